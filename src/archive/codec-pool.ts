@@ -1,0 +1,147 @@
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { FrameHeader } from './format.js';
+import { type CompressionLevel, type DecodeProblem, decodeFrame, encodeFrame, type FrameIdentity } from './frame-codec.js';
+import type { WorkerReply, WorkerRequest } from './frame-worker.js';
+
+/**
+ * Runs frame compression/encryption on worker threads so the main thread stays
+ * free to move bytes between the database and the store. With zero threads
+ * everything runs inline (used for tiny frames and where workers are unwanted).
+ */
+export interface FrameCodec {
+  encode(ident: FrameIdentity, raw: Uint8Array): Promise<Buffer>;
+  decode(header: FrameHeader, stored: Uint8Array, crc: number): Promise<Buffer | DecodeProblem>;
+  close(): Promise<void>;
+}
+
+/** Frames smaller than this are encoded inline: posting them to a worker costs more than the work. */
+const INLINE_BELOW = 16 * 1024;
+
+export function defaultCodecThreads(): number {
+  return Math.max(1, Math.min(availableParallelism(), 8));
+}
+
+export function createFrameCodec(options: { threads?: number; level: CompressionLevel; key: Buffer | undefined }): FrameCodec {
+  const threads = options.threads ?? defaultCodecThreads();
+  const inline = new InlineCodec(options.level, options.key);
+  // Storing uncompressed and unencrypted is a memcpy and a CRC: not worth a thread hop.
+  if (threads <= 0 || (options.level === 'none' && !options.key)) return inline;
+  return new WorkerCodec(threads, options.level, options.key, inline);
+}
+
+class InlineCodec implements FrameCodec {
+  constructor(
+    private readonly level: CompressionLevel,
+    private readonly key: Buffer | undefined,
+  ) {}
+  async encode(ident: FrameIdentity, raw: Uint8Array): Promise<Buffer> {
+    return encodeFrame(ident, raw, this.level, this.key);
+  }
+  async decode(header: FrameHeader, stored: Uint8Array, crc: number): Promise<Buffer | DecodeProblem> {
+    return decodeFrame(header, stored, crc, this.key);
+  }
+  async close(): Promise<void> {}
+}
+
+interface Pending {
+  resolve(value: Buffer | DecodeProblem): void;
+  reject(error: Error): void;
+}
+
+class WorkerCodec implements FrameCodec {
+  private readonly workers: { worker: Worker; busy: number }[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private failure: Error | undefined;
+
+  constructor(
+    threads: number,
+    level: CompressionLevel,
+    key: Buffer | undefined,
+    private readonly inline: InlineCodec,
+  ) {
+    for (let i = 0; i < threads; i++) {
+      const worker = startWorker({ level, key: key ? new Uint8Array(key) : null });
+      const slot = { worker, busy: 0 };
+      worker.on('message', (reply: WorkerReply) => {
+        // Idle workers must not keep the process alive; busy ones must, or an awaited frame is lost at exit.
+        if (--slot.busy === 0) worker.unref();
+        const p = this.pending.get(reply.id);
+        if (!p) return;
+        this.pending.delete(reply.id);
+        if ('data' in reply) p.resolve(Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength));
+        else if ('problem' in reply) p.resolve(reply.problem as DecodeProblem);
+        else p.reject(new Error(`codec worker: ${reply.error}`));
+      });
+      worker.on('error', (err) => this.fail(err));
+      worker.on('exit', (code) => {
+        if (code !== 0) this.fail(new Error(`codec worker exited with code ${code}`));
+      });
+      worker.unref();
+      this.workers.push(slot);
+    }
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  private submit(req: WorkerRequest, transfer: ArrayBuffer[]): Promise<Buffer | DecodeProblem> {
+    if (this.failure) return Promise.reject(this.failure);
+    let slot = this.workers[0]!;
+    for (const w of this.workers) if (w.busy < slot.busy) slot = w;
+    if (slot.busy++ === 0) slot.worker.ref();
+    return new Promise((resolve, reject) => {
+      this.pending.set(req.id, { resolve, reject });
+      slot.worker.postMessage(req, transfer);
+    });
+  }
+
+  async encode(ident: FrameIdentity, raw: Uint8Array): Promise<Buffer> {
+    if (raw.length < INLINE_BELOW) return this.inline.encode(ident, raw);
+    const { data, transfer } = ownedCopy(raw);
+    return this.submit({ id: this.nextId++, op: 'encode', ident, raw: data }, transfer) as Promise<Buffer>;
+  }
+
+  async decode(header: FrameHeader, stored: Uint8Array, crc: number): Promise<Buffer | DecodeProblem> {
+    if (stored.length < INLINE_BELOW) return this.inline.decode(header, stored, crc);
+    const { data, transfer } = ownedCopy(stored);
+    return this.submit({ id: this.nextId++, op: 'decode', header, stored: data, crc }, transfer);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    this.workers.length = 0;
+  }
+}
+
+/** Buffers that own their whole ArrayBuffer are moved to the worker; slices of shared pools are copied. */
+function ownedCopy(b: Uint8Array): { data: Uint8Array; transfer: ArrayBuffer[] } {
+  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) {
+    return { data: b, transfer: [b.buffer] };
+  }
+  const copy = new Uint8Array(b.byteLength);
+  copy.set(b);
+  return { data: copy, transfer: [copy.buffer] };
+}
+
+/**
+ * The worker script next to this module. Running from TypeScript sources
+ * (tests, tsx), the worker first registers tsx so it can load the .ts file.
+ */
+function startWorker(workerData: unknown): Worker {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./frame-worker.js', here), { workerData });
+  // tsx's ESM entry (its `import` export); require.resolve would give the CommonJS one, which cannot register ESM hooks.
+  const tsxRoot = dirname(createRequire(here).resolve('tsx/package.json'));
+  const tsxApi = pathToFileURL(join(tsxRoot, 'dist/esm/api/index.mjs')).href;
+  const entry = new URL('./frame-worker.ts', here).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}

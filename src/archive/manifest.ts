@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { FORMAT_VERSION } from './format.js';
+
+/**
+ * The manifest: everything a reader needs to know about a backup, stored
+ * (compressed, and encrypted when the archive is) in the footer. Versioned with
+ * the format; validated on read so a damaged or foreign footer is rejected, not
+ * half-trusted.
+ */
+
+export const StreamEntrySchema = z.object({
+  name: z.string().min(1),
+  /** Rows or documents, as the engine counted them. */
+  items: z.number().int().nonnegative(),
+  rawBytes: z.number().int().nonnegative(),
+  /** Bytes the stream's frames take in the archive, headers included. */
+  storedBytes: z.number().int().nonnegative(),
+  /** SHA-256 of the raw stream bytes, hex. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  frames: z.number().int().nonnegative(),
+});
+
+export const ManifestSchema = z.object({
+  formatVersion: z.literal(FORMAT_VERSION),
+  tool: z.object({ name: z.literal('stowage'), version: z.string() }),
+  engine: z.enum(['postgres', 'mongodb']),
+  serverVersion: z.string(),
+  database: z.string(),
+  /** Source URL with the password removed. */
+  source: z.string(),
+  startedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime(),
+  kind: z.enum(['scheduled', 'manual']),
+  note: z.string().optional(),
+  /** True when the whole backup is one consistent point in time. */
+  pointInTime: z.boolean(),
+  /** Options the backup ran with (compression, engine options, jobs): never secrets. */
+  options: z.record(z.string(), z.unknown()),
+  encrypted: z.boolean(),
+  warnings: z.array(z.string()),
+  streams: z.array(StreamEntrySchema),
+  /** Engine-specific description of the schema, enough to rebuild the database. */
+  schema: z.unknown(),
+});
+
+export type Manifest = z.infer<typeof ManifestSchema>;
+export type StreamEntry = z.infer<typeof StreamEntrySchema>;
+
+/** What the caller supplies when finishing an archive; the writer adds the stream table and format fields. */
+export type ManifestInput = Omit<Manifest, 'formatVersion' | 'streams' | 'encrypted'>;
+
+/**
+ * The footer: the manifest plus the frame index (per stream, the offset of
+ * every data frame), so a reader can fetch any frame of any stream directly.
+ */
+export const FooterSchema = z.object({
+  manifest: ManifestSchema,
+  index: z.array(
+    z.object({
+      name: z.string(),
+      streamId: z.number().int().nonnegative(),
+      /** Offsets of the stream's data frames, in sequence order. */
+      frames: z.array(z.number().int().nonnegative()),
+      /** Total size of each data frame (header + payload + CRC), parallel to `frames`. */
+      sizes: z.array(z.number().int().positive()),
+    }),
+  ),
+});
+
+export type Footer = z.infer<typeof FooterSchema>;

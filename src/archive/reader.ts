@@ -1,0 +1,192 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { StreamReaderSet, StreamSummary } from '../engines/engine.js';
+import { CorruptFrameError, StowageError, TruncatedArchiveError } from '../errors.js';
+import type { ByteSource } from './byte-source.js';
+import { createFrameCodec, type FrameCodec } from './codec-pool.js';
+import {
+  decodeFrameHeader,
+  decodeTrailer,
+  FRAME_HEADER_SIZE,
+  type FrameHeader,
+  FrameType,
+  frameTotalSize,
+  type Header,
+  TRAILER_SIZE,
+} from './format.js';
+import { decodeFrame } from './frame-codec.js';
+import { readHeader } from './header-read.js';
+import type { KeySource } from './keys.js';
+import { type Footer, FooterSchema, type Manifest, type StreamEntry } from './manifest.js';
+import { incompleteStreams, scanArchive } from './scan.js';
+
+export interface ArchiveReaderOptions {
+  encryption?: KeySource;
+  /** Codec worker threads for decoding (default: one per core, 0 = inline). */
+  threads?: number;
+  /** Frames read ahead per open stream. */
+  prefetch?: number;
+}
+
+/**
+ * Reads a finished .stow archive through its footer: the manifest comes from
+ * the tail alone, and any stream can be opened (and several at once) without
+ * reading the others. Every frame is verified before its bytes are handed out,
+ * and each stream's SHA-256 is checked at its end.
+ */
+export class ArchiveReader implements StreamReaderSet {
+  private codec: FrameCodec | undefined;
+
+  private constructor(
+    private readonly source: ByteSource,
+    readonly header: Header,
+    private readonly key: Buffer | undefined,
+    private readonly footer: Footer,
+    private readonly options: ArchiveReaderOptions,
+  ) {}
+
+  /**
+   * Opens an archive: header, key check, trailer, footer. When the tail is
+   * missing or damaged, scans from the front to say exactly which streams are
+   * incomplete.
+   */
+  static async open(source: ByteSource, options: ArchiveReaderOptions = {}): Promise<ArchiveReader> {
+    // The reader owns the source from here on: it closes it on failure, or in close().
+    try {
+      return await ArchiveReader.openOwned(source, options);
+    } catch (err) {
+      await source.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  private static async openOwned(source: ByteSource, options: ArchiveReaderOptions): Promise<ArchiveReader> {
+    const { header, key } = await readHeader(source, options.encryption);
+    const footer = await readFooter(source, key).catch(async (err) => {
+      if (!(err instanceof TailProblem)) throw err;
+      const report = await scanArchive(source, options.encryption);
+      const incomplete = incompleteStreams(report);
+      const where = report.stoppedAt ? ` (${report.stoppedAt.reason} at offset ${report.stoppedAt.offset})` : '';
+      throw new TruncatedArchiveError(
+        incomplete,
+        incomplete.length === 0
+          ? `${report.streams.length} streams complete but the footer is missing${where}`
+          : `footer missing${where}`,
+      );
+    });
+    return new ArchiveReader(source, header, key, footer, options);
+  }
+
+  get manifest(): Manifest {
+    return this.footer.manifest;
+  }
+
+  get location(): string {
+    return this.source.location;
+  }
+
+  list(): StreamSummary[] {
+    return this.manifest.streams.map((s) => ({ name: s.name, items: s.items, rawBytes: s.rawBytes }));
+  }
+
+  /** Opens one stream's raw bytes. The readable errors on the first frame that does not verify. */
+  open(name: string): Readable {
+    const entry = this.manifest.streams.find((s) => s.name === name);
+    const index = this.footer.index.find((i) => i.name === name);
+    if (!entry || !index) throw new StowageError('no-stream', `archive has no stream named ${name}`);
+    this.codec ??= createFrameCodec({ threads: this.options.threads, level: 'none', key: this.key });
+    const generator = this.frames(entry, index, this.codec);
+    return Readable.from(generator, { objectMode: false, highWaterMark: 1 });
+  }
+
+  private async *frames(entry: StreamEntry, index: Footer['index'][number], codec: FrameCodec): AsyncGenerator<Buffer> {
+    const prefetch = Math.max(1, this.options.prefetch ?? 4);
+    const hash = createHash('sha256');
+    let rawBytes = 0;
+    const window: Promise<Buffer>[] = [];
+    let next = 0;
+    const load = (sequence: number): Promise<Buffer> => {
+      const p = this.readDataFrame(entry.name, index.streamId, sequence, index.frames[sequence]!, index.sizes[sequence]!, codec);
+      p.catch(() => {}); // awaited in order below; this keeps a later failure from surfacing as unhandled first
+      return p;
+    };
+    while (next < index.frames.length && window.length < prefetch) window.push(load(next++));
+    while (window.length > 0) {
+      const raw = await window.shift()!;
+      if (next < index.frames.length) window.push(load(next++));
+      hash.update(raw);
+      rawBytes += raw.length;
+      yield raw;
+    }
+    const lastOffset = index.frames.at(-1) ?? 0;
+    if (index.frames.length !== entry.frames || rawBytes !== entry.rawBytes) {
+      throw new CorruptFrameError(lastOffset, entry.name, `stream length ${rawBytes} does not match manifest ${entry.rawBytes}`);
+    }
+    if (hash.digest('hex') !== entry.sha256) {
+      throw new CorruptFrameError(lastOffset, entry.name, 'stream SHA-256 does not match the manifest');
+    }
+  }
+
+  private async readDataFrame(
+    name: string,
+    streamId: number,
+    sequence: number,
+    offset: number,
+    size: number,
+    codec: FrameCodec,
+  ): Promise<Buffer> {
+    const bytes = await this.source.read(offset, size);
+    if (bytes.length < size) throw new CorruptFrameError(offset, name, 'archive ends inside the frame');
+    const fh = decodeFrameHeader(bytes);
+    if (!fh) throw new CorruptFrameError(offset, name, 'frame header checksum mismatch');
+    if (fh.type !== FrameType.Data || fh.streamId !== streamId || fh.sequence !== sequence || frameTotalSize(fh.storedLength) !== size) {
+      throw new CorruptFrameError(offset, name, 'frame does not match the index');
+    }
+    const stored = bytes.subarray(FRAME_HEADER_SIZE, FRAME_HEADER_SIZE + fh.storedLength);
+    const raw = await codec.decode(fh, stored, bytes.readUInt32LE(FRAME_HEADER_SIZE + fh.storedLength));
+    if (typeof raw === 'string') throw new CorruptFrameError(offset, name, raw);
+    return raw;
+  }
+
+  async close(): Promise<void> {
+    await this.codec?.close();
+    this.codec = undefined;
+    await this.source.close();
+  }
+}
+
+/** The tail is missing or unreadable: the archive is probably truncated, so the caller scans. */
+class TailProblem extends Error {}
+
+async function readFooter(source: ByteSource, key: Buffer | undefined): Promise<Footer> {
+  if (source.size < TRAILER_SIZE) throw new TailProblem('too short for a trailer');
+  const trailer = decodeTrailer(await source.read(source.size - TRAILER_SIZE, TRAILER_SIZE));
+  if (trailer === 'magic' || trailer === 'crc') throw new TailProblem(`trailer ${trailer}`);
+  const { footerOffset, footerLength } = trailer;
+  if (footerOffset + footerLength + TRAILER_SIZE !== source.size || footerLength < FRAME_HEADER_SIZE) {
+    throw new TailProblem('trailer points outside the file');
+  }
+  const bytes = await source.read(footerOffset, footerLength);
+  const fh: FrameHeader | undefined = decodeFrameHeader(bytes);
+  if (!fh || fh.type !== FrameType.Footer || frameTotalSize(fh.storedLength) !== footerLength) {
+    throw new CorruptFrameError(footerOffset, 'footer', 'footer frame header is damaged');
+  }
+  const raw = decodeFrame(
+    fh,
+    bytes.subarray(FRAME_HEADER_SIZE, FRAME_HEADER_SIZE + fh.storedLength),
+    bytes.readUInt32LE(FRAME_HEADER_SIZE + fh.storedLength),
+    key,
+  );
+  if (typeof raw === 'string') throw new CorruptFrameError(footerOffset, 'footer', raw);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new CorruptFrameError(footerOffset, 'footer', 'manifest is not valid JSON');
+  }
+  const result = FooterSchema.safeParse(parsed);
+  if (!result.success) {
+    throw new CorruptFrameError(footerOffset, 'footer', `manifest does not match the schema: ${result.error.issues[0]?.message}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,139 @@
+import { createHash, type Hash } from 'node:crypto';
+import type { ByteSource } from './byte-source.js';
+import {
+  decodeFrameHeader,
+  FRAME_CRC_SIZE,
+  FRAME_HEADER_SIZE,
+  type FrameHeader,
+  FrameType,
+  frameTotalSize,
+  HEADER_SIZE,
+  TRAILER_SIZE,
+} from './format.js';
+import { decodeFrame } from './frame-codec.js';
+import { readHeader } from './header-read.js';
+import type { KeySource } from './keys.js';
+
+/** What a front-to-back scan found for one stream. */
+export interface ScannedStream {
+  streamId: number;
+  /** Unknown only when the stream's open frame itself is damaged. */
+  name: string | undefined;
+  dataFrames: number;
+  rawBytes: number;
+  /** The stream's close frame was found: every data frame before it is present. */
+  complete: boolean;
+  items?: number;
+  sha256?: string;
+}
+
+export interface ScanReport {
+  location: string;
+  encrypted: boolean;
+  streams: ScannedStream[];
+  footerFound: boolean;
+  /** Offset where the scan stopped, and why, when it did not reach a valid footer. */
+  stoppedAt?: { offset: number; reason: string };
+}
+
+/**
+ * Walks the frames from the front without using the footer: the recovery path
+ * for archives whose tail is lost (an interrupted upload or copy). Every frame
+ * is verified (checksum, authentication, decompression) so the report says
+ * exactly which streams are whole and where the damage starts.
+ */
+export async function scanArchive(source: ByteSource, encryption?: KeySource): Promise<ScanReport> {
+  const { header, key } = await readHeader(source, encryption);
+  const streams = new Map<number, ScannedStream>();
+  const hashes = new Map<number, Hash>();
+  const report: ScanReport = { location: source.location, encrypted: header.encrypted, streams: [], footerFound: false };
+  let offset = HEADER_SIZE;
+  let expectedOrdinal = 0;
+  const stop = (reason: string) => {
+    report.stoppedAt = { offset, reason };
+  };
+  while (true) {
+    if (offset >= source.size) {
+      stop('end of file before the footer');
+      break;
+    }
+    const headerBytes = await source.read(offset, FRAME_HEADER_SIZE);
+    if (headerBytes.length < FRAME_HEADER_SIZE) {
+      stop('end of file inside a frame header');
+      break;
+    }
+    const fh = decodeFrameHeader(headerBytes);
+    if (!fh) {
+      stop('damaged frame header');
+      break;
+    }
+    if (fh.ordinal !== expectedOrdinal) {
+      stop(`frame out of order (ordinal ${fh.ordinal}, expected ${expectedOrdinal})`);
+      break;
+    }
+    const total = frameTotalSize(fh.storedLength);
+    if (offset + total > source.size) {
+      stop('end of file inside a frame');
+      break;
+    }
+    const body = await source.read(offset + FRAME_HEADER_SIZE, fh.storedLength + FRAME_CRC_SIZE);
+    const raw = decodeFrame(fh, body.subarray(0, fh.storedLength), body.readUInt32LE(fh.storedLength), key);
+    if (typeof raw === 'string') {
+      stop(`frame ${raw}`);
+      break;
+    }
+    if (!applyFrame(fh, raw, streams, hashes)) {
+      stop('frame does not fit the stream it names');
+      break;
+    }
+    offset += total;
+    expectedOrdinal++;
+    if (fh.type === FrameType.Footer) {
+      report.footerFound = offset + TRAILER_SIZE <= source.size;
+      if (!report.footerFound) stop('end of file inside the trailer');
+      break;
+    }
+  }
+  report.streams = [...streams.values()];
+  return report;
+}
+
+function applyFrame(fh: FrameHeader, raw: Buffer, streams: Map<number, ScannedStream>, hashes: Map<number, Hash>): boolean {
+  const s = streams.get(fh.streamId);
+  switch (fh.type) {
+    case FrameType.StreamOpen: {
+      if (s) return false;
+      let name: string | undefined;
+      try {
+        name = (JSON.parse(raw.toString('utf8')) as { name?: string }).name;
+      } catch {
+        name = undefined;
+      }
+      streams.set(fh.streamId, { streamId: fh.streamId, name, dataFrames: 0, rawBytes: 0, complete: false });
+      hashes.set(fh.streamId, createHash('sha256'));
+      return true;
+    }
+    case FrameType.Data:
+      if (!s || s.complete || fh.sequence !== s.dataFrames) return false;
+      s.dataFrames++;
+      hashes.get(fh.streamId)!.update(raw);
+      s.rawBytes += raw.length;
+      return true;
+    case FrameType.StreamClose: {
+      if (!s || s.complete) return false;
+      const summary = JSON.parse(raw.toString('utf8')) as { items: number; sha256: string; frames: number };
+      if (summary.frames !== s.dataFrames || summary.sha256 !== hashes.get(fh.streamId)!.digest('hex')) return false;
+      s.complete = true;
+      s.items = summary.items;
+      s.sha256 = summary.sha256;
+      return true;
+    }
+    case FrameType.Footer:
+      return true;
+  }
+}
+
+/** Names of the streams a scan could not find whole, for error messages. */
+export function incompleteStreams(report: ScanReport): string[] {
+  return report.streams.filter((s) => !s.complete).map((s) => s.name ?? `#${s.streamId}`);
+}

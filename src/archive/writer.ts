@@ -1,0 +1,322 @@
+import { createHash, type Hash, randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { EngineStreamWriter, StreamWriterSet } from '../engines/engine.js';
+import { StowageError, UsageError } from '../errors.js';
+import type { ByteSink } from './byte-sink.js';
+import { createFrameCodec, defaultCodecThreads, type FrameCodec } from './codec-pool.js';
+import {
+  DEFAULT_FRAME_SIZE,
+  encodeHeader,
+  encodeTrailer,
+  FORMAT_VERSION,
+  FrameType,
+  type Header,
+  HEADER_SIZE,
+  headerAuthenticatedPart,
+  Kdf,
+  MAX_FRAME_SIZE,
+} from './format.js';
+import type { CompressionLevel, FrameIdentity } from './frame-codec.js';
+import { computeKeyCheck, DEFAULT_SCRYPT, deriveArchiveKey, type KeySource, kdfFor } from './keys.js';
+import { type Footer, type Manifest, type ManifestInput, ManifestSchema, type StreamEntry } from './manifest.js';
+
+export interface ArchiveWriterOptions {
+  /** zstd level 1–19 or 'none'. Default 3. */
+  compression?: CompressionLevel;
+  /** Encrypt every frame and the footer with AES-256-GCM. */
+  encryption?: KeySource;
+  /** Raw bytes per data frame (default 2 MiB). */
+  frameSize?: number;
+  /** Codec worker threads (default: one per core, 0 = inline). */
+  threads?: number;
+  /** scrypt cost for passphrases; lower only in tests. */
+  scrypt?: { logN: number; r: number; p: number };
+}
+
+export interface ArchiveResult {
+  manifest: Manifest;
+  /** Total archive size in bytes. */
+  bytes: number;
+  location: string;
+}
+
+interface StreamState {
+  id: number;
+  name: string;
+  hash: Hash;
+  rawBytes: number;
+  storedBytes: number;
+  sequence: number;
+  opened: boolean;
+  closed: boolean;
+  items: number;
+  offsets: number[];
+  sizes: number[];
+  buffer: Buffer | undefined;
+  filled: number;
+  sha256?: string;
+}
+
+interface QueuedFrame {
+  stream: StreamState | undefined;
+  type: FrameType;
+  frame: Promise<Buffer>;
+}
+
+/**
+ * Writes a .stow archive front to back into a {@link ByteSink}. Engines write
+ * into named streams obtained from {@link open}; each stream cuts its bytes
+ * into frames that are compressed and encrypted on worker threads and appended
+ * to the sink in submission order. A bounded number of frames are in flight,
+ * which is where backpressure reaches the engine's streams.
+ */
+export class ArchiveWriter implements StreamWriterSet {
+  private readonly streams = new Map<string, StreamState>();
+  private readonly queue: QueuedFrame[] = [];
+  private readonly capacityWaiters: (() => void)[] = [];
+  private readonly maxInFlight: number;
+  private offset = HEADER_SIZE;
+  private ordinal = 0;
+  private draining: Promise<void> | undefined;
+  private failure: Error | undefined;
+  private state: 'open' | 'finishing' | 'done' | 'aborted' = 'open';
+
+  private constructor(
+    private readonly sink: ByteSink,
+    private readonly codec: FrameCodec,
+    private readonly frameSize: number,
+    private readonly encrypted: boolean,
+    threads: number,
+  ) {
+    this.maxInFlight = Math.max(4, threads * 2 + 2);
+  }
+
+  /** Writes the archive header and returns a writer ready for streams. */
+  static async create(sink: ByteSink, options: ArchiveWriterOptions = {}): Promise<ArchiveWriter> {
+    const frameSize = options.frameSize ?? DEFAULT_FRAME_SIZE;
+    if (!Number.isInteger(frameSize) || frameSize < 1024 || frameSize > MAX_FRAME_SIZE) {
+      throw new UsageError(`frame size must be between 1 KiB and ${MAX_FRAME_SIZE / 1024 / 1024} MiB`);
+    }
+    const level = options.compression ?? 3;
+    if (level !== 'none' && (!Number.isInteger(level) || level < 1 || level > 19)) {
+      throw new UsageError(`compression level must be 1–19 or none, got ${level}`);
+    }
+    const scrypt = options.scrypt ?? DEFAULT_SCRYPT;
+    const header: Header = {
+      version: FORMAT_VERSION,
+      encrypted: options.encryption !== undefined,
+      kdf: options.encryption ? kdfFor(options.encryption) : Kdf.None,
+      scryptLogN: options.encryption && kdfFor(options.encryption) === Kdf.Scrypt ? scrypt.logN : 0,
+      scryptR: options.encryption && kdfFor(options.encryption) === Kdf.Scrypt ? scrypt.r : 0,
+      scryptP: options.encryption && kdfFor(options.encryption) === Kdf.Scrypt ? scrypt.p : 0,
+      salt: randomBytes(16),
+      keyCheck: Buffer.alloc(16),
+    };
+    let key: Buffer | undefined;
+    if (options.encryption) {
+      key = await deriveArchiveKey(header, options.encryption);
+      header.keyCheck = computeKeyCheck(key, headerAuthenticatedPart(encodeHeader(header)));
+    }
+    const threads = options.threads ?? defaultCodecThreads();
+    const codec = createFrameCodec({ threads, level, key });
+    try {
+      await sink.write(encodeHeader(header));
+    } catch (err) {
+      await codec.close();
+      throw err;
+    }
+    return new ArchiveWriter(sink, codec, frameSize, key !== undefined, threads);
+  }
+
+  /** Where the archive goes, for messages. */
+  get location(): string {
+    return this.sink.location;
+  }
+
+  /** Opens a named stream. Write raw bytes, set `itemCount`, then end it. */
+  open(name: string): EngineStreamWriter {
+    if (this.state !== 'open') throw new StowageError('writer-closed', `cannot open stream ${name}: archive is ${this.state}`);
+    if (this.streams.has(name)) throw new StowageError('duplicate-stream', `stream ${name} was opened twice`);
+    const state: StreamState = {
+      id: this.streams.size,
+      name,
+      hash: createHash('sha256'),
+      rawBytes: 0,
+      storedBytes: 0,
+      sequence: 0,
+      opened: false,
+      closed: false,
+      items: 0,
+      offsets: [],
+      sizes: [],
+      buffer: undefined,
+      filled: 0,
+    };
+    this.streams.set(name, state);
+    const writer = this;
+    const stream = new Writable({
+      highWaterMark: 256 * 1024,
+      write(chunk: Buffer, _encoding, callback) {
+        writer.append(state, chunk).then(() => callback(), callback);
+      },
+      writev(chunks, callback) {
+        writer.appendMany(state, chunks.map((c) => c.chunk as Buffer)).then(() => callback(), callback);
+      },
+      final(callback) {
+        state.items = stream.itemCount;
+        writer.close(state).then(() => callback(), callback);
+      },
+    }) as EngineStreamWriter;
+    stream.itemCount = 0;
+    return stream;
+  }
+
+  private async appendMany(state: StreamState, chunks: Buffer[]): Promise<void> {
+    for (const chunk of chunks) await this.append(state, chunk);
+  }
+
+  private async append(state: StreamState, chunk: Buffer): Promise<void> {
+    this.throwIfFailed();
+    if (!state.opened) await this.openFrame(state);
+    state.hash.update(chunk);
+    state.rawBytes += chunk.length;
+    let at = 0;
+    while (at < chunk.length) {
+      // allocUnsafeSlow: the frame owns its ArrayBuffer, so it can be moved to a codec worker without a copy.
+      state.buffer ??= Buffer.allocUnsafeSlow(this.frameSize);
+      const n = Math.min(chunk.length - at, this.frameSize - state.filled);
+      chunk.copy(state.buffer, state.filled, at, at + n);
+      state.filled += n;
+      at += n;
+      if (state.filled === this.frameSize) await this.flushData(state);
+    }
+  }
+
+  private async openFrame(state: StreamState): Promise<void> {
+    state.opened = true;
+    await this.submit(state, FrameType.StreamOpen, Buffer.from(JSON.stringify({ name: state.name })));
+  }
+
+  private async flushData(state: StreamState): Promise<void> {
+    const raw = state.filled === this.frameSize ? state.buffer! : state.buffer!.subarray(0, state.filled);
+    state.buffer = undefined;
+    state.filled = 0;
+    await this.submit(state, FrameType.Data, raw);
+  }
+
+  private async close(state: StreamState): Promise<void> {
+    this.throwIfFailed();
+    if (!state.opened) await this.openFrame(state);
+    if (state.filled > 0) await this.flushData(state);
+    state.sha256 = state.hash.digest('hex');
+    const summary = { items: state.items, rawBytes: state.rawBytes, sha256: state.sha256, frames: state.sequence };
+    await this.submit(state, FrameType.StreamClose, Buffer.from(JSON.stringify(summary)));
+    state.closed = true;
+  }
+
+  /** Queues a frame for encoding; waits while too many frames are in flight. */
+  private async submit(state: StreamState | undefined, type: FrameType, raw: Buffer): Promise<void> {
+    while (this.queue.length >= this.maxInFlight) {
+      await new Promise<void>((resolve) => this.capacityWaiters.push(resolve));
+      this.throwIfFailed();
+    }
+    // Ordinal and queue position are assigned together, synchronously, so ordinals follow file order.
+    const ident: FrameIdentity = {
+      type,
+      streamId: state?.id ?? 0,
+      ordinal: this.ordinal++,
+      sequence: type === FrameType.Data ? state!.sequence++ : 0,
+    };
+    const frame = this.codec.encode(ident, raw);
+    frame.catch(() => {}); // observed by the drain loop; this stops an unhandled-rejection crash meanwhile
+    this.queue.push({ stream: state, type, frame });
+    this.draining ??= this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const next = this.queue[0]!;
+        const frame = await next.frame;
+        await this.sink.write(frame);
+        if (next.type === FrameType.Data && next.stream) {
+          next.stream.offsets.push(this.offset);
+          next.stream.sizes.push(frame.length);
+          next.stream.storedBytes += frame.length;
+        }
+        this.offset += frame.length;
+        this.queue.shift();
+        this.capacityWaiters.shift()?.();
+      }
+    } catch (err) {
+      this.failure ??= err instanceof Error ? err : new Error(String(err));
+      for (const wake of this.capacityWaiters.splice(0)) wake();
+    } finally {
+      this.draining = undefined;
+    }
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  private async flushed(): Promise<void> {
+    while (this.draining) await this.draining;
+    this.throwIfFailed();
+  }
+
+  /**
+   * Writes the footer (manifest and frame index) and trailer, and commits the
+   * sink. Every opened stream must have ended.
+   */
+  async finish(input: ManifestInput): Promise<ArchiveResult> {
+    if (this.state !== 'open') throw new StowageError('writer-closed', `archive is already ${this.state}`);
+    this.state = 'finishing';
+    try {
+      const unfinished = [...this.streams.values()].filter((s) => !s.closed).map((s) => s.name);
+      if (unfinished.length) {
+        throw new StowageError('streams-open', `cannot finish archive: streams not ended: ${unfinished.join(', ')}`);
+      }
+      await this.flushed();
+      const states = [...this.streams.values()];
+      const streams: StreamEntry[] = states.map((s) => ({
+        name: s.name,
+        items: s.items,
+        rawBytes: s.rawBytes,
+        storedBytes: s.storedBytes,
+        sha256: s.sha256!,
+        frames: s.sequence,
+      }));
+      const manifest = ManifestSchema.parse({ ...input, formatVersion: FORMAT_VERSION, encrypted: this.encrypted, streams });
+      const footer: Footer = {
+        manifest,
+        index: states.map((s) => ({ name: s.name, streamId: s.id, frames: s.offsets, sizes: s.sizes })),
+      };
+      const footerOffset = this.offset;
+      await this.submit(undefined, FrameType.Footer, Buffer.from(JSON.stringify(footer)));
+      await this.flushed();
+      const footerLength = this.offset - footerOffset;
+      await this.sink.write(encodeTrailer({ footerOffset, footerLength, version: FORMAT_VERSION }));
+      this.offset += 32;
+      await this.sink.commit();
+      this.state = 'done';
+      return { manifest, bytes: this.offset, location: this.sink.location };
+    } catch (err) {
+      await this.abort();
+      throw err;
+    } finally {
+      await this.codec.close();
+    }
+  }
+
+  /** Discards the archive: the sink removes whatever was written. */
+  async abort(): Promise<void> {
+    if (this.state === 'done' || this.state === 'aborted') return;
+    this.state = 'aborted';
+    this.failure ??= new StowageError('aborted', 'archive aborted');
+    for (const wake of this.capacityWaiters.splice(0)) wake();
+    await this.draining?.catch(() => {});
+    await this.sink.abort();
+    await this.codec.close();
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Options of the MongoDB engine. The CLI maps its flags onto these; the library
+ * API takes them as `engineOptions`.
+ *
+ * Namespace patterns are `db.collection` globs (`*` matches within a name part,
+ * e.g. `shop.*`, `*.logs`).
+ */
+export interface MongoBackupOptions {
+  /** Databases to back up; default: the URL's database, or every non-system database when the URL names none. */
+  databases?: string[];
+  include?: string[];
+  exclude?: string[];
+  /** Per-namespace filter as MongoDB Extended JSON, e.g. `{ "shop.orders": "{\"year\": 2024}" }`. */
+  query?: Record<string, string>;
+  /** Capture the oplog during the dump (replica sets only) so the backup is one point in time. */
+  oplog?: boolean;
+  /** Also back up users and roles (`admin.system.users`, `admin.system.roles`). */
+  usersAndRoles?: boolean;
+}
+
+export interface MongoRestoreOptions {
+  /** Drop each collection before restoring it. Without it, restoring over existing data is refused. */
+  drop?: boolean;
+  include?: string[];
+  exclude?: string[];
+  /** Renames, pairwise with `nsTo`: `nsFrom[i]` (pattern with `*`) becomes `nsTo[i]`. */
+  nsFrom?: string[];
+  nsTo?: string[];
+  /** Halt at the first insert error instead of counting and reporting them. */
+  stopOnError?: boolean;
+  /** Replay the captured oplog (default true when the archive has one). */
+  oplogReplay?: boolean;
+  /** Upper bound of one insert batch in bytes. */
+  batchBytes?: number;
+  /** Parallel insert workers per collection. */
+  workersPerCollection?: number;
+  /** Restore users and roles when the archive has them. */
+  usersAndRoles?: boolean;
+}
