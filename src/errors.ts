@@ -26,7 +26,11 @@ export class UsageError extends StowageError {
 /** The file is not a .stow archive at all. */
 export class NotAnArchiveError extends StowageError {
   constructor(what: string) {
-    super('not-an-archive', `not a stowage archive: ${what}`, 'check the path; stowage archives end in .stow');
+    super(
+      'not-an-archive',
+      `not a stowage archive: ${what}`,
+      'check the path; stowage archives end in .stow',
+    );
     this.name = 'NotAnArchiveError';
   }
 }
@@ -77,7 +81,11 @@ export class TruncatedArchiveError extends StowageError {
 /** Decryption failed on the key check: wrong passphrase or key file. */
 export class WrongKeyError extends StowageError {
   constructor() {
-    super('wrong-key', 'wrong passphrase or key', 'give the passphrase or key file this archive was written with');
+    super(
+      'wrong-key',
+      'wrong passphrase or key',
+      'give the passphrase or key file this archive was written with',
+    );
     this.name = 'WrongKeyError';
   }
 }

@@ -4,7 +4,13 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FrameHeader } from './format.js';
-import { type CompressionLevel, type DecodeProblem, decodeFrame, encodeFrame, type FrameIdentity } from './frame-codec.js';
+import {
+  type CompressionLevel,
+  type DecodeProblem,
+  decodeFrame,
+  encodeFrame,
+  type FrameIdentity,
+} from './frame-codec.js';
 import type { WorkerReply, WorkerRequest } from './frame-worker.js';
 
 /**
@@ -25,7 +31,11 @@ export function defaultCodecThreads(): number {
   return Math.max(1, Math.min(availableParallelism(), 8));
 }
 
-export function createFrameCodec(options: { threads?: number; level: CompressionLevel; key: Buffer | undefined }): FrameCodec {
+export function createFrameCodec(options: {
+  threads?: number;
+  level: CompressionLevel;
+  key: Buffer | undefined;
+}): FrameCodec {
   const threads = options.threads ?? defaultCodecThreads();
   const inline = new InlineCodec(options.level, options.key);
   // Storing uncompressed and unencrypted is a memcpy and a CRC: not worth a thread hop.
@@ -73,7 +83,8 @@ class WorkerCodec implements FrameCodec {
         const p = this.pending.get(reply.id);
         if (!p) return;
         this.pending.delete(reply.id);
-        if ('data' in reply) p.resolve(Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength));
+        if ('data' in reply)
+          p.resolve(Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength));
         else if ('problem' in reply) p.resolve(reply.problem as DecodeProblem);
         else p.reject(new Error(`codec worker: ${reply.error}`));
       });

@@ -77,7 +77,8 @@ export function headerAuthenticatedPart(encodedHeader: Buffer): Buffer {
 export type HeaderProblem = 'magic' | 'crc' | 'short';
 
 export function decodeHeader(b: Buffer): Header | HeaderProblem {
-  if (b.length < HEADER_SIZE) return b.length >= 8 && !b.subarray(0, 8).equals(HEADER_MAGIC) ? 'magic' : 'short';
+  if (b.length < HEADER_SIZE)
+    return b.length >= 8 && !b.subarray(0, 8).equals(HEADER_MAGIC) ? 'magic' : 'short';
   if (!b.subarray(0, 8).equals(HEADER_MAGIC)) return 'magic';
   if (b.readUInt32LE(60) !== crc32(b.subarray(0, 60))) return 'crc';
   const flags = b.readUInt16LE(10);

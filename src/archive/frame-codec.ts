@@ -42,7 +42,12 @@ function compressorFor(level: number): Compressor {
 }
 
 /** Builds a complete frame: header, stored payload, payload CRC. */
-export function encodeFrame(id: FrameIdentity, raw: Uint8Array, level: CompressionLevel, key: Buffer | undefined): Buffer {
+export function encodeFrame(
+  id: FrameIdentity,
+  raw: Uint8Array,
+  level: CompressionLevel,
+  key: Buffer | undefined,
+): Buffer {
   let codec = Codec.None;
   let body: Uint8Array = raw;
   if (level !== 'none' && raw.length > 0) {
@@ -63,7 +68,11 @@ export function encodeFrame(id: FrameIdentity, raw: Uint8Array, level: Compressi
   return frame;
 }
 
-export type DecodeProblem = 'checksum mismatch' | 'authentication failed' | 'decompression failed' | 'length mismatch';
+export type DecodeProblem =
+  | 'checksum mismatch'
+  | 'authentication failed'
+  | 'decompression failed'
+  | 'length mismatch';
 
 /**
  * Recovers a frame's raw bytes from its stored payload and trailing CRC.

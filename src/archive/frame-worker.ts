@@ -8,7 +8,10 @@ export type WorkerRequest =
   | { id: number; op: 'encode'; ident: FrameIdentity; raw: Uint8Array }
   | { id: number; op: 'decode'; header: FrameHeader; stored: Uint8Array; crc: number };
 
-export type WorkerReply = { id: number; data: Uint8Array } | { id: number; problem: string } | { id: number; error: string };
+export type WorkerReply =
+  | { id: number; data: Uint8Array }
+  | { id: number; problem: string }
+  | { id: number; error: string };
 
 const { level, key } = workerData as { level: CompressionLevel; key: Uint8Array | null };
 const keyBuffer = key ? Buffer.from(key) : undefined;
@@ -25,10 +28,15 @@ parentPort!.on('message', (req: WorkerRequest) => {
       parentPort!.postMessage({ id: req.id, data: result } satisfies WorkerReply, transferable(result));
     }
   } catch (err) {
-    parentPort!.postMessage({ id: req.id, error: err instanceof Error ? err.message : String(err) } satisfies WorkerReply);
+    parentPort!.postMessage({
+      id: req.id,
+      error: err instanceof Error ? err.message : String(err),
+    } satisfies WorkerReply);
   }
 });
 
 function transferable(b: Uint8Array): ArrayBuffer[] {
-  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? [b.buffer] : [];
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer
+    ? [b.buffer]
+    : [];
 }

@@ -1,6 +1,14 @@
 import { KeyRequiredError, NotAnArchiveError, StowageError, UnsupportedVersionError } from '../errors.js';
 import type { ByteSource } from './byte-source.js';
-import { decodeHeader, FORMAT_VERSION, HEADER_MAGIC, HEADER_SIZE, type Header, headerAuthenticatedPart, Kdf } from './format.js';
+import {
+  decodeHeader,
+  FORMAT_VERSION,
+  HEADER_MAGIC,
+  HEADER_SIZE,
+  type Header,
+  headerAuthenticatedPart,
+  Kdf,
+} from './format.js';
 import { deriveArchiveKey, type KeySource, verifyKeyCheck } from './keys.js';
 
 /** An archive's header, validated, with the frame key when the archive is encrypted. */
@@ -14,18 +22,33 @@ export interface OpenedHeader {
  * indexed reader and the recovery scan, which must agree on what a valid start
  * of an archive is.
  */
-export async function readHeader(source: ByteSource, encryption: KeySource | undefined): Promise<OpenedHeader> {
+export async function readHeader(
+  source: ByteSource,
+  encryption: KeySource | undefined,
+): Promise<OpenedHeader> {
   if (source.size === 0) throw new NotAnArchiveError(`${source.location} is empty`);
   const bytes = await source.read(0, HEADER_SIZE);
   const decoded = decodeHeader(bytes);
-  if (decoded === 'magic' || (decoded === 'short' && !HEADER_MAGIC.subarray(0, bytes.length).equals(bytes.subarray(0, 8)))) {
+  if (
+    decoded === 'magic' ||
+    (decoded === 'short' && !HEADER_MAGIC.subarray(0, bytes.length).equals(bytes.subarray(0, 8)))
+  ) {
     throw new NotAnArchiveError(source.location);
   }
-  if (decoded === 'short') throw new StowageError('truncated', `truncated archive: ${source.location} ends inside its header`, 'use an intact copy');
+  if (decoded === 'short')
+    throw new StowageError(
+      'truncated',
+      `truncated archive: ${source.location} ends inside its header`,
+      'use an intact copy',
+    );
   if (decoded === 'crc') {
     const version = bytes.readUInt16LE(8);
     if (version > FORMAT_VERSION) throw new UnsupportedVersionError(version);
-    throw new StowageError('corrupt-header', `corrupt archive header in ${source.location}`, 'the archive is damaged; restore from another backup');
+    throw new StowageError(
+      'corrupt-header',
+      `corrupt archive header in ${source.location}`,
+      'the archive is damaged; restore from another backup',
+    );
   }
   if (decoded.version !== FORMAT_VERSION) throw new UnsupportedVersionError(decoded.version);
   if (!decoded.encrypted) return { header: decoded, key: undefined };

@@ -37,7 +37,11 @@ export async function deriveArchiveKey(header: Header, source: KeySource): Promi
   let ikm: Buffer;
   if (header.kdf === Kdf.Scrypt) {
     if (!('passphrase' in source)) {
-      throw new StowageError('key-kind', 'archive was encrypted with a passphrase, not a key file', 'pass the passphrase instead');
+      throw new StowageError(
+        'key-kind',
+        'archive was encrypted with a passphrase, not a key file',
+        'pass the passphrase instead',
+      );
     }
     const N = 2 ** header.scryptLogN;
     ikm = await scrypt(source.passphrase.normalize('NFC'), header.salt, 32, {
@@ -48,10 +52,19 @@ export async function deriveArchiveKey(header: Header, source: KeySource): Promi
     });
   } else if (header.kdf === Kdf.RawKey) {
     if ('passphrase' in source) {
-      throw new StowageError('key-kind', 'archive was encrypted with a key file, not a passphrase', 'pass --key-file instead');
+      throw new StowageError(
+        'key-kind',
+        'archive was encrypted with a key file, not a passphrase',
+        'pass --key-file instead',
+      );
     }
     ikm = 'keyFile' in source ? await readKeyFile(source.keyFile) : Buffer.from(source.key);
-    if (ikm.length !== 32) throw new StowageError('bad-key', `key must be 32 bytes, got ${ikm.length}`, 'generate one with: openssl rand -out stowage.key 32');
+    if (ikm.length !== 32)
+      throw new StowageError(
+        'bad-key',
+        `key must be 32 bytes, got ${ikm.length}`,
+        'generate one with: openssl rand -out stowage.key 32',
+      );
   } else {
     throw new StowageError('bad-kdf', `unknown key derivation ${header.kdf} in archive header`);
   }
@@ -63,14 +76,23 @@ async function readKeyFile(path: string): Promise<Buffer> {
   try {
     raw = await readFile(path);
   } catch (err) {
-    throw new StowageError('key-file', `cannot read key file ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`, 'check the --key-file path', { cause: err });
+    throw new StowageError(
+      'key-file',
+      `cannot read key file ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+      'check the --key-file path',
+      { cause: err },
+    );
   }
   if (raw.length === 32) return raw;
   const text = raw.toString('utf8').trim();
   if (/^[0-9a-f]{64}$/i.test(text)) return Buffer.from(text, 'hex');
   const b64 = Buffer.from(text, 'base64');
   if (b64.length === 32) return b64;
-  throw new StowageError('bad-key', `key file ${path} does not hold 32 bytes (raw, hex or base64)`, 'generate one with: openssl rand -out stowage.key 32');
+  throw new StowageError(
+    'bad-key',
+    `key file ${path} does not hold 32 bytes (raw, hex or base64)`,
+    'generate one with: openssl rand -out stowage.key 32',
+  );
 }
 
 /** A GCM tag over nothing, bound to the header: lets a reader reject a wrong key before reading any frame. */

@@ -66,7 +66,9 @@ export class ArchiveReader implements StreamReaderSet {
       if (!(err instanceof TailProblem)) throw err;
       const report = await scanArchive(source, options.encryption);
       const incomplete = incompleteStreams(report);
-      const where = report.stoppedAt ? ` (${report.stoppedAt.reason} at offset ${report.stoppedAt.offset})` : '';
+      const where = report.stoppedAt
+        ? ` (${report.stoppedAt.reason} at offset ${report.stoppedAt.offset})`
+        : '';
       throw new TruncatedArchiveError(
         incomplete,
         incomplete.length === 0
@@ -99,14 +101,25 @@ export class ArchiveReader implements StreamReaderSet {
     return Readable.from(generator, { objectMode: false, highWaterMark: 1 });
   }
 
-  private async *frames(entry: StreamEntry, index: Footer['index'][number], codec: FrameCodec): AsyncGenerator<Buffer> {
+  private async *frames(
+    entry: StreamEntry,
+    index: Footer['index'][number],
+    codec: FrameCodec,
+  ): AsyncGenerator<Buffer> {
     const prefetch = Math.max(1, this.options.prefetch ?? 4);
     const hash = createHash('sha256');
     let rawBytes = 0;
     const window: Promise<Buffer>[] = [];
     let next = 0;
     const load = (sequence: number): Promise<Buffer> => {
-      const p = this.readDataFrame(entry.name, index.streamId, sequence, index.frames[sequence]!, index.sizes[sequence]!, codec);
+      const p = this.readDataFrame(
+        entry.name,
+        index.streamId,
+        sequence,
+        index.frames[sequence]!,
+        index.sizes[sequence]!,
+        codec,
+      );
       p.catch(() => {}); // awaited in order below; this keeps a later failure from surfacing as unhandled first
       return p;
     };
@@ -120,7 +133,11 @@ export class ArchiveReader implements StreamReaderSet {
     }
     const lastOffset = index.frames.at(-1) ?? 0;
     if (index.frames.length !== entry.frames || rawBytes !== entry.rawBytes) {
-      throw new CorruptFrameError(lastOffset, entry.name, `stream length ${rawBytes} does not match manifest ${entry.rawBytes}`);
+      throw new CorruptFrameError(
+        lastOffset,
+        entry.name,
+        `stream length ${rawBytes} does not match manifest ${entry.rawBytes}`,
+      );
     }
     if (hash.digest('hex') !== entry.sha256) {
       throw new CorruptFrameError(lastOffset, entry.name, 'stream SHA-256 does not match the manifest');
@@ -139,7 +156,12 @@ export class ArchiveReader implements StreamReaderSet {
     if (bytes.length < size) throw new CorruptFrameError(offset, name, 'archive ends inside the frame');
     const fh = decodeFrameHeader(bytes);
     if (!fh) throw new CorruptFrameError(offset, name, 'frame header checksum mismatch');
-    if (fh.type !== FrameType.Data || fh.streamId !== streamId || fh.sequence !== sequence || frameTotalSize(fh.storedLength) !== size) {
+    if (
+      fh.type !== FrameType.Data ||
+      fh.streamId !== streamId ||
+      fh.sequence !== sequence ||
+      frameTotalSize(fh.storedLength) !== size
+    ) {
       throw new CorruptFrameError(offset, name, 'frame does not match the index');
     }
     const stored = bytes.subarray(FRAME_HEADER_SIZE, FRAME_HEADER_SIZE + fh.storedLength);
@@ -186,7 +208,11 @@ async function readFooter(source: ByteSource, key: Buffer | undefined): Promise<
   }
   const result = FooterSchema.safeParse(parsed);
   if (!result.success) {
-    throw new CorruptFrameError(footerOffset, 'footer', `manifest does not match the schema: ${result.error.issues[0]?.message}`);
+    throw new CorruptFrameError(
+      footerOffset,
+      'footer',
+      `manifest does not match the schema: ${result.error.issues[0]?.message}`,
+    );
   }
   return result.data;
 }

@@ -46,7 +46,12 @@ export async function scanArchive(source: ByteSource, encryption?: KeySource): P
   const { header, key } = await readHeader(source, encryption);
   const streams = new Map<number, ScannedStream>();
   const hashes = new Map<number, Hash>();
-  const report: ScanReport = { location: source.location, encrypted: header.encrypted, streams: [], footerFound: false };
+  const report: ScanReport = {
+    location: source.location,
+    encrypted: header.encrypted,
+    streams: [],
+    footerFound: false,
+  };
   let offset = HEADER_SIZE;
   let expectedOrdinal = 0;
   const stop = (reason: string) => {
@@ -98,7 +103,12 @@ export async function scanArchive(source: ByteSource, encryption?: KeySource): P
   return report;
 }
 
-function applyFrame(fh: FrameHeader, raw: Buffer, streams: Map<number, ScannedStream>, hashes: Map<number, Hash>): boolean {
+function applyFrame(
+  fh: FrameHeader,
+  raw: Buffer,
+  streams: Map<number, ScannedStream>,
+  hashes: Map<number, Hash>,
+): boolean {
   const s = streams.get(fh.streamId);
   switch (fh.type) {
     case FrameType.StreamOpen: {
@@ -122,7 +132,8 @@ function applyFrame(fh: FrameHeader, raw: Buffer, streams: Map<number, ScannedSt
     case FrameType.StreamClose: {
       if (!s || s.complete) return false;
       const summary = JSON.parse(raw.toString('utf8')) as { items: number; sha256: string; frames: number };
-      if (summary.frames !== s.dataFrames || summary.sha256 !== hashes.get(fh.streamId)!.digest('hex')) return false;
+      if (summary.frames !== s.dataFrames || summary.sha256 !== hashes.get(fh.streamId)!.digest('hex'))
+        return false;
       s.complete = true;
       s.items = summary.items;
       s.sha256 = summary.sha256;

@@ -10,15 +10,21 @@ import {
   encodeTrailer,
   FORMAT_VERSION,
   FrameType,
-  type Header,
   HEADER_SIZE,
+  type Header,
   headerAuthenticatedPart,
   Kdf,
   MAX_FRAME_SIZE,
 } from './format.js';
 import type { CompressionLevel, FrameIdentity } from './frame-codec.js';
 import { computeKeyCheck, DEFAULT_SCRYPT, deriveArchiveKey, type KeySource, kdfFor } from './keys.js';
-import { type Footer, type Manifest, type ManifestInput, ManifestSchema, type StreamEntry } from './manifest.js';
+import {
+  type Footer,
+  type Manifest,
+  type ManifestInput,
+  ManifestSchema,
+  type StreamEntry,
+} from './manifest.js';
 
 export interface ArchiveWriterOptions {
   /** zstd level 1–19 or 'none'. Default 3. */
@@ -135,7 +141,8 @@ export class ArchiveWriter implements StreamWriterSet {
 
   /** Opens a named stream. Write raw bytes, set `itemCount`, then end it. */
   open(name: string): EngineStreamWriter {
-    if (this.state !== 'open') throw new StowageError('writer-closed', `cannot open stream ${name}: archive is ${this.state}`);
+    if (this.state !== 'open')
+      throw new StowageError('writer-closed', `cannot open stream ${name}: archive is ${this.state}`);
     if (this.streams.has(name)) throw new StowageError('duplicate-stream', `stream ${name} was opened twice`);
     const state: StreamState = {
       id: this.streams.size,
@@ -160,7 +167,12 @@ export class ArchiveWriter implements StreamWriterSet {
         writer.append(state, chunk).then(() => callback(), callback);
       },
       writev(chunks, callback) {
-        writer.appendMany(state, chunks.map((c) => c.chunk as Buffer)).then(() => callback(), callback);
+        writer
+          .appendMany(
+            state,
+            chunks.map((c) => c.chunk as Buffer),
+          )
+          .then(() => callback(), callback);
       },
       final(callback) {
         state.items = stream.itemCount;
@@ -209,13 +221,20 @@ export class ArchiveWriter implements StreamWriterSet {
     if (!state.opened) await this.openFrame(state);
     if (state.filled > 0) await this.flushData(state);
     state.sha256 = state.hash.digest('hex');
-    const summary = { items: state.items, rawBytes: state.rawBytes, sha256: state.sha256, frames: state.sequence };
+    const summary = {
+      items: state.items,
+      rawBytes: state.rawBytes,
+      sha256: state.sha256,
+      frames: state.sequence,
+    };
     await this.submit(state, FrameType.StreamClose, Buffer.from(JSON.stringify(summary)));
     state.closed = true;
   }
 
   /** Queues a frame for encoding; waits while too many frames are in flight. */
   private async submit(state: StreamState | undefined, type: FrameType, raw: Buffer): Promise<void> {
+    // After a failure the drain loop has stopped: nothing would ever wake a submitter waiting for room.
+    this.throwIfFailed();
     while (this.queue.length >= this.maxInFlight) {
       await new Promise<void>((resolve) => this.capacityWaiters.push(resolve));
       this.throwIfFailed();
@@ -275,7 +294,10 @@ export class ArchiveWriter implements StreamWriterSet {
     try {
       const unfinished = [...this.streams.values()].filter((s) => !s.closed).map((s) => s.name);
       if (unfinished.length) {
-        throw new StowageError('streams-open', `cannot finish archive: streams not ended: ${unfinished.join(', ')}`);
+        throw new StowageError(
+          'streams-open',
+          `cannot finish archive: streams not ended: ${unfinished.join(', ')}`,
+        );
       }
       await this.flushed();
       const states = [...this.streams.values()];
@@ -287,7 +309,12 @@ export class ArchiveWriter implements StreamWriterSet {
         sha256: s.sha256!,
         frames: s.sequence,
       }));
-      const manifest = ManifestSchema.parse({ ...input, formatVersion: FORMAT_VERSION, encrypted: this.encrypted, streams });
+      const manifest = ManifestSchema.parse({
+        ...input,
+        formatVersion: FORMAT_VERSION,
+        encrypted: this.encrypted,
+        streams,
+      });
       const footer: Footer = {
         manifest,
         index: states.map((s) => ({ name: s.name, streamId: s.id, frames: s.offsets, sizes: s.sizes })),

@@ -10,7 +10,9 @@ export function archiveName(database: string, at: Date, kind: 'scheduled' | 'man
 const NAME_PATTERN = /^(?<database>.+)-(?<date>\d{8})-(?<time>\d{6})(?<manual>-manual)?\.stow$/;
 
 /** Reads the database, time and kind back out of an archive name; undefined for foreign files. */
-export function parseArchiveName(name: string): { database: string; at: Date; kind: 'scheduled' | 'manual' } | undefined {
+export function parseArchiveName(
+  name: string,
+): { database: string; at: Date; kind: 'scheduled' | 'manual' } | undefined {
   const m = NAME_PATTERN.exec(name);
   if (!m?.groups) return undefined;
   const { database, date, time, manual } = m.groups as Record<string, string>;
@@ -21,8 +23,11 @@ export function parseArchiveName(name: string): { database: string; at: Date; ki
   return { database: database!, at, kind: manual ? 'manual' : 'scheduled' };
 }
 
-/** Database names may hold anything; file names may not. */
-function safeName(database: string): string {
+/**
+ * Database names may hold anything; file names may not. Also the key under
+ * which the catalog groups a database's archives and run records.
+ */
+export function safeName(database: string): string {
   const cleaned = database.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[.-]+/, '');
   return cleaned.length > 0 ? cleaned.slice(0, 100) : 'database';
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-import { main } from './main.js';
+// The AWS SDK warns on every run under Node 20 about its future Node support;
+// that notice is for the SDK's integrators, not for people running stowage.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+const { main } = await import('./main.js');
+process.exitCode = await main(process.argv.slice(2));

@@ -14,7 +14,10 @@ export function addKeyOptions(command: Command): Command {
   return command
     .option('--key-file <file>', 'encryption key file: 32 bytes, raw, hex or base64 (env STOWAGE_KEY_FILE)')
     .option('--passphrase-file <file>', 'read the encryption passphrase from a file')
-    .option('--passphrase-env <var>', 'read the encryption passphrase from this environment variable (default STOWAGE_PASSPHRASE)');
+    .option(
+      '--passphrase-env <var>',
+      'read the encryption passphrase from this environment variable (default STOWAGE_PASSPHRASE)',
+    );
 }
 
 /**
@@ -24,7 +27,8 @@ export function addKeyOptions(command: Command): Command {
  */
 export async function keySourceFrom(flags: KeyFlags): Promise<KeySource | undefined> {
   const given = [flags.keyFile, flags.passphraseFile, flags.passphraseEnv].filter(Boolean);
-  if (given.length > 1) throw new UsageError('give only one of --key-file, --passphrase-file, --passphrase-env');
+  if (given.length > 1)
+    throw new UsageError('give only one of --key-file, --passphrase-file, --passphrase-env');
   if (flags.keyFile) return { keyFile: flags.keyFile };
   if (flags.passphraseFile) {
     const text = await readFile(flags.passphraseFile, 'utf8').catch((err: NodeJS.ErrnoException) => {

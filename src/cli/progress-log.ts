@@ -5,10 +5,11 @@ import { formatBytes } from './format-bytes.js';
  * Renders progress as timestamped log lines on stderr: what cron, systemd and
  * CI logs want. Per-unit progress is throttled to one line every few seconds.
  */
-export function progressLog(write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): ProgressListener {
+export function progressLog(
+  write: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): ProgressListener {
   const started = Date.now();
   let lastTick = 0;
-  let doneItems = 0;
   let doneBytes = 0;
   const inFlight = new Map<string, { items: number; bytes: number }>();
   const stamp = () => new Date().toISOString().slice(11, 19);
@@ -39,7 +40,6 @@ export function progressLog(write: (line: string) => void = (l) => process.stder
       }
       case 'unit-done':
         inFlight.delete(event.name);
-        doneItems += event.items;
         doneBytes += event.bytes;
         write(`${stamp()} done ${event.name}: ${event.items} items, ${formatBytes(event.bytes)}`);
         break;

@@ -3,17 +3,24 @@ import type { KeySource } from '../archive/keys.js';
 import type { Manifest } from '../archive/manifest.js';
 import { ArchiveWriter } from '../archive/writer.js';
 import { archiveName, databaseFromUrl } from '../catalog/naming.js';
+import { writeRunRecord } from '../catalog/run-record.js';
 import { engineNameForUrl, loadEngine } from '../engines/registry.js';
 import { StowageError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
 import { redactSecrets, redactUrl } from '../redact.js';
-import { openDestination } from '../store/destination.js';
+import { resolveDestination } from '../store/destination.js';
+import type { S3Options } from '../store/s3-client.js';
 import { TOOL_VERSION } from '../version.js';
+import { type PreflightCheck, type PreflightOptions, preflight } from './preflight.js';
 
 export interface BackupOptions {
   /** Source connection URL (`postgres://…`, `mongodb://…`). The engine is chosen by its scheme. */
   source: string;
-  /** A folder (the archive gets a generated name), a path ending in `.stow`, or `-` for stdout. */
+  /**
+   * A repository (local folder or `s3://bucket/prefix`; the archive gets a
+   * generated name), an archive path ending in `.stow` (local or
+   * `s3://bucket/prefix/NAME.stow`), or `-` for stdout.
+   */
   to: string;
   /** Parallel connections. Default 2. */
   jobs?: number;
@@ -28,10 +35,19 @@ export interface BackupOptions {
   signal?: AbortSignal;
   /** Codec worker threads (default: one per core). */
   threads?: number;
+  /** S3 settings for `s3://` destinations (merged over `STOWAGE_S3_*` and the AWS environment). */
+  s3?: S3Options;
+  /**
+   * Checks before dumping: repository writable, free space, source reachable.
+   * Default on for repositories and files, off for stdout; `false` skips them.
+   */
+  preflight?: boolean | PreflightOptions;
+  /** The daemon job name, recorded in the run record. */
+  job?: string;
 }
 
 export interface BackupSummary {
-  /** Where the archive was written. */
+  /** Where the archive was written (path or s3:// address). */
   archive: string;
   bytes: number;
   streams: number;
@@ -40,71 +56,119 @@ export interface BackupSummary {
   rawBytes: number;
   durationMs: number;
   manifest: Manifest;
+  /** Preflight results, warnings included (empty when skipped). */
+  preflight: PreflightCheck[];
 }
 
 /**
  * Backs up one database (or MongoDB deployment) into a new archive. On any
- * failure the partial archive is removed and the error rethrown with the
- * password redacted.
+ * failure the partial archive is removed (or the multipart upload aborted)
+ * and the error rethrown with the password redacted. When the destination is
+ * a repository, the outcome is recorded there for `stowage status`.
  */
 export async function backup(options: BackupOptions): Promise<BackupSummary> {
   const engineName = engineNameForUrl(options.source);
-  const engine = await loadEngine(engineName);
   const kind = options.kind ?? 'scheduled';
   const started = new Date();
   const progress = options.onProgress ?? ignoreProgress;
-  const sink = await openDestination(options.to, () => archiveName(databaseFromUrl(options.source), started, kind));
-  let writer: ArchiveWriter;
-  try {
-    writer = await ArchiveWriter.create(sink, {
-      compression: options.compression,
-      encryption: options.encryption,
-      threads: options.threads,
-    });
-  } catch (err) {
-    await sink.abort();
-    throw err;
-  }
-  const jobs = options.jobs ?? 2;
-  try {
-    progress({ type: 'phase', phase: 'backup', message: `backing up ${redactUrl(options.source)} to ${sink.location}` });
-    const result = await engine.backup({
-      url: options.source,
-      streams: writer,
-      jobs,
-      options: options.engineOptions ?? {},
-      progress,
-      signal: options.signal,
-    });
-    options.signal?.throwIfAborted();
-    const finished = await writer.finish({
-      tool: { name: 'stowage', version: TOOL_VERSION },
-      engine: engineName,
-      serverVersion: result.serverVersion,
-      database: result.database,
-      source: redactUrl(options.source),
+  const database = databaseFromUrl(options.source);
+  const destination = await resolveDestination(options.to, () => archiveName(database, started, kind), {
+    s3: options.s3,
+  });
+  const { repository } = destination;
+  const record = async (
+    status: 'success' | 'failure' | 'interrupted',
+    extra: { archive?: string; bytes?: number; error?: string },
+  ) => {
+    if (!repository || !destination.generated) return;
+    // Best effort: the repository may be the very thing that failed (disk full, unreachable).
+    await writeRunRecord(repository, {
+      database,
+      status,
       startedAt: started.toISOString(),
       finishedAt: new Date().toISOString(),
-      kind,
-      note: options.note,
-      pointInTime: result.pointInTime,
-      options: { jobs, compression: options.compression ?? 3, engine: options.engineOptions ?? {} },
-      warnings: result.warnings,
-      schema: result.schema,
-    });
-    const { manifest } = finished;
-    return {
-      archive: finished.location,
-      bytes: finished.bytes,
-      streams: manifest.streams.length,
-      items: manifest.streams.reduce((n, s) => n + s.items, 0),
-      rawBytes: manifest.streams.reduce((n, s) => n + s.rawBytes, 0),
-      durationMs: Date.now() - started.getTime(),
-      manifest,
-    };
+      ...(options.job ? { job: options.job } : {}),
+      ...extra,
+    }).catch(() => {});
+  };
+  try {
+    let checks: PreflightCheck[] = [];
+    if (repository && options.preflight !== false) {
+      progress({ type: 'phase', phase: 'preflight', message: `checking ${repository.url} and the source` });
+      checks = await preflight(
+        repository,
+        options.source,
+        options.preflight === true ? {} : options.preflight,
+      );
+      for (const c of checks) if (c.status === 'warn') progress({ type: 'warning', message: c.message });
+    }
+    const engine = await loadEngine(engineName);
+    const sink = await destination.open();
+    let writer: ArchiveWriter;
+    try {
+      writer = await ArchiveWriter.create(sink, {
+        compression: options.compression,
+        encryption: options.encryption,
+        threads: options.threads,
+      });
+    } catch (err) {
+      await sink.abort();
+      throw err;
+    }
+    const jobs = options.jobs ?? 2;
+    try {
+      progress({
+        type: 'phase',
+        phase: 'backup',
+        message: `backing up ${redactUrl(options.source)} to ${sink.location}`,
+      });
+      const result = await engine.backup({
+        url: options.source,
+        streams: writer,
+        jobs,
+        options: options.engineOptions ?? {},
+        progress,
+        signal: options.signal,
+      });
+      options.signal?.throwIfAborted();
+      const finished = await writer.finish({
+        tool: { name: 'stowage', version: TOOL_VERSION },
+        engine: engineName,
+        serverVersion: result.serverVersion,
+        database: result.database,
+        source: redactUrl(options.source),
+        startedAt: started.toISOString(),
+        finishedAt: new Date().toISOString(),
+        kind,
+        note: options.note,
+        pointInTime: result.pointInTime,
+        options: { jobs, compression: options.compression ?? 3, engine: options.engineOptions ?? {} },
+        warnings: result.warnings,
+        schema: result.schema,
+      });
+      const { manifest } = finished;
+      await record('success', { archive: destination.name, bytes: finished.bytes });
+      return {
+        archive: finished.location,
+        bytes: finished.bytes,
+        streams: manifest.streams.length,
+        items: manifest.streams.reduce((n, s) => n + s.items, 0),
+        rawBytes: manifest.streams.reduce((n, s) => n + s.rawBytes, 0),
+        durationMs: Date.now() - started.getTime(),
+        manifest,
+        preflight: checks,
+      };
+    } catch (err) {
+      await writer.abort();
+      throw err;
+    }
   } catch (err) {
-    await writer.abort();
-    throw scrub(err, options.source);
+    const clean = scrub(err, options.source);
+    const message = clean instanceof Error ? clean.message : String(clean);
+    await record(options.signal?.aborted ? 'interrupted' : 'failure', { error: message.split('\n')[0] });
+    throw clean;
+  } finally {
+    await repository?.close();
   }
 }
 

@@ -1,9 +1,13 @@
 import type { KeySource } from '../archive/keys.js';
 import { ArchiveReader } from '../archive/reader.js';
 import { openArchiveSource } from '../store/destination.js';
+import type { S3Options } from '../store/s3-client.js';
 
-/** Opens an archive by path for reading; the caller closes the reader. */
-export async function openArchive(path: string, options: { encryption?: KeySource; threads?: number } = {}): Promise<ArchiveReader> {
-  const source = await openArchiveSource(path);
+/** Opens an archive (local path or `s3://bucket/prefix/NAME.stow`) for reading; the caller closes the reader. */
+export async function openArchive(
+  path: string,
+  options: { encryption?: KeySource; threads?: number; s3?: S3Options } = {},
+): Promise<ArchiveReader> {
+  const source = await openArchiveSource(path, { s3: options.s3 });
   return ArchiveReader.open(source, { encryption: options.encryption, threads: options.threads });
 }

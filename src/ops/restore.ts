@@ -4,11 +4,16 @@ import type { EngineRestoreResult } from '../engines/engine.js';
 import { engineNameForUrl, loadEngine } from '../engines/registry.js';
 import { StowageError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
-import { scrub } from './backup.js';
+import { redactUrl } from '../redact.js';
+import { resolveArchiveRef } from '../store/open-repository.js';
+import type { S3Options } from '../store/s3-client.js';
+import { type BackupSummary, backup, scrub } from './backup.js';
+import { isDataStream } from './content-check.js';
+import { inspectTarget, mongoDatabase } from './database-probe.js';
 import { openArchive } from './open-archive.js';
 
 export interface RestoreOptions {
-  /** Path of the archive to restore. */
+  /** The archive: a path or `s3://bucket/prefix/NAME.stow`. */
   archive: string;
   /** Target connection URL; its scheme must match the archive's engine. */
   target: string;
@@ -20,19 +25,34 @@ export interface RestoreOptions {
   onProgress?: ProgressListener;
   signal?: AbortSignal;
   threads?: number;
+  s3?: S3Options;
+  /**
+   * Before restoring into a target that already holds tables or collections,
+   * back it up first (a manual backup, never pruned automatically). Default
+   * on, into the archive's own repository; `{ to }` puts it elsewhere; `false`
+   * skips it. If the safety backup fails, nothing is restored.
+   */
+  safetyBackup?: boolean | { to?: string };
 }
 
 export interface RestoreSummary extends EngineRestoreResult {
   archive: string;
   durationMs: number;
   manifest: Manifest;
+  /** The safety backup taken of the target before restoring, if one was needed. */
+  safetyBackup?: BackupSummary;
 }
 
 /** Restores an archive into the target database. */
 export async function restore(options: RestoreOptions): Promise<RestoreSummary> {
   const started = Date.now();
   const targetEngine = engineNameForUrl(options.target);
-  const reader = await openArchive(options.archive, { encryption: options.encryption, threads: options.threads });
+  const progress = options.onProgress ?? ignoreProgress;
+  const reader = await openArchive(options.archive, {
+    encryption: options.encryption,
+    threads: options.threads,
+    s3: options.s3,
+  });
   try {
     const { manifest } = reader;
     if (manifest.engine !== targetEngine) {
@@ -43,7 +63,11 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
       );
     }
     const engine = await loadEngine(manifest.engine);
-    const progress = options.onProgress ?? ignoreProgress;
+    let safety: BackupSummary | undefined;
+    if (options.safetyBackup !== false) {
+      safety = await takeSafetyBackup(options, manifest, progress);
+    }
+    options.signal?.throwIfAborted();
     const result = await engine.restore({
       url: options.target,
       streams: reader,
@@ -53,10 +77,86 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
       progress,
       signal: options.signal,
     });
-    return { ...result, archive: options.archive, durationMs: Date.now() - started, manifest };
+    return {
+      ...result,
+      archive: options.archive,
+      durationMs: Date.now() - started,
+      manifest,
+      ...(safety ? { safetyBackup: safety } : {}),
+    };
   } catch (err) {
     throw scrub(err, options.target);
   } finally {
     await reader.close();
   }
+}
+
+/** The databases of a MongoDB archive (the first part of each collection stream's namespace). */
+export function archivedMongoDatabases(manifest: Manifest): string[] {
+  return [
+    ...new Set(
+      manifest.streams.filter((s) => isDataStream(s.name)).map((s) => s.name.slice(0, s.name.indexOf('.'))),
+    ),
+  ].filter((db) => db.length > 0);
+}
+
+/** Backs up a non-empty target before it is overwritten; returns undefined when the target is empty or absent. */
+async function takeSafetyBackup(
+  options: RestoreOptions,
+  manifest: Manifest,
+  progress: ProgressListener,
+): Promise<BackupSummary | undefined> {
+  const mongoDbs = manifest.engine === 'mongodb' ? archivedMongoDatabases(manifest) : [];
+  let contents: Awaited<ReturnType<typeof inspectTarget>>;
+  try {
+    contents = await inspectTarget(options.target, mongoDbs);
+  } catch (err) {
+    // An unreachable target fails the restore anyway; a target that only refuses the question
+    // (no permission to list databases) is restored into, with a warning.
+    if (err instanceof StowageError && err.code === 'db-unreachable') throw err;
+    progress({
+      type: 'warning',
+      message: `could not tell whether ${redactUrl(options.target)} holds data (${(err as Error).message}); no safety backup taken`,
+    });
+    return undefined;
+  }
+  if (contents.objects === 0) return undefined;
+  const to =
+    (typeof options.safetyBackup === 'object' && options.safetyBackup.to) || defaultSafetyLocation(options);
+  progress({
+    type: 'phase',
+    phase: 'safety-backup',
+    message: `${redactUrl(options.target)} holds ${contents.objects} tables/collections: backing it up to ${to} first`,
+  });
+  const named = manifest.engine === 'mongodb' ? mongoDatabase(options.target) : undefined;
+  try {
+    return await backup({
+      source: options.target,
+      to,
+      kind: 'manual',
+      note: `safety backup taken before restoring ${options.archive} over it`,
+      jobs: options.jobs,
+      encryption: options.encryption,
+      s3: options.s3,
+      engineOptions: manifest.engine === 'mongodb' && !named ? { databases: mongoDbs } : {},
+      onProgress: progress,
+      signal: options.signal,
+      preflight: { skipSource: true },
+    });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new StowageError(
+      'safety-backup-failed',
+      `the safety backup of ${redactUrl(options.target)} failed, so nothing was restored: ${message}`,
+      'fix the cause, or give --safety-backup-to DIR, or skip it with --no-safety-backup',
+      { cause: err },
+    );
+  }
+}
+
+/** The archive's own repository: its folder, or its S3 prefix. */
+function defaultSafetyLocation(options: RestoreOptions): string {
+  const { repository } = resolveArchiveRef(options.archive, { s3: options.s3 });
+  void repository.close();
+  return repository.url;
 }

@@ -1,24 +1,74 @@
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ByteSink } from '../archive/byte-sink.js';
 import type { ByteSource } from '../archive/byte-source.js';
-import { LocalFileSink } from './local-file-sink.js';
-import { LocalFileSource } from './local-file-source.js';
+import { openRepository, type RepositoryOptions, resolveArchiveRef } from './open-repository.js';
+import type { Repository } from './repository.js';
+import { isS3Url } from './s3-location.js';
 import { StdoutSink } from './stdout-sink.js';
 
-/**
- * Turns a `--to` argument into a sink: `-` is stdout, a path ending in `.stow`
- * is that file, anything else is a folder that gets a generated name.
- */
-export async function openDestination(to: string, generatedName: () => string): Promise<ByteSink> {
-  if (to === '-') return new StdoutSink();
-  if (to.endsWith('.stow') && !(await isDirectory(to))) return LocalFileSink.create(to);
-  return LocalFileSink.create(join(to, generatedName()));
+/** Where a backup goes, resolved but not yet opened. */
+export interface Destination {
+  /** The repository that will hold the archive; undefined for stdout. The caller closes it. */
+  repository?: Repository;
+  /** The archive's name in the repository. */
+  name?: string;
+  /** True when `to` named a repository and the archive got a generated name (scheduled-style backups). */
+  generated: boolean;
+  /** Opens the sink the archive is written to. */
+  open(): Promise<ByteSink>;
 }
 
-/** Opens an archive for random-access reading. */
-export async function openArchiveSource(path: string): Promise<ByteSource> {
-  return LocalFileSource.open(path);
+/**
+ * Resolves a `--to` argument: `-` is stdout, a path ending in `.stow` (local
+ * or `s3://…/NAME.stow`) is that archive, anything else is a repository
+ * (local folder or `s3://bucket/prefix`) where the archive gets a generated
+ * name.
+ */
+export async function resolveDestination(
+  to: string,
+  generatedName: () => string,
+  options: RepositoryOptions = {},
+): Promise<Destination> {
+  if (to === '-') return { generated: false, open: async () => new StdoutSink() };
+  if (to.endsWith('.stow') && (isS3Url(to) || !(await isDirectory(to)))) {
+    const { repository, name } = resolveArchiveRef(to, options);
+    return { repository, name, generated: false, open: () => repository.createArchive(name) };
+  }
+  const repository = openRepository(to, options);
+  const name = generatedName();
+  return { repository, name, generated: true, open: () => repository.createArchive(name) };
+}
+
+/** Opens an archive (local path or `s3://…/NAME.stow`) for random-access reading; closing the source releases everything. */
+export async function openArchiveSource(
+  ref: string,
+  options: RepositoryOptions & { sequential?: boolean } = {},
+): Promise<ByteSource> {
+  const { repository, name } = resolveArchiveRef(ref, options);
+  const source = await closeOnFailure(
+    repository,
+    repository.openArchive(name, { sequential: options.sequential }),
+  );
+  return {
+    get size() {
+      return source.size;
+    },
+    location: source.location,
+    read: (offset, length) => source.read(offset, length),
+    async close() {
+      await source.close();
+      await repository.close();
+    },
+  };
+}
+
+async function closeOnFailure<T>(repository: Repository, opening: Promise<T>): Promise<T> {
+  try {
+    return await opening;
+  } catch (err) {
+    await repository.close();
+    throw err;
+  }
 }
 
 async function isDirectory(path: string): Promise<boolean> {

@@ -31,7 +31,11 @@ export class LocalFileSink implements ByteSink {
         () => false,
       );
       if (exists) {
-        throw new StowageError('exists', `archive already exists: ${path}`, 'choose another name or remove the old one');
+        throw new StowageError(
+          'exists',
+          `archive already exists: ${path}`,
+          'choose another name or remove the old one',
+        );
       }
     }
     const partialPath = `${path}.partial`;
@@ -91,14 +95,28 @@ export function fsError(err: unknown, path: string): Error {
   const code = (err as NodeJS.ErrnoException)?.code;
   switch (code) {
     case 'ENOSPC':
-      return new StowageError('disk-full', `no space left on device writing ${path}`, 'free space or choose another destination', { cause: err });
+      return new StowageError(
+        'disk-full',
+        `no space left on device writing ${path}`,
+        'free space or choose another destination',
+        { cause: err },
+      );
     case 'EACCES':
     case 'EPERM':
-      return new StowageError('permission', `permission denied: ${path}`, 'check the folder permissions', { cause: err });
+      return new StowageError('permission', `permission denied: ${path}`, 'check the folder permissions', {
+        cause: err,
+      });
     case 'ENOENT':
-      return new StowageError('not-found', `no such file or folder: ${path}`, 'check the path', { cause: err });
+      return new StowageError('not-found', `no such file or folder: ${path}`, 'check the path', {
+        cause: err,
+      });
     case 'EDQUOT':
-      return new StowageError('disk-full', `disk quota exceeded writing ${path}`, 'free space or raise the quota', { cause: err });
+      return new StowageError(
+        'disk-full',
+        `disk quota exceeded writing ${path}`,
+        'free space or raise the quota',
+        { cause: err },
+      );
     default:
       return err instanceof Error ? err : new Error(String(err));
   }

@@ -3,29 +3,39 @@ import type { CompressionLevel } from '../../archive/frame-codec.js';
 import { engineNameForUrl } from '../../engines/registry.js';
 import { UsageError } from '../../errors.js';
 import { backup } from '../../ops/backup.js';
+import type { CliContext } from '../context.js';
 import { addEngineFlags, BACKUP_FLAGS, engineOptionsFrom } from '../engine-flags.js';
 import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
-import type { CliContext } from '../context.js';
 import { parseJobs } from '../parse-number.js';
+import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
 
 export function backupCommand(ctx: CliContext): Command {
   const command = new Command('backup')
     .description('back up a database into a .stow archive')
     .argument('<source-url>', 'postgres://… or mongodb://… (the password is never printed or stored)')
-    .requiredOption('--to <destination>', 'folder (archive gets a generated name), path ending in .stow, or - for stdout')
+    .requiredOption(
+      '--to <destination>',
+      'repository (folder or s3://bucket/prefix; the archive gets a generated name), path ending in .stow, or - for stdout',
+    )
     .option('-j, --jobs <n>', 'parallel connections', '2')
     .option('--compression <level>', 'zstd level 1-19, or none', '3')
     .option('--note <text>', 'free-text note stored in the manifest')
     .option('--manual', 'mark as a manual backup (never pruned automatically)')
+    .option(
+      '--no-preflight',
+      'skip the checks before dumping (repository writable, free space, source reachable)',
+    )
     .option('--json', 'print one JSON object on stdout');
   addEngineFlags(command, BACKUP_FLAGS);
   addKeyOptions(command);
+  addS3Options(command);
   command.addHelpText(
     'after',
     `
 Examples:
   $ stowage backup postgres://app@localhost/shop --to ./backups
+  $ AWS_ENDPOINT_URL_S3=http://minio:9000 stowage backup postgres://app@db/shop --to s3://backups/prod
   $ stowage backup mongodb://localhost:27017/shop --to ./backups --jobs 4 --compression 6
   $ STOWAGE_PASSPHRASE=… stowage backup postgres://app@db/shop --to shop.stow --note "before migration" --manual`,
   );
@@ -42,6 +52,8 @@ Examples:
       engineOptions: engineOptionsFrom(BACKUP_FLAGS, opts, engine, command),
       onProgress: ctx.progress(opts.json === true),
       signal: ctx.signal,
+      s3: s3OptionsFrom(opts),
+      preflight: opts.preflight !== false,
     });
     const result = {
       archive: summary.archive,
@@ -71,6 +83,7 @@ Examples:
 function parseCompression(value: string): CompressionLevel {
   if (value === 'none') return 'none';
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 19) throw new UsageError(`--compression must be 1-19 or none, got ${value}`);
+  if (!Number.isInteger(n) || n < 1 || n > 19)
+    throw new UsageError(`--compression must be 1-19 or none, got ${value}`);
   return n;
 }

@@ -3,36 +3,29 @@ import { inspect } from '../../ops/inspect.js';
 import type { CliContext } from '../context.js';
 import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
+import { manifestSummary } from '../manifest-summary.js';
+import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
 
 export function inspectCommand(ctx: CliContext): Command {
   const command = new Command('inspect')
     .description("show an archive's manifest (reads only the archive's tail)")
-    .argument('<archive>', 'path of the .stow archive')
+    .argument('<archive>', 'path or s3://bucket/prefix/NAME.stow')
     .option('--json', 'print the whole manifest as JSON on stdout');
   addKeyOptions(command);
+  addS3Options(command);
   command.action(async (archive: string, opts: Record<string, unknown>) => {
-    const { manifest } = await inspect(archive, { encryption: await keySourceFrom(opts) });
+    const { manifest } = await inspect(archive, {
+      encryption: await keySourceFrom(opts),
+      s3: s3OptionsFrom(opts),
+    });
     if (opts.json) {
       ctx.json({ archive, ...manifest });
       return;
     }
-    const seconds = (Date.parse(manifest.finishedAt) - Date.parse(manifest.startedAt)) / 1000;
-    const raw = manifest.streams.reduce((n, s) => n + s.rawBytes, 0);
-    const stored = manifest.streams.reduce((n, s) => n + s.storedBytes, 0);
-    const lines = [
-      `archive:     ${archive}`,
-      `engine:      ${manifest.engine} ${manifest.serverVersion}`,
-      `database:    ${manifest.database}`,
-      `source:      ${manifest.source}`,
-      `taken:       ${manifest.startedAt} (${seconds.toFixed(1)} s, ${manifest.kind}${manifest.pointInTime ? ', point in time' : ', NOT a single point in time'})`,
-      `tool:        stowage ${manifest.tool.version}, format ${manifest.formatVersion}${manifest.encrypted ? ', encrypted' : ''}`,
-      ...(manifest.note ? [`note:        ${manifest.note}`] : []),
-      `size:        ${formatBytes(raw)} raw, ${formatBytes(stored)} stored`,
-      ...manifest.warnings.map((w) => `warning:     ${w}`),
-      `streams:     ${manifest.streams.length}`,
-      ...manifest.streams.map((s) => `  ${s.name}  ${s.items} items  ${formatBytes(s.rawBytes)} → ${formatBytes(s.storedBytes)}`),
-    ];
-    for (const line of lines) ctx.log(line);
+    for (const line of manifestSummary(archive, manifest)) ctx.log(line);
+    for (const s of manifest.streams) {
+      ctx.log(`  ${s.name}  ${s.items} items  ${formatBytes(s.rawBytes)} → ${formatBytes(s.storedBytes)}`);
+    }
   });
   return command;
 }

@@ -12,10 +12,22 @@ export interface MongoBackupOptions {
   exclude?: string[];
   /** Per-namespace filter as MongoDB Extended JSON, e.g. `{ "shop.orders": "{\"year\": 2024}" }`. */
   query?: Record<string, string>;
-  /** Capture the oplog during the dump (replica sets only) so the backup is one point in time. */
+  /**
+   * Capture the oplog during the dump so the backup is one point in time.
+   * `true` requires a replica set (fails elsewhere); `false` never captures;
+   * unset captures when the server is a replica set member.
+   */
   oplog?: boolean;
   /** Also back up users and roles (`admin.system.users`, `admin.system.roles`). */
   usersAndRoles?: boolean;
+  /**
+   * Read large collections with several workers over `_id` ranges. Default:
+   * on for MongoDB, off for FerretDB (whose `_id` range queries scan the whole
+   * collection, so splitting would multiply the work).
+   */
+  splitCollections?: boolean;
+  /** Collections smaller than this (collStats data size, bytes) are never split. Default 64 MiB. */
+  splitMinBytes?: number;
 }
 
 export interface MongoRestoreOptions {
@@ -36,4 +48,8 @@ export interface MongoRestoreOptions {
   workersPerCollection?: number;
   /** Restore users and roles when the archive has them. */
   usersAndRoles?: boolean;
+  /** Skip index builds (data and collection options only). */
+  noIndexes?: boolean;
+  /** Pass `bypassDocumentValidation` on inserts, so documents that predate a validator still restore. */
+  bypassDocumentValidation?: boolean;
 }

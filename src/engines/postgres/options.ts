@@ -14,6 +14,11 @@ export interface PostgresBackupOptions {
   schemaOnly?: boolean;
   /** Only table data (and sequence values), no schema. */
   dataOnly?: boolean;
+  /**
+   * Give up when a table cannot be locked within this many milliseconds
+   * (another session holds an exclusive lock); default: wait (like pg_dump --lock-wait-timeout).
+   */
+  lockTimeoutMs?: number;
 }
 
 export interface PostgresRestoreOptions {
@@ -32,4 +37,17 @@ export interface PostgresRestoreOptions {
   singleTransaction?: boolean;
   /** Restore ownership and grants (off by default, like `pg_restore --no-owner`). */
   owner?: boolean;
+  /**
+   * How table data is written. `copy`: COPY FROM STDIN, the fast path.
+   * `insert`: batched multi-row INSERT, for targets without COPY FROM STDIN
+   * (PGlite behind pglite-socket, some PostgreSQL-compatible services).
+   * `auto` (default): `insert` when the target is PGlite, else `copy`.
+   */
+  insertMode?: 'auto' | 'copy' | 'insert';
+  /**
+   * With `dataOnly`: load with triggers and foreign-key checks off
+   * (`session_replication_role = replica`, superuser only), so tables load in
+   * any order. Without it, tables load in foreign-key order.
+   */
+  disableTriggers?: boolean;
 }

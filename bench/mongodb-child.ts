@@ -1,0 +1,63 @@
+/**
+ * One bench operation in a process of its own, so its peak RSS and wall time
+ * can be measured from outside (`/usr/bin/time`). Prints one JSON line.
+ *
+ *   mongodb-child backup  <url> <file.stow> <jobs> [compression]
+ *   mongodb-child restore <file.stow> <url> <jobs>
+ *   mongodb-child raw     <url> <db> <jobs>      (the raw ceiling: drain every collection, keep nothing)
+ */
+import { type Document, MongoClient } from 'mongodb';
+import { backup, restore } from '../src/index.js';
+
+const [op, a, b, jobsText, extra] = process.argv.slice(2);
+const jobs = Number(jobsText ?? 2);
+const started = performance.now();
+
+async function raw(url: string, db: string): Promise<{ items: number; bytes: number }> {
+  const client = new MongoClient(url, { maxPoolSize: jobs + 2 });
+  await client.connect();
+  try {
+    const names = (await client.db(db).listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+    let items = 0;
+    let bytes = 0;
+    let next = 0;
+    const worker = async () => {
+      while (next < names.length) {
+        const name = names[next++]!;
+        const cursor = client.db(db).collection(name).find({}, { raw: true, batchSize: 10_000 });
+        while (await cursor.hasNext()) {
+          for (const d of cursor.readBufferedDocuments() as unknown as Uint8Array[]) {
+            items++;
+            bytes += d.byteLength;
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: jobs }, worker));
+    return { items, bytes };
+  } finally {
+    await client.close();
+  }
+}
+
+let result: Document;
+if (op === 'backup') {
+  const s = await backup({
+    source: a!,
+    to: b!,
+    jobs,
+    preflight: false,
+    ...(extra ? { compression: extra === 'none' ? 'none' : Number(extra) } : {}),
+  } as Parameters<typeof backup>[0]);
+  result = { items: s.items, rawBytes: s.rawBytes, archiveBytes: s.bytes };
+} else if (op === 'restore') {
+  const s = await restore({ archive: a!, target: b!, jobs, safetyBackup: false, engineOptions: { drop: true } });
+  result = { items: Object.values(s.items).reduce((n, v) => n + v, 0) };
+} else if (op === 'raw') {
+  result = await raw(a!, b!);
+} else {
+  throw new Error(`unknown op ${op}`);
+}
+result.seconds = (performance.now() - started) / 1000;
+result.maxRssMiB = process.resourceUsage().maxRSS / 1024;
+console.log(JSON.stringify(result));

@@ -1,0 +1,122 @@
+import { UsageError } from '../../errors.js';
+import type { EngineBackupRequest, EngineBackupResult } from '../engine.js';
+import { listSchemas, readCatalog } from './catalog/read-catalog.js';
+import { selectRelations } from './catalog/relations.js';
+import { readSequenceValues } from './catalog/sequences.js';
+import type { CatalogContext } from './catalog/context.js';
+import { PgSession, parseTarget } from './connect.js';
+import { dumpTable } from './dump-table.js';
+import { POSTGRES_SCHEMA_FORMAT, POSTGRES_SCHEMA_VERSION, type PgTableData, type PostgresSchema } from './model.js';
+import type { PostgresBackupOptions } from './options.js';
+import { NameFilter } from './patterns.js';
+import { runTasks } from './scheduler.js';
+import { readServerInfo } from './server-info.js';
+import { beginSnapshot, joinSnapshot, lockRelations } from './snapshot.js';
+
+/**
+ * Settings for every backup session. An empty search_path makes the server
+ * qualify every name it prints (pg_get_*def, format_type, regclass output);
+ * the date/float settings fix the text COPY format for the few tables that use it.
+ */
+const BACKUP_SETTINGS = {
+  search_path: '',
+  DateStyle: 'ISO',
+  IntervalStyle: 'postgres',
+  extra_float_digits: '3',
+};
+
+/**
+ * Backs up one database: schema from the catalogs, table data with binary COPY
+ * on `jobs` connections sharing one exported snapshot, biggest tables first.
+ */
+export async function backupPostgres(request: EngineBackupRequest<PostgresBackupOptions>): Promise<EngineBackupResult> {
+  const options = request.options ?? {};
+  if (options.schemaOnly && options.dataOnly) {
+    throw new UsageError('schema-only and data-only exclude each other', 'pick one of --schema-only and --data-only');
+  }
+  const filter = new NameFilter(options);
+  const target = parseTarget(request.url);
+  const progress = request.progress;
+  const signal = request.signal;
+  const warnings: string[] = [];
+  const sessions: PgSession[] = [];
+
+  progress({ type: 'phase', phase: 'connect', message: `connecting to ${target.server}` });
+  const lockTimeout = options.lockTimeoutMs != null ? `${Math.max(0, Math.floor(options.lockTimeoutMs))}` : '0';
+  const leader = await PgSession.open(target, { mode: 'backup', settings: { ...BACKUP_SETTINGS, lock_timeout: lockTimeout }, signal });
+  sessions.push(leader);
+  try {
+    const server = await readServerInfo(leader);
+    const snapshot = await beginSnapshot(leader, !server.pglite);
+
+    progress({ type: 'phase', phase: 'schema', message: 'reading the schema' });
+    const ctx: CatalogContext = { session: leader, version: server.versionNum, schemas: [], relations: [], warnings };
+    ctx.schemas = await listSchemas(ctx, filter);
+    const relations = await selectRelations(ctx, filter);
+    ctx.relations = relations.map((r) => r.oid);
+    await lockRelations(leader, relations);
+    const catalog = await readCatalog(ctx);
+
+    const tables: PgTableData[] = options.schemaOnly ? [] : catalog.tables.map(({ oid: _oid, ...t }) => t);
+    const sequences = options.schemaOnly ? [] : await readSequenceValues(ctx, catalog.sequences);
+
+    const schema: PostgresSchema = {
+      format: POSTGRES_SCHEMA_FORMAT,
+      version: POSTGRES_SCHEMA_VERSION,
+      server: { version: server.version, versionNum: server.versionNum },
+      database: { name: server.database, encoding: server.encoding },
+      contents: options.schemaOnly ? 'schema-only' : options.dataOnly ? 'data-only' : 'full',
+      // Data-only keeps just the materialized view refreshes: their contents are data too.
+      objects: options.dataOnly ? catalog.objects.filter((o) => o.kind === 'refresh') : catalog.objects,
+      tables,
+      sequences,
+      partitions: relations
+        .filter((r) => r.ancestors.length)
+        .map((r) => ({ schema: r.schema, name: r.name, ancestors: r.ancestors })),
+    };
+
+    if (tables.length) {
+      // Biggest first: the longest COPY starts at once and the small ones fill in around it.
+      const queue = [...tables].sort((a, b) => b.estimatedBytes - a.estimatedBytes);
+      progress({
+        type: 'plan',
+        units: queue.map((t) => ({ name: t.stream, estimatedItems: t.estimatedRows, estimatedBytes: t.estimatedBytes })),
+      });
+      progress({ type: 'phase', phase: 'data', message: `copying ${tables.length} tables` });
+      // Data sessions send text in the database's own encoding, so bytes travel unchanged.
+      const dataSettings = { ...BACKUP_SETTINGS, client_encoding: server.encoding };
+      await leader.query(`SELECT pg_catalog.set_config('client_encoding', $1, false)`, [server.encoding]);
+      const workers = [leader];
+      const extra = server.pglite ? 0 : Math.min(Math.max(1, request.jobs | 0), queue.length) - 1;
+      const opened = await Promise.allSettled(
+        Array.from({ length: extra }, async () => {
+          const worker = await PgSession.open(target, { mode: 'backup', settings: dataSettings, signal });
+          sessions.push(worker);
+          await joinSnapshot(worker, snapshot as string);
+          return worker;
+        }),
+      );
+      for (const o of opened) {
+        if (o.status === 'rejected') throw o.reason;
+        workers.push(o.value);
+      }
+      await runTasks(
+        queue.map((table) => ({ id: table.stream, run: (session: PgSession) => dumpTable(session, table, request.streams, progress).then(() => {}) })),
+        workers,
+        {
+          signal,
+          // One table failed: stop the others now rather than finish copying into a backup that will be thrown away.
+          onFailure: () => {
+            for (const s of sessions) s.destroy();
+          },
+        },
+      );
+    }
+
+    await leader.query('COMMIT', [], 'finishing the backup transaction');
+    progress({ type: 'phase', phase: 'done' });
+    return { serverVersion: server.version, database: server.database, schema, pointInTime: true, warnings };
+  } finally {
+    await Promise.all(sessions.map((s) => s.close()));
+  }
+}

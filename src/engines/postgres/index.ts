@@ -1,0 +1,17 @@
+import type { Engine } from '../engine.js';
+import { backupPostgres } from './backup.js';
+import type { PostgresBackupOptions, PostgresRestoreOptions } from './options.js';
+import { restorePostgres } from './restore.js';
+
+export type { PostgresBackupOptions, PostgresRestoreOptions } from './options.js';
+export type { PostgresSchema } from './model.js';
+
+/**
+ * The PostgreSQL engine: pure-driver (`pg` + `pg-copy-streams`) backup and
+ * restore. See backup.ts and restore.ts for the flow.
+ */
+export const postgresEngine: Engine<PostgresBackupOptions, PostgresRestoreOptions> = {
+  name: 'postgres',
+  backup: backupPostgres,
+  restore: restorePostgres,
+};

@@ -1,0 +1,302 @@
+import type { Readable } from 'node:stream';
+import { StowageError, UsageError } from '../../errors.js';
+import type { EngineRestoreRequest, EngineRestoreResult } from '../engine.js';
+import { applyObjects } from './apply-ddl.js';
+import { PgSession } from './connect.js';
+import { qualify } from './ident.js';
+import { loadTableCopy } from './load-copy.js';
+import { loadTableInsert } from './load-insert.js';
+import { type PgObject, type PgTableData, parsePostgresSchema, type RelationRef } from './model.js';
+import type { PostgresRestoreOptions } from './options.js';
+import { RestoreLedger } from './restore-ledger.js';
+import { runTasks, type Task } from './scheduler.js';
+import { selectForRestore } from './selection.js';
+import { readServerInfo } from './server-info.js';
+import { openTarget, requireEmptyTarget } from './target.js';
+import { dataOnlyLoadGroups, type LoadGroup, requireTables } from './data-only.js';
+
+/**
+ * Settings for every restore session, as pg_restore uses them: names in the
+ * archived DDL are all qualified, so an empty search_path; function bodies
+ * are not checked at creation (they may reference objects created later);
+ * row security off so a load that RLS would filter fails loudly instead.
+ */
+const RESTORE_SETTINGS: Record<string, string> = {
+  search_path: '',
+  check_function_bodies: 'false',
+  client_min_messages: 'warning',
+  standard_conforming_strings: 'on',
+  DateStyle: 'ISO',
+  IntervalStyle: 'postgres',
+  extra_float_digits: '3',
+  row_security: 'off',
+  default_tablespace: '',
+};
+
+/**
+ * Restores a backup: pre-data in dependency order, then table data on `jobs`
+ * connections (biggest tables first), sequence values, then post-data with
+ * index and constraint builds in parallel, ownership last when asked.
+ */
+export async function restorePostgres(request: EngineRestoreRequest<PostgresRestoreOptions>): Promise<EngineRestoreResult> {
+  const schema = parsePostgresSchema(request.schema);
+  const options = request.options ?? {};
+  const { progress, signal } = request;
+  const warnings: string[] = [];
+
+  if (options.schemaOnly && options.dataOnly) {
+    throw new UsageError('schema-only and data-only exclude each other', 'pick one of --schema-only and --data-only');
+  }
+  if (schema.contents === 'schema-only' && options.dataOnly) {
+    throw new UsageError('this archive holds no table data (it is a schema-only backup)', 'restore without --data-only');
+  }
+  let dataOnly = !!options.dataOnly;
+  if (schema.contents === 'data-only' && !dataOnly) {
+    dataOnly = true;
+    warnings.push('the archive is a data-only backup: loading it into the existing tables');
+  }
+  const schemaOnly = !!options.schemaOnly || schema.contents === 'schema-only';
+  if (options.disableTriggers && !dataOnly) {
+    throw new UsageError('--disable-triggers only applies to a data-only restore', 'add --data-only or drop --disable-triggers');
+  }
+
+  const selection = selectForRestore(schema, options, warnings);
+  const tables = schemaOnly ? [] : selection.tables;
+  const summaries = new Map(request.streams.list().map((s) => [s.name, s]));
+  for (const t of tables) {
+    if (!summaries.has(t.stream)) {
+      throw new StowageError(
+        'missing-stream',
+        `the archive has no data stream for table ${qualify(t.schema, t.name)}`,
+        'the archive is incomplete or damaged; restore from another backup',
+      );
+    }
+  }
+  const preData = dataOnly ? [] : selection.objects.filter((o) => o.section === 'pre-data');
+  // Data-only still refreshes materialized views: their contents are data.
+  const postData = selection.objects.filter((o) => o.section === 'post-data' && (!dataOnly || o.kind === 'refresh'));
+
+  progress({ type: 'phase', phase: 'connect' });
+  const settings = { ...RESTORE_SETTINGS, ...(options.disableTriggers ? { session_replication_role: 'replica' } : {}) };
+  const { session: main, created } = await openTarget(
+    request.url,
+    { create: !!options.create, encoding: schema.database.encoding, settings, signal },
+    warnings,
+  );
+  const sessions: PgSession[] = [main];
+  const ledger = new RestoreLedger();
+  const items: Record<string, number> = {};
+  try {
+    const server = await readServerInfo(main);
+    const insert = options.insertMode === 'insert' || ((options.insertMode ?? 'auto') === 'auto' && server.pglite);
+    // PGlite serves every connection from one backend: parallel sessions only queue.
+    const jobs = options.singleTransaction || server.pglite ? 1 : Math.max(1, request.jobs | 0);
+
+    if (!created && !options.clean && !dataOnly) await requireEmptyTarget(main);
+    if (dataOnly) await requireTables(main, tables);
+
+    ledger.plan('pre-data', preData.length, 'objects');
+    ledger.plan('data', tables.length, 'tables');
+    ledger.plan('sequences', selection.sequences.length, 'sequences');
+    ledger.plan('post-data', postData.length, 'objects');
+
+    if (options.singleTransaction) {
+      await main.query('BEGIN', [], 'starting the restore transaction');
+      ledger.singleTransaction = true;
+    }
+    const batch = !options.singleTransaction;
+
+    if (options.clean) {
+      progress({ type: 'phase', phase: 'clean', message: dataOnly ? 'emptying the tables' : 'dropping the archived objects' });
+      if (dataOnly) {
+        if (tables.length) {
+          await main.query(`TRUNCATE TABLE ${tables.map((t) => `ONLY ${qualify(t.schema, t.name)}`).join(', ')}`, [], 'emptying the tables (--clean)');
+        }
+      } else {
+        const drops = [...selection.objects].reverse();
+        await applyObjects(main, drops, {
+          batch,
+          statements: (o) => (o.drop ? [o.drop] : []),
+          onApplied: () => {},
+          describe: (o) => `dropping ${describe(o)} (--clean)`,
+        });
+      }
+    }
+
+    if (preData.length) {
+      progress({ type: 'phase', phase: 'pre-data', message: `creating ${preData.length} objects` });
+      await applyObjects(main, preData, {
+        batch,
+        statements: (o) => o.sql,
+        onApplied: () => ledger.tick('pre-data'),
+        describe: (o) => `creating ${describe(o)}`,
+      });
+    }
+
+    const workers = [main];
+    if (jobs > 1 && (tables.length > 1 || postData.length > 1)) {
+      const extra = await Promise.allSettled(
+        Array.from({ length: jobs - 1 }, () => PgSession.open(main.target, { mode: 'restore', settings, signal })),
+      );
+      for (const e of extra) if (e.status === 'fulfilled') sessions.push(e.value);
+      for (const e of extra) if (e.status === 'rejected') throw e.reason;
+      workers.push(...sessions.slice(1));
+    }
+    const stopAll = () => {
+      for (const s of sessions) s.destroy();
+    };
+
+    if (tables.length) {
+      progress({ type: 'phase', phase: 'data', message: `loading ${tables.length} tables${insert ? ' with INSERT' : ''}` });
+      const order = [...tables].sort((a, b) => b.estimatedBytes - a.estimatedBytes);
+      progress({
+        type: 'plan',
+        units: order.map((t) => ({ name: t.stream, estimatedItems: summaries.get(t.stream)?.items, estimatedBytes: summaries.get(t.stream)?.rawBytes })),
+      });
+      // Data-only into tables with foreign keys: parents before children (unless triggers are off).
+      const groups: LoadGroup[] =
+        dataOnly && !options.disableTriggers
+          ? await dataOnlyLoadGroups(main, order, warnings)
+          : order.map((t) => ({ id: t.stream, tables: [t.stream], deps: [] }));
+      const byStream = new Map(order.map((t) => [t.stream, t]));
+      const size = (g: LoadGroup) => g.tables.reduce((n, s) => n + (byStream.get(s)?.estimatedBytes ?? 0), 0);
+      const loadOne = async (session: PgSession, t: PgTableData) => {
+        items[t.stream] = await loadTable(session, t, request.streams.open(t.stream), insert, schema.database.encoding, progress);
+        const expected = summaries.get(t.stream)?.items;
+        if (expected !== undefined && expected !== items[t.stream]) {
+          throw new StowageError(
+            'pg-row-count',
+            `table ${qualify(t.schema, t.name)}: loaded ${items[t.stream]} rows but the archive recorded ${expected}`,
+            'the archive is damaged; restore from another backup',
+          );
+        }
+        ledger.tick('data');
+      };
+      const tasks: Task<PgSession>[] = [...groups].sort((a, b) => size(b) - size(a)).map((g) => ({
+        id: g.id,
+        deps: g.deps,
+        run: async (session) => {
+          const members = g.tables.map((s) => byStream.get(s) as PgTableData);
+          if (members.length === 1) return loadOne(session, members[0] as PgTableData);
+          // Tables that reference each other: one transaction, deferrable keys checked at commit.
+          if (!options.singleTransaction) await session.query('BEGIN', [], 'starting a load transaction');
+          await session.query('SET CONSTRAINTS ALL DEFERRED');
+          for (const t of members) await loadOne(session, t);
+          if (!options.singleTransaction) await session.query('COMMIT', [], `committing tables ${g.tables.join(', ')}`);
+        },
+      }));
+      await runTasks(tasks, workers, { signal, onFailure: options.singleTransaction ? undefined : stopAll });
+    }
+
+    if (selection.sequences.length) {
+      await restoreSequences(main, selection.sequences, dataOnly, warnings);
+      for (const _ of selection.sequences) ledger.tick('sequences');
+    }
+
+    if (postData.length) {
+      progress({ type: 'phase', phase: 'post-data', message: `building ${postData.length} indexes, constraints and other objects` });
+      // Post-data work inside one partition tree can deadlock in the server (an ALTER on the parent
+      // locks down the tree, an attach locks up it), and two attaches at once can each miss the other
+      // and leave the parent index invalid. So within a tree only plain index builds run side by side;
+      // everything else takes turns (keyed by the tree's root table).
+      const roots = new Map<string, RelationRef>();
+      for (const p of schema.partitions) {
+        const root = p.ancestors[p.ancestors.length - 1] ?? p;
+        roots.set(`${p.schema}.${p.name}`, root);
+        roots.set(`${root.schema}.${root.name}`, root);
+      }
+      const treeLock = (o: PgObject) => {
+        const root = o.relation && roots.get(`${o.relation.schema}.${o.relation.name}`);
+        if (!root) return [];
+        return [{ key: `tree:${root.schema}.${root.name}`, mode: o.kind === 'index' && o.lock === 'share' ? ('share' as const) : ('exclusive' as const) }];
+      };
+      const tasks: Task<PgSession>[] = postData.map((o) => ({
+        id: o.id,
+        deps: o.deps,
+        locks: [
+          ...(o.relation ? [{ key: `${o.relation.schema}.${o.relation.name}`, mode: o.lock ?? 'exclusive' }] : []),
+          ...(o.references ?? []).map((r) => ({ key: `${r.schema}.${r.name}`, mode: 'exclusive' as const })),
+          ...treeLock(o),
+        ],
+        run: async (session) => {
+          try {
+            await session.client.query(o.sql.map((s) => (/;\s*$/.test(s) ? s : `${s};`)).join('\n'));
+          } catch (err) {
+            throw session.translate(err, `creating ${describe(o)}`);
+          }
+          ledger.tick('post-data');
+        },
+      }));
+      await runTasks(tasks, workers, { signal, onFailure: options.singleTransaction ? undefined : stopAll });
+    }
+
+    if (options.owner && !dataOnly) {
+      progress({ type: 'phase', phase: 'owner', message: 'restoring ownership and privileges' });
+      await applyObjects(main, selection.objects, {
+        batch,
+        statements: (o) => [...(o.owner ?? []), ...(o.acl ?? [])],
+        onApplied: () => {},
+        describe: (o) => `setting owner and privileges of ${describe(o)}`,
+      });
+    }
+
+    if (options.singleTransaction) await main.query('COMMIT', [], 'committing the restore');
+    progress({ type: 'phase', phase: 'done' });
+    return { database: main.target.database, items, warnings };
+  } catch (err) {
+    if (signal?.aborted) throw ledger.failure(new StowageError('aborted', 'restore was cancelled'));
+    if (dataOnly && err instanceof StowageError && err.code === 'pg-23503') {
+      // Foreign keys the load order could not satisfy (or rows missing from the archive's selection).
+      throw ledger.failure(new StowageError(err.code, err.message, 'load with --disable-triggers (superuser), or include the referenced tables', { cause: err }));
+    }
+    throw ledger.failure(err);
+  } finally {
+    await Promise.all(sessions.map((s) => s.close()));
+  }
+}
+
+function describe(o: PgObject): string {
+  return `${o.kind} ${o.schema && o.kind !== 'schema' ? `${o.schema}.` : ''}${o.name}`;
+}
+
+async function loadTable(
+  session: PgSession,
+  table: PgTableData,
+  source: Readable,
+  insert: boolean,
+  encoding: string,
+  progress: EngineRestoreRequest['progress'],
+): Promise<number> {
+  progress({ type: 'unit-start', name: table.stream });
+  // Text in the archive is in the source database's encoding; say so, and the server converts.
+  const convert = encoding !== 'UTF8';
+  if (convert) await session.query(`SELECT pg_catalog.set_config('client_encoding', $1, false)`, [encoding]);
+  const onProgress = (items: number, bytes: number) => progress({ type: 'unit-progress', name: table.stream, items, bytes });
+  const rows = insert
+    ? await loadTableInsert(session, table, source, onProgress)
+    : await loadTableCopy(session, table, source, onProgress);
+  if (convert) await session.query(`SELECT pg_catalog.set_config('client_encoding', 'UTF8', false)`);
+  progress({ type: 'unit-done', name: table.stream, items: rows, bytes: 0 });
+  return rows;
+}
+
+/** Sets every sequence's value in one round trip; with data-only, sequences missing from the target are reported. */
+async function restoreSequences(
+  session: PgSession,
+  sequences: { schema: string; name: string; lastValue: string; isCalled: boolean }[],
+  dataOnly: boolean,
+  warnings: string[],
+): Promise<void> {
+  const names = sequences.map((s) => qualify(s.schema, s.name));
+  const { rows } = await session.query<{ name: string }>(
+    `SELECT x.name FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[]), pg_catalog.unnest($3::bool[])) AS x(name, value, called)
+     WHERE CASE WHEN pg_catalog.to_regclass(x.name) IS NULL THEN true
+       ELSE pg_catalog.setval(x.name::pg_catalog.regclass, x.value::bigint, x.called) IS NULL END`,
+    [names, sequences.map((s) => s.lastValue), sequences.map((s) => s.isCalled)],
+    'setting sequence values',
+  );
+  if (rows.length) {
+    if (!dataOnly) throw new StowageError('pg-error', `sequences missing after the schema was restored: ${rows.map((r) => r.name).join(', ')}`);
+    warnings.push(`sequences not in the target, values not set: ${rows.map((r) => r.name).join(', ')}`);
+  }
+}

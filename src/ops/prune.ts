@@ -1,0 +1,71 @@
+import type { KeySource } from '../archive/keys.js';
+import { listArchives } from '../catalog/list.js';
+import { planRetention, type RetentionDecision, type RetentionPolicy } from '../catalog/retention.js';
+import { openRepository } from '../store/open-repository.js';
+import { type Repository, verificationFileName } from '../store/repository.js';
+import type { S3Options } from '../store/s3-client.js';
+
+export interface PruneOptions {
+  /** A local folder or `s3://bucket/prefix`. */
+  repository: string | Repository;
+  policy?: RetentionPolicy;
+  /** Only this database's archives (default: every database, each on its own). */
+  database?: string;
+  /** Decide and report, delete nothing. */
+  dryRun?: boolean;
+  /** Key to read encrypted manifests (dates then come from the manifest instead of the name). */
+  encryption?: KeySource;
+  s3?: S3Options;
+}
+
+export interface PruneResult {
+  repository: string;
+  dryRun: boolean;
+  /** Every archive with its verdict and reasons, newest first per database. */
+  decisions: RetentionDecision[];
+  /** Names deleted (or that would be, on a dry run). */
+  deleted: string[];
+  kept: string[];
+}
+
+/**
+ * Applies a retention policy to a repository: archives no rule keeps are
+ * deleted together with their verification records. Manual backups and the
+ * newest verified backup of each database always stay, and a policy that
+ * would delete every backup of a database is refused before anything goes.
+ */
+export async function prune(options: PruneOptions): Promise<PruneResult> {
+  const owned = typeof options.repository === 'string';
+  const repository =
+    typeof options.repository === 'string'
+      ? openRepository(options.repository, { s3: options.s3 })
+      : options.repository;
+  try {
+    const archives = await listArchives(repository, {
+      encryption: options.encryption,
+      database: options.database,
+    });
+    const decisions = planRetention(
+      archives.map((a) => ({
+        name: a.name,
+        database: a.database,
+        at: a.at,
+        kind: a.kind,
+        verified: a.verification?.ok === true,
+      })),
+      options.policy,
+    );
+    const doomed = decisions.filter((d) => !d.keep).map((d) => d.name);
+    const kept = decisions.filter((d) => d.keep).map((d) => d.name);
+    if (!options.dryRun) {
+      for (const name of doomed) {
+        // The archive first: a verification record without its archive is harmless, the reverse would lose the record.
+        await repository.remove(name);
+        await repository.remove(verificationFileName(name)).catch(() => {});
+      }
+    }
+    return { repository: repository.url, dryRun: options.dryRun === true, decisions, deleted: doomed, kept };
+  } finally {
+    if (owned) await repository.close();
+  }
+}

@@ -1,0 +1,55 @@
+import type { KeySource } from '../archive/keys.js';
+import { listArchives } from '../catalog/list.js';
+import { safeName } from '../catalog/naming.js';
+import { readAllRunRecords } from '../catalog/run-record.js';
+import { computeStatus, type DatabaseStatus, type StatusOptions } from '../catalog/status.js';
+import { openRepository } from '../store/open-repository.js';
+import type { S3Options } from '../store/s3-client.js';
+
+export interface RepositoryStatusOptions extends StatusOptions {
+  /** A local folder or `s3://bucket/prefix`. */
+  repository: string;
+  database?: string;
+  encryption?: KeySource;
+  s3?: S3Options;
+}
+
+export interface RepositoryStatus {
+  repository: string;
+  /** True when every database is healthy (and there is at least one). */
+  ok: boolean;
+  databases: DatabaseStatus[];
+  checkedAt: string;
+}
+
+/**
+ * The health of a repository: per database, the newest backup, its age,
+ * size and verification, and the last run's outcome. `ok` is false when any
+ * database's newest backup is older than `maxAgeMs` (default 25 h), its last
+ * run failed, its newest archive failed verification, or the repository holds
+ * no backup at all.
+ */
+export async function status(options: RepositoryStatusOptions): Promise<RepositoryStatus> {
+  const repository = openRepository(options.repository, { s3: options.s3 });
+  try {
+    const archives = await listArchives(repository, {
+      encryption: options.encryption,
+      database: options.database,
+    });
+    let runs = await readAllRunRecords(repository);
+    if (options.database) {
+      const key = safeName(options.database);
+      runs = new Map([...runs].filter(([db]) => db === key));
+    }
+    const databases = computeStatus(archives, runs, options);
+    const now = options.now ?? new Date();
+    return {
+      repository: repository.url,
+      ok: databases.length > 0 && databases.every((d) => d.ok),
+      databases,
+      checkedAt: now.toISOString(),
+    };
+  } finally {
+    await repository.close();
+  }
+}

@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { FrameType, HEADER_SIZE, TRAILER_SIZE } from '../../src/archive/format.js';
+import type { KeySource } from '../../src/archive/keys.js';
+import { scanArchive } from '../../src/archive/scan.js';
+import { StowageError } from '../../src/errors.js';
+import {
+  MemorySource,
+  makeBytes,
+  readArchive,
+  type StreamSpec,
+  walkFrames,
+  writeArchive,
+} from './helpers.js';
+
+/**
+ * Every single-byte change to a small archive must be detected, wherever it is:
+ * header, stream open/data/close frames, footer, trailer. "Detected" means the
+ * reader throws a StowageError while opening or reading the streams, or, for
+ * the few frames the indexed reader never needs (stream open/close records),
+ * the front-to-back verification scan reports the damage. In no case may the
+ * reader hand out bytes that differ from what was written.
+ */
+
+const FRAME = 1024;
+const streams: StreamSpec[] = [
+  { name: 'public.a', data: makeBytes('text', 1, 2 * FRAME + 300), chunkSizes: [700], items: 5 },
+  { name: 'public.b', data: makeBytes('random', 2, FRAME), items: 1 },
+  { name: 'public.empty', data: Buffer.alloc(0) },
+];
+
+type Outcome = 'reader' | 'scan';
+
+async function checkMutation(bytes: Buffer, encryption: KeySource | undefined): Promise<Outcome> {
+  let read: Map<string, Buffer>;
+  try {
+    ({ streams: read } = await readArchive(bytes, { encryption }));
+  } catch (err) {
+    if (!(err instanceof StowageError)) throw new Error(`not a StowageError: ${err}`, { cause: err });
+    return 'reader';
+  }
+  // The reader did not notice: then it must have returned exactly what was written...
+  expect([...read.keys()]).toEqual(streams.map((s) => s.name));
+  for (const s of streams) {
+    if (!read.get(s.name)!.equals(s.data)) throw new Error(`reader returned different bytes for ${s.name}`);
+  }
+  // ...and the verification scan must find the damage.
+  let report: Awaited<ReturnType<typeof scanArchive>>;
+  try {
+    report = await scanArchive(new MemorySource(bytes), encryption);
+  } catch (err) {
+    if (!(err instanceof StowageError))
+      throw new Error(`scan threw a non-StowageError: ${err}`, { cause: err });
+    return 'scan';
+  }
+  const damaged =
+    !report.footerFound || report.stoppedAt !== undefined || report.streams.some((s) => !s.complete);
+  if (!damaged) throw new Error('change not detected by the reader nor by the scan');
+  return 'scan';
+}
+
+function region(bytes: Buffer, at: number): string {
+  if (at < HEADER_SIZE) return 'header';
+  if (at >= bytes.length - TRAILER_SIZE) return 'trailer';
+  const f = walkFrames(bytes).find((fr) => at >= fr.offset && at < fr.offset + fr.size)!;
+  return FrameType[f.type];
+}
+
+async function everyByte(encryption: KeySource | undefined, masks: number[]) {
+  const original = await writeArchive(streams, { compression: 3, frameSize: FRAME, encryption });
+  const frames = walkFrames(original);
+  // The archive has every kind of frame, so every region is exercised.
+  expect(new Set(frames.map((f) => f.type))).toEqual(
+    new Set([FrameType.StreamOpen, FrameType.Data, FrameType.StreamClose, FrameType.Footer]),
+  );
+  const counts: Record<string, Record<Outcome, number>> = {};
+  const failures: string[] = [];
+  for (let at = 0; at < original.length; at++) {
+    for (const mask of masks) {
+      const bad = Buffer.from(original);
+      bad[at]! ^= mask;
+      const where = region(original, at);
+      try {
+        const outcome = await checkMutation(bad, encryption);
+        counts[where] ??= { reader: 0, scan: 0 };
+        counts[where][outcome]++;
+      } catch (err) {
+        failures.push(`byte ${at} (${where}) ^ 0x${mask.toString(16)}: ${(err as Error).message}`);
+      }
+    }
+  }
+  expect(failures.slice(0, 10)).toEqual([]);
+  // Data frames, the footer and the trailer are always caught by the reader itself.
+  for (const r of ['header', 'Data', 'Footer', 'trailer']) {
+    expect(counts[r]?.scan ?? 0, `${r} changes the reader missed`).toBe(0);
+    expect(counts[r]?.reader ?? 0).toBeGreaterThan(0);
+  }
+  return { size: original.length, counts };
+}
+
+describe('single-byte changes are detected', () => {
+  it('unencrypted: every byte, three different changes each', async () => {
+    const { size, counts } = await everyByte(undefined, [0x01, 0x80, 0xff]);
+    expect(size).toBeGreaterThan(3000);
+    expect(counts.StreamOpen!.scan).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('encrypted with a key: every byte', async () => {
+    await everyByte({ key: randomBytes(32) }, [0x01]);
+  }, 60_000);
+
+  it('encrypted with a passphrase: every byte of the header and trailer, and a sample of the rest', async () => {
+    const encryption = { passphrase: 'pw' };
+    const original = await writeArchive(streams, { compression: 3, frameSize: FRAME, encryption });
+    const positions = new Set<number>();
+    for (let i = 0; i < HEADER_SIZE; i++) positions.add(i);
+    for (let i = original.length - TRAILER_SIZE; i < original.length; i++) positions.add(i);
+    for (let i = HEADER_SIZE; i < original.length; i += 37) positions.add(i);
+    for (const at of positions) {
+      const bad = Buffer.from(original);
+      bad[at]! ^= 0x10;
+      await expect(checkMutation(bad, encryption), `byte ${at}`).resolves.toBeDefined();
+    }
+  }, 60_000);
+});

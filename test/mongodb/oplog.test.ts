@@ -1,0 +1,58 @@
+import { Binary, Timestamp } from 'bson';
+import { describe, expect, it } from 'vitest';
+import { mapOplogEntry } from '../../src/engines/mongodb/oplog.js';
+
+// How captured oplog entries are rewritten for the restore target. Replaying
+// them needs a replica set (see backup-restore.test.ts, "point in time"); the
+// mapping itself is pure and tested here everywhere.
+
+const ts = new Timestamp({ t: 1, i: 1 });
+const ui = new Binary(Buffer.alloc(16), 4);
+const map = (ns: string) => ({ 'shop.orders': 'copy.orders2', 'shop.users': 'shop.users' })[ns] ?? null;
+
+describe('mapOplogEntry', () => {
+  it('renames CRUD entries and drops the collection UUID', () => {
+    const out = mapOplogEntry({ ts, op: 'i', ns: 'shop.orders', ui, o: { _id: 1 } }, map);
+    expect(out).toEqual({ ts, op: 'i', ns: 'copy.orders2', o: { _id: 1 } });
+    expect(mapOplogEntry({ ts, op: 'u', ns: 'shop.users', ui, o: { $set: { a: 1 } }, o2: { _id: 1 } }, map)?.ns).toBe('shop.users');
+  });
+
+  it('skips entries of namespaces that are not restored, and no-ops', () => {
+    expect(mapOplogEntry({ ts, op: 'd', ns: 'shop.other', o: { _id: 1 } }, map)).toBeNull();
+    expect(mapOplogEntry({ ts, op: 'n', ns: '', o: { msg: 'periodic noop' } }, map)).toBeNull();
+  });
+
+  it('rewrites collection commands to the target database and name', () => {
+    const out = mapOplogEntry({ ts, op: 'c', ns: 'shop.$cmd', ui, o: { createIndexes: 'orders', v: 2, key: { a: 1 }, name: 'a_1' } }, map);
+    expect(out).toEqual({ ts, op: 'c', ns: 'copy.$cmd', o: { createIndexes: 'orders2', v: 2, key: { a: 1 }, name: 'a_1' } });
+    expect(mapOplogEntry({ ts, op: 'c', ns: 'shop.$cmd', o: { drop: 'other' } }, map)).toBeNull();
+    expect(mapOplogEntry({ ts, op: 'c', ns: 'shop.$cmd', o: { dropDatabase: 1 } }, map)).toBeNull();
+  });
+
+  it('renames both sides of renameCollection, or skips it', () => {
+    expect(mapOplogEntry({ ts, op: 'c', ns: 'admin.$cmd', o: { renameCollection: 'shop.orders', to: 'shop.users' } }, map)?.o).toEqual({
+      renameCollection: 'copy.orders2',
+      to: 'shop.users',
+    });
+    expect(mapOplogEntry({ ts, op: 'c', ns: 'admin.$cmd', o: { renameCollection: 'shop.orders', to: 'shop.x' } }, map)).toBeNull();
+  });
+
+  it('filters the operations inside a transaction', () => {
+    const out = mapOplogEntry(
+      {
+        ts,
+        op: 'c',
+        ns: 'admin.$cmd',
+        o: {
+          applyOps: [
+            { op: 'i', ns: 'shop.orders', ui, o: { _id: 1 } },
+            { op: 'i', ns: 'shop.other', ui, o: { _id: 2 } },
+          ],
+        },
+      },
+      map,
+    );
+    expect(out?.o).toEqual({ applyOps: [{ op: 'i', ns: 'copy.orders2', o: { _id: 1 } }] });
+    expect(mapOplogEntry({ ts, op: 'c', ns: 'admin.$cmd', o: { applyOps: [{ op: 'i', ns: 'x.y', o: {} }] } }, map)).toBeNull();
+  });
+});

@@ -1,0 +1,118 @@
+// The COPY stream parsers against real server output: binary COPY of every
+// built-in type and text COPY, cut into chunks at every possible place.
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { to as copyTo } from 'pg-copy-streams';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BinaryCopyParser, type BinaryTuple } from '../../src/engines/postgres/copy-binary.js';
+import { parseTextRow, TextCopyParser } from '../../src/engines/postgres/copy-text.js';
+import { StowageError } from '../../src/errors.js';
+import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
+import { loadFixtures } from './support.js';
+
+async function copyOut(url: string, sql: string): Promise<Buffer> {
+  return withPgClient(url, async (client) => {
+    const chunks: Buffer[] = [];
+    await pipeline(
+      client.query(copyTo(sql)),
+      new Writable({
+        write(chunk: Buffer, _e, cb) {
+          chunks.push(chunk);
+          cb();
+        },
+      }),
+    );
+    return Buffer.concat(chunks);
+  });
+}
+
+function decodeBinary(data: Buffer, cuts: number[]): BinaryTuple[] {
+  const tuples: BinaryTuple[] = [];
+  // Copy fields out: views into chunks are only valid while the chunk lives.
+  const parser = new BinaryCopyParser((t) => tuples.push(t.map((f) => (f ? Buffer.from(f) : null))));
+  let start = 0;
+  for (const cut of [...cuts, data.length]) {
+    parser.push(data.subarray(start, cut));
+    start = cut;
+  }
+  parser.finish();
+  if (parser.rows !== tuples.length) throw new Error('row count differs from tuples decoded');
+  return tuples;
+}
+
+describe('COPY stream parsers', () => {
+  let db: TestPgDatabase;
+  let binary: Buffer;
+  let text: Buffer;
+
+  beforeAll(async () => {
+    db = await createPgDatabase('pg_copyfmt');
+    await loadFixtures(db.url, ['02-types']);
+    binary = await copyOut(db.url, 'COPY types.all_types TO STDOUT (FORMAT binary)');
+    text = await copyOut(db.url, 'COPY types.all_types TO STDOUT');
+  });
+  afterAll(() => db?.drop());
+
+  it('decodes binary COPY identically wherever the chunks are cut', () => {
+    const whole = decodeBinary(binary, []);
+    expect(whole).toHaveLength(3);
+    expect(whole[2]?.slice(1).every((f) => f === null)).toBe(true);
+    const key = (tuples: BinaryTuple[]) => tuples.map((t) => t.map((f) => (f ? f.toString('hex') : 'null')).join(',')).join(';');
+    const expected = key(whole);
+    const mismatched: number[] = [];
+    for (let cut = 1; cut < binary.length; cut++) {
+      if (key(decodeBinary(binary, [cut])) !== expected) mismatched.push(cut);
+    }
+    expect(mismatched).toEqual([]);
+    const everyByte = Array.from({ length: binary.length - 1 }, (_, i) => i + 1);
+    expect(decodeBinary(binary, everyByte)).toEqual(whole);
+  });
+
+  it('counts binary rows without decoding, across chunk cuts', () => {
+    for (let cut = 1; cut < binary.length; cut += 7) {
+      const parser = new BinaryCopyParser();
+      parser.push(binary.subarray(0, cut));
+      parser.push(binary.subarray(cut));
+      parser.finish();
+      expect(parser.rows).toBe(3);
+    }
+  });
+
+  it('rejects truncated, extended and foreign binary data', () => {
+    const truncated = new BinaryCopyParser();
+    truncated.push(binary.subarray(0, binary.length - 2));
+    expect(() => truncated.finish()).toThrow(StowageError);
+    expect(() => new BinaryCopyParser().push(Buffer.concat([binary, Buffer.from([0, 1])]))).toThrow(/after the end-of-data marker/);
+    expect(() => new BinaryCopyParser().push(Buffer.from('not a copy stream at all'))).toThrow(/bad signature/);
+    const bad = Buffer.from(binary);
+    bad.writeInt16BE(-7, 19); // first tuple's field count
+    expect(() => new BinaryCopyParser().push(bad)).toThrow(/negative field count/);
+  });
+
+  it('splits and unescapes text COPY rows wherever the chunks are cut', () => {
+    const rows = (cuts: number[]) => {
+      const out: (string | null)[][] = [];
+      const parser = new TextCopyParser((r) => out.push(r));
+      let start = 0;
+      for (const cut of [...cuts, text.length]) {
+        parser.push(text.subarray(start, cut));
+        start = cut;
+      }
+      parser.finish('t');
+      expect(parser.rows).toBe(out.length);
+      return out;
+    };
+    const whole = rows([]);
+    expect(whole).toHaveLength(3);
+    expect(whole[0]?.[9]).toBe('tab\there, newline\nthere, backslash \\ quote \' and unicode ✓ 😀');
+    expect(whole[2]?.slice(1).every((f) => f === null)).toBe(true);
+    for (let cut = 1; cut < text.length; cut += 3) expect(rows([cut])).toEqual(whole);
+  });
+
+  it('parses escapes the way COPY FROM does', () => {
+    expect(parseTextRow('a\\tb\t\\N\t\\\\N\t\\x41\\101\\r\\n')).toEqual(['a\tb', null, '\\N', 'AA\r\n']);
+    const partial = new TextCopyParser();
+    partial.push(Buffer.from('1\t2\n3\t'));
+    expect(() => partial.finish('t')).toThrow(/incomplete/);
+  });
+});

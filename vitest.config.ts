@@ -1,0 +1,28 @@
+import { configDefaults, defineConfig } from 'vitest/config';
+
+// Only for machines where FerretDB cannot be installed; the global setup then
+// says loudly that the MongoDB tests were left out.
+const skipMongo = process.env.STOWAGE_SKIP_MONGO_TESTS === '1';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    exclude: [
+      ...configDefaults.exclude,
+      ...(skipMongo ? ['test/**/*mongo*/**', 'test/**/*mongo*.test.ts'] : []),
+    ],
+    // Starts (or finds) PostgreSQL and a MongoDB-protocol server once per run.
+    globalSetup: ['./test/global-setup.ts', './test/support/s3-server.ts'],
+    // Real servers: a cold connection, a restore of a few thousand rows, or a
+    // server under load from the other worker all take far longer than unit
+    // tests do.
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+    teardownTimeout: 60_000,
+    // Separate processes keep native addons (zstd-napi) and driver pools
+    // isolated; two workers match the 2-core CI machines, with the database
+    // servers needing CPU too.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
