@@ -29,7 +29,10 @@ const { values: args } = parseArgs({
     generate: { type: 'boolean', default: false },
     runs: { type: 'string', default: '3' },
     jobs: { type: 'string', default: '4' },
-    mongotools: { type: 'string', default: process.env.STOWAGE_MONGOTOOLS_BIN ?? '/tmp/stowage-mongotools/bin' },
+    mongotools: {
+      type: 'string',
+      default: process.env.STOWAGE_MONGOTOOLS_BIN ?? '/tmp/stowage-mongotools/bin',
+    },
     only: { type: 'string' },
     out: { type: 'string', default: 'bench/results' },
     keep: { type: 'boolean', default: false },
@@ -79,14 +82,17 @@ interface Measured {
 /** Runs a command under /usr/bin/time; wall seconds and peak RSS come from time itself. */
 async function measure(cmd: string, cmdArgs: string[]): Promise<Measured> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', 'TIME %e %M', cmd, ...cmdArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', 'TIME %e %M', cmd, ...cmdArgs], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     child.on('exit', (code) => {
       const m = /TIME ([\d.]+) (\d+)/.exec(err);
-      if (code !== 0 || !m) return reject(new Error(`${cmd} ${cmdArgs.join(' ')} failed (${code}):\n${err.slice(-3000)}`));
+      if (code !== 0 || !m)
+        return reject(new Error(`${cmd} ${cmdArgs.join(' ')} failed (${code}):\n${err.slice(-3000)}`));
       resolve({ seconds: Number(m[1]), maxRssMiB: Number(m[2]) / 1024, output: out });
     });
   });
@@ -102,7 +108,8 @@ async function datasetReady(url: string): Promise<boolean> {
   await client.connect();
   try {
     let total = 0;
-    for (const { name } of DATASET_COLLECTIONS) total += await client.db(dbName).collection(name).estimatedDocumentCount();
+    for (const { name } of DATASET_COLLECTIONS)
+      total += await client.db(dbName).collection(name).estimatedDocumentCount();
     return total === docs;
   } finally {
     await client.close();
@@ -152,7 +159,14 @@ async function main() {
     const ferret = (await serverLabel(base)).startsWith('FerretDB');
 
     const scenarios: { name: string; run: () => Promise<Measured & { bytes?: number }> }[] = [
-      { name: 'raw ceiling (driver raw cursor)', run: () => measure('node', [child, 'raw', base, dbName, String(jobs)]) },
+      {
+        name: 'raw ceiling (driver cursor, raw: true)',
+        run: () => measure('node', [child, 'raw', base, dbName, String(jobs)]),
+      },
+      {
+        name: "raw read, find/getMore commands (the engine's read path, no archive)",
+        run: () => measure('node', [child, 'rawcmd', base, dbName, String(jobs)]),
+      },
       {
         name: `stowage backup (zstd 3, jobs ${jobs})`,
         run: async () => {
@@ -167,7 +181,13 @@ async function main() {
               name: 'mongodump --gzip --archive',
               run: async () => {
                 rmSync(dump, { force: true });
-                const m = await measure(mongodump, [`--uri=${base}`, `--db=${dbName}`, '--gzip', `--archive=${dump}`, '--quiet']);
+                const m = await measure(mongodump, [
+                  `--uri=${base}`,
+                  `--db=${dbName}`,
+                  '--gzip',
+                  `--archive=${dump}`,
+                  '--quiet',
+                ]);
                 return { ...m, bytes: statSync(dump).size };
               },
             },
@@ -209,7 +229,9 @@ async function main() {
       const done: (Measured & { bytes?: number })[] = [];
       for (let i = 0; i < runs; i++) {
         const r = await scenario.run();
-        log(`${scenario.name} #${i + 1}: ${r.seconds.toFixed(2)} s, peak RSS ${r.maxRssMiB.toFixed(0)} MiB${r.bytes ? `, ${(r.bytes / 1e6).toFixed(1)} MB` : ''}`);
+        log(
+          `${scenario.name} #${i + 1}: ${r.seconds.toFixed(2)} s, peak RSS ${r.maxRssMiB.toFixed(0)} MiB${r.bytes ? `, ${(r.bytes / 1e6).toFixed(1)} MB` : ''}`,
+        );
         done.push(r);
       }
       results.push({ name: scenario.name, runs: done });
@@ -239,7 +261,10 @@ async function main() {
     console.log(md);
     mkdirSync(args.out, { recursive: true });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    writeFileSync(join(args.out, `mongodb-${docs}-${stamp}.json`), JSON.stringify({ docs, jobs, runs, server, results }, null, 2));
+    writeFileSync(
+      join(args.out, `mongodb-${docs}-${stamp}.json`),
+      JSON.stringify({ docs, jobs, runs, server, results }, null, 2),
+    );
     writeFileSync(join(args.out, `mongodb-${docs}-${stamp}.md`), md);
   } finally {
     if (!args.keep) await dropDb(base, `${dbName}_r`).catch(() => {});

@@ -4,7 +4,8 @@
  *
  *   mongodb-child backup  <url> <file.stow> <jobs> [compression]
  *   mongodb-child restore <file.stow> <url> <jobs>
- *   mongodb-child raw     <url> <db> <jobs>      (the raw ceiling: drain every collection, keep nothing)
+ *   mongodb-child raw     <url> <db> <jobs>      (the raw ceiling: a driver cursor with raw: true drains every collection)
+ *   mongodb-child rawcmd  <url> <db> <jobs>      (find/getMore commands with raw batches, as the engine reads)
  */
 import { type Document, MongoClient } from 'mongodb';
 import { backup, restore } from '../src/index.js';
@@ -13,7 +14,7 @@ const [op, a, b, jobsText, extra] = process.argv.slice(2);
 const jobs = Number(jobsText ?? 2);
 const started = performance.now();
 
-async function raw(url: string, db: string): Promise<{ items: number; bytes: number }> {
+async function raw(url: string, db: string, commands: boolean): Promise<{ items: number; bytes: number }> {
   const client = new MongoClient(url, { maxPoolSize: jobs + 2 });
   await client.connect();
   try {
@@ -24,7 +25,27 @@ async function raw(url: string, db: string): Promise<{ items: number; bytes: num
     const worker = async () => {
       while (next < names.length) {
         const name = names[next++]!;
-        const cursor = client.db(db).collection(name).find({}, { raw: true, batchSize: 10_000 });
+        if (commands) {
+          const options = {
+            promoteLongs: false,
+            fieldsAsRaw: { firstBatch: true, nextBatch: true },
+            session: client.startSession(),
+          };
+          let reply = await client.db(db).command({ find: name, filter: {} }, options);
+          for (;;) {
+            const batch = (reply.cursor.firstBatch ?? reply.cursor.nextBatch) as Uint8Array[];
+            for (const d of batch) {
+              items++;
+              bytes += d.byteLength;
+            }
+            if (reply.cursor.id.isZero()) break;
+            reply = await client.db(db).command({ getMore: reply.cursor.id, collection: name }, options);
+          }
+          await options.session.endSession();
+          continue;
+        }
+        // The driver's defaults: no batch size, the server picks (up to 16 MiB per batch).
+        const cursor = client.db(db).collection(name).find({}, { raw: true });
         while (await cursor.hasNext()) {
           for (const d of cursor.readBufferedDocuments() as unknown as Uint8Array[]) {
             items++;
@@ -51,10 +72,16 @@ if (op === 'backup') {
   } as Parameters<typeof backup>[0]);
   result = { items: s.items, rawBytes: s.rawBytes, archiveBytes: s.bytes };
 } else if (op === 'restore') {
-  const s = await restore({ archive: a!, target: b!, jobs, safetyBackup: false, engineOptions: { drop: true } });
+  const s = await restore({
+    archive: a!,
+    target: b!,
+    jobs,
+    safetyBackup: false,
+    engineOptions: { drop: true },
+  });
   result = { items: Object.values(s.items).reduce((n, v) => n + v, 0) };
-} else if (op === 'raw') {
-  result = await raw(a!, b!);
+} else if (op === 'raw' || op === 'rawcmd') {
+  result = await raw(a!, b!, op === 'rawcmd');
 } else {
   throw new Error(`unknown op ${op}`);
 }

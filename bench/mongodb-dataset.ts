@@ -60,7 +60,12 @@ export function datasetDocument(collection: string, i: number, rand: () => numbe
         active: rand() < 0.8,
         score: rand() * 1000,
         tags: Array.from({ length: int(6) }, () => words(1)),
-        address: { street: `${int(999)} ${words(2)}`, city: words(1), zip: String(10000 + int(89999)), geo: [rand() * 180 - 90, rand() * 360 - 180] },
+        address: {
+          street: `${int(999)} ${words(2)}`,
+          city: words(1),
+          zip: String(10000 + int(89999)),
+          geo: [rand() * 180 - 90, rand() * 360 - 180],
+        },
         bio: words(10 + int(30)),
       };
     case 'orders':
@@ -70,8 +75,16 @@ export function datasetDocument(collection: string, i: number, rand: () => numbe
         createdAt: date(1_650_000_000_000),
         status: ['pending', 'shipped', 'delivered', 'cancelled'][int(4)],
         total: Math.round(rand() * 100000) / 100,
-        items: Array.from({ length: 1 + int(5) }, () => ({ sku: `SKU-${int(100000)}`, qty: 1 + int(4), price: Math.round(rand() * 10000) / 100, note: words(int(6)) })),
-        shipping: { method: ['ground', 'air', 'pickup'][int(3)], address: { city: words(1), country: words(1) } },
+        items: Array.from({ length: 1 + int(5) }, () => ({
+          sku: `SKU-${int(100000)}`,
+          qty: 1 + int(4),
+          price: Math.round(rand() * 10000) / 100,
+          note: words(int(6)),
+        })),
+        shipping: {
+          method: ['ground', 'air', 'pickup'][int(3)],
+          address: { city: words(1), country: words(1) },
+        },
       };
     case 'events':
       return {

@@ -16,8 +16,8 @@
  *
  * Every timed run is a fresh child process, so each run's peak RSS is its own
  * and no run warms the next one's heap or JIT. Task runs execute a compiled
- * copy of the repository (tsc into bench/results/.dist, built once per
- * invocation), as users run the published JavaScript: under tsx, every codec
+ * copy of the repository (tsc into bench/results/.dist-PID, built once per
+ * invocation, removed at the end), as users run the published JavaScript: under tsx, every codec
  * worker thread would first load tsx's loader, which alone costs ~0.3 s per
  * worker. For each case the runner
  * reports median/min/max wall time, MB/s (case bytes ÷ median time, 10^6 B/MB),
@@ -289,7 +289,9 @@ interface TaskLauncher {
   argv(module: string): string[];
 }
 
-const distDir = join(benchDir, 'results', '.dist');
+// Per invocation: two runners at once (two engineers benchmarking) must not rebuild under each other.
+// Inside the repository, so the compiled files resolve node_modules and package.json's "type".
+const distDir = join(benchDir, 'results', `.dist-${process.pid}`);
 
 /** Compiles the repository (src, bench) once; falls back to tsx when that does not produce the bench's files. */
 async function taskLauncher(useTsx: boolean): Promise<TaskLauncher> {
@@ -297,7 +299,7 @@ async function taskLauncher(useTsx: boolean): Promise<TaskLauncher> {
   if (useTsx) return viaTsx;
   await rm(distDir, { recursive: true, force: true });
   const tsc = join(repoDir, 'node_modules', '.bin', 'tsc');
-  log('compiling the repository for task runs (tsc → bench/results/.dist)');
+  log(`compiling the repository for task runs (tsc → ${distDir.slice(repoDir.length + 1)})`);
   // Type errors elsewhere in the tree (work in progress) do not stop tsc from emitting.
   await new Promise<void>((resolvePromise) => {
     const child = spawn(
@@ -582,4 +584,8 @@ async function main(): Promise<void> {
   if (reports.some((r) => r.error)) process.exitCode = 1;
 }
 
-await main();
+try {
+  await main();
+} finally {
+  await rm(distDir, { recursive: true, force: true });
+}

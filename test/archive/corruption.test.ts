@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { FrameType, HEADER_SIZE, TRAILER_SIZE } from '../../src/archive/format.js';
 import type { KeySource } from '../../src/archive/keys.js';
 import { scanArchive } from '../../src/archive/scan.js';
-import { StowageError } from '../../src/errors.js';
+import { CorruptFrameError, StowageError } from '../../src/errors.js';
 import {
   MemorySource,
   makeBytes,
@@ -122,4 +123,61 @@ describe('single-byte changes are detected', () => {
       await expect(checkMutation(bad, encryption), `byte ${at}`).resolves.toBeDefined();
     }
   }, 60_000);
+});
+
+describe('damage that the CRC alone would not catch, and damage found on codec threads', () => {
+  const frameSize = 64 * 1024;
+  const big: StreamSpec[] = [
+    { name: 'big', data: makeBytes('text', 9, 3 * frameSize + 5) },
+    { name: 'raw', data: makeBytes('random', 10, 2 * frameSize) },
+  ];
+
+  /** Changes one payload byte of a data frame and recomputes the frame's CRC, as a deliberate edit would. */
+  function tamper(bytes: Buffer, frame: { offset: number; size: number }, at: number): Buffer {
+    const bad = Buffer.from(bytes);
+    const payloadStart = frame.offset + 32;
+    const payloadEnd = frame.offset + frame.size - 4;
+    bad[payloadStart + at]! ^= 0x20;
+    bad.writeUInt32LE(crc32(bad.subarray(payloadStart, payloadEnd)), payloadEnd);
+    return bad;
+  }
+
+  for (const encryption of [undefined, { key: randomBytes(32) }] as (KeySource | undefined)[]) {
+    it(`a payload edit with a recomputed CRC is still caught (${encryption ? 'encrypted' : 'plain'})`, async () => {
+      const original = await writeArchive(big, { compression: 3, frameSize, encryption, threads: 0 });
+      const data = walkFrames(original).filter((f) => f.type === FrameType.Data);
+      expect(data.length).toBeGreaterThanOrEqual(5);
+      for (const frame of data) {
+        const payload = frame.size - 36;
+        for (const at of new Set([0, Math.min(100, payload - 1), Math.floor(payload / 2), payload - 1])) {
+          const err = await readArchive(tamper(original, frame, at), { encryption, threads: 0 }).catch(
+            (e) => e,
+          );
+          expect(err, `frame at ${frame.offset}, payload byte ${at}`).toBeInstanceOf(CorruptFrameError);
+          if (encryption) expect(err.message).toMatch(/authentication failed/);
+        }
+      }
+    }, 30_000);
+  }
+
+  it('damage found on a codec thread is reported the same way (CRC mismatch, failed authentication)', async () => {
+    const original = await writeArchive(big, { compression: 3, frameSize, threads: 2 });
+    const frame = walkFrames(original).filter((f) => f.type === FrameType.Data && f.streamId === 0)[1]!;
+    const bad = Buffer.from(original);
+    bad[frame.offset + 1000]! ^= 1;
+    const err = await readArchive(bad, { threads: 2 }).catch((e) => e);
+    expect(err).toBeInstanceOf(CorruptFrameError);
+    expect(err.message).toBe(`corrupt frame at offset ${frame.offset} in stream big: checksum mismatch`);
+
+    const encryption = { key: randomBytes(32) };
+    const sealed = await writeArchive(big, { compression: 3, frameSize, threads: 2, encryption });
+    const sealedFrame = walkFrames(sealed).filter((f) => f.type === FrameType.Data && f.streamId === 0)[1]!;
+    const tampered = await readArchive(tamper(sealed, sealedFrame, 1000), { threads: 2, encryption }).catch(
+      (e) => e,
+    );
+    expect(tampered).toBeInstanceOf(CorruptFrameError);
+    expect(tampered.message).toBe(
+      `corrupt frame at offset ${sealedFrame.offset} in stream big: authentication failed`,
+    );
+  });
 });

@@ -28,7 +28,9 @@ afterAll(async () => {
 
 async function seed(db: string) {
   await withMongoClient(async (client) => {
-    const cases = BSON_CASES.flatMap((c, i) => (!c.needs || serverSupports(c.needs) ? [caseDocument(i)] : []));
+    const cases = BSON_CASES.flatMap((c, i) =>
+      !c.needs || serverSupports(c.needs) ? [caseDocument(i)] : [],
+    );
     await insertRaw(client, db, 'types', cases);
     const many = Array.from({ length: 3000 }, (_, i) => documentOfSize(10_000 + i, 200 + (i % 1000)));
     await insertRaw(client, db, 'many', many);
@@ -48,7 +50,13 @@ describe('backup to a .stow archive and restore from it', () => {
       const target = dbName('arc_dst');
       await seed(source);
       const file = join(dir, `${source}.stow`);
-      const summary = await backup({ source: mongoUrlFor(source), to: file, jobs: 2, preflight: false, ...variant.options });
+      const summary = await backup({
+        source: mongoUrlFor(source),
+        to: file,
+        jobs: 2,
+        preflight: false,
+        ...variant.options,
+      });
       expect(summary.manifest.engine).toBe('mongodb');
       expect(summary.manifest.pointInTime).toBe(false);
       expect(summary.items).toBe(3001 + BSON_CASES.filter((c) => !c.needs || serverSupports(c.needs)).length);
@@ -81,13 +89,16 @@ describe('backup to a .stow archive and restore from it', () => {
     const file = join(dir, `${source}.stow`);
     await backup({ source: mongoUrlFor(source), to: file, preflight: false });
     truncateSync(file, Math.floor(statSync(file).size / 2));
-    const error = await restore({ archive: file, target: mongoUrlFor(target), safetyBackup: false }).catch((e: unknown) => e);
+    const error = await restore({ archive: file, target: mongoUrlFor(target), safetyBackup: false }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(StowageError);
     expect((error as StowageError).message).not.toContain('\n');
     await withMongoClient(async (client) => {
       // Whatever got in before the damaged part was found is a prefix of the real data, never altered bytes.
       const original = new Set((await readRaw(client, source, 'many')).map((d) => d.toString('hex')));
-      for (const d of await readRaw(client, target, 'many')) expect(original.has(d.toString('hex'))).toBe(true);
+      for (const d of await readRaw(client, target, 'many'))
+        expect(original.has(d.toString('hex'))).toBe(true);
     });
   });
 });

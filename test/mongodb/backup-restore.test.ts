@@ -1,13 +1,13 @@
 import { BSON, type Db, type Document, ObjectId } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
-import { toEjson } from '../../src/engines/mongodb/schema.js';
 import type { MongoSchema } from '../../src/engines/mongodb/schema.js';
+import { toEjson } from '../../src/engines/mongodb/schema.js';
+import { UsageError } from '../../src/errors.js';
 import {
   isFerretDB,
+  type MongoFeature,
   mongoCapabilitiesNow,
   mongoUrlFor,
-  type MongoFeature,
   skipOnFerretDB,
   skipUnlessMongoSupports,
   uniqueMongoDbName,
@@ -35,7 +35,9 @@ afterAll(async () => {
 /** What a collection looks like to a user: options and indexes, as canonical EJSON (exact types). */
 async function describeDb(db: Db): Promise<Record<string, Document>> {
   const out: Record<string, Document> = {};
-  const infos = await db.listCollections({}, { promoteValues: false, promoteLongs: false, bsonRegExp: true }).toArray();
+  const infos = await db
+    .listCollections({}, { promoteValues: false, promoteLongs: false, bsonRegExp: true })
+    .toArray();
   for (const info of infos) {
     const name = String(info.name);
     if (name.startsWith('system.')) continue;
@@ -45,16 +47,24 @@ async function describeDb(db: Db): Promise<Record<string, Document>> {
         .collection(name)
         .listIndexes({ promoteValues: false, promoteLongs: false, bsonRegExp: true } as Document)
         .toArray();
-      entry.indexes = indexes.map((i) => toEjson(i)).sort((a, b) => String(a.name).localeCompare(String(b.name)));
+      entry.indexes = indexes
+        .map((i) => toEjson(i))
+        .sort((a, b) => String(a.name).localeCompare(String(b.name)));
     }
     out[name] = entry;
   }
   return out;
 }
 
-async function seedDocs(db: Db, collection: string, n: number, shape: (i: number) => Document = (i) => ({ _id: i, v: i })) {
+async function seedDocs(
+  db: Db,
+  collection: string,
+  n: number,
+  shape: (i: number) => Document = (i) => ({ _id: i, v: i }),
+) {
   const docs = Array.from({ length: n }, (_, i) => shape(i));
-  for (let i = 0; i < docs.length; i += 1000) await db.collection(collection).insertMany(docs.slice(i, i + 1000));
+  for (let i = 0; i < docs.length; i += 1000)
+    await db.collection(collection).insertMany(docs.slice(i, i + 1000));
 }
 
 describe('collection options and indexes', () => {
@@ -79,50 +89,104 @@ describe('collection options and indexes', () => {
       needs: 'validators',
       setup: (db) =>
         db.createCollection('validated', {
-          validator: { $jsonSchema: { bsonType: 'object', required: ['name'], properties: { n: { bsonType: 'int', minimum: 1 } } } },
+          validator: {
+            $jsonSchema: {
+              bsonType: 'object',
+              required: ['name'],
+              properties: { n: { bsonType: 'int', minimum: 1 } },
+            },
+          },
           validationLevel: 'moderate',
           validationAction: 'warn',
         }),
     },
-    { name: 'collection collation', needs: 'collation', setup: (db) => db.createCollection('collated', { collation: { locale: 'fr', strength: 2 } }) },
+    {
+      name: 'collection collation',
+      needs: 'collation',
+      setup: (db) => db.createCollection('collated', { collation: { locale: 'fr', strength: 2 } }),
+    },
     {
       name: 'clustered collection',
       needs: 'clusteredCollections',
-      setup: (db) => db.createCollection('clustered', { clusteredIndex: { key: { _id: 1 }, unique: true, name: 'by_id' } }),
+      setup: (db) =>
+        db.createCollection('clustered', {
+          clusteredIndex: { key: { _id: 1 }, unique: true, name: 'by_id' },
+        }),
     },
     {
       name: 'time series collection',
       needs: 'timeseries',
       setup: async (db) => {
-        await db.createCollection('metrics', { timeseries: { timeField: 't', metaField: 'm', granularity: 'minutes' } });
-        await db.collection('metrics').insertMany(Array.from({ length: 20 }, (_, i) => ({ t: new Date(1_700_000_000_000 + i * 60_000), m: { s: i % 3 }, v: i })));
+        await db.createCollection('metrics', {
+          timeseries: { timeField: 't', metaField: 'm', granularity: 'minutes' },
+        });
+        await db.collection('metrics').insertMany(
+          Array.from({ length: 20 }, (_, i) => ({
+            t: new Date(1_700_000_000_000 + i * 60_000),
+            m: { s: i % 3 },
+            v: i,
+          })),
+        );
       },
     },
-    { name: 'sparse index', needs: 'sparseIndexes', setup: (db) => db.collection('sparse').createIndex({ s: 1 }, { sparse: true }) },
+    {
+      name: 'sparse index',
+      needs: 'sparseIndexes',
+      setup: (db) => db.collection('sparse').createIndex({ s: 1 }, { sparse: true }),
+    },
     {
       name: 'text index with weights and language',
       needs: 'textIndexes',
-      setup: (db) => db.collection('texts').createIndex({ title: 'text', body: 'text' }, { weights: { title: 10 }, default_language: 'french', name: 'txt' }),
+      setup: (db) =>
+        db
+          .collection('texts')
+          .createIndex(
+            { title: 'text', body: 'text' },
+            { weights: { title: 10 }, default_language: 'french', name: 'txt' },
+          ),
     },
-    { name: '2dsphere index', needs: 'geoIndexes', setup: (db) => db.collection('places').createIndex({ loc: '2dsphere' }) },
-    { name: 'hashed index', needs: 'hashedIndexes', setup: (db) => db.collection('hashed').createIndex({ h: 'hashed' }) },
-    { name: 'TTL index', needs: 'ttlIndexes', setup: (db) => db.collection('sessions').createIndex({ at: 1 }, { expireAfterSeconds: 3600 }) },
+    {
+      name: '2dsphere index',
+      needs: 'geoIndexes',
+      setup: (db) => db.collection('places').createIndex({ loc: '2dsphere' }),
+    },
+    {
+      name: 'hashed index',
+      needs: 'hashedIndexes',
+      setup: (db) => db.collection('hashed').createIndex({ h: 'hashed' }),
+    },
+    {
+      name: 'TTL index',
+      needs: 'ttlIndexes',
+      setup: (db) => db.collection('sessions').createIndex({ at: 1 }, { expireAfterSeconds: 3600 }),
+    },
     {
       name: 'partial index',
       needs: 'partialIndexes',
-      setup: (db) => db.collection('partial').createIndex({ p: 1 }, { partialFilterExpression: { p: { $gt: 5 }, q: { $exists: true } } }),
+      setup: (db) =>
+        db
+          .collection('partial')
+          .createIndex({ p: 1 }, { partialFilterExpression: { p: { $gt: 5 }, q: { $exists: true } } }),
     },
-    { name: 'wildcard index', needs: 'wildcardIndexes', setup: (db) => db.collection('wild').createIndex({ 'attrs.$**': 1 }) },
+    {
+      name: 'wildcard index',
+      needs: 'wildcardIndexes',
+      setup: (db) => db.collection('wild').createIndex({ 'attrs.$**': 1 }),
+    },
     {
       name: 'index collation',
       needs: 'indexCollation',
-      setup: (db) => db.collection('icoll').createIndex({ name: 1 }, { collation: { locale: 'de', strength: 1 } }),
+      setup: (db) =>
+        db.collection('icoll').createIndex({ name: 1 }, { collation: { locale: 'de', strength: 1 } }),
     },
     {
       name: 'hidden index',
       needs: 'uniqueIndexes',
       setup: async (db) => {
-        skipIf(isFerretDB(), 'FerretDB does not implement hidden indexes ("Index option "hidden" is not implemented yet")');
+        skipIf(
+          isFerretDB(),
+          'FerretDB does not implement hidden indexes ("Index option "hidden" is not implemented yet")',
+        );
         await db.collection('hidden').createIndex({ x: 1 }, { hidden: true });
       },
     },
@@ -153,7 +217,10 @@ describe('collection options and indexes', () => {
           }
           throw error;
         }
-        await client.db(source).collection('marker').insertOne({ _id: 1 } as Document);
+        await client
+          .db(source)
+          .collection('marker')
+          .insertOne({ _id: 1 } as Document);
       });
       const backup = await backupToMemory(mongoUrlFor(source));
       await restoreFromMemory(backup, mongoUrlFor(target));
@@ -175,7 +242,10 @@ describe('views', () => {
       const db = client.db(source);
       await seedDocs(db, 'people', 10, (i) => ({ _id: i, age: i * 10, name: `p${i}` }));
       // Created in an order where a view precedes the view it depends on alphabetically.
-      await db.createCollection('a_adults_named', { viewOn: 'z_adults', pipeline: [{ $project: { name: 1 } }] });
+      await db.createCollection('a_adults_named', {
+        viewOn: 'z_adults',
+        pipeline: [{ $project: { name: 1 } }],
+      });
       await db.createCollection('z_adults', {
         viewOn: 'people',
         pipeline: [{ $match: { age: { $gte: 18 } } }, { $sort: { age: -1 } }],
@@ -226,17 +296,26 @@ describe('data', () => {
     expect(done.find((e) => e.name === `${source}.big`)).toMatchObject({ items: 5000 });
 
     const restored = await restoreFromMemory(backup, mongoUrlFor(target), {}, 3);
-    expect(restored.items).toEqual({ [`${source}.big`]: 5000, [`${source}.small`]: 3, [`${source}.empty`]: 0 });
+    expect(restored.items).toEqual({
+      [`${source}.big`]: 5000,
+      [`${source}.small`]: 3,
+      [`${source}.empty`]: 0,
+    });
     expect(restored.database).toBe(target);
-    expect(restored.events.filter((e) => e.type === 'unit-done').map((e) => e.name).sort()).toEqual(
-      [`${target}.big`, `${target}.empty`, `${target}.small`],
-    );
+    expect(
+      restored.events
+        .filter((e) => e.type === 'unit-done')
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual([`${target}.big`, `${target}.empty`, `${target}.small`]);
     await withMongoClient(async (client) => {
       const a = await readRaw(client, source, 'big');
       const b = await readRaw(client, target, 'big');
       expect(b.length).toBe(5000);
       expect(Buffer.concat(b).equals(Buffer.concat(a))).toBe(true);
-      expect((await client.db(target).collection('empty').listIndexes().toArray()).map((i) => i.name)).toContain('e_1');
+      expect(
+        (await client.db(target).collection('empty').listIndexes().toArray()).map((i) => i.name),
+      ).toContain('e_1');
     });
   });
 
@@ -273,8 +352,12 @@ describe('data', () => {
 
   it('applies a --query filter per collection', async () => {
     const source = dbName('query_src');
-    await withMongoClient((client) => seedDocs(client.db(source), 'orders', 100, (i) => ({ _id: i, year: 2020 + (i % 5) })));
-    const backup = await backupToMemory(mongoUrlFor(source), { query: { [`${source}.orders`]: '{"year": {"$gte": 2023}}' } });
+    await withMongoClient((client) =>
+      seedDocs(client.db(source), 'orders', 100, (i) => ({ _id: i, year: 2020 + (i % 5) })),
+    );
+    const backup = await backupToMemory(mongoUrlFor(source), {
+      query: { [`${source}.orders`]: '{"year": {"$gte": 2023}}' },
+    });
     expect(backup.streams.list()[0]!.items).toBe(40);
     const bytes = streamBytes(backup.streams, `${source}.orders`);
     for (let pos = 0; pos < bytes.length; pos += bytes.readInt32LE(pos)) {
@@ -285,7 +368,9 @@ describe('data', () => {
 
   it('refuses a --query that is not an Extended JSON document', async () => {
     const source = dbName('query_bad');
-    await expect(backupToMemory(mongoUrlFor(source), { query: { [`${source}.x`]: '{year: 2020' } })).rejects.toThrow(UsageError);
+    await expect(
+      backupToMemory(mongoUrlFor(source), { query: { [`${source}.x`]: '{year: 2020' } }),
+    ).rejects.toThrow(UsageError);
     await expect(backupToMemory(mongoUrlFor(source), { query: { [`${source}.x`]: '[1]' } })).rejects.toThrow(
       /--query for .* is not a valid Extended JSON document: not a document/,
     );
@@ -309,7 +394,12 @@ describe('namespaces', () => {
   it('include and exclude at backup and at restore', async () => {
     const { a, b } = await twoDbs();
     const backup = await backupToMemory(mongoUrl(), { databases: [a, b], exclude: [`*.tmp_*`] });
-    expect(backup.streams.list().map((s) => s.name).sort()).toEqual([`${a}.logs`, `${a}.orders`, `${b}.logs`, `${b}.orders`]);
+    expect(
+      backup.streams
+        .list()
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual([`${a}.logs`, `${a}.orders`, `${b}.logs`, `${b}.orders`]);
     expect(backup.result.database).toBe(`${a},${b}`);
 
     const targetA = dbName('ns_ta');
@@ -323,7 +413,9 @@ describe('namespaces', () => {
     expect(Object.keys(restored.items).sort()).toEqual([`${a}.orders`, `${b}.orders`]);
     await withMongoClient(async (client) => {
       expect((await client.db(targetA).listCollections().toArray()).map((c) => c.name)).toEqual(['orders']);
-      expect((await client.db(targetB).listCollections().toArray()).map((c) => c.name)).toEqual(['orders_copy']);
+      expect((await client.db(targetB).listCollections().toArray()).map((c) => c.name)).toEqual([
+        'orders_copy',
+      ]);
       expect(await client.db(targetB).collection('orders_copy').countDocuments()).toBe(5);
     });
   });
@@ -351,7 +443,10 @@ describe('namespaces', () => {
     const { a } = await twoDbs();
     const backup = await backupToMemory(mongoUrlFor(a));
     await expect(
-      restoreFromMemory(backup, mongoUrl(), { nsFrom: [`${a}.orders`, `${a}.logs`], nsTo: ['x.same', 'x.same'] }),
+      restoreFromMemory(backup, mongoUrl(), {
+        nsFrom: [`${a}.orders`, `${a}.logs`],
+        nsTo: ['x.same', 'x.same'],
+      }),
     ).rejects.toThrow(/^both \S+\.(orders|logs) and \S+\.(orders|logs) would be restored as x\.same$/);
   });
 });
@@ -389,7 +484,9 @@ describe('existing data on the target', () => {
     await withMongoClient(async (client) => {
       expect(await client.db(target).collection('a').countDocuments()).toBe(10);
       expect(await client.db(target).collection('a').countDocuments({ old: true })).toBe(0);
-      expect((await client.db(target).collection('a').listIndexes().toArray()).map((i) => i.name)).toEqual(['_id_']);
+      expect((await client.db(target).collection('a').listIndexes().toArray()).map((i) => i.name)).toEqual([
+        '_id_',
+      ]);
     });
   });
 
@@ -402,7 +499,9 @@ describe('existing data on the target', () => {
     });
     const backup = await backupToMemory(mongoUrlFor(source));
     const restored = await restoreFromMemory(backup, mongoUrlFor(target));
-    expect(restored.warnings).toEqual([`${target}.a already exists (empty); documents and indexes are added to it and its options are kept`]);
+    expect(restored.warnings).toEqual([
+      `${target}.a already exists (empty); documents and indexes are added to it and its options are kept`,
+    ]);
     await withMongoClient(async (client) => {
       expect(await client.db(target).collection('a').countDocuments()).toBe(10);
     });
@@ -416,9 +515,17 @@ describe('point in time', () => {
     await withMongoClient((client) => seedDocs(client.db(source), 'a', 1));
     const backup = await backupToMemory(mongoUrlFor(source));
     expect(backup.result.pointInTime).toBe(false);
-    expect(backup.result.warnings.some((w) => w.startsWith('backup is not a single point in time'))).toBe(true);
-    expect(backup.events.some((e) => e.type === 'warning' && e.message.startsWith('backup is not a single point in time'))).toBe(true);
-    await expect(backupToMemory(mongoUrlFor(source), { oplog: true })).rejects.toThrow(/--oplog needs a replica set member/);
+    expect(backup.result.warnings.some((w) => w.startsWith('backup is not a single point in time'))).toBe(
+      true,
+    );
+    expect(
+      backup.events.some(
+        (e) => e.type === 'warning' && e.message.startsWith('backup is not a single point in time'),
+      ),
+    ).toBe(true);
+    await expect(backupToMemory(mongoUrlFor(source), { oplog: true })).rejects.toThrow(
+      /--oplog needs a replica set member/,
+    );
   });
 
   it('a replica set backup captures the oplog and is one point in time', async (ctx) => {
@@ -433,6 +540,58 @@ describe('point in time', () => {
     await restoreFromMemory(backup, mongoUrlFor(target));
     await withMongoClient(async (client) => {
       expect(await client.db(target).collection('a').countDocuments()).toBe(100);
+    });
+  });
+});
+
+describe('cancellation', () => {
+  it('an aborted backup stops with a one-line error', async () => {
+    const source = dbName('abort');
+    await withMongoClient((client) =>
+      seedDocs(client.db(source), 'a', 3000, (i) => ({ _id: i, pad: 'x'.repeat(2000) })),
+    );
+    const controller = new AbortController();
+    const { GatedWriters } = await import('./support/gated-streams.js');
+    const { mongodbEngine } = await import('../../src/engines/mongodb/index.js');
+    const streams = new GatedWriters(`${source}.a`, async () => controller.abort());
+    const error = await mongodbEngine
+      .backup({
+        url: mongoUrlFor(source),
+        streams,
+        jobs: 1,
+        options: {},
+        progress: () => {},
+        signal: controller.signal,
+      })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'aborted', message: 'backup was cancelled' });
+  });
+});
+
+describe('users and roles', () => {
+  it('are backed up only when asked, and restored through the server merge', async (ctx) => {
+    skipUnlessMongoSupports(ctx, 'users');
+    const source = dbName('authz');
+    const user = `stowage_u_${source.slice(-6)}`;
+    await withMongoClient(async (client) => {
+      await client
+        .db(source)
+        .command({ createUser: user, pwd: 'pw-for-tests', roles: [{ role: 'read', db: source }] });
+      await seedDocs(client.db(source), 'a', 1);
+    });
+    const without = await backupToMemory(mongoUrlFor(source));
+    expect((without.result.schema as MongoSchema).auth).toBeUndefined();
+    const withAuth = await backupToMemory(mongoUrlFor(source), { usersAndRoles: true });
+    const schema = withAuth.result.schema as MongoSchema;
+    expect(schema.auth).toEqual({ users: 'admin.system.users', roles: 'admin.system.roles' });
+    expect(withAuth.streams.list().find((s) => s.name === 'admin.system.users')!.items).toBeGreaterThan(0);
+
+    await withMongoClient((client) => client.db(source).command({ dropUser: user }));
+    await restoreFromMemory(withAuth, mongoUrlFor(dbName('authz_dst')), { usersAndRoles: true });
+    await withMongoClient(async (client) => {
+      const info = await client.db(source).command({ usersInfo: user });
+      expect(info.users).toHaveLength(1);
+      await client.db(source).command({ dropUser: user });
     });
   });
 });

@@ -20,7 +20,10 @@ function chunked(bytes: Buffer, sizes: number[]): Readable {
 
 async function split(source: Readable, maxDocumentBytes?: number): Promise<Buffer[]> {
   const out: Buffer[] = [];
-  for await (const doc of splitBson(source, { streamName: 'test.stream', ...(maxDocumentBytes ? { maxDocumentBytes } : {}) })) {
+  for await (const doc of splitBson(source, {
+    streamName: 'test.stream',
+    ...(maxDocumentBytes ? { maxDocumentBytes } : {}),
+  })) {
     out.push(Buffer.from(doc));
   }
   return out;
@@ -37,10 +40,23 @@ describe('bson splitter: every BSON type survives byte for byte', () => {
   it('all types in one stream, at many chunk sizes', async () => {
     const docs = allCases();
     const stream = Buffer.concat(docs);
-    for (const sizes of [[1], [2], [3], [4], [5], [7, 1, 13], [64], [4096], [stream.length], [3, 1000, 1, 2, 5000]]) {
+    for (const sizes of [
+      [1],
+      [2],
+      [3],
+      [4],
+      [5],
+      [7, 1, 13],
+      [64],
+      [4096],
+      [stream.length],
+      [3, 1000, 1, 2, 5000],
+    ]) {
       const out = await split(chunked(stream, sizes));
       expect(out.length, `chunk sizes ${sizes}`).toBe(docs.length);
-      out.forEach((d, i) => expect(d.equals(docs[i]!), `doc ${i}, chunk sizes ${sizes}`).toBe(true));
+      out.forEach((d, i) => {
+        expect(d.equals(docs[i]!), `doc ${i}, chunk sizes ${sizes}`).toBe(true);
+      });
     }
   });
 
@@ -84,7 +100,9 @@ describe('bson splitter: bad input', () => {
       if (cut === caseDocument(0).length) continue; // a clean document boundary
       const error = await split(chunked(good.subarray(0, cut), [3])).catch((e: unknown) => e);
       expect(error, `cut at ${cut}`).toBeInstanceOf(BsonStreamError);
-      expect((error as Error).message).toMatch(/^stream test\.stream is not valid BSON at byte \d+: stream ends inside a document \(\d+ of \d+ bytes present\)$/);
+      expect((error as Error).message).toMatch(
+        /^stream test\.stream is not valid BSON at byte \d+: stream ends inside a document \(\d+ of \d+ bytes present\)$/,
+      );
     }
   });
 
@@ -96,8 +114,12 @@ describe('bson splitter: bad input', () => {
   });
 
   it('a negative or huge length prefix', async () => {
-    await expect(split(Readable.from([Buffer.from([0xff, 0xff, 0xff, 0xff, 0])]))).rejects.toThrow(/length -1 is below/);
-    await expect(split(Readable.from([Buffer.from([0, 0, 0, 0x7f, 0])]))).rejects.toThrow(/exceeds the limit of 67108864/);
+    await expect(split(Readable.from([Buffer.from([0xff, 0xff, 0xff, 0xff, 0])]))).rejects.toThrow(
+      /length -1 is below/,
+    );
+    await expect(split(Readable.from([Buffer.from([0, 0, 0, 0x7f, 0])]))).rejects.toThrow(
+      /exceeds the limit of 67108864/,
+    );
   });
 
   it('a document that does not end with NUL', async () => {
@@ -111,7 +133,9 @@ describe('bson splitter: bad input', () => {
   });
 
   it('errors are StowageErrors with a hint', async () => {
-    const error = (await split(Readable.from([Buffer.from([1, 0, 0, 0])])).catch((e: unknown) => e)) as BsonStreamError;
+    const error = (await split(Readable.from([Buffer.from([1, 0, 0, 0])])).catch(
+      (e: unknown) => e,
+    )) as BsonStreamError;
     expect(error.code).toBe('bson-stream');
     expect(error.hint).toMatch(/restore from another backup/);
   });

@@ -1,16 +1,16 @@
-import { MongoClient, type Document } from 'mongodb';
+import { type Document, MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { StowageError } from '../../src/errors.js';
 import { mongodbEngine } from '../../src/engines/mongodb/index.js';
 import { DocumentsRejectedError, MongoRestoreError } from '../../src/engines/mongodb/restore.js';
 import type { MongoSchema } from '../../src/engines/mongodb/schema.js';
+import { StowageError } from '../../src/errors.js';
 import { ignoreProgress } from '../../src/progress.js';
 import { freePort } from '../support/local-servers.js';
 import { MemoryStreams } from '../support/memory-streams.js';
 import { mongoUrlFor, uniqueMongoDbName, withMongoClient } from '../support/mongo.js';
 import { mongoUrl } from '../support/servers.js';
-import { caseDocument, documentOfSize } from './support/bson-cases.js';
 import { doc, e } from './support/bson-builder.js';
+import { caseDocument, documentOfSize } from './support/bson-cases.js';
 import { backupToMemory, restoreFromMemory } from './support/engine.js';
 import { GatedWriters } from './support/gated-streams.js';
 
@@ -76,13 +76,17 @@ describe('connection failures', () => {
     const port = await freePort();
     const error = await backupToMemory(`mongodb://127.0.0.1:${port}/db`).catch((err: unknown) => err);
     const se = expectOneLine(error, 'mongo-unreachable');
-    expect(se.message).toMatch(new RegExp(`^cannot reach MongoDB at 127\\.0\\.0\\.1:${port} during connecting: .*ECONNREFUSED`));
+    expect(se.message).toMatch(
+      new RegExp(`^cannot reach MongoDB at 127\\.0\\.0\\.1:${port} during connecting: .*ECONNREFUSED`),
+    );
     expect(se.hint).toMatch(/host and port/);
   });
 
   it('never shows the password of an unreachable URL', async () => {
     const port = await freePort();
-    const error = await backupToMemory(`mongodb://backup:Sup3r%2FSecret@127.0.0.1:${port}/db?authSource=admin`).catch((err: unknown) => err);
+    const error = await backupToMemory(
+      `mongodb://backup:Sup3r%2FSecret@127.0.0.1:${port}/db?authSource=admin`,
+    ).catch((err: unknown) => err);
     const se = expectOneLine(error, 'mongo-unreachable');
     expect(`${se.message} ${se.hint} ${String(se.cause)}`.includes('Sup3r')).toBe(false);
   });
@@ -116,7 +120,11 @@ describe('backup failures', () => {
     const source = dbName('dropped');
     await withMongoClient(async (client) => {
       const docs = Array.from({ length: 3000 }, (_, i) => ({ _id: i, pad: 'x'.repeat(4000) }));
-      for (let i = 0; i < docs.length; i += 500) await client.db(source).collection('victim').insertMany(docs.slice(i, i + 500) as Document[]);
+      for (let i = 0; i < docs.length; i += 500)
+        await client
+          .db(source)
+          .collection('victim')
+          .insertMany(docs.slice(i, i + 500) as Document[]);
     });
     // The first batch's write waits until the collection is gone; the next getMore then finds no cursor.
     const streams = new GatedWriters(`${source}.victim`, () =>
@@ -174,20 +182,27 @@ describe('restore failures', () => {
     w.chunks.push(whole.subarray(0, whole.length - 3));
     const error = await restoreFromMemory(archive, mongoUrlFor(target)).catch((err: unknown) => err);
     const se = expectOneLine(error, 'bson-stream');
-    expect(se.message).toMatch(/^stream src\.c is not valid BSON at byte 21: stream ends inside a document \(18 of 21 bytes present\); no collection is complete; not complete: \S+\.c$/);
+    expect(se.message).toMatch(
+      /^stream src\.c is not valid BSON at byte 21: stream ends inside a document \(18 of 21 bytes present\); no collection is complete; not complete: \S+\.c$/,
+    );
   });
 
   it('a stream the schema names but the archive lacks', async () => {
     const archive = handmadeArchive('src', { c: [idDoc(1)] });
     archive.streams.data.delete('src.c');
-    const error = await restoreFromMemory(archive, mongoUrlFor(dbName('nostream'))).catch((err: unknown) => err);
+    const error = await restoreFromMemory(archive, mongoUrlFor(dbName('nostream'))).catch(
+      (err: unknown) => err,
+    );
     const se = expectOneLine(error, 'missing-stream');
     expect(se.message).toBe('the archive has no stream "src.c" for collection src.c');
   });
 
   it('duplicate keys are counted and reported, and every other document is restored', async () => {
     const target = dbName('dups');
-    const archive = handmadeArchive('src', { c: [idDoc(1), idDoc(2), idDoc(1, 9), idDoc(3), idDoc(2, 9)], ok: [idDoc(1)] });
+    const archive = handmadeArchive('src', {
+      c: [idDoc(1), idDoc(2), idDoc(1, 9), idDoc(3), idDoc(2, 9)],
+      ok: [idDoc(1)],
+    });
     const error = await restoreFromMemory(archive, mongoUrlFor(target)).catch((err: unknown) => err);
     const se = expectOneLine(error, 'mongo-documents-rejected');
     expect(se).toBeInstanceOf(DocumentsRejectedError);
@@ -204,9 +219,15 @@ describe('restore failures', () => {
   it('--stop-on-error halts at the first rejected document', async () => {
     const target = dbName('stop');
     const archive = handmadeArchive('src', { c: [idDoc(1), idDoc(1), idDoc(2)] });
-    const error = await restoreFromMemory(archive, mongoUrlFor(target), { stopOnError: true }).catch((err: unknown) => err);
+    const error = await restoreFromMemory(archive, mongoUrlFor(target), { stopOnError: true }).catch(
+      (err: unknown) => err,
+    );
     const se = expectOneLine(error, 'mongo-insert-rejected');
-    expect(se.message).toMatch(new RegExp(`^a document was rejected in ${target}\\.c: .*duplicate key.* \\(code 11000\\); no collection is complete; not complete: ${target}\\.c$`));
+    expect(se.message).toMatch(
+      new RegExp(
+        `^a document was rejected in ${target}\\.c: .*duplicate key.* \\(code 11000\\); no collection is complete; not complete: ${target}\\.c$`,
+      ),
+    );
     await withMongoClient(async (client) => {
       // Ordered inserts stop at the failing document: the one after it is not inserted.
       expect(await client.db(target).collection('c').countDocuments()).toBe(1);
@@ -224,19 +245,33 @@ describe('restore failures', () => {
       validationAction: 'error',
     };
     const error = await restoreFromMemory(archive, mongoUrlFor(target)).catch((err: unknown) => err);
-    expect((error as DocumentsRejectedError).rejected[`${target}.c`]).toMatchObject({ validationFailures: 1 });
-    const ok = await restoreFromMemory(archive, mongoUrlFor(dbName('invalid_bypass')), { bypassDocumentValidation: true });
+    expect((error as DocumentsRejectedError).rejected[`${target}.c`]).toMatchObject({
+      validationFailures: 1,
+    });
+    const ok = await restoreFromMemory(archive, mongoUrlFor(dbName('invalid_bypass')), {
+      bypassDocumentValidation: true,
+    });
     expect(ok.items).toEqual({ 'src.c': 2 });
   });
 
   it('only exact bytes go in: a restore never re-encodes documents', async () => {
     // Field order and an int32/double distinction a JS round trip would lose.
     const target = dbName('exact');
-    const original = doc(e.int32('_id', 1), e.double('d', 1), e.int32('i', 1), e.int64('l', 1n), e.int32('a', 0));
+    const original = doc(
+      e.int32('_id', 1),
+      e.double('d', 1),
+      e.int32('i', 1),
+      e.int64('l', 1n),
+      e.int32('a', 0),
+    );
     await restoreFromMemory(handmadeArchive('src', { c: [original, caseDocument(0)] }), mongoUrlFor(target));
     const client = new MongoClient(mongoUrl());
     try {
-      const [back] = await client.db(target).collection('c').find({ _id: 1 as unknown as Document['_id'] }, { raw: true }).toArray();
+      const [back] = await client
+        .db(target)
+        .collection('c')
+        .find({ _id: 1 as unknown as Document['_id'] }, { raw: true })
+        .toArray();
       expect(Buffer.from(back as unknown as Uint8Array).equals(original)).toBe(true);
     } finally {
       await client.close();

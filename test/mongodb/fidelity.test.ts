@@ -28,7 +28,9 @@ describe('every BSON type round-trips through backup and restore', () => {
       for (let i = 0; i < BSON_CASES.length; i++) {
         if (supported(i)) await insertRaw(client, source, `case${i}`, [caseDocument(i)]);
       }
-      await insertRaw(client, source, 'everything', [everythingDocument((c) => !c.needs || serverSupports(c.needs))]);
+      await insertRaw(client, source, 'everything', [
+        everythingDocument((c) => !c.needs || serverSupports(c.needs)),
+      ]);
     });
     backup = await backupToMemory(mongoUrlFor(source));
     await restoreFromMemory(backup, mongoUrlFor(target));
@@ -45,7 +47,9 @@ describe('every BSON type round-trips through backup and restore', () => {
     it(c.name, async (ctx) => {
       if (c.needs) requireCapability(ctx, c.needs, `stores ${c.name}`);
       const original = caseDocument(i);
-      expect(streamBytes(backup.streams, `${source}.case${i}`).equals(original), 'backup stream bytes').toBe(true);
+      expect(streamBytes(backup.streams, `${source}.case${i}`).equals(original), 'backup stream bytes').toBe(
+        true,
+      );
       const restored = await withMongoClient((client) => readRaw(client, target, `case${i}`));
       expect(restored).toHaveLength(1);
       expect(restored[0]!.equals(original), 'restored document bytes').toBe(true);
@@ -84,7 +88,8 @@ describe('16 MiB documents', () => {
     await restoreFromMemory(backup, mongoUrlFor(target));
     const restored = await withMongoClient((client) => readRaw(client, target, 'big'));
     expect(restored.map((d) => d.length)).toEqual(docs.map((d) => d.length));
-    restored.forEach((d, i) => expect(d.equals(docs[i]!)).toBe(true));
+    restored.forEach((d, i) => {
+      expect(d.equals(docs[i]!)).toBe(true);
+    });
   });
 });
-

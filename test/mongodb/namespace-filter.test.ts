@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
 import {
   NamespaceFilter,
   NamespacePattern,
@@ -7,6 +6,7 @@ import {
   splitNamespace,
   validateNamespace,
 } from '../../src/engines/mongodb/namespace-filter.js';
+import { UsageError } from '../../src/errors.js';
 
 describe('namespace patterns', () => {
   it('matches database and collection parts separately', () => {
@@ -56,7 +56,9 @@ describe('namespace renames', () => {
   });
 
   it('refuses targets MongoDB would reject', () => {
-    expect(() => new NamespaceRenamer(['a.*'], ['b c.*']).rename('a.x')).toThrow(/database name "b c" is not valid/);
+    expect(() => new NamespaceRenamer(['a.*'], ['b c.*']).rename('a.x')).toThrow(
+      /database name "b c" is not valid/,
+    );
     expect(() => validateNamespace('db.a$b', 'restoring')).toThrow(/collection name is not valid/);
     expect(() => splitNamespace('nodot')).toThrow(/is not a namespace/);
   });

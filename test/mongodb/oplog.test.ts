@@ -14,7 +14,9 @@ describe('mapOplogEntry', () => {
   it('renames CRUD entries and drops the collection UUID', () => {
     const out = mapOplogEntry({ ts, op: 'i', ns: 'shop.orders', ui, o: { _id: 1 } }, map);
     expect(out).toEqual({ ts, op: 'i', ns: 'copy.orders2', o: { _id: 1 } });
-    expect(mapOplogEntry({ ts, op: 'u', ns: 'shop.users', ui, o: { $set: { a: 1 } }, o2: { _id: 1 } }, map)?.ns).toBe('shop.users');
+    expect(
+      mapOplogEntry({ ts, op: 'u', ns: 'shop.users', ui, o: { $set: { a: 1 } }, o2: { _id: 1 } }, map)?.ns,
+    ).toBe('shop.users');
   });
 
   it('skips entries of namespaces that are not restored, and no-ops', () => {
@@ -23,18 +25,36 @@ describe('mapOplogEntry', () => {
   });
 
   it('rewrites collection commands to the target database and name', () => {
-    const out = mapOplogEntry({ ts, op: 'c', ns: 'shop.$cmd', ui, o: { createIndexes: 'orders', v: 2, key: { a: 1 }, name: 'a_1' } }, map);
-    expect(out).toEqual({ ts, op: 'c', ns: 'copy.$cmd', o: { createIndexes: 'orders2', v: 2, key: { a: 1 }, name: 'a_1' } });
+    const out = mapOplogEntry(
+      { ts, op: 'c', ns: 'shop.$cmd', ui, o: { createIndexes: 'orders', v: 2, key: { a: 1 }, name: 'a_1' } },
+      map,
+    );
+    expect(out).toEqual({
+      ts,
+      op: 'c',
+      ns: 'copy.$cmd',
+      o: { createIndexes: 'orders2', v: 2, key: { a: 1 }, name: 'a_1' },
+    });
     expect(mapOplogEntry({ ts, op: 'c', ns: 'shop.$cmd', o: { drop: 'other' } }, map)).toBeNull();
     expect(mapOplogEntry({ ts, op: 'c', ns: 'shop.$cmd', o: { dropDatabase: 1 } }, map)).toBeNull();
   });
 
   it('renames both sides of renameCollection, or skips it', () => {
-    expect(mapOplogEntry({ ts, op: 'c', ns: 'admin.$cmd', o: { renameCollection: 'shop.orders', to: 'shop.users' } }, map)?.o).toEqual({
+    expect(
+      mapOplogEntry(
+        { ts, op: 'c', ns: 'admin.$cmd', o: { renameCollection: 'shop.orders', to: 'shop.users' } },
+        map,
+      )?.o,
+    ).toEqual({
       renameCollection: 'copy.orders2',
       to: 'shop.users',
     });
-    expect(mapOplogEntry({ ts, op: 'c', ns: 'admin.$cmd', o: { renameCollection: 'shop.orders', to: 'shop.x' } }, map)).toBeNull();
+    expect(
+      mapOplogEntry(
+        { ts, op: 'c', ns: 'admin.$cmd', o: { renameCollection: 'shop.orders', to: 'shop.x' } },
+        map,
+      ),
+    ).toBeNull();
   });
 
   it('filters the operations inside a transaction', () => {
@@ -53,6 +73,8 @@ describe('mapOplogEntry', () => {
       map,
     );
     expect(out?.o).toEqual({ applyOps: [{ op: 'i', ns: 'copy.orders2', o: { _id: 1 } }] });
-    expect(mapOplogEntry({ ts, op: 'c', ns: 'admin.$cmd', o: { applyOps: [{ op: 'i', ns: 'x.y', o: {} }] } }, map)).toBeNull();
+    expect(
+      mapOplogEntry({ ts, op: 'c', ns: 'admin.$cmd', o: { applyOps: [{ op: 'i', ns: 'x.y', o: {} }] } }, map),
+    ).toBeNull();
   });
 });

@@ -1,9 +1,9 @@
 import type { Document } from 'mongodb';
 import { MongoClient } from 'mongodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StowageError } from '../../src/errors.js';
 import { mongodbEngine } from '../../src/engines/mongodb/index.js';
 import { MongoRestoreError } from '../../src/engines/mongodb/restore.js';
+import { StowageError } from '../../src/errors.js';
 import { ignoreProgress } from '../../src/progress.js';
 import { backupToMemory } from './support/engine.js';
 import { GatedWriters, gatedReaders } from './support/gated-streams.js';
@@ -21,7 +21,11 @@ async function seed(url: string, db: string, collection: string, n: number, padB
   try {
     await client.connect();
     const docs = Array.from({ length: n }, (_, i) => ({ _id: i, pad: 'x'.repeat(padBytes) }));
-    for (let i = 0; i < docs.length; i += 500) await client.db(db).collection(collection).insertMany(docs.slice(i, i + 500) as Document[]);
+    for (let i = 0; i < docs.length; i += 500)
+      await client
+        .db(db)
+        .collection(collection)
+        .insertMany(docs.slice(i, i + 500) as Document[]);
   } finally {
     await client.close();
   }
@@ -58,7 +62,9 @@ describe.skipIf(!bin)(`server killed mid-run (${bin ? 'private FerretDB' : why})
     expect(error).toBeInstanceOf(StowageError);
     const se = error as StowageError;
     expect(['mongo-connection-lost', 'mongo-cursor-lost', 'mongo-unreachable']).toContain(se.code);
-    expect(se.message).toMatch(new RegExp(`MongoDB at 127\\.0\\.0\\.1:${srv.port}.*during backup of shop\\.orders`));
+    expect(se.message).toMatch(
+      new RegExp(`MongoDB at 127\\.0\\.0\\.1:${srv.port}.*during backup of shop\\.orders`),
+    );
     expect(se.message).not.toContain('\n');
 
     const again = await backupToMemory(`${srv.url}shop`);

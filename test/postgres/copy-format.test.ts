@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { to as copyTo } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BinaryCopyParser, type BinaryTuple } from '../../src/engines/postgres/copy-binary.js';
+import { CopyOutStream } from '../../src/engines/postgres/copy-out.js';
 import { parseTextRow, TextCopyParser } from '../../src/engines/postgres/copy-text.js';
 import { StowageError } from '../../src/errors.js';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
@@ -53,11 +54,60 @@ describe('COPY stream parsers', () => {
   });
   afterAll(() => db?.drop());
 
+  it('reads COPY TO STDOUT with the same bytes as pg-copy-streams, counting rows from the protocol', async () => {
+    await withPgClient(db.url, (c) =>
+      c.query(`CREATE TABLE public.many AS SELECT i, md5(i::text) AS h FROM generate_series(1, 50000) i;
+               CREATE TABLE public.none (a int); CREATE TABLE public.nocols (); INSERT INTO public.nocols DEFAULT VALUES;`),
+    );
+    for (const [sql, binary, rows] of [
+      ['COPY public.many TO STDOUT (FORMAT binary)', true, 50000],
+      ['COPY public.many TO STDOUT', false, 50000],
+      ['COPY public.none TO STDOUT (FORMAT binary)', true, 0],
+      ['COPY public.nocols TO STDOUT (FORMAT binary)', true, 1],
+      ['COPY types.all_types TO STDOUT (FORMAT binary)', true, 3],
+    ] as const) {
+      const expected = await copyOut(db.url, sql);
+      const got = await withPgClient(db.url, async (client) => {
+        let ended = -1;
+        const stream = new CopyOutStream(sql, binary, (n) => {
+          ended = n;
+        });
+        client.query(stream);
+        const chunks: Buffer[] = [];
+        for await (const chunk of stream) chunks.push(chunk as Buffer);
+        await stream.settled;
+        // The connection is usable afterwards.
+        const { rows: after } = await client.query('SELECT 1 AS one');
+        return { data: Buffer.concat(chunks), rows: stream.rows, ended, server: stream.commandRows, after };
+      });
+      expect(got.data.equals(expected)).toBe(true);
+      expect([got.rows, got.ended, got.server]).toEqual([rows, rows, rows]);
+      expect(got.after).toEqual([{ one: 1 }]);
+    }
+  });
+
+  it('reports a failing COPY as an error and leaves the connection usable', async () => {
+    await withPgClient(db.url, async (client) => {
+      const stream = new CopyOutStream('COPY public.missing_table TO STDOUT (FORMAT binary)', true);
+      client.query(stream);
+      await expect(
+        (async () => {
+          for await (const _ of stream) {
+            // drain
+          }
+        })(),
+      ).rejects.toThrow(/does not exist/);
+      const { rows } = await client.query('SELECT 2 AS two');
+      expect(rows).toEqual([{ two: 2 }]);
+    });
+  });
+
   it('decodes binary COPY identically wherever the chunks are cut', () => {
     const whole = decodeBinary(binary, []);
     expect(whole).toHaveLength(3);
     expect(whole[2]?.slice(1).every((f) => f === null)).toBe(true);
-    const key = (tuples: BinaryTuple[]) => tuples.map((t) => t.map((f) => (f ? f.toString('hex') : 'null')).join(',')).join(';');
+    const key = (tuples: BinaryTuple[]) =>
+      tuples.map((t) => t.map((f) => (f ? f.toString('hex') : 'null')).join(',')).join(';');
     const expected = key(whole);
     const mismatched: number[] = [];
     for (let cut = 1; cut < binary.length; cut++) {
@@ -82,8 +132,12 @@ describe('COPY stream parsers', () => {
     const truncated = new BinaryCopyParser();
     truncated.push(binary.subarray(0, binary.length - 2));
     expect(() => truncated.finish()).toThrow(StowageError);
-    expect(() => new BinaryCopyParser().push(Buffer.concat([binary, Buffer.from([0, 1])]))).toThrow(/after the end-of-data marker/);
-    expect(() => new BinaryCopyParser().push(Buffer.from('not a copy stream at all'))).toThrow(/bad signature/);
+    expect(() => new BinaryCopyParser().push(Buffer.concat([binary, Buffer.from([0, 1])]))).toThrow(
+      /after the end-of-data marker/,
+    );
+    expect(() => new BinaryCopyParser().push(Buffer.from('not a copy stream at all'))).toThrow(
+      /bad signature/,
+    );
     const bad = Buffer.from(binary);
     bad.writeInt16BE(-7, 19); // first tuple's field count
     expect(() => new BinaryCopyParser().push(bad)).toThrow(/negative field count/);
@@ -104,7 +158,7 @@ describe('COPY stream parsers', () => {
     };
     const whole = rows([]);
     expect(whole).toHaveLength(3);
-    expect(whole[0]?.[9]).toBe('tab\there, newline\nthere, backslash \\ quote \' and unicode ✓ 😀');
+    expect(whole[0]?.[9]).toBe("tab\there, newline\nthere, backslash \\ quote ' and unicode ✓ 😀");
     expect(whole[2]?.slice(1).every((f) => f === null)).toBe(true);
     for (let cut = 1; cut < text.length; cut += 3) expect(rows([cut])).toEqual(whole);
   });

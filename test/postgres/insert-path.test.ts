@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresSchema } from '../../src/engines/postgres/model.js';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
-import { startPglite, type PgliteServer } from './pglite.js';
+import { type PgliteServer, startPglite } from './pglite.js';
 import {
   backupToMemory,
   catalogSnapshot,
@@ -52,7 +52,9 @@ describe('INSERT data path and cross-version restore', () => {
       expect(await sequenceValues(pglite.url)).toEqual(await sequenceValues(source.url));
       // Every relation, index and routine made it, whatever the version-specific catalog details.
       const names = async (url: string) =>
-        (await catalogSnapshot(url)).filter((l) => /^(relation|index|routine|type|trigger|policy) /.test(l)).map((l) => l.split(' ').slice(0, 2).join(' '));
+        (await catalogSnapshot(url))
+          .filter((l) => /^(relation|index|routine|type|trigger|policy) /.test(l))
+          .map((l) => l.split(' ').slice(0, 2).join(' '));
       expect(await names(pglite.url)).toEqual(await names(source.url));
     });
 

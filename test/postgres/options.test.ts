@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresSchema } from '../../src/engines/postgres/model.js';
 import { StowageError } from '../../src/errors.js';
 import { createPgDatabase, pgUrlFor, type TestPgDatabase, withPgClient } from '../support/pg.js';
-import { backupToMemory, catalogSnapshot, loadFixtures, restoreFromMemory, sequenceValues, tableChecksums } from './support.js';
+import {
+  backupToMemory,
+  catalogSnapshot,
+  loadFixtures,
+  restoreFromMemory,
+  sequenceValues,
+  tableChecksums,
+} from './support.js';
 
 const pick = (sums: Record<string, string>, prefix: string) =>
   Object.fromEntries(Object.entries(sums).filter(([k]) => k.startsWith(prefix)));
@@ -38,7 +45,10 @@ describe('postgres engine options', () => {
   });
 
   it('leaves out excluded tables and, with a warning, what cannot exist without them', async () => {
-    const b = await backupToMemory(source.url, { excludeTables: ['app.customers'], excludeSchemas: ['Mixed*'] });
+    const b = await backupToMemory(source.url, {
+      excludeTables: ['app.customers'],
+      excludeSchemas: ['Mixed*'],
+    });
     expect(b.streams.data.has('app.customers')).toBe(false);
     expect(b.streams.data.has('"Mixed Case"."Order Items"')).toBe(false);
     expect(b.streams.data.has('app.orders')).toBe(true);
@@ -67,7 +77,9 @@ describe('postgres engine options', () => {
     await restoreFromMemory(target.url, b);
     const restored = await tableChecksums(target.url);
     expect(restored['app.events_2024_info']).toBe(sourceData['app.events_2024_info']);
-    expect((await sequenceValues(target.url))['app.orders_id_seq']).toBe((await sequenceValues(source.url))['app.orders_id_seq']);
+    expect((await sequenceValues(target.url))['app.orders_id_seq']).toBe(
+      (await sequenceValues(source.url))['app.orders_id_seq'],
+    );
   });
 
   it('restores only selected tables from a full backup', async () => {
@@ -87,12 +99,17 @@ describe('postgres engine options', () => {
     const schemaOnly = await backupToMemory(source.url, { schemaOnly: true });
     expect(schemaOnly.streams.data.size).toBe(0);
     const dataOnly = await backupToMemory(source.url, { dataOnly: true });
-    expect((dataOnly.result.schema as PostgresSchema).objects.map((o) => o.kind)).toEqual(['refresh', 'refresh']);
+    expect((dataOnly.result.schema as PostgresSchema).objects.map((o) => o.kind)).toEqual([
+      'refresh',
+      'refresh',
+    ]);
     const target = await fresh('pg_opt_split');
     await restoreFromMemory(target.url, schemaOnly);
     expect(await catalogSnapshot(target.url)).toEqual(await catalogSnapshot(source.url));
     const result = await restoreFromMemory(target.url, dataOnly);
-    expect(result.warnings).toContain('the archive is a data-only backup: loading it into the existing tables');
+    expect(result.warnings).toContain(
+      'the archive is a data-only backup: loading it into the existing tables',
+    );
     expect(await tableChecksums(target.url)).toEqual(sourceData);
     expect(await sequenceValues(target.url)).toEqual(await sequenceValues(source.url));
   });
@@ -100,7 +117,9 @@ describe('postgres engine options', () => {
   it('refuses a non-empty target, then replaces the archived objects with clean', async () => {
     const target = await fresh('pg_opt_clean');
     await restoreFromMemory(target.url, full);
-    await withPgClient(target.url, (c) => c.query(`INSERT INTO app.teams VALUES (77, NULL); CREATE TABLE public.unrelated (x int)`));
+    await withPgClient(target.url, (c) =>
+      c.query(`INSERT INTO app.teams VALUES (77, NULL); CREATE TABLE public.unrelated (x int)`),
+    );
     const err = await restoreFromMemory(target.url, full).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StowageError);
     expect((err as StowageError).code).toBe('pg-target-not-empty');
@@ -120,7 +139,9 @@ describe('postgres engine options', () => {
     expect(await tableChecksums(target.url)).toEqual(sourceData);
     // Without clean the rows are already there.
     const err = await restoreFromMemory(target.url, full, { dataOnly: true }).catch((e: unknown) => e);
-    expect((err as StowageError).message).toMatch(/duplicate key value .*already applied: data \d+\/25 tables/);
+    expect((err as StowageError).message).toMatch(
+      /duplicate key value .*already applied: data \d+\/25 tables/,
+    );
     // With triggers off, order does not matter.
     await restoreFromMemory(target.url, full, { dataOnly: true, clean: true, disableTriggers: true }, 3);
     expect(await tableChecksums(target.url)).toEqual(sourceData);
@@ -139,13 +160,55 @@ describe('postgres engine options', () => {
     const err = await restoreFromMemory(url, full).catch((e: unknown) => e);
     expect((err as StowageError).code).toBe('pg-no-database');
     expect((err as StowageError).hint).toMatch(/--create/);
-    created.push({ name, url, drop: () => withPgClient(pgUrlFor('postgres'), (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}) });
+    created.push({
+      name,
+      url,
+      drop: () =>
+        withPgClient(pgUrlFor('postgres'), (c) =>
+          c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+        ).then(() => {}),
+    });
     await restoreFromMemory(url, full, { create: true });
     expect(await tableChecksums(url)).toEqual(sourceData);
   });
 
+  it('reports objects it does not back up, instead of dropping them silently', async () => {
+    const db = await fresh('pg_opt_unsupported');
+    await withPgClient(db.url, (c) =>
+      c.query(`
+        CREATE TABLE t (a int);
+        CREATE FUNCTION f_eq(int, text) RETURNS boolean LANGUAGE sql AS 'SELECT $1::text = $2';
+        CREATE OPERATOR === (LEFTARG = int, RIGHTARG = text, FUNCTION = f_eq);
+        SELECT lo_create(0);`),
+    );
+    const b = await backupToMemory(db.url);
+    expect(b.result.warnings).toEqual([
+      'operators not backed up (not supported by stowage): 1',
+      'large objects not backed up (not supported by stowage): 1',
+    ]);
+  });
+
+  it('can be cancelled', async () => {
+    const controller = new AbortController();
+    const { postgresEngine } = await import('../../src/engines/postgres/index.js');
+    const { MemoryStreams } = await import('../support/memory-streams.js');
+    const running = postgresEngine.backup({
+      url: source.url,
+      streams: new MemoryStreams(),
+      jobs: 2,
+      options: {},
+      progress: (e) => {
+        if (e.type === 'phase' && e.phase === 'data') controller.abort();
+      },
+      signal: controller.signal,
+    });
+    await expect(running).rejects.toMatchObject({ code: 'aborted', message: 'backup was cancelled' });
+  });
+
   it('rejects contradictory options', async () => {
-    await expect(backupToMemory(source.url, { schemaOnly: true, dataOnly: true })).rejects.toThrow(/exclude each other/);
+    await expect(backupToMemory(source.url, { schemaOnly: true, dataOnly: true })).rejects.toThrow(
+      /exclude each other/,
+    );
     await expect(restoreFromMemory(source.url, full, { disableTriggers: true })).rejects.toThrow(/data-only/);
   });
 });

@@ -110,10 +110,16 @@ describe('postgres engine round trip', () => {
     }
     // Restored rows behave: identity continues, defaults fire, constraints hold.
     await withPgClient(target.url, async (client) => {
-      const { rows } = await client.query(`INSERT INTO app.customers (email, name) VALUES ('dan@example.com', 'Dan') RETURNING id, code`);
+      const { rows } = await client.query(
+        `INSERT INTO app.customers (email, name) VALUES ('dan@example.com', 'Dan') RETURNING id, code`,
+      );
       expect(rows[0]).toEqual({ id: '130', code: 'C-2000' });
-      await expect(client.query(`INSERT INTO app.orders (customer_id, total) VALUES (999, 1)`)).rejects.toThrow(/foreign key/);
-      await expect(client.query(`INSERT INTO app.bookings VALUES (3, 1, '[2024-01-01 10:30,2024-01-01 10:45)')`)).rejects.toThrow(/exclusion/);
+      await expect(
+        client.query(`INSERT INTO app.orders (customer_id, total) VALUES (999, 1)`),
+      ).rejects.toThrow(/foreign key/);
+      await expect(
+        client.query(`INSERT INTO app.bookings VALUES (3, 1, '[2024-01-01 10:30,2024-01-01 10:45)')`),
+      ).rejects.toThrow(/exclusion/);
     });
   });
 
@@ -130,8 +136,12 @@ describe('postgres engine round trip', () => {
     const read = (url: string) =>
       withPgClient(url, async (client) => {
         await client.query(`SET extra_float_digits = 3`);
-        const { rows } = await client.query(`SELECT to_jsonb(t)::text AS j FROM types.all_types t ORDER BY id`);
-        const bin = await client.query(`SELECT c_bytea, c_double::text AS d, c_numeric::text AS n FROM types.all_types ORDER BY id`);
+        const { rows } = await client.query(
+          `SELECT to_jsonb(t)::text AS j FROM types.all_types t ORDER BY id`,
+        );
+        const bin = await client.query(
+          `SELECT c_bytea, c_double::text AS d, c_numeric::text AS n FROM types.all_types ORDER BY id`,
+        );
         return { rows, bin: bin.rows };
       });
     expect(await read(target.url)).toEqual(await read(source.url));

@@ -5,9 +5,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
+import type { EngineBackupResult, EngineRestoreResult } from '../../src/engines/engine.js';
 import { postgresEngine } from '../../src/engines/postgres/index.js';
 import type { PostgresBackupOptions, PostgresRestoreOptions } from '../../src/engines/postgres/options.js';
-import type { EngineBackupResult, EngineRestoreResult } from '../../src/engines/engine.js';
 import type { ProgressEvent } from '../../src/progress.js';
 import { MemoryStreams } from '../support/memory-streams.js';
 import { withPgClient } from '../support/pg.js';
@@ -33,7 +33,13 @@ export async function backupToMemory(
   events: ProgressEvent[] = [],
 ): Promise<{ streams: MemoryStreams; result: EngineBackupResult }> {
   const streams = new MemoryStreams();
-  const result = await postgresEngine.backup({ url, streams, jobs, options, progress: (e) => events.push(e) });
+  const result = await postgresEngine.backup({
+    url,
+    streams,
+    jobs,
+    options,
+    progress: (e) => events.push(e),
+  });
   return { streams, result };
 }
 
@@ -79,7 +85,10 @@ export async function catalogSnapshot(url: string, withOwnership = false): Promi
         client,
         `SELECT 'schema ' || n.nspname ${own('n.nspowner')} ${acl('n.nspacl')} AS l FROM pg_namespace n WHERE ${USER_NS}`,
       )),
-      ...(await lines(client, `SELECT 'extension ' || extname || ' ' || extnamespace::regnamespace AS l FROM pg_extension`)),
+      ...(await lines(
+        client,
+        `SELECT 'extension ' || extname || ' ' || extnamespace::regnamespace AS l FROM pg_extension`,
+      )),
       ...(await lines(
         client,
         `SELECT 'relation ' || c.oid::regclass || ' kind=' || c.relkind::text || ' persistence=' || c.relpersistence::text
@@ -189,7 +198,9 @@ export async function catalogSnapshot(url: string, withOwnership = false): Promi
  */
 export async function tableChecksums(url: string): Promise<Record<string, string>> {
   return withPgClient(url, async (client) => {
-    await client.query(`SET search_path = ''; SET extra_float_digits = 3; SET DateStyle = ISO; SET IntervalStyle = postgres; SET TimeZone = 'UTC'`);
+    await client.query(
+      `SET search_path = ''; SET extra_float_digits = 3; SET DateStyle = ISO; SET IntervalStyle = postgres; SET TimeZone = 'UTC'`,
+    );
     const tables = await lines(
       client,
       `SELECT c.oid::regclass::text AS l FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -216,7 +227,9 @@ export async function sequenceValues(url: string): Promise<Record<string, string
     );
     const out: Record<string, string> = {};
     for (const s of seqs) {
-      const { rows } = await client.query<{ v: string; c: boolean }>(`SELECT last_value::text AS v, is_called AS c FROM ${s}`);
+      const { rows } = await client.query<{ v: string; c: boolean }>(
+        `SELECT last_value::text AS v, is_called AS c FROM ${s}`,
+      );
       out[s] = `${rows[0]?.v}/${rows[0]?.c}`;
     }
     return out;
@@ -228,14 +241,22 @@ export function findPgDump(serverVersion: string): string | undefined {
   const major = /^PostgreSQL (\d+)/.exec(serverVersion)?.[1] ?? /^(\d+)/.exec(serverVersion)?.[1];
   const candidates = [
     ...(major ? [`/usr/lib/postgresql/${major}/bin/pg_dump`] : []),
-    ...(existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort().reverse().map((v) => `/usr/lib/postgresql/${v}/bin/pg_dump`) : []),
+    ...(existsSync('/usr/lib/postgresql')
+      ? readdirSync('/usr/lib/postgresql')
+          .sort()
+          .reverse()
+          .map((v) => `/usr/lib/postgresql/${v}/bin/pg_dump`)
+      : []),
   ];
   return candidates.find((c) => existsSync(c));
 }
 
 /** `pg_dump --schema-only` output without the per-run \restrict key lines. */
 export function pgDumpSchema(pgDump: string, url: string, extraArgs: string[] = []): string {
-  const out = execFileSync(pgDump, ['--schema-only', ...extraArgs, `--dbname=${url}`], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const out = execFileSync(pgDump, ['--schema-only', ...extraArgs, `--dbname=${url}`], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   return out
     .split('\n')
     .filter((l) => !/^\\(un)?restrict /.test(l))

@@ -3,7 +3,13 @@ import type { Document, MongoClient } from 'mongodb';
 import { StowageError, UsageError } from '../../errors.js';
 import type { ProgressListener } from '../../progress.js';
 import type { EngineBackupRequest, EngineBackupResult, StreamWriterSet } from '../engine.js';
-import { AUTH_COLLECTIONS, type CatalogCollection, collectionUnchanged, readCatalog, resolveDatabases } from './catalog.js';
+import {
+  AUTH_COLLECTIONS,
+  type CatalogCollection,
+  collectionUnchanged,
+  readCatalog,
+  resolveDatabases,
+} from './catalog.js';
 import { dumpCollection } from './collection-dump.js';
 import { connect, type ServerInfo } from './connect.js';
 import { planIdRanges } from './id-ranges.js';
@@ -12,6 +18,7 @@ import { NamespaceFilter, NamespacePattern } from './namespace-filter.js';
 import { captureOplog, oplogHead } from './oplog.js';
 import type { MongoBackupOptions } from './options.js';
 import type { MongoCollectionSchema, MongoDatabaseSchema, MongoSchema } from './schema.js';
+import { throwIfAborted } from './stream-io.js';
 import { OPLOG_STREAM, StreamNamer } from './stream-names.js';
 import { runPool } from './work-pool.js';
 
@@ -23,7 +30,7 @@ import { runPool } from './work-pool.js';
  */
 
 /** Aim for batches of about this many bytes, so memory stays flat whatever the document size. */
-const TARGET_BATCH_BYTES = 4 * 1024 * 1024;
+const TARGET_BATCH_BYTES = 2 * 1024 * 1024;
 const DEFAULT_SPLIT_MIN_BYTES = 64 * 1024 * 1024;
 
 interface Slice {
@@ -35,7 +42,9 @@ interface Slice {
   estimatedBytes: number;
 }
 
-export async function backupMongo(request: EngineBackupRequest<MongoBackupOptions>): Promise<EngineBackupResult> {
+export async function backupMongo(
+  request: EngineBackupRequest<MongoBackupOptions>,
+): Promise<EngineBackupResult> {
   const { url, progress, signal } = request;
   const options = request.options ?? {};
   const jobs = Math.max(1, Math.floor(request.jobs || 1));
@@ -59,7 +68,9 @@ export async function backupMongo(request: EngineBackupRequest<MongoBackupOption
     const databases = await resolveDatabases(client, options.databases, connection.urlDatabase);
     const catalog = await readCatalog(client, databases, filter);
     if (catalog.collections.length === 0 && catalog.views.length === 0) {
-      warn(`no collections to back up in ${databases.join(', ')}${filter.includesAll ? '' : ' that match --include'}`);
+      warn(
+        `no collections to back up in ${databases.join(', ')}${filter.includesAll ? '' : ' that match --include'}`,
+      );
     }
     for (const ns of Object.keys(queries)) {
       if (!catalog.collections.some((c) => `${c.db}.${c.name}` === ns)) {
@@ -79,7 +90,7 @@ export async function backupMongo(request: EngineBackupRequest<MongoBackupOption
     });
 
     progress({ type: 'phase', phase: 'data' });
-    const counts = await dumpSlices(client, url, slices, request.streams, jobs, progress, signal);
+    const counts = await dumpSlices(client, url, server, slices, request.streams, jobs, progress, signal);
 
     const dropped = new Set<string>();
     for (const ns of counts.dropped) {
@@ -89,7 +100,7 @@ export async function backupMongo(request: EngineBackupRequest<MongoBackupOption
 
     let auth: MongoSchema['auth'];
     if (options.usersAndRoles) {
-      auth = await dumpAuth(client, request.streams, namer, signal);
+      auth = await dumpAuth(client, server, request.streams, namer, signal);
     }
 
     let oplog: MongoSchema['oplog'];
@@ -105,6 +116,7 @@ export async function backupMongo(request: EngineBackupRequest<MongoBackupOption
       };
     }
 
+    throwIfAborted(signal, 'backup');
     const schema: MongoSchema = {
       engine: 'mongodb',
       version: 1,
@@ -140,13 +152,18 @@ function decideOplog(requested: boolean | undefined, server: ServerInfo, warn: (
       : 'a standalone server, which has no oplog';
   if (server.topology === 'replicaSet' && !server.ferretdb) {
     if (requested === false) {
-      warn('backup is not a single point in time: --oplog is off, so writes made while it ran may be partly included');
+      warn(
+        'backup is not a single point in time: --oplog is off, so writes made while it ran may be partly included',
+      );
       return false;
     }
     return true;
   }
   if (requested === true) {
-    throw new UsageError(`--oplog needs a replica set member, but the server is ${kind}`, 'run without --oplog');
+    throw new UsageError(
+      `--oplog needs a replica set member, but the server is ${kind}`,
+      'run without --oplog',
+    );
   }
   warn(
     `backup is not a single point in time: the server is ${kind}; writes made while it ran may be partly included`,
@@ -160,7 +177,8 @@ function parseQueries(query: Record<string, string> | undefined): Record<string,
     new NamespacePattern(ns); // validates the shape
     try {
       const parsed = EJSON.parse(text, { relaxed: true });
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a document');
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+        throw new Error('not a document');
       out[ns] = parsed as Document;
     } catch (error) {
       throw new UsageError(
@@ -186,19 +204,33 @@ async function planSlices(
   const minBytes = options.splitMinBytes ?? DEFAULT_SPLIT_MIN_BYTES;
   const totalBytes = collections.reduce((n, c) => n + (c.estimatedBytes ?? 0), 0);
   const slices: Slice[] = [];
-  for (const collection of [...collections].sort((a, b) => (b.estimatedBytes ?? 0) - (a.estimatedBytes ?? 0))) {
+  for (const collection of [...collections].sort(
+    (a, b) => (b.estimatedBytes ?? 0) - (a.estimatedBytes ?? 0),
+  )) {
     const namespace = `${collection.db}.${collection.name}`;
     const query = queries[namespace];
     const bytes = collection.estimatedBytes ?? 0;
     // A collection is worth splitting when it alone would keep one worker busy
     // much longer than the others: more than its fair share of the total.
     let parts = 1;
-    if (split && jobs > 1 && bytes >= minBytes && collection.source === 'documents' && collection.options.capped === undefined) {
+    if (
+      split &&
+      jobs > 1 &&
+      bytes >= minBytes &&
+      collection.source === 'documents' &&
+      collection.options.capped === undefined
+    ) {
       parts = Math.min(jobs, Math.max(1, Math.floor(bytes / Math.max(minBytes, totalBytes / (jobs * 2)))));
     }
     const ranges =
       parts > 1
-        ? await planIdRanges(client, collection.db, collection.readFrom, parts, collection.estimatedDocuments ?? 0)
+        ? await planIdRanges(
+            client,
+            collection.db,
+            collection.readFrom,
+            parts,
+            collection.estimatedDocuments ?? 0,
+          )
         : [{}];
     ranges.forEach((range, i) => {
       const filter = query && Object.keys(range).length ? { $and: [query, range] } : (query ?? range);
@@ -227,13 +259,16 @@ function batchSizeFor(collection: CatalogCollection): number {
 async function dumpSlices(
   client: MongoClient,
   url: string,
+  server: ServerInfo,
   slices: Slice[],
   streams: StreamWriterSet,
   jobs: number,
   progress: ProgressListener,
   signal: AbortSignal | undefined,
 ): Promise<Map<string, { documents: number; bytes: number }> & { dropped: Set<string> }> {
-  const counts = Object.assign(new Map<string, { documents: number; bytes: number }>(), { dropped: new Set<string>() });
+  const counts = Object.assign(new Map<string, { documents: number; bytes: number }>(), {
+    dropped: new Set<string>(),
+  });
   const remaining = new Map<string, number>();
   for (const s of slices) remaining.set(s.namespace, (remaining.get(s.namespace) ?? 0) + 1);
   const sliceCounts = new Map<Slice, { documents: number; bytes: number }>();
@@ -250,6 +285,7 @@ async function dumpSlices(
 
   const started = new Set<string>();
   await runPool(slices, jobs, async (slice) => {
+    throwIfAborted(signal, 'backup');
     const { collection, namespace } = slice;
     if (!started.has(namespace)) {
       started.add(namespace);
@@ -279,11 +315,13 @@ async function dumpSlices(
             const t = total(namespace);
             progress({ type: 'unit-progress', name: namespace, items: t.documents, bytes: t.bytes });
           },
+          topology: server.topology,
           ...(signal ? { signal } : {}),
         },
       );
     } catch (error) {
-      if (isNamespaceGone(error) && !(await collectionUnchanged(client, collection))) throw droppedError(namespace, error);
+      if (isNamespaceGone(error) && !(await collectionUnchanged(client, collection)))
+        throw droppedError(namespace, error);
       throw toStowageError(error, { url, during: `backup of ${namespace}` });
     }
     if (!(await collectionUnchanged(client, collection))) {
@@ -314,18 +352,22 @@ function droppedError(namespace: string, cause?: unknown): StowageError {
 /** Users and roles, read from `admin` (password hashes included, so only when asked). */
 async function dumpAuth(
   client: MongoClient,
+  server: ServerInfo,
   streams: StreamWriterSet,
   namer: StreamNamer,
   signal: AbortSignal | undefined,
 ): Promise<NonNullable<MongoSchema['auth']>> {
   const out: NonNullable<MongoSchema['auth']> = {};
-  for (const [key, collection] of Object.entries(AUTH_COLLECTIONS) as [keyof typeof AUTH_COLLECTIONS, string][]) {
+  for (const [key, collection] of Object.entries(AUTH_COLLECTIONS) as [
+    keyof typeof AUTH_COLLECTIONS,
+    string,
+  ][]) {
     const stream = namer.next(`admin.${collection}`);
     await dumpCollection(
       client,
       { db: 'admin', collection, stream, filter: {}, natural: false, batchSize: 1000 },
       streams.open(stream),
-      signal ? { signal } : {},
+      { topology: server.topology, ...(signal ? { signal } : {}) },
     );
     out[key] = stream;
   }
@@ -356,4 +398,3 @@ function buildDatabaseSchemas(
     views: catalog.views.filter((v) => v.db === db).map((v) => ({ name: v.name, options: v.options })),
   }));
 }
-

@@ -65,10 +65,18 @@ export async function* splitBson(source: AsyncIterable<Uint8Array> | Readable, o
 
   const checkLength = (length: number, at: number) => {
     if (length < MIN_BSON_DOCUMENT) {
-      throw new BsonStreamError(options.streamName, at, `document length ${length} is below the minimum of 5`);
+      throw new BsonStreamError(
+        options.streamName,
+        at,
+        `document length ${length} is below the minimum of 5`,
+      );
     }
     if (length > max) {
-      throw new BsonStreamError(options.streamName, at, `document length ${length} exceeds the limit of ${max}`);
+      throw new BsonStreamError(
+        options.streamName,
+        at,
+        `document length ${length} exceeds the limit of ${max}`,
+      );
     }
   };
   const checkTerminator = (doc: Uint8Array, at: number) => {
@@ -78,7 +86,9 @@ export async function* splitBson(source: AsyncIterable<Uint8Array> | Readable, o
   };
 
   for await (const input of source as AsyncIterable<Uint8Array>) {
-    const chunk = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+    const chunk = Buffer.isBuffer(input)
+      ? input
+      : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
     let pos = 0;
 
     while (pos < chunk.length) {

@@ -1,7 +1,7 @@
 import type { Db, Document, MongoClient } from 'mongodb';
 import { StowageError } from '../../errors.js';
 import type { NamespaceFilter } from './namespace-filter.js';
-import { EXACT_BSON_OPTIONS, type EjsonDocument, toEjson } from './schema.js';
+import { type EjsonDocument, EXACT_BSON_OPTIONS, toEjson } from './schema.js';
 
 /**
  * Reading what a backup has to capture: databases, collections with their
@@ -86,7 +86,9 @@ export async function resolveDatabases(
 }
 
 async function listDatabaseNames(client: MongoClient): Promise<string[]> {
-  const result = await client.db('admin').command({ listDatabases: 1, nameOnly: true, authorizedDatabases: true });
+  const result = await client
+    .db('admin')
+    .command({ listDatabases: 1, nameOnly: true, authorizedDatabases: true });
   return (result.databases as { name: string }[]).map((d) => d.name);
 }
 
@@ -100,7 +102,9 @@ export async function readCatalog(
   const views: CatalogView[] = [];
   for (const dbName of databases) {
     const db = client.db(dbName);
-    const infos = await db.listCollections({}, { ...EXACT_BSON_OPTIONS, authorizedCollections: true }).toArray();
+    const infos = await db
+      .listCollections({}, { ...EXACT_BSON_OPTIONS, authorizedCollections: true })
+      .toArray();
     const names = new Set(infos.map((i) => String(i.name)));
     for (const info of infos) {
       const name = String(info.name);
@@ -144,7 +148,10 @@ function uuidOf(info: Document | undefined): string | undefined {
  * every server fails a cursor whose collection is dropped: FerretDB ends it
  * early as if the data had run out.
  */
-export async function collectionUnchanged(client: MongoClient, collection: CatalogCollection): Promise<boolean> {
+export async function collectionUnchanged(
+  client: MongoClient,
+  collection: CatalogCollection,
+): Promise<boolean> {
   const [info] = await client
     .db(collection.db)
     .listCollections({ name: collection.readFrom }, { ...EXACT_BSON_OPTIONS, authorizedCollections: true })
@@ -162,7 +169,10 @@ async function readIndexes(db: Db, collection: string): Promise<EjsonDocument[]>
 }
 
 /** Size estimates from collStats; servers or users that refuse it just get no estimate. */
-async function readStats(db: Db, collection: string): Promise<{ estimatedDocuments?: number; estimatedBytes?: number }> {
+async function readStats(
+  db: Db,
+  collection: string,
+): Promise<{ estimatedDocuments?: number; estimatedBytes?: number }> {
   try {
     const stats = await db.command({ collStats: collection });
     return { estimatedDocuments: Number(stats.count ?? 0), estimatedBytes: Number(stats.size ?? 0) };

@@ -1,6 +1,7 @@
-import type { Document, FindCursor, MongoClient } from 'mongodb';
+import type { Document, MongoClient } from 'mongodb';
 import type { EngineStreamWriter } from '../engine.js';
-import { AbortedError, endStream, throwIfAborted, writeAllWithBackpressure } from './stream-io.js';
+import { openBatchReader } from './raw-batches.js';
+import { AbortedError, endStream, throwIfAborted, writeWithBackpressure } from './stream-io.js';
 
 /**
  * Reads one collection (or one _id range of it) as raw BSON and writes the
@@ -31,52 +32,61 @@ export interface DumpResult {
  * Streams `task` into `writer` and ends it. While one batch is being written
  * (and waits on backpressure), the next is already being fetched from the
  * server, so the network and the archive work at the same time; at most two
- * batches are held in memory.
+ * batches (plus the one being copied) are held in memory.
  */
 export async function dumpCollection(
   client: MongoClient,
   task: DumpTask,
   writer: EngineStreamWriter,
-  hooks: { onBatch?: (documents: number, bytes: number) => void; signal?: AbortSignal } = {},
+  hooks: {
+    onBatch?: (documents: number, bytes: number) => void;
+    signal?: AbortSignal;
+    topology?: 'standalone' | 'replicaSet' | 'sharded';
+  } = {},
 ): Promise<DumpResult> {
-  const cursor: FindCursor<Uint8Array> = client
-    .db(task.db)
-    .collection(task.collection)
-    .find(task.filter, {
-      raw: true,
+  const reader = openBatchReader(
+    client,
+    {
+      db: task.db,
+      collection: task.collection,
+      filter: task.filter,
       batchSize: task.batchSize,
-      ...(task.natural ? { hint: { $natural: 1 } } : {}),
-    }) as unknown as FindCursor<Uint8Array>;
-
+      natural: task.natural,
+    },
+    hooks.topology ?? 'standalone',
+  );
   let documents = 0;
   let bytes = 0;
   const onAbort = () => {
-    cursor.close().catch(() => {});
+    reader.close().catch(() => {});
   };
   hooks.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     throwIfAborted(hooks.signal, 'backup');
-    let more = await cursor.hasNext();
-    while (more) {
-      const docs = cursor.readBufferedDocuments();
+    let batch = await reader.next();
+    while (batch) {
       // Ask for the next batch now; it travels while this one is written.
-      const nextBatch = cursor.hasNext();
+      const nextBatch = reader.next();
       // A rejection is handled when awaited below; this stops Node flagging it in between.
       nextBatch.catch(() => {});
-      documents += docs.length;
-      for (const doc of docs) bytes += doc.byteLength;
+      // One copy into a fresh buffer: the reply (and its slices) can then be collected at once.
+      const chunk = batch.length === 1 ? batch[0]! : Buffer.concat(batch);
+      documents += batch.length;
+      bytes += chunk.byteLength;
       writer.itemCount = documents;
-      await writeAllWithBackpressure(writer, docs, hooks.signal);
+      await writeWithBackpressure(writer, chunk, hooks.signal);
       hooks.onBatch?.(documents, bytes);
-      more = await nextBatch;
+      throwIfAborted(hooks.signal, 'backup');
+      batch = await nextBatch;
     }
     await endStream(writer);
     return { documents, bytes };
   } catch (error) {
-    await cursor.close().catch(() => {});
+    await reader.close();
     if (hooks.signal?.aborted) throw new AbortedError('backup');
     throw error;
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);
+    await reader.close();
   }
 }

@@ -56,7 +56,11 @@ export class InsertRejectedError extends StowageError {
 
 const MAX_SAMPLES = 5;
 
-export async function loadStream(inserter: RawInserter, source: Readable, options: LoadOptions): Promise<LoadReport> {
+export async function loadStream(
+  inserter: RawInserter,
+  source: Readable,
+  options: LoadOptions,
+): Promise<LoadReport> {
   const report: LoadReport = {
     read: 0,
     inserted: 0,
@@ -80,7 +84,7 @@ export async function loadStream(inserter: RawInserter, source: Readable, option
     if (options.stopOnError && errors[0]) failure ??= new InsertRejectedError(options.namespace, errors[0]);
   };
 
-  const send = async (batch: Uint8Array[], bytes: number) => {
+  const send = async (batch: { runs: Uint8Array[]; count: number }, bytes: number) => {
     await slots.acquire();
     if (failure) {
       slots.release();
@@ -104,8 +108,29 @@ export async function loadStream(inserter: RawInserter, source: Readable, option
     inFlight.add(task);
   };
 
-  let batch: Uint8Array[] = [];
+  // A batch is kept as runs of bytes: documents that lie next to each other in
+  // the same stream chunk (almost all of them) form one run, a zero-copy view
+  // of the chunk. Nothing is copied on this side; the driver copies the batch
+  // once into its wire message.
+  let runs: Uint8Array[] = [];
+  let runBase: ArrayBufferLike | undefined;
+  let runStart = 0;
+  let runEnd = 0;
   let batchBytes = 0;
+  let count = 0;
+  const closeRun = () => {
+    if (runBase) runs.push(new Uint8Array(runBase, runStart, runEnd - runStart));
+    runBase = undefined;
+  };
+  const flush = async () => {
+    closeRun();
+    const batch = { runs, count };
+    const bytes = batchBytes;
+    runs = [];
+    batchBytes = 0;
+    count = 0;
+    await send(batch, bytes);
+  };
   try {
     for await (const doc of splitBson(source, { streamName: options.streamName })) {
       if (failure) break;
@@ -118,15 +143,20 @@ export async function loadStream(inserter: RawInserter, source: Readable, option
           'the server cannot store it; restore into a server with a larger limit, or exclude this collection',
         );
       }
-      if (batch.length > 0 && (batchBytes + doc.length > options.batchBytes || batch.length >= options.batchDocuments)) {
-        await send(batch, batchBytes);
-        batch = [];
-        batchBytes = 0;
+      if (count > 0 && (batchBytes + doc.length > options.batchBytes || count >= options.batchDocuments))
+        await flush();
+      if (runBase === doc.buffer && runEnd === doc.byteOffset) {
+        runEnd += doc.length;
+      } else {
+        closeRun();
+        runBase = doc.buffer;
+        runStart = doc.byteOffset;
+        runEnd = doc.byteOffset + doc.length;
       }
-      batch.push(doc);
       batchBytes += doc.length;
+      count++;
     }
-    if (!failure && batch.length > 0) await send(batch, batchBytes);
+    if (!failure && count > 0) await flush();
   } catch (error) {
     failure ??= error;
     source.destroy();

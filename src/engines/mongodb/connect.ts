@@ -43,14 +43,18 @@ export function databaseFromUrl(url: string): string | undefined {
  * StowageError (unreachable, authentication, bad URL) with credentials
  * redacted.
  */
-export async function connect(url: string, options: { poolSize: number; appName?: string }): Promise<Connection> {
+export async function connect(
+  url: string,
+  options: { poolSize: number; appName?: string },
+): Promise<Connection> {
   const clientOptions: MongoClientOptions = {
     maxPoolSize: Math.max(2, options.poolSize),
     appName: options.appName ?? 'stowage',
     // The engine decides about retries itself; a retried getMore is not possible anyway.
     retryWrites: false,
   };
-  if (!/[?&]serverSelectionTimeoutMS=/i.test(url)) clientOptions.serverSelectionTimeoutMS = DEFAULT_TIMEOUT_MS;
+  if (!/[?&]serverSelectionTimeoutMS=/i.test(url))
+    clientOptions.serverSelectionTimeoutMS = DEFAULT_TIMEOUT_MS;
   if (!/[?&]connectTimeoutMS=/i.test(url)) clientOptions.connectTimeoutMS = DEFAULT_TIMEOUT_MS;
 
   let client: MongoClient;
@@ -82,7 +86,8 @@ export async function probeServer(client: MongoClient): Promise<ServerInfo> {
   const build = await admin.command({ buildInfo: 1 });
   const topology: ServerInfo['topology'] =
     hello.msg === 'isdbgrid' ? 'sharded' : hello.setName ? 'replicaSet' : 'standalone';
-  const ferretdb = typeof build.ferretdbVersion === 'string' ? build.ferretdbVersion : build.ferretdb?.version;
+  const ferretdb =
+    typeof build.ferretdbVersion === 'string' ? build.ferretdbVersion : build.ferretdb?.version;
   return {
     version: String(build.version ?? 'unknown'),
     topology,

@@ -10,7 +10,12 @@ import { type EjsonDocument, fromEjson } from './schema.js';
  */
 
 /** Creates a collection (or time series collection) with its original options. */
-export async function createCollection(client: MongoClient, db: string, name: string, options: EjsonDocument) {
+export async function createCollection(
+  client: MongoClient,
+  db: string,
+  name: string,
+  options: EjsonDocument,
+) {
   const decoded = fromEjson(options);
   await client.db(db).command({ create: name, ...decoded });
 }

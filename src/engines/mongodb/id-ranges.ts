@@ -13,7 +13,16 @@ import type { Document, MongoClient } from 'mongodb';
  */
 
 /** `_id` types that are safe and common enough to split on. */
-const SPLITTABLE_TYPES = new Set<string>(['ObjectId', 'Int32', 'Double', 'Long', 'string', 'number', 'bigint', 'Date']);
+const SPLITTABLE_TYPES = new Set<string>([
+  'ObjectId',
+  'Int32',
+  'Double',
+  'Long',
+  'string',
+  'number',
+  'bigint',
+  'Date',
+]);
 
 function typeNameOf(value: unknown): string {
   if (value === null || value === undefined) return 'null';
@@ -58,7 +67,9 @@ export function rangesFromBoundaries(boundaries: unknown[]): Document[] {
   const ranges: Document[] = [{ _id: { $not: { $gte: boundaries[0] } } }];
   for (let i = 0; i < boundaries.length; i++) {
     const next = boundaries[i + 1];
-    ranges.push(next === undefined ? { _id: { $gte: boundaries[i] } } : { _id: { $gte: boundaries[i], $lt: next } });
+    ranges.push(
+      next === undefined ? { _id: { $gte: boundaries[i] } } : { _id: { $gte: boundaries[i], $lt: next } },
+    );
   }
   return ranges;
 }
@@ -80,7 +91,13 @@ async function sampleBoundaries(client: MongoClient, db: string, collection: str
 }
 
 /** Exact quantiles by skipping along the `_id` index (slower; for servers without `$sample`). */
-async function skipBoundaries(client: MongoClient, db: string, collection: string, parts: number, total: number) {
+async function skipBoundaries(
+  client: MongoClient,
+  db: string,
+  collection: string,
+  parts: number,
+  total: number,
+) {
   const coll = client.db(db).collection(collection);
   const out: unknown[] = [];
   for (let i = 1; i < parts; i++) {

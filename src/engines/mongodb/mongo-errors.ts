@@ -167,14 +167,24 @@ export function toStowageError(error: unknown, context: ErrorContext): StowageEr
     );
   }
   if (error instanceof MongoError) {
-    return new StowageError('mongo-driver', clean(`MongoDB driver error${during}: ${firstLine(error.message)}`), undefined, {
-      cause: error,
-    });
+    return new StowageError(
+      'mongo-driver',
+      clean(`MongoDB driver error${during}: ${firstLine(error.message)}`),
+      undefined,
+      {
+        cause: error,
+      },
+    );
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new StowageError('mongo-internal', clean(`unexpected error${during}: ${firstLine(message)}`), undefined, {
-    cause: error,
-  });
+  return new StowageError(
+    'mongo-internal',
+    clean(`unexpected error${during}: ${firstLine(message)}`),
+    undefined,
+    {
+      cause: error,
+    },
+  );
 }
 
 /** True for server errors that mean "this collection or cursor went away under us". */

@@ -26,7 +26,8 @@ export class NamespacePattern {
 
   constructor(pattern: string) {
     const trimmed = pattern.trim();
-    if (!trimmed) throw new UsageError('empty namespace pattern', 'patterns look like db.collection, db.* or *.logs');
+    if (!trimmed)
+      throw new UsageError('empty namespace pattern', 'patterns look like db.collection, db.* or *.logs');
     const dot = trimmed.indexOf('.');
     const db = dot < 0 ? trimmed : trimmed.slice(0, dot);
     const coll = dot < 0 ? '*' : trimmed.slice(dot + 1);
@@ -37,8 +38,11 @@ export class NamespacePattern {
       );
     }
     this.source = trimmed;
-    this.wildcards = (db.split('*').length - 1) + (coll.split('*').length - 1);
-    this.regex = new RegExp(`^${globToRegexSource(db, '([^.]*)')}\\.${globToRegexSource(coll, '(.*)')}$`, 's');
+    this.wildcards = db.split('*').length - 1 + (coll.split('*').length - 1);
+    this.regex = new RegExp(
+      `^${globToRegexSource(db, '([^.]*)')}\\.${globToRegexSource(coll, '(.*)')}$`,
+      's',
+    );
   }
 
   matches(namespace: string): boolean {
@@ -134,9 +138,15 @@ export function splitNamespace(namespace: string): { db: string; collection: str
 export function validateNamespace(namespace: string, context: string): void {
   const { db, collection } = splitNamespace(namespace);
   if (/[/\\. "$*<>:|?\0]/.test(db) || db.length > 63) {
-    throw new UsageError(`${context} "${namespace}", whose database name "${db}" is not valid`, 'database names cannot contain /\\. "$*<>:|? or be longer than 63 bytes');
+    throw new UsageError(
+      `${context} "${namespace}", whose database name "${db}" is not valid`,
+      'database names cannot contain /\\. "$*<>:|? or be longer than 63 bytes',
+    );
   }
   if (collection.includes('\0') || collection.includes('$')) {
-    throw new UsageError(`${context} "${namespace}", whose collection name is not valid`, 'collection names cannot contain $ or NUL');
+    throw new UsageError(
+      `${context} "${namespace}", whose collection name is not valid`,
+      'collection names cannot contain $ or NUL',
+    );
   }
 }

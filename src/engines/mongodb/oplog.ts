@@ -71,7 +71,7 @@ export async function captureOplog(
     client,
     { db: OPLOG_DB, collection: OPLOG_COLLECTION, stream: 'oplog', filter, natural: true, batchSize: 10_000 },
     writer,
-    signal ? { signal } : {},
+    { topology: 'replicaSet', ...(signal ? { signal } : {}) },
   );
   // Reading took time too: the entries must still have been all there when we finished.
   await assertNotRolledOver(client, start);
@@ -80,7 +80,7 @@ export async function captureOplog(
 
 async function assertNotRolledOver(client: MongoClient, start: Timestamp): Promise<void> {
   const oldest = await oplogTail(client);
-  if (oldest && oldest.greaterThan(start)) {
+  if (oldest?.greaterThan(start)) {
     throw new StowageError(
       'mongo-oplog-rolled-over',
       'the oplog rolled over during the backup: changes made while it ran are no longer in the oplog',

@@ -7,8 +7,9 @@ import { EXACT_BSON_OPTIONS } from './schema.js';
  *
  * The driver's public insert API takes JavaScript objects and serializes
  * them, and a decode/encode round trip through js-bson is not exact for every
- * type: DBPointer comes back as a DBRef document, Undefined as Null, NaN
- * payloads are canonicalized, `{$ref, $id}` documents are reordered. The
+ * type: DBPointer comes back as a DBRef document, Undefined as Null, dates
+ * beyond JavaScript's ±8.64e15 ms as 0, `{$ref, $id, …}` documents may be
+ * reordered. The
  * wire protocol does not need objects, though: an OP_MSG `insert` carries its
  * documents in a "document sequence" section of plain concatenated BSON. The
  * driver builds such sections itself with its `DocumentSequence` class
@@ -43,6 +44,18 @@ export function documentSequenceClass(): DocumentSequenceClass | null {
   return cachedSequenceClass;
 }
 
+/** Cuts a buffer of back-to-back BSON documents at their length prefixes. */
+function splitConcatenated(bytes: Uint8Array): Uint8Array[] {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: Uint8Array[] = [];
+  for (let pos = 0; pos < view.length; ) {
+    const length = view.readInt32LE(pos);
+    out.push(view.subarray(pos, pos + length));
+    pos += length;
+  }
+  return out;
+}
+
 /** One document the server refused. `index` is its position in the batch. */
 export interface InsertWriteError {
   index: number;
@@ -57,14 +70,21 @@ export interface InsertResult {
 
 /** Inserts batches of raw BSON documents into one collection. */
 export class RawInserter {
-  private readonly sequenceClass = documentSequenceClass();
+  private readonly sequenceClass: DocumentSequenceClass | null;
 
   constructor(
     private readonly client: MongoClient,
     readonly db: string,
     readonly collection: string,
-    private readonly options: { ordered: boolean; bypassDocumentValidation?: boolean },
-  ) {}
+    private readonly options: {
+      ordered: boolean;
+      bypassDocumentValidation?: boolean;
+      /** Tests only: take the decode/encode path even when the driver could send raw bytes. */
+      decoded?: boolean;
+    },
+  ) {
+    this.sequenceClass = options.decoded ? null : documentSequenceClass();
+  }
 
   /** False when documents go through a decode/encode round trip (driver without DocumentSequence). */
   get exact(): boolean {
@@ -72,18 +92,25 @@ export class RawInserter {
   }
 
   /**
-   * Inserts one batch. Per-document failures (duplicate key, validation) come
-   * back in `writeErrors`; anything that fails the whole command throws.
+   * Inserts one batch: separate documents, or `count` documents given as
+   * runs of back-to-back documents. Per-document failures (duplicate key,
+   * validation) come back in `writeErrors`, indexed by position in the batch;
+   * anything that fails the whole command throws.
    */
-  async insert(documents: Uint8Array[]): Promise<InsertResult> {
-    if (documents.length === 0) return { inserted: 0, writeErrors: [] };
-    return this.sequenceClass ? this.insertRaw(documents, this.sequenceClass) : this.insertDecoded(documents);
+  async insert(documents: Uint8Array[] | { runs: Uint8Array[]; count: number }): Promise<InsertResult> {
+    const count = Array.isArray(documents) ? documents.length : documents.count;
+    if (count === 0) return { inserted: 0, writeErrors: [] };
+    const pieces = Array.isArray(documents) ? documents : documents.runs;
+    if (this.sequenceClass) return this.insertRaw(pieces, this.sequenceClass);
+    return this.insertDecoded(Array.isArray(documents) ? documents : pieces.flatMap(splitConcatenated));
   }
 
-  private async insertRaw(documents: Uint8Array[], Sequence: DocumentSequenceClass): Promise<InsertResult> {
+  private async insertRaw(pieces: Uint8Array[], Sequence: DocumentSequenceClass): Promise<InsertResult> {
     const sequence = new Sequence('documents');
-    // The first argument is only kept for command monitoring; the bytes are what is sent.
-    for (const doc of documents) sequence.push({}, doc);
+    // The first argument is only kept for command monitoring; the bytes are what
+    // is sent. A document sequence section is nothing but BSON documents back to
+    // back, so a run of several documents can go in as one piece.
+    for (const piece of pieces) sequence.push({}, piece);
     const command: Document = { insert: this.collection, documents: sequence, ordered: this.options.ordered };
     if (this.options.bypassDocumentValidation) command.bypassDocumentValidation = true;
     const reply = await this.client.db(this.db).command(command);

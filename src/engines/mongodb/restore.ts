@@ -1,15 +1,23 @@
 import type { MongoClient } from 'mongodb';
 import { StowageError, UsageError } from '../../errors.js';
 import type { EngineRestoreRequest, EngineRestoreResult, StreamReaderSet, StreamSummary } from '../engine.js';
-import { loadStream, type LoadReport } from './collection-load.js';
+import { type LoadReport, loadStream } from './collection-load.js';
 import { connect, type ServerInfo } from './connect.js';
-import { createCollection, createIndexes, createView, dropNamespace, indexesToBuild, orderViews } from './ddl.js';
+import {
+  createCollection,
+  createIndexes,
+  createView,
+  dropNamespace,
+  indexesToBuild,
+  orderViews,
+} from './ddl.js';
 import { toStowageError } from './mongo-errors.js';
 import { NamespaceFilter, NamespaceRenamer, splitNamespace, validateNamespace } from './namespace-filter.js';
 import { replayOplog } from './oplog.js';
 import type { MongoRestoreOptions } from './options.js';
 import { RawInserter } from './raw-insert.js';
 import { type MongoCollectionSchema, type MongoSchema, parseMongoSchema } from './schema.js';
+import { throwIfAborted } from './stream-io.js';
 import { runPool } from './work-pool.js';
 
 /**
@@ -20,7 +28,7 @@ import { runPool } from './work-pool.js';
  * the oplog. A failure names the collections that are complete.
  */
 
-const DEFAULT_BATCH_BYTES = 8 * 1024 * 1024;
+const DEFAULT_BATCH_BYTES = 1024 * 1024;
 const DEFAULT_WORKERS_PER_COLLECTION = 2;
 
 /** Namespace in the archive → namespace on the target. */
@@ -64,7 +72,10 @@ export class MongoRestoreError extends StowageError {
 export class DocumentsRejectedError extends StowageError {
   constructor(
     message: string,
-    readonly rejected: Record<string, { duplicateKeys: number; validationFailures: number; otherFailures: number; samples: string[] }>,
+    readonly rejected: Record<
+      string,
+      { duplicateKeys: number; validationFailures: number; otherFailures: number; samples: string[] }
+    >,
     readonly items: Record<string, number>,
   ) {
     super(
@@ -84,7 +95,9 @@ function describeProgress(complete: string[], incomplete: string[]): string {
   return incomplete.length ? `${done}; not complete: ${listNames(incomplete)}` : done;
 }
 
-export async function restoreMongo(request: EngineRestoreRequest<MongoRestoreOptions>): Promise<EngineRestoreResult> {
+export async function restoreMongo(
+  request: EngineRestoreRequest<MongoRestoreOptions>,
+): Promise<EngineRestoreResult> {
   const { url, progress, signal } = request;
   const options = request.options ?? {};
   const schema = parseMongoSchema(request.schema);
@@ -139,7 +152,8 @@ export async function restoreMongo(request: EngineRestoreRequest<MongoRestoreOpt
     });
 
     for (const plan of collections) {
-      if (!plan.keepExisting) await createCollection(client, plan.target.db, plan.target.name, plan.schema.options);
+      if (!plan.keepExisting)
+        await createCollection(client, plan.target.db, plan.target.name, plan.schema.options);
     }
 
     progress({ type: 'phase', phase: 'data' });
@@ -153,11 +167,14 @@ export async function restoreMongo(request: EngineRestoreRequest<MongoRestoreOpt
 
     const finishCollection = async (plan: CollectionPlan) => {
       if (!options.noIndexes) {
-        await createIndexes(client, plan.target.db, plan.target.name, indexesToBuild(plan.schema.indexes)).catch(
-          (error: unknown) => {
-            throw toStowageError(error, { url, during: `index builds of ${plan.target.ns}` });
-          },
-        );
+        await createIndexes(
+          client,
+          plan.target.db,
+          plan.target.name,
+          indexesToBuild(plan.schema.indexes),
+        ).catch((error: unknown) => {
+          throw toStowageError(error, { url, during: `index builds of ${plan.target.ns}` });
+        });
       }
       complete.push(plan.target.ns);
       const t = perCollection.get(plan) ?? { documents: 0, bytes: 0 };
@@ -172,6 +189,7 @@ export async function restoreMongo(request: EngineRestoreRequest<MongoRestoreOpt
     }
 
     await runPool(tasks, jobs, async ({ plan, stream }) => {
+      throwIfAborted(signal, 'restore');
       if (!started.has(plan)) {
         started.add(plan);
         progress({ type: 'unit-start', name: plan.target.ns });
@@ -210,7 +228,9 @@ export async function restoreMongo(request: EngineRestoreRequest<MongoRestoreOpt
 
     if (views.length) {
       progress({ type: 'phase', phase: 'views' });
-      for (const view of orderViews(views.map((v) => ({ ...v, name: v.target.ns, viewOn: `${v.target.db}.${v.viewOn}` })))) {
+      for (const view of orderViews(
+        views.map((v) => ({ ...v, name: v.target.ns, viewOn: `${v.target.db}.${v.viewOn}` })),
+      )) {
         await createView(client, view.target.db, view.target.name, view.options).catch((error: unknown) => {
           throw toStowageError(error, { url, during: `creating view ${view.target.ns}` });
         });
@@ -222,15 +242,28 @@ export async function restoreMongo(request: EngineRestoreRequest<MongoRestoreOpt
 
     if (schema.oplog && options.oplogReplay !== false) {
       progress({ type: 'phase', phase: 'oplog' });
-      const sources = new Map(collections.map((c) => [c.source, c.target.ns]));
+      // Entries of any collection of the archived databases apply, including
+      // collections created while the dump ran; include/exclude and renames
+      // apply to them as to the data. System collections are left alone.
+      const archived = new Set(schema.databases.map((d) => d.name));
+      const mapNamespace = (ns: string): string | null => {
+        const dot = ns.indexOf('.');
+        if (dot <= 0 || !archived.has(ns.slice(0, dot))) return null;
+        const collection = ns.slice(dot + 1);
+        if (collection.startsWith('system.') && collection !== 'system.js') return null;
+        return filter.accepts(ns) ? map(ns).ns : null;
+      };
       const { applied, skipped } = await replayOplog(
         client,
         request.streams.open(schema.oplog.stream),
         schema.oplog.stream,
-        (ns) => (sources.has(ns) ? sources.get(ns)! : null),
+        mapNamespace,
         signal,
       );
-      if (skipped) warn(`oplog replay: ${applied} entries applied, ${skipped} skipped (other namespaces or not replayable)`);
+      if (skipped)
+        warn(
+          `oplog replay: ${applied} entries applied, ${skipped} skipped (other namespaces or not replayable)`,
+        );
     }
 
     const items: Record<string, number> = {};
@@ -362,7 +395,10 @@ function planViews(
       let viewOn = viewOnName;
       const sourceTarget = map(`${db.name}.${viewOnName}`);
       if (sourceTarget.db === target.db) viewOn = sourceTarget.name;
-      else warn(`view ${target.ns} is defined on ${db.name}.${viewOnName}, which was mapped to another database; it keeps viewOn "${viewOnName}"`);
+      else
+        warn(
+          `view ${target.ns} is defined on ${db.name}.${viewOnName}, which was mapped to another database; it keeps viewOn "${viewOnName}"`,
+        );
       plans.push({ source, target, viewOn, options: { ...view.options, viewOn } });
     }
   }
@@ -400,7 +436,8 @@ async function prepareTargets(
   warn: (m: string) => void,
 ): Promise<void> {
   const byDb = new Map<string, Target[]>();
-  for (const { target } of [...collections, ...views]) byDb.set(target.db, [...(byDb.get(target.db) ?? []), target]);
+  for (const { target } of [...collections, ...views])
+    byDb.set(target.db, [...(byDb.get(target.db) ?? []), target]);
   const conflicts: string[] = [];
   const emptyExisting = new Set<string>();
   for (const [db, targets] of byDb) {
@@ -419,7 +456,10 @@ async function prepareTargets(
         conflicts.push(ns);
         continue;
       }
-      const hasData = await client.db(db).collection(info.name).findOne({}, { projection: { _id: 1 } });
+      const hasData = await client
+        .db(db)
+        .collection(info.name)
+        .findOne({}, { projection: { _id: 1 } });
       if (hasData) conflicts.push(ns);
       else emptyExisting.add(ns);
     }
@@ -433,12 +473,17 @@ async function prepareTargets(
   for (const plan of collections) {
     if (emptyExisting.has(plan.target.ns)) {
       plan.keepExisting = true;
-      warn(`${plan.target.ns} already exists (empty); documents and indexes are added to it and its options are kept`);
+      warn(
+        `${plan.target.ns} already exists (empty); documents and indexes are added to it and its options are kept`,
+      );
     }
   }
   for (const view of views) {
     if (emptyExisting.has(view.target.ns)) {
-      throw new UsageError(`${view.target.ns} exists as a collection, so the view cannot be created`, 'pass --drop to replace it');
+      throw new UsageError(
+        `${view.target.ns} exists as a collection, so the view cannot be created`,
+        'pass --drop to replace it',
+      );
     }
   }
 }

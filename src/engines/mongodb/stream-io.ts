@@ -24,13 +24,18 @@ export function throwIfAborted(signal: AbortSignal | undefined, what: string): v
  * Writes a chunk and, when the stream's buffer is full, waits for it to drain,
  * so a slow archive or store slows the database reads instead of filling memory.
  */
-export async function writeWithBackpressure(stream: Writable, chunk: Uint8Array, signal?: AbortSignal): Promise<void> {
+export async function writeWithBackpressure(
+  stream: Writable,
+  chunk: Uint8Array,
+  signal?: AbortSignal,
+): Promise<void> {
   if (stream.destroyed) throw stream.errored ?? new Error('stream was closed before the backup finished');
   if (!stream.write(chunk)) await waitForDrain(stream, signal);
 }
 
 /** Resolves when a full stream has drained; rejects if it fails or closes first, or on abort. */
 async function waitForDrain(stream: Writable, signal?: AbortSignal): Promise<void> {
+  throwIfAborted(signal, 'backup');
   const ac = new AbortController();
   const onAbort = () => ac.abort();
   signal?.addEventListener('abort', onAbort, { once: true });

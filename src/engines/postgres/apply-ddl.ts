@@ -26,7 +26,11 @@ export interface ApplyOptions {
 const BATCH_OBJECTS = 200;
 const BATCH_CHARS = 512 * 1024;
 
-export async function applyObjects(session: PgSession, objects: PgObject[], options: ApplyOptions): Promise<void> {
+export async function applyObjects(
+  session: PgSession,
+  objects: PgObject[],
+  options: ApplyOptions,
+): Promise<void> {
   const work = objects.filter((o) => options.statements(o).length);
   if (!options.batch) {
     for (const o of work) await applyOne(session, o, options);
@@ -42,10 +46,16 @@ export async function applyObjects(session: PgSession, objects: PgObject[], opti
     }
     const group = work.slice(i, j);
     try {
-      await session.client.query(group.flatMap((o) => options.statements(o)).map(terminate).join('\n'));
+      await session.client.query(
+        group
+          .flatMap((o) => options.statements(o))
+          .map(terminate)
+          .join('\n'),
+      );
       for (const o of group) options.onApplied(o);
     } catch (err) {
-      if (session.lost !== undefined || group.length === 1) throw session.translate(err, options.describe(group[0] as PgObject));
+      if (session.lost !== undefined || group.length === 1)
+        throw session.translate(err, options.describe(group[0] as PgObject));
       // The batch rolled back as a whole: replay it object by object to apply what can be and name the culprit.
       for (const o of group) await applyOne(session, o, options);
       throw session.translate(err, `applying ${group.length} objects`);

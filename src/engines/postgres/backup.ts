@@ -1,12 +1,17 @@
-import { UsageError } from '../../errors.js';
+import { StowageError, UsageError } from '../../errors.js';
 import type { EngineBackupRequest, EngineBackupResult } from '../engine.js';
+import type { CatalogContext } from './catalog/context.js';
 import { listSchemas, readCatalog } from './catalog/read-catalog.js';
 import { selectRelations } from './catalog/relations.js';
 import { readSequenceValues } from './catalog/sequences.js';
-import type { CatalogContext } from './catalog/context.js';
 import { PgSession, parseTarget } from './connect.js';
 import { dumpTable } from './dump-table.js';
-import { POSTGRES_SCHEMA_FORMAT, POSTGRES_SCHEMA_VERSION, type PgTableData, type PostgresSchema } from './model.js';
+import {
+  type PgTableData,
+  POSTGRES_SCHEMA_FORMAT,
+  POSTGRES_SCHEMA_VERSION,
+  type PostgresSchema,
+} from './model.js';
 import type { PostgresBackupOptions } from './options.js';
 import { NameFilter } from './patterns.js';
 import { runTasks } from './scheduler.js';
@@ -29,10 +34,15 @@ const BACKUP_SETTINGS = {
  * Backs up one database: schema from the catalogs, table data with binary COPY
  * on `jobs` connections sharing one exported snapshot, biggest tables first.
  */
-export async function backupPostgres(request: EngineBackupRequest<PostgresBackupOptions>): Promise<EngineBackupResult> {
+export async function backupPostgres(
+  request: EngineBackupRequest<PostgresBackupOptions>,
+): Promise<EngineBackupResult> {
   const options = request.options ?? {};
   if (options.schemaOnly && options.dataOnly) {
-    throw new UsageError('schema-only and data-only exclude each other', 'pick one of --schema-only and --data-only');
+    throw new UsageError(
+      'schema-only and data-only exclude each other',
+      'pick one of --schema-only and --data-only',
+    );
   }
   const filter = new NameFilter(options);
   const target = parseTarget(request.url);
@@ -42,15 +52,26 @@ export async function backupPostgres(request: EngineBackupRequest<PostgresBackup
   const sessions: PgSession[] = [];
 
   progress({ type: 'phase', phase: 'connect', message: `connecting to ${target.server}` });
-  const lockTimeout = options.lockTimeoutMs != null ? `${Math.max(0, Math.floor(options.lockTimeoutMs))}` : '0';
-  const leader = await PgSession.open(target, { mode: 'backup', settings: { ...BACKUP_SETTINGS, lock_timeout: lockTimeout }, signal });
+  const lockTimeout =
+    options.lockTimeoutMs != null ? `${Math.max(0, Math.floor(options.lockTimeoutMs))}` : '0';
+  const leader = await PgSession.open(target, {
+    mode: 'backup',
+    settings: { ...BACKUP_SETTINGS, lock_timeout: lockTimeout },
+    signal,
+  });
   sessions.push(leader);
   try {
     const server = await readServerInfo(leader);
     const snapshot = await beginSnapshot(leader, !server.pglite);
 
     progress({ type: 'phase', phase: 'schema', message: 'reading the schema' });
-    const ctx: CatalogContext = { session: leader, version: server.versionNum, schemas: [], relations: [], warnings };
+    const ctx: CatalogContext = {
+      session: leader,
+      version: server.versionNum,
+      schemas: [],
+      relations: [],
+      warnings,
+    };
     ctx.schemas = await listSchemas(ctx, filter);
     const relations = await selectRelations(ctx, filter);
     ctx.relations = relations.map((r) => r.oid);
@@ -80,7 +101,11 @@ export async function backupPostgres(request: EngineBackupRequest<PostgresBackup
       const queue = [...tables].sort((a, b) => b.estimatedBytes - a.estimatedBytes);
       progress({
         type: 'plan',
-        units: queue.map((t) => ({ name: t.stream, estimatedItems: t.estimatedRows, estimatedBytes: t.estimatedBytes })),
+        units: queue.map((t) => ({
+          name: t.stream,
+          estimatedItems: t.estimatedRows >= 0 ? t.estimatedRows : undefined,
+          estimatedBytes: t.estimatedBytes,
+        })),
       });
       progress({ type: 'phase', phase: 'data', message: `copying ${tables.length} tables` });
       // Data sessions send text in the database's own encoding, so bytes travel unchanged.
@@ -101,7 +126,10 @@ export async function backupPostgres(request: EngineBackupRequest<PostgresBackup
         workers.push(o.value);
       }
       await runTasks(
-        queue.map((table) => ({ id: table.stream, run: (session: PgSession) => dumpTable(session, table, request.streams, progress).then(() => {}) })),
+        queue.map((table) => ({
+          id: table.stream,
+          run: (session: PgSession) => dumpTable(session, table, request.streams, progress).then(() => {}),
+        })),
         workers,
         {
           signal,
@@ -116,6 +144,10 @@ export async function backupPostgres(request: EngineBackupRequest<PostgresBackup
     await leader.query('COMMIT', [], 'finishing the backup transaction');
     progress({ type: 'phase', phase: 'done' });
     return { serverVersion: server.version, database: server.database, schema, pointInTime: true, warnings };
+  } catch (err) {
+    // Cancelling drops the connections; say so instead of reporting them lost.
+    if (signal?.aborted) throw new StowageError('aborted', 'backup was cancelled', undefined, { cause: err });
+    throw err;
   } finally {
     await Promise.all(sessions.map((s) => s.close()));
   }

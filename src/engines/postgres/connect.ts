@@ -28,17 +28,43 @@ export function parseTarget(url: string): PgTarget {
   try {
     parsed = new URL(url);
   } catch {
-    throw new UsageError(`not a valid PostgreSQL URL: ${redactUrl(url)}`, 'use postgres://user:password@host:port/database');
+    throw new UsageError(
+      `not a valid PostgreSQL URL: ${redactUrl(url)}`,
+      'use postgres://user:password@host:port/database',
+    );
   }
   if (!/^postgres(ql)?:$/.test(parsed.protocol)) {
-    throw new UsageError(`not a PostgreSQL URL: ${redactUrl(url)}`, 'use postgres://user:password@host:port/database');
+    throw new UsageError(
+      `not a PostgreSQL URL: ${redactUrl(url)}`,
+      'use postgres://user:password@host:port/database',
+    );
   }
-  const user = decodeURIComponent(parsed.username) || parsed.searchParams.get('user') || process.env.PGUSER || userInfo().username;
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || parsed.searchParams.get('dbname') || process.env.PGDATABASE || user;
-  const host = decodeURIComponent(parsed.hostname) || parsed.searchParams.get('host') || process.env.PGHOST || 'localhost';
+  const user =
+    decodeURIComponent(parsed.username) ||
+    parsed.searchParams.get('user') ||
+    process.env.PGUSER ||
+    userInfo().username;
+  const database =
+    decodeURIComponent(parsed.pathname.replace(/^\//, '')) ||
+    parsed.searchParams.get('dbname') ||
+    process.env.PGDATABASE ||
+    user;
+  const host =
+    decodeURIComponent(parsed.hostname) ||
+    parsed.searchParams.get('host') ||
+    process.env.PGHOST ||
+    'localhost';
   const port = parsed.port || parsed.searchParams.get('port') || process.env.PGPORT || '5432';
-  const password = parsed.password ? decodeURIComponent(parsed.password) : (process.env.PGPASSWORD ?? undefined);
-  return { url, server: host.startsWith('/') ? `${host} (port ${port})` : `${host}:${port}`, database, user, password };
+  const password = parsed.password
+    ? decodeURIComponent(parsed.password)
+    : (process.env.PGPASSWORD ?? undefined);
+  return {
+    url,
+    server: host.startsWith('/') ? `${host} (port ${port})` : `${host}:${port}`,
+    database,
+    user,
+    password,
+  };
 }
 
 /** The same URL pointing at another database (for CREATE DATABASE from the maintenance database). */
@@ -132,7 +158,8 @@ export class PgSession {
    * the server or driver (a failing archive stream) pass through unchanged.
    */
   translate(err: unknown, doing?: string): Error {
-    if (this.lost === undefined && !isDriverError(err)) return err instanceof Error ? err : new Error(String(err));
+    if (this.lost === undefined && !isDriverError(err))
+      return err instanceof Error ? err : new Error(String(err));
     return translatePgError(this.lost ?? err, { ...this.context, doing });
   }
 

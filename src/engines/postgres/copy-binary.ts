@@ -19,7 +19,7 @@ import { StowageError } from '../../errors.js';
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const HEADER_FIXED = SIGNATURE.length + 8;
 
-const enum State {
+enum State {
   Header,
   Extension,
   FieldCount,
@@ -125,7 +125,8 @@ export class BinaryCopyParser {
         case State.Header: {
           pos = this.fill(chunk, pos, HEADER_FIXED);
           if (this.scratchLen < HEADER_FIXED) break;
-          if (!this.scratch.subarray(0, SIGNATURE.length).equals(SIGNATURE)) throw this.corrupt('bad signature');
+          if (!this.scratch.subarray(0, SIGNATURE.length).equals(SIGNATURE))
+            throw this.corrupt('bad signature');
           const extension = this.scratch.readInt32BE(SIGNATURE.length + 4);
           if (extension < 0) throw this.corrupt('bad header extension length');
           this.scratchLen = 0;

@@ -44,8 +44,16 @@ export class DataFormatOracle {
     const nodes = new Map<number, TypeNode>();
     if (typeOids.length) {
       // Multiranges (PostgreSQL 14+) wrap their range type.
-      const multirange = version >= 140000 ? 'UNION ALL SELECT rg.rngtypid FROM pg_catalog.pg_range rg WHERE rg.rngmultitypid = t.oid' : '';
-      const result = await session.query<{ oid: number; binary: boolean; embedded: number[]; wrapped: number[] }>(
+      const multirange =
+        version >= 140000
+          ? 'UNION ALL SELECT rg.rngtypid FROM pg_catalog.pg_range rg WHERE rg.rngmultitypid = t.oid'
+          : '';
+      const result = await session.query<{
+        oid: number;
+        binary: boolean;
+        embedded: number[];
+        wrapped: number[];
+      }>(
         `WITH RECURSIVE reach(oid) AS (
            SELECT pg_catalog.unnest($1::oid[])
            UNION

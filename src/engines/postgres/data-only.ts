@@ -43,9 +43,19 @@ export interface LoadGroup {
  * a cycle of non-deferrable keys cannot be loaded this way and is reported
  * (--disable-triggers loads it).
  */
-export async function dataOnlyLoadGroups(session: PgSession, tables: PgTableData[], warnings: string[]): Promise<LoadGroup[]> {
+export async function dataOnlyLoadGroups(
+  session: PgSession,
+  tables: PgTableData[],
+  warnings: string[],
+): Promise<LoadGroup[]> {
   const byName = new Map(tables.map((t) => [`${t.schema}\u0000${t.name}`, t.stream]));
-  const { rows } = await session.query<{ cs: string; cn: string; ps: string; pn: string; deferrable: boolean }>(
+  const { rows } = await session.query<{
+    cs: string;
+    cn: string;
+    ps: string;
+    pn: string;
+    deferrable: boolean;
+  }>(
     `SELECT cn.nspname AS cs, c.relname AS cn, pn.nspname AS ps, p.relname AS pn, k.condeferrable AS deferrable
      FROM pg_catalog.pg_constraint k
      JOIN pg_catalog.pg_class c ON c.oid = k.conrelid JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace
@@ -70,11 +80,14 @@ export async function dataOnlyLoadGroups(session: PgSession, tables: PgTableData
     const id = members[0] as string;
     const deps = new Set<string>();
     for (const e of edges) {
-      if (groupOf.get(e.child) === id && groupOf.get(e.parent) !== id) deps.add(groupOf.get(e.parent) as string);
+      if (groupOf.get(e.child) === id && groupOf.get(e.parent) !== id)
+        deps.add(groupOf.get(e.parent) as string);
     }
     let ordered = members;
     if (members.length > 1) {
-      const inner = edges.filter((e) => members.includes(e.child) && members.includes(e.parent) && !e.deferrable);
+      const inner = edges.filter(
+        (e) => members.includes(e.child) && members.includes(e.parent) && !e.deferrable,
+      );
       const sorted = topological(members, inner);
       if (sorted) ordered = sorted;
       else {

@@ -1,22 +1,26 @@
 import { pipeline } from 'node:stream/promises';
-import { to as copyTo } from 'pg-copy-streams';
-import type { StreamWriterSet } from '../engine.js';
+import { StowageError } from '../../errors.js';
 import type { ProgressListener } from '../../progress.js';
+import type { StreamWriterSet } from '../engine.js';
 import type { PgSession } from './connect.js';
+import { CopyOutStream } from './copy-out.js';
 import { qualify, quoteIdent } from './ident.js';
 import type { PgTableData } from './model.js';
-import { RowCounter } from './row-counter.js';
 
 /** The COPY column list: explicit, so generated and dropped columns never travel and order is fixed. */
 export function copyColumns(table: PgTableData): string {
   return table.columns.length ? ` (${table.columns.map((c) => quoteIdent(c.name)).join(', ')})` : '';
 }
 
+/** How often a running COPY reports progress. */
+export const PROGRESS_INTERVAL_MS = 250;
+
 /**
- * Streams one table into its archive stream: `COPY ... TO STDOUT` piped
- * through a row counter into the stream, with backpressure end to end (the
- * copy stream stops reading the socket while the archive is busy, so the
- * server waits rather than Node buffering the table).
+ * Streams one table into its archive stream: `COPY ... TO STDOUT` piped into
+ * the stream with backpressure end to end (the socket is not read while the
+ * archive is busy, so the server waits rather than Node buffering the table).
+ * Rows are counted from the protocol messages (see copy-out.ts) and checked
+ * against the server's own count.
  *
  * @returns rows copied
  */
@@ -27,23 +31,37 @@ export async function dumpTable(
   progress: ProgressListener,
 ): Promise<number> {
   const label = qualify(table.schema, table.name);
-  const format = table.format === 'binary' ? ' (FORMAT binary)' : '';
+  const binary = table.format === 'binary';
   progress({ type: 'unit-start', name: table.stream });
   const writer = streams.open(table.stream);
-  const source = session.client.query(copyTo(`COPY ${label}${copyColumns(table)} TO STDOUT${format}`));
-  const counter = new RowCounter(
-    table.format,
-    label,
-    (items, bytes) => progress({ type: 'unit-progress', name: table.stream, items, bytes }),
-    (items) => {
-      writer.itemCount = items;
+  const source = new CopyOutStream(
+    `COPY ${label}${copyColumns(table)} TO STDOUT${binary ? ' (FORMAT binary)' : ''}`,
+    binary,
+    (rows) => {
+      // Set before the archive sees the end of the stream, which is when it records the count.
+      writer.itemCount = rows;
     },
   );
+  const timer = setInterval(
+    () => progress({ type: 'unit-progress', name: table.stream, items: source.rows, bytes: source.bytes }),
+    PROGRESS_INTERVAL_MS,
+  );
   try {
-    await pipeline(source, counter, writer);
+    session.client.query(source);
+    await pipeline(source, writer);
+    await source.settled;
   } catch (err) {
     throw session.translate(err, `backing up table ${label}`);
+  } finally {
+    clearInterval(timer);
   }
-  progress({ type: 'unit-done', name: table.stream, items: counter.rows, bytes: counter.bytes });
-  return counter.rows;
+  if (source.commandRows !== undefined && source.commandRows !== source.rows) {
+    throw new StowageError(
+      'pg-row-count',
+      `table ${label}: counted ${source.rows} rows but the server reported ${source.commandRows}`,
+      'report this as a bug; the backup is not trustworthy',
+    );
+  }
+  progress({ type: 'unit-done', name: table.stream, items: source.rows, bytes: source.bytes });
+  return source.rows;
 }

@@ -3,8 +3,8 @@ import { backupPostgres } from './backup.js';
 import type { PostgresBackupOptions, PostgresRestoreOptions } from './options.js';
 import { restorePostgres } from './restore.js';
 
-export type { PostgresBackupOptions, PostgresRestoreOptions } from './options.js';
 export type { PostgresSchema } from './model.js';
+export type { PostgresBackupOptions, PostgresRestoreOptions } from './options.js';
 
 /**
  * The PostgreSQL engine: pure-driver (`pg` + `pg-copy-streams`) backup and

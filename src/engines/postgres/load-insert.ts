@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { PgSession } from './connect.js';
-import { type BinaryTuple, BinaryCopyParser } from './copy-binary.js';
+import { BinaryCopyParser, type BinaryTuple } from './copy-binary.js';
 import { TextCopyParser } from './copy-text.js';
 import { qualify, quoteIdent } from './ident.js';
 import type { PgTableData } from './model.js';
@@ -59,7 +59,10 @@ export async function loadTableInsert(
     } else {
       const text = `${prefix} VALUES ${valuesList(table, rows.length)}`;
       // Full batches share one prepared statement; the last, shorter one is planned once on its own.
-      const config = rows.length === rowsPerBatch ? { name: statementName, text, values: rows.flat() } : { text, values: rows.flat() };
+      const config =
+        rows.length === rowsPerBatch
+          ? { name: statementName, text, values: rows.flat() }
+          : { text, values: rows.flat() };
       try {
         await session.client.query(config);
       } catch (err) {

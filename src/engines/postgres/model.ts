@@ -98,7 +98,7 @@ export const PgTableDataSchema = z.object({
   columns: z.array(PgColumnSchema),
   /** `binary` unless a column type cannot travel in binary COPY (see data-format.ts). */
   format: z.enum(['binary', 'text']),
-  /** Catalog estimates at backup time, for progress and scheduling. */
+  /** Catalog estimates at backup time, for progress and scheduling (rows: -1 when never analyzed). */
   estimatedRows: z.number(),
   estimatedBytes: z.number(),
   /** The table has `GENERATED ALWAYS` identity columns (INSERT needs OVERRIDING SYSTEM VALUE). */

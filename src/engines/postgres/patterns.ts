@@ -41,7 +41,12 @@ export class NameFilter {
 
   /** True when no filter is set at all. */
   get isEmpty(): boolean {
-    return !this.includeSchemas.length && !this.excludeSchemas.length && !this.includeTables.length && !this.excludeTables.length;
+    return (
+      !this.includeSchemas.length &&
+      !this.excludeSchemas.length &&
+      !this.includeTables.length &&
+      !this.excludeTables.length
+    );
   }
 
   schema(name: string): boolean {
@@ -57,7 +62,9 @@ export class NameFilter {
     if (!this.schema(schema)) return false;
     const all = [{ schema, name }, ...ancestors];
     const hit = (patterns: TablePattern[]) =>
-      all.some((rel) => patterns.some((p) => (!p.schema || p.schema.test(rel.schema)) && p.name.test(rel.name)));
+      all.some((rel) =>
+        patterns.some((p) => (!p.schema || p.schema.test(rel.schema)) && p.name.test(rel.name)),
+      );
     if (this.includeTables.length && !hit(this.includeTables)) return false;
     return !hit(this.excludeTables);
   }
@@ -66,8 +73,12 @@ export class NameFilter {
 function tablePattern(pattern: string): TablePattern {
   const parts = splitQualified(pattern);
   if (parts.length === 1) return { schema: undefined, name: globToRegExp(parts[0] as string) };
-  if (parts.length === 2) return { schema: globToRegExp(parts[0] as string), name: globToRegExp(parts[1] as string) };
-  throw new UsageError(`bad table pattern "${pattern}"`, 'use table or schema.table (quote names that contain dots)');
+  if (parts.length === 2)
+    return { schema: globToRegExp(parts[0] as string), name: globToRegExp(parts[1] as string) };
+  throw new UsageError(
+    `bad table pattern "${pattern}"`,
+    'use table or schema.table (quote names that contain dots)',
+  );
 }
 
 /** Splits on dots outside double quotes and removes the quotes. */

@@ -31,7 +31,8 @@ interface DriverError {
   schema?: string;
 }
 
-const CONNECTION_LOST = /Connection terminated|ECONNRESET|EPIPE|socket hang up|Client has encountered a connection error|terminating connection/i;
+const CONNECTION_LOST =
+  /Connection terminated|ECONNRESET|EPIPE|socket hang up|Client has encountered a connection error|terminating connection/i;
 
 /** SQLSTATE classes and codes that mean the session is gone (shutdown, crash, admin kill). */
 function isConnectionLost(e: DriverError): boolean {
@@ -49,7 +50,9 @@ export function isDriverError(err: unknown): boolean {
   const e = err as DriverError;
   if (typeof e.code === 'string' && (/^[0-9A-Z]{5}$/.test(e.code) || /^E[A-Z]+$/.test(e.code))) return true;
   if (e.syscall) return true;
-  return isConnectionLost(e) || /^(Connection terminated|Query read timeout|timeout expired)/.test(e.message ?? '');
+  return (
+    isConnectionLost(e) || /^(Connection terminated|Query read timeout|timeout expired)/.test(e.message ?? '')
+  );
 }
 
 /** True when the error means the connection to the server is gone. */
@@ -95,15 +98,25 @@ export function translatePgError(err: unknown, ctx: ErrorContext): StowageError 
         'check the user name and password in the URL',
       );
     case '28000':
-      return make('pg-auth', `connection rejected for user "${ctx.user}" at ${ctx.server}: ${raw}`, 'check pg_hba.conf on the server and the user name in the URL');
+      return make(
+        'pg-auth',
+        `connection rejected for user "${ctx.user}" at ${ctx.server}: ${raw}`,
+        'check pg_hba.conf on the server and the user name in the URL',
+      );
     case '3D000':
       return make(
         'pg-no-database',
         `database "${ctx.database}" does not exist on ${ctx.server}`,
-        ctx.mode === 'restore' ? 'pass --create to create it, or name an existing database in the URL' : 'check the database name in the URL',
+        ctx.mode === 'restore'
+          ? 'pass --create to create it, or name an existing database in the URL'
+          : 'check the database name in the URL',
       );
     case '53300':
-      return make('pg-too-many-connections', `${ctx.server} refused the connection: too many connections`, 'lower --jobs or raise max_connections on the server');
+      return make(
+        'pg-too-many-connections',
+        `${ctx.server} refused the connection: too many connections`,
+        'lower --jobs or raise max_connections on the server',
+      );
     case '42501': {
       const what = e.schema && e.table ? ` on ${e.schema}.${e.table}` : '';
       return make(
@@ -116,10 +129,18 @@ export function translatePgError(err: unknown, ctx: ErrorContext): StowageError 
     }
   }
   if (e.code === '08P01' && /SSL|GSS/i.test(raw)) {
-    return make('pg-ssl', `cannot connect to PostgreSQL at ${ctx.server}: ${raw}`, 'set sslmode in the URL to match the server');
+    return make(
+      'pg-ssl',
+      `cannot connect to PostgreSQL at ${ctx.server}: ${raw}`,
+      'set sslmode in the URL to match the server',
+    );
   }
   if (/self[- ]signed certificate|certificate|The server does not support SSL/i.test(raw)) {
-    return make('pg-ssl', `cannot connect to PostgreSQL at ${ctx.server}: ${raw}`, 'set sslmode in the URL to match the server (e.g. sslmode=disable or sslmode=no-verify)');
+    return make(
+      'pg-ssl',
+      `cannot connect to PostgreSQL at ${ctx.server}: ${raw}`,
+      'set sslmode in the URL to match the server (e.g. sslmode=disable or sslmode=no-verify)',
+    );
   }
   if (isConnectionLost(e)) {
     return make(
@@ -129,9 +150,16 @@ export function translatePgError(err: unknown, ctx: ErrorContext): StowageError 
     );
   }
   if (/timeout expired|Connection terminated due to connection timeout/i.test(raw)) {
-    return make('pg-unreachable', `cannot connect to PostgreSQL at ${ctx.server}: timed out`, 'check the host, port and network path to the server');
+    return make(
+      'pg-unreachable',
+      `cannot connect to PostgreSQL at ${ctx.server}: timed out`,
+      'check the host, port and network path to the server',
+    );
   }
-  return make(e.code && /^[0-9A-Z]{5}$/.test(e.code) ? `pg-${e.code}` : 'pg-error', `PostgreSQL error${doing}: ${raw}`);
+  return make(
+    e.code && /^[0-9A-Z]{5}$/.test(e.code) ? `pg-${e.code}` : 'pg-error',
+    `PostgreSQL error${doing}: ${raw}`,
+  );
 }
 
 function firstLine(s: string): string {

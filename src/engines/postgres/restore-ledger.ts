@@ -21,7 +21,9 @@ export class RestoreLedger {
 
   /** e.g. `pre-data 40/40 objects, data 3/12 tables, post-data 0/35 objects`. */
   describe(): string {
-    const parts = [...this.counts].filter(([, c]) => c.total > 0).map(([step, c]) => `${step} ${c.done}/${c.total} ${c.unit}`);
+    const parts = [...this.counts]
+      .filter(([, c]) => c.total > 0)
+      .map(([step, c]) => `${step} ${c.done}/${c.total} ${c.unit}`);
     return parts.length ? parts.join(', ') : 'nothing';
   }
 

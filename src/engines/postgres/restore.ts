@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
 import { StowageError, UsageError } from '../../errors.js';
-import type { EngineRestoreRequest, EngineRestoreResult } from '../engine.js';
+import type { EngineRestoreRequest, EngineRestoreResult, StreamSummary } from '../engine.js';
 import { applyObjects } from './apply-ddl.js';
 import { PgSession } from './connect.js';
+import { dataOnlyLoadGroups, type LoadGroup, requireTables } from './data-only.js';
 import { qualify } from './ident.js';
 import { loadTableCopy } from './load-copy.js';
 import { loadTableInsert } from './load-insert.js';
@@ -13,7 +14,6 @@ import { runTasks, type Task } from './scheduler.js';
 import { selectForRestore } from './selection.js';
 import { readServerInfo } from './server-info.js';
 import { openTarget, requireEmptyTarget } from './target.js';
-import { dataOnlyLoadGroups, type LoadGroup, requireTables } from './data-only.js';
 
 /**
  * Settings for every restore session, as pg_restore uses them: names in the
@@ -38,17 +38,25 @@ const RESTORE_SETTINGS: Record<string, string> = {
  * connections (biggest tables first), sequence values, then post-data with
  * index and constraint builds in parallel, ownership last when asked.
  */
-export async function restorePostgres(request: EngineRestoreRequest<PostgresRestoreOptions>): Promise<EngineRestoreResult> {
+export async function restorePostgres(
+  request: EngineRestoreRequest<PostgresRestoreOptions>,
+): Promise<EngineRestoreResult> {
   const schema = parsePostgresSchema(request.schema);
   const options = request.options ?? {};
   const { progress, signal } = request;
   const warnings: string[] = [];
 
   if (options.schemaOnly && options.dataOnly) {
-    throw new UsageError('schema-only and data-only exclude each other', 'pick one of --schema-only and --data-only');
+    throw new UsageError(
+      'schema-only and data-only exclude each other',
+      'pick one of --schema-only and --data-only',
+    );
   }
   if (schema.contents === 'schema-only' && options.dataOnly) {
-    throw new UsageError('this archive holds no table data (it is a schema-only backup)', 'restore without --data-only');
+    throw new UsageError(
+      'this archive holds no table data (it is a schema-only backup)',
+      'restore without --data-only',
+    );
   }
   let dataOnly = !!options.dataOnly;
   if (schema.contents === 'data-only' && !dataOnly) {
@@ -57,11 +65,16 @@ export async function restorePostgres(request: EngineRestoreRequest<PostgresRest
   }
   const schemaOnly = !!options.schemaOnly || schema.contents === 'schema-only';
   if (options.disableTriggers && !dataOnly) {
-    throw new UsageError('--disable-triggers only applies to a data-only restore', 'add --data-only or drop --disable-triggers');
+    throw new UsageError(
+      '--disable-triggers only applies to a data-only restore',
+      'add --data-only or drop --disable-triggers',
+    );
   }
 
   const selection = selectForRestore(schema, options, warnings);
   const tables = schemaOnly ? [] : selection.tables;
+  // Sequence values are data (pg_restore --schema-only leaves them at their start too).
+  const sequences = schemaOnly ? [] : selection.sequences;
   const summaries = new Map(request.streams.list().map((s) => [s.name, s]));
   for (const t of tables) {
     if (!summaries.has(t.stream)) {
@@ -74,10 +87,15 @@ export async function restorePostgres(request: EngineRestoreRequest<PostgresRest
   }
   const preData = dataOnly ? [] : selection.objects.filter((o) => o.section === 'pre-data');
   // Data-only still refreshes materialized views: their contents are data.
-  const postData = selection.objects.filter((o) => o.section === 'post-data' && (!dataOnly || o.kind === 'refresh'));
+  const postData = selection.objects.filter(
+    (o) => o.section === 'post-data' && (!dataOnly || o.kind === 'refresh'),
+  );
 
   progress({ type: 'phase', phase: 'connect' });
-  const settings = { ...RESTORE_SETTINGS, ...(options.disableTriggers ? { session_replication_role: 'replica' } : {}) };
+  const settings = {
+    ...RESTORE_SETTINGS,
+    ...(options.disableTriggers ? { session_replication_role: 'replica' } : {}),
+  };
   const { session: main, created } = await openTarget(
     request.url,
     { create: !!options.create, encoding: schema.database.encoding, settings, signal },
@@ -88,7 +106,8 @@ export async function restorePostgres(request: EngineRestoreRequest<PostgresRest
   const items: Record<string, number> = {};
   try {
     const server = await readServerInfo(main);
-    const insert = options.insertMode === 'insert' || ((options.insertMode ?? 'auto') === 'auto' && server.pglite);
+    const insert =
+      options.insertMode === 'insert' || ((options.insertMode ?? 'auto') === 'auto' && server.pglite);
     // PGlite serves every connection from one backend: parallel sessions only queue.
     const jobs = options.singleTransaction || server.pglite ? 1 : Math.max(1, request.jobs | 0);
 
@@ -97,7 +116,7 @@ export async function restorePostgres(request: EngineRestoreRequest<PostgresRest
 
     ledger.plan('pre-data', preData.length, 'objects');
     ledger.plan('data', tables.length, 'tables');
-    ledger.plan('sequences', selection.sequences.length, 'sequences');
+    ledger.plan('sequences', sequences.length, 'sequences');
     ledger.plan('post-data', postData.length, 'objects');
 
     if (options.singleTransaction) {
@@ -107,10 +126,18 @@ export async function restorePostgres(request: EngineRestoreRequest<PostgresRest
     const batch = !options.singleTransaction;
 
     if (options.clean) {
-      progress({ type: 'phase', phase: 'clean', message: dataOnly ? 'emptying the tables' : 'dropping the archived objects' });
+      progress({
+        type: 'phase',
+        phase: 'clean',
+        message: dataOnly ? 'emptying the tables' : 'dropping the archived objects',
+      });
       if (dataOnly) {
         if (tables.length) {
-          await main.query(`TRUNCATE TABLE ${tables.map((t) => `ONLY ${qualify(t.schema, t.name)}`).join(', ')}`, [], 'emptying the tables (--clean)');
+          await main.query(
+            `TRUNCATE TABLE ${tables.map((t) => `ONLY ${qualify(t.schema, t.name)}`).join(', ')}`,
+            [],
+            'emptying the tables (--clean)',
+          );
         }
       } else {
         const drops = [...selection.objects].reverse();
@@ -136,7 +163,9 @@ export async function restorePostgres(request: EngineRestoreRequest<PostgresRest
     const workers = [main];
     if (jobs > 1 && (tables.length > 1 || postData.length > 1)) {
       const extra = await Promise.allSettled(
-        Array.from({ length: jobs - 1 }, () => PgSession.open(main.target, { mode: 'restore', settings, signal })),
+        Array.from({ length: jobs - 1 }, () =>
+          PgSession.open(main.target, { mode: 'restore', settings, signal }),
+        ),
       );
       for (const e of extra) if (e.status === 'fulfilled') sessions.push(e.value);
       for (const e of extra) if (e.status === 'rejected') throw e.reason;
@@ -147,11 +176,19 @@ export async function restorePostgres(request: EngineRestoreRequest<PostgresRest
     };
 
     if (tables.length) {
-      progress({ type: 'phase', phase: 'data', message: `loading ${tables.length} tables${insert ? ' with INSERT' : ''}` });
+      progress({
+        type: 'phase',
+        phase: 'data',
+        message: `loading ${tables.length} tables${insert ? ' with INSERT' : ''}`,
+      });
       const order = [...tables].sort((a, b) => b.estimatedBytes - a.estimatedBytes);
       progress({
         type: 'plan',
-        units: order.map((t) => ({ name: t.stream, estimatedItems: summaries.get(t.stream)?.items, estimatedBytes: summaries.get(t.stream)?.rawBytes })),
+        units: order.map((t) => ({
+          name: t.stream,
+          estimatedItems: summaries.get(t.stream)?.items,
+          estimatedBytes: summaries.get(t.stream)?.rawBytes,
+        })),
       });
       // Data-only into tables with foreign keys: parents before children (unless triggers are off).
       const groups: LoadGroup[] =
@@ -160,8 +197,16 @@ export async function restorePostgres(request: EngineRestoreRequest<PostgresRest
           : order.map((t) => ({ id: t.stream, tables: [t.stream], deps: [] }));
       const byStream = new Map(order.map((t) => [t.stream, t]));
       const size = (g: LoadGroup) => g.tables.reduce((n, s) => n + (byStream.get(s)?.estimatedBytes ?? 0), 0);
-      const loadOne = async (session: PgSession, t: PgTableData) => {
-        items[t.stream] = await loadTable(session, t, request.streams.open(t.stream), insert, schema.database.encoding, progress);
+      const loadOne = async (session: PgSession, t: PgTableData, countNow = true) => {
+        items[t.stream] = await loadTable(
+          session,
+          t,
+          request.streams.open(t.stream),
+          insert,
+          schema.database.encoding,
+          summaries.get(t.stream),
+          progress,
+        );
         const expected = summaries.get(t.stream)?.items;
         if (expected !== undefined && expected !== items[t.stream]) {
           throw new StowageError(
@@ -170,31 +215,39 @@ export async function restorePostgres(request: EngineRestoreRequest<PostgresRest
             'the archive is damaged; restore from another backup',
           );
         }
-        ledger.tick('data');
+        if (countNow) ledger.tick('data');
       };
-      const tasks: Task<PgSession>[] = [...groups].sort((a, b) => size(b) - size(a)).map((g) => ({
-        id: g.id,
-        deps: g.deps,
-        run: async (session) => {
-          const members = g.tables.map((s) => byStream.get(s) as PgTableData);
-          if (members.length === 1) return loadOne(session, members[0] as PgTableData);
-          // Tables that reference each other: one transaction, deferrable keys checked at commit.
-          if (!options.singleTransaction) await session.query('BEGIN', [], 'starting a load transaction');
-          await session.query('SET CONSTRAINTS ALL DEFERRED');
-          for (const t of members) await loadOne(session, t);
-          if (!options.singleTransaction) await session.query('COMMIT', [], `committing tables ${g.tables.join(', ')}`);
-        },
-      }));
+      const tasks: Task<PgSession>[] = [...groups]
+        .sort((a, b) => size(b) - size(a))
+        .map((g) => ({
+          id: g.id,
+          deps: g.deps,
+          run: async (session) => {
+            const members = g.tables.map((s) => byStream.get(s) as PgTableData);
+            if (members.length === 1) return loadOne(session, members[0] as PgTableData);
+            // Tables that reference each other: one transaction, deferrable keys checked at commit.
+            if (!options.singleTransaction) await session.query('BEGIN', [], 'starting a load transaction');
+            await session.query('SET CONSTRAINTS ALL DEFERRED');
+            for (const t of members) await loadOne(session, t, false);
+            if (!options.singleTransaction)
+              await session.query('COMMIT', [], `committing tables ${g.tables.join(', ')}`);
+            for (const _ of members) ledger.tick('data');
+          },
+        }));
       await runTasks(tasks, workers, { signal, onFailure: options.singleTransaction ? undefined : stopAll });
     }
 
-    if (selection.sequences.length) {
-      await restoreSequences(main, selection.sequences, dataOnly, warnings);
-      for (const _ of selection.sequences) ledger.tick('sequences');
+    if (sequences.length) {
+      await restoreSequences(main, sequences, dataOnly, warnings);
+      for (const _ of sequences) ledger.tick('sequences');
     }
 
     if (postData.length) {
-      progress({ type: 'phase', phase: 'post-data', message: `building ${postData.length} indexes, constraints and other objects` });
+      progress({
+        type: 'phase',
+        phase: 'post-data',
+        message: `building ${postData.length} indexes, constraints and other objects`,
+      });
       // Post-data work inside one partition tree can deadlock in the server (an ALTER on the parent
       // locks down the tree, an attach locks up it), and two attaches at once can each miss the other
       // and leave the parent index invalid. So within a tree only plain index builds run side by side;
@@ -208,13 +261,20 @@ export async function restorePostgres(request: EngineRestoreRequest<PostgresRest
       const treeLock = (o: PgObject) => {
         const root = o.relation && roots.get(`${o.relation.schema}.${o.relation.name}`);
         if (!root) return [];
-        return [{ key: `tree:${root.schema}.${root.name}`, mode: o.kind === 'index' && o.lock === 'share' ? ('share' as const) : ('exclusive' as const) }];
+        return [
+          {
+            key: `tree:${root.schema}.${root.name}`,
+            mode: o.kind === 'index' && o.lock === 'share' ? ('share' as const) : ('exclusive' as const),
+          },
+        ];
       };
       const tasks: Task<PgSession>[] = postData.map((o) => ({
         id: o.id,
         deps: o.deps,
         locks: [
-          ...(o.relation ? [{ key: `${o.relation.schema}.${o.relation.name}`, mode: o.lock ?? 'exclusive' }] : []),
+          ...(o.relation
+            ? [{ key: `${o.relation.schema}.${o.relation.name}`, mode: o.lock ?? 'exclusive' }]
+            : []),
           ...(o.references ?? []).map((r) => ({ key: `${r.schema}.${r.name}`, mode: 'exclusive' as const })),
           ...treeLock(o),
         ],
@@ -247,7 +307,14 @@ export async function restorePostgres(request: EngineRestoreRequest<PostgresRest
     if (signal?.aborted) throw ledger.failure(new StowageError('aborted', 'restore was cancelled'));
     if (dataOnly && err instanceof StowageError && err.code === 'pg-23503') {
       // Foreign keys the load order could not satisfy (or rows missing from the archive's selection).
-      throw ledger.failure(new StowageError(err.code, err.message, 'load with --disable-triggers (superuser), or include the referenced tables', { cause: err }));
+      throw ledger.failure(
+        new StowageError(
+          err.code,
+          err.message,
+          'load with --disable-triggers (superuser), or include the referenced tables',
+          { cause: err },
+        ),
+      );
     }
     throw ledger.failure(err);
   } finally {
@@ -265,18 +332,30 @@ async function loadTable(
   source: Readable,
   insert: boolean,
   encoding: string,
+  archived: StreamSummary | undefined,
   progress: EngineRestoreRequest['progress'],
 ): Promise<number> {
   progress({ type: 'unit-start', name: table.stream });
   // Text in the archive is in the source database's encoding; say so, and the server converts.
   const convert = encoding !== 'UTF8';
   if (convert) await session.query(`SELECT pg_catalog.set_config('client_encoding', $1, false)`, [encoding]);
-  const onProgress = (items: number, bytes: number) => progress({ type: 'unit-progress', name: table.stream, items, bytes });
-  const rows = insert
-    ? await loadTableInsert(session, table, source, onProgress)
-    : await loadTableCopy(session, table, source, onProgress);
+  let rows: number;
+  let bytes = 0;
+  if (insert) {
+    rows = await loadTableInsert(session, table, source, (items, sent) => {
+      bytes = sent;
+      progress({ type: 'unit-progress', name: table.stream, items, bytes });
+    });
+  } else {
+    // COPY rows are counted by the server at the end; meanwhile, estimate from the bytes sent.
+    const perByte = archived && archived.rawBytes > 0 ? archived.items / archived.rawBytes : 0;
+    rows = await loadTableCopy(session, table, source, (sent) => {
+      bytes = sent;
+      progress({ type: 'unit-progress', name: table.stream, items: Math.round(sent * perByte), bytes });
+    });
+  }
   if (convert) await session.query(`SELECT pg_catalog.set_config('client_encoding', 'UTF8', false)`);
-  progress({ type: 'unit-done', name: table.stream, items: rows, bytes: 0 });
+  progress({ type: 'unit-done', name: table.stream, items: rows, bytes });
   return rows;
 }
 
@@ -296,7 +375,11 @@ async function restoreSequences(
     'setting sequence values',
   );
   if (rows.length) {
-    if (!dataOnly) throw new StowageError('pg-error', `sequences missing after the schema was restored: ${rows.map((r) => r.name).join(', ')}`);
+    if (!dataOnly)
+      throw new StowageError(
+        'pg-error',
+        `sequences missing after the schema was restored: ${rows.map((r) => r.name).join(', ')}`,
+      );
     warnings.push(`sequences not in the target, values not set: ${rows.map((r) => r.name).join(', ')}`);
   }
 }

@@ -73,7 +73,9 @@ export async function runTasks<W>(
       const task = take();
       if (!task) {
         if (running === 0) {
-          failure ??= { error: new Error(`tasks cannot start (dependency cycle): ${pending.map((t) => t.id).join(', ')}`) };
+          failure ??= {
+            error: new Error(`tasks cannot start (dependency cycle): ${pending.map((t) => t.id).join(', ')}`),
+          };
           break;
         }
         // Wait for a running task to finish, then look again.

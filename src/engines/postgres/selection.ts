@@ -19,12 +19,17 @@ export interface Selection {
  * Whatever depends on something left out (a view over an excluded table, a
  * foreign key to one) is left out too, and reported.
  */
-export function selectForRestore(schema: PostgresSchema, options: NameFilterOptions, warnings: string[]): Selection {
+export function selectForRestore(
+  schema: PostgresSchema,
+  options: NameFilterOptions,
+  warnings: string[],
+): Selection {
   const filter = new NameFilter(options);
   if (filter.isEmpty) return { objects: schema.objects, tables: schema.tables, sequences: schema.sequences };
 
   const ancestors = new Map(schema.partitions.map((p) => [`${p.schema}.${p.name}`, p.ancestors]));
-  const relationKept = (r: RelationRef) => filter.relation(r.schema, r.name, ancestors.get(`${r.schema}.${r.name}`));
+  const relationKept = (r: RelationRef) =>
+    filter.relation(r.schema, r.name, ancestors.get(`${r.schema}.${r.name}`));
 
   const removed = new Set<string>();
   for (const o of schema.objects) {
@@ -35,7 +40,9 @@ export function selectForRestore(schema: PostgresSchema, options: NameFilterOpti
     else keep = o.schema == null || filter.schema(o.schema);
     if (keep && o.references?.some((r) => !relationKept(r))) {
       keep = false;
-      warnings.push(`${o.kind} ${o.name} left out: it references ${o.references.map((r) => qualify(r.schema, r.name)).join(', ')}, which is not restored`);
+      warnings.push(
+        `${o.kind} ${o.name} left out: it references ${o.references.map((r) => qualify(r.schema, r.name)).join(', ')}, which is not restored`,
+      );
     }
     if (!keep) removed.add(o.id);
   }
@@ -45,7 +52,8 @@ export function selectForRestore(schema: PostgresSchema, options: NameFilterOpti
     const missing = o.deps.find((d) => removed.has(d));
     if (missing) {
       removed.add(o.id);
-      if (o.kind !== 'default' && o.kind !== 'refresh') warnings.push(`${o.kind} ${o.name} left out: it depends on ${missing}, which is not restored`);
+      if (o.kind !== 'default' && o.kind !== 'refresh')
+        warnings.push(`${o.kind} ${o.name} left out: it depends on ${missing}, which is not restored`);
     }
   }
   return {

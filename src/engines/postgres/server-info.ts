@@ -22,7 +22,14 @@ export interface ServerInfo {
 export const MIN_SERVER_VERSION = 120000;
 
 export async function readServerInfo(session: PgSession): Promise<ServerInfo> {
-  const { rows } = await session.query<{ full: string; version: string; num: string; db: string; enc: string; su: string }>(
+  const { rows } = await session.query<{
+    full: string;
+    version: string;
+    num: string;
+    db: string;
+    enc: string;
+    su: string;
+  }>(
     `SELECT pg_catalog.version() AS full, pg_catalog.current_setting('server_version') AS version,
        pg_catalog.current_setting('server_version_num') AS num, pg_catalog.current_database() AS db,
        pg_catalog.current_setting('server_encoding') AS enc, pg_catalog.current_setting('is_superuser') AS su`,

@@ -11,16 +11,25 @@ import { qualify } from './ident.js';
 
 /** Starts the leader's transaction and returns the exported snapshot id (undefined on PGlite, which has one backend). */
 export async function beginSnapshot(leader: PgSession, exportable: boolean): Promise<string | undefined> {
-  await leader.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY', [], 'starting the backup transaction');
+  await leader.query(
+    'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY',
+    [],
+    'starting the backup transaction',
+  );
   if (!exportable) return undefined;
-  const { rows } = await leader.query<{ id: string }>('SELECT pg_catalog.pg_export_snapshot() AS id', [], 'exporting the snapshot');
+  const { rows } = await leader.query<{ id: string }>(
+    'SELECT pg_catalog.pg_export_snapshot() AS id',
+    [],
+    'exporting the snapshot',
+  );
   return rows[0]?.id;
 }
 
 /** Makes a worker see exactly what the leader sees. */
 export async function joinSnapshot(worker: PgSession, snapshot: string): Promise<void> {
   // The id comes from the server and is [0-9A-F-]; checked anyway since it goes into SQL text.
-  if (!/^[0-9A-Fa-f-]+$/.test(snapshot)) throw new StowageError('pg-error', `unexpected snapshot id ${snapshot}`);
+  if (!/^[0-9A-Fa-f-]+$/.test(snapshot))
+    throw new StowageError('pg-error', `unexpected snapshot id ${snapshot}`);
   await worker.query(
     `BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT '${snapshot}'`,
     undefined,
@@ -42,7 +51,9 @@ export async function lockRelations(
   for (let i = 0; i < lockable.length; i += 500) {
     const batch = lockable.slice(i, i + 500);
     try {
-      await leader.client.query(`LOCK TABLE ${batch.map((r) => `ONLY ${qualify(r.schema, r.name)}`).join(', ')} IN ACCESS SHARE MODE`);
+      await leader.client.query(
+        `LOCK TABLE ${batch.map((r) => `ONLY ${qualify(r.schema, r.name)}`).join(', ')} IN ACCESS SHARE MODE`,
+      );
     } catch (err) {
       const code = (err as { code?: string }).code;
       const message = (err as Error).message ?? String(err);

@@ -18,19 +18,43 @@ export async function openTarget(
 ): Promise<{ session: PgSession; created: boolean; target: PgTarget }> {
   const target = parseTarget(url);
   try {
-    return { session: await PgSession.open(target, { mode: 'restore', settings: options.settings, signal: options.signal }), created: false, target };
+    return {
+      session: await PgSession.open(target, {
+        mode: 'restore',
+        settings: options.settings,
+        signal: options.signal,
+      }),
+      created: false,
+      target,
+    };
   } catch (err) {
     if (!(err instanceof StowageError) || err.code !== 'pg-no-database' || !options.create) throw err;
   }
   await createDatabase(target, options.encoding, warnings, options.signal);
-  return { session: await PgSession.open(target, { mode: 'restore', settings: options.settings, signal: options.signal }), created: true, target };
+  return {
+    session: await PgSession.open(target, {
+      mode: 'restore',
+      settings: options.settings,
+      signal: options.signal,
+    }),
+    created: true,
+    target,
+  };
 }
 
-async function createDatabase(target: PgTarget, encoding: string, warnings: string[], signal?: AbortSignal): Promise<void> {
+async function createDatabase(
+  target: PgTarget,
+  encoding: string,
+  warnings: string[],
+  signal?: AbortSignal,
+): Promise<void> {
   let admin: PgSession | undefined;
   for (const maintenance of ['postgres', 'template1']) {
     try {
-      admin = await PgSession.open(parseTarget(withDatabase(target.url, maintenance)), { mode: 'restore', signal });
+      admin = await PgSession.open(parseTarget(withDatabase(target.url, maintenance)), {
+        mode: 'restore',
+        signal,
+      });
       break;
     } catch (err) {
       if (!(err instanceof StowageError) || err.code !== 'pg-no-database') throw err;
@@ -52,13 +76,16 @@ async function createDatabase(target: PgTarget, encoding: string, warnings: stri
     if (defaultEncoding && defaultEncoding !== encoding) {
       // The cluster's locale may not fit the archived encoding; the C locale fits every encoding.
       sql += ` ENCODING ${quoteLiteral(encoding)} LC_COLLATE 'C' LC_CTYPE 'C'`;
-      warnings.push(`created database "${target.database}" with encoding ${encoding} and the C locale (the server default is ${defaultEncoding})`);
+      warnings.push(
+        `created database "${target.database}" with encoding ${encoding} and the C locale (the server default is ${defaultEncoding})`,
+      );
     }
     try {
       await admin.client.query(sql);
     } catch (err) {
       // Someone created it in the meantime: fine, the emptiness check still applies.
-      if ((err as { code?: string }).code !== '42P04') throw admin.translate(err, `creating database "${target.database}"`);
+      if ((err as { code?: string }).code !== '42P04')
+        throw admin.translate(err, `creating database "${target.database}"`);
     }
   } finally {
     await admin.close();
@@ -66,7 +93,9 @@ async function createDatabase(target: PgTarget, encoding: string, warnings: stri
 }
 
 /** Counts user objects in the target; a fresh database (even with extensions installed) counts zero. */
-export async function countUserObjects(session: PgSession): Promise<{ relations: number; routines: number; types: number }> {
+export async function countUserObjects(
+  session: PgSession,
+): Promise<{ relations: number; routines: number; types: number }> {
   const system = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast' AND n.nspname !~ '^pg_temp_'`;
   const notExtension = (catalog: string, oid: string) =>
     `NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.${catalog}'::pg_catalog.regclass AND d.objid = ${oid} AND d.deptype = 'e')`;
@@ -82,7 +111,11 @@ export async function countUserObjects(session: PgSession): Promise<{ relations:
     'checking that the target database is empty',
   );
   const r = rows[0];
-  return { relations: Number(r?.relations ?? 0), routines: Number(r?.routines ?? 0), types: Number(r?.types ?? 0) };
+  return {
+    relations: Number(r?.relations ?? 0),
+    routines: Number(r?.routines ?? 0),
+    types: Number(r?.types ?? 0),
+  };
 }
 
 /** Throws unless the target holds no user objects. */

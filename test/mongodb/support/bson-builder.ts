@@ -38,7 +38,8 @@ export function doc(...elements: Element[]): Buffer {
   return Buffer.concat([i32(body.length + 5), body, u8(0)]);
 }
 
-const el = (type: number, key: string, value: Buffer): Element => Buffer.concat([u8(type), cstring(key), value]);
+const el = (type: number, key: string, value: Buffer): Element =>
+  Buffer.concat([u8(type), cstring(key), value]);
 
 /** Element constructors, one per BSON type. */
 export const e = {
@@ -51,11 +52,14 @@ export const e = {
   },
   string: (key: string, value: string) => el(0x02, key, string(value)),
   /** A string element whose bytes are given raw (for invalid or unusual UTF-8). */
-  stringBytes: (key: string, bytes: Buffer) => el(0x02, key, Buffer.concat([i32(bytes.length + 1), bytes, u8(0)])),
+  stringBytes: (key: string, bytes: Buffer) =>
+    el(0x02, key, Buffer.concat([i32(bytes.length + 1), bytes, u8(0)])),
   document: (key: string, value: Buffer) => el(0x03, key, value),
   /** An array: elements keyed "0", "1", ... */
-  array: (key: string, values: ((key: string) => Element)[]) => el(0x04, key, doc(...values.map((v, i) => v(String(i))))),
-  binary: (key: string, subtype: number, data: Buffer) => el(0x05, key, Buffer.concat([i32(data.length), u8(subtype), data])),
+  array: (key: string, values: ((key: string) => Element)[]) =>
+    el(0x04, key, doc(...values.map((v, i) => v(String(i))))),
+  binary: (key: string, subtype: number, data: Buffer) =>
+    el(0x05, key, Buffer.concat([i32(data.length), u8(subtype), data])),
   /** Subtype 2 (old binary) carries a second int32 length inside its payload. */
   binaryOld: (key: string, data: Buffer) =>
     el(0x05, key, Buffer.concat([i32(data.length + 4), u8(2), i32(data.length), data])),
@@ -64,7 +68,8 @@ export const e = {
   bool: (key: string, value: boolean) => el(0x08, key, u8(value ? 1 : 0)),
   date: (key: string, ms: bigint) => el(0x09, key, i64(ms)),
   null: (key: string) => el(0x0a, key, Buffer.alloc(0)),
-  regex: (key: string, pattern: string, flags: string) => el(0x0b, key, Buffer.concat([cstring(pattern), cstring(flags)])),
+  regex: (key: string, pattern: string, flags: string) =>
+    el(0x0b, key, Buffer.concat([cstring(pattern), cstring(flags)])),
   dbPointer: (key: string, ns: string, oidHex: string) =>
     el(0x0c, key, Buffer.concat([string(ns), Buffer.from(oidHex, 'hex')])),
   code: (key: string, code: string) => el(0x0d, key, string(code)),

@@ -32,10 +32,17 @@ const oid = '65a1b2c3d4e5f60718293a4b';
 const scope = doc(e.int32('x', 1), e.string('y', 'scope'));
 
 export const BSON_CASES: BsonCase[] = [
-  { name: 'double', elements: [e.double('v', 1.5), e.double('max', Number.MAX_VALUE), e.double('tiny', 5e-324)] },
+  {
+    name: 'double',
+    elements: [e.double('v', 1.5), e.double('max', Number.MAX_VALUE), e.double('tiny', 5e-324)],
+  },
   { name: 'double -0.0', elements: [e.doubleBits('v', 0x8000000000000000n)], needs: 'negativeZero' },
   { name: 'double NaN', elements: [e.doubleBits('v', 0x7ff8000000000000n)], needs: 'nan' },
-  { name: 'double NaN with payload and sign', elements: [e.doubleBits('v', 0xfff8000000000001n)], needs: 'nan' },
+  {
+    name: 'double NaN with payload and sign',
+    elements: [e.doubleBits('v', 0xfff8000000000001n)],
+    needs: 'nan',
+  },
   {
     name: 'double ±Infinity',
     elements: [e.double('pos', Number.POSITIVE_INFINITY), e.double('neg', Number.NEGATIVE_INFINITY)],
@@ -43,16 +50,27 @@ export const BSON_CASES: BsonCase[] = [
   },
   {
     name: 'string: empty, NUL inside, non-ASCII',
-    elements: [e.string('empty', ''), e.string('nul', 'a\u0000b'), e.string('utf8', 'héllo wörld 世界 🎉 \u200b')],
+    elements: [
+      e.string('empty', ''),
+      e.string('nul', 'a\u0000b'),
+      e.string('utf8', 'héllo wörld 世界 🎉 \u200b'),
+    ],
   },
   {
     name: 'document: nested and empty',
-    elements: [e.document('v', doc(e.document('a', doc(e.document('b', doc(e.int32('c', 1))))))), e.document('empty', doc())],
+    elements: [
+      e.document('v', doc(e.document('a', doc(e.document('b', doc(e.int32('c', 1))))))),
+      e.document('empty', doc()),
+    ],
   },
   {
     name: 'array: flat, empty, of documents',
     elements: [
-      e.array('v', [(k) => e.int32(k, 1), (k) => e.string(k, 'two'), (k) => e.document(k, doc(e.int32('three', 3)))]),
+      e.array('v', [
+        (k) => e.int32(k, 1),
+        (k) => e.string(k, 'two'),
+        (k) => e.document(k, doc(e.int32('three', 3))),
+      ]),
       e.array('empty', []),
     ],
   },
@@ -109,15 +127,27 @@ export const BSON_CASES: BsonCase[] = [
   { name: 'DBPointer', elements: [e.dbPointer('v', 'db.coll', oid)], needs: 'dbPointer' },
   { name: 'JavaScript code', elements: [e.code('v', 'function () { return 1; }')], needs: 'javascript' },
   { name: 'symbol', elements: [e.symbol('v', 'sym')], needs: 'symbol' },
-  { name: 'code with scope', elements: [e.codeWithScope('v', 'function () { return x; }', scope)], needs: 'javascriptWithScope' },
+  {
+    name: 'code with scope',
+    elements: [e.codeWithScope('v', 'function () { return x; }', scope)],
+    needs: 'javascriptWithScope',
+  },
   {
     name: 'int32: zero, -1, extremes',
-    elements: [e.int32('zero', 0), e.int32('neg', -1), e.int32('max', 2147483647), e.int32('min', -2147483648)],
+    elements: [
+      e.int32('zero', 0),
+      e.int32('neg', -1),
+      e.int32('max', 2147483647),
+      e.int32('min', -2147483648),
+    ],
   },
   {
     // Timestamp(0, 0) in a top-level field is replaced by the server on insert, so it sits nested.
     name: 'timestamp',
-    elements: [e.timestamp('v', 1700000000, 7), e.document('nested', doc(e.timestamp('zero', 0, 0), e.timestamp('max', 0xffffffff, 0xffffffff)))],
+    elements: [
+      e.timestamp('v', 1700000000, 7),
+      e.document('nested', doc(e.timestamp('zero', 0, 0), e.timestamp('max', 0xffffffff, 0xffffffff))),
+    ],
   },
   {
     name: 'int64: zero, -1, extremes',
@@ -143,15 +173,33 @@ export const BSON_CASES: BsonCase[] = [
   { name: 'undefined', elements: [e.undefined('v')], needs: 'undefined' },
   {
     name: 'DBRef (plain document) with extra field',
-    elements: [e.document('v', doc(e.string('$ref', 'coll'), e.objectId('$id', oid), e.string('$db', 'other'), e.int32('extra', 1)))],
+    elements: [
+      e.document(
+        'v',
+        doc(e.string('$ref', 'coll'), e.objectId('$id', oid), e.string('$db', 'other'), e.int32('extra', 1)),
+      ),
+    ],
     needs: 'dbRef',
   },
   {
     name: 'field order kept',
-    elements: [e.int32('z', 1), e.int32('a', 2), e.int32('m', 3), e.document('n', doc(e.int32('y', 1), e.int32('b', 2)))],
+    elements: [
+      e.int32('z', 1),
+      e.int32('a', 2),
+      e.int32('m', 3),
+      e.document('n', doc(e.int32('y', 1), e.int32('b', 2))),
+    ],
   },
-  { name: 'dotted field names', elements: [e.int32('a.b', 1), e.document('c', doc(e.int32('d.e', 2)))], needs: 'dottedFieldNames' },
-  { name: '$-prefixed field names', elements: [e.int32('$x', 1), e.document('c', doc(e.int32('$y', 2)))], needs: 'dollarFieldNames' },
+  {
+    name: 'dotted field names',
+    elements: [e.int32('a.b', 1), e.document('c', doc(e.int32('d.e', 2)))],
+    needs: 'dottedFieldNames',
+  },
+  {
+    name: '$-prefixed field names',
+    elements: [e.int32('$x', 1), e.document('c', doc(e.int32('$y', 2)))],
+    needs: 'dollarFieldNames',
+  },
 ];
 
 /** The full document of case `index` (its `_id` is the index). */

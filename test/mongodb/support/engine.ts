@@ -6,7 +6,12 @@ import type { MongoBackupOptions, MongoRestoreOptions } from '../../../src/engin
 import { RawInserter } from '../../../src/engines/mongodb/raw-insert.js';
 import type { ProgressEvent } from '../../../src/progress.js';
 import { MemoryStreams } from '../../support/memory-streams.js';
-import { isFerretDB, mongoCapabilitiesNow, skipOnFerretDB, skipUnlessMongoSupports } from '../../support/mongo.js';
+import {
+  isFerretDB,
+  mongoCapabilitiesNow,
+  skipOnFerretDB,
+  skipUnlessMongoSupports,
+} from '../../support/mongo.js';
 import type { Capability } from './bson-cases.js';
 
 /** Helpers shared by the MongoDB engine tests: engine calls through memory streams, raw reads and writes. */
@@ -17,7 +22,11 @@ export interface MemoryBackup {
   events: ProgressEvent[];
 }
 
-export async function backupToMemory(url: string, options: MongoBackupOptions = {}, jobs = 2): Promise<MemoryBackup> {
+export async function backupToMemory(
+  url: string,
+  options: MongoBackupOptions = {},
+  jobs = 2,
+): Promise<MemoryBackup> {
   const streams = new MemoryStreams();
   const events: ProgressEvent[] = [];
   const result = await mongodbEngine.backup({ url, streams, jobs, options, progress: (e) => events.push(e) });
@@ -43,14 +52,23 @@ export async function restoreFromMemory(
 }
 
 /** Writes exact BSON bytes into a collection (through the engine's raw insert path). */
-export async function insertRaw(client: MongoClient, db: string, collection: string, docs: Buffer[]): Promise<void> {
+export async function insertRaw(
+  client: MongoClient,
+  db: string,
+  collection: string,
+  docs: Buffer[],
+): Promise<void> {
   const result = await new RawInserter(client, db, collection, { ordered: true }).insert(docs);
   if (result.writeErrors.length) throw new Error(`insertRaw: ${JSON.stringify(result.writeErrors)}`);
 }
 
 /** Every document of a collection as raw bytes, in `_id` order. */
 export async function readRaw(client: MongoClient, db: string, collection: string): Promise<Buffer[]> {
-  const docs = await client.db(db).collection(collection).find({}, { raw: true, sort: { _id: 1 } }).toArray();
+  const docs = await client
+    .db(db)
+    .collection(collection)
+    .find({}, { raw: true, sort: { _id: 1 } })
+    .toArray();
   return docs.map((d) => Buffer.from(d as unknown as Uint8Array));
 }
 
@@ -63,8 +81,10 @@ export function streamBytes(streams: MemoryStreams, name: string): Buffer {
 
 /** Known FerretDB refusals of types the capability probe cannot write itself. */
 const FERRETDB_TYPE_GAPS: Record<'dbPointer' | 'undefined', string> = {
-  dbPointer: 'FerretDB drops the connection on BSON DBPointer ("unsupported tag DBPointer: wirebson: invalid input")',
-  undefined: 'FerretDB drops the connection on BSON Undefined ("unsupported tag Undefined: wirebson: invalid input")',
+  dbPointer:
+    'FerretDB drops the connection on BSON DBPointer ("unsupported tag DBPointer: wirebson: invalid input")',
+  undefined:
+    'FerretDB drops the connection on BSON Undefined ("unsupported tag Undefined: wirebson: invalid input")',
 };
 
 /** True when the server can store values needing `capability`. */

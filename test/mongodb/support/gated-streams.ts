@@ -39,7 +39,11 @@ export class GatedWriters implements StreamWriterSet {
 }
 
 /** A reader set over memory streams whose `gated` stream pauses after its first chunk until `hook` is done. */
-export function gatedReaders(streams: MemoryStreams, gated: string, hook: () => Promise<void>): StreamReaderSet {
+export function gatedReaders(
+  streams: MemoryStreams,
+  gated: string,
+  hook: () => Promise<void>,
+): StreamReaderSet {
   const base = streams.reader();
   return {
     list: () => base.list(),

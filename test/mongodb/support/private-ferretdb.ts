@@ -26,7 +26,11 @@ export class PrivateFerretDB {
   static async start(): Promise<PrivateFerretDB> {
     const bin = ferretdbBinary();
     if (!bin) throw new Error('no FerretDB binary');
-    const server = new PrivateFerretDB(bin, mkdtempSync(join(tmpdir(), 'stowage-mongo-private-')), await freePort());
+    const server = new PrivateFerretDB(
+      bin,
+      mkdtempSync(join(tmpdir(), 'stowage-mongo-private-')),
+      await freePort(),
+    );
     await server.launch();
     return server;
   }
@@ -60,7 +64,9 @@ export class PrivateFerretDB {
         await client.close().catch(() => {});
       }
     }
-    throw new Error(`private FerretDB did not start: ${readFileSync(join(this.dir, 'ferretdb.log'), 'utf8').slice(-2000)}`);
+    throw new Error(
+      `private FerretDB did not start: ${readFileSync(join(this.dir, 'ferretdb.log'), 'utf8').slice(-2000)}`,
+    );
   }
 
   /** Kills the server at once, as a crash or `kill -9` would. */

@@ -19,7 +19,12 @@ export interface AclEntry {
  * @param objectType keyword after ON: TABLE, SEQUENCE, SCHEMA, ROUTINE, TYPE, DOMAIN
  * @param target qualified, quoted object name (with argument list for routines)
  */
-export function aclStatements(objectType: string, target: string, owner: string, acl: AclEntry[] | null): string[] {
+export function aclStatements(
+  objectType: string,
+  target: string,
+  owner: string,
+  acl: AclEntry[] | null,
+): string[] {
   if (acl === null) return [];
   const out = [
     `REVOKE ALL ON ${objectType} ${target} FROM PUBLIC`,
@@ -31,11 +36,13 @@ export function aclStatements(objectType: string, target: string, owner: string,
 /** GRANT statements for column privileges (columns have no defaults to revoke). */
 export function columnAclStatements(table: string, column: string, acl: AclEntry[] | null): string[] {
   if (!acl) return [];
-  return grants(acl, (privs, to) =>
-    `GRANT ${privs
-      .split(', ')
-      .map((p) => `${p} (${quoteIdent(column)})`)
-      .join(', ')} ON TABLE ${table} TO ${to}`,
+  return grants(
+    acl,
+    (privs, to) =>
+      `GRANT ${privs
+        .split(', ')
+        .map((p) => `${p} (${quoteIdent(column)})`)
+        .join(', ')} ON TABLE ${table} TO ${to}`,
   );
 }
 

@@ -20,7 +20,8 @@ interface CollationRow {
 /** User-defined collations (`CREATE COLLATION`), which columns may use. */
 export async function readCollations(ctx: CatalogContext): Promise<CatalogObject[]> {
   // The ICU locale column moved twice: colliculocale (15, 16), colllocale (17+).
-  const locale = ctx.version >= 170000 ? 'c.colllocale' : ctx.version >= 150000 ? 'c.colliculocale' : 'NULL::text';
+  const locale =
+    ctx.version >= 170000 ? 'c.colllocale' : ctx.version >= 150000 ? 'c.colliculocale' : 'NULL::text';
   const rules = ctx.version >= 160000 ? 'c.collicurules' : 'NULL::text';
   const list = await rows<CollationRow>(
     ctx,
@@ -52,7 +53,10 @@ export async function readCollations(ctx: CatalogContext): Promise<CatalogObject
       section: 'pre-data',
       schema: c.nspname,
       name: c.collname,
-      sql: [`CREATE COLLATION ${name} (${opts.join(', ')})`, ...commentStatement(`COLLATION ${name}`, c.comment)],
+      sql: [
+        `CREATE COLLATION ${name} (${opts.join(', ')})`,
+        ...commentStatement(`COLLATION ${name}`, c.comment),
+      ],
       drop: `DROP COLLATION IF EXISTS ${name}`,
       owner: ownerStatement(`COLLATION ${name}`, c.owner),
       deps: [`schema:${c.nspname}`],

@@ -71,7 +71,10 @@ export async function readConstraints(ctx: CatalogContext): Promise<CatalogObjec
         relation,
         references: c.ref_schema && c.ref_name ? [{ schema: c.ref_schema, name: c.ref_name }] : [],
         // A foreign key on a partitioned table cannot use ONLY: it is created on every partition.
-        sql: [`ALTER TABLE ${partitioned ? '' : 'ONLY '}${table} ADD CONSTRAINT ${quoteIdent(c.conname)} ${c.def}`, ...comment],
+        sql: [
+          `ALTER TABLE ${partitioned ? '' : 'ONLY '}${table} ADD CONSTRAINT ${quoteIdent(c.conname)} ${c.def}`,
+          ...comment,
+        ],
         drop,
         deps: [],
         keys: [catalogKey('pg_constraint', c.oid)],
@@ -80,7 +83,8 @@ export async function readConstraints(ctx: CatalogContext): Promise<CatalogObjec
       continue;
     }
     const sql = [`ALTER TABLE ONLY ${table} ADD CONSTRAINT ${quoteIdent(c.conname)} ${c.def}`];
-    if (c.clustered && c.index_name) sql.push(`ALTER TABLE ONLY ${table} CLUSTER ON ${quoteIdent(c.index_name)}`);
+    if (c.clustered && c.index_name)
+      sql.push(`ALTER TABLE ONLY ${table} CLUSTER ON ${quoteIdent(c.index_name)}`);
     if (c.replident && c.index_name) {
       sql.push(`ALTER TABLE ONLY ${table} REPLICA IDENTITY USING INDEX ${quoteIdent(c.index_name)}`);
     }
@@ -97,7 +101,15 @@ export async function readConstraints(ctx: CatalogContext): Promise<CatalogObjec
       lock: 'exclusive',
     });
     if (c.parent_index && c.index_name) {
-      out.push(attachObject(`constraint:${c.nspname}.${c.relname}.${c.conname}`, c.nspname, c.index_name, c.relname, c.parent_index));
+      out.push(
+        attachObject(
+          `constraint:${c.nspname}.${c.relname}.${c.conname}`,
+          c.nspname,
+          c.index_name,
+          c.relname,
+          c.parent_index,
+        ),
+      );
     }
   }
   return out;

@@ -24,7 +24,10 @@ interface DependRow {
  * an excluded table, a foreign key to one) cannot be restored and are dropped
  * here, with their dependents, and reported.
  */
-export async function resolveDependencies(ctx: CatalogContext, objects: CatalogObject[]): Promise<CatalogObject[]> {
+export async function resolveDependencies(
+  ctx: CatalogContext,
+  objects: CatalogObject[],
+): Promise<CatalogObject[]> {
   const depend = await rows<DependRow>(
     ctx,
     `SELECT d.classid::pg_catalog.regclass::text AS c, d.objid::text AS o,
@@ -125,7 +128,9 @@ export async function resolveDependencies(ctx: CatalogContext, objects: CatalogO
     const obj = byId.get(id);
     if (obj && obj.kind !== 'refresh' && obj.kind !== 'default') {
       const where = obj.relation ? ` (on ${qualify(obj.relation.schema, obj.relation.name)})` : '';
-      ctx.warnings.push(`${obj.kind} ${obj.schema ? `${obj.schema}.` : ''}${obj.name}${where} is left out: it depends on a table or view that is not in the backup`);
+      ctx.warnings.push(
+        `${obj.kind} ${obj.schema ? `${obj.schema}.` : ''}${obj.name}${where} is left out: it depends on a table or view that is not in the backup`,
+      );
     }
   }
 
@@ -135,7 +140,10 @@ export async function resolveDependencies(ctx: CatalogContext, objects: CatalogO
     if (obj.kind !== 'refresh') continue;
     const view = byId.get(`materialized-view:${obj.schema}.${obj.name}`);
     for (const dep of view?.deps ?? []) {
-      if (dep.startsWith('materialized-view:') && byId.has(`refresh:${dep.slice('materialized-view:'.length)}`)) {
+      if (
+        dep.startsWith('materialized-view:') &&
+        byId.has(`refresh:${dep.slice('materialized-view:'.length)}`)
+      ) {
         obj.deps.push(`refresh:${dep.slice('materialized-view:'.length)}`);
       }
     }

@@ -136,7 +136,8 @@ function createAggregate(name: string, args: string, parallel: string, a: Aggreg
   if (a.sspace) opts.push(`SSPACE = ${a.sspace}`);
   if (a.finalfunc) opts.push(`FINALFUNC = ${a.finalfunc}`);
   if (a.finalextra) opts.push('FINALFUNC_EXTRA');
-  if (a.finalfunc && a.finalmodify && a.finalmodify !== 'r') opts.push(`FINALFUNC_MODIFY = ${MODIFY[a.finalmodify]}`);
+  if (a.finalfunc && a.finalmodify && a.finalmodify !== 'r')
+    opts.push(`FINALFUNC_MODIFY = ${MODIFY[a.finalmodify]}`);
   if (a.combinefunc) opts.push(`COMBINEFUNC = ${a.combinefunc}`);
   if (a.serialfunc) opts.push(`SERIALFUNC = ${a.serialfunc}`);
   if (a.deserialfunc) opts.push(`DESERIALFUNC = ${a.deserialfunc}`);
@@ -146,10 +147,12 @@ function createAggregate(name: string, args: string, parallel: string, a: Aggreg
     if (a.msspace) opts.push(`MSSPACE = ${a.msspace}`);
     if (a.mfinalfunc) opts.push(`MFINALFUNC = ${a.mfinalfunc}`);
     if (a.mfinalextra) opts.push('MFINALFUNC_EXTRA');
-    if (a.mfinalfunc && a.mfinalmodify && a.mfinalmodify !== 'r') opts.push(`MFINALFUNC_MODIFY = ${MODIFY[a.mfinalmodify]}`);
+    if (a.mfinalfunc && a.mfinalmodify && a.mfinalmodify !== 'r')
+      opts.push(`MFINALFUNC_MODIFY = ${MODIFY[a.mfinalmodify]}`);
     if (a.minitcond != null) opts.push(`MINITCOND = ${quoteLiteral(a.minitcond)}`);
   }
-  if (a.sortop) opts.push(`SORTOP = OPERATOR(${a.sortop.includes('.') ? a.sortop : `pg_catalog.${a.sortop}`})`);
+  if (a.sortop)
+    opts.push(`SORTOP = OPERATOR(${a.sortop.includes('.') ? a.sortop : `pg_catalog.${a.sortop}`})`);
   if (a.hypothetical) opts.push('HYPOTHETICAL');
   if (parallel !== 'u') opts.push(`PARALLEL = ${PARALLEL[parallel]}`);
   return `CREATE AGGREGATE ${name}(${args || '*'}) (${opts.join(', ')})`;

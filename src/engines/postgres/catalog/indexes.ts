@@ -29,7 +29,13 @@ interface IndexRow {
  * attaches, which lock up the partition tree, take turns. Its dependencies
  * (the built index, the parent index) come from pg_depend, see depend.ts.
  */
-export function attachObject(builtId: string, schema: string, indexName: string, table: string, parentIndex: string): CatalogObject {
+export function attachObject(
+  builtId: string,
+  schema: string,
+  indexName: string,
+  table: string,
+  parentIndex: string,
+): CatalogObject {
   return {
     id: `attach:${builtId}`,
     kind: 'attach',
@@ -68,12 +74,15 @@ export async function readIndexes(ctx: CatalogContext): Promise<CatalogObject[]>
     const table = qualify(ix.nspname, ix.tablename);
     const name = qualify(ix.nspname, ix.relname);
     if (!ix.valid && !ix.partitioned) {
-      ctx.warnings.push(`index ${name} is invalid (a failed CREATE INDEX CONCURRENTLY?) and is not backed up`);
+      ctx.warnings.push(
+        `index ${name} is invalid (a failed CREATE INDEX CONCURRENTLY?) and is not backed up`,
+      );
       continue;
     }
     const sql = [ix.def];
     if (ix.clustered) sql.push(`ALTER TABLE ONLY ${table} CLUSTER ON ${quoteIdent(ix.relname)}`);
-    if (ix.replident) sql.push(`ALTER TABLE ONLY ${table} REPLICA IDENTITY USING INDEX ${quoteIdent(ix.relname)}`);
+    if (ix.replident)
+      sql.push(`ALTER TABLE ONLY ${table} REPLICA IDENTITY USING INDEX ${quoteIdent(ix.relname)}`);
     sql.push(...commentStatement(`INDEX ${name}`, ix.comment));
     out.push({
       id: `index:${ix.nspname}.${ix.relname}`,
@@ -88,7 +97,16 @@ export async function readIndexes(ctx: CatalogContext): Promise<CatalogObject[]>
       // CREATE INDEX only blocks writes, so several can build on one table at once; ALTERs cannot.
       lock: ix.clustered || ix.replident ? 'exclusive' : 'share',
     });
-    if (ix.parent_index) out.push(attachObject(`index:${ix.nspname}.${ix.relname}`, ix.nspname, ix.relname, ix.tablename, ix.parent_index));
+    if (ix.parent_index)
+      out.push(
+        attachObject(
+          `index:${ix.nspname}.${ix.relname}`,
+          ix.nspname,
+          ix.relname,
+          ix.tablename,
+          ix.parent_index,
+        ),
+      );
   }
   return out;
 }

@@ -11,16 +11,19 @@ import { readPolicies } from './policies.js';
 import { readRules } from './rules.js';
 import { readExtensions, readSchemas } from './schemas.js';
 import { readSequences, type SequencesRead } from './sequences.js';
+import { notExtensionMember, SYSTEM_SCHEMA_FILTER } from './sql.js';
 import { readStatistics } from './statistics.js';
 import { readTables, type TablesRead } from './tables.js';
 import { readTriggers } from './triggers.js';
 import { readTypes } from './types.js';
 import { reportUnsupported } from './unsupported.js';
 import { readViews } from './views.js';
-import { notExtensionMember, SYSTEM_SCHEMA_FILTER } from './sql.js';
 
 /** Names of the user schemas the filter selects (extension-owned schemas excluded). */
-export async function listSchemas(ctx: Pick<CatalogContext, 'session'>, filter: NameFilter): Promise<string[]> {
+export async function listSchemas(
+  ctx: Pick<CatalogContext, 'session'>,
+  filter: NameFilter,
+): Promise<string[]> {
   const list = await rows<{ nspname: string }>(
     ctx as CatalogContext,
     `SELECT n.nspname FROM pg_catalog.pg_namespace n
@@ -64,7 +67,9 @@ export async function readCatalog(ctx: CatalogContext): Promise<CatalogRead> {
   const kept = await resolveDependencies(ctx, all);
   const { ordered, cycles } = orderObjects(kept);
   if (cycles.length) {
-    ctx.warnings.push(`dependency cycle around ${cycles.join(', ')}: restore may need a second attempt for these objects`);
+    ctx.warnings.push(
+      `dependency cycle around ${cycles.join(', ')}: restore may need a second attempt for these objects`,
+    );
   }
   const keptTables = new Set(kept.filter((o) => o.kind === 'table').map((o) => o.id));
   return {

@@ -1,5 +1,5 @@
-import type { NameFilter } from '../patterns.js';
 import { qualify } from '../ident.js';
+import type { NameFilter } from '../patterns.js';
 import { type CatalogContext, rows } from './context.js';
 import { notExtensionMember } from './sql.js';
 
@@ -52,14 +52,19 @@ export async function selectRelations(ctx: CatalogContext, filter: NameFilter): 
   );
   const selected: RelationInfo[] = [];
   for (const r of list) {
-    const ancestors = (r.ancestor_names ?? []).map((name, i) => ({ schema: r.ancestor_schemas?.[i] ?? '', name }));
+    const ancestors = (r.ancestor_names ?? []).map((name, i) => ({
+      schema: r.ancestor_schemas?.[i] ?? '',
+      name,
+    }));
     const keep =
       r.owner_schema && r.owner_name
         ? filter.relation(r.owner_schema, r.owner_name)
         : filter.relation(r.schema, r.name, ancestors);
     if (!keep) continue;
     if (r.relkind === 'f') {
-      ctx.warnings.push(`foreign table ${qualify(r.schema, r.name)} is not backed up (foreign tables are not supported)`);
+      ctx.warnings.push(
+        `foreign table ${qualify(r.schema, r.name)} is not backed up (foreign tables are not supported)`,
+      );
       continue;
     }
     selected.push({ oid: r.oid, schema: r.schema, name: r.name, relkind: r.relkind, ancestors });

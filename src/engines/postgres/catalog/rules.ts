@@ -13,7 +13,11 @@ interface RuleRow {
   comment: string | null;
 }
 
-const ENABLE: Record<string, string> = { D: 'DISABLE RULE', R: 'ENABLE REPLICA RULE', A: 'ENABLE ALWAYS RULE' };
+const ENABLE: Record<string, string> = {
+  D: 'DISABLE RULE',
+  R: 'ENABLE REPLICA RULE',
+  A: 'ENABLE ALWAYS RULE',
+};
 
 /** Rewrite rules other than the `_RETURN` rules that implement views. */
 export async function readRules(ctx: CatalogContext): Promise<CatalogObject[]> {

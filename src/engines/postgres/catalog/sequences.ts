@@ -86,7 +86,8 @@ export async function readSequences(ctx: CatalogContext): Promise<SequencesRead>
   const all: SequencesRead['all'] = [];
   for (const s of list) {
     const name = qualify(s.nspname, s.relname);
-    const owningTable = s.owned_schema && s.owned_table ? { schema: s.owned_schema, name: s.owned_table } : undefined;
+    const owningTable =
+      s.owned_schema && s.owned_table ? { schema: s.owned_schema, name: s.owned_table } : undefined;
     all.push({ oid: s.oid, schema: s.nspname, name: s.relname, relation: owningTable });
     if (s.identity) {
       identity.set(`${s.owned_relid}:${s.owned_attnum}`, { ...s, schema: s.nspname, name: s.relname });
@@ -119,7 +120,9 @@ export async function readSequences(ctx: CatalogContext): Promise<SequencesRead>
         schema: s.nspname,
         name: s.relname,
         relation,
-        sql: [`ALTER SEQUENCE ${name} OWNED BY ${qualify(owningTable.schema, owningTable.name)}.${quoteIdent(s.owned_column)}`],
+        sql: [
+          `ALTER SEQUENCE ${name} OWNED BY ${qualify(owningTable.schema, owningTable.name)}.${quoteIdent(s.owned_column)}`,
+        ],
         deps: [`sequence:${s.nspname}.${s.relname}`, `table:${owningTable.schema}.${owningTable.name}`],
         keys: [],
       });
@@ -141,12 +144,15 @@ export async function readSequenceValues(
   for (let i = 0; i < sequences.length; i += 200) {
     const batch = sequences.slice(i, i + 200);
     const sql = batch
-      .map((s, j) => `SELECT ${j} AS i, last_value::text AS v, is_called AS c FROM ${qualify(s.schema, s.name)}`)
+      .map(
+        (s, j) => `SELECT ${j} AS i, last_value::text AS v, is_called AS c FROM ${qualify(s.schema, s.name)}`,
+      )
       .join(' UNION ALL ');
     const result = await rows<{ i: number; v: string; c: boolean }>(ctx, sql);
     for (const r of result) {
       const s = batch[r.i];
-      if (s) out.push({ schema: s.schema, name: s.name, relation: s.relation, lastValue: r.v, isCalled: r.c });
+      if (s)
+        out.push({ schema: s.schema, name: s.name, relation: s.relation, lastValue: r.v, isCalled: r.c });
     }
   }
   return out;

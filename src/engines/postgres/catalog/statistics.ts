@@ -19,7 +19,11 @@ interface StatisticsRow {
 export async function readStatistics(ctx: CatalogContext): Promise<CatalogObject[]> {
   // stxstattarget: 13+, -1 meaning default until 17 made it nullable.
   const target =
-    ctx.version >= 170000 ? 's.stxstattarget' : ctx.version >= 130000 ? 'NULLIF(s.stxstattarget, -1)' : 'NULL::int';
+    ctx.version >= 170000
+      ? 's.stxstattarget'
+      : ctx.version >= 130000
+        ? 'NULLIF(s.stxstattarget, -1)'
+        : 'NULL::int';
   const list = await rows<StatisticsRow>(
     ctx,
     `SELECT s.oid, n.nspname, s.stxname, tn.nspname AS table_schema, c.relname AS table_name,

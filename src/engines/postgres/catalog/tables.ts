@@ -1,10 +1,16 @@
 import { DataFormatOracle } from '../data-format.js';
 import { qualify, quoteIdent } from '../ident.js';
 import type { PgTableData, RelationRef } from '../model.js';
-import { type AclEntry, aclStatements, columnAclStatements, commentStatement, ownerStatement } from './acl.js';
+import {
+  type AclEntry,
+  aclStatements,
+  columnAclStatements,
+  commentStatement,
+  ownerStatement,
+} from './acl.js';
 import { type CatalogContext, type CatalogObject, catalogKey, rows } from './context.js';
-import { type SequencesRead, sequenceOptions } from './sequences.js';
 import { reloptionsClause } from './reloptions.js';
+import { type SequencesRead, sequenceOptions } from './sequences.js';
 import { aclJson, collationName, commentOf } from './sql.js';
 
 interface TableRow {
@@ -146,7 +152,9 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
     [oids],
   );
 
-  const formats = await DataFormatOracle.load(ctx.session, ctx.version, [...new Set(columns.map((c) => c.typid))]);
+  const formats = await DataFormatOracle.load(ctx.session, ctx.version, [
+    ...new Set(columns.map((c) => c.typid)),
+  ]);
 
   const columnsOf = groupBy(columns, (c) => c.attrelid);
   const checksOf = groupBy(checks, (c) => c.conrelid);
@@ -184,12 +192,17 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
       } else if (c.notnull) {
         after.push(`ALTER TABLE ONLY ${name} ALTER COLUMN ${col} SET NOT NULL`);
       }
-      if (c.storage) after.push(`ALTER TABLE ONLY ${name} ALTER COLUMN ${col} SET STORAGE ${STORAGE[c.storage]}`);
+      if (c.storage)
+        after.push(`ALTER TABLE ONLY ${name} ALTER COLUMN ${col} SET STORAGE ${STORAGE[c.storage]}`);
       if (c.compression) {
-        after.push(`ALTER TABLE ONLY ${name} ALTER COLUMN ${col} SET COMPRESSION ${c.compression === 'l' ? 'lz4' : 'pglz'}`);
+        after.push(
+          `ALTER TABLE ONLY ${name} ALTER COLUMN ${col} SET COMPRESSION ${c.compression === 'l' ? 'lz4' : 'pglz'}`,
+        );
       }
-      if (c.stattarget != null) after.push(`ALTER TABLE ONLY ${name} ALTER COLUMN ${col} SET STATISTICS ${c.stattarget}`);
-      if (c.options?.length) after.push(`ALTER TABLE ONLY ${name} ALTER COLUMN ${col} SET (${c.options.join(', ')})`);
+      if (c.stattarget != null)
+        after.push(`ALTER TABLE ONLY ${name} ALTER COLUMN ${col} SET STATISTICS ${c.stattarget}`);
+      if (c.options?.length)
+        after.push(`ALTER TABLE ONLY ${name} ALTER COLUMN ${col} SET (${c.options.join(', ')})`);
     }
     // Valid CHECK constraints defined on this table go inline (checked while data loads, like pg_dump);
     // inherited ones come with the parent, NOT VALID ones are added after the data.
@@ -242,7 +255,9 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
         catalogKey('pg_class', t.oid),
         catalogKey('pg_type', t.reltype),
         ...tableChecks.filter((k) => k.validated && k.islocal).map((k) => catalogKey('pg_constraint', k.oid)),
-        ...cols.filter((c) => c.generated && c.defoid).map((c) => catalogKey('pg_attrdef', c.defoid as string)),
+        ...cols
+          .filter((c) => c.generated && c.defoid)
+          .map((c) => catalogKey('pg_attrdef', c.defoid as string)),
       ],
     });
 
@@ -307,7 +322,7 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
         name: t.relname,
         columns: copied.map((c) => ({ name: c.attname, type: c.type })),
         format: copied.some((c) => formats.needsText(c.typid)) ? 'text' : 'binary',
-        estimatedRows: Math.max(0, t.reltuples),
+        estimatedRows: t.reltuples < 0 ? -1 : t.reltuples,
         estimatedBytes: Number(t.size),
         identityAlways: cols.some((c) => c.identity === 'a'),
       });
@@ -315,7 +330,6 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
   }
   return { objects, data };
 }
-
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();

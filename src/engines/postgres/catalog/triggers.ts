@@ -13,7 +13,11 @@ interface TriggerRow {
   comment: string | null;
 }
 
-const ENABLE: Record<string, string> = { D: 'DISABLE TRIGGER', R: 'ENABLE REPLICA TRIGGER', A: 'ENABLE ALWAYS TRIGGER' };
+const ENABLE: Record<string, string> = {
+  D: 'DISABLE TRIGGER',
+  R: 'ENABLE REPLICA TRIGGER',
+  A: 'ENABLE ALWAYS TRIGGER',
+};
 
 /**
  * User triggers (and constraint triggers), with their enabled state. Triggers

@@ -183,7 +183,10 @@ export async function readTypes(ctx: CatalogContext): Promise<CatalogObject[]> {
           ...base,
           id: `type:${t.nspname}.${t.typname}`,
           kind: 'type',
-          sql: [`CREATE TYPE ${name} AS RANGE (${opts.join(', ')})`, ...commentStatement(`TYPE ${name}`, t.comment)],
+          sql: [
+            `CREATE TYPE ${name} AS RANGE (${opts.join(', ')})`,
+            ...commentStatement(`TYPE ${name}`, t.comment),
+          ],
           drop: `DROP TYPE IF EXISTS ${name}`,
           owner: ownerStatement(`TYPE ${name}`, t.owner),
           acl: aclStatements('TYPE', name, t.owner, t.acl),
@@ -204,7 +207,9 @@ export async function readTypes(ctx: CatalogContext): Promise<CatalogObject[]> {
             create,
             ...checks.map((c) => `ALTER DOMAIN ${name} ADD CONSTRAINT ${quoteIdent(c.conname)} ${c.def}`),
             ...commentStatement(`DOMAIN ${name}`, t.comment),
-            ...checks.flatMap((c) => commentStatement(`CONSTRAINT ${quoteIdent(c.conname)} ON DOMAIN ${name}`, c.comment)),
+            ...checks.flatMap((c) =>
+              commentStatement(`CONSTRAINT ${quoteIdent(c.conname)} ON DOMAIN ${name}`, c.comment),
+            ),
           ],
           drop: `DROP DOMAIN IF EXISTS ${name}`,
           owner: ownerStatement(`DOMAIN ${name}`, t.owner),
@@ -214,7 +219,9 @@ export async function readTypes(ctx: CatalogContext): Promise<CatalogObject[]> {
         break;
       }
       default:
-        ctx.warnings.push(`base type ${name} is not backed up (it needs C functions; install it in the target first)`);
+        ctx.warnings.push(
+          `base type ${name} is not backed up (it needs C functions; install it in the target first)`,
+        );
     }
   }
   return out;

@@ -31,6 +31,6 @@ export async function reportUnsupported(ctx: CatalogContext): Promise<void> {
     [ctx.schemas],
   );
   for (const [kind, count] of Object.entries(counts ?? {})) {
-    if (Number(count) > 0) ctx.warnings.push(`${count} ${kind} not backed up (not supported by stowage)`);
+    if (Number(count) > 0) ctx.warnings.push(`${kind} not backed up (not supported by stowage): ${count}`);
   }
 }

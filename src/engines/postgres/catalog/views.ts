@@ -1,5 +1,11 @@
 import { qualify, quoteIdent } from '../ident.js';
-import { type AclEntry, aclStatements, columnAclStatements, commentStatement, ownerStatement } from './acl.js';
+import {
+  type AclEntry,
+  aclStatements,
+  columnAclStatements,
+  commentStatement,
+  ownerStatement,
+} from './acl.js';
 import { type CatalogContext, type CatalogObject, catalogKey, rows } from './context.js';
 import { reloptionsClause } from './reloptions.js';
 import { aclJson, commentOf } from './sql.js';
