@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -35,6 +36,10 @@ import { type BenchCase, defineScenario, type TaskResult } from '../lib/harness.
  *   in flight; compressed output is discarded. No frame headers, CRC, SHA-256,
  *   ordering or output I/O. bare-none reads the input into frames and drops
  *   them: the input floor.
+ * - bare-zstdN-sha256: the ceiling plus a SHA-256 of each table on the main
+ *   thread, the one piece of the writer's work that grows with the data like
+ *   compression does. Its ratio to bare-zstdN is what the manifest's
+ *   whole-stream SHA-256 costs on its own.
  * - write-zstdN-null: ArchiveWriter with the four tables as four concurrent
  *   streams, into a sink that drops the bytes. Its ratio to bare-zstdN is the
  *   writer's overhead (requirement: under 10%).
@@ -60,6 +65,8 @@ interface Common {
   threads: number;
   frameSize: number;
   chunkSize: number;
+  /** Bare only: also SHA-256 every table on the main thread, as the writer does for the manifest. */
+  sha256?: boolean;
 }
 
 interface WriteArgs extends Common {
@@ -146,7 +153,9 @@ async function readFrames(args: Common, frame: (raw: Buffer) => Promise<unknown>
       });
       let buffer = Buffer.allocUnsafeSlow(args.frameSize);
       let filled = 0;
+      const hash = args.sha256 ? createHash('sha256') : undefined;
       for await (const chunk of input as AsyncIterable<Buffer>) {
+        hash?.update(chunk);
         let at = 0;
         while (at < chunk.length) {
           const n = Math.min(chunk.length - at, args.frameSize - filled);
@@ -161,6 +170,7 @@ async function readFrames(args: Common, frame: (raw: Buffer) => Promise<unknown>
         }
       }
       if (filled > 0) await frame(buffer.subarray(0, filled));
+      hash?.digest('hex');
     }),
   );
 }
@@ -288,6 +298,14 @@ export const scenario = defineScenario({
           label: level === 'none' ? 'bare: read input into frames' : 'bare zstd-napi (ceiling)',
           bytes: corpus.bytes,
           run: { task: 'bareCompress', args: common },
+        },
+        {
+          id: `bare-${name}-sha256`,
+          group: name,
+          label: level === 'none' ? 'bare + SHA-256 of the input' : 'bare zstd-napi + SHA-256 of the input',
+          bytes: corpus.bytes,
+          baseline: `bare-${name}`,
+          run: { task: 'bareCompress', args: { ...common, sha256: true } },
         },
         {
           id: `write-${name}-null`,

@@ -15,7 +15,8 @@ interface FlagSpec {
   option: string;
   from?: string;
   repeatable?: boolean;
-  parse?: (values: string[]) => unknown;
+  /** Turns the raw flag value (a string, or strings when repeatable) into the option value. */
+  parse?: (value: string | string[]) => unknown;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -34,223 +35,145 @@ function parseQueries(values: string[]): Record<string, string> {
   return out;
 }
 
-export const BACKUP_FLAGS: FlagSpec[] = [
-  {
-    flags: '--schema <pattern>',
-    description: 'PostgreSQL: only these schemas (glob, repeatable)',
-    engine: 'postgres',
-    option: 'includeSchemas',
+function wholeNumber(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} takes a whole number, got ${value}`);
+  return n;
+}
+
+function oneOf(name: string, value: string, allowed: string[]): string {
+  if (!allowed.includes(value))
+    throw new UsageError(`${name} must be one of ${allowed.join(', ')}, got ${value}`);
+  return value;
+}
+
+/** Shorthand for one flag: `option` is the engine option it sets. */
+function flag(
+  engine: EngineName,
+  flags: string,
+  option: string,
+  description: string,
+  extra: Pick<FlagSpec, 'from' | 'repeatable' | 'parse'> = {},
+): FlagSpec {
+  const label = engine === 'postgres' ? 'PostgreSQL' : 'MongoDB';
+  return { engine, flags, option, description: `${label}: ${description}`, ...extra };
+}
+
+/** Table selection means the same at backup and at restore. */
+const POSTGRES_SELECTION: FlagSpec[] = [
+  flag('postgres', '--schema <pattern>', 'includeSchemas', 'only these schemas (glob, repeatable)', {
     from: 'schema',
     repeatable: true,
-  },
-  {
-    flags: '--exclude-schema <pattern>',
-    description: 'PostgreSQL: skip these schemas (repeatable)',
-    engine: 'postgres',
-    option: 'excludeSchemas',
+  }),
+  flag('postgres', '--exclude-schema <pattern>', 'excludeSchemas', 'skip these schemas (repeatable)', {
     from: 'excludeSchema',
     repeatable: true,
-  },
-  {
-    flags: '--table <pattern>',
-    description: 'PostgreSQL: only these tables, [schema.]table glob (repeatable)',
-    engine: 'postgres',
-    option: 'includeTables',
-    from: 'table',
-    repeatable: true,
-  },
-  {
-    flags: '--exclude-table <pattern>',
-    description: 'PostgreSQL: skip these tables (repeatable)',
-    engine: 'postgres',
-    option: 'excludeTables',
+  }),
+  flag(
+    'postgres',
+    '--table <pattern>',
+    'includeTables',
+    'only these tables, [schema.]table glob (repeatable)',
+    {
+      from: 'table',
+      repeatable: true,
+    },
+  ),
+  flag('postgres', '--exclude-table <pattern>', 'excludeTables', 'skip these tables (repeatable)', {
     from: 'excludeTable',
     repeatable: true,
-  },
-  {
-    flags: '--schema-only',
-    description: 'PostgreSQL: schema without data',
-    engine: 'postgres',
-    option: 'schemaOnly',
-  },
-  {
-    flags: '--data-only',
-    description: 'PostgreSQL: data without schema',
-    engine: 'postgres',
-    option: 'dataOnly',
-  },
-  {
-    flags: '--db <name>',
-    description: "MongoDB: back up this database (repeatable; default: the URL's, or all)",
-    engine: 'mongodb',
-    option: 'databases',
-    from: 'db',
-    repeatable: true,
-  },
-  {
-    flags: '--ns-include <pattern>',
-    description: 'MongoDB: only namespaces matching db.collection glob (repeatable)',
-    engine: 'mongodb',
-    option: 'include',
-    from: 'nsInclude',
-    repeatable: true,
-  },
-  {
-    flags: '--ns-exclude <pattern>',
-    description: 'MongoDB: skip namespaces matching (repeatable)',
-    engine: 'mongodb',
-    option: 'exclude',
+  }),
+];
+
+/** Namespace filters mean the same at backup and at restore. */
+const MONGO_NAMESPACES: FlagSpec[] = [
+  flag(
+    'mongodb',
+    '--ns-include <pattern>',
+    'include',
+    'only namespaces matching a db.collection glob (repeatable)',
+    {
+      from: 'nsInclude',
+      repeatable: true,
+    },
+  ),
+  flag('mongodb', '--ns-exclude <pattern>', 'exclude', 'skip namespaces matching (repeatable)', {
     from: 'nsExclude',
     repeatable: true,
-  },
-  {
-    flags: '--query <ns=json>',
-    description: 'MongoDB: filter a namespace with an Extended JSON query (repeatable)',
-    engine: 'mongodb',
-    option: 'query',
-    repeatable: true,
-    parse: parseQueries,
-  },
-  {
-    flags: '--oplog',
-    description: 'MongoDB: capture the oplog for a point-in-time backup (replica sets)',
-    engine: 'mongodb',
-    option: 'oplog',
-  },
-  {
-    flags: '--users-and-roles',
-    description: 'MongoDB: include users and roles',
-    engine: 'mongodb',
-    option: 'usersAndRoles',
-  },
+  }),
+];
+
+export const BACKUP_FLAGS: FlagSpec[] = [
+  ...POSTGRES_SELECTION,
+  flag('postgres', '--schema-only', 'schemaOnly', 'schema without data'),
+  flag('postgres', '--data-only', 'dataOnly', 'data without schema'),
+  flag(
+    'postgres',
+    '--lock-timeout <ms>',
+    'lockTimeoutMs',
+    'give up when a table cannot be locked this fast',
+    {
+      from: 'lockTimeout',
+      parse: (v) => wholeNumber('--lock-timeout', v as string),
+    },
+  ),
+  flag(
+    'mongodb',
+    '--db <name>',
+    'databases',
+    "back up this database (repeatable; default: the URL's, or all)",
+    {
+      from: 'db',
+      repeatable: true,
+    },
+  ),
+  ...MONGO_NAMESPACES,
+  flag(
+    'mongodb',
+    '--query <ns=json>',
+    'query',
+    'filter a namespace with an Extended JSON query (repeatable)',
+    {
+      repeatable: true,
+      parse: (v) => parseQueries(v as string[]),
+    },
+  ),
+  flag('mongodb', '--oplog', 'oplog', 'capture the oplog for a point-in-time backup (replica sets)'),
+  flag('mongodb', '--users-and-roles', 'usersAndRoles', 'include users and roles'),
 ];
 
 export const RESTORE_FLAGS: FlagSpec[] = [
-  {
-    flags: '--create',
-    description: 'PostgreSQL: create the target database if missing',
-    engine: 'postgres',
-    option: 'create',
-  },
-  {
-    flags: '--clean',
-    description: 'PostgreSQL: drop the archived objects in the target first',
-    engine: 'postgres',
-    option: 'clean',
-  },
-  {
-    flags: '--schema-only',
-    description: 'PostgreSQL: restore the schema only',
-    engine: 'postgres',
-    option: 'schemaOnly',
-  },
-  {
-    flags: '--data-only',
-    description: 'PostgreSQL: load data into existing tables',
-    engine: 'postgres',
-    option: 'dataOnly',
-  },
-  {
-    flags: '--schema <pattern>',
-    description: 'PostgreSQL: only these schemas (repeatable)',
-    engine: 'postgres',
-    option: 'includeSchemas',
-    from: 'schema',
+  flag('postgres', '--create', 'create', 'create the target database if missing'),
+  flag('postgres', '--clean', 'clean', 'drop the archived objects in the target first'),
+  flag('postgres', '--schema-only', 'schemaOnly', 'restore the schema only'),
+  flag('postgres', '--data-only', 'dataOnly', 'load data into existing tables'),
+  ...POSTGRES_SELECTION,
+  flag('postgres', '--single-transaction', 'singleTransaction', 'all or nothing, in one transaction'),
+  flag('postgres', '--owner', 'owner', 'restore ownership and grants'),
+  flag(
+    'postgres',
+    '--insert-mode <mode>',
+    'insertMode',
+    'auto, copy or insert (for servers without COPY FROM STDIN)',
+    {
+      parse: (v) => oneOf('--insert-mode', v as string, ['auto', 'copy', 'insert']),
+    },
+  ),
+  flag(
+    'postgres',
+    '--disable-triggers',
+    'disableTriggers',
+    'with --data-only: disable triggers and FK checks while loading',
+  ),
+  flag('mongodb', '--drop', 'drop', 'drop each collection before restoring it'),
+  ...MONGO_NAMESPACES,
+  flag('mongodb', '--ns-from <pattern>', 'nsFrom', 'rename from (pairs with --ns-to, repeatable)', {
     repeatable: true,
-  },
-  {
-    flags: '--exclude-schema <pattern>',
-    description: 'PostgreSQL: skip these schemas (repeatable)',
-    engine: 'postgres',
-    option: 'excludeSchemas',
-    from: 'excludeSchema',
-    repeatable: true,
-  },
-  {
-    flags: '--table <pattern>',
-    description: 'PostgreSQL: only these tables (repeatable)',
-    engine: 'postgres',
-    option: 'includeTables',
-    from: 'table',
-    repeatable: true,
-  },
-  {
-    flags: '--exclude-table <pattern>',
-    description: 'PostgreSQL: skip these tables (repeatable)',
-    engine: 'postgres',
-    option: 'excludeTables',
-    from: 'excludeTable',
-    repeatable: true,
-  },
-  {
-    flags: '--single-transaction',
-    description: 'PostgreSQL: all or nothing, in one transaction',
-    engine: 'postgres',
-    option: 'singleTransaction',
-  },
-  {
-    flags: '--owner',
-    description: 'PostgreSQL: restore ownership and grants',
-    engine: 'postgres',
-    option: 'owner',
-  },
-  {
-    flags: '--drop',
-    description: 'MongoDB: drop each collection before restoring it',
-    engine: 'mongodb',
-    option: 'drop',
-  },
-  {
-    flags: '--ns-include <pattern>',
-    description: 'MongoDB: only namespaces matching (repeatable)',
-    engine: 'mongodb',
-    option: 'include',
-    from: 'nsInclude',
-    repeatable: true,
-  },
-  {
-    flags: '--ns-exclude <pattern>',
-    description: 'MongoDB: skip namespaces matching (repeatable)',
-    engine: 'mongodb',
-    option: 'exclude',
-    from: 'nsExclude',
-    repeatable: true,
-  },
-  {
-    flags: '--ns-from <pattern>',
-    description: 'MongoDB: rename from (pairs with --ns-to, repeatable)',
-    engine: 'mongodb',
-    option: 'nsFrom',
-    from: 'nsFrom',
-    repeatable: true,
-  },
-  {
-    flags: '--ns-to <pattern>',
-    description: 'MongoDB: rename to (repeatable)',
-    engine: 'mongodb',
-    option: 'nsTo',
-    from: 'nsTo',
-    repeatable: true,
-  },
-  {
-    flags: '--stop-on-error',
-    description: 'MongoDB: halt at the first insert error',
-    engine: 'mongodb',
-    option: 'stopOnError',
-  },
-  {
-    flags: '--no-oplog-replay',
-    description: 'MongoDB: do not replay the captured oplog',
-    engine: 'mongodb',
-    option: 'oplogReplay',
-    from: 'oplogReplay',
-  },
-  {
-    flags: '--users-and-roles',
-    description: 'MongoDB: restore users and roles',
-    engine: 'mongodb',
-    option: 'usersAndRoles',
-  },
+  }),
+  flag('mongodb', '--ns-to <pattern>', 'nsTo', 'rename to (repeatable)', { repeatable: true }),
+  flag('mongodb', '--stop-on-error', 'stopOnError', 'halt at the first insert error'),
+  flag('mongodb', '--no-oplog-replay', 'oplogReplay', 'do not replay the captured oplog'),
+  flag('mongodb', '--users-and-roles', 'usersAndRoles', 'restore users and roles'),
 ];
 
 export function addEngineFlags(command: Command, specs: FlagSpec[]): Command {
@@ -281,7 +204,7 @@ export function engineOptionsFrom(
         `${spec.flags.split(' ')[0]} applies to ${spec.engine} only, but this is a ${engine} ${command.name()}`,
       );
     }
-    out[spec.option] = spec.parse ? spec.parse(value as string[]) : value;
+    out[spec.option] = spec.parse ? spec.parse(value as string | string[]) : value;
   }
   return out;
 }

@@ -113,34 +113,32 @@ export class S3Repository implements Repository {
 
   async writeText(name: string, text: string): Promise<void> {
     try {
-      await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.location.bucket,
-          Key: s3Key(this.location, name),
-          Body: text,
-          ContentType: 'application/json',
-          ...(this.options.serverSideEncryption
-            ? { ServerSideEncryption: this.options.serverSideEncryption }
-            : {}),
-          ...(this.options.kmsKeyId ? { SSEKMSKeyId: this.options.kmsKeyId } : {}),
-        }),
-      );
+      await this.putText(name, text);
     } catch (err) {
       throw s3Error(err, this.locate(name));
     }
   }
 
+  /** One PUT for every side file, so each gets the repository's server-side encryption settings. */
+  private putText(name: string, text: string, conditions: { IfNoneMatch?: string } = {}) {
+    return this.client.send(
+      new PutObjectCommand({
+        Bucket: this.location.bucket,
+        Key: s3Key(this.location, name),
+        Body: text,
+        ContentType: 'application/json',
+        ...(this.options.serverSideEncryption
+          ? { ServerSideEncryption: this.options.serverSideEncryption }
+          : {}),
+        ...(this.options.kmsKeyId ? { SSEKMSKeyId: this.options.kmsKeyId } : {}),
+        ...conditions,
+      }),
+    );
+  }
+
   async createText(name: string, text: string): Promise<boolean> {
     try {
-      await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.location.bucket,
-          Key: s3Key(this.location, name),
-          Body: text,
-          ContentType: 'application/json',
-          IfNoneMatch: '*',
-        }),
-      );
+      await this.putText(name, text, { IfNoneMatch: '*' });
       return true;
     } catch (err) {
       const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
