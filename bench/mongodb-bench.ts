@@ -5,6 +5,7 @@
  *
  *   npx tsx bench/mongodb-bench.ts --url mongodb://127.0.0.1:27017/ [--docs 1000000] [--runs 3] [--jobs 4]
  *   npx tsx bench/mongodb-bench.ts --ferretdb [...]      (starts a private FerretDB on loopback)
+ *   --levels 3,6   zstd levels of the stowage backup scenarios (the first one feeds the restore scenario)
  *
  * Each operation runs in a process of its own under /usr/bin/time, which
  * gives wall time and peak RSS. Results go to bench/results/ as JSON and
@@ -36,12 +37,14 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     out: { type: 'string', default: 'bench/results' },
     keep: { type: 'boolean', default: false },
+    levels: { type: 'string', default: '3' },
   },
 });
 
 const docs = Number(args.docs);
 const runs = Number(args.runs);
 const jobs = Number(args.jobs);
+const levels = args.levels.split(',').map((l) => (l === 'none' ? 'none' : Number(l)));
 const dbName = args.db ?? `stowage_bench_${docs}`;
 const work = mkdtempSync(join(tmpdir(), 'stowage-mongo-bench-'));
 const log = (line: string) => console.error(`[bench] ${line}`);
@@ -153,8 +156,11 @@ async function main() {
     const mongorestore = join(args.mongotools, 'mongorestore');
     const haveTools = existsSync(mongodump) && existsSync(mongorestore);
     if (!haveTools) log(`no mongodump/mongorestore in ${args.mongotools}: those scenarios are skipped`);
-    const stow = join(work, 'bench.stow');
-    const dump = join(work, 'bench.archive.gz');
+    // Kept between runs, so `--only restore` can reuse the archives of an earlier run.
+    const archives = join('.tmp', 'mongodb-bench-archives');
+    mkdirSync(archives, { recursive: true });
+    const stow = join(archives, `${dbName}.stow`);
+    const dump = join(archives, `${dbName}.archive.gz`);
     const restoreDb = `${dbName}_r`;
     const ferret = (await serverLabel(base)).startsWith('FerretDB');
 
@@ -167,14 +173,23 @@ async function main() {
         name: "raw read, find/getMore commands (the engine's read path, no archive)",
         run: () => measure('node', [child, 'rawcmd', base, dbName, String(jobs)]),
       },
-      {
-        name: `stowage backup (zstd 3, jobs ${jobs})`,
+      ...levels.map((level) => ({
+        name: `stowage backup (zstd ${level}, jobs ${jobs})`,
         run: async () => {
-          rmSync(stow, { force: true });
-          const m = await measure('node', [child, 'backup', `${base}${dbName}`, stow, String(jobs)]);
-          return { ...m, bytes: statSync(stow).size };
+          // The restore scenario reads the archive of the first level.
+          const file = level === levels[0] ? stow : join(archives, `${dbName}.zstd${level}.stow`);
+          rmSync(file, { force: true });
+          const m = await measure('node', [
+            child,
+            'backup',
+            `${base}${dbName}`,
+            file,
+            String(jobs),
+            String(level),
+          ]);
+          return { ...m, bytes: statSync(file).size };
         },
-      },
+      })),
       ...(haveTools
         ? [
             {

@@ -17,21 +17,23 @@
  *   /dev/null, one after the other: what reading the data costs at all.
  * - pg_dump-Fc, pg_dump-Fd-j2: the dump tool, custom format (one process)
  *   and directory format with two jobs.
- * - stowage-backup-jN: `backup()` into a .stow file (zstd 3), ratio to copy-ceiling.
+ * - stowage-backup-jN: `backup()` into a .stow file (default level), ratio to copy-ceiling.
  * - stowage-engine-jN: the PostgreSQL engine alone, into a sink that drops the
  *   bytes (no compression, no file): the engine's share of a backup.
  * - pg_restore-j2: from the directory dump into an empty database.
  * - stowage-restore-jN: `restore()` of the archive into an empty database, ratio to pg_restore-j2.
  *
  * Options (--set KEY=VALUE): url, scale (30; 1 with --quick), rows (1000000;
- * 20000 with --quick), jobs (2), compression (3).
+ * 20000 with --quick), jobs (2), compression (the backup default, zstd 1).
  */
+
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
+import { DEFAULT_COMPRESSION } from '../src/archive/frame-codec.js';
 import { type BenchCase, defineScenario, type TaskResult } from './lib/harness.js';
 import { DATASET_TABLES, datasetPresent, findPgBinDir, generatePostgresDataset } from './postgres-dataset.js';
 
@@ -76,17 +78,11 @@ export const scenario = defineScenario({
     'PostgreSQL: stowage backup/restore vs pg_dump -Fc, pg_dump -Fd -j2 / pg_restore -j2 and the raw COPY ceiling (psql COPY of every table into /dev/null), on pgbench -i -s SCALE plus a ROWS-row mixed-type table.',
 
   async prepare(opts) {
-    // The runner compiles into bench/results/.dist without package.json, which src/version.ts reads
-    // (through src/index.ts). Until it copies it, do it here.
-    const dist = new URL('./results/.dist/', import.meta.url);
-    if (existsSync(new URL('src/version.js', dist)) && !existsSync(new URL('package.json', dist))) {
-      copyFileSync(new URL('../package.json', import.meta.url), new URL('package.json', dist));
-    }
     const quick = opts.quick;
     const scale = Number(opts.values.scale ?? (quick ? 1 : 30));
     const rows = Number(opts.values.rows ?? (quick ? 20_000 : 1_000_000));
     const jobs = Number(opts.values.jobs ?? 2);
-    const compression = opts.values.compression ?? '3';
+    const compression = opts.values.compression ?? String(DEFAULT_COMPRESSION);
     const bin = findPgBinDir();
 
     let adminUrl = opts.values.url;

@@ -62,7 +62,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -321,6 +321,8 @@ async function taskLauncher(useTsx: boolean): Promise<TaskLauncher> {
     child.on('exit', () => resolvePromise());
     child.on('error', () => resolvePromise());
   });
+  // src/version.ts reads the package.json one level above src/: give the compiled copy its own.
+  await copyFile(join(repoDir, 'package.json'), join(distDir, 'package.json'));
   const compiledChild = join(distDir, 'bench', 'lib', 'child.js');
   if (!existsSync(compiledChild)) {
     log('compiling failed; running tasks from sources through tsx (slower worker start-up)');
@@ -543,7 +545,11 @@ async function main(): Promise<void> {
     finishedAt: new Date().toISOString(),
     loadavgBefore: loadBefore.map((x) => Number(x.toFixed(2))),
     loadavgAfter: loadAfter.map((x) => Number(x.toFixed(2))),
-    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`,
+    // Passwords in connection URLs (--set url=postgres://user:secret@…) stay out of the report.
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.replace(
+      /(\/\/[^:/@\s]+):[^@\s]+@/g,
+      '$1:***@',
+    ),
     runs: args.runs,
     warmup: args.warmup,
     quick: args.quick,

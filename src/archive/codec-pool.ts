@@ -19,9 +19,19 @@ import type { WorkerReply, WorkerRequest } from './frame-worker.js';
  * everything runs inline (used for tiny frames and where workers are unwanted).
  */
 export interface FrameCodec {
-  encode(ident: FrameIdentity, raw: Uint8Array): Promise<Buffer>;
+  encode(ident: FrameIdentity, raw: Uint8Array): Promise<EncodedFrame>;
   decode(header: FrameHeader, stored: Uint8Array, crc: number): Promise<Buffer | DecodeProblem>;
   close(): Promise<void>;
+}
+
+/**
+ * An encoded frame, and the raw buffer it was made from, handed back so the
+ * writer can fill it again: recycling frame buffers keeps memory flat instead of
+ * leaving a trail of 2 MiB buffers for the garbage collector.
+ */
+export interface EncodedFrame {
+  frame: Buffer;
+  spare: Uint8Array;
 }
 
 /** Frames smaller than this are encoded inline: posting them to a worker costs more than the work. */
@@ -48,8 +58,8 @@ class InlineCodec implements FrameCodec {
     private readonly level: CompressionLevel,
     private readonly key: Buffer | undefined,
   ) {}
-  async encode(ident: FrameIdentity, raw: Uint8Array): Promise<Buffer> {
-    return encodeFrame(ident, raw, this.level, this.key);
+  async encode(ident: FrameIdentity, raw: Uint8Array): Promise<EncodedFrame> {
+    return { frame: encodeFrame(ident, raw, this.level, this.key), spare: raw };
   }
   async decode(header: FrameHeader, stored: Uint8Array, crc: number): Promise<Buffer | DecodeProblem> {
     return decodeFrame(header, stored, crc, this.key);
@@ -58,7 +68,7 @@ class InlineCodec implements FrameCodec {
 }
 
 interface Pending {
-  resolve(value: Buffer | DecodeProblem): void;
+  resolve(reply: WorkerReply): void;
   reject(error: Error): void;
 }
 
@@ -83,10 +93,8 @@ class WorkerCodec implements FrameCodec {
         const p = this.pending.get(reply.id);
         if (!p) return;
         this.pending.delete(reply.id);
-        if ('data' in reply)
-          p.resolve(Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength));
-        else if ('problem' in reply) p.resolve(reply.problem as DecodeProblem);
-        else p.reject(new Error(`codec worker: ${reply.error}`));
+        if ('error' in reply) p.reject(new Error(`codec worker: ${reply.error}`));
+        else p.resolve(reply);
       });
       worker.on('error', (err) => this.fail(err));
       worker.on('exit', (code) => {
@@ -103,7 +111,7 @@ class WorkerCodec implements FrameCodec {
     this.pending.clear();
   }
 
-  private submit(req: WorkerRequest, transfer: ArrayBuffer[]): Promise<Buffer | DecodeProblem> {
+  private submit(req: WorkerRequest, transfer: ArrayBuffer[]): Promise<WorkerReply> {
     if (this.failure) return Promise.reject(this.failure);
     let slot = this.workers[0]!;
     for (const w of this.workers) if (w.busy < slot.busy) slot = w;
@@ -114,22 +122,32 @@ class WorkerCodec implements FrameCodec {
     });
   }
 
-  async encode(ident: FrameIdentity, raw: Uint8Array): Promise<Buffer> {
+  async encode(ident: FrameIdentity, raw: Uint8Array): Promise<EncodedFrame> {
     if (raw.length < INLINE_BELOW) return this.inline.encode(ident, raw);
     const { data, transfer } = ownedCopy(raw);
-    return this.submit({ id: this.nextId++, op: 'encode', ident, raw: data }, transfer) as Promise<Buffer>;
+    const reply = await this.submit({ id: this.nextId++, op: 'encode', ident, raw: data }, transfer);
+    if (!('data' in reply)) throw new Error(`codec worker: unexpected reply to encode`);
+    // A copied raw buffer was never moved, so the caller's own buffer is free again already.
+    return { frame: asBuffer(reply.data), spare: transfer.length > 0 && reply.spare ? reply.spare : raw };
   }
 
   async decode(header: FrameHeader, stored: Uint8Array, crc: number): Promise<Buffer | DecodeProblem> {
     if (stored.length < INLINE_BELOW) return this.inline.decode(header, stored, crc);
     const { data, transfer } = ownedCopy(stored);
-    return this.submit({ id: this.nextId++, op: 'decode', header, stored: data, crc }, transfer);
+    const reply = await this.submit({ id: this.nextId++, op: 'decode', header, stored: data, crc }, transfer);
+    if ('data' in reply) return asBuffer(reply.data);
+    if ('problem' in reply) return reply.problem as DecodeProblem;
+    throw new Error('codec worker: unexpected reply to decode');
   }
 
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
     this.workers.length = 0;
   }
+}
+
+function asBuffer(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
 
 /** Buffers that own their whole ArrayBuffer are moved to the worker; slices of shared pools are copied. */

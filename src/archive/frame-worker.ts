@@ -9,7 +9,7 @@ export type WorkerRequest =
   | { id: number; op: 'decode'; header: FrameHeader; stored: Uint8Array; crc: number };
 
 export type WorkerReply =
-  | { id: number; data: Uint8Array }
+  | { id: number; data: Uint8Array; spare?: Uint8Array }
   | { id: number; problem: string }
   | { id: number; error: string };
 
@@ -18,10 +18,16 @@ const keyBuffer = key ? Buffer.from(key) : undefined;
 
 parentPort!.on('message', (req: WorkerRequest) => {
   try {
-    const result =
-      req.op === 'encode'
-        ? encodeFrame(req.ident, req.raw, level, keyBuffer)
-        : decodeFrame(req.header, req.stored, req.crc, keyBuffer);
+    if (req.op === 'encode') {
+      const frame = encodeFrame(req.ident, req.raw, level, keyBuffer);
+      // The raw buffer goes back too, so the writer can refill it instead of allocating another.
+      parentPort!.postMessage({ id: req.id, data: frame, spare: req.raw } satisfies WorkerReply, [
+        ...transferable(frame),
+        ...transferable(req.raw),
+      ]);
+      return;
+    }
+    const result = decodeFrame(req.header, req.stored, req.crc, keyBuffer);
     if (typeof result === 'string') {
       parentPort!.postMessage({ id: req.id, problem: result } satisfies WorkerReply);
     } else {

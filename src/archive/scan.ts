@@ -131,7 +131,12 @@ function applyFrame(
       return true;
     case FrameType.StreamClose: {
       if (!s || s.complete) return false;
-      const summary = JSON.parse(raw.toString('utf8')) as { items: number; sha256: string; frames: number };
+      let summary: { items: number; sha256: string; frames: number };
+      try {
+        summary = JSON.parse(raw.toString('utf8'));
+      } catch {
+        return false;
+      }
       if (summary.frames !== s.dataFrames || summary.sha256 !== hashes.get(fh.streamId)!.digest('hex'))
         return false;
       s.complete = true;

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import type { EngineStreamWriter, StreamWriterSet } from '../engines/engine.js';
 import { StowageError, UsageError } from '../errors.js';
 import type { ByteSink } from './byte-sink.js';
-import { createFrameCodec, defaultCodecThreads, type FrameCodec } from './codec-pool.js';
+import { createFrameCodec, defaultCodecThreads, type EncodedFrame, type FrameCodec } from './codec-pool.js';
 import {
   DEFAULT_FRAME_SIZE,
   encodeHeader,
@@ -16,7 +16,7 @@ import {
   Kdf,
   MAX_FRAME_SIZE,
 } from './format.js';
-import type { CompressionLevel, FrameIdentity } from './frame-codec.js';
+import { type CompressionLevel, DEFAULT_COMPRESSION, type FrameIdentity } from './frame-codec.js';
 import { computeKeyCheck, DEFAULT_SCRYPT, deriveArchiveKey, type KeySource, kdfFor } from './keys.js';
 import {
   type Footer,
@@ -27,7 +27,7 @@ import {
 } from './manifest.js';
 
 export interface ArchiveWriterOptions {
-  /** zstd level 1–19 or 'none'. Default 3. */
+  /** zstd level 1–19 or 'none'. Default {@link DEFAULT_COMPRESSION}. */
   compression?: CompressionLevel;
   /** Encrypt every frame and the footer with AES-256-GCM. */
   encryption?: KeySource;
@@ -66,7 +66,7 @@ interface StreamState {
 interface QueuedFrame {
   stream: StreamState | undefined;
   type: FrameType;
-  frame: Promise<Buffer>;
+  frame: Promise<EncodedFrame>;
 }
 
 /**
@@ -80,6 +80,7 @@ export class ArchiveWriter implements StreamWriterSet {
   private readonly streams = new Map<string, StreamState>();
   private readonly queue: QueuedFrame[] = [];
   private readonly capacityWaiters: (() => void)[] = [];
+  private readonly spareBuffers: Buffer[] = [];
   private readonly maxInFlight: number;
   private offset = HEADER_SIZE;
   private ordinal = 0;
@@ -103,7 +104,7 @@ export class ArchiveWriter implements StreamWriterSet {
     if (!Number.isInteger(frameSize) || frameSize < 1024 || frameSize > MAX_FRAME_SIZE) {
       throw new UsageError(`frame size must be between 1 KiB and ${MAX_FRAME_SIZE / 1024 / 1024} MiB`);
     }
-    const level = options.compression ?? 3;
+    const level = options.compression ?? DEFAULT_COMPRESSION;
     if (level !== 'none' && (!Number.isInteger(level) || level < 1 || level > 19)) {
       throw new UsageError(`compression level must be 1–19 or none, got ${level}`);
     }
@@ -183,6 +184,23 @@ export class ArchiveWriter implements StreamWriterSet {
     return stream;
   }
 
+  /**
+   * A raw frame buffer: a recycled one when there is one. Each owns its whole
+   * ArrayBuffer (allocUnsafeSlow), so it can be moved to a codec worker and back
+   * without a copy.
+   */
+  private takeFrameBuffer(): Buffer {
+    return this.spareBuffers.pop() ?? Buffer.allocUnsafeSlow(this.frameSize);
+  }
+
+  /** Keeps a returned raw buffer for the next frame; at most one per frame that can be in flight. */
+  private recycle(spare: Uint8Array): void {
+    const whole = spare.buffer;
+    if (spare.byteOffset !== 0 || !(whole instanceof ArrayBuffer) || whole.byteLength !== this.frameSize)
+      return;
+    if (this.spareBuffers.length < this.maxInFlight) this.spareBuffers.push(Buffer.from(whole));
+  }
+
   private async appendMany(state: StreamState, chunks: Buffer[]): Promise<void> {
     for (const chunk of chunks) await this.append(state, chunk);
   }
@@ -194,8 +212,7 @@ export class ArchiveWriter implements StreamWriterSet {
     state.rawBytes += chunk.length;
     let at = 0;
     while (at < chunk.length) {
-      // allocUnsafeSlow: the frame owns its ArrayBuffer, so it can be moved to a codec worker without a copy.
-      state.buffer ??= Buffer.allocUnsafeSlow(this.frameSize);
+      state.buffer ??= this.takeFrameBuffer();
       const n = Math.min(chunk.length - at, this.frameSize - state.filled);
       chunk.copy(state.buffer, state.filled, at, at + n);
       state.filled += n;
@@ -256,7 +273,8 @@ export class ArchiveWriter implements StreamWriterSet {
     try {
       while (this.queue.length > 0) {
         const next = this.queue[0]!;
-        const frame = await next.frame;
+        const { frame, spare } = await next.frame;
+        this.recycle(spare);
         await this.sink.write(frame);
         if (next.type === FrameType.Data && next.stream) {
           next.stream.offsets.push(this.offset);

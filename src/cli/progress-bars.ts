@@ -33,7 +33,10 @@ export function progressBars(stream: NodeJS.WriteStream = process.stderr): Progr
   class Job {
     readonly started = Date.now();
     readonly total: cliProgress.SingleBar;
-    readonly units = new Map<string, { bar: cliProgress.SingleBar; items: number; bytes: number; estimate: number }>();
+    readonly units = new Map<
+      string,
+      { bar: cliProgress.SingleBar; items: number; bytes: number; estimate: number }
+    >();
     doneUnits = 0;
     doneItems = 0;
     doneBytes = 0;
@@ -61,8 +64,12 @@ export function progressBars(stream: NodeJS.WriteStream = process.stderr): Progr
       const done = this.measure === 'units' ? this.doneUnits : this.value(items, bytes);
       const goal = this.total.getTotal();
       const rate = done / seconds;
-      const eta = this.measure !== 'units' && rate > 0 && goal > done ? `, ETA ${Math.ceil((goal - done) / rate)} s` : '';
-      const speed = bytes > 0 ? `${formatBytes(bytes / seconds)}/s` : `${Math.round(items / seconds)} items/s`;
+      const eta =
+        this.measure !== 'units' && rate > 0 && goal > done
+          ? `, ETA ${Math.ceil((goal - done) / rate)} s`
+          : '';
+      const speed =
+        bytes > 0 ? `${formatBytes(bytes / seconds)}/s` : `${Math.round(items / seconds)} items/s`;
       this.total.update(Math.min(done, goal), {
         label: 'total',
         detail: `${this.doneUnits}/${this.totalUnits} done, ${items} items${bytes > 0 ? `, ${formatBytes(bytes)}` : ''}, ${speed}${eta}`,
@@ -97,8 +104,12 @@ export function progressBars(stream: NodeJS.WriteStream = process.stderr): Progr
         break;
       case 'plan': {
         finish();
-        const bytes = new Map(event.units.filter((u) => u.estimatedBytes).map((u) => [u.name, u.estimatedBytes!]));
-        const items = new Map(event.units.filter((u) => u.estimatedItems).map((u) => [u.name, u.estimatedItems!]));
+        const bytes = new Map(
+          event.units.filter((u) => u.estimatedBytes).map((u) => [u.name, u.estimatedBytes!]),
+        );
+        const items = new Map(
+          event.units.filter((u) => u.estimatedItems).map((u) => [u.name, u.estimatedItems!]),
+        );
         const measure: Measure = bytes.size > 0 ? 'bytes' : items.size > 0 ? 'items' : 'units';
         job = new Job(measure, measure === 'bytes' ? bytes : items, event.units.length);
         break;
@@ -138,7 +149,9 @@ export function progressBars(stream: NodeJS.WriteStream = process.stderr): Progr
         job.doneUnits++;
         job.doneItems += event.items;
         job.doneBytes += event.bytes;
-        log(`done ${event.name}: ${event.items} items${event.bytes > 0 ? `, ${formatBytes(event.bytes)}` : ''}`);
+        log(
+          `done ${event.name}: ${event.items} items${event.bytes > 0 ? `, ${formatBytes(event.bytes)}` : ''}`,
+        );
         job.refresh();
         break;
       }

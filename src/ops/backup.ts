@@ -1,4 +1,4 @@
-import type { CompressionLevel } from '../archive/frame-codec.js';
+import { type CompressionLevel, DEFAULT_COMPRESSION } from '../archive/frame-codec.js';
 import type { KeySource } from '../archive/keys.js';
 import type { Manifest } from '../archive/manifest.js';
 import { ArchiveWriter } from '../archive/writer.js';
@@ -24,7 +24,7 @@ export interface BackupOptions {
   to: string;
   /** Parallel connections. Default 2. */
   jobs?: number;
-  /** zstd level 1–19 or 'none'. Default 3. */
+  /** zstd level 1–19 or 'none'. Default {@link DEFAULT_COMPRESSION}. */
   compression?: CompressionLevel;
   encryption?: KeySource;
   kind?: 'scheduled' | 'manual';
@@ -142,7 +142,11 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
         kind,
         note: options.note,
         pointInTime: result.pointInTime,
-        options: { jobs, compression: options.compression ?? 3, engine: options.engineOptions ?? {} },
+        options: {
+          jobs,
+          compression: options.compression ?? DEFAULT_COMPRESSION,
+          engine: options.engineOptions ?? {},
+        },
         warnings: result.warnings,
         schema: result.schema,
       });

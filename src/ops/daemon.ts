@@ -74,7 +74,7 @@ export class Daemon {
   private async lockRepositories(): Promise<void> {
     for (const { job } of this.jobs.values()) {
       if (this.repositories.has(job.repository)) continue;
-      const repository = openRepository(job.repository, { s3: this.config.s3 });
+      const repository = await openRepository(job.repository, { s3: this.config.s3 });
       this.repositories.set(job.repository, repository);
       await repository.checkWritable();
       this.locks.push(await RepositoryLock.acquire(repository));

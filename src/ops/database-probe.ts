@@ -1,5 +1,5 @@
-import { MongoClient } from 'mongodb';
-import pg from 'pg';
+import type { MongoClient } from 'mongodb';
+import type pg from 'pg';
 import type { EngineName } from '../engines/engine.js';
 import { engineNameForUrl } from '../engines/registry.js';
 import { StowageError } from '../errors.js';
@@ -138,7 +138,9 @@ function quoteIdent(name: string): string {
 }
 
 async function withPg<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: TIMEOUT_MS });
+  // Drivers load on demand: a PostgreSQL backup should not carry the MongoDB driver in memory, nor the reverse.
+  const { default: driver } = await import('pg');
+  const client = new driver.Client({ connectionString: url, connectionTimeoutMillis: TIMEOUT_MS });
   client.on('error', () => {}); // a server going away while idle must not crash the process
   try {
     await client.connect();
@@ -156,7 +158,8 @@ async function withPg<T>(url: string, fn: (client: pg.Client) => Promise<T>): Pr
 }
 
 async function withMongo<T>(url: string, fn: (client: MongoClient) => Promise<T>): Promise<T> {
-  const client = new MongoClient(url, { serverSelectionTimeoutMS: TIMEOUT_MS, connectTimeoutMS: TIMEOUT_MS });
+  const { MongoClient: Client } = await import('mongodb');
+  const client = new Client(url, { serverSelectionTimeoutMS: TIMEOUT_MS, connectTimeoutMS: TIMEOUT_MS });
   try {
     await client.connect();
   } catch (err) {

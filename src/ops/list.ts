@@ -19,7 +19,7 @@ export interface ListOptions {
  * result. Reads only each archive's tail.
  */
 export async function list(options: ListOptions): Promise<ArchiveInfo[]> {
-  const repository = openRepository(options.repository, { s3: options.s3 });
+  const repository = await openRepository(options.repository, { s3: options.s3 });
   try {
     return await listArchives(repository, { encryption: options.encryption, database: options.database });
   } finally {

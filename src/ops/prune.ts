@@ -38,7 +38,7 @@ export async function prune(options: PruneOptions): Promise<PruneResult> {
   const owned = typeof options.repository === 'string';
   const repository =
     typeof options.repository === 'string'
-      ? openRepository(options.repository, { s3: options.s3 })
+      ? await openRepository(options.repository, { s3: options.s3 })
       : options.repository;
   try {
     const archives = await listArchives(repository, {

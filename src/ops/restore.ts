@@ -5,7 +5,7 @@ import { engineNameForUrl, loadEngine } from '../engines/registry.js';
 import { StowageError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
 import { redactUrl } from '../redact.js';
-import { resolveArchiveRef } from '../store/open-repository.js';
+import { repositoryUrlOf } from '../store/open-repository.js';
 import type { S3Options } from '../store/s3-client.js';
 import { type BackupSummary, backup, scrub } from './backup.js';
 import { isDataStream } from './content-check.js';
@@ -156,7 +156,5 @@ async function takeSafetyBackup(
 
 /** The archive's own repository: its folder, or its S3 prefix. */
 function defaultSafetyLocation(options: RestoreOptions): string {
-  const { repository } = resolveArchiveRef(options.archive, { s3: options.s3 });
-  void repository.close();
-  return repository.url;
+  return repositoryUrlOf(options.archive);
 }

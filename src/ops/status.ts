@@ -30,7 +30,7 @@ export interface RepositoryStatus {
  * no backup at all.
  */
 export async function status(options: RepositoryStatusOptions): Promise<RepositoryStatus> {
-  const repository = openRepository(options.repository, { s3: options.s3 });
+  const repository = await openRepository(options.repository, { s3: options.s3 });
   try {
     const archives = await listArchives(repository, {
       encryption: options.encryption,

@@ -74,7 +74,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const started = Date.now();
   const progress = options.onProgress ?? ignoreProgress;
   if (options.restoreTest) engineNameForUrl(options.restoreTest); // bad scheme: usage error before any work
-  const { repository, name } = resolveArchiveRef(options.archive, { s3: options.s3 });
+  const { repository, name } = await resolveArchiveRef(options.archive, { s3: options.s3 });
   try {
     const problems: string[] = [];
     let streams: StreamCheck[] = [];

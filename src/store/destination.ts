@@ -31,10 +31,10 @@ export async function resolveDestination(
 ): Promise<Destination> {
   if (to === '-') return { generated: false, open: async () => new StdoutSink() };
   if (to.endsWith('.stow') && (isS3Url(to) || !(await isDirectory(to)))) {
-    const { repository, name } = resolveArchiveRef(to, options);
+    const { repository, name } = await resolveArchiveRef(to, options);
     return { repository, name, generated: false, open: () => repository.createArchive(name) };
   }
-  const repository = openRepository(to, options);
+  const repository = await openRepository(to, options);
   const name = generatedName();
   return { repository, name, generated: true, open: () => repository.createArchive(name) };
 }
@@ -44,7 +44,7 @@ export async function openArchiveSource(
   ref: string,
   options: RepositoryOptions & { sequential?: boolean } = {},
 ): Promise<ByteSource> {
-  const { repository, name } = resolveArchiveRef(ref, options);
+  const { repository, name } = await resolveArchiveRef(ref, options);
   const source = await closeOnFailure(
     repository,
     repository.openArchive(name, { sequential: options.sequential }),

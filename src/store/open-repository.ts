@@ -1,9 +1,8 @@
-import { basename, dirname } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { LocalRepository } from './local-repository.js';
 import type { Repository } from './repository.js';
-import { type S3Options, s3OptionsFromEnv } from './s3-client.js';
+import type { S3Options } from './s3-client.js';
 import { formatS3Url, isS3Url, splitS3ArchiveUrl } from './s3-location.js';
-import { S3Repository } from './s3-repository.js';
 
 /** Options for reaching a repository; only S3 has any. */
 export interface RepositoryOptions {
@@ -11,9 +10,19 @@ export interface RepositoryOptions {
   s3?: S3Options;
 }
 
-/** Opens a repository: `s3://bucket/prefix` or a local folder. The caller closes it. */
-export function openRepository(url: string, options: RepositoryOptions = {}): Repository {
-  if (isS3Url(url)) return new S3Repository(url, { ...s3OptionsFromEnv(), ...options.s3 });
+/**
+ * Opens a repository: `s3://bucket/prefix` or a local folder. The caller closes
+ * it. The AWS SDK is loaded only for S3: it costs some 20 MiB of memory that a
+ * backup to a local folder should not carry.
+ */
+export async function openRepository(url: string, options: RepositoryOptions = {}): Promise<Repository> {
+  if (isS3Url(url)) {
+    const [{ S3Repository }, { s3OptionsFromEnv }] = await Promise.all([
+      import('./s3-repository.js'),
+      import('./s3-client.js'),
+    ]);
+    return new S3Repository(url, { ...s3OptionsFromEnv(), ...options.s3 });
+  }
   return new LocalRepository(url);
 }
 
@@ -28,12 +37,17 @@ export interface ArchiveRef {
  * `s3://bucket/prefix/NAME.stow`) into the repository that holds it and its
  * name, so side files (verification results) go next to it wherever it is.
  */
-export function resolveArchiveRef(ref: string, options: RepositoryOptions = {}): ArchiveRef {
+export async function resolveArchiveRef(ref: string, options: RepositoryOptions = {}): Promise<ArchiveRef> {
   if (isS3Url(ref)) {
     const { repository, name } = splitS3ArchiveUrl(ref);
-    return { repository: openRepository(formatS3Url(repository), options), name };
+    return { repository: await openRepository(formatS3Url(repository), options), name };
   }
   return { repository: new LocalRepository(dirname(ref)), name: basename(ref) };
+}
+
+/** The repository that holds an archive reference, as a URL or folder, without opening it. */
+export function repositoryUrlOf(ref: string): string {
+  return isS3Url(ref) ? formatS3Url(splitS3ArchiveUrl(ref).repository) : resolve(dirname(ref));
 }
 
 /** True when `ref` names a single archive file rather than a repository. */

@@ -245,7 +245,7 @@ describe('status and metrics', () => {
   it('works the same on an S3 repository', async () => {
     const bucket = await createTestBucket('stowage-ops');
     const url = `s3://${bucket}/nightly`;
-    const repository = openRepository(url, { s3: s3Options() });
+    const repository = await openRepository(url, { s3: s3Options() });
     const names: string[] = [];
     for (let i = 0; i < 4; i++)
       names.push(await addTestArchive(repository, { startedAt: new Date(now.getTime() - i * day) }));

@@ -24,6 +24,8 @@ export interface LoadOptions {
   maxDocumentBytes: number;
   /** Insert commands in flight at once for this stream. */
   workers: number;
+  /** A limit shared with other streams (e.g. per target database), taken after the stream's own. */
+  shared?: Semaphore;
   stopOnError: boolean;
   onProgress?: (documents: number, bytes: number) => void;
   signal?: AbortSignal;
@@ -86,8 +88,13 @@ export async function loadStream(
 
   const send = async (batch: { runs: Uint8Array[]; count: number }, bytes: number) => {
     await slots.acquire();
-    if (failure) {
+    await options.shared?.acquire();
+    const release = () => {
+      options.shared?.release();
       slots.release();
+    };
+    if (failure) {
+      release();
       return;
     }
     const task = inserter
@@ -102,7 +109,7 @@ export async function loadStream(
         failure ??= error;
       })
       .finally(() => {
-        slots.release();
+        release();
         inFlight.delete(task);
       });
     inFlight.add(task);

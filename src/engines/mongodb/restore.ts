@@ -18,7 +18,7 @@ import type { MongoRestoreOptions } from './options.js';
 import { RawInserter } from './raw-insert.js';
 import { type MongoCollectionSchema, type MongoSchema, parseMongoSchema } from './schema.js';
 import { throwIfAborted } from './stream-io.js';
-import { runPool } from './work-pool.js';
+import { runPool, Semaphore } from './work-pool.js';
 
 /**
  * Restore: check everything that can be checked before writing anything
@@ -30,6 +30,12 @@ import { runPool } from './work-pool.js';
 
 const DEFAULT_BATCH_BYTES = 1024 * 1024;
 const DEFAULT_WORKERS_PER_COLLECTION = 2;
+/**
+ * FerretDB's SQLite backend keeps a database in one file with one writer:
+ * inserts beyond a couple at a time into the same database only queue on its
+ * lock (measured on 200,000 documents: ~16 s with 2 in flight, ~27 s with 8).
+ */
+const FERRETDB_INSERTS_PER_DATABASE = 2;
 
 /** Namespace in the archive → namespace on the target. */
 interface Target {
@@ -164,6 +170,13 @@ export async function restoreMongo(
       .sort((a, b) => b.stream.rawBytes - a.stream.rawBytes);
     const perCollection = new Map<CollectionPlan, { documents: number; bytes: number }>();
     const started = new Set<CollectionPlan>();
+    const databaseSlots = new Map<string, Semaphore>();
+    const sharedSlots = (db: string): Semaphore | undefined => {
+      if (!server.ferretdb) return undefined;
+      let slots = databaseSlots.get(db);
+      if (!slots) databaseSlots.set(db, (slots = new Semaphore(FERRETDB_INSERTS_PER_DATABASE)));
+      return slots;
+    };
 
     const finishCollection = async (plan: CollectionPlan) => {
       if (!options.noIndexes) {
@@ -206,6 +219,7 @@ export async function restoreMongo(
         batchDocuments: server.maxWriteBatchSize,
         maxDocumentBytes: server.maxBsonObjectSize,
         workers,
+        ...(sharedSlots(plan.target.db) ? { shared: sharedSlots(plan.target.db)! } : {}),
         stopOnError: !!options.stopOnError,
         onProgress: (documents, bytes) => {
           const t = perCollection.get(plan) ?? { documents: 0, bytes: 0 };
