@@ -24,5 +24,6 @@ export default defineConfig({
     // servers needing CPU too.
     pool: 'forks',
     maxWorkers: 2,
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
