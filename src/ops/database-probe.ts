@@ -142,28 +142,39 @@ async function withPg<T>(url: string, fn: (client: pg.Client) => Promise<T>): Pr
   const { default: driver } = await import('pg');
   const client = new driver.Client({ connectionString: url, connectionTimeoutMillis: TIMEOUT_MS });
   client.on('error', () => {}); // a server going away while idle must not crash the process
-  try {
-    await client.connect();
-  } catch (err) {
-    await client.end().catch(() => {});
-    throw unreachable(err, url);
-  }
-  try {
-    return await fn(client);
-  } catch (err) {
-    throw clean(err, url);
-  } finally {
-    await client.end().catch(() => {});
-  }
+  return withConnection(
+    url,
+    client,
+    () => client.connect(),
+    () => client.end(),
+    fn,
+  );
 }
 
 async function withMongo<T>(url: string, fn: (client: MongoClient) => Promise<T>): Promise<T> {
   const { MongoClient: Client } = await import('mongodb');
   const client = new Client(url, { serverSelectionTimeoutMS: TIMEOUT_MS, connectTimeoutMS: TIMEOUT_MS });
+  return withConnection(
+    url,
+    client,
+    () => client.connect(),
+    () => client.close(),
+    fn,
+  );
+}
+
+/** Connects, runs `fn`, always disconnects; errors come out as one-line messages without the password. */
+async function withConnection<C, T>(
+  url: string,
+  client: C,
+  connect: () => Promise<unknown>,
+  disconnect: () => Promise<unknown>,
+  fn: (client: C) => Promise<T>,
+): Promise<T> {
   try {
-    await client.connect();
+    await connect();
   } catch (err) {
-    await client.close().catch(() => {});
+    await disconnect().catch(() => {});
     throw unreachable(err, url);
   }
   try {
@@ -171,7 +182,7 @@ async function withMongo<T>(url: string, fn: (client: MongoClient) => Promise<T>
   } catch (err) {
     throw clean(err, url);
   } finally {
-    await client.close().catch(() => {});
+    await disconnect().catch(() => {});
   }
 }
 
