@@ -212,10 +212,27 @@ async function main() {
         name: `stowage restore (jobs ${jobs})`,
         run: async () => {
           await dropDb(base, restoreDb);
-          const m = await measure('node', [child, 'restore', stow, `${base}${restoreDb}`, String(jobs)]);
-          return m;
+          return measure('node', [child, 'restore', stow, `${base}${restoreDb}`, String(jobs)]);
         },
       },
+      ...(ferret
+        ? [
+            {
+              name: `stowage restore, no index builds (jobs ${jobs}; like for like with --noIndexRestore)`,
+              run: async () => {
+                await dropDb(base, restoreDb);
+                return measure('node', [
+                  child,
+                  'restore',
+                  stow,
+                  `${base}${restoreDb}`,
+                  String(jobs),
+                  'noindexes',
+                ]);
+              },
+            },
+          ]
+        : []),
       ...(haveTools
         ? [
             {
@@ -239,17 +256,17 @@ async function main() {
         : []),
     ].filter((s) => !args.only || s.name.includes(args.only));
 
-    const results: { name: string; runs: (Measured & { bytes?: number })[] }[] = [];
-    for (const scenario of scenarios) {
-      const done: (Measured & { bytes?: number })[] = [];
-      for (let i = 0; i < runs; i++) {
+    // Rounds interleave the scenarios, so a change in machine load during the
+    // bench spreads over all of them instead of skewing one.
+    const results = scenarios.map((s) => ({ name: s.name, runs: [] as (Measured & { bytes?: number })[] }));
+    for (let i = 0; i < runs; i++) {
+      for (const [n, scenario] of scenarios.entries()) {
         const r = await scenario.run();
         log(
           `${scenario.name} #${i + 1}: ${r.seconds.toFixed(2)} s, peak RSS ${r.maxRssMiB.toFixed(0)} MiB${r.bytes ? `, ${(r.bytes / 1e6).toFixed(1)} MB` : ''}`,
         );
-        done.push(r);
+        results[n]!.runs.push(r);
       }
-      results.push({ name: scenario.name, runs: done });
     }
     await dropDb(base, restoreDb);
 

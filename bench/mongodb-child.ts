@@ -3,7 +3,7 @@
  * can be measured from outside (`/usr/bin/time`). Prints one JSON line.
  *
  *   mongodb-child backup  <url> <file.stow> <jobs> [compression]
- *   mongodb-child restore <file.stow> <url> <jobs>
+ *   mongodb-child restore <file.stow> <url> <jobs> [noindexes]
  *   mongodb-child raw     <url> <db> <jobs>      (the raw ceiling: a driver cursor with raw: true drains every collection)
  *   mongodb-child rawcmd  <url> <db> <jobs>      (find/getMore commands with raw batches, as the engine reads)
  */

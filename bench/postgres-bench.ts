@@ -33,7 +33,7 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
-import { DEFAULT_COMPRESSION } from '../src/archive/frame-codec.js';
+import { DEFAULT_COMPRESSION_BY_ENGINE } from '../src/ops/backup.js';
 import { type BenchCase, defineScenario, type TaskResult } from './lib/harness.js';
 import { DATASET_TABLES, datasetPresent, findPgBinDir, generatePostgresDataset } from './postgres-dataset.js';
 
@@ -82,7 +82,7 @@ export const scenario = defineScenario({
     const scale = Number(opts.values.scale ?? (quick ? 1 : 30));
     const rows = Number(opts.values.rows ?? (quick ? 20_000 : 1_000_000));
     const jobs = Number(opts.values.jobs ?? 2);
-    const compression = opts.values.compression ?? String(DEFAULT_COMPRESSION);
+    const compression = opts.values.compression ?? String(DEFAULT_COMPRESSION_BY_ENGINE.postgres);
     const bin = findPgBinDir();
 
     let adminUrl = opts.values.url;

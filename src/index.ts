@@ -37,7 +37,12 @@ export {
   UsageError,
   WrongKeyError,
 } from './errors.js';
-export { type BackupOptions, type BackupSummary, backup } from './ops/backup.js';
+export {
+  type BackupOptions,
+  type BackupSummary,
+  backup,
+  DEFAULT_COMPRESSION_BY_ENGINE,
+} from './ops/backup.js';
 export type { ContentComparison, UnitComparison } from './ops/content-check.js';
 export { Daemon, type DaemonOptions } from './ops/daemon.js';
 export { type DaemonConfig, loadDaemonConfig, parseDaemonConfig } from './ops/daemon-config.js';

@@ -29,9 +29,8 @@ import { openFrame, sealFrame } from './keys.js';
 export type CompressionLevel = number | 'none';
 
 /**
- * zstd level 1: on the PostgreSQL bench dataset it was twice as fast as level 3
- * and its archive no larger (71.4 MB vs 72.0 MB, against pg_dump -Fc's 80.1 MB),
- * so a backup stays close to the speed of the COPY itself.
+ * The writer's level when none is given: the fastest. Backups pick their level
+ * per engine (`DEFAULT_COMPRESSION_BY_ENGINE` in ops/backup.ts), from measurements.
  */
 export const DEFAULT_COMPRESSION: CompressionLevel = 1;
 

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { type CompressionLevel, DEFAULT_COMPRESSION } from '../../archive/frame-codec.js';
+import type { CompressionLevel } from '../../archive/frame-codec.js';
 import { engineNameForUrl } from '../../engines/registry.js';
 import { UsageError } from '../../errors.js';
 import { backup } from '../../ops/backup.js';
@@ -19,7 +19,7 @@ export function backupCommand(ctx: CliContext): Command {
       'repository (folder or s3://bucket/prefix; the archive gets a generated name), path ending in .stow, or - for stdout',
     )
     .option('-j, --jobs <n>', 'parallel connections', '2')
-    .option('--compression <level>', 'zstd level 1-19, or none', String(DEFAULT_COMPRESSION))
+    .option('--compression <level>', 'zstd level 1-19, or none (default: 1 for PostgreSQL, 6 for MongoDB)')
     .option('--note <text>', 'free-text note stored in the manifest')
     .option('--manual', 'mark as a manual backup (never pruned automatically)')
     .option(
@@ -45,7 +45,7 @@ Examples:
       source,
       to: opts.to as string,
       jobs: parseJobs(opts.jobs as string),
-      compression: parseCompression(opts.compression as string),
+      compression: opts.compression === undefined ? undefined : parseCompression(opts.compression as string),
       encryption: await keySourceFrom(opts),
       kind: opts.manual ? 'manual' : 'scheduled',
       note: opts.note as string | undefined,
