@@ -10,6 +10,12 @@ export interface ByteSink {
   commit(): Promise<void>;
   /** Discards everything written; nothing that looks like a finished archive may remain. */
   abort(): Promise<void>;
+  /**
+   * True when the sink is done with a chunk once write() resolves (it wrote it
+   * out, or copied it): the writer may then reuse the buffer for another frame.
+   * Sinks that queue the chunk itself (a pipe into an upload) leave it unset.
+   */
+  readonly releasesChunks?: boolean;
   /** Where the finished archive will be, for messages (no credentials). */
   readonly location: string;
 }

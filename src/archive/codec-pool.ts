@@ -19,7 +19,8 @@ import type { WorkerReply, WorkerRequest } from './frame-worker.js';
  * everything runs inline (used for tiny frames and where workers are unwanted).
  */
 export interface FrameCodec {
-  encode(ident: FrameIdentity, raw: Uint8Array): Promise<EncodedFrame>;
+  /** `out`: a buffer of frameCapacity() bytes to build the frame in (see encodeFrame); it comes back as the frame's buffer. */
+  encode(ident: FrameIdentity, raw: Uint8Array, out?: Buffer): Promise<EncodedFrame>;
   decode(header: FrameHeader, stored: Uint8Array, crc: number): Promise<Buffer | DecodeProblem>;
   close(): Promise<void>;
 }
@@ -58,8 +59,8 @@ class InlineCodec implements FrameCodec {
     private readonly level: CompressionLevel,
     private readonly key: Buffer | undefined,
   ) {}
-  async encode(ident: FrameIdentity, raw: Uint8Array): Promise<EncodedFrame> {
-    return { frame: encodeFrame(ident, raw, this.level, this.key), spare: raw };
+  async encode(ident: FrameIdentity, raw: Uint8Array, out?: Buffer): Promise<EncodedFrame> {
+    return { frame: encodeFrame(ident, raw, this.level, this.key, out), spare: raw };
   }
   async decode(header: FrameHeader, stored: Uint8Array, crc: number): Promise<Buffer | DecodeProblem> {
     return decodeFrame(header, stored, crc, this.key);
@@ -122,10 +123,15 @@ class WorkerCodec implements FrameCodec {
     });
   }
 
-  async encode(ident: FrameIdentity, raw: Uint8Array): Promise<EncodedFrame> {
-    if (raw.length < INLINE_BELOW) return this.inline.encode(ident, raw);
+  async encode(ident: FrameIdentity, raw: Uint8Array, out?: Buffer): Promise<EncodedFrame> {
+    if (raw.length < INLINE_BELOW) return this.inline.encode(ident, raw, out);
     const { data, transfer } = ownedCopy(raw);
-    const reply = await this.submit({ id: this.nextId++, op: 'encode', ident, raw: data }, transfer);
+    // Only a buffer that owns its memory can move to the worker and back.
+    const movable = out && out.byteOffset === 0 && out.buffer instanceof ArrayBuffer && out.buffer.byteLength === out.length;
+    const reply = await this.submit(
+      { id: this.nextId++, op: 'encode', ident, raw: data, ...(movable ? { out } : {}) },
+      movable ? [...transfer, out.buffer as ArrayBuffer] : transfer,
+    );
     if (!('data' in reply)) throw new Error(`codec worker: unexpected reply to encode`);
     // A copied raw buffer was never moved, so the caller's own buffer is free again already.
     return { frame: asBuffer(reply.data), spare: transfer.length > 0 && reply.spare ? reply.spare : raw };

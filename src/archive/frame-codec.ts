@@ -71,13 +71,30 @@ function compressFrame(raw: Uint8Array, level: number): Buffer | undefined {
   return written < raw.length ? scratch.subarray(0, written) : undefined;
 }
 
-/** Builds a complete frame: header, stored payload, payload CRC. */
+/**
+ * Size of an output buffer that holds any unencrypted frame of up to `rawLength`
+ * raw bytes, compressed or not: the writer recycles buffers of this size.
+ */
+export function frameCapacity(rawLength: number): number {
+  return FRAME_HEADER_SIZE + compressBound(rawLength) + FRAME_CRC_SIZE;
+}
+
+/**
+ * Builds a complete frame: header, stored payload, payload CRC.
+ *
+ * With `out` (at least {@link frameCapacity} bytes) and no key, the frame is
+ * built inside `out` and returned as a view of it: zstd compresses straight
+ * into place, and a writer that recycles `out` allocates nothing per frame.
+ * Otherwise the frame gets a buffer of its own.
+ */
 export function encodeFrame(
   id: FrameIdentity,
   raw: Uint8Array,
   level: CompressionLevel,
   key: Buffer | undefined,
+  out?: Buffer,
 ): Buffer {
+  if (out && !key && out.length >= frameCapacity(raw.length)) return encodeInto(id, raw, level, out);
   let codec = Codec.None;
   let body: Uint8Array = raw;
   if (level !== 'none' && raw.length > 0) {
@@ -96,6 +113,25 @@ export function encodeFrame(
   frame.set(stored, FRAME_HEADER_SIZE);
   frame.writeUInt32LE(crc32(stored), FRAME_HEADER_SIZE + stored.length);
   return frame;
+}
+
+function encodeInto(id: FrameIdentity, raw: Uint8Array, level: CompressionLevel, out: Buffer): Buffer {
+  let codec = Codec.None;
+  let storedLength = raw.length;
+  if (level !== 'none' && raw.length > 0) {
+    const room = out.subarray(FRAME_HEADER_SIZE, FRAME_HEADER_SIZE + compressBound(raw.length));
+    const written = contextFor(level).compress2(room, raw);
+    // Incompressible data is stored as is, exactly as encodeFrame does.
+    if (written < raw.length) {
+      codec = Codec.Zstd;
+      storedLength = written;
+    }
+  }
+  if (codec === Codec.None) out.set(raw, FRAME_HEADER_SIZE);
+  encodeFrameHeader({ ...id, codec, rawLength: raw.length, storedLength }, out);
+  const stored = out.subarray(FRAME_HEADER_SIZE, FRAME_HEADER_SIZE + storedLength);
+  out.writeUInt32LE(crc32(stored), FRAME_HEADER_SIZE + storedLength);
+  return out.subarray(0, FRAME_HEADER_SIZE + storedLength + FRAME_CRC_SIZE);
 }
 
 export type DecodeProblem =

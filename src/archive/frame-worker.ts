@@ -5,7 +5,7 @@ import { type CompressionLevel, decodeFrame, encodeFrame, type FrameIdentity } f
 /** Codec worker: compresses/encrypts and verifies/decrypts frames off the main thread. */
 
 export type WorkerRequest =
-  | { id: number; op: 'encode'; ident: FrameIdentity; raw: Uint8Array }
+  | { id: number; op: 'encode'; ident: FrameIdentity; raw: Uint8Array; out?: Uint8Array }
   | { id: number; op: 'decode'; header: FrameHeader; stored: Uint8Array; crc: number };
 
 export type WorkerReply =
@@ -19,7 +19,8 @@ const keyBuffer = key ? Buffer.from(key) : undefined;
 parentPort!.on('message', (req: WorkerRequest) => {
   try {
     if (req.op === 'encode') {
-      const frame = encodeFrame(req.ident, req.raw, level, keyBuffer);
+      const out = req.out ? Buffer.from(req.out.buffer, req.out.byteOffset, req.out.byteLength) : undefined;
+      const frame = encodeFrame(req.ident, req.raw, level, keyBuffer, out);
       // The raw buffer goes back too, so the writer can refill it instead of allocating another.
       parentPort!.postMessage({ id: req.id, data: frame, spare: req.raw } satisfies WorkerReply, [
         ...transferable(frame),
@@ -41,8 +42,9 @@ parentPort!.on('message', (req: WorkerRequest) => {
   }
 });
 
+/** A view's whole buffer, when moving it is safe: it starts the buffer and is not a slice of a shared pool. */
 function transferable(b: Uint8Array): ArrayBuffer[] {
-  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer
+  return b.byteOffset === 0 && b.buffer instanceof ArrayBuffer && b.byteLength > Buffer.poolSize / 2
     ? [b.buffer]
     : [];
 }

@@ -16,7 +16,7 @@ import {
   Kdf,
   MAX_FRAME_SIZE,
 } from './format.js';
-import { type CompressionLevel, DEFAULT_COMPRESSION, type FrameIdentity } from './frame-codec.js';
+import { type CompressionLevel, DEFAULT_COMPRESSION, type FrameIdentity, frameCapacity } from './frame-codec.js';
 import { computeKeyCheck, DEFAULT_SCRYPT, deriveArchiveKey, type KeySource, kdfFor } from './keys.js';
 import {
   type Footer,
@@ -81,6 +81,8 @@ export class ArchiveWriter implements StreamWriterSet {
   private readonly queue: QueuedFrame[] = [];
   private readonly capacityWaiters: (() => void)[] = [];
   private readonly spareBuffers: Buffer[] = [];
+  private readonly spareOutputs: Buffer[] = [];
+  private readonly outputCapacity: number;
   private readonly maxInFlight: number;
   private offset = HEADER_SIZE;
   private ordinal = 0;
@@ -96,6 +98,7 @@ export class ArchiveWriter implements StreamWriterSet {
     threads: number,
   ) {
     this.maxInFlight = Math.max(4, threads * 2 + 2);
+    this.outputCapacity = frameCapacity(frameSize);
   }
 
   /** Writes the archive header and returns a writer ready for streams. */
@@ -193,6 +196,24 @@ export class ArchiveWriter implements StreamWriterSet {
     return this.spareBuffers.pop() ?? Buffer.allocUnsafeSlow(this.frameSize);
   }
 
+  /**
+   * An output buffer for a data frame, when the sink lets go of what it wrote
+   * (see ByteSink.releasesChunks): with raw and output buffers both recycled,
+   * a backup allocates nothing per frame and leaves the garbage collector
+   * nothing to catch up on.
+   */
+  private takeOutputBuffer(): Buffer | undefined {
+    if (!this.sink.releasesChunks || this.encrypted) return undefined;
+    return this.spareOutputs.pop() ?? Buffer.allocUnsafeSlow(this.outputCapacity);
+  }
+
+  private recycleOutput(frame: Buffer): void {
+    const whole = frame.buffer;
+    if (!this.sink.releasesChunks || frame.byteOffset !== 0 || !(whole instanceof ArrayBuffer)) return;
+    if (whole.byteLength !== this.outputCapacity || this.spareOutputs.length >= this.maxInFlight) return;
+    this.spareOutputs.push(Buffer.from(whole));
+  }
+
   /** Keeps a returned raw buffer for the next frame; at most one per frame that can be in flight. */
   private recycle(spare: Uint8Array): void {
     const whole = spare.buffer;
@@ -263,7 +284,7 @@ export class ArchiveWriter implements StreamWriterSet {
       ordinal: this.ordinal++,
       sequence: type === FrameType.Data ? state!.sequence++ : 0,
     };
-    const frame = this.codec.encode(ident, raw);
+    const frame = this.codec.encode(ident, raw, type === FrameType.Data ? this.takeOutputBuffer() : undefined);
     frame.catch(() => {}); // observed by the drain loop; this stops an unhandled-rejection crash meanwhile
     this.queue.push({ stream: state, type, frame });
     this.draining ??= this.drain();
@@ -276,6 +297,7 @@ export class ArchiveWriter implements StreamWriterSet {
         const { frame, spare } = await next.frame;
         this.recycle(spare);
         await this.sink.write(frame);
+        this.recycleOutput(frame);
         if (next.type === FrameType.Data && next.stream) {
           next.stream.offsets.push(this.offset);
           next.stream.sizes.push(frame.length);

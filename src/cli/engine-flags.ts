@@ -118,6 +118,16 @@ export const BACKUP_FLAGS: FlagSpec[] = [
     },
   ),
   flag(
+    'postgres',
+    '--table-part-size <MiB>',
+    'splitTableBytes',
+    'with --jobs > 1, copy tables of twice this size in parts on several jobs (default 64; 0: never)',
+    {
+      from: 'tablePartSize',
+      parse: (v) => wholeNumber('--table-part-size', v as string) * 1024 * 1024,
+    },
+  ),
+  flag(
     'mongodb',
     '--db <name>',
     'databases',

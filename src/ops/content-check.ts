@@ -48,9 +48,12 @@ export function isDataStream(name: string): boolean {
   return !name.startsWith('$');
 }
 
-/** The table or collection a stream belongs to: MongoDB splits big collections into `ns$1`, `ns$2`… slices. */
+/**
+ * The table or collection a stream belongs to: MongoDB splits big collections
+ * into `ns$1`, `ns$2`… slices, PostgreSQL big tables into `table#1`, `table#2`… parts.
+ */
 export function unitOf(engine: EngineName, stream: string): string {
-  return engine === 'mongodb' ? stream.replace(/\$\d+(~\d+)?$/, '') : stream;
+  return engine === 'mongodb' ? stream.replace(/\$\d+(~\d+)?$/, '') : stream.replace(/#\d+$/, '');
 }
 
 interface Digested {

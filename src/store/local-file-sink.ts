@@ -10,6 +10,8 @@ import { StowageError } from '../errors.js';
  * or abort leaves at most a `.partial` file, never something that looks finished.
  */
 export class LocalFileSink implements ByteSink {
+  /** write() resolves only once the bytes are in the file. */
+  readonly releasesChunks = true;
   private constructor(
     private readonly handle: FileHandle,
     private readonly finalPath: string,

@@ -27,6 +27,9 @@ export class MemorySink implements ByteSink {
   aborted = false;
   readonly location = 'memory://archive.stow';
 
+  /** @param releasesChunks say so (it copies each chunk), which lets the writer recycle frame buffers */
+  constructor(readonly releasesChunks = false) {}
+
   async write(chunk: Uint8Array): Promise<void> {
     if (this.committed || this.aborted) throw new Error('write after commit/abort');
     this.chunks.push(Buffer.from(chunk));

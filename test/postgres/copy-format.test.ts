@@ -2,11 +2,13 @@
 // built-in type and text COPY, cut into chunks at every possible place.
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BinaryCopyParser, type BinaryTuple } from '../../src/engines/postgres/copy-binary.js';
-import { CopyOutStream } from '../../src/engines/postgres/copy-out.js';
+import { CopyOut } from '../../src/engines/postgres/copy-out.js';
 import { parseTextRow, TextCopyParser } from '../../src/engines/postgres/copy-text.js';
+import { createBackupSocket } from '../../src/engines/postgres/socket-feed.js';
 import { StowageError } from '../../src/errors.js';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
 import { loadFixtures } from './support.js';
@@ -54,53 +56,91 @@ describe('COPY stream parsers', () => {
   });
   afterAll(() => db?.drop());
 
-  it('reads COPY TO STDOUT with the same bytes as pg-copy-streams, counting rows from the protocol', async () => {
-    await withPgClient(db.url, (c) =>
-      c.query(`CREATE TABLE public.many AS SELECT i, md5(i::text) AS h FROM generate_series(1, 50000) i;
-               CREATE TABLE public.none (a int); CREATE TABLE public.nocols (); INSERT INTO public.nocols DEFAULT VALUES;`),
-    );
-    for (const [sql, binary, rows] of [
-      ['COPY public.many TO STDOUT (FORMAT binary)', true, 50000],
-      ['COPY public.many TO STDOUT', false, 50000],
-      ['COPY public.none TO STDOUT (FORMAT binary)', true, 0],
-      ['COPY public.nocols TO STDOUT (FORMAT binary)', true, 1],
-      ['COPY types.all_types TO STDOUT (FORMAT binary)', true, 3],
-    ] as const) {
-      const expected = await copyOut(db.url, sql);
-      const got = await withPgClient(db.url, async (client) => {
-        let ended = -1;
-        const stream = new CopyOutStream(sql, binary, (n) => {
-          ended = n;
-        });
-        client.query(stream);
-        const chunks: Buffer[] = [];
-        for await (const chunk of stream) chunks.push(chunk as Buffer);
-        await stream.settled;
-        // The connection is usable afterwards.
-        const { rows: after } = await client.query('SELECT 1 AS one');
-        return { data: Buffer.concat(chunks), rows: stream.rows, ended, server: stream.commandRows, after };
-      });
-      expect(got.data.equals(expected)).toBe(true);
-      expect([got.rows, got.ended, got.server]).toEqual([rows, rows, rows]);
-      expect(got.after).toEqual([{ one: 1 }]);
-    }
-  });
-
-  it('reports a failing COPY as an error and leaves the connection usable', async () => {
-    await withPgClient(db.url, async (client) => {
-      const stream = new CopyOutStream('COPY public.missing_table TO STDOUT (FORMAT binary)', true);
-      client.query(stream);
-      await expect(
-        (async () => {
-          for await (const _ of stream) {
-            // drain
-          }
-        })(),
-      ).rejects.toThrow(/does not exist/);
-      const { rows } = await client.query('SELECT 2 AS two');
-      expect(rows).toEqual([{ two: 2 }]);
+  /**
+   * A sink that copies each chunk only when it acknowledges it, a few event-loop
+   * turns later: a reader that reused a buffer before the acknowledgement would
+   * show up as corrupt bytes.
+   */
+  function lateSink(): { sink: Writable; data: () => Buffer } {
+    const chunks: Buffer[] = [];
+    let n = 0;
+    const sink = new Writable({
+      highWaterMark: 1,
+      write(chunk: Buffer, _e, cb) {
+        const later = () => {
+          chunks.push(Buffer.from(chunk));
+          cb();
+        };
+        if (n++ % 3 === 0) setTimeout(later, 1);
+        else setImmediate(later);
+      },
     });
-  });
+    return { sink, data: () => Buffer.concat(chunks) };
+  }
+
+  // Backup sessions read into reusable buffers; TLS and foreign clients go through stream reads.
+  const sockets = [
+    ['reusable read buffers', { stream: createBackupSocket as unknown as pg.ClientConfig['stream'] }],
+    ['stream reads', {}],
+  ] as const;
+
+  it.each(sockets)(
+    'reads COPY TO STDOUT with the same bytes as pg-copy-streams, counting rows from the protocol (%s)',
+    async (_kind, config) => {
+      await withPgClient(db.url, (c) =>
+        c.query(`CREATE TABLE IF NOT EXISTS public.many AS SELECT i, md5(i::text) AS h FROM generate_series(1, 50000) i;
+               CREATE TABLE IF NOT EXISTS public.none (a int); CREATE TABLE IF NOT EXISTS public.nocols ();
+               INSERT INTO public.nocols SELECT WHERE NOT EXISTS (SELECT FROM public.nocols);`),
+      );
+      for (const [sql, binary, rows] of [
+        ['COPY public.many TO STDOUT (FORMAT binary)', true, 50000],
+        ['COPY public.many TO STDOUT', false, 50000],
+        ['COPY public.none TO STDOUT (FORMAT binary)', true, 0],
+        ['COPY public.nocols TO STDOUT (FORMAT binary)', true, 1],
+        ['COPY types.all_types TO STDOUT (FORMAT binary)', true, 3],
+      ] as const) {
+        const expected = await copyOut(db.url, sql);
+        const got = await withPgClient(
+          db.url,
+          async (client) => {
+            let ended = -1;
+            const { sink, data } = lateSink();
+            const copy = new CopyOut(sql, binary, sink, (n) => {
+              ended = n;
+            });
+            client.query(copy);
+            await copy.done;
+            await copy.settled;
+            // The connection is usable afterwards.
+            const { rows: after } = await client.query('SELECT 1 AS one');
+            return { data: data(), rows: copy.rows, ended, server: copy.commandRows, after };
+          },
+          config,
+        );
+        expect(got.data.equals(expected), sql).toBe(true);
+        expect([got.rows, got.ended, got.server]).toEqual([rows, rows, rows]);
+        expect(got.after).toEqual([{ one: 1 }]);
+      }
+    },
+  );
+
+  it.each(sockets)(
+    'reports a failing COPY as an error and leaves the connection usable (%s)',
+    async (_kind, config) => {
+      await withPgClient(
+        db.url,
+        async (client) => {
+          const { sink } = lateSink();
+          const copy = new CopyOut('COPY public.missing_table TO STDOUT (FORMAT binary)', true, sink);
+          client.query(copy);
+          await expect(copy.done).rejects.toThrow(/does not exist/);
+          const { rows } = await client.query('SELECT 2 AS two');
+          expect(rows).toEqual([{ two: 2 }]);
+        },
+        config,
+      );
+    },
+  );
 
   it('decodes binary COPY identically wherever the chunks are cut', () => {
     const whole = decodeBinary(binary, []);

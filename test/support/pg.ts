@@ -49,8 +49,12 @@ export async function createPgDatabase(prefix = 'stowage_test'): Promise<TestPgD
 }
 
 /** Runs `fn` with a connected client and closes it afterwards, whatever happens. */
-export async function withPgClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
+export async function withPgClient<T>(
+  url: string,
+  fn: (client: pg.Client) => Promise<T>,
+  config: pg.ClientConfig = {},
+): Promise<T> {
+  const client = new pg.Client({ ...config, connectionString: url });
   // A connection ended by the server (e.g. a forced DROP DATABASE) emits
   // 'error', which would crash the worker if unheard; the pending query
   // rejects with it anyway.

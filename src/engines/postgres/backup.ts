@@ -17,6 +17,13 @@ import { NameFilter } from './patterns.js';
 import { runTasks } from './scheduler.js';
 import { readServerInfo } from './server-info.js';
 import { beginSnapshot, joinSnapshot, lockRelations } from './snapshot.js';
+import {
+  DEFAULT_SPLIT_BYTES,
+  MIN_SPLIT_SERVER_VERSION,
+  planParts,
+  readTableBlocks,
+  type TablePart,
+} from './table-parts.js';
 
 /**
  * Settings for every backup session. An empty search_path makes the server
@@ -78,7 +85,14 @@ export async function backupPostgres(
     await lockRelations(leader, relations);
     const catalog = await readCatalog(ctx);
 
-    const tables: PgTableData[] = options.schemaOnly ? [] : catalog.tables.map(({ oid: _oid, ...t }) => t);
+    const copied = options.schemaOnly ? [] : catalog.tables;
+    const tables: PgTableData[] = copied.map(({ oid: _oid, ...t }) => t);
+    const jobs = server.pglite ? 1 : Math.max(1, request.jobs | 0);
+    const parts = await splitTables(leader, copied, tables, {
+      jobs,
+      splitBytes: options.splitTableBytes ?? DEFAULT_SPLIT_BYTES,
+      serverVersion: server.versionNum,
+    });
     const sequences = options.schemaOnly ? [] : await readSequenceValues(ctx, catalog.sequences);
 
     const schema: PostgresSchema = {
@@ -98,13 +112,15 @@ export async function backupPostgres(
 
     if (tables.length) {
       // Biggest first: the longest COPY starts at once and the small ones fill in around it.
-      const queue = [...tables].sort((a, b) => b.estimatedBytes - a.estimatedBytes);
+      const queue = tables
+        .flatMap((table, i) => (parts[i] as TablePart[]).map((part) => ({ table, part })))
+        .sort((a, b) => b.part.estimatedBytes - a.part.estimatedBytes);
       progress({
         type: 'plan',
-        units: queue.map((t) => ({
-          name: t.stream,
-          estimatedItems: t.estimatedRows >= 0 ? t.estimatedRows : undefined,
-          estimatedBytes: t.estimatedBytes,
+        units: queue.map(({ part }) => ({
+          name: part.stream,
+          estimatedItems: part.estimatedRows >= 0 ? part.estimatedRows : undefined,
+          estimatedBytes: part.estimatedBytes,
         })),
       });
       progress({ type: 'phase', phase: 'data', message: `copying ${tables.length} tables` });
@@ -112,7 +128,7 @@ export async function backupPostgres(
       const dataSettings = { ...BACKUP_SETTINGS, client_encoding: server.encoding };
       await leader.query(`SELECT pg_catalog.set_config('client_encoding', $1, false)`, [server.encoding]);
       const workers = [leader];
-      const extra = server.pglite ? 0 : Math.min(Math.max(1, request.jobs | 0), queue.length) - 1;
+      const extra = Math.min(jobs, queue.length) - 1;
       const opened = await Promise.allSettled(
         Array.from({ length: extra }, async () => {
           const worker = await PgSession.open(target, { mode: 'backup', settings: dataSettings, signal });
@@ -126,9 +142,10 @@ export async function backupPostgres(
         workers.push(o.value);
       }
       await runTasks(
-        queue.map((table) => ({
-          id: table.stream,
-          run: (session: PgSession) => dumpTable(session, table, request.streams, progress).then(() => {}),
+        queue.map(({ table, part }) => ({
+          id: part.stream,
+          run: (session: PgSession) =>
+            dumpTable(session, table, part, request.streams, progress).then(() => {}),
         })),
         workers,
         {
@@ -151,4 +168,38 @@ export async function backupPostgres(
   } finally {
     await Promise.all(sessions.map((s) => s.close()));
   }
+}
+
+/**
+ * Plans the COPYs of each table (same order as `tables`): whole, or in block
+ * ranges when several jobs can share a big table (see table-parts.ts). Records
+ * the parts' stream names on the tables.
+ */
+async function splitTables(
+  session: PgSession,
+  catalogTables: { oid: string; estimatedBytes: number }[],
+  tables: PgTableData[],
+  how: { jobs: number; splitBytes: number; serverVersion: number },
+): Promise<TablePart[][]> {
+  const whole = (t: PgTableData): TablePart[] => [
+    { stream: t.streams[0] as string, estimatedRows: t.estimatedRows, estimatedBytes: t.estimatedBytes },
+  ];
+  const big = catalogTables.filter((t) => t.estimatedBytes >= 2 * how.splitBytes);
+  if (how.jobs < 2 || how.splitBytes <= 0 || how.serverVersion < MIN_SPLIT_SERVER_VERSION || !big.length) {
+    return tables.map(whole);
+  }
+  const { blocks, blockSize } = await readTableBlocks(
+    session,
+    big.map((t) => Number(t.oid)),
+  );
+  return tables.map((table, i) => {
+    const planned = planParts(
+      table,
+      blocks.get(Number(catalogTables[i]?.oid)) ?? 0,
+      blockSize,
+      how.splitBytes,
+    );
+    table.streams = planned.map((p) => p.stream);
+    return planned;
+  });
 }

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { UsageError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
 import { type ErrorContext, isDriverError, translatePgError } from './pg-errors.js';
+import { createBackupSocket } from './socket-feed.js';
 
 /**
  * Connections. Every session the engine opens goes through {@link PgSession}:
@@ -115,6 +116,10 @@ export class PgSession {
       connectionTimeoutMillis: 15_000,
       application_name: 'stowage',
       keepAlive: true,
+      // Backup sessions read COPY data into reusable buffers (socket-feed.ts).
+      ...(options.mode === 'backup'
+        ? { stream: createBackupSocket as unknown as pg.ClientConfig['stream'] }
+        : {}),
     });
     // Swallow errors until the session owns the client: connect() rejects with the same error.
     client.on('error', () => {});

@@ -1,10 +1,11 @@
-import { Readable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type pg from 'pg';
 import { StowageError } from '../../errors.js';
+import { feedOf, type SocketFeed } from './socket-feed.js';
 
 /**
- * `COPY ... TO STDOUT` as a Readable of the raw COPY data, counting rows on
- * the way for free.
+ * `COPY ... TO STDOUT` written straight into a Writable, counting rows on the
+ * way for free.
  *
  * It plugs into `pg` the way pg-copy-streams' `to()` does (a Submittable that
  * takes over the connection's socket until CopyDone, then hands the rest back
@@ -12,16 +13,18 @@ import { StowageError } from '../../errors.js';
  * time goes: the server sends one CopyData message per row (protocol docs:
  * "always one per row"), so for millions of small rows the per-message cost
  * is everything. Here each socket chunk is compacted in place (the 5-byte
- * message headers squeezed out with `copyWithin`) and pushed as one buffer;
- * no per-row allocation, no list of slices.
+ * message headers squeezed out with `copyWithin`) and written as one buffer;
+ * no per-row allocation, no list of slices, and (with the backup socket's
+ * reusable read buffers, socket-feed.ts) no allocation per read either.
  *
  * Counting rows is counting CopyData messages: one per row, plus, in binary
  * format, one for the end-of-data trailer (the file header travels with the
  * first row, or with the trailer when there are none). That also gives exact
  * live progress without parsing a single tuple.
  *
- * Backpressure: the socket is read only while the consumer wants data
- * (`_read`), so a slow archive makes the server wait instead of Node buffering.
+ * Backpressure: a chunk's buffer goes back to the socket only when the sink's
+ * write callback fires, and the socket is not read while a few chunks are
+ * out, so a slow archive makes the server wait instead of Node buffering.
  */
 
 // Backend message types (PostgreSQL protocol, "Message Formats").
@@ -29,20 +32,13 @@ const COPY_DATA = 0x64; // 'd'
 const COPY_DONE = 0x63; // 'c'
 const ERROR_RESPONSE = 0x45; // 'E'
 
-/** The parts of pg's Connection this stream uses (the same ones pg-copy-streams relies on). */
+/** The part of pg's Connection this uses (the same one pg-copy-streams relies on). */
 interface PgConnection {
-  stream: {
-    read(): Buffer | null;
-    listeners(event: 'data'): ((chunk: Buffer) => void)[];
-    on(event: string, listener: (...args: never[]) => void): void;
-    removeListener(event: string, listener: (...args: never[]) => void): void;
-    pause(): void;
-    resume(): void;
-  };
+  stream: import('node:net').Socket;
   query(text: string): void;
 }
 
-export class CopyOutStream extends Readable implements pg.Submittable {
+export class CopyOut implements pg.Submittable {
   /** CopyData messages seen. */
   private messages = 0;
   /** Payload bytes seen. */
@@ -51,87 +47,80 @@ export class CopyOutStream extends Readable implements pg.Submittable {
   private lastTwo = 0;
   /** Row count from the server's CommandComplete, once it arrived. */
   commandRows: number | undefined;
-  private connection: PgConnection | undefined;
-  private pgDataHandler: ((chunk: Buffer) => void) | undefined;
-  private readonly onReadable = () => this.forward();
-  private wanted = false;
-  private forwarding = false;
-  private finished = false;
+  private feed: SocketFeed | undefined;
+  private failed = false;
   /** Bytes still to come of the message being read, and its type. */
   private remaining = 0;
   private type = 0;
   /** The start of a chunk whose message header was cut off by the socket read. */
   private tail: Buffer | undefined;
 
-  /**
-   * @param text the COPY statement
-   * @param binary the statement uses FORMAT binary (one extra message: the trailer)
-   */
-  /** Resolves once the server is ready for the next query (CommandComplete has been seen). */
+  /** Resolves once every byte is written and the sink has finished; rejects on any failure. */
+  readonly done: Promise<void>;
+  private resolveDone: () => void = () => {};
+  private rejectDone: (err: Error) => void = () => {};
+  /** Resolves once the server is ready for the next query (after CommandComplete, or after an error). */
   readonly settled: Promise<void>;
   private settle: () => void = () => {};
 
   /**
    * @param text the COPY statement
    * @param binary the statement uses FORMAT binary (one extra message: the trailer)
-   * @param onEnd called with the exact row count just before the stream ends
+   * @param sink where the COPY data goes; ended after the last byte
+   * @param onEnd called with the exact row count just before the sink is ended
    */
   constructor(
     readonly text: string,
     private readonly binary: boolean,
+    private readonly sink: Writable,
     private readonly onEnd: (rows: number) => void = () => {},
   ) {
-    super({ highWaterMark: 256 * 1024 });
+    this.done = new Promise((resolve, reject) => {
+      this.resolveDone = resolve;
+      this.rejectDone = reject;
+    });
+    // Observed by whoever awaits it; this only keeps an early failure from being reported as unhandled.
+    this.done.catch(() => {});
     this.settled = new Promise((resolve) => {
       this.settle = resolve;
     });
+    sink.once('error', (err) => this.fail(err));
   }
 
-  /** Rows so far (exact once the stream has ended). */
+  /** Rows so far (exact once the COPY has ended). */
   get rows(): number {
     return this.binary ? Math.max(0, this.messages - 1) : this.messages;
   }
 
   submit(connection: pg.Connection): void {
     const conn = connection as unknown as PgConnection;
-    this.connection = conn;
-    const listeners = conn.stream.listeners('data');
-    if (listeners.length !== 1) throw new Error('unexpected pg connection state: expected one data listener');
-    this.pgDataHandler = listeners[0];
-    conn.stream.removeListener('data', this.pgDataHandler as (chunk: Buffer) => void);
-    conn.stream.pause();
-    conn.stream.on('readable', this.onReadable);
+    this.feed = feedOf(conn.stream);
+    this.feed.start((chunk, release) => this.onChunk(chunk, release));
     conn.query(this.text);
   }
 
-  override _read(): void {
-    this.wanted = true;
-    this.forward();
-  }
-
-  private forward(): void {
-    if (this.forwarding || !this.wanted || !this.connection || this.finished) return;
-    this.forwarding = true;
-    try {
-      while (this.wanted && !this.finished && this.connection) {
-        const chunk = this.connection.stream.read();
-        if (chunk === null) break;
-        this.parse(chunk);
-      }
-    } catch (err) {
-      this.destroy(err as Error);
-    } finally {
-      this.forwarding = false;
+  private onChunk(input: Buffer, release: () => void): void {
+    if (this.failed) {
+      release();
+      return;
     }
-  }
-
-  /** Squeezes the message headers out of `input` and pushes the COPY data it held. */
-  private parse(input: Buffer): void {
     let chunk = input;
     if (this.tail) {
       chunk = Buffer.concat([this.tail, input]);
       this.tail = undefined;
+      release();
+      release = () => {};
     }
+    try {
+      this.parse(chunk, release);
+    } catch (err) {
+      release();
+      this.fail(err as Error);
+    }
+  }
+
+  /** Squeezes the message headers out of `chunk` and writes the COPY data it held. */
+  private parse(chunk: Buffer, release: () => void): void {
     const len = chunk.length;
     let read = 0;
     let write = 0;
@@ -158,8 +147,8 @@ export class CopyOutStream extends Readable implements pg.Submittable {
       const type = chunk[read] as number;
       if (type === ERROR_RESPONSE) {
         // Let pg parse the error (it then calls handleError): hand back everything from here on.
-        this.emitData(chunk, write);
-        this.detach(chunk.subarray(read));
+        this.giveBack(chunk.subarray(read));
+        release();
         return;
       }
       const length =
@@ -173,23 +162,31 @@ export class CopyOutStream extends Readable implements pg.Submittable {
       this.remaining = length - 4;
       if (type === COPY_DATA) this.messages++;
       else if (type === COPY_DONE) {
-        this.emitData(chunk, write);
+        // pg takes the rest (CommandComplete, ReadyForQuery); the rest is copied, so the chunk can go.
+        this.giveBack(chunk.subarray(read));
+        this.emit(chunk, write, release);
         this.finish();
-        this.detach(chunk.subarray(read));
         return;
       }
     }
-    this.emitData(chunk, write);
+    this.emit(chunk, write, release);
   }
 
-  private emitData(chunk: Buffer, length: number): void {
-    if (length > 0 && !this.push(chunk.subarray(0, length))) this.wanted = false;
+  /** Writes the compacted start of a chunk; its buffer is released once the sink is done with it. */
+  private emit(chunk: Buffer, length: number, release: () => void): void {
+    if (length === 0) {
+      release();
+      return;
+    }
+    this.sink.write(chunk.subarray(0, length), (err) => {
+      release();
+      if (err) this.fail(err);
+    });
   }
 
   private finish(): void {
-    this.finished = true;
     if (this.binary && this.lastTwo !== 0xffff) {
-      this.destroy(
+      this.fail(
         new StowageError(
           'pg-bad-copy-data',
           'the server ended COPY without the end-of-data marker',
@@ -199,26 +196,32 @@ export class CopyOutStream extends Readable implements pg.Submittable {
       return;
     }
     this.onEnd(this.rows);
-    this.push(null);
+    this.sink.end(() => {
+      if (!this.failed) this.resolveDone();
+    });
   }
 
-  /** Gives the socket back to pg, with whatever of it we did not consume. */
-  private detach(rest: Buffer): void {
-    const conn = this.connection;
-    const handler = this.pgDataHandler;
-    if (!conn || !handler) return;
-    this.connection = undefined;
-    conn.stream.removeListener('readable', this.onReadable);
-    conn.stream.on('data', handler);
-    if (rest.length) handler(rest);
-    // Resume on the next tick: pg's handler may itself pause the stream while we are inside it.
-    process.nextTick(() => conn.stream.resume());
+  /** Returns the socket to pg, `rest` first. Once only: pg may call back into us while it parses `rest`. */
+  private giveBack(rest: Buffer): void {
+    const feed = this.feed;
+    this.feed = undefined;
+    feed?.stop(rest);
+  }
+
+  private fail(err: Error): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.rejectDone(err);
+    if (!this.sink.destroyed) this.sink.destroy(err);
   }
 
   // pg calls these as the query proceeds.
   handleError(err: Error): void {
-    this.finished = true;
-    this.destroy(err);
+    // The server refused the COPY or the connection died; either way the socket is pg's again.
+    this.giveBack(Buffer.alloc(0));
+    this.fail(err);
+    // No ReadyForQuery follows a dead connection; nothing may wait for one.
+    this.settle();
   }
 
   handleCommandComplete(msg: { text?: string }): void {

@@ -29,7 +29,7 @@ export async function requireTables(session: PgSession, tables: PgTableData[]): 
 /** Tables loaded together: one after the other, in one transaction. */
 export interface LoadGroup {
   id: string;
-  /** Streams in load order. */
+  /** Tables (`schema.name`, quoted as needed) in load order. */
   tables: string[];
   /** Groups that must be loaded first. */
   deps: string[];
@@ -48,7 +48,7 @@ export async function dataOnlyLoadGroups(
   tables: PgTableData[],
   warnings: string[],
 ): Promise<LoadGroup[]> {
-  const byName = new Map(tables.map((t) => [`${t.schema}\u0000${t.name}`, t.stream]));
+  const byName = new Map(tables.map((t) => [`${t.schema}\u0000${t.name}`, qualify(t.schema, t.name)]));
   const { rows } = await session.query<{
     cs: string;
     cn: string;
@@ -70,8 +70,8 @@ export async function dataOnlyLoadGroups(
     const parent = byName.get(`${r.ps}\u0000${r.pn}`);
     if (child && parent && child !== parent) edges.push({ child, parent, deferrable: r.deferrable });
   }
-  const streams = tables.map((t) => t.stream);
-  const components = stronglyConnected(streams, edges);
+  const keys = tables.map((t) => qualify(t.schema, t.name));
+  const components = stronglyConnected(keys, edges);
   const groupOf = new Map<string, string>();
   for (const members of components) for (const m of members) groupOf.set(m, members[0] as string);
 

@@ -1,11 +1,11 @@
-import { pipeline } from 'node:stream/promises';
 import { StowageError } from '../../errors.js';
 import type { ProgressListener } from '../../progress.js';
 import type { StreamWriterSet } from '../engine.js';
 import type { PgSession } from './connect.js';
-import { CopyOutStream } from './copy-out.js';
+import { CopyOut } from './copy-out.js';
 import { qualify, quoteIdent } from './ident.js';
 import type { PgTableData } from './model.js';
+import { partFilter, type TablePart } from './table-parts.js';
 
 /** The COPY column list: explicit, so generated and dropped columns never travel and order is fixed. */
 export function copyColumns(table: PgTableData): string {
@@ -16,7 +16,7 @@ export function copyColumns(table: PgTableData): string {
 export const PROGRESS_INTERVAL_MS = 250;
 
 /**
- * Streams one table into its archive stream: `COPY ... TO STDOUT` piped into
+ * Streams one table, or one block range of it, into its archive stream: `COPY ... TO STDOUT` written into
  * the stream with backpressure end to end (the socket is not read while the
  * archive is busy, so the server waits rather than Node buffering the table).
  * Rows are counted from the protocol messages (see copy-out.ts) and checked
@@ -27,28 +27,35 @@ export const PROGRESS_INTERVAL_MS = 250;
 export async function dumpTable(
   session: PgSession,
   table: PgTableData,
+  part: TablePart,
   streams: StreamWriterSet,
   progress: ProgressListener,
 ): Promise<number> {
   const label = qualify(table.schema, table.name);
   const binary = table.format === 'binary';
-  progress({ type: 'unit-start', name: table.stream });
-  const writer = streams.open(table.stream);
-  const source = new CopyOutStream(
-    `COPY ${label}${copyColumns(table)} TO STDOUT${binary ? ' (FORMAT binary)' : ''}`,
+  // A part selects its blocks; ONLY because COPY of a table never includes inheritance children either.
+  const copied =
+    part.fromBlock === undefined
+      ? `${label}${copyColumns(table)}`
+      : `(SELECT ${table.columns.map((c) => quoteIdent(c.name)).join(', ')} FROM ONLY ${label} WHERE ${partFilter(part)})`;
+  progress({ type: 'unit-start', name: part.stream });
+  const writer = streams.open(part.stream);
+  const source = new CopyOut(
+    `COPY ${copied} TO STDOUT${binary ? ' (FORMAT binary)' : ''}`,
     binary,
+    writer,
     (rows) => {
       // Set before the archive sees the end of the stream, which is when it records the count.
       writer.itemCount = rows;
     },
   );
   const timer = setInterval(
-    () => progress({ type: 'unit-progress', name: table.stream, items: source.rows, bytes: source.bytes }),
+    () => progress({ type: 'unit-progress', name: part.stream, items: source.rows, bytes: source.bytes }),
     PROGRESS_INTERVAL_MS,
   );
   try {
     session.client.query(source);
-    await pipeline(source, writer);
+    await source.done;
     await source.settled;
   } catch (err) {
     throw session.translate(err, `backing up table ${label}`);
@@ -62,6 +69,6 @@ export async function dumpTable(
       'report this as a bug; the backup is not trustworthy',
     );
   }
-  progress({ type: 'unit-done', name: table.stream, items: source.rows, bytes: source.bytes });
+  progress({ type: 'unit-done', name: part.stream, items: source.rows, bytes: source.bytes });
   return source.rows;
 }

@@ -90,8 +90,11 @@ export const PgColumnSchema = z.object({
 export type PgColumn = z.infer<typeof PgColumnSchema>;
 
 export const PgTableDataSchema = z.object({
-  /** Name of the archive stream holding the rows. */
-  stream: z.string(),
+  /**
+   * Archive streams holding the rows: one for most tables; a big table is
+   * copied in block ranges at once (table-parts.ts), one complete COPY stream each.
+   */
+  streams: z.array(z.string()).min(1),
   schema: z.string(),
   name: z.string(),
   /** Columns in COPY order (generated and dropped columns are never copied). */

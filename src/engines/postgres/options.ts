@@ -19,6 +19,12 @@ export interface PostgresBackupOptions {
    * (another session holds an exclusive lock); default: wait (like pg_dump --lock-wait-timeout).
    */
   lockTimeoutMs?: number;
+  /**
+   * With more than one job, copy tables of at least twice this many bytes
+   * (main fork) in parts of about this size, on several sessions at once
+   * (PostgreSQL 14+). Default 64 MiB; 0 copies every table whole.
+   */
+  splitTableBytes?: number;
 }
 
 export interface PostgresRestoreOptions {

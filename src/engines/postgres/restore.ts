@@ -77,7 +77,7 @@ export async function restorePostgres(
   const sequences = schemaOnly ? [] : selection.sequences;
   const summaries = new Map(request.streams.list().map((s) => [s.name, s]));
   for (const t of tables) {
-    if (!summaries.has(t.stream)) {
+    if (!t.streams.every((stream) => summaries.has(stream))) {
       throw new StowageError(
         'missing-stream',
         `the archive has no data stream for table ${qualify(t.schema, t.name)}`,
@@ -182,58 +182,83 @@ export async function restorePostgres(
         message: `loading ${tables.length} tables${insert ? ' with INSERT' : ''}`,
       });
       const order = [...tables].sort((a, b) => b.estimatedBytes - a.estimatedBytes);
+      const parts = order.flatMap((table) => table.streams.map((stream) => ({ table, stream })));
       progress({
         type: 'plan',
-        units: order.map((t) => ({
-          name: t.stream,
-          estimatedItems: summaries.get(t.stream)?.items,
-          estimatedBytes: summaries.get(t.stream)?.rawBytes,
+        units: parts.map(({ stream }) => ({
+          name: stream,
+          estimatedItems: summaries.get(stream)?.items,
+          estimatedBytes: summaries.get(stream)?.rawBytes,
         })),
       });
+      const keyOf = (t: PgTableData) => qualify(t.schema, t.name);
+      const byKey = new Map(order.map((t) => [keyOf(t), t]));
       // Data-only into tables with foreign keys: parents before children (unless triggers are off).
       const groups: LoadGroup[] =
         dataOnly && !options.disableTriggers
           ? await dataOnlyLoadGroups(main, order, warnings)
-          : order.map((t) => ({ id: t.stream, tables: [t.stream], deps: [] }));
-      const byStream = new Map(order.map((t) => [t.stream, t]));
-      const size = (g: LoadGroup) => g.tables.reduce((n, s) => n + (byStream.get(s)?.estimatedBytes ?? 0), 0);
-      const loadOne = async (session: PgSession, t: PgTableData, countNow = true) => {
-        items[t.stream] = await loadTable(
+          : order.map((t) => ({ id: keyOf(t), tables: [keyOf(t)], deps: [] }));
+      const partsLeft = new Map(order.map((t) => [keyOf(t), t.streams.length]));
+      const loadPart = async (session: PgSession, t: PgTableData, stream: string, countNow = true) => {
+        const rows = await loadTable(
           session,
           t,
-          request.streams.open(t.stream),
+          stream,
+          request.streams.open(stream),
           insert,
           schema.database.encoding,
-          summaries.get(t.stream),
+          summaries.get(stream),
           progress,
         );
-        const expected = summaries.get(t.stream)?.items;
-        if (expected !== undefined && expected !== items[t.stream]) {
+        const expected = summaries.get(stream)?.items;
+        if (expected !== undefined && expected !== rows) {
           throw new StowageError(
             'pg-row-count',
-            `table ${qualify(t.schema, t.name)}: loaded ${items[t.stream]} rows but the archive recorded ${expected}`,
+            `table ${keyOf(t)}: loaded ${rows} rows from ${stream} but the archive recorded ${expected}`,
             'the archive is damaged; restore from another backup',
           );
         }
-        if (countNow) ledger.tick('data');
+        items[keyOf(t)] = (items[keyOf(t)] ?? 0) + rows;
+        const left = (partsLeft.get(keyOf(t)) ?? 1) - 1;
+        partsLeft.set(keyOf(t), left);
+        if (countNow && left === 0) ledger.tick('data');
       };
-      const tasks: Task<PgSession>[] = [...groups]
-        .sort((a, b) => size(b) - size(a))
-        .map((g) => ({
-          id: g.id,
-          deps: g.deps,
-          run: async (session) => {
-            const members = g.tables.map((s) => byStream.get(s) as PgTableData);
-            if (members.length === 1) return loadOne(session, members[0] as PgTableData);
-            // Tables that reference each other: one transaction, deferrable keys checked at commit.
-            if (!options.singleTransaction) await session.query('BEGIN', [], 'starting a load transaction');
-            await session.query('SET CONSTRAINTS ALL DEFERRED');
-            for (const t of members) await loadOne(session, t, false);
-            if (!options.singleTransaction)
-              await session.query('COMMIT', [], `committing tables ${g.tables.join(', ')}`);
-            for (const _ of members) ledger.tick('data');
+      const bytesOf = (stream: string) => summaries.get(stream)?.rawBytes ?? 0;
+      // A table alone loads as one task per part, so the parts of a big table load side by side.
+      // Tables in a foreign-key cycle load in one task: one transaction, deferrable keys checked at commit.
+      const taskIds = new Map(
+        groups.map((g) => [g.id, g.tables.length === 1 ? (byKey.get(g.id) as PgTableData).streams : [g.id]]),
+      );
+      const tasks: (Task<PgSession> & { size: number })[] = groups.flatMap((g) => {
+        const deps = g.deps.flatMap((d) => taskIds.get(d) ?? [d]);
+        const members = g.tables.map((k) => byKey.get(k) as PgTableData);
+        if (members.length === 1) {
+          const t = members[0] as PgTableData;
+          return t.streams.map((stream) => ({
+            id: stream,
+            deps,
+            size: bytesOf(stream),
+            run: (session: PgSession) => loadPart(session, t, stream),
+          }));
+        }
+        return [
+          {
+            id: g.id,
+            deps,
+            size: members.reduce((n, t) => n + t.streams.reduce((m, s) => m + bytesOf(s), 0), 0),
+            run: async (session: PgSession) => {
+              if (!options.singleTransaction) await session.query('BEGIN', [], 'starting a load transaction');
+              await session.query('SET CONSTRAINTS ALL DEFERRED');
+              for (const t of members)
+                for (const stream of t.streams) await loadPart(session, t, stream, false);
+              if (!options.singleTransaction)
+                await session.query('COMMIT', [], `committing tables ${g.tables.join(', ')}`);
+              for (const _ of members) ledger.tick('data');
+            },
           },
-        }));
+        ];
+      });
+      tasks.sort((a, b) => b.size - a.size);
       await runTasks(tasks, workers, { signal, onFailure: options.singleTransaction ? undefined : stopAll });
     }
 
@@ -329,13 +354,14 @@ function describe(o: PgObject): string {
 async function loadTable(
   session: PgSession,
   table: PgTableData,
+  stream: string,
   source: Readable,
   insert: boolean,
   encoding: string,
   archived: StreamSummary | undefined,
   progress: EngineRestoreRequest['progress'],
 ): Promise<number> {
-  progress({ type: 'unit-start', name: table.stream });
+  progress({ type: 'unit-start', name: stream });
   // Text in the archive is in the source database's encoding; say so, and the server converts.
   const convert = encoding !== 'UTF8';
   if (convert) await session.query(`SELECT pg_catalog.set_config('client_encoding', $1, false)`, [encoding]);
@@ -344,18 +370,18 @@ async function loadTable(
   if (insert) {
     rows = await loadTableInsert(session, table, source, (items, sent) => {
       bytes = sent;
-      progress({ type: 'unit-progress', name: table.stream, items, bytes });
+      progress({ type: 'unit-progress', name: stream, items, bytes });
     });
   } else {
     // COPY rows are counted by the server at the end; meanwhile, estimate from the bytes sent.
     const perByte = archived && archived.rawBytes > 0 ? archived.items / archived.rawBytes : 0;
     rows = await loadTableCopy(session, table, source, (sent) => {
       bytes = sent;
-      progress({ type: 'unit-progress', name: table.stream, items: Math.round(sent * perByte), bytes });
+      progress({ type: 'unit-progress', name: stream, items: Math.round(sent * perByte), bytes });
     });
   }
   if (convert) await session.query(`SELECT pg_catalog.set_config('client_encoding', 'UTF8', false)`);
-  progress({ type: 'unit-done', name: table.stream, items: rows, bytes });
+  progress({ type: 'unit-done', name: stream, items: rows, bytes });
   return rows;
 }
 

@@ -317,7 +317,7 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
       const copied = cols.filter((c) => !c.generated);
       data.push({
         oid: t.oid,
-        stream: name,
+        streams: [name],
         schema: t.nspname,
         name: t.relname,
         columns: copied.map((c) => ({ name: c.attname, type: c.type })),
