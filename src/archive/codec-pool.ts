@@ -21,7 +21,8 @@ import type { WorkerReply, WorkerRequest } from './frame-worker.js';
 export interface FrameCodec {
   /** `out`: a buffer of frameCapacity() bytes to build the frame in (see encodeFrame); it comes back as the frame's buffer. */
   encode(ident: FrameIdentity, raw: Uint8Array, out?: Buffer): Promise<EncodedFrame>;
-  decode(header: FrameHeader, stored: Uint8Array, crc: number): Promise<Buffer | DecodeProblem>;
+  /** `out`: a buffer to decompress into when large enough (see decodeFrame). */
+  decode(header: FrameHeader, stored: Uint8Array, crc: number, out?: Buffer): Promise<Buffer | DecodeProblem>;
   close(): Promise<void>;
 }
 
@@ -62,8 +63,8 @@ class InlineCodec implements FrameCodec {
   async encode(ident: FrameIdentity, raw: Uint8Array, out?: Buffer): Promise<EncodedFrame> {
     return { frame: encodeFrame(ident, raw, this.level, this.key, out), spare: raw };
   }
-  async decode(header: FrameHeader, stored: Uint8Array, crc: number): Promise<Buffer | DecodeProblem> {
-    return decodeFrame(header, stored, crc, this.key);
+  async decode(header: FrameHeader, stored: Uint8Array, crc: number, out?: Buffer): Promise<Buffer | DecodeProblem> {
+    return decodeFrame(header, stored, crc, this.key, out);
   }
   async close(): Promise<void> {}
 }
@@ -126,21 +127,24 @@ class WorkerCodec implements FrameCodec {
   async encode(ident: FrameIdentity, raw: Uint8Array, out?: Buffer): Promise<EncodedFrame> {
     if (raw.length < INLINE_BELOW) return this.inline.encode(ident, raw, out);
     const { data, transfer } = ownedCopy(raw);
-    // Only a buffer that owns its memory can move to the worker and back.
-    const movable = out && out.byteOffset === 0 && out.buffer instanceof ArrayBuffer && out.buffer.byteLength === out.length;
+    const move = movable(out);
     const reply = await this.submit(
-      { id: this.nextId++, op: 'encode', ident, raw: data, ...(movable ? { out } : {}) },
-      movable ? [...transfer, out.buffer as ArrayBuffer] : transfer,
+      { id: this.nextId++, op: 'encode', ident, raw: data, ...(move ? { out: move } : {}) },
+      move ? [...transfer, move.buffer as ArrayBuffer] : transfer,
     );
     if (!('data' in reply)) throw new Error(`codec worker: unexpected reply to encode`);
     // A copied raw buffer was never moved, so the caller's own buffer is free again already.
     return { frame: asBuffer(reply.data), spare: transfer.length > 0 && reply.spare ? reply.spare : raw };
   }
 
-  async decode(header: FrameHeader, stored: Uint8Array, crc: number): Promise<Buffer | DecodeProblem> {
-    if (stored.length < INLINE_BELOW) return this.inline.decode(header, stored, crc);
+  async decode(header: FrameHeader, stored: Uint8Array, crc: number, out?: Buffer): Promise<Buffer | DecodeProblem> {
+    if (stored.length < INLINE_BELOW) return this.inline.decode(header, stored, crc, out);
     const { data, transfer } = ownedCopy(stored);
-    const reply = await this.submit({ id: this.nextId++, op: 'decode', header, stored: data, crc }, transfer);
+    const move = movable(out);
+    const reply = await this.submit(
+      { id: this.nextId++, op: 'decode', header, stored: data, crc, ...(move ? { out: move } : {}) },
+      move ? [...transfer, move.buffer as ArrayBuffer] : transfer,
+    );
     if ('data' in reply) return asBuffer(reply.data);
     if ('problem' in reply) return reply.problem as DecodeProblem;
     throw new Error('codec worker: unexpected reply to decode');
@@ -150,6 +154,13 @@ class WorkerCodec implements FrameCodec {
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
     this.workers.length = 0;
   }
+}
+
+/** `out` when it owns all of its memory, so it can move to a worker and back; else nothing (the worker allocates). */
+function movable(out: Buffer | undefined): Buffer | undefined {
+  return out && out.byteOffset === 0 && out.buffer instanceof ArrayBuffer && out.buffer.byteLength === out.length
+    ? out
+    : undefined;
 }
 
 function asBuffer(b: Uint8Array): Buffer {

@@ -143,13 +143,15 @@ export type DecodeProblem =
 /**
  * Recovers a frame's raw bytes from its stored payload and trailing CRC.
  * Returns a problem instead of bytes when anything does not check out: wrong
- * bytes are never returned.
+ * bytes are never returned. A compressed frame is decompressed into `out` when
+ * it is large enough (the reader recycles such buffers), else into a new one.
  */
 export function decodeFrame(
   header: FrameHeader,
   stored: Uint8Array,
   storedCrc: number,
   key: Buffer | undefined,
+  out?: Buffer,
 ): Buffer | DecodeProblem {
   if (crc32(stored) !== storedCrc) return 'checksum mismatch';
   let body: Uint8Array = stored;
@@ -161,8 +163,11 @@ export function decodeFrame(
   if (header.rawLength > MAX_FRAME_SIZE) return 'length mismatch';
   let raw: Buffer;
   if (header.codec === Codec.Zstd) {
-    // The header says how large the frame is: decompress straight into a buffer of exactly that size.
-    raw = Buffer.allocUnsafeSlow(header.rawLength);
+    // The header says how large the frame is: decompress straight into a buffer of that size.
+    raw =
+      out && out.length >= header.rawLength
+        ? out.subarray(0, header.rawLength)
+        : Buffer.allocUnsafeSlow(header.rawLength);
     try {
       dctx ??= new DCtx();
       if (dctx.decompress(raw, body) !== header.rawLength) return 'length mismatch';

@@ -6,7 +6,7 @@ import { type CompressionLevel, decodeFrame, encodeFrame, type FrameIdentity } f
 
 export type WorkerRequest =
   | { id: number; op: 'encode'; ident: FrameIdentity; raw: Uint8Array; out?: Uint8Array }
-  | { id: number; op: 'decode'; header: FrameHeader; stored: Uint8Array; crc: number };
+  | { id: number; op: 'decode'; header: FrameHeader; stored: Uint8Array; crc: number; out?: Uint8Array };
 
 export type WorkerReply =
   | { id: number; data: Uint8Array; spare?: Uint8Array }
@@ -19,8 +19,7 @@ const keyBuffer = key ? Buffer.from(key) : undefined;
 parentPort!.on('message', (req: WorkerRequest) => {
   try {
     if (req.op === 'encode') {
-      const out = req.out ? Buffer.from(req.out.buffer, req.out.byteOffset, req.out.byteLength) : undefined;
-      const frame = encodeFrame(req.ident, req.raw, level, keyBuffer, out);
+      const frame = encodeFrame(req.ident, req.raw, level, keyBuffer, asBuffer(req.out));
       // The raw buffer goes back too, so the writer can refill it instead of allocating another.
       parentPort!.postMessage({ id: req.id, data: frame, spare: req.raw } satisfies WorkerReply, [
         ...transferable(frame),
@@ -28,7 +27,7 @@ parentPort!.on('message', (req: WorkerRequest) => {
       ]);
       return;
     }
-    const result = decodeFrame(req.header, req.stored, req.crc, keyBuffer);
+    const result = decodeFrame(req.header, req.stored, req.crc, keyBuffer, asBuffer(req.out));
     if (typeof result === 'string') {
       parentPort!.postMessage({ id: req.id, problem: result } satisfies WorkerReply);
     } else {
@@ -41,6 +40,10 @@ parentPort!.on('message', (req: WorkerRequest) => {
     } satisfies WorkerReply);
   }
 });
+
+function asBuffer(b: Uint8Array | undefined): Buffer | undefined {
+  return b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : undefined;
+}
 
 /** A view's whole buffer, when moving it is safe: it starts the buffer and is not a slice of a shared pool. */
 function transferable(b: Uint8Array): ArrayBuffer[] {

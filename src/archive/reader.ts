@@ -5,6 +5,7 @@ import { CorruptFrameError, StowageError, TruncatedArchiveError } from '../error
 import type { ByteSource } from './byte-source.js';
 import { createFrameCodec, type FrameCodec } from './codec-pool.js';
 import {
+  Codec,
   decodeFrameHeader,
   decodeTrailer,
   FRAME_HEADER_SIZE,
@@ -12,6 +13,7 @@ import {
   FrameType,
   frameTotalSize,
   type Header,
+  MAX_FRAME_SIZE,
   TRAILER_SIZE,
 } from './format.js';
 import { decodeFrame } from './frame-codec.js';
@@ -38,8 +40,14 @@ export interface ArchiveReaderOptions {
  * reading the others. Every frame is verified before its bytes are handed out,
  * and each stream's SHA-256 is checked at its end.
  */
+/** Recycled raw frame buffers kept at most: a few per stream being restored at once. */
+const MAX_SPARE_RAW = 8;
+
 export class ArchiveReader implements StreamReaderSet {
   private codec: FrameCodec | undefined;
+  /** Raw frame buffers handed back by the consumer (see recycle()), all `rawCapacity` bytes. */
+  private readonly spareRaw: Buffer[] = [];
+  private rawCapacity = 0;
 
   private constructor(
     private readonly source: ByteSource,
@@ -93,6 +101,28 @@ export class ArchiveReader implements StreamReaderSet {
 
   list(): StreamSummary[] {
     return this.manifest.streams.map((s) => ({ name: s.name, items: s.items, rawBytes: s.rawBytes }));
+  }
+
+  /**
+   * Takes back a chunk that a stream handed out, once the consumer is done
+   * with it for good, so the next frame is decompressed into it instead of a
+   * new buffer: a restore that hands every chunk back allocates nothing per
+   * frame. Chunks that are not whole frame buffers are ignored.
+   */
+  recycle(chunk: Buffer): void {
+    const whole = chunk.buffer;
+    if (chunk.byteOffset !== 0 || !(whole instanceof ArrayBuffer) || whole.byteLength !== this.rawCapacity) return;
+    if (this.spareRaw.length < MAX_SPARE_RAW) this.spareRaw.push(Buffer.from(whole));
+  }
+
+  /** A buffer for a frame of `rawLength` bytes: a recycled one, or a new one of the common frame size. */
+  private rawBuffer(rawLength: number): Buffer {
+    if (rawLength > this.rawCapacity) {
+      // Frames of one archive share a size (only each stream's last is shorter): the first full one sets it.
+      this.rawCapacity = rawLength;
+      this.spareRaw.length = 0;
+    }
+    return this.spareRaw.pop() ?? Buffer.allocUnsafeSlow(this.rawCapacity);
   }
 
   /** Opens one stream's raw bytes. The readable errors on the first frame that does not verify. */
@@ -169,7 +199,8 @@ export class ArchiveReader implements StreamReaderSet {
       throw new CorruptFrameError(offset, name, 'frame does not match the index');
     }
     const stored = bytes.subarray(FRAME_HEADER_SIZE, FRAME_HEADER_SIZE + fh.storedLength);
-    const raw = await codec.decode(fh, stored, bytes.readUInt32LE(FRAME_HEADER_SIZE + fh.storedLength));
+    const out = fh.codec === Codec.Zstd && fh.rawLength <= MAX_FRAME_SIZE ? this.rawBuffer(fh.rawLength) : undefined;
+    const raw = await codec.decode(fh, stored, bytes.readUInt32LE(FRAME_HEADER_SIZE + fh.storedLength), out);
     if (typeof raw === 'string') throw new CorruptFrameError(offset, name, raw);
     return raw;
   }

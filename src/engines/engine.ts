@@ -34,6 +34,12 @@ export interface StreamReaderSet {
   list(): StreamSummary[];
   /** Opens a stream for reading; the readable errors if any frame is corrupt or the stream's SHA-256 does not match. */
   open(name: string): Readable;
+  /**
+   * Optional: hands back a chunk read from a stream once nothing refers to it
+   * any more (written out, not kept), so its memory is reused for later
+   * chunks. Never call it for a chunk that is still in use.
+   */
+  recycle?(chunk: Buffer): void;
 }
 
 /** Engine identifiers, as stored in the manifest. */

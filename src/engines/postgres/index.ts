@@ -7,7 +7,7 @@ export type { PostgresSchema } from './model.js';
 export type { PostgresBackupOptions, PostgresRestoreOptions } from './options.js';
 
 /**
- * The PostgreSQL engine: pure-driver (`pg` + `pg-copy-streams`) backup and
+ * The PostgreSQL engine: pure-driver (`pg` alone) backup and
  * restore. See backup.ts and restore.ts for the flow.
  */
 export const postgresEngine: Engine<PostgresBackupOptions, PostgresRestoreOptions> = {

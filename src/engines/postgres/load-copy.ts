@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { PgSession } from './connect.js';
+import { CopyIn } from './copy-in.js';
 import { copyColumns, PROGRESS_INTERVAL_MS } from './dump-table.js';
 import { qualify } from './ident.js';
 import type { PgTableData } from './model.js';
@@ -13,6 +12,7 @@ import type { PgTableData } from './model.js';
  * it and reports the row count at the end; Node never looks inside the rows.
  *
  * @param onProgress called now and then with the bytes sent so far
+ * @param recycle takes back each chunk of `source` once it is on its way to the server
  * @returns rows loaded, as the server counted them
  */
 export async function loadTableCopy(
@@ -20,23 +20,20 @@ export async function loadTableCopy(
   table: PgTableData,
   source: Readable,
   onProgress: (bytes: number) => void,
+  recycle?: (chunk: Buffer) => void,
 ): Promise<number> {
   const label = qualify(table.schema, table.name);
   const format = table.format === 'binary' ? ' (FORMAT binary)' : '';
-  const sink = copyFrom(`COPY ${label}${copyColumns(table)} FROM STDIN${format}`);
-  let bytes = 0;
-  source.on('data', (chunk: Buffer) => {
-    bytes += chunk.length;
-  });
-  const timer = setInterval(() => onProgress(bytes), PROGRESS_INTERVAL_MS);
+  const copy = new CopyIn(`COPY ${label}${copyColumns(table)} FROM STDIN${format}`, source, recycle);
+  const timer = setInterval(() => onProgress(copy.bytes), PROGRESS_INTERVAL_MS);
   try {
-    session.client.query(sink);
-    await pipeline(source, sink);
+    session.client.query(copy);
+    await copy.done;
   } catch (err) {
     throw session.translate(err, `loading table ${label}`);
   } finally {
     clearInterval(timer);
   }
-  onProgress(bytes);
-  return sink.rowCount;
+  onProgress(copy.bytes);
+  return copy.rowCount;
 }

@@ -209,6 +209,7 @@ export async function restorePostgres(
           schema.database.encoding,
           summaries.get(stream),
           progress,
+          request.streams.recycle?.bind(request.streams),
         );
         const expected = summaries.get(stream)?.items;
         if (expected !== undefined && expected !== rows) {
@@ -360,6 +361,7 @@ async function loadTable(
   encoding: string,
   archived: StreamSummary | undefined,
   progress: EngineRestoreRequest['progress'],
+  recycle: ((chunk: Buffer) => void) | undefined,
 ): Promise<number> {
   progress({ type: 'unit-start', name: stream });
   // Text in the archive is in the source database's encoding; say so, and the server converts.
@@ -378,7 +380,7 @@ async function loadTable(
     rows = await loadTableCopy(session, table, source, (sent) => {
       bytes = sent;
       progress({ type: 'unit-progress', name: stream, items: Math.round(sent * perByte), bytes });
-    });
+    }, recycle);
   }
   if (convert) await session.query(`SELECT pg_catalog.set_config('client_encoding', 'UTF8', false)`);
   progress({ type: 'unit-done', name: stream, items: rows, bytes });
