@@ -54,7 +54,7 @@ import { type BenchCase, defineScenario, type TaskResult } from '../lib/harness.
  *   two-thread ceiling.
  *
  * Options (--set KEY=VALUE): sizeMiB (384; 32 with --quick), levels (none,1,3,9),
- * threads (codec threads; default one per core, as the writer's default),
+ * threads (codec threads; default one per core, given to the writer explicitly),
  * frameKiB (2048), chunkKiB (64), seed (42), keepCorpus (0 removes the cached
  * corpus afterwards).
  */

@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { FrameHeader } from './format.js';
 import {
   type CompressionLevel,
+  DEFAULT_COMPRESSION,
   type DecodeProblem,
   decodeFrame,
   encodeFrame,
@@ -39,8 +40,18 @@ export interface EncodedFrame {
 /** Frames smaller than this are encoded inline: posting them to a worker costs more than the work. */
 const INLINE_BELOW = 16 * 1024;
 
-export function defaultCodecThreads(): number {
-  return Math.max(1, Math.min(availableParallelism(), 8));
+/**
+ * Codec threads when the caller names none. Cheap compression (level 3 or
+ * less, or none) leaves one core to the main thread, which reads the database
+ * and hashes every byte: on two cores a PostgreSQL backup at level 1 with one
+ * codec thread took 2.19 s (median of 5) against 2.53 s with two, using less
+ * CPU and 13 MiB less memory. Heavier levels are dominated by compression and
+ * get every core. At most 8 either way.
+ */
+export function defaultCodecThreads(level: CompressionLevel = DEFAULT_COMPRESSION): number {
+  const cores = availableParallelism();
+  const cheap = level === 'none' || level <= 3;
+  return Math.max(1, Math.min(cheap ? cores - 1 : cores, 8));
 }
 
 export function createFrameCodec(options: {
@@ -48,7 +59,7 @@ export function createFrameCodec(options: {
   level: CompressionLevel;
   key: Buffer | undefined;
 }): FrameCodec {
-  const threads = options.threads ?? defaultCodecThreads();
+  const threads = options.threads ?? defaultCodecThreads(options.level);
   const inline = new InlineCodec(options.level, options.key);
   // Storing uncompressed and unencrypted is a memcpy and a CRC: not worth a thread hop.
   if (threads <= 0 || (options.level === 'none' && !options.key)) return inline;

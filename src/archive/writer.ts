@@ -33,7 +33,7 @@ export interface ArchiveWriterOptions {
   encryption?: KeySource;
   /** Raw bytes per data frame (default 2 MiB). */
   frameSize?: number;
-  /** Codec worker threads (default: one per core, 0 = inline). */
+  /** Codec worker threads (default: defaultCodecThreads(level); 0 = inline). */
   threads?: number;
   /** scrypt cost for passphrases; lower only in tests. */
   scrypt?: { logN: number; r: number; p: number };
@@ -127,7 +127,7 @@ export class ArchiveWriter implements StreamWriterSet {
       key = await deriveArchiveKey(header, options.encryption);
       header.keyCheck = computeKeyCheck(key, headerAuthenticatedPart(encodeHeader(header)));
     }
-    const threads = options.threads ?? defaultCodecThreads();
+    const threads = options.threads ?? defaultCodecThreads(level);
     const codec = createFrameCodec({ threads, level, key });
     try {
       await sink.write(encodeHeader(header));

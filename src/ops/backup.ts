@@ -46,7 +46,7 @@ export interface BackupOptions {
   engineOptions?: Record<string, unknown>;
   onProgress?: ProgressListener;
   signal?: AbortSignal;
-  /** Codec worker threads (default: one per core). */
+  /** Codec worker threads (default: one per core, less one at compression levels up to 3; see defaultCodecThreads). */
   threads?: number;
   /** S3 settings for `s3://` destinations (merged over `STOWAGE_S3_*` and the AWS environment). */
   s3?: S3Options;
