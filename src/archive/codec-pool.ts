@@ -74,7 +74,12 @@ class InlineCodec implements FrameCodec {
   async encode(ident: FrameIdentity, raw: Uint8Array, out?: Buffer): Promise<EncodedFrame> {
     return { frame: encodeFrame(ident, raw, this.level, this.key, out), spare: raw };
   }
-  async decode(header: FrameHeader, stored: Uint8Array, crc: number, out?: Buffer): Promise<Buffer | DecodeProblem> {
+  async decode(
+    header: FrameHeader,
+    stored: Uint8Array,
+    crc: number,
+    out?: Buffer,
+  ): Promise<Buffer | DecodeProblem> {
     return decodeFrame(header, stored, crc, this.key, out);
   }
   async close(): Promise<void> {}
@@ -148,7 +153,12 @@ class WorkerCodec implements FrameCodec {
     return { frame: asBuffer(reply.data), spare: transfer.length > 0 && reply.spare ? reply.spare : raw };
   }
 
-  async decode(header: FrameHeader, stored: Uint8Array, crc: number, out?: Buffer): Promise<Buffer | DecodeProblem> {
+  async decode(
+    header: FrameHeader,
+    stored: Uint8Array,
+    crc: number,
+    out?: Buffer,
+  ): Promise<Buffer | DecodeProblem> {
     if (stored.length < INLINE_BELOW) return this.inline.decode(header, stored, crc, out);
     const { data, transfer } = ownedCopy(stored);
     const move = movable(out);
@@ -169,7 +179,10 @@ class WorkerCodec implements FrameCodec {
 
 /** `out` when it owns all of its memory, so it can move to a worker and back; else nothing (the worker allocates). */
 function movable(out: Buffer | undefined): Buffer | undefined {
-  return out && out.byteOffset === 0 && out.buffer instanceof ArrayBuffer && out.buffer.byteLength === out.length
+  return out &&
+    out.byteOffset === 0 &&
+    out.buffer instanceof ArrayBuffer &&
+    out.buffer.byteLength === out.length
     ? out
     : undefined;
 }

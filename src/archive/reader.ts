@@ -111,7 +111,8 @@ export class ArchiveReader implements StreamReaderSet {
    */
   recycle(chunk: Buffer): void {
     const whole = chunk.buffer;
-    if (chunk.byteOffset !== 0 || !(whole instanceof ArrayBuffer) || whole.byteLength !== this.rawCapacity) return;
+    if (chunk.byteOffset !== 0 || !(whole instanceof ArrayBuffer) || whole.byteLength !== this.rawCapacity)
+      return;
     if (this.spareRaw.length < MAX_SPARE_RAW) this.spareRaw.push(Buffer.from(whole));
   }
 
@@ -199,7 +200,8 @@ export class ArchiveReader implements StreamReaderSet {
       throw new CorruptFrameError(offset, name, 'frame does not match the index');
     }
     const stored = bytes.subarray(FRAME_HEADER_SIZE, FRAME_HEADER_SIZE + fh.storedLength);
-    const out = fh.codec === Codec.Zstd && fh.rawLength <= MAX_FRAME_SIZE ? this.rawBuffer(fh.rawLength) : undefined;
+    const out =
+      fh.codec === Codec.Zstd && fh.rawLength <= MAX_FRAME_SIZE ? this.rawBuffer(fh.rawLength) : undefined;
     const raw = await codec.decode(fh, stored, bytes.readUInt32LE(FRAME_HEADER_SIZE + fh.storedLength), out);
     if (typeof raw === 'string') throw new CorruptFrameError(offset, name, raw);
     return raw;

@@ -16,7 +16,12 @@ import {
   Kdf,
   MAX_FRAME_SIZE,
 } from './format.js';
-import { type CompressionLevel, DEFAULT_COMPRESSION, type FrameIdentity, frameCapacity } from './frame-codec.js';
+import {
+  type CompressionLevel,
+  DEFAULT_COMPRESSION,
+  type FrameIdentity,
+  frameCapacity,
+} from './frame-codec.js';
 import { computeKeyCheck, DEFAULT_SCRYPT, deriveArchiveKey, type KeySource, kdfFor } from './keys.js';
 import {
   type Footer,
@@ -284,7 +289,11 @@ export class ArchiveWriter implements StreamWriterSet {
       ordinal: this.ordinal++,
       sequence: type === FrameType.Data ? state!.sequence++ : 0,
     };
-    const frame = this.codec.encode(ident, raw, type === FrameType.Data ? this.takeOutputBuffer() : undefined);
+    const frame = this.codec.encode(
+      ident,
+      raw,
+      type === FrameType.Data ? this.takeOutputBuffer() : undefined,
+    );
     frame.catch(() => {}); // observed by the drain loop; this stops an unhandled-rejection crash meanwhile
     this.queue.push({ stream: state, type, frame });
     this.draining ??= this.drain();

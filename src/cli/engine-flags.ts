@@ -85,6 +85,14 @@ const POSTGRES_SELECTION: FlagSpec[] = [
   }),
 ];
 
+/** pg_dump's -b / -B: large objects come with a whole-database backup or restore, not with a selection. */
+const POSTGRES_LARGE_OBJECTS: FlagSpec[] = [
+  flag('postgres', '--large-objects', 'largeObjects', 'include large objects even with --schema/--table', {
+    from: 'largeObjects',
+  }),
+  flag('postgres', '--no-large-objects', 'largeObjects', 'leave large objects out', { from: 'largeObjects' }),
+];
+
 /** Namespace filters mean the same at backup and at restore. */
 const MONGO_NAMESPACES: FlagSpec[] = [
   flag(
@@ -107,6 +115,7 @@ export const BACKUP_FLAGS: FlagSpec[] = [
   ...POSTGRES_SELECTION,
   flag('postgres', '--schema-only', 'schemaOnly', 'schema without data'),
   flag('postgres', '--data-only', 'dataOnly', 'data without schema'),
+  ...POSTGRES_LARGE_OBJECTS,
   flag(
     'postgres',
     '--lock-timeout <ms>',
@@ -158,6 +167,7 @@ export const RESTORE_FLAGS: FlagSpec[] = [
   flag('postgres', '--schema-only', 'schemaOnly', 'restore the schema only'),
   flag('postgres', '--data-only', 'dataOnly', 'load data into existing tables'),
   ...POSTGRES_SELECTION,
+  ...POSTGRES_LARGE_OBJECTS,
   flag('postgres', '--single-transaction', 'singleTransaction', 'all or nothing, in one transaction'),
   flag('postgres', '--owner', 'owner', 'restore ownership and grants'),
   flag(

@@ -158,7 +158,8 @@ describe('archive round trip', () => {
     for (const level of ['none', 3] as const) {
       for (const enc of ['none', 'key'] as const) {
         // With a sink that releases chunks, frames are built in recycled buffers that travel to the workers and back.
-        for (const recycle of [false, true]) await roundTrip(streams, level, keySource(enc), frameSize, 2, recycle);
+        for (const recycle of [false, true])
+          await roundTrip(streams, level, keySource(enc), frameSize, 2, recycle);
       }
     }
   }, 30_000);

@@ -6,6 +6,7 @@ import { selectRelations } from './catalog/relations.js';
 import { readSequenceValues } from './catalog/sequences.js';
 import { PgSession, parseTarget } from './connect.js';
 import { dumpTable } from './dump-table.js';
+import { dumpLargeObjects, readLargeObjectCatalog } from './large-objects.js';
 import {
   type PgTableData,
   POSTGRES_SCHEMA_FORMAT,
@@ -94,6 +95,18 @@ export async function backupPostgres(
       serverVersion: server.versionNum,
     });
     const sequences = options.schemaOnly ? [] : await readSequenceValues(ctx, catalog.sequences);
+    // Large objects belong to no schema: like pg_dump, a whole-database backup takes them, a selection does not.
+    const selective = !!(options.includeSchemas?.length || options.includeTables?.length);
+    const largeObjects = await readLargeObjectCatalog(leader);
+    const takeLargeObjects = !!largeObjects && !options.schemaOnly && (options.largeObjects ?? !selective);
+    if (largeObjects && !takeLargeObjects) {
+      const why = options.schemaOnly
+        ? 'schema-only'
+        : options.largeObjects === false
+          ? '--no-large-objects'
+          : 'a schema or table selection leaves them out; --large-objects includes them';
+      warnings.push(`${largeObjects.count} large objects not backed up (${why})`);
+    }
 
     const schema: PostgresSchema = {
       format: POSTGRES_SCHEMA_FORMAT,
@@ -108,27 +121,33 @@ export async function backupPostgres(
       partitions: relations
         .filter((r) => r.ancestors.length)
         .map((r) => ({ schema: r.schema, name: r.name, ancestors: r.ancestors })),
+      ...(takeLargeObjects ? { largeObjects } : {}),
     };
 
-    if (tables.length) {
+    if (tables.length || takeLargeObjects) {
       // Biggest first: the longest COPY starts at once and the small ones fill in around it.
       const queue = tables
         .flatMap((table, i) => (parts[i] as TablePart[]).map((part) => ({ table, part })))
         .sort((a, b) => b.part.estimatedBytes - a.part.estimatedBytes);
       progress({
         type: 'plan',
-        units: queue.map(({ part }) => ({
-          name: part.stream,
-          estimatedItems: part.estimatedRows >= 0 ? part.estimatedRows : undefined,
-          estimatedBytes: part.estimatedBytes,
-        })),
+        units: [
+          ...(takeLargeObjects && largeObjects
+            ? [{ name: largeObjects.stream, estimatedItems: largeObjects.count }]
+            : []),
+          ...queue.map(({ part }) => ({
+            name: part.stream,
+            estimatedItems: part.estimatedRows >= 0 ? part.estimatedRows : undefined,
+            estimatedBytes: part.estimatedBytes,
+          })),
+        ],
       });
       progress({ type: 'phase', phase: 'data', message: `copying ${tables.length} tables` });
       // Data sessions send text in the database's own encoding, so bytes travel unchanged.
       const dataSettings = { ...BACKUP_SETTINGS, client_encoding: server.encoding };
       await leader.query(`SELECT pg_catalog.set_config('client_encoding', $1, false)`, [server.encoding]);
       const workers = [leader];
-      const extra = Math.min(jobs, queue.length) - 1;
+      const extra = Math.min(jobs, queue.length + (takeLargeObjects ? 1 : 0)) - 1;
       const opened = await Promise.allSettled(
         Array.from({ length: extra }, async () => {
           const worker = await PgSession.open(target, { mode: 'backup', settings: dataSettings, signal });
@@ -141,12 +160,26 @@ export async function backupPostgres(
         if (o.status === 'rejected') throw o.reason;
         workers.push(o.value);
       }
+      // Their size is unknown until read: they start first, so a big set of them is not the long pole.
+      const largeObjectTask =
+        takeLargeObjects && largeObjects
+          ? [
+              {
+                id: largeObjects.stream,
+                run: (session: PgSession) =>
+                  backUpLargeObjects(session, largeObjects.stream, request, progress),
+              },
+            ]
+          : [];
       await runTasks(
-        queue.map(({ table, part }) => ({
-          id: part.stream,
-          run: (session: PgSession) =>
-            dumpTable(session, table, part, request.streams, progress).then(() => {}),
-        })),
+        [
+          ...largeObjectTask,
+          ...queue.map(({ table, part }) => ({
+            id: part.stream,
+            run: (session: PgSession) =>
+              dumpTable(session, table, part, request.streams, progress).then(() => {}),
+          })),
+        ],
         workers,
         {
           signal,
@@ -202,4 +235,30 @@ async function splitTables(
     table.streams = planned.map((p) => p.stream);
     return planned;
   });
+}
+
+async function backUpLargeObjects(
+  session: PgSession,
+  stream: string,
+  request: EngineBackupRequest<PostgresBackupOptions>,
+  progress: EngineBackupRequest['progress'],
+): Promise<void> {
+  progress({ type: 'unit-start', name: stream });
+  const writer = request.streams.open(stream);
+  const finished = new Promise<void>((resolve, reject) => {
+    writer.once('finish', resolve);
+    writer.once('error', reject);
+  });
+  let bytes = 0;
+  try {
+    const dumped = await dumpLargeObjects(session, writer);
+    writer.itemCount = dumped.objects;
+    bytes = dumped.bytes;
+  } catch (err) {
+    writer.destroy(err as Error);
+    throw session.translate(err, 'backing up large objects');
+  }
+  writer.end();
+  await finished;
+  progress({ type: 'unit-done', name: stream, items: writer.itemCount, bytes });
 }

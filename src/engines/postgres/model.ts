@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StowageError } from '../../errors.js';
+import { LargeObjectsSchema } from './large-objects.js';
 
 /**
  * The schema description the PostgreSQL engine stores in the manifest and gets
@@ -136,6 +137,8 @@ export const PostgresSchemaSchema = z.object({
   sequences: z.array(PgSequenceValueSchema),
   /** Partitions and the partitioned tables above them (nearest first): selective restore treats a partition as part of its root. */
   partitions: z.array(RelationRef.extend({ ancestors: z.array(RelationRef) })),
+  /** Large objects, when the backup has any (large-objects.ts). */
+  largeObjects: LargeObjectsSchema.optional(),
 });
 export type PostgresSchema = z.infer<typeof PostgresSchemaSchema>;
 

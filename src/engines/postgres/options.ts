@@ -25,6 +25,11 @@ export interface PostgresBackupOptions {
    * (PostgreSQL 14+). Default 64 MiB; 0 copies every table whole.
    */
   splitTableBytes?: number;
+  /**
+   * Back up large objects. Default: yes when the whole database is backed up
+   * (no schema or table selection, not schema-only), as pg_dump does.
+   */
+  largeObjects?: boolean;
 }
 
 export interface PostgresRestoreOptions {
@@ -56,4 +61,6 @@ export interface PostgresRestoreOptions {
    * any order. Without it, tables load in foreign-key order.
    */
   disableTriggers?: boolean;
+  /** Restore the archive's large objects (default: unless schemas or tables are selected). */
+  largeObjects?: boolean;
 }

@@ -5,6 +5,7 @@ import { applyObjects } from './apply-ddl.js';
 import { PgSession } from './connect.js';
 import { dataOnlyLoadGroups, type LoadGroup, requireTables } from './data-only.js';
 import { qualify } from './ident.js';
+import { loadLargeObjects } from './large-objects.js';
 import { loadTableCopy } from './load-copy.js';
 import { loadTableInsert } from './load-insert.js';
 import { type PgObject, type PgTableData, parsePostgresSchema, type RelationRef } from './model.js';
@@ -85,6 +86,16 @@ export async function restorePostgres(
       );
     }
   }
+  // Large objects belong to no schema: a selective restore leaves them out, as pg_restore does.
+  const selective = !!(options.includeSchemas?.length || options.includeTables?.length);
+  const largeObjects = !schemaOnly && (options.largeObjects ?? !selective) ? schema.largeObjects : undefined;
+  if (largeObjects && !summaries.has(largeObjects.stream)) {
+    throw new StowageError(
+      'missing-stream',
+      'the archive has no data stream for its large objects',
+      'the archive is incomplete or damaged; restore from another backup',
+    );
+  }
   const preData = dataOnly ? [] : selection.objects.filter((o) => o.section === 'pre-data');
   // Data-only still refreshes materialized views: their contents are data.
   const postData = selection.objects.filter(
@@ -116,6 +127,7 @@ export async function restorePostgres(
 
     ledger.plan('pre-data', preData.length, 'objects');
     ledger.plan('data', tables.length, 'tables');
+    ledger.plan('large objects', largeObjects?.count ?? 0, 'large objects');
     ledger.plan('sequences', sequences.length, 'sequences');
     ledger.plan('post-data', postData.length, 'objects');
 
@@ -175,21 +187,23 @@ export async function restorePostgres(
       for (const s of sessions) s.destroy();
     };
 
-    if (tables.length) {
+    if (tables.length || largeObjects) {
       progress({
         type: 'phase',
         phase: 'data',
-        message: `loading ${tables.length} tables${insert ? ' with INSERT' : ''}`,
+        message: `loading ${tables.length} tables${largeObjects ? ` and ${largeObjects.count} large objects` : ''}${insert ? ' with INSERT' : ''}`,
       });
       const order = [...tables].sort((a, b) => b.estimatedBytes - a.estimatedBytes);
       const parts = order.flatMap((table) => table.streams.map((stream) => ({ table, stream })));
       progress({
         type: 'plan',
-        units: parts.map(({ stream }) => ({
-          name: stream,
-          estimatedItems: summaries.get(stream)?.items,
-          estimatedBytes: summaries.get(stream)?.rawBytes,
-        })),
+        units: [...(largeObjects ? [largeObjects.stream] : []), ...parts.map((p) => p.stream)].map(
+          (stream) => ({
+            name: stream,
+            estimatedItems: summaries.get(stream)?.items,
+            estimatedBytes: summaries.get(stream)?.rawBytes,
+          }),
+        ),
       });
       const keyOf = (t: PgTableData) => qualify(t.schema, t.name);
       const byKey = new Map(order.map((t) => [keyOf(t), t]));
@@ -259,6 +273,32 @@ export async function restorePostgres(
           },
         ];
       });
+      if (largeObjects) {
+        tasks.push({
+          id: largeObjects.stream,
+          size: summaries.get(largeObjects.stream)?.rawBytes ?? 0,
+          run: async (session) => {
+            progress({ type: 'unit-start', name: largeObjects.stream });
+            let loaded = 0;
+            try {
+              loaded = await loadLargeObjects(session, request.streams.open(largeObjects.stream), {
+                clean: !!options.clean,
+                owner: !!options.owner,
+                extras: largeObjects.extras,
+                onObject: () => ledger.tick('large objects'),
+              });
+            } catch (err) {
+              throw session.translate(err, 'restoring large objects');
+            }
+            progress({
+              type: 'unit-done',
+              name: largeObjects.stream,
+              items: loaded,
+              bytes: summaries.get(largeObjects.stream)?.rawBytes ?? 0,
+            });
+          },
+        });
+      }
       tasks.sort((a, b) => b.size - a.size);
       await runTasks(tasks, workers, { signal, onFailure: options.singleTransaction ? undefined : stopAll });
     }
@@ -377,10 +417,16 @@ async function loadTable(
   } else {
     // COPY rows are counted by the server at the end; meanwhile, estimate from the bytes sent.
     const perByte = archived && archived.rawBytes > 0 ? archived.items / archived.rawBytes : 0;
-    rows = await loadTableCopy(session, table, source, (sent) => {
-      bytes = sent;
-      progress({ type: 'unit-progress', name: stream, items: Math.round(sent * perByte), bytes });
-    }, recycle);
+    rows = await loadTableCopy(
+      session,
+      table,
+      source,
+      (sent) => {
+        bytes = sent;
+        progress({ type: 'unit-progress', name: stream, items: Math.round(sent * perByte), bytes });
+      },
+      recycle,
+    );
   }
   if (convert) await session.query(`SELECT pg_catalog.set_config('client_encoding', 'UTF8', false)`);
   progress({ type: 'unit-done', name: stream, items: rows, bytes });
