@@ -1,8 +1,10 @@
+import { hostname } from 'node:os';
 import { Command } from 'commander';
 import type { CompressionLevel } from '../../archive/frame-codec.js';
 import { engineNameForUrl } from '../../engines/registry.js';
 import { UsageError } from '../../errors.js';
 import { backup } from '../../ops/backup.js';
+import { notify, type RunEvent, type WebhookOptions } from '../../ops/notify.js';
 import type { CliContext } from '../context.js';
 import { addEngineFlags, BACKUP_FLAGS, engineOptionsFrom } from '../engine-flags.js';
 import { formatBytes } from '../format-bytes.js';
@@ -26,6 +28,10 @@ export function backupCommand(ctx: CliContext): Command {
       '--no-preflight',
       'skip the checks before dumping (repository writable, free space, source reachable)',
     )
+    .option(
+      '--notify <when>',
+      `post the outcome to the webhook in $${WEBHOOK_ENV}: failure (the default when it is set), always, never`,
+    )
     .option('--json', 'print one JSON object on stdout');
   addEngineFlags(command, BACKUP_FLAGS);
   addKeyOptions(command);
@@ -41,19 +47,51 @@ Examples:
   );
   command.action(async (source: string, opts: Record<string, unknown>) => {
     const engine = engineNameForUrl(source);
-    const summary = await backup({
-      source,
-      to: opts.to as string,
-      jobs: parseJobs(opts.jobs as string),
-      compression: opts.compression === undefined ? undefined : parseCompression(opts.compression as string),
-      encryption: await keySourceFrom(opts),
-      kind: opts.manual ? 'manual' : 'scheduled',
-      note: opts.note as string | undefined,
-      engineOptions: engineOptionsFrom(BACKUP_FLAGS, opts, engine, command),
-      onProgress: ctx.progress(opts.json === true),
-      signal: ctx.signal,
-      s3: s3OptionsFrom(opts),
-      preflight: opts.preflight !== false,
+    const webhook = webhookFrom(opts.notify as string | undefined);
+    const started = Date.now();
+    const report = async (event: Omit<RunEvent, 'database' | 'repository' | 'host'>) => {
+      if (!webhook) return;
+      try {
+        await notify(webhook, {
+          ...event,
+          database: databaseOf(source),
+          repository: opts.to as string,
+          host: hostname(),
+        });
+      } catch (err) {
+        ctx.log(`warning: notification failed: ${(err as Error).message}`);
+      }
+    };
+    let summary: Awaited<ReturnType<typeof backup>>;
+    try {
+      summary = await backup({
+        source,
+        to: opts.to as string,
+        jobs: parseJobs(opts.jobs as string),
+        compression:
+          opts.compression === undefined ? undefined : parseCompression(opts.compression as string),
+        encryption: await keySourceFrom(opts),
+        kind: opts.manual ? 'manual' : 'scheduled',
+        note: opts.note as string | undefined,
+        engineOptions: engineOptionsFrom(BACKUP_FLAGS, opts, engine, command),
+        onProgress: ctx.progress(opts.json === true),
+        signal: ctx.signal,
+        s3: s3OptionsFrom(opts),
+        preflight: opts.preflight !== false,
+      });
+    } catch (err) {
+      await report({
+        status: ctx.signal.aborted ? 'interrupted' : 'failure',
+        error: err instanceof Error ? err.message : String(err),
+        durationMs: Date.now() - started,
+      });
+      throw err;
+    }
+    await report({
+      status: 'success',
+      archive: summary.archive,
+      bytes: summary.bytes,
+      durationMs: summary.durationMs,
     });
     const result = {
       archive: summary.archive,
@@ -78,6 +116,27 @@ Examples:
     }
   });
   return command;
+}
+
+/** Where the webhook URL comes from: an environment variable, since its path is a secret (never a flag). */
+export const WEBHOOK_ENV = 'STOWAGE_WEBHOOK_URL';
+
+function webhookFrom(when: string | undefined): WebhookOptions | undefined {
+  const url = process.env[WEBHOOK_ENV];
+  if (when !== undefined && !['failure', 'always', 'never'].includes(when))
+    throw new UsageError(`--notify must be failure, always or never, got ${when}`);
+  if (when === 'never' || (when === undefined && !url)) return undefined;
+  if (!url) throw new UsageError(`--notify ${when} needs a webhook URL`, `set ${WEBHOOK_ENV}`);
+  return { url, onFailure: true, onSuccess: when === 'always' };
+}
+
+/** The database named in a connection URL, for messages (never the URL itself). */
+function databaseOf(source: string): string {
+  try {
+    return decodeURIComponent(new URL(source).pathname.replace(/^\//, '')) || '(default database)';
+  } catch {
+    return '(unparseable URL)';
+  }
 }
 
 function parseCompression(value: string): CompressionLevel {

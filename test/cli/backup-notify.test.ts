@@ -1,0 +1,66 @@
+// One-off backups (from cron, say) post their outcome to a webhook, like the daemon's jobs.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPgDatabase, type TestPgDatabase } from '../support/pg.js';
+import { runCli } from './run-cli.js';
+
+describe('stowage backup --notify', () => {
+  let server: Server;
+  let hook: string;
+  let db: TestPgDatabase;
+  let dir: string;
+  const bodies: { text: string }[] = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        bodies.push(JSON.parse(body));
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    hook = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook/T000/secret-path`;
+    db = await createPgDatabase('cli_notify');
+    dir = await mkdtemp(join(tmpdir(), 'stowage-notify-'));
+  });
+  afterAll(async () => {
+    delete process.env.STOWAGE_WEBHOOK_URL;
+    await new Promise((resolve) => server.close(resolve));
+    await db?.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('posts failures when the webhook is set, successes with --notify always, and never the secret', async () => {
+    process.env.STOWAGE_WEBHOOK_URL = hook;
+    const bad = new URL(db.url);
+    bad.password = 'wrong-password';
+    const failed = await runCli(['backup', bad.toString(), '--to', join(dir, 'repo')]);
+    expect(failed.code).toBe(1);
+    expect(bodies).toHaveLength(1);
+    expect(bodies[0]?.text).toMatch(/^:x: stowage backup of .* FAILED on .*: .*password/);
+    expect(bodies[0]?.text).not.toContain('wrong-password');
+
+    const quiet = await runCli(['backup', db.url, '--to', join(dir, 'repo')]);
+    expect(quiet.code).toBe(0);
+    expect(bodies).toHaveLength(1);
+
+    const loud = await runCli(['backup', db.url, '--to', join(dir, 'repo'), '--notify', 'always']);
+    expect(loud.code).toBe(0);
+    expect(bodies).toHaveLength(2);
+    expect(bodies[1]?.text).toMatch(/^:white_check_mark: stowage backup of .* succeeded .*\.stow$/);
+    expect(`${failed.stderr}${quiet.stderr}${loud.stderr}`).not.toContain('secret-path');
+  });
+
+  it('says what is missing when asked to notify without a webhook', async () => {
+    delete process.env.STOWAGE_WEBHOOK_URL;
+    const run = await runCli(['backup', db.url, '--to', join(dir, 'repo'), '--notify', 'always']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--notify always needs a webhook URL.*STOWAGE_WEBHOOK_URL/s);
+  });
+});
