@@ -87,6 +87,12 @@ export interface EngineRestoreResult {
 
 export interface Engine<BackupOptions = Record<string, unknown>, RestoreOptions = Record<string, unknown>> {
   readonly name: EngineName;
+  /**
+   * Archive frames each stream reads ahead of the engine on restore (default:
+   * the archive reader's). An engine whose restore speed is set by the
+   * database, not by reading, keeps it low: read-ahead is memory per open stream.
+   */
+  readonly restoreReadAhead?: number;
   backup(request: EngineBackupRequest<BackupOptions>): Promise<EngineBackupResult>;
   restore(request: EngineRestoreRequest<RestoreOptions>): Promise<EngineRestoreResult>;
 }

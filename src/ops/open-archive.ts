@@ -6,8 +6,12 @@ import type { S3Options } from '../store/s3-client.js';
 /** Opens an archive (local path or `s3://bucket/prefix/NAME.stow`) for reading; the caller closes the reader. */
 export async function openArchive(
   path: string,
-  options: { encryption?: KeySource; threads?: number; s3?: S3Options } = {},
+  options: { encryption?: KeySource; threads?: number; s3?: S3Options; prefetch?: number } = {},
 ): Promise<ArchiveReader> {
   const source = await openArchiveSource(path, { s3: options.s3 });
-  return ArchiveReader.open(source, { encryption: options.encryption, threads: options.threads });
+  return ArchiveReader.open(source, {
+    encryption: options.encryption,
+    threads: options.threads,
+    ...(options.prefetch ? { prefetch: options.prefetch } : {}),
+  });
 }

@@ -48,10 +48,14 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
   const started = Date.now();
   const targetEngine = engineNameForUrl(options.target);
   const progress = options.onProgress ?? ignoreProgress;
+  // The target's engine, known from its URL, says how far streams read ahead;
+  // an archive of another engine is refused below.
+  const engine = await loadEngine(targetEngine);
   const reader = await openArchive(options.archive, {
     encryption: options.encryption,
     threads: options.threads,
     s3: options.s3,
+    prefetch: engine.restoreReadAhead,
   });
   try {
     const { manifest } = reader;
@@ -62,7 +66,6 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
         `restore it into a ${manifest.engine === 'postgres' ? 'postgres://' : 'mongodb://'} target`,
       );
     }
-    const engine = await loadEngine(manifest.engine);
     let safety: BackupSummary | undefined;
     if (options.safetyBackup !== false) {
       safety = await takeSafetyBackup(options, manifest, progress);

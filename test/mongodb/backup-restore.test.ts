@@ -319,6 +319,32 @@ describe('data', () => {
     });
   });
 
+  it('restores exactly under a tiny batch budget shared by every stream, with documents larger than a batch', async () => {
+    const source = dbName('budget_src');
+    const target = dbName('budget_dst');
+    await withMongoClient(async (client) => {
+      const db = client.db(source);
+      for (const name of ['a', 'b', 'c'])
+        await seedDocs(db, name, 400, (i) => ({ _id: i, pad: 'y'.repeat(i % 10 === 0 ? 40_000 : i % 300) }));
+    });
+    const backup = await backupToMemory(mongoUrlFor(source), {}, 3);
+    // 16 KiB batches, and room for only two at once across three streams of four workers each.
+    const restored = await restoreFromMemory(
+      backup,
+      mongoUrlFor(target),
+      { batchBytes: 16 * 1024, batchBudgetBytes: 32 * 1024, workersPerCollection: 4 },
+      3,
+    );
+    expect(Object.values(restored.items)).toEqual([400, 400, 400]);
+    await withMongoClient(async (client) => {
+      for (const name of ['a', 'b', 'c']) {
+        const a = await readRaw(client, source, name);
+        const b = await readRaw(client, target, name);
+        expect(Buffer.concat(b).equals(Buffer.concat(a)), name).toBe(true);
+      }
+    });
+  });
+
   it('splits a large collection over _id ranges when asked, losing and repeating nothing, whatever the _id types', async () => {
     const source = dbName('split_src');
     const target = dbName('split_dst');

@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
 import { StowageError } from '../../errors.js';
+import type { BatchPool } from './batch-pool.js';
 import { splitBson } from './bson-splitter.js';
+import type { InsertBatch } from './insert-batch.js';
 import { MongoCodes } from './mongo-errors.js';
 import type { InsertWriteError, RawInserter } from './raw-insert.js';
 import { AbortedError } from './stream-io.js';
@@ -8,16 +10,21 @@ import { Semaphore } from './work-pool.js';
 
 /**
  * Loads one archive stream into one collection: split the raw BSON stream into
- * documents, group them into byte-bounded batches, and keep up to `workers`
- * insert commands in flight. Documents the server refuses are counted by
- * reason and a few messages kept; they are never dropped without a trace.
+ * documents, copy them into batches taken from the restore's shared
+ * {@link BatchPool}, and keep up to `workers` insert commands in flight.
+ * Documents the server refuses are counted by reason and a few messages
+ * kept; they are never dropped without a trace.
  */
 
 export interface LoadOptions {
   streamName: string;
   namespace: string;
-  /** Upper bound of one batch in bytes (a single larger document still goes alone). */
-  batchBytes: number;
+  /**
+   * Where batches come from: its batch size bounds one batch in bytes (a
+   * single larger document still goes alone), its budget bounds all batches
+   * of the restore together.
+   */
+  batches: BatchPool;
   /** Upper bound of one batch in documents (the server's maxWriteBatchSize). */
   batchDocuments: number;
   /** The server's maxBsonObjectSize: larger documents cannot be inserted at all. */
@@ -86,17 +93,20 @@ export async function loadStream(
     if (options.stopOnError && errors[0]) failure ??= new InsertRejectedError(options.namespace, errors[0]);
   };
 
-  const send = async (batch: { runs: Uint8Array[]; count: number }, bytes: number) => {
+  const pool = options.batches;
+  const send = async (batch: InsertBatch) => {
     await slots.acquire();
     await options.shared?.acquire();
     const release = () => {
       options.shared?.release();
       slots.release();
+      pool.give(batch);
     };
     if (failure) {
       release();
       return;
     }
+    const bytes = batch.bytes;
     const task = inserter
       .insert(batch)
       .then((result) => {
@@ -115,28 +125,15 @@ export async function loadStream(
     inFlight.add(task);
   };
 
-  // A batch is kept as runs of bytes: documents that lie next to each other in
-  // the same stream chunk (almost all of them) form one run, a zero-copy view
-  // of the chunk. Nothing is copied on this side; the driver copies the batch
-  // once into its wire message.
-  let runs: Uint8Array[] = [];
-  let runBase: ArrayBufferLike | undefined;
-  let runStart = 0;
-  let runEnd = 0;
-  let batchBytes = 0;
-  let count = 0;
-  const closeRun = () => {
-    if (runBase) runs.push(new Uint8Array(runBase, runStart, runEnd - runStart));
-    runBase = undefined;
-  };
+  // Documents are copied into the batch rather than referenced: a batch then
+  // holds exactly its own bytes, and the archive frame they came from is
+  // garbage as soon as the splitter has passed it, instead of living on until
+  // the slowest insert that points into it has finished.
+  let batch: InsertBatch | undefined;
   const flush = async () => {
-    closeRun();
-    const batch = { runs, count };
-    const bytes = batchBytes;
-    runs = [];
-    batchBytes = 0;
-    count = 0;
-    await send(batch, bytes);
+    const full = batch!;
+    batch = undefined;
+    await send(full);
   };
   try {
     for await (const doc of splitBson(source, { streamName: options.streamName })) {
@@ -150,24 +147,17 @@ export async function loadStream(
           'the server cannot store it; restore into a server with a larger limit, or exclude this collection',
         );
       }
-      if (count > 0 && (batchBytes + doc.length > options.batchBytes || count >= options.batchDocuments))
-        await flush();
-      if (runBase === doc.buffer && runEnd === doc.byteOffset) {
-        runEnd += doc.length;
-      } else {
-        closeRun();
-        runBase = doc.buffer;
-        runStart = doc.byteOffset;
-        runEnd = doc.byteOffset + doc.length;
-      }
-      batchBytes += doc.length;
-      count++;
+      if (batch && (!batch.fits(doc.length) || batch.count >= options.batchDocuments)) await flush();
+      // A document larger than a batch gets a batch of its own size.
+      batch ??= await pool.take(doc.length);
+      batch.append(doc);
     }
-    if (!failure && count > 0) await flush();
+    if (batch && !failure) await flush();
   } catch (error) {
     failure ??= error;
     source.destroy();
   }
+  if (batch) pool.give(batch);
   await Promise.all(inFlight);
   if (failure) throw failure;
   return report;

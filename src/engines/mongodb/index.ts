@@ -10,6 +10,10 @@ import { restoreMongo } from './restore.js';
  */
 export const mongodbEngine: Engine<MongoBackupOptions, MongoRestoreOptions> = {
   name: 'mongodb',
+  // Inserts, not reading, set a restore's pace (frames decode far faster than
+  // any server stores documents), so one frame ahead per stream is enough; more
+  // is only memory (2 MiB a frame, times the streams open at once).
+  restoreReadAhead: 1,
   backup: backupMongo,
   restore: restoreMongo,
 };

@@ -42,9 +42,16 @@ export interface MongoRestoreOptions {
   stopOnError?: boolean;
   /** Replay the captured oplog (default true when the archive has one). */
   oplogReplay?: boolean;
-  /** Upper bound of one insert batch in bytes. */
+  /** Upper bound of one insert batch in bytes (default 1 MiB). */
   batchBytes?: number;
-  /** Parallel insert workers per collection. */
+  /**
+   * Upper bound of the bytes held in insert batches at once, over all
+   * collections: batches being filled, waiting for a connection or being
+   * inserted. Streams wait for room rather than read ahead. Default 16 MiB
+   * (at least two batches).
+   */
+  batchBudgetBytes?: number;
+  /** Parallel insert workers per collection (default 2). */
   workersPerCollection?: number;
   /** Restore users and roles when the archive has them. */
   usersAndRoles?: boolean;
