@@ -1,15 +1,14 @@
 import {
   MongoError,
   MongoInvalidArgumentError,
-  MongoNetworkError,
   MongoParseError,
   MongoRuntimeError,
   MongoServerError,
   MongoServerSelectionError,
-  MongoTopologyClosedError,
 } from 'mongodb';
 import { StowageError } from '../../errors.js';
 import { redactSecrets, redactUrl } from '../../redact.js';
+import { isConnectionLoss } from './connection-loss.js';
 
 /**
  * Turns driver errors into one-line {@link StowageError}s with a hint, so
@@ -103,9 +102,18 @@ export function toStowageError(error: unknown, context: ErrorContext): StowageEr
       { cause: error },
     );
   }
+  const lost = (detail: string) =>
+    new StowageError(
+      'mongo-connection-lost',
+      `lost the connection to MongoDB at ${host}${during}: ${clean(detail)}`,
+      'check that the server is up (a restart mid-run aborts the run); then run it again',
+      { cause: error },
+    );
   if (error instanceof MongoServerSelectionError) {
     const cause = clean(selectionCause(error));
     const auth = /auth/i.test(cause);
+    // Once connected, a server that cannot be selected any more has gone away mid-run.
+    if (!auth && context.during !== 'connecting') return lost(cause);
     return new StowageError(
       auth ? 'mongo-auth' : 'mongo-unreachable',
       auth
@@ -150,6 +158,7 @@ export function toStowageError(error: unknown, context: ErrorContext): StowageEr
           { cause: error },
         );
       default:
+        if (isConnectionLoss(error)) return lost(firstLine(error.errmsg ?? error.message));
         return new StowageError(
           'mongo-server',
           `MongoDB at ${host} refused an operation${during}: ${message} (code ${error.code ?? 'unknown'})`,
@@ -158,13 +167,10 @@ export function toStowageError(error: unknown, context: ErrorContext): StowageEr
         );
     }
   }
-  if (error instanceof MongoNetworkError || error instanceof MongoTopologyClosedError) {
-    return new StowageError(
-      'mongo-connection-lost',
-      `lost the connection to MongoDB at ${host}${during}: ${clean(firstLine(error.message))}`,
-      'check that the server is up (a restart mid-run aborts the run); then run it again',
-      { cause: error },
-    );
+  // Network errors, closed pools and topologies, and Node's own socket errors
+  // (EPIPE, ECONNRESET), which the driver sometimes passes on unwrapped.
+  if (isConnectionLoss(error)) {
+    return lost(firstLine(error instanceof Error ? error.message : String(error)));
   }
   if (error instanceof MongoError) {
     return new StowageError(
