@@ -17,7 +17,9 @@ beforeAll(async () => {
   copy = await createPgDatabase('stowage_cli_copy');
   await copy.drop(); // restore --create makes it
   await withPgClient(source.url, (c) =>
-    c.query("CREATE TABLE items (id int PRIMARY KEY, label text); INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 250) g"),
+    c.query(
+      "CREATE TABLE items (id int PRIMARY KEY, label text); INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 250) g",
+    ),
   );
 });
 afterAll(async () => {
@@ -43,22 +45,38 @@ describe('CLI with an S3 repository', () => {
     const inspected = await runCli(['inspect', archive, ...endpoint, '--json']);
     expect(inspected.json()).toMatchObject({ engine: 'postgres', database: source.name });
 
-    const restored = await runCli(['restore', repo, copy.url, '--latest', '--create', '--yes', ...endpoint, '--json']);
+    const restored = await runCli([
+      'restore',
+      repo,
+      copy.url,
+      '--latest',
+      '--create',
+      '--yes',
+      ...endpoint,
+      '--json',
+    ]);
     expect(restored.stderr).not.toMatch(/stowage: /);
     expect(restored.json()).toMatchObject({ items: 250 });
-    const n = await withPgClient(copy.url, async (c) => Number((await c.query('SELECT count(*) AS n FROM items')).rows[0].n));
+    const n = await withPgClient(copy.url, async (c) =>
+      Number((await c.query('SELECT count(*) AS n FROM items')).rows[0].n),
+    );
     expect(n).toBe(250);
   });
 
   it('says clearly when the credentials are wrong or the endpoint is down', async () => {
-    const wrong = await runCli(['list', `s3://${bucket}/nightly`, '--s3-endpoint', s3Options().endpoint!], {});
+    const wrong = await runCli(
+      ['list', `s3://${bucket}/nightly`, '--s3-endpoint', s3Options().endpoint!],
+      {},
+    );
     expect(wrong.code).toBe(0);
     const saved = process.env.AWS_SECRET_ACCESS_KEY;
     process.env.AWS_SECRET_ACCESS_KEY = 'definitely-wrong';
     try {
       const denied = await runCli(['list', `s3://${bucket}/nightly`, '--s3-endpoint', s3Options().endpoint!]);
       expect(denied.code).toBe(1);
-      expect(denied.stderr).toMatch(/^stowage: S3 rejected the credentials for s3:\/\/.*\(SignatureDoesNotMatch\)\nhint: check AWS_ACCESS_KEY_ID/);
+      expect(denied.stderr).toMatch(
+        /^stowage: S3 rejected the credentials for s3:\/\/.*\(SignatureDoesNotMatch\)\nhint: check AWS_ACCESS_KEY_ID/,
+      );
       expect(denied.stderr).not.toContain('definitely-wrong');
     } finally {
       process.env.AWS_SECRET_ACCESS_KEY = saved;

@@ -32,9 +32,18 @@ describe.skipIf(!bin)(
       const client = new MongoClient(server.url);
       await client.connect();
       try {
-        await client.db('shop').collection('orders').insertMany([{ _id: 1 }, { _id: 2 }] as Document[]);
-        await client.db('crm').collection('people').insertOne({ _id: 'a' } as Document);
-        await client.db('admin').collection('settings').insertOne({ _id: 'x' } as Document);
+        await client
+          .db('shop')
+          .collection('orders')
+          .insertMany([{ _id: 1 }, { _id: 2 }] as Document[]);
+        await client
+          .db('crm')
+          .collection('people')
+          .insertOne({ _id: 'a' } as Document);
+        await client
+          .db('admin')
+          .collection('settings')
+          .insertOne({ _id: 'x' } as Document);
       } finally {
         await client.close();
       }

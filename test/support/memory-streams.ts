@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
-import type { EngineStreamWriter, StreamReaderSet, StreamSummary, StreamWriterSet } from '../../src/engines/engine.js';
+import type {
+  EngineStreamWriter,
+  StreamReaderSet,
+  StreamSummary,
+  StreamWriterSet,
+} from '../../src/engines/engine.js';
 
 /**
  * Engine streams kept in memory, for engine tests that want to look at what an
@@ -38,7 +43,6 @@ export class MemoryStreams implements StreamWriterSet {
       rawBytes: e.chunks.reduce((n, c) => n + c.length, 0),
     }));
   }
-
 
   private openForRead(name: string): Readable {
     const entry = this.data.get(name);
