@@ -85,6 +85,8 @@ interface ReadArgs {
 class NullSink implements ByteSink {
   bytes = 0;
   readonly location = 'null';
+  /** It keeps nothing, so the writer recycles frame buffers exactly as with a local file. */
+  readonly releasesChunks = true;
   async write(chunk: Uint8Array): Promise<void> {
     this.bytes += chunk.length;
   }
