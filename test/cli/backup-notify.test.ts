@@ -46,12 +46,13 @@ describe('stowage backup --notify', () => {
     expect(bodies[0]?.text).toMatch(/^:x: stowage backup of .* FAILED on .*: .*password/);
     expect(bodies[0]?.text).not.toContain('wrong-password');
 
-    const quiet = await runCli(['backup', db.url, '--to', join(dir, 'repo')]);
-    expect(quiet.code).toBe(0);
+    // Archive files of their own: two backups in one second would get the same generated name in a repository.
+    const quiet = await runCli(['backup', db.url, '--to', join(dir, 'quiet.stow')]);
+    expect(quiet.code, quiet.stderr).toBe(0);
     expect(bodies).toHaveLength(1);
 
-    const loud = await runCli(['backup', db.url, '--to', join(dir, 'repo'), '--notify', 'always']);
-    expect(loud.code).toBe(0);
+    const loud = await runCli(['backup', db.url, '--to', join(dir, 'loud.stow'), '--notify', 'always']);
+    expect(loud.code, loud.stderr).toBe(0);
     expect(bodies).toHaveLength(2);
     expect(bodies[1]?.text).toMatch(/^:white_check_mark: stowage backup of .* succeeded .*\.stow$/);
     expect(`${failed.stderr}${quiet.stderr}${loud.stderr}`).not.toContain('secret-path');
