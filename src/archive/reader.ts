@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { StreamReaderSet, StreamSummary } from '../engines/engine.js';
 import { CorruptFrameError, StowageError, TruncatedArchiveError } from '../errors.js';
+import { BufferPool } from './buffer-pool.js';
 import type { ByteSource } from './byte-source.js';
 import { createFrameCodec, type FrameCodec } from './codec-pool.js';
 import {
@@ -45,9 +46,8 @@ const MAX_SPARE_RAW = 8;
 
 export class ArchiveReader implements StreamReaderSet {
   private codec: FrameCodec | undefined;
-  /** Raw frame buffers handed back by the consumer (see recycle()), all `rawCapacity` bytes. */
-  private readonly spareRaw: Buffer[] = [];
-  private rawCapacity = 0;
+  /** Raw frame buffers handed back by the consumer (see recycle()); sized by the largest frame seen. */
+  private readonly rawBuffers = new BufferPool(0, MAX_SPARE_RAW);
 
   private constructor(
     private readonly source: ByteSource,
@@ -110,20 +110,14 @@ export class ArchiveReader implements StreamReaderSet {
    * frame. Chunks that are not whole frame buffers are ignored.
    */
   recycle(chunk: Buffer): void {
-    const whole = chunk.buffer;
-    if (chunk.byteOffset !== 0 || !(whole instanceof ArrayBuffer) || whole.byteLength !== this.rawCapacity)
-      return;
-    if (this.spareRaw.length < MAX_SPARE_RAW) this.spareRaw.push(Buffer.from(whole));
+    this.rawBuffers.give(chunk);
   }
 
   /** A buffer for a frame of `rawLength` bytes: a recycled one, or a new one of the common frame size. */
   private rawBuffer(rawLength: number): Buffer {
-    if (rawLength > this.rawCapacity) {
-      // Frames of one archive share a size (only each stream's last is shorter): the first full one sets it.
-      this.rawCapacity = rawLength;
-      this.spareRaw.length = 0;
-    }
-    return this.spareRaw.pop() ?? Buffer.allocUnsafeSlow(this.rawCapacity);
+    // Frames of one archive share a size (only each stream's last is shorter): the first full one sets it.
+    this.rawBuffers.growTo(rawLength);
+    return this.rawBuffers.take();
   }
 
   /** Opens one stream's raw bytes. The readable errors on the first frame that does not verify. */

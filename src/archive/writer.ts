@@ -2,6 +2,7 @@ import { createHash, type Hash, randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { EngineStreamWriter, StreamWriterSet } from '../engines/engine.js';
 import { StowageError, UsageError } from '../errors.js';
+import { BufferPool } from './buffer-pool.js';
 import type { ByteSink } from './byte-sink.js';
 import { createFrameCodec, defaultCodecThreads, type EncodedFrame, type FrameCodec } from './codec-pool.js';
 import {
@@ -85,9 +86,10 @@ export class ArchiveWriter implements StreamWriterSet {
   private readonly streams = new Map<string, StreamState>();
   private readonly queue: QueuedFrame[] = [];
   private readonly capacityWaiters: (() => void)[] = [];
-  private readonly spareBuffers: Buffer[] = [];
-  private readonly spareOutputs: Buffer[] = [];
-  private readonly outputCapacity: number;
+  /** Raw frame buffers, filled by the streams and handed back by the codec. */
+  private readonly rawBuffers: BufferPool;
+  /** Buffers frames are built in, when the sink lets go of what it wrote (see takeOutputBuffer). */
+  private readonly outputBuffers: BufferPool;
   private readonly maxInFlight: number;
   private offset = HEADER_SIZE;
   private ordinal = 0;
@@ -103,7 +105,9 @@ export class ArchiveWriter implements StreamWriterSet {
     threads: number,
   ) {
     this.maxInFlight = Math.max(4, threads * 2 + 2);
-    this.outputCapacity = frameCapacity(frameSize);
+    // At most one of each per frame that can be in flight.
+    this.rawBuffers = new BufferPool(frameSize, this.maxInFlight);
+    this.outputBuffers = new BufferPool(frameCapacity(frameSize), this.maxInFlight);
   }
 
   /** Writes the archive header and returns a writer ready for streams. */
@@ -193,15 +197,6 @@ export class ArchiveWriter implements StreamWriterSet {
   }
 
   /**
-   * A raw frame buffer: a recycled one when there is one. Each owns its whole
-   * ArrayBuffer (allocUnsafeSlow), so it can be moved to a codec worker and back
-   * without a copy.
-   */
-  private takeFrameBuffer(): Buffer {
-    return this.spareBuffers.pop() ?? Buffer.allocUnsafeSlow(this.frameSize);
-  }
-
-  /**
    * An output buffer for a data frame, when the sink lets go of what it wrote
    * (see ByteSink.releasesChunks): with raw and output buffers both recycled,
    * a backup allocates nothing per frame and leaves the garbage collector
@@ -209,22 +204,7 @@ export class ArchiveWriter implements StreamWriterSet {
    */
   private takeOutputBuffer(): Buffer | undefined {
     if (!this.sink.releasesChunks || this.encrypted) return undefined;
-    return this.spareOutputs.pop() ?? Buffer.allocUnsafeSlow(this.outputCapacity);
-  }
-
-  private recycleOutput(frame: Buffer): void {
-    const whole = frame.buffer;
-    if (!this.sink.releasesChunks || frame.byteOffset !== 0 || !(whole instanceof ArrayBuffer)) return;
-    if (whole.byteLength !== this.outputCapacity || this.spareOutputs.length >= this.maxInFlight) return;
-    this.spareOutputs.push(Buffer.from(whole));
-  }
-
-  /** Keeps a returned raw buffer for the next frame; at most one per frame that can be in flight. */
-  private recycle(spare: Uint8Array): void {
-    const whole = spare.buffer;
-    if (spare.byteOffset !== 0 || !(whole instanceof ArrayBuffer) || whole.byteLength !== this.frameSize)
-      return;
-    if (this.spareBuffers.length < this.maxInFlight) this.spareBuffers.push(Buffer.from(whole));
+    return this.outputBuffers.take();
   }
 
   private async appendMany(state: StreamState, chunks: Buffer[]): Promise<void> {
@@ -238,7 +218,7 @@ export class ArchiveWriter implements StreamWriterSet {
     state.rawBytes += chunk.length;
     let at = 0;
     while (at < chunk.length) {
-      state.buffer ??= this.takeFrameBuffer();
+      state.buffer ??= this.rawBuffers.take();
       const n = Math.min(chunk.length - at, this.frameSize - state.filled);
       chunk.copy(state.buffer, state.filled, at, at + n);
       state.filled += n;
@@ -304,9 +284,9 @@ export class ArchiveWriter implements StreamWriterSet {
       while (this.queue.length > 0) {
         const next = this.queue[0]!;
         const { frame, spare } = await next.frame;
-        this.recycle(spare);
+        this.rawBuffers.give(spare);
         await this.sink.write(frame);
-        this.recycleOutput(frame);
+        if (this.sink.releasesChunks) this.outputBuffers.give(frame);
         if (next.type === FrameType.Data && next.stream) {
           next.stream.offsets.push(this.offset);
           next.stream.sizes.push(frame.length);
