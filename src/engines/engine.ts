@@ -93,6 +93,11 @@ export interface Engine<BackupOptions = Record<string, unknown>, RestoreOptions 
    * database, not by reading, keeps it low: read-ahead is memory per open stream.
    */
   readonly restoreReadAhead?: number;
+  /**
+   * The table or collection a data stream holds (part of): engines may split
+   * one over several streams, and only the engine knows how it names them.
+   */
+  unitOfStream(stream: string): string;
   backup(request: EngineBackupRequest<BackupOptions>): Promise<EngineBackupResult>;
   restore(request: EngineRestoreRequest<RestoreOptions>): Promise<EngineRestoreResult>;
 }

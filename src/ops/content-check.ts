@@ -48,14 +48,6 @@ export function isDataStream(name: string): boolean {
   return !name.startsWith('$');
 }
 
-/**
- * The table or collection a stream belongs to: MongoDB splits big collections
- * into `ns$1`, `ns$2`… slices, PostgreSQL big tables into `table#1`, `table#2`… parts.
- */
-export function unitOf(engine: EngineName, stream: string): string {
-  return engine === 'mongodb' ? stream.replace(/\$\d+(~\d+)?$/, '') : stream.replace(/#\d+$/, '');
-}
-
 interface Digested {
   sha256: string;
   items: number;
@@ -120,13 +112,13 @@ export async function compareWithDatabase(
   // The archive's data streams, grouped by table/collection.
   const archiveUnits = new Map<string, typeof manifest.streams>();
   for (const s of manifest.streams.filter((s) => isDataStream(s.name))) {
-    const unit = unitOf(engineName, s.name);
+    const unit = engine.unitOfStream(s.name);
     archiveUnits.set(unit, [...(archiveUnits.get(unit) ?? []), s]);
   }
   const databaseUnits = new Map<string, { name: string; digest: Digested }[]>();
   for (const [name, digest] of dumped.streams) {
     if (!isDataStream(name)) continue;
-    const unit = unitOf(engineName, name);
+    const unit = engine.unitOfStream(name);
     databaseUnits.set(unit, [...(databaseUnits.get(unit) ?? []), { name, digest }]);
   }
 

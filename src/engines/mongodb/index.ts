@@ -2,6 +2,7 @@ import type { Engine } from '../engine.js';
 import { backupMongo } from './backup.js';
 import type { MongoBackupOptions, MongoRestoreOptions } from './options.js';
 import { restoreMongo } from './restore.js';
+import { namespaceOfStream } from './stream-names.js';
 
 /**
  * The MongoDB engine: raw-BSON backup and restore through the `mongodb`
@@ -14,6 +15,7 @@ export const mongodbEngine: Engine<MongoBackupOptions, MongoRestoreOptions> = {
   // any server stores documents), so one frame ahead per stream is enough; more
   // is only memory (2 MiB a frame, times the streams open at once).
   restoreReadAhead: 1,
+  unitOfStream: namespaceOfStream,
   backup: backupMongo,
   restore: restoreMongo,
 };

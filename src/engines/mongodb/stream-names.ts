@@ -10,6 +10,11 @@
  */
 export const OPLOG_STREAM = '$oplog';
 
+/** The namespace a stream holds (a slice of): `shop.orders$2` and `shop.orders$1~1` are `shop.orders`. */
+export function namespaceOfStream(stream: string): string {
+  return stream.replace(/\$\d+(~\d+)?$/, '');
+}
+
 /** Hands out unique stream names. */
 export class StreamNamer {
   private readonly used = new Set<string>([OPLOG_STREAM]);

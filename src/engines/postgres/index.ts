@@ -2,6 +2,7 @@ import type { Engine } from '../engine.js';
 import { backupPostgres } from './backup.js';
 import type { PostgresBackupOptions, PostgresRestoreOptions } from './options.js';
 import { restorePostgres } from './restore.js';
+import { tableOfStream } from './table-parts.js';
 
 export type { PostgresSchema } from './model.js';
 export type { PostgresBackupOptions, PostgresRestoreOptions } from './options.js';
@@ -12,6 +13,7 @@ export type { PostgresBackupOptions, PostgresRestoreOptions } from './options.js
  */
 export const postgresEngine: Engine<PostgresBackupOptions, PostgresRestoreOptions> = {
   name: 'postgres',
+  unitOfStream: tableOfStream,
   backup: backupPostgres,
   restore: restorePostgres,
 };

@@ -50,6 +50,11 @@ export function partStreamName(table: string, ordinal: number): string {
   return `${table}#${ordinal}`;
 }
 
+/** The table a data stream holds (a part of): `public.t#2` is `public.t`. */
+export function tableOfStream(stream: string): string {
+  return stream.replace(/#\d+$/, '');
+}
+
 /**
  * Cuts a table of `blocks` blocks into parts of about `splitBytes` each, or
  * returns it whole when it is smaller than two parts.
