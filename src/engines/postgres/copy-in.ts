@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type pg from 'pg';
+import type { PgConnection } from './socket-feed.js';
 
 /**
  * `COPY ... FROM STDIN` fed from a Readable, each chunk sent as one CopyData
@@ -23,11 +24,6 @@ import type pg from 'pg';
 const COPY_DATA = 0x64; // 'd'
 const COPY_DONE = 0x63; // 'c'
 const COPY_FAIL = 0x66; // 'f'
-
-interface PgConnection {
-  stream: Socket;
-  query(text: string): void;
-}
 
 export class CopyIn implements pg.Submittable {
   /** Rows the server reports it loaded (set when the COPY completes). */

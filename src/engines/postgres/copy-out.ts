@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import type pg from 'pg';
 import { StowageError } from '../../errors.js';
-import { feedOf, type SocketFeed } from './socket-feed.js';
+import { feedOf, type PgConnection, type SocketFeed } from './socket-feed.js';
 
 /**
  * `COPY ... TO STDOUT` written straight into a Writable, counting rows on the
@@ -31,12 +31,6 @@ import { feedOf, type SocketFeed } from './socket-feed.js';
 const COPY_DATA = 0x64; // 'd'
 const COPY_DONE = 0x63; // 'c'
 const ERROR_RESPONSE = 0x45; // 'E'
-
-/** The part of pg's Connection this uses (the same one pg-copy-streams relies on). */
-interface PgConnection {
-  stream: import('node:net').Socket;
-  query(text: string): void;
-}
 
 export class CopyOut implements pg.Submittable {
   /** CopyData messages seen. */

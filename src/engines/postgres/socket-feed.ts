@@ -21,6 +21,15 @@ import net from 'node:net';
  * {@link MAX_HELD} chunks are held, which is the backpressure.
  */
 
+/**
+ * The part of pg's (untyped-internal) Connection that COPY in both directions
+ * uses: its socket, and sending a simple query. pg-copy-streams relies on the same.
+ */
+export interface PgConnection {
+  stream: net.Socket;
+  query(text: string): void;
+}
+
 /** What the COPY reader sees: a chunk, and how to say it is done with it. */
 export type ChunkHandler = (chunk: Buffer, release: () => void) => void;
 

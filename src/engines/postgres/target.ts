@@ -17,29 +17,15 @@ export async function openTarget(
   warnings: string[],
 ): Promise<{ session: PgSession; created: boolean; target: PgTarget }> {
   const target = parseTarget(url);
+  const open = () =>
+    PgSession.open(target, { mode: 'restore', settings: options.settings, signal: options.signal });
   try {
-    return {
-      session: await PgSession.open(target, {
-        mode: 'restore',
-        settings: options.settings,
-        signal: options.signal,
-      }),
-      created: false,
-      target,
-    };
+    return { session: await open(), created: false, target };
   } catch (err) {
     if (!(err instanceof StowageError) || err.code !== 'pg-no-database' || !options.create) throw err;
   }
   await createDatabase(target, options.encoding, warnings, options.signal);
-  return {
-    session: await PgSession.open(target, {
-      mode: 'restore',
-      settings: options.settings,
-      signal: options.signal,
-    }),
-    created: true,
-    target,
-  };
+  return { session: await open(), created: true, target };
 }
 
 async function createDatabase(
