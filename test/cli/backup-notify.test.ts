@@ -1,37 +1,28 @@
 // One-off backups (from cron, say) post their outcome to a webhook, like the daemon's jobs.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgDatabase, type TestPgDatabase } from '../support/pg.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 import { runCli } from './run-cli.js';
 
 describe('stowage backup --notify', () => {
-  let server: Server;
+  let receiver: WebhookReceiver;
   let hook: string;
   let db: TestPgDatabase;
   let dir: string;
-  const bodies: { text: string }[] = [];
+  const bodies = () => receiver.received.map((r) => r.body);
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        bodies.push(JSON.parse(body));
-        res.writeHead(200).end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    hook = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook/T000/secret-path`;
+    receiver = await startWebhookReceiver();
+    hook = `${receiver.url}/hook/T000/secret-path`;
     db = await createPgDatabase('cli_notify');
     dir = await mkdtemp(join(tmpdir(), 'stowage-notify-'));
   });
   afterAll(async () => {
     delete process.env.STOWAGE_WEBHOOK_URL;
-    await new Promise((resolve) => server.close(resolve));
+    await receiver?.close();
     await db?.drop();
     await rm(dir, { recursive: true, force: true });
   });
@@ -42,19 +33,19 @@ describe('stowage backup --notify', () => {
     bad.password = 'wrong-password';
     const failed = await runCli(['backup', bad.toString(), '--to', join(dir, 'repo')]);
     expect(failed.code).toBe(1);
-    expect(bodies).toHaveLength(1);
-    expect(bodies[0]?.text).toMatch(/^:x: stowage backup of .* FAILED on .*: .*password/);
-    expect(bodies[0]?.text).not.toContain('wrong-password');
+    expect(bodies()).toHaveLength(1);
+    expect(bodies()[0]?.text).toMatch(/^:x: stowage backup of .* FAILED on .*: .*password/);
+    expect(bodies()[0]?.text).not.toContain('wrong-password');
 
     // Archive files of their own: two backups in one second would get the same generated name in a repository.
     const quiet = await runCli(['backup', db.url, '--to', join(dir, 'quiet.stow')]);
     expect(quiet.code, quiet.stderr).toBe(0);
-    expect(bodies).toHaveLength(1);
+    expect(bodies()).toHaveLength(1);
 
     const loud = await runCli(['backup', db.url, '--to', join(dir, 'loud.stow'), '--notify', 'always']);
     expect(loud.code, loud.stderr).toBe(0);
-    expect(bodies).toHaveLength(2);
-    expect(bodies[1]?.text).toMatch(/^:white_check_mark: stowage backup of .* succeeded .*\.stow$/);
+    expect(bodies()).toHaveLength(2);
+    expect(bodies()[1]?.text).toMatch(/^:white_check_mark: stowage backup of .* succeeded .*\.stow$/);
     expect(`${failed.stderr}${quiet.stderr}${loud.stderr}`).not.toContain('secret-path');
   });
 

@@ -1,6 +1,4 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,28 +7,21 @@ import { parseDaemonConfig } from '../../src/ops/daemon-config.js';
 import { RepositoryLock } from '../../src/ops/repository-lock.js';
 import { LocalRepository } from '../../src/store/local-repository.js';
 import { createTestBucket, s3Options } from '../support/s3.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 let dir: string;
-let hooks: Server;
+let hooks: WebhookReceiver;
 let hookUrl: string;
-const received: unknown[] = [];
+let received: unknown[];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'stowage-daemon-'));
-  // A real HTTP receiver for the webhook.
-  hooks = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      received.push({ path: req.url, body: JSON.parse(body) });
-      res.writeHead(req.url?.includes('broken') ? 500 : 200).end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
-  hookUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}`;
+  hooks = await startWebhookReceiver();
+  hookUrl = hooks.url;
+  received = hooks.received;
 });
 afterAll(async () => {
-  await new Promise((resolve) => hooks.close(resolve));
+  await hooks.close();
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -1,27 +1,16 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notificationText, notify, type RunEvent } from '../../src/ops/notify.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
-let server: Server;
+let receiver: WebhookReceiver;
 let url: string;
-const bodies: Record<string, unknown>[] = [];
+const lastBody = () => receiver.received.at(-1)?.body;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      bodies.push(JSON.parse(body));
-      res.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook/secret`;
+  receiver = await startWebhookReceiver();
+  url = `${receiver.url}/hook/secret`;
 });
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => receiver.close());
 
 const success: RunEvent = {
   status: 'success',
@@ -38,7 +27,7 @@ describe('webhook notifications', () => {
   it('sends failures by default and successes only when asked', async () => {
     expect(await notify({ url }, success)).toBe(false);
     expect(await notify({ url, onSuccess: true }, success)).toBe(true);
-    expect(bodies.at(-1)).toEqual({
+    expect(lastBody()).toEqual({
       text: ':white_check_mark: stowage backup of job shop: shop succeeded in 42s, 3.0 MiB, verified → s3://backups/prod/shop-20261121-020000.stow',
     });
     const failure: RunEvent = {
@@ -48,7 +37,7 @@ describe('webhook notifications', () => {
       error: 'no space left on device',
     };
     expect(await notify({ url, format: 'json' }, failure)).toBe(true);
-    expect(bodies.at(-1)).toMatchObject({
+    expect(lastBody()).toMatchObject({
       text: notificationText(failure),
       status: 'failure',
       error: 'no space left on device',
