@@ -7,9 +7,14 @@ import { qualify, quoteIdent } from './ident.js';
 import type { PgTableData } from './model.js';
 import { partFilter, type TablePart } from './table-parts.js';
 
+/** The copied columns, quoted and comma-separated. */
+function columnNames(table: PgTableData): string {
+  return table.columns.map((c) => quoteIdent(c.name)).join(', ');
+}
+
 /** The COPY column list: explicit, so generated and dropped columns never travel and order is fixed. */
 export function copyColumns(table: PgTableData): string {
-  return table.columns.length ? ` (${table.columns.map((c) => quoteIdent(c.name)).join(', ')})` : '';
+  return table.columns.length ? ` (${columnNames(table)})` : '';
 }
 
 /** How often a running COPY reports progress. */
@@ -37,7 +42,7 @@ export async function dumpTable(
   const copied =
     part.fromBlock === undefined
       ? `${label}${copyColumns(table)}`
-      : `(SELECT ${table.columns.map((c) => quoteIdent(c.name)).join(', ')} FROM ONLY ${label} WHERE ${partFilter(part)})`;
+      : `(SELECT ${columnNames(table)} FROM ONLY ${label} WHERE ${partFilter(part)})`;
   progress({ type: 'unit-start', name: part.stream });
   const writer = streams.open(part.stream);
   const source = new CopyOut(
