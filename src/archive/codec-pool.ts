@@ -41,17 +41,25 @@ export interface EncodedFrame {
 const INLINE_BELOW = 16 * 1024;
 
 /**
- * Codec threads when the caller names none. Cheap compression (level 3 or
- * less, or none) leaves one core to the main thread, which reads the database
- * and hashes every byte: on two cores a PostgreSQL backup at level 1 with one
- * codec thread took 2.19 s (median of 5) against 2.53 s with two, using less
- * CPU and 13 MiB less memory. Heavier levels are dominated by compression and
- * get every core. At most 8 either way.
+ * Codec threads when the caller names none.
+ *
+ * Handing a frame to a worker is not free: a message each way and a thread
+ * woken on another core. Measured on a 2-core VM, a level-1 PostgreSQL backup
+ * spent about 0.35 CPU-s more with one codec thread than compressing inline
+ * (2.1 against 1.75 CPU-s for 614 MB), because the server it read from ran on
+ * the same two cores. So cheap levels (3 or less, or none) get only the cores
+ * nobody else needs: one is the main thread's (it reads the database and
+ * hashes every byte) and `busyCores` are taken by other work on this machine,
+ * such as the database server's own processes. Zero means inline. Heavier
+ * levels are dominated by compression and get every core. At most 8 either way.
+ *
+ * @param busyCores cores other processes on this machine need while this runs (a local database server's backends)
  */
-export function defaultCodecThreads(level: CompressionLevel = DEFAULT_COMPRESSION): number {
+export function defaultCodecThreads(level: CompressionLevel = DEFAULT_COMPRESSION, busyCores = 0): number {
   const cores = availableParallelism();
   const cheap = level === 'none' || level <= 3;
-  return Math.max(1, Math.min(cheap ? cores - 1 : cores, 8));
+  if (!cheap) return Math.max(1, Math.min(cores, 8));
+  return Math.max(0, Math.min(cores - 1 - Math.max(0, busyCores), 8));
 }
 
 export function createFrameCodec(options: {

@@ -39,8 +39,10 @@ export interface ArchiveWriterOptions {
   encryption?: KeySource;
   /** Raw bytes per data frame (default 2 MiB). */
   frameSize?: number;
-  /** Codec worker threads (default: defaultCodecThreads(level); 0 = inline). */
+  /** Codec worker threads (default: defaultCodecThreads(level, busyCores); 0 = inline). */
   threads?: number;
+  /** Cores that other work on this machine needs meanwhile, for the default thread count (see defaultCodecThreads). */
+  busyCores?: number;
   /** scrypt cost for passphrases; lower only in tests. */
   scrypt?: { logN: number; r: number; p: number };
 }
@@ -136,7 +138,7 @@ export class ArchiveWriter implements StreamWriterSet {
       key = await deriveArchiveKey(header, options.encryption);
       header.keyCheck = computeKeyCheck(key, headerAuthenticatedPart(encodeHeader(header)));
     }
-    const threads = options.threads ?? defaultCodecThreads(level);
+    const threads = options.threads ?? defaultCodecThreads(level, options.busyCores);
     const codec = createFrameCodec({ threads, level, key });
     try {
       await sink.write(encodeHeader(header));

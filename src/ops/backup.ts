@@ -13,6 +13,7 @@ import { resolveDestination } from '../store/destination.js';
 import type { S3Options } from '../store/s3-client.js';
 import { TOOL_VERSION } from '../version.js';
 import { type PreflightCheck, type PreflightOptions, preflight } from './preflight.js';
+import { serverOnThisMachine } from './source-host.js';
 
 /**
  * Default zstd level per engine, from the bench datasets. PostgreSQL COPY data:
@@ -46,7 +47,10 @@ export interface BackupOptions {
   engineOptions?: Record<string, unknown>;
   onProgress?: ProgressListener;
   signal?: AbortSignal;
-  /** Codec worker threads (default: one per core, less one at compression levels up to 3; see defaultCodecThreads). */
+  /**
+   * Codec worker threads. Default: see defaultCodecThreads; at compression levels up to 3 it leaves
+   * a core to the main thread and, when the server runs on this machine, one per job to the server.
+   */
   threads?: number;
   /** S3 settings for `s3://` destinations (merged over `STOWAGE_S3_*` and the AWS environment). */
   s3?: S3Options;
@@ -118,18 +122,20 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
     const engine = await loadEngine(engineName);
     const compression = options.compression ?? DEFAULT_COMPRESSION_BY_ENGINE[engineName];
     const sink = await destination.open();
+    const jobs = options.jobs ?? 2;
     let writer: ArchiveWriter;
     try {
       writer = await ArchiveWriter.create(sink, {
         compression,
         encryption: options.encryption,
         threads: options.threads,
+        // A server on this machine keeps about one core busy per job.
+        busyCores: serverOnThisMachine(options.source) ? jobs : 0,
       });
     } catch (err) {
       await sink.abort();
       throw err;
     }
-    const jobs = options.jobs ?? 2;
     try {
       progress({
         type: 'phase',

@@ -5,13 +5,24 @@ import type { ByteSink } from '../archive/byte-sink.js';
 import { StowageError } from '../errors.js';
 
 /**
+ * Bytes gathered before one write to the file. Compressed frames are small
+ * (a 2 MiB frame of table data is often 200 KiB): written one by one, each is
+ * a trip to the thread pool and back, and waking threads on other cores cost a
+ * level-1 backup on a 2-core VM about 0.1 CPU-s per 600 MB. Gathered, a few
+ * dozen writes do.
+ */
+const GATHER_BYTES = 4 * 1024 * 1024;
+
+/**
  * Writes an archive to `PATH.partial` (mode 0600), then fsyncs and renames it to
  * `PATH` on commit, and fsyncs the folder so the rename survives a crash. A crash
  * or abort leaves at most a `.partial` file, never something that looks finished.
  */
 export class LocalFileSink implements ByteSink {
-  /** write() resolves only once the bytes are in the file. */
+  /** write() resolves once the bytes are in the file or copied into the gathering buffer. */
   readonly releasesChunks = true;
+  private gathered: Buffer | undefined;
+  private filled = 0;
   private constructor(
     private readonly handle: FileHandle,
     private readonly finalPath: string,
@@ -54,10 +65,28 @@ export class LocalFileSink implements ByteSink {
   }
 
   async write(chunk: Uint8Array): Promise<void> {
+    if (this.filled + chunk.length > GATHER_BYTES) await this.flush();
+    if (chunk.length >= GATHER_BYTES) {
+      await this.writeOut(chunk);
+      return;
+    }
+    this.gathered ??= Buffer.allocUnsafeSlow(GATHER_BYTES);
+    this.gathered.set(chunk, this.filled);
+    this.filled += chunk.length;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.filled === 0 || !this.gathered) return;
+    const length = this.filled;
+    this.filled = 0;
+    await this.writeOut(this.gathered.subarray(0, length));
+  }
+
+  private async writeOut(bytes: Uint8Array): Promise<void> {
     try {
       let done = 0;
-      while (done < chunk.length) {
-        const { bytesWritten } = await this.handle.write(chunk, done, chunk.length - done);
+      while (done < bytes.length) {
+        const { bytesWritten } = await this.handle.write(bytes, done, bytes.length - done);
         done += bytesWritten;
       }
     } catch (err) {
@@ -67,6 +96,7 @@ export class LocalFileSink implements ByteSink {
 
   async commit(): Promise<void> {
     try {
+      await this.flush();
       await this.handle.sync();
       await this.handle.close();
       await rename(this.partialPath, this.finalPath);

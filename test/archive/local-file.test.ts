@@ -90,9 +90,42 @@ describe('LocalFileSink', () => {
       w.on('error', () => {}); // reported through the end callback below
       w.end(makeBytes('random', 3, 20_000), (err?: Error | null) => (err ? reject(err) : resolve()));
     });
+    // 20 kB stay in the sink's gathering buffer: the failure shows when they go to the file, at commit.
+    await written;
+    await expect(writer.finish(manifestInput())).rejects.toMatchObject({ code: 'EBADF' });
+    expect(await readdir(join(dir, 'failed'))).toEqual([]);
+  });
+
+  it('a failed write of more than the gathering buffer fails the stream itself', async () => {
+    const path = join(dir, 'failed-big', 'f.stow');
+    const sink = await LocalFileSink.create(path);
+    const writer = await ArchiveWriter.create(sink, { threads: 0, frameSize: 1024 * 1024, compression: 'none' });
+    await (sink as unknown as { handle: { close(): Promise<void> } }).handle.close();
+    const w = writer.open('t');
+    const written = new Promise<void>((resolve, reject) => {
+      w.on('error', () => {});
+      w.end(makeBytes('random', 4, 9 * 1024 * 1024), (err?: Error | null) => (err ? reject(err) : resolve()));
+    });
     await expect(written).rejects.toMatchObject({ code: 'EBADF' });
     await expect(writer.finish(manifestInput())).rejects.toThrow();
-    expect(await readdir(join(dir, 'failed'))).toEqual([]);
+    expect(await readdir(join(dir, 'failed-big'))).toEqual([]);
+  });
+
+  it('gathers small writes, passes big ones through, keeps their order, and is done with each chunk once write() resolves', async () => {
+    const path = join(dir, 'gathered.bin');
+    const sink = await LocalFileSink.create(path);
+    const sizes = [10, 4 * 1024 * 1024 - 5, 100, 5 * 1024 * 1024, 7, 3000, 4 * 1024 * 1024];
+    const expected: Buffer[] = [];
+    for (const [i, size] of sizes.entries()) {
+      const chunk = makeBytes('random', 10 + i, size);
+      expected.push(Buffer.from(chunk));
+      await sink.write(chunk);
+      // The sink says it lets go of chunks (releasesChunks): scribbling over one now must not reach the file.
+      chunk.fill(0xee);
+    }
+    expect(sink.releasesChunks).toBe(true);
+    await sink.commit();
+    expect((await readFile(path)).equals(Buffer.concat(expected))).toBe(true);
   });
 
   it('a failed commit (final path taken by a folder) removes the partial file', async () => {
