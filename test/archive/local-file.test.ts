@@ -99,7 +99,11 @@ describe('LocalFileSink', () => {
   it('a failed write of more than the gathering buffer fails the stream itself', async () => {
     const path = join(dir, 'failed-big', 'f.stow');
     const sink = await LocalFileSink.create(path);
-    const writer = await ArchiveWriter.create(sink, { threads: 0, frameSize: 1024 * 1024, compression: 'none' });
+    const writer = await ArchiveWriter.create(sink, {
+      threads: 0,
+      frameSize: 1024 * 1024,
+      compression: 'none',
+    });
     await (sink as unknown as { handle: { close(): Promise<void> } }).handle.close();
     const w = writer.open('t');
     const written = new Promise<void>((resolve, reject) => {
