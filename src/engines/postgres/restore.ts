@@ -187,13 +187,23 @@ export async function restorePostgres(
       for (const s of sessions) s.destroy();
     };
 
+    // Data, sequence values and post-data run as one schedule, like pg_restore -j: an index or
+    // constraint waits only for its own table's data (see postDataWaitsFor), so the tables loaded
+    // first get their indexes built while the rest still load, instead of every build waiting for the
+    // last row of the last table.
+    const dataTasks: (Task<PgSession> & { size: number })[] = [];
+    const tableTaskIds = new Map<string, string[]>();
     if (tables.length || largeObjects) {
       progress({
         type: 'phase',
         phase: 'data',
         message: `loading ${tables.length} tables${largeObjects ? ` and ${largeObjects.count} large objects` : ''}${insert ? ' with INSERT' : ''}`,
       });
-      const order = [...tables].sort((a, b) => b.estimatedBytes - a.estimatedBytes);
+      const bytesOf = (stream: string) => summaries.get(stream)?.rawBytes ?? 0;
+      const tableBytes = (t: PgTableData) => t.streams.reduce((n, s) => n + bytesOf(s), 0);
+      // Biggest table first, its parts together: its index builds, the longest post-data work, can
+      // start only once all of them are in, and then overlap with loading the smaller tables.
+      const order = [...tables].sort((a, b) => tableBytes(b) - tableBytes(a));
       const parts = order.flatMap((table) => table.streams.map((stream) => ({ table, stream })));
       progress({
         type: 'plan',
@@ -238,12 +248,12 @@ export async function restorePostgres(
         partsLeft.set(keyOf(t), left);
         if (countNow && left === 0) ledger.tick('data');
       };
-      const bytesOf = (stream: string) => summaries.get(stream)?.rawBytes ?? 0;
       // A table alone loads as one task per part, so the parts of a big table load side by side.
       // Tables in a foreign-key cycle load in one task: one transaction, deferrable keys checked at commit.
       const taskIds = new Map(
         groups.map((g) => [g.id, g.tables.length === 1 ? (byKey.get(g.id) as PgTableData).streams : [g.id]]),
       );
+      for (const g of groups) for (const k of g.tables) tableTaskIds.set(k, taskIds.get(g.id) ?? [g.id]);
       const tasks: (Task<PgSession> & { size: number })[] = groups.flatMap((g) => {
         const deps = g.deps.flatMap((d) => taskIds.get(d) ?? [d]);
         const members = g.tables.map((k) => byKey.get(k) as PgTableData);
@@ -252,7 +262,7 @@ export async function restorePostgres(
           return t.streams.map((stream) => ({
             id: stream,
             deps,
-            size: bytesOf(stream),
+            size: tableBytes(t),
             run: (session: PgSession) => loadPart(session, t, stream),
           }));
         }
@@ -260,7 +270,7 @@ export async function restorePostgres(
           {
             id: g.id,
             deps,
-            size: members.reduce((n, t) => n + t.streams.reduce((m, s) => m + bytesOf(s), 0), 0),
+            size: members.reduce((n, t) => n + tableBytes(t), 0),
             run: async (session: PgSession) => {
               if (!options.singleTransaction) await session.query('BEGIN', [], 'starting a load transaction');
               await session.query('SET CONSTRAINTS ALL DEFERRED');
@@ -299,21 +309,37 @@ export async function restorePostgres(
           },
         });
       }
+      // Stable: parts of one table stay together, in order.
       tasks.sort((a, b) => b.size - a.size);
-      await runTasks(tasks, workers, { signal, onFailure: options.singleTransaction ? undefined : stopAll });
+      dataTasks.push(...tasks);
     }
+    const allData = dataTasks.map((t) => t.id);
 
-    if (sequences.length) {
-      await restoreSequences(main, sequences, dataOnly, warnings);
-      for (const _ of sequences) ledger.tick('sequences');
-    }
+    const sequenceTasks: Task<PgSession>[] = sequences.length
+      ? [
+          {
+            id: 'sequence values',
+            deps: allData,
+            run: async (session) => {
+              await restoreSequences(session, sequences, dataOnly, warnings);
+              for (const _ of sequences) ledger.tick('sequences');
+            },
+          },
+        ]
+      : [];
 
+    const postTasks: Task<PgSession>[] = [];
     if (postData.length) {
-      progress({
-        type: 'phase',
-        phase: 'post-data',
-        message: `building ${postData.length} indexes, constraints and other objects`,
-      });
+      let announced = false;
+      const announce = () => {
+        if (announced) return;
+        announced = true;
+        progress({
+          type: 'phase',
+          phase: 'post-data',
+          message: `building ${postData.length} indexes, constraints and other objects`,
+        });
+      };
       // Post-data work inside one partition tree can deadlock in the server (an ALTER on the parent
       // locks down the tree, an attach locks up it), and two attaches at once can each miss the other
       // and leave the parent index invalid. So within a tree only plain index builds run side by side;
@@ -334,27 +360,54 @@ export async function restorePostgres(
           },
         ];
       };
-      const tasks: Task<PgSession>[] = postData.map((o) => ({
-        id: o.id,
-        deps: o.deps,
-        locks: [
-          ...(o.relation
-            ? [{ key: `${o.relation.schema}.${o.relation.name}`, mode: o.lock ?? 'exclusive' }]
-            : []),
-          ...(o.references ?? []).map((r) => ({ key: `${r.schema}.${r.name}`, mode: 'exclusive' as const })),
-          ...treeLock(o),
-        ],
-        run: async (session) => {
-          try {
-            await session.client.query(o.sql.map((s) => (/;\s*$/.test(s) ? s : `${s};`)).join('\n'));
-          } catch (err) {
-            throw session.translate(err, `creating ${describe(o)}`);
-          }
-          ledger.tick('post-data');
-        },
-      }));
-      await runTasks(tasks, workers, { signal, onFailure: options.singleTransaction ? undefined : stopAll });
+      /**
+       * The data tasks a post-data object waits for. Indexes, constraints, triggers, rules and
+       * policies of a plain table need only that table's rows (and a foreign key the referenced
+       * table's too); anything else (a materialized view refresh reads other tables, an index on a
+       * partitioned table covers every partition) waits for all of the data.
+       */
+      const postDataWaitsFor = (o: PgObject): string[] => {
+        if (!TABLE_LOCAL_KINDS.has(o.kind) || !o.relation) return allData;
+        const waits: string[] = [];
+        for (const r of [o.relation, ...(o.references ?? [])]) {
+          if (roots.has(`${r.schema}.${r.name}`)) return allData;
+          waits.push(...(tableTaskIds.get(qualify(r.schema, r.name)) ?? []));
+        }
+        return waits;
+      };
+      postTasks.push(
+        ...postData.map((o) => ({
+          id: o.id,
+          deps: [...(o.deps ?? []), ...postDataWaitsFor(o)],
+          locks: [
+            ...(o.relation
+              ? [{ key: `${o.relation.schema}.${o.relation.name}`, mode: o.lock ?? 'exclusive' }]
+              : []),
+            ...(o.references ?? []).map((r) => ({
+              key: `${r.schema}.${r.name}`,
+              mode: 'exclusive' as const,
+            })),
+            ...treeLock(o),
+          ],
+          run: async (session: PgSession) => {
+            announce();
+            try {
+              await session.client.query(o.sql.map((s) => (/;\s*$/.test(s) ? s : `${s};`)).join('\n'));
+            } catch (err) {
+              throw session.translate(err, `creating ${describe(o)}`);
+            }
+            ledger.tick('post-data');
+          },
+        })),
+      );
     }
+
+    // Post-data first in the list: a worker takes the first task that is ready, and a build whose
+    // table is in should not wait behind the remaining loads.
+    await runTasks([...sequenceTasks, ...postTasks, ...dataTasks], workers, {
+      signal,
+      onFailure: options.singleTransaction ? undefined : stopAll,
+    });
 
     if (options.owner && !dataOnly) {
       progress({ type: 'phase', phase: 'owner', message: 'restoring ownership and privileges' });
@@ -432,6 +485,17 @@ async function loadTable(
   progress({ type: 'unit-done', name: stream, items: rows, bytes });
   return rows;
 }
+
+/** Post-data kinds that belong to one table and need no other table's rows but a foreign key's referenced one. */
+const TABLE_LOCAL_KINDS: ReadonlySet<PgObject['kind']> = new Set([
+  'index',
+  'constraint',
+  'foreign-key',
+  'trigger',
+  'rule',
+  'policy',
+  'row-security',
+]);
 
 /** Sets every sequence's value in one round trip; with data-only, sequences missing from the target are reported. */
 async function restoreSequences(
