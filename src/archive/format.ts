@@ -5,7 +5,14 @@ import { crc32 } from 'node:zlib';
  * version of this file; keep the two in step. All integers are little-endian.
  */
 
-export const FORMAT_VERSION = 1;
+/**
+ * The version new archives are written in. 2: stream digests may be BLAKE3
+ * (`blake3` next to `sha256` in the manifest and stream-close frames, and the
+ * stream-open frame names the algorithm); the byte layout is version 1's.
+ */
+export const FORMAT_VERSION = 2;
+/** Readers still read version 1 archives (SHA-256 digests). */
+export const OLDEST_READABLE_VERSION = 1;
 
 /** `\x89STOW\r\n\x1a`: the high byte and CR LF catch 7-bit and newline-mangling transfers, like PNG. */
 export const HEADER_MAGIC = Buffer.from([0x89, 0x53, 0x54, 0x4f, 0x57, 0x0d, 0x0a, 0x1a]);

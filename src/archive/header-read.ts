@@ -8,6 +8,7 @@ import {
   type Header,
   headerAuthenticatedPart,
   Kdf,
+  OLDEST_READABLE_VERSION,
 } from './format.js';
 import { deriveArchiveKey, type KeySource, verifyKeyCheck } from './keys.js';
 
@@ -50,7 +51,8 @@ export async function readHeader(
       'the archive is damaged; restore from another backup',
     );
   }
-  if (decoded.version !== FORMAT_VERSION) throw new UnsupportedVersionError(decoded.version);
+  if (decoded.version < OLDEST_READABLE_VERSION || decoded.version > FORMAT_VERSION)
+    throw new UnsupportedVersionError(decoded.version);
   if (!decoded.encrypted) return { header: decoded, key: undefined };
   if (!encryption) throw new KeyRequiredError();
   if (decoded.kdf !== Kdf.Scrypt && decoded.kdf !== Kdf.RawKey) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FORMAT_VERSION } from './format.js';
+import { FORMAT_VERSION, OLDEST_READABLE_VERSION } from './format.js';
 
 /**
  * The manifest: everything a reader needs to know about a backup, stored
@@ -8,20 +8,31 @@ import { FORMAT_VERSION } from './format.js';
  * half-trusted.
  */
 
-export const StreamEntrySchema = z.object({
-  name: z.string().min(1),
-  /** Rows or documents, as the engine counted them. */
-  items: z.number().int().nonnegative(),
-  rawBytes: z.number().int().nonnegative(),
-  /** Bytes the stream's frames take in the archive, headers included. */
-  storedBytes: z.number().int().nonnegative(),
-  /** SHA-256 of the raw stream bytes, hex. */
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  frames: z.number().int().nonnegative(),
-});
+const HEX_256 = /^[0-9a-f]{64}$/;
+
+export const StreamEntrySchema = z
+  .object({
+    name: z.string().min(1),
+    /** Rows or documents, as the engine counted them. */
+    items: z.number().int().nonnegative(),
+    rawBytes: z.number().int().nonnegative(),
+    /** Bytes the stream's frames take in the archive, headers included. */
+    storedBytes: z.number().int().nonnegative(),
+    /**
+     * Digest of the raw stream bytes, hex: `blake3` (format 2) or `sha256`
+     * (format 1, or where BLAKE3 is not available); exactly one is present.
+     * See stream-digest.ts.
+     */
+    blake3: z.string().regex(HEX_256).optional(),
+    sha256: z.string().regex(HEX_256).optional(),
+    frames: z.number().int().nonnegative(),
+  })
+  .refine((e) => (e.blake3 === undefined) !== (e.sha256 === undefined), {
+    message: 'a stream needs exactly one digest (blake3 or sha256)',
+  });
 
 export const ManifestSchema = z.object({
-  formatVersion: z.literal(FORMAT_VERSION),
+  formatVersion: z.number().int().min(OLDEST_READABLE_VERSION).max(FORMAT_VERSION),
   tool: z.object({ name: z.literal('stowage'), version: z.string() }),
   engine: z.enum(['postgres', 'mongodb']),
   serverVersion: z.string(),

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { StreamReaderSet, StreamSummary } from '../engines/engine.js';
 import { CorruptFrameError, StowageError, TruncatedArchiveError } from '../errors.js';
@@ -22,6 +21,7 @@ import { readHeader } from './header-read.js';
 import type { KeySource } from './keys.js';
 import { type Footer, FooterSchema, type Manifest, type StreamEntry } from './manifest.js';
 import { incompleteStreams, scanArchive } from './scan.js';
+import { createStreamDigest, digestName, recordedDigest } from './stream-digest.js';
 
 export interface ArchiveReaderOptions {
   encryption?: KeySource;
@@ -39,7 +39,7 @@ export interface ArchiveReaderOptions {
  * Reads a finished .stow archive through its footer: the manifest comes from
  * the tail alone, and any stream can be opened (and several at once) without
  * reading the others. Every frame is verified before its bytes are handed out,
- * and each stream's SHA-256 is checked at its end.
+ * and each stream's digest is checked at its end.
  */
 /** Recycled raw frame buffers kept at most: a few per stream being restored at once. */
 const MAX_SPARE_RAW = 8;
@@ -136,7 +136,8 @@ export class ArchiveReader implements StreamReaderSet {
     codec: FrameCodec,
   ): AsyncGenerator<Buffer> {
     const prefetch = Math.max(1, this.options.prefetch ?? 4);
-    const hash = createHash('sha256');
+    const recorded = recordedDigest(entry);
+    const hash = createStreamDigest(recorded.algorithm);
     let rawBytes = 0;
     const window: Promise<Buffer>[] = [];
     let next = 0;
@@ -168,8 +169,12 @@ export class ArchiveReader implements StreamReaderSet {
         `stream length ${rawBytes} does not match manifest ${entry.rawBytes}`,
       );
     }
-    if (hash.digest('hex') !== entry.sha256) {
-      throw new CorruptFrameError(lastOffset, entry.name, 'stream SHA-256 does not match the manifest');
+    if (hash.hex() !== recorded.hex) {
+      throw new CorruptFrameError(
+        lastOffset,
+        entry.name,
+        `stream ${digestName(recorded.algorithm)} does not match the manifest`,
+      );
     }
   }
 

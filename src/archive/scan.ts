@@ -1,4 +1,3 @@
-import { createHash, type Hash } from 'node:crypto';
 import type { ByteSource } from './byte-source.js';
 import {
   decodeFrameHeader,
@@ -13,6 +12,14 @@ import {
 import { decodeFrame } from './frame-codec.js';
 import { readHeader } from './header-read.js';
 import type { KeySource } from './keys.js';
+import {
+  createStreamDigest,
+  type DigestAlgorithm,
+  type RecordedDigest,
+  recordDigest,
+  recordedDigest,
+  type StreamDigest,
+} from './stream-digest.js';
 
 /** What a front-to-back scan found for one stream. */
 export interface ScannedStream {
@@ -24,7 +31,8 @@ export interface ScannedStream {
   /** The stream's close frame was found: every data frame before it is present. */
   complete: boolean;
   items?: number;
-  sha256?: string;
+  /** The verified digest from the close frame (its field names the algorithm). */
+  digest?: RecordedDigest;
 }
 
 export interface ScanReport {
@@ -45,7 +53,7 @@ export interface ScanReport {
 export async function scanArchive(source: ByteSource, encryption?: KeySource): Promise<ScanReport> {
   const { header, key } = await readHeader(source, encryption);
   const streams = new Map<number, ScannedStream>();
-  const hashes = new Map<number, Hash>();
+  const hashes = new Map<number, StreamDigest>();
   const report: ScanReport = {
     location: source.location,
     encrypted: header.encrypted,
@@ -107,20 +115,27 @@ function applyFrame(
   fh: FrameHeader,
   raw: Buffer,
   streams: Map<number, ScannedStream>,
-  hashes: Map<number, Hash>,
+  hashes: Map<number, StreamDigest>,
 ): boolean {
   const s = streams.get(fh.streamId);
   switch (fh.type) {
     case FrameType.StreamOpen: {
       if (s) return false;
-      let name: string | undefined;
+      let opened: { name?: string; digest?: string } | undefined;
       try {
-        name = (JSON.parse(raw.toString('utf8')) as { name?: string }).name;
+        opened = JSON.parse(raw.toString('utf8')) as { name?: string; digest?: string };
       } catch {
-        name = undefined;
+        opened = undefined;
       }
+      const name = opened?.name;
       streams.set(fh.streamId, { streamId: fh.streamId, name, dataFrames: 0, rawBytes: 0, complete: false });
-      hashes.set(fh.streamId, createHash('sha256'));
+      // Format 1 open frames name no digest: theirs is SHA-256.
+      const algorithm: DigestAlgorithm = opened?.digest === 'blake3' ? 'blake3' : 'sha256';
+      try {
+        hashes.set(fh.streamId, createStreamDigest(algorithm));
+      } catch {
+        return false;
+      }
       return true;
     }
     case FrameType.Data:
@@ -131,17 +146,23 @@ function applyFrame(
       return true;
     case FrameType.StreamClose: {
       if (!s || s.complete) return false;
-      let summary: { items: number; sha256: string; frames: number };
+      let summary: { items: number; frames: number } & RecordedDigest;
       try {
         summary = JSON.parse(raw.toString('utf8'));
       } catch {
         return false;
       }
-      if (summary.frames !== s.dataFrames || summary.sha256 !== hashes.get(fh.streamId)!.digest('hex'))
+      const hash = hashes.get(fh.streamId)!;
+      const recorded = recordedDigest(summary);
+      if (
+        summary.frames !== s.dataFrames ||
+        recorded.algorithm !== hash.algorithm ||
+        recorded.hex !== hash.hex()
+      )
         return false;
       s.complete = true;
       s.items = summary.items;
-      s.sha256 = summary.sha256;
+      s.digest = recordDigest(recorded.algorithm, recorded.hex);
       return true;
     }
     case FrameType.Footer:

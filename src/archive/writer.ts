@@ -1,4 +1,4 @@
-import { createHash, type Hash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { EngineStreamWriter, StreamWriterSet } from '../engines/engine.js';
 import { StowageError, UsageError } from '../errors.js';
@@ -31,6 +31,14 @@ import {
   ManifestSchema,
   type StreamEntry,
 } from './manifest.js';
+import {
+  createStreamDigest,
+  type DigestAlgorithm,
+  preferredDigest,
+  type RecordedDigest,
+  recordDigest,
+  type StreamDigest,
+} from './stream-digest.js';
 
 export interface ArchiveWriterOptions {
   /** zstd level 1–19 or 'none'. Default {@link DEFAULT_COMPRESSION}. */
@@ -43,6 +51,8 @@ export interface ArchiveWriterOptions {
   threads?: number;
   /** Cores that other work on this machine needs meanwhile, for the default thread count (see defaultCodecThreads). */
   busyCores?: number;
+  /** Whole-stream digest (default: BLAKE3 where its hasher loads, else SHA-256; see stream-digest.ts). */
+  digest?: DigestAlgorithm;
   /** scrypt cost for passphrases; lower only in tests. */
   scrypt?: { logN: number; r: number; p: number };
 }
@@ -57,7 +67,7 @@ export interface ArchiveResult {
 interface StreamState {
   id: number;
   name: string;
-  hash: Hash;
+  hash: StreamDigest;
   rawBytes: number;
   storedBytes: number;
   sequence: number;
@@ -68,7 +78,7 @@ interface StreamState {
   sizes: number[];
   buffer: Buffer | undefined;
   filled: number;
-  sha256?: string;
+  digest?: RecordedDigest;
 }
 
 interface QueuedFrame {
@@ -105,6 +115,7 @@ export class ArchiveWriter implements StreamWriterSet {
     private readonly frameSize: number,
     private readonly encrypted: boolean,
     threads: number,
+    private readonly digest: DigestAlgorithm,
   ) {
     this.maxInFlight = Math.max(4, threads * 2 + 2);
     // At most one of each per frame that can be in flight.
@@ -122,6 +133,9 @@ export class ArchiveWriter implements StreamWriterSet {
     if (level !== 'none' && (!Number.isInteger(level) || level < 1 || level > 19)) {
       throw new UsageError(`compression level must be 1–19 or none, got ${level}`);
     }
+    const digest = options.digest ?? preferredDigest();
+    // Fails now, not at the first stream, when BLAKE3 is asked for and not available.
+    createStreamDigest(digest);
     const scrypt = options.scrypt ?? DEFAULT_SCRYPT;
     const header: Header = {
       version: FORMAT_VERSION,
@@ -146,7 +160,7 @@ export class ArchiveWriter implements StreamWriterSet {
       await codec.close();
       throw err;
     }
-    return new ArchiveWriter(sink, codec, frameSize, key !== undefined, threads);
+    return new ArchiveWriter(sink, codec, frameSize, key !== undefined, threads, digest);
   }
 
   /** Where the archive goes, for messages. */
@@ -162,7 +176,7 @@ export class ArchiveWriter implements StreamWriterSet {
     const state: StreamState = {
       id: this.streams.size,
       name,
-      hash: createHash('sha256'),
+      hash: createStreamDigest(this.digest),
       rawBytes: 0,
       storedBytes: 0,
       sequence: 0,
@@ -231,7 +245,11 @@ export class ArchiveWriter implements StreamWriterSet {
 
   private async openFrame(state: StreamState): Promise<void> {
     state.opened = true;
-    await this.submit(state, FrameType.StreamOpen, Buffer.from(JSON.stringify({ name: state.name })));
+    await this.submit(
+      state,
+      FrameType.StreamOpen,
+      Buffer.from(JSON.stringify({ name: state.name, digest: this.digest })),
+    );
   }
 
   private async flushData(state: StreamState): Promise<void> {
@@ -245,11 +263,11 @@ export class ArchiveWriter implements StreamWriterSet {
     this.throwIfFailed();
     if (!state.opened) await this.openFrame(state);
     if (state.filled > 0) await this.flushData(state);
-    state.sha256 = state.hash.digest('hex');
+    state.digest = recordDigest(this.digest, state.hash.hex());
     const summary = {
       items: state.items,
       rawBytes: state.rawBytes,
-      sha256: state.sha256,
+      ...state.digest,
       frames: state.sequence,
     };
     await this.submit(state, FrameType.StreamClose, Buffer.from(JSON.stringify(summary)));
@@ -337,7 +355,7 @@ export class ArchiveWriter implements StreamWriterSet {
         items: s.items,
         rawBytes: s.rawBytes,
         storedBytes: s.storedBytes,
-        sha256: s.sha256!,
+        ...s.digest,
         frames: s.sequence,
       }));
       const manifest = ManifestSchema.parse({

@@ -1,6 +1,13 @@
-import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { ArchiveReader } from '../archive/reader.js';
+import {
+  createStreamDigest,
+  type DigestAlgorithm,
+  type RecordedDigest,
+  recordDigest,
+  recordedDigest,
+  sameDigest,
+} from '../archive/stream-digest.js';
 import type { EngineName, EngineStreamWriter, StreamWriterSet } from '../engines/engine.js';
 import { loadEngine } from '../engines/registry.js';
 import { ignoreProgress } from '../progress.js';
@@ -22,8 +29,8 @@ export interface UnitComparison {
   archiveItems: number;
   databaseItems: number;
   match: boolean;
-  /** `sha256`: byte-identical streams; `multiset`: same items in another order. */
-  method: 'sha256' | 'multiset';
+  /** `bytes`: byte-identical streams (equal digests); `multiset`: same items in another order. */
+  method: 'bytes' | 'multiset';
   problem?: string;
 }
 
@@ -49,7 +56,7 @@ export function isDataStream(name: string): boolean {
 }
 
 interface Digested {
-  sha256: string;
+  digest: RecordedDigest | undefined;
   items: number;
   multiset: MultisetDigest;
   problem?: string;
@@ -59,12 +66,16 @@ interface Digested {
 class DigestingStreams implements StreamWriterSet {
   readonly streams = new Map<string, Digested>();
 
-  constructor(private readonly engine: EngineName) {}
+  /** @param algorithm the archive's stream digest, so equal bytes give equal digests */
+  constructor(
+    private readonly engine: EngineName,
+    private readonly algorithm: DigestAlgorithm,
+  ) {}
 
   open(name: string): EngineStreamWriter {
-    const hash = createHash('sha256');
+    const hash = createStreamDigest(this.algorithm);
     const splitter = new ItemSplitter(this.engine);
-    const entry: Digested = { sha256: '', items: 0, multiset: splitter.digest };
+    const entry: Digested = { digest: undefined, items: 0, multiset: splitter.digest };
     this.streams.set(name, entry);
     const writer = new Writable({
       write(chunk: Buffer, _encoding, callback) {
@@ -77,7 +88,7 @@ class DigestingStreams implements StreamWriterSet {
         callback();
       },
       final(callback) {
-        entry.sha256 = hash.digest('hex');
+        entry.digest = recordDigest(hash.algorithm, hash.hex());
         entry.items = writer.itemCount;
         const problem = splitter.end();
         if (problem) entry.problem ??= problem;
@@ -98,7 +109,8 @@ export async function compareWithDatabase(
   const { manifest } = reader;
   const engineName = manifest.engine;
   const engine = await loadEngine(engineName);
-  const dumped = new DigestingStreams(engineName);
+  const first = manifest.streams[0];
+  const dumped = new DigestingStreams(engineName, first ? recordedDigest(first).algorithm : 'sha256');
   await engine.backup({
     url,
     streams: dumped,
@@ -144,9 +156,9 @@ export async function compareWithDatabase(
     // Fast path: same slicing and identical bytes.
     const sameBytes =
       streams.length === found.length &&
-      streams.every((s) => found.some((f) => f.digest.sha256 === s.sha256 && f.digest.items === s.items));
+      streams.every((s) => found.some((f) => sameDigest(f.digest.digest, s) && f.digest.items === s.items));
     if (sameBytes) {
-      units.push({ unit, archiveItems, databaseItems, match: true, method: 'sha256' });
+      units.push({ unit, archiveItems, databaseItems, match: true, method: 'bytes' });
       continue;
     }
     const archiveDigest = new MultisetDigest();

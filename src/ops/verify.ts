@@ -2,6 +2,7 @@ import type { KeySource } from '../archive/keys.js';
 import type { Manifest } from '../archive/manifest.js';
 import { ArchiveReader } from '../archive/reader.js';
 import { type ScanReport, scanArchive } from '../archive/scan.js';
+import { digestName, recordedDigest, sameDigest } from '../archive/stream-digest.js';
 import { type VerificationRecord, writeVerificationRecord } from '../catalog/verification-record.js';
 import { engineNameForUrl } from '../engines/registry.js';
 import { KeyRequiredError, StowageError, UsageError, WrongKeyError } from '../errors.js';
@@ -61,7 +62,7 @@ export interface VerifyResult {
 
 /**
  * Verifies an archive: reads every frame front to back (checksums,
- * decryption, decompression), recomputes every stream's SHA-256, and checks
+ * decryption, decompression), recomputes every stream's digest, and checks
  * each stream's length, frame count and row/document count against the
  * manifest. With `restoreTest`, also restores it into a scratch database and
  * compares the data with the archive. The result is recorded beside the
@@ -189,7 +190,8 @@ function compareScan(manifest: Manifest, report: ScanReport, problems: string[])
     else if (!s.complete) problem = `incomplete: ${s.dataFrames} of ${entry.frames} frames readable`;
     else if (s.dataFrames !== entry.frames) problem = `${s.dataFrames} frames, manifest says ${entry.frames}`;
     else if (s.rawBytes !== entry.rawBytes) problem = `${s.rawBytes} bytes, manifest says ${entry.rawBytes}`;
-    else if (s.sha256 !== entry.sha256) problem = 'SHA-256 does not match the manifest';
+    else if (!sameDigest(s.digest, entry))
+      problem = `${digestName(recordedDigest(entry).algorithm)} does not match the manifest`;
     else if (s.items !== entry.items)
       problem = `${s.items} items recorded in the stream, manifest says ${entry.items}`;
     if (problem) problems.push(`stream ${entry.name}: ${problem}`);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ByteSink } from '../../src/archive/byte-sink.js';
@@ -15,6 +16,7 @@ import {
 import type { KeySource } from '../../src/archive/keys.js';
 import type { ManifestInput } from '../../src/archive/manifest.js';
 import { ArchiveReader, type ArchiveReaderOptions } from '../../src/archive/reader.js';
+import { preferredDigest } from '../../src/archive/stream-digest.js';
 import { ArchiveWriter, type ArchiveWriterOptions } from '../../src/archive/writer.js';
 
 /** Cheap scrypt for tests: the default cost is ~0.5 s per derivation. */
@@ -219,6 +221,21 @@ export function walkFrames(bytes: Buffer): WalkedFrame[] {
 
 export function sha256(b: Buffer): string {
   return createHash('sha256').update(b).digest('hex');
+}
+
+const { Blake3Hasher } = createRequire(import.meta.url)('@napi-rs/blake-hash') as {
+  Blake3Hasher: new () => { update(b: Buffer): unknown; digest(f: 'hex'): string };
+};
+
+/** The digest field a writer with default options records for `b` (BLAKE3 where its hasher loads). */
+export function expectedDigest(b: Buffer): { blake3?: string; sha256?: string } {
+  return preferredDigest() === 'blake3' ? { blake3: blake3Hex(b) } : { sha256: sha256(b) };
+}
+
+function blake3Hex(b: Buffer): string {
+  const h = new Blake3Hasher();
+  h.update(Buffer.from(b));
+  return h.digest('hex');
 }
 
 export const passphrase = (p = 'correct horse battery staple'): KeySource => ({ passphrase: p });

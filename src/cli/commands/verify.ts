@@ -51,7 +51,7 @@ Exit code 1 when the archive is damaged or the restore test finds a difference.`
       if (result.restoreTest) {
         for (const u of result.restoreTest.units) {
           ctx.log(
-            `${u.match ? 'ok    ' : 'DIFFERS'}  restored ${u.unit}: ${u.databaseItems}/${u.archiveItems} items${u.match ? ` (${u.method === 'sha256' ? 'identical bytes' : 'same rows, other order'})` : `: ${u.problem}`}`,
+            `${u.match ? 'ok    ' : 'DIFFERS'}  restored ${u.unit}: ${u.databaseItems}/${u.archiveItems} items${u.match ? ` (${u.method === 'bytes' ? 'identical bytes' : 'same rows, other order'})` : `: ${u.problem}`}`,
           );
         }
       }
