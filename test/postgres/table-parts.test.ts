@@ -25,13 +25,25 @@ describe('planning table parts', () => {
   it('cuts a big table into contiguous block ranges, the last one open-ended', () => {
     const blocks = 50_001;
     const parts = planParts(table(blocks * 8192, 3000), blocks, 8192, 100 * 8192);
-    expect(parts).toHaveLength(MAX_PARTS_PER_TABLE);
+    // At most MAX_PARTS_PER_TABLE whole parts, then the last stretch cut finer.
+    expect(parts.length).toBeGreaterThan(MAX_PARTS_PER_TABLE);
+    expect(parts.length).toBeLessThanOrEqual(MAX_PARTS_PER_TABLE + 4);
     expect(parts.map((p) => p.stream)).toEqual(parts.map((_, i) => `public.t#${i + 1}`));
     expect(parts[0]?.fromBlock).toBe(0);
     for (let i = 1; i < parts.length; i++) expect(parts[i]?.fromBlock).toBe(parts[i - 1]?.toBlock);
     expect(parts.at(-1)?.toBlock).toBeUndefined();
     expect(partFilter(parts.at(-1) as (typeof parts)[number])).not.toMatch(/ctid </);
     expect(parts.reduce((n, p) => n + p.estimatedRows, 0)).toBeCloseTo(3000, -2);
+    expect(parts.reduce((n, p) => n + p.estimatedBytes, 0)).toBeCloseTo(blocks * 8192, -3);
+  });
+
+  it('cuts the last stretch finer, so the parts handed out last are small', () => {
+    const MiB64 = (64 * MiB) / 8192;
+    const blocks = 6 * MiB64;
+    const parts = planParts(table(blocks * 8192), blocks, 8192, 64 * MiB);
+    const sizes = parts.map((p) => (p.toBlock ?? blocks) - (p.fromBlock ?? 0));
+    expect(sizes).toEqual([MiB64, MiB64, MiB64, MiB64, MiB64, MiB64 / 2, MiB64 / 4, MiB64 / 4]);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(blocks);
   });
 
   it('never splits when splitting is off or the table has no columns', () => {
