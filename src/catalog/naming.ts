@@ -1,13 +1,15 @@
 /**
- * Archive names: `<database>-<YYYYMMDD-HHMMSS>[-manual].stow`, in UTC, so a
- * plain sort of a folder or bucket listing is chronological per database.
+ * Archive names: `<database>-<YYYYMMDD-HHMMSS>[-N][-manual].stow`, in UTC, so a
+ * plain sort of a folder or bucket listing is chronological per database. `N`
+ * (2, 3, …) numbers further backups of the database within the same second.
  */
-export function archiveName(database: string, at: Date, kind: 'scheduled' | 'manual'): string {
+export function archiveName(database: string, at: Date, kind: 'scheduled' | 'manual', sequence = 1): string {
   const stamp = at.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${safeName(database)}-${stamp}${kind === 'manual' ? '-manual' : ''}.stow`;
+  return `${safeName(database)}-${stamp}${sequence > 1 ? `-${sequence}` : ''}${kind === 'manual' ? '-manual' : ''}.stow`;
 }
 
-const NAME_PATTERN = /^(?<database>.+)-(?<date>\d{8})-(?<time>\d{6})(?<manual>-manual)?\.stow$/;
+const NAME_PATTERN =
+  /^(?<database>.+)-(?<date>\d{8})-(?<time>\d{6})(?:-(?<sequence>\d{1,2}))?(?<manual>-manual)?\.stow$/;
 
 /** Reads the database, time and kind back out of an archive name; undefined for foreign files. */
 export function parseArchiveName(

@@ -89,9 +89,13 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
   const started = new Date();
   const progress = options.onProgress ?? ignoreProgress;
   const database = databaseFromUrl(options.source);
-  const destination = await resolveDestination(options.to, () => archiveName(database, started, kind), {
-    s3: options.s3,
-  });
+  const destination = await resolveDestination(
+    options.to,
+    (sequence) => archiveName(database, started, kind, sequence),
+    {
+      s3: options.s3,
+    },
+  );
   const { repository } = destination;
   const record = async (
     status: 'success' | 'failure' | 'interrupted',

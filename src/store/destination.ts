@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { ByteSink } from '../archive/byte-sink.js';
 import type { ByteSource } from '../archive/byte-source.js';
+import { StowageError } from '../errors.js';
 import { openRepository, type RepositoryOptions, resolveArchiveRef } from './open-repository.js';
 import type { Repository } from './repository.js';
 import { isS3Url } from './s3-location.js';
@@ -26,7 +27,7 @@ export interface Destination {
  */
 export async function resolveDestination(
   to: string,
-  generatedName: () => string,
+  generatedName: (sequence: number) => string,
   options: RepositoryOptions = {},
 ): Promise<Destination> {
   if (to === '-') return { generated: false, open: async () => new StdoutSink() };
@@ -35,9 +36,31 @@ export async function resolveDestination(
     return { repository, name, generated: false, open: () => repository.createArchive(name) };
   }
   const repository = await openRepository(to, options);
-  const name = generatedName();
-  return { repository, name, generated: true, open: () => repository.createArchive(name) };
+  const destination: Destination = {
+    repository,
+    name: generatedName(1),
+    generated: true,
+    // Generated names carry the time to the second: a second backup of the same database in the
+    // same second gets the next sequence number instead of failing or sharing the first one's file.
+    async open() {
+      for (let sequence = 1; ; sequence++) {
+        const name = generatedName(sequence);
+        try {
+          const sink = await repository.createArchive(name, { exclusive: true });
+          destination.name = name;
+          return sink;
+        } catch (err) {
+          if (sequence >= MAX_NAME_SEQUENCE || !(err instanceof StowageError) || err.code !== 'exists')
+            throw err;
+        }
+      }
+    },
+  };
+  return destination;
 }
+
+/** Backups of one database in one second before a generated name gives up. */
+const MAX_NAME_SEQUENCE = 99;
 
 /** Opens an archive (local path or `s3://…/NAME.stow`) for random-access reading; closing the source releases everything. */
 export async function openArchiveSource(
