@@ -14,6 +14,14 @@ import { StowageError } from '../errors.js';
 const GATHER_BYTES = 4 * 1024 * 1024;
 
 /**
+ * Written bytes after which the sink starts an fdatasync in the background.
+ * Left to the end, the commit's fsync writes the whole archive out while the
+ * backup waits (some 50 ms for 70 MB on the bench machine); started along the
+ * way, it finds little left to do.
+ */
+const SYNC_EVERY_BYTES = 32 * 1024 * 1024;
+
+/**
  * Writes an archive to `PATH.partial` (mode 0600), then fsyncs and renames it to
  * `PATH` on commit, and fsyncs the folder so the rename survives a crash. A crash
  * or abort leaves at most a `.partial` file, never something that looks finished.
@@ -23,6 +31,9 @@ export class LocalFileSink implements ByteSink {
   readonly releasesChunks = true;
   private gathered: Buffer | undefined;
   private filled = 0;
+  private unsynced = 0;
+  private syncing: Promise<void> | undefined;
+  private syncError: unknown;
   private constructor(
     private readonly handle: FileHandle,
     private readonly finalPath: string,
@@ -98,6 +109,22 @@ export class LocalFileSink implements ByteSink {
     await this.writeOut(this.gathered.subarray(0, length));
   }
 
+  private syncInBackground(): void {
+    if (this.unsynced >= SYNC_EVERY_BYTES && !this.syncing) {
+      this.unsynced = 0;
+      // Not awaited: writing goes on meanwhile. A failure is kept for commit, which must not succeed after it.
+      this.syncing = this.handle.datasync().then(
+        () => {
+          this.syncing = undefined;
+        },
+        (err: unknown) => {
+          this.syncError ??= err;
+          this.syncing = undefined;
+        },
+      );
+    }
+  }
+
   private async writeOut(bytes: Uint8Array): Promise<void> {
     try {
       let done = 0;
@@ -108,11 +135,15 @@ export class LocalFileSink implements ByteSink {
     } catch (err) {
       throw fsError(err, this.partialPath);
     }
+    this.unsynced += bytes.length;
+    this.syncInBackground();
   }
 
   async commit(): Promise<void> {
     try {
       await this.flush();
+      await this.syncing;
+      if (this.syncError) throw this.syncError;
       await this.handle.sync();
       await this.handle.close();
       await rename(this.partialPath, this.finalPath);
@@ -124,6 +155,7 @@ export class LocalFileSink implements ByteSink {
   }
 
   async abort(): Promise<void> {
+    await this.syncing;
     await this.handle.close().catch(() => {});
     await rm(this.partialPath, { force: true });
   }

@@ -58,6 +58,8 @@ export async function backupPostgres(
   const signal = request.signal;
   const warnings: string[] = [];
   const sessions: PgSession[] = [];
+  // Data sessions connect while the leader reads the catalog (they need only the snapshot).
+  let opening: Promise<PromiseSettledResult<PgSession>[]> | undefined;
 
   progress({ type: 'phase', phase: 'connect', message: `connecting to ${target.server}` });
   const lockTimeout =
@@ -71,6 +73,19 @@ export async function backupPostgres(
   try {
     const server = await readServerInfo(leader);
     const snapshot = await beginSnapshot(leader, !server.pglite);
+    const jobs = server.pglite ? 1 : Math.max(1, request.jobs | 0);
+    if (jobs > 1 && !options.schemaOnly && snapshot) {
+      // Data sessions send text in the database's own encoding, so bytes travel unchanged.
+      const dataSettings = { ...BACKUP_SETTINGS, client_encoding: server.encoding };
+      opening = Promise.allSettled(
+        Array.from({ length: jobs - 1 }, async () => {
+          const worker = await PgSession.open(target, { mode: 'backup', settings: dataSettings, signal });
+          sessions.push(worker);
+          await joinSnapshot(worker, snapshot);
+          return worker;
+        }),
+      );
+    }
 
     progress({ type: 'phase', phase: 'schema', message: 'reading the schema' });
     const ctx: CatalogContext = {
@@ -88,7 +103,6 @@ export async function backupPostgres(
 
     const copied = options.schemaOnly ? [] : catalog.tables;
     const tables: PgTableData[] = copied.map(({ oid: _oid, ...t }) => t);
-    const jobs = server.pglite ? 1 : Math.max(1, request.jobs | 0);
     const parts = await splitTables(leader, copied, tables, {
       jobs,
       splitBytes: options.splitTableBytes ?? DEFAULT_SPLIT_BYTES,
@@ -143,23 +157,13 @@ export async function backupPostgres(
         ],
       });
       progress({ type: 'phase', phase: 'data', message: `copying ${tables.length} tables` });
-      // Data sessions send text in the database's own encoding, so bytes travel unchanged.
-      const dataSettings = { ...BACKUP_SETTINGS, client_encoding: server.encoding };
       await leader.query(`SELECT pg_catalog.set_config('client_encoding', $1, false)`, [server.encoding]);
       const workers = [leader];
-      const extra = Math.min(jobs, queue.length + (takeLargeObjects ? 1 : 0)) - 1;
-      const opened = await Promise.allSettled(
-        Array.from({ length: extra }, async () => {
-          const worker = await PgSession.open(target, { mode: 'backup', settings: dataSettings, signal });
-          sessions.push(worker);
-          await joinSnapshot(worker, snapshot as string);
-          return worker;
-        }),
-      );
-      for (const o of opened) {
+      for (const o of (await opening) ?? []) {
         if (o.status === 'rejected') throw o.reason;
         workers.push(o.value);
       }
+      // A session with nothing to copy just waits for the end: fewer tasks than jobs is fine.
       // Their size is unknown until read: they start first, so a big set of them is not the long pole.
       const largeObjectTask =
         takeLargeObjects && largeObjects
@@ -199,6 +203,8 @@ export async function backupPostgres(
     if (signal?.aborted) throw new StowageError('aborted', 'backup was cancelled', undefined, { cause: err });
     throw err;
   } finally {
+    // Sessions still connecting must be in the list before it is closed.
+    await opening;
     await Promise.all(sessions.map((s) => s.close()));
   }
 }

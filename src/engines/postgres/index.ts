@@ -13,6 +13,10 @@ export type { PostgresBackupOptions, PostgresRestoreOptions } from './options.js
  */
 export const postgresEngine: Engine<PostgresBackupOptions, PostgresRestoreOptions> = {
   name: 'postgres',
+  // COPY FROM, not reading, sets a restore's pace: two frames ahead per stream keep the
+  // server fed (measured on the issue-3 dataset) and save 4 MiB per open stream over the
+  // reader's default of 4.
+  restoreReadAhead: 2,
   unitOfStream: tableOfStream,
   backup: backupPostgres,
   restore: restorePostgres,
