@@ -1,14 +1,16 @@
-import { confirm, select } from '@inquirer/prompts';
 import type { Prompter } from './context.js';
 
 /**
  * Prompts on the terminal through @inquirer/prompts, drawn on stderr so that
- * stdout stays clean for --json output.
+ * stdout stays clean for --json output. The library loads on the first prompt:
+ * most runs never ask anything, and it is some 120 ms of start-up.
  */
 export function terminalPrompter(signal: AbortSignal): Prompter {
   const context = { output: process.stderr, signal };
+  const prompts = () => import('@inquirer/prompts');
   return {
-    confirm: (message, defaultAnswer) => confirm({ message, default: defaultAnswer }, context),
-    select: (message, choices) => select({ message, choices, pageSize: 15 }, context),
+    confirm: async (message, defaultAnswer) =>
+      (await prompts()).confirm({ message, default: defaultAnswer }, context),
+    select: async (message, choices) => (await prompts()).select({ message, choices, pageSize: 15 }, context),
   };
 }

@@ -40,13 +40,13 @@ export async function resolveDestination(
     repository,
     name: generatedName(1),
     generated: true,
-    // Generated names carry the time to the second: a second backup of the same database in the
-    // same second gets the next sequence number instead of failing or sharing the first one's file.
+    // Generated names carry the time to the second: a further backup of the same database within
+    // the same second gets the next sequence number instead of failing with "already exists".
     async open() {
       for (let sequence = 1; ; sequence++) {
         const name = generatedName(sequence);
         try {
-          const sink = await repository.createArchive(name, { exclusive: true });
+          const sink = await repository.createArchive(name);
           destination.name = name;
           return sink;
         } catch (err) {

@@ -44,14 +44,7 @@ export class LocalFileSink implements ByteSink {
     return this.finalPath;
   }
 
-  /**
-   * @param options.overwrite replace an existing archive at `path`
-   * @param options.exclusive fail when `PATH.partial` exists: another backup is writing that name
-   */
-  static async create(
-    path: string,
-    options: { overwrite?: boolean; exclusive?: boolean } = {},
-  ): Promise<LocalFileSink> {
+  static async create(path: string, options: { overwrite?: boolean } = {}): Promise<LocalFileSink> {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     if (!options.overwrite) {
       const exists = await open(path, 'r').then(
@@ -73,20 +66,11 @@ export class LocalFileSink implements ByteSink {
     try {
       const handle = await open(
         partialPath,
-        fsConstants.O_WRONLY |
-          fsConstants.O_CREAT |
-          (options.exclusive ? fsConstants.O_EXCL : fsConstants.O_TRUNC),
+        fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC,
         0o600,
       );
       return new LocalFileSink(handle, path, partialPath);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException)?.code === 'EEXIST') {
-        throw new StowageError(
-          'exists',
-          `archive ${path} is being written by another backup (${partialPath} exists)`,
-          'choose another name, or remove the .partial file if no backup is running',
-        );
-      }
       throw fsError(err, partialPath);
     }
   }

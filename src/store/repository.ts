@@ -27,13 +27,8 @@ export interface Repository {
    * A side folder that does not exist lists as empty.
    */
   listFiles(folder?: string): Promise<RepositoryFile[]>;
-  /**
-   * A sink for a new archive; refuses to replace an existing one. `exclusive`
-   * also refuses a name another writer has in progress, so two backups racing
-   * for one generated name never share a file (local folders; S3 uploads are
-   * separate objects until they complete).
-   */
-  createArchive(name: string, options?: { exclusive?: boolean }): Promise<ByteSink>;
+  /** A sink for a new archive; refuses to replace an existing one. */
+  createArchive(name: string): Promise<ByteSink>;
   /** Random access to an archive. `sequential` hints a front-to-back read (enables read-ahead). */
   openArchive(name: string, options?: { sequential?: boolean }): Promise<ByteSource>;
   /** A small text file, or undefined when it does not exist. */

@@ -70,7 +70,7 @@ export class S3Repository implements Repository {
     return files;
   }
 
-  async createArchive(name: string, _options?: { exclusive?: boolean }): Promise<ByteSink> {
+  async createArchive(name: string): Promise<ByteSink> {
     const key = s3Key(this.location, name);
     const where = this.locate(name);
     // Names carry a timestamp, so a clash means a second backup in the same second; refuse it

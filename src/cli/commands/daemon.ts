@@ -1,7 +1,4 @@
 import { Command } from 'commander';
-import { Cron } from 'croner';
-import { Daemon } from '../../ops/daemon.js';
-import { loadDaemonConfig, resolveJobs } from '../../ops/daemon-config.js';
 import { redactUrl } from '../../redact.js';
 import type { CliContext } from '../context.js';
 import { QuietFailure } from '../quiet-failure.js';
@@ -36,6 +33,11 @@ SIGTERM stops cleanly: no new runs, a running backup is abandoned (partial archi
 after shutdownGraceSeconds, repository locks released.`,
   );
   command.action(async (opts: Record<string, unknown>) => {
+    // Loaded here, not at start-up: the daemon's libraries (cron, YAML, metrics) are for this command only.
+    const [{ Cron }, { loadDaemonConfig, resolveJobs }] = await Promise.all([
+      import('croner'),
+      import('../../ops/daemon-config.js'),
+    ]);
     const config = await loadDaemonConfig(opts.config as string);
     const jobs = resolveJobs(config);
     if (opts.check) {
@@ -60,6 +62,7 @@ after shutdownGraceSeconds, repository locks released.`,
     }
     const log = (line: string) => ctx.log(`${new Date().toISOString()} ${line}`);
     if (opts.once) {
+      const { Daemon } = await import('../../ops/daemon.js');
       const daemon = await Daemon.start(config, { log, metricsListen: false });
       const outcomes = [];
       try {
@@ -74,6 +77,7 @@ after shutdownGraceSeconds, repository locks released.`,
       if (outcomes.some((o) => o.status !== 'success')) throw new QuietFailure('a job failed');
       return;
     }
+    const { Daemon } = await import('../../ops/daemon.js');
     const daemon = await Daemon.start(config, { log });
     // Runs until SIGTERM/SIGINT, then stops cleanly.
     await new Promise<void>((resolve) => {

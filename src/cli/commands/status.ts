@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { formatAge, parseDuration } from '../../catalog/status.js';
 import { UsageError } from '../../errors.js';
-import { StowageMetrics } from '../../ops/metrics.js';
 import { status } from '../../ops/status.js';
 import type { CliContext } from '../context.js';
 import { formatBytes } from '../format-bytes.js';
@@ -60,6 +59,8 @@ run failed, or it failed verification (and for an empty repository).`,
         })),
       });
     } else if (format === 'prometheus') {
+      // prom-client loads only for this output.
+      const { StowageMetrics } = await import('../../ops/metrics.js');
       const metrics = new StowageMetrics();
       metrics.observeStatus(result.repository, result.databases);
       ctx.out(await metrics.text());
