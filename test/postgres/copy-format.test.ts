@@ -210,3 +210,82 @@ describe('COPY stream parsers', () => {
     expect(() => partial.finish('t')).toThrow(/incomplete/);
   });
 });
+
+describe('CopyOut message stripping', () => {
+  /** Protocol bytes of a binary COPY as a server sends them: one CopyData per row, then CopyDone. */
+  function wire(rows: Buffer[]): { bytes: Buffer; payload: Buffer } {
+    const header = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
+    const trailer = Buffer.from([0xff, 0xff]);
+    // The header travels with the first row, as the server does it.
+    const payloads = [Buffer.concat([header, rows[0] as Buffer]), ...rows.slice(1), trailer];
+    const frame = (type: number, body: Buffer) => {
+      const h = Buffer.alloc(5);
+      h[0] = type;
+      h.writeUInt32BE(body.length + 4, 1);
+      return Buffer.concat([h, body]);
+    };
+    // A NoticeResponse in the middle: skipped, not copied.
+    const notice = frame(0x4e, Buffer.from('SNOTICE\0Mhello\0\0', 'latin1'));
+    const parts = payloads.map((p) => frame(0x64, p));
+    parts.splice(Math.min(2, parts.length), 0, notice);
+    return {
+      bytes: Buffer.concat([...parts, frame(0x63, Buffer.alloc(0))]),
+      payload: Buffer.concat(payloads),
+    };
+  }
+
+  async function run(bytes: Buffer, cuts: number[]): Promise<{ data: Buffer; rows: number; error?: Error }> {
+    const out: Buffer[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _e, cb) {
+        out.push(Buffer.from(chunk));
+        cb();
+      },
+    });
+    const copy = new CopyOut('COPY t TO STDOUT (FORMAT binary)', true, sink);
+    const feed = (copy as unknown as { onChunk(c: Buffer, release: () => void): void }).onChunk.bind(copy);
+    let at = 0;
+    for (const cut of [...cuts, bytes.length]) {
+      // Each chunk is a buffer of its own, as a socket read is.
+      feed(Buffer.from(bytes.subarray(at, cut)), () => {});
+      at = cut;
+    }
+    const error = await copy.done.then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    return { data: Buffer.concat(out), rows: copy.rows, ...(error ? { error } : {}) };
+  }
+
+  const rows = [3, 1, 0, 40, 2].map((n, i) => Buffer.alloc(n + 2, 65 + i));
+
+  it('gives the payload and the row count wherever the socket cuts the stream, once or twice', async () => {
+    const { bytes, payload } = wire(rows);
+    for (let a = 1; a < bytes.length; a++) {
+      const one = await run(bytes, [a]);
+      expect(one.error, `cut at ${a}`).toBeUndefined();
+      expect(one.data.equals(payload), `cut at ${a}`).toBe(true);
+      expect(one.rows).toBe(rows.length);
+      for (let b = a + 1; b < bytes.length; b += 3) {
+        const two = await run(bytes, [a, b]);
+        expect(two.error, `cuts at ${a}, ${b}`).toBeUndefined();
+        expect(two.data.equals(payload), `cuts at ${a}, ${b}`).toBe(true);
+      }
+    }
+    // Byte by byte: every chunk's output is at most one byte, so the trailer is pieced together across chunks.
+    const bytewise = await run(
+      bytes,
+      Array.from({ length: bytes.length - 1 }, (_, i) => i + 1),
+    );
+    expect(bytewise.error).toBeUndefined();
+    expect(bytewise.data.equals(payload)).toBe(true);
+  });
+
+  it('refuses a stream that ends without the binary trailer', async () => {
+    const { bytes } = wire(rows);
+    // Drop the trailer's CopyData (7 bytes before CopyDone's 5).
+    const cut = Buffer.concat([bytes.subarray(0, bytes.length - 12), bytes.subarray(bytes.length - 5)]);
+    const result = await run(cut, [10]);
+    expect(result.error?.message).toMatch(/end-of-data marker/);
+  });
+});

@@ -113,55 +113,78 @@ export class CopyOut implements pg.Submittable {
     }
   }
 
-  /** Squeezes the message headers out of `chunk` and writes the COPY data it held. */
+  /**
+   * Squeezes the message headers out of `chunk` and writes the COPY data it held.
+   * This runs once per row of every table, so the loop keeps its state in locals and
+   * does per-chunk bookkeeping (byte count, the trailer's last two bytes) after it.
+   */
   private parse(chunk: Buffer, release: () => void): void {
     const len = chunk.length;
     let read = 0;
     let write = 0;
+    let remaining = this.remaining;
+    let type = this.type;
+    let messages = this.messages;
+    let stop: 'tail' | 'error' | 'done' | undefined;
     while (read < len) {
-      if (this.remaining > 0) {
+      if (remaining > 0) {
         // Inside a message: CopyData payload is kept, anything else (notices) skipped.
-        const n = this.remaining < len - read ? this.remaining : len - read;
-        if (this.type === COPY_DATA) {
+        const n = remaining < len - read ? remaining : len - read;
+        if (type === COPY_DATA) {
           if (write !== read) chunk.copyWithin(write, read, read + n);
           write += n;
-          this.bytes += n;
-          if (n >= 2) this.lastTwo = (chunk[read + n - 2] as number) * 256 + (chunk[read + n - 1] as number);
-          else this.lastTwo = ((this.lastTwo & 0xff) << 8) | (chunk[read] as number);
         }
         read += n;
-        this.remaining -= n;
+        remaining -= n;
         continue;
       }
       if (len - read < 5) {
-        // A message header cut in two by the socket: keep its start for the next read.
-        this.tail = Buffer.from(chunk.subarray(read));
+        stop = 'tail';
         break;
       }
-      const type = chunk[read] as number;
+      type = chunk[read] as number;
       if (type === ERROR_RESPONSE) {
-        // Let pg parse the error (it then calls handleError): hand back everything from here on.
-        this.giveBack(chunk.subarray(read));
-        release();
-        return;
+        stop = 'error';
+        break;
       }
-      const length =
-        (((chunk[read + 1] as number) << 24) |
+      remaining =
+        ((((chunk[read + 1] as number) << 24) |
           ((chunk[read + 2] as number) << 16) |
           ((chunk[read + 3] as number) << 8) |
           (chunk[read + 4] as number)) >>>
-        0;
+          0) -
+        4;
       read += 5;
-      this.type = type;
-      this.remaining = length - 4;
-      if (type === COPY_DATA) this.messages++;
+      if (type === COPY_DATA) messages++;
       else if (type === COPY_DONE) {
+        stop = 'done';
+        break;
+      }
+    }
+    this.remaining = remaining;
+    this.type = type;
+    this.messages = messages;
+    // The output is exactly the payload stream, so its last two bytes are the trailer's candidates.
+    this.bytes += write;
+    if (write >= 2) this.lastTwo = (chunk[write - 2] as number) * 256 + (chunk[write - 1] as number);
+    else if (write === 1) this.lastTwo = ((this.lastTwo & 0xff) << 8) | (chunk[0] as number);
+    switch (stop) {
+      case 'tail':
+        // A message header cut in two by the socket: keep its start for the next read.
+        this.tail = Buffer.from(chunk.subarray(read));
+        break;
+      case 'error':
+        // Let pg parse the error (it then calls handleError): hand back everything from here on.
+        // What came before it is dropped: the COPY has failed.
+        this.giveBack(chunk.subarray(read));
+        release();
+        return;
+      case 'done':
         // pg takes the rest (CommandComplete, ReadyForQuery); the rest is copied, so the chunk can go.
         this.giveBack(chunk.subarray(read));
         this.emit(chunk, write, release);
         this.finish();
         return;
-      }
     }
     this.emit(chunk, write, release);
   }
