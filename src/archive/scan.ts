@@ -17,8 +17,8 @@ import {
   type DigestAlgorithm,
   type RecordedDigest,
   recordDigest,
-  recordedDigest,
   type StreamDigest,
+  sameDigest,
 } from './stream-digest.js';
 
 /** What a front-to-back scan found for one stream. */
@@ -153,16 +153,11 @@ function applyFrame(
         return false;
       }
       const hash = hashes.get(fh.streamId)!;
-      const recorded = recordedDigest(summary);
-      if (
-        summary.frames !== s.dataFrames ||
-        recorded.algorithm !== hash.algorithm ||
-        recorded.hex !== hash.hex()
-      )
-        return false;
+      const computed = recordDigest(hash.algorithm, hash.hex());
+      if (summary.frames !== s.dataFrames || !sameDigest(summary, computed)) return false;
       s.complete = true;
       s.items = summary.items;
-      s.digest = recordDigest(recorded.algorithm, recorded.hex);
+      s.digest = computed;
       return true;
     }
     case FrameType.Footer:
