@@ -41,12 +41,13 @@ export async function resolveDestination(
     name: generatedName(1),
     generated: true,
     // Generated names carry the time to the second: a further backup of the same database within
-    // the same second gets the next sequence number instead of failing with "already exists".
+    // the same second, finished or still running, gets the next sequence number instead of failing
+    // with "already exists" or sharing the other one's file.
     async open() {
       for (let sequence = 1; ; sequence++) {
         const name = generatedName(sequence);
         try {
-          const sink = await repository.createArchive(name);
+          const sink = await repository.createArchive(name, { exclusive: true });
           destination.name = name;
           return sink;
         } catch (err) {

@@ -25,6 +25,12 @@ const SYNC_EVERY_BYTES = 32 * 1024 * 1024;
  * Writes an archive to `PATH.partial` (mode 0600), then fsyncs and renames it to
  * `PATH` on commit, and fsyncs the folder so the rename survives a crash. A crash
  * or abort leaves at most a `.partial` file, never something that looks finished.
+ *
+ * With `exclusive`, the name is first claimed by creating `PATH.lock` (O_EXCL),
+ * removed again on commit or abort: two backups that generate the same name in
+ * the same second would otherwise both write into one `.partial` and publish a
+ * mix of the two. The claim is a file of its own, not an exclusive open of the
+ * `.partial`, so that a `.partial` left by a crash does not block the name.
  */
 export class LocalFileSink implements ByteSink {
   /** write() resolves once the bytes are in the file or copied into the gathering buffer. */
@@ -38,14 +44,32 @@ export class LocalFileSink implements ByteSink {
     private readonly handle: FileHandle,
     private readonly finalPath: string,
     private readonly partialPath: string,
+    private readonly lockPath: string | undefined,
   ) {}
 
   get location(): string {
     return this.finalPath;
   }
 
-  static async create(path: string, options: { overwrite?: boolean } = {}): Promise<LocalFileSink> {
+  static async create(
+    path: string,
+    options: { overwrite?: boolean; exclusive?: boolean } = {},
+  ): Promise<LocalFileSink> {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    const lockPath = options.exclusive ? await claim(path) : undefined;
+    try {
+      return await LocalFileSink.open(path, options, lockPath);
+    } catch (err) {
+      if (lockPath) await rm(lockPath, { force: true });
+      throw err;
+    }
+  }
+
+  private static async open(
+    path: string,
+    options: { overwrite?: boolean },
+    lockPath: string | undefined,
+  ): Promise<LocalFileSink> {
     if (!options.overwrite) {
       const exists = await open(path, 'r').then(
         async (h) => {
@@ -69,7 +93,7 @@ export class LocalFileSink implements ByteSink {
         fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC,
         0o600,
       );
-      return new LocalFileSink(handle, path, partialPath);
+      return new LocalFileSink(handle, path, partialPath, lockPath);
     } catch (err) {
       throw fsError(err, partialPath);
     }
@@ -135,6 +159,8 @@ export class LocalFileSink implements ByteSink {
     } catch (err) {
       await rm(this.partialPath, { force: true });
       throw fsError(err, this.finalPath);
+    } finally {
+      await this.release();
     }
   }
 
@@ -142,7 +168,32 @@ export class LocalFileSink implements ByteSink {
     await this.syncing;
     await this.handle.close().catch(() => {});
     await rm(this.partialPath, { force: true });
+    await this.release();
   }
+
+  private async release(): Promise<void> {
+    if (this.lockPath) await rm(this.lockPath, { force: true });
+  }
+}
+
+/** Claims `path` for one writer: creates `PATH.lock`, or fails with `exists` when another writer holds it. */
+async function claim(path: string): Promise<string> {
+  const lockPath = `${path}.lock`;
+  try {
+    await (
+      await open(lockPath, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600)
+    ).close();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException)?.code === 'EEXIST') {
+      throw new StowageError(
+        'exists',
+        `archive ${path} is being written by another backup (${lockPath} exists)`,
+        'choose another name, or remove the .lock file if no backup is running',
+      );
+    }
+    throw fsError(err, lockPath);
+  }
+  return lockPath;
 }
 
 async function syncDirectory(path: string): Promise<void> {

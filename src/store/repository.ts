@@ -27,8 +27,13 @@ export interface Repository {
    * A side folder that does not exist lists as empty.
    */
   listFiles(folder?: string): Promise<RepositoryFile[]>;
-  /** A sink for a new archive; refuses to replace an existing one. */
-  createArchive(name: string): Promise<ByteSink>;
+  /**
+   * A sink for a new archive; refuses to replace an existing one. `exclusive`
+   * also refuses a name another writer is still writing, so two backups racing
+   * for one generated name never share a file (local folders; an S3 upload is
+   * its own object until it completes).
+   */
+  createArchive(name: string, options?: { exclusive?: boolean }): Promise<ByteSink>;
   /** Random access to an archive. `sequential` hints a front-to-back read (enables read-ahead). */
   openArchive(name: string, options?: { sequential?: boolean }): Promise<ByteSource>;
   /** A small text file, or undefined when it does not exist. */

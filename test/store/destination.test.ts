@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,5 +50,41 @@ describe('generated archive names', () => {
     ]);
     expect((await readdir(dir)).sort()).toEqual([...names].sort());
     expect(await readFile(join(dir, names[1] as string), 'utf8')).toBe('second');
+  });
+});
+
+describe('generated archive names under concurrency', () => {
+  const generated = (sequence: number) => archiveName('shop', at, 'manual', sequence);
+
+  it('two backups writing at once never share a file, and leave no claim behind', async () => {
+    const folder = await mkdtemp(join(dir, 'race-'));
+    const first = await resolveDestination(folder, generated);
+    const second = await resolveDestination(folder, generated);
+    const a = await first.open();
+    // The first is still being written (only its .partial and claim exist): the second takes the next name.
+    const b = await second.open();
+    expect([first.name, second.name]).toEqual([
+      'shop-20261122-011409-manual.stow',
+      'shop-20261122-011409-2-manual.stow',
+    ]);
+    await a.write(Buffer.from('first'));
+    await b.write(Buffer.from('second'));
+    await a.commit();
+    await b.abort();
+    expect((await readdir(folder)).sort()).toEqual(['shop-20261122-011409-manual.stow']);
+    expect(await readFile(join(folder, 'shop-20261122-011409-manual.stow'), 'utf8')).toBe('first');
+    for (const d of [first, second]) await d.repository?.close();
+  });
+
+  it('a .partial left by a crashed backup does not block its name', async () => {
+    const folder = await mkdtemp(join(dir, 'crashed-'));
+    await writeFile(join(folder, 'shop-20261122-011409-manual.stow.partial'), 'half');
+    const destination = await resolveDestination(folder, generated);
+    const sink = await destination.open();
+    await sink.write(Buffer.from('whole'));
+    await sink.commit();
+    expect(destination.name).toBe('shop-20261122-011409-manual.stow');
+    expect(await readFile(join(folder, 'shop-20261122-011409-manual.stow'), 'utf8')).toBe('whole');
+    await destination.repository?.close();
   });
 });
