@@ -1,0 +1,129 @@
+// The parity oracle of the PostgreSQL engine: a database that pg_dump +
+// pg_restore round-trip must round-trip through Stowage with the same schema
+// (as pg_dump --schema-only prints it, compared entry by entry so only the
+// order may differ) and the same rows in every table.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { PostgresBackupOptions, PostgresRestoreOptions } from '../../src/engines/postgres/options.js';
+import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
+import { pgServer } from '../support/servers.js';
+import { backupToMemory, findPgDump, restoreFromMemory, sequenceValues, tableChecksums } from './support.js';
+
+/** The torture fixture: every object kind pg_dump knows, one file per theme. */
+export const PARITY_FIXTURE_DIR = join(import.meta.dirname, '../../fixtures/postgres/parity');
+
+/** Parity fixture file names in load order (all, or those whose name contains one of `only`). */
+export function parityFixtures(only?: string[]): string[] {
+  return readdirSync(PARITY_FIXTURE_DIR)
+    .filter((f) => f.endsWith('.sql'))
+    .filter((f) => !only || only.some((o) => f.includes(o)))
+    .sort();
+}
+
+/** Loads parity fixture files into a database, one file per query (each file may hold many statements). */
+export async function loadParityFixtures(url: string, files: string[] = parityFixtures()): Promise<void> {
+  await withPgClient(url, async (client) => {
+    for (const file of files) {
+      try {
+        await client.query(readFileSync(join(PARITY_FIXTURE_DIR, file), 'utf8'));
+      } catch (error) {
+        throw new Error(`loading fixture ${file}: ${(error as Error).message}`);
+      }
+    }
+  });
+}
+
+function pgBin(tool: 'pg_dump' | 'pg_restore'): string {
+  const dump = findPgDump(pgServer().version || '15');
+  if (!dump)
+    throw new Error('pg_dump is not installed: the parity oracle needs it (Debian: postgresql-client)');
+  return tool === 'pg_dump' ? dump : join(dump, '..', 'pg_restore');
+}
+
+export interface SchemaDumpOptions {
+  /** Leave out `OWNER TO`, `GRANT` and `REVOKE` lines (pg_dump --no-owner --no-acl). */
+  ownership?: boolean;
+  /** Extra pg_dump arguments, e.g. `--create`. */
+  extraArgs?: string[];
+}
+
+/**
+ * `pg_dump --schema-only` of a database as a sorted list of its TOC entries
+ * (each entry: its `-- Name: …; Type: …` header and its statements), without
+ * the preamble and the per-run lines, so two databases with the same schema
+ * give equal lists whatever order their objects were created in.
+ */
+export function schemaEntries(url: string, options: SchemaDumpOptions = {}): string[] {
+  const args = ['--schema-only', ...(options.ownership === false ? ['--no-owner', '--no-acl'] : [])];
+  const out = execFileSync(pgBin('pg_dump'), [...args, ...(options.extraArgs ?? []), `--dbname=${url}`], {
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+  });
+  const entries: string[] = [];
+  let current: string[] | undefined;
+  for (const line of out.split('\n')) {
+    if (/^\\(un)?restrict /.test(line) || /^-- Dumped (from|by) /.test(line)) continue;
+    if (/^-- (Name|Data for Name): /.test(line)) {
+      if (current) entries.push(current.join('\n').trim());
+      current = [line];
+      continue;
+    }
+    if (!current) continue; // the SET preamble
+    if (line === '--') continue;
+    current.push(line);
+  }
+  if (current) entries.push(current.join('\n').trim());
+  return entries.sort();
+}
+
+/** Runs pg_dump -Fc + pg_restore into `target`; returns pg_restore's exit code and stderr. */
+export function pgRoundTrip(
+  sourceUrl: string,
+  targetUrl: string,
+  restoreArgs: string[] = [],
+): { status: number; stderr: string } {
+  const dump = execFileSync(pgBin('pg_dump'), ['-Fc', `--dbname=${sourceUrl}`], { maxBuffer: 1 << 30 });
+  try {
+    execFileSync(pgBin('pg_restore'), ['--exit-on-error', ...restoreArgs, `--dbname=${targetUrl}`], {
+      input: dump,
+      encoding: 'utf8',
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    return { status: 0, stderr: '' };
+  } catch (error) {
+    const e = error as { status?: number; stderr?: string };
+    return { status: e.status ?? 1, stderr: e.stderr ?? String(error) };
+  }
+}
+
+export interface ParityRun {
+  jobs?: number;
+  backup?: PostgresBackupOptions;
+  restore?: PostgresRestoreOptions;
+  /** Compare owners and grants too (default: true). */
+  ownership?: boolean;
+}
+
+/**
+ * Backs `source` up with the engine, restores it into a fresh database and
+ * expects the target's schema entries, table checksums and sequence values to
+ * equal the source's. Returns the target (the caller drops it).
+ */
+export async function expectStowageParity(sourceUrl: string, run: ParityRun = {}): Promise<TestPgDatabase> {
+  const jobs = run.jobs ?? 2;
+  const backup = await backupToMemory(sourceUrl, run.backup ?? {}, jobs);
+  const target = await createPgDatabase('parity_target');
+  try {
+    await restoreFromMemory(target.url, backup, run.restore ?? {}, jobs);
+    const ownership = run.ownership ?? true;
+    expect(schemaEntries(target.url, { ownership })).toEqual(schemaEntries(sourceUrl, { ownership }));
+    expect(await tableChecksums(target.url)).toEqual(await tableChecksums(sourceUrl));
+    expect(await sequenceValues(target.url)).toEqual(await sequenceValues(sourceUrl));
+  } catch (error) {
+    await target.drop().catch(() => {});
+    throw error;
+  }
+  return target;
+}
