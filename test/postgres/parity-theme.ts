@@ -5,7 +5,14 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PostgresRestoreOptions } from '../../src/engines/postgres/options.js';
 import { createPgDatabase, type TestPgDatabase } from '../support/pg.js';
-import { expectStowageParity, loadParityFixtures, parityFixtures, pgRoundTrip } from './parity.js';
+import {
+  expectStowageParity,
+  loadParityFixtures,
+  parityFixtures,
+  pgRoundTrip,
+  schemaEntries,
+} from './parity.js';
+import { backupToMemory, restoreFromMemory } from './support.js';
 
 export interface ParityTheme {
   /** The source database, once `beforeAll` has loaded it. */
@@ -50,6 +57,22 @@ export function parityTheme(
   it.each([1, 4])('stowage backup + restore give the same schema and data with %i job(s)', async (jobs) => {
     const target = await expectStowageParity(theme.source().url, { jobs, restore });
     await target.drop();
+  });
+
+  it('the backup reports nothing left out', async () => {
+    const backup = await backupToMemory(theme.source().url, {}, 1);
+    expect(backup.result.warnings).toEqual([]);
+  });
+
+  it('restore --clean over a restored copy drops and recreates everything', async () => {
+    const target = await expectStowageParity(theme.source().url, { jobs: 2, restore });
+    try {
+      const backup = await backupToMemory(theme.source().url, {}, 2);
+      await restoreFromMemory(target.url, backup, { ...restore, clean: true }, 2);
+      expect(schemaEntries(target.url)).toEqual(schemaEntries(theme.source().url));
+    } finally {
+      await target.drop();
+    }
   });
   return theme;
 }
