@@ -25,8 +25,8 @@ interface MemberRow {
   catalog: 'pg_amop' | 'pg_amproc';
   oid: string;
   /** `pg_opclass` or `pg_opfamily`: which of the two the member's `pg_depend` row points at. */
-  owner_catalog: string;
-  owner_oid: string;
+  ownerCatalog: string;
+  ownerOid: string;
   /** The member as `CREATE OPERATOR CLASS` / `ALTER OPERATOR FAMILY ... ADD` write it. */
   item: string;
 }
@@ -72,8 +72,8 @@ export async function readOperatorClasses(ctx: CatalogContext): Promise<CatalogO
   const members = owners.length
     ? await rows<MemberRow>(
         ctx,
-        `SELECT 'pg_amop' AS catalog, ao.oid, d.refclassid::pg_catalog.regclass::text AS owner_catalog,
-           d.refobjid AS owner_oid,
+        `SELECT 'pg_amop' AS catalog, ao.oid, d.refclassid::pg_catalog.regclass::text AS "ownerCatalog",
+           d.refobjid AS "ownerOid",
            'OPERATOR ' || ao.amopstrategy || ' ' || ao.amopopr::pg_catalog.regoperator::text ||
              CASE WHEN ao.amoppurpose = 'o' THEN ' FOR ORDER BY ' ||
                (SELECT pg_catalog.quote_ident(sn.nspname) || '.' || pg_catalog.quote_ident(sf.opfname)
@@ -93,12 +93,12 @@ export async function readOperatorClasses(ctx: CatalogContext): Promise<CatalogO
            ON d.classid = 'pg_catalog.pg_amproc'::pg_catalog.regclass AND d.objid = ap.oid
           AND d.refclassid IN ('pg_catalog.pg_opclass'::pg_catalog.regclass, 'pg_catalog.pg_opfamily'::pg_catalog.regclass)
          WHERE d.refobjid = ANY($1::oid[])
-         ORDER BY owner_oid, number, item`,
+         ORDER BY "ownerOid", number, item`,
         [owners],
       )
     : [];
   const membersOf = (catalog: string, oid: string) =>
-    members.filter((m) => m.owner_catalog === catalog && m.owner_oid === oid);
+    members.filter((m) => m.ownerCatalog === catalog && m.ownerOid === oid);
 
   const out: CatalogObject[] = [];
   for (const f of families) {
