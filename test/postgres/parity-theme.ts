@@ -59,6 +59,11 @@ export function parityTheme(
     await target.drop();
   });
 
+  it('without ownership the schema matches apart from owners and grants', async () => {
+    const target = await expectStowageParity(theme.source().url, { jobs: 2, ownership: false });
+    await target.drop();
+  });
+
   it('the backup reports nothing left out', async () => {
     const backup = await backupToMemory(theme.source().url, {}, 1);
     expect(backup.result.warnings).toEqual([]);
