@@ -40,6 +40,15 @@ export const OBJECT_KINDS = [
   'row-security',
   'statistics',
   'refresh',
+  'foreign-data-wrapper',
+  'foreign-server',
+  'user-mapping',
+  'foreign-table',
+  'publication',
+  'publication-table',
+  'subscription',
+  'default-privileges',
+  'event-trigger',
 ] as const;
 export type ObjectKind = (typeof OBJECT_KINDS)[number];
 

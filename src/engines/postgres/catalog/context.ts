@@ -10,8 +10,13 @@ export interface CatalogContext {
   schemas: string[];
   /** OIDs of the selected relations (tables, views, sequences, ...), as text. */
   relations: string[];
-  /** Warnings for the backup result (unsupported objects, skipped details). */
+  /** Warnings for the backup result (skipped details). */
   warnings: string[];
+  /**
+   * What the backup cannot carry, one entry per kind with its count (`operators: 3`):
+   * the backup is then incomplete, and fails unless that is allowed.
+   */
+  incomplete: string[];
 }
 
 /**

@@ -3,16 +3,21 @@ import { orderObjects } from '../order.js';
 import type { NameFilter } from '../patterns.js';
 import { readCollations } from './collations.js';
 import { readConstraints } from './constraints.js';
+import { readDefaultPrivileges } from './default-privileges.js';
+import { readEventTriggers } from './event-triggers.js';
+import { readForeignData } from './foreign-data.js';
 import { type CatalogContext, type CatalogObject, rows } from './context.js';
 import { resolveDependencies } from './depend.js';
 import { readRoutines } from './functions.js';
 import { readIndexes } from './indexes.js';
 import { readPolicies } from './policies.js';
+import { readPublications } from './publications.js';
 import { readRules } from './rules.js';
 import { readExtensions, readSchemas } from './schemas.js';
 import { readSequences, type SequencesRead } from './sequences.js';
 import { notExtensionMember, SYSTEM_SCHEMA_FILTER } from './sql.js';
 import { readStatistics } from './statistics.js';
+import { readSubscriptions } from './subscriptions.js';
 import { readTables, type TablesRead } from './tables.js';
 import { readTriggers } from './triggers.js';
 import { readTypes } from './types.js';
@@ -63,6 +68,11 @@ export async function readCatalog(ctx: CatalogContext): Promise<CatalogRead> {
     ...(await readRules(ctx)),
     ...(await readPolicies(ctx)),
     ...(await readStatistics(ctx)),
+    ...(await readForeignData(ctx)),
+    ...(await readPublications(ctx)),
+    ...(await readSubscriptions(ctx)),
+    ...(await readDefaultPrivileges(ctx)),
+    ...(await readEventTriggers(ctx)),
   ];
   const kept = await resolveDependencies(ctx, all);
   const { ordered, cycles } = orderObjects(kept);

@@ -40,3 +40,12 @@ export function collationName(oidExpr: string): string {
   return `(SELECT pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname)
     FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = ${oidExpr})`;
 }
+
+/**
+ * Generic options (of a foreign-data wrapper, server, user mapping, foreign
+ * table or column) as `name 'value', …` in catalog order, or NULL when there are none.
+ */
+export function optionsList(optionsExpr: string): string {
+  return `(SELECT pg_catalog.string_agg(pg_catalog.quote_ident(o.option_name) || ' ' || pg_catalog.quote_literal(o.option_value), ', ' ORDER BY o.ord)
+    FROM pg_catalog.pg_options_to_table(${optionsExpr}) WITH ORDINALITY o(option_name, option_value, ord))`;
+}

@@ -4,7 +4,8 @@ import { notExtensionMember } from './sql.js';
 
 /**
  * Object kinds Stowage does not back up. Rather than drop them silently, the
- * backup counts them and reports each kind present as a warning.
+ * backup counts them and records each kind present as incomplete: the backup
+ * then fails unless incomplete backups are allowed, and says what it lacks.
  */
 export async function reportUnsupported(ctx: CatalogContext): Promise<void> {
   const inSchemas = (table: string, nsColumn: string) =>
@@ -22,14 +23,10 @@ export async function reportUnsupported(ctx: CatalogContext): Promise<void> {
        ${inSchemas('pg_ts_dict', 'dictnamespace')} AS "text search dictionaries",
        ${inSchemas('pg_conversion', 'connamespace')} AS "conversions",
        ${global('pg_cast', `x.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_cast'::pg_catalog.regclass AND d.objid = x.oid AND d.deptype = 'i')`)} AS "casts",
-       ${global('pg_event_trigger')} AS "event triggers",
-       ${global('pg_foreign_server')} AS "foreign servers",
-       ${global('pg_publication')} AS "publications",
-       (SELECT pg_catalog.count(*) FROM pg_catalog.pg_default_acl) AS "default privilege settings",
        (SELECT pg_catalog.count(*) FROM pg_catalog.pg_extension WHERE extconfig IS NOT NULL) AS "extension configuration tables"`,
     [ctx.schemas],
   );
   for (const [kind, count] of Object.entries(counts ?? {})) {
-    if (Number(count) > 0) ctx.warnings.push(`${kind} not backed up (not supported by stowage): ${count}`);
+    if (Number(count) > 0) ctx.incomplete.push(`${kind}: ${count}`);
   }
 }

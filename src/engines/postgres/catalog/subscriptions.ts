@@ -1,0 +1,89 @@
+import { quoteIdent, quoteLiteral } from '../ident.js';
+import { commentStatement, ownerStatement } from './acl.js';
+import { type CatalogContext, type CatalogObject, catalogKey, rows } from './context.js';
+import { commentOf } from './sql.js';
+
+interface SubscriptionRow {
+  oid: string;
+  subname: string;
+  owner: string;
+  conninfo: string;
+  slotname: string | null;
+  publications: string[];
+  binary: boolean;
+  streaming: string;
+  twophase: string;
+  disableonerr: boolean;
+  synccommit: string;
+  comment: string | null;
+}
+
+/**
+ * The current database's subscriptions, written as pg_dump writes them:
+ * `CREATE SUBSCRIPTION … WITH (connect = false, slot_name = …)`, so restoring
+ * neither connects to the publisher nor creates a slot, and the subscription
+ * comes back disabled (ALTER SUBSCRIPTION … ENABLE / REFRESH to resume). The
+ * connection string is kept as is, like pg_dump.
+ *
+ * Only a superuser may read the connection strings; for anyone else the
+ * subscriptions are recorded as something the backup could not carry.
+ */
+export async function readSubscriptions(ctx: CatalogContext): Promise<CatalogObject[]> {
+  if (ctx.version < 100000) return [];
+  const [access] = await rows<{ count: string; readable: boolean }>(
+    ctx,
+    `SELECT (SELECT pg_catalog.count(*) FROM pg_catalog.pg_subscription s
+              WHERE s.subdbid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())) AS count,
+       pg_catalog.has_column_privilege('pg_catalog.pg_subscription', 'subconninfo', 'SELECT') AS readable`,
+  );
+  if (!access || Number(access.count) === 0) return [];
+  if (!access.readable) {
+    ctx.incomplete.push(`subscriptions (reading them needs superuser): ${access.count}`);
+    return [];
+  }
+  const v = ctx.version;
+  const list = await rows<SubscriptionRow>(
+    ctx,
+    `SELECT s.oid, s.subname, pg_catalog.pg_get_userbyid(s.subowner) AS owner, s.subconninfo AS conninfo,
+       s.subslotname AS slotname, s.subpublications::text[] AS publications,
+       ${v >= 140000 ? 's.subbinary' : 'false'} AS binary,
+       ${v >= 140000 ? 's.substream::text' : `'f'`} AS streaming,
+       ${v >= 150000 ? 's.subtwophasestate::text' : `'d'`} AS twophase,
+       ${v >= 150000 ? 's.subdisableonerr' : 'false'} AS disableonerr,
+       s.subsynccommit AS synccommit, ${commentOf('pg_subscription', 's.oid')} AS comment
+     FROM pg_catalog.pg_subscription s
+     WHERE s.subdbid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
+     ORDER BY s.subname`,
+  );
+  return list.map((s) => {
+    const name = quoteIdent(s.subname);
+    const options = [
+      'connect = false',
+      `slot_name = ${s.slotname == null ? 'NONE' : quoteLiteral(s.slotname)}`,
+    ];
+    if (s.binary) options.push('binary = true');
+    // substream is a boolean before 16 ('true'/'false' as text) and 'f'/'t'/'p' from 16.
+    if (s.streaming === 'p') options.push('streaming = parallel');
+    else if (s.streaming === 't' || s.streaming === 'true') options.push('streaming = on');
+    if (s.twophase !== 'd') options.push('two_phase = on');
+    if (s.disableonerr) options.push('disable_on_error = true');
+    if (s.synccommit !== 'off') options.push(`synchronous_commit = ${quoteLiteral(s.synccommit)}`);
+    return {
+      id: `subscription:${s.subname}`,
+      kind: 'subscription',
+      section: 'post-data',
+      schema: null,
+      name: s.subname,
+      sql: [
+        `CREATE SUBSCRIPTION ${name} CONNECTION ${quoteLiteral(s.conninfo)} PUBLICATION ${s.publications
+          .map(quoteIdent)
+          .join(', ')} WITH (${options.join(', ')})`,
+        ...commentStatement(`SUBSCRIPTION ${name}`, s.comment),
+      ],
+      drop: `DROP SUBSCRIPTION IF EXISTS ${name}`,
+      owner: ownerStatement(`SUBSCRIPTION ${name}`, s.owner),
+      deps: [],
+      keys: [catalogKey('pg_subscription', s.oid)],
+    } satisfies CatalogObject;
+  });
+}
