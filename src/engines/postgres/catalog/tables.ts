@@ -240,8 +240,9 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
     const storageOptions = [...(t.reloptions ?? []), ...(t.toastoptions ?? []).map((o) => `toast.${o}`)];
     if (storageOptions.length) create += ` WITH (${reloptionsClause(storageOptions)})`;
 
-    if (t.replident === 'f') after.push(`${alter} ONLY ${name} REPLICA IDENTITY FULL`);
-    if (t.replident === 'n') after.push(`${alter} ONLY ${name} REPLICA IDENTITY NOTHING`);
+    // Foreign tables have no replica identity (the catalog says 'n', which ALTER cannot set on them).
+    if (!foreign && t.replident === 'f') after.push(`ALTER TABLE ONLY ${name} REPLICA IDENTITY FULL`);
+    if (!foreign && t.replident === 'n') after.push(`ALTER TABLE ONLY ${name} REPLICA IDENTITY NOTHING`);
 
     const comments = [
       ...commentStatement(`${foreign ? 'FOREIGN TABLE' : 'TABLE'} ${name}`, t.comment),
