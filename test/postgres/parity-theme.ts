@@ -3,7 +3,15 @@
 // does too with one and with four jobs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
-import { expectStowageParity, loadParityFixtures, type ParityRun, parityFixtures, pgRoundTrip } from './parity.js';
+import {
+  expectStowageParity,
+  loadParityFixtures,
+  type ParityRun,
+  parityFixtures,
+  pgRoundTrip,
+  schemaEntries,
+} from './parity.js';
+import { backupToMemory, restoreFromMemory, tableChecksums } from './support.js';
 
 /**
  * Drops the subscriptions of a database without contacting their publishers,
@@ -71,5 +79,16 @@ export function describeParityTheme(title: string, theme: ParityTheme): void {
         await theme.check?.(source.url, target.url);
       });
     }
+
+    it('is restored by stowage with --clean over an earlier restore of itself', async () => {
+      const backup = await backupToMemory(source.url, theme.run?.backup ?? {}, 2);
+      const target = await createPgDatabase('parity_clean');
+      made.push(target);
+      const restore = { ...theme.run?.restore, owner: true };
+      await restoreFromMemory(target.url, backup, restore, 2);
+      await restoreFromMemory(target.url, backup, { ...restore, clean: true }, 2);
+      expect(schemaEntries(target.url)).toEqual(schemaEntries(source.url));
+      expect(await tableChecksums(target.url)).toEqual(await tableChecksums(source.url));
+    });
   });
 }

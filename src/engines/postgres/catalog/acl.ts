@@ -30,7 +30,9 @@ export function aclStatements(
     `REVOKE ALL ON ${objectType} ${target} FROM PUBLIC`,
     `REVOKE ALL ON ${objectType} ${target} FROM ${quoteIdent(owner)}`,
   ];
-  return out.concat(grantStatements(acl, (privs, to) => `GRANT ${privs} ON ${objectType} ${target} TO ${to}`));
+  return out.concat(
+    grantStatements(acl, (privs, to) => `GRANT ${privs} ON ${objectType} ${target} TO ${to}`),
+  );
 }
 
 /** GRANT statements for column privileges (columns have no defaults to revoke). */

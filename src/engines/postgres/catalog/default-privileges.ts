@@ -61,7 +61,10 @@ export async function readDefaultPrivileges(ctx: CatalogContext): Promise<Catalo
         schema: d.nspname,
         name: `${d.role}${d.nspname == null ? '' : ` in ${d.nspname}`} on ${objects.toLowerCase()}`,
         sql: [],
-        acl: [...revokes, ...grantStatements(d.acl, (privs, to) => `${prefix} GRANT ${privs} ON ${objects} TO ${to}`)],
+        acl: [
+          ...revokes,
+          ...grantStatements(d.acl, (privs, to) => `${prefix} GRANT ${privs} ON ${objects} TO ${to}`),
+        ],
         deps: d.nspname == null ? [] : [`schema:${d.nspname}`],
         keys: [catalogKey('pg_default_acl', d.oid)],
       } satisfies CatalogObject,

@@ -80,10 +80,28 @@ export async function readSubscriptions(ctx: CatalogContext): Promise<CatalogObj
           .join(', ')} WITH (${options.join(', ')})`,
         ...commentStatement(`SUBSCRIPTION ${name}`, s.comment),
       ],
-      drop: `DROP SUBSCRIPTION IF EXISTS ${name}`,
+      drop: dropSubscription(s.subname),
       owner: ownerStatement(`SUBSCRIPTION ${name}`, s.owner),
       deps: [],
       keys: [catalogKey('pg_subscription', s.oid)],
     } satisfies CatalogObject;
   });
+}
+
+/**
+ * Drops a subscription without contacting its publisher: DROP SUBSCRIPTION of
+ * one with a slot connects to drop the slot, and the publisher of a restored
+ * (cleaned) database is usually not there or not ours to change. The slot, if
+ * any, stays on the publisher, where the recreated subscription names it again.
+ */
+function dropSubscription(subname: string): string {
+  const name = quoteIdent(subname);
+  return `DO $stowage$ BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_subscription WHERE subname = ${quoteLiteral(subname)}
+             AND subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())) THEN
+    ALTER SUBSCRIPTION ${name} DISABLE;
+    ALTER SUBSCRIPTION ${name} SET (slot_name = NONE);
+    DROP SUBSCRIPTION ${name};
+  END IF;
+END $stowage$`;
 }
