@@ -216,7 +216,7 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
 export function incompleteError(missing: string[]): StowageError {
   return new StowageError(
     'incomplete-backup',
-    `backup refused, stowage cannot back up everything in the source: ${missing.join(', ')}`,
+    `backup refused: the source has objects that cannot be backed up: ${missing.join(', ')}`,
     'pass --allow-incomplete (daemon: allowIncomplete: true) to keep a backup marked INCOMPLETE',
   );
 }

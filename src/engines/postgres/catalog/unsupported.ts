@@ -23,7 +23,8 @@ export async function reportUnsupported(ctx: CatalogContext): Promise<void> {
        ${inSchemas('pg_ts_dict', 'dictnamespace')} AS "text search dictionaries",
        ${inSchemas('pg_conversion', 'connamespace')} AS "conversions",
        ${global('pg_cast', `x.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_cast'::pg_catalog.regclass AND d.objid = x.oid AND d.deptype = 'i')`)} AS "casts",
-       (SELECT pg_catalog.count(*) FROM pg_catalog.pg_extension WHERE extconfig IS NOT NULL) AS "extension configuration tables"`,
+       (SELECT pg_catalog.count(*) FROM pg_catalog.pg_extension WHERE extconfig IS NOT NULL) AS "extension configuration tables",
+       ${global('pg_am', 'x.oid >= 16384')} AS "access methods"`,
     [ctx.schemas],
   );
   for (const [kind, count] of Object.entries(counts ?? {})) {
