@@ -115,3 +115,34 @@ describe('incomplete backups', () => {
     expect((await runCli(['inspect', summary.archive])).stderr).not.toContain('INCOMPLETE');
   });
 });
+
+describe('incomplete backups in the daemon', () => {
+  it('a job fails on an incomplete source unless its allowIncomplete key is set', async () => {
+    const { Daemon } = await import('../../src/ops/daemon.js');
+    const { parseDaemonConfig } = await import('../../src/ops/daemon-config.js');
+    const job = (name: string, allow?: boolean) => ({
+      name,
+      source: source.url,
+      repository: join(dir, `daemon-${name}`),
+      schedule: '0 3 * * *',
+      ...(allow === undefined ? {} : { allowIncomplete: allow }),
+    });
+    const config = parseDaemonConfig(
+      JSON.stringify({ jobs: [job('strict'), job('lenient', true)], metrics: { listen: false } }),
+      'inline.json',
+      {},
+    );
+    const daemon = await Daemon.start(config, { log: () => {} });
+    try {
+      const strict = await daemon.trigger('strict');
+      expect(strict.status).toBe('failure');
+      expect(strict.error).toContain('backup refused: the source has objects that cannot be backed up');
+      const lenient = await daemon.trigger('lenient');
+      expect(lenient.status).toBe('success');
+      expect(lenient.backup?.manifest.incomplete).toEqual(['access methods: 1']);
+      expect(lenient.warnings).toContain('INCOMPLETE backup (allowed): it lacks access methods: 1');
+    } finally {
+      await daemon.stop();
+    }
+  });
+});
