@@ -76,7 +76,9 @@ describe('incomplete backups', () => {
     const list = await runCli(['list', repo]);
     expect(list.code).toBe(0);
     expect(list.stderr).toMatch(/INCOMPLETE: lacks access methods: 1/);
-    const listJson = (await runCli(['list', repo, '--json'])).json<{ archives: { incomplete?: string[] }[] }>();
+    const listJson = (await runCli(['list', repo, '--json'])).json<{
+      archives: { incomplete?: string[] }[];
+    }>();
     expect(listJson.archives[0]?.incomplete).toEqual(['access methods: 1']);
 
     const shown = await runCli(['inspect', result.archive]);

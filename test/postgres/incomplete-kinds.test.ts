@@ -1,0 +1,44 @@
+// What the PostgreSQL engine cannot carry is reported as incomplete (the
+// backup then fails unless allowed), never dropped silently; what it can
+// carry is not.
+import { afterAll, describe, expect, it } from 'vitest';
+import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
+import { backupToMemory } from './support.js';
+
+const made: TestPgDatabase[] = [];
+afterAll(async () => {
+  await Promise.all(made.map((d) => d.drop()));
+});
+
+async function incompleteOf(sql: string): Promise<string[] | undefined> {
+  const db = await createPgDatabase('pg_incomplete');
+  made.push(db);
+  await withPgClient(db.url, (c) => c.query(sql));
+  return (await backupToMemory(db.url, {}, 1)).result.incomplete;
+}
+
+describe('incomplete PostgreSQL backups', () => {
+  it('a database of supported kinds only is complete', async () => {
+    expect(
+      await incompleteOf(`
+        CREATE EXTENSION postgres_fdw;
+        CREATE SERVER s FOREIGN DATA WRAPPER postgres_fdw;
+        CREATE FOREIGN TABLE ft (a int) SERVER s;
+        CREATE TABLE t (a int PRIMARY KEY);
+        CREATE PUBLICATION p FOR TABLE t;
+        ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC;`),
+    ).toEqual([]);
+  });
+
+  it('reports access methods, procedural languages and changed privileges on extension objects', async () => {
+    expect(
+      await incompleteOf(`
+        CREATE ACCESS METHOD twin TYPE TABLE HANDLER heap_tableam_handler;
+        CREATE FUNCTION my_handler() RETURNS language_handler AS '$libdir/plpgsql', 'plpgsql_call_handler' LANGUAGE C;
+        CREATE LANGUAGE my_lang HANDLER my_handler;
+        CREATE EXTENSION postgres_fdw;
+        GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO PUBLIC;
+        REVOKE EXECUTE ON FUNCTION postgres_fdw_handler() FROM PUBLIC;`),
+    ).toEqual(['access methods: 1', 'procedural languages: 1', 'changed privileges on extension objects: 2']);
+  });
+});
