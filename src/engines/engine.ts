@@ -109,6 +109,11 @@ export interface Engine<BackupOptions = Record<string, unknown>, RestoreOptions 
    * one over several streams, and only the engine knows how it names them.
    */
   unitOfStream(stream: string): string;
+  /**
+   * The schema description as it may be shown (`inspect --json`): anything
+   * secret in it (passwords the database itself stores) masked. Absent: nothing to mask.
+   */
+  printableSchema?(schema: unknown): unknown;
   backup(request: EngineBackupRequest<BackupOptions>): Promise<EngineBackupResult>;
   restore(request: EngineRestoreRequest<RestoreOptions>): Promise<EngineRestoreResult>;
 }

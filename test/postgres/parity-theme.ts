@@ -80,6 +80,16 @@ export function describeParityTheme(title: string, theme: ParityTheme): void {
       });
     }
 
+    it('is restored by stowage in a single transaction', async () => {
+      const run = { ...theme.run, restore: { ...theme.run?.restore, singleTransaction: true } };
+      let target: TestPgDatabase | undefined;
+      try {
+        target = await expectStowageParity(source.url, { ...run, jobs: 2 });
+      } finally {
+        if (target) made.push(target);
+      }
+    });
+
     it('is restored by stowage with --clean over an earlier restore of itself', async () => {
       const backup = await backupToMemory(source.url, theme.run?.backup ?? {}, 2);
       const target = await createPgDatabase('parity_clean');

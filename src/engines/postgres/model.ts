@@ -89,6 +89,12 @@ export const PgObjectSchema = z.object({
   /** Ids of objects that must exist first. */
   deps: z.array(z.string()),
   lock: z.enum(['share', 'exclusive']).optional(),
+  /**
+   * The statements hold credentials (user mapping options, a subscription's
+   * connection string), as pg_dump keeps them: they run at restore and are
+   * shown nowhere (see printable-schema.ts).
+   */
+  secret: z.boolean().optional(),
 });
 export type PgObject = z.infer<typeof PgObjectSchema>;
 

@@ -121,6 +121,7 @@ export async function readForeignData(ctx: CatalogContext): Promise<CatalogObjec
       name: `${m.public ? 'PUBLIC' : m.usename} SERVER ${m.srvname}`,
       sql: [`CREATE USER MAPPING FOR ${user} SERVER ${server}${m.options ? ` OPTIONS (${m.options})` : ''}`],
       drop: `DROP USER MAPPING IF EXISTS FOR ${user} SERVER ${server}`,
+      ...(m.options ? { secret: true } : {}),
       deps: [`foreign-server:${m.srvname}`],
       keys: [catalogKey('pg_user_mapping', m.umid)],
     });

@@ -81,6 +81,7 @@ export async function readSubscriptions(ctx: CatalogContext): Promise<CatalogObj
         ...commentStatement(`SUBSCRIPTION ${name}`, s.comment),
       ],
       drop: dropSubscription(s.subname),
+      secret: true,
       owner: ownerStatement(`SUBSCRIPTION ${name}`, s.owner),
       deps: [],
       keys: [catalogKey('pg_subscription', s.oid)],
