@@ -42,3 +42,32 @@ describe('incomplete PostgreSQL backups', () => {
     ).toEqual(['access methods: 1', 'procedural languages: 1', 'changed privileges on extension objects: 2']);
   });
 });
+
+describe('incomplete PostgreSQL backups by a role that may not see everything', () => {
+  it('reports hidden user mapping options and unreadable subscriptions', async () => {
+    const { dropSubscriptions } = await import('./parity-theme.js');
+    const db = await createPgDatabase('pg_incomplete_role');
+    try {
+      await withPgClient(db.url, (c) =>
+        c.query(`
+          DO $$ BEGIN CREATE ROLE stowage_parity_limited_backup LOGIN PASSWORD 'limited'; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+          CREATE FOREIGN DATA WRAPPER w;
+          CREATE SERVER s FOREIGN DATA WRAPPER w;
+          CREATE USER MAPPING FOR PUBLIC SERVER s OPTIONS (password 'hidden');
+          CREATE SUBSCRIPTION feed CONNECTION 'dbname=nowhere' PUBLICATION p
+            WITH (connect = false, slot_name = NONE, enabled = false);`),
+      );
+      const limited = new URL(db.url);
+      limited.username = 'stowage_parity_limited_backup';
+      limited.password = 'limited';
+      const result = (await backupToMemory(limited.toString(), {}, 1)).result;
+      expect(result.incomplete).toEqual([
+        'user mapping options (hidden from this role; back up as superuser): 1',
+        'subscriptions (reading them needs superuser): 1',
+      ]);
+    } finally {
+      await dropSubscriptions(db.url);
+      await db.drop();
+    }
+  });
+});

@@ -80,6 +80,16 @@ export function describeParityTheme(title: string, theme: ParityTheme): void {
       });
     }
 
+    it('is restored by stowage without owners and grants (compared as pg_dump --no-owner --no-acl)', async () => {
+      const restore = { ...theme.run?.restore, owner: false };
+      let target: TestPgDatabase | undefined;
+      try {
+        target = await expectStowageParity(source.url, { ...theme.run, restore, ownership: false, jobs: 2 });
+      } finally {
+        if (target) made.push(target);
+      }
+    });
+
     it('is restored by stowage in a single transaction', async () => {
       const run = { ...theme.run, restore: { ...theme.run?.restore, singleTransaction: true } };
       let target: TestPgDatabase | undefined;
