@@ -15,6 +15,10 @@ interface SubscriptionRow {
   twophase: string;
   disableonerr: boolean;
   synccommit: string;
+  origin: string;
+  passwordrequired: boolean;
+  runasowner: boolean;
+  failover: boolean;
   comment: string | null;
 }
 
@@ -50,7 +54,11 @@ export async function readSubscriptions(ctx: CatalogContext): Promise<CatalogObj
        ${v >= 140000 ? 's.substream::text' : `'f'`} AS streaming,
        ${v >= 150000 ? 's.subtwophasestate::text' : `'d'`} AS twophase,
        ${v >= 150000 ? 's.subdisableonerr' : 'false'} AS disableonerr,
-       s.subsynccommit AS synccommit, ${commentOf('pg_subscription', 's.oid')} AS comment
+       s.subsynccommit AS synccommit,
+       ${v >= 160000 ? 's.suborigin' : `'any'`} AS origin,
+       ${v >= 160000 ? 's.subpasswordrequired' : 'true'} AS passwordrequired,
+       ${v >= 160000 ? 's.subrunasowner' : 'false'} AS runasowner,
+       ${v >= 170000 ? 's.subfailover' : 'false'} AS failover, ${commentOf('pg_subscription', 's.oid')} AS comment
      FROM pg_catalog.pg_subscription s
      WHERE s.subdbid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
      ORDER BY s.subname`,
@@ -68,6 +76,10 @@ export async function readSubscriptions(ctx: CatalogContext): Promise<CatalogObj
     if (s.twophase !== 'd') options.push('two_phase = on');
     if (s.disableonerr) options.push('disable_on_error = true');
     if (s.synccommit !== 'off') options.push(`synchronous_commit = ${quoteLiteral(s.synccommit)}`);
+    if (s.origin !== 'any') options.push(`origin = ${quoteLiteral(s.origin)}`);
+    if (!s.passwordrequired) options.push('password_required = false');
+    if (s.runasowner) options.push('run_as_owner = true');
+    if (s.failover) options.push('failover = true');
     return {
       id: `subscription:${s.subname}`,
       kind: 'subscription',
