@@ -93,6 +93,7 @@ export async function backupPostgres(
       version: server.versionNum,
       schemas: [],
       relations: [],
+      selective: !!(options.includeSchemas?.length || options.includeTables?.length),
       warnings,
       incomplete: [],
     };

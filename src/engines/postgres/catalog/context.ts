@@ -10,6 +10,12 @@ export interface CatalogContext {
   schemas: string[];
   /** OIDs of the selected relations (tables, views, sequences, ...), as text. */
   relations: string[];
+  /**
+   * Schemas or tables were named (`--schema`/`--table`): database-wide objects
+   * (event triggers, publications, subscriptions, default privileges for all
+   * schemas, servers no selected foreign table uses) are left out, as pg_dump does.
+   */
+  selective?: boolean;
   /** Warnings for the backup result (skipped details). */
   warnings: string[];
   /**

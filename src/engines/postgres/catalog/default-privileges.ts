@@ -35,9 +35,9 @@ export async function readDefaultPrivileges(ctx: CatalogContext): Promise<Catalo
     `SELECT d.oid, pg_catalog.pg_get_userbyid(d.defaclrole) AS role, n.nspname, d.defaclobjtype AS objtype,
        ${aclJson('d.defaclacl')} AS acl
      FROM pg_catalog.pg_default_acl d LEFT JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace
-     WHERE d.defaclnamespace = 0 OR n.nspname = ANY($1::text[])
+     WHERE (d.defaclnamespace = 0 AND NOT $2::bool) OR n.nspname = ANY($1::text[])
      ORDER BY 2, 3 NULLS FIRST, 4`,
-    [ctx.schemas],
+    [ctx.schemas, !!ctx.selective],
   );
   return list.flatMap((d) => {
     const objects = OBJECTS[d.objtype];

@@ -21,6 +21,7 @@ const ENABLE_VERB: Record<string, string> = { D: 'DISABLE', R: 'ENABLE REPLICA',
  * privileges included (like pg_restore), so they never fire on the restore's own DDL.
  */
 export async function readEventTriggers(ctx: CatalogContext): Promise<CatalogObject[]> {
+  if (ctx.selective) return [];
   const list = await rows<EventTriggerRow>(
     ctx,
     `SELECT e.oid, e.evtname, e.evtevent, pg_catalog.pg_get_userbyid(e.evtowner) AS owner,

@@ -44,6 +44,10 @@ interface MappingRow {
  * archive, never in messages.
  */
 export async function readForeignData(ctx: CatalogContext): Promise<CatalogObject[]> {
+  // A selective backup takes only the servers its foreign tables use, with their wrappers and mappings.
+  const usedServers = `(SELECT ft.ftserver FROM pg_catalog.pg_foreign_table ft WHERE ft.ftrelid = ANY($1::oid[]))`;
+  const onlyUsed = (serverOid: string) => (ctx.selective ? `AND ${serverOid} IN ${usedServers}` : '');
+  const params = ctx.selective ? [ctx.relations] : [];
   const wrappers = await rows<WrapperRow>(
     ctx,
     `SELECT w.oid, w.fdwname, pg_catalog.pg_get_userbyid(w.fdwowner) AS owner,
@@ -52,7 +56,10 @@ export async function readForeignData(ctx: CatalogContext): Promise<CatalogObjec
        ${optionsList('w.fdwoptions')} AS options, ${aclJson('w.fdwacl')} AS acl,
        ${commentOf('pg_foreign_data_wrapper', 'w.oid')} AS comment
      FROM pg_catalog.pg_foreign_data_wrapper w
-     WHERE ${notExtensionMember('pg_foreign_data_wrapper', 'w.oid')} ORDER BY w.fdwname`,
+     WHERE ${notExtensionMember('pg_foreign_data_wrapper', 'w.oid')}
+       ${ctx.selective ? `AND w.oid IN (SELECT s.srvfdw FROM pg_catalog.pg_foreign_server s WHERE s.oid IN ${usedServers})` : ''}
+     ORDER BY w.fdwname`,
+    params,
   );
   const servers = await rows<ServerRow>(
     ctx,
@@ -60,7 +67,8 @@ export async function readForeignData(ctx: CatalogContext): Promise<CatalogObjec
        s.srvtype, s.srvversion, ${optionsList('s.srvoptions')} AS options, ${aclJson('s.srvacl')} AS acl,
        ${commentOf('pg_foreign_server', 's.oid')} AS comment
      FROM pg_catalog.pg_foreign_server s JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw
-     WHERE ${notExtensionMember('pg_foreign_server', 's.oid')} ORDER BY s.srvname`,
+     WHERE ${notExtensionMember('pg_foreign_server', 's.oid')} ${onlyUsed('s.oid')} ORDER BY s.srvname`,
+    params,
   );
   // pg_user_mappings shows the options only to whoever may see them (superuser, the user, the server's
   // owner): the same test, repeated here, tells hidden options from none.
@@ -72,10 +80,13 @@ export async function readForeignData(ctx: CatalogContext): Promise<CatalogObjec
          OR (um.umuser = 0 AND pg_catalog.pg_has_role(s.srvowner, 'USAGE'))
          OR (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = CURRENT_USER), false) AS visible
      FROM pg_catalog.pg_user_mappings um JOIN pg_catalog.pg_foreign_server s ON s.oid = um.srvid
-     WHERE ${notExtensionMember('pg_foreign_server', 'um.srvid')} ORDER BY um.srvname, um.usename`,
+     WHERE ${notExtensionMember('pg_foreign_server', 'um.srvid')} ${onlyUsed('um.srvid')}
+     ORDER BY um.srvname, um.usename`,
+    params,
   );
   const hidden = mappings.filter((m) => !m.visible).length;
-  if (hidden) ctx.incomplete.push(`user mapping options (hidden from this role; back up as superuser): ${hidden}`);
+  if (hidden)
+    ctx.incomplete.push(`user mapping options (hidden from this role; back up as superuser): ${hidden}`);
 
   const objects: CatalogObject[] = [];
   for (const w of wrappers) {

@@ -31,6 +31,7 @@ interface PublicationTableRow {
  * Post-data, like pg_dump: the tables must exist first.
  */
 export async function readPublications(ctx: CatalogContext): Promise<CatalogObject[]> {
+  if (ctx.selective) return [];
   const v = ctx.version;
   const publish = [
     `CASE WHEN p.pubinsert THEN 'insert' END`,

@@ -33,6 +33,7 @@ interface SubscriptionRow {
  * subscriptions are recorded as something the backup could not carry.
  */
 export async function readSubscriptions(ctx: CatalogContext): Promise<CatalogObject[]> {
+  if (ctx.selective) return [];
   if (ctx.version < 100000) return [];
   const [access] = await rows<{ count: string; readable: boolean }>(
     ctx,
