@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { backup } from '../../src/ops/backup.js';
-import { dropSubscriptions } from '../postgres/parity-theme.js';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
 import { runCli } from './run-cli.js';
 
@@ -26,7 +25,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await dropSubscriptions(db.url).catch(() => {});
   await db?.drop();
   await rm(dir, { recursive: true, force: true });
 });

@@ -45,7 +45,6 @@ describe('incomplete PostgreSQL backups', () => {
 
 describe('incomplete PostgreSQL backups by a role that may not see everything', () => {
   it('reports hidden user mapping options and unreadable subscriptions', async () => {
-    const { dropSubscriptions } = await import('./parity-theme.js');
     const db = await createPgDatabase('pg_incomplete_role');
     try {
       await withPgClient(db.url, (c) =>
@@ -66,7 +65,6 @@ describe('incomplete PostgreSQL backups by a role that may not see everything', 
         'subscriptions (reading them needs superuser): 1',
       ]);
     } finally {
-      await dropSubscriptions(db.url);
       await db.drop();
     }
   });
