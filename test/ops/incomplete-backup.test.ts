@@ -96,6 +96,8 @@ describe('incomplete backups', () => {
     const status = await runCli(['status', repo]);
     expect(status.code).toBe(1);
     expect(status.stderr).toContain('newest backup is INCOMPLETE, it lacks access methods: 1');
+    const prom = await runCli(['status', repo, '--format', 'prometheus']);
+    expect(prom.stdout).toMatch(/stowage_backup_healthy\{repository="[^"]+",database="[^"]+"\} 0/);
 
     const target = await createPgDatabase('stowage_incomplete_target');
     made.push(target);
