@@ -10,6 +10,8 @@ interface PublicationRow {
   alltables: boolean;
   publish: string;
   viaroot: boolean;
+  /** PostgreSQL 18: 's' publishes stored generated columns. */
+  gencols: string;
   schemas: string[];
   comment: string | null;
 }
@@ -44,6 +46,7 @@ export async function readPublications(ctx: CatalogContext): Promise<CatalogObje
     `SELECT p.oid, p.pubname, pg_catalog.pg_get_userbyid(p.pubowner) AS owner, p.puballtables AS alltables,
        pg_catalog.concat_ws(', ', ${publish.join(', ')}) AS publish,
        ${v >= 130000 ? 'p.pubviaroot' : 'false'} AS viaroot,
+       ${v >= 180000 ? 'p.pubgencols::text' : `'n'`} AS gencols,
        ${
          v >= 150000
            ? `ARRAY(SELECT n.nspname::text FROM pg_catalog.pg_publication_namespace pn
@@ -79,6 +82,7 @@ export async function readPublications(ctx: CatalogContext): Promise<CatalogObje
     const name = quoteIdent(p.pubname);
     const options = [`publish = ${quoteLiteral(p.publish)}`];
     if (v >= 130000) options.push(`publish_via_partition_root = ${p.viaroot}`);
+    if (p.gencols === 's') options.push('publish_generated_columns = stored');
     objects.push({
       id: `publication:${p.pubname}`,
       kind: 'publication',
