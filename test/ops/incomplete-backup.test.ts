@@ -23,8 +23,9 @@ beforeAll(async () => {
     c.query(`
       CREATE TABLE items (id int PRIMARY KEY, name text);
       INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 100) g;
-      -- A table access method: stowage has no reader for access methods.
-      CREATE ACCESS METHOD "Heap Twin" TYPE TABLE HANDLER heap_tableam_handler;`),
+      -- A procedural language of its own (not an extension's): stowage has no reader for languages.
+      CREATE FUNCTION lang_handler() RETURNS language_handler AS '$libdir/plpgsql', 'plpgsql_call_handler' LANGUAGE C;
+      CREATE LANGUAGE "My Lang" HANDLER lang_handler;`),
   );
 });
 
@@ -42,7 +43,7 @@ describe('incomplete backups', () => {
     );
     expect(error).toMatchObject({ code: 'incomplete-backup' });
     expect((error as Error).message).toBe(
-      'backup refused: the source has objects that cannot be backed up: access methods: 1',
+      'backup refused: the source has objects that cannot be backed up: procedural languages: 1',
     );
     expect(events.some((e) => e.type === 'phase' && e.phase === 'data')).toBe(false);
     expect((await readdir(repo)).filter((f) => /\.stow($|\.)/.test(f))).toEqual([]);
@@ -50,7 +51,7 @@ describe('incomplete backups', () => {
     const cli = await runCli(['backup', source.url, '--to', repo]);
     expect(cli.code).toBe(1);
     expect(cli.stderr).toContain(
-      'stowage: backup refused: the source has objects that cannot be backed up: access methods: 1\n',
+      'stowage: backup refused: the source has objects that cannot be backed up: procedural languages: 1\n',
     );
     expect(cli.stderr).toContain('hint: pass --allow-incomplete');
     expect((await readdir(repo)).filter((f) => /\.stow($|\.)/.test(f))).toEqual([]);
@@ -65,37 +66,37 @@ describe('incomplete backups', () => {
     const made1 = await runCli(['backup', source.url, '--to', repo, '--allow-incomplete', '--json']);
     expect(made1.code).toBe(0);
     const result = made1.json<{ archive: string; incomplete: string[] }>();
-    expect(result.incomplete).toEqual(['access methods: 1']);
+    expect(result.incomplete).toEqual(['procedural languages: 1']);
     const { manifest } = await inspect(result.archive);
-    expect(manifest.incomplete).toEqual(['access methods: 1']);
+    expect(manifest.incomplete).toEqual(['procedural languages: 1']);
 
     const human = await runCli(['backup', source.url, '--to', join(dir, 'allowed-2'), '--allow-incomplete']);
     expect(human.code).toBe(0);
-    expect(human.stderr).toContain('warning: INCOMPLETE backup (allowed): it lacks access methods: 1');
+    expect(human.stderr).toContain('warning: INCOMPLETE backup (allowed): it lacks procedural languages: 1');
 
     const list = await runCli(['list', repo]);
     expect(list.code).toBe(0);
-    expect(list.stderr).toMatch(/INCOMPLETE: lacks access methods: 1/);
+    expect(list.stderr).toMatch(/INCOMPLETE: lacks procedural languages: 1/);
     const listJson = (await runCli(['list', repo, '--json'])).json<{
       archives: { incomplete?: string[] }[];
     }>();
-    expect(listJson.archives[0]?.incomplete).toEqual(['access methods: 1']);
+    expect(listJson.archives[0]?.incomplete).toEqual(['procedural languages: 1']);
 
     const shown = await runCli(['inspect', result.archive]);
-    expect(shown.stderr).toContain('INCOMPLETE:  the backup lacks access methods: 1');
+    expect(shown.stderr).toContain('INCOMPLETE:  the backup lacks procedural languages: 1');
 
     const verified = await runCli(['verify', result.archive]);
     expect(verified.code).toBe(0);
-    expect(verified.stderr).toContain('INCOMPLETE: the backup lacks access methods: 1');
+    expect(verified.stderr).toContain('INCOMPLETE: the backup lacks procedural languages: 1');
     expect((await runCli(['verify', result.archive, '--json'])).json()).toMatchObject({
       ok: true,
-      incomplete: ['access methods: 1'],
+      incomplete: ['procedural languages: 1'],
     });
 
     // Fresh and verified, but incomplete: status is not healthy.
     const status = await runCli(['status', repo]);
     expect(status.code).toBe(1);
-    expect(status.stderr).toContain('newest backup is INCOMPLETE, it lacks access methods: 1');
+    expect(status.stderr).toContain('newest backup is INCOMPLETE, it lacks procedural languages: 1');
     const prom = await runCli(['status', repo, '--format', 'prometheus']);
     expect(prom.stdout).toMatch(/stowage_backup_healthy\{repository="[^"]+",database="[^"]+"\} 0/);
 
@@ -104,7 +105,7 @@ describe('incomplete backups', () => {
     const restored = await runCli(['restore', result.archive, target.url, '--yes', '--json']);
     expect(restored.code, restored.stderr).toBe(0);
     expect(restored.json<{ warnings: string[] }>().warnings).toContain(
-      'the archive is an INCOMPLETE backup: the restored database lacks access methods: 1',
+      'the archive is an INCOMPLETE backup: the restored database lacks procedural languages: 1',
     );
   });
 
@@ -143,8 +144,8 @@ describe('incomplete backups in the daemon', () => {
       expect(strict.error).toContain('backup refused: the source has objects that cannot be backed up');
       const lenient = await daemon.trigger('lenient');
       expect(lenient.status).toBe('success');
-      expect(lenient.backup?.manifest.incomplete).toEqual(['access methods: 1']);
-      expect(lenient.warnings).toContain('INCOMPLETE backup (allowed): it lacks access methods: 1');
+      expect(lenient.backup?.manifest.incomplete).toEqual(['procedural languages: 1']);
+      expect(lenient.warnings).toContain('INCOMPLETE backup (allowed): it lacks procedural languages: 1');
     } finally {
       await daemon.stop();
     }

@@ -30,16 +30,28 @@ describe('incomplete PostgreSQL backups', () => {
     ).toEqual([]);
   });
 
-  it('reports access methods, procedural languages and changed privileges on extension objects', async () => {
+  // One test per kind: when a kind becomes supported, its test goes with its line in unsupported.ts.
+  it('reports access methods', async () => {
+    expect(await incompleteOf('CREATE ACCESS METHOD twin TYPE TABLE HANDLER heap_tableam_handler;')).toEqual([
+      'access methods: 1',
+    ]);
+  });
+
+  it('reports procedural languages', async () => {
     expect(
       await incompleteOf(`
-        CREATE ACCESS METHOD twin TYPE TABLE HANDLER heap_tableam_handler;
         CREATE FUNCTION my_handler() RETURNS language_handler AS '$libdir/plpgsql', 'plpgsql_call_handler' LANGUAGE C;
-        CREATE LANGUAGE my_lang HANDLER my_handler;
+        CREATE LANGUAGE my_lang HANDLER my_handler;`),
+    ).toEqual(['procedural languages: 1']);
+  });
+
+  it('reports changed privileges on extension objects', async () => {
+    expect(
+      await incompleteOf(`
         CREATE EXTENSION postgres_fdw;
         GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO PUBLIC;
         REVOKE EXECUTE ON FUNCTION postgres_fdw_handler() FROM PUBLIC;`),
-    ).toEqual(['access methods: 1', 'procedural languages: 1', 'changed privileges on extension objects: 2']);
+    ).toEqual(['changed privileges on extension objects: 2']);
   });
 });
 
