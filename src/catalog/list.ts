@@ -29,6 +29,8 @@ export interface ArchiveInfo {
   note?: string;
   encrypted?: boolean;
   pointInTime?: boolean;
+  /** What the backup lacks (see the manifest's `incomplete`); absent when complete. */
+  incomplete?: string[];
   /** Latest verification result, when one is recorded and still matches the file. */
   verification?: VerificationRecord;
   /** Why the manifest could not be read (no key given, damaged tail…); the rest then comes from the name. */
@@ -115,6 +117,7 @@ async function describe(
     ...(manifest.note ? { note: manifest.note } : {}),
     encrypted: manifest.encrypted,
     pointInTime: manifest.pointInTime,
+    ...(manifest.incomplete?.length ? { incomplete: manifest.incomplete } : {}),
   };
 }
 

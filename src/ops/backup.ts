@@ -61,6 +61,12 @@ export interface BackupOptions {
   preflight?: boolean | PreflightOptions;
   /** The daemon job name, recorded in the run record. */
   job?: string;
+  /**
+   * Keep the backup even when the engine reports objects it cannot carry; the
+   * manifest then lists them as incomplete. Default false: such a backup fails
+   * and leaves no archive.
+   */
+  allowIncomplete?: boolean;
 }
 
 export interface BackupSummary {
@@ -153,8 +159,13 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
         options: options.engineOptions ?? {},
         progress,
         signal: options.signal,
+        onIncomplete: (missing) => {
+          if (!options.allowIncomplete) throw incompleteError(missing);
+        },
       });
       options.signal?.throwIfAborted();
+      const incomplete = result.incomplete?.length ? result.incomplete : undefined;
+      if (incomplete && !options.allowIncomplete) throw incompleteError(incomplete);
       const finished = await writer.finish({
         tool: { name: 'stowage', version: TOOL_VERSION },
         engine: engineName,
@@ -172,6 +183,7 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
           engine: options.engineOptions ?? {},
         },
         warnings: result.warnings,
+        ...(incomplete ? { incomplete } : {}),
         schema: result.schema,
       });
       const { manifest } = finished;
@@ -198,6 +210,15 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
   } finally {
     await repository?.close();
   }
+}
+
+/** The refusal of a backup that would miss objects the source has. */
+export function incompleteError(missing: string[]): StowageError {
+  return new StowageError(
+    'incomplete-backup',
+    `backup refused: the source has objects that cannot be backed up: ${missing.join(', ')}`,
+    'pass --allow-incomplete (daemon: allowIncomplete: true) to keep a backup marked INCOMPLETE',
+  );
 }
 
 /** Makes sure no error leaving the library carries the connection password. */

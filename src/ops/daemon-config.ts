@@ -113,6 +113,8 @@ const JobSchema = z
     compression: z.union([z.literal('none'), z.number().int().min(1).max(19)]).optional(),
     engineOptions: z.record(z.string(), z.unknown()).optional(),
     note: z.string().optional(),
+    /** Keep backups of a source with objects stowage cannot carry, marked INCOMPLETE (default false: the run fails). */
+    allowIncomplete: z.boolean().optional(),
   })
   .strict();
 

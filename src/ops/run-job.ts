@@ -88,7 +88,10 @@ export async function runJob(job: ResolvedJob, ctx: RunJobContext): Promise<JobO
       job: job.name,
       signal: ctx.signal,
       onProgress: ctx.onProgress,
+      allowIncomplete: job.allowIncomplete,
     });
+    if (outcome.backup.manifest.incomplete)
+      warnings.push(`INCOMPLETE backup (allowed): it lacks ${outcome.backup.manifest.incomplete.join(', ')}`);
     ctx.log(`job ${job.name}: backed up to ${outcome.backup.archive} (${outcome.backup.bytes} bytes)`);
     if (job.verify) {
       const restoreTest = typeof job.verify === 'object' ? job.verify.restoreTest : undefined;

@@ -55,6 +55,11 @@ export interface VerifyResult {
   problems: string[];
   streams: StreamCheck[];
   restoreTest?: ContentComparison & { target: string; ok: boolean };
+  /**
+   * What the backup lacks, from its manifest: an intact archive of an
+   * incomplete backup verifies (`ok`), but is never shown as complete.
+   */
+  incomplete?: string[];
   durationMs: number;
   /** The record written beside the archive (or that would have been, with `record: false`). */
   record: VerificationRecord;
@@ -158,6 +163,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
       problems,
       streams,
       ...(restoreTest ? { restoreTest } : {}),
+      ...(manifest?.incomplete?.length ? { incomplete: manifest.incomplete } : {}),
       durationMs: record.durationMs,
       record,
     };

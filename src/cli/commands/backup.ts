@@ -25,6 +25,10 @@ export function backupCommand(ctx: CliContext): Command {
     .option('--note <text>', 'free-text note stored in the manifest')
     .option('--manual', 'mark as a manual backup (never pruned automatically)')
     .option(
+      '--allow-incomplete',
+      'keep the backup even when the source has objects stowage cannot back up (the archive is marked INCOMPLETE)',
+    )
+    .option(
       '--no-preflight',
       'skip the checks before dumping (repository writable, free space, source reachable)',
     )
@@ -78,6 +82,7 @@ Examples:
         signal: ctx.signal,
         s3: s3OptionsFrom(opts),
         preflight: opts.preflight !== false,
+        allowIncomplete: opts.allowIncomplete === true,
       });
     } catch (err) {
       await report({
@@ -104,10 +109,13 @@ Examples:
       database: summary.manifest.database,
       pointInTime: summary.manifest.pointInTime,
       warnings: summary.manifest.warnings,
+      ...(summary.manifest.incomplete ? { incomplete: summary.manifest.incomplete } : {}),
     };
     if (opts.json) ctx.json(result);
     else {
       for (const w of summary.manifest.warnings) ctx.log(`warning: ${w}`);
+      if (summary.manifest.incomplete)
+        ctx.log(`warning: INCOMPLETE backup (allowed): it lacks ${summary.manifest.incomplete.join(', ')}`);
       ctx.log(
         `backed up ${summary.manifest.database}: ${summary.streams} streams, ${summary.items} rows/documents, ` +
           `${formatBytes(summary.rawBytes)} → ${formatBytes(summary.bytes)} in ${(summary.durationMs / 1000).toFixed(1)} s`,

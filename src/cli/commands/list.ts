@@ -27,7 +27,11 @@ export function archiveTable(archives: ArchiveInfo[]): string[] {
       formatDuration(a.durationMs),
       verificationLabel(a),
       a.name,
-      a.unreadable && !a.encrypted ? `UNREADABLE: ${a.unreadable}` : (a.note ?? ''),
+      a.unreadable && !a.encrypted
+        ? `UNREADABLE: ${a.unreadable}`
+        : a.incomplete
+          ? `INCOMPLETE: lacks ${a.incomplete.join(', ')}${a.note ? `; ${a.note}` : ''}`
+          : (a.note ?? ''),
     ]),
   );
 }

@@ -56,6 +56,10 @@ Exit code 1 when the archive is damaged or the restore test finds a difference.`
         }
       }
       for (const p of result.problems) ctx.log(`problem: ${p}`);
+      if (result.incomplete)
+        ctx.log(
+          `INCOMPLETE: the backup lacks ${result.incomplete.join(', ')} (the archive itself is intact)`,
+        );
       ctx.log(
         result.ok
           ? `verified ${result.archive}${result.restoreTest ? ` and restore-tested into ${result.restoreTest.target}` : ''}`
