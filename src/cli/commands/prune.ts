@@ -32,6 +32,10 @@ export function pruneCommand(ctx: CliContext): Command {
     .argument('<repository>', 'local folder or s3://bucket/prefix')
     .option('--database <name>', 'only this database (default: each database on its own)')
     .option('-n, --dry-run', 'show what would be deleted and why each kept backup stays; delete nothing')
+    .option(
+      '--delete-damaged',
+      'also delete scheduled backups known to be damaged (by default they are kept for salvage and take no keep slot)',
+    )
     .option('--json', 'print the decisions as JSON on stdout');
   for (const [flags, , description] of KEEP_FLAGS)
     command.option(flags, description, count(flags.split(' ')[0]!));
@@ -44,7 +48,10 @@ Examples:
   $ stowage prune ./backups --dry-run
   $ stowage prune s3://backups/prod --keep-daily 14 --keep-weekly 8 --keep-monthly 12
 
-A policy that would delete every backup of a database is refused.`,
+Only backups known to be restorable (footer intact, no failed verification)
+count for the keep rules; damaged ones are reported and left in place unless
+--delete-damaged is given. A policy that would delete every backup of a
+database is refused.`,
   );
   command.action(async (repository: string, opts: Record<string, unknown>) => {
     const policy = Object.fromEntries(
@@ -55,9 +62,11 @@ A policy that would delete every backup of a database is refused.`,
       policy,
       database: opts.database as string | undefined,
       dryRun: opts.dryRun === true,
+      deleteDamaged: opts.deleteDamaged === true,
       encryption: await keySourceFrom(opts),
       s3: s3OptionsFrom(opts),
     });
+    for (const w of result.warnings) ctx.log(`warning: ${w}`);
     if (opts.json) {
       ctx.json({ ...result, decisions: result.decisions.map((d) => ({ ...d, at: d.at.toISOString() })) });
       return;
