@@ -2,6 +2,7 @@ import type { CompressionLevel } from '../archive/frame-codec.js';
 import type { KeySource } from '../archive/keys.js';
 import type { Manifest } from '../archive/manifest.js';
 import { ArchiveWriter } from '../archive/writer.js';
+import { removeStaleLeftovers } from '../catalog/leftovers.js';
 import { archiveName, databaseFromUrl } from '../catalog/naming.js';
 import { writeRunRecord } from '../catalog/run-record.js';
 import type { EngineName } from '../engines/engine.js';
@@ -122,6 +123,18 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
         options.preflight === true ? {} : options.preflight,
       );
       for (const c of checks) if (c.status === 'warn') progress({ type: 'warning', message: c.message });
+    }
+    if (repository) {
+      // Housekeeping for killed backups before this one: their unfinished files and uploads.
+      const { removed, failures } = await removeStaleLeftovers(repository);
+      for (const l of removed) {
+        progress({
+          type: 'phase',
+          phase: 'preflight',
+          message: `removed what a killed backup left: ${l.kind} of ${l.name} (${l.bytes} bytes; ${l.why})`,
+        });
+      }
+      for (const f of failures) progress({ type: 'warning', message: f });
     }
     const engine = await loadEngine(engineName);
     const compression = options.compression ?? DEFAULT_COMPRESSION_BY_ENGINE[engineName];

@@ -1,8 +1,9 @@
 import type { KeySource } from '../archive/keys.js';
+import { removeStaleLeftovers, summarizeLeftovers } from '../catalog/leftovers.js';
 import { listArchives } from '../catalog/list.js';
 import { planRetention, type RetentionDecision, type RetentionPolicy } from '../catalog/retention.js';
 import { openRepository } from '../store/open-repository.js';
-import { type Repository, verificationFileName } from '../store/repository.js';
+import { type Leftover, type Repository, verificationFileName } from '../store/repository.js';
 import type { S3Options } from '../store/s3-client.js';
 
 export interface PruneOptions {
@@ -15,6 +16,11 @@ export interface PruneOptions {
   dryRun?: boolean;
   /** Also delete scheduled archives known to be damaged (kept for salvage by default). */
   deleteDamaged?: boolean;
+  /**
+   * Silence after which a leftover whose writer cannot be asked (S3 multipart
+   * upload, claim from another host) counts as abandoned and is removed. Default 24 h.
+   */
+  staleAfterMs?: number;
   /** Key to read encrypted manifests (dates then come from the manifest instead of the name). */
   encryption?: KeySource;
   s3?: S3Options;
@@ -36,7 +42,9 @@ export interface PruneResult {
     why: string;
     deleted: boolean;
   }[];
-  /** One line per problem a person should look at (unrestorable archives). */
+  /** Leftovers of killed backups removed (or that would be, on a dry run): unfinished files, multipart uploads. */
+  leftoversRemoved: { name: string; kind: Leftover['kind']; bytes: number; why: string }[];
+  /** One line per problem a person should look at (unrestorable archives, leftovers that could not be removed). */
   warnings: string[];
 }
 
@@ -89,6 +97,14 @@ export async function prune(options: PruneOptions): Promise<PruneResult> {
           u.deleted ? (options.dryRun ? 'would be deleted' : 'was deleted') : 'was left in place'
         }`,
     );
+    const leftoverOptions = { staleAfterMs: options.staleAfterMs };
+    const leftovers = options.dryRun
+      ? {
+          removed: (await summarizeLeftovers(repository, leftoverOptions)).items.filter((l) => l.stale),
+          failures: [],
+        }
+      : await removeStaleLeftovers(repository, leftoverOptions);
+    warnings.push(...leftovers.failures);
     if (!options.dryRun) {
       for (const name of doomed) {
         // The archive first: a verification record without its archive is harmless, the reverse would lose the record.
@@ -103,6 +119,12 @@ export async function prune(options: PruneOptions): Promise<PruneResult> {
       deleted: doomed,
       kept,
       unrestorable,
+      leftoversRemoved: leftovers.removed.map((l) => ({
+        name: l.name,
+        kind: l.kind,
+        bytes: l.bytes,
+        why: l.why,
+      })),
       warnings,
     };
   } finally {

@@ -1,4 +1,5 @@
 import type { KeySource } from '../archive/keys.js';
+import { type LeftoverSummary, summarizeLeftovers } from '../catalog/leftovers.js';
 import { listArchives } from '../catalog/list.js';
 import { safeName } from '../catalog/naming.js';
 import { readAllRunRecords } from '../catalog/run-record.js';
@@ -19,6 +20,8 @@ export interface RepositoryStatus {
   /** True when every database is healthy (and there is at least one). */
   ok: boolean;
   databases: DatabaseStatus[];
+  /** What killed backups left behind (reported, not a failure: the next backup or prune removes the stale ones). */
+  leftovers: LeftoverSummary;
   checkedAt: string;
 }
 
@@ -42,11 +45,13 @@ export async function status(options: RepositoryStatusOptions): Promise<Reposito
       runs = new Map([...runs].filter(([db]) => db === key));
     }
     const databases = computeStatus(archives, runs, options);
+    const leftovers = await summarizeLeftovers(repository);
     const now = options.now ?? new Date();
     return {
       repository: repository.url,
       ok: databases.length > 0 && databases.every((d) => d.ok),
       databases,
+      leftovers,
       checkedAt: now.toISOString(),
     };
   } finally {

@@ -1,7 +1,9 @@
 import { Command } from 'commander';
+import { parseDuration } from '../../catalog/status.js';
 import { UsageError } from '../../errors.js';
 import { prune } from '../../ops/prune.js';
 import type { CliContext } from '../context.js';
+import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
 import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
 import { formatDate } from '../table.js';
@@ -36,6 +38,11 @@ export function pruneCommand(ctx: CliContext): Command {
       '--delete-damaged',
       'also delete scheduled backups known to be damaged (by default they are kept for salvage and take no keep slot)',
     )
+    .option(
+      '--stale-after <duration>',
+      'leftovers of killed backups whose writer cannot be checked (S3 multipart uploads, claims from other hosts) are removed after this long (e.g. 24h, 2d)',
+      '24h',
+    )
     .option('--json', 'print the decisions as JSON on stdout');
   for (const [flags, , description] of KEEP_FLAGS)
     command.option(flags, description, count(flags.split(' ')[0]!));
@@ -57,7 +64,11 @@ database is refused.`,
     const policy = Object.fromEntries(
       KEEP_FLAGS.filter(([, key]) => opts[key] !== undefined).map(([, key]) => [key, opts[key] as number]),
     );
+    const staleAfterMs = parseDuration(opts.staleAfter as string);
+    if (staleAfterMs === undefined || staleAfterMs <= 0)
+      throw new UsageError(`--stale-after must be a duration like 24h or 2d, got ${opts.staleAfter}`);
     const result = await prune({
+      staleAfterMs,
       repository,
       policy,
       database: opts.database as string | undefined,
@@ -74,6 +85,10 @@ database is refused.`,
     for (const d of result.decisions) {
       const verb = d.keep ? 'keep  ' : result.dryRun ? 'would delete' : 'delete';
       ctx.log(`${verb.padEnd(12)}  ${formatDate(d.at)}  ${d.name}  (${d.reasons.join('; ')})`);
+    }
+    for (const l of result.leftoversRemoved) {
+      const verb = result.dryRun ? 'would remove' : 'removed';
+      ctx.log(`${verb} leftover ${l.kind} of ${l.name} (${formatBytes(l.bytes)}; ${l.why})`);
     }
     ctx.log(
       result.dryRun

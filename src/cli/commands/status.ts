@@ -8,7 +8,7 @@ import { addKeyOptions, keySourceFrom } from '../key-options.js';
 import { QuietFailure } from '../quiet-failure.js';
 import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
 import { formatTable } from '../table.js';
-import { archiveJson } from './list.js';
+import { archiveJson, leftoversJson, leftoversLine } from './list.js';
 
 export function statusCommand(ctx: CliContext): Command {
   const command = new Command('status')
@@ -57,6 +57,7 @@ run failed, or it failed verification (and for an empty repository).`,
           ...d,
           ...(d.newest ? { newest: archiveJson(d.newest) } : {}),
         })),
+        leftovers: leftoversJson(result.leftovers),
       });
     } else if (format === 'prometheus') {
       // prom-client loads only for this output.
@@ -83,6 +84,7 @@ run failed, or it failed verification (and for an empty repository).`,
           ctx.log(line);
         for (const d of result.databases) for (const p of d.problems) ctx.log(`${d.database}: ${p}`);
       }
+      if (result.leftovers.count > 0) ctx.log(leftoversLine(result.leftovers));
     }
     if (!result.ok) throw new QuietFailure('unhealthy');
   });
