@@ -5,7 +5,7 @@ import { checkArchiveTail } from '../archive/tail-check.js';
 import { KeyRequiredError, StowageError, WrongKeyError } from '../errors.js';
 import type { Repository, RepositoryFile } from '../store/repository.js';
 import { parseArchiveName, safeName } from './naming.js';
-import { readVerificationRecord, type VerificationRecord } from './verification-record.js';
+import { readVerificationRecord, type VerificationRecord, withholdContents } from './verification-record.js';
 
 /** One archive in a repository, as `list`, `status` and retention see it. */
 export interface ArchiveInfo {
@@ -116,8 +116,10 @@ async function describe(
       const tail = await checkTail(repository, file.name);
       const unreadable =
         err instanceof KeyRequiredError ? 'encrypted: give the key to read its manifest' : message;
-      if (tail.ok) return { ...base, encrypted: true, unreadable };
-      return { ...base, encrypted: true, unreadable, ...judged(base, tail.damage, tail.unknown) };
+      // A record written before side files of encrypted archives were kept content-free: show only its verdict.
+      const shown = base.verification ? { verification: withholdContents(base.verification) } : {};
+      if (tail.ok) return { ...base, ...shown, encrypted: true, unreadable };
+      return { ...base, ...shown, encrypted: true, unreadable, ...judged(base, tail.damage, tail.unknown) };
     }
     const damaged = err instanceof StowageError && DAMAGE_CODES.has(err.code);
     return { ...base, unreadable: message, ...judged(base, damaged ? message : undefined, !damaged) };

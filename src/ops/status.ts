@@ -2,7 +2,7 @@ import type { KeySource } from '../archive/keys.js';
 import { type LeftoverSummary, summarizeLeftovers } from '../catalog/leftovers.js';
 import { listArchives } from '../catalog/list.js';
 import { safeName } from '../catalog/naming.js';
-import { readAllRunRecords } from '../catalog/run-record.js';
+import { forgetRunRecords, readAllRunRecords } from '../catalog/run-record.js';
 import { computeStatus, type DatabaseStatus, type StatusOptions } from '../catalog/status.js';
 import { openRepository } from '../store/open-repository.js';
 import type { S3Options } from '../store/s3-client.js';
@@ -54,6 +54,26 @@ export async function status(options: RepositoryStatusOptions): Promise<Reposito
       leftovers,
       checkedAt: now.toISOString(),
     };
+  } finally {
+    await repository.close();
+  }
+}
+
+/**
+ * Clears a database's run records (in the repository and this machine's
+ * fallback), so `status` stops reporting a database that is no longer backed
+ * up, or a failure recorded for one that never existed. Archives stay.
+ *
+ * @returns whether any record was found.
+ */
+export async function forgetDatabase(options: {
+  repository: string;
+  database: string;
+  s3?: S3Options;
+}): Promise<boolean> {
+  const repository = await openRepository(options.repository, { s3: options.s3 });
+  try {
+    return await forgetRunRecords(repository, options.database);
   } finally {
     await repository.close();
   }
