@@ -101,6 +101,10 @@ export async function runJob(job: ResolvedJob, ctx: RunJobContext): Promise<JobO
         signal: ctx.signal,
         onProgress: ctx.onProgress,
       });
+      if (outcome.verify.recordWarning) {
+        warnings.push(outcome.verify.recordWarning);
+        ctx.log(`job ${job.name}: warning: ${outcome.verify.recordWarning}`);
+      }
       if (!outcome.verify.ok) {
         outcome.status = 'failure';
         outcome.error = `verification failed: ${outcome.verify.problems[0]}`;
@@ -120,6 +124,10 @@ export async function runJob(job: ResolvedJob, ctx: RunJobContext): Promise<JobO
         });
         if (outcome.prune.deleted.length)
           ctx.log(`job ${job.name}: retention deleted ${outcome.prune.deleted.join(', ')}`);
+        for (const w of outcome.prune.warnings) {
+          warnings.push(`retention: ${w}`);
+          ctx.log(`job ${job.name}: retention warning: ${w}`);
+        }
       } catch (err) {
         warnings.push(`retention: ${(err as Error).message}`);
         ctx.log(`job ${job.name}: retention failed: ${(err as Error).message}`);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { list } from '../../src/ops/list.js';
 import { prune } from '../../src/ops/prune.js';
+import { status } from '../../src/ops/status.js';
 import { LocalRepository } from '../../src/store/local-repository.js';
 import { runCli } from '../cli/run-cli.js';
 import { addTestArchive } from './make-archive.js';
@@ -95,6 +96,9 @@ describe('prune with a damaged archive', () => {
       [true, 'restorable'],
       [true, 'damaged'],
     ]);
+    const health = await status({ repository: path, now: new Date(now.getTime() + 3_600_000) });
+    expect(health.databases[0]?.problems.join(' ')).toMatch(/newest backup is damaged/);
+    expect((await runCli(['list', path])).stderr).toMatch(/DAMAGED: /);
     const result = await prune({ repository: path, policy: { keepLast: 1 } });
     expect(result.deleted).toEqual([intact[0]]);
     expect((await archivesIn(repository)).sort()).toEqual([intact[1], newest].sort());

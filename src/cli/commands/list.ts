@@ -28,7 +28,11 @@ export function archiveTable(archives: ArchiveInfo[]): string[] {
       formatDuration(a.durationMs),
       verificationLabel(a),
       a.name,
-      a.unreadable && !a.encrypted ? `UNREADABLE: ${a.unreadable}` : (a.note ?? ''),
+      a.health === 'damaged'
+        ? `DAMAGED: ${a.damage}`
+        : a.unreadable && !a.encrypted
+          ? `UNREADABLE: ${a.unreadable}`
+          : (a.note ?? ''),
     ]),
   );
 }
