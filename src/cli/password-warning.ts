@@ -12,8 +12,11 @@ export function passwordOnCommandLine(url: string | undefined, what: string): st
 }
 
 function hasPassword(url: string): boolean {
+  // libpq keyword form (`host=db password=…`).
+  if (/(^|\s)password\s*=/i.test(url) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return true;
   try {
-    return new URL(url).password !== '';
+    const parsed = new URL(url);
+    return parsed.password !== '' || parsed.searchParams.has('password');
   } catch {
     // Multi-host MongoDB URLs are not WHATWG URLs: look at the user-info part by hand.
     return /^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/i.test(url);

@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { passwordOnCommandLine } from '../../src/cli/password-warning.js';
 import { parseDaemonConfig } from '../../src/ops/daemon-config.js';
 import { notify, type RunEvent } from '../../src/ops/notify.js';
 import { runCli } from '../cli/run-cli.js';
@@ -83,6 +84,15 @@ describe('webhook URLs in messages', () => {
 });
 
 describe('a database password on the command line', () => {
+  it('is found in every form a connection string can hold it', () => {
+    expect(passwordOnCommandLine('postgres://app:pw@db/shop', 'source')).toMatch(/password/);
+    expect(passwordOnCommandLine('postgres://app@db/shop?password=pw', 'source')).toMatch(/password/);
+    expect(passwordOnCommandLine('host=db dbname=shop password=pw', 'source')).toMatch(/password/);
+    expect(passwordOnCommandLine('mongodb://app:pw@a:27017,b:27017/shop', 'source')).toMatch(/password/);
+    expect(passwordOnCommandLine('postgres://app@db/shop', 'source')).toBeUndefined();
+    expect(passwordOnCommandLine('mongodb://a:27017,b:27017/shop', 'source')).toBeUndefined();
+  });
+
   it('draws a warning (without the password); a URL without one does not', async () => {
     const port = await freePort();
     const withPassword = await runCli([
