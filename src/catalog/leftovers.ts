@@ -8,14 +8,26 @@ export interface LeftoverSummary {
   stale: number;
   staleBytes: number;
   items: Leftover[];
+  /** Why leftovers could not be looked for (e.g. S3 credentials without ListMultipartUploads); the counts are then 0. */
+  unavailable?: string;
 }
 
-/** Lists and sums a repository's leftovers (unfinished `.partial` files, claims, multipart uploads). */
+/**
+ * Lists and sums a repository's leftovers (unfinished `.partial` files,
+ * claims, multipart uploads). Never throws: a listing that fails is reported
+ * in `unavailable`, so `list` and `status` still work with read-only access.
+ */
 export async function summarizeLeftovers(
   repository: Repository,
   options: LeftoverOptions = {},
 ): Promise<LeftoverSummary> {
-  const items = await repository.listLeftovers(options);
+  let items: Leftover[];
+  try {
+    items = await repository.listLeftovers(options);
+  } catch (err) {
+    const unavailable = (err as Error).message?.split('\n')[0] ?? String(err);
+    return { count: 0, bytes: 0, stale: 0, staleBytes: 0, items: [], unavailable };
+  }
   const stale = items.filter((l) => l.stale);
   return {
     count: items.length,

@@ -48,6 +48,7 @@ export function archiveJson(a: ArchiveInfo): Record<string, unknown> {
 
 /** One line on what killed backups left behind, for `list` and `status`. */
 export function leftoversLine(l: LeftoverSummary): string {
+  if (l.unavailable) return `warning: could not look for leftovers of unfinished backups: ${l.unavailable}`;
   const names = l.items.map((i) => i.name).join(', ');
   return `leftovers of unfinished backups: ${l.count} (${formatBytes(l.bytes)}), ${l.stale} stale (${formatBytes(l.staleBytes)}) that the next backup or prune removes: ${names}`;
 }
@@ -85,13 +86,13 @@ Examples:
     }
     if (archives.length === 0) {
       ctx.log(`no archives in ${repository}`);
-      if (leftovers.count > 0) ctx.log(leftoversLine(leftovers));
+      if (leftovers.count > 0 || leftovers.unavailable) ctx.log(leftoversLine(leftovers));
       return;
     }
     for (const line of archiveTable(archives)) ctx.log(line);
     const total = archives.reduce((n, a) => n + a.bytes, 0);
     ctx.log(`${archives.length} archive${archives.length === 1 ? '' : 's'}, ${formatBytes(total)}`);
-    if (leftovers.count > 0) ctx.log(leftoversLine(leftovers));
+    if (leftovers.count > 0 || leftovers.unavailable) ctx.log(leftoversLine(leftovers));
   });
   return command;
 }

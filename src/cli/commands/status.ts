@@ -98,7 +98,8 @@ run failed, or it failed verification (and for an empty repository).`,
           ctx.log(line);
         for (const d of result.databases) for (const p of d.problems) ctx.log(`${d.database}: ${p}`);
       }
-      if (result.leftovers.count > 0) ctx.log(leftoversLine(result.leftovers));
+      if (result.leftovers.count > 0 || result.leftovers.unavailable)
+        ctx.log(leftoversLine(result.leftovers));
     }
     if (!result.ok) throw new QuietFailure('unhealthy');
   });
