@@ -5,14 +5,17 @@ import { mkdir, mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseFromUrl } from '../../src/catalog/naming.js';
+import { databaseFromUrl, safeName } from '../../src/catalog/naming.js';
 import { readAllRunRecords, recordRun, writeRunRecord } from '../../src/catalog/run-record.js';
+import { parseDaemonConfig, resolveJobs } from '../../src/ops/daemon-config.js';
 import { list } from '../../src/ops/list.js';
+import { runJob } from '../../src/ops/run-job.js';
 import { status } from '../../src/ops/status.js';
 import { verify } from '../../src/ops/verify.js';
 import { LocalRepository } from '../../src/store/local-repository.js';
 import type { Repository } from '../../src/store/repository.js';
 import { runCli } from '../cli/run-cli.js';
+import { createPgDatabase, withPgClient } from '../support/pg.js';
 import { addTestArchive } from './make-archive.js';
 
 let dir: string;
@@ -145,6 +148,32 @@ describe('run records that cannot be written', () => {
       finishedAt: '2026-11-23T02:00:05.000Z',
     });
     expect((await readAllRunRecords(repository)).get('shop')?.status).toBe('success');
+  });
+});
+
+describe('a daemon job whose run record cannot be written', () => {
+  it('logs the warning, and status still shows the run', async () => {
+    const db = await createPgDatabase('stowage_records');
+    try {
+      await withPgClient(db.url, (c) => c.query('CREATE TABLE t (id int); INSERT INTO t VALUES (1)'));
+      const path = join(dir, 'daemon');
+      // Where the repository's run record must go sits a folder: the write fails as on a full disk.
+      await mkdir(join(path, '.stowage', 'runs', `${safeName(db.name)}.json`), { recursive: true });
+      const config = parseDaemonConfig(
+        JSON.stringify({
+          jobs: [{ name: 'nightly', source: db.url, repository: path, schedule: '0 2 * * *' }],
+        }),
+        'stowage.json',
+      );
+      const lines: string[] = [];
+      const outcome = await runJob(resolveJobs(config)[0]!, { log: (line) => lines.push(line) });
+      expect(outcome.status).toBe('success');
+      expect(lines.join('\n')).toMatch(/job nightly: warning: could not write the run record .* kept it in /);
+      const health = await status({ repository: path });
+      expect(health.databases.find((d) => d.database === safeName(db.name))?.lastRun?.status).toBe('success');
+    } finally {
+      await db.drop();
+    }
   });
 });
 
