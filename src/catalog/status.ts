@@ -59,6 +59,9 @@ export function computeStatus(
         problems.push(`newest backup is ${formatAge(ageMs)} old (limit ${formatAge(maxAge)})`);
       if (newest.unreadable && !newest.encrypted)
         problems.push(`newest backup is unreadable: ${newest.unreadable}`);
+      // Without the key an encrypted archive is "unreadable" by design, but a broken footer is still damage.
+      else if (newest.health === 'damaged' && newest.verification?.ok !== false)
+        problems.push(`newest backup is damaged: ${newest.damage}`);
       if (newest.incomplete)
         problems.push(`newest backup is INCOMPLETE, it lacks ${newest.incomplete.join(', ')}`);
     }

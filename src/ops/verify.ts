@@ -3,7 +3,11 @@ import type { Manifest } from '../archive/manifest.js';
 import { ArchiveReader } from '../archive/reader.js';
 import { type ScanReport, scanArchive } from '../archive/scan.js';
 import { digestName, recordedDigest, sameDigest } from '../archive/stream-digest.js';
-import { type VerificationRecord, writeVerificationRecord } from '../catalog/verification-record.js';
+import {
+  type VerificationRecord,
+  withholdContents,
+  writeVerificationRecord,
+} from '../catalog/verification-record.js';
 import { engineNameForUrl } from '../engines/registry.js';
 import { KeyRequiredError, StowageError, UsageError, WrongKeyError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
@@ -63,6 +67,8 @@ export interface VerifyResult {
   durationMs: number;
   /** The record written beside the archive (or that would have been, with `record: false`). */
   record: VerificationRecord;
+  /** Why the record could not be written (read-only repository…); the check result above stands. */
+  recordWarning?: string;
 }
 
 /**
@@ -155,8 +161,20 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
         : {}),
       tool: TOOL_VERSION,
     };
-    if (options.record !== false) await writeVerificationRecord(repository, record);
+    let recordWarning: string | undefined;
+    if (options.record !== false) {
+      try {
+        // Beside an encrypted archive the side file is plaintext: it must not tell what the archive holds.
+        const encrypted = manifest?.encrypted ?? options.encryption !== undefined;
+        await writeVerificationRecord(repository, encrypted ? withholdContents(record) : record);
+      } catch (err) {
+        // The check itself is done: a repository we may only read must not turn its result into an error.
+        recordWarning = `could not record the result beside the archive: ${(err as Error).message.split('\n')[0]}`;
+        progress({ type: 'warning', message: recordWarning });
+      }
+    }
     return {
+      ...(recordWarning ? { recordWarning } : {}),
       archive: repository.locate(name),
       ok,
       level: record.level,

@@ -4,12 +4,13 @@ import type { CompressionLevel } from '../../archive/frame-codec.js';
 import { engineNameForUrl } from '../../engines/registry.js';
 import { UsageError } from '../../errors.js';
 import { backup } from '../../ops/backup.js';
-import { notify, type RunEvent, type WebhookOptions } from '../../ops/notify.js';
+import { notify, type RunEvent, type WebhookOptions, webhookUrlProblem } from '../../ops/notify.js';
 import type { CliContext } from '../context.js';
 import { addEngineFlags, BACKUP_FLAGS, engineOptionsFrom } from '../engine-flags.js';
 import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
 import { parseJobs } from '../parse-number.js';
+import { passwordOnCommandLine } from '../password-warning.js';
 import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
 
 export function backupCommand(ctx: CliContext): Command {
@@ -51,6 +52,8 @@ Examples:
   );
   command.action(async (source: string, opts: Record<string, unknown>) => {
     const engine = engineNameForUrl(source);
+    const exposed = passwordOnCommandLine(source, 'source');
+    if (exposed) ctx.log(`warning: ${exposed}`);
     const webhook = webhookFrom(opts.notify as string | undefined);
     const started = Date.now();
     const report = async (event: Omit<RunEvent, 'database' | 'repository' | 'host'>) => {
@@ -135,6 +138,8 @@ function webhookFrom(when: string | undefined): WebhookOptions | undefined {
     throw new UsageError(`--notify must be failure, always or never, got ${when}`);
   if (when === 'never' || (when === undefined && !url)) return undefined;
   if (!url) throw new UsageError(`--notify ${when} needs a webhook URL`, `set ${WEBHOOK_ENV}`);
+  const problem = webhookUrlProblem(url);
+  if (problem) throw new UsageError(`${WEBHOOK_ENV}: ${problem}`);
   return { url, onFailure: true, onSuccess: when === 'always' };
 }
 
