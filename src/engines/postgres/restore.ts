@@ -14,7 +14,7 @@ import { RestoreLedger } from './restore-ledger.js';
 import { runTasks, type Task } from './scheduler.js';
 import { selectForRestore } from './selection.js';
 import { readServerInfo } from './server-info.js';
-import { openTarget, requireEmptyTarget } from './target.js';
+import { existingTables, openTarget, requireEmptyTarget } from './target.js';
 
 /**
  * Settings for every restore session, as pg_restore uses them: names in the
@@ -124,6 +124,16 @@ export async function restorePostgres(
 
     if (!created && !options.clean && !dataOnly) await requireEmptyTarget(main);
     if (dataOnly) await requireTables(main, tables);
+    if (request.beforeWrite) {
+      // Without --clean or --data-only the target was found empty: nothing of it is replaced.
+      const replaced =
+        created || !(options.clean || dataOnly) ? [] : await existingTables(main, selection.tables);
+      await request.beforeWrite({
+        units: selection.tables.map((t) => qualify(t.schema, t.name)),
+        replaced: replaced.map((t) => qualify(t.schema, t.name)),
+        backupOptions: { includeTables: replaced.map((t) => qualify(t.schema, t.name)) },
+      });
+    }
 
     ledger.plan('pre-data', preData.length, 'objects');
     ledger.plan('data', tables.length, 'tables');
