@@ -148,6 +148,7 @@ export async function restoreMongo(
 
   const complete: string[] = [];
   let collections: CollectionPlan[] = [];
+  let stoppedBeforeWrite: unknown;
   try {
     progress({ type: 'phase', phase: 'prepare' });
     const retarget = targetDatabase(connection.urlDatabase, schema, filter, renamer, warn);
@@ -172,14 +173,19 @@ export async function restoreMongo(
     requireMatches(schema, options.include, 'ns-include');
     const existing = await prepareTargets(client, collections, views, !!options.drop, warn);
     const replaced = [...existing.keys()];
-    await request.beforeWrite?.({
-      units: [...collections, ...views].map((p) => p.target.ns),
-      replaced,
-      backupOptions: {
-        databases: [...new Set(replaced.map((ns) => splitNamespace(ns).db))],
-        include: replaced,
-      },
-    });
+    await request
+      .beforeWrite?.({
+        units: [...collections, ...views].map((p) => p.target.ns),
+        replaced,
+        backupOptions: {
+          databases: [...new Set(replaced.map((ns) => splitNamespace(ns).db))],
+          include: replaced,
+        },
+      })
+      .catch((err: unknown) => {
+        stoppedBeforeWrite = err;
+        throw err;
+      });
     if (options.drop)
       for (const [ns, db] of existing) await dropNamespace(client, db, ns.slice(db.length + 1));
 
@@ -371,6 +377,8 @@ export async function restoreMongo(
     }
     return { database: [...new Set(collections.map((c) => c.target.db))].join(','), items, warnings };
   } catch (error) {
+    // Declined or failed before anything was written: the caller's own error, as it is.
+    if (error === stoppedBeforeWrite) throw error;
     if (error instanceof DocumentsRejectedError || error instanceof UsageError) throw error;
     const failure = toStowageError(error, { url, during: 'restore' });
     if (collections.length === 0 && complete.length === 0) throw failure;
