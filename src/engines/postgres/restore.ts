@@ -14,7 +14,7 @@ import { RestoreLedger } from './restore-ledger.js';
 import { runTasks, type Task } from './scheduler.js';
 import { selectForRestore } from './selection.js';
 import { readServerInfo } from './server-info.js';
-import { existingTables, openTarget, requireEmptyTarget } from './target.js';
+import { existingTables, openTarget, requireEmptyTarget, requireExtensions } from './target.js';
 
 /**
  * Settings for every restore session, as pg_restore uses them: names in the
@@ -125,6 +125,13 @@ export async function restorePostgres(
 
     if (!created && !options.clean && !dataOnly) await requireEmptyTarget(main);
     if (dataOnly) await requireTables(main, tables);
+    await requireExtensions(
+      main,
+      preData.filter((o) => o.kind === 'extension').map((o) => o.name),
+    ).catch((err: unknown) => {
+      stoppedBeforeWrite = err;
+      throw err;
+    });
     if (request.beforeWrite) {
       // Without --clean or --data-only the target was found empty: nothing of it is replaced.
       const replaced =
