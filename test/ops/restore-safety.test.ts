@@ -6,7 +6,7 @@ import { backup } from '../../src/ops/backup.js';
 import { inspect } from '../../src/ops/inspect.js';
 import { list } from '../../src/ops/list.js';
 import { restore } from '../../src/ops/restore.js';
-import { runCli } from '../cli/run-cli.js';
+import { runCli, scriptedPrompter } from '../cli/run-cli.js';
 import { mongoUrlFor, uniqueMongoDbName, withMongoClient } from '../support/mongo.js';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
 import { mongoUrl } from '../support/servers.js';
@@ -144,6 +144,25 @@ describe('PostgreSQL restore safety', () => {
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/is not empty/);
     // Nothing but the archive itself: no -manual safety backup was written before the refusal.
+    expect((await readdir(repo)).filter((f) => f.endsWith('.stow'))).toHaveLength(1);
+  });
+
+  it('on a terminal, asks with the tables it replaces; a no writes nothing and takes no safety backup', async () => {
+    const source = await pgDatabase('safety_pg_ask', schema);
+    const target = await pgDatabase(
+      'safety_pg_ask_dst',
+      'CREATE TABLE items (id int); INSERT INTO items VALUES (42)',
+    );
+    const repo = join(dir, 'pg-ask');
+    const { archive } = await backup({ source: source.url, to: repo, preflight: false });
+    const { prompt, asked } = scriptedPrompter({ confirm: [false] });
+    const run = await runCli(['restore', archive, target.url, '--clean'], { interactive: true, prompt });
+    expect(asked).toHaveLength(1);
+    expect(run.stderr).toMatch(/the restore replaces 1 existing tables\/collections \(public\.items\)/);
+    expect(run.stderr).toMatch(/restore cancelled; nothing was written/);
+    expect(run.code).toBe(1);
+    const rows = await withPgClient(target.url, async (c) => (await c.query('SELECT id FROM items')).rows);
+    expect(rows).toEqual([{ id: 42 }]);
     expect((await readdir(repo)).filter((f) => f.endsWith('.stow'))).toHaveLength(1);
   });
 
