@@ -87,8 +87,15 @@ export class MongoRestoreError extends StowageError {
     cause: StowageError,
     readonly complete: string[],
     readonly incomplete: string[],
+    /** Documents the server acknowledged, incomplete collections included: they stay in the target. */
+    readonly inserted = 0,
   ) {
-    super(cause.code, `${cause.message}; ${describeProgress(complete, incomplete)}`, cause.hint, { cause });
+    super(
+      cause.code,
+      `${cause.message}; ${describeProgress(complete, incomplete)}; ${inserted.toLocaleString('en-US')} documents inserted`,
+      cause.hint,
+      { cause },
+    );
     this.name = 'MongoRestoreError';
   }
 }
@@ -149,6 +156,7 @@ export async function restoreMongo(
   const complete: string[] = [];
   let collections: CollectionPlan[] = [];
   let stoppedBeforeWrite: unknown;
+  let inserted = 0;
   try {
     progress({ type: 'phase', phase: 'prepare' });
     const retarget = targetDatabase(connection.urlDatabase, schema, filter, renamer, warn);
@@ -277,6 +285,7 @@ export async function restoreMongo(
         onProgress: (documents, bytes) => {
           const t = perCollection.get(plan) ?? { documents: 0, bytes: 0 };
           t.documents += documents - before.documents;
+          inserted += documents - before.documents;
           t.bytes += bytes - before.bytes;
           before.documents = documents;
           before.bytes = bytes;
@@ -383,7 +392,7 @@ export async function restoreMongo(
     const failure = toStowageError(error, { url, during: 'restore' });
     if (collections.length === 0 && complete.length === 0) throw failure;
     const incomplete = collections.map((c) => c.target.ns).filter((ns) => !complete.includes(ns));
-    throw new MongoRestoreError(failure, complete, incomplete);
+    throw new MongoRestoreError(failure, complete, incomplete, inserted);
   } finally {
     await connection.close().catch(() => {});
   }
