@@ -183,7 +183,7 @@ function shellQuote(arg: string): string {
 }
 
 /** PostgreSQL refuses to run as root, so as root its commands run as the postgres user. */
-function runAsPostgres(
+export function runAsPostgres(
   command: string,
   args: string[],
   { check = true, timeoutMs = 120_000 }: { check?: boolean; timeoutMs?: number } = {},
@@ -214,7 +214,7 @@ function runAsPostgres(
   return { status: result.status, output };
 }
 
-function postgresIds(): { uid: number; gid: number } {
+export function postgresIds(): { uid: number; gid: number } {
   const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
   const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
   return { uid, gid };
