@@ -63,4 +63,10 @@ export interface PostgresRestoreOptions {
   disableTriggers?: boolean;
   /** Restore the archive's large objects (default: unless schemas or tables are selected). */
   largeObjects?: boolean;
+  /**
+   * Into an older server: leave out, with a warning, the objects that need a
+   * feature the target lacks (and what depends on them), instead of refusing
+   * the restore.
+   */
+  skipMissingFeatures?: boolean;
 }

@@ -18,8 +18,10 @@ export interface ServerInfo {
   superuser: boolean;
 }
 
-/** Oldest server the catalog queries are written for (pg_partition_ancestors, attgenerated). */
-export const MIN_SERVER_VERSION = 120000;
+/** Oldest server the catalog queries are written for; each reader adapts to the versions above it. */
+export const MIN_SERVER_VERSION = 90600;
+/** {@link MIN_SERVER_VERSION} as people write it. */
+export const MIN_SERVER_VERSION_NAME = '9.6';
 
 export async function readServerInfo(session: PgSession): Promise<ServerInfo> {
   const { rows } = await session.query<{
@@ -47,7 +49,7 @@ export async function readServerInfo(session: PgSession): Promise<ServerInfo> {
   if (info.versionNum < MIN_SERVER_VERSION) {
     throw new StowageError(
       'pg-version',
-      `PostgreSQL ${info.version} at ${session.target.server} is too old: stowage needs 12 or newer`,
+      `PostgreSQL ${info.version} at ${session.target.server} is too old: the oldest version stowage supports is PostgreSQL ${MIN_SERVER_VERSION_NAME}`,
       'upgrade the server, or use the dump tools that match it',
     );
   }
