@@ -23,9 +23,12 @@ export async function readCollations(ctx: CatalogContext): Promise<CatalogObject
   const locale =
     ctx.version >= 170000 ? 'c.colllocale' : ctx.version >= 150000 ? 'c.colliculocale' : 'NULL::text';
   const rules = ctx.version >= 160000 ? 'c.collicurules' : 'NULL::text';
+  // Providers came with 10 (before, every collation is libc), nondeterministic collations with 12.
+  const provider = ctx.version >= 100000 ? 'c.collprovider' : `'c'::"char"`;
+  const deterministic = ctx.version >= 120000 ? 'c.collisdeterministic' : 'true';
   const list = await rows<CollationRow>(
     ctx,
-    `SELECT c.oid, n.nspname, c.collname, c.collprovider AS provider, c.collisdeterministic AS deterministic,
+    `SELECT c.oid, n.nspname, c.collname, ${provider} AS provider, ${deterministic} AS deterministic,
        c.collcollate AS collate, c.collctype AS ctype, ${locale} AS locale, ${rules} AS rules,
        pg_catalog.pg_get_userbyid(c.collowner) AS owner, ${commentOf('pg_collation', 'c.oid')} AS comment
      FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace

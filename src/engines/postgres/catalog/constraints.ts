@@ -33,13 +33,15 @@ interface ConstraintRow {
  * are created by their parent's and skipped here.
  */
 export async function readConstraints(ctx: CatalogContext): Promise<CatalogObject[]> {
+  // Constraints cloned onto partitions (conparentid) came with 11.
+  const parent = ctx.version >= 110000 ? 'co.conparentid' : '0::oid';
   const list = await rows<ConstraintRow>(
     ctx,
     `SELECT co.oid, co.conname, co.contype, n.nspname, t.relname, t.relkind,
-       pg_catalog.pg_get_constraintdef(co.oid) AS def, co.conparentid, co.conindid,
+       pg_catalog.pg_get_constraintdef(co.oid) AS def, ${parent} AS conparentid, co.conindid,
        CASE WHEN co.contype <> 'f' AND co.conindid <> 0 THEN (SELECT ic.relname FROM pg_catalog.pg_class ic WHERE ic.oid = co.conindid) END AS index_name,
        (SELECT pc.conindid::pg_catalog.regclass::text FROM pg_catalog.pg_constraint pc
-         WHERE pc.oid = co.conparentid AND co.contype <> 'f') AS parent_index,
+         WHERE pc.oid = ${parent} AND co.contype <> 'f') AS parent_index,
        rn.nspname AS ref_schema, r.relname AS ref_name,
        i.indisclustered AS clustered, i.indisreplident AS replident,
        ${commentOf('pg_constraint', 'co.oid')} AS comment

@@ -48,12 +48,17 @@ interface AggregateRow {
  * type's constructors) are left to that object.
  */
 export async function readRoutines(ctx: CatalogContext): Promise<CatalogObject[]> {
+  // prokind came with procedures in 11; before, flags said aggregate or window function.
+  const prokind =
+    ctx.version >= 110000
+      ? 'p.prokind'
+      : `CASE WHEN p.proisagg THEN 'a' WHEN p.proiswindow THEN 'w' ELSE 'f' END`;
   const list = await rows<RoutineRow>(
     ctx,
-    `SELECT p.oid, n.nspname, p.proname, p.prokind,
+    `SELECT p.oid, n.nspname, p.proname, ${prokind} AS prokind,
        pg_catalog.pg_get_function_identity_arguments(p.oid) AS identity,
        pg_catalog.pg_get_function_arguments(p.oid) AS args,
-       CASE WHEN p.prokind <> 'a' THEN pg_catalog.pg_get_functiondef(p.oid) END AS def,
+       CASE WHEN ${prokind} <> 'a' THEN pg_catalog.pg_get_functiondef(p.oid) END AS def,
        p.proparallel AS parallel,
        pg_catalog.pg_get_userbyid(p.proowner) AS owner, ${aclJson('p.proacl')} AS acl,
        ${commentOf('pg_proc', 'p.oid')} AS comment

@@ -22,7 +22,7 @@ const COMMANDS: Record<string, string> = { '*': 'ALL', r: 'SELECT', a: 'INSERT',
 export async function readPolicies(ctx: CatalogContext): Promise<CatalogObject[]> {
   const list = await rows<PolicyRow>(
     ctx,
-    `SELECT p.oid, p.polname, n.nspname, c.relname, p.polcmd AS cmd, p.polpermissive AS permissive,
+    `SELECT p.oid, p.polname, n.nspname, c.relname, p.polcmd AS cmd, ${ctx.version >= 100000 ? 'p.polpermissive' : 'true'} AS permissive,
        ARRAY(SELECT CASE WHEN r = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r)) END
              FROM pg_catalog.unnest(p.polroles) r) AS roles,
        pg_catalog.pg_get_expr(p.polqual, p.polrelid) AS qual,

@@ -33,7 +33,8 @@ interface PublicationTableRow {
  * Post-data, like pg_dump: the tables must exist first.
  */
 export async function readPublications(ctx: CatalogContext): Promise<CatalogObject[]> {
-  if (ctx.selective) return [];
+  // Publications came with PostgreSQL 10.
+  if (ctx.selective || ctx.version < 100000) return [];
   const v = ctx.version;
   const publish = [
     `CASE WHEN p.pubinsert THEN 'insert' END`,
@@ -57,7 +58,7 @@ export async function readPublications(ctx: CatalogContext): Promise<CatalogObje
        ${commentOf('pg_publication', 'p.oid')} AS comment
      FROM pg_catalog.pg_publication p
      WHERE ${notExtensionMember('pg_publication', 'p.oid')} ORDER BY p.pubname`,
-    [ctx.schemas],
+    v >= 150000 ? [ctx.schemas] : [],
   );
   const members = await rows<PublicationTableRow>(
     ctx,

@@ -25,17 +25,32 @@ interface RelationRow extends Omit<RelationInfo, 'ancestors'> {
  * ancestors, and a sequence owned by a column follows its table.
  */
 export async function selectRelations(ctx: CatalogContext, filter: NameFilter): Promise<RelationInfo[]> {
+  // pg_partition_ancestors is 12+; before, walk pg_inherits up while the relation is a partition
+  // (partitions came with 10: before, nothing has ancestors).
+  const ancestors =
+    ctx.version >= 120000
+      ? 'pg_catalog.pg_partition_ancestors(c.oid) WITH ORDINALITY pa(relid, ord)'
+      : `(WITH RECURSIVE up(relid, ord) AS (
+           SELECT i.inhparent, 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid
+           UNION ALL
+           SELECT i.inhparent, up.ord + 1 FROM up JOIN pg_catalog.pg_class uc ON uc.oid = up.relid AND uc.relispartition
+           JOIN pg_catalog.pg_inherits i ON i.inhrelid = up.relid) SELECT * FROM up) pa`;
   const list = await rows<RelationRow>(
     ctx,
     `SELECT c.oid, n.nspname AS schema, c.relname AS name, c.relkind,
-       CASE WHEN c.relispartition THEN ARRAY(
-         SELECT an.nspname::text FROM pg_catalog.pg_partition_ancestors(c.oid) WITH ORDINALITY pa(relid, ord)
+       ${ctx.version < 100000 ? 'NULL::text[] AS ancestor_schemas, NULL::text[] AS ancestor_names,' : ''}
+       ${
+         ctx.version < 100000
+           ? ''
+           : `CASE WHEN c.relispartition THEN ARRAY(
+         SELECT an.nspname::text FROM ${ancestors}
          JOIN pg_catalog.pg_class ac ON ac.oid = pa.relid JOIN pg_catalog.pg_namespace an ON an.oid = ac.relnamespace
          WHERE pa.relid <> c.oid ORDER BY pa.ord) END AS ancestor_schemas,
        CASE WHEN c.relispartition THEN ARRAY(
-         SELECT ac.relname::text FROM pg_catalog.pg_partition_ancestors(c.oid) WITH ORDINALITY pa(relid, ord)
+         SELECT ac.relname::text FROM ${ancestors}
          JOIN pg_catalog.pg_class ac ON ac.oid = pa.relid
-         WHERE pa.relid <> c.oid ORDER BY pa.ord) END AS ancestor_names,
+         WHERE pa.relid <> c.oid ORDER BY pa.ord) END AS ancestor_names,`
+       }
        tn.nspname AS owner_schema, t.relname AS owner_name
      FROM pg_catalog.pg_class c
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

@@ -58,6 +58,7 @@ export interface SequencesRead {
  * table exists.
  */
 export async function readSequences(ctx: CatalogContext): Promise<SequencesRead> {
+  const params = ctx.version >= 100000 ? 'pg_catalog.pg_sequence s' : await sequenceParamsBefore10(ctx);
   const list = await rows<SequenceRow & { owned_relid: string | null; owned_attnum: number | null }>(
     ctx,
     `SELECT c.oid, n.nspname, c.relname, c.relpersistence = 'u' AS unlogged,
@@ -70,7 +71,7 @@ export async function readSequences(ctx: CatalogContext): Promise<SequencesRead>
        d.deptype = 'i' AS identity
      FROM pg_catalog.pg_class c
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-     JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
+     JOIN ${params} ON s.seqrelid = c.oid
      LEFT JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid
        AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')
      LEFT JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
@@ -129,6 +130,37 @@ export async function readSequences(ctx: CatalogContext): Promise<SequencesRead>
     }
   }
   return { objects, all, identity };
+}
+
+/**
+ * Before 10 there is no pg_sequence: each sequence holds its own parameters
+ * (and is always bigint). Returns them as a derived table shaped like pg_sequence.
+ */
+async function sequenceParamsBefore10(ctx: CatalogContext): Promise<string> {
+  const seqs = await rows<{ oid: string; name: string }>(
+    ctx,
+    `SELECT c.oid, pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS name
+     FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = ANY($1::oid[]) AND c.relkind = 'S'`,
+    [ctx.relations],
+  );
+  const values: string[] = [];
+  for (const s of seqs) {
+    const [p] = await rows<Record<string, string | boolean>>(
+      ctx,
+      `SELECT start_value::text AS a, increment_by::text AS b, min_value::text AS c, max_value::text AS d,
+         cache_value::text AS e, is_cycled AS f FROM ${s.name}`,
+    );
+    if (!p) continue;
+    const lit = (v: unknown) => `'${String(v).replaceAll("'", "''")}'`;
+    values.push(
+      `(${lit(s.oid)}::oid, 'pg_catalog.int8'::pg_catalog.regtype::oid, ${lit(p.a)}::bigint, ${lit(p.b)}::bigint, ${lit(p.c)}::bigint, ${lit(p.d)}::bigint, ${lit(p.e)}::bigint, ${p.f ? 'true' : 'false'})`,
+    );
+  }
+  const shape = '(seqrelid, seqtypid, seqstart, seqincrement, seqmin, seqmax, seqcache, seqcycle)';
+  return values.length
+    ? `(VALUES ${values.join(', ')}) s${shape}`
+    : `(SELECT 0::oid, 0::oid, 0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint, false WHERE false) s${shape}`;
 }
 
 /**

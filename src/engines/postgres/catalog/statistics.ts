@@ -17,6 +17,8 @@ interface StatisticsRow {
 
 /** Extended statistics objects (`CREATE STATISTICS`). */
 export async function readStatistics(ctx: CatalogContext): Promise<CatalogObject[]> {
+  // Extended statistics came with 10.
+  if (ctx.version < 100000) return [];
   // stxstattarget: 13+, -1 meaning default until 17 made it nullable.
   const target =
     ctx.version >= 170000

@@ -92,13 +92,16 @@ const STORAGE: Record<string, string> = { p: 'PLAIN', e: 'EXTERNAL', m: 'MAIN', 
  * checks and row security in post-data.
  */
 export async function readTables(ctx: CatalogContext, sequences: SequencesRead): Promise<TablesRead> {
+  // Partitions came with 10, table access methods with 12.
+  const isPartition = ctx.version >= 100000 ? 'c.relispartition' : 'false';
+  const relam = ctx.version >= 120000 ? 'c.relam' : '0';
   const tables = await rows<TableRow>(
     ctx,
     `SELECT c.oid, c.reltype, n.nspname, c.relname, c.relkind, c.relpersistence = 'u' AS unlogged,
        c.reloptions, tc.reloptions AS toastoptions,
-       CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS bound,
-       CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partkey,
-       CASE WHEN c.relispartition THEN (SELECT i.inhparent::pg_catalog.regclass::text FROM pg_catalog.pg_inherits i
+       ${ctx.version >= 100000 ? 'CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END' : 'NULL::text'} AS bound,
+       ${ctx.version >= 100000 ? `CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END` : 'NULL::text'} AS partkey,
+       CASE WHEN ${isPartition} THEN (SELECT i.inhparent::pg_catalog.regclass::text FROM pg_catalog.pg_inherits i
          WHERE i.inhrelid = c.oid) END AS partition_parent,
        ARRAY(SELECT pn.nspname::text FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
          JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid ORDER BY i.inhseqno) AS parent_schemas,
@@ -106,7 +109,7 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
          WHERE i.inhrelid = c.oid ORDER BY i.inhseqno) AS parent_names,
        ARRAY(SELECT i.inhparent::pg_catalog.regclass::text FROM pg_catalog.pg_inherits i
          WHERE i.inhrelid = c.oid ORDER BY i.inhseqno) AS inherits,
-       (SELECT am.amname FROM pg_catalog.pg_am am WHERE am.oid = c.relam AND am.amname <> 'heap') AS am,
+       (SELECT am.amname FROM pg_catalog.pg_am am WHERE am.oid = ${relam} AND am.amname <> 'heap') AS am,
        CASE WHEN c.reloftype <> 0 THEN pg_catalog.format_type(c.reloftype, NULL) END AS oftype,
        c.relrowsecurity AS rowsecurity, c.relforcerowsecurity AS forcerowsecurity, c.relreplident AS replident,
        (SELECT s.srvname FROM pg_catalog.pg_foreign_table ft JOIN pg_catalog.pg_foreign_server s ON s.oid = ft.ftserver
@@ -128,11 +131,14 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
   const compression = ctx.version >= 140000 ? "NULLIF(a.attcompression, '')" : 'NULL::"char"';
   // attstattarget became nullable (NULL = default) in 17; before it was -1.
   const stattarget = ctx.version >= 170000 ? 'a.attstattarget' : 'NULLIF(a.attstattarget, -1)';
+  // Identity columns came with 10, generated columns with 12; before, no column is either.
+  const identity = ctx.version >= 100000 ? 'a.attidentity' : `''::"char"`;
+  const generated = ctx.version >= 120000 ? 'a.attgenerated' : `''::"char"`;
   const columns = await rows<ColumnRow>(
     ctx,
     `SELECT a.attrelid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
        a.atttypid::int AS typid, a.attnotnull AS notnull, a.attislocal AS islocal,
-       a.attidentity AS identity, a.attgenerated AS generated,
+       ${identity} AS identity, ${generated} AS generated,
        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS defexpr, ad.oid AS defoid,
        CASE WHEN a.attcollation <> t.typcollation THEN ${collationName('a.attcollation')} END AS collation,
        CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END AS storage,

@@ -36,7 +36,7 @@ export async function readViews(ctx: CatalogContext): Promise<CatalogObject[]> {
     ctx,
     `SELECT c.oid, c.reltype, n.nspname, c.relname, c.relkind, c.reloptions,
        pg_catalog.pg_get_viewdef(c.oid) AS def, c.relispopulated AS populated,
-       (SELECT am.amname FROM pg_catalog.pg_am am WHERE am.oid = c.relam AND am.amname <> 'heap') AS am,
+       (SELECT am.amname FROM pg_catalog.pg_am am WHERE am.oid = ${ctx.version >= 120000 ? 'c.relam' : '0'} AND am.amname <> 'heap') AS am,
        pg_catalog.pg_get_userbyid(c.relowner) AS owner, ${aclJson('c.relacl')} AS acl,
        ${commentOf('pg_class', 'c.oid')} AS comment,
        (SELECT pg_catalog.json_agg(pg_catalog.json_build_object('c', a.attname, 'd', d.description, 'a', ${aclJson('a.attacl')}) ORDER BY a.attnum)
