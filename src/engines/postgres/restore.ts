@@ -14,6 +14,7 @@ import { RestoreLedger } from './restore-ledger.js';
 import { runTasks, type Task } from './scheduler.js';
 import { selectForRestore } from './selection.js';
 import { readServerInfo } from './server-info.js';
+import { fitToServer } from './target-version.js';
 import { existingTables, openTarget, requireEmptyTarget, requireExtensions } from './target.js';
 
 /**
@@ -120,6 +121,21 @@ export async function restorePostgres(
   let stoppedBeforeWrite: unknown;
   try {
     const server = await readServerInfo(main);
+    // Before anything is applied: objects the target's version cannot hold are refused (or skipped when asked).
+    let fit: ReturnType<typeof fitToServer>;
+    try {
+      fit = fitToServer(
+        schema.server.versionNum,
+        server.versionNum,
+        { selection, objectLists: [preData, postData, eventTriggers], tables, sequences },
+        !!options.skipMissingFeatures,
+        warnings,
+      );
+    } catch (err) {
+      stoppedBeforeWrite = err;
+      throw err;
+    }
+    if (fit.pair) progress({ type: 'phase', phase: 'connect', message: `restoring across versions: ${fit.pair}` });
     const insert =
       options.insertMode === 'insert' || ((options.insertMode ?? 'auto') === 'auto' && server.pglite);
     // PGlite serves every connection from one backend: parallel sessions only queue.
