@@ -172,8 +172,10 @@ function reapOrphans(): void {
         owner = Number(readFileSync(join(dir, 'owner'), 'utf8'));
       } catch {}
       if (owner && alive(owner)) continue;
-      const binDir = join(RUNTIME_ROOT, version, 'install', 'bin');
-      const ctl = existsSync(join(binDir, 'pg_ctl')) ? join(binDir, 'pg_ctl') : undefined;
+      let ctl: string | undefined;
+      try {
+        ctl = join(readFileSync(join(dir, 'bindir'), 'utf8'), 'pg_ctl');
+      } catch {}
       if (ctl && existsSync(join(dir, 'data', 'postmaster.pid'))) {
         runAsPostgres(ctl, ['-D', join(dir, 'data'), 'stop', '-m', 'immediate', '-w'], { check: false });
       }
@@ -209,6 +211,7 @@ export async function startPgVersion(install: PgInstall): Promise<RunningPg> {
   const dir = join(runs, `${process.pid}-${randomBytes(4).toString('hex')}`);
   mkdirSync(dir, { mode: 0o700 });
   writeFileSync(join(dir, 'owner'), String(process.pid));
+  writeFileSync(join(dir, 'bindir'), binDir);
   if (isRoot) {
     const { uid, gid } = postgresIds();
     chownSync(dir, uid, gid);

@@ -9,11 +9,23 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineBackupResult } from '../../src/engines/engine.js';
-import { MemoryStreams } from '../support/memory-streams.js';
-import { withPgClient } from '../support/pg.js';
-import { installedPgVersions, majorOrder, type PgInstall, type RunningPg, startPgVersion } from '../support/pg-versions.js';
 import { backupToMemory, restoreFromMemory } from '../postgres/support.js';
-import { createDatabase, databaseImage, fixturesFor, loadVersionFixtures, versionFixtures } from './oracles.js';
+import type { MemoryStreams } from '../support/memory-streams.js';
+import { withPgClient } from '../support/pg.js';
+import {
+  installedPgVersions,
+  majorOrder,
+  type PgInstall,
+  type RunningPg,
+  startPgVersion,
+} from '../support/pg-versions.js';
+import {
+  createDatabase,
+  databaseImage,
+  fixturesFor,
+  loadVersionFixtures,
+  versionFixtures,
+} from './oracles.js';
 
 const installs = installedPgVersions();
 const fullRun = !process.env.STOWAGE_PG_MAJORS;
@@ -40,7 +52,12 @@ function record(map: Map<string, string>, key: string, run: () => Promise<string
     try {
       map.set(key, await run());
     } catch (error) {
-      map.set(key, `FAIL: ${String((error as Error).message ?? error).split('\n')[0]?.slice(0, 160)}`);
+      map.set(
+        key,
+        `FAIL: ${String((error as Error).message ?? error)
+          .split('\n')[0]
+          ?.slice(0, 160)}`,
+      );
       throw error;
     }
   };
@@ -122,7 +139,9 @@ describe.skipIf(installs.length === 0)('PostgreSQL version matrix', () => {
         if (source === target) continue;
         it(
           `${source.major} -> ${target.major}`,
-          record(cells, `${source.major}->${target.major}`, () => crossRestore(server, source, target, reference)),
+          record(cells, `${source.major}->${target.major}`, () =>
+            crossRestore(server, source, target, reference),
+          ),
           MATRIX_TIMEOUT,
         );
       }
@@ -157,7 +176,10 @@ async function crossRestore(
     () => undefined,
     (error: Error) => error,
   );
-  expect(refusal, `a restore of ${source.major}'s backup into ${target.major} was not refused`).toBeInstanceOf(Error);
+  expect(
+    refusal,
+    `a restore of ${source.major}'s backup into ${target.major} was not refused`,
+  ).toBeInstanceOf(Error);
   expect((refusal as Error).message).toMatch(`PostgreSQL ${target.major}`);
   expect(await databaseImage(url)).toEqual([]);
   // With the option, those objects are left out with a warning and the rest is complete.

@@ -111,6 +111,7 @@ export async function backupPostgres(
       jobs,
       splitBytes: options.splitTableBytes ?? DEFAULT_SPLIT_BYTES,
       serverVersion: server.versionNum,
+      warnings,
     });
     const sequences = options.schemaOnly ? [] : await readSequenceValues(ctx, catalog.sequences);
     // Large objects belong to no schema: like pg_dump, a whole-database backup takes them, a selection does not.
@@ -229,13 +230,18 @@ async function splitTables(
   session: PgSession,
   catalogTables: { oid: string; estimatedBytes: number }[],
   tables: PgTableData[],
-  how: { jobs: number; splitBytes: number; serverVersion: number },
+  how: { jobs: number; splitBytes: number; serverVersion: number; warnings: string[] },
 ): Promise<TablePart[][]> {
   const whole = (t: PgTableData): TablePart[] => [
     { stream: t.streams[0] as string, estimatedRows: t.estimatedRows, estimatedBytes: t.estimatedBytes },
   ];
   const big = catalogTables.filter((t) => t.estimatedBytes >= 2 * how.splitBytes);
-  if (how.jobs < 2 || how.splitBytes <= 0 || how.serverVersion < MIN_SPLIT_SERVER_VERSION || !big.length) {
+  if (how.jobs < 2 || how.splitBytes <= 0 || !big.length) return tables.map(whole);
+  if (how.serverVersion < MIN_SPLIT_SERVER_VERSION) {
+    // Block-range scans (TID range scans) came with 14: older servers would read the whole table per part.
+    how.warnings.push(
+      `${big.length} big ${big.length === 1 ? 'table' : 'tables'} copied whole, one job each: splitting a table into parts needs PostgreSQL 14 or newer`,
+    );
     return tables.map(whole);
   }
   const { blocks, blockSize } = await readTableBlocks(

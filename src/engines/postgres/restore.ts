@@ -14,8 +14,8 @@ import { RestoreLedger } from './restore-ledger.js';
 import { runTasks, type Task } from './scheduler.js';
 import { selectForRestore } from './selection.js';
 import { readServerInfo } from './server-info.js';
-import { fitToServer } from './target-version.js';
 import { existingTables, openTarget, requireEmptyTarget, requireExtensions } from './target.js';
+import { fitToServer } from './target-version.js';
 
 /**
  * Settings for every restore session, as pg_restore uses them: names in the
@@ -135,7 +135,8 @@ export async function restorePostgres(
       stoppedBeforeWrite = err;
       throw err;
     }
-    if (fit.pair) progress({ type: 'phase', phase: 'connect', message: `restoring across versions: ${fit.pair}` });
+    if (fit.pair)
+      progress({ type: 'phase', phase: 'connect', message: `restoring across versions: ${fit.pair}` });
     const insert =
       options.insertMode === 'insert' || ((options.insertMode ?? 'auto') === 'auto' && server.pglite);
     // PGlite serves every connection from one backend: parallel sessions only queue.

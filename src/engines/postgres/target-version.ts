@@ -18,15 +18,27 @@ const sqlMatches = (re: RegExp) => (_: PgObject, sql: string) => re.test(sql);
  * source server generated.
  */
 const FEATURES: Feature[] = [
-  { name: 'identity columns', since: 100000, usedBy: sqlMatches(/\bGENERATED (ALWAYS|BY DEFAULT) AS IDENTITY\b/) },
+  {
+    name: 'identity columns',
+    since: 100000,
+    usedBy: sqlMatches(/\bGENERATED (ALWAYS|BY DEFAULT) AS IDENTITY\b/),
+  },
   { name: 'partitioned tables', since: 100000, usedBy: sqlMatches(/\bPARTITION (BY|OF)\b/) },
   { name: 'extended statistics', since: 100000, usedBy: (o) => o.kind === 'statistics' },
-  { name: 'publications', since: 100000, usedBy: (o) => o.kind === 'publication' || o.kind === 'publication-table' },
+  {
+    name: 'publications',
+    since: 100000,
+    usedBy: (o) => o.kind === 'publication' || o.kind === 'publication-table',
+  },
   { name: 'subscriptions', since: 100000, usedBy: (o) => o.kind === 'subscription' },
   { name: 'ICU collations', since: 100000, usedBy: sqlMatches(/\bprovider = icu\b/) },
   { name: 'procedures', since: 110000, usedBy: sqlMatches(/^\s*CREATE (OR REPLACE )?PROCEDURE\b/m) },
   { name: 'hash partitioning', since: 110000, usedBy: sqlMatches(/\bPARTITION BY HASH\b/) },
-  { name: 'default partitions', since: 110000, usedBy: sqlMatches(/\bPARTITION OF \S+ DEFAULT\b|\bATTACH PARTITION \S+ DEFAULT\b/) },
+  {
+    name: 'default partitions',
+    since: 110000,
+    usedBy: sqlMatches(/\bPARTITION OF \S+ DEFAULT\b|\bATTACH PARTITION \S+ DEFAULT\b/),
+  },
   {
     name: 'covering indexes (INCLUDE)',
     since: 110000,
@@ -40,7 +52,11 @@ const FEATURES: Feature[] = [
   { name: 'SQL-standard function bodies', since: 140000, usedBy: sqlMatches(/^(BEGIN ATOMIC|RETURN )/m) },
   { name: 'NULLS NOT DISTINCT', since: 150000, usedBy: sqlMatches(/\bNULLS NOT DISTINCT\b/) },
   { name: 'the MAINTAIN privilege', since: 170000, usedBy: sqlMatches(/\bGRANT [A-Z, ]*\bMAINTAIN\b/) },
-  { name: 'virtual generated columns', since: 180000, usedBy: sqlMatches(/\bGENERATED ALWAYS AS \(.*\) VIRTUAL\b/s) },
+  {
+    name: 'virtual generated columns',
+    since: 180000,
+    usedBy: sqlMatches(/\bGENERATED ALWAYS AS \(.*\) VIRTUAL\b/s),
+  },
   { name: 'temporal keys (WITHOUT OVERLAPS)', since: 180000, usedBy: sqlMatches(/\bWITHOUT OVERLAPS\b/) },
 ];
 
@@ -96,12 +112,17 @@ export function fitToServer(
   const lacking: { object: PgObject; feature: Feature }[] = [];
   for (const object of lists.selection.objects) {
     const sql = [...object.sql, ...(object.acl ?? [])].join('\n');
-    const feature = FEATURES.find((f) => f.since > targetVersion && f.since <= sourceVersion && f.usedBy(object, sql));
+    const feature = FEATURES.find(
+      (f) => f.since > targetVersion && f.since <= sourceVersion && f.usedBy(object, sql),
+    );
     if (feature) lacking.push({ object, feature });
   }
   if (lacking.length && !skip) {
     const list = lacking
-      .map(({ object, feature }) => `${object.kind} ${object.name} uses ${feature.name} (PostgreSQL ${majorVersionName(feature.since)}+)`)
+      .map(
+        ({ object, feature }) =>
+          `${object.kind} ${object.name} uses ${feature.name} (PostgreSQL ${majorVersionName(feature.since)}+)`,
+      )
       .join('; ');
     throw new StowageError(
       'pg-version',
@@ -112,7 +133,9 @@ export function fitToServer(
 
   const removed = new Set(lacking.map((l) => l.object.id));
   for (const { object, feature } of lacking) {
-    warnings.push(`${object.kind} ${object.name} left out: it uses ${feature.name}, which PostgreSQL ${target} lacks`);
+    warnings.push(
+      `${object.kind} ${object.name} left out: it uses ${feature.name}, which PostgreSQL ${target} lacks`,
+    );
   }
   // Objects are in dependency order, so one pass catches dependents of dependents.
   for (const o of lists.selection.objects) {
@@ -121,10 +144,15 @@ export function fitToServer(
     if (missing) {
       removed.add(o.id);
       if (o.kind !== 'default' && o.kind !== 'refresh')
-        warnings.push(`${o.kind} ${o.name} left out: it depends on ${missing}, which PostgreSQL ${target} cannot hold`);
+        warnings.push(
+          `${o.kind} ${o.name} left out: it depends on ${missing}, which PostgreSQL ${target} cannot hold`,
+        );
     }
   }
-  const adapt = (o: PgObject): PgObject => ({ ...o, sql: o.sql.map((s) => adaptStatement(s, targetVersion)) });
+  const adapt = (o: PgObject): PgObject => ({
+    ...o,
+    sql: o.sql.map((s) => adaptStatement(s, targetVersion)),
+  });
   for (const list of [lists.selection.objects, ...lists.objectLists]) {
     const kept = list.filter((o) => !removed.has(o.id)).map(adapt);
     list.splice(0, list.length, ...kept);

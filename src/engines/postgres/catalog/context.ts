@@ -42,5 +42,5 @@ export function catalogKey(catalog: string, oid: string | number): string {
 
 /** A query's rows, typed. */
 export async function rows<R>(ctx: CatalogContext, sql: string, params?: unknown[]): Promise<R[]> {
-  try { return (await ctx.session.query(sql, params, 'reading the schema')).rows as R[]; } catch (e) { (e as any).sql = sql; throw e; } // TEMPDEBUG
+  return (await ctx.session.query(sql, params, 'reading the schema')).rows as R[];
 }
