@@ -185,6 +185,12 @@ export const RESTORE_FLAGS: FlagSpec[] = [
     'disableTriggers',
     'with --data-only: disable triggers and FK checks while loading',
   ),
+  flag(
+    'postgres',
+    '--skip-missing-features',
+    'skipMissingFeatures',
+    'into an older server: leave out (with a warning) objects needing features it lacks',
+  ),
   flag('mongodb', '--drop', 'drop', 'drop each collection before restoring it'),
   ...MONGO_NAMESPACES,
   flag('mongodb', '--ns-from <pattern>', 'nsFrom', 'rename from (pairs with --ns-to, repeatable)', {

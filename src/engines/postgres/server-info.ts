@@ -46,12 +46,19 @@ export async function readServerInfo(session: PgSession): Promise<ServerInfo> {
     pglite: /PGlite|emscripten|wasm32/i.test(r.full),
     superuser: r.su === 'on',
   };
-  if (info.versionNum < MIN_SERVER_VERSION) {
-    throw new StowageError(
-      'pg-version',
-      `PostgreSQL ${info.version} at ${session.target.server} is too old: the oldest version stowage supports is PostgreSQL ${MIN_SERVER_VERSION_NAME}`,
-      'upgrade the server, or use the dump tools that match it',
-    );
-  }
+  requireSupportedServer(info, session.target.server);
   return info;
+}
+
+/** Refuses a server older than {@link MIN_SERVER_VERSION}, naming the oldest supported version. */
+export function requireSupportedServer(
+  info: Pick<ServerInfo, 'version' | 'versionNum'>,
+  server: string,
+): void {
+  if (info.versionNum >= MIN_SERVER_VERSION) return;
+  throw new StowageError(
+    'pg-version',
+    `PostgreSQL ${info.version} at ${server} is too old: the oldest version stowage supports is PostgreSQL ${MIN_SERVER_VERSION_NAME}`,
+    `upgrade the server to PostgreSQL ${MIN_SERVER_VERSION_NAME} or newer, or use the dump tools that match it`,
+  );
 }
