@@ -4,21 +4,17 @@
 // fixture loaded natively into the same target server (schema, data, sequence
 // values, large objects). The run writes docs/COMPATIBILITY.md.
 // Versions come from scripts/install-pg-versions.sh (plus Debian's server);
-// STOWAGE_PG_MAJORS=9.6,18 narrows a run (the document is then not written).
+// PGlite (PostgreSQL 18 in WebAssembly) is one more source and target.
+// STOWAGE_PG_MAJORS=9.6,18,PGlite narrows a run (the document is then not written).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineBackupResult } from '../../src/engines/engine.js';
+import { type PgliteServer, startPglite } from '../postgres/pglite.js';
 import { backupToMemory, restoreFromMemory } from '../postgres/support.js';
 import type { MemoryStreams } from '../support/memory-streams.js';
 import { withPgClient } from '../support/pg.js';
-import {
-  installedPgVersions,
-  majorOrder,
-  type PgInstall,
-  type RunningPg,
-  startPgVersion,
-} from '../support/pg-versions.js';
+import { installedPgVersions, majorOrder, type PgInstall, startPgVersion } from '../support/pg-versions.js';
 import {
   createDatabase,
   databaseImage,
@@ -27,7 +23,58 @@ import {
   versionFixtures,
 } from './oracles.js';
 
-const installs = installedPgVersions();
+/** One kind of server the matrix runs: a PostgreSQL build, or PGlite. */
+interface Side {
+  /** Row and column name in the document. */
+  label: string;
+  /** Major version, for what the fixture may hold. */
+  major: string;
+  version: string;
+  open(): Promise<Host>;
+}
+/** A running side: hands out empty databases. */
+interface Host {
+  database(what: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+function serverSide(install: PgInstall): Side {
+  return {
+    label: install.major,
+    major: install.major,
+    version: install.version,
+    async open() {
+      const server = await startPgVersion(install);
+      return { database: (what) => createDatabase(server.url, dbName(what)), stop: () => server.stop() };
+    },
+  };
+}
+
+/** PGlite (PostgreSQL 18 in WebAssembly) holds one database: each one asked for is a fresh instance. */
+const pgliteSide: Side = {
+  label: 'PGlite',
+  major: '18',
+  version: 'PGlite 18',
+  async open() {
+    const started: PgliteServer[] = [];
+    return {
+      async database() {
+        const p = await startPglite();
+        started.push(p);
+        return p.url;
+      },
+      async stop() {
+        for (const p of started) await p.stop();
+      },
+    };
+  },
+};
+
+const versions = installedPgVersions();
+const withPglite = !process.env.STOWAGE_PG_MAJORS || process.env.STOWAGE_PG_MAJORS.includes('PGlite');
+const installs: Side[] = versions.length
+  ? [...versions.map(serverSide), ...(withPglite ? [pgliteSide] : [])]
+  : [];
 const fullRun = !process.env.STOWAGE_PG_MAJORS;
 const MATRIX_TIMEOUT = 600_000;
 
@@ -65,22 +112,22 @@ function record(map: Map<string, string>, key: string, run: () => Promise<string
 
 describe.skipIf(installs.length === 0)('PostgreSQL version matrix', () => {
   for (const install of installs) {
-    describe.sequential(`PostgreSQL ${install.major} (${install.version})`, () => {
-      let server: RunningPg;
+    describe.sequential(`${install.label} (${install.version})`, () => {
+      let server: Host;
       let sourceUrl = '';
       beforeAll(async () => {
-        server = await startPgVersion(install);
-        sourceUrl = await createDatabase(server.url, dbName('source'));
+        server = await install.open();
+        sourceUrl = await server.database('source');
         await loadVersionFixtures(sourceUrl, fixturesFor(install.major));
       });
       afterAll(async () => server?.stop());
 
       it(
         'round trip: types, object kinds, inheritance, partitions, large objects, table parts',
-        record(roundTrips, install.major, async () => {
+        record(roundTrips, install.label, async () => {
           const backup = await backupToMemory(sourceUrl, { splitTableBytes: 8192 }, 2);
-          backups.set(install.major, backup);
-          const target = await createDatabase(server.url, dbName('copy'));
+          backups.set(install.label, backup);
+          const target = await server.database('copy');
           await restoreFromMemory(target, backup, {}, 2);
           expect(await databaseImage(target)).toEqual(await databaseImage(sourceUrl));
           const notes = backup.result.warnings.filter((w) => !/large objects not backed up/.test(w));
@@ -90,9 +137,9 @@ describe.skipIf(installs.length === 0)('PostgreSQL version matrix', () => {
       );
 
       it('data-only restore into an existing schema', async () => {
-        const backup = backups.get(install.major);
+        const backup = backups.get(install.label);
         expect(backup, 'the round trip made no backup').toBeDefined();
-        const target = await createDatabase(server.url, dbName('dataonly'));
+        const target = await server.database('dataonly');
         await restoreFromMemory(target, backup as Backup, { schemaOnly: true }, 2);
         const reload = { streams: (backup as Backup).streams, result: (backup as Backup).result };
         await restoreFromMemory(target, reload, { dataOnly: true, disableTriggers: true }, 2);
@@ -100,8 +147,8 @@ describe.skipIf(installs.length === 0)('PostgreSQL version matrix', () => {
       });
 
       it('selective restore of one table', async () => {
-        const backup = backups.get(install.major) as Backup;
-        const target = await createDatabase(server.url, dbName('selective'));
+        const backup = backups.get(install.label) as Backup;
+        const target = await server.database('selective');
         await restoreFromMemory(target, backup, { includeTables: ['app.parent'] }, 2);
         await withPgClient(target, async (c) => {
           const tables = await c.query<{ t: string }>(
@@ -117,29 +164,29 @@ describe.skipIf(installs.length === 0)('PostgreSQL version matrix', () => {
   }
 
   for (const target of installs.length > 1 ? installs : []) {
-    describe.sequential(`restores into PostgreSQL ${target.major}`, () => {
-      let server: RunningPg;
+    describe.sequential(`restores into ${target.label}`, () => {
+      let server: Host;
       /** Fixture loaded natively, per fixture level: what a restore must equal. */
       const references = new Map<string, string[]>();
       const reference = async (level: string): Promise<string[]> => {
         const known = references.get(level);
         if (known) return known;
-        const url = await createDatabase(server.url, dbName('reference'));
+        const url = await server.database('reference');
         await loadVersionFixtures(url, fixturesFor(level));
         const image = await databaseImage(url);
         references.set(level, image);
         return image;
       };
       beforeAll(async () => {
-        server = await startPgVersion(target);
+        server = await target.open();
       });
       afterAll(async () => server?.stop());
 
       for (const source of installs) {
         if (source === target) continue;
         it(
-          `${source.major} -> ${target.major}`,
-          record(cells, `${source.major}->${target.major}`, () =>
+          `${source.label} -> ${target.label}`,
+          record(cells, `${source.label}->${target.label}`, () =>
             crossRestore(server, source, target, reference),
           ),
           MATRIX_TIMEOUT,
@@ -156,15 +203,15 @@ describe.skipIf(installs.length === 0)('PostgreSQL version matrix', () => {
 });
 
 async function crossRestore(
-  server: RunningPg,
-  source: PgInstall,
-  target: PgInstall,
+  server: Host,
+  source: Side,
+  target: Side,
   reference: (level: string) => Promise<string[]>,
 ): Promise<string> {
-  const backup = backups.get(source.major);
-  if (!backup) throw new Error(`no backup from ${source.major} (its round trip failed)`);
+  const backup = backups.get(source.label);
+  if (!backup) throw new Error(`no backup from ${source.label} (its round trip failed)`);
   const missing = missingIn(source.major, target.major);
-  const url = await createDatabase(server.url, dbName('cross'));
+  const url = await server.database('cross');
   if (!missing.length) {
     await restoreFromMemory(url, backup, {}, 2);
     const level = majorOrder(source.major) < majorOrder(target.major) ? source.major : target.major;
@@ -191,15 +238,15 @@ async function crossRestore(
 }
 
 function compatibilityDocument(): string {
-  const head = installs.map((i) => i.major);
+  const head = installs.map((i) => i.label);
   const cell = (s: string) => s.replaceAll('|', '\\|');
   const rows = installs.map((source) => {
     const row = installs.map((target) =>
       source === target
-        ? cell(roundTrips.get(source.major) ?? 'not run')
-        : cell(cells.get(`${source.major}->${target.major}`) ?? 'not run'),
+        ? cell(roundTrips.get(source.label) ?? 'not run')
+        : cell(cells.get(`${source.label}->${target.label}`) ?? 'not run'),
     );
-    return `| **${source.major}** | ${row.join(' | ')} |`;
+    return `| **${source.label}** | ${row.join(' | ')} |`;
   });
   return [
     '# PostgreSQL version compatibility',
@@ -207,7 +254,7 @@ function compatibilityDocument(): string {
     '<!-- Generated by test/versions/matrix.test.ts from a test run; do not edit by hand. -->',
     '',
     `Generated ${new Date().toISOString().slice(0, 10)} from a run of \`npx vitest run test/versions/matrix.test.ts\` against`,
-    `${installs.map((i) => `${i.major} (${i.version})`).join(', ')}.`,
+    `${installs.map((i) => (i.label === i.version ? i.label : `${i.label} (${i.version})`)).join(', ')}.`,
     '',
     'Rows: the version a backup was taken from. Columns: the version it was restored into.',
     'The diagonal is the round trip on one version (types, object kinds, inheritance, partitions,',
