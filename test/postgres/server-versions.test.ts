@@ -75,7 +75,7 @@ describe('fitting a restore to an older server', () => {
 
   it('refuses before anything is applied, naming the object, the feature and the target', () => {
     const l = lists(objects);
-    expect(() => fitToServer(150004, 110022, l, false, [])).toThrow(
+    expect(() => fitToServer(150004, 110022, l, { skip: false, owner: false }, [])).toThrow(
       'cannot restore this PostgreSQL 15 backup into PostgreSQL 11, which lacks what this object needs: table g uses generated columns (PostgreSQL 12+)',
     );
   });
@@ -83,7 +83,7 @@ describe('fitting a restore to an older server', () => {
   it('with skipping: leaves out the object, what depends on it, its rows and its sequences, with warnings', () => {
     const l = lists(objects);
     const warnings: string[] = [];
-    const fit = fitToServer(150004, 110022, l, true, warnings);
+    const fit = fitToServer(150004, 110022, l, { skip: true, owner: false }, warnings);
     expect(fit.pair).toBe('PostgreSQL 15 → PostgreSQL 11');
     expect(l.preData.map((o) => o.id)).toEqual(['table:app.t', 'sequence:app.s']);
     expect(l.postData.map((o) => o.id)).toEqual(['trigger:app.t_x']);
@@ -97,7 +97,7 @@ describe('fitting a restore to an older server', () => {
 
   it('adapts statements to the older spelling', () => {
     const l = lists(objects.filter((o) => o.id !== 'table:app.g' && o.id !== 'index:app.g_a'));
-    fitToServer(150004, 90624, l, false, []);
+    fitToServer(150004, 90624, l, { skip: false, owner: false }, []);
     expect(l.preData.find((o) => o.kind === 'sequence')?.sql).toEqual([
       'CREATE SEQUENCE app.s START WITH 1 INCREMENT BY 1',
     ]);
@@ -106,10 +106,32 @@ describe('fitting a restore to an older server', () => {
     ]);
   });
 
+  it('a grant of a privilege the target lacks costs only that grant, and only when grants are restored', () => {
+    const table = {
+      ...object('table:app.t', 'table', ['CREATE TABLE app.t (a integer)']),
+      acl: ['GRANT SELECT ON TABLE app.t TO r', 'GRANT MAINTAIN ON TABLE app.t TO r'],
+    };
+    expect(() =>
+      fitToServer(170002, 160004, lists([table]), { skip: false, owner: false }, []),
+    ).not.toThrow();
+    expect(() => fitToServer(170002, 160004, lists([table]), { skip: false, owner: true }, [])).toThrow(
+      'table t has a grant of the MAINTAIN privilege (PostgreSQL 17+)',
+    );
+    const l = lists([table]);
+    const warnings: string[] = [];
+    fitToServer(170002, 160004, l, { skip: true, owner: true }, warnings);
+    expect(l.preData[0]?.acl).toEqual(['GRANT SELECT ON TABLE app.t TO r']);
+    expect(warnings).toEqual([
+      '1 grant(s) on table t left out: the MAINTAIN privilege, which PostgreSQL 16 lacks',
+    ]);
+  });
+
   it('changes nothing into the same or a newer version', () => {
     const l = lists(objects);
-    expect(fitToServer(110022, 150004, l, false, [])).toEqual({ pair: 'PostgreSQL 11 → PostgreSQL 15' });
+    expect(fitToServer(110022, 150004, l, { skip: false, owner: false }, [])).toEqual({
+      pair: 'PostgreSQL 11 → PostgreSQL 15',
+    });
     expect(l.preData).toHaveLength(3);
-    expect(fitToServer(150004, 150010, lists(objects), false, [])).toEqual({});
+    expect(fitToServer(150004, 150010, lists(objects), { skip: false, owner: false }, [])).toEqual({});
   });
 });

@@ -128,7 +128,7 @@ export async function restorePostgres(
         schema.server.versionNum,
         server.versionNum,
         { selection, objectLists: [preData, postData, eventTriggers], tables, sequences },
-        !!options.skipMissingFeatures,
+        { skip: !!options.skipMissingFeatures, owner: !!options.owner },
         warnings,
       );
     } catch (err) {

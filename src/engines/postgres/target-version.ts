@@ -94,34 +94,41 @@ export interface ServerFit {
  * Fits a restore to the target server's version, in place: statements are
  * adapted to its spelling, and objects that need a feature it lacks are
  * refused up front (before anything is applied), naming each object and
- * feature, or left out with a warning when `skip` is set, together with what
+ * feature, or left out with a warning when `how.skip` is set, together with what
  * depends on them and their data.
  */
 export function fitToServer(
   sourceVersion: number,
   targetVersion: number,
   lists: { selection: Selection; objectLists: PgObject[][]; tables: unknown[]; sequences: unknown[] },
-  skip: boolean,
+  how: { skip: boolean; owner: boolean },
   warnings: string[],
 ): ServerFit {
+  const { skip } = how;
   const source = majorVersionName(sourceVersion);
   const target = majorVersionName(targetVersion);
   const fit: ServerFit = source !== target ? { pair: `PostgreSQL ${source} → PostgreSQL ${target}` } : {};
   if (targetVersion >= sourceVersion) return fit;
 
-  const lacking: { object: PgObject; feature: Feature }[] = [];
+  const lacking: { object: PgObject; feature: Feature; grants?: string[] }[] = [];
+  const missing = (object: PgObject, sql: string) =>
+    FEATURES.find((f) => f.since > targetVersion && f.since <= sourceVersion && f.usedBy(object, sql));
   for (const object of lists.selection.objects) {
-    const sql = [...object.sql, ...(object.acl ?? [])].join('\n');
-    const feature = FEATURES.find(
-      (f) => f.since > targetVersion && f.since <= sourceVersion && f.usedBy(object, sql),
-    );
-    if (feature) lacking.push({ object, feature });
+    const feature = missing(object, object.sql.join('\n'));
+    if (feature) {
+      lacking.push({ object, feature });
+      continue;
+    }
+    // A grant the target cannot express costs only that grant, not the object (and grants apply only with owner).
+    const grants = how.owner ? (object.acl ?? []).filter((g) => missing(object, g)) : [];
+    const grantFeature = grants[0] && missing(object, grants[0]);
+    if (grantFeature) lacking.push({ object, feature: grantFeature, grants });
   }
   if (lacking.length && !skip) {
     const list = lacking
       .map(
-        ({ object, feature }) =>
-          `${object.kind} ${object.name} uses ${feature.name} (PostgreSQL ${majorVersionName(feature.since)}+)`,
+        ({ object, feature, grants }) =>
+          `${object.kind} ${object.name} ${grants ? 'has a grant of' : 'uses'} ${feature.name} (PostgreSQL ${majorVersionName(feature.since)}+)`,
       )
       .join('; ');
     throw new StowageError(
@@ -131,11 +138,19 @@ export function fitToServer(
     );
   }
 
-  const removed = new Set(lacking.map((l) => l.object.id));
-  for (const { object, feature } of lacking) {
-    warnings.push(
-      `${object.kind} ${object.name} left out: it uses ${feature.name}, which PostgreSQL ${target} lacks`,
-    );
+  const removed = new Set(lacking.filter((l) => !l.grants).map((l) => l.object.id));
+  const droppedGrants = new Map<string, Set<string>>();
+  for (const { object, feature, grants } of lacking) {
+    if (grants) {
+      droppedGrants.set(object.id, new Set(grants));
+      warnings.push(
+        `${grants.length} grant(s) on ${object.kind} ${object.name} left out: ${feature.name}, which PostgreSQL ${target} lacks`,
+      );
+    } else {
+      warnings.push(
+        `${object.kind} ${object.name} left out: it uses ${feature.name}, which PostgreSQL ${target} lacks`,
+      );
+    }
   }
   // Objects are in dependency order, so one pass catches dependents of dependents.
   for (const o of lists.selection.objects) {
@@ -149,10 +164,14 @@ export function fitToServer(
         );
     }
   }
-  const adapt = (o: PgObject): PgObject => ({
-    ...o,
-    sql: o.sql.map((s) => adaptStatement(s, targetVersion)),
-  });
+  const adapt = (o: PgObject): PgObject => {
+    const dropped = droppedGrants.get(o.id);
+    return {
+      ...o,
+      sql: o.sql.map((s) => adaptStatement(s, targetVersion)),
+      ...(dropped && o.acl ? { acl: o.acl.filter((g) => !dropped.has(g)) } : {}),
+    };
+  };
   for (const list of [lists.selection.objects, ...lists.objectLists]) {
     const kept = list.filter((o) => !removed.has(o.id)).map(adapt);
     list.splice(0, list.length, ...kept);
