@@ -228,7 +228,8 @@ async function crossRestore(
     `a restore of ${source.major}'s backup into ${target.major} was not refused`,
   ).toBeInstanceOf(Error);
   expect((refusal as Error).message).toMatch(`PostgreSQL ${target.major}`);
-  expect(await databaseImage(url)).toEqual([]);
+  // Nothing applied: the database still holds only what a new one has.
+  expect((await databaseImage(url)).filter((l) => l !== 'schema public')).toEqual([]);
   // With the option, those objects are left out with a warning and the rest is complete.
   const events: import('../../src/progress.js').ProgressEvent[] = [];
   await restoreFromMemory(url, backup, { skipMissingFeatures: true }, 2, events);

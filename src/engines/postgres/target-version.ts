@@ -108,7 +108,17 @@ export function fitToServer(
   const source = majorVersionName(sourceVersion);
   const target = majorVersionName(targetVersion);
   const fit: ServerFit = source !== target ? { pair: `PostgreSQL ${source} → PostgreSQL ${target}` } : {};
-  if (targetVersion >= sourceVersion) return fit;
+  if (targetVersion >= sourceVersion) {
+    // Statements stowage writes itself (CREATE SEQUENCE … AS) need the spelling of a target before 10 even from the same version.
+    for (const list of [lists.selection.objects, ...lists.objectLists]) {
+      list.splice(
+        0,
+        list.length,
+        ...list.map((o) => ({ ...o, sql: o.sql.map((s) => adaptStatement(s, targetVersion)) })),
+      );
+    }
+    return fit;
+  }
 
   const lacking: { object: PgObject; feature: Feature; grants?: string[] }[] = [];
   const missing = (object: PgObject, sql: string) =>
