@@ -98,6 +98,26 @@ export function pgRoundTrip(
   }
 }
 
+/**
+ * Expects two sorted entry lists to be equal, failing with only the entries
+ * that differ (a whole-list diff of a big schema is truncated to nothing useful).
+ */
+export function expectSameEntries(actual: string[], expected: string[]): void {
+  const missing = multisetMinus(expected, actual);
+  const unexpected = multisetMinus(actual, expected);
+  expect({ missing, unexpected }).toEqual({ missing: [], unexpected: [] });
+}
+
+function multisetMinus(from: string[], minus: string[]): string[] {
+  const left = new Map<string, number>();
+  for (const e of minus) left.set(e, (left.get(e) ?? 0) + 1);
+  return from.filter((e) => {
+    const n = left.get(e) ?? 0;
+    if (n > 0) left.set(e, n - 1);
+    return n === 0;
+  });
+}
+
 export interface ParityRun {
   jobs?: number;
   backup?: PostgresBackupOptions;
@@ -118,7 +138,7 @@ export async function expectStowageParity(sourceUrl: string, run: ParityRun = {}
   try {
     await restoreFromMemory(target.url, backup, run.restore ?? {}, jobs);
     const ownership = run.ownership ?? true;
-    expect(schemaEntries(target.url, { ownership })).toEqual(schemaEntries(sourceUrl, { ownership }));
+    expectSameEntries(schemaEntries(target.url, { ownership }), schemaEntries(sourceUrl, { ownership }));
     expect(await tableChecksums(target.url)).toEqual(await tableChecksums(sourceUrl));
     expect(await sequenceValues(target.url)).toEqual(await sequenceValues(sourceUrl));
   } catch (error) {
