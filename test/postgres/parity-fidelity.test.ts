@@ -4,7 +4,13 @@
 // grants included (restore option `owner: true`).
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
-import { expectStowageParity, loadParityFixtures, parityFixtures, pgRoundTrip, schemaEntries } from './parity.js';
+import {
+  expectStowageParity,
+  loadParityFixtures,
+  parityFixtures,
+  pgRoundTrip,
+  schemaEntries,
+} from './parity.js';
 import { backupToMemory, restoreFromMemory, sequenceValues, tableChecksums } from './support.js';
 
 const created: TestPgDatabase[] = [];
@@ -92,7 +98,10 @@ describe('postgres parity: fidelity', () => {
     expect(await tableChecksums(target.url)).toEqual(await tableChecksums(source.url));
     expect(result.warnings.join('\n')).toContain('"Free Seq"."Invoice Numbers"');
     // The default still works: the next invoice takes the sequence's next number.
-    const next = await query<{ no: string }>(target.url, `INSERT INTO "Free Seq".invoices (amount) VALUES (4) RETURNING no`);
+    const next = await query<{ no: string }>(
+      target.url,
+      `INSERT INTO "Free Seq".invoices (amount) VALUES (4) RETURNING no`,
+    );
     expect(next).toEqual([{ no: '503' }]);
   });
 });

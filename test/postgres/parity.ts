@@ -64,7 +64,11 @@ export function schemaEntries(url: string, options: SchemaDumpOptions = {}): str
   const entries: string[] = [];
   let current: string[] | undefined;
   for (const line of out.split('\n')) {
-    if (/^\\(un)?restrict /.test(line) || /^-- Dumped (from|by) /.test(line)) continue;
+    if (
+      /^\\(un)?restrict /.test(line) ||
+      /^-- (Dumped (from|by) |PostgreSQL database dump complete)/.test(line)
+    )
+      continue;
     if (/^-- (Name|Data for Name): /.test(line)) {
       if (current) entries.push(current.join('\n').trim());
       current = [line];
