@@ -122,6 +122,47 @@ function multisetMinus(from: string[], minus: string[]): string[] {
   });
 }
 
+/**
+ * Expects `targetUrl` to hold what `sourceUrl` holds: the same pg_dump
+ * --schema-only entries (owners and grants too unless `ownership` is false),
+ * table checksums, extension configuration table contents and sequence values.
+ */
+export async function expectSameDatabase(
+  targetUrl: string,
+  sourceUrl: string,
+  ownership = true,
+): Promise<void> {
+  expectSameEntries(schemaEntries(targetUrl, { ownership }), schemaEntries(sourceUrl, { ownership }));
+  expect(await tableChecksums(targetUrl)).toEqual(await tableChecksums(sourceUrl));
+  expect(await extensionConfigChecksums(targetUrl)).toEqual(await extensionConfigChecksums(sourceUrl));
+  expect(await sequenceValues(targetUrl)).toEqual(await sequenceValues(sourceUrl));
+}
+
+/**
+ * Checksums of extensions' configuration tables (pg_extension_config_dump):
+ * they belong to their extension, so tableChecksums skips them, but pg_dump
+ * dumps the rows the user added to them, and so must a restore.
+ */
+export async function extensionConfigChecksums(url: string): Promise<Record<string, string>> {
+  return withPgClient(url, async (client) => {
+    await client.query(
+      `SET search_path = ''; SET extra_float_digits = 3; SET DateStyle = ISO; SET TimeZone = 'UTC'`,
+    );
+    const { rows: tables } = await client.query<{ t: string }>(
+      `SELECT c.oid::regclass::text AS t FROM pg_extension e, unnest(e.extconfig) AS x(oid)
+       JOIN pg_class c ON c.oid = x.oid WHERE c.relkind IN ('r', 'p') ORDER BY 1`,
+    );
+    const out: Record<string, string> = {};
+    for (const { t } of tables) {
+      const { rows } = await client.query<{ n: string; h: string | null }>(
+        `SELECT count(*) AS n, md5(string_agg(h, '' ORDER BY h)) AS h FROM (SELECT md5(x::text) AS h FROM ONLY ${t} x) s`,
+      );
+      out[t] = `${rows[0]?.n}:${rows[0]?.h ?? '-'}`;
+    }
+    return out;
+  });
+}
+
 export interface ParityRun {
   jobs?: number;
   backup?: PostgresBackupOptions;
@@ -141,10 +182,7 @@ export async function expectStowageParity(sourceUrl: string, run: ParityRun = {}
   const target = await createPgDatabase('parity_target');
   try {
     await restoreFromMemory(target.url, backup, run.restore ?? {}, jobs);
-    const ownership = run.ownership ?? true;
-    expectSameEntries(schemaEntries(target.url, { ownership }), schemaEntries(sourceUrl, { ownership }));
-    expect(await tableChecksums(target.url)).toEqual(await tableChecksums(sourceUrl));
-    expect(await sequenceValues(target.url)).toEqual(await sequenceValues(sourceUrl));
+    await expectSameDatabase(target.url, sourceUrl, run.ownership ?? true);
   } catch (error) {
     await target.drop().catch(() => {});
     throw error;
