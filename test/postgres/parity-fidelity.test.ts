@@ -4,6 +4,7 @@
 // grants included (restore option `owner: true`).
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
+import { pgUrl } from '../support/servers.js';
 import {
   expectStowageParity,
   loadParityFixtures,
@@ -11,6 +12,7 @@ import {
   pgRoundTrip,
   schemaEntries,
 } from './parity.js';
+import { installParityExtension } from './parity-extension.js';
 import { backupToMemory, restoreFromMemory, sequenceValues, tableChecksums } from './support.js';
 
 const created: TestPgDatabase[] = [];
@@ -48,6 +50,21 @@ async function query<T>(url: string, sql: string): Promise<T[]> {
 }
 
 describe('postgres parity: fidelity', () => {
+  it('carries the rows users added to an extension configuration table, and its sequence value', async () => {
+    // Installs the fixture's tiny extension into the server's extension directory when missing (see parity-extension.ts).
+    await installParityExtension(pgUrl());
+    const source = await sourceWith('06-');
+    await expectParity(source);
+    // --clean over a copy replaces the user's rows and keeps the extension's own.
+    const backup = await backupToMemory(source.url, {}, 2);
+    const target = await database('parity_fid_ext_clean');
+    await restoreFromMemory(target.url, backup, {}, 2);
+    await restoreFromMemory(target.url, backup, { clean: true }, 2);
+    const settings = 'SELECT * FROM stowage_parity_ext.settings ORDER BY key';
+    expect(await query(target.url, settings)).toEqual(await query(source.url, settings));
+    expect(await query(target.url, settings)).toHaveLength(3);
+  });
+
   it('keeps a partition column order that differs from its parent', async () => {
     const source = await sourceWith('50-');
     await expectParity(source);

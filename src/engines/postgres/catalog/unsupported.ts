@@ -25,8 +25,7 @@ export async function reportUnsupported(ctx: CatalogContext): Promise<void> {
        ${global('pg_event_trigger')} AS "event triggers",
        ${global('pg_foreign_server')} AS "foreign servers",
        ${global('pg_publication')} AS "publications",
-       (SELECT pg_catalog.count(*) FROM pg_catalog.pg_default_acl) AS "default privilege settings",
-       (SELECT pg_catalog.count(*) FROM pg_catalog.pg_extension WHERE extconfig IS NOT NULL) AS "extension configuration tables"`,
+       (SELECT pg_catalog.count(*) FROM pg_catalog.pg_default_acl) AS "default privilege settings"`,
     [ctx.schemas],
   );
   for (const [kind, count] of Object.entries(counts ?? {})) {
