@@ -2,7 +2,12 @@
 // lose or change silently. Each fixture is proven pg_dump + pg_restore-able and
 // then must round-trip through Stowage with the parity oracle, owners and
 // grants included (restore option `owner: true`).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { backup as libraryBackup } from '../../src/index.js';
+import { runCli } from '../cli/run-cli.js';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
 import { pgUrl } from '../support/servers.js';
 import {
@@ -120,5 +125,20 @@ describe('postgres parity: fidelity', () => {
       `INSERT INTO "Free Seq".invoices (amount) VALUES (4) RETURNING no`,
     );
     expect(next).toEqual([{ no: '503' }]);
+
+    // The CLI prints the same warning.
+    const dir = await mkdtemp(join(tmpdir(), 'stowage-parity-seq-'));
+    try {
+      const file = join(dir, 'free-seq.stow');
+      await libraryBackup({ source: source.url, to: file, preflight: false });
+      const cliTarget = await database('parity_fid_one_table_cli');
+      const run = await runCli(['restore', file, cliTarget.url, '--table', '"Free Seq".invoices', '--yes']);
+      expect(run.stderr + run.stdout).toContain(
+        'warning: sequence "Free Seq"."Invoice Numbers" restored too, though not selected',
+      );
+      expect(run.code).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
