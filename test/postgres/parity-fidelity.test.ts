@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backup as libraryBackup } from '../../src/index.js';
 import { runCli } from '../cli/run-cli.js';
-import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
+import { type TestPgDatabase, withPgClient } from '../support/pg.js';
 import { pgUrl } from '../support/servers.js';
 import {
+  createParityDatabase,
   expectStowageParity,
   loadParityFixtures,
   parityFixtures,
@@ -26,7 +27,7 @@ afterAll(async () => {
 });
 
 async function database(prefix: string): Promise<TestPgDatabase> {
-  const db = await createPgDatabase(prefix);
+  const db = await createParityDatabase(prefix);
   created.push(db);
   return db;
 }

@@ -15,9 +15,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPgDatabase, pgUrlFor, type TestPgDatabase, withPgClient } from '../support/pg.js';
+import { pgUrlFor, type TestPgDatabase, withPgClient } from '../support/pg.js';
 import { pgUrl } from '../support/servers.js';
 import {
+  createParityDatabase,
   expectSameDatabase,
   expectStowageParity,
   loadParityFixtures,
@@ -33,7 +34,7 @@ describe('postgres parity: the whole torture fixture', () => {
   let source: TestPgDatabase;
   const created: TestPgDatabase[] = [];
   const database = async (prefix: string) => {
-    const db = await createPgDatabase(prefix);
+    const db = await createParityDatabase(prefix);
     created.push(db);
     return db;
   };
