@@ -19,6 +19,7 @@ import { pgUrlFor, type TestPgDatabase, withPgClient } from '../support/pg.js';
 import { pgUrl } from '../support/servers.js';
 import {
   createParityDatabase,
+  droppingSubscriptions,
   expectSameDatabase,
   expectStowageParity,
   loadParityFixtures,
@@ -97,14 +98,16 @@ describe('postgres parity: the whole torture fixture', () => {
       cli(['backup', source.url, '--to', file, '--jobs', '4', '--no-preflight']);
       const name = `parity_all_cli_${Date.now().toString(36)}`;
       const url = pgUrlFor(name);
-      created.push({
-        name,
-        url,
-        drop: () =>
-          withPgClient(pgUrl(), (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(
-            () => {},
-          ),
-      });
+      created.push(
+        droppingSubscriptions({
+          name,
+          url,
+          drop: () =>
+            withPgClient(pgUrl(), (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(
+              () => {},
+            ),
+        }),
+      );
       cli(['restore', file, url, '--create', '--owner', '--jobs', '4', '--yes']);
       await expectSameDatabase(url, source.url);
     } finally {
