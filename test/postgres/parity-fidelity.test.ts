@@ -69,6 +69,9 @@ describe('postgres parity: fidelity', () => {
     const settings = 'SELECT * FROM stowage_parity_ext.settings ORDER BY key';
     expect(await query(target.url, settings)).toEqual(await query(source.url, settings));
     expect(await query(target.url, settings)).toHaveLength(3);
+    // So does a data-only --clean, which must not empty the extension's own rows.
+    await restoreFromMemory(target.url, backup, { dataOnly: true, clean: true }, 2);
+    expect(await query(target.url, settings)).toEqual(await query(source.url, settings));
   });
 
   it('keeps a partition column order that differs from its parent', async () => {
