@@ -8,10 +8,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backup as libraryBackup } from '../../src/index.js';
 import { runCli } from '../cli/run-cli.js';
-import { type TestPgDatabase, withPgClient } from '../support/pg.js';
+import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
 import { pgUrl } from '../support/servers.js';
 import {
-  createParityDatabase,
   expectStowageParity,
   loadParityFixtures,
   parityFixtures,
@@ -27,7 +26,7 @@ afterAll(async () => {
 });
 
 async function database(prefix: string): Promise<TestPgDatabase> {
-  const db = await createParityDatabase(prefix);
+  const db = await createPgDatabase(prefix);
   created.push(db);
   return db;
 }

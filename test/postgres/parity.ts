@@ -163,36 +163,6 @@ export async function extensionConfigChecksums(url: string): Promise<Record<stri
   });
 }
 
-/**
- * A fresh database for parity tests whose drop() first drops the subscriptions
- * in it (DROP DATABASE refuses a database that has any, even with FORCE); the
- * fixture's subscriptions never connected, so they have no slot to drop.
- */
-export async function createParityDatabase(prefix: string): Promise<TestPgDatabase> {
-  return droppingSubscriptions(await createPgDatabase(prefix));
-}
-
-/** `db` with a drop() that first drops the subscriptions in it (see {@link createParityDatabase}). */
-export function droppingSubscriptions(db: TestPgDatabase): TestPgDatabase {
-  return {
-    ...db,
-    async drop() {
-      await withPgClient(db.url, async (client) => {
-        const { rows } = await client.query<{ name: string }>(
-          `SELECT pg_catalog.quote_ident(s.subname) AS name FROM pg_catalog.pg_subscription s
-           JOIN pg_catalog.pg_database d ON d.oid = s.subdbid WHERE d.datname = pg_catalog.current_database()`,
-        );
-        for (const { name } of rows) {
-          await client.query(`ALTER SUBSCRIPTION ${name} DISABLE`);
-          await client.query(`ALTER SUBSCRIPTION ${name} SET (slot_name = NONE)`);
-          await client.query(`DROP SUBSCRIPTION ${name}`);
-        }
-      }).catch(() => {}); // a database that is already gone
-      await db.drop();
-    },
-  };
-}
-
 export interface ParityRun {
   jobs?: number;
   backup?: PostgresBackupOptions;
@@ -209,7 +179,7 @@ export interface ParityRun {
 export async function expectStowageParity(sourceUrl: string, run: ParityRun = {}): Promise<TestPgDatabase> {
   const jobs = run.jobs ?? 2;
   const backup = await backupToMemory(sourceUrl, run.backup ?? {}, jobs);
-  const target = await createParityDatabase('parity_target');
+  const target = await createPgDatabase('parity_target');
   try {
     await restoreFromMemory(target.url, backup, run.restore ?? {}, jobs);
     await expectSameDatabase(target.url, sourceUrl, run.ownership ?? true);
