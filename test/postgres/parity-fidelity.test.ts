@@ -54,7 +54,7 @@ async function query<T>(url: string, sql: string): Promise<T[]> {
   return withPgClient(url, async (c) => (await c.query(sql)).rows as T[]);
 }
 
-describe('postgres parity: fidelity', () => {
+describe('postgres parity: fidelity', { timeout: 180_000 }, () => {
   it('carries the rows users added to an extension configuration table, and its sequence value', async () => {
     // Installs the fixture's tiny extension into the server's extension directory when missing (see parity-extension.ts).
     await installParityExtension(pgUrl());

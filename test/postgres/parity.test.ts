@@ -35,7 +35,8 @@ import { backupToMemory, restoreFromMemory } from './support.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 
-describe('postgres parity: the whole torture fixture', () => {
+// The whole fixture takes a while on a shared two-core machine: generous bounds.
+describe('postgres parity: the whole torture fixture', { timeout: 180_000 }, () => {
   let source: TestPgDatabase;
   const created: TestPgDatabase[] = [];
   const database = async (prefix: string) => {
@@ -87,7 +88,9 @@ describe('postgres parity: the whole torture fixture', () => {
     );
   });
 
-  it('round-trips through the built CLI: backup to a file, restore --create into a new name', async () => {
+  it('round-trips through the built CLI: backup to a file, restore --create into a new name', {
+    timeout: 600_000,
+  }, async () => {
     execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 240_000 });
     const dir = await mkdtemp(join(tmpdir(), 'stowage-parity-cli-'));
     try {
