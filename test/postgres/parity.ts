@@ -14,12 +14,14 @@ import { backupToMemory, findPgDump, restoreFromMemory, sequenceValues, tableChe
 /** The torture fixture: every object kind pg_dump knows, one file per theme. */
 export const PARITY_FIXTURE_DIR = join(import.meta.dirname, '../../fixtures/postgres/parity');
 
-/** Parity fixture file names in load order (all, or those whose name contains one of `only`). */
+/** Parity fixture file names in load order (all, or those whose name contains one of `only`): by name, a name before its extensions. */
 export function parityFixtures(only?: string[]): string[] {
   return readdirSync(PARITY_FIXTURE_DIR)
     .filter((f) => f.endsWith('.sql'))
     .filter((f) => !only || only.some((o) => f.includes(o)))
-    .sort();
+    .map((f) => f.slice(0, -'.sql'.length))
+    .sort() // by name without ".sql", so `10-types.sql` comes before `10-types-used.sql`
+    .map((f) => `${f}.sql`);
 }
 
 /** Loads parity fixture files into a database, one file per query (each file may hold many statements). */
