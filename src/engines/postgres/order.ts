@@ -35,6 +35,7 @@ const KIND_RANK: Record<ObjectKind, number> = {
   'row-security': 27,
   statistics: 28,
   refresh: 30,
+  'system-acl': 31,
 };
 
 const SECTION_RANK: Record<Section, number> = { 'pre-data': 0, 'post-data': 1 };

@@ -13,6 +13,7 @@ import { readExtensions, readSchemas } from './schemas.js';
 import { readSequences, type SequencesRead } from './sequences.js';
 import { notExtensionMember, SYSTEM_SCHEMA_FILTER } from './sql.js';
 import { readStatistics } from './statistics.js';
+import { readSystemAcls } from './system-acl.js';
 import { readTables, type TablesRead } from './tables.js';
 import { readTriggers } from './triggers.js';
 import { readTypes } from './types.js';
@@ -63,6 +64,7 @@ export async function readCatalog(ctx: CatalogContext): Promise<CatalogRead> {
     ...(await readRules(ctx)),
     ...(await readPolicies(ctx)),
     ...(await readStatistics(ctx)),
+    ...(await readSystemAcls(ctx)),
   ];
   const kept = await resolveDependencies(ctx, all);
   const { ordered, cycles } = orderObjects(kept);

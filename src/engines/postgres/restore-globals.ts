@@ -1,0 +1,129 @@
+import { type AclEntry, aclStatements, commentStatement } from './catalog/acl.js';
+import type { PgSession } from './connect.js';
+import { quoteIdent, quoteLiteral } from './ident.js';
+import type { PgGlobals, PgRole, PgTablespace } from './model.js';
+import { setClause } from './setting-statement.js';
+
+/** What restoring the globals did. */
+export interface GlobalsRestored {
+  createdRoles: string[];
+  existingRoles: string[];
+  createdTablespaces: string[];
+  existingTablespaces: string[];
+  /** Memberships granted (`role → member`). */
+  memberships: number;
+}
+
+/**
+ * Recreates the archive's roles and tablespaces on the target server, like
+ * running `pg_dumpall --globals-only` output, except that what already exists
+ * is reported and left as it is: restoring into a server never changes the
+ * attributes, passwords or memberships of its existing roles. Memberships are
+ * granted where the role or the member was created here.
+ */
+export async function restoreGlobals(session: PgSession, globals: PgGlobals): Promise<GlobalsRestored> {
+  const existing = async (sql: string, names: string[]) =>
+    new Set(
+      (
+        await session.query<{ n: string }>(sql, [names], 'reading the existing roles and tablespaces')
+      ).rows.map((r) => r.n),
+    );
+  const roleNames = globals.roles.map((r) => r.name);
+  const haveRoles = await existing(
+    'SELECT rolname AS n FROM pg_catalog.pg_roles WHERE rolname = ANY($1::text[])',
+    roleNames,
+  );
+  const newRoles = globals.roles.filter((r) => !haveRoles.has(r.name));
+  // Create all roles first, then their settings, comments and memberships: they may name each other.
+  for (const role of newRoles) await run(session, [createRole(role)], `creating role ${role.name}`);
+  for (const role of newRoles) {
+    const sql = [
+      ...role.settings.map((s) => `ALTER ROLE ${quoteIdent(role.name)} ${setClause(s)}`),
+      ...commentStatement(`ROLE ${quoteIdent(role.name)}`, role.comment),
+    ];
+    await run(session, sql, `setting up role ${role.name}`);
+  }
+  const created = new Set(newRoles.map((r) => r.name));
+  const grants = globals.memberships.filter((m) => created.has(m.role) || created.has(m.member));
+  const present = await existing(
+    'SELECT rolname AS n FROM pg_catalog.pg_roles WHERE rolname = ANY($1::text[])',
+    grants.flatMap((m) => [m.role, m.member, ...(m.grantor ? [m.grantor] : [])]),
+  );
+  let memberships = 0;
+  for (const m of grants) {
+    if (!present.has(m.role) || !present.has(m.member)) continue;
+    const grantor = m.grantor && present.has(m.grantor) ? ` GRANTED BY ${quoteIdent(m.grantor)}` : '';
+    await run(
+      session,
+      [
+        `GRANT ${quoteIdent(m.role)} TO ${quoteIdent(m.member)}${m.admin ? ' WITH ADMIN OPTION' : ''}${grantor}`,
+      ],
+      `granting role ${m.role} to ${m.member}`,
+    );
+    memberships++;
+  }
+
+  const haveSpaces = await existing(
+    'SELECT spcname AS n FROM pg_catalog.pg_tablespace WHERE spcname = ANY($1::text[])',
+    globals.tablespaces.map((t) => t.name),
+  );
+  const newSpaces = globals.tablespaces.filter((t) => !haveSpaces.has(t.name));
+  // CREATE TABLESPACE cannot run inside a transaction block: one statement per query.
+  for (const t of newSpaces) {
+    for (const sql of tablespaceStatements(t)) await run(session, [sql], `creating tablespace ${t.name}`);
+  }
+  return {
+    createdRoles: newRoles.map((r) => r.name),
+    existingRoles: globals.roles.filter((r) => haveRoles.has(r.name)).map((r) => r.name),
+    createdTablespaces: newSpaces.map((t) => t.name),
+    existingTablespaces: globals.tablespaces.filter((t) => haveSpaces.has(t.name)).map((t) => t.name),
+    memberships,
+  };
+}
+
+/** A one-line account of {@link restoreGlobals} for the restore's warnings. */
+export function describeGlobals(r: GlobalsRestored): string {
+  const list = (names: string[]) => (names.length ? names.join(', ') : 'none');
+  return (
+    `globals: created roles: ${list(r.createdRoles)}; roles that already existed, left unchanged: ${list(r.existingRoles)}; ` +
+    `${r.memberships} memberships granted; created tablespaces: ${list(r.createdTablespaces)}; ` +
+    `tablespaces that already existed, left unchanged: ${list(r.existingTablespaces)}`
+  );
+}
+
+function createRole(r: PgRole): string {
+  const attrs = [
+    r.superuser ? 'SUPERUSER' : 'NOSUPERUSER',
+    r.inherit ? 'INHERIT' : 'NOINHERIT',
+    r.createRole ? 'CREATEROLE' : 'NOCREATEROLE',
+    r.createDb ? 'CREATEDB' : 'NOCREATEDB',
+    r.login ? 'LOGIN' : 'NOLOGIN',
+    r.replication ? 'REPLICATION' : 'NOREPLICATION',
+    r.bypassRls ? 'BYPASSRLS' : 'NOBYPASSRLS',
+  ];
+  if (r.connectionLimit !== -1) attrs.push(`CONNECTION LIMIT ${r.connectionLimit}`);
+  // A stored SCRAM or MD5 hash is taken as already encrypted.
+  if (r.password) attrs.push(`PASSWORD ${quoteLiteral(r.password)}`);
+  if (r.validUntil) attrs.push(`VALID UNTIL ${quoteLiteral(r.validUntil)}`);
+  return `CREATE ROLE ${quoteIdent(r.name)} WITH ${attrs.join(' ')}`;
+}
+
+function tablespaceStatements(t: PgTablespace): string[] {
+  const name = quoteIdent(t.name);
+  return [
+    `CREATE TABLESPACE ${name} OWNER ${quoteIdent(t.owner)} LOCATION ${quoteLiteral(t.location)}`,
+    ...(t.options.length ? [`ALTER TABLESPACE ${name} SET (${t.options.join(', ')})`] : []),
+    ...aclStatements('TABLESPACE', name, t.owner, t.acl as AclEntry[] | null),
+    ...commentStatement(`TABLESPACE ${name}`, t.comment),
+  ];
+}
+
+async function run(session: PgSession, statements: string[], what: string): Promise<void> {
+  for (const sql of statements) {
+    try {
+      await session.client.query(sql);
+    } catch (err) {
+      throw session.translate(err, what);
+    }
+  }
+}
