@@ -176,3 +176,83 @@ describe('parity: owners and grants', () => {
     });
   });
 });
+
+describe('parity: database properties with --create', () => {
+  let source: TestPgDatabase;
+  let backup: Awaited<ReturnType<typeof backupToMemory>>;
+  const dropLater: string[] = [];
+
+  beforeAll(async () => {
+    source = await createPgDatabase('parity_dbprops_src');
+    await loadParityFixtures(source.url, ['41-database-properties.sql']);
+    backup = await backupToMemory(source.url, {}, 2);
+  });
+  afterAll(async () => {
+    await withPgClient(pgUrl(), async (client) => {
+      for (const name of dropLater) await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    });
+    await source?.drop();
+  });
+
+  /** pg_dump --create entries of `url`, with the database's name replaced by `as`. */
+  const createEntries = (url: string, name: string, as: string) =>
+    schemaEntries(url, { extraArgs: ['--create'] })
+      .map((e) => e.replaceAll(name, as))
+      .sort();
+
+  it('is restored by pg_dump + pg_restore', async () => {
+    const target = await createPgDatabase('parity_dbprops_pg');
+    try {
+      expect(pgRoundTrip(source.url, target.url)).toEqual({ status: 0, stderr: '' });
+    } finally {
+      await target.drop();
+    }
+  });
+
+  it.each([1, 4])('restore --create gives the new database the archived properties (--jobs %i)', async (jobs) => {
+    const name = `parity_dbprops_new_${randomBytes(4).toString('hex')}`;
+    dropLater.push(name);
+    const result = await restoreFromMemory(pgUrlFor(name), backup, { create: true }, jobs);
+    expect(result.warnings).toEqual([]);
+    expect(createEntries(pgUrlFor(name), name, 'DB')).toEqual(createEntries(source.url, source.name, 'DB'));
+    expect(await tableChecksums(pgUrlFor(name))).toEqual(await tableChecksums(source.url));
+  });
+
+  it('--no-owner --no-acl with --create: settings and comment, but no owner or grants', async () => {
+    const name = `parity_dbprops_plain_${randomBytes(4).toString('hex')}`;
+    dropLater.push(name);
+    await restoreFromMemory(pgUrlFor(name), backup, { create: true, owner: false, acl: false }, 2);
+    const facts = (url: string) =>
+      withPgClient(url, async (client) => {
+        const { rows } = await client.query(
+          `SELECT pg_get_userbyid(datdba) = current_user AS mine, datacl IS NULL AS plain, datconnlimit,
+             shobj_description(d.oid, 'pg_database') AS comment,
+             (SELECT array_agg(coalesce(r.rolname, '-') || ':' || array_to_string(s.setconfig, ',') ORDER BY r.rolname NULLS FIRST)
+              FROM pg_db_role_setting s LEFT JOIN pg_roles r ON r.oid = s.setrole WHERE s.setdatabase = d.oid) AS settings
+           FROM pg_database d WHERE datname = current_database()`,
+        );
+        return rows[0];
+      });
+    const before = await facts(source.url);
+    expect(before).toMatchObject({ mine: false, plain: false });
+    expect(await facts(pgUrlFor(name))).toEqual({ ...before, mine: true, plain: true });
+  });
+
+  it('into a database that already exists, leaves its properties alone and says so', async () => {
+    const target = await createPgDatabase('parity_dbprops_old');
+    try {
+      const result = await restoreFromMemory(target.url, backup, { create: true }, 1);
+      expect(result.warnings.join('\n')).toMatch(/already existed: its owner, settings, comment and grants were left/);
+      await withPgClient(target.url, async (client) => {
+        const { rows } = await client.query(
+          `SELECT pg_get_userbyid(datdba) = current_user AS mine, datacl IS NULL AS plain,
+             (SELECT count(*)::int FROM pg_db_role_setting WHERE setdatabase = d.oid) AS settings
+           FROM pg_database d WHERE datname = current_database()`,
+        );
+        expect(rows).toEqual([{ mine: true, plain: true, settings: 0 }]);
+      });
+    } finally {
+      await target.drop();
+    }
+  });
+});
