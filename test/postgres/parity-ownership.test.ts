@@ -37,6 +37,14 @@ describe('parity: owners and grants', () => {
     expect(schemaEntries(target.url)).toEqual(schemaEntries(source.url));
   });
 
+  it('records only the changes to the public schema that CREATE DATABASE made, as pg_dump does', () => {
+    const schema = backup.result.schema as PostgresSchema;
+    const pub = schema.objects.find((o) => o.id === 'schema:public');
+    // Not a REVOKE ALL + re-GRANT: a PostgreSQL 14 target keeps its own defaults for the rest.
+    expect(pub?.acl).toEqual(['GRANT CREATE ON SCHEMA public TO stowage_parity_writer']);
+    expect(pub?.owner).toEqual([]);
+  });
+
   it.each([1, 4])('restores owners and grants by default (--jobs %i)', async (jobs) => {
     const target = await expectStowageParity(source.url, { jobs });
     created.push(target);
@@ -209,14 +217,17 @@ describe('parity: database properties with --create', () => {
     }
   });
 
-  it.each([1, 4])('restore --create gives the new database the archived properties (--jobs %i)', async (jobs) => {
-    const name = `parity_dbprops_new_${randomBytes(4).toString('hex')}`;
-    dropLater.push(name);
-    const result = await restoreFromMemory(pgUrlFor(name), backup, { create: true }, jobs);
-    expect(result.warnings).toEqual([]);
-    expect(createEntries(pgUrlFor(name), name, 'DB')).toEqual(createEntries(source.url, source.name, 'DB'));
-    expect(await tableChecksums(pgUrlFor(name))).toEqual(await tableChecksums(source.url));
-  });
+  it.each([1, 4])(
+    'restore --create gives the new database the archived properties (--jobs %i)',
+    async (jobs) => {
+      const name = `parity_dbprops_new_${randomBytes(4).toString('hex')}`;
+      dropLater.push(name);
+      const result = await restoreFromMemory(pgUrlFor(name), backup, { create: true }, jobs);
+      expect(result.warnings).toEqual([]);
+      expect(createEntries(pgUrlFor(name), name, 'DB')).toEqual(createEntries(source.url, source.name, 'DB'));
+      expect(await tableChecksums(pgUrlFor(name))).toEqual(await tableChecksums(source.url));
+    },
+  );
 
   it('--no-owner --no-acl with --create: settings and comment, but no owner or grants', async () => {
     const name = `parity_dbprops_plain_${randomBytes(4).toString('hex')}`;
@@ -242,7 +253,9 @@ describe('parity: database properties with --create', () => {
     const target = await createPgDatabase('parity_dbprops_old');
     try {
       const result = await restoreFromMemory(target.url, backup, { create: true }, 1);
-      expect(result.warnings.join('\n')).toMatch(/already existed: its owner, settings, comment and grants were left/);
+      expect(result.warnings.join('\n')).toMatch(
+        /already existed: its owner, settings, comment and grants were left/,
+      );
       await withPgClient(target.url, async (client) => {
         const { rows } = await client.query(
           `SELECT pg_get_userbyid(datdba) = current_user AS mine, datacl IS NULL AS plain,
@@ -253,6 +266,168 @@ describe('parity: database properties with --create', () => {
       });
     } finally {
       await target.drop();
+    }
+  });
+});
+
+describe('globals: roles', () => {
+  const tag = randomBytes(4).toString('hex');
+  const user = `stowage_parity_g_${tag}`;
+  const group = `stowage_parity_G_Group_${tag}`;
+  const mine = [user, group];
+  let source: TestPgDatabase | undefined;
+  const dropLater: string[] = [];
+
+  const dropRoles = () =>
+    withPgClient(pgUrl(), async (client) => {
+      for (const name of dropLater)
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => {});
+      for (const role of mine) await client.query(`DROP ROLE IF EXISTS "${role}"`);
+    });
+
+  /** Everything pg_authid, pg_auth_members, pg_db_role_setting and comments hold about our roles. */
+  const roleFacts = () =>
+    withPgClient(pgUrl(), async (client) => {
+      const { rows } = await client.query(
+        `SELECT r.rolname, r.rolsuper, r.rolinherit, r.rolcreaterole, r.rolcreatedb, r.rolcanlogin, r.rolreplication,
+           r.rolbypassrls, r.rolconnlimit, r.rolpassword, r.rolvaliduntil::text AS valid,
+           shobj_description(r.oid, 'pg_authid') AS comment,
+           (SELECT setconfig FROM pg_db_role_setting s WHERE s.setrole = r.oid AND s.setdatabase = 0) AS settings,
+           (SELECT array_agg(g.rolname || ' admin=' || m.admin_option || ' by ' || pg_get_userbyid(m.grantor) ORDER BY g.rolname)
+              FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid) AS member_of
+         FROM pg_authid r WHERE r.rolname = ANY($1) ORDER BY r.rolname`,
+        [mine],
+      );
+      return rows;
+    });
+
+  /** The archive's globals cut down to this test's roles: the shared server has others' roles, which come and go. */
+  const onlyMine = (schema: PostgresSchema): PostgresSchema => {
+    const globals = schema.globals;
+    if (!globals) throw new Error('no globals in the archive');
+    return {
+      ...schema,
+      globals: {
+        roles: globals.roles.filter((r) => mine.includes(r.name)),
+        memberships: globals.memberships.filter((m) => mine.includes(m.member)),
+        tablespaces: [],
+      },
+    };
+  };
+
+  beforeAll(async () => {
+    await withPgClient(pgUrl(), async (client) => {
+      await client.query(
+        `DO $$ BEGIN CREATE ROLE "stowage_parity_Reader" NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+      );
+      await client.query(`CREATE ROLE "${group}" NOLOGIN NOINHERIT CREATEROLE BYPASSRLS`);
+      await client.query(
+        `CREATE ROLE ${user} LOGIN CREATEDB CONNECTION LIMIT 3 VALID UNTIL '2031-02-03 04:05:06+00' PASSWORD 'not-a-real-secret'`,
+      );
+      await client.query(`ALTER ROLE ${user} SET work_mem = '16MB'`);
+      await client.query(`ALTER ROLE ${user} SET search_path = "$user", public`);
+      await client.query(`COMMENT ON ROLE ${user} IS 'a parity user'`);
+      await client.query(`GRANT "${group}" TO ${user} WITH ADMIN OPTION`);
+      await client.query(`GRANT "stowage_parity_Reader" TO ${user}`);
+    });
+  });
+  afterAll(async () => {
+    await source?.drop();
+    await dropRoles();
+  });
+
+  it('--globals-only records roles like pg_dumpall; restore reports existing ones and recreates dropped ones', async () => {
+    const before = await roleFacts();
+    expect(before).toHaveLength(2);
+    const withPasswords = await backupToMemory(pgUrl(), { globalsOnly: true, rolePasswords: true }, 1);
+    const schema = withPasswords.result.schema as PostgresSchema;
+    expect(schema.contents).toBe('globals');
+    expect(schema.objects).toEqual([]);
+    expect(withPasswords.streams.data.size).toBe(0);
+    const recorded = schema.globals?.roles.find((r) => r.name === user);
+    expect(recorded).toMatchObject({
+      login: true,
+      createDb: true,
+      connectionLimit: 3,
+      comment: 'a parity user',
+    });
+    expect(recorded?.password).toMatch(/^SCRAM-SHA-256\$|^md5/);
+    expect(schema.globals?.memberships).toContainEqual({
+      role: group,
+      member: user,
+      grantor: 'postgres',
+      admin: true,
+    });
+    expect(schema.globals?.roles.some((r) => r.name.startsWith('pg_'))).toBe(false);
+
+    // Without --role-passwords no hash is stored.
+    const plain = await backupToMemory(pgUrl(), { globalsOnly: true }, 1);
+    const plainRole = (plain.result.schema as PostgresSchema).globals?.roles.find((r) => r.name === user);
+    expect(plainRole).toBeDefined();
+    expect(plainRole?.password).toBeUndefined();
+    expect(JSON.stringify(plain.result.schema)).not.toContain(recorded?.password ?? '-');
+
+    // Into the server they came from: everything exists, nothing changes.
+    const mineOnly = { ...withPasswords, result: { ...withPasswords.result, schema: onlyMine(schema) } };
+    const same = await restoreFromMemory(pgUrl(), mineOnly, {}, 1);
+    expect(same.warnings.join('\n')).toMatch(
+      new RegExp(`roles that already existed, left unchanged: ${group}, ${user}`),
+    );
+    expect(same.warnings.join('\n')).toMatch(/created roles: none/);
+    expect(await roleFacts()).toEqual(before);
+
+    // Dropped, then restored: the same attributes, password hash, settings, comment and memberships.
+    await dropRoles();
+    expect(await roleFacts()).toEqual([]);
+    const again = await restoreFromMemory(pgUrl(), mineOnly, {}, 1);
+    expect(again.warnings.join('\n')).toMatch(new RegExp(`created roles: ${group}, ${user};`));
+    expect(await roleFacts()).toEqual(before);
+  });
+
+  it('a database backup with --globals restores onto a server without its roles (disaster recovery)', async () => {
+    await withPgClient(pgUrl(), async (client) => {
+      await client.query(
+        `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${user}') THEN CREATE ROLE ${user} LOGIN; END IF; END $$`,
+      );
+    });
+    source = await createPgDatabase('parity_globals_src');
+    await withPgClient(source.url, async (client) => {
+      await client.query(`CREATE TABLE "Owned By User" (id int PRIMARY KEY)`);
+      await client.query(`INSERT INTO "Owned By User" VALUES (1), (2), (3)`);
+      await client.query(`ALTER TABLE "Owned By User" OWNER TO ${user}`);
+      await client.query(`GRANT SELECT ON "Owned By User" TO "stowage_parity_Reader"`);
+    });
+    const backup = await backupToMemory(source.url, { globals: true }, 2);
+    const entries = schemaEntries(source.url);
+    const checksums = await tableChecksums(source.url);
+    await source.drop();
+    source = undefined;
+    await dropRoles();
+    const schema = onlyMine(backup.result.schema as PostgresSchema);
+    const archive = { ...backup, result: { ...backup.result, schema } };
+
+    const name = `parity_globals_new_${tag}`;
+    dropLater.push(name);
+    // Without --globals the missing owner is named up front.
+    await expect(restoreFromMemory(pgUrlFor(name), archive, { create: true }, 2)).rejects.toMatchObject({
+      code: 'pg-missing-roles',
+      message: expect.stringContaining(user),
+    });
+    const result = await restoreFromMemory(pgUrlFor(name), archive, { create: true, globals: true }, 2);
+    expect(result.warnings.join('\n')).toMatch(new RegExp(`created roles: [^;]*\\b${user}\\b`));
+    expect(schemaEntries(pgUrlFor(name))).toEqual(entries);
+    expect(await tableChecksums(pgUrlFor(name))).toEqual(checksums);
+  });
+
+  it('restore --globals of an archive without globals is a usage error', async () => {
+    const db = await createPgDatabase('parity_globals_none');
+    try {
+      const backup = await backupToMemory(db.url, {}, 1);
+      await expect(restoreFromMemory(db.url, backup, { globals: true }, 1)).rejects.toMatchObject({
+        code: 'usage',
+      });
+    } finally {
+      await db.drop();
     }
   });
 });

@@ -33,6 +33,33 @@ export function aclStatements(
   return out.concat(grants(acl, (privs, to) => `GRANT ${privs} ON ${objectType} ${target} TO ${to}`));
 }
 
+/**
+ * REVOKE then GRANT statements that turn the `initial` ACL an object gets when
+ * it is created (an initdb-made object's `pg_init_privs` entry) into its
+ * `current` one, as pg_dump does for such objects: only the differences, so
+ * a target whose defaults differ (the public schema of PostgreSQL 14 and 15)
+ * keeps its own where the source kept its own.
+ */
+export function aclDiffStatements(
+  objectType: string,
+  target: string,
+  current: AclEntry[],
+  initial: AclEntry[],
+): string[] {
+  const key = (e: AclEntry) => `${e.g}\u0000${e.p}\u0000${e.o}`;
+  const now = new Set(current.map(key));
+  const before = new Set(initial.map(key));
+  return [
+    ...initial
+      .filter((e) => !now.has(key(e)))
+      .map((e) => `REVOKE ${e.p} ON ${objectType} ${target} FROM ${e.g}`),
+    ...grants(
+      current.filter((e) => !before.has(key(e))),
+      (privs, to) => `GRANT ${privs} ON ${objectType} ${target} TO ${to}`,
+    ),
+  ];
+}
+
 /** GRANT statements for column privileges (columns have no defaults to revoke). */
 export function columnAclStatements(table: string, column: string, acl: AclEntry[] | null): string[] {
   if (!acl) return [];
