@@ -98,6 +98,12 @@ export interface Engine<BackupOptions = Record<string, unknown>, RestoreOptions 
    * one over several streams, and only the engine knows how it names them.
    */
   unitOfStream(stream: string): string;
+  /**
+   * False when restoring an archive with this schema writes to no database
+   * (a PostgreSQL globals-only archive holds only roles and tablespaces), so
+   * no safety backup of the target is needed. Default: it does.
+   */
+  writesDatabase?(schema: unknown): boolean;
   backup(request: EngineBackupRequest<BackupOptions>): Promise<EngineBackupResult>;
   restore(request: EngineRestoreRequest<RestoreOptions>): Promise<EngineRestoreResult>;
 }

@@ -67,7 +67,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
       );
     }
     let safety: BackupSummary | undefined;
-    if (options.safetyBackup !== false) {
+    if (options.safetyBackup !== false && engine.writesDatabase?.(manifest.schema) !== false) {
       safety = await takeSafetyBackup(options, manifest, progress);
     }
     options.signal?.throwIfAborted();

@@ -18,6 +18,7 @@ export const postgresEngine: Engine<PostgresBackupOptions, PostgresRestoreOption
   // reader's default of 4.
   restoreReadAhead: 2,
   unitOfStream: tableOfStream,
+  writesDatabase: (schema) => (schema as { contents?: unknown } | null)?.contents !== 'globals',
   backup: backupPostgres,
   restore: restorePostgres,
 };

@@ -87,7 +87,7 @@ export async function requirePrerequisites(session: PgSession, needs: Prerequisi
         .join(', ');
       throw new StowageError(
         'pg-missing-roles',
-        `${missing.size} role${missing.size > 1 ? 's' : ''} that own objects or hold grants in the archive do not exist on ${session.target.server}: ${names}; nothing was restored`,
+        `roles that own objects or hold grants in the archive are missing on ${session.target.server}: ${names}; nothing was restored`,
         'create them (restore a globals backup with --globals), map each to an existing role with --map-role ARCHIVED=EXISTING, or restore without owners and grants with --no-owner --no-acl',
       );
     }
