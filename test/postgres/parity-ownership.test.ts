@@ -101,6 +101,8 @@ describe('parity: owners and grants', () => {
          FROM pg_class WHERE oid = '"Owned Stuff"."Ledger"'::regclass`,
       );
       expect(rows).toEqual([{ owner: 'stowage_parity_writer', writer_reads: true, reader_grants: 0 }]);
+      const policy = await client.query(`SELECT polroles::regrole[]::text[] AS roles FROM pg_policy`);
+      expect(policy.rows).toEqual([{ roles: ['stowage_parity_writer', 'stowage_parity_writer'] }]);
     });
   });
 

@@ -85,6 +85,12 @@ export const PgObjectSchema = z.object({
    * (`--no-acl`). Each names one grantee, at its end (see catalog/acl.ts).
    */
   acl: z.array(z.string()).optional(),
+  /**
+   * Roles the object's own `sql` names, quoted as in the SQL (a policy's `TO`
+   * list; `PUBLIC` left out). They must exist whatever the ownership options;
+   * `--map-role` renames them in the `TO` list.
+   */
+  roles: z.array(z.string()).optional(),
   /** Ids of objects that must exist first. */
   deps: z.array(z.string()),
   lock: z.enum(['share', 'exclusive']).optional(),

@@ -33,6 +33,7 @@ export function prerequisitesOf(
     if (role !== undefined) archived.add(role);
   };
   for (const o of objects) {
+    for (const r of o.roles ?? []) add(unquote(r));
     if (how.owner) for (const s of o.owner ?? []) add(statementRole(s));
     if (how.acl) for (const s of o.acl ?? []) add(statementRole(s));
   }

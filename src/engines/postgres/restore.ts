@@ -14,7 +14,7 @@ import { prerequisitesOf, requirePrerequisites } from './prerequisites.js';
 import { databasePropertyStatements } from './restore-database-properties.js';
 import { describeGlobals, restoreGlobals } from './restore-globals.js';
 import { RestoreLedger } from './restore-ledger.js';
-import { mapStatementRole } from './role-map.js';
+import { mapObjectRoles, mapStatementRole } from './role-map.js';
 import { runTasks, type Task } from './scheduler.js';
 import { selectForRestore } from './selection.js';
 import { readServerInfo } from './server-info.js';
@@ -205,7 +205,7 @@ export async function restorePostgres(
       progress({ type: 'phase', phase: 'pre-data', message: `creating ${preData.length} objects` });
       await applyObjects(main, preData, {
         batch,
-        statements: (o) => o.sql,
+        statements: (o) => mapObjectRoles(o, ownership.mapRoles),
         onApplied: () => ledger.tick('pre-data'),
         describe: (o) => `creating ${describe(o)}`,
       });
@@ -433,7 +433,11 @@ export async function restorePostgres(
           run: async (session: PgSession) => {
             announce();
             try {
-              await session.client.query(o.sql.map((s) => (/;\s*$/.test(s) ? s : `${s};`)).join('\n'));
+              await session.client.query(
+                mapObjectRoles(o, ownership.mapRoles)
+                  .map((s) => (/;\s*$/.test(s) ? s : `${s};`))
+                  .join('\n'),
+              );
             } catch (err) {
               throw session.translate(err, `creating ${describe(o)}`);
             }

@@ -1,5 +1,6 @@
 import { UsageError } from '../../errors.js';
 import { quoteIdent } from './ident.js';
+import type { PgObject } from './model.js';
 
 /**
  * Roles named by the archived ownership and privilege statements, and
@@ -58,4 +59,31 @@ export function parseRoleMap(values: string[]): Record<string, string> {
     out[from] = to;
   }
   return out;
+}
+
+/**
+ * The object's SQL with the roles it names ({@link PgObject.roles}: a policy's
+ * `TO a, b`) renamed through `map`. The whole quoted list, as generated, is
+ * replaced once, right after the command keyword, never elsewhere in the text.
+ */
+export function mapObjectRoles(object: Pick<PgObject, 'sql' | 'roles'>, map: RoleMap): string[] {
+  const roles = object.roles ?? [];
+  if (!roles.some((r) => map[unquoteRole(r)] !== undefined)) return object.sql;
+  const [first, ...rest] = object.sql;
+  if (first === undefined) return object.sql;
+  const to = (list: string[]) => ` TO ${list.join(', ')}`;
+  const from = new RegExp(
+    `( FOR (?:ALL|SELECT|INSERT|UPDATE|DELETE))${escapeRegExp(to(roles))}(?= USING | WITH CHECK |$)`,
+  );
+  const renamed = roles.map((r) => quoteIdent(mapRole(unquoteRole(r), map)));
+  return [first.replace(from, (_, head: string) => `${head}${to(renamed)}`), ...rest];
+}
+
+/** A role name as quote_ident() printed it, unquoted. */
+export function unquoteRole(role: string): string {
+  return role.startsWith('"') ? role.slice(1, -1).replaceAll('""', '"') : role;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
