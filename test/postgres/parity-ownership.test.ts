@@ -277,6 +277,7 @@ describe('globals: roles', () => {
   const user = `stowage_parity_g_${tag}`;
   const group = `stowage_parity_G_Group_${tag}`;
   const mine = [user, group];
+  const space = `stowage_parity_ts_${tag}`;
   let source: TestPgDatabase | undefined;
   const dropLater: string[] = [];
 
@@ -312,7 +313,7 @@ describe('globals: roles', () => {
       globals: {
         roles: globals.roles.filter((r) => mine.includes(r.name)),
         memberships: globals.memberships.filter((m) => mine.includes(m.member)),
-        tablespaces: [],
+        tablespaces: globals.tablespaces.filter((t) => t.name.endsWith(tag)),
       },
     };
   };
@@ -335,6 +336,7 @@ describe('globals: roles', () => {
   });
   afterAll(async () => {
     await source?.drop();
+    await withPgClient(pgUrl(), (client) => client.query(`DROP TABLESPACE IF EXISTS ${space}`));
     await dropRoles();
   });
 
@@ -421,6 +423,52 @@ describe('globals: roles', () => {
     expect(await tableChecksums(pgUrlFor(name))).toEqual(checksums);
   });
 
+  it('records tablespaces with owner, options, grants and comment, and recreates a dropped one', async () => {
+    const facts = () =>
+      withPgClient(pgUrl(), async (client) => {
+        const { rows } = await client.query(
+          `SELECT spcname, pg_get_userbyid(spcowner) AS owner, spcoptions, spcacl::text AS acl,
+             shobj_description(oid, 'pg_tablespace') AS comment
+           FROM pg_tablespace WHERE spcname = $1`,
+          [space],
+        );
+        return rows;
+      });
+    await withPgClient(pgUrl(), async (client) => {
+      // In place (inside the data directory): the test needs no directory on the server's host.
+      await client.query('SET allow_in_place_tablespaces = on');
+      await client.query(
+        `CREATE TABLESPACE ${space} OWNER "stowage_parity_Reader" LOCATION '' WITH (random_page_cost = 1.5)`,
+      );
+      await client.query(`GRANT CREATE ON TABLESPACE ${space} TO PUBLIC`);
+      await client.query(`COMMENT ON TABLESPACE ${space} IS 'fast disks'`);
+    });
+    const before = await facts();
+    expect(before).toHaveLength(1);
+    const backup = await backupToMemory(pgUrl(), { globalsOnly: true }, 1);
+    const schema = onlyMine(backup.result.schema as PostgresSchema);
+    expect(schema.globals?.tablespaces).toEqual([
+      {
+        name: space,
+        owner: 'stowage_parity_Reader',
+        location: expect.stringMatching(/^pg_tblspc\//),
+        options: ['random_page_cost=1.5'],
+        acl: expect.arrayContaining([{ g: 'PUBLIC', p: 'CREATE', o: false }]),
+        comment: 'fast disks',
+      },
+    ]);
+    const archive = { ...backup, result: { ...backup.result, schema } };
+    const same = await restoreFromMemory(pgUrl(), archive, {}, 1);
+    expect(same.warnings.join('\n')).toMatch(
+      new RegExp(`tablespaces that already existed, left unchanged: ${space}$`),
+    );
+
+    await withPgClient(pgUrl(), (client) => client.query(`DROP TABLESPACE ${space}`));
+    const again = await restoreFromMemory(pgUrl(), archive, {}, 1);
+    expect(again.warnings.join('\n')).toMatch(new RegExp(`created tablespaces: ${space};`));
+    expect(await facts()).toEqual(before);
+  });
+
   it('restore --globals of an archive without globals is a usage error', async () => {
     const db = await createPgDatabase('parity_globals_none');
     try {
@@ -431,5 +479,44 @@ describe('globals: roles', () => {
     } finally {
       await db.drop();
     }
+  });
+
+  it('a failure part-way through the globals says exactly what was already created', async () => {
+    const first = `stowage_parity_pa_${tag}`;
+    const second = `stowage_parity_pb_${tag}`;
+    mine.push(first, second);
+    const backup = await backupToMemory(pgUrl(), { globalsOnly: true }, 1);
+    const role = (name: string, settings: string[]) => ({
+      name,
+      superuser: false,
+      inherit: true,
+      createRole: false,
+      createDb: false,
+      login: false,
+      replication: false,
+      bypassRls: false,
+      connectionLimit: -1,
+      validUntil: null,
+      comment: null,
+      settings,
+    });
+    const schema: PostgresSchema = {
+      ...(backup.result.schema as PostgresSchema),
+      globals: {
+        roles: [role(first, []), role(second, ['work_mem=not a size'])],
+        memberships: [],
+        tablespaces: [],
+      },
+    };
+    const error = await restoreFromMemory(
+      pgUrl(),
+      { ...backup, result: { ...backup.result, schema } },
+      {},
+      1,
+    ).catch((e: unknown) => e as Error);
+    expect((error as Error).message).toMatch(/work_mem/);
+    expect((error as Error).message).toContain(
+      `already applied: globals: created roles: ${first}, ${second};`,
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { StowageError } from '../../errors.js';
 import { type AclEntry, aclStatements, commentStatement } from './catalog/acl.js';
 import type { PgSession } from './connect.js';
 import { quoteIdent, quoteLiteral } from './ident.js';
@@ -22,6 +23,31 @@ export interface GlobalsRestored {
  * granted where the role or the member was created here.
  */
 export async function restoreGlobals(session: PgSession, globals: PgGlobals): Promise<GlobalsRestored> {
+  const done: GlobalsRestored = {
+    createdRoles: [],
+    existingRoles: [],
+    createdTablespaces: [],
+    existingTablespaces: [],
+    memberships: 0,
+  };
+  try {
+    return await apply(session, globals, done);
+  } catch (err) {
+    const cause = err instanceof StowageError ? err : undefined;
+    throw new StowageError(
+      cause?.code ?? 'pg-error',
+      `restoring roles and tablespaces failed: ${err instanceof Error ? err.message : String(err)}; already applied: ${describeGlobals(done)}`,
+      cause?.hint ?? 'fix the cause and restore again: what exists now is reported and left as it is',
+      { cause: err },
+    );
+  }
+}
+
+async function apply(
+  session: PgSession,
+  globals: PgGlobals,
+  done: GlobalsRestored,
+): Promise<GlobalsRestored> {
   const existing = async (sql: string, names: string[]) =>
     new Set(
       (
@@ -34,8 +60,12 @@ export async function restoreGlobals(session: PgSession, globals: PgGlobals): Pr
     roleNames,
   );
   const newRoles = globals.roles.filter((r) => !haveRoles.has(r.name));
+  done.existingRoles = globals.roles.filter((r) => haveRoles.has(r.name)).map((r) => r.name);
   // Create all roles first, then their settings, comments and memberships: they may name each other.
-  for (const role of newRoles) await run(session, [createRole(role)], `creating role ${role.name}`);
+  for (const role of newRoles) {
+    await run(session, [createRole(role)], `creating role ${role.name}`);
+    done.createdRoles.push(role.name);
+  }
   for (const role of newRoles) {
     const sql = [
       ...role.settings.map((s) => `ALTER ROLE ${quoteIdent(role.name)} ${setClause(s)}`),
@@ -49,7 +79,6 @@ export async function restoreGlobals(session: PgSession, globals: PgGlobals): Pr
     'SELECT rolname AS n FROM pg_catalog.pg_roles WHERE rolname = ANY($1::text[])',
     grants.flatMap((m) => [m.role, m.member, ...(m.grantor ? [m.grantor] : [])]),
   );
-  let memberships = 0;
   for (const m of grants) {
     if (!present.has(m.role) || !present.has(m.member)) continue;
     const grantor = m.grantor && present.has(m.grantor) ? ` GRANTED BY ${quoteIdent(m.grantor)}` : '';
@@ -60,7 +89,7 @@ export async function restoreGlobals(session: PgSession, globals: PgGlobals): Pr
       ],
       `granting role ${m.role} to ${m.member}`,
     );
-    memberships++;
+    done.memberships++;
   }
 
   const haveSpaces = await existing(
@@ -68,17 +97,23 @@ export async function restoreGlobals(session: PgSession, globals: PgGlobals): Pr
     globals.tablespaces.map((t) => t.name),
   );
   const newSpaces = globals.tablespaces.filter((t) => !haveSpaces.has(t.name));
+  done.existingTablespaces = globals.tablespaces.filter((t) => haveSpaces.has(t.name)).map((t) => t.name);
   // CREATE TABLESPACE cannot run inside a transaction block: one statement per query.
   for (const t of newSpaces) {
-    for (const sql of tablespaceStatements(t)) await run(session, [sql], `creating tablespace ${t.name}`);
+    const [create, ...rest] = tablespaceStatements(t);
+    // An in-place tablespace (a directory inside the data directory, a test and replication
+    // setup) has a relative location; it is made in place again, which needs this developer setting.
+    const inPlace = isInPlace(t);
+    if (inPlace) await run(session, ['SET allow_in_place_tablespaces = on'], 'allowing an in-place tablespace');
+    try {
+      await run(session, [create as string], `creating tablespace ${t.name}`);
+    } finally {
+      if (inPlace) await run(session, ['RESET allow_in_place_tablespaces'], 'resetting allow_in_place_tablespaces');
+    }
+    done.createdTablespaces.push(t.name);
+    await run(session, rest, `setting up tablespace ${t.name}`);
   }
-  return {
-    createdRoles: newRoles.map((r) => r.name),
-    existingRoles: globals.roles.filter((r) => haveRoles.has(r.name)).map((r) => r.name),
-    createdTablespaces: newSpaces.map((t) => t.name),
-    existingTablespaces: globals.tablespaces.filter((t) => haveSpaces.has(t.name)).map((t) => t.name),
-    memberships,
-  };
+  return done;
 }
 
 /** A one-line account of {@link restoreGlobals} for the restore's warnings. */
@@ -108,10 +143,15 @@ function createRole(r: PgRole): string {
   return `CREATE ROLE ${quoteIdent(r.name)} WITH ${attrs.join(' ')}`;
 }
 
+/** pg_tablespace_location() of an in-place tablespace is relative to the data directory. */
+function isInPlace(t: PgTablespace): boolean {
+  return t.location.startsWith('pg_tblspc/');
+}
+
 function tablespaceStatements(t: PgTablespace): string[] {
   const name = quoteIdent(t.name);
   return [
-    `CREATE TABLESPACE ${name} OWNER ${quoteIdent(t.owner)} LOCATION ${quoteLiteral(t.location)}`,
+    `CREATE TABLESPACE ${name} OWNER ${quoteIdent(t.owner)} LOCATION ${quoteLiteral(isInPlace(t) ? '' : t.location)}`,
     ...(t.options.length ? [`ALTER TABLESPACE ${name} SET (${t.options.join(', ')})`] : []),
     ...aclStatements('TABLESPACE', name, t.owner, t.acl as AclEntry[] | null),
     ...commentStatement(`TABLESPACE ${name}`, t.comment),
