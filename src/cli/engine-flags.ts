@@ -208,6 +208,13 @@ export const RESTORE_FLAGS: FlagSpec[] = [
   ),
   flag(
     'postgres',
+    '--globals-matching <glob>',
+    'globalsMatching',
+    'with --globals: only roles and tablespaces whose names match (repeatable)',
+    { from: 'globalsMatching', repeatable: true },
+  ),
+  flag(
+    'postgres',
     '--insert-mode <mode>',
     'insertMode',
     'auto, copy or insert (for servers without COPY FROM STDIN)',

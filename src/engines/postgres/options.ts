@@ -80,6 +80,11 @@ export interface PostgresRestoreOptions {
    */
   globals?: boolean;
   /**
+   * With `globals`: only the roles and tablespaces whose names match one of
+   * these globs (`app_*`); default: all of them.
+   */
+  globalsMatching?: string[];
+  /**
    * How table data is written. `copy`: COPY FROM STDIN, the fast path.
    * `insert`: batched multi-row INSERT, for targets without COPY FROM STDIN
    * (PGlite behind pglite-socket, some PostgreSQL-compatible services).

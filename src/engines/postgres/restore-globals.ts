@@ -3,6 +3,7 @@ import { type AclEntry, aclStatements, commentStatement } from './catalog/acl.js
 import type { PgSession } from './connect.js';
 import { quoteIdent, quoteLiteral } from './ident.js';
 import type { PgGlobals, PgRole, PgTablespace } from './model.js';
+import { globToRegExp } from './patterns.js';
 import { setClause } from './setting-statement.js';
 
 /** What restoring the globals did. */
@@ -22,7 +23,18 @@ export interface GlobalsRestored {
  * attributes, passwords or memberships of its existing roles. Memberships are
  * granted where the role or the member was created here.
  */
-export async function restoreGlobals(session: PgSession, globals: PgGlobals): Promise<GlobalsRestored> {
+export async function restoreGlobals(
+  session: PgSession,
+  all: PgGlobals,
+  matching?: string[],
+): Promise<GlobalsRestored> {
+  const patterns = (matching ?? []).map(globToRegExp);
+  const wanted = (name: string) => !patterns.length || patterns.some((p) => p.test(name));
+  const globals: PgGlobals = {
+    roles: all.roles.filter((r) => wanted(r.name)),
+    memberships: all.memberships.filter((m) => wanted(m.member)),
+    tablespaces: all.tablespaces.filter((t) => wanted(t.name)),
+  };
   const done: GlobalsRestored = {
     createdRoles: [],
     existingRoles: [],
@@ -104,11 +116,13 @@ async function apply(
     // An in-place tablespace (a directory inside the data directory, a test and replication
     // setup) has a relative location; it is made in place again, which needs this developer setting.
     const inPlace = isInPlace(t);
-    if (inPlace) await run(session, ['SET allow_in_place_tablespaces = on'], 'allowing an in-place tablespace');
+    if (inPlace)
+      await run(session, ['SET allow_in_place_tablespaces = on'], 'allowing an in-place tablespace');
     try {
       await run(session, [create as string], `creating tablespace ${t.name}`);
     } finally {
-      if (inPlace) await run(session, ['RESET allow_in_place_tablespaces'], 'resetting allow_in_place_tablespaces');
+      if (inPlace)
+        await run(session, ['RESET allow_in_place_tablespaces'], 'resetting allow_in_place_tablespaces');
     }
     done.createdTablespaces.push(t.name);
     await run(session, rest, `setting up tablespace ${t.name}`);

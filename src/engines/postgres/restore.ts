@@ -144,7 +144,9 @@ export async function restorePostgres(
       prepare: async (session) => {
         if (options.globals && schema.globals) {
           progress({ type: 'phase', phase: 'globals', message: 'creating missing roles and tablespaces' });
-          warnings.push(describeGlobals(await restoreGlobals(session, schema.globals)));
+          warnings.push(
+            describeGlobals(await restoreGlobals(session, schema.globals, options.globalsMatching)),
+          );
         }
         await requirePrerequisites(session, needs);
       },
@@ -524,7 +526,7 @@ async function restoreGlobalsOnly(
   });
   try {
     request.progress({ type: 'phase', phase: 'globals', message: 'creating missing roles and tablespaces' });
-    const done = await restoreGlobals(session, schema.globals);
+    const done = await restoreGlobals(session, schema.globals, request.options?.globalsMatching);
     warnings.push(describeGlobals(done));
     request.progress({ type: 'phase', phase: 'done' });
     return {
