@@ -13,6 +13,9 @@ describe('role map', () => {
     expect(statementRole('GRANT SELECT ON TABLE x.y TO app WITH GRANT OPTION')).toBe('app');
     expect(statementRole('REVOKE ALL ON SCHEMA "TO x" FROM "we""ird"')).toBe('we"ird');
     expect(statementRole('GRANT USAGE ON SCHEMA s TO PUBLIC')).toBeUndefined();
+    expect(statementRole('SET ROLE "Grant Giver"')).toBe('Grant Giver');
+    expect(mapStatementRole('SET ROLE "Grant Giver"', { 'Grant Giver': 'dev' })).toBe('SET ROLE dev');
+    expect(statementRole('RESET ROLE')).toBeUndefined();
     expect(statementRole("COMMENT ON TABLE t IS 'x'")).toBeUndefined();
   });
 

@@ -135,8 +135,13 @@ export const PgSequenceValueSchema = z.object({
 });
 export type PgSequenceValue = z.infer<typeof PgSequenceValueSchema>;
 
-/** One privilege of an ACL (catalog/acl.ts `AclEntry`): grantee quoted or PUBLIC, privilege, grant option. */
-const AclEntrySchema = z.object({ g: z.string(), p: z.string(), o: z.boolean() });
+/** One privilege of an ACL (catalog/acl.ts `AclEntry`): grantee quoted or PUBLIC, privilege, grant option, grantor. */
+const AclEntrySchema = z.object({
+  g: z.string(),
+  p: z.string(),
+  o: z.boolean(),
+  r: z.string().nullable().optional(),
+});
 
 /**
  * Properties of the backed-up database itself, which `pg_dump --create` puts
