@@ -142,13 +142,21 @@ export async function restorePostgres(
       settings,
       signal,
       prepare: async (session) => {
+        let globalsDone: string | undefined;
         if (options.globals && schema.globals) {
           progress({ type: 'phase', phase: 'globals', message: 'creating missing roles and tablespaces' });
-          warnings.push(
-            describeGlobals(await restoreGlobals(session, schema.globals, options.globalsMatching)),
+          globalsDone = describeGlobals(
+            await restoreGlobals(session, schema.globals, options.globalsMatching),
           );
+          warnings.push(globalsDone);
         }
-        await requirePrerequisites(session, needs);
+        try {
+          await requirePrerequisites(session, needs);
+        } catch (err) {
+          if (!globalsDone || !(err instanceof StowageError)) throw err;
+          // The roles and tablespaces were created all the same: say so.
+          throw new StowageError(err.code, `${err.message} (but ${globalsDone})`, err.hint, { cause: err });
+        }
       },
     },
     warnings,
