@@ -187,6 +187,36 @@ describe('parity: owners and grants', () => {
   });
 });
 
+describe('parity: the public schema with another owner', () => {
+  let source: TestPgDatabase;
+  const created: TestPgDatabase[] = [];
+  beforeAll(async () => {
+    source = await createPgDatabase('parity_pub_src');
+    await loadParityFixtures(source.url, ['42-public-schema-owner.sql']);
+  });
+  afterAll(async () => {
+    for (const db of created) await db.drop();
+    await source?.drop();
+  });
+
+  it('is restored by pg_dump + pg_restore', async () => {
+    const target = await createPgDatabase('parity_pub_pg');
+    created.push(target);
+    expect(pgRoundTrip(source.url, target.url)).toEqual({ status: 0, stderr: '' });
+    expect(schemaEntries(target.url)).toEqual(schemaEntries(source.url));
+  });
+
+  it.each([1, 4])('restores its owner and changed grants (--jobs %i)', async (jobs) => {
+    const backup = await backupToMemory(source.url, {}, jobs);
+    const pub = (backup.result.schema as PostgresSchema).objects.find((o) => o.id === 'schema:public');
+    expect(pub?.owner).toEqual(['ALTER SCHEMA public OWNER TO stowage_parity_owner']);
+    // Only the difference from the initdb ACL (whose pg_database_owner entries the owner change renamed).
+    expect(pub?.acl).toContain('REVOKE USAGE ON SCHEMA public FROM PUBLIC');
+    expect(pub?.acl?.some((s) => s.startsWith('REVOKE ALL'))).toBe(false);
+    created.push(await expectStowageParity(source.url, { jobs }));
+  });
+});
+
 describe('parity: database properties with --create', () => {
   let source: TestPgDatabase;
   let backup: Awaited<ReturnType<typeof backupToMemory>>;

@@ -7,6 +7,7 @@ interface SchemaRow {
   oid: string;
   nspname: string;
   owner: string;
+  owner_oid: string;
   acl: AclEntry[] | null;
   /** The ACL initdb gave the schema (`public`), or null for a schema created later. */
   initial: AclEntry[] | null;
@@ -19,7 +20,7 @@ interface SchemaRow {
 export async function readSchemas(ctx: CatalogContext): Promise<CatalogObject[]> {
   const list = await rows<SchemaRow>(
     ctx,
-    `SELECT n.oid, n.nspname, pg_catalog.pg_get_userbyid(n.nspowner) AS owner,
+    `SELECT n.oid, n.nspname, pg_catalog.pg_get_userbyid(n.nspowner) AS owner, n.nspowner::text AS owner_oid,
        ${aclJson('n.nspacl')} AS acl, ${commentOf('pg_namespace', 'n.oid')} AS comment,
        ${aclJson(`COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner))`)} AS effective,
        (SELECT ${aclJson('ip.initprivs')} FROM pg_catalog.pg_init_privs ip
@@ -29,8 +30,10 @@ export async function readSchemas(ctx: CatalogContext): Promise<CatalogObject[]>
   );
   return list.map((s) => {
     const name = quoteIdent(s.nspname);
-    // `public` is created by initdb and owned by pg_database_owner (PG15+): leave its owner alone.
-    const keepOwner = s.owner !== 'pg_database_owner';
+    // `public` is made by initdb, and CREATE DATABASE gives it a default owner: pg_database_owner
+    // from PostgreSQL 15, the bootstrap superuser before. Only a changed owner travels, as with pg_dump.
+    const defaultOwner = ctx.version >= 150000 ? s.owner === 'pg_database_owner' : s.owner_oid === '10';
+    const keepOwner = !(s.initial && defaultOwner) && s.owner !== 'pg_database_owner';
     return {
       id: `schema:${s.nspname}`,
       kind: 'schema',
