@@ -45,6 +45,17 @@ describe('parity: owners and grants', () => {
     expect(pub?.owner).toEqual([]);
   });
 
+  it("records the system catalog's changed privileges, but not with a schema selection (as pg_dump -n)", async () => {
+    const ids = (schema: unknown) =>
+      (schema as PostgresSchema).objects.filter((o) => o.kind === 'system-acl').map((o) => o.acl);
+    expect(ids(backup.result.schema)).toEqual([
+      ['REVOKE EXECUTE ON FUNCTION pg_catalog.pg_backend_pid() FROM PUBLIC'],
+      ['GRANT EXECUTE ON FUNCTION pg_catalog.pg_stat_reset() TO stowage_parity_writer'],
+    ]);
+    const selected = await backupToMemory(source.url, { includeSchemas: ['Owned Stuff'] }, 1);
+    expect(ids(selected.result.schema)).toEqual([]);
+  });
+
   it.each([1, 4])('restores owners and grants by default (--jobs %i)', async (jobs) => {
     const target = await expectStowageParity(source.url, { jobs });
     created.push(target);

@@ -171,7 +171,10 @@ export async function backupPostgres(
       ...(globals ? { globals } : {}),
       contents: options.schemaOnly ? 'schema-only' : options.dataOnly ? 'data-only' : 'full',
       // Data-only keeps just the materialized view refreshes: their contents are data too.
-      objects: options.dataOnly ? catalog.objects.filter((o) => o.kind === 'refresh') : catalog.objects,
+      // A schema or table selection leaves out the system objects' privileges, as pg_dump -n/-t does.
+      objects: options.dataOnly
+        ? catalog.objects.filter((o) => o.kind === 'refresh')
+        : catalog.objects.filter((o) => !selective || o.kind !== 'system-acl'),
       tables,
       sequences,
       partitions: relations
