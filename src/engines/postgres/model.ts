@@ -24,6 +24,17 @@ export const OBJECT_KINDS = [
   'domain',
   'function',
   'aggregate',
+  'shell-type',
+  'operator',
+  'operator-family',
+  'operator-class',
+  'cast',
+  'transform',
+  'conversion',
+  'text-search-parser',
+  'text-search-template',
+  'text-search-dictionary',
+  'text-search-configuration',
   'sequence',
   'table',
   'default',
@@ -205,11 +216,16 @@ export const PgGlobalsSchema = z.object({
 export type PgGlobals = z.infer<typeof PgGlobalsSchema>;
 
 export const POSTGRES_SCHEMA_FORMAT = 'stowage-postgres';
-export const POSTGRES_SCHEMA_VERSION = 1;
+/**
+ * 2 added object kinds (operators, casts, text search, ...): a stowage that
+ * knows only version 1 says "upgrade stowage" for them instead of calling the
+ * unknown kinds damage. Version 1 schemas are still read.
+ */
+export const POSTGRES_SCHEMA_VERSION = 2;
 
 export const PostgresSchemaSchema = z.object({
   format: z.literal(POSTGRES_SCHEMA_FORMAT),
-  version: z.literal(POSTGRES_SCHEMA_VERSION),
+  version: z.number().int().min(1).max(POSTGRES_SCHEMA_VERSION),
   server: z.object({ version: z.string(), versionNum: z.number() }),
   database: z.object({
     name: z.string(),

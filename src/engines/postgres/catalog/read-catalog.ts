@@ -1,20 +1,27 @@
 import type { PgObject } from '../model.js';
 import { orderObjects } from '../order.js';
 import type { NameFilter } from '../patterns.js';
+import { readCasts } from './casts.js';
 import { readCollations } from './collations.js';
 import { readConstraints } from './constraints.js';
 import { type CatalogContext, type CatalogObject, rows } from './context.js';
+import { readConversions } from './conversions.js';
 import { resolveDependencies } from './depend.js';
 import { readRoutines } from './functions.js';
 import { readIndexes } from './indexes.js';
+import { readOperatorClasses } from './operator-classes.js';
+import { readOperators } from './operators.js';
 import { readPolicies } from './policies.js';
 import { readRules } from './rules.js';
 import { readExtensions, readSchemas } from './schemas.js';
 import { readSequences, type SequencesRead } from './sequences.js';
+import { readShellTypes } from './shell-types.js';
 import { notExtensionMember, SYSTEM_SCHEMA_FILTER } from './sql.js';
 import { readStatistics } from './statistics.js';
 import { readSystemAcls } from './system-acl.js';
 import { readTables, type TablesRead } from './tables.js';
+import { readTextSearch } from './text-search.js';
+import { readTransforms } from './transforms.js';
 import { readTriggers } from './triggers.js';
 import { readTypes } from './types.js';
 import { reportUnsupported } from './unsupported.js';
@@ -55,6 +62,13 @@ export async function readCatalog(ctx: CatalogContext): Promise<CatalogRead> {
     ...(await readCollations(ctx)),
     ...(await readTypes(ctx)),
     ...(await readRoutines(ctx)),
+    ...(await readShellTypes(ctx)),
+    ...(await readOperators(ctx)),
+    ...(await readOperatorClasses(ctx)),
+    ...(await readCasts(ctx)),
+    ...(await readTransforms(ctx)),
+    ...(await readConversions(ctx)),
+    ...(await readTextSearch(ctx)),
     ...sequences.objects,
     ...tables.objects,
     ...(await readViews(ctx)),
