@@ -6,7 +6,7 @@ interface SystemAclRow {
   oid: string;
   /** Keyword after ON. */
   what: string;
-  /** Qualified name (with arguments for a function), as regclass/regprocedure/quote_ident print it. */
+  /** Qualified, quoted name (with its identity arguments for a function). */
   target: string;
   /** `{g, p, o}` privileges to revoke (in the initial ACL, not in the current one), then to grant. */
   revoke: { g: string; p: string; o: boolean }[];
@@ -20,7 +20,7 @@ const ACL_ITEMS = (
 
 /**
  * Privileges changed on the system's own objects (functions, tables, views
- * and schemas in `pg_catalog` and `information_schema`), which live in each
+ * in `pg_catalog`, and that schema itself), which live in each
  * database: e.g. `GRANT EXECUTE ON FUNCTION pg_catalog.pg_stat_reset()`. As
  * pg_dump does, the current ACL is compared with the one initdb gave
  * (`pg_init_privs`) and only the difference is recorded, as REVOKEs then
@@ -41,15 +41,17 @@ export async function readSystemAcls(ctx: CatalogContext): Promise<CatalogObject
     `COALESCE(${acl}, pg_catalog.acldefault((${type})::pg_catalog."char", ${owner}))`;
   const initial = (type: string, owner: string) =>
     `COALESCE(ip.initprivs, pg_catalog.acldefault((${type})::pg_catalog."char", ${owner}))`;
-  const system = `n.nspname IN ('pg_catalog', 'information_schema')`;
+  // pg_dump takes privileges from pg_catalog only; information_schema is not dumped at all.
+  const system = `n.nspname = 'pg_catalog'`;
   const list = await rows<SystemAclRow>(
     ctx,
-    `SELECT 'pg_proc' AS classid, p.oid, 'FUNCTION' AS what, p.oid::pg_catalog.regprocedure::text AS target,
+    `SELECT 'pg_proc' AS classid, p.oid, 'FUNCTION' AS what, pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname)
+         || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')' AS target,
        ${diff(current('p.proacl', "'f'", 'p.proowner'), initial("'f'", 'p.proowner'))}
      FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
      ${changed('pg_catalog.pg_proc', 'p.proacl', 'p.oid')} AND ${system} AND p.prokind IN ('f', 'w')
      UNION ALL
-     SELECT 'pg_class', c.oid, CASE WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, c.oid::pg_catalog.regclass::text,
+     SELECT 'pg_class', c.oid, CASE WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname),
        ${diff(
          current('c.relacl', "CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END", 'c.relowner'),
          initial("CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END", 'c.relowner'),
