@@ -5,6 +5,7 @@ import {
   mapStatementRole,
   parseRoleMap,
   statementRole,
+  statementRoles,
 } from '../../src/engines/postgres/role-map.js';
 
 describe('role map', () => {
@@ -16,6 +17,11 @@ describe('role map', () => {
     expect(statementRole('SET ROLE "Grant Giver"')).toBe('Grant Giver');
     expect(mapStatementRole('SET ROLE "Grant Giver"', { 'Grant Giver': 'dev' })).toBe('SET ROLE dev');
     expect(statementRole('RESET ROLE')).toBeUndefined();
+    const dp = 'ALTER DEFAULT PRIVILEGES FOR ROLE "Prod App" IN SCHEMA s GRANT SELECT ON TABLES TO app';
+    expect(statementRoles(dp)).toEqual(['Prod App', 'app']);
+    expect(mapStatementRole(dp, { 'Prod App': 'dev', app: 'dev_reader' })).toBe(
+      'ALTER DEFAULT PRIVILEGES FOR ROLE dev IN SCHEMA s GRANT SELECT ON TABLES TO dev_reader',
+    );
     expect(statementRole("COMMENT ON TABLE t IS 'x'")).toBeUndefined();
   });
 

@@ -131,7 +131,9 @@ export async function backupPostgres(
       version: server.versionNum,
       schemas: [],
       relations: [],
+      selective: !!(options.includeSchemas?.length || options.includeTables?.length),
       warnings,
+      incomplete: [],
     };
     ctx.schemas = await listSchemas(ctx, filter);
     const relations = await selectRelations(ctx, filter);
@@ -141,6 +143,8 @@ export async function backupPostgres(
     const properties = await readDatabaseProperties(leader);
     // Roles are global, outside the snapshot: read them with the catalog so they match it as closely as can be.
     const globals = options.globals ? await readRoles() : undefined;
+    // Said before any data is copied, so a refused backup stops here.
+    if (ctx.incomplete.length) request.onIncomplete?.(ctx.incomplete);
 
     const copied = options.schemaOnly ? [] : catalog.tables;
     const tables: PgTableData[] = copied.map(({ oid: _oid, ...t }) => t);
@@ -242,7 +246,14 @@ export async function backupPostgres(
 
     await leader.query('COMMIT', [], 'finishing the backup transaction');
     progress({ type: 'phase', phase: 'done' });
-    return { serverVersion: server.version, database: server.database, schema, pointInTime: true, warnings };
+    return {
+      serverVersion: server.version,
+      database: server.database,
+      schema,
+      pointInTime: true,
+      warnings,
+      incomplete: ctx.incomplete,
+    };
   } catch (err) {
     // Cancelling drops the connections; say so instead of reporting them lost.
     if (signal?.aborted) throw new StowageError('aborted', 'backup was cancelled', undefined, { cause: err });

@@ -1,6 +1,7 @@
 import type { Engine } from '../engine.js';
 import { backupPostgres } from './backup.js';
 import type { PostgresBackupOptions, PostgresRestoreOptions } from './options.js';
+import { printableSchema } from './printable-schema.js';
 import { restorePostgres } from './restore.js';
 import { tableOfStream } from './table-parts.js';
 
@@ -19,6 +20,7 @@ export const postgresEngine: Engine<PostgresBackupOptions, PostgresRestoreOption
   restoreReadAhead: 2,
   unitOfStream: tableOfStream,
   writesDatabase: (schema) => (schema as { contents?: unknown } | null)?.contents !== 'globals',
+  printableSchema,
   backup: backupPostgres,
   restore: restorePostgres,
 };

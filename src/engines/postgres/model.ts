@@ -53,6 +53,15 @@ export const OBJECT_KINDS = [
   'refresh',
   /** Changed privileges of the system's own objects (catalog/system-acl.ts): only an `acl`, no `sql`. */
   'system-acl',
+  'foreign-data-wrapper',
+  'foreign-server',
+  'user-mapping',
+  'foreign-table',
+  'publication',
+  'publication-table',
+  'subscription',
+  'default-privileges',
+  'event-trigger',
 ] as const;
 export type ObjectKind = (typeof OBJECT_KINDS)[number];
 
@@ -105,6 +114,12 @@ export const PgObjectSchema = z.object({
   /** Ids of objects that must exist first. */
   deps: z.array(z.string()),
   lock: z.enum(['share', 'exclusive']).optional(),
+  /**
+   * The statements hold credentials (user mapping options, a subscription's
+   * connection string), as pg_dump keeps them: they run at restore and are
+   * shown nowhere (see printable-schema.ts).
+   */
+  secret: z.boolean().optional(),
 });
 export type PgObject = z.infer<typeof PgObjectSchema>;
 

@@ -46,7 +46,16 @@ const KIND_RANK: Record<ObjectKind, number> = {
   'row-security': 27,
   statistics: 28,
   refresh: 30,
-  'system-acl': 31,
+  'system-acl': 36,
+  'foreign-data-wrapper': 14,
+  'foreign-server': 15,
+  'user-mapping': 16,
+  'foreign-table': 17,
+  publication: 31,
+  'publication-table': 32,
+  subscription: 33,
+  'default-privileges': 34,
+  'event-trigger': 35,
 };
 
 const SECTION_RANK: Record<Section, number> = { 'pre-data': 0, 'post-data': 1 };

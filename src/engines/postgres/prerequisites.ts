@@ -1,7 +1,7 @@
 import { StowageError } from '../../errors.js';
 import type { PgSession } from './connect.js';
 import type { PgObject, PostgresSchema } from './model.js';
-import { mapRole, type RoleMap, statementRole } from './role-map.js';
+import { mapRole, type RoleMap, statementRole, statementRoles } from './role-map.js';
 
 /**
  * What the target server must already have before a restore applies anything:
@@ -34,8 +34,8 @@ export function prerequisitesOf(
   };
   for (const o of objects) {
     for (const r of o.roles ?? []) add(unquote(r));
-    if (how.owner) for (const s of o.owner ?? []) add(statementRole(s));
-    if (how.acl) for (const s of o.acl ?? []) add(statementRole(s));
+    if (how.owner) for (const s of o.owner ?? []) for (const r of statementRoles(s)) add(r);
+    if (how.acl) for (const s of o.acl ?? []) for (const r of statementRoles(s)) add(r);
   }
   const props = schema.database.properties;
   if (how.database && props) {

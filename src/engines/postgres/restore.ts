@@ -118,8 +118,10 @@ export async function restorePostgres(
   const preData = dataOnly ? [] : selection.objects.filter((o) => o.section === 'pre-data');
   // Data-only still refreshes materialized views: their contents are data.
   const postData = selection.objects.filter(
-    (o) => o.section === 'post-data' && (!dataOnly || o.kind === 'refresh'),
+    (o) => o.section === 'post-data' && (!dataOnly || o.kind === 'refresh') && o.kind !== 'event-trigger',
   );
+  // Event triggers come last, after ownership, as pg_restore does: they must not fire on the restore's own DDL.
+  const eventTriggers = dataOnly ? [] : selection.objects.filter((o) => o.kind === 'event-trigger');
 
   progress({ type: 'phase', phase: 'connect' });
   const settings = {
@@ -178,7 +180,7 @@ export async function restorePostgres(
     ledger.plan('data', tables.length, 'tables');
     ledger.plan('large objects', largeObjects?.count ?? 0, 'large objects');
     ledger.plan('sequences', sequences.length, 'sequences');
-    ledger.plan('post-data', postData.length, 'objects');
+    ledger.plan('post-data', postData.length + eventTriggers.length, 'objects');
 
     if (options.singleTransaction) {
       await main.query('BEGIN', [], 'starting the restore transaction');
@@ -466,10 +468,13 @@ export async function restorePostgres(
 
     if ((ownership.owner || ownership.acl) && !dataOnly) {
       progress({ type: 'phase', phase: 'owner', message: 'restoring owners and privileges' });
+      // Event triggers are created last, their owner with them (below).
       const statements = (o: PgObject) =>
-        [...(ownership.owner ? (o.owner ?? []) : []), ...(ownership.acl ? (o.acl ?? []) : [])].map((sql) =>
-          mapStatementRole(sql, ownership.mapRoles),
-        );
+        o.kind === 'event-trigger'
+          ? []
+          : [...(ownership.owner ? (o.owner ?? []) : []), ...(ownership.acl ? (o.acl ?? []) : [])].map(
+              (sql) => mapStatementRole(sql, ownership.mapRoles),
+            );
       ledger.plan(
         'owners and privileges',
         selection.objects.filter((o) => statements(o).length).length,
@@ -480,6 +485,18 @@ export async function restorePostgres(
         statements,
         onApplied: () => ledger.tick('owners and privileges'),
         describe: (o) => `setting owner and privileges of ${describe(o)}`,
+      });
+    }
+
+    if (eventTriggers.length) {
+      await applyObjects(main, eventTriggers, {
+        batch,
+        statements: (o) => [
+          ...o.sql,
+          ...(ownership.owner ? (o.owner ?? []).map((sql) => mapStatementRole(sql, ownership.mapRoles)) : []),
+        ],
+        onApplied: () => ledger.tick('post-data'),
+        describe: (o) => `creating ${describe(o)}`,
       });
     }
 

@@ -22,6 +22,20 @@ const SET_ROLE = /^(SET ROLE\s+)("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)()\s*;?\
 const ROLE_AT_END =
   /^([\s\S]*\s(?:TO|FROM)\s+)("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)(\s+WITH\s+(?:GRANT|ADMIN)\s+OPTION)?\s*;?\s*$/;
 
+/** `ALTER DEFAULT PRIVILEGES FOR ROLE x …`: the role whose future objects the statement is about. */
+const DEFAULT_PRIVILEGES_FOR =
+  /^(ALTER DEFAULT PRIVILEGES FOR ROLE\s+)("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)/;
+
+/** Every role a statement names: {@link statementRole}, and the FOR ROLE of default privileges. */
+export function statementRoles(sql: string): string[] {
+  const out: string[] = [];
+  const m = DEFAULT_PRIVILEGES_FOR.exec(sql);
+  if (m) out.push(unquoteRole(m[2] as string));
+  const last = statementRole(sql);
+  if (last !== undefined) out.push(last);
+  return out;
+}
+
 /** The role an ownership or privilege statement names (unquoted), or undefined for PUBLIC or another statement. */
 export function statementRole(sql: string): string | undefined {
   const m = SET_ROLE.exec(sql) ?? ROLE_AT_END.exec(sql);
@@ -32,7 +46,11 @@ export function statementRole(sql: string): string | undefined {
 }
 
 /** The statement with its role renamed through `map` (unchanged when the role is not mapped). */
-export function mapStatementRole(sql: string, map: RoleMap): string {
+export function mapStatementRole(statement: string, map: RoleMap): string {
+  const sql = statement.replace(DEFAULT_PRIVILEGES_FOR, (_, head: string, role: string) => {
+    const to = map[unquoteRole(role)];
+    return to === undefined ? `${head}${role}` : `${head}${quoteIdent(to)}`;
+  });
   const role = statementRole(sql);
   if (role === undefined) return sql;
   const to = map[role];

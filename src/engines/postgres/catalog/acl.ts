@@ -32,7 +32,9 @@ export function aclStatements(
     `REVOKE ALL ON ${objectType} ${target} FROM PUBLIC`,
     `REVOKE ALL ON ${objectType} ${target} FROM ${quoteIdent(owner)}`,
   ];
-  return out.concat(grants(acl, (privs, to) => `GRANT ${privs} ON ${objectType} ${target} TO ${to}`, owner));
+  return out.concat(
+    grantStatements(acl, (privs, to) => `GRANT ${privs} ON ${objectType} ${target} TO ${to}`, owner),
+  );
 }
 
 /**
@@ -55,7 +57,7 @@ export function aclDiffStatements(
     ...initial
       .filter((e) => !now.has(key(e)))
       .map((e) => `REVOKE ${e.p} ON ${objectType} ${target} FROM ${e.g}`),
-    ...grants(
+    ...grantStatements(
       current.filter((e) => !before.has(key(e))),
       (privs, to) => `GRANT ${privs} ON ${objectType} ${target} TO ${to}`,
     ),
@@ -70,7 +72,7 @@ export function columnAclStatements(
   owner?: string,
 ): string[] {
   if (!acl) return [];
-  return grants(
+  return grantStatements(
     acl,
     (privs, to) =>
       `GRANT ${privs
@@ -88,7 +90,11 @@ export function columnAclStatements(
  * ROLE`, as pg_dump does with SET SESSION AUTHORIZATION, so the grantor
  * recorded in the ACL is the same.
  */
-function grants(acl: AclEntry[], make: (privs: string, to: string) => string, owner?: string): string[] {
+export function grantStatements(
+  acl: AclEntry[],
+  make: (privs: string, to: string) => string,
+  owner?: string,
+): string[] {
   const groups = new Map<string, { grantee: string; option: boolean; grantor?: string; privs: string[] }>();
   for (const e of acl) {
     const grantor = owner !== undefined && e.r && e.r !== owner ? e.r : undefined;

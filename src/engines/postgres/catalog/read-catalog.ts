@@ -6,18 +6,23 @@ import { readCollations } from './collations.js';
 import { readConstraints } from './constraints.js';
 import { type CatalogContext, type CatalogObject, rows } from './context.js';
 import { readConversions } from './conversions.js';
+import { readDefaultPrivileges } from './default-privileges.js';
 import { resolveDependencies } from './depend.js';
+import { readEventTriggers } from './event-triggers.js';
+import { readForeignData } from './foreign-data.js';
 import { readRoutines } from './functions.js';
 import { readIndexes } from './indexes.js';
 import { readOperatorClasses } from './operator-classes.js';
 import { readOperators } from './operators.js';
 import { readPolicies } from './policies.js';
+import { readPublications } from './publications.js';
 import { readRules } from './rules.js';
 import { readExtensions, readSchemas } from './schemas.js';
 import { readSequences, type SequencesRead } from './sequences.js';
 import { readShellTypes } from './shell-types.js';
 import { notExtensionMember, SYSTEM_SCHEMA_FILTER } from './sql.js';
 import { readStatistics } from './statistics.js';
+import { readSubscriptions } from './subscriptions.js';
 import { readSystemAcls } from './system-acl.js';
 import { readTables, type TablesRead } from './tables.js';
 import { readTextSearch } from './text-search.js';
@@ -78,6 +83,11 @@ export async function readCatalog(ctx: CatalogContext): Promise<CatalogRead> {
     ...(await readRules(ctx)),
     ...(await readPolicies(ctx)),
     ...(await readStatistics(ctx)),
+    ...(await readForeignData(ctx)),
+    ...(await readPublications(ctx)),
+    ...(await readSubscriptions(ctx)),
+    ...(await readDefaultPrivileges(ctx)),
+    ...(await readEventTriggers(ctx)),
     ...(await readSystemAcls(ctx)),
   ];
   const kept = await resolveDependencies(ctx, all);

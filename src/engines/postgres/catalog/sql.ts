@@ -54,3 +54,12 @@ export function availableAtRestore(catalog: 'pg_type' | 'pg_proc', oidExpr: stri
     JOIN pg_catalog.pg_namespace an ON an.oid = ax.${ns}
     WHERE ax.oid = ${oidExpr} AND (an.nspname = ANY($1::text[]) OR NOT ${notExtensionMember(catalog, 'ax.oid')})))`;
 }
+
+/**
+ * Generic options (of a foreign-data wrapper, server, user mapping, foreign
+ * table or column) as `name 'value', …` in catalog order, or NULL when there are none.
+ */
+export function optionsList(optionsExpr: string): string {
+  return `(SELECT pg_catalog.string_agg(pg_catalog.quote_ident(o.option_name) || ' ' || pg_catalog.quote_literal(o.option_value), ', ' ORDER BY o.ord)
+    FROM pg_catalog.pg_options_to_table(${optionsExpr}) WITH ORDINALITY o(option_name, option_value, ord))`;
+}
