@@ -87,6 +87,27 @@ export interface EngineRestoreRequest<Options = Record<string, unknown>> {
   options: Options;
   progress: ProgressListener;
   signal?: AbortSignal;
+  /**
+   * Called once every refusal check has passed (selection, names, existing
+   * data without `--clean`/`--drop`, prerequisites) and before anything is
+   * written: what the restore will write, as the target names it. Throwing
+   * here stops the restore with nothing written (a declined confirmation); a
+   * safety backup of {@link RestoreWritePlan.replaced} is taken here.
+   */
+  beforeWrite?: (plan: RestoreWritePlan) => Promise<void>;
+}
+
+/** What a restore is about to write, after renames and selection, in the target's own names. */
+export interface RestoreWritePlan {
+  /** Every table (`schema.table`) or collection (`db.collection`) the restore writes. */
+  units: string[];
+  /** Those of them that exist in the target already and are dropped, emptied or written into. */
+  replaced: string[];
+  /**
+   * Engine options for a backup of exactly {@link replaced} from the target
+   * URL (the safety backup), so the caller needs no engine knowledge.
+   */
+  backupOptions: Record<string, unknown>;
 }
 
 export interface EngineRestoreResult {
@@ -109,12 +130,6 @@ export interface Engine<BackupOptions = Record<string, unknown>, RestoreOptions 
    * one over several streams, and only the engine knows how it names them.
    */
   unitOfStream(stream: string): string;
-  /**
-   * False when restoring an archive with this schema writes to no database
-   * (a PostgreSQL globals-only archive holds only roles and tablespaces), so
-   * no safety backup of the target is needed. Default: it does.
-   */
-  writesDatabase?(schema: unknown): boolean;
   /**
    * The schema description as it may be shown (`inspect --json`): anything
    * secret in it (passwords the database itself stores) masked. Absent: nothing to mask.

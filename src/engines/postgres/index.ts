@@ -19,7 +19,6 @@ export const postgresEngine: Engine<PostgresBackupOptions, PostgresRestoreOption
   // reader's default of 4.
   restoreReadAhead: 2,
   unitOfStream: tableOfStream,
-  writesDatabase: (schema) => (schema as { contents?: unknown } | null)?.contents !== 'globals',
   printableSchema,
   backup: backupPostgres,
   restore: restorePostgres,

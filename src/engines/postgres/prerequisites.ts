@@ -2,6 +2,7 @@ import { StowageError } from '../../errors.js';
 import type { PgSession } from './connect.js';
 import type { PgObject, PostgresSchema } from './model.js';
 import { mapRole, type RoleMap, statementRole, statementRoles } from './role-map.js';
+import { requireExtensions } from './target.js';
 
 /**
  * What the target server must already have before a restore applies anything:
@@ -56,23 +57,7 @@ export function prerequisitesOf(
 
 /** Throws, naming everything missing and what to do about it, unless the server has every prerequisite. */
 export async function requirePrerequisites(session: PgSession, needs: Prerequisites): Promise<void> {
-  if (needs.extensions.length) {
-    const { rows } = await session.query<{ name: string }>(
-      `SELECT x.name FROM pg_catalog.unnest($1::text[]) AS x(name)
-       WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions a WHERE a.name = x.name)
-       ORDER BY 1`,
-      [needs.extensions],
-      'checking that the archived extensions are available',
-    );
-    if (rows.length) {
-      const names = rows.map((r) => r.name).join(', ');
-      throw new StowageError(
-        'pg-missing-extension',
-        `the archive needs extension${rows.length > 1 ? 's' : ''} ${names}, not installed on ${session.target.server}; nothing was restored`,
-        `install ${names} on the database server (its operating-system package, e.g. postgresql-<version>-${rows[0]?.name}), then restore again`,
-      );
-    }
-  }
+  await requireExtensions(session, needs.extensions);
   if (needs.roles.length) {
     const { rows } = await session.query<{ name: string }>(
       `SELECT x.name FROM pg_catalog.unnest($1::text[]) AS x(name)

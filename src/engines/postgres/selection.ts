@@ -1,3 +1,4 @@
+import { UsageError } from '../../errors.js';
 import { qualify } from './ident.js';
 import type { PgObject, PgSequenceValue, PgTableData, PostgresSchema, RelationRef } from './model.js';
 import { NameFilter, type NameFilterOptions } from './patterns.js';
@@ -26,6 +27,18 @@ export function selectForRestore(
 ): Selection {
   const filter = new NameFilter(options);
   if (filter.isEmpty) return { objects: schema.objects, tables: schema.tables, sequences: schema.sequences };
+  const relations = [...schema.tables, ...schema.objects.flatMap((o) => (o.relation ? [o.relation] : []))];
+  const schemas = [
+    ...schema.objects.filter((o) => o.kind === 'schema').map((o) => o.name),
+    ...relations.map((r) => r.schema),
+  ];
+  const unmatched = filter.unmatchedIncludes(relations, schemas);
+  if (unmatched.length) {
+    throw new UsageError(
+      `${unmatched.join(', ')} ${unmatched.length === 1 ? 'matches' : 'match'} nothing in the archive`,
+      'check the pattern against the tables `stowage inspect ARCHIVE` lists',
+    );
+  }
 
   const ancestors = new Map(schema.partitions.map((p) => [`${p.schema}.${p.name}`, p.ancestors]));
   const relationKept = (r: RelationRef) =>
