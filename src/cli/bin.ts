@@ -8,7 +8,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 let finished = false;
 process.on('beforeExit', () => {
   if (finished) return;
-  process.stderr.write('stowage: internal error: the run stopped without finishing (a stowage bug; please report it)\n');
+  process.stderr.write(
+    'stowage: internal error: the run stopped without finishing (a stowage bug; please report it)\n',
+  );
   process.exit(1);
 });
 
