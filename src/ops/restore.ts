@@ -11,6 +11,13 @@ import { type BackupSummary, backup, scrub } from './backup.js';
 import { isDataStream } from './content-check.js';
 import { inspectTarget, mongoDatabase } from './database-probe.js';
 import { openArchive } from './open-archive.js';
+import {
+  boundedCleanup,
+  DEFAULT_STALL_TIMEOUT_SECONDS,
+  databaseParty,
+  StallWatchdog,
+  storeParty,
+} from './stall-watchdog.js';
 
 export interface RestoreOptions {
   /** The archive: a path or `s3://bucket/prefix/NAME.stow`. */
@@ -33,6 +40,11 @@ export interface RestoreOptions {
    * skips it. If the safety backup fails, nothing is restored.
    */
   safetyBackup?: boolean | { to?: string };
+  /**
+   * Ends the restore when no bytes moved (from the store, to the database) for this many seconds,
+   * with an error naming the silent server. Default {@link DEFAULT_STALL_TIMEOUT_SECONDS}; 0 disables.
+   */
+  stallTimeoutSeconds?: number;
 }
 
 export interface RestoreSummary extends EngineRestoreResult {
@@ -51,12 +63,27 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
   // The target's engine, known from its URL, says how far streams read ahead;
   // an archive of another engine is refused below.
   const engine = await loadEngine(targetEngine);
-  const reader = await openArchive(options.archive, {
-    encryption: options.encryption,
-    threads: options.threads,
-    s3: options.s3,
-    prefetch: engine.restoreReadAhead,
-  });
+  const watchdog = new StallWatchdog(
+    options.stallTimeoutSeconds ?? DEFAULT_STALL_TIMEOUT_SECONDS,
+    databaseParty(options.target),
+    storeParty(options.archive, options.s3?.endpoint),
+  );
+  const signal = options.signal ? AbortSignal.any([options.signal, watchdog.signal]) : watchdog.signal;
+  let reader: Awaited<ReturnType<typeof openArchive>>;
+  try {
+    reader = await watchdog.race(
+      openArchive(options.archive, {
+        encryption: options.encryption,
+        threads: options.threads,
+        s3: options.s3,
+        prefetch: engine.restoreReadAhead,
+        watch: (source) => watchdog.watchSource(source),
+      }),
+    );
+  } catch (err) {
+    watchdog.stop();
+    throw err;
+  }
   try {
     const { manifest } = reader;
     if (manifest.engine !== targetEngine) {
@@ -71,15 +98,17 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
       safety = await takeSafetyBackup(options, manifest, progress);
     }
     options.signal?.throwIfAborted();
-    const result = await engine.restore({
-      url: options.target,
-      streams: reader,
-      schema: manifest.schema,
-      jobs: options.jobs ?? 2,
-      options: options.engineOptions ?? {},
-      progress,
-      signal: options.signal,
-    });
+    const result = await watchdog.race(
+      engine.restore({
+        url: options.target,
+        streams: reader,
+        schema: manifest.schema,
+        jobs: options.jobs ?? 2,
+        options: options.engineOptions ?? {},
+        progress: watchdog.watchProgress(progress),
+        signal,
+      }),
+    );
     return {
       ...result,
       archive: options.archive,
@@ -88,9 +117,10 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
       ...(safety ? { safetyBackup: safety } : {}),
     };
   } catch (err) {
-    throw scrub(err, options.target);
+    throw scrub(watchdog.error ?? err, options.target);
   } finally {
-    await reader.close();
+    watchdog.stop();
+    await boundedCleanup(watchdog, reader.close());
   }
 }
 
@@ -145,6 +175,9 @@ async function takeSafetyBackup(
       onProgress: progress,
       signal: options.signal,
       preflight: { skipSource: true },
+      ...(options.stallTimeoutSeconds !== undefined
+        ? { stallTimeoutSeconds: options.stallTimeoutSeconds }
+        : {}),
     });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

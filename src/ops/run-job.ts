@@ -88,6 +88,7 @@ export async function runJob(job: ResolvedJob, ctx: RunJobContext): Promise<JobO
       job: job.name,
       signal: ctx.signal,
       onProgress: ctx.onProgress,
+      ...(job.stallTimeoutSeconds !== undefined ? { stallTimeoutSeconds: job.stallTimeoutSeconds } : {}),
     });
     ctx.log(`job ${job.name}: backed up to ${outcome.backup.archive} (${outcome.backup.bytes} bytes)`);
     if (job.verify) {

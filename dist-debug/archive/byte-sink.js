@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=byte-sink.js.map

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=byte-source.js.map

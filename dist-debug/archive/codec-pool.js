@@ -1,0 +1,172 @@
+import { d } from '../dbg.js';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { DEFAULT_COMPRESSION, decodeFrame, encodeFrame, } from './frame-codec.js';
+/** Frames smaller than this are encoded inline: posting them to a worker costs more than the work. */
+const INLINE_BELOW = 16 * 1024;
+/**
+ * Codec threads when the caller names none.
+ *
+ * Handing a frame to a worker is not free: a message each way and a thread
+ * woken on another core. Measured on a 2-core VM, a level-1 PostgreSQL backup
+ * spent about 0.35 CPU-s more with one codec thread than compressing inline
+ * (2.1 against 1.75 CPU-s for 614 MB), because the server it read from ran on
+ * the same two cores. So cheap levels (3 or less, or none) get only the cores
+ * nobody else needs: one is the main thread's (it reads the database and
+ * hashes every byte) and `busyCores` are taken by other work on this machine,
+ * such as the database server's own processes. Zero means inline. Heavier
+ * levels are dominated by compression and get every core. At most 8 either way.
+ *
+ * @param busyCores cores other processes on this machine need while this runs (a local database server's backends)
+ */
+export function defaultCodecThreads(level = DEFAULT_COMPRESSION, busyCores = 0) {
+    const cores = availableParallelism();
+    const cheap = level === 'none' || level <= 3;
+    if (!cheap)
+        return Math.max(1, Math.min(cores, 8));
+    return Math.max(0, Math.min(cores - 1 - Math.max(0, busyCores), 8));
+}
+export function createFrameCodec(options) {
+    const threads = options.threads ?? defaultCodecThreads(options.level);
+    const inline = new InlineCodec(options.level, options.key);
+    // Storing uncompressed and unencrypted is a memcpy and a CRC: not worth a thread hop.
+    if (threads <= 0 || (options.level === 'none' && !options.key))
+        return inline;
+    return new WorkerCodec(threads, options.level, options.key, inline);
+}
+class InlineCodec {
+    level;
+    key;
+    constructor(level, key) {
+        this.level = level;
+        this.key = key;
+    }
+    async encode(ident, raw, out) {
+        return { frame: encodeFrame(ident, raw, this.level, this.key, out), spare: raw };
+    }
+    async decode(header, stored, crc, out) {
+        return decodeFrame(header, stored, crc, this.key, out);
+    }
+    async close() { }
+}
+class WorkerCodec {
+    inline;
+    workers = [];
+    pending = new Map();
+    nextId = 0;
+    failure;
+    constructor(threads, level, key, inline) {
+        this.inline = inline;
+        for (let i = 0; i < threads; i++) {
+            const worker = startWorker({ level, key: key ? new Uint8Array(key) : null });
+            const slot = { worker, busy: 0 };
+            worker.on('message', (reply) => {
+                // Idle workers must not keep the process alive; busy ones must, or an awaited frame is lost at exit.
+                d('reply '+reply.id+' busy->'+(slot.busy-1)); if (--slot.busy === 0)
+                    worker.unref();
+                const p = this.pending.get(reply.id);
+                if (!p)
+                    return;
+                this.pending.delete(reply.id);
+                if ('error' in reply)
+                    p.reject(new Error(`codec worker: ${reply.error}`));
+                else
+                    p.resolve(reply);
+            });
+            worker.on('error', (err) => this.fail(err));
+            worker.on('exit', (code) => { d('exit '+code);
+                if (code !== 0)
+                    this.fail(new Error(`codec worker exited with code ${code}`));
+            });
+            worker.unref();
+            this.workers.push(slot);
+        }
+    }
+    fail(err) {
+        this.failure ??= err;
+        for (const p of this.pending.values())
+            p.reject(err);
+        this.pending.clear();
+    }
+    submit(req, transfer) {
+        if (this.failure)
+            return Promise.reject(this.failure);
+        let slot = this.workers[0];
+        for (const w of this.workers)
+            if (w.busy < slot.busy)
+                slot = w;
+        if (slot.busy++ === 0)
+            slot.worker.ref();
+        return new Promise((resolve, reject) => {
+            this.pending.set(req.id, { resolve, reject });
+            slot.worker.postMessage(req, transfer);
+        });
+    }
+    async encode(ident, raw, out) {
+        if (raw.length < INLINE_BELOW)
+            return this.inline.encode(ident, raw, out);
+        const { data, transfer } = ownedCopy(raw);
+        const move = movable(out);
+        const reply = await this.submit({ id: this.nextId++, op: 'encode', ident, raw: data, ...(move ? { out: move } : {}) }, move ? [...transfer, move.buffer] : transfer);
+        if (!('data' in reply))
+            throw new Error(`codec worker: unexpected reply to encode`);
+        // A copied raw buffer was never moved, so the caller's own buffer is free again already.
+        return { frame: asBuffer(reply.data), spare: transfer.length > 0 && reply.spare ? reply.spare : raw };
+    }
+    async decode(header, stored, crc, out) {
+        if (stored.length < INLINE_BELOW)
+            return this.inline.decode(header, stored, crc, out);
+        const { data, transfer } = ownedCopy(stored);
+        const move = movable(out);
+        const reply = await this.submit({ id: this.nextId++, op: 'decode', header, stored: data, crc, ...(move ? { out: move } : {}) }, move ? [...transfer, move.buffer] : transfer);
+        if ('data' in reply)
+            return asBuffer(reply.data);
+        if ('problem' in reply)
+            return reply.problem;
+        throw new Error('codec worker: unexpected reply to decode');
+    }
+    async close() {
+        d('terminating '+this.workers.map(w=>w.busy).join(',')+' pending='+this.pending.size); await Promise.all(this.workers.map((w) => w.worker.terminate().then(()=>d('terminated one'))));
+        this.workers.length = 0;
+    }
+}
+/** `out` when it owns all of its memory, so it can move to a worker and back; else nothing (the worker allocates). */
+function movable(out) {
+    return out &&
+        out.byteOffset === 0 &&
+        out.buffer instanceof ArrayBuffer &&
+        out.buffer.byteLength === out.length
+        ? out
+        : undefined;
+}
+function asBuffer(b) {
+    return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+/** Buffers that own their whole ArrayBuffer are moved to the worker; slices of shared pools are copied. */
+function ownedCopy(b) {
+    if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) {
+        return { data: b, transfer: [b.buffer] };
+    }
+    const copy = new Uint8Array(b.byteLength);
+    copy.set(b);
+    return { data: copy, transfer: [copy.buffer] };
+}
+/**
+ * The worker script next to this module. Running from TypeScript sources
+ * (tests, tsx), the worker first registers tsx so it can load the .ts file.
+ */
+function startWorker(workerData) {
+    const here = import.meta.url;
+    if (!here.endsWith('.ts'))
+        return new Worker(new URL('./frame-worker.js', here), { workerData });
+    // tsx's ESM entry (its `import` export); require.resolve would give the CommonJS one, which cannot register ESM hooks.
+    const tsxRoot = dirname(createRequire(here).resolve('tsx/package.json'));
+    const tsxApi = pathToFileURL(join(tsxRoot, 'dist/esm/api/index.mjs')).href;
+    const entry = new URL('./frame-worker.ts', here).href;
+    const bootstrap = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
+    return new Worker(bootstrap, { eval: true, workerData });
+}
+//# sourceMappingURL=codec-pool.js.map

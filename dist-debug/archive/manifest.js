@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { FORMAT_VERSION, OLDEST_READABLE_VERSION } from './format.js';
+/**
+ * The manifest: everything a reader needs to know about a backup, stored
+ * (compressed, and encrypted when the archive is) in the footer. Versioned with
+ * the format; validated on read so a damaged or foreign footer is rejected, not
+ * half-trusted.
+ */
+const HEX_256 = /^[0-9a-f]{64}$/;
+export const StreamEntrySchema = z
+    .object({
+    name: z.string().min(1),
+    /** Rows or documents, as the engine counted them. */
+    items: z.number().int().nonnegative(),
+    rawBytes: z.number().int().nonnegative(),
+    /** Bytes the stream's frames take in the archive, headers included. */
+    storedBytes: z.number().int().nonnegative(),
+    /**
+     * Digest of the raw stream bytes, hex: `blake3` (format 2) or `sha256`
+     * (format 1, or where BLAKE3 is not available); exactly one is present.
+     * See stream-digest.ts.
+     */
+    blake3: z.string().regex(HEX_256).optional(),
+    sha256: z.string().regex(HEX_256).optional(),
+    frames: z.number().int().nonnegative(),
+})
+    .refine((e) => (e.blake3 === undefined) !== (e.sha256 === undefined), {
+    message: 'a stream needs exactly one digest (blake3 or sha256)',
+});
+export const ManifestSchema = z.object({
+    formatVersion: z.number().int().min(OLDEST_READABLE_VERSION).max(FORMAT_VERSION),
+    tool: z.object({ name: z.literal('stowage'), version: z.string() }),
+    engine: z.enum(['postgres', 'mongodb']),
+    serverVersion: z.string(),
+    database: z.string(),
+    /** Source URL with the password removed. */
+    source: z.string(),
+    startedAt: z.iso.datetime(),
+    finishedAt: z.iso.datetime(),
+    kind: z.enum(['scheduled', 'manual']),
+    note: z.string().optional(),
+    /** True when the whole backup is one consistent point in time. */
+    pointInTime: z.boolean(),
+    /** Options the backup ran with (compression, engine options, jobs): never secrets. */
+    options: z.record(z.string(), z.unknown()),
+    encrypted: z.boolean(),
+    warnings: z.array(z.string()),
+    streams: z.array(StreamEntrySchema),
+    /** Engine-specific description of the schema, enough to rebuild the database. */
+    schema: z.unknown(),
+});
+/**
+ * The footer: the manifest plus the frame index (per stream, the offset of
+ * every data frame), so a reader can fetch any frame of any stream directly.
+ */
+export const FooterSchema = z.object({
+    manifest: ManifestSchema,
+    index: z.array(z.object({
+        name: z.string(),
+        streamId: z.number().int().nonnegative(),
+        /** Offsets of the stream's data frames, in sequence order. */
+        frames: z.array(z.number().int().nonnegative()),
+        /** Total size of each data frame (header + payload + CRC), parallel to `frames`. */
+        sizes: z.array(z.number().int().positive()),
+    })),
+});
+//# sourceMappingURL=manifest.js.map

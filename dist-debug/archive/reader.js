@@ -1,0 +1,191 @@
+import { d } from '../dbg.js';
+import { Readable } from 'node:stream';
+import { CorruptFrameError, StowageError, TruncatedArchiveError } from '../errors.js';
+import { BufferPool } from './buffer-pool.js';
+import { createFrameCodec } from './codec-pool.js';
+import { Codec, decodeFrameHeader, decodeTrailer, FRAME_HEADER_SIZE, FrameType, frameTotalSize, MAX_FRAME_SIZE, TRAILER_SIZE, } from './format.js';
+import { decodeFrame } from './frame-codec.js';
+import { readHeader } from './header-read.js';
+import { FooterSchema } from './manifest.js';
+import { incompleteStreams, scanArchive } from './scan.js';
+import { createStreamDigest, digestName, recordedDigest } from './stream-digest.js';
+/**
+ * Reads a finished .stow archive through its footer: the manifest comes from
+ * the tail alone, and any stream can be opened (and several at once) without
+ * reading the others. Every frame is verified before its bytes are handed out,
+ * and each stream's digest is checked at its end.
+ */
+/** Recycled raw frame buffers kept at most: a few per stream being restored at once. */
+const MAX_SPARE_RAW = 8;
+export class ArchiveReader {
+    source;
+    header;
+    key;
+    footer;
+    options;
+    codec;
+    /** Raw frame buffers handed back by the consumer (see recycle()); sized by the largest frame seen. */
+    rawBuffers = new BufferPool(0, MAX_SPARE_RAW);
+    constructor(source, header, key, footer, options) {
+        this.source = source;
+        this.header = header;
+        this.key = key;
+        this.footer = footer;
+        this.options = options;
+    }
+    /**
+     * Opens an archive: header, key check, trailer, footer. When the tail is
+     * missing or damaged, scans from the front to say exactly which streams are
+     * incomplete.
+     */
+    static async open(source, options = {}) {
+        // The reader owns the source from here on: it closes it on failure, or in close().
+        try {
+            return await ArchiveReader.openOwned(source, options);
+        }
+        catch (err) {
+            await source.close().catch(() => { });
+            throw err;
+        }
+    }
+    static async openOwned(source, options) {
+        const { header, key } = await readHeader(source, options.encryption);
+        const footer = await readFooter(source, key).catch(async (err) => {
+            if (!(err instanceof TailProblem))
+                throw err;
+            const report = await scanArchive(source, options.encryption);
+            const incomplete = incompleteStreams(report);
+            const where = report.stoppedAt
+                ? ` (${report.stoppedAt.reason} at offset ${report.stoppedAt.offset})`
+                : '';
+            throw new TruncatedArchiveError(incomplete, incomplete.length === 0
+                ? `${report.streams.length} streams complete but the footer is missing${where}`
+                : `footer missing${where}`);
+        });
+        return new ArchiveReader(source, header, key, footer, options);
+    }
+    get manifest() {
+        return this.footer.manifest;
+    }
+    get location() {
+        return this.source.location;
+    }
+    list() {
+        return this.manifest.streams.map((s) => ({ name: s.name, items: s.items, rawBytes: s.rawBytes }));
+    }
+    /**
+     * Takes back a chunk that a stream handed out, once the consumer is done
+     * with it for good, so the next frame is decompressed into it instead of a
+     * new buffer: a restore that hands every chunk back allocates nothing per
+     * frame. Chunks that are not whole frame buffers are ignored.
+     */
+    recycle(chunk) {
+        this.rawBuffers.give(chunk);
+    }
+    /** A buffer for a frame of `rawLength` bytes: a recycled one, or a new one of the common frame size. */
+    rawBuffer(rawLength) {
+        // Frames of one archive share a size (only each stream's last is shorter): the first full one sets it.
+        this.rawBuffers.growTo(rawLength);
+        return this.rawBuffers.take();
+    }
+    /** Opens one stream's raw bytes. The readable errors on the first frame that does not verify. */
+    open(name) {
+        const entry = this.manifest.streams.find((s) => s.name === name);
+        const index = this.footer.index.find((i) => i.name === name);
+        if (!entry || !index)
+            throw new StowageError('no-stream', `archive has no stream named ${name}`);
+        this.codec ??= createFrameCodec({ threads: this.options.threads, level: 'none', key: this.key });
+        const generator = this.frames(entry, index, this.codec);
+        return Readable.from(generator, { objectMode: false, highWaterMark: 1 });
+    }
+    async *frames(entry, index, codec) {
+        const prefetch = Math.max(1, this.options.prefetch ?? 4);
+        const recorded = recordedDigest(entry);
+        const hash = createStreamDigest(recorded.algorithm);
+        let rawBytes = 0;
+        const window = [];
+        let next = 0;
+        const load = (sequence) => {
+            const p = this.readDataFrame(entry.name, index.streamId, sequence, index.frames[sequence], index.sizes[sequence], codec);
+            p.catch(() => { }); // awaited in order below; this keeps a later failure from surfacing as unhandled first
+            return p;
+        };
+        while (next < index.frames.length && window.length < prefetch)
+            window.push(load(next++));
+        while (window.length > 0) {
+            const raw = await window.shift();
+            if (next < index.frames.length)
+                window.push(load(next++));
+            hash.update(raw);
+            rawBytes += raw.length;
+            yield raw;
+        }
+        const lastOffset = index.frames.at(-1) ?? 0;
+        if (index.frames.length !== entry.frames || rawBytes !== entry.rawBytes) {
+            throw new CorruptFrameError(lastOffset, entry.name, `stream length ${rawBytes} does not match manifest ${entry.rawBytes}`);
+        }
+        if (hash.hex() !== recorded.hex) {
+            throw new CorruptFrameError(lastOffset, entry.name, `stream ${digestName(recorded.algorithm)} does not match the manifest`);
+        }
+    }
+    async readDataFrame(name, streamId, sequence, offset, size, codec) {
+        const bytes = await this.source.read(offset, size);
+        if (bytes.length < size)
+            throw new CorruptFrameError(offset, name, 'archive ends inside the frame');
+        const fh = decodeFrameHeader(bytes);
+        if (!fh)
+            throw new CorruptFrameError(offset, name, 'frame header checksum mismatch');
+        if (fh.type !== FrameType.Data ||
+            fh.streamId !== streamId ||
+            fh.sequence !== sequence ||
+            frameTotalSize(fh.storedLength) !== size) {
+            throw new CorruptFrameError(offset, name, 'frame does not match the index');
+        }
+        const stored = bytes.subarray(FRAME_HEADER_SIZE, FRAME_HEADER_SIZE + fh.storedLength);
+        const out = fh.codec === Codec.Zstd && fh.rawLength <= MAX_FRAME_SIZE ? this.rawBuffer(fh.rawLength) : undefined;
+        const raw = await codec.decode(fh, stored, bytes.readUInt32LE(FRAME_HEADER_SIZE + fh.storedLength), out);
+        if (typeof raw === 'string')
+            throw new CorruptFrameError(offset, name, raw);
+        return raw;
+    }
+    async close() {
+        d('codec close'); await this.codec?.close(); d('codec closed');
+        this.codec = undefined;
+        await this.source.close(); d('source closed');
+    }
+}
+/** The tail is missing or unreadable: the archive is probably truncated, so the caller scans. */
+class TailProblem extends Error {
+}
+async function readFooter(source, key) {
+    if (source.size < TRAILER_SIZE)
+        throw new TailProblem('too short for a trailer');
+    const trailer = decodeTrailer(await source.read(source.size - TRAILER_SIZE, TRAILER_SIZE));
+    if (trailer === 'magic' || trailer === 'crc')
+        throw new TailProblem(`trailer ${trailer}`);
+    const { footerOffset, footerLength } = trailer;
+    if (footerOffset + footerLength + TRAILER_SIZE !== source.size || footerLength < FRAME_HEADER_SIZE) {
+        throw new TailProblem('trailer points outside the file');
+    }
+    const bytes = await source.read(footerOffset, footerLength);
+    const fh = decodeFrameHeader(bytes);
+    if (!fh || fh.type !== FrameType.Footer || frameTotalSize(fh.storedLength) !== footerLength) {
+        throw new CorruptFrameError(footerOffset, 'footer', 'footer frame header is damaged');
+    }
+    const raw = decodeFrame(fh, bytes.subarray(FRAME_HEADER_SIZE, FRAME_HEADER_SIZE + fh.storedLength), bytes.readUInt32LE(FRAME_HEADER_SIZE + fh.storedLength), key);
+    if (typeof raw === 'string')
+        throw new CorruptFrameError(footerOffset, 'footer', raw);
+    let parsed;
+    try {
+        parsed = JSON.parse(raw.toString('utf8'));
+    }
+    catch {
+        throw new CorruptFrameError(footerOffset, 'footer', 'manifest is not valid JSON');
+    }
+    const result = FooterSchema.safeParse(parsed);
+    if (!result.success) {
+        throw new CorruptFrameError(footerOffset, 'footer', `manifest does not match the schema: ${result.error.issues[0]?.message}`);
+    }
+    return result.data;
+}
+//# sourceMappingURL=reader.js.map

@@ -1,0 +1,45 @@
+/**
+ * Archive names: `<database>-<YYYYMMDD-HHMMSS>[-N][-manual].stow`, in UTC, so a
+ * plain sort of a folder or bucket listing is chronological per database. `N`
+ * (2, 3, …) numbers further backups of the database within the same second.
+ */
+export function archiveName(database, at, kind, sequence = 1) {
+    const stamp = at.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    return `${safeName(database)}-${stamp}${sequence > 1 ? `-${sequence}` : ''}${kind === 'manual' ? '-manual' : ''}.stow`;
+}
+const NAME_PATTERN = /^(?<database>.+)-(?<date>\d{8})-(?<time>\d{6})(?:-(?<sequence>\d{1,2}))?(?<manual>-manual)?\.stow$/;
+/** Reads the database, time and kind back out of an archive name; undefined for foreign files. */
+export function parseArchiveName(name) {
+    const m = NAME_PATTERN.exec(name);
+    if (!m?.groups)
+        return undefined;
+    const { database, date, time, manual } = m.groups;
+    const at = new Date(`${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T${time.slice(0, 2)}:${time.slice(2, 4)}:${time.slice(4, 6)}Z`);
+    if (Number.isNaN(at.getTime()))
+        return undefined;
+    return { database: database, at, kind: manual ? 'manual' : 'scheduled' };
+}
+/**
+ * Database names may hold anything; file names may not. Also the key under
+ * which the catalog groups a database's archives and run records.
+ */
+export function safeName(database) {
+    const cleaned = database.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[.-]+/, '');
+    return cleaned.length > 0 ? cleaned.slice(0, 100) : 'database';
+}
+/** The database a connection URL names, used to name the archive before the engine has connected. */
+export function databaseFromUrl(url) {
+    try {
+        const parsed = new URL(url);
+        const path = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+        if (path)
+            return path;
+        if (parsed.protocol.startsWith('postgres'))
+            return decodeURIComponent(parsed.username) || 'postgres';
+        return 'all';
+    }
+    catch {
+        return 'database';
+    }
+}
+//# sourceMappingURL=naming.js.map

@@ -1,0 +1,80 @@
+export const DEFAULT_MAX_AGE_MS = 25 * 3_600_000;
+/**
+ * Works out each database's status from the archive list and run records:
+ * not ok when the newest backup is older than `maxAgeMs`, the last run failed,
+ * the newest archive failed verification (or is unreadable), or there is no
+ * backup at all.
+ */
+export function computeStatus(archives, runs, options = {}) {
+    const now = (options.now ?? new Date()).getTime();
+    const maxAge = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+    const databases = new Set([...archives.map((a) => a.database), ...runs.keys()]);
+    const out = [];
+    for (const database of [...databases].sort()) {
+        const own = archives.filter((a) => a.database === database);
+        const newest = own.reduce((best, a) => (!best || a.at > best.at ? a : best), undefined);
+        const lastRun = runs.get(database);
+        const problems = [];
+        let ageMs;
+        if (!newest)
+            problems.push('no backup in the repository');
+        else {
+            ageMs = now - (newest.finishedAt ?? newest.at).getTime();
+            if (ageMs > maxAge)
+                problems.push(`newest backup is ${formatAge(ageMs)} old (limit ${formatAge(maxAge)})`);
+            if (newest.unreadable && !newest.encrypted)
+                problems.push(`newest backup is unreadable: ${newest.unreadable}`);
+        }
+        if (lastRun && lastRun.status !== 'success') {
+            problems.push(`last run ${lastRun.status === 'failure' ? 'failed' : 'was interrupted'} at ${lastRun.finishedAt}${lastRun.error ? `: ${lastRun.error}` : ''}`);
+        }
+        const verification = !newest?.verification ? 'never' : newest.verification.ok ? 'passed' : 'failed';
+        if (verification === 'failed') {
+            problems.push(`newest backup failed verification: ${newest?.verification?.problems[0] ?? 'see verify'}`);
+        }
+        if (verification === 'never' && newest && options.requireVerified)
+            problems.push('newest backup was never verified');
+        out.push({
+            database,
+            ...(newest ? { newest } : {}),
+            ...(ageMs !== undefined ? { ageMs } : {}),
+            archives: own.length,
+            totalBytes: own.reduce((n, a) => n + a.bytes, 0),
+            ...(lastRun ? { lastRun } : {}),
+            verification,
+            problems,
+            ok: problems.length === 0,
+        });
+    }
+    return out;
+}
+/** `3d 4h`, `5h 12m`, `42m`, `12s`: ages as people read them. */
+export function formatAge(ms) {
+    const s = Math.max(0, Math.round(ms / 1000));
+    const d = Math.floor(s / 86_400);
+    const h = Math.floor((s % 86_400) / 3_600);
+    const m = Math.floor((s % 3_600) / 60);
+    if (d > 0)
+        return `${d}d ${h}h`;
+    if (h > 0)
+        return `${h}h ${m}m`;
+    if (m > 0)
+        return `${m}m`;
+    return `${s}s`;
+}
+/** Parses `25h`, `90m`, `2d`, `1d12h`, `3600s` or plain seconds into milliseconds. */
+export function parseDuration(text) {
+    const trimmed = text.trim();
+    if (/^\d+(\.\d+)?$/.test(trimmed))
+        return Number(trimmed) * 1000;
+    const re = /(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)/gy;
+    let total = 0;
+    let consumed = 0;
+    for (const match of trimmed.matchAll(re)) {
+        const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[match[2]];
+        total += Number(match[1]) * unit;
+        consumed += match[0].length;
+    }
+    return consumed === trimmed.length && consumed > 0 ? total : undefined;
+}
+//# sourceMappingURL=status.js.map

@@ -1,0 +1,136 @@
+import { hostname } from 'node:os';
+import { Command } from 'commander';
+import { engineNameForUrl } from '../../engines/registry.js';
+import { UsageError } from '../../errors.js';
+import { backup } from '../../ops/backup.js';
+import { notify } from '../../ops/notify.js';
+import { addEngineFlags, BACKUP_FLAGS, engineOptionsFrom } from '../engine-flags.js';
+import { formatBytes } from '../format-bytes.js';
+import { addKeyOptions, keySourceFrom } from '../key-options.js';
+import { parseJobs } from '../parse-number.js';
+import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
+export function backupCommand(ctx) {
+    const command = new Command('backup')
+        .description('back up a database into a .stow archive')
+        .argument('<source-url>', 'postgres://… or mongodb://… (the password is never printed or stored)')
+        .requiredOption('--to <destination>', 'repository (folder or s3://bucket/prefix; the archive gets a generated name), path ending in .stow, or - for stdout')
+        .option('-j, --jobs <n>', 'parallel connections', '2')
+        .option('--compression <level>', 'zstd level 1-19, or none (default: 1 for PostgreSQL, 6 for MongoDB)')
+        .option('--note <text>', 'free-text note stored in the manifest')
+        .option('--manual', 'mark as a manual backup (never pruned automatically)')
+        .option('--no-preflight', 'skip the checks before dumping (repository writable, free space, source reachable)')
+        .option('--notify <when>', `post the outcome to the webhook in $${WEBHOOK_ENV}: failure (the default when it is set), always, never`)
+        .option('--json', 'print one JSON object on stdout');
+    addEngineFlags(command, BACKUP_FLAGS);
+    addKeyOptions(command);
+    addS3Options(command);
+    command.addHelpText('after', `
+Examples:
+  $ stowage backup postgres://app@localhost/shop --to ./backups
+  $ AWS_ENDPOINT_URL_S3=http://minio:9000 stowage backup postgres://app@db/shop --to s3://backups/prod
+  $ stowage backup mongodb://localhost:27017/shop --to ./backups --jobs 4 --compression 6
+  $ STOWAGE_PASSPHRASE=… stowage backup postgres://app@db/shop --to shop.stow --note "before migration" --manual`);
+    command.action(async (source, opts) => {
+        const engine = engineNameForUrl(source);
+        const webhook = webhookFrom(opts.notify);
+        const started = Date.now();
+        const report = async (event) => {
+            if (!webhook)
+                return;
+            try {
+                await notify(webhook, {
+                    ...event,
+                    database: databaseOf(source),
+                    repository: opts.to,
+                    host: hostname(),
+                });
+            }
+            catch (err) {
+                ctx.log(`warning: notification failed: ${err.message}`);
+            }
+        };
+        let summary;
+        try {
+            summary = await backup({
+                source,
+                to: opts.to,
+                jobs: parseJobs(opts.jobs),
+                compression: opts.compression === undefined ? undefined : parseCompression(opts.compression),
+                encryption: await keySourceFrom(opts),
+                kind: opts.manual ? 'manual' : 'scheduled',
+                note: opts.note,
+                engineOptions: engineOptionsFrom(BACKUP_FLAGS, opts, engine, command),
+                onProgress: ctx.progress(opts.json === true),
+                signal: ctx.signal,
+                s3: s3OptionsFrom(opts),
+                preflight: opts.preflight !== false,
+            });
+        }
+        catch (err) {
+            await report({
+                status: ctx.signal.aborted ? 'interrupted' : 'failure',
+                error: err instanceof Error ? err.message : String(err),
+                durationMs: Date.now() - started,
+            });
+            throw err;
+        }
+        await report({
+            status: 'success',
+            archive: summary.archive,
+            bytes: summary.bytes,
+            durationMs: summary.durationMs,
+        });
+        const result = {
+            archive: summary.archive,
+            bytes: summary.bytes,
+            streams: summary.streams,
+            items: summary.items,
+            rawBytes: summary.rawBytes,
+            durationMs: summary.durationMs,
+            engine: summary.manifest.engine,
+            database: summary.manifest.database,
+            pointInTime: summary.manifest.pointInTime,
+            warnings: summary.manifest.warnings,
+        };
+        if (opts.json)
+            ctx.json(result);
+        else {
+            for (const w of summary.manifest.warnings)
+                ctx.log(`warning: ${w}`);
+            ctx.log(`backed up ${summary.manifest.database}: ${summary.streams} streams, ${summary.items} rows/documents, ` +
+                `${formatBytes(summary.rawBytes)} → ${formatBytes(summary.bytes)} in ${(summary.durationMs / 1000).toFixed(1)} s`);
+            ctx.log(summary.archive);
+        }
+    });
+    return command;
+}
+/** Where the webhook URL comes from: an environment variable, since its path is a secret (never a flag). */
+export const WEBHOOK_ENV = 'STOWAGE_WEBHOOK_URL';
+function webhookFrom(when) {
+    const url = process.env[WEBHOOK_ENV];
+    if (when !== undefined && !['failure', 'always', 'never'].includes(when))
+        throw new UsageError(`--notify must be failure, always or never, got ${when}`);
+    if (when === 'never' || (when === undefined && !url))
+        return undefined;
+    if (!url)
+        throw new UsageError(`--notify ${when} needs a webhook URL`, `set ${WEBHOOK_ENV}`);
+    return { url, onFailure: true, onSuccess: when === 'always' };
+}
+/** The database named in a connection URL, for messages (never the URL itself). */
+function databaseOf(source) {
+    try {
+        return decodeURIComponent(new URL(source).pathname.replace(/^\//, '')) || '(default database)';
+    }
+    catch {
+        return '(unparseable URL)';
+    }
+}
+function parseCompression(value) {
+    if (value === 'none')
+        return 'none';
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 19)
+        throw new UsageError(`--compression must be 1-19 or none, got ${value}`);
+    return n;
+}
+//# sourceMappingURL=backup.js.map

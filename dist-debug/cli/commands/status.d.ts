@@ -1,0 +1,3 @@
+import { Command } from 'commander';
+import type { CliContext } from '../context.js';
+export declare function statusCommand(ctx: CliContext): Command;

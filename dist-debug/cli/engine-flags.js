@@ -1,0 +1,142 @@
+import { UsageError } from '../errors.js';
+const collect = (value, previous = []) => [...previous, value];
+function parseQueries(values) {
+    const out = {};
+    for (const v of values) {
+        const eq = v.indexOf('=');
+        if (eq <= 0)
+            throw new UsageError(`--query takes NAMESPACE=JSON, got ${v}`, 'e.g. --query \'shop.orders={"year":2024}\'');
+        out[v.slice(0, eq)] = v.slice(eq + 1);
+    }
+    return out;
+}
+function wholeNumber(name, value) {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0)
+        throw new UsageError(`${name} takes a whole number, got ${value}`);
+    return n;
+}
+function oneOf(name, value, allowed) {
+    if (!allowed.includes(value))
+        throw new UsageError(`${name} must be one of ${allowed.join(', ')}, got ${value}`);
+    return value;
+}
+/** Shorthand for one flag: `option` is the engine option it sets. */
+function flag(engine, flags, option, description, extra = {}) {
+    const label = engine === 'postgres' ? 'PostgreSQL' : 'MongoDB';
+    return { engine, flags, option, description: `${label}: ${description}`, ...extra };
+}
+/** Table selection means the same at backup and at restore. */
+const POSTGRES_SELECTION = [
+    flag('postgres', '--schema <pattern>', 'includeSchemas', 'only these schemas (glob, repeatable)', {
+        from: 'schema',
+        repeatable: true,
+    }),
+    flag('postgres', '--exclude-schema <pattern>', 'excludeSchemas', 'skip these schemas (repeatable)', {
+        from: 'excludeSchema',
+        repeatable: true,
+    }),
+    flag('postgres', '--table <pattern>', 'includeTables', 'only these tables, [schema.]table glob (repeatable)', {
+        from: 'table',
+        repeatable: true,
+    }),
+    flag('postgres', '--exclude-table <pattern>', 'excludeTables', 'skip these tables (repeatable)', {
+        from: 'excludeTable',
+        repeatable: true,
+    }),
+];
+/** pg_dump's -b / -B: large objects come with a whole-database backup or restore, not with a selection. */
+const POSTGRES_LARGE_OBJECTS = [
+    flag('postgres', '--large-objects', 'largeObjects', 'include large objects even with --schema/--table', {
+        from: 'largeObjects',
+    }),
+    flag('postgres', '--no-large-objects', 'largeObjects', 'leave large objects out', { from: 'largeObjects' }),
+];
+/** Namespace filters mean the same at backup and at restore. */
+const MONGO_NAMESPACES = [
+    flag('mongodb', '--ns-include <pattern>', 'include', 'only namespaces matching a db.collection glob (repeatable)', {
+        from: 'nsInclude',
+        repeatable: true,
+    }),
+    flag('mongodb', '--ns-exclude <pattern>', 'exclude', 'skip namespaces matching (repeatable)', {
+        from: 'nsExclude',
+        repeatable: true,
+    }),
+];
+export const BACKUP_FLAGS = [
+    ...POSTGRES_SELECTION,
+    flag('postgres', '--schema-only', 'schemaOnly', 'schema without data'),
+    flag('postgres', '--data-only', 'dataOnly', 'data without schema'),
+    ...POSTGRES_LARGE_OBJECTS,
+    flag('postgres', '--lock-timeout <ms>', 'lockTimeoutMs', 'give up when a table cannot be locked this fast', {
+        from: 'lockTimeout',
+        parse: (v) => wholeNumber('--lock-timeout', v),
+    }),
+    flag('postgres', '--table-part-size <MiB>', 'splitTableBytes', 'with --jobs > 1, copy tables of twice this size in parts on several jobs (default 64; 0: never)', {
+        from: 'tablePartSize',
+        parse: (v) => wholeNumber('--table-part-size', v) * 1024 * 1024,
+    }),
+    flag('mongodb', '--db <name>', 'databases', "back up this database (repeatable; default: the URL's, or all)", {
+        from: 'db',
+        repeatable: true,
+    }),
+    ...MONGO_NAMESPACES,
+    flag('mongodb', '--query <ns=json>', 'query', 'filter a namespace with an Extended JSON query (repeatable)', {
+        repeatable: true,
+        parse: (v) => parseQueries(v),
+    }),
+    flag('mongodb', '--oplog', 'oplog', 'capture the oplog for a point-in-time backup (replica sets)'),
+    flag('mongodb', '--users-and-roles', 'usersAndRoles', 'include users and roles'),
+];
+export const RESTORE_FLAGS = [
+    flag('postgres', '--create', 'create', 'create the target database if missing'),
+    flag('postgres', '--clean', 'clean', 'drop the archived objects in the target first'),
+    flag('postgres', '--schema-only', 'schemaOnly', 'restore the schema only'),
+    flag('postgres', '--data-only', 'dataOnly', 'load data into existing tables'),
+    ...POSTGRES_SELECTION,
+    ...POSTGRES_LARGE_OBJECTS,
+    flag('postgres', '--single-transaction', 'singleTransaction', 'all or nothing, in one transaction'),
+    flag('postgres', '--owner', 'owner', 'restore ownership and grants'),
+    flag('postgres', '--insert-mode <mode>', 'insertMode', 'auto, copy or insert (for servers without COPY FROM STDIN)', {
+        parse: (v) => oneOf('--insert-mode', v, ['auto', 'copy', 'insert']),
+    }),
+    flag('postgres', '--disable-triggers', 'disableTriggers', 'with --data-only: disable triggers and FK checks while loading'),
+    flag('mongodb', '--drop', 'drop', 'drop each collection before restoring it'),
+    ...MONGO_NAMESPACES,
+    flag('mongodb', '--ns-from <pattern>', 'nsFrom', 'rename from (pairs with --ns-to, repeatable)', {
+        repeatable: true,
+    }),
+    flag('mongodb', '--ns-to <pattern>', 'nsTo', 'rename to (repeatable)', { repeatable: true }),
+    flag('mongodb', '--stop-on-error', 'stopOnError', 'halt at the first insert error'),
+    flag('mongodb', '--no-oplog-replay', 'oplogReplay', 'do not replay the captured oplog'),
+    flag('mongodb', '--users-and-roles', 'usersAndRoles', 'restore users and roles'),
+];
+export function addEngineFlags(command, specs) {
+    for (const spec of specs) {
+        if (spec.repeatable)
+            command.option(spec.flags, spec.description, collect);
+        else
+            command.option(spec.flags, spec.description);
+    }
+    return command;
+}
+/** Picks the flags given for `engine` into its options object; rejects flags of the other engine. */
+export function engineOptionsFrom(specs, opts, engine, command) {
+    const out = {};
+    for (const spec of specs) {
+        const key = spec.from ?? spec.option;
+        const value = opts[key];
+        const isDefault = command.getOptionValueSource(key) === 'default' || value === undefined;
+        if (isDefault)
+            continue;
+        if (spec.engine !== engine) {
+            // A flag shared by both tables (e.g. --schema-only) is fine when the other spec matches this engine.
+            if (specs.some((s) => s !== spec && s.flags === spec.flags && s.engine === engine))
+                continue;
+            throw new UsageError(`${spec.flags.split(' ')[0]} applies to ${spec.engine} only, but this is a ${engine} ${command.name()}`);
+        }
+        out[spec.option] = spec.parse ? spec.parse(value) : value;
+    }
+    return out;
+}
+//# sourceMappingURL=engine-flags.js.map

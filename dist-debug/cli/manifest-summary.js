@@ -1,0 +1,21 @@
+import { formatBytes } from './format-bytes.js';
+/** The lines `inspect` prints and `restore` shows before asking for confirmation. */
+export function manifestSummary(archive, manifest) {
+    const seconds = (Date.parse(manifest.finishedAt) - Date.parse(manifest.startedAt)) / 1000;
+    const raw = manifest.streams.reduce((n, s) => n + s.rawBytes, 0);
+    const stored = manifest.streams.reduce((n, s) => n + s.storedBytes, 0);
+    const items = manifest.streams.reduce((n, s) => n + s.items, 0);
+    return [
+        `archive:     ${archive}`,
+        `engine:      ${manifest.engine} ${manifest.serverVersion}`,
+        `database:    ${manifest.database}`,
+        `source:      ${manifest.source}`,
+        `taken:       ${manifest.startedAt} (${seconds.toFixed(1)} s, ${manifest.kind}${manifest.pointInTime ? ', point in time' : ', NOT a single point in time'})`,
+        `tool:        stowage ${manifest.tool.version}, format ${manifest.formatVersion}${manifest.encrypted ? ', encrypted' : ''}`,
+        ...(manifest.note ? [`note:        ${manifest.note}`] : []),
+        `size:        ${formatBytes(raw)} raw, ${formatBytes(stored)} stored, ${items} rows/documents`,
+        ...manifest.warnings.map((w) => `warning:     ${w}`),
+        `streams:     ${manifest.streams.length}`,
+    ];
+}
+//# sourceMappingURL=manifest-summary.js.map

@@ -1,0 +1,1 @@
+export declare function parseJobs(value: string): number;

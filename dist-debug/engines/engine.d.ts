@@ -1,0 +1,92 @@
+import type { Readable, Writable } from 'node:stream';
+import type { ProgressListener } from '../progress.js';
+/**
+ * The contract between an engine (postgres, mongodb) and the rest of Stowage.
+ *
+ * An engine turns a database into named byte streams plus a JSON schema
+ * description, and back. It never sees archives, frames, stores or files: the
+ * archive layer hands it a {@link StreamWriterSet} on backup and a
+ * {@link StreamReaderSet} on restore.
+ */
+/** One named output stream. `itemCount` (rows, documents) is recorded in the manifest when the stream ends. */
+export interface EngineStreamWriter extends Writable {
+    itemCount: number;
+}
+/** Where an engine writes backup data. Streams may be written concurrently; each respects backpressure. */
+export interface StreamWriterSet {
+    /** Opens a new stream. Names must be unique within one backup. */
+    open(name: string): EngineStreamWriter;
+}
+/** What the archive knows about a stream before reading it. */
+export interface StreamSummary {
+    name: string;
+    /** Rows or documents, as the engine counted them at backup time. */
+    items: number;
+    rawBytes: number;
+}
+/** Where an engine reads restore data from. Streams may be opened and read concurrently. */
+export interface StreamReaderSet {
+    list(): StreamSummary[];
+    /** Opens a stream for reading; the readable errors if any frame is corrupt or the stream's SHA-256 does not match. */
+    open(name: string): Readable;
+    /**
+     * Optional: hands back a chunk read from a stream once nothing refers to it
+     * any more (written out, not kept), so its memory is reused for later
+     * chunks. Never call it for a chunk that is still in use.
+     */
+    recycle?(chunk: Buffer): void;
+}
+/** Engine identifiers, as stored in the manifest. */
+export type EngineName = 'postgres' | 'mongodb';
+export interface EngineBackupRequest<Options = Record<string, unknown>> {
+    /** Connection URL, with credentials. Never log it; use {@link redactUrl}. */
+    url: string;
+    streams: StreamWriterSet;
+    /** Parallel connections to use. */
+    jobs: number;
+    options: Options;
+    progress: ProgressListener;
+    signal?: AbortSignal;
+}
+export interface EngineBackupResult {
+    serverVersion: string;
+    /** The database (or, for MongoDB, comma-joined databases) backed up. */
+    database: string;
+    /** Engine-specific schema description, stored in the manifest and handed back to restore. JSON only. */
+    schema: unknown;
+    /** True when the whole backup is one consistent point in time. */
+    pointInTime: boolean;
+    warnings: string[];
+}
+export interface EngineRestoreRequest<Options = Record<string, unknown>> {
+    url: string;
+    streams: StreamReaderSet;
+    /** The schema section exactly as the engine returned it at backup time. */
+    schema: unknown;
+    jobs: number;
+    options: Options;
+    progress: ProgressListener;
+    signal?: AbortSignal;
+}
+export interface EngineRestoreResult {
+    database: string;
+    /** Rows or documents written, per stream name. */
+    items: Record<string, number>;
+    warnings: string[];
+}
+export interface Engine<BackupOptions = Record<string, unknown>, RestoreOptions = Record<string, unknown>> {
+    readonly name: EngineName;
+    /**
+     * Archive frames each stream reads ahead of the engine on restore (default:
+     * the archive reader's). An engine whose restore speed is set by the
+     * database, not by reading, keeps it low: read-ahead is memory per open stream.
+     */
+    readonly restoreReadAhead?: number;
+    /**
+     * The table or collection a data stream holds (part of): engines may split
+     * one over several streams, and only the engine knows how it names them.
+     */
+    unitOfStream(stream: string): string;
+    backup(request: EngineBackupRequest<BackupOptions>): Promise<EngineBackupResult>;
+    restore(request: EngineRestoreRequest<RestoreOptions>): Promise<EngineRestoreResult>;
+}

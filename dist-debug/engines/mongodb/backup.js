@@ -1,0 +1,294 @@
+import { EJSON } from 'bson';
+import { StowageError, UsageError } from '../../errors.js';
+import { AUTH_COLLECTIONS, collectionUnchanged, readCatalog, resolveDatabases, } from './catalog.js';
+import { dumpCollection } from './collection-dump.js';
+import { connect } from './connect.js';
+import { planIdRanges } from './id-ranges.js';
+import { isNamespaceGone, toStowageError } from './mongo-errors.js';
+import { NamespaceFilter, NamespacePattern } from './namespace-filter.js';
+import { captureOplog, oplogHead } from './oplog.js';
+import { throwIfAborted } from './stream-io.js';
+import { OPLOG_STREAM, StreamNamer } from './stream-names.js';
+import { runPool } from './work-pool.js';
+/**
+ * Backup: catalog first (collections, options, indexes, views), then every
+ * collection's documents as raw BSON, several collections (or slices of a big
+ * one) at a time, biggest first so the longest job starts earliest; then, on a
+ * replica set, the oplog written meanwhile.
+ */
+/** Aim for batches of about this many bytes, so memory stays flat whatever the document size. */
+const TARGET_BATCH_BYTES = 2 * 1024 * 1024;
+const DEFAULT_SPLIT_MIN_BYTES = 64 * 1024 * 1024;
+export async function backupMongo(request) {
+    const { url, progress, signal } = request;
+    const options = request.options ?? {};
+    const jobs = Math.max(1, Math.floor(request.jobs || 1));
+    const filter = new NamespaceFilter(options.include, options.exclude);
+    const queries = parseQueries(options.query);
+    progress({ type: 'phase', phase: 'connect' });
+    const connection = await connect(url, { poolSize: jobs + 2 });
+    const { client, server } = connection;
+    const warnings = [];
+    const warn = (message) => {
+        warnings.push(message);
+        progress({ type: 'warning', message });
+    };
+    try {
+        const useOplog = decideOplog(options.oplog, server, warn);
+        const oplogStart = useOplog ? await oplogHead(client) : undefined;
+        progress({ type: 'phase', phase: 'catalog' });
+        const databases = await resolveDatabases(client, options.databases, connection.urlDatabase);
+        const catalog = await readCatalog(client, databases, filter);
+        if (catalog.collections.length === 0 && catalog.views.length === 0) {
+            warn(`no collections to back up in ${databases.join(', ')}${filter.includesAll ? '' : ' that match --include'}`);
+        }
+        for (const ns of Object.keys(queries)) {
+            if (!catalog.collections.some((c) => `${c.db}.${c.name}` === ns)) {
+                warn(`--query given for ${ns}, which is not among the collections backed up`);
+            }
+        }
+        const namer = new StreamNamer();
+        const slices = await planSlices(client, catalog.collections, queries, server, options, jobs, namer);
+        progress({
+            type: 'plan',
+            units: catalog.collections.map((c) => ({
+                name: `${c.db}.${c.name}`,
+                ...(c.estimatedDocuments !== undefined ? { estimatedItems: c.estimatedDocuments } : {}),
+                ...(c.estimatedBytes !== undefined ? { estimatedBytes: c.estimatedBytes } : {}),
+            })),
+        });
+        progress({ type: 'phase', phase: 'data' });
+        const counts = await dumpSlices(client, url, server, slices, request.streams, jobs, progress, signal);
+        const dropped = new Set();
+        for (const ns of counts.dropped) {
+            dropped.add(ns);
+            warn(`collection ${ns} was dropped before it could be read; it is not in this backup`);
+        }
+        let auth;
+        if (options.usersAndRoles) {
+            auth = await dumpAuth(client, server, request.streams, namer, signal);
+        }
+        let oplog;
+        if (oplogStart) {
+            progress({ type: 'phase', phase: 'oplog' });
+            const writer = request.streams.open(OPLOG_STREAM);
+            const { entries, end } = await captureOplog(client, oplogStart, databases, writer, signal);
+            oplog = {
+                stream: OPLOG_STREAM,
+                entries,
+                start: EJSON.serialize({ ts: oplogStart }, { relaxed: false }),
+                end: EJSON.serialize({ ts: end }, { relaxed: false }),
+            };
+        }
+        throwIfAborted(signal, 'backup');
+        const schema = {
+            engine: 'mongodb',
+            version: 1,
+            server: {
+                version: server.version,
+                topology: server.topology,
+                ...(server.ferretdb ? { ferretdb: server.ferretdb } : {}),
+            },
+            databases: buildDatabaseSchemas(catalog, slices, counts, dropped),
+            ...(oplog ? { oplog } : {}),
+            ...(auth ? { auth } : {}),
+        };
+        return {
+            serverVersion: server.ferretdb ? `${server.version} (FerretDB ${server.ferretdb})` : server.version,
+            database: databases.join(','),
+            schema,
+            pointInTime: !!oplogStart,
+            warnings,
+        };
+    }
+    catch (error) {
+        throw toStowageError(error, { url, during: 'backup' });
+    }
+    finally {
+        await connection.close().catch(() => { });
+    }
+}
+/** Whether to capture the oplog, with the warning that a backup without it deserves. */
+function decideOplog(requested, server, warn) {
+    const kind = server.ferretdb
+        ? `FerretDB ${server.ferretdb}, which has no oplog`
+        : server.topology === 'sharded'
+            ? 'a sharded cluster (mongos), which has no single oplog'
+            : 'a standalone server, which has no oplog';
+    if (server.topology === 'replicaSet' && !server.ferretdb) {
+        if (requested === false) {
+            warn('backup is not a single point in time: --oplog is off, so writes made while it ran may be partly included');
+            return false;
+        }
+        return true;
+    }
+    if (requested === true) {
+        throw new UsageError(`--oplog needs a replica set member, but the server is ${kind}`, 'run without --oplog');
+    }
+    warn(`backup is not a single point in time: the server is ${kind}; writes made while it ran may be partly included`);
+    return false;
+}
+function parseQueries(query) {
+    const out = {};
+    for (const [ns, text] of Object.entries(query ?? {})) {
+        new NamespacePattern(ns); // validates the shape
+        try {
+            const parsed = EJSON.parse(text, { relaxed: true });
+            if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+                throw new Error('not a document');
+            out[ns] = parsed;
+        }
+        catch (error) {
+            throw new UsageError(`--query for ${ns} is not a valid Extended JSON document: ${error.message}`, 'write it as JSON, e.g. {"year": 2024} or {"created": {"$gte": {"$date": "2024-01-01T00:00:00Z"}}}');
+        }
+    }
+    return out;
+}
+/** Cuts the work into slices: one per collection, or several `_id` ranges for big ones. */
+async function planSlices(client, collections, queries, server, options, jobs, namer) {
+    const split = options.splitCollections ?? !server.ferretdb;
+    const minBytes = options.splitMinBytes ?? DEFAULT_SPLIT_MIN_BYTES;
+    const totalBytes = collections.reduce((n, c) => n + (c.estimatedBytes ?? 0), 0);
+    const slices = [];
+    for (const collection of [...collections].sort((a, b) => (b.estimatedBytes ?? 0) - (a.estimatedBytes ?? 0))) {
+        const namespace = `${collection.db}.${collection.name}`;
+        const query = queries[namespace];
+        const bytes = collection.estimatedBytes ?? 0;
+        // A collection is worth splitting when it alone would keep one worker busy
+        // much longer than the others: more than its fair share of the total.
+        let parts = 1;
+        if (split &&
+            jobs > 1 &&
+            bytes >= minBytes &&
+            collection.source === 'documents' &&
+            collection.options.capped === undefined) {
+            parts = Math.min(jobs, Math.max(1, Math.floor(bytes / Math.max(minBytes, totalBytes / (jobs * 2)))));
+        }
+        const ranges = parts > 1
+            ? await planIdRanges(client, collection.db, collection.readFrom, parts, collection.estimatedDocuments ?? 0)
+            : [{}];
+        ranges.forEach((range, i) => {
+            const filter = query && Object.keys(range).length ? { $and: [query, range] } : (query ?? range);
+            slices.push({
+                collection,
+                namespace,
+                stream: namer.next(namespace, i),
+                filter,
+                natural: ranges.length === 1 && !query && !server.ferretdb,
+                estimatedBytes: bytes / ranges.length,
+            });
+        });
+    }
+    return slices;
+}
+function batchSizeFor(collection) {
+    const avg = collection.estimatedDocuments && collection.estimatedBytes
+        ? collection.estimatedBytes / collection.estimatedDocuments
+        : 512;
+    return Math.max(16, Math.min(100_000, Math.floor(TARGET_BATCH_BYTES / Math.max(avg, 16))));
+}
+/** Runs the slices with `jobs` workers; returns documents and bytes per namespace. */
+async function dumpSlices(client, url, server, slices, streams, jobs, progress, signal) {
+    const counts = Object.assign(new Map(), {
+        dropped: new Set(),
+    });
+    const remaining = new Map();
+    for (const s of slices)
+        remaining.set(s.namespace, (remaining.get(s.namespace) ?? 0) + 1);
+    const sliceCounts = new Map();
+    const total = (ns) => {
+        let documents = 0;
+        let bytes = 0;
+        for (const [s, c] of sliceCounts) {
+            if (s.namespace !== ns)
+                continue;
+            documents += c.documents;
+            bytes += c.bytes;
+        }
+        return { documents, bytes };
+    };
+    const started = new Set();
+    await runPool(slices, jobs, async (slice) => {
+        throwIfAborted(signal, 'backup');
+        const { collection, namespace } = slice;
+        if (!started.has(namespace)) {
+            started.add(namespace);
+            progress({ type: 'unit-start', name: namespace });
+        }
+        // Opened only when its turn comes, so the archive holds buffers for `jobs` streams at most.
+        const writer = streams.open(slice.stream);
+        const mine = { documents: 0, bytes: 0, started: false };
+        sliceCounts.set(slice, mine);
+        try {
+            await dumpCollection(client, {
+                db: collection.db,
+                collection: collection.readFrom,
+                stream: slice.stream,
+                filter: slice.filter,
+                natural: slice.natural,
+                batchSize: batchSizeFor(collection),
+            }, writer, {
+                onBatch: (documents, bytes) => {
+                    mine.started = true;
+                    mine.documents = documents;
+                    mine.bytes = bytes;
+                    const t = total(namespace);
+                    progress({ type: 'unit-progress', name: namespace, items: t.documents, bytes: t.bytes });
+                },
+                topology: server.topology,
+                ...(signal ? { signal } : {}),
+            });
+        }
+        catch (error) {
+            if (isNamespaceGone(error) && !(await collectionUnchanged(client, collection)))
+                throw droppedError(namespace, error);
+            throw toStowageError(error, { url, during: `backup of ${namespace}` });
+        }
+        if (!(await collectionUnchanged(client, collection))) {
+            // Gone before anything was read: the backup simply reflects a moment after the drop.
+            if (mine.documents === 0 && !mine.started)
+                counts.dropped.add(namespace);
+            else
+                throw droppedError(namespace);
+        }
+        const left = remaining.get(namespace) - 1;
+        remaining.set(namespace, left);
+        if (left === 0) {
+            const t = total(namespace);
+            counts.set(namespace, t);
+            progress({ type: 'unit-done', name: namespace, items: t.documents, bytes: t.bytes });
+        }
+    });
+    return counts;
+}
+function droppedError(namespace, cause) {
+    return new StowageError('mongo-collection-dropped', `collection ${namespace} was dropped while it was being backed up`, `run the backup again, or leave the collection out with --exclude ${namespace}`, cause ? { cause } : undefined);
+}
+/** Users and roles, read from `admin` (password hashes included, so only when asked). */
+async function dumpAuth(client, server, streams, namer, signal) {
+    const out = {};
+    for (const [key, collection] of Object.entries(AUTH_COLLECTIONS)) {
+        const stream = namer.next(`admin.${collection}`);
+        await dumpCollection(client, { db: 'admin', collection, stream, filter: {}, natural: false, batchSize: 1000 }, streams.open(stream), { topology: server.topology, ...(signal ? { signal } : {}) });
+        out[key] = stream;
+    }
+    return out;
+}
+function buildDatabaseSchemas(catalog, slices, counts, dropped) {
+    return catalog.databases.map((db) => ({
+        name: db,
+        collections: catalog.collections
+            .filter((c) => c.db === db && !dropped.has(`${c.db}.${c.name}`))
+            .map((c) => ({
+            name: c.name,
+            type: c.type,
+            options: c.options,
+            indexes: c.indexes,
+            streams: slices.filter((s) => s.collection === c).map((s) => s.stream),
+            documents: counts.get(`${c.db}.${c.name}`)?.documents ?? 0,
+            source: c.source,
+        })),
+        views: catalog.views.filter((v) => v.db === db).map((v) => ({ name: v.name, options: v.options })),
+    }));
+}
+//# sourceMappingURL=backup.js.map

@@ -1,0 +1,119 @@
+import { StowageError } from '../../errors.js';
+/**
+ * Cuts a byte stream of concatenated BSON documents back into documents.
+ *
+ * Every BSON document starts with its own int32 little-endian length (which
+ * counts the four length bytes and the trailing NUL), so the stream needs no
+ * extra framing: reading the prefix tells where the document ends. Documents
+ * are handed out as the exact bytes that went in — never deserialized — which
+ * is what makes a restore byte-for-byte faithful.
+ */
+/** Smallest valid BSON document: length prefix plus the terminating NUL (`{}`). */
+export const MIN_BSON_DOCUMENT = 5;
+/**
+ * Refuse lengths above this as corruption rather than trying to buffer them.
+ * MongoDB's own ceiling is 16 MiB for user documents and 16 MiB + 16 KiB for
+ * internal ones; 64 MiB leaves room for servers configured higher while still
+ * stopping a garbage prefix from making us allocate gigabytes.
+ */
+export const MAX_BSON_DOCUMENT = 64 * 1024 * 1024;
+/** A stream that is not a sequence of well-formed BSON documents. */
+export class BsonStreamError extends StowageError {
+    streamName;
+    offset;
+    constructor(streamName, offset, detail) {
+        super('bson-stream', `stream ${streamName} is not valid BSON at byte ${offset}: ${detail}`, 'the archive is damaged or was not written by the MongoDB engine; restore from another backup');
+        this.streamName = streamName;
+        this.offset = offset;
+        this.name = 'BsonStreamError';
+    }
+}
+/**
+ * Yields each document of a raw BSON stream as its own Buffer, in order.
+ *
+ * Documents that lie inside one incoming chunk are returned as zero-copy
+ * views of that chunk; only documents that straddle chunk boundaries are
+ * copied once into a fresh buffer. Memory therefore stays at about one chunk
+ * plus one document.
+ */
+export async function* splitBson(source, options) {
+    const max = options.maxDocumentBytes ?? MAX_BSON_DOCUMENT;
+    // A partially received document: `pending` holds its first `pendingFill` bytes.
+    let pending = null;
+    let pendingFill = 0;
+    // Bytes of a length prefix split across chunks (fewer than 4 seen so far).
+    let prefix = Buffer.alloc(0);
+    let offset = 0; // stream offset of the current document's first byte
+    const checkLength = (length, at) => {
+        if (length < MIN_BSON_DOCUMENT) {
+            throw new BsonStreamError(options.streamName, at, `document length ${length} is below the minimum of 5`);
+        }
+        if (length > max) {
+            throw new BsonStreamError(options.streamName, at, `document length ${length} exceeds the limit of ${max}`);
+        }
+    };
+    const checkTerminator = (doc, at) => {
+        if (doc[doc.length - 1] !== 0) {
+            throw new BsonStreamError(options.streamName, at, 'document does not end with a NUL byte');
+        }
+    };
+    for await (const input of source) {
+        const chunk = Buffer.isBuffer(input)
+            ? input
+            : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+        let pos = 0;
+        while (pos < chunk.length) {
+            if (pending) {
+                // Continue a straddling document.
+                const take = Math.min(pending.length - pendingFill, chunk.length - pos);
+                chunk.copy(pending, pendingFill, pos, pos + take);
+                pendingFill += take;
+                pos += take;
+                if (pendingFill === pending.length) {
+                    checkTerminator(pending, offset);
+                    const doc = pending;
+                    pending = null;
+                    offset += doc.length;
+                    yield doc;
+                }
+                continue;
+            }
+            if (prefix.length > 0 || chunk.length - pos < 4) {
+                // The length prefix itself straddles chunks: gather its four bytes.
+                const need = 4 - prefix.length;
+                const take = Math.min(need, chunk.length - pos);
+                prefix = Buffer.concat([prefix, chunk.subarray(pos, pos + take)]);
+                pos += take;
+                if (prefix.length < 4)
+                    break;
+                const length = prefix.readInt32LE(0);
+                checkLength(length, offset);
+                pending = Buffer.allocUnsafe(length);
+                prefix.copy(pending, 0);
+                pendingFill = 4;
+                prefix = Buffer.alloc(0);
+                continue;
+            }
+            const length = chunk.readInt32LE(pos);
+            checkLength(length, offset);
+            if (chunk.length - pos >= length) {
+                const doc = chunk.subarray(pos, pos + length);
+                checkTerminator(doc, offset);
+                pos += length;
+                offset += length;
+                yield doc;
+            }
+            else {
+                pending = Buffer.allocUnsafe(length);
+                pendingFill = chunk.copy(pending, 0, pos);
+                pos = chunk.length;
+            }
+        }
+    }
+    if (pending || prefix.length > 0) {
+        const have = pending ? pendingFill : prefix.length;
+        const want = pending ? pending.length : 4;
+        throw new BsonStreamError(options.streamName, offset, `stream ends inside a document (${have} of ${want} bytes present)`);
+    }
+}
+//# sourceMappingURL=bson-splitter.js.map

@@ -1,0 +1,69 @@
+import { MongoClient } from 'mongodb';
+import { toStowageError } from './mongo-errors.js';
+/**
+ * A short server-selection timeout: the driver's default of 30 s makes a typo
+ * in a host name look like a hang. URLs that set their own values win.
+ */
+const DEFAULT_TIMEOUT_MS = 5000;
+/** The database named in a MongoDB URL's path, if any. */
+export function databaseFromUrl(url) {
+    const m = /^mongodb(?:\+srv)?:\/\/[^/]*\/([^?]*)/.exec(url);
+    const db = m?.[1] ? decodeURIComponent(m[1]) : '';
+    return db || undefined;
+}
+/**
+ * Connects and probes the server. Every failure comes back as a one-line
+ * StowageError (unreachable, authentication, bad URL) with credentials
+ * redacted.
+ */
+export async function connect(url, options) {
+    const clientOptions = {
+        maxPoolSize: Math.max(2, options.poolSize),
+        appName: options.appName ?? 'stowage',
+        // The engine decides about retries itself; a retried getMore is not possible anyway.
+        retryWrites: false,
+    };
+    if (!/[?&]serverSelectionTimeoutMS=/i.test(url))
+        clientOptions.serverSelectionTimeoutMS = DEFAULT_TIMEOUT_MS;
+    if (!/[?&]connectTimeoutMS=/i.test(url))
+        clientOptions.connectTimeoutMS = DEFAULT_TIMEOUT_MS;
+    let client;
+    try {
+        client = new MongoClient(url, clientOptions);
+    }
+    catch (error) {
+        throw toStowageError(error, { url, during: 'connecting' });
+    }
+    try {
+        await client.connect();
+        const server = await probeServer(client);
+        const urlDatabase = databaseFromUrl(url);
+        return {
+            client,
+            server,
+            ...(urlDatabase ? { urlDatabase } : {}),
+            close: () => client.close(),
+        };
+    }
+    catch (error) {
+        await client.close().catch(() => { });
+        throw toStowageError(error, { url, during: 'connecting' });
+    }
+}
+/** Asks the server what it is: version, topology, size limits, FerretDB or not. */
+export async function probeServer(client) {
+    const admin = client.db('admin');
+    const hello = await admin.command({ hello: 1 });
+    const build = await admin.command({ buildInfo: 1 });
+    const topology = hello.msg === 'isdbgrid' ? 'sharded' : hello.setName ? 'replicaSet' : 'standalone';
+    const ferretdb = typeof build.ferretdbVersion === 'string' ? build.ferretdbVersion : build.ferretdb?.version;
+    return {
+        version: String(build.version ?? 'unknown'),
+        topology,
+        ...(typeof ferretdb === 'string' ? { ferretdb } : {}),
+        maxBsonObjectSize: Number(hello.maxBsonObjectSize ?? 16 * 1024 * 1024),
+        maxMessageSizeBytes: Number(hello.maxMessageSizeBytes ?? 48_000_000),
+        maxWriteBatchSize: Number(hello.maxWriteBatchSize ?? 100_000),
+    };
+}
+//# sourceMappingURL=connect.js.map

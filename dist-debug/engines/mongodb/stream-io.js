@@ -1,0 +1,79 @@
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import { StowageError } from '../../errors.js';
+/**
+ * Writing to an engine stream with backpressure, and ending it cleanly.
+ */
+/** Thrown when the caller's AbortSignal fires. */
+export class AbortedError extends StowageError {
+    constructor(what) {
+        super('aborted', `${what} was cancelled`, undefined);
+        this.name = 'AbortedError';
+    }
+}
+/** Throws {@link AbortedError} if the signal has fired. */
+export function throwIfAborted(signal, what) {
+    if (signal?.aborted)
+        throw new AbortedError(what);
+}
+/**
+ * Writes a chunk and, when the stream's buffer is full, waits for it to drain,
+ * so a slow archive or store slows the database reads instead of filling memory.
+ */
+export async function writeWithBackpressure(stream, chunk, signal) {
+    if (stream.destroyed)
+        throw stream.errored ?? new Error('stream was closed before the backup finished');
+    if (!stream.write(chunk))
+        await waitForDrain(stream, signal);
+}
+/** Resolves when a full stream has drained; rejects if it fails or closes first, or on abort. */
+async function waitForDrain(stream, signal) {
+    throwIfAborted(signal, 'backup');
+    const ac = new AbortController();
+    const onAbort = () => ac.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+        // `once` rejects if the stream emits 'error' first, or if the signal aborts.
+        await Promise.race([
+            once(stream, 'drain', { signal: ac.signal }),
+            once(stream, 'close', { signal: ac.signal }).then(() => {
+                if (!stream.writableNeedDrain)
+                    return;
+                throw stream.errored ?? new Error('stream was closed before the backup finished');
+            }),
+        ]);
+    }
+    catch (error) {
+        if (signal?.aborted)
+            throw new AbortedError('backup');
+        throw error;
+    }
+    finally {
+        ac.abort();
+        signal?.removeEventListener('abort', onAbort);
+    }
+}
+/**
+ * Writes several chunks as one batch (corked, so the stream receives them in
+ * one `writev`) and then waits for the stream to drain if it is full. The
+ * chunks are handed over as they are — no concatenated copy — which keeps the
+ * garbage per batch, and so the process's peak memory, down.
+ */
+export async function writeAllWithBackpressure(stream, chunks, signal) {
+    if (chunks.length === 1)
+        return writeWithBackpressure(stream, chunks[0], signal);
+    if (stream.destroyed)
+        throw stream.errored ?? new Error('stream was closed before the backup finished');
+    stream.cork();
+    for (const chunk of chunks)
+        stream.write(chunk);
+    stream.uncork();
+    if (stream.writableNeedDrain)
+        await waitForDrain(stream, signal);
+}
+/** Ends a stream and waits until everything written has been accepted downstream. */
+export async function endStream(stream) {
+    stream.end();
+    await finished(stream);
+}
+//# sourceMappingURL=stream-io.js.map

@@ -1,0 +1,220 @@
+import { StowageError, UsageError } from '../../errors.js';
+import { listSchemas, readCatalog } from './catalog/read-catalog.js';
+import { selectRelations } from './catalog/relations.js';
+import { readSequenceValues } from './catalog/sequences.js';
+import { PgSession, parseTarget } from './connect.js';
+import { dumpTable } from './dump-table.js';
+import { dumpLargeObjects, readLargeObjectCatalog } from './large-objects.js';
+import { POSTGRES_SCHEMA_FORMAT, POSTGRES_SCHEMA_VERSION, } from './model.js';
+import { NameFilter } from './patterns.js';
+import { runTasks } from './scheduler.js';
+import { readServerInfo } from './server-info.js';
+import { beginSnapshot, joinSnapshot, lockRelations } from './snapshot.js';
+import { DEFAULT_SPLIT_BYTES, MIN_SPLIT_SERVER_VERSION, planParts, readTableBlocks, } from './table-parts.js';
+/**
+ * Settings for every backup session. An empty search_path makes the server
+ * qualify every name it prints (pg_get_*def, format_type, regclass output);
+ * the date/float settings fix the text COPY format for the few tables that use it.
+ */
+const BACKUP_SETTINGS = {
+    search_path: '',
+    DateStyle: 'ISO',
+    IntervalStyle: 'postgres',
+    extra_float_digits: '3',
+};
+/**
+ * Backs up one database: schema from the catalogs, table data with binary COPY
+ * on `jobs` connections sharing one exported snapshot, biggest tables first.
+ */
+export async function backupPostgres(request) {
+    const options = request.options ?? {};
+    if (options.schemaOnly && options.dataOnly) {
+        throw new UsageError('schema-only and data-only exclude each other', 'pick one of --schema-only and --data-only');
+    }
+    const filter = new NameFilter(options);
+    const target = parseTarget(request.url);
+    const progress = request.progress;
+    const signal = request.signal;
+    const warnings = [];
+    const sessions = [];
+    // Data sessions connect while the leader reads the catalog (they need only the snapshot).
+    let opening;
+    progress({ type: 'phase', phase: 'connect', message: `connecting to ${target.server}` });
+    const lockTimeout = options.lockTimeoutMs != null ? `${Math.max(0, Math.floor(options.lockTimeoutMs))}` : '0';
+    const leader = await PgSession.open(target, {
+        mode: 'backup',
+        settings: { ...BACKUP_SETTINGS, lock_timeout: lockTimeout },
+        signal,
+    });
+    sessions.push(leader);
+    try {
+        const server = await readServerInfo(leader);
+        const snapshot = await beginSnapshot(leader, !server.pglite);
+        const jobs = server.pglite ? 1 : Math.max(1, request.jobs | 0);
+        if (jobs > 1 && !options.schemaOnly && snapshot) {
+            // Data sessions send text in the database's own encoding, so bytes travel unchanged.
+            const dataSettings = { ...BACKUP_SETTINGS, client_encoding: server.encoding };
+            opening = Promise.allSettled(Array.from({ length: jobs - 1 }, async () => {
+                const worker = await PgSession.open(target, { mode: 'backup', settings: dataSettings, signal });
+                sessions.push(worker);
+                await joinSnapshot(worker, snapshot);
+                return worker;
+            }));
+        }
+        progress({ type: 'phase', phase: 'schema', message: 'reading the schema' });
+        const ctx = {
+            session: leader,
+            version: server.versionNum,
+            schemas: [],
+            relations: [],
+            warnings,
+        };
+        ctx.schemas = await listSchemas(ctx, filter);
+        const relations = await selectRelations(ctx, filter);
+        ctx.relations = relations.map((r) => r.oid);
+        await lockRelations(leader, relations);
+        const catalog = await readCatalog(ctx);
+        const copied = options.schemaOnly ? [] : catalog.tables;
+        const tables = copied.map(({ oid: _oid, ...t }) => t);
+        const parts = await splitTables(leader, copied, tables, {
+            jobs,
+            splitBytes: options.splitTableBytes ?? DEFAULT_SPLIT_BYTES,
+            serverVersion: server.versionNum,
+        });
+        const sequences = options.schemaOnly ? [] : await readSequenceValues(ctx, catalog.sequences);
+        // Large objects belong to no schema: like pg_dump, a whole-database backup takes them, a selection does not.
+        const selective = !!(options.includeSchemas?.length || options.includeTables?.length);
+        const largeObjects = await readLargeObjectCatalog(leader);
+        const takeLargeObjects = !!largeObjects && !options.schemaOnly && (options.largeObjects ?? !selective);
+        if (largeObjects && !takeLargeObjects) {
+            const why = options.schemaOnly
+                ? 'schema-only'
+                : options.largeObjects === false
+                    ? '--no-large-objects'
+                    : 'a schema or table selection leaves them out; --large-objects includes them';
+            warnings.push(`${largeObjects.count} large objects not backed up (${why})`);
+        }
+        const schema = {
+            format: POSTGRES_SCHEMA_FORMAT,
+            version: POSTGRES_SCHEMA_VERSION,
+            server: { version: server.version, versionNum: server.versionNum },
+            database: { name: server.database, encoding: server.encoding },
+            contents: options.schemaOnly ? 'schema-only' : options.dataOnly ? 'data-only' : 'full',
+            // Data-only keeps just the materialized view refreshes: their contents are data too.
+            objects: options.dataOnly ? catalog.objects.filter((o) => o.kind === 'refresh') : catalog.objects,
+            tables,
+            sequences,
+            partitions: relations
+                .filter((r) => r.ancestors.length)
+                .map((r) => ({ schema: r.schema, name: r.name, ancestors: r.ancestors })),
+            ...(takeLargeObjects ? { largeObjects } : {}),
+        };
+        if (tables.length || takeLargeObjects) {
+            // Biggest first: the longest COPY starts at once and the small ones fill in around it.
+            const queue = tables
+                .flatMap((table, i) => parts[i].map((part) => ({ table, part })))
+                .sort((a, b) => b.part.estimatedBytes - a.part.estimatedBytes);
+            progress({
+                type: 'plan',
+                units: [
+                    ...(takeLargeObjects && largeObjects
+                        ? [{ name: largeObjects.stream, estimatedItems: largeObjects.count }]
+                        : []),
+                    ...queue.map(({ part }) => ({
+                        name: part.stream,
+                        estimatedItems: part.estimatedRows >= 0 ? part.estimatedRows : undefined,
+                        estimatedBytes: part.estimatedBytes,
+                    })),
+                ],
+            });
+            progress({ type: 'phase', phase: 'data', message: `copying ${tables.length} tables` });
+            await leader.query(`SELECT pg_catalog.set_config('client_encoding', $1, false)`, [server.encoding]);
+            const workers = [leader];
+            for (const o of (await opening) ?? []) {
+                if (o.status === 'rejected')
+                    throw o.reason;
+                workers.push(o.value);
+            }
+            // A session with nothing to copy just waits for the end: fewer tasks than jobs is fine.
+            // Their size is unknown until read: they start first, so a big set of them is not the long pole.
+            const largeObjectTask = takeLargeObjects && largeObjects
+                ? [
+                    {
+                        id: largeObjects.stream,
+                        run: (session) => backUpLargeObjects(session, largeObjects.stream, request, progress),
+                    },
+                ]
+                : [];
+            await runTasks([
+                ...largeObjectTask,
+                ...queue.map(({ table, part }) => ({
+                    id: part.stream,
+                    run: (session) => dumpTable(session, table, part, request.streams, progress).then(() => { }),
+                })),
+            ], workers, {
+                signal,
+                // One table failed: stop the others now rather than finish copying into a backup that will be thrown away.
+                onFailure: () => {
+                    for (const s of sessions)
+                        s.destroy();
+                },
+            });
+        }
+        await leader.query('COMMIT', [], 'finishing the backup transaction');
+        progress({ type: 'phase', phase: 'done' });
+        return { serverVersion: server.version, database: server.database, schema, pointInTime: true, warnings };
+    }
+    catch (err) {
+        // Cancelling drops the connections; say so instead of reporting them lost.
+        if (signal?.aborted)
+            throw new StowageError('aborted', 'backup was cancelled', undefined, { cause: err });
+        throw err;
+    }
+    finally {
+        // Sessions still connecting must be in the list before it is closed.
+        await opening;
+        await Promise.all(sessions.map((s) => s.close()));
+    }
+}
+/**
+ * Plans the COPYs of each table (same order as `tables`): whole, or in block
+ * ranges when several jobs can share a big table (see table-parts.ts). Records
+ * the parts' stream names on the tables.
+ */
+async function splitTables(session, catalogTables, tables, how) {
+    const whole = (t) => [
+        { stream: t.streams[0], estimatedRows: t.estimatedRows, estimatedBytes: t.estimatedBytes },
+    ];
+    const big = catalogTables.filter((t) => t.estimatedBytes >= 2 * how.splitBytes);
+    if (how.jobs < 2 || how.splitBytes <= 0 || how.serverVersion < MIN_SPLIT_SERVER_VERSION || !big.length) {
+        return tables.map(whole);
+    }
+    const { blocks, blockSize } = await readTableBlocks(session, big.map((t) => Number(t.oid)));
+    return tables.map((table, i) => {
+        const planned = planParts(table, blocks.get(Number(catalogTables[i]?.oid)) ?? 0, blockSize, how.splitBytes);
+        table.streams = planned.map((p) => p.stream);
+        return planned;
+    });
+}
+async function backUpLargeObjects(session, stream, request, progress) {
+    progress({ type: 'unit-start', name: stream });
+    const writer = request.streams.open(stream);
+    const finished = new Promise((resolve, reject) => {
+        writer.once('finish', resolve);
+        writer.once('error', reject);
+    });
+    let bytes = 0;
+    try {
+        const dumped = await dumpLargeObjects(session, writer);
+        writer.itemCount = dumped.objects;
+        bytes = dumped.bytes;
+    }
+    catch (err) {
+        writer.destroy(err);
+        throw session.translate(err, 'backing up large objects');
+    }
+    writer.end();
+    await finished;
+    progress({ type: 'unit-done', name: stream, items: writer.itemCount, bytes });
+}
+//# sourceMappingURL=backup.js.map

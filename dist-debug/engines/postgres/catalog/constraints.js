@@ -1,0 +1,86 @@
+import { qualify, quoteIdent } from '../ident.js';
+import { commentStatement } from './acl.js';
+import { catalogKey, rows } from './context.js';
+import { attachObject } from './indexes.js';
+import { commentOf } from './sql.js';
+/**
+ * Primary key, unique, exclusion and foreign key constraints, all post-data:
+ * indexes are built once the data is in, and foreign keys come after the keys
+ * they reference, so self-referencing and circular foreign keys just work.
+ *
+ * On partitioned tables the parent's key is added to the parent alone and each
+ * partition's key is attached to it; foreign keys that partitions inherited
+ * are created by their parent's and skipped here.
+ */
+export async function readConstraints(ctx) {
+    const list = await rows(ctx, `SELECT co.oid, co.conname, co.contype, n.nspname, t.relname, t.relkind,
+       pg_catalog.pg_get_constraintdef(co.oid) AS def, co.conparentid, co.conindid,
+       CASE WHEN co.contype <> 'f' AND co.conindid <> 0 THEN (SELECT ic.relname FROM pg_catalog.pg_class ic WHERE ic.oid = co.conindid) END AS index_name,
+       (SELECT pc.conindid::pg_catalog.regclass::text FROM pg_catalog.pg_constraint pc
+         WHERE pc.oid = co.conparentid AND co.contype <> 'f') AS parent_index,
+       rn.nspname AS ref_schema, r.relname AS ref_name,
+       i.indisclustered AS clustered, i.indisreplident AS replident,
+       ${commentOf('pg_constraint', 'co.oid')} AS comment
+     FROM pg_catalog.pg_constraint co
+     JOIN pg_catalog.pg_class t ON t.oid = co.conrelid
+     JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+     LEFT JOIN pg_catalog.pg_class r ON co.contype = 'f' AND r.oid = co.confrelid
+     LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
+     LEFT JOIN pg_catalog.pg_index i ON co.contype <> 'f' AND i.indexrelid = co.conindid
+     WHERE co.conrelid = ANY($1::oid[]) AND co.contype IN ('p', 'u', 'x', 'f')
+     ORDER BY n.nspname, t.relname, co.conname`, [ctx.relations]);
+    const out = [];
+    for (const c of list) {
+        const table = qualify(c.nspname, c.relname);
+        const partitioned = c.relkind === 'p';
+        const relation = { schema: c.nspname, name: c.relname };
+        const comment = commentStatement(`CONSTRAINT ${quoteIdent(c.conname)} ON ${table}`, c.comment);
+        const drop = `ALTER TABLE IF EXISTS ${partitioned ? '' : 'ONLY '}${table} DROP CONSTRAINT IF EXISTS ${quoteIdent(c.conname)}`;
+        if (c.contype === 'f') {
+            if (Number(c.conparentid) !== 0)
+                continue;
+            out.push({
+                id: `foreign-key:${c.nspname}.${c.relname}.${c.conname}`,
+                kind: 'foreign-key',
+                section: 'post-data',
+                schema: c.nspname,
+                name: `${c.relname}.${c.conname}`,
+                relation,
+                references: c.ref_schema && c.ref_name ? [{ schema: c.ref_schema, name: c.ref_name }] : [],
+                // A foreign key on a partitioned table cannot use ONLY: it is created on every partition.
+                sql: [
+                    `ALTER TABLE ${partitioned ? '' : 'ONLY '}${table} ADD CONSTRAINT ${quoteIdent(c.conname)} ${c.def}`,
+                    ...comment,
+                ],
+                drop,
+                deps: [],
+                keys: [catalogKey('pg_constraint', c.oid)],
+                lock: 'exclusive',
+            });
+            continue;
+        }
+        const sql = [`ALTER TABLE ONLY ${table} ADD CONSTRAINT ${quoteIdent(c.conname)} ${c.def}`];
+        if (c.clustered && c.index_name)
+            sql.push(`ALTER TABLE ONLY ${table} CLUSTER ON ${quoteIdent(c.index_name)}`);
+        if (c.replident && c.index_name) {
+            sql.push(`ALTER TABLE ONLY ${table} REPLICA IDENTITY USING INDEX ${quoteIdent(c.index_name)}`);
+        }
+        out.push({
+            id: `constraint:${c.nspname}.${c.relname}.${c.conname}`,
+            kind: 'constraint',
+            section: 'post-data',
+            schema: c.nspname,
+            name: `${c.relname}.${c.conname}`,
+            relation,
+            sql: [...sql, ...comment],
+            deps: [],
+            keys: [catalogKey('pg_constraint', c.oid), catalogKey('pg_class', c.conindid)],
+            lock: 'exclusive',
+        });
+        if (c.parent_index && c.index_name) {
+            out.push(attachObject(`constraint:${c.nspname}.${c.relname}.${c.conname}`, c.nspname, c.index_name, c.relname, c.parent_index));
+        }
+    }
+    return out;
+}
+//# sourceMappingURL=constraints.js.map

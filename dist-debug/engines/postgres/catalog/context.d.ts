@@ -1,0 +1,27 @@
+import type { PgSession } from '../connect.js';
+import type { PgObject } from '../model.js';
+/** What every catalog reader gets. */
+export interface CatalogContext {
+    session: PgSession;
+    /** `server_version_num`, e.g. 150004: readers pick columns that exist on that version. */
+    version: number;
+    /** Names of the schemas being backed up. */
+    schemas: string[];
+    /** OIDs of the selected relations (tables, views, sequences, ...), as text. */
+    relations: string[];
+    /** Warnings for the backup result (unsupported objects, skipped details). */
+    warnings: string[];
+}
+/**
+ * An object as a reader produces it: the stored {@link PgObject} plus the
+ * catalog identities (`pg_class:16390`) that stand for it in `pg_depend`, used
+ * to turn `pg_depend` rows into dependencies between objects. Sub-objects are
+ * listed too: a table's row type and its inline CHECK constraints map to the table.
+ */
+export interface CatalogObject extends PgObject {
+    keys: string[];
+}
+/** The identity of a catalog row, as used in {@link CatalogObject.keys}. */
+export declare function catalogKey(catalog: string, oid: string | number): string;
+/** A query's rows, typed. */
+export declare function rows<R>(ctx: CatalogContext, sql: string, params?: unknown[]): Promise<R[]>;

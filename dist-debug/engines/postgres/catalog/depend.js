@@ -1,0 +1,137 @@
+import { qualify } from '../ident.js';
+import { catalogKey, rows } from './context.js';
+import { notExtensionMember, SYSTEM_SCHEMA_FILTER } from './sql.js';
+/**
+ * Turns `pg_depend` into dependencies between the objects the readers made.
+ *
+ * Each object lists the catalog rows it stands for (its keys). Rows that no
+ * reader claimed are attached through internal and extension dependencies: an
+ * array type to its element type, a view's `_RETURN` rule to the view, an
+ * identity sequence to its table, an extension's types to the extension. Then
+ * every normal/auto/partition dependency between two different objects becomes
+ * an edge.
+ *
+ * Objects that depend on a user relation left out of the backup (a view over
+ * an excluded table, a foreign key to one) cannot be restored and are dropped
+ * here, with their dependents, and reported.
+ */
+export async function resolveDependencies(ctx, objects) {
+    const depend = await rows(ctx, `SELECT d.classid::pg_catalog.regclass::text AS c, d.objid::text AS o,
+       d.refclassid::pg_catalog.regclass::text AS rc, d.refobjid::text AS ro, d.deptype AS d
+     FROM pg_catalog.pg_depend d
+     WHERE d.objid >= 16384 AND d.refobjid >= 16384 AND d.deptype IN ('n', 'a', 'i', 'e', 'P', 'S')`);
+    const owner = new Map();
+    for (const obj of objects)
+        for (const key of obj.keys)
+            owner.set(key, obj.id);
+    // Attach unclaimed catalog rows to the object they are internal to (repeat: chains like array → type → table).
+    for (let changed = true; changed;) {
+        changed = false;
+        for (const r of depend) {
+            if (r.d !== 'i' && r.d !== 'e')
+                continue;
+            const from = catalogKey(r.c, r.o);
+            if (owner.has(from))
+                continue;
+            const to = owner.get(catalogKey(r.rc, r.ro));
+            if (to) {
+                owner.set(from, to);
+                changed = true;
+            }
+        }
+    }
+    // User relations in the database: a dependency on one that is not in the backup is dangling.
+    const userRelations = new Set((await rows(ctx, `SELECT c.oid::text AS oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND ${SYSTEM_SCHEMA_FILTER} AND ${notExtensionMember('pg_class', 'c.oid')}`)).map((r) => catalogKey('pg_class', r.oid)));
+    const byId = new Map(objects.map((o) => [o.id, o]));
+    const dangling = new Set();
+    /** Partitioned index or key → the partitions' indexes or keys attached to it. */
+    const attached = new Map();
+    for (const r of depend) {
+        if (r.d === 'e')
+            continue;
+        const from = owner.get(catalogKey(r.c, r.o));
+        if (!from)
+            continue;
+        const refKey = catalogKey(r.rc, r.ro);
+        const to = owner.get(refKey);
+        if (to) {
+            if (to === from)
+                continue;
+            const attach = `attach:${from}`;
+            if (r.d === 'P' && byId.has(attach)) {
+                // A partition's index: the attach step needs the parent index, the build does not.
+                byId.get(attach)?.deps.push(to);
+                attached.set(to, [...(attached.get(to) ?? []), attach]);
+            }
+            else {
+                byId.get(from)?.deps.push(to);
+            }
+        }
+        else if (userRelations.has(refKey) && r.d === 'n') {
+            dangling.add(from);
+        }
+    }
+    // A key on a partitioned table is only usable (valid) once every partition's key is attached,
+    // so whatever needs it (a foreign key referencing the table) waits for all of them.
+    const descendants = (id, out = []) => {
+        for (const child of attached.get(id) ?? []) {
+            out.push(child);
+            descendants(child.slice('attach:'.length), out);
+        }
+        return out;
+    };
+    for (const obj of objects) {
+        for (const dep of [...obj.deps]) {
+            if (!attached.has(dep))
+                continue;
+            const all = descendants(dep);
+            // The pieces of the tree themselves only need their own parent.
+            if (!all.includes(obj.id) && !all.includes(`attach:${obj.id}`))
+                obj.deps.push(...all);
+        }
+    }
+    for (const obj of objects) {
+        for (const ref of obj.references ?? []) {
+            if (!byId.has(`table:${ref.schema}.${ref.name}`))
+                dangling.add(obj.id);
+        }
+    }
+    // Drop dangling objects and everything that depends on them.
+    const removed = new Set();
+    for (let changed = dangling.size > 0; changed;) {
+        changed = false;
+        for (const obj of objects) {
+            if (removed.has(obj.id))
+                continue;
+            if (dangling.has(obj.id) || obj.deps.some((d) => removed.has(d))) {
+                removed.add(obj.id);
+                changed = true;
+            }
+        }
+    }
+    for (const id of removed) {
+        const obj = byId.get(id);
+        if (obj && obj.kind !== 'refresh' && obj.kind !== 'default') {
+            const where = obj.relation ? ` (on ${qualify(obj.relation.schema, obj.relation.name)})` : '';
+            ctx.warnings.push(`${obj.kind} ${obj.schema ? `${obj.schema}.` : ''}${obj.name}${where} is left out: it depends on a table or view that is not in the backup`);
+        }
+    }
+    const kept = objects.filter((o) => !removed.has(o.id));
+    // Refreshing a materialized view that reads another one has to wait for that one's refresh.
+    for (const obj of kept) {
+        if (obj.kind !== 'refresh')
+            continue;
+        const view = byId.get(`materialized-view:${obj.schema}.${obj.name}`);
+        for (const dep of view?.deps ?? []) {
+            if (dep.startsWith('materialized-view:') &&
+                byId.has(`refresh:${dep.slice('materialized-view:'.length)}`)) {
+                obj.deps.push(`refresh:${dep.slice('materialized-view:'.length)}`);
+            }
+        }
+    }
+    for (const obj of kept)
+        obj.deps = [...new Set(obj.deps)].filter((d) => d !== obj.id && !removed.has(d));
+    return kept;
+}
+//# sourceMappingURL=depend.js.map

@@ -1,0 +1,62 @@
+import { orderObjects } from '../order.js';
+import { readCollations } from './collations.js';
+import { readConstraints } from './constraints.js';
+import { rows } from './context.js';
+import { resolveDependencies } from './depend.js';
+import { readRoutines } from './functions.js';
+import { readIndexes } from './indexes.js';
+import { readPolicies } from './policies.js';
+import { readRules } from './rules.js';
+import { readExtensions, readSchemas } from './schemas.js';
+import { readSequences } from './sequences.js';
+import { notExtensionMember, SYSTEM_SCHEMA_FILTER } from './sql.js';
+import { readStatistics } from './statistics.js';
+import { readTables } from './tables.js';
+import { readTriggers } from './triggers.js';
+import { readTypes } from './types.js';
+import { reportUnsupported } from './unsupported.js';
+import { readViews } from './views.js';
+/** Names of the user schemas the filter selects (extension-owned schemas excluded). */
+export async function listSchemas(ctx, filter) {
+    const list = await rows(ctx, `SELECT n.nspname FROM pg_catalog.pg_namespace n
+     WHERE ${SYSTEM_SCHEMA_FILTER} AND ${notExtensionMember('pg_namespace', 'n.oid')} ORDER BY n.nspname`);
+    return list.map((r) => r.nspname).filter((name) => filter.schema(name));
+}
+/**
+ * Reads every supported object in the selected schemas and relations and
+ * returns them in restore order. Runs in the backup's snapshot transaction,
+ * after the selected tables are locked.
+ */
+export async function readCatalog(ctx) {
+    await reportUnsupported(ctx);
+    const sequences = await readSequences(ctx);
+    const tables = await readTables(ctx, sequences);
+    const all = [
+        ...(await readSchemas(ctx)),
+        ...(await readExtensions(ctx)),
+        ...(await readCollations(ctx)),
+        ...(await readTypes(ctx)),
+        ...(await readRoutines(ctx)),
+        ...sequences.objects,
+        ...tables.objects,
+        ...(await readViews(ctx)),
+        ...(await readConstraints(ctx)),
+        ...(await readIndexes(ctx)),
+        ...(await readTriggers(ctx)),
+        ...(await readRules(ctx)),
+        ...(await readPolicies(ctx)),
+        ...(await readStatistics(ctx)),
+    ];
+    const kept = await resolveDependencies(ctx, all);
+    const { ordered, cycles } = orderObjects(kept);
+    if (cycles.length) {
+        ctx.warnings.push(`dependency cycle around ${cycles.join(', ')}: restore may need a second attempt for these objects`);
+    }
+    const keptTables = new Set(kept.filter((o) => o.kind === 'table').map((o) => o.id));
+    return {
+        objects: ordered.map(({ keys: _keys, ...object }) => object),
+        tables: tables.data.filter((t) => keptTables.has(`table:${t.schema}.${t.name}`)),
+        sequences: sequences.all,
+    };
+}
+//# sourceMappingURL=read-catalog.js.map

@@ -1,0 +1,14 @@
+import { quoteLiteral } from '../ident.js';
+/**
+ * Storage parameters (`reloptions`) come from the catalog as `name=value`
+ * strings. Values can hold anything, so they are quoted when written back.
+ */
+export function reloptionsClause(options) {
+    return options
+        .map((option) => {
+        const eq = option.indexOf('=');
+        return eq < 0 ? option : `${option.slice(0, eq)}=${quoteLiteral(option.slice(eq + 1))}`;
+    })
+        .join(', ');
+}
+//# sourceMappingURL=reloptions.js.map

@@ -1,0 +1,260 @@
+import { DataFormatOracle } from '../data-format.js';
+import { qualify, quoteIdent } from '../ident.js';
+import { aclStatements, columnAclStatements, commentStatement, ownerStatement, } from './acl.js';
+import { catalogKey, rows } from './context.js';
+import { reloptionsClause } from './reloptions.js';
+import { sequenceOptions } from './sequences.js';
+import { aclJson, collationName, commentOf } from './sql.js';
+const STORAGE = { p: 'PLAIN', e: 'EXTERNAL', m: 'MAIN', x: 'EXTENDED' };
+/**
+ * Tables: CREATE TABLE with columns, types, collations, NOT NULL, identity and
+ * generated columns, valid CHECK constraints, partitioning, inheritance,
+ * UNLOGGED, access method and storage parameters; column defaults as separate
+ * objects (so a default that calls a function can come after the function,
+ * even when the function's signature uses the table's row type); NOT VALID
+ * checks and row security in post-data.
+ */
+export async function readTables(ctx, sequences) {
+    const tables = await rows(ctx, `SELECT c.oid, c.reltype, n.nspname, c.relname, c.relkind, c.relpersistence = 'u' AS unlogged,
+       c.reloptions, tc.reloptions AS toastoptions,
+       CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS bound,
+       CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partkey,
+       CASE WHEN c.relispartition THEN (SELECT i.inhparent::pg_catalog.regclass::text FROM pg_catalog.pg_inherits i
+         WHERE i.inhrelid = c.oid) END AS partition_parent,
+       ARRAY(SELECT pn.nspname::text FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
+         JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid ORDER BY i.inhseqno) AS parent_schemas,
+       ARRAY(SELECT p.relname::text FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
+         WHERE i.inhrelid = c.oid ORDER BY i.inhseqno) AS parent_names,
+       ARRAY(SELECT i.inhparent::pg_catalog.regclass::text FROM pg_catalog.pg_inherits i
+         WHERE i.inhrelid = c.oid ORDER BY i.inhseqno) AS inherits,
+       (SELECT am.amname FROM pg_catalog.pg_am am WHERE am.oid = c.relam AND am.amname <> 'heap') AS am,
+       CASE WHEN c.reloftype <> 0 THEN pg_catalog.format_type(c.reloftype, NULL) END AS oftype,
+       c.relrowsecurity AS rowsecurity, c.relforcerowsecurity AS forcerowsecurity, c.relreplident AS replident,
+       c.reltuples::float8 AS reltuples, pg_catalog.pg_table_size(c.oid)::text AS size,
+       pg_catalog.pg_get_userbyid(c.relowner) AS owner, ${aclJson('c.relacl')} AS acl,
+       ${commentOf('pg_class', 'c.oid')} AS comment
+     FROM pg_catalog.pg_class c
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     LEFT JOIN pg_catalog.pg_class tc ON tc.oid = c.reltoastrelid
+     WHERE c.oid = ANY($1::oid[]) AND c.relkind IN ('r', 'p')
+     ORDER BY n.nspname, c.relname`, [ctx.relations]);
+    if (!tables.length)
+        return { objects: [], data: [] };
+    const oids = tables.map((t) => t.oid);
+    const compression = ctx.version >= 140000 ? "NULLIF(a.attcompression, '')" : 'NULL::"char"';
+    // attstattarget became nullable (NULL = default) in 17; before it was -1.
+    const stattarget = ctx.version >= 170000 ? 'a.attstattarget' : 'NULLIF(a.attstattarget, -1)';
+    const columns = await rows(ctx, `SELECT a.attrelid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
+       a.atttypid::int AS typid, a.attnotnull AS notnull, a.attislocal AS islocal,
+       a.attidentity AS identity, a.attgenerated AS generated,
+       pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS defexpr, ad.oid AS defoid,
+       CASE WHEN a.attcollation <> t.typcollation THEN ${collationName('a.attcollation')} END AS collation,
+       CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END AS storage,
+       ${compression} AS compression, ${stattarget} AS stattarget, a.attoptions AS options,
+       ${aclJson('a.attacl')} AS acl,
+       (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid = a.attrelid
+         AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = a.attnum) AS comment
+     FROM pg_catalog.pg_attribute a
+     JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+     LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+     WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
+     ORDER BY a.attrelid, a.attnum`, [oids]);
+    const checks = await rows(ctx, `SELECT co.oid, co.conrelid, co.conname, pg_catalog.pg_get_constraintdef(co.oid) AS def,
+       co.convalidated AS validated, co.conislocal AS islocal, co.coninhcount AS inhcount,
+       ${commentOf('pg_constraint', 'co.oid')} AS comment
+     FROM pg_catalog.pg_constraint co
+     WHERE co.conrelid = ANY($1::oid[]) AND co.contype = 'c'
+     ORDER BY co.conrelid, co.conname`, [oids]);
+    const formats = await DataFormatOracle.load(ctx.session, ctx.version, [
+        ...new Set(columns.map((c) => c.typid)),
+    ]);
+    const columnsOf = groupBy(columns, (c) => c.attrelid);
+    const checksOf = groupBy(checks, (c) => c.conrelid);
+    const objects = [];
+    const data = [];
+    for (const t of tables) {
+        const name = qualify(t.nspname, t.relname);
+        const id = `table:${t.nspname}.${t.relname}`;
+        const relation = { schema: t.nspname, name: t.relname };
+        const cols = columnsOf.get(t.oid) ?? [];
+        const tableChecks = checksOf.get(t.oid) ?? [];
+        const isPartition = t.partition_parent != null;
+        const isTyped = t.oftype != null;
+        // Column definitions, written inline for columns this table defines itself.
+        const inline = [];
+        const after = [];
+        for (const c of cols) {
+            const col = quoteIdent(c.attname);
+            const local = c.islocal && !isPartition && !isTyped;
+            if (local) {
+                let def = `${col} ${c.type}`;
+                if (c.collation)
+                    def += ` COLLATE ${c.collation}`;
+                if (c.generated && c.defexpr != null) {
+                    def += ` GENERATED ALWAYS AS (${c.defexpr}) ${c.generated === 'v' ? 'VIRTUAL' : 'STORED'}`;
+                }
+                if (c.identity) {
+                    const seq = sequences.identity.get(`${t.oid}:${c.attnum}`);
+                    def += ` GENERATED ${c.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`;
+                    if (seq)
+                        def += ` (SEQUENCE NAME ${qualify(seq.schema, seq.name)} ${sequenceOptions(seq, false)})`;
+                }
+                if (c.notnull)
+                    def += ' NOT NULL';
+                inline.push(def);
+            }
+            else if (c.notnull) {
+                after.push(`ALTER TABLE ONLY ${name} ALTER COLUMN ${col} SET NOT NULL`);
+            }
+            if (c.storage)
+                after.push(`ALTER TABLE ONLY ${name} ALTER COLUMN ${col} SET STORAGE ${STORAGE[c.storage]}`);
+            if (c.compression) {
+                after.push(`ALTER TABLE ONLY ${name} ALTER COLUMN ${col} SET COMPRESSION ${c.compression === 'l' ? 'lz4' : 'pglz'}`);
+            }
+            if (c.stattarget != null)
+                after.push(`ALTER TABLE ONLY ${name} ALTER COLUMN ${col} SET STATISTICS ${c.stattarget}`);
+            if (c.options?.length)
+                after.push(`ALTER TABLE ONLY ${name} ALTER COLUMN ${col} SET (${c.options.join(', ')})`);
+        }
+        // Valid CHECK constraints defined on this table go inline (checked while data loads, like pg_dump);
+        // inherited ones come with the parent, NOT VALID ones are added after the data.
+        for (const k of tableChecks) {
+            if (k.validated && k.islocal)
+                inline.push(`CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`);
+        }
+        let create = `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}TABLE ${name}`;
+        if (isPartition) {
+            create += ` PARTITION OF ${t.partition_parent}${inline.length ? ` (${inline.join(', ')})` : ''} ${t.bound}`;
+        }
+        else if (isTyped) {
+            create += ` OF ${t.oftype}${inline.length ? ` (${inline.join(', ')})` : ''}`;
+        }
+        else {
+            create += ` (\n    ${inline.join(',\n    ')}\n)`;
+            if (t.inherits.length)
+                create += ` INHERITS (${t.inherits.join(', ')})`;
+        }
+        if (t.partkey)
+            create += ` PARTITION BY ${t.partkey}`;
+        if (t.am)
+            create += ` USING ${quoteIdent(t.am)}`;
+        const storageOptions = [...(t.reloptions ?? []), ...(t.toastoptions ?? []).map((o) => `toast.${o}`)];
+        if (storageOptions.length)
+            create += ` WITH (${reloptionsClause(storageOptions)})`;
+        if (t.replident === 'f')
+            after.push(`ALTER TABLE ONLY ${name} REPLICA IDENTITY FULL`);
+        if (t.replident === 'n')
+            after.push(`ALTER TABLE ONLY ${name} REPLICA IDENTITY NOTHING`);
+        const comments = [
+            ...commentStatement(`TABLE ${name}`, t.comment),
+            ...cols.flatMap((c) => commentStatement(`COLUMN ${name}.${quoteIdent(c.attname)}`, c.comment)),
+            ...tableChecks
+                .filter((k) => k.validated && k.islocal)
+                .flatMap((k) => commentStatement(`CONSTRAINT ${quoteIdent(k.conname)} ON ${name}`, k.comment)),
+        ];
+        const parents = t.parent_names.map((p, i) => `table:${t.parent_schemas[i]}.${p}`);
+        objects.push({
+            id,
+            kind: 'table',
+            section: 'pre-data',
+            schema: t.nspname,
+            name: t.relname,
+            relation,
+            sql: [create, ...after, ...comments],
+            drop: `DROP TABLE IF EXISTS ${name}`,
+            owner: ownerStatement(`TABLE ${name}`, t.owner),
+            acl: [
+                ...aclStatements('TABLE', name, t.owner, t.acl),
+                ...cols.flatMap((c) => columnAclStatements(name, c.attname, c.acl)),
+            ],
+            deps: [`schema:${t.nspname}`, ...parents],
+            keys: [
+                catalogKey('pg_class', t.oid),
+                catalogKey('pg_type', t.reltype),
+                ...tableChecks.filter((k) => k.validated && k.islocal).map((k) => catalogKey('pg_constraint', k.oid)),
+                ...cols
+                    .filter((c) => c.generated && c.defoid)
+                    .map((c) => catalogKey('pg_attrdef', c.defoid)),
+            ],
+        });
+        for (const c of cols) {
+            if (c.generated || c.defexpr == null || !c.defoid)
+                continue;
+            objects.push({
+                id: `default:${t.nspname}.${t.relname}.${c.attname}`,
+                kind: 'default',
+                section: 'pre-data',
+                schema: t.nspname,
+                name: `${t.relname}.${c.attname}`,
+                relation,
+                sql: [`ALTER TABLE ONLY ${name} ALTER COLUMN ${quoteIdent(c.attname)} SET DEFAULT ${c.defexpr}`],
+                deps: [id],
+                keys: [catalogKey('pg_attrdef', c.defoid)],
+            });
+        }
+        for (const k of tableChecks) {
+            if (k.validated || !k.islocal)
+                continue;
+            objects.push({
+                id: `constraint:${t.nspname}.${t.relname}.${k.conname}`,
+                kind: 'constraint',
+                section: 'post-data',
+                schema: t.nspname,
+                name: `${t.relname}.${k.conname}`,
+                relation,
+                sql: [
+                    `ALTER TABLE ${t.relkind === 'p' ? '' : 'ONLY '}${name} ADD CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
+                    ...commentStatement(`CONSTRAINT ${quoteIdent(k.conname)} ON ${name}`, k.comment),
+                ],
+                deps: [id],
+                keys: [catalogKey('pg_constraint', k.oid)],
+                lock: 'exclusive',
+            });
+        }
+        if (t.rowsecurity || t.forcerowsecurity) {
+            objects.push({
+                id: `row-security:${t.nspname}.${t.relname}`,
+                kind: 'row-security',
+                section: 'post-data',
+                schema: t.nspname,
+                name: t.relname,
+                relation,
+                sql: [
+                    ...(t.rowsecurity ? [`ALTER TABLE ${name} ENABLE ROW LEVEL SECURITY`] : []),
+                    ...(t.forcerowsecurity ? [`ALTER TABLE ${name} FORCE ROW LEVEL SECURITY`] : []),
+                ],
+                deps: [id],
+                keys: [],
+                lock: 'exclusive',
+            });
+        }
+        if (t.relkind === 'r') {
+            const copied = cols.filter((c) => !c.generated);
+            data.push({
+                oid: t.oid,
+                streams: [name],
+                schema: t.nspname,
+                name: t.relname,
+                columns: copied.map((c) => ({ name: c.attname, type: c.type })),
+                format: copied.some((c) => formats.needsText(c.typid)) ? 'text' : 'binary',
+                estimatedRows: t.reltuples < 0 ? -1 : t.reltuples,
+                estimatedBytes: Number(t.size),
+                identityAlways: cols.some((c) => c.identity === 'a'),
+            });
+        }
+    }
+    return { objects, data };
+}
+function groupBy(items, key) {
+    const out = new Map();
+    for (const item of items) {
+        const k = key(item);
+        const list = out.get(k);
+        if (list)
+            list.push(item);
+        else
+            out.set(k, [item]);
+    }
+    return out;
+}
+//# sourceMappingURL=tables.js.map

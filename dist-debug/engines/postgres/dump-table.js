@@ -1,0 +1,55 @@
+import { StowageError } from '../../errors.js';
+import { CopyOut } from './copy-out.js';
+import { qualify, quoteIdent } from './ident.js';
+import { partFilter } from './table-parts.js';
+/** The copied columns, quoted and comma-separated. */
+function columnNames(table) {
+    return table.columns.map((c) => quoteIdent(c.name)).join(', ');
+}
+/** The COPY column list: explicit, so generated and dropped columns never travel and order is fixed. */
+export function copyColumns(table) {
+    return table.columns.length ? ` (${columnNames(table)})` : '';
+}
+/** How often a running COPY reports progress. */
+export const PROGRESS_INTERVAL_MS = 250;
+/**
+ * Streams one table, or one block range of it, into its archive stream: `COPY ... TO STDOUT` written into
+ * the stream with backpressure end to end (the socket is not read while the
+ * archive is busy, so the server waits rather than Node buffering the table).
+ * Rows are counted from the protocol messages (see copy-out.ts) and checked
+ * against the server's own count.
+ *
+ * @returns rows copied
+ */
+export async function dumpTable(session, table, part, streams, progress) {
+    const label = qualify(table.schema, table.name);
+    const binary = table.format === 'binary';
+    // A part selects its blocks; ONLY because COPY of a table never includes inheritance children either.
+    const copied = part.fromBlock === undefined
+        ? `${label}${copyColumns(table)}`
+        : `(SELECT ${columnNames(table)} FROM ONLY ${label} WHERE ${partFilter(part)})`;
+    progress({ type: 'unit-start', name: part.stream });
+    const writer = streams.open(part.stream);
+    const source = new CopyOut(`COPY ${copied} TO STDOUT${binary ? ' (FORMAT binary)' : ''}`, binary, writer, (rows) => {
+        // Set before the archive sees the end of the stream, which is when it records the count.
+        writer.itemCount = rows;
+    });
+    const timer = setInterval(() => progress({ type: 'unit-progress', name: part.stream, items: source.rows, bytes: source.bytes }), PROGRESS_INTERVAL_MS);
+    try {
+        session.client.query(source);
+        await source.done;
+        await source.settled;
+    }
+    catch (err) {
+        throw session.translate(err, `backing up table ${label}`);
+    }
+    finally {
+        clearInterval(timer);
+    }
+    if (source.commandRows !== undefined && source.commandRows !== source.rows) {
+        throw new StowageError('pg-row-count', `table ${label}: counted ${source.rows} rows but the server reported ${source.commandRows}`, 'report this as a bug; the backup is not trustworthy');
+    }
+    progress({ type: 'unit-done', name: part.stream, items: source.rows, bytes: source.bytes });
+    return source.rows;
+}
+//# sourceMappingURL=dump-table.js.map

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { StowageError } from '../../errors.js';
+import { LargeObjectsSchema } from './large-objects.js';
+/**
+ * The schema description the PostgreSQL engine stores in the manifest and gets
+ * back at restore. It is a list of SQL statements grouped into objects, in an
+ * order that satisfies every dependency, plus what restore needs to load data
+ * (column lists and the COPY format per table) and sequence values.
+ *
+ * Statements are generated at backup time by the source server's own
+ * `pg_get_*def()` functions, with `search_path` empty so every name in them is
+ * schema-qualified.
+ */
+export const SECTIONS = ['pre-data', 'post-data'];
+export const OBJECT_KINDS = [
+    'schema',
+    'extension',
+    'collation',
+    'type',
+    'domain',
+    'function',
+    'aggregate',
+    'sequence',
+    'table',
+    'default',
+    'sequence-owner',
+    'view',
+    'materialized-view',
+    'index',
+    'attach',
+    'constraint',
+    'foreign-key',
+    'trigger',
+    'rule',
+    'policy',
+    'row-security',
+    'statistics',
+    'refresh',
+];
+const RelationRef = z.object({ schema: z.string(), name: z.string() });
+export const PgObjectSchema = z.object({
+    /** Unique within the schema, e.g. `table:public.orders`. */
+    id: z.string(),
+    kind: z.enum(OBJECT_KINDS),
+    section: z.enum(SECTIONS),
+    /** Schema the object lives in (null for schemas, extensions are in their schema). */
+    schema: z.string().nullable(),
+    name: z.string(),
+    /** The table, view or sequence this object belongs to (itself for relations); selective restore follows it. */
+    relation: RelationRef.optional(),
+    /** Other relations the object needs (a foreign key's referenced table). */
+    references: z.array(RelationRef).optional(),
+    /** Statements that create the object, run in order. */
+    sql: z.array(z.string()),
+    /**
+     * Statement that removes the object, for `clean`. Only top-level objects and
+     * foreign keys (which tie tables together) have one; indexes, triggers and
+     * the like go with their table.
+     */
+    drop: z.string().optional(),
+    /** `ALTER ... OWNER TO` statements, applied only when restoring ownership. */
+    owner: z.array(z.string()).optional(),
+    /** `GRANT`/`REVOKE` statements, applied only when restoring ownership. */
+    acl: z.array(z.string()).optional(),
+    /** Ids of objects that must exist first. */
+    deps: z.array(z.string()),
+    lock: z.enum(['share', 'exclusive']).optional(),
+});
+export const PgColumnSchema = z.object({
+    name: z.string(),
+    /** `format_type()` of the column, schema-qualified: the INSERT path casts parameters to it. */
+    type: z.string(),
+});
+export const PgTableDataSchema = z.object({
+    /**
+     * Archive streams holding the rows: one for most tables; a big table is
+     * copied in block ranges at once (table-parts.ts), one complete COPY stream each.
+     */
+    streams: z.array(z.string()).min(1),
+    schema: z.string(),
+    name: z.string(),
+    /** Columns in COPY order (generated and dropped columns are never copied). */
+    columns: z.array(PgColumnSchema),
+    /** `binary` unless a column type cannot travel in binary COPY (see data-format.ts). */
+    format: z.enum(['binary', 'text']),
+    /** Catalog estimates at backup time, for progress and scheduling (rows: -1 when never analyzed). */
+    estimatedRows: z.number(),
+    estimatedBytes: z.number(),
+    /** The table has `GENERATED ALWAYS` identity columns (INSERT needs OVERRIDING SYSTEM VALUE). */
+    identityAlways: z.boolean(),
+});
+export const PgSequenceValueSchema = z.object({
+    schema: z.string(),
+    name: z.string(),
+    /** The table owning the sequence (serial / identity), for selective restore. */
+    relation: RelationRef.optional(),
+    /** As text: a bigint does not fit a JS number. */
+    lastValue: z.string(),
+    isCalled: z.boolean(),
+});
+export const POSTGRES_SCHEMA_FORMAT = 'stowage-postgres';
+export const POSTGRES_SCHEMA_VERSION = 1;
+export const PostgresSchemaSchema = z.object({
+    format: z.literal(POSTGRES_SCHEMA_FORMAT),
+    version: z.literal(POSTGRES_SCHEMA_VERSION),
+    server: z.object({ version: z.string(), versionNum: z.number() }),
+    database: z.object({ name: z.string(), encoding: z.string() }),
+    /** What the backup holds: `schema-only` has no table data; `data-only` has no DDL. */
+    contents: z.enum(['full', 'schema-only', 'data-only']),
+    /** Every object, dependency-ordered: all of pre-data, then all of post-data. */
+    objects: z.array(PgObjectSchema),
+    tables: z.array(PgTableDataSchema),
+    sequences: z.array(PgSequenceValueSchema),
+    /** Partitions and the partitioned tables above them (nearest first): selective restore treats a partition as part of its root. */
+    partitions: z.array(RelationRef.extend({ ancestors: z.array(RelationRef) })),
+    /** Large objects, when the backup has any (large-objects.ts). */
+    largeObjects: LargeObjectsSchema.optional(),
+});
+/** Validates the schema handed back at restore; a foreign or damaged schema is a clear error. */
+export function parsePostgresSchema(value) {
+    const format = value?.format;
+    if (format !== POSTGRES_SCHEMA_FORMAT) {
+        throw new StowageError('wrong-engine', 'archive does not hold a PostgreSQL backup', 'restore it with the engine it was made with (stowage inspect shows it)');
+    }
+    const version = value.version;
+    if (typeof version === 'number' && version > POSTGRES_SCHEMA_VERSION) {
+        throw new StowageError('unsupported-version', `PostgreSQL schema section version ${version} is newer than this stowage understands`, 'upgrade stowage');
+    }
+    const parsed = PostgresSchemaSchema.safeParse(value);
+    if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new StowageError('bad-schema', `PostgreSQL schema section is damaged: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}`, 'restore from another backup');
+    }
+    return parsed.data;
+}
+//# sourceMappingURL=model.js.map

@@ -1,0 +1,83 @@
+import { StowageError } from '../../errors.js';
+import { redactSecrets } from '../../redact.js';
+const CONNECTION_LOST = /Connection terminated|ECONNRESET|EPIPE|socket hang up|Client has encountered a connection error|terminating connection/i;
+/** SQLSTATE classes and codes that mean the session is gone (shutdown, crash, admin kill). */
+function isConnectionLost(e) {
+    if (e.code && /^(57P01|57P02|57P03|08\w\w)$/.test(e.code))
+        return true;
+    if (e.code === 'ECONNRESET' || e.code === 'EPIPE')
+        return true;
+    return CONNECTION_LOST.test(e.message ?? '');
+}
+/**
+ * True for errors raised by the server or the driver (SQLSTATE, socket errors,
+ * lost connections), as opposed to errors from our own streams (the archive).
+ */
+export function isDriverError(err) {
+    if (typeof err !== 'object' || err === null)
+        return false;
+    const e = err;
+    if (typeof e.code === 'string' && (/^[0-9A-Z]{5}$/.test(e.code) || /^E[A-Z]+$/.test(e.code)))
+        return true;
+    if (e.syscall)
+        return true;
+    return (isConnectionLost(e) || /^(Connection terminated|Query read timeout|timeout expired)/.test(e.message ?? ''));
+}
+/** True when the error means the connection to the server is gone. */
+export function connectionWasLost(err) {
+    return typeof err === 'object' && err !== null && isConnectionLost(err);
+}
+/** Classifies `err` and returns the StowageError to throw. StowageErrors pass through unchanged. */
+export function translatePgError(err, ctx) {
+    if (err instanceof StowageError)
+        return err;
+    const e = (typeof err === 'object' && err !== null ? err : { message: String(err) });
+    const raw = redactSecrets(firstLine(e.message ?? String(err)), ctx.secrets);
+    const doing = ctx.doing ? ` while ${ctx.doing}` : '';
+    const make = (code, message, hint) => new StowageError(code, redactSecrets(message, ctx.secrets), hint, { cause: err });
+    switch (e.code) {
+        case 'ECONNREFUSED':
+            return make('pg-unreachable', `cannot connect to PostgreSQL at ${ctx.server}: connection refused`, 'check the host and port in the URL and that the server is running');
+        case 'ENOTFOUND':
+        case 'EAI_AGAIN':
+            return make('pg-unreachable', `cannot connect to PostgreSQL at ${ctx.server}: host not found`, 'check the host name in the URL');
+        case 'ETIMEDOUT':
+        case 'EHOSTUNREACH':
+        case 'ENETUNREACH':
+            return make('pg-unreachable', `cannot connect to PostgreSQL at ${ctx.server}: ${e.code === 'ETIMEDOUT' ? 'timed out' : 'host unreachable'}`, 'check the host, port and network path (firewall, VPN) to the server');
+        case '28P01':
+            return make('pg-auth', `password authentication failed for user "${ctx.user}" at ${ctx.server}`, 'check the user name and password in the URL');
+        case '28000':
+            return make('pg-auth', `connection rejected for user "${ctx.user}" at ${ctx.server}: ${raw}`, 'check pg_hba.conf on the server and the user name in the URL');
+        case '3D000':
+            return make('pg-no-database', `database "${ctx.database}" does not exist on ${ctx.server}`, ctx.mode === 'restore'
+                ? 'pass --create to create it, or name an existing database in the URL'
+                : 'check the database name in the URL');
+        case '53300':
+            return make('pg-too-many-connections', `${ctx.server} refused the connection: too many connections`, 'lower --jobs or raise max_connections on the server');
+        case '42501': {
+            const what = e.schema && e.table ? ` on ${e.schema}.${e.table}` : '';
+            return make('pg-permission', `permission denied${what}${doing}: ${raw}`, ctx.mode === 'backup'
+                ? 'grant the backup user SELECT on it, or leave it out with --exclude-table'
+                : 'connect as the owner of the target database or a superuser');
+        }
+    }
+    if (e.code === '08P01' && /SSL|GSS/i.test(raw)) {
+        return make('pg-ssl', `cannot connect to PostgreSQL at ${ctx.server}: ${raw}`, 'set sslmode in the URL to match the server');
+    }
+    if (/self[- ]signed certificate|certificate|The server does not support SSL/i.test(raw)) {
+        return make('pg-ssl', `cannot connect to PostgreSQL at ${ctx.server}: ${raw}`, 'set sslmode in the URL to match the server (e.g. sslmode=disable or sslmode=no-verify)');
+    }
+    if (isConnectionLost(e)) {
+        return make('pg-connection-lost', `lost the connection to PostgreSQL at ${ctx.server}${doing} (server restarted or connection killed): ${raw}`, 'check the server log, then run the command again');
+    }
+    if (/timeout expired|Connection terminated due to connection timeout/i.test(raw)) {
+        return make('pg-unreachable', `cannot connect to PostgreSQL at ${ctx.server}: timed out`, 'check the host, port and network path to the server');
+    }
+    return make(e.code && /^[0-9A-Z]{5}$/.test(e.code) ? `pg-${e.code}` : 'pg-error', `PostgreSQL error${doing}: ${raw}`);
+}
+function firstLine(s) {
+    const line = s.split('\n')[0] ?? s;
+    return line.trim();
+}
+//# sourceMappingURL=pg-errors.js.map

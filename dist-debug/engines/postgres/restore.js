@@ -1,0 +1,438 @@
+import { StowageError, UsageError } from '../../errors.js';
+import { applyObjects } from './apply-ddl.js';
+import { PgSession } from './connect.js';
+import { dataOnlyLoadGroups, requireTables } from './data-only.js';
+import { qualify } from './ident.js';
+import { loadLargeObjects } from './large-objects.js';
+import { loadTableCopy } from './load-copy.js';
+import { loadTableInsert } from './load-insert.js';
+import { parsePostgresSchema } from './model.js';
+import { RestoreLedger } from './restore-ledger.js';
+import { runTasks } from './scheduler.js';
+import { selectForRestore } from './selection.js';
+import { readServerInfo } from './server-info.js';
+import { openTarget, requireEmptyTarget } from './target.js';
+/**
+ * Settings for every restore session, as pg_restore uses them: names in the
+ * archived DDL are all qualified, so an empty search_path; function bodies
+ * are not checked at creation (they may reference objects created later);
+ * row security off so a load that RLS would filter fails loudly instead.
+ */
+const RESTORE_SETTINGS = {
+    search_path: '',
+    check_function_bodies: 'false',
+    client_min_messages: 'warning',
+    standard_conforming_strings: 'on',
+    DateStyle: 'ISO',
+    IntervalStyle: 'postgres',
+    extra_float_digits: '3',
+    row_security: 'off',
+    default_tablespace: '',
+};
+/**
+ * Restores a backup: pre-data in dependency order, then table data on `jobs`
+ * connections (biggest tables first), sequence values, then post-data with
+ * index and constraint builds in parallel, ownership last when asked.
+ */
+export async function restorePostgres(request) {
+    const schema = parsePostgresSchema(request.schema);
+    const options = request.options ?? {};
+    const { progress, signal } = request;
+    const warnings = [];
+    if (options.schemaOnly && options.dataOnly) {
+        throw new UsageError('schema-only and data-only exclude each other', 'pick one of --schema-only and --data-only');
+    }
+    if (schema.contents === 'schema-only' && options.dataOnly) {
+        throw new UsageError('this archive holds no table data (it is a schema-only backup)', 'restore without --data-only');
+    }
+    let dataOnly = !!options.dataOnly;
+    if (schema.contents === 'data-only' && !dataOnly) {
+        dataOnly = true;
+        warnings.push('the archive is a data-only backup: loading it into the existing tables');
+    }
+    const schemaOnly = !!options.schemaOnly || schema.contents === 'schema-only';
+    if (options.disableTriggers && !dataOnly) {
+        throw new UsageError('--disable-triggers only applies to a data-only restore', 'add --data-only or drop --disable-triggers');
+    }
+    const selection = selectForRestore(schema, options, warnings);
+    const tables = schemaOnly ? [] : selection.tables;
+    // Sequence values are data (pg_restore --schema-only leaves them at their start too).
+    const sequences = schemaOnly ? [] : selection.sequences;
+    const summaries = new Map(request.streams.list().map((s) => [s.name, s]));
+    for (const t of tables) {
+        if (!t.streams.every((stream) => summaries.has(stream))) {
+            throw new StowageError('missing-stream', `the archive has no data stream for table ${qualify(t.schema, t.name)}`, 'the archive is incomplete or damaged; restore from another backup');
+        }
+    }
+    // Large objects belong to no schema: a selective restore leaves them out, as pg_restore does.
+    const selective = !!(options.includeSchemas?.length || options.includeTables?.length);
+    const largeObjects = !schemaOnly && (options.largeObjects ?? !selective) ? schema.largeObjects : undefined;
+    if (largeObjects && !summaries.has(largeObjects.stream)) {
+        throw new StowageError('missing-stream', 'the archive has no data stream for its large objects', 'the archive is incomplete or damaged; restore from another backup');
+    }
+    const preData = dataOnly ? [] : selection.objects.filter((o) => o.section === 'pre-data');
+    // Data-only still refreshes materialized views: their contents are data.
+    const postData = selection.objects.filter((o) => o.section === 'post-data' && (!dataOnly || o.kind === 'refresh'));
+    progress({ type: 'phase', phase: 'connect' });
+    const settings = {
+        ...RESTORE_SETTINGS,
+        ...(options.disableTriggers ? { session_replication_role: 'replica' } : {}),
+    };
+    const { session: main, created } = await openTarget(request.url, { create: !!options.create, encoding: schema.database.encoding, settings, signal }, warnings);
+    const sessions = [main];
+    const ledger = new RestoreLedger();
+    const items = {};
+    try {
+        const server = await readServerInfo(main);
+        const insert = options.insertMode === 'insert' || ((options.insertMode ?? 'auto') === 'auto' && server.pglite);
+        // PGlite serves every connection from one backend: parallel sessions only queue.
+        const jobs = options.singleTransaction || server.pglite ? 1 : Math.max(1, request.jobs | 0);
+        if (!created && !options.clean && !dataOnly)
+            await requireEmptyTarget(main);
+        if (dataOnly)
+            await requireTables(main, tables);
+        ledger.plan('pre-data', preData.length, 'objects');
+        ledger.plan('data', tables.length, 'tables');
+        ledger.plan('large objects', largeObjects?.count ?? 0, 'large objects');
+        ledger.plan('sequences', sequences.length, 'sequences');
+        ledger.plan('post-data', postData.length, 'objects');
+        if (options.singleTransaction) {
+            await main.query('BEGIN', [], 'starting the restore transaction');
+            ledger.singleTransaction = true;
+        }
+        const batch = !options.singleTransaction;
+        if (options.clean) {
+            progress({
+                type: 'phase',
+                phase: 'clean',
+                message: dataOnly ? 'emptying the tables' : 'dropping the archived objects',
+            });
+            if (dataOnly) {
+                if (tables.length) {
+                    await main.query(`TRUNCATE TABLE ${tables.map((t) => `ONLY ${qualify(t.schema, t.name)}`).join(', ')}`, [], 'emptying the tables (--clean)');
+                }
+            }
+            else {
+                const drops = [...selection.objects].reverse();
+                await applyObjects(main, drops, {
+                    batch,
+                    statements: (o) => (o.drop ? [o.drop] : []),
+                    onApplied: () => { },
+                    describe: (o) => `dropping ${describe(o)} (--clean)`,
+                });
+            }
+        }
+        if (preData.length) {
+            progress({ type: 'phase', phase: 'pre-data', message: `creating ${preData.length} objects` });
+            await applyObjects(main, preData, {
+                batch,
+                statements: (o) => o.sql,
+                onApplied: () => ledger.tick('pre-data'),
+                describe: (o) => `creating ${describe(o)}`,
+            });
+        }
+        const workers = [main];
+        if (jobs > 1 && (tables.length > 1 || postData.length > 1)) {
+            const extra = await Promise.allSettled(Array.from({ length: jobs - 1 }, () => PgSession.open(main.target, { mode: 'restore', settings, signal })));
+            for (const e of extra)
+                if (e.status === 'fulfilled')
+                    sessions.push(e.value);
+            for (const e of extra)
+                if (e.status === 'rejected')
+                    throw e.reason;
+            workers.push(...sessions.slice(1));
+        }
+        const stopAll = () => {
+            for (const s of sessions)
+                s.destroy();
+        };
+        // Data, sequence values and post-data run as one schedule, like pg_restore -j: an index or
+        // constraint waits only for its own table's data (see postDataWaitsFor), so the tables loaded
+        // first get their indexes built while the rest still load, instead of every build waiting for the
+        // last row of the last table.
+        const dataTasks = [];
+        const tableTaskIds = new Map();
+        if (tables.length || largeObjects) {
+            progress({
+                type: 'phase',
+                phase: 'data',
+                message: `loading ${tables.length} tables${largeObjects ? ` and ${largeObjects.count} large objects` : ''}${insert ? ' with INSERT' : ''}`,
+            });
+            const bytesOf = (stream) => summaries.get(stream)?.rawBytes ?? 0;
+            const tableBytes = (t) => t.streams.reduce((n, s) => n + bytesOf(s), 0);
+            // Biggest table first, its parts together: its index builds, the longest post-data work, can
+            // start only once all of them are in, and then overlap with loading the smaller tables.
+            const order = [...tables].sort((a, b) => tableBytes(b) - tableBytes(a));
+            const parts = order.flatMap((table) => table.streams.map((stream) => ({ table, stream })));
+            progress({
+                type: 'plan',
+                units: [...(largeObjects ? [largeObjects.stream] : []), ...parts.map((p) => p.stream)].map((stream) => ({
+                    name: stream,
+                    estimatedItems: summaries.get(stream)?.items,
+                    estimatedBytes: summaries.get(stream)?.rawBytes,
+                })),
+            });
+            const keyOf = (t) => qualify(t.schema, t.name);
+            const byKey = new Map(order.map((t) => [keyOf(t), t]));
+            // Data-only into tables with foreign keys: parents before children (unless triggers are off).
+            const groups = dataOnly && !options.disableTriggers
+                ? await dataOnlyLoadGroups(main, order, warnings)
+                : order.map((t) => ({ id: keyOf(t), tables: [keyOf(t)], deps: [] }));
+            const partsLeft = new Map(order.map((t) => [keyOf(t), t.streams.length]));
+            const loadPart = async (session, t, stream, countNow = true) => {
+                const rows = await loadTable(session, t, stream, request.streams.open(stream), insert, schema.database.encoding, summaries.get(stream), progress, request.streams.recycle?.bind(request.streams));
+                const expected = summaries.get(stream)?.items;
+                if (expected !== undefined && expected !== rows) {
+                    throw new StowageError('pg-row-count', `table ${keyOf(t)}: loaded ${rows} rows from ${stream} but the archive recorded ${expected}`, 'the archive is damaged; restore from another backup');
+                }
+                items[keyOf(t)] = (items[keyOf(t)] ?? 0) + rows;
+                const left = (partsLeft.get(keyOf(t)) ?? 1) - 1;
+                partsLeft.set(keyOf(t), left);
+                if (countNow && left === 0)
+                    ledger.tick('data');
+            };
+            // A table alone loads as one task per part, so the parts of a big table load side by side.
+            // Tables in a foreign-key cycle load in one task: one transaction, deferrable keys checked at commit.
+            const taskIds = new Map(groups.map((g) => [g.id, g.tables.length === 1 ? byKey.get(g.id).streams : [g.id]]));
+            for (const g of groups)
+                for (const k of g.tables)
+                    tableTaskIds.set(k, taskIds.get(g.id) ?? [g.id]);
+            const tasks = groups.flatMap((g) => {
+                const deps = g.deps.flatMap((d) => taskIds.get(d) ?? [d]);
+                const members = g.tables.map((k) => byKey.get(k));
+                if (members.length === 1) {
+                    const t = members[0];
+                    return t.streams.map((stream) => ({
+                        id: stream,
+                        deps,
+                        size: tableBytes(t),
+                        run: (session) => loadPart(session, t, stream),
+                    }));
+                }
+                return [
+                    {
+                        id: g.id,
+                        deps,
+                        size: members.reduce((n, t) => n + tableBytes(t), 0),
+                        run: async (session) => {
+                            if (!options.singleTransaction)
+                                await session.query('BEGIN', [], 'starting a load transaction');
+                            await session.query('SET CONSTRAINTS ALL DEFERRED');
+                            for (const t of members)
+                                for (const stream of t.streams)
+                                    await loadPart(session, t, stream, false);
+                            if (!options.singleTransaction)
+                                await session.query('COMMIT', [], `committing tables ${g.tables.join(', ')}`);
+                            for (const _ of members)
+                                ledger.tick('data');
+                        },
+                    },
+                ];
+            });
+            if (largeObjects) {
+                tasks.push({
+                    id: largeObjects.stream,
+                    size: summaries.get(largeObjects.stream)?.rawBytes ?? 0,
+                    run: async (session) => {
+                        progress({ type: 'unit-start', name: largeObjects.stream });
+                        let loaded = 0;
+                        try {
+                            loaded = await loadLargeObjects(session, request.streams.open(largeObjects.stream), {
+                                clean: !!options.clean,
+                                owner: !!options.owner,
+                                extras: largeObjects.extras,
+                                onObject: () => ledger.tick('large objects'),
+                            });
+                        }
+                        catch (err) {
+                            throw session.translate(err, 'restoring large objects');
+                        }
+                        progress({
+                            type: 'unit-done',
+                            name: largeObjects.stream,
+                            items: loaded,
+                            bytes: summaries.get(largeObjects.stream)?.rawBytes ?? 0,
+                        });
+                    },
+                });
+            }
+            // Stable: parts of one table stay together, in order.
+            tasks.sort((a, b) => b.size - a.size);
+            dataTasks.push(...tasks);
+        }
+        const allData = dataTasks.map((t) => t.id);
+        const sequenceTasks = sequences.length
+            ? [
+                {
+                    id: 'sequence values',
+                    deps: allData,
+                    run: async (session) => {
+                        await restoreSequences(session, sequences, dataOnly, warnings);
+                        for (const _ of sequences)
+                            ledger.tick('sequences');
+                    },
+                },
+            ]
+            : [];
+        const postTasks = [];
+        if (postData.length) {
+            let announced = false;
+            const announce = () => {
+                if (announced)
+                    return;
+                announced = true;
+                progress({
+                    type: 'phase',
+                    phase: 'post-data',
+                    message: `building ${postData.length} indexes, constraints and other objects`,
+                });
+            };
+            // Post-data work inside one partition tree can deadlock in the server (an ALTER on the parent
+            // locks down the tree, an attach locks up it), and two attaches at once can each miss the other
+            // and leave the parent index invalid. So within a tree only plain index builds run side by side;
+            // everything else takes turns (keyed by the tree's root table).
+            const roots = new Map();
+            for (const p of schema.partitions) {
+                const root = p.ancestors[p.ancestors.length - 1] ?? p;
+                roots.set(`${p.schema}.${p.name}`, root);
+                roots.set(`${root.schema}.${root.name}`, root);
+            }
+            const treeLock = (o) => {
+                const root = o.relation && roots.get(`${o.relation.schema}.${o.relation.name}`);
+                if (!root)
+                    return [];
+                return [
+                    {
+                        key: `tree:${root.schema}.${root.name}`,
+                        mode: o.kind === 'index' && o.lock === 'share' ? 'share' : 'exclusive',
+                    },
+                ];
+            };
+            /**
+             * The data tasks a post-data object waits for. Indexes, constraints, triggers, rules and
+             * policies of a plain table need only that table's rows (and a foreign key the referenced
+             * table's too); anything else (a materialized view refresh reads other tables, an index on a
+             * partitioned table covers every partition) waits for all of the data.
+             */
+            const postDataWaitsFor = (o) => {
+                if (!TABLE_LOCAL_KINDS.has(o.kind) || !o.relation)
+                    return allData;
+                const waits = [];
+                for (const r of [o.relation, ...(o.references ?? [])]) {
+                    if (roots.has(`${r.schema}.${r.name}`))
+                        return allData;
+                    waits.push(...(tableTaskIds.get(qualify(r.schema, r.name)) ?? []));
+                }
+                return waits;
+            };
+            postTasks.push(...postData.map((o) => ({
+                id: o.id,
+                deps: [...(o.deps ?? []), ...postDataWaitsFor(o)],
+                locks: [
+                    ...(o.relation
+                        ? [{ key: `${o.relation.schema}.${o.relation.name}`, mode: o.lock ?? 'exclusive' }]
+                        : []),
+                    ...(o.references ?? []).map((r) => ({
+                        key: `${r.schema}.${r.name}`,
+                        mode: 'exclusive',
+                    })),
+                    ...treeLock(o),
+                ],
+                run: async (session) => {
+                    announce();
+                    try {
+                        await session.client.query(o.sql.map((s) => (/;\s*$/.test(s) ? s : `${s};`)).join('\n'));
+                    }
+                    catch (err) {
+                        throw session.translate(err, `creating ${describe(o)}`);
+                    }
+                    ledger.tick('post-data');
+                },
+            })));
+        }
+        // Post-data first in the list: a worker takes the first task that is ready, and a build whose
+        // table is in should not wait behind the remaining loads.
+        await runTasks([...sequenceTasks, ...postTasks, ...dataTasks], workers, {
+            signal,
+            onFailure: options.singleTransaction ? undefined : stopAll,
+        });
+        if (options.owner && !dataOnly) {
+            progress({ type: 'phase', phase: 'owner', message: 'restoring ownership and privileges' });
+            await applyObjects(main, selection.objects, {
+                batch,
+                statements: (o) => [...(o.owner ?? []), ...(o.acl ?? [])],
+                onApplied: () => { },
+                describe: (o) => `setting owner and privileges of ${describe(o)}`,
+            });
+        }
+        if (options.singleTransaction)
+            await main.query('COMMIT', [], 'committing the restore');
+        progress({ type: 'phase', phase: 'done' });
+        return { database: main.target.database, items, warnings };
+    }
+    catch (err) {
+        if (signal?.aborted)
+            throw ledger.failure(new StowageError('aborted', 'restore was cancelled'));
+        if (dataOnly && err instanceof StowageError && err.code === 'pg-23503') {
+            // Foreign keys the load order could not satisfy (or rows missing from the archive's selection).
+            throw ledger.failure(new StowageError(err.code, err.message, 'load with --disable-triggers (superuser), or include the referenced tables', { cause: err }));
+        }
+        throw ledger.failure(err);
+    }
+    finally {
+        await Promise.all(sessions.map((s) => s.close()));
+    }
+}
+function describe(o) {
+    return `${o.kind} ${o.schema && o.kind !== 'schema' ? `${o.schema}.` : ''}${o.name}`;
+}
+async function loadTable(session, table, stream, source, insert, encoding, archived, progress, recycle) {
+    progress({ type: 'unit-start', name: stream });
+    // Text in the archive is in the source database's encoding; say so, and the server converts.
+    const convert = encoding !== 'UTF8';
+    if (convert)
+        await session.query(`SELECT pg_catalog.set_config('client_encoding', $1, false)`, [encoding]);
+    let rows;
+    let bytes = 0;
+    if (insert) {
+        rows = await loadTableInsert(session, table, source, (items, sent) => {
+            bytes = sent;
+            progress({ type: 'unit-progress', name: stream, items, bytes });
+        });
+    }
+    else {
+        // COPY rows are counted by the server at the end; meanwhile, estimate from the bytes sent.
+        const perByte = archived && archived.rawBytes > 0 ? archived.items / archived.rawBytes : 0;
+        rows = await loadTableCopy(session, table, source, (sent) => {
+            bytes = sent;
+            progress({ type: 'unit-progress', name: stream, items: Math.round(sent * perByte), bytes });
+        }, recycle);
+    }
+    if (convert)
+        await session.query(`SELECT pg_catalog.set_config('client_encoding', 'UTF8', false)`);
+    progress({ type: 'unit-done', name: stream, items: rows, bytes });
+    return rows;
+}
+/** Post-data kinds that belong to one table and need no other table's rows but a foreign key's referenced one. */
+const TABLE_LOCAL_KINDS = new Set([
+    'index',
+    'constraint',
+    'foreign-key',
+    'trigger',
+    'rule',
+    'policy',
+    'row-security',
+]);
+/** Sets every sequence's value in one round trip; with data-only, sequences missing from the target are reported. */
+async function restoreSequences(session, sequences, dataOnly, warnings) {
+    const names = sequences.map((s) => qualify(s.schema, s.name));
+    const { rows } = await session.query(`SELECT x.name FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[]), pg_catalog.unnest($3::bool[])) AS x(name, value, called)
+     WHERE CASE WHEN pg_catalog.to_regclass(x.name) IS NULL THEN true
+       ELSE pg_catalog.setval(x.name::pg_catalog.regclass, x.value::bigint, x.called) IS NULL END`, [names, sequences.map((s) => s.lastValue), sequences.map((s) => s.isCalled)], 'setting sequence values');
+    if (rows.length) {
+        if (!dataOnly)
+            throw new StowageError('pg-error', `sequences missing after the schema was restored: ${rows.map((r) => r.name).join(', ')}`);
+        warnings.push(`sequences not in the target, values not set: ${rows.map((r) => r.name).join(', ')}`);
+    }
+}
+//# sourceMappingURL=restore.js.map

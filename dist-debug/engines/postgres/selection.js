@@ -1,0 +1,54 @@
+import { qualify } from './ident.js';
+import { NameFilter } from './patterns.js';
+/**
+ * Applies restore-time include/exclude filters to an archived schema.
+ *
+ * Relations (and everything hanging off them: indexes, constraints, triggers,
+ * defaults, owned sequences) follow the table filter; a partition follows its
+ * partitioned root. Schema-level objects (types, functions) follow the schema
+ * filter; extensions are always kept, since objects anywhere may need them.
+ * Whatever depends on something left out (a view over an excluded table, a
+ * foreign key to one) is left out too, and reported.
+ */
+export function selectForRestore(schema, options, warnings) {
+    const filter = new NameFilter(options);
+    if (filter.isEmpty)
+        return { objects: schema.objects, tables: schema.tables, sequences: schema.sequences };
+    const ancestors = new Map(schema.partitions.map((p) => [`${p.schema}.${p.name}`, p.ancestors]));
+    const relationKept = (r) => filter.relation(r.schema, r.name, ancestors.get(`${r.schema}.${r.name}`));
+    const removed = new Set();
+    for (const o of schema.objects) {
+        let keep;
+        if (o.kind === 'extension')
+            keep = true;
+        else if (o.kind === 'schema')
+            keep = filter.schema(o.name);
+        else if (o.relation)
+            keep = relationKept(o.relation);
+        else
+            keep = o.schema == null || filter.schema(o.schema);
+        if (keep && o.references?.some((r) => !relationKept(r))) {
+            keep = false;
+            warnings.push(`${o.kind} ${o.name} left out: it references ${o.references.map((r) => qualify(r.schema, r.name)).join(', ')}, which is not restored`);
+        }
+        if (!keep)
+            removed.add(o.id);
+    }
+    // Dependents of anything left out go too (objects are in dependency order, so one pass suffices).
+    for (const o of schema.objects) {
+        if (removed.has(o.id))
+            continue;
+        const missing = o.deps.find((d) => removed.has(d));
+        if (missing) {
+            removed.add(o.id);
+            if (o.kind !== 'default' && o.kind !== 'refresh')
+                warnings.push(`${o.kind} ${o.name} left out: it depends on ${missing}, which is not restored`);
+        }
+    }
+    return {
+        objects: schema.objects.filter((o) => !removed.has(o.id)),
+        tables: schema.tables.filter((t) => relationKept(t)),
+        sequences: schema.sequences.filter((s) => relationKept(s.relation ?? s)),
+    };
+}
+//# sourceMappingURL=selection.js.map

@@ -1,0 +1,50 @@
+import { StowageError } from '../../errors.js';
+import { qualify } from './ident.js';
+/**
+ * One point in time for the whole backup. The leader opens a REPEATABLE READ,
+ * READ ONLY transaction and exports its snapshot; every worker opens the same
+ * kind of transaction and imports it, so all tables are read as of the same
+ * instant however many connections share the work (pg_dump -j does the same).
+ */
+/** Starts the leader's transaction and returns the exported snapshot id (undefined on PGlite, which has one backend). */
+export async function beginSnapshot(leader, exportable) {
+    await leader.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY', [], 'starting the backup transaction');
+    if (!exportable)
+        return undefined;
+    const { rows } = await leader.query('SELECT pg_catalog.pg_export_snapshot() AS id', [], 'exporting the snapshot');
+    return rows[0]?.id;
+}
+/** Makes a worker see exactly what the leader sees. */
+export async function joinSnapshot(worker, snapshot) {
+    // The id comes from the server and is [0-9A-F-]; checked anyway since it goes into SQL text.
+    if (!/^[0-9A-Fa-f-]+$/.test(snapshot))
+        throw new StowageError('pg-error', `unexpected snapshot id ${snapshot}`);
+    await worker.query(`BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT '${snapshot}'`, undefined, 'joining the backup snapshot');
+}
+/**
+ * Takes ACCESS SHARE locks on the tables being backed up, early, like pg_dump:
+ * a concurrent DROP or ALTER then waits for the backup instead of pulling a
+ * table out from under it. A table dropped between listing and locking fails
+ * here with a clear message.
+ */
+export async function lockRelations(leader, relations) {
+    const lockable = relations.filter((r) => r.relkind === 'r' || r.relkind === 'p');
+    for (let i = 0; i < lockable.length; i += 500) {
+        const batch = lockable.slice(i, i + 500);
+        try {
+            await leader.client.query(`LOCK TABLE ${batch.map((r) => `ONLY ${qualify(r.schema, r.name)}`).join(', ')} IN ACCESS SHARE MODE`);
+        }
+        catch (err) {
+            const code = err.code;
+            const message = err.message ?? String(err);
+            if (code === '42P01') {
+                throw new StowageError('pg-table-dropped', `a table was dropped while the backup was starting: ${message}`, 'run the backup again', { cause: err });
+            }
+            if (code === '55P03') {
+                throw new StowageError('pg-lock-timeout', `could not lock the tables to back up within the lock timeout: ${message}`, 'another session holds an exclusive lock (ALTER, VACUUM FULL, ...); retry later or raise --lock-timeout', { cause: err });
+            }
+            throw leader.translate(err, 'locking the tables to back up');
+        }
+    }
+}
+//# sourceMappingURL=snapshot.js.map

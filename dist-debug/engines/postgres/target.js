@@ -1,0 +1,95 @@
+import { StowageError } from '../../errors.js';
+import { PgSession, parseTarget, withDatabase } from './connect.js';
+import { quoteIdent, quoteLiteral } from './ident.js';
+/**
+ * The restore target: connecting to it, creating it when asked, and refusing
+ * to write into a database that already holds objects.
+ */
+/**
+ * Opens the target database; with `create`, creates it first when it does not
+ * exist (connecting to the `postgres` maintenance database, or `template1`).
+ */
+export async function openTarget(url, options, warnings) {
+    const target = parseTarget(url);
+    const open = () => PgSession.open(target, { mode: 'restore', settings: options.settings, signal: options.signal });
+    try {
+        return { session: await open(), created: false, target };
+    }
+    catch (err) {
+        if (!(err instanceof StowageError) || err.code !== 'pg-no-database' || !options.create)
+            throw err;
+    }
+    await createDatabase(target, options.encoding, warnings, options.signal);
+    return { session: await open(), created: true, target };
+}
+async function createDatabase(target, encoding, warnings, signal) {
+    let admin;
+    for (const maintenance of ['postgres', 'template1']) {
+        try {
+            admin = await PgSession.open(parseTarget(withDatabase(target.url, maintenance)), {
+                mode: 'restore',
+                signal,
+            });
+            break;
+        }
+        catch (err) {
+            if (!(err instanceof StowageError) || err.code !== 'pg-no-database')
+                throw err;
+        }
+    }
+    if (!admin) {
+        throw new StowageError('pg-no-database', `cannot create database "${target.database}": neither "postgres" nor "template1" exists on ${target.server}`, 'create the database yourself, then restore without --create');
+    }
+    try {
+        const { rows } = await admin.query(`SELECT pg_catalog.pg_encoding_to_char(encoding) AS enc FROM pg_catalog.pg_database WHERE datname = 'template0'`);
+        const defaultEncoding = rows[0]?.enc;
+        let sql = `CREATE DATABASE ${quoteIdent(target.database)} TEMPLATE template0`;
+        if (defaultEncoding && defaultEncoding !== encoding) {
+            // The cluster's locale may not fit the archived encoding; the C locale fits every encoding.
+            sql += ` ENCODING ${quoteLiteral(encoding)} LC_COLLATE 'C' LC_CTYPE 'C'`;
+            warnings.push(`created database "${target.database}" with encoding ${encoding} and the C locale (the server default is ${defaultEncoding})`);
+        }
+        try {
+            await admin.client.query(sql);
+        }
+        catch (err) {
+            // Someone created it in the meantime: fine, the emptiness check still applies.
+            if (err.code !== '42P04')
+                throw admin.translate(err, `creating database "${target.database}"`);
+        }
+    }
+    finally {
+        await admin.close();
+    }
+}
+/** Counts user objects in the target; a fresh database (even with extensions installed) counts zero. */
+export async function countUserObjects(session) {
+    const system = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast' AND n.nspname !~ '^pg_temp_'`;
+    const notExtension = (catalog, oid) => `NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.${catalog}'::pg_catalog.regclass AND d.objid = ${oid} AND d.deptype = 'e')`;
+    const { rows } = await session.query(`SELECT
+       (SELECT pg_catalog.count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c') AND ${system} AND ${notExtension('pg_class', 'c.oid')}) AS relations,
+       (SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+         WHERE ${system} AND ${notExtension('pg_proc', 'p.oid')}) AS routines,
+       (SELECT pg_catalog.count(*) FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+         WHERE t.typtype IN ('e', 'd', 'r') AND ${system} AND ${notExtension('pg_type', 't.oid')}) AS types`, [], 'checking that the target database is empty');
+    const r = rows[0];
+    return {
+        relations: Number(r?.relations ?? 0),
+        routines: Number(r?.routines ?? 0),
+        types: Number(r?.types ?? 0),
+    };
+}
+/** Throws unless the target holds no user objects. */
+export async function requireEmptyTarget(session) {
+    const counts = await countUserObjects(session);
+    const parts = [
+        counts.relations && `${counts.relations} relations`,
+        counts.routines && `${counts.routines} functions`,
+        counts.types && `${counts.types} types`,
+    ].filter(Boolean);
+    if (parts.length) {
+        throw new StowageError('pg-target-not-empty', `target database "${session.target.database}" on ${session.target.server} is not empty (${parts.join(', ')})`, 'restore into an empty or new database (--create), pass --clean to replace the archived objects, or --data-only to load into existing tables');
+    }
+}
+//# sourceMappingURL=target.js.map

@@ -1,0 +1,298 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { Cron } from 'croner';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { engineNameForUrl } from '../engines/registry.js';
+import { StowageError, UsageError } from '../errors.js';
+/**
+ * The daemon's configuration file (YAML or JSON). Unknown keys are errors,
+ * so a typo is reported instead of silently ignored; every error names the
+ * key (`jobs[0].schedule`). Values may refer to the environment with
+ * `${VAR}` or `${VAR:-default}`, which keeps secrets out of the file, and
+ * `STOWAGE__…` variables override any value (see {@link applyEnvOverrides}).
+ */
+const count = z.number().int().min(0);
+const RetentionSchema = z
+    .object({
+    keepLast: count.optional(),
+    keepHourly: count.optional(),
+    keepDaily: count.optional(),
+    keepWeekly: count.optional(),
+    keepMonthly: count.optional(),
+    keepYearly: count.optional(),
+})
+    .strict();
+const EncryptionSchema = z.union([
+    z.object({ keyFile: z.string().min(1) }).strict(),
+    z.object({ passphraseEnv: z.string().min(1) }).strict(),
+    z.object({ passphraseFile: z.string().min(1) }).strict(),
+]);
+const WebhookSchema = z
+    .object({
+    webhook: z.url(),
+    onFailure: z.boolean().optional(),
+    onSuccess: z.boolean().optional(),
+    format: z.enum(['slack', 'json']).optional(),
+})
+    .strict();
+const VerifySchema = z.union([
+    z.boolean(),
+    z
+        .object({
+        /** Scratch database for a restore test after every backup. */
+        restoreTest: z.string().optional(),
+        restoreOptions: z.record(z.string(), z.unknown()).optional(),
+    })
+        .strict(),
+]);
+const S3Schema = z
+    .object({
+    endpoint: z.string().optional(),
+    region: z.string().optional(),
+    accessKeyId: z.string().optional(),
+    secretAccessKey: z.string().optional(),
+    sessionToken: z.string().optional(),
+    forcePathStyle: z.boolean().optional(),
+    serverSideEncryption: z.enum(['AES256', 'aws:kms', 'aws:kms:dsse']).optional(),
+    kmsKeyId: z.string().optional(),
+    storageClass: z.string().optional(),
+    partSizeMiB: z.number().min(5).max(5120).optional(),
+    queueSize: z.number().int().min(1).max(16).optional(),
+})
+    .strict();
+const PreflightSchema = z
+    .object({
+    abortBelowBytes: count.optional(),
+    warnBelowBytes: count.optional(),
+})
+    .strict();
+const cronExpression = z.string().superRefine((value, ctx) => {
+    try {
+        new Cron(value, { paused: true }).stop();
+    }
+    catch (err) {
+        ctx.addIssue({
+            code: 'custom',
+            message: `invalid cron expression "${value}": ${err.message}`,
+        });
+    }
+});
+const databaseUrl = z.string().superRefine((value, ctx) => {
+    try {
+        engineNameForUrl(value);
+    }
+    catch (err) {
+        ctx.addIssue({ code: 'custom', message: err.message });
+    }
+});
+const JobSchema = z
+    .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'job names use letters, digits, . _ -'),
+    source: databaseUrl,
+    repository: z.string().min(1),
+    /** Cron expression (5 fields, or 6 with seconds), e.g. `0 2 * * *`. */
+    schedule: cronExpression,
+    timezone: z.string().optional(),
+    retention: RetentionSchema.optional(),
+    /** Apply retention after each run (default true). */
+    prune: z.boolean().optional(),
+    verify: VerifySchema.optional(),
+    notify: WebhookSchema.optional(),
+    encryption: EncryptionSchema.optional(),
+    jobs: z.number().int().min(1).max(64).optional(),
+    compression: z.union([z.literal('none'), z.number().int().min(1).max(19)]).optional(),
+    engineOptions: z.record(z.string(), z.unknown()).optional(),
+    note: z.string().optional(),
+})
+    .strict();
+export const DaemonConfigSchema = z
+    .object({
+    jobs: z.array(JobSchema).min(1, 'list at least one job'),
+    defaults: z
+        .object({
+        repository: z.string().optional(),
+        retention: RetentionSchema.optional(),
+        verify: VerifySchema.optional(),
+        notify: WebhookSchema.optional(),
+        encryption: EncryptionSchema.optional(),
+        jobs: z.number().int().min(1).max(64).optional(),
+        compression: z.union([z.literal('none'), z.number().int().min(1).max(19)]).optional(),
+        timezone: z.string().optional(),
+    })
+        .strict()
+        .optional(),
+    s3: S3Schema.optional(),
+    notify: WebhookSchema.optional(),
+    metrics: z
+        .object({
+        /** `host:port` or a port; default `127.0.0.1:9187`. `false` turns the endpoint off. */
+        listen: z.union([z.string(), z.number().int().min(0).max(65535), z.literal(false)]).optional(),
+    })
+        .strict()
+        .optional(),
+    preflight: PreflightSchema.optional(),
+    /** Seconds a running backup may take to finish after SIGTERM before it is abandoned (default 0: abandon at once). */
+    shutdownGraceSeconds: z.number().min(0).optional(),
+})
+    .strict()
+    .superRefine((config, ctx) => {
+    const seen = new Set();
+    config.jobs.forEach((job, i) => {
+        if (seen.has(job.name))
+            ctx.addIssue({
+                code: 'custom',
+                path: ['jobs', i, 'name'],
+                message: `duplicate job name "${job.name}"`,
+            });
+        seen.add(job.name);
+    });
+});
+/** Defaults and the top-level `notify` filled into each job. */
+export function resolveJobs(config) {
+    const d = config.defaults ?? {};
+    return config.jobs.map((job) => ({
+        ...job,
+        retention: job.retention ?? d.retention,
+        verify: job.verify ?? d.verify,
+        notify: job.notify ?? d.notify ?? config.notify,
+        encryption: job.encryption ?? d.encryption,
+        jobs: job.jobs ?? d.jobs,
+        compression: job.compression ?? d.compression,
+        timezone: job.timezone ?? d.timezone,
+    }));
+}
+/** A configuration problem, with the file and the key it concerns. */
+export class ConfigError extends UsageError {
+    constructor(file, problems) {
+        super(`invalid config ${file}: ${problems.join('; ')}`, 'fix the named key; `stowage daemon --check --config FILE` validates without starting');
+        this.name = 'ConfigError';
+    }
+}
+/** Reads, interpolates, overrides and validates a configuration file. */
+export async function loadDaemonConfig(file, env = process.env) {
+    let text;
+    try {
+        text = await readFile(file, 'utf8');
+    }
+    catch (err) {
+        throw new StowageError('not-found', `cannot read config ${file}: ${err.code ?? err.message}`);
+    }
+    return parseDaemonConfig(text, file, env);
+}
+/** Parses configuration text (YAML, of which JSON is a subset; `.json` files are parsed as strict JSON). */
+export function parseDaemonConfig(text, file, env = process.env) {
+    let raw;
+    try {
+        raw = extname(file) === '.json' ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
+    }
+    catch (err) {
+        throw new ConfigError(file, [
+            `not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${err.message.split('\n')[0]}`,
+        ]);
+    }
+    if (raw === null || typeof raw !== 'object')
+        throw new ConfigError(file, ['the file holds no settings']);
+    const problems = [];
+    const interpolated = interpolate(raw, env, [], problems);
+    applyEnvOverrides(interpolated, env, problems);
+    if (problems.length)
+        throw new ConfigError(file, problems);
+    const result = DaemonConfigSchema.safeParse(interpolated);
+    if (!result.success) {
+        throw new ConfigError(file, result.error.issues
+            .slice(0, 5)
+            .map((issue) => `${formatPath(issue.path) || '(top level)'}: ${issueMessage(issue)}`));
+    }
+    return result.data;
+}
+function issueMessage(issue) {
+    if (issue.code === 'unrecognized_keys')
+        return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    return issue.message;
+}
+/** `jobs[0].schedule` */
+export function formatPath(path) {
+    return path.reduce((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+}
+/** Replaces `${VAR}` and `${VAR:-default}` in every string value. */
+function interpolate(value, env, path, problems) {
+    if (typeof value === 'string') {
+        return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name, fallback) => {
+            const v = env[name];
+            if (v !== undefined && v !== '')
+                return v;
+            if (fallback !== undefined)
+                return fallback;
+            problems.push(`${formatPath(path)}: environment variable ${name} is not set`);
+            return '';
+        });
+    }
+    if (Array.isArray(value))
+        return value.map((v, i) => interpolate(v, env, [...path, i], problems));
+    if (value && typeof value === 'object') {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env, [...path, k], problems)]));
+    }
+    return value;
+}
+/**
+ * Applies `STOWAGE__A__B=value` overrides: the path segments after
+ * `STOWAGE__`, separated by `__`, name keys case-insensitively, and a job by
+ * its name (`STOWAGE__JOBS__SHOP__SCHEDULE='0 3 * * *'`). Values are read as
+ * JSON when they parse (numbers, booleans, objects), else as strings.
+ */
+export function applyEnvOverrides(config, env, problems) {
+    for (const [name, value] of Object.entries(env)) {
+        if (!name.startsWith('STOWAGE__') || value === undefined)
+            continue;
+        const segments = name.slice('STOWAGE__'.length).split('__').filter(Boolean);
+        if (segments.length === 0)
+            continue;
+        let node = config;
+        for (let i = 0; i < segments.length; i++) {
+            const segment = segments[i];
+            const last = i === segments.length - 1;
+            if (Array.isArray(node)) {
+                const item = node.find((x) => x && typeof x === 'object' && loose(String(x.name)) === loose(segment));
+                if (!item) {
+                    problems.push(`${name}: no job named "${segment.toLowerCase()}"`);
+                    break;
+                }
+                if (last) {
+                    problems.push(`${name}: override a job's keys, not the whole job`);
+                    break;
+                }
+                node = item;
+                continue;
+            }
+            if (!node || typeof node !== 'object') {
+                problems.push(`${name}: cannot override inside a value`);
+                break;
+            }
+            const obj = node;
+            const key = Object.keys(obj).find((k) => loose(k) === loose(segment)) ?? camelCase(segment);
+            if (last)
+                obj[key] = parseValue(value);
+            else {
+                obj[key] ??= {};
+                node = obj[key];
+            }
+        }
+    }
+}
+/** Environment names cannot hold `-` or `.` and are usually upper case: compare names without case or separators. */
+function loose(name) {
+    return name.toLowerCase().replace(/[-_.]/g, '');
+}
+function camelCase(segment) {
+    return segment.toLowerCase().replace(/_([a-z0-9])/g, (_m, c) => c.toUpperCase());
+}
+function parseValue(value) {
+    try {
+        return JSON.parse(value);
+    }
+    catch {
+        return value;
+    }
+}
+//# sourceMappingURL=daemon-config.js.map

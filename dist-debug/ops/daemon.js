@@ -1,0 +1,215 @@
+import { createServer } from 'node:http';
+import { Cron } from 'croner';
+import { StowageError } from '../errors.js';
+import { openRepository } from '../store/open-repository.js';
+import { resolveJobs } from './daemon-config.js';
+import { StowageMetrics } from './metrics.js';
+import { RepositoryLock } from './repository-lock.js';
+import { runJob } from './run-job.js';
+import { status } from './status.js';
+/**
+ * The scheduler: runs each job on its cron schedule, never two runs of one
+ * job at once, holds a lock on every repository it writes to (a second
+ * daemon on the same repository is refused at start), serves Prometheus
+ * metrics over HTTP, and stops cleanly: no new runs, running ones given the
+ * configured grace period and then abandoned (their partial archive removed),
+ * locks released.
+ */
+export class Daemon {
+    config;
+    options;
+    jobs = new Map();
+    locks = [];
+    repositories = new Map();
+    metrics = new StowageMetrics();
+    server;
+    heartbeat;
+    stopping;
+    log;
+    constructor(config, options) {
+        this.config = config;
+        this.options = options;
+        this.log = options.log ?? ((line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));
+        for (const job of resolveJobs(config))
+            this.jobs.set(job.name, { job });
+    }
+    /**
+     * Locks the repositories, starts the metrics endpoint and schedules the
+     * jobs. Fails (releasing whatever it took) when a repository is locked by
+     * another daemon or unreachable.
+     */
+    static async start(config, options = {}) {
+        const daemon = new Daemon(config, options);
+        try {
+            await daemon.lockRepositories();
+            await daemon.refreshMetrics();
+            await daemon.startMetricsServer();
+            daemon.schedule();
+        }
+        catch (err) {
+            await daemon.stop();
+            throw err;
+        }
+        return daemon;
+    }
+    async lockRepositories() {
+        for (const { job } of this.jobs.values()) {
+            if (this.repositories.has(job.repository))
+                continue;
+            const repository = await openRepository(job.repository, { s3: this.config.s3 });
+            this.repositories.set(job.repository, repository);
+            await repository.checkWritable();
+            this.locks.push(await RepositoryLock.acquire(repository));
+            this.log(`locked repository ${repository.url}`);
+        }
+        this.heartbeat = setInterval(() => void this.beat(), this.options.heartbeatMs ?? 60_000);
+        this.heartbeat.unref();
+    }
+    async beat() {
+        for (const lock of this.locks) {
+            await lock.refresh().catch((err) => {
+                this.log(`${err.message}: stopping`);
+                void this.stop();
+            });
+        }
+    }
+    schedule() {
+        for (const state of this.jobs.values()) {
+            const { job } = state;
+            state.cron = new Cron(job.schedule, { name: job.name, timezone: job.timezone, protect: true, catch: true }, async () => {
+                await this.trigger(job.name, 'schedule').catch((err) => this.log(`job ${job.name}: ${err.message}`));
+            });
+            this.log(`job ${job.name}: next run ${state.cron.nextRun()?.toISOString() ?? 'never'} (${job.schedule})`);
+        }
+    }
+    /**
+     * Runs a job now (as the schedule would). A second trigger while a run is
+     * in progress does not start another: it waits for and returns that run.
+     */
+    async trigger(name, why = 'manual') {
+        const state = this.jobs.get(name);
+        if (!state)
+            throw new StowageError('usage', `no job named ${name}`);
+        if (this.stopping)
+            throw new StowageError('stopping', 'the daemon is stopping');
+        if (state.running) {
+            this.log(`job ${name}: still running; ${why} run skipped`);
+            return state.running;
+        }
+        const controller = new AbortController();
+        state.controller = controller;
+        this.metrics.setRunning(name, true);
+        state.running = runJob(state.job, {
+            s3: this.config.s3,
+            preflight: this.config.preflight,
+            signal: controller.signal,
+            log: this.log,
+        }).finally(() => {
+            state.running = undefined;
+            state.controller = undefined;
+            this.metrics.setRunning(name, false);
+        });
+        const outcome = await state.running;
+        state.last = outcome;
+        this.metrics.observeRun(name, outcome.status === 'success');
+        await this.refreshMetrics().catch((err) => this.log(`metrics refresh failed: ${err.message}`));
+        return outcome;
+    }
+    /** Recomputes the repository gauges from what the repositories hold. */
+    async refreshMetrics() {
+        for (const [url] of this.repositories) {
+            const s = await status({ repository: url, s3: this.config.s3 });
+            this.metrics.observeStatus(s.repository, s.databases);
+        }
+    }
+    async startMetricsServer() {
+        const listen = this.options.metricsListen ?? this.config.metrics?.listen ?? '127.0.0.1:9187';
+        if (listen === false)
+            return;
+        const { host, port } = parseListen(listen);
+        const server = createServer((req, res) => {
+            if (req.url === '/metrics') {
+                this.metrics.text().then((text) => {
+                    res.writeHead(200, { 'content-type': this.metrics.contentType });
+                    res.end(text);
+                }, (err) => {
+                    res.writeHead(500).end(String(err));
+                });
+            }
+            else if (req.url === '/healthz') {
+                res
+                    .writeHead(this.stopping ? 503 : 200, { 'content-type': 'text/plain' })
+                    .end(this.stopping ? 'stopping\n' : 'ok\n');
+            }
+            else {
+                res.writeHead(404).end();
+            }
+        });
+        await new Promise((resolve, reject) => {
+            server.once('error', (err) => reject(new StowageError('metrics-listen', `cannot serve metrics on ${host}:${port}: ${err.code ?? err.message}`, 'set metrics.listen to a free port, or false')));
+            server.listen(port, host, () => resolve());
+        });
+        this.server = server;
+        this.log(`metrics on http://${this.metricsAddress}/metrics`);
+    }
+    /** `host:port` the metrics endpoint listens on, if any. */
+    get metricsAddress() {
+        const address = this.server?.address();
+        return address ? `${address.address}:${address.port}` : undefined;
+    }
+    /** The last outcome of each job. */
+    lastOutcomes() {
+        return Object.fromEntries([...this.jobs].map(([name, s]) => [name, s.last]));
+    }
+    /**
+     * Stops: no new runs; running ones get `shutdownGraceSeconds` to finish,
+     * then are aborted (partial archives removed); locks released; metrics
+     * endpoint closed. Safe to call more than once.
+     */
+    stop() {
+        this.stopping ??= this.shutdown();
+        return this.stopping;
+    }
+    async shutdown() {
+        for (const state of this.jobs.values())
+            state.cron?.stop();
+        if (this.heartbeat)
+            clearInterval(this.heartbeat);
+        const running = [...this.jobs.values()].filter((s) => s.running);
+        if (running.length) {
+            const graceMs = (this.config.shutdownGraceSeconds ?? 0) * 1000;
+            this.log(graceMs > 0
+                ? `waiting up to ${graceMs / 1000} s for ${running.map((s) => s.job.name).join(', ')} to finish`
+                : `abandoning the runs of ${running.map((s) => s.job.name).join(', ')}`);
+            const all = Promise.allSettled(running.map((s) => s.running));
+            if (graceMs > 0) {
+                let timer;
+                await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+                clearTimeout(timer);
+            }
+            for (const s of running)
+                s.controller?.abort(new StowageError('interrupted', 'the daemon is stopping'));
+            await all;
+        }
+        for (const lock of this.locks.splice(0))
+            await lock.release().catch(() => { });
+        for (const repository of this.repositories.values())
+            await repository.close();
+        this.repositories.clear();
+        if (this.server) {
+            const server = this.server;
+            await new Promise((resolve) => server.close(() => resolve()));
+            server.closeAllConnections();
+        }
+        this.log('stopped');
+    }
+}
+function parseListen(listen) {
+    if (typeof listen === 'number')
+        return { host: '127.0.0.1', port: listen };
+    const m = /^(?:(.*):)?(\d+)$/.exec(listen);
+    if (!m)
+        throw new StowageError('usage', `metrics.listen must be PORT or HOST:PORT, got ${listen}`);
+    return { host: m[1] || '127.0.0.1', port: Number(m[2]) };
+}
+//# sourceMappingURL=daemon.js.map

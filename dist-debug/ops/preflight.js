@@ -1,0 +1,69 @@
+import { databaseFromUrl, parseArchiveName, safeName } from '../catalog/naming.js';
+import { StowageError } from '../errors.js';
+import { checkReachable } from './database-probe.js';
+const MIB = 1024 * 1024;
+/**
+ * Checks before a backup that it can succeed, so that a full disk or a
+ * read-only folder is reported in a second instead of after an hour of
+ * dumping: the repository is writable (a probe file is written and removed),
+ * it has room for about one more archive of this database, and the source
+ * answers. Throws a StowageError naming the first hard failure; returns the
+ * checks, warnings included.
+ */
+export async function preflight(repository, source, options = {}) {
+    const checks = [];
+    await repository.checkWritable();
+    checks.push({ check: 'repository-writable', status: 'ok', message: `${repository.url} is writable` });
+    const space = await repository.freeSpace();
+    if (!space) {
+        checks.push({
+            check: 'free-space',
+            status: 'skipped',
+            message: `${repository.kind} repositories have no free-space limit to check`,
+        });
+    }
+    else {
+        const last = await lastArchiveSize(repository, source);
+        const abortBelow = options.abortBelowBytes ?? Math.max(256 * MIB, Math.ceil(last * 1.2));
+        const warnBelow = options.warnBelowBytes ?? Math.max(1024 * MIB, last * 3);
+        const free = space.availableBytes;
+        if (free < abortBelow) {
+            throw new StowageError('disk-full', `only ${mib(free)} free at ${repository.url}; a backup needs at least ${mib(abortBelow)}`, last > 0
+                ? `the last archive of this database took ${mib(last)}: free space, prune old backups (stowage prune), or choose another repository`
+                : 'free space, prune old backups (stowage prune), or choose another repository');
+        }
+        checks.push(free < warnBelow
+            ? {
+                check: 'free-space',
+                status: 'warn',
+                message: `only ${mib(free)} free at ${repository.url} (warning below ${mib(warnBelow)})`,
+            }
+            : { check: 'free-space', status: 'ok', message: `${mib(free)} free` });
+    }
+    if (options.skipSource) {
+        checks.push({ check: 'source-reachable', status: 'skipped', message: 'not checked' });
+    }
+    else {
+        const { engine, version } = await checkReachable(source);
+        checks.push({ check: 'source-reachable', status: 'ok', message: `${engine} ${version} answers` });
+    }
+    return checks;
+}
+/** Size of the newest archive of the source's database in the repository (0 when none): the best estimate of the next one. */
+async function lastArchiveSize(repository, source) {
+    const key = safeName(databaseFromUrl(source));
+    const files = await repository.listFiles().catch(() => []);
+    let newest;
+    for (const f of files) {
+        const parsed = parseArchiveName(f.name);
+        if (parsed?.database !== key)
+            continue;
+        if (!newest || parsed.at.getTime() > newest.at)
+            newest = { at: parsed.at.getTime(), size: f.size };
+    }
+    return newest?.size ?? 0;
+}
+function mib(bytes) {
+    return bytes >= 1024 * MIB ? `${(bytes / 1024 / MIB).toFixed(1)} GiB` : `${Math.round(bytes / MIB)} MiB`;
+}
+//# sourceMappingURL=preflight.js.map

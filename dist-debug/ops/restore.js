@@ -1,0 +1,116 @@
+import { d } from '../dbg.js';
+import { engineNameForUrl, loadEngine } from '../engines/registry.js';
+import { StowageError } from '../errors.js';
+import { ignoreProgress } from '../progress.js';
+import { redactUrl } from '../redact.js';
+import { repositoryUrlOf } from '../store/open-repository.js';
+import { backup, scrub } from './backup.js';
+import { isDataStream } from './content-check.js';
+import { inspectTarget, mongoDatabase } from './database-probe.js';
+import { openArchive } from './open-archive.js';
+/** Restores an archive into the target database. */
+export async function restore(options) {
+    const started = Date.now();
+    const targetEngine = engineNameForUrl(options.target);
+    const progress = options.onProgress ?? ignoreProgress;
+    // The target's engine, known from its URL, says how far streams read ahead;
+    // an archive of another engine is refused below.
+    const engine = await loadEngine(targetEngine);
+    const reader = await openArchive(options.archive, {
+        encryption: options.encryption,
+        threads: options.threads,
+        s3: options.s3,
+        prefetch: engine.restoreReadAhead,
+    });
+    try {
+        const { manifest } = reader;
+        if (manifest.engine !== targetEngine) {
+            throw new StowageError('engine-mismatch', `archive holds a ${manifest.engine} backup but the target is a ${targetEngine} URL`, `restore it into a ${manifest.engine === 'postgres' ? 'postgres://' : 'mongodb://'} target`);
+        }
+        let safety;
+        if (options.safetyBackup !== false) {
+            safety = await takeSafetyBackup(options, manifest, progress);
+        }
+        options.signal?.throwIfAborted();
+        const result = await engine.restore({
+            url: options.target,
+            streams: reader,
+            schema: manifest.schema,
+            jobs: options.jobs ?? 2,
+            options: options.engineOptions ?? {},
+            progress,
+            signal: options.signal,
+        });
+        return {
+            ...result,
+            archive: options.archive,
+            durationMs: Date.now() - started,
+            manifest,
+            ...(safety ? { safetyBackup: safety } : {}),
+        };
+    }
+    catch (err) {
+        d('ops restore caught '+err.message); throw scrub(err, options.target);
+    }
+    finally {
+        d('reader.close start'); await reader.close(); d('reader.close done');
+    }
+}
+/** The databases of a MongoDB archive (the first part of each collection stream's namespace). */
+export function archivedMongoDatabases(manifest) {
+    return [
+        ...new Set(manifest.streams.filter((s) => isDataStream(s.name)).map((s) => s.name.slice(0, s.name.indexOf('.')))),
+    ].filter((db) => db.length > 0);
+}
+/** Backs up a non-empty target before it is overwritten; returns undefined when the target is empty or absent. */
+async function takeSafetyBackup(options, manifest, progress) {
+    const mongoDbs = manifest.engine === 'mongodb' ? archivedMongoDatabases(manifest) : [];
+    let contents;
+    try {
+        contents = await inspectTarget(options.target, mongoDbs);
+    }
+    catch (err) {
+        // An unreachable target fails the restore anyway; a target that only refuses the question
+        // (no permission to list databases) is restored into, with a warning.
+        if (err instanceof StowageError && err.code === 'db-unreachable')
+            throw err;
+        progress({
+            type: 'warning',
+            message: `could not tell whether ${redactUrl(options.target)} holds data (${err.message}); no safety backup taken`,
+        });
+        return undefined;
+    }
+    if (contents.objects === 0)
+        return undefined;
+    const to = (typeof options.safetyBackup === 'object' && options.safetyBackup.to) || defaultSafetyLocation(options);
+    progress({
+        type: 'phase',
+        phase: 'safety-backup',
+        message: `${redactUrl(options.target)} holds ${contents.objects} tables/collections: backing it up to ${to} first`,
+    });
+    const named = manifest.engine === 'mongodb' ? mongoDatabase(options.target) : undefined;
+    try {
+        return await backup({
+            source: options.target,
+            to,
+            kind: 'manual',
+            note: `safety backup taken before restoring ${options.archive} over it`,
+            jobs: options.jobs,
+            encryption: options.encryption,
+            s3: options.s3,
+            engineOptions: manifest.engine === 'mongodb' && !named ? { databases: mongoDbs } : {},
+            onProgress: progress,
+            signal: options.signal,
+            preflight: { skipSource: true },
+        });
+    }
+    catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        throw new StowageError('safety-backup-failed', `the safety backup of ${redactUrl(options.target)} failed, so nothing was restored: ${message}`, 'fix the cause, or give --safety-backup-to DIR, or skip it with --no-safety-backup', { cause: err });
+    }
+}
+/** The archive's own repository: its folder, or its S3 prefix. */
+function defaultSafetyLocation(options) {
+    return repositoryUrlOf(options.archive);
+}
+//# sourceMappingURL=restore.js.map

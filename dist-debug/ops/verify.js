@@ -1,0 +1,282 @@
+import { ArchiveReader } from '../archive/reader.js';
+import { scanArchive } from '../archive/scan.js';
+import { digestName, recordedDigest, sameDigest } from '../archive/stream-digest.js';
+import { writeVerificationRecord } from '../catalog/verification-record.js';
+import { engineNameForUrl } from '../engines/registry.js';
+import { KeyRequiredError, StowageError, UsageError, WrongKeyError } from '../errors.js';
+import { ignoreProgress } from '../progress.js';
+import { redactUrl } from '../redact.js';
+import { resolveArchiveRef } from '../store/open-repository.js';
+import { TOOL_VERSION } from '../version.js';
+import { scrub } from './backup.js';
+import { compareWithDatabase } from './content-check.js';
+import { dropDatabase, inspectTarget, mongoDatabase, pgDatabase } from './database-probe.js';
+import { archivedMongoDatabases, restore } from './restore.js';
+/**
+ * Verifies an archive: reads every frame front to back (checksums,
+ * decryption, decompression), recomputes every stream's digest, and checks
+ * each stream's length, frame count and row/document count against the
+ * manifest. With `restoreTest`, also restores it into a scratch database and
+ * compares the data with the archive. The result is recorded beside the
+ * archive for `list`, `status` and retention.
+ *
+ * A damaged archive is a result (`ok: false`), not an exception; a missing
+ * archive, a wrong key or an unusable scratch database throw.
+ */
+export async function verify(options) {
+    const started = Date.now();
+    const progress = options.onProgress ?? ignoreProgress;
+    if (options.restoreTest)
+        engineNameForUrl(options.restoreTest); // bad scheme: usage error before any work
+    const { repository, name } = await resolveArchiveRef(options.archive, { s3: options.s3 });
+    try {
+        const problems = [];
+        let streams = [];
+        let manifest;
+        let archiveBytes = 0;
+        progress({
+            type: 'phase',
+            phase: 'verify',
+            message: `reading the manifest of ${repository.locate(name)}`,
+        });
+        try {
+            const reader = await ArchiveReader.open(await repository.openArchive(name), {
+                encryption: options.encryption,
+                threads: 0,
+            });
+            manifest = reader.manifest;
+            await reader.close();
+        }
+        catch (err) {
+            if (!isArchiveDamage(err))
+                throw err;
+            problems.push(err.message);
+        }
+        if (manifest) {
+            progress({
+                type: 'phase',
+                phase: 'verify',
+                message: `checking every frame of ${manifest.streams.length} streams`,
+            });
+            const source = await repository.openArchive(name, { sequential: true });
+            archiveBytes = source.size;
+            let report;
+            try {
+                report = await scanArchive(source, options.encryption);
+            }
+            finally {
+                await source.close();
+            }
+            streams = compareScan(manifest, report, problems);
+        }
+        else {
+            const source = await repository.openArchive(name).catch(() => undefined);
+            archiveBytes = source?.size ?? 0;
+            await source?.close();
+        }
+        options.signal?.throwIfAborted();
+        let restoreTest;
+        if (options.restoreTest && manifest && problems.length === 0) {
+            restoreTest = await runRestoreTest(repository, name, manifest, options.restoreTest, options, progress);
+            problems.push(...restoreTest.mismatches.map((m) => `restore test: ${m}`));
+        }
+        else if (options.restoreTest) {
+            problems.push('restore test skipped: the archive failed verification');
+        }
+        const ok = problems.length === 0;
+        const record = {
+            archive: name,
+            verifiedAt: new Date().toISOString(),
+            ok,
+            level: options.restoreTest ? 'restore-test' : 'frames',
+            archiveBytes,
+            ...(manifest ? { manifestFinishedAt: manifest.finishedAt } : {}),
+            streams: manifest?.streams.length ?? 0,
+            items: manifest?.streams.reduce((n, s) => n + s.items, 0) ?? 0,
+            durationMs: Date.now() - started,
+            problems,
+            ...(restoreTest
+                ? {
+                    restoreTest: {
+                        target: restoreTest.target,
+                        ok: restoreTest.ok,
+                        compared: restoreTest.compared,
+                        mismatches: restoreTest.mismatches,
+                    },
+                }
+                : {}),
+            tool: TOOL_VERSION,
+        };
+        if (options.record !== false)
+            await writeVerificationRecord(repository, record);
+        return {
+            archive: repository.locate(name),
+            ok,
+            level: record.level,
+            problems,
+            streams,
+            ...(restoreTest ? { restoreTest } : {}),
+            durationMs: record.durationMs,
+            record,
+        };
+    }
+    finally {
+        await repository.close();
+    }
+}
+/** Damage to the archive itself, as opposed to a missing file, a wrong key, or an unreachable store. */
+function isArchiveDamage(err) {
+    if (err instanceof WrongKeyError || err instanceof KeyRequiredError)
+        return false;
+    if (!(err instanceof StowageError))
+        return false;
+    return ['not-an-archive', 'unsupported-version', 'corrupt-frame', 'truncated', 'corrupt-header'].includes(err.code);
+}
+/** Checks the front-to-back scan against the manifest, stream by stream. */
+function compareScan(manifest, report, problems) {
+    if (report.stoppedAt)
+        problems.push(`scan stopped at offset ${report.stoppedAt.offset}: ${report.stoppedAt.reason}`);
+    else if (!report.footerFound)
+        problems.push('the footer was not found where the frames end');
+    const scanned = new Map(report.streams.map((s) => [s.name, s]));
+    const checks = [];
+    for (const entry of manifest.streams) {
+        const s = scanned.get(entry.name);
+        scanned.delete(entry.name);
+        let problem;
+        if (!s)
+            problem = 'not found in the archive';
+        else if (!s.complete)
+            problem = `incomplete: ${s.dataFrames} of ${entry.frames} frames readable`;
+        else if (s.dataFrames !== entry.frames)
+            problem = `${s.dataFrames} frames, manifest says ${entry.frames}`;
+        else if (s.rawBytes !== entry.rawBytes)
+            problem = `${s.rawBytes} bytes, manifest says ${entry.rawBytes}`;
+        else if (!sameDigest(s.digest, entry))
+            problem = `${digestName(recordedDigest(entry).algorithm)} does not match the manifest`;
+        else if (s.items !== entry.items)
+            problem = `${s.items} items recorded in the stream, manifest says ${entry.items}`;
+        if (problem)
+            problems.push(`stream ${entry.name}: ${problem}`);
+        checks.push({
+            name: entry.name,
+            items: entry.items,
+            rawBytes: entry.rawBytes,
+            frames: entry.frames,
+            ok: !problem,
+            ...(problem ? { problem } : {}),
+        });
+    }
+    for (const extra of scanned.keys())
+        problems.push(`stream ${extra ?? '(unnamed)'} is in the archive but not in the manifest`);
+    return checks;
+}
+/**
+ * Restores into a scratch database, compares, and drops it. The scratch
+ * database must be absent or empty, so a mistyped production URL is refused
+ * before anything is written.
+ */
+async function runRestoreTest(repository, name, manifest, scratch, options, progress) {
+    const engine = engineNameForUrl(scratch);
+    if (engine !== manifest.engine) {
+        throw new UsageError(`--restore-test needs a ${manifest.engine} URL: the archive holds a ${manifest.engine} backup`);
+    }
+    const plan = scratchPlan(manifest, scratch);
+    for (const url of plan.databases) {
+        const contents = await inspectTarget(url);
+        if (contents.objects > 0) {
+            throw new StowageError('scratch-not-empty', `scratch database ${redactUrl(url)} is not empty (${contents.objects} tables/collections, e.g. ${contents.sample.join(', ')}): refusing to restore into it and drop it`, 'name a database that does not exist; the restore test creates it and drops it afterwards');
+        }
+    }
+    const target = redactUrl(scratch);
+    try {
+        progress({ type: 'phase', phase: 'restore-test', message: `restoring into scratch database ${target}` });
+        await restore({
+            archive: repository.locate(name),
+            target: plan.restoreUrl,
+            encryption: options.encryption,
+            s3: options.s3,
+            jobs: options.jobs,
+            engineOptions: { ...plan.restoreOptions, ...options.restoreOptions },
+            onProgress: progress,
+            signal: options.signal,
+            safetyBackup: false,
+        });
+        progress({
+            type: 'phase',
+            phase: 'restore-test',
+            message: 'comparing every table/collection with the archive',
+        });
+        const reader = await ArchiveReader.open(await repository.openArchive(name), {
+            encryption: options.encryption,
+        });
+        try {
+            const comparison = await compareWithDatabase(reader, plan.compareUrl, {
+                rename: plan.rename,
+                backupOptions: plan.backupOptions,
+                jobs: options.jobs,
+                signal: options.signal,
+            });
+            return { ...comparison, target, ok: comparison.mismatches.length === 0 };
+        }
+        finally {
+            await reader.close();
+        }
+    }
+    catch (err) {
+        throw scrub(err, scratch);
+    }
+    finally {
+        progress({ type: 'phase', phase: 'restore-test', message: `dropping scratch database ${target}` });
+        for (const url of plan.databases) {
+            await dropDatabase(url).catch((err) => {
+                progress({
+                    type: 'warning',
+                    message: `could not drop scratch database ${redactUrl(url)}: ${scrub(err, url).message}`,
+                });
+            });
+        }
+    }
+}
+/** Where a test restore writes: PostgreSQL creates the scratch database; MongoDB maps each archived database into it. */
+function scratchPlan(manifest, scratch) {
+    if (manifest.engine === 'postgres') {
+        pgDatabase(scratch);
+        return {
+            databases: [scratch],
+            restoreUrl: scratch,
+            restoreOptions: { create: true },
+            compareUrl: scratch,
+            backupOptions: {},
+            rename: (u) => u,
+        };
+    }
+    const base = mongoDatabase(scratch);
+    if (!base)
+        throw new UsageError('--restore-test needs a MongoDB URL that names the scratch database, e.g. mongodb://host/stowage_scratch');
+    // Users and roles (admin) are not restored into a scratch database.
+    const archived = archivedMongoDatabases(manifest).filter((db) => db !== 'admin');
+    const single = archived.length <= 1;
+    const scratchName = (db) => (single ? base : `${base}_${db}`);
+    const withDb = (db) => scratch.replace(/^(mongodb(?:\+srv)?:\/\/[^/]*\/)[^?]*/, `$1${encodeURIComponent(db)}`);
+    const noDb = scratch.replace(/^(mongodb(?:\+srv)?:\/\/[^/]*\/)[^?]*/, '$1');
+    return {
+        databases: archived.length ? archived.map((db) => withDb(scratchName(db))) : [scratch],
+        restoreUrl: single ? scratch : noDb,
+        restoreOptions: single
+            ? { include: archived.map((db) => `${db}.*`), oplogReplay: false }
+            : {
+                nsFrom: archived.map((db) => `${db}.*`),
+                nsTo: archived.map((db) => `${scratchName(db)}.*`),
+                include: archived.map((db) => `${db}.*`),
+                oplogReplay: false,
+            },
+        compareUrl: noDb,
+        backupOptions: { databases: archived.map(scratchName), oplog: false },
+        rename: (unit) => {
+            const dot = unit.indexOf('.');
+            return dot < 0 ? unit : `${scratchName(unit.slice(0, dot))}${unit.slice(dot)}`;
+        },
+    };
+}
+//# sourceMappingURL=verify.js.map

@@ -1,0 +1,62 @@
+import type { ByteSink } from '../archive/byte-sink.js';
+import type { ByteSource } from '../archive/byte-source.js';
+/** One file at the top level of a repository. */
+export interface RepositoryFile {
+    name: string;
+    size: number;
+    modified: Date;
+}
+/**
+ * A place where archives live: a local folder or an S3 bucket prefix. Archives
+ * sit at the top level under their generated names; small JSON side files
+ * (verification results `NAME.stow.verify.json`, run records and the daemon
+ * lock under `.stowage/`) sit beside them. Names are relative and use `/`.
+ *
+ * The catalog (listing, retention, status) and the daemon work only through
+ * this interface, so they behave the same on both kinds of repository.
+ */
+export interface Repository {
+    readonly kind: 'local' | 's3';
+    /** The repository's address, for messages (never credentials). */
+    readonly url: string;
+    /**
+     * Files directly in the repository, or in one of its side folders (e.g.
+     * `.stowage/runs`); sub-folders and unfinished `.partial` files are left out.
+     * A side folder that does not exist lists as empty.
+     */
+    listFiles(folder?: string): Promise<RepositoryFile[]>;
+    /**
+     * A sink for a new archive; refuses to replace an existing one. `exclusive`
+     * also refuses a name another writer is still writing, so two backups racing
+     * for one generated name never share a file (local folders; an S3 upload is
+     * its own object until it completes).
+     */
+    createArchive(name: string, options?: {
+        exclusive?: boolean;
+    }): Promise<ByteSink>;
+    /** Random access to an archive. `sequential` hints a front-to-back read (enables read-ahead). */
+    openArchive(name: string, options?: {
+        sequential?: boolean;
+    }): Promise<ByteSource>;
+    /** A small text file, or undefined when it does not exist. */
+    readText(name: string): Promise<string | undefined>;
+    /** Writes or replaces a small text file atomically. */
+    writeText(name: string, text: string): Promise<void>;
+    /** Creates a small text file only when absent: false when it already exists (locks are built on this). */
+    createText(name: string, text: string): Promise<boolean>;
+    /** Removes a file; a missing file is not an error. */
+    remove(name: string): Promise<void>;
+    /** Free and total bytes where the repository lives, when that can be known (local folders). */
+    freeSpace(): Promise<{
+        availableBytes: number;
+        totalBytes: number;
+    } | undefined>;
+    /** Proves the repository is reachable and writable by writing and removing a probe file. */
+    checkWritable(): Promise<void>;
+    /** The address of one file in the repository, for messages and as an archive reference. */
+    locate(name: string): string;
+    /** Releases connections. */
+    close(): Promise<void>;
+}
+/** Name of the side file holding an archive's latest verification result. */
+export declare function verificationFileName(archive: string): string;

@@ -1,0 +1,88 @@
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { Upload } from '@aws-sdk/lib-storage';
+import { StowageError } from '../errors.js';
+import { s3Error } from './s3-client.js';
+const MIB = 1024 * 1024;
+/**
+ * Streams an archive into S3 as a multipart upload. Memory stays bounded
+ * (about `queueSize + 1` parts): the upload pulls from a small in-memory pipe
+ * and the writer waits whenever the pipe is full.
+ *
+ * Nothing that looks like a finished archive appears before {@link commit}: an
+ * unfinished multipart upload is invisible to listings and reads, and a small
+ * archive (one part) is sent as a single PUT only when the stream ends. On
+ * {@link abort} or any failure the multipart upload is aborted, so no parts
+ * linger (a crashed process can still leave one behind: a bucket lifecycle
+ * rule "abort incomplete multipart uploads after N days" cleans those).
+ */
+export class S3Sink {
+    location;
+    body;
+    done;
+    failure;
+    settled = false;
+    constructor(client, bucket, key, location, options = {}) {
+        this.location = location;
+        const partSize = Math.round((options.partSizeMiB ?? 16) * MIB);
+        if (!(partSize >= 5 * MIB && partSize <= 5120 * MIB)) {
+            throw new StowageError('usage', `S3 part size must be 5–5120 MiB, got ${options.partSizeMiB}`);
+        }
+        this.body = new PassThrough({ highWaterMark: MIB });
+        const upload = new Upload({
+            client,
+            params: {
+                Bucket: bucket,
+                Key: key,
+                Body: this.body,
+                ContentType: 'application/vnd.stowage.archive',
+                ...(options.serverSideEncryption ? { ServerSideEncryption: options.serverSideEncryption } : {}),
+                ...(options.kmsKeyId ? { SSEKMSKeyId: options.kmsKeyId } : {}),
+                ...(options.storageClass ? { StorageClass: options.storageClass } : {}),
+            },
+            partSize,
+            queueSize: options.queueSize ?? 2,
+            leavePartsOnError: false,
+        });
+        this.done = upload.done().then((result) => {
+            this.settled = true;
+            return result;
+        }, (err) => {
+            this.settled = true;
+            this.failure ??= s3Error(err, location);
+            throw this.failure;
+        });
+        // Observed in write/commit/abort; this keeps an early failure from crashing the process meanwhile.
+        this.done.catch(() => { });
+    }
+    async write(chunk) {
+        if (this.failure)
+            throw this.failure;
+        if (this.settled)
+            throw new StowageError('s3-error', `upload to ${this.location} ended early`);
+        if (!this.body.write(chunk)) {
+            // Wait for room, or for the upload to fail (then the pipe never drains).
+            await Promise.race([once(this.body, 'drain'), this.done]);
+            if (this.failure)
+                throw this.failure;
+        }
+    }
+    async commit() {
+        if (this.failure)
+            throw this.failure;
+        this.body.end();
+        await this.done;
+    }
+    /**
+     * Fails the body stream, which makes the upload abort its multipart upload
+     * before `done` settles; waiting for it means no part is left when this returns.
+     */
+    async abort() {
+        if (this.settled)
+            return;
+        this.failure ??= new StowageError('aborted', `upload to ${this.location} aborted`);
+        this.body.destroy(this.failure);
+        await this.done.catch(() => { });
+    }
+}
+//# sourceMappingURL=s3-sink.js.map
