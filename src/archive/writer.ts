@@ -208,6 +208,10 @@ export class ArchiveWriter implements StreamWriterSet {
         writer.close(state).then(() => callback(), callback);
       },
     }) as EngineStreamWriter;
+    // The engine listens for failures while it writes; once a run has ended (a stall, say) it may
+    // have stopped listening, and a write failing then must not crash the process: the run's
+    // outcome was reported already.
+    stream.on('error', () => {});
     stream.itemCount = 0;
     return stream;
   }

@@ -20,8 +20,8 @@ export class StallError extends StowageError {
  * read from or sent to the database) and every store read or write. While a
  * table or collection is being transferred, or a store request is out, and
  * nothing moved for the timeout, it aborts the run with an error naming the
- * party that went silent: the store when one of its requests has been out for
- * the whole time, else the database. Phases that move no bytes by nature (an
+ * party that went silent: the store when one of its requests is still out,
+ * else the database. Phases that move no bytes by nature (an
  * index build, catalog queries) are not watched.
  */
 export class StallWatchdog {
@@ -29,7 +29,7 @@ export class StallWatchdog {
   private readonly timeoutMs: number;
   private lastMove = Date.now();
   private readonly activeUnits = new Map<string, number>();
-  private readonly storeCalls = new Map<number, number>();
+  private readonly storeCalls = new Set<number>();
   private nextCall = 0;
   private timer: NodeJS.Timeout | undefined;
   private stallError: StallError | undefined;
@@ -135,7 +135,7 @@ export class StallWatchdog {
 
   private async storeCall<T>(promise: Promise<T>): Promise<T> {
     const id = this.nextCall++;
-    this.storeCalls.set(id, Date.now());
+    this.storeCalls.add(id);
     try {
       return await promise;
     } finally {
@@ -154,17 +154,18 @@ export class StallWatchdog {
     }
     if (now - this.lastMove < this.timeoutMs) return;
     const seconds = Math.round(this.timeoutMs / 1000);
-    const oldestCall = Math.min(...this.storeCalls.values());
-    const storeSilent = this.storeCalls.size > 0 && now - oldestCall >= this.timeoutMs;
-    this.stallError = storeSilent
-      ? new StallError(
-          `${this.store} did not answer for ${seconds} s`,
-          'check that the store is up and reachable, then run it again (--stall-timeout sets how long to wait)',
-        )
-      : new StallError(
-          `${this.database} sent nothing for ${seconds} s`,
-          'check that the server is up and not overloaded, then run it again (--stall-timeout sets how long to wait)',
-        );
+    // A store request still out when nothing moved for so long is what everything waits on: the
+    // database side only ever waits for the store through backpressure, never the other way round.
+    this.stallError =
+      this.storeCalls.size > 0
+        ? new StallError(
+            `${this.store} did not answer for ${seconds} s`,
+            'check that the store is up and reachable, then run it again (--stall-timeout sets how long to wait)',
+          )
+        : new StallError(
+            `${this.database} sent nothing for ${seconds} s`,
+            'check that the server is up and not overloaded, then run it again (--stall-timeout sets how long to wait)',
+          );
     this.stop();
     this.controller.abort(this.stallError);
     this.rejectStalled(this.stallError);
