@@ -156,6 +156,7 @@ export class ArchiveReader implements StreamReaderSet {
         sequence,
         index.frames[sequence]!,
         index.sizes[sequence]!,
+        index.crcs?.[sequence],
         codec,
       );
       p.catch(() => {}); // awaited in order below; this keeps a later failure from surfacing as unhandled first
@@ -192,6 +193,7 @@ export class ArchiveReader implements StreamReaderSet {
     sequence: number,
     offset: number,
     size: number,
+    indexedCrc: number | undefined,
     codec: FrameCodec,
   ): Promise<Buffer> {
     const bytes = await this.source.read(offset, size);
@@ -206,11 +208,20 @@ export class ArchiveReader implements StreamReaderSet {
     ) {
       throw new CorruptFrameError(offset, name, 'frame does not match the index');
     }
+    const storedCrc = bytes.readUInt32LE(FRAME_HEADER_SIZE + fh.storedLength);
     const stored = bytes.subarray(FRAME_HEADER_SIZE, FRAME_HEADER_SIZE + fh.storedLength);
     const out =
       fh.codec === Codec.Zstd && fh.rawLength <= MAX_FRAME_SIZE ? this.rawBuffer(fh.rawLength) : undefined;
-    const raw = await codec.decode(fh, stored, bytes.readUInt32LE(FRAME_HEADER_SIZE + fh.storedLength), out);
+    const raw = await codec.decode(fh, stored, storedCrc, out);
     if (typeof raw === 'string') throw new CorruptFrameError(offset, name, raw);
+    if (indexedCrc !== undefined && storedCrc !== indexedCrc) {
+      // The payload verifies on its own but is not the one written here: frames exchanged or moved.
+      throw new CorruptFrameError(
+        offset,
+        name,
+        `frame ${sequence} holds another frame's data, not the one written there (exchanged, moved or edited)`,
+      );
+    }
     return raw;
   }
 
