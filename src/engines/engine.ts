@@ -54,6 +54,12 @@ export interface EngineBackupRequest<Options = Record<string, unknown>> {
   options: Options;
   progress: ProgressListener;
   signal?: AbortSignal;
+  /**
+   * Called as soon as the engine knows what it cannot carry (see
+   * {@link EngineBackupResult.incomplete}), before copying data; it throws to
+   * refuse the backup early.
+   */
+  onIncomplete?: (missing: string[]) => void;
 }
 
 export interface EngineBackupResult {
@@ -65,6 +71,11 @@ export interface EngineBackupResult {
   /** True when the whole backup is one consistent point in time. */
   pointInTime: boolean;
   warnings: string[];
+  /**
+   * What exists in the source but is not in the backup, one entry per kind with
+   * its count (`operators: 3`). Empty or absent: the backup is complete.
+   */
+  incomplete?: string[];
 }
 
 export interface EngineRestoreRequest<Options = Record<string, unknown>> {
@@ -76,6 +87,27 @@ export interface EngineRestoreRequest<Options = Record<string, unknown>> {
   options: Options;
   progress: ProgressListener;
   signal?: AbortSignal;
+  /**
+   * Called once every refusal check has passed (selection, names, existing
+   * data without `--clean`/`--drop`, prerequisites) and before anything is
+   * written: what the restore will write, as the target names it. Throwing
+   * here stops the restore with nothing written (a declined confirmation); a
+   * safety backup of {@link RestoreWritePlan.replaced} is taken here.
+   */
+  beforeWrite?: (plan: RestoreWritePlan) => Promise<void>;
+}
+
+/** What a restore is about to write, after renames and selection, in the target's own names. */
+export interface RestoreWritePlan {
+  /** Every table (`schema.table`) or collection (`db.collection`) the restore writes. */
+  units: string[];
+  /** Those of them that exist in the target already and are dropped, emptied or written into. */
+  replaced: string[];
+  /**
+   * Engine options for a backup of exactly {@link replaced} from the target
+   * URL (the safety backup), so the caller needs no engine knowledge.
+   */
+  backupOptions: Record<string, unknown>;
 }
 
 export interface EngineRestoreResult {
@@ -98,6 +130,11 @@ export interface Engine<BackupOptions = Record<string, unknown>, RestoreOptions 
    * one over several streams, and only the engine knows how it names them.
    */
   unitOfStream(stream: string): string;
+  /**
+   * The schema description as it may be shown (`inspect --json`): anything
+   * secret in it (passwords the database itself stores) masked. Absent: nothing to mask.
+   */
+  printableSchema?(schema: unknown): unknown;
   backup(request: EngineBackupRequest<BackupOptions>): Promise<EngineBackupResult>;
   restore(request: EngineRestoreRequest<RestoreOptions>): Promise<EngineRestoreResult>;
 }

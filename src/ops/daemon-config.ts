@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { engineNameForUrl } from '../engines/registry.js';
 import { StowageError, UsageError } from '../errors.js';
+import { webhookUrlProblem } from './notify.js';
 
 /**
  * The daemon's configuration file (YAML or JSON). Unknown keys are errors,
@@ -35,7 +36,10 @@ const EncryptionSchema = z.union([
 
 const WebhookSchema = z
   .object({
-    webhook: z.url(),
+    webhook: z.url().superRefine((url, ctx) => {
+      const problem = webhookUrlProblem(url);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
     onFailure: z.boolean().optional(),
     onSuccess: z.boolean().optional(),
     format: z.enum(['slack', 'json']).optional(),
@@ -115,6 +119,8 @@ const JobSchema = z
     note: z.string().optional(),
     /** Seconds without bytes moving before a run is ended as stalled (default 120, 0 = never). */
     stallTimeoutSeconds: z.number().min(0).optional(),
+    /** Keep backups of a source with objects stowage cannot carry, marked INCOMPLETE (default false: the run fails). */
+    allowIncomplete: z.boolean().optional(),
   })
   .strict();
 

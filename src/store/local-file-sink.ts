@@ -1,8 +1,9 @@
 import { constants as fsConstants } from 'node:fs';
-import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, link, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ByteSink } from '../archive/byte-sink.js';
 import { StowageError } from '../errors.js';
+import { ownClaim } from './claim.js';
 
 /**
  * Bytes gathered before one write to the file. Compressed frames are small
@@ -45,6 +46,7 @@ export class LocalFileSink implements ByteSink {
     private readonly finalPath: string,
     private readonly partialPath: string,
     private readonly lockPath: string | undefined,
+    private readonly overwrite: boolean,
   ) {}
 
   get location(): string {
@@ -93,7 +95,7 @@ export class LocalFileSink implements ByteSink {
         fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC,
         0o600,
       );
-      return new LocalFileSink(handle, path, partialPath, lockPath);
+      return new LocalFileSink(handle, path, partialPath, lockPath, !!options.overwrite);
     } catch (err) {
       throw fsError(err, partialPath);
     }
@@ -154,14 +156,45 @@ export class LocalFileSink implements ByteSink {
       if (this.syncError) throw this.syncError;
       await this.handle.sync();
       await this.handle.close();
-      await rename(this.partialPath, this.finalPath);
+      await this.publish();
       await syncDirectory(dirname(this.finalPath));
     } catch (err) {
       await rm(this.partialPath, { force: true });
-      throw fsError(err, this.finalPath);
+      throw err instanceof StowageError ? err : fsError(err, this.finalPath);
     } finally {
       await this.release();
     }
+  }
+
+  /**
+   * Gives the finished file its name. Unless asked to overwrite, a hard link
+   * publishes it only if the name is still free: a rename would silently
+   * replace an archive another backup published meanwhile under the same name.
+   */
+  private async publish(): Promise<void> {
+    if (this.overwrite) {
+      await rename(this.partialPath, this.finalPath);
+      return;
+    }
+    try {
+      await link(this.partialPath, this.finalPath);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException)?.code;
+      if (code === 'EEXIST') {
+        throw new StowageError(
+          'exists',
+          `archive already exists: ${this.finalPath} (another backup finished under this name first; this one was not stored)`,
+          'run the backup again; it gets another name',
+        );
+      }
+      // File systems without hard links: fall back to the rename, after one more look.
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
+      if (await exists(this.finalPath))
+        throw new StowageError('exists', `archive already exists: ${this.finalPath}`, 'choose another name');
+      await rename(this.partialPath, this.finalPath);
+      return;
+    }
+    await rm(this.partialPath, { force: true });
   }
 
   async abort(): Promise<void> {
@@ -176,13 +209,24 @@ export class LocalFileSink implements ByteSink {
   }
 }
 
-/** Claims `path` for one writer: creates `PATH.lock`, or fails with `exists` when another writer holds it. */
+/**
+ * Claims `path` for one writer: creates `PATH.lock` holding this process's pid
+ * and host (so a killed backup's leftovers can be told from a running one's),
+ * or fails with `exists` when another writer holds it.
+ */
 async function claim(path: string): Promise<string> {
   const lockPath = `${path}.lock`;
   try {
-    await (
-      await open(lockPath, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600)
-    ).close();
+    const handle = await open(
+      lockPath,
+      fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL,
+      0o600,
+    );
+    try {
+      await handle.writeFile(JSON.stringify(ownClaim()));
+    } finally {
+      await handle.close();
+    }
   } catch (err) {
     if ((err as NodeJS.ErrnoException)?.code === 'EEXIST') {
       throw new StowageError(
@@ -191,9 +235,21 @@ async function claim(path: string): Promise<string> {
         'choose another name, or remove the .lock file if no backup is running',
       );
     }
+    // Created but not written (disk full): an empty claim would block the name until judged stale.
+    await rm(lockPath, { force: true }).catch(() => {});
     throw fsError(err, lockPath);
   }
   return lockPath;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return open(path, 'r').then(
+    async (h) => {
+      await h.close();
+      return true;
+    },
+    () => false,
+  );
 }
 
 async function syncDirectory(path: string): Promise<void> {

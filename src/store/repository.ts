@@ -1,11 +1,41 @@
 import type { ByteSink } from '../archive/byte-sink.js';
 import type { ByteSource } from '../archive/byte-source.js';
+import type { ClaimOwner } from './claim.js';
 
 /** One file at the top level of a repository. */
 export interface RepositoryFile {
   name: string;
   size: number;
   modified: Date;
+}
+
+/**
+ * What an unfinished backup left in a repository: a local `NAME.stow.partial`
+ * with its claim `NAME.stow.lock` (either may be missing), or an S3 multipart
+ * upload that was never completed or aborted.
+ */
+export interface Leftover {
+  kind: 'partial' | 'multipart-upload';
+  /** The archive it was to become. */
+  name: string;
+  /** Space it takes (parts uploaded so far, for S3). */
+  bytes: number;
+  /** Its last sign of life: file modification time, or when the upload began. */
+  lastActivity: Date;
+  /** The writer recorded in the claim, when there is one. */
+  owner?: ClaimOwner;
+  /** Abandoned: its writer is gone (same host) or it has been silent too long. Only stale leftovers are ever removed. */
+  stale: boolean;
+  /** Why it is judged stale or not, for messages. */
+  why: string;
+  /** The store's handle for removing it (file names, or the upload id). */
+  ref: string;
+}
+
+/** How leftovers are judged: silence after which one whose writer cannot be asked is stale (default 24 h). */
+export interface LeftoverOptions {
+  staleAfterMs?: number;
+  now?: Date;
 }
 
 /**
@@ -28,12 +58,14 @@ export interface Repository {
    */
   listFiles(folder?: string): Promise<RepositoryFile[]>;
   /**
-   * A sink for a new archive; refuses to replace an existing one. `exclusive`
-   * also refuses a name another writer is still writing, so two backups racing
-   * for one generated name never share a file (local folders; an S3 upload is
-   * its own object until it completes).
+   * A sink for a new archive. The name is claimed first (`NAME.lock`, created
+   * only if absent, removed once the archive is committed or aborted): a name
+   * that exists or that another writer holds fails at once with `exists`, so
+   * concurrent backups never share a name and a generated name moves on to the
+   * next `-N`. Publishing is conditional too: an archive that appeared under
+   * the name meanwhile is never replaced (the commit fails with `exists`).
    */
-  createArchive(name: string, options?: { exclusive?: boolean }): Promise<ByteSink>;
+  createArchive(name: string): Promise<ByteSink>;
   /** Random access to an archive. `sequential` hints a front-to-back read (enables read-ahead). */
   openArchive(name: string, options?: { sequential?: boolean }): Promise<ByteSource>;
   /** A small text file, or undefined when it does not exist. */
@@ -44,6 +76,10 @@ export interface Repository {
   createText(name: string, text: string): Promise<boolean>;
   /** Removes a file; a missing file is not an error. */
   remove(name: string): Promise<void>;
+  /** What unfinished backups left behind, each judged stale or not; a running backup's are never stale. */
+  listLeftovers(options?: LeftoverOptions): Promise<Leftover[]>;
+  /** Removes a leftover (deletes the partial and its claim, or aborts the upload). Callers pass only stale ones. */
+  removeLeftover(leftover: Leftover): Promise<void>;
   /** Free and total bytes where the repository lives, when that can be known (local folders). */
   freeSpace(): Promise<{ availableBytes: number; totalBytes: number } | undefined>;
   /** Proves the repository is reachable and writable by writing and removing a probe file. */

@@ -14,7 +14,7 @@ import { RestoreLedger } from './restore-ledger.js';
 import { runTasks, type Task } from './scheduler.js';
 import { selectForRestore } from './selection.js';
 import { readServerInfo } from './server-info.js';
-import { openTarget, requireEmptyTarget } from './target.js';
+import { existingTables, openTarget, requireEmptyTarget, requireExtensions } from './target.js';
 
 /**
  * Settings for every restore session, as pg_restore uses them: names in the
@@ -99,8 +99,10 @@ export async function restorePostgres(
   const preData = dataOnly ? [] : selection.objects.filter((o) => o.section === 'pre-data');
   // Data-only still refreshes materialized views: their contents are data.
   const postData = selection.objects.filter(
-    (o) => o.section === 'post-data' && (!dataOnly || o.kind === 'refresh'),
+    (o) => o.section === 'post-data' && (!dataOnly || o.kind === 'refresh') && o.kind !== 'event-trigger',
   );
+  // Event triggers come last, after ownership, as pg_restore does: they must not fire on the restore's own DDL.
+  const eventTriggers = dataOnly ? [] : selection.objects.filter((o) => o.kind === 'event-trigger');
 
   progress({ type: 'phase', phase: 'connect' });
   const settings = {
@@ -115,6 +117,7 @@ export async function restorePostgres(
   const sessions: PgSession[] = [main];
   const ledger = new RestoreLedger();
   const items: Record<string, number> = {};
+  let stoppedBeforeWrite: unknown;
   try {
     const server = await readServerInfo(main);
     const insert =
@@ -124,12 +127,34 @@ export async function restorePostgres(
 
     if (!created && !options.clean && !dataOnly) await requireEmptyTarget(main);
     if (dataOnly) await requireTables(main, tables);
+    await requireExtensions(
+      main,
+      preData.filter((o) => o.kind === 'extension').map((o) => o.name),
+    ).catch((err: unknown) => {
+      stoppedBeforeWrite = err;
+      throw err;
+    });
+    if (request.beforeWrite) {
+      // Without --clean or --data-only the target was found empty: nothing of it is replaced.
+      const replaced =
+        created || !(options.clean || dataOnly) ? [] : await existingTables(main, selection.tables);
+      await request
+        .beforeWrite({
+          units: selection.tables.map((t) => qualify(t.schema, t.name)),
+          replaced: replaced.map((t) => qualify(t.schema, t.name)),
+          backupOptions: { includeTables: replaced.map((t) => qualify(t.schema, t.name)) },
+        })
+        .catch((err: unknown) => {
+          stoppedBeforeWrite = err;
+          throw err;
+        });
+    }
 
     ledger.plan('pre-data', preData.length, 'objects');
     ledger.plan('data', tables.length, 'tables');
     ledger.plan('large objects', largeObjects?.count ?? 0, 'large objects');
     ledger.plan('sequences', sequences.length, 'sequences');
-    ledger.plan('post-data', postData.length, 'objects');
+    ledger.plan('post-data', postData.length + eventTriggers.length, 'objects');
 
     if (options.singleTransaction) {
       await main.query('BEGIN', [], 'starting the restore transaction');
@@ -224,6 +249,7 @@ export async function restorePostgres(
           : order.map((t) => ({ id: keyOf(t), tables: [keyOf(t)], deps: [] }));
       const partsLeft = new Map(order.map((t) => [keyOf(t), t.streams.length]));
       const loadPart = async (session: PgSession, t: PgTableData, stream: string, countNow = true) => {
+        let inserted = 0;
         const rows = await loadTable(
           session,
           t,
@@ -234,7 +260,14 @@ export async function restorePostgres(
           summaries.get(stream),
           progress,
           request.streams.recycle?.bind(request.streams),
-        );
+          (n) => {
+            inserted = n;
+          },
+        ).catch((err: unknown) => {
+          // A failed COPY commits nothing; a failed INSERT load keeps the statements that ran.
+          if (countNow && !options.singleTransaction) ledger.rowsCommitted(inserted);
+          throw err;
+        });
         const expected = summaries.get(stream)?.items;
         if (expected !== undefined && expected !== rows) {
           throw new StowageError(
@@ -246,8 +279,13 @@ export async function restorePostgres(
         items[keyOf(t)] = (items[keyOf(t)] ?? 0) + rows;
         const left = (partsLeft.get(keyOf(t)) ?? 1) - 1;
         partsLeft.set(keyOf(t), left);
-        if (countNow && left === 0) ledger.tick('data');
+        if (countNow) {
+          ledger.partCommitted(rows);
+          if (left === 0) ledger.tick('data');
+        }
+        return rows;
       };
+      ledger.planParts(parts.length);
       // A table alone loads as one task per part, so the parts of a big table load side by side.
       // Tables in a foreign-key cycle load in one task: one transaction, deferrable keys checked at commit.
       const taskIds = new Map(
@@ -263,7 +301,9 @@ export async function restorePostgres(
             id: stream,
             deps,
             size: tableBytes(t),
-            run: (session: PgSession) => loadPart(session, t, stream),
+            run: async (session: PgSession) => {
+              await loadPart(session, t, stream);
+            },
           }));
         }
         return [
@@ -274,10 +314,13 @@ export async function restorePostgres(
             run: async (session: PgSession) => {
               if (!options.singleTransaction) await session.query('BEGIN', [], 'starting a load transaction');
               await session.query('SET CONSTRAINTS ALL DEFERRED');
+              const loaded: number[] = [];
               for (const t of members)
-                for (const stream of t.streams) await loadPart(session, t, stream, false);
+                for (const stream of t.streams) loaded.push(await loadPart(session, t, stream, false));
               if (!options.singleTransaction)
                 await session.query('COMMIT', [], `committing tables ${g.tables.join(', ')}`);
+              // Committed together: the parts count only now.
+              for (const rows of loaded) ledger.partCommitted(rows);
               for (const _ of members) ledger.tick('data');
             },
           },
@@ -413,9 +456,18 @@ export async function restorePostgres(
       progress({ type: 'phase', phase: 'owner', message: 'restoring ownership and privileges' });
       await applyObjects(main, selection.objects, {
         batch,
-        statements: (o) => [...(o.owner ?? []), ...(o.acl ?? [])],
+        statements: (o) => (o.kind === 'event-trigger' ? [] : [...(o.owner ?? []), ...(o.acl ?? [])]),
         onApplied: () => {},
         describe: (o) => `setting owner and privileges of ${describe(o)}`,
+      });
+    }
+
+    if (eventTriggers.length) {
+      await applyObjects(main, eventTriggers, {
+        batch,
+        statements: (o) => [...o.sql, ...(options.owner ? (o.owner ?? []) : [])],
+        onApplied: () => ledger.tick('post-data'),
+        describe: (o) => `creating ${describe(o)}`,
       });
     }
 
@@ -423,6 +475,8 @@ export async function restorePostgres(
     progress({ type: 'phase', phase: 'done' });
     return { database: main.target.database, items, warnings };
   } catch (err) {
+    // Declined or failed before anything was written: the caller's own error, as it is.
+    if (err === stoppedBeforeWrite) throw err;
     if (signal?.aborted) throw ledger.failure(new StowageError('aborted', 'restore was cancelled'));
     if (dataOnly && err instanceof StowageError && err.code === 'pg-23503') {
       // Foreign keys the load order could not satisfy (or rows missing from the archive's selection).
@@ -455,6 +509,8 @@ async function loadTable(
   archived: StreamSummary | undefined,
   progress: EngineRestoreRequest['progress'],
   recycle: ((chunk: Buffer) => void) | undefined,
+  /** INSERT mode: rows loaded so far, each statement committed on its own outside a transaction. */
+  onInserted: (rows: number) => void = () => {},
 ): Promise<number> {
   progress({ type: 'unit-start', name: stream });
   // Text in the archive is in the source database's encoding; say so, and the server converts.
@@ -464,6 +520,7 @@ async function loadTable(
   let bytes = 0;
   if (insert) {
     rows = await loadTableInsert(session, table, source, (items, sent) => {
+      onInserted(items);
       bytes = sent;
       progress({ type: 'unit-progress', name: stream, items, bytes });
     });

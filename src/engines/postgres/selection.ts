@@ -1,3 +1,4 @@
+import { UsageError } from '../../errors.js';
 import { qualify } from './ident.js';
 import type { PgObject, PgSequenceValue, PgTableData, PostgresSchema, RelationRef } from './model.js';
 import { NameFilter, type NameFilterOptions } from './patterns.js';
@@ -26,6 +27,18 @@ export function selectForRestore(
 ): Selection {
   const filter = new NameFilter(options);
   if (filter.isEmpty) return { objects: schema.objects, tables: schema.tables, sequences: schema.sequences };
+  const relations = [...schema.tables, ...schema.objects.flatMap((o) => (o.relation ? [o.relation] : []))];
+  const schemas = [
+    ...schema.objects.filter((o) => o.kind === 'schema').map((o) => o.name),
+    ...relations.map((r) => r.schema),
+  ];
+  const unmatched = filter.unmatchedIncludes(relations, schemas);
+  if (unmatched.length) {
+    throw new UsageError(
+      `${unmatched.join(', ')} ${unmatched.length === 1 ? 'matches' : 'match'} nothing in the archive`,
+      'check the pattern against the tables `stowage inspect ARCHIVE` lists',
+    );
+  }
 
   const ancestors = new Map(schema.partitions.map((p) => [`${p.schema}.${p.name}`, p.ancestors]));
   const relationKept = (r: RelationRef) =>
@@ -56,9 +69,13 @@ export function selectForRestore(
         warnings.push(`${o.kind} ${o.name} left out: it depends on ${missing}, which is not restored`);
     }
   }
+  // A table left out for what it depends on (an operator of an excluded schema) has no rows to load either.
+  const tableKept = (r: RelationRef) => relationKept(r) && !removed.has(`table:${r.schema}.${r.name}`);
   return {
     objects: schema.objects.filter((o) => !removed.has(o.id)),
-    tables: schema.tables.filter((t) => relationKept(t)),
-    sequences: schema.sequences.filter((s) => relationKept(s.relation ?? s)),
+    tables: schema.tables.filter((t) => tableKept(t)),
+    sequences: schema.sequences.filter((s) =>
+      s.relation ? tableKept(s.relation) : relationKept(s) && !removed.has(`sequence:${s.schema}.${s.name}`),
+    ),
   };
 }

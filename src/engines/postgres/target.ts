@@ -37,7 +37,7 @@ async function createDatabase(
   let admin: PgSession | undefined;
   for (const maintenance of ['postgres', 'template1']) {
     try {
-      admin = await PgSession.open(parseTarget(withDatabase(target.url, maintenance)), {
+      admin = await PgSession.open(withDatabase(target, maintenance), {
         mode: 'restore',
         signal,
       });
@@ -117,6 +117,47 @@ export async function requireEmptyTarget(session: PgSession): Promise<void> {
       'pg-target-not-empty',
       `target database "${session.target.database}" on ${session.target.server} is not empty (${parts.join(', ')})`,
       'restore into an empty or new database (--create), pass --clean to replace the archived objects, or --data-only to load into existing tables',
+    );
+  }
+}
+
+/** Those of `tables` that exist in the target (what a `--clean` or `--data-only` restore replaces or writes into). */
+export async function existingTables<T extends { schema: string; name: string }>(
+  session: PgSession,
+  tables: T[],
+): Promise<T[]> {
+  if (tables.length === 0) return [];
+  const { rows } = await session.query<{ schema: string; name: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       JOIN unnest($1::text[], $2::text[]) AS w(schema, name) ON w.schema = n.nspname AND w.name = c.relname
+      WHERE c.relkind IN ('r', 'p', 'm', 'f')`,
+    [tables.map((t) => t.schema), tables.map((t) => t.name)],
+    'looking for the tables the restore replaces',
+  );
+  const present = new Set(rows.map((r) => `${r.schema}\0${r.name}`));
+  return tables.filter((t) => present.has(`${t.schema}\0${t.name}`));
+}
+
+/**
+ * Refuses, before anything is written, a restore whose archive needs
+ * extensions the target server cannot install: otherwise pre-data fails part
+ * way, after a `--clean` has already dropped the old objects.
+ */
+export async function requireExtensions(session: PgSession, extensions: string[]): Promise<void> {
+  if (extensions.length === 0) return;
+  const { rows } = await session.query<{ name: string }>(
+    `SELECT w.name FROM unnest($1::text[]) AS w(name)
+      WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions a WHERE a.name = w.name)`,
+    [extensions],
+    'checking the extensions the archive needs',
+  );
+  if (rows.length > 0) {
+    const missing = rows.map((r) => r.name);
+    throw new StowageError(
+      'pg-missing-extension',
+      `the target server ${session.target.server} cannot install ${missing.length === 1 ? 'extension' : 'extensions'} ${missing.join(', ')}, which the archive needs`,
+      'install the extension packages on the target server first; nothing was written',
     );
   }
 }
