@@ -331,13 +331,15 @@ describe.skipIf(!minio)('a frozen MinIO', () => {
     expect(err.message).toBe(
       `S3 endpoint ${s3.endpoint} (s3://${bucket}/stalled.stow) did not answer for ${STALL} s`,
     );
-    // Once it answers again, nothing that looks like an archive is there.
+    // Once it answers again, nothing that looks like a finished archive is there. (The name's claim,
+    // stalled.stow.lock, may be: removing it had to be given up while the store was silent; it is a
+    // leftover that list/status report and the next backup or prune removes.)
     child.kill('SIGCONT');
     frozen = false;
     const client = createS3Client(s3);
     try {
       const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
-      expect((listed.Contents ?? []).map((o) => o.Key)).toEqual([]);
+      expect((listed.Contents ?? []).map((o) => o.Key).filter((k) => k?.endsWith('.stow'))).toEqual([]);
     } finally {
       client.destroy();
     }
