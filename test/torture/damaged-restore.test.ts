@@ -208,8 +208,10 @@ function problem(result: RunResult): string | undefined {
   const errors = report.filter((line) => line.startsWith('stowage: '));
   if (errors.length !== 1) return `${errors.length} error lines`;
   if (!/corrupt|truncated|damaged/.test(errors[0]!)) return `error does not name the damage: ${errors[0]}`;
-  const other = report.filter((line) => !line.startsWith('stowage: ') && !line.startsWith('hint: '));
-  if (other.length > 0) return `unexpected output: ${other[0]}`;
+  // Notes before the run (a password on the command line, what is restored where) may precede it;
+  // a stack trace or an error message of a library that leaked past the one line may not.
+  const leaked = report.find((line) => /^\s+at |^(\w*Error|Unhandled|node:)/.test(line));
+  if (leaked) return `unexpected output: ${leaked}`;
   return undefined;
 }
 
