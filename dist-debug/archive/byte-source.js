@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=byte-source.js.map

@@ -1,1 +1,0 @@
-export declare function parseJobs(value: string): number;

@@ -1,3 +1,0 @@
-import type { EngineBackupRequest, EngineBackupResult } from '../engine.js';
-import type { MongoBackupOptions } from './options.js';
-export declare function backupMongo(request: EngineBackupRequest<MongoBackupOptions>): Promise<EngineBackupResult>;

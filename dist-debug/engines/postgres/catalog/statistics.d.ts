@@ -1,3 +1,0 @@
-import { type CatalogContext, type CatalogObject } from './context.js';
-/** Extended statistics objects (`CREATE STATISTICS`). */
-export declare function readStatistics(ctx: CatalogContext): Promise<CatalogObject[]>;

@@ -1,3 +1,0 @@
-/** A listener that ignores everything, for callers that do not care. */
-export const ignoreProgress = () => { };
-//# sourceMappingURL=progress.js.map
