@@ -233,5 +233,5 @@ async function confirmRestore(
     );
   }
   const ok = await ctx.prompt.confirm(`Restore into ${redactUrl(target)}?`, false);
-  if (!ok) throw new StowageError('cancelled', 'restore cancelled; nothing was written');
+  if (!ok) throw new StowageError('interrupted', 'restore cancelled; nothing was written');
 }

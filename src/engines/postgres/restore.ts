@@ -477,7 +477,7 @@ export async function restorePostgres(
   } catch (err) {
     // Declined or failed before anything was written: the caller's own error, as it is.
     if (err === stoppedBeforeWrite) throw err;
-    if (signal?.aborted) throw ledger.failure(new StowageError('aborted', 'restore was cancelled'));
+    if (signal?.aborted) throw ledger.failure(new StowageError('interrupted', 'restore was cancelled'));
     if (dataOnly && err instanceof StowageError && err.code === 'pg-23503') {
       // Foreign keys the load order could not satisfy (or rows missing from the archive's selection).
       throw ledger.failure(
