@@ -140,6 +140,10 @@ export const ERROR_CODES = {
   'webhook-failed': { exit: failure, doc: 'the notification webhook failed' },
   'metrics-listen': { exit: failure, doc: 'the daemon cannot listen on its metrics address' },
   demo: { exit: failure, doc: 'the demo failed' },
+  internal: {
+    exit: failure,
+    doc: 'an error stowage did not classify: run again with STOWAGE_DEBUG=1 and report the stack',
+  },
   'quiet-failure': {
     exit: failure,
     doc: 'the command reported the failure in its own output (verify, status)',

@@ -4,7 +4,7 @@ import { Cron } from 'croner';
 import { StowageError, UsageError } from '../errors.js';
 import { openRepository } from '../store/open-repository.js';
 import type { Repository } from '../store/repository.js';
-import { type DaemonConfig, type ResolvedJob, resolveJobs } from './daemon-config.js';
+import { type DaemonConfig, parseListen, type ResolvedJob, resolveJobs } from './daemon-config.js';
 import { StowageMetrics } from './metrics.js';
 import { RepositoryLock } from './repository-lock.js';
 import { type JobOutcome, runJob } from './run-job.js';
@@ -243,11 +243,4 @@ export class Daemon {
     }
     this.log('stopped');
   }
-}
-
-function parseListen(listen: string | number): { host: string; port: number } {
-  if (typeof listen === 'number') return { host: '127.0.0.1', port: listen };
-  const m = /^(?:(.*):)?(\d+)$/.exec(listen);
-  if (!m) throw new UsageError(`metrics.listen must be PORT or HOST:PORT, got ${listen}`);
-  return { host: m[1] || '127.0.0.1', port: Number(m[2]) };
 }

@@ -76,18 +76,18 @@ describe('incomplete backups', () => {
 
     const list = await runCli(['list', repo]);
     expect(list.code).toBe(0);
-    expect(list.stderr).toMatch(/INCOMPLETE: lacks procedural languages: 1/);
+    expect(list.stdout).toMatch(/INCOMPLETE: lacks procedural languages: 1/);
     const listJson = (await runCli(['list', repo, '--json'])).json<{
       archives: { incomplete?: string[] }[];
     }>();
     expect(listJson.archives[0]?.incomplete).toEqual(['procedural languages: 1']);
 
     const shown = await runCli(['inspect', result.archive]);
-    expect(shown.stderr).toContain('INCOMPLETE:  the backup lacks procedural languages: 1');
+    expect(shown.stdout).toContain('INCOMPLETE:  the backup lacks procedural languages: 1');
 
     const verified = await runCli(['verify', result.archive]);
     expect(verified.code).toBe(0);
-    expect(verified.stderr).toContain('INCOMPLETE: the backup lacks procedural languages: 1');
+    expect(verified.stdout).toContain('INCOMPLETE: the backup lacks procedural languages: 1');
     expect((await runCli(['verify', result.archive, '--json'])).json()).toMatchObject({
       ok: true,
       incomplete: ['procedural languages: 1'],
@@ -96,7 +96,7 @@ describe('incomplete backups', () => {
     // Fresh and verified, but incomplete: status is not healthy.
     const status = await runCli(['status', repo]);
     expect(status.code).toBe(1);
-    expect(status.stderr).toContain('newest backup is INCOMPLETE, it lacks procedural languages: 1');
+    expect(status.stdout).toContain('newest backup is INCOMPLETE, it lacks procedural languages: 1');
     const prom = await runCli(['status', repo, '--format', 'prometheus']);
     expect(prom.stdout).toMatch(/stowage_backup_healthy\{repository="[^"]+",database="[^"]+"\} 0/);
 
@@ -117,7 +117,7 @@ describe('incomplete backups', () => {
     const summary = await backup({ source: clean.url, to: repo });
     expect('incomplete' in summary.manifest).toBe(false);
     expect((await runCli(['status', repo])).code).toBe(0);
-    expect((await runCli(['inspect', summary.archive])).stderr).not.toContain('INCOMPLETE');
+    expect((await runCli(['inspect', summary.archive])).stdout).not.toContain('INCOMPLETE');
   });
 });
 

@@ -52,9 +52,9 @@ after shutdownGraceSeconds, repository locks released.`,
       }));
       if (opts.json) ctx.json({ config: opts.config, valid: true, jobs: schedule });
       else {
-        ctx.log(`${opts.config}: valid, ${jobs.length} job${jobs.length === 1 ? '' : 's'}`);
+        ctx.result(`${opts.config}: valid, ${jobs.length} job${jobs.length === 1 ? '' : 's'}`);
         for (const j of schedule)
-          ctx.log(
+          ctx.result(
             `  ${j.name}: ${j.source} → ${j.repository}, "${j.schedule}", next ${j.nextRuns[0] ?? 'never'}`,
           );
       }

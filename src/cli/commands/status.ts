@@ -95,8 +95,8 @@ run failed, or it failed verification (and for an empty repository).`,
           ['', 'DATABASE', 'AGE', 'SIZE', 'VERIFIED', 'LAST RUN', 'NEWEST'],
           rows,
         ))
-          ctx.log(line);
-        for (const d of result.databases) for (const p of d.problems) ctx.log(`${d.database}: ${p}`);
+          ctx.result(line);
+        for (const d of result.databases) for (const p of d.problems) ctx.result(`${d.database}: ${p}`);
       }
       if (result.leftovers.count > 0 || result.leftovers.unavailable)
         ctx.log(leftoversLine(result.leftovers));
