@@ -1,6 +1,8 @@
 import { StowageError, UsageError } from '../../errors.js';
 import type { EngineBackupRequest, EngineBackupResult } from '../engine.js';
 import type { CatalogContext } from './catalog/context.js';
+import { readDatabaseProperties } from './catalog/database-properties.js';
+import { readGlobals } from './catalog/globals.js';
 import { listSchemas, readCatalog } from './catalog/read-catalog.js';
 import { selectRelations } from './catalog/relations.js';
 import { readSequenceValues } from './catalog/sequences.js';
@@ -52,6 +54,15 @@ export async function backupPostgres(
       'pick one of --schema-only and --data-only',
     );
   }
+  if (options.globalsOnly && (options.schemaOnly || options.dataOnly)) {
+    throw new UsageError(
+      '--globals-only backs up roles and tablespaces only',
+      'drop --schema-only/--data-only, or back up the database with --globals',
+    );
+  }
+  if (options.rolePasswords && !options.globals && !options.globalsOnly) {
+    throw new UsageError('--role-passwords only applies with --globals or --globals-only');
+  }
   const filter = new NameFilter(options);
   const target = parseTarget(request.url);
   const progress = request.progress;
@@ -72,6 +83,33 @@ export async function backupPostgres(
   sessions.push(leader);
   try {
     const server = await readServerInfo(leader);
+    const readRoles = () => {
+      progress({ type: 'phase', phase: 'globals', message: 'reading roles and tablespaces' });
+      return readGlobals(leader, !!options.rolePasswords);
+    };
+    if (options.globalsOnly) {
+      const globals = await readRoles();
+      progress({ type: 'phase', phase: 'done' });
+      const schema: PostgresSchema = {
+        format: POSTGRES_SCHEMA_FORMAT,
+        version: POSTGRES_SCHEMA_VERSION,
+        server: { version: server.version, versionNum: server.versionNum },
+        database: { name: server.database, encoding: server.encoding },
+        contents: 'globals',
+        globals,
+        objects: [],
+        tables: [],
+        sequences: [],
+        partitions: [],
+      };
+      return {
+        serverVersion: server.version,
+        database: server.database,
+        schema,
+        pointInTime: false,
+        warnings,
+      };
+    }
     const snapshot = await beginSnapshot(leader, !server.pglite);
     const jobs = server.pglite ? 1 : Math.max(1, request.jobs | 0);
     if (jobs > 1 && !options.schemaOnly && snapshot) {
@@ -102,6 +140,9 @@ export async function backupPostgres(
     ctx.relations = relations.map((r) => r.oid);
     await lockRelations(leader, relations);
     const catalog = await readCatalog(ctx);
+    const properties = await readDatabaseProperties(leader);
+    // Roles are global, outside the snapshot: read them with the catalog so they match it as closely as can be.
+    const globals = options.globals ? await readRoles() : undefined;
     // Said before any data is copied, so a refused backup stops here.
     if (ctx.incomplete.length) request.onIncomplete?.(ctx.incomplete);
 
@@ -130,10 +171,14 @@ export async function backupPostgres(
       format: POSTGRES_SCHEMA_FORMAT,
       version: POSTGRES_SCHEMA_VERSION,
       server: { version: server.version, versionNum: server.versionNum },
-      database: { name: server.database, encoding: server.encoding },
+      database: { name: server.database, encoding: server.encoding, properties },
+      ...(globals ? { globals } : {}),
       contents: options.schemaOnly ? 'schema-only' : options.dataOnly ? 'data-only' : 'full',
       // Data-only keeps just the materialized view refreshes: their contents are data too.
-      objects: options.dataOnly ? catalog.objects.filter((o) => o.kind === 'refresh') : catalog.objects,
+      // A schema or table selection leaves out the system objects' privileges, as pg_dump -n/-t does.
+      objects: options.dataOnly
+        ? catalog.objects.filter((o) => o.kind === 'refresh')
+        : catalog.objects.filter((o) => !selective || o.kind !== 'system-acl'),
       tables,
       sequences,
       partitions: relations

@@ -265,7 +265,7 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
       owner: ownerStatement(`${foreign ? 'FOREIGN ' : ''}TABLE ${name}`, t.owner),
       acl: [
         ...aclStatements('TABLE', name, t.owner, t.acl),
-        ...cols.flatMap((c) => columnAclStatements(name, c.attname, c.acl)),
+        ...cols.flatMap((c) => columnAclStatements(name, c.attname, c.acl, t.owner)),
       ],
       deps: [`schema:${t.nspname}`, ...parents],
       keys: [

@@ -84,7 +84,7 @@ export async function readViews(ctx: CatalogContext): Promise<CatalogObject[]> {
       owner: ownerStatement(`${kindWord} ${name}`, v.owner),
       acl: [
         ...aclStatements('TABLE', name, v.owner, v.acl),
-        ...(v.columns ?? []).flatMap((c) => columnAclStatements(name, c.c, c.a)),
+        ...(v.columns ?? []).flatMap((c) => columnAclStatements(name, c.c, c.a, v.owner)),
       ],
       deps: [`schema:${v.nspname}`],
       keys: [catalogKey('pg_class', v.oid), catalogKey('pg_type', v.reltype)],
