@@ -98,6 +98,10 @@ export const ERROR_CODES = {
   'pg-table-dropped': { exit: failure, doc: 'a table was dropped while it was being backed up' },
   'pg-target-not-empty': { exit: failure, doc: 'the restore target holds objects (use --clean or --drop)' },
   'pg-missing-extension': { exit: failure, doc: 'the target lacks an extension the archive needs' },
+  'pg-missing-roles': {
+    exit: failure,
+    doc: 'roles that own objects or hold grants in the archive are missing on the target',
+  },
   'pg-missing-table': { exit: failure, doc: 'a data-only restore found no table to load into' },
   'pg-row-count': { exit: failure, doc: 'the rows copied differ from the rows counted' },
   'pg-bad-copy-data': { exit: failure, doc: 'COPY data in the archive does not parse' },

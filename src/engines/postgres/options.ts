@@ -115,6 +115,9 @@ export const POSTGRES_BACKUP_OPTION_KEYS = Object.keys({
   lockTimeoutMs: true,
   splitTableBytes: true,
   largeObjects: true,
+  globals: true,
+  globalsOnly: true,
+  rolePasswords: true,
 } satisfies Record<keyof PostgresBackupOptions, true>);
 
 /** Every key of {@link PostgresRestoreOptions}, kept in step the same way. */
@@ -132,4 +135,8 @@ export const POSTGRES_RESTORE_OPTION_KEYS = Object.keys({
   insertMode: true,
   disableTriggers: true,
   largeObjects: true,
+  acl: true,
+  globals: true,
+  globalsMatching: true,
+  mapRoles: true,
 } satisfies Record<keyof PostgresRestoreOptions, true>);

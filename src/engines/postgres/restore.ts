@@ -579,7 +579,7 @@ async function restoreGlobalsOnly(
   schema: ReturnType<typeof parsePostgresSchema>,
   warnings: string[],
 ): Promise<EngineRestoreResult> {
-  if (!schema.globals) throw new StowageError('bad-schema', 'the globals archive holds no globals');
+  if (!schema.globals) throw new StowageError('corrupt-schema', 'the globals archive holds no globals');
   request.progress({ type: 'phase', phase: 'connect' });
   const session = await PgSession.open(parseTarget(request.url), {
     mode: 'restore',
