@@ -89,6 +89,14 @@ describe('--json prints exactly one JSON object, failures included', () => {
     });
   });
 
+  it('refuses --json with an archive on stdout, before writing a byte', async () => {
+    const run = await runCli(['backup', 'postgres://app@127.0.0.1:9/shop', '--to', '-', '--json']);
+    expect(run.code).toBe(2);
+    expect(oneJsonObject(run.stdout)).toMatchObject({
+      error: { code: 'usage', message: expect.stringMatching(/--json and --to - both write to stdout/) },
+    });
+  });
+
   it('a command that printed its own JSON prints no second object', async () => {
     const unhealthy = await runCli(['status', repo, '--require-verified', '--json']);
     expect(unhealthy.code).toBe(1);
