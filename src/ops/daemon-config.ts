@@ -285,6 +285,7 @@ export async function loadDaemonConfig(
   } catch (err) {
     throw new UsageError(
       `cannot read config ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      'check the --config path',
     );
   }
   return parseDaemonConfig(text, file, env);
