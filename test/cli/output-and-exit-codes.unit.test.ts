@@ -109,6 +109,12 @@ describe('--json prints exactly one JSON object, failures included', () => {
     });
   });
 
+  it('status --forget answers in JSON too', async () => {
+    const run = await runCli(['status', repo, '--forget', 'nobody', '--json']);
+    expect(run.code).toBe(0);
+    expect(oneJsonObject(run.stdout)).toEqual({ repository: repo, database: 'nobody', forgotten: false });
+  });
+
   it('finds --json and --format json before --, not after', () => {
     expect(wantsJson(['list', 'r', '--json'])).toBe(true);
     expect(wantsJson(['status', 'r', '--format', 'json'])).toBe(true);

@@ -42,7 +42,11 @@ run failed, or it failed verification (and for an empty repository).`,
   command.action(async (repository: string, opts: Record<string, unknown>) => {
     if (typeof opts.forget === 'string') {
       const found = await forgetDatabase({ repository, database: opts.forget, s3: s3OptionsFrom(opts) });
-      ctx.log(
+      if (opts.json || opts.format === 'json') {
+        ctx.json({ repository, database: opts.forget, forgotten: found });
+        return;
+      }
+      ctx.result(
         found
           ? `forgot the run records of ${opts.forget} in ${repository} (its archives stay)`
           : `no run records of ${opts.forget} in ${repository}`,
