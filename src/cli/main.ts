@@ -54,7 +54,11 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
       printedJson = true;
       stdout.write(`${JSON.stringify(value)}\n`);
     },
-    result: (line) => stdout.write(`${line}\n`),
+    result: (line) => {
+      // Results come once the work is done: bars leave the terminal before them.
+      for (const r of renderers.splice(0)) r.stop();
+      stdout.write(`${line}\n`);
+    },
     out: (text) => stdout.write(text),
     progress: (json): ProgressListener => {
       // Bars only for a person watching a real terminal; logs, CI and --json get plain timestamped lines.
