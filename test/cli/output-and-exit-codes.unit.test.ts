@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wantsJson } from '../../src/cli/main.js';
 import { ERROR_CODES, EXIT, exitStatusFor } from '../../src/error-codes.js';
+import { UsageError } from '../../src/errors.js';
 import { parseDaemonConfig } from '../../src/ops/daemon-config.js';
 import { LocalRepository } from '../../src/store/local-repository.js';
 import { addTestArchive } from '../ops/make-archive.js';
@@ -180,6 +181,16 @@ describe('exit statuses from the one error table', () => {
       'x.yaml',
     );
     expect(mongo.jobs[0]?.verify).toMatchObject({ restoreOptions: { drop: true } });
+  });
+
+  it('usage mistakes deep in the library are UsageErrors too', async () => {
+    const { S3Client } = await import('@aws-sdk/client-s3');
+    const { S3Sink } = await import('../../src/store/s3-sink.js');
+    const { dropDatabase } = await import('../../src/ops/database-probe.js');
+    const client = new S3Client({ region: 'us-east-1' });
+    expect(() => new S3Sink(client, 'b', 'k', 's3://b/k', { partSizeMiB: 1 })).toThrow(UsageError);
+    client.destroy();
+    await expect(dropDatabase('mongodb://127.0.0.1:9/')).rejects.toBeInstanceOf(UsageError);
   });
 
   it('maps codes to statuses, and the docs list every code with its status', async () => {
