@@ -2,12 +2,14 @@ import { StowageError, UsageError } from '../../errors.js';
 import type { EngineBackupRequest, EngineBackupResult } from '../engine.js';
 import type { CatalogContext } from './catalog/context.js';
 import { readDatabaseProperties } from './catalog/database-properties.js';
+import { readExtensionConfig } from './catalog/extension-config.js';
 import { readGlobals } from './catalog/globals.js';
 import { listSchemas, readCatalog } from './catalog/read-catalog.js';
 import { selectRelations } from './catalog/relations.js';
 import { readSequenceValues } from './catalog/sequences.js';
 import { PgSession, parseTarget } from './connect.js';
 import { dumpTable } from './dump-table.js';
+import { qualify } from './ident.js';
 import { dumpLargeObjects, readLargeObjectCatalog } from './large-objects.js';
 import {
   type PgTableData,
@@ -146,16 +148,26 @@ export async function backupPostgres(
     // Said before any data is copied, so a refused backup stops here.
     if (ctx.incomplete.length) request.onIncomplete?.(ctx.incomplete);
 
-    const copied = options.schemaOnly ? [] : catalog.tables;
+    // Large objects and extensions' configuration data belong to no selected table: like pg_dump,
+    // a whole-database backup takes them, a selection does not.
+    const selective = !!(options.includeSchemas?.length || options.includeTables?.length);
+    const extensionConfig = await readExtensionConfig(ctx);
+    if (selective && (extensionConfig.tables.length || extensionConfig.sequences.length)) {
+      warnings.push(
+        `extension configuration data not backed up (a schema or table selection leaves it out): ${[...extensionConfig.tables, ...extensionConfig.sequences].map((t) => qualify(t.schema, t.name)).join(', ')}`,
+      );
+    }
+    const withConfig = selective || options.schemaOnly ? undefined : extensionConfig;
+    const copied = options.schemaOnly ? [] : [...catalog.tables, ...(withConfig?.tables ?? [])];
     const tables: PgTableData[] = copied.map(({ oid: _oid, ...t }) => t);
     const parts = await splitTables(leader, copied, tables, {
       jobs,
       splitBytes: options.splitTableBytes ?? DEFAULT_SPLIT_BYTES,
       serverVersion: server.versionNum,
     });
-    const sequences = options.schemaOnly ? [] : await readSequenceValues(ctx, catalog.sequences);
-    // Large objects belong to no schema: like pg_dump, a whole-database backup takes them, a selection does not.
-    const selective = !!(options.includeSchemas?.length || options.includeTables?.length);
+    const sequences = options.schemaOnly
+      ? []
+      : await readSequenceValues(ctx, [...catalog.sequences, ...(withConfig?.sequences ?? [])]);
     const largeObjects = await readLargeObjectCatalog(leader);
     const takeLargeObjects = !!largeObjects && !options.schemaOnly && (options.largeObjects ?? !selective);
     if (largeObjects && !takeLargeObjects) {
@@ -280,7 +292,7 @@ async function splitTables(
   const whole = (t: PgTableData): TablePart[] => [
     { stream: t.streams[0] as string, estimatedRows: t.estimatedRows, estimatedBytes: t.estimatedBytes },
   ];
-  const big = catalogTables.filter((t) => t.estimatedBytes >= 2 * how.splitBytes);
+  const big = catalogTables.filter((t, i) => t.estimatedBytes >= 2 * how.splitBytes && !tables[i]?.filter);
   if (how.jobs < 2 || how.splitBytes <= 0 || how.serverVersion < MIN_SPLIT_SERVER_VERSION || !big.length) {
     return tables.map(whole);
   }
@@ -289,6 +301,7 @@ async function splitTables(
     big.map((t) => Number(t.oid)),
   );
   return tables.map((table, i) => {
+    if (table.filter) return whole(table);
     const planned = planParts(
       table,
       blocks.get(Number(catalogTables[i]?.oid)) ?? 0,

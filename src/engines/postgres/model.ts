@@ -147,6 +147,11 @@ export const PgTableDataSchema = z.object({
   estimatedBytes: z.number(),
   /** The table has `GENERATED ALWAYS` identity columns (INSERT needs OVERRIDING SYSTEM VALUE). */
   identityAlways: z.boolean(),
+  /**
+   * An extension's configuration table (its DDL comes with CREATE EXTENSION): the
+   * `WHERE …` condition choosing the rows that were copied, those the user added.
+   */
+  filter: z.string().optional(),
 });
 export type PgTableData = z.infer<typeof PgTableDataSchema>;
 

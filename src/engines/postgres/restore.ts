@@ -212,9 +212,10 @@ export async function restorePostgres(
         message: dataOnly ? 'emptying the tables' : 'dropping the archived objects',
       });
       if (dataOnly) {
-        if (tables.length) {
+        const whole = tables.filter((t) => !t.filter);
+        if (whole.length) {
           await main.query(
-            `TRUNCATE TABLE ${tables.map((t) => `ONLY ${qualify(t.schema, t.name)}`).join(', ')}`,
+            `TRUNCATE TABLE ${whole.map((t) => `ONLY ${qualify(t.schema, t.name)}`).join(', ')}`,
             [],
             'emptying the tables (--clean)',
           );
@@ -229,6 +230,8 @@ export async function restorePostgres(
         });
       }
     }
+
+    if (options.clean) await emptyExtensionConfigTables(main, tables);
 
     if (preData.length) {
       progress({ type: 'phase', phase: 'pre-data', message: `creating ${preData.length} objects` });
@@ -685,5 +688,22 @@ async function restoreSequences(
         `sequences missing after the schema was restored: ${rows.map((r) => r.name).join(', ')}`,
       );
     warnings.push(`sequences not in the target, values not set: ${rows.map((r) => r.name).join(', ')}`);
+  }
+}
+
+/**
+ * --clean and extensions' configuration tables: the extension (and so the table) stays, with the
+ * rows the extension made itself; the rows of the archived kind (its filter) go, to be loaded again.
+ */
+async function emptyExtensionConfigTables(session: PgSession, tables: PgTableData[]): Promise<void> {
+  for (const t of tables) {
+    if (!t.filter) continue;
+    const name = qualify(t.schema, t.name);
+    const { rows } = await session.query<{ present: boolean }>(
+      'SELECT pg_catalog.to_regclass($1) IS NOT NULL AS present',
+      [name],
+    );
+    if (rows[0]?.present)
+      await session.query(`DELETE FROM ONLY ${name} ${t.filter}`, [], `emptying ${name} (--clean)`);
   }
 }
