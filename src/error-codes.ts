@@ -2,7 +2,8 @@
  * The one table of error codes. Every {@link StowageError} carries one of
  * these codes; the CLI takes its exit status from here and prints the code in
  * `--json` failures. A code that is not in the table is a compile error, so
- * scripts can rely on the set documented in README.md ("Exit codes").
+ * scripts can rely on the set documented in docs/ERRORS.md (a test keeps
+ * the two in step).
  *
  * Exit statuses: 1 the operation failed, 2 the command, its flags or its
  * configuration are wrong (nothing was attempted), 130 interrupted.
@@ -21,6 +22,7 @@ interface ErrorCodeEntry {
 const usage = EXIT.usage;
 const failure = EXIT.failure;
 
+/** Every error code: the CLI's exit status for it and one line on what it means (docs/ERRORS.md). */
 export const ERROR_CODES = {
   // What the user typed.
   usage: { exit: usage, doc: 'bad command line, flag value, configuration file or API argument' },
