@@ -110,6 +110,14 @@ describe('--json prints exactly one JSON object, failures included', () => {
     });
   });
 
+  it('a running daemon takes no --json (its output is a log)', async () => {
+    const run = await runCli(['daemon', '--config', join(dir, 'any.yaml'), '--json']);
+    expect(run.code).toBe(2);
+    expect(oneJsonObject(run.stdout)).toMatchObject({
+      error: { code: 'usage', message: '--json goes with --check or --once' },
+    });
+  });
+
   it('status --forget answers in JSON too', async () => {
     const run = await runCli(['status', repo, '--forget', 'nobody', '--json']);
     expect(run.code).toBe(0);
