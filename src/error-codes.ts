@@ -49,6 +49,10 @@ export const ERROR_CODES = {
     doc: 'the schema stream is of a version this release does not read',
   },
   'wrong-engine': { exit: failure, doc: "the schema stream belongs to another engine than the manifest's" },
+  'corrupt-archive': {
+    exit: failure,
+    doc: 'the archive is damaged where no stream data is lost (its trailer, or bytes after it)',
+  },
   truncated: { exit: failure, doc: 'the archive ends early (interrupted upload or copy)' },
   'missing-stream': {
     exit: failure,
@@ -143,6 +147,10 @@ export const ERROR_CODES = {
   'bson-stream': { exit: failure, doc: 'a document stream in the archive does not parse as BSON' },
 
   // Operations.
+  stalled: {
+    exit: failure,
+    doc: 'no bytes moved for --stall-timeout seconds: the named server stopped answering',
+  },
   'webhook-failed': { exit: failure, doc: 'the notification webhook failed' },
   'metrics-listen': { exit: failure, doc: 'the daemon cannot listen on its metrics address' },
   demo: { exit: failure, doc: 'the demo failed' },
