@@ -12,6 +12,7 @@ import { readEventTriggers } from './event-triggers.js';
 import { readForeignData } from './foreign-data.js';
 import { readRoutines } from './functions.js';
 import { readIndexes } from './indexes.js';
+import { readLanguages } from './languages.js';
 import { readOperatorClasses } from './operator-classes.js';
 import { readOperators } from './operators.js';
 import { readPolicies } from './policies.js';
@@ -23,6 +24,7 @@ import { readShellTypes } from './shell-types.js';
 import { notExtensionMember, SYSTEM_SCHEMA_FILTER } from './sql.js';
 import { readStatistics } from './statistics.js';
 import { readSubscriptions } from './subscriptions.js';
+import { readSystemAcls } from './system-acl.js';
 import { readTables, type TablesRead } from './tables.js';
 import { readTextSearch } from './text-search.js';
 import { readTransforms } from './transforms.js';
@@ -87,6 +89,8 @@ export async function readCatalog(ctx: CatalogContext): Promise<CatalogRead> {
     ...(await readSubscriptions(ctx)),
     ...(await readDefaultPrivileges(ctx)),
     ...(await readEventTriggers(ctx)),
+    ...(await readLanguages(ctx)),
+    ...(await readSystemAcls(ctx)),
   ];
   const kept = await resolveDependencies(ctx, all);
   const { ordered, cycles } = orderObjects(kept);
