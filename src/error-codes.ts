@@ -99,7 +99,10 @@ export const ERROR_CODES = {
   'pg-permission': { exit: failure, doc: 'the PostgreSQL user lacks a privilege' },
   'pg-too-many-connections': { exit: failure, doc: 'PostgreSQL has no free connection slot' },
   'pg-connection-lost': { exit: failure, doc: 'the connection to PostgreSQL broke during the operation' },
-  'pg-version': { exit: failure, doc: 'the PostgreSQL server version is not supported' },
+  'pg-version': {
+    exit: failure,
+    doc: 'the PostgreSQL server version is not supported, or (restore) lacks a feature archived objects need',
+  },
   'pg-lock-timeout': { exit: failure, doc: 'a table lock was not granted in time' },
   'pg-table-dropped': { exit: failure, doc: 'a table was dropped while it was being backed up' },
   'pg-target-not-empty': { exit: failure, doc: 'the restore target holds objects (use --clean or --drop)' },
