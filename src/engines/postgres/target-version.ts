@@ -73,8 +73,13 @@ export function majorVersionName(versionNum: number): string {
  */
 function adaptStatement(sql: string, target: number): string {
   let out = sql;
-  // EXECUTE FUNCTION is 11+; the older spelling means the same.
-  if (target < 110000) out = out.replace(/\bEXECUTE FUNCTION\b/g, 'EXECUTE PROCEDURE');
+  if (target < 110000) {
+    // EXECUTE FUNCTION and the ROUTINE keyword are 11+; before, the same objects are spelled FUNCTION.
+    out = out.replace(/\bEXECUTE FUNCTION\b/g, 'EXECUTE PROCEDURE');
+    if (/^(COMMENT|GRANT|REVOKE|ALTER|DROP)\b/.test(out)) {
+      out = out.replace(/ ROUTINES /, ' FUNCTIONS ').replace(/ ROUTINE /, ' FUNCTION ');
+    }
+  }
   if (target < 100000) {
     // Sequences got a type in 10; before, every sequence is bigint (the explicit bounds keep the range).
     out = out.replace(/^(CREATE (?:UNLOGGED )?SEQUENCE \S+ )AS \S+ /, '$1');
@@ -82,6 +87,17 @@ function adaptStatement(sql: string, target: number): string {
     out = out.replace(/\bprovider = libc, /, '').replace(/, provider = libc\b/, '');
   }
   return out;
+}
+
+/** An object's statements (creation, ownership, grants, drop) in the target's spelling. */
+function spelledFor(o: PgObject, target: number): Pick<PgObject, 'sql' | 'owner' | 'acl' | 'drop'> {
+  const spell = (s: string) => adaptStatement(s, target);
+  return {
+    sql: o.sql.map(spell),
+    ...(o.owner ? { owner: o.owner.map(spell) } : {}),
+    ...(o.acl ? { acl: o.acl.map(spell) } : {}),
+    ...(o.drop ? { drop: spell(o.drop) } : {}),
+  };
 }
 
 /** What {@link fitToServer} found: a note for the user when the versions differ. */
@@ -111,11 +127,7 @@ export function fitToServer(
   if (targetVersion >= sourceVersion) {
     // Statements stowage writes itself (CREATE SEQUENCE … AS) need the spelling of a target before 10 even from the same version.
     for (const list of [lists.selection.objects, ...lists.objectLists]) {
-      list.splice(
-        0,
-        list.length,
-        ...list.map((o) => ({ ...o, sql: o.sql.map((s) => adaptStatement(s, targetVersion)) })),
-      );
+      list.splice(0, list.length, ...list.map((o) => ({ ...o, ...spelledFor(o, targetVersion) })));
     }
     return fit;
   }
@@ -176,11 +188,8 @@ export function fitToServer(
   }
   const adapt = (o: PgObject): PgObject => {
     const dropped = droppedGrants.get(o.id);
-    return {
-      ...o,
-      sql: o.sql.map((s) => adaptStatement(s, targetVersion)),
-      ...(dropped && o.acl ? { acl: o.acl.filter((g) => !dropped.has(g)) } : {}),
-    };
+    const kept = dropped && o.acl ? { ...o, acl: o.acl.filter((g) => !dropped.has(g)) } : o;
+    return { ...kept, ...spelledFor(kept, targetVersion) };
   };
   for (const list of [lists.selection.objects, ...lists.objectLists]) {
     const kept = list.filter((o) => !removed.has(o.id)).map(adapt);

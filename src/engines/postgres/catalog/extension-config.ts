@@ -29,13 +29,16 @@ export interface ExtensionConfigRead {
  * their filter selects (the ones the user added) and the sequences' values.
  */
 export async function readExtensionConfig(ctx: CatalogContext): Promise<ExtensionConfigRead> {
+  // Identity columns came with 10, generated columns with 12.
+  const generated = ctx.version >= 120000 ? `a.attgenerated <> ''` : 'false';
+  const identity = ctx.version >= 100000 ? 'a.attidentity' : `''::"char"`;
   const list = await rows<ConfigRow>(
     ctx,
     `SELECT c.oid, n.nspname, c.relname, c.relkind, coalesce(x.condition, '') AS condition,
        c.reltuples::float8 AS reltuples, pg_catalog.pg_table_size(c.oid)::text AS size,
        coalesce((SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
            'name', a.attname, 'type', pg_catalog.format_type(a.atttypid, a.atttypmod), 'typid', a.atttypid::int,
-           'generated', a.attgenerated <> '', 'identity', a.attidentity) ORDER BY a.attnum)
+           'generated', ${generated}, 'identity', ${identity}) ORDER BY a.attnum)
          FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
          '[]'::pg_catalog.json) AS columns
      FROM pg_catalog.pg_extension e

@@ -60,7 +60,7 @@ export async function readSystemAcls(ctx: CatalogContext): Promise<CatalogObject
          || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')' AS target, xe.extname AS extension,
        ${diff(current('p.proacl', "'f'", 'p.proowner'), initial("'f'", 'p.proowner'))}
      FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace ${member('pg_proc', 'p.oid')}
-     ${changed('pg_catalog.pg_proc', 'p.proacl', 'p.oid')} AND ${owned(system)} AND p.prokind IN ('f', 'w')
+     ${changed('pg_catalog.pg_proc', 'p.proacl', 'p.oid')} AND ${owned(system)} AND ${ctx.version >= 110000 ? `p.prokind IN ('f', 'w')` : 'NOT p.proisagg'}
      UNION ALL
      SELECT 'pg_class', c.oid, CASE WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname), xe.extname,
        ${diff(

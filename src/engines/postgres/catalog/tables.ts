@@ -104,7 +104,7 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
        ${ctx.version >= 100000 ? `CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END` : 'NULL::text'} AS partkey,
        CASE WHEN ${isPartition} THEN (SELECT i.inhparent::pg_catalog.regclass::text FROM pg_catalog.pg_inherits i
          WHERE i.inhrelid = c.oid) END AS partition_parent,
-       CASE WHEN c.relispartition THEN (SELECT i.inhparent FROM pg_catalog.pg_inherits i
+       CASE WHEN ${isPartition} THEN (SELECT i.inhparent FROM pg_catalog.pg_inherits i
          WHERE i.inhrelid = c.oid) END AS partition_parent_oid,
        ARRAY(SELECT pn.nspname::text FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
          JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid ORDER BY i.inhseqno) AS parent_schemas,
