@@ -126,6 +126,26 @@ describe('fitting a restore to an older server', () => {
     ]);
   });
 
+  it('spells routines as functions in comments, ownership, grants and drops before 11', () => {
+    const fn = {
+      ...object('function:app.f', 'function', [
+        'CREATE FUNCTION app.f() …',
+        'COMMENT ON ROUTINE app.f() IS $$x$$',
+      ]),
+      owner: ['ALTER ROUTINE app.f() OWNER TO r'],
+      acl: ['GRANT ALL ON ROUTINE app.f() TO r'],
+      drop: 'DROP ROUTINE IF EXISTS app.f()',
+    };
+    const l = lists([fn]);
+    fitToServer(110022, 100023, l, { skip: false, owner: true }, []);
+    expect(l.preData[0]).toMatchObject({
+      sql: ['CREATE FUNCTION app.f() …', 'COMMENT ON FUNCTION app.f() IS $$x$$'],
+      owner: ['ALTER FUNCTION app.f() OWNER TO r'],
+      acl: ['GRANT ALL ON FUNCTION app.f() TO r'],
+      drop: 'DROP FUNCTION IF EXISTS app.f()',
+    });
+  });
+
   it('changes nothing into the same or a newer version', () => {
     const l = lists(objects);
     expect(fitToServer(110022, 150004, l, { skip: false, owner: false }, [])).toEqual({
