@@ -88,11 +88,13 @@ await build({
   splitting: true,
   format: 'esm',
   platform: 'node',
-  target: 'node20.15',
+  target: 'node22.13',
   external,
   plugins: [bakedVersion, englishZodOnly],
   // Bundled CommonJS dependencies (commander…) call require() for Node built-ins; ESM output has none.
-  banner: { js: "import { createRequire as __stowageCreateRequire } from 'node:module'; const require = __stowageCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __stowageCreateRequire } from 'node:module'; const require = __stowageCreateRequire(import.meta.url);",
+  },
   sourcemap: 'linked',
   legalComments: 'linked',
   logLevel: 'warning',

@@ -60,7 +60,12 @@ export const scenario = defineScenario({
     const cases: BenchCase[] = [
       { id: 'node-floor', bytes: 0, run: { command: node, args: ['-e', '0'] } },
       { id: 'version-tsc', bytes: 0, run: { command: node, args: [tscBin, '--version'] } },
-      { id: 'version-bundle', bytes: 0, baseline: 'version-tsc', run: { command: node, args: [bundleBin, '--version'] } },
+      {
+        id: 'version-bundle',
+        bytes: 0,
+        baseline: 'version-tsc',
+        run: { command: node, args: [bundleBin, '--version'] },
+      },
       { id: 'help-tsc', bytes: 0, run: { command: node, args: [tscBin, 'backup', '--help'] } },
       {
         id: 'help-bundle',
