@@ -135,18 +135,25 @@ export async function resolveDependencies(
   }
 
   const kept = objects.filter((o) => !removed.has(o.id));
-  // Refreshing a materialized view that reads another one has to wait for that one's refresh.
-  for (const obj of kept) {
-    if (obj.kind !== 'refresh') continue;
-    const view = byId.get(`materialized-view:${obj.schema}.${obj.name}`);
-    for (const dep of view?.deps ?? []) {
-      if (
-        dep.startsWith('materialized-view:') &&
-        byId.has(`refresh:${dep.slice('materialized-view:'.length)}`)
-      ) {
-        obj.deps.push(`refresh:${dep.slice('materialized-view:'.length)}`);
+  // Refreshing a materialized view that reads another one has to wait for that one's refresh,
+  // also when it reads it through plain views.
+  const refreshesNeeded = (id: string, seen: Set<string>): string[] => {
+    const out: string[] = [];
+    for (const dep of byId.get(id)?.deps ?? []) {
+      if (seen.has(dep)) continue;
+      seen.add(dep);
+      if (dep.startsWith('materialized-view:')) {
+        const refresh = `refresh:${dep.slice('materialized-view:'.length)}`;
+        if (byId.has(refresh)) out.push(refresh);
+      } else if (dep.startsWith('view:')) {
+        out.push(...refreshesNeeded(dep, seen));
       }
     }
+    return out;
+  };
+  for (const obj of kept) {
+    if (obj.kind !== 'refresh') continue;
+    obj.deps.push(...refreshesNeeded(`materialized-view:${obj.schema}.${obj.name}`, new Set()));
   }
   for (const obj of kept) obj.deps = [...new Set(obj.deps)].filter((d) => d !== obj.id && !removed.has(d));
   return kept;

@@ -48,6 +48,7 @@ interface ColumnRow {
   typid: number;
   notnull: boolean;
   islocal: boolean;
+  inhcount: number;
   identity: string;
   generated: string;
   defexpr: string | null;
@@ -124,7 +125,7 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
   const columns = await rows<ColumnRow>(
     ctx,
     `SELECT a.attrelid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
-       a.atttypid::int AS typid, a.attnotnull AS notnull, a.attislocal AS islocal,
+       a.atttypid::int AS typid, a.attnotnull AS notnull, a.attislocal AS islocal, a.attinhcount AS inhcount,
        a.attidentity AS identity, a.attgenerated AS generated,
        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS defexpr, ad.oid AS defoid,
        CASE WHEN a.attcollation <> t.typcollation THEN ${collationName('a.attcollation')} END AS collation,
@@ -179,7 +180,10 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
       if (local) {
         let def = `${col} ${c.type}`;
         if (c.collation) def += ` COLLATE ${c.collation}`;
-        if (c.generated && c.defexpr != null) {
+        // A child that declares an inherited generated column gets the parent's expression; before
+        // PostgreSQL 16 it may not repeat it ("child column specifies generation expression").
+        const inheritsExpression = c.inhcount > 0 && ctx.version < 160000;
+        if (c.generated && c.defexpr != null && !inheritsExpression) {
           def += ` GENERATED ALWAYS AS (${c.defexpr}) ${c.generated === 'v' ? 'VIRTUAL' : 'STORED'}`;
         }
         if (c.identity) {
@@ -286,7 +290,8 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
         name: `${t.relname}.${k.conname}`,
         relation,
         sql: [
-          `ALTER TABLE ${t.relkind === 'p' ? '' : 'ONLY '}${name} ADD CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
+          // Not ONLY: a check on an inheritance parent must reach its children (they hold it as inherited).
+          `ALTER TABLE ${name} ADD CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
           ...commentStatement(`CONSTRAINT ${quoteIdent(k.conname)} ON ${name}`, k.comment),
         ],
         deps: [id],
