@@ -1,6 +1,7 @@
 import type { PgObject } from '../model.js';
 import { orderObjects } from '../order.js';
 import type { NameFilter } from '../patterns.js';
+import { readAccessMethods } from './access-methods.js';
 import { readCollations } from './collations.js';
 import { readConstraints } from './constraints.js';
 import { type CatalogContext, type CatalogObject, rows } from './context.js';
@@ -51,6 +52,7 @@ export async function readCatalog(ctx: CatalogContext): Promise<CatalogRead> {
   const all: CatalogObject[] = [
     ...(await readSchemas(ctx)),
     ...(await readExtensions(ctx)),
+    ...(await readAccessMethods(ctx)),
     ...(await readCollations(ctx)),
     ...(await readTypes(ctx)),
     ...(await readRoutines(ctx)),
