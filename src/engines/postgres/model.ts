@@ -21,6 +21,7 @@ export const OBJECT_KINDS = [
   'extension',
   'access-method',
   'collation',
+  'shell-type',
   'type',
   'domain',
   'function',

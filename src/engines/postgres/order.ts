@@ -16,6 +16,7 @@ const KIND_RANK: Record<ObjectKind, number> = {
   extension: 2,
   'access-method': 2.5,
   collation: 3,
+  'shell-type': 3.5,
   type: 4,
   domain: 5,
   function: 6,

@@ -22,6 +22,19 @@ export interface CatalogContext {
  */
 export interface CatalogObject extends PgObject {
   keys: string[];
+  /**
+   * Parts written inside this object's statements (a table's inline CHECK
+   * constraints, a domain's constraints) that can be created on their own,
+   * later, when they close a dependency cycle (cycles.ts). Each part is a
+   * complete object whose keys are its own; `sqlWithout` rebuilds this
+   * object's statements without the parts named.
+   */
+  detachable?: { parts: CatalogObject[]; sqlWithout: (partIds: ReadonlySet<string>) => string[] };
+  /**
+   * Id of an empty placeholder of this object (a shell type) that objects it
+   * needs, and that need it back, are created after instead (a base type's I/O functions).
+   */
+  shell?: string;
 }
 
 /** The identity of a catalog row, as used in {@link CatalogObject.keys}. */

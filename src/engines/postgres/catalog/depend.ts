@@ -1,5 +1,6 @@
 import { qualify } from '../ident.js';
 import { type CatalogContext, type CatalogObject, catalogKey, rows } from './context.js';
+import { breakCycles } from './cycles.js';
 import { notExtensionMember, SYSTEM_SCHEMA_FILTER } from './sql.js';
 
 interface DependRow {
@@ -23,11 +24,23 @@ interface DependRow {
  * Objects that depend on a user relation left out of the backup (a view over
  * an excluded table, a foreign key to one) cannot be restored and are dropped
  * here, with their dependents, and reported.
+ *
+ * Detachable parts of objects (inline CHECK constraints) get dependencies of
+ * their own, so that cycles.ts can split them out of a cycle.
  */
 export async function resolveDependencies(
   ctx: CatalogContext,
-  objects: CatalogObject[],
+  readObjects: CatalogObject[],
 ): Promise<CatalogObject[]> {
+  const partOf = new Map<string, string>();
+  const objects: CatalogObject[] = [];
+  for (const obj of readObjects) {
+    objects.push(obj);
+    for (const part of obj.detachable?.parts ?? []) {
+      objects.push(part);
+      partOf.set(part.id, obj.id);
+    }
+  }
   const depend = await rows<DependRow>(
     ctx,
     `SELECT d.classid::pg_catalog.regclass::text AS c, d.objid::text AS o,
@@ -156,5 +169,5 @@ export async function resolveDependencies(
     obj.deps.push(...refreshesNeeded(`materialized-view:${obj.schema}.${obj.name}`, new Set()));
   }
   for (const obj of kept) obj.deps = [...new Set(obj.deps)].filter((d) => d !== obj.id && !removed.has(d));
-  return kept;
+  return breakCycles(kept, partOf);
 }

@@ -75,7 +75,7 @@ export async function readCatalog(ctx: CatalogContext): Promise<CatalogRead> {
   }
   const keptTables = new Set(kept.filter((o) => o.kind === 'table').map((o) => o.id));
   return {
-    objects: ordered.map(({ keys: _keys, ...object }) => object),
+    objects: ordered.map(({ keys: _keys, detachable: _parts, shell: _shell, ...object }) => object),
     tables: tables.data.filter((t) => keptTables.has(`table:${t.schema}.${t.name}`)),
     sequences: sequences.all,
   };

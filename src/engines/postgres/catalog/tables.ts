@@ -209,35 +209,59 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
         after.push(`ALTER TABLE ONLY ${name} ALTER COLUMN ${col} SET (${c.options.join(', ')})`);
     }
     // Valid CHECK constraints defined on this table go inline (checked while data loads, like pg_dump);
-    // inherited ones come with the parent, NOT VALID ones are added after the data.
-    for (const k of tableChecks) {
-      if (k.validated && k.islocal) inline.push(`CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`);
-    }
-
-    let create = `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}TABLE ${name}`;
-    if (isPartition) {
-      create += ` PARTITION OF ${t.partition_parent}${inline.length ? ` (${inline.join(', ')})` : ''} ${t.bound}`;
-    } else if (isTyped) {
-      create += ` OF ${t.oftype}${inline.length ? ` (${inline.join(', ')})` : ''}`;
-    } else {
-      create += ` (\n    ${inline.join(',\n    ')}\n)`;
-      if (t.inherits.length) create += ` INHERITS (${t.inherits.join(', ')})`;
-    }
-    if (t.partkey) create += ` PARTITION BY ${t.partkey}`;
-    if (t.am) create += ` USING ${quoteIdent(t.am)}`;
-    const storageOptions = [...(t.reloptions ?? []), ...(t.toastoptions ?? []).map((o) => `toast.${o}`)];
-    if (storageOptions.length) create += ` WITH (${reloptionsClause(storageOptions)})`;
+    // inherited ones come with the parent, NOT VALID ones are added after the data. An inline one
+    // that closes a dependency cycle (it calls a function taking this table's row type) is split
+    // out into a constraint of its own, added after the data (cycles.ts).
+    const inlineChecks = tableChecks
+      .filter((k) => k.validated && k.islocal)
+      .map((k) => ({
+        clause: `CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
+        comment: commentStatement(`CONSTRAINT ${quoteIdent(k.conname)} ON ${name}`, k.comment),
+        part: {
+          id: `constraint:${t.nspname}.${t.relname}.${k.conname}`,
+          kind: 'constraint',
+          section: 'post-data',
+          schema: t.nspname,
+          name: `${t.relname}.${k.conname}`,
+          relation,
+          // Not ONLY: inheritance children hold the constraint too.
+          sql: [
+            `ALTER TABLE ${name} ADD CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
+            ...commentStatement(`CONSTRAINT ${quoteIdent(k.conname)} ON ${name}`, k.comment),
+          ],
+          deps: [id],
+          keys: [catalogKey('pg_constraint', k.oid)],
+          lock: 'exclusive',
+        } satisfies CatalogObject,
+      }));
 
     if (t.replident === 'f') after.push(`ALTER TABLE ONLY ${name} REPLICA IDENTITY FULL`);
     if (t.replident === 'n') after.push(`ALTER TABLE ONLY ${name} REPLICA IDENTITY NOTHING`);
 
-    const comments = [
-      ...commentStatement(`TABLE ${name}`, t.comment),
-      ...cols.flatMap((c) => commentStatement(`COLUMN ${name}.${quoteIdent(c.attname)}`, c.comment)),
-      ...tableChecks
-        .filter((k) => k.validated && k.islocal)
-        .flatMap((k) => commentStatement(`CONSTRAINT ${quoteIdent(k.conname)} ON ${name}`, k.comment)),
-    ];
+    const statements = (detached: ReadonlySet<string>): string[] => {
+      const checks = inlineChecks.filter((k) => !detached.has(k.part.id));
+      const defs = [...inline, ...checks.map((k) => k.clause)];
+      let create = `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}TABLE ${name}`;
+      if (isPartition) {
+        create += ` PARTITION OF ${t.partition_parent}${defs.length ? ` (${defs.join(', ')})` : ''} ${t.bound}`;
+      } else if (isTyped) {
+        create += ` OF ${t.oftype}${defs.length ? ` (${defs.join(', ')})` : ''}`;
+      } else {
+        create += ` (\n    ${defs.join(',\n    ')}\n)`;
+        if (t.inherits.length) create += ` INHERITS (${t.inherits.join(', ')})`;
+      }
+      if (t.partkey) create += ` PARTITION BY ${t.partkey}`;
+      if (t.am) create += ` USING ${quoteIdent(t.am)}`;
+      const storageOptions = [...(t.reloptions ?? []), ...(t.toastoptions ?? []).map((o) => `toast.${o}`)];
+      if (storageOptions.length) create += ` WITH (${reloptionsClause(storageOptions)})`;
+      return [
+        create,
+        ...after,
+        ...commentStatement(`TABLE ${name}`, t.comment),
+        ...cols.flatMap((c) => commentStatement(`COLUMN ${name}.${quoteIdent(c.attname)}`, c.comment)),
+        ...checks.flatMap((k) => k.comment),
+      ];
+    };
 
     const parents = t.parent_names.map((p, i) => `table:${t.parent_schemas[i]}.${p}`);
     objects.push({
@@ -247,7 +271,7 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
       schema: t.nspname,
       name: t.relname,
       relation,
-      sql: [create, ...after, ...comments],
+      sql: statements(new Set()),
       drop: `DROP TABLE IF EXISTS ${name}`,
       owner: ownerStatement(`TABLE ${name}`, t.owner),
       acl: [
@@ -258,11 +282,13 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
       keys: [
         catalogKey('pg_class', t.oid),
         catalogKey('pg_type', t.reltype),
-        ...tableChecks.filter((k) => k.validated && k.islocal).map((k) => catalogKey('pg_constraint', k.oid)),
         ...cols
           .filter((c) => c.generated && c.defoid)
           .map((c) => catalogKey('pg_attrdef', c.defoid as string)),
       ],
+      detachable: inlineChecks.length
+        ? { parts: inlineChecks.map((k) => k.part), sqlWithout: statements }
+        : undefined,
     });
 
     for (const c of cols) {
