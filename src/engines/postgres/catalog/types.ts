@@ -135,8 +135,7 @@ export async function readTypes(ctx: CatalogContext): Promise<CatalogObject[]> {
 
   const baseIds = types.filter((t) => t.typtype === 'b').map((t) => t.oid);
   const subscript = ctx.version >= 140000 ? 't.typsubscript' : '0::pg_catalog.regproc';
-  const proc = (column: string) =>
-    `CASE WHEN ${column} <> 0 THEN ${column}::pg_catalog.regproc::text END`;
+  const proc = (column: string) => `CASE WHEN ${column} <> 0 THEN ${column}::pg_catalog.regproc::text END`;
   const baseTypes = baseIds.length
     ? await rows<BaseTypeRow>(
         ctx,
