@@ -10,6 +10,7 @@ import { loadTableCopy } from './load-copy.js';
 import { loadTableInsert } from './load-insert.js';
 import { type PgObject, type PgTableData, parsePostgresSchema, type RelationRef } from './model.js';
 import type { PostgresRestoreOptions } from './options.js';
+import { findPreinstalledTypes } from './preinstalled.js';
 import { RestoreLedger } from './restore-ledger.js';
 import { runTasks, type Task } from './scheduler.js';
 import { selectForRestore } from './selection.js';
@@ -96,7 +97,7 @@ export async function restorePostgres(
       'the archive is incomplete or damaged; restore from another backup',
     );
   }
-  const preData = dataOnly ? [] : selection.objects.filter((o) => o.section === 'pre-data');
+  let preData = dataOnly ? [] : selection.objects.filter((o) => o.section === 'pre-data');
   // Data-only still refreshes materialized views: their contents are data.
   const postData = selection.objects.filter(
     (o) => o.section === 'post-data' && (!dataOnly || o.kind === 'refresh'),
@@ -122,7 +123,14 @@ export async function restorePostgres(
     // PGlite serves every connection from one backend: parallel sessions only queue.
     const jobs = options.singleTransaction || server.pglite ? 1 : Math.max(1, request.jobs | 0);
 
-    if (!created && !options.clean && !dataOnly) await requireEmptyTarget(main);
+    // Base types the user installed in the target beforehand (as older backups asked) stay as they are.
+    const preinstalled =
+      created || dataOnly ? undefined : await findPreinstalledTypes(main, selection.objects);
+    const kept = preinstalled?.objectIds ?? new Set<string>();
+    if (preinstalled) warnings.push(...preinstalled.warnings);
+    const objects = selection.objects.filter((o) => !kept.has(o.id));
+    preData = preData.filter((o) => !kept.has(o.id));
+    if (!created && !options.clean && !dataOnly) await requireEmptyTarget(main, preinstalled?.functionOids);
     if (dataOnly) await requireTables(main, tables);
 
     ledger.plan('pre-data', preData.length, 'objects');
@@ -152,7 +160,7 @@ export async function restorePostgres(
           );
         }
       } else {
-        const drops = [...selection.objects].reverse();
+        const drops = [...objects].reverse();
         await applyObjects(main, drops, {
           batch,
           statements: (o) => (o.drop ? [o.drop] : []),
@@ -411,7 +419,7 @@ export async function restorePostgres(
 
     if (options.owner && !dataOnly) {
       progress({ type: 'phase', phase: 'owner', message: 'restoring ownership and privileges' });
-      await applyObjects(main, selection.objects, {
+      await applyObjects(main, objects, {
         batch,
         statements: (o) => [...(o.owner ?? []), ...(o.acl ?? [])],
         onApplied: () => {},
