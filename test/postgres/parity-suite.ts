@@ -3,11 +3,19 @@
 // --jobs 1 and 4 (test/postgres/parity.ts holds the oracle).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgDatabase, type TestPgDatabase } from '../support/pg.js';
-import { expectStowageParity, loadParityFixtures, type ParityRun, pgRoundTrip } from './parity.js';
+import {
+  expectStowageParity,
+  loadParityFixtures,
+  type ParityRun,
+  pgRoundTrip,
+  schemaEntries,
+} from './parity.js';
+import { backupToMemory, restoreFromMemory, tableChecksums } from './support.js';
 
 /**
  * Declares the parity tests for `files`. Owners and grants are compared, with
- * ownership restored by today's `owner` option.
+ * ownership restored by today's `owner` option. A last test restores the
+ * backup again over a restored copy with --clean (every DROP must be valid).
  */
 export function describeParity(theme: string, files: string[], run: ParityRun = {}): void {
   describe(`postgres parity: ${theme}`, () => {
@@ -41,5 +49,15 @@ export function describeParity(theme: string, files: string[], run: ParityRun = 
         );
       });
     }
+
+    it('restores again over its own restore with --clean', async () => {
+      const restore = { owner: true, ...run.restore };
+      const target = await expectStowageParity(source.url, { ...run, restore });
+      created.push(target);
+      const backup = await backupToMemory(source.url, run.backup ?? {}, 2);
+      await restoreFromMemory(target.url, backup, { ...restore, clean: true }, 2);
+      expect(schemaEntries(target.url)).toEqual(schemaEntries(source.url));
+      expect(await tableChecksums(target.url)).toEqual(await tableChecksums(source.url));
+    });
   });
 }

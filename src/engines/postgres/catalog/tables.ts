@@ -229,6 +229,7 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
             `ALTER TABLE ${name} ADD CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
             ...commentStatement(`CONSTRAINT ${quoteIdent(k.conname)} ON ${name}`, k.comment),
           ],
+          drop: `ALTER TABLE IF EXISTS ${name} DROP CONSTRAINT IF EXISTS ${quoteIdent(k.conname)}`,
           deps: [id],
           keys: [catalogKey('pg_constraint', k.oid)],
           lock: 'exclusive',
@@ -301,6 +302,8 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
         name: `${t.relname}.${c.attname}`,
         relation,
         sql: [`ALTER TABLE ONLY ${name} ALTER COLUMN ${quoteIdent(c.attname)} SET DEFAULT ${c.defexpr}`],
+        // A default may call a function that --clean drops before the table (it takes the row type).
+        drop: `ALTER TABLE IF EXISTS ONLY ${name} ALTER COLUMN ${quoteIdent(c.attname)} DROP DEFAULT`,
         deps: [id],
         keys: [catalogKey('pg_attrdef', c.defoid)],
       });

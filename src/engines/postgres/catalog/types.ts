@@ -257,6 +257,8 @@ export async function readTypes(ctx: CatalogContext): Promise<CatalogObject[]> {
               `ALTER DOMAIN ${name} ADD CONSTRAINT ${quoteIdent(c.conname)} ${c.def}`,
               ...commentStatement(`CONSTRAINT ${quoteIdent(c.conname)} ON DOMAIN ${name}`, c.comment),
             ],
+            // ALTER DOMAIN has no IF EXISTS for the domain itself.
+            drop: `DO $stowage$ BEGIN IF pg_catalog.to_regtype(${quoteLiteral(name)}) IS NOT NULL THEN ALTER DOMAIN ${name} DROP CONSTRAINT IF EXISTS ${quoteIdent(c.conname)}; END IF; END $stowage$`,
             deps: [id],
             keys: [catalogKey('pg_constraint', c.oid)],
           } satisfies CatalogObject,
