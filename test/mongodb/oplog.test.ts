@@ -1,6 +1,7 @@
 import { Binary, Timestamp } from 'bson';
 import { describe, expect, it } from 'vitest';
 import { mapOplogEntry } from '../../src/engines/mongodb/oplog.js';
+import { oplogEntryToWrites } from '../../src/engines/mongodb/oplog-writes.js';
 
 // How captured oplog entries are rewritten for the restore target. Replaying
 // them needs a replica set (see backup-restore.test.ts, "point in time"); the
@@ -76,5 +77,82 @@ describe('mapOplogEntry', () => {
     expect(
       mapOplogEntry({ ts, op: 'c', ns: 'admin.$cmd', o: { applyOps: [{ op: 'i', ns: 'x.y', o: {} }] } }, map),
     ).toBeNull();
+  });
+});
+
+describe('oplogEntryToWrites (replay without applyOps)', () => {
+  it('turns inserts into upserting replaces, so replaying one twice is harmless', () => {
+    expect(oplogEntryToWrites({ ts, op: 'i', ns: 'shop.orders', o: { _id: 1, a: 2 } })).toEqual([
+      {
+        kind: 'document',
+        db: 'shop',
+        collection: 'orders',
+        op: { replaceOne: { filter: { _id: 1 }, replacement: { _id: 1, a: 2 }, upsert: true } },
+      },
+    ]);
+  });
+
+  it('keeps $set/$unset updates (without $v) and whole-document replacements', () => {
+    const [set] = oplogEntryToWrites({
+      ts,
+      op: 'u',
+      ns: 'shop.a.b',
+      o: { $v: 1, $set: { x: 1 }, $unset: { y: true } },
+      o2: { _id: 7 },
+    });
+    expect(set).toEqual({
+      kind: 'document',
+      db: 'shop',
+      collection: 'a.b',
+      op: {
+        updateOne: { filter: { _id: 7 }, update: { $set: { x: 1 }, $unset: { y: true } }, upsert: true },
+      },
+    });
+    const [replace] = oplogEntryToWrites({ ts, op: 'u', ns: 'shop.a', o: { _id: 7, z: 1 }, o2: { _id: 7 } });
+    expect(replace?.kind === 'document' && replace.op).toEqual({
+      replaceOne: { filter: { _id: 7 }, replacement: { _id: 7, z: 1 }, upsert: true },
+    });
+  });
+
+  it("replaces the document for FerretDB's updates, which log the whole new document as a $set with _id", () => {
+    const [write] = oplogEntryToWrites({
+      ts,
+      op: 'u',
+      ns: 'shop.a',
+      o: { $v: 1, $set: { _id: 7, kept: 1 } },
+      o2: { _id: 7 },
+    });
+    expect(write?.kind === 'document' && write.op).toEqual({
+      replaceOne: { filter: { _id: 7 }, replacement: { _id: 7, kept: 1 }, upsert: true },
+    });
+  });
+
+  it('refuses $v 2 update deltas with a clear error instead of guessing', () => {
+    expect(() =>
+      oplogEntryToWrites({ ts, op: 'u', ns: 'shop.a', o: { $v: 2, diff: { u: { x: 1 } } }, o2: { _id: 1 } }),
+    ).toThrow(/needs the server's applyOps/);
+  });
+
+  it('flattens transactions and turns collection commands into commands', () => {
+    const writes = oplogEntryToWrites({
+      ts,
+      op: 'c',
+      ns: 'admin.$cmd',
+      o: {
+        applyOps: [
+          { op: 'd', ns: 'shop.a', o: { _id: 1 } },
+          { op: 'c', ns: 'shop.$cmd', o: { createIndexes: 'a', v: 2, key: { k: 1 }, name: 'k_1' } },
+        ],
+      },
+    });
+    expect(writes).toEqual([
+      { kind: 'document', db: 'shop', collection: 'a', op: { deleteOne: { filter: { _id: 1 } } } },
+      {
+        kind: 'command',
+        db: 'shop',
+        command: { createIndexes: 'a', indexes: [{ v: 2, key: { k: 1 }, name: 'k_1' }] },
+      },
+    ]);
+    expect(oplogEntryToWrites({ ts, op: 'n', ns: '', o: {} })).toEqual([]);
   });
 });

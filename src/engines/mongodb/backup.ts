@@ -15,7 +15,7 @@ import { connect, type ServerInfo } from './connect.js';
 import { planIdRanges } from './id-ranges.js';
 import { isNamespaceGone, toStowageError } from './mongo-errors.js';
 import { NamespaceFilter, NamespacePattern } from './namespace-filter.js';
-import { captureOplog, oplogHead } from './oplog.js';
+import { captureOplog, hasOplog, oplogStart as readOplogStart } from './oplog.js';
 import type { MongoBackupOptions } from './options.js';
 import type { MongoCollectionSchema, MongoDatabaseSchema, MongoSchema } from './schema.js';
 import { throwIfAborted } from './stream-io.js';
@@ -61,8 +61,8 @@ export async function backupMongo(
   };
 
   try {
-    const useOplog = decideOplog(options.oplog, server, warn);
-    const oplogStart = useOplog ? await oplogHead(client) : undefined;
+    const useOplog = decideOplog(options.oplog, server, await hasOplog(client), warn);
+    const oplogStart = useOplog ? await readOplogStart(client) : undefined;
 
     progress({ type: 'phase', phase: 'catalog' });
     const databases = await resolveDatabases(client, options.databases, connection.urlDatabase);
@@ -144,13 +144,21 @@ export async function backupMongo(
 }
 
 /** Whether to capture the oplog, with the warning that a backup without it deserves. */
-function decideOplog(requested: boolean | undefined, server: ServerInfo, warn: (m: string) => void): boolean {
-  const kind = server.ferretdb
-    ? `FerretDB ${server.ferretdb}, which has no oplog`
-    : server.topology === 'sharded'
+function decideOplog(
+  requested: boolean | undefined,
+  server: ServerInfo,
+  oplogPresent: boolean,
+  warn: (m: string) => void,
+): boolean {
+  // FerretDB keeps an oplog only when started as a replica set and given a
+  // capped local.oplog.rs, so ask for the collection rather than trust hello.
+  const kind =
+    server.topology === 'sharded'
       ? 'a sharded cluster (mongos), which has no single oplog'
-      : 'a standalone server, which has no oplog';
-  if (server.topology === 'replicaSet' && !server.ferretdb) {
+      : server.topology !== 'replicaSet'
+        ? `${server.ferretdb ? `FerretDB ${server.ferretdb}` : 'a standalone server'}, which has no oplog`
+        : `${server.ferretdb ? `FerretDB ${server.ferretdb}` : 'a replica set member'} without a local.oplog.rs collection`;
+  if (server.topology === 'replicaSet' && oplogPresent) {
     if (requested === false) {
       warn(
         'backup is not a single point in time: --oplog is off, so writes made while it ran may be partly included',
@@ -161,7 +169,7 @@ function decideOplog(requested: boolean | undefined, server: ServerInfo, warn: (
   }
   if (requested === true) {
     throw new UsageError(
-      `--oplog needs a replica set member, but the server is ${kind}`,
+      `--oplog needs a replica set member with an oplog, but the server is ${kind}`,
       'run without --oplog',
     );
   }

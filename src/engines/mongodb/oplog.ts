@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream';
-import { BSON, type Document, type MongoClient, type Timestamp } from 'mongodb';
+import { BSON, type Document, type MongoClient, Timestamp } from 'mongodb';
 import { StowageError } from '../../errors.js';
 import type { EngineStreamWriter } from '../engine.js';
 import { splitBson } from './bson-splitter.js';
 import { dumpCollection } from './collection-dump.js';
+import { OplogWriteBatcher, oplogEntryToWrites } from './oplog-writes.js';
 import { EXACT_BSON_OPTIONS } from './schema.js';
 
 /**
@@ -17,21 +18,36 @@ import { EXACT_BSON_OPTIONS } from './schema.js';
 const OPLOG_DB = 'local';
 const OPLOG_COLLECTION = 'oplog.rs';
 
-/** The timestamp of the newest oplog entry. */
-export async function oplogHead(client: MongoClient): Promise<Timestamp> {
+/** Whether the server keeps an oplog (`local.oplog.rs` exists), whatever its topology says. */
+export async function hasOplog(client: MongoClient): Promise<boolean> {
+  const found = await client
+    .db(OPLOG_DB)
+    .listCollections({ name: OPLOG_COLLECTION }, { nameOnly: true })
+    .toArray()
+    .catch(() => []);
+  return found.length > 0;
+}
+
+/**
+ * Where a point-in-time capture starts: the newest oplog entry, or the zero
+ * timestamp when the oplog is still empty (a fresh replica set, or FerretDB
+ * just given its capped `local.oplog.rs`): then every entry that appears was
+ * written during the dump.
+ */
+export async function oplogStart(client: MongoClient): Promise<Timestamp> {
+  return (await oplogHead(client)) ?? EMPTY_OPLOG_START;
+}
+
+const EMPTY_OPLOG_START = Timestamp.fromBits(0, 0);
+
+/** The timestamp of the newest oplog entry, if there is one. */
+async function oplogHead(client: MongoClient): Promise<Timestamp | undefined> {
   const last = await client
     .db(OPLOG_DB)
     .collection(OPLOG_COLLECTION)
     .find({}, { sort: { $natural: -1 }, limit: 1, projection: { ts: 1 } })
     .next();
-  if (!last?.ts) {
-    throw new StowageError(
-      'mongo-no-oplog',
-      'the server has no oplog (local.oplog.rs is empty or missing)',
-      'point-in-time backups need a replica set member; run without --oplog',
-    );
-  }
-  return last.ts as Timestamp;
+  return last?.ts as Timestamp | undefined;
 }
 
 async function oplogTail(client: MongoClient): Promise<Timestamp | undefined> {
@@ -59,7 +75,7 @@ export async function captureOplog(
   writer: EngineStreamWriter,
   signal?: AbortSignal,
 ): Promise<{ entries: number; end: Timestamp }> {
-  const end = await oplogHead(client);
+  const end = (await oplogHead(client)) ?? start;
   await assertNotRolledOver(client, start);
   const dbs = databases.map(escapeRegex).join('|');
   const filter: Document = {
@@ -79,6 +95,9 @@ export async function captureOplog(
 }
 
 async function assertNotRolledOver(client: MongoClient, start: Timestamp): Promise<void> {
+  // An oplog that was empty when the dump began has lost nothing from before
+  // it; entries written during the dump are all read in one pass.
+  if (start.equals(EMPTY_OPLOG_START)) return;
   const oldest = await oplogTail(client);
   if (oldest?.greaterThan(start)) {
     throw new StowageError(
@@ -157,11 +176,23 @@ export function mapOplogEntry(entry: Document, mapNamespace: NamespaceMapper): D
   return null;
 }
 
+/** "no such command" from a server without `applyOps` (FerretDB), or a user not allowed to run it. */
+function applyOpsUnavailable(error: unknown): boolean {
+  const e = error as { code?: number; codeName?: string; message?: string };
+  return (
+    e.code === 59 ||
+    e.codeName === 'CommandNotFound' ||
+    e.code === 13 ||
+    /no such (cmd|command)/i.test(String(e.message))
+  );
+}
+
 /**
- * Applies the captured oplog entries, in order, one `applyOps` each (as
- * mongorestore does, so one failure names one entry). Entries are decoded
- * with exact BSON types; applyOps takes them as a command argument, not as
- * raw bytes.
+ * Applies the captured oplog entries in order: one `applyOps` each (as
+ * mongorestore does, so one failure names one entry), or, where the server
+ * has no `applyOps` or the user may not run it, as ordinary idempotent writes
+ * (oplog-writes.ts). Entries are decoded with exact BSON types; applyOps
+ * takes them as a command argument, not as raw bytes.
  */
 export async function replayOplog(
   client: MongoClient,
@@ -169,10 +200,11 @@ export async function replayOplog(
   streamName: string,
   mapNamespace: NamespaceMapper,
   signal?: AbortSignal,
-): Promise<{ applied: number; skipped: number }> {
+): Promise<{ applied: number; skipped: number; method: 'applyOps' | 'writes' }> {
   let applied = 0;
   let skipped = 0;
   const admin = client.db('admin');
+  let writes: OplogWriteBatcher | undefined;
   for await (const raw of splitBson(stream, { streamName })) {
     if (signal?.aborted) throw new StowageError('aborted', 'restore was cancelled');
     const entry = BSON.deserialize(raw, EXACT_BSON_OPTIONS);
@@ -181,8 +213,19 @@ export async function replayOplog(
       skipped++;
       continue;
     }
-    await admin.command({ applyOps: [mapped] });
+    if (!writes) {
+      try {
+        await admin.command({ applyOps: [mapped] });
+        applied++;
+        continue;
+      } catch (error) {
+        if (applied > 0 || !applyOpsUnavailable(error)) throw error;
+        writes = new OplogWriteBatcher(client);
+      }
+    }
+    for (const write of oplogEntryToWrites(mapped)) await writes.add(write);
     applied++;
   }
-  return { applied, skipped };
+  await writes?.flush();
+  return { applied, skipped, method: writes ? 'writes' : 'applyOps' };
 }

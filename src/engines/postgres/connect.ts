@@ -1,7 +1,8 @@
-import { userInfo } from 'node:os';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { UsageError } from '../../errors.js';
+import { StowageError, UsageError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
+import { type ConnInfo, describeHosts, isKeywordConnString, type PgHost, parseConnInfo } from './conninfo.js';
 import { type ErrorContext, isDriverError, translatePgError } from './pg-errors.js';
 import { createBackupSocket } from './socket-feed.js';
 
@@ -13,9 +14,12 @@ import { createBackupSocket } from './socket-feed.js';
  * goes away between queries).
  */
 
-/** A parsed connection URL, with what messages may show. */
+/** A resolved connection string, with what messages may show. */
 export interface PgTarget {
+  /** What the user gave (it may hold a password: show it only through redactConnString). */
   url: string;
+  /** Every parameter, resolved the way libpq would (conninfo.ts). */
+  info: ConnInfo;
   /** `host:port` (or the socket folder), for messages. */
   server: string;
   database: string;
@@ -23,57 +27,91 @@ export interface PgTarget {
   password: string | undefined;
 }
 
-/** Parses a `postgres://` / `postgresql://` URL the way `pg` will use it. */
+/** Resolves a connection string (URL or `key=value` pairs) the way psql and pg_dump would. */
 export function parseTarget(url: string): PgTarget {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new UsageError(
-      `not a valid PostgreSQL URL: ${redactUrl(url)}`,
-      'use postgres://user:password@host:port/database',
-    );
-  }
-  if (!/^postgres(ql)?:$/.test(parsed.protocol)) {
+  if (!isKeywordConnString(url) && !/^postgres(ql)?:\/\//i.test(url)) {
     throw new UsageError(
       `not a PostgreSQL URL: ${redactUrl(url)}`,
-      'use postgres://user:password@host:port/database',
+      'use postgres://user:password@host:port/database, or key=value pairs such as "host=db dbname=shop"',
     );
   }
-  const user =
-    decodeURIComponent(parsed.username) ||
-    parsed.searchParams.get('user') ||
-    process.env.PGUSER ||
-    userInfo().username;
-  const database =
-    decodeURIComponent(parsed.pathname.replace(/^\//, '')) ||
-    parsed.searchParams.get('dbname') ||
-    process.env.PGDATABASE ||
-    user;
-  const host =
-    decodeURIComponent(parsed.hostname) ||
-    parsed.searchParams.get('host') ||
-    process.env.PGHOST ||
-    'localhost';
-  const port = parsed.port || parsed.searchParams.get('port') || process.env.PGPORT || '5432';
-  const password = parsed.password
-    ? decodeURIComponent(parsed.password)
-    : (process.env.PGPASSWORD ?? undefined);
+  const info = parseConnInfo(url);
   return {
     url,
-    server: host.startsWith('/') ? `${host} (port ${port})` : `${host}:${port}`,
-    database,
-    user,
-    password,
+    info,
+    server: describeHosts(info),
+    database: info.database,
+    user: info.user,
+    password: info.password,
   };
 }
 
-/** The same URL pointing at another database (for CREATE DATABASE from the maintenance database). */
-export function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${encodeURIComponent(database)}`;
-  parsed.searchParams.delete('dbname');
-  return parsed.toString();
+/** The same target pointing at another database (for CREATE DATABASE from the maintenance database). */
+export function withDatabase(target: PgTarget, database: string): PgTarget {
+  const info = { ...target.info, database };
+  return { ...target, info, database };
+}
+
+/** The driver's settings for one host of a target. */
+function clientConfig(target: PgTarget, host: PgHost, ssl: boolean): pg.ClientConfig {
+  const { info } = target;
+  return {
+    host: host.host,
+    port: host.port,
+    user: info.user,
+    database: info.database,
+    // A function, so a missing password is asked for only when the server
+    // wants one, and the error then says where a password can come from.
+    password: async () => {
+      if (info.password !== undefined) return info.password;
+      throw new StowageError(
+        'pg-auth',
+        `password required for user ${info.user} on ${describeHosts({ hosts: [host] })}`,
+        'give it in the URL, PGPASSWORD or ~/.pgpass',
+      );
+    },
+    application_name: info.applicationName,
+    ...(info.options ? { options: info.options } : {}),
+    connectionTimeoutMillis: info.connectTimeout > 0 ? info.connectTimeout * 1000 : 15_000,
+    ssl: ssl ? sslConfig(info) : false,
+  };
+}
+
+/** TLS settings for an sslmode, with libpq's meaning of each mode. */
+function sslConfig(info: ConnInfo): pg.ClientConfig['ssl'] {
+  const read = (file: string | undefined) => (file ? readFileSync(file) : undefined);
+  const ca = read(info.sslrootcert);
+  const cert = read(info.sslcert);
+  const key = read(info.sslkey);
+  const files = { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
+  switch (info.sslmode) {
+    case 'verify-full':
+      return { ...files, rejectUnauthorized: true };
+    case 'verify-ca':
+      // The chain is checked, the host name is not.
+      return { ...files, rejectUnauthorized: true, checkServerIdentity: () => undefined };
+    default:
+      return { ...files, rejectUnauthorized: false };
+  }
+}
+
+/** Whether to try TLS first, and whether plain TCP may follow a refusal (libpq's prefer/allow). */
+function sslPlan(info: ConnInfo, host: PgHost): boolean[] {
+  if (host.host.startsWith('/')) return [false]; // never TLS over a Unix socket, as libpq
+  switch (info.sslmode) {
+    case 'disable':
+      return [false];
+    case 'allow':
+      return [false, true];
+    case 'prefer':
+      return [true, false];
+    default:
+      return [true];
+  }
+}
+
+function serverRefusedTls(error: unknown): boolean {
+  return /does not support SSL/i.test(String((error as Error)?.message));
 }
 
 export interface SessionOptions {
@@ -81,6 +119,44 @@ export interface SessionOptions {
   /** Session settings applied right after connecting (`SET name = value`). */
   settings?: Record<string, string>;
   signal?: AbortSignal;
+}
+
+/**
+ * Connects to the first host that answers, in order, as libpq does; with
+ * sslmode prefer (the default) TLS is tried first and plain TCP after a
+ * server that has no TLS. The last failure is the one reported.
+ */
+async function connectFirst(
+  target: PgTarget,
+  mode: SessionOptions['mode'],
+  context: ErrorContext,
+): Promise<pg.Client> {
+  let last: unknown;
+  for (const host of target.info.hosts) {
+    for (const ssl of sslPlan(target.info, host)) {
+      const client = new pg.Client({
+        ...clientConfig(target, host, ssl),
+        keepAlive: true,
+        // Backup sessions read COPY data into reusable buffers (socket-feed.ts).
+        ...(mode === 'backup' ? { stream: createBackupSocket as unknown as pg.ClientConfig['stream'] } : {}),
+      });
+      // Swallow errors until the session owns the client: connect() rejects with the same error.
+      client.on('error', () => {});
+      try {
+        await client.connect();
+        return client;
+      } catch (err) {
+        void client.end().catch(() => {});
+        last = err;
+        if (err instanceof StowageError) throw err;
+        if (ssl && serverRefusedTls(err)) continue;
+        if (isDriverError(err) && (err as { code?: string }).code?.length === 5)
+          throw translatePgError(err, context);
+        break; // unreachable: try the next host
+      }
+    }
+  }
+  throw translatePgError(last, context);
 }
 
 /** One connection with error translation. */
@@ -111,24 +187,7 @@ export class PgSession {
       secrets: [target.password],
       mode: options.mode,
     };
-    const client = new pg.Client({
-      connectionString: target.url,
-      connectionTimeoutMillis: 15_000,
-      application_name: 'stowage',
-      keepAlive: true,
-      // Backup sessions read COPY data into reusable buffers (socket-feed.ts).
-      ...(options.mode === 'backup'
-        ? { stream: createBackupSocket as unknown as pg.ClientConfig['stream'] }
-        : {}),
-    });
-    // Swallow errors until the session owns the client: connect() rejects with the same error.
-    client.on('error', () => {});
-    try {
-      await client.connect();
-    } catch (err) {
-      void client.end().catch(() => {});
-      throw translatePgError(err, context);
-    }
+    const client = await connectFirst(target, options.mode, context);
     const session = new PgSession(client, target, context, options.signal);
     const settings = {
       statement_timeout: '0',

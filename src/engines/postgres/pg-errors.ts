@@ -139,7 +139,7 @@ export function translatePgError(err: unknown, ctx: ErrorContext): StowageError 
     return make(
       'pg-ssl',
       `cannot connect to PostgreSQL at ${ctx.server}: ${raw}`,
-      'set sslmode in the URL to match the server (e.g. sslmode=disable or sslmode=no-verify)',
+      'set sslmode in the URL to match the server (sslmode=disable, prefer, require, verify-ca or verify-full, as with psql)',
     );
   }
   if (isConnectionLost(e)) {

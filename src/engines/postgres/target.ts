@@ -37,7 +37,7 @@ async function createDatabase(
   let admin: PgSession | undefined;
   for (const maintenance of ['postgres', 'template1']) {
     try {
-      admin = await PgSession.open(parseTarget(withDatabase(target.url, maintenance)), {
+      admin = await PgSession.open(withDatabase(target, maintenance), {
         mode: 'restore',
         signal,
       });

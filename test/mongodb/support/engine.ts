@@ -1,9 +1,10 @@
 import type { MongoClient } from 'mongodb';
 import type { TestContext } from 'vitest';
-import type { EngineBackupResult, EngineRestoreResult } from '../../../src/engines/engine.js';
+import type { EngineBackupResult, EngineRestoreResult, StreamSummary } from '../../../src/engines/engine.js';
 import { mongodbEngine } from '../../../src/engines/mongodb/index.js';
 import type { MongoBackupOptions, MongoRestoreOptions } from '../../../src/engines/mongodb/options.js';
 import { RawInserter } from '../../../src/engines/mongodb/raw-insert.js';
+import { OPLOG_STREAM } from '../../../src/engines/mongodb/stream-names.js';
 import type { ProgressEvent } from '../../../src/progress.js';
 import { MemoryStreams } from '../../support/memory-streams.js';
 import {
@@ -31,6 +32,14 @@ export async function backupToMemory(
   const events: ProgressEvent[] = [];
   const result = await mongodbEngine.backup({ url, streams, jobs, options, progress: (e) => events.push(e) });
   return { streams, result, events };
+}
+
+/**
+ * The collection streams of a backup: without the oplog stream, which a
+ * server with an oplog adds to every backup.
+ */
+export function collectionStreams(backup: MemoryBackup): StreamSummary[] {
+  return backup.streams.list().filter((s) => s.name !== OPLOG_STREAM);
 }
 
 export async function restoreFromMemory(

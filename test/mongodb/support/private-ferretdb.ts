@@ -17,19 +17,27 @@ export class PrivateFerretDB {
     private readonly bin: string,
     private readonly dir: string,
     readonly port: number,
+    private readonly oplog = false,
   ) {}
 
   get url(): string {
     return `mongodb://127.0.0.1:${this.port}/`;
   }
 
-  static async start(): Promise<PrivateFerretDB> {
+  /**
+   * With `oplog`, FerretDB runs as a one-member replica set and gets a capped
+   * `local.oplog.rs`, which it then fills on every write: a real oplog for
+   * the point-in-time tests. (Only on a private server: on the shared one,
+   * every backup would scan an oplog that every test fills.)
+   */
+  static async start(options: { oplog?: boolean } = {}): Promise<PrivateFerretDB> {
     const bin = ferretdbBinary();
     if (!bin) throw new Error('no FerretDB binary');
     const server = new PrivateFerretDB(
       bin,
       mkdtempSync(join(tmpdir(), 'stowage-mongo-private-')),
       await freePort(),
+      options.oplog ?? false,
     );
     await server.launch();
     return server;
@@ -48,6 +56,7 @@ export class PrivateFerretDB {
         '--telemetry=disable',
         '--debug-addr=-',
         '--log-level=error',
+        ...(this.oplog ? ['--repl-set-name=rs0'] : []),
       ],
       { stdio: ['ignore', log, log] },
     );
@@ -57,6 +66,7 @@ export class PrivateFerretDB {
       try {
         await client.connect();
         await client.db('admin').command({ ping: 1 });
+        if (this.oplog) await createOplog(client);
         return;
       } catch {
         await sleep(100);
@@ -82,6 +92,14 @@ export class PrivateFerretDB {
     await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+const OPLOG_BYTES = 64 << 20;
+
+async function createOplog(client: MongoClient): Promise<void> {
+  const local = client.db('local');
+  const present = await local.listCollections({ name: 'oplog.rs' }, { nameOnly: true }).toArray();
+  if (present.length === 0) await local.createCollection('oplog.rs', { capped: true, size: OPLOG_BYTES });
 }
 
 /** The installed FerretDB 1.24.2 binary, if any. */
