@@ -31,10 +31,14 @@ export interface CatalogObject extends PgObject {
    */
   detachable?: { parts: CatalogObject[]; sqlWithout: (partIds: ReadonlySet<string>) => string[] };
   /**
-   * Id of an empty placeholder of this object (a shell type) that objects it
-   * needs, and that need it back, are created after instead (a base type's I/O functions).
+   * An empty placeholder of this object (a shell type, a view of NULL
+   * columns) that objects it needs, and that need it back, are created after
+   * instead (a base type's I/O functions, a function over a view's row type
+   * that the view calls). `id` names a placeholder that always exists; one
+   * given as `object` is added only when a cycle needs it, and this object's
+   * statements then become `sqlOverShell` (CREATE OR REPLACE) and its drop `dropOverShell`.
    */
-  shell?: string;
+  shell?: { id: string; object?: CatalogObject; sqlOverShell?: string[]; dropOverShell?: string };
 }
 
 /** The identity of a catalog row, as used in {@link CatalogObject.keys}. */

@@ -4,8 +4,9 @@ import type { CatalogObject } from './context.js';
  * Breaks dependency cycles between catalog objects the way pg_dump does, by
  * splitting an object in the cycle:
  *
- * - an object with a shell (a base type) lets the objects it needs that need
- *   it back (its I/O functions) wait for the shell instead of the full object;
+ * - an object with a shell (a base type, a view) lets the objects it needs
+ *   that need it back (its I/O functions, a function over the view's row type
+ *   that the view calls) wait for the shell instead of the full object;
  * - a detachable part (a table's CHECK constraint calling a function that takes
  *   the table's row type, a domain's constraint calling a function over the
  *   domain) that needs something in the cycle becomes an object of its own,
@@ -37,10 +38,18 @@ export function breakCycles(objects: CatalogObject[], partOf: ReadonlyMap<string
         if (!inCycle.has(node(o.id))) continue;
         o.deps = o.deps.map((d) => {
           const target = byId.get(d);
-          if (!target?.shell || target === o || !inCycle.has(d)) return d;
+          const shell = target?.shell;
+          if (!target || !shell || target === o || !inCycle.has(d)) return d;
           if (!target.deps.some((x) => node(x) === node(o.id))) return d;
+          if (shell.object && !byId.has(shell.id)) {
+            objects.push(shell.object);
+            byId.set(shell.id, shell.object);
+            target.deps.push(shell.id);
+            if (shell.sqlOverShell) target.sql = shell.sqlOverShell;
+            if (shell.dropOverShell) target.drop = shell.dropOverShell;
+          }
           changed = true;
-          return target.shell;
+          return shell.id;
         });
       }
       for (const [part, owner] of attached) {

@@ -73,7 +73,7 @@ interface DomainConstraintRow {
  * multirange), domains with their constraints, and base types. A base type
  * and its I/O functions need each other, so, as pg_dump does, a shell type
  * (`CREATE TYPE name`) comes first, then the functions, then the full type
- * (depend.ts points the functions at the shell).
+ * (cycles.ts points the functions at the shell).
  */
 export async function readTypes(ctx: CatalogContext): Promise<CatalogObject[]> {
   const types = await rows<TypeRow>(
@@ -311,7 +311,7 @@ export async function readTypes(ctx: CatalogContext): Promise<CatalogObject[]> {
           owner: ownerStatement(`TYPE ${name}`, t.owner),
           acl: aclStatements('TYPE', name, t.owner, t.acl),
           deps: [...base.deps, shell.id],
-          shell: shell.id,
+          shell: { id: shell.id },
         });
         break;
       }
