@@ -70,7 +70,7 @@ export async function readCatalog(ctx: CatalogContext): Promise<CatalogRead> {
   const { ordered, cycles } = orderObjects(kept);
   if (cycles.length) {
     ctx.warnings.push(
-      `dependency cycle around ${cycles.join(', ')}: restore may need a second attempt for these objects`,
+      `dependency cycle stowage cannot break around ${cycles.join(', ')}: restoring these objects may fail`,
     );
   }
   const keptTables = new Set(kept.filter((o) => o.kind === 'table').map((o) => o.id));
