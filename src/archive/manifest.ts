@@ -49,6 +49,12 @@ export const ManifestSchema = z.object({
   options: z.record(z.string(), z.unknown()),
   encrypted: z.boolean(),
   warnings: z.array(z.string()),
+  /**
+   * What the source had that the backup could not carry, one entry per kind
+   * (`operators: 3`); the backup was made anyway only because that was allowed.
+   * Absent (archives before this field, or complete backups): complete.
+   */
+  incomplete: z.array(z.string()).min(1).optional(),
   streams: z.array(StreamEntrySchema),
   /** Engine-specific description of the schema, enough to rebuild the database. */
   schema: z.unknown(),

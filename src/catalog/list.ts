@@ -1,10 +1,11 @@
 import type { KeySource } from '../archive/keys.js';
 import type { Manifest } from '../archive/manifest.js';
 import { ArchiveReader } from '../archive/reader.js';
-import { KeyRequiredError, StowageError } from '../errors.js';
+import { checkArchiveTail } from '../archive/tail-check.js';
+import { KeyRequiredError, StowageError, WrongKeyError } from '../errors.js';
 import type { Repository, RepositoryFile } from '../store/repository.js';
 import { parseArchiveName, safeName } from './naming.js';
-import { readVerificationRecord, type VerificationRecord } from './verification-record.js';
+import { readVerificationRecord, type VerificationRecord, withholdContents } from './verification-record.js';
 
 /** One archive in a repository, as `list`, `status` and retention see it. */
 export interface ArchiveInfo {
@@ -29,11 +30,29 @@ export interface ArchiveInfo {
   note?: string;
   encrypted?: boolean;
   pointInTime?: boolean;
+  /** What the backup lacks (see the manifest's `incomplete`); absent when complete. */
+  incomplete?: string[];
   /** Latest verification result, when one is recorded and still matches the file. */
   verification?: VerificationRecord;
   /** Why the manifest could not be read (no key given, damaged tail…); the rest then comes from the name. */
   unreadable?: string;
+  /**
+   * Whether the archive counts as a backup that can be restored, which is what
+   * retention keeps: `restorable` when its footer parses (encrypted and no key:
+   * when its footer frame's checksums hold) and no verification of it failed;
+   * `damaged` when its header or tail is broken or its latest verification
+   * failed (`damage` says why); `unknown` when it could not be checked (read
+   * error, newer format).
+   */
+  health: ArchiveHealth;
+  /** Why the archive is `damaged`. */
+  damage?: string;
 }
+
+export type ArchiveHealth = 'restorable' | 'damaged' | 'unknown';
+
+/** Error codes of the reader that mean the file itself is broken, not that it could not be read just now. */
+const DAMAGE_CODES = new Set(['corrupt-frame', 'truncated', 'not-an-archive', 'corrupt-header']);
 
 export interface ListOptions {
   /** Key for encrypted archives; without it their manifests are not read (the name still tells date and kind). */
@@ -73,6 +92,8 @@ async function describe(
   options: ListOptions,
 ): Promise<ArchiveInfo> {
   const parsed = parseArchiveName(file.name);
+  const verification = await readVerificationRecord(repository, file.name, file.size);
+  const failed = verification?.ok === false ? verification : undefined;
   const base: ArchiveInfo = {
     name: file.name,
     location: repository.locate(file.name),
@@ -80,8 +101,9 @@ async function describe(
     at: parsed?.at ?? file.modified,
     kind: parsed?.kind ?? 'manual',
     bytes: file.size,
+    health: failed ? 'damaged' : 'restorable',
+    ...(failed ? { damage: `its verification on ${failed.verifiedAt} failed` } : {}),
   };
-  const verification = await readVerificationRecord(repository, file.name, file.size);
   if (verification) base.verification = verification;
   let manifest: Manifest;
   try {
@@ -90,13 +112,19 @@ async function describe(
     manifest = reader.manifest;
     await reader.close();
   } catch (err) {
-    if (err instanceof KeyRequiredError) {
-      return { ...base, encrypted: true, unreadable: 'encrypted: give the key to read its manifest' };
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof KeyRequiredError || err instanceof WrongKeyError) {
+      // Without the right key the manifest stays closed, but the footer's checksums still tell a whole archive from a broken one.
+      const tail = await checkTail(repository, file.name);
+      const unreadable =
+        err instanceof KeyRequiredError ? 'encrypted: give the key to read its manifest' : message;
+      // A record written before side files of encrypted archives were kept content-free: show only its verdict.
+      const shown = base.verification ? { verification: withholdContents(base.verification) } : {};
+      if (tail.ok) return { ...base, ...shown, encrypted: true, unreadable };
+      return { ...base, ...shown, encrypted: true, unreadable, ...judged(base, tail.damage, tail.unknown) };
     }
-    return {
-      ...base,
-      unreadable: err instanceof StowageError || err instanceof Error ? err.message : String(err),
-    };
+    const damaged = err instanceof StowageError && DAMAGE_CODES.has(err.code);
+    return { ...base, unreadable: message, ...judged(base, damaged ? message : undefined, !damaged) };
   }
   const started = new Date(manifest.startedAt);
   const finished = new Date(manifest.finishedAt);
@@ -115,7 +143,36 @@ async function describe(
     ...(manifest.note ? { note: manifest.note } : {}),
     encrypted: manifest.encrypted,
     pointInTime: manifest.pointInTime,
+    ...(manifest.incomplete?.length ? { incomplete: manifest.incomplete } : {}),
   };
+}
+
+/** Health after a failed read: damage found outranks a failed verification, which outranks "unknown". */
+function judged(
+  base: ArchiveInfo,
+  damage: string | undefined,
+  unknown: boolean,
+): Pick<ArchiveInfo, 'health' | 'damage'> {
+  if (damage) return { health: 'damaged', damage };
+  if (base.health === 'damaged') return { health: 'damaged', damage: base.damage };
+  return { health: unknown ? 'unknown' : base.health };
+}
+
+async function checkTail(
+  repository: Repository,
+  name: string,
+): Promise<{ ok: true } | { ok: false; damage?: string; unknown: boolean }> {
+  try {
+    const source = await repository.openArchive(name);
+    try {
+      const damage = await checkArchiveTail(source);
+      return damage ? { ok: false, damage, unknown: false } : { ok: true };
+    } finally {
+      await source.close();
+    }
+  } catch {
+    return { ok: false, unknown: true };
+  }
 }
 
 /** Maps with at most `limit` calls in flight, keeping order. */

@@ -36,6 +36,24 @@ export function safeName(database: string): string {
 
 /** The database a connection URL names, used to name the archive before the engine has connected. */
 export function databaseFromUrl(url: string): string {
+  return databaseFromParsableUrl(url) ?? 'database';
+}
+
+/**
+ * Like {@link databaseFromUrl}, but undefined when the URL cannot be parsed:
+ * such a backup never reaches a server, and must not leave run records for a
+ * database that does not exist.
+ */
+export function databaseFromParsableUrl(url: string): string | undefined {
+  // Multi-host MongoDB URLs (`h1:27017,h2:27017`) are not WHATWG URLs; their database is the path all the same.
+  const mongo = /^mongodb(?:\+srv)?:\/\/[^/?]+(?:\/([^?]*))?/i.exec(url);
+  if (mongo) {
+    try {
+      return decodeURIComponent(mongo[1] ?? '') || 'all';
+    } catch {
+      return undefined;
+    }
+  }
   try {
     const parsed = new URL(url);
     const path = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
@@ -43,6 +61,6 @@ export function databaseFromUrl(url: string): string {
     if (parsed.protocol.startsWith('postgres')) return decodeURIComponent(parsed.username) || 'postgres';
     return 'all';
   } catch {
-    return 'database';
+    return undefined;
   }
 }

@@ -28,6 +28,21 @@ export interface RetentionCandidate {
   kind: 'scheduled' | 'manual';
   /** The latest verification of this archive passed. */
   verified: boolean;
+  /**
+   * Whether the archive is known to be restorable (see `ArchiveInfo.health`).
+   * Only restorable archives fill keep slots; the others never push a good one out.
+   */
+  health: 'restorable' | 'damaged' | 'unknown';
+}
+
+/** How archives that are not restorable are treated. */
+export interface RetentionOptions {
+  /**
+   * Delete scheduled archives known to be damaged (broken tail, failed
+   * verification). By default they stay, outside every keep rule, so a person
+   * can try to salvage them; `unknown` ones always stay.
+   */
+  deleteDamaged?: boolean;
 }
 
 export interface RetentionDecision {
@@ -37,6 +52,8 @@ export interface RetentionDecision {
   keep: boolean;
   /** Why it stays (every rule that keeps it), or why it goes. */
   reasons: string[];
+  /** As given in the candidate: anything but `restorable` took no keep slot. */
+  health: RetentionCandidate['health'];
 }
 
 const RULES = [
@@ -75,14 +92,19 @@ export function normalizePolicy(policy: RetentionPolicy | undefined): Required<R
 }
 
 /**
- * Decides which archives stay. Manual backups always stay; so does the newest
- * archive whose verification passed, so a run of silently broken backups can
- * never push the last known-good one out. Throws rather than plan the
- * deletion of every archive of a database.
+ * Decides which archives stay. Keep rules count only restorable archives, so
+ * every bucket keeps its newest restorable one and a broken archive never
+ * takes the slot of a good one; archives that are not restorable stay outside
+ * the rules (deleted only when `deleteDamaged` says so and they are known
+ * damaged). Manual backups always stay; so does the newest archive whose
+ * verification passed, so a run of silently broken backups can never push the
+ * last known-good one out. Throws rather than plan the deletion of every
+ * archive of a database.
  */
 export function planRetention(
   candidates: RetentionCandidate[],
   policy?: RetentionPolicy,
+  options: RetentionOptions = {},
 ): RetentionDecision[] {
   const rules = normalizePolicy(policy);
   const byDatabase = new Map<string, RetentionCandidate[]>();
@@ -97,7 +119,7 @@ export function planRetention(
       (a, b) => b.at.getTime() - a.at.getTime() || b.name.localeCompare(a.name),
     );
     const reasons = new Map<string, string[]>(newestFirst.map((c) => [c.name, []]));
-    const scheduled = newestFirst.filter((c) => c.kind === 'scheduled');
+    const scheduled = newestFirst.filter((c) => c.kind === 'scheduled' && c.health === 'restorable');
     scheduled.slice(0, rules.keepLast).forEach((c, i) => {
       reasons.get(c.name)!.push(`last ${rules.keepLast} (#${i + 1})`);
     });
@@ -116,10 +138,20 @@ export function planRetention(
     for (const c of newestFirst) {
       if (c.kind === 'manual') reasons.get(c.name)!.push('manual backup (never pruned automatically)');
     }
-    const newestVerified = newestFirst.find((c) => c.verified);
+    const newestVerified = newestFirst.find((c) => c.verified && c.health === 'restorable');
     if (newestVerified) reasons.get(newestVerified.name)!.push('newest verified backup');
+    for (const c of newestFirst) {
+      if (c.kind === 'manual') continue;
+      if (c.health === 'unknown') {
+        reasons.get(c.name)!.push('could not be checked: takes no keep slot, never pruned');
+      } else if (c.health === 'damaged' && !options.deleteDamaged) {
+        reasons
+          .get(c.name)!
+          .push('damaged: takes no keep slot, kept for salvage (--delete-damaged removes it)');
+      }
+    }
     const kept = newestFirst.filter((c) => reasons.get(c.name)!.length > 0);
-    if (kept.length === 0 && newestFirst.length > 0) {
+    if (kept.length === 0 && newestFirst.some((c) => c.health !== 'damaged')) {
       throw new StowageError(
         'prune-all',
         `retention would delete every backup of ${database}: refusing`,
@@ -133,7 +165,11 @@ export function planRetention(
         database,
         at: c.at,
         keep: why.length > 0,
-        reasons: why.length > 0 ? why : ['not selected by any keep rule'],
+        reasons:
+          why.length > 0
+            ? why
+            : [c.health === 'damaged' ? 'damaged (--delete-damaged)' : 'not selected by any keep rule'],
+        health: c.health,
       });
     }
   }

@@ -31,8 +31,8 @@ export const DEFAULT_MAX_AGE_MS = 25 * 3_600_000;
 /**
  * Works out each database's status from the archive list and run records:
  * not ok when the newest backup is older than `maxAgeMs`, the last run failed,
- * the newest archive failed verification (or is unreadable), or there is no
- * backup at all.
+ * the newest archive failed verification (or is unreadable, or is incomplete),
+ * or there is no backup at all.
  */
 export function computeStatus(
   archives: ArchiveInfo[],
@@ -59,6 +59,11 @@ export function computeStatus(
         problems.push(`newest backup is ${formatAge(ageMs)} old (limit ${formatAge(maxAge)})`);
       if (newest.unreadable && !newest.encrypted)
         problems.push(`newest backup is unreadable: ${newest.unreadable}`);
+      // Without the key an encrypted archive is "unreadable" by design, but a broken footer is still damage.
+      else if (newest.health === 'damaged' && newest.verification?.ok !== false)
+        problems.push(`newest backup is damaged: ${newest.damage}`);
+      if (newest.incomplete)
+        problems.push(`newest backup is INCOMPLETE, it lacks ${newest.incomplete.join(', ')}`);
     }
     if (lastRun && lastRun.status !== 'success') {
       problems.push(

@@ -16,21 +16,29 @@ export const VerificationRecordSchema = z.object({
   level: z.enum(['frames', 'restore-test']),
   archiveBytes: z.number().int().nonnegative(),
   manifestFinishedAt: z.string().optional(),
-  streams: z.number().int().nonnegative(),
-  items: z.number().int().nonnegative(),
+  /** Absent when `contentsWithheld`. */
+  streams: z.number().int().nonnegative().optional(),
+  /** Absent when `contentsWithheld`. */
+  items: z.number().int().nonnegative().optional(),
   durationMs: z.number().nonnegative(),
   /** What failed, one line each; empty when ok. */
   problems: z.array(z.string()),
   restoreTest: z
     .object({
-      /** Scratch target, password removed. */
-      target: z.string(),
+      /** Scratch target, password removed; absent when `contentsWithheld`. */
+      target: z.string().optional(),
       ok: z.boolean(),
-      compared: z.number().int().nonnegative(),
+      compared: z.number().int().nonnegative().optional(),
       mismatches: z.array(z.string()),
     })
     .optional(),
   tool: z.string(),
+  /**
+   * The archive is encrypted, so this plaintext side file holds only the
+   * verdict: no stream or row counts, no table names in problems (see
+   * docs/ARCHITECTURE.md, "Side files of encrypted archives").
+   */
+  contentsWithheld: z.boolean().optional(),
 });
 
 export type VerificationRecord = z.infer<typeof VerificationRecordSchema>;
@@ -53,6 +61,26 @@ export async function readVerificationRecord(
   if (!result.success) return undefined;
   if (archiveBytes !== undefined && result.data.archiveBytes !== archiveBytes) return undefined;
   return result.data;
+}
+
+/**
+ * The record as it may be stored beside an encrypted archive: the verdict,
+ * level, dates and size (what list, status and retention need without a key),
+ * and nothing of the contents: counts, names and mismatches are dropped.
+ */
+export function withholdContents(record: VerificationRecord): VerificationRecord {
+  const { streams: _streams, items: _items, restoreTest, problems, ...rest } = record;
+  return {
+    ...rest,
+    problems:
+      problems.length === 0
+        ? []
+        : [
+            `${problems.length} problem(s); details withheld as the archive is encrypted: run verify with its key`,
+          ],
+    ...(restoreTest ? { restoreTest: { ok: restoreTest.ok, mismatches: [] } } : {}),
+    contentsWithheld: true,
+  };
 }
 
 export async function writeVerificationRecord(

@@ -16,6 +16,9 @@ export function manifestSummary(archive: string, manifest: Manifest): string[] {
     `tool:        stowage ${manifest.tool.version}, format ${manifest.formatVersion}${manifest.encrypted ? ', encrypted' : ''}`,
     ...(manifest.note ? [`note:        ${manifest.note}`] : []),
     `size:        ${formatBytes(raw)} raw, ${formatBytes(stored)} stored, ${items} rows/documents`,
+    ...(manifest.incomplete?.length
+      ? [`INCOMPLETE:  the backup lacks ${manifest.incomplete.join(', ')}`]
+      : []),
     ...manifest.warnings.map((w) => `warning:     ${w}`),
     `streams:     ${manifest.streams.length}`,
   ];

@@ -54,6 +54,12 @@ export interface EngineBackupRequest<Options = Record<string, unknown>> {
   options: Options;
   progress: ProgressListener;
   signal?: AbortSignal;
+  /**
+   * Called as soon as the engine knows what it cannot carry (see
+   * {@link EngineBackupResult.incomplete}), before copying data; it throws to
+   * refuse the backup early.
+   */
+  onIncomplete?: (missing: string[]) => void;
 }
 
 export interface EngineBackupResult {
@@ -65,6 +71,11 @@ export interface EngineBackupResult {
   /** True when the whole backup is one consistent point in time. */
   pointInTime: boolean;
   warnings: string[];
+  /**
+   * What exists in the source but is not in the backup, one entry per kind with
+   * its count (`operators: 3`). Empty or absent: the backup is complete.
+   */
+  incomplete?: string[];
 }
 
 export interface EngineRestoreRequest<Options = Record<string, unknown>> {
@@ -98,6 +109,11 @@ export interface Engine<BackupOptions = Record<string, unknown>, RestoreOptions 
    * one over several streams, and only the engine knows how it names them.
    */
   unitOfStream(stream: string): string;
+  /**
+   * The schema description as it may be shown (`inspect --json`): anything
+   * secret in it (passwords the database itself stores) masked. Absent: nothing to mask.
+   */
+  printableSchema?(schema: unknown): unknown;
   backup(request: EngineBackupRequest<BackupOptions>): Promise<EngineBackupResult>;
   restore(request: EngineRestoreRequest<RestoreOptions>): Promise<EngineRestoreResult>;
 }

@@ -2,11 +2,12 @@ import type { CompressionLevel } from '../archive/frame-codec.js';
 import type { KeySource } from '../archive/keys.js';
 import type { Manifest } from '../archive/manifest.js';
 import { ArchiveWriter } from '../archive/writer.js';
-import { archiveName, databaseFromUrl } from '../catalog/naming.js';
-import { writeRunRecord } from '../catalog/run-record.js';
+import { removeStaleLeftovers } from '../catalog/leftovers.js';
+import { archiveName, databaseFromParsableUrl, databaseFromUrl } from '../catalog/naming.js';
+import { recordRun } from '../catalog/run-record.js';
 import type { EngineName } from '../engines/engine.js';
 import { engineNameForUrl, loadEngine } from '../engines/registry.js';
-import { StowageError } from '../errors.js';
+import { StowageError, UsageError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
 import { redactSecrets, redactUrl } from '../redact.js';
 import { resolveDestination } from '../store/destination.js';
@@ -61,6 +62,12 @@ export interface BackupOptions {
   preflight?: boolean | PreflightOptions;
   /** The daemon job name, recorded in the run record. */
   job?: string;
+  /**
+   * Keep the backup even when the engine reports objects it cannot carry; the
+   * manifest then lists them as incomplete. Default false: such a backup fails
+   * and leaves no archive.
+   */
+  allowIncomplete?: boolean;
 }
 
 export interface BackupSummary {
@@ -89,6 +96,8 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
   const started = new Date();
   const progress = options.onProgress ?? ignoreProgress;
   const database = databaseFromUrl(options.source);
+  // A URL that does not parse never reaches a server: no run record for a database that does not exist.
+  const recordable = databaseFromParsableUrl(options.source) !== undefined;
   const destination = await resolveDestination(
     options.to,
     (sequence) => archiveName(database, started, kind, sequence),
@@ -101,16 +110,17 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
     status: 'success' | 'failure' | 'interrupted',
     extra: { archive?: string; bytes?: number; error?: string },
   ) => {
-    if (!repository || !destination.generated) return;
-    // Best effort: the repository may be the very thing that failed (disk full, unreachable).
-    await writeRunRecord(repository, {
+    if (!repository || !destination.generated || !recordable) return;
+    // The repository may be the very thing that failed (disk full, unreachable): then a local record and a warning.
+    const warning = await recordRun(repository, {
       database,
       status,
       startedAt: started.toISOString(),
       finishedAt: new Date().toISOString(),
       ...(options.job ? { job: options.job } : {}),
       ...extra,
-    }).catch(() => {});
+    });
+    if (warning) progress({ type: 'warning', message: warning });
   };
   try {
     let checks: PreflightCheck[] = [];
@@ -122,6 +132,18 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
         options.preflight === true ? {} : options.preflight,
       );
       for (const c of checks) if (c.status === 'warn') progress({ type: 'warning', message: c.message });
+    }
+    if (repository) {
+      // Housekeeping for killed backups before this one: their unfinished files and uploads.
+      const { removed, failures } = await removeStaleLeftovers(repository);
+      for (const l of removed) {
+        progress({
+          type: 'phase',
+          phase: 'preflight',
+          message: `removed what a killed backup left: ${l.kind} of ${l.name} (${l.bytes} bytes; ${l.why})`,
+        });
+      }
+      for (const f of failures) progress({ type: 'warning', message: f });
     }
     const engine = await loadEngine(engineName);
     const compression = options.compression ?? DEFAULT_COMPRESSION_BY_ENGINE[engineName];
@@ -153,8 +175,13 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
         options: options.engineOptions ?? {},
         progress,
         signal: options.signal,
+        onIncomplete: (missing) => {
+          if (!options.allowIncomplete) throw incompleteError(missing);
+        },
       });
       options.signal?.throwIfAborted();
+      const incomplete = result.incomplete?.length ? result.incomplete : undefined;
+      if (incomplete && !options.allowIncomplete) throw incompleteError(incomplete);
       const finished = await writer.finish({
         tool: { name: 'stowage', version: TOOL_VERSION },
         engine: engineName,
@@ -172,6 +199,7 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
           engine: options.engineOptions ?? {},
         },
         warnings: result.warnings,
+        ...(incomplete ? { incomplete } : {}),
         schema: result.schema,
       });
       const { manifest } = finished;
@@ -193,11 +221,23 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
   } catch (err) {
     const clean = scrub(err, options.source);
     const message = clean instanceof Error ? clean.message : String(clean);
-    await record(options.signal?.aborted ? 'interrupted' : 'failure', { error: message.split('\n')[0] });
+    // A usage error (bad flag, bad URL) never reached a server: nothing ran, so nothing is recorded.
+    if (!(clean instanceof UsageError)) {
+      await record(options.signal?.aborted ? 'interrupted' : 'failure', { error: message.split('\n')[0] });
+    }
     throw clean;
   } finally {
     await repository?.close();
   }
+}
+
+/** The refusal of a backup that would miss objects the source has. */
+export function incompleteError(missing: string[]): StowageError {
+  return new StowageError(
+    'incomplete-backup',
+    `backup refused: the source has objects that cannot be backed up: ${missing.join(', ')}`,
+    'pass --allow-incomplete (daemon: allowIncomplete: true) to keep a backup marked INCOMPLETE',
+  );
 }
 
 /** Makes sure no error leaving the library carries the connection password. */

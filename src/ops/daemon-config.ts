@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { engineNameForUrl } from '../engines/registry.js';
 import { StowageError, UsageError } from '../errors.js';
+import { webhookUrlProblem } from './notify.js';
 
 /**
  * The daemon's configuration file (YAML or JSON). Unknown keys are errors,
@@ -35,7 +36,10 @@ const EncryptionSchema = z.union([
 
 const WebhookSchema = z
   .object({
-    webhook: z.url(),
+    webhook: z.url().superRefine((url, ctx) => {
+      const problem = webhookUrlProblem(url);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
     onFailure: z.boolean().optional(),
     onSuccess: z.boolean().optional(),
     format: z.enum(['slack', 'json']).optional(),
@@ -113,6 +117,8 @@ const JobSchema = z
     compression: z.union([z.literal('none'), z.number().int().min(1).max(19)]).optional(),
     engineOptions: z.record(z.string(), z.unknown()).optional(),
     note: z.string().optional(),
+    /** Keep backups of a source with objects stowage cannot carry, marked INCOMPLETE (default false: the run fails). */
+    allowIncomplete: z.boolean().optional(),
   })
   .strict();
 

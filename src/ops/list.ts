@@ -1,4 +1,5 @@
 import type { KeySource } from '../archive/keys.js';
+import { type LeftoverSummary, summarizeLeftovers } from '../catalog/leftovers.js';
 import { type ArchiveInfo, listArchives } from '../catalog/list.js';
 import { openRepository } from '../store/open-repository.js';
 import type { S3Options } from '../store/s3-client.js';
@@ -22,6 +23,26 @@ export async function list(options: ListOptions): Promise<ArchiveInfo[]> {
   const repository = await openRepository(options.repository, { s3: options.s3 });
   try {
     return await listArchives(repository, { encryption: options.encryption, database: options.database });
+  } finally {
+    await repository.close();
+  }
+}
+
+/**
+ * Like {@link list}, plus what killed backups left behind (unfinished
+ * `.partial` files and their claims, unfinished S3 multipart uploads) with
+ * their sizes: space the archive list alone does not account for.
+ */
+export async function listRepository(
+  options: ListOptions,
+): Promise<{ archives: ArchiveInfo[]; leftovers: LeftoverSummary }> {
+  const repository = await openRepository(options.repository, { s3: options.s3 });
+  try {
+    const archives = await listArchives(repository, {
+      encryption: options.encryption,
+      database: options.database,
+    });
+    return { archives, leftovers: await summarizeLeftovers(repository) };
   } finally {
     await repository.close();
   }

@@ -62,7 +62,7 @@ export class StowageMetrics {
     });
     this.healthy = new Gauge({
       name: 'stowage_backup_healthy',
-      help: '1 when `stowage status` finds the database healthy (fresh, last run ok, not failing verification).',
+      help: '1 when `stowage status` finds the database healthy (fresh, last run ok, not failing verification, complete).',
       labelNames,
       registers,
     });

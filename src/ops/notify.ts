@@ -1,5 +1,6 @@
 import { formatAge } from '../catalog/status.js';
 import { StowageError } from '../errors.js';
+import { redactSecrets } from '../redact.js';
 
 /** Where and when to send notifications. */
 export interface WebhookOptions {
@@ -65,6 +66,8 @@ export async function notify(options: WebhookOptions, event: RunEvent): Promise<
   const text = notificationText(event);
   const body = options.format === 'json' ? { text, ...event } : { text };
   const host = safeHost(options.url);
+  const problem = webhookUrlProblem(options.url);
+  if (problem) throw new StowageError('webhook-failed', `webhook ${host}: ${problem}`);
   let response: Response;
   try {
     response = await fetch(options.url, {
@@ -76,7 +79,8 @@ export async function notify(options: WebhookOptions, event: RunEvent): Promise<
   } catch (err) {
     throw new StowageError(
       'webhook-failed',
-      `webhook ${host} unreachable: ${(err as Error).message}`,
+      // fetch's messages may quote the whole URL (its path and query are the secret).
+      `webhook ${host} unreachable: ${redactWebhook(describeFetchError(err), options.url)}`,
       undefined,
       { cause: err },
     );
@@ -86,6 +90,51 @@ export async function notify(options: WebhookOptions, event: RunEvent): Promise<
   }
   await response.body?.cancel().catch(() => {});
   return true;
+}
+
+/**
+ * What makes a webhook URL unusable, or undefined: not http(s), or carrying
+ * credentials (`user:password@`), which fetch refuses to send, so such a
+ * webhook could never deliver a single alert.
+ */
+export function webhookUrlProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'not a valid URL';
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    return 'must be an http:// or https:// URL';
+  if (parsed.username || parsed.password) {
+    return 'a webhook URL cannot carry credentials (user:password@host): put the token in its path or query instead';
+  }
+  return undefined;
+}
+
+/** The error text of a failed fetch, with its cause (undici puts the useful part there). */
+function describeFetchError(err: unknown): string {
+  const message = (err as Error)?.message ?? String(err);
+  const cause = (err as { cause?: { message?: string } })?.cause?.message;
+  return cause && !message.includes(cause) ? `${message}: ${cause}` : message;
+}
+
+/** Removes every secret part of a webhook URL (the whole URL, credentials, path, query) from a message. */
+function redactWebhook(message: string, url: string): string {
+  const secrets = [url];
+  try {
+    const parsed = new URL(url);
+    secrets.push(parsed.href, decodeURIComponent(parsed.password), parsed.password, parsed.username);
+    if (parsed.pathname.length > 1) secrets.push(parsed.pathname);
+    if (parsed.search) secrets.push(parsed.search);
+    for (const value of parsed.searchParams.values()) secrets.push(value);
+  } catch {
+    // unparseable: the whole URL above is all there is to remove
+  }
+  return redactSecrets(
+    message,
+    secrets.sort((a, b) => b.length - a.length),
+  );
 }
 
 /** The host of a webhook URL: the path of a Slack webhook is its secret. */

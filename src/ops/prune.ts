@@ -1,8 +1,9 @@
 import type { KeySource } from '../archive/keys.js';
+import { removeStaleLeftovers, summarizeLeftovers } from '../catalog/leftovers.js';
 import { listArchives } from '../catalog/list.js';
 import { planRetention, type RetentionDecision, type RetentionPolicy } from '../catalog/retention.js';
 import { openRepository } from '../store/open-repository.js';
-import { type Repository, verificationFileName } from '../store/repository.js';
+import { type Leftover, type Repository, verificationFileName } from '../store/repository.js';
 import type { S3Options } from '../store/s3-client.js';
 
 export interface PruneOptions {
@@ -13,6 +14,13 @@ export interface PruneOptions {
   database?: string;
   /** Decide and report, delete nothing. */
   dryRun?: boolean;
+  /** Also delete scheduled archives known to be damaged (kept for salvage by default). */
+  deleteDamaged?: boolean;
+  /**
+   * Silence after which a leftover whose writer cannot be asked (S3 multipart
+   * upload, claim from another host) counts as abandoned and is removed. Default 24 h.
+   */
+  staleAfterMs?: number;
   /** Key to read encrypted manifests (dates then come from the manifest instead of the name). */
   encryption?: KeySource;
   s3?: S3Options;
@@ -26,13 +34,28 @@ export interface PruneResult {
   /** Names deleted (or that would be, on a dry run). */
   deleted: string[];
   kept: string[];
+  /** Archives that are not restorable: they took no keep slot; `deleted` says whether they went. */
+  unrestorable: {
+    name: string;
+    database: string;
+    health: 'damaged' | 'unknown';
+    why: string;
+    deleted: boolean;
+  }[];
+  /** Leftovers of killed backups removed (or that would be, on a dry run): unfinished files, multipart uploads. */
+  leftoversRemoved: { name: string; kind: Leftover['kind']; bytes: number; why: string }[];
+  /** One line per problem a person should look at (unrestorable archives, leftovers that could not be removed). */
+  warnings: string[];
 }
 
 /**
  * Applies a retention policy to a repository: archives no rule keeps are
- * deleted together with their verification records. Manual backups and the
- * newest verified backup of each database always stay, and a policy that
- * would delete every backup of a database is refused before anything goes.
+ * deleted together with their verification records. Only restorable archives
+ * fill keep slots; damaged or uncheckable ones are reported in `unrestorable`
+ * and `warnings` and left in place (damaged ones deleted only with
+ * `deleteDamaged`). Manual backups and the newest verified backup of each
+ * database always stay, and a policy that would delete every backup of a
+ * database is refused before anything goes.
  */
 export async function prune(options: PruneOptions): Promise<PruneResult> {
   const owned = typeof options.repository === 'string';
@@ -52,11 +75,36 @@ export async function prune(options: PruneOptions): Promise<PruneResult> {
         at: a.at,
         kind: a.kind,
         verified: a.verification?.ok === true,
+        health: a.health,
       })),
       options.policy,
+      { deleteDamaged: options.deleteDamaged },
     );
     const doomed = decisions.filter((d) => !d.keep).map((d) => d.name);
     const kept = decisions.filter((d) => d.keep).map((d) => d.name);
+    const unrestorable = archives
+      .filter((a) => a.health !== 'restorable')
+      .map((a) => ({
+        name: a.name,
+        database: a.database,
+        health: a.health as 'damaged' | 'unknown',
+        why: a.damage ?? a.unreadable ?? 'could not be checked',
+        deleted: doomed.includes(a.name),
+      }));
+    const warnings = unrestorable.map(
+      (u) =>
+        `${u.name} is ${u.health === 'damaged' ? 'damaged' : 'not checkable'} (${u.why}): it counts for no keep rule and ${
+          u.deleted ? (options.dryRun ? 'would be deleted' : 'was deleted') : 'was left in place'
+        }`,
+    );
+    const leftoverOptions = { staleAfterMs: options.staleAfterMs };
+    const leftovers = options.dryRun
+      ? {
+          removed: (await summarizeLeftovers(repository, leftoverOptions)).items.filter((l) => l.stale),
+          failures: [],
+        }
+      : await removeStaleLeftovers(repository, leftoverOptions);
+    warnings.push(...leftovers.failures);
     if (!options.dryRun) {
       for (const name of doomed) {
         // The archive first: a verification record without its archive is harmless, the reverse would lose the record.
@@ -64,7 +112,21 @@ export async function prune(options: PruneOptions): Promise<PruneResult> {
         await repository.remove(verificationFileName(name)).catch(() => {});
       }
     }
-    return { repository: repository.url, dryRun: options.dryRun === true, decisions, deleted: doomed, kept };
+    return {
+      repository: repository.url,
+      dryRun: options.dryRun === true,
+      decisions,
+      deleted: doomed,
+      kept,
+      unrestorable,
+      leftoversRemoved: leftovers.removed.map((l) => ({
+        name: l.name,
+        kind: l.kind,
+        bytes: l.bytes,
+        why: l.why,
+      })),
+      warnings,
+    };
   } finally {
     if (owned) await repository.close();
   }

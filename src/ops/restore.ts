@@ -82,6 +82,15 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
     });
     return {
       ...result,
+      // Restoring an incomplete backup gives an incomplete database: say so with the result.
+      warnings: [
+        ...(manifest.incomplete?.length
+          ? [
+              `the archive is an INCOMPLETE backup: the restored database lacks ${manifest.incomplete.join(', ')}`,
+            ]
+          : []),
+        ...result.warnings,
+      ],
       archive: options.archive,
       durationMs: Date.now() - started,
       manifest,
@@ -145,6 +154,8 @@ async function takeSafetyBackup(
       onProgress: progress,
       signal: options.signal,
       preflight: { skipSource: true },
+      // Keeping most of the old contents beats refusing the restore; the archive says what it lacks.
+      allowIncomplete: true,
     });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

@@ -71,6 +71,11 @@ export async function runJob(job: ResolvedJob, ctx: RunJobContext): Promise<JobO
     warnings,
   };
   const database = safeName(databaseFromUrl(job.source));
+  // Warnings of the backup and verification (a run record that could not be written…) reach the daemon's log.
+  const onProgress: ProgressListener = (event) => {
+    if (event.type === 'warning') ctx.log(`job ${job.name}: warning: ${event.message}`);
+    ctx.onProgress?.(event);
+  };
   try {
     const encryption = await jobKeySource(job);
     ctx.log(`job ${job.name}: backup starting`);
@@ -87,8 +92,11 @@ export async function runJob(job: ResolvedJob, ctx: RunJobContext): Promise<JobO
       preflight: ctx.preflight ?? {},
       job: job.name,
       signal: ctx.signal,
-      onProgress: ctx.onProgress,
+      onProgress,
+      allowIncomplete: job.allowIncomplete,
     });
+    if (outcome.backup.manifest.incomplete)
+      warnings.push(`INCOMPLETE backup (allowed): it lacks ${outcome.backup.manifest.incomplete.join(', ')}`);
     ctx.log(`job ${job.name}: backed up to ${outcome.backup.archive} (${outcome.backup.bytes} bytes)`);
     if (job.verify) {
       const restoreTest = typeof job.verify === 'object' ? job.verify.restoreTest : undefined;
@@ -99,8 +107,9 @@ export async function runJob(job: ResolvedJob, ctx: RunJobContext): Promise<JobO
         restoreTest,
         restoreOptions: typeof job.verify === 'object' ? job.verify.restoreOptions : undefined,
         signal: ctx.signal,
-        onProgress: ctx.onProgress,
+        onProgress,
       });
+      if (outcome.verify.recordWarning) warnings.push(outcome.verify.recordWarning);
       if (!outcome.verify.ok) {
         outcome.status = 'failure';
         outcome.error = `verification failed: ${outcome.verify.problems[0]}`;
@@ -120,6 +129,10 @@ export async function runJob(job: ResolvedJob, ctx: RunJobContext): Promise<JobO
         });
         if (outcome.prune.deleted.length)
           ctx.log(`job ${job.name}: retention deleted ${outcome.prune.deleted.join(', ')}`);
+        for (const w of outcome.prune.warnings) {
+          warnings.push(`retention: ${w}`);
+          ctx.log(`job ${job.name}: retention warning: ${w}`);
+        }
       } catch (err) {
         warnings.push(`retention: ${(err as Error).message}`);
         ctx.log(`job ${job.name}: retention failed: ${(err as Error).message}`);

@@ -1,7 +1,8 @@
 import type { KeySource } from '../archive/keys.js';
+import { type LeftoverSummary, summarizeLeftovers } from '../catalog/leftovers.js';
 import { listArchives } from '../catalog/list.js';
 import { safeName } from '../catalog/naming.js';
-import { readAllRunRecords } from '../catalog/run-record.js';
+import { forgetRunRecords, readAllRunRecords } from '../catalog/run-record.js';
 import { computeStatus, type DatabaseStatus, type StatusOptions } from '../catalog/status.js';
 import { openRepository } from '../store/open-repository.js';
 import type { S3Options } from '../store/s3-client.js';
@@ -19,6 +20,8 @@ export interface RepositoryStatus {
   /** True when every database is healthy (and there is at least one). */
   ok: boolean;
   databases: DatabaseStatus[];
+  /** What killed backups left behind (reported, not a failure: the next backup or prune removes the stale ones). */
+  leftovers: LeftoverSummary;
   checkedAt: string;
 }
 
@@ -42,13 +45,35 @@ export async function status(options: RepositoryStatusOptions): Promise<Reposito
       runs = new Map([...runs].filter(([db]) => db === key));
     }
     const databases = computeStatus(archives, runs, options);
+    const leftovers = await summarizeLeftovers(repository);
     const now = options.now ?? new Date();
     return {
       repository: repository.url,
       ok: databases.length > 0 && databases.every((d) => d.ok),
       databases,
+      leftovers,
       checkedAt: now.toISOString(),
     };
+  } finally {
+    await repository.close();
+  }
+}
+
+/**
+ * Clears a database's run records (in the repository and this machine's
+ * fallback), so `status` stops reporting a database that is no longer backed
+ * up, or a failure recorded for one that never existed. Archives stay.
+ *
+ * @returns whether any record was found.
+ */
+export async function forgetDatabase(options: {
+  repository: string;
+  database: string;
+  s3?: S3Options;
+}): Promise<boolean> {
+  const repository = await openRepository(options.repository, { s3: options.s3 });
+  try {
+    return await forgetRunRecords(repository, options.database);
   } finally {
     await repository.close();
   }

@@ -3,7 +3,11 @@ import type { Manifest } from '../archive/manifest.js';
 import { ArchiveReader } from '../archive/reader.js';
 import { type ScanReport, scanArchive } from '../archive/scan.js';
 import { digestName, recordedDigest, sameDigest } from '../archive/stream-digest.js';
-import { type VerificationRecord, writeVerificationRecord } from '../catalog/verification-record.js';
+import {
+  type VerificationRecord,
+  withholdContents,
+  writeVerificationRecord,
+} from '../catalog/verification-record.js';
 import { engineNameForUrl } from '../engines/registry.js';
 import { KeyRequiredError, StowageError, UsageError, WrongKeyError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
@@ -55,9 +59,16 @@ export interface VerifyResult {
   problems: string[];
   streams: StreamCheck[];
   restoreTest?: ContentComparison & { target: string; ok: boolean };
+  /**
+   * What the backup lacks, from its manifest: an intact archive of an
+   * incomplete backup verifies (`ok`), but is never shown as complete.
+   */
+  incomplete?: string[];
   durationMs: number;
   /** The record written beside the archive (or that would have been, with `record: false`). */
   record: VerificationRecord;
+  /** Why the record could not be written (read-only repository…); the check result above stands. */
+  recordWarning?: string;
 }
 
 /**
@@ -150,14 +161,27 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
         : {}),
       tool: TOOL_VERSION,
     };
-    if (options.record !== false) await writeVerificationRecord(repository, record);
+    let recordWarning: string | undefined;
+    if (options.record !== false) {
+      try {
+        // Beside an encrypted archive the side file is plaintext: it must not tell what the archive holds.
+        const encrypted = manifest?.encrypted ?? options.encryption !== undefined;
+        await writeVerificationRecord(repository, encrypted ? withholdContents(record) : record);
+      } catch (err) {
+        // The check itself is done: a repository we may only read must not turn its result into an error.
+        recordWarning = `could not record the result beside the archive: ${(err as Error).message.split('\n')[0]}`;
+        progress({ type: 'warning', message: recordWarning });
+      }
+    }
     return {
+      ...(recordWarning ? { recordWarning } : {}),
       archive: repository.locate(name),
       ok,
       level: record.level,
       problems,
       streams,
       ...(restoreTest ? { restoreTest } : {}),
+      ...(manifest?.incomplete?.length ? { incomplete: manifest.incomplete } : {}),
       durationMs: record.durationMs,
       record,
     };

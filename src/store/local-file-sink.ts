@@ -3,6 +3,7 @@ import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ByteSink } from '../archive/byte-sink.js';
 import { StowageError } from '../errors.js';
+import { ownClaim } from './claim.js';
 
 /**
  * Bytes gathered before one write to the file. Compressed frames are small
@@ -176,13 +177,24 @@ export class LocalFileSink implements ByteSink {
   }
 }
 
-/** Claims `path` for one writer: creates `PATH.lock`, or fails with `exists` when another writer holds it. */
+/**
+ * Claims `path` for one writer: creates `PATH.lock` holding this process's pid
+ * and host (so a killed backup's leftovers can be told from a running one's),
+ * or fails with `exists` when another writer holds it.
+ */
 async function claim(path: string): Promise<string> {
   const lockPath = `${path}.lock`;
   try {
-    await (
-      await open(lockPath, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600)
-    ).close();
+    const handle = await open(
+      lockPath,
+      fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL,
+      0o600,
+    );
+    try {
+      await handle.writeFile(JSON.stringify(ownClaim()));
+    } finally {
+      await handle.close();
+    }
   } catch (err) {
     if ((err as NodeJS.ErrnoException)?.code === 'EEXIST') {
       throw new StowageError(
@@ -191,6 +203,8 @@ async function claim(path: string): Promise<string> {
         'choose another name, or remove the .lock file if no backup is running',
       );
     }
+    // Created but not written (disk full): an empty claim would block the name until judged stale.
+    await rm(lockPath, { force: true }).catch(() => {});
     throw fsError(err, lockPath);
   }
   return lockPath;

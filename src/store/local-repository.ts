@@ -4,9 +4,10 @@ import { dirname, join, resolve } from 'node:path';
 import type { ByteSink } from '../archive/byte-sink.js';
 import type { ByteSource } from '../archive/byte-source.js';
 import { StowageError } from '../errors.js';
+import { judgeClaim, parseClaim } from './claim.js';
 import { fsError, LocalFileSink } from './local-file-sink.js';
 import { LocalFileSource } from './local-file-source.js';
-import type { Repository, RepositoryFile } from './repository.js';
+import type { Leftover, LeftoverOptions, Repository, RepositoryFile } from './repository.js';
 
 /** A repository in a local folder (created 0700 on first write). */
 export class LocalRepository implements Repository {
@@ -111,6 +112,43 @@ export class LocalRepository implements Repository {
     } catch (err) {
       throw fsError(err, join(this.path, name));
     }
+  }
+
+  async listLeftovers(options: LeftoverOptions = {}): Promise<Leftover[]> {
+    const entries = await readdir(this.path, { withFileTypes: true }).catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw fsError(err, this.url);
+    });
+    const names = new Set<string>();
+    for (const entry of entries) {
+      const match = /^(.+\.stow)\.(partial|lock)$/.exec(entry.name);
+      if (entry.isFile() && match) names.add(match[1]!);
+    }
+    const leftovers: Leftover[] = [];
+    for (const name of [...names].sort()) {
+      const partial = await stat(join(this.path, `${name}.partial`)).catch(() => undefined);
+      const lock = await stat(join(this.path, `${name}.lock`)).catch(() => undefined);
+      if (!partial && !lock) continue; // finished or cleaned meanwhile
+      const owner = lock ? parseClaim(await this.readText(`${name}.lock`).catch(() => undefined)) : undefined;
+      const lastActivity = new Date(Math.max(partial?.mtimeMs ?? 0, lock?.mtimeMs ?? 0));
+      const verdict = judgeClaim(owner, lastActivity, options);
+      leftovers.push({
+        kind: 'partial',
+        name,
+        bytes: partial?.size ?? 0,
+        lastActivity,
+        ...(owner ? { owner } : {}),
+        ...verdict,
+        ref: name,
+      });
+    }
+    return leftovers;
+  }
+
+  async removeLeftover(leftover: Leftover): Promise<void> {
+    // The partial first: a claim without its partial still blocks nothing but its own name.
+    await this.remove(`${leftover.ref}.partial`);
+    await this.remove(`${leftover.ref}.lock`);
   }
 
   async freeSpace(): Promise<{ availableBytes: number; totalBytes: number } | undefined> {

@@ -1,11 +1,41 @@
 import type { ByteSink } from '../archive/byte-sink.js';
 import type { ByteSource } from '../archive/byte-source.js';
+import type { ClaimOwner } from './claim.js';
 
 /** One file at the top level of a repository. */
 export interface RepositoryFile {
   name: string;
   size: number;
   modified: Date;
+}
+
+/**
+ * What an unfinished backup left in a repository: a local `NAME.stow.partial`
+ * with its claim `NAME.stow.lock` (either may be missing), or an S3 multipart
+ * upload that was never completed or aborted.
+ */
+export interface Leftover {
+  kind: 'partial' | 'multipart-upload';
+  /** The archive it was to become. */
+  name: string;
+  /** Space it takes (parts uploaded so far, for S3). */
+  bytes: number;
+  /** Its last sign of life: file modification time, or when the upload began. */
+  lastActivity: Date;
+  /** The writer recorded in the claim, when there is one. */
+  owner?: ClaimOwner;
+  /** Abandoned: its writer is gone (same host) or it has been silent too long. Only stale leftovers are ever removed. */
+  stale: boolean;
+  /** Why it is judged stale or not, for messages. */
+  why: string;
+  /** The store's handle for removing it (file names, or the upload id). */
+  ref: string;
+}
+
+/** How leftovers are judged: silence after which one whose writer cannot be asked is stale (default 24 h). */
+export interface LeftoverOptions {
+  staleAfterMs?: number;
+  now?: Date;
 }
 
 /**
@@ -44,6 +74,10 @@ export interface Repository {
   createText(name: string, text: string): Promise<boolean>;
   /** Removes a file; a missing file is not an error. */
   remove(name: string): Promise<void>;
+  /** What unfinished backups left behind, each judged stale or not; a running backup's are never stale. */
+  listLeftovers(options?: LeftoverOptions): Promise<Leftover[]>;
+  /** Removes a leftover (deletes the partial and its claim, or aborts the upload). Callers pass only stale ones. */
+  removeLeftover(leftover: Leftover): Promise<void>;
   /** Free and total bytes where the repository lives, when that can be known (local folders). */
   freeSpace(): Promise<{ availableBytes: number; totalBytes: number } | undefined>;
   /** Proves the repository is reachable and writable by writing and removing a probe file. */

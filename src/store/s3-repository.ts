@@ -1,18 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import {
+  AbortMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  type ListMultipartUploadsCommandOutput,
   ListObjectsV2Command,
   type ListObjectsV2CommandOutput,
+  ListPartsCommand,
+  type ListPartsCommandOutput,
+  type MultipartUpload,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { ByteSink } from '../archive/byte-sink.js';
 import type { ByteSource } from '../archive/byte-source.js';
 import { StowageError } from '../errors.js';
-import type { Repository, RepositoryFile } from './repository.js';
+import { DEFAULT_STALE_AFTER_MS } from './claim.js';
+import type { Leftover, LeftoverOptions, Repository, RepositoryFile } from './repository.js';
 import { createS3Client, isS3NotFound, type S3Options, s3Error } from './s3-client.js';
 import { formatS3Url, parseS3Url, type S3Location, s3Key } from './s3-location.js';
 import { S3Sink } from './s3-sink.js';
@@ -156,6 +163,105 @@ export class S3Repository implements Repository {
     } catch (err) {
       if (isS3NotFound(err)) return;
       throw s3Error(err, this.locate(name));
+    }
+  }
+
+  /**
+   * Multipart uploads of archives directly under the prefix that were never
+   * completed or aborted (a killed backup). S3 does not say who started one,
+   * so age decides: older than `staleAfterMs` (default 24 h) is stale.
+   */
+  async listLeftovers(options: LeftoverOptions = {}): Promise<Leftover[]> {
+    const prefix = this.location.prefix ? `${this.location.prefix}/` : '';
+    const now = (options.now ?? new Date()).getTime();
+    const staleAfter = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
+    let uploads = await this.listUploads(prefix);
+    // MinIO lists uploads only for an exact key, not a prefix: then list the bucket's and filter here.
+    if (uploads.length === 0 && prefix) uploads = await this.listUploads(undefined);
+    const leftovers: Leftover[] = [];
+    for (const upload of uploads) {
+      if (!upload.Key?.startsWith(prefix) || !upload.UploadId) continue;
+      const name = upload.Key.slice(prefix.length);
+      if (!name || name.includes('/')) continue;
+      const lastActivity = upload.Initiated ?? new Date(0);
+      const hours = Math.floor((now - lastActivity.getTime()) / 3_600_000);
+      const stale = now - lastActivity.getTime() > staleAfter;
+      leftovers.push({
+        kind: 'multipart-upload',
+        name,
+        bytes: await this.uploadedBytes(upload.Key, upload.UploadId),
+        lastActivity,
+        stale,
+        why: stale
+          ? `unfinished upload begun ${hours} h ago`
+          : `upload begun ${hours} h ago: may still be running`,
+        ref: upload.UploadId,
+      });
+    }
+    return leftovers;
+  }
+
+  private async listUploads(prefix: string | undefined): Promise<MultipartUpload[]> {
+    const uploads: MultipartUpload[] = [];
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    do {
+      let page: ListMultipartUploadsCommandOutput;
+      try {
+        page = await this.client.send(
+          new ListMultipartUploadsCommand({
+            Bucket: this.location.bucket,
+            Prefix: prefix,
+            KeyMarker: keyMarker,
+            UploadIdMarker: uploadIdMarker,
+          }),
+        );
+      } catch (err) {
+        throw s3Error(err, this.url);
+      }
+      uploads.push(...(page.Uploads ?? []));
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
+    } while (keyMarker);
+    return uploads;
+  }
+
+  private async uploadedBytes(key: string, uploadId: string): Promise<number> {
+    let bytes = 0;
+    let marker: string | undefined;
+    do {
+      let page: ListPartsCommandOutput;
+      try {
+        page = await this.client.send(
+          new ListPartsCommand({
+            Bucket: this.location.bucket,
+            Key: key,
+            UploadId: uploadId,
+            PartNumberMarker: marker,
+          }),
+        );
+      } catch (err) {
+        if (isS3NotFound(err)) return bytes; // completed or aborted meanwhile
+        throw s3Error(err, this.url);
+      }
+      for (const part of page.Parts ?? []) bytes += part.Size ?? 0;
+      marker = page.IsTruncated ? page.NextPartNumberMarker : undefined;
+    } while (marker);
+    return bytes;
+  }
+
+  async removeLeftover(leftover: Leftover): Promise<void> {
+    try {
+      await this.client.send(
+        new AbortMultipartUploadCommand({
+          Bucket: this.location.bucket,
+          Key: s3Key(this.location, leftover.name),
+          UploadId: leftover.ref,
+        }),
+      );
+    } catch (err) {
+      if (isS3NotFound(err)) return;
+      throw s3Error(err, this.locate(leftover.name));
     }
   }
 

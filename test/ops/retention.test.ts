@@ -11,6 +11,7 @@ function daily(n: number, extra: Partial<RetentionCandidate> = {}): RetentionCan
     at: new Date(base - i * day),
     kind: 'scheduled' as const,
     verified: false,
+    health: 'restorable' as const,
     ...extra,
   }));
 }
@@ -66,6 +67,7 @@ describe('GFS retention', () => {
         at: new Date(base - 100 * day),
         kind: 'manual' as const,
         verified: false,
+        health: 'restorable' as const,
       },
     ];
     const decisions = planRetention(candidates, { keepLast: 2 });
@@ -80,6 +82,68 @@ describe('GFS retention', () => {
     const decisions = planRetention(candidates, { keepLast: 3 });
     expect(kept(decisions)).toEqual(['shop-0', 'shop-1', 'shop-2', 'shop-6']);
     expect(decisions.find((d) => d.name === 'shop-6')?.reasons).toEqual(['newest verified backup']);
+  });
+
+  it('does not let a damaged newest archive take a slot or push intact ones out', () => {
+    const candidates = daily(3).map((c, i) => ({ ...c, health: i === 0 ? ('damaged' as const) : c.health }));
+    const byDefault = planRetention(candidates);
+    expect(kept(byDefault)).toEqual(['shop-0', 'shop-1', 'shop-2']);
+    const damaged = byDefault.find((d) => d.name === 'shop-0')!;
+    expect(damaged.reasons.join(' ')).toMatch(/damaged: takes no keep slot/);
+    expect(damaged.reasons.join(' ')).not.toMatch(/daily/);
+    expect(byDefault.find((d) => d.name === 'shop-1')?.reasons).toEqual(['daily 2026-11-20 (1 of 30)']);
+
+    const lastOne = planRetention(candidates, { keepLast: 1 });
+    expect(kept(lastOne)).toEqual(['shop-0', 'shop-1']);
+    expect(pruned(lastOne)).toEqual(['shop-2']);
+    expect(lastOne.find((d) => d.name === 'shop-1')?.reasons).toEqual(['last 1 (#1)']);
+  });
+
+  it('keeps the newest restorable archive of each bucket', () => {
+    const sameDay = [
+      { ...daily(1)[0]!, name: 'late', health: 'damaged' as const },
+      { ...daily(1)[0]!, name: 'unchecked', at: new Date(base - 1_000), health: 'unknown' as const },
+      { ...daily(1)[0]!, name: 'early', at: new Date(base - 3_600_000) },
+      { ...daily(1)[0]!, name: 'earliest', at: new Date(base - 7_200_000) },
+    ];
+    const decisions = planRetention(sameDay, { keepDaily: 1 });
+    expect(decisions.find((d) => d.name === 'early')?.reasons).toEqual(['daily 2026-11-21 (1 of 1)']);
+    expect(kept(decisions)).toEqual(['late', 'unchecked', 'early']);
+    expect(pruned(decisions)).toEqual(['earliest']);
+  });
+
+  it('deletes damaged scheduled archives only when asked, never unknown or manual ones', () => {
+    const candidates = [
+      ...daily(3).map((c, i) => ({ ...c, health: i === 0 ? ('damaged' as const) : c.health })),
+      { ...daily(1)[0]!, name: 'shop-unknown', at: new Date(base - 10 * day), health: 'unknown' as const },
+      {
+        ...daily(1)[0]!,
+        name: 'shop-manual',
+        at: new Date(base - 11 * day),
+        kind: 'manual' as const,
+        health: 'damaged' as const,
+      },
+    ];
+    const decisions = planRetention(candidates, { keepLast: 5 }, { deleteDamaged: true });
+    expect(pruned(decisions)).toEqual(['shop-0']);
+    expect(decisions.find((d) => d.name === 'shop-0')?.reasons).toEqual(['damaged (--delete-damaged)']);
+    // Everything damaged, and asked to delete damaged: nothing restorable is lost, so it is not refused.
+    const allBad = daily(2).map((c) => ({ ...c, health: 'damaged' as const }));
+    expect(pruned(planRetention(allBad, { keepLast: 1 }, { deleteDamaged: true }))).toEqual([
+      'shop-0',
+      'shop-1',
+    ]);
+  });
+
+  it('does not count a damaged archive as the newest verified backup', () => {
+    const candidates = daily(10).map((c, i) => ({
+      ...c,
+      verified: i === 4 || i === 7,
+      health: i === 4 ? ('damaged' as const) : ('restorable' as const),
+    }));
+    const decisions = planRetention(candidates, { keepLast: 2 });
+    expect(decisions.find((d) => d.name === 'shop-7')?.reasons).toEqual(['newest verified backup']);
+    expect(kept(decisions)).toEqual(['shop-0', 'shop-1', 'shop-4', 'shop-7']);
   });
 
   it('applies the policy to each database on its own', () => {

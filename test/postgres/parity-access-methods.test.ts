@@ -1,4 +1,4 @@
-// Parity: table and index access methods (fixtures/postgres/parity/13-access-methods.sql).
-import { describeParity } from './parity-suite.js';
+// Parity: table and index access methods (fixtures/postgres/parity/13-access-methods*.sql).
+import { describeParityTheme } from './parity-theme.js';
 
-describeParity('table and index access methods', ['13-access-methods.sql']);
+describeParityTheme('table and index access methods', { fixtures: ['13-access-methods'] });

@@ -1,4 +1,4 @@
-// Parity: zero-argument aggregates (fixtures/postgres/parity/11-aggregate-star.sql).
-import { describeParity } from './parity-suite.js';
+// Parity: zero-argument aggregates (fixtures/postgres/parity/11-aggregate-star*.sql).
+import { describeParityTheme } from './parity-theme.js';
 
-describeParity('zero-argument aggregates', ['11-aggregate-star.sql']);
+describeParityTheme('zero-argument aggregates', { fixtures: ['11-aggregate-star'] });

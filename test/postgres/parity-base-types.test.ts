@@ -1,7 +1,4 @@
-// Parity: base types with internal and C I/O functions (fixtures/postgres/parity/10-base-types*.sql).
-import { describeParity } from './parity-suite.js';
+// Parity: base types with internal and C I/O functions (fixtures/postgres/parity/10-*.sql).
+import { describeParityTheme } from './parity-theme.js';
 
-describeParity('base types with internal and C I/O functions', [
-  '10-base-types.sql',
-  '10-base-types-used.sql',
-]);
+describeParityTheme('base types with internal and C I/O functions', { fixtures: ['10-'] });

@@ -1,4 +1,6 @@
-// Parity: dependency cycles through row types and domains (fixtures/postgres/parity/14-dependency-cycles.sql).
-import { describeParity } from './parity-suite.js';
+// Parity: dependency cycles through row types and domains (fixtures/postgres/parity/14-dependency-cycles*.sql).
+import { describeParityTheme } from './parity-theme.js';
 
-describeParity('dependency cycles through row types and domains', ['14-dependency-cycles.sql']);
+describeParityTheme('dependency cycles through row types and domains', {
+  fixtures: ['14-dependency-cycles'],
+});

@@ -1,4 +1,6 @@
-// Parity: inherited generated columns with a child’s own expression (fixtures/postgres/parity/12-inherited-generated.sql).
-import { describeParity } from './parity-suite.js';
+// Parity: inherited generated columns declared by children (fixtures/postgres/parity/12-inherited-generated*.sql).
+import { describeParityTheme } from './parity-theme.js';
 
-describeParity('inherited generated columns with a child’s own expression', ['12-inherited-generated.sql']);
+describeParityTheme('inherited generated columns declared by children', {
+  fixtures: ['12-inherited-generated'],
+});

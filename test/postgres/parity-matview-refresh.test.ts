@@ -1,4 +1,6 @@
-// Parity: materialized views refreshed through plain views (fixtures/postgres/parity/17-matview-through-view.sql).
-import { describeParity } from './parity-suite.js';
+// Parity: materialized views refreshed through plain views (fixtures/postgres/parity/17-matview-through-view*.sql).
+import { describeParityTheme } from './parity-theme.js';
 
-describeParity('materialized views refreshed through plain views', ['17-matview-through-view.sql']);
+describeParityTheme('materialized views refreshed through plain views', {
+  fixtures: ['17-matview-through-view'],
+});

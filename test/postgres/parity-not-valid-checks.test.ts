@@ -1,4 +1,6 @@
-// Parity: NOT VALID checks on inheritance parents (fixtures/postgres/parity/15-not-valid-inherited-check.sql).
-import { describeParity } from './parity-suite.js';
+// Parity: NOT VALID checks on inheritance parents (fixtures/postgres/parity/15-not-valid-inherited-check*.sql).
+import { describeParityTheme } from './parity-theme.js';
 
-describeParity('NOT VALID checks on inheritance parents', ['15-not-valid-inherited-check.sql']);
+describeParityTheme('NOT VALID checks on inheritance parents', {
+  fixtures: ['15-not-valid-inherited-check'],
+});

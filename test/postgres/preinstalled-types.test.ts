@@ -9,8 +9,8 @@ import { createPgDatabase, type TestPgDatabase } from '../support/pg.js';
 import { loadParityFixtures, schemaEntries } from './parity.js';
 import { backupToMemory, restoreFromMemory, tableChecksums } from './support.js';
 
-const TYPES = ['10-base-types.sql'];
-const ALL = ['10-base-types.sql', '10-base-types-used.sql'];
+const TYPES = ['10-a-base-types.sql'];
+const ALL = ['10-a-base-types.sql', '10-b-base-types-used.sql'];
 
 describe('postgres restore into a target with pre-installed base types', () => {
   let source: TestPgDatabase;

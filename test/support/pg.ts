@@ -41,9 +41,18 @@ export async function createPgDatabase(prefix = 'stowage_test'): Promise<TestPgD
     url: pgUrlFor(name),
     name,
     async drop() {
-      await withPgClient(pgUrl(), (client) =>
-        client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`),
-      );
+      const drop = () =>
+        withPgClient(pgUrl(), (client) =>
+          client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`),
+        );
+      try {
+        await drop();
+      } catch (error) {
+        // 55006: the database has subscriptions (even FORCE refuses); drop them, then the database.
+        if ((error as { code?: string }).code !== '55006') throw error;
+        await dropSubscriptions(pgUrlFor(name));
+        await drop();
+      }
     },
   };
 }
@@ -65,4 +74,22 @@ export async function withPgClient<T>(
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Drops the subscriptions of a database without contacting their publishers
+ * (DROP DATABASE refuses while a database has any).
+ */
+export async function dropSubscriptions(url: string): Promise<void> {
+  await withPgClient(url, async (client) => {
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT quote_ident(subname) AS name FROM pg_subscription
+       WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    for (const { name } of rows) {
+      await client.query(`ALTER SUBSCRIPTION ${name} DISABLE`);
+      await client.query(`ALTER SUBSCRIPTION ${name} SET (slot_name = NONE)`);
+      await client.query(`DROP SUBSCRIPTION ${name}`);
+    }
+  });
 }

@@ -4,12 +4,13 @@ import type { CompressionLevel } from '../../archive/frame-codec.js';
 import { engineNameForUrl } from '../../engines/registry.js';
 import { UsageError } from '../../errors.js';
 import { backup } from '../../ops/backup.js';
-import { notify, type RunEvent, type WebhookOptions } from '../../ops/notify.js';
+import { notify, type RunEvent, type WebhookOptions, webhookUrlProblem } from '../../ops/notify.js';
 import type { CliContext } from '../context.js';
 import { addEngineFlags, BACKUP_FLAGS, engineOptionsFrom } from '../engine-flags.js';
 import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
 import { parseJobs } from '../parse-number.js';
+import { passwordOnCommandLine } from '../password-warning.js';
 import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
 
 export function backupCommand(ctx: CliContext): Command {
@@ -24,6 +25,10 @@ export function backupCommand(ctx: CliContext): Command {
     .option('--compression <level>', 'zstd level 1-19, or none (default: 1 for PostgreSQL, 6 for MongoDB)')
     .option('--note <text>', 'free-text note stored in the manifest')
     .option('--manual', 'mark as a manual backup (never pruned automatically)')
+    .option(
+      '--allow-incomplete',
+      'keep the backup even when the source has objects stowage cannot back up (the archive is marked INCOMPLETE)',
+    )
     .option(
       '--no-preflight',
       'skip the checks before dumping (repository writable, free space, source reachable)',
@@ -47,6 +52,8 @@ Examples:
   );
   command.action(async (source: string, opts: Record<string, unknown>) => {
     const engine = engineNameForUrl(source);
+    const exposed = passwordOnCommandLine(source, 'source');
+    if (exposed) ctx.log(`warning: ${exposed}`);
     const webhook = webhookFrom(opts.notify as string | undefined);
     const started = Date.now();
     const report = async (event: Omit<RunEvent, 'database' | 'repository' | 'host'>) => {
@@ -78,6 +85,7 @@ Examples:
         signal: ctx.signal,
         s3: s3OptionsFrom(opts),
         preflight: opts.preflight !== false,
+        allowIncomplete: opts.allowIncomplete === true,
       });
     } catch (err) {
       await report({
@@ -104,10 +112,13 @@ Examples:
       database: summary.manifest.database,
       pointInTime: summary.manifest.pointInTime,
       warnings: summary.manifest.warnings,
+      ...(summary.manifest.incomplete ? { incomplete: summary.manifest.incomplete } : {}),
     };
     if (opts.json) ctx.json(result);
     else {
       for (const w of summary.manifest.warnings) ctx.log(`warning: ${w}`);
+      if (summary.manifest.incomplete)
+        ctx.log(`warning: INCOMPLETE backup (allowed): it lacks ${summary.manifest.incomplete.join(', ')}`);
       ctx.log(
         `backed up ${summary.manifest.database}: ${summary.streams} streams, ${summary.items} rows/documents, ` +
           `${formatBytes(summary.rawBytes)} → ${formatBytes(summary.bytes)} in ${(summary.durationMs / 1000).toFixed(1)} s`,
@@ -127,6 +138,8 @@ function webhookFrom(when: string | undefined): WebhookOptions | undefined {
     throw new UsageError(`--notify must be failure, always or never, got ${when}`);
   if (when === 'never' || (when === undefined && !url)) return undefined;
   if (!url) throw new UsageError(`--notify ${when} needs a webhook URL`, `set ${WEBHOOK_ENV}`);
+  const problem = webhookUrlProblem(url);
+  if (problem) throw new UsageError(`${WEBHOOK_ENV}: ${problem}`);
   return { url, onFailure: true, onSuccess: when === 'always' };
 }
 

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { loadEngine } from '../../engines/registry.js';
 import { inspect } from '../../ops/inspect.js';
 import type { CliContext } from '../context.js';
 import { formatBytes } from '../format-bytes.js';
@@ -19,7 +20,10 @@ export function inspectCommand(ctx: CliContext): Command {
       s3: s3OptionsFrom(opts),
     });
     if (opts.json) {
-      ctx.json({ archive, ...manifest });
+      // The schema may hold credentials the database stores (user mapping passwords): masked here.
+      const engine = await loadEngine(manifest.engine);
+      const schema = engine.printableSchema ? engine.printableSchema(manifest.schema) : manifest.schema;
+      ctx.json({ archive, ...manifest, schema });
       return;
     }
     for (const line of manifestSummary(archive, manifest)) ctx.log(line);

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
+import type { LeftoverSummary } from '../../catalog/leftovers.js';
 import type { ArchiveInfo } from '../../catalog/list.js';
-import { list } from '../../ops/list.js';
+import { listRepository } from '../../ops/list.js';
 import type { CliContext } from '../context.js';
 import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
@@ -27,7 +28,13 @@ export function archiveTable(archives: ArchiveInfo[]): string[] {
       formatDuration(a.durationMs),
       verificationLabel(a),
       a.name,
-      a.unreadable && !a.encrypted ? `UNREADABLE: ${a.unreadable}` : (a.note ?? ''),
+      a.health === 'damaged'
+        ? `DAMAGED: ${a.damage}`
+        : a.unreadable && !a.encrypted
+          ? `UNREADABLE: ${a.unreadable}`
+          : a.incomplete
+            ? `INCOMPLETE: lacks ${a.incomplete.join(', ')}${a.note ? `; ${a.note}` : ''}`
+            : (a.note ?? ''),
     ]),
   );
 }
@@ -41,12 +48,24 @@ export function archiveJson(a: ArchiveInfo): Record<string, unknown> {
   };
 }
 
+/** One line on what killed backups left behind, for `list` and `status`. */
+export function leftoversLine(l: LeftoverSummary): string {
+  if (l.unavailable) return `warning: could not look for leftovers of unfinished backups: ${l.unavailable}`;
+  const names = l.items.map((i) => i.name).join(', ');
+  return `leftovers of unfinished backups: ${l.count} (${formatBytes(l.bytes)}), ${l.stale} stale (${formatBytes(l.staleBytes)}) that the next backup or prune removes: ${names}`;
+}
+
+/** JSON form of the leftovers: dates as ISO strings. */
+export function leftoversJson(l: LeftoverSummary): Record<string, unknown> {
+  return { ...l, items: l.items.map((i) => ({ ...i, lastActivity: i.lastActivity.toISOString() })) };
+}
+
 export function listCommand(ctx: CliContext): Command {
   const command = new Command('list')
     .description("list the archives in a repository (reads only each archive's tail)")
     .argument('<repository>', 'local folder or s3://bucket/prefix')
     .option('--database <name>', 'only this database')
-    .option('--json', 'print { repository, archives: [...] } on stdout');
+    .option('--json', 'print { repository, archives: [...], leftovers: {...} } on stdout');
   addKeyOptions(command);
   addS3Options(command);
   command.addHelpText(
@@ -57,23 +76,25 @@ Examples:
   $ stowage list s3://company-backups/prod --database shop --json`,
   );
   command.action(async (repository: string, opts: Record<string, unknown>) => {
-    const archives = await list({
+    const { archives, leftovers } = await listRepository({
       repository,
       database: opts.database as string | undefined,
       encryption: await keySourceFrom(opts),
       s3: s3OptionsFrom(opts),
     });
     if (opts.json) {
-      ctx.json({ repository, archives: archives.map(archiveJson) });
+      ctx.json({ repository, archives: archives.map(archiveJson), leftovers: leftoversJson(leftovers) });
       return;
     }
     if (archives.length === 0) {
       ctx.log(`no archives in ${repository}`);
+      if (leftovers.count > 0 || leftovers.unavailable) ctx.log(leftoversLine(leftovers));
       return;
     }
     for (const line of archiveTable(archives)) ctx.log(line);
     const total = archives.reduce((n, a) => n + a.bytes, 0);
     ctx.log(`${archives.length} archive${archives.length === 1 ? '' : 's'}, ${formatBytes(total)}`);
+    if (leftovers.count > 0 || leftovers.unavailable) ctx.log(leftoversLine(leftovers));
   });
   return command;
 }

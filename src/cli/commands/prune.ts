@@ -1,7 +1,9 @@
 import { Command } from 'commander';
+import { parseDuration } from '../../catalog/status.js';
 import { UsageError } from '../../errors.js';
 import { prune } from '../../ops/prune.js';
 import type { CliContext } from '../context.js';
+import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
 import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
 import { formatDate } from '../table.js';
@@ -32,6 +34,15 @@ export function pruneCommand(ctx: CliContext): Command {
     .argument('<repository>', 'local folder or s3://bucket/prefix')
     .option('--database <name>', 'only this database (default: each database on its own)')
     .option('-n, --dry-run', 'show what would be deleted and why each kept backup stays; delete nothing')
+    .option(
+      '--delete-damaged',
+      'also delete scheduled backups known to be damaged (by default they are kept for salvage and take no keep slot)',
+    )
+    .option(
+      '--stale-after <duration>',
+      'leftovers of killed backups whose writer cannot be checked (S3 multipart uploads, claims from other hosts) are removed after this long (e.g. 24h, 2d)',
+      '24h',
+    )
     .option('--json', 'print the decisions as JSON on stdout');
   for (const [flags, , description] of KEEP_FLAGS)
     command.option(flags, description, count(flags.split(' ')[0]!));
@@ -44,20 +55,29 @@ Examples:
   $ stowage prune ./backups --dry-run
   $ stowage prune s3://backups/prod --keep-daily 14 --keep-weekly 8 --keep-monthly 12
 
-A policy that would delete every backup of a database is refused.`,
+Only backups known to be restorable (footer intact, no failed verification)
+count for the keep rules; damaged ones are reported and left in place unless
+--delete-damaged is given. A policy that would delete every backup of a
+database is refused.`,
   );
   command.action(async (repository: string, opts: Record<string, unknown>) => {
     const policy = Object.fromEntries(
       KEEP_FLAGS.filter(([, key]) => opts[key] !== undefined).map(([, key]) => [key, opts[key] as number]),
     );
+    const staleAfterMs = parseDuration(opts.staleAfter as string);
+    if (staleAfterMs === undefined || staleAfterMs <= 0)
+      throw new UsageError(`--stale-after must be a duration like 24h or 2d, got ${opts.staleAfter}`);
     const result = await prune({
+      staleAfterMs,
       repository,
       policy,
       database: opts.database as string | undefined,
       dryRun: opts.dryRun === true,
+      deleteDamaged: opts.deleteDamaged === true,
       encryption: await keySourceFrom(opts),
       s3: s3OptionsFrom(opts),
     });
+    for (const w of result.warnings) ctx.log(`warning: ${w}`);
     if (opts.json) {
       ctx.json({ ...result, decisions: result.decisions.map((d) => ({ ...d, at: d.at.toISOString() })) });
       return;
@@ -65,6 +85,10 @@ A policy that would delete every backup of a database is refused.`,
     for (const d of result.decisions) {
       const verb = d.keep ? 'keep  ' : result.dryRun ? 'would delete' : 'delete';
       ctx.log(`${verb.padEnd(12)}  ${formatDate(d.at)}  ${d.name}  (${d.reasons.join('; ')})`);
+    }
+    for (const l of result.leftoversRemoved) {
+      const verb = result.dryRun ? 'would remove' : 'removed';
+      ctx.log(`${verb} leftover ${l.kind} of ${l.name} (${formatBytes(l.bytes)}; ${l.why})`);
     }
     ctx.log(
       result.dryRun

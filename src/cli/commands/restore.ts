@@ -14,6 +14,7 @@ import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
 import { manifestSummary } from '../manifest-summary.js';
 import { parseJobs } from '../parse-number.js';
+import { passwordOnCommandLine } from '../password-warning.js';
 import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
 import { formatDate } from '../table.js';
 import { archiveJson, archiveTable, verificationLabel } from './list.js';
@@ -57,6 +58,8 @@ Restoring over a non-empty target first takes a safety backup of it (a manual
 backup, never pruned automatically) and, without a terminal, needs --yes.`,
   );
   command.action(async (archiveArg: string, target: string | undefined, opts: Record<string, unknown>) => {
+    const exposed = passwordOnCommandLine(target, 'target');
+    if (exposed) ctx.log(`warning: ${exposed}`);
     const s3 = s3OptionsFrom(opts);
     const encryption = await keySourceFrom(opts);
     const archive = looksLikeArchive(archiveArg)

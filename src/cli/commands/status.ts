@@ -1,14 +1,14 @@
 import { Command } from 'commander';
 import { formatAge, parseDuration } from '../../catalog/status.js';
 import { UsageError } from '../../errors.js';
-import { status } from '../../ops/status.js';
+import { forgetDatabase, status } from '../../ops/status.js';
 import type { CliContext } from '../context.js';
 import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
 import { QuietFailure } from '../quiet-failure.js';
 import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
 import { formatTable } from '../table.js';
-import { archiveJson } from './list.js';
+import { archiveJson, leftoversJson, leftoversLine } from './list.js';
 
 export function statusCommand(ctx: CliContext): Command {
   const command = new Command('status')
@@ -20,7 +20,11 @@ export function statusCommand(ctx: CliContext): Command {
     .option('--max-age <duration>', 'newest backup must be younger than this (e.g. 25h, 90m, 2d)', '25h')
     .option('--require-verified', 'also fail when the newest backup was never verified')
     .option('--format <format>', 'text, json or prometheus', 'text')
-    .option('--json', 'same as --format json');
+    .option('--json', 'same as --format json')
+    .option(
+      '--forget <database>',
+      "clear this database's run records (its archives stay) and exit: for a database no longer backed up",
+    );
   addKeyOptions(command);
   addS3Options(command);
   command.addHelpText(
@@ -30,11 +34,21 @@ Examples:
   $ stowage status ./backups
   $ stowage status s3://backups/prod --max-age 8h --json
   $ stowage status /var/backups --format prometheus > /var/lib/node_exporter/stowage.prom
+  $ stowage status ./backups --forget old_shop
 
 Exit code 1 when any database's newest backup is older than --max-age, its last
 run failed, or it failed verification (and for an empty repository).`,
   );
   command.action(async (repository: string, opts: Record<string, unknown>) => {
+    if (typeof opts.forget === 'string') {
+      const found = await forgetDatabase({ repository, database: opts.forget, s3: s3OptionsFrom(opts) });
+      ctx.log(
+        found
+          ? `forgot the run records of ${opts.forget} in ${repository} (its archives stay)`
+          : `no run records of ${opts.forget} in ${repository}`,
+      );
+      return;
+    }
     const maxAgeMs = parseDuration(opts.maxAge as string);
     if (maxAgeMs === undefined || maxAgeMs <= 0) {
       throw new UsageError(`--max-age must be a duration like 25h, 90m or 2d, got ${opts.maxAge}`);
@@ -57,6 +71,7 @@ run failed, or it failed verification (and for an empty repository).`,
           ...d,
           ...(d.newest ? { newest: archiveJson(d.newest) } : {}),
         })),
+        leftovers: leftoversJson(result.leftovers),
       });
     } else if (format === 'prometheus') {
       // prom-client loads only for this output.
@@ -83,6 +98,8 @@ run failed, or it failed verification (and for an empty repository).`,
           ctx.log(line);
         for (const d of result.databases) for (const p of d.problems) ctx.log(`${d.database}: ${p}`);
       }
+      if (result.leftovers.count > 0 || result.leftovers.unavailable)
+        ctx.log(leftoversLine(result.leftovers));
     }
     if (!result.ok) throw new QuietFailure('unhealthy');
   });

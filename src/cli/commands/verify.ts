@@ -3,6 +3,7 @@ import { verify } from '../../ops/verify.js';
 import type { CliContext } from '../context.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
 import { parseJobs } from '../parse-number.js';
+import { passwordOnCommandLine } from '../password-warning.js';
 import { QuietFailure } from '../quiet-failure.js';
 import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
 
@@ -31,6 +32,8 @@ Examples:
 Exit code 1 when the archive is damaged or the restore test finds a difference.`,
   );
   command.action(async (archive: string, opts: Record<string, unknown>) => {
+    const exposed = passwordOnCommandLine(opts.restoreTest as string | undefined, '--restore-test');
+    if (exposed) ctx.log(`warning: ${exposed}`);
     const result = await verify({
       archive,
       encryption: await keySourceFrom(opts),
@@ -56,6 +59,10 @@ Exit code 1 when the archive is damaged or the restore test finds a difference.`
         }
       }
       for (const p of result.problems) ctx.log(`problem: ${p}`);
+      if (result.incomplete)
+        ctx.log(
+          `INCOMPLETE: the backup lacks ${result.incomplete.join(', ')} (the archive itself is intact)`,
+        );
       ctx.log(
         result.ok
           ? `verified ${result.archive}${result.restoreTest ? ` and restore-tested into ${result.restoreTest.target}` : ''}`

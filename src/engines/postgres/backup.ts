@@ -93,13 +93,17 @@ export async function backupPostgres(
       version: server.versionNum,
       schemas: [],
       relations: [],
+      selective: !!(options.includeSchemas?.length || options.includeTables?.length),
       warnings,
+      incomplete: [],
     };
     ctx.schemas = await listSchemas(ctx, filter);
     const relations = await selectRelations(ctx, filter);
     ctx.relations = relations.map((r) => r.oid);
     await lockRelations(leader, relations);
     const catalog = await readCatalog(ctx);
+    // Said before any data is copied, so a refused backup stops here.
+    if (ctx.incomplete.length) request.onIncomplete?.(ctx.incomplete);
 
     const copied = options.schemaOnly ? [] : catalog.tables;
     const tables: PgTableData[] = copied.map(({ oid: _oid, ...t }) => t);
@@ -197,7 +201,14 @@ export async function backupPostgres(
 
     await leader.query('COMMIT', [], 'finishing the backup transaction');
     progress({ type: 'phase', phase: 'done' });
-    return { serverVersion: server.version, database: server.database, schema, pointInTime: true, warnings };
+    return {
+      serverVersion: server.version,
+      database: server.database,
+      schema,
+      pointInTime: true,
+      warnings,
+      incomplete: ctx.incomplete,
+    };
   } catch (err) {
     // Cancelling drops the connections; say so instead of reporting them lost.
     if (signal?.aborted) throw new StowageError('aborted', 'backup was cancelled', undefined, { cause: err });

@@ -104,10 +104,22 @@ function sslPlan(info: ConnInfo, host: PgHost): boolean[] {
     case 'allow':
       return [false, true];
     case 'prefer':
-      return [true, false];
+      // On loopback TLS protects nothing, and some local servers (PGlite's
+      // socket server) drop a TLS request instead of declining it: plain
+      // first, TLS only when the server insists.
+      return isLoopback(host.host) ? [false, true] : [true, false];
     default:
       return [true];
   }
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+function isUnreachable(error: unknown): boolean {
+  const code = (error as { code?: string })?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ETIMEDOUT';
 }
 
 function serverRefusedTls(error: unknown): boolean {
@@ -149,9 +161,13 @@ async function connectFirst(
         void client.end().catch(() => {});
         last = err;
         if (err instanceof StowageError) throw err;
-        if (ssl && serverRefusedTls(err)) continue;
-        if (isDriverError(err) && (err as { code?: string }).code?.length === 5)
-          throw translatePgError(err, context);
+        const sqlstate = isDriverError(err) ? (err as { code?: string }).code : undefined;
+        // sslmode allow (and prefer on loopback): pg_hba may want TLS ("no encryption").
+        if (!ssl && sqlstate === '28000' && /no encryption/i.test(String((err as Error).message))) continue;
+        if (sqlstate?.length === 5) throw translatePgError(err, context);
+        // sslmode prefer: a server without TLS says so, or (PGlite's socket
+        // server, some proxies) just closes the connection; plain TCP follows.
+        if (ssl && (serverRefusedTls(err) || !isUnreachable(err))) continue;
         break; // unreachable: try the next host
       }
     }

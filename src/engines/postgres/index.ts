@@ -1,6 +1,7 @@
 import type { Engine } from '../engine.js';
 import { backupPostgres } from './backup.js';
 import type { PostgresBackupOptions, PostgresRestoreOptions } from './options.js';
+import { printableSchema } from './printable-schema.js';
 import { restorePostgres } from './restore.js';
 import { tableOfStream } from './table-parts.js';
 
@@ -18,6 +19,7 @@ export const postgresEngine: Engine<PostgresBackupOptions, PostgresRestoreOption
   // reader's default of 4.
   restoreReadAhead: 2,
   unitOfStream: tableOfStream,
+  printableSchema,
   backup: backupPostgres,
   restore: restorePostgres,
 };

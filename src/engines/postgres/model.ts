@@ -26,6 +26,16 @@ export const OBJECT_KINDS = [
   'function',
   'aggregate',
   'shell-type',
+  'operator',
+  'operator-family',
+  'operator-class',
+  'cast',
+  'transform',
+  'conversion',
+  'text-search-parser',
+  'text-search-template',
+  'text-search-dictionary',
+  'text-search-configuration',
   'sequence',
   'table',
   'default',
@@ -42,6 +52,15 @@ export const OBJECT_KINDS = [
   'row-security',
   'statistics',
   'refresh',
+  'foreign-data-wrapper',
+  'foreign-server',
+  'user-mapping',
+  'foreign-table',
+  'publication',
+  'publication-table',
+  'subscription',
+  'default-privileges',
+  'event-trigger',
 ] as const;
 export type ObjectKind = (typeof OBJECT_KINDS)[number];
 
@@ -82,6 +101,12 @@ export const PgObjectSchema = z.object({
   /** Ids of objects that must exist first. */
   deps: z.array(z.string()),
   lock: z.enum(['share', 'exclusive']).optional(),
+  /**
+   * The statements hold credentials (user mapping options, a subscription's
+   * connection string), as pg_dump keeps them: they run at restore and are
+   * shown nowhere (see printable-schema.ts).
+   */
+  secret: z.boolean().optional(),
 });
 export type PgObject = z.infer<typeof PgObjectSchema>;
 
@@ -124,11 +149,16 @@ export const PgSequenceValueSchema = z.object({
 export type PgSequenceValue = z.infer<typeof PgSequenceValueSchema>;
 
 export const POSTGRES_SCHEMA_FORMAT = 'stowage-postgres';
-export const POSTGRES_SCHEMA_VERSION = 1;
+/**
+ * 2 added object kinds (operators, casts, text search, ...): a stowage that
+ * knows only version 1 says "upgrade stowage" for them instead of calling the
+ * unknown kinds damage. Version 1 schemas are still read.
+ */
+export const POSTGRES_SCHEMA_VERSION = 2;
 
 export const PostgresSchemaSchema = z.object({
   format: z.literal(POSTGRES_SCHEMA_FORMAT),
-  version: z.literal(POSTGRES_SCHEMA_VERSION),
+  version: z.number().int().min(1).max(POSTGRES_SCHEMA_VERSION),
   server: z.object({ version: z.string(), versionNum: z.number() }),
   database: z.object({ name: z.string(), encoding: z.string() }),
   /** What the backup holds: `schema-only` has no table data; `data-only` has no DDL. */

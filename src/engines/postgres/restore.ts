@@ -100,8 +100,10 @@ export async function restorePostgres(
   let preData = dataOnly ? [] : selection.objects.filter((o) => o.section === 'pre-data');
   // Data-only still refreshes materialized views: their contents are data.
   const postData = selection.objects.filter(
-    (o) => o.section === 'post-data' && (!dataOnly || o.kind === 'refresh'),
+    (o) => o.section === 'post-data' && (!dataOnly || o.kind === 'refresh') && o.kind !== 'event-trigger',
   );
+  // Event triggers come last, after ownership, as pg_restore does: they must not fire on the restore's own DDL.
+  const eventTriggers = dataOnly ? [] : selection.objects.filter((o) => o.kind === 'event-trigger');
 
   progress({ type: 'phase', phase: 'connect' });
   const settings = {
@@ -137,7 +139,7 @@ export async function restorePostgres(
     ledger.plan('data', tables.length, 'tables');
     ledger.plan('large objects', largeObjects?.count ?? 0, 'large objects');
     ledger.plan('sequences', sequences.length, 'sequences');
-    ledger.plan('post-data', postData.length, 'objects');
+    ledger.plan('post-data', postData.length + eventTriggers.length, 'objects');
 
     if (options.singleTransaction) {
       await main.query('BEGIN', [], 'starting the restore transaction');
@@ -421,9 +423,18 @@ export async function restorePostgres(
       progress({ type: 'phase', phase: 'owner', message: 'restoring ownership and privileges' });
       await applyObjects(main, objects, {
         batch,
-        statements: (o) => [...(o.owner ?? []), ...(o.acl ?? [])],
+        statements: (o) => (o.kind === 'event-trigger' ? [] : [...(o.owner ?? []), ...(o.acl ?? [])]),
         onApplied: () => {},
         describe: (o) => `setting owner and privileges of ${describe(o)}`,
+      });
+    }
+
+    if (eventTriggers.length) {
+      await applyObjects(main, eventTriggers, {
+        batch,
+        statements: (o) => [...o.sql, ...(options.owner ? (o.owner ?? []) : [])],
+        onApplied: () => ledger.tick('post-data'),
+        describe: (o) => `creating ${describe(o)}`,
       });
     }
 

@@ -56,9 +56,13 @@ export function selectForRestore(
         warnings.push(`${o.kind} ${o.name} left out: it depends on ${missing}, which is not restored`);
     }
   }
+  // A table left out for what it depends on (an operator of an excluded schema) has no rows to load either.
+  const tableKept = (r: RelationRef) => relationKept(r) && !removed.has(`table:${r.schema}.${r.name}`);
   return {
     objects: schema.objects.filter((o) => !removed.has(o.id)),
-    tables: schema.tables.filter((t) => relationKept(t)),
-    sequences: schema.sequences.filter((s) => relationKept(s.relation ?? s)),
+    tables: schema.tables.filter((t) => tableKept(t)),
+    sequences: schema.sequences.filter((s) =>
+      s.relation ? tableKept(s.relation) : relationKept(s) && !removed.has(`sequence:${s.schema}.${s.name}`),
+    ),
   };
 }

@@ -33,7 +33,7 @@ export async function readAccessMethods(ctx: CatalogContext): Promise<CatalogObj
     const name = quoteIdent(a.amname);
     const type = AM_TYPE[a.amtype];
     if (!type) {
-      ctx.warnings.push(`access method ${name} of unknown type '${a.amtype}' is not backed up`);
+      ctx.incomplete.push(`access method ${name} of unknown type '${a.amtype}'`);
       continue;
     }
     out.push({

@@ -30,13 +30,15 @@ export function aclStatements(
     `REVOKE ALL ON ${objectType} ${target} FROM PUBLIC`,
     `REVOKE ALL ON ${objectType} ${target} FROM ${quoteIdent(owner)}`,
   ];
-  return out.concat(grants(acl, (privs, to) => `GRANT ${privs} ON ${objectType} ${target} TO ${to}`));
+  return out.concat(
+    grantStatements(acl, (privs, to) => `GRANT ${privs} ON ${objectType} ${target} TO ${to}`),
+  );
 }
 
 /** GRANT statements for column privileges (columns have no defaults to revoke). */
 export function columnAclStatements(table: string, column: string, acl: AclEntry[] | null): string[] {
   if (!acl) return [];
-  return grants(
+  return grantStatements(
     acl,
     (privs, to) =>
       `GRANT ${privs
@@ -46,7 +48,8 @@ export function columnAclStatements(table: string, column: string, acl: AclEntry
   );
 }
 
-function grants(acl: AclEntry[], make: (privs: string, to: string) => string): string[] {
+/** GRANT statements for an ACL, one per grantee and grant option, in ACL order. */
+export function grantStatements(acl: AclEntry[], make: (privs: string, to: string) => string): string[] {
   const groups = new Map<string, string[]>();
   for (const e of acl) {
     const key = `${e.g}\u0000${e.o ? 1 : 0}`;

@@ -10,8 +10,19 @@ export interface CatalogContext {
   schemas: string[];
   /** OIDs of the selected relations (tables, views, sequences, ...), as text. */
   relations: string[];
-  /** Warnings for the backup result (unsupported objects, skipped details). */
+  /**
+   * Schemas or tables were named (`--schema`/`--table`): database-wide objects
+   * (event triggers, publications, subscriptions, default privileges for all
+   * schemas, servers no selected foreign table uses) are left out, as pg_dump does.
+   */
+  selective?: boolean;
+  /** Warnings for the backup result (skipped details). */
   warnings: string[];
+  /**
+   * What the backup cannot carry, one entry per kind with its count (`operators: 3`):
+   * the backup is then incomplete, and fails unless that is allowed.
+   */
+  incomplete: string[];
 }
 
 /**

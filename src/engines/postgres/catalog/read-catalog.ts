@@ -2,19 +2,31 @@ import type { PgObject } from '../model.js';
 import { orderObjects } from '../order.js';
 import type { NameFilter } from '../patterns.js';
 import { readAccessMethods } from './access-methods.js';
+import { readCasts } from './casts.js';
 import { readCollations } from './collations.js';
 import { readConstraints } from './constraints.js';
 import { type CatalogContext, type CatalogObject, rows } from './context.js';
+import { readConversions } from './conversions.js';
+import { readDefaultPrivileges } from './default-privileges.js';
 import { resolveDependencies } from './depend.js';
+import { readEventTriggers } from './event-triggers.js';
+import { readForeignData } from './foreign-data.js';
 import { readRoutines } from './functions.js';
 import { readIndexes } from './indexes.js';
+import { readOperatorClasses } from './operator-classes.js';
+import { readOperators } from './operators.js';
 import { readPolicies } from './policies.js';
+import { readPublications } from './publications.js';
 import { readRules } from './rules.js';
 import { readExtensions, readSchemas } from './schemas.js';
 import { readSequences, type SequencesRead } from './sequences.js';
+import { readShellTypes } from './shell-types.js';
 import { notExtensionMember, SYSTEM_SCHEMA_FILTER } from './sql.js';
 import { readStatistics } from './statistics.js';
+import { readSubscriptions } from './subscriptions.js';
 import { readTables, type TablesRead } from './tables.js';
+import { readTextSearch } from './text-search.js';
+import { readTransforms } from './transforms.js';
 import { readTriggers } from './triggers.js';
 import { readTypes } from './types.js';
 import { reportUnsupported } from './unsupported.js';
@@ -56,6 +68,13 @@ export async function readCatalog(ctx: CatalogContext): Promise<CatalogRead> {
     ...(await readCollations(ctx)),
     ...(await readTypes(ctx)),
     ...(await readRoutines(ctx)),
+    ...(await readShellTypes(ctx)),
+    ...(await readOperators(ctx)),
+    ...(await readOperatorClasses(ctx)),
+    ...(await readCasts(ctx)),
+    ...(await readTransforms(ctx)),
+    ...(await readConversions(ctx)),
+    ...(await readTextSearch(ctx)),
     ...sequences.objects,
     ...tables.objects,
     ...(await readViews(ctx)),
@@ -65,14 +84,17 @@ export async function readCatalog(ctx: CatalogContext): Promise<CatalogRead> {
     ...(await readRules(ctx)),
     ...(await readPolicies(ctx)),
     ...(await readStatistics(ctx)),
+    ...(await readForeignData(ctx)),
+    ...(await readPublications(ctx)),
+    ...(await readSubscriptions(ctx)),
+    ...(await readDefaultPrivileges(ctx)),
+    ...(await readEventTriggers(ctx)),
   ];
   const kept = await resolveDependencies(ctx, all);
   const { ordered, cycles } = orderObjects(kept);
-  if (cycles.length) {
-    ctx.warnings.push(
-      `dependency cycle stowage cannot break around ${cycles.join(', ')}: restoring these objects may fail`,
-    );
-  }
+  // A cycle no split breaks leaves objects in an order restore may not be able to apply.
+  if (cycles.length)
+    ctx.incomplete.push(`dependency cycle stowage cannot break, around ${cycles.join(', ')}`);
   const keptTables = new Set(kept.filter((o) => o.kind === 'table').map((o) => o.id));
   return {
     objects: ordered.map(({ keys: _keys, detachable: _parts, shell: _shell, ...object }) => object),

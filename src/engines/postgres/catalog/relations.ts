@@ -1,4 +1,3 @@
-import { qualify } from '../ident.js';
 import type { NameFilter } from '../patterns.js';
 import { type CatalogContext, rows } from './context.js';
 import { notExtensionMember } from './sql.js';
@@ -21,7 +20,7 @@ interface RelationRow extends Omit<RelationInfo, 'ancestors'> {
 }
 
 /**
- * Lists the tables, views, materialized views and sequences in the selected
+ * Lists the tables, foreign tables, views, materialized views and sequences in the selected
  * schemas and applies the table filter: a partition follows its partitioned
  * ancestors, and a sequence owned by a column follows its table.
  */
@@ -61,12 +60,6 @@ export async function selectRelations(ctx: CatalogContext, filter: NameFilter): 
         ? filter.relation(r.owner_schema, r.owner_name)
         : filter.relation(r.schema, r.name, ancestors);
     if (!keep) continue;
-    if (r.relkind === 'f') {
-      ctx.warnings.push(
-        `foreign table ${qualify(r.schema, r.name)} is not backed up (foreign tables are not supported)`,
-      );
-      continue;
-    }
     selected.push({ oid: r.oid, schema: r.schema, name: r.name, relkind: r.relkind, ancestors });
   }
   return selected;

@@ -41,9 +41,9 @@ export async function readSchemas(ctx: CatalogContext): Promise<CatalogObject[]>
 
 /** Extensions other than plpgsql, with the schema they live in. */
 export async function readExtensions(ctx: CatalogContext): Promise<CatalogObject[]> {
-  const list = await rows<{ oid: string; extname: string; nspname: string }>(
+  const list = await rows<{ oid: string; extname: string; nspname: string; comment: string | null }>(
     ctx,
-    `SELECT e.oid, e.extname, n.nspname FROM pg_catalog.pg_extension e
+    `SELECT e.oid, e.extname, n.nspname, ${commentOf('pg_extension', 'e.oid')} AS comment FROM pg_catalog.pg_extension e
      JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
      WHERE e.extname <> 'plpgsql' ORDER BY e.extname`,
   );
@@ -53,6 +53,8 @@ export async function readExtensions(ctx: CatalogContext): Promise<CatalogObject
     // The extension's schema may be outside the backed-up set; it still has to exist.
     if (!ctx.schemas.includes(e.nspname)) sql.push(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     sql.push(`CREATE EXTENSION IF NOT EXISTS ${quoteIdent(e.extname)} WITH SCHEMA ${schema}`);
+    // CREATE EXTENSION sets the control file's comment; a changed one is restored over it.
+    sql.push(...commentStatement(`EXTENSION ${quoteIdent(e.extname)}`, e.comment));
     return {
       id: `extension:${e.extname}`,
       kind: 'extension',

@@ -40,3 +40,25 @@ export function collationName(oidExpr: string): string {
   return `(SELECT pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname)
     FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = ${oidExpr})`;
 }
+
+/**
+ * True when the type or routine with OID `oidExpr` will exist at restore: it is
+ * built in, belongs to an extension, or lives in one of the backed-up schemas
+ * (`$1`). Database-wide objects (casts, transforms) are backed up only when
+ * everything they are made of is.
+ */
+export function availableAtRestore(catalog: 'pg_type' | 'pg_proc', oidExpr: string): string {
+  const ns = catalog === 'pg_type' ? 'typnamespace' : 'pronamespace';
+  return `(${oidExpr} < 16384 OR EXISTS (SELECT 1 FROM pg_catalog.${catalog} ax
+    JOIN pg_catalog.pg_namespace an ON an.oid = ax.${ns}
+    WHERE ax.oid = ${oidExpr} AND (an.nspname = ANY($1::text[]) OR NOT ${notExtensionMember(catalog, 'ax.oid')})))`;
+}
+
+/**
+ * Generic options (of a foreign-data wrapper, server, user mapping, foreign
+ * table or column) as `name 'value', …` in catalog order, or NULL when there are none.
+ */
+export function optionsList(optionsExpr: string): string {
+  return `(SELECT pg_catalog.string_agg(pg_catalog.quote_ident(o.option_name) || ' ' || pg_catalog.quote_literal(o.option_value), ', ' ORDER BY o.ord)
+    FROM pg_catalog.pg_options_to_table(${optionsExpr}) WITH ORDINALITY o(option_name, option_value, ord))`;
+}

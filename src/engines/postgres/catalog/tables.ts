@@ -11,7 +11,7 @@ import {
 import { type CatalogContext, type CatalogObject, catalogKey, rows } from './context.js';
 import { reloptionsClause } from './reloptions.js';
 import { type SequencesRead, sequenceOptions } from './sequences.js';
-import { aclJson, collationName, commentOf } from './sql.js';
+import { aclJson, collationName, commentOf, optionsList } from './sql.js';
 
 interface TableRow {
   oid: string;
@@ -33,6 +33,9 @@ interface TableRow {
   rowsecurity: boolean;
   forcerowsecurity: boolean;
   replident: string;
+  /** Foreign tables: the server and the table's options. */
+  server: string | null;
+  ftoptions: string | null;
   reltuples: number;
   size: string;
   owner: string;
@@ -58,6 +61,7 @@ interface ColumnRow {
   compression: string | null;
   stattarget: number | null;
   options: string[] | null;
+  fdwoptions: string | null;
   acl: AclEntry[] | null;
   comment: string | null;
 }
@@ -106,13 +110,16 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
        (SELECT am.amname FROM pg_catalog.pg_am am WHERE am.oid = c.relam AND am.amname <> 'heap') AS am,
        CASE WHEN c.reloftype <> 0 THEN pg_catalog.format_type(c.reloftype, NULL) END AS oftype,
        c.relrowsecurity AS rowsecurity, c.relforcerowsecurity AS forcerowsecurity, c.relreplident AS replident,
+       (SELECT s.srvname FROM pg_catalog.pg_foreign_table ft JOIN pg_catalog.pg_foreign_server s ON s.oid = ft.ftserver
+         WHERE ft.ftrelid = c.oid) AS server,
+       (SELECT ${optionsList('ft.ftoptions')} FROM pg_catalog.pg_foreign_table ft WHERE ft.ftrelid = c.oid) AS ftoptions,
        c.reltuples::float8 AS reltuples, pg_catalog.pg_table_size(c.oid)::text AS size,
        pg_catalog.pg_get_userbyid(c.relowner) AS owner, ${aclJson('c.relacl')} AS acl,
        ${commentOf('pg_class', 'c.oid')} AS comment
      FROM pg_catalog.pg_class c
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
      LEFT JOIN pg_catalog.pg_class tc ON tc.oid = c.reltoastrelid
-     WHERE c.oid = ANY($1::oid[]) AND c.relkind IN ('r', 'p')
+     WHERE c.oid = ANY($1::oid[]) AND c.relkind IN ('r', 'p', 'f')
      ORDER BY n.nspname, c.relname`,
     [ctx.relations],
   );
@@ -131,6 +138,7 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
        CASE WHEN a.attcollation <> t.typcollation THEN ${collationName('a.attcollation')} END AS collation,
        CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END AS storage,
        ${compression} AS compression, ${stattarget} AS stattarget, a.attoptions AS options,
+       ${optionsList('a.attfdwoptions')} AS fdwoptions,
        ${aclJson('a.attacl')} AS acl,
        (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid = a.attrelid
          AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = a.attnum) AS comment
@@ -170,6 +178,9 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
     const tableChecks = checksOf.get(t.oid) ?? [];
     const isPartition = t.partition_parent != null;
     const isTyped = t.oftype != null;
+    // A foreign table is a table whose rows live elsewhere: same columns and constraints, no data, its own keywords.
+    const foreign = t.relkind === 'f';
+    const alter = foreign ? 'ALTER FOREIGN TABLE' : 'ALTER TABLE';
 
     // Column definitions, written inline for columns this table defines itself.
     const inline: string[] = [];
@@ -194,19 +205,20 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
         if (c.notnull) def += ' NOT NULL';
         inline.push(def);
       } else if (c.notnull) {
-        after.push(`ALTER TABLE ONLY ${name} ALTER COLUMN ${col} SET NOT NULL`);
+        after.push(`${alter} ONLY ${name} ALTER COLUMN ${col} SET NOT NULL`);
       }
       if (c.storage)
-        after.push(`ALTER TABLE ONLY ${name} ALTER COLUMN ${col} SET STORAGE ${STORAGE[c.storage]}`);
+        after.push(`${alter} ONLY ${name} ALTER COLUMN ${col} SET STORAGE ${STORAGE[c.storage]}`);
       if (c.compression) {
         after.push(
-          `ALTER TABLE ONLY ${name} ALTER COLUMN ${col} SET COMPRESSION ${c.compression === 'l' ? 'lz4' : 'pglz'}`,
+          `${alter} ONLY ${name} ALTER COLUMN ${col} SET COMPRESSION ${c.compression === 'l' ? 'lz4' : 'pglz'}`,
         );
       }
       if (c.stattarget != null)
-        after.push(`ALTER TABLE ONLY ${name} ALTER COLUMN ${col} SET STATISTICS ${c.stattarget}`);
+        after.push(`${alter} ONLY ${name} ALTER COLUMN ${col} SET STATISTICS ${c.stattarget}`);
       if (c.options?.length)
-        after.push(`ALTER TABLE ONLY ${name} ALTER COLUMN ${col} SET (${c.options.join(', ')})`);
+        after.push(`${alter} ONLY ${name} ALTER COLUMN ${col} SET (${c.options.join(', ')})`);
+      if (c.fdwoptions) after.push(`${alter} ONLY ${name} ALTER COLUMN ${col} OPTIONS (${c.fdwoptions})`);
     }
     // Valid CHECK constraints defined on this table go inline (checked while data loads, like pg_dump);
     // inherited ones come with the parent, NOT VALID ones are added after the data. An inline one
@@ -226,23 +238,24 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
           relation,
           // Not ONLY: inheritance children hold the constraint too.
           sql: [
-            `ALTER TABLE ${name} ADD CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
+            `${alter} ${name} ADD CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
             ...commentStatement(`CONSTRAINT ${quoteIdent(k.conname)} ON ${name}`, k.comment),
           ],
-          drop: `ALTER TABLE IF EXISTS ${name} DROP CONSTRAINT IF EXISTS ${quoteIdent(k.conname)}`,
+          drop: `${alter} IF EXISTS ${name} DROP CONSTRAINT IF EXISTS ${quoteIdent(k.conname)}`,
           deps: [id],
           keys: [catalogKey('pg_constraint', k.oid)],
           lock: 'exclusive',
         } satisfies CatalogObject,
       }));
 
-    if (t.replident === 'f') after.push(`ALTER TABLE ONLY ${name} REPLICA IDENTITY FULL`);
-    if (t.replident === 'n') after.push(`ALTER TABLE ONLY ${name} REPLICA IDENTITY NOTHING`);
+    // Foreign tables have no replica identity (the catalog says 'n', which ALTER cannot set on them).
+    if (!foreign && t.replident === 'f') after.push(`ALTER TABLE ONLY ${name} REPLICA IDENTITY FULL`);
+    if (!foreign && t.replident === 'n') after.push(`ALTER TABLE ONLY ${name} REPLICA IDENTITY NOTHING`);
 
     const statements = (detached: ReadonlySet<string>): string[] => {
       const checks = inlineChecks.filter((k) => !detached.has(k.part.id));
       const defs = [...inline, ...checks.map((k) => k.clause)];
-      let create = `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}TABLE ${name}`;
+      let create = `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}${foreign ? 'FOREIGN ' : ''}TABLE ${name}`;
       if (isPartition) {
         create += ` PARTITION OF ${t.partition_parent}${defs.length ? ` (${defs.join(', ')})` : ''} ${t.bound}`;
       } else if (isTyped) {
@@ -252,13 +265,17 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
         if (t.inherits.length) create += ` INHERITS (${t.inherits.join(', ')})`;
       }
       if (t.partkey) create += ` PARTITION BY ${t.partkey}`;
+      if (foreign && t.server) {
+        create += ` SERVER ${quoteIdent(t.server)}`;
+        if (t.ftoptions) create += ` OPTIONS (${t.ftoptions})`;
+      }
       if (t.am) create += ` USING ${quoteIdent(t.am)}`;
       const storageOptions = [...(t.reloptions ?? []), ...(t.toastoptions ?? []).map((o) => `toast.${o}`)];
       if (storageOptions.length) create += ` WITH (${reloptionsClause(storageOptions)})`;
       return [
         create,
         ...after,
-        ...commentStatement(`TABLE ${name}`, t.comment),
+        ...commentStatement(`${foreign ? 'FOREIGN TABLE' : 'TABLE'} ${name}`, t.comment),
         ...cols.flatMap((c) => commentStatement(`COLUMN ${name}.${quoteIdent(c.attname)}`, c.comment)),
         ...checks.flatMap((k) => k.comment),
       ];
@@ -267,14 +284,14 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
     const parents = t.parent_names.map((p, i) => `table:${t.parent_schemas[i]}.${p}`);
     objects.push({
       id,
-      kind: 'table',
+      kind: foreign ? 'foreign-table' : 'table',
       section: 'pre-data',
       schema: t.nspname,
       name: t.relname,
       relation,
       sql: statements(new Set()),
-      drop: `DROP TABLE IF EXISTS ${name}`,
-      owner: ownerStatement(`TABLE ${name}`, t.owner),
+      drop: `DROP ${foreign ? 'FOREIGN ' : ''}TABLE IF EXISTS ${name}`,
+      owner: ownerStatement(`${foreign ? 'FOREIGN ' : ''}TABLE ${name}`, t.owner),
       acl: [
         ...aclStatements('TABLE', name, t.owner, t.acl),
         ...cols.flatMap((c) => columnAclStatements(name, c.attname, c.acl)),
@@ -301,9 +318,9 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
         schema: t.nspname,
         name: `${t.relname}.${c.attname}`,
         relation,
-        sql: [`ALTER TABLE ONLY ${name} ALTER COLUMN ${quoteIdent(c.attname)} SET DEFAULT ${c.defexpr}`],
+        sql: [`${alter} ONLY ${name} ALTER COLUMN ${quoteIdent(c.attname)} SET DEFAULT ${c.defexpr}`],
         // A default may call a function that --clean drops before the table (it takes the row type).
-        drop: `ALTER TABLE IF EXISTS ONLY ${name} ALTER COLUMN ${quoteIdent(c.attname)} DROP DEFAULT`,
+        drop: `${alter} IF EXISTS ONLY ${name} ALTER COLUMN ${quoteIdent(c.attname)} DROP DEFAULT`,
         deps: [id],
         keys: [catalogKey('pg_attrdef', c.defoid)],
       });
@@ -320,7 +337,7 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
         relation,
         sql: [
           // Not ONLY: a check on an inheritance parent must reach its children (they hold it as inherited).
-          `ALTER TABLE ${name} ADD CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
+          `${alter} ${name} ADD CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
           ...commentStatement(`CONSTRAINT ${quoteIdent(k.conname)} ON ${name}`, k.comment),
         ],
         deps: [id],
