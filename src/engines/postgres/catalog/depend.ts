@@ -139,7 +139,8 @@ export async function resolveDependencies(
   }
   for (const id of removed) {
     const obj = byId.get(id);
-    if (obj && obj.kind !== 'refresh' && obj.kind !== 'default') {
+    // A part (an inline check) goes with its owner, which is reported.
+    if (obj && !partOf.has(id) && obj.kind !== 'refresh' && obj.kind !== 'default') {
       const where = obj.relation ? ` (on ${qualify(obj.relation.schema, obj.relation.name)})` : '';
       ctx.warnings.push(
         `${obj.kind} ${obj.schema ? `${obj.schema}.` : ''}${obj.name}${where} is left out: it depends on a table or view that is not in the backup`,
