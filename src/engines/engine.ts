@@ -87,6 +87,27 @@ export interface EngineRestoreRequest<Options = Record<string, unknown>> {
   options: Options;
   progress: ProgressListener;
   signal?: AbortSignal;
+  /**
+   * Called once every refusal check has passed (selection, names, existing
+   * data without `--clean`/`--drop`, prerequisites) and before anything is
+   * written: what the restore will write, as the target names it. Throwing
+   * here stops the restore with nothing written (a declined confirmation); a
+   * safety backup of {@link RestoreWritePlan.replaced} is taken here.
+   */
+  beforeWrite?: (plan: RestoreWritePlan) => Promise<void>;
+}
+
+/** What a restore is about to write, after renames and selection, in the target's own names. */
+export interface RestoreWritePlan {
+  /** Every table (`schema.table`) or collection (`db.collection`) the restore writes. */
+  units: string[];
+  /** Those of them that exist in the target already and are dropped, emptied or written into. */
+  replaced: string[];
+  /**
+   * Engine options for a backup of exactly {@link replaced} from the target
+   * URL (the safety backup), so the caller needs no engine knowledge.
+   */
+  backupOptions: Record<string, unknown>;
 }
 
 export interface EngineRestoreResult {

@@ -1,6 +1,6 @@
 import type { KeySource } from '../archive/keys.js';
 import type { Manifest } from '../archive/manifest.js';
-import type { EngineRestoreResult } from '../engines/engine.js';
+import type { EngineRestoreResult, RestoreWritePlan } from '../engines/engine.js';
 import { engineNameForUrl, loadEngine } from '../engines/registry.js';
 import { StowageError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
@@ -9,7 +9,6 @@ import { repositoryUrlOf } from '../store/open-repository.js';
 import type { S3Options } from '../store/s3-client.js';
 import { type BackupSummary, backup, scrub } from './backup.js';
 import { isDataStream } from './content-check.js';
-import { inspectTarget, mongoDatabase } from './database-probe.js';
 import { openArchive } from './open-archive.js';
 
 export interface RestoreOptions {
@@ -33,6 +32,19 @@ export interface RestoreOptions {
    * skips it. If the safety backup fails, nothing is restored.
    */
   safetyBackup?: boolean | { to?: string };
+  /**
+   * Asked once every refusal check has passed and before anything is written
+   * (and before the safety backup), with what the restore is about to write;
+   * throwing stops the restore with nothing written. The CLI asks the user here.
+   */
+  confirm?: (plan: RestoreConfirmation) => Promise<void>;
+}
+
+/** What a restore is about to do, for a confirmation. */
+export interface RestoreConfirmation extends RestoreWritePlan {
+  manifest: Manifest;
+  /** True when a safety backup of {@link RestoreWritePlan.replaced} is taken first. */
+  safetyBackup: boolean;
 }
 
 export interface RestoreSummary extends EngineRestoreResult {
@@ -66,12 +78,27 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
         `restore it into a ${manifest.engine === 'postgres' ? 'postgres://' : 'mongodb://'} target`,
       );
     }
-    let safety: BackupSummary | undefined;
-    if (options.safetyBackup !== false) {
-      safety = await takeSafetyBackup(options, manifest, progress);
+    const extraWarnings: string[] = [];
+    if (options.encryption && !reader.header.encrypted) {
+      // Not an error (the archive restores fine), but a sign the wrong archive may have been picked.
+      const message = 'a key or passphrase was given, but the archive is not encrypted; it was not used';
+      extraWarnings.push(message);
+      progress({ type: 'warning', message });
     }
+    let safety: BackupSummary | undefined;
+    // The engine calls this after its own refusal checks (nothing is written
+    // yet), with the units it writes in the target's names, renames applied:
+    // a refused restore takes no safety backup, and the backup covers only
+    // what the restore replaces.
+    const beforeWrite = async (plan: RestoreWritePlan) => {
+      await options.confirm?.({ ...plan, manifest, safetyBackup: options.safetyBackup !== false });
+      if (options.safetyBackup !== false && plan.replaced.length > 0)
+        safety = await takeSafetyBackup(options, plan, progress);
+      options.signal?.throwIfAborted();
+    };
     options.signal?.throwIfAborted();
     const result = await engine.restore({
+      beforeWrite,
       url: options.target,
       streams: reader,
       schema: manifest.schema,
@@ -89,6 +116,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
               `the archive is an INCOMPLETE backup: the restored database lacks ${manifest.incomplete.join(', ')}`,
             ]
           : []),
+        ...extraWarnings,
         ...result.warnings,
       ],
       archive: options.archive,
@@ -112,35 +140,20 @@ export function archivedMongoDatabases(manifest: Manifest): string[] {
   ].filter((db) => db.length > 0);
 }
 
-/** Backs up a non-empty target before it is overwritten; returns undefined when the target is empty or absent. */
+/** Backs up the tables/collections of the target that the restore is about to replace. */
 async function takeSafetyBackup(
   options: RestoreOptions,
-  manifest: Manifest,
+  plan: RestoreWritePlan,
   progress: ProgressListener,
-): Promise<BackupSummary | undefined> {
-  const mongoDbs = manifest.engine === 'mongodb' ? archivedMongoDatabases(manifest) : [];
-  let contents: Awaited<ReturnType<typeof inspectTarget>>;
-  try {
-    contents = await inspectTarget(options.target, mongoDbs);
-  } catch (err) {
-    // An unreachable target fails the restore anyway; a target that only refuses the question
-    // (no permission to list databases) is restored into, with a warning.
-    if (err instanceof StowageError && err.code === 'db-unreachable') throw err;
-    progress({
-      type: 'warning',
-      message: `could not tell whether ${redactUrl(options.target)} holds data (${(err as Error).message}); no safety backup taken`,
-    });
-    return undefined;
-  }
-  if (contents.objects === 0) return undefined;
+): Promise<BackupSummary> {
   const to =
     (typeof options.safetyBackup === 'object' && options.safetyBackup.to) || defaultSafetyLocation(options);
+  const shown = plan.replaced.slice(0, 5).join(', ') + (plan.replaced.length > 5 ? ', …' : '');
   progress({
     type: 'phase',
     phase: 'safety-backup',
-    message: `${redactUrl(options.target)} holds ${contents.objects} tables/collections: backing it up to ${to} first`,
+    message: `the restore replaces ${plan.replaced.length} tables/collections of ${redactUrl(options.target)} (${shown}): backing them up to ${to} first`,
   });
-  const named = manifest.engine === 'mongodb' ? mongoDatabase(options.target) : undefined;
   try {
     return await backup({
       source: options.target,
@@ -150,7 +163,7 @@ async function takeSafetyBackup(
       jobs: options.jobs,
       encryption: options.encryption,
       s3: options.s3,
-      engineOptions: manifest.engine === 'mongodb' && !named ? { databases: mongoDbs } : {},
+      engineOptions: plan.backupOptions,
       onProgress: progress,
       signal: options.signal,
       preflight: { skipSource: true },

@@ -47,7 +47,7 @@ export async function resolveDestination(
       for (let sequence = 1; ; sequence++) {
         const name = generatedName(sequence);
         try {
-          const sink = await repository.createArchive(name, { exclusive: true });
+          const sink = await repository.createArchive(name);
           destination.name = name;
           return sink;
         } catch (err) {

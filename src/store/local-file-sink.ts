@@ -1,5 +1,5 @@
 import { constants as fsConstants } from 'node:fs';
-import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, link, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ByteSink } from '../archive/byte-sink.js';
 import { StowageError } from '../errors.js';
@@ -46,6 +46,7 @@ export class LocalFileSink implements ByteSink {
     private readonly finalPath: string,
     private readonly partialPath: string,
     private readonly lockPath: string | undefined,
+    private readonly overwrite: boolean,
   ) {}
 
   get location(): string {
@@ -94,7 +95,7 @@ export class LocalFileSink implements ByteSink {
         fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC,
         0o600,
       );
-      return new LocalFileSink(handle, path, partialPath, lockPath);
+      return new LocalFileSink(handle, path, partialPath, lockPath, !!options.overwrite);
     } catch (err) {
       throw fsError(err, partialPath);
     }
@@ -155,14 +156,45 @@ export class LocalFileSink implements ByteSink {
       if (this.syncError) throw this.syncError;
       await this.handle.sync();
       await this.handle.close();
-      await rename(this.partialPath, this.finalPath);
+      await this.publish();
       await syncDirectory(dirname(this.finalPath));
     } catch (err) {
       await rm(this.partialPath, { force: true });
-      throw fsError(err, this.finalPath);
+      throw err instanceof StowageError ? err : fsError(err, this.finalPath);
     } finally {
       await this.release();
     }
+  }
+
+  /**
+   * Gives the finished file its name. Unless asked to overwrite, a hard link
+   * publishes it only if the name is still free: a rename would silently
+   * replace an archive another backup published meanwhile under the same name.
+   */
+  private async publish(): Promise<void> {
+    if (this.overwrite) {
+      await rename(this.partialPath, this.finalPath);
+      return;
+    }
+    try {
+      await link(this.partialPath, this.finalPath);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException)?.code;
+      if (code === 'EEXIST') {
+        throw new StowageError(
+          'exists',
+          `archive already exists: ${this.finalPath} (another backup finished under this name first; this one was not stored)`,
+          'run the backup again; it gets another name',
+        );
+      }
+      // File systems without hard links: fall back to the rename, after one more look.
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
+      if (await exists(this.finalPath))
+        throw new StowageError('exists', `archive already exists: ${this.finalPath}`, 'choose another name');
+      await rename(this.partialPath, this.finalPath);
+      return;
+    }
+    await rm(this.partialPath, { force: true });
   }
 
   async abort(): Promise<void> {
@@ -208,6 +240,16 @@ async function claim(path: string): Promise<string> {
     throw fsError(err, lockPath);
   }
   return lockPath;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return open(path, 'r').then(
+    async (h) => {
+      await h.close();
+      return true;
+    },
+    () => false,
+  );
 }
 
 async function syncDirectory(path: string): Promise<void> {

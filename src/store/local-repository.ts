@@ -51,8 +51,8 @@ export class LocalRepository implements Repository {
     return files;
   }
 
-  async createArchive(name: string, options: { exclusive?: boolean } = {}): Promise<ByteSink> {
-    return LocalFileSink.create(join(this.path, name), options);
+  async createArchive(name: string): Promise<ByteSink> {
+    return LocalFileSink.create(join(this.path, name), { exclusive: true });
   }
 
   async openArchive(name: string): Promise<ByteSource> {

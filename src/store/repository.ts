@@ -58,12 +58,14 @@ export interface Repository {
    */
   listFiles(folder?: string): Promise<RepositoryFile[]>;
   /**
-   * A sink for a new archive; refuses to replace an existing one. `exclusive`
-   * also refuses a name another writer is still writing, so two backups racing
-   * for one generated name never share a file (local folders; an S3 upload is
-   * its own object until it completes).
+   * A sink for a new archive. The name is claimed first (`NAME.lock`, created
+   * only if absent, removed once the archive is committed or aborted): a name
+   * that exists or that another writer holds fails at once with `exists`, so
+   * concurrent backups never share a name and a generated name moves on to the
+   * next `-N`. Publishing is conditional too: an archive that appeared under
+   * the name meanwhile is never replaced (the commit fails with `exists`).
    */
-  createArchive(name: string, options?: { exclusive?: boolean }): Promise<ByteSink>;
+  createArchive(name: string): Promise<ByteSink>;
   /** Random access to an archive. `sequential` hints a front-to-back read (enables read-ahead). */
   openArchive(name: string, options?: { sequential?: boolean }): Promise<ByteSource>;
   /** A small text file, or undefined when it does not exist. */

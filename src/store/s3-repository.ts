@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
@@ -22,7 +23,7 @@ import { DEFAULT_STALE_AFTER_MS } from './claim.js';
 import type { Leftover, LeftoverOptions, Repository, RepositoryFile } from './repository.js';
 import { createS3Client, isS3NotFound, type S3Options, s3Error } from './s3-client.js';
 import { formatS3Url, parseS3Url, type S3Location, s3Key } from './s3-location.js';
-import { S3Sink } from './s3-sink.js';
+import { isPreconditionFailed, S3Sink } from './s3-sink.js';
 import { S3Source } from './s3-source.js';
 
 /**
@@ -77,9 +78,38 @@ export class S3Repository implements Repository {
     return files;
   }
 
+  /**
+   * The name is first claimed with a conditional PUT of `NAME.lock` (removed
+   * once the upload settles): an upload in progress is invisible, so without
+   * the claim two backups that generate one name in one second would both
+   * upload it and the last to finish would silently replace the other. The
+   * archive itself is then completed with `If-None-Match: *`, so an archive
+   * that appeared meanwhile (a writer that ignored the claim) is never replaced.
+   */
   async createArchive(name: string): Promise<ByteSink> {
     const key = s3Key(this.location, name);
     const where = this.locate(name);
+    const claim = `${name}.lock`;
+    const claimed = await this.createText(
+      claim,
+      JSON.stringify({ pid: process.pid, host: hostname(), started: new Date().toISOString() }),
+    );
+    if (!claimed)
+      throw new StowageError(
+        'exists',
+        `archive ${where} is being written by another backup (${this.locate(claim)} exists)`,
+        'choose another name, or remove the .lock object if no backup is running',
+      );
+    const release = () => this.remove(claim).catch(() => {});
+    try {
+      return await this.openUpload(key, where, release);
+    } catch (err) {
+      await release();
+      throw err;
+    }
+  }
+
+  private async openUpload(key: string, where: string, release: () => Promise<void>): Promise<ByteSink> {
     // Names carry a timestamp, so a clash means a second backup in the same second; refuse it
     // rather than replace a finished archive.
     const exists = await this.client
@@ -97,7 +127,7 @@ export class S3Repository implements Repository {
         `archive already exists: ${where}`,
         'choose another name or remove the old one',
       );
-    return new S3Sink(this.client, this.location.bucket, key, where, this.options);
+    return new S3Sink(this.client, this.location.bucket, key, where, this.options, release);
   }
 
   async openArchive(name: string, options: { sequential?: boolean } = {}): Promise<ByteSource> {
@@ -148,9 +178,7 @@ export class S3Repository implements Repository {
       await this.putText(name, text, { IfNoneMatch: '*' });
       return true;
     } catch (err) {
-      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      // 412: the object exists. 409: a concurrent conditional write to the same key won.
-      if (status === 412 || status === 409) return false;
+      if (isPreconditionFailed(err)) return false;
       throw s3Error(err, this.locate(name));
     }
   }

@@ -26,12 +26,17 @@ export class S3Sink implements ByteSink {
   private failure: Error | undefined;
   private settled = false;
 
+  /**
+   * `release` runs once the upload has settled either way (the repository's
+   * claim on the name is dropped then).
+   */
   constructor(
     client: S3Client,
     bucket: string,
     key: string,
     readonly location: string,
     options: S3Options = {},
+    private readonly release: () => Promise<void> = async () => {},
   ) {
     const partSize = Math.round((options.partSizeMiB ?? 16) * MIB);
     if (!(partSize >= 5 * MIB && partSize <= 5120 * MIB)) {
@@ -48,6 +53,10 @@ export class S3Sink implements ByteSink {
         ...(options.serverSideEncryption ? { ServerSideEncryption: options.serverSideEncryption } : {}),
         ...(options.kmsKeyId ? { SSEKMSKeyId: options.kmsKeyId } : {}),
         ...(options.storageClass ? { StorageClass: options.storageClass as never } : {}),
+        // Sent with the PutObject of a one-part archive and with CompleteMultipartUpload: the
+        // archive appears only if nothing holds its name yet, so a concurrent backup that
+        // reached the same name first is never replaced.
+        IfNoneMatch: '*',
       },
       partSize,
       queueSize: options.queueSize ?? 2,
@@ -60,7 +69,13 @@ export class S3Sink implements ByteSink {
       },
       (err: unknown) => {
         this.settled = true;
-        this.failure ??= s3Error(err, location);
+        this.failure ??= isPreconditionFailed(err)
+          ? new StowageError(
+              'exists',
+              `archive already exists: ${location} (another backup finished under this name first; this one was not stored)`,
+              'run the backup again; it gets another name',
+            )
+          : s3Error(err, location);
         throw this.failure;
       },
     );
@@ -79,9 +94,13 @@ export class S3Sink implements ByteSink {
   }
 
   async commit(): Promise<void> {
-    if (this.failure) throw this.failure;
-    this.body.end();
-    await this.done;
+    try {
+      if (this.failure) throw this.failure;
+      this.body.end();
+      await this.done;
+    } finally {
+      await this.release();
+    }
   }
 
   /**
@@ -89,9 +108,18 @@ export class S3Sink implements ByteSink {
    * before `done` settles; waiting for it means no part is left when this returns.
    */
   async abort(): Promise<void> {
-    if (this.settled) return;
-    this.failure ??= new StowageError('aborted', `upload to ${this.location} aborted`);
-    this.body.destroy(this.failure);
-    await this.done.catch(() => {});
+    if (!this.settled) {
+      this.failure ??= new StowageError('aborted', `upload to ${this.location} aborted`);
+      this.body.destroy(this.failure);
+      await this.done.catch(() => {});
+    }
+    await this.release();
   }
+}
+
+/** 412: the object exists (If-None-Match). 409: a concurrent conditional write to the same key won. */
+export function isPreconditionFailed(err: unknown): boolean {
+  const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  const name = (err as { name?: string })?.name;
+  return status === 412 || status === 409 || name === 'PreconditionFailed';
 }

@@ -122,19 +122,17 @@ describe('stowage CLI', () => {
     expect(listed.code).toBe(2);
     expect(listed.stderr).toContain(names[3]);
     expect(listed.stderr).toMatch(/is a repository: choose an archive/);
-    // A person picks the newest archive, then says no: nothing is written and it says so.
+    // A person picks the newest archive. The confirmation comes once the restore knows what it
+    // would replace in the target; this target cannot be reached, so it fails first, writing nothing.
     const { prompt, asked } = scriptedPrompter({ select: [0], confirm: [false] });
     const cancelled = await runCli(['restore', repo, 'postgres://app:pw@127.0.0.1:9/shop_copy'], {
       interactive: true,
       prompt,
     });
+    expect(asked).toHaveLength(1);
     expect(asked[0]).toMatch(/Restore which archive/);
-    expect(asked[1]).toBe('Restore into postgres://app:***@127.0.0.1:9/shop_copy?');
-    expect(cancelled.stderr).toMatch(/archive:\s+.*backups/);
-    expect(cancelled.stderr).toMatch(
-      /target:\s+postgres:\/\/app:\*\*\*@127\.0\.0\.1:9\/shop_copy \(could not be inspected\)/,
-    );
-    expect(cancelled.stderr).toMatch(/restore cancelled; nothing was written/);
+    expect(cancelled.stderr).toContain(`restoring ${join(repo, names[3]!)}`);
+    expect(cancelled.stderr).toMatch(/127\.0\.0\.1:9/);
     expect(cancelled.stderr).not.toContain(':pw@');
     expect(cancelled.code).toBe(1);
   });

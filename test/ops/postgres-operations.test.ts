@@ -94,16 +94,22 @@ describe('operations on a real PostgreSQL server', () => {
     const { archive } = await backup({ source: shop.url, to: repo });
     const target = await createPgDatabase('stowage_ops_target');
     dropLater.push(target);
+    // `customers` is in the archive, so --clean replaces it; `notes` is not, so it is left alone.
     await withPgClient(target.url, (c) =>
       c.query(
-        "CREATE TABLE notes (id int PRIMARY KEY, body text); INSERT INTO notes SELECT g, 'note ' || g FROM generate_series(1, 7) g",
+        `CREATE TABLE customers (id int PRIMARY KEY, name text); INSERT INTO customers SELECT g, 'old ' || g FROM generate_series(1, 7) g;
+         CREATE TABLE notes (id int PRIMARY KEY, body text); INSERT INTO notes SELECT g, 'note ' || g FROM generate_series(1, 4) g`,
       ),
     );
     // Without a terminal and without --yes, the CLI refuses to restore over data.
     const refused = await runCli(['restore', archive, target.url, '--clean']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/already holds 1 tables\/collections: pass --yes to restore over it/);
-    expect(await count(target.url, 'notes')).toBe(7);
+    expect(refused.stderr).toMatch(
+      /would replace 1 existing tables\/collections of .* \(public\.customers\): pass --yes/,
+    );
+    expect(await count(target.url, 'customers')).toBe(7);
+    // Refused before the safety backup: no archive was written for it.
+    expect((await list({ repository: repo })).filter((a) => a.kind === 'manual')).toHaveLength(0);
 
     const result = await runCli(['restore', archive, target.url, '--clean', '--yes', '--json']);
     expect(result.stderr).not.toMatch(/stowage: /);
@@ -112,7 +118,8 @@ describe('operations on a real PostgreSQL server', () => {
     expect(out.items).toBe(3050);
     expect(out.safetyBackup).toMatch(new RegExp(`${target.name}-\\d{8}-\\d{6}-manual\\.stow$`));
     expect(await count(target.url, 'orders')).toBe(3000);
-    // The safety backup holds the old contents and is a manual backup (never pruned).
+    expect(await count(target.url, 'notes')).toBe(4);
+    // The safety backup holds what the restore replaced (customers, not notes) and is a manual backup (never pruned).
     const safety = (await list({ repository: repo })).find((a) => a.location === out.safetyBackup);
     expect(safety).toMatchObject({ kind: 'manual', items: 7, note: expect.stringMatching(/safety backup/) });
 

@@ -54,7 +54,7 @@ describe('leftovers of killed backups in a local repository', () => {
     await addTestArchive(repository, { startedAt: new Date('2026-11-21T12:00:00Z') });
     await killedBackupLeftover(path, 'shop-20261120-010000.stow', 300_000);
     // A backup running right now in this process: its claim names a live pid.
-    const running = await repository.createArchive('shop-20261122-010000.stow', { exclusive: true });
+    const running = await repository.createArchive('shop-20261122-010000.stow');
     await running.write(Buffer.alloc(1000, 1));
     try {
       const listed = await listRepository({ repository: path });

@@ -117,6 +117,60 @@ describe('S3 repository on a real S3 server', () => {
     await r.close();
   });
 
+  it('two uploads of one name: the second is refused, and an archive that lands first is never replaced', async () => {
+    for (const partSizeMiB of [5, 16]) {
+      // 6 MiB with 5 MiB parts is a multipart upload (CompleteMultipartUpload); with 16 MiB parts, one PUT.
+      const r = repo(`race-${partSizeMiB}`, { partSizeMiB });
+      const first = randomBytes(6 * 1024 * 1024);
+      const second = randomBytes(6 * 1024 * 1024);
+      const a = await r.createArchive('shop.stow');
+      // The name is claimed while the first upload runs.
+      await expect(r.createArchive('shop.stow')).rejects.toMatchObject({ code: 'exists' });
+      // A writer that ignores the claim (another tool, a claim removed by hand) finishes first.
+      const client = createS3Client(s3Options());
+      const { S3Sink } = await import('../../src/store/s3-sink.js');
+      const foreign = new S3Sink(client, bucket, `race-${partSizeMiB}/shop.stow`, 'foreign', { partSizeMiB });
+      await foreign.write(second);
+      await a.write(first);
+      await foreign.commit();
+      await expect(a.commit()).rejects.toMatchObject({ code: 'exists' });
+      client.destroy();
+      const source = await r.openArchive('shop.stow');
+      const head = Buffer.from(await source.read(0, 64));
+      await source.close();
+      expect(head.equals(second.subarray(0, 64))).toBe(true);
+      expect(await pendingUploads()).toBe(0);
+      // The claim is released: only the archive is left.
+      expect((await r.listFiles()).map((f) => f.name)).toEqual(['shop.stow']);
+      await r.close();
+    }
+  });
+
+  it('claims generated names: concurrent backups in one second take -2, -3 and all survive', async () => {
+    const { resolveDestination } = await import('../../src/store/destination.js');
+    const url = `s3://${bucket}/claims`;
+    const generated = (n: number) =>
+      n === 1 ? 'shop-20261122-011409.stow' : `shop-20261122-011409-${n}.stow`;
+    const destinations = await Promise.all(
+      [0, 1, 2, 3, 4].map(() => resolveDestination(url, generated, { s3: s3Options() })),
+    );
+    const sinks = await Promise.all(destinations.map((d) => d.open()));
+    const names = destinations.map((d) => d.name);
+    expect(new Set(names).size).toBe(5);
+    await Promise.all(sinks.map((s, i) => s.write(Buffer.from(`run ${i}`))));
+    await Promise.all(sinks.map((s) => s.commit()));
+    const r = repo('claims');
+    // Every claim is gone; every run's archive holds that run's bytes.
+    expect((await r.listFiles()).map((f) => f.name).sort()).toEqual([...(names as string[])].sort());
+    for (const [i, name] of names.entries()) {
+      const source = await r.openArchive(name as string);
+      expect(Buffer.from(await source.read(0, source.size)).toString()).toBe(`run ${i}`);
+      await source.close();
+    }
+    await r.close();
+    for (const d of destinations) await d.repository?.close();
+  });
+
   it('keeps side files, lists side folders, and creates files only when absent', async () => {
     const r = repo('side');
     expect(await r.readText('x.stow.verify.json')).toBeUndefined();

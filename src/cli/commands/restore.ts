@@ -1,11 +1,11 @@
 import { Command } from 'commander';
 import type { ArchiveInfo } from '../../catalog/list.js';
+import { safeName } from '../../catalog/naming.js';
 import { engineNameForUrl } from '../../engines/registry.js';
 import { StowageError, UsageError } from '../../errors.js';
-import { inspectTarget } from '../../ops/database-probe.js';
-import { inspect } from '../../ops/inspect.js';
+import { mongoDatabase, pgDatabase } from '../../ops/database-probe.js';
 import { list } from '../../ops/list.js';
-import { archivedMongoDatabases, restore } from '../../ops/restore.js';
+import { type RestoreConfirmation, restore } from '../../ops/restore.js';
 import { redactUrl } from '../../redact.js';
 import { looksLikeArchive } from '../../store/open-repository.js';
 import type { CliContext } from '../context.js';
@@ -64,7 +64,7 @@ backup, never pruned automatically) and, without a terminal, needs --yes.`,
     const encryption = await keySourceFrom(opts);
     const archive = looksLikeArchive(archiveArg)
       ? archiveArg
-      : await chooseArchive(ctx, archiveArg, opts, encryption, s3);
+      : await chooseArchive(ctx, archiveArg, target, opts, encryption, s3);
     if (!archive) return;
     if (!target) {
       throw new UsageError(
@@ -80,9 +80,11 @@ backup, never pruned automatically) and, without a terminal, needs --yes.`,
         : opts.safetyBackupTo
           ? { to: opts.safetyBackupTo as string }
           : true;
-    if (opts.yes !== true)
-      await confirmRestore(ctx, archive, target, { encryption, s3, safetyBackup: safetyBackup !== false });
+    if (!opts.json) ctx.log(`restoring ${archive} into ${redactUrl(target)}`);
     const summary = await restore({
+      ...(opts.yes !== true
+        ? { confirm: (plan: RestoreConfirmation) => confirmRestore(ctx, archive, target, plan) }
+        : {}),
       archive,
       target,
       jobs: parseJobs(opts.jobs as string),
@@ -109,7 +111,7 @@ backup, never pruned automatically) and, without a terminal, needs --yes.`,
         ctx.log(`safety backup of the previous contents: ${summary.safetyBackup.archive}`);
       for (const w of summary.warnings) ctx.log(`warning: ${w}`);
       ctx.log(
-        `restored ${items} rows/documents into ${summary.database} in ${(summary.durationMs / 1000).toFixed(1)} s`,
+        `restored ${items} rows/documents from ${summary.archive} into ${summary.database} in ${(summary.durationMs / 1000).toFixed(1)} s`,
       );
     }
   });
@@ -124,6 +126,7 @@ backup, never pruned automatically) and, without a terminal, needs --yes.`,
 async function chooseArchive(
   ctx: CliContext,
   repository: string,
+  target: string | undefined,
   opts: Record<string, unknown>,
   encryption: Awaited<ReturnType<typeof keySourceFrom>>,
   s3: ReturnType<typeof s3OptionsFrom>,
@@ -135,7 +138,7 @@ async function chooseArchive(
       `no archives in ${repository}${opts.database ? ` for database ${opts.database}` : ''}`,
     );
   }
-  if (opts.latest) return archives.at(-1)!.location;
+  if (opts.latest) return latestFor(archives, repository, target, opts.database as string | undefined);
   if (ctx.interactive && !opts.json) {
     const newestFirst = [...archives].reverse();
     return ctx.prompt.select(
@@ -156,50 +159,76 @@ async function chooseArchive(
 }
 
 /**
- * Shows what is about to happen and asks, on a terminal. Without a terminal,
- * restoring into an empty or absent database needs no answer; restoring over
- * data needs --yes.
+ * `--latest`: the newest archive of one database. Without `--database`, a
+ * repository holding several databases gives the newest archive of the
+ * database the target URL names; a target that names none of them is refused
+ * rather than restored from whichever database happened to run last.
+ */
+function latestFor(
+  archives: ArchiveInfo[],
+  repository: string,
+  target: string | undefined,
+  database: string | undefined,
+): string {
+  const databases = [...new Set(archives.map((a) => a.database))];
+  if (database || databases.length === 1) return archives.at(-1)!.location;
+  const named = target ? targetDatabaseName(target) : undefined;
+  const key = named === undefined ? undefined : safeName(named);
+  const mine = key === undefined ? [] : archives.filter((a) => a.database === key);
+  if (mine.length === 0) {
+    throw new UsageError(
+      `${repository} holds archives of ${databases.length} databases (${databases.slice(0, 8).join(', ')}${databases.length > 8 ? ', …' : ''})${named ? `, none of "${named}"` : ''}: say which`,
+      `add --database NAME to --latest`,
+    );
+  }
+  return mine.at(-1)!.location;
+}
+
+/** The database a target URL names, if it names one. */
+function targetDatabaseName(target: string): string | undefined {
+  try {
+    return engineNameForUrl(target) === 'postgres' ? pgDatabase(target) : mongoDatabase(target);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Shows what is about to happen and asks, on a terminal. Called by the restore
+ * once its refusal checks have passed and before anything is written, with the
+ * tables/collections it writes as the target names them (renames applied).
+ * Without a terminal, a restore that replaces nothing needs no answer;
+ * replacing existing tables/collections needs --yes.
  */
 async function confirmRestore(
   ctx: CliContext,
   archive: string,
   target: string,
-  options: {
-    encryption: Awaited<ReturnType<typeof keySourceFrom>>;
-    s3: ReturnType<typeof s3OptionsFrom>;
-    safetyBackup: boolean;
-  },
+  plan: RestoreConfirmation,
 ): Promise<void> {
-  const { manifest } = await inspect(archive, { encryption: options.encryption, s3: options.s3 });
-  const contents = await inspectTarget(
-    target,
-    manifest.engine === 'mongodb' ? archivedMongoDatabases(manifest) : [],
-  ).catch(() => undefined);
-  const occupied = contents !== undefined && contents.objects > 0;
-  const targetLine = !contents
-    ? `target:      ${redactUrl(target)} (could not be inspected)`
-    : !contents.exists
-      ? `target:      ${redactUrl(target)} (does not exist yet)`
-      : occupied
-        ? `target:      ${redactUrl(target)} — holds ${contents.objects} tables/collections (${contents.sample.join(', ')}${contents.objects > contents.sample.length ? ', …' : ''})`
-        : `target:      ${redactUrl(target)} (empty)`;
+  const replaced = plan.replaced;
+  const listed = `${replaced.slice(0, 5).join(', ')}${replaced.length > 5 ? ', …' : ''}`;
   if (!ctx.interactive) {
-    if (occupied) {
+    if (replaced.length > 0) {
       throw new UsageError(
-        `${redactUrl(target)} already holds ${contents.objects} tables/collections: pass --yes to restore over it`,
-        options.safetyBackup
-          ? 'a safety backup of it is taken first'
+        `the restore would replace ${replaced.length} existing tables/collections of ${redactUrl(target)} (${listed}): pass --yes to restore over them`,
+        plan.safetyBackup
+          ? 'a safety backup of them is taken first'
           : 'no safety backup will be taken (--no-safety-backup)',
       );
     }
     return;
   }
-  for (const line of manifestSummary(archive, manifest)) ctx.log(line);
-  ctx.log(targetLine);
-  if (occupied) {
+  for (const line of manifestSummary(archive, plan.manifest)) ctx.log(line);
+  ctx.log(
+    replaced.length > 0
+      ? `target:      ${redactUrl(target)} — the restore replaces ${replaced.length} existing tables/collections (${listed})`
+      : `target:      ${redactUrl(target)} (writes ${plan.units.length} tables/collections, none exists yet)`,
+  );
+  if (replaced.length > 0) {
     ctx.log(
-      options.safetyBackup
-        ? 'A safety backup of the target is taken before anything is written.'
+      plan.safetyBackup
+        ? 'A safety backup of them is taken before anything is written.'
         : 'NO safety backup will be taken (--no-safety-backup).',
     );
   }

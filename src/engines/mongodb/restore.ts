@@ -13,7 +13,13 @@ import {
   orderViews,
 } from './ddl.js';
 import { toStowageError } from './mongo-errors.js';
-import { NamespaceFilter, NamespaceRenamer, splitNamespace, validateNamespace } from './namespace-filter.js';
+import {
+  NamespaceFilter,
+  NamespacePattern,
+  NamespaceRenamer,
+  splitNamespace,
+  validateNamespace,
+} from './namespace-filter.js';
 import { replayOplog } from './oplog.js';
 import type { MongoRestoreOptions } from './options.js';
 import { RawInserter } from './raw-insert.js';
@@ -81,8 +87,15 @@ export class MongoRestoreError extends StowageError {
     cause: StowageError,
     readonly complete: string[],
     readonly incomplete: string[],
+    /** Documents the server acknowledged, incomplete collections included: they stay in the target. */
+    readonly inserted = 0,
   ) {
-    super(cause.code, `${cause.message}; ${describeProgress(complete, incomplete)}`, cause.hint, { cause });
+    super(
+      cause.code,
+      `${cause.message}; ${describeProgress(complete, incomplete)}; ${inserted.toLocaleString('en-US')} documents inserted`,
+      cause.hint,
+      { cause },
+    );
     this.name = 'MongoRestoreError';
   }
 }
@@ -142,6 +155,8 @@ export async function restoreMongo(
 
   const complete: string[] = [];
   let collections: CollectionPlan[] = [];
+  let stoppedBeforeWrite: unknown;
+  let inserted = 0;
   try {
     progress({ type: 'phase', phase: 'prepare' });
     const retarget = targetDatabase(connection.urlDatabase, schema, filter, renamer, warn);
@@ -163,7 +178,24 @@ export async function restoreMongo(
       );
     }
 
-    await prepareTargets(client, collections, views, !!options.drop, warn);
+    requireMatches(schema, options.include, 'ns-include');
+    const existing = await prepareTargets(client, collections, views, !!options.drop, warn);
+    const replaced = [...existing.keys()];
+    await request
+      .beforeWrite?.({
+        units: [...collections, ...views].map((p) => p.target.ns),
+        replaced,
+        backupOptions: {
+          databases: [...new Set(replaced.map((ns) => splitNamespace(ns).db))],
+          include: replaced,
+        },
+      })
+      .catch((err: unknown) => {
+        stoppedBeforeWrite = err;
+        throw err;
+      });
+    if (options.drop)
+      for (const [ns, db] of existing) await dropNamespace(client, db, ns.slice(db.length + 1));
 
     progress({
       type: 'plan',
@@ -253,6 +285,7 @@ export async function restoreMongo(
         onProgress: (documents, bytes) => {
           const t = perCollection.get(plan) ?? { documents: 0, bytes: 0 };
           t.documents += documents - before.documents;
+          inserted += documents - before.documents;
           t.bytes += bytes - before.bytes;
           before.documents = documents;
           before.bytes = bytes;
@@ -353,11 +386,13 @@ export async function restoreMongo(
     }
     return { database: [...new Set(collections.map((c) => c.target.db))].join(','), items, warnings };
   } catch (error) {
+    // Declined or failed before anything was written: the caller's own error, as it is.
+    if (error === stoppedBeforeWrite) throw error;
     if (error instanceof DocumentsRejectedError || error instanceof UsageError) throw error;
     const failure = toStowageError(error, { url, during: 'restore' });
     if (collections.length === 0 && complete.length === 0) throw failure;
     const incomplete = collections.map((c) => c.target.ns).filter((ns) => !complete.includes(ns));
-    throw new MongoRestoreError(failure, complete, incomplete);
+    throw new MongoRestoreError(failure, complete, incomplete, inserted);
   } finally {
     await connection.close().catch(() => {});
   }
@@ -480,9 +515,10 @@ function serverSupportsBuckets(server: ServerInfo): boolean {
 }
 
 /**
- * Refuses to mix a restore into existing data unless `--drop` is given; with
- * it, drops every target first. All conflicts are found before anything is
- * changed, so a refused restore leaves the target untouched.
+ * Refuses to mix a restore into existing data unless `--drop` is given. All
+ * conflicts are found before anything is changed, so a refused restore leaves
+ * the target untouched. Returns the target namespaces that exist (namespace →
+ * database): with `--drop` they are dropped, once the caller has backed them up.
  */
 async function prepareTargets(
   client: MongoClient,
@@ -490,12 +526,13 @@ async function prepareTargets(
   views: ViewPlan[],
   drop: boolean,
   warn: (m: string) => void,
-): Promise<void> {
+): Promise<Map<string, string>> {
   const byDb = new Map<string, Target[]>();
   for (const { target } of [...collections, ...views])
     byDb.set(target.db, [...(byDb.get(target.db) ?? []), target]);
   const conflicts: string[] = [];
   const emptyExisting = new Set<string>();
+  const found = new Map<string, string>();
   for (const [db, targets] of byDb) {
     const names = targets.map((t) => t.name);
     const existing = await client
@@ -505,7 +542,7 @@ async function prepareTargets(
     for (const info of existing) {
       const ns = `${db}.${info.name}`;
       if (drop) {
-        await dropNamespace(client, db, info.name);
+        found.set(ns, db);
         continue;
       }
       if (info.type === 'view') {
@@ -539,6 +576,27 @@ async function prepareTargets(
       throw new UsageError(
         `${view.target.ns} exists as a collection, so the view cannot be created`,
         'pass --drop to replace it',
+      );
+    }
+  }
+  return found;
+}
+
+/**
+ * A selection pattern that matches nothing in the archive is a mistake (a
+ * typo, the wrong archive), not a request to restore nothing.
+ */
+function requireMatches(schema: MongoSchema, patterns: string[] | undefined, flag: string): void {
+  const archived = schema.databases.flatMap((d) => [
+    ...d.collections.map((c) => `${d.name}.${c.name}`),
+    ...d.views.map((v) => `${d.name}.${v.name}`),
+  ]);
+  for (const pattern of patterns ?? []) {
+    const compiled = new NamespacePattern(pattern);
+    if (!archived.some((ns) => compiled.matches(ns))) {
+      throw new UsageError(
+        `--${flag} "${pattern}" matches no collection in the archive`,
+        `the archive holds ${listNames(archived) || 'no collections'}; check the pattern`,
       );
     }
   }

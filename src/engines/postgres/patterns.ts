@@ -26,12 +26,30 @@ export class NameFilter {
   private readonly excludeSchemas: RegExp[];
   private readonly includeTables: TablePattern[];
   private readonly excludeTables: TablePattern[];
+  private readonly sources: { schemas: string[]; tables: string[] };
 
   constructor(options: NameFilterOptions) {
+    this.sources = { schemas: options.includeSchemas ?? [], tables: options.includeTables ?? [] };
     this.includeSchemas = (options.includeSchemas ?? []).map((p) => globToRegExp(unquote(p)));
     this.excludeSchemas = (options.excludeSchemas ?? []).map((p) => globToRegExp(unquote(p)));
     this.includeTables = (options.includeTables ?? []).map(tablePattern);
     this.excludeTables = (options.excludeTables ?? []).map(tablePattern);
+  }
+
+  /**
+   * The include patterns (as flags, e.g. `--table "nosuch"`) that match none
+   * of `relations` or `schemas`: a selection that selects nothing is a mistake.
+   */
+  unmatchedIncludes(relations: { schema: string; name: string }[], schemas: string[]): string[] {
+    const out: string[] = [];
+    this.includeSchemas.forEach((r, i) => {
+      if (!schemas.some((s) => r.test(s))) out.push(`--schema "${this.sources.schemas[i]}"`);
+    });
+    this.includeTables.forEach((p, i) => {
+      if (!relations.some((rel) => (!p.schema || p.schema.test(rel.schema)) && p.name.test(rel.name)))
+        out.push(`--table "${this.sources.tables[i]}"`);
+    });
+    return out;
   }
 
   /** True when any table pattern was given (then only matching relations are kept). */
@@ -106,7 +124,8 @@ function unquote(pattern: string): string {
   return splitQualified(pattern).join('.');
 }
 
-function globToRegExp(glob: string): RegExp {
+/** A glob (`*`, `?`) as an anchored regular expression. */
+export function globToRegExp(glob: string): RegExp {
   let re = '';
   for (const ch of glob) {
     if (ch === '*') re += '.*';

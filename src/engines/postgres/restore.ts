@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { StowageError, UsageError } from '../../errors.js';
 import type { EngineRestoreRequest, EngineRestoreResult, StreamSummary } from '../engine.js';
 import { applyObjects } from './apply-ddl.js';
-import { PgSession } from './connect.js';
+import { PgSession, parseTarget } from './connect.js';
 import { dataOnlyLoadGroups, type LoadGroup, requireTables } from './data-only.js';
 import { qualify } from './ident.js';
 import { loadLargeObjects } from './large-objects.js';
@@ -11,11 +11,15 @@ import { loadTableInsert } from './load-insert.js';
 import { type PgObject, type PgTableData, parsePostgresSchema, type RelationRef } from './model.js';
 import type { PostgresRestoreOptions } from './options.js';
 import { findPreinstalledTypes } from './preinstalled.js';
+import { prerequisitesOf, requirePrerequisites } from './prerequisites.js';
+import { databasePropertyStatements } from './restore-database-properties.js';
+import { describeGlobals, restoreGlobals } from './restore-globals.js';
 import { RestoreLedger } from './restore-ledger.js';
+import { mapObjectRoles, mapStatementRole } from './role-map.js';
 import { runTasks, type Task } from './scheduler.js';
 import { selectForRestore } from './selection.js';
 import { readServerInfo } from './server-info.js';
-import { openTarget, requireEmptyTarget } from './target.js';
+import { existingTables, openTarget, requireEmptyTarget } from './target.js';
 
 /**
  * Settings for every restore session, as pg_restore uses them: names in the
@@ -38,7 +42,10 @@ const RESTORE_SETTINGS: Record<string, string> = {
 /**
  * Restores a backup: pre-data in dependency order, then table data on `jobs`
  * connections (biggest tables first), sequence values, then post-data with
- * index and constraint builds in parallel, ownership last when asked.
+ * index and constraint builds in parallel, then owners and grants (unless
+ * `owner: false` / `acl: false`) and, for a database it created, the archived
+ * database's properties. The roles and extensions all that needs are checked
+ * before anything is written (prerequisites.ts).
  */
 export async function restorePostgres(
   request: EngineRestoreRequest<PostgresRestoreOptions>,
@@ -47,6 +54,18 @@ export async function restorePostgres(
   const options = request.options ?? {};
   const { progress, signal } = request;
   const warnings: string[] = [];
+  const ownership = {
+    owner: options.owner !== false,
+    acl: options.acl !== false,
+    mapRoles: options.mapRoles ?? {},
+  };
+  if (schema.contents === 'globals') return restoreGlobalsOnly(request, schema, warnings);
+  if (options.globals && !schema.globals) {
+    throw new UsageError(
+      'this archive holds no roles or tablespaces (it was not backed up with --globals)',
+      'restore without --globals, or use a backup made with --globals',
+    );
+  }
 
   if (options.schemaOnly && options.dataOnly) {
     throw new UsageError(
@@ -110,14 +129,45 @@ export async function restorePostgres(
     ...RESTORE_SETTINGS,
     ...(options.disableTriggers ? { session_replication_role: 'replica' } : {}),
   };
+  const properties = schema.database.properties;
+  const needs = prerequisitesOf(schema, dataOnly ? [] : selection.objects, {
+    ...ownership,
+    database: !!options.create && !dataOnly,
+    largeObjects: !!largeObjects,
+  });
+  if (dataOnly) needs.extensions = [];
   const { session: main, created } = await openTarget(
     request.url,
-    { create: !!options.create, encoding: schema.database.encoding, settings, signal },
+    {
+      create: !!options.create,
+      encoding: schema.database.encoding,
+      locale: properties,
+      settings,
+      signal,
+      prepare: async (session) => {
+        let globalsDone: string | undefined;
+        if (options.globals && schema.globals) {
+          progress({ type: 'phase', phase: 'globals', message: 'creating missing roles and tablespaces' });
+          globalsDone = describeGlobals(
+            await restoreGlobals(session, schema.globals, options.globalsMatching),
+          );
+          warnings.push(globalsDone);
+        }
+        try {
+          await requirePrerequisites(session, needs);
+        } catch (err) {
+          if (!globalsDone || !(err instanceof StowageError)) throw err;
+          // The roles and tablespaces were created all the same: say so.
+          throw new StowageError(err.code, `${err.message} (but ${globalsDone})`, err.hint, { cause: err });
+        }
+      },
+    },
     warnings,
   );
   const sessions: PgSession[] = [main];
   const ledger = new RestoreLedger();
   const items: Record<string, number> = {};
+  let stoppedBeforeWrite: unknown;
   try {
     const server = await readServerInfo(main);
     const insert =
@@ -134,8 +184,24 @@ export async function restorePostgres(
     preData = preData.filter((o) => !kept.has(o.id));
     if (!created && !options.clean && !dataOnly) await requireEmptyTarget(main, preinstalled?.functionOids);
     if (dataOnly) await requireTables(main, tables);
+    // Extensions the target cannot install were refused by prepare (prerequisites.ts), before anything.
+    if (request.beforeWrite) {
+      // Without --clean or --data-only the target was found empty: nothing of it is replaced.
+      const replaced =
+        created || !(options.clean || dataOnly) ? [] : await existingTables(main, selection.tables);
+      await request
+        .beforeWrite({
+          units: selection.tables.map((t) => qualify(t.schema, t.name)),
+          replaced: replaced.map((t) => qualify(t.schema, t.name)),
+          backupOptions: { includeTables: replaced.map((t) => qualify(t.schema, t.name)) },
+        })
+        .catch((err: unknown) => {
+          stoppedBeforeWrite = err;
+          throw err;
+        });
+    }
 
-    ledger.plan('pre-data', preData.length, 'objects');
+    ledger.plan('pre-data', preData.filter((o) => o.sql.length).length, 'objects');
     ledger.plan('data', tables.length, 'tables');
     ledger.plan('large objects', largeObjects?.count ?? 0, 'large objects');
     ledger.plan('sequences', sequences.length, 'sequences');
@@ -154,9 +220,10 @@ export async function restorePostgres(
         message: dataOnly ? 'emptying the tables' : 'dropping the archived objects',
       });
       if (dataOnly) {
-        if (tables.length) {
+        const whole = tables.filter((t) => !t.filter);
+        if (whole.length) {
           await main.query(
-            `TRUNCATE TABLE ${tables.map((t) => `ONLY ${qualify(t.schema, t.name)}`).join(', ')}`,
+            `TRUNCATE TABLE ${whole.map((t) => `ONLY ${qualify(t.schema, t.name)}`).join(', ')}`,
             [],
             'emptying the tables (--clean)',
           );
@@ -172,11 +239,13 @@ export async function restorePostgres(
       }
     }
 
+    if (options.clean) await emptyExtensionConfigTables(main, tables);
+
     if (preData.length) {
       progress({ type: 'phase', phase: 'pre-data', message: `creating ${preData.length} objects` });
       await applyObjects(main, preData, {
         batch,
-        statements: (o) => o.sql,
+        statements: (o) => mapObjectRoles(o, ownership.mapRoles),
         onApplied: () => ledger.tick('pre-data'),
         describe: (o) => `creating ${describe(o)}`,
       });
@@ -234,6 +303,7 @@ export async function restorePostgres(
           : order.map((t) => ({ id: keyOf(t), tables: [keyOf(t)], deps: [] }));
       const partsLeft = new Map(order.map((t) => [keyOf(t), t.streams.length]));
       const loadPart = async (session: PgSession, t: PgTableData, stream: string, countNow = true) => {
+        let inserted = 0;
         const rows = await loadTable(
           session,
           t,
@@ -244,7 +314,14 @@ export async function restorePostgres(
           summaries.get(stream),
           progress,
           request.streams.recycle?.bind(request.streams),
-        );
+          (n) => {
+            inserted = n;
+          },
+        ).catch((err: unknown) => {
+          // A failed COPY commits nothing; a failed INSERT load keeps the statements that ran.
+          if (countNow && !options.singleTransaction) ledger.rowsCommitted(inserted);
+          throw err;
+        });
         const expected = summaries.get(stream)?.items;
         if (expected !== undefined && expected !== rows) {
           throw new StowageError(
@@ -256,8 +333,13 @@ export async function restorePostgres(
         items[keyOf(t)] = (items[keyOf(t)] ?? 0) + rows;
         const left = (partsLeft.get(keyOf(t)) ?? 1) - 1;
         partsLeft.set(keyOf(t), left);
-        if (countNow && left === 0) ledger.tick('data');
+        if (countNow) {
+          ledger.partCommitted(rows);
+          if (left === 0) ledger.tick('data');
+        }
+        return rows;
       };
+      ledger.planParts(parts.length);
       // A table alone loads as one task per part, so the parts of a big table load side by side.
       // Tables in a foreign-key cycle load in one task: one transaction, deferrable keys checked at commit.
       const taskIds = new Map(
@@ -273,7 +355,9 @@ export async function restorePostgres(
             id: stream,
             deps,
             size: tableBytes(t),
-            run: (session: PgSession) => loadPart(session, t, stream),
+            run: async (session: PgSession) => {
+              await loadPart(session, t, stream);
+            },
           }));
         }
         return [
@@ -284,10 +368,13 @@ export async function restorePostgres(
             run: async (session: PgSession) => {
               if (!options.singleTransaction) await session.query('BEGIN', [], 'starting a load transaction');
               await session.query('SET CONSTRAINTS ALL DEFERRED');
+              const loaded: number[] = [];
               for (const t of members)
-                for (const stream of t.streams) await loadPart(session, t, stream, false);
+                for (const stream of t.streams) loaded.push(await loadPart(session, t, stream, false));
               if (!options.singleTransaction)
                 await session.query('COMMIT', [], `committing tables ${g.tables.join(', ')}`);
+              // Committed together: the parts count only now.
+              for (const rows of loaded) ledger.partCommitted(rows);
               for (const _ of members) ledger.tick('data');
             },
           },
@@ -303,7 +390,9 @@ export async function restorePostgres(
             try {
               loaded = await loadLargeObjects(session, request.streams.open(largeObjects.stream), {
                 clean: !!options.clean,
-                owner: !!options.owner,
+                owner: ownership.owner,
+                acl: ownership.acl,
+                mapRoles: ownership.mapRoles,
                 extras: largeObjects.extras,
                 onObject: () => ledger.tick('large objects'),
               });
@@ -402,7 +491,11 @@ export async function restorePostgres(
           run: async (session: PgSession) => {
             announce();
             try {
-              await session.client.query(o.sql.map((s) => (/;\s*$/.test(s) ? s : `${s};`)).join('\n'));
+              await session.client.query(
+                mapObjectRoles(o, ownership.mapRoles)
+                  .map((s) => (/;\s*$/.test(s) ? s : `${s};`))
+                  .join('\n'),
+              );
             } catch (err) {
               throw session.translate(err, `creating ${describe(o)}`);
             }
@@ -419,12 +512,20 @@ export async function restorePostgres(
       onFailure: options.singleTransaction ? undefined : stopAll,
     });
 
-    if (options.owner && !dataOnly) {
-      progress({ type: 'phase', phase: 'owner', message: 'restoring ownership and privileges' });
+    if ((ownership.owner || ownership.acl) && !dataOnly) {
+      progress({ type: 'phase', phase: 'owner', message: 'restoring owners and privileges' });
+      // Event triggers are created last, their owner with them (below).
+      const statements = (o: PgObject) =>
+        o.kind === 'event-trigger'
+          ? []
+          : [...(ownership.owner ? (o.owner ?? []) : []), ...(ownership.acl ? (o.acl ?? []) : [])].map(
+              (sql) => mapStatementRole(sql, ownership.mapRoles),
+            );
+      ledger.plan('owners and privileges', objects.filter((o) => statements(o).length).length, 'objects');
       await applyObjects(main, objects, {
         batch,
-        statements: (o) => (o.kind === 'event-trigger' ? [] : [...(o.owner ?? []), ...(o.acl ?? [])]),
-        onApplied: () => {},
+        statements,
+        onApplied: () => ledger.tick('owners and privileges'),
         describe: (o) => `setting owner and privileges of ${describe(o)}`,
       });
     }
@@ -432,16 +533,35 @@ export async function restorePostgres(
     if (eventTriggers.length) {
       await applyObjects(main, eventTriggers, {
         batch,
-        statements: (o) => [...o.sql, ...(options.owner ? (o.owner ?? []) : [])],
+        statements: (o) => [
+          ...o.sql,
+          ...(ownership.owner ? (o.owner ?? []).map((sql) => mapStatementRole(sql, ownership.mapRoles)) : []),
+        ],
         onApplied: () => ledger.tick('post-data'),
         describe: (o) => `creating ${describe(o)}`,
       });
+    }
+
+    if (options.create && !dataOnly && properties) {
+      if (created) {
+        const sql = databasePropertyStatements(main.target.database, properties, ownership);
+        ledger.plan('database properties', sql.length ? 1 : 0, 'database');
+        // Last: a database setting such as default_transaction_read_only must not affect the restore itself.
+        for (const statement of sql) await main.query(statement, [], 'setting the database properties');
+        ledger.tick('database properties');
+      } else {
+        warnings.push(
+          `database "${main.target.database}" already existed: its owner, settings, comment and grants were left as they are`,
+        );
+      }
     }
 
     if (options.singleTransaction) await main.query('COMMIT', [], 'committing the restore');
     progress({ type: 'phase', phase: 'done' });
     return { database: main.target.database, items, warnings };
   } catch (err) {
+    // Declined or failed before anything was written: the caller's own error, as it is.
+    if (err === stoppedBeforeWrite) throw err;
     if (signal?.aborted) throw ledger.failure(new StowageError('aborted', 'restore was cancelled'));
     if (dataOnly && err instanceof StowageError && err.code === 'pg-23503') {
       // Foreign keys the load order could not satisfy (or rows missing from the archive's selection).
@@ -460,6 +580,37 @@ export async function restorePostgres(
   }
 }
 
+/** A globals-only archive: roles and tablespaces into the server `request.url` points at (any database). */
+async function restoreGlobalsOnly(
+  request: EngineRestoreRequest<PostgresRestoreOptions>,
+  schema: ReturnType<typeof parsePostgresSchema>,
+  warnings: string[],
+): Promise<EngineRestoreResult> {
+  if (!schema.globals) throw new StowageError('bad-schema', 'the globals archive holds no globals');
+  request.progress({ type: 'phase', phase: 'connect' });
+  const session = await PgSession.open(parseTarget(request.url), {
+    mode: 'restore',
+    settings: RESTORE_SETTINGS,
+    signal: request.signal,
+  });
+  try {
+    // No table is written, so nothing to back up first; the caller may still ask for confirmation.
+    await request.beforeWrite?.({ units: [], replaced: [], backupOptions: {} });
+    request.progress({ type: 'phase', phase: 'globals', message: 'creating missing roles and tablespaces' });
+    const done = await restoreGlobals(session, schema.globals, request.options?.globalsMatching);
+    warnings.push(describeGlobals(done));
+    request.progress({ type: 'phase', phase: 'done' });
+    return {
+      database: session.target.database,
+      // No table rows; what was created is in the warnings (describeGlobals).
+      items: {},
+      warnings,
+    };
+  } finally {
+    await session.close();
+  }
+}
+
 function describe(o: PgObject): string {
   return `${o.kind} ${o.schema && o.kind !== 'schema' ? `${o.schema}.` : ''}${o.name}`;
 }
@@ -474,6 +625,8 @@ async function loadTable(
   archived: StreamSummary | undefined,
   progress: EngineRestoreRequest['progress'],
   recycle: ((chunk: Buffer) => void) | undefined,
+  /** INSERT mode: rows loaded so far, each statement committed on its own outside a transaction. */
+  onInserted: (rows: number) => void = () => {},
 ): Promise<number> {
   progress({ type: 'unit-start', name: stream });
   // Text in the archive is in the source database's encoding; say so, and the server converts.
@@ -483,6 +636,7 @@ async function loadTable(
   let bytes = 0;
   if (insert) {
     rows = await loadTableInsert(session, table, source, (items, sent) => {
+      onInserted(items);
       bytes = sent;
       progress({ type: 'unit-progress', name: stream, items, bytes });
     });
@@ -538,5 +692,22 @@ async function restoreSequences(
         `sequences missing after the schema was restored: ${rows.map((r) => r.name).join(', ')}`,
       );
     warnings.push(`sequences not in the target, values not set: ${rows.map((r) => r.name).join(', ')}`);
+  }
+}
+
+/**
+ * --clean and extensions' configuration tables: the extension (and so the table) stays, with the
+ * rows the extension made itself; the rows of the archived kind (its filter) go, to be loaded again.
+ */
+async function emptyExtensionConfigTables(session: PgSession, tables: PgTableData[]): Promise<void> {
+  for (const t of tables) {
+    if (!t.filter) continue;
+    const name = qualify(t.schema, t.name);
+    const { rows } = await session.query<{ present: boolean }>(
+      'SELECT pg_catalog.to_regclass($1) IS NOT NULL AS present',
+      [name],
+    );
+    if (rows[0]?.present)
+      await session.query(`DELETE FROM ONLY ${name} ${t.filter}`, [], `emptying ${name} (--clean)`);
   }
 }

@@ -1,3 +1,4 @@
+import { UsageError } from '../../errors.js';
 import { qualify } from './ident.js';
 import type { PgObject, PgSequenceValue, PgTableData, PostgresSchema, RelationRef } from './model.js';
 import { NameFilter, type NameFilterOptions } from './patterns.js';
@@ -26,6 +27,18 @@ export function selectForRestore(
 ): Selection {
   const filter = new NameFilter(options);
   if (filter.isEmpty) return { objects: schema.objects, tables: schema.tables, sequences: schema.sequences };
+  const relations = [...schema.tables, ...schema.objects.flatMap((o) => (o.relation ? [o.relation] : []))];
+  const schemas = [
+    ...schema.objects.filter((o) => o.kind === 'schema').map((o) => o.name),
+    ...relations.map((r) => r.schema),
+  ];
+  const unmatched = filter.unmatchedIncludes(relations, schemas);
+  if (unmatched.length) {
+    throw new UsageError(
+      `${unmatched.join(', ')} ${unmatched.length === 1 ? 'matches' : 'match'} nothing in the archive`,
+      'check the pattern against the tables `stowage inspect ARCHIVE` lists',
+    );
+  }
 
   const ancestors = new Map(schema.partitions.map((p) => [`${p.schema}.${p.name}`, p.ancestors]));
   const relationKept = (r: RelationRef) =>
@@ -46,13 +59,19 @@ export function selectForRestore(
     }
     if (!keep) removed.add(o.id);
   }
+  const broughtAlong = bringDefaultSequences(schema, removed, warnings);
   // Dependents of anything left out go too (objects are in dependency order, so one pass suffices).
   for (const o of schema.objects) {
     if (removed.has(o.id)) continue;
     const missing = o.deps.find((d) => removed.has(d));
     if (missing) {
       removed.add(o.id);
-      if (o.kind !== 'default' && o.kind !== 'refresh')
+      // A default or refresh going with its own table or view is expected; any other loss is said.
+      const ownRelation = o.relation ? `${o.relation.schema}.${o.relation.name}` : '';
+      const expected =
+        (o.kind === 'default' || o.kind === 'refresh') &&
+        missing.slice(missing.indexOf(':') + 1) === ownRelation;
+      if (!expected)
         warnings.push(`${o.kind} ${o.name} left out: it depends on ${missing}, which is not restored`);
     }
   }
@@ -61,8 +80,42 @@ export function selectForRestore(
   return {
     objects: schema.objects.filter((o) => !removed.has(o.id)),
     tables: schema.tables.filter((t) => tableKept(t)),
-    sequences: schema.sequences.filter((s) =>
-      s.relation ? tableKept(s.relation) : relationKept(s) && !removed.has(`sequence:${s.schema}.${s.name}`),
+    sequences: schema.sequences.filter(
+      (s) =>
+        broughtAlong.has(`sequence:${s.schema}.${s.name}`) ||
+        (s.relation
+          ? tableKept(s.relation)
+          : relationKept(s) && !removed.has(`sequence:${s.schema}.${s.name}`)),
     ),
   };
+}
+
+/**
+ * A kept table's column default can call nextval() on a sequence the filter
+ * left out (one no table owns, so it does not follow a table). Restoring the
+ * table without it would silently lose the default, so the sequence comes
+ * along (with its value), and the restore says so. Returns the ids brought back.
+ */
+function bringDefaultSequences(
+  schema: PostgresSchema,
+  removed: Set<string>,
+  warnings: string[],
+): Set<string> {
+  const byId = new Map(schema.objects.map((o) => [o.id, o]));
+  const brought = new Set<string>();
+  for (const o of schema.objects) {
+    if (o.kind !== 'default' || removed.has(o.id)) continue;
+    for (const dep of o.deps) {
+      const sequence = byId.get(dep);
+      if (sequence?.kind !== 'sequence' || !removed.has(dep) || brought.has(dep)) continue;
+      if (sequence.deps.some((d) => removed.has(d))) continue; // its schema is not restored: the default goes, loudly
+      removed.delete(dep);
+      brought.add(dep);
+      const name = qualify(sequence.schema ?? '', sequence.name);
+      warnings.push(
+        `sequence ${name} restored too, though not selected: the default of ${o.name} uses it (nextval)`,
+      );
+    }
+  }
+  return brought;
 }

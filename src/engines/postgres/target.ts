@@ -7,33 +7,58 @@ import { quoteIdent, quoteLiteral } from './ident.js';
  * to write into a database that already holds objects.
  */
 
+export interface OpenTargetOptions {
+  create: boolean;
+  encoding: string;
+  /** The archived database's locale: a created database gets it when it differs from the server's default. */
+  locale?: { collate: string; ctype: string };
+  settings: Record<string, string>;
+  signal?: AbortSignal;
+  /**
+   * Runs on a session to the target server before anything is written to it:
+   * on the target database, or, when it is to be created, on the maintenance
+   * database before CREATE DATABASE (prerequisite checks, globals).
+   */
+  prepare?: (session: PgSession) => Promise<void>;
+}
+
 /**
  * Opens the target database; with `create`, creates it first when it does not
  * exist (connecting to the `postgres` maintenance database, or `template1`).
  */
 export async function openTarget(
   url: string,
-  options: { create: boolean; encoding: string; settings: Record<string, string>; signal?: AbortSignal },
+  options: OpenTargetOptions,
   warnings: string[],
 ): Promise<{ session: PgSession; created: boolean; target: PgTarget }> {
   const target = parseTarget(url);
   const open = () =>
     PgSession.open(target, { mode: 'restore', settings: options.settings, signal: options.signal });
+  let session: PgSession | undefined;
   try {
-    return { session: await open(), created: false, target };
+    session = await open();
   } catch (err) {
     if (!(err instanceof StowageError) || err.code !== 'pg-no-database' || !options.create) throw err;
   }
-  await createDatabase(target, options.encoding, warnings, options.signal);
+  if (session) {
+    try {
+      await options.prepare?.(session);
+    } catch (err) {
+      await session.close();
+      throw err;
+    }
+    return { session, created: false, target };
+  }
+  await createDatabase(target, options, warnings);
   return { session: await open(), created: true, target };
 }
 
 async function createDatabase(
   target: PgTarget,
-  encoding: string,
+  options: OpenTargetOptions,
   warnings: string[],
-  signal?: AbortSignal,
 ): Promise<void> {
+  const { encoding, signal } = options;
   let admin: PgSession | undefined;
   for (const maintenance of ['postgres', 'template1']) {
     try {
@@ -54,12 +79,22 @@ async function createDatabase(
     );
   }
   try {
-    const { rows } = await admin.query<{ enc: string }>(
-      `SELECT pg_catalog.pg_encoding_to_char(encoding) AS enc FROM pg_catalog.pg_database WHERE datname = 'template0'`,
+    await options.prepare?.(admin);
+    const { rows } = await admin.query<{ enc: string; collate: string; ctype: string }>(
+      `SELECT pg_catalog.pg_encoding_to_char(encoding) AS enc, datcollate AS collate, datctype AS ctype
+       FROM pg_catalog.pg_database WHERE datname = 'template0'`,
     );
     const defaultEncoding = rows[0]?.enc;
     let sql = `CREATE DATABASE ${quoteIdent(target.database)} TEMPLATE template0`;
-    if (defaultEncoding && defaultEncoding !== encoding) {
+    const locale = options.locale;
+    if (
+      locale &&
+      (!defaultEncoding || defaultEncoding === encoding) &&
+      (locale.collate !== rows[0]?.collate || locale.ctype !== rows[0]?.ctype)
+    ) {
+      // The archived database's own locale, as pg_dump --create gives it.
+      sql += ` LC_COLLATE ${quoteLiteral(locale.collate)} LC_CTYPE ${quoteLiteral(locale.ctype)}`;
+    } else if (defaultEncoding && defaultEncoding !== encoding) {
       // The cluster's locale may not fit the archived encoding; the C locale fits every encoding.
       sql += ` ENCODING ${quoteLiteral(encoding)} LC_COLLATE 'C' LC_CTYPE 'C'`;
       warnings.push(
@@ -122,6 +157,47 @@ export async function requireEmptyTarget(session: PgSession, ignoreRoutines: str
       'pg-target-not-empty',
       `target database "${session.target.database}" on ${session.target.server} is not empty (${parts.join(', ')})`,
       'restore into an empty or new database (--create), pass --clean to replace the archived objects, or --data-only to load into existing tables',
+    );
+  }
+}
+
+/** Those of `tables` that exist in the target (what a `--clean` or `--data-only` restore replaces or writes into). */
+export async function existingTables<T extends { schema: string; name: string }>(
+  session: PgSession,
+  tables: T[],
+): Promise<T[]> {
+  if (tables.length === 0) return [];
+  const { rows } = await session.query<{ schema: string; name: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       JOIN unnest($1::text[], $2::text[]) AS w(schema, name) ON w.schema = n.nspname AND w.name = c.relname
+      WHERE c.relkind IN ('r', 'p', 'm', 'f')`,
+    [tables.map((t) => t.schema), tables.map((t) => t.name)],
+    'looking for the tables the restore replaces',
+  );
+  const present = new Set(rows.map((r) => `${r.schema}\0${r.name}`));
+  return tables.filter((t) => present.has(`${t.schema}\0${t.name}`));
+}
+
+/**
+ * Refuses, before anything is written, a restore whose archive needs
+ * extensions the target server cannot install: otherwise pre-data fails part
+ * way, after a `--clean` has already dropped the old objects.
+ */
+export async function requireExtensions(session: PgSession, extensions: string[]): Promise<void> {
+  if (extensions.length === 0) return;
+  const { rows } = await session.query<{ name: string }>(
+    `SELECT w.name FROM unnest($1::text[]) AS w(name)
+      WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions a WHERE a.name = w.name)`,
+    [extensions],
+    'checking the extensions the archive needs',
+  );
+  if (rows.length > 0) {
+    const missing = rows.map((r) => r.name);
+    throw new StowageError(
+      'pg-missing-extension',
+      `the target server ${session.target.server} cannot install ${missing.length === 1 ? 'extension' : 'extensions'} ${missing.join(', ')}, which the archive needs`,
+      'install the extension packages on the target server first; nothing was written',
     );
   }
 }

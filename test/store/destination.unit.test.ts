@@ -87,4 +87,17 @@ describe('generated archive names under concurrency', () => {
     expect(await readFile(join(folder, 'shop-20261122-011409-manual.stow'), 'utf8')).toBe('whole');
     await destination.repository?.close();
   });
+
+  it('an explicit name being written by one backup is refused to a second one, before and after it lands', async () => {
+    const folder = await mkdtemp(join(dir, 'publish-'));
+    const { LocalRepository } = await import('../../src/store/local-repository.js');
+    const repository = new LocalRepository(folder);
+    const a = await repository.createArchive('shop.stow');
+    await expect(repository.createArchive('shop.stow')).rejects.toMatchObject({ code: 'exists' });
+    await a.write(Buffer.from('first'));
+    await a.commit();
+    await expect(repository.createArchive('shop.stow')).rejects.toMatchObject({ code: 'exists' });
+    expect(await readFile(join(folder, 'shop.stow'), 'utf8')).toBe('first');
+    expect((await readdir(folder)).sort()).toEqual(['shop.stow']);
+  });
 });
