@@ -34,24 +34,6 @@ describe('incomplete PostgreSQL backups', () => {
         CREATE TYPE label (INPUT = label_in, OUTPUT = label_out, LIKE = text);`),
     ).toEqual([]);
   });
-
-  // One test per kind: when a kind becomes supported, its test goes with its line in unsupported.ts.
-  it('reports procedural languages', async () => {
-    expect(
-      await incompleteOf(`
-        CREATE FUNCTION my_handler() RETURNS language_handler AS '$libdir/plpgsql', 'plpgsql_call_handler' LANGUAGE C;
-        CREATE LANGUAGE my_lang HANDLER my_handler;`),
-    ).toEqual(['procedural languages: 1']);
-  });
-
-  it('reports changed privileges on extension objects', async () => {
-    expect(
-      await incompleteOf(`
-        CREATE EXTENSION postgres_fdw;
-        GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO PUBLIC;
-        REVOKE EXECUTE ON FUNCTION postgres_fdw_handler() FROM PUBLIC;`),
-    ).toEqual(['changed privileges on extension objects: 2']);
-  });
 });
 
 describe('incomplete PostgreSQL backups by a role that may not see everything', () => {

@@ -13,6 +13,7 @@ import { readEventTriggers } from './event-triggers.js';
 import { readForeignData } from './foreign-data.js';
 import { readRoutines } from './functions.js';
 import { readIndexes } from './indexes.js';
+import { readLanguages } from './languages.js';
 import { readOperatorClasses } from './operator-classes.js';
 import { readOperators } from './operators.js';
 import { readPolicies } from './policies.js';
@@ -30,7 +31,6 @@ import { readTextSearch } from './text-search.js';
 import { readTransforms } from './transforms.js';
 import { readTriggers } from './triggers.js';
 import { readTypes } from './types.js';
-import { reportUnsupported } from './unsupported.js';
 import { readViews } from './views.js';
 
 /** Names of the user schemas the filter selects (extension-owned schemas excluded). */
@@ -59,7 +59,6 @@ export interface CatalogRead {
  * after the selected tables are locked.
  */
 export async function readCatalog(ctx: CatalogContext): Promise<CatalogRead> {
-  await reportUnsupported(ctx);
   const sequences = await readSequences(ctx);
   const tables = await readTables(ctx, sequences);
   const all: CatalogObject[] = [
@@ -90,6 +89,7 @@ export async function readCatalog(ctx: CatalogContext): Promise<CatalogRead> {
     ...(await readSubscriptions(ctx)),
     ...(await readDefaultPrivileges(ctx)),
     ...(await readEventTriggers(ctx)),
+    ...(await readLanguages(ctx)),
     ...(await readSystemAcls(ctx)),
   ];
   const kept = await resolveDependencies(ctx, all);
