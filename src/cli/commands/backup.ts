@@ -9,7 +9,7 @@ import type { CliContext } from '../context.js';
 import { addEngineFlags, BACKUP_FLAGS, engineOptionsFrom } from '../engine-flags.js';
 import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
-import { parseJobs } from '../parse-number.js';
+import { parseJobs, parseStallTimeout } from '../parse-number.js';
 import { passwordOnCommandLine } from '../password-warning.js';
 import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
 
@@ -22,6 +22,11 @@ export function backupCommand(ctx: CliContext): Command {
       'repository (folder or s3://bucket/prefix; the archive gets a generated name), path ending in .stow, or - for stdout',
     )
     .option('-j, --jobs <n>', 'parallel connections', '2')
+    .option(
+      '--stall-timeout <seconds>',
+      'end the run when no bytes moved for this long, naming the silent server (0 = never)',
+      '120',
+    )
     .option('--compression <level>', 'zstd level 1-19, or none (default: 1 for PostgreSQL, 6 for MongoDB)')
     .option('--note <text>', 'free-text note stored in the manifest')
     .option('--manual', 'mark as a manual backup (never pruned automatically)')
@@ -51,6 +56,11 @@ Examples:
   $ STOWAGE_PASSPHRASE=… stowage backup postgres://app@db/shop --to shop.stow --note "before migration" --manual`,
   );
   command.action(async (source: string, opts: Record<string, unknown>) => {
+    if (opts.json && opts.to === '-')
+      throw new UsageError(
+        '--json and --to - both write to stdout: the JSON would land inside the archive',
+        'drop --json (the summary goes to stderr), or give --to a file or repository',
+      );
     const engine = engineNameForUrl(source);
     const exposed = passwordOnCommandLine(source, 'source');
     if (exposed) ctx.log(`warning: ${exposed}`);
@@ -75,6 +85,7 @@ Examples:
         source,
         to: opts.to as string,
         jobs: parseJobs(opts.jobs as string),
+        stallTimeoutSeconds: parseStallTimeout(opts.stallTimeout as string),
         compression:
           opts.compression === undefined ? undefined : parseCompression(opts.compression as string),
         encryption: await keySourceFrom(opts),

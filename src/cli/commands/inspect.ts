@@ -26,9 +26,9 @@ export function inspectCommand(ctx: CliContext): Command {
       ctx.json({ archive, ...manifest, schema });
       return;
     }
-    for (const line of manifestSummary(archive, manifest)) ctx.log(line);
+    for (const line of manifestSummary(archive, manifest)) ctx.result(line);
     for (const s of manifest.streams) {
-      ctx.log(`  ${s.name}  ${s.items} items  ${formatBytes(s.rawBytes)} → ${formatBytes(s.storedBytes)}`);
+      ctx.result(`  ${s.name}  ${s.items} items  ${formatBytes(s.rawBytes)} → ${formatBytes(s.storedBytes)}`);
     }
   });
   return command;

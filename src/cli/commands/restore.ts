@@ -13,7 +13,7 @@ import { addEngineFlags, engineOptionsFrom, RESTORE_FLAGS } from '../engine-flag
 import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
 import { manifestSummary } from '../manifest-summary.js';
-import { parseJobs } from '../parse-number.js';
+import { parseJobs, parseStallTimeout } from '../parse-number.js';
 import { passwordOnCommandLine } from '../password-warning.js';
 import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
 import { formatDate } from '../table.js';
@@ -28,6 +28,11 @@ export function restoreCommand(ctx: CliContext): Command {
     )
     .argument('[target-url]', "postgres://… or mongodb://… matching the archive's engine")
     .option('-j, --jobs <n>', 'parallel connections', '2')
+    .option(
+      '--stall-timeout <seconds>',
+      'end the run when no bytes moved for this long, naming the silent server (0 = never)',
+      '120',
+    )
     .option('--latest', 'with a repository: restore its newest archive (of --database)')
     .option('--database <name>', "with a repository: only this database's archives")
     .option(
@@ -88,6 +93,7 @@ backup, never pruned automatically) and, without a terminal, needs --yes.`,
       archive,
       target,
       jobs: parseJobs(opts.jobs as string),
+      stallTimeoutSeconds: parseStallTimeout(opts.stallTimeout as string),
       encryption,
       s3,
       engineOptions,
@@ -150,12 +156,19 @@ async function chooseArchive(
       })),
     );
   }
-  if (opts.json) ctx.json({ repository, archives: archives.map(archiveJson) });
-  else for (const line of archiveTable(archives)) ctx.log(line);
-  throw new UsageError(
+  const choose = new UsageError(
     `${repository} is a repository: choose an archive`,
     `stowage restore ${archives.at(-1)!.location} <target-url>, or --latest`,
   );
+  // The one JSON object carries both the error and the choices.
+  if (opts.json)
+    ctx.json({
+      error: { code: choose.code, message: choose.message, hint: choose.hint },
+      repository,
+      archives: archives.map(archiveJson),
+    });
+  else for (const line of archiveTable(archives)) ctx.log(line);
+  throw choose;
 }
 
 /**
@@ -233,5 +246,5 @@ async function confirmRestore(
     );
   }
   const ok = await ctx.prompt.confirm(`Restore into ${redactUrl(target)}?`, false);
-  if (!ok) throw new StowageError('cancelled', 'restore cancelled; nothing was written');
+  if (!ok) throw new StowageError('interrupted', 'restore cancelled; nothing was written');
 }

@@ -7,33 +7,58 @@ import { quoteIdent, quoteLiteral } from './ident.js';
  * to write into a database that already holds objects.
  */
 
+export interface OpenTargetOptions {
+  create: boolean;
+  encoding: string;
+  /** The archived database's locale: a created database gets it when it differs from the server's default. */
+  locale?: { collate: string; ctype: string };
+  settings: Record<string, string>;
+  signal?: AbortSignal;
+  /**
+   * Runs on a session to the target server before anything is written to it:
+   * on the target database, or, when it is to be created, on the maintenance
+   * database before CREATE DATABASE (prerequisite checks, globals).
+   */
+  prepare?: (session: PgSession) => Promise<void>;
+}
+
 /**
  * Opens the target database; with `create`, creates it first when it does not
  * exist (connecting to the `postgres` maintenance database, or `template1`).
  */
 export async function openTarget(
   url: string,
-  options: { create: boolean; encoding: string; settings: Record<string, string>; signal?: AbortSignal },
+  options: OpenTargetOptions,
   warnings: string[],
 ): Promise<{ session: PgSession; created: boolean; target: PgTarget }> {
   const target = parseTarget(url);
   const open = () =>
     PgSession.open(target, { mode: 'restore', settings: options.settings, signal: options.signal });
+  let session: PgSession | undefined;
   try {
-    return { session: await open(), created: false, target };
+    session = await open();
   } catch (err) {
     if (!(err instanceof StowageError) || err.code !== 'pg-no-database' || !options.create) throw err;
   }
-  await createDatabase(target, options.encoding, warnings, options.signal);
+  if (session) {
+    try {
+      await options.prepare?.(session);
+    } catch (err) {
+      await session.close();
+      throw err;
+    }
+    return { session, created: false, target };
+  }
+  await createDatabase(target, options, warnings);
   return { session: await open(), created: true, target };
 }
 
 async function createDatabase(
   target: PgTarget,
-  encoding: string,
+  options: OpenTargetOptions,
   warnings: string[],
-  signal?: AbortSignal,
 ): Promise<void> {
+  const { encoding, signal } = options;
   let admin: PgSession | undefined;
   for (const maintenance of ['postgres', 'template1']) {
     try {
@@ -54,12 +79,22 @@ async function createDatabase(
     );
   }
   try {
-    const { rows } = await admin.query<{ enc: string }>(
-      `SELECT pg_catalog.pg_encoding_to_char(encoding) AS enc FROM pg_catalog.pg_database WHERE datname = 'template0'`,
+    await options.prepare?.(admin);
+    const { rows } = await admin.query<{ enc: string; collate: string; ctype: string }>(
+      `SELECT pg_catalog.pg_encoding_to_char(encoding) AS enc, datcollate AS collate, datctype AS ctype
+       FROM pg_catalog.pg_database WHERE datname = 'template0'`,
     );
     const defaultEncoding = rows[0]?.enc;
     let sql = `CREATE DATABASE ${quoteIdent(target.database)} TEMPLATE template0`;
-    if (defaultEncoding && defaultEncoding !== encoding) {
+    const locale = options.locale;
+    if (
+      locale &&
+      (!defaultEncoding || defaultEncoding === encoding) &&
+      (locale.collate !== rows[0]?.collate || locale.ctype !== rows[0]?.ctype)
+    ) {
+      // The archived database's own locale, as pg_dump --create gives it.
+      sql += ` LC_COLLATE ${quoteLiteral(locale.collate)} LC_CTYPE ${quoteLiteral(locale.ctype)}`;
+    } else if (defaultEncoding && defaultEncoding !== encoding) {
       // The cluster's locale may not fit the archived encoding; the C locale fits every encoding.
       sql += ` ENCODING ${quoteLiteral(encoding)} LC_COLLATE 'C' LC_CTYPE 'C'`;
       warnings.push(
@@ -78,9 +113,14 @@ async function createDatabase(
   }
 }
 
-/** Counts user objects in the target; a fresh database (even with extensions installed) counts zero. */
+/**
+ * Counts user objects in the target; a fresh database (even with extensions
+ * installed) counts zero, and so do the functions in `ignoreRoutines` (OIDs:
+ * those of base types the user installed beforehand, see preinstalled.ts).
+ */
 export async function countUserObjects(
   session: PgSession,
+  ignoreRoutines: string[] = [],
 ): Promise<{ relations: number; routines: number; types: number }> {
   const system = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast' AND n.nspname !~ '^pg_temp_'`;
   const notExtension = (catalog: string, oid: string) =>
@@ -90,10 +130,10 @@ export async function countUserObjects(
        (SELECT pg_catalog.count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
          WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c') AND ${system} AND ${notExtension('pg_class', 'c.oid')}) AS relations,
        (SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-         WHERE ${system} AND ${notExtension('pg_proc', 'p.oid')}) AS routines,
+         WHERE ${system} AND ${notExtension('pg_proc', 'p.oid')} AND p.oid <> ALL($1::oid[])) AS routines,
        (SELECT pg_catalog.count(*) FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
          WHERE t.typtype IN ('e', 'd', 'r') AND ${system} AND ${notExtension('pg_type', 't.oid')}) AS types`,
-    [],
+    [ignoreRoutines],
     'checking that the target database is empty',
   );
   const r = rows[0];
@@ -104,9 +144,9 @@ export async function countUserObjects(
   };
 }
 
-/** Throws unless the target holds no user objects. */
-export async function requireEmptyTarget(session: PgSession): Promise<void> {
-  const counts = await countUserObjects(session);
+/** Throws unless the target holds no user objects (but the functions in `ignoreRoutines`). */
+export async function requireEmptyTarget(session: PgSession, ignoreRoutines: string[] = []): Promise<void> {
+  const counts = await countUserObjects(session, ignoreRoutines);
   const parts = [
     counts.relations && `${counts.relations} relations`,
     counts.routines && `${counts.routines} functions`,

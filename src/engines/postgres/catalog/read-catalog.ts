@@ -1,6 +1,7 @@
 import type { PgObject } from '../model.js';
 import { orderObjects } from '../order.js';
 import type { NameFilter } from '../patterns.js';
+import { readAccessMethods } from './access-methods.js';
 import { readCasts } from './casts.js';
 import { readCollations } from './collations.js';
 import { readConstraints } from './constraints.js';
@@ -12,6 +13,7 @@ import { readEventTriggers } from './event-triggers.js';
 import { readForeignData } from './foreign-data.js';
 import { readRoutines } from './functions.js';
 import { readIndexes } from './indexes.js';
+import { readLanguages } from './languages.js';
 import { readOperatorClasses } from './operator-classes.js';
 import { readOperators } from './operators.js';
 import { readPolicies } from './policies.js';
@@ -23,12 +25,12 @@ import { readShellTypes } from './shell-types.js';
 import { notExtensionMember, SYSTEM_SCHEMA_FILTER } from './sql.js';
 import { readStatistics } from './statistics.js';
 import { readSubscriptions } from './subscriptions.js';
+import { readSystemAcls } from './system-acl.js';
 import { readTables, type TablesRead } from './tables.js';
 import { readTextSearch } from './text-search.js';
 import { readTransforms } from './transforms.js';
 import { readTriggers } from './triggers.js';
 import { readTypes } from './types.js';
-import { reportUnsupported } from './unsupported.js';
 import { readViews } from './views.js';
 
 /** Names of the user schemas the filter selects (extension-owned schemas excluded). */
@@ -57,12 +59,12 @@ export interface CatalogRead {
  * after the selected tables are locked.
  */
 export async function readCatalog(ctx: CatalogContext): Promise<CatalogRead> {
-  await reportUnsupported(ctx);
   const sequences = await readSequences(ctx);
   const tables = await readTables(ctx, sequences);
   const all: CatalogObject[] = [
     ...(await readSchemas(ctx)),
     ...(await readExtensions(ctx)),
+    ...(await readAccessMethods(ctx)),
     ...(await readCollations(ctx)),
     ...(await readTypes(ctx)),
     ...(await readRoutines(ctx)),
@@ -87,17 +89,17 @@ export async function readCatalog(ctx: CatalogContext): Promise<CatalogRead> {
     ...(await readSubscriptions(ctx)),
     ...(await readDefaultPrivileges(ctx)),
     ...(await readEventTriggers(ctx)),
+    ...(await readLanguages(ctx)),
+    ...(await readSystemAcls(ctx)),
   ];
   const kept = await resolveDependencies(ctx, all);
   const { ordered, cycles } = orderObjects(kept);
-  if (cycles.length) {
-    ctx.warnings.push(
-      `dependency cycle around ${cycles.join(', ')}: restore may need a second attempt for these objects`,
-    );
-  }
+  // A cycle no split breaks leaves objects in an order restore may not be able to apply.
+  if (cycles.length)
+    ctx.incomplete.push(`dependency cycle stowage cannot break, around ${cycles.join(', ')}`);
   const keptTables = new Set(kept.filter((o) => o.kind === 'table').map((o) => o.id));
   return {
-    objects: ordered.map(({ keys: _keys, ...object }) => object),
+    objects: ordered.map(({ keys: _keys, detachable: _parts, shell: _shell, ...object }) => object),
     tables: tables.data.filter((t) => keptTables.has(`table:${t.schema}.${t.name}`)),
     sequences: sequences.all,
   };

@@ -25,6 +25,7 @@ interface TableRow {
   bound: string | null;
   partkey: string | null;
   partition_parent: string | null;
+  partition_parent_oid: string | null;
   parent_schemas: string[];
   parent_names: string[];
   inherits: string[];
@@ -51,6 +52,7 @@ interface ColumnRow {
   typid: number;
   notnull: boolean;
   islocal: boolean;
+  inhcount: number;
   identity: string;
   generated: string;
   defexpr: string | null;
@@ -100,6 +102,8 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
        CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partkey,
        CASE WHEN c.relispartition THEN (SELECT i.inhparent::pg_catalog.regclass::text FROM pg_catalog.pg_inherits i
          WHERE i.inhrelid = c.oid) END AS partition_parent,
+       CASE WHEN c.relispartition THEN (SELECT i.inhparent FROM pg_catalog.pg_inherits i
+         WHERE i.inhrelid = c.oid) END AS partition_parent_oid,
        ARRAY(SELECT pn.nspname::text FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
          JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid ORDER BY i.inhseqno) AS parent_schemas,
        ARRAY(SELECT p.relname::text FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
@@ -131,7 +135,7 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
   const columns = await rows<ColumnRow>(
     ctx,
     `SELECT a.attrelid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
-       a.atttypid::int AS typid, a.attnotnull AS notnull, a.attislocal AS islocal,
+       a.atttypid::int AS typid, a.attnotnull AS notnull, a.attislocal AS islocal, a.attinhcount AS inhcount,
        a.attidentity AS identity, a.attgenerated AS generated,
        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS defexpr, ad.oid AS defoid,
        CASE WHEN a.attcollation <> t.typcollation THEN ${collationName('a.attcollation')} END AS collation,
@@ -175,8 +179,16 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
     const relation: RelationRef = { schema: t.nspname, name: t.relname };
     const cols = columnsOf.get(t.oid) ?? [];
     const tableChecks = checksOf.get(t.oid) ?? [];
-    const isPartition = t.partition_parent != null;
     const isTyped = t.oftype != null;
+    // A partition whose columns are in another order than its parent's (it was created on its
+    // own and attached, or the parent lost a column) is created with its own columns and attached,
+    // as pg_dump does: PARTITION OF would give it the parent's order.
+    const parentColumns = t.partition_parent ? columnsOf.get(t.partition_parent_oid ?? '') : undefined;
+    const attachLater =
+      t.partition_parent != null &&
+      parentColumns !== undefined &&
+      parentColumns.map((c) => c.attname).join('\u0000') !== cols.map((c) => c.attname).join('\u0000');
+    const isPartition = t.partition_parent != null && !attachLater;
     // A foreign table is a table whose rows live elsewhere: same columns and constraints, no data, its own keywords.
     const foreign = t.relkind === 'f';
     const alter = foreign ? 'ALTER FOREIGN TABLE' : 'ALTER TABLE';
@@ -186,17 +198,28 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
     const after: string[] = [];
     for (const c of cols) {
       const col = quoteIdent(c.attname);
-      const local = c.islocal && !isPartition && !isTyped;
+      const local = (c.islocal || attachLater) && !isPartition && !isTyped;
       if (local) {
         let def = `${col} ${c.type}`;
         if (c.collation) def += ` COLLATE ${c.collation}`;
-        if (c.generated && c.defexpr != null) {
+        // A child that declares an inherited generated column gets the parent's expression; before
+        // PostgreSQL 16 it may not repeat it ("child column specifies generation expression").
+        const inheritsExpression = c.inhcount > 0 && !attachLater && ctx.version < 160000;
+        if (c.generated && c.defexpr != null && !inheritsExpression) {
           def += ` GENERATED ALWAYS AS (${c.defexpr}) ${c.generated === 'v' ? 'VIRTUAL' : 'STORED'}`;
         }
         if (c.identity) {
           const seq = sequences.identity.get(`${t.oid}:${c.attnum}`);
           def += ` GENERATED ${c.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`;
-          if (seq) def += ` (SEQUENCE NAME ${qualify(seq.schema, seq.name)} ${sequenceOptions(seq, false)})`;
+          if (seq) {
+            def += ` (SEQUENCE NAME ${qualify(seq.schema, seq.name)} ${sequenceOptions(seq, false)})`;
+            // The identity sequence takes the table's persistence; it can have been changed since.
+            if (seq.unlogged !== t.unlogged) {
+              after.push(
+                `ALTER SEQUENCE ${qualify(seq.schema, seq.name)} SET ${seq.unlogged ? 'UNLOGGED' : 'LOGGED'}`,
+              );
+            }
+          }
         }
         if (c.notnull) def += ' NOT NULL';
         inline.push(def);
@@ -217,40 +240,67 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
       if (c.fdwoptions) after.push(`${alter} ONLY ${name} ALTER COLUMN ${col} OPTIONS (${c.fdwoptions})`);
     }
     // Valid CHECK constraints defined on this table go inline (checked while data loads, like pg_dump);
-    // inherited ones come with the parent, NOT VALID ones are added after the data.
-    for (const k of tableChecks) {
-      if (k.validated && k.islocal) inline.push(`CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`);
-    }
+    // inherited ones come with the parent, NOT VALID ones are added after the data. An inline one
+    // that closes a dependency cycle (it calls a function taking this table's row type) is split
+    // out into a constraint of its own, added after the data (cycles.ts).
+    // A partition to attach needs its parent's checks before it is attached.
+    const inlineChecks = tableChecks
+      .filter((k) => k.validated && (k.islocal || attachLater))
+      .map((k) => ({
+        clause: `CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
+        comment: commentStatement(`CONSTRAINT ${quoteIdent(k.conname)} ON ${name}`, k.comment),
+        part: {
+          id: `constraint:${t.nspname}.${t.relname}.${k.conname}`,
+          kind: 'constraint',
+          section: 'post-data',
+          schema: t.nspname,
+          name: `${t.relname}.${k.conname}`,
+          relation,
+          // Not ONLY: inheritance children hold the constraint too.
+          sql: [
+            `${alter} ${name} ADD CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
+            ...commentStatement(`CONSTRAINT ${quoteIdent(k.conname)} ON ${name}`, k.comment),
+          ],
+          drop: `${alter} IF EXISTS ${name} DROP CONSTRAINT IF EXISTS ${quoteIdent(k.conname)}`,
+          deps: [id],
+          keys: [catalogKey('pg_constraint', k.oid)],
+          lock: 'exclusive',
+        } satisfies CatalogObject,
+      }));
 
-    let create = `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}${foreign ? 'FOREIGN ' : ''}TABLE ${name}`;
-    if (isPartition) {
-      create += ` PARTITION OF ${t.partition_parent}${inline.length ? ` (${inline.join(', ')})` : ''} ${t.bound}`;
-    } else if (isTyped) {
-      create += ` OF ${t.oftype}${inline.length ? ` (${inline.join(', ')})` : ''}`;
-    } else {
-      create += ` (\n    ${inline.join(',\n    ')}\n)`;
-      if (t.inherits.length) create += ` INHERITS (${t.inherits.join(', ')})`;
-    }
-    if (t.partkey) create += ` PARTITION BY ${t.partkey}`;
-    if (foreign && t.server) {
-      create += ` SERVER ${quoteIdent(t.server)}`;
-      if (t.ftoptions) create += ` OPTIONS (${t.ftoptions})`;
-    }
-    if (t.am) create += ` USING ${quoteIdent(t.am)}`;
-    const storageOptions = [...(t.reloptions ?? []), ...(t.toastoptions ?? []).map((o) => `toast.${o}`)];
-    if (storageOptions.length) create += ` WITH (${reloptionsClause(storageOptions)})`;
-
+    if (attachLater) after.push(`ALTER TABLE ONLY ${t.partition_parent} ATTACH PARTITION ${name} ${t.bound}`);
     // Foreign tables have no replica identity (the catalog says 'n', which ALTER cannot set on them).
     if (!foreign && t.replident === 'f') after.push(`ALTER TABLE ONLY ${name} REPLICA IDENTITY FULL`);
     if (!foreign && t.replident === 'n') after.push(`ALTER TABLE ONLY ${name} REPLICA IDENTITY NOTHING`);
 
-    const comments = [
-      ...commentStatement(`${foreign ? 'FOREIGN TABLE' : 'TABLE'} ${name}`, t.comment),
-      ...cols.flatMap((c) => commentStatement(`COLUMN ${name}.${quoteIdent(c.attname)}`, c.comment)),
-      ...tableChecks
-        .filter((k) => k.validated && k.islocal)
-        .flatMap((k) => commentStatement(`CONSTRAINT ${quoteIdent(k.conname)} ON ${name}`, k.comment)),
-    ];
+    const statements = (detached: ReadonlySet<string>): string[] => {
+      const checks = inlineChecks.filter((k) => !detached.has(k.part.id));
+      const defs = [...inline, ...checks.map((k) => k.clause)];
+      let create = `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}${foreign ? 'FOREIGN ' : ''}TABLE ${name}`;
+      if (isPartition) {
+        create += ` PARTITION OF ${t.partition_parent}${defs.length ? ` (${defs.join(', ')})` : ''} ${t.bound}`;
+      } else if (isTyped) {
+        create += ` OF ${t.oftype}${defs.length ? ` (${defs.join(', ')})` : ''}`;
+      } else {
+        create += ` (\n    ${defs.join(',\n    ')}\n)`;
+        if (t.inherits.length && !attachLater) create += ` INHERITS (${t.inherits.join(', ')})`;
+      }
+      if (t.partkey) create += ` PARTITION BY ${t.partkey}`;
+      if (foreign && t.server) {
+        create += ` SERVER ${quoteIdent(t.server)}`;
+        if (t.ftoptions) create += ` OPTIONS (${t.ftoptions})`;
+      }
+      if (t.am) create += ` USING ${quoteIdent(t.am)}`;
+      const storageOptions = [...(t.reloptions ?? []), ...(t.toastoptions ?? []).map((o) => `toast.${o}`)];
+      if (storageOptions.length) create += ` WITH (${reloptionsClause(storageOptions)})`;
+      return [
+        create,
+        ...after,
+        ...commentStatement(`${foreign ? 'FOREIGN TABLE' : 'TABLE'} ${name}`, t.comment),
+        ...cols.flatMap((c) => commentStatement(`COLUMN ${name}.${quoteIdent(c.attname)}`, c.comment)),
+        ...checks.flatMap((k) => k.comment),
+      ];
+    };
 
     const parents = t.parent_names.map((p, i) => `table:${t.parent_schemas[i]}.${p}`);
     objects.push({
@@ -260,22 +310,24 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
       schema: t.nspname,
       name: t.relname,
       relation,
-      sql: [create, ...after, ...comments],
+      sql: statements(new Set()),
       drop: `DROP ${foreign ? 'FOREIGN ' : ''}TABLE IF EXISTS ${name}`,
       owner: ownerStatement(`${foreign ? 'FOREIGN ' : ''}TABLE ${name}`, t.owner),
       acl: [
         ...aclStatements('TABLE', name, t.owner, t.acl),
-        ...cols.flatMap((c) => columnAclStatements(name, c.attname, c.acl)),
+        ...cols.flatMap((c) => columnAclStatements(name, c.attname, c.acl, t.owner)),
       ],
       deps: [`schema:${t.nspname}`, ...parents],
       keys: [
         catalogKey('pg_class', t.oid),
         catalogKey('pg_type', t.reltype),
-        ...tableChecks.filter((k) => k.validated && k.islocal).map((k) => catalogKey('pg_constraint', k.oid)),
         ...cols
           .filter((c) => c.generated && c.defoid)
           .map((c) => catalogKey('pg_attrdef', c.defoid as string)),
       ],
+      detachable: inlineChecks.length
+        ? { parts: inlineChecks.map((k) => k.part), sqlWithout: statements }
+        : undefined,
     });
 
     for (const c of cols) {
@@ -288,6 +340,8 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
         name: `${t.relname}.${c.attname}`,
         relation,
         sql: [`${alter} ONLY ${name} ALTER COLUMN ${quoteIdent(c.attname)} SET DEFAULT ${c.defexpr}`],
+        // A default may call a function that --clean drops before the table (it takes the row type).
+        drop: `${alter} IF EXISTS ONLY ${name} ALTER COLUMN ${quoteIdent(c.attname)} DROP DEFAULT`,
         deps: [id],
         keys: [catalogKey('pg_attrdef', c.defoid)],
       });
@@ -303,7 +357,8 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
         name: `${t.relname}.${k.conname}`,
         relation,
         sql: [
-          `${alter} ${t.relkind === 'p' ? '' : 'ONLY '}${name} ADD CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
+          // Not ONLY: a check on an inheritance parent must reach its children (they hold it as inherited).
+          `${alter} ${name} ADD CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
           ...commentStatement(`CONSTRAINT ${quoteIdent(k.conname)} ON ${name}`, k.comment),
         ],
         deps: [id],
