@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { Command } from 'commander';
 import type { CompressionLevel } from '../../archive/frame-codec.js';
-import { engineNameForUrl } from '../../engines/registry.js';
+import { databaseOfUrl, engineNameForUrl } from '../../engines/registry.js';
 import { UsageError } from '../../errors.js';
 import { backup } from '../../ops/backup.js';
 import { notify, type RunEvent, type WebhookOptions, webhookUrlProblem } from '../../ops/notify.js';
@@ -157,9 +157,9 @@ function webhookFrom(when: string | undefined): WebhookOptions | undefined {
 /** The database named in a connection URL, for messages (never the URL itself). */
 function databaseOf(source: string): string {
   try {
-    return decodeURIComponent(new URL(source).pathname.replace(/^\//, '')) || '(default database)';
+    return databaseOfUrl(source) ?? '(every database)';
   } catch {
-    return '(unparseable URL)';
+    return '(unreadable connection string)';
   }
 }
 
