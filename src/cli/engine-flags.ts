@@ -113,6 +113,13 @@ const MONGO_NAMESPACES: FlagSpec[] = [
 
 export const BACKUP_FLAGS: FlagSpec[] = [
   ...POSTGRES_SELECTION,
+  flag(
+    'postgres',
+    '--exclude-table-data <pattern>',
+    'excludeTableData',
+    "back up these tables' definitions but not their rows (repeatable)",
+    { from: 'excludeTableData', repeatable: true },
+  ),
   flag('postgres', '--schema-only', 'schemaOnly', 'schema without data'),
   flag('postgres', '--data-only', 'dataOnly', 'data without schema'),
   ...POSTGRES_LARGE_OBJECTS,

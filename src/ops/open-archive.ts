@@ -2,13 +2,34 @@ import type { KeySource } from '../archive/keys.js';
 import { ArchiveReader } from '../archive/reader.js';
 import { openArchiveSource } from '../store/destination.js';
 import type { S3Options } from '../store/s3-client.js';
+import { spoolToTemporaryFile } from '../store/stdin-spool.js';
 
-/** Opens an archive (local path or `s3://bucket/prefix/NAME.stow`) for reading; the caller closes the reader. */
+/** The archive argument that means "read the archive from standard input". */
+export const STDIN_ARCHIVE = '-';
+
+/** Where `-` reads from: the process's stdin unless given (tests, embedding programs). */
+export type ArchiveInput = AsyncIterable<Buffer | string> & { isTTY?: boolean };
+
+/**
+ * Opens an archive (local path, `s3://bucket/prefix/NAME.stow`, or `-` for
+ * stdin, received whole into a private temporary file first) for reading; the
+ * caller closes the reader.
+ */
 export async function openArchive(
   path: string,
-  options: { encryption?: KeySource; threads?: number; s3?: S3Options; prefetch?: number } = {},
+  options: {
+    encryption?: KeySource;
+    threads?: number;
+    s3?: S3Options;
+    prefetch?: number;
+    stdin?: ArchiveInput;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<ArchiveReader> {
-  const source = await openArchiveSource(path, { s3: options.s3 });
+  const source =
+    path === STDIN_ARCHIVE
+      ? await spoolToTemporaryFile(options.stdin ?? process.stdin, { signal: options.signal })
+      : await openArchiveSource(path, { s3: options.s3 });
   return ArchiveReader.open(source, {
     encryption: options.encryption,
     threads: options.threads,

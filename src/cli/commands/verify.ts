@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { counted } from '../../engines/nouns.js';
 import { verify } from '../../ops/verify.js';
 import type { CliContext } from '../context.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
@@ -48,7 +49,7 @@ Exit code 1 when the archive is damaged or the restore test finds a difference.`
     else {
       for (const s of result.streams) {
         ctx.log(
-          `${s.ok ? 'ok    ' : 'FAILED'}  ${s.name}  ${s.items} items, ${s.frames} frames${s.problem ? `: ${s.problem}` : ''}`,
+          `${s.ok ? 'ok    ' : 'FAILED'}  ${s.name}  ${counted(s.items, 'item')}, ${counted(s.frames, 'frame')}${s.problem ? `: ${s.problem}` : ''}`,
         );
       }
       if (result.restoreTest) {

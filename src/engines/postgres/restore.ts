@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { StowageError, UsageError } from '../../errors.js';
 import type { EngineRestoreRequest, EngineRestoreResult, StreamSummary } from '../engine.js';
+import { counted, countUnits } from '../nouns.js';
 import { applyObjects } from './apply-ddl.js';
 import { PgSession } from './connect.js';
 import { dataOnlyLoadGroups, type LoadGroup, requireTables } from './data-only.js';
@@ -222,7 +223,7 @@ export async function restorePostgres(
       progress({
         type: 'phase',
         phase: 'data',
-        message: `loading ${tables.length} tables${largeObjects ? ` and ${largeObjects.count} large objects` : ''}${insert ? ' with INSERT' : ''}`,
+        message: `loading ${countUnits('postgres', tables.length)}${largeObjects ? ` and ${counted(largeObjects.count, 'large object')}` : ''}${insert ? ' with INSERT' : ''}`,
       });
       const bytesOf = (stream: string) => summaries.get(stream)?.rawBytes ?? 0;
       const tableBytes = (t: PgTableData) => t.streams.reduce((n, s) => n + bytesOf(s), 0);
@@ -239,6 +240,7 @@ export async function restorePostgres(
             estimatedBytes: summaries.get(stream)?.rawBytes,
           }),
         ),
+        summary: `${countUnits('postgres', tables.length)}${largeObjects ? ` and ${counted(largeObjects.count, 'large object')}` : ''}`,
       });
       const keyOf = (t: PgTableData) => qualify(t.schema, t.name);
       const byKey = new Map(order.map((t) => [keyOf(t), t]));
