@@ -203,6 +203,14 @@ export const RESTORE_FLAGS: FlagSpec[] = [
   flag('mongodb', '--users-and-roles', 'usersAndRoles', 'restore users and roles'),
 ];
 
+/** `inspect --list/--sql`: the selection a restore takes, so the listing shows what that restore would write. */
+export const INSPECT_FLAGS: FlagSpec[] = [
+  ...POSTGRES_SELECTION,
+  ...POSTGRES_LARGE_OBJECTS,
+  flag('postgres', '--owner', 'owner', 'with --sql: include ownership and grants'),
+  ...MONGO_NAMESPACES,
+];
+
 export function addEngineFlags(command: Command, specs: FlagSpec[]): Command {
   for (const spec of specs) {
     if (spec.repeatable) command.option(spec.flags, spec.description, collect);

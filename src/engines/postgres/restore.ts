@@ -189,7 +189,11 @@ export async function restorePostgres(
     }
 
     if (preData.length) {
-      progress({ type: 'phase', phase: 'pre-data', message: `creating ${preData.length} objects` });
+      progress({
+        type: 'phase',
+        phase: 'pre-data',
+        message: `creating ${counted(preData.length, 'object')}`,
+      });
       await applyObjects(main, preData, {
         batch,
         statements: (o) => o.sql,
@@ -382,7 +386,7 @@ export async function restorePostgres(
         progress({
           type: 'phase',
           phase: 'post-data',
-          message: `building ${postData.length} indexes, constraints and other objects`,
+          message: `building ${counted(postData.length, 'object')} (indexes, constraints, …)`,
         });
       };
       // Post-data work inside one partition tree can deadlock in the server (an ALTER on the parent
