@@ -27,7 +27,8 @@ export function countItems(engine: EngineName, n: number): string {
   return counted(n, one, many);
 }
 
-/** "tables" or "collections", for messages without a count. */
-export function unitsNoun(engine: EngineName): string {
-  return NOUNS[engine].unit[1];
+/** "table(s)" or "collection(s)" without the count, for "1 existing table": singular for exactly one. */
+export function unitsNoun(engine: EngineName, n = 2): string {
+  const [one, many] = NOUNS[engine].unit;
+  return n === 1 ? one : many;
 }

@@ -157,7 +157,7 @@ async function takeSafetyBackup(
   progress({
     type: 'phase',
     phase: 'safety-backup',
-    message: `the restore replaces ${plan.replaced.length} ${unitsNoun(engineNameForUrl(options.target))} of ${redactUrl(options.target)} (${shown}): backing them up to ${to} first`,
+    message: `the restore replaces ${plan.replaced.length} ${unitsNoun(engineNameForUrl(options.target), plan.replaced.length)} of ${redactUrl(options.target)} (${shown}): backing them up to ${to} first`,
   });
   try {
     return await backup({

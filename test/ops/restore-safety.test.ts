@@ -80,7 +80,7 @@ describe('MongoDB restore with --ns-from/--ns-to', () => {
     // No terminal, no --yes: refused, nothing written, no safety backup.
     const refused = await runCli(['restore', archive, root, ...rename, '--drop']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain(`would replace 1 existing tables/collections`);
+    expect(refused.stderr).toContain(`would replace 1 existing collection`);
     expect(refused.stderr).toContain(`${victim}.things`);
     await withMongoClient(async (client) => {
       expect(

@@ -225,7 +225,7 @@ async function confirmRestore(
   if (!ctx.interactive) {
     if (replaced.length > 0) {
       throw new UsageError(
-        `the restore would replace ${replaced.length} existing ${unitsNoun(plan.manifest.engine)} of ${redactUrl(target)} (${listed}): pass --yes to restore over them`,
+        `the restore would replace ${replaced.length} existing ${unitsNoun(plan.manifest.engine, replaced.length)} of ${redactUrl(target)} (${listed}): pass --yes to restore over them`,
         plan.safetyBackup
           ? 'a safety backup of them is taken first'
           : 'no safety backup will be taken (--no-safety-backup)',
@@ -236,7 +236,7 @@ async function confirmRestore(
   for (const line of manifestSummary(archive, plan.manifest)) ctx.log(line);
   ctx.log(
     replaced.length > 0
-      ? `target:      ${redactUrl(target)} — the restore replaces ${replaced.length} existing ${unitsNoun(plan.manifest.engine)} (${listed})`
+      ? `target:      ${redactUrl(target)} — the restore replaces ${replaced.length} existing ${unitsNoun(plan.manifest.engine, replaced.length)} (${listed})`
       : `target:      ${redactUrl(target)} (writes ${countUnits(plan.manifest.engine, plan.units.length)}, none exists yet)`,
   );
   if (replaced.length > 0) {

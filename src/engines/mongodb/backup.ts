@@ -134,7 +134,7 @@ export async function backupMongo(
     };
     return {
       serverVersion: server.ferretdb ? `${server.version} (FerretDB ${server.ferretdb})` : server.version,
-      database: databases.join(','),
+      database: archivedDatabases(databases, catalog, filter).join(','),
       schema,
       pointInTime: !!oplogStart,
       warnings,
@@ -383,6 +383,22 @@ async function dumpAuth(
     out[key] = stream;
   }
   return out;
+}
+
+/**
+ * The databases a backup names: those it was asked for, or, when a namespace
+ * filter narrowed a server-level backup, only those it holds anything of.
+ */
+function archivedDatabases(
+  databases: string[],
+  catalog: Awaited<ReturnType<typeof readCatalog>>,
+  filter: NamespaceFilter,
+): string[] {
+  if (filter.includesAll) return databases;
+  const held = databases.filter(
+    (db) => catalog.collections.some((c) => c.db === db) || catalog.views.some((v) => v.db === db),
+  );
+  return held.length ? held : databases;
 }
 
 function buildDatabaseSchemas(
