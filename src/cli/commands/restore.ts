@@ -4,7 +4,7 @@ import { safeName } from '../../catalog/naming.js';
 import { countItems, countUnits, unitsNoun } from '../../engines/nouns.js';
 import { engineNameForUrl, loadEngine } from '../../engines/registry.js';
 import { StowageError, UsageError } from '../../errors.js';
-import { dataCounts } from '../../ops/data-counts.js';
+import { restoredCounts } from '../../ops/data-counts.js';
 import { mongoDatabase, pgDatabase } from '../../ops/database-probe.js';
 import { list } from '../../ops/list.js';
 import { STDIN_ARCHIVE } from '../../ops/open-archive.js';
@@ -104,18 +104,15 @@ in $TMPDIR first (removed afterwards), so a truncated pipe writes nothing.`,
       onProgress: ctx.progress(opts.json === true),
       signal: ctx.signal,
     });
-    const items = Object.values(summary.items).reduce((n, v) => n + v, 0);
-    const counts = dataCounts(
-      await loadEngine(engine),
-      Object.entries(summary.items).map(([name, n]) => ({ name, items: n })),
-    );
+    // Counted as backup counts them, so the two agree for one archive.
+    const counts = restoredCounts(await loadEngine(engine), summary.manifest.streams, summary.items);
     if (opts.json) {
       ctx.json({
         archive: summary.archive,
         database: summary.database,
         units: counts.units,
-        streams: Object.keys(summary.items).length,
-        items,
+        streams: counts.streams,
+        items: counts.items,
         durationMs: summary.durationMs,
         warnings: summary.warnings,
         ...(summary.safetyBackup ? { safetyBackup: summary.safetyBackup.archive } : {}),
