@@ -158,7 +158,7 @@ describe('PostgreSQL restore safety', () => {
     const { prompt, asked } = scriptedPrompter({ confirm: [false] });
     const run = await runCli(['restore', archive, target.url, '--clean'], { interactive: true, prompt });
     expect(asked).toHaveLength(1);
-    expect(run.stderr).toMatch(/the restore replaces 1 existing tables\/collections \(public\.items\)/);
+    expect(run.stderr).toMatch(/the restore replaces 1 existing table \(public\.items\)/);
     expect(run.stderr).toMatch(/restore cancelled; nothing was written/);
     expect(run.code).toBe(1);
     const rows = await withPgClient(target.url, async (c) => (await c.query('SELECT id FROM items')).rows);
