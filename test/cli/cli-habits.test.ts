@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { backupToMemory } from '../mongodb/support/engine.js';
 import { mongoUrlFor, uniqueMongoDbName, withMongoClient } from '../support/mongo.js';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
 import { mongoUrl } from '../support/servers.js';
@@ -87,6 +88,11 @@ describe('pg_restore habits', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ units: 3, items: 40 + 40000 + 25 });
     expect(await count(target.url, 'orders')).toBe(40000);
     expect(await readdir(spoolDir)).toEqual([]);
+
+    const listed = await runWithStdin(['inspect', '-', '--list'], createReadStream(archive));
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/^; archive: {2}-$/m);
+    expect(listed.stdout).toMatch(/table-data\s+public\.orders\s+40000 rows/);
   });
 
   it('writes nothing from a truncated or empty pipe', async () => {
@@ -204,7 +210,7 @@ describe('pg_restore habits', () => {
 });
 
 describe('records and numbers that stay true', () => {
-  it('a backup run by hand is manual unless --scheduled; the daemon alone labels its own', async () => {
+  it('a backup run by hand is manual unless --scheduled', async () => {
     const repo = join(dir, 'kinds');
     const byHand = await runCli(['backup', shop.url, '--to', repo, '--json', '--table', 'customers']);
     expect(byHand.code, byHand.stderr).toBe(0);
@@ -337,6 +343,13 @@ describe('MongoDB in its own words', () => {
     expect(restored.code, restored.stderr).toBe(0);
     expect(restored.stdout + restored.stderr).toMatch(/restored 1 collection, 30 documents from /);
     await withMongoClient((client) => client.db(`${dbName}_copy`).dropDatabase());
+  });
+
+  it('measures backup progress in documents, not in collStats bytes the archive does not hold', async () => {
+    const { events } = await backupToMemory(mongoUrlFor(dbName));
+    const plan = events.find((e) => e.type === 'plan');
+    expect(plan).toMatchObject({ summary: '1 collection' });
+    expect(plan?.type === 'plan' && plan.units).toEqual([{ name: `${dbName}.items`, estimatedItems: 30 }]);
   });
 
   it('a server-level backup with --ns-include names only the databases it archived', async () => {
