@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { EngineName } from '../engines/engine.js';
+import { parseRoleMap } from '../engines/postgres/role-map.js';
 import { UsageError } from '../errors.js';
 
 /**
@@ -125,6 +126,14 @@ export const BACKUP_FLAGS: FlagSpec[] = [
   ...POSTGRES_LARGE_OBJECTS,
   flag(
     'postgres',
+    '--globals',
+    'globals',
+    'also back up roles and tablespaces (like pg_dumpall --globals-only)',
+  ),
+  flag('postgres', '--globals-only', 'globalsOnly', 'back up only roles and tablespaces (URL: any database)'),
+  flag('postgres', '--role-passwords', 'rolePasswords', 'with --globals: include role password hashes'),
+  flag(
+    'postgres',
     '--lock-timeout <ms>',
     'lockTimeoutMs',
     'give up when a table cannot be locked this fast',
@@ -176,7 +185,41 @@ export const RESTORE_FLAGS: FlagSpec[] = [
   ...POSTGRES_SELECTION,
   ...POSTGRES_LARGE_OBJECTS,
   flag('postgres', '--single-transaction', 'singleTransaction', 'all or nothing, in one transaction'),
-  flag('postgres', '--owner', 'owner', 'restore ownership and grants'),
+  flag(
+    'postgres',
+    '--no-owner',
+    'owner',
+    'do not restore object owners (objects belong to the restoring user)',
+    {
+      from: 'owner',
+    },
+  ),
+  flag('postgres', '--owner', 'owner', 'restore owners (the default; kept for older scripts)'),
+  flag('postgres', '--no-acl', 'acl', 'do not restore grants and revokes', { from: 'acl' }),
+  flag(
+    'postgres',
+    '--map-role <archived=target>',
+    'mapRoles',
+    'owners and grants of an archived role go to a target role (repeatable)',
+    {
+      from: 'mapRole',
+      repeatable: true,
+      parse: (v) => parseRoleMap(v as string[]),
+    },
+  ),
+  flag(
+    'postgres',
+    '--globals',
+    'globals',
+    'first create the archived roles and tablespaces missing on the server',
+  ),
+  flag(
+    'postgres',
+    '--globals-matching <glob>',
+    'globalsMatching',
+    'with --globals: only roles and tablespaces whose names match (repeatable)',
+    { from: 'globalsMatching', repeatable: true },
+  ),
   flag(
     'postgres',
     '--insert-mode <mode>',
@@ -207,7 +250,8 @@ export const RESTORE_FLAGS: FlagSpec[] = [
 export const INSPECT_FLAGS: FlagSpec[] = [
   ...POSTGRES_SELECTION,
   ...POSTGRES_LARGE_OBJECTS,
-  flag('postgres', '--owner', 'owner', 'with --sql: include ownership and grants'),
+  flag('postgres', '--no-owner', 'owner', 'with --sql: leave out ALTER … OWNER TO', { from: 'owner' }),
+  flag('postgres', '--no-acl', 'acl', 'with --sql: leave out grants and revokes', { from: 'acl' }),
   ...MONGO_NAMESPACES,
 ];
 

@@ -337,7 +337,9 @@ function scratchPlan(manifest: Manifest, scratch: string): ScratchPlan {
     return {
       databases: [scratch],
       restoreUrl: scratch,
-      restoreOptions: { create: true },
+      // Rows are compared, not owners: a scratch server need not have the production roles
+      // (as before owners and grants became the restore default).
+      restoreOptions: { create: true, owner: false, acl: false },
       compareUrl: scratch,
       backupOptions: {},
       rename: (u) => u,

@@ -182,6 +182,12 @@ describe('pg_restore habits', () => {
       withPgClient(target.url, (c) => c.query('INSERT INTO orders VALUES (1, 99, null)')),
     ).rejects.toThrow(/foreign key/);
 
+    // Owners come with the SQL as they come with a restore, unless --no-owner.
+    expect(sql.stdout).toMatch(/ALTER TABLE public\.orders OWNER TO /);
+    const unowned = await runCli(['inspect', archive, '--sql', '--no-owner']);
+    expect(unowned.stdout).toContain('CREATE TABLE public.orders');
+    expect(unowned.stdout).not.toContain('OWNER TO');
+
     const mixed = await runCli(['inspect', archive, '--sql', '--ns-include', 'a.*']);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toContain('--ns-include applies to mongodb only');

@@ -70,9 +70,9 @@ describe('postgres large objects', () => {
     expect(backup.streams.data.get('$large-objects')?.items).toBe(1504);
     expect(backup.result.warnings.join('\n')).not.toMatch(/large objects/);
 
-    // Without --owner, objects belong to the restoring user and keep no grants; comments stay.
+    // With --no-owner --no-acl, objects belong to the restoring user and keep no grants; comments stay.
     const plain = await fresh('pg_lo_plain');
-    await restoreFromMemory(plain.url, backup);
+    await restoreFromMemory(plain.url, backup, { owner: false, acl: false });
     const restored = await largeObjects(plain.url);
     const strip = (l: string) =>
       l
@@ -95,12 +95,12 @@ describe('postgres large objects', () => {
       at += n;
     }
     const recut = await fresh('pg_lo_recut');
-    await restoreFromMemory(recut.url, backup);
+    await restoreFromMemory(recut.url, backup, { owner: false, acl: false });
     expect((await largeObjects(recut.url)).map(strip)).toEqual(expected.map(strip));
 
-    // With --owner, owners and privileges too.
+    // By default (like pg_restore), owners and privileges too.
     const owned = await fresh('pg_lo_owner');
-    await restoreFromMemory(owned.url, backup, { owner: true });
+    await restoreFromMemory(owned.url, backup);
     expect(await largeObjects(owned.url)).toEqual(expected);
 
     // Restoring again over them is refused object by object, and --clean replaces them.

@@ -17,7 +17,7 @@ import {
 import { backupToMemory, restoreFromMemory, tableChecksums } from './support.js';
 
 export interface ParityThemeOptions {
-  /** Engine options for every Stowage run (restore defaults to owners and grants). */
+  /** Engine options for every Stowage run. */
   run?: Omit<ParityRun, 'jobs'>;
   /** Extra checks on the source and a Stowage-restored target. */
   check?: (source: string, target: string) => Promise<void>;
@@ -34,7 +34,7 @@ export function parityTheme(
   fixtures: string[],
   options: ParityThemeOptions = {},
 ): ParityTheme {
-  const run = { ...options.run, restore: { owner: true, ...options.run?.restore } };
+  const run = { ...options.run, restore: { ...options.run?.restore } };
   let source: TestPgDatabase | undefined;
   const made: TestPgDatabase[] = [];
   const theme: ParityTheme = {
@@ -81,7 +81,7 @@ export function parityTheme(
   );
 
   it('is restored by stowage without owners and grants (compared as pg_dump --no-owner --no-acl)', async () => {
-    await parity({ jobs: 2, restore: { ...run.restore, owner: false }, ownership: false });
+    await parity({ jobs: 2, restore: { ...run.restore, owner: false, acl: false }, ownership: false });
   });
 
   it('is restored by stowage in a single transaction', async () => {

@@ -14,12 +14,14 @@ import { backupToMemory, findPgDump, restoreFromMemory, sequenceValues, tableChe
 /** The torture fixture: every object kind pg_dump knows, one file per theme. */
 export const PARITY_FIXTURE_DIR = join(import.meta.dirname, '../../fixtures/postgres/parity');
 
-/** Parity fixture file names in load order (all, or those whose name contains one of `only`). */
+/** Parity fixture file names in load order (all, or those whose name contains one of `only`): by name, a name before its extensions. */
 export function parityFixtures(only?: string[]): string[] {
   return readdirSync(PARITY_FIXTURE_DIR)
     .filter((f) => f.endsWith('.sql'))
     .filter((f) => !only || only.some((o) => f.includes(o)))
-    .sort();
+    .map((f) => f.slice(0, -'.sql'.length))
+    .sort() // by name without ".sql", so `10-types.sql` comes before `10-types-used.sql`
+    .map((f) => `${f}.sql`);
 }
 
 /** Loads parity fixture files into a database, one file per query (each file may hold many statements). */
@@ -64,7 +66,11 @@ export function schemaEntries(url: string, options: SchemaDumpOptions = {}): str
   const entries: string[] = [];
   let current: string[] | undefined;
   for (const line of out.split('\n')) {
-    if (/^\\(un)?restrict /.test(line) || /^-- Dumped (from|by) /.test(line)) continue;
+    if (
+      /^\\(un)?restrict /.test(line) ||
+      /^-- (Dumped (from|by) |PostgreSQL database dump complete)/.test(line)
+    )
+      continue;
     if (/^-- (Name|Data for Name): /.test(line)) {
       if (current) entries.push(current.join('\n').trim());
       current = [line];
@@ -98,6 +104,67 @@ export function pgRoundTrip(
   }
 }
 
+/**
+ * Expects two sorted entry lists to be equal, failing with only the entries
+ * that differ (a whole-list diff of a big schema is truncated to nothing useful).
+ */
+export function expectSameEntries(actual: string[], expected: string[]): void {
+  const missing = multisetMinus(expected, actual);
+  const unexpected = multisetMinus(actual, expected);
+  expect({ missing, unexpected }).toEqual({ missing: [], unexpected: [] });
+}
+
+function multisetMinus(from: string[], minus: string[]): string[] {
+  const left = new Map<string, number>();
+  for (const e of minus) left.set(e, (left.get(e) ?? 0) + 1);
+  return from.filter((e) => {
+    const n = left.get(e) ?? 0;
+    if (n > 0) left.set(e, n - 1);
+    return n === 0;
+  });
+}
+
+/**
+ * Expects `targetUrl` to hold what `sourceUrl` holds: the same pg_dump
+ * --schema-only entries (owners and grants too unless `ownership` is false),
+ * table checksums, extension configuration table contents and sequence values.
+ */
+export async function expectSameDatabase(
+  targetUrl: string,
+  sourceUrl: string,
+  ownership = true,
+): Promise<void> {
+  expectSameEntries(schemaEntries(targetUrl, { ownership }), schemaEntries(sourceUrl, { ownership }));
+  expect(await tableChecksums(targetUrl)).toEqual(await tableChecksums(sourceUrl));
+  expect(await extensionConfigChecksums(targetUrl)).toEqual(await extensionConfigChecksums(sourceUrl));
+  expect(await sequenceValues(targetUrl)).toEqual(await sequenceValues(sourceUrl));
+}
+
+/**
+ * Checksums of extensions' configuration tables (pg_extension_config_dump):
+ * they belong to their extension, so tableChecksums skips them, but pg_dump
+ * dumps the rows the user added to them, and so must a restore.
+ */
+export async function extensionConfigChecksums(url: string): Promise<Record<string, string>> {
+  return withPgClient(url, async (client) => {
+    await client.query(
+      `SET search_path = ''; SET extra_float_digits = 3; SET DateStyle = ISO; SET TimeZone = 'UTC'`,
+    );
+    const { rows: tables } = await client.query<{ t: string }>(
+      `SELECT c.oid::regclass::text AS t FROM pg_extension e, unnest(e.extconfig) AS x(oid)
+       JOIN pg_class c ON c.oid = x.oid WHERE c.relkind IN ('r', 'p') ORDER BY 1`,
+    );
+    const out: Record<string, string> = {};
+    for (const { t } of tables) {
+      const { rows } = await client.query<{ n: string; h: string | null }>(
+        `SELECT count(*) AS n, md5(string_agg(h, '' ORDER BY h)) AS h FROM (SELECT md5(x::text) AS h FROM ONLY ${t} x) s`,
+      );
+      out[t] = `${rows[0]?.n}:${rows[0]?.h ?? '-'}`;
+    }
+    return out;
+  });
+}
+
 export interface ParityRun {
   jobs?: number;
   backup?: PostgresBackupOptions;
@@ -117,10 +184,7 @@ export async function expectStowageParity(sourceUrl: string, run: ParityRun = {}
   const target = await createPgDatabase('parity_target');
   try {
     await restoreFromMemory(target.url, backup, run.restore ?? {}, jobs);
-    const ownership = run.ownership ?? true;
-    expect(schemaEntries(target.url, { ownership })).toEqual(schemaEntries(sourceUrl, { ownership }));
-    expect(await tableChecksums(target.url)).toEqual(await tableChecksums(sourceUrl));
-    expect(await sequenceValues(target.url)).toEqual(await sequenceValues(sourceUrl));
+    await expectSameDatabase(target.url, sourceUrl, run.ownership ?? true);
   } catch (error) {
     await target.drop().catch(() => {});
     throw error;

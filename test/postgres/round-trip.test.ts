@@ -98,9 +98,9 @@ describe('postgres engine round trip', () => {
     ]);
   });
 
-  it('without owner, restores everything but ownership and grants (one job)', async () => {
+  it('without owner and acl, restores everything but ownership and grants (one job)', async () => {
     const target = await fresh('pg_rt_noowner');
-    await restoreFromMemory(target.url, backup, {}, 1);
+    await restoreFromMemory(target.url, backup, { owner: false, acl: false }, 1);
     expect(await catalogSnapshot(target.url, false)).toEqual(await catalogSnapshot(source.url, false));
     expect(await tableChecksums(target.url)).toEqual(sourceData);
     const pgDump = findPgDump(pgServer().version);

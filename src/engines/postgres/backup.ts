@@ -2,6 +2,9 @@ import { StowageError, UsageError } from '../../errors.js';
 import type { EngineBackupRequest, EngineBackupResult } from '../engine.js';
 import { counted, countUnits } from '../nouns.js';
 import type { CatalogContext } from './catalog/context.js';
+import { readDatabaseProperties } from './catalog/database-properties.js';
+import { readExtensionConfig } from './catalog/extension-config.js';
+import { readGlobals } from './catalog/globals.js';
 import { listSchemas, readCatalog } from './catalog/read-catalog.js';
 import { selectRelations } from './catalog/relations.js';
 import { readSequenceValues } from './catalog/sequences.js';
@@ -54,6 +57,15 @@ export async function backupPostgres(
       'pick one of --schema-only and --data-only',
     );
   }
+  if (options.globalsOnly && (options.schemaOnly || options.dataOnly)) {
+    throw new UsageError(
+      '--globals-only backs up roles and tablespaces only',
+      'drop --schema-only/--data-only, or back up the database with --globals',
+    );
+  }
+  if (options.rolePasswords && !options.globals && !options.globalsOnly) {
+    throw new UsageError('--role-passwords only applies with --globals or --globals-only');
+  }
   const filter = new NameFilter(options);
   const target = parseTarget(request.url);
   const progress = request.progress;
@@ -74,6 +86,33 @@ export async function backupPostgres(
   sessions.push(leader);
   try {
     const server = await readServerInfo(leader);
+    const readRoles = () => {
+      progress({ type: 'phase', phase: 'globals', message: 'reading roles and tablespaces' });
+      return readGlobals(leader, !!options.rolePasswords);
+    };
+    if (options.globalsOnly) {
+      const globals = await readRoles();
+      progress({ type: 'phase', phase: 'done' });
+      const schema: PostgresSchema = {
+        format: POSTGRES_SCHEMA_FORMAT,
+        version: POSTGRES_SCHEMA_VERSION,
+        server: { version: server.version, versionNum: server.versionNum },
+        database: { name: server.database, encoding: server.encoding },
+        contents: 'globals',
+        globals,
+        objects: [],
+        tables: [],
+        sequences: [],
+        partitions: [],
+      };
+      return {
+        serverVersion: server.version,
+        database: server.database,
+        schema,
+        pointInTime: false,
+        warnings,
+      };
+    }
     const snapshot = await beginSnapshot(leader, !server.pglite);
     const jobs = server.pglite ? 1 : Math.max(1, request.jobs | 0);
     if (jobs > 1 && !options.schemaOnly && snapshot) {
@@ -104,9 +143,22 @@ export async function backupPostgres(
     ctx.relations = relations.map((r) => r.oid);
     await lockRelations(leader, relations);
     const catalog = await readCatalog(ctx);
+    const properties = await readDatabaseProperties(leader);
+    // Roles are global, outside the snapshot: read them with the catalog so they match it as closely as can be.
+    const globals = options.globals ? await readRoles() : undefined;
     // Said before any data is copied, so a refused backup stops here.
     if (ctx.incomplete.length) request.onIncomplete?.(ctx.incomplete);
 
+    // Large objects and extensions' configuration data belong to no selected table: like pg_dump,
+    // a whole-database backup takes them, a selection does not.
+    const selective = !!(options.includeSchemas?.length || options.includeTables?.length);
+    const extensionConfig = await readExtensionConfig(ctx);
+    if (selective && (extensionConfig.tables.length || extensionConfig.sequences.length)) {
+      warnings.push(
+        `extension configuration data not backed up (a schema or table selection leaves it out): ${[...extensionConfig.tables, ...extensionConfig.sequences].map((t) => qualify(t.schema, t.name)).join(', ')}`,
+      );
+    }
+    const withConfig = selective || options.schemaOnly ? undefined : extensionConfig;
     const dataFilter = new NameFilter({ excludeTables: options.excludeTableData });
     const withoutData = catalog.tables.filter((t) => !dataFilter.relation(t.schema, t.name));
     if (!options.schemaOnly && withoutData.length) {
@@ -116,16 +168,18 @@ export async function backupPostgres(
         `data of ${withoutData.length} ${withoutData.length === 1 ? 'table' : 'tables'} left out (--exclude-table-data): ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}`,
       );
     }
-    const copied = options.schemaOnly ? [] : catalog.tables.filter((t) => !withoutData.includes(t));
+    const copied = options.schemaOnly
+      ? []
+      : [...catalog.tables.filter((t) => !withoutData.includes(t)), ...(withConfig?.tables ?? [])];
     const tables: PgTableData[] = copied.map(({ oid: _oid, ...t }) => t);
     const parts = await splitTables(leader, copied, tables, {
       jobs,
       splitBytes: options.splitTableBytes ?? DEFAULT_SPLIT_BYTES,
       serverVersion: server.versionNum,
     });
-    const sequences = options.schemaOnly ? [] : await readSequenceValues(ctx, catalog.sequences);
-    // Large objects belong to no schema: like pg_dump, a whole-database backup takes them, a selection does not.
-    const selective = !!(options.includeSchemas?.length || options.includeTables?.length);
+    const sequences = options.schemaOnly
+      ? []
+      : await readSequenceValues(ctx, [...catalog.sequences, ...(withConfig?.sequences ?? [])]);
     const largeObjects = await readLargeObjectCatalog(leader);
     const takeLargeObjects = !!largeObjects && !options.schemaOnly && (options.largeObjects ?? !selective);
     if (largeObjects && !takeLargeObjects) {
@@ -141,10 +195,14 @@ export async function backupPostgres(
       format: POSTGRES_SCHEMA_FORMAT,
       version: POSTGRES_SCHEMA_VERSION,
       server: { version: server.version, versionNum: server.versionNum },
-      database: { name: server.database, encoding: server.encoding },
+      database: { name: server.database, encoding: server.encoding, properties },
+      ...(globals ? { globals } : {}),
       contents: options.schemaOnly ? 'schema-only' : options.dataOnly ? 'data-only' : 'full',
       // Data-only keeps just the materialized view refreshes: their contents are data too.
-      objects: options.dataOnly ? catalog.objects.filter((o) => o.kind === 'refresh') : catalog.objects,
+      // A schema or table selection leaves out the system objects' privileges, as pg_dump -n/-t does.
+      objects: options.dataOnly
+        ? catalog.objects.filter((o) => o.kind === 'refresh')
+        : catalog.objects.filter((o) => !selective || o.kind !== 'system-acl'),
       tables,
       sequences,
       partitions: relations
@@ -250,7 +308,7 @@ async function splitTables(
   const whole = (t: PgTableData): TablePart[] => [
     { stream: t.streams[0] as string, estimatedRows: t.estimatedRows, estimatedBytes: t.estimatedBytes },
   ];
-  const big = catalogTables.filter((t) => t.estimatedBytes >= 2 * how.splitBytes);
+  const big = catalogTables.filter((t, i) => t.estimatedBytes >= 2 * how.splitBytes && !tables[i]?.filter);
   if (how.jobs < 2 || how.splitBytes <= 0 || how.serverVersion < MIN_SPLIT_SERVER_VERSION || !big.length) {
     return tables.map(whole);
   }
@@ -259,6 +317,7 @@ async function splitTables(
     big.map((t) => Number(t.oid)),
   );
   return tables.map((table, i) => {
+    if (table.filter) return whole(table);
     const planned = planParts(
       table,
       blocks.get(Number(catalogTables[i]?.oid)) ?? 0,

@@ -66,7 +66,9 @@ export function describePostgresContents(
  * The schema as SQL, as `pg_restore --schema-only -f -` prints it: the
  * statements a restore runs, in the order it runs them, each object headed
  * by a comment. Statements holding credentials (user mappings, subscriptions)
- * are not shown. Ownership and grants come only with `owner`, as on restore.
+ * are not shown. Owners and grants come too unless `owner`/`acl` is false
+ * (`--no-owner`, `--no-acl`), as on restore; archived role names are printed
+ * as they are (no `--role-map`).
  */
 export function postgresSchemaSql(schemaSection: unknown, selection: PostgresRestoreOptions): string[] {
   const schema = parsePostgresSchema(printableSchema(parsePostgresSchema(schemaSection)));
@@ -80,7 +82,11 @@ export function postgresSchemaSql(schemaSection: unknown, selection: PostgresRes
       section = o.section;
       lines.push('', `-- ${section}`);
     }
-    const statements = [...o.sql, ...(selection.owner ? [...(o.owner ?? []), ...(o.acl ?? [])] : [])];
+    const statements = [
+      ...o.sql,
+      ...(selection.owner !== false ? (o.owner ?? []) : []),
+      ...(selection.acl !== false ? (o.acl ?? []) : []),
+    ];
     if (!statements.length) continue;
     lines.push('', `-- ${o.kind} ${displayName(o)}`);
     for (const s of statements) lines.push(terminated(s));

@@ -39,8 +39,10 @@ export async function dumpTable(
   const label = qualify(table.schema, table.name);
   const binary = table.format === 'binary';
   // A part selects its blocks; ONLY because COPY of a table never includes inheritance children either.
-  const copied =
-    part.fromBlock === undefined
+  // An extension's configuration table copies only the rows its filter selects (never split: it is small).
+  const copied = table.filter
+    ? `(SELECT ${columnNames(table)} FROM ONLY ${label} ${table.filter})`
+    : part.fromBlock === undefined
       ? `${label}${copyColumns(table)}`
       : `(SELECT ${columnNames(table)} FROM ONLY ${label} WHERE ${partFilter(part)})`;
   progress({ type: 'unit-start', name: part.stream });

@@ -5,6 +5,7 @@ import { type AclEntry, aclStatements, commentStatement } from './catalog/acl.js
 import { aclJson } from './catalog/sql.js';
 import type { PgSession } from './connect.js';
 import { quoteIdent } from './ident.js';
+import { mapRole, mapStatementRole, type RoleMap } from './role-map.js';
 
 /**
  * Large objects (`lo_*`, pg_largeobject): database-wide, not in any schema,
@@ -23,7 +24,7 @@ import { quoteIdent } from './ident.js';
  * Comments and privileges, rare, go in the schema section (`extras`).
  * Restore creates each object with its original OID (`lo_from_bytea`, small
  * ones many per round trip), appends further chunks with `lo_put`, and sets
- * owners and privileges only with `--owner`, like everything else.
+ * owners and privileges unless `--no-owner` / `--no-acl`, like everything else.
  */
 
 export const LARGE_OBJECTS_STREAM = '$large-objects';
@@ -33,6 +34,8 @@ export const LargeObjectsSchema = z.object({
   count: z.number(),
   /** Statements for the few objects with a comment or privileges. */
   extras: z.array(z.object({ oid: z.number(), comment: z.array(z.string()), acl: z.array(z.string()) })),
+  /** Every owner of a large object, so restore can check that they exist before it starts. */
+  owners: z.array(z.string()).optional(),
 });
 export type LargeObjects = z.infer<typeof LargeObjectsSchema>;
 
@@ -67,9 +70,15 @@ export async function readLargeObjectCatalog(session: PgSession): Promise<LargeO
     [],
     'reading large object comments and privileges',
   );
+  const { rows: owners } = await session.query<{ owner: string }>(
+    `SELECT DISTINCT pg_catalog.pg_get_userbyid(m.lomowner) AS owner FROM pg_catalog.pg_largeobject_metadata m ORDER BY 1`,
+    [],
+    'reading large object owners',
+  );
   return {
     stream: LARGE_OBJECTS_STREAM,
     count,
+    owners: owners.map((r) => r.owner),
     extras: rows.map((r) => ({
       oid: Number(r.oid),
       comment: commentStatement(`LARGE OBJECT ${r.oid}`, r.comment),
@@ -132,8 +141,12 @@ export async function dumpLargeObjects(
 export interface LoadLargeObjectsOptions {
   /** Remove objects with the same OIDs first (`--clean`). */
   clean: boolean;
-  /** Set owners (and, through `extras`, privileges). */
+  /** Set owners. */
   owner: boolean;
+  /** Set privileges (from `extras`). */
+  acl: boolean;
+  /** Archived role → target role (`--map-role`). */
+  mapRoles: RoleMap;
   extras: LargeObjects['extras'];
   onObject?: () => void;
 }
@@ -149,7 +162,10 @@ export async function loadLargeObjects(
   for await (const chunk of source) await parser.push(chunk as Buffer);
   parser.end();
   await loader.flush();
-  const extras = options.extras.flatMap((e) => [...e.comment, ...(options.owner ? e.acl : [])]);
+  const extras = options.extras.flatMap((e) => [
+    ...e.comment,
+    ...(options.acl ? e.acl.map((s) => mapStatementRole(s, options.mapRoles)) : []),
+  ]);
   for (let i = 0; i < extras.length; i += 500) {
     await session.query(
       extras.slice(i, i + 500).join(';\n'),
@@ -234,7 +250,7 @@ class Loader implements ObjectSink {
 
   async begin(oid: number, owner: string): Promise<void> {
     this.current = { oid, parts: [], bytes: 0, written: -1 };
-    if (this.options.owner && owner) this.owners.push({ oid, owner });
+    if (this.options.owner && owner) this.owners.push({ oid, owner: mapRole(owner, this.options.mapRoles) });
   }
 
   async data(bytes: Buffer): Promise<void> {

@@ -51,6 +51,8 @@ export const OBJECT_KINDS = [
   'row-security',
   'statistics',
   'refresh',
+  /** Changed privileges of the system's own objects (catalog/system-acl.ts): only an `acl`, no `sql`. */
+  'system-acl',
   'foreign-data-wrapper',
   'foreign-server',
   'user-mapping',
@@ -93,10 +95,22 @@ export const PgObjectSchema = z.object({
    * the like go with their table.
    */
   drop: z.string().optional(),
-  /** `ALTER ... OWNER TO` statements, applied only when restoring ownership. */
+  /**
+   * `ALTER ... OWNER TO` statements, applied unless restoring with `owner: false`
+   * (`--no-owner`). Each ends with the one role it names (role-map.ts renames it).
+   */
   owner: z.array(z.string()).optional(),
-  /** `GRANT`/`REVOKE` statements, applied only when restoring ownership. */
+  /**
+   * `GRANT`/`REVOKE` statements, applied unless restoring with `acl: false`
+   * (`--no-acl`). Each names one grantee, at its end (see catalog/acl.ts).
+   */
   acl: z.array(z.string()).optional(),
+  /**
+   * Roles the object's own `sql` names, quoted as in the SQL (a policy's `TO`
+   * list; `PUBLIC` left out). They must exist whatever the ownership options;
+   * `--map-role` renames them in the `TO` list.
+   */
+  roles: z.array(z.string()).optional(),
   /** Ids of objects that must exist first. */
   deps: z.array(z.string()),
   lock: z.enum(['share', 'exclusive']).optional(),
@@ -133,6 +147,11 @@ export const PgTableDataSchema = z.object({
   estimatedBytes: z.number(),
   /** The table has `GENERATED ALWAYS` identity columns (INSERT needs OVERRIDING SYSTEM VALUE). */
   identityAlways: z.boolean(),
+  /**
+   * An extension's configuration table (its DDL comes with CREATE EXTENSION): the
+   * `WHERE …` condition choosing the rows that were copied, those the user added.
+   */
+  filter: z.string().optional(),
 });
 export type PgTableData = z.infer<typeof PgTableDataSchema>;
 
@@ -147,6 +166,75 @@ export const PgSequenceValueSchema = z.object({
 });
 export type PgSequenceValue = z.infer<typeof PgSequenceValueSchema>;
 
+/** One privilege of an ACL (catalog/acl.ts `AclEntry`): grantee quoted or PUBLIC, privilege, grant option, grantor. */
+const AclEntrySchema = z.object({
+  g: z.string(),
+  p: z.string(),
+  o: z.boolean(),
+  r: z.string().nullable().optional(),
+});
+
+/**
+ * Properties of the backed-up database itself, which `pg_dump --create` puts
+ * around its CREATE DATABASE; restore applies them when it creates the target
+ * (under the target's name). Settings are `name=value` as in `pg_db_role_setting`.
+ */
+export const PgDatabasePropertiesSchema = z.object({
+  owner: z.string(),
+  comment: z.string().nullable(),
+  /** NULL: the database still has its default privileges. */
+  acl: z.array(AclEntrySchema).nullable(),
+  connectionLimit: z.number(),
+  collate: z.string(),
+  ctype: z.string(),
+  /** `ALTER DATABASE … SET`. */
+  settings: z.array(z.string()),
+  /** `ALTER ROLE … IN DATABASE … SET`. */
+  roleSettings: z.array(z.object({ role: z.string(), settings: z.array(z.string()) })),
+});
+export type PgDatabaseProperties = z.infer<typeof PgDatabasePropertiesSchema>;
+
+/** A role as `pg_dumpall --roles-only` records it. */
+export const PgRoleSchema = z.object({
+  name: z.string(),
+  superuser: z.boolean(),
+  inherit: z.boolean(),
+  createRole: z.boolean(),
+  createDb: z.boolean(),
+  login: z.boolean(),
+  replication: z.boolean(),
+  bypassRls: z.boolean(),
+  connectionLimit: z.number(),
+  validUntil: z.string().nullable(),
+  /** The password hash (SCRAM or MD5), only when backed up with `rolePasswords`. */
+  password: z.string().nullable().optional(),
+  comment: z.string().nullable(),
+  /** `ALTER ROLE … SET` (for all databases). */
+  settings: z.array(z.string()),
+});
+export type PgRole = z.infer<typeof PgRoleSchema>;
+
+/** A tablespace as `pg_dumpall --tablespaces-only` records it. */
+export const PgTablespaceSchema = z.object({
+  name: z.string(),
+  owner: z.string(),
+  location: z.string(),
+  options: z.array(z.string()),
+  acl: z.array(AclEntrySchema).nullable(),
+  comment: z.string().nullable(),
+});
+export type PgTablespace = z.infer<typeof PgTablespaceSchema>;
+
+/** The server's global objects (`pg_dumpall --globals-only`): roles, their memberships, tablespaces. */
+export const PgGlobalsSchema = z.object({
+  roles: z.array(PgRoleSchema),
+  memberships: z.array(
+    z.object({ role: z.string(), member: z.string(), grantor: z.string().nullable(), admin: z.boolean() }),
+  ),
+  tablespaces: z.array(PgTablespaceSchema),
+});
+export type PgGlobals = z.infer<typeof PgGlobalsSchema>;
+
 export const POSTGRES_SCHEMA_FORMAT = 'stowage-postgres';
 /**
  * 2 added object kinds (operators, casts, text search, ...): a stowage that
@@ -159,9 +247,19 @@ export const PostgresSchemaSchema = z.object({
   format: z.literal(POSTGRES_SCHEMA_FORMAT),
   version: z.number().int().min(1).max(POSTGRES_SCHEMA_VERSION),
   server: z.object({ version: z.string(), versionNum: z.number() }),
-  database: z.object({ name: z.string(), encoding: z.string() }),
-  /** What the backup holds: `schema-only` has no table data; `data-only` has no DDL. */
-  contents: z.enum(['full', 'schema-only', 'data-only']),
+  database: z.object({
+    name: z.string(),
+    encoding: z.string(),
+    /** Absent in archives made before Stowage recorded them. */
+    properties: PgDatabasePropertiesSchema.optional(),
+  }),
+  /**
+   * What the backup holds: `schema-only` has no table data; `data-only` has no
+   * DDL; `globals` only the server's roles and tablespaces (no database).
+   */
+  contents: z.enum(['full', 'schema-only', 'data-only', 'globals']),
+  /** Roles and tablespaces, when backed up with `globals`. */
+  globals: PgGlobalsSchema.optional(),
   /** Every object, dependency-ordered: all of pre-data, then all of post-data. */
   objects: z.array(PgObjectSchema),
   tables: z.array(PgTableDataSchema),

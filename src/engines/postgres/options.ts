@@ -36,6 +36,16 @@ export interface PostgresBackupOptions {
    * (no schema or table selection, not schema-only), as pg_dump does.
    */
   largeObjects?: boolean;
+  /**
+   * Also record the server's roles (attributes, memberships, settings,
+   * comments) and tablespaces, like `pg_dumpall --globals-only`, so that
+   * restore `globals` can rebuild them on a new server.
+   */
+  globals?: boolean;
+  /** Only the globals, no database (any database of the server may be named in the URL). */
+  globalsOnly?: boolean;
+  /** With `globals`/`globalsOnly`: record role password hashes too (needs a superuser). */
+  rolePasswords?: boolean;
 }
 
 export interface PostgresRestoreOptions {
@@ -52,8 +62,34 @@ export interface PostgresRestoreOptions {
   excludeTables?: string[];
   /** All or nothing: one transaction for the whole restore (disables parallel jobs). */
   singleTransaction?: boolean;
-  /** Restore ownership and grants (off by default, like `pg_restore --no-owner`). */
+  /**
+   * Restore each object's owner (`ALTER … OWNER TO`). Default true, like
+   * pg_restore; false is `--no-owner`: objects then belong to the restoring user.
+   */
   owner?: boolean;
+  /**
+   * Restore grants and revokes (`GRANT`/`REVOKE`, also on the database itself
+   * with `create`). Default true, like pg_restore; false is `--no-acl`.
+   */
+  acl?: boolean;
+  /**
+   * Archived role name → role on the target, for owners, grantees and per-role
+   * settings (`--map-role prod_app=dev_app`). Roles not mapped keep their name.
+   * Before anything is applied, every role the restore needs must exist on the
+   * target, or the restore stops and lists the missing ones.
+   */
+  mapRoles?: Record<string, string>;
+  /**
+   * Restore the archive's global objects (roles, tablespaces; backed up with
+   * `globals`) first: create those missing on the target server and report
+   * those that already exist, which are left as they are.
+   */
+  globals?: boolean;
+  /**
+   * With `globals`: only the roles and tablespaces whose names match one of
+   * these globs (`app_*`); default: all of them.
+   */
+  globalsMatching?: string[];
   /**
    * How table data is written. `copy`: COPY FROM STDIN, the fast path.
    * `insert`: batched multi-row INSERT, for targets without COPY FROM STDIN

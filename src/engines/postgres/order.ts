@@ -46,6 +46,7 @@ const KIND_RANK: Record<ObjectKind, number> = {
   'row-security': 27,
   statistics: 28,
   refresh: 30,
+  'system-acl': 36,
   'foreign-data-wrapper': 14,
   'foreign-server': 15,
   'user-mapping': 16,

@@ -124,7 +124,8 @@ function unquote(pattern: string): string {
   return splitQualified(pattern).join('.');
 }
 
-function globToRegExp(glob: string): RegExp {
+/** A glob (`*`, `?`) as an anchored regular expression. */
+export function globToRegExp(glob: string): RegExp {
   let re = '';
   for (const ch of glob) {
     if (ch === '*') re += '.*';

@@ -3,7 +3,7 @@ import { StowageError, UsageError } from '../../errors.js';
 import type { EngineRestoreRequest, EngineRestoreResult, StreamSummary } from '../engine.js';
 import { counted, countUnits } from '../nouns.js';
 import { applyObjects } from './apply-ddl.js';
-import { PgSession } from './connect.js';
+import { PgSession, parseTarget } from './connect.js';
 import { dataOnlyLoadGroups, type LoadGroup, requireTables } from './data-only.js';
 import { qualify } from './ident.js';
 import { loadLargeObjects } from './large-objects.js';
@@ -11,11 +11,15 @@ import { loadTableCopy } from './load-copy.js';
 import { loadTableInsert } from './load-insert.js';
 import { type PgObject, type PgTableData, parsePostgresSchema, type RelationRef } from './model.js';
 import type { PostgresRestoreOptions } from './options.js';
+import { prerequisitesOf, requirePrerequisites } from './prerequisites.js';
+import { databasePropertyStatements } from './restore-database-properties.js';
+import { describeGlobals, restoreGlobals } from './restore-globals.js';
 import { RestoreLedger } from './restore-ledger.js';
+import { mapObjectRoles, mapStatementRole } from './role-map.js';
 import { runTasks, type Task } from './scheduler.js';
 import { selectForRestore } from './selection.js';
 import { readServerInfo } from './server-info.js';
-import { existingTables, openTarget, requireEmptyTarget, requireExtensions } from './target.js';
+import { existingTables, openTarget, requireEmptyTarget } from './target.js';
 
 /**
  * Settings for every restore session, as pg_restore uses them: names in the
@@ -38,7 +42,10 @@ const RESTORE_SETTINGS: Record<string, string> = {
 /**
  * Restores a backup: pre-data in dependency order, then table data on `jobs`
  * connections (biggest tables first), sequence values, then post-data with
- * index and constraint builds in parallel, ownership last when asked.
+ * index and constraint builds in parallel, then owners and grants (unless
+ * `owner: false` / `acl: false`) and, for a database it created, the archived
+ * database's properties. The roles and extensions all that needs are checked
+ * before anything is written (prerequisites.ts).
  */
 export async function restorePostgres(
   request: EngineRestoreRequest<PostgresRestoreOptions>,
@@ -47,6 +54,18 @@ export async function restorePostgres(
   const options = request.options ?? {};
   const { progress, signal } = request;
   const warnings: string[] = [];
+  const ownership = {
+    owner: options.owner !== false,
+    acl: options.acl !== false,
+    mapRoles: options.mapRoles ?? {},
+  };
+  if (schema.contents === 'globals') return restoreGlobalsOnly(request, schema, warnings);
+  if (options.globals && !schema.globals) {
+    throw new UsageError(
+      'this archive holds no roles or tablespaces (it was not backed up with --globals)',
+      'restore without --globals, or use a backup made with --globals',
+    );
+  }
 
   if (options.schemaOnly && options.dataOnly) {
     throw new UsageError(
@@ -110,9 +129,39 @@ export async function restorePostgres(
     ...RESTORE_SETTINGS,
     ...(options.disableTriggers ? { session_replication_role: 'replica' } : {}),
   };
+  const properties = schema.database.properties;
+  const needs = prerequisitesOf(schema, dataOnly ? [] : selection.objects, {
+    ...ownership,
+    database: !!options.create && !dataOnly,
+    largeObjects: !!largeObjects,
+  });
+  if (dataOnly) needs.extensions = [];
   const { session: main, created } = await openTarget(
     request.url,
-    { create: !!options.create, encoding: schema.database.encoding, settings, signal },
+    {
+      create: !!options.create,
+      encoding: schema.database.encoding,
+      locale: properties,
+      settings,
+      signal,
+      prepare: async (session) => {
+        let globalsDone: string | undefined;
+        if (options.globals && schema.globals) {
+          progress({ type: 'phase', phase: 'globals', message: 'creating missing roles and tablespaces' });
+          globalsDone = describeGlobals(
+            await restoreGlobals(session, schema.globals, options.globalsMatching),
+          );
+          warnings.push(globalsDone);
+        }
+        try {
+          await requirePrerequisites(session, needs);
+        } catch (err) {
+          if (!globalsDone || !(err instanceof StowageError)) throw err;
+          // The roles and tablespaces were created all the same: say so.
+          throw new StowageError(err.code, `${err.message} (but ${globalsDone})`, err.hint, { cause: err });
+        }
+      },
+    },
     warnings,
   );
   const sessions: PgSession[] = [main];
@@ -128,13 +177,7 @@ export async function restorePostgres(
 
     if (!created && !options.clean && !dataOnly) await requireEmptyTarget(main);
     if (dataOnly) await requireTables(main, tables);
-    await requireExtensions(
-      main,
-      preData.filter((o) => o.kind === 'extension').map((o) => o.name),
-    ).catch((err: unknown) => {
-      stoppedBeforeWrite = err;
-      throw err;
-    });
+    // Extensions the target cannot install were refused by prepare (prerequisites.ts), before anything.
     if (request.beforeWrite) {
       // Without --clean or --data-only the target was found empty: nothing of it is replaced.
       const replaced =
@@ -151,7 +194,7 @@ export async function restorePostgres(
         });
     }
 
-    ledger.plan('pre-data', preData.length, 'objects');
+    ledger.plan('pre-data', preData.filter((o) => o.sql.length).length, 'objects');
     ledger.plan('data', tables.length, 'tables');
     ledger.plan('large objects', largeObjects?.count ?? 0, 'large objects');
     ledger.plan('sequences', sequences.length, 'sequences');
@@ -170,9 +213,10 @@ export async function restorePostgres(
         message: dataOnly ? 'emptying the tables' : 'dropping the archived objects',
       });
       if (dataOnly) {
-        if (tables.length) {
+        const whole = tables.filter((t) => !t.filter);
+        if (whole.length) {
           await main.query(
-            `TRUNCATE TABLE ${tables.map((t) => `ONLY ${qualify(t.schema, t.name)}`).join(', ')}`,
+            `TRUNCATE TABLE ${whole.map((t) => `ONLY ${qualify(t.schema, t.name)}`).join(', ')}`,
             [],
             'emptying the tables (--clean)',
           );
@@ -188,6 +232,8 @@ export async function restorePostgres(
       }
     }
 
+    if (options.clean) await emptyExtensionConfigTables(main, tables);
+
     if (preData.length) {
       progress({
         type: 'phase',
@@ -196,7 +242,7 @@ export async function restorePostgres(
       });
       await applyObjects(main, preData, {
         batch,
-        statements: (o) => o.sql,
+        statements: (o) => mapObjectRoles(o, ownership.mapRoles),
         onApplied: () => ledger.tick('pre-data'),
         describe: (o) => `creating ${describe(o)}`,
       });
@@ -342,7 +388,9 @@ export async function restorePostgres(
             try {
               loaded = await loadLargeObjects(session, request.streams.open(largeObjects.stream), {
                 clean: !!options.clean,
-                owner: !!options.owner,
+                owner: ownership.owner,
+                acl: ownership.acl,
+                mapRoles: ownership.mapRoles,
                 extras: largeObjects.extras,
                 onObject: () => ledger.tick('large objects'),
               });
@@ -441,7 +489,11 @@ export async function restorePostgres(
           run: async (session: PgSession) => {
             announce();
             try {
-              await session.client.query(o.sql.map((s) => (/;\s*$/.test(s) ? s : `${s};`)).join('\n'));
+              await session.client.query(
+                mapObjectRoles(o, ownership.mapRoles)
+                  .map((s) => (/;\s*$/.test(s) ? s : `${s};`))
+                  .join('\n'),
+              );
             } catch (err) {
               throw session.translate(err, `creating ${describe(o)}`);
             }
@@ -458,12 +510,24 @@ export async function restorePostgres(
       onFailure: options.singleTransaction ? undefined : stopAll,
     });
 
-    if (options.owner && !dataOnly) {
-      progress({ type: 'phase', phase: 'owner', message: 'restoring ownership and privileges' });
+    if ((ownership.owner || ownership.acl) && !dataOnly) {
+      progress({ type: 'phase', phase: 'owner', message: 'restoring owners and privileges' });
+      // Event triggers are created last, their owner with them (below).
+      const statements = (o: PgObject) =>
+        o.kind === 'event-trigger'
+          ? []
+          : [...(ownership.owner ? (o.owner ?? []) : []), ...(ownership.acl ? (o.acl ?? []) : [])].map(
+              (sql) => mapStatementRole(sql, ownership.mapRoles),
+            );
+      ledger.plan(
+        'owners and privileges',
+        selection.objects.filter((o) => statements(o).length).length,
+        'objects',
+      );
       await applyObjects(main, selection.objects, {
         batch,
-        statements: (o) => (o.kind === 'event-trigger' ? [] : [...(o.owner ?? []), ...(o.acl ?? [])]),
-        onApplied: () => {},
+        statements,
+        onApplied: () => ledger.tick('owners and privileges'),
         describe: (o) => `setting owner and privileges of ${describe(o)}`,
       });
     }
@@ -471,10 +535,27 @@ export async function restorePostgres(
     if (eventTriggers.length) {
       await applyObjects(main, eventTriggers, {
         batch,
-        statements: (o) => [...o.sql, ...(options.owner ? (o.owner ?? []) : [])],
+        statements: (o) => [
+          ...o.sql,
+          ...(ownership.owner ? (o.owner ?? []).map((sql) => mapStatementRole(sql, ownership.mapRoles)) : []),
+        ],
         onApplied: () => ledger.tick('post-data'),
         describe: (o) => `creating ${describe(o)}`,
       });
+    }
+
+    if (options.create && !dataOnly && properties) {
+      if (created) {
+        const sql = databasePropertyStatements(main.target.database, properties, ownership);
+        ledger.plan('database properties', sql.length ? 1 : 0, 'database');
+        // Last: a database setting such as default_transaction_read_only must not affect the restore itself.
+        for (const statement of sql) await main.query(statement, [], 'setting the database properties');
+        ledger.tick('database properties');
+      } else {
+        warnings.push(
+          `database "${main.target.database}" already existed: its owner, settings, comment and grants were left as they are`,
+        );
+      }
     }
 
     if (options.singleTransaction) await main.query('COMMIT', [], 'committing the restore');
@@ -498,6 +579,37 @@ export async function restorePostgres(
     throw ledger.failure(err);
   } finally {
     await Promise.all(sessions.map((s) => s.close()));
+  }
+}
+
+/** A globals-only archive: roles and tablespaces into the server `request.url` points at (any database). */
+async function restoreGlobalsOnly(
+  request: EngineRestoreRequest<PostgresRestoreOptions>,
+  schema: ReturnType<typeof parsePostgresSchema>,
+  warnings: string[],
+): Promise<EngineRestoreResult> {
+  if (!schema.globals) throw new StowageError('bad-schema', 'the globals archive holds no globals');
+  request.progress({ type: 'phase', phase: 'connect' });
+  const session = await PgSession.open(parseTarget(request.url), {
+    mode: 'restore',
+    settings: RESTORE_SETTINGS,
+    signal: request.signal,
+  });
+  try {
+    // No table is written, so nothing to back up first; the caller may still ask for confirmation.
+    await request.beforeWrite?.({ units: [], replaced: [], backupOptions: {} });
+    request.progress({ type: 'phase', phase: 'globals', message: 'creating missing roles and tablespaces' });
+    const done = await restoreGlobals(session, schema.globals, request.options?.globalsMatching);
+    warnings.push(describeGlobals(done));
+    request.progress({ type: 'phase', phase: 'done' });
+    return {
+      database: session.target.database,
+      // No table rows; what was created is in the warnings (describeGlobals).
+      items: {},
+      warnings,
+    };
+  } finally {
+    await session.close();
   }
 }
 
@@ -582,5 +694,22 @@ async function restoreSequences(
         `sequences missing after the schema was restored: ${rows.map((r) => r.name).join(', ')}`,
       );
     warnings.push(`sequences not in the target, values not set: ${rows.map((r) => r.name).join(', ')}`);
+  }
+}
+
+/**
+ * --clean and extensions' configuration tables: the extension (and so the table) stays, with the
+ * rows the extension made itself; the rows of the archived kind (its filter) go, to be loaded again.
+ */
+async function emptyExtensionConfigTables(session: PgSession, tables: PgTableData[]): Promise<void> {
+  for (const t of tables) {
+    if (!t.filter) continue;
+    const name = qualify(t.schema, t.name);
+    const { rows } = await session.query<{ present: boolean }>(
+      'SELECT pg_catalog.to_regclass($1) IS NOT NULL AS present',
+      [name],
+    );
+    if (rows[0]?.present)
+      await session.query(`DELETE FROM ONLY ${name} ${t.filter}`, [], `emptying ${name} (--clean)`);
   }
 }

@@ -59,13 +59,19 @@ export function selectForRestore(
     }
     if (!keep) removed.add(o.id);
   }
+  const broughtAlong = bringDefaultSequences(schema, removed, warnings);
   // Dependents of anything left out go too (objects are in dependency order, so one pass suffices).
   for (const o of schema.objects) {
     if (removed.has(o.id)) continue;
     const missing = o.deps.find((d) => removed.has(d));
     if (missing) {
       removed.add(o.id);
-      if (o.kind !== 'default' && o.kind !== 'refresh')
+      // A default or refresh going with its own table or view is expected; any other loss is said.
+      const ownRelation = o.relation ? `${o.relation.schema}.${o.relation.name}` : '';
+      const expected =
+        (o.kind === 'default' || o.kind === 'refresh') &&
+        missing.slice(missing.indexOf(':') + 1) === ownRelation;
+      if (!expected)
         warnings.push(`${o.kind} ${o.name} left out: it depends on ${missing}, which is not restored`);
     }
   }
@@ -74,8 +80,42 @@ export function selectForRestore(
   return {
     objects: schema.objects.filter((o) => !removed.has(o.id)),
     tables: schema.tables.filter((t) => tableKept(t)),
-    sequences: schema.sequences.filter((s) =>
-      s.relation ? tableKept(s.relation) : relationKept(s) && !removed.has(`sequence:${s.schema}.${s.name}`),
+    sequences: schema.sequences.filter(
+      (s) =>
+        broughtAlong.has(`sequence:${s.schema}.${s.name}`) ||
+        (s.relation
+          ? tableKept(s.relation)
+          : relationKept(s) && !removed.has(`sequence:${s.schema}.${s.name}`)),
     ),
   };
+}
+
+/**
+ * A kept table's column default can call nextval() on a sequence the filter
+ * left out (one no table owns, so it does not follow a table). Restoring the
+ * table without it would silently lose the default, so the sequence comes
+ * along (with its value), and the restore says so. Returns the ids brought back.
+ */
+function bringDefaultSequences(
+  schema: PostgresSchema,
+  removed: Set<string>,
+  warnings: string[],
+): Set<string> {
+  const byId = new Map(schema.objects.map((o) => [o.id, o]));
+  const brought = new Set<string>();
+  for (const o of schema.objects) {
+    if (o.kind !== 'default' || removed.has(o.id)) continue;
+    for (const dep of o.deps) {
+      const sequence = byId.get(dep);
+      if (sequence?.kind !== 'sequence' || !removed.has(dep) || brought.has(dep)) continue;
+      if (sequence.deps.some((d) => removed.has(d))) continue; // its schema is not restored: the default goes, loudly
+      removed.delete(dep);
+      brought.add(dep);
+      const name = qualify(sequence.schema ?? '', sequence.name);
+      warnings.push(
+        `sequence ${name} restored too, though not selected: the default of ${o.name} uses it (nextval)`,
+      );
+    }
+  }
+  return brought;
 }

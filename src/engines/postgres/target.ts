@@ -7,33 +7,58 @@ import { quoteIdent, quoteLiteral } from './ident.js';
  * to write into a database that already holds objects.
  */
 
+export interface OpenTargetOptions {
+  create: boolean;
+  encoding: string;
+  /** The archived database's locale: a created database gets it when it differs from the server's default. */
+  locale?: { collate: string; ctype: string };
+  settings: Record<string, string>;
+  signal?: AbortSignal;
+  /**
+   * Runs on a session to the target server before anything is written to it:
+   * on the target database, or, when it is to be created, on the maintenance
+   * database before CREATE DATABASE (prerequisite checks, globals).
+   */
+  prepare?: (session: PgSession) => Promise<void>;
+}
+
 /**
  * Opens the target database; with `create`, creates it first when it does not
  * exist (connecting to the `postgres` maintenance database, or `template1`).
  */
 export async function openTarget(
   url: string,
-  options: { create: boolean; encoding: string; settings: Record<string, string>; signal?: AbortSignal },
+  options: OpenTargetOptions,
   warnings: string[],
 ): Promise<{ session: PgSession; created: boolean; target: PgTarget }> {
   const target = parseTarget(url);
   const open = () =>
     PgSession.open(target, { mode: 'restore', settings: options.settings, signal: options.signal });
+  let session: PgSession | undefined;
   try {
-    return { session: await open(), created: false, target };
+    session = await open();
   } catch (err) {
     if (!(err instanceof StowageError) || err.code !== 'pg-no-database' || !options.create) throw err;
   }
-  await createDatabase(target, options.encoding, warnings, options.signal);
+  if (session) {
+    try {
+      await options.prepare?.(session);
+    } catch (err) {
+      await session.close();
+      throw err;
+    }
+    return { session, created: false, target };
+  }
+  await createDatabase(target, options, warnings);
   return { session: await open(), created: true, target };
 }
 
 async function createDatabase(
   target: PgTarget,
-  encoding: string,
+  options: OpenTargetOptions,
   warnings: string[],
-  signal?: AbortSignal,
 ): Promise<void> {
+  const { encoding, signal } = options;
   let admin: PgSession | undefined;
   for (const maintenance of ['postgres', 'template1']) {
     try {
@@ -54,12 +79,22 @@ async function createDatabase(
     );
   }
   try {
-    const { rows } = await admin.query<{ enc: string }>(
-      `SELECT pg_catalog.pg_encoding_to_char(encoding) AS enc FROM pg_catalog.pg_database WHERE datname = 'template0'`,
+    await options.prepare?.(admin);
+    const { rows } = await admin.query<{ enc: string; collate: string; ctype: string }>(
+      `SELECT pg_catalog.pg_encoding_to_char(encoding) AS enc, datcollate AS collate, datctype AS ctype
+       FROM pg_catalog.pg_database WHERE datname = 'template0'`,
     );
     const defaultEncoding = rows[0]?.enc;
     let sql = `CREATE DATABASE ${quoteIdent(target.database)} TEMPLATE template0`;
-    if (defaultEncoding && defaultEncoding !== encoding) {
+    const locale = options.locale;
+    if (
+      locale &&
+      (!defaultEncoding || defaultEncoding === encoding) &&
+      (locale.collate !== rows[0]?.collate || locale.ctype !== rows[0]?.ctype)
+    ) {
+      // The archived database's own locale, as pg_dump --create gives it.
+      sql += ` LC_COLLATE ${quoteLiteral(locale.collate)} LC_CTYPE ${quoteLiteral(locale.ctype)}`;
+    } else if (defaultEncoding && defaultEncoding !== encoding) {
       // The cluster's locale may not fit the archived encoding; the C locale fits every encoding.
       sql += ` ENCODING ${quoteLiteral(encoding)} LC_COLLATE 'C' LC_CTYPE 'C'`;
       warnings.push(

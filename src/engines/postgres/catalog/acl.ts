@@ -8,6 +8,8 @@ export interface AclEntry {
   p: string;
   /** Held WITH GRANT OPTION. */
   o: boolean;
+  /** Grantor (unquoted); absent in archives made before it was recorded. */
+  r?: string | null;
 }
 
 /**
@@ -31,12 +33,44 @@ export function aclStatements(
     `REVOKE ALL ON ${objectType} ${target} FROM ${quoteIdent(owner)}`,
   ];
   return out.concat(
-    grantStatements(acl, (privs, to) => `GRANT ${privs} ON ${objectType} ${target} TO ${to}`),
+    grantStatements(acl, (privs, to) => `GRANT ${privs} ON ${objectType} ${target} TO ${to}`, owner),
   );
 }
 
+/**
+ * REVOKE then GRANT statements that turn the `initial` ACL an object gets when
+ * it is created (an initdb-made object's `pg_init_privs` entry) into its
+ * `current` one, as pg_dump does for such objects: only the differences, so
+ * a target whose defaults differ (the public schema of PostgreSQL 14 and 15)
+ * keeps its own where the source kept its own.
+ */
+export function aclDiffStatements(
+  objectType: string,
+  target: string,
+  current: AclEntry[],
+  initial: AclEntry[],
+): string[] {
+  const key = (e: AclEntry) => `${e.g}\u0000${e.p}\u0000${e.o}`;
+  const now = new Set(current.map(key));
+  const before = new Set(initial.map(key));
+  return [
+    ...initial
+      .filter((e) => !now.has(key(e)))
+      .map((e) => `REVOKE ${e.p} ON ${objectType} ${target} FROM ${e.g}`),
+    ...grantStatements(
+      current.filter((e) => !before.has(key(e))),
+      (privs, to) => `GRANT ${privs} ON ${objectType} ${target} TO ${to}`,
+    ),
+  ];
+}
+
 /** GRANT statements for column privileges (columns have no defaults to revoke). */
-export function columnAclStatements(table: string, column: string, acl: AclEntry[] | null): string[] {
+export function columnAclStatements(
+  table: string,
+  column: string,
+  acl: AclEntry[] | null,
+  owner?: string,
+): string[] {
   if (!acl) return [];
   return grantStatements(
     acl,
@@ -45,22 +79,35 @@ export function columnAclStatements(table: string, column: string, acl: AclEntry
         .split(', ')
         .map((p) => `${p} (${quoteIdent(column)})`)
         .join(', ')} ON TABLE ${table} TO ${to}`,
+    owner,
   );
 }
 
-/** GRANT statements for an ACL, one per grantee and grant option, in ACL order. */
-export function grantStatements(acl: AclEntry[], make: (privs: string, to: string) => string): string[] {
-  const groups = new Map<string, string[]>();
+/**
+ * GRANTs for the entries, one per grantee, grant option and grantor, in ACL
+ * order. A privilege granted by someone other than the owner (passed on with
+ * a grant option) is granted as that role, between `SET ROLE` and `RESET
+ * ROLE`, as pg_dump does with SET SESSION AUTHORIZATION, so the grantor
+ * recorded in the ACL is the same.
+ */
+export function grantStatements(
+  acl: AclEntry[],
+  make: (privs: string, to: string) => string,
+  owner?: string,
+): string[] {
+  const groups = new Map<string, { grantee: string; option: boolean; grantor?: string; privs: string[] }>();
   for (const e of acl) {
-    const key = `${e.g}\u0000${e.o ? 1 : 0}`;
-    const list = groups.get(key) ?? [];
-    list.push(e.p);
-    groups.set(key, list);
+    const grantor = owner !== undefined && e.r && e.r !== owner ? e.r : undefined;
+    const key = `${e.g}\u0000${e.o ? 1 : 0}\u0000${grantor ?? ''}`;
+    const group = groups.get(key) ?? { grantee: e.g, option: e.o, grantor, privs: [] };
+    group.privs.push(e.p);
+    groups.set(key, group);
   }
   const out: string[] = [];
-  for (const [key, privs] of groups) {
-    const [grantee, option] = key.split('\u0000') as [string, string];
-    out.push(make(privs.join(', '), grantee) + (option === '1' ? ' WITH GRANT OPTION' : ''));
+  for (const g of groups.values()) {
+    const grant = make(g.privs.join(', '), g.grantee) + (g.option ? ' WITH GRANT OPTION' : '');
+    if (g.grantor) out.push(`SET ROLE ${quoteIdent(g.grantor)}`, grant, 'RESET ROLE');
+    else out.push(grant);
   }
   return out;
 }

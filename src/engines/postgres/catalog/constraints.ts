@@ -21,6 +21,7 @@ interface ConstraintRow {
   clustered: boolean | null;
   replident: boolean | null;
   comment: string | null;
+  index_comment: string | null;
 }
 
 /**
@@ -38,11 +39,14 @@ export async function readConstraints(ctx: CatalogContext): Promise<CatalogObjec
     `SELECT co.oid, co.conname, co.contype, n.nspname, t.relname, t.relkind,
        pg_catalog.pg_get_constraintdef(co.oid) AS def, co.conparentid, co.conindid,
        CASE WHEN co.contype <> 'f' AND co.conindid <> 0 THEN (SELECT ic.relname FROM pg_catalog.pg_class ic WHERE ic.oid = co.conindid) END AS index_name,
-       (SELECT pc.conindid::pg_catalog.regclass::text FROM pg_catalog.pg_constraint pc
-         WHERE pc.oid = co.conparentid AND co.contype <> 'f') AS parent_index,
+       -- The index's parent, not the constraint's: a partition's key can be attached to a plain
+       -- partitioned unique index, which has no constraint (and leaves conparentid 0).
+       CASE WHEN co.contype <> 'f' AND co.conindid <> 0 THEN (SELECT pi.inhparent::pg_catalog.regclass::text
+         FROM pg_catalog.pg_inherits pi WHERE pi.inhrelid = co.conindid) END AS parent_index,
        rn.nspname AS ref_schema, r.relname AS ref_name,
        i.indisclustered AS clustered, i.indisreplident AS replident,
-       ${commentOf('pg_constraint', 'co.oid')} AS comment
+       ${commentOf('pg_constraint', 'co.oid')} AS comment,
+       CASE WHEN co.contype <> 'f' AND co.conindid <> 0 THEN ${commentOf('pg_class', 'co.conindid')} END AS index_comment
      FROM pg_catalog.pg_constraint co
      JOIN pg_catalog.pg_class t ON t.oid = co.conrelid
      JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
@@ -95,7 +99,14 @@ export async function readConstraints(ctx: CatalogContext): Promise<CatalogObjec
       schema: c.nspname,
       name: `${c.relname}.${c.conname}`,
       relation,
-      sql: [...sql, ...comment],
+      // The index behind the key is made by ADD CONSTRAINT; a comment on it goes with the key.
+      sql: [
+        ...sql,
+        ...comment,
+        ...(c.index_name
+          ? commentStatement(`INDEX ${qualify(c.nspname, c.index_name)}`, c.index_comment)
+          : []),
+      ],
       deps: [],
       keys: [catalogKey('pg_constraint', c.oid), catalogKey('pg_class', c.conindid)],
       lock: 'exclusive',

@@ -49,6 +49,7 @@ export async function readPolicies(ctx: CatalogContext): Promise<CatalogObject[]
       name: `${p.relname}.${p.polname}`,
       relation: { schema: p.nspname, name: p.relname },
       sql: [sql, ...commentStatement(`POLICY ${quoteIdent(p.polname)} ON ${table}`, p.comment)],
+      roles: p.roles.filter((r) => r !== 'PUBLIC'),
       deps: [],
       keys: [catalogKey('pg_policy', p.oid)],
       lock: 'exclusive',

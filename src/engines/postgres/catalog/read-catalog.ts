@@ -23,6 +23,7 @@ import { readShellTypes } from './shell-types.js';
 import { notExtensionMember, SYSTEM_SCHEMA_FILTER } from './sql.js';
 import { readStatistics } from './statistics.js';
 import { readSubscriptions } from './subscriptions.js';
+import { readSystemAcls } from './system-acl.js';
 import { readTables, type TablesRead } from './tables.js';
 import { readTextSearch } from './text-search.js';
 import { readTransforms } from './transforms.js';
@@ -87,6 +88,7 @@ export async function readCatalog(ctx: CatalogContext): Promise<CatalogRead> {
     ...(await readSubscriptions(ctx)),
     ...(await readDefaultPrivileges(ctx)),
     ...(await readEventTriggers(ctx)),
+    ...(await readSystemAcls(ctx)),
   ];
   const kept = await resolveDependencies(ctx, all);
   const { ordered, cycles } = orderObjects(kept);

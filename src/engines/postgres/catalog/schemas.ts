@@ -1,5 +1,5 @@
 import { quoteIdent } from '../ident.js';
-import { type AclEntry, aclStatements, commentStatement, ownerStatement } from './acl.js';
+import { type AclEntry, aclDiffStatements, aclStatements, commentStatement, ownerStatement } from './acl.js';
 import { type CatalogContext, type CatalogObject, catalogKey, rows } from './context.js';
 import { aclJson, commentOf } from './sql.js';
 
@@ -7,7 +7,12 @@ interface SchemaRow {
   oid: string;
   nspname: string;
   owner: string;
+  owner_oid: string;
   acl: AclEntry[] | null;
+  /** The ACL initdb gave the schema (`public`), or null for a schema created later. */
+  initial: AclEntry[] | null;
+  /** The ACL in effect (the owner's default when `acl` is null). */
+  effective: AclEntry[];
   comment: string | null;
 }
 
@@ -15,15 +20,20 @@ interface SchemaRow {
 export async function readSchemas(ctx: CatalogContext): Promise<CatalogObject[]> {
   const list = await rows<SchemaRow>(
     ctx,
-    `SELECT n.oid, n.nspname, pg_catalog.pg_get_userbyid(n.nspowner) AS owner,
-       ${aclJson('n.nspacl')} AS acl, ${commentOf('pg_namespace', 'n.oid')} AS comment
+    `SELECT n.oid, n.nspname, pg_catalog.pg_get_userbyid(n.nspowner) AS owner, n.nspowner::text AS owner_oid,
+       ${aclJson('n.nspacl')} AS acl, ${commentOf('pg_namespace', 'n.oid')} AS comment,
+       ${aclJson(`COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner))`)} AS effective,
+       (SELECT ${aclJson('ip.initprivs')} FROM pg_catalog.pg_init_privs ip
+         WHERE ip.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND ip.objoid = n.oid AND ip.objsubid = 0) AS initial
      FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY($1::text[]) ORDER BY n.nspname`,
     [ctx.schemas],
   );
   return list.map((s) => {
     const name = quoteIdent(s.nspname);
-    // `public` is created by initdb and owned by pg_database_owner (PG15+): leave its owner alone.
-    const keepOwner = s.owner !== 'pg_database_owner';
+    // `public` is made by initdb, and CREATE DATABASE gives it a default owner: pg_database_owner
+    // from PostgreSQL 15, the bootstrap superuser before. Only a changed owner travels, as with pg_dump.
+    const defaultOwner = ctx.version >= 150000 ? s.owner === 'pg_database_owner' : s.owner_oid === '10';
+    const keepOwner = !(s.initial && defaultOwner) && s.owner !== 'pg_database_owner';
     return {
       id: `schema:${s.nspname}`,
       kind: 'schema',
@@ -32,7 +42,10 @@ export async function readSchemas(ctx: CatalogContext): Promise<CatalogObject[]>
       name: s.nspname,
       sql: [`CREATE SCHEMA IF NOT EXISTS ${name}`, ...commentStatement(`SCHEMA ${name}`, s.comment)],
       owner: keepOwner ? ownerStatement(`SCHEMA ${name}`, s.owner) : [],
-      acl: aclStatements('SCHEMA', name, s.owner, s.acl),
+      // An initdb-made schema (public) exists in every new database with its version's defaults: only changes travel.
+      acl: s.initial
+        ? aclDiffStatements('SCHEMA', name, s.effective, s.initial)
+        : aclStatements('SCHEMA', name, s.owner, s.acl),
       deps: [],
       keys: [catalogKey('pg_namespace', s.oid)],
     } satisfies CatalogObject;

@@ -49,7 +49,7 @@ export interface SequencesRead {
   /** Every selected sequence (identity ones too), whose current value the backup records. */
   all: { oid: string; schema: string; name: string; relation?: { schema: string; name: string } }[];
   /** Identity sequence parameters by owning `table oid:attnum`, for the table reader. */
-  identity: Map<string, SequenceParams & { schema: string; name: string }>;
+  identity: Map<string, SequenceParams & { schema: string; name: string; unlogged: boolean }>;
 }
 
 /**

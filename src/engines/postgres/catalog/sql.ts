@@ -19,7 +19,7 @@ export function commentOf(catalog: string, oidExpr: string): string {
 
 /**
  * An ACL as JSON: NULL when the object has default privileges, else an array
- * of `{g: grantee (quoted, or PUBLIC), p: privilege, o: grant option}` in ACL order
+ * of `{g: grantee (quoted, or PUBLIC), p: privilege, o: grant option, r: grantor (unquoted)}` in ACL order
  * (granting in that order rebuilds the same aclitem array).
  * `aclexplode()` does the aclitem parsing so we never parse `=arwd/owner` text.
  */
@@ -27,7 +27,8 @@ export function aclJson(aclExpr: string): string {
   return `CASE WHEN ${aclExpr} IS NULL THEN NULL ELSE COALESCE((
     SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
       'g', CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END,
-      'p', a.privilege_type, 'o', a.is_grantable) ORDER BY a.ord)
+      'p', a.privilege_type, 'o', a.is_grantable,
+      'r', CASE WHEN a.grantor <> 0 THEN pg_catalog.pg_get_userbyid(a.grantor) END) ORDER BY a.ord)
     FROM pg_catalog.aclexplode(${aclExpr}) WITH ORDINALITY a(grantor, grantee, privilege_type, is_grantable, ord)), '[]'::pg_catalog.json) END`;
 }
 

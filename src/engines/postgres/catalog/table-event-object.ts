@@ -18,7 +18,8 @@ export interface TableEventRow {
   comment: string | null;
 }
 
-const ENABLE_VERB: Record<string, string> = { D: 'DISABLE', R: 'ENABLE REPLICA', A: 'ENABLE ALWAYS' };
+/** ALTER TABLE verbs for the enabled states other than the default O (origin and local). */
+export const ENABLE_VERB: Record<string, string> = { D: 'DISABLE', R: 'ENABLE REPLICA', A: 'ENABLE ALWAYS' };
 
 export function tableEventObject(
   kind: 'rule' | 'trigger',

@@ -25,6 +25,7 @@ interface TableRow {
   bound: string | null;
   partkey: string | null;
   partition_parent: string | null;
+  partition_parent_oid: string | null;
   parent_schemas: string[];
   parent_names: string[];
   inherits: string[];
@@ -100,6 +101,8 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
        CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partkey,
        CASE WHEN c.relispartition THEN (SELECT i.inhparent::pg_catalog.regclass::text FROM pg_catalog.pg_inherits i
          WHERE i.inhrelid = c.oid) END AS partition_parent,
+       CASE WHEN c.relispartition THEN (SELECT i.inhparent FROM pg_catalog.pg_inherits i
+         WHERE i.inhrelid = c.oid) END AS partition_parent_oid,
        ARRAY(SELECT pn.nspname::text FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
          JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid ORDER BY i.inhseqno) AS parent_schemas,
        ARRAY(SELECT p.relname::text FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
@@ -175,8 +178,16 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
     const relation: RelationRef = { schema: t.nspname, name: t.relname };
     const cols = columnsOf.get(t.oid) ?? [];
     const tableChecks = checksOf.get(t.oid) ?? [];
-    const isPartition = t.partition_parent != null;
     const isTyped = t.oftype != null;
+    // A partition whose columns are in another order than its parent's (it was created on its
+    // own and attached, or the parent lost a column) is created with its own columns and attached,
+    // as pg_dump does: PARTITION OF would give it the parent's order.
+    const parentColumns = t.partition_parent ? columnsOf.get(t.partition_parent_oid ?? '') : undefined;
+    const attachLater =
+      t.partition_parent != null &&
+      parentColumns !== undefined &&
+      parentColumns.map((c) => c.attname).join('\u0000') !== cols.map((c) => c.attname).join('\u0000');
+    const isPartition = t.partition_parent != null && !attachLater;
     // A foreign table is a table whose rows live elsewhere: same columns and constraints, no data, its own keywords.
     const foreign = t.relkind === 'f';
     const alter = foreign ? 'ALTER FOREIGN TABLE' : 'ALTER TABLE';
@@ -186,7 +197,7 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
     const after: string[] = [];
     for (const c of cols) {
       const col = quoteIdent(c.attname);
-      const local = c.islocal && !isPartition && !isTyped;
+      const local = (c.islocal || attachLater) && !isPartition && !isTyped;
       if (local) {
         let def = `${col} ${c.type}`;
         if (c.collation) def += ` COLLATE ${c.collation}`;
@@ -196,7 +207,15 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
         if (c.identity) {
           const seq = sequences.identity.get(`${t.oid}:${c.attnum}`);
           def += ` GENERATED ${c.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`;
-          if (seq) def += ` (SEQUENCE NAME ${qualify(seq.schema, seq.name)} ${sequenceOptions(seq, false)})`;
+          if (seq) {
+            def += ` (SEQUENCE NAME ${qualify(seq.schema, seq.name)} ${sequenceOptions(seq, false)})`;
+            // The identity sequence takes the table's persistence; it can have been changed since.
+            if (seq.unlogged !== t.unlogged) {
+              after.push(
+                `ALTER SEQUENCE ${qualify(seq.schema, seq.name)} SET ${seq.unlogged ? 'UNLOGGED' : 'LOGGED'}`,
+              );
+            }
+          }
         }
         if (c.notnull) def += ' NOT NULL';
         inline.push(def);
@@ -218,9 +237,9 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
     }
     // Valid CHECK constraints defined on this table go inline (checked while data loads, like pg_dump);
     // inherited ones come with the parent, NOT VALID ones are added after the data.
-    for (const k of tableChecks) {
-      if (k.validated && k.islocal) inline.push(`CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`);
-    }
+    // A partition to attach needs its parent's checks before it is attached.
+    const inlineChecks = tableChecks.filter((k) => k.validated && (k.islocal || attachLater));
+    for (const k of inlineChecks) inline.push(`CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`);
 
     let create = `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}${foreign ? 'FOREIGN ' : ''}TABLE ${name}`;
     if (isPartition) {
@@ -229,7 +248,7 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
       create += ` OF ${t.oftype}${inline.length ? ` (${inline.join(', ')})` : ''}`;
     } else {
       create += ` (\n    ${inline.join(',\n    ')}\n)`;
-      if (t.inherits.length) create += ` INHERITS (${t.inherits.join(', ')})`;
+      if (t.inherits.length && !attachLater) create += ` INHERITS (${t.inherits.join(', ')})`;
     }
     if (t.partkey) create += ` PARTITION BY ${t.partkey}`;
     if (foreign && t.server) {
@@ -240,6 +259,7 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
     const storageOptions = [...(t.reloptions ?? []), ...(t.toastoptions ?? []).map((o) => `toast.${o}`)];
     if (storageOptions.length) create += ` WITH (${reloptionsClause(storageOptions)})`;
 
+    if (attachLater) after.push(`ALTER TABLE ONLY ${t.partition_parent} ATTACH PARTITION ${name} ${t.bound}`);
     // Foreign tables have no replica identity (the catalog says 'n', which ALTER cannot set on them).
     if (!foreign && t.replident === 'f') after.push(`ALTER TABLE ONLY ${name} REPLICA IDENTITY FULL`);
     if (!foreign && t.replident === 'n') after.push(`ALTER TABLE ONLY ${name} REPLICA IDENTITY NOTHING`);
@@ -265,13 +285,13 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
       owner: ownerStatement(`${foreign ? 'FOREIGN ' : ''}TABLE ${name}`, t.owner),
       acl: [
         ...aclStatements('TABLE', name, t.owner, t.acl),
-        ...cols.flatMap((c) => columnAclStatements(name, c.attname, c.acl)),
+        ...cols.flatMap((c) => columnAclStatements(name, c.attname, c.acl, t.owner)),
       ],
       deps: [`schema:${t.nspname}`, ...parents],
       keys: [
         catalogKey('pg_class', t.oid),
         catalogKey('pg_type', t.reltype),
-        ...tableChecks.filter((k) => k.validated && k.islocal).map((k) => catalogKey('pg_constraint', k.oid)),
+        ...inlineChecks.map((k) => catalogKey('pg_constraint', k.oid)),
         ...cols
           .filter((c) => c.generated && c.defoid)
           .map((c) => catalogKey('pg_attrdef', c.defoid as string)),

@@ -13,7 +13,6 @@ export async function reportUnsupported(ctx: CatalogContext): Promise<void> {
   const [counts] = await rows<Record<string, string>>(
     ctx,
     `SELECT
-       (SELECT pg_catalog.count(*) FROM pg_catalog.pg_extension WHERE extconfig IS NOT NULL) AS "extension configuration tables",
        ${global('pg_am', 'x.oid >= 16384')} AS "access methods",
        ${global('pg_language', 'x.oid >= 16384')} AS "procedural languages",
        ${CHANGED_EXTENSION_PRIVILEGES} AS "changed privileges on extension objects"`,

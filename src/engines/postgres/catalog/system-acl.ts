@@ -1,0 +1,87 @@
+import type { CatalogContext, CatalogObject } from './context.js';
+import { rows } from './context.js';
+
+interface SystemAclRow {
+  classid: string;
+  oid: string;
+  /** Keyword after ON. */
+  what: string;
+  /** Qualified, quoted name (with its identity arguments for a function). */
+  target: string;
+  /** `{g, p, o}` privileges to revoke (in the initial ACL, not in the current one), then to grant. */
+  revoke: { g: string; p: string; o: boolean }[];
+  grant: { g: string; p: string; o: boolean }[];
+}
+
+const ACL_ITEMS = (
+  acl: string,
+) => `SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END AS g,
+       a.privilege_type AS p, a.is_grantable AS o FROM pg_catalog.aclexplode(${acl}) a`;
+
+/**
+ * Privileges changed on the system's own objects (functions, tables, views
+ * in `pg_catalog`, and that schema itself), which live in each
+ * database: e.g. `GRANT EXECUTE ON FUNCTION pg_catalog.pg_stat_reset()`. As
+ * pg_dump does, the current ACL is compared with the one initdb gave
+ * (`pg_init_privs`) and only the difference is recorded, as REVOKEs then
+ * GRANTs; the objects themselves are the target server's own.
+ */
+export async function readSystemAcls(ctx: CatalogContext): Promise<CatalogObject[]> {
+  const diff = (acl: string, init: string) => `
+       (SELECT pg_catalog.json_agg(pg_catalog.json_build_object('g', x.g, 'p', x.p, 'o', x.o))
+        FROM (${ACL_ITEMS(init)} EXCEPT ${ACL_ITEMS(acl)}) x) AS revoke,
+       (SELECT pg_catalog.json_agg(pg_catalog.json_build_object('g', x.g, 'p', x.p, 'o', x.o))
+        FROM (${ACL_ITEMS(acl)} EXCEPT ${ACL_ITEMS(init)}) x) AS grant`;
+  // No pg_init_privs row: the object started with the built-in default ACL (NULL, i.e. acldefault()).
+  const changed = (classid: string, acl: string, oid: string) => `
+     LEFT JOIN pg_catalog.pg_init_privs ip ON ip.classoid = '${classid}'::pg_catalog.regclass AND ip.objoid = ${oid} AND ip.objsubid = 0
+     WHERE ${acl} IS NOT NULL AND ${acl} IS DISTINCT FROM ip.initprivs`;
+  /** `type`: SQL for acldefault()'s object type letter. */
+  const current = (acl: string, type: string, owner: string) =>
+    `COALESCE(${acl}, pg_catalog.acldefault((${type})::pg_catalog."char", ${owner}))`;
+  const initial = (type: string, owner: string) =>
+    `COALESCE(ip.initprivs, pg_catalog.acldefault((${type})::pg_catalog."char", ${owner}))`;
+  // pg_dump takes privileges from pg_catalog only; information_schema is not dumped at all.
+  const system = `n.nspname = 'pg_catalog'`;
+  const list = await rows<SystemAclRow>(
+    ctx,
+    `SELECT 'pg_proc' AS classid, p.oid, 'FUNCTION' AS what, pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname)
+         || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')' AS target,
+       ${diff(current('p.proacl', "'f'", 'p.proowner'), initial("'f'", 'p.proowner'))}
+     FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+     ${changed('pg_catalog.pg_proc', 'p.proacl', 'p.oid')} AND ${system} AND p.prokind IN ('f', 'w')
+     UNION ALL
+     SELECT 'pg_class', c.oid, CASE WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname),
+       ${diff(
+         current('c.relacl', "CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END", 'c.relowner'),
+         initial("CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END", 'c.relowner'),
+       )}
+     FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     ${changed('pg_catalog.pg_class', 'c.relacl', 'c.oid')} AND ${system}
+     UNION ALL
+     SELECT 'pg_namespace', n.oid, 'SCHEMA', pg_catalog.quote_ident(n.nspname), ${diff(current('n.nspacl', "'n'", 'n.nspowner'), initial("'n'", 'n.nspowner'))}
+     FROM pg_catalog.pg_namespace n
+     ${changed('pg_catalog.pg_namespace', 'n.nspacl', 'n.oid')} AND ${system}
+     ORDER BY 4`,
+  );
+  return list.map((r) => {
+    const statement = (verb: 'GRANT' | 'REVOKE', e: { g: string; p: string; o: boolean }) =>
+      verb === 'GRANT'
+        ? `GRANT ${e.p} ON ${r.what} ${r.target} TO ${e.g}${e.o ? ' WITH GRANT OPTION' : ''}`
+        : `REVOKE ${e.p} ON ${r.what} ${r.target} FROM ${e.g}`;
+    return {
+      id: `system-acl:${r.classid}:${r.target}`,
+      kind: 'system-acl',
+      section: 'pre-data',
+      schema: null,
+      name: r.target,
+      sql: [],
+      acl: [
+        ...(r.revoke ?? []).map((e) => statement('REVOKE', e)),
+        ...(r.grant ?? []).map((e) => statement('GRANT', e)),
+      ],
+      deps: [],
+      keys: [],
+    } satisfies CatalogObject;
+  });
+}
