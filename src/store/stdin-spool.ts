@@ -16,6 +16,8 @@ const CHECK_EVERY_BYTES = 16 * 1024 * 1024;
 export interface SpoolOptions {
   /** The folder for the temporary file. Default: the system's (`$TMPDIR`, else /tmp). */
   directory?: string;
+  /** Free space to leave to everything else in that folder. Default 64 MiB. */
+  keepFreeBytes?: number;
   signal?: AbortSignal;
 }
 
@@ -66,7 +68,7 @@ export async function spoolToTemporaryFile(
       options.signal?.throwIfAborted();
       const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
       if (size + chunk.length >= nextCheck) {
-        await ensureRoom(base, chunk.length, size);
+        await ensureRoom(base, chunk.length, size, options.keepFreeBytes ?? KEEP_FREE_BYTES);
         nextCheck = size + CHECK_EVERY_BYTES;
       }
       let written = 0;
@@ -95,11 +97,16 @@ export async function spoolToTemporaryFile(
   }
 }
 
-async function ensureRoom(folder: string, incoming: number, spooled: number): Promise<void> {
+async function ensureRoom(
+  folder: string,
+  incoming: number,
+  spooled: number,
+  keepFree: number,
+): Promise<void> {
   const fs = await statfs(folder).catch(() => undefined);
   if (!fs) return; // Unknown: ENOSPC on write still stops it cleanly.
   const free = Number(fs.bavail) * Number(fs.bsize);
-  if (free - incoming < KEEP_FREE_BYTES) throw noRoom(folder, spooled, free);
+  if (free - incoming < keepFree) throw noRoom(folder, spooled, free);
 }
 
 function noRoom(folder: string, spooled: number, free?: number): StowageError {
