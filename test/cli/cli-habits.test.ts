@@ -294,6 +294,10 @@ describe('records and numbers that stay true', () => {
     expect(verify.code).toBe(1);
     expect(verify.stderr).toContain(`stowage: not a stowage archive: ${notes}`);
     expect((await readdir(dir)).filter((n) => n.startsWith('notes.txt'))).toEqual(['notes.txt']);
+
+    const piped = await runCli(['verify', '-']);
+    expect(piped.code).toBe(2);
+    expect(piped.stderr).toContain('does not read stdin');
   });
 });
 
