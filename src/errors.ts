@@ -63,6 +63,21 @@ export class CorruptFrameError extends StowageError {
   }
 }
 
+/**
+ * The archive is damaged where no stream data is lost: its trailer, or bytes
+ * appended after it. Not "truncated": nothing was cut short.
+ */
+export class CorruptArchiveError extends StowageError {
+  constructor(detail: string) {
+    super(
+      'corrupt-archive',
+      `corrupt archive: ${detail}`,
+      'the archive is damaged; restore from another backup or an intact copy',
+    );
+    this.name = 'CorruptArchiveError';
+  }
+}
+
 /** The archive ends early; `incomplete` lists the streams that are not whole. */
 export class TruncatedArchiveError extends StowageError {
   constructor(

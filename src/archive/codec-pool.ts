@@ -103,6 +103,7 @@ class WorkerCodec implements FrameCodec {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private failure: Error | undefined;
+  private closing = false;
 
   constructor(
     threads: number,
@@ -115,7 +116,10 @@ class WorkerCodec implements FrameCodec {
       const slot = { worker, busy: 0 };
       worker.on('message', (reply: WorkerReply) => {
         // Idle workers must not keep the process alive; busy ones must, or an awaited frame is lost at exit.
-        if (--slot.busy === 0) worker.unref();
+        // While closing, a worker stays referenced until it has exited: replies still in flight would
+        // otherwise unref it, and close() would wait for an 'exit' that an empty event loop never
+        // delivers (a damaged encrypted archive, restored in parallel, ended with exit code 13 and no message).
+        if (--slot.busy === 0 && !this.closing) worker.unref();
         const p = this.pending.get(reply.id);
         if (!p) return;
         this.pending.delete(reply.id);
@@ -144,7 +148,14 @@ class WorkerCodec implements FrameCodec {
     if (slot.busy++ === 0) slot.worker.ref();
     return new Promise((resolve, reject) => {
       this.pending.set(req.id, { resolve, reject });
-      slot.worker.postMessage(req, transfer);
+      try {
+        slot.worker.postMessage(req, transfer);
+      } catch (err) {
+        // Never posted, so no reply will come: undo the bookkeeping, or the worker stays referenced forever.
+        this.pending.delete(req.id);
+        if (--slot.busy === 0 && !this.closing) slot.worker.unref();
+        reject(err);
+      }
     });
   }
 
@@ -180,6 +191,10 @@ class WorkerCodec implements FrameCodec {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    // Requests submitted from here on are refused rather than posted to a worker that is going away.
+    this.failure ??= new Error('codec closed');
+    for (const w of this.workers) w.worker.ref();
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
     this.workers.length = 0;
   }

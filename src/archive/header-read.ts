@@ -43,8 +43,8 @@ export async function readHeader(
       'use an intact copy',
     );
   if (decoded === 'crc') {
-    const version = bytes.readUInt16LE(8);
-    if (version > FORMAT_VERSION) throw new UnsupportedVersionError(version);
+    // Whatever the version field says, it fails the checksum with the rest: a damaged byte, not a
+    // newer format (whose header would still carry a valid checksum).
     throw new StowageError(
       'corrupt-header',
       `corrupt archive header in ${source.location}`,

@@ -80,6 +80,13 @@ export const FooterSchema = z.object({
       frames: z.array(z.number().int().nonnegative()),
       /** Total size of each data frame (header + payload + CRC), parallel to `frames`. */
       sizes: z.array(z.number().int().positive()),
+      /**
+       * Each data frame's payload CRC (its last 4 bytes), parallel to `frames`. The frame header's
+       * CRC does not cover the payload, so this is what ties a payload to its place: two payloads
+       * exchanged in place fail here instead of restoring in the wrong order. Absent in archives of
+       * earlier releases.
+       */
+      crcs: z.array(z.number().int().nonnegative()).optional(),
     }),
   ),
 });

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { StreamReaderSet, StreamSummary } from '../engines/engine.js';
-import { CorruptFrameError, StowageError, TruncatedArchiveError } from '../errors.js';
+import { CorruptArchiveError, CorruptFrameError, StowageError, TruncatedArchiveError } from '../errors.js';
 import { BufferPool } from './buffer-pool.js';
 import type { ByteSource } from './byte-source.js';
 import { createFrameCodec, type FrameCodec } from './codec-pool.js';
@@ -78,6 +78,14 @@ export class ArchiveReader implements StreamReaderSet {
       if (!(err instanceof TailProblem)) throw err;
       const report = await scanArchive(source, options.encryption);
       const incomplete = incompleteStreams(report);
+      if (
+        report.footerFound &&
+        report.footerEnd !== undefined &&
+        !report.stoppedAt &&
+        incomplete.length === 0
+      ) {
+        throw await tailDamage(source, report.footerEnd);
+      }
       const where = report.stoppedAt
         ? ` (${report.stoppedAt.reason} at offset ${report.stoppedAt.offset})`
         : '';
@@ -153,6 +161,7 @@ export class ArchiveReader implements StreamReaderSet {
         sequence,
         index.frames[sequence]!,
         index.sizes[sequence]!,
+        index.crcs?.[sequence],
         codec,
       );
       p.catch(() => {}); // awaited in order below; this keeps a later failure from surfacing as unhandled first
@@ -189,6 +198,7 @@ export class ArchiveReader implements StreamReaderSet {
     sequence: number,
     offset: number,
     size: number,
+    indexedCrc: number | undefined,
     codec: FrameCodec,
   ): Promise<Buffer> {
     const bytes = await this.source.read(offset, size);
@@ -203,11 +213,20 @@ export class ArchiveReader implements StreamReaderSet {
     ) {
       throw new CorruptFrameError(offset, name, 'frame does not match the index');
     }
+    const storedCrc = bytes.readUInt32LE(FRAME_HEADER_SIZE + fh.storedLength);
     const stored = bytes.subarray(FRAME_HEADER_SIZE, FRAME_HEADER_SIZE + fh.storedLength);
     const out =
       fh.codec === Codec.Zstd && fh.rawLength <= MAX_FRAME_SIZE ? this.rawBuffer(fh.rawLength) : undefined;
-    const raw = await codec.decode(fh, stored, bytes.readUInt32LE(FRAME_HEADER_SIZE + fh.storedLength), out);
+    const raw = await codec.decode(fh, stored, storedCrc, out);
     if (typeof raw === 'string') throw new CorruptFrameError(offset, name, raw);
+    if (indexedCrc !== undefined && storedCrc !== indexedCrc) {
+      // The payload verifies on its own but is not the one written here: frames exchanged or moved.
+      throw new CorruptFrameError(
+        offset,
+        name,
+        `frame ${sequence} holds another frame's data, not the one written there (exchanged, moved or edited)`,
+      );
+    }
     return raw;
   }
 
@@ -216,6 +235,21 @@ export class ArchiveReader implements StreamReaderSet {
     this.codec = undefined;
     await this.source.close();
   }
+}
+
+/**
+ * Every frame up to the footer is intact, yet the tail did not read: the trailer is damaged, or bytes
+ * were appended after it. Either way nothing was cut short, so the archive is corrupt, not truncated.
+ */
+async function tailDamage(source: ByteSource, footerEnd: number): Promise<CorruptArchiveError> {
+  const extra = source.size - footerEnd - TRAILER_SIZE;
+  const trailer = decodeTrailer(await source.read(footerEnd, TRAILER_SIZE));
+  if (extra > 0 && typeof trailer !== 'string') {
+    return new CorruptArchiveError(
+      `${extra} unexpected bytes after the end of the archive (offset ${footerEnd + TRAILER_SIZE})`,
+    );
+  }
+  return new CorruptArchiveError(`the trailer at offset ${footerEnd} is damaged`);
 }
 
 /** The tail is missing or unreadable: the archive is probably truncated, so the caller scans. */

@@ -40,6 +40,8 @@ export interface ScanReport {
   encrypted: boolean;
   streams: ScannedStream[];
   footerFound: boolean;
+  /** Where the footer frame ends (the trailer should start there), when it was found. */
+  footerEnd?: number;
   /** Offset where the scan stopped, and why, when it did not reach a valid footer. */
   stoppedAt?: { offset: number; reason: string };
 }
@@ -103,6 +105,7 @@ export async function scanArchive(source: ByteSource, encryption?: KeySource): P
     expectedOrdinal++;
     if (fh.type === FrameType.Footer) {
       report.footerFound = offset + TRAILER_SIZE <= source.size;
+      report.footerEnd = offset;
       if (!report.footerFound) stop('end of file inside the trailer');
       break;
     }

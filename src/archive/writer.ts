@@ -10,6 +10,7 @@ import {
   encodeHeader,
   encodeTrailer,
   FORMAT_VERSION,
+  FRAME_CRC_SIZE,
   FrameType,
   HEADER_SIZE,
   type Header,
@@ -76,6 +77,7 @@ interface StreamState {
   items: number;
   offsets: number[];
   sizes: number[];
+  crcs: number[];
   buffer: Buffer | undefined;
   filled: number;
   digest?: RecordedDigest;
@@ -185,6 +187,7 @@ export class ArchiveWriter implements StreamWriterSet {
       items: 0,
       offsets: [],
       sizes: [],
+      crcs: [],
       buffer: undefined,
       filled: 0,
     };
@@ -208,6 +211,10 @@ export class ArchiveWriter implements StreamWriterSet {
         writer.close(state).then(() => callback(), callback);
       },
     }) as EngineStreamWriter;
+    // The engine listens for failures while it writes; once a run has ended (a stall, say) it may
+    // have stopped listening, and a write failing then must not crash the process: the run's
+    // outcome was reported already.
+    stream.on('error', () => {});
     stream.itemCount = 0;
     return stream;
   }
@@ -307,11 +314,14 @@ export class ArchiveWriter implements StreamWriterSet {
         const next = this.queue[0]!;
         const { frame, spare } = await next.frame;
         this.rawBuffers.give(spare);
+        // Read before the sink (or the buffer pool) may reuse the frame's memory.
+        const payloadCrc = frame.readUInt32LE(frame.length - FRAME_CRC_SIZE);
         await this.sink.write(frame);
         if (this.sink.releasesChunks) this.outputBuffers.give(frame);
         if (next.type === FrameType.Data && next.stream) {
           next.stream.offsets.push(this.offset);
           next.stream.sizes.push(frame.length);
+          next.stream.crcs.push(payloadCrc);
           next.stream.storedBytes += frame.length;
         }
         this.offset += frame.length;
@@ -368,7 +378,13 @@ export class ArchiveWriter implements StreamWriterSet {
       });
       const footer: Footer = {
         manifest,
-        index: states.map((s) => ({ name: s.name, streamId: s.id, frames: s.offsets, sizes: s.sizes })),
+        index: states.map((s) => ({
+          name: s.name,
+          streamId: s.id,
+          frames: s.offsets,
+          sizes: s.sizes,
+          crcs: s.crcs,
+        })),
       };
       const footerOffset = this.offset;
       await this.submit(undefined, FrameType.Footer, Buffer.from(JSON.stringify(footer)));

@@ -3,5 +3,21 @@
 // that notice is for the SDK's integrators, not for people running stowage.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// Last line of defence: if the event loop runs dry while main() is still pending (a promise nobody
+// settles), Node would end with exit code 13 and no word; say what happened and fail like any failure.
+let finished = false;
+const EXIT_GRACE_MS = 10_000;
+process.on('beforeExit', () => {
+  if (finished) return;
+  process.stderr.write(
+    'stowage: internal error: the run stopped without finishing (a stowage bug; please report it)\n',
+  );
+  process.exit(1);
+});
+
 const { main } = await import('./main.js');
 process.exitCode = await main(process.argv.slice(2));
+finished = true;
+// The run is over and reported. A connection to a server that stopped answering (a stall) can
+// outlive it; it must not keep the process from ending.
+setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();

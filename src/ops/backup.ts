@@ -15,6 +15,13 @@ import type { S3Options } from '../store/s3-client.js';
 import { TOOL_VERSION } from '../version.js';
 import { type PreflightCheck, type PreflightOptions, preflight } from './preflight.js';
 import { serverOnThisMachine } from './source-host.js';
+import {
+  boundedCleanup,
+  DEFAULT_STALL_TIMEOUT_SECONDS,
+  databaseParty,
+  StallWatchdog,
+  storeParty,
+} from './stall-watchdog.js';
 
 /**
  * Default zstd level per engine, from the bench datasets. PostgreSQL COPY data:
@@ -63,6 +70,11 @@ export interface BackupOptions {
   /** The daemon job name, recorded in the run record. */
   job?: string;
   /**
+   * Ends the backup when no bytes moved (from the database, to the store) for this many seconds,
+   * with an error naming the silent server. Default {@link DEFAULT_STALL_TIMEOUT_SECONDS}; 0 disables.
+   */
+  stallTimeoutSeconds?: number;
+  /**
    * Keep the backup even when the engine reports objects it cannot carry; the
    * manifest then lists them as incomplete. Default false: such a backup fails
    * and leaves no archive.
@@ -106,6 +118,12 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
     },
   );
   const { repository } = destination;
+  const watchdog = new StallWatchdog(
+    options.stallTimeoutSeconds ?? DEFAULT_STALL_TIMEOUT_SECONDS,
+    databaseParty(options.source),
+    storeParty(options.to, options.s3?.endpoint),
+  );
+  const signal = options.signal ? AbortSignal.any([options.signal, watchdog.signal]) : watchdog.signal;
   const record = async (
     status: 'success' | 'failure' | 'interrupted',
     extra: { archive?: string; bytes?: number; error?: string },
@@ -147,7 +165,7 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
     }
     const engine = await loadEngine(engineName);
     const compression = options.compression ?? DEFAULT_COMPRESSION_BY_ENGINE[engineName];
-    const sink = await destination.open();
+    const sink = watchdog.watchSink(await destination.open());
     const jobs = options.jobs ?? 2;
     let writer: ArchiveWriter;
     try {
@@ -159,7 +177,7 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
         busyCores: serverOnThisMachine(options.source) ? jobs : 0,
       });
     } catch (err) {
-      await sink.abort();
+      await boundedCleanup(watchdog, sink.abort());
       throw err;
     }
     try {
@@ -168,21 +186,23 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
         phase: 'backup',
         message: `backing up ${redactUrl(options.source)} to ${sink.location}`,
       });
-      const result = await engine.backup({
-        url: options.source,
-        streams: writer,
-        jobs,
-        options: options.engineOptions ?? {},
-        progress,
-        signal: options.signal,
-        onIncomplete: (missing) => {
-          if (!options.allowIncomplete) throw incompleteError(missing);
-        },
-      });
-      options.signal?.throwIfAborted();
+      const result = await watchdog.race(
+        engine.backup({
+          url: options.source,
+          streams: writer,
+          jobs,
+          options: options.engineOptions ?? {},
+          progress: watchdog.watchProgress(progress),
+          signal,
+          onIncomplete: (missing) => {
+            if (!options.allowIncomplete) throw incompleteError(missing);
+          },
+        }),
+      );
+      signal.throwIfAborted();
       const incomplete = result.incomplete?.length ? result.incomplete : undefined;
       if (incomplete && !options.allowIncomplete) throw incompleteError(incomplete);
-      const finished = await writer.finish({
+      const finishing = writer.finish({
         tool: { name: 'stowage', version: TOOL_VERSION },
         engine: engineName,
         serverVersion: result.serverVersion,
@@ -202,6 +222,7 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
         ...(incomplete ? { incomplete } : {}),
         schema: result.schema,
       });
+      const finished = await watchdog.race(finishing);
       const { manifest } = finished;
       await record('success', { archive: destination.name, bytes: finished.bytes });
       return {
@@ -215,11 +236,11 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
         preflight: checks,
       };
     } catch (err) {
-      await writer.abort();
-      throw err;
+      await boundedCleanup(watchdog, writer.abort());
+      throw watchdog.error ?? err;
     }
   } catch (err) {
-    const clean = scrub(err, options.source);
+    const clean = scrub(watchdog.error ?? err, options.source);
     const message = clean instanceof Error ? clean.message : String(clean);
     // A usage error (bad flag, bad URL) never reached a server: nothing ran, so nothing is recorded.
     if (!(clean instanceof UsageError)) {
@@ -227,7 +248,8 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
     }
     throw clean;
   } finally {
-    await repository?.close();
+    watchdog.stop();
+    await boundedCleanup(watchdog, repository?.close() ?? Promise.resolve());
   }
 }
 

@@ -117,6 +117,8 @@ const JobSchema = z
     compression: z.union([z.literal('none'), z.number().int().min(1).max(19)]).optional(),
     engineOptions: z.record(z.string(), z.unknown()).optional(),
     note: z.string().optional(),
+    /** Seconds without bytes moving before a run is ended as stalled (default 120, 0 = never). */
+    stallTimeoutSeconds: z.number().min(0).optional(),
     /** Keep backups of a source with objects stowage cannot carry, marked INCOMPLETE (default false: the run fails). */
     allowIncomplete: z.boolean().optional(),
   })
@@ -135,6 +137,7 @@ export const DaemonConfigSchema = z
         jobs: z.number().int().min(1).max(64).optional(),
         compression: z.union([z.literal('none'), z.number().int().min(1).max(19)]).optional(),
         timezone: z.string().optional(),
+        stallTimeoutSeconds: z.number().min(0).optional(),
       })
       .strict()
       .optional(),
@@ -185,6 +188,7 @@ export function resolveJobs(config: DaemonConfig): ResolvedJob[] {
     jobs: job.jobs ?? d.jobs,
     compression: job.compression ?? d.compression,
     timezone: job.timezone ?? d.timezone,
+    stallTimeoutSeconds: job.stallTimeoutSeconds ?? d.stallTimeoutSeconds,
   }));
 }
 

@@ -1,3 +1,4 @@
+import type { ByteSource } from '../archive/byte-source.js';
 import type { KeySource } from '../archive/keys.js';
 import { ArchiveReader } from '../archive/reader.js';
 import { openArchiveSource } from '../store/destination.js';
@@ -24,12 +25,16 @@ export async function openArchive(
     prefetch?: number;
     stdin?: ArchiveInput;
     signal?: AbortSignal;
+    /** Wraps the opened source (the stall watchdog counts its reads). */
+    watch?: (source: ByteSource) => ByteSource;
   } = {},
 ): Promise<ArchiveReader> {
-  const source =
+  // A pipe is received whole before the watchdog sees the source: a slow upstream is not a stall.
+  const opened =
     path === STDIN_ARCHIVE
       ? await spoolToTemporaryFile(options.stdin ?? process.stdin, { signal: options.signal })
       : await openArchiveSource(path, { s3: options.s3 });
+  const source = options.watch ? options.watch(opened) : opened;
   return ArchiveReader.open(source, {
     encryption: options.encryption,
     threads: options.threads,

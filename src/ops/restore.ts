@@ -11,6 +11,13 @@ import type { S3Options } from '../store/s3-client.js';
 import { type BackupSummary, backup, scrub } from './backup.js';
 import { isDataStream } from './content-check.js';
 import { type ArchiveInput, openArchive, STDIN_ARCHIVE } from './open-archive.js';
+import {
+  boundedCleanup,
+  DEFAULT_STALL_TIMEOUT_SECONDS,
+  databaseParty,
+  StallWatchdog,
+  storeParty,
+} from './stall-watchdog.js';
 
 export interface RestoreOptions {
   /** The archive: a path, `s3://bucket/prefix/NAME.stow`, or `-` to read it from {@link stdin}. */
@@ -35,6 +42,11 @@ export interface RestoreOptions {
    * skips it. If the safety backup fails, nothing is restored.
    */
   safetyBackup?: boolean | { to?: string };
+  /**
+   * Ends the restore when no bytes moved (from the store, to the database) for this many seconds,
+   * with an error naming the silent server. Default {@link DEFAULT_STALL_TIMEOUT_SECONDS}; 0 disables.
+   */
+  stallTimeoutSeconds?: number;
   /**
    * Asked once every refusal check has passed and before anything is written
    * (and before the safety backup), with what the restore is about to write;
@@ -66,14 +78,29 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
   // The target's engine, known from its URL, says how far streams read ahead;
   // an archive of another engine is refused below.
   const engine = await loadEngine(targetEngine);
-  const reader = await openArchive(options.archive, {
-    encryption: options.encryption,
-    threads: options.threads,
-    s3: options.s3,
-    prefetch: engine.restoreReadAhead,
-    stdin: options.stdin,
-    signal: options.signal,
-  });
+  const watchdog = new StallWatchdog(
+    options.stallTimeoutSeconds ?? DEFAULT_STALL_TIMEOUT_SECONDS,
+    databaseParty(options.target),
+    storeParty(options.archive, options.s3?.endpoint),
+  );
+  const signal = options.signal ? AbortSignal.any([options.signal, watchdog.signal]) : watchdog.signal;
+  let reader: Awaited<ReturnType<typeof openArchive>>;
+  try {
+    reader = await watchdog.race(
+      openArchive(options.archive, {
+        encryption: options.encryption,
+        threads: options.threads,
+        s3: options.s3,
+        prefetch: engine.restoreReadAhead,
+        stdin: options.stdin,
+        signal: options.signal,
+        watch: (source) => watchdog.watchSource(source),
+      }),
+    );
+  } catch (err) {
+    watchdog.stop();
+    throw err;
+  }
   try {
     const { manifest } = reader;
     if (manifest.engine !== targetEngine) {
@@ -102,16 +129,18 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
       options.signal?.throwIfAborted();
     };
     options.signal?.throwIfAborted();
-    const result = await engine.restore({
-      beforeWrite,
-      url: options.target,
-      streams: reader,
-      schema: manifest.schema,
-      jobs: options.jobs ?? 2,
-      options: options.engineOptions ?? {},
-      progress,
-      signal: options.signal,
-    });
+    const result = await watchdog.race(
+      engine.restore({
+        beforeWrite,
+        url: options.target,
+        streams: reader,
+        schema: manifest.schema,
+        jobs: options.jobs ?? 2,
+        options: options.engineOptions ?? {},
+        progress: watchdog.watchProgress(progress),
+        signal,
+      }),
+    );
     return {
       ...result,
       // Restoring an incomplete backup gives an incomplete database: say so with the result.
@@ -130,9 +159,10 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
       ...(safety ? { safetyBackup: safety } : {}),
     };
   } catch (err) {
-    throw scrub(err, options.target);
+    throw scrub(watchdog.error ?? err, options.target);
   } finally {
-    await reader.close();
+    watchdog.stop();
+    await boundedCleanup(watchdog, reader.close());
   }
 }
 
@@ -172,6 +202,9 @@ async function takeSafetyBackup(
       onProgress: progress,
       signal: options.signal,
       preflight: { skipSource: true },
+      ...(options.stallTimeoutSeconds !== undefined
+        ? { stallTimeoutSeconds: options.stallTimeoutSeconds }
+        : {}),
       // Keeping most of the old contents beats refusing the restore; the archive says what it lacks.
       allowIncomplete: true,
     });

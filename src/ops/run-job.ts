@@ -94,6 +94,7 @@ export async function runJob(job: ResolvedJob, ctx: RunJobContext): Promise<JobO
       signal: ctx.signal,
       onProgress,
       allowIncomplete: job.allowIncomplete,
+      ...(job.stallTimeoutSeconds !== undefined ? { stallTimeoutSeconds: job.stallTimeoutSeconds } : {}),
     });
     if (outcome.backup.manifest.incomplete)
       warnings.push(`INCOMPLETE backup (allowed): it lacks ${outcome.backup.manifest.incomplete.join(', ')}`);

@@ -8,6 +8,7 @@ import type { KeySource } from '../../src/archive/keys.js';
 import { ArchiveReader } from '../../src/archive/reader.js';
 import { scanArchive } from '../../src/archive/scan.js';
 import {
+  CorruptArchiveError,
   KeyRequiredError,
   NotAnArchiveError,
   StowageError,
@@ -240,13 +241,13 @@ describe('keys', () => {
 });
 
 describe('errors are typed', () => {
-  it('a damaged trailer on a complete archive is reported as truncated with no stream missing', async () => {
+  it('a damaged trailer on a complete archive is corrupt, not truncated', async () => {
     const bytes = await writeArchive(streams);
     const bad = Buffer.from(bytes);
     bad[bad.length - 1]! ^= 0xff;
     const err = await open(bad).catch((e) => e);
-    expect(err).toBeInstanceOf(TruncatedArchiveError);
-    expect(err.incomplete).toEqual([]);
+    expect(err).toBeInstanceOf(CorruptArchiveError);
+    expect(err).not.toBeInstanceOf(TruncatedArchiveError);
   });
 
   it('writer options are validated', async () => {

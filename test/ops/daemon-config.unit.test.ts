@@ -31,6 +31,27 @@ describe('daemon configuration', () => {
     });
   });
 
+  it('takes stallTimeoutSeconds per job or as a default, and refuses a negative one', () => {
+    const json = (defaults: object, job: object) =>
+      JSON.stringify({
+        defaults,
+        jobs: [
+          { name: 'a', source: 'postgres://h/a', repository: '/r', schedule: '@daily', ...job },
+          { name: 'b', source: 'postgres://h/b', repository: '/r', schedule: '@daily' },
+        ],
+      });
+    const jobs = resolveJobs(
+      parseDaemonConfig(json({ stallTimeoutSeconds: 300 }, { stallTimeoutSeconds: 0 }), 'stowage.json', {}),
+    );
+    expect(jobs.map((j) => j.stallTimeoutSeconds)).toEqual([0, 300]);
+    expect(
+      resolveJobs(parseDaemonConfig(json({}, {}), 'stowage.json', {}))[0]?.stallTimeoutSeconds,
+    ).toBeUndefined();
+    expect(() => parseDaemonConfig(json({}, { stallTimeoutSeconds: -1 }), 'stowage.json', {})).toThrow(
+      /stallTimeoutSeconds/,
+    );
+  });
+
   it('reads JSON too', () => {
     const json = JSON.stringify({
       jobs: [{ name: 'a', source: 'postgres://h/a', repository: '/r', schedule: '@daily' }],

@@ -13,6 +13,8 @@ import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/
 
 let dir: string;
 let source: TestPgDatabase;
+/** The source as seen by a role that may not read everything in it. */
+let limitedUrl: string;
 const made: TestPgDatabase[] = [];
 
 beforeAll(async () => {
@@ -23,10 +25,18 @@ beforeAll(async () => {
     c.query(`
       CREATE TABLE items (id int PRIMARY KEY, name text);
       INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 100) g;
-      -- A procedural language of its own (not an extension's): stowage has no reader for languages.
-      CREATE FUNCTION lang_handler() RETURNS language_handler AS '$libdir/plpgsql', 'plpgsql_call_handler' LANGUAGE C;
-      CREATE LANGUAGE "My Lang" HANDLER lang_handler;`),
+      -- A user mapping whose options (a password) only a superuser may read:
+      -- backed up by a role that may not, the backup cannot be complete.
+      DO $$ BEGIN CREATE ROLE stowage_parity_limited_backup LOGIN PASSWORD 'limited'; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+      GRANT SELECT ON items TO stowage_parity_limited_backup;
+      CREATE FOREIGN DATA WRAPPER w;
+      CREATE SERVER s FOREIGN DATA WRAPPER w;
+      CREATE USER MAPPING FOR PUBLIC SERVER s OPTIONS (password 'hidden');`),
   );
+  const limited = new URL(source.url);
+  limited.username = 'stowage_parity_limited_backup';
+  limited.password = 'limited';
+  limitedUrl = limited.toString();
 });
 
 afterAll(async () => {
@@ -38,20 +48,20 @@ describe('incomplete backups', () => {
   it('refuses the backup before copying any data, and leaves no archive', async () => {
     const repo = join(dir, 'refused');
     const events: ProgressEvent[] = [];
-    const error = await backup({ source: source.url, to: repo, onProgress: (e) => events.push(e) }).catch(
+    const error = await backup({ source: limitedUrl, to: repo, onProgress: (e) => events.push(e) }).catch(
       (e: unknown) => e,
     );
     expect(error).toMatchObject({ code: 'incomplete-backup' });
     expect((error as Error).message).toBe(
-      'backup refused: the source has objects that cannot be backed up: procedural languages: 1',
+      'backup refused: the source has objects that cannot be backed up: user mapping options (hidden from this role; back up as superuser): 1',
     );
     expect(events.some((e) => e.type === 'phase' && e.phase === 'data')).toBe(false);
     expect((await readdir(repo)).filter((f) => /\.stow($|\.)/.test(f))).toEqual([]);
 
-    const cli = await runCli(['backup', source.url, '--to', repo]);
+    const cli = await runCli(['backup', limitedUrl, '--to', repo]);
     expect(cli.code).toBe(1);
     expect(cli.stderr).toContain(
-      'stowage: backup refused: the source has objects that cannot be backed up: procedural languages: 1\n',
+      'stowage: backup refused: the source has objects that cannot be backed up: user mapping options (hidden from this role; back up as superuser): 1\n',
     );
     expect(cli.stderr).toContain('hint: pass --allow-incomplete');
     expect((await readdir(repo)).filter((f) => /\.stow($|\.)/.test(f))).toEqual([]);
@@ -63,40 +73,56 @@ describe('incomplete backups', () => {
 
   it('with --allow-incomplete keeps a backup that list, status, inspect, verify and restore show as INCOMPLETE', async () => {
     const repo = join(dir, 'allowed');
-    const made1 = await runCli(['backup', source.url, '--to', repo, '--allow-incomplete', '--json']);
+    const made1 = await runCli(['backup', limitedUrl, '--to', repo, '--allow-incomplete', '--json']);
     expect(made1.code).toBe(0);
     const result = made1.json<{ archive: string; incomplete: string[] }>();
-    expect(result.incomplete).toEqual(['procedural languages: 1']);
+    expect(result.incomplete).toEqual([
+      'user mapping options (hidden from this role; back up as superuser): 1',
+    ]);
     const { manifest } = await inspect(result.archive);
-    expect(manifest.incomplete).toEqual(['procedural languages: 1']);
+    expect(manifest.incomplete).toEqual([
+      'user mapping options (hidden from this role; back up as superuser): 1',
+    ]);
 
-    const human = await runCli(['backup', source.url, '--to', join(dir, 'allowed-2'), '--allow-incomplete']);
+    const human = await runCli(['backup', limitedUrl, '--to', join(dir, 'allowed-2'), '--allow-incomplete']);
     expect(human.code).toBe(0);
-    expect(human.stderr).toContain('warning: INCOMPLETE backup (allowed): it lacks procedural languages: 1');
+    expect(human.stderr).toContain(
+      'warning: INCOMPLETE backup (allowed): it lacks user mapping options (hidden from this role; back up as superuser): 1',
+    );
 
     const list = await runCli(['list', repo]);
     expect(list.code).toBe(0);
-    expect(list.stderr).toMatch(/INCOMPLETE: lacks procedural languages: 1/);
+    expect(list.stderr).toContain(
+      'INCOMPLETE: lacks user mapping options (hidden from this role; back up as superuser): 1',
+    );
     const listJson = (await runCli(['list', repo, '--json'])).json<{
       archives: { incomplete?: string[] }[];
     }>();
-    expect(listJson.archives[0]?.incomplete).toEqual(['procedural languages: 1']);
+    expect(listJson.archives[0]?.incomplete).toEqual([
+      'user mapping options (hidden from this role; back up as superuser): 1',
+    ]);
 
     const shown = await runCli(['inspect', result.archive]);
-    expect(shown.stderr).toContain('INCOMPLETE:  the backup lacks procedural languages: 1');
+    expect(shown.stderr).toContain(
+      'INCOMPLETE:  the backup lacks user mapping options (hidden from this role; back up as superuser): 1',
+    );
 
     const verified = await runCli(['verify', result.archive]);
     expect(verified.code).toBe(0);
-    expect(verified.stderr).toContain('INCOMPLETE: the backup lacks procedural languages: 1');
+    expect(verified.stderr).toContain(
+      'INCOMPLETE: the backup lacks user mapping options (hidden from this role; back up as superuser): 1',
+    );
     expect((await runCli(['verify', result.archive, '--json'])).json()).toMatchObject({
       ok: true,
-      incomplete: ['procedural languages: 1'],
+      incomplete: ['user mapping options (hidden from this role; back up as superuser): 1'],
     });
 
     // Fresh and verified, but incomplete: status is not healthy.
     const status = await runCli(['status', repo]);
     expect(status.code).toBe(1);
-    expect(status.stderr).toContain('newest backup is INCOMPLETE, it lacks procedural languages: 1');
+    expect(status.stderr).toContain(
+      'newest backup is INCOMPLETE, it lacks user mapping options (hidden from this role; back up as superuser): 1',
+    );
     const prom = await runCli(['status', repo, '--format', 'prometheus']);
     expect(prom.stdout).toMatch(/stowage_backup_healthy\{repository="[^"]+",database="[^"]+"\} 0/);
 
@@ -105,7 +131,7 @@ describe('incomplete backups', () => {
     const restored = await runCli(['restore', result.archive, target.url, '--yes', '--json']);
     expect(restored.code, restored.stderr).toBe(0);
     expect(restored.json<{ warnings: string[] }>().warnings).toContain(
-      'the archive is an INCOMPLETE backup: the restored database lacks procedural languages: 1',
+      'the archive is an INCOMPLETE backup: the restored database lacks user mapping options (hidden from this role; back up as superuser): 1',
     );
   });
 
@@ -127,7 +153,7 @@ describe('incomplete backups in the daemon', () => {
     const { parseDaemonConfig } = await import('../../src/ops/daemon-config.js');
     const job = (name: string, allow?: boolean) => ({
       name,
-      source: source.url,
+      source: limitedUrl,
       repository: join(dir, `daemon-${name}`),
       schedule: '0 3 * * *',
       ...(allow === undefined ? {} : { allowIncomplete: allow }),
@@ -144,8 +170,12 @@ describe('incomplete backups in the daemon', () => {
       expect(strict.error).toContain('backup refused: the source has objects that cannot be backed up');
       const lenient = await daemon.trigger('lenient');
       expect(lenient.status).toBe('success');
-      expect(lenient.backup?.manifest.incomplete).toEqual(['procedural languages: 1']);
-      expect(lenient.warnings).toContain('INCOMPLETE backup (allowed): it lacks procedural languages: 1');
+      expect(lenient.backup?.manifest.incomplete).toEqual([
+        'user mapping options (hidden from this role; back up as superuser): 1',
+      ]);
+      expect(lenient.warnings).toContain(
+        'INCOMPLETE backup (allowed): it lacks user mapping options (hidden from this role; back up as superuser): 1',
+      );
     } finally {
       await daemon.stop();
     }

@@ -36,23 +36,6 @@ describe('incomplete PostgreSQL backups', () => {
       'access methods: 1',
     ]);
   });
-
-  it('reports procedural languages', async () => {
-    expect(
-      await incompleteOf(`
-        CREATE FUNCTION my_handler() RETURNS language_handler AS '$libdir/plpgsql', 'plpgsql_call_handler' LANGUAGE C;
-        CREATE LANGUAGE my_lang HANDLER my_handler;`),
-    ).toEqual(['procedural languages: 1']);
-  });
-
-  it('reports changed privileges on extension objects', async () => {
-    expect(
-      await incompleteOf(`
-        CREATE EXTENSION postgres_fdw;
-        GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO PUBLIC;
-        REVOKE EXECUTE ON FUNCTION postgres_fdw_handler() FROM PUBLIC;`),
-    ).toEqual(['changed privileges on extension objects: 2']);
-  });
 });
 
 describe('incomplete PostgreSQL backups by a role that may not see everything', () => {

@@ -11,7 +11,7 @@ import type { CliContext } from '../context.js';
 import { addEngineFlags, BACKUP_FLAGS, engineOptionsFrom } from '../engine-flags.js';
 import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
-import { parseJobs } from '../parse-number.js';
+import { parseJobs, parseStallTimeout } from '../parse-number.js';
 import { passwordOnCommandLine } from '../password-warning.js';
 import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
 
@@ -24,6 +24,11 @@ export function backupCommand(ctx: CliContext): Command {
       'repository (folder or s3://bucket/prefix; the archive gets a generated name), path ending in .stow, or - for stdout',
     )
     .option('-j, --jobs <n>', 'parallel connections', '2')
+    .option(
+      '--stall-timeout <seconds>',
+      'end the run when no bytes moved for this long, naming the silent server (0 = never)',
+      '120',
+    )
     .option('--compression <level>', 'zstd level 1-19, or none (default: 1 for PostgreSQL, 6 for MongoDB)')
     .option('--note <text>', 'free-text note stored in the manifest')
     .option('--manual', 'a manual backup, never pruned automatically (the default for backups run by hand)')
@@ -81,6 +86,7 @@ Examples:
         source,
         to: opts.to as string,
         jobs: parseJobs(opts.jobs as string),
+        stallTimeoutSeconds: parseStallTimeout(opts.stallTimeout as string),
         compression:
           opts.compression === undefined ? undefined : parseCompression(opts.compression as string),
         encryption: await keySourceFrom(opts),

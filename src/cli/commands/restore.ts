@@ -16,7 +16,7 @@ import { addEngineFlags, engineOptionsFrom, RESTORE_FLAGS } from '../engine-flag
 import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
 import { manifestSummary } from '../manifest-summary.js';
-import { parseJobs } from '../parse-number.js';
+import { parseJobs, parseStallTimeout } from '../parse-number.js';
 import { passwordOnCommandLine } from '../password-warning.js';
 import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
 import { formatDate } from '../table.js';
@@ -31,6 +31,11 @@ export function restoreCommand(ctx: CliContext): Command {
     )
     .argument('[target-url]', "postgres://… or mongodb://… matching the archive's engine")
     .option('-j, --jobs <n>', 'parallel connections', '2')
+    .option(
+      '--stall-timeout <seconds>',
+      'end the run when no bytes moved for this long, naming the silent server (0 = never)',
+      '120',
+    )
     .option('--latest', 'with a repository: restore its newest archive (of --database)')
     .option('--database <name>', "with a repository: only this database's archives")
     .option(
@@ -97,6 +102,7 @@ in $TMPDIR first (removed afterwards), so a truncated pipe writes nothing.`,
       stdin: ctx.stdin,
       target,
       jobs: parseJobs(opts.jobs as string),
+      stallTimeoutSeconds: parseStallTimeout(opts.stallTimeout as string),
       encryption,
       s3,
       engineOptions,

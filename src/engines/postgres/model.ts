@@ -62,6 +62,7 @@ export const OBJECT_KINDS = [
   'subscription',
   'default-privileges',
   'event-trigger',
+  'language',
 ] as const;
 export type ObjectKind = (typeof OBJECT_KINDS)[number];
 

@@ -18,6 +18,7 @@ const KIND_RANK: Record<ObjectKind, number> = {
   type: 4,
   domain: 5,
   function: 6,
+  language: 6.5,
   aggregate: 7,
   'shell-type': 3.5,
   operator: 7.1,

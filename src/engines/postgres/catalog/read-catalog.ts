@@ -12,6 +12,7 @@ import { readEventTriggers } from './event-triggers.js';
 import { readForeignData } from './foreign-data.js';
 import { readRoutines } from './functions.js';
 import { readIndexes } from './indexes.js';
+import { readLanguages } from './languages.js';
 import { readOperatorClasses } from './operator-classes.js';
 import { readOperators } from './operators.js';
 import { readPolicies } from './policies.js';
@@ -88,6 +89,7 @@ export async function readCatalog(ctx: CatalogContext): Promise<CatalogRead> {
     ...(await readSubscriptions(ctx)),
     ...(await readDefaultPrivileges(ctx)),
     ...(await readEventTriggers(ctx)),
+    ...(await readLanguages(ctx)),
     ...(await readSystemAcls(ctx)),
   ];
   const kept = await resolveDependencies(ctx, all);

@@ -8,6 +8,8 @@ interface SystemAclRow {
   what: string;
   /** Qualified, quoted name (with its identity arguments for a function). */
   target: string;
+  /** The extension the object belongs to; null for the system's own objects. */
+  extension: string | null;
   /** `{g, p, o}` privileges to revoke (in the initial ACL, not in the current one), then to grant. */
   revoke: { g: string; p: string; o: boolean }[];
   grant: { g: string; p: string; o: boolean }[];
@@ -19,12 +21,16 @@ const ACL_ITEMS = (
        a.privilege_type AS p, a.is_grantable AS o FROM pg_catalog.aclexplode(${acl}) a`;
 
 /**
- * Privileges changed on the system's own objects (functions, tables, views
- * in `pg_catalog`, and that schema itself), which live in each
- * database: e.g. `GRANT EXECUTE ON FUNCTION pg_catalog.pg_stat_reset()`. As
- * pg_dump does, the current ACL is compared with the one initdb gave
- * (`pg_init_privs`) and only the difference is recorded, as REVOKEs then
- * GRANTs; the objects themselves are the target server's own.
+ * Privileges changed on objects the target makes itself: the system's own
+ * (functions, tables, views in `pg_catalog`, and that schema itself), which
+ * live in each database, e.g. `GRANT EXECUTE ON FUNCTION
+ * pg_catalog.pg_stat_reset()`; and the members of extensions (functions,
+ * tables, sequences, types, schemas, languages, foreign-data wrappers), which
+ * CREATE EXTENSION makes, e.g. `REVOKE USAGE ON LANGUAGE plpgsql FROM PUBLIC`
+ * or `GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO app`. As pg_dump
+ * does, the current ACL is compared with the one initdb or the extension
+ * script gave (`pg_init_privs`) and only the difference is recorded, as
+ * REVOKEs then GRANTs, applied after the extension is created.
  */
 export async function readSystemAcls(ctx: CatalogContext): Promise<CatalogObject[]> {
   const diff = (acl: string, init: string) => `
@@ -43,25 +49,46 @@ export async function readSystemAcls(ctx: CatalogContext): Promise<CatalogObject
     `COALESCE(ip.initprivs, pg_catalog.acldefault((${type})::pg_catalog."char", ${owner}))`;
   // pg_dump takes privileges from pg_catalog only; information_schema is not dumped at all.
   const system = `n.nspname = 'pg_catalog'`;
+  /** The extension an object belongs to, as `xe`; `owned` keeps system objects and extension members. */
+  const member = (catalog: string, oid: string) => `
+     LEFT JOIN pg_catalog.pg_depend xd ON xd.classid = 'pg_catalog.${catalog}'::pg_catalog.regclass AND xd.objid = ${oid} AND xd.deptype = 'e'
+     LEFT JOIN pg_catalog.pg_extension xe ON xe.oid = xd.refobjid`;
+  const owned = (inSystem: string) => `(${inSystem} OR xe.oid IS NOT NULL)`;
   const list = await rows<SystemAclRow>(
     ctx,
     `SELECT 'pg_proc' AS classid, p.oid, 'FUNCTION' AS what, pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname)
-         || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')' AS target,
+         || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')' AS target, xe.extname AS extension,
        ${diff(current('p.proacl', "'f'", 'p.proowner'), initial("'f'", 'p.proowner'))}
-     FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-     ${changed('pg_catalog.pg_proc', 'p.proacl', 'p.oid')} AND ${system} AND p.prokind IN ('f', 'w')
+     FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace ${member('pg_proc', 'p.oid')}
+     ${changed('pg_catalog.pg_proc', 'p.proacl', 'p.oid')} AND ${owned(system)} AND p.prokind IN ('f', 'w')
      UNION ALL
-     SELECT 'pg_class', c.oid, CASE WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname),
+     SELECT 'pg_class', c.oid, CASE WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname), xe.extname,
        ${diff(
          current('c.relacl', "CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END", 'c.relowner'),
          initial("CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END", 'c.relowner'),
        )}
-     FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-     ${changed('pg_catalog.pg_class', 'c.relacl', 'c.oid')} AND ${system}
+     FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ${member('pg_class', 'c.oid')}
+     ${changed('pg_catalog.pg_class', 'c.relacl', 'c.oid')} AND ${owned(system)}
      UNION ALL
-     SELECT 'pg_namespace', n.oid, 'SCHEMA', pg_catalog.quote_ident(n.nspname), ${diff(current('n.nspacl', "'n'", 'n.nspowner'), initial("'n'", 'n.nspowner'))}
-     FROM pg_catalog.pg_namespace n
-     ${changed('pg_catalog.pg_namespace', 'n.nspacl', 'n.oid')} AND ${system}
+     SELECT 'pg_namespace', n.oid, 'SCHEMA', pg_catalog.quote_ident(n.nspname), xe.extname,
+       ${diff(current('n.nspacl', "'n'", 'n.nspowner'), initial("'n'", 'n.nspowner'))}
+     FROM pg_catalog.pg_namespace n ${member('pg_namespace', 'n.oid')}
+     ${changed('pg_catalog.pg_namespace', 'n.nspacl', 'n.oid')} AND ${owned(system)}
+     UNION ALL
+     SELECT 'pg_type', t.oid, 'TYPE', pg_catalog.format_type(t.oid, NULL), xe.extname,
+       ${diff(current('t.typacl', "'T'", 't.typowner'), initial("'T'", 't.typowner'))}
+     FROM pg_catalog.pg_type t ${member('pg_type', 't.oid')}
+     ${changed('pg_catalog.pg_type', 't.typacl', 't.oid')} AND xe.oid IS NOT NULL
+     UNION ALL
+     SELECT 'pg_language', l.oid, 'LANGUAGE', pg_catalog.quote_ident(l.lanname), xe.extname,
+       ${diff(current('l.lanacl', "'l'", 'l.lanowner'), initial("'l'", 'l.lanowner'))}
+     FROM pg_catalog.pg_language l ${member('pg_language', 'l.oid')}
+     ${changed('pg_catalog.pg_language', 'l.lanacl', 'l.oid')} AND xe.oid IS NOT NULL
+     UNION ALL
+     SELECT 'pg_foreign_data_wrapper', w.oid, 'FOREIGN DATA WRAPPER', pg_catalog.quote_ident(w.fdwname), xe.extname,
+       ${diff(current('w.fdwacl', "'F'", 'w.fdwowner'), initial("'F'", 'w.fdwowner'))}
+     FROM pg_catalog.pg_foreign_data_wrapper w ${member('pg_foreign_data_wrapper', 'w.oid')}
+     ${changed('pg_catalog.pg_foreign_data_wrapper', 'w.fdwacl', 'w.oid')} AND xe.oid IS NOT NULL
      ORDER BY 4`,
   );
   return list.map((r) => {
@@ -80,7 +107,8 @@ export async function readSystemAcls(ctx: CatalogContext): Promise<CatalogObject
         ...(r.revoke ?? []).map((e) => statement('REVOKE', e)),
         ...(r.grant ?? []).map((e) => statement('GRANT', e)),
       ],
-      deps: [],
+      // plpgsql is the one extension every database has and no backup recreates.
+      deps: r.extension && r.extension !== 'plpgsql' ? [`extension:${r.extension}`] : [],
       keys: [],
     } satisfies CatalogObject;
   });
