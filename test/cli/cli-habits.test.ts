@@ -1,6 +1,7 @@
 // pg_restore's habits and numbers that stay true, through the CLI against real servers:
 // restore from stdin, inspect --list/--sql, --exclude-table-data, manual kind,
 // engine nouns, counts that agree between backup, restore, list and inspect.
+import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -93,6 +94,30 @@ describe('pg_restore habits', () => {
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout).toMatch(/^; archive: {2}-$/m);
     expect(listed.stdout).toMatch(/table-data\s+public\.orders\s+40000 rows/);
+  });
+
+  it('works as a pipe between two processes: backup --to - | restore -', async () => {
+    const target = await newTarget('stowage_habits_pipe');
+    const env = { ...process.env, STOWAGE_DEBUG: '' };
+    const cli = (args: string[], stdin: 'ignore' | 'pipe') =>
+      spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', ...args], {
+        cwd: process.cwd(),
+        env,
+        stdio: [stdin, 'pipe', 'pipe'],
+      });
+    const backup = cli(['backup', shop.url, '--to', '-'], 'ignore');
+    const restore = cli(['restore', '-', target.url], 'pipe');
+    backup.stdout!.pipe(restore.stdin!);
+    backup.stderr!.resume();
+    restore.stdout!.resume();
+    let stderr = '';
+    restore.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exits = await Promise.all(
+      [backup, restore].map((p) => new Promise<number | null>((resolve) => p.on('close', resolve))),
+    );
+    expect(exits, stderr).toEqual([0, 0]);
+    expect(stderr).toMatch(/restored 3 tables, 40065 rows from the archive on stdin/);
+    expect(await count(target.url, 'orders')).toBe(40000);
   });
 
   it('writes nothing from a truncated or empty pipe', async () => {
