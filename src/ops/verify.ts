@@ -8,7 +8,7 @@ import {
   withholdContents,
   writeVerificationRecord,
 } from '../catalog/verification-record.js';
-import { countUnits } from '../engines/nouns.js';
+import { counted, countUnits } from '../engines/nouns.js';
 import { engineNameForUrl } from '../engines/registry.js';
 import { KeyRequiredError, StowageError, UsageError, WrongKeyError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
@@ -121,7 +121,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
       progress({
         type: 'phase',
         phase: 'verify',
-        message: `checking every frame of ${manifest.streams.length} streams`,
+        message: `checking every frame of ${counted(manifest.streams.length, 'stream')}`,
       });
       const source = await repository.openArchive(name, { sequential: true });
       archiveBytes = source.size;
