@@ -362,6 +362,13 @@ describe('MongoDB in its own words', () => {
     expect(listing.stdout).toMatch(new RegExp(`collection\\s+${dbName}\\.items\\s+30 documents`));
     expect(listing.stdout).toMatch(new RegExp(`index\\s+${dbName}\\.items\\.by_n`));
 
+    const selected = await runCli(['inspect', file, '--list', '--ns-exclude', `${dbName}.items`, '--json']);
+    expect(selected.code, selected.stderr).toBe(0);
+    expect(selected.json<{ contents: unknown[] }>().contents).toEqual([]);
+    const none = await runCli(['inspect', file, '--list', '--ns-include', 'nosuch.*']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('matches nothing');
+
     const sql = await runCli(['inspect', file, '--sql']);
     expect(sql.code).toBe(2);
     expect(sql.stderr).toContain('--sql applies to PostgreSQL archives');
@@ -377,6 +384,30 @@ describe('MongoDB in its own words', () => {
     ]);
     expect(restored.code, restored.stderr).toBe(0);
     expect(restored.stdout + restored.stderr).toMatch(/restored 1 collection, 30 documents from /);
+
+    // Backup and restore count the same collections, streams and documents.
+    const backedUp = await runCli([
+      'backup',
+      mongoUrlFor(dbName),
+      '--to',
+      join(dir, 'mongo2.stow'),
+      '--json',
+    ]);
+    const again = await runCli([
+      'restore',
+      join(dir, 'mongo2.stow'),
+      mongoUrl(),
+      '--ns-from',
+      `${dbName}.*`,
+      '--ns-to',
+      `${dbName}_copy2.*`,
+      '--json',
+    ]);
+    expect(again.code, again.stderr).toBe(0);
+    const pick = (j: Record<string, unknown>) => ({ units: j.units, streams: j.streams, items: j.items });
+    expect(pick(again.json())).toEqual(pick(backedUp.json()));
+    expect(pick(again.json())).toMatchObject({ units: 1, items: 30 });
+    await withMongoClient((client) => client.db(`${dbName}_copy2`).dropDatabase());
     await withMongoClient((client) => client.db(`${dbName}_copy`).dropDatabase());
   });
 
