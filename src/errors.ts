@@ -1,11 +1,16 @@
+import type { ErrorCode } from './error-codes.js';
+
+export type { ErrorCode } from './error-codes.js';
+
 /**
  * Typed errors. Every error Stowage raises on purpose is a {@link StowageError}
  * with a stable `code`, a one-line message that says what happened, and where
- * possible a `hint` naming what to do. The CLI prints `message` and `hint`.
+ * possible a `hint` naming what to do. The CLI prints `message` and `hint`,
+ * and takes its exit status from the code (see ./error-codes.ts).
  */
 export class StowageError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly hint?: string,
     options?: { cause?: unknown },

@@ -27,6 +27,7 @@ export type { DatabaseStatus } from './catalog/status.js';
 export type { VerificationRecord } from './catalog/verification-record.js';
 export type { MongoBackupOptions, MongoRestoreOptions } from './engines/mongodb/options.js';
 export type { PostgresBackupOptions, PostgresRestoreOptions } from './engines/postgres/options.js';
+export { ERROR_CODES, type ErrorCode, exitStatusFor } from './error-codes.js';
 export {
   CorruptFrameError,
   KeyRequiredError,

@@ -137,7 +137,7 @@ export class ArchiveReader implements StreamReaderSet {
   open(name: string): Readable {
     const entry = this.manifest.streams.find((s) => s.name === name);
     const index = this.footer.index.find((i) => i.name === name);
-    if (!entry || !index) throw new StowageError('no-stream', `archive has no stream named ${name}`);
+    if (!entry || !index) throw new StowageError('missing-stream', `archive has no stream named ${name}`);
     this.codec ??= createFrameCodec({ threads: this.options.threads, level: 'none', key: this.key });
     const generator = this.frames(entry, index, this.codec);
     return Readable.from(generator, { objectMode: false, highWaterMark: 1 });

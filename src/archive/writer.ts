@@ -407,7 +407,7 @@ export class ArchiveWriter implements StreamWriterSet {
   async abort(): Promise<void> {
     if (this.state === 'done' || this.state === 'aborted') return;
     this.state = 'aborted';
-    this.failure ??= new StowageError('aborted', 'archive aborted');
+    this.failure ??= new StowageError('interrupted', 'archive aborted');
     for (const wake of this.capacityWaiters.splice(0)) wake();
     await this.draining?.catch(() => {});
     await this.sink.abort();

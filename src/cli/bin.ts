@@ -3,6 +3,9 @@
 // that notice is for the SDK's integrators, not for people running stowage.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+const { exitQuietlyOnClosedOutput } = await import('./closed-output.js');
+exitQuietlyOnClosedOutput(process.stdout);
+exitQuietlyOnClosedOutput(process.stderr);
 // Last line of defence: if the event loop runs dry while main() is still pending (a promise nobody
 // settles), Node would end with exit code 13 and no word; say what happened and fail like any failure.
 let finished = false;

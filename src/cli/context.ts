@@ -8,8 +8,10 @@ export interface Prompter {
 
 /** What every command needs from the process: output channels, progress rendering, prompts, cancellation. */
 export interface CliContext {
-  /** Human output: stderr, so stdout stays clean for --json and archives piped to stdout. */
+  /** Logs, warnings and notices: stderr, so stdout stays clean for results, --json and archives piped to stdout. */
   log(line: string): void;
+  /** A line of a command's result (a table, a verdict) on stdout, for `stowage list R | grep shop`. */
+  result(line: string): void;
   /** The one JSON object a --json command prints on stdout. */
   json(value: unknown): void;
   /** Raw text on stdout (Prometheus metrics). */

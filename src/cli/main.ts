@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { StowageError, UsageError } from '../errors.js';
+import { type ErrorCode, EXIT, exitStatusFor } from '../error-codes.js';
+import { StowageError } from '../errors.js';
 import type { ProgressListener } from '../progress.js';
 import { TOOL_VERSION } from '../version.js';
 import { backupCommand } from './commands/backup.js';
@@ -30,7 +31,8 @@ export interface CliIo {
 
 /**
  * The `stowage` command. Exit codes: 0 success, 1 failure, 2 bad usage,
- * 130 interrupted.
+ * 130 interrupted; each error code's status is in ../error-codes.ts. With
+ * `--json`, stdout holds exactly one JSON object, `{"error": {...}}` on failure.
  */
 export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
@@ -45,10 +47,20 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   process.on('SIGTERM', onSignal);
   const interactive = io.interactive ?? (process.stdin.isTTY === true && process.stderr.isTTY === true);
   const renderers: ProgressBars[] = [];
+  const json = wantsJson(argv);
+  let printedJson = false;
   const ctx: CliContext = {
     // While bars are on screen, lines go above them instead of through them.
     log: (line) => (renderers.length ? renderers.at(-1)!.log(line) : stderr.write(`${line}\n`)),
-    json: (value) => stdout.write(`${JSON.stringify(value)}\n`),
+    json: (value) => {
+      printedJson = true;
+      stdout.write(`${JSON.stringify(value)}\n`);
+    },
+    result: (line) => {
+      // Results come once the work is done: bars leave the terminal before them.
+      for (const r of renderers.splice(0)) r.stop();
+      stdout.write(`${line}\n`);
+    },
     out: (text) => stdout.write(text),
     progress: (json): ProgressListener => {
       // Bars only for a person watching a real terminal; logs, CI and --json get plain timestamped lines.
@@ -73,7 +85,8 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   program.addHelpText(
     'after',
     `
-Exit codes: 0 success, 1 failure, 2 bad usage, 130 interrupted.
+Exit codes: 0 success, 1 failure, 2 bad usage, 130 interrupted (README: "Exit codes").
+With --json, stdout holds one JSON object; a failure prints {"error": {"code", "message", "hint"}}.
 Try it without a database server:  stowage demo`,
   );
   const commands = [
@@ -96,7 +109,10 @@ Try it without a database server:  stowage demo`,
     return 0;
   } catch (err) {
     for (const r of renderers.splice(0)) r.stop();
-    return reportError(err, controller.signal.aborted, (s) => stderr.write(s));
+    const failure = describeError(err, controller.signal.aborted);
+    if (failure.line) stderr.write(failure.line);
+    if (json && !printedJson && failure.error) stdout.write(`${JSON.stringify({ error: failure.error })}\n`);
+    return failure.exit;
   } finally {
     for (const r of renderers) r.stop();
     process.off('SIGINT', onSignal);
@@ -104,32 +120,56 @@ Try it without a database server:  stowage demo`,
   }
 }
 
-/** One line (plus a hint line) on stderr, and the exit code for it. */
-function reportError(err: unknown, interrupted: boolean, write: (s: string) => void): number {
+/** What a failure prints and the exit status for it. */
+interface Failure {
+  /** For stderr: one line, plus a hint line; empty when already reported. */
+  line: string;
+  /** For `--json`: the `error` object; absent when the command printed its own JSON. */
+  error?: { code: ErrorCode; message: string; hint?: string };
+  exit: number;
+}
+
+function describeError(err: unknown, interrupted: boolean): Failure {
   if (err instanceof CommanderError) {
     // Commander has printed its own message already.
-    return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0
-      ? 0
-      : 2;
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0)
+      return { line: '', exit: EXIT.ok };
+    const message = err.message.replace(/^error: /, '').split('\n')[0]!;
+    return { line: '', error: { code: 'usage', message }, exit: EXIT.usage };
   }
-  if (err instanceof UsageError) {
-    write(`stowage: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
-    return 2;
-  }
-  if (err instanceof QuietFailure) return 1;
+  if (err instanceof QuietFailure) return { line: '', exit: exitStatusFor(err.code) };
   if (isPromptCancel(err)) {
-    write('stowage: cancelled\n');
-    return 130;
+    return {
+      line: 'stowage: cancelled\n',
+      error: { code: 'interrupted', message: 'cancelled' },
+      exit: exitStatusFor('interrupted'),
+    };
   }
   if (err instanceof StowageError) {
-    write(`stowage: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
-    if (process.env.STOWAGE_DEBUG) write(`${err.stack}\n`);
-    return interrupted || err.code === 'interrupted' ? 130 : 1;
+    const debug = process.env.STOWAGE_DEBUG ? `${err.stack}\n` : '';
+    return {
+      line: `stowage: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}${debug}`,
+      error: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) },
+      exit: interrupted ? EXIT.interrupted : exitStatusFor(err.code),
+    };
   }
-  const message = err instanceof Error ? err.message : String(err);
-  write(`stowage: ${message.split('\n')[0]}\n`);
-  if (process.env.STOWAGE_DEBUG && err instanceof Error) write(`${err.stack}\n`);
-  return interrupted ? 130 : 1;
+  // Not raised on purpose: a bug or an error a driver passed through unclassified.
+  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+  const debug = process.env.STOWAGE_DEBUG && err instanceof Error ? `${err.stack}\n` : '';
+  return {
+    line: `stowage: ${message}\n${debug}`,
+    error: { code: 'internal', message },
+    exit: interrupted ? EXIT.interrupted : EXIT.failure,
+  };
+}
+
+/** `--json` or `--format json` among the arguments (before `--`): failures then print JSON too. */
+export function wantsJson(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  const args = end === -1 ? argv : argv.slice(0, end);
+  return args.some(
+    (a, i) => a === '--json' || a === '--format=json' || (a === '--format' && args[i + 1] === 'json'),
+  );
 }
 
 /** Ctrl-C in a prompt (inquirer's ExitPromptError) or a prompt aborted by a signal. */

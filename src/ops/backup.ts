@@ -13,6 +13,7 @@ import { redactSecrets, redactUrl } from '../redact.js';
 import { resolveDestination } from '../store/destination.js';
 import type { S3Options } from '../store/s3-client.js';
 import { TOOL_VERSION } from '../version.js';
+import { checkReachable } from './database-probe.js';
 import { type PreflightCheck, type PreflightOptions, preflight } from './preflight.js';
 import { serverOnThisMachine } from './source-host.js';
 import {
@@ -122,6 +123,7 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
     options.stallTimeoutSeconds ?? DEFAULT_STALL_TIMEOUT_SECONDS,
     databaseParty(options.source),
     storeParty(options.to, options.s3?.endpoint),
+    () => checkReachable(options.source),
   );
   const signal = options.signal ? AbortSignal.any([options.signal, watchdog.signal]) : watchdog.signal;
   const record = async (

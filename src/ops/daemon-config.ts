@@ -3,8 +3,11 @@ import { extname } from 'node:path';
 import { Cron } from 'croner';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import type { EngineName } from '../engines/engine.js';
+import { MONGO_BACKUP_OPTION_KEYS, MONGO_RESTORE_OPTION_KEYS } from '../engines/mongodb/options.js';
+import { POSTGRES_BACKUP_OPTION_KEYS, POSTGRES_RESTORE_OPTION_KEYS } from '../engines/postgres/options.js';
 import { engineNameForUrl } from '../engines/registry.js';
-import { StowageError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { webhookUrlProblem } from './notify.js';
 
 /**
@@ -146,7 +149,16 @@ export const DaemonConfigSchema = z
     metrics: z
       .object({
         /** `host:port` or a port; default `127.0.0.1:9187`. `false` turns the endpoint off. */
-        listen: z.union([z.string(), z.number().int().min(0).max(65535), z.literal(false)]).optional(),
+        listen: z
+          .union([
+            z.string().superRefine((value, ctx) => {
+              const problem = listenProblem(value);
+              if (problem) ctx.addIssue({ code: 'custom', message: problem });
+            }),
+            z.number().int().min(0).max(65535),
+            z.literal(false),
+          ])
+          .optional(),
       })
       .strict()
       .optional(),
@@ -165,8 +177,71 @@ export const DaemonConfigSchema = z
           message: `duplicate job name "${job.name}"`,
         });
       seen.add(job.name);
+      const engine = engineOf(job.source);
+      if (!engine) return;
+      unknownKeys(job.engineOptions, OPTION_KEYS[engine].backup, ['jobs', i, 'engineOptions'], ctx);
+      if (typeof job.verify === 'object')
+        unknownKeys(
+          job.verify.restoreOptions,
+          OPTION_KEYS[engine].restore,
+          ['jobs', i, 'verify', 'restoreOptions'],
+          ctx,
+        );
+      else if (job.verify === undefined && typeof config.defaults?.verify === 'object')
+        unknownKeys(
+          config.defaults.verify.restoreOptions,
+          OPTION_KEYS[engine].restore,
+          ['defaults', 'verify', 'restoreOptions'],
+          ctx,
+          ` (for job ${job.name}, a ${engine} source)`,
+        );
     });
   });
+
+/** The keys engine options may hold, per engine: a typo there is an error like anywhere else. */
+const OPTION_KEYS: Record<EngineName, { backup: string[]; restore: string[] }> = {
+  postgres: { backup: POSTGRES_BACKUP_OPTION_KEYS, restore: POSTGRES_RESTORE_OPTION_KEYS },
+  mongodb: { backup: MONGO_BACKUP_OPTION_KEYS, restore: MONGO_RESTORE_OPTION_KEYS },
+};
+
+function engineOf(url: string): EngineName | undefined {
+  try {
+    return engineNameForUrl(url);
+  } catch {
+    return undefined; // reported by the `source` check
+  }
+}
+
+function unknownKeys(
+  options: Record<string, unknown> | undefined,
+  known: string[],
+  path: PropertyKey[],
+  ctx: z.RefinementCtx,
+  context = '',
+): void {
+  const unknown = Object.keys(options ?? {}).filter((k) => !known.includes(k));
+  if (unknown.length === 0) return;
+  ctx.addIssue({
+    code: 'custom',
+    path,
+    message: `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}${context}; known: ${known.join(', ')}`,
+  });
+}
+
+/** Where the metrics endpoint listens: `PORT` or `HOST:PORT` (default host 127.0.0.1). */
+export function parseListen(listen: string | number): { host: string; port: number } {
+  if (typeof listen === 'number') return { host: '127.0.0.1', port: listen };
+  const problem = listenProblem(listen);
+  if (problem) throw new UsageError(`metrics.listen: ${problem}`);
+  const m = /^(?:(.*):)?(\d+)$/.exec(listen)!;
+  return { host: m[1] || '127.0.0.1', port: Number(m[2]) };
+}
+
+function listenProblem(listen: string): string | undefined {
+  const m = /^(?:(.*):)?(\d+)$/.exec(listen);
+  if (!m || Number(m[2]) > 65535) return `must be PORT or HOST:PORT with a port up to 65535, got "${listen}"`;
+  return undefined;
+}
 
 export type DaemonConfig = z.infer<typeof DaemonConfigSchema>;
 export type JobConfig = DaemonConfig['jobs'][number];
@@ -212,9 +287,9 @@ export async function loadDaemonConfig(
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new StowageError(
-      'not-found',
+    throw new UsageError(
       `cannot read config ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      'check the --config path',
     );
   }
   return parseDaemonConfig(text, file, env);

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Cron } from 'croner';
-import { StowageError } from '../errors.js';
+import { StowageError, UsageError } from '../errors.js';
 import { openRepository } from '../store/open-repository.js';
 import type { Repository } from '../store/repository.js';
-import { type DaemonConfig, type ResolvedJob, resolveJobs } from './daemon-config.js';
+import { type DaemonConfig, parseListen, type ResolvedJob, resolveJobs } from './daemon-config.js';
 import { StowageMetrics } from './metrics.js';
 import { RepositoryLock } from './repository-lock.js';
 import { type JobOutcome, runJob } from './run-job.js';
@@ -117,8 +117,8 @@ export class Daemon {
    */
   async trigger(name: string, why: 'schedule' | 'manual' = 'manual'): Promise<JobOutcome> {
     const state = this.jobs.get(name);
-    if (!state) throw new StowageError('usage', `no job named ${name}`);
-    if (this.stopping) throw new StowageError('stopping', 'the daemon is stopping');
+    if (!state) throw new UsageError(`no job named ${name}`);
+    if (this.stopping) throw new StowageError('interrupted', 'the daemon is stopping');
     if (state.running) {
       this.log(`job ${name}: still running; ${why} run skipped`);
       return state.running;
@@ -243,11 +243,4 @@ export class Daemon {
     }
     this.log('stopped');
   }
-}
-
-function parseListen(listen: string | number): { host: string; port: number } {
-  if (typeof listen === 'number') return { host: '127.0.0.1', port: listen };
-  const m = /^(?:(.*):)?(\d+)$/.exec(listen);
-  if (!m) throw new StowageError('usage', `metrics.listen must be PORT or HOST:PORT, got ${listen}`);
-  return { host: m[1] || '127.0.0.1', port: Number(m[2]) };
 }

@@ -2,7 +2,7 @@ import type { MongoClient } from 'mongodb';
 import type pg from 'pg';
 import type { EngineName } from '../engines/engine.js';
 import { engineNameForUrl } from '../engines/registry.js';
-import { StowageError } from '../errors.js';
+import { StowageError, UsageError } from '../errors.js';
 import { redactSecrets, redactUrl } from '../redact.js';
 
 /**
@@ -102,7 +102,7 @@ export async function dropDatabase(url: string): Promise<void> {
     return;
   }
   const db = mongoDatabase(url);
-  if (!db) throw new StowageError('usage', `no database named in ${redactUrl(url)}`);
+  if (!db) throw new UsageError(`no database named in ${redactUrl(url)}`);
   await withMongo(url, async (client) => {
     await client.db(db).dropDatabase();
   });

@@ -10,6 +10,7 @@ import { repositoryUrlOf } from '../store/open-repository.js';
 import type { S3Options } from '../store/s3-client.js';
 import { type BackupSummary, backup, scrub } from './backup.js';
 import { isDataStream } from './content-check.js';
+import { checkReachable } from './database-probe.js';
 import { type ArchiveInput, openArchive, STDIN_ARCHIVE } from './open-archive.js';
 import {
   boundedCleanup,
@@ -82,6 +83,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
     options.stallTimeoutSeconds ?? DEFAULT_STALL_TIMEOUT_SECONDS,
     databaseParty(options.target),
     storeParty(options.archive, options.s3?.endpoint),
+    () => checkReachable(options.target),
   );
   const signal = options.signal ? AbortSignal.any([options.signal, watchdog.signal]) : watchdog.signal;
   let reader: Awaited<ReturnType<typeof openArchive>>;

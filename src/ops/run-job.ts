@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { KeySource } from '../archive/keys.js';
 import { databaseFromUrl, safeName } from '../catalog/naming.js';
-import { StowageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { ProgressListener } from '../progress.js';
 import type { S3Options } from '../store/s3-client.js';
 import { type BackupSummary, backup } from './backup.js';
@@ -46,7 +46,7 @@ export async function jobKeySource(
   if ('passphraseEnv' in e) {
     const passphrase = env[e.passphraseEnv];
     if (!passphrase)
-      throw new StowageError('usage', `job ${job.name}: environment variable ${e.passphraseEnv} is not set`);
+      throw new UsageError(`job ${job.name}: environment variable ${e.passphraseEnv} is not set`);
     return { passphrase };
   }
   const passphrase = (await readFile(e.passphraseFile, 'utf8')).replace(/\r?\n$/, '');

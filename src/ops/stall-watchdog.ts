@@ -21,8 +21,11 @@ export class StallError extends StowageError {
  * table or collection is being transferred, or a store request is out, and
  * nothing moved for the timeout, it aborts the run with an error naming the
  * party that went silent: the store when one of its requests is still out,
- * else the database. Phases that move no bytes by nature (an
- * index build, catalog queries) are not watched.
+ * else the database. Phases that move no bytes by nature (an index build,
+ * catalog queries, DDL) cannot be judged by bytes: there a liveness probe (a
+ * fresh connection running a trivial command, a few times per timeout) stands
+ * in for movement, so a long index build goes on while a frozen server is
+ * still found.
  */
 export class StallWatchdog {
   private readonly controller = new AbortController();
@@ -33,6 +36,8 @@ export class StallWatchdog {
   private nextCall = 0;
   private timer: NodeJS.Timeout | undefined;
   private stallError: StallError | undefined;
+  private probing = false;
+  private lastProbe = 0;
   private rejectStalled: (err: StallError) => void = () => {};
   /** Rejects with the stall error when the run stalls; never resolves. */
   readonly stalled: Promise<never>;
@@ -41,11 +46,14 @@ export class StallWatchdog {
    * @param seconds no-progress time that ends the run; 0 disables the watchdog
    * @param database the database as messages name it, e.g. `PostgreSQL at db1:5432`
    * @param store the store as messages name it, e.g. `S3 endpoint http://minio:9000`
+   * @param alive resolves when the database answers a fresh connection; rejects with a
+   *   timeout error when it does not (any other error means it answered)
    */
   constructor(
     seconds: number,
     private readonly database: string,
     private readonly store: string,
+    private readonly alive?: () => Promise<unknown>,
   ) {
     this.timeoutMs = seconds * 1000;
     this.stalled = new Promise<never>((_, reject) => {
@@ -133,6 +141,23 @@ export class StallWatchdog {
     this.lastMove = Date.now();
   }
 
+  private probe(now: number): void {
+    if (this.probing || now - this.lastProbe < this.timeoutMs / 4) return;
+    this.probing = true;
+    this.lastProbe = now;
+    (this.alive as () => Promise<unknown>)()
+      .then(
+        () => this.moved(),
+        (error: unknown) => {
+          // A refusal (too many connections, a password change) is an answer; only silence is a stall.
+          if (!isTimeout(error)) this.moved();
+        },
+      )
+      .finally(() => {
+        this.probing = false;
+      });
+  }
+
   private async storeCall<T>(promise: Promise<T>): Promise<T> {
     const id = this.nextCall++;
     this.storeCalls.add(id);
@@ -148,9 +173,12 @@ export class StallWatchdog {
     if (this.stallError) return;
     const now = Date.now();
     if (this.activeUnits.size === 0 && this.storeCalls.size === 0) {
-      // Nothing is being transferred: time spent here (DDL, catalog reads) is not a stall.
-      this.lastMove = now;
-      return;
+      // Nothing is being transferred (DDL, catalog reads, index builds): the probe judges.
+      if (!this.alive) {
+        this.lastMove = now;
+        return;
+      }
+      this.probe(now);
     }
     if (now - this.lastMove < this.timeoutMs) return;
     const seconds = Math.round(this.timeoutMs / 1000);
@@ -170,6 +198,11 @@ export class StallWatchdog {
     this.controller.abort(this.stallError);
     this.rejectStalled(this.stallError);
   }
+}
+
+function isTimeout(error: unknown): boolean {
+  const text = `${(error as { code?: string })?.code ?? ''} ${(error as Error)?.message ?? ''}`;
+  return /timeout|timed out|ETIMEDOUT|did not answer|Server selection/i.test(text);
 }
 
 /** The database as stall messages name it: `PostgreSQL at host:port`, `MongoDB at host:port`. */

@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { ByteSink } from '../archive/byte-sink.js';
-import { StowageError } from '../errors.js';
+import { StowageError, UsageError } from '../errors.js';
 import { type S3Options, s3Error } from './s3-client.js';
 
 const MIB = 1024 * 1024;
@@ -40,7 +40,7 @@ export class S3Sink implements ByteSink {
   ) {
     const partSize = Math.round((options.partSizeMiB ?? 16) * MIB);
     if (!(partSize >= 5 * MIB && partSize <= 5120 * MIB)) {
-      throw new StowageError('usage', `S3 part size must be 5–5120 MiB, got ${options.partSizeMiB}`);
+      throw new UsageError(`S3 part size must be 5–5120 MiB, got ${options.partSizeMiB}`);
     }
     this.body = new PassThrough({ highWaterMark: MIB });
     const upload = new Upload({
@@ -109,7 +109,7 @@ export class S3Sink implements ByteSink {
    */
   async abort(): Promise<void> {
     if (!this.settled) {
-      this.failure ??= new StowageError('aborted', `upload to ${this.location} aborted`);
+      this.failure ??= new StowageError('interrupted', `upload to ${this.location} aborted`);
       this.body.destroy(this.failure);
       await this.done.catch(() => {});
     }

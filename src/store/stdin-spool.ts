@@ -47,7 +47,7 @@ export async function spoolToTemporaryFile(
   const base = options.directory ?? tmpdir();
   const folder = await mkdtemp(join(base, 'stowage-stdin-')).catch((err: NodeJS.ErrnoException) => {
     throw new StowageError(
-      'spool-failed',
+      err.code === 'ENOENT' ? 'not-found' : 'permission',
       `cannot create a temporary file in ${base} for the archive read from stdin: ${err.code ?? err.message}`,
       'set TMPDIR to a writable folder with room for the whole archive',
     );

@@ -46,8 +46,9 @@ describe('stowage CLI', () => {
   it('lists archives as a table and as JSON', async () => {
     const human = await runCli(['list', repo]);
     expect(human.code).toBe(0);
-    expect(human.stdout).toBe('');
-    const lines = human.stderr.trim().split('\n');
+    // The table is the result: stdout, so `stowage list R | grep shop` works.
+    expect(human.stderr).toBe('');
+    const lines = human.stdout.trim().split('\n');
     expect(lines[0]).toMatch(
       /^DATE \(UTC\)\s+DATABASE\s+ENGINE\s+KIND\s+SIZE\s+DURATION\s+VERIFIED\s+NAME\s+NOTE$/,
     );
@@ -65,7 +66,7 @@ describe('stowage CLI', () => {
   it('verifies, and status reports health with the right exit code', async () => {
     const verified = await runCli(['verify', join(repo, names[3]!)]);
     expect(verified.code).toBe(0);
-    expect(verified.stderr).toMatch(/ok\s+public\.items\s+10 items/);
+    expect(verified.stdout).toMatch(/ok\s+public\.items\s+10 items/);
     const ok = await runCli(['status', repo, '--json']);
     expect(ok.code).toBe(0);
     expect(ok.json()).toMatchObject({
@@ -74,8 +75,8 @@ describe('stowage CLI', () => {
     });
     const stale = await runCli(['status', repo, '--max-age', '30s']);
     expect(stale.code).toBe(1);
-    expect(stale.stderr).toMatch(/FAIL\s+shop/);
-    expect(stale.stderr).toMatch(/shop: newest backup is (\d+s|\dm) old \(limit 30s\)/);
+    expect(stale.stdout).toMatch(/FAIL\s+shop/);
+    expect(stale.stdout).toMatch(/shop: newest backup is (\d+s|\dm) old \(limit 30s\)/);
     const prom = await runCli(['status', repo, '--format', 'prometheus']);
     expect(prom.code).toBe(0);
     expect(prom.stdout).toMatch(/^# HELP stowage_backup_last_success_timestamp_seconds/m);
@@ -98,19 +99,19 @@ describe('stowage CLI', () => {
     await handle.close();
     const result = await runCli(['verify', damaged]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/VERIFICATION FAILED/);
+    expect(result.stdout).toMatch(/VERIFICATION FAILED/);
   });
 
   it('prunes with a dry run first, and refuses to delete everything', async () => {
     const dry = await runCli(['prune', repo, '--keep-last', '1', '--dry-run']);
     expect(dry.code).toBe(0);
-    expect(dry.stderr).toMatch(
+    expect(dry.stdout).toMatch(
       new RegExp(`keep\\s+.*${names[3]}\\s+\\(last 1 \\(#1\\); newest verified backup\\)`),
     );
-    expect(dry.stderr).toMatch(
+    expect(dry.stdout).toMatch(
       new RegExp(`would delete\\s+.*${names[0]}\\s+\\(not selected by any keep rule\\)`),
     );
-    expect(dry.stderr).toMatch(/dry run: 3 of 4 archives would be deleted, 1 kept/);
+    expect(dry.stdout).toMatch(/dry run: 3 of 4 archives would be deleted, 1 kept/);
     const all = await runCli(['prune', repo, '--keep-daily', '0']);
     expect(all.code).toBe(2);
     expect(all.stderr).toMatch(/this retention policy keeps nothing/);
@@ -145,7 +146,7 @@ describe('stowage CLI', () => {
     );
     const check = await runCli(['daemon', '--config', good, '--check']);
     expect(check.code).toBe(0);
-    expect(check.stderr).toMatch(
+    expect(check.stdout).toMatch(
       /good\.yaml: valid, 1 job\n {2}shop: postgres:\/\/app@db\/shop → .*"0 2 \* \* \*", next \d{4}-/,
     );
     const bad = join(dir, 'bad.yaml');
@@ -159,7 +160,7 @@ describe('stowage CLI', () => {
       /invalid config .*bad\.yaml: jobs\[0\]: unknown key "keep_daily"|jobs\[0\]\.schedule/,
     );
     const missing = await runCli(['daemon', '--config', join(dir, 'nope.yaml'), '--check']);
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/cannot read config .*nope\.yaml: ENOENT/);
   });
 

@@ -40,7 +40,7 @@ describe('CLI with an S3 repository', () => {
 
     const listed = await runCli(['list', repo, ...endpoint]);
     expect(listed.code).toBe(0);
-    expect(listed.stderr).toContain(archive.split('/').pop());
+    expect(listed.stdout).toContain(archive.split('/').pop());
 
     const inspected = await runCli(['inspect', archive, ...endpoint, '--json']);
     expect(inspected.json()).toMatchObject({ engine: 'postgres', database: source.name });

@@ -596,7 +596,7 @@ describe('cancellation', () => {
         signal: controller.signal,
       })
       .catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'aborted', message: 'backup was cancelled' });
+    expect(error).toMatchObject({ code: 'interrupted', message: 'backup was cancelled' });
   });
 });
 

@@ -92,7 +92,7 @@ describe('incomplete backups', () => {
 
     const list = await runCli(['list', repo]);
     expect(list.code).toBe(0);
-    expect(list.stderr).toContain(
+    expect(list.stdout).toContain(
       'INCOMPLETE: lacks user mapping options (hidden from this role; back up as superuser): 1',
     );
     const listJson = (await runCli(['list', repo, '--json'])).json<{
@@ -103,13 +103,13 @@ describe('incomplete backups', () => {
     ]);
 
     const shown = await runCli(['inspect', result.archive]);
-    expect(shown.stderr).toContain(
+    expect(shown.stdout).toContain(
       'INCOMPLETE:  the backup lacks user mapping options (hidden from this role; back up as superuser): 1',
     );
 
     const verified = await runCli(['verify', result.archive]);
     expect(verified.code).toBe(0);
-    expect(verified.stderr).toContain(
+    expect(verified.stdout).toContain(
       'INCOMPLETE: the backup lacks user mapping options (hidden from this role; back up as superuser): 1',
     );
     expect((await runCli(['verify', result.archive, '--json'])).json()).toMatchObject({
@@ -120,7 +120,7 @@ describe('incomplete backups', () => {
     // Fresh and verified, but incomplete: status is not healthy.
     const status = await runCli(['status', repo]);
     expect(status.code).toBe(1);
-    expect(status.stderr).toContain(
+    expect(status.stdout).toContain(
       'newest backup is INCOMPLETE, it lacks user mapping options (hidden from this role; back up as superuser): 1',
     );
     const prom = await runCli(['status', repo, '--format', 'prometheus']);
@@ -143,7 +143,7 @@ describe('incomplete backups', () => {
     const summary = await backup({ source: clean.url, to: repo });
     expect('incomplete' in summary.manifest).toBe(false);
     expect((await runCli(['status', repo])).code).toBe(0);
-    expect((await runCli(['inspect', summary.archive])).stderr).not.toContain('INCOMPLETE');
+    expect((await runCli(['inspect', summary.archive])).stdout).not.toContain('INCOMPLETE');
   });
 });
 

@@ -160,7 +160,7 @@ describe('PostgreSQL restore safety', () => {
     expect(asked).toHaveLength(1);
     expect(run.stderr).toMatch(/the restore replaces 1 existing table \(public\.items\)/);
     expect(run.stderr).toMatch(/restore cancelled; nothing was written/);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(130);
     const rows = await withPgClient(target.url, async (c) => (await c.query('SELECT id FROM items')).rows);
     expect(rows).toEqual([{ id: 42 }]);
     expect((await readdir(repo)).filter((f) => f.endsWith('.stow'))).toHaveLength(1);

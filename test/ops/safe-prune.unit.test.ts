@@ -98,7 +98,7 @@ describe('prune with a damaged archive', () => {
     ]);
     const health = await status({ repository: path, now: new Date(now.getTime() + 3_600_000) });
     expect(health.databases[0]?.problems.join(' ')).toMatch(/newest backup is damaged/);
-    expect((await runCli(['list', path])).stderr).toMatch(/DAMAGED: /);
+    expect((await runCli(['list', path])).stdout).toMatch(/DAMAGED: /);
     const result = await prune({ repository: path, policy: { keepLast: 1 } });
     expect(result.deleted).toEqual([intact[0]]);
     expect((await archivesIn(repository)).sort()).toEqual([intact[1], newest].sort());

@@ -166,6 +166,30 @@ describe.skipIf(!pgBin)('a frozen PostgreSQL', () => {
     );
     expect(Date.now() - started).toBeLessThan(60_000);
   }, 120_000);
+  it('restore: a freeze while no bytes move (DDL) is found by the liveness probe', async () => {
+    const archive = join(dir, 'pg-src-ddl.stow');
+    await backup({ source: pgUrlFor('src', server.url), to: archive, preflight: false });
+    await withPgClient(server.url, (c) => c.query('CREATE DATABASE dst_ddl'));
+    let done = false;
+    const err = await restore({
+      archive,
+      target: pgUrlFor('dst_ddl', server.url),
+      safetyBackup: false,
+      stallTimeoutSeconds: STALL,
+      // Frozen as the schema goes in: no table is moving, so only the probe can tell.
+      onProgress: (event) => {
+        if (!done && event.type === 'phase' && event.phase === 'pre-data') {
+          done = true;
+          freeze();
+        }
+      },
+    }).catch((e) => e);
+    expect(frozen).toBe(true);
+    expect(err).toBeInstanceOf(StallError);
+    expect(err.message).toBe(
+      `PostgreSQL at 127.0.0.1:${new URL(server.url).port} sent nothing for ${STALL} s`,
+    );
+  }, 120_000);
 });
 
 const ferret = ferretdbBinary();

@@ -154,7 +154,7 @@ describe('postgres engine errors', () => {
       'wrong-engine',
     );
     expect((await failure(run({ format: 'stowage-postgres', version: 1, objects: 'nope' }))).code).toBe(
-      'bad-schema',
+      'corrupt-schema',
     );
     expect((await failure(run({ format: 'stowage-postgres', version: 99 }))).code).toBe(
       'unsupported-version',

@@ -201,7 +201,7 @@ describe('postgres engine options', () => {
       },
       signal: controller.signal,
     });
-    await expect(running).rejects.toMatchObject({ code: 'aborted', message: 'backup was cancelled' });
+    await expect(running).rejects.toMatchObject({ code: 'interrupted', message: 'backup was cancelled' });
   });
 
   it('rejects contradictory options', async () => {

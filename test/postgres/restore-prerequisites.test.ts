@@ -73,7 +73,7 @@ describe('restore prerequisites', () => {
         progress: () => {},
         beforeWrite: async (plan) => {
           plans.push(plan);
-          throw new StowageError('cancelled', 'declined');
+          throw new StowageError('interrupted', 'declined');
         },
       })
       .catch((e: unknown) => e);

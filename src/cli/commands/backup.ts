@@ -62,6 +62,11 @@ Examples:
   $ STOWAGE_PASSPHRASE=… stowage backup postgres://app@db/shop --to shop.stow --note "before migration" --manual`,
   );
   command.action(async (source: string, opts: Record<string, unknown>) => {
+    if (opts.json && opts.to === '-')
+      throw new UsageError(
+        '--json and --to - both write to stdout: the JSON would land inside the archive',
+        'drop --json (the summary goes to stderr), or give --to a file or repository',
+      );
     const engine = engineNameForUrl(source);
     const exposed = passwordOnCommandLine(source, 'source');
     if (exposed) ctx.log(`warning: ${exposed}`);

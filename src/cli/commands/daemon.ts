@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { UsageError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
 import type { CliContext } from '../context.js';
 import { QuietFailure } from '../quiet-failure.js';
@@ -33,6 +34,9 @@ SIGTERM stops cleanly: no new runs, a running backup is abandoned (partial archi
 after shutdownGraceSeconds, repository locks released.`,
   );
   command.action(async (opts: Record<string, unknown>) => {
+    // A running daemon's output is a log, not one JSON object.
+    if (opts.json && !opts.check && !opts.once)
+      throw new UsageError('--json goes with --check or --once', 'drop --json to run the daemon');
     // Loaded here, not at start-up: the daemon's libraries (cron, YAML, metrics) are for this command only.
     const [{ Cron }, { loadDaemonConfig, resolveJobs }] = await Promise.all([
       import('croner'),
@@ -52,9 +56,9 @@ after shutdownGraceSeconds, repository locks released.`,
       }));
       if (opts.json) ctx.json({ config: opts.config, valid: true, jobs: schedule });
       else {
-        ctx.log(`${opts.config}: valid, ${jobs.length} job${jobs.length === 1 ? '' : 's'}`);
+        ctx.result(`${opts.config}: valid, ${jobs.length} job${jobs.length === 1 ? '' : 's'}`);
         for (const j of schedule)
-          ctx.log(
+          ctx.result(
             `  ${j.name}: ${j.source} → ${j.repository}, "${j.schedule}", next ${j.nextRuns[0] ?? 'never'}`,
           );
       }

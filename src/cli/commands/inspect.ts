@@ -75,11 +75,11 @@ not shown). A MongoDB archive has no SQL: --list shows its collections and index
       ctx.json({ archive, bytes, ...manifest, schema });
       return;
     }
-    for (const line of manifestSummary(archive, manifest, bytes)) ctx.log(line);
+    for (const line of manifestSummary(archive, manifest, bytes)) ctx.result(line);
     const counts = dataCounts(engine, manifest.streams);
-    ctx.log(`contents:    ${countUnits(manifest.engine, counts.units)} (--list shows them)`);
+    ctx.result(`contents:    ${countUnits(manifest.engine, counts.units)} (--list shows them)`);
     for (const s of manifest.streams) {
-      ctx.log(
+      ctx.result(
         `  ${s.name}  ${counted(s.items, 'item')}  ${formatBytes(s.rawBytes)} → ${formatBytes(s.storedBytes)}`,
       );
     }

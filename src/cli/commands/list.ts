@@ -91,9 +91,9 @@ Examples:
       if (leftovers.count > 0 || leftovers.unavailable) ctx.log(leftoversLine(leftovers));
       return;
     }
-    for (const line of archiveTable(archives)) ctx.log(line);
+    for (const line of archiveTable(archives)) ctx.result(line);
     const total = archives.reduce((n, a) => n + a.bytes, 0);
-    ctx.log(`${archives.length} archive${archives.length === 1 ? '' : 's'}, ${formatBytes(total)}`);
+    ctx.result(`${archives.length} archive${archives.length === 1 ? '' : 's'}, ${formatBytes(total)}`);
     if (leftovers.count > 0 || leftovers.unavailable) ctx.log(leftoversLine(leftovers));
   });
   return command;

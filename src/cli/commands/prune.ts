@@ -85,13 +85,13 @@ database is refused.`,
     }
     for (const d of result.decisions) {
       const verb = d.keep ? 'keep  ' : result.dryRun ? 'would delete' : 'delete';
-      ctx.log(`${verb.padEnd(12)}  ${formatDate(d.at)}  ${d.name}  (${d.reasons.join('; ')})`);
+      ctx.result(`${verb.padEnd(12)}  ${formatDate(d.at)}  ${d.name}  (${d.reasons.join('; ')})`);
     }
     for (const l of result.leftoversRemoved) {
       const verb = result.dryRun ? 'would remove' : 'removed';
-      ctx.log(`${verb} leftover ${l.kind} of ${l.name} (${formatBytes(l.bytes)}; ${l.why})`);
+      ctx.result(`${verb} leftover ${l.kind} of ${l.name} (${formatBytes(l.bytes)}; ${l.why})`);
     }
-    ctx.log(
+    ctx.result(
       result.dryRun
         ? `dry run: ${result.deleted.length} of ${counted(result.decisions.length, 'archive')} would be deleted, ${result.kept.length} kept`
         : `deleted ${result.deleted.length} of ${counted(result.decisions.length, 'archive')}, ${result.kept.length} kept`,

@@ -167,12 +167,19 @@ async function chooseArchive(
       })),
     );
   }
-  if (opts.json) ctx.json({ repository, archives: archives.map(archiveJson) });
-  else for (const line of archiveTable(archives)) ctx.log(line);
-  throw new UsageError(
+  const choose = new UsageError(
     `${repository} is a repository: choose an archive`,
     `stowage restore ${archives.at(-1)!.location} <target-url>, or --latest`,
   );
+  // The one JSON object carries both the error and the choices.
+  if (opts.json)
+    ctx.json({
+      error: { code: choose.code, message: choose.message, hint: choose.hint },
+      repository,
+      archives: archives.map(archiveJson),
+    });
+  else for (const line of archiveTable(archives)) ctx.log(line);
+  throw choose;
 }
 
 /**
@@ -250,5 +257,5 @@ async function confirmRestore(
     );
   }
   const ok = await ctx.prompt.confirm(`Restore into ${redactUrl(target)}?`, false);
-  if (!ok) throw new StowageError('cancelled', 'restore cancelled; nothing was written');
+  if (!ok) throw new StowageError('interrupted', 'restore cancelled; nothing was written');
 }

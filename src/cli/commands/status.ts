@@ -42,7 +42,11 @@ run failed, or it failed verification (and for an empty repository).`,
   command.action(async (repository: string, opts: Record<string, unknown>) => {
     if (typeof opts.forget === 'string') {
       const found = await forgetDatabase({ repository, database: opts.forget, s3: s3OptionsFrom(opts) });
-      ctx.log(
+      if (opts.json || opts.format === 'json') {
+        ctx.json({ repository, database: opts.forget, forgotten: found });
+        return;
+      }
+      ctx.result(
         found
           ? `forgot the run records of ${opts.forget} in ${repository} (its archives stay)`
           : `no run records of ${opts.forget} in ${repository}`,
@@ -95,8 +99,8 @@ run failed, or it failed verification (and for an empty repository).`,
           ['', 'DATABASE', 'AGE', 'SIZE', 'VERIFIED', 'LAST RUN', 'NEWEST'],
           rows,
         ))
-          ctx.log(line);
-        for (const d of result.databases) for (const p of d.problems) ctx.log(`${d.database}: ${p}`);
+          ctx.result(line);
+        for (const d of result.databases) for (const p of d.problems) ctx.result(`${d.database}: ${p}`);
       }
       if (result.leftovers.count > 0 || result.leftovers.unavailable)
         ctx.log(leftoversLine(result.leftovers));

@@ -55,23 +55,23 @@ Exit code 1 when the archive is damaged or the restore test finds a difference.`
     if (opts.json) ctx.json(result);
     else {
       for (const s of result.streams) {
-        ctx.log(
+        ctx.result(
           `${s.ok ? 'ok    ' : 'FAILED'}  ${s.name}  ${counted(s.items, 'item')}, ${counted(s.frames, 'frame')}${s.problem ? `: ${s.problem}` : ''}`,
         );
       }
       if (result.restoreTest) {
         for (const u of result.restoreTest.units) {
-          ctx.log(
+          ctx.result(
             `${u.match ? 'ok    ' : 'DIFFERS'}  restored ${u.unit}: ${u.databaseItems}/${u.archiveItems} items${u.match ? ` (${u.method === 'bytes' ? 'identical bytes' : 'same rows, other order'})` : `: ${u.problem}`}`,
           );
         }
       }
-      for (const p of result.problems) ctx.log(`problem: ${p}`);
+      for (const p of result.problems) ctx.result(`problem: ${p}`);
       if (result.incomplete)
-        ctx.log(
+        ctx.result(
           `INCOMPLETE: the backup lacks ${result.incomplete.join(', ')} (the archive itself is intact)`,
         );
-      ctx.log(
+      ctx.result(
         result.ok
           ? `verified ${result.archive}${result.restoreTest ? ` and restore-tested into ${result.restoreTest.target}` : ''}`
           : `VERIFICATION FAILED: ${result.archive}`,

@@ -206,7 +206,7 @@ export async function replayOplog(
   const admin = client.db('admin');
   let writes: OplogWriteBatcher | undefined;
   for await (const raw of splitBson(stream, { streamName })) {
-    if (signal?.aborted) throw new StowageError('aborted', 'restore was cancelled');
+    if (signal?.aborted) throw new StowageError('interrupted', 'restore was cancelled');
     const entry = BSON.deserialize(raw, EXACT_BSON_OPTIONS);
     const mapped = mapOplogEntry(entry, mapNamespace);
     if (!mapped) {

@@ -60,3 +60,35 @@ export interface MongoRestoreOptions {
   /** Pass `bypassDocumentValidation` on inserts, so documents that predate a validator still restore. */
   bypassDocumentValidation?: boolean;
 }
+
+/**
+ * Every key of {@link MongoBackupOptions}: configuration files reject any
+ * other. `satisfies` keeps the list and the interface in step at compile time.
+ */
+export const MONGO_BACKUP_OPTION_KEYS = Object.keys({
+  databases: true,
+  include: true,
+  exclude: true,
+  query: true,
+  oplog: true,
+  usersAndRoles: true,
+  splitCollections: true,
+  splitMinBytes: true,
+} satisfies Record<keyof MongoBackupOptions, true>);
+
+/** Every key of {@link MongoRestoreOptions}, kept in step the same way. */
+export const MONGO_RESTORE_OPTION_KEYS = Object.keys({
+  drop: true,
+  include: true,
+  exclude: true,
+  nsFrom: true,
+  nsTo: true,
+  stopOnError: true,
+  oplogReplay: true,
+  batchBytes: true,
+  batchBudgetBytes: true,
+  workersPerCollection: true,
+  usersAndRoles: true,
+  noIndexes: true,
+  bypassDocumentValidation: true,
+} satisfies Record<keyof MongoRestoreOptions, true>);

@@ -10,7 +10,7 @@ import { StowageError } from '../../errors.js';
 /** Thrown when the caller's AbortSignal fires. */
 export class AbortedError extends StowageError {
   constructor(what: string) {
-    super('aborted', `${what} was cancelled`, undefined);
+    super('interrupted', `${what} was cancelled`, undefined);
     this.name = 'AbortedError';
   }
 }

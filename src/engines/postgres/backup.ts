@@ -285,7 +285,8 @@ export async function backupPostgres(
     };
   } catch (err) {
     // Cancelling drops the connections; say so instead of reporting them lost.
-    if (signal?.aborted) throw new StowageError('aborted', 'backup was cancelled', undefined, { cause: err });
+    if (signal?.aborted)
+      throw new StowageError('interrupted', 'backup was cancelled', undefined, { cause: err });
     throw err;
   } finally {
     // Sessions still connecting must be in the list before it is closed.

@@ -294,7 +294,7 @@ export function parsePostgresSchema(value: unknown): PostgresSchema {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new StowageError(
-      'bad-schema',
+      'corrupt-schema',
       `PostgreSQL schema section is damaged: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}`,
       'restore from another backup',
     );

@@ -106,3 +106,44 @@ export interface PostgresRestoreOptions {
   /** Restore the archive's large objects (default: unless schemas or tables are selected). */
   largeObjects?: boolean;
 }
+
+/**
+ * Every key of {@link PostgresBackupOptions}: configuration files reject any
+ * other. `satisfies` keeps the list and the interface in step at compile time.
+ */
+export const POSTGRES_BACKUP_OPTION_KEYS = Object.keys({
+  includeSchemas: true,
+  excludeSchemas: true,
+  includeTables: true,
+  excludeTables: true,
+  excludeTableData: true,
+  schemaOnly: true,
+  dataOnly: true,
+  lockTimeoutMs: true,
+  splitTableBytes: true,
+  largeObjects: true,
+  globals: true,
+  globalsOnly: true,
+  rolePasswords: true,
+} satisfies Record<keyof PostgresBackupOptions, true>);
+
+/** Every key of {@link PostgresRestoreOptions}, kept in step the same way. */
+export const POSTGRES_RESTORE_OPTION_KEYS = Object.keys({
+  create: true,
+  clean: true,
+  schemaOnly: true,
+  dataOnly: true,
+  includeSchemas: true,
+  excludeSchemas: true,
+  includeTables: true,
+  excludeTables: true,
+  singleTransaction: true,
+  owner: true,
+  insertMode: true,
+  disableTriggers: true,
+  largeObjects: true,
+  acl: true,
+  globals: true,
+  globalsMatching: true,
+  mapRoles: true,
+} satisfies Record<keyof PostgresRestoreOptions, true>);

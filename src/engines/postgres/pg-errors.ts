@@ -1,4 +1,5 @@
-import { StowageError } from '../../errors.js';
+import type { PgSqlStateCode } from '../../error-codes.js';
+import { type ErrorCode, StowageError } from '../../errors.js';
 import { redactSecrets } from '../../redact.js';
 
 /**
@@ -66,7 +67,7 @@ export function translatePgError(err: unknown, ctx: ErrorContext): StowageError 
   const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as DriverError;
   const raw = redactSecrets(firstLine(e.message ?? String(err)), ctx.secrets);
   const doing = ctx.doing ? ` while ${ctx.doing}` : '';
-  const make = (code: string, message: string, hint?: string) =>
+  const make = (code: ErrorCode, message: string, hint?: string) =>
     new StowageError(code, redactSecrets(message, ctx.secrets), hint, { cause: err });
 
   switch (e.code) {
@@ -157,7 +158,7 @@ export function translatePgError(err: unknown, ctx: ErrorContext): StowageError 
     );
   }
   return make(
-    e.code && /^[0-9A-Z]{5}$/.test(e.code) ? `pg-${e.code}` : 'pg-error',
+    e.code && /^[0-9A-Z]{5}$/.test(e.code) ? (`pg-${e.code}` as PgSqlStateCode) : 'pg-error',
     `PostgreSQL error${doing}: ${raw}`,
   );
 }

@@ -564,7 +564,7 @@ export async function restorePostgres(
   } catch (err) {
     // Declined or failed before anything was written: the caller's own error, as it is.
     if (err === stoppedBeforeWrite) throw err;
-    if (signal?.aborted) throw ledger.failure(new StowageError('aborted', 'restore was cancelled'));
+    if (signal?.aborted) throw ledger.failure(new StowageError('interrupted', 'restore was cancelled'));
     if (dataOnly && err instanceof StowageError && err.code === 'pg-23503') {
       // Foreign keys the load order could not satisfy (or rows missing from the archive's selection).
       throw ledger.failure(
@@ -588,7 +588,7 @@ async function restoreGlobalsOnly(
   schema: ReturnType<typeof parsePostgresSchema>,
   warnings: string[],
 ): Promise<EngineRestoreResult> {
-  if (!schema.globals) throw new StowageError('bad-schema', 'the globals archive holds no globals');
+  if (!schema.globals) throw new StowageError('corrupt-schema', 'the globals archive holds no globals');
   request.progress({ type: 'phase', phase: 'connect' });
   const session = await PgSession.open(parseTarget(request.url), {
     mode: 'restore',
