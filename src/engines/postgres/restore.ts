@@ -11,6 +11,7 @@ import { loadTableCopy } from './load-copy.js';
 import { loadTableInsert } from './load-insert.js';
 import { type PgObject, type PgTableData, parsePostgresSchema, type RelationRef } from './model.js';
 import type { PostgresRestoreOptions } from './options.js';
+import { findPreinstalledTypes } from './preinstalled.js';
 import { prerequisitesOf, requirePrerequisites } from './prerequisites.js';
 import { databasePropertyStatements } from './restore-database-properties.js';
 import { describeGlobals, restoreGlobals } from './restore-globals.js';
@@ -116,7 +117,7 @@ export async function restorePostgres(
       'the archive is incomplete or damaged; restore from another backup',
     );
   }
-  const preData = dataOnly ? [] : selection.objects.filter((o) => o.section === 'pre-data');
+  let preData = dataOnly ? [] : selection.objects.filter((o) => o.section === 'pre-data');
   // Data-only still refreshes materialized views: their contents are data.
   const postData = selection.objects.filter(
     (o) => o.section === 'post-data' && (!dataOnly || o.kind === 'refresh') && o.kind !== 'event-trigger',
@@ -175,7 +176,14 @@ export async function restorePostgres(
     // PGlite serves every connection from one backend: parallel sessions only queue.
     const jobs = options.singleTransaction || server.pglite ? 1 : Math.max(1, request.jobs | 0);
 
-    if (!created && !options.clean && !dataOnly) await requireEmptyTarget(main);
+    // Base types the user installed in the target beforehand (as older backups asked) stay as they are.
+    const preinstalled =
+      created || dataOnly ? undefined : await findPreinstalledTypes(main, selection.objects);
+    const kept = preinstalled?.objectIds ?? new Set<string>();
+    if (preinstalled) warnings.push(...preinstalled.warnings);
+    const objects = selection.objects.filter((o) => !kept.has(o.id));
+    preData = preData.filter((o) => !kept.has(o.id));
+    if (!created && !options.clean && !dataOnly) await requireEmptyTarget(main, preinstalled?.functionOids);
     if (dataOnly) await requireTables(main, tables);
     // Extensions the target cannot install were refused by prepare (prerequisites.ts), before anything.
     if (request.beforeWrite) {
@@ -222,7 +230,7 @@ export async function restorePostgres(
           );
         }
       } else {
-        const drops = [...selection.objects].reverse();
+        const drops = [...objects].reverse();
         await applyObjects(main, drops, {
           batch,
           statements: (o) => (o.drop ? [o.drop] : []),
@@ -519,12 +527,8 @@ export async function restorePostgres(
           : [...(ownership.owner ? (o.owner ?? []) : []), ...(ownership.acl ? (o.acl ?? []) : [])].map(
               (sql) => mapStatementRole(sql, ownership.mapRoles),
             );
-      ledger.plan(
-        'owners and privileges',
-        selection.objects.filter((o) => statements(o).length).length,
-        'objects',
-      );
-      await applyObjects(main, selection.objects, {
+      ledger.plan('owners and privileges', objects.filter((o) => statements(o).length).length, 'objects');
+      await applyObjects(main, objects, {
         batch,
         statements,
         onApplied: () => ledger.tick('owners and privileges'),
