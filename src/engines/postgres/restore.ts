@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { StowageError, UsageError } from '../../errors.js';
 import type { EngineRestoreRequest, EngineRestoreResult, StreamSummary } from '../engine.js';
+import { counted, countUnits } from '../nouns.js';
 import { applyObjects } from './apply-ddl.js';
 import { PgSession, parseTarget } from './connect.js';
 import { dataOnlyLoadGroups, type LoadGroup, requireTables } from './data-only.js';
@@ -242,7 +243,11 @@ export async function restorePostgres(
     if (options.clean) await emptyExtensionConfigTables(main, tables);
 
     if (preData.length) {
-      progress({ type: 'phase', phase: 'pre-data', message: `creating ${preData.length} objects` });
+      progress({
+        type: 'phase',
+        phase: 'pre-data',
+        message: `creating ${counted(preData.length, 'object')}`,
+      });
       await applyObjects(main, preData, {
         batch,
         statements: (o) => mapObjectRoles(o, ownership.mapRoles),
@@ -276,7 +281,7 @@ export async function restorePostgres(
       progress({
         type: 'phase',
         phase: 'data',
-        message: `loading ${tables.length} tables${largeObjects ? ` and ${largeObjects.count} large objects` : ''}${insert ? ' with INSERT' : ''}`,
+        message: `loading ${countUnits('postgres', tables.length)}${largeObjects ? ` and ${counted(largeObjects.count, 'large object')}` : ''}${insert ? ' with INSERT' : ''}`,
       });
       const bytesOf = (stream: string) => summaries.get(stream)?.rawBytes ?? 0;
       const tableBytes = (t: PgTableData) => t.streams.reduce((n, s) => n + bytesOf(s), 0);
@@ -293,6 +298,7 @@ export async function restorePostgres(
             estimatedBytes: summaries.get(stream)?.rawBytes,
           }),
         ),
+        summary: `${countUnits('postgres', tables.length)}${largeObjects ? ` and ${counted(largeObjects.count, 'large object')}` : ''}`,
       });
       const keyOf = (t: PgTableData) => qualify(t.schema, t.name);
       const byKey = new Map(order.map((t) => [keyOf(t), t]));
@@ -436,7 +442,7 @@ export async function restorePostgres(
         progress({
           type: 'phase',
           phase: 'post-data',
-          message: `building ${postData.length} indexes, constraints and other objects`,
+          message: `building ${counted(postData.length, 'object')} (indexes, constraints, …)`,
         });
       };
       // Post-data work inside one partition tree can deadlock in the server (an ALTER on the parent
