@@ -234,7 +234,7 @@ async function spawnTimed(
   const scratch = await mkdtemp(join(tmpdir(), 'stowage-bench-run-'));
   const timeFile = join(scratch, 'time');
   const [cmd, argv] = hasGnuTime
-    ? ['/usr/bin/time', ['-f', '%M', '-o', timeFile, command, ...args]]
+    ? ['/usr/bin/time', ['-f', '%M %U %S', '-o', timeFile, command, ...args]]
     : [command, args];
   const { openSync, closeSync } = await import('node:fs');
   const stdoutFd = options.stdoutTo ? openSync(options.stdoutTo, 'w') : undefined;

@@ -107,6 +107,11 @@ export class ArchiveReader implements StreamReaderSet {
     return this.source.location;
   }
 
+  /** The archive file's size in bytes, as `stowage list` shows it. */
+  get archiveBytes(): number {
+    return this.source.size;
+  }
+
   list(): StreamSummary[] {
     return this.manifest.streams.map((s) => ({ name: s.name, items: s.items, rawBytes: s.rawBytes }));
   }

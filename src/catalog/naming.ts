@@ -1,3 +1,4 @@
+import { databaseOfUrl } from '../engines/registry.js';
 /**
  * Archive names: `<database>-<YYYYMMDD-HHMMSS>[-N][-manual].stow`, in UTC, so a
  * plain sort of a folder or bucket listing is chronological per database. `N`
@@ -45,21 +46,9 @@ export function databaseFromUrl(url: string): string {
  * database that does not exist.
  */
 export function databaseFromParsableUrl(url: string): string | undefined {
-  // Multi-host MongoDB URLs (`h1:27017,h2:27017`) are not WHATWG URLs; their database is the path all the same.
-  const mongo = /^mongodb(?:\+srv)?:\/\/[^/?]+(?:\/([^?]*))?/i.exec(url);
-  if (mongo) {
-    try {
-      return decodeURIComponent(mongo[1] ?? '') || 'all';
-    } catch {
-      return undefined;
-    }
-  }
   try {
-    const parsed = new URL(url);
-    const path = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
-    if (path) return path;
-    if (parsed.protocol.startsWith('postgres')) return decodeURIComponent(parsed.username) || 'postgres';
-    return 'all';
+    // Read as the engine's driver reads it: libpq's forms and defaults, multi-host MongoDB URLs.
+    return databaseOfUrl(url) ?? 'all';
   } catch {
     return undefined;
   }

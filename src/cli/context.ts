@@ -23,4 +23,6 @@ export interface CliContext {
   /** A person is at the terminal (stdin and stderr are TTYs): prompts are possible. */
   interactive: boolean;
   prompt: Prompter;
+  /** Where `restore -` reads an archive from. */
+  stdin: AsyncIterable<Buffer | string> & { isTTY?: boolean };
 }

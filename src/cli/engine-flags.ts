@@ -114,6 +114,13 @@ const MONGO_NAMESPACES: FlagSpec[] = [
 
 export const BACKUP_FLAGS: FlagSpec[] = [
   ...POSTGRES_SELECTION,
+  flag(
+    'postgres',
+    '--exclude-table-data <pattern>',
+    'excludeTableData',
+    "back up these tables' definitions but not their rows (repeatable)",
+    { from: 'excludeTableData', repeatable: true },
+  ),
   flag('postgres', '--schema-only', 'schemaOnly', 'schema without data'),
   flag('postgres', '--data-only', 'dataOnly', 'data without schema'),
   ...POSTGRES_LARGE_OBJECTS,
@@ -243,6 +250,15 @@ export const RESTORE_FLAGS: FlagSpec[] = [
   flag('mongodb', '--stop-on-error', 'stopOnError', 'halt at the first insert error'),
   flag('mongodb', '--no-oplog-replay', 'oplogReplay', 'do not replay the captured oplog'),
   flag('mongodb', '--users-and-roles', 'usersAndRoles', 'restore users and roles'),
+];
+
+/** `inspect --list/--sql`: the selection a restore takes, so the listing shows what that restore would write. */
+export const INSPECT_FLAGS: FlagSpec[] = [
+  ...POSTGRES_SELECTION,
+  ...POSTGRES_LARGE_OBJECTS,
+  flag('postgres', '--no-owner', 'owner', 'with --sql: leave out ALTER … OWNER TO', { from: 'owner' }),
+  flag('postgres', '--no-acl', 'acl', 'with --sql: leave out grants and revokes', { from: 'acl' }),
+  ...MONGO_NAMESPACES,
 ];
 
 export function addEngineFlags(command: Command, specs: FlagSpec[]): Command {

@@ -25,6 +25,8 @@ export interface CliIo {
   /** A person is at the terminal. Default: stdin and stderr are TTYs. */
   interactive?: boolean;
   prompt?: Prompter;
+  /** Where `restore -` reads an archive from. Default: the process's stdin. */
+  stdin?: AsyncIterable<Buffer | string> & { isTTY?: boolean };
 }
 
 /**
@@ -72,6 +74,7 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     signal: controller.signal,
     interactive,
     prompt: io.prompt ?? terminalPrompter(controller.signal),
+    stdin: io.stdin ?? process.stdin,
   };
   const program = new Command('stowage')
     .description('Back up and restore PostgreSQL and MongoDB through their native drivers.')

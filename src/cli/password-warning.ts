@@ -1,3 +1,5 @@
+import { passwordOf } from '../redact.js';
+
 /**
  * The warning for a database password given in a URL on the command line,
  * where every local user can read it in the process list (`ps`, /proc). A URL
@@ -12,13 +14,5 @@ export function passwordOnCommandLine(url: string | undefined, what: string): st
 }
 
 function hasPassword(url: string): boolean {
-  // libpq keyword form (`host=db password=…`).
-  if (/(^|\s)password\s*=/i.test(url) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return true;
-  try {
-    const parsed = new URL(url);
-    return parsed.password !== '' || parsed.searchParams.has('password');
-  } catch {
-    // Multi-host MongoDB URLs are not WHATWG URLs: look at the user-info part by hand.
-    return /^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/i.test(url);
-  }
+  return passwordOf(url) !== undefined;
 }

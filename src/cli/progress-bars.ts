@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { counted } from '../engines/nouns.js';
 import type { ProgressEvent, ProgressListener } from '../progress.js';
 import { formatBytes } from './format-bytes.js';
 
@@ -72,7 +73,7 @@ export function progressBars(stream: NodeJS.WriteStream = process.stderr): Progr
         bytes > 0 ? `${formatBytes(bytes / seconds)}/s` : `${Math.round(items / seconds)} items/s`;
       this.total.update(Math.min(done, goal), {
         label: 'total',
-        detail: `${this.doneUnits}/${this.totalUnits} done, ${items} items${bytes > 0 ? `, ${formatBytes(bytes)}` : ''}, ${speed}${eta}`,
+        detail: `${this.doneUnits}/${this.totalUnits} done, ${counted(items, 'item')}${bytes > 0 ? `, ${formatBytes(bytes)}` : ''}, ${speed}${eta}`,
       });
     }
 
@@ -131,14 +132,14 @@ export function progressBars(stream: NodeJS.WriteStream = process.stderr): Progr
         if (value >= unit.bar.getTotal()) unit.bar.setTotal(Math.ceil(value * 1.05) + 1);
         unit.bar.update(value, {
           label: event.name,
-          detail: `${event.items} items${event.bytes > 0 ? `, ${formatBytes(event.bytes)}` : ''}`,
+          detail: `${counted(event.items, 'item')}${event.bytes > 0 ? `, ${formatBytes(event.bytes)}` : ''}`,
         });
         job.refresh();
         break;
       }
       case 'unit-done': {
         if (!job) {
-          log(`done ${event.name}: ${event.items} items`);
+          log(`done ${event.name}: ${counted(event.items, 'item')}`);
           break;
         }
         const unit = job.units.get(event.name);
@@ -150,7 +151,7 @@ export function progressBars(stream: NodeJS.WriteStream = process.stderr): Progr
         job.doneItems += event.items;
         job.doneBytes += event.bytes;
         log(
-          `done ${event.name}: ${event.items} items${event.bytes > 0 ? `, ${formatBytes(event.bytes)}` : ''}`,
+          `done ${event.name}: ${counted(event.items, 'item')}${event.bytes > 0 ? `, ${formatBytes(event.bytes)}` : ''}`,
         );
         job.refresh();
         break;

@@ -1,3 +1,4 @@
+import { counted } from '../engines/nouns.js';
 import type { ProgressEvent, ProgressListener } from '../progress.js';
 import { formatBytes } from './format-bytes.js';
 
@@ -8,7 +9,8 @@ import { formatBytes } from './format-bytes.js';
 export function progressLog(
   write: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
 ): ProgressListener {
-  const started = Date.now();
+  // Each operation (a plan: backup, safety backup, restore) counts from zero.
+  let started = Date.now();
   let lastTick = 0;
   let doneBytes = 0;
   const inFlight = new Map<string, { items: number; bytes: number }>();
@@ -23,7 +25,11 @@ export function progressLog(
         write(`${stamp()} warning: ${event.message}`);
         break;
       case 'plan':
-        write(`${stamp()} ${event.units.length} tables/collections to process`);
+        started = Date.now();
+        lastTick = 0;
+        doneBytes = 0;
+        inFlight.clear();
+        write(`${stamp()} ${event.summary ?? counted(event.units.length, 'stream')} to process`);
         break;
       case 'unit-start':
         inFlight.set(event.name, { items: 0, bytes: 0 });
@@ -41,7 +47,7 @@ export function progressLog(
       case 'unit-done':
         inFlight.delete(event.name);
         doneBytes += event.bytes;
-        write(`${stamp()} done ${event.name}: ${event.items} items, ${formatBytes(event.bytes)}`);
+        write(`${stamp()} done ${event.name}: ${counted(event.items, 'item')}, ${formatBytes(event.bytes)}`);
         break;
     }
   };

@@ -135,6 +135,32 @@ export interface Engine<BackupOptions = Record<string, unknown>, RestoreOptions 
    * secret in it (passwords the database itself stores) masked. Absent: nothing to mask.
    */
   printableSchema?(schema: unknown): unknown;
+  /**
+   * The archive's table of contents (`inspect --list`): what a restore with
+   * `selection` (the engine's restore options) would write, in restore order.
+   */
+  describeContents(schema: unknown, streams: StreamSummary[], selection: RestoreOptions): ContentsEntry[];
+  /**
+   * The schema as the SQL a restore runs (`inspect --sql`), secrets masked.
+   * Absent: the engine has no SQL.
+   */
+  schemaSql?(schema: unknown, selection: RestoreOptions): string[];
   backup(request: EngineBackupRequest<BackupOptions>): Promise<EngineBackupResult>;
   restore(request: EngineRestoreRequest<RestoreOptions>): Promise<EngineRestoreResult>;
+}
+
+/** One line of an archive's table of contents. */
+export interface ContentsEntry {
+  /** When a restore writes it: `pre-data` (schema), `data`, `post-data` (indexes and the like). */
+  section: string;
+  /** What it is: `table`, `index`, `table-data`, `collection`, … */
+  kind: string;
+  /** Its qualified name (`schema.table`, `db.collection`, `db.collection.index`). */
+  name: string;
+  /** Rows or documents, for data. */
+  items?: number;
+  /** Bytes as archived (before compression), for data. */
+  bytes?: number;
+  /** Anything else worth a word (a table's parts, a sequence's value). */
+  detail?: string;
 }

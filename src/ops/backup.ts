@@ -9,7 +9,7 @@ import type { EngineName } from '../engines/engine.js';
 import { engineNameForUrl, loadEngine } from '../engines/registry.js';
 import { StowageError, UsageError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
-import { redactSecrets, redactUrl } from '../redact.js';
+import { passwordOf, passwordSecrets, redactSecrets, redactUrl } from '../redact.js';
 import { resolveDestination } from '../store/destination.js';
 import type { S3Options } from '../store/s3-client.js';
 import { TOOL_VERSION } from '../version.js';
@@ -266,14 +266,9 @@ export function incompleteError(missing: string[]): StowageError {
 
 /** Makes sure no error leaving the library carries the connection password. */
 export function scrub(err: unknown, url: string): unknown {
-  let password: string | undefined;
-  try {
-    password = decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    password = undefined;
-  }
+  const password = passwordOf(url);
   if (!password || !(err instanceof Error)) return err;
-  err.message = redactSecrets(err.message, [password, encodeURIComponent(password)]);
+  err.message = redactSecrets(err.message, passwordSecrets(url));
   if (err instanceof StowageError && err.hint) {
     Object.defineProperty(err, 'hint', { value: redactSecrets(err.hint, [password]) });
   }

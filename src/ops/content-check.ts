@@ -9,6 +9,7 @@ import {
   sameDigest,
 } from '../archive/stream-digest.js';
 import type { EngineName, EngineStreamWriter, StreamWriterSet } from '../engines/engine.js';
+import { countItems } from '../engines/nouns.js';
 import { loadEngine } from '../engines/registry.js';
 import { ignoreProgress } from '../progress.js';
 import { ItemSplitter, MultisetDigest } from './item-digest.js';
@@ -187,11 +188,11 @@ export async function compareWithDatabase(
         ? { problem }
         : !countsMatch
           ? {
-              problem: `${target}: ${databaseItems} rows/documents in the database, ${archiveItems} in the archive`,
+              problem: `${target}: ${countItems(engineName, databaseItems)} in the database, ${archiveItems} in the archive`,
             }
           : !contentMatch
             ? {
-                problem: `${target}: content differs from the archive (same count, different rows/documents)`,
+                problem: `${target}: content differs from the archive (same count, different ${engineName === 'postgres' ? 'rows' : 'documents'})`,
               }
             : {}),
     });

@@ -1,9 +1,9 @@
 import type { MongoClient } from 'mongodb';
 import type pg from 'pg';
 import type { EngineName } from '../engines/engine.js';
-import { engineNameForUrl } from '../engines/registry.js';
+import { databaseOfUrl, engineNameForUrl } from '../engines/registry.js';
 import { StowageError, UsageError } from '../errors.js';
-import { redactSecrets, redactUrl } from '../redact.js';
+import { passwordSecrets, redactSecrets, redactUrl } from '../redact.js';
 
 /**
  * Small direct questions to a database server that operations need before or
@@ -27,7 +27,7 @@ export interface TargetContents {
 export async function checkReachable(url: string): Promise<{ engine: EngineName; version: string }> {
   const engine = engineNameForUrl(url);
   if (engine === 'postgres') {
-    return withPg(url, async (client) => {
+    return withPg(url, undefined, async (client) => {
       const res = await client.query<{ v: string }>('SHOW server_version');
       return { engine, version: res.rows[0]?.v ?? '?' };
     });
@@ -47,7 +47,7 @@ export async function inspectTarget(url: string, databases: string[] = []): Prom
   const engine = engineNameForUrl(url);
   if (engine === 'postgres') {
     let exists = true;
-    const contents = await withPg(url, async (client) => {
+    const contents = await withPg(url, undefined, async (client) => {
       const res = await client.query<{ name: string; total: string }>(
         `SELECT n.nspname || '.' || c.relname AS name, count(*) OVER () AS total
            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -96,7 +96,7 @@ export async function dropDatabase(url: string): Promise<void> {
   const engine = engineNameForUrl(url);
   if (engine === 'postgres') {
     const database = pgDatabase(url);
-    await withPg(maintenanceUrl(url), async (client) => {
+    await withPg(url, MAINTENANCE_DATABASE, async (client) => {
       await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
     });
     return;
@@ -108,15 +108,9 @@ export async function dropDatabase(url: string): Promise<void> {
   });
 }
 
-/** The PostgreSQL database a URL names (default: the user name, like libpq). */
+/** The PostgreSQL database a connection string names (libpq's rules: default, the user name). */
 export function pgDatabase(url: string): string {
-  const parsed = new URL(url);
-  return (
-    decodeURIComponent(parsed.pathname.replace(/^\//, '')) ||
-    parsed.searchParams.get('dbname') ||
-    decodeURIComponent(parsed.username) ||
-    'postgres'
-  );
+  return databaseOfUrl(url) ?? 'postgres';
 }
 
 /** The MongoDB database a URL's path names, if any. */
@@ -125,29 +119,35 @@ export function mongoDatabase(url: string): string | undefined {
   return m?.[1] ? decodeURIComponent(m[1]) : undefined;
 }
 
-/** The same server's `postgres` database, from which other databases can be created and dropped. */
-function maintenanceUrl(url: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = '/postgres';
-  parsed.searchParams.delete('dbname');
-  return parsed.toString();
-}
+/** The server's `postgres` database, from which other databases can be created and dropped. */
+const MAINTENANCE_DATABASE = 'postgres';
 
 function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-async function withPg<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` on a connection opened the way the engine opens its own (libpq's
+ * connection strings, environment, password file and sslmode), to the URL's
+ * database or to `database`.
+ */
+async function withPg<T>(
+  url: string,
+  database: string | undefined,
+  fn: (client: pg.Client) => Promise<T>,
+): Promise<T> {
   // Drivers load on demand: a PostgreSQL backup should not carry the MongoDB driver in memory, nor the reverse.
-  const { default: driver } = await import('pg');
-  const client = new driver.Client({ connectionString: url, connectionTimeoutMillis: TIMEOUT_MS });
-  client.on('error', () => {}); // a server going away while idle must not crash the process
+  const { PgSession, parseTarget, withDatabase } = await import('../engines/postgres/connect.js');
+  const target = parseTarget(url);
+  let session: Awaited<ReturnType<typeof PgSession.open>> | undefined;
   return withConnection(
     url,
-    client,
-    () => client.connect(),
-    () => client.end(),
-    fn,
+    undefined,
+    async () => {
+      session = await PgSession.open(database ? withDatabase(target, database) : target, { mode: 'restore' });
+    },
+    async () => session?.close(),
+    () => fn((session as Awaited<ReturnType<typeof PgSession.open>>).client),
   );
 }
 
@@ -187,15 +187,13 @@ async function withConnection<C, T>(
 }
 
 function secretsOf(url: string): string[] {
-  try {
-    const password = decodeURIComponent(new URL(url).password);
-    return password ? [password, encodeURIComponent(password)] : [];
-  } catch {
-    return [];
-  }
+  return passwordSecrets(url);
 }
 
 function unreachable(err: unknown, url: string): StowageError {
+  if (err instanceof UsageError) return err;
+  // The engine's own connection error says it all already; keep its driver cause for the detail.
+  if (err instanceof StowageError && err.cause) err = err.cause;
   const detail = redactSecrets(err instanceof Error ? err.message : String(err), secretsOf(url)).split(
     '\n',
   )[0];

@@ -1,21 +1,23 @@
 import type { KeySource } from '../archive/keys.js';
 import type { Manifest } from '../archive/manifest.js';
 import type { S3Options } from '../store/s3-client.js';
-import { openArchive } from './open-archive.js';
+import { type ArchiveInput, openArchive } from './open-archive.js';
 
 export interface InspectResult {
   archive: string;
   manifest: Manifest;
+  /** The archive file's size, header and manifest included. */
+  bytes: number;
 }
 
-/** Reads an archive's manifest from its tail, without reading any data frame. */
+/** Reads an archive's manifest from its tail, without reading any data frame (`-`: the archive on stdin). */
 export async function inspect(
   archive: string,
-  options: { encryption?: KeySource; s3?: S3Options } = {},
+  options: { encryption?: KeySource; s3?: S3Options; stdin?: ArchiveInput; signal?: AbortSignal } = {},
 ): Promise<InspectResult> {
-  const reader = await openArchive(archive, { encryption: options.encryption, threads: 0, s3: options.s3 });
+  const reader = await openArchive(archive, { ...options, threads: 0 });
   try {
-    return { archive, manifest: reader.manifest };
+    return { archive, manifest: reader.manifest, bytes: reader.archiveBytes };
   } finally {
     await reader.close();
   }

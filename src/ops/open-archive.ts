@@ -3,8 +3,19 @@ import type { KeySource } from '../archive/keys.js';
 import { ArchiveReader } from '../archive/reader.js';
 import { openArchiveSource } from '../store/destination.js';
 import type { S3Options } from '../store/s3-client.js';
+import { spoolToTemporaryFile } from '../store/stdin-spool.js';
 
-/** Opens an archive (local path or `s3://bucket/prefix/NAME.stow`) for reading; the caller closes the reader. */
+/** The archive argument that means "read the archive from standard input". */
+export const STDIN_ARCHIVE = '-';
+
+/** Where `-` reads from: the process's stdin unless given (tests, embedding programs). */
+export type ArchiveInput = AsyncIterable<Buffer | string> & { isTTY?: boolean };
+
+/**
+ * Opens an archive (local path, `s3://bucket/prefix/NAME.stow`, or `-` for
+ * stdin, received whole into a private temporary file first) for reading; the
+ * caller closes the reader.
+ */
 export async function openArchive(
   path: string,
   options: {
@@ -12,11 +23,17 @@ export async function openArchive(
     threads?: number;
     s3?: S3Options;
     prefetch?: number;
+    stdin?: ArchiveInput;
+    signal?: AbortSignal;
     /** Wraps the opened source (the stall watchdog counts its reads). */
     watch?: (source: ByteSource) => ByteSource;
   } = {},
 ): Promise<ArchiveReader> {
-  const opened = await openArchiveSource(path, { s3: options.s3 });
+  // A pipe is received whole before the watchdog sees the source: a slow upstream is not a stall.
+  const opened =
+    path === STDIN_ARCHIVE
+      ? await spoolToTemporaryFile(options.stdin ?? process.stdin, { signal: options.signal })
+      : await openArchiveSource(path, { s3: options.s3 });
   const source = options.watch ? options.watch(opened) : opened;
   return ArchiveReader.open(source, {
     encryption: options.encryption,

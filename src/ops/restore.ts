@@ -1,8 +1,9 @@
 import type { KeySource } from '../archive/keys.js';
 import type { Manifest } from '../archive/manifest.js';
 import type { EngineRestoreResult, RestoreWritePlan } from '../engines/engine.js';
+import { unitsNoun } from '../engines/nouns.js';
 import { engineNameForUrl, loadEngine } from '../engines/registry.js';
-import { StowageError } from '../errors.js';
+import { StowageError, UsageError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
 import { redactUrl } from '../redact.js';
 import { repositoryUrlOf } from '../store/open-repository.js';
@@ -10,7 +11,7 @@ import type { S3Options } from '../store/s3-client.js';
 import { type BackupSummary, backup, scrub } from './backup.js';
 import { isDataStream } from './content-check.js';
 import { checkReachable } from './database-probe.js';
-import { openArchive } from './open-archive.js';
+import { type ArchiveInput, openArchive, STDIN_ARCHIVE } from './open-archive.js';
 import {
   boundedCleanup,
   DEFAULT_STALL_TIMEOUT_SECONDS,
@@ -20,8 +21,10 @@ import {
 } from './stall-watchdog.js';
 
 export interface RestoreOptions {
-  /** The archive: a path or `s3://bucket/prefix/NAME.stow`. */
+  /** The archive: a path, `s3://bucket/prefix/NAME.stow`, or `-` to read it from {@link stdin}. */
   archive: string;
+  /** Where an `archive` of `-` comes from; default: the process's stdin. */
+  stdin?: ArchiveInput;
   /** Target connection URL; its scheme must match the archive's engine. */
   target: string;
   /** Parallel connections. Default 2. */
@@ -91,6 +94,8 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
         threads: options.threads,
         s3: options.s3,
         prefetch: engine.restoreReadAhead,
+        stdin: options.stdin,
+        signal: options.signal,
         watch: (source) => watchdog.watchSource(source),
       }),
     );
@@ -184,7 +189,7 @@ async function takeSafetyBackup(
   progress({
     type: 'phase',
     phase: 'safety-backup',
-    message: `the restore replaces ${plan.replaced.length} tables/collections of ${redactUrl(options.target)} (${shown}): backing them up to ${to} first`,
+    message: `the restore replaces ${plan.replaced.length} ${unitsNoun(engineNameForUrl(options.target), plan.replaced.length)} of ${redactUrl(options.target)} (${shown}): backing them up to ${to} first`,
   });
   try {
     return await backup({
@@ -216,7 +221,13 @@ async function takeSafetyBackup(
   }
 }
 
-/** The archive's own repository: its folder, or its S3 prefix. */
+/** The archive's own repository: its folder, or its S3 prefix. An archive read from stdin has none. */
 function defaultSafetyLocation(options: RestoreOptions): string {
+  if (options.archive === STDIN_ARCHIVE) {
+    throw new UsageError(
+      'the archive comes from stdin, so there is no repository to put the safety backup of the replaced tables/collections in',
+      'give --safety-backup-to REPOSITORY, or --no-safety-backup',
+    );
+  }
   return repositoryUrlOf(options.archive);
 }

@@ -8,6 +8,7 @@ import {
   withholdContents,
   writeVerificationRecord,
 } from '../catalog/verification-record.js';
+import { counted, countUnits } from '../engines/nouns.js';
 import { engineNameForUrl } from '../engines/registry.js';
 import { KeyRequiredError, StowageError, UsageError, WrongKeyError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
@@ -105,6 +106,14 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
       manifest = reader.manifest;
       await reader.close();
     } catch (err) {
+      // Some other file (not named like an archive): say so, and leave no verification record beside it.
+      if (err instanceof StowageError && err.code === 'not-an-archive' && !name.endsWith('.stow')) {
+        throw new StowageError(
+          'not-an-archive',
+          `not a stowage archive: ${repository.locate(name)}`,
+          'give a .stow archive (stowage list REPOSITORY shows them)',
+        );
+      }
       if (!isArchiveDamage(err)) throw err;
       problems.push((err as Error).message);
     }
@@ -112,7 +121,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
       progress({
         type: 'phase',
         phase: 'verify',
-        message: `checking every frame of ${manifest.streams.length} streams`,
+        message: `checking every frame of ${counted(manifest.streams.length, 'stream')}`,
       });
       const source = await repository.openArchive(name, { sequential: true });
       archiveBytes = source.size;
@@ -258,7 +267,7 @@ async function runRestoreTest(
     if (contents.objects > 0) {
       throw new StowageError(
         'scratch-not-empty',
-        `scratch database ${redactUrl(url)} is not empty (${contents.objects} tables/collections, e.g. ${contents.sample.join(', ')}): refusing to restore into it and drop it`,
+        `scratch database ${redactUrl(url)} is not empty (${countUnits(manifest.engine, contents.objects)}, e.g. ${contents.sample.join(', ')}): refusing to restore into it and drop it`,
         'name a database that does not exist; the restore test creates it and drops it afterwards',
       );
     }

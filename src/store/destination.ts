@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { ByteSink } from '../archive/byte-sink.js';
 import type { ByteSource } from '../archive/byte-source.js';
-import { StowageError } from '../errors.js';
+import { StowageError, UsageError } from '../errors.js';
 import { openRepository, type RepositoryOptions, resolveArchiveRef } from './open-repository.js';
 import type { Repository } from './repository.js';
 import { isS3Url } from './s3-location.js';
@@ -34,6 +34,12 @@ export async function resolveDestination(
   if (to.endsWith('.stow') && (isS3Url(to) || !(await isDirectory(to)))) {
     const { repository, name } = await resolveArchiveRef(to, options);
     return { repository, name, generated: false, open: () => repository.createArchive(name) };
+  }
+  if (!isS3Url(to) && (await isFile(to))) {
+    throw new UsageError(
+      `--to ${to} is an existing file, not a repository folder or a new archive`,
+      'give a folder to keep archives in, a new NAME.stow path, or - for stdout',
+    );
   }
   const repository = await openRepository(to, options);
   const destination: Destination = {
@@ -93,6 +99,13 @@ async function closeOnFailure<T>(repository: Repository, opening: Promise<T>): P
     await repository.close();
     throw err;
   }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => !s.isDirectory(),
+    () => false,
+  );
 }
 
 async function isDirectory(path: string): Promise<boolean> {

@@ -57,7 +57,7 @@ describe('results on stdout, logs on stderr', () => {
     expect(status.stdout).toMatch(/shop/);
     const prune = await runCli(['prune', repo, '--keep-last', '1', '--dry-run']);
     expect(prune.code).toBe(0);
-    expect(prune.stdout).toMatch(/dry run: 0 of 1 archives would be deleted, 1 kept/);
+    expect(prune.stdout).toMatch(/dry run: 0 of 1 archive would be deleted, 1 kept/);
     expect(prune.stderr).toBe('');
   });
 });

@@ -35,7 +35,7 @@ describe('CLI with an S3 repository', () => {
     expect(backup.stderr).not.toMatch(/stowage: /);
     expect(backup.code).toBe(0);
     const { archive, streams } = backup.json<{ archive: string; streams: number }>();
-    expect(archive).toMatch(new RegExp(`^${repo}/${source.name}-\\d{8}-\\d{6}\\.stow$`));
+    expect(archive).toMatch(new RegExp(`^${repo}/${source.name}-\\d{8}-\\d{6}-manual\\.stow$`));
     expect(streams).toBe(1);
 
     const listed = await runCli(['list', repo, ...endpoint]);

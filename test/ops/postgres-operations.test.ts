@@ -104,9 +104,7 @@ describe('operations on a real PostgreSQL server', () => {
     // Without a terminal and without --yes, the CLI refuses to restore over data.
     const refused = await runCli(['restore', archive, target.url, '--clean']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(
-      /would replace 1 existing tables\/collections of .* \(public\.customers\): pass --yes/,
-    );
+    expect(refused.stderr).toMatch(/would replace 1 existing table of .* \(public\.customers\): pass --yes/);
     expect(await count(target.url, 'customers')).toBe(7);
     // Refused before the safety backup: no archive was written for it.
     expect((await list({ repository: repo })).filter((a) => a.kind === 'manual')).toHaveLength(0);

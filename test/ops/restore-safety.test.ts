@@ -80,7 +80,7 @@ describe('MongoDB restore with --ns-from/--ns-to', () => {
     // No terminal, no --yes: refused, nothing written, no safety backup.
     const refused = await runCli(['restore', archive, root, ...rename, '--drop']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain(`would replace 1 existing tables/collections`);
+    expect(refused.stderr).toContain(`would replace 1 existing collection`);
     expect(refused.stderr).toContain(`${victim}.things`);
     await withMongoClient(async (client) => {
       expect(
@@ -158,7 +158,7 @@ describe('PostgreSQL restore safety', () => {
     const { prompt, asked } = scriptedPrompter({ confirm: [false] });
     const run = await runCli(['restore', archive, target.url, '--clean'], { interactive: true, prompt });
     expect(asked).toHaveLength(1);
-    expect(run.stderr).toMatch(/the restore replaces 1 existing tables\/collections \(public\.items\)/);
+    expect(run.stderr).toMatch(/the restore replaces 1 existing table \(public\.items\)/);
     expect(run.stderr).toMatch(/restore cancelled; nothing was written/);
     expect(run.code).toBe(130);
     const rows = await withPgClient(target.url, async (c) => (await c.query('SELECT id FROM items')).rows);

@@ -89,3 +89,46 @@ describe('restore prerequisites', () => {
     expect(rows).toEqual([{ name: 'mine' }]);
   });
 });
+
+describe('user mappings and roles', () => {
+  it('a user mapping for a role the target lacks stops the restore first; --map-role moves it', async () => {
+    const db = await createPgDatabase('prereq_um_src');
+    const role = `stowage_parity_um_${Date.now().toString(36)}`;
+    try {
+      await withPgClient(db.url, (c) =>
+        c.query(`CREATE ROLE ${role};
+          CREATE FOREIGN DATA WRAPPER w; CREATE SERVER s FOREIGN DATA WRAPPER w;
+          CREATE USER MAPPING FOR ${role} SERVER s OPTIONS (user 'remote');`),
+      );
+      const backup = await backupToMemory(db.url);
+      const ghost = `${role}_ghost`;
+      const missing = await createPgDatabase('prereq_um_missing');
+      try {
+        const { restoreFromMemory } = await import('./support.js');
+        await expect(
+          restoreFromMemory(missing.url, backup, { mapRoles: { [role]: ghost } }),
+        ).rejects.toMatchObject({
+          code: 'pg-missing-roles',
+          message: expect.stringContaining(`${ghost} (mapped from ${role})`),
+        });
+        await withPgClient(missing.url, async (c) => {
+          expect((await c.query('SELECT count(*)::int AS n FROM pg_foreign_server')).rows).toEqual([
+            { n: 0 },
+          ]);
+        });
+        await restoreFromMemory(missing.url, backup, { mapRoles: { [role]: 'postgres' } });
+        await withPgClient(missing.url, async (c) => {
+          const { rows } = await c.query('SELECT usename, umoptions FROM pg_user_mappings');
+          expect(rows).toEqual([{ usename: 'postgres', umoptions: ['user=remote'] }]);
+        });
+      } finally {
+        await missing.drop();
+      }
+    } finally {
+      await db.drop();
+      await withPgClient(db.url.replace(/\/[^/?]*(\?|$)/, '/postgres$1'), (c) =>
+        c.query(`DROP ROLE IF EXISTS ${role}`),
+      ).catch(() => {});
+    }
+  });
+});

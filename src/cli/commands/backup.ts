@@ -1,9 +1,11 @@
 import { hostname } from 'node:os';
 import { Command } from 'commander';
 import type { CompressionLevel } from '../../archive/frame-codec.js';
-import { engineNameForUrl } from '../../engines/registry.js';
+import { countItems, countUnits } from '../../engines/nouns.js';
+import { databaseOfUrl, engineNameForUrl, loadEngine } from '../../engines/registry.js';
 import { UsageError } from '../../errors.js';
 import { backup } from '../../ops/backup.js';
+import { dataCounts } from '../../ops/data-counts.js';
 import { notify, type RunEvent, type WebhookOptions, webhookUrlProblem } from '../../ops/notify.js';
 import type { CliContext } from '../context.js';
 import { addEngineFlags, BACKUP_FLAGS, engineOptionsFrom } from '../engine-flags.js';
@@ -29,7 +31,11 @@ export function backupCommand(ctx: CliContext): Command {
     )
     .option('--compression <level>', 'zstd level 1-19, or none (default: 1 for PostgreSQL, 6 for MongoDB)')
     .option('--note <text>', 'free-text note stored in the manifest')
-    .option('--manual', 'mark as a manual backup (never pruned automatically)')
+    .option('--manual', 'a manual backup, never pruned automatically (the default for backups run by hand)')
+    .option(
+      '--scheduled',
+      'label it a scheduled backup that prune may delete by its retention rules (for backups run from cron; the daemon labels its own)',
+    )
     .option(
       '--allow-incomplete',
       'keep the backup even when the source has objects stowage cannot back up (the archive is marked INCOMPLETE)',
@@ -89,7 +95,7 @@ Examples:
         compression:
           opts.compression === undefined ? undefined : parseCompression(opts.compression as string),
         encryption: await keySourceFrom(opts),
-        kind: opts.manual ? 'manual' : 'scheduled',
+        kind: backupKind(opts),
         note: opts.note as string | undefined,
         engineOptions: engineOptionsFrom(BACKUP_FLAGS, opts, engine, command),
         onProgress: ctx.progress(opts.json === true),
@@ -112,11 +118,14 @@ Examples:
       bytes: summary.bytes,
       durationMs: summary.durationMs,
     });
+    const counts = dataCounts(await loadEngine(engine), summary.manifest.streams);
     const result = {
       archive: summary.archive,
+      kind: summary.manifest.kind,
+      units: counts.units,
       bytes: summary.bytes,
-      streams: summary.streams,
-      items: summary.items,
+      streams: counts.streams,
+      items: counts.items,
       rawBytes: summary.rawBytes,
       durationMs: summary.durationMs,
       engine: summary.manifest.engine,
@@ -131,13 +140,22 @@ Examples:
       if (summary.manifest.incomplete)
         ctx.log(`warning: INCOMPLETE backup (allowed): it lacks ${summary.manifest.incomplete.join(', ')}`);
       ctx.log(
-        `backed up ${summary.manifest.database}: ${summary.streams} streams, ${summary.items} rows/documents, ` +
+        `backed up ${summary.manifest.database}: ${countUnits(engine, counts.units)}, ${countItems(engine, counts.items)}, ` +
           `${formatBytes(summary.rawBytes)} → ${formatBytes(summary.bytes)} in ${(summary.durationMs / 1000).toFixed(1)} s`,
       );
       ctx.log(summary.archive);
     }
   });
   return command;
+}
+
+/**
+ * A backup run by hand is manual (kept until deleted by hand) unless it says
+ * it is part of a schedule: only the daemon and `--scheduled` make scheduled ones.
+ */
+function backupKind(opts: Record<string, unknown>): 'manual' | 'scheduled' {
+  if (opts.manual && opts.scheduled) throw new UsageError('--manual and --scheduled exclude each other');
+  return opts.scheduled ? 'scheduled' : 'manual';
 }
 
 /** Where the webhook URL comes from: an environment variable, since its path is a secret (never a flag). */
@@ -157,9 +175,9 @@ function webhookFrom(when: string | undefined): WebhookOptions | undefined {
 /** The database named in a connection URL, for messages (never the URL itself). */
 function databaseOf(source: string): string {
   try {
-    return decodeURIComponent(new URL(source).pathname.replace(/^\//, '')) || '(default database)';
+    return databaseOfUrl(source) ?? '(every database)';
   } catch {
-    return '(unparseable URL)';
+    return '(unreadable connection string)';
   }
 }
 

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { parseDuration } from '../../catalog/status.js';
+import { counted } from '../../engines/nouns.js';
 import { UsageError } from '../../errors.js';
 import { prune } from '../../ops/prune.js';
 import type { CliContext } from '../context.js';
@@ -92,8 +93,8 @@ database is refused.`,
     }
     ctx.result(
       result.dryRun
-        ? `dry run: ${result.deleted.length} of ${result.decisions.length} archives would be deleted, ${result.kept.length} kept`
-        : `deleted ${result.deleted.length} of ${result.decisions.length} archives, ${result.kept.length} kept`,
+        ? `dry run: ${result.deleted.length} of ${counted(result.decisions.length, 'archive')} would be deleted, ${result.kept.length} kept`
+        : `deleted ${result.deleted.length} of ${counted(result.decisions.length, 'archive')}, ${result.kept.length} kept`,
     );
   });
   return command;

@@ -1,10 +1,13 @@
 import { Command } from 'commander';
 import type { ArchiveInfo } from '../../catalog/list.js';
 import { safeName } from '../../catalog/naming.js';
-import { engineNameForUrl } from '../../engines/registry.js';
+import { countItems, countUnits, unitsNoun } from '../../engines/nouns.js';
+import { engineNameForUrl, loadEngine } from '../../engines/registry.js';
 import { StowageError, UsageError } from '../../errors.js';
+import { restoredCounts } from '../../ops/data-counts.js';
 import { mongoDatabase, pgDatabase } from '../../ops/database-probe.js';
 import { list } from '../../ops/list.js';
+import { STDIN_ARCHIVE } from '../../ops/open-archive.js';
 import { type RestoreConfirmation, restore } from '../../ops/restore.js';
 import { redactUrl } from '../../redact.js';
 import { looksLikeArchive } from '../../store/open-repository.js';
@@ -24,7 +27,7 @@ export function restoreCommand(ctx: CliContext): Command {
     .description('restore a .stow archive into a database')
     .argument(
       '<archive>',
-      'path or s3://…/NAME.stow; or a repository (folder, s3://bucket/prefix) to choose from',
+      'path or s3://…/NAME.stow, - to read it from stdin; or a repository (folder, s3://bucket/prefix) to choose from',
     )
     .argument('[target-url]', "postgres://… or mongodb://… matching the archive's engine")
     .option('-j, --jobs <n>', 'parallel connections', '2')
@@ -57,19 +60,23 @@ Examples:
   $ stowage restore s3://backups/prod --latest --database shop postgres://app@localhost/shop_copy --create --yes
   $ stowage restore shop.stow postgres://app@localhost/shop --clean --jobs 4
   $ stowage restore shop.stow mongodb://localhost/ --drop --ns-from 'shop.*' --ns-to 'shop_copy.*'
+  $ stowage backup postgres://app@prod/shop --to - | stowage restore - postgres://app@localhost/shop_copy --create
 
 On a terminal, restore shows the archive and the target and asks before writing.
 Restoring over a non-empty target first takes a safety backup of it (a manual
-backup, never pruned automatically) and, without a terminal, needs --yes.`,
+backup, never pruned automatically) and, without a terminal, needs --yes.
+An archive read from stdin (-) is received whole into a private temporary file
+in $TMPDIR first (removed afterwards), so a truncated pipe writes nothing.`,
   );
   command.action(async (archiveArg: string, target: string | undefined, opts: Record<string, unknown>) => {
     const exposed = passwordOnCommandLine(target, 'target');
     if (exposed) ctx.log(`warning: ${exposed}`);
     const s3 = s3OptionsFrom(opts);
     const encryption = await keySourceFrom(opts);
-    const archive = looksLikeArchive(archiveArg)
-      ? archiveArg
-      : await chooseArchive(ctx, archiveArg, target, opts, encryption, s3);
+    const archive =
+      archiveArg === STDIN_ARCHIVE || looksLikeArchive(archiveArg)
+        ? archiveArg
+        : await chooseArchive(ctx, archiveArg, target, opts, encryption, s3);
     if (!archive) return;
     if (!target) {
       throw new UsageError(
@@ -85,12 +92,14 @@ backup, never pruned automatically) and, without a terminal, needs --yes.`,
         : opts.safetyBackupTo
           ? { to: opts.safetyBackupTo as string }
           : true;
-    if (!opts.json) ctx.log(`restoring ${archive} into ${redactUrl(target)}`);
+    const shown = archive === STDIN_ARCHIVE ? 'the archive on stdin' : archive;
+    if (!opts.json) ctx.log(`restoring ${shown} into ${redactUrl(target)}`);
     const summary = await restore({
       ...(opts.yes !== true
         ? { confirm: (plan: RestoreConfirmation) => confirmRestore(ctx, archive, target, plan) }
         : {}),
       archive,
+      stdin: ctx.stdin,
       target,
       jobs: parseJobs(opts.jobs as string),
       stallTimeoutSeconds: parseStallTimeout(opts.stallTimeout as string),
@@ -101,13 +110,15 @@ backup, never pruned automatically) and, without a terminal, needs --yes.`,
       onProgress: ctx.progress(opts.json === true),
       signal: ctx.signal,
     });
-    const items = Object.values(summary.items).reduce((n, v) => n + v, 0);
+    // Counted as backup counts them, so the two agree for one archive.
+    const counts = restoredCounts(await loadEngine(engine), summary.manifest.streams, summary.items);
     if (opts.json) {
       ctx.json({
         archive: summary.archive,
         database: summary.database,
-        streams: Object.keys(summary.items).length,
-        items,
+        units: counts.units,
+        streams: counts.streams,
+        items: counts.items,
         durationMs: summary.durationMs,
         warnings: summary.warnings,
         ...(summary.safetyBackup ? { safetyBackup: summary.safetyBackup.archive } : {}),
@@ -117,7 +128,7 @@ backup, never pruned automatically) and, without a terminal, needs --yes.`,
         ctx.log(`safety backup of the previous contents: ${summary.safetyBackup.archive}`);
       for (const w of summary.warnings) ctx.log(`warning: ${w}`);
       ctx.log(
-        `restored ${items} rows/documents from ${summary.archive} into ${summary.database} in ${(summary.durationMs / 1000).toFixed(1)} s`,
+        `restored ${countUnits(engine, counts.units)}, ${countItems(engine, counts.items)} from ${shown} into ${summary.database} in ${(summary.durationMs / 1000).toFixed(1)} s`,
       );
     }
   });
@@ -224,7 +235,7 @@ async function confirmRestore(
   if (!ctx.interactive) {
     if (replaced.length > 0) {
       throw new UsageError(
-        `the restore would replace ${replaced.length} existing tables/collections of ${redactUrl(target)} (${listed}): pass --yes to restore over them`,
+        `the restore would replace ${replaced.length} existing ${unitsNoun(plan.manifest.engine, replaced.length)} of ${redactUrl(target)} (${listed}): pass --yes to restore over them`,
         plan.safetyBackup
           ? 'a safety backup of them is taken first'
           : 'no safety backup will be taken (--no-safety-backup)',
@@ -235,8 +246,8 @@ async function confirmRestore(
   for (const line of manifestSummary(archive, plan.manifest)) ctx.log(line);
   ctx.log(
     replaced.length > 0
-      ? `target:      ${redactUrl(target)} — the restore replaces ${replaced.length} existing tables/collections (${listed})`
-      : `target:      ${redactUrl(target)} (writes ${plan.units.length} tables/collections, none exists yet)`,
+      ? `target:      ${redactUrl(target)} — the restore replaces ${replaced.length} existing ${unitsNoun(plan.manifest.engine, replaced.length)} (${listed})`
+      : `target:      ${redactUrl(target)} (writes ${countUnits(plan.manifest.engine, plan.units.length)}, none exists yet)`,
   );
   if (replaced.length > 0) {
     ctx.log(

@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { counted } from '../../engines/nouns.js';
+import { UsageError } from '../../errors.js';
 import { verify } from '../../ops/verify.js';
 import type { CliContext } from '../context.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
@@ -32,6 +34,12 @@ Examples:
 Exit code 1 when the archive is damaged or the restore test finds a difference.`,
   );
   command.action(async (archive: string, opts: Record<string, unknown>) => {
+    if (archive === '-') {
+      throw new UsageError(
+        'verify reads an archive file and records the result beside it; it does not read stdin',
+        'save the archive to a file first, or check a piped archive with: stowage inspect - (or restore -, which refuses a damaged one)',
+      );
+    }
     const exposed = passwordOnCommandLine(opts.restoreTest as string | undefined, '--restore-test');
     if (exposed) ctx.log(`warning: ${exposed}`);
     const result = await verify({
@@ -48,7 +56,7 @@ Exit code 1 when the archive is damaged or the restore test finds a difference.`
     else {
       for (const s of result.streams) {
         ctx.result(
-          `${s.ok ? 'ok    ' : 'FAILED'}  ${s.name}  ${s.items} items, ${s.frames} frames${s.problem ? `: ${s.problem}` : ''}`,
+          `${s.ok ? 'ok    ' : 'FAILED'}  ${s.name}  ${counted(s.items, 'item')}, ${counted(s.frames, 'frame')}${s.problem ? `: ${s.problem}` : ''}`,
         );
       }
       if (result.restoreTest) {

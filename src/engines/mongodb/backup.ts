@@ -3,6 +3,7 @@ import type { Document, MongoClient } from 'mongodb';
 import { StowageError, UsageError } from '../../errors.js';
 import type { ProgressListener } from '../../progress.js';
 import type { EngineBackupRequest, EngineBackupResult, StreamWriterSet } from '../engine.js';
+import { countUnits } from '../nouns.js';
 import {
   AUTH_COLLECTIONS,
   type CatalogCollection,
@@ -84,9 +85,11 @@ export async function backupMongo(
       type: 'plan',
       units: catalog.collections.map((c) => ({
         name: `${c.db}.${c.name}`,
+        // Documents, not bytes: collStats' size is not what the archive holds (FerretDB reports some
+        // 3.3× the BSON size), so a byte bar would stall at a third and jump to the end.
         ...(c.estimatedDocuments !== undefined ? { estimatedItems: c.estimatedDocuments } : {}),
-        ...(c.estimatedBytes !== undefined ? { estimatedBytes: c.estimatedBytes } : {}),
       })),
+      summary: countUnits('mongodb', catalog.collections.length),
     });
 
     progress({ type: 'phase', phase: 'data' });
@@ -131,7 +134,7 @@ export async function backupMongo(
     };
     return {
       serverVersion: server.ferretdb ? `${server.version} (FerretDB ${server.ferretdb})` : server.version,
-      database: databases.join(','),
+      database: archivedDatabases(databases, catalog, filter).join(','),
       schema,
       pointInTime: !!oplogStart,
       warnings,
@@ -380,6 +383,22 @@ async function dumpAuth(
     out[key] = stream;
   }
   return out;
+}
+
+/**
+ * The databases a backup names: those it was asked for, or, when a namespace
+ * filter narrowed a server-level backup, only those it holds anything of.
+ */
+function archivedDatabases(
+  databases: string[],
+  catalog: Awaited<ReturnType<typeof readCatalog>>,
+  filter: NamespaceFilter,
+): string[] {
+  if (filter.includesAll) return databases;
+  const held = databases.filter(
+    (db) => catalog.collections.some((c) => c.db === db) || catalog.views.some((v) => v.db === db),
+  );
+  return held.length ? held : databases;
 }
 
 function buildDatabaseSchemas(

@@ -1,5 +1,6 @@
 import { MongoClient, type MongoClientOptions } from 'mongodb';
 import { toStowageError } from './mongo-errors.js';
+import { databaseFromUrl } from './url.js';
 
 /**
  * Opening a client and learning what kind of server is on the other end.
@@ -30,13 +31,6 @@ export interface Connection {
  * in a host name look like a hang. URLs that set their own values win.
  */
 const DEFAULT_TIMEOUT_MS = 5000;
-
-/** The database named in a MongoDB URL's path, if any. */
-export function databaseFromUrl(url: string): string | undefined {
-  const m = /^mongodb(?:\+srv)?:\/\/[^/]*\/([^?]*)/.exec(url);
-  const db = m?.[1] ? decodeURIComponent(m[1]) : '';
-  return db || undefined;
-}
 
 /**
  * Connects and probes the server. Every failure comes back as a one-line

@@ -1,5 +1,6 @@
 import type { Engine } from '../engine.js';
 import { backupMongo } from './backup.js';
+import { describeMongoContents } from './contents.js';
 import type { MongoBackupOptions, MongoRestoreOptions } from './options.js';
 import { restoreMongo } from './restore.js';
 import { namespaceOfStream } from './stream-names.js';
@@ -16,6 +17,7 @@ export const mongodbEngine: Engine<MongoBackupOptions, MongoRestoreOptions> = {
   // is only memory (2 MiB a frame, times the streams open at once).
   restoreReadAhead: 1,
   unitOfStream: namespaceOfStream,
+  describeContents: describeMongoContents,
   backup: backupMongo,
   restore: restoreMongo,
 };

@@ -1,6 +1,7 @@
 import type { MongoClient } from 'mongodb';
 import { StowageError, UsageError } from '../../errors.js';
 import type { EngineRestoreRequest, EngineRestoreResult, StreamReaderSet, StreamSummary } from '../engine.js';
+import { countUnits } from '../nouns.js';
 import { BatchPool } from './batch-pool.js';
 import { type LoadReport, loadStream } from './collection-load.js';
 import { connect, type ServerInfo } from './connect.js';
@@ -204,6 +205,7 @@ export async function restoreMongo(
         estimatedItems: c.schema.documents,
         estimatedBytes: c.streams.reduce((n, s) => n + s.rawBytes, 0),
       })),
+      summary: countUnits('mongodb', collections.length),
     });
 
     for (const plan of collections) {

@@ -1,5 +1,6 @@
 import { StowageError, UsageError } from '../../errors.js';
 import type { EngineBackupRequest, EngineBackupResult } from '../engine.js';
+import { counted, countUnits } from '../nouns.js';
 import type { CatalogContext } from './catalog/context.js';
 import { readDatabaseProperties } from './catalog/database-properties.js';
 import { readExtensionConfig } from './catalog/extension-config.js';
@@ -158,7 +159,18 @@ export async function backupPostgres(
       );
     }
     const withConfig = selective || options.schemaOnly ? undefined : extensionConfig;
-    const copied = options.schemaOnly ? [] : [...catalog.tables, ...(withConfig?.tables ?? [])];
+    const dataFilter = new NameFilter({ excludeTables: options.excludeTableData });
+    const withoutData = catalog.tables.filter((t) => !dataFilter.relation(t.schema, t.name));
+    if (!options.schemaOnly && withoutData.length) {
+      // Said in the manifest, so the empty tables a restore gives are no surprise.
+      const names = withoutData.map((t) => qualify(t.schema, t.name));
+      warnings.push(
+        `data of ${withoutData.length} ${withoutData.length === 1 ? 'table' : 'tables'} left out (--exclude-table-data): ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}`,
+      );
+    }
+    const copied = options.schemaOnly
+      ? []
+      : [...catalog.tables.filter((t) => !withoutData.includes(t)), ...(withConfig?.tables ?? [])];
     const tables: PgTableData[] = copied.map(({ oid: _oid, ...t }) => t);
     const parts = await splitTables(leader, copied, tables, {
       jobs,
@@ -217,8 +229,13 @@ export async function backupPostgres(
             estimatedBytes: part.estimatedBytes,
           })),
         ],
+        summary: tablesAndLargeObjects(tables.length, takeLargeObjects ? largeObjects?.count : undefined),
       });
-      progress({ type: 'phase', phase: 'data', message: `copying ${tables.length} tables` });
+      progress({
+        type: 'phase',
+        phase: 'data',
+        message: `copying ${tablesAndLargeObjects(tables.length, takeLargeObjects ? largeObjects?.count : undefined)}`,
+      });
       await leader.query(`SELECT pg_catalog.set_config('client_encoding', $1, false)`, [server.encoding]);
       const workers = [leader];
       for (const o of (await opening) ?? []) {
@@ -343,4 +360,9 @@ async function backUpLargeObjects(
   writer.end();
   await finished;
   progress({ type: 'unit-done', name: stream, items: writer.itemCount, bytes });
+}
+
+/** "3 tables", "1 table and 2 large objects": parts of a table count once. */
+function tablesAndLargeObjects(tables: number, largeObjects: number | undefined): string {
+  return `${countUnits('postgres', tables)}${largeObjects ? ` and ${counted(largeObjects, 'large object')}` : ''}`;
 }

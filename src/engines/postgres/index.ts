@@ -1,5 +1,6 @@
 import type { Engine } from '../engine.js';
 import { backupPostgres } from './backup.js';
+import { describePostgresContents, postgresSchemaSql } from './contents.js';
 import type { PostgresBackupOptions, PostgresRestoreOptions } from './options.js';
 import { printableSchema } from './printable-schema.js';
 import { restorePostgres } from './restore.js';
@@ -20,6 +21,8 @@ export const postgresEngine: Engine<PostgresBackupOptions, PostgresRestoreOption
   restoreReadAhead: 2,
   unitOfStream: tableOfStream,
   printableSchema,
+  describeContents: describePostgresContents,
+  schemaSql: postgresSchemaSql,
   backup: backupPostgres,
   restore: restorePostgres,
 };

@@ -19,6 +19,7 @@ export type Section = (typeof SECTIONS)[number];
 export const OBJECT_KINDS = [
   'schema',
   'extension',
+  'access-method',
   'collation',
   'type',
   'domain',

@@ -10,6 +10,12 @@ export interface PostgresBackupOptions {
   excludeSchemas?: string[];
   includeTables?: string[];
   excludeTables?: string[];
+  /**
+   * Tables whose rows are left out (pg_dump's --exclude-table-data): their
+   * definitions are backed up, their data is not. Same patterns as
+   * {@link excludeTables}; a partitioned table's partitions match on their own names.
+   */
+  excludeTableData?: string[];
   /** Only the schema (pre-data and post-data), no table data. */
   schemaOnly?: boolean;
   /** Only table data (and sequence values), no schema. */
@@ -116,6 +122,7 @@ export const POSTGRES_BACKUP_OPTION_KEYS = Object.keys({
   excludeSchemas: true,
   includeTables: true,
   excludeTables: true,
+  excludeTableData: true,
   schemaOnly: true,
   dataOnly: true,
   lockTimeoutMs: true,

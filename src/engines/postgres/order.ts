@@ -14,6 +14,7 @@ import type { ObjectKind, PgObject, Section } from './model.js';
 const KIND_RANK: Record<ObjectKind, number> = {
   schema: 1,
   extension: 2,
+  'access-method': 2.5,
   collation: 3,
   type: 4,
   domain: 5,

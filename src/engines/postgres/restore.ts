@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { StowageError, UsageError } from '../../errors.js';
 import type { EngineRestoreRequest, EngineRestoreResult, StreamSummary } from '../engine.js';
+import { counted, countUnits } from '../nouns.js';
 import { applyObjects } from './apply-ddl.js';
 import { PgSession, parseTarget } from './connect.js';
 import { dataOnlyLoadGroups, type LoadGroup, requireTables } from './data-only.js';
@@ -10,6 +11,7 @@ import { loadTableCopy } from './load-copy.js';
 import { loadTableInsert } from './load-insert.js';
 import { type PgObject, type PgTableData, parsePostgresSchema, type RelationRef } from './model.js';
 import type { PostgresRestoreOptions } from './options.js';
+import { findPreinstalledTypes } from './preinstalled.js';
 import { prerequisitesOf, requirePrerequisites } from './prerequisites.js';
 import { databasePropertyStatements } from './restore-database-properties.js';
 import { describeGlobals, restoreGlobals } from './restore-globals.js';
@@ -116,7 +118,7 @@ export async function restorePostgres(
       'the archive is incomplete or damaged; restore from another backup',
     );
   }
-  const preData = dataOnly ? [] : selection.objects.filter((o) => o.section === 'pre-data');
+  let preData = dataOnly ? [] : selection.objects.filter((o) => o.section === 'pre-data');
   // Data-only still refreshes materialized views: their contents are data.
   const postData = selection.objects.filter(
     (o) => o.section === 'post-data' && (!dataOnly || o.kind === 'refresh') && o.kind !== 'event-trigger',
@@ -185,7 +187,14 @@ export async function restorePostgres(
     // PGlite serves every connection from one backend: parallel sessions only queue.
     const jobs = options.singleTransaction || server.pglite ? 1 : Math.max(1, request.jobs | 0);
 
-    if (!created && !options.clean && !dataOnly) await requireEmptyTarget(main);
+    // Base types the user installed in the target beforehand (as older backups asked) stay as they are.
+    const preinstalled =
+      created || dataOnly ? undefined : await findPreinstalledTypes(main, selection.objects);
+    const kept = preinstalled?.objectIds ?? new Set<string>();
+    if (preinstalled) warnings.push(...preinstalled.warnings);
+    const objects = selection.objects.filter((o) => !kept.has(o.id));
+    preData = preData.filter((o) => !kept.has(o.id));
+    if (!created && !options.clean && !dataOnly) await requireEmptyTarget(main, preinstalled?.functionOids);
     if (dataOnly) await requireTables(main, tables);
     // Extensions the target cannot install were refused by prepare (prerequisites.ts), before anything.
     if (request.beforeWrite) {
@@ -232,7 +241,7 @@ export async function restorePostgres(
           );
         }
       } else {
-        const drops = [...selection.objects].reverse();
+        const drops = [...objects].reverse();
         await applyObjects(main, drops, {
           batch,
           statements: (o) => (o.drop ? [o.drop] : []),
@@ -245,7 +254,11 @@ export async function restorePostgres(
     if (options.clean) await emptyExtensionConfigTables(main, tables);
 
     if (preData.length) {
-      progress({ type: 'phase', phase: 'pre-data', message: `creating ${preData.length} objects` });
+      progress({
+        type: 'phase',
+        phase: 'pre-data',
+        message: `creating ${counted(preData.length, 'object')}`,
+      });
       await applyObjects(main, preData, {
         batch,
         statements: (o) => mapObjectRoles(o, ownership.mapRoles),
@@ -279,7 +292,7 @@ export async function restorePostgres(
       progress({
         type: 'phase',
         phase: 'data',
-        message: `loading ${tables.length} tables${largeObjects ? ` and ${largeObjects.count} large objects` : ''}${insert ? ' with INSERT' : ''}`,
+        message: `loading ${countUnits('postgres', tables.length)}${largeObjects ? ` and ${counted(largeObjects.count, 'large object')}` : ''}${insert ? ' with INSERT' : ''}`,
       });
       const bytesOf = (stream: string) => summaries.get(stream)?.rawBytes ?? 0;
       const tableBytes = (t: PgTableData) => t.streams.reduce((n, s) => n + bytesOf(s), 0);
@@ -296,6 +309,7 @@ export async function restorePostgres(
             estimatedBytes: summaries.get(stream)?.rawBytes,
           }),
         ),
+        summary: `${countUnits('postgres', tables.length)}${largeObjects ? ` and ${counted(largeObjects.count, 'large object')}` : ''}`,
       });
       const keyOf = (t: PgTableData) => qualify(t.schema, t.name);
       const byKey = new Map(order.map((t) => [keyOf(t), t]));
@@ -439,7 +453,7 @@ export async function restorePostgres(
         progress({
           type: 'phase',
           phase: 'post-data',
-          message: `building ${postData.length} indexes, constraints and other objects`,
+          message: `building ${counted(postData.length, 'object')} (indexes, constraints, …)`,
         });
       };
       // Post-data work inside one partition tree can deadlock in the server (an ALTER on the parent
@@ -524,12 +538,8 @@ export async function restorePostgres(
           : [...(ownership.owner ? (o.owner ?? []) : []), ...(ownership.acl ? (o.acl ?? []) : [])].map(
               (sql) => mapStatementRole(sql, ownership.mapRoles),
             );
-      ledger.plan(
-        'owners and privileges',
-        selection.objects.filter((o) => statements(o).length).length,
-        'objects',
-      );
-      await applyObjects(main, selection.objects, {
+      ledger.plan('owners and privileges', objects.filter((o) => statements(o).length).length, 'objects');
+      await applyObjects(main, objects, {
         batch,
         statements,
         onApplied: () => ledger.tick('owners and privileges'),

@@ -84,7 +84,7 @@ export function parseRoleMap(values: string[]): Record<string, string> {
 
 /**
  * The object's SQL with the roles it names ({@link PgObject.roles}: a policy's
- * `TO a, b`) renamed through `map`. The whole quoted list, as generated, is
+ * `TO a, b`, a user mapping's `FOR role`) renamed through `map`. The whole quoted list, as generated, is
  * replaced once, right after the command keyword, never elsewhere in the text.
  */
 export function mapObjectRoles(object: Pick<PgObject, 'sql' | 'roles'>, map: RoleMap): string[] {
@@ -92,11 +92,16 @@ export function mapObjectRoles(object: Pick<PgObject, 'sql' | 'roles'>, map: Rol
   if (!roles.some((r) => map[unquoteRole(r)] !== undefined)) return object.sql;
   const [first, ...rest] = object.sql;
   if (first === undefined) return object.sql;
+  const renamed = roles.map((r) => quoteIdent(mapRole(unquoteRole(r), map)));
+  // A user mapping names its one role right after FOR.
+  const mapping = `CREATE USER MAPPING FOR ${roles[0]} SERVER `;
+  if (roles.length === 1 && first.startsWith(mapping)) {
+    return [`CREATE USER MAPPING FOR ${renamed[0]} SERVER ${first.slice(mapping.length)}`, ...rest];
+  }
   const to = (list: string[]) => ` TO ${list.join(', ')}`;
   const from = new RegExp(
     `( FOR (?:ALL|SELECT|INSERT|UPDATE|DELETE))${escapeRegExp(to(roles))}(?= USING | WITH CHECK |$)`,
   );
-  const renamed = roles.map((r) => quoteIdent(mapRole(unquoteRole(r), map)));
   return [first.replace(from, (_, head: string) => `${head}${to(renamed)}`), ...rest];
 }
 

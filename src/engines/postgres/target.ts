@@ -113,9 +113,14 @@ async function createDatabase(
   }
 }
 
-/** Counts user objects in the target; a fresh database (even with extensions installed) counts zero. */
+/**
+ * Counts user objects in the target; a fresh database (even with extensions
+ * installed) counts zero, and so do the functions in `ignoreRoutines` (OIDs:
+ * those of base types the user installed beforehand, see preinstalled.ts).
+ */
 export async function countUserObjects(
   session: PgSession,
+  ignoreRoutines: string[] = [],
 ): Promise<{ relations: number; routines: number; types: number }> {
   const system = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast' AND n.nspname !~ '^pg_temp_'`;
   const notExtension = (catalog: string, oid: string) =>
@@ -125,10 +130,10 @@ export async function countUserObjects(
        (SELECT pg_catalog.count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
          WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c') AND ${system} AND ${notExtension('pg_class', 'c.oid')}) AS relations,
        (SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-         WHERE ${system} AND ${notExtension('pg_proc', 'p.oid')}) AS routines,
+         WHERE ${system} AND ${notExtension('pg_proc', 'p.oid')} AND p.oid <> ALL($1::oid[])) AS routines,
        (SELECT pg_catalog.count(*) FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
          WHERE t.typtype IN ('e', 'd', 'r') AND ${system} AND ${notExtension('pg_type', 't.oid')}) AS types`,
-    [],
+    [ignoreRoutines],
     'checking that the target database is empty',
   );
   const r = rows[0];
@@ -139,9 +144,9 @@ export async function countUserObjects(
   };
 }
 
-/** Throws unless the target holds no user objects. */
-export async function requireEmptyTarget(session: PgSession): Promise<void> {
-  const counts = await countUserObjects(session);
+/** Throws unless the target holds no user objects (but the functions in `ignoreRoutines`). */
+export async function requireEmptyTarget(session: PgSession, ignoreRoutines: string[] = []): Promise<void> {
+  const counts = await countUserObjects(session, ignoreRoutines);
   const parts = [
     counts.relations && `${counts.relations} relations`,
     counts.routines && `${counts.routines} functions`,

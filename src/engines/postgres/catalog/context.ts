@@ -33,6 +33,23 @@ export interface CatalogContext {
  */
 export interface CatalogObject extends PgObject {
   keys: string[];
+  /**
+   * Parts written inside this object's statements (a table's inline CHECK
+   * constraints, a domain's constraints) that can be created on their own,
+   * later, when they close a dependency cycle (cycles.ts). Each part is a
+   * complete object whose keys are its own; `sqlWithout` rebuilds this
+   * object's statements without the parts named.
+   */
+  detachable?: { parts: CatalogObject[]; sqlWithout: (partIds: ReadonlySet<string>) => string[] };
+  /**
+   * An empty placeholder of this object (a shell type, a view of NULL
+   * columns) that objects it needs, and that need it back, are created after
+   * instead (a base type's I/O functions, a function over a view's row type
+   * that the view calls). `id` names a placeholder that always exists; one
+   * given as `object` is added only when a cycle needs it, and this object's
+   * statements then become `sqlOverShell` (CREATE OR REPLACE) and its drop `dropOverShell`.
+   */
+  shell?: { id: string; object?: CatalogObject; sqlOverShell?: string[]; dropOverShell?: string };
 }
 
 /** The identity of a catalog row, as used in {@link CatalogObject.keys}. */

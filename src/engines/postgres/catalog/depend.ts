@@ -1,5 +1,6 @@
 import { qualify } from '../ident.js';
 import { type CatalogContext, type CatalogObject, catalogKey, rows } from './context.js';
+import { breakCycles } from './cycles.js';
 import { notExtensionMember, SYSTEM_SCHEMA_FILTER } from './sql.js';
 
 interface DependRow {
@@ -23,11 +24,23 @@ interface DependRow {
  * Objects that depend on a user relation left out of the backup (a view over
  * an excluded table, a foreign key to one) cannot be restored and are dropped
  * here, with their dependents, and reported.
+ *
+ * Detachable parts of objects (inline CHECK constraints) get dependencies of
+ * their own, so that cycles.ts can split them out of a cycle.
  */
 export async function resolveDependencies(
   ctx: CatalogContext,
-  objects: CatalogObject[],
+  readObjects: CatalogObject[],
 ): Promise<CatalogObject[]> {
+  const partOf = new Map<string, string>();
+  const objects: CatalogObject[] = [];
+  for (const obj of readObjects) {
+    objects.push(obj);
+    for (const part of obj.detachable?.parts ?? []) {
+      objects.push(part);
+      partOf.set(part.id, obj.id);
+    }
+  }
   const depend = await rows<DependRow>(
     ctx,
     `SELECT d.classid::pg_catalog.regclass::text AS c, d.objid::text AS o,
@@ -126,7 +139,8 @@ export async function resolveDependencies(
   }
   for (const id of removed) {
     const obj = byId.get(id);
-    if (obj && obj.kind !== 'refresh' && obj.kind !== 'default') {
+    // A part (an inline check) goes with its owner, which is reported.
+    if (obj && !partOf.has(id) && obj.kind !== 'refresh' && obj.kind !== 'default') {
       const where = obj.relation ? ` (on ${qualify(obj.relation.schema, obj.relation.name)})` : '';
       ctx.warnings.push(
         `${obj.kind} ${obj.schema ? `${obj.schema}.` : ''}${obj.name}${where} is left out: it depends on a table or view that is not in the backup`,
@@ -135,19 +149,26 @@ export async function resolveDependencies(
   }
 
   const kept = objects.filter((o) => !removed.has(o.id));
-  // Refreshing a materialized view that reads another one has to wait for that one's refresh.
-  for (const obj of kept) {
-    if (obj.kind !== 'refresh') continue;
-    const view = byId.get(`materialized-view:${obj.schema}.${obj.name}`);
-    for (const dep of view?.deps ?? []) {
-      if (
-        dep.startsWith('materialized-view:') &&
-        byId.has(`refresh:${dep.slice('materialized-view:'.length)}`)
-      ) {
-        obj.deps.push(`refresh:${dep.slice('materialized-view:'.length)}`);
+  // Refreshing a materialized view that reads another one has to wait for that one's refresh,
+  // also when it reads it through plain views.
+  const refreshesNeeded = (id: string, seen: Set<string>): string[] => {
+    const out: string[] = [];
+    for (const dep of byId.get(id)?.deps ?? []) {
+      if (seen.has(dep)) continue;
+      seen.add(dep);
+      if (dep.startsWith('materialized-view:')) {
+        const refresh = `refresh:${dep.slice('materialized-view:'.length)}`;
+        if (byId.has(refresh)) out.push(refresh);
+      } else if (dep.startsWith('view:')) {
+        out.push(...refreshesNeeded(dep, seen));
       }
     }
+    return out;
+  };
+  for (const obj of kept) {
+    if (obj.kind !== 'refresh') continue;
+    obj.deps.push(...refreshesNeeded(`materialized-view:${obj.schema}.${obj.name}`, new Set()));
   }
   for (const obj of kept) obj.deps = [...new Set(obj.deps)].filter((d) => d !== obj.id && !removed.has(d));
-  return kept;
+  return breakCycles(kept, partOf);
 }

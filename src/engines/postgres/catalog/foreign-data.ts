@@ -142,6 +142,8 @@ export async function readForeignData(ctx: CatalogContext): Promise<CatalogObjec
       sql: [`CREATE USER MAPPING FOR ${user} SERVER ${server}${m.options ? ` OPTIONS (${m.options})` : ''}`],
       drop: `DROP USER MAPPING IF EXISTS FOR ${user} SERVER ${server}`,
       ...(m.options ? { secret: true } : {}),
+      // The mapped role must exist on the target (checked before anything is applied) and follows --map-role.
+      ...(m.public ? {} : { roles: [user] }),
       deps: [`foreign-server:${m.srvname}`],
       keys: [catalogKey('pg_user_mapping', m.umid)],
     });

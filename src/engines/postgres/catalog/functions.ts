@@ -99,7 +99,8 @@ export async function readRoutines(ctx: CatalogContext): Promise<CatalogObject[]
     : [];
 
   return list.map((r) => {
-    const signature = `${qualify(r.nspname, r.proname)}(${r.identity})`;
+    // An aggregate over no arguments is written agg(*) in every statement naming it.
+    const signature = `${qualify(r.nspname, r.proname)}(${r.identity || (r.prokind === 'a' ? '*' : '')})`;
     const base = {
       schema: r.nspname,
       name: `${r.proname}(${r.identity})`,

@@ -1,6 +1,7 @@
 import type { PgObject } from '../model.js';
 import { orderObjects } from '../order.js';
 import type { NameFilter } from '../patterns.js';
+import { readAccessMethods } from './access-methods.js';
 import { readCasts } from './casts.js';
 import { readCollations } from './collations.js';
 import { readConstraints } from './constraints.js';
@@ -30,7 +31,6 @@ import { readTextSearch } from './text-search.js';
 import { readTransforms } from './transforms.js';
 import { readTriggers } from './triggers.js';
 import { readTypes } from './types.js';
-import { reportUnsupported } from './unsupported.js';
 import { readViews } from './views.js';
 
 /** Names of the user schemas the filter selects (extension-owned schemas excluded). */
@@ -59,12 +59,12 @@ export interface CatalogRead {
  * after the selected tables are locked.
  */
 export async function readCatalog(ctx: CatalogContext): Promise<CatalogRead> {
-  await reportUnsupported(ctx);
   const sequences = await readSequences(ctx);
   const tables = await readTables(ctx, sequences);
   const all: CatalogObject[] = [
     ...(await readSchemas(ctx)),
     ...(await readExtensions(ctx)),
+    ...(await readAccessMethods(ctx)),
     ...(await readCollations(ctx)),
     ...(await readTypes(ctx)),
     ...(await readRoutines(ctx)),
@@ -94,14 +94,12 @@ export async function readCatalog(ctx: CatalogContext): Promise<CatalogRead> {
   ];
   const kept = await resolveDependencies(ctx, all);
   const { ordered, cycles } = orderObjects(kept);
-  if (cycles.length) {
-    ctx.warnings.push(
-      `dependency cycle around ${cycles.join(', ')}: restore may need a second attempt for these objects`,
-    );
-  }
+  // A cycle no split breaks leaves objects in an order restore may not be able to apply.
+  if (cycles.length)
+    ctx.incomplete.push(`dependency cycle stowage cannot break, around ${cycles.join(', ')}`);
   const keptTables = new Set(kept.filter((o) => o.kind === 'table').map((o) => o.id));
   return {
-    objects: ordered.map(({ keys: _keys, ...object }) => object),
+    objects: ordered.map(({ keys: _keys, detachable: _parts, shell: _shell, ...object }) => object),
     tables: tables.data.filter((t) => keptTables.has(`table:${t.schema}.${t.name}`)),
     sequences: sequences.all,
   };

@@ -52,6 +52,7 @@ interface ColumnRow {
   typid: number;
   notnull: boolean;
   islocal: boolean;
+  inhcount: number;
   identity: string;
   generated: string;
   defexpr: string | null;
@@ -140,7 +141,7 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
   const columns = await rows<ColumnRow>(
     ctx,
     `SELECT a.attrelid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
-       a.atttypid::int AS typid, a.attnotnull AS notnull, a.attislocal AS islocal,
+       a.atttypid::int AS typid, a.attnotnull AS notnull, a.attislocal AS islocal, a.attinhcount AS inhcount,
        ${identity} AS identity, ${generated} AS generated,
        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS defexpr, ad.oid AS defoid,
        CASE WHEN a.attcollation <> t.typcollation THEN ${collationName('a.attcollation')} END AS collation,
@@ -207,7 +208,10 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
       if (local) {
         let def = `${col} ${c.type}`;
         if (c.collation) def += ` COLLATE ${c.collation}`;
-        if (c.generated && c.defexpr != null) {
+        // A child that declares an inherited generated column gets the parent's expression; before
+        // PostgreSQL 16 it may not repeat it ("child column specifies generation expression").
+        const inheritsExpression = c.inhcount > 0 && !attachLater && ctx.version < 160000;
+        if (c.generated && c.defexpr != null && !inheritsExpression) {
           def += ` GENERATED ALWAYS AS (${c.defexpr}) ${c.generated === 'v' ? 'VIRTUAL' : 'STORED'}`;
         }
         if (c.identity) {
@@ -242,41 +246,67 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
       if (c.fdwoptions) after.push(`${alter} ONLY ${name} ALTER COLUMN ${col} OPTIONS (${c.fdwoptions})`);
     }
     // Valid CHECK constraints defined on this table go inline (checked while data loads, like pg_dump);
-    // inherited ones come with the parent, NOT VALID ones are added after the data.
+    // inherited ones come with the parent, NOT VALID ones are added after the data. An inline one
+    // that closes a dependency cycle (it calls a function taking this table's row type) is split
+    // out into a constraint of its own, added after the data (cycles.ts).
     // A partition to attach needs its parent's checks before it is attached.
-    const inlineChecks = tableChecks.filter((k) => k.validated && (k.islocal || attachLater));
-    for (const k of inlineChecks) inline.push(`CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`);
-
-    let create = `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}${foreign ? 'FOREIGN ' : ''}TABLE ${name}`;
-    if (isPartition) {
-      create += ` PARTITION OF ${t.partition_parent}${inline.length ? ` (${inline.join(', ')})` : ''} ${t.bound}`;
-    } else if (isTyped) {
-      create += ` OF ${t.oftype}${inline.length ? ` (${inline.join(', ')})` : ''}`;
-    } else {
-      create += ` (\n    ${inline.join(',\n    ')}\n)`;
-      if (t.inherits.length && !attachLater) create += ` INHERITS (${t.inherits.join(', ')})`;
-    }
-    if (t.partkey) create += ` PARTITION BY ${t.partkey}`;
-    if (foreign && t.server) {
-      create += ` SERVER ${quoteIdent(t.server)}`;
-      if (t.ftoptions) create += ` OPTIONS (${t.ftoptions})`;
-    }
-    if (t.am) create += ` USING ${quoteIdent(t.am)}`;
-    const storageOptions = [...(t.reloptions ?? []), ...(t.toastoptions ?? []).map((o) => `toast.${o}`)];
-    if (storageOptions.length) create += ` WITH (${reloptionsClause(storageOptions)})`;
+    const inlineChecks = tableChecks
+      .filter((k) => k.validated && (k.islocal || attachLater))
+      .map((k) => ({
+        clause: `CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
+        comment: commentStatement(`CONSTRAINT ${quoteIdent(k.conname)} ON ${name}`, k.comment),
+        part: {
+          id: `constraint:${t.nspname}.${t.relname}.${k.conname}`,
+          kind: 'constraint',
+          section: 'post-data',
+          schema: t.nspname,
+          name: `${t.relname}.${k.conname}`,
+          relation,
+          // Not ONLY: inheritance children hold the constraint too.
+          sql: [
+            `${alter} ${name} ADD CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
+            ...commentStatement(`CONSTRAINT ${quoteIdent(k.conname)} ON ${name}`, k.comment),
+          ],
+          drop: `${alter} IF EXISTS ${name} DROP CONSTRAINT IF EXISTS ${quoteIdent(k.conname)}`,
+          deps: [id],
+          keys: [catalogKey('pg_constraint', k.oid)],
+          lock: 'exclusive',
+        } satisfies CatalogObject,
+      }));
 
     if (attachLater) after.push(`ALTER TABLE ONLY ${t.partition_parent} ATTACH PARTITION ${name} ${t.bound}`);
     // Foreign tables have no replica identity (the catalog says 'n', which ALTER cannot set on them).
     if (!foreign && t.replident === 'f') after.push(`ALTER TABLE ONLY ${name} REPLICA IDENTITY FULL`);
     if (!foreign && t.replident === 'n') after.push(`ALTER TABLE ONLY ${name} REPLICA IDENTITY NOTHING`);
 
-    const comments = [
-      ...commentStatement(`${foreign ? 'FOREIGN TABLE' : 'TABLE'} ${name}`, t.comment),
-      ...cols.flatMap((c) => commentStatement(`COLUMN ${name}.${quoteIdent(c.attname)}`, c.comment)),
-      ...tableChecks
-        .filter((k) => k.validated && k.islocal)
-        .flatMap((k) => commentStatement(`CONSTRAINT ${quoteIdent(k.conname)} ON ${name}`, k.comment)),
-    ];
+    const statements = (detached: ReadonlySet<string>): string[] => {
+      const checks = inlineChecks.filter((k) => !detached.has(k.part.id));
+      const defs = [...inline, ...checks.map((k) => k.clause)];
+      let create = `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}${foreign ? 'FOREIGN ' : ''}TABLE ${name}`;
+      if (isPartition) {
+        create += ` PARTITION OF ${t.partition_parent}${defs.length ? ` (${defs.join(', ')})` : ''} ${t.bound}`;
+      } else if (isTyped) {
+        create += ` OF ${t.oftype}${defs.length ? ` (${defs.join(', ')})` : ''}`;
+      } else {
+        create += ` (\n    ${defs.join(',\n    ')}\n)`;
+        if (t.inherits.length && !attachLater) create += ` INHERITS (${t.inherits.join(', ')})`;
+      }
+      if (t.partkey) create += ` PARTITION BY ${t.partkey}`;
+      if (foreign && t.server) {
+        create += ` SERVER ${quoteIdent(t.server)}`;
+        if (t.ftoptions) create += ` OPTIONS (${t.ftoptions})`;
+      }
+      if (t.am) create += ` USING ${quoteIdent(t.am)}`;
+      const storageOptions = [...(t.reloptions ?? []), ...(t.toastoptions ?? []).map((o) => `toast.${o}`)];
+      if (storageOptions.length) create += ` WITH (${reloptionsClause(storageOptions)})`;
+      return [
+        create,
+        ...after,
+        ...commentStatement(`${foreign ? 'FOREIGN TABLE' : 'TABLE'} ${name}`, t.comment),
+        ...cols.flatMap((c) => commentStatement(`COLUMN ${name}.${quoteIdent(c.attname)}`, c.comment)),
+        ...checks.flatMap((k) => k.comment),
+      ];
+    };
 
     const parents = t.parent_names.map((p, i) => `table:${t.parent_schemas[i]}.${p}`);
     objects.push({
@@ -286,7 +316,7 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
       schema: t.nspname,
       name: t.relname,
       relation,
-      sql: [create, ...after, ...comments],
+      sql: statements(new Set()),
       drop: `DROP ${foreign ? 'FOREIGN ' : ''}TABLE IF EXISTS ${name}`,
       owner: ownerStatement(`${foreign ? 'FOREIGN ' : ''}TABLE ${name}`, t.owner),
       acl: [
@@ -297,11 +327,13 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
       keys: [
         catalogKey('pg_class', t.oid),
         catalogKey('pg_type', t.reltype),
-        ...inlineChecks.map((k) => catalogKey('pg_constraint', k.oid)),
         ...cols
           .filter((c) => c.generated && c.defoid)
           .map((c) => catalogKey('pg_attrdef', c.defoid as string)),
       ],
+      detachable: inlineChecks.length
+        ? { parts: inlineChecks.map((k) => k.part), sqlWithout: statements }
+        : undefined,
     });
 
     for (const c of cols) {
@@ -314,6 +346,8 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
         name: `${t.relname}.${c.attname}`,
         relation,
         sql: [`${alter} ONLY ${name} ALTER COLUMN ${quoteIdent(c.attname)} SET DEFAULT ${c.defexpr}`],
+        // A default may call a function that --clean drops before the table (it takes the row type).
+        drop: `${alter} IF EXISTS ONLY ${name} ALTER COLUMN ${quoteIdent(c.attname)} DROP DEFAULT`,
         deps: [id],
         keys: [catalogKey('pg_attrdef', c.defoid)],
       });
@@ -329,7 +363,8 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
         name: `${t.relname}.${k.conname}`,
         relation,
         sql: [
-          `${alter} ${t.relkind === 'p' ? '' : 'ONLY '}${name} ADD CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
+          // Not ONLY: a check on an inheritance parent must reach its children (they hold it as inherited).
+          `${alter} ${name} ADD CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
           ...commentStatement(`CONSTRAINT ${quoteIdent(k.conname)} ON ${name}`, k.comment),
         ],
         deps: [id],

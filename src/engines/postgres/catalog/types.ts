@@ -37,6 +37,29 @@ interface RangeRow {
   multirange: string | null;
 }
 
+interface BaseTypeRow {
+  oid: string;
+  input: string;
+  output: string;
+  receive: string | null;
+  send: string | null;
+  typmodin: string | null;
+  typmodout: string | null;
+  analyze: string | null;
+  subscript: string | null;
+  typlen: number;
+  byval: boolean;
+  align: string;
+  storage: string;
+  category: string;
+  preferred: boolean;
+  /** A base type's default is stored as text, not as an expression. */
+  default: string | null;
+  element: string | null;
+  delimiter: string;
+  collatable: boolean;
+}
+
 interface DomainConstraintRow {
   oid: string;
   contypid: string;
@@ -47,8 +70,10 @@ interface DomainConstraintRow {
 
 /**
  * User-defined types: enums, composite types, range types (with their
- * multirange), and domains with their constraints. Base types need C
- * functions and are reported, not backed up.
+ * multirange), domains with their constraints, and base types. A base type
+ * and its I/O functions need each other, so, as pg_dump does, a shell type
+ * (`CREATE TYPE name`) comes first, then the functions, then the full type
+ * (cycles.ts points the functions at the shell).
  */
 export async function readTypes(ctx: CatalogContext): Promise<CatalogObject[]> {
   const types = await rows<TypeRow>(
@@ -105,6 +130,25 @@ export async function readTypes(ctx: CatalogContext): Promise<CatalogObject[]> {
          JOIN pg_catalog.pg_namespace opn ON opn.oid = opc.opcnamespace
          WHERE r.rngtypid = ANY($1::oid[])`,
         [rangeIds],
+      )
+    : [];
+
+  const baseIds = types.filter((t) => t.typtype === 'b').map((t) => t.oid);
+  const subscript = ctx.version >= 140000 ? 't.typsubscript' : '0::pg_catalog.regproc';
+  const proc = (column: string) => `CASE WHEN ${column} <> 0 THEN ${column}::pg_catalog.regproc::text END`;
+  const baseTypes = baseIds.length
+    ? await rows<BaseTypeRow>(
+        ctx,
+        `SELECT t.oid, t.typinput::pg_catalog.regproc::text AS input, t.typoutput::pg_catalog.regproc::text AS output,
+           ${proc('t.typreceive')} AS receive, ${proc('t.typsend')} AS send,
+           ${proc('t.typmodin')} AS typmodin, ${proc('t.typmodout')} AS typmodout,
+           ${proc('t.typanalyze')} AS analyze, ${proc(subscript)} AS subscript,
+           t.typlen AS typlen, t.typbyval AS byval, t.typalign AS align, t.typstorage AS storage,
+           t.typcategory AS category, t.typispreferred AS preferred, t.typdefault AS default,
+           CASE WHEN t.typelem <> 0 THEN pg_catalog.format_type(t.typelem, NULL) END AS element,
+           t.typdelim AS delimiter, t.typcollation <> 0 AS collatable
+         FROM pg_catalog.pg_type t WHERE t.oid = ANY($1::oid[])`,
+        [baseIds],
       )
     : [];
 
@@ -199,30 +243,106 @@ export async function readTypes(ctx: CatalogContext): Promise<CatalogObject[]> {
         if (t.collation) create += ` COLLATE ${t.collation}`;
         if (t.typdefault != null) create += ` DEFAULT ${t.typdefault}`;
         if (t.notnull) create += ' NOT NULL';
-        out.push({
-          ...base,
-          id: `domain:${t.nspname}.${t.typname}`,
-          kind: 'domain',
-          sql: [
+        const id = `domain:${t.nspname}.${t.typname}`;
+        // A constraint that calls a function over the domain is split out after the function (cycles.ts).
+        const parts = checks.map((c) => ({
+          check: c,
+          object: {
+            ...base,
+            id: `domain-constraint:${t.nspname}.${t.typname}.${c.conname}`,
+            kind: 'constraint',
+            name: `${t.typname}.${c.conname}`,
+            section: 'post-data',
+            sql: [
+              `ALTER DOMAIN ${name} ADD CONSTRAINT ${quoteIdent(c.conname)} ${c.def}`,
+              ...commentStatement(`CONSTRAINT ${quoteIdent(c.conname)} ON DOMAIN ${name}`, c.comment),
+            ],
+            // ALTER DOMAIN has no IF EXISTS for the domain itself.
+            drop: `DO $stowage$ BEGIN IF pg_catalog.to_regtype(${quoteLiteral(name)}) IS NOT NULL THEN ALTER DOMAIN ${name} DROP CONSTRAINT IF EXISTS ${quoteIdent(c.conname)}; END IF; END $stowage$`,
+            deps: [id],
+            keys: [catalogKey('pg_constraint', c.oid)],
+          } satisfies CatalogObject,
+        }));
+        const statements = (detached: ReadonlySet<string>) => {
+          const kept = parts.filter((p) => !detached.has(p.object.id)).map((p) => p.check);
+          return [
             create,
-            ...checks.map((c) => `ALTER DOMAIN ${name} ADD CONSTRAINT ${quoteIdent(c.conname)} ${c.def}`),
+            ...kept.map((c) => `ALTER DOMAIN ${name} ADD CONSTRAINT ${quoteIdent(c.conname)} ${c.def}`),
             ...commentStatement(`DOMAIN ${name}`, t.comment),
-            ...checks.flatMap((c) =>
+            ...kept.flatMap((c) =>
               commentStatement(`CONSTRAINT ${quoteIdent(c.conname)} ON DOMAIN ${name}`, c.comment),
             ),
-          ],
+          ];
+        };
+        out.push({
+          ...base,
+          id,
+          kind: 'domain',
+          sql: statements(new Set()),
           drop: `DROP DOMAIN IF EXISTS ${name}`,
           owner: ownerStatement(`DOMAIN ${name}`, t.owner),
           acl: aclStatements('DOMAIN', name, t.owner, t.acl),
-          keys: [...base.keys, ...checks.map((c) => catalogKey('pg_constraint', c.oid))],
+          detachable: parts.length
+            ? { parts: parts.map((p) => p.object), sqlWithout: statements }
+            : undefined,
         });
         break;
       }
-      default:
-        ctx.warnings.push(
-          `base type ${name} is not backed up (it needs C functions; install it in the target first)`,
-        );
+      case 'b': {
+        const b = baseTypes.find((x) => x.oid === t.oid);
+        if (!b) continue;
+        const shell: CatalogObject = {
+          ...base,
+          id: `shell-type:${t.nspname}.${t.typname}`,
+          kind: 'shell-type',
+          sql: [`CREATE TYPE ${name}`],
+          keys: [],
+        };
+        out.push(shell, {
+          ...base,
+          id: `type:${t.nspname}.${t.typname}`,
+          kind: 'type',
+          sql: [
+            `CREATE TYPE ${name} (${baseTypeOptions(b).join(', ')})`,
+            ...commentStatement(`TYPE ${name}`, t.comment),
+          ],
+          // CASCADE, as pg_dump: the type and its I/O functions depend on each other.
+          drop: `DROP TYPE IF EXISTS ${name} CASCADE`,
+          owner: ownerStatement(`TYPE ${name}`, t.owner),
+          acl: aclStatements('TYPE', name, t.owner, t.acl),
+          deps: [...base.deps, shell.id],
+          shell: { id: shell.id },
+        });
+        break;
+      }
     }
   }
   return out;
+}
+
+const ALIGNMENT: Record<string, string> = { c: 'char', s: 'int2', i: 'int4', d: 'double' };
+const TYPE_STORAGE: Record<string, string> = { p: 'plain', e: 'external', m: 'main', x: 'extended' };
+
+/** The options of `CREATE TYPE name (...)` that rebuild a base type's catalog row. */
+function baseTypeOptions(b: BaseTypeRow): string[] {
+  const opts = [
+    `INTERNALLENGTH = ${b.typlen < 0 ? 'variable' : b.typlen}`,
+    `INPUT = ${b.input}`,
+    `OUTPUT = ${b.output}`,
+  ];
+  if (b.receive) opts.push(`RECEIVE = ${b.receive}`);
+  if (b.send) opts.push(`SEND = ${b.send}`);
+  if (b.typmodin) opts.push(`TYPMOD_IN = ${b.typmodin}`);
+  if (b.typmodout) opts.push(`TYPMOD_OUT = ${b.typmodout}`);
+  if (b.analyze) opts.push(`ANALYZE = ${b.analyze}`);
+  if (b.subscript) opts.push(`SUBSCRIPT = ${b.subscript}`);
+  if (b.byval) opts.push('PASSEDBYVALUE');
+  opts.push(`ALIGNMENT = ${ALIGNMENT[b.align] ?? 'int4'}`, `STORAGE = ${TYPE_STORAGE[b.storage] ?? 'plain'}`);
+  opts.push(`CATEGORY = ${quoteLiteral(b.category)}`);
+  if (b.preferred) opts.push('PREFERRED = true');
+  if (b.default != null) opts.push(`DEFAULT = ${quoteLiteral(b.default)}`);
+  if (b.element) opts.push(`ELEMENT = ${b.element}`);
+  if (b.delimiter !== ',') opts.push(`DELIMITER = ${quoteLiteral(b.delimiter)}`);
+  if (b.collatable) opts.push('COLLATABLE = true');
+  return opts;
 }

@@ -1,4 +1,4 @@
-import { qualify, quoteIdent } from '../ident.js';
+import { qualify, quoteIdent, quoteLiteral } from '../ident.js';
 import {
   type AclEntry,
   aclStatements,
@@ -8,7 +8,7 @@ import {
 } from './acl.js';
 import { type CatalogContext, type CatalogObject, catalogKey, rows } from './context.js';
 import { reloptionsClause } from './reloptions.js';
-import { aclJson, commentOf } from './sql.js';
+import { aclJson, collationName, commentOf } from './sql.js';
 
 interface ViewRow {
   oid: string;
@@ -24,6 +24,8 @@ interface ViewRow {
   acl: AclEntry[] | null;
   comment: string | null;
   columns: { c: string; d: string | null; a: AclEntry[] | null }[] | null;
+  /** Every column's name, type and (non-default) collation, for the placeholder view. */
+  shape: { n: string; t: string; k: string | null }[] | null;
   /** Columns of a materialized view with non-default storage, compression, statistics target or options. */
   settings:
     | {
@@ -60,6 +62,11 @@ export async function readViews(ctx: CatalogContext): Promise<CatalogObject[]> {
             AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = a.attnum
           WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
             AND (d.description IS NOT NULL OR a.attacl IS NOT NULL)) AS columns,
+       (SELECT pg_catalog.json_agg(pg_catalog.json_build_object('n', a.attname,
+            't', pg_catalog.format_type(a.atttypid, a.atttypmod),
+            'k', CASE WHEN a.attcollation <> t.typcollation THEN ${collationName('a.attcollation')} END) ORDER BY a.attnum)
+          FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS shape,
        CASE WHEN c.relkind = 'm' THEN (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
             'c', a.attname, 'storage', CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END,
             'compression', ${compression}, 'stats', ${stattarget}, 'options', a.attoptions) ORDER BY a.attnum)
@@ -88,6 +95,12 @@ export async function readViews(ctx: CatalogContext): Promise<CatalogObject[]> {
       ? `CREATE MATERIALIZED VIEW ${name}${v.am ? ` USING ${quoteIdent(v.am)}` : ''}${withClause} AS\n${body}\n  WITH NO DATA`
       : `CREATE VIEW ${name}${withClause} AS\n${body}${checkOption}`;
     const kindWord = materialized ? 'MATERIALIZED VIEW' : 'VIEW';
+    const sql = [
+      create,
+      ...columnSettings(name, v.settings ?? []),
+      ...commentStatement(`${kindWord} ${name}`, v.comment),
+      ...(v.columns ?? []).flatMap((c) => commentStatement(`COLUMN ${name}.${quoteIdent(c.c)}`, c.d)),
+    ];
     const id = `${materialized ? 'materialized-view' : 'view'}:${v.nspname}.${v.relname}`;
     const relation = { schema: v.nspname, name: v.relname };
     out.push({
@@ -97,12 +110,7 @@ export async function readViews(ctx: CatalogContext): Promise<CatalogObject[]> {
       schema: v.nspname,
       name: v.relname,
       relation,
-      sql: [
-        create,
-        ...columnSettings(name, v.settings ?? []),
-        ...commentStatement(`${kindWord} ${name}`, v.comment),
-        ...(v.columns ?? []).flatMap((c) => commentStatement(`COLUMN ${name}.${quoteIdent(c.c)}`, c.d)),
-      ],
+      sql,
       drop: `DROP ${kindWord} IF EXISTS ${name}`,
       owner: ownerStatement(`${kindWord} ${name}`, v.owner),
       acl: [
@@ -111,6 +119,7 @@ export async function readViews(ctx: CatalogContext): Promise<CatalogObject[]> {
       ],
       deps: [`schema:${v.nspname}`],
       keys: [catalogKey('pg_class', v.oid), catalogKey('pg_type', v.reltype)],
+      shell: materialized ? undefined : viewShell(v, name, sql),
     });
     if (materialized && v.populated) {
       out.push({
@@ -128,6 +137,37 @@ export async function readViews(ctx: CatalogContext): Promise<CatalogObject[]> {
     }
   }
   return out;
+}
+
+/**
+ * A placeholder for a view in a dependency cycle (a function over the view's
+ * row type that the view calls), as pg_dump makes one: a view of typed NULL
+ * columns, replaced by the real definition once the function exists.
+ */
+function viewShell(v: ViewRow, name: string, sql: string[]): CatalogObject['shell'] {
+  const columns = (v.shape ?? []).map(
+    (c) => `NULL::${c.t}${c.k ? ` COLLATE ${c.k}` : ''} AS ${quoteIdent(c.n)}`,
+  );
+  const placeholder = `VIEW ${name} AS SELECT ${columns.join(', ')}`;
+  const id = `view-shell:${v.nspname}.${v.relname}`;
+  return {
+    id,
+    object: {
+      id,
+      kind: 'view',
+      section: 'pre-data',
+      schema: v.nspname,
+      name: v.relname,
+      relation: { schema: v.nspname, name: v.relname },
+      sql: [`CREATE ${placeholder}`],
+      drop: `DROP VIEW IF EXISTS ${name}`,
+      deps: [`schema:${v.nspname}`],
+      keys: [],
+    },
+    sqlOverShell: sql.map((s, i) => (i === 0 ? s.replace(/^CREATE VIEW /, 'CREATE OR REPLACE VIEW ') : s)),
+    // --clean: back to the placeholder (if the view is there), so what needs its row type can be dropped before it.
+    dropOverShell: `DO $stowage$ BEGIN IF pg_catalog.to_regclass(${quoteLiteral(name)}) IS NOT NULL THEN CREATE OR REPLACE ${placeholder}; END IF; END $stowage$`,
+  };
 }
 
 /** ALTER statements giving a materialized view's columns their storage, compression, statistics and options. */

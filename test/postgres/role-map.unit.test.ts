@@ -49,6 +49,13 @@ describe('role map', () => {
     ]);
   });
 
+  it("renames a user mapping's role and nothing in its server name or options", () => {
+    const sql = [`CREATE USER MAPPING FOR "Prod App" SERVER "FOR Prod App" OPTIONS (user 'Prod App')`];
+    expect(mapObjectRoles({ sql, roles: ['"Prod App"'] }, { 'Prod App': 'dev' })).toEqual([
+      `CREATE USER MAPPING FOR dev SERVER "FOR Prod App" OPTIONS (user 'Prod App')`,
+    ]);
+  });
+
   it('parses --map-role values and rejects bad ones', () => {
     expect(parseRoleMap(['a=b', 'C D=e'])).toEqual({ a: 'b', 'C D': 'e' });
     expect(() => parseRoleMap(['ab'])).toThrow(/ARCHIVED=TARGET/);

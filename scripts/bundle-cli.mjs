@@ -1,0 +1,102 @@
+// Bundles the `stowage` CLI into dist/bundle/ (run by `npm run build`, after tsc).
+//
+// Why: loading ~150 separate modules (ours, commander, zod…) through Node's ESM
+// loader made every command, even --version, take 0.3 s before doing anything.
+// One bundle with code splitting keeps the lazy imports lazy (engines, S3, the
+// daemon, the demo each load only when a command needs them).
+//
+// Kept external, loaded from node_modules at run time:
+// - native addons (zstd-napi, @napi-rs/blake-hash): .node files cannot be bundled;
+// - the database drivers and bson: src/engines/mongodb/raw-insert.ts loads driver
+//   internals with createRequire, and `instanceof` checks only hold if the bundle
+//   uses that same copy of the driver (and the driver's own bson);
+// - PGlite: it loads its WebAssembly and data files relative to its own modules;
+// - the AWS SDK: large, only loaded lazily for s3:// repositories.
+// Everything else (commander, zod, yaml, croner, cli-progress, prompts,
+// prom-client) is plain JavaScript and goes into the bundle.
+import { chmod, readFile, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// `--outdir DIR` builds elsewhere (the startup bench builds its own copy).
+const outdirFlag = process.argv.indexOf('--outdir');
+const outdir = outdirFlag > 0 ? resolve(process.argv[outdirFlag + 1]) : join(root, 'dist/bundle');
+const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
+
+const external = [
+  'zstd-napi',
+  'zstd-napi/*',
+  '@napi-rs/blake-hash',
+  'pg',
+  'pg-native',
+  'mongodb',
+  'mongodb/*',
+  'bson',
+  '@electric-sql/pglite',
+  '@electric-sql/pglite/*',
+  '@electric-sql/pglite-socket',
+  '@aws-sdk/*',
+];
+
+/**
+ * src/version.ts reads ../package.json relative to its own file, which is right
+ * for src/ and dist/ but not for dist/bundle/: the bundle gets the version baked in.
+ */
+const bakedVersion = {
+  name: 'baked-version',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]version\.ts$/ }, () => ({
+      contents: `export const TOOL_VERSION = ${JSON.stringify(version)};`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * zod's `z` namespace re-exports its 40-odd message locales, half of its size;
+ * Stowage only uses the English messages zod configures by default. Parsing the
+ * rest cost more start-up time than any other module.
+ */
+const englishZodOnly = {
+  name: 'english-zod-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)
+        ? { path: join(dirname(args.importer), '../locales/index.js'), namespace: 'zod-english' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-english' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), 'en.js'))};`,
+      loader: 'js',
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
+await rm(outdir, { recursive: true, force: true });
+await build({
+  absWorkingDir: root,
+  // The codec worker is its own entry: codec-pool.ts starts it as `./frame-worker.js`
+  // next to itself, so entries and chunks share one flat folder.
+  entryPoints: { bin: 'src/cli/bin.ts', 'frame-worker': 'src/archive/frame-worker.ts' },
+  outdir,
+  entryNames: '[name]',
+  chunkNames: '[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22.13',
+  external,
+  plugins: [bakedVersion, englishZodOnly],
+  // Bundled CommonJS dependencies (commander…) call require() for Node built-ins; ESM output has none.
+  banner: {
+    js: "import { createRequire as __stowageCreateRequire } from 'node:module'; const require = __stowageCreateRequire(import.meta.url);",
+  },
+  sourcemap: 'linked',
+  legalComments: 'linked',
+  logLevel: 'warning',
+});
+await chmod(join(outdir, 'bin.js'), 0o755);

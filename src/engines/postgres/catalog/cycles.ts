@@ -1,0 +1,133 @@
+import type { CatalogObject } from './context.js';
+
+/**
+ * Breaks dependency cycles between catalog objects the way pg_dump does, by
+ * splitting an object in the cycle:
+ *
+ * - an object with a shell (a base type, a view) lets the objects it needs
+ *   that need it back (its I/O functions, a function over the view's row type
+ *   that the view calls) wait for the shell instead of the full object;
+ * - a detachable part (a table's CHECK constraint calling a function that takes
+ *   the table's row type, a domain's constraint calling a function over the
+ *   domain) that needs something in the cycle becomes an object of its own,
+ *   created after that something.
+ *
+ * `objects` holds every detachable part as an object of its own, `partOf`
+ * maps each to its owner. Parts that need not be split are merged back into
+ * their owner (their dependencies and the dependencies on them go to the
+ * owner). Cycles none of this can break are left for the ordering to report.
+ */
+export function breakCycles(objects: CatalogObject[], partOf: ReadonlyMap<string, string>): CatalogObject[] {
+  const byId = new Map(objects.map((o) => [o.id, o]));
+  const attached = new Map(partOf);
+  const node = (id: string) => attached.get(id) ?? id;
+
+  for (;;) {
+    const graph = new Map<string, Set<string>>();
+    for (const o of objects) {
+      const from = node(o.id);
+      const edges = graph.get(from) ?? new Set<string>();
+      graph.set(from, edges);
+      for (const d of o.deps) if (byId.has(d) && node(d) !== from) edges.add(node(d));
+    }
+    const cycles = stronglyConnected(graph).filter((c) => c.length > 1);
+    let changed = false;
+    for (const cycle of cycles) {
+      const inCycle = new Set(cycle);
+      for (const o of objects) {
+        if (!inCycle.has(node(o.id))) continue;
+        o.deps = o.deps.map((d) => {
+          const target = byId.get(d);
+          const shell = target?.shell;
+          if (!target || !shell || target === o || !inCycle.has(d)) return d;
+          if (!target.deps.some((x) => node(x) === node(o.id))) return d;
+          if (shell.object && !byId.has(shell.id)) {
+            objects.push(shell.object);
+            byId.set(shell.id, shell.object);
+            target.deps.push(shell.id);
+            if (shell.sqlOverShell) target.sql = shell.sqlOverShell;
+            if (shell.dropOverShell) target.drop = shell.dropOverShell;
+          }
+          changed = true;
+          return shell.id;
+        });
+      }
+      for (const [part, owner] of attached) {
+        if (!inCycle.has(owner)) continue;
+        const needs = byId.get(part)?.deps ?? [];
+        if (needs.some((d) => node(d) !== owner && inCycle.has(node(d)))) {
+          attached.delete(part);
+          changed = true;
+        }
+      }
+    }
+    if (!changed) break;
+  }
+
+  const detached = new Map<string, Set<string>>();
+  for (const [part, owner] of partOf) {
+    if (attached.has(part)) continue;
+    const set = detached.get(owner) ?? new Set<string>();
+    set.add(part);
+    detached.set(owner, set);
+  }
+  for (const [part, owner] of attached) {
+    byId.get(owner)?.deps.push(...(byId.get(part)?.deps ?? []));
+  }
+  const out: CatalogObject[] = [];
+  for (const o of objects) {
+    if (attached.has(o.id)) continue;
+    o.deps = [...new Set(o.deps.map(node))].filter((d) => d !== o.id);
+    const split = detached.get(o.id);
+    if (split && o.detachable) o.sql = o.detachable.sqlWithout(split);
+    out.push(o);
+  }
+  return out;
+}
+
+/** Tarjan's strongly connected components, iterative (schemas can chain thousands of objects). */
+export function stronglyConnected(graph: ReadonlyMap<string, ReadonlySet<string>>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const components: string[][] = [];
+  let counter = 0;
+  for (const root of graph.keys()) {
+    if (index.has(root)) continue;
+    const work: { id: string; edges: Iterator<string> }[] = [];
+    const visit = (id: string) => {
+      index.set(id, counter);
+      low.set(id, counter);
+      counter++;
+      stack.push(id);
+      onStack.add(id);
+      work.push({ id, edges: (graph.get(id) ?? new Set<string>()).values() });
+    };
+    visit(root);
+    while (work.length) {
+      const frame = work[work.length - 1] as (typeof work)[number];
+      const next = frame.edges.next();
+      if (!next.done) {
+        const to = next.value;
+        if (!index.has(to)) visit(to);
+        else if (onStack.has(to)) low.set(frame.id, Math.min(low.get(frame.id) ?? 0, index.get(to) ?? 0));
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low.set(parent.id, Math.min(low.get(parent.id) ?? 0, low.get(frame.id) ?? 0));
+      if (low.get(frame.id) === index.get(frame.id)) {
+        const component: string[] = [];
+        for (;;) {
+          const id = stack.pop() as string;
+          onStack.delete(id);
+          component.push(id);
+          if (id === frame.id) break;
+        }
+        components.push(component);
+      }
+    }
+  }
+  return components;
+}

@@ -1,0 +1,73 @@
+import { execFile } from 'node:child_process';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
+
+const run = promisify(execFile);
+const repoRoot = join(import.meta.dirname, '../..');
+// Inside the repository, so the bundle finds the external packages in node_modules as the installed bin does.
+const work = join(repoRoot, '.tmp', `bundle-test-${process.pid}`);
+const bundleDir = join(work, 'bundle');
+
+/** Runs the bundled CLI as a process, as `package.json` `bin` does. */
+async function stowage(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return run(process.execPath, [join(bundleDir, 'bin.js'), ...args], { cwd: work, timeout: 120_000 });
+}
+
+describe('the bundled CLI (scripts/bundle-cli.mjs)', () => {
+  let source: TestPgDatabase;
+  let target: TestPgDatabase;
+
+  beforeAll(async () => {
+    await mkdir(work, { recursive: true });
+    await run(process.execPath, [join(repoRoot, 'scripts/bundle-cli.mjs'), '--outdir', bundleDir], {
+      timeout: 120_000,
+    });
+    source = await createPgDatabase('bundle_src');
+    target = await createPgDatabase('bundle_dst');
+    await withPgClient(source.url, (client) =>
+      client.query(
+        `CREATE TABLE items (id int PRIMARY KEY, label text);
+         INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 5000) g;`,
+      ),
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    await source?.drop();
+    await target?.drop();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('is what package.json bin points at, with the codec worker beside its entry', async () => {
+    const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as {
+      bin: { stowage: string };
+    };
+    expect(pkg.bin.stowage).toBe('./dist/bundle/bin.js');
+    const files = await readdir(bundleDir);
+    expect(files).toContain('bin.js');
+    expect(files).toContain('frame-worker.js');
+  });
+
+  it('prints the package version (src/version.ts reads ../package.json, which is not beside the bundle)', async () => {
+    const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    const { stdout } = await stowage('--version');
+    expect(stdout.trim()).toBe(pkg.version);
+  });
+
+  it('backs up through codec worker threads and restores, loading the engine and drivers on demand', async () => {
+    const repository = join(work, 'repository');
+    // Level 6 always gets at least one codec worker thread (codec-pool.ts), so frame-worker.js must load.
+    const backup = await stowage('backup', source.url, '--to', repository, '--compression', '6', '--json');
+    const summary = JSON.parse(backup.stdout) as { archive: string };
+    const verify = await stowage('verify', summary.archive, '--json');
+    expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true });
+    await stowage('restore', summary.archive, target.url, '--yes', '--no-safety-backup');
+    const rows = await withPgClient(target.url, (client) =>
+      client.query<{ n: string; sum: string }>('SELECT count(*) AS n, sum(id) AS sum FROM items'),
+    );
+    expect(rows.rows[0]).toEqual({ n: '5000', sum: String((5000 * 5001) / 2) });
+  }, 180_000);
+});
