@@ -13,16 +13,9 @@ import { passwordOf, passwordSecrets, redactSecrets, redactUrl } from '../redact
 import { resolveDestination } from '../store/destination.js';
 import type { S3Options } from '../store/s3-client.js';
 import { TOOL_VERSION } from '../version.js';
-import { checkReachable } from './database-probe.js';
 import { type PreflightCheck, type PreflightOptions, preflight } from './preflight.js';
 import { serverOnThisMachine } from './source-host.js';
-import {
-  boundedCleanup,
-  DEFAULT_STALL_TIMEOUT_SECONDS,
-  databaseParty,
-  StallWatchdog,
-  storeParty,
-} from './stall-watchdog.js';
+import { boundedCleanup, type DEFAULT_STALL_TIMEOUT_SECONDS, watchRun } from './stall-watchdog.js';
 
 /**
  * Default zstd level per engine, from the bench datasets. PostgreSQL COPY data:
@@ -119,12 +112,7 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
     },
   );
   const { repository } = destination;
-  const watchdog = new StallWatchdog(
-    options.stallTimeoutSeconds ?? DEFAULT_STALL_TIMEOUT_SECONDS,
-    databaseParty(options.source),
-    storeParty(options.to, options.s3?.endpoint),
-    () => checkReachable(options.source),
-  );
+  const watchdog = watchRun(options.source, options.to, options);
   const signal = options.signal ? AbortSignal.any([options.signal, watchdog.signal]) : watchdog.signal;
   const record = async (
     status: 'success' | 'failure' | 'interrupted',

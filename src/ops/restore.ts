@@ -10,15 +10,8 @@ import { repositoryUrlOf } from '../store/open-repository.js';
 import type { S3Options } from '../store/s3-client.js';
 import { type BackupSummary, backup, scrub } from './backup.js';
 import { isDataStream } from './content-check.js';
-import { checkReachable } from './database-probe.js';
 import { type ArchiveInput, openArchive, STDIN_ARCHIVE } from './open-archive.js';
-import {
-  boundedCleanup,
-  DEFAULT_STALL_TIMEOUT_SECONDS,
-  databaseParty,
-  StallWatchdog,
-  storeParty,
-} from './stall-watchdog.js';
+import { boundedCleanup, type DEFAULT_STALL_TIMEOUT_SECONDS, watchRun } from './stall-watchdog.js';
 
 export interface RestoreOptions {
   /** The archive: a path, `s3://bucket/prefix/NAME.stow`, or `-` to read it from {@link stdin}. */
@@ -79,12 +72,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
   // The target's engine, known from its URL, says how far streams read ahead;
   // an archive of another engine is refused below.
   const engine = await loadEngine(targetEngine);
-  const watchdog = new StallWatchdog(
-    options.stallTimeoutSeconds ?? DEFAULT_STALL_TIMEOUT_SECONDS,
-    databaseParty(options.target),
-    storeParty(options.archive, options.s3?.endpoint),
-    () => checkReachable(options.target),
-  );
+  const watchdog = watchRun(options.target, options.archive, options);
   const signal = options.signal ? AbortSignal.any([options.signal, watchdog.signal]) : watchdog.signal;
   let reader: Awaited<ReturnType<typeof openArchive>>;
   try {

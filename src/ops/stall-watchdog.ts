@@ -2,6 +2,7 @@ import type { ByteSink } from '../archive/byte-sink.js';
 import type { ByteSource } from '../archive/byte-source.js';
 import { StowageError } from '../errors.js';
 import type { ProgressListener } from '../progress.js';
+import { checkReachable } from './database-probe.js';
 
 /** Default for `stallTimeoutSeconds`: long enough for a busy server, short enough not to block a schedule. */
 export const DEFAULT_STALL_TIMEOUT_SECONDS = 120;
@@ -203,6 +204,24 @@ export class StallWatchdog {
 function isTimeout(error: unknown): boolean {
   const text = `${(error as { code?: string })?.code ?? ''} ${(error as Error)?.message ?? ''}`;
   return /timeout|timed out|ETIMEDOUT|did not answer|Server selection/i.test(text);
+}
+
+/**
+ * The watchdog of one backup or restore: `url` is the database's connection
+ * string (named in messages and probed for liveness), `location` the archive
+ * or repository.
+ */
+export function watchRun(
+  url: string,
+  location: string,
+  options: { stallTimeoutSeconds?: number; s3?: { endpoint?: string } },
+): StallWatchdog {
+  return new StallWatchdog(
+    options.stallTimeoutSeconds ?? DEFAULT_STALL_TIMEOUT_SECONDS,
+    databaseParty(url),
+    storeParty(location, options.s3?.endpoint),
+    () => checkReachable(url),
+  );
 }
 
 /** The database as stall messages name it: `PostgreSQL at host:port`, `MongoDB at host:port`. */

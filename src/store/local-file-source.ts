@@ -24,18 +24,23 @@ export class LocalFileSource implements ByteSource {
     }
   }
 
-  async read(offset: number, length: number): Promise<Buffer> {
-    const buffer = Buffer.allocUnsafe(length);
-    let done = 0;
-    while (done < length) {
-      const { bytesRead } = await this.handle.read(buffer, done, length - done, offset + done);
-      if (bytesRead === 0) break;
-      done += bytesRead;
-    }
-    return done === length ? buffer : buffer.subarray(0, done);
+  read(offset: number, length: number): Promise<Buffer> {
+    return readAt(this.handle, offset, length);
   }
 
   async close(): Promise<void> {
     await this.handle.close();
   }
+}
+
+/** Reads `length` bytes at `offset`, or fewer at the end of the file (a short read is the caller's truncation). */
+export async function readAt(handle: FileHandle, offset: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done === length ? buffer : buffer.subarray(0, done);
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ByteSource } from '../archive/byte-source.js';
 import { StowageError, UsageError } from '../errors.js';
+import { readAt } from './local-file-source.js';
 
 /** What `stowage restore -` calls the archive in messages. */
 export const STDIN_LOCATION = 'stdin';
@@ -129,15 +130,8 @@ class SpooledSource implements ByteSource {
     private readonly leftover: string | undefined,
   ) {}
 
-  async read(offset: number, length: number): Promise<Buffer> {
-    const buffer = Buffer.allocUnsafe(length);
-    let done = 0;
-    while (done < length) {
-      const { bytesRead } = await this.handle.read(buffer, done, length - done, offset + done);
-      if (bytesRead === 0) break;
-      done += bytesRead;
-    }
-    return done === length ? buffer : buffer.subarray(0, done);
+  read(offset: number, length: number): Promise<Buffer> {
+    return readAt(this.handle, offset, length);
   }
 
   async close(): Promise<void> {
