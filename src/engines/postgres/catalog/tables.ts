@@ -250,27 +250,34 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
     // that closes a dependency cycle (it calls a function taking this table's row type) is split
     // out into a constraint of its own, added after the data (cycles.ts).
     // A partition to attach needs its parent's checks before it is attached.
+    /**
+     * A CHECK constraint as an object of its own, added after the data. Not
+     * ONLY: a check on an inheritance parent must reach its children (they
+     * hold it as inherited).
+     */
+    const checkAddedLater = (k: (typeof tableChecks)[number]): CatalogObject => ({
+      id: `constraint:${t.nspname}.${t.relname}.${k.conname}`,
+      kind: 'constraint',
+      section: 'post-data',
+      schema: t.nspname,
+      name: `${t.relname}.${k.conname}`,
+      relation,
+      sql: [
+        `${alter} ${name} ADD CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
+        ...commentStatement(`CONSTRAINT ${quoteIdent(k.conname)} ON ${name}`, k.comment),
+      ],
+      deps: [id],
+      keys: [catalogKey('pg_constraint', k.oid)],
+      lock: 'exclusive',
+    });
     const inlineChecks = tableChecks
       .filter((k) => k.validated && (k.islocal || attachLater))
       .map((k) => ({
         clause: `CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
         comment: commentStatement(`CONSTRAINT ${quoteIdent(k.conname)} ON ${name}`, k.comment),
         part: {
-          id: `constraint:${t.nspname}.${t.relname}.${k.conname}`,
-          kind: 'constraint',
-          section: 'post-data',
-          schema: t.nspname,
-          name: `${t.relname}.${k.conname}`,
-          relation,
-          // Not ONLY: inheritance children hold the constraint too.
-          sql: [
-            `${alter} ${name} ADD CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
-            ...commentStatement(`CONSTRAINT ${quoteIdent(k.conname)} ON ${name}`, k.comment),
-          ],
+          ...checkAddedLater(k),
           drop: `${alter} IF EXISTS ${name} DROP CONSTRAINT IF EXISTS ${quoteIdent(k.conname)}`,
-          deps: [id],
-          keys: [catalogKey('pg_constraint', k.oid)],
-          lock: 'exclusive',
         } satisfies CatalogObject,
       }));
 
@@ -354,23 +361,7 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
     }
 
     for (const k of tableChecks) {
-      if (k.validated || !k.islocal) continue;
-      objects.push({
-        id: `constraint:${t.nspname}.${t.relname}.${k.conname}`,
-        kind: 'constraint',
-        section: 'post-data',
-        schema: t.nspname,
-        name: `${t.relname}.${k.conname}`,
-        relation,
-        sql: [
-          // Not ONLY: a check on an inheritance parent must reach its children (they hold it as inherited).
-          `${alter} ${name} ADD CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
-          ...commentStatement(`CONSTRAINT ${quoteIdent(k.conname)} ON ${name}`, k.comment),
-        ],
-        deps: [id],
-        keys: [catalogKey('pg_constraint', k.oid)],
-        lock: 'exclusive',
-      });
+      if (!k.validated && k.islocal) objects.push(checkAddedLater(k));
     }
 
     if (t.rowsecurity || t.forcerowsecurity) {
