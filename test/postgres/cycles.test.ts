@@ -1,7 +1,7 @@
 // Cycle breaking on hand-made dependency graphs (the catalog side is covered by the parity themes).
 import { describe, expect, it } from 'vitest';
-import type { CatalogObject } from '../../src/engines/postgres/catalog/context.js';
-import { breakCycles, stronglyConnected } from '../../src/engines/postgres/catalog/cycles.js';
+import type { CatalogObject } from '../../src/engines/postgres/introspect/context.js';
+import { breakCycles, stronglyConnected } from '../../src/engines/postgres/introspect/cycles.js';
 import { orderObjects } from '../../src/engines/postgres/order.js';
 
 const object = (id: string, deps: string[], extra: Partial<CatalogObject> = {}): CatalogObject => ({

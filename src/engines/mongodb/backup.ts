@@ -10,7 +10,7 @@ import {
   collectionUnchanged,
   readCatalog,
   resolveDatabases,
-} from './catalog.js';
+} from './introspect.js';
 import { dumpCollection } from './collection-dump.js';
 import { connect, type ServerInfo } from './connect.js';
 import { planIdRanges } from './id-ranges.js';

@@ -1,4 +1,4 @@
-import { type AclEntry, aclStatements, commentStatement } from './catalog/acl.js';
+import { type AclEntry, aclStatements, commentStatement } from './introspect/acl.js';
 import { quoteIdent } from './ident.js';
 import type { PgDatabaseProperties } from './model.js';
 import { mapRole, mapStatementRole, type RoleMap } from './role-map.js';

@@ -1,5 +1,5 @@
 import { StowageError } from '../../errors.js';
-import { type AclEntry, aclStatements, commentStatement } from './catalog/acl.js';
+import { type AclEntry, aclStatements, commentStatement } from './introspect/acl.js';
 import type { PgSession } from './connect.js';
 import { quoteIdent, quoteLiteral } from './ident.js';
 import type { PgGlobals, PgRole, PgTablespace } from './model.js';
