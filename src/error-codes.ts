@@ -44,10 +44,19 @@ export const ERROR_CODES = {
   'corrupt-header': { exit: failure, doc: "the archive's header fails its checksum" },
   'corrupt-frame': { exit: failure, doc: 'a frame fails its checksum or authentication' },
   'corrupt-segment': { exit: failure, doc: "a continuous backup's change segment cannot be read back whole" },
-  'chain-gap': { exit: failure, doc: "a continuous backup's chain misses a segment, so changes after the gap cannot be replayed" },
-  'no-chain': { exit: failure, doc: "no continuous backup chain in the repository covers the moment asked for" },
-  'follow-unsupported': { exit: usage, doc: "the engine or server cannot be followed continuously" },
-  'chain-lagging': { exit: failure, doc: "a followed chain's lag or last segment's age passed the limit given to status" },
+  'chain-gap': {
+    exit: failure,
+    doc: "a continuous backup's chain misses a segment, so changes after the gap cannot be replayed",
+  },
+  'no-chain': {
+    exit: failure,
+    doc: 'no continuous backup chain in the repository covers the moment asked for',
+  },
+  'follow-unsupported': { exit: usage, doc: 'the engine or server cannot be followed continuously' },
+  'chain-lagging': {
+    exit: failure,
+    doc: "a followed chain's lag or last segment's age passed the limit given to status",
+  },
   'corrupt-schema': { exit: failure, doc: "the archive's schema stream cannot be read" },
   'unsupported-schema': {
     exit: failure,

@@ -23,7 +23,10 @@ export function encodeTransaction(transaction: ChangeTransaction): Buffer {
 }
 
 /** Reads the records back, in order; a stream that ends inside a record is an error, never a short read. */
-export async function* decodeTransactions(stream: Readable, streamName: string): AsyncGenerator<ChangeTransaction> {
+export async function* decodeTransactions(
+  stream: Readable,
+  streamName: string,
+): AsyncGenerator<ChangeTransaction> {
   let pending: Buffer = Buffer.alloc(0);
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
@@ -44,7 +47,10 @@ export async function* decodeTransactions(stream: Readable, streamName: string):
   }
 }
 
-function readRecord(buffer: Buffer, offset: number): { transaction: ChangeTransaction; next: number } | undefined {
+function readRecord(
+  buffer: Buffer,
+  offset: number,
+): { transaction: ChangeTransaction; next: number } | undefined {
   if (buffer.length - offset < 2) return undefined;
   const positionBytes = buffer.readUInt16BE(offset);
   const headBytes = FIXED_BYTES + positionBytes;

@@ -37,7 +37,6 @@ export const mongoFollow: EngineFollow = {
         named,
         new NamespaceFilter(options.include, options.exclude),
         oplogReadMode(server),
-        !!request.resumeAfter,
         request.signal,
       );
     } catch (error) {
@@ -55,7 +54,10 @@ export const mongoFollow: EngineFollow = {
     // As restore does: a URL naming a database puts a one-database chain there.
     const archived = schema.databases.map((d) => d.name);
     const retarget =
-      connection.urlDatabase && connection.urlDatabase !== 'admin' && renamer.isIdentity && archived.length === 1
+      connection.urlDatabase &&
+      connection.urlDatabase !== 'admin' &&
+      renamer.isIdentity &&
+      archived.length === 1
         ? connection.urlDatabase
         : undefined;
     const mapNamespace = (ns: string): string | null => {

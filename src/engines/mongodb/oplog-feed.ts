@@ -12,8 +12,8 @@ import { backupMongo } from './backup.js';
 import type { Connection } from './connect.js';
 import { INTERNAL_DATABASES } from './introspect.js';
 import type { NamespaceFilter } from './namespace-filter.js';
-import type { MongoBackupOptions } from './options.js';
 import { formatOplogPosition } from './oplog-position.js';
+import type { MongoBackupOptions } from './options.js';
 
 const OPLOG_DB = 'local';
 const OPLOG_COLLECTION = 'oplog.rs';
@@ -37,7 +37,11 @@ export function oplogReadMode(server: { ferretdb?: string }): OplogReadMode {
 }
 
 /** Which databases' entries a feed keeps: the named ones, or every non-internal one. */
-export function followsNamespace(ns: string, databases: string[] | undefined, filter: NamespaceFilter): boolean {
+export function followsNamespace(
+  ns: string,
+  databases: string[] | undefined,
+  filter: NamespaceFilter,
+): boolean {
   const dot = ns.indexOf('.');
   if (dot <= 0) return false;
   const db = ns.slice(0, dot);
@@ -69,8 +73,6 @@ export class OplogFeed implements ChangeFeed {
     private readonly databases: string[] | undefined,
     private readonly filter: NamespaceFilter,
     private readonly mode: OplogReadMode,
-    /** Whether the feed resumes a chain (then entries after `start` must still all be in the oplog). */
-    private readonly resuming: boolean,
     private readonly signal?: AbortSignal,
   ) {
     this.last = start;
@@ -100,11 +102,17 @@ export class OplogFeed implements ChangeFeed {
         this.last = ts;
         if (!this.keeps(entry)) continue;
         const wall = entry.wall instanceof Date ? entry.wall.getTime() : undefined;
-        out.push({ position: formatOplogPosition(ts), commitTime: wall ?? (ts.high >>> 0) * 1000, payload: raw });
+        out.push({
+          position: formatOplogPosition(ts),
+          commitTime: wall ?? (ts.high >>> 0) * 1000,
+          payload: raw,
+        });
       }
-      if (out.length > 0 || entries.length > 0) return out;
+      if (out.length > 0) return out;
+      // Entries of other databases only: read on, so [] always means "nothing new was committed".
+      if (entries.length >= MAX_ENTRIES_PER_READ) continue;
       if (this.closed || this.signal?.aborted || Date.now() >= deadline) return [];
-      if (this.mode === 'poll') {
+      if (this.mode === 'poll' && entries.length === 0) {
         await sleep(Math.min(POLL_INTERVAL_MS, Math.max(0, deadline - Date.now())), undefined, {
           signal: this.signal,
         }).catch(() => {});
@@ -164,7 +172,13 @@ export class OplogFeed implements ChangeFeed {
         out.push(next);
         continue;
       }
-      if (out.length > 0 || this.cursor.closed || this.closed || this.signal?.aborted || Date.now() >= deadline)
+      if (
+        out.length > 0 ||
+        this.cursor.closed ||
+        this.closed ||
+        this.signal?.aborted ||
+        Date.now() >= deadline
+      )
         break;
     }
     if (this.cursor.closed) this.cursor = undefined;
@@ -176,9 +190,11 @@ export class OplogFeed implements ChangeFeed {
    * capped oplog has dropped one of them, the chain cannot go on.
    */
   private async assertNotRolledOver(): Promise<void> {
-    if (!this.resuming && this.last.isZero()) return;
+    // A chain that began on an empty oplog has lost nothing from before it.
     if (this.last.isZero()) return;
-    const oldest = await this.oplog().find({}, { sort: { $natural: 1 }, limit: 1, projection: { ts: 1 } }).next();
+    const oldest = await this.oplog()
+      .find({}, { sort: { $natural: 1 }, limit: 1, projection: { ts: 1 } })
+      .next();
     const ts = oldest?.ts as Timestamp | undefined;
     if (ts?.greaterThan(this.last)) {
       throw new ChainBroken(
