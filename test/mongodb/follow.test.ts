@@ -1,11 +1,15 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BSON, MongoClient, type Timestamp } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ArchiveReader } from '../../src/archive/reader.js';
 import { listChains } from '../../src/catalog/chains.js';
-import { formatOplogPosition } from '../../src/engines/mongodb/oplog-position.js';
+import { compareOplogPositions, formatOplogPosition } from '../../src/engines/mongodb/oplog-position.js';
+import { CHANGES_STREAM } from '../../src/follow/segment-writer.js';
+import { decodeTransactions } from '../../src/follow/transaction-codec.js';
 import { type FollowEvent, follow } from '../../src/ops/follow.js';
 import { restoreUntil } from '../../src/ops/restore-until.js';
 import { openRepository } from '../../src/store/open-repository.js';
@@ -49,6 +53,63 @@ async function until(check: () => boolean | Promise<boolean>, what: string, ms =
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
   }
+}
+
+/** `stowage follow` as a process of its own, so it can be killed with SIGKILL. */
+class FollowProcess {
+  readonly events: FollowEvent[] = [];
+  readonly exited: Promise<number | null>;
+  private readonly child: ChildProcess;
+  private stderr = '';
+
+  constructor(url: string, repo: string) {
+    this.child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/bin.ts', 'follow', url, '--to', repo, '--segment-seconds', '1', '--json'],
+      { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let pending = '';
+    this.child.stdout!.on('data', (chunk: Buffer) => {
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) if (line.trim()) this.events.push(JSON.parse(line) as FollowEvent);
+    });
+    this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+  }
+
+  segments(): number {
+    return this.events.filter((e) => e.type === 'segment').length;
+  }
+
+  log(): string {
+    return this.stderr.slice(-3000);
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+}
+
+/** Every stored transaction's position, in chain order. */
+async function storedPositions(repo: string, chain: string, segments: string[]): Promise<string[]> {
+  const repository = await openRepository(repo);
+  const out: string[] = [];
+  try {
+    for (const name of segments) {
+      const reader = await ArchiveReader.open(await repository.openArchive(name), { threads: 0 });
+      try {
+        for await (const t of decodeTransactions(reader.open(CHANGES_STREAM), name)) out.push(t.position);
+      } finally {
+        await reader.close();
+      }
+    }
+  } finally {
+    await repository.close();
+  }
+  expect(segments.every((s) => s.startsWith(`${chain}.seg-`))).toBe(true);
+  return out;
 }
 
 describe.skipIf(!bin)('follow and restore --until on MongoDB (private FerretDB with an oplog)', () => {
@@ -163,5 +224,79 @@ describe.skipIf(!bin)('follow and restore --until on MongoDB (private FerretDB w
         safetyBackup: false,
       }),
     ).rejects.toThrow(/no continuous backup covers .*the repository can restore to/);
+  });
+
+  it('kill -9 of follow, then a restart: no gap, no duplicate, the final restore equals the source', {
+    timeout: 180_000,
+  }, async () => {
+    const db = 'orders';
+    const repo = newRepo();
+    const url = `${server.url}${db}`;
+    const orders = client.db(db).collection<{ _id: number; n: number; state?: string }>('orders');
+    await orders.insertMany(Array.from({ length: 20 }, (_, i) => ({ _id: i, n: 0 })));
+    let writing = true;
+    let next = 20;
+    const workload = (async () => {
+      while (writing) {
+        const id = next++;
+        await orders.insertOne({ _id: id, n: 0 });
+        await orders.updateOne({ _id: id % 20 }, { $inc: { n: 1 } });
+        if (id % 7 === 0) await orders.deleteOne({ _id: id - 3 });
+        if (id % 5 === 0) await orders.updateOne({ _id: id - 1 }, { $set: { state: 'paid' } });
+        await sleep(20);
+      }
+    })();
+
+    for (let kill = 0; kill < 2; kill++) {
+      const run = new FollowProcess(url, repo);
+      await until(
+        () => run.segments() >= 1,
+        `a segment after start ${kill + 1}; stderr: ${run.log()}`,
+        60_000,
+      );
+      // Somewhere in the next segment's second: while reading, or while publishing.
+      await sleep(Math.floor(Math.random() * 1500));
+      run.kill('SIGKILL');
+      await run.exited;
+    }
+    const last = new FollowProcess(url, repo);
+    await until(() => last.segments() >= 2, `segments after the restarts; stderr: ${last.log()}`, 60_000);
+    writing = false;
+    await workload;
+    const finalHead = await oplogHead(client);
+    last.kill('SIGTERM');
+    expect(await last.exited, last.log()).toBe(0);
+    expect(last.events.filter((e) => e.type === 'chain-resumed')).toHaveLength(1);
+    expect(last.events.filter((e) => e.type === 'chain-started')).toHaveLength(0);
+
+    const repository = await openRepository(repo);
+    const chains = await listChains(repository);
+    await repository.close();
+    expect(chains).toHaveLength(1);
+    const chain = chains[0]!;
+    expect(chain.gap).toBeUndefined();
+    expect(chain.window?.toPosition).toBe(finalHead);
+    expect(chain.window?.usableSegments).toBe(chain.segments.length);
+    // No duplicate, no disorder: every stored position is after the one before it.
+    const positions = await storedPositions(
+      repo,
+      chain.id,
+      chain.segments.map((s) => s.name),
+    );
+    for (let i = 1; i < positions.length; i++) {
+      expect(
+        compareOplogPositions(positions[i - 1]!, positions[i]!),
+        `${positions[i - 1]} then ${positions[i]}`,
+      ).toBeLessThan(0);
+    }
+    expect(positions.at(-1)).toBe(finalHead);
+
+    await restoreUntil({
+      repository: repo,
+      target: `${server.url}orders_restored`,
+      until: 'latest',
+      safetyBackup: false,
+    });
+    expect(await snapshot(client, 'orders_restored')).toEqual(await snapshot(client, db));
   });
 });
