@@ -27,37 +27,51 @@ export async function* decodeTransactions(
   stream: Readable,
   streamName: string,
 ): AsyncGenerator<ChangeTransaction> {
-  let pending: Buffer = Buffer.alloc(0);
+  // Chunks are joined only once a whole record is there, so a large record
+  // arriving in many chunks is copied once, not once per chunk.
+  let chunks: Buffer[] = [];
+  let total = 0;
+  let needed = 2;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    chunks.push(chunk);
+    total += chunk.length;
+    if (total < needed) continue;
+    const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
     let offset = 0;
     for (;;) {
-      const record = readRecord(pending, offset);
-      if (!record) break;
+      const record = readRecord(buffer, offset);
+      if ('needed' in record) {
+        needed = record.needed;
+        break;
+      }
       yield record.transaction;
       offset = record.next;
     }
-    pending = offset === 0 ? pending : pending.subarray(offset);
+    const rest = buffer.subarray(offset);
+    chunks = rest.length > 0 ? [rest] : [];
+    total = rest.length;
   }
-  if (pending.length > 0) {
+  if (total > 0) {
     throw new StowageError(
       'corrupt-segment',
-      `stream ${streamName} ends inside a change record (${pending.length} bytes left over)`,
+      `stream ${streamName} ends inside a change record (${total} bytes left over)`,
     );
   }
 }
 
+/** The record at `offset`, or how many bytes from `offset` are needed before it can be read. */
 function readRecord(
   buffer: Buffer,
   offset: number,
-): { transaction: ChangeTransaction; next: number } | undefined {
-  if (buffer.length - offset < 2) return undefined;
+): { transaction: ChangeTransaction; next: number } | { needed: number } {
+  const available = buffer.length - offset;
+  if (available < 2) return { needed: 2 };
   const positionBytes = buffer.readUInt16BE(offset);
   const headBytes = FIXED_BYTES + positionBytes;
-  if (buffer.length - offset < headBytes) return undefined;
+  if (available < headBytes) return { needed: headBytes };
   const payloadBytes = buffer.readUInt32BE(offset + 2 + positionBytes + 8);
+  if (available < headBytes + payloadBytes) return { needed: headBytes + payloadBytes };
   const end = offset + headBytes + payloadBytes;
-  if (buffer.length < end) return undefined;
   const position = buffer.toString('utf8', offset + 2, offset + 2 + positionBytes);
   const commitTime = buffer.readDoubleBE(offset + 2 + positionBytes);
   // A copy: the chunk it came from is released once every record in it is read.
