@@ -37,6 +37,8 @@ export interface ChainListOptions {
   encryption?: KeySource;
   database?: string;
   concurrency?: number;
+  /** The repository's archives, when the caller has listed them already (same database filter). */
+  archives?: ArchiveInfo[];
 }
 
 /** Lists the chains, oldest base first, each with its segments and window. */
@@ -45,7 +47,8 @@ export async function listChains(
   options: ChainListOptions = {},
 ): Promise<ChainInfo[]> {
   const [archives, files] = await Promise.all([
-    listArchives(repository, { encryption: options.encryption, database: options.database }),
+    options.archives ??
+      listArchives(repository, { encryption: options.encryption, database: options.database }),
     repository.listFiles(),
   ]);
   const bases = archives.filter(

@@ -1,4 +1,6 @@
 import type { KeySource } from '../archive/keys.js';
+import { type ChainStatus, type ChainStatusOptions, computeChainStatus } from '../catalog/chain-status.js';
+import { listChains } from '../catalog/chains.js';
 import { type LeftoverSummary, summarizeLeftovers } from '../catalog/leftovers.js';
 import { listArchives } from '../catalog/list.js';
 import { safeName } from '../catalog/naming.js';
@@ -7,7 +9,7 @@ import { computeStatus, type DatabaseStatus, type StatusOptions } from '../catal
 import { openRepository } from '../store/open-repository.js';
 import type { S3Options } from '../store/s3-client.js';
 
-export interface RepositoryStatusOptions extends StatusOptions {
+export interface RepositoryStatusOptions extends StatusOptions, Omit<ChainStatusOptions, 'now'> {
   /** A local folder or `s3://bucket/prefix`. */
   repository: string;
   database?: string;
@@ -20,6 +22,8 @@ export interface RepositoryStatus {
   /** True when every database is healthy (and there is at least one). */
   ok: boolean;
   databases: DatabaseStatus[];
+  /** Each database's newest continuous backup chain: window, lag, last segment's age. */
+  chains: ChainStatus[];
   /** What killed backups left behind (reported, not a failure: the next backup or prune removes the stale ones). */
   leftovers: LeftoverSummary;
   checkedAt: string;
@@ -44,13 +48,21 @@ export async function status(options: RepositoryStatusOptions): Promise<Reposito
       const key = safeName(options.database);
       runs = new Map([...runs].filter(([db]) => db === key));
     }
-    const databases = computeStatus(archives, runs, options);
+    const chainList = await listChains(repository, {
+      encryption: options.encryption,
+      ...(options.database ? { database: options.database } : {}),
+    });
+    const chains = computeChainStatus(chainList, options);
+    const coveredUntil = new Map<string, Date>();
+    for (const c of chainList) if (c.window) coveredUntil.set(c.database, c.window.to);
+    const databases = computeStatus(archives, runs, { ...options, coveredUntil });
     const leftovers = await summarizeLeftovers(repository);
     const now = options.now ?? new Date();
     return {
       repository: repository.url,
-      ok: databases.length > 0 && databases.every((d) => d.ok),
+      ok: databases.length > 0 && databases.every((d) => d.ok) && chains.every((c) => c.ok),
       databases,
+      chains,
       leftovers,
       checkedAt: now.toISOString(),
     };
