@@ -90,8 +90,9 @@ export async function preflightPostgresFollow(
       'checking the tables to follow',
     );
     const followed = tables.rows.filter(
+      // The data filter refuses exactly the tables whose rows are left out (--exclude-table-data).
       (t) =>
-        filter.relation(t.schema, t.name, t.ancestors) && !dataFilter.relation(t.schema, t.name, t.ancestors),
+        filter.relation(t.schema, t.name, t.ancestors) && dataFilter.relation(t.schema, t.name, t.ancestors),
     );
     const noKey = followed
       .filter((t) => !t.has_key && t.identity !== 'f')
