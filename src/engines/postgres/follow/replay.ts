@@ -57,7 +57,7 @@ export async function replayPostgres(
       applied++;
       last = tx.position;
       if (applied % 1000 === 0)
-        request.progress({ type: 'unit-progress', name: 'changes', items: applied, bytes: 0 });
+        request.progress({ type: 'phase', phase: 'replay', message: `replayed ${applied} transactions` });
     }
     request.progress({ type: 'phase', phase: 'done' });
     return { applied, ...(last ? { last } : {}) };
