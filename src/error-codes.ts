@@ -43,6 +43,20 @@ export const ERROR_CODES = {
   'unsupported-version': { exit: failure, doc: 'written by a newer format or schema version' },
   'corrupt-header': { exit: failure, doc: "the archive's header fails its checksum" },
   'corrupt-frame': { exit: failure, doc: 'a frame fails its checksum or authentication' },
+  'corrupt-segment': { exit: failure, doc: "a continuous backup's change segment cannot be read back whole" },
+  'chain-gap': {
+    exit: failure,
+    doc: "a continuous backup's chain misses a segment, so changes after the gap cannot be replayed",
+  },
+  'no-chain': {
+    exit: failure,
+    doc: 'no continuous backup chain in the repository covers the moment asked for',
+  },
+  'follow-unsupported': { exit: usage, doc: 'the engine or server cannot be followed continuously' },
+  'chain-lagging': {
+    exit: failure,
+    doc: "a followed chain's lag or last segment's age passed the limit given to status",
+  },
   'corrupt-schema': { exit: failure, doc: "the archive's schema stream cannot be read" },
   'unsupported-schema': {
     exit: failure,
@@ -141,6 +155,7 @@ export const ERROR_CODES = {
   'mongo-missing-database': { exit: failure, doc: 'the named database does not exist' },
   'mongo-oplog-rolled-over': { exit: failure, doc: 'the oplog rolled over during a point-in-time backup' },
   'mongo-oplog-unreplayable': { exit: failure, doc: 'an oplog entry cannot be replayed on restore' },
+  'mongo-no-oplog': { exit: failure, doc: 'the MongoDB server keeps no oplog, so it cannot be followed' },
   'mongo-document-too-large': { exit: failure, doc: 'a document exceeds the server limit' },
   'mongo-documents-rejected': {
     exit: failure,
