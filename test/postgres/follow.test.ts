@@ -243,6 +243,17 @@ describe('postgres follow (logical decoding)', () => {
     feed = undefined;
     expect(await slotExists(source.url, slot)).toBe(true);
 
+    // Resuming before the confirmed position would skip what lies in between: refused.
+    const behind = await postgresFollow.open({
+      url: source.url,
+      options: { replicaIdentityFull: true },
+      feedId,
+      resumeAfter: transactions[1]?.position as string,
+      progress: ignore,
+    });
+    await expect(behind.read(100)).rejects.toThrow(/past the last stored change/);
+    await behind.close();
+
     // The segments up to storedUpTo were written, but never confirmed.
     feed = await postgresFollow.open({
       url: source.url,
@@ -288,10 +299,17 @@ describe('postgres follow (logical decoding)', () => {
       c.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [slot]),
     );
     expect(pubs.rows.length).toBe(0);
-    // A chain whose slot is gone cannot resume: it must start over.
-    const err = await postgresFollow
-      .open({ url: source.url, options: {}, feedId, resumeAfter: '0/1', progress: ignore })
-      .catch((e: unknown) => e);
+    // A chain whose slot is gone cannot resume: its feed says so on read, the caller starts over.
+    const gone = await postgresFollow.open({
+      url: source.url,
+      options: {},
+      feedId,
+      resumeAfter: '0/1',
+      progress: ignore,
+    });
+    const err = await gone.read(100).catch((e: unknown) => e);
+    await gone.close({ drop: true });
     expect(err).toBeInstanceOf(ChainBroken);
+    expect((err as Error).message).toMatch(/no longer exists/);
   });
 });

@@ -51,9 +51,11 @@ export async function openPostgresFeed(request: ChangeFeedRequest): Promise<Chan
     const serverVersion = Number(
       (await side.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`)).rows[0]?.v,
     );
+    const lost = serverVersion >= 130000 ? `wal_status = 'lost'` : 'false';
     const slot = (
-      await side.query<{ confirmed: string | null; database: string }>(
-        `SELECT confirmed_flush_lsn::text AS confirmed, database FROM pg_catalog.pg_replication_slots WHERE slot_name = $1`,
+      await side.query<{ confirmed: string | null; database: string; lost: boolean }>(
+        `SELECT confirmed_flush_lsn::text AS confirmed, database, ${lost} AS lost
+           FROM pg_catalog.pg_replication_slots WHERE slot_name = $1`,
         [name],
         'looking for the replication slot',
       )
@@ -61,17 +63,22 @@ export async function openPostgresFeed(request: ChangeFeedRequest): Promise<Chan
     if (request.resumeAfter) {
       const resumeAfter = request.resumeAfter;
       lsnValue(resumeAfter);
+      // A chain that cannot go on opens as a feed whose read() says so: the caller ends the
+      // chain there, as for DDL, and close({ drop: true }) clears what is left of it.
+      const broken = (why: string) => new BrokenFeed(new ChainBroken(why), resumeAfter, side, name);
       if (!slot || slot.database !== target.database)
-        throw new ChainBroken(
-          `the replication slot ${name} no longer exists (dropped, or lost to max_slot_wal_keep_size); a new base is needed`,
+        return broken(`the replication slot ${name} no longer exists; a new base is needed`);
+      if (slot.lost)
+        return broken(
+          `the replication slot ${name} lost the WAL it needed (max_slot_wal_keep_size); a new base is needed`,
         );
       if (slot.confirmed && compareLsn(slot.confirmed, resumeAfter) > 0)
-        throw new ChainBroken(
+        return broken(
           `the replication slot ${name} was confirmed up to ${slot.confirmed}, past the last stored change ${resumeAfter}: changes in between are gone; a new base is needed`,
         );
       const followed = await loadFollowedTables(side, name);
       if (!followed)
-        throw new ChainBroken(
+        return broken(
           `the publication ${name} of this chain is gone or has no base recorded; a new base is needed`,
         );
       stream = await ReplicationStream.open(target, request.signal);
@@ -112,6 +119,34 @@ export async function openPostgresFeed(request: ChangeFeedRequest): Promise<Chan
       await dropChainState(side, name).catch(() => {});
     await side.close();
     throw err;
+  }
+}
+
+/** A resumed chain that cannot go on: read() throws why; nothing is streamed. */
+class BrokenFeed implements ChangeFeed {
+  constructor(
+    private readonly why: ChainBroken,
+    readonly startPosition: string,
+    private readonly side: PgSession,
+    private readonly name: string,
+  ) {}
+
+  async takeBase(): Promise<EngineBackupResult> {
+    throw this.why;
+  }
+
+  async read(): Promise<ChangeTransaction[]> {
+    throw this.why;
+  }
+
+  async confirm(): Promise<void> {}
+
+  async close(options?: { drop?: boolean }): Promise<void> {
+    try {
+      if (options?.drop) await dropChainState(this.side, this.name);
+    } finally {
+      await this.side.close();
+    }
   }
 }
 
@@ -301,6 +336,13 @@ class PostgresFeed implements ChangeFeed {
 
   private endError(error: unknown): Error {
     if (this.closed) return new StowageError('interrupted', 'the change feed was closed');
+    if (this.state.request.signal?.aborted)
+      return new StowageError('interrupted', 'following was cancelled', undefined, { cause: error });
+    // The server invalidated the slot (max_slot_wal_keep_size): the WAL it needed is gone.
+    if (/can no longer get changes|has been invalidated/i.test(String((error as Error)?.message)))
+      return new ChainBroken(
+        `the replication slot ${this.state.name} lost the WAL it needed (max_slot_wal_keep_size); a new base is needed`,
+      );
     const code = (error as { code?: string } | undefined)?.code;
     if (code === '42704')
       return new ChainBroken(

@@ -12,14 +12,15 @@ import { PgSession, parseTarget } from '../connect.js';
 /** Prefix of every slot and publication Stowage creates. */
 export const SLOT_PREFIX = 'stowage_';
 
-/** The slot (and publication) name of a chain; throws UsageError on a feed id outside `[a-z0-9_]{1,40}`. */
+/** The slot (and publication) name of a chain (`stowage_…`); throws UsageError on a feed id outside `[a-z0-9_]{1,40}`. */
 export function chainStateName(feedId: string): string {
   if (!/^[a-z0-9_]{1,40}$/.test(feedId))
     throw new UsageError(
       `bad feed id "${feedId}"`,
       'a feed id is 1 to 40 characters of a-z, 0-9 and _ (it names the replication slot)',
     );
-  return `${SLOT_PREFIX}${feedId}`;
+  // The framework's ids already say stowage_ (catalog/naming.ts); others get the prefix.
+  return feedId.startsWith(SLOT_PREFIX) ? feedId : `${SLOT_PREFIX}${feedId}`;
 }
 
 /** One Stowage slot on a server, for `status`. */
