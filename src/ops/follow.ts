@@ -408,6 +408,24 @@ async function streamChain(
     if (buffer.due(now)) await cut();
     else if (buffer.size === 0 && now - lastHeartbeat >= heartbeatEveryMs) await heartbeat();
   }
+  // Stopping: one last look (no waiting), so the stored window reaches the
+  // moment of the stop and not only the last change.
+  for (let tries = 0; tries < 10; tries++) {
+    const readStart = Date.now();
+    let transactions: ChangeTransaction[];
+    try {
+      transactions = await feed.read(0);
+    } catch (err) {
+      if (!(err instanceof ChainBroken)) break;
+      await cut();
+      return err.message;
+    }
+    buffer.add(transactions, Date.now());
+    if (transactions.length === 0) {
+      caughtUpAt = readStart;
+      break;
+    }
+  }
   await cut();
   await heartbeat();
   return undefined;
