@@ -45,7 +45,9 @@ export async function openPostgresFeed(request: ChangeFeedRequest): Promise<Chan
   const options = (request.options ?? {}) as PostgresBackupOptions;
   const filter = new NameFilter(options);
   const target = parseTarget(request.url);
-  const side = await PgSession.open(target, { mode: 'backup', signal: request.signal });
+  // The sessions outlive the signal: a stop ends waiting reads, and the caller still stores
+  // what was read and confirms it before close() ends them.
+  const side = await PgSession.open(target, { mode: 'backup' });
   let stream: ReplicationStream | undefined;
   try {
     const serverVersion = Number(
@@ -81,7 +83,7 @@ export async function openPostgresFeed(request: ChangeFeedRequest): Promise<Chan
         return broken(
           `the publication ${name} of this chain is gone or has no base recorded; a new base is needed`,
         );
-      stream = await ReplicationStream.open(target, request.signal);
+      stream = await ReplicationStream.open(target);
       return new PostgresFeed({
         request,
         name,
@@ -101,7 +103,7 @@ export async function openPostgresFeed(request: ChangeFeedRequest): Promise<Chan
       );
     await side.query(`DROP PUBLICATION IF EXISTS ${name}`, [], 'replacing a leftover publication');
     await side.query(`CREATE PUBLICATION ${name} FOR ALL TABLES`, [], 'creating the publication');
-    stream = await ReplicationStream.open(target, request.signal);
+    stream = await ReplicationStream.open(target);
     const created = await stream.createSlot(name, serverVersion);
     return new PostgresFeed({
       request,
@@ -225,14 +227,18 @@ class PostgresFeed implements ChangeFeed {
   async read(maxWaitMs: number): Promise<ChangeTransaction[]> {
     if (this.closed) throw new Error('the change feed is closed');
     if (!this.started) this.start();
-    if (!this.queue.length && !this.broken && !this.ended) {
+    const signal = this.state.request.signal;
+    if (!this.queue.length && !this.broken && !this.ended && !signal?.aborted) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, Math.max(0, maxWaitMs));
         function done() {
           clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
           resolve();
         }
         this.wake = done;
+        // Stopping: the wait ends now, with whatever came.
+        signal?.addEventListener('abort', done, { once: true });
       });
       this.wake = undefined;
     }
@@ -336,8 +342,6 @@ class PostgresFeed implements ChangeFeed {
 
   private endError(error: unknown): Error {
     if (this.closed) return new StowageError('interrupted', 'the change feed was closed');
-    if (this.state.request.signal?.aborted)
-      return new StowageError('interrupted', 'following was cancelled', undefined, { cause: error });
     // The server invalidated the slot (max_slot_wal_keep_size): the WAL it needed is gone.
     if (/can no longer get changes|has been invalidated/i.test(String((error as Error)?.message)))
       return new ChainBroken(
