@@ -94,6 +94,10 @@ describe('postgres follow (logical decoding)', () => {
         INSERT INTO ledger (account, amount) SELECT g, g FROM generate_series(1, 20) g;
         INSERT INTO items SELECT g, jsonb_build_object('n', g) FROM generate_series(1, 30) g;
         INSERT INTO dupes VALUES (1, 'x'), (1, 'x'), (2, 'y');
+        CREATE TABLE events (id int, at date, v text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+        CREATE TABLE events_2023 PARTITION OF events FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
+        CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+        INSERT INTO events VALUES (1, '2023-05-01', 'a'), (2, '2024-05-01', 'b');
       `),
     );
   });
@@ -164,6 +168,8 @@ describe('postgres follow (logical decoding)', () => {
     await run(`INSERT INTO items SELECT g, jsonb_build_object('again', g) FROM generate_series(1, 5) g`);
     await run(`DELETE FROM dupes WHERE a = 1`); // FULL identity: one row per change, of two equal ones
     await run(`UPDATE dupes SET b = 'z' WHERE a = 2`);
+    await run(`INSERT INTO events VALUES (3, '2024-02-02', 'c'); UPDATE events SET v = 'a2' WHERE id = 1`);
+    await run(`UPDATE events SET at = '2024-06-01' WHERE id = 1`); // moves the row to another partition
     await run(`INSERT INTO accounts (name) VALUES ('late')`);
     await mark(); // 3: the end
 
