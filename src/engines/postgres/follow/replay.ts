@@ -28,7 +28,9 @@ export async function replayPostgres(
   const target = parseTarget(request.url);
   const session = await PgSession.open(target, {
     mode: 'restore',
-    settings: { DateStyle: 'ISO', IntervalStyle: 'postgres', search_path: '' },
+    // No flush wait per commit: a replay that dies part way is started again from the base
+    // anyway, and waiting for each of thousands of small commits halved its speed (measured).
+    settings: { DateStyle: 'ISO', IntervalStyle: 'postgres', search_path: '', synchronous_commit: 'off' },
     signal: request.signal,
   });
   let applied = 0;
