@@ -133,6 +133,14 @@ export const ERROR_CODES = {
     exit: failure,
     doc: 'a PostgreSQL restore stopped part way; the message says what was applied',
   },
+  'pg-follow-setup': {
+    exit: failure,
+    doc: 'the server cannot be followed (wal_level, slots, privileges, tables without a replica identity)',
+  },
+  'pg-replay-mismatch': {
+    exit: failure,
+    doc: "a replayed change found no row: the target is not the chain's base",
+  },
   'pg-error': { exit: failure, doc: 'any other PostgreSQL error' },
 
   // MongoDB.

@@ -1,6 +1,9 @@
 import { StowageError, UsageError } from '../../errors.js';
 import type { EngineBackupRequest, EngineBackupResult } from '../engine.js';
 import { counted, countUnits } from '../nouns.js';
+import { PgSession, parseTarget } from './connect.js';
+import { dumpTable } from './dump-table.js';
+import { qualify } from './ident.js';
 import type { CatalogContext } from './introspect/context.js';
 import { readDatabaseProperties } from './introspect/database-properties.js';
 import { readExtensionConfig } from './introspect/extension-config.js';
@@ -8,9 +11,6 @@ import { readGlobals } from './introspect/globals.js';
 import { listSchemas, readCatalog } from './introspect/read-catalog.js';
 import { selectRelations } from './introspect/relations.js';
 import { readSequenceValues } from './introspect/sequences.js';
-import { PgSession, parseTarget } from './connect.js';
-import { dumpTable } from './dump-table.js';
-import { qualify } from './ident.js';
 import { dumpLargeObjects, readLargeObjectCatalog } from './large-objects.js';
 import {
   type PgTableData,
@@ -49,6 +49,8 @@ const BACKUP_SETTINGS = {
  */
 export async function backupPostgres(
   request: EngineBackupRequest<PostgresBackupOptions>,
+  /** Read as of this exported snapshot (a replication slot's, for continuous backup) instead of a new one. */
+  snapshotId?: string,
 ): Promise<EngineBackupResult> {
   const options = request.options ?? {};
   if (options.schemaOnly && options.dataOnly) {
@@ -113,7 +115,7 @@ export async function backupPostgres(
         warnings,
       };
     }
-    const snapshot = await beginSnapshot(leader, !server.pglite);
+    const snapshot = await beginSnapshot(leader, !server.pglite, snapshotId);
     const jobs = server.pglite ? 1 : Math.max(1, request.jobs | 0);
     if (jobs > 1 && !options.schemaOnly && snapshot) {
       // Data sessions send text in the database's own encoding, so bytes travel unchanged.
