@@ -430,3 +430,19 @@ async function streamChain(
   await heartbeat();
   return undefined;
 }
+
+/** One line per event, for people (the CLI and the daemon's log). */
+export function describeFollowEvent(event: FollowEvent): string {
+  switch (event.type) {
+    case 'chain-started':
+      return `new chain ${event.chain}${event.reason ? ` (${event.reason})` : ''}: base ${event.base}, changes from ${event.position}`;
+    case 'chain-resumed':
+      return `continuing chain ${event.chain} after ${event.position} (next segment ${event.nextSegment})`;
+    case 'segment':
+      return `segment ${event.name}: ${event.transactions} changes, ${event.bytes} bytes, up to ${event.position}`;
+    case 'chain-broken':
+      return `chain ${event.chain} ends: ${event.reason}`;
+    case 'stopped':
+      return `chain ${event.chain ?? '-'} stopped at ${event.position ?? '-'}`;
+  }
+}

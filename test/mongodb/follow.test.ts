@@ -10,6 +10,8 @@ import { listChains } from '../../src/catalog/chains.js';
 import { compareOplogPositions, formatOplogPosition } from '../../src/engines/mongodb/oplog-position.js';
 import { CHANGES_STREAM } from '../../src/follow/segment-writer.js';
 import { decodeTransactions } from '../../src/follow/transaction-codec.js';
+import { Daemon } from '../../src/ops/daemon.js';
+import { parseDaemonConfig } from '../../src/ops/daemon-config.js';
 import { type FollowEvent, follow } from '../../src/ops/follow.js';
 import { restoreUntil } from '../../src/ops/restore-until.js';
 import { openRepository } from '../../src/store/open-repository.js';
@@ -298,5 +300,63 @@ describe.skipIf(!bin)('follow and restore --until on MongoDB (private FerretDB w
       safetyBackup: false,
     });
     expect(await snapshot(client, 'orders_restored')).toEqual(await snapshot(client, db));
+  });
+
+  it('a daemon job with continuous: true follows, stops cleanly, and resumes its chain after a restart', {
+    timeout: 120_000,
+  }, async () => {
+    const db = 'crm';
+    const repo = newRepo();
+    const people = client.db(db).collection<{ _id: number; v: number }>('people');
+    await people.insertMany(Array.from({ length: 10 }, (_, i) => ({ _id: i, v: 0 })));
+    const config = parseDaemonConfig(
+      JSON.stringify({
+        jobs: [
+          {
+            name: 'crm',
+            source: `${server.url}${db}`,
+            repository: repo,
+            continuous: true,
+            segmentSeconds: 1,
+          },
+        ],
+      }),
+      'stowage.json',
+    );
+    const stored = async () => {
+      const repository = await openRepository(repo);
+      try {
+        return await listChains(repository);
+      } finally {
+        await repository.close();
+      }
+    };
+    const log: string[] = [];
+    for (let run = 0; run < 2; run++) {
+      const daemon = await Daemon.start(config, { log: (line) => log.push(line), metricsListen: false });
+      try {
+        await people.updateMany({}, { $inc: { v: 1 } });
+        await people.insertOne({ _id: 100 + run, v: run });
+        const head = await oplogHead(client);
+        await until(
+          async () => (await stored()).at(-1)?.window?.toPosition === head,
+          `changes of run ${run} stored`,
+        );
+      } finally {
+        await daemon.stop();
+      }
+    }
+    expect(log.filter((l) => /new chain/.test(l))).toHaveLength(1);
+    expect(log.filter((l) => /continuing chain/.test(l))).toHaveLength(1);
+    const chains = await stored();
+    expect(chains).toHaveLength(1);
+    expect(chains[0]!.gap).toBeUndefined();
+    await restoreUntil({
+      repository: repo,
+      target: `${server.url}crm_restored`,
+      until: 'latest',
+      safetyBackup: false,
+    });
+    expect(await snapshot(client, 'crm_restored')).toEqual(await snapshot(client, db));
   });
 });

@@ -1,10 +1,9 @@
 import { Command } from 'commander';
 import { engineNameForUrl } from '../../engines/registry.js';
 import { UsageError } from '../../errors.js';
-import { type FollowEvent, follow } from '../../ops/follow.js';
+import { describeFollowEvent, follow } from '../../ops/follow.js';
 import type { CliContext } from '../context.js';
 import { addEngineFlags, BACKUP_FLAGS, engineOptionsFrom } from '../engine-flags.js';
-import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
 import { parseJobs } from '../parse-number.js';
 import { passwordOnCommandLine } from '../password-warning.js';
@@ -54,7 +53,7 @@ repository's segments end. Restore with: stowage restore REPOSITORY URL --until 
       s3: s3OptionsFrom(opts),
       allowIncomplete: opts.allowIncomplete === true,
       onProgress: ctx.progress(true),
-      onEvent: (event) => (opts.json ? ctx.json(event) : ctx.log(describeEvent(event))),
+      onEvent: (event) => (opts.json ? ctx.json(event) : ctx.log(describeFollowEvent(event))),
       signal: ctx.signal,
     });
     if (!opts.json) {
@@ -70,20 +69,4 @@ function positive(text: string, flag: string): number {
   const n = Number(text);
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, got ${text}`);
   return n;
-}
-
-/** One line per event, for people. */
-export function describeEvent(event: FollowEvent): string {
-  switch (event.type) {
-    case 'chain-started':
-      return `new chain ${event.chain}${event.reason ? ` (${event.reason})` : ''}: base ${event.base}, changes from ${event.position}`;
-    case 'chain-resumed':
-      return `continuing chain ${event.chain} after ${event.position} (next segment ${event.nextSegment})`;
-    case 'segment':
-      return `segment ${event.name}: ${event.transactions} changes, ${formatBytes(event.bytes)}, up to ${event.position}`;
-    case 'chain-broken':
-      return `chain ${event.chain} ends: ${event.reason}`;
-    case 'stopped':
-      return `chain ${event.chain ?? '-'} stopped at ${event.position ?? '-'}`;
-  }
 }
