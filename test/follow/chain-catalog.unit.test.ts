@@ -2,8 +2,6 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChainMark } from '../../src/archive/manifest.js';
-import { ArchiveWriter } from '../../src/archive/writer.js';
 import { listChains } from '../../src/catalog/chains.js';
 import { listArchives } from '../../src/catalog/list.js';
 import { publishSegment } from '../../src/follow/segment-writer.js';
@@ -11,67 +9,10 @@ import { prune } from '../../src/ops/prune.js';
 import { status } from '../../src/ops/status.js';
 import { openRepository } from '../../src/store/open-repository.js';
 import type { Repository } from '../../src/store/repository.js';
+import { at, describeShop, writeArchive, writeChain } from './chain-fixtures.js';
 
 // Chains as the repository catalog sees them, on real archives in a real
 // folder (no database needed): list, status and prune.
-
-const describeShop = {
-  engine: 'mongodb' as const,
-  serverVersion: '7.0',
-  database: 'shop',
-  source: 'mongodb://h/shop',
-};
-const at = (day: number, second = 0) => new Date(Date.UTC(2026, 0, day, 0, 0, second));
-
-async function writeArchive(
-  repository: Repository,
-  name: string,
-  finished: Date,
-  chain?: ChainMark,
-): Promise<void> {
-  const writer = await ArchiveWriter.create(await repository.createArchive(name), {
-    compression: 'none',
-    threads: 0,
-  });
-  await writer.finish({
-    tool: { name: 'stowage', version: 'test' },
-    ...describeShop,
-    startedAt: new Date(finished.getTime() - 1000).toISOString(),
-    finishedAt: finished.toISOString(),
-    kind: 'scheduled',
-    pointInTime: true,
-    options: {},
-    warnings: [],
-    schema: {},
-    ...(chain ? { chain } : {}),
-  });
-}
-
-async function writeChain(repository: Repository, id: string, day: number, segments: number): Promise<void> {
-  await writeArchive(repository, `${id}.stow`, at(day, 1), {
-    id,
-    feedId: `stowage_shop_${day}`,
-    role: 'base',
-    sequence: 0,
-    after: `${day * 1000}:0`,
-    transactions: 0,
-  });
-  for (let s = 1; s <= segments; s++) {
-    await publishSegment(repository, {
-      chain: id,
-      feedId: `stowage_shop_${day}`,
-      sequence: s,
-      after: `${day * 1000 + s - 1}:${s === 1 ? 0 : 1}`,
-      transactions: [
-        { position: `${day * 1000 + s}:1`, commitTime: at(day, 10 * s).getTime(), payload: Buffer.from('x') },
-      ],
-      coveredUntil: at(day, 10 * s + 5),
-      openedAt: at(day, 10 * s),
-      describe: describeShop,
-      compression: 'none',
-    });
-  }
-}
 
 describe('chains in the repository catalog', () => {
   let dir: string;

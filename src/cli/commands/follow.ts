@@ -23,6 +23,10 @@ export function followCommand(ctx: CliContext): Command {
       '--allow-incomplete',
       'keep a base even when the source has objects stowage cannot back up (marked INCOMPLETE)',
     )
+    .option(
+      '--replica-identity-full',
+      'PostgreSQL: also follow tables with REPLICA IDENTITY FULL (their changes are matched on every column)',
+    )
     .option('--json', 'print one JSON line per event on stdout');
   addEngineFlags(command, BACKUP_FLAGS);
   addKeyOptions(command);
@@ -42,6 +46,11 @@ repository's segments end. Restore with: stowage restore REPOSITORY URL --until 
     const exposed = passwordOnCommandLine(source, 'source');
     if (exposed) ctx.log(`warning: ${exposed}`);
     const engine = engineNameForUrl(source);
+    const engineOptions = engineOptionsFrom(BACKUP_FLAGS, opts, engine, command);
+    if (opts.replicaIdentityFull) {
+      if (engine !== 'postgres') throw new UsageError('--replica-identity-full is for PostgreSQL sources');
+      engineOptions.replicaIdentityFull = true;
+    }
     const summary = await follow({
       source,
       to: opts.to as string,
@@ -49,7 +58,7 @@ repository's segments end. Restore with: stowage restore REPOSITORY URL --until 
       segmentBytes: Math.round(positive(opts.segmentMib as string, '--segment-mib') * 1024 * 1024),
       jobs: parseJobs(opts.jobs as string),
       encryption: await keySourceFrom(opts),
-      engineOptions: engineOptionsFrom(BACKUP_FLAGS, opts, engine, command),
+      engineOptions,
       s3: s3OptionsFrom(opts),
       allowIncomplete: opts.allowIncomplete === true,
       onProgress: ctx.progress(true),
