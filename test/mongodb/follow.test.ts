@@ -341,7 +341,10 @@ describe.skipIf(!bin)('follow and restore --until on MongoDB (private FerretDB w
         await until(
           async () => (await stored()).at(-1)?.window?.toPosition === head,
           `changes of run ${run} stored`,
-        );
+          90_000,
+        ).catch((err: Error) => {
+          throw new Error(`${err.message}; daemon log:\n${log.join('\n')}`);
+        });
       } finally {
         await daemon.stop();
       }
