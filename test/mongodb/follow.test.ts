@@ -229,7 +229,7 @@ describe.skipIf(!bin)('follow and restore --until on MongoDB (private FerretDB w
   });
 
   it('kill -9 of follow, then a restart: no gap, no duplicate, the final restore equals the source', {
-    timeout: 180_000,
+    timeout: 300_000,
   }, async () => {
     const db = 'orders';
     const repo = newRepo();
