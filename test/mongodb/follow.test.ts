@@ -1,20 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BSON, MongoClient, type Timestamp } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArchiveReader } from '../../src/archive/reader.js';
 import { listChains } from '../../src/catalog/chains.js';
 import { compareOplogPositions, formatOplogPosition } from '../../src/engines/mongodb/oplog-position.js';
-import { CHANGES_STREAM } from '../../src/follow/segment-writer.js';
-import { decodeTransactions } from '../../src/follow/transaction-codec.js';
 import { Daemon } from '../../src/ops/daemon.js';
 import { parseDaemonConfig } from '../../src/ops/daemon-config.js';
 import { type FollowEvent, follow } from '../../src/ops/follow.js';
 import { restoreUntil } from '../../src/ops/restore-until.js';
 import { openRepository } from '../../src/store/open-repository.js';
+import { FollowProcess } from '../support/follow-process.js';
+import { storedPositions } from '../support/stored-changes.js';
 import { ferretdbBinary, PrivateFerretDB } from './support/private-ferretdb.js';
 
 // Continuous backup of MongoDB against a private FerretDB that keeps an oplog
@@ -55,63 +53,6 @@ async function until(check: () => boolean | Promise<boolean>, what: string, ms =
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
   }
-}
-
-/** `stowage follow` as a process of its own, so it can be killed with SIGKILL. */
-class FollowProcess {
-  readonly events: FollowEvent[] = [];
-  readonly exited: Promise<number | null>;
-  private readonly child: ChildProcess;
-  private stderr = '';
-
-  constructor(url: string, repo: string) {
-    this.child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/bin.ts', 'follow', url, '--to', repo, '--segment-seconds', '1', '--json'],
-      { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let pending = '';
-    this.child.stdout!.on('data', (chunk: Buffer) => {
-      pending += chunk.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) if (line.trim()) this.events.push(JSON.parse(line) as FollowEvent);
-    });
-    this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
-  }
-
-  segments(): number {
-    return this.events.filter((e) => e.type === 'segment').length;
-  }
-
-  log(): string {
-    return this.stderr.slice(-3000);
-  }
-
-  kill(signal: NodeJS.Signals): void {
-    this.child.kill(signal);
-  }
-}
-
-/** Every stored transaction's position, in chain order. */
-async function storedPositions(repo: string, chain: string, segments: string[]): Promise<string[]> {
-  const repository = await openRepository(repo);
-  const out: string[] = [];
-  try {
-    for (const name of segments) {
-      const reader = await ArchiveReader.open(await repository.openArchive(name), { threads: 0 });
-      try {
-        for await (const t of decodeTransactions(reader.open(CHANGES_STREAM), name)) out.push(t.position);
-      } finally {
-        await reader.close();
-      }
-    }
-  } finally {
-    await repository.close();
-  }
-  expect(segments.every((s) => s.startsWith(`${chain}.seg-`))).toBe(true);
-  return out;
 }
 
 describe.skipIf(!bin)('follow and restore --until on MongoDB (private FerretDB with an oplog)', () => {
