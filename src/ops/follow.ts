@@ -204,6 +204,41 @@ export async function follow(options: FollowOptions): Promise<FollowSummary> {
 }
 
 /**
+ * Retires the newest chain of a source: removes its server-side state
+ * (PostgreSQL: the replication slot and publication, which otherwise keep the
+ * server's WAL) so nothing is held for a `follow` that will not come back. Its
+ * archives stay restorable; a later `follow` starts a new chain. Resolves the
+ * chain retired, or undefined when the repository holds none of the source.
+ */
+export async function retireChain(
+  options: Pick<FollowOptions, 'source' | 'to' | 'encryption' | 's3' | 'engineOptions' | 'onProgress'>,
+): Promise<string | undefined> {
+  const engine = await loadEngine(engineNameForUrl(options.source));
+  if (!engine.follow) return undefined;
+  const repository = await openRepository(options.to, { s3: options.s3 });
+  try {
+    const database = databaseFromUrl(options.source);
+    const source = redactUrl(options.source);
+    const chains = await listChains(repository, { database, encryption: options.encryption });
+    const newest = chains.filter((c) => c.base.source === source).at(-1);
+    if (!newest) return undefined;
+    const feed = await engine.follow.open({
+      url: options.source,
+      options: options.engineOptions ?? {},
+      feedId: newest.feedId,
+      resumeAfter: newest.window?.toPosition ?? newest.base.chain.after,
+      progress: options.onProgress ?? ignoreProgress,
+    });
+    await feed.close({ drop: true });
+    return newest.id;
+  } catch (err) {
+    throw scrub(err, options.source);
+  } finally {
+    await repository.close().catch(() => {});
+  }
+}
+
+/**
  * The newest chain of this source, ready to resume; `{ gap }` when it cannot
  * be resumed (a segment is missing or unreadable); undefined when there is none.
  */

@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listChains } from '../../src/catalog/chains.js';
 import { postgresFollow } from '../../src/engines/postgres/follow/index.js';
+import { retireChain } from '../../src/ops/follow.js';
 import { restoreUntil } from '../../src/ops/restore-until.js';
 import { openRepository } from '../../src/store/open-repository.js';
 import { FollowProcess } from '../support/follow-process.js';
@@ -124,5 +125,16 @@ describe('follow on PostgreSQL killed with SIGKILL', () => {
     target = await createPgDatabase('follow_kill_r');
     await restoreUntil({ repository: repo, target: target.url, until: 'latest', safetyBackup: false });
     expect(await tableChecksums(target.url)).toEqual(await tableChecksums(source.url));
+
+    // Retiring the chain removes what keeps the server's WAL: the slot and the publication.
+    const slots = (table: string, column: string) =>
+      withPgClient(
+        source.url,
+        async (c) => (await c.query(`SELECT ${column} AS n FROM ${table}`)).rows.length,
+      );
+    expect(await slots('pg_replication_slots WHERE database = current_database()', 'slot_name')).toBe(1);
+    expect(await retireChain({ source: source.url, to: repo })).toBe(chain.id);
+    expect(await slots('pg_replication_slots WHERE database = current_database()', 'slot_name')).toBe(0);
+    expect(await slots('pg_publication', 'pubname')).toBe(0);
   });
 });

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { engineNameForUrl } from '../../engines/registry.js';
 import { UsageError } from '../../errors.js';
-import { describeFollowEvent, follow } from '../../ops/follow.js';
+import { describeFollowEvent, follow, retireChain } from '../../ops/follow.js';
+import { redactUrl } from '../../redact.js';
 import type { CliContext } from '../context.js';
 import { addEngineFlags, BACKUP_FLAGS, engineOptionsFrom } from '../engine-flags.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
@@ -27,6 +28,10 @@ export function followCommand(ctx: CliContext): Command {
       '--replica-identity-full',
       'PostgreSQL: also follow tables with REPLICA IDENTITY FULL (their changes are matched on every column)',
     )
+    .option(
+      '--retire',
+      "don't follow: remove the server-side state of the source's newest chain (PostgreSQL: its replication slot and publication, which keep WAL); its backups stay restorable",
+    )
     .option('--json', 'print one JSON line per event on stdout');
   addEngineFlags(command, BACKUP_FLAGS);
   addKeyOptions(command);
@@ -39,6 +44,7 @@ Examples:
   $ stowage follow postgres://app@db/shop --to s3://backups/prod --segment-seconds 30
 
 Runs until SIGTERM or Ctrl-C, then publishes the open segment and stops.
+A chain you stop following for good: --retire drops its replication slot.
 Started again, it continues the newest chain of the source where the
 repository's segments end. Restore with: stowage restore REPOSITORY URL --until TIME`,
   );
@@ -50,6 +56,23 @@ repository's segments end. Restore with: stowage restore REPOSITORY URL --until 
     if (opts.replicaIdentityFull) {
       if (engine !== 'postgres') throw new UsageError('--replica-identity-full is for PostgreSQL sources');
       engineOptions.replicaIdentityFull = true;
+    }
+    if (opts.retire) {
+      const retired = await retireChain({
+        source,
+        to: opts.to as string,
+        encryption: await keySourceFrom(opts),
+        s3: s3OptionsFrom(opts),
+        engineOptions,
+      });
+      if (opts.json) ctx.json({ retired: retired ?? null });
+      else
+        ctx.result(
+          retired
+            ? `retired chain ${retired}: its server-side state is gone, its backups stay restorable`
+            : `no chain of ${redactUrl(source)} in ${opts.to as string}`,
+        );
+      return;
     }
     const summary = await follow({
       source,
