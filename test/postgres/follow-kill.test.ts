@@ -12,6 +12,7 @@ import { listChains } from '../../src/catalog/chains.js';
 import { postgresFollow } from '../../src/engines/postgres/follow/index.js';
 import { retireChain } from '../../src/ops/follow.js';
 import { restoreUntil } from '../../src/ops/restore-until.js';
+import { status } from '../../src/ops/status.js';
 import { openRepository } from '../../src/store/open-repository.js';
 import { FollowProcess } from '../support/follow-process.js';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
@@ -133,6 +134,11 @@ describe('follow on PostgreSQL killed with SIGKILL', () => {
         async (c) => (await c.query(`SELECT ${column} AS n FROM ${table}`)).rows.length,
       );
     expect(await slots('pg_replication_slots WHERE database = current_database()', 'slot_name')).toBe(1);
+    // status names the slot, its chain and the WAL it holds.
+    const health = await status({ repository: repo, servers: [source.url], maxLagMs: 3_600_000 });
+    const slot = health.slots.find((s) => s.chain === chain.id);
+    expect(slot).toMatchObject({ slot: chain.feedId, ok: true });
+    expect(slot!.retainedBytes).toBeGreaterThanOrEqual(0);
     expect(await retireChain({ source: source.url, to: repo })).toBe(chain.id);
     expect(await slots('pg_replication_slots WHERE database = current_database()', 'slot_name')).toBe(0);
     expect(await slots('pg_publication', 'pubname')).toBe(0);

@@ -28,6 +28,12 @@ export function statusCommand(ctx: CliContext): Command {
       '--max-segment-age <duration>',
       "continuous backups: fail when a chain's newest segment is older than this",
     )
+    .option(
+      '--server <url>',
+      "continuous backups of PostgreSQL: also check Stowage's replication slots on this server (repeatable)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option('--max-retained-wal-mib <n>', 'fail when a slot holds back more WAL than this', '1024')
     .option('--format <format>', 'text, json or prometheus', 'text')
     .option('--json', 'same as --format json')
     .option(
@@ -84,6 +90,8 @@ segment is older than --max-segment-age, or it has a gap.`,
       maxAgeMs,
       requireVerified: opts.requireVerified === true,
       maxLagMs,
+      ...(opts.server ? { servers: opts.server as string[] } : {}),
+      maxRetainedWalBytes: retainedWalLimit(opts.maxRetainedWalMib as string),
       ...(maxSegmentAgeMs !== undefined ? { maxSegmentAgeMs } : {}),
       encryption: await keySourceFrom(opts),
       s3: s3OptionsFrom(opts),
@@ -142,10 +150,34 @@ segment is older than --max-segment-age, or it has a gap.`,
           ctx.result(line);
         for (const c of result.chains) for (const p of c.problems) ctx.result(`${c.database}: ${p}`);
       }
+      if (result.slots.length > 0) {
+        const rows = result.slots.map((sl) => [
+          sl.ok ? 'ok' : 'FAIL',
+          sl.slot,
+          sl.database,
+          sl.active ? 'yes' : 'no',
+          formatBytes(sl.retainedBytes),
+          sl.walStatus ?? '-',
+          sl.chain ?? '(no chain here)',
+        ]);
+        for (const line of formatTable(
+          ['', 'SLOT', 'DATABASE', 'ACTIVE', 'WAL HELD', 'WAL STATUS', 'CHAIN'],
+          rows,
+        ))
+          ctx.result(line);
+        for (const sl of result.slots) for (const p of sl.problems) ctx.result(`${sl.slot}: ${p}`);
+      }
       if (result.leftovers.count > 0 || result.leftovers.unavailable)
         ctx.log(leftoversLine(result.leftovers));
     }
     if (!result.ok) throw new QuietFailure('unhealthy');
   });
   return command;
+}
+
+function retainedWalLimit(text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(`--max-retained-wal-mib must be a positive number, got ${text}`);
+  return n * 1024 * 1024;
 }
