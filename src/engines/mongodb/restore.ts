@@ -29,7 +29,9 @@ import { throwIfAborted } from './stream-io.js';
  * (schema, streams, names, existing data), then create collections with their
  * options, load documents in parallel, build each collection's indexes as soon
  * as its data is in, create views once their sources exist, and finally replay
- * the oplog. A failure names the collections that are complete.
+ * the oplog. A failure names the collections that are complete. What to do is
+ * planned from the archive alone (restore-plan.ts); this runs the plan against
+ * the target.
  */
 
 const DEFAULT_BATCH_BYTES = 1024 * 1024;

@@ -47,7 +47,8 @@ const RESTORE_SETTINGS: Record<string, string> = {
  * index and constraint builds in parallel, then owners and grants (unless
  * `owner: false` / `acl: false`) and, for a database it created, the archived
  * database's properties. The roles and extensions all that needs are checked
- * before anything is written (prerequisites.ts).
+ * before anything is written (prerequisites.ts). What to do is planned from the
+ * archive alone (restore-plan.ts); this runs the plan against the target.
  */
 export async function restorePostgres(
   request: EngineRestoreRequest<PostgresRestoreOptions>,
