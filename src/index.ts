@@ -61,5 +61,5 @@ export { type StreamCheck, type VerifyOptions, type VerifyResult, verify } from 
 export type { ProgressEvent, ProgressListener } from './progress.js';
 export { openRepository, type RepositoryOptions } from './store/open-repository.js';
 export type { Repository, RepositoryFile } from './store/repository.js';
-export type { S3Options } from './store/s3-client.js';
+export type { S3Options } from './store/s3/s3-client.js';
 export { TOOL_VERSION } from './version.js';

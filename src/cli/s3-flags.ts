@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import type { S3Options } from '../store/s3-client.js';
+import type { S3Options } from '../store/s3/s3-client.js';
 
 /**
  * S3 flags shared by every command that touches a repository. Each also has

@@ -11,7 +11,7 @@ import { StowageError, UsageError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
 import { passwordOf, passwordSecrets, redactSecrets, redactUrl } from '../redact.js';
 import { resolveDestination } from '../store/destination.js';
-import type { S3Options } from '../store/s3-client.js';
+import type { S3Options } from '../store/s3/s3-client.js';
 import { TOOL_VERSION } from '../version.js';
 import { type PreflightCheck, type PreflightOptions, preflight } from './preflight.js';
 import { serverOnThisMachine } from './source-host.js';

@@ -1,6 +1,6 @@
 import type { KeySource } from '../archive/keys.js';
 import type { Manifest } from '../archive/manifest.js';
-import type { S3Options } from '../store/s3-client.js';
+import type { S3Options } from '../store/s3/s3-client.js';
 import { type ArchiveInput, openArchive } from './open-archive.js';
 
 export interface InspectResult {

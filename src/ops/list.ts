@@ -2,7 +2,7 @@ import type { KeySource } from '../archive/keys.js';
 import { type LeftoverSummary, summarizeLeftovers } from '../catalog/leftovers.js';
 import { type ArchiveInfo, listArchives } from '../catalog/list.js';
 import { openRepository } from '../store/open-repository.js';
-import type { S3Options } from '../store/s3-client.js';
+import type { S3Options } from '../store/s3/s3-client.js';
 
 export interface ListOptions {
   /** A local folder or `s3://bucket/prefix`. */

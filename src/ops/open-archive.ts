@@ -2,7 +2,7 @@ import type { ByteSource } from '../archive/byte-source.js';
 import type { KeySource } from '../archive/keys.js';
 import { ArchiveReader } from '../archive/reader.js';
 import { openArchiveSource } from '../store/destination.js';
-import type { S3Options } from '../store/s3-client.js';
+import type { S3Options } from '../store/s3/s3-client.js';
 import { spoolToTemporaryFile } from '../store/stdin-spool.js';
 
 /** The archive argument that means "read the archive from standard input". */

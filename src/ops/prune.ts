@@ -4,7 +4,7 @@ import { listArchives } from '../catalog/list.js';
 import { planRetention, type RetentionDecision, type RetentionPolicy } from '../catalog/retention.js';
 import { openRepository } from '../store/open-repository.js';
 import { type Leftover, type Repository, verificationFileName } from '../store/repository.js';
-import type { S3Options } from '../store/s3-client.js';
+import type { S3Options } from '../store/s3/s3-client.js';
 
 export interface PruneOptions {
   /** A local folder or `s3://bucket/prefix`. */

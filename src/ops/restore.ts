@@ -7,7 +7,7 @@ import { StowageError, UsageError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
 import { redactUrl } from '../redact.js';
 import { repositoryUrlOf } from '../store/open-repository.js';
-import type { S3Options } from '../store/s3-client.js';
+import type { S3Options } from '../store/s3/s3-client.js';
 import { type BackupSummary, backup, scrub } from './backup.js';
 import { isDataStream } from './content-check.js';
 import { type ArchiveInput, openArchive, STDIN_ARCHIVE } from './open-archive.js';

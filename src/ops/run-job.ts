@@ -4,7 +4,7 @@ import type { KeySource } from '../archive/keys.js';
 import { databaseFromUrl, safeName } from '../catalog/naming.js';
 import { UsageError } from '../errors.js';
 import type { ProgressListener } from '../progress.js';
-import type { S3Options } from '../store/s3-client.js';
+import type { S3Options } from '../store/s3/s3-client.js';
 import { type BackupSummary, backup } from './backup.js';
 import type { ResolvedJob } from './daemon-config.js';
 import { notify, type RunEvent } from './notify.js';

@@ -5,7 +5,7 @@ import { safeName } from '../catalog/naming.js';
 import { forgetRunRecords, readAllRunRecords } from '../catalog/run-record.js';
 import { computeStatus, type DatabaseStatus, type StatusOptions } from '../catalog/status.js';
 import { openRepository } from '../store/open-repository.js';
-import type { S3Options } from '../store/s3-client.js';
+import type { S3Options } from '../store/s3/s3-client.js';
 
 export interface RepositoryStatusOptions extends StatusOptions {
   /** A local folder or `s3://bucket/prefix`. */

@@ -15,7 +15,7 @@ import { ignoreProgress, type ProgressListener } from '../progress.js';
 import { redactUrl } from '../redact.js';
 import { resolveArchiveRef } from '../store/open-repository.js';
 import type { Repository } from '../store/repository.js';
-import type { S3Options } from '../store/s3-client.js';
+import type { S3Options } from '../store/s3/s3-client.js';
 import { TOOL_VERSION } from '../version.js';
 import { scrub } from './backup.js';
 import { type ContentComparison, compareWithDatabase } from './content-check.js';

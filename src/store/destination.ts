@@ -4,7 +4,7 @@ import type { ByteSource } from '../archive/byte-source.js';
 import { StowageError, UsageError } from '../errors.js';
 import { openRepository, type RepositoryOptions, resolveArchiveRef } from './open-repository.js';
 import type { Repository } from './repository.js';
-import { isS3Url } from './s3-location.js';
+import { isS3Url } from './s3/s3-location.js';
 import { StdoutSink } from './stdout-sink.js';
 
 /** Where a backup goes, resolved but not yet opened. */

@@ -1,8 +1,8 @@
 import { basename, dirname, resolve } from 'node:path';
-import { LocalRepository } from './local-repository.js';
+import { LocalRepository } from './local/local-repository.js';
 import type { Repository } from './repository.js';
-import type { S3Options } from './s3-client.js';
-import { formatS3Url, isS3Url, splitS3ArchiveUrl } from './s3-location.js';
+import type { S3Options } from './s3/s3-client.js';
+import { formatS3Url, isS3Url, splitS3ArchiveUrl } from './s3/s3-location.js';
 
 /** Options for reaching a repository; only S3 has any. */
 export interface RepositoryOptions {
@@ -18,8 +18,8 @@ export interface RepositoryOptions {
 export async function openRepository(url: string, options: RepositoryOptions = {}): Promise<Repository> {
   if (isS3Url(url)) {
     const [{ S3Repository }, { s3OptionsFromEnv }] = await Promise.all([
-      import('./s3-repository.js'),
-      import('./s3-client.js'),
+      import('./s3/s3-repository.js'),
+      import('./s3/s3-client.js'),
     ]);
     return new S3Repository(url, { ...s3OptionsFromEnv(), ...options.s3 });
   }

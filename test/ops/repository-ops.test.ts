@@ -9,7 +9,7 @@ import { StowageMetrics } from '../../src/ops/metrics.js';
 import { prune } from '../../src/ops/prune.js';
 import { status } from '../../src/ops/status.js';
 import { verify } from '../../src/ops/verify.js';
-import { LocalRepository } from '../../src/store/local-repository.js';
+import { LocalRepository } from '../../src/store/local/local-repository.js';
 import { openRepository } from '../../src/store/open-repository.js';
 import { createTestBucket, s3Options } from '../support/s3.js';
 import { addTestArchive, bsonDocuments } from './make-archive.js';

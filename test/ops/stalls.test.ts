@@ -17,7 +17,7 @@ import { backup } from '../../src/ops/backup.js';
 import { restore } from '../../src/ops/restore.js';
 import { StallError } from '../../src/ops/stall-watchdog.js';
 import type { ProgressListener } from '../../src/progress.js';
-import { createS3Client, type S3Options } from '../../src/store/s3-client.js';
+import { createS3Client, type S3Options } from '../../src/store/s3/s3-client.js';
 import { ferretdbBinary, PrivateFerretDB } from '../mongodb/support/private-ferretdb.js';
 import {
   findPostgresBinDir,

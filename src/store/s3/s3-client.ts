@@ -1,5 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { StowageError } from '../errors.js';
+import { StowageError } from '../../errors.js';
 
 /**
  * How to reach an S3-compatible service. Every field is optional: what is not
