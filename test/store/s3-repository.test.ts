@@ -152,7 +152,7 @@ describe('S3 repository on a real S3 server', () => {
     const generated = (n: number) =>
       n === 1 ? 'shop-20261122-011409.stow' : `shop-20261122-011409-${n}.stow`;
     const destinations = await Promise.all(
-      [0, 1, 2, 3, 4].map(() => resolveDestination(url, generated, { s3: s3Options() })),
+      [0, 1, 2, 3, 4].map(() => resolveDestination(url, generated, { stores: { s3: s3Options() } })),
     );
     const sinks = await Promise.all(destinations.map((d) => d.open()));
     const names = destinations.map((d) => d.name);
