@@ -27,16 +27,35 @@ function schemeOf(location: string): string | undefined {
   return /^([a-z][a-z0-9+.-]+):\/\//i.exec(location)?.[1]?.toLowerCase();
 }
 
+/** Set once by the CLI: this process ends with its command, so stores that live in it are of no use. */
+let inProcessStoresRefused = false;
+
+/** Makes every later use of an in-process store (memory://) a usage error; the CLI calls it at start. */
+export function refuseInProcessStores(): void {
+  inProcessStoresRefused = true;
+}
+
+function usableStores(): readonly Store[] {
+  return STORES.filter((s) => !(inProcessStoresRefused && (s as Store).inProcess));
+}
+
 /** The store that serves a location: the one whose scheme it has, or the local store for a path. */
 export function storeFor(location: string): Store {
   const scheme = schemeOf(location);
   if (scheme === undefined) return localStore;
-  const store = STORES.find((s) => (s.schemes as readonly string[]).includes(scheme));
-  if (!store) {
-    const known = STORES.flatMap((s) => s.schemes.map((x) => `${x}://`)).join(', ');
-    throw new UsageError(`no store serves ${scheme}:// addresses`, `give a local path or one of ${known}`);
+  const store = STORES.find((s) => (s.schemes as readonly string[]).includes(scheme)) as Store | undefined;
+  const known = usableStores()
+    .flatMap((s) => s.schemes.map((x) => `${x}://`))
+    .join(', ');
+  if (store && inProcessStoresRefused && store.inProcess) {
+    throw new UsageError(
+      `${scheme}:// keeps archives only inside one process, and this command ends with its run`,
+      `give a local path or one of ${known}; ${scheme}:// is for the library`,
+    );
   }
-  return store as Store;
+  if (!store)
+    throw new UsageError(`no store serves ${scheme}:// addresses`, `give a local path or one of ${known}`);
+  return store;
 }
 
 /**

@@ -33,6 +33,12 @@ export interface Store<Schema extends StoreOptionsSchema = StoreOptionsSchema> {
    * takes every location without a scheme, i.e. paths.
    */
   readonly schemes: readonly string[];
+  /**
+   * True when its archives live only as long as this process (memory). A
+   * command-line run would report such a backup and then lose it, so the CLI
+   * refuses these stores.
+   */
+  readonly inProcess?: boolean;
   /** Its options. Fields may carry {@link StoreOptionMeta}. */
   readonly optionsSchema: Schema;
   /** The options the environment gives (validated; a bad value names its variable). */

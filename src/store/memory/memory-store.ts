@@ -12,6 +12,7 @@ const MemoryOptionsSchema = z.object({}).strict();
 export const memoryStore = {
   kind: 'memory',
   schemes: ['memory'],
+  inProcess: true,
   optionsSchema: MemoryOptionsSchema,
   fromEnv: () => ({}),
   open: async (url) => new MemoryRepository(url),
