@@ -56,8 +56,12 @@ function keyOf(location: MemoryLocation, name: string): string {
   return location.prefix ? `${location.prefix}/${name}` : name;
 }
 
-/** Forgets everything stored in a memory space (its repositories then list as empty). */
+/** Forgets everything stored in a memory space: its repositories, open or not, then list as empty. */
 export function clearMemorySpace(space: string): void {
+  // Emptied in place: handles opened before see it empty too.
+  const found = spaces.get(space);
+  found?.files.clear();
+  found?.uploads.clear();
   spaces.delete(space);
 }
 
@@ -198,7 +202,10 @@ export class MemoryRepository implements Repository {
   async listLeftovers(options: LeftoverOptions = {}): Promise<Leftover[]> {
     const prefix = this.location.prefix ? `${this.location.prefix}/` : '';
     const names = new Set<string>();
-    for (const key of this.space.uploads.keys()) names.add(key.slice(prefix.length));
+    for (const key of this.space.uploads.keys()) {
+      const name = key.startsWith(prefix) ? key.slice(prefix.length) : '';
+      if (name && !name.includes('/')) names.add(name);
+    }
     for (const { name } of await this.listFiles()) {
       const match = /^(.+\.stow)\.lock$/.exec(name);
       if (match) names.add(match[1]!);
@@ -206,7 +213,6 @@ export class MemoryRepository implements Repository {
     const leftovers: Leftover[] = [];
     for (const name of [...names].sort()) {
       const key = keyOf(this.location, name);
-      if (!key.startsWith(prefix) || name.includes('/')) continue;
       const upload = this.space.uploads.get(key);
       const lock = this.space.files.get(`${key}.lock`);
       if (!upload && !lock) continue;
