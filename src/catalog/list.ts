@@ -1,4 +1,4 @@
-import type { KeySource } from '../archive/keys.js';
+import { archiveKeys, type Encryption } from '../archive/archive-keys.js';
 import type { Manifest } from '../archive/manifest.js';
 import { ArchiveReader } from '../archive/reader.js';
 import { checkArchiveTail } from '../archive/tail-check.js';
@@ -55,8 +55,12 @@ export type ArchiveHealth = 'restorable' | 'damaged' | 'unknown';
 const DAMAGE_CODES = new Set(['corrupt-frame', 'truncated', 'not-an-archive', 'corrupt-header']);
 
 export interface ListOptions {
-  /** Key for encrypted archives; without it their manifests are not read (the name still tells date and kind). */
-  encryption?: KeySource;
+  /**
+   * Key for encrypted archives, or the caller's key cache; without it their
+   * manifests are not read (the name still tells date and kind). Each
+   * archive's key is derived once however often it is read.
+   */
+  encryption?: Encryption;
   /** Manifests read at once (each is three small reads). Default 8. */
   concurrency?: number;
   /** Only archives of this database key. */
@@ -79,8 +83,9 @@ export async function listArchives(
   const selected = wanted
     ? files.filter((f) => (parseArchiveName(f.name)?.database ?? wanted) === wanted)
     : files;
+  const described = { ...options, encryption: archiveKeys(options.encryption) };
   const infos = await mapLimit(selected, options.concurrency ?? 8, (file) =>
-    describe(repository, file, options),
+    describe(repository, file, described),
   );
   const result = infos.filter((i) => !wanted || i.database === wanted);
   return result.sort((a, b) => a.at.getTime() - b.at.getTime() || a.name.localeCompare(b.name));

@@ -1,5 +1,5 @@
+import type { Encryption } from '../archive/archive-keys.js';
 import type { CompressionLevel } from '../archive/frame-codec.js';
-import type { KeySource } from '../archive/keys.js';
 import type { Manifest } from '../archive/manifest.js';
 import { ArchiveWriter } from '../archive/writer.js';
 import { removeStaleLeftovers } from '../catalog/leftovers.js';
@@ -42,7 +42,8 @@ export interface BackupOptions {
   jobs?: number;
   /** zstd level 1–19 or 'none'. Default per engine: {@link DEFAULT_COMPRESSION_BY_ENGINE}. */
   compression?: CompressionLevel;
-  encryption?: KeySource;
+  /** The passphrase or key, or the caller's key cache (a verify after the backup then derives no key). */
+  encryption?: Encryption;
   kind?: 'scheduled' | 'manual';
   note?: string;
   /** Engine-specific options: {@link PostgresBackupOptions} or {@link MongoBackupOptions}. */

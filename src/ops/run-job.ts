@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { archiveKeys } from '../archive/archive-keys.js';
 import type { KeySource } from '../archive/keys.js';
 import { databaseFromUrl, safeName } from '../catalog/naming.js';
 import { UsageError } from '../errors.js';
@@ -77,7 +78,8 @@ export async function runJob(job: ResolvedJob, ctx: RunJobContext): Promise<JobO
     ctx.onProgress?.(event);
   };
   try {
-    const encryption = await jobKeySource(job);
+    // One key cache for the run: the verify reads the new archive with the key its backup derived.
+    const encryption = archiveKeys(await jobKeySource(job));
     ctx.log(`job ${job.name}: backup starting`);
     outcome.backup = await backup({
       source: job.source,

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { archiveKeys, type Encryption } from '../../archive/archive-keys.js';
 import type { ArchiveInfo } from '../../catalog/list.js';
 import { safeName } from '../../catalog/naming.js';
 import { countItems, countUnits, unitsNoun } from '../../engines/nouns.js';
@@ -72,7 +73,8 @@ in $TMPDIR first (removed afterwards), so a truncated pipe writes nothing.`,
     const exposed = passwordOnCommandLine(target, 'target');
     if (exposed) ctx.log(`warning: ${exposed}`);
     const s3 = s3OptionsFrom(opts);
-    const encryption = await keySourceFrom(opts);
+    // One key cache for the command: the archive picked from a listing is not derived again.
+    const encryption = archiveKeys(await keySourceFrom(opts));
     const archive =
       archiveArg === STDIN_ARCHIVE || looksLikeArchive(archiveArg)
         ? archiveArg
@@ -145,7 +147,7 @@ async function chooseArchive(
   repository: string,
   target: string | undefined,
   opts: Record<string, unknown>,
-  encryption: Awaited<ReturnType<typeof keySourceFrom>>,
+  encryption: Encryption | undefined,
   s3: ReturnType<typeof s3OptionsFrom>,
 ): Promise<string | undefined> {
   const archives = await list({ repository, database: opts.database as string | undefined, encryption, s3 });
