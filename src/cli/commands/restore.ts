@@ -259,5 +259,6 @@ async function confirmRestore(
     );
   }
   const ok = await ctx.prompt.confirm(`Restore into ${redactUrl(target)}?`, false);
-  if (!ok) throw new StowageError('interrupted', 'restore cancelled; nothing was written');
+  // A "no" is a refusal (exit 1), not an interruption: 130 stays for signals, Ctrl-C at this prompt included.
+  if (!ok) throw new StowageError('declined', 'restore declined; nothing was written');
 }
