@@ -4,6 +4,7 @@ import { ArchiveReader } from '../archive/reader.js';
 import { checkArchiveTail } from '../archive/tail-check.js';
 import { KeyRequiredError, StowageError, WrongKeyError } from '../errors.js';
 import type { Repository, RepositoryFile } from '../store/repository.js';
+import { type BackupKind, kindOfManifest } from './backup-kind.js';
 import { parseArchiveName, safeName } from './naming.js';
 import { readVerificationRecord, type VerificationRecord, withholdContents } from './verification-record.js';
 
@@ -16,7 +17,7 @@ export interface ArchiveInfo {
   database: string;
   /** When the backup started (from the manifest, else from the name). */
   at: Date;
-  kind: 'scheduled' | 'manual';
+  kind: BackupKind;
   /** Size of the archive file. */
   bytes: number;
   engine?: Manifest['engine'];
@@ -136,7 +137,7 @@ async function describe(
   return {
     ...base,
     // Names written by other tools or renamed by hand: the manifest knows better.
-    ...(parsed ? {} : { database: safeName(manifest.database), kind: manifest.kind }),
+    ...(parsed ? {} : { database: safeName(manifest.database), kind: kindOfManifest(manifest) }),
     at: started,
     engine: manifest.engine,
     sourceDatabase: manifest.database,

@@ -2,6 +2,7 @@ import type { Encryption } from '../archive/archive-keys.js';
 import type { CompressionLevel } from '../archive/frame-codec.js';
 import type { Manifest } from '../archive/manifest.js';
 import { ArchiveWriter } from '../archive/writer.js';
+import { type BackupKind, manifestKindFields } from '../catalog/backup-kind.js';
 import { removeStaleLeftovers } from '../catalog/leftovers.js';
 import { archiveName, databaseFromParsableUrl, databaseFromUrl } from '../catalog/naming.js';
 import { recordRun } from '../catalog/run-record.js';
@@ -44,7 +45,11 @@ export interface BackupOptions {
   compression?: CompressionLevel;
   /** The passphrase or key, or the caller's key cache (a verify after the backup then derives no key). */
   encryption?: Encryption;
-  kind?: 'scheduled' | 'manual';
+  /**
+   * `scheduled` (default: the daemon's), `on-demand` (run by hand, pruned by
+   * the keep rules like a scheduled one) or `manual` (never pruned).
+   */
+  kind?: BackupKind;
   note?: string;
   /** Engine-specific options: {@link PostgresBackupOptions} or {@link MongoBackupOptions}. */
   engineOptions?: Record<string, unknown>;
@@ -201,7 +206,7 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
         source: redactUrl(options.source),
         startedAt: started.toISOString(),
         finishedAt: new Date().toISOString(),
-        kind,
+        ...manifestKindFields(kind),
         note: options.note,
         pointInTime: result.pointInTime,
         options: {
