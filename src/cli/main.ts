@@ -81,7 +81,10 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   // With --json, what commander prints for --help and --version is held back and printed as one JSON object.
   let heldOut = '';
   let helpFor: Command | undefined;
-  const writeOut = (s: string) => (json ? (heldOut += s) : stdout.write(s));
+  const writeOut = (s: string) => {
+    if (json) heldOut += s;
+    else stdout.write(s);
+  };
   const program = new Command('stowage')
     .description('Back up and restore PostgreSQL and MongoDB through their native drivers.')
     .version(TOOL_VERSION)
