@@ -1,7 +1,7 @@
 // One key derivation per archive salt and operation (issue 16, "one archive
 // handle"): the key cache is passed through every step instead of each step
 // stretching the passphrase again.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,19 @@ describe('one key derivation per archive salt', () => {
     const inspected = await inspect(join(repo, names[0]!), { encryption: keys });
     expect(inspected.manifest.streams).toHaveLength(1);
     expect(keys.derivations).toBe(1);
+  });
+
+  it('a truncated archive is read (header) and scanned (recovery) with one derivation', async () => {
+    const cut = join(dir, 'cut');
+    const repository = new LocalRepository(cut);
+    const name = await addTestArchive(repository, { encryption: passphrase });
+    const path = join(cut, name);
+    await truncate(path, (await stat(path)).size - 40);
+    const { keys, salts } = countingKeys();
+    const [info] = await list({ repository: cut, encryption: keys });
+    expect(info?.health).toBe('damaged');
+    expect(info?.unreadable).toMatch(/truncated|footer/);
+    expect(salts).toHaveLength(1);
   });
 
   it('archives opened at once share one pending derivation', async () => {
