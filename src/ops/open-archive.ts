@@ -3,7 +3,7 @@ import type { ByteSource } from '../archive/byte-source.js';
 import type { Manifest } from '../archive/manifest.js';
 import { ArchiveReader } from '../archive/reader.js';
 import { openArchiveSource } from '../store/destination.js';
-import type { S3Options } from '../store/s3-client.js';
+import type { StoreOptions } from '../store/registry.js';
 import { spoolToTemporaryFile } from '../store/stdin-spool.js';
 
 /** The archive argument that means "read the archive from standard input". */
@@ -16,7 +16,8 @@ export interface OpenArchiveOptions {
   /** The passphrase or key, or the operation's key cache (shared with the steps around this one). */
   encryption?: Encryption;
   threads?: number;
-  s3?: S3Options;
+  /** Store settings by store kind (`{ s3: { endpoint } }`), over what the environment gives. */
+  stores?: StoreOptions;
   /** Frames read ahead per stream, unless a step asks for its own (see {@link ArchiveReader.withReadAhead}). */
   prefetch?: number;
   stdin?: ArchiveInput;
@@ -51,7 +52,7 @@ export class ArchiveHandle {
     const opened =
       path === STDIN_ARCHIVE
         ? await spoolToTemporaryFile(options.stdin ?? process.stdin, { signal: options.signal })
-        : await openArchiveSource(path, { s3: options.s3 });
+        : await openArchiveSource(path, { stores: options.stores });
     return ArchiveHandle.fromSource(path, opened, options);
   }
 

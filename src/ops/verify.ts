@@ -13,7 +13,7 @@ import { KeyRequiredError, StowageError, UsageError, WrongKeyError } from '../er
 import { ignoreProgress, type ProgressListener } from '../progress.js';
 import { redactUrl } from '../redact.js';
 import { resolveArchiveRef } from '../store/open-repository.js';
-import type { S3Options } from '../store/s3-client.js';
+import type { StoreOptions } from '../store/registry.js';
 import { TOOL_VERSION } from '../version.js';
 import { scrub } from './backup.js';
 import { type ContentComparison, compareWithDatabase } from './content-check.js';
@@ -29,7 +29,8 @@ export interface VerifyOptions {
    * once and its key derived once for the check, the test restore and the comparison.
    */
   encryption?: Encryption;
-  s3?: S3Options;
+  /** Store settings by store kind (`{ s3: { endpoint } }`), over what the environment gives. */
+  stores?: StoreOptions;
   /**
    * Also restore into this scratch database, compare every table's or
    * collection's count and content with the archive, and drop it afterwards.
@@ -90,7 +91,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const started = Date.now();
   const progress = options.onProgress ?? ignoreProgress;
   if (options.restoreTest) engineNameForUrl(options.restoreTest); // bad scheme: usage error before any work
-  const { repository, name } = await resolveArchiveRef(options.archive, { s3: options.s3 });
+  const { repository, name } = await resolveArchiveRef(options.archive, { stores: options.stores });
   const keys = archiveKeys(options.encryption);
   // Opened once: the manifest, the test restore and the comparison read through it.
   let handle: ArchiveHandle | undefined;
@@ -285,7 +286,7 @@ async function runRestoreTest(
       archive: handle,
       encryption: handle.keys,
       target: plan.restoreUrl,
-      s3: options.s3,
+      stores: options.stores,
       jobs: options.jobs,
       engineOptions: { ...plan.restoreOptions, ...options.restoreOptions },
       onProgress: progress,

@@ -15,7 +15,7 @@ import { list } from '../../src/ops/list.js';
 import { prune } from '../../src/ops/prune.js';
 import { status } from '../../src/ops/status.js';
 import { verify } from '../../src/ops/verify.js';
-import { LocalRepository } from '../../src/store/local-repository.js';
+import { LocalRepository } from '../../src/store/local/local-repository.js';
 import { addTestArchive } from '../ops/make-archive.js';
 
 const passphrase = { passphrase: 'correct horse battery staple' };

@@ -14,7 +14,7 @@ import { UsageError } from '../../src/errors.js';
 import { inspect } from '../../src/ops/inspect.js';
 import { list } from '../../src/ops/list.js';
 import { prune } from '../../src/ops/prune.js';
-import { LocalRepository } from '../../src/store/local-repository.js';
+import { LocalRepository } from '../../src/store/local/local-repository.js';
 import { runCli } from '../cli/run-cli.js';
 import { addTestArchive, writeTestArchive } from './make-archive.js';
 
