@@ -17,7 +17,8 @@ export interface RestoreOptions {
   /**
    * The archive: a path, `s3://bucket/prefix/NAME.stow`, or `-` to read it
    * from {@link stdin}; or a handle the caller opened (and closes), so a step
-   * around the restore reads the same opened archive.
+   * around the restore reads the same opened archive (its key cache then
+   * serves the safety backup too).
    */
   archive: string | ArchiveHandle;
   /** Where an `archive` of `-` comes from; default: the process's stdin. */
