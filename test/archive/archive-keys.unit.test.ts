@@ -6,8 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArchiveKeys } from '../../src/archive/archive-keys.js';
-import type { Header } from '../../src/archive/format.js';
-import { deriveArchiveKey, type KeySource } from '../../src/archive/keys.js';
+import { deriveArchiveKey } from '../../src/archive/keys.js';
 import { ArchiveReader } from '../../src/archive/reader.js';
 import { WrongKeyError } from '../../src/errors.js';
 import { inspect } from '../../src/ops/inspect.js';
@@ -17,18 +16,9 @@ import { status } from '../../src/ops/status.js';
 import { verify } from '../../src/ops/verify.js';
 import { LocalRepository } from '../../src/store/local/local-repository.js';
 import { addTestArchive } from '../ops/make-archive.js';
+import { countingKeys } from '../support/counting-keys.js';
 
 const passphrase = { passphrase: 'correct horse battery staple' };
-
-/** A key cache whose derivations are recorded: the salt of each one, in order. */
-function countingKeys(source: KeySource = passphrase): { keys: ArchiveKeys; salts: string[] } {
-  const salts: string[] = [];
-  const keys = new ArchiveKeys(source, (header: Header, s: KeySource) => {
-    salts.push(header.salt.toString('hex'));
-    return deriveArchiveKey(header, s);
-  });
-  return { keys, salts };
-}
 
 let dir: string;
 let repo: string;
@@ -54,7 +44,7 @@ afterAll(async () => {
 
 describe('one key derivation per archive salt', () => {
   it('list of 3 archives sharing a passphrase derives 3 keys, one per salt, and none the second time', async () => {
-    const { keys, salts } = countingKeys();
+    const { keys, salts } = countingKeys(passphrase);
     const archives = await list({ repository: repo, encryption: keys });
     expect(archives.map((a) => a.items)).toEqual([10, 10, 10]);
     expect(archives.every((a) => a.unreadable === undefined)).toBe(true);
@@ -75,7 +65,7 @@ describe('one key derivation per archive salt', () => {
   });
 
   it('verify (manifest, then every frame front to back) derives the key once', async () => {
-    const { keys, salts } = countingKeys();
+    const { keys, salts } = countingKeys(passphrase);
     const result = await verify({ archive: join(repo, names[0]!), encryption: keys, record: false });
     expect(result.ok).toBe(true);
     expect(salts).toHaveLength(1);
@@ -91,7 +81,7 @@ describe('one key derivation per archive salt', () => {
     const name = await addTestArchive(repository, { encryption: passphrase });
     const path = join(cut, name);
     await truncate(path, (await stat(path)).size - 40);
-    const { keys, salts } = countingKeys();
+    const { keys, salts } = countingKeys(passphrase);
     const [info] = await list({ repository: cut, encryption: keys });
     expect(info?.health).toBe('damaged');
     expect(info?.unreadable).toMatch(/truncated|footer/);
@@ -99,7 +89,7 @@ describe('one key derivation per archive salt', () => {
   });
 
   it('archives opened at once share one pending derivation', async () => {
-    const { keys, salts } = countingKeys();
+    const { keys, salts } = countingKeys(passphrase);
     const repository = new LocalRepository(repo);
     const readers = await Promise.all(
       [0, 1, 2].map(async () =>

@@ -6,25 +6,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArchiveKeys } from '../../src/archive/archive-keys.js';
-import type { Header } from '../../src/archive/format.js';
-import { deriveArchiveKey, type KeySource } from '../../src/archive/keys.js';
 import { backup } from '../../src/ops/backup.js';
 import { restore } from '../../src/ops/restore.js';
 import { verify } from '../../src/ops/verify.js';
+import { countingKeys } from '../support/counting-keys.js';
 import { createPgDatabase, pgUrlFor, type TestPgDatabase, withPgClient } from '../support/pg.js';
 
 const passphrase = { passphrase: 'one scrypt run is enough' };
-
-/** A key cache that records the salt of every derivation it makes. */
-function countingKeys(): { keys: ArchiveKeys; salts: string[] } {
-  const salts: string[] = [];
-  const keys = new ArchiveKeys(passphrase, (header: Header, source: KeySource) => {
-    salts.push(header.salt.toString('hex'));
-    return deriveArchiveKey(header, source);
-  });
-  return { keys, salts };
-}
 
 let dir: string;
 let shop: TestPgDatabase;
@@ -49,7 +37,7 @@ afterAll(async () => {
 
 describe('one archive handle', () => {
   it('verify --restore-test with a passphrase derives the key once', async () => {
-    const { keys, salts } = countingKeys();
+    const { keys, salts } = countingKeys(passphrase);
     const scratch = pgUrlFor(`${shop.name}_verify`);
     const result = await verify({ archive, encryption: keys, restoreTest: scratch, record: false });
     expect(result.problems).toEqual([]);
@@ -65,7 +53,7 @@ describe('one archive handle', () => {
   });
 
   it("a backup and the verify after it (a daemon job's run) share the backup's key", async () => {
-    const { keys, salts } = countingKeys();
+    const { keys, salts } = countingKeys(passphrase);
     const made = await backup({
       source: shop.url,
       to: join(dir, 'job'),
@@ -85,7 +73,7 @@ describe('one archive handle', () => {
         `CREATE TABLE customers (id int PRIMARY KEY, name text); INSERT INTO customers VALUES (1, 'old')`,
       ),
     );
-    const { keys, salts } = countingKeys();
+    const { keys, salts } = countingKeys(passphrase);
     let confirmed = 0;
     const summary = await restore({
       archive,
