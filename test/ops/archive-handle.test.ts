@@ -6,8 +6,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ArchiveKeys } from '../../src/archive/archive-keys.js';
 import { backup } from '../../src/ops/backup.js';
+import { parseDaemonConfig, resolveJobs } from '../../src/ops/daemon-config.js';
 import { restore } from '../../src/ops/restore.js';
+import { runJob } from '../../src/ops/run-job.js';
 import { verify } from '../../src/ops/verify.js';
 import { countingKeys } from '../support/counting-keys.js';
 import { createPgDatabase, pgUrlFor, type TestPgDatabase, withPgClient } from '../support/pg.js';
@@ -63,6 +66,41 @@ describe('one archive handle', () => {
     const result = await verify({ archive: made.archive, encryption: keys, record: false });
     expect(result.ok).toBe(true);
     expect(salts).toHaveLength(1);
+  });
+
+  it("a daemon job's runs reuse the passphrase's keys: each run derives only its new archive's key", async () => {
+    const env = 'STOWAGE_TEST_HANDLE_PASSPHRASE';
+    process.env[env] = passphrase.passphrase;
+    try {
+      const [job] = resolveJobs(
+        parseDaemonConfig(
+          `jobs:\n  - name: shop\n    source: ${shop.url}\n    repository: ${join(dir, 'daemon')}\n    schedule: "0 2 * * *"\n    encryption: { passphraseEnv: ${env} }\n    verify: true\n    retention: { keepLast: 5 }\n`,
+          'test.yaml',
+          {},
+        ),
+      );
+      const { keys, salts } = countingKeys(passphrase);
+      const carried = { last: keys };
+      for (let run = 1; run <= 3; run++) {
+        const outcome = await runJob(job!, { log: () => {}, keys: carried });
+        expect(outcome.status, outcome.error).toBe('success');
+        expect(outcome.verify?.ok).toBe(true);
+        // Backup, verify and retention over every archive so far: one derivation per run, for the new archive.
+        expect(outcome.prune?.kept).toHaveLength(run);
+        expect(salts).toHaveLength(run);
+      }
+      expect(carried.last).toBe(keys);
+      // A changed passphrase starts a new cache rather than serving keys derived from the old one.
+      process.env[env] = 'another passphrase';
+      const changed = await runJob(job!, { log: () => {}, keys: carried });
+      expect(changed.status).toBe('success');
+      expect(carried.last).not.toBe(keys);
+      expect(carried.last).toBeInstanceOf(ArchiveKeys);
+      // Its own backup, then the three older archives tried with the new passphrase: nothing from the old cache.
+      expect(carried.last?.derivations).toBe(4);
+    } finally {
+      delete process.env[env];
+    }
   });
 
   it('restore over data: one key for the archive, one for the safety backup (a new archive, a new salt)', async () => {
