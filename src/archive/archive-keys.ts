@@ -16,6 +16,9 @@ export type KeyDerivation = (header: Header, source: KeySource) => Promise<Buffe
 export class ArchiveKeys {
   private readonly bySalt = new Map<string, Promise<Buffer>>();
   private count = 0;
+  /** Derivations running now, and those waiting for a turn. */
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
 
   /**
    * @param source the passphrase or key the user gave
@@ -37,7 +40,7 @@ export class ArchiveKeys {
     let key = this.bySalt.get(id);
     if (!key) {
       this.count++;
-      key = this.derive(header, this.source);
+      key = this.inTurn(() => this.derive(header, this.source));
       // Remembered while pending, so archives read at once share one derivation; a failure (an
       // unreadable key file, a passphrase for a key-file archive) is not remembered.
       key.catch(() => this.bySalt.delete(id));
@@ -45,7 +48,28 @@ export class ArchiveKeys {
     }
     return key;
   }
+
+  /**
+   * Runs a derivation when fewer than {@link MAX_CONCURRENT_DERIVATIONS} are
+   * running: a listing reads eight manifests at once, and each scrypt run
+   * holds 128 MiB.
+   */
+  private async inTurn(derive: () => Promise<Buffer>): Promise<Buffer> {
+    // A finished derivation hands its turn straight to the next waiting one.
+    if (this.running >= MAX_CONCURRENT_DERIVATIONS) await new Promise<void>((go) => this.waiting.push(go));
+    else this.running++;
+    try {
+      return await derive();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
 }
+
+/** Key derivations one cache runs at once: two cores' worth of scrypt, 256 MiB at most. */
+export const MAX_CONCURRENT_DERIVATIONS = 2;
 
 /** What encrypted archives are read or written with: the user's secret, or an operation's key cache. */
 export type Encryption = KeySource | ArchiveKeys;

@@ -5,7 +5,7 @@ import { mkdtemp, rm, stat, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArchiveKeys } from '../../src/archive/archive-keys.js';
+import { ArchiveKeys, MAX_CONCURRENT_DERIVATIONS } from '../../src/archive/archive-keys.js';
 import { deriveArchiveKey } from '../../src/archive/keys.js';
 import { ArchiveReader } from '../../src/archive/reader.js';
 import { WrongKeyError } from '../../src/errors.js';
@@ -86,6 +86,35 @@ describe('one key derivation per archive salt', () => {
     expect(info?.health).toBe('damaged');
     expect(info?.unreadable).toMatch(/truncated|footer/);
     expect(salts).toHaveLength(1);
+  });
+
+  it('runs at most two derivations at once (each scrypt run holds 128 MiB), and every one finishes', async () => {
+    let running = 0;
+    let most = 0;
+    const keys = new ArchiveKeys(passphrase, async (header, source) => {
+      running++;
+      most = Math.max(most, running);
+      try {
+        await new Promise((r) => setTimeout(r, 5));
+        return await deriveArchiveKey(header, source);
+      } finally {
+        running--;
+      }
+    });
+    const repository = new LocalRepository(repo);
+    const headers = [];
+    for (const name of names) {
+      const reader = await ArchiveReader.open(await repository.openArchive(name), { encryption: passphrase });
+      headers.push(reader.header);
+      await reader.close();
+    }
+    // Three salts asked for at once, then again: three derivations, never more than two at a time.
+    await Promise.all(headers.map((h) => keys.keyFor(h)));
+    await Promise.all(headers.map((h) => keys.keyFor(h)));
+    expect(MAX_CONCURRENT_DERIVATIONS).toBe(2);
+    expect(most).toBe(2);
+    expect(keys.derivations).toBe(3);
+    expect(running).toBe(0);
   });
 
   it('archives opened at once share one pending derivation', async () => {
