@@ -14,12 +14,14 @@
  * @packageDocumentation
  */
 
+export { ArchiveKeys, type Encryption, type KeyDerivation } from './archive/archive-keys.js';
 export type { CompressionLevel } from './archive/frame-codec.js';
 export type { KeySource } from './archive/keys.js';
 export type { Manifest, StreamEntry } from './archive/manifest.js';
 export { ArchiveReader, type ArchiveReaderOptions } from './archive/reader.js';
 export { type ScanReport, scanArchive } from './archive/scan.js';
 export { ArchiveWriter, type ArchiveWriterOptions } from './archive/writer.js';
+export { BACKUP_KINDS, type BackupKind } from './catalog/backup-kind.js';
 export type { ArchiveInfo } from './catalog/list.js';
 export type { RetentionDecision, RetentionPolicy } from './catalog/retention.js';
 export type { RunRecord } from './catalog/run-record.js';
@@ -52,6 +54,7 @@ export { type InspectResult, inspect } from './ops/inspect.js';
 export { type ListOptions, list } from './ops/list.js';
 export { StowageMetrics } from './ops/metrics.js';
 export { notify, type RunEvent, type WebhookOptions } from './ops/notify.js';
+export { ArchiveHandle, type OpenArchiveOptions } from './ops/open-archive.js';
 export { type PreflightCheck, type PreflightOptions, preflight } from './ops/preflight.js';
 export { type PruneOptions, type PruneResult, prune } from './ops/prune.js';
 export { type RestoreOptions, type RestoreSummary, restore } from './ops/restore.js';
@@ -59,7 +62,10 @@ export type { JobOutcome } from './ops/run-job.js';
 export { type RepositoryStatus, type RepositoryStatusOptions, status } from './ops/status.js';
 export { type StreamCheck, type VerifyOptions, type VerifyResult, verify } from './ops/verify.js';
 export type { ProgressEvent, ProgressListener } from './progress.js';
+export { clearMemorySpace } from './store/memory/memory-repository.js';
 export { openRepository, type RepositoryOptions } from './store/open-repository.js';
+export { STORES, type StoreKind, type StoreOptions } from './store/registry.js';
 export type { Repository, RepositoryFile } from './store/repository.js';
-export type { S3Options } from './store/s3-client.js';
+export type { S3Options } from './store/s3/s3-options.js';
+export type { Store } from './store/store.js';
 export { TOOL_VERSION } from './version.js';

@@ -1,8 +1,9 @@
-import type { KeySource } from '../archive/keys.js';
+import type { Encryption } from '../archive/archive-keys.js';
 import { ArchiveReader } from '../archive/reader.js';
+import { mapLimited } from '../engines/kit/scheduler.js';
 import type { Repository } from '../store/repository.js';
 import { type ChainHeartbeat, type ChainState, chainWindow, type SegmentInfo } from './chain-window.js';
-import { type ArchiveInfo, listArchives, mapLimit } from './list.js';
+import { type ArchiveInfo, listArchives } from './list.js';
 import { chainIdOf, parseSegmentName, safeName } from './naming.js';
 
 /**
@@ -34,7 +35,7 @@ export interface ChainInfo extends ChainState {
 }
 
 export interface ChainListOptions {
-  encryption?: KeySource;
+  encryption?: Encryption;
   database?: string;
   concurrency?: number;
   /** The repository's archives, when the caller has listed them already (same database filter). */
@@ -58,7 +59,7 @@ export async function listChains(
   const segmentFiles = files
     .map((f) => ({ file: f, parsed: parseSegmentName(f.name) }))
     .filter((s) => s.parsed && wanted.has(s.parsed.chain));
-  const segments = await mapLimit(segmentFiles, options.concurrency ?? 8, async ({ file, parsed }) =>
+  const segments = await mapLimited(segmentFiles, options.concurrency ?? 8, async ({ file, parsed }) =>
     describeSegment(repository, file.name, file.size, parsed!.sequence, options.encryption),
   );
   const chains: ChainInfo[] = [];
@@ -88,7 +89,7 @@ async function describeSegment(
   name: string,
   bytes: number,
   sequence: number,
-  encryption: KeySource | undefined,
+  encryption: Encryption | undefined,
 ): Promise<SegmentInfo> {
   const info: SegmentInfo = { name, location: repository.locate(name), bytes, sequence };
   try {

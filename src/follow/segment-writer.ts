@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
+import type { Encryption } from '../archive/archive-keys.js';
 import type { CompressionLevel } from '../archive/frame-codec.js';
-import type { KeySource } from '../archive/keys.js';
 import type { ChainMark, ManifestInput } from '../archive/manifest.js';
 import { ArchiveWriter } from '../archive/writer.js';
 import { segmentName } from '../catalog/naming.js';
@@ -26,7 +26,7 @@ export interface SegmentToPublish {
   /** What every segment of the chain shares with its base (engine, source, server). */
   describe: Pick<ManifestInput, 'engine' | 'serverVersion' | 'database' | 'source'>;
   compression: CompressionLevel;
-  encryption?: KeySource;
+  encryption?: Encryption;
 }
 
 /**

@@ -1,7 +1,8 @@
+import type { Encryption } from '../archive/archive-keys.js';
 import type { CompressionLevel } from '../archive/frame-codec.js';
-import type { KeySource } from '../archive/keys.js';
 import type { Manifest } from '../archive/manifest.js';
 import { ArchiveWriter } from '../archive/writer.js';
+import { type BackupKind, manifestKindFields } from '../catalog/backup-kind.js';
 import { removeStaleLeftovers } from '../catalog/leftovers.js';
 import { archiveName, chainIdOf, databaseFromParsableUrl, databaseFromUrl } from '../catalog/naming.js';
 import { recordRun } from '../catalog/run-record.js';
@@ -11,7 +12,7 @@ import { StowageError, UsageError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
 import { passwordOf, passwordSecrets, redactSecrets, redactUrl } from '../redact.js';
 import { resolveDestination } from '../store/destination.js';
-import type { S3Options } from '../store/s3-client.js';
+import type { StoreOptions } from '../store/registry.js';
 import { TOOL_VERSION } from '../version.js';
 import { type PreflightCheck, type PreflightOptions, preflight } from './preflight.js';
 import { serverOnThisMachine } from './source-host.js';
@@ -42,8 +43,13 @@ export interface BackupOptions {
   jobs?: number;
   /** zstd level 1–19 or 'none'. Default per engine: {@link DEFAULT_COMPRESSION_BY_ENGINE}. */
   compression?: CompressionLevel;
-  encryption?: KeySource;
-  kind?: 'scheduled' | 'manual';
+  /** The passphrase or key, or the caller's key cache (a verify after the backup then derives no key). */
+  encryption?: Encryption;
+  /**
+   * `scheduled` (default: the daemon's), `on-demand` (run by hand, pruned by
+   * the keep rules like a scheduled one) or `manual` (never pruned).
+   */
+  kind?: BackupKind;
   note?: string;
   /** Engine-specific options: {@link PostgresBackupOptions} or {@link MongoBackupOptions}. */
   engineOptions?: Record<string, unknown>;
@@ -54,8 +60,8 @@ export interface BackupOptions {
    * a core to the main thread and, when the server runs on this machine, one per job to the server.
    */
   threads?: number;
-  /** S3 settings for `s3://` destinations (merged over `STOWAGE_S3_*` and the AWS environment). */
-  s3?: S3Options;
+  /** Store settings by store kind (`{ s3: { endpoint } }`), over what the environment gives. */
+  stores?: StoreOptions;
   /**
    * Checks before dumping: repository writable, free space, source reachable.
    * Default on for repositories and files, off for stdout; `false` skips them.
@@ -124,7 +130,7 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
     options.to,
     (sequence) => archiveName(database, started, kind, sequence),
     {
-      s3: options.s3,
+      stores: options.stores,
     },
   );
   const { repository } = destination;
@@ -223,7 +229,7 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
         source: redactUrl(options.source),
         startedAt: started.toISOString(),
         finishedAt: new Date().toISOString(),
-        kind,
+        ...manifestKindFields(kind),
         note: options.note,
         pointInTime: result.pointInTime,
         options: {

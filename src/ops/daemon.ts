@@ -2,8 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Cron } from 'croner';
+import type { ArchiveKeys } from '../archive/archive-keys.js';
 import { StowageError, UsageError } from '../errors.js';
 import { openRepository } from '../store/open-repository.js';
+import { storeOptionsIn } from '../store/registry.js';
 import type { Repository } from '../store/repository.js';
 import { type DaemonConfig, parseListen, type ResolvedJob, resolveJobs } from './daemon-config.js';
 import { describeFollowEvent, follow } from './follow.js';
@@ -35,6 +37,8 @@ interface JobState {
   last?: JobOutcome;
   /** A continuous job's follow loop, while it runs. */
   following?: Promise<void>;
+  /** The last run's key cache: a passphrase is stretched once per archive for the daemon's life, not once per run. */
+  keys: { last?: ArchiveKeys };
 }
 
 /**
@@ -60,7 +64,7 @@ export class Daemon {
     private readonly options: DaemonOptions,
   ) {
     this.log = options.log ?? ((line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));
-    for (const job of resolveJobs(config)) this.jobs.set(job.name, { job });
+    for (const job of resolveJobs(config)) this.jobs.set(job.name, { job, keys: {} });
   }
 
   /**
@@ -85,7 +89,7 @@ export class Daemon {
   private async lockRepositories(): Promise<void> {
     for (const { job } of this.jobs.values()) {
       if (this.repositories.has(job.repository)) continue;
-      const repository = await openRepository(job.repository, { s3: this.config.s3 });
+      const repository = await openRepository(job.repository, { stores: storeOptionsIn(this.config) });
       this.repositories.set(job.repository, repository);
       await repository.checkWritable();
       this.locks.push(await RepositoryLock.acquire(repository));
@@ -193,7 +197,8 @@ export class Daemon {
     state.controller = controller;
     this.metrics.setRunning(name, true);
     state.running = runJob(state.job, {
-      s3: this.config.s3,
+      keys: state.keys,
+      stores: storeOptionsIn(this.config),
       preflight: this.config.preflight,
       signal: controller.signal,
       log: this.log,
@@ -214,7 +219,7 @@ export class Daemon {
   /** Recomputes the repository gauges from what the repositories hold. */
   async refreshMetrics(): Promise<void> {
     for (const [url] of this.repositories) {
-      const s = await status({ repository: url, s3: this.config.s3 });
+      const s = await status({ repository: url, stores: storeOptionsIn(this.config) });
       this.metrics.observeStatus(s.repository, s.databases);
     }
   }

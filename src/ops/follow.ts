@@ -1,5 +1,5 @@
+import { archiveKeys, type Encryption } from '../archive/archive-keys.js';
 import type { CompressionLevel } from '../archive/frame-codec.js';
-import type { KeySource } from '../archive/keys.js';
 import { type ChainInfo, heartbeatFileName, listChains } from '../catalog/chains.js';
 import { removeStaleLeftovers } from '../catalog/leftovers.js';
 import { databaseFromUrl, safeName } from '../catalog/naming.js';
@@ -17,8 +17,8 @@ import { publishSegment } from '../follow/segment-writer.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
 import { redactUrl } from '../redact.js';
 import { openRepository } from '../store/open-repository.js';
+import type { StoreOptions } from '../store/registry.js';
 import type { Repository } from '../store/repository.js';
-import type { S3Options } from '../store/s3-client.js';
 import { backup, DEFAULT_COMPRESSION_BY_ENGINE, scrub } from './backup.js';
 
 export interface FollowOptions {
@@ -35,11 +35,12 @@ export interface FollowOptions {
   /** Parallel connections for the base. Default 2. */
   jobs?: number;
   compression?: CompressionLevel;
-  encryption?: KeySource;
+  encryption?: Encryption;
   /** Engine backup options (selection): as for backup. */
   engineOptions?: Record<string, unknown>;
   threads?: number;
-  s3?: S3Options;
+  /** Store settings by store kind (`{ s3: { endpoint } }`). */
+  stores?: StoreOptions;
   /** Keep a base that lacks objects the engine cannot carry (marked incomplete). */
   allowIncomplete?: boolean;
   onProgress?: ProgressListener;
@@ -98,7 +99,11 @@ interface OpenChain {
  * a base; when the feed says the chain cannot go on, starts a new chain and
  * says why. A segment is confirmed to the feed only once it is published.
  */
-export async function follow(options: FollowOptions): Promise<FollowSummary> {
+export async function follow(given: FollowOptions): Promise<FollowSummary> {
+  // One key cache for the whole run: every archive (base, segments, the manifests read on resume) shares it.
+  const options: FollowOptions = given.encryption
+    ? { ...given, encryption: archiveKeys(given.encryption) }
+    : given;
   const progress = options.onProgress ?? ignoreProgress;
   const emit = options.onEvent ?? (() => {});
   if (options.to === '-' || options.to.endsWith('.stow')) {
@@ -126,7 +131,7 @@ export async function follow(options: FollowOptions): Promise<FollowSummary> {
   const engineOptions = options.engineOptions ?? {};
   const summary: FollowSummary = { chains: [], segments: 0, transactions: 0 };
   const stopped = () => options.signal?.aborted === true;
-  const repository = await openRepository(options.to, { s3: options.s3 });
+  const repository = await openRepository(options.to, { stores: options.stores });
   try {
     await follower.preflight(options.source, engineOptions);
     const { removed, failures } = await removeStaleLeftovers(repository);
@@ -211,11 +216,11 @@ export async function follow(options: FollowOptions): Promise<FollowSummary> {
  * chain retired, or undefined when the repository holds none of the source.
  */
 export async function retireChain(
-  options: Pick<FollowOptions, 'source' | 'to' | 'encryption' | 's3' | 'engineOptions' | 'onProgress'>,
+  options: Pick<FollowOptions, 'source' | 'to' | 'encryption' | 'stores' | 'engineOptions' | 'onProgress'>,
 ): Promise<string | undefined> {
   const engine = await loadEngine(engineNameForUrl(options.source));
   if (!engine.follow) return undefined;
-  const repository = await openRepository(options.to, { s3: options.s3 });
+  const repository = await openRepository(options.to, { stores: options.stores });
   try {
     const database = databaseFromUrl(options.source);
     const source = redactUrl(options.source);
@@ -300,7 +305,7 @@ async function startChain(
       ...(options.compression ? { compression: options.compression } : {}),
       ...(options.encryption ? { encryption: options.encryption } : {}),
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
-      ...(options.s3 ? { s3: options.s3 } : {}),
+      ...(options.stores ? { stores: options.stores } : {}),
       ...(options.job ? { job: options.job } : {}),
       ...(options.allowIncomplete ? { allowIncomplete: true } : {}),
       engineOptions: options.engineOptions ?? {},

@@ -1,9 +1,9 @@
-import type { KeySource } from '../archive/keys.js';
+import type { Encryption } from '../archive/archive-keys.js';
 import type { Manifest } from '../archive/manifest.js';
 import { type ChainInfo, listChains } from '../catalog/chains.js';
 import { resolveArchiveRef } from '../store/open-repository.js';
-import type { S3Options } from '../store/s3-client.js';
-import { type ArchiveInput, openArchive, STDIN_ARCHIVE } from './open-archive.js';
+import type { StoreOptions } from '../store/registry.js';
+import { ArchiveHandle, type ArchiveInput } from './open-archive.js';
 
 export interface InspectResult {
   archive: string;
@@ -15,13 +15,18 @@ export interface InspectResult {
 /** Reads an archive's manifest from its tail, without reading any data frame (`-`: the archive on stdin). */
 export async function inspect(
   archive: string,
-  options: { encryption?: KeySource; s3?: S3Options; stdin?: ArchiveInput; signal?: AbortSignal } = {},
+  options: {
+    encryption?: Encryption;
+    stores?: StoreOptions;
+    stdin?: ArchiveInput;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<InspectResult> {
-  const reader = await openArchive(archive, { ...options, threads: 0 });
+  const handle = await ArchiveHandle.open(archive, { ...options, threads: 0 });
   try {
-    return { archive, manifest: reader.manifest, bytes: reader.archiveBytes };
+    return { archive, manifest: handle.manifest, bytes: handle.reader.archiveBytes };
   } finally {
-    await reader.close();
+    await handle.close();
   }
 }
 
@@ -33,10 +38,10 @@ export async function inspect(
 export async function inspectChain(
   archive: string,
   manifest: Manifest,
-  options: { encryption?: KeySource; s3?: S3Options } = {},
+  options: { encryption?: Encryption; stores?: StoreOptions } = {},
 ): Promise<ChainInfo | undefined> {
-  if (!manifest.chain || archive === STDIN_ARCHIVE) return undefined;
-  const { repository } = await resolveArchiveRef(archive, { s3: options.s3 });
+  if (!manifest.chain || archive === '-') return undefined;
+  const { repository } = await resolveArchiveRef(archive, { stores: options.stores });
   try {
     const chains = await listChains(repository, { encryption: options.encryption });
     return chains.find((c) => c.id === manifest.chain!.id);

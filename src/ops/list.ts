@@ -1,9 +1,9 @@
-import type { KeySource } from '../archive/keys.js';
+import type { Encryption } from '../archive/archive-keys.js';
 import { type ChainInfo, listChains } from '../catalog/chains.js';
 import { type LeftoverSummary, summarizeLeftovers } from '../catalog/leftovers.js';
 import { type ArchiveInfo, listArchives } from '../catalog/list.js';
 import { openRepository } from '../store/open-repository.js';
-import type { S3Options } from '../store/s3-client.js';
+import type { StoreOptions } from '../store/registry.js';
 
 export interface ListOptions {
   /** A local folder or `s3://bucket/prefix`. */
@@ -11,8 +11,9 @@ export interface ListOptions {
   /** Only this database's archives. */
   database?: string;
   /** Key to read encrypted manifests; without it they are listed from their names. */
-  encryption?: KeySource;
-  s3?: S3Options;
+  encryption?: Encryption;
+  /** Store settings by store kind (`{ s3: { endpoint } }`), over what the environment gives. */
+  stores?: StoreOptions;
 }
 
 /**
@@ -21,7 +22,7 @@ export interface ListOptions {
  * result. Reads only each archive's tail.
  */
 export async function list(options: ListOptions): Promise<ArchiveInfo[]> {
-  const repository = await openRepository(options.repository, { s3: options.s3 });
+  const repository = await openRepository(options.repository, { stores: options.stores });
   try {
     return await listArchives(repository, { encryption: options.encryption, database: options.database });
   } finally {
@@ -38,7 +39,7 @@ export async function list(options: ListOptions): Promise<ArchiveInfo[]> {
 export async function listRepository(
   options: ListOptions,
 ): Promise<{ archives: ArchiveInfo[]; chains: ChainInfo[]; leftovers: LeftoverSummary }> {
-  const repository = await openRepository(options.repository, { s3: options.s3 });
+  const repository = await openRepository(options.repository, { stores: options.stores });
   try {
     const archives = await listArchives(repository, {
       encryption: options.encryption,

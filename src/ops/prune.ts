@@ -1,4 +1,4 @@
-import type { KeySource } from '../archive/keys.js';
+import type { Encryption } from '../archive/archive-keys.js';
 import type { ChainWindow } from '../catalog/chain-window.js';
 import { heartbeatFileName, listChains } from '../catalog/chains.js';
 import { removeStaleLeftovers, summarizeLeftovers } from '../catalog/leftovers.js';
@@ -6,8 +6,8 @@ import { listArchives } from '../catalog/list.js';
 import { chainIdOf, parseSegmentName } from '../catalog/naming.js';
 import { planRetention, type RetentionDecision, type RetentionPolicy } from '../catalog/retention.js';
 import { openRepository } from '../store/open-repository.js';
+import type { StoreOptions } from '../store/registry.js';
 import { type Leftover, type Repository, verificationFileName } from '../store/repository.js';
-import type { S3Options } from '../store/s3-client.js';
 
 export interface PruneOptions {
   /** A local folder or `s3://bucket/prefix`. */
@@ -25,8 +25,9 @@ export interface PruneOptions {
    */
   staleAfterMs?: number;
   /** Key to read encrypted manifests (dates then come from the manifest instead of the name). */
-  encryption?: KeySource;
-  s3?: S3Options;
+  encryption?: Encryption;
+  /** Store settings by store kind (`{ s3: { endpoint } }`), over what the environment gives. */
+  stores?: StoreOptions;
 }
 
 export interface PruneResult {
@@ -71,7 +72,7 @@ export async function prune(options: PruneOptions): Promise<PruneResult> {
   const owned = typeof options.repository === 'string';
   const repository =
     typeof options.repository === 'string'
-      ? await openRepository(options.repository, { s3: options.s3 })
+      ? await openRepository(options.repository, { stores: options.stores })
       : options.repository;
   try {
     const archives = await listArchives(repository, {

@@ -1,4 +1,4 @@
-import type { KeySource } from '../archive/keys.js';
+import type { Encryption } from '../archive/archive-keys.js';
 import { type ChainStatus, type ChainStatusOptions, computeChainStatus } from '../catalog/chain-status.js';
 import { listChains } from '../catalog/chains.js';
 import { type LeftoverSummary, summarizeLeftovers } from '../catalog/leftovers.js';
@@ -9,7 +9,7 @@ import { computeStatus, type DatabaseStatus, type StatusOptions } from '../catal
 import { engineNameForUrl } from '../engines/registry.js';
 import { redactUrl } from '../redact.js';
 import { openRepository } from '../store/open-repository.js';
-import type { S3Options } from '../store/s3-client.js';
+import type { StoreOptions } from '../store/registry.js';
 
 export interface RepositoryStatusOptions extends StatusOptions, Omit<ChainStatusOptions, 'now'> {
   /**
@@ -22,8 +22,9 @@ export interface RepositoryStatusOptions extends StatusOptions, Omit<ChainStatus
   /** A local folder or `s3://bucket/prefix`. */
   repository: string;
   database?: string;
-  encryption?: KeySource;
-  s3?: S3Options;
+  encryption?: Encryption;
+  /** Store settings by store kind (`{ s3: { endpoint } }`), over what the environment gives. */
+  stores?: StoreOptions;
 }
 
 /** One of Stowage's replication slots, for status. */
@@ -64,7 +65,7 @@ export interface RepositoryStatus {
  * no backup at all.
  */
 export async function status(options: RepositoryStatusOptions): Promise<RepositoryStatus> {
-  const repository = await openRepository(options.repository, { s3: options.s3 });
+  const repository = await openRepository(options.repository, { stores: options.stores });
   try {
     const archives = await listArchives(repository, {
       encryption: options.encryption,
@@ -141,9 +142,10 @@ export async function status(options: RepositoryStatusOptions): Promise<Reposito
 export async function forgetDatabase(options: {
   repository: string;
   database: string;
-  s3?: S3Options;
+  /** Store settings by store kind (`{ s3: { endpoint } }`), over what the environment gives. */
+  stores?: StoreOptions;
 }): Promise<boolean> {
-  const repository = await openRepository(options.repository, { s3: options.s3 });
+  const repository = await openRepository(options.repository, { stores: options.stores });
   try {
     return await forgetRunRecords(repository, options.database);
   } finally {

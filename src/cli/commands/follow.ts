@@ -8,7 +8,7 @@ import { addEngineFlags, BACKUP_FLAGS, engineOptionsFrom } from '../engine-flags
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
 import { parseJobs } from '../parse-number.js';
 import { passwordOnCommandLine } from '../password-warning.js';
-import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
+import { addStoreOptions, storeOptionsFrom } from '../store-flags.js';
 
 export function followCommand(ctx: CliContext): Command {
   const command = new Command('follow')
@@ -35,7 +35,7 @@ export function followCommand(ctx: CliContext): Command {
     .option('--json', 'print one JSON line per event on stdout');
   addEngineFlags(command, BACKUP_FLAGS);
   addKeyOptions(command);
-  addS3Options(command);
+  addStoreOptions(command);
   command.addHelpText(
     'after',
     `
@@ -62,7 +62,7 @@ repository's segments end. Restore with: stowage restore REPOSITORY URL --until 
         source,
         to: opts.to as string,
         encryption: await keySourceFrom(opts),
-        s3: s3OptionsFrom(opts),
+        stores: storeOptionsFrom(opts),
         engineOptions,
       });
       if (opts.json) ctx.json({ retired: retired ?? null });
@@ -82,7 +82,7 @@ repository's segments end. Restore with: stowage restore REPOSITORY URL --until 
       jobs: parseJobs(opts.jobs as string),
       encryption: await keySourceFrom(opts),
       engineOptions,
-      s3: s3OptionsFrom(opts),
+      stores: storeOptionsFrom(opts),
       allowIncomplete: opts.allowIncomplete === true,
       onProgress: ctx.progress(true),
       onEvent: (event) => (opts.json ? ctx.json(event) : ctx.log(describeFollowEvent(event))),

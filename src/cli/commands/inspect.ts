@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { Manifest } from '../../archive/manifest.js';
+import { kindOfManifest } from '../../catalog/backup-kind.js';
 import type { ContentsEntry } from '../../engines/engine.js';
 import { counted, countItems, countUnits } from '../../engines/nouns.js';
 import { loadEngine } from '../../engines/registry.js';
@@ -12,7 +13,7 @@ import { addEngineFlags, engineOptionsFrom, INSPECT_FLAGS } from '../engine-flag
 import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
 import { manifestSummary } from '../manifest-summary.js';
-import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
+import { addStoreOptions, storeOptionsFrom } from '../store-flags.js';
 import { formatTable } from '../table.js';
 
 export function inspectCommand(ctx: CliContext): Command {
@@ -24,7 +25,7 @@ export function inspectCommand(ctx: CliContext): Command {
     .option('--json', 'print the whole manifest (with --list: the contents) as JSON on stdout');
   addEngineFlags(command, INSPECT_FLAGS);
   addKeyOptions(command);
-  addS3Options(command);
+  addStoreOptions(command);
   command.addHelpText(
     'after',
     `
@@ -44,7 +45,7 @@ not shown). A MongoDB archive has no SQL: --list shows its collections and index
     const encryption = await keySourceFrom(opts);
     const { manifest, bytes } = await inspect(archive, {
       encryption,
-      s3: s3OptionsFrom(opts),
+      stores: storeOptionsFrom(opts),
       stdin: ctx.stdin,
       signal: ctx.signal,
     });
@@ -74,7 +75,7 @@ not shown). A MongoDB archive has no SQL: --list shows its collections and index
     const chain = manifest.chain
       ? await inspectChain(archive, manifest, {
           encryption: await keySourceFrom(opts),
-          s3: s3OptionsFrom(opts),
+          stores: storeOptionsFrom(opts),
         })
       : undefined;
     if (opts.json) {
@@ -135,7 +136,7 @@ function contentsListing(archive: string, manifest: Manifest, entries: ContentsE
   ]);
   return [
     `; archive:  ${archive}`,
-    `; database: ${manifest.database} (${manifest.engine} ${manifest.serverVersion}), taken ${manifest.startedAt}, ${manifest.kind}`,
+    `; database: ${manifest.database} (${manifest.engine} ${manifest.serverVersion}), taken ${manifest.startedAt}, ${kindOfManifest(manifest)}`,
     `; contents: ${counted(entries.length, 'entry', 'entries')}; data of ${countUnits(manifest.engine, units)}, ${countItems(manifest.engine, items)}`,
     ...(manifest.incomplete?.length
       ? [`; INCOMPLETE: the backup lacks ${manifest.incomplete.join(', ')}`]

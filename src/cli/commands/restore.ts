@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { archiveKeys, type Encryption } from '../../archive/archive-keys.js';
 import type { ArchiveInfo } from '../../catalog/list.js';
 import { safeName } from '../../catalog/naming.js';
 import { countItems, countUnits, unitsNoun } from '../../engines/nouns.js';
@@ -12,6 +13,7 @@ import { type RestoreConfirmation, restore } from '../../ops/restore.js';
 import { type RestoreUntilOptions, restoreUntil } from '../../ops/restore-until.js';
 import { redactUrl } from '../../redact.js';
 import { looksLikeArchive } from '../../store/open-repository.js';
+import type { StoreOptions } from '../../store/registry.js';
 import type { CliContext } from '../context.js';
 import { addEngineFlags, engineOptionsFrom, RESTORE_FLAGS } from '../engine-flags.js';
 import { formatBytes } from '../format-bytes.js';
@@ -19,7 +21,7 @@ import { addKeyOptions, keySourceFrom } from '../key-options.js';
 import { manifestSummary } from '../manifest-summary.js';
 import { parseJobs, parseStallTimeout } from '../parse-number.js';
 import { passwordOnCommandLine } from '../password-warning.js';
-import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
+import { addStoreOptions, storeOptionsFrom } from '../store-flags.js';
 import { formatDate } from '../table.js';
 import { archiveJson, archiveTable, verificationLabel } from './list.js';
 
@@ -57,7 +59,7 @@ export function restoreCommand(ctx: CliContext): Command {
     .option('--json', 'print one JSON object on stdout');
   addEngineFlags(command, RESTORE_FLAGS);
   addKeyOptions(command);
-  addS3Options(command);
+  addStoreOptions(command);
   command.addHelpText(
     'after',
     `
@@ -79,14 +81,15 @@ in $TMPDIR first (removed afterwards), so a truncated pipe writes nothing.`,
   command.action(async (archiveArg: string, target: string | undefined, opts: Record<string, unknown>) => {
     const exposed = passwordOnCommandLine(target, 'target');
     if (exposed) ctx.log(`warning: ${exposed}`);
-    const s3 = s3OptionsFrom(opts);
-    const encryption = await keySourceFrom(opts);
+    const stores = storeOptionsFrom(opts);
+    // One key cache for the command: the archive picked from a listing is not derived again.
+    const encryption = archiveKeys(await keySourceFrom(opts));
     const until = untilFrom(opts, target);
-    if (until) return restoreToMoment(ctx, command, archiveArg, target!, until, opts, encryption, s3);
+    if (until) return restoreToMoment(ctx, command, archiveArg, target!, until, opts, encryption, stores);
     const archive =
       archiveArg === STDIN_ARCHIVE || looksLikeArchive(archiveArg)
         ? archiveArg
-        : await chooseArchive(ctx, archiveArg, target, opts, encryption, s3);
+        : await chooseArchive(ctx, archiveArg, target, opts, encryption, stores);
     if (!archive) return;
     if (!target) {
       throw new UsageError(
@@ -114,7 +117,7 @@ in $TMPDIR first (removed afterwards), so a truncated pipe writes nothing.`,
       jobs: parseJobs(opts.jobs as string),
       stallTimeoutSeconds: parseStallTimeout(opts.stallTimeout as string),
       encryption,
-      s3,
+      stores,
       engineOptions,
       safetyBackup,
       onProgress: ctx.progress(opts.json === true),
@@ -195,8 +198,8 @@ async function restoreToMoment(
   target: string,
   until: RestoreUntilOptions['until'],
   opts: Record<string, unknown>,
-  encryption: Awaited<ReturnType<typeof keySourceFrom>>,
-  s3: ReturnType<typeof s3OptionsFrom>,
+  encryption: ReturnType<typeof archiveKeys>,
+  stores: ReturnType<typeof storeOptionsFrom>,
 ): Promise<void> {
   if (repository === STDIN_ARCHIVE || looksLikeArchive(repository)) {
     throw new UsageError(
@@ -217,7 +220,7 @@ async function restoreToMoment(
     jobs: parseJobs(opts.jobs as string),
     stallTimeoutSeconds: parseStallTimeout(opts.stallTimeout as string),
     encryption,
-    s3,
+    stores,
     engineOptions,
     safetyBackup:
       opts.safetyBackup === false
@@ -259,10 +262,15 @@ async function chooseArchive(
   repository: string,
   target: string | undefined,
   opts: Record<string, unknown>,
-  encryption: Awaited<ReturnType<typeof keySourceFrom>>,
-  s3: ReturnType<typeof s3OptionsFrom>,
+  encryption: Encryption | undefined,
+  stores: StoreOptions,
 ): Promise<string | undefined> {
-  const archives = await list({ repository, database: opts.database as string | undefined, encryption, s3 });
+  const archives = await list({
+    repository,
+    database: opts.database as string | undefined,
+    encryption,
+    stores,
+  });
   if (archives.length === 0) {
     throw new StowageError(
       'no-archives',
@@ -371,5 +379,6 @@ async function confirmRestore(
     );
   }
   const ok = await ctx.prompt.confirm(`Restore into ${redactUrl(target)}?`, false);
-  if (!ok) throw new StowageError('interrupted', 'restore cancelled; nothing was written');
+  // A "no" is a refusal (exit 1), not an interruption: 130 stays for signals, Ctrl-C at this prompt included.
+  if (!ok) throw new StowageError('declined', 'restore declined; nothing was written');
 }
