@@ -9,6 +9,7 @@ import { postgresEngine } from '../../src/engines/postgres/index.js';
 import { StowageError } from '../../src/errors.js';
 import { MemoryStreams } from '../support/memory-streams.js';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
+import { startPglite } from './pglite.js';
 import { sequenceValues, tableChecksums } from './support.js';
 
 const ignore = () => {};
@@ -94,6 +95,7 @@ describe('postgres follow (logical decoding)', () => {
         INSERT INTO ledger (account, amount) SELECT g, g FROM generate_series(1, 20) g;
         INSERT INTO items SELECT g, jsonb_build_object('n', g) FROM generate_series(1, 30) g;
         INSERT INTO dupes VALUES (1, 'x'), (1, 'x'), (2, 'y');
+        SELECT lo_from_bytea(0, 'in the base only');
         CREATE TABLE events (id int, at date, v text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
         CREATE TABLE events_2023 PARTITION OF events FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
         CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
@@ -124,6 +126,19 @@ describe('postgres follow (logical decoding)', () => {
     await postgresFollow.preflight(source.url, { excludeTables: ['dupes'] });
   });
 
+  it('refuses a server without wal_level = logical, saying how to enable it', async () => {
+    // PGlite is a real PostgreSQL (18) whose wal_level is replica.
+    const pglite = await startPglite();
+    try {
+      const err = await postgresFollow.preflight(pglite.url, {}).catch((e: unknown) => e);
+      expect((err as StowageError).code).toBe('pg-follow-setup');
+      expect((err as StowageError).message).toMatch(/wal_level is replica/);
+      expect((err as StowageError).hint).toMatch(/ALTER SYSTEM SET wal_level = logical.*restart/);
+    } finally {
+      await pglite.stop();
+    }
+  }, 120_000);
+
   it('refuses tables without a replica identity', async () => {
     await withPgClient(source.url, (c) => c.query('CREATE TABLE nokey (v int)'));
     try {
@@ -151,6 +166,9 @@ describe('postgres follow (logical decoding)', () => {
     const result = await feed.takeBase({ streams, jobs: 2, progress: ignore });
     base = { streams, schema: result.schema };
     expect(result.pointInTime).toBe(true);
+    expect(result.warnings).toContain(
+      'large objects are in the base only: logical decoding does not carry their later changes',
+    );
 
     const big = `(SELECT string_agg(md5(g::text), '') FROM generate_series(1, 4000) g)`; // 128 KB, TOASTed
     await run(`INSERT INTO accounts (name, balance, doc, data, tags)
