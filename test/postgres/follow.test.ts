@@ -87,14 +87,15 @@ describe('postgres follow (logical decoding)', () => {
         ALTER TABLE accounts ALTER COLUMN doc SET STORAGE EXTERNAL;
         CREATE TABLE ledger (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, account int, amount numeric);
         CREATE TABLE items (id int PRIMARY KEY, payload jsonb);
-        CREATE TABLE dupes (a int, b text);
+        CREATE TABLE dupes (a int, b text, j json, p point, f float8, t timestamptz);
         ALTER TABLE dupes REPLICA IDENTITY FULL;
         INSERT INTO accounts (name, balance, doc, data, tags, seen)
           SELECT 'acct ' || g, g * 10.5, NULL, decode(md5(g::text), 'hex'), ARRAY['a', NULL, 'q"uote'], '2024-01-01 10:00+02'
             FROM generate_series(1, 50) g;
         INSERT INTO ledger (account, amount) SELECT g, g FROM generate_series(1, 20) g;
         INSERT INTO items SELECT g, jsonb_build_object('n', g) FROM generate_series(1, 30) g;
-        INSERT INTO dupes VALUES (1, 'x'), (1, 'x'), (2, 'y');
+        INSERT INTO dupes (a, b) VALUES (1, 'x'), (1, 'x');
+        INSERT INTO dupes VALUES (2, 'y', '{"k": [1, 2]}', '(1.5,2)', 0.1, '2024-03-01 12:00+05');
         SELECT lo_from_bytea(0, 'in the base only');
         CREATE TABLE events (id int, at date, v text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
         CREATE TABLE events_2023 PARTITION OF events FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');

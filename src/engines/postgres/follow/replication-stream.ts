@@ -12,15 +12,17 @@ import { formatLsn, msToPgTime } from './lsn.js';
  */
 
 /**
- * Settings of the replication session. The walsender formats every value with
- * its session's output functions: these make that text the same whatever the
- * server's defaults are (replay reads it back with the same input functions).
+ * Settings of the replication session, and of replay. The walsender formats
+ * every value with its session's output functions: these make that text the
+ * same whatever the server's defaults are, and replay reads it back (and, for
+ * REPLICA IDENTITY FULL, compares it) under the same ones on any server.
  */
-const OUTPUT_SETTINGS = {
+export const TEXT_OUTPUT_SETTINGS = {
   DateStyle: 'ISO',
   IntervalStyle: 'postgres',
   extra_float_digits: '3',
   bytea_output: 'hex',
+  TimeZone: 'UTC',
   client_encoding: 'UTF8',
 };
 
@@ -51,7 +53,7 @@ export class ReplicationStream {
     const session = await PgSession.open(target, {
       mode: 'backup',
       replication: true,
-      settings: OUTPUT_SETTINGS,
+      settings: TEXT_OUTPUT_SETTINGS,
       signal,
     });
     return new ReplicationStream(session);
