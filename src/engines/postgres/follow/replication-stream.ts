@@ -1,6 +1,6 @@
 import { StowageError } from '../../../errors.js';
 import { PgSession, type PgTarget } from '../connect.js';
-import { formatLsn, msToPgTime } from './lsn.js';
+import { msToPgTime } from './lsn.js';
 
 /**
  * One logical replication connection (`replication=database`): creates the
@@ -36,6 +36,8 @@ export interface CreatedSlot {
 export interface StreamHandlers {
   /** One pgoutput message, with the WAL position it came from. */
   message(data: Buffer): void;
+  /** The server said how far it has decoded (a keepalive): see {@link ReplicationStream.receivedLsn}. */
+  progressed(): void;
   /** The stream ended: an error (connection lost, slot gone) or undefined after a clean stop. */
   ended(error: unknown): void;
 }
@@ -127,7 +129,10 @@ export class ReplicationStream {
       // 'k' keepalive: the server's end of WAL, its clock, whether it wants an answer now.
       const walEnd = chunk.readBigUInt64BE(1);
       if (walEnd > this.received) this.received = walEnd;
-      if (chunk[17] === 1) this.sendStatus();
+      // Answered always, with what we have received: the walsender then pings again as soon
+      // as it has decoded further, which is how read() learns the stream caught up.
+      this.sendStatus();
+      handlers.progressed();
     }
   }
 
@@ -160,8 +165,9 @@ export class ReplicationStream {
     this.connection.stream.resume();
   }
 
-  get confirmedLsn(): string {
-    return formatLsn(this.flushed);
+  /** How far the server has decoded and sent: every transaction committed before it has arrived. */
+  get receivedLsn(): bigint {
+    return this.received;
   }
 
   /** Ends the connection; the walsender exits and releases the slot. */
