@@ -18,7 +18,7 @@ import { ignoreProgress, type ProgressListener } from '../progress.js';
 import { redactUrl } from '../redact.js';
 import { openRepository } from '../store/open-repository.js';
 import type { Repository } from '../store/repository.js';
-import type { S3Options } from '../store/s3-client.js';
+import type { StoreOptions } from '../store/registry.js';
 import { backup, DEFAULT_COMPRESSION_BY_ENGINE, scrub } from './backup.js';
 
 export interface FollowOptions {
@@ -39,7 +39,7 @@ export interface FollowOptions {
   /** Engine backup options (selection): as for backup. */
   engineOptions?: Record<string, unknown>;
   threads?: number;
-  s3?: S3Options;
+  stores?: StoreOptions;
   /** Keep a base that lacks objects the engine cannot carry (marked incomplete). */
   allowIncomplete?: boolean;
   onProgress?: ProgressListener;
@@ -126,7 +126,7 @@ export async function follow(options: FollowOptions): Promise<FollowSummary> {
   const engineOptions = options.engineOptions ?? {};
   const summary: FollowSummary = { chains: [], segments: 0, transactions: 0 };
   const stopped = () => options.signal?.aborted === true;
-  const repository = await openRepository(options.to, { s3: options.s3 });
+  const repository = await openRepository(options.to, { stores: options.stores });
   try {
     await follower.preflight(options.source, engineOptions);
     const { removed, failures } = await removeStaleLeftovers(repository);
@@ -265,7 +265,7 @@ async function startChain(
       ...(options.compression ? { compression: options.compression } : {}),
       ...(options.encryption ? { encryption: options.encryption } : {}),
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
-      ...(options.s3 ? { s3: options.s3 } : {}),
+      ...(options.stores ? { stores: options.stores } : {}),
       ...(options.job ? { job: options.job } : {}),
       ...(options.allowIncomplete ? { allowIncomplete: true } : {}),
       engineOptions: options.engineOptions ?? {},

@@ -62,7 +62,7 @@ export async function restoreUntil(options: RestoreUntilOptions): Promise<Restor
             position: follower.parsePosition(options.until.position),
             compare: follower.compare,
           };
-  const repository = await openRepository(options.repository, { s3: options.s3 });
+  const repository = await openRepository(options.repository, { stores: options.stores });
   try {
     const all = await listChains(repository, {
       encryption: options.encryption,

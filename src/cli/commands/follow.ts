@@ -8,7 +8,7 @@ import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
 import { parseJobs } from '../parse-number.js';
 import { passwordOnCommandLine } from '../password-warning.js';
-import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
+import { addStoreOptions, storeOptionsFrom } from '../store-flags.js';
 
 export function followCommand(ctx: CliContext): Command {
   const command = new Command('follow')
@@ -27,7 +27,7 @@ export function followCommand(ctx: CliContext): Command {
     .option('--json', 'print one JSON line per event on stdout');
   addEngineFlags(command, BACKUP_FLAGS);
   addKeyOptions(command);
-  addS3Options(command);
+  addStoreOptions(command);
   command.addHelpText(
     'after',
     `
@@ -51,7 +51,7 @@ repository's segments end. Restore with: stowage restore REPOSITORY URL --until 
       jobs: parseJobs(opts.jobs as string),
       encryption: await keySourceFrom(opts),
       engineOptions: engineOptionsFrom(BACKUP_FLAGS, opts, engine, command),
-      s3: s3OptionsFrom(opts),
+      stores: storeOptionsFrom(opts),
       allowIncomplete: opts.allowIncomplete === true,
       onProgress: ctx.progress(true),
       onEvent: (event) => (opts.json ? ctx.json(event) : ctx.log(describeEvent(event))),

@@ -83,7 +83,7 @@ in $TMPDIR first (removed afterwards), so a truncated pipe writes nothing.`,
     const stores = storeOptionsFrom(opts);
     const encryption = await keySourceFrom(opts);
     const until = untilFrom(opts, target);
-    if (until) return restoreToMoment(ctx, command, archiveArg, target!, until, opts, encryption, s3);
+    if (until) return restoreToMoment(ctx, command, archiveArg, target!, until, opts, encryption, stores);
     const archive =
       archiveArg === STDIN_ARCHIVE || looksLikeArchive(archiveArg)
         ? archiveArg
@@ -197,7 +197,7 @@ async function restoreToMoment(
   until: RestoreUntilOptions['until'],
   opts: Record<string, unknown>,
   encryption: Awaited<ReturnType<typeof keySourceFrom>>,
-  s3: ReturnType<typeof s3OptionsFrom>,
+  stores: StoreOptions,
 ): Promise<void> {
   if (repository === STDIN_ARCHIVE || looksLikeArchive(repository)) {
     throw new UsageError(
@@ -218,7 +218,7 @@ async function restoreToMoment(
     jobs: parseJobs(opts.jobs as string),
     stallTimeoutSeconds: parseStallTimeout(opts.stallTimeout as string),
     encryption,
-    s3,
+    stores,
     engineOptions,
     safetyBackup:
       opts.safetyBackup === false
