@@ -52,6 +52,7 @@ try {
         messages.push(data.toString('hex'));
         if (data[0] === 0x43 && ++commits === 6) resolve();
       },
+      progressed() {},
       ended: (err) => (err ? reject(err) : resolve()),
     });
   });

@@ -32,6 +32,8 @@ import { type AssembledTransaction, TransactionAssembler } from './transaction-a
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 /** Transactions handed out by one read(), so one segment write stays bounded. */
 const MAX_READ_TRANSACTIONS = 10_000;
+/** How long an empty read waits, at most, for the server to show it has decoded everything flushed before it. */
+const CATCH_UP_GRACE_MS = 10_000;
 
 /**
  * Opens a PostgreSQL change feed: a new chain creates the publication (FOR ALL
@@ -228,19 +230,17 @@ class PostgresFeed implements ChangeFeed {
     if (this.closed) throw new Error('the change feed is closed');
     if (!this.started) this.start();
     const signal = this.state.request.signal;
-    if (!this.queue.length && !this.broken && !this.ended && !signal?.aborted) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, Math.max(0, maxWaitMs));
-        function done() {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', done);
-          resolve();
-        }
-        this.wake = done;
-        // Stopping: the wait ends now, with whatever came.
-        signal?.addEventListener('abort', done, { once: true });
-      });
-      this.wake = undefined;
+    const waiting = () =>
+      !this.closed && !this.queue.length && !this.broken && !this.ended && !signal?.aborted;
+    if (waiting()) {
+      // An empty answer must mean "nothing committed before this read is missing" (the caller
+      // takes it as caught up): so it waits, a bounded while, until the server has decoded
+      // past its flush position as of now.
+      const flushed = await this.serverFlushLsn();
+      await this.waitFor(() => !waiting(), maxWaitMs);
+      const graceMs = Math.max(maxWaitMs, CATCH_UP_GRACE_MS);
+      if (waiting())
+        await this.waitFor(() => !waiting() || this.state.stream.receivedLsn >= flushed, graceMs);
     }
     if (!this.queue.length) {
       if (this.broken) throw this.broken;
@@ -262,6 +262,35 @@ class PostgresFeed implements ChangeFeed {
       commitTime: t.commitTime,
       payload: encodePayload(t.payload),
     }));
+  }
+
+  /** Waits until `done()` holds (checked whenever the stream moves) or `ms` passed, or the stop signal. */
+  private async waitFor(done: () => boolean, ms: number): Promise<void> {
+    if (done()) return;
+    const signal = this.state.request.signal;
+    await new Promise<void>((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', finish);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(finish, Math.max(0, ms));
+      this.wake = () => {
+        if (done()) finish();
+      };
+      // Stopping: the wait ends now, with whatever came.
+      signal?.addEventListener('abort', finish, { once: true });
+    });
+  }
+
+  private async serverFlushLsn(): Promise<bigint> {
+    const { rows } = await this.state.side.query<{ lsn: string }>(
+      'SELECT pg_catalog.pg_current_wal_flush_lsn()::text AS lsn',
+      [],
+      'reading the server WAL position',
+    );
+    return lsnValue(rows[0]?.lsn as string);
   }
 
   async confirm(position: string): Promise<void> {
@@ -310,6 +339,7 @@ class PostgresFeed implements ChangeFeed {
           this.wake?.();
         }
       },
+      progressed: () => this.wake?.(),
       ended: (error) => {
         this.ended = { error };
         this.wake?.();

@@ -10,6 +10,7 @@ import {
   type PayloadRelation,
 } from './change-payload.js';
 import { type TupleValue, UNCHANGED_TOAST } from './pgoutput.js';
+import { TEXT_OUTPUT_SETTINGS } from './replication-stream.js';
 
 /**
  * Replays PostgreSQL change transactions onto a database restored from the
@@ -30,7 +31,7 @@ export async function replayPostgres(
     mode: 'restore',
     // No flush wait per commit: a replay that dies part way is started again from the base
     // anyway, and waiting for each of thousands of small commits halved its speed (measured).
-    settings: { DateStyle: 'ISO', IntervalStyle: 'postgres', search_path: '', synchronous_commit: 'off' },
+    settings: { ...TEXT_OUTPUT_SETTINGS, search_path: '', synchronous_commit: 'off' },
     signal: request.signal,
   });
   let applied = 0;
@@ -142,9 +143,14 @@ function rowStatement(change: Exclude<PayloadChange, { op: 'truncate' }>, rel: P
   const where = rel.columns
     .map((c, i) => ({ c, v: identity[i] as TupleValue }))
     .filter(({ c, v }) => c.key && v !== UNCHANGED_TOAST)
-    .map(({ c, v }) =>
-      v === null ? `${quoteIdent(c.name)} IS NULL` : `${quoteIdent(c.name)} = ${param(v as string)}`,
-    );
+    .map(({ c, v }) => {
+      if (v === null) return `${quoteIdent(c.name)} IS NULL`;
+      // FULL identity compares every column, and some types have no equality (json, point, xml):
+      // their text output is compared instead, with the settings the stream's text was made with.
+      return full
+        ? `${quoteIdent(c.name)}::text = ${param(v as string)}::text`
+        : `${quoteIdent(c.name)} = ${param(v as string)}`;
+    });
   if (!where.length)
     throw new StowageError('pg-error', `a ${change.op} of ${table} has no replica identity columns`);
   // FULL identity may match several equal rows: the source changed one of them.

@@ -1,6 +1,6 @@
 import { StowageError } from '../../../errors.js';
 import { PgSession, type PgTarget } from '../connect.js';
-import { formatLsn, msToPgTime } from './lsn.js';
+import { msToPgTime } from './lsn.js';
 
 /**
  * One logical replication connection (`replication=database`): creates the
@@ -12,15 +12,17 @@ import { formatLsn, msToPgTime } from './lsn.js';
  */
 
 /**
- * Settings of the replication session. The walsender formats every value with
- * its session's output functions: these make that text the same whatever the
- * server's defaults are (replay reads it back with the same input functions).
+ * Settings of the replication session, and of replay. The walsender formats
+ * every value with its session's output functions: these make that text the
+ * same whatever the server's defaults are, and replay reads it back (and, for
+ * REPLICA IDENTITY FULL, compares it) under the same ones on any server.
  */
-const OUTPUT_SETTINGS = {
+export const TEXT_OUTPUT_SETTINGS = {
   DateStyle: 'ISO',
   IntervalStyle: 'postgres',
   extra_float_digits: '3',
   bytea_output: 'hex',
+  TimeZone: 'UTC',
   client_encoding: 'UTF8',
 };
 
@@ -34,6 +36,8 @@ export interface CreatedSlot {
 export interface StreamHandlers {
   /** One pgoutput message, with the WAL position it came from. */
   message(data: Buffer): void;
+  /** The server said how far it has decoded (a keepalive): see {@link ReplicationStream.receivedLsn}. */
+  progressed(): void;
   /** The stream ended: an error (connection lost, slot gone) or undefined after a clean stop. */
   ended(error: unknown): void;
 }
@@ -51,7 +55,7 @@ export class ReplicationStream {
     const session = await PgSession.open(target, {
       mode: 'backup',
       replication: true,
-      settings: OUTPUT_SETTINGS,
+      settings: TEXT_OUTPUT_SETTINGS,
       signal,
     });
     return new ReplicationStream(session);
@@ -125,7 +129,10 @@ export class ReplicationStream {
       // 'k' keepalive: the server's end of WAL, its clock, whether it wants an answer now.
       const walEnd = chunk.readBigUInt64BE(1);
       if (walEnd > this.received) this.received = walEnd;
-      if (chunk[17] === 1) this.sendStatus();
+      // Answered always, with what we have received: the walsender then pings again as soon
+      // as it has decoded further, which is how read() learns the stream caught up.
+      this.sendStatus();
+      handlers.progressed();
     }
   }
 
@@ -158,8 +165,9 @@ export class ReplicationStream {
     this.connection.stream.resume();
   }
 
-  get confirmedLsn(): string {
-    return formatLsn(this.flushed);
+  /** How far the server has decoded and sent: every transaction committed before it has arrived. */
+  get receivedLsn(): bigint {
+    return this.received;
   }
 
   /** Ends the connection; the walsender exits and releases the slot. */
