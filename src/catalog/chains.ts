@@ -1,4 +1,4 @@
-import type { KeySource } from '../archive/keys.js';
+import type { Encryption } from '../archive/archive-keys.js';
 import { ArchiveReader } from '../archive/reader.js';
 import type { Repository } from '../store/repository.js';
 import { type ChainHeartbeat, type ChainState, chainWindow, type SegmentInfo } from './chain-window.js';
@@ -34,7 +34,7 @@ export interface ChainInfo extends ChainState {
 }
 
 export interface ChainListOptions {
-  encryption?: KeySource;
+  encryption?: Encryption;
   database?: string;
   concurrency?: number;
 }
@@ -85,7 +85,7 @@ async function describeSegment(
   name: string,
   bytes: number,
   sequence: number,
-  encryption: KeySource | undefined,
+  encryption: Encryption | undefined,
 ): Promise<SegmentInfo> {
   const info: SegmentInfo = { name, location: repository.locate(name), bytes, sequence };
   try {
