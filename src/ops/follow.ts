@@ -17,8 +17,8 @@ import { publishSegment } from '../follow/segment-writer.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
 import { redactUrl } from '../redact.js';
 import { openRepository } from '../store/open-repository.js';
-import type { Repository } from '../store/repository.js';
 import type { StoreOptions } from '../store/registry.js';
+import type { Repository } from '../store/repository.js';
 import { backup, DEFAULT_COMPRESSION_BY_ENGINE, scrub } from './backup.js';
 
 export interface FollowOptions {
