@@ -5,6 +5,7 @@ import type { ProgressListener } from '../progress.js';
 import { refuseInProcessStores } from '../store/registry.js';
 import { TOOL_VERSION } from '../version.js';
 import { backupCommand } from './commands/backup.js';
+import { benchCommand } from './commands/bench.js';
 import { daemonCommand } from './commands/daemon.js';
 import { demoCommand } from './commands/demo.js';
 import { followCommand } from './commands/follow.js';
@@ -115,6 +116,7 @@ Try it without a database server:  stowage demo`,
     statusCommand(ctx),
     daemonCommand(ctx),
     demoCommand(ctx),
+    benchCommand(ctx),
   ];
   for (const sub of commands) {
     sub.configureOutput({ writeErr: (s) => stderr.write(s), writeOut });

@@ -1,0 +1,116 @@
+import { Command } from 'commander';
+import type { CompressionLevel } from '../../archive/frame-codec.js';
+import { UsageError } from '../../errors.js';
+import { type BenchReport, bench } from '../../ops/bench.js';
+import type { CliContext } from '../context.js';
+import { formatBytes } from '../format-bytes.js';
+import { parseJobs } from '../parse-number.js';
+import { passwordOnCommandLine } from '../password-warning.js';
+import { formatDuration, formatTable } from '../table.js';
+
+export function benchCommand(ctx: CliContext): Command {
+  const command = new Command('bench')
+    .description(
+      'measure how fast a database reads and how big its archive is at several compression levels (writes nothing)',
+    )
+    .argument('<source-url>', 'postgres://… or mongodb://… (only read)')
+    .option('--seconds <n>', 'time budget: big databases are sampled and the rest extrapolated', '30')
+    .option('--levels <list>', 'compression levels to measure, comma-separated (1-19 or none)', '1,3,6,9')
+    .option('-j, --jobs <n>', 'parallel connections', '2')
+    .option(
+      '--compare',
+      'also time pg_dump -Fc / mongodump --archive --gzip on the same database, when on the PATH',
+    )
+    .option('--json', 'print one JSON object on stdout');
+  command.addHelpText(
+    'after',
+    `
+Examples:
+  $ stowage bench postgres://app@localhost/shop
+  $ stowage bench mongodb://localhost:27017/shop --seconds 10 --levels 1,6,19 --json
+  $ stowage bench postgres://app@localhost/shop --compare`,
+  );
+  command.action(async (source: string, opts: Record<string, unknown>) => {
+    const exposed = passwordOnCommandLine(source, 'source');
+    if (exposed) ctx.log(`warning: ${exposed}`);
+    const seconds = Number(opts.seconds);
+    if (!Number.isFinite(seconds) || seconds <= 0) {
+      throw new UsageError(
+        `--seconds must be a positive number, got ${String(opts.seconds)}`,
+        'e.g. --seconds 30',
+      );
+    }
+    const report = await bench({
+      source,
+      seconds,
+      levels: parseLevels(opts.levels as string),
+      jobs: parseJobs(opts.jobs as string),
+      compare: opts.compare === true,
+      onProgress: ctx.progress(opts.json === true),
+      signal: ctx.signal,
+    });
+    if (opts.json) ctx.json(report);
+    else for (const line of describe(report)) ctx.result(line);
+  });
+  return command;
+}
+
+function parseLevels(text: string): CompressionLevel[] {
+  const levels = text.split(',').map((t) => t.trim());
+  return levels.map((t) => {
+    if (t === 'none') return 'none';
+    const n = Number(t);
+    if (!Number.isInteger(n) || n < 1 || n > 19) {
+      throw new UsageError(
+        `--levels: "${t}" is not a compression level`,
+        'give levels 1-19 or none, e.g. --levels 1,3,6',
+      );
+    }
+    return n;
+  });
+}
+
+const rate = (perSecond: number) => (perSecond > 0 ? `${formatBytes(perSecond)}/s` : '-');
+const count = (perSecond: number) =>
+  perSecond > 0 ? `${Math.round(perSecond).toLocaleString('en')}/s` : '-';
+
+/** The report as a person reads it: per unit, per level, then the estimate. */
+function describe(r: BenchReport): string[] {
+  const unitRows = r.units.map((u) => [
+    u.unit,
+    u.complete ? String(u.rows) : `${u.rows} of ~${u.estimatedRows}`,
+    u.complete ? formatBytes(u.bytes) : `${formatBytes(u.bytes)} of ~${formatBytes(u.estimatedBytes ?? 0)}`,
+    count(u.rowsPerSecond),
+    rate(u.bytesPerSecond),
+  ]);
+  const lines = [
+    `${r.engine} ${r.database} (${r.source})${r.sampled ? `: sampled, the ${r.budgetSeconds} s budget ended the read` : ''}`,
+    '',
+    ...formatTable(['UNIT', 'ROWS', 'BYTES', 'ROWS/S', 'READ'], unitRows),
+    '',
+    `read: ${r.read.rows} rows, ${formatBytes(r.read.bytes)} in ${formatDuration(r.read.seconds * 1000)} (${count(r.read.rowsPerSecond)} rows, ${rate(r.read.bytesPerSecond)})`,
+    '',
+    ...formatTable(
+      ['LEVEL', 'ARCHIVE', 'RATIO', 'COMPRESS (1 thread)'],
+      r.levels.map((l) => [
+        `${l.level}${l.level === r.defaultLevel ? ' (default)' : ''}`,
+        formatBytes(l.archiveBytes),
+        `${(l.ratio * 100).toFixed(1)}%`,
+        rate(l.bytesPerSecond),
+      ]),
+    ),
+    `(measured on ${formatBytes(r.sampledBytes)} of data)`,
+    '',
+    `full backup at level ${r.defaultLevel}: ~${formatDuration(r.estimate.seconds * 1000)}, ~${formatBytes(r.estimate.archiveBytes)} (${r.estimate.rows} rows, ${formatBytes(r.estimate.rawBytes)} raw)`,
+  ];
+  for (const c of r.compare ?? []) {
+    lines.push(
+      !c.found
+        ? `${c.tool}: not on the PATH`
+        : c.error
+          ? `${c.tool}: failed: ${c.error}`
+          : `${c.tool}: ${formatDuration((c.seconds ?? 0) * 1000)}, ${formatBytes(c.bytes ?? 0)}`,
+    );
+  }
+  return lines;
+}
