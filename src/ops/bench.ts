@@ -14,8 +14,9 @@ import { type CompareRun, timeNativeDump } from './bench-compare.js';
  * `stowage bench`: how fast a database reads and what its archive would
  * weigh at several compression levels, without writing an archive. The
  * engine's own backup path runs into measuring streams (so the figures are a
- * real backup's), a copy of the first bytes of each stream is compressed with
- * the archive's frame codec at each level, and a time budget cuts the read
+ * real backup's), a bounded sample of the streams' bytes (whole frames, in
+ * the order they arrive, up to 32 MiB) is compressed with the archive's frame
+ * codec at each level, and a time budget cuts the read
  * short on big databases: what was not read is extrapolated from the
  * engine's size estimates.
  */
@@ -206,6 +207,12 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
     sampled = true;
   } finally {
     clearTimeout(timer);
+  }
+  if (sampled && estimates.size === 0 && streams.streams.size === 0) {
+    throw new UsageError(
+      `the ${seconds} s budget ended before ${redactUrl(options.source)} listed its tables/collections: nothing was measured`,
+      'give a larger --seconds',
+    );
   }
   const readEnd = performance.now();
   const readSeconds = (readEnd - started) / 1000;
