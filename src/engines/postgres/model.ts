@@ -260,6 +260,8 @@ export const PostgresSchemaSchema = z.object({
    * DDL; `globals` only the server's roles and tablespaces (no database).
    */
   contents: z.enum(['full', 'schema-only', 'data-only', 'globals']),
+  /** Set when the backup took only some schemas or tables: it then holds no database-wide settings. */
+  partial: z.boolean().optional(),
   /** Roles and tablespaces, when backed up with `globals`. */
   globals: PgGlobalsSchema.optional(),
   /** Every object, dependency-ordered: all of pre-data, then all of post-data. */

@@ -3,6 +3,7 @@ import { StowageError, UsageError } from '../../errors.js';
 import type { EngineRestoreRequest, EngineRestoreResult, StreamSummary } from '../engine.js';
 import { counted, countUnits } from '../nouns.js';
 import { applyObjects } from './apply-ddl.js';
+import { defaultPrivilegeResets } from './clean-default-privileges.js';
 import { PgSession, parseTarget } from './connect.js';
 import { dataOnlyLoadGroups, type LoadGroup, requireTables } from './data-only.js';
 import { qualify } from './ident.js';
@@ -16,7 +17,7 @@ import { prerequisitesOf, requirePrerequisites } from './prerequisites.js';
 import { databasePropertyStatements } from './restore-database-properties.js';
 import { describeGlobals, restoreGlobals } from './restore-globals.js';
 import { RestoreLedger } from './restore-ledger.js';
-import { mapObjectRoles, mapStatementRole } from './role-map.js';
+import { mapDropRoles, mapObjectRoles, mapStatementRole } from './role-map.js';
 import { runTasks, type Task } from './scheduler.js';
 import { selectForRestore } from './selection.js';
 import { readServerInfo } from './server-info.js';
@@ -244,10 +245,21 @@ export async function restorePostgres(
         const drops = [...objects].reverse();
         await applyObjects(main, drops, {
           batch,
-          statements: (o) => (o.drop ? [o.drop] : []),
+          statements: (o) => {
+            const drop = mapDropRoles(o, ownership.mapRoles);
+            return drop ? [drop] : [];
+          },
           onApplied: () => {},
           describe: (o) => `dropping ${describe(o)} (--clean)`,
         });
+        if (ownership.acl) {
+          // The archive's default privileges replace the target's, which no drop above reaches.
+          const resets = await defaultPrivilegeResets(main, {
+            schemas: objects.filter((o) => o.kind === 'schema').map((o) => o.name),
+            global: !filtered(options) && !schema.partial,
+          });
+          for (const sql of resets) await main.query(sql, [], 'resetting default privileges (--clean)');
+        }
       }
     }
 
@@ -626,6 +638,16 @@ async function restoreGlobalsOnly(
   } finally {
     await session.close();
   }
+}
+
+/** Whether the restore takes only some of the archive (--schema, --table, or their exclusions). */
+function filtered(options: PostgresRestoreOptions): boolean {
+  return !!(
+    options.includeSchemas?.length ||
+    options.includeTables?.length ||
+    options.excludeSchemas?.length ||
+    options.excludeTables?.length
+  );
 }
 
 function describe(o: PgObject): string {

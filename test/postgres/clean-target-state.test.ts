@@ -1,0 +1,143 @@
+// --clean over a target that differs from the archive in what the drops of
+// the archived objects do not reach: default privileges (ALTER DEFAULT
+// PRIVILEGES) the target has and the archive does not, and objects named by a
+// role that --map-role renames (a user mapping is dropped by its mapped role).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
+import { pgUrl } from '../support/servers.js';
+import { expectSameDatabase, loadParityFixtures, schemaEntries } from './parity.js';
+import { backupToMemory, restoreFromMemory } from './support.js';
+
+const made: TestPgDatabase[] = [];
+const fresh = async (prefix: string) => {
+  const db = await createPgDatabase(prefix);
+  made.push(db);
+  return db;
+};
+afterAll(async () => {
+  await Promise.all(made.map((db) => db.drop().catch(() => {})));
+});
+
+const EXTRA = 'stowage_parity_dp_extra';
+
+describe('--clean resets the default privileges of the target', () => {
+  let source: TestPgDatabase;
+  let backup: Awaited<ReturnType<typeof backupToMemory>>;
+
+  beforeAll(async () => {
+    source = await fresh('clean_dp_src');
+    await loadParityFixtures(source.url, ['34-default-privileges.sql']);
+    await withPgClient(pgUrl(), (c) =>
+      c.query(`DO $$ BEGIN CREATE ROLE ${EXTRA}; EXCEPTION WHEN duplicate_object THEN NULL; END $$`),
+    );
+    backup = await backupToMemory(source.url, {}, 2);
+  });
+
+  /** Default privileges the archive does not have: added to a global setting it has, a global one it lacks, and per schema. */
+  const drift = (url: string) =>
+    withPgClient(url, (c) =>
+      c.query(`
+        ALTER DEFAULT PRIVILEGES FOR ROLE stowage_parity_dp_owner GRANT UPDATE ON TABLES TO ${EXTRA};
+        ALTER DEFAULT PRIVILEGES FOR ROLE stowage_parity_dp_owner GRANT EXECUTE ON FUNCTIONS TO PUBLIC;
+        ALTER DEFAULT PRIVILEGES FOR ROLE ${EXTRA} REVOKE USAGE ON TYPES FROM PUBLIC;
+        ALTER DEFAULT PRIVILEGES FOR ROLE ${EXTRA} IN SCHEMA public GRANT SELECT ON TABLES TO stowage_parity_dp_reader;
+        ALTER DEFAULT PRIVILEGES FOR ROLE stowage_parity_dp_owner IN SCHEMA "Default Privs"
+          GRANT DELETE ON TABLES TO ${EXTRA};`),
+    );
+
+  it('over an earlier restore whose default privileges were changed since', async () => {
+    const target = await fresh('clean_dp_target');
+    await restoreFromMemory(target.url, backup, {}, 2);
+    await drift(target.url);
+    expect(schemaEntries(target.url)).not.toEqual(schemaEntries(source.url));
+    await restoreFromMemory(target.url, backup, { clean: true }, 2);
+    await expectSameDatabase(target.url, source.url);
+  });
+
+  it('in a single transaction too', async () => {
+    const target = await fresh('clean_dp_target_tx');
+    await restoreFromMemory(target.url, backup, {}, 2);
+    await drift(target.url);
+    await restoreFromMemory(target.url, backup, { clean: true, singleTransaction: true }, 1);
+    await expectSameDatabase(target.url, source.url);
+  });
+
+  it('--no-acl leaves the default privileges of the target alone', async () => {
+    const target = await fresh('clean_dp_target_noacl');
+    await restoreFromMemory(target.url, backup, {}, 2);
+    await drift(target.url);
+    const before = await defaultAcls(target.url);
+    await restoreFromMemory(target.url, backup, { clean: true, acl: false }, 2);
+    expect(await defaultAcls(target.url)).toEqual(before);
+  });
+
+  it('a restore of some schemas resets only those schemas', async () => {
+    const target = await fresh('clean_dp_target_some');
+    await restoreFromMemory(target.url, backup, {}, 2);
+    await drift(target.url);
+    await restoreFromMemory(target.url, backup, { clean: true, includeSchemas: ['Default Privs'] }, 2);
+    const perSchema = async (url: string, schema: string) =>
+      (await defaultAcls(url)).filter((a) => a.schema === schema);
+    // Those of public (a schema the restore leaves alone) stay as the target had them; "Default Privs" is the archive's again.
+    expect(await perSchema(target.url, 'public')).toEqual([
+      {
+        role: EXTRA,
+        schema: 'public',
+        type: 'r',
+        acl: `{stowage_parity_dp_reader=r/${EXTRA}}`,
+      },
+    ]);
+    expect(await perSchema(target.url, 'Default Privs')).toEqual(
+      await perSchema(source.url, 'Default Privs'),
+    );
+  });
+
+  it('an archive of some schemas leaves the settings for all schemas alone', async () => {
+    const partial = await backupToMemory(source.url, { includeSchemas: ['Default Privs'] }, 1);
+    const target = await fresh('clean_dp_target_partial');
+    await restoreFromMemory(target.url, backup, {}, 2);
+    await drift(target.url);
+    const global = async (url: string) => (await defaultAcls(url)).filter((a) => a.schema === null);
+    const before = await global(target.url);
+    await restoreFromMemory(target.url, partial, { clean: true }, 2);
+    expect(await global(target.url)).toEqual(before);
+  });
+});
+
+/** pg_default_acl, by name. */
+async function defaultAcls(url: string) {
+  return withPgClient(url, async (c) => {
+    const { rows } = await c.query<{ role: string; schema: string | null; type: string; acl: string }>(
+      `SELECT pg_get_userbyid(d.defaclrole) AS role, n.nspname AS schema, d.defaclobjtype AS type,
+         d.defaclacl::text AS acl
+       FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace ORDER BY 1, 2, 3`,
+    );
+    return rows;
+  });
+}
+
+describe('--clean with --map-role', () => {
+  const MAPPED = 'stowage_parity_fdw_mapped';
+
+  it('drops a user mapping by the mapped role before recreating it', async () => {
+    const source = await fresh('clean_map_src');
+    await loadParityFixtures(source.url, ['30-foreign-data.sql']);
+    await withPgClient(pgUrl(), (c) =>
+      c.query(`DO $$ BEGIN CREATE ROLE ${MAPPED}; EXCEPTION WHEN duplicate_object THEN NULL; END $$`),
+    );
+    const backup = await backupToMemory(source.url, {}, 2);
+    const target = await fresh('clean_map_target');
+    const options = { mapRoles: { stowage_parity_fdw_user: MAPPED } };
+    await restoreFromMemory(target.url, backup, options, 2);
+    await restoreFromMemory(target.url, backup, { ...options, clean: true }, 2);
+    await withPgClient(target.url, async (c) => {
+      const { rows } = await c.query<{ usename: string; options: string[] | null }>(
+        `SELECT usename, umoptions AS options FROM pg_user_mappings WHERE srvname = 'Remote Shop' ORDER BY 1`,
+      );
+      expect(rows).toEqual([
+        { usename: 'public', options: ['user=anon'] },
+        { usename: MAPPED, options: ['user=shop_reader', 'password=not-a-real-secret'] },
+      ]);
+    });
+  });
+});
