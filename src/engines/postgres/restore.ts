@@ -162,7 +162,10 @@ export async function restorePostgres(
         if (options.globals && schema.globals) {
           progress({ type: 'phase', phase: 'globals', message: 'creating missing roles and tablespaces' });
           globalsDone = describeGlobals(
-            await restoreGlobals(session, schema.globals, options.globalsMatching),
+            await restoreGlobals(session, schema.globals, {
+              matching: options.globalsMatching,
+              alterExisting: options.alterExistingRoles,
+            }),
           );
           warnings.push(globalsDone);
         }
@@ -626,7 +629,10 @@ async function restoreGlobalsOnly(
     // No table is written, so nothing to back up first; the caller may still ask for confirmation.
     await request.beforeWrite?.({ units: [], replaced: [], backupOptions: {} });
     request.progress({ type: 'phase', phase: 'globals', message: 'creating missing roles and tablespaces' });
-    const done = await restoreGlobals(session, schema.globals, request.options?.globalsMatching);
+    const done = await restoreGlobals(session, schema.globals, {
+      matching: request.options?.globalsMatching,
+      alterExisting: request.options?.alterExistingRoles,
+    });
     warnings.push(describeGlobals(done));
     request.progress({ type: 'phase', phase: 'done' });
     return {
