@@ -106,6 +106,32 @@ describe.skipIf(!pg16)('globals: PostgreSQL 16 membership options', { timeout: 1
     expect(await memberships(server.url, names)).toEqual(recorded);
   });
 
+  it('reports memberships held with other options, and sets them with alterExistingRoles', async () => {
+    await withPgClient(server.url, (c) =>
+      c.query(`
+        GRANT g_group TO g_noinherit WITH INHERIT TRUE, SET TRUE;
+        REVOKE ADMIN OPTION FOR g_group FROM g_admin CASCADE; -- and so the grant g_admin made
+        GRANT g_group TO g_plain WITH ADMIN OPTION;`),
+    );
+    const changed = await memberships(server.url, names);
+    const reported = await restoreFromMemory(server.url, backup, {}, 1);
+    const said = reported.warnings.join('\n');
+    expect(said).toContain('the membership of g_noinherit in g_group lacks INHERIT FALSE, SET FALSE');
+    expect(said).toContain('the membership of g_admin in g_group lacks ADMIN OPTION');
+    expect(said).toContain('the membership of g_plain in g_group has an ADMIN OPTION the archive lacks');
+    expect(said).toContain('role g_byadmin is not a member of g_group granted by g_admin as archived');
+    expect(await memberships(server.url, names)).toEqual(changed);
+
+    const altered = await restoreFromMemory(server.url, backup, { alterExistingRoles: true }, 1);
+    expect(altered.warnings.join('\n')).toMatch(/3 memberships granted/);
+    // All as archived but the ADMIN OPTION the archive lacks: nothing is revoked.
+    expect(await memberships(server.url, names)).toEqual(
+      recorded.map((m) =>
+        (m as { member: string }).member === 'g_plain' ? { ...(m as object), admin: true } : m,
+      ),
+    );
+  });
+
   it('into PostgreSQL 15: granted with what 15 can hold, naming what it cannot', async () => {
     const tag = randomBytes(3).toString('hex');
     const renamed = names.map((n) => `${n}_${tag}`);
@@ -210,7 +236,7 @@ describe('globals: roles that already exist', () => {
     expect(said).toContain(
       `role ${app} differs from the archive in CREATEDB, LOGIN, CONNECTION LIMIT, settings, comment`,
     );
-    expect(said).toContain(`role ${app} is not a member of ${team} as archived`);
+    expect(said).toContain(`role ${app} is not a member of ${team} granted by postgres as archived`);
     expect(said).toContain('--alter-existing-roles');
     expect(await facts()).toEqual(drifted);
     expect(await memberships(pgUrl(), [app])).toEqual([]);

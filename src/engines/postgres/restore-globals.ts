@@ -134,7 +134,23 @@ async function apply(
   const grants = missing.filter((m) => alterExisting || created.has(m.role) || created.has(m.member));
   for (const m of missing) {
     if (!grants.includes(m))
-      done.differences.push(`role ${m.member} is not a member of ${m.role} as archived`);
+      done.differences.push(
+        `role ${m.member} is not a member of ${m.role}${m.grantor ? ` granted by ${m.grantor}` : ''} as archived`,
+      );
+  }
+  // Memberships the target holds with other options than archived: the missing ones are granted
+  // again (which adds ADMIN, and sets INHERIT and SET from PostgreSQL 16); an ADMIN the archive lacks is only reported.
+  for (const m of globals.memberships) {
+    const h = held.get(membershipKey(m, target));
+    if (!h) continue;
+    const lacking = optionsLacking(m, h, target);
+    if (lacking.length && alterExisting) grants.push(m);
+    else if (lacking.length)
+      done.differences.push(`the membership of ${m.member} in ${m.role} lacks ${lacking.join(', ')}`);
+    if (h.admin && !m.admin)
+      done.differences.push(
+        `the membership of ${m.member} in ${m.role} has an ADMIN OPTION the archive lacks`,
+      );
   }
   const inheritOf = new Map(globals.roles.map((r) => [r.name, r.inherit]));
   for (const m of inGrantableOrder(grants, held, target, await superusers(session))) {
@@ -265,26 +281,37 @@ const membershipKey = (m: Pick<PgMembership, 'role' | 'member' | 'grantor'>, tar
   // Before PostgreSQL 16 a member holds a role once, whoever granted it.
   JSON.stringify([m.role, m.member, target >= 160000 ? m.grantor : null]);
 
-/** The target's memberships (keyed as {@link membershipKey}), and `admin:role:member` for those with ADMIN. */
-async function heldMemberships(session: PgSession, target: number): Promise<Set<string>> {
-  const { rows } = await session.query<{
-    role: string;
-    member: string;
-    grantor: string | null;
-    admin: boolean;
-  }>(
+/** A membership the target holds: its options (INHERIT and SET from PostgreSQL 16). */
+interface HeldMembership {
+  role: string;
+  member: string;
+  admin: boolean;
+  inherit: boolean | null;
+  set: boolean | null;
+}
+
+/** The target's memberships, keyed as {@link membershipKey}. */
+async function heldMemberships(session: PgSession, target: number): Promise<Map<string, HeldMembership>> {
+  const options = target >= 160000;
+  const { rows } = await session.query<HeldMembership & { grantor: string | null }>(
     `SELECT pg_catalog.pg_get_userbyid(m.roleid) AS role, pg_catalog.pg_get_userbyid(m.member) AS member,
-       CASE WHEN m.grantor <> 0 THEN pg_catalog.pg_get_userbyid(m.grantor) END AS grantor, m.admin_option AS admin
+       CASE WHEN m.grantor <> 0 THEN pg_catalog.pg_get_userbyid(m.grantor) END AS grantor, m.admin_option AS admin,
+       ${options ? 'm.inherit_option' : 'NULL::bool'} AS inherit, ${options ? 'm.set_option' : 'NULL::bool'} AS set
      FROM pg_catalog.pg_auth_members m`,
     [],
     'reading the existing role memberships',
   );
-  const held = new Set<string>();
-  for (const m of rows) {
-    held.add(membershipKey(m, target));
-    if (m.admin) held.add(JSON.stringify(['admin', m.role, m.member]));
-  }
-  return held;
+  return new Map(rows.map((m) => [membershipKey(m, target), m]));
+}
+
+/** The archived options a held membership lacks, as GRANT spells them (those the target can hold). */
+function optionsLacking(m: PgMembership, h: HeldMembership, target: number): string[] {
+  const out: string[] = [];
+  if (m.admin && !h.admin) out.push('ADMIN OPTION');
+  if (target >= 160000 && m.inherit !== undefined && h.inherit !== m.inherit)
+    out.push(`INHERIT ${m.inherit ? 'TRUE' : 'FALSE'}`);
+  if (target >= 160000 && m.set !== undefined && h.set !== m.set) out.push(`SET ${m.set ? 'TRUE' : 'FALSE'}`);
+  return out;
 }
 
 async function superusers(session: PgSession): Promise<Set<string>> {
@@ -304,12 +331,14 @@ async function superusers(session: PgSession): Promise<Set<string>> {
  */
 function inGrantableOrder(
   grants: PgMembership[],
-  held: Set<string>,
+  held: Map<string, HeldMembership>,
   target: number,
   supers: Set<string>,
 ): PgMembership[] {
   if (target < 160000) return grants;
-  const admin = new Set([...held].filter((k) => k.startsWith('["admin"')));
+  const admin = new Set(
+    [...held.values()].filter((h) => h.admin).map((h) => JSON.stringify(['admin', h.role, h.member])),
+  );
   const out: PgMembership[] = [];
   let pending = grants;
   while (pending.length) {
@@ -340,7 +369,7 @@ function grantStatement(
   if (target >= 160000) {
     if (m.admin) options.push('ADMIN OPTION');
     if (m.inherit !== undefined) options.push(`INHERIT ${m.inherit ? 'TRUE' : 'FALSE'}`);
-    if (m.set === false) options.push('SET FALSE');
+    if (m.set !== undefined) options.push(`SET ${m.set ? 'TRUE' : 'FALSE'}`);
   } else {
     if (m.admin) options.push('ADMIN OPTION');
     if (m.inherit !== undefined && m.inherit !== (memberInherits ?? true))
