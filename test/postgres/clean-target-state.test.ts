@@ -104,6 +104,53 @@ describe('--clean resets the default privileges of the target', () => {
   });
 });
 
+describe('--clean by a restoring user who is no superuser', () => {
+  const tag = Math.random().toString(16).slice(2, 8);
+  const user = `stowage_parity_np_${tag}`;
+  const other = `stowage_parity_npo_${tag}`;
+  const password = 'np-test-only';
+  const as = (db: TestPgDatabase) => {
+    const url = new URL(db.url);
+    url.username = user;
+    url.password = password;
+    return url.toString();
+  };
+  afterAll(async () => {
+    await Promise.all(made.map((db) => db.drop().catch(() => {})));
+    made.length = 0;
+    await withPgClient(pgUrl(), (c) => c.query(`DROP ROLE IF EXISTS ${user}, ${other}`));
+  });
+
+  it('resets the settings of its own roles and names those of roles it cannot act for', async () => {
+    await withPgClient(pgUrl(), (c) =>
+      c.query(`CREATE ROLE ${user} LOGIN PASSWORD '${password}'; CREATE ROLE ${other} NOLOGIN;`),
+    );
+    const source = await fresh('clean_np_src');
+    const target = await fresh('clean_np_target');
+    for (const db of [source, target])
+      await withPgClient(pgUrl(), (c) => c.query(`ALTER DATABASE ${db.name} OWNER TO ${user}`));
+    await withPgClient(as(source), (c) =>
+      c.query(`CREATE SCHEMA app; CREATE TABLE app.t (id int);
+        ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO PUBLIC;`),
+    );
+    const backup = await backupToMemory(as(source), {}, 1);
+    await restoreFromMemory(as(target), backup, {}, 1);
+    await withPgClient(target.url, (c) =>
+      c.query(`ALTER DEFAULT PRIVILEGES FOR ROLE ${user} IN SCHEMA app GRANT INSERT ON TABLES TO PUBLIC;
+        ALTER DEFAULT PRIVILEGES FOR ROLE ${other} IN SCHEMA app GRANT SELECT ON TABLES TO PUBLIC;`),
+    );
+    const result = await restoreFromMemory(as(target), backup, { clean: true }, 1);
+    expect(result.warnings).toContain(
+      `default privileges of ${other} left as the target had them (--clean): the restoring user is not a member of that role`,
+    );
+    const perRole = async (url: string) => (await defaultAcls(url)).map(({ role, acl }) => ({ role, acl }));
+    expect(await perRole(target.url)).toEqual([
+      { role: user, acl: `{=r/${user}}` },
+      { role: other, acl: `{=r/${other}}` },
+    ]);
+  });
+});
+
 /** pg_default_acl, by name. */
 async function defaultAcls(url: string) {
   return withPgClient(url, async (c) => {

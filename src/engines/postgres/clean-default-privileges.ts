@@ -23,15 +23,17 @@ export interface DefaultPrivilegeScope {
 export async function defaultPrivilegeResets(
   session: PgSession,
   scope: DefaultPrivilegeScope,
-): Promise<string[]> {
-  if (!scope.global && !scope.schemas.length) return [];
+): Promise<{ statements: string[]; outOfReach: string[] }> {
+  if (!scope.global && !scope.schemas.length) return { statements: [], outOfReach: [] };
   const { rows } = await session.query<{
     role: string;
     nspname: string | null;
     objtype: string;
     grantees: string[];
+    mine: boolean;
   }>(
     `SELECT pg_catalog.pg_get_userbyid(d.defaclrole) AS role, n.nspname, d.defaclobjtype AS objtype,
+       pg_catalog.pg_has_role(d.defaclrole, 'MEMBER') AS mine,
        ARRAY(SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END
              FROM pg_catalog.aclexplode(d.defaclacl) a) AS grantees
      FROM pg_catalog.pg_default_acl d LEFT JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace
@@ -40,7 +42,10 @@ export async function defaultPrivilegeResets(
     [scope.schemas, scope.global],
     'reading the default privileges of the target (--clean)',
   );
-  return rows.flatMap((d) => {
+  // Only a member of a role may change its settings: a restoring user who is not one leaves them, and says so.
+  const outOfReach = [...new Set(rows.filter((d) => !d.mine).map((d) => d.role))];
+  const statements = rows.flatMap((d) => {
+    if (!d.mine) return [];
     // A class this stowage does not know cannot have come from the archive either: left alone.
     const objects = DEFAULT_PRIVILEGE_OBJECTS[d.objtype];
     if (!objects) return [];
@@ -54,4 +59,5 @@ export async function defaultPrivilegeResets(
     if (d.objtype === 'T') builtIn.push(`${prefix} GRANT USAGE ON TYPES TO PUBLIC`);
     return [...revokes, ...builtIn];
   });
+  return { statements, outOfReach };
 }

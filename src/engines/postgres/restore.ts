@@ -261,7 +261,12 @@ export async function restorePostgres(
             schemas: objects.filter((o) => o.kind === 'schema').map((o) => o.name),
             global: !filtered(options) && !schema.partial,
           });
-          for (const sql of resets) await main.query(sql, [], 'resetting default privileges (--clean)');
+          for (const sql of resets.statements)
+            await main.query(sql, [], 'resetting default privileges (--clean)');
+          if (resets.outOfReach.length)
+            warnings.push(
+              `default privileges of ${resets.outOfReach.join(', ')} left as the target had them (--clean): the restoring user is not a member of ${resets.outOfReach.length === 1 ? 'that role' : 'those roles'}`,
+            );
         }
       }
     }
