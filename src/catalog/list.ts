@@ -2,6 +2,7 @@ import type { KeySource } from '../archive/keys.js';
 import type { Manifest } from '../archive/manifest.js';
 import { ArchiveReader } from '../archive/reader.js';
 import { checkArchiveTail } from '../archive/tail-check.js';
+import { mapLimited } from '../engines/kit/scheduler.js';
 import { KeyRequiredError, StowageError, WrongKeyError } from '../errors.js';
 import type { Repository, RepositoryFile } from '../store/repository.js';
 import { parseArchiveName, safeName } from './naming.js';
@@ -79,7 +80,7 @@ export async function listArchives(
   const selected = wanted
     ? files.filter((f) => (parseArchiveName(f.name)?.database ?? wanted) === wanted)
     : files;
-  const infos = await mapLimit(selected, options.concurrency ?? 8, (file) =>
+  const infos = await mapLimited(selected, options.concurrency ?? 8, (file) =>
     describe(repository, file, options),
   );
   const result = infos.filter((i) => !wanted || i.database === wanted);
@@ -173,18 +174,4 @@ async function checkTail(
   } catch {
     return { ok: false, unknown: true };
   }
-}
-
-/** Maps with at most `limit` calls in flight, keeping order. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
