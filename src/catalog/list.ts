@@ -1,11 +1,12 @@
-import type { KeySource } from '../archive/keys.js';
-import type { Manifest } from '../archive/manifest.js';
+import { archiveKeys, type Encryption } from '../archive/archive-keys.js';
+import type { ChainMark, Manifest } from '../archive/manifest.js';
 import { ArchiveReader } from '../archive/reader.js';
 import { checkArchiveTail } from '../archive/tail-check.js';
 import { mapLimited } from '../engines/kit/scheduler.js';
 import { KeyRequiredError, StowageError, WrongKeyError } from '../errors.js';
 import type { Repository, RepositoryFile } from '../store/repository.js';
-import { parseArchiveName, safeName } from './naming.js';
+import { type BackupKind, kindOfManifest } from './backup-kind.js';
+import { parseArchiveName, parseSegmentName, safeName } from './naming.js';
 import { readVerificationRecord, type VerificationRecord, withholdContents } from './verification-record.js';
 
 /** One archive in a repository, as `list`, `status` and retention see it. */
@@ -17,12 +18,15 @@ export interface ArchiveInfo {
   database: string;
   /** When the backup started (from the manifest, else from the name). */
   at: Date;
-  kind: 'scheduled' | 'manual';
+  kind: BackupKind;
   /** Size of the archive file. */
   bytes: number;
   engine?: Manifest['engine'];
   /** The database(s) as the engine named them. */
   sourceDatabase?: string;
+  /** The source URL, password removed, and the server's version (from the manifest). */
+  source?: string;
+  serverVersion?: string;
   finishedAt?: Date;
   durationMs?: number;
   rawBytes?: number;
@@ -33,6 +37,8 @@ export interface ArchiveInfo {
   pointInTime?: boolean;
   /** What the backup lacks (see the manifest's `incomplete`); absent when complete. */
   incomplete?: string[];
+  /** Set when the archive is a continuous backup chain's base (see chains.ts). */
+  chain?: ChainMark;
   /** Latest verification result, when one is recorded and still matches the file. */
   verification?: VerificationRecord;
   /** Why the manifest could not be read (no key given, damaged tail…); the rest then comes from the name. */
@@ -56,8 +62,12 @@ export type ArchiveHealth = 'restorable' | 'damaged' | 'unknown';
 const DAMAGE_CODES = new Set(['corrupt-frame', 'truncated', 'not-an-archive', 'corrupt-header']);
 
 export interface ListOptions {
-  /** Key for encrypted archives; without it their manifests are not read (the name still tells date and kind). */
-  encryption?: KeySource;
+  /**
+   * Key for encrypted archives, or the caller's key cache; without it their
+   * manifests are not read (the name still tells date and kind). Each
+   * archive's key is derived once however often it is read.
+   */
+  encryption?: Encryption;
   /** Manifests read at once (each is three small reads). Default 8. */
   concurrency?: number;
   /** Only archives of this database key. */
@@ -75,13 +85,17 @@ export async function listArchives(
   repository: Repository,
   options: ListOptions = {},
 ): Promise<ArchiveInfo[]> {
-  const files = (await repository.listFiles()).filter((f) => f.name.endsWith('.stow'));
+  // Change segments are parts of a chain, not backups of their own: chains.ts lists them.
+  const files = (await repository.listFiles()).filter(
+    (f) => f.name.endsWith('.stow') && !parseSegmentName(f.name),
+  );
   const wanted = options.database ? safeName(options.database) : undefined;
   const selected = wanted
     ? files.filter((f) => (parseArchiveName(f.name)?.database ?? wanted) === wanted)
     : files;
+  const described = { ...options, encryption: archiveKeys(options.encryption) };
   const infos = await mapLimited(selected, options.concurrency ?? 8, (file) =>
-    describe(repository, file, options),
+    describe(repository, file, described),
   );
   const result = infos.filter((i) => !wanted || i.database === wanted);
   return result.sort((a, b) => a.at.getTime() - b.at.getTime() || a.name.localeCompare(b.name));
@@ -132,10 +146,12 @@ async function describe(
   return {
     ...base,
     // Names written by other tools or renamed by hand: the manifest knows better.
-    ...(parsed ? {} : { database: safeName(manifest.database), kind: manifest.kind }),
+    ...(parsed ? {} : { database: safeName(manifest.database), kind: kindOfManifest(manifest) }),
     at: started,
     engine: manifest.engine,
     sourceDatabase: manifest.database,
+    source: manifest.source,
+    serverVersion: manifest.serverVersion,
     finishedAt: finished,
     durationMs: finished.getTime() - started.getTime(),
     rawBytes: manifest.streams.reduce((n, s) => n + s.rawBytes, 0),
@@ -145,6 +161,7 @@ async function describe(
     encrypted: manifest.encrypted,
     pointInTime: manifest.pointInTime,
     ...(manifest.incomplete?.length ? { incomplete: manifest.incomplete } : {}),
+    ...(manifest.chain ? { chain: manifest.chain } : {}),
   };
 }
 
