@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import { Cron } from 'croner';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { RETENTION_RULES, type RetentionRuleKey } from '../catalog/retention.js';
 import type { EngineName } from '../engines/engine.js';
 import { MONGO_BACKUP_OPTION_KEYS, MONGO_RESTORE_OPTION_KEYS } from '../engines/mongodb/options.js';
 import { POSTGRES_BACKUP_OPTION_KEYS, POSTGRES_RESTORE_OPTION_KEYS } from '../engines/postgres/options.js';
@@ -22,14 +23,12 @@ import { webhookUrlProblem } from './notify.js';
 const count = z.number().int().min(0);
 
 const RetentionSchema = z
-  .object({
-    keepLast: count.optional(),
-    keepHourly: count.optional(),
-    keepDaily: count.optional(),
-    keepWeekly: count.optional(),
-    keepMonthly: count.optional(),
-    keepYearly: count.optional(),
-  })
+  .object(
+    Object.fromEntries(RETENTION_RULES.map((r) => [r.key, count.optional()])) as Record<
+      RetentionRuleKey,
+      z.ZodOptional<typeof count>
+    >,
+  )
   .strict();
 
 const EncryptionSchema = z.union([
