@@ -2,14 +2,13 @@ import type { KeySource } from '../archive/keys.js';
 import type { Manifest } from '../archive/manifest.js';
 import type { EngineRestoreResult, RestoreWritePlan } from '../engines/engine.js';
 import { unitsNoun } from '../engines/nouns.js';
-import { engineNameForUrl, loadEngine } from '../engines/registry.js';
+import { engineForUrl, enginePlugin } from '../engines/registry.js';
 import { StowageError, UsageError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
 import { redactUrl } from '../redact.js';
 import { repositoryUrlOf } from '../store/open-repository.js';
 import type { S3Options } from '../store/s3-client.js';
 import { type BackupSummary, backup, scrub } from './backup.js';
-import { isDataStream } from './content-check.js';
 import { type ArchiveInput, openArchive, STDIN_ARCHIVE } from './open-archive.js';
 import { boundedCleanup, type DEFAULT_STALL_TIMEOUT_SECONDS, watchRun } from './stall-watchdog.js';
 
@@ -67,11 +66,12 @@ export interface RestoreSummary extends EngineRestoreResult {
 /** Restores an archive into the target database. */
 export async function restore(options: RestoreOptions): Promise<RestoreSummary> {
   const started = Date.now();
-  const targetEngine = engineNameForUrl(options.target);
+  const targetPlugin = engineForUrl(options.target);
+  const targetEngine = targetPlugin.name;
   const progress = options.onProgress ?? ignoreProgress;
   // The target's engine, known from its URL, says how far streams read ahead;
   // an archive of another engine is refused below.
-  const engine = await loadEngine(targetEngine);
+  const engine = await targetPlugin.load();
   const watchdog = watchRun(options.target, options.archive, options);
   const signal = options.signal ? AbortSignal.any([options.signal, watchdog.signal]) : watchdog.signal;
   let reader: Awaited<ReturnType<typeof openArchive>>;
@@ -81,7 +81,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
         encryption: options.encryption,
         threads: options.threads,
         s3: options.s3,
-        prefetch: engine.restoreReadAhead,
+        prefetch: targetPlugin.restoreReadAhead,
         stdin: options.stdin,
         signal: options.signal,
         watch: (source) => watchdog.watchSource(source),
@@ -97,7 +97,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
       throw new StowageError(
         'engine-mismatch',
         `archive holds a ${manifest.engine} backup but the target is a ${targetEngine} URL`,
-        `restore it into a ${manifest.engine === 'postgres' ? 'postgres://' : 'mongodb://'} target`,
+        `restore it into a ${enginePlugin(manifest.engine).urlExample} target`,
       );
     }
     const extraWarnings: string[] = [];
@@ -156,15 +156,6 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
   }
 }
 
-/** The databases of a MongoDB archive (the first part of each collection stream's namespace). */
-export function archivedMongoDatabases(manifest: Manifest): string[] {
-  return [
-    ...new Set(
-      manifest.streams.filter((s) => isDataStream(s.name)).map((s) => s.name.slice(0, s.name.indexOf('.'))),
-    ),
-  ].filter((db) => db.length > 0);
-}
-
 /** Backs up the tables/collections of the target that the restore is about to replace. */
 async function takeSafetyBackup(
   options: RestoreOptions,
@@ -177,7 +168,7 @@ async function takeSafetyBackup(
   progress({
     type: 'phase',
     phase: 'safety-backup',
-    message: `the restore replaces ${plan.replaced.length} ${unitsNoun(engineNameForUrl(options.target), plan.replaced.length)} of ${redactUrl(options.target)} (${shown}): backing them up to ${to} first`,
+    message: `the restore replaces ${plan.replaced.length} ${unitsNoun(engineForUrl(options.target).name, plan.replaced.length)} of ${redactUrl(options.target)} (${shown}): backing them up to ${to} first`,
   });
   try {
     return await backup({

@@ -47,7 +47,7 @@ not shown). A MongoDB archive has no SQL: --list shows its collections and index
       signal: ctx.signal,
     });
     const engine = await loadEngine(manifest.engine);
-    const selection = engineOptionsFrom(INSPECT_FLAGS, opts, manifest.engine, command);
+    const selection = engineOptionsFrom(INSPECT_FLAGS, opts, engine.name, command);
     if (!opts.list && !opts.sql && Object.keys(selection).length > 0)
       throw new UsageError('a selection applies to --list or --sql', 'add --list or --sql');
     if (opts.sql) {

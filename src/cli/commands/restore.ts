@@ -2,10 +2,9 @@ import { Command } from 'commander';
 import type { ArchiveInfo } from '../../catalog/list.js';
 import { safeName } from '../../catalog/naming.js';
 import { countItems, countUnits, unitsNoun } from '../../engines/nouns.js';
-import { engineNameForUrl, loadEngine } from '../../engines/registry.js';
+import { allEngines, databaseOfUrl, engineNameForUrl, loadEngine } from '../../engines/registry.js';
 import { StowageError, UsageError } from '../../errors.js';
 import { restoredCounts } from '../../ops/data-counts.js';
-import { mongoDatabase, pgDatabase } from '../../ops/database-probe.js';
 import { list } from '../../ops/list.js';
 import { STDIN_ARCHIVE } from '../../ops/open-archive.js';
 import { type RestoreConfirmation, restore } from '../../ops/restore.js';
@@ -81,7 +80,9 @@ in $TMPDIR first (removed afterwards), so a truncated pipe writes nothing.`,
     if (!target) {
       throw new UsageError(
         'give the target database URL',
-        `stowage restore ${archive} postgres://…|mongodb://…`,
+        `stowage restore ${archive} ${allEngines()
+          .map((e) => `${e.urlExample}…`)
+          .join('|')}`,
       );
     }
     const engine = engineNameForUrl(target);
@@ -211,7 +212,7 @@ function latestFor(
 /** The database a target URL names, if it names one. */
 function targetDatabaseName(target: string): string | undefined {
   try {
-    return engineNameForUrl(target) === 'postgres' ? pgDatabase(target) : mongoDatabase(target);
+    return databaseOfUrl(target);
   } catch {
     return undefined;
   }
