@@ -13,7 +13,7 @@ import { restoreCommand } from './commands/restore.js';
 import { statusCommand } from './commands/status.js';
 import { verifyCommand } from './commands/verify.js';
 import type { CliContext, Prompter } from './context.js';
-import { type ProgressBars, progressBars } from './progress-bars.js';
+import type { ProgressBars } from './progress-bars.js';
 import { progressLog } from './progress-log.js';
 import { terminalPrompter } from './prompter.js';
 import { QuietFailure } from './quiet-failure.js';
@@ -49,6 +49,10 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   const renderers: ProgressBars[] = [];
   const json = wantsJson(argv);
   let printedJson = false;
+  // Bars only for a person watching a real terminal; logs, CI and --json get plain timestamped lines.
+  const wantsBars = interactive && !io.stderr && process.stderr.isTTY === true;
+  // The bars' module (cli-progress) loads once a command runs (preAction below), not for --help or --version.
+  let progressBars: typeof import('./progress-bars.js').progressBars | undefined;
   const ctx: CliContext = {
     // While bars are on screen, lines go above them instead of through them.
     log: (line) => (renderers.length ? renderers.at(-1)!.log(line) : stderr.write(`${line}\n`)),
@@ -63,8 +67,7 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     },
     out: (text) => stdout.write(text),
     progress: (json): ProgressListener => {
-      // Bars only for a person watching a real terminal; logs, CI and --json get plain timestamped lines.
-      if (!json && interactive && !io.stderr && process.stderr.isTTY) {
+      if (!json && wantsBars && progressBars) {
         const bars = progressBars(process.stderr);
         renderers.push(bars);
         return bars;
@@ -81,7 +84,10 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     .version(TOOL_VERSION)
     .showSuggestionAfterError()
     .exitOverride()
-    .configureOutput({ writeErr: (s) => stderr.write(s), writeOut: (s) => stdout.write(s) });
+    .configureOutput({ writeErr: (s) => stderr.write(s), writeOut: (s) => stdout.write(s) })
+    .hook('preAction', async () => {
+      if (wantsBars) progressBars = (await import('./progress-bars.js')).progressBars;
+    });
   program.addHelpText(
     'after',
     `

@@ -4,8 +4,6 @@ import type { ContentsEntry } from '../../engines/engine.js';
 import { counted, countItems, countUnits } from '../../engines/nouns.js';
 import { loadEngine } from '../../engines/registry.js';
 import { UsageError } from '../../errors.js';
-import { dataCounts } from '../../ops/data-counts.js';
-import { inspect } from '../../ops/inspect.js';
 import type { CliContext } from '../context.js';
 import { addEngineFlags, engineOptionsFrom, INSPECT_FLAGS } from '../engine-flags.js';
 import { formatBytes } from '../format-bytes.js';
@@ -40,6 +38,11 @@ not shown). A MongoDB archive has no SQL: --list shows its collections and index
   );
   command.action(async (archive: string, opts: Record<string, unknown>) => {
     if (opts.list && opts.sql) throw new UsageError('--list and --sql exclude each other', 'pick one');
+    // The operations load when a command runs, not for `--help` or `--version`.
+    const [{ inspect }, { dataCounts }] = await Promise.all([
+      import('../../ops/inspect.js'),
+      import('../../ops/data-counts.js'),
+    ]);
     const { manifest, bytes } = await inspect(archive, {
       encryption: await keySourceFrom(opts),
       s3: s3OptionsFrom(opts),

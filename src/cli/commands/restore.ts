@@ -4,12 +4,8 @@ import { safeName } from '../../catalog/naming.js';
 import { countItems, countUnits, unitsNoun } from '../../engines/nouns.js';
 import { allEngines, databaseOfUrl, engineNameForUrl, loadEngine } from '../../engines/registry.js';
 import { StowageError, UsageError } from '../../errors.js';
-import { restoredCounts } from '../../ops/data-counts.js';
-import { list } from '../../ops/list.js';
-import { STDIN_ARCHIVE } from '../../ops/open-archive.js';
-import { type RestoreConfirmation, restore } from '../../ops/restore.js';
+import type { RestoreConfirmation } from '../../ops/restore.js';
 import { redactUrl } from '../../redact.js';
-import { looksLikeArchive } from '../../store/open-repository.js';
 import type { CliContext } from '../context.js';
 import { addEngineFlags, engineOptionsFrom, RESTORE_FLAGS } from '../engine-flags.js';
 import { formatBytes } from '../format-bytes.js';
@@ -68,6 +64,13 @@ An archive read from stdin (-) is received whole into a private temporary file
 in $TMPDIR first (removed afterwards), so a truncated pipe writes nothing.`,
   );
   command.action(async (archiveArg: string, target: string | undefined, opts: Record<string, unknown>) => {
+    // The operations load when a command runs, not for `--help` or `--version`.
+    const [{ restoredCounts }, { STDIN_ARCHIVE }, { restore }, { looksLikeArchive }] = await Promise.all([
+      import('../../ops/data-counts.js'),
+      import('../../ops/open-archive.js'),
+      import('../../ops/restore.js'),
+      import('../../store/open-repository.js'),
+    ]);
     const exposed = passwordOnCommandLine(target, 'target');
     if (exposed) ctx.log(`warning: ${exposed}`);
     const s3 = s3OptionsFrom(opts);
@@ -149,6 +152,7 @@ async function chooseArchive(
   encryption: Awaited<ReturnType<typeof keySourceFrom>>,
   s3: ReturnType<typeof s3OptionsFrom>,
 ): Promise<string | undefined> {
+  const { list } = await import('../../ops/list.js');
   const archives = await list({ repository, database: opts.database as string | undefined, encryption, s3 });
   if (archives.length === 0) {
     throw new StowageError(

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { formatAge, parseDuration } from '../../catalog/status.js';
 import { UsageError } from '../../errors.js';
-import { forgetDatabase, status } from '../../ops/status.js';
 import type { CliContext } from '../context.js';
 import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
@@ -40,6 +39,8 @@ Exit code 1 when any database's newest backup is older than --max-age, its last
 run failed, or it failed verification (and for an empty repository).`,
   );
   command.action(async (repository: string, opts: Record<string, unknown>) => {
+    // The operations load when a command runs, not for `--help` or `--version`.
+    const { forgetDatabase, status } = await import('../../ops/status.js');
     if (typeof opts.forget === 'string') {
       const found = await forgetDatabase({ repository, database: opts.forget, s3: s3OptionsFrom(opts) });
       if (opts.json || opts.format === 'json') {
