@@ -21,6 +21,8 @@ export interface EnginePlugin<Name extends string = string> {
   claimsUrl?(url: string): boolean;
   /** Those strings as a hint names them: `PostgreSQL key=value pairs ("host=db dbname=shop")`. */
   readonly otherUrlForms?: string;
+  /** Schemes whose host is looked up elsewhere (DNS SRV records): never a server on this machine. */
+  readonly remoteSchemes?: readonly string[];
   /** How a URL of it looks in a hint: `postgres://`. */
   readonly urlExample: string;
   /** The port a URL without one connects to, for messages naming the server. */

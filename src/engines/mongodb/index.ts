@@ -17,6 +17,8 @@ export const mongodb: EnginePlugin<'mongodb'> = {
   name: 'mongodb',
   label: 'MongoDB',
   schemes: ['mongodb', 'mongodb+srv'],
+  // SRV records name a cluster elsewhere by definition.
+  remoteSchemes: ['mongodb+srv'],
   urlExample: 'mongodb://',
   defaultPort: 27017,
   nouns: { unit: ['collection', 'collections'], item: ['document', 'documents'] },
