@@ -15,7 +15,8 @@ export interface TestStream {
 
 export interface TestArchiveOptions {
   database?: string;
-  engine?: 'postgres' | 'mongodb';
+  /** Any name: the archive layer takes any; only ops asks the engine registry. */
+  engine?: string;
   startedAt?: Date;
   durationMs?: number;
   kind?: 'scheduled' | 'manual';
