@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { EngineName } from '../engines/engine.js';
 import { engineNameForUrl, enginePlugin } from '../engines/registry.js';
 import { UsageError } from '../errors.js';
+import { STORE_CONFIG_SHAPE } from '../store/registry.js';
 import { webhookUrlProblem } from './notify.js';
 
 /**
@@ -57,22 +58,6 @@ const VerifySchema = z.union([
     })
     .strict(),
 ]);
-
-const S3Schema = z
-  .object({
-    endpoint: z.string().optional(),
-    region: z.string().optional(),
-    accessKeyId: z.string().optional(),
-    secretAccessKey: z.string().optional(),
-    sessionToken: z.string().optional(),
-    forcePathStyle: z.boolean().optional(),
-    serverSideEncryption: z.enum(['AES256', 'aws:kms', 'aws:kms:dsse']).optional(),
-    kmsKeyId: z.string().optional(),
-    storageClass: z.string().optional(),
-    partSizeMiB: z.number().min(5).max(5120).optional(),
-    queueSize: z.number().int().min(1).max(16).optional(),
-  })
-  .strict();
 
 const PreflightSchema = z
   .object({
@@ -142,7 +127,8 @@ export const DaemonConfigSchema = z
       })
       .strict()
       .optional(),
-    s3: S3Schema.optional(),
+    /** Store settings, one key per store (`s3:`), as each store's options schema declares them. */
+    ...STORE_CONFIG_SHAPE,
     notify: WebhookSchema.optional(),
     metrics: z
       .object({

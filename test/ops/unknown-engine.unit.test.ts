@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StowageError } from '../../src/errors.js';
 import { restore } from '../../src/ops/restore.js';
 import { verify } from '../../src/ops/verify.js';
-import { LocalRepository } from '../../src/store/local-repository.js';
+import { LocalRepository } from '../../src/store/local/local-repository.js';
 import { addTestArchive } from './make-archive.js';
 
 // The archive layer reads a manifest's engine as any name (it knows no engines); the

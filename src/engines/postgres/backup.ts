@@ -1,6 +1,9 @@
 import { StowageError, UsageError } from '../../errors.js';
 import type { EngineBackupRequest, EngineBackupResult } from '../engine.js';
 import { counted, countUnits } from '../nouns.js';
+import { PgSession, parseTarget } from './connect.js';
+import { dumpTable } from './dump-table.js';
+import { qualify } from './ident.js';
 import type { CatalogContext } from './introspect/context.js';
 import { readDatabaseProperties } from './introspect/database-properties.js';
 import { readExtensionConfig } from './introspect/extension-config.js';
@@ -8,9 +11,6 @@ import { readGlobals } from './introspect/globals.js';
 import { listSchemas, readCatalog } from './introspect/read-catalog.js';
 import { selectRelations } from './introspect/relations.js';
 import { readSequenceValues } from './introspect/sequences.js';
-import { PgSession, parseTarget } from './connect.js';
-import { dumpTable } from './dump-table.js';
-import { qualify } from './ident.js';
 import { dumpLargeObjects, readLargeObjectCatalog } from './large-objects.js';
 import {
   type PgTableData,
