@@ -2,7 +2,6 @@ import { Command, CommanderError } from 'commander';
 import { type ErrorCode, EXIT, exitStatusFor } from '../error-codes.js';
 import { StowageError } from '../errors.js';
 import type { ProgressListener } from '../progress.js';
-import { refuseInProcessStores } from '../store/registry.js';
 import { TOOL_VERSION } from '../version.js';
 import { backupCommand } from './commands/backup.js';
 import { daemonCommand } from './commands/daemon.js';
@@ -18,6 +17,7 @@ import type { ProgressBars } from './progress-bars.js';
 import { progressLog } from './progress-log.js';
 import { terminalPrompter } from './prompter.js';
 import { QuietFailure } from './quiet-failure.js';
+import { addDeferredStoreOptions } from './store-flags.js';
 
 /** Where the CLI writes and whom it asks; the real process by default, replaceable in tests. */
 export interface CliIo {
@@ -38,7 +38,6 @@ export interface CliIo {
 export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
-  refuseInProcessStores();
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(130);
@@ -87,6 +86,12 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     .showSuggestionAfterError()
     .exitOverride()
     .configureOutput({ writeErr: (s) => stderr.write(s), writeOut: (s) => stdout.write(s) })
+    .hook('preSubcommand', async (_program, subcommand) => {
+      // The store layer (and zod, which declares its options) loads once a command is chosen:
+      // --version and --help need neither. The command's store flags are added before it parses.
+      (await import('../store/registry.js')).refuseInProcessStores();
+      await addDeferredStoreOptions(subcommand);
+    })
     .hook('preAction', async () => {
       if (wantsBars) progressBars = (await import('./progress-bars.js')).progressBars;
     });
