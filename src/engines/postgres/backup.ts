@@ -1,5 +1,6 @@
 import { StowageError, UsageError } from '../../errors.js';
 import type { EngineBackupRequest, EngineBackupResult } from '../engine.js';
+import { runSchedule } from '../kit/scheduler.js';
 import { counted, countUnits } from '../nouns.js';
 import { PgSession, parseTarget } from './connect.js';
 import { dumpTable } from './dump-table.js';
@@ -20,7 +21,6 @@ import {
 } from './model.js';
 import type { PostgresBackupOptions } from './options.js';
 import { NameFilter } from './patterns.js';
-import { runTasks } from './scheduler.js';
 import { readServerInfo } from './server-info.js';
 import { beginSnapshot, joinSnapshot, lockRelations } from './snapshot.js';
 import {
@@ -213,10 +213,7 @@ export async function backupPostgres(
     };
 
     if (tables.length || takeLargeObjects) {
-      // Biggest first: the longest COPY starts at once and the small ones fill in around it.
-      const queue = tables
-        .flatMap((table, i) => (parts[i] as TablePart[]).map((part) => ({ table, part })))
-        .sort((a, b) => b.part.estimatedBytes - a.part.estimatedBytes);
+      const queue = tables.flatMap((table, i) => (parts[i] as TablePart[]).map((part) => ({ table, part })));
       progress({
         type: 'plan',
         units: [
@@ -249,16 +246,19 @@ export async function backupPostgres(
           ? [
               {
                 id: largeObjects.stream,
+                priority: 1,
                 run: (session: PgSession) =>
                   backUpLargeObjects(session, largeObjects.stream, request, progress),
               },
             ]
           : [];
-      await runTasks(
+      // Biggest first: the longest COPY starts at once and the small ones fill in around it.
+      await runSchedule(
         [
           ...largeObjectTask,
           ...queue.map(({ table, part }) => ({
             id: part.stream,
+            size: part.estimatedBytes,
             run: (session: PgSession) =>
               dumpTable(session, table, part, request.streams, progress).then(() => {}),
           })),
