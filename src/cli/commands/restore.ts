@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { archiveKeys, type Encryption } from '../../archive/archive-keys.js';
+import type { Encryption } from '../../archive/archive-keys.js';
 import type { ArchiveInfo } from '../../catalog/list.js';
 import { safeName } from '../../catalog/naming.js';
 import { countItems, countUnits, unitsNoun } from '../../engines/nouns.js';
@@ -67,12 +67,14 @@ in $TMPDIR first (removed afterwards), so a truncated pipe writes nothing.`,
   );
   command.action(async (archiveArg: string, target: string | undefined, opts: Record<string, unknown>) => {
     // The operations load when a command runs, not for `--help` or `--version`.
-    const [{ restoredCounts }, { STDIN_ARCHIVE }, { restore }, { looksLikeArchive }] = await Promise.all([
-      import('../../ops/data-counts.js'),
-      import('../../ops/open-archive.js'),
-      import('../../ops/restore.js'),
-      import('../../store/open-repository.js'),
-    ]);
+    const [{ restoredCounts }, { STDIN_ARCHIVE }, { restore }, { looksLikeArchive }, { archiveKeys }] =
+      await Promise.all([
+        import('../../ops/data-counts.js'),
+        import('../../ops/open-archive.js'),
+        import('../../ops/restore.js'),
+        import('../../store/open-repository.js'),
+        import('../../archive/archive-keys.js'),
+      ]);
     const exposed = passwordOnCommandLine(target, 'target');
     if (exposed) ctx.log(`warning: ${exposed}`);
     const stores = storeOptionsFrom(opts);
