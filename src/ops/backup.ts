@@ -19,8 +19,8 @@ import { serverOnThisMachine } from './source-host.js';
 import { boundedCleanup, type DEFAULT_STALL_TIMEOUT_SECONDS, watchRun } from './stall-watchdog.js';
 
 /**
- * Default zstd level per engine, from the bench datasets: each engine
- * plugin's `defaultCompression` (why each level, there).
+ * Default zstd level per engine: each engine plugin's `defaultCompression`,
+ * chosen on the bench datasets (figures in docs/BENCHMARKS.md, "Design measurements").
  */
 export const DEFAULT_COMPRESSION_BY_ENGINE: Readonly<Record<EngineName, CompressionLevel>> =
   Object.fromEntries(allEngines().map((e) => [e.name, e.defaultCompression])) as Record<

@@ -22,8 +22,8 @@ export const mongodb: EnginePlugin<'mongodb'> = {
   urlExample: 'mongodb://',
   defaultPort: 27017,
   nouns: { unit: ['collection', 'collections'], item: ['document', 'documents'] },
-  // BSON: levels 1–5 leave the archive larger than `mongodump --gzip` (165.5 MB at 1,
-  // 156.2 at 3, 154.7 for mongodump); 6 is the first below it (149.9 MB).
+  // BSON: lower levels leave the archive larger than `mongodump --gzip`; 6 is the first
+  // below it (docs/BENCHMARKS.md, "Design measurements").
   defaultCompression: 6,
   // Inserts, not reading, set a restore's pace (frames decode far faster than
   // any server stores documents), so one frame ahead per stream is enough; more

@@ -22,8 +22,8 @@ export const postgres: EnginePlugin<'postgres'> = {
   urlExample: 'postgres://',
   defaultPort: 5432,
   nouns: { unit: ['table', 'tables'], item: ['row', 'rows'] },
-  // COPY data: level 1 is twice as fast as 3 and no larger (71.4 vs 72.0 MB on the
-  // bench dataset, pg_dump -Fc 80.1 MB), so a backup keeps pace with the COPY itself.
+  // COPY data: level 1 is about twice as fast as 3 and barely larger, so a backup keeps
+  // pace with the COPY itself (docs/BENCHMARKS.md, "Design measurements").
   defaultCompression: 1,
   // COPY FROM, not reading, sets a restore's pace: two frames ahead per stream keep the
   // server fed (measured on the issue-3 dataset) and save 4 MiB per open stream over the
