@@ -149,6 +149,11 @@ const RESTORE: EngineFlag[] = [
     repeatable: true,
   },
   {
+    flags: '--alter-existing-roles',
+    option: 'alterExistingRoles',
+    description: 'with --globals: make existing roles match the archive instead of reporting how they differ',
+  },
+  {
     flags: '--insert-mode <mode>',
     option: 'insertMode',
     description: 'auto, copy or insert (for servers without COPY FROM STDIN)',
