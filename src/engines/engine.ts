@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { ProgressListener } from '../progress.js';
+import type { EngineName } from './registry.js';
 
 /**
  * The contract between an engine (postgres, mongodb) and the rest of Stowage.
@@ -42,8 +43,8 @@ export interface StreamReaderSet {
   recycle?(chunk: Buffer): void;
 }
 
-/** Engine identifiers, as stored in the manifest. */
-export type EngineName = 'postgres' | 'mongodb';
+/** Engine identifiers, as stored in the manifest: the names in engines/registry.ts. */
+export type { EngineName } from './registry.js';
 
 export interface EngineBackupRequest<Options = Record<string, unknown>> {
   /** Connection URL, with credentials. Never log it; use {@link redactUrl}. */
@@ -119,12 +120,6 @@ export interface EngineRestoreResult {
 
 export interface Engine<BackupOptions = Record<string, unknown>, RestoreOptions = Record<string, unknown>> {
   readonly name: EngineName;
-  /**
-   * Archive frames each stream reads ahead of the engine on restore (default:
-   * the archive reader's). An engine whose restore speed is set by the
-   * database, not by reading, keeps it low: read-ahead is memory per open stream.
-   */
-  readonly restoreReadAhead?: number;
   /**
    * The table or collection a data stream holds (part of): engines may split
    * one over several streams, and only the engine knows how it names them.

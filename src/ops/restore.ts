@@ -2,14 +2,13 @@ import { type ArchiveKeys, archiveKeys, type Encryption } from '../archive/archi
 import type { Manifest } from '../archive/manifest.js';
 import type { EngineRestoreResult, RestoreWritePlan } from '../engines/engine.js';
 import { unitsNoun } from '../engines/nouns.js';
-import { engineNameForUrl, loadEngine } from '../engines/registry.js';
+import { engineForUrl, enginePlugin } from '../engines/registry.js';
 import { StowageError, UsageError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
 import { redactUrl } from '../redact.js';
 import { repositoryUrlOf } from '../store/open-repository.js';
 import type { StoreOptions } from '../store/registry.js';
 import { type BackupSummary, backup, scrub } from './backup.js';
-import { isDataStream } from './content-check.js';
 import { ArchiveHandle, type ArchiveInput, STDIN_ARCHIVE } from './open-archive.js';
 import { boundedCleanup, type DEFAULT_STALL_TIMEOUT_SECONDS, watchRun } from './stall-watchdog.js';
 
@@ -77,11 +76,12 @@ export interface RestoreSummary extends EngineRestoreResult {
 /** Restores an archive into the target database. */
 export async function restore(options: RestoreOptions): Promise<RestoreSummary> {
   const started = Date.now();
-  const targetEngine = engineNameForUrl(options.target);
+  const targetPlugin = engineForUrl(options.target);
+  const targetEngine = targetPlugin.name;
   const progress = options.onProgress ?? ignoreProgress;
   // The target's engine, known from its URL, says how far streams read ahead;
   // an archive of another engine is refused below.
-  const engine = await loadEngine(targetEngine);
+  const engine = await targetPlugin.load();
   const given = typeof options.archive === 'string' ? undefined : options.archive;
   const path = given?.path ?? (options.archive as string);
   // One key cache for the archive and the safety backup, shared with the caller's.
@@ -117,7 +117,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
       throw new StowageError(
         'engine-mismatch',
         `archive holds a ${manifest.engine} backup but the target is a ${targetEngine} URL`,
-        `restore it into a ${manifest.engine === 'postgres' ? 'postgres://' : 'mongodb://'} target`,
+        `restore it into a ${enginePlugin(manifest.engine).urlExample} target`,
       );
     }
     const extraWarnings: string[] = [];
@@ -144,7 +144,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
         beforeWrite,
         url: options.target,
         // The engine's read-ahead: a handle opened for another step has its own default.
-        streams: reader.withReadAhead(engine.restoreReadAhead),
+        streams: reader.withReadAhead(targetPlugin.restoreReadAhead),
         schema: manifest.schema,
         jobs: options.jobs ?? 2,
         options: options.engineOptions ?? {},
@@ -179,15 +179,6 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
   }
 }
 
-/** The databases of a MongoDB archive (the first part of each collection stream's namespace). */
-export function archivedMongoDatabases(manifest: Manifest): string[] {
-  return [
-    ...new Set(
-      manifest.streams.filter((s) => isDataStream(s.name)).map((s) => s.name.slice(0, s.name.indexOf('.'))),
-    ),
-  ].filter((db) => db.length > 0);
-}
-
 /** Backs up the tables/collections of the target that the restore is about to replace. */
 async function takeSafetyBackup(
   options: RestoreOptions,
@@ -202,7 +193,7 @@ async function takeSafetyBackup(
   progress({
     type: 'phase',
     phase: 'safety-backup',
-    message: `the restore replaces ${plan.replaced.length} ${unitsNoun(engineNameForUrl(options.target), plan.replaced.length)} of ${redactUrl(options.target)} (${shown}): backing them up to ${to} first`,
+    message: `the restore replaces ${plan.replaced.length} ${unitsNoun(engineForUrl(options.target).name, plan.replaced.length)} of ${redactUrl(options.target)} (${shown}): backing them up to ${to} first`,
   });
   try {
     return await backup({

@@ -3,7 +3,6 @@ import { RETENTION_RULES } from '../../catalog/retention.js';
 import { parseDuration } from '../../catalog/status.js';
 import { counted } from '../../engines/nouns.js';
 import { UsageError } from '../../errors.js';
-import { prune } from '../../ops/prune.js';
 import type { CliContext } from '../context.js';
 import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
@@ -59,6 +58,8 @@ database is refused.`,
     const staleAfterMs = parseDuration(opts.staleAfter as string);
     if (staleAfterMs === undefined || staleAfterMs <= 0)
       throw new UsageError(`--stale-after must be a duration like 24h or 2d, got ${opts.staleAfter}`);
+    // The operations load when a command runs, not for `--help` or `--version`.
+    const { prune } = await import('../../ops/prune.js');
     const result = await prune({
       staleAfterMs,
       repository,
