@@ -23,7 +23,7 @@ export interface ManyTablesOptions {
 /** Table i's name: zero-padded, so names sort in creation order. */
 export const manyTableName = (i: number): string => `t${String(i).padStart(5, '0')}`;
 
-/** The table count and rows per table the database at `url` holds, or undefined when it is not this dataset. */
+/** Whether the database at `url` holds this dataset (its marker comment and table count). */
 export async function manyTablesPresent(url: string, options: ManyTablesOptions): Promise<boolean> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
