@@ -17,8 +17,8 @@ import {
 import type { CompressionLevel } from '../../src/archive/frame-codec.js';
 import { ArchiveReader } from '../../src/archive/reader.js';
 import { ArchiveWriter } from '../../src/archive/writer.js';
-import { LocalFileSink } from '../../src/store/local-file-sink.js';
-import { LocalFileSource } from '../../src/store/local-file-source.js';
+import { LocalFileSink } from '../../src/store/local/local-file-sink.js';
+import { LocalFileSource } from '../../src/store/local/local-file-source.js';
 import { BareZstdPool } from '../lib/bare-zstd.js';
 import { type Corpus, ensureCorpus } from '../lib/corpus.js';
 import { type BenchCase, defineScenario, type TaskResult } from '../lib/harness.js';

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { type ErrorCode, EXIT, exitStatusFor } from '../error-codes.js';
 import { StowageError } from '../errors.js';
 import type { ProgressListener } from '../progress.js';
+import { refuseInProcessStores } from '../store/registry.js';
 import { TOOL_VERSION } from '../version.js';
 import { backupCommand } from './commands/backup.js';
 import { daemonCommand } from './commands/daemon.js';
@@ -37,6 +38,7 @@ export interface CliIo {
 export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
+  refuseInProcessStores();
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(130);

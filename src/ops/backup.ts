@@ -11,7 +11,7 @@ import { StowageError, UsageError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
 import { passwordOf, passwordSecrets, redactSecrets, redactUrl } from '../redact.js';
 import { resolveDestination } from '../store/destination.js';
-import type { S3Options } from '../store/s3-client.js';
+import type { StoreOptions } from '../store/registry.js';
 import { TOOL_VERSION } from '../version.js';
 import { type PreflightCheck, type PreflightOptions, preflight } from './preflight.js';
 import { serverOnThisMachine } from './source-host.js';
@@ -54,8 +54,8 @@ export interface BackupOptions {
    * a core to the main thread and, when the server runs on this machine, one per job to the server.
    */
   threads?: number;
-  /** S3 settings for `s3://` destinations (merged over `STOWAGE_S3_*` and the AWS environment). */
-  s3?: S3Options;
+  /** Store settings by store kind (`{ s3: { endpoint } }`), over what the environment gives. */
+  stores?: StoreOptions;
   /**
    * Checks before dumping: repository writable, free space, source reachable.
    * Default on for repositories and files, off for stdout; `false` skips them.
@@ -108,7 +108,7 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
     options.to,
     (sequence) => archiveName(database, started, kind, sequence),
     {
-      s3: options.s3,
+      stores: options.stores,
     },
   );
   const { repository } = destination;

@@ -8,6 +8,7 @@ import { MONGO_BACKUP_OPTION_KEYS, MONGO_RESTORE_OPTION_KEYS } from '../engines/
 import { POSTGRES_BACKUP_OPTION_KEYS, POSTGRES_RESTORE_OPTION_KEYS } from '../engines/postgres/options.js';
 import { engineNameForUrl } from '../engines/registry.js';
 import { UsageError } from '../errors.js';
+import { STORE_CONFIG_SHAPE } from '../store/registry.js';
 import { webhookUrlProblem } from './notify.js';
 
 /**
@@ -59,22 +60,6 @@ const VerifySchema = z.union([
     })
     .strict(),
 ]);
-
-const S3Schema = z
-  .object({
-    endpoint: z.string().optional(),
-    region: z.string().optional(),
-    accessKeyId: z.string().optional(),
-    secretAccessKey: z.string().optional(),
-    sessionToken: z.string().optional(),
-    forcePathStyle: z.boolean().optional(),
-    serverSideEncryption: z.enum(['AES256', 'aws:kms', 'aws:kms:dsse']).optional(),
-    kmsKeyId: z.string().optional(),
-    storageClass: z.string().optional(),
-    partSizeMiB: z.number().min(5).max(5120).optional(),
-    queueSize: z.number().int().min(1).max(16).optional(),
-  })
-  .strict();
 
 const PreflightSchema = z
   .object({
@@ -144,7 +129,8 @@ export const DaemonConfigSchema = z
       })
       .strict()
       .optional(),
-    s3: S3Schema.optional(),
+    /** Store settings, one key per store (`s3:`), as each store's options schema declares them. */
+    ...STORE_CONFIG_SHAPE,
     notify: WebhookSchema.optional(),
     metrics: z
       .object({

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Cron } from 'croner';
 import { StowageError, UsageError } from '../errors.js';
 import { openRepository } from '../store/open-repository.js';
+import { storeOptionsIn } from '../store/registry.js';
 import type { Repository } from '../store/repository.js';
 import { type DaemonConfig, parseListen, type ResolvedJob, resolveJobs } from './daemon-config.js';
 import { StowageMetrics } from './metrics.js';
@@ -74,7 +75,7 @@ export class Daemon {
   private async lockRepositories(): Promise<void> {
     for (const { job } of this.jobs.values()) {
       if (this.repositories.has(job.repository)) continue;
-      const repository = await openRepository(job.repository, { s3: this.config.s3 });
+      const repository = await openRepository(job.repository, { stores: storeOptionsIn(this.config) });
       this.repositories.set(job.repository, repository);
       await repository.checkWritable();
       this.locks.push(await RepositoryLock.acquire(repository));
@@ -127,7 +128,7 @@ export class Daemon {
     state.controller = controller;
     this.metrics.setRunning(name, true);
     state.running = runJob(state.job, {
-      s3: this.config.s3,
+      stores: storeOptionsIn(this.config),
       preflight: this.config.preflight,
       signal: controller.signal,
       log: this.log,
@@ -148,7 +149,7 @@ export class Daemon {
   /** Recomputes the repository gauges from what the repositories hold. */
   async refreshMetrics(): Promise<void> {
     for (const [url] of this.repositories) {
-      const s = await status({ repository: url, s3: this.config.s3 });
+      const s = await status({ repository: url, stores: storeOptionsIn(this.config) });
       this.metrics.observeStatus(s.repository, s.databases);
     }
   }

@@ -1,6 +1,6 @@
 import type { KeySource } from '../archive/keys.js';
 import type { Manifest } from '../archive/manifest.js';
-import type { S3Options } from '../store/s3-client.js';
+import type { StoreOptions } from '../store/registry.js';
 import { type ArchiveInput, openArchive } from './open-archive.js';
 
 export interface InspectResult {
@@ -13,7 +13,7 @@ export interface InspectResult {
 /** Reads an archive's manifest from its tail, without reading any data frame (`-`: the archive on stdin). */
 export async function inspect(
   archive: string,
-  options: { encryption?: KeySource; s3?: S3Options; stdin?: ArchiveInput; signal?: AbortSignal } = {},
+  options: { encryption?: KeySource; stores?: StoreOptions; stdin?: ArchiveInput; signal?: AbortSignal } = {},
 ): Promise<InspectResult> {
   const reader = await openArchive(archive, { ...options, threads: 0 });
   try {

@@ -2,7 +2,7 @@ import type { KeySource } from '../archive/keys.js';
 import { type LeftoverSummary, summarizeLeftovers } from '../catalog/leftovers.js';
 import { type ArchiveInfo, listArchives } from '../catalog/list.js';
 import { openRepository } from '../store/open-repository.js';
-import type { S3Options } from '../store/s3-client.js';
+import type { StoreOptions } from '../store/registry.js';
 
 export interface ListOptions {
   /** A local folder or `s3://bucket/prefix`. */
@@ -11,7 +11,8 @@ export interface ListOptions {
   database?: string;
   /** Key to read encrypted manifests; without it they are listed from their names. */
   encryption?: KeySource;
-  s3?: S3Options;
+  /** Store settings by store kind (`{ s3: { endpoint } }`), over what the environment gives. */
+  stores?: StoreOptions;
 }
 
 /**
@@ -20,7 +21,7 @@ export interface ListOptions {
  * result. Reads only each archive's tail.
  */
 export async function list(options: ListOptions): Promise<ArchiveInfo[]> {
-  const repository = await openRepository(options.repository, { s3: options.s3 });
+  const repository = await openRepository(options.repository, { stores: options.stores });
   try {
     return await listArchives(repository, { encryption: options.encryption, database: options.database });
   } finally {
@@ -36,7 +37,7 @@ export async function list(options: ListOptions): Promise<ArchiveInfo[]> {
 export async function listRepository(
   options: ListOptions,
 ): Promise<{ archives: ArchiveInfo[]; leftovers: LeftoverSummary }> {
-  const repository = await openRepository(options.repository, { s3: options.s3 });
+  const repository = await openRepository(options.repository, { stores: options.stores });
   try {
     const archives = await listArchives(repository, {
       encryption: options.encryption,

@@ -2,7 +2,7 @@ import type { ByteSource } from '../archive/byte-source.js';
 import type { KeySource } from '../archive/keys.js';
 import { ArchiveReader } from '../archive/reader.js';
 import { openArchiveSource } from '../store/destination.js';
-import type { S3Options } from '../store/s3-client.js';
+import type { StoreOptions } from '../store/registry.js';
 import { spoolToTemporaryFile } from '../store/stdin-spool.js';
 
 /** The archive argument that means "read the archive from standard input". */
@@ -21,7 +21,8 @@ export async function openArchive(
   options: {
     encryption?: KeySource;
     threads?: number;
-    s3?: S3Options;
+    /** Store settings by store kind (`{ s3: { endpoint } }`), over what the environment gives. */
+    stores?: StoreOptions;
     prefetch?: number;
     stdin?: ArchiveInput;
     signal?: AbortSignal;
@@ -33,7 +34,7 @@ export async function openArchive(
   const opened =
     path === STDIN_ARCHIVE
       ? await spoolToTemporaryFile(options.stdin ?? process.stdin, { signal: options.signal })
-      : await openArchiveSource(path, { s3: options.s3 });
+      : await openArchiveSource(path, { stores: options.stores });
   const source = options.watch ? options.watch(opened) : opened;
   return ArchiveReader.open(source, {
     encryption: options.encryption,

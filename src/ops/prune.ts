@@ -3,8 +3,8 @@ import { removeStaleLeftovers, summarizeLeftovers } from '../catalog/leftovers.j
 import { listArchives } from '../catalog/list.js';
 import { planRetention, type RetentionDecision, type RetentionPolicy } from '../catalog/retention.js';
 import { openRepository } from '../store/open-repository.js';
+import type { StoreOptions } from '../store/registry.js';
 import { type Leftover, type Repository, verificationFileName } from '../store/repository.js';
-import type { S3Options } from '../store/s3-client.js';
 
 export interface PruneOptions {
   /** A local folder or `s3://bucket/prefix`. */
@@ -23,7 +23,8 @@ export interface PruneOptions {
   staleAfterMs?: number;
   /** Key to read encrypted manifests (dates then come from the manifest instead of the name). */
   encryption?: KeySource;
-  s3?: S3Options;
+  /** Store settings by store kind (`{ s3: { endpoint } }`), over what the environment gives. */
+  stores?: StoreOptions;
 }
 
 export interface PruneResult {
@@ -61,7 +62,7 @@ export async function prune(options: PruneOptions): Promise<PruneResult> {
   const owned = typeof options.repository === 'string';
   const repository =
     typeof options.repository === 'string'
-      ? await openRepository(options.repository, { s3: options.s3 })
+      ? await openRepository(options.repository, { stores: options.stores })
       : options.repository;
   try {
     const archives = await listArchives(repository, {

@@ -7,7 +7,7 @@ import { StowageError, UsageError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
 import { redactUrl } from '../redact.js';
 import { repositoryUrlOf } from '../store/open-repository.js';
-import type { S3Options } from '../store/s3-client.js';
+import type { StoreOptions } from '../store/registry.js';
 import { type BackupSummary, backup, scrub } from './backup.js';
 import { isDataStream } from './content-check.js';
 import { type ArchiveInput, openArchive, STDIN_ARCHIVE } from './open-archive.js';
@@ -28,7 +28,8 @@ export interface RestoreOptions {
   onProgress?: ProgressListener;
   signal?: AbortSignal;
   threads?: number;
-  s3?: S3Options;
+  /** Store settings by store kind (`{ s3: { endpoint } }`), over what the environment gives. */
+  stores?: StoreOptions;
   /**
    * Before restoring into a target that already holds tables or collections,
    * back it up first (a manual backup, never pruned automatically). Default
@@ -80,7 +81,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
       openArchive(options.archive, {
         encryption: options.encryption,
         threads: options.threads,
-        s3: options.s3,
+        stores: options.stores,
         prefetch: engine.restoreReadAhead,
         stdin: options.stdin,
         signal: options.signal,
@@ -187,7 +188,7 @@ async function takeSafetyBackup(
       note: `safety backup taken before restoring ${options.archive} over it`,
       jobs: options.jobs,
       encryption: options.encryption,
-      s3: options.s3,
+      stores: options.stores,
       engineOptions: plan.backupOptions,
       onProgress: progress,
       signal: options.signal,

@@ -4,7 +4,7 @@ import type { KeySource } from '../archive/keys.js';
 import { databaseFromUrl, safeName } from '../catalog/naming.js';
 import { UsageError } from '../errors.js';
 import type { ProgressListener } from '../progress.js';
-import type { S3Options } from '../store/s3-client.js';
+import type { StoreOptions } from '../store/registry.js';
 import { type BackupSummary, backup } from './backup.js';
 import type { ResolvedJob } from './daemon-config.js';
 import { notify, type RunEvent } from './notify.js';
@@ -28,7 +28,8 @@ export interface JobOutcome {
 }
 
 export interface RunJobContext {
-  s3?: S3Options;
+  /** Store settings by store kind (`{ s3: { endpoint } }`), over what the environment gives. */
+  stores?: StoreOptions;
   preflight?: PreflightOptions;
   signal?: AbortSignal;
   log: (line: string) => void;
@@ -88,7 +89,7 @@ export async function runJob(job: ResolvedJob, ctx: RunJobContext): Promise<JobO
       kind: 'scheduled',
       note: job.note,
       engineOptions: job.engineOptions,
-      s3: ctx.s3,
+      stores: ctx.stores,
       preflight: ctx.preflight ?? {},
       job: job.name,
       signal: ctx.signal,
@@ -104,7 +105,7 @@ export async function runJob(job: ResolvedJob, ctx: RunJobContext): Promise<JobO
       outcome.verify = await verify({
         archive: outcome.backup.archive,
         encryption,
-        s3: ctx.s3,
+        stores: ctx.stores,
         restoreTest,
         restoreOptions: typeof job.verify === 'object' ? job.verify.restoreOptions : undefined,
         signal: ctx.signal,
@@ -126,7 +127,7 @@ export async function runJob(job: ResolvedJob, ctx: RunJobContext): Promise<JobO
           policy: job.retention,
           database,
           encryption,
-          s3: ctx.s3,
+          stores: ctx.stores,
         });
         if (outcome.prune.deleted.length)
           ctx.log(`job ${job.name}: retention deleted ${outcome.prune.deleted.join(', ')}`);

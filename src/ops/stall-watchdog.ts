@@ -2,6 +2,7 @@ import type { ByteSink } from '../archive/byte-sink.js';
 import type { ByteSource } from '../archive/byte-source.js';
 import { StowageError } from '../errors.js';
 import type { ProgressListener } from '../progress.js';
+import { describeStoreLocation, type StoreOptions } from '../store/registry.js';
 import { checkReachable } from './database-probe.js';
 
 /** Default for `stallTimeoutSeconds`: long enough for a busy server, short enough not to block a schedule. */
@@ -214,12 +215,12 @@ function isTimeout(error: unknown): boolean {
 export function watchRun(
   url: string,
   location: string,
-  options: { stallTimeoutSeconds?: number; s3?: { endpoint?: string } },
+  options: { stallTimeoutSeconds?: number; stores?: StoreOptions },
 ): StallWatchdog {
   return new StallWatchdog(
     options.stallTimeoutSeconds ?? DEFAULT_STALL_TIMEOUT_SECONDS,
     databaseParty(url),
-    storeParty(location, options.s3?.endpoint),
+    describeStoreLocation(location, options.stores),
     () => checkReachable(url),
   );
 }
@@ -233,14 +234,6 @@ export function databaseParty(url: string): string {
   if (!authority) return engine;
   const hasPort = /:\d+$/.test(authority) || authority.includes(',');
   return `${engine} at ${hasPort ? authority : `${authority}:${mongo ? 27017 : 5432}`}`;
-}
-
-/** The store as stall messages name it: the S3 endpoint for `s3://` locations, else the path. */
-export function storeParty(location: string, s3Endpoint?: string): string {
-  if (!location.startsWith('s3://')) return `storage at ${location}`;
-  const env = process.env;
-  const endpoint = s3Endpoint ?? env.STOWAGE_S3_ENDPOINT ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
-  return `S3 endpoint ${endpoint ?? 'AWS'} (${location})`;
 }
 
 /** Cleanup after a stall must not wait on the silent party for long: give it a few seconds. */

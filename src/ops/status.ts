@@ -5,14 +5,15 @@ import { safeName } from '../catalog/naming.js';
 import { forgetRunRecords, readAllRunRecords } from '../catalog/run-record.js';
 import { computeStatus, type DatabaseStatus, type StatusOptions } from '../catalog/status.js';
 import { openRepository } from '../store/open-repository.js';
-import type { S3Options } from '../store/s3-client.js';
+import type { StoreOptions } from '../store/registry.js';
 
 export interface RepositoryStatusOptions extends StatusOptions {
   /** A local folder or `s3://bucket/prefix`. */
   repository: string;
   database?: string;
   encryption?: KeySource;
-  s3?: S3Options;
+  /** Store settings by store kind (`{ s3: { endpoint } }`), over what the environment gives. */
+  stores?: StoreOptions;
 }
 
 export interface RepositoryStatus {
@@ -33,7 +34,7 @@ export interface RepositoryStatus {
  * no backup at all.
  */
 export async function status(options: RepositoryStatusOptions): Promise<RepositoryStatus> {
-  const repository = await openRepository(options.repository, { s3: options.s3 });
+  const repository = await openRepository(options.repository, { stores: options.stores });
   try {
     const archives = await listArchives(repository, {
       encryption: options.encryption,
@@ -69,9 +70,10 @@ export async function status(options: RepositoryStatusOptions): Promise<Reposito
 export async function forgetDatabase(options: {
   repository: string;
   database: string;
-  s3?: S3Options;
+  /** Store settings by store kind (`{ s3: { endpoint } }`), over what the environment gives. */
+  stores?: StoreOptions;
 }): Promise<boolean> {
-  const repository = await openRepository(options.repository, { s3: options.s3 });
+  const repository = await openRepository(options.repository, { stores: options.stores });
   try {
     return await forgetRunRecords(repository, options.database);
   } finally {

@@ -14,8 +14,8 @@ import { KeyRequiredError, StowageError, UsageError, WrongKeyError } from '../er
 import { ignoreProgress, type ProgressListener } from '../progress.js';
 import { redactUrl } from '../redact.js';
 import { resolveArchiveRef } from '../store/open-repository.js';
+import type { StoreOptions } from '../store/registry.js';
 import type { Repository } from '../store/repository.js';
-import type { S3Options } from '../store/s3-client.js';
 import { TOOL_VERSION } from '../version.js';
 import { scrub } from './backup.js';
 import { type ContentComparison, compareWithDatabase } from './content-check.js';
@@ -26,7 +26,8 @@ export interface VerifyOptions {
   /** The archive: a path or `s3://bucket/prefix/NAME.stow`. */
   archive: string;
   encryption?: KeySource;
-  s3?: S3Options;
+  /** Store settings by store kind (`{ s3: { endpoint } }`), over what the environment gives. */
+  stores?: StoreOptions;
   /**
    * Also restore into this scratch database, compare every table's or
    * collection's count and content with the archive, and drop it afterwards.
@@ -87,7 +88,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const started = Date.now();
   const progress = options.onProgress ?? ignoreProgress;
   if (options.restoreTest) engineNameForUrl(options.restoreTest); // bad scheme: usage error before any work
-  const { repository, name } = await resolveArchiveRef(options.archive, { s3: options.s3 });
+  const { repository, name } = await resolveArchiveRef(options.archive, { stores: options.stores });
   try {
     const problems: string[] = [];
     let streams: StreamCheck[] = [];
@@ -279,7 +280,7 @@ async function runRestoreTest(
       archive: repository.locate(name),
       target: plan.restoreUrl,
       encryption: options.encryption,
-      s3: options.s3,
+      stores: options.stores,
       jobs: options.jobs,
       engineOptions: { ...plan.restoreOptions, ...options.restoreOptions },
       onProgress: progress,

@@ -2,9 +2,10 @@ import { stat } from 'node:fs/promises';
 import type { ByteSink } from '../archive/byte-sink.js';
 import type { ByteSource } from '../archive/byte-source.js';
 import { StowageError, UsageError } from '../errors.js';
+import { localStore } from './local/local-store.js';
 import { openRepository, type RepositoryOptions, resolveArchiveRef } from './open-repository.js';
+import { storeFor } from './registry.js';
 import type { Repository } from './repository.js';
-import { isS3Url } from './s3-location.js';
 import { StdoutSink } from './stdout-sink.js';
 
 /** Where a backup goes, resolved but not yet opened. */
@@ -20,10 +21,10 @@ export interface Destination {
 }
 
 /**
- * Resolves a `--to` argument: `-` is stdout, a path ending in `.stow` (local
- * or `s3://…/NAME.stow`) is that archive, anything else is a repository
- * (local folder or `s3://bucket/prefix`) where the archive gets a generated
- * name.
+ * Resolves a `--to` argument: `-` is stdout, a location ending in `.stow`
+ * (a path or `s3://…/NAME.stow`) is that archive, anything else is a
+ * repository (local folder, `s3://bucket/prefix`…) where the archive gets a
+ * generated name.
  */
 export async function resolveDestination(
   to: string,
@@ -31,11 +32,13 @@ export async function resolveDestination(
   options: RepositoryOptions = {},
 ): Promise<Destination> {
   if (to === '-') return { generated: false, open: async () => new StdoutSink() };
-  if (to.endsWith('.stow') && (isS3Url(to) || !(await isDirectory(to)))) {
+  // Only a local path can be an existing folder or file; other stores' addresses are taken as written.
+  const local = storeFor(to) === localStore;
+  if (to.endsWith('.stow') && (!local || !(await isDirectory(to)))) {
     const { repository, name } = await resolveArchiveRef(to, options);
     return { repository, name, generated: false, open: () => repository.createArchive(name) };
   }
-  if (!isS3Url(to) && (await isFile(to))) {
+  if (local && (await isFile(to))) {
     throw new UsageError(
       `--to ${to} is an existing file, not a repository folder or a new archive`,
       'give a folder to keep archives in, a new NAME.stow path, or - for stdout',

@@ -39,16 +39,19 @@ export interface LeftoverOptions {
 }
 
 /**
- * A place where archives live: a local folder or an S3 bucket prefix. Archives
+ * A place where archives live: a local folder, an S3 bucket prefix, process
+ * memory: one per store (`src/store/<kind>/`). Archives
  * sit at the top level under their generated names; small JSON side files
  * (verification results `NAME.stow.verify.json`, run records and the daemon
  * lock under `.stowage/`) sit beside them. Names are relative and use `/`.
  *
  * The catalog (listing, retention, status) and the daemon work only through
- * this interface, so they behave the same on both kinds of repository.
+ * this interface, so they behave the same on every store; the contract
+ * tests (test/store/repository-contract.ts) hold every store to it.
  */
 export interface Repository {
-  readonly kind: 'local' | 's3';
+  /** The store it belongs to (`local`, `s3`, `memory`). */
+  readonly kind: string;
   /** The repository's address, for messages (never credentials). */
   readonly url: string;
   /**

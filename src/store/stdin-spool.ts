@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ByteSource } from '../archive/byte-source.js';
 import { StowageError, UsageError } from '../errors.js';
-import { readAt } from './local-file-source.js';
+import { readAt } from './local/local-file-source.js';
 
 /** What `stowage restore -` calls the archive in messages. */
 export const STDIN_LOCATION = 'stdin';

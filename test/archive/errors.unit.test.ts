@@ -16,7 +16,7 @@ import {
   UnsupportedVersionError,
   WrongKeyError,
 } from '../../src/errors.js';
-import { LocalFileSource } from '../../src/store/local-file-source.js';
+import { LocalFileSource } from '../../src/store/local/local-file-source.js';
 import { collect, MemorySource, makeBytes, type StreamSpec, TEST_SCRYPT, writeArchive } from './helpers.js';
 
 const streams: StreamSpec[] = [

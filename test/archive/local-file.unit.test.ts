@@ -6,8 +6,8 @@ import type { ByteSink } from '../../src/archive/byte-sink.js';
 import { ArchiveReader } from '../../src/archive/reader.js';
 import { ArchiveWriter } from '../../src/archive/writer.js';
 import { StowageError } from '../../src/errors.js';
-import { LocalFileSink } from '../../src/store/local-file-sink.js';
-import { LocalFileSource } from '../../src/store/local-file-source.js';
+import { LocalFileSink } from '../../src/store/local/local-file-sink.js';
+import { LocalFileSource } from '../../src/store/local/local-file-source.js';
 import { collect, makeBytes, manifestInput } from './helpers.js';
 
 let dir: string;

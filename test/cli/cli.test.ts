@@ -2,7 +2,7 @@ import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRepository } from '../../src/store/local-repository.js';
+import { LocalRepository } from '../../src/store/local/local-repository.js';
 import { addTestArchive } from '../ops/make-archive.js';
 import { runCli, scriptedPrompter } from './run-cli.js';
 
@@ -88,7 +88,7 @@ describe('stowage CLI', () => {
 
   it('exits 1 when verification finds damage', async () => {
     const damaged = join(dir, 'damaged.stow');
-    const { LocalFileSink } = await import('../../src/store/local-file-sink.js');
+    const { LocalFileSink } = await import('../../src/store/local/local-file-sink.js');
     const { writeTestArchive } = await import('../ops/make-archive.js');
     await writeTestArchive(await LocalFileSink.create(damaged), {
       compression: 'none',

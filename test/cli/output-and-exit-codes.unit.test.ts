@@ -10,7 +10,7 @@ import { wantsJson } from '../../src/cli/main.js';
 import { ERROR_CODES, EXIT, exitStatusFor } from '../../src/error-codes.js';
 import { UsageError } from '../../src/errors.js';
 import { parseDaemonConfig } from '../../src/ops/daemon-config.js';
-import { LocalRepository } from '../../src/store/local-repository.js';
+import { LocalRepository } from '../../src/store/local/local-repository.js';
 import { addTestArchive } from '../ops/make-archive.js';
 import { runCli } from './run-cli.js';
 
@@ -193,7 +193,7 @@ describe('exit statuses from the one error table', () => {
 
   it('usage mistakes deep in the library are UsageErrors too', async () => {
     const { S3Client } = await import('@aws-sdk/client-s3');
-    const { S3Sink } = await import('../../src/store/s3-sink.js');
+    const { S3Sink } = await import('../../src/store/s3/s3-sink.js');
     const { dropDatabase } = await import('../../src/ops/database-probe.js');
     const client = new S3Client({ region: 'us-east-1' });
     expect(() => new S3Sink(client, 'b', 'k', 's3://b/k', { partSizeMiB: 1 })).toThrow(UsageError);

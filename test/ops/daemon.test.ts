@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/ops/daemon.js';
 import { parseDaemonConfig } from '../../src/ops/daemon-config.js';
 import { RepositoryLock } from '../../src/ops/repository-lock.js';
-import { LocalRepository } from '../../src/store/local-repository.js';
+import { LocalRepository } from '../../src/store/local/local-repository.js';
 import { createTestBucket, s3Options } from '../support/s3.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 

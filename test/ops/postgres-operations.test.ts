@@ -51,7 +51,7 @@ describe('operations on a real PostgreSQL server', () => {
     const summary = await backup({
       source: shop.url,
       to: repository,
-      s3: { ...s3Options(), partSizeMiB: 5 },
+      stores: { s3: { ...s3Options(), partSizeMiB: 5 } },
     });
     expect(summary.archive).toMatch(new RegExp(`^s3://${bucket}/prod/${shop.name}-\\d{8}-\\d{6}\\.stow$`));
     expect(summary.preflight.map((c) => c.check)).toEqual([
@@ -61,7 +61,11 @@ describe('operations on a real PostgreSQL server', () => {
     ]);
     const scratchName = `${shop.name}_verify`;
     const scratch = pgUrlFor(scratchName);
-    const result = await verify({ archive: summary.archive, s3: s3Options(), restoreTest: scratch });
+    const result = await verify({
+      archive: summary.archive,
+      stores: { s3: s3Options() },
+      restoreTest: scratch,
+    });
     expect(result.problems).toEqual([]);
     expect(result.ok).toBe(true);
     expect(result.restoreTest?.units.map((u) => [u.unit, u.archiveItems, u.databaseItems, u.match])).toEqual(
@@ -76,9 +80,9 @@ describe('operations on a real PostgreSQL server', () => {
       async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [scratchName])).rowCount,
     );
     expect(exists).toBe(0);
-    const [listed] = await list({ repository, s3: s3Options() });
+    const [listed] = await list({ repository, stores: { s3: s3Options() } });
     expect(listed?.verification).toMatchObject({ ok: true, level: 'restore-test' });
-    expect((await status({ repository, s3: s3Options() })).ok).toBe(true);
+    expect((await status({ repository, stores: { s3: s3Options() } })).ok).toBe(true);
   });
 
   it('refuses a restore test into a database that holds data', async () => {

@@ -12,7 +12,7 @@ import { list } from '../../src/ops/list.js';
 import { runJob } from '../../src/ops/run-job.js';
 import { status } from '../../src/ops/status.js';
 import { verify } from '../../src/ops/verify.js';
-import { LocalRepository } from '../../src/store/local-repository.js';
+import { LocalRepository } from '../../src/store/local/local-repository.js';
 import type { Repository } from '../../src/store/repository.js';
 import { runCli } from '../cli/run-cli.js';
 import { createPgDatabase, withPgClient } from '../support/pg.js';

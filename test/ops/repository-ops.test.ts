@@ -9,7 +9,7 @@ import { StowageMetrics } from '../../src/ops/metrics.js';
 import { prune } from '../../src/ops/prune.js';
 import { status } from '../../src/ops/status.js';
 import { verify } from '../../src/ops/verify.js';
-import { LocalRepository } from '../../src/store/local-repository.js';
+import { LocalRepository } from '../../src/store/local/local-repository.js';
 import { openRepository } from '../../src/store/open-repository.js';
 import { createTestBucket, s3Options } from '../support/s3.js';
 import { addTestArchive, bsonDocuments } from './make-archive.js';
@@ -245,18 +245,18 @@ describe('status and metrics', () => {
   it('works the same on an S3 repository', async () => {
     const bucket = await createTestBucket('stowage-ops');
     const url = `s3://${bucket}/nightly`;
-    const repository = await openRepository(url, { s3: s3Options() });
+    const repository = await openRepository(url, { stores: { s3: s3Options() } });
     const names: string[] = [];
     for (let i = 0; i < 4; i++)
       names.push(await addTestArchive(repository, { startedAt: new Date(now.getTime() - i * day) }));
-    const verified = await verify({ archive: `${url}/${names[0]}`, s3: s3Options() });
+    const verified = await verify({ archive: `${url}/${names[0]}`, stores: { s3: s3Options() } });
     expect(verified.ok).toBe(true);
     expect(verified.archive).toBe(`${url}/${names[0]}`);
-    const listed = await list({ repository: url, s3: s3Options() });
+    const listed = await list({ repository: url, stores: { s3: s3Options() } });
     expect(listed.map((a) => a.name)).toEqual([...names].reverse());
     expect(listed.at(-1)?.verification?.ok).toBe(true);
-    expect((await status({ repository: url, s3: s3Options(), now })).ok).toBe(true);
-    const pruned = await prune({ repository: url, s3: s3Options(), policy: { keepLast: 1 } });
+    expect((await status({ repository: url, stores: { s3: s3Options() }, now })).ok).toBe(true);
+    const pruned = await prune({ repository: url, stores: { s3: s3Options() }, policy: { keepLast: 1 } });
     expect(pruned.deleted).toHaveLength(3);
     expect((await repository.listFiles()).map((f) => f.name).sort()).toEqual(
       [names[0], `${names[0]}.verify.json`].sort(),

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { list } from '../../src/ops/list.js';
 import { prune } from '../../src/ops/prune.js';
 import { status } from '../../src/ops/status.js';
-import { LocalRepository } from '../../src/store/local-repository.js';
+import { LocalRepository } from '../../src/store/local/local-repository.js';
 import { runCli } from '../cli/run-cli.js';
 import { addTestArchive } from './make-archive.js';
 

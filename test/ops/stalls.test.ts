@@ -17,7 +17,7 @@ import { backup } from '../../src/ops/backup.js';
 import { restore } from '../../src/ops/restore.js';
 import { StallError } from '../../src/ops/stall-watchdog.js';
 import type { ProgressListener } from '../../src/progress.js';
-import { createS3Client, type S3Options } from '../../src/store/s3-client.js';
+import { createS3Client, type S3Options } from '../../src/store/s3/s3-client.js';
 import { ferretdbBinary, PrivateFerretDB } from '../mongodb/support/private-ferretdb.js';
 import {
   findPostgresBinDir,
@@ -344,7 +344,7 @@ describe.skipIf(!minio)('a frozen MinIO', () => {
     const err = await backup({
       source: source.url,
       to: `s3://${bucket}/stalled.stow`,
-      s3,
+      stores: { s3 },
       compression: 'none',
       preflight: false,
       stallTimeoutSeconds: STALL,
@@ -371,13 +371,13 @@ describe.skipIf(!minio)('a frozen MinIO', () => {
 
   it('restore: ends with the stall error naming the endpoint', async () => {
     const archive = `s3://${bucket}/whole.stow`;
-    await backup({ source: source.url, to: archive, s3, compression: 'none', preflight: false });
+    await backup({ source: source.url, to: archive, stores: { s3 }, compression: 'none', preflight: false });
     const target = await createPgDatabase('stalls_s3_dst');
     try {
       const err = await restore({
         archive,
         target: target.url,
-        s3,
+        stores: { s3 },
         safetyBackup: false,
         stallTimeoutSeconds: STALL,
         onProgress: freezeOnFirstUnit(freeze),

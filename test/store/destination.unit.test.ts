@@ -90,7 +90,7 @@ describe('generated archive names under concurrency', () => {
 
   it('an explicit name being written by one backup is refused to a second one, before and after it lands', async () => {
     const folder = await mkdtemp(join(dir, 'publish-'));
-    const { LocalRepository } = await import('../../src/store/local-repository.js');
+    const { LocalRepository } = await import('../../src/store/local/local-repository.js');
     const repository = new LocalRepository(folder);
     const a = await repository.createArchive('shop.stow');
     await expect(repository.createArchive('shop.stow')).rejects.toMatchObject({ code: 'exists' });

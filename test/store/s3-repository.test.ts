@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArchiveReader } from '../../src/archive/reader.js';
 import { ArchiveWriter } from '../../src/archive/writer.js';
 import { StowageError } from '../../src/errors.js';
-import { createS3Client } from '../../src/store/s3-client.js';
-import { parseS3Url, splitS3ArchiveUrl } from '../../src/store/s3-location.js';
-import { S3Repository } from '../../src/store/s3-repository.js';
+import { createS3Client } from '../../src/store/s3/s3-client.js';
+import { parseS3Url, splitS3ArchiveUrl } from '../../src/store/s3/s3-location.js';
+import { S3Repository } from '../../src/store/s3/s3-repository.js';
 import { addTestArchive, writeTestArchive } from '../ops/make-archive.js';
 import { createTestBucket, s3Options } from '../support/s3.js';
 
@@ -128,7 +128,7 @@ describe('S3 repository on a real S3 server', () => {
       await expect(r.createArchive('shop.stow')).rejects.toMatchObject({ code: 'exists' });
       // A writer that ignores the claim (another tool, a claim removed by hand) finishes first.
       const client = createS3Client(s3Options());
-      const { S3Sink } = await import('../../src/store/s3-sink.js');
+      const { S3Sink } = await import('../../src/store/s3/s3-sink.js');
       const foreign = new S3Sink(client, bucket, `race-${partSizeMiB}/shop.stow`, 'foreign', { partSizeMiB });
       await foreign.write(second);
       await a.write(first);
@@ -152,7 +152,7 @@ describe('S3 repository on a real S3 server', () => {
     const generated = (n: number) =>
       n === 1 ? 'shop-20261122-011409.stow' : `shop-20261122-011409-${n}.stow`;
     const destinations = await Promise.all(
-      [0, 1, 2, 3, 4].map(() => resolveDestination(url, generated, { s3: s3Options() })),
+      [0, 1, 2, 3, 4].map(() => resolveDestination(url, generated, { stores: { s3: s3Options() } })),
     );
     const sinks = await Promise.all(destinations.map((d) => d.open()));
     const names = destinations.map((d) => d.name);

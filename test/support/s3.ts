@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
-import { createS3Client, type S3Options } from '../../src/store/s3-client.js';
+import { createS3Client, type S3Options } from '../../src/store/s3/s3-client.js';
 
 /** S3 options (endpoint and credentials) for the test server. */
 export function s3Options(): S3Options {

@@ -75,7 +75,10 @@ async function tortureRounds(repository: string, env: NodeJS.ProcessEnv, s3: boo
       );
       reported.add(archive);
       const encryption: KeySource | undefined = run.encrypted ? { passphrase } : undefined;
-      const options = { ...(encryption ? { encryption } : {}), ...(s3 ? { s3: s3Options() } : {}) };
+      const options = {
+        ...(encryption ? { encryption } : {}),
+        ...(s3 ? { stores: { s3: s3Options() } } : {}),
+      };
       const { manifest } = await inspect(archive, options);
       expect(manifest.note, archive).toBe(run.note);
       const checked = await verify({ archive, ...options });

@@ -24,12 +24,12 @@ import { createPgDatabase, pgUrlFor, type TestPgDatabase, withPgClient } from '.
 import { pgUrl } from '../support/servers.js';
 import type { Run, RunResult } from './restore-runner.js';
 
-const SEED = 20261201;
+const SEED = Number(process.env.STOWAGE_TORTURE_SEED ?? 20261201);
 /**
  * Trials, cycling through {@link KINDS}: half are encrypted PostgreSQL restores, where the codec
  * workers run and the lost-promise bug this guards against showed (about 1 run in 12 on this data).
  */
-const TRIALS = 80;
+const TRIALS = Number(process.env.STOWAGE_TORTURE_TRIALS ?? 80);
 const KINDS = [
   ['postgres', true],
   ['postgres', false],
@@ -42,8 +42,11 @@ const KINDS = [
 ] as const;
 /** Runner processes, each restoring its share one run at a time: up to this many restores at once. */
 const RUNNERS = 3;
-/** A runner whose restores take far longer than this is hanging. */
-const RUNNER_TIMEOUT_MS = 240_000;
+/**
+ * A runner still going after this is stuck beyond what its own per-run limit (restore-runner.ts)
+ * catches: allow each of its runs far more than a loaded machine needs (a few seconds), plus one hang.
+ */
+const RUNNER_TIMEOUT_MS = 10_000 * Math.ceil(TRIALS / RUNNERS) + 180_000;
 
 interface Original {
   engine: 'postgres' | 'mongodb';
@@ -185,7 +188,11 @@ function runRunner(runs: Run[], file: string): Promise<{ results: RunResult[]; e
       child.stdout.on('data', (chunk: Buffer) => {
         out += chunk.toString();
       });
-      const timer = setTimeout(() => child.kill('SIGKILL'), RUNNER_TIMEOUT_MS);
+      // SIGUSR2 first: the runner prints which run hangs and what holds it (see restore-runner.ts).
+      const timer = setTimeout(() => {
+        child.kill('SIGUSR2');
+        setTimeout(() => child.kill('SIGKILL'), 2_000);
+      }, RUNNER_TIMEOUT_MS);
       child.on('close', (code, signal) => {
         clearTimeout(timer);
         const results = out
@@ -200,6 +207,7 @@ function runRunner(runs: Run[], file: string): Promise<{ results: RunResult[]; e
 
 /** What is wrong with a result, or undefined when it is the one-line failure it must be. */
 function problem(result: RunResult): string | undefined {
+  if (result.hung) return "hung: still running after the runner's per-run limit";
   if (!result.settled)
     return 'never settled: the event loop ran dry with main() pending (exit code 13 as a process)';
   if (result.code !== 1) return `exit ${result.code}`;
@@ -216,30 +224,46 @@ function problem(result: RunResult): string | undefined {
 }
 
 describe('damaged archives restored in parallel', () => {
-  it(`${TRIALS} restores (PostgreSQL and FerretDB, plain and encrypted, flips and truncations) each fail with one line and exit 1`, async () => {
-    const runs = plan();
-    const shares = Array.from({ length: RUNNERS }, (_, r) => runs.filter((run) => run.index % RUNNERS === r));
-    const outcomes = await Promise.all(
-      shares.map((share, r) => runRunner(share, join(dir, `runs-${r}.json`))),
-    );
-    const byIndex = new Map(outcomes.flatMap((o) => o.results).map((result) => [result.index, result]));
-    const failures: string[] = [];
-    for (const run of runs) {
-      const result = byIndex.get(run.index);
-      const kind = `${run.args[2]!.startsWith('postgres') ? 'postgres' : 'mongodb'} ${run.args.includes('--key-file') ? 'encrypted' : 'plain'}`;
-      const damage = run.archive.flip
-        ? `byte ${run.archive.flip.at} ^ 0x${run.archive.flip.bit.toString(16)}`
-        : `truncated at ${run.archive.truncateAt}`;
-      const wrong = result ? problem(result) : 'no result (its runner hung and was killed)';
-      if (wrong)
-        failures.push(
-          `trial ${run.index} (${kind}, ${damage}): ${wrong}\n${result?.stderr.trim().split('\n').slice(-2).join('\n') ?? ''}`,
-        );
-    }
-    console.log(
-      `[torture] damaged restores: ${runs.length} trials, ${runs.length - failures.length} clean failures (seed ${SEED}); runners exited ${outcomes.map((o) => o.exit).join(', ')}`,
-    );
-    expect(failures).toEqual([]);
-    expect(outcomes.map((o) => o.exit)).toEqual(outcomes.map(() => '0'));
-  }, 300_000);
+  it(
+    `${TRIALS} restores (PostgreSQL and FerretDB, plain and encrypted, flips and truncations) each fail with one line and exit 1`,
+    async () => {
+      const runs = plan();
+      const shares = Array.from({ length: RUNNERS }, (_, r) =>
+        runs.filter((run) => run.index % RUNNERS === r),
+      );
+      const outcomes = await Promise.all(
+        shares.map((share, r) => runRunner(share, join(dir, `runs-${r}.json`))),
+      );
+      const byIndex = new Map(outcomes.flatMap((o) => o.results).map((result) => [result.index, result]));
+      const failures: string[] = [];
+      for (const run of runs) {
+        const result = byIndex.get(run.index);
+        const kind = `${run.args[2]!.startsWith('postgres') ? 'postgres' : 'mongodb'} ${run.args.includes('--key-file') ? 'encrypted' : 'plain'}`;
+        const damage = run.archive.flip
+          ? `byte ${run.archive.flip.at} ^ 0x${run.archive.flip.bit.toString(16)}`
+          : `truncated at ${run.archive.truncateAt}`;
+        const wrong = result ? problem(result) : 'no result (its runner hung and was killed)';
+        if (wrong)
+          failures.push(
+            `trial ${run.index} (${kind}, ${damage}): ${wrong}\n${
+              result?.stderr
+                .trim()
+                .split('\n')
+                .slice(result.hung ? -6 : -2)
+                .join('\n') ?? ''
+            }`,
+          );
+      }
+      const slowest = [...byIndex.values()]
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, 3)
+        .map((r) => `trial ${r.index} ${(r.ms / 1000).toFixed(1)} s`);
+      console.log(
+        `[torture] damaged restores: ${runs.length} trials, ${runs.length - failures.length} clean failures (seed ${SEED}); runners exited ${outcomes.map((o) => o.exit).join(', ')}; slowest: ${slowest.join(', ')}`,
+      );
+      expect(failures).toEqual([]);
+      expect(outcomes.map((o) => o.exit)).toEqual(outcomes.map(() => '0'));
+    },
+    RUNNER_TIMEOUT_MS + 60_000,
+  );
 });

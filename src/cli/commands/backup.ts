@@ -13,7 +13,7 @@ import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
 import { parseJobs, parseStallTimeout } from '../parse-number.js';
 import { passwordOnCommandLine } from '../password-warning.js';
-import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
+import { addStoreOptions, storeOptionsFrom } from '../store-flags.js';
 
 export function backupCommand(ctx: CliContext): Command {
   const command = new Command('backup')
@@ -51,7 +51,7 @@ export function backupCommand(ctx: CliContext): Command {
     .option('--json', 'print one JSON object on stdout');
   addEngineFlags(command, BACKUP_FLAGS);
   addKeyOptions(command);
-  addS3Options(command);
+  addStoreOptions(command);
   command.addHelpText(
     'after',
     `
@@ -100,7 +100,7 @@ Examples:
         engineOptions: engineOptionsFrom(BACKUP_FLAGS, opts, engine, command),
         onProgress: ctx.progress(opts.json === true),
         signal: ctx.signal,
-        s3: s3OptionsFrom(opts),
+        stores: storeOptionsFrom(opts),
         preflight: opts.preflight !== false,
         allowIncomplete: opts.allowIncomplete === true,
       });

@@ -11,7 +11,7 @@ import { addEngineFlags, engineOptionsFrom, INSPECT_FLAGS } from '../engine-flag
 import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
 import { manifestSummary } from '../manifest-summary.js';
-import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
+import { addStoreOptions, storeOptionsFrom } from '../store-flags.js';
 import { formatTable } from '../table.js';
 
 export function inspectCommand(ctx: CliContext): Command {
@@ -23,7 +23,7 @@ export function inspectCommand(ctx: CliContext): Command {
     .option('--json', 'print the whole manifest (with --list: the contents) as JSON on stdout');
   addEngineFlags(command, INSPECT_FLAGS);
   addKeyOptions(command);
-  addS3Options(command);
+  addStoreOptions(command);
   command.addHelpText(
     'after',
     `
@@ -42,7 +42,7 @@ not shown). A MongoDB archive has no SQL: --list shows its collections and index
     if (opts.list && opts.sql) throw new UsageError('--list and --sql exclude each other', 'pick one');
     const { manifest, bytes } = await inspect(archive, {
       encryption: await keySourceFrom(opts),
-      s3: s3OptionsFrom(opts),
+      stores: storeOptionsFrom(opts),
       stdin: ctx.stdin,
       signal: ctx.signal,
     });

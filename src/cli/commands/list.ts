@@ -5,7 +5,7 @@ import { listRepository } from '../../ops/list.js';
 import type { CliContext } from '../context.js';
 import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
-import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
+import { addStoreOptions, storeOptionsFrom } from '../store-flags.js';
 import { formatDate, formatDuration, formatTable } from '../table.js';
 
 /** The verification column: passed, FAILED, or - when never verified. */
@@ -67,7 +67,7 @@ export function listCommand(ctx: CliContext): Command {
     .option('--database <name>', 'only this database')
     .option('--json', 'print { repository, archives: [...], leftovers: {...} } on stdout');
   addKeyOptions(command);
-  addS3Options(command);
+  addStoreOptions(command);
   command.addHelpText(
     'after',
     `
@@ -80,7 +80,7 @@ Examples:
       repository,
       database: opts.database as string | undefined,
       encryption: await keySourceFrom(opts),
-      s3: s3OptionsFrom(opts),
+      stores: storeOptionsFrom(opts),
     });
     if (opts.json) {
       ctx.json({ repository, archives: archives.map(archiveJson), leftovers: leftoversJson(leftovers) });

@@ -6,7 +6,7 @@ import { prune } from '../../ops/prune.js';
 import type { CliContext } from '../context.js';
 import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
-import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
+import { addStoreOptions, storeOptionsFrom } from '../store-flags.js';
 import { formatDate } from '../table.js';
 
 const KEEP_FLAGS = [
@@ -48,7 +48,7 @@ export function pruneCommand(ctx: CliContext): Command {
   for (const [flags, , description] of KEEP_FLAGS)
     command.option(flags, description, count(flags.split(' ')[0]!));
   addKeyOptions(command);
-  addS3Options(command);
+  addStoreOptions(command);
   command.addHelpText(
     'after',
     `
@@ -76,7 +76,7 @@ database is refused.`,
       dryRun: opts.dryRun === true,
       deleteDamaged: opts.deleteDamaged === true,
       encryption: await keySourceFrom(opts),
-      s3: s3OptionsFrom(opts),
+      stores: storeOptionsFrom(opts),
     });
     for (const w of result.warnings) ctx.log(`warning: ${w}`);
     if (opts.json) {

@@ -11,6 +11,7 @@ import { STDIN_ARCHIVE } from '../../ops/open-archive.js';
 import { type RestoreConfirmation, restore } from '../../ops/restore.js';
 import { redactUrl } from '../../redact.js';
 import { looksLikeArchive } from '../../store/open-repository.js';
+import type { StoreOptions } from '../../store/registry.js';
 import type { CliContext } from '../context.js';
 import { addEngineFlags, engineOptionsFrom, RESTORE_FLAGS } from '../engine-flags.js';
 import { formatBytes } from '../format-bytes.js';
@@ -18,7 +19,7 @@ import { addKeyOptions, keySourceFrom } from '../key-options.js';
 import { manifestSummary } from '../manifest-summary.js';
 import { parseJobs, parseStallTimeout } from '../parse-number.js';
 import { passwordOnCommandLine } from '../password-warning.js';
-import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
+import { addStoreOptions, storeOptionsFrom } from '../store-flags.js';
 import { formatDate } from '../table.js';
 import { archiveJson, archiveTable, verificationLabel } from './list.js';
 
@@ -50,7 +51,7 @@ export function restoreCommand(ctx: CliContext): Command {
     .option('--json', 'print one JSON object on stdout');
   addEngineFlags(command, RESTORE_FLAGS);
   addKeyOptions(command);
-  addS3Options(command);
+  addStoreOptions(command);
   command.addHelpText(
     'after',
     `
@@ -71,12 +72,12 @@ in $TMPDIR first (removed afterwards), so a truncated pipe writes nothing.`,
   command.action(async (archiveArg: string, target: string | undefined, opts: Record<string, unknown>) => {
     const exposed = passwordOnCommandLine(target, 'target');
     if (exposed) ctx.log(`warning: ${exposed}`);
-    const s3 = s3OptionsFrom(opts);
+    const stores = storeOptionsFrom(opts);
     const encryption = await keySourceFrom(opts);
     const archive =
       archiveArg === STDIN_ARCHIVE || looksLikeArchive(archiveArg)
         ? archiveArg
-        : await chooseArchive(ctx, archiveArg, target, opts, encryption, s3);
+        : await chooseArchive(ctx, archiveArg, target, opts, encryption, stores);
     if (!archive) return;
     if (!target) {
       throw new UsageError(
@@ -104,7 +105,7 @@ in $TMPDIR first (removed afterwards), so a truncated pipe writes nothing.`,
       jobs: parseJobs(opts.jobs as string),
       stallTimeoutSeconds: parseStallTimeout(opts.stallTimeout as string),
       encryption,
-      s3,
+      stores,
       engineOptions,
       safetyBackup,
       onProgress: ctx.progress(opts.json === true),
@@ -146,9 +147,14 @@ async function chooseArchive(
   target: string | undefined,
   opts: Record<string, unknown>,
   encryption: Awaited<ReturnType<typeof keySourceFrom>>,
-  s3: ReturnType<typeof s3OptionsFrom>,
+  stores: StoreOptions,
 ): Promise<string | undefined> {
-  const archives = await list({ repository, database: opts.database as string | undefined, encryption, s3 });
+  const archives = await list({
+    repository,
+    database: opts.database as string | undefined,
+    encryption,
+    stores,
+  });
   if (archives.length === 0) {
     throw new StowageError(
       'no-archives',

@@ -6,7 +6,7 @@ import type { CliContext } from '../context.js';
 import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
 import { QuietFailure } from '../quiet-failure.js';
-import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
+import { addStoreOptions, storeOptionsFrom } from '../store-flags.js';
 import { formatTable } from '../table.js';
 import { archiveJson, leftoversJson, leftoversLine } from './list.js';
 
@@ -26,7 +26,7 @@ export function statusCommand(ctx: CliContext): Command {
       "clear this database's run records (its archives stay) and exit: for a database no longer backed up",
     );
   addKeyOptions(command);
-  addS3Options(command);
+  addStoreOptions(command);
   command.addHelpText(
     'after',
     `
@@ -41,7 +41,11 @@ run failed, or it failed verification (and for an empty repository).`,
   );
   command.action(async (repository: string, opts: Record<string, unknown>) => {
     if (typeof opts.forget === 'string') {
-      const found = await forgetDatabase({ repository, database: opts.forget, s3: s3OptionsFrom(opts) });
+      const found = await forgetDatabase({
+        repository,
+        database: opts.forget,
+        stores: storeOptionsFrom(opts),
+      });
       if (opts.json || opts.format === 'json') {
         ctx.json({ repository, database: opts.forget, forgotten: found });
         return;
@@ -66,7 +70,7 @@ run failed, or it failed verification (and for an empty repository).`,
       maxAgeMs,
       requireVerified: opts.requireVerified === true,
       encryption: await keySourceFrom(opts),
-      s3: s3OptionsFrom(opts),
+      stores: storeOptionsFrom(opts),
     });
     if (format === 'json') {
       ctx.json({

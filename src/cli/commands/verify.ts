@@ -7,7 +7,7 @@ import { addKeyOptions, keySourceFrom } from '../key-options.js';
 import { parseJobs } from '../parse-number.js';
 import { passwordOnCommandLine } from '../password-warning.js';
 import { QuietFailure } from '../quiet-failure.js';
-import { addS3Options, s3OptionsFrom } from '../s3-flags.js';
+import { addStoreOptions, storeOptionsFrom } from '../store-flags.js';
 
 export function verifyCommand(ctx: CliContext): Command {
   const command = new Command('verify')
@@ -23,7 +23,7 @@ export function verifyCommand(ctx: CliContext): Command {
     .option('--no-record', 'do not write NAME.stow.verify.json beside the archive')
     .option('--json', 'print the result as JSON on stdout');
   addKeyOptions(command);
-  addS3Options(command);
+  addStoreOptions(command);
   command.addHelpText(
     'after',
     `
@@ -45,7 +45,7 @@ Exit code 1 when the archive is damaged or the restore test finds a difference.`
     const result = await verify({
       archive,
       encryption: await keySourceFrom(opts),
-      s3: s3OptionsFrom(opts),
+      stores: storeOptionsFrom(opts),
       restoreTest: opts.restoreTest as string | undefined,
       jobs: parseJobs(opts.jobs as string),
       record: opts.record !== false,

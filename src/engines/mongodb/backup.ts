@@ -4,6 +4,9 @@ import { StowageError, UsageError } from '../../errors.js';
 import type { ProgressListener } from '../../progress.js';
 import type { EngineBackupRequest, EngineBackupResult, StreamWriterSet } from '../engine.js';
 import { countUnits } from '../nouns.js';
+import { dumpCollection } from './collection-dump.js';
+import { connect, type ServerInfo } from './connect.js';
+import { planIdRanges } from './id-ranges.js';
 import {
   AUTH_COLLECTIONS,
   type CatalogCollection,
@@ -11,9 +14,6 @@ import {
   readCatalog,
   resolveDatabases,
 } from './introspect.js';
-import { dumpCollection } from './collection-dump.js';
-import { connect, type ServerInfo } from './connect.js';
-import { planIdRanges } from './id-ranges.js';
 import { isNamespaceGone, toStowageError } from './mongo-errors.js';
 import { NamespaceFilter, NamespacePattern } from './namespace-filter.js';
 import { captureOplog, hasOplog, oplogStart as readOplogStart } from './oplog.js';

@@ -1,10 +1,10 @@
 import type { Readable, Writable } from 'node:stream';
 import { z } from 'zod';
 import { StowageError } from '../../errors.js';
-import { type AclEntry, aclStatements, commentStatement } from './introspect/acl.js';
-import { aclJson } from './introspect/sql.js';
 import type { PgSession } from './connect.js';
 import { quoteIdent } from './ident.js';
+import { type AclEntry, aclStatements, commentStatement } from './introspect/acl.js';
+import { aclJson } from './introspect/sql.js';
 import { mapRole, mapStatementRole, type RoleMap } from './role-map.js';
 
 /**

@@ -1,5 +1,5 @@
-import { type AclEntry, aclStatements, commentStatement } from './introspect/acl.js';
 import { quoteIdent } from './ident.js';
+import { type AclEntry, aclStatements, commentStatement } from './introspect/acl.js';
 import type { PgDatabaseProperties } from './model.js';
 import { mapRole, mapStatementRole, type RoleMap } from './role-map.js';
 import { setClause } from './setting-statement.js';

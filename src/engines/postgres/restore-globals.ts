@@ -1,7 +1,7 @@
 import { StowageError } from '../../errors.js';
-import { type AclEntry, aclStatements, commentStatement } from './introspect/acl.js';
 import type { PgSession } from './connect.js';
 import { quoteIdent, quoteLiteral } from './ident.js';
+import { type AclEntry, aclStatements, commentStatement } from './introspect/acl.js';
 import type { PgGlobals, PgRole, PgTablespace } from './model.js';
 import { globToRegExp } from './patterns.js';
 import { setClause } from './setting-statement.js';

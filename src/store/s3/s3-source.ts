@@ -1,5 +1,5 @@
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ByteSource } from '../archive/byte-source.js';
+import type { ByteSource } from '../../archive/byte-source.js';
 import { s3Error } from './s3-client.js';
 
 /** Reads of at most this size are served from read-ahead blocks when reading sequentially. */

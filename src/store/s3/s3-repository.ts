@@ -16,11 +16,11 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { ByteSink } from '../archive/byte-sink.js';
-import type { ByteSource } from '../archive/byte-source.js';
-import { StowageError } from '../errors.js';
-import { DEFAULT_STALE_AFTER_MS } from './claim.js';
-import type { Leftover, LeftoverOptions, Repository, RepositoryFile } from './repository.js';
+import type { ByteSink } from '../../archive/byte-sink.js';
+import type { ByteSource } from '../../archive/byte-source.js';
+import { StowageError } from '../../errors.js';
+import { DEFAULT_STALE_AFTER_MS } from '../claim.js';
+import type { Leftover, LeftoverOptions, Repository, RepositoryFile } from '../repository.js';
 import { createS3Client, isS3NotFound, type S3Options, s3Error } from './s3-client.js';
 import { formatS3Url, parseS3Url, type S3Location, s3Key } from './s3-location.js';
 import { isPreconditionFailed, S3Sink } from './s3-sink.js';

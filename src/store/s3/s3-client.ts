@@ -1,55 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { StowageError } from '../errors.js';
+import { StowageError } from '../../errors.js';
+import { effectiveEndpoint, type S3Options } from './s3-options.js';
 
-/**
- * How to reach an S3-compatible service. Every field is optional: what is not
- * given comes from the usual AWS environment (`AWS_ENDPOINT_URL_S3` /
- * `AWS_ENDPOINT_URL`, `AWS_REGION` / `AWS_DEFAULT_REGION`,
- * `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`,
- * `AWS_PROFILE` and the rest of the SDK's default credential chain).
- */
-export interface S3Options {
-  /** Service endpoint for MinIO, Ceph, R2, Wasabi…; default AWS. */
-  endpoint?: string;
-  region?: string;
-  /** Static credentials; default: the SDK's credential chain. */
-  accessKeyId?: string;
-  secretAccessKey?: string;
-  sessionToken?: string;
-  /** Path-style addressing (`endpoint/bucket/key`). Default: on when a custom endpoint is set. */
-  forcePathStyle?: boolean;
-  /** Server-side encryption of uploaded archives: `AES256` (SSE-S3) or `aws:kms` (SSE-KMS). */
-  serverSideEncryption?: 'AES256' | 'aws:kms' | 'aws:kms:dsse';
-  /** KMS key for `aws:kms`. */
-  kmsKeyId?: string;
-  /** Storage class of uploaded archives, e.g. `STANDARD_IA`, `GLACIER_IR`. */
-  storageClass?: string;
-  /** Multipart part size in MiB (5–5120, default 16). Archives can reach 10,000 parts × this. */
-  partSizeMiB?: number;
-  /** Parts uploaded at once (default 2). Memory use is about (this + 1) × part size. */
-  queueSize?: number;
-}
-
-/** The S3 options the environment gives, under Stowage's own variable names (`STOWAGE_S3_*`). */
-export function s3OptionsFromEnv(env: NodeJS.ProcessEnv = process.env): S3Options {
-  const out: S3Options = {};
-  if (env.STOWAGE_S3_ENDPOINT) out.endpoint = env.STOWAGE_S3_ENDPOINT;
-  if (env.STOWAGE_S3_REGION) out.region = env.STOWAGE_S3_REGION;
-  if (env.STOWAGE_S3_FORCE_PATH_STYLE)
-    out.forcePathStyle = /^(1|true|yes)$/i.test(env.STOWAGE_S3_FORCE_PATH_STYLE);
-  if (env.STOWAGE_S3_SSE) out.serverSideEncryption = env.STOWAGE_S3_SSE as S3Options['serverSideEncryption'];
-  if (env.STOWAGE_S3_KMS_KEY_ID) out.kmsKeyId = env.STOWAGE_S3_KMS_KEY_ID;
-  if (env.STOWAGE_S3_STORAGE_CLASS) out.storageClass = env.STOWAGE_S3_STORAGE_CLASS;
-  return out;
-}
-
-/** The endpoint in force: the option, else the AWS variables, else none (AWS itself). */
-export function effectiveEndpoint(
-  options: S3Options,
-  env: NodeJS.ProcessEnv = process.env,
-): string | undefined {
-  return options.endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL ?? undefined;
-}
+export type { S3Options } from './s3-options.js';
 
 /**
  * Builds a client. Retries are few and connection timeouts short so that an

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, statfs } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { ByteSink } from '../archive/byte-sink.js';
-import type { ByteSource } from '../archive/byte-source.js';
-import { StowageError } from '../errors.js';
-import { judgeClaim, parseClaim } from './claim.js';
+import type { ByteSink } from '../../archive/byte-sink.js';
+import type { ByteSource } from '../../archive/byte-source.js';
+import { StowageError } from '../../errors.js';
+import { judgeClaim, parseClaim } from '../claim.js';
+import type { Leftover, LeftoverOptions, Repository, RepositoryFile } from '../repository.js';
 import { fsError, LocalFileSink } from './local-file-sink.js';
 import { LocalFileSource } from './local-file-source.js';
-import type { Leftover, LeftoverOptions, Repository, RepositoryFile } from './repository.js';
 
 /** A repository in a local folder (created 0700 on first write). */
 export class LocalRepository implements Repository {

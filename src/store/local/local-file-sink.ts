@@ -1,9 +1,9 @@
 import { constants as fsConstants } from 'node:fs';
 import { type FileHandle, link, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { ByteSink } from '../archive/byte-sink.js';
-import { StowageError } from '../errors.js';
-import { ownClaim } from './claim.js';
+import type { ByteSink } from '../../archive/byte-sink.js';
+import { StowageError } from '../../errors.js';
+import { ownClaim } from '../claim.js';
 
 /**
  * Bytes gathered before one write to the file. Compressed frames are small

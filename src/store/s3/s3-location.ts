@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 
 /** A parsed `s3://bucket/prefix` address. `prefix` has no leading or trailing slash ('' for the bucket root). */
 export interface S3Location {

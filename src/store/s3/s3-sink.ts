@@ -2,8 +2,8 @@ import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { ByteSink } from '../archive/byte-sink.js';
-import { StowageError, UsageError } from '../errors.js';
+import type { ByteSink } from '../../archive/byte-sink.js';
+import { StowageError, UsageError } from '../../errors.js';
 import { type S3Options, s3Error } from './s3-client.js';
 
 const MIB = 1024 * 1024;

@@ -1,5 +1,5 @@
 import { type FileHandle, open } from 'node:fs/promises';
-import type { ByteSource } from '../archive/byte-source.js';
+import type { ByteSource } from '../../archive/byte-source.js';
 import { fsError } from './local-file-sink.js';
 
 /** Random-access reads of a local archive file. */
