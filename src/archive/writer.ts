@@ -247,7 +247,11 @@ export class ArchiveWriter implements StreamWriterSet {
         // A stream starts in a small buffer: with thousands of small tables most streams end
         // within it, and a frame-size buffer for each of the streams written at once (a batch of
         // small tables, see copy-out-batch.ts) added tens of MiB to a backup's peak.
-        state.buffer = Buffer.allocUnsafeSlow(Math.min(FIRST_BUFFER_BYTES, this.frameSize));
+        // A stream that has filled a frame already is a big one: straight to a frame-size buffer.
+        state.buffer =
+          state.sequence > 0
+            ? this.rawBuffers.take()
+            : Buffer.allocUnsafeSlow(Math.min(FIRST_BUFFER_BYTES, this.frameSize));
       } else if (state.filled === state.buffer.length) {
         const whole = this.rawBuffers.take();
         state.buffer.copy(whole, 0, 0, state.filled);
