@@ -5,8 +5,11 @@
  * scripts can rely on the set documented in docs/ERRORS.md (a test keeps
  * the two in step).
  *
- * Exit statuses: 1 the operation failed, 2 the command, its flags or its
- * configuration are wrong (nothing was attempted), 130 interrupted.
+ * Exit statuses: 1 the operation failed or was refused (a declined
+ * confirmation too: the answer "no" is a refusal, as in the pg tools), 2 the
+ * command, its flags or its configuration are wrong (nothing was attempted),
+ * 130 interrupted by a signal (128 + SIGINT; scripts read a status above 128
+ * as "killed by a signal", which a "no" at a prompt is not).
  */
 
 /** The CLI's exit statuses. */
@@ -35,7 +38,11 @@ export const ERROR_CODES = {
   'wrong-key': { exit: failure, doc: 'the passphrase or key is not the one the archive was written with' },
   interrupted: {
     exit: EXIT.interrupted,
-    doc: 'stopped before the end: a signal, Ctrl-C, a declined confirmation or the daemon stopping',
+    doc: 'stopped before the end: a signal (Ctrl-C, also at a prompt; SIGTERM) or the daemon stopping',
+  },
+  declined: {
+    exit: failure,
+    doc: 'the confirmation was answered "no": nothing was written (1 like any refusal; 130 is for signals)',
   },
 
   // Archives.

@@ -14,12 +14,14 @@
  * @packageDocumentation
  */
 
+export { ArchiveKeys, type Encryption, type KeyDerivation } from './archive/archive-keys.js';
 export type { CompressionLevel } from './archive/frame-codec.js';
 export type { KeySource } from './archive/keys.js';
 export type { Manifest, StreamEntry } from './archive/manifest.js';
 export { ArchiveReader, type ArchiveReaderOptions } from './archive/reader.js';
 export { type ScanReport, scanArchive } from './archive/scan.js';
 export { ArchiveWriter, type ArchiveWriterOptions } from './archive/writer.js';
+export { BACKUP_KINDS, type BackupKind } from './catalog/backup-kind.js';
 export type { ArchiveInfo } from './catalog/list.js';
 export type { RetentionDecision, RetentionPolicy } from './catalog/retention.js';
 export type { RunRecord } from './catalog/run-record.js';
@@ -52,6 +54,7 @@ export { type InspectResult, inspect } from './ops/inspect.js';
 export { type ListOptions, list } from './ops/list.js';
 export { StowageMetrics } from './ops/metrics.js';
 export { notify, type RunEvent, type WebhookOptions } from './ops/notify.js';
+export { ArchiveHandle, type OpenArchiveOptions } from './ops/open-archive.js';
 export { type PreflightCheck, type PreflightOptions, preflight } from './ops/preflight.js';
 export { type PruneOptions, type PruneResult, prune } from './ops/prune.js';
 export { type RestoreOptions, type RestoreSummary, restore } from './ops/restore.js';

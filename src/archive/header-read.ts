@@ -1,4 +1,5 @@
 import { KeyRequiredError, NotAnArchiveError, StowageError, UnsupportedVersionError } from '../errors.js';
+import { archiveKeys, type Encryption } from './archive-keys.js';
 import type { ByteSource } from './byte-source.js';
 import {
   decodeHeader,
@@ -10,7 +11,7 @@ import {
   Kdf,
   OLDEST_READABLE_VERSION,
 } from './format.js';
-import { deriveArchiveKey, type KeySource, verifyKeyCheck } from './keys.js';
+import { verifyKeyCheck } from './keys.js';
 
 /** An archive's header, validated, with the frame key when the archive is encrypted. */
 export interface OpenedHeader {
@@ -19,13 +20,13 @@ export interface OpenedHeader {
 }
 
 /**
- * Reads and checks the header, then derives and checks the key. Shared by the
- * indexed reader and the recovery scan, which must agree on what a valid start
- * of an archive is.
+ * Reads and checks the header, then derives (or takes from the key cache) and
+ * checks the key. Shared by the indexed reader and the recovery scan, which
+ * must agree on what a valid start of an archive is.
  */
 export async function readHeader(
   source: ByteSource,
-  encryption: KeySource | undefined,
+  encryption: Encryption | undefined,
 ): Promise<OpenedHeader> {
   if (source.size === 0) throw new NotAnArchiveError(`${source.location} is empty`);
   const bytes = await source.read(0, HEADER_SIZE);
@@ -58,7 +59,7 @@ export async function readHeader(
   if (decoded.kdf !== Kdf.Scrypt && decoded.kdf !== Kdf.RawKey) {
     throw new StowageError('corrupt-header', `unknown key derivation ${decoded.kdf} in ${source.location}`);
   }
-  const key = await deriveArchiveKey(decoded, encryption);
+  const key = await archiveKeys(encryption).keyFor(decoded);
   verifyKeyCheck(key, headerAuthenticatedPart(bytes), decoded.keyCheck);
   return { header: decoded, key };
 }

@@ -41,7 +41,13 @@ export const ManifestSchema = z.object({
   source: z.string(),
   startedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime(),
+  /** `scheduled`: retention may delete it; `manual`: never pruned (see {@link onDemand}). */
   kind: z.enum(['scheduled', 'manual']),
+  /**
+   * A `scheduled`-kind backup that was run by hand (`--kind on-demand`):
+   * pruned like a scheduled one, shown as on-demand. Absent: not on demand.
+   */
+  onDemand: z.literal(true).optional(),
   note: z.string().optional(),
   /** True when the whole backup is one consistent point in time. */
   pointInTime: z.boolean(),

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { StreamReaderSet, StreamSummary } from '../engines/engine.js';
 import { CorruptArchiveError, CorruptFrameError, StowageError, TruncatedArchiveError } from '../errors.js';
+import { archiveKeys, type Encryption } from './archive-keys.js';
 import { BufferPool } from './buffer-pool.js';
 import type { ByteSource } from './byte-source.js';
 import { createFrameCodec, type FrameCodec } from './codec-pool.js';
@@ -18,13 +19,13 @@ import {
 } from './format.js';
 import { decodeFrame } from './frame-codec.js';
 import { readHeader } from './header-read.js';
-import type { KeySource } from './keys.js';
 import { type Footer, FooterSchema, type Manifest, type StreamEntry } from './manifest.js';
 import { incompleteStreams, scanArchive } from './scan.js';
 import { createStreamDigest, digestName, recordedDigest } from './stream-digest.js';
 
 export interface ArchiveReaderOptions {
-  encryption?: KeySource;
+  /** The passphrase or key, or an operation's key cache (see {@link ArchiveKeys}). */
+  encryption?: Encryption;
   /**
    * Codec worker threads for decrypting encrypted archives (default: one per
    * core, 0 = inline). Unencrypted frames are always decompressed inline:
@@ -73,10 +74,12 @@ export class ArchiveReader implements StreamReaderSet {
   }
 
   private static async openOwned(source: ByteSource, options: ArchiveReaderOptions): Promise<ArchiveReader> {
-    const { header, key } = await readHeader(source, options.encryption);
+    // One cache for the header and the recovery scan below: the key is derived once.
+    const keys = archiveKeys(options.encryption);
+    const { header, key } = await readHeader(source, keys);
     const footer = await readFooter(source, key).catch(async (err) => {
       if (!(err instanceof TailProblem)) throw err;
-      const report = await scanArchive(source, options.encryption);
+      const report = await scanArchive(source, keys);
       const incomplete = incompleteStreams(report);
       if (
         report.footerFound &&
@@ -133,22 +136,38 @@ export class ArchiveReader implements StreamReaderSet {
     return this.rawBuffers.take();
   }
 
-  /** Opens one stream's raw bytes. The readable errors on the first frame that does not verify. */
-  open(name: string): Readable {
+  /**
+   * Opens one stream's raw bytes, `prefetch` frames read ahead (default: the
+   * reader's option). The readable errors on the first frame that does not verify.
+   */
+  open(name: string, prefetch = this.options.prefetch): Readable {
     const entry = this.manifest.streams.find((s) => s.name === name);
     const index = this.footer.index.find((i) => i.name === name);
     if (!entry || !index) throw new StowageError('missing-stream', `archive has no stream named ${name}`);
     this.codec ??= createFrameCodec({ threads: this.options.threads, level: 'none', key: this.key });
-    const generator = this.frames(entry, index, this.codec);
+    const generator = this.frames(entry, index, this.codec, prefetch);
     return Readable.from(generator, { objectMode: false, highWaterMark: 1 });
+  }
+
+  /**
+   * The streams with `prefetch` frames read ahead each: one opened archive
+   * serves a restore (the engine's read-ahead) and a comparison after it.
+   */
+  withReadAhead(prefetch: number | undefined): StreamReaderSet {
+    return {
+      list: () => this.list(),
+      open: (name) => this.open(name, prefetch ?? this.options.prefetch),
+      recycle: (chunk) => this.recycle(chunk),
+    };
   }
 
   private async *frames(
     entry: StreamEntry,
     index: Footer['index'][number],
     codec: FrameCodec,
+    readAhead: number | undefined,
   ): AsyncGenerator<Buffer> {
-    const prefetch = Math.max(1, this.options.prefetch ?? 4);
+    const prefetch = Math.max(1, readAhead ?? 4);
     const recorded = recordedDigest(entry);
     const hash = createStreamDigest(recorded.algorithm);
     let rawBytes = 0;

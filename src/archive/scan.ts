@@ -1,3 +1,4 @@
+import type { Encryption } from './archive-keys.js';
 import type { ByteSource } from './byte-source.js';
 import {
   decodeFrameHeader,
@@ -11,7 +12,6 @@ import {
 } from './format.js';
 import { decodeFrame } from './frame-codec.js';
 import { readHeader } from './header-read.js';
-import type { KeySource } from './keys.js';
 import {
   createStreamDigest,
   type DigestAlgorithm,
@@ -52,7 +52,7 @@ export interface ScanReport {
  * is verified (checksum, authentication, decompression) so the report says
  * exactly which streams are whole and where the damage starts.
  */
-export async function scanArchive(source: ByteSource, encryption?: KeySource): Promise<ScanReport> {
+export async function scanArchive(source: ByteSource, encryption?: Encryption): Promise<ScanReport> {
   const { header, key } = await readHeader(source, encryption);
   const streams = new Map<number, ScannedStream>();
   const hashes = new Map<number, StreamDigest>();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { EngineStreamWriter, StreamWriterSet } from '../engines/engine.js';
 import { StowageError, UsageError } from '../errors.js';
+import { archiveKeys, type Encryption } from './archive-keys.js';
 import { BufferPool } from './buffer-pool.js';
 import type { ByteSink } from './byte-sink.js';
 import { createFrameCodec, defaultCodecThreads, type EncodedFrame, type FrameCodec } from './codec-pool.js';
@@ -24,7 +25,7 @@ import {
   type FrameIdentity,
   frameCapacity,
 } from './frame-codec.js';
-import { computeKeyCheck, DEFAULT_SCRYPT, deriveArchiveKey, type KeySource, kdfFor } from './keys.js';
+import { computeKeyCheck, DEFAULT_SCRYPT, kdfFor } from './keys.js';
 import {
   type Footer,
   type Manifest,
@@ -44,8 +45,8 @@ import {
 export interface ArchiveWriterOptions {
   /** zstd level 1–19 or 'none'. Default {@link DEFAULT_COMPRESSION}. */
   compression?: CompressionLevel;
-  /** Encrypt every frame and the footer with AES-256-GCM. */
-  encryption?: KeySource;
+  /** Encrypt every frame and the footer with AES-256-GCM: the passphrase or key, or an operation's key cache. */
+  encryption?: Encryption;
   /** Raw bytes per data frame (default 2 MiB). */
   frameSize?: number;
   /** Codec worker threads (default: defaultCodecThreads(level, busyCores); 0 = inline). */
@@ -142,19 +143,22 @@ export class ArchiveWriter implements StreamWriterSet {
     // Fails now, not at the first stream, when BLAKE3 is asked for and not available.
     createStreamDigest(digest);
     const scrypt = options.scrypt ?? DEFAULT_SCRYPT;
+    const keys = archiveKeys(options.encryption);
+    const kdf = keys ? kdfFor(keys.source) : Kdf.None;
     const header: Header = {
       version: FORMAT_VERSION,
-      encrypted: options.encryption !== undefined,
-      kdf: options.encryption ? kdfFor(options.encryption) : Kdf.None,
-      scryptLogN: options.encryption && kdfFor(options.encryption) === Kdf.Scrypt ? scrypt.logN : 0,
-      scryptR: options.encryption && kdfFor(options.encryption) === Kdf.Scrypt ? scrypt.r : 0,
-      scryptP: options.encryption && kdfFor(options.encryption) === Kdf.Scrypt ? scrypt.p : 0,
+      encrypted: keys !== undefined,
+      kdf,
+      scryptLogN: kdf === Kdf.Scrypt ? scrypt.logN : 0,
+      scryptR: kdf === Kdf.Scrypt ? scrypt.r : 0,
+      scryptP: kdf === Kdf.Scrypt ? scrypt.p : 0,
       salt: randomBytes(16),
       keyCheck: Buffer.alloc(16),
     };
     let key: Buffer | undefined;
-    if (options.encryption) {
-      key = await deriveArchiveKey(header, options.encryption);
+    if (keys) {
+      // Through the operation's cache: a verify that follows reads this archive without deriving again.
+      key = await keys.keyFor(header);
       header.keyCheck = computeKeyCheck(key, headerAuthenticatedPart(encodeHeader(header)));
     }
     const threads = options.threads ?? defaultCodecThreads(level, options.busyCores);

@@ -1,9 +1,11 @@
-import type { KeySource } from '../archive/keys.js';
+import { archiveKeys, type Encryption } from '../archive/archive-keys.js';
 import type { Manifest } from '../archive/manifest.js';
 import { ArchiveReader } from '../archive/reader.js';
 import { checkArchiveTail } from '../archive/tail-check.js';
+import { mapLimited } from '../engines/kit/scheduler.js';
 import { KeyRequiredError, StowageError, WrongKeyError } from '../errors.js';
 import type { Repository, RepositoryFile } from '../store/repository.js';
+import { type BackupKind, kindOfManifest } from './backup-kind.js';
 import { parseArchiveName, safeName } from './naming.js';
 import { readVerificationRecord, type VerificationRecord, withholdContents } from './verification-record.js';
 
@@ -16,7 +18,7 @@ export interface ArchiveInfo {
   database: string;
   /** When the backup started (from the manifest, else from the name). */
   at: Date;
-  kind: 'scheduled' | 'manual';
+  kind: BackupKind;
   /** Size of the archive file. */
   bytes: number;
   engine?: Manifest['engine'];
@@ -55,8 +57,12 @@ export type ArchiveHealth = 'restorable' | 'damaged' | 'unknown';
 const DAMAGE_CODES = new Set(['corrupt-frame', 'truncated', 'not-an-archive', 'corrupt-header']);
 
 export interface ListOptions {
-  /** Key for encrypted archives; without it their manifests are not read (the name still tells date and kind). */
-  encryption?: KeySource;
+  /**
+   * Key for encrypted archives, or the caller's key cache; without it their
+   * manifests are not read (the name still tells date and kind). Each
+   * archive's key is derived once however often it is read.
+   */
+  encryption?: Encryption;
   /** Manifests read at once (each is three small reads). Default 8. */
   concurrency?: number;
   /** Only archives of this database key. */
@@ -79,8 +85,9 @@ export async function listArchives(
   const selected = wanted
     ? files.filter((f) => (parseArchiveName(f.name)?.database ?? wanted) === wanted)
     : files;
-  const infos = await mapLimit(selected, options.concurrency ?? 8, (file) =>
-    describe(repository, file, options),
+  const described = { ...options, encryption: archiveKeys(options.encryption) };
+  const infos = await mapLimited(selected, options.concurrency ?? 8, (file) =>
+    describe(repository, file, described),
   );
   const result = infos.filter((i) => !wanted || i.database === wanted);
   return result.sort((a, b) => a.at.getTime() - b.at.getTime() || a.name.localeCompare(b.name));
@@ -131,7 +138,7 @@ async function describe(
   return {
     ...base,
     // Names written by other tools or renamed by hand: the manifest knows better.
-    ...(parsed ? {} : { database: safeName(manifest.database), kind: manifest.kind }),
+    ...(parsed ? {} : { database: safeName(manifest.database), kind: kindOfManifest(manifest) }),
     at: started,
     engine: manifest.engine,
     sourceDatabase: manifest.database,
@@ -173,18 +180,4 @@ async function checkTail(
   } catch {
     return { ok: false, unknown: true };
   }
-}
-
-/** Maps with at most `limit` calls in flight, keeping order. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }

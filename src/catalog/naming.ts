@@ -1,29 +1,30 @@
 import { databaseOfUrl } from '../engines/registry.js';
+import type { BackupKind } from './backup-kind.js';
+
 /**
- * Archive names: `<database>-<YYYYMMDD-HHMMSS>[-N][-manual].stow`, in UTC, so a
- * plain sort of a folder or bucket listing is chronological per database. `N`
- * (2, 3, …) numbers further backups of the database within the same second.
+ * Archive names: `<database>-<YYYYMMDD-HHMMSS>[-N][-manual|-on-demand].stow`,
+ * in UTC, so a plain sort of a folder or bucket listing is chronological per
+ * database. `N` (2, 3, …) numbers further backups of the database within the
+ * same second; scheduled backups have no suffix.
  */
-export function archiveName(database: string, at: Date, kind: 'scheduled' | 'manual', sequence = 1): string {
+export function archiveName(database: string, at: Date, kind: BackupKind, sequence = 1): string {
   const stamp = at.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${safeName(database)}-${stamp}${sequence > 1 ? `-${sequence}` : ''}${kind === 'manual' ? '-manual' : ''}.stow`;
+  return `${safeName(database)}-${stamp}${sequence > 1 ? `-${sequence}` : ''}${kind === 'scheduled' ? '' : `-${kind}`}.stow`;
 }
 
 const NAME_PATTERN =
-  /^(?<database>.+)-(?<date>\d{8})-(?<time>\d{6})(?:-(?<sequence>\d{1,2}))?(?<manual>-manual)?\.stow$/;
+  /^(?<database>.+)-(?<date>\d{8})-(?<time>\d{6})(?:-(?<sequence>\d{1,2}))?(?:-(?<kind>manual|on-demand))?\.stow$/;
 
 /** Reads the database, time and kind back out of an archive name; undefined for foreign files. */
-export function parseArchiveName(
-  name: string,
-): { database: string; at: Date; kind: 'scheduled' | 'manual' } | undefined {
+export function parseArchiveName(name: string): { database: string; at: Date; kind: BackupKind } | undefined {
   const m = NAME_PATTERN.exec(name);
   if (!m?.groups) return undefined;
-  const { database, date, time, manual } = m.groups as Record<string, string>;
+  const { database, date, time, kind } = m.groups as Record<string, string | undefined>;
   const at = new Date(
     `${date!.slice(0, 4)}-${date!.slice(4, 6)}-${date!.slice(6, 8)}T${time!.slice(0, 2)}:${time!.slice(2, 4)}:${time!.slice(4, 6)}Z`,
   );
   if (Number.isNaN(at.getTime())) return undefined;
-  return { database: database!, at, kind: manual ? 'manual' : 'scheduled' };
+  return { database: database!, at, kind: (kind as BackupKind | undefined) ?? 'scheduled' };
 }
 
 /**

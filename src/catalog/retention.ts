@@ -1,4 +1,5 @@
 import { StowageError, UsageError } from '../errors.js';
+import { type BackupKind, isPrunable } from './backup-kind.js';
 
 /**
  * A grandfather-father-son retention policy, per database. Each `keepX: n`
@@ -25,7 +26,7 @@ export interface RetentionCandidate {
   /** Database key; retention runs per database. */
   database: string;
   at: Date;
-  kind: 'scheduled' | 'manual';
+  kind: BackupKind;
   /** The latest verification of this archive passed. */
   verified: boolean;
   /**
@@ -119,7 +120,8 @@ export function planRetention(
       (a, b) => b.at.getTime() - a.at.getTime() || b.name.localeCompare(a.name),
     );
     const reasons = new Map<string, string[]>(newestFirst.map((c) => [c.name, []]));
-    const scheduled = newestFirst.filter((c) => c.kind === 'scheduled' && c.health === 'restorable');
+    // Scheduled and on-demand backups fill the keep rules together: both are the database's backups.
+    const scheduled = newestFirst.filter((c) => isPrunable(c.kind) && c.health === 'restorable');
     scheduled.slice(0, rules.keepLast).forEach((c, i) => {
       reasons.get(c.name)!.push(`last ${rules.keepLast} (#${i + 1})`);
     });
@@ -136,12 +138,12 @@ export function planRetention(
       }
     }
     for (const c of newestFirst) {
-      if (c.kind === 'manual') reasons.get(c.name)!.push('manual backup (never pruned automatically)');
+      if (!isPrunable(c.kind)) reasons.get(c.name)!.push('manual backup (never pruned automatically)');
     }
     const newestVerified = newestFirst.find((c) => c.verified && c.health === 'restorable');
     if (newestVerified) reasons.get(newestVerified.name)!.push('newest verified backup');
     for (const c of newestFirst) {
-      if (c.kind === 'manual') continue;
+      if (!isPrunable(c.kind)) continue;
       if (c.health === 'unknown') {
         reasons.get(c.name)!.push('could not be checked: takes no keep slot, never pruned');
       } else if (c.health === 'damaged' && !options.deleteDamaged) {

@@ -14,6 +14,7 @@ import { restoreCommand } from './commands/restore.js';
 import { statusCommand } from './commands/status.js';
 import { verifyCommand } from './commands/verify.js';
 import type { CliContext, Prompter } from './context.js';
+import { helpJson } from './help-json.js';
 import { type ProgressBars, progressBars } from './progress-bars.js';
 import { progressLog } from './progress-log.js';
 import { terminalPrompter } from './prompter.js';
@@ -33,7 +34,8 @@ export interface CliIo {
 /**
  * The `stowage` command. Exit codes: 0 success, 1 failure, 2 bad usage,
  * 130 interrupted; each error code's status is in ../error-codes.ts. With
- * `--json`, stdout holds exactly one JSON object, `{"error": {...}}` on failure.
+ * `--json`, stdout holds exactly one JSON object, `{"error": {...}}` on failure,
+ * `{"version"}` for `--version` and {@link HelpJson} for `--help`.
  */
 export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
@@ -78,16 +80,26 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     prompt: io.prompt ?? terminalPrompter(controller.signal),
     stdin: io.stdin ?? process.stdin,
   };
+  // With --json, what commander prints for --help and --version is held back and printed as one JSON object.
+  let heldOut = '';
+  let helpFor: Command | undefined;
+  const writeOut = (s: string) => {
+    if (json) heldOut += s;
+    else stdout.write(s);
+  };
   const program = new Command('stowage')
     .description('Back up and restore PostgreSQL and MongoDB through their native drivers.')
     .version(TOOL_VERSION)
     .showSuggestionAfterError()
     .exitOverride()
-    .configureOutput({ writeErr: (s) => stderr.write(s), writeOut: (s) => stdout.write(s) });
+    .configureOutput({ writeErr: (s) => stderr.write(s), writeOut });
+  program.on('beforeAllHelp', (context: { command: Command }) => {
+    helpFor = context.command;
+  });
   program.addHelpText(
     'after',
     `
-Exit codes: 0 success, 1 failure, 2 bad usage, 130 interrupted (README: "Exit codes").
+Exit codes: 0 success, 1 failure or a declined confirmation, 2 bad usage, 130 interrupted by a signal.
 With --json, stdout holds one JSON object; a failure prints {"error": {"code", "message", "hint"}}.
 Try it without a database server:  stowage demo`,
   );
@@ -103,7 +115,7 @@ Try it without a database server:  stowage demo`,
     demoCommand(ctx),
   ];
   for (const sub of commands) {
-    sub.configureOutput({ writeErr: (s) => stderr.write(s), writeOut: (s) => stdout.write(s) });
+    sub.configureOutput({ writeErr: (s) => stderr.write(s), writeOut });
     program.addCommand(sub.exitOverride());
   }
   try {
@@ -111,6 +123,11 @@ Try it without a database server:  stowage demo`,
     return 0;
   } catch (err) {
     for (const r of renderers.splice(0)) r.stop();
+    if (json && err instanceof CommanderError && err.exitCode === 0) {
+      if (err.code === 'commander.version') stdout.write(`${JSON.stringify({ version: TOOL_VERSION })}\n`);
+      else if (helpFor) stdout.write(`${JSON.stringify(helpJson(helpFor, heldOut))}\n`);
+      return EXIT.ok;
+    }
     const failure = describeError(err, controller.signal.aborted);
     if (failure.line) stderr.write(failure.line);
     if (json && !printedJson && failure.error) stdout.write(`${JSON.stringify({ error: failure.error })}\n`);

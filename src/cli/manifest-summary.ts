@@ -1,4 +1,5 @@
 import type { Manifest } from '../archive/manifest.js';
+import { kindOfManifest } from '../catalog/backup-kind.js';
 import { countItems } from '../engines/nouns.js';
 import { formatBytes } from './format-bytes.js';
 
@@ -14,7 +15,7 @@ export function manifestSummary(archive: string, manifest: Manifest, archiveByte
     `engine:      ${manifest.engine} ${manifest.serverVersion}`,
     `database:    ${manifest.database}`,
     `source:      ${manifest.source}`,
-    `taken:       ${manifest.startedAt} (${seconds.toFixed(1)} s, ${manifest.kind}${manifest.pointInTime ? ', point in time' : ', NOT a single point in time'})`,
+    `taken:       ${manifest.startedAt} (${seconds.toFixed(1)} s, ${kindOfManifest(manifest)}${manifest.pointInTime ? ', point in time' : ', NOT a single point in time'})`,
     `tool:        stowage ${manifest.tool.version}, format ${manifest.formatVersion}${manifest.encrypted ? ', encrypted' : ''}`,
     ...(manifest.note ? [`note:        ${manifest.note}`] : []),
     // The file's size when known, so it reads as `stowage list` shows it.

@@ -1,7 +1,8 @@
+import type { Encryption } from '../archive/archive-keys.js';
 import type { CompressionLevel } from '../archive/frame-codec.js';
-import type { KeySource } from '../archive/keys.js';
 import type { Manifest } from '../archive/manifest.js';
 import { ArchiveWriter } from '../archive/writer.js';
+import { type BackupKind, manifestKindFields } from '../catalog/backup-kind.js';
 import { removeStaleLeftovers } from '../catalog/leftovers.js';
 import { archiveName, databaseFromParsableUrl, databaseFromUrl } from '../catalog/naming.js';
 import { recordRun } from '../catalog/run-record.js';
@@ -42,8 +43,13 @@ export interface BackupOptions {
   jobs?: number;
   /** zstd level 1–19 or 'none'. Default per engine: {@link DEFAULT_COMPRESSION_BY_ENGINE}. */
   compression?: CompressionLevel;
-  encryption?: KeySource;
-  kind?: 'scheduled' | 'manual';
+  /** The passphrase or key, or the caller's key cache (a verify after the backup then derives no key). */
+  encryption?: Encryption;
+  /**
+   * `scheduled` (default: the daemon's), `on-demand` (run by hand, pruned by
+   * the keep rules like a scheduled one) or `manual` (never pruned).
+   */
+  kind?: BackupKind;
   note?: string;
   /** Engine-specific options: {@link PostgresBackupOptions} or {@link MongoBackupOptions}. */
   engineOptions?: Record<string, unknown>;
@@ -200,7 +206,7 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
         source: redactUrl(options.source),
         startedAt: started.toISOString(),
         finishedAt: new Date().toISOString(),
-        kind,
+        ...manifestKindFields(kind),
         note: options.note,
         pointInTime: result.pointInTime,
         options: {

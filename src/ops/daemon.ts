@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Cron } from 'croner';
+import type { ArchiveKeys } from '../archive/archive-keys.js';
 import { StowageError, UsageError } from '../errors.js';
 import { openRepository } from '../store/open-repository.js';
 import { storeOptionsIn } from '../store/registry.js';
@@ -25,6 +26,8 @@ interface JobState {
   running?: Promise<JobOutcome>;
   controller?: AbortController;
   last?: JobOutcome;
+  /** The last run's key cache: a passphrase is stretched once per archive for the daemon's life, not once per run. */
+  keys: { last?: ArchiveKeys };
 }
 
 /**
@@ -50,7 +53,7 @@ export class Daemon {
     private readonly options: DaemonOptions,
   ) {
     this.log = options.log ?? ((line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));
-    for (const job of resolveJobs(config)) this.jobs.set(job.name, { job });
+    for (const job of resolveJobs(config)) this.jobs.set(job.name, { job, keys: {} });
   }
 
   /**
@@ -128,6 +131,7 @@ export class Daemon {
     state.controller = controller;
     this.metrics.setRunning(name, true);
     state.running = runJob(state.job, {
+      keys: state.keys,
       stores: storeOptionsIn(this.config),
       preflight: this.config.preflight,
       signal: controller.signal,

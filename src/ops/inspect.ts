@@ -1,7 +1,7 @@
-import type { KeySource } from '../archive/keys.js';
+import type { Encryption } from '../archive/archive-keys.js';
 import type { Manifest } from '../archive/manifest.js';
 import type { StoreOptions } from '../store/registry.js';
-import { type ArchiveInput, openArchive } from './open-archive.js';
+import { ArchiveHandle, type ArchiveInput } from './open-archive.js';
 
 export interface InspectResult {
   archive: string;
@@ -13,12 +13,17 @@ export interface InspectResult {
 /** Reads an archive's manifest from its tail, without reading any data frame (`-`: the archive on stdin). */
 export async function inspect(
   archive: string,
-  options: { encryption?: KeySource; stores?: StoreOptions; stdin?: ArchiveInput; signal?: AbortSignal } = {},
+  options: {
+    encryption?: Encryption;
+    stores?: StoreOptions;
+    stdin?: ArchiveInput;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<InspectResult> {
-  const reader = await openArchive(archive, { ...options, threads: 0 });
+  const handle = await ArchiveHandle.open(archive, { ...options, threads: 0 });
   try {
-    return { archive, manifest: reader.manifest, bytes: reader.archiveBytes };
+    return { archive, manifest: handle.manifest, bytes: handle.reader.archiveBytes };
   } finally {
-    await reader.close();
+    await handle.close();
   }
 }

@@ -1,4 +1,4 @@
-import type { KeySource } from '../archive/keys.js';
+import type { Encryption } from '../archive/archive-keys.js';
 import { type LeftoverSummary, summarizeLeftovers } from '../catalog/leftovers.js';
 import { type ArchiveInfo, listArchives } from '../catalog/list.js';
 import { openRepository } from '../store/open-repository.js';
@@ -10,7 +10,7 @@ export interface ListOptions {
   /** Only this database's archives. */
   database?: string;
   /** Key to read encrypted manifests; without it they are listed from their names. */
-  encryption?: KeySource;
+  encryption?: Encryption;
   /** Store settings by store kind (`{ s3: { endpoint } }`), over what the environment gives. */
   stores?: StoreOptions;
 }

@@ -1,4 +1,4 @@
-import type { KeySource } from '../archive/keys.js';
+import type { Encryption } from '../archive/archive-keys.js';
 import { removeStaleLeftovers, summarizeLeftovers } from '../catalog/leftovers.js';
 import { listArchives } from '../catalog/list.js';
 import { planRetention, type RetentionDecision, type RetentionPolicy } from '../catalog/retention.js';
@@ -22,7 +22,7 @@ export interface PruneOptions {
    */
   staleAfterMs?: number;
   /** Key to read encrypted manifests (dates then come from the manifest instead of the name). */
-  encryption?: KeySource;
+  encryption?: Encryption;
   /** Store settings by store kind (`{ s3: { endpoint } }`), over what the environment gives. */
   stores?: StoreOptions;
 }

@@ -1,4 +1,4 @@
-import type { KeySource } from '../archive/keys.js';
+import { type ArchiveKeys, archiveKeys, type Encryption } from '../archive/archive-keys.js';
 import type { Manifest } from '../archive/manifest.js';
 import type { EngineRestoreResult, RestoreWritePlan } from '../engines/engine.js';
 import { unitsNoun } from '../engines/nouns.js';
@@ -10,19 +10,28 @@ import { repositoryUrlOf } from '../store/open-repository.js';
 import type { StoreOptions } from '../store/registry.js';
 import { type BackupSummary, backup, scrub } from './backup.js';
 import { isDataStream } from './content-check.js';
-import { type ArchiveInput, openArchive, STDIN_ARCHIVE } from './open-archive.js';
+import { ArchiveHandle, type ArchiveInput, STDIN_ARCHIVE } from './open-archive.js';
 import { boundedCleanup, type DEFAULT_STALL_TIMEOUT_SECONDS, watchRun } from './stall-watchdog.js';
 
 export interface RestoreOptions {
-  /** The archive: a path, `s3://bucket/prefix/NAME.stow`, or `-` to read it from {@link stdin}. */
-  archive: string;
+  /**
+   * The archive: a path, `s3://bucket/prefix/NAME.stow`, or `-` to read it
+   * from {@link stdin}; or a handle the caller opened (and closes), so a step
+   * around the restore reads the same opened archive (its key cache then
+   * serves the safety backup too).
+   */
+  archive: string | ArchiveHandle;
   /** Where an `archive` of `-` comes from; default: the process's stdin. */
   stdin?: ArchiveInput;
   /** Target connection URL; its scheme must match the archive's engine. */
   target: string;
   /** Parallel connections. Default 2. */
   jobs?: number;
-  encryption?: KeySource;
+  /**
+   * The passphrase or key, or the caller's key cache: the archive's key and the
+   * safety backup's are derived once each and shared with the caller.
+   */
+  encryption?: Encryption;
   /** Engine-specific options: {@link PostgresRestoreOptions} or {@link MongoRestoreOptions}. */
   engineOptions?: Record<string, unknown>;
   onProgress?: ProgressListener;
@@ -73,25 +82,35 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
   // The target's engine, known from its URL, says how far streams read ahead;
   // an archive of another engine is refused below.
   const engine = await loadEngine(targetEngine);
-  const watchdog = watchRun(options.target, options.archive, options);
+  const given = typeof options.archive === 'string' ? undefined : options.archive;
+  const path = given?.path ?? (options.archive as string);
+  // One key cache for the archive and the safety backup, shared with the caller's.
+  const keys = given?.keys ?? archiveKeys(options.encryption);
+  const watchdog = watchRun(options.target, path, options);
   const signal = options.signal ? AbortSignal.any([options.signal, watchdog.signal]) : watchdog.signal;
-  let reader: Awaited<ReturnType<typeof openArchive>>;
-  try {
-    reader = await watchdog.race(
-      openArchive(options.archive, {
-        encryption: options.encryption,
-        threads: options.threads,
-        stores: options.stores,
-        prefetch: engine.restoreReadAhead,
-        stdin: options.stdin,
-        signal: options.signal,
-        watch: (source) => watchdog.watchSource(source),
-      }),
-    );
-  } catch (err) {
-    watchdog.stop();
-    throw err;
+  let handle: ArchiveHandle;
+  let unwatch: (() => void) | undefined;
+  if (given) {
+    handle = given;
+    unwatch = given.watch((source) => watchdog.watchSource(source));
+  } else {
+    try {
+      handle = await watchdog.race(
+        ArchiveHandle.open(path, {
+          encryption: keys,
+          threads: options.threads,
+          stores: options.stores,
+          stdin: options.stdin,
+          signal: options.signal,
+          watch: (source) => watchdog.watchSource(source),
+        }),
+      );
+    } catch (err) {
+      watchdog.stop();
+      throw err;
+    }
   }
+  const { reader } = handle;
   try {
     const { manifest } = reader;
     if (manifest.engine !== targetEngine) {
@@ -116,7 +135,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
     const beforeWrite = async (plan: RestoreWritePlan) => {
       await options.confirm?.({ ...plan, manifest, safetyBackup: options.safetyBackup !== false });
       if (options.safetyBackup !== false && plan.replaced.length > 0)
-        safety = await takeSafetyBackup(options, plan, progress);
+        safety = await takeSafetyBackup(options, path, keys, plan, progress);
       options.signal?.throwIfAborted();
     };
     options.signal?.throwIfAborted();
@@ -124,7 +143,8 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
       engine.restore({
         beforeWrite,
         url: options.target,
-        streams: reader,
+        // The engine's read-ahead: a handle opened for another step has its own default.
+        streams: reader.withReadAhead(engine.restoreReadAhead),
         schema: manifest.schema,
         jobs: options.jobs ?? 2,
         options: options.engineOptions ?? {},
@@ -144,7 +164,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
         ...extraWarnings,
         ...result.warnings,
       ],
-      archive: options.archive,
+      archive: path,
       durationMs: Date.now() - started,
       manifest,
       ...(safety ? { safetyBackup: safety } : {}),
@@ -153,7 +173,9 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
     throw scrub(watchdog.error ?? err, options.target);
   } finally {
     watchdog.stop();
-    await boundedCleanup(watchdog, reader.close());
+    unwatch?.();
+    // A handle the caller opened stays open for its next step.
+    if (!given) await boundedCleanup(watchdog, handle.close());
   }
 }
 
@@ -169,11 +191,13 @@ export function archivedMongoDatabases(manifest: Manifest): string[] {
 /** Backs up the tables/collections of the target that the restore is about to replace. */
 async function takeSafetyBackup(
   options: RestoreOptions,
+  archive: string,
+  keys: ArchiveKeys | undefined,
   plan: RestoreWritePlan,
   progress: ProgressListener,
 ): Promise<BackupSummary> {
   const to =
-    (typeof options.safetyBackup === 'object' && options.safetyBackup.to) || defaultSafetyLocation(options);
+    (typeof options.safetyBackup === 'object' && options.safetyBackup.to) || defaultSafetyLocation(archive);
   const shown = plan.replaced.slice(0, 5).join(', ') + (plan.replaced.length > 5 ? ', …' : '');
   progress({
     type: 'phase',
@@ -185,9 +209,9 @@ async function takeSafetyBackup(
       source: options.target,
       to,
       kind: 'manual',
-      note: `safety backup taken before restoring ${options.archive} over it`,
+      note: `safety backup taken before restoring ${archive} over it`,
       jobs: options.jobs,
-      encryption: options.encryption,
+      encryption: keys,
       stores: options.stores,
       engineOptions: plan.backupOptions,
       onProgress: progress,
@@ -211,12 +235,12 @@ async function takeSafetyBackup(
 }
 
 /** The archive's own repository: its folder, or its S3 prefix. An archive read from stdin has none. */
-function defaultSafetyLocation(options: RestoreOptions): string {
-  if (options.archive === STDIN_ARCHIVE) {
+function defaultSafetyLocation(archive: string): string {
+  if (archive === STDIN_ARCHIVE) {
     throw new UsageError(
       'the archive comes from stdin, so there is no repository to put the safety backup of the replaced tables/collections in',
       'give --safety-backup-to REPOSITORY, or --no-safety-backup',
     );
   }
-  return repositoryUrlOf(options.archive);
+  return repositoryUrlOf(archive);
 }

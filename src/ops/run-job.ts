@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { ArchiveKeys } from '../archive/archive-keys.js';
 import type { KeySource } from '../archive/keys.js';
 import { databaseFromUrl, safeName } from '../catalog/naming.js';
 import { UsageError } from '../errors.js';
@@ -34,6 +35,12 @@ export interface RunJobContext {
   signal?: AbortSignal;
   log: (line: string) => void;
   onProgress?: ProgressListener;
+  /**
+   * The key cache of the job's previous run, reused when the job's
+   * passphrase is unchanged, so retention does not stretch it again for
+   * every archive on every run; the run leaves its cache here.
+   */
+  keys?: { last?: ArchiveKeys };
 }
 
 /** The key source a job's `encryption` setting describes. */
@@ -52,6 +59,27 @@ export async function jobKeySource(
   }
   const passphrase = (await readFile(e.passphraseFile, 'utf8')).replace(/\r?\n$/, '');
   return { passphrase };
+}
+
+/**
+ * The run's key cache: the previous run's when the passphrase is the same.
+ * Only passphrases carry over: a key file is read again every run (and its
+ * derivation is cheap), so a replaced file is never shadowed by an old key.
+ */
+function runKeys(
+  source: KeySource | undefined,
+  carried: { last?: ArchiveKeys } | undefined,
+): ArchiveKeys | undefined {
+  if (!source) return undefined;
+  const last = carried?.last;
+  const same =
+    last &&
+    'passphrase' in source &&
+    'passphrase' in last.source &&
+    last.source.passphrase === source.passphrase;
+  const keys = same ? last : new ArchiveKeys(source);
+  if (carried) carried.last = keys;
+  return keys;
 }
 
 /**
@@ -78,7 +106,8 @@ export async function runJob(job: ResolvedJob, ctx: RunJobContext): Promise<JobO
     ctx.onProgress?.(event);
   };
   try {
-    const encryption = await jobKeySource(job);
+    // One key cache for the run: the verify reads the new archive with the key its backup derived.
+    const encryption = runKeys(await jobKeySource(job), ctx.keys);
     ctx.log(`job ${job.name}: backup starting`);
     outcome.backup = await backup({
       source: job.source,

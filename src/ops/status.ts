@@ -1,4 +1,4 @@
-import type { KeySource } from '../archive/keys.js';
+import type { Encryption } from '../archive/archive-keys.js';
 import { type LeftoverSummary, summarizeLeftovers } from '../catalog/leftovers.js';
 import { listArchives } from '../catalog/list.js';
 import { safeName } from '../catalog/naming.js';
@@ -11,7 +11,7 @@ export interface RepositoryStatusOptions extends StatusOptions {
   /** A local folder or `s3://bucket/prefix`. */
   repository: string;
   database?: string;
-  encryption?: KeySource;
+  encryption?: Encryption;
   /** Store settings by store kind (`{ s3: { endpoint } }`), over what the environment gives. */
   stores?: StoreOptions;
 }

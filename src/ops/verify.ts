@@ -1,6 +1,5 @@
-import type { KeySource } from '../archive/keys.js';
+import { archiveKeys, type Encryption } from '../archive/archive-keys.js';
 import type { Manifest } from '../archive/manifest.js';
-import { ArchiveReader } from '../archive/reader.js';
 import { type ScanReport, scanArchive } from '../archive/scan.js';
 import { digestName, recordedDigest, sameDigest } from '../archive/stream-digest.js';
 import {
@@ -15,17 +14,21 @@ import { ignoreProgress, type ProgressListener } from '../progress.js';
 import { redactUrl } from '../redact.js';
 import { resolveArchiveRef } from '../store/open-repository.js';
 import type { StoreOptions } from '../store/registry.js';
-import type { Repository } from '../store/repository.js';
 import { TOOL_VERSION } from '../version.js';
 import { scrub } from './backup.js';
 import { type ContentComparison, compareWithDatabase } from './content-check.js';
 import { dropDatabase, inspectTarget, mongoDatabase, pgDatabase } from './database-probe.js';
+import { ArchiveHandle } from './open-archive.js';
 import { archivedMongoDatabases, restore } from './restore.js';
 
 export interface VerifyOptions {
   /** The archive: a path or `s3://bucket/prefix/NAME.stow`. */
   archive: string;
-  encryption?: KeySource;
+  /**
+   * The passphrase or key, or the caller's key cache: the archive is opened
+   * once and its key derived once for the check, the test restore and the comparison.
+   */
+  encryption?: Encryption;
   /** Store settings by store kind (`{ s3: { endpoint } }`), over what the environment gives. */
   stores?: StoreOptions;
   /**
@@ -89,6 +92,9 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const progress = options.onProgress ?? ignoreProgress;
   if (options.restoreTest) engineNameForUrl(options.restoreTest); // bad scheme: usage error before any work
   const { repository, name } = await resolveArchiveRef(options.archive, { stores: options.stores });
+  const keys = archiveKeys(options.encryption);
+  // Opened once: the manifest, the test restore and the comparison read through it.
+  let handle: ArchiveHandle | undefined;
   try {
     const problems: string[] = [];
     let streams: StreamCheck[] = [];
@@ -100,12 +106,10 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
       message: `reading the manifest of ${repository.locate(name)}`,
     });
     try {
-      const reader = await ArchiveReader.open(await repository.openArchive(name), {
-        encryption: options.encryption,
-        threads: 0,
+      handle = await ArchiveHandle.fromSource(repository.locate(name), await repository.openArchive(name), {
+        encryption: keys,
       });
-      manifest = reader.manifest;
-      await reader.close();
+      manifest = handle.manifest;
     } catch (err) {
       // Some other file (not named like an archive): say so, and leave no verification record beside it.
       if (err instanceof StowageError && err.code === 'not-an-archive' && !name.endsWith('.stow')) {
@@ -124,11 +128,13 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
         phase: 'verify',
         message: `checking every frame of ${counted(manifest.streams.length, 'stream')}`,
       });
+      // Front to back is another way of reading (on S3 one streaming request), so a source of its own;
+      // the key comes from the cache.
       const source = await repository.openArchive(name, { sequential: true });
       archiveBytes = source.size;
       let report: ScanReport;
       try {
-        report = await scanArchive(source, options.encryption);
+        report = await scanArchive(source, keys);
       } finally {
         await source.close();
       }
@@ -141,8 +147,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     options.signal?.throwIfAborted();
 
     let restoreTest: VerifyResult['restoreTest'];
-    if (options.restoreTest && manifest && problems.length === 0) {
-      restoreTest = await runRestoreTest(repository, name, manifest, options.restoreTest, options, progress);
+    if (options.restoreTest && handle && problems.length === 0) {
+      restoreTest = await runRestoreTest(handle, options.restoreTest, options, progress);
       problems.push(...restoreTest.mismatches.map((m) => `restore test: ${m}`));
     } else if (options.restoreTest) {
       problems.push('restore test skipped: the archive failed verification');
@@ -196,6 +202,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
       record,
     };
   } finally {
+    await handle?.close();
     await repository.close();
   }
 }
@@ -249,13 +256,12 @@ function compareScan(manifest: Manifest, report: ScanReport, problems: string[])
  * before anything is written.
  */
 async function runRestoreTest(
-  repository: Repository,
-  name: string,
-  manifest: Manifest,
+  handle: ArchiveHandle,
   scratch: string,
   options: VerifyOptions,
   progress: ProgressListener,
 ): Promise<ContentComparison & { target: string; ok: boolean }> {
+  const { manifest } = handle;
   const engine = engineNameForUrl(scratch);
   if (engine !== manifest.engine) {
     throw new UsageError(
@@ -277,9 +283,9 @@ async function runRestoreTest(
   try {
     progress({ type: 'phase', phase: 'restore-test', message: `restoring into scratch database ${target}` });
     await restore({
-      archive: repository.locate(name),
+      archive: handle,
+      encryption: handle.keys,
       target: plan.restoreUrl,
-      encryption: options.encryption,
       stores: options.stores,
       jobs: options.jobs,
       engineOptions: { ...plan.restoreOptions, ...options.restoreOptions },
@@ -292,20 +298,13 @@ async function runRestoreTest(
       phase: 'restore-test',
       message: 'comparing every table/collection with the archive',
     });
-    const reader = await ArchiveReader.open(await repository.openArchive(name), {
-      encryption: options.encryption,
+    const comparison = await compareWithDatabase(handle.reader, plan.compareUrl, {
+      rename: plan.rename,
+      backupOptions: plan.backupOptions,
+      jobs: options.jobs,
+      signal: options.signal,
     });
-    try {
-      const comparison = await compareWithDatabase(reader, plan.compareUrl, {
-        rename: plan.rename,
-        backupOptions: plan.backupOptions,
-        jobs: options.jobs,
-        signal: options.signal,
-      });
-      return { ...comparison, target, ok: comparison.mismatches.length === 0 };
-    } finally {
-      await reader.close();
-    }
+    return { ...comparison, target, ok: comparison.mismatches.length === 0 };
   } catch (err) {
     throw scrub(err, scratch);
   } finally {

@@ -246,7 +246,7 @@ describe('pg_restore habits', () => {
 });
 
 describe('records and numbers that stay true', () => {
-  it('a backup run by hand is manual unless --scheduled', async () => {
+  it('a backup run by hand is manual unless --kind on-demand or --scheduled', async () => {
     const repo = join(dir, 'kinds');
     const byHand = await runCli(['backup', shop.url, '--to', repo, '--json', '--table', 'customers']);
     expect(byHand.code, byHand.stderr).toBe(0);
@@ -265,13 +265,30 @@ describe('records and numbers that stay true', () => {
     expect(cron.json()).toMatchObject({ kind: 'scheduled' });
     const both = await runCli(['backup', shop.url, '--to', repo, '--manual', '--scheduled']);
     expect(both.code).toBe(2);
+    // Run by hand, and prunable: not called scheduled.
+    const extra = await runCli([
+      'backup',
+      shop.url,
+      '--to',
+      repo,
+      '--json',
+      '--kind',
+      'on-demand',
+      '--table',
+      'customers',
+    ]);
+    expect(extra.code, extra.stderr).toBe(0);
+    expect(extra.json()).toMatchObject({
+      kind: 'on-demand',
+      archive: expect.stringMatching(/-on-demand\.stow$/),
+    });
     const listed = await runCli(['list', repo, '--json']);
     expect(
       listed
         .json<{ archives: { kind: string }[] }>()
         .archives.map((a) => a.kind)
         .sort(),
-    ).toEqual(['manual', 'scheduled']);
+    ).toEqual(['manual', 'on-demand', 'scheduled']);
   });
 
   it('counts a table copied in parts once, and backup, restore, list and inspect agree', async () => {

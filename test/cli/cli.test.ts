@@ -180,7 +180,9 @@ describe('stowage CLI', () => {
     ]) {
       expect(help.stdout).toMatch(new RegExp(`^  ${sub}\\b`, 'm'));
     }
-    expect(help.stdout).toMatch(/Exit codes: 0 success, 1 failure, 2 bad usage, 130 interrupted/);
+    expect(help.stdout).toMatch(
+      /Exit codes: 0 success, 1 failure or a declined confirmation, 2 bad usage, 130 interrupted by a signal/,
+    );
     const prune = await runCli(['prune', '--help']);
     expect(prune.stdout).toMatch(/Examples:\n {2}\$ stowage prune \.\/backups --dry-run/);
   });

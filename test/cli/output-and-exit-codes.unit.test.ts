@@ -11,6 +11,7 @@ import { ERROR_CODES, EXIT, exitStatusFor } from '../../src/error-codes.js';
 import { UsageError } from '../../src/errors.js';
 import { parseDaemonConfig } from '../../src/ops/daemon-config.js';
 import { LocalRepository } from '../../src/store/local/local-repository.js';
+import { TOOL_VERSION } from '../../src/version.js';
 import { addTestArchive } from '../ops/make-archive.js';
 import { runCli } from './run-cli.js';
 
@@ -124,6 +125,35 @@ describe('--json prints exactly one JSON object, failures included', () => {
     expect(oneJsonObject(run.stdout)).toEqual({ repository: repo, database: 'nobody', forgotten: false });
   });
 
+  it('--version --json and --help --json print one JSON object each', async () => {
+    const version = await runCli(['--version', '--json']);
+    expect(version.code).toBe(0);
+    expect(oneJsonObject(version.stdout)).toEqual({ version: TOOL_VERSION });
+    expect((await runCli(['--json', '-V'])).stdout).toBe(`${JSON.stringify({ version: TOOL_VERSION })}\n`);
+
+    const plain = await runCli(['--help']);
+    const help = await runCli(['--help', '--json']);
+    expect(help.code).toBe(0);
+    expect(help.stderr).toBe('');
+    const top = oneJsonObject(help.stdout);
+    // The same text a person reads, plus its parts.
+    expect(top.help).toBe(plain.stdout);
+    expect(top).toMatchObject({ command: 'stowage', usage: 'stowage [options] [command]' });
+    expect((top.commands as { name: string }[]).map((c) => c.name)).toEqual(
+      expect.arrayContaining(['backup', 'restore', 'list', 'verify', 'prune']),
+    );
+
+    const backup = oneJsonObject((await runCli(['backup', '--help', '--json'])).stdout);
+    expect(backup.help).toBe((await runCli(['backup', '--help'])).stdout);
+    expect(backup).toMatchObject({
+      command: 'stowage backup',
+      arguments: [{ name: 'source-url', required: true }],
+    });
+    expect(backup.options).toEqual(
+      expect.arrayContaining([expect.objectContaining({ flags: '-j, --jobs <n>', default: '2' })]),
+    );
+  });
+
   it('finds --json and --format json before --, not after', () => {
     expect(wantsJson(['list', 'r', '--json'])).toBe(true);
     expect(wantsJson(['status', 'r', '--format', 'json'])).toBe(true);
@@ -205,6 +235,8 @@ describe('exit statuses from the one error table', () => {
     expect(exitStatusFor('usage')).toBe(EXIT.usage);
     expect(exitStatusFor('engine-mismatch')).toBe(EXIT.usage);
     expect(exitStatusFor('interrupted')).toBe(EXIT.interrupted);
+    // A "no" at the restore prompt is a refusal, not a signal.
+    expect(exitStatusFor('declined')).toBe(EXIT.failure);
     expect(exitStatusFor('corrupt-frame')).toBe(EXIT.failure);
     expect(exitStatusFor('pg-23503')).toBe(EXIT.failure);
     const docs = await readFile(join(process.cwd(), 'docs/ERRORS.md'), 'utf8');

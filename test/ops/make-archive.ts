@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { ByteSink } from '../../src/archive/byte-sink.js';
 import type { KeySource } from '../../src/archive/keys.js';
 import { ArchiveWriter } from '../../src/archive/writer.js';
+import { type BackupKind, manifestKindFields } from '../../src/catalog/backup-kind.js';
 import { archiveName } from '../../src/catalog/naming.js';
 import type { Repository } from '../../src/store/repository.js';
 
@@ -18,7 +19,7 @@ export interface TestArchiveOptions {
   engine?: 'postgres' | 'mongodb';
   startedAt?: Date;
   durationMs?: number;
-  kind?: 'scheduled' | 'manual';
+  kind?: BackupKind;
   note?: string;
   streams?: TestStream[];
   encryption?: KeySource;
@@ -67,7 +68,7 @@ export async function writeTestArchive(sink: ByteSink, options: TestArchiveOptio
     source: `postgres://app@localhost/${options.database ?? 'shop'}`,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date(startedAt.getTime() + (options.durationMs ?? 1500)).toISOString(),
-    kind: options.kind ?? 'scheduled',
+    ...manifestKindFields(options.kind ?? 'scheduled'),
     ...(options.note ? { note: options.note } : {}),
     pointInTime: true,
     options: {},

@@ -159,8 +159,18 @@ describe('PostgreSQL restore safety', () => {
     const run = await runCli(['restore', archive, target.url, '--clean'], { interactive: true, prompt });
     expect(asked).toHaveLength(1);
     expect(run.stderr).toMatch(/the restore replaces 1 existing table \(public\.items\)/);
-    expect(run.stderr).toMatch(/restore cancelled; nothing was written/);
-    expect(run.code).toBe(130);
+    expect(run.stderr).toMatch(/restore declined; nothing was written/);
+    // A "no" is a refusal (1), not a signal (130).
+    expect(run.code).toBe(1);
+    const no = scriptedPrompter({ confirm: [false] });
+    const json = await runCli(['restore', archive, target.url, '--clean', '--json'], {
+      interactive: true,
+      prompt: no.prompt,
+    });
+    expect(json.code).toBe(1);
+    expect(json.json()).toEqual({
+      error: { code: 'declined', message: 'restore declined; nothing was written' },
+    });
     const rows = await withPgClient(target.url, async (c) => (await c.query('SELECT id FROM items')).rows);
     expect(rows).toEqual([{ id: 42 }]);
     expect((await readdir(repo)).filter((f) => f.endsWith('.stow'))).toHaveLength(1);

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { Command } from 'commander';
 import type { CompressionLevel } from '../../archive/frame-codec.js';
+import { BACKUP_KINDS, type BackupKind, kindOfManifest } from '../../catalog/backup-kind.js';
 import { countItems, countUnits } from '../../engines/nouns.js';
 import { databaseOfUrl, engineNameForUrl, loadEngine } from '../../engines/registry.js';
 import { UsageError } from '../../errors.js';
@@ -31,11 +32,12 @@ export function backupCommand(ctx: CliContext): Command {
     )
     .option('--compression <level>', 'zstd level 1-19, or none (default: 1 for PostgreSQL, 6 for MongoDB)')
     .option('--note <text>', 'free-text note stored in the manifest')
-    .option('--manual', 'a manual backup, never pruned automatically (the default for backups run by hand)')
     .option(
-      '--scheduled',
-      'label it a scheduled backup that prune may delete by its retention rules (for backups run from cron; the daemon labels its own)',
+      '--kind <kind>',
+      'manual: kept until deleted by hand (the default); on-demand: run by hand, prune may delete it by its keep rules; scheduled: part of a schedule (cron; the daemon labels its own)',
     )
+    .option('--manual', 'same as --kind manual')
+    .option('--scheduled', 'same as --kind scheduled')
     .option(
       '--allow-incomplete',
       'keep the backup even when the source has objects stowage cannot back up (the archive is marked INCOMPLETE)',
@@ -59,7 +61,8 @@ Examples:
   $ stowage backup postgres://app@localhost/shop --to ./backups
   $ AWS_ENDPOINT_URL_S3=http://minio:9000 stowage backup postgres://app@db/shop --to s3://backups/prod
   $ stowage backup mongodb://localhost:27017/shop --to ./backups --jobs 4 --compression 6
-  $ STOWAGE_PASSPHRASE=… stowage backup postgres://app@db/shop --to shop.stow --note "before migration" --manual`,
+  $ STOWAGE_PASSPHRASE=… stowage backup postgres://app@db/shop --to shop.stow --note "before migration" --manual
+  $ stowage backup postgres://app@db/shop --to ./backups --kind on-demand   # an extra backup retention may prune`,
   );
   command.action(async (source: string, opts: Record<string, unknown>) => {
     if (opts.json && opts.to === '-')
@@ -121,7 +124,7 @@ Examples:
     const counts = dataCounts(await loadEngine(engine), summary.manifest.streams);
     const result = {
       archive: summary.archive,
-      kind: summary.manifest.kind,
+      kind: kindOfManifest(summary.manifest),
       units: counts.units,
       bytes: summary.bytes,
       streams: counts.streams,
@@ -151,11 +154,26 @@ Examples:
 
 /**
  * A backup run by hand is manual (kept until deleted by hand) unless it says
- * it is part of a schedule: only the daemon and `--scheduled` make scheduled ones.
+ * otherwise: `--kind on-demand` lets retention prune it without calling it
+ * scheduled; only the daemon and `--kind scheduled` make scheduled ones.
  */
-function backupKind(opts: Record<string, unknown>): 'manual' | 'scheduled' {
-  if (opts.manual && opts.scheduled) throw new UsageError('--manual and --scheduled exclude each other');
-  return opts.scheduled ? 'scheduled' : 'manual';
+export function backupKind(opts: Record<string, unknown>): BackupKind {
+  const given = [
+    ...(opts.kind !== undefined ? [String(opts.kind)] : []),
+    ...(opts.manual ? ['manual'] : []),
+    ...(opts.scheduled ? ['scheduled'] : []),
+  ];
+  const kind = given[0] ?? 'manual';
+  if (!(BACKUP_KINDS as readonly string[]).includes(kind)) {
+    throw new UsageError(`--kind must be one of ${BACKUP_KINDS.join(', ')}, got "${kind}"`);
+  }
+  if (given.some((k) => k !== kind)) {
+    throw new UsageError(
+      `conflicting backup kinds: ${[...new Set(given)].join(' and ')}`,
+      'give one of --kind manual, --kind on-demand or --kind scheduled',
+    );
+  }
+  return kind as BackupKind;
 }
 
 /** Where the webhook URL comes from: an environment variable, since its path is a secret (never a flag). */

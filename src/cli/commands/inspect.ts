@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { Manifest } from '../../archive/manifest.js';
+import { kindOfManifest } from '../../catalog/backup-kind.js';
 import type { ContentsEntry } from '../../engines/engine.js';
 import { counted, countItems, countUnits } from '../../engines/nouns.js';
 import { loadEngine } from '../../engines/registry.js';
@@ -106,7 +107,7 @@ function contentsListing(archive: string, manifest: Manifest, entries: ContentsE
   ]);
   return [
     `; archive:  ${archive}`,
-    `; database: ${manifest.database} (${manifest.engine} ${manifest.serverVersion}), taken ${manifest.startedAt}, ${manifest.kind}`,
+    `; database: ${manifest.database} (${manifest.engine} ${manifest.serverVersion}), taken ${manifest.startedAt}, ${kindOfManifest(manifest)}`,
     `; contents: ${counted(entries.length, 'entry', 'entries')}; data of ${countUnits(manifest.engine, units)}, ${countItems(manifest.engine, items)}`,
     ...(manifest.incomplete?.length
       ? [`; INCOMPLETE: the backup lacks ${manifest.incomplete.join(', ')}`]

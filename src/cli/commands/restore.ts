@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { archiveKeys, type Encryption } from '../../archive/archive-keys.js';
 import type { ArchiveInfo } from '../../catalog/list.js';
 import { safeName } from '../../catalog/naming.js';
 import { countItems, countUnits, unitsNoun } from '../../engines/nouns.js';
@@ -73,7 +74,8 @@ in $TMPDIR first (removed afterwards), so a truncated pipe writes nothing.`,
     const exposed = passwordOnCommandLine(target, 'target');
     if (exposed) ctx.log(`warning: ${exposed}`);
     const stores = storeOptionsFrom(opts);
-    const encryption = await keySourceFrom(opts);
+    // One key cache for the command: the archive picked from a listing is not derived again.
+    const encryption = archiveKeys(await keySourceFrom(opts));
     const archive =
       archiveArg === STDIN_ARCHIVE || looksLikeArchive(archiveArg)
         ? archiveArg
@@ -146,7 +148,7 @@ async function chooseArchive(
   repository: string,
   target: string | undefined,
   opts: Record<string, unknown>,
-  encryption: Awaited<ReturnType<typeof keySourceFrom>>,
+  encryption: Encryption | undefined,
   stores: StoreOptions,
 ): Promise<string | undefined> {
   const archives = await list({
@@ -263,5 +265,6 @@ async function confirmRestore(
     );
   }
   const ok = await ctx.prompt.confirm(`Restore into ${redactUrl(target)}?`, false);
-  if (!ok) throw new StowageError('interrupted', 'restore cancelled; nothing was written');
+  // A "no" is a refusal (exit 1), not an interruption: 130 stays for signals, Ctrl-C at this prompt included.
+  if (!ok) throw new StowageError('declined', 'restore declined; nothing was written');
 }

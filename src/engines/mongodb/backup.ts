@@ -3,6 +3,7 @@ import type { Document, MongoClient } from 'mongodb';
 import { StowageError, UsageError } from '../../errors.js';
 import type { ProgressListener } from '../../progress.js';
 import type { EngineBackupRequest, EngineBackupResult, StreamWriterSet } from '../engine.js';
+import { runSchedule } from '../kit/scheduler.js';
 import { countUnits } from '../nouns.js';
 import { dumpCollection } from './collection-dump.js';
 import { connect, type ServerInfo } from './connect.js';
@@ -21,7 +22,6 @@ import type { MongoBackupOptions } from './options.js';
 import type { MongoCollectionSchema, MongoDatabaseSchema, MongoSchema } from './schema.js';
 import { throwIfAborted } from './stream-io.js';
 import { OPLOG_STREAM, StreamNamer } from './stream-names.js';
-import { runPool } from './work-pool.js';
 
 /**
  * Backup: catalog first (collections, options, indexes, views), then every
@@ -215,9 +215,7 @@ async function planSlices(
   const minBytes = options.splitMinBytes ?? DEFAULT_SPLIT_MIN_BYTES;
   const totalBytes = collections.reduce((n, c) => n + (c.estimatedBytes ?? 0), 0);
   const slices: Slice[] = [];
-  for (const collection of [...collections].sort(
-    (a, b) => (b.estimatedBytes ?? 0) - (a.estimatedBytes ?? 0),
-  )) {
+  for (const collection of collections) {
     const namespace = `${collection.db}.${collection.name}`;
     const query = queries[namespace];
     const bytes = collection.estimatedBytes ?? 0;
@@ -295,7 +293,8 @@ async function dumpSlices(
   };
 
   const started = new Set<string>();
-  await runPool(slices, jobs, async (slice) => {
+  /** `signal`: the caller's, or the schedule's once another slice failed. */
+  const dumpSlice = async (slice: Slice, signal: AbortSignal) => {
     throwIfAborted(signal, 'backup');
     const { collection, namespace } = slice;
     if (!started.has(namespace)) {
@@ -347,7 +346,18 @@ async function dumpSlices(
       counts.set(namespace, t);
       progress({ type: 'unit-done', name: namespace, items: t.documents, bytes: t.bytes });
     }
-  });
+  };
+  // Biggest collection first, its slices together (sized by their collection): the longest read
+  // starts at once and the small ones fill in around it.
+  await runSchedule(
+    slices.map((slice) => ({
+      id: slice.stream,
+      size: slice.collection.estimatedBytes ?? 0,
+      run: (_slot: number, stop: AbortSignal) =>
+        dumpSlice(slice, signal ? AbortSignal.any([signal, stop]) : stop),
+    })),
+    Array.from({ length: jobs }, (_, slot) => slot),
+  );
   return counts;
 }
 

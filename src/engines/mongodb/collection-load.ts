@@ -1,12 +1,12 @@
 import type { Readable } from 'node:stream';
 import { StowageError } from '../../errors.js';
+import { Semaphore } from '../kit/semaphore.js';
 import type { BatchPool } from './batch-pool.js';
 import { splitBson } from './bson-splitter.js';
 import type { InsertBatch } from './insert-batch.js';
 import { MongoCodes } from './mongo-errors.js';
 import type { InsertWriteError, RawInserter } from './raw-insert.js';
 import { AbortedError } from './stream-io.js';
-import { Semaphore } from './work-pool.js';
 
 /**
  * Loads one archive stream into one collection: split the raw BSON stream into

@@ -1,39 +1,37 @@
 import type { MongoClient } from 'mongodb';
 import { StowageError, UsageError } from '../../errors.js';
 import type { EngineRestoreRequest, EngineRestoreResult, StreamReaderSet, StreamSummary } from '../engine.js';
+import { runSchedule } from '../kit/scheduler.js';
+import { Semaphore } from '../kit/semaphore.js';
 import { countUnits } from '../nouns.js';
 import { BatchPool } from './batch-pool.js';
 import { type LoadReport, loadStream } from './collection-load.js';
 import { connect, type ServerInfo } from './connect.js';
-import {
-  createCollection,
-  createIndexes,
-  createView,
-  dropNamespace,
-  indexesToBuild,
-  orderViews,
-} from './ddl.js';
+import { createCollection, createIndexes, createView, dropNamespace, indexesToBuild } from './ddl.js';
 import { toStowageError } from './mongo-errors.js';
-import {
-  NamespaceFilter,
-  NamespacePattern,
-  NamespaceRenamer,
-  splitNamespace,
-  validateNamespace,
-} from './namespace-filter.js';
+import { splitNamespace } from './namespace-filter.js';
 import { replayOplog } from './oplog.js';
 import type { MongoRestoreOptions } from './options.js';
 import { RawInserter } from './raw-insert.js';
-import { type MongoCollectionSchema, type MongoSchema, parseMongoSchema } from './schema.js';
+import {
+  type CollectionPlan,
+  listNames,
+  planLoad,
+  planMongoRestore,
+  type Target,
+  type ViewPlan,
+} from './restore-plan.js';
+import { type MongoSchema, parseMongoSchema } from './schema.js';
 import { throwIfAborted } from './stream-io.js';
-import { runPool, Semaphore } from './work-pool.js';
 
 /**
  * Restore: check everything that can be checked before writing anything
  * (schema, streams, names, existing data), then create collections with their
  * options, load documents in parallel, build each collection's indexes as soon
  * as its data is in, create views once their sources exist, and finally replay
- * the oplog. A failure names the collections that are complete.
+ * the oplog. A failure names the collections that are complete. What to do is
+ * planned from the archive alone (restore-plan.ts); this runs the plan against
+ * the target.
  */
 
 const DEFAULT_BATCH_BYTES = 1024 * 1024;
@@ -56,31 +54,6 @@ const FERRETDB_INSERTS_PER_DATABASE = 2;
  * streams at once, and a peak RSS of ~150 MiB instead of ~195 MiB).
  */
 const FERRETDB_STREAMS_PER_DATABASE = FERRETDB_INSERTS_PER_DATABASE;
-
-/** Namespace in the archive → namespace on the target. */
-interface Target {
-  db: string;
-  name: string;
-  ns: string;
-}
-
-interface CollectionPlan {
-  source: string;
-  target: Target;
-  schema: MongoCollectionSchema;
-  streams: StreamSummary[];
-  /** Collection the documents go into: the target itself or its `system.buckets.*`. */
-  insertInto: string;
-  /** The target exists and is empty: keep it as it is, only add documents and indexes. */
-  keepExisting: boolean;
-}
-
-interface ViewPlan {
-  source: string;
-  target: Target;
-  viewOn: string;
-  options: Record<string, unknown>;
-}
 
 /** A restore that stopped part way; lists which collections were fully restored. */
 export class MongoRestoreError extends StowageError {
@@ -120,9 +93,6 @@ export class DocumentsRejectedError extends StowageError {
   }
 }
 
-const listNames = (names: string[]) =>
-  names.length <= 8 ? names.join(', ') : `${names.slice(0, 8).join(', ')} and ${names.length - 8} more`;
-
 function describeProgress(complete: string[], incomplete: string[]): string {
   const done = complete.length ? `complete: ${listNames(complete)}` : 'no collection is complete';
   return incomplete.length ? `${done}; not complete: ${listNames(incomplete)}` : done;
@@ -141,8 +111,6 @@ export async function restoreMongo(
     batchBytes,
     Math.floor(options.batchBudgetBytes ?? Math.max(DEFAULT_BATCH_BUDGET_BYTES, 2 * batchBytes)),
   );
-  const filter = new NamespaceFilter(options.include, options.exclude);
-  const renamer = new NamespaceRenamer(options.nsFrom, options.nsTo);
 
   const warnings: string[] = [];
   const warn = (message: string) => {
@@ -160,17 +128,9 @@ export async function restoreMongo(
   let inserted = 0;
   try {
     progress({ type: 'phase', phase: 'prepare' });
-    const retarget = targetDatabase(connection.urlDatabase, schema, filter, renamer, warn);
-    const map = (ns: string): Target => {
-      let out = renamer.rename(ns);
-      if (retarget) out = `${retarget}.${splitNamespace(out).collection}`;
-      validateNamespace(out, `restoring ${ns} as`);
-      const { db, collection } = splitNamespace(out);
-      return { db, name: collection, ns: out };
-    };
-    collections = planCollections(schema, request.streams, filter, map);
-    const views = planViews(schema, filter, map, warn);
-    assertUniqueTargets(collections, views);
+    const plan = planMongoRestore(schema, options, request.streams.list(), connection.urlDatabase, warn);
+    const { views } = plan;
+    collections = plan.collections;
     if (!serverSupportsBuckets(server) && collections.some((c) => c.schema.source === 'buckets')) {
       throw new StowageError(
         'mongo-unsupported',
@@ -179,7 +139,6 @@ export async function restoreMongo(
       );
     }
 
-    requireMatches(schema, options.include, 'ns-include');
     const existing = await prepareTargets(client, collections, views, !!options.drop, warn);
     const replaced = [...existing.keys()];
     await request
@@ -208,9 +167,8 @@ export async function restoreMongo(
       summary: countUnits('mongodb', collections.length),
     });
 
-    for (const plan of collections) {
-      if (!plan.keepExisting)
-        await createCollection(client, plan.target.db, plan.target.name, plan.schema.options);
+    for (const c of collections) {
+      if (!c.keepExisting) await createCollection(client, c.target.db, c.target.name, c.schema.options);
     }
 
     progress({ type: 'phase', phase: 'data' });
@@ -220,28 +178,28 @@ export async function restoreMongo(
       budgetBytes,
     );
     const reports = new Map<string, LoadReport>();
-    const remaining = new Map(collections.map((c) => [c, c.streams.length]));
-    const tasks = collections
-      .flatMap((plan) => plan.streams.map((stream) => ({ plan, stream })))
-      .sort((a, b) => b.stream.rawBytes - a.stream.rawBytes);
     const perCollection = new Map<CollectionPlan, { documents: number; bytes: number }>();
     const started = new Set<CollectionPlan>();
-    // FerretDB only: per-database limits on inserts in flight and on streams loading.
-    const perDatabase = (limit: number) => {
-      const slots = new Map<string, Semaphore>();
-      return (db: string): Semaphore | undefined => {
-        if (!server.ferretdb) return undefined;
-        const known = slots.get(db);
-        if (known) return known;
-        const created = new Semaphore(limit);
-        slots.set(db, created);
-        return created;
-      };
+    const announce = (plan: CollectionPlan) => {
+      if (started.has(plan)) return;
+      started.add(plan);
+      progress({ type: 'unit-start', name: plan.target.ns });
     };
-    const sharedSlots = perDatabase(FERRETDB_INSERTS_PER_DATABASE);
-    const streamSlots = perDatabase(FERRETDB_STREAMS_PER_DATABASE);
+    // FerretDB only: a per-database limit on inserts in flight, shared by the streams of a database.
+    const insertSlots = new Map<string, Semaphore>();
+    const insertSlotsOf = (db: string): Semaphore | undefined => {
+      if (!server.ferretdb) return undefined;
+      let slots = insertSlots.get(db);
+      if (!slots) {
+        slots = new Semaphore(FERRETDB_INSERTS_PER_DATABASE);
+        insertSlots.set(db, slots);
+      }
+      return slots;
+    };
 
+    /** Builds a collection's indexes once its documents are in (collections without documents still need them). */
     const finishCollection = async (plan: CollectionPlan) => {
+      announce(plan);
       if (!options.noIndexes) {
         await createIndexes(
           client,
@@ -256,33 +214,25 @@ export async function restoreMongo(
       const t = perCollection.get(plan) ?? { documents: 0, bytes: 0 };
       progress({ type: 'unit-done', name: plan.target.ns, items: t.documents, bytes: t.bytes });
     };
-    // Collections without documents still need their indexes.
-    for (const plan of collections) {
-      if (plan.streams.length === 0) {
-        progress({ type: 'unit-start', name: plan.target.ns });
-        await finishCollection(plan);
-      }
-    }
 
-    /** Loads one archive stream into its collection; announces the collection on its first stream. */
-    async function loadCollectionStream(plan: CollectionPlan, stream: StreamSummary): Promise<LoadReport> {
-      if (!started.has(plan)) {
-        started.add(plan);
-        progress({ type: 'unit-start', name: plan.target.ns });
-      }
+    /** Loads one archive stream into its collection; `stop` aborts when another task failed. */
+    const loadCollectionStream = async (plan: CollectionPlan, stream: StreamSummary, stop: AbortSignal) => {
+      throwIfAborted(signal, 'restore');
+      announce(plan);
       const inserter = new RawInserter(client, plan.target.db, plan.insertInto, {
         ordered: !!options.stopOnError,
         ...(options.bypassDocumentValidation ? { bypassDocumentValidation: true } : {}),
       });
       const before = { documents: 0, bytes: 0 };
-      return loadStream(inserter, request.streams.open(stream.name), {
+      const shared = insertSlotsOf(plan.target.db);
+      const report = await loadStream(inserter, request.streams.open(stream.name), {
         streamName: stream.name,
         namespace: plan.target.ns,
         batches,
         batchDocuments: server.maxWriteBatchSize,
         maxDocumentBytes: server.maxBsonObjectSize,
         workers,
-        ...(sharedSlots(plan.target.db) ? { shared: sharedSlots(plan.target.db)! } : {}),
+        ...(shared ? { shared } : {}),
         stopOnError: !!options.stopOnError,
         onProgress: (documents, bytes) => {
           const t = perCollection.get(plan) ?? { documents: 0, bytes: 0 };
@@ -294,34 +244,32 @@ export async function restoreMongo(
           perCollection.set(plan, t);
           progress({ type: 'unit-progress', name: plan.target.ns, items: t.documents, bytes: t.bytes });
         },
-        ...(signal ? { signal } : {}),
+        signal: signal ? AbortSignal.any([signal, stop]) : stop,
       }).catch((error: unknown) => {
         throw toStowageError(error, { url, during: `restore of ${plan.target.ns}` });
       });
-    }
-
-    await runPool(tasks, jobs, async ({ plan, stream }) => {
-      throwIfAborted(signal, 'restore');
-      const streamSlot = streamSlots(plan.target.db);
-      await streamSlot?.acquire();
-      let report: LoadReport;
-      try {
-        report = await loadCollectionStream(plan, stream);
-      } finally {
-        // Released before the index builds, so the next stream loads while they run.
-        streamSlot?.release();
-      }
       reports.set(stream.name, report);
-      const left = remaining.get(plan)! - 1;
-      remaining.set(plan, left);
-      if (left === 0) await finishCollection(plan);
-    });
+    };
+
+    await runSchedule(
+      planLoad(collections).map((task) => ({
+        ...task,
+        run: (_slot: number, stop: AbortSignal) =>
+          task.work.kind === 'load'
+            ? loadCollectionStream(task.work.collection, task.work.stream, stop)
+            : finishCollection(task.work.collection),
+      })),
+      Array.from({ length: jobs }, (_, slot) => slot),
+      // FerretDB: streams of one database loading at once (see FERRETDB_STREAMS_PER_DATABASE).
+      {
+        limitOf: (key) =>
+          server.ferretdb && key.startsWith('database:') ? FERRETDB_STREAMS_PER_DATABASE : undefined,
+      },
+    );
 
     if (views.length) {
       progress({ type: 'phase', phase: 'views' });
-      for (const view of orderViews(
-        views.map((v) => ({ ...v, name: v.target.ns, viewOn: `${v.target.db}.${v.viewOn}` })),
-      )) {
+      for (const view of views) {
         await createView(client, view.target.db, view.target.name, view.options).catch((error: unknown) => {
           throw toStowageError(error, { url, during: `creating view ${view.target.ns}` });
         });
@@ -342,7 +290,7 @@ export async function restoreMongo(
         if (dot <= 0 || !archived.has(ns.slice(0, dot))) return null;
         const collection = ns.slice(dot + 1);
         if (collection.startsWith('system.') && collection !== 'system.js') return null;
-        return filter.accepts(ns) ? map(ns).ns : null;
+        return plan.filter.accepts(ns) ? plan.map(ns).ns : null;
       };
       const { applied, skipped } = await replayOplog(
         client,
@@ -397,118 +345,6 @@ export async function restoreMongo(
     throw new MongoRestoreError(failure, complete, incomplete, inserted);
   } finally {
     await connection.close().catch(() => {});
-  }
-}
-
-/**
- * The database named in the target URL, when the restore should go there:
- * the archive (after filtering) holds one database and no renames are given.
- * `admin` in a URL usually only names where the user is defined, so it never
- * retargets.
- */
-function targetDatabase(
-  urlDatabase: string | undefined,
-  schema: MongoSchema,
-  filter: NamespaceFilter,
-  renamer: NamespaceRenamer,
-  warn: (m: string) => void,
-): string | undefined {
-  if (!urlDatabase || urlDatabase === 'admin') return undefined;
-  const dbs = schema.databases
-    .filter(
-      (d) =>
-        d.collections.some((c) => filter.accepts(`${d.name}.${c.name}`)) ||
-        d.views.some((v) => filter.accepts(`${d.name}.${v.name}`)),
-    )
-    .map((d) => d.name);
-  if (!renamer.isIdentity) {
-    warn(`the target URL names database "${urlDatabase}", but --ns-from/--ns-to decide where collections go`);
-    return undefined;
-  }
-  if (dbs.length > 1) {
-    throw new UsageError(
-      `the target URL names database "${urlDatabase}", but the archive holds ${dbs.length} databases (${listNames(dbs)})`,
-      'leave the database out of the URL, pick one with --include "db.*", or map them with --ns-from/--ns-to',
-    );
-  }
-  return urlDatabase;
-}
-
-function planCollections(
-  schema: MongoSchema,
-  streams: StreamReaderSet,
-  filter: NamespaceFilter,
-  map: (ns: string) => Target,
-): CollectionPlan[] {
-  const available = new Map(streams.list().map((s) => [s.name, s]));
-  const plans: CollectionPlan[] = [];
-  for (const db of schema.databases) {
-    for (const collection of db.collections) {
-      const source = `${db.name}.${collection.name}`;
-      if (!filter.accepts(source)) continue;
-      const target = map(source);
-      const summaries = collection.streams.map((name) => {
-        const summary = available.get(name);
-        if (!summary) {
-          throw new StowageError(
-            'missing-stream',
-            `the archive has no stream "${name}" for collection ${source}`,
-            'the archive is incomplete or damaged; restore from another backup',
-          );
-        }
-        return summary;
-      });
-      plans.push({
-        source,
-        target,
-        schema: collection,
-        streams: summaries,
-        insertInto: collection.source === 'buckets' ? `system.buckets.${target.name}` : target.name,
-        keepExisting: false,
-      });
-    }
-  }
-  return plans;
-}
-
-function planViews(
-  schema: MongoSchema,
-  filter: NamespaceFilter,
-  map: (ns: string) => Target,
-  warn: (m: string) => void,
-): ViewPlan[] {
-  const plans: ViewPlan[] = [];
-  for (const db of schema.databases) {
-    for (const view of db.views) {
-      const source = `${db.name}.${view.name}`;
-      if (!filter.accepts(source)) continue;
-      const target = map(source);
-      const viewOnName = String(view.options.viewOn ?? '');
-      // Follow the view's source if it was renamed within the same database.
-      let viewOn = viewOnName;
-      const sourceTarget = map(`${db.name}.${viewOnName}`);
-      if (sourceTarget.db === target.db) viewOn = sourceTarget.name;
-      else
-        warn(
-          `view ${target.ns} is defined on ${db.name}.${viewOnName}, which was mapped to another database; it keeps viewOn "${viewOnName}"`,
-        );
-      plans.push({ source, target, viewOn, options: { ...view.options, viewOn } });
-    }
-  }
-  return plans;
-}
-
-function assertUniqueTargets(collections: CollectionPlan[], views: ViewPlan[]) {
-  const seen = new Map<string, string>();
-  for (const { source, target } of [...collections, ...views]) {
-    const other = seen.get(target.ns);
-    if (other) {
-      throw new UsageError(
-        `both ${other} and ${source} would be restored as ${target.ns}`,
-        'adjust --ns-from/--ns-to so every namespace maps to a different target',
-      );
-    }
-    seen.set(target.ns, source);
   }
 }
 
@@ -582,26 +418,6 @@ async function prepareTargets(
     }
   }
   return found;
-}
-
-/**
- * A selection pattern that matches nothing in the archive is a mistake (a
- * typo, the wrong archive), not a request to restore nothing.
- */
-function requireMatches(schema: MongoSchema, patterns: string[] | undefined, flag: string): void {
-  const archived = schema.databases.flatMap((d) => [
-    ...d.collections.map((c) => `${d.name}.${c.name}`),
-    ...d.views.map((v) => `${d.name}.${v.name}`),
-  ]);
-  for (const pattern of patterns ?? []) {
-    const compiled = new NamespacePattern(pattern);
-    if (!archived.some((ns) => compiled.matches(ns))) {
-      throw new UsageError(
-        `--${flag} "${pattern}" matches no collection in the archive`,
-        `the archive holds ${listNames(archived) || 'no collections'}; check the pattern`,
-      );
-    }
-  }
 }
 
 /**

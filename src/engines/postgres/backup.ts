@@ -1,5 +1,6 @@
 import { StowageError, UsageError } from '../../errors.js';
 import type { EngineBackupRequest, EngineBackupResult } from '../engine.js';
+import { runSchedule } from '../kit/scheduler.js';
 import { counted, countUnits } from '../nouns.js';
 import { PgSession, parseTarget } from './connect.js';
 import { dumpTable, dumpTables } from './dump-table.js';
@@ -20,7 +21,6 @@ import {
 } from './model.js';
 import type { PostgresBackupOptions } from './options.js';
 import { NameFilter } from './patterns.js';
-import { runTasks } from './scheduler.js';
 import { readServerInfo } from './server-info.js';
 import { beginSnapshot, joinSnapshot, lockRelations } from './snapshot.js';
 import {
@@ -213,10 +213,7 @@ export async function backupPostgres(
     };
 
     if (tables.length || takeLargeObjects) {
-      // Biggest first: the longest COPY starts at once and the small ones fill in around it.
-      const queue = tables
-        .flatMap((table, i) => (parts[i] as TablePart[]).map((part) => ({ table, part })))
-        .sort((a, b) => b.part.estimatedBytes - a.part.estimatedBytes);
+      const queue = tables.flatMap((table, i) => (parts[i] as TablePart[]).map((part) => ({ table, part })));
       progress({
         type: 'plan',
         units: [
@@ -249,18 +246,21 @@ export async function backupPostgres(
           ? [
               {
                 id: largeObjects.stream,
+                priority: 1,
                 run: (session: PgSession) =>
                   backUpLargeObjects(session, largeObjects.stream, request, progress),
               },
             ]
           : [];
-      await runTasks(
+      // Biggest first: the longest COPY starts at once and the small ones fill in around it.
+      await runSchedule(
         [
           ...largeObjectTask,
           ...batchSmallTables(queue, !server.pglite).map((batch) =>
             batch.length === 1
               ? {
                   id: batch[0]!.part.stream,
+                  size: batch[0]!.part.estimatedBytes,
                   run: (session: PgSession) =>
                     dumpTable(session, batch[0]!.table, batch[0]!.part, request.streams, progress).then(
                       () => {},
@@ -268,6 +268,7 @@ export async function backupPostgres(
                 }
               : {
                   id: `batch:${batch[0]!.part.stream}`,
+                  size: batch.reduce((n, { part }) => n + part.estimatedBytes, 0),
                   run: (session: PgSession) =>
                     dumpTables(session, batch, request.streams, progress).then(() => {}),
                 },
@@ -379,9 +380,9 @@ const BATCH_TABLES = 100;
 const BATCH_BYTES = 4 * 1024 * 1024;
 
 /**
- * Cuts the copy queue (biggest first) into tasks: a table or part of its own,
- * or a run of small tables copied with one query, so thousands of small tables
- * do not cost a round trip each. Order is kept.
+ * Cuts the copy queue into tasks: a table or part of its own, or up to
+ * {@link BATCH_TABLES} small tables copied with one query, so thousands of
+ * small tables do not cost a round trip each. The scheduler orders the tasks by size.
  */
 function batchSmallTables<T extends { part: TablePart }>(queue: T[], batching: boolean): T[][] {
   const out: T[][] = [];

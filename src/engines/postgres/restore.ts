@@ -1,24 +1,24 @@
 import type { Readable } from 'node:stream';
-import { StowageError, UsageError } from '../../errors.js';
+import { StowageError } from '../../errors.js';
 import type { EngineRestoreRequest, EngineRestoreResult, StreamSummary } from '../engine.js';
+import { inStartOrder, runSchedule } from '../kit/scheduler.js';
 import { counted, countUnits } from '../nouns.js';
 import { applyObjects } from './apply-ddl.js';
 import { PgSession, parseTarget } from './connect.js';
-import { dataOnlyLoadGroups, type LoadGroup, requireTables } from './data-only.js';
+import { dataOnlyLoadGroups, requireTables } from './data-only.js';
 import { qualify } from './ident.js';
 import { loadLargeObjects } from './large-objects.js';
 import { loadTableCopy } from './load-copy.js';
 import { loadTableInsert } from './load-insert.js';
-import { type PgObject, type PgTableData, parsePostgresSchema, type RelationRef } from './model.js';
+import { type PgObject, type PgTableData, parsePostgresSchema } from './model.js';
 import type { PostgresRestoreOptions } from './options.js';
 import { findPreinstalledTypes } from './preinstalled.js';
 import { prerequisitesOf, requirePrerequisites } from './prerequisites.js';
 import { databasePropertyStatements } from './restore-database-properties.js';
 import { describeGlobals, restoreGlobals } from './restore-globals.js';
 import { RestoreLedger } from './restore-ledger.js';
+import { planRestore, planSchedule, type RestoreWork } from './restore-plan.js';
 import { mapObjectRoles, mapStatementRole } from './role-map.js';
-import { runTasks, type Task } from './scheduler.js';
-import { selectForRestore } from './selection.js';
 import { readServerInfo } from './server-info.js';
 import { existingTables, openTarget, requireEmptyTarget } from './target.js';
 import { fitToServer } from './target-version.js';
@@ -47,7 +47,8 @@ const RESTORE_SETTINGS: Record<string, string> = {
  * index and constraint builds in parallel, then owners and grants (unless
  * `owner: false` / `acl: false`) and, for a database it created, the archived
  * database's properties. The roles and extensions all that needs are checked
- * before anything is written (prerequisites.ts).
+ * before anything is written (prerequisites.ts). What to do is planned from the
+ * archive alone (restore-plan.ts); this runs the plan against the target.
  */
 export async function restorePostgres(
   request: EngineRestoreRequest<PostgresRestoreOptions>,
@@ -56,75 +57,10 @@ export async function restorePostgres(
   const options = request.options ?? {};
   const { progress, signal } = request;
   const warnings: string[] = [];
-  const ownership = {
-    owner: options.owner !== false,
-    acl: options.acl !== false,
-    mapRoles: options.mapRoles ?? {},
-  };
   if (schema.contents === 'globals') return restoreGlobalsOnly(request, schema, warnings);
-  if (options.globals && !schema.globals) {
-    throw new UsageError(
-      'this archive holds no roles or tablespaces (it was not backed up with --globals)',
-      'restore without --globals, or use a backup made with --globals',
-    );
-  }
-
-  if (options.schemaOnly && options.dataOnly) {
-    throw new UsageError(
-      'schema-only and data-only exclude each other',
-      'pick one of --schema-only and --data-only',
-    );
-  }
-  if (schema.contents === 'schema-only' && options.dataOnly) {
-    throw new UsageError(
-      'this archive holds no table data (it is a schema-only backup)',
-      'restore without --data-only',
-    );
-  }
-  let dataOnly = !!options.dataOnly;
-  if (schema.contents === 'data-only' && !dataOnly) {
-    dataOnly = true;
-    warnings.push('the archive is a data-only backup: loading it into the existing tables');
-  }
-  const schemaOnly = !!options.schemaOnly || schema.contents === 'schema-only';
-  if (options.disableTriggers && !dataOnly) {
-    throw new UsageError(
-      '--disable-triggers only applies to a data-only restore',
-      'add --data-only or drop --disable-triggers',
-    );
-  }
-
-  const selection = selectForRestore(schema, options, warnings);
-  const tables = schemaOnly ? [] : selection.tables;
-  // Sequence values are data (pg_restore --schema-only leaves them at their start too).
-  const sequences = schemaOnly ? [] : selection.sequences;
-  const summaries = new Map(request.streams.list().map((s) => [s.name, s]));
-  for (const t of tables) {
-    if (!t.streams.every((stream) => summaries.has(stream))) {
-      throw new StowageError(
-        'missing-stream',
-        `the archive has no data stream for table ${qualify(t.schema, t.name)}`,
-        'the archive is incomplete or damaged; restore from another backup',
-      );
-    }
-  }
-  // Large objects belong to no schema: a selective restore leaves them out, as pg_restore does.
-  const selective = !!(options.includeSchemas?.length || options.includeTables?.length);
-  const largeObjects = !schemaOnly && (options.largeObjects ?? !selective) ? schema.largeObjects : undefined;
-  if (largeObjects && !summaries.has(largeObjects.stream)) {
-    throw new StowageError(
-      'missing-stream',
-      'the archive has no data stream for its large objects',
-      'the archive is incomplete or damaged; restore from another backup',
-    );
-  }
-  let preData = dataOnly ? [] : selection.objects.filter((o) => o.section === 'pre-data');
-  // Data-only still refreshes materialized views: their contents are data.
-  const postData = selection.objects.filter(
-    (o) => o.section === 'post-data' && (!dataOnly || o.kind === 'refresh') && o.kind !== 'event-trigger',
-  );
-  // Event triggers come last, after ownership, as pg_restore does: they must not fire on the restore's own DDL.
-  const eventTriggers = dataOnly ? [] : selection.objects.filter((o) => o.kind === 'event-trigger');
+  const plan = planRestore(schema, options, request.streams.list(), warnings);
+  const { dataOnly, ownership, selection, tables, sequences, largeObjects, postData, eventTriggers } = plan;
+  const summaries = plan.streams;
 
   progress({ type: 'phase', phase: 'connect' });
   const settings = {
@@ -151,7 +87,7 @@ export async function restorePostgres(
         const fit = fitToServer(
           schema.server.versionNum,
           (await readServerInfo(session)).versionNum,
-          { selection, objectLists: [preData, postData, eventTriggers], tables, sequences },
+          { selection, objectLists: [plan.preData, postData, eventTriggers], tables, sequences },
           { skip: !!options.skipMissingFeatures, owner: ownership.acl },
           warnings,
         );
@@ -193,7 +129,7 @@ export async function restorePostgres(
     const kept = preinstalled?.objectIds ?? new Set<string>();
     if (preinstalled) warnings.push(...preinstalled.warnings);
     const objects = selection.objects.filter((o) => !kept.has(o.id));
-    preData = preData.filter((o) => !kept.has(o.id));
+    const preData = plan.preData.filter((o) => !kept.has(o.id));
     if (!created && !options.clean && !dataOnly) await requireEmptyTarget(main, preinstalled?.functionOids);
     if (dataOnly) await requireTables(main, tables);
     // Extensions the target cannot install were refused by prepare (prerequisites.ts), before anything.
@@ -282,252 +218,156 @@ export async function restorePostgres(
       for (const s of sessions) s.destroy();
     };
 
-    // Data, sequence values and post-data run as one schedule, like pg_restore -j: an index or
-    // constraint waits only for its own table's data (see postDataWaitsFor), so the tables loaded
-    // first get their indexes built while the rest still load, instead of every build waiting for the
-    // last row of the last table.
-    const dataTasks: (Task<PgSession> & { size: number })[] = [];
-    const tableTaskIds = new Map<string, string[]>();
+    const keyOf = (t: PgTableData) => qualify(t.schema, t.name);
+    // Data-only into tables with foreign keys: parents before children (unless triggers are off).
+    const groups =
+      dataOnly && !options.disableTriggers && tables.length
+        ? await dataOnlyLoadGroups(main, tables, warnings)
+        : undefined;
+    const schedule = planSchedule(plan, schema.partitions, groups);
     if (tables.length || largeObjects) {
+      const description = `${countUnits('postgres', tables.length)}${largeObjects ? ` and ${counted(largeObjects.count, 'large object')}` : ''}`;
       progress({
         type: 'phase',
         phase: 'data',
-        message: `loading ${countUnits('postgres', tables.length)}${largeObjects ? ` and ${counted(largeObjects.count, 'large object')}` : ''}${insert ? ' with INSERT' : ''}`,
+        message: `loading ${description}${insert ? ' with INSERT' : ''}`,
       });
-      const bytesOf = (stream: string) => summaries.get(stream)?.rawBytes ?? 0;
-      const tableBytes = (t: PgTableData) => t.streams.reduce((n, s) => n + bytesOf(s), 0);
-      // Biggest table first, its parts together: its index builds, the longest post-data work, can
-      // start only once all of them are in, and then overlap with loading the smaller tables.
-      const order = [...tables].sort((a, b) => tableBytes(b) - tableBytes(a));
-      const parts = order.flatMap((table) => table.streams.map((stream) => ({ table, stream })));
+      const loadStreams = inStartOrder(schedule).flatMap(({ work }) =>
+        work.kind === 'load'
+          ? [work.stream]
+          : work.kind === 'load-together'
+            ? work.tables.flatMap((t) => t.streams)
+            : [],
+      );
       progress({
         type: 'plan',
-        units: [...(largeObjects ? [largeObjects.stream] : []), ...parts.map((p) => p.stream)].map(
-          (stream) => ({
-            name: stream,
-            estimatedItems: summaries.get(stream)?.items,
-            estimatedBytes: summaries.get(stream)?.rawBytes,
-          }),
-        ),
-        summary: `${countUnits('postgres', tables.length)}${largeObjects ? ` and ${counted(largeObjects.count, 'large object')}` : ''}`,
-      });
-      const keyOf = (t: PgTableData) => qualify(t.schema, t.name);
-      const byKey = new Map(order.map((t) => [keyOf(t), t]));
-      // Data-only into tables with foreign keys: parents before children (unless triggers are off).
-      const groups: LoadGroup[] =
-        dataOnly && !options.disableTriggers
-          ? await dataOnlyLoadGroups(main, order, warnings)
-          : order.map((t) => ({ id: keyOf(t), tables: [keyOf(t)], deps: [] }));
-      const partsLeft = new Map(order.map((t) => [keyOf(t), t.streams.length]));
-      const loadPart = async (session: PgSession, t: PgTableData, stream: string, countNow = true) => {
-        let inserted = 0;
-        const rows = await loadTable(
-          session,
-          t,
-          stream,
-          request.streams.open(stream),
-          insert,
-          schema.database.encoding,
-          summaries.get(stream),
-          progress,
-          request.streams.recycle?.bind(request.streams),
-          (n) => {
-            inserted = n;
-          },
-        ).catch((err: unknown) => {
-          // A failed COPY commits nothing; a failed INSERT load keeps the statements that ran.
-          if (countNow && !options.singleTransaction) ledger.rowsCommitted(inserted);
-          throw err;
-        });
-        const expected = summaries.get(stream)?.items;
-        if (expected !== undefined && expected !== rows) {
-          throw new StowageError(
-            'pg-row-count',
-            `table ${keyOf(t)}: loaded ${rows} rows from ${stream} but the archive recorded ${expected}`,
-            'the archive is damaged; restore from another backup',
-          );
-        }
-        items[keyOf(t)] = (items[keyOf(t)] ?? 0) + rows;
-        const left = (partsLeft.get(keyOf(t)) ?? 1) - 1;
-        partsLeft.set(keyOf(t), left);
-        if (countNow) {
-          ledger.partCommitted(rows);
-          if (left === 0) ledger.tick('data');
-        }
-        return rows;
-      };
-      ledger.planParts(parts.length);
-      // A table alone loads as one task per part, so the parts of a big table load side by side.
-      // Tables in a foreign-key cycle load in one task: one transaction, deferrable keys checked at commit.
-      const taskIds = new Map(
-        groups.map((g) => [g.id, g.tables.length === 1 ? (byKey.get(g.id) as PgTableData).streams : [g.id]]),
-      );
-      for (const g of groups) for (const k of g.tables) tableTaskIds.set(k, taskIds.get(g.id) ?? [g.id]);
-      const tasks: (Task<PgSession> & { size: number })[] = groups.flatMap((g) => {
-        const deps = g.deps.flatMap((d) => taskIds.get(d) ?? [d]);
-        const members = g.tables.map((k) => byKey.get(k) as PgTableData);
-        if (members.length === 1) {
-          const t = members[0] as PgTableData;
-          return t.streams.map((stream) => ({
-            id: stream,
-            deps,
-            size: tableBytes(t),
-            run: async (session: PgSession) => {
-              await loadPart(session, t, stream);
-            },
-          }));
-        }
-        return [
-          {
-            id: g.id,
-            deps,
-            size: members.reduce((n, t) => n + tableBytes(t), 0),
-            run: async (session: PgSession) => {
-              if (!options.singleTransaction) await session.query('BEGIN', [], 'starting a load transaction');
-              await session.query('SET CONSTRAINTS ALL DEFERRED');
-              const loaded: number[] = [];
-              for (const t of members)
-                for (const stream of t.streams) loaded.push(await loadPart(session, t, stream, false));
-              if (!options.singleTransaction)
-                await session.query('COMMIT', [], `committing tables ${g.tables.join(', ')}`);
-              // Committed together: the parts count only now.
-              for (const rows of loaded) ledger.partCommitted(rows);
-              for (const _ of members) ledger.tick('data');
-            },
-          },
-        ];
-      });
-      if (largeObjects) {
-        tasks.push({
-          id: largeObjects.stream,
-          size: summaries.get(largeObjects.stream)?.rawBytes ?? 0,
-          run: async (session) => {
-            progress({ type: 'unit-start', name: largeObjects.stream });
-            let loaded = 0;
-            try {
-              loaded = await loadLargeObjects(session, request.streams.open(largeObjects.stream), {
-                clean: !!options.clean,
-                owner: ownership.owner,
-                acl: ownership.acl,
-                mapRoles: ownership.mapRoles,
-                extras: largeObjects.extras,
-                onObject: () => ledger.tick('large objects'),
-              });
-            } catch (err) {
-              throw session.translate(err, 'restoring large objects');
-            }
-            progress({
-              type: 'unit-done',
-              name: largeObjects.stream,
-              items: loaded,
-              bytes: summaries.get(largeObjects.stream)?.rawBytes ?? 0,
-            });
-          },
-        });
-      }
-      // Stable: parts of one table stay together, in order.
-      tasks.sort((a, b) => b.size - a.size);
-      dataTasks.push(...tasks);
-    }
-    const allData = dataTasks.map((t) => t.id);
-
-    const sequenceTasks: Task<PgSession>[] = sequences.length
-      ? [
-          {
-            id: 'sequence values',
-            deps: allData,
-            run: async (session) => {
-              await restoreSequences(session, sequences, dataOnly, warnings);
-              for (const _ of sequences) ledger.tick('sequences');
-            },
-          },
-        ]
-      : [];
-
-    const postTasks: Task<PgSession>[] = [];
-    if (postData.length) {
-      let announced = false;
-      const announce = () => {
-        if (announced) return;
-        announced = true;
-        progress({
-          type: 'phase',
-          phase: 'post-data',
-          message: `building ${counted(postData.length, 'object')} (indexes, constraints, …)`,
-        });
-      };
-      // Post-data work inside one partition tree can deadlock in the server (an ALTER on the parent
-      // locks down the tree, an attach locks up it), and two attaches at once can each miss the other
-      // and leave the parent index invalid. So within a tree only plain index builds run side by side;
-      // everything else takes turns (keyed by the tree's root table).
-      const roots = new Map<string, RelationRef>();
-      for (const p of schema.partitions) {
-        const root = p.ancestors[p.ancestors.length - 1] ?? p;
-        roots.set(`${p.schema}.${p.name}`, root);
-        roots.set(`${root.schema}.${root.name}`, root);
-      }
-      const treeLock = (o: PgObject) => {
-        const root = o.relation && roots.get(`${o.relation.schema}.${o.relation.name}`);
-        if (!root) return [];
-        return [
-          {
-            key: `tree:${root.schema}.${root.name}`,
-            mode: o.kind === 'index' && o.lock === 'share' ? ('share' as const) : ('exclusive' as const),
-          },
-        ];
-      };
-      /**
-       * The data tasks a post-data object waits for. Indexes, constraints, triggers, rules and
-       * policies of a plain table need only that table's rows (and a foreign key the referenced
-       * table's too); anything else (a materialized view refresh reads other tables, an index on a
-       * partitioned table covers every partition) waits for all of the data.
-       */
-      const postDataWaitsFor = (o: PgObject): string[] => {
-        if (!TABLE_LOCAL_KINDS.has(o.kind) || !o.relation) return allData;
-        const waits: string[] = [];
-        for (const r of [o.relation, ...(o.references ?? [])]) {
-          if (roots.has(`${r.schema}.${r.name}`)) return allData;
-          waits.push(...(tableTaskIds.get(qualify(r.schema, r.name)) ?? []));
-        }
-        return waits;
-      };
-      postTasks.push(
-        ...postData.map((o) => ({
-          id: o.id,
-          deps: [...(o.deps ?? []), ...postDataWaitsFor(o)],
-          locks: [
-            ...(o.relation
-              ? [{ key: `${o.relation.schema}.${o.relation.name}`, mode: o.lock ?? 'exclusive' }]
-              : []),
-            ...(o.references ?? []).map((r) => ({
-              key: `${r.schema}.${r.name}`,
-              mode: 'exclusive' as const,
-            })),
-            ...treeLock(o),
-          ],
-          run: async (session: PgSession) => {
-            announce();
-            try {
-              await session.client.query(
-                mapObjectRoles(o, ownership.mapRoles)
-                  .map((s) => (/;\s*$/.test(s) ? s : `${s};`))
-                  .join('\n'),
-              );
-            } catch (err) {
-              throw session.translate(err, `creating ${describe(o)}`);
-            }
-            ledger.tick('post-data');
-          },
+        units: [...(largeObjects ? [largeObjects.stream] : []), ...loadStreams].map((stream) => ({
+          name: stream,
+          estimatedItems: summaries.get(stream)?.items,
+          estimatedBytes: summaries.get(stream)?.rawBytes,
         })),
-      );
+        summary: description,
+      });
+      ledger.planParts(tables.reduce((n, t) => n + t.streams.length, 0));
     }
 
-    // Post-data first in the list: a worker takes the first task that is ready, and a build whose
-    // table is in should not wait behind the remaining loads.
-    await runTasks([...sequenceTasks, ...postTasks, ...dataTasks], workers, {
-      signal,
-      onFailure: options.singleTransaction ? undefined : stopAll,
-    });
+    const partsLeft = new Map(tables.map((t) => [keyOf(t), t.streams.length]));
+    /** Loads one stream of a table; `countNow` false when the caller commits (and counts) later. */
+    const loadPart = async (session: PgSession, t: PgTableData, stream: string, countNow = true) => {
+      let inserted = 0;
+      const rows = await loadTable(
+        session,
+        t,
+        stream,
+        request.streams.open(stream),
+        insert,
+        schema.database.encoding,
+        summaries.get(stream),
+        progress,
+        request.streams.recycle?.bind(request.streams),
+        (n) => {
+          inserted = n;
+        },
+      ).catch((err: unknown) => {
+        // A failed COPY commits nothing; a failed INSERT load keeps the statements that ran.
+        if (countNow && !options.singleTransaction) ledger.rowsCommitted(inserted);
+        throw err;
+      });
+      const expected = summaries.get(stream)?.items;
+      if (expected !== undefined && expected !== rows) {
+        throw new StowageError(
+          'pg-row-count',
+          `table ${keyOf(t)}: loaded ${rows} rows from ${stream} but the archive recorded ${expected}`,
+          'the archive is damaged; restore from another backup',
+        );
+      }
+      items[keyOf(t)] = (items[keyOf(t)] ?? 0) + rows;
+      const left = (partsLeft.get(keyOf(t)) ?? 1) - 1;
+      partsLeft.set(keyOf(t), left);
+      if (countNow) {
+        ledger.partCommitted(rows);
+        if (left === 0) ledger.tick('data');
+      }
+      return rows;
+    };
+
+    let announced = false;
+    const perform = async (work: RestoreWork, session: PgSession): Promise<void> => {
+      switch (work.kind) {
+        case 'load':
+          await loadPart(session, work.table, work.stream);
+          return;
+        case 'load-together': {
+          if (!options.singleTransaction) await session.query('BEGIN', [], 'starting a load transaction');
+          await session.query('SET CONSTRAINTS ALL DEFERRED');
+          const loaded: number[] = [];
+          for (const t of work.tables)
+            for (const stream of t.streams) loaded.push(await loadPart(session, t, stream, false));
+          if (!options.singleTransaction)
+            await session.query('COMMIT', [], `committing tables ${work.tables.map(keyOf).join(', ')}`);
+          // Committed together: the parts count only now.
+          for (const rows of loaded) ledger.partCommitted(rows);
+          for (const _ of work.tables) ledger.tick('data');
+          return;
+        }
+        case 'large-objects': {
+          if (!largeObjects) return;
+          progress({ type: 'unit-start', name: work.stream });
+          let loaded = 0;
+          try {
+            loaded = await loadLargeObjects(session, request.streams.open(work.stream), {
+              clean: !!options.clean,
+              owner: ownership.owner,
+              acl: ownership.acl,
+              mapRoles: ownership.mapRoles,
+              extras: largeObjects.extras,
+              onObject: () => ledger.tick('large objects'),
+            });
+          } catch (err) {
+            throw session.translate(err, 'restoring large objects');
+          }
+          progress({
+            type: 'unit-done',
+            name: work.stream,
+            items: loaded,
+            bytes: summaries.get(work.stream)?.rawBytes ?? 0,
+          });
+          return;
+        }
+        case 'sequences':
+          await restoreSequences(session, sequences, dataOnly, warnings);
+          for (const _ of sequences) ledger.tick('sequences');
+          return;
+        case 'post-data': {
+          if (!announced) {
+            announced = true;
+            progress({
+              type: 'phase',
+              phase: 'post-data',
+              message: `building ${counted(postData.length, 'object')} (indexes, constraints, …)`,
+            });
+          }
+          const o = work.object;
+          try {
+            await session.client.query(
+              mapObjectRoles(o, ownership.mapRoles)
+                .map((s) => (/;\s*$/.test(s) ? s : `${s};`))
+                .join('\n'),
+            );
+          } catch (err) {
+            throw session.translate(err, `creating ${describe(o)}`);
+          }
+          ledger.tick('post-data');
+          return;
+        }
+      }
+    };
+
+    await runSchedule(
+      schedule.map((task) => ({ ...task, run: (session: PgSession) => perform(task.work, session) })),
+      workers,
+      { signal, onFailure: options.singleTransaction ? undefined : stopAll },
+    );
 
     if ((ownership.owner || ownership.acl) && !dataOnly) {
       progress({ type: 'phase', phase: 'owner', message: 'restoring owners and privileges' });
@@ -675,17 +515,6 @@ async function loadTable(
   progress({ type: 'unit-done', name: stream, items: rows, bytes });
   return rows;
 }
-
-/** Post-data kinds that belong to one table and need no other table's rows but a foreign key's referenced one. */
-const TABLE_LOCAL_KINDS: ReadonlySet<PgObject['kind']> = new Set([
-  'index',
-  'constraint',
-  'foreign-key',
-  'trigger',
-  'rule',
-  'policy',
-  'row-security',
-]);
 
 /** Sets every sequence's value in one round trip; with data-only, sequences missing from the target are reported. */
 async function restoreSequences(

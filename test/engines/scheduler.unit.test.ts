@@ -1,0 +1,302 @@
+import { describe, expect, it } from 'vitest';
+import {
+  mapLimited,
+  runSchedule,
+  ScheduleCycleError,
+  type ScheduledTask,
+} from '../../src/engines/kit/scheduler.js';
+
+/** A task that can be finished (or failed) by the test, recording when it started and on which worker. */
+class Gate {
+  readonly log: string[] = [];
+  private readonly open = new Map<string, { resolve: () => void; reject: (e: unknown) => void }>();
+  private waiters: (() => void)[] = [];
+
+  task(id: string, extra: Partial<ScheduledTask<string>> = {}): ScheduledTask<string> {
+    return {
+      id,
+      ...extra,
+      run: (worker, signal) =>
+        new Promise<void>((resolve, reject) => {
+          this.log.push(`start ${id}@${worker}`);
+          this.open.set(id, { resolve, reject });
+          signal.addEventListener('abort', () => this.log.push(`abort seen by ${id}`), { once: true });
+          for (const w of this.waiters.splice(0)) w();
+        }),
+    };
+  }
+
+  running(): string[] {
+    return [...this.open.keys()];
+  }
+
+  /** Resolves once `ids` are all running (tasks start asynchronously). */
+  async until(...ids: string[]): Promise<void> {
+    while (!ids.every((id) => this.open.has(id))) await new Promise<void>((r) => this.waiters.push(r));
+  }
+
+  /** Lets every pending microtask (task completions, next starts) run. */
+  async settle(): Promise<void> {
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    await new Promise<void>((r) => setImmediate(r));
+  }
+
+  finish(id: string): void {
+    const t = this.open.get(id);
+    if (!t) throw new Error(`${id} is not running`);
+    this.open.delete(id);
+    this.log.push(`done ${id}`);
+    t.resolve();
+  }
+
+  failWith(id: string, error: unknown): void {
+    const t = this.open.get(id);
+    if (!t) throw new Error(`${id} is not running`);
+    this.open.delete(id);
+    this.log.push(`fail ${id}`);
+    t.reject(error);
+  }
+}
+
+describe('runSchedule', () => {
+  it('starts the biggest ready task first, higher priority before any size, list order on ties', async () => {
+    const order: string[] = [];
+    const task = (id: string, extra: Partial<ScheduledTask<number>> = {}): ScheduledTask<number> => ({
+      id,
+      ...extra,
+      run: async () => {
+        order.push(id);
+      },
+    });
+    await runSchedule(
+      [
+        task('small', { size: 1 }),
+        task('big', { size: 100 }),
+        task('tie-a', { size: 5 }),
+        task('tie-b', { size: 5 }),
+        task('urgent', { priority: 1 }),
+        task('unsized'),
+      ],
+      [0],
+    );
+    expect(order).toEqual(['urgent', 'big', 'tie-a', 'tie-b', 'small', 'unsized']);
+  });
+
+  it('runs a task only after its dependencies, and ignores dependencies that are not tasks', async () => {
+    const order: string[] = [];
+    const task = (id: string, deps: string[], size = 0): ScheduledTask<number> => ({
+      id,
+      deps,
+      size,
+      run: async () => {
+        order.push(id);
+      },
+    });
+    // "after" is the biggest but must wait for both of the others.
+    await runSchedule(
+      [task('after', ['a', 'b', 'not-a-task'], 100), task('a', []), task('b', ['a'])],
+      [0, 1],
+    );
+    expect(order).toEqual(['a', 'b', 'after']);
+  });
+
+  it('a ready task waits for the next free worker, never two at once on one worker', async () => {
+    const gate = new Gate();
+    const run = runSchedule(
+      [gate.task('a', { size: 3 }), gate.task('b', { size: 2 }), gate.task('c', { size: 1 })],
+      ['w1', 'w2'],
+    );
+    await gate.until('a', 'b');
+    await gate.settle();
+    expect(gate.running().sort()).toEqual(['a', 'b']);
+    gate.finish('b');
+    await gate.until('c');
+    expect(gate.log).toContain('start c@w2');
+    gate.finish('a');
+    gate.finish('c');
+    await run;
+  });
+
+  it('share locks run together, an exclusive lock runs alone on its key', async () => {
+    const gate = new Gate();
+    const run = runSchedule(
+      [
+        gate.task('index-1', { locks: [{ key: 't', mode: 'share' }] }),
+        gate.task('index-2', { locks: [{ key: 't', mode: 'share' }] }),
+        gate.task('fk', { locks: [{ key: 't', mode: 'exclusive' }] }),
+        gate.task('elsewhere', { locks: [{ key: 'u', mode: 'exclusive' }] }),
+      ],
+      ['w1', 'w2', 'w3'],
+    );
+    await gate.until('index-1', 'index-2', 'elsewhere');
+    await gate.settle();
+    expect(gate.running()).not.toContain('fk');
+    gate.finish('index-1');
+    await gate.settle();
+    expect(gate.running()).not.toContain('fk');
+    gate.finish('index-2');
+    await gate.until('fk');
+    gate.finish('fk');
+    gate.finish('elsewhere');
+    await run;
+  });
+
+  it('holds each per-key limit while a free worker takes another key’s task', async () => {
+    const gate = new Gate();
+    const run = runSchedule(
+      [
+        gate.task('db1-a', { limits: ['db1'], size: 9 }),
+        gate.task('db1-b', { limits: ['db1'], size: 8 }),
+        gate.task('db2-a', { limits: ['db2'], size: 1 }),
+      ],
+      ['w1', 'w2', 'w3'],
+      { limitOf: (key) => (key === 'db1' ? 1 : undefined) },
+    );
+    // db1-b is bigger than db2-a but db1 is full: db2-a takes the free worker.
+    await gate.until('db1-a', 'db2-a');
+    await gate.settle();
+    expect(gate.running().sort()).toEqual(['db1-a', 'db2-a']);
+    gate.finish('db1-a');
+    await gate.until('db1-b');
+    gate.finish('db1-b');
+    gate.finish('db2-a');
+    await run;
+  });
+
+  it('on a failure starts nothing new, aborts the running tasks’ signal, waits for them, throws the first error', async () => {
+    const gate = new Gate();
+    const failures: unknown[] = [];
+    const first = new Error('first');
+    let outcome: unknown = 'pending';
+    const run = runSchedule(
+      [gate.task('a', { size: 3 }), gate.task('b', { size: 2 }), gate.task('never', { size: 1 })],
+      ['w1', 'w2'],
+      { onFailure: (e) => failures.push(e) },
+    ).then(
+      () => {
+        outcome = 'resolved';
+      },
+      (e: unknown) => {
+        outcome = e;
+      },
+    );
+    await gate.until('a', 'b');
+    gate.failWith('a', first);
+    await gate.settle();
+    expect(failures).toEqual([first]);
+    expect(gate.log).toContain('abort seen by b');
+    // b is still running: the run has not settled, and the free worker took nothing.
+    expect(outcome).toBe('pending');
+    expect(gate.log.some((l) => l.startsWith('start never'))).toBe(false);
+    gate.failWith('b', new Error('second, caused by the cancellation'));
+    await run;
+    expect(outcome).toBe(first);
+    expect(failures).toEqual([first]);
+    expect(gate.log.some((l) => l.startsWith('start never'))).toBe(false);
+  });
+
+  it('a task that throws before its first await fails the run like any other', async () => {
+    const boom = new Error('sync');
+    await expect(
+      runSchedule(
+        [
+          {
+            id: 'x',
+            run: () => {
+              throw boom;
+            },
+          },
+        ],
+        [0],
+      ),
+    ).rejects.toBe(boom);
+  });
+
+  it('the caller’s signal cancels: running tasks see it, nothing new starts, its reason is thrown after they settle', async () => {
+    const gate = new Gate();
+    const controller = new AbortController();
+    const run = runSchedule([gate.task('a', { size: 2 }), gate.task('later', { size: 1 })], ['w1'], {
+      signal: controller.signal,
+    });
+    await gate.until('a');
+    const reason = new Error('cancelled');
+    controller.abort(reason);
+    await gate.settle();
+    expect(gate.log).toContain('abort seen by a');
+    gate.finish('a');
+    await expect(run).rejects.toBe(reason);
+    expect(gate.log.some((l) => l.startsWith('start later'))).toBe(false);
+  });
+
+  it('refuses an already cancelled run without starting anything', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('before'));
+    let started = false;
+    await expect(
+      runSchedule(
+        [
+          {
+            id: 'a',
+            run: async () => {
+              started = true;
+            },
+          },
+        ],
+        [0],
+        { signal: controller.signal },
+      ),
+    ).rejects.toThrow('before');
+    expect(started).toBe(false);
+  });
+
+  it('reports a dependency cycle instead of hanging', async () => {
+    const done: string[] = [];
+    const task = (id: string, deps: string[]): ScheduledTask<number> => ({
+      id,
+      deps,
+      run: async () => {
+        done.push(id);
+      },
+    });
+    const error = await runSchedule([task('free', []), task('x', ['y']), task('y', ['x'])], [0, 1]).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ScheduleCycleError);
+    expect((error as ScheduleCycleError).waiting.sort()).toEqual(['x', 'y']);
+    expect(done).toEqual(['free']);
+  });
+
+  it('refuses two tasks with one id', async () => {
+    const task: ScheduledTask<number> = { id: 'same', run: async () => {} };
+    await expect(runSchedule([task, task], [0])).rejects.toThrow('two tasks have the id "same"');
+  });
+});
+
+describe('mapLimited', () => {
+  it('keeps the order of the items and never has more than `limit` calls in flight', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const out = await mapLimited([5, 1, 4, 2, 3], 2, async (n) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      for (let i = 0; i < n; i++) await Promise.resolve();
+      inFlight--;
+      return n * 10;
+    });
+    expect(out).toEqual([50, 10, 40, 20, 30]);
+    expect(peak).toBe(2);
+  });
+
+  it('throws the first failure after the calls in flight settled', async () => {
+    let settled = 0;
+    const error = await mapLimited([0, 1, 2, 3], 2, async (n) => {
+      await Promise.resolve();
+      if (n === 0) throw new Error(`item ${n}`);
+      await new Promise<void>((r) => setImmediate(r));
+      settled++;
+    }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('item 0');
+    // Item 1 was in flight and finished; items 2 and 3 never started.
+    expect(settled).toBe(1);
+  });
+});
