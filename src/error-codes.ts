@@ -50,6 +50,20 @@ export const ERROR_CODES = {
   'unsupported-version': { exit: failure, doc: 'written by a newer format or schema version' },
   'corrupt-header': { exit: failure, doc: "the archive's header fails its checksum" },
   'corrupt-frame': { exit: failure, doc: 'a frame fails its checksum or authentication' },
+  'corrupt-segment': { exit: failure, doc: "a continuous backup's change segment cannot be read back whole" },
+  'chain-gap': {
+    exit: failure,
+    doc: "a continuous backup's chain misses a segment, so changes after the gap cannot be replayed",
+  },
+  'no-chain': {
+    exit: failure,
+    doc: 'no continuous backup chain in the repository covers the moment asked for',
+  },
+  'follow-unsupported': { exit: usage, doc: 'the engine or server cannot be followed continuously' },
+  'chain-lagging': {
+    exit: failure,
+    doc: "a followed chain's lag or last segment's age passed the limit given to status",
+  },
   'corrupt-schema': { exit: failure, doc: "the archive's schema stream cannot be read" },
   'unsupported-schema': {
     exit: failure,
@@ -126,6 +140,14 @@ export const ERROR_CODES = {
     exit: failure,
     doc: 'a PostgreSQL restore stopped part way; the message says what was applied',
   },
+  'pg-follow-setup': {
+    exit: failure,
+    doc: 'the server cannot be followed (wal_level, slots, privileges, tables without a replica identity)',
+  },
+  'pg-replay-mismatch': {
+    exit: failure,
+    doc: "a replayed change found no row: the target is not the chain's base",
+  },
   'pg-error': { exit: failure, doc: 'any other PostgreSQL error' },
 
   // MongoDB.
@@ -140,6 +162,7 @@ export const ERROR_CODES = {
   'mongo-missing-database': { exit: failure, doc: 'the named database does not exist' },
   'mongo-oplog-rolled-over': { exit: failure, doc: 'the oplog rolled over during a point-in-time backup' },
   'mongo-oplog-unreplayable': { exit: failure, doc: 'an oplog entry cannot be replayed on restore' },
+  'mongo-no-oplog': { exit: failure, doc: 'the MongoDB server keeps no oplog, so it cannot be followed' },
   'mongo-document-too-large': { exit: failure, doc: 'a document exceeds the server limit' },
   'mongo-documents-rejected': {
     exit: failure,

@@ -31,6 +31,33 @@ export const StreamEntrySchema = z
     message: 'a stream needs exactly one digest (blake3 or sha256)',
   });
 
+/**
+ * Continuous backup (`stowage follow`, docs/CONTINUOUS.md): an archive that is
+ * a chain's base or one of its change segments says so here.
+ */
+export const ChainMarkSchema = z.object({
+  /** The chain's name: its base archive's name without `.stow`. */
+  id: z.string().min(1),
+  /** The engine's name for the chain's server-side state (PostgreSQL: slot and publication). */
+  feedId: z.string().min(1),
+  role: z.enum(['base', 'segment']),
+  /** 0 for the base; segments count 1, 2, … without gaps. */
+  sequence: z.number().int().nonnegative(),
+  /** The position just before this archive's changes: the chain's start (base, first segment) or the previous segment's last. */
+  after: z.string().min(1),
+  /** Segments: their last transaction's position. */
+  last: z.string().min(1).optional(),
+  /** Transactions the segment holds (0 for the base). */
+  transactions: z.number().int().nonnegative(),
+  /** Commit times (server clock) of the segment's first and last transaction. */
+  firstCommitAt: z.iso.datetime().optional(),
+  lastCommitAt: z.iso.datetime().optional(),
+  /** Every change committed up to this moment is in this archive or an earlier one of the chain. */
+  coveredUntil: z.iso.datetime().optional(),
+});
+
+export type ChainMark = z.infer<typeof ChainMarkSchema>;
+
 export const ManifestSchema = z.object({
   formatVersion: z.number().int().min(OLDEST_READABLE_VERSION).max(FORMAT_VERSION),
   tool: z.object({ name: z.literal('stowage'), version: z.string() }),
@@ -64,6 +91,8 @@ export const ManifestSchema = z.object({
   streams: z.array(StreamEntrySchema),
   /** Engine-specific description of the schema, enough to rebuild the database. */
   schema: z.unknown(),
+  /** Present on a continuous backup's base and segments. */
+  chain: ChainMarkSchema.optional(),
 });
 
 export type Manifest = z.infer<typeof ManifestSchema>;

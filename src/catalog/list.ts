@@ -1,12 +1,12 @@
 import { archiveKeys, type Encryption } from '../archive/archive-keys.js';
-import type { Manifest } from '../archive/manifest.js';
+import type { ChainMark, Manifest } from '../archive/manifest.js';
 import { ArchiveReader } from '../archive/reader.js';
 import { checkArchiveTail } from '../archive/tail-check.js';
 import { mapLimited } from '../engines/kit/scheduler.js';
 import { KeyRequiredError, StowageError, WrongKeyError } from '../errors.js';
 import type { Repository, RepositoryFile } from '../store/repository.js';
 import { type BackupKind, kindOfManifest } from './backup-kind.js';
-import { parseArchiveName, safeName } from './naming.js';
+import { parseArchiveName, parseSegmentName, safeName } from './naming.js';
 import { readVerificationRecord, type VerificationRecord, withholdContents } from './verification-record.js';
 
 /** One archive in a repository, as `list`, `status` and retention see it. */
@@ -24,6 +24,9 @@ export interface ArchiveInfo {
   engine?: Manifest['engine'];
   /** The database(s) as the engine named them. */
   sourceDatabase?: string;
+  /** The source URL, password removed, and the server's version (from the manifest). */
+  source?: string;
+  serverVersion?: string;
   finishedAt?: Date;
   durationMs?: number;
   rawBytes?: number;
@@ -34,6 +37,8 @@ export interface ArchiveInfo {
   pointInTime?: boolean;
   /** What the backup lacks (see the manifest's `incomplete`); absent when complete. */
   incomplete?: string[];
+  /** Set when the archive is a continuous backup chain's base (see chains.ts). */
+  chain?: ChainMark;
   /** Latest verification result, when one is recorded and still matches the file. */
   verification?: VerificationRecord;
   /** Why the manifest could not be read (no key given, damaged tail…); the rest then comes from the name. */
@@ -80,7 +85,10 @@ export async function listArchives(
   repository: Repository,
   options: ListOptions = {},
 ): Promise<ArchiveInfo[]> {
-  const files = (await repository.listFiles()).filter((f) => f.name.endsWith('.stow'));
+  // Change segments are parts of a chain, not backups of their own: chains.ts lists them.
+  const files = (await repository.listFiles()).filter(
+    (f) => f.name.endsWith('.stow') && !parseSegmentName(f.name),
+  );
   const wanted = options.database ? safeName(options.database) : undefined;
   const selected = wanted
     ? files.filter((f) => (parseArchiveName(f.name)?.database ?? wanted) === wanted)
@@ -142,6 +150,8 @@ async function describe(
     at: started,
     engine: manifest.engine,
     sourceDatabase: manifest.database,
+    source: manifest.source,
+    serverVersion: manifest.serverVersion,
     finishedAt: finished,
     durationMs: finished.getTime() - started.getTime(),
     rawBytes: manifest.streams.reduce((n, s) => n + s.rawBytes, 0),
@@ -151,6 +161,7 @@ async function describe(
     encrypted: manifest.encrypted,
     pointInTime: manifest.pointInTime,
     ...(manifest.incomplete?.length ? { incomplete: manifest.incomplete } : {}),
+    ...(manifest.chain ? { chain: manifest.chain } : {}),
   };
 }
 

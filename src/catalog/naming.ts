@@ -54,3 +54,26 @@ export function databaseFromParsableUrl(url: string): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * A continuous backup's change segment: `<chain>.seg-<NNNNNN>.stow`, where the
+ * chain is named after its base archive (`<chain>.stow`) and N counts from 1.
+ * The name never matches an archive name, so segments are not backups of their own.
+ */
+export function segmentName(chain: string, sequence: number): string {
+  return `${chain}.seg-${String(sequence).padStart(6, '0')}.stow`;
+}
+
+const SEGMENT_PATTERN = /^(?<chain>.+)\.seg-(?<sequence>\d{6,})\.stow$/;
+
+/** Reads the chain and sequence back out of a segment name; undefined for anything else. */
+export function parseSegmentName(name: string): { chain: string; sequence: number } | undefined {
+  const m = SEGMENT_PATTERN.exec(name);
+  if (!m?.groups) return undefined;
+  return { chain: m.groups.chain!, sequence: Number(m.groups.sequence) };
+}
+
+/** A chain's name: its base archive's name without `.stow`. */
+export function chainIdOf(baseArchive: string): string {
+  return baseArchive.replace(/\.stow$/, '');
+}

@@ -24,6 +24,11 @@ export interface StatusOptions {
   now?: Date;
   /** Also fail when the newest backup was never verified. Default false. */
   requireVerified?: boolean;
+  /**
+   * Per database key, the moment up to which a continuous backup chain holds
+   * every change: such a database is as fresh as that, whatever its base's age.
+   */
+  coveredUntil?: Map<string, Date>;
 }
 
 export const DEFAULT_MAX_AGE_MS = 25 * 3_600_000;
@@ -54,7 +59,8 @@ export function computeStatus(
     let ageMs: number | undefined;
     if (!newest) problems.push('no backup in the repository');
     else {
-      ageMs = now - (newest.finishedAt ?? newest.at).getTime();
+      const covered = options.coveredUntil?.get(database)?.getTime() ?? 0;
+      ageMs = now - Math.max((newest.finishedAt ?? newest.at).getTime(), covered);
       if (ageMs > maxAge)
         problems.push(`newest backup is ${formatAge(ageMs)} old (limit ${formatAge(maxAge)})`);
       if (newest.unreadable && !newest.encrypted)

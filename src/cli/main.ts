@@ -7,6 +7,7 @@ import { TOOL_VERSION } from '../version.js';
 import { backupCommand } from './commands/backup.js';
 import { daemonCommand } from './commands/daemon.js';
 import { demoCommand } from './commands/demo.js';
+import { followCommand } from './commands/follow.js';
 import { inspectCommand } from './commands/inspect.js';
 import { listCommand } from './commands/list.js';
 import { pruneCommand } from './commands/prune.js';
@@ -105,6 +106,7 @@ Try it without a database server:  stowage demo`,
   );
   const commands = [
     backupCommand(ctx),
+    followCommand(ctx),
     restoreCommand(ctx),
     listCommand(ctx),
     inspectCommand(ctx),

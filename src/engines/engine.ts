@@ -147,6 +147,8 @@ export interface Engine<BackupOptions = Record<string, unknown>, RestoreOptions 
   schemaSql?(schema: unknown, selection: RestoreOptions): string[];
   backup(request: EngineBackupRequest<BackupOptions>): Promise<EngineBackupResult>;
   restore(request: EngineRestoreRequest<RestoreOptions>): Promise<EngineRestoreResult>;
+  /** Continuous backup (`stowage follow`) and point-in-time replay. Absent: the engine cannot be followed. */
+  readonly follow?: EngineFollow;
 }
 
 /** One line of an archive's table of contents. */
@@ -163,4 +165,80 @@ export interface ContentsEntry {
   bytes?: number;
   /** Anything else worth a word (a table's parts, a sequence's value). */
   detail?: string;
+}
+
+// Continuous backup (issue 12): see docs/CONTINUOUS.md.
+
+/** A position in an engine's change history: a PostgreSQL LSN ("16/B374D848"), a MongoDB oplog
+ *  timestamp ("1700000000:5"). Opaque outside the engine; ordered by Engine.follow.compare. */
+export type ChangePosition = string;
+
+/** One committed transaction (PostgreSQL) or oplog entry group (MongoDB), whole. */
+export interface ChangeTransaction {
+  /** Where it ends: replaying everything up to and including this reproduces its commit. */
+  position: ChangePosition;
+  /** Commit time, ms since the epoch (server clock). */
+  commitTime: number;
+  /** The engine's own encoding of the whole transaction. Self-contained: replay needs no earlier
+   *  payload (PostgreSQL: include the relation descriptions it uses). */
+  payload: Buffer;
+}
+
+export interface ChangeFeedRequest<Options = Record<string, unknown>> {
+  url: string;
+  /** Engine backup options (selection), as for backup(). */
+  options: Options;
+  /** Names the server-side state of this chain (PostgreSQL: the slot and publication names are
+   *  derived from it; `[a-z0-9_]`, ≤ 40 chars). */
+  feedId: string;
+  /** Resume after this position (the last durably stored one); absent: a new chain starting now. */
+  resumeAfter?: ChangePosition;
+  progress: ProgressListener;
+  signal?: AbortSignal;
+}
+
+export interface ChangeFeed {
+  /** Where this feed starts: the base's consistent point for a new chain, or resumeAfter. */
+  readonly startPosition: ChangePosition;
+  /** New chains only: the base backup, consistent with startPosition (no gap, no overlap). Takes
+   *  the same request as Engine.backup minus url/options, which the feed already has. */
+  takeBase(request: Omit<EngineBackupRequest, 'url' | 'options'>): Promise<EngineBackupResult>;
+  /** The next committed transactions, in commit order; waits up to maxWaitMs for the first;
+   *  resolves [] when none came. Throws ChainBroken when the chain cannot go on (DDL changed a
+   *  followed table, a new table appeared, the slot is gone): the framework then starts a new chain. */
+  read(maxWaitMs: number): Promise<ChangeTransaction[]>;
+  /** Everything up to and including `position` is durably stored: the server may forget it. */
+  confirm(position: ChangePosition): Promise<void>;
+  /** Stops reading. `drop`: remove the server-side state (slot, publication) too. */
+  close(options?: { drop?: boolean }): Promise<void>;
+}
+
+/** Thrown by ChangeFeed.read when the chain must end; `message` says why, for the user. */
+export class ChainBroken extends Error {
+  override name = 'ChainBroken';
+}
+
+export interface ReplayRequest<Options = Record<string, unknown>> {
+  url: string;
+  /** The chain's transactions after its base, in order, already cut at the --until bound. */
+  transactions: AsyncIterable<ChangeTransaction>;
+  /** The base's schema section (from its manifest), for type information. */
+  schema: unknown;
+  options: Options;
+  progress: ProgressListener;
+  signal?: AbortSignal;
+}
+
+export interface EngineFollow {
+  open(request: ChangeFeedRequest): Promise<ChangeFeed>;
+  /** Applies transactions to a database restored from the chain's base; each transaction whole
+   *  (PostgreSQL: one database transaction each; idempotent is welcome, order is required). */
+  replay(request: ReplayRequest): Promise<{ applied: number; last?: ChangePosition }>;
+  /** <0, 0, >0 like a sort comparator. */
+  compare(a: ChangePosition, b: ChangePosition): number;
+  /** Reads a user's --until-lsn / --until-ts text into a position; throws UsageError if malformed. */
+  parsePosition(text: string): ChangePosition;
+  /** Checks the server can be followed (PostgreSQL: wal_level=logical, replica identities);
+   *  throws a StowageError whose hint says exactly how to fix it. */
+  preflight(url: string, options: Record<string, unknown>): Promise<void>;
 }

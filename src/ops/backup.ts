@@ -4,9 +4,9 @@ import type { Manifest } from '../archive/manifest.js';
 import { ArchiveWriter } from '../archive/writer.js';
 import { type BackupKind, manifestKindFields } from '../catalog/backup-kind.js';
 import { removeStaleLeftovers } from '../catalog/leftovers.js';
-import { archiveName, databaseFromParsableUrl, databaseFromUrl } from '../catalog/naming.js';
+import { archiveName, chainIdOf, databaseFromParsableUrl, databaseFromUrl } from '../catalog/naming.js';
 import { recordRun } from '../catalog/run-record.js';
-import type { EngineName } from '../engines/engine.js';
+import type { EngineBackupRequest, EngineBackupResult, EngineName } from '../engines/engine.js';
 import { engineNameForUrl, loadEngine } from '../engines/registry.js';
 import { StowageError, UsageError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
@@ -80,6 +80,22 @@ export interface BackupOptions {
    * and leaves no archive.
    */
   allowIncomplete?: boolean;
+  /**
+   * Continuous backup (`stowage follow`): this backup is a new chain's base.
+   * The change feed takes it (`take`, consistent with the feed's start)
+   * instead of the engine's plain backup, and the manifest marks the archive
+   * as the base of the chain named after it.
+   */
+  chainBase?: ChainBaseRequest;
+}
+
+/** See {@link BackupOptions.chainBase}. */
+export interface ChainBaseRequest {
+  /** The engine's name for the chain's server-side state. */
+  feedId: string;
+  /** The feed's start position. */
+  after: string;
+  take: (request: Omit<EngineBackupRequest, 'url' | 'options'>) => Promise<EngineBackupResult>;
 }
 
 export interface BackupSummary {
@@ -159,6 +175,12 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
       }
       for (const f of failures) progress({ type: 'warning', message: f });
     }
+    if (options.chainBase && !destination.generated) {
+      throw new UsageError(
+        `a continuous backup needs a repository, not ${options.to}`,
+        'give a folder or s3://bucket/prefix to --to',
+      );
+    }
     const engine = await loadEngine(engineName);
     const compression = options.compression ?? DEFAULT_COMPRESSION_BY_ENGINE[engineName];
     const sink = watchdog.watchSink(await destination.open());
@@ -182,18 +204,19 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
         phase: 'backup',
         message: `backing up ${redactUrl(options.source)} to ${sink.location}`,
       });
+      const request = {
+        streams: writer,
+        jobs,
+        progress: watchdog.watchProgress(progress),
+        signal,
+        onIncomplete: (missing: string[]) => {
+          if (!options.allowIncomplete) throw incompleteError(missing);
+        },
+      };
       const result = await watchdog.race(
-        engine.backup({
-          url: options.source,
-          streams: writer,
-          jobs,
-          options: options.engineOptions ?? {},
-          progress: watchdog.watchProgress(progress),
-          signal,
-          onIncomplete: (missing) => {
-            if (!options.allowIncomplete) throw incompleteError(missing);
-          },
-        }),
+        options.chainBase
+          ? options.chainBase.take(request)
+          : engine.backup({ ...request, url: options.source, options: options.engineOptions ?? {} }),
       );
       signal.throwIfAborted();
       const incomplete = result.incomplete?.length ? result.incomplete : undefined;
@@ -217,6 +240,18 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
         warnings: result.warnings,
         ...(incomplete ? { incomplete } : {}),
         schema: result.schema,
+        ...(options.chainBase
+          ? {
+              chain: {
+                id: chainIdOf(destination.name ?? ''),
+                feedId: options.chainBase.feedId,
+                role: 'base' as const,
+                sequence: 0,
+                after: options.chainBase.after,
+                transactions: 0,
+              },
+            }
+          : {}),
       });
       const finished = await watchdog.race(finishing);
       const { manifest } = finished;

@@ -92,8 +92,15 @@ const JobSchema = z
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'job names use letters, digits, . _ -'),
     source: databaseUrl,
     repository: z.string().min(1),
-    /** Cron expression (5 fields, or 6 with seconds), e.g. `0 2 * * *`. */
-    schedule: cronExpression,
+    /** Cron expression (5 fields, or 6 with seconds), e.g. `0 2 * * *`. Not for continuous jobs. */
+    schedule: cronExpression.optional(),
+    /**
+     * Continuous backup (`stowage follow`): the job follows the source's changes
+     * for as long as the daemon runs, resuming its chain after a restart.
+     */
+    continuous: z.boolean().optional(),
+    /** Continuous jobs: publish a segment once its first change is this many seconds old (default 60). */
+    segmentSeconds: z.number().positive().optional(),
     timezone: z.string().optional(),
     retention: RetentionSchema.optional(),
     /** Apply retention after each run (default true). */
@@ -163,6 +170,24 @@ export const DaemonConfigSchema = z
           message: `duplicate job name "${job.name}"`,
         });
       seen.add(job.name);
+      if (job.continuous && job.schedule !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['jobs', i, 'schedule'],
+          message: 'a continuous job runs all the time: leave out its schedule',
+        });
+      if (!job.continuous && job.schedule === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['jobs', i, 'schedule'],
+          message: 'give a schedule (cron expression), or continuous: true',
+        });
+      if (!job.continuous && job.segmentSeconds !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['jobs', i, 'segmentSeconds'],
+          message: 'segmentSeconds applies to continuous jobs only',
+        });
       const engine = engineOf(job.source);
       if (!engine) return;
       unknownKeys(job.engineOptions, OPTION_KEYS[engine].backup, ['jobs', i, 'engineOptions'], ctx);

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Cron } from 'croner';
 import type { ArchiveKeys } from '../archive/archive-keys.js';
 import { StowageError, UsageError } from '../errors.js';
@@ -7,9 +8,10 @@ import { openRepository } from '../store/open-repository.js';
 import { storeOptionsIn } from '../store/registry.js';
 import type { Repository } from '../store/repository.js';
 import { type DaemonConfig, parseListen, type ResolvedJob, resolveJobs } from './daemon-config.js';
+import { describeFollowEvent, follow } from './follow.js';
 import { StowageMetrics } from './metrics.js';
 import { RepositoryLock } from './repository-lock.js';
-import { type JobOutcome, runJob } from './run-job.js';
+import { type JobOutcome, jobKeySource, runJob } from './run-job.js';
 import { status } from './status.js';
 
 export interface DaemonOptions {
@@ -18,6 +20,13 @@ export interface DaemonOptions {
   heartbeatMs?: number;
   /** Override of `metrics.listen` (tests use port 0). */
   metricsListen?: string | number | false;
+  /** Start the continuous jobs (default true; `daemon --once` runs only the scheduled ones). */
+  continuous?: boolean;
+}
+
+/** Waits between attempts of a continuous job whose follow failed: 5 s, doubling, at most 5 min. */
+export function continuousRetryDelayMs(failures: number): number {
+  return Math.min(300_000, 5_000 * 2 ** Math.min(Math.max(failures - 1, 0), 6));
 }
 
 interface JobState {
@@ -26,6 +35,8 @@ interface JobState {
   running?: Promise<JobOutcome>;
   controller?: AbortController;
   last?: JobOutcome;
+  /** A continuous job's follow loop, while it runs. */
+  following?: Promise<void>;
   /** The last run's key cache: a passphrase is stretched once per archive for the daemon's life, not once per run. */
   keys: { last?: ArchiveKeys };
 }
@@ -100,8 +111,12 @@ export class Daemon {
   private schedule(): void {
     for (const state of this.jobs.values()) {
       const { job } = state;
+      if (job.continuous) {
+        if (this.options.continuous !== false) this.startContinuous(state);
+        continue;
+      }
       state.cron = new Cron(
-        job.schedule,
+        job.schedule!,
         { name: job.name, timezone: job.timezone, protect: true, catch: true },
         async () => {
           await this.trigger(job.name, 'schedule').catch((err: unknown) =>
@@ -116,6 +131,56 @@ export class Daemon {
   }
 
   /**
+   * A continuous job follows its source until the daemon stops. When follow
+   * fails (server down, repository unreachable) it starts again after a
+   * growing pause, and resumes its chain where the repository's segments end.
+   */
+  private startContinuous(state: JobState): void {
+    const { job } = state;
+    const controller = new AbortController();
+    state.controller = controller;
+    this.metrics.setRunning(job.name, true);
+    this.log(`job ${job.name}: following changes into ${job.repository}`);
+    state.following = (async () => {
+      let failures = 0;
+      while (!controller.signal.aborted) {
+        try {
+          await follow({
+            source: job.source,
+            to: job.repository,
+            ...(job.segmentSeconds ? { segmentSeconds: job.segmentSeconds } : {}),
+            ...(job.jobs ? { jobs: job.jobs } : {}),
+            ...(job.compression ? { compression: job.compression } : {}),
+            ...(job.encryption ? { encryption: await jobKeySource(job) } : {}),
+            engineOptions: job.engineOptions ?? {},
+            ...(this.config.s3 ? { s3: this.config.s3 } : {}),
+            allowIncomplete: job.allowIncomplete === true,
+            job: job.name,
+            onEvent: (event) => {
+              if (event.type === 'segment') failures = 0;
+              this.log(`job ${job.name}: ${describeFollowEvent(event)}`);
+            },
+            signal: controller.signal,
+          });
+        } catch (err) {
+          if (controller.signal.aborted) break;
+          failures++;
+          const delay = continuousRetryDelayMs(failures);
+          this.log(
+            `job ${job.name}: follow failed: ${(err as Error).message}; starting again in ${delay / 1000} s (the chain resumes where the repository ends)`,
+          );
+          this.metrics.observeRun(job.name, false);
+          await sleep(delay, undefined, { signal: controller.signal }).catch(() => {});
+        }
+      }
+    })().finally(() => {
+      state.following = undefined;
+      state.controller = undefined;
+      this.metrics.setRunning(job.name, false);
+    });
+  }
+
+  /**
    * Runs a job now (as the schedule would). A second trigger while a run is
    * in progress does not start another: it waits for and returns that run.
    */
@@ -123,6 +188,7 @@ export class Daemon {
     const state = this.jobs.get(name);
     if (!state) throw new UsageError(`no job named ${name}`);
     if (this.stopping) throw new StowageError('interrupted', 'the daemon is stopping');
+    if (state.job.continuous) throw new UsageError(`job ${name} is continuous: it runs all the time`);
     if (state.running) {
       this.log(`job ${name}: still running; ${why} run skipped`);
       return state.running;
@@ -221,6 +287,10 @@ export class Daemon {
   private async shutdown(): Promise<void> {
     for (const state of this.jobs.values()) state.cron?.stop();
     if (this.heartbeat) clearInterval(this.heartbeat);
+    // Continuous jobs stop at once: follow publishes its open segment before it returns.
+    const following = [...this.jobs.values()].filter((s) => s.following);
+    for (const s of following) s.controller?.abort(new StowageError('interrupted', 'the daemon is stopping'));
+    await Promise.allSettled(following.map((s) => s.following));
     const running = [...this.jobs.values()].filter((s) => s.running);
     if (running.length) {
       const graceMs = (this.config.shutdownGraceSeconds ?? 0) * 1000;

@@ -1,4 +1,5 @@
 import type { Encryption } from '../archive/archive-keys.js';
+import { type ChainInfo, listChains } from '../catalog/chains.js';
 import { type LeftoverSummary, summarizeLeftovers } from '../catalog/leftovers.js';
 import { type ArchiveInfo, listArchives } from '../catalog/list.js';
 import { openRepository } from '../store/open-repository.js';
@@ -30,20 +31,26 @@ export async function list(options: ListOptions): Promise<ArchiveInfo[]> {
 }
 
 /**
- * Like {@link list}, plus what killed backups left behind (unfinished
+ * Like {@link list}, plus the continuous backup chains (base, segments,
+ * restorable window), plus what killed backups left behind (unfinished
  * `.partial` files and their claims, unfinished S3 multipart uploads) with
  * their sizes: space the archive list alone does not account for.
  */
 export async function listRepository(
   options: ListOptions,
-): Promise<{ archives: ArchiveInfo[]; leftovers: LeftoverSummary }> {
+): Promise<{ archives: ArchiveInfo[]; chains: ChainInfo[]; leftovers: LeftoverSummary }> {
   const repository = await openRepository(options.repository, { stores: options.stores });
   try {
     const archives = await listArchives(repository, {
       encryption: options.encryption,
       database: options.database,
     });
-    return { archives, leftovers: await summarizeLeftovers(repository) };
+    const chains = await listChains(repository, {
+      encryption: options.encryption,
+      ...(options.database ? { database: options.database } : {}),
+      archives,
+    });
+    return { archives, chains, leftovers: await summarizeLeftovers(repository) };
   } finally {
     await repository.close();
   }

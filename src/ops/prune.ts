@@ -1,6 +1,9 @@
 import type { Encryption } from '../archive/archive-keys.js';
+import type { ChainWindow } from '../catalog/chain-window.js';
+import { heartbeatFileName, listChains } from '../catalog/chains.js';
 import { removeStaleLeftovers, summarizeLeftovers } from '../catalog/leftovers.js';
 import { listArchives } from '../catalog/list.js';
+import { chainIdOf, parseSegmentName } from '../catalog/naming.js';
 import { planRetention, type RetentionDecision, type RetentionPolicy } from '../catalog/retention.js';
 import { openRepository } from '../store/open-repository.js';
 import type { StoreOptions } from '../store/registry.js';
@@ -47,6 +50,13 @@ export interface PruneResult {
   leftoversRemoved: { name: string; kind: Leftover['kind']; bytes: number; why: string }[];
   /** One line per problem a person should look at (unrestorable archives, leftovers that could not be removed). */
   warnings: string[];
+  /**
+   * Change segments deleted (or that would be) with their chain's base, or
+   * left without one. A kept base keeps every segment of its chain.
+   */
+  segmentsDeleted: string[];
+  /** The continuous backup chains left, with the window each can still restore to. */
+  chains: { id: string; database: string; window?: ChainWindow; gap?: string }[];
 }
 
 /**
@@ -69,7 +79,14 @@ export async function prune(options: PruneOptions): Promise<PruneResult> {
       encryption: options.encryption,
       database: options.database,
     });
-    const decisions = planRetention(
+    const chains = await listChains(repository, {
+      encryption: options.encryption,
+      ...(options.database ? { database: options.database } : {}),
+    });
+    // Each database's newest chain is the one `follow` writes to: its base stays whatever the rules say.
+    const live = new Map<string, string>();
+    for (const c of chains) live.set(c.database, c.base.name);
+    const planned = planRetention(
       archives.map((a) => ({
         name: a.name,
         database: a.database,
@@ -80,6 +97,12 @@ export async function prune(options: PruneOptions): Promise<PruneResult> {
       })),
       options.policy,
       { deleteDamaged: options.deleteDamaged },
+    );
+    const liveBases = new Set(live.values());
+    const decisions = planned.map((d) =>
+      !d.keep && liveBases.has(d.name)
+        ? { ...d, keep: true, reasons: ['base of the newest continuous backup chain'] }
+        : d,
     );
     const doomed = decisions.filter((d) => !d.keep).map((d) => d.name);
     const kept = decisions.filter((d) => d.keep).map((d) => d.name);
@@ -106,13 +129,35 @@ export async function prune(options: PruneOptions): Promise<PruneResult> {
         }
       : await removeStaleLeftovers(repository, leftoverOptions);
     warnings.push(...leftovers.failures);
+    // Segments go with their base: without it they restore nothing. Segments
+    // whose base is already gone (a prune stopped half-way) go too.
+    const files = await repository.listFiles();
+    const remaining = new Set(files.map((f) => f.name).filter((n) => !doomed.includes(n)));
+    const doomedChains = new Set(doomed.map(chainIdOf));
+    const segmentsDeleted = files
+      .map((f) => f.name)
+      .filter((n) => {
+        const chain = parseSegmentName(n)?.chain;
+        return chain !== undefined && (doomedChains.has(chain) || !remaining.has(`${chain}.stow`));
+      })
+      .filter((n) => !options.database || doomedChains.has(parseSegmentName(n)!.chain));
     if (!options.dryRun) {
       for (const name of doomed) {
         // The archive first: a verification record without its archive is harmless, the reverse would lose the record.
         await repository.remove(name);
         await repository.remove(verificationFileName(name)).catch(() => {});
       }
+      for (const name of segmentsDeleted) await repository.remove(name);
+      for (const chain of doomedChains) await repository.remove(heartbeatFileName(chain)).catch(() => {});
     }
+    const chainsLeft = chains
+      .filter((c) => !doomed.includes(c.base.name))
+      .map((c) => ({
+        id: c.id,
+        database: c.database,
+        ...(c.window ? { window: c.window } : {}),
+        ...(c.gap ? { gap: c.gap } : {}),
+      }));
     return {
       repository: repository.url,
       dryRun: options.dryRun === true,
@@ -127,6 +172,8 @@ export async function prune(options: PruneOptions): Promise<PruneResult> {
         why: l.why,
       })),
       warnings,
+      segmentsDeleted,
+      chains: chainsLeft,
     };
   } finally {
     if (owned) await repository.close();

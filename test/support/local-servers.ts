@@ -272,6 +272,10 @@ export async function startLocalPostgres(root: HarnessRoot, binDir: string): Pro
       'synchronous_commit = off',
       'full_page_writes = off',
       "max_wal_size = '1GB'",
+      // Continuous backup (follow) reads changes through logical decoding.
+      'wal_level = logical',
+      'max_replication_slots = 20',
+      'max_wal_senders = 20',
       '',
     ].join('\n'),
   );

@@ -49,17 +49,19 @@ after shutdownGraceSeconds, repository locks released.`,
         name: j.name,
         source: redactUrl(j.source),
         repository: j.repository,
-        schedule: j.schedule,
-        nextRuns: new Cron(j.schedule, { paused: true, timezone: j.timezone })
-          .nextRuns(3)
-          .map((d) => d.toISOString()),
+        schedule: j.continuous ? 'continuous' : j.schedule!,
+        nextRuns: j.continuous
+          ? []
+          : new Cron(j.schedule!, { paused: true, timezone: j.timezone })
+              .nextRuns(3)
+              .map((d) => d.toISOString()),
       }));
       if (opts.json) ctx.json({ config: opts.config, valid: true, jobs: schedule });
       else {
         ctx.result(`${opts.config}: valid, ${jobs.length} job${jobs.length === 1 ? '' : 's'}`);
         for (const j of schedule)
           ctx.result(
-            `  ${j.name}: ${j.source} → ${j.repository}, "${j.schedule}", next ${j.nextRuns[0] ?? 'never'}`,
+            `  ${j.name}: ${j.source} → ${j.repository}, ${j.schedule === 'continuous' ? 'continuous (follows changes)' : `"${j.schedule}", next ${j.nextRuns[0] ?? 'never'}`}`,
           );
       }
       return;
@@ -67,10 +69,11 @@ after shutdownGraceSeconds, repository locks released.`,
     const log = (line: string) => ctx.log(`${new Date().toISOString()} ${line}`);
     if (opts.once) {
       const { Daemon } = await import('../../ops/daemon.js');
-      const daemon = await Daemon.start(config, { log, metricsListen: false });
+      const daemon = await Daemon.start(config, { log, metricsListen: false, continuous: false });
       const outcomes = [];
       try {
-        for (const job of jobs) {
+        // Continuous jobs never end by themselves: --once runs the scheduled ones.
+        for (const job of jobs.filter((j) => !j.continuous)) {
           if (ctx.signal.aborted) break;
           outcomes.push(await daemon.trigger(job.name));
         }

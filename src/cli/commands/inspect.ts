@@ -6,7 +6,8 @@ import { counted, countItems, countUnits } from '../../engines/nouns.js';
 import { loadEngine } from '../../engines/registry.js';
 import { UsageError } from '../../errors.js';
 import { dataCounts } from '../../ops/data-counts.js';
-import { inspect } from '../../ops/inspect.js';
+import { inspect, inspectChain } from '../../ops/inspect.js';
+import { chainJson, chainLine } from '../chain-summary.js';
 import type { CliContext } from '../context.js';
 import { addEngineFlags, engineOptionsFrom, INSPECT_FLAGS } from '../engine-flags.js';
 import { formatBytes } from '../format-bytes.js';
@@ -41,8 +42,9 @@ not shown). A MongoDB archive has no SQL: --list shows its collections and index
   );
   command.action(async (archive: string, opts: Record<string, unknown>) => {
     if (opts.list && opts.sql) throw new UsageError('--list and --sql exclude each other', 'pick one');
+    const encryption = await keySourceFrom(opts);
     const { manifest, bytes } = await inspect(archive, {
-      encryption: await keySourceFrom(opts),
+      encryption,
       stores: storeOptionsFrom(opts),
       stdin: ctx.stdin,
       signal: ctx.signal,
@@ -70,13 +72,40 @@ not shown). A MongoDB archive has no SQL: --list shows its collections and index
       else ctx.out(`${contentsListing(archive, manifest, entries).join('\n')}\n`);
       return;
     }
+    const chain = manifest.chain
+      ? await inspectChain(archive, manifest, {
+          encryption: await keySourceFrom(opts),
+          stores: storeOptionsFrom(opts),
+        })
+      : undefined;
     if (opts.json) {
       // The schema may hold credentials the database stores (user mapping passwords): masked here.
       const schema = engine.printableSchema ? engine.printableSchema(manifest.schema) : manifest.schema;
-      ctx.json({ archive, bytes, ...manifest, schema });
+      ctx.json({ archive, bytes, ...manifest, schema, ...(chain ? { chainState: chainJson(chain) } : {}) });
+      return;
+    }
+    const mark = manifest.chain;
+    if (mark?.role === 'segment') {
+      // A segment holds changes, not tables or collections.
+      ctx.result(`archive:     ${archive} (${formatBytes(bytes)})`);
+      ctx.result(
+        `segment:     ${mark.sequence} of chain ${mark.id}: ${counted(mark.transactions, 'change')} after ${mark.after} up to ${mark.last ?? '-'}`,
+      );
+      ctx.result(
+        `committed:   ${mark.firstCommitAt ?? '-'} to ${mark.lastCommitAt ?? '-'}; covers until ${mark.coveredUntil ?? '-'}`,
+      );
+      if (chain) ctx.result(chainLine(chain));
       return;
     }
     for (const line of manifestSummary(archive, manifest, bytes)) ctx.result(line);
+    if (mark && chain) {
+      ctx.result(chainLine(chain));
+      for (const s of chain.segments) {
+        ctx.result(
+          `  ${s.name}  ${s.mark ? `${counted(s.mark.transactions, 'change')} up to ${s.mark.last}, covers until ${s.mark.coveredUntil}` : `UNREADABLE: ${s.unreadable}`}  ${formatBytes(s.bytes)}`,
+        );
+      }
+    }
     const counts = dataCounts(engine, manifest.streams);
     ctx.result(`contents:    ${countUnits(manifest.engine, counts.units)} (--list shows them)`);
     for (const s of manifest.streams) {

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { LeftoverSummary } from '../../catalog/leftovers.js';
 import type { ArchiveInfo } from '../../catalog/list.js';
 import { listRepository } from '../../ops/list.js';
+import { chainJson, chainLine } from '../chain-summary.js';
 import type { CliContext } from '../context.js';
 import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
@@ -65,7 +66,7 @@ export function listCommand(ctx: CliContext): Command {
     .description("list the archives in a repository (reads only each archive's tail)")
     .argument('<repository>', 'local folder or s3://bucket/prefix')
     .option('--database <name>', 'only this database')
-    .option('--json', 'print { repository, archives: [...], leftovers: {...} } on stdout');
+    .option('--json', 'print { repository, archives: [...], chains: [...], leftovers: {...} } on stdout');
   addKeyOptions(command);
   addStoreOptions(command);
   command.addHelpText(
@@ -76,14 +77,19 @@ Examples:
   $ stowage list s3://company-backups/prod --database shop --json`,
   );
   command.action(async (repository: string, opts: Record<string, unknown>) => {
-    const { archives, leftovers } = await listRepository({
+    const { archives, chains, leftovers } = await listRepository({
       repository,
       database: opts.database as string | undefined,
       encryption: await keySourceFrom(opts),
       stores: storeOptionsFrom(opts),
     });
     if (opts.json) {
-      ctx.json({ repository, archives: archives.map(archiveJson), leftovers: leftoversJson(leftovers) });
+      ctx.json({
+        repository,
+        archives: archives.map(archiveJson),
+        chains: chains.map((c) => chainJson(c)),
+        leftovers: leftoversJson(leftovers),
+      });
       return;
     }
     if (archives.length === 0) {
@@ -94,6 +100,7 @@ Examples:
     for (const line of archiveTable(archives)) ctx.result(line);
     const total = archives.reduce((n, a) => n + a.bytes, 0);
     ctx.result(`${archives.length} archive${archives.length === 1 ? '' : 's'}, ${formatBytes(total)}`);
+    for (const c of chains) ctx.result(chainLine(c));
     if (leftovers.count > 0 || leftovers.unavailable) ctx.log(leftoversLine(leftovers));
   });
   return command;

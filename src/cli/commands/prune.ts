@@ -91,6 +91,16 @@ database is refused.`,
       const verb = result.dryRun ? 'would remove' : 'removed';
       ctx.result(`${verb} leftover ${l.kind} of ${l.name} (${formatBytes(l.bytes)}; ${l.why})`);
     }
+    if (result.segmentsDeleted.length > 0) {
+      ctx.result(
+        `${result.dryRun ? 'would delete' : 'deleted'} ${counted(result.segmentsDeleted.length, 'change segment')} of continuous backup chains whose base goes`,
+      );
+    }
+    for (const c of result.chains) {
+      ctx.result(
+        `chain ${c.id} stays: ${c.window ? `restorable from ${c.window.from.toISOString()} to ${c.window.to.toISOString()}` : 'no change stored yet'}${c.gap ? ` (${c.gap})` : ''}`,
+      );
+    }
     ctx.result(
       result.dryRun
         ? `dry run: ${result.deleted.length} of ${counted(result.decisions.length, 'archive')} would be deleted, ${result.kept.length} kept`

@@ -10,6 +10,7 @@ import { mongoDatabase, pgDatabase } from '../../ops/database-probe.js';
 import { list } from '../../ops/list.js';
 import { STDIN_ARCHIVE } from '../../ops/open-archive.js';
 import { type RestoreConfirmation, restore } from '../../ops/restore.js';
+import { type RestoreUntilOptions, restoreUntil } from '../../ops/restore-until.js';
 import { redactUrl } from '../../redact.js';
 import { looksLikeArchive } from '../../store/open-repository.js';
 import type { StoreOptions } from '../../store/registry.js';
@@ -49,6 +50,12 @@ export function restoreCommand(ctx: CliContext): Command {
       '--safety-backup-to <repository>',
       "where the safety backup goes (default: the archive's repository)",
     )
+    .option(
+      '--until <time|latest>',
+      'point in time from continuous backups (`stowage follow`) in the repository: an ISO 8601 time, or latest',
+    )
+    .option('--until-ts <t:i>', 'MongoDB: replay changes up to this oplog timestamp (seconds:increment)')
+    .option('--until-lsn <lsn>', 'PostgreSQL: replay changes up to this WAL position (e.g. 16/B374D848)')
     .option('--json', 'print one JSON object on stdout');
   addEngineFlags(command, RESTORE_FLAGS);
   addKeyOptions(command);
@@ -63,6 +70,7 @@ Examples:
   $ stowage restore shop.stow postgres://app@localhost/shop --clean --jobs 4
   $ stowage restore shop.stow mongodb://localhost/ --drop --ns-from 'shop.*' --ns-to 'shop_copy.*'
   $ stowage backup postgres://app@prod/shop --to - | stowage restore - postgres://app@localhost/shop_copy --create
+  $ stowage restore ./backups mongodb://localhost/shop_copy --until 2026-11-21T10:14:59Z --drop
 
 On a terminal, restore shows the archive and the target and asks before writing.
 Restoring over a non-empty target first takes a safety backup of it (a manual
@@ -76,6 +84,8 @@ in $TMPDIR first (removed afterwards), so a truncated pipe writes nothing.`,
     const stores = storeOptionsFrom(opts);
     // One key cache for the command: the archive picked from a listing is not derived again.
     const encryption = archiveKeys(await keySourceFrom(opts));
+    const until = untilFrom(opts, target);
+    if (until) return restoreToMoment(ctx, command, archiveArg, target!, until, opts, encryption, stores);
     const archive =
       archiveArg === STDIN_ARCHIVE || looksLikeArchive(archiveArg)
         ? archiveArg
@@ -136,6 +146,110 @@ in $TMPDIR first (removed afterwards), so a truncated pipe writes nothing.`,
     }
   });
   return command;
+}
+
+/** The point-in-time bound from --until, --until-ts or --until-lsn; undefined for a plain restore. */
+function untilFrom(
+  opts: Record<string, unknown>,
+  target: string | undefined,
+): RestoreUntilOptions['until'] | undefined {
+  const given = (['until', 'untilTs', 'untilLsn'] as const).filter((k) => opts[k] !== undefined);
+  if (given.length === 0) return undefined;
+  if (given.length > 1) throw new UsageError('give one of --until, --until-ts and --until-lsn');
+  if (!target)
+    throw new UsageError('give the target database URL', 'stowage restore REPOSITORY URL --until TIME');
+  const engine = engineNameForUrl(target);
+  if (opts.untilTs !== undefined) {
+    if (engine !== 'mongodb')
+      throw new UsageError('--until-ts is for MongoDB targets', 'use --until-lsn for PostgreSQL');
+    return { position: String(opts.untilTs) };
+  }
+  if (opts.untilLsn !== undefined) {
+    if (engine !== 'postgres')
+      throw new UsageError('--until-lsn is for PostgreSQL targets', 'use --until-ts for MongoDB');
+    return { position: String(opts.untilLsn) };
+  }
+  const text = String(opts.until);
+  if (text === 'latest') return 'latest';
+  const at = parseMoment(text);
+  if (!at) {
+    throw new UsageError(
+      `--until ${text} is not a time`,
+      'give an ISO 8601 time with its zone, e.g. 2026-11-21T10:14:59Z, or latest',
+    );
+  }
+  return at;
+}
+
+/** An ISO 8601 time with a date and a time; without a zone it is read as UTC, never as local time. */
+export function parseMoment(text: string): Date | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?$/.test(text))
+    return undefined;
+  const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(text) ? text : `${text}Z`;
+  const at = new Date(zoned.replace(' ', 'T'));
+  return Number.isNaN(at.getTime()) ? undefined : at;
+}
+
+/** `restore REPOSITORY URL --until …`: the newest chain's base before the moment, then its changes up to it. */
+async function restoreToMoment(
+  ctx: CliContext,
+  command: Command,
+  repository: string,
+  target: string,
+  until: RestoreUntilOptions['until'],
+  opts: Record<string, unknown>,
+  encryption: ReturnType<typeof archiveKeys>,
+  stores: ReturnType<typeof storeOptionsFrom>,
+): Promise<void> {
+  if (repository === STDIN_ARCHIVE || looksLikeArchive(repository)) {
+    throw new UsageError(
+      '--until restores from a repository of continuous backups, not from one archive',
+      `stowage restore REPOSITORY ${redactUrl(target)} --until …`,
+    );
+  }
+  const engine = engineNameForUrl(target);
+  const engineOptions = engineOptionsFrom(RESTORE_FLAGS, opts, engine, command);
+  const summary = await restoreUntil({
+    ...(opts.yes !== true
+      ? { confirm: (plan: RestoreConfirmation) => confirmRestore(ctx, repository, target, plan) }
+      : {}),
+    repository,
+    until,
+    ...(opts.database ? { database: opts.database as string } : {}),
+    target,
+    jobs: parseJobs(opts.jobs as string),
+    stallTimeoutSeconds: parseStallTimeout(opts.stallTimeout as string),
+    encryption,
+    stores,
+    engineOptions,
+    safetyBackup:
+      opts.safetyBackup === false
+        ? false
+        : opts.safetyBackupTo
+          ? { to: opts.safetyBackupTo as string }
+          : true,
+    onProgress: ctx.progress(opts.json === true),
+    signal: ctx.signal,
+  });
+  if (opts.json) {
+    ctx.json({
+      chain: summary.chain,
+      base: summary.base.archive,
+      database: summary.base.database,
+      applied: summary.applied,
+      ...(summary.position ? { position: summary.position, committedAt: summary.committedAt } : {}),
+      durationMs: summary.durationMs,
+      warnings: summary.base.warnings,
+      ...(summary.base.safetyBackup ? { safetyBackup: summary.base.safetyBackup.archive } : {}),
+    });
+    return;
+  }
+  if (summary.base.safetyBackup)
+    ctx.log(`safety backup of the previous contents: ${summary.base.safetyBackup.archive}`);
+  for (const w of summary.base.warnings) ctx.log(`warning: ${w}`);
+  ctx.log(
+    `restored chain ${summary.chain} into ${summary.base.database}: its base, then ${summary.applied} changes${summary.position ? ` up to ${summary.position} (committed ${summary.committedAt})` : ''} in ${(summary.durationMs / 1000).toFixed(1)} s`,
+  );
 }
 
 /**

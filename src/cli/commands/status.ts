@@ -19,6 +19,21 @@ export function statusCommand(ctx: CliContext): Command {
     .option('--database <name>', 'only this database')
     .option('--max-age <duration>', 'newest backup must be younger than this (e.g. 25h, 90m, 2d)', '25h')
     .option('--require-verified', 'also fail when the newest backup was never verified')
+    .option(
+      '--max-lag <duration>',
+      "continuous backups: fail when a chain's window ends longer ago than this",
+      '15m',
+    )
+    .option(
+      '--max-segment-age <duration>',
+      "continuous backups: fail when a chain's newest segment is older than this",
+    )
+    .option(
+      '--server <url>',
+      "continuous backups of PostgreSQL: also check Stowage's replication slots on this server (repeatable)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option('--max-retained-wal-mib <n>', 'fail when a slot holds back more WAL than this', '1024')
     .option('--format <format>', 'text, json or prometheus', 'text')
     .option('--json', 'same as --format json')
     .option(
@@ -37,7 +52,9 @@ Examples:
   $ stowage status ./backups --forget old_shop
 
 Exit code 1 when any database's newest backup is older than --max-age, its last
-run failed, or it failed verification (and for an empty repository).`,
+run failed, or it failed verification (and for an empty repository); and when a
+continuous backup chain (stowage follow) lags more than --max-lag, its newest
+segment is older than --max-segment-age, or it has a gap.`,
   );
   command.action(async (repository: string, opts: Record<string, unknown>) => {
     if (typeof opts.forget === 'string') {
@@ -61,6 +78,13 @@ run failed, or it failed verification (and for an empty repository).`,
     if (maxAgeMs === undefined || maxAgeMs <= 0) {
       throw new UsageError(`--max-age must be a duration like 25h, 90m or 2d, got ${opts.maxAge}`);
     }
+    const maxLagMs = parseDuration(opts.maxLag as string);
+    if (maxLagMs === undefined || maxLagMs <= 0)
+      throw new UsageError(`--max-lag must be a duration like 15m or 1h, got ${opts.maxLag}`);
+    const maxSegmentAgeMs =
+      opts.maxSegmentAge === undefined ? undefined : parseDuration(opts.maxSegmentAge as string);
+    if (opts.maxSegmentAge !== undefined && !(maxSegmentAgeMs! > 0))
+      throw new UsageError(`--max-segment-age must be a duration like 5m or 1h, got ${opts.maxSegmentAge}`);
     const format = opts.json ? 'json' : (opts.format as string);
     if (!['text', 'json', 'prometheus'].includes(format))
       throw new UsageError(`--format must be text, json or prometheus, got ${format}`);
@@ -69,6 +93,10 @@ run failed, or it failed verification (and for an empty repository).`,
       database: opts.database as string | undefined,
       maxAgeMs,
       requireVerified: opts.requireVerified === true,
+      maxLagMs,
+      ...(opts.server ? { servers: opts.server as string[] } : {}),
+      maxRetainedWalBytes: retainedWalLimit(opts.maxRetainedWalMib as string),
+      ...(maxSegmentAgeMs !== undefined ? { maxSegmentAgeMs } : {}),
       encryption: await keySourceFrom(opts),
       stores: storeOptionsFrom(opts),
     });
@@ -106,10 +134,54 @@ run failed, or it failed verification (and for an empty repository).`,
           ctx.result(line);
         for (const d of result.databases) for (const p of d.problems) ctx.result(`${d.database}: ${p}`);
       }
+      if (result.chains.length > 0) {
+        const rows = result.chains.map((c) => [
+          c.ok ? 'ok' : 'FAIL',
+          c.database,
+          c.from
+            ? `${c.from.slice(0, 19).replace('T', ' ')} to ${c.to!.slice(0, 19).replace('T', ' ')}`
+            : '-',
+          c.lagMs !== undefined ? formatAge(c.lagMs) : '-',
+          c.lastSegmentAgeMs !== undefined ? formatAge(c.lastSegmentAgeMs) : '-',
+          String(c.segments),
+          formatBytes(c.segmentBytes),
+          c.chain,
+        ]);
+        for (const line of formatTable(
+          ['', 'DATABASE', 'RESTORABLE (UTC)', 'LAG', 'LAST SEGMENT', 'SEGMENTS', 'SIZE', 'CHAIN'],
+          rows,
+        ))
+          ctx.result(line);
+        for (const c of result.chains) for (const p of c.problems) ctx.result(`${c.database}: ${p}`);
+      }
+      if (result.slots.length > 0) {
+        const rows = result.slots.map((sl) => [
+          sl.ok ? 'ok' : 'FAIL',
+          sl.slot,
+          sl.database,
+          sl.active ? 'yes' : 'no',
+          formatBytes(sl.retainedBytes),
+          sl.walStatus ?? '-',
+          sl.chain ?? '(no chain here)',
+        ]);
+        for (const line of formatTable(
+          ['', 'SLOT', 'DATABASE', 'ACTIVE', 'WAL HELD', 'WAL STATUS', 'CHAIN'],
+          rows,
+        ))
+          ctx.result(line);
+        for (const sl of result.slots) for (const p of sl.problems) ctx.result(`${sl.slot}: ${p}`);
+      }
       if (result.leftovers.count > 0 || result.leftovers.unavailable)
         ctx.log(leftoversLine(result.leftovers));
     }
     if (!result.ok) throw new QuietFailure('unhealthy');
   });
   return command;
+}
+
+function retainedWalLimit(text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(`--max-retained-wal-mib must be a positive number, got ${text}`);
+  return n * 1024 * 1024;
 }

@@ -1,6 +1,7 @@
 import type { Engine } from '../engine.js';
 import { backupMongo } from './backup.js';
 import { describeMongoContents } from './contents.js';
+import { mongoFollow } from './follow.js';
 import type { MongoBackupOptions, MongoRestoreOptions } from './options.js';
 import { restoreMongo } from './restore.js';
 import { namespaceOfStream } from './stream-names.js';
@@ -20,6 +21,7 @@ export const mongodbEngine: Engine<MongoBackupOptions, MongoRestoreOptions> = {
   describeContents: describeMongoContents,
   backup: backupMongo,
   restore: restoreMongo,
+  follow: mongoFollow,
 };
 
 export type { MongoBackupOptions, MongoRestoreOptions } from './options.js';

@@ -49,6 +49,8 @@ const BACKUP_SETTINGS = {
  */
 export async function backupPostgres(
   request: EngineBackupRequest<PostgresBackupOptions>,
+  /** Read as of this exported snapshot (a replication slot's, for continuous backup) instead of a new one. */
+  snapshotId?: string,
 ): Promise<EngineBackupResult> {
   const options = request.options ?? {};
   if (options.schemaOnly && options.dataOnly) {
@@ -113,7 +115,7 @@ export async function backupPostgres(
         warnings,
       };
     }
-    const snapshot = await beginSnapshot(leader, !server.pglite);
+    const snapshot = await beginSnapshot(leader, !server.pglite, snapshotId);
     const jobs = server.pglite ? 1 : Math.max(1, request.jobs | 0);
     if (jobs > 1 && !options.schemaOnly && snapshot) {
       // Data sessions send text in the database's own encoding, so bytes travel unchanged.

@@ -113,6 +113,17 @@ function sslPlan(info: ConnInfo, host: PgHost): boolean[] {
   }
 }
 
+/** A replication connection's extras: the mode, and the settings as `-c name=value` startup options. */
+function replicationConfig(
+  target: PgTarget,
+  settings: Record<string, string> = {},
+): Partial<pg.ClientConfig> {
+  const escapeValue = (v: string) => v.replace(/[\\ ]/g, '\\$&');
+  const startup = Object.entries(settings).map(([k, v]) => `-c ${k}=${escapeValue(v)}`);
+  const options = [target.info.options, ...startup].filter(Boolean).join(' ');
+  return { replication: 'database', ...(options ? { options } : {}) } as Partial<pg.ClientConfig>;
+}
+
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
@@ -128,6 +139,12 @@ function serverRefusedTls(error: unknown): boolean {
 
 export interface SessionOptions {
   mode: 'backup' | 'restore';
+  /**
+   * A logical replication connection (`replication=database`): it runs
+   * replication commands and simple queries only, so `settings` go in as
+   * startup options instead.
+   */
+  replication?: boolean;
   /** Session settings applied right after connecting (`SET name = value`). */
   settings?: Record<string, string>;
   signal?: AbortSignal;
@@ -140,17 +157,21 @@ export interface SessionOptions {
  */
 async function connectFirst(
   target: PgTarget,
-  mode: SessionOptions['mode'],
+  options: SessionOptions,
   context: ErrorContext,
 ): Promise<pg.Client> {
+  const { mode } = options;
   let last: unknown;
   for (const host of target.info.hosts) {
     for (const ssl of sslPlan(target.info, host)) {
       const client = new pg.Client({
         ...clientConfig(target, host, ssl),
+        ...(options.replication ? replicationConfig(target, options.settings) : {}),
         keepAlive: true,
         // Backup sessions read COPY data into reusable buffers (socket-feed.ts).
-        ...(mode === 'backup' ? { stream: createBackupSocket as unknown as pg.ClientConfig['stream'] } : {}),
+        ...(mode === 'backup' && !options.replication
+          ? { stream: createBackupSocket as unknown as pg.ClientConfig['stream'] }
+          : {}),
       });
       // Swallow errors until the session owns the client: connect() rejects with the same error.
       client.on('error', () => {});
@@ -203,8 +224,9 @@ export class PgSession {
       secrets: [target.password],
       mode: options.mode,
     };
-    const client = await connectFirst(target, options.mode, context);
+    const client = await connectFirst(target, options, context);
     const session = new PgSession(client, target, context, options.signal);
+    if (options.replication) return session;
     const settings = {
       statement_timeout: '0',
       idle_in_transaction_session_timeout: '0',

@@ -1,6 +1,7 @@
 import type { Engine } from '../engine.js';
 import { backupPostgres } from './backup.js';
 import { describePostgresContents, postgresSchemaSql } from './contents.js';
+import { postgresFollow } from './follow/index.js';
 import type { PostgresBackupOptions, PostgresRestoreOptions } from './options.js';
 import { printableSchema } from './printable-schema.js';
 import { restorePostgres } from './restore.js';
@@ -25,4 +26,5 @@ export const postgresEngine: Engine<PostgresBackupOptions, PostgresRestoreOption
   schemaSql: postgresSchemaSql,
   backup: backupPostgres,
   restore: restorePostgres,
+  follow: postgresFollow,
 };

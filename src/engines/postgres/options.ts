@@ -46,6 +46,12 @@ export interface PostgresBackupOptions {
   globalsOnly?: boolean;
   /** With `globals`/`globalsOnly`: record role password hashes too (needs a superuser). */
   rolePasswords?: boolean;
+  /**
+   * Continuous backup (`follow`) only: accept tables whose replica identity is
+   * FULL (no primary key; replay finds rows by comparing every column, which is
+   * slow on big tables). Without it such tables are refused at start.
+   */
+  replicaIdentityFull?: boolean;
 }
 
 export interface PostgresRestoreOptions {
@@ -131,6 +137,7 @@ export const POSTGRES_BACKUP_OPTION_KEYS = Object.keys({
   globals: true,
   globalsOnly: true,
   rolePasswords: true,
+  replicaIdentityFull: true,
 } satisfies Record<keyof PostgresBackupOptions, true>);
 
 /** Every key of {@link PostgresRestoreOptions}, kept in step the same way. */

@@ -9,8 +9,21 @@ import { qualify } from './ident.js';
  * instant however many connections share the work (pg_dump -j does the same).
  */
 
-/** Starts the leader's transaction and returns the exported snapshot id (undefined on PGlite, which has one backend). */
-export async function beginSnapshot(leader: PgSession, exportable: boolean): Promise<string | undefined> {
+/**
+ * Starts the leader's transaction and returns the exported snapshot id
+ * (undefined on PGlite, which has one backend). With `imported` (a snapshot
+ * exported elsewhere, such as a replication slot's) the leader joins that one
+ * and the workers share it too.
+ */
+export async function beginSnapshot(
+  leader: PgSession,
+  exportable: boolean,
+  imported?: string,
+): Promise<string | undefined> {
+  if (imported) {
+    await joinSnapshot(leader, imported);
+    return imported;
+  }
   await leader.query(
     'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY',
     [],
