@@ -13,6 +13,7 @@ import { listCommand } from './commands/list.js';
 import { pruneCommand } from './commands/prune.js';
 import { restoreCommand } from './commands/restore.js';
 import { statusCommand } from './commands/status.js';
+import { templatesCommand } from './commands/templates.js';
 import { verifyCommand } from './commands/verify.js';
 import type { CliContext, Prompter } from './context.js';
 import { helpJson } from './help-json.js';
@@ -113,6 +114,7 @@ Try it without a database server:  stowage demo`,
     verifyCommand(ctx),
     pruneCommand(ctx),
     statusCommand(ctx),
+    templatesCommand(ctx),
     daemonCommand(ctx),
     demoCommand(ctx),
   ];
