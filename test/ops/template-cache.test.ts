@@ -7,6 +7,7 @@ import { StowageError } from '../../src/errors.js';
 import { backup } from '../../src/ops/backup.js';
 import { restore } from '../../src/ops/restore.js';
 import { dropTemplates, listTemplates } from '../../src/ops/templates.js';
+import { runCli } from '../cli/run-cli.js';
 import { createPgDatabase, pgUrlFor, type TestPgDatabase, withPgClient } from '../support/pg.js';
 import { pgUrl } from '../support/servers.js';
 
@@ -188,5 +189,31 @@ describe('restore --template-cache (PostgreSQL)', () => {
     }).catch((e: unknown) => e);
     expect((err as StowageError).code).toBe('usage');
     expect((err as StowageError).message).toMatch(/--template-cache is for PostgreSQL targets/);
+  });
+
+  it('works from the command line: restore --template-cache, templates list and drop', async () => {
+    const target = targetName('cli');
+    const restored = await runCli([
+      'restore',
+      archive,
+      pgUrlFor(target),
+      '--template-cache',
+      '--yes',
+      '--json',
+    ]);
+    expect(restored.code).toBe(0);
+    const { template: used } = restored.json<{ template: { name: string; loaded: boolean } }>();
+    templates.add(used.name);
+    expect(used).toEqual({ name: template, loaded: false });
+    expect(await rows(target)).toHaveLength(500);
+    const listed = await runCli(['templates', 'list', pgUrl(), '--json']);
+    expect(listed.json<{ name: string }[]>().map((t) => t.name)).toContain(template);
+    const dropped = await runCli(['templates', 'drop', pgUrl(), template, '--json']);
+    expect(dropped.code).toBe(0);
+    expect(dropped.json()).toEqual([template]);
+    expect((await runCli(['templates', 'drop', pgUrl()])).code).toBe(2);
+    const mongo = await runCli(['restore', archive, 'mongodb://localhost/x', '--template-cache', '--yes']);
+    expect(mongo.code).toBe(2);
+    expect(mongo.stderr).toMatch(/--template-cache is for PostgreSQL targets/);
   });
 });
