@@ -12,6 +12,7 @@ import { listCommand } from './commands/list.js';
 import { pruneCommand } from './commands/prune.js';
 import { restoreCommand } from './commands/restore.js';
 import { statusCommand } from './commands/status.js';
+import { templatesCommand } from './commands/templates.js';
 import { verifyCommand } from './commands/verify.js';
 import type { CliContext, Prompter } from './context.js';
 import { helpJson } from './help-json.js';
@@ -124,6 +125,7 @@ Try it without a database server:  stowage demo`,
     verifyCommand(ctx),
     pruneCommand(ctx),
     statusCommand(ctx),
+    templatesCommand(ctx),
     daemonCommand(ctx),
     demoCommand(ctx),
   ];

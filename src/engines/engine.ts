@@ -144,6 +144,42 @@ export interface Engine<BackupOptions = Record<string, unknown>, RestoreOptions 
   restore(request: EngineRestoreRequest<RestoreOptions>): Promise<EngineRestoreResult>;
   /** Continuous backup (`stowage follow`) and point-in-time replay. Absent: the engine cannot be followed. */
   readonly follow?: EngineFollow;
+  /**
+   * Restores through template databases cached on the target server (`restore
+   * --template-cache`). Absent: the engine's servers have no template databases.
+   */
+  readonly templateCache?: EngineTemplateCache<RestoreOptions>;
+}
+
+/** A restore through a cached template database: see engines/postgres/template-cache.ts. */
+export interface TemplateRestoreRequest<Options = Record<string, unknown>>
+  extends EngineRestoreRequest<Options> {
+  /** A stable identity of what the restore loads (archive content and restore options), hex. */
+  key: string;
+  /** Where the archive came from, recorded on the template for people reading the server. */
+  label: string;
+}
+
+export interface TemplateRestoreResult extends EngineRestoreResult {
+  /** The template database the target was cloned from. */
+  template: string;
+  /** True when this restore loaded the archive into a new template; false: a clone of a cached one. */
+  loaded: boolean;
+}
+
+/** One cached template database. */
+export interface CachedTemplate {
+  name: string;
+  /** What the template says about itself (archive, key). */
+  comment: string;
+  bytes: number;
+}
+
+export interface EngineTemplateCache<RestoreOptions = Record<string, unknown>> {
+  restore(request: TemplateRestoreRequest<RestoreOptions>): Promise<TemplateRestoreResult>;
+  list(url: string, signal?: AbortSignal): Promise<CachedTemplate[]>;
+  /** Drops the named cached templates (all of them when `names` is empty); returns those dropped. */
+  drop(url: string, names: string[], signal?: AbortSignal): Promise<string[]>;
 }
 
 /** One line of an archive's table of contents. */

@@ -1,4 +1,5 @@
 import { type ArchiveKeys, archiveKeys, type Encryption } from '../archive/archive-keys.js';
+import { archiveContentKey } from '../archive/content-key.js';
 import type { Manifest } from '../archive/manifest.js';
 import type { EngineRestoreResult, RestoreWritePlan } from '../engines/engine.js';
 import { unitsNoun } from '../engines/nouns.js';
@@ -56,6 +57,13 @@ export interface RestoreOptions {
    * throwing stops the restore with nothing written. The CLI asks the user here.
    */
   confirm?: (plan: RestoreConfirmation) => Promise<void>;
+  /**
+   * PostgreSQL: restore through a template database cached on the target
+   * server, keyed by the archive's content and the engine options. The first
+   * such restore loads the archive into the template; every one creates the
+   * target (which must not exist) as a copy of it. See `stowage templates`.
+   */
+  templateCache?: boolean;
 }
 
 /** What a restore is about to do, for a confirmation. */
@@ -71,6 +79,8 @@ export interface RestoreSummary extends EngineRestoreResult {
   manifest: Manifest;
   /** The safety backup taken of the target before restoring, if one was needed. */
   safetyBackup?: BackupSummary;
+  /** With {@link RestoreOptions.templateCache}: the template cloned, and whether this restore loaded it. */
+  template?: { name: string; loaded: boolean };
 }
 
 /** Restores an archive into the target database. */
@@ -82,6 +92,12 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
   // The target's engine, known from its URL, says how far streams read ahead;
   // an archive of another engine is refused below.
   const engine = await targetPlugin.load();
+  if (options.templateCache && !engine.templateCache) {
+    throw new UsageError(
+      `--template-cache needs template databases, which ${targetPlugin.label} does not have`,
+      'restore without --template-cache',
+    );
+  }
   const given = typeof options.archive === 'string' ? undefined : options.archive;
   const path = given?.path ?? (options.archive as string);
   // One key cache for the archive and the safety backup, shared with the caller's.
@@ -139,19 +155,34 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
       options.signal?.throwIfAborted();
     };
     options.signal?.throwIfAborted();
-    const result = await watchdog.race(
-      engine.restore({
-        beforeWrite,
-        url: options.target,
-        // The engine's read-ahead: a handle opened for another step has its own default.
-        streams: reader.withReadAhead(targetPlugin.restoreReadAhead),
-        schema: manifest.schema,
-        jobs: options.jobs ?? 2,
-        options: options.engineOptions ?? {},
-        progress: watchdog.watchProgress(progress),
-        signal,
-      }),
-    );
+    const request = {
+      beforeWrite,
+      url: options.target,
+      // The engine's read-ahead: a handle opened for another step has its own default.
+      streams: reader.withReadAhead(targetPlugin.restoreReadAhead),
+      schema: manifest.schema,
+      jobs: options.jobs ?? 2,
+      options: options.engineOptions ?? {},
+      progress: watchdog.watchProgress(progress),
+      signal,
+    };
+    let template: RestoreSummary['template'];
+    let result: EngineRestoreResult;
+    if (options.templateCache && engine.templateCache) {
+      // `create` is implied by the cache and must not split it into two templates.
+      const { create: _create, ...shaping } = request.options;
+      const cached = await watchdog.race(
+        engine.templateCache.restore({
+          ...request,
+          key: archiveContentKey(manifest, shaping),
+          label: `${path === STDIN_ARCHIVE ? 'an archive from stdin' : redactUrl(path)} (${manifest.database}, backed up ${manifest.finishedAt})`,
+        }),
+      );
+      template = { name: cached.template, loaded: cached.loaded };
+      result = cached;
+    } else {
+      result = await watchdog.race(engine.restore(request));
+    }
     return {
       ...result,
       // Restoring an incomplete backup gives an incomplete database: say so with the result.
@@ -168,6 +199,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
       durationMs: Date.now() - started,
       manifest,
       ...(safety ? { safetyBackup: safety } : {}),
+      ...(template ? { template } : {}),
     };
   } catch (err) {
     throw scrub(watchdog.error ?? err, options.target);

@@ -51,6 +51,10 @@ export function restoreCommand(ctx: CliContext): Command {
     )
     .option('--until-ts <t:i>', 'MongoDB: replay changes up to this oplog timestamp (seconds:increment)')
     .option('--until-lsn <lsn>', 'PostgreSQL: replay changes up to this WAL position (e.g. 16/B374D848)')
+    .option(
+      '--template-cache',
+      'PostgreSQL: load the archive once into a template database cached on the server, then create the target as a copy of it (see `stowage templates`)',
+    )
     .option('--json', 'print one JSON object on stdout');
   addEngineFlags(command, RESTORE_FLAGS);
   addKeyOptions(command);
@@ -89,6 +93,8 @@ in $TMPDIR first (removed afterwards), so a truncated pipe writes nothing.`,
     // One key cache for the command: the archive picked from a listing is not derived again.
     const encryption = archiveKeys(await keySourceFrom(opts));
     const until = untilFrom(opts, target);
+    if (until && opts.templateCache)
+      throw new UsageError('--template-cache does not go with --until', 'leave out one of them');
     if (until) return restoreToMoment(ctx, command, archiveArg, target!, until, opts, encryption, stores);
     const archive =
       archiveArg === STDIN_ARCHIVE || looksLikeArchive(archiveArg)
@@ -126,6 +132,7 @@ in $TMPDIR first (removed afterwards), so a truncated pipe writes nothing.`,
       stores,
       engineOptions,
       safetyBackup,
+      ...(opts.templateCache ? { templateCache: true } : {}),
       onProgress: ctx.progress(opts.json === true),
       signal: ctx.signal,
     });
@@ -141,11 +148,18 @@ in $TMPDIR first (removed afterwards), so a truncated pipe writes nothing.`,
         durationMs: summary.durationMs,
         warnings: summary.warnings,
         ...(summary.safetyBackup ? { safetyBackup: summary.safetyBackup.archive } : {}),
+        ...(summary.template ? { template: summary.template } : {}),
       });
     } else {
       if (summary.safetyBackup)
         ctx.log(`safety backup of the previous contents: ${summary.safetyBackup.archive}`);
       for (const w of summary.warnings) ctx.log(`warning: ${w}`);
+      if (summary.template)
+        ctx.log(
+          summary.template.loaded
+            ? `loaded the archive into template ${summary.template.name} (cached for the next restores)`
+            : `cloned the cached template ${summary.template.name}`,
+        );
       ctx.log(
         `restored ${countUnits(engine, counts.units)}, ${countItems(engine, counts.items)} from ${shown} into ${summary.database} in ${(summary.durationMs / 1000).toFixed(1)} s`,
       );

@@ -6,6 +6,7 @@ import type { PostgresBackupOptions, PostgresRestoreOptions } from './options.js
 import { printableSchema } from './printable-schema.js';
 import { restorePostgres } from './restore.js';
 import { tableOfStream } from './table-parts.js';
+import { postgresTemplateCache } from './template-cache.js';
 
 export type { PostgresSchema } from './model.js';
 export type { PostgresBackupOptions, PostgresRestoreOptions } from './options.js';
@@ -23,4 +24,5 @@ export const postgresEngine: Engine<PostgresBackupOptions, PostgresRestoreOption
   backup: backupPostgres,
   restore: restorePostgres,
   follow: postgresFollow,
+  templateCache: postgresTemplateCache,
 };
