@@ -188,7 +188,7 @@ describe('restore --template-cache (PostgreSQL)', () => {
       templateCache: true,
     }).catch((e: unknown) => e);
     expect((err as StowageError).code).toBe('usage');
-    expect((err as StowageError).message).toMatch(/--template-cache is for PostgreSQL targets/);
+    expect((err as StowageError).message).toMatch(/--template-cache needs template databases/);
   });
 
   it('works from the command line: restore --template-cache, templates list and drop', async () => {
@@ -214,6 +214,6 @@ describe('restore --template-cache (PostgreSQL)', () => {
     expect((await runCli(['templates', 'drop', pgUrl()])).code).toBe(2);
     const mongo = await runCli(['restore', archive, 'mongodb://localhost/x', '--template-cache', '--yes']);
     expect(mongo.code).toBe(2);
-    expect(mongo.stderr).toMatch(/--template-cache is for PostgreSQL targets/);
+    expect(mongo.stderr).toMatch(/--template-cache needs template databases/);
   });
 });
