@@ -36,4 +36,12 @@ export const postgres: EnginePlugin<'postgres'> = {
   scratchPlan: postgresScratchPlan,
   itemSplitter: (onItem) => new CopyRowSplitter(onItem),
   load: async () => (await import('./engine.js')).postgresEngine,
+  continuous: {
+    positionFlag: '--until-lsn',
+    serverState: async (url) =>
+      (await (await import('./follow/slots.js')).listStowageSlots(url)).map(({ confirmedLsn, ...slot }) => ({
+        ...slot,
+        confirmedPosition: confirmedLsn,
+      })),
+  },
 };
