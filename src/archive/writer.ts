@@ -266,8 +266,8 @@ export class ArchiveWriter implements StreamWriterSet {
     const raw = state.filled === this.frameSize ? state.buffer! : state.buffer!.subarray(0, state.filled);
     state.buffer = undefined;
     state.filled = 0;
-    // Hashed a frame at a time, not per written chunk: BLAKE3 over 2 MiB at once took 120 ms for
-    // 614 MB against 199 ms in the ~110 KiB pieces sockets deliver.
+    // Hashed a frame at a time, not per written chunk: BLAKE3 is markedly faster over whole
+    // frames than over the ~110 KiB pieces sockets deliver.
     state.hash.update(raw);
     await this.submit(state, FrameType.Data, raw);
   }

@@ -222,6 +222,12 @@ export const RESTORE_FLAGS: FlagSpec[] = [
   ),
   flag(
     'postgres',
+    '--alter-existing-roles',
+    'alterExistingRoles',
+    'with --globals: make existing roles match the archive instead of reporting how they differ',
+  ),
+  flag(
+    'postgres',
     '--insert-mode <mode>',
     'insertMode',
     'auto, copy or insert (for servers without COPY FROM STDIN)',

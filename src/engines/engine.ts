@@ -32,7 +32,7 @@ export interface StreamSummary {
 /** Where an engine reads restore data from. Streams may be opened and read concurrently. */
 export interface StreamReaderSet {
   list(): StreamSummary[];
-  /** Opens a stream for reading; the readable errors if any frame is corrupt or the stream's SHA-256 does not match. */
+  /** Opens a stream for reading; the readable errors if any frame is corrupt or the stream's digest does not match. */
   open(name: string): Readable;
   /**
    * Optional: hands back a chunk read from a stream once nothing refers to it

@@ -19,11 +19,11 @@ import { serverOnThisMachine } from './source-host.js';
 import { boundedCleanup, type DEFAULT_STALL_TIMEOUT_SECONDS, watchRun } from './stall-watchdog.js';
 
 /**
- * Default zstd level per engine, from the bench datasets. PostgreSQL COPY data:
- * level 1 is twice as fast as 3 and no larger (71.4 vs 72.0 MB, pg_dump -Fc
- * 80.1 MB), so a backup keeps pace with the COPY itself. MongoDB BSON: levels
- * 1–5 leave the archive larger than `mongodump --gzip` (165.5 MB at 1, 156.2 at
- * 3, 154.7 for mongodump); 6 is the first below it (149.9 MB).
+ * Default zstd level per engine, chosen on the bench datasets (figures in
+ * docs/BENCHMARKS.md, "Design measurements"). PostgreSQL COPY data: level 1 is
+ * about twice as fast as 3 and barely larger, so a backup keeps pace with the
+ * COPY itself. MongoDB BSON: lower levels leave the archive larger than
+ * `mongodump --gzip`; 6 is the first below it.
  */
 export const DEFAULT_COMPRESSION_BY_ENGINE: Record<EngineName, CompressionLevel> = {
   postgres: 1,

@@ -19,7 +19,7 @@ import { ItemSplitter, MultisetDigest } from './item-digest.js';
  * collection): row/document counts and content. The database is dumped again
  * through the same engine into digesting streams (nothing is stored), so
  * "content" means exactly the bytes a backup would hold. A stream whose
- * SHA-256 matches the archive's is equal; otherwise the items are compared as
+ * digest matches the archive's is equal; otherwise the items are compared as
  * a multiset, since a restore may legitimately change the order.
  */
 

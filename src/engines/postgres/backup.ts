@@ -200,6 +200,7 @@ export async function backupPostgres(
       server: { version: server.version, versionNum: server.versionNum },
       database: { name: server.database, encoding: server.encoding, properties },
       ...(globals ? { globals } : {}),
+      ...(selective ? { partial: true } : {}),
       contents: options.schemaOnly ? 'schema-only' : options.dataOnly ? 'data-only' : 'full',
       // Data-only keeps just the materialized view refreshes: their contents are data too.
       // A schema or table selection leaves out the system objects' privileges, as pg_dump -n/-t does.

@@ -150,7 +150,8 @@ export async function resolveDependencies(
 
   const kept = objects.filter((o) => !removed.has(o.id));
   // Refreshing a materialized view that reads another one has to wait for that one's refresh,
-  // also when it reads it through plain views.
+  // also when it reads it through plain views or through functions whose SQL-standard bodies
+  // read it (pg_depend records those; a string body's reads stay unknown, as to pg_dump).
   const refreshesNeeded = (id: string, seen: Set<string>): string[] => {
     const out: string[] = [];
     for (const dep of byId.get(id)?.deps ?? []) {
@@ -159,7 +160,7 @@ export async function resolveDependencies(
       if (dep.startsWith('materialized-view:')) {
         const refresh = `refresh:${dep.slice('materialized-view:'.length)}`;
         if (byId.has(refresh)) out.push(refresh);
-      } else if (dep.startsWith('view:')) {
+      } else if (dep.startsWith('view:') || dep.startsWith('function:') || dep.startsWith('aggregate:')) {
         out.push(...refreshesNeeded(dep, seen));
       }
     }
