@@ -128,7 +128,10 @@ async function followRun(args: FollowArgs) {
   const source = `stowage_bench_follow_${tag}`;
   const target = `stowage_bench_replay_${tag}`;
   const repository = await mkdtemp(join(tmpdir(), 'stowage-bench-follow-'));
-  const followLog = await open(join(repository, '..', `${source}.follow.log`), 'w');
+  // follow's stderr, kept only when the run fails.
+  const followLogPath = join(tmpdir(), `${source}.follow.log`);
+  const followLog = await open(followLogPath, 'w');
+  let succeeded = false;
   let followProcess: ChildProcess | undefined;
   let load: ChildProcess | undefined;
   try {
@@ -153,7 +156,7 @@ async function followRun(args: FollowArgs) {
     const started = new Promise<void>((resolve, reject) => {
       baseDone = resolve;
       follower.once('exit', (code) =>
-        reject(new Error(`follow exited early (${code}); see ${source}.follow.log`)),
+        reject(new Error(`follow exited early (${code}); see ${followLogPath}`)),
       );
     });
     createInterface({ input: follower.stdout! }).on('line', (line) => {
@@ -218,6 +221,7 @@ async function followRun(args: FollowArgs) {
     const restored = await historyRows(databaseUrl(args.url, target));
     const writeS = (killedAt - writeStart) / 1000;
 
+    succeeded = true;
     return {
       metrics: {
         rpoS: round(Math.max(0, written.lastMs - windowTo) / 1000),
@@ -240,6 +244,7 @@ async function followRun(args: FollowArgs) {
     if (load && load.exitCode === null) load.kill('SIGKILL');
     if (followProcess && followProcess.exitCode === null) followProcess.kill('SIGKILL');
     await followLog.close();
+    if (succeeded) await rm(followLogPath, { force: true });
     await dropLoadDatabases(args.url, [source, target]);
     await rm(repository, { recursive: true, force: true });
   }
