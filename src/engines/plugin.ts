@@ -58,6 +58,34 @@ export interface EnginePlugin<Name extends string = string> {
   itemSplitter(onItem: (item: Buffer) => void): ItemSplitter;
   /** Loads the engine's backup and restore (and its driver). */
   load(): Promise<Engine>;
+  /** Continuous backup (`stowage follow`), for an engine whose engine object has `follow`. */
+  readonly continuous?: ContinuousTraits;
+}
+
+/** What the CLI and `status` need to know of an engine's continuous backup without loading it. */
+export interface ContinuousTraits {
+  /** The `restore` flag that takes one of its change positions: `--until-lsn`, `--until-ts`. */
+  readonly positionFlag: string;
+  /**
+   * The server-side state its chains keep (PostgreSQL: replication slots
+   * holding WAL back), for `status --server`; absent when chains keep none.
+   */
+  serverState?(url: string): Promise<ChainServerState[]>;
+}
+
+/** One piece of server-side chain state, as `status` reports it. */
+export interface ChainServerState {
+  /** Its name on the server (the slot), which is also the chain's feed id. */
+  slot: string;
+  database: string;
+  /** Something is reading it now. */
+  active: boolean;
+  /** Position confirmed as stored. */
+  confirmedPosition: string | null;
+  /** Bytes of change history the server keeps for it. */
+  retainedBytes: number;
+  /** `lost`: the server no longer has what the chain needs. */
+  walStatus?: string;
 }
 
 /** One CLI flag of an engine and the option it sets. */

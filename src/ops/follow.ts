@@ -270,8 +270,9 @@ function openChainOf(chain: ChainInfo): OpenChain {
     sequence: usable + 1,
     position,
     describe: {
-      // The archive layer reads the engine as any name; the registry refuses one it does not know.
-      engine: enginePlugin(chain.base.engine ?? 'postgres').name,
+      // The archive layer reads the engine as any name; the registry refuses one it does not know
+      // (a readable base always names one).
+      engine: enginePlugin(chain.base.engine ?? '').name,
       serverVersion: chain.base.serverVersion ?? '',
       database: chain.base.sourceDatabase ?? chain.database,
       source: chain.base.source ?? '',

@@ -36,7 +36,7 @@ describe('continuous backup on the command line', () => {
       expect(run.stderr).toMatch(message);
     }
     const lsn = await runCli(['restore', dir, 'mongodb://127.0.0.1:9/x', '--until-lsn', '0/1']);
-    expect(lsn.stderr).toMatch(/--until-lsn is for PostgreSQL targets/);
+    expect(lsn.stderr).toMatch(/--until-lsn is not for MongoDB targets/);
     const archive = await runCli([
       'restore',
       join(dir, 'shop-20260101-000000.stow'),
@@ -64,7 +64,7 @@ describe('continuous backup on the command line', () => {
     expect(zero.code).toBe(2);
     expect(zero.stderr).toMatch(/--segment-seconds must be a positive number/);
     const full = await runCli(['follow', 'mongodb://127.0.0.1:9/x', '--to', dir, '--replica-identity-full']);
-    expect(full.stderr).toMatch(/--replica-identity-full is for PostgreSQL sources/);
+    expect(full.stderr).toMatch(/--replica-identity-full is not for MongoDB sources/);
   });
 
   it('list, inspect and status show the chain: base, segments, window', async () => {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { engineNameForUrl } from '../../engines/registry.js';
+import { engineNameForUrl, enginePlugin } from '../../engines/registry.js';
 import { UsageError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
 import type { CliContext } from '../context.js';
@@ -55,7 +55,10 @@ repository's segments end. Restore with: stowage restore REPOSITORY URL --until 
     const engine = engineNameForUrl(source);
     const engineOptions = engineOptionsFrom(BACKUP_FLAGS, opts, engine, command);
     if (opts.replicaIdentityFull) {
-      if (engine !== 'postgres') throw new UsageError('--replica-identity-full is for PostgreSQL sources');
+      // An option of the engines whose changes are matched by replica identity (PostgreSQL's).
+      const plugin = enginePlugin(engine);
+      if (!plugin.optionKeys.backup.includes('replicaIdentityFull'))
+        throw new UsageError(`--replica-identity-full is not for ${plugin.label} sources`);
       engineOptions.replicaIdentityFull = true;
     }
     if (opts.retire) {

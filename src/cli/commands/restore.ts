@@ -3,7 +3,13 @@ import type { Encryption } from '../../archive/archive-keys.js';
 import type { ArchiveInfo } from '../../catalog/list.js';
 import { safeName } from '../../catalog/naming.js';
 import { countItems, countUnits, unitsNoun } from '../../engines/nouns.js';
-import { allEngines, databaseOfUrl, engineNameForUrl, loadEngine } from '../../engines/registry.js';
+import {
+  allEngines,
+  databaseOfUrl,
+  engineForUrl,
+  engineNameForUrl,
+  loadEngine,
+} from '../../engines/registry.js';
 import { StowageError, UsageError } from '../../errors.js';
 import type { RestoreConfirmation } from '../../ops/restore.js';
 import type { RestoreUntilOptions } from '../../ops/restore-until.js';
@@ -178,16 +184,18 @@ function untilFrom(
   if (given.length > 1) throw new UsageError('give one of --until, --until-ts and --until-lsn');
   if (!target)
     throw new UsageError('give the target database URL', 'stowage restore REPOSITORY URL --until TIME');
-  const engine = engineNameForUrl(target);
-  if (opts.untilTs !== undefined) {
-    if (engine !== 'mongodb')
-      throw new UsageError('--until-ts is for MongoDB targets', 'use --until-lsn for PostgreSQL');
-    return { position: String(opts.untilTs) };
-  }
-  if (opts.untilLsn !== undefined) {
-    if (engine !== 'postgres')
-      throw new UsageError('--until-lsn is for PostgreSQL targets', 'use --until-ts for MongoDB');
-    return { position: String(opts.untilLsn) };
+  const positionGiven = opts.untilTs ?? opts.untilLsn;
+  if (positionGiven !== undefined) {
+    // Each engine names its positions its own way; the plugin says which flag is its.
+    const flag = opts.untilTs !== undefined ? '--until-ts' : '--until-lsn';
+    const engine = engineForUrl(target);
+    const own = engine.continuous?.positionFlag;
+    if (own !== flag)
+      throw new UsageError(
+        `${flag} is not for ${engine.label} targets`,
+        own ? `use ${own} for ${engine.label}, or --until TIME` : `${engine.label} has no continuous backup`,
+      );
+    return { position: String(positionGiven) };
   }
   const text = String(opts.until);
   if (text === 'latest') return 'latest';

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { dropTemplates, listTemplates } from '../../ops/templates.js';
 import { redactUrl } from '../../redact.js';
 import type { CliContext } from '../context.js';
 import { formatBytes } from '../format-bytes.js';
@@ -16,6 +15,8 @@ export function templatesCommand(ctx: CliContext): Command {
     .argument('<url>', 'postgres://… (any database of the server)')
     .option('--json', 'print a JSON array on stdout')
     .action(async (url: string, opts: { json?: boolean }) => {
+      // The operations load when a command runs, not for `--help` or `--version`.
+      const { listTemplates } = await import('../../ops/templates.js');
       const templates = await listTemplates(url, ctx.signal);
       if (opts.json) return ctx.json(templates);
       if (templates.length === 0) return ctx.log(`no cached templates on ${redactUrl(url)}`);
@@ -30,6 +31,7 @@ export function templatesCommand(ctx: CliContext): Command {
     .option('--json', 'print the dropped names as a JSON array on stdout')
     .action(async (url: string, names: string[], opts: { all?: boolean; json?: boolean }) => {
       if (opts.all && names.length > 0) throw new UsageError('give template names or --all, not both');
+      const { dropTemplates } = await import('../../ops/templates.js');
       const dropped = await dropTemplates(url, opts.all ? { all: true } : { names }, ctx.signal);
       if (opts.json) return ctx.json(dropped);
       ctx.log(dropped.length ? `dropped ${dropped.join(', ')}` : `no cached templates on ${redactUrl(url)}`);

@@ -36,4 +36,6 @@ export const mongodb: EnginePlugin<'mongodb'> = {
   scratchPlan: mongodbScratchPlan,
   itemSplitter: (onItem) => new BsonDocumentSplitter(onItem),
   load: async () => (await import('./engine.js')).mongodbEngine,
+  // The oplog is the server's own history: a chain keeps no state there.
+  continuous: { positionFlag: '--until-ts' },
 };

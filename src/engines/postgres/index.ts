@@ -26,8 +26,8 @@ export const postgres: EnginePlugin<'postgres'> = {
   // pace with the COPY itself (docs/BENCHMARKS.md, "Design measurements").
   defaultCompression: 1,
   // COPY FROM, not reading, sets a restore's pace: two frames ahead per stream keep the
-  // server fed (measured on the issue-3 dataset) and save 4 MiB per open stream over the
-  // reader's default of 4.
+  // server fed (docs/BENCHMARKS.md, "Design measurements") and save 4 MiB per open stream
+  // over the reader's default of 4.
   restoreReadAhead: 2,
   databaseOfUrl: (url) => parseConnInfo(url).database,
   flags: postgresFlags,
@@ -36,4 +36,12 @@ export const postgres: EnginePlugin<'postgres'> = {
   scratchPlan: postgresScratchPlan,
   itemSplitter: (onItem) => new CopyRowSplitter(onItem),
   load: async () => (await import('./engine.js')).postgresEngine,
+  continuous: {
+    positionFlag: '--until-lsn',
+    serverState: async (url) =>
+      (await (await import('./follow/slots.js')).listStowageSlots(url)).map(({ confirmedLsn, ...slot }) => ({
+        ...slot,
+        confirmedPosition: confirmedLsn,
+      })),
+  },
 };
