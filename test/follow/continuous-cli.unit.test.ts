@@ -75,10 +75,15 @@ describe('continuous backup on the command line', () => {
     expect(list.stdout).not.toMatch(/seg-000001\.stow\s+\d/);
     const listJson = (await runCli(['list', dir, '--json'])).json<{
       archives: unknown[];
-      chains: { window: { toPosition: string } }[];
+      chains: { window: { toPosition: string }; segments: { lastCommitAt: string }[] }[];
     }>();
     expect(listJson.archives).toHaveLength(1);
     expect(listJson.chains[0]!.window.toPosition).toBe('1002:1');
+    // Each segment's last commit, so a reader can tell how far behind the source it landed.
+    expect(listJson.chains[0]!.segments.map((s) => s.lastCommitAt)).toEqual([
+      '2026-01-01T00:00:10.000Z',
+      '2026-01-01T00:00:20.000Z',
+    ]);
 
     const segment = await runCli(['inspect', join(dir, 'shop-20260101-000000.seg-000002.stow')]);
     expect(segment.code).toBe(0);
