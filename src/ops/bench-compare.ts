@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineName } from '../engines/engine.js';
@@ -33,11 +33,16 @@ export async function timeNativeDump(
   const dir = await mkdtemp(join(tmpdir(), 'stowage-bench-'));
   const file = join(dir, 'dump');
   const password = passwordOf(url);
-  // The password goes through the environment where the tool allows it, not the process list.
+  // The password never goes on the process list: pg_dump takes it from the environment,
+  // mongodump from a private config file (its --config holds uri and password values).
+  let mongoArgs: string[] = [];
+  if (engine !== 'postgres') {
+    const config = join(dir, 'mongodump.yaml');
+    await writeFile(config, `uri: ${JSON.stringify(url)}\n`, { mode: 0o600 });
+    mongoArgs = [`--config=${config}`, `--archive=${file}`, '--gzip', '--quiet'];
+  }
   const args =
-    engine === 'postgres'
-      ? ['-Fc', '-f', file, '-d', password ? withoutPassword(url) : url]
-      : [`--uri=${url}`, `--archive=${file}`, '--gzip', '--quiet'];
+    engine === 'postgres' ? ['-Fc', '-f', file, '-d', password ? withoutPassword(url) : url] : mongoArgs;
   const env = {
     ...process.env,
     ...(engine === 'postgres' && password ? { PGPASSWORD: decodeURIComponent(password) } : {}),
