@@ -123,8 +123,8 @@ describe('stowage bench', () => {
 
   it('reports the documents a real MongoDB backup has', async () => {
     const url = mongoUrlFor(mongoDb);
-    // The shared FerretDB can take minutes just to list its catalog under load: a budget that never cuts.
-    const report = await bench({ source: url, seconds: 800, levels: [1, 6] });
+    // A budget that never cuts: a loaded FerretDB can take minutes just to list its catalog.
+    const report = await bench({ source: url, seconds: 240, levels: [1, 6] });
     const real = await backup({ source: url, to: join(dir, 'mongo.stow') });
     expect(report.sampled).toBe(false);
     expect(benchRows(report)).toEqual({ [`${mongoDb}.people`]: 1500, [`${mongoDb}.tags`]: 40 });
@@ -134,7 +134,7 @@ describe('stowage bench', () => {
     expect(report.estimate.archiveBytes).toBeGreaterThan(0);
     const count = await withMongoClient((c) => c.db(mongoDb).collection('people').countDocuments());
     expect(count).toBe(1500);
-  }, 1_200_000);
+  }, 400_000);
 
   it('prints one JSON object with --json, and a table without', async () => {
     const run = await runCli(['bench', small.url, '--seconds', '60', '--levels', '1,6', '--json']);
