@@ -246,7 +246,7 @@ export const scenario = defineScenario({
     },
 
     async engineBackup(args: { url: string; jobs: number }): Promise<TaskResult> {
-      const { postgresEngine } = await import('../src/engines/postgres/index.js');
+      const { postgresEngine } = await import('../src/engines/postgres/engine.js');
       let bytes = 0;
       const streams = {
         open() {

@@ -133,6 +133,10 @@ export const ERROR_CODES = {
     doc: 'roles that own objects or hold grants in the archive are missing on the target',
   },
   'pg-missing-table': { exit: failure, doc: 'a data-only restore found no table to load into' },
+  'pg-template-busy': {
+    exit: failure,
+    doc: 'a cached template database is in use by another session, so it cannot be cloned',
+  },
   'pg-row-count': { exit: failure, doc: 'the rows copied differ from the rows counted' },
   'pg-bad-copy-data': { exit: failure, doc: 'COPY data in the archive does not parse' },
   'pg-bad-large-objects': { exit: failure, doc: 'the large-object stream does not parse' },

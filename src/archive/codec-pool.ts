@@ -44,10 +44,10 @@ const INLINE_BELOW = 16 * 1024;
  * Codec threads when the caller names none.
  *
  * Handing a frame to a worker is not free: a message each way and a thread
- * woken on another core. Measured on a 2-core VM, a level-1 PostgreSQL backup
- * spent about 0.35 CPU-s more with one codec thread than compressing inline
- * (2.1 against 1.75 CPU-s for 614 MB), because the server it read from ran on
- * the same two cores. So cheap levels (3 or less, or none) get only the cores
+ * woken on another core. On a 2-core machine a level-1 PostgreSQL backup spent
+ * more CPU with one codec thread than compressing inline, because the server it
+ * read from ran on the same two cores (docs/BENCHMARKS.md, "Design
+ * measurements"). So cheap levels (3 or less, or none) get only the cores
  * nobody else needs: one is the main thread's (it reads the database and
  * hashes every byte) and `busyCores` are taken by other work on this machine,
  * such as the database server's own processes. Zero means inline. Heavier

@@ -61,7 +61,7 @@ export type ChainMark = z.infer<typeof ChainMarkSchema>;
 export const ManifestSchema = z.object({
   formatVersion: z.number().int().min(OLDEST_READABLE_VERSION).max(FORMAT_VERSION),
   tool: z.object({ name: z.literal('stowage'), version: z.string() }),
-  engine: z.enum(['postgres', 'mongodb']),
+  engine: z.string().min(1),
   serverVersion: z.string(),
   database: z.string(),
   /** Source URL with the password removed. */

@@ -7,12 +7,12 @@ import { createRequire } from 'node:module';
  *
  * BLAKE3 when its native hasher loads (`@napi-rs/blake-hash`, prebuilt for
  * the common platforms), SHA-256 from node:crypto otherwise, and in archives of
- * format 1. Why not SHA-256 always: every raw byte of a backup is hashed on the
- * main thread, and on the 2-core bench machine SHA-256 (with SHA-NI,
- * 1.8 GB/s) was 0.35 CPU-s of a 614 MB PostgreSQL backup, some 7% of all the
- * CPU the backup and the server spent. BLAKE3 (AVX-512, 8.3 GB/s there) does
- * the same job, a collision-resistant content digest, in a fifth of the time;
- * restore and verify, which hash everything again, gain the same.
+ * format 1 (whose streams carry SHA-256). Why not SHA-256 always: every raw
+ * byte of a backup is hashed on the main thread, where SHA-256 was a visible
+ * share of a PostgreSQL backup's CPU; BLAKE3 does the same job, a
+ * collision-resistant content digest, several times faster (docs/BENCHMARKS.md,
+ * "Design measurements"); restore and verify, which hash everything again,
+ * gain the same.
  */
 export type DigestAlgorithm = 'blake3' | 'sha256';
 

@@ -6,16 +6,47 @@ import { type BackupKind, isPrunable } from './backup-kind.js';
  * keeps the newest backup of each of the `n` most recent hours/days/… that
  * have one (as restic and borg count them), in UTC like archive names.
  */
-export interface RetentionPolicy {
-  /** The n newest backups, whatever their dates. */
-  keepLast?: number;
-  keepHourly?: number;
-  /** Default 30 when no other rule is given. */
-  keepDaily?: number;
-  keepWeekly?: number;
-  keepMonthly?: number;
-  keepYearly?: number;
-}
+export type RetentionPolicy = { [K in RetentionRuleKey]?: number };
+
+/**
+ * Every keep rule, once: the policy type, `prune`'s `--keep-*` flags and the
+ * daemon config's `retention` keys are all derived from this list, so a new rule
+ * is one line here (and its test).
+ */
+export const RETENTION_RULES = [
+  { key: 'keepLast', flag: '--keep-last', help: 'keep the n newest backups' },
+  {
+    key: 'keepHourly',
+    flag: '--keep-hourly',
+    help: 'keep the newest backup of each of the last n hours that have one',
+    label: 'hourly',
+    bucket: (d: Date) => d.toISOString().slice(0, 13),
+  },
+  {
+    key: 'keepDaily',
+    flag: '--keep-daily',
+    help: 'same per day (default 30 when no --keep-* is given)',
+    label: 'daily',
+    bucket: (d: Date) => d.toISOString().slice(0, 10),
+  },
+  { key: 'keepWeekly', flag: '--keep-weekly', help: 'same per ISO week', label: 'weekly', bucket: isoWeek },
+  {
+    key: 'keepMonthly',
+    flag: '--keep-monthly',
+    help: 'same per month',
+    label: 'monthly',
+    bucket: (d: Date) => d.toISOString().slice(0, 7),
+  },
+  {
+    key: 'keepYearly',
+    flag: '--keep-yearly',
+    help: 'same per year',
+    label: 'yearly',
+    bucket: (d: Date) => d.toISOString().slice(0, 4),
+  },
+] as const;
+
+export type RetentionRuleKey = (typeof RETENTION_RULES)[number]['key'];
 
 /** The policy used when none is given: one backup per day for 30 days. */
 export const DEFAULT_RETENTION: RetentionPolicy = { keepDaily: 30 };
@@ -57,27 +88,17 @@ export interface RetentionDecision {
   health: RetentionCandidate['health'];
 }
 
-const RULES = [
-  { key: 'keepHourly', label: 'hourly', bucket: (d: Date) => d.toISOString().slice(0, 13) },
-  { key: 'keepDaily', label: 'daily', bucket: (d: Date) => d.toISOString().slice(0, 10) },
-  { key: 'keepWeekly', label: 'weekly', bucket: isoWeek },
-  { key: 'keepMonthly', label: 'monthly', bucket: (d: Date) => d.toISOString().slice(0, 7) },
-  { key: 'keepYearly', label: 'yearly', bucket: (d: Date) => d.toISOString().slice(0, 4) },
-] as const;
+/** The rules that keep one backup per calendar bucket (all but keepLast). */
+const BUCKET_RULES = RETENTION_RULES.filter((r) => 'bucket' in r);
 
 /** Fills in the default and rejects nonsense (negative or fractional counts, a policy that keeps nothing). */
 export function normalizePolicy(policy: RetentionPolicy | undefined): Required<RetentionPolicy> {
   const given = policy ?? {};
   const anyGiven = Object.values(given).some((v) => v !== undefined);
   const source = anyGiven ? given : DEFAULT_RETENTION;
-  const out = {
-    keepLast: source.keepLast ?? 0,
-    keepHourly: source.keepHourly ?? 0,
-    keepDaily: source.keepDaily ?? 0,
-    keepWeekly: source.keepWeekly ?? 0,
-    keepMonthly: source.keepMonthly ?? 0,
-    keepYearly: source.keepYearly ?? 0,
-  };
+  const out = Object.fromEntries(
+    RETENTION_RULES.map((r) => [r.key, source[r.key] ?? 0]),
+  ) as Required<RetentionPolicy>;
   for (const [key, value] of Object.entries(out)) {
     if (!Number.isInteger(value) || value < 0) {
       throw new UsageError(`retention ${key} must be a whole number ≥ 0, got ${value}`);
@@ -125,7 +146,7 @@ export function planRetention(
     scheduled.slice(0, rules.keepLast).forEach((c, i) => {
       reasons.get(c.name)!.push(`last ${rules.keepLast} (#${i + 1})`);
     });
-    for (const rule of RULES) {
+    for (const rule of BUCKET_RULES) {
       const limit = rules[rule.key];
       if (limit === 0) continue;
       const seen = new Set<string>();

@@ -12,7 +12,7 @@ export const VerificationRecordSchema = z.object({
   archive: z.string(),
   verifiedAt: z.iso.datetime(),
   ok: z.boolean(),
-  /** `frames`: every frame, checksum, stream SHA-256 and count; `restore-test`: that plus a real restore. */
+  /** `frames`: every frame, checksum, stream digest and count; `restore-test`: that plus a real restore. */
   level: z.enum(['frames', 'restore-test']),
   archiveBytes: z.number().int().nonnegative(),
   manifestFinishedAt: z.string().optional(),

@@ -9,6 +9,23 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // dominates a short command's time. Node 20 has no such cache.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
+// `stowage demo` runs PostgreSQL compiled to WebAssembly (PGlite). V8's optimising compiler builds
+// that module in the background at a cost of some 300 MB of memory and two CPU-seconds on Node 24,
+// for queries the baseline compiler runs fast enough; the flag must be given when Node starts (Node
+// 24 freezes V8's flags after start-up), so the demo runs in a child started with it.
+const args = process.argv.slice(2);
+if (args.find((a) => !a.startsWith('-')) === 'demo' && !process.execArgv.includes('--liftoff-only')) {
+  const { spawnSync } = await import('node:child_process');
+  const { constants } = await import('node:os');
+  const child = spawnSync(
+    process.execPath,
+    ['--liftoff-only', ...process.execArgv, process.argv[1] as string, ...args],
+    { stdio: 'inherit' },
+  );
+  const signal = child.signal ? constants.signals[child.signal] : undefined;
+  process.exit(child.status ?? (signal ? 128 + signal : 1));
+}
+
 const { exitQuietlyOnClosedOutput } = await import('./closed-output.js');
 exitQuietlyOnClosedOutput(process.stdout);
 exitQuietlyOnClosedOutput(process.stderr);
@@ -25,7 +42,7 @@ process.on('beforeExit', () => {
 });
 
 const { main } = await import('./main.js');
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(args);
 finished = true;
 // The run is over and reported. A connection to a server that stopped answering (a stall) can
 // outlive it; it must not keep the process from ending.

@@ -18,6 +18,7 @@ export function chainJson(c: ChainInfo, now = new Date()): Record<string, unknow
             after: s.mark.after,
             last: s.mark.last,
             transactions: s.mark.transactions,
+            lastCommitAt: s.mark.lastCommitAt,
             coveredUntil: s.mark.coveredUntil,
           }
         : {}),

@@ -2,7 +2,6 @@ import { Command, CommanderError } from 'commander';
 import { type ErrorCode, EXIT, exitStatusFor } from '../error-codes.js';
 import { StowageError } from '../errors.js';
 import type { ProgressListener } from '../progress.js';
-import { refuseInProcessStores } from '../store/registry.js';
 import { TOOL_VERSION } from '../version.js';
 import { backupCommand } from './commands/backup.js';
 import { daemonCommand } from './commands/daemon.js';
@@ -13,13 +12,15 @@ import { listCommand } from './commands/list.js';
 import { pruneCommand } from './commands/prune.js';
 import { restoreCommand } from './commands/restore.js';
 import { statusCommand } from './commands/status.js';
+import { templatesCommand } from './commands/templates.js';
 import { verifyCommand } from './commands/verify.js';
 import type { CliContext, Prompter } from './context.js';
 import { helpJson } from './help-json.js';
-import { type ProgressBars, progressBars } from './progress-bars.js';
+import type { ProgressBars } from './progress-bars.js';
 import { progressLog } from './progress-log.js';
 import { terminalPrompter } from './prompter.js';
 import { QuietFailure } from './quiet-failure.js';
+import { addDeferredStoreOptions } from './store-flags.js';
 
 /** Where the CLI writes and whom it asks; the real process by default, replaceable in tests. */
 export interface CliIo {
@@ -41,7 +42,6 @@ export interface CliIo {
 export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
-  refuseInProcessStores();
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(130);
@@ -54,6 +54,10 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   const renderers: ProgressBars[] = [];
   const json = wantsJson(argv);
   let printedJson = false;
+  // Bars only for a person watching a real terminal; logs, CI and --json get plain timestamped lines.
+  const wantsBars = interactive && !io.stderr && process.stderr.isTTY === true;
+  // The bars' module (cli-progress) loads once a command runs (preAction below), not for --help or --version.
+  let progressBars: typeof import('./progress-bars.js').progressBars | undefined;
   const ctx: CliContext = {
     // While bars are on screen, lines go above them instead of through them.
     log: (line) => (renderers.length ? renderers.at(-1)!.log(line) : stderr.write(`${line}\n`)),
@@ -68,8 +72,7 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     },
     out: (text) => stdout.write(text),
     progress: (json): ProgressListener => {
-      // Bars only for a person watching a real terminal; logs, CI and --json get plain timestamped lines.
-      if (!json && interactive && !io.stderr && process.stderr.isTTY) {
+      if (!json && wantsBars && progressBars) {
         const bars = progressBars(process.stderr);
         renderers.push(bars);
         return bars;
@@ -93,7 +96,16 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     .version(TOOL_VERSION)
     .showSuggestionAfterError()
     .exitOverride()
-    .configureOutput({ writeErr: (s) => stderr.write(s), writeOut });
+    .configureOutput({ writeErr: (s) => stderr.write(s), writeOut })
+    .hook('preSubcommand', async (_program, subcommand) => {
+      // The store layer (and zod, which declares its options) loads once a command is chosen:
+      // --version and --help need neither. The command's store flags are added before it parses.
+      (await import('../store/registry.js')).refuseInProcessStores();
+      await addDeferredStoreOptions(subcommand);
+    })
+    .hook('preAction', async () => {
+      if (wantsBars) progressBars = (await import('./progress-bars.js')).progressBars;
+    });
   program.on('beforeAllHelp', (context: { command: Command }) => {
     helpFor = context.command;
   });
@@ -113,6 +125,7 @@ Try it without a database server:  stowage demo`,
     verifyCommand(ctx),
     pruneCommand(ctx),
     statusCommand(ctx),
+    templatesCommand(ctx),
     daemonCommand(ctx),
     demoCommand(ctx),
   ];

@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { ProgressListener } from '../progress.js';
+import type { EngineName } from './registry.js';
 
 /**
  * The contract between an engine (postgres, mongodb) and the rest of Stowage.
@@ -32,7 +33,7 @@ export interface StreamSummary {
 /** Where an engine reads restore data from. Streams may be opened and read concurrently. */
 export interface StreamReaderSet {
   list(): StreamSummary[];
-  /** Opens a stream for reading; the readable errors if any frame is corrupt or the stream's SHA-256 does not match. */
+  /** Opens a stream for reading; the readable errors if any frame is corrupt or the stream's digest does not match. */
   open(name: string): Readable;
   /**
    * Optional: hands back a chunk read from a stream once nothing refers to it
@@ -42,8 +43,8 @@ export interface StreamReaderSet {
   recycle?(chunk: Buffer): void;
 }
 
-/** Engine identifiers, as stored in the manifest. */
-export type EngineName = 'postgres' | 'mongodb';
+/** Engine identifiers, as stored in the manifest: the names in engines/registry.ts. */
+export type { EngineName } from './registry.js';
 
 export interface EngineBackupRequest<Options = Record<string, unknown>> {
   /** Connection URL, with credentials. Never log it; use {@link redactUrl}. */
@@ -120,12 +121,6 @@ export interface EngineRestoreResult {
 export interface Engine<BackupOptions = Record<string, unknown>, RestoreOptions = Record<string, unknown>> {
   readonly name: EngineName;
   /**
-   * Archive frames each stream reads ahead of the engine on restore (default:
-   * the archive reader's). An engine whose restore speed is set by the
-   * database, not by reading, keeps it low: read-ahead is memory per open stream.
-   */
-  readonly restoreReadAhead?: number;
-  /**
    * The table or collection a data stream holds (part of): engines may split
    * one over several streams, and only the engine knows how it names them.
    */
@@ -149,6 +144,42 @@ export interface Engine<BackupOptions = Record<string, unknown>, RestoreOptions 
   restore(request: EngineRestoreRequest<RestoreOptions>): Promise<EngineRestoreResult>;
   /** Continuous backup (`stowage follow`) and point-in-time replay. Absent: the engine cannot be followed. */
   readonly follow?: EngineFollow;
+  /**
+   * Restores through template databases cached on the target server (`restore
+   * --template-cache`). Absent: the engine's servers have no template databases.
+   */
+  readonly templateCache?: EngineTemplateCache<RestoreOptions>;
+}
+
+/** A restore through a cached template database: see engines/postgres/template-cache.ts. */
+export interface TemplateRestoreRequest<Options = Record<string, unknown>>
+  extends EngineRestoreRequest<Options> {
+  /** A stable identity of what the restore loads (archive content and restore options), hex. */
+  key: string;
+  /** Where the archive came from, recorded on the template for people reading the server. */
+  label: string;
+}
+
+export interface TemplateRestoreResult extends EngineRestoreResult {
+  /** The template database the target was cloned from. */
+  template: string;
+  /** True when this restore loaded the archive into a new template; false: a clone of a cached one. */
+  loaded: boolean;
+}
+
+/** One cached template database. */
+export interface CachedTemplate {
+  name: string;
+  /** What the template says about itself (archive, key). */
+  comment: string;
+  bytes: number;
+}
+
+export interface EngineTemplateCache<RestoreOptions = Record<string, unknown>> {
+  restore(request: TemplateRestoreRequest<RestoreOptions>): Promise<TemplateRestoreResult>;
+  list(url: string, signal?: AbortSignal): Promise<CachedTemplate[]>;
+  /** Drops the named cached templates (all of them when `names` is empty); returns those dropped. */
+  drop(url: string, names: string[], signal?: AbortSignal): Promise<string[]>;
 }
 
 /** One line of an archive's table of contents. */

@@ -1,14 +1,10 @@
-import type { EngineName } from './engine.js';
+import { enginePlugin } from './registry.js';
 
 /**
- * How each engine names its units and items in messages: PostgreSQL has
- * tables of rows, MongoDB collections of documents. Counts come with the
- * right plural ("1 table", "3 documents").
+ * How each engine (by name, as a manifest says it) names its units and items in messages: PostgreSQL has
+ * tables of rows, MongoDB collections of documents (each plugin's `nouns`).
+ * Counts come with the right plural ("1 table", "3 documents").
  */
-const NOUNS: Record<EngineName, { unit: [string, string]; item: [string, string] }> = {
-  postgres: { unit: ['table', 'tables'], item: ['row', 'rows'] },
-  mongodb: { unit: ['collection', 'collections'], item: ['document', 'documents'] },
-};
 
 /** `n` and a noun, singular for exactly one: `counted(1, 'frame')` is "1 frame". */
 export function counted(n: number, singular: string, plural = `${singular}s`): string {
@@ -16,19 +12,24 @@ export function counted(n: number, singular: string, plural = `${singular}s`): s
 }
 
 /** "1 table", "4 collections". */
-export function countUnits(engine: EngineName, n: number): string {
-  const [one, many] = NOUNS[engine].unit;
+export function countUnits(engine: string, n: number): string {
+  const [one, many] = enginePlugin(engine).nouns.unit;
   return counted(n, one, many);
 }
 
 /** "1 row", "12 documents". */
-export function countItems(engine: EngineName, n: number): string {
-  const [one, many] = NOUNS[engine].item;
+export function countItems(engine: string, n: number): string {
+  const [one, many] = enginePlugin(engine).nouns.item;
   return counted(n, one, many);
 }
 
 /** "table(s)" or "collection(s)" without the count, for "1 existing table": singular for exactly one. */
-export function unitsNoun(engine: EngineName, n = 2): string {
-  const [one, many] = NOUNS[engine].unit;
+export function unitsNoun(engine: string, n = 2): string {
+  const [one, many] = enginePlugin(engine).nouns.unit;
   return n === 1 ? one : many;
+}
+
+/** "rows" or "documents", without a count. */
+export function itemsNoun(engine: string): string {
+  return enginePlugin(engine).nouns.item[1];
 }

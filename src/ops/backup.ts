@@ -7,7 +7,7 @@ import { removeStaleLeftovers } from '../catalog/leftovers.js';
 import { archiveName, chainIdOf, databaseFromParsableUrl, databaseFromUrl } from '../catalog/naming.js';
 import { recordRun } from '../catalog/run-record.js';
 import type { EngineBackupRequest, EngineBackupResult, EngineName } from '../engines/engine.js';
-import { engineNameForUrl, loadEngine } from '../engines/registry.js';
+import { allEngines, engineNameForUrl, loadEngine } from '../engines/registry.js';
 import { StowageError, UsageError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
 import { passwordOf, passwordSecrets, redactSecrets, redactUrl } from '../redact.js';
@@ -19,16 +19,14 @@ import { serverOnThisMachine } from './source-host.js';
 import { boundedCleanup, type DEFAULT_STALL_TIMEOUT_SECONDS, watchRun } from './stall-watchdog.js';
 
 /**
- * Default zstd level per engine, from the bench datasets. PostgreSQL COPY data:
- * level 1 is twice as fast as 3 and no larger (71.4 vs 72.0 MB, pg_dump -Fc
- * 80.1 MB), so a backup keeps pace with the COPY itself. MongoDB BSON: levels
- * 1–5 leave the archive larger than `mongodump --gzip` (165.5 MB at 1, 156.2 at
- * 3, 154.7 for mongodump); 6 is the first below it (149.9 MB).
+ * Default zstd level per engine: each engine plugin's `defaultCompression`,
+ * chosen on the bench datasets (figures in docs/BENCHMARKS.md, "Design measurements").
  */
-export const DEFAULT_COMPRESSION_BY_ENGINE: Record<EngineName, CompressionLevel> = {
-  postgres: 1,
-  mongodb: 6,
-};
+export const DEFAULT_COMPRESSION_BY_ENGINE: Readonly<Record<EngineName, CompressionLevel>> =
+  Object.fromEntries(allEngines().map((e) => [e.name, e.defaultCompression])) as Record<
+    EngineName,
+    CompressionLevel
+  >;
 
 export interface BackupOptions {
   /** Source connection URL (`postgres://…`, `mongodb://…`). The engine is chosen by its scheme. */

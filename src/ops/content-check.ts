@@ -8,8 +8,8 @@ import {
   recordedDigest,
   sameDigest,
 } from '../archive/stream-digest.js';
-import type { EngineName, EngineStreamWriter, StreamWriterSet } from '../engines/engine.js';
-import { countItems } from '../engines/nouns.js';
+import type { EngineStreamWriter, StreamWriterSet } from '../engines/engine.js';
+import { countItems, itemsNoun } from '../engines/nouns.js';
 import { loadEngine } from '../engines/registry.js';
 import { ignoreProgress } from '../progress.js';
 import { ItemSplitter, MultisetDigest } from './item-digest.js';
@@ -19,7 +19,7 @@ import { ItemSplitter, MultisetDigest } from './item-digest.js';
  * collection): row/document counts and content. The database is dumped again
  * through the same engine into digesting streams (nothing is stored), so
  * "content" means exactly the bytes a backup would hold. A stream whose
- * SHA-256 matches the archive's is equal; otherwise the items are compared as
+ * digest matches the archive's is equal; otherwise the items are compared as
  * a multiset, since a restore may legitimately change the order.
  */
 
@@ -69,7 +69,7 @@ class DigestingStreams implements StreamWriterSet {
 
   /** @param algorithm the archive's stream digest, so equal bytes give equal digests */
   constructor(
-    private readonly engine: EngineName,
+    private readonly engine: string,
     private readonly algorithm: DigestAlgorithm,
   ) {}
 
@@ -192,7 +192,7 @@ export async function compareWithDatabase(
             }
           : !contentMatch
             ? {
-                problem: `${target}: content differs from the archive (same count, different ${engineName === 'postgres' ? 'rows' : 'documents'})`,
+                problem: `${target}: content differs from the archive (same count, different ${itemsNoun(engineName)})`,
               }
             : {}),
     });

@@ -3,10 +3,9 @@ import { extname } from 'node:path';
 import { Cron } from 'croner';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { RETENTION_RULES, type RetentionRuleKey } from '../catalog/retention.js';
 import type { EngineName } from '../engines/engine.js';
-import { MONGO_BACKUP_OPTION_KEYS, MONGO_RESTORE_OPTION_KEYS } from '../engines/mongodb/options.js';
-import { POSTGRES_BACKUP_OPTION_KEYS, POSTGRES_RESTORE_OPTION_KEYS } from '../engines/postgres/options.js';
-import { engineNameForUrl } from '../engines/registry.js';
+import { engineNameForUrl, enginePlugin } from '../engines/registry.js';
 import { UsageError } from '../errors.js';
 import { STORE_CONFIG_SHAPE } from '../store/registry.js';
 import { webhookUrlProblem } from './notify.js';
@@ -22,14 +21,12 @@ import { webhookUrlProblem } from './notify.js';
 const count = z.number().int().min(0);
 
 const RetentionSchema = z
-  .object({
-    keepLast: count.optional(),
-    keepHourly: count.optional(),
-    keepDaily: count.optional(),
-    keepWeekly: count.optional(),
-    keepMonthly: count.optional(),
-    keepYearly: count.optional(),
-  })
+  .object(
+    Object.fromEntries(RETENTION_RULES.map((r) => [r.key, count.optional()])) as Record<
+      RetentionRuleKey,
+      z.ZodOptional<typeof count>
+    >,
+  )
   .strict();
 
 const EncryptionSchema = z.union([
@@ -190,18 +187,18 @@ export const DaemonConfigSchema = z
         });
       const engine = engineOf(job.source);
       if (!engine) return;
-      unknownKeys(job.engineOptions, OPTION_KEYS[engine].backup, ['jobs', i, 'engineOptions'], ctx);
+      unknownKeys(job.engineOptions, optionKeys(engine).backup, ['jobs', i, 'engineOptions'], ctx);
       if (typeof job.verify === 'object')
         unknownKeys(
           job.verify.restoreOptions,
-          OPTION_KEYS[engine].restore,
+          optionKeys(engine).restore,
           ['jobs', i, 'verify', 'restoreOptions'],
           ctx,
         );
       else if (job.verify === undefined && typeof config.defaults?.verify === 'object')
         unknownKeys(
           config.defaults.verify.restoreOptions,
-          OPTION_KEYS[engine].restore,
+          optionKeys(engine).restore,
           ['defaults', 'verify', 'restoreOptions'],
           ctx,
           ` (for job ${job.name}, a ${engine} source)`,
@@ -209,11 +206,10 @@ export const DaemonConfigSchema = z
     });
   });
 
-/** The keys engine options may hold, per engine: a typo there is an error like anywhere else. */
-const OPTION_KEYS: Record<EngineName, { backup: string[]; restore: string[] }> = {
-  postgres: { backup: POSTGRES_BACKUP_OPTION_KEYS, restore: POSTGRES_RESTORE_OPTION_KEYS },
-  mongodb: { backup: MONGO_BACKUP_OPTION_KEYS, restore: MONGO_RESTORE_OPTION_KEYS },
-};
+/** The keys engine options may hold, per engine (its plugin's): a typo there is an error like anywhere else. */
+function optionKeys(engine: EngineName): { backup: readonly string[]; restore: readonly string[] } {
+  return enginePlugin(engine).optionKeys;
+}
 
 function engineOf(url: string): EngineName | undefined {
   try {
@@ -225,7 +221,7 @@ function engineOf(url: string): EngineName | undefined {
 
 function unknownKeys(
   options: Record<string, unknown> | undefined,
-  known: string[],
+  known: readonly string[],
   path: PropertyKey[],
   ctx: z.RefinementCtx,
   context = '',

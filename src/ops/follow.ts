@@ -10,7 +10,7 @@ import {
   type EngineFollow,
   type EngineName,
 } from '../engines/engine.js';
-import { engineNameForUrl, loadEngine } from '../engines/registry.js';
+import { engineNameForUrl, enginePlugin, loadEngine } from '../engines/registry.js';
 import { StowageError, UsageError } from '../errors.js';
 import { SegmentBuffer } from '../follow/segment-buffer.js';
 import { publishSegment } from '../follow/segment-writer.js';
@@ -270,7 +270,9 @@ function openChainOf(chain: ChainInfo): OpenChain {
     sequence: usable + 1,
     position,
     describe: {
-      engine: chain.base.engine ?? 'postgres',
+      // The archive layer reads the engine as any name; the registry refuses one it does not know
+      // (a readable base always names one).
+      engine: enginePlugin(chain.base.engine ?? '').name,
       serverVersion: chain.base.serverVersion ?? '',
       database: chain.base.sourceDatabase ?? chain.database,
       source: chain.base.source ?? '',

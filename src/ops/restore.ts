@@ -1,15 +1,15 @@
 import { type ArchiveKeys, archiveKeys, type Encryption } from '../archive/archive-keys.js';
+import { archiveContentKey } from '../archive/content-key.js';
 import type { Manifest } from '../archive/manifest.js';
 import type { EngineRestoreResult, RestoreWritePlan } from '../engines/engine.js';
 import { unitsNoun } from '../engines/nouns.js';
-import { engineNameForUrl, loadEngine } from '../engines/registry.js';
+import { engineForUrl, enginePlugin } from '../engines/registry.js';
 import { StowageError, UsageError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
 import { redactUrl } from '../redact.js';
 import { repositoryUrlOf } from '../store/open-repository.js';
 import type { StoreOptions } from '../store/registry.js';
 import { type BackupSummary, backup, scrub } from './backup.js';
-import { isDataStream } from './content-check.js';
 import { ArchiveHandle, type ArchiveInput, STDIN_ARCHIVE } from './open-archive.js';
 import { boundedCleanup, type DEFAULT_STALL_TIMEOUT_SECONDS, watchRun } from './stall-watchdog.js';
 
@@ -57,6 +57,13 @@ export interface RestoreOptions {
    * throwing stops the restore with nothing written. The CLI asks the user here.
    */
   confirm?: (plan: RestoreConfirmation) => Promise<void>;
+  /**
+   * PostgreSQL: restore through a template database cached on the target
+   * server, keyed by the archive's content and the engine options. The first
+   * such restore loads the archive into the template; every one creates the
+   * target (which must not exist) as a copy of it. See `stowage templates`.
+   */
+  templateCache?: boolean;
 }
 
 /** What a restore is about to do, for a confirmation. */
@@ -72,16 +79,25 @@ export interface RestoreSummary extends EngineRestoreResult {
   manifest: Manifest;
   /** The safety backup taken of the target before restoring, if one was needed. */
   safetyBackup?: BackupSummary;
+  /** With {@link RestoreOptions.templateCache}: the template cloned, and whether this restore loaded it. */
+  template?: { name: string; loaded: boolean };
 }
 
 /** Restores an archive into the target database. */
 export async function restore(options: RestoreOptions): Promise<RestoreSummary> {
   const started = Date.now();
-  const targetEngine = engineNameForUrl(options.target);
+  const targetPlugin = engineForUrl(options.target);
+  const targetEngine = targetPlugin.name;
   const progress = options.onProgress ?? ignoreProgress;
   // The target's engine, known from its URL, says how far streams read ahead;
   // an archive of another engine is refused below.
-  const engine = await loadEngine(targetEngine);
+  const engine = await targetPlugin.load();
+  if (options.templateCache && !engine.templateCache) {
+    throw new UsageError(
+      `--template-cache needs template databases, which ${targetPlugin.label} does not have`,
+      'restore without --template-cache',
+    );
+  }
   const given = typeof options.archive === 'string' ? undefined : options.archive;
   const path = given?.path ?? (options.archive as string);
   // One key cache for the archive and the safety backup, shared with the caller's.
@@ -117,7 +133,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
       throw new StowageError(
         'engine-mismatch',
         `archive holds a ${manifest.engine} backup but the target is a ${targetEngine} URL`,
-        `restore it into a ${manifest.engine === 'postgres' ? 'postgres://' : 'mongodb://'} target`,
+        `restore it into a ${enginePlugin(manifest.engine).urlExample} target`,
       );
     }
     const extraWarnings: string[] = [];
@@ -139,19 +155,34 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
       options.signal?.throwIfAborted();
     };
     options.signal?.throwIfAborted();
-    const result = await watchdog.race(
-      engine.restore({
-        beforeWrite,
-        url: options.target,
-        // The engine's read-ahead: a handle opened for another step has its own default.
-        streams: reader.withReadAhead(engine.restoreReadAhead),
-        schema: manifest.schema,
-        jobs: options.jobs ?? 2,
-        options: options.engineOptions ?? {},
-        progress: watchdog.watchProgress(progress),
-        signal,
-      }),
-    );
+    const request = {
+      beforeWrite,
+      url: options.target,
+      // The engine's read-ahead: a handle opened for another step has its own default.
+      streams: reader.withReadAhead(targetPlugin.restoreReadAhead),
+      schema: manifest.schema,
+      jobs: options.jobs ?? 2,
+      options: options.engineOptions ?? {},
+      progress: watchdog.watchProgress(progress),
+      signal,
+    };
+    let template: RestoreSummary['template'];
+    let result: EngineRestoreResult;
+    if (options.templateCache && engine.templateCache) {
+      // `create` is implied by the cache and must not split it into two templates.
+      const { create: _create, ...shaping } = request.options;
+      const cached = await watchdog.race(
+        engine.templateCache.restore({
+          ...request,
+          key: archiveContentKey(manifest, shaping),
+          label: `${path === STDIN_ARCHIVE ? 'an archive from stdin' : redactUrl(path)} (${manifest.database}, backed up ${manifest.finishedAt})`,
+        }),
+      );
+      template = { name: cached.template, loaded: cached.loaded };
+      result = cached;
+    } else {
+      result = await watchdog.race(engine.restore(request));
+    }
     return {
       ...result,
       // Restoring an incomplete backup gives an incomplete database: say so with the result.
@@ -168,6 +199,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
       durationMs: Date.now() - started,
       manifest,
       ...(safety ? { safetyBackup: safety } : {}),
+      ...(template ? { template } : {}),
     };
   } catch (err) {
     throw scrub(watchdog.error ?? err, options.target);
@@ -177,15 +209,6 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
     // A handle the caller opened stays open for its next step.
     if (!given) await boundedCleanup(watchdog, handle.close());
   }
-}
-
-/** The databases of a MongoDB archive (the first part of each collection stream's namespace). */
-export function archivedMongoDatabases(manifest: Manifest): string[] {
-  return [
-    ...new Set(
-      manifest.streams.filter((s) => isDataStream(s.name)).map((s) => s.name.slice(0, s.name.indexOf('.'))),
-    ),
-  ].filter((db) => db.length > 0);
 }
 
 /** Backs up the tables/collections of the target that the restore is about to replace. */
@@ -202,7 +225,7 @@ async function takeSafetyBackup(
   progress({
     type: 'phase',
     phase: 'safety-backup',
-    message: `the restore replaces ${plan.replaced.length} ${unitsNoun(engineNameForUrl(options.target), plan.replaced.length)} of ${redactUrl(options.target)} (${shown}): backing them up to ${to} first`,
+    message: `the restore replaces ${plan.replaced.length} ${unitsNoun(engineForUrl(options.target).name, plan.replaced.length)} of ${redactUrl(options.target)} (${shown}): backing them up to ${to} first`,
   });
   try {
     return await backup({

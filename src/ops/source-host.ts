@@ -1,3 +1,5 @@
+import { allEngines } from '../engines/registry.js';
+
 /**
  * Whether a database URL names a server on this very machine: a loopback
  * address, `localhost`, a Unix socket, or no host at all (both drivers then
@@ -8,8 +10,7 @@
  */
 export function serverOnThisMachine(url: string): boolean {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
-  // SRV records name a cluster elsewhere by definition.
-  if (!scheme || scheme === 'mongodb+srv') return false;
+  if (!scheme || allEngines().some((e) => e.remoteSchemes?.includes(scheme))) return false;
   const rest = url.slice(scheme.length + 3);
   const authority = rest.split(/[/?#]/, 1)[0] ?? '';
   const hostList = authority.slice(authority.lastIndexOf('@') + 1);

@@ -1,5 +1,7 @@
 import type { ByteSink } from '../archive/byte-sink.js';
 import type { ByteSource } from '../archive/byte-source.js';
+import type { EnginePlugin } from '../engines/plugin.js';
+import { engineForUrl } from '../engines/registry.js';
 import { StowageError } from '../errors.js';
 import type { ProgressListener } from '../progress.js';
 import { describeStoreLocation, type StoreOptions } from '../store/registry.js';
@@ -227,13 +229,17 @@ export function watchRun(
 
 /** The database as stall messages name it: `PostgreSQL at host:port`, `MongoDB at host:port`. */
 export function databaseParty(url: string): string {
-  const mongo = /^mongodb(\+srv)?:/.test(url);
-  const engine = mongo ? 'MongoDB' : 'PostgreSQL';
+  let engine: EnginePlugin;
+  try {
+    engine = engineForUrl(url);
+  } catch {
+    return 'the database';
+  }
   // The authority, without credentials; MongoDB URLs may list several hosts, which URL() refuses.
   const authority = /^[a-z+]+:\/\/(?:[^@/]*@)?([^/?]*)/i.exec(url)?.[1];
-  if (!authority) return engine;
+  if (!authority) return engine.label;
   const hasPort = /:\d+$/.test(authority) || authority.includes(',');
-  return `${engine} at ${hasPort ? authority : `${authority}:${mongo ? 27017 : 5432}`}`;
+  return `${engine.label} at ${hasPort ? authority : `${authority}:${engine.defaultPort}`}`;
 }
 
 /** Cleanup after a stall must not wait on the silent party for long: give it a few seconds. */

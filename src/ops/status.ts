@@ -6,7 +6,7 @@ import { listArchives } from '../catalog/list.js';
 import { safeName } from '../catalog/naming.js';
 import { forgetRunRecords, readAllRunRecords } from '../catalog/run-record.js';
 import { computeStatus, type DatabaseStatus, type StatusOptions } from '../catalog/status.js';
-import { engineNameForUrl } from '../engines/registry.js';
+import { engineForUrl } from '../engines/registry.js';
 import { redactUrl } from '../redact.js';
 import { openRepository } from '../store/open-repository.js';
 import type { StoreOptions } from '../store/registry.js';
@@ -86,11 +86,11 @@ export async function status(options: RepositoryStatusOptions): Promise<Reposito
     const databases = computeStatus(archives, runs, { ...options, coveredUntil });
     const slots: SlotStatus[] = [];
     for (const server of options.servers ?? []) {
-      if (engineNameForUrl(server) !== 'postgres') continue;
-      // Only PostgreSQL keeps server-side state for a chain (a slot holding WAL back).
-      const { listStowageSlots } = await import('../engines/postgres/follow/index.js');
+      // Only some engines keep server-side state for a chain (PostgreSQL: a slot holding WAL back).
+      const serverState = engineForUrl(server).continuous?.serverState;
+      if (!serverState) continue;
       const limit = options.maxRetainedWalBytes ?? DEFAULT_MAX_RETAINED_WAL_BYTES;
-      for (const s of await listStowageSlots(server)) {
+      for (const s of await serverState(server)) {
         const chain = chainList.find((c) => c.feedId === s.slot)?.id;
         const problems: string[] = [];
         if (s.walStatus === 'lost')

@@ -8,7 +8,7 @@ import {
   writeVerificationRecord,
 } from '../catalog/verification-record.js';
 import { counted, countUnits } from '../engines/nouns.js';
-import { engineNameForUrl } from '../engines/registry.js';
+import { engineNameForUrl, enginePlugin } from '../engines/registry.js';
 import { KeyRequiredError, StowageError, UsageError, WrongKeyError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
 import { redactUrl } from '../redact.js';
@@ -16,10 +16,10 @@ import { resolveArchiveRef } from '../store/open-repository.js';
 import type { StoreOptions } from '../store/registry.js';
 import { TOOL_VERSION } from '../version.js';
 import { scrub } from './backup.js';
-import { type ContentComparison, compareWithDatabase } from './content-check.js';
-import { dropDatabase, inspectTarget, mongoDatabase, pgDatabase } from './database-probe.js';
+import { type ContentComparison, compareWithDatabase, isDataStream } from './content-check.js';
+import { dropDatabase, inspectTarget } from './database-probe.js';
 import { ArchiveHandle } from './open-archive.js';
-import { archivedMongoDatabases, restore } from './restore.js';
+import { restore } from './restore.js';
 
 export interface VerifyOptions {
   /** The archive: a path or `s3://bucket/prefix/NAME.stow`. */
@@ -268,7 +268,11 @@ async function runRestoreTest(
       `--restore-test needs a ${manifest.engine} URL: the archive holds a ${manifest.engine} backup`,
     );
   }
-  const plan = scratchPlan(manifest, scratch);
+  // Where the test restore writes is the engine's to say (MongoDB maps each archived database into the scratch one).
+  const plan = enginePlugin(manifest.engine).scratchPlan(
+    scratch,
+    manifest.streams.filter((s) => isDataStream(s.name)).map((s) => s.name),
+  );
   for (const url of plan.databases) {
     const contents = await inspectTarget(url);
     if (contents.objects > 0) {
@@ -318,61 +322,4 @@ async function runRestoreTest(
       });
     }
   }
-}
-
-interface ScratchPlan {
-  /** One URL per scratch database written (MongoDB archives may hold several databases). */
-  databases: string[];
-  restoreUrl: string;
-  restoreOptions: Record<string, unknown>;
-  compareUrl: string;
-  backupOptions: Record<string, unknown>;
-  rename: (unit: string) => string;
-}
-
-/** Where a test restore writes: PostgreSQL creates the scratch database; MongoDB maps each archived database into it. */
-function scratchPlan(manifest: Manifest, scratch: string): ScratchPlan {
-  if (manifest.engine === 'postgres') {
-    pgDatabase(scratch);
-    return {
-      databases: [scratch],
-      restoreUrl: scratch,
-      // Rows are compared, not owners: a scratch server need not have the production roles
-      // (as before owners and grants became the restore default).
-      restoreOptions: { create: true, owner: false, acl: false },
-      compareUrl: scratch,
-      backupOptions: {},
-      rename: (u) => u,
-    };
-  }
-  const base = mongoDatabase(scratch);
-  if (!base)
-    throw new UsageError(
-      '--restore-test needs a MongoDB URL that names the scratch database, e.g. mongodb://host/stowage_scratch',
-    );
-  // Users and roles (admin) are not restored into a scratch database.
-  const archived = archivedMongoDatabases(manifest).filter((db) => db !== 'admin');
-  const single = archived.length <= 1;
-  const scratchName = (db: string) => (single ? base : `${base}_${db}`);
-  const withDb = (db: string) =>
-    scratch.replace(/^(mongodb(?:\+srv)?:\/\/[^/]*\/)[^?]*/, `$1${encodeURIComponent(db)}`);
-  const noDb = scratch.replace(/^(mongodb(?:\+srv)?:\/\/[^/]*\/)[^?]*/, '$1');
-  return {
-    databases: archived.length ? archived.map((db) => withDb(scratchName(db))) : [scratch],
-    restoreUrl: single ? scratch : noDb,
-    restoreOptions: single
-      ? { include: archived.map((db) => `${db}.*`), oplogReplay: false }
-      : {
-          nsFrom: archived.map((db) => `${db}.*`),
-          nsTo: archived.map((db) => `${scratchName(db)}.*`),
-          include: archived.map((db) => `${db}.*`),
-          oplogReplay: false,
-        },
-    compareUrl: noDb,
-    backupOptions: { databases: archived.map(scratchName), oplog: false },
-    rename: (unit) => {
-      const dot = unit.indexOf('.');
-      return dot < 0 ? unit : `${scratchName(unit.slice(0, dot))}${unit.slice(dot)}`;
-    },
-  };
 }

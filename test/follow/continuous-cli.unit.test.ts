@@ -36,7 +36,7 @@ describe('continuous backup on the command line', () => {
       expect(run.stderr).toMatch(message);
     }
     const lsn = await runCli(['restore', dir, 'mongodb://127.0.0.1:9/x', '--until-lsn', '0/1']);
-    expect(lsn.stderr).toMatch(/--until-lsn is for PostgreSQL targets/);
+    expect(lsn.stderr).toMatch(/--until-lsn is not for MongoDB targets/);
     const archive = await runCli([
       'restore',
       join(dir, 'shop-20260101-000000.stow'),
@@ -64,7 +64,7 @@ describe('continuous backup on the command line', () => {
     expect(zero.code).toBe(2);
     expect(zero.stderr).toMatch(/--segment-seconds must be a positive number/);
     const full = await runCli(['follow', 'mongodb://127.0.0.1:9/x', '--to', dir, '--replica-identity-full']);
-    expect(full.stderr).toMatch(/--replica-identity-full is for PostgreSQL sources/);
+    expect(full.stderr).toMatch(/--replica-identity-full is not for MongoDB sources/);
   });
 
   it('list, inspect and status show the chain: base, segments, window', async () => {
@@ -75,10 +75,15 @@ describe('continuous backup on the command line', () => {
     expect(list.stdout).not.toMatch(/seg-000001\.stow\s+\d/);
     const listJson = (await runCli(['list', dir, '--json'])).json<{
       archives: unknown[];
-      chains: { window: { toPosition: string } }[];
+      chains: { window: { toPosition: string }; segments: { lastCommitAt: string }[] }[];
     }>();
     expect(listJson.archives).toHaveLength(1);
     expect(listJson.chains[0]!.window.toPosition).toBe('1002:1');
+    // Each segment's last commit, so a reader can tell how far behind the source it landed.
+    expect(listJson.chains[0]!.segments.map((s) => s.lastCommitAt)).toEqual([
+      '2026-01-01T00:00:10.000Z',
+      '2026-01-01T00:00:20.000Z',
+    ]);
 
     const segment = await runCli(['inspect', join(dir, 'shop-20260101-000000.seg-000002.stow')]);
     expect(segment.code).toBe(0);

@@ -584,7 +584,7 @@ describe('cancellation', () => {
     );
     const controller = new AbortController();
     const { GatedWriters } = await import('./support/gated-streams.js');
-    const { mongodbEngine } = await import('../../src/engines/mongodb/index.js');
+    const { mongodbEngine } = await import('../../src/engines/mongodb/engine.js');
     const streams = new GatedWriters(`${source}.a`, async () => controller.abort());
     const error = await mongodbEngine
       .backup({

@@ -1,6 +1,6 @@
 import { type Document, MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mongodbEngine } from '../../src/engines/mongodb/index.js';
+import { mongodbEngine } from '../../src/engines/mongodb/engine.js';
 import { DocumentsRejectedError, MongoRestoreError } from '../../src/engines/mongodb/restore.js';
 import type { MongoSchema } from '../../src/engines/mongodb/schema.js';
 import { StowageError } from '../../src/errors.js';

@@ -83,7 +83,7 @@ describe.skipIf(!canRun)('point in time through the oplog (needs a replica set o
     // The first frame of collection a is written after the dump's first
     // batch was read: these writes hit documents already read and documents
     // still ahead, in both collections.
-    const { mongodbEngine } = await import('../../src/engines/mongodb/index.js');
+    const { mongodbEngine } = await import('../../src/engines/mongodb/engine.js');
     const streams = new GatedWriters(`${source}.a`, async () => {
       await withMongoClient(async (client) => {
         const a = client.db(source).collection<NumberedDoc>('a');

@@ -1,7 +1,7 @@
 import type { Document } from 'mongodb';
 import { MongoClient } from 'mongodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mongodbEngine } from '../../src/engines/mongodb/index.js';
+import { mongodbEngine } from '../../src/engines/mongodb/engine.js';
 import { MongoRestoreError } from '../../src/engines/mongodb/restore.js';
 import { StowageError } from '../../src/errors.js';
 import { ignoreProgress } from '../../src/progress.js';

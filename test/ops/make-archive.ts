@@ -16,7 +16,8 @@ export interface TestStream {
 
 export interface TestArchiveOptions {
   database?: string;
-  engine?: 'postgres' | 'mongodb';
+  /** Any name: the archive layer takes any; only ops asks the engine registry. */
+  engine?: string;
   startedAt?: Date;
   durationMs?: number;
   kind?: BackupKind;

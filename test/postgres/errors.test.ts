@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineStreamWriter, StreamWriterSet } from '../../src/engines/engine.js';
-import { postgresEngine } from '../../src/engines/postgres/index.js';
+import { postgresEngine } from '../../src/engines/postgres/engine.js';
 import { StowageError } from '../../src/errors.js';
 import type { ProgressEvent } from '../../src/progress.js';
 import { freePort } from '../support/local-servers.js';

@@ -3,9 +3,9 @@
 // chosen LSN; DDL ends the chain; a resumed feed re-sends without gap or duplicate.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChainBroken, type ChangeFeed, type ChangeTransaction } from '../../src/engines/engine.js';
+import { postgresEngine } from '../../src/engines/postgres/engine.js';
 import { postgresFollow } from '../../src/engines/postgres/follow/index.js';
 import { listStowageSlots } from '../../src/engines/postgres/follow/slots.js';
-import { postgresEngine } from '../../src/engines/postgres/index.js';
 import { StowageError } from '../../src/errors.js';
 import { MemoryStreams } from '../support/memory-streams.js';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';

@@ -189,7 +189,7 @@ describe('postgres engine options', () => {
 
   it('can be cancelled', async () => {
     const controller = new AbortController();
-    const { postgresEngine } = await import('../../src/engines/postgres/index.js');
+    const { postgresEngine } = await import('../../src/engines/postgres/engine.js');
     const { MemoryStreams } = await import('../support/memory-streams.js');
     const running = postgresEngine.backup({
       url: source.url,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RestoreWritePlan } from '../../src/engines/engine.js';
-import { postgresEngine } from '../../src/engines/postgres/index.js';
+import { postgresEngine } from '../../src/engines/postgres/engine.js';
 import { StowageError } from '../../src/errors.js';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
 import { backupToMemory } from './support.js';

@@ -1,6 +1,7 @@
 // Reading and renaming the role at the end of generated ownership and privilege statements.
 import { describe, expect, it } from 'vitest';
 import {
+  mapDropRoles,
   mapObjectRoles,
   mapStatementRole,
   parseRoleMap,
@@ -54,6 +55,19 @@ describe('role map', () => {
     expect(mapObjectRoles({ sql, roles: ['"Prod App"'] }, { 'Prod App': 'dev' })).toEqual([
       `CREATE USER MAPPING FOR dev SERVER "FOR Prod App" OPTIONS (user 'Prod App')`,
     ]);
+  });
+
+  it('drops a user mapping (--clean) for its mapped role, and leaves other drops alone', () => {
+    const mapping = {
+      roles: ['"Prod App"'],
+      drop: 'DROP USER MAPPING IF EXISTS FOR "Prod App" SERVER "FOR x SERVER y"',
+    };
+    expect(mapDropRoles(mapping, { 'Prod App': 'dev' })).toBe(
+      'DROP USER MAPPING IF EXISTS FOR dev SERVER "FOR x SERVER y"',
+    );
+    expect(mapDropRoles(mapping, { other: 'dev' })).toBe(mapping.drop);
+    const policyTable = { roles: ['a', 'b'], drop: 'DROP TABLE IF EXISTS s.t' };
+    expect(mapDropRoles(policyTable, { a: 'z' })).toBe(policyTable.drop);
   });
 
   it('parses --map-role values and rejects bad ones', () => {

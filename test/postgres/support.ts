@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import type { EngineBackupResult, EngineRestoreResult } from '../../src/engines/engine.js';
-import { postgresEngine } from '../../src/engines/postgres/index.js';
+import { postgresEngine } from '../../src/engines/postgres/engine.js';
 import type { PostgresBackupOptions, PostgresRestoreOptions } from '../../src/engines/postgres/options.js';
 import type { ProgressEvent } from '../../src/progress.js';
 import { MemoryStreams } from '../support/memory-streams.js';

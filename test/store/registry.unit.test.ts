@@ -3,7 +3,7 @@
 // CLI flags come from those schemas.
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { addStoreOptions, storeOptionsFrom } from '../../src/cli/store-flags.js';
+import { addDeferredStoreOptions, addStoreOptions, storeOptionsFrom } from '../../src/cli/store-flags.js';
 import { UsageError } from '../../src/errors.js';
 import { parseDaemonConfig } from '../../src/ops/daemon-config.js';
 import { openRepository, repositoryUrlOf, resolveArchiveRef } from '../../src/store/open-repository.js';
@@ -102,14 +102,16 @@ describe('store options', () => {
 });
 
 describe('the CLI store flags come from the store schemas', () => {
-  const parse = (args: string[]) => {
-    const command = addStoreOptions(new Command().exitOverride());
+  // The CLI adds the flags when a command is chosen (main.ts, preSubcommand), not when it is defined.
+  const withFlags = (command: Command) => addDeferredStoreOptions(addStoreOptions(command));
+  const parse = async (args: string[]) => {
+    const command = await withFlags(new Command().exitOverride());
     command.parse(args, { from: 'user' });
     return storeOptionsFrom(command.opts());
   };
 
-  it('are the S3 flags the CLI always had, credentials never among them', () => {
-    const flags = addStoreOptions(new Command()).options.map((o) => o.long);
+  it('are the S3 flags the CLI always had, credentials never among them', async () => {
+    const flags = (await withFlags(new Command())).options.map((o) => o.long);
     expect(flags).toEqual([
       '--s3-endpoint',
       '--s3-region',
@@ -121,10 +123,12 @@ describe('the CLI store flags come from the store schemas', () => {
   });
 
   it('give the options of their store, checked', async () => {
-    expect(parse([])).toEqual({});
-    expect(parse(['--s3-endpoint', 'http://m:9000', '--s3-path-style', '--s3-sse', 'aws:kms'])).toEqual({
-      s3: { endpoint: 'http://m:9000', forcePathStyle: true, serverSideEncryption: 'aws:kms' },
-    });
+    expect(await parse([])).toEqual({});
+    expect(await parse(['--s3-endpoint', 'http://m:9000', '--s3-path-style', '--s3-sse', 'aws:kms'])).toEqual(
+      {
+        s3: { endpoint: 'http://m:9000', forcePathStyle: true, serverSideEncryption: 'aws:kms' },
+      },
+    );
     expect(await usageMessage(() => parse(['--s3-sse', 'rot13']))).toMatch(/^--s3-sse rot13: /);
   });
 });

@@ -5,9 +5,8 @@ import { BACKUP_KINDS, type BackupKind, kindOfManifest } from '../../catalog/bac
 import { countItems, countUnits } from '../../engines/nouns.js';
 import { databaseOfUrl, engineNameForUrl, loadEngine } from '../../engines/registry.js';
 import { UsageError } from '../../errors.js';
-import { backup } from '../../ops/backup.js';
-import { dataCounts } from '../../ops/data-counts.js';
-import { notify, type RunEvent, type WebhookOptions, webhookUrlProblem } from '../../ops/notify.js';
+import type { backup } from '../../ops/backup.js';
+import type { RunEvent, WebhookOptions } from '../../ops/notify.js';
 import type { CliContext } from '../context.js';
 import { addEngineFlags, BACKUP_FLAGS, engineOptionsFrom } from '../engine-flags.js';
 import { formatBytes } from '../format-bytes.js';
@@ -71,9 +70,15 @@ Examples:
         'drop --json (the summary goes to stderr), or give --to a file or repository',
       );
     const engine = engineNameForUrl(source);
+    // The operations load when a command runs, not for `--help` or `--version`.
+    const [{ backup }, { dataCounts }, { notify, webhookUrlProblem }] = await Promise.all([
+      import('../../ops/backup.js'),
+      import('../../ops/data-counts.js'),
+      import('../../ops/notify.js'),
+    ]);
     const exposed = passwordOnCommandLine(source, 'source');
     if (exposed) ctx.log(`warning: ${exposed}`);
-    const webhook = webhookFrom(opts.notify as string | undefined);
+    const webhook = webhookFrom(opts.notify as string | undefined, webhookUrlProblem);
     const started = Date.now();
     const report = async (event: Omit<RunEvent, 'database' | 'repository' | 'host'>) => {
       if (!webhook) return;
@@ -179,7 +184,10 @@ export function backupKind(opts: Record<string, unknown>): BackupKind {
 /** Where the webhook URL comes from: an environment variable, since its path is a secret (never a flag). */
 export const WEBHOOK_ENV = 'STOWAGE_WEBHOOK_URL';
 
-function webhookFrom(when: string | undefined): WebhookOptions | undefined {
+function webhookFrom(
+  when: string | undefined,
+  webhookUrlProblem: (url: string) => string | undefined,
+): WebhookOptions | undefined {
   const url = process.env[WEBHOOK_ENV];
   if (when !== undefined && !['failure', 'always', 'never'].includes(when))
     throw new UsageError(`--notify must be failure, always or never, got ${when}`);

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { runDemo } from '../../ops/demo.js';
 import type { CliContext } from '../context.js';
 import { formatBytes } from '../format-bytes.js';
 import { QuietFailure } from '../quiet-failure.js';
@@ -28,6 +27,8 @@ Examples:
     const scale = Number(opts.scale);
     if (!Number.isInteger(scale) || scale < 1 || scale > 1000)
       throw new UsageError(`--scale must be 1–1000, got ${opts.scale}`);
+    // The demo (and PGlite) load when it runs, not for `--help` or `--version`.
+    const { runDemo } = await import('../../ops/demo.js');
     const result = await runDemo({
       dir: opts.dir as string | undefined,
       scale,

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
-import { engineNameForUrl } from '../../engines/registry.js';
+import { engineNameForUrl, enginePlugin } from '../../engines/registry.js';
 import { UsageError } from '../../errors.js';
-import { describeFollowEvent, follow, retireChain } from '../../ops/follow.js';
 import { redactUrl } from '../../redact.js';
 import type { CliContext } from '../context.js';
 import { addEngineFlags, BACKUP_FLAGS, engineOptionsFrom } from '../engine-flags.js';
@@ -49,12 +48,17 @@ Started again, it continues the newest chain of the source where the
 repository's segments end. Restore with: stowage restore REPOSITORY URL --until TIME`,
   );
   command.action(async (source: string, opts: Record<string, unknown>) => {
+    // The operations load when a command runs, not for `--help` or `--version`.
+    const { describeFollowEvent, follow, retireChain } = await import('../../ops/follow.js');
     const exposed = passwordOnCommandLine(source, 'source');
     if (exposed) ctx.log(`warning: ${exposed}`);
     const engine = engineNameForUrl(source);
     const engineOptions = engineOptionsFrom(BACKUP_FLAGS, opts, engine, command);
     if (opts.replicaIdentityFull) {
-      if (engine !== 'postgres') throw new UsageError('--replica-identity-full is for PostgreSQL sources');
+      // An option of the engines whose changes are matched by replica identity (PostgreSQL's).
+      const plugin = enginePlugin(engine);
+      if (!plugin.optionKeys.backup.includes('replicaIdentityFull'))
+        throw new UsageError(`--replica-identity-full is not for ${plugin.label} sources`);
       engineOptions.replicaIdentityFull = true;
     }
     if (opts.retire) {

@@ -5,8 +5,6 @@ import type { ContentsEntry } from '../../engines/engine.js';
 import { counted, countItems, countUnits } from '../../engines/nouns.js';
 import { loadEngine } from '../../engines/registry.js';
 import { UsageError } from '../../errors.js';
-import { dataCounts } from '../../ops/data-counts.js';
-import { inspect, inspectChain } from '../../ops/inspect.js';
 import { chainJson, chainLine } from '../chain-summary.js';
 import type { CliContext } from '../context.js';
 import { addEngineFlags, engineOptionsFrom, INSPECT_FLAGS } from '../engine-flags.js';
@@ -42,6 +40,11 @@ not shown). A MongoDB archive has no SQL: --list shows its collections and index
   );
   command.action(async (archive: string, opts: Record<string, unknown>) => {
     if (opts.list && opts.sql) throw new UsageError('--list and --sql exclude each other', 'pick one');
+    // The operations load when a command runs, not for `--help` or `--version`.
+    const [{ inspect, inspectChain }, { dataCounts }] = await Promise.all([
+      import('../../ops/inspect.js'),
+      import('../../ops/data-counts.js'),
+    ]);
     const encryption = await keySourceFrom(opts);
     const { manifest, bytes } = await inspect(archive, {
       encryption,
@@ -50,7 +53,7 @@ not shown). A MongoDB archive has no SQL: --list shows its collections and index
       signal: ctx.signal,
     });
     const engine = await loadEngine(manifest.engine);
-    const selection = engineOptionsFrom(INSPECT_FLAGS, opts, manifest.engine, command);
+    const selection = engineOptionsFrom(INSPECT_FLAGS, opts, engine.name, command);
     if (!opts.list && !opts.sql && Object.keys(selection).length > 0)
       throw new UsageError('a selection applies to --list or --sql', 'add --list or --sql');
     if (opts.sql) {

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import type { LeftoverSummary } from '../../catalog/leftovers.js';
 import type { ArchiveInfo } from '../../catalog/list.js';
-import { listRepository } from '../../ops/list.js';
 import { chainJson, chainLine } from '../chain-summary.js';
 import type { CliContext } from '../context.js';
 import { formatBytes } from '../format-bytes.js';
@@ -77,6 +76,8 @@ Examples:
   $ stowage list s3://company-backups/prod --database shop --json`,
   );
   command.action(async (repository: string, opts: Record<string, unknown>) => {
+    // The operations load when a command runs, not for `--help` or `--version`.
+    const { listRepository } = await import('../../ops/list.js');
     const { archives, chains, leftovers } = await listRepository({
       repository,
       database: opts.database as string | undefined,

@@ -1,22 +1,13 @@
 import { Command } from 'commander';
+import { RETENTION_RULES } from '../../catalog/retention.js';
 import { parseDuration } from '../../catalog/status.js';
 import { counted } from '../../engines/nouns.js';
 import { UsageError } from '../../errors.js';
-import { prune } from '../../ops/prune.js';
 import type { CliContext } from '../context.js';
 import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
 import { addStoreOptions, storeOptionsFrom } from '../store-flags.js';
 import { formatDate } from '../table.js';
-
-const KEEP_FLAGS = [
-  ['--keep-last <n>', 'keepLast', 'keep the n newest backups'],
-  ['--keep-hourly <n>', 'keepHourly', 'keep the newest backup of each of the last n hours that have one'],
-  ['--keep-daily <n>', 'keepDaily', 'same per day (default 30 when no --keep-* is given)'],
-  ['--keep-weekly <n>', 'keepWeekly', 'same per ISO week'],
-  ['--keep-monthly <n>', 'keepMonthly', 'same per month'],
-  ['--keep-yearly <n>', 'keepYearly', 'same per year'],
-] as const;
 
 function count(flag: string) {
   return (value: string) => {
@@ -45,8 +36,7 @@ export function pruneCommand(ctx: CliContext): Command {
       '24h',
     )
     .option('--json', 'print the decisions as JSON on stdout');
-  for (const [flags, , description] of KEEP_FLAGS)
-    command.option(flags, description, count(flags.split(' ')[0]!));
+  for (const rule of RETENTION_RULES) command.option(`${rule.flag} <n>`, rule.help, count(rule.flag));
   addKeyOptions(command);
   addStoreOptions(command);
   command.addHelpText(
@@ -63,11 +53,13 @@ database is refused.`,
   );
   command.action(async (repository: string, opts: Record<string, unknown>) => {
     const policy = Object.fromEntries(
-      KEEP_FLAGS.filter(([, key]) => opts[key] !== undefined).map(([, key]) => [key, opts[key] as number]),
+      RETENTION_RULES.filter((r) => opts[r.key] !== undefined).map((r) => [r.key, opts[r.key] as number]),
     );
     const staleAfterMs = parseDuration(opts.staleAfter as string);
     if (staleAfterMs === undefined || staleAfterMs <= 0)
       throw new UsageError(`--stale-after must be a duration like 24h or 2d, got ${opts.staleAfter}`);
+    // The operations load when a command runs, not for `--help` or `--version`.
+    const { prune } = await import('../../ops/prune.js');
     const result = await prune({
       staleAfterMs,
       repository,

@@ -1,18 +1,19 @@
 import { Command } from 'commander';
-import { archiveKeys, type Encryption } from '../../archive/archive-keys.js';
+import type { Encryption } from '../../archive/archive-keys.js';
 import type { ArchiveInfo } from '../../catalog/list.js';
 import { safeName } from '../../catalog/naming.js';
 import { countItems, countUnits, unitsNoun } from '../../engines/nouns.js';
-import { engineNameForUrl, loadEngine } from '../../engines/registry.js';
+import {
+  allEngines,
+  databaseOfUrl,
+  engineForUrl,
+  engineNameForUrl,
+  loadEngine,
+} from '../../engines/registry.js';
 import { StowageError, UsageError } from '../../errors.js';
-import { restoredCounts } from '../../ops/data-counts.js';
-import { mongoDatabase, pgDatabase } from '../../ops/database-probe.js';
-import { list } from '../../ops/list.js';
-import { STDIN_ARCHIVE } from '../../ops/open-archive.js';
-import { type RestoreConfirmation, restore } from '../../ops/restore.js';
-import { type RestoreUntilOptions, restoreUntil } from '../../ops/restore-until.js';
+import type { RestoreConfirmation } from '../../ops/restore.js';
+import type { RestoreUntilOptions } from '../../ops/restore-until.js';
 import { redactUrl } from '../../redact.js';
-import { looksLikeArchive } from '../../store/open-repository.js';
 import type { StoreOptions } from '../../store/registry.js';
 import type { CliContext } from '../context.js';
 import { addEngineFlags, engineOptionsFrom, RESTORE_FLAGS } from '../engine-flags.js';
@@ -56,6 +57,10 @@ export function restoreCommand(ctx: CliContext): Command {
     )
     .option('--until-ts <t:i>', 'MongoDB: replay changes up to this oplog timestamp (seconds:increment)')
     .option('--until-lsn <lsn>', 'PostgreSQL: replay changes up to this WAL position (e.g. 16/B374D848)')
+    .option(
+      '--template-cache',
+      'PostgreSQL: load the archive once into a template database cached on the server, then create the target as a copy of it (see `stowage templates`)',
+    )
     .option('--json', 'print one JSON object on stdout');
   addEngineFlags(command, RESTORE_FLAGS);
   addKeyOptions(command);
@@ -79,12 +84,23 @@ An archive read from stdin (-) is received whole into a private temporary file
 in $TMPDIR first (removed afterwards), so a truncated pipe writes nothing.`,
   );
   command.action(async (archiveArg: string, target: string | undefined, opts: Record<string, unknown>) => {
+    // The operations load when a command runs, not for `--help` or `--version`.
+    const [{ restoredCounts }, { STDIN_ARCHIVE }, { restore }, { looksLikeArchive }, { archiveKeys }] =
+      await Promise.all([
+        import('../../ops/data-counts.js'),
+        import('../../ops/open-archive.js'),
+        import('../../ops/restore.js'),
+        import('../../store/open-repository.js'),
+        import('../../archive/archive-keys.js'),
+      ]);
     const exposed = passwordOnCommandLine(target, 'target');
     if (exposed) ctx.log(`warning: ${exposed}`);
     const stores = storeOptionsFrom(opts);
     // One key cache for the command: the archive picked from a listing is not derived again.
     const encryption = archiveKeys(await keySourceFrom(opts));
     const until = untilFrom(opts, target);
+    if (until && opts.templateCache)
+      throw new UsageError('--template-cache does not go with --until', 'leave out one of them');
     if (until) return restoreToMoment(ctx, command, archiveArg, target!, until, opts, encryption, stores);
     const archive =
       archiveArg === STDIN_ARCHIVE || looksLikeArchive(archiveArg)
@@ -94,7 +110,9 @@ in $TMPDIR first (removed afterwards), so a truncated pipe writes nothing.`,
     if (!target) {
       throw new UsageError(
         'give the target database URL',
-        `stowage restore ${archive} postgres://…|mongodb://…`,
+        `stowage restore ${archive} ${allEngines()
+          .map((e) => `${e.urlExample}…`)
+          .join('|')}`,
       );
     }
     const engine = engineNameForUrl(target);
@@ -120,6 +138,7 @@ in $TMPDIR first (removed afterwards), so a truncated pipe writes nothing.`,
       stores,
       engineOptions,
       safetyBackup,
+      ...(opts.templateCache ? { templateCache: true } : {}),
       onProgress: ctx.progress(opts.json === true),
       signal: ctx.signal,
     });
@@ -135,11 +154,18 @@ in $TMPDIR first (removed afterwards), so a truncated pipe writes nothing.`,
         durationMs: summary.durationMs,
         warnings: summary.warnings,
         ...(summary.safetyBackup ? { safetyBackup: summary.safetyBackup.archive } : {}),
+        ...(summary.template ? { template: summary.template } : {}),
       });
     } else {
       if (summary.safetyBackup)
         ctx.log(`safety backup of the previous contents: ${summary.safetyBackup.archive}`);
       for (const w of summary.warnings) ctx.log(`warning: ${w}`);
+      if (summary.template)
+        ctx.log(
+          summary.template.loaded
+            ? `loaded the archive into template ${summary.template.name} (cached for the next restores)`
+            : `cloned the cached template ${summary.template.name}`,
+        );
       ctx.log(
         `restored ${countUnits(engine, counts.units)}, ${countItems(engine, counts.items)} from ${shown} into ${summary.database} in ${(summary.durationMs / 1000).toFixed(1)} s`,
       );
@@ -158,16 +184,18 @@ function untilFrom(
   if (given.length > 1) throw new UsageError('give one of --until, --until-ts and --until-lsn');
   if (!target)
     throw new UsageError('give the target database URL', 'stowage restore REPOSITORY URL --until TIME');
-  const engine = engineNameForUrl(target);
-  if (opts.untilTs !== undefined) {
-    if (engine !== 'mongodb')
-      throw new UsageError('--until-ts is for MongoDB targets', 'use --until-lsn for PostgreSQL');
-    return { position: String(opts.untilTs) };
-  }
-  if (opts.untilLsn !== undefined) {
-    if (engine !== 'postgres')
-      throw new UsageError('--until-lsn is for PostgreSQL targets', 'use --until-ts for MongoDB');
-    return { position: String(opts.untilLsn) };
+  const positionGiven = opts.untilTs ?? opts.untilLsn;
+  if (positionGiven !== undefined) {
+    // Each engine names its positions its own way; the plugin says which flag is its.
+    const flag = opts.untilTs !== undefined ? '--until-ts' : '--until-lsn';
+    const engine = engineForUrl(target);
+    const own = engine.continuous?.positionFlag;
+    if (own !== flag)
+      throw new UsageError(
+        `${flag} is not for ${engine.label} targets`,
+        own ? `use ${own} for ${engine.label}, or --until TIME` : `${engine.label} has no continuous backup`,
+      );
+    return { position: String(positionGiven) };
   }
   const text = String(opts.until);
   if (text === 'latest') return 'latest';
@@ -198,9 +226,14 @@ async function restoreToMoment(
   target: string,
   until: RestoreUntilOptions['until'],
   opts: Record<string, unknown>,
-  encryption: ReturnType<typeof archiveKeys>,
+  encryption: Encryption | undefined,
   stores: ReturnType<typeof storeOptionsFrom>,
 ): Promise<void> {
+  const [{ STDIN_ARCHIVE }, { looksLikeArchive }, { restoreUntil }] = await Promise.all([
+    import('../../ops/open-archive.js'),
+    import('../../store/open-repository.js'),
+    import('../../ops/restore-until.js'),
+  ]);
   if (repository === STDIN_ARCHIVE || looksLikeArchive(repository)) {
     throw new UsageError(
       '--until restores from a repository of continuous backups, not from one archive',
@@ -265,6 +298,7 @@ async function chooseArchive(
   encryption: Encryption | undefined,
   stores: StoreOptions,
 ): Promise<string | undefined> {
+  const { list } = await import('../../ops/list.js');
   const archives = await list({
     repository,
     database: opts.database as string | undefined,
@@ -333,7 +367,7 @@ function latestFor(
 /** The database a target URL names, if it names one. */
 function targetDatabaseName(target: string): string | undefined {
   try {
-    return engineNameForUrl(target) === 'postgres' ? pgDatabase(target) : mongoDatabase(target);
+    return databaseOfUrl(target);
   } catch {
     return undefined;
   }

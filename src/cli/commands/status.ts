@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { formatAge, parseDuration } from '../../catalog/status.js';
 import { UsageError } from '../../errors.js';
-import { forgetDatabase, status } from '../../ops/status.js';
 import type { CliContext } from '../context.js';
 import { formatBytes } from '../format-bytes.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
@@ -57,6 +56,8 @@ continuous backup chain (stowage follow) lags more than --max-lag, its newest
 segment is older than --max-segment-age, or it has a gap.`,
   );
   command.action(async (repository: string, opts: Record<string, unknown>) => {
+    // The operations load when a command runs, not for `--help` or `--version`.
+    const { forgetDatabase, status } = await import('../../ops/status.js');
     if (typeof opts.forget === 'string') {
       const found = await forgetDatabase({
         repository,

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { counted } from '../../engines/nouns.js';
 import { UsageError } from '../../errors.js';
-import { verify } from '../../ops/verify.js';
 import type { CliContext } from '../context.js';
 import { addKeyOptions, keySourceFrom } from '../key-options.js';
 import { parseJobs } from '../parse-number.js';
@@ -42,6 +41,8 @@ Exit code 1 when the archive is damaged or the restore test finds a difference.`
     }
     const exposed = passwordOnCommandLine(opts.restoreTest as string | undefined, '--restore-test');
     if (exposed) ctx.log(`warning: ${exposed}`);
+    // The operations load when a command runs, not for `--help` or `--version`.
+    const { verify } = await import('../../ops/verify.js');
     const result = await verify({
       archive,
       encryption: await keySourceFrom(opts),

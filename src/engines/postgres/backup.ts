@@ -3,7 +3,7 @@ import type { EngineBackupRequest, EngineBackupResult } from '../engine.js';
 import { runSchedule } from '../kit/scheduler.js';
 import { counted, countUnits } from '../nouns.js';
 import { PgSession, parseTarget } from './connect.js';
-import { dumpTable } from './dump-table.js';
+import { dumpTable, dumpTables } from './dump-table.js';
 import { qualify } from './ident.js';
 import type { CatalogContext } from './introspect/context.js';
 import { readDatabaseProperties } from './introspect/database-properties.js';
@@ -200,6 +200,7 @@ export async function backupPostgres(
       server: { version: server.version, versionNum: server.versionNum },
       database: { name: server.database, encoding: server.encoding, properties },
       ...(globals ? { globals } : {}),
+      ...(selective ? { partial: true } : {}),
       contents: options.schemaOnly ? 'schema-only' : options.dataOnly ? 'data-only' : 'full',
       // Data-only keeps just the materialized view refreshes: their contents are data too.
       // A schema or table selection leaves out the system objects' privileges, as pg_dump -n/-t does.
@@ -258,12 +259,23 @@ export async function backupPostgres(
       await runSchedule(
         [
           ...largeObjectTask,
-          ...queue.map(({ table, part }) => ({
-            id: part.stream,
-            size: part.estimatedBytes,
-            run: (session: PgSession) =>
-              dumpTable(session, table, part, request.streams, progress).then(() => {}),
-          })),
+          ...batchSmallTables(queue, !server.pglite).map((batch) =>
+            batch.length === 1
+              ? {
+                  id: batch[0]!.part.stream,
+                  size: batch[0]!.part.estimatedBytes,
+                  run: (session: PgSession) =>
+                    dumpTable(session, batch[0]!.table, batch[0]!.part, request.streams, progress).then(
+                      () => {},
+                    ),
+                }
+              : {
+                  id: `batch:${batch[0]!.part.stream}`,
+                  size: batch.reduce((n, { part }) => n + part.estimatedBytes, 0),
+                  run: (session: PgSession) =>
+                    dumpTables(session, batch, request.streams, progress).then(() => {}),
+                },
+          ),
         ],
         workers,
         {
@@ -362,6 +374,40 @@ async function backUpLargeObjects(
   writer.end();
   await finished;
   progress({ type: 'unit-done', name: stream, items: writer.itemCount, bytes });
+}
+
+/** Tables at most this big (estimated) share a query with others (see copy-out-batch.ts). */
+const SMALL_TABLE_BYTES = 256 * 1024;
+/** At most this many tables, and this many estimated bytes, in one query. */
+const BATCH_TABLES = 100;
+const BATCH_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Cuts the copy queue into tasks: a table or part of its own, or up to
+ * {@link BATCH_TABLES} small tables copied with one query, so thousands of
+ * small tables do not cost a round trip each. The scheduler orders the tasks by size.
+ */
+function batchSmallTables<T extends { part: TablePart }>(queue: T[], batching: boolean): T[][] {
+  const out: T[][] = [];
+  let batch: T[] = [];
+  let bytes = 0;
+  for (const item of queue) {
+    const small =
+      batching && item.part.fromBlock === undefined && item.part.estimatedBytes <= SMALL_TABLE_BYTES;
+    if (!small) {
+      out.push([item]);
+      continue;
+    }
+    if (batch.length >= BATCH_TABLES || bytes + item.part.estimatedBytes > BATCH_BYTES) {
+      out.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(item);
+    bytes += item.part.estimatedBytes;
+  }
+  if (batch.length) out.push(batch);
+  return out;
 }
 
 /** "3 tables", "1 table and 2 large objects": parts of a table count once. */

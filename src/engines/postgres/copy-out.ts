@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import type pg from 'pg';
 import { StowageError } from '../../errors.js';
-import { feedOf, type PgConnection, type SocketFeed } from './socket-feed.js';
+import { type ChunkHandler, feedOf, type PgConnection, type SocketFeed } from './socket-feed.js';
 
 /**
  * `COPY ... TO STDOUT` written straight into a Writable, counting rows on the
@@ -48,6 +48,8 @@ export class CopyOut implements pg.Submittable {
   private type = 0;
   /** The start of a chunk whose message header was cut off by the socket read. */
   private tail: Buffer | undefined;
+  /** In a batch (copy-out-batch.ts): takes the bytes after this COPY's data instead of pg. */
+  private handOff: ((rest: Buffer) => void) | undefined;
 
   /** Resolves once every byte is written and the sink has finished; rejects on any failure. */
   readonly done: Promise<void>;
@@ -91,6 +93,21 @@ export class CopyOut implements pg.Submittable {
     this.feed = feedOf(conn.stream);
     this.feed.start((chunk, release) => this.onChunk(chunk, release));
     conn.query(this.text);
+  }
+
+  /**
+   * Reads this COPY's messages from chunks a {@link CopyOutBatch} hands it; the bytes after its
+   * CopyDone (or from an ErrorResponse on) go to `handOff` instead of back to pg.
+   */
+  readFromBatch(handOff: (rest: Buffer) => void): ChunkHandler {
+    this.handOff = handOff;
+    return (chunk, release) => this.onChunk(chunk, release);
+  }
+
+  /** In a batch: the server's CommandComplete for this COPY arrived; the connection goes on with the next one. */
+  completed(commandRows: number | undefined): void {
+    this.commandRows = commandRows;
+    this.settle();
   }
 
   private onChunk(input: Buffer, release: () => void): void {
@@ -220,6 +237,12 @@ export class CopyOut implements pg.Submittable {
 
   /** Returns the socket to pg, `rest` first. Once only: pg may call back into us while it parses `rest`. */
   private giveBack(rest: Buffer): void {
+    const handOff = this.handOff;
+    this.handOff = undefined;
+    if (handOff) {
+      handOff(rest);
+      return;
+    }
     const feed = this.feed;
     this.feed = undefined;
     feed?.stop(rest);
@@ -242,11 +265,16 @@ export class CopyOut implements pg.Submittable {
   }
 
   handleCommandComplete(msg: { text?: string }): void {
-    const m = /COPY (\d+)/.exec(msg?.text ?? '');
-    if (m) this.commandRows = Number(m[1]);
+    this.commandRows = copyRowCount(msg?.text);
   }
 
   handleReadyForQuery(): void {
     this.settle();
   }
+}
+
+/** The row count of a COPY's CommandComplete tag (`COPY 42`), or undefined for any other tag. */
+export function copyRowCount(tag: string | undefined): number | undefined {
+  const m = /^COPY (\d+)/.exec(tag ?? '');
+  return m ? Number(m[1]) : undefined;
 }

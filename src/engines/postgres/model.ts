@@ -227,12 +227,23 @@ export const PgTablespaceSchema = z.object({
 });
 export type PgTablespace = z.infer<typeof PgTablespaceSchema>;
 
+/** A role membership (`GRANT role TO member`), one per grantor from PostgreSQL 16 on. */
+export const PgMembershipSchema = z.object({
+  role: z.string(),
+  member: z.string(),
+  grantor: z.string().nullable(),
+  admin: z.boolean(),
+  /** PostgreSQL 16+: whether the member inherits the role's privileges (absent: as the member's INHERIT attribute). */
+  inherit: z.boolean().optional(),
+  /** PostgreSQL 16+: whether the member may SET ROLE to the role (absent: yes). */
+  set: z.boolean().optional(),
+});
+export type PgMembership = z.infer<typeof PgMembershipSchema>;
+
 /** The server's global objects (`pg_dumpall --globals-only`): roles, their memberships, tablespaces. */
 export const PgGlobalsSchema = z.object({
   roles: z.array(PgRoleSchema),
-  memberships: z.array(
-    z.object({ role: z.string(), member: z.string(), grantor: z.string().nullable(), admin: z.boolean() }),
-  ),
+  memberships: z.array(PgMembershipSchema),
   tablespaces: z.array(PgTablespaceSchema),
 });
 export type PgGlobals = z.infer<typeof PgGlobalsSchema>;
@@ -260,6 +271,8 @@ export const PostgresSchemaSchema = z.object({
    * DDL; `globals` only the server's roles and tablespaces (no database).
    */
   contents: z.enum(['full', 'schema-only', 'data-only', 'globals']),
+  /** Set when the backup took only some schemas or tables: it then holds no database-wide settings. */
+  partial: z.boolean().optional(),
   /** Roles and tablespaces, when backed up with `globals`. */
   globals: PgGlobalsSchema.optional(),
   /** Every object, dependency-ordered: all of pre-data, then all of post-data. */

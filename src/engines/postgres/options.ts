@@ -97,6 +97,13 @@ export interface PostgresRestoreOptions {
    */
   globalsMatching?: string[];
   /**
+   * With `globals`: make roles that already exist match the archive
+   * (attributes, archived password hash, settings and comment, missing
+   * memberships) instead of only reporting how they differ. The restoring
+   * user's own role is never altered.
+   */
+  alterExistingRoles?: boolean;
+  /**
    * How table data is written. `copy`: COPY FROM STDIN, the fast path.
    * `insert`: batched multi-row INSERT, for targets without COPY FROM STDIN
    * (PGlite behind pglite-socket, some PostgreSQL-compatible services).
@@ -158,6 +165,7 @@ export const POSTGRES_RESTORE_OPTION_KEYS = Object.keys({
   acl: true,
   globals: true,
   globalsMatching: true,
+  alterExistingRoles: true,
   mapRoles: true,
   skipMissingFeatures: true,
 } satisfies Record<keyof PostgresRestoreOptions, true>);

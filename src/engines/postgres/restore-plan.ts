@@ -250,6 +250,8 @@ export function planSchedule(
    */
   const postDataWaitsFor = (o: PgObject): string[] => {
     if (!TABLE_LOCAL_KINDS.has(o.kind) || !o.relation) return allData;
+    // A CHECK added without ONLY (tables.ts) reaches the table's inheritance children, whose rows may still be loading.
+    if (o.kind === 'constraint' && /^ALTER (?:FOREIGN )?TABLE (?!ONLY )/.test(o.sql[0] ?? '')) return allData;
     const waits: string[] = [];
     for (const r of [o.relation, ...(o.references ?? [])]) {
       if (roots.has(`${r.schema}.${r.name}`)) return allData;

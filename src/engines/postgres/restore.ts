@@ -4,6 +4,7 @@ import type { EngineRestoreRequest, EngineRestoreResult, StreamSummary } from '.
 import { inStartOrder, runSchedule } from '../kit/scheduler.js';
 import { counted, countUnits } from '../nouns.js';
 import { applyObjects } from './apply-ddl.js';
+import { defaultPrivilegeResets } from './clean-default-privileges.js';
 import { PgSession, parseTarget } from './connect.js';
 import { dataOnlyLoadGroups, requireTables } from './data-only.js';
 import { qualify } from './ident.js';
@@ -18,7 +19,7 @@ import { databasePropertyStatements } from './restore-database-properties.js';
 import { describeGlobals, restoreGlobals } from './restore-globals.js';
 import { RestoreLedger } from './restore-ledger.js';
 import { planRestore, planSchedule, type RestoreWork } from './restore-plan.js';
-import { mapObjectRoles, mapStatementRole } from './role-map.js';
+import { mapDropRoles, mapObjectRoles, mapStatementRole } from './role-map.js';
 import { readServerInfo } from './server-info.js';
 import { existingTables, openTarget, requireEmptyTarget } from './target.js';
 import { fitToServer } from './target-version.js';
@@ -97,7 +98,10 @@ export async function restorePostgres(
         if (options.globals && schema.globals) {
           progress({ type: 'phase', phase: 'globals', message: 'creating missing roles and tablespaces' });
           globalsDone = describeGlobals(
-            await restoreGlobals(session, schema.globals, options.globalsMatching),
+            await restoreGlobals(session, schema.globals, {
+              matching: options.globalsMatching,
+              alterExisting: options.alterExistingRoles,
+            }),
           );
           warnings.push(globalsDone);
         }
@@ -180,10 +184,26 @@ export async function restorePostgres(
         const drops = [...objects].reverse();
         await applyObjects(main, drops, {
           batch,
-          statements: (o) => (o.drop ? [o.drop] : []),
+          statements: (o) => {
+            const drop = mapDropRoles(o, ownership.mapRoles);
+            return drop ? [drop] : [];
+          },
           onApplied: () => {},
           describe: (o) => `dropping ${describe(o)} (--clean)`,
         });
+        if (ownership.acl) {
+          // The archive's default privileges replace the target's, which no drop above reaches.
+          const resets = await defaultPrivilegeResets(main, {
+            schemas: objects.filter((o) => o.kind === 'schema').map((o) => o.name),
+            global: !filtered(options) && !schema.partial,
+          });
+          for (const sql of resets.statements)
+            await main.query(sql, [], 'resetting default privileges (--clean)');
+          if (resets.outOfReach.length)
+            warnings.push(
+              `default privileges of ${resets.outOfReach.join(', ')} left as the target had them (--clean): the restoring user is not a member of ${resets.outOfReach.length === 1 ? 'that role' : 'those roles'}`,
+            );
+        }
       }
     }
 
@@ -454,7 +474,10 @@ async function restoreGlobalsOnly(
     // No table is written, so nothing to back up first; the caller may still ask for confirmation.
     await request.beforeWrite?.({ units: [], replaced: [], backupOptions: {} });
     request.progress({ type: 'phase', phase: 'globals', message: 'creating missing roles and tablespaces' });
-    const done = await restoreGlobals(session, schema.globals, request.options?.globalsMatching);
+    const done = await restoreGlobals(session, schema.globals, {
+      matching: request.options?.globalsMatching,
+      alterExisting: request.options?.alterExistingRoles,
+    });
     warnings.push(describeGlobals(done));
     request.progress({ type: 'phase', phase: 'done' });
     return {
@@ -466,6 +489,16 @@ async function restoreGlobalsOnly(
   } finally {
     await session.close();
   }
+}
+
+/** Whether the restore takes only some of the archive (--schema, --table, or their exclusions). */
+function filtered(options: PostgresRestoreOptions): boolean {
+  return !!(
+    options.includeSchemas?.length ||
+    options.includeTables?.length ||
+    options.excludeSchemas?.length ||
+    options.excludeTables?.length
+  );
 }
 
 function describe(o: PgObject): string {

@@ -105,6 +105,21 @@ export function mapObjectRoles(object: Pick<PgObject, 'sql' | 'roles'>, map: Rol
   return [first.replace(from, (_, head: string) => `${head}${to(renamed)}`), ...rest];
 }
 
+/**
+ * The object's `--clean` drop with its role renamed through `map`: a user
+ * mapping restored for the mapped role is dropped for that role (dropping it
+ * for the archived name would miss it, and recreating it would then fail).
+ */
+export function mapDropRoles(object: Pick<PgObject, 'drop' | 'roles'>, map: RoleMap): string | undefined {
+  const { drop } = object;
+  const [role, ...more] = object.roles ?? [];
+  if (!drop || role === undefined || more.length) return drop;
+  const head = `DROP USER MAPPING IF EXISTS FOR ${role} SERVER `;
+  const to = map[unquoteRole(role)];
+  if (to === undefined || !drop.startsWith(head)) return drop;
+  return `DROP USER MAPPING IF EXISTS FOR ${quoteIdent(to)} SERVER ${drop.slice(head.length)}`;
+}
+
 /** A role name as quote_ident() printed it, unquoted. */
 export function unquoteRole(role: string): string {
   return role.startsWith('"') ? role.slice(1, -1).replaceAll('""', '"') : role;

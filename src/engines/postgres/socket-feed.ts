@@ -9,9 +9,9 @@ import net from 'node:net';
  *   pg, see {@link createBackupSocket}). net.Socket's `onread` option reads
  *   straight into a few buffers we own, so a COPY of gigabytes allocates
  *   nothing per read. With ordinary reads every read (up to 64 KiB) is a new
- *   ArrayBuffer that only the garbage collector frees: a backup of 600 MB
- *   left some 40 MiB of dead read buffers waiting for collection and spent a
- *   quarter of its main-thread time in GC. Outside a COPY the socket behaves
+ *   ArrayBuffer that only the garbage collector frees, and a large backup
+ *   spent a large share of its main-thread time in GC (docs/BENCHMARKS.md,
+ *   "Design measurements"). Outside a COPY the socket behaves
  *   as usual for pg: each read is copied and emitted as `'data'`.
  * - **Stream reads** (TLS, whose socket pg creates itself): the socket is
  *   paused and read with `read()`, each chunk a fresh buffer.

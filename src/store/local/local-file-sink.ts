@@ -8,17 +8,15 @@ import { ownClaim } from '../claim.js';
 /**
  * Bytes gathered before one write to the file. Compressed frames are small
  * (a 2 MiB frame of table data is often 200 KiB): written one by one, each is
- * a trip to the thread pool and back, and waking threads on other cores cost a
- * level-1 backup on a 2-core VM about 0.1 CPU-s per 600 MB. Gathered, a few
- * dozen writes do.
+ * a trip to the thread pool and back, and waking threads on other cores costs
+ * measurable CPU on a small machine. Gathered, a few dozen writes do.
  */
 const GATHER_BYTES = 4 * 1024 * 1024;
 
 /**
  * Written bytes after which the sink starts an fdatasync in the background.
  * Left to the end, the commit's fsync writes the whole archive out while the
- * backup waits (some 50 ms for 70 MB on the bench machine); started along the
- * way, it finds little left to do.
+ * backup waits; started along the way, it finds little left to do.
  */
 const SYNC_EVERY_BYTES = 32 * 1024 * 1024;
 

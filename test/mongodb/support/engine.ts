@@ -1,7 +1,7 @@
 import type { MongoClient } from 'mongodb';
 import type { TestContext } from 'vitest';
 import type { EngineBackupResult, EngineRestoreResult, StreamSummary } from '../../../src/engines/engine.js';
-import { mongodbEngine } from '../../../src/engines/mongodb/index.js';
+import { mongodbEngine } from '../../../src/engines/mongodb/engine.js';
 import type { MongoBackupOptions, MongoRestoreOptions } from '../../../src/engines/mongodb/options.js';
 import { RawInserter } from '../../../src/engines/mongodb/raw-insert.js';
 import { OPLOG_STREAM } from '../../../src/engines/mongodb/stream-names.js';

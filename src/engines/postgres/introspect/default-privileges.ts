@@ -11,7 +11,8 @@ interface DefaultAclRow {
   acl: AclEntry[];
 }
 
-const OBJECTS: Record<string, string> = {
+/** pg_default_acl.defaclobjtype → the object class ALTER DEFAULT PRIVILEGES names. */
+export const DEFAULT_PRIVILEGE_OBJECTS: Record<string, string> = {
   r: 'TABLES',
   S: 'SEQUENCES',
   f: 'FUNCTIONS',
@@ -40,7 +41,7 @@ export async function readDefaultPrivileges(ctx: CatalogContext): Promise<Catalo
     [ctx.schemas, !!ctx.selective],
   );
   return list.flatMap((d) => {
-    const objects = OBJECTS[d.objtype];
+    const objects = DEFAULT_PRIVILEGE_OBJECTS[d.objtype];
     if (!objects) {
       ctx.incomplete.push(`default privileges of unknown object type '${d.objtype}'`);
       return [];

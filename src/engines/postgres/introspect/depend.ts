@@ -51,20 +51,24 @@ export async function resolveDependencies(
 
   const owner = new Map<string, string>();
   for (const obj of objects) for (const key of obj.keys) owner.set(key, obj.id);
+  // Each row's two keys, made once: the loops below visit every row again.
+  const links = depend.map((r) => ({ from: catalogKey(r.c, r.o), to: catalogKey(r.rc, r.ro), type: r.d }));
 
-  // Attach unclaimed catalog rows to the object they are internal to (repeat: chains like array → type → table).
+  // Attach unclaimed catalog rows to the object they are internal to (repeat: chains like array → type → table),
+  // looking again only at the rows still unclaimed.
+  let internal = links.filter((l) => (l.type === 'i' || l.type === 'e') && !owner.has(l.from));
   for (let changed = true; changed; ) {
     changed = false;
-    for (const r of depend) {
-      if (r.d !== 'i' && r.d !== 'e') continue;
-      const from = catalogKey(r.c, r.o);
-      if (owner.has(from)) continue;
-      const to = owner.get(catalogKey(r.rc, r.ro));
+    const unclaimed: typeof internal = [];
+    for (const l of internal) {
+      if (owner.has(l.from)) continue;
+      const to = owner.get(l.to);
       if (to) {
-        owner.set(from, to);
+        owner.set(l.from, to);
         changed = true;
-      }
+      } else unclaimed.push(l);
     }
+    internal = unclaimed;
   }
 
   // User relations in the database: a dependency on one that is not in the backup is dangling.
@@ -82,23 +86,24 @@ export async function resolveDependencies(
   const dangling = new Set<string>();
   /** Partitioned index or key → the partitions' indexes or keys attached to it. */
   const attached = new Map<string, string[]>();
-  for (const r of depend) {
-    if (r.d === 'e') continue;
-    const from = owner.get(catalogKey(r.c, r.o));
+  for (const l of links) {
+    if (l.type === 'e') continue;
+    const from = owner.get(l.from);
     if (!from) continue;
-    const refKey = catalogKey(r.rc, r.ro);
-    const to = owner.get(refKey);
+    const to = owner.get(l.to);
     if (to) {
       if (to === from) continue;
       const attach = `attach:${from}`;
-      if (r.d === 'P' && byId.has(attach)) {
+      if (l.type === 'P' && byId.has(attach)) {
         // A partition's index: the attach step needs the parent index, the build does not.
         byId.get(attach)?.deps.push(to);
-        attached.set(to, [...(attached.get(to) ?? []), attach]);
+        const siblings = attached.get(to);
+        if (siblings) siblings.push(attach);
+        else attached.set(to, [attach]);
       } else {
         byId.get(from)?.deps.push(to);
       }
-    } else if (userRelations.has(refKey) && r.d === 'n') {
+    } else if (l.type === 'n' && userRelations.has(l.to)) {
       dangling.add(from);
     }
   }
@@ -125,16 +130,23 @@ export async function resolveDependencies(
     }
   }
 
-  // Drop dangling objects and everything that depends on them.
-  const removed = new Set<string>();
-  for (let changed = dangling.size > 0; changed; ) {
-    changed = false;
+  // Drop dangling objects and everything that depends on them, following dependents once each.
+  const dependents = new Map<string, string[]>();
+  if (dangling.size) {
     for (const obj of objects) {
-      if (removed.has(obj.id)) continue;
-      if (dangling.has(obj.id) || obj.deps.some((d) => removed.has(d))) {
-        removed.add(obj.id);
-        changed = true;
+      for (const d of obj.deps) {
+        const list = dependents.get(d);
+        if (list) list.push(obj.id);
+        else dependents.set(d, [obj.id]);
       }
+    }
+  }
+  const removed = new Set<string>(dangling);
+  for (const pending = [...dangling]; pending.length; ) {
+    for (const dependent of dependents.get(pending.pop()!) ?? []) {
+      if (removed.has(dependent)) continue;
+      removed.add(dependent);
+      pending.push(dependent);
     }
   }
   for (const id of removed) {
@@ -150,7 +162,8 @@ export async function resolveDependencies(
 
   const kept = objects.filter((o) => !removed.has(o.id));
   // Refreshing a materialized view that reads another one has to wait for that one's refresh,
-  // also when it reads it through plain views.
+  // also when it reads it through plain views or through functions whose SQL-standard bodies
+  // read it (pg_depend records those; a string body's reads stay unknown, as to pg_dump).
   const refreshesNeeded = (id: string, seen: Set<string>): string[] => {
     const out: string[] = [];
     for (const dep of byId.get(id)?.deps ?? []) {
@@ -159,7 +172,7 @@ export async function resolveDependencies(
       if (dep.startsWith('materialized-view:')) {
         const refresh = `refresh:${dep.slice('materialized-view:'.length)}`;
         if (byId.has(refresh)) out.push(refresh);
-      } else if (dep.startsWith('view:')) {
+      } else if (dep.startsWith('view:') || dep.startsWith('function:') || dep.startsWith('aggregate:')) {
         out.push(...refreshesNeeded(dep, seen));
       }
     }

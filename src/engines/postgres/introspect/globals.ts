@@ -1,5 +1,5 @@
 import type { PgSession } from '../connect.js';
-import type { PgGlobals, PgRole, PgTablespace } from '../model.js';
+import type { PgGlobals, PgMembership, PgRole, PgTablespace } from '../model.js';
 import { aclJson } from './sql.js';
 
 /**
@@ -35,17 +35,18 @@ export async function readGlobals(session: PgSession, withPasswords: boolean): P
     [],
     withPasswords ? 'reading roles with their passwords (needs a superuser)' : 'reading roles',
   );
-  const memberships = await session.query<{
-    role: string;
-    member: string;
-    grantor: string | null;
-    admin: boolean;
-  }>(
+  // PostgreSQL 16 gave each membership its INHERIT and SET options (and one row per grantor).
+  const { rows: version } = await session.query<{ n: number }>(
+    `SELECT pg_catalog.current_setting('server_version_num')::int AS n`,
+  );
+  const options = (version[0]?.n ?? 0) >= 160000;
+  const memberships = await session.query<PgMembership & { inherit: boolean | null; set: boolean | null }>(
     `SELECT pg_catalog.pg_get_userbyid(m.roleid) AS role, pg_catalog.pg_get_userbyid(m.member) AS member,
-       CASE WHEN m.grantor <> 0 THEN pg_catalog.pg_get_userbyid(m.grantor) END AS grantor, m.admin_option AS admin
+       CASE WHEN m.grantor <> 0 THEN pg_catalog.pg_get_userbyid(m.grantor) END AS grantor, m.admin_option AS admin,
+       ${options ? 'm.inherit_option' : 'NULL::bool'} AS inherit, ${options ? 'm.set_option' : 'NULL::bool'} AS set
      FROM pg_catalog.pg_auth_members m
      JOIN pg_catalog.pg_roles r ON r.oid = m.roleid JOIN pg_catalog.pg_roles mr ON mr.oid = m.member
-     WHERE mr.rolname !~ '^pg_' ORDER BY 1, 2`,
+     WHERE mr.rolname !~ '^pg_' ORDER BY 1, 2, 3`,
     [],
     'reading role memberships',
   );
@@ -82,7 +83,9 @@ export async function readGlobals(session: PgSession, withPasswords: boolean): P
         settings: r.settings ?? [],
       }),
     ),
-    memberships: memberships.rows,
+    memberships: memberships.rows.map(({ inherit, set, ...m }) =>
+      inherit === null || set === null ? m : { ...m, inherit, set },
+    ),
     tablespaces: tablespaces.rows.map((t) => ({ ...t, options: t.options ?? [] })),
   };
 }

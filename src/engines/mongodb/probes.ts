@@ -1,0 +1,60 @@
+import { UsageError } from '../../errors.js';
+import { redactUrl } from '../../redact.js';
+import type { DatabaseProbes, ProbeSession } from '../plugin.js';
+import { databaseFromUrl } from './url.js';
+
+const TIMEOUT_MS = 10_000;
+
+/** MongoDB's probes, on a client of their own with short timeouts. */
+export const mongodbProbes: DatabaseProbes = {
+  async connect(url, options = {}) {
+    const named = databaseFromUrl(url);
+    if (options.toDrop && !named) throw new UsageError(`no database named in ${redactUrl(url)}`);
+    // The driver loads on demand: `stowage --help` should not carry it.
+    const { MongoClient } = await import('mongodb');
+    const client = new MongoClient(url, {
+      serverSelectionTimeoutMS: TIMEOUT_MS,
+      connectTimeoutMS: TIMEOUT_MS,
+    });
+    try {
+      await client.connect();
+    } catch (err) {
+      await client.close().catch(() => {});
+      throw err;
+    }
+    const probe: ProbeSession = {
+      async serverVersion() {
+        const info = (await client.db('admin').command({ buildInfo: 1 })) as { version?: string };
+        return info.version ?? '?';
+      },
+      async contents(databases) {
+        const wanted = named ? [named] : databases;
+        let objects = 0;
+        const sample: string[] = [];
+        let exists = false;
+        const present = new Set(
+          ((await client.db('admin').admin().listDatabases({ nameOnly: true })).databases ?? []).map(
+            (d) => d.name,
+          ),
+        );
+        for (const db of wanted) {
+          if (!present.has(db)) continue;
+          exists = true;
+          const collections = await client.db(db).listCollections({}, { nameOnly: true }).toArray();
+          const user = collections.filter((c) => !c.name.startsWith('system.'));
+          objects += user.length;
+          for (const c of user.slice(0, 5 - sample.length)) sample.push(`${db}.${c.name}`);
+        }
+        return { exists, objects, sample };
+      },
+      async dropDatabase() {
+        if (!named) throw new UsageError(`no database named in ${redactUrl(url)}`);
+        await client.db(named).dropDatabase();
+      },
+      close: () => client.close(),
+    };
+    return probe;
+  },
+  // A MongoDB database springs into being when written: a missing one is never a connection error.
+  isMissingDatabase: () => false,
+};
