@@ -69,7 +69,8 @@ export async function backupMongo(
     const databases = await resolveDatabases(client, options.databases, connection.urlDatabase);
     const catalog = await readCatalog(client, databases, filter, {
       concurrency: Math.max(2, jobs),
-      countOnly: !!server.ferretdb,
+      // Splitting needs byte sizes: only a backup asked to split pays for FerretDB's collStats.
+      countOnly: !!server.ferretdb && options.splitCollections !== true,
     });
     if (catalog.collections.length === 0 && catalog.views.length === 0) {
       warn(
