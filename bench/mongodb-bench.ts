@@ -6,6 +6,7 @@
  *   npx tsx bench/mongodb-bench.ts --url mongodb://127.0.0.1:27017/ [--docs 1000000] [--runs 3] [--jobs 4]
  *   npx tsx bench/mongodb-bench.ts --ferretdb [...]      (starts a private FerretDB on loopback)
  *   --levels 3,6   zstd levels of the stowage backup scenarios (the first one feeds the restore scenario)
+ *   --collections 2000 [--docs-each 20]   the many-small-collections dataset instead (two indexes each)
  *
  * Each operation runs in a process of its own under /usr/bin/time, which
  * gives wall time and peak RSS. Results go to bench/results/ as JSON and
@@ -20,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
 import { DATASET_COLLECTIONS, generateMongoDataset } from './mongodb-dataset.js';
 import { startBenchFerretDB } from './mongodb-ferretdb.js';
+import { generateManyCollections, manyCollectionsReady } from './mongodb-many-dataset.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,6 +40,8 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'bench/results' },
     keep: { type: 'boolean', default: false },
     levels: { type: 'string', default: '3' },
+    collections: { type: 'string' },
+    'docs-each': { type: 'string', default: '20' },
   },
 });
 
@@ -45,7 +49,11 @@ const docs = Number(args.docs);
 const runs = Number(args.runs);
 const jobs = Number(args.jobs);
 const levels = args.levels.split(',').map((l) => (l === 'none' ? 'none' : Number(l)));
-const dbName = args.db ?? `stowage_bench_${docs}`;
+/** The many-small-collections dataset (issue 14) instead of the big one, when given. */
+const many = args.collections
+  ? { collections: Number(args.collections), documentsEach: Number(args['docs-each']) }
+  : undefined;
+const dbName = args.db ?? (many ? `stowage_bench_many_${many.collections}` : `stowage_bench_${docs}`);
 const work = mkdtempSync(join(tmpdir(), 'stowage-mongo-bench-'));
 const log = (line: string) => console.error(`[bench] ${line}`);
 
@@ -138,7 +146,15 @@ async function main() {
   if (!url) throw new Error('give --url mongodb://… or --ferretdb');
   const base = url.endsWith('/') ? url : `${url}/`;
   try {
-    if (args.generate || !(await datasetReady(base))) {
+    if (many) {
+      const dataset = { url: base, db: dbName, ...many };
+      if (args.generate || !(await manyCollectionsReady(dataset))) {
+        log(`generating ${many.collections} collections of ${many.documentsEach} documents into ${dbName} …`);
+        const t = performance.now();
+        await generateManyCollections({ ...dataset, onProgress: (n, total) => log(`  ${n}/${total}`) });
+        log(`generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      }
+    } else if (args.generate || !(await datasetReady(base))) {
       log(`generating ${docs} documents into ${dbName} …`);
       const t = performance.now();
       await generateMongoDataset({
@@ -279,8 +295,11 @@ async function main() {
       peakRssMiB: Math.max(...r.runs.map((x) => x.maxRssMiB)),
       bytes: r.runs[0]?.bytes,
     }));
+    const label = many
+      ? `${many.collections.toLocaleString('en')} collections × ${many.documentsEach} documents, 2 indexes each`
+      : `${docs.toLocaleString('en')} documents`;
     const md = [
-      `# MongoDB bench — ${docs.toLocaleString('en')} documents, ${server}, jobs ${jobs}, ${runs} run(s)`,
+      `# MongoDB bench — ${label}, ${server}, jobs ${jobs}, ${runs} run(s)`,
       '',
       '| scenario | median s | min s | max s | peak RSS MiB | output MB |',
       '|---|---:|---:|---:|---:|---:|',
@@ -294,10 +313,10 @@ async function main() {
     mkdirSync(args.out, { recursive: true });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     writeFileSync(
-      join(args.out, `mongodb-${docs}-${stamp}.json`),
-      JSON.stringify({ docs, jobs, runs, server, results }, null, 2),
+      join(args.out, `mongodb-${many ? `many-${many.collections}` : docs}-${stamp}.json`),
+      JSON.stringify({ docs, many, jobs, runs, server, results }, null, 2),
     );
-    writeFileSync(join(args.out, `mongodb-${docs}-${stamp}.md`), md);
+    writeFileSync(join(args.out, `mongodb-${many ? `many-${many.collections}` : docs}-${stamp}.md`), md);
   } finally {
     if (!args.keep) await dropDb(base, `${dbName}_r`).catch(() => {});
     await stopServer?.();

@@ -67,7 +67,11 @@ export async function backupMongo(
 
     progress({ type: 'phase', phase: 'catalog' });
     const databases = await resolveDatabases(client, options.databases, connection.urlDatabase);
-    const catalog = await readCatalog(client, databases, filter);
+    const catalog = await readCatalog(client, databases, filter, {
+      concurrency: Math.max(2, jobs),
+      // Splitting needs byte sizes: only a backup asked to split pays for FerretDB's collStats.
+      countOnly: !!server.ferretdb && options.splitCollections !== true,
+    });
     if (catalog.collections.length === 0 && catalog.views.length === 0) {
       warn(
         `no collections to back up in ${databases.join(', ')}${filter.includesAll ? '' : ' that match --include'}`,
@@ -352,7 +356,8 @@ async function dumpSlices(
   await runSchedule(
     slices.map((slice) => ({
       id: slice.stream,
-      size: slice.collection.estimatedBytes ?? 0,
+      // Without a byte estimate (FerretDB: counts only), documents still put the biggest first.
+      size: slice.collection.estimatedBytes ?? slice.collection.estimatedDocuments ?? 0,
       run: (_slot: number, stop: AbortSignal) =>
         dumpSlice(slice, signal ? AbortSignal.any([signal, stop]) : stop),
     })),

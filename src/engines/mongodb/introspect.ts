@@ -1,5 +1,6 @@
 import type { Db, Document, MongoClient } from 'mongodb';
 import { StowageError } from '../../errors.js';
+import { mapLimited } from '../kit/scheduler.js';
 import type { NamespaceFilter } from './namespace-filter.js';
 import { type EjsonDocument, EXACT_BSON_OPTIONS, toEjson } from './schema.js';
 
@@ -92,20 +93,41 @@ async function listDatabaseNames(client: MongoClient): Promise<string[]> {
   return (result.databases as { name: string }[]).map((d) => d.name);
 }
 
+/**
+ * Collections whose indexes and size estimates are read at once: each is a
+ * round trip of its own (the protocol has no multi-collection form), so with
+ * thousands of small collections the catalog is mostly waiting on the server.
+ */
+const DEFAULT_CATALOG_CONCURRENCY = 4;
+
+/** How {@link readCatalog} reads what it cannot get from `listCollections`. */
+export interface CatalogReadOptions {
+  /** Collections read at once. */
+  concurrency?: number;
+  /**
+   * Size estimates from `count` (documents only) instead of `collStats`.
+   * For FerretDB, whose collStats measures the whole SQLite database each
+   * time: 0.5–2.3 s per call with 2,000 collections, against ~10–40 ms for a
+   * count, and its byte sizes are not BSON sizes anyway.
+   */
+  countOnly?: boolean;
+}
+
 /** Everything to back up in the given databases, filtered by namespace patterns. */
 export async function readCatalog(
   client: MongoClient,
   databases: string[],
   filter: NamespaceFilter,
+  { concurrency = DEFAULT_CATALOG_CONCURRENCY, countOnly = false }: CatalogReadOptions = {},
 ): Promise<Catalog> {
-  const collections: CatalogCollection[] = [];
+  const found: Omit<CatalogCollection, 'indexes'>[] = [];
   const views: CatalogView[] = [];
   for (const dbName of databases) {
     const db = client.db(dbName);
     const infos = await db
       .listCollections({}, { ...EXACT_BSON_OPTIONS, authorizedCollections: true })
       .toArray();
-    const names = new Set(infos.map((i) => String(i.name)));
+    const byName = new Map(infos.map((i) => [String(i.name), i]));
     for (const info of infos) {
       const name = String(info.name);
       const type = String(info.type ?? 'collection');
@@ -118,22 +140,28 @@ export async function readCatalog(
       }
       if (type !== 'collection' && type !== 'timeseries') continue;
       const buckets = `system.buckets.${name}`;
-      const useBuckets = type === 'timeseries' && names.has(buckets);
+      const useBuckets = type === 'timeseries' && byName.has(buckets);
       const readFrom = useBuckets ? buckets : name;
-      const uuid = uuidOf(useBuckets ? infos.find((i) => i.name === buckets) : info);
-      collections.push({
+      const uuid = uuidOf(useBuckets ? byName.get(buckets) : info);
+      found.push({
         db: dbName,
         name,
         type,
         options,
-        indexes: await readIndexes(db, name),
         readFrom,
         source: useBuckets ? 'buckets' : 'documents',
         ...(uuid ? { uuid } : {}),
-        ...(await readStats(db, readFrom)),
       });
     }
   }
+  const collections = await mapLimited(found, concurrency, async (collection) => {
+    const db = client.db(collection.db);
+    const [indexes, stats] = await Promise.all([
+      readIndexes(db, collection.name),
+      countOnly ? readCount(db, collection.readFrom) : readStats(db, collection.readFrom),
+    ]);
+    return { ...collection, indexes, ...stats };
+  });
   return { databases, collections, views };
 }
 
@@ -177,11 +205,16 @@ async function readStats(
     const stats = await db.command({ collStats: collection });
     return { estimatedDocuments: Number(stats.count ?? 0), estimatedBytes: Number(stats.size ?? 0) };
   } catch {
-    try {
-      return { estimatedDocuments: await db.collection(collection).estimatedDocumentCount() };
-    } catch {
-      return {};
-    }
+    return readCount(db, collection);
+  }
+}
+
+/** The document count alone, from metadata where the server keeps it. */
+async function readCount(db: Db, collection: string): Promise<{ estimatedDocuments?: number }> {
+  try {
+    return { estimatedDocuments: await db.collection(collection).estimatedDocumentCount() };
+  } catch {
+    return {};
   }
 }
 
