@@ -32,9 +32,9 @@ import { statSync } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import pg from 'pg';
 import { DEFAULT_COMPRESSION_BY_ENGINE } from '../src/ops/backup.js';
 import { type BenchCase, defineScenario, type TaskResult } from './lib/harness.js';
+import { admin, recreate, withDatabase } from './lib/pg-admin.js';
 import { DATASET_TABLES, datasetPresent, findPgBinDir, generatePostgresDataset } from './postgres-dataset.js';
 
 interface Started {
@@ -42,29 +42,6 @@ interface Started {
 }
 
 let server: Started | undefined;
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-async function admin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function recreate(adminUrl: string, database: string): Promise<void> {
-  await admin(adminUrl, async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await c.query(`CREATE DATABASE "${database}"`);
-  });
-}
 
 async function dirBytes(dir: string): Promise<number> {
   let total = 0;

@@ -29,8 +29,8 @@ import { execFile, spawnSync } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { type BenchCase, defineScenario } from './lib/harness.js';
+import { admin, recreate, withDatabase } from './lib/pg-admin.js';
 import { findPgBinDir } from './postgres-dataset.js';
 import { generateManyTables, manyTablesPresent } from './postgres-many-dataset.js';
 
@@ -42,29 +42,6 @@ const buildDir = join(repoRoot, 'bench/results', `.many-${process.pid}`);
 let server: { stop(): Promise<void> } | undefined;
 const restoreDatabases: string[] = [];
 let adminUrlForCleanup: string | undefined;
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-async function admin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function recreate(adminUrl: string, database: string): Promise<void> {
-  await admin(adminUrl, async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await c.query(`CREATE DATABASE "${database}"`);
-  });
-}
 
 /** Runs the stowage CLI bundle once, untimed, failing with its stderr. */
 async function stowage(bin: string, args: string[]): Promise<void> {
