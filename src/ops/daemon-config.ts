@@ -98,6 +98,8 @@ const JobSchema = z
     continuous: z.boolean().optional(),
     /** Continuous jobs: publish a segment once its first change is this many seconds old (default 60). */
     segmentSeconds: z.number().positive().optional(),
+    /** Continuous jobs: warn through `notify` when the chain's replication slot holds more WAL than this (default 1024). */
+    maxRetainedWalMib: z.number().positive().optional(),
     timezone: z.string().optional(),
     retention: RetentionSchema.optional(),
     /** Apply retention after each run (default true). */

@@ -7,6 +7,7 @@ import { StowageError, UsageError } from '../errors.js';
 import { openRepository } from '../store/open-repository.js';
 import { storeOptionsIn } from '../store/registry.js';
 import type { Repository } from '../store/repository.js';
+import { ContinuousAlerts } from './continuous-alerts.js';
 import { type DaemonConfig, parseListen, type ResolvedJob, resolveJobs } from './daemon-config.js';
 import { describeFollowEvent, follow } from './follow.js';
 import { StowageMetrics } from './metrics.js';
@@ -141,6 +142,7 @@ export class Daemon {
     state.controller = controller;
     this.metrics.setRunning(job.name, true);
     this.log(`job ${job.name}: following changes into ${job.repository}`);
+    const alerts = new ContinuousAlerts(job, this.log);
     state.following = (async () => {
       let failures = 0;
       while (!controller.signal.aborted) {
@@ -153,11 +155,15 @@ export class Daemon {
             ...(job.compression ? { compression: job.compression } : {}),
             ...(job.encryption ? { encryption: await jobKeySource(job) } : {}),
             engineOptions: job.engineOptions ?? {},
-            ...(this.config.s3 ? { s3: this.config.s3 } : {}),
+            stores: storeOptionsIn(this.config),
             allowIncomplete: job.allowIncomplete === true,
             job: job.name,
             onEvent: (event) => {
-              if (event.type === 'segment') failures = 0;
+              if (event.type === 'segment') {
+                failures = 0;
+                alerts.followWorks();
+                void alerts.checkServerState();
+              }
               this.log(`job ${job.name}: ${describeFollowEvent(event)}`);
             },
             signal: controller.signal,
@@ -170,6 +176,7 @@ export class Daemon {
             `job ${job.name}: follow failed: ${(err as Error).message}; starting again in ${delay / 1000} s (the chain resumes where the repository ends)`,
           );
           this.metrics.observeRun(job.name, false);
+          await alerts.followFailed((err as Error).message);
           await sleep(delay, undefined, { signal: controller.signal }).catch(() => {});
         }
       }

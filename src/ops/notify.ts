@@ -21,7 +21,8 @@ export interface WebhookOptions {
 
 /** What happened, as sent to a webhook. */
 export interface RunEvent {
-  status: 'success' | 'failure' | 'interrupted';
+  /** `warning`: nothing failed yet, but will (a continuous job's slot holding too much WAL). */
+  status: 'success' | 'failure' | 'interrupted' | 'warning';
   job?: string;
   database: string;
   repository: string;
@@ -47,6 +48,8 @@ export function notificationText(event: RunEvent): string {
       event.verified === undefined ? '' : event.verified ? ', verified' : ', VERIFICATION FAILED';
     return `:white_check_mark: stowage backup of ${who} succeeded${took}${size}${verified} → ${event.archive ?? event.repository}`;
   }
+  if (event.status === 'warning')
+    return `:warning: stowage ${who}${event.host ? ` on ${event.host}` : ''}: ${event.error ?? 'unknown problem'} (repository ${event.repository})`;
   const verb = event.status === 'failure' ? 'FAILED' : 'was interrupted';
   return `:x: stowage backup of ${who} ${verb}${event.host ? ` on ${event.host}` : ''}: ${event.error ?? 'unknown error'} (repository ${event.repository})`;
 }
