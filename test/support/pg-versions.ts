@@ -28,6 +28,8 @@ export interface RunningPg {
   url: string;
   /** `server_version_num`. */
   versionNum: number;
+  /** Stops the server (fast: sessions are cut) and starts it again on the same port. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -252,6 +254,22 @@ export async function startPgVersion(install: PgInstall): Promise<RunningPg> {
     install,
     url,
     versionNum,
+    async restart() {
+      runAsPostgres(pgCtl, [
+        '-D',
+        data,
+        '-l',
+        log,
+        '-w',
+        '-t',
+        '60',
+        '-m',
+        'fast',
+        '-o',
+        `-p ${port} -k ${dir}`,
+        'restart',
+      ]);
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
