@@ -260,11 +260,14 @@ async function planSlices(
   return slices;
 }
 
+/**
+ * The first batch's size. Without the collection's byte size (FerretDB is read
+ * with counts only, see introspect.ts) the first batch is a small probe, and the
+ * reader sizes the rest from the documents it saw.
+ */
 function batchSizeFor(collection: CatalogCollection): number {
-  const avg =
-    collection.estimatedDocuments && collection.estimatedBytes
-      ? collection.estimatedBytes / collection.estimatedDocuments
-      : 512;
+  if (!(collection.estimatedDocuments && collection.estimatedBytes)) return 101;
+  const avg = collection.estimatedBytes / collection.estimatedDocuments;
   return Math.max(16, Math.min(100_000, Math.floor(TARGET_BATCH_BYTES / Math.max(avg, 16))));
 }
 
@@ -319,6 +322,7 @@ async function dumpSlices(
           filter: slice.filter,
           natural: slice.natural,
           batchSize: batchSizeFor(collection),
+          targetBytes: TARGET_BATCH_BYTES,
         },
         writer,
         {

@@ -21,6 +21,8 @@ export interface DumpTask {
   natural: boolean;
   /** Documents per batch, sized so one batch stays near a few MiB. */
   batchSize: number;
+  /** Bytes per batch to aim at: later batches are sized from the documents seen (see BatchQuery). */
+  targetBytes?: number;
 }
 
 export interface DumpResult {
@@ -51,6 +53,7 @@ export async function dumpCollection(
       collection: task.collection,
       filter: task.filter,
       batchSize: task.batchSize,
+      ...(task.targetBytes ? { targetBytes: task.targetBytes } : {}),
       natural: task.natural,
     },
     hooks.topology ?? 'standalone',

@@ -32,6 +32,13 @@ export interface BatchQuery {
   collection: string;
   filter: Document;
   batchSize: number;
+  /**
+   * Bytes one batch should hold. When given, each later batch is sized from
+   * the documents seen so far (on the command path), so a collection whose
+   * size the server did not report still reads in batches of about this size
+   * rather than whatever `batchSize` documents happen to weigh.
+   */
+  targetBytes?: number;
   /** Read in natural (storage) order. */
   natural: boolean;
 }
@@ -60,11 +67,16 @@ class CommandBatchReader implements BatchReader {
   private session: ClientSession | undefined;
   private cursorId: Long | undefined;
   private done = false;
+  private batchSize: number;
+  private seenDocuments = 0;
+  private seenBytes = 0;
 
   constructor(
     private readonly client: MongoClient,
     private readonly query: BatchQuery,
-  ) {}
+  ) {
+    this.batchSize = query.batchSize;
+  }
 
   async next(): Promise<Uint8Array[] | null> {
     const db = this.client.db(this.query.db);
@@ -87,7 +99,7 @@ class CommandBatchReader implements BatchReader {
         id = reply.cursor?.id;
       } else if (this.cursorId) {
         const reply = await db.command(
-          { getMore: this.cursorId, collection: this.query.collection, batchSize: this.query.batchSize },
+          { getMore: this.cursorId, collection: this.query.collection, batchSize: this.batchSize },
           { ...options, session: this.session },
         );
         batch = reply.cursor?.nextBatch;
@@ -99,10 +111,23 @@ class CommandBatchReader implements BatchReader {
       this.cursorId = cursorId.isZero() ? undefined : cursorId;
       if (!this.cursorId) this.done = true;
       const docs = (batch ?? []) as Uint8Array[];
-      if (docs.length > 0) return docs;
+      if (docs.length > 0) {
+        this.resize(docs);
+        return docs;
+      }
     }
     this.done = true;
     return null;
+  }
+
+  /** Sizes the next getMore from the average document seen so far (see {@link BatchQuery.targetBytes}). */
+  private resize(docs: Uint8Array[]): void {
+    const target = this.query.targetBytes;
+    if (!target) return;
+    this.seenDocuments += docs.length;
+    for (const d of docs) this.seenBytes += d.byteLength;
+    const average = Math.max(16, this.seenBytes / this.seenDocuments);
+    this.batchSize = Math.max(16, Math.min(100_000, Math.floor(target / average)));
   }
 
   async close(): Promise<void> {
