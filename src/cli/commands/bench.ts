@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import type { CompressionLevel } from '../../archive/frame-codec.js';
 import { UsageError } from '../../errors.js';
-import { type BenchReport, bench } from '../../ops/bench.js';
+import type { BenchReport } from '../../ops/bench.js';
 import type { CliContext } from '../context.js';
 import { formatBytes } from '../format-bytes.js';
 import { parseJobs } from '../parse-number.js';
@@ -40,6 +40,8 @@ Examples:
         'e.g. --seconds 30',
       );
     }
+    // The operations load when a command runs, not for `--help` or `--version`.
+    const { bench } = await import('../../ops/bench.js');
     const report = await bench({
       source,
       seconds,
