@@ -34,7 +34,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { DEFAULT_COMPRESSION_BY_ENGINE } from '../src/ops/backup.js';
 import { type BenchCase, defineScenario, type TaskResult } from './lib/harness.js';
-import { admin, recreate, withDatabase } from './lib/pg-admin.js';
+import { admin, benchServer, recreate, withDatabase } from './lib/pg-admin.js';
 import { DATASET_TABLES, datasetPresent, findPgBinDir, generatePostgresDataset } from './postgres-dataset.js';
 
 interface Started {
@@ -62,25 +62,9 @@ export const scenario = defineScenario({
     const compression = opts.values.compression ?? String(DEFAULT_COMPRESSION_BY_ENGINE.postgres);
     const bin = findPgBinDir();
 
-    let adminUrl = opts.values.url;
-    if (!adminUrl) {
-      // Bench-side only: the test harness knows how to run a private server from the installed binaries.
-      const { HarnessRoot, findPostgresBinDir, startLocalPostgres } = await import(
-        '../test/support/local-servers.js'
-      );
-      const binDir = findPostgresBinDir();
-      if (!binDir) throw new Error('no PostgreSQL binaries found: install postgresql or pass --set url=...');
-      const root = new HarnessRoot();
-      const started = await startLocalPostgres(root, binDir);
-      server = {
-        async stop() {
-          await started.stop();
-          root.remove();
-        },
-      };
-      adminUrl = started.url;
-      opts.log(`started ${started.version} (${started.details})`);
-    }
+    const chosen = await benchServer(opts.values.url, opts.log);
+    if (chosen.stop) server = { stop: chosen.stop };
+    const adminUrl = chosen.url;
 
     const datasetDb = `stowage_bench_s${scale}_r${rows}`;
     const sourceUrl = withDatabase(adminUrl, datasetDb);

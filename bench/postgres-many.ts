@@ -30,7 +30,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type BenchCase, defineScenario } from './lib/harness.js';
-import { admin, recreate, withDatabase } from './lib/pg-admin.js';
+import { admin, benchServer, recreate, withDatabase } from './lib/pg-admin.js';
 import { findPgBinDir } from './postgres-dataset.js';
 import { generateManyTables, manyTablesPresent } from './postgres-many-dataset.js';
 
@@ -59,24 +59,9 @@ export const scenario = defineScenario({
     const jobs = Number(opts.values.jobs ?? 2);
     const bin = findPgBinDir();
 
-    let adminUrl = opts.values.url;
-    if (!adminUrl) {
-      const { HarnessRoot, findPostgresBinDir, startLocalPostgres } = await import(
-        '../test/support/local-servers.js'
-      );
-      const binDir = findPostgresBinDir();
-      if (!binDir) throw new Error('no PostgreSQL binaries found: install postgresql or pass --set url=...');
-      const root = new HarnessRoot();
-      const started = await startLocalPostgres(root, binDir);
-      server = {
-        async stop() {
-          await started.stop();
-          root.remove();
-        },
-      };
-      adminUrl = started.url;
-      opts.log(`started ${started.version} (${started.details})`);
-    }
+    const chosen = await benchServer(opts.values.url, opts.log);
+    if (chosen.stop) server = { stop: chosen.stop };
+    const adminUrl = chosen.url;
     adminUrlForCleanup = adminUrl;
 
     opts.log('bundling the CLI from these sources');

@@ -25,3 +25,30 @@ export async function recreate(adminUrl: string, database: string): Promise<void
     await c.query(`CREATE DATABASE "${database}"`);
   });
 }
+
+/**
+ * The server a PostgreSQL scenario runs against: `url` when given, else a
+ * private one started from the installed binaries (the test harness knows
+ * how), with `stop` to end it.
+ */
+export async function benchServer(
+  url: string | undefined,
+  log: (line: string) => void,
+): Promise<{ url: string; stop?: () => Promise<void> }> {
+  if (url) return { url };
+  const { HarnessRoot, findPostgresBinDir, startLocalPostgres } = await import(
+    '../../test/support/local-servers.js'
+  );
+  const binDir = findPostgresBinDir();
+  if (!binDir) throw new Error('no PostgreSQL binaries found: install postgresql or pass --set url=...');
+  const root = new HarnessRoot();
+  const started = await startLocalPostgres(root, binDir);
+  log(`started ${started.version} (${started.details})`);
+  return {
+    url: started.url,
+    async stop() {
+      await started.stop();
+      root.remove();
+    },
+  };
+}
