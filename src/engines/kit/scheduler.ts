@@ -9,12 +9,22 @@
  * `priority` goes first, then the biggest (`size`), then the earliest listed:
  * the longest work starts at once and the small tasks fill in around it.
  *
+ * Tasks that name a `batch` may be handed to one worker together
+ * ({@link ScheduleOptions.runBatch}): when a worker takes such a task it also
+ * takes the other ready tasks of that batch key that could start, up to
+ * `batchLimit`, and runs them one after the other in one turn. Batch-mates may
+ * hold conflicting locks on one key (they never run at the same time), but
+ * none conflicts with a task on another worker. Thousands of small tasks then
+ * cost a few round trips instead of one each.
+ *
  * The first failure (a task's error, or the caller's signal) stops new tasks
  * from starting, aborts the signal the running tasks were given, calls
  * `onFailure` (to cancel what a signal cannot reach, e.g. a running query),
  * and is thrown once every started task has settled, so no task outlives the
  * call and no rejection is lost.
  */
+
+import { RankHeap } from './rank-heap.js';
 
 /** How a task holds a lock key: `share` holders run side by side, `exclusive` alone. */
 export type LockMode = 'share' | 'exclusive';
@@ -31,17 +41,29 @@ export interface ScheduledTask<W> {
   priority?: number;
   /** Among ready tasks of one priority, the biggest starts first (default 0). */
   size?: number;
+  /** Tasks of one batch key may run together on one worker ({@link ScheduleOptions.runBatch}). */
+  batch?: string;
+  /** How much a task weighs against {@link ScheduleOptions.batchLimit}'s `weight` (default 0). */
+  batchWeight?: number;
   /** The work. `signal` aborts when another task failed or the run was cancelled. */
   run(worker: W, signal: AbortSignal): Promise<void>;
 }
 
-export interface ScheduleOptions {
+export interface ScheduleOptions<W = unknown> {
   /** Cancels the run: nothing new starts, and the reason is thrown once the running tasks settled. */
   signal?: AbortSignal;
   /** Tasks counting against `key` that may run at once (at least 1); undefined: no limit. */
   limitOf?: (key: string) => number | undefined;
   /** Called once, at the first failure, while tasks may still be running. */
   onFailure?: (error: unknown) => void;
+  /**
+   * Runs two or more tasks of one batch key on `worker` in one turn, in the
+   * order given; all of them finish (or fail) together. Without it tasks run
+   * one at a time whatever their `batch`.
+   */
+  runBatch?: (tasks: ScheduledTask<W>[], worker: W, signal: AbortSignal) => Promise<void>;
+  /** Most tasks, and most total `batchWeight`, in one batch (default 64 tasks, no weight limit). */
+  batchLimit?: { tasks?: number; weight?: number };
 }
 
 /** Thrown when tasks wait for each other in a circle (or for tasks that never start). */
@@ -69,7 +91,7 @@ interface Entry<W> {
 export async function runSchedule<W>(
   tasks: readonly ScheduledTask<W>[],
   workers: readonly W[],
-  options: ScheduleOptions = {},
+  options: ScheduleOptions<W> = {},
 ): Promise<void> {
   if (tasks.length === 0) return;
   if (workers.length === 0) throw new Error('runSchedule needs at least one worker');
@@ -87,11 +109,21 @@ export async function runSchedule<W>(
     }
   }
 
-  /** Tasks whose dependencies are done, in rank order. */
-  const ready: Entry<W>[] = [...entries.values()]
-    .filter((e) => e.unmet === 0)
-    .sort((a, b) => a.rank - b.rank);
-  const held = new Map<string, { mode: LockMode; count: number }>();
+  /** Tasks whose dependencies are done, lowest rank first, one heap per batch key ('' for none). */
+  const ready = new Map<string, RankHeap<Entry<W>>>();
+  const keyOf = (e: Entry<W>) => (options.runBatch ? (e.task.batch ?? '') : '');
+  const insertReady = (entry: Entry<W>) => {
+    const key = keyOf(entry);
+    let heap = ready.get(key);
+    if (!heap) {
+      heap = new RankHeap<Entry<W>>((e) => e.rank);
+      ready.set(key, heap);
+    }
+    heap.add(entry);
+  };
+  for (const e of entries.values()) if (e.unmet === 0) insertReady(e);
+  /** Running holders of each lock key, by mode. */
+  const held = new Map<string, { share: number; exclusive: number }>();
   const inUse = new Map<string, number>();
   const idle = [...workers];
   const limitOf = (key: string) => Math.max(1, options.limitOf?.(key) ?? Number.POSITIVE_INFINITY);
@@ -107,16 +139,18 @@ export async function runSchedule<W>(
   const canStart = (task: ScheduledTask<W>) =>
     (task.locks ?? []).every((l) => {
       const h = held.get(l.key);
-      return !h || (h.mode === 'share' && l.mode === 'share');
+      return !h || (h.exclusive === 0 && l.mode === 'share');
     }) && (task.limits ?? []).every((key) => (inUse.get(key) ?? 0) < limitOf(key));
 
   const claim = (task: ScheduledTask<W>, sign: 1 | -1) => {
     for (const l of task.locks ?? []) {
-      const h = held.get(l.key);
-      if (sign > 0) {
-        if (h) h.count++;
-        else held.set(l.key, { mode: l.mode, count: 1 });
-      } else if (h && --h.count === 0) held.delete(l.key);
+      let h = held.get(l.key);
+      if (!h) {
+        h = { share: 0, exclusive: 0 };
+        held.set(l.key, h);
+      }
+      h[l.mode] += sign;
+      if (h.share === 0 && h.exclusive === 0) held.delete(l.key);
     }
     for (const key of task.limits ?? []) {
       const n = (inUse.get(key) ?? 0) + sign;
@@ -132,23 +166,53 @@ export async function runSchedule<W>(
     options.onFailure?.(error);
   };
 
-  const insertReady = (entry: Entry<W>) => {
-    let lo = 0;
-    let hi = ready.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((ready[mid] as Entry<W>).rank < entry.rank) lo = mid + 1;
-      else hi = mid;
+  const maxTasks = Math.max(1, options.batchLimit?.tasks ?? 64);
+  const maxWeight = options.batchLimit?.weight ?? Number.POSITIVE_INFINITY;
+  /**
+   * Takes from `heap`, in rank order, the tasks that can start now (up to `count`, and within
+   * `weight` when given), leaving the rest in it. Lock conflicts are checked against the
+   * running tasks only, not among the tasks taken.
+   */
+  const takeStartable = (heap: RankHeap<Entry<W>>, count: number, weight?: { left: number }): Entry<W>[] => {
+    const taken: Entry<W>[] = [];
+    const passed: Entry<W>[] = [];
+    while (taken.length < count && heap.size > 0) {
+      const e = heap.take() as Entry<W>;
+      const w = e.task.batchWeight ?? 0;
+      if (canStart(e.task) && (!weight || w <= weight.left)) {
+        if (weight) weight.left -= w;
+        taken.push(e);
+      } else passed.push(e);
     }
-    ready.splice(lo, 0, entry);
+    for (const e of passed) heap.add(e);
+    return taken;
+  };
+
+  /** The ready task to start next (lowest rank among those that can start), out of its heap. */
+  const takeNext = (): Entry<W> | undefined => {
+    let best: { entry: Entry<W>; heap: RankHeap<Entry<W>> } | undefined;
+    for (const heap of ready.values()) {
+      const [first] = takeStartable(heap, 1);
+      if (!first) continue;
+      if (!best || first.rank < best.entry.rank) {
+        if (best) best.heap.add(best.entry);
+        best = { entry: first, heap };
+      } else heap.add(first);
+    }
+    return best?.entry;
   };
 
   const pump = () => {
     while (!failure && idle.length > 0) {
-      const i = ready.findIndex((e) => canStart(e.task));
-      if (i < 0) break;
-      const [entry] = ready.splice(i, 1) as [Entry<W>];
-      start(entry, idle.shift() as W);
+      const entry = takeNext();
+      if (!entry) break;
+      const key = keyOf(entry);
+      const heap = ready.get(key);
+      const more =
+        key && heap
+          ? takeStartable(heap, maxTasks - 1, { left: maxWeight - (entry.task.batchWeight ?? 0) })
+          : [];
+      start([entry, ...more], idle.shift() as W);
     }
     if (running > 0) return;
     if (!failure && left > 0) {
@@ -159,22 +223,32 @@ export async function runSchedule<W>(
     settle();
   };
 
-  const start = (entry: Entry<W>, worker: W) => {
+  const start = (batch: Entry<W>[], worker: W) => {
     running++;
-    claim(entry.task, 1);
+    for (const e of batch) claim(e.task, 1);
     // A task that throws before its first await rejects here too, never out of pump().
     Promise.resolve()
-      .then(() => entry.task.run(worker, cancel.signal))
+      .then(() =>
+        batch.length === 1
+          ? (batch[0] as Entry<W>).task.run(worker, cancel.signal)
+          : options.runBatch?.(
+              batch.map((e) => e.task),
+              worker,
+              cancel.signal,
+            ),
+      )
       .then(
         () => {
-          left--;
-          for (const next of entry.dependents) if (--next.unmet === 0) insertReady(next);
+          for (const entry of batch) {
+            left--;
+            for (const next of entry.dependents) if (--next.unmet === 0) insertReady(next);
+          }
         },
         (error: unknown) => fail(error),
       )
       .finally(() => {
         running--;
-        claim(entry.task, -1);
+        for (const e of batch) claim(e.task, -1);
         idle.push(worker);
         pump();
       });

@@ -144,8 +144,17 @@ export interface RestoreTask {
   locks: { key: string; mode: LockMode }[];
   priority: number;
   size: number;
+  /** Set on small post-data that may go to the server together with others of its key (see kit/scheduler.ts). */
+  batch?: string;
+  /** Bytes of the tables a batched object reads (a batch stays small, so big builds keep running side by side). */
+  batchWeight?: number;
   work: RestoreWork;
 }
+
+/** Post-data of tables up to this size may be sent to the server together with others' (one round trip for many). */
+export const BATCH_TABLE_BYTES = 1024 * 1024;
+/** Most table bytes the objects of one batch read, so a batch stays a short turn of its session. */
+export const BATCH_WEIGHT = 8 * 1024 * 1024;
 
 /**
  * Data, sequence values and post-data as one schedule, like pg_restore -j: an
@@ -259,7 +268,23 @@ export function planSchedule(
     }
     return waits;
   };
+  /**
+   * Whether `o` may share one round trip with other objects: a table-local object (index,
+   * constraint, foreign key, …) of small tables, whose statements all run in a transaction
+   * block (a batch is one implicit transaction). Big tables' builds stay one per turn, side by side.
+   */
+  const batchWeight = (o: PgObject): number | undefined => {
+    if (!TABLE_LOCAL_KINDS.has(o.kind) || !o.relation) return undefined;
+    if (o.sql.some((s) => /\bCONCURRENTLY\b/i.test(s))) return undefined;
+    let bytes = 0;
+    for (const r of [o.relation, ...(o.references ?? [])]) {
+      const t = byKey.get(qualify(r.schema, r.name));
+      if (t) bytes += tableBytes(t);
+    }
+    return bytes <= BATCH_TABLE_BYTES ? bytes : undefined;
+  };
   const postData: RestoreTask[] = plan.postData.map((o) => ({
+    ...batchOf(batchWeight(o)),
     id: o.id,
     deps: [...(o.deps ?? []), ...postDataWaitsFor(o)],
     // Two share holders (index builds) run side by side on a table; anything else runs alone there,
@@ -277,6 +302,10 @@ export function planSchedule(
     work: { kind: 'post-data', object: o },
   }));
   return [...sequences, ...postData, ...data];
+}
+
+function batchOf(weight: number | undefined): Pick<RestoreTask, 'batch' | 'batchWeight'> {
+  return weight === undefined ? {} : { batch: 'table-local post-data', batchWeight: weight };
 }
 
 /** Post-data kinds that belong to one table and need no other table's rows but a foreign key's referenced one. */

@@ -18,11 +18,14 @@ import { prerequisitesOf, requirePrerequisites } from './prerequisites.js';
 import { databasePropertyStatements } from './restore-database-properties.js';
 import { describeGlobals, restoreGlobals } from './restore-globals.js';
 import { RestoreLedger } from './restore-ledger.js';
-import { planRestore, planSchedule, type RestoreWork } from './restore-plan.js';
+import { BATCH_WEIGHT, planRestore, planSchedule, type RestoreWork } from './restore-plan.js';
 import { mapDropRoles, mapObjectRoles, mapStatementRole } from './role-map.js';
 import { readServerInfo } from './server-info.js';
 import { existingTables, openTarget, requireEmptyTarget } from './target.js';
 import { fitToServer } from './target-version.js';
+
+/** Most post-data objects sent to the server in one query. */
+const BATCH_OBJECTS = 64;
 
 /**
  * Settings for every restore session, as pg_restore uses them: names in the
@@ -311,7 +314,6 @@ export async function restorePostgres(
       return rows;
     };
 
-    let announced = false;
     const perform = async (work: RestoreWork, session: PgSession): Promise<void> => {
       switch (work.kind) {
         case 'load':
@@ -359,21 +361,10 @@ export async function restorePostgres(
           for (const _ of sequences) ledger.tick('sequences');
           return;
         case 'post-data': {
-          if (!announced) {
-            announced = true;
-            progress({
-              type: 'phase',
-              phase: 'post-data',
-              message: `building ${counted(postData.length, 'object')} (indexes, constraints, …)`,
-            });
-          }
+          announcePostData();
           const o = work.object;
           try {
-            await session.client.query(
-              mapObjectRoles(o, ownership.mapRoles)
-                .map((s) => (/;\s*$/.test(s) ? s : `${s};`))
-                .join('\n'),
-            );
+            await session.client.query(postDataSql(o));
           } catch (err) {
             throw session.translate(err, `creating ${describe(o)}`);
           }
@@ -383,10 +374,60 @@ export async function restorePostgres(
       }
     };
 
+    let announced = false;
+    const announcePostData = () => {
+      if (announced) return;
+      announced = true;
+      progress({
+        type: 'phase',
+        phase: 'post-data',
+        message: `building ${counted(postData.length, 'object')} (indexes, constraints, …)`,
+      });
+    };
+    const postDataSql = (o: PgObject) =>
+      mapObjectRoles(o, ownership.mapRoles)
+        .map((s) => (/;\s*$/.test(s) ? s : `${s};`))
+        .join('\n');
+    /**
+     * Small tables' indexes and constraints, several in one query: one round trip instead of one
+     * each (thousands of tables). The query is one implicit transaction, so a failure leaves
+     * nothing of it behind; the objects are then created one by one, to keep what can be and to
+     * name the one that fails.
+     */
+    const performBatch = async (works: RestoreWork[], session: PgSession): Promise<void> => {
+      const objects = works.flatMap((w) => (w.kind === 'post-data' ? [w.object] : []));
+      if (objects.length !== works.length) throw new Error('only post-data is batched');
+      announcePostData();
+      try {
+        await session.client.query(objects.map(postDataSql).join('\n'));
+      } catch (err) {
+        if (session.lost !== undefined || signal?.aborted)
+          throw session.translate(err, `creating ${counted(objects.length, 'object')}`);
+        for (const w of works) await perform(w, session);
+        return;
+      }
+      for (const _ of objects) ledger.tick('post-data');
+    };
+
+    const works = new Map(schedule.map((task) => [task.id, task.work]));
     await runSchedule(
       schedule.map((task) => ({ ...task, run: (session: PgSession) => perform(task.work, session) })),
       workers,
-      { signal, onFailure: options.singleTransaction ? undefined : stopAll },
+      {
+        signal,
+        onFailure: options.singleTransaction ? undefined : stopAll,
+        // In the restore's one transaction a failed batch could not be replayed to name its culprit.
+        ...(options.singleTransaction
+          ? {}
+          : {
+              runBatch: (tasks, session) =>
+                performBatch(
+                  tasks.map((t) => works.get(t.id) as RestoreWork),
+                  session,
+                ),
+              batchLimit: { tasks: BATCH_OBJECTS, weight: BATCH_WEIGHT },
+            }),
+      },
     );
 
     if ((ownership.owner || ownership.acl) && !dataOnly) {
