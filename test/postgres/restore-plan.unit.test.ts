@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import type { StreamSummary } from '../../src/engines/engine.js';
 import { inStartOrder, runSchedule } from '../../src/engines/kit/scheduler.js';
 import type { PgObject, PgTableData, PostgresSchema } from '../../src/engines/postgres/model.js';
-import { planRestore, planSchedule, type RestoreTask } from '../../src/engines/postgres/restore-plan.js';
+import {
+  BATCH_TABLE_BYTES,
+  planRestore,
+  planSchedule,
+  type RestoreTask,
+} from '../../src/engines/postgres/restore-plan.js';
 import { StowageError, UsageError } from '../../src/errors.js';
 
 const table = (name: string, streams = [`public.${name}`]): PgTableData => ({
@@ -195,6 +200,40 @@ describe('planSchedule', () => {
     // A refresh reads other tables: it waits for all of the data.
     expect(task('refresh:public.joined').deps).toEqual(allData);
     expect(task('sequence values').deps).toEqual(allData);
+  });
+
+  it('small tables’ indexes and constraints may share a round trip; big tables’, concurrent builds and other kinds may not', () => {
+    expect(task('index:public.big_k')).toMatchObject({ batch: 'table-local post-data', batchWeight: 1000 });
+    expect(task('foreign-key:public.orders_small')).toMatchObject({
+      batch: 'table-local post-data',
+      batchWeight: 310,
+    });
+    expect(task('refresh:public.joined').batch).toBeUndefined();
+    expect(task('attach:public.events_2026_v').batch).toBeUndefined();
+    const heavy = planSchedule(
+      planRestore(
+        schema,
+        {},
+        streams.map((s) => (s.name === 'public.big' ? { ...s, rawBytes: BATCH_TABLE_BYTES } : s)),
+        [],
+      ),
+      schema.partitions,
+    );
+    expect(heavy.find((t) => t.id === 'index:public.big_k')?.batch).toBeUndefined();
+    expect(heavy.find((t) => t.id === 'foreign-key:public.orders_small')?.batch).toBeDefined();
+    const concurrently = planSchedule(
+      {
+        ...plan,
+        postData: [
+          object('index:public.small_k', 'index', 'post-data', {
+            relation: rel('small'),
+            sql: ['CREATE INDEX CONCURRENTLY small_k ON public.small (id)'],
+          }),
+        ],
+      },
+      schema.partitions,
+    );
+    expect(concurrently.find((t) => t.id === 'index:public.small_k')?.batch).toBeUndefined();
   });
 
   it('data-only load groups: a foreign-key cycle loads as one task after the groups it references', () => {

@@ -72,4 +72,47 @@ describe('postgres restore schedule', () => {
     expect(await catalogSnapshot(target.url)).toEqual(await catalogSnapshot(source.url));
     expect(await sequenceValues(target.url)).toEqual(await sequenceValues(source.url));
   });
+
+  it('many small tables: indexes and constraints sent several to a query give the same database, and a failing one is named', async () => {
+    const many = await createPgDatabase('pg_sched_many');
+    created.push(many);
+    await withPgClient(many.url, async (c) => {
+      await c.query(`
+        CREATE FUNCTION ident_or_fail(v int) RETURNS int IMMUTABLE LANGUAGE plpgsql AS $$
+        BEGIN
+          IF current_setting('stowage_test.fail_index', true) = 'on' THEN RAISE EXCEPTION 'index build refused'; END IF;
+          RETURN v;
+        END $$;
+        DO $$ BEGIN
+          FOR i IN 1..40 LOOP
+            EXECUTE format('CREATE TABLE t%s (id int PRIMARY KEY, parent int, label text)', i);
+            EXECUTE format('INSERT INTO t%s SELECT g, CASE WHEN %s > 1 THEN g END, md5(g::text) FROM generate_series(1, 20) g', i, i);
+            EXECUTE format('CREATE INDEX t%s_label ON t%s (label)', i, i);
+            IF i > 1 THEN
+              EXECUTE format('ALTER TABLE t%s ADD CONSTRAINT t%s_parent FOREIGN KEY (parent) REFERENCES t%s (id)', i, i, i / 2);
+            END IF;
+          END LOOP;
+        END $$;
+        CREATE INDEX t7_fails ON t7 (public.ident_or_fail(id));
+      `);
+    });
+    const backup = await backupToMemory(many.url, {}, 2);
+
+    const target = await createPgDatabase('pg_sched_many_to');
+    created.push(target);
+    await restoreFromMemory(target.url, backup, {}, 2);
+    expect(await tableChecksums(target.url)).toEqual(await tableChecksums(many.url));
+    expect(await catalogSnapshot(target.url)).toEqual(await catalogSnapshot(many.url));
+
+    // The target's sessions make the index build fail: the batch it was in rolls back, and the
+    // objects are then created one by one, so the error names the index, not "N objects".
+    const failing = await createPgDatabase('pg_sched_many_fail');
+    created.push(failing);
+    await withPgClient(failing.url, (c) =>
+      c.query(`ALTER DATABASE "${failing.name}" SET stowage_test.fail_index = 'on'`),
+    );
+    await expect(restoreFromMemory(failing.url, backup, {}, 2)).rejects.toThrow(
+      /creating index public\.t7_fails.*index build refused/s,
+    );
+  });
 });
