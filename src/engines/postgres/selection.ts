@@ -49,6 +49,9 @@ export function selectForRestore(
     let keep: boolean;
     if (o.kind === 'extension') keep = true;
     else if (o.kind === 'schema') keep = filter.schema(o.name);
+    // Database-wide default privileges change every future object of the target, not only the
+    // selected ones: a restore of named schemas or tables leaves them out, as pg_restore -n/-t does.
+    else if (o.kind === 'default-privileges' && o.schema == null) keep = !filter.selectsSubset;
     else if (o.relation) keep = relationKept(o.relation);
     else keep = o.schema == null || filter.schema(o.schema);
     if (keep && o.references?.some((r) => !relationKept(r))) {
