@@ -1,6 +1,7 @@
 import { UsageError } from '../../errors.js';
 import { qualify } from './ident.js';
 import type { PgObject, PgSequenceValue, PgTableData, PostgresSchema, RelationRef } from './model.js';
+import { idLabel, objectLabel } from './object-label.js';
 import { NameFilter, type NameFilterOptions } from './patterns.js';
 
 /** What a selective restore will touch. */
@@ -57,7 +58,7 @@ export function selectForRestore(
     if (keep && o.references?.some((r) => !relationKept(r))) {
       keep = false;
       warnings.push(
-        `${o.kind} ${o.name} left out: it references ${o.references.map((r) => qualify(r.schema, r.name)).join(', ')}, which is not restored`,
+        `${objectLabel(o)} left out: it references ${o.references.map((r) => qualify(r.schema, r.name)).join(', ')}, which is not restored`,
       );
     }
     if (!keep) removed.add(o.id);
@@ -75,7 +76,7 @@ export function selectForRestore(
         (o.kind === 'default' || o.kind === 'refresh') &&
         missing.slice(missing.indexOf(':') + 1) === ownRelation;
       if (!expected)
-        warnings.push(`${o.kind} ${o.name} left out: it depends on ${missing}, which is not restored`);
+        warnings.push(`${objectLabel(o)} left out: it depends on ${idLabel(missing)}, which is not restored`);
     }
   }
   // A table left out for what it depends on (an operator of an excluded schema) has no rows to load either.
