@@ -47,6 +47,12 @@ const MAX_SPARE_RAW = 8;
 
 export class ArchiveReader implements StreamReaderSet {
   private codec: FrameCodec | undefined;
+  private byName:
+    | {
+        entries: Map<string, Manifest['streams'][number]>;
+        index: Map<string, Footer['index'][number]>;
+      }
+    | undefined;
   /** Raw frame buffers handed back by the consumer (see recycle()); sized by the largest frame seen. */
   private readonly rawBuffers = new BufferPool(0, MAX_SPARE_RAW);
 
@@ -141,8 +147,13 @@ export class ArchiveReader implements StreamReaderSet {
    * reader's option). The readable errors on the first frame that does not verify.
    */
   open(name: string, prefetch = this.options.prefetch): Readable {
-    const entry = this.manifest.streams.find((s) => s.name === name);
-    const index = this.footer.index.find((i) => i.name === name);
+    // By name through maps: a search of the lists per stream was quadratic (20,000 tables: 13 s).
+    this.byName ??= {
+      entries: new Map(this.manifest.streams.map((s) => [s.name, s])),
+      index: new Map(this.footer.index.map((i) => [i.name, i])),
+    };
+    const entry = this.byName.entries.get(name);
+    const index = this.byName.index.get(name);
     if (!entry || !index) throw new StowageError('missing-stream', `archive has no stream named ${name}`);
     this.codec ??= createFrameCodec({ threads: this.options.threads, level: 'none', key: this.key });
     const generator = this.frames(entry, index, this.codec, prefetch);
