@@ -70,6 +70,14 @@ Examples:
         'drop --json (the summary goes to stderr), or give --to a file or repository',
       );
     const engine = engineNameForUrl(source);
+    // Read the connection string (as the backup will) before the operations load: a mistyped
+    // one fails at once, without the start-up cost of the backup code (issue 13, start-up).
+    try {
+      databaseOfUrl(source);
+    } catch (err) {
+      // What it cannot read is left to the engine's driver, as before.
+      if (err instanceof UsageError) throw err;
+    }
     // The operations load when a command runs, not for `--help` or `--version`.
     const [{ backup }, { dataCounts }, { notify, webhookUrlProblem }] = await Promise.all([
       import('../../ops/backup.js'),
