@@ -17,9 +17,10 @@
  *
  * Cases:
  * - pg_dump-Fc: `pg_dump -Fc -f FILE URL`.
- * - stowage-backup: `node bin.js backup URL --to FILE.stow` (defaults: preflight
- *   on, 2 jobs), the CLI as users run it, bundled fresh from these sources;
- *   ratio to pg_dump-Fc.
+ * - stowage-backup: `node bin.js backup URL --to FILE.stow` (defaults, 2 jobs),
+ *   the CLI as users run it, bundled fresh from these sources; ratio to pg_dump-Fc.
+ * - stowage-backup-repository: the same into a repository folder (the README's
+ *   form: preflight checks, a generated name, a run record).
  * - createdb+pg_restore-j2: `createdb` then `pg_restore -j2 -d` of the pg_dump
  *   file, one shell process timed whole.
  * - stowage-restore-create: `stowage restore ARCHIVE URL --create`; ratio to
@@ -97,6 +98,7 @@ export const scenario = defineScenario({
     const targetUrl = withDatabase(adminUrl, TARGET);
     const timedDump = join(opts.scratchDir, 'timed.dump');
     const timedArchive = join(opts.scratchDir, 'timed.stow');
+    const repository = join(opts.scratchDir, 'repository');
     const cases: BenchCase[] = [
       {
         id: 'pg_dump-Fc',
@@ -114,6 +116,16 @@ export const scenario = defineScenario({
         baseline: 'pg_dump-Fc',
         beforeEach: () => rm(timedArchive, { force: true }),
         run: { command: node, args: [cli, 'backup', sourceUrl, '--to', timedArchive] },
+      },
+      {
+        id: 'stowage-backup-repository',
+        group: 'backup',
+        label: 'stowage backup --to REPOSITORY',
+        bytes,
+        baseline: 'pg_dump-Fc',
+        // The README's form: a generated name in a repository, with the preflight checks and a run record.
+        beforeEach: () => rm(repository, { recursive: true, force: true }).then(() => mkdir(repository)),
+        run: { command: node, args: [cli, 'backup', sourceUrl, '--to', repository] },
       },
       {
         id: 'createdb+pg_restore-j2',
