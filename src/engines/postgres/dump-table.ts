@@ -108,11 +108,18 @@ function startCopy(
   const binary = table.format === 'binary';
   // A part selects its blocks; ONLY because COPY of a table never includes inheritance children either.
   // An extension's configuration table copies only the rows its filter selects (never split: it is small).
+  // A bench reads a share of a big table: whole blocks picked at random (TABLESAMPLE SYSTEM reads only
+  // those), the same ones every run (REPEATABLE), so the time it takes is that share of a full read.
+  const fraction = table.filter ? 1 : (streams.sampleFraction?.(part.stream, part.estimatedBytes) ?? 1);
+  const sample =
+    fraction < 1
+      ? ` TABLESAMPLE SYSTEM (${Math.max(fraction * 100, 1e-6).toPrecision(6)}) REPEATABLE (0)`
+      : '';
   const copied = table.filter
     ? `(SELECT ${columnNames(table)} FROM ONLY ${label} ${table.filter})`
-    : part.fromBlock === undefined
+    : part.fromBlock === undefined && !sample
       ? `${label}${copyColumns(table)}`
-      : `(SELECT ${columnNames(table)} FROM ONLY ${label} WHERE ${partFilter(part)})`;
+      : `(SELECT ${columnNames(table)} FROM ONLY ${label}${sample}${part.fromBlock === undefined ? '' : ` WHERE ${partFilter(part)}`})`;
   progress({ type: 'unit-start', name: part.stream });
   const writer = streams.open(part.stream);
   const source = new CopyOut(
