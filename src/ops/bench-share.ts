@@ -7,6 +7,9 @@
  * from the read speed seen so far), MongoDB stops at a batch boundary once
  * the share is spent.
  */
+/** Units up to this size are read whole, and a sample is never smaller. */
+const MIN_SAMPLE_BYTES = 1024 * 1024;
+
 export class BudgetShare {
   private planned = 0;
   private finished = 0;
@@ -56,7 +59,8 @@ export class BudgetShare {
   /** The share of a unit of `estimatedBytes` that fits its time (1: read it all). */
   fraction(estimatedBytes: number, now = performance.now()): number {
     if (!(estimatedBytes > 0)) return 1;
-    const fits = (this.shareMs(now) / 1000) * this.bytesPerSecond();
+    // A small table costs its round trip whatever share of it is read: it is read whole.
+    const fits = Math.max(MIN_SAMPLE_BYTES, (this.shareMs(now) / 1000) * this.bytesPerSecond());
     return fits >= estimatedBytes ? 1 : Math.max(1e-6, fits / estimatedBytes);
   }
 }
