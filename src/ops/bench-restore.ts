@@ -75,6 +75,8 @@ export async function restoreSample(request: {
   /** The sample's stream names. */
   streams: string[];
   unitOfStream: (stream: string) => string;
+  /** Some tables were read in part: their rows need not satisfy the foreign keys between them. */
+  sampled: boolean;
   jobs: number;
   onProgress: ProgressListener;
   signal?: AbortSignal;
@@ -113,7 +115,10 @@ export async function restoreSample(request: {
       archive: request.archive,
       target: plan.restoreUrl,
       jobs: request.jobs,
-      engineOptions: plan.restoreOptions,
+      engineOptions: {
+        ...plan.restoreOptions,
+        ...(request.sampled && request.engine === 'postgres' ? { foreignKeysNotValid: true } : {}),
+      },
       onProgress: listen,
       signal: request.signal,
       safetyBackup: false,

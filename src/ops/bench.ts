@@ -403,6 +403,7 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
         scratch: options.restoreInto,
         engine: engineName,
         streams: [...measured.streams.keys()],
+        sampled: report.sampled,
         unitOfStream: (s) => engine.unitOfStream(s),
         jobs,
         onProgress: progress,
