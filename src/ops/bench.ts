@@ -416,7 +416,9 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
         phase: 'bench',
         message: 'timing the native dump tool on the same database',
       });
-      report.compare = [await timeNativeDump(engineName, options.source, options.signal)];
+      // The restore tool goes into the same scratch database, which is free again once ours is dropped.
+      const scratch = options.restoreInto ? { url: options.restoreInto, jobs } : undefined;
+      report.compare = [await timeNativeDump(engineName, options.source, options.signal, scratch)];
     }
     return report;
   } finally {

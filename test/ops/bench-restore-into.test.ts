@@ -175,6 +175,25 @@ describe('stowage bench --restore-into', () => {
     expect(await withMongoClient((c) => c.db(mongoDb).collection('people').countDocuments())).toBe(1500);
   }, 600_000);
 
+  it('with --compare also times createdb + pg_restore into the same scratch database, and drops it', async () => {
+    const name = scratchName();
+    const report = await bench({
+      source: shop.url,
+      seconds: 60,
+      levels: [1],
+      restoreInto: pgUrlFor(name),
+      compare: true,
+    });
+    const run = report.compare?.[0];
+    expect(run?.tool).toBe('pg_dump');
+    if (!run?.found) return; // not installed here: the report says so and that is all
+    expect(run.error).toBeUndefined();
+    expect(run.restore?.tool).toBe('createdb + pg_restore');
+    expect(run.restore?.error).toBeUndefined();
+    expect(run.restore?.seconds).toBeGreaterThan(0);
+    expect(await pgDatabaseExists(name)).toBe(false);
+  });
+
   it('prints the restore in the table and in --json', async () => {
     const name = scratchName();
     const json = await runCli([

@@ -147,6 +147,15 @@ function describe(r: BenchReport): string[] {
           ? `${c.tool}: failed: ${c.error}`
           : `${c.tool}: ${formatDuration((c.seconds ?? 0) * 1000)}${c.bytes !== undefined ? `, ${formatBytes(c.bytes)}` : ''}`,
     );
+    const p = c.restore;
+    if (p)
+      lines.push(
+        !p.found
+          ? `${p.tool}: not on the PATH`
+          : p.error
+            ? `${p.tool}: failed: ${p.error}`
+            : `${p.tool} (the whole dump, into ${r.restore?.target ?? 'the scratch database'}): ${formatDuration((p.seconds ?? 0) * 1000)}`,
+      );
   }
   return lines;
 }
