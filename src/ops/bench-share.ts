@@ -1,18 +1,21 @@
 /**
  * How `stowage bench` shares its read budget between tables/collections, so a
- * big table cannot eat the time of all the others: each unit, when it starts,
- * gets an equal share of the time left (times the parallel connections) among
- * the units not yet finished. A unit estimated to need more than its share is
- * sampled: PostgreSQL reads that fraction of its blocks (decided up front,
- * from the read speed seen so far), MongoDB stops at a batch boundary once
- * the share is spent.
+ * big table cannot eat the time of all the others and a thousand small ones
+ * cannot starve a big one. When a unit starts, the time left (times the
+ * parallel connections) is shared among it and the units not started yet by
+ * water-filling on their estimated read times: a unit that needs less than an
+ * equal share gets what it needs, the others an equal cut of the rest. A unit
+ * that needs more than its share is sampled: PostgreSQL reads that fraction
+ * of its blocks (decided up front, from the read speed seen so far), MongoDB
+ * stops at a batch boundary once the share is spent.
  */
+
 /** Units up to this size are read whole, and a sample is never smaller. */
 const MIN_SAMPLE_BYTES = 1024 * 1024;
 
 export class BudgetShare {
-  private planned = 0;
-  private finished = 0;
+  /** Estimated bytes of the planned streams not started yet. */
+  private readonly waiting = new Map<string, number>();
   private readBytes = 0;
   private readMs = 0;
 
@@ -27,26 +30,18 @@ export class BudgetShare {
     private readonly assumedBytesPerSecond = 32 * 1024 * 1024,
   ) {}
 
-  /** The engine said how many streams it will write. */
-  plan(streams: number): void {
-    this.planned = Math.max(this.planned, streams);
+  /** The engine said which streams it will write, with their estimated sizes. */
+  plan(streams: { name: string; estimatedBytes?: number }[]): void {
+    for (const s of streams) this.waiting.set(s.name, Math.max(0, s.estimatedBytes ?? 0));
   }
 
   /** A stream ended: its speed informs the next shares. */
   done(bytes: number, ms: number): void {
-    this.finished++;
     // Streams of a few KiB say more about round trips than about read speed.
     if (bytes >= 256 * 1024 && ms > 0) {
       this.readBytes += bytes;
       this.readMs += ms;
     }
-  }
-
-  /** The time (ms) a unit starting now may read. */
-  shareMs(now = performance.now()): number {
-    const left = Math.max(0, this.readEnd - now);
-    const units = Math.max(1, this.planned - this.finished);
-    return (left * Math.max(1, this.jobs)) / Math.max(units, this.jobs);
   }
 
   /** Read speed per connection, bytes/s: measured once there is something to go by. */
@@ -56,11 +51,53 @@ export class BudgetShare {
       : this.assumedBytesPerSecond;
   }
 
-  /** The share of a unit of `estimatedBytes` that fits its time (1: read it all). */
-  fraction(estimatedBytes: number, now = performance.now()): number {
-    if (!(estimatedBytes > 0)) return 1;
-    // A small table costs its round trip whatever share of it is read: it is read whole.
-    const fits = Math.max(MIN_SAMPLE_BYTES, (this.shareMs(now) / 1000) * this.bytesPerSecond());
-    return fits >= estimatedBytes ? 1 : Math.max(1e-6, fits / estimatedBytes);
+  /**
+   * Starts stream `name` (estimated `estimatedBytes`) now: the bytes it may
+   * read in its share of the time. Every stream is started once.
+   */
+  start(name: string, estimatedBytes: number, now = performance.now()): number {
+    this.waiting.delete(name);
+    if (!(estimatedBytes > MIN_SAMPLE_BYTES)) return Number.POSITIVE_INFINITY;
+    const rate = this.bytesPerSecond();
+    const left = (Math.max(0, this.readEnd - now) / 1000) * rate * Math.max(1, this.jobs);
+    // Water-filling over this unit and those still waiting: the level is the most any one of them gets.
+    const needs = [estimatedBytes, ...this.waiting.values()].sort((a, b) => a - b);
+    let rest = left;
+    let level = left;
+    for (let i = 0; i < needs.length; i++) {
+      const equal = rest / (needs.length - i);
+      if (needs[i]! >= equal) {
+        level = equal;
+        break;
+      }
+      rest -= needs[i]!;
+      level = Number.POSITIVE_INFINITY;
+    }
+    return Math.max(MIN_SAMPLE_BYTES, level);
+  }
+
+  /**
+   * Starts unit `name` whose size is unknown (MongoDB's plan counts
+   * documents, not bytes): the time it may read, ms, an equal cut of the time
+   * left among it and the units not started yet. What a small unit leaves
+   * unused goes to those after it.
+   */
+  startTimed(name: string, now = performance.now()): number {
+    this.waiting.delete(name);
+    const left = Math.max(0, this.readEnd - now) * Math.max(1, this.jobs);
+    return left / Math.max(this.waiting.size + 1, this.jobs);
+  }
+
+  /** The share of a unit of `estimatedBytes` that fits the bytes it may read (1: read it all). */
+  static fraction(estimatedBytes: number, allowedBytes: number): number {
+    if (!(estimatedBytes > 0) || allowedBytes >= estimatedBytes) return 1;
+    return Math.max(1e-6, allowedBytes / estimatedBytes);
+  }
+
+  /** The time a unit allowed `allowedBytes` may read, ms (MongoDB: stopped once it is spent). */
+  timeFor(allowedBytes: number): number {
+    return Number.isFinite(allowedBytes)
+      ? (allowedBytes / this.bytesPerSecond()) * 1000
+      : Number.POSITIVE_INFINITY;
   }
 }

@@ -150,11 +150,13 @@ class MeasuringStreams implements StreamWriterSet {
 
   constructor(
     private readonly share: BudgetShare,
+    private readonly estimatedBytes: (stream: string) => number,
+    private readonly unitOfStream: (stream: string) => string,
     private readonly archive?: StreamWriterSet,
   ) {}
 
   sampleFraction(name: string, estimatedBytes: number): number {
-    const fraction = this.share.fraction(estimatedBytes);
+    const fraction = BudgetShare.fraction(estimatedBytes, this.share.start(name, estimatedBytes));
     if (fraction < 1) this.fractions.set(name, fraction);
     // Asked up front: the engine reads that much, and the stream is never told to stop.
     this.asked.add(name);
@@ -175,7 +177,13 @@ class MeasuringStreams implements StreamWriterSet {
     };
     this.streams.set(name, m);
     const opened = performance.now();
-    const shareMs = this.share.shareMs(opened);
+    // An engine that was not asked up front is told to stop once the unit's share of the time is spent.
+    const estimated = this.estimatedBytes(name);
+    const shareMs = asked
+      ? Number.POSITIVE_INFINITY
+      : estimated > 0
+        ? this.share.timeFor(this.share.start(name, estimated))
+        : this.share.startTimed(this.unitOfStream(name));
     const inner = this.archive?.open(name);
     const parts: Buffer[] = [];
     let kept = 0;
@@ -265,12 +273,13 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
     if (event.type === 'plan') {
       for (const u of event.units)
         estimates.set(u.name, { items: u.estimatedItems, bytes: u.estimatedBytes });
-      share.plan(event.units.length);
+      share.plan(event.units);
     } else if (event.type === 'unit-progress' || event.type === 'unit-done') {
       latest.set(event.name, { items: event.items, bytes: event.bytes });
     }
     progress(event);
   };
+  const estimatedBytes = (stream: string) => estimates.get(stream)?.bytes ?? 0;
   let database = '';
   let cut = false;
   let streams: MeasuringStreams | undefined;
@@ -299,13 +308,13 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
           preflight: false,
           allowIncomplete: true,
           streamsThrough: (archive) => {
-            streams = new MeasuringStreams(share, archive);
+            streams = new MeasuringStreams(share, estimatedBytes, (st) => engine.unitOfStream(st), archive);
             return streams;
           },
         });
         database = written.manifest.database;
       } else {
-        streams = new MeasuringStreams(share);
+        streams = new MeasuringStreams(share, estimatedBytes, (st) => engine.unitOfStream(st));
         const result = await engine.backup({
           url: options.source,
           streams,
@@ -327,7 +336,7 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
     const readDone = performance.now();
     const readSeconds = (readDone - started) / 1000;
     if (!database) database = redactUrl(options.source).replace(/^.*\//, '').replace(/\?.*$/, '');
-    const measured = streams ?? new MeasuringStreams(share);
+    const measured = streams ?? new MeasuringStreams(share, estimatedBytes, (st) => engine.unitOfStream(st));
 
     const units = unitsOf(measured, estimates, latest, (s) => engine.unitOfStream(s), cut);
     const readRows = units.reduce((n, u) => n + u.rows, 0);
@@ -359,8 +368,14 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
       atDefault?.ratio ?? compressSample(measured.samples, [defaultLevel], deadline)[0]!.ratio;
     const defaultSpeed = atDefault?.bytesPerSecond;
     const readRate = readBytes > 0 ? readBytes / readSeconds : 0;
+    // The time before the first data byte (connecting, the catalog) is paid once; only the copying scales.
+    let firstData = Infinity;
+    for (const m of measured.streams.values()) if (m.bytes > 0) firstData = Math.min(firstData, m.first);
+    const fixed = Number.isFinite(firstData) ? Math.max(0, (firstData - started) / 1000) : 0;
     const readFull =
-      readBytes > 0 && fullBytes > readBytes ? readSeconds * (fullBytes / readBytes) : readSeconds;
+      readBytes > 0 && fullBytes > readBytes
+        ? fixed + (readSeconds - fixed) * (fullBytes / readBytes)
+        : readSeconds;
     // Compression runs on codec threads beside the read: the slower of the two sets the pace.
     const compressFull = defaultSpeed
       ? fullBytes / defaultSpeed / Math.max(1, defaultCodecThreads(defaultLevel))
@@ -501,7 +516,10 @@ function unitsOf(
       rowsPerSecond: secs > 0 ? a.rows / secs : 0,
       bytesPerSecond: secs > 0 ? a.bytes / secs : 0,
       complete: a.complete,
-      ...(a.fraction !== undefined ? { fraction: a.fraction } : {}),
+      // Over all the unit's streams (a split table's parts may have had different shares).
+      ...(a.fraction !== undefined
+        ? { fraction: a.estRows > 0 ? Math.min(1, a.rows / a.estRows) : a.fraction }
+        : {}),
       ...(a.complete ? {} : { estimatedRows: Math.round(a.estRows), estimatedBytes: Math.round(a.estBytes) }),
     };
   });
