@@ -10,6 +10,42 @@ interface DependRow {
   type: string;
 }
 
+/** What resolveDependencies needs from the server, read on its own so it can be read alongside the objects. */
+export interface DependLinks {
+  links: DependRow[];
+  /** User relations in the database: a dependency on one that is not in the backup is dangling. */
+  userRelations: Set<string>;
+}
+
+/** Reads `pg_depend` and the database's user relations (see resolveDependencies). */
+export async function readDependLinks(ctx: CatalogContext): Promise<DependLinks> {
+  // The keys are made by the server (as catalogKey makes them): with thousands of tables this is
+  // hundreds of thousands of rows, and three flat strings a row cost the client a fraction of five
+  // fields and two keys built from them. Internal triggers (a foreign key's four) are left out:
+  // nothing depends on them, and attaching them to their constraint changed nothing but was a
+  // quarter of the rows of a schema of foreign keys.
+  const links = await rows<DependRow>(
+    ctx,
+    `SELECT d.classid::pg_catalog.regclass::text || ':' || d.objid::text AS "from",
+       d.refclassid::pg_catalog.regclass::text || ':' || d.refobjid::text AS "to", d.deptype AS type
+     FROM pg_catalog.pg_depend d
+     WHERE d.objid >= 16384 AND d.refobjid >= 16384 AND d.deptype IN ('n', 'a', 'i', 'e', 'P', 'S')
+       AND NOT (d.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND d.deptype = 'i'
+         AND EXISTS (SELECT FROM pg_catalog.pg_trigger t WHERE t.oid = d.objid AND t.tgisinternal))`,
+  );
+
+  const userRelations = new Set(
+    (
+      await rows<{ oid: string }>(
+        ctx,
+        `SELECT c.oid::text AS oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND ${SYSTEM_SCHEMA_FILTER} AND ${notExtensionMember('pg_class', 'c.oid')}`,
+      )
+    ).map((r) => catalogKey('pg_class', r.oid)),
+  );
+  return { links, userRelations };
+}
+
 /**
  * Turns `pg_depend` into dependencies between the objects the readers made.
  *
@@ -27,10 +63,11 @@ interface DependRow {
  * Detachable parts of objects (inline CHECK constraints) get dependencies of
  * their own, so that cycles.ts can split them out of a cycle.
  */
-export async function resolveDependencies(
+export function resolveDependencies(
   ctx: CatalogContext,
   readObjects: CatalogObject[],
-): Promise<CatalogObject[]> {
+  depend: DependLinks,
+): CatalogObject[] {
   const partOf = new Map<string, string>();
   const objects: CatalogObject[] = [];
   for (const obj of readObjects) {
@@ -40,17 +77,7 @@ export async function resolveDependencies(
       partOf.set(part.id, obj.id);
     }
   }
-  // The keys are made by the server (as catalogKey makes them): with thousands of tables this is
-  // tens of thousands of rows, and three flat strings a row cost the client a fraction of five
-  // fields and two keys built from them.
-  const links = await rows<DependRow>(
-    ctx,
-    `SELECT d.classid::pg_catalog.regclass::text || ':' || d.objid::text AS "from",
-       d.refclassid::pg_catalog.regclass::text || ':' || d.refobjid::text AS "to", d.deptype AS type
-     FROM pg_catalog.pg_depend d
-     WHERE d.objid >= 16384 AND d.refobjid >= 16384 AND d.deptype IN ('n', 'a', 'i', 'e', 'P', 'S')`,
-  );
-
+  const { links, userRelations } = depend;
   const owner = new Map<string, string>();
   for (const obj of objects) for (const key of obj.keys) owner.set(key, obj.id);
 
@@ -70,17 +97,6 @@ export async function resolveDependencies(
     }
     internal = unclaimed;
   }
-
-  // User relations in the database: a dependency on one that is not in the backup is dangling.
-  const userRelations = new Set(
-    (
-      await rows<{ oid: string }>(
-        ctx,
-        `SELECT c.oid::text AS oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-         WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND ${SYSTEM_SCHEMA_FILTER} AND ${notExtensionMember('pg_class', 'c.oid')}`,
-      )
-    ).map((r) => catalogKey('pg_class', r.oid)),
-  );
 
   const byId = new Map(objects.map((o) => [o.id, o]));
   const dangling = new Set<string>();
