@@ -346,7 +346,7 @@ async function main() {
               : []),
           ]
         : []),
-    ].filter((s) => !args.only || s.name.includes(args.only));
+    ].filter((s) => !args.only || args.only.split(',').some((part) => s.name.includes(part)));
 
     // Rounds interleave the scenarios, so a change in machine load during the
     // bench spreads over all of them instead of skewing one.
