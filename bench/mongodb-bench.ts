@@ -55,6 +55,8 @@ const { values: args } = parseArgs({
     'server-pid': { type: 'string' },
     /** Extra engine options for the stowage restore scenarios, as JSON (variants: batchBytes, workersPerCollection …). */
     'restore-options': { type: 'string' },
+    /** Use the compiled child of an earlier run as it is (runs of variants without rebuilding). */
+    'reuse-build': { type: 'boolean', default: false },
   },
 });
 
@@ -77,6 +79,8 @@ const log = (line: string) => console.error(`[bench] ${line}`);
  */
 function buildChild(): string {
   const outDir = '.tmp/mongodb-bench-build';
+  const built = join(outDir, 'bench', 'mongodb-child.js');
+  if (args['reuse-build'] && existsSync(built)) return built;
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const tsconfig = join(outDir, 'tsconfig.json');
