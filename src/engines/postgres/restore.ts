@@ -362,7 +362,7 @@ export async function restorePostgres(
           return;
         case 'post-data': {
           announcePostData();
-          const o = work.object;
+          const o = options.foreignKeysNotValid ? notValidForeignKey(work.object) : work.object;
           try {
             await session.client.query(postDataSql(o));
           } catch (err) {
@@ -395,7 +395,9 @@ export async function restorePostgres(
      * name the one that fails.
      */
     const performBatch = async (works: RestoreWork[], session: PgSession): Promise<void> => {
-      const objects = works.flatMap((w) => (w.kind === 'post-data' ? [w.object] : []));
+      const objects = works.flatMap((w) =>
+        w.kind !== 'post-data' ? [] : [options.foreignKeysNotValid ? notValidForeignKey(w.object) : w.object],
+      );
       if (objects.length !== works.length) throw new Error('only post-data is batched');
       announcePostData();
       try {
@@ -630,4 +632,12 @@ async function emptyExtensionConfigTables(session: PgSession, tables: PgTableDat
     if (rows[0]?.present)
       await session.query(`DELETE FROM ONLY ${name} ${t.filter}`, [], `emptying ${name} (--clean)`);
   }
+}
+
+/** A foreign key added without checking the rows already there (see PostgresRestoreOptions.foreignKeysNotValid). */
+function notValidForeignKey(o: PgObject): PgObject {
+  const [add, ...rest] = o.sql;
+  // Only `ALTER TABLE ONLY`: a partitioned table's foreign key cannot be NOT VALID.
+  if (o.kind !== 'foreign-key' || !add?.startsWith('ALTER TABLE ONLY ')) return o;
+  return { ...o, sql: [`${add.replace(/;\s*$/, '')} NOT VALID`, ...rest] };
 }
