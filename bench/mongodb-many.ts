@@ -21,7 +21,9 @@
  *   field, which FerretDB 1.24 refuses, so there it builds no indexes while stowage builds them
  *   all (the comparison then favours mongorestore).
  * - stowage-restore-N: `stowage restore FILE.stow URL/DB_r --jobs J` into a dropped database,
- *   ratio to mongorestore-N. Both restore inputs are made once, untimed.
+ *   ratio to mongorestore-N. The restore inputs are the files the backup cases write (kept in
+ *   bench/results/.mongodb-many-inputs, made untimed when missing), so within a round each
+ *   restore reads what this build's backup just wrote.
  *
  * Options (--set KEY=VALUE): url, collections (2000; 200 with --quick), docs (20),
  * jobs (4, as mongodump/mongorestore's default of 4 collections at once),
@@ -43,6 +45,7 @@ const repoRoot = join(import.meta.dirname, '..');
 // Inside the repository, so the bundle resolves node_modules as an installed package does.
 const buildDir = join(repoRoot, 'bench/results', `.mongodb-many-${process.pid}`);
 const privateServerDir = join(repoRoot, 'bench/results', '.ferretdb-many');
+const inputsDir = join(repoRoot, 'bench/results', '.mongodb-many-inputs');
 
 let server: { stop(): Promise<void> } | undefined;
 let serverUrl: string | undefined;
@@ -114,16 +117,24 @@ export const scenario = defineScenario({
       // BSON bytes of the documents, the same figure for every case.
       const bytes = documentsEach * collections * 170;
 
-      const dumpFile = join(opts.scratchDir, `${collections}.archive.gz`);
-      const archive = join(opts.scratchDir, `${collections}.stow`);
-      opts.log(`making the restore inputs for ${collections} collections (mongodump, stowage backup)`);
-      await run(mongodump, [`--uri=${base}`, `--db=${db}`, '--gzip', `--archive=${dumpFile}`, '--quiet']);
-      await run(process.execPath, [cli, 'backup', `${base}${db}`, '--to', archive, '--no-preflight']);
+      // Kept between invocations (making them takes minutes with thousands of collections): the
+      // timed backups write them, so in a round the restores read what this build's backup wrote.
+      await mkdir(inputsDir, { recursive: true });
+      const dumpFile = join(inputsDir, `${db}.archive.gz`);
+      const archive = join(inputsDir, `${db}.stow`);
+      if (!existsSync(dumpFile)) {
+        opts.log(`making the mongorestore input for ${collections} collections (mongodump)`);
+        await run(mongodump, [`--uri=${base}`, `--db=${db}`, '--gzip', `--archive=${dumpFile}`, '--quiet']);
+      }
+      if (!existsSync(archive)) {
+        opts.log(`making the stowage restore input for ${collections} collections (stowage backup)`);
+        await run(process.execPath, [cli, 'backup', `${base}${db}`, '--to', archive, '--no-preflight']);
+      }
 
       const restoreDb = `${db}_r`;
       restoreDatabases.push(restoreDb);
-      const timedDump = join(opts.scratchDir, `timed-${collections}.archive.gz`);
-      const timedArchive = join(opts.scratchDir, `timed-${collections}.stow`);
+      const timedDump = dumpFile;
+      const timedArchive = archive;
       const group = `${collections} collections × ${documentsEach} documents`;
       cases.push(
         {
