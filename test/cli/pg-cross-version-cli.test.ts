@@ -63,7 +63,7 @@ describe.skipIf(!pg18)(
       const run = await runCli(['restore', archive, url, '--create', '--yes']);
       expect(run.code).not.toBe(0);
       expect(run.stderr).toContain('PostgreSQL 18 backup into PostgreSQL 15');
-      expect(run.stderr).toContain('table priced uses virtual generated columns (PostgreSQL 18+)');
+      expect(run.stderr).toContain('table public.priced uses virtual generated columns (PostgreSQL 18+)');
       expect(run.stderr).toContain('--skip-missing-features');
       expect(await exists(name)).toBe(false);
     });
@@ -74,10 +74,10 @@ describe.skipIf(!pg18)(
       expect(run.code, run.stderr).toBe(0);
       const said = run.stdout + run.stderr;
       expect(said).toContain(
-        'warning: table priced left out: it uses virtual generated columns, which PostgreSQL 15 lacks',
+        'warning: table public.priced left out: it uses virtual generated columns, which PostgreSQL 15 lacks',
       );
       expect(said).toMatch(
-        /warning: view dear left out: it depends on table:public\.priced, which PostgreSQL 15 cannot hold/,
+        /warning: view public.dear left out: it depends on table public\.priced, which PostgreSQL 15 cannot hold/,
       );
       await withPgClient(url, async (c) => {
         const { rows } = await c.query(

@@ -82,3 +82,19 @@ it('a backup of one schema takes only what that schema needs, and restores', asy
   );
   expect(servers).toEqual(['used']);
 });
+
+it('a restore of one schema from a whole-database backup leaves the database-wide default privileges out', async () => {
+  const backup = await backupToMemory(source.url, {}, 1);
+  const target = await createPgDatabase('pg_selective_dst');
+  made.push(target);
+  await restoreFromMemory(target.url, backup, { includeSchemas: ['a'] }, 1);
+  const defaults = await withPgClient(target.url, async (c) =>
+    (
+      await c.query<{ d: string }>(
+        `SELECT coalesce(n.nspname, '*') || ':' || d.defaclobjtype::text AS d
+           FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace ORDER BY 1`,
+      )
+    ).rows.map((r) => r.d),
+  );
+  expect(defaults).toEqual(['a:S']);
+});

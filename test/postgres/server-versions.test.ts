@@ -76,7 +76,7 @@ describe('fitting a restore to an older server', () => {
   it('refuses before anything is applied, naming the object, the feature and the target', () => {
     const l = lists(objects);
     expect(() => fitToServer(150004, 110022, l, { skip: false, owner: false }, [])).toThrow(
-      'cannot restore this PostgreSQL 15 backup into PostgreSQL 11, which lacks what this object needs: table g uses generated columns (PostgreSQL 12+)',
+      'cannot restore this PostgreSQL 15 backup into PostgreSQL 11, which lacks what this object needs: table app.g uses generated columns (PostgreSQL 12+)',
     );
   });
 
@@ -90,8 +90,8 @@ describe('fitting a restore to an older server', () => {
     expect(l.tables).toEqual([{ schema: 'app', name: 't' }]);
     expect(l.sequences).toEqual([]);
     expect(warnings).toEqual([
-      'table g left out: it uses generated columns, which PostgreSQL 11 lacks',
-      'index g_a left out: it depends on table:app.g, which PostgreSQL 11 cannot hold',
+      'table app.g left out: it uses generated columns, which PostgreSQL 11 lacks',
+      'index app.g_a left out: it depends on table app.g, which PostgreSQL 11 cannot hold',
     ]);
   });
 
@@ -115,14 +115,14 @@ describe('fitting a restore to an older server', () => {
       fitToServer(170002, 160004, lists([table]), { skip: false, owner: false }, []),
     ).not.toThrow();
     expect(() => fitToServer(170002, 160004, lists([table]), { skip: false, owner: true }, [])).toThrow(
-      'table t has a grant of the MAINTAIN privilege (PostgreSQL 17+)',
+      'table app.t has a grant of the MAINTAIN privilege (PostgreSQL 17+)',
     );
     const l = lists([table]);
     const warnings: string[] = [];
     fitToServer(170002, 160004, l, { skip: true, owner: true }, warnings);
     expect(l.preData[0]?.acl).toEqual(['GRANT SELECT ON TABLE app.t TO r']);
     expect(warnings).toEqual([
-      '1 grant(s) on table t left out: the MAINTAIN privilege, which PostgreSQL 16 lacks',
+      '1 grant(s) on table app.t left out: the MAINTAIN privilege, which PostgreSQL 16 lacks',
     ]);
   });
 

@@ -43,10 +43,14 @@ const KINDS = [
 /** Runner processes, each restoring its share one run at a time: up to this many restores at once. */
 const RUNNERS = 3;
 /**
- * A runner still going after this is stuck beyond what its own per-run limit (restore-runner.ts)
- * catches: allow each of its runs far more than a loaded machine needs (a few seconds), plus one hang.
+ * A runner that prints no result for this long is stuck beyond what its own per-run limit
+ * (restore-runner.ts, 150 s) catches: its event loop no longer turns. A runner that keeps
+ * reporting is never cut short, however loaded the machine (a fixed budget for the whole share
+ * killed healthy runners under CI load twice, and counted their unstarted trials as hangs).
  */
-const RUNNER_TIMEOUT_MS = 10_000 * Math.ceil(TRIALS / RUNNERS) + 180_000;
+const RUNNER_SILENCE_MS = 240_000;
+/** Vitest's limit for the whole test: far beyond any healthy run, even at 15 s per trial. */
+const TEST_TIMEOUT_MS = 20 * 60_000;
 
 interface Original {
   engine: 'postgres' | 'mongodb';
@@ -175,31 +179,57 @@ function plan(): Run[] {
   });
 }
 
-/** Runs `runs` in one runner process; resolves with the results it printed (fewer if it was killed). */
-function runRunner(runs: Run[], file: string): Promise<{ results: RunResult[]; exit: string }> {
+interface RunnerOutcome {
+  results: RunResult[];
+  /** The runner's exit code, or the signal that ended it. */
+  exit: string;
+  /** Why the runner ended before reporting every run, when it did. */
+  cut?: string;
+}
+
+/** Runs `runs` in one runner process; resolves with the results it printed (fewer if it died or was killed). */
+function runRunner(runs: Run[], file: string): Promise<RunnerOutcome> {
   return new Promise((resolve, reject) => {
     writeFile(file, JSON.stringify(runs)).then(() => {
       const child = spawn(process.execPath, ['--import', 'tsx', 'test/torture/restore-runner.ts', file], {
         cwd: process.cwd(),
-        stdio: ['ignore', 'pipe', 'inherit'],
+        stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, STOWAGE_DEBUG: '' },
       });
       let out = '';
+      let err = '';
+      let silenced = false;
+      // SIGUSR2 first: the runner prints which run hangs and what holds it (see restore-runner.ts).
+      const silence = () =>
+        setTimeout(() => {
+          silenced = true;
+          child.kill('SIGUSR2');
+          setTimeout(() => child.kill('SIGKILL'), 2_000);
+        }, RUNNER_SILENCE_MS);
+      let timer = silence();
       child.stdout.on('data', (chunk: Buffer) => {
         out += chunk.toString();
+        clearTimeout(timer);
+        timer = silence();
       });
-      // SIGUSR2 first: the runner prints which run hangs and what holds it (see restore-runner.ts).
-      const timer = setTimeout(() => {
-        child.kill('SIGUSR2');
-        setTimeout(() => child.kill('SIGKILL'), 2_000);
-      }, RUNNER_TIMEOUT_MS);
+      child.stderr.on('data', (chunk: Buffer) => {
+        process.stderr.write(chunk);
+        err += chunk.toString();
+      });
       child.on('close', (code, signal) => {
         clearTimeout(timer);
         const results = out
           .split('\n')
           .filter((line) => line.startsWith('{'))
           .map((line) => JSON.parse(line) as RunResult);
-        resolve({ results, exit: String(code ?? signal) });
+        const outcome: RunnerOutcome = { results, exit: String(code ?? signal) };
+        if (results.length < runs.length) {
+          const tail = err.trim().split('\n').slice(-8).join('\n');
+          outcome.cut = silenced
+            ? `its runner printed nothing for ${RUNNER_SILENCE_MS / 1000} s and was killed\n${tail}`
+            : `its runner died (exit ${outcome.exit}) before reaching it\n${tail}`;
+        }
+        resolve(outcome);
       });
     }, reject);
   });
@@ -210,6 +240,12 @@ function problem(result: RunResult): string | undefined {
   if (result.hung) return "hung: still running after the runner's per-run limit";
   if (!result.settled)
     return 'never settled: the event loop ran dry with main() pending (exit code 13 as a process)';
+  if (result.code === null) {
+    const crash = result.stderr
+      .split('\n')
+      .find((line) => /^(unhandled rejection|uncaught exception|main\(\) rejected)/.test(line));
+    return `crashed: ${crash ?? 'no exit code'}`;
+  }
   if (result.code !== 1) return `exit ${result.code}`;
   // Progress lines start with a time; everything else is the error report.
   const report = result.stderr.split('\n').filter((line) => line !== '' && !/^\d\d:\d\d:\d\d /.test(line));
@@ -235,6 +271,7 @@ describe('damaged archives restored in parallel', () => {
         shares.map((share, r) => runRunner(share, join(dir, `runs-${r}.json`))),
       );
       const byIndex = new Map(outcomes.flatMap((o) => o.results).map((result) => [result.index, result]));
+      const cutShort = (index: number) => outcomes[index % RUNNERS]?.cut ?? 'no result';
       const failures: string[] = [];
       for (const run of runs) {
         const result = byIndex.get(run.index);
@@ -242,7 +279,7 @@ describe('damaged archives restored in parallel', () => {
         const damage = run.archive.flip
           ? `byte ${run.archive.flip.at} ^ 0x${run.archive.flip.bit.toString(16)}`
           : `truncated at ${run.archive.truncateAt}`;
-        const wrong = result ? problem(result) : 'no result (its runner hung and was killed)';
+        const wrong = result ? problem(result) : `no result: ${cutShort(run.index)}`;
         if (wrong)
           failures.push(
             `trial ${run.index} (${kind}, ${damage}): ${wrong}\n${
@@ -264,6 +301,6 @@ describe('damaged archives restored in parallel', () => {
       expect(failures).toEqual([]);
       expect(outcomes.map((o) => o.exit)).toEqual(outcomes.map(() => '0'));
     },
-    RUNNER_TIMEOUT_MS + 60_000,
+    TEST_TIMEOUT_MS,
   );
 });

@@ -103,6 +103,28 @@ process.on('beforeExit', () => {
   startNext();
 });
 
+// In the real CLI (bin.ts) an unhandled rejection or exception ends the process with a stack trace:
+// a failure of the run in progress. Record it as that run's result, so the test names it, and go on.
+function crashed(kind: string, err: unknown): void {
+  const run = current && !current.done ? current : undefined;
+  const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  if (!run) {
+    process.stderr.write(`[restore-runner] ${kind} between runs: ${text}\n`);
+    return;
+  }
+  run.done = true;
+  report({
+    index: run.run.index,
+    settled: true,
+    code: null,
+    ms: 0,
+    stderr: `${run.stderr}${kind}: ${text}\n`,
+  });
+  startNext();
+}
+process.on('unhandledRejection', (err) => crashed('unhandled rejection', err));
+process.on('uncaughtException', (err) => crashed('uncaught exception', err));
+
 // The test sends SIGUSR2 before it kills a runner that hangs: say which run hung, what it printed and
 // what still holds the event loop open, so a hang seen once in CI can be understood from the log.
 process.on('SIGUSR2', () => {

@@ -1,6 +1,7 @@
 import type { ContentsEntry, StreamSummary } from '../engine.js';
 import { qualify } from './ident.js';
 import { type PgObject, parsePostgresSchema } from './model.js';
+import { displayName } from './object-label.js';
 import type { PostgresRestoreOptions } from './options.js';
 import { printableSchema } from './printable-schema.js';
 import { selectForRestore } from './selection.js';
@@ -92,11 +93,6 @@ export function postgresSchemaSql(schemaSection: unknown, selection: PostgresRes
     for (const s of statements) lines.push(terminated(s));
   }
   return lines;
-}
-
-/** `schema.name` as people read it (a constraint's name is `table.constraint`): for eyes, not for SQL. */
-function displayName(o: PgObject): string {
-  return o.schema && o.kind !== 'schema' ? `${o.schema}.${o.name}` : o.name;
 }
 
 function terminated(statement: string): string {

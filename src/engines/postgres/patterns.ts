@@ -57,6 +57,11 @@ export class NameFilter {
     return this.includeTables.length > 0;
   }
 
+  /** True when schemas or tables are named to be restored (everything else is left out). */
+  get selectsSubset(): boolean {
+    return this.includeSchemas.length > 0 || this.includeTables.length > 0;
+  }
+
   /** True when no filter is set at all. */
   get isEmpty(): boolean {
     return (

@@ -1,6 +1,7 @@
 import { UsageError } from '../../errors.js';
 import { qualify } from './ident.js';
 import type { PgObject, PgSequenceValue, PgTableData, PostgresSchema, RelationRef } from './model.js';
+import { idLabel, objectLabel } from './object-label.js';
 import { NameFilter, type NameFilterOptions } from './patterns.js';
 
 /** What a selective restore will touch. */
@@ -49,12 +50,15 @@ export function selectForRestore(
     let keep: boolean;
     if (o.kind === 'extension') keep = true;
     else if (o.kind === 'schema') keep = filter.schema(o.name);
+    // Database-wide default privileges change every future object of the target, not only the
+    // selected ones: a restore of named schemas or tables leaves them out, as pg_restore -n/-t does.
+    else if (o.kind === 'default-privileges' && o.schema == null) keep = !filter.selectsSubset;
     else if (o.relation) keep = relationKept(o.relation);
     else keep = o.schema == null || filter.schema(o.schema);
     if (keep && o.references?.some((r) => !relationKept(r))) {
       keep = false;
       warnings.push(
-        `${o.kind} ${o.name} left out: it references ${o.references.map((r) => qualify(r.schema, r.name)).join(', ')}, which is not restored`,
+        `${objectLabel(o)} left out: it references ${o.references.map((r) => qualify(r.schema, r.name)).join(', ')}, which is not restored`,
       );
     }
     if (!keep) removed.add(o.id);
@@ -72,7 +76,7 @@ export function selectForRestore(
         (o.kind === 'default' || o.kind === 'refresh') &&
         missing.slice(missing.indexOf(':') + 1) === ownRelation;
       if (!expected)
-        warnings.push(`${o.kind} ${o.name} left out: it depends on ${missing}, which is not restored`);
+        warnings.push(`${objectLabel(o)} left out: it depends on ${idLabel(missing)}, which is not restored`);
     }
   }
   // A table left out for what it depends on (an operator of an excluded schema) has no rows to load either.

@@ -1,5 +1,6 @@
 import { StowageError } from '../../errors.js';
 import type { PgObject } from './model.js';
+import { idLabel, objectLabel } from './object-label.js';
 import type { Selection } from './selection.js';
 
 /** A server feature an archived object may need, and the release that brought it. */
@@ -150,7 +151,7 @@ export function fitToServer(
     const list = lacking
       .map(
         ({ object, feature, grants }) =>
-          `${object.kind} ${object.name} ${grants ? 'has a grant of' : 'uses'} ${feature.name} (PostgreSQL ${majorVersionName(feature.since)}+)`,
+          `${objectLabel(object)} ${grants ? 'has a grant of' : 'uses'} ${feature.name} (PostgreSQL ${majorVersionName(feature.since)}+)`,
       )
       .join('; ');
     throw new StowageError(
@@ -166,11 +167,11 @@ export function fitToServer(
     if (grants) {
       droppedGrants.set(object.id, new Set(grants));
       warnings.push(
-        `${grants.length} grant(s) on ${object.kind} ${object.name} left out: ${feature.name}, which PostgreSQL ${target} lacks`,
+        `${grants.length} grant(s) on ${objectLabel(object)} left out: ${feature.name}, which PostgreSQL ${target} lacks`,
       );
     } else {
       warnings.push(
-        `${object.kind} ${object.name} left out: it uses ${feature.name}, which PostgreSQL ${target} lacks`,
+        `${objectLabel(object)} left out: it uses ${feature.name}, which PostgreSQL ${target} lacks`,
       );
     }
   }
@@ -182,7 +183,7 @@ export function fitToServer(
       removed.add(o.id);
       if (o.kind !== 'default' && o.kind !== 'refresh')
         warnings.push(
-          `${o.kind} ${o.name} left out: it depends on ${missing}, which PostgreSQL ${target} cannot hold`,
+          `${objectLabel(o)} left out: it depends on ${idLabel(missing)}, which PostgreSQL ${target} cannot hold`,
         );
     }
   }
