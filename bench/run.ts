@@ -229,7 +229,13 @@ const hasGnuTime = existsSync('/usr/bin/time');
 async function spawnTimed(
   command: string,
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string; stdoutTo?: string; timeoutS: number },
+  options: {
+    env?: Record<string, string>;
+    cwd?: string;
+    stdoutTo?: string;
+    expectExit?: number;
+    timeoutS: number;
+  },
 ): Promise<{ ms: number; maxRssKiB: number; cpuMs: number }> {
   const scratch = await mkdtemp(join(tmpdir(), 'stowage-bench-run-'));
   const timeFile = join(scratch, 'time');
@@ -277,7 +283,7 @@ async function spawnTimed(
     cpuMs = ((user ?? Number.NaN) + (sys ?? Number.NaN)) * 1000;
   }
   await rm(scratch, { recursive: true, force: true });
-  if (code !== 0)
+  if (code !== (options.expectExit ?? 0))
     throw new Error(
       `${basename(command)} exited with ${code === -1 ? 'a signal (timeout?)' : `code ${code}`}`,
     );
@@ -379,6 +385,7 @@ async function runOnce(
       env: run.env,
       cwd: run.cwd,
       stdoutTo: run.stdoutTo,
+      expectExit: run.expectExit,
       timeoutS,
     });
     return { ms, processMs: ms, maxRssKiB, cpuMs, metrics: {} };

@@ -75,6 +75,28 @@ const englishZodOnly = {
   },
 };
 
+/**
+ * commander requires node:child_process when it loads, for subcommands that
+ * are separate executables (Stowage has none). Loading child_process pulls in
+ * net, dgram and more: several milliseconds of every start. Commander gets a
+ * stand-in that loads the real module on first use.
+ */
+const lazyChildProcessForCommander = {
+  name: 'lazy-child-process-for-commander',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
+        ? { path: 'child_process', namespace: 'lazy-child-process' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
+      contents:
+        "let real; module.exports = new Proxy({}, { get: (_, key) => (real ??= require('node:child_process'))[key] });",
+      loader: 'js',
+    }));
+  },
+};
+
 await rm(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
@@ -90,7 +112,7 @@ await build({
   platform: 'node',
   target: 'node22.13',
   external,
-  plugins: [bakedVersion, englishZodOnly],
+  plugins: [bakedVersion, englishZodOnly, lazyChildProcessForCommander],
   // Bundled CommonJS dependencies (commander…) call require() for Node built-ins; ESM output has none.
   banner: {
     js: "import { createRequire as __stowageCreateRequire } from 'node:module'; const require = __stowageCreateRequire(import.meta.url);",

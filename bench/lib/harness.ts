@@ -30,6 +30,8 @@ export interface CommandRun {
   cwd?: string;
   /** Where the program's stdout goes: discarded (default) or a file. */
   stdoutTo?: string;
+  /** The exit status that counts as success (default 0), for timing a failure path such as a usage error. */
+  expectExit?: number;
 }
 
 export interface BenchCase {

@@ -318,10 +318,12 @@ export class ArchiveWriter implements StreamWriterSet {
       ordinal: this.ordinal++,
       sequence: type === FrameType.Data ? state!.sequence++ : 0,
     };
+    // A small stream's one frame (see FIRST_BUFFER_BYTES) gets a buffer of its own size: thousands
+    // of small tables kept a pool of frame-size output buffers (MiBs) busy for a few KiB each.
     const frame = this.codec.encode(
       ident,
       raw,
-      type === FrameType.Data ? this.takeOutputBuffer() : undefined,
+      type === FrameType.Data && raw.length > FIRST_BUFFER_BYTES ? this.takeOutputBuffer() : undefined,
     );
     frame.catch(() => {}); // observed by the drain loop; this stops an unhandled-rejection crash meanwhile
     this.queue.push({ stream: state, type, frame });

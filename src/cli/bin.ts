@@ -29,21 +29,31 @@ if (args.find((a) => !a.startsWith('-')) === 'demo' && !process.execArgv.include
 const { exitQuietlyOnClosedOutput } = await import('./closed-output.js');
 exitQuietlyOnClosedOutput(process.stdout);
 exitQuietlyOnClosedOutput(process.stderr);
-// Last line of defence: if the event loop runs dry while main() is still pending (a promise nobody
-// settles), Node would end with exit code 13 and no word; say what happened and fail like any failure.
-let finished = false;
-const EXIT_GRACE_MS = 10_000;
-process.on('beforeExit', () => {
-  if (finished) return;
-  process.stderr.write(
-    'stowage: internal error: the run stopped without finishing (a stowage bug; please report it)\n',
-  );
-  process.exit(1);
-});
+// `stowage --version` alone prints what commander would, without loading the command definitions.
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  const { TOOL_VERSION } = await import('../version.js');
+  process.stdout.write(`${TOOL_VERSION}\n`);
+} else {
+  await runMain();
+}
 
-const { main } = await import('./main.js');
-process.exitCode = await main(args);
-finished = true;
-// The run is over and reported. A connection to a server that stopped answering (a stall) can
-// outlive it; it must not keep the process from ending.
-setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
+async function runMain(): Promise<void> {
+  // Last line of defence: if the event loop runs dry while main() is still pending (a promise nobody
+  // settles), Node would end with exit code 13 and no word; say what happened and fail like any failure.
+  let finished = false;
+  const EXIT_GRACE_MS = 10_000;
+  process.on('beforeExit', () => {
+    if (finished) return;
+    process.stderr.write(
+      'stowage: internal error: the run stopped without finishing (a stowage bug; please report it)\n',
+    );
+    process.exit(1);
+  });
+
+  const { main } = await import('./main.js');
+  process.exitCode = await main(args);
+  finished = true;
+  // The run is over and reported. A connection to a server that stopped answering (a stall) can
+  // outlive it; it must not keep the process from ending.
+  setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
+}

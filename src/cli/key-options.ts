@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { KeySource } from '../archive/keys.js';
 import { UsageError } from '../errors.js';
@@ -31,6 +30,8 @@ export async function keySourceFrom(flags: KeyFlags): Promise<KeySource | undefi
     throw new UsageError('give only one of --key-file, --passphrase-file, --passphrase-env');
   if (flags.keyFile) return { keyFile: flags.keyFile };
   if (flags.passphraseFile) {
+    // Loaded here, not at start-up: most commands never read a passphrase file.
+    const { readFile } = await import('node:fs/promises');
     const text = await readFile(flags.passphraseFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
       throw new UsageError(`cannot read passphrase file ${flags.passphraseFile}: ${err.code ?? err.message}`);
     });

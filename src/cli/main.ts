@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { type ErrorCode, EXIT, exitStatusFor } from '../error-codes.js';
 import { StowageError } from '../errors.js';
 import type { ProgressListener } from '../progress.js';
+import { refuseInProcessStores } from '../store/in-process-refusal.js';
 import { TOOL_VERSION } from '../version.js';
 import { backupCommand } from './commands/backup.js';
 import { benchCommand } from './commands/bench.js';
@@ -99,12 +100,11 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => stderr.write(s), writeOut })
     .hook('preSubcommand', async (_program, subcommand) => {
-      // The store layer (and zod, which declares its options) loads once a command is chosen:
-      // --version and --help need neither. The command's store flags are added before it parses.
-      (await import('../store/registry.js')).refuseInProcessStores();
+      // The command's store flags are added once it is chosen, before it parses (plain data, no zod).
       await addDeferredStoreOptions(subcommand);
     })
     .hook('preAction', async () => {
+      refuseInProcessStores();
       if (wantsBars) progressBars = (await import('./progress-bars.js')).progressBars;
     });
   program.on('beforeAllHelp', (context: { command: Command }) => {

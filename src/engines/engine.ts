@@ -14,12 +14,26 @@ import type { EngineName } from './registry.js';
 /** One named output stream. `itemCount` (rows, documents) is recorded in the manifest when the stream ends. */
 export interface EngineStreamWriter extends Writable {
   itemCount: number;
+  /**
+   * Set by a writer that has seen enough of this stream (`stowage bench`
+   * sampling a big table): an engine that reads in batches ends the stream
+   * at the next batch boundary, whole items only, as if the data ended there.
+   * Never set on a backup's writers.
+   */
+  enough?: boolean;
 }
 
 /** Where an engine writes backup data. Streams may be written concurrently; each respects backpressure. */
 export interface StreamWriterSet {
   /** Opens a new stream. Names must be unique within one backup. */
   open(name: string): EngineStreamWriter;
+  /**
+   * Asked before a stream is opened, by an engine that must choose up front
+   * how much of a table to read (PostgreSQL COPY cannot stop half-way): the
+   * share of the table's rows, (0, 1], to read. Absent (every backup): all.
+   * `stowage bench` uses it to give each table its share of the time budget.
+   */
+  sampleFraction?(name: string, estimatedBytes: number): number;
 }
 
 /** What the archive knows about a stream before reading it. */

@@ -6,7 +6,12 @@ import { type BackupKind, manifestKindFields } from '../catalog/backup-kind.js';
 import { removeStaleLeftovers } from '../catalog/leftovers.js';
 import { archiveName, chainIdOf, databaseFromParsableUrl, databaseFromUrl } from '../catalog/naming.js';
 import { recordRun } from '../catalog/run-record.js';
-import type { EngineBackupRequest, EngineBackupResult, EngineName } from '../engines/engine.js';
+import type {
+  EngineBackupRequest,
+  EngineBackupResult,
+  EngineName,
+  StreamWriterSet,
+} from '../engines/engine.js';
 import { allEngines, engineNameForUrl, loadEngine } from '../engines/registry.js';
 import { StowageError, UsageError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
@@ -85,6 +90,12 @@ export interface BackupOptions {
    * as the base of the chain named after it.
    */
   chainBase?: ChainBaseRequest;
+  /**
+   * Routes the engine's streams through the caller's writer set on their way
+   * to the archive (`stowage bench --restore-into` measures them); the set
+   * must forward every byte and end each stream it was given.
+   */
+  streamsThrough?: (archive: StreamWriterSet) => StreamWriterSet;
 }
 
 /** See {@link BackupOptions.chainBase}. */
@@ -203,7 +214,7 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
         message: `backing up ${redactUrl(options.source)} to ${sink.location}`,
       });
       const request = {
-        streams: writer,
+        streams: options.streamsThrough ? options.streamsThrough(writer) : writer,
         jobs,
         progress: watchdog.watchProgress(progress),
         signal,

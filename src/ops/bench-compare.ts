@@ -3,15 +3,18 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineName } from '../engines/engine.js';
+import { enginePlugin } from '../engines/registry.js';
 import { passwordOf, passwordSecrets, redactSecrets } from '../redact.js';
+import { dropDatabase } from './database-probe.js';
 
 /**
  * `stowage bench --compare`: times the database's own dump tool on the same
+ * database, and with --restore-into its restore tool into the same scratch
  * database, for a side-by-side figure. Stowage never uses these tools for
  * backups; this only runs them when the user asks and they are on the PATH.
  */
 
-/** One run of a native dump tool. */
+/** One run of a native dump tool, and of its restore tool when asked. */
 export interface CompareRun {
   tool: string;
   /** False when the tool is not on the PATH (then nothing else is set). */
@@ -21,57 +24,127 @@ export interface CompareRun {
   bytes?: number;
   /** Its first error line, password removed, when it failed. */
   error?: string;
+  /**
+   * The restore tool on the whole dump (not a sample), into the scratch
+   * database, which it creates (`createdb` first for PostgreSQL) and which is
+   * dropped afterwards.
+   */
+  restore?: { tool: string; found: boolean; seconds?: number; error?: string };
 }
 
-/** Runs pg_dump -Fc (PostgreSQL) or mongodump --archive --gzip (MongoDB) into a temporary file, timed. */
+interface ToolRun {
+  code: number | null;
+  stderr: string;
+  missing: boolean;
+}
+
+/**
+ * Runs pg_dump -Fc (PostgreSQL) or mongodump --archive --gzip (MongoDB) into a
+ * temporary file, timed; with `scratch`, then createdb + pg_restore -j
+ * (PostgreSQL) or mongorestore (MongoDB) of that file into it, timed.
+ */
 export async function timeNativeDump(
   engine: EngineName,
   url: string,
   signal?: AbortSignal,
+  scratch?: { url: string; jobs: number },
 ): Promise<CompareRun> {
   const tool = engine === 'postgres' ? 'pg_dump' : 'mongodump';
   const dir = await mkdtemp(join(tmpdir(), 'stowage-bench-'));
   const file = join(dir, 'dump');
-  const password = passwordOf(url);
-  // The password never goes on the process list: pg_dump takes it from the environment,
-  // mongodump from a private config file (its --config holds uri and password values).
-  let mongoArgs: string[] = [];
-  if (engine !== 'postgres') {
-    const config = join(dir, 'mongodump.yaml');
-    await writeFile(config, `uri: ${JSON.stringify(url)}\n`, { mode: 0o600 });
-    mongoArgs = [`--config=${config}`, `--archive=${file}`, '--gzip', '--quiet'];
-  }
-  const args =
-    engine === 'postgres' ? ['-Fc', '-f', file, '-d', password ? withoutPassword(url) : url] : mongoArgs;
-  const env = {
-    ...process.env,
-    ...(engine === 'postgres' && password ? { PGPASSWORD: decodeURIComponent(password) } : {}),
-  };
-  const started = performance.now();
   try {
-    const outcome = await new Promise<{ code: number | null; stderr: string; missing: boolean }>(
-      (resolve) => {
-        const child = spawn(tool, args, { env, stdio: ['ignore', 'ignore', 'pipe'], signal });
-        let stderr = '';
-        child.stderr.on('data', (d: Buffer) => {
-          if (stderr.length < 4096) stderr += d.toString();
-        });
-        child.on('error', (err: NodeJS.ErrnoException) =>
-          resolve({ code: null, stderr: err.message, missing: err.code === 'ENOENT' }),
-        );
-        child.on('close', (code) => resolve({ code, stderr, missing: false }));
-      },
-    );
+    const started = performance.now();
+    const args =
+      engine === 'postgres'
+        ? ['-Fc', '-f', file, '-d', withoutPassword(url)]
+        : [`--config=${await mongoConfig(dir, 'dump', url)}`, `--archive=${file}`, '--gzip', '--quiet'];
+    const outcome = await runTool(tool, args, url, signal);
     if (outcome.missing) return { tool, found: false };
     const seconds = (performance.now() - started) / 1000;
-    if (outcome.code !== 0) {
-      const line = outcome.stderr.trim().split('\n')[0] ?? `exit code ${outcome.code}`;
-      return { tool, found: true, error: redactSecrets(line, passwordSecrets(url)) };
-    }
-    return { tool, found: true, seconds, bytes: (await stat(file)).size };
+    if (outcome.code !== 0) return { tool, found: true, error: firstLine(outcome, url) };
+    const run: CompareRun = { tool, found: true, seconds, bytes: (await stat(file)).size };
+    if (scratch) run.restore = await timeNativeRestore(engine, url, file, dir, scratch, signal);
+    return run;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+async function timeNativeRestore(
+  engine: EngineName,
+  source: string,
+  file: string,
+  dir: string,
+  scratch: { url: string; jobs: number },
+  signal?: AbortSignal,
+): Promise<NonNullable<CompareRun['restore']>> {
+  const plugin = enginePlugin(engine);
+  const target = plugin.databaseOfUrl(scratch.url);
+  const tool = engine === 'postgres' ? 'createdb + pg_restore' : 'mongorestore';
+  const from = plugin.databaseOfUrl(source);
+  if (!target || (engine !== 'postgres' && !from)) {
+    return { tool, found: true, error: 'the source and scratch URLs must each name a database' };
+  }
+  const started = performance.now();
+  try {
+    let outcome: ToolRun;
+    if (engine === 'postgres') {
+      // createdb reaches the server through its maintenance database, named as a connection string.
+      const maintenance = withoutPassword(scratch.url).replace(/\/[^/?]*(\?|$)/, '/postgres$1');
+      outcome = await runTool('createdb', [`--maintenance-db=${maintenance}`, target], scratch.url, signal);
+      if (outcome.code === 0 && !outcome.missing) {
+        const args = [
+          '-j',
+          String(scratch.jobs),
+          '--no-owner',
+          '--no-acl',
+          '-d',
+          withoutPassword(scratch.url),
+          file,
+        ];
+        outcome = await runTool('pg_restore', args, scratch.url, signal);
+      }
+    } else {
+      const config = await mongoConfig(dir, 'restore', scratch.url);
+      const args = [`--config=${config}`, `--archive=${file}`, '--gzip', '--quiet'];
+      args.push(`--nsFrom=${from}.*`, `--nsTo=${target}.*`, `--nsInclude=${from}.*`);
+      outcome = await runTool('mongorestore', args, scratch.url, signal);
+    }
+    if (outcome.missing) return { tool, found: false };
+    if (outcome.code !== 0) return { tool, found: true, error: firstLine(outcome, scratch.url) };
+    return { tool, found: true, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    await dropDatabase(scratch.url).catch(() => {});
+  }
+}
+
+/** Runs a tool; the password goes in the environment (PGPASSWORD), never on the process list. */
+function runTool(tool: string, args: string[], url: string, signal?: AbortSignal): Promise<ToolRun> {
+  const password = passwordOf(url);
+  const env = { ...process.env, ...(password ? { PGPASSWORD: decodeURIComponent(password) } : {}) };
+  return new Promise<ToolRun>((resolve) => {
+    const child = spawn(tool, args, { env, stdio: ['ignore', 'ignore', 'pipe'], signal });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      if (stderr.length < 4096) stderr += d.toString();
+    });
+    child.on('error', (err: NodeJS.ErrnoException) =>
+      resolve({ code: null, stderr: err.message, missing: err.code === 'ENOENT' }),
+    );
+    child.on('close', (code) => resolve({ code, stderr, missing: false }));
+  });
+}
+
+/** mongodump/mongorestore take the URI, password included, from a private config file. */
+async function mongoConfig(dir: string, name: string, url: string): Promise<string> {
+  const config = join(dir, `${name}.yaml`);
+  await writeFile(config, `uri: ${JSON.stringify(url)}\n`, { mode: 0o600 });
+  return config;
+}
+
+function firstLine(outcome: ToolRun, url: string): string {
+  const line = outcome.stderr.trim().split('\n')[0] || `exit code ${outcome.code}`;
+  return redactSecrets(line, passwordSecrets(url));
 }
 
 function withoutPassword(url: string): string {

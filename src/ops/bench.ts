@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { defaultCodecThreads } from '../archive/codec-pool.js';
 import { FrameType } from '../archive/format.js';
@@ -7,8 +10,10 @@ import { engineNameForUrl, loadEngine } from '../engines/registry.js';
 import { UsageError } from '../errors.js';
 import { ignoreProgress, type ProgressEvent, type ProgressListener } from '../progress.js';
 import { redactUrl } from '../redact.js';
-import { DEFAULT_COMPRESSION_BY_ENGINE, scrub } from './backup.js';
+import { backup, DEFAULT_COMPRESSION_BY_ENGINE, scrub } from './backup.js';
 import { type CompareRun, timeNativeDump } from './bench-compare.js';
+import { checkScratch, type RestoreBench, restoreSample } from './bench-restore.js';
+import { BudgetShare } from './bench-share.js';
 
 /**
  * `stowage bench`: how fast a database reads and what its archive would
@@ -34,6 +39,13 @@ export interface BenchOptions {
   engineOptions?: Record<string, unknown>;
   /** Also time pg_dump -Fc / mongodump --archive --gzip on the same database when on the PATH. */
   compare?: boolean;
+  /**
+   * Also measure restore speed: the data read is written to a temporary
+   * archive and restored into this scratch database, which must not exist
+   * (PostgreSQL) or hold nothing (MongoDB); it is dropped afterwards. Comes on
+   * top of the budget.
+   */
+  restoreInto?: string;
   onProgress?: ProgressListener;
   signal?: AbortSignal;
 }
@@ -49,8 +61,14 @@ export interface UnitBench {
   seconds: number;
   rowsPerSecond: number;
   bytesPerSecond: number;
-  /** False when the time budget ended the read before this unit's end. */
+  /** False when the unit was not read to its end (sampled, or the budget ended the read). */
   complete: boolean;
+  /**
+   * Share of the unit read when the budget sampled it (its fair share of the
+   * time was less than it needs): PostgreSQL reads that fraction of the
+   * table's blocks, MongoDB the first documents (then rows read / estimated).
+   */
+  fraction?: number;
   /** The engine's estimate of the whole unit, when it was not read to its end. */
   estimatedRows?: number;
   estimatedBytes?: number;
@@ -72,8 +90,10 @@ export interface BenchReport {
   source: string;
   database: string;
   budgetSeconds: number;
-  /** True when the budget ended the read before the whole database was read: totals are extrapolated. */
+  /** True when some unit was not read whole (sampled or cut by the budget): totals are extrapolated. */
   sampled: boolean;
+  /** True when the budget ran out before the engine finished (the catalog alone took most of it). */
+  cut: boolean;
   units: UnitBench[];
   read: { rows: number; bytes: number; seconds: number; rowsPerSecond: number; bytesPerSecond: number };
   /** Raw bytes the levels were measured on. */
@@ -84,6 +104,8 @@ export interface BenchReport {
   /** A full backup at the default level. */
   estimate: { rows: number; rawBytes: number; archiveBytes: number; seconds: number };
   compare?: CompareRun[];
+  /** With {@link BenchOptions.restoreInto}: restoring what was read. */
+  restore?: RestoreBench;
 }
 
 const DEFAULT_LEVELS: CompressionLevel[] = [1, 3, 6, 9];
@@ -93,6 +115,12 @@ const SAMPLE_PER_STREAM = 2 * 1024 * 1024;
 const SAMPLE_TOTAL = 32 * 1024 * 1024;
 /** Share of the budget for reading; the rest compresses the sample. */
 const READ_SHARE = 0.7;
+/**
+ * The read is cut off at this multiple of its share: the shares end it in
+ * time, but PostgreSQL's are decided from the speed seen so far, and reading
+ * the catalog of a very big schema may take the budget by itself.
+ */
+const BACKSTOP = 1.25;
 
 interface StreamMeasure {
   name: string;
@@ -101,17 +129,62 @@ interface StreamMeasure {
   first: number;
   last: number;
   done: boolean;
+  /** The share of the unit the engine was asked to read (PostgreSQL), when less than all. */
+  fraction?: number;
+  /** The writer told the engine to stop (MongoDB) before the stream ended. */
+  stopped: boolean;
 }
 
-/** Where the engine writes during a bench: counts, keeps a bounded sample, stores nothing. */
+/**
+ * Where the engine writes during a bench: counts, keeps a bounded sample,
+ * gives each stream its share of the budget, and forwards everything to
+ * `archive` when there is one (--restore-into), storing nothing itself.
+ */
 class MeasuringStreams implements StreamWriterSet {
   readonly streams = new Map<string, StreamMeasure>();
   readonly samples: Buffer[] = [];
   private sampled = 0;
+  private readonly fractions = new Map<string, number>();
+  /** Streams whose share was decided up front (the engine was asked for a fraction). */
+  private readonly asked = new Set<string>();
+
+  constructor(
+    private readonly share: BudgetShare,
+    private readonly estimatedBytes: (stream: string) => number,
+    private readonly unitOfStream: (stream: string) => string,
+    private readonly archive?: StreamWriterSet,
+  ) {}
+
+  sampleFraction(name: string, estimatedBytes: number): number {
+    const fraction = BudgetShare.fraction(estimatedBytes, this.share.start(name, estimatedBytes));
+    if (fraction < 1) this.fractions.set(name, fraction);
+    // Asked up front: the engine reads that much, and the stream is never told to stop.
+    this.asked.add(name);
+    return fraction;
+  }
 
   open(name: string): EngineStreamWriter {
-    const m: StreamMeasure = { name, bytes: 0, items: 0, first: 0, last: 0, done: false };
+    const asked = this.asked.has(name);
+    const m: StreamMeasure = {
+      name,
+      bytes: 0,
+      items: 0,
+      first: 0,
+      last: 0,
+      done: false,
+      stopped: false,
+      ...(this.fractions.has(name) ? { fraction: this.fractions.get(name) } : {}),
+    };
     this.streams.set(name, m);
+    const opened = performance.now();
+    // An engine that was not asked up front is told to stop once the unit's share of the time is spent.
+    const estimated = this.estimatedBytes(name);
+    const shareMs = asked
+      ? Number.POSITIVE_INFINITY
+      : estimated > 0
+        ? this.share.timeFor(this.share.start(name, estimated))
+        : this.share.startTimed(this.unitOfStream(name));
+    const inner = this.archive?.open(name);
     const parts: Buffer[] = [];
     let kept = 0;
     const flush = () => {
@@ -125,6 +198,10 @@ class MeasuringStreams implements StreamWriterSet {
         if (m.bytes === 0) m.first = now;
         m.last = now;
         m.bytes += chunk.length;
+        if (!asked && !writer.enough && now - opened > shareMs) {
+          writer.enough = true;
+          m.stopped = true;
+        }
         const room = Math.min(SAMPLE_PER_STREAM - kept, SAMPLE_TOTAL - this.sampled);
         if (room > 0) {
           const piece = chunk.length <= room ? Buffer.from(chunk) : Buffer.from(chunk.subarray(0, room));
@@ -133,17 +210,27 @@ class MeasuringStreams implements StreamWriterSet {
           this.sampled += piece.length;
           if (kept >= SAMPLE_PER_STREAM) flush();
         }
-        callback();
+        if (inner) inner.write(chunk, (err) => callback(err ?? null));
+        else callback();
       },
       final: (callback) => {
         m.items = writer.itemCount;
         m.done = true;
         if (m.first === 0) m.first = m.last = performance.now();
+        this.share.done(m.bytes, m.last - m.first);
         flush();
-        callback();
+        if (!inner) return callback();
+        inner.itemCount = writer.itemCount;
+        inner.once('error', (err) => callback(err));
+        inner.end(() => callback());
+      },
+      destroy: (err, callback) => {
+        if (inner && !inner.destroyed) inner.destroy(err ?? undefined);
+        callback(err);
       },
     }) as EngineStreamWriter;
     writer.itemCount = 0;
+    inner?.once('error', (err) => writer.destroy(err));
     return writer;
   }
 }
@@ -160,124 +247,199 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
       throw new UsageError(`compression level must be 1–19 or none, got ${level}`);
     }
   }
+  if (options.restoreInto !== undefined && engineNameForUrl(options.restoreInto) !== engineName) {
+    throw new UsageError(
+      `--restore-into needs a ${engineName} URL like the source, got ${redactUrl(options.restoreInto)}`,
+    );
+  }
   const progress = options.onProgress ?? ignoreProgress;
   const engine = await loadEngine(engineName);
+  const jobs = options.jobs ?? 2;
   const started = performance.now();
   const deadline = started + seconds * 1000;
+  const readEnd = started + seconds * READ_SHARE * 1000;
   const budget = new AbortController();
+  // The shares end the read in time; this is the backstop for a catalog that alone takes the budget.
+  // With --restore-into a cut read leaves nothing to restore: the backstop waits for the whole budget.
   const timer = setTimeout(
     () => budget.abort(new Error('bench time budget reached')),
-    seconds * READ_SHARE * 1000,
+    seconds * 1000 * (options.restoreInto ? 1 : READ_SHARE * BACKSTOP),
   );
   const signal = options.signal ? AbortSignal.any([options.signal, budget.signal]) : budget.signal;
 
-  const streams = new MeasuringStreams();
+  const share = new BudgetShare(readEnd, jobs);
   const estimates = new Map<string, { items?: number; bytes?: number }>();
   const latest = new Map<string, { items: number; bytes: number }>();
   const listen = (event: ProgressEvent) => {
     if (event.type === 'plan') {
       for (const u of event.units)
         estimates.set(u.name, { items: u.estimatedItems, bytes: u.estimatedBytes });
+      share.plan(event.units);
     } else if (event.type === 'unit-progress' || event.type === 'unit-done') {
       latest.set(event.name, { items: event.items, bytes: event.bytes });
     }
     progress(event);
   };
+  const estimatedBytes = (stream: string) => estimates.get(stream)?.bytes ?? 0;
   let database = '';
-  let sampled = false;
-  progress({
-    type: 'phase',
-    phase: 'bench',
-    message: `reading ${redactUrl(options.source)} for up to ${seconds} s`,
-  });
+  let cut = false;
+  let streams: MeasuringStreams | undefined;
+  // --restore-into: what is read also goes into a real archive, restored afterwards.
+  // Refused before anything is read: a mistyped production URL costs nothing.
+  if (options.restoreInto) await checkScratch(engineName, options.restoreInto);
+  const workDir = options.restoreInto ? await mkdtemp(join(tmpdir(), 'stowage-bench-')) : undefined;
+  const archivePath = workDir ? join(workDir, 'sample.stow') : undefined;
   try {
-    const result = await engine.backup({
-      url: options.source,
-      streams,
-      jobs: options.jobs ?? 2,
-      options: options.engineOptions ?? {},
-      progress: listen,
-      signal,
-      // A bench reports what it can read; what a backup could not carry is the backup's concern.
-      onIncomplete: () => {},
+    progress({
+      type: 'phase',
+      phase: 'bench',
+      message: `reading ${redactUrl(options.source)} for up to ${seconds} s`,
     });
-    database = result.database;
-  } catch (err) {
-    if (!budget.signal.aborted || options.signal?.aborted) throw scrub(err, options.source);
-    sampled = true;
+    try {
+      if (archivePath) {
+        const written = await backup({
+          source: options.source,
+          to: archivePath,
+          jobs,
+          kind: 'manual',
+          note: 'stowage bench sample (temporary)',
+          engineOptions: options.engineOptions ?? {},
+          onProgress: listen,
+          signal,
+          preflight: false,
+          allowIncomplete: true,
+          streamsThrough: (archive) => {
+            streams = new MeasuringStreams(share, estimatedBytes, (st) => engine.unitOfStream(st), archive);
+            return streams;
+          },
+        });
+        database = written.manifest.database;
+      } else {
+        streams = new MeasuringStreams(share, estimatedBytes, (st) => engine.unitOfStream(st));
+        const result = await engine.backup({
+          url: options.source,
+          streams,
+          jobs,
+          options: options.engineOptions ?? {},
+          progress: listen,
+          signal,
+          // A bench reports what it can read; what a backup could not carry is the backup's concern.
+          onIncomplete: () => {},
+        });
+        database = result.database;
+      }
+    } catch (err) {
+      if (!budget.signal.aborted || options.signal?.aborted) throw scrub(err, options.source);
+      cut = true;
+    } finally {
+      clearTimeout(timer);
+    }
+    const readDone = performance.now();
+    const readSeconds = (readDone - started) / 1000;
+    if (!database) database = redactUrl(options.source).replace(/^.*\//, '').replace(/\?.*$/, '');
+    const measured = streams ?? new MeasuringStreams(share, estimatedBytes, (st) => engine.unitOfStream(st));
+
+    const units = unitsOf(measured, estimates, latest, (s) => engine.unitOfStream(s), cut);
+    const readRows = units.reduce((n, u) => n + u.rows, 0);
+    const readBytes = units.reduce((n, u) => n + u.bytes, 0);
+    if (cut && readBytes === 0) {
+      throw new UsageError(
+        `the ${seconds} s budget ended before ${redactUrl(options.source)} read any data: nothing was measured`,
+        'give a larger --seconds',
+      );
+    }
+    const fullRows = units.reduce((n, u) => n + Math.max(u.rows, u.estimatedRows ?? 0), 0);
+    const fullBytes = units.reduce((n, u) => n + Math.max(u.bytes, u.estimatedBytes ?? 0), 0);
+
+    progress({
+      type: 'phase',
+      phase: 'bench',
+      message: `compressing the sample at level ${levels.join(', ')}`,
+    });
+    const compressed = compressSample(measured.samples, levels, deadline);
+    const defaultLevel = DEFAULT_COMPRESSION_BY_ENGINE[engineName];
+    const levelReports: LevelBench[] = compressed.map((m) => ({
+      level: m.level,
+      ratio: m.ratio,
+      bytesPerSecond: m.bytesPerSecond,
+      archiveBytes: Math.round(fullBytes * m.ratio),
+    }));
+    const atDefault = levelReports.find((l) => l.level === defaultLevel);
+    const defaultRatio =
+      atDefault?.ratio ?? compressSample(measured.samples, [defaultLevel], deadline)[0]!.ratio;
+    const defaultSpeed = atDefault?.bytesPerSecond;
+    const readRate = readBytes > 0 ? readBytes / readSeconds : 0;
+    // The time before the first data byte (connecting, the catalog) is paid once; only the copying scales.
+    let firstData = Infinity;
+    for (const m of measured.streams.values()) if (m.bytes > 0) firstData = Math.min(firstData, m.first);
+    const fixed = Number.isFinite(firstData) ? Math.max(0, (firstData - started) / 1000) : 0;
+    const readFull =
+      readBytes > 0 && fullBytes > readBytes
+        ? fixed + (readSeconds - fixed) * (fullBytes / readBytes)
+        : readSeconds;
+    // Compression runs on codec threads beside the read: the slower of the two sets the pace.
+    const compressFull = defaultSpeed
+      ? fullBytes / defaultSpeed / Math.max(1, defaultCodecThreads(defaultLevel))
+      : 0;
+
+    const report: BenchReport = {
+      engine: engineName,
+      source: redactUrl(options.source),
+      database,
+      budgetSeconds: seconds,
+      sampled: cut || units.some((u) => !u.complete),
+      cut,
+      units,
+      read: {
+        rows: readRows,
+        bytes: readBytes,
+        seconds: readSeconds,
+        rowsPerSecond: readSeconds > 0 ? readRows / readSeconds : 0,
+        bytesPerSecond: readRate,
+      },
+      sampledBytes: compressed[0]?.sampledBytes ?? 0,
+      levels: levelReports,
+      defaultLevel,
+      estimate: {
+        rows: Math.round(fullRows),
+        rawBytes: Math.round(fullBytes),
+        archiveBytes: Math.round(fullBytes * defaultRatio),
+        seconds: Math.max(readFull, compressFull),
+      },
+    };
+    if (options.restoreInto && archivePath) {
+      if (cut) {
+        throw new UsageError(
+          `the ${seconds} s budget ended before the read did, so there is no sample to restore into ${redactUrl(options.restoreInto)}`,
+          'give a larger --seconds',
+        );
+      }
+      report.restore = await restoreSample({
+        archive: archivePath,
+        scratch: options.restoreInto,
+        engine: engineName,
+        streams: [...measured.streams.keys()],
+        sampled: report.sampled,
+        unitOfStream: (s) => engine.unitOfStream(s),
+        jobs,
+        onProgress: progress,
+        signal: options.signal,
+      });
+    }
+    if (options.compare) {
+      progress({
+        type: 'phase',
+        phase: 'bench',
+        message: 'timing the native dump tool on the same database',
+      });
+      // The restore tool goes into the same scratch database, which is free again once ours is dropped.
+      const scratch = options.restoreInto ? { url: options.restoreInto, jobs } : undefined;
+      report.compare = [await timeNativeDump(engineName, options.source, options.signal, scratch)];
+    }
+    return report;
   } finally {
-    clearTimeout(timer);
+    if (workDir) await rm(workDir, { recursive: true, force: true });
   }
-  const readEnd = performance.now();
-  const readSeconds = (readEnd - started) / 1000;
-  if (!database) database = redactUrl(options.source).replace(/^.*\//, '').replace(/\?.*$/, '');
-
-  const units = unitsOf(streams, estimates, latest, (s) => engine.unitOfStream(s), sampled);
-  const readRows = units.reduce((n, u) => n + u.rows, 0);
-  const readBytes = units.reduce((n, u) => n + u.bytes, 0);
-  if (sampled && readBytes === 0) {
-    throw new UsageError(
-      `the ${seconds} s budget ended before ${redactUrl(options.source)} read any data: nothing was measured`,
-      'give a larger --seconds',
-    );
-  }
-  const fullRows = units.reduce((n, u) => n + Math.max(u.rows, u.estimatedRows ?? 0), 0);
-  const fullBytes = units.reduce((n, u) => n + Math.max(u.bytes, u.estimatedBytes ?? 0), 0);
-
-  progress({
-    type: 'phase',
-    phase: 'bench',
-    message: `compressing the sample at level ${levels.join(', ')}`,
-  });
-  const measured = compressSample(streams.samples, levels, deadline);
-  const defaultLevel = DEFAULT_COMPRESSION_BY_ENGINE[engineName];
-  const levelReports: LevelBench[] = measured.map((m) => ({
-    level: m.level,
-    ratio: m.ratio,
-    bytesPerSecond: m.bytesPerSecond,
-    archiveBytes: Math.round(fullBytes * m.ratio),
-  }));
-  const atDefault = levelReports.find((l) => l.level === defaultLevel);
-  const defaultRatio =
-    atDefault?.ratio ?? compressSample(streams.samples, [defaultLevel], deadline)[0]!.ratio;
-  const defaultSpeed = atDefault?.bytesPerSecond;
-  const readRate = readBytes > 0 ? readBytes / readSeconds : 0;
-  const readFull =
-    readBytes > 0 && fullBytes > readBytes ? readSeconds * (fullBytes / readBytes) : readSeconds;
-  // Compression runs on codec threads beside the read: the slower of the two sets the pace.
-  const compressFull = defaultSpeed
-    ? fullBytes / defaultSpeed / Math.max(1, defaultCodecThreads(defaultLevel))
-    : 0;
-
-  const report: BenchReport = {
-    engine: engineName,
-    source: redactUrl(options.source),
-    database,
-    budgetSeconds: seconds,
-    sampled,
-    units,
-    read: {
-      rows: readRows,
-      bytes: readBytes,
-      seconds: readSeconds,
-      rowsPerSecond: readSeconds > 0 ? readRows / readSeconds : 0,
-      bytesPerSecond: readRate,
-    },
-    sampledBytes: measured[0]?.sampledBytes ?? 0,
-    levels: levelReports,
-    defaultLevel,
-    estimate: {
-      rows: Math.round(fullRows),
-      rawBytes: Math.round(fullBytes),
-      archiveBytes: Math.round(fullBytes * defaultRatio),
-      seconds: Math.max(readFull, compressFull),
-    },
-  };
-  if (options.compare) {
-    progress({ type: 'phase', phase: 'bench', message: 'timing the native dump tool on the same database' });
-    report.compare = [await timeNativeDump(engineName, options.source, options.signal)];
-  }
-  return report;
 }
 
 function unitsOf(
@@ -285,7 +447,7 @@ function unitsOf(
   estimates: Map<string, { items?: number; bytes?: number }>,
   latest: Map<string, { items: number; bytes: number }>,
   unitOfStream: (stream: string) => string,
-  sampled: boolean,
+  cut: boolean,
 ): UnitBench[] {
   interface Acc {
     rows: number;
@@ -295,6 +457,8 @@ function unitsOf(
     complete: boolean;
     estRows: number;
     estBytes: number;
+    /** Rows read / rows of the whole unit, over its sampled streams. */
+    fraction?: number;
   }
   const byUnit = new Map<string, Acc>();
   const acc = (stream: string): Acc => {
@@ -310,19 +474,31 @@ function unitsOf(
   for (const m of streams.streams.values()) {
     seen.add(m.name);
     const a = acc(m.name);
+    const rows = m.done ? m.items : (latest.get(m.name)?.items ?? 0);
     a.bytes += m.bytes;
-    a.rows += m.done ? m.items : (latest.get(m.name)?.items ?? 0);
+    a.rows += rows;
     if (m.bytes > 0 || m.done) {
       a.first = Math.min(a.first, m.first);
       a.last = Math.max(a.last, m.last);
     }
     const e = estimates.get(m.name);
+    // A sample stands for the whole stream: scaled by the fraction read (PostgreSQL's is the share of
+    // blocks asked for; MongoDB's the documents read out of the server's count).
+    const fraction =
+      m.fraction ?? (m.stopped && e?.items && rows < e.items ? Math.max(rows, 1) / e.items : undefined);
+    if (m.done && fraction !== undefined) {
+      a.complete = false;
+      a.fraction = fraction;
+      a.estRows += Math.max(rows / fraction, e?.items ?? 0);
+      a.estBytes += Math.max(m.bytes / fraction, rows > 0 ? 0 : (e?.bytes ?? 0));
+      continue;
+    }
     if (!m.done) a.complete = false;
     a.estRows += m.done ? m.items : Math.max(e?.items ?? 0, a.rows);
     a.estBytes += m.done ? m.bytes : Math.max(e?.bytes ?? 0, m.bytes);
   }
   // Planned streams the budget never reached.
-  if (sampled) {
+  if (cut) {
     for (const [name, e] of estimates) {
       if (seen.has(name)) continue;
       const a = acc(name);
@@ -341,6 +517,10 @@ function unitsOf(
       rowsPerSecond: secs > 0 ? a.rows / secs : 0,
       bytesPerSecond: secs > 0 ? a.bytes / secs : 0,
       complete: a.complete,
+      // Over all the unit's streams (a split table's parts may have had different shares).
+      ...(a.fraction !== undefined
+        ? { fraction: a.estRows > 0 ? Math.min(1, a.rows / a.estRows) : a.fraction }
+        : {}),
       ...(a.complete ? {} : { estimatedRows: Math.round(a.estRows), estimatedBytes: Math.round(a.estBytes) }),
     };
   });

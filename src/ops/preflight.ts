@@ -35,6 +35,15 @@ export async function preflight(
   options: PreflightOptions = {},
 ): Promise<PreflightCheck[]> {
   const checks: PreflightCheck[] = [];
+  // The source answers while the repository is checked: connecting is round trips and
+  // authentication, time better spent side by side. Its failure is reported after the
+  // repository's, as when the checks ran one after the other.
+  const sourceCheck = options.skipSource
+    ? undefined
+    : checkReachable(source).then(
+        (answer) => ({ answer }),
+        (error: unknown) => ({ error }),
+      );
   await repository.checkWritable();
   checks.push({ check: 'repository-writable', status: 'ok', message: `${repository.url} is writable` });
 
@@ -70,10 +79,12 @@ export async function preflight(
     );
   }
 
-  if (options.skipSource) {
+  if (!sourceCheck) {
     checks.push({ check: 'source-reachable', status: 'skipped', message: 'not checked' });
   } else {
-    const { engine, version } = await checkReachable(source);
+    const reached = await sourceCheck;
+    if ('error' in reached) throw reached.error;
+    const { engine, version } = reached.answer;
     checks.push({ check: 'source-reachable', status: 'ok', message: `${engine} ${version} answers` });
   }
   return checks;

@@ -177,12 +177,15 @@ export class StallWatchdog {
     if (this.stallError) return;
     const now = Date.now();
     if (this.activeUnits.size === 0 && this.storeCalls.size === 0) {
-      // Nothing is being transferred (DDL, catalog reads, index builds): the probe judges.
+      // Nothing is being transferred (DDL, catalog reads, index builds): the probe judges, once
+      // nothing moved for a quarter of the timeout. Not sooner: a probe is a whole connection
+      // (authentication, a server process), a cost a short run should not pay for a question
+      // whose answer is only needed when the run has gone quiet.
       if (!this.alive) {
         this.lastMove = now;
         return;
       }
-      this.probe(now);
+      if (now - this.lastMove >= this.timeoutMs / 4) this.probe(now);
     }
     if (now - this.lastMove < this.timeoutMs) return;
     const seconds = Math.round(this.timeoutMs / 1000);

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { inProcessStoresRefused } from './in-process-refusal.js';
 import { localStore } from './local/local-store.js';
 import { memoryStore } from './memory/memory-store.js';
 import type { Repository } from './repository.js';
@@ -27,16 +28,8 @@ function schemeOf(location: string): string | undefined {
   return /^([a-z][a-z0-9+.-]+):\/\//i.exec(location)?.[1]?.toLowerCase();
 }
 
-/** Set once by the CLI: this process ends with its command, so stores that live in it are of no use. */
-let inProcessStoresRefused = false;
-
-/** Makes every later use of an in-process store (memory://) a usage error; the CLI calls it at start. */
-export function refuseInProcessStores(): void {
-  inProcessStoresRefused = true;
-}
-
 function usableStores(): readonly Store[] {
-  return STORES.filter((s) => !(inProcessStoresRefused && (s as Store).inProcess));
+  return STORES.filter((s) => !(inProcessStoresRefused() && (s as Store).inProcess));
 }
 
 /** The store that serves a location: the one whose scheme it has, or the local store for a path. */
@@ -47,7 +40,7 @@ export function storeFor(location: string): Store {
   const known = usableStores()
     .flatMap((s) => s.schemes.map((x) => `${x}://`))
     .join(', ');
-  if (store && inProcessStoresRefused && store.inProcess) {
+  if (store && inProcessStoresRefused() && store.inProcess) {
     throw new UsageError(
       `${scheme}:// keeps archives only inside one process, and this command ends with its run`,
       `give a local path or one of ${known}; ${scheme}:// is for the library`,

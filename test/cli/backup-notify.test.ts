@@ -49,6 +49,16 @@ describe('stowage backup --notify', () => {
     expect(`${failed.stderr}${quiet.stderr}${loud.stderr}`).not.toContain('secret-path');
   });
 
+  it('posts a mistyped connection string as a failure too (read early only when no webhook listens)', async () => {
+    process.env.STOWAGE_WEBHOOK_URL = hook;
+    const before = bodies().length;
+    const typo = await runCli(['backup', 'postgres://app@localhost:99999/shop', '--to', join(dir, 'repo')]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('invalid port "99999"');
+    expect(bodies()).toHaveLength(before + 1);
+    expect(bodies().at(-1)?.text).toMatch(/FAILED .*invalid port/);
+  });
+
   it('says what is missing when asked to notify without a webhook', async () => {
     delete process.env.STOWAGE_WEBHOOK_URL;
     const run = await runCli(['backup', db.url, '--to', join(dir, 'repo'), '--notify', 'always']);

@@ -13,6 +13,7 @@ import { restoreUntil } from '../../src/ops/restore-until.js';
 import { openRepository } from '../../src/store/open-repository.js';
 import { FollowProcess } from '../support/follow-process.js';
 import { storedPositions } from '../support/stored-changes.js';
+import { until } from '../support/until.js';
 import { ferretdbBinary, PrivateFerretDB } from './support/private-ferretdb.js';
 
 // Continuous backup of MongoDB against a private FerretDB that keeps an oplog
@@ -44,15 +45,6 @@ async function oplogHead(client: MongoClient): Promise<string> {
     .limit(1)
     .next();
   return formatOplogPosition(last!.ts as Timestamp);
-}
-
-/** Waits (bounded) until `check` holds. */
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 describe.skipIf(!bin)('follow and restore --until on MongoDB (private FerretDB with an oplog)', () => {

@@ -2,6 +2,7 @@
 // workload writes (inserts, TOASTed updates, deletes, TRUNCATE, a transaction over two tables),
 // a DDL change mid-stream starting a new chain; `restore --until` each recorded moment, by time
 // and by LSN, gives exactly the source's per-table checksums of that moment, on both sides of the DDL.
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,15 +14,9 @@ import { type FollowEvent, follow } from '../../src/ops/follow.js';
 import { restoreUntil } from '../../src/ops/restore-until.js';
 import { openRepository } from '../../src/store/open-repository.js';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
+import { dropReplicationState } from '../support/replication-cleanup.js';
+import { until } from '../support/until.js';
 import { tableChecksums } from './support.js';
-
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('follow and restore --until on PostgreSQL', () => {
   let source: TestPgDatabase;
@@ -44,20 +39,7 @@ describe('follow and restore --until on PostgreSQL', () => {
 
   afterAll(async () => {
     // The last chain's slot stays for a resume; the test's is not needed any more.
-    await withPgClient(source.url, async (c) => {
-      for (let i = 0; i < 50; i++) {
-        const { rows } = await c.query<{ active: boolean }>(
-          `SELECT active FROM pg_replication_slots WHERE database = current_database()`,
-        );
-        if (!rows.some((r) => r.active)) break;
-        await sleep(100);
-      }
-      await c.query(
-        `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database()`,
-      );
-      await c.query(`DO $$ DECLARE p text; BEGIN FOR p IN SELECT pubname FROM pg_publication LOOP
-                       EXECUTE format('DROP PUBLICATION %I', p); END LOOP; END $$`);
-    }).catch(() => {});
+    if (source) await dropReplicationState(source.url);
     for (const db of created) await db.drop();
     await source?.drop();
     rmSync(repo, { recursive: true, force: true });

@@ -3,6 +3,7 @@
 // confirmed only after a segment is published, so the server sends again what
 // the killed process had read but not stored: the chain ends up with every
 // transaction once, in order, and the latest restore equals the source.
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,16 +17,10 @@ import { status } from '../../src/ops/status.js';
 import { openRepository } from '../../src/store/open-repository.js';
 import { FollowProcess } from '../support/follow-process.js';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
+import { dropReplicationState } from '../support/replication-cleanup.js';
 import { storedPositions } from '../support/stored-changes.js';
+import { until } from '../support/until.js';
 import { tableChecksums } from './support.js';
-
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 90_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('follow on PostgreSQL killed with SIGKILL', () => {
   let source: TestPgDatabase;
@@ -45,20 +40,7 @@ describe('follow on PostgreSQL killed with SIGKILL', () => {
 
   afterAll(async () => {
     // The chain's slot and publication are this test's: the server must not keep WAL for them.
-    await withPgClient(source.url, async (c) => {
-      for (let i = 0; i < 50; i++) {
-        const { rows } = await c.query<{ active: boolean }>(
-          `SELECT active FROM pg_replication_slots WHERE database = current_database()`,
-        );
-        if (!rows.some((r) => r.active)) break;
-        await sleep(100);
-      }
-      await c.query(
-        `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database()`,
-      );
-      await c.query(`DO $$ DECLARE p text; BEGIN FOR p IN SELECT pubname FROM pg_publication LOOP
-                       EXECUTE format('DROP PUBLICATION %I', p); END LOOP; END $$`);
-    }).catch(() => {});
+    if (source) await dropReplicationState(source.url);
     await target?.drop();
     await source?.drop();
     rmSync(repo, { recursive: true, force: true });

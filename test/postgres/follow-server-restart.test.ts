@@ -3,6 +3,7 @@
 // session cut), and follow either goes on or ends with one clear error line;
 // started again, it resumes its chain. Nothing committed is lost: the latest
 // restore equals the source, and the chain has no gap.
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,17 +15,10 @@ import { openRepository } from '../../src/store/open-repository.js';
 import { FollowProcess } from '../support/follow-process.js';
 import { pgUrlFor, withPgClient } from '../support/pg.js';
 import { installedPgVersions, type RunningPg, startPgVersion } from '../support/pg-versions.js';
+import { until } from '../support/until.js';
 import { tableChecksums } from './support.js';
 
 const install = installedPgVersions().find((i) => i.major === '15') ?? installedPgVersions().at(-1);
-
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 90_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe.skipIf(!install)('follow on PostgreSQL through a server restart', () => {
   let server: RunningPg;

@@ -3,10 +3,17 @@
 // CLI flags come from those schemas.
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { addDeferredStoreOptions, addStoreOptions, storeOptionsFrom } from '../../src/cli/store-flags.js';
+import type { z } from 'zod';
+import {
+  addDeferredStoreOptions,
+  addStoreOptions,
+  loadStoreFlagSchemas,
+  storeOptionsFrom,
+} from '../../src/cli/store-flags.js';
 import { UsageError } from '../../src/errors.js';
 import { parseDaemonConfig } from '../../src/ops/daemon-config.js';
 import { openRepository, repositoryUrlOf, resolveArchiveRef } from '../../src/store/open-repository.js';
+import { STORE_OPTION_FLAGS } from '../../src/store/option-flags.js';
 import {
   describeStoreLocation,
   STORES,
@@ -15,6 +22,7 @@ import {
   storeOptionsFor,
 } from '../../src/store/registry.js';
 import { s3Store } from '../../src/store/s3/s3-store.js';
+import type { StoreOptionMeta } from '../../src/store/store.js';
 
 async function usageMessage(run: () => unknown): Promise<string> {
   try {
@@ -107,6 +115,8 @@ describe('the CLI store flags come from the store schemas', () => {
   const parse = async (args: string[]) => {
     const command = await withFlags(new Command().exitOverride());
     command.parse(args, { from: 'user' });
+    // What the command's preAction hook does before its action reads the flags.
+    await loadStoreFlagSchemas();
     return storeOptionsFrom(command.opts());
   };
 
@@ -120,6 +130,17 @@ describe('the CLI store flags come from the store schemas', () => {
       '--s3-kms-key-id',
       '--s3-storage-class',
     ]);
+  });
+
+  it('are listed for the CLI exactly as the store schemas declare them', () => {
+    // The CLI adds its flags from STORE_OPTION_FLAGS so that --help loads no zod; it must not drift.
+    const declared = STORES.flatMap((store) =>
+      Object.entries(store.optionsSchema.shape).flatMap(([key, field]) => {
+        const meta = (field as z.ZodType).meta() as StoreOptionMeta | undefined;
+        return meta?.flag ? [{ kind: store.kind, key, meta }] : [];
+      }),
+    );
+    expect(STORE_OPTION_FLAGS).toEqual(declared);
   });
 
   it('give the options of their store, checked', async () => {

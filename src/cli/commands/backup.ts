@@ -70,14 +70,25 @@ Examples:
         'drop --json (the summary goes to stderr), or give --to a file or repository',
       );
     const engine = engineNameForUrl(source);
+    const exposed = passwordOnCommandLine(source, 'source');
+    if (exposed) ctx.log(`warning: ${exposed}`);
+    // Read the connection string (as the backup will) before the operations load: a mistyped
+    // one fails at once, without their start-up cost (issue 13). Not when a webhook is to hear
+    // of failures: then the failure takes the usual way below, which posts it.
+    if (opts.notify === 'never' || (opts.notify === undefined && !process.env[WEBHOOK_ENV])) {
+      try {
+        databaseOfUrl(source);
+      } catch (err) {
+        // What it cannot read is left to the engine's driver, as before.
+        if (err instanceof UsageError) throw err;
+      }
+    }
     // The operations load when a command runs, not for `--help` or `--version`.
     const [{ backup }, { dataCounts }, { notify, webhookUrlProblem }] = await Promise.all([
       import('../../ops/backup.js'),
       import('../../ops/data-counts.js'),
       import('../../ops/notify.js'),
     ]);
-    const exposed = passwordOnCommandLine(source, 'source');
-    if (exposed) ctx.log(`warning: ${exposed}`);
     const webhook = webhookFrom(opts.notify as string | undefined, webhookUrlProblem);
     const started = Date.now();
     const report = async (event: Omit<RunEvent, 'database' | 'repository' | 'host'>) => {

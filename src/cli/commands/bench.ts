@@ -18,8 +18,12 @@ export function benchCommand(ctx: CliContext): Command {
     .option('--levels <list>', 'compression levels to measure, comma-separated (1-19 or none)', '1,3,6,9')
     .option('-j, --jobs <n>', 'parallel connections', '2')
     .option(
+      '--restore-into <scratch-url>',
+      'also time restoring what was read into this scratch database (must not exist, or for MongoDB be empty); dropped afterwards',
+    )
+    .option(
       '--compare',
-      'also time pg_dump -Fc / mongodump --archive --gzip on the same database, when on the PATH',
+      'also time pg_dump -Fc / mongodump --archive --gzip on the same database, when on the PATH (and the restore tool with --restore-into)',
     )
     .option('--json', 'print one JSON object on stdout');
   command.addHelpText(
@@ -28,11 +32,15 @@ export function benchCommand(ctx: CliContext): Command {
 Examples:
   $ stowage bench postgres://app@localhost/shop
   $ stowage bench mongodb://localhost:27017/shop --seconds 10 --levels 1,6,19 --json
-  $ stowage bench postgres://app@localhost/shop --compare`,
+  $ stowage bench postgres://app@localhost/shop --compare
+  $ stowage bench postgres://app@localhost/shop --restore-into postgres://app@localhost/shop_bench_scratch`,
   );
   command.action(async (source: string, opts: Record<string, unknown>) => {
     const exposed = passwordOnCommandLine(source, 'source');
     if (exposed) ctx.log(`warning: ${exposed}`);
+    const scratch = opts.restoreInto as string | undefined;
+    const scratchExposed = scratch ? passwordOnCommandLine(scratch, 'scratch') : undefined;
+    if (scratchExposed) ctx.log(`warning: ${scratchExposed}`);
     const seconds = Number(opts.seconds);
     if (!Number.isFinite(seconds) || seconds <= 0) {
       throw new UsageError(
@@ -48,6 +56,7 @@ Examples:
       levels: parseLevels(opts.levels as string),
       jobs: parseJobs(opts.jobs as string),
       compare: opts.compare === true,
+      ...(scratch ? { restoreInto: scratch } : {}),
       onProgress: ctx.progress(opts.json === true),
       signal: ctx.signal,
     });
@@ -84,11 +93,18 @@ function describe(r: BenchReport): string[] {
     u.complete ? formatBytes(u.bytes) : `${formatBytes(u.bytes)} of ~${formatBytes(u.estimatedBytes ?? 0)}`,
     count(u.rowsPerSecond),
     rate(u.bytesPerSecond),
+    u.fraction !== undefined ? `sampled ${percent(u.fraction)}` : u.complete ? '' : 'cut by the budget',
   ]);
+  const sampledUnits = r.units.filter((u) => u.fraction !== undefined);
   const lines = [
-    `${r.engine} ${r.database} (${r.source})${r.sampled ? `: sampled, the ${r.budgetSeconds} s budget ended the read` : ''}`,
+    `${r.engine} ${r.database} (${r.source})${r.cut ? `: the ${r.budgetSeconds} s budget ended the read` : ''}`,
+    ...(sampledUnits.length
+      ? [
+          `sampled to fit the ${r.budgetSeconds} s budget (each table/collection gets a fair share of it): ${sampledUnits.map((u) => `${u.unit} ${percent(u.fraction ?? 1)}`).join(', ')}; totals are extrapolated`,
+        ]
+      : []),
     '',
-    ...formatTable(['UNIT', 'ROWS', 'BYTES', 'ROWS/S', 'READ'], unitRows),
+    ...formatTable(['UNIT', 'ROWS', 'BYTES', 'ROWS/S', 'READ', ''], unitRows),
     '',
     `read: ${r.read.rows} rows, ${formatBytes(r.read.bytes)} in ${formatDuration(r.read.seconds * 1000)} (${count(r.read.rowsPerSecond)} rows, ${rate(r.read.bytesPerSecond)})`,
     '',
@@ -105,14 +121,46 @@ function describe(r: BenchReport): string[] {
     '',
     `full backup at level ${r.defaultLevel}: ~${formatDuration(r.estimate.seconds * 1000)}, ~${formatBytes(r.estimate.archiveBytes)} (${r.estimate.rows} rows, ${formatBytes(r.estimate.rawBytes)} raw)`,
   ];
+  if (r.restore) {
+    const t = r.restore.total;
+    lines.push(
+      '',
+      `restore into ${r.restore.target} (dropped afterwards):`,
+      ...formatTable(
+        ['UNIT', 'ROWS', 'BYTES', 'ROWS/S', 'LOAD'],
+        r.restore.units.map((u) => [
+          u.unit,
+          String(u.rows),
+          formatBytes(u.bytes),
+          count(u.rowsPerSecond),
+          rate(u.bytesPerSecond),
+        ]),
+      ),
+      `restore: ${t.rows} rows, ${formatBytes(t.bytes)} in ${formatDuration(t.seconds * 1000)} with schema and indexes (${count(t.rowsPerSecond)} rows, ${rate(t.bytesPerSecond)})`,
+    );
+  }
   for (const c of r.compare ?? []) {
     lines.push(
       !c.found
         ? `${c.tool}: not on the PATH`
         : c.error
           ? `${c.tool}: failed: ${c.error}`
-          : `${c.tool}: ${formatDuration((c.seconds ?? 0) * 1000)}, ${formatBytes(c.bytes ?? 0)}`,
+          : `${c.tool}: ${formatDuration((c.seconds ?? 0) * 1000)}${c.bytes !== undefined ? `, ${formatBytes(c.bytes)}` : ''}`,
     );
+    const p = c.restore;
+    if (p)
+      lines.push(
+        !p.found
+          ? `${p.tool}: not on the PATH`
+          : p.error
+            ? `${p.tool}: failed: ${p.error}`
+            : `${p.tool} (the whole dump, into ${r.restore?.target ?? 'the scratch database'}): ${formatDuration((p.seconds ?? 0) * 1000)}`,
+      );
   }
   return lines;
+}
+
+function percent(fraction: number): string {
+  const p = fraction * 100;
+  return `${p >= 10 ? p.toFixed(0) : p >= 1 ? p.toFixed(1) : p.toPrecision(2)}%`;
 }

@@ -80,6 +80,8 @@ export async function dumpCollection(
       await writeWithBackpressure(writer, chunk, hooks.signal);
       hooks.onBatch?.(documents, bytes);
       throwIfAborted(hooks.signal, 'backup');
+      // A bench sample ends here, at a batch boundary: whole documents only (see EngineStreamWriter.enough).
+      if (writer.enough) break;
       batch = await nextBatch;
     }
     await endStream(writer);

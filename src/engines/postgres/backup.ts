@@ -144,7 +144,7 @@ export async function backupPostgres(
     const relations = await selectRelations(ctx, filter);
     ctx.relations = relations.map((r) => r.oid);
     await lockRelations(leader, relations);
-    const catalog = await readCatalog(ctx);
+    const catalog = await readCatalog(ctx, await catalogHelpers(opening, server.encoding));
     const properties = await readDatabaseProperties(leader);
     // Roles are global, outside the snapshot: read them with the catalog so they match it as closely as can be.
     const globals = options.globals ? await readRoles() : undefined;
@@ -308,6 +308,20 @@ export async function backupPostgres(
     await opening;
     await Promise.all(sessions.map((s) => s.close()));
   }
+}
+
+/**
+ * The data sessions that can help read the catalog (see readCatalog): they are
+ * in the backup's snapshot, and send text in the database's encoding, which is
+ * what the catalog readers expect only where that is UTF-8. None while they
+ * are still failing to connect: their error is reported when data copying starts.
+ */
+async function catalogHelpers(
+  opening: Promise<PromiseSettledResult<PgSession>[]> | undefined,
+  encoding: string,
+): Promise<PgSession[]> {
+  if (!opening || encoding !== 'UTF8') return [];
+  return (await opening).flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
 }
 
 /**

@@ -108,11 +108,28 @@ function startCopy(
   const binary = table.format === 'binary';
   // A part selects its blocks; ONLY because COPY of a table never includes inheritance children either.
   // An extension's configuration table copies only the rows its filter selects (never split: it is small).
+  // A bench reads a share of a big table (see StreamWriterSet.sampleFraction): of a part with both ends,
+  // its first blocks (a TID range scan reads only those); of a whole table or a last part, whole blocks
+  // picked at random by TABLESAMPLE SYSTEM, which reads only those, the same ones every run (REPEATABLE).
+  const fraction = table.filter ? 1 : (streams.sampleFraction?.(part.stream, part.estimatedBytes) ?? 1);
+  const range =
+    fraction < 1 && part.fromBlock !== undefined && part.toBlock !== undefined
+      ? partFilter({
+          ...part,
+          toBlock: part.fromBlock + Math.max(1, Math.ceil((part.toBlock - part.fromBlock) * fraction)),
+        })
+      : part.fromBlock === undefined
+        ? undefined
+        : partFilter(part);
+  const sample =
+    fraction < 1 && (part.fromBlock === undefined || part.toBlock === undefined)
+      ? ` TABLESAMPLE SYSTEM (${Math.max(fraction * 100, 1e-6).toPrecision(6)}) REPEATABLE (0)`
+      : '';
   const copied = table.filter
     ? `(SELECT ${columnNames(table)} FROM ONLY ${label} ${table.filter})`
-    : part.fromBlock === undefined
+    : range === undefined && !sample
       ? `${label}${copyColumns(table)}`
-      : `(SELECT ${columnNames(table)} FROM ONLY ${label} WHERE ${partFilter(part)})`;
+      : `(SELECT ${columnNames(table)} FROM ONLY ${label}${sample}${range ? ` WHERE ${range}` : ''})`;
   progress({ type: 'unit-start', name: part.stream });
   const writer = streams.open(part.stream);
   const source = new CopyOut(

@@ -124,6 +124,13 @@ export interface PostgresRestoreOptions {
    * the restore.
    */
   skipMissingFeatures?: boolean;
+  /**
+   * Add foreign keys `NOT VALID`: the rows already loaded are not checked.
+   * For `stowage bench --restore-into`, whose sampled tables need not match
+   * each other; never for a real restore. Foreign keys of partitioned tables,
+   * which cannot be NOT VALID, are still checked.
+   */
+  foreignKeysNotValid?: boolean;
 }
 
 /**
@@ -168,4 +175,5 @@ export const POSTGRES_RESTORE_OPTION_KEYS = Object.keys({
   alterExistingRoles: true,
   mapRoles: true,
   skipMissingFeatures: true,
+  foreignKeysNotValid: true,
 } satisfies Record<keyof PostgresRestoreOptions, true>);

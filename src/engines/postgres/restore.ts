@@ -367,7 +367,7 @@ export async function restorePostgres(
               message: `building ${counted(postData.length, 'object')} (indexes, constraints, …)`,
             });
           }
-          const o = work.object;
+          const o = options.foreignKeysNotValid ? notValidForeignKey(work.object) : work.object;
           try {
             await session.client.query(
               mapObjectRoles(o, ownership.mapRoles)
@@ -589,4 +589,12 @@ async function emptyExtensionConfigTables(session: PgSession, tables: PgTableDat
     if (rows[0]?.present)
       await session.query(`DELETE FROM ONLY ${name} ${t.filter}`, [], `emptying ${name} (--clean)`);
   }
+}
+
+/** A foreign key added without checking the rows already there (see PostgresRestoreOptions.foreignKeysNotValid). */
+function notValidForeignKey(o: PgObject): PgObject {
+  const [add, ...rest] = o.sql;
+  // Only `ALTER TABLE ONLY`: a partitioned table's foreign key cannot be NOT VALID.
+  if (o.kind !== 'foreign-key' || !add?.startsWith('ALTER TABLE ONLY ')) return o;
+  return { ...o, sql: [`${add.replace(/;\s*$/, '')} NOT VALID`, ...rest] };
 }

@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import type { StoreOptionMeta } from '../store.js';
-
-const meta = (m: StoreOptionMeta) => m;
+import { S3_OPTION_FLAGS } from './s3-flags.js';
 
 /**
  * How to reach an S3-compatible service; the one place these options are
@@ -12,75 +10,29 @@ const meta = (m: StoreOptionMeta) => m;
  * `AWS_DEFAULT_REGION`, `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` /
  * `AWS_SESSION_TOKEN`, `AWS_PROFILE` and the rest of the SDK's default
  * credential chain). Credentials have no flag: command lines are visible to
- * every user of the machine.
+ * every user of the machine. Flags, help and variables are in ./s3-flags.ts
+ * (plain data the CLI reads without loading zod).
  */
 export const S3OptionsSchema = z
   .object({
     /** Service endpoint for MinIO, Ceph, R2, Wasabi…; default AWS. */
-    endpoint: z
-      .string()
-      .optional()
-      .meta(
-        meta({
-          flag: '--s3-endpoint <url>',
-          help: 'S3-compatible endpoint (MinIO, Ceph, R2…); env AWS_ENDPOINT_URL_S3 / STOWAGE_S3_ENDPOINT',
-          env: 'STOWAGE_S3_ENDPOINT',
-        }),
-      ),
-    region: z
-      .string()
-      .optional()
-      .meta(
-        meta({ flag: '--s3-region <region>', help: 'S3 region; env AWS_REGION', env: 'STOWAGE_S3_REGION' }),
-      ),
+    endpoint: z.string().optional().meta(S3_OPTION_FLAGS.endpoint),
+    region: z.string().optional().meta(S3_OPTION_FLAGS.region),
     /** Static credentials; default: the SDK's credential chain. */
     accessKeyId: z.string().optional(),
     secretAccessKey: z.string().optional(),
     sessionToken: z.string().optional(),
     /** Path-style addressing (`endpoint/bucket/key`). Default: on when a custom endpoint is set. */
-    forcePathStyle: z
-      .boolean()
-      .optional()
-      .meta(
-        meta({
-          flag: '--s3-path-style',
-          help: 'path-style S3 addressing (default on with a custom endpoint)',
-          env: 'STOWAGE_S3_FORCE_PATH_STYLE',
-        }),
-      ),
+    forcePathStyle: z.boolean().optional().meta(S3_OPTION_FLAGS.forcePathStyle),
     /** Server-side encryption of uploaded archives: `AES256` (SSE-S3) or `aws:kms` (SSE-KMS). */
     serverSideEncryption: z
       .enum(['AES256', 'aws:kms', 'aws:kms:dsse'])
       .optional()
-      .meta(
-        meta({
-          flag: '--s3-sse <mode>',
-          help: 'server-side encryption of uploads: AES256 or aws:kms; env STOWAGE_S3_SSE',
-          env: 'STOWAGE_S3_SSE',
-        }),
-      ),
+      .meta(S3_OPTION_FLAGS.serverSideEncryption),
     /** KMS key for `aws:kms`. */
-    kmsKeyId: z
-      .string()
-      .optional()
-      .meta(
-        meta({
-          flag: '--s3-kms-key-id <id>',
-          help: 'KMS key for --s3-sse aws:kms',
-          env: 'STOWAGE_S3_KMS_KEY_ID',
-        }),
-      ),
+    kmsKeyId: z.string().optional().meta(S3_OPTION_FLAGS.kmsKeyId),
     /** Storage class of uploaded archives, e.g. `STANDARD_IA`, `GLACIER_IR`. */
-    storageClass: z
-      .string()
-      .optional()
-      .meta(
-        meta({
-          flag: '--s3-storage-class <class>',
-          help: 'storage class of uploads, e.g. STANDARD_IA; env STOWAGE_S3_STORAGE_CLASS',
-          env: 'STOWAGE_S3_STORAGE_CLASS',
-        }),
-      ),
+    storageClass: z.string().optional().meta(S3_OPTION_FLAGS.storageClass),
     /** Multipart part size in MiB (5–5120, default 16). Archives can reach 10,000 parts × this. */
     partSizeMiB: z.number().min(5).max(5120).optional(),
     /** Parts uploaded at once (default 2). Memory use is about (this + 1) × part size. */

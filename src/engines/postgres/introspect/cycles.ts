@@ -30,7 +30,8 @@ export function breakCycles(objects: CatalogObject[], partOf: ReadonlyMap<string
       graph.set(from, edges);
       for (const d of o.deps) if (byId.has(d) && node(d) !== from) edges.add(node(d));
     }
-    const cycles = stronglyConnected(graph).filter((c) => c.length > 1);
+    // Most schemas have no cycle at all: a topological pass says so for a fraction of finding components.
+    const cycles = acyclic(graph) ? [] : stronglyConnected(graph).filter((c) => c.length > 1);
     // Each cycle looks only at its own members and parts: a schema with thousands of small cycles stays linear.
     // (In the order of `objects` and of the parts, as when every cycle went through all of them.)
     const members = new Map<string, CatalogObject[]>();
@@ -103,6 +104,33 @@ export function breakCycles(objects: CatalogObject[], partOf: ReadonlyMap<string
     out.push(o);
   }
   return out;
+}
+
+/** Whether no path leads from a node back to itself (Kahn's algorithm, on positions). */
+function acyclic(graph: ReadonlyMap<string, ReadonlySet<string>>): boolean {
+  const at = new Map<string, number>();
+  for (const id of graph.keys()) at.set(id, at.size);
+  const edges: number[][] = [];
+  const waiting = new Int32Array(at.size);
+  for (const targets of graph.values()) {
+    const list: number[] = [];
+    for (const to of targets) {
+      const j = at.get(to);
+      // A node with no entry has no edges out: it closes no cycle.
+      if (j === undefined) continue;
+      list.push(j);
+      waiting[j]!++;
+    }
+    edges.push(list);
+  }
+  const ready: number[] = [];
+  for (let i = 0; i < waiting.length; i++) if (waiting[i] === 0) ready.push(i);
+  let done = 0;
+  while (ready.length) {
+    done++;
+    for (const j of edges[ready.pop()!]!) if (--waiting[j]! === 0) ready.push(j);
+  }
+  return done === at.size;
 }
 
 /** Tarjan's strongly connected components, iterative (schemas can chain thousands of objects). */

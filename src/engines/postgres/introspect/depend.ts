@@ -3,12 +3,47 @@ import { type CatalogContext, type CatalogObject, catalogKey, rows } from './con
 import { breakCycles } from './cycles.js';
 import { notExtensionMember, SYSTEM_SCHEMA_FILTER } from './sql.js';
 
+/** A `pg_depend` row as two catalog keys (see catalogKey) and its type. */
 interface DependRow {
-  c: string;
-  o: string;
-  rc: string;
-  ro: string;
-  d: string;
+  from: string;
+  to: string;
+  type: string;
+}
+
+/** What resolveDependencies needs from the server, read on its own so it can be read alongside the objects. */
+export interface DependLinks {
+  links: DependRow[];
+  /** User relations in the database: a dependency on one that is not in the backup is dangling. */
+  userRelations: Set<string>;
+}
+
+/** Reads `pg_depend` and the database's user relations (see resolveDependencies). */
+export async function readDependLinks(ctx: CatalogContext): Promise<DependLinks> {
+  // The keys are made by the server (as catalogKey makes them): with thousands of tables this is
+  // hundreds of thousands of rows, and three flat strings a row cost the client a fraction of five
+  // fields and two keys built from them. Internal triggers (a foreign key's four) are left out:
+  // nothing depends on them, and attaching them to their constraint changed nothing but was a
+  // quarter of the rows of a schema of foreign keys.
+  const links = await rows<DependRow>(
+    ctx,
+    `SELECT d.classid::pg_catalog.regclass::text || ':' || d.objid::text AS "from",
+       d.refclassid::pg_catalog.regclass::text || ':' || d.refobjid::text AS "to", d.deptype AS type
+     FROM pg_catalog.pg_depend d
+     WHERE d.objid >= 16384 AND d.refobjid >= 16384 AND d.deptype IN ('n', 'a', 'i', 'e', 'P', 'S')
+       AND NOT (d.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND d.deptype = 'i'
+         AND EXISTS (SELECT FROM pg_catalog.pg_trigger t WHERE t.oid = d.objid AND t.tgisinternal))`,
+  );
+
+  const userRelations = new Set(
+    (
+      await rows<{ oid: string }>(
+        ctx,
+        `SELECT c.oid::text AS oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND ${SYSTEM_SCHEMA_FILTER} AND ${notExtensionMember('pg_class', 'c.oid')}`,
+      )
+    ).map((r) => catalogKey('pg_class', r.oid)),
+  );
+  return { links, userRelations };
 }
 
 /**
@@ -28,10 +63,11 @@ interface DependRow {
  * Detachable parts of objects (inline CHECK constraints) get dependencies of
  * their own, so that cycles.ts can split them out of a cycle.
  */
-export async function resolveDependencies(
+export function resolveDependencies(
   ctx: CatalogContext,
   readObjects: CatalogObject[],
-): Promise<CatalogObject[]> {
+  depend: DependLinks,
+): CatalogObject[] {
   const partOf = new Map<string, string>();
   const objects: CatalogObject[] = [];
   for (const obj of readObjects) {
@@ -41,18 +77,9 @@ export async function resolveDependencies(
       partOf.set(part.id, obj.id);
     }
   }
-  const depend = await rows<DependRow>(
-    ctx,
-    `SELECT d.classid::pg_catalog.regclass::text AS c, d.objid::text AS o,
-       d.refclassid::pg_catalog.regclass::text AS rc, d.refobjid::text AS ro, d.deptype AS d
-     FROM pg_catalog.pg_depend d
-     WHERE d.objid >= 16384 AND d.refobjid >= 16384 AND d.deptype IN ('n', 'a', 'i', 'e', 'P', 'S')`,
-  );
-
+  const { links, userRelations } = depend;
   const owner = new Map<string, string>();
   for (const obj of objects) for (const key of obj.keys) owner.set(key, obj.id);
-  // Each row's two keys, made once: the loops below visit every row again.
-  const links = depend.map((r) => ({ from: catalogKey(r.c, r.o), to: catalogKey(r.rc, r.ro), type: r.d }));
 
   // Attach unclaimed catalog rows to the object they are internal to (repeat: chains like array → type → table),
   // looking again only at the rows still unclaimed.
@@ -71,17 +98,6 @@ export async function resolveDependencies(
     internal = unclaimed;
   }
 
-  // User relations in the database: a dependency on one that is not in the backup is dangling.
-  const userRelations = new Set(
-    (
-      await rows<{ oid: string }>(
-        ctx,
-        `SELECT c.oid::text AS oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-         WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND ${SYSTEM_SCHEMA_FILTER} AND ${notExtensionMember('pg_class', 'c.oid')}`,
-      )
-    ).map((r) => catalogKey('pg_class', r.oid)),
-  );
-
   const byId = new Map(objects.map((o) => [o.id, o]));
   const dangling = new Set<string>();
   /** Partitioned index or key → the partitions' indexes or keys attached to it. */
@@ -93,13 +109,13 @@ export async function resolveDependencies(
     const to = owner.get(l.to);
     if (to) {
       if (to === from) continue;
-      const attach = `attach:${from}`;
-      if (l.type === 'P' && byId.has(attach)) {
+      const attach = l.type === 'P' ? byId.get(`attach:${from}`) : undefined;
+      if (attach) {
         // A partition's index: the attach step needs the parent index, the build does not.
-        byId.get(attach)?.deps.push(to);
+        attach.deps.push(to);
         const siblings = attached.get(to);
-        if (siblings) siblings.push(attach);
-        else attached.set(to, [attach]);
+        if (siblings) siblings.push(attach.id);
+        else attached.set(to, [attach.id]);
       } else {
         byId.get(from)?.deps.push(to);
       }

@@ -1,3 +1,4 @@
+import type { PgSession } from '../connect.js';
 import type { PgObject } from '../model.js';
 import { orderObjects } from '../order.js';
 import type { NameFilter } from '../patterns.js';
@@ -8,7 +9,7 @@ import { readConstraints } from './constraints.js';
 import { type CatalogContext, type CatalogObject, rows } from './context.js';
 import { readConversions } from './conversions.js';
 import { readDefaultPrivileges } from './default-privileges.js';
-import { resolveDependencies } from './depend.js';
+import { type DependLinks, readDependLinks, resolveDependencies } from './depend.js';
 import { readEventTriggers } from './event-triggers.js';
 import { readForeignData } from './foreign-data.js';
 import { readRoutines } from './functions.js';
@@ -57,42 +58,69 @@ export interface CatalogRead {
  * Reads every supported object in the selected schemas and relations and
  * returns them in restore order. Runs in the backup's snapshot transaction,
  * after the selected tables are locked.
+ *
+ * `helpers` are more sessions in the same snapshot, with the same settings as
+ * far as reading the catalog goes: the readers' queries are shared out among
+ * all sessions, so one server answers while the client turns the last answer
+ * into objects (with thousands of tables each reader waits seconds on the server).
+ * The result is the same whichever session answers what.
  */
-export async function readCatalog(ctx: CatalogContext): Promise<CatalogRead> {
-  const sequences = await readSequences(ctx);
-  const tables = await readTables(ctx, sequences);
+export async function readCatalog(ctx: CatalogContext, helpers: PgSession[] = []): Promise<CatalogRead> {
+  type Reader = (c: CatalogContext) => Promise<CatalogObject[]>;
+  // The objects come in this order: those read before the sequences and tables, then those after.
+  const before: Reader[] = [
+    readSchemas,
+    readExtensions,
+    readAccessMethods,
+    readCollations,
+    readTypes,
+    readRoutines,
+    readShellTypes,
+    readOperators,
+    readOperatorClasses,
+    readCasts,
+    readTransforms,
+    readConversions,
+    readTextSearch,
+  ];
+  const after: Reader[] = [
+    readViews,
+    readConstraints,
+    readIndexes,
+    readTriggers,
+    readRules,
+    readPolicies,
+    readStatistics,
+    readForeignData,
+    readPublications,
+    readSubscriptions,
+    readDefaultPrivileges,
+    readEventTriggers,
+    readLanguages,
+    readSystemAcls,
+  ];
+  let sequences: SequencesRead | undefined;
+  let tables: TablesRead | undefined;
+  const tasks: ((c: CatalogContext) => Promise<unknown>)[] = [
+    // First, so the first session takes it (tables need the sequences).
+    async (c) => {
+      sequences = await readSequences(c);
+      tables = await readTables(c, sequences);
+    },
+    (c) => readDependLinks(c),
+    ...before,
+    ...after,
+  ];
+  const answers = await shareOut(ctx, helpers, tasks);
+  const read = answers.slice(2).map((a) => a.value as CatalogObject[]);
+  if (!sequences || !tables) throw new Error('sequences and tables were not read');
   const all: CatalogObject[] = [
-    ...(await readSchemas(ctx)),
-    ...(await readExtensions(ctx)),
-    ...(await readAccessMethods(ctx)),
-    ...(await readCollations(ctx)),
-    ...(await readTypes(ctx)),
-    ...(await readRoutines(ctx)),
-    ...(await readShellTypes(ctx)),
-    ...(await readOperators(ctx)),
-    ...(await readOperatorClasses(ctx)),
-    ...(await readCasts(ctx)),
-    ...(await readTransforms(ctx)),
-    ...(await readConversions(ctx)),
-    ...(await readTextSearch(ctx)),
+    ...read.slice(0, before.length).flat(),
     ...sequences.objects,
     ...tables.objects,
-    ...(await readViews(ctx)),
-    ...(await readConstraints(ctx)),
-    ...(await readIndexes(ctx)),
-    ...(await readTriggers(ctx)),
-    ...(await readRules(ctx)),
-    ...(await readPolicies(ctx)),
-    ...(await readStatistics(ctx)),
-    ...(await readForeignData(ctx)),
-    ...(await readPublications(ctx)),
-    ...(await readSubscriptions(ctx)),
-    ...(await readDefaultPrivileges(ctx)),
-    ...(await readEventTriggers(ctx)),
-    ...(await readLanguages(ctx)),
-    ...(await readSystemAcls(ctx)),
+    ...read.slice(before.length).flat(),
   ];
-  const kept = await resolveDependencies(ctx, all);
+  const kept = resolveDependencies(ctx, all, answers[1]!.value as DependLinks);
   const { ordered, cycles } = orderObjects(kept);
   // A cycle no split breaks leaves objects in an order restore may not be able to apply.
   if (cycles.length)
@@ -103,4 +131,34 @@ export async function readCatalog(ctx: CatalogContext): Promise<CatalogRead> {
     tables: tables.data.filter((t) => keptTables.has(`table:${t.schema}.${t.name}`)),
     sequences: sequences.all,
   };
+}
+
+/**
+ * Runs the tasks on `ctx.session` and the helpers, each session taking the
+ * next task when it is free (the first session takes the first task). Each
+ * task reports into warning and incomplete lists of its own, added to `ctx`'s
+ * in task order afterwards, so what a backup says does not depend on timing.
+ */
+async function shareOut<T>(
+  ctx: CatalogContext,
+  helpers: PgSession[],
+  tasks: ((c: CatalogContext) => Promise<T>)[],
+): Promise<{ value: T; warnings: string[]; incomplete: string[] }[]> {
+  const out: { value: T; warnings: string[]; incomplete: string[] }[] = [];
+  let next = 0;
+  await Promise.all(
+    [ctx.session, ...helpers].map(async (session) => {
+      while (next < tasks.length) {
+        const i = next++;
+        const own: CatalogContext = { ...ctx, session, warnings: [], incomplete: [] };
+        const value = await (tasks[i] as (c: CatalogContext) => Promise<T>)(own);
+        out[i] = { value, warnings: own.warnings, incomplete: own.incomplete };
+      }
+    }),
+  );
+  for (const answer of out) {
+    ctx.warnings.push(...answer.warnings);
+    ctx.incomplete.push(...answer.incomplete);
+  }
+  return out;
 }
