@@ -14,8 +14,17 @@
  * STOWAGE_MONGOTOOLS_BIN); see bench/mongodb-tools.md for building them.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
@@ -42,6 +51,12 @@ const { values: args } = parseArgs({
     levels: { type: 'string', default: '3' },
     collections: { type: 'string' },
     'docs-each': { type: 'string', default: '20' },
+    /** The server's process id (with --url), so each scenario reports the server CPU it cost. */
+    'server-pid': { type: 'string' },
+    /** Extra engine options for the stowage restore scenarios, as JSON (variants: batchBytes, workersPerCollection …). */
+    'restore-options': { type: 'string' },
+    /** Use the compiled child of an earlier run as it is (runs of variants without rebuilding). */
+    'reuse-build': { type: 'boolean', default: false },
   },
 });
 
@@ -64,6 +79,8 @@ const log = (line: string) => console.error(`[bench] ${line}`);
  */
 function buildChild(): string {
   const outDir = '.tmp/mongodb-bench-build';
+  const built = join(outDir, 'bench', 'mongodb-child.js');
+  if (args['reuse-build'] && existsSync(built)) return built;
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const tsconfig = join(outDir, 'tsconfig.json');
@@ -87,13 +104,31 @@ function buildChild(): string {
 interface Measured {
   seconds: number;
   maxRssMiB: number;
+  /** User + system CPU seconds of the measured process and its children. */
+  clientCpuSeconds: number;
+  /** CPU seconds the server process (FerretDB with its in-process SQLite) spent meanwhile, when its pid is known. */
+  serverCpuSeconds?: number;
+  /** Secondary indexes on the restored database, and how many the source has (restore scenarios). */
+  indexes?: { built: number; expected: number };
   output: string;
 }
 
-/** Runs a command under /usr/bin/time; wall seconds and peak RSS come from time itself. */
+/** The server process whose CPU each scenario reports: the private FerretDB, or --server-pid. */
+let serverPid: number | undefined = args['server-pid'] ? Number(args['server-pid']) : undefined;
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim() || 100);
+
+/** utime + stime of a process, in seconds (fields 14 and 15 of /proc/PID/stat). */
+function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** Runs a command under /usr/bin/time; wall seconds, peak RSS and client CPU come from time itself. */
 async function measure(cmd: string, cmdArgs: string[]): Promise<Measured> {
+  const serverBefore = serverPid ? processCpuSeconds(serverPid) : undefined;
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', 'TIME %e %M', cmd, ...cmdArgs], {
+    const child = spawn('/usr/bin/time', ['-f', 'TIME %e %M %U %S', cmd, ...cmdArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -101,10 +136,18 @@ async function measure(cmd: string, cmdArgs: string[]): Promise<Measured> {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     child.on('exit', (code) => {
-      const m = /TIME ([\d.]+) (\d+)/.exec(err);
+      const m = /TIME ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(err);
       if (code !== 0 || !m)
         return reject(new Error(`${cmd} ${cmdArgs.join(' ')} failed (${code}):\n${err.slice(-3000)}`));
-      resolve({ seconds: Number(m[1]), maxRssMiB: Number(m[2]) / 1024, output: out });
+      resolve({
+        seconds: Number(m[1]),
+        maxRssMiB: Number(m[2]) / 1024,
+        clientCpuSeconds: Number(m[3]) + Number(m[4]),
+        ...(serverPid && serverBefore !== undefined
+          ? { serverCpuSeconds: processCpuSeconds(serverPid) - serverBefore }
+          : {}),
+        output: out,
+      });
     });
   });
 }
@@ -134,12 +177,29 @@ async function dropDb(url: string, name: string) {
   await client.close();
 }
 
+/** Secondary indexes (all but `_id_`) over the collections of a database. */
+async function secondaryIndexes(url: string, db: string): Promise<number> {
+  const client = new MongoClient(url);
+  await client.connect();
+  try {
+    let n = 0;
+    for (const { name } of await client.db(db).listCollections({}, { nameOnly: true }).toArray()) {
+      const indexes = await client.db(db).collection(name).listIndexes().toArray();
+      n += indexes.filter((i) => i.name !== '_id_').length;
+    }
+    return n;
+  } finally {
+    await client.close();
+  }
+}
+
 async function main() {
   let url = args.url;
   let stopServer: (() => Promise<void>) | undefined;
   if (!url && args.ferretdb) {
     const server = await startBenchFerretDB(join(work, 'ferretdb'));
     url = server.url;
+    serverPid = server.pid;
     stopServer = server.stop;
     log(`started FerretDB at ${url}`);
   }
@@ -179,6 +239,17 @@ async function main() {
     const dump = join(archives, `${dbName}.archive.gz`);
     const restoreDb = `${dbName}_r`;
     const ferret = (await serverLabel(base)).startsWith('FerretDB');
+    const mongorestoreArgs = (noIndexes: boolean) => [
+      `--uri=${base}`,
+      '--gzip',
+      `--archive=${dump}`,
+      `--nsFrom=${dbName}.*`,
+      `--nsTo=${restoreDb}.*`,
+      '--drop',
+      ...(noIndexes ? ['--noIndexRestore'] : []),
+    ];
+    if (args['restore-options']) process.env.STOWAGE_BENCH_RESTORE_OPTIONS = args['restore-options'];
+    const sourceIndexes = await secondaryIndexes(base, dbName);
 
     const scenarios: { name: string; run: () => Promise<Measured & { bytes?: number }> }[] = [
       {
@@ -252,25 +323,34 @@ async function main() {
       ...(haveTools
         ? [
             {
-              // --noIndexRestore: mongorestore sends index specs with an `ns` field, which
-              // FerretDB refuses ("Index option "ns" is unknown"); stowage still builds them.
+              // --noIndexRestore on FerretDB: mongorestore sends index specs with an `ns`
+              // field, which FerretDB refuses ("Index option "ns" is unknown").
               name: `mongorestore --gzip --archive (default workers${ferret ? ', --noIndexRestore' : ''})`,
               run: async () => {
                 await dropDb(base, restoreDb);
-                return measure(mongorestore, [
-                  `--uri=${base}`,
-                  '--gzip',
-                  `--archive=${dump}`,
-                  `--nsFrom=${dbName}.*`,
-                  `--nsTo=${restoreDb}.*`,
-                  '--drop',
-                  ...(ferret ? ['--noIndexRestore'] : []),
-                ]);
+                return measure(mongorestore, mongorestoreArgs(ferret));
               },
             },
+            ...(ferret
+              ? [
+                  {
+                    // What mongorestore does where its index specs are accepted: all data first,
+                    // then each collection's indexes in one createIndexes, 4 collections at once.
+                    name: 'mongorestore --noIndexRestore, then its index builds (like for like with stowage restore)',
+                    run: async () => {
+                      await dropDb(base, restoreDb);
+                      const command = [mongorestore, ...mongorestoreArgs(true)].map(shellQuote).join(' ');
+                      const indexes = ['node', child, 'indexes', base, dbName, restoreDb, '4']
+                        .map(shellQuote)
+                        .join(' ');
+                      return measure('sh', ['-c', `${command} && ${indexes}`]);
+                    },
+                  },
+                ]
+              : []),
           ]
         : []),
-    ].filter((s) => !args.only || s.name.includes(args.only));
+    ].filter((s) => !args.only || args.only.split(',').some((part) => s.name.includes(part)));
 
     // Rounds interleave the scenarios, so a change in machine load during the
     // bench spreads over all of them instead of skewing one.
@@ -278,8 +358,10 @@ async function main() {
     for (let i = 0; i < runs; i++) {
       for (const [n, scenario] of scenarios.entries()) {
         const r = await scenario.run();
+        if (/restore/.test(scenario.name))
+          r.indexes = { built: await secondaryIndexes(base, restoreDb), expected: sourceIndexes };
         log(
-          `${scenario.name} #${i + 1}: ${r.seconds.toFixed(2)} s, peak RSS ${r.maxRssMiB.toFixed(0)} MiB${r.bytes ? `, ${(r.bytes / 1e6).toFixed(1)} MB` : ''}`,
+          `${scenario.name} #${i + 1}: ${r.seconds.toFixed(2)} s, client CPU ${r.clientCpuSeconds.toFixed(1)} s${r.serverCpuSeconds !== undefined ? `, server CPU ${r.serverCpuSeconds.toFixed(1)} s` : ''}, peak RSS ${r.maxRssMiB.toFixed(0)} MiB${r.bytes ? `, ${(r.bytes / 1e6).toFixed(1)} MB` : ''}${r.indexes ? `, indexes ${r.indexes.built}/${r.indexes.expected}` : ''} (load ${loadavg()[0]!.toFixed(2)})`,
         );
         results[n]!.runs.push(r);
       }
@@ -293,6 +375,11 @@ async function main() {
       min: Math.min(...r.runs.map((x) => x.seconds)),
       max: Math.max(...r.runs.map((x) => x.seconds)),
       peakRssMiB: Math.max(...r.runs.map((x) => x.maxRssMiB)),
+      clientCpu: median(r.runs.map((x) => x.clientCpuSeconds)),
+      serverCpu: r.runs.every((x) => x.serverCpuSeconds !== undefined)
+        ? median(r.runs.map((x) => x.serverCpuSeconds!))
+        : undefined,
+      indexes: r.runs[0]?.indexes,
       bytes: r.runs[0]?.bytes,
     }));
     const label = many
@@ -301,11 +388,15 @@ async function main() {
     const md = [
       `# MongoDB bench — ${label}, ${server}, jobs ${jobs}, ${runs} run(s)`,
       '',
-      '| scenario | median s | min s | max s | peak RSS MiB | output MB |',
-      '|---|---:|---:|---:|---:|---:|',
+      `load average at the end: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(', ')}`,
+      '',
+      '| scenario | median s | min s | max s | client CPU s | server CPU s | peak RSS MiB | output MB | indexes built |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---|',
       ...rows.map(
         (r) =>
-          `| ${r.scenario} | ${r.median.toFixed(2)} | ${r.min.toFixed(2)} | ${r.max.toFixed(2)} | ${r.peakRssMiB.toFixed(0)} | ${r.bytes ? (r.bytes / 1e6).toFixed(1) : ''} |`,
+          `| ${r.scenario} | ${r.median.toFixed(2)} | ${r.min.toFixed(2)} | ${r.max.toFixed(2)} | ${r.clientCpu.toFixed(1)} | ${r.serverCpu !== undefined ? r.serverCpu.toFixed(1) : ''} | ${r.peakRssMiB.toFixed(0)} | ${r.bytes ? (r.bytes / 1e6).toFixed(1) : ''} | ${r.indexes ? `${r.indexes.built}/${r.indexes.expected}` : ''} |`,
       ),
       '',
     ].join('\n');
@@ -323,6 +414,9 @@ async function main() {
     rmSync(work, { recursive: true, force: true });
   }
 }
+
+/** Quotes an argument for `sh -c`. */
+const shellQuote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
 
 async function serverLabel(url: string): Promise<string> {
   const client = new MongoClient(url);

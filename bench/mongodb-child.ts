@@ -6,12 +6,17 @@
  *   mongodb-child restore <file.stow> <url> <jobs> [noindexes]
  *   mongodb-child raw     <url> <db> <jobs>      (the raw ceiling: a driver cursor with raw: true drains every collection)
  *   mongodb-child rawcmd  <url> <db> <jobs>      (find/getMore commands with raw batches, as the engine reads)
+ *   mongodb-child indexes <url> <source db> <target db> <jobs>
+ *       (builds the source's secondary indexes on the target as mongorestore does after its data:
+ *        one createIndexes per collection, `jobs` collections at once, specs without `ns` and `v`)
+ *
+ * STOWAGE_BENCH_RESTORE_OPTIONS (JSON) adds engine options to `restore` (variants to compare).
  */
 import { type Document, MongoClient } from 'mongodb';
 import { backup, restore } from '../src/index.js';
 
 const [op, a, b, jobsText, extra] = process.argv.slice(2);
-const jobs = Number(jobsText ?? 2);
+const jobs = Number((op === 'indexes' ? extra : jobsText) ?? 2);
 const started = performance.now();
 
 async function raw(url: string, db: string, commands: boolean): Promise<{ items: number; bytes: number }> {
@@ -61,6 +66,34 @@ async function raw(url: string, db: string, commands: boolean): Promise<{ items:
   }
 }
 
+/** The index builds mongorestore runs once all data is in (its RestoreIndexes), here from the source's catalog. */
+async function buildIndexes(url: string, source: string, target: string): Promise<{ indexes: number }> {
+  const client = new MongoClient(url, { maxPoolSize: jobs + 2 });
+  await client.connect();
+  try {
+    const names = (await client.db(source).listCollections({}, { nameOnly: true }).toArray()).map(
+      (c) => c.name,
+    );
+    let built = 0;
+    let next = 0;
+    const worker = async () => {
+      while (next < names.length) {
+        const name = names[next++]!;
+        const specs = (await client.db(source).collection(name).listIndexes().toArray())
+          .filter((spec) => spec.name !== '_id_')
+          .map(({ ns: _ns, v: _v, ...spec }) => spec);
+        if (specs.length === 0) continue;
+        await client.db(target).command({ createIndexes: name, indexes: specs });
+        built += specs.length;
+      }
+    };
+    await Promise.all(Array.from({ length: jobs }, worker));
+    return { indexes: built };
+  } finally {
+    await client.close();
+  }
+}
+
 let result: Document;
 if (op === 'backup') {
   const s = await backup({
@@ -77,9 +110,15 @@ if (op === 'backup') {
     target: b!,
     jobs,
     safetyBackup: false,
-    engineOptions: { drop: true },
+    engineOptions: {
+      drop: true,
+      ...(extra === 'noindexes' ? { noIndexes: true } : {}),
+      ...JSON.parse(process.env.STOWAGE_BENCH_RESTORE_OPTIONS ?? '{}'),
+    },
   });
   result = { items: Object.values(s.items).reduce((n, v) => n + v, 0) };
+} else if (op === 'indexes') {
+  result = await buildIndexes(a!, b!, jobsText!);
 } else if (op === 'raw' || op === 'rawcmd') {
   result = await raw(a!, b!, op === 'rawcmd');
 } else {

@@ -5,7 +5,9 @@ import { MongoClient } from 'mongodb';
 import { findFerretDB, freePort } from '../test/support/local-servers.js';
 
 /** A FerretDB (SQLite backend, loopback, telemetry off) in `dir`, for bench runs without a server of their own. */
-export async function startBenchFerretDB(dir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startBenchFerretDB(
+  dir: string,
+): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const bin = findFerretDB();
   if (!bin) throw new Error('no FerretDB 1.24.2 binary found (scripts/install-test-servers.sh installs one)');
   mkdirSync(dir, { recursive: true });
@@ -38,6 +40,7 @@ export async function startBenchFerretDB(dir: string): Promise<{ url: string; st
   }
   return {
     url,
+    pid: child.pid!,
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));

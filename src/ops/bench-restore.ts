@@ -7,8 +7,9 @@ import type { ProgressEvent, ProgressListener } from '../progress.js';
 import { redactUrl } from '../redact.js';
 import { scrub } from './backup.js';
 import { isDataStream } from './content-check.js';
-import { dropDatabase, inspectTarget } from './database-probe.js';
+import { inspectTarget } from './database-probe.js';
 import { restore } from './restore.js';
+import { dropScratchDatabases } from './scratch-cleanup.js';
 
 /**
  * `stowage bench --restore-into`: restores what the bench read (a temporary
@@ -126,15 +127,7 @@ export async function restoreSample(request: {
   } catch (err) {
     throw scrub(err, scratch);
   } finally {
-    progress({ type: 'phase', phase: 'bench', message: `dropping scratch database ${target}` });
-    for (const url of plan.databases) {
-      await dropDatabase(url).catch((err: unknown) => {
-        progress({
-          type: 'warning',
-          message: `could not drop scratch database ${redactUrl(url)}: ${(scrub(err, url) as Error).message}`,
-        });
-      });
-    }
+    await dropScratchDatabases(plan.databases, 'bench', progress);
   }
   const seconds = (performance.now() - started) / 1000;
   const units = [...loads.entries()].map(([unit, l]) => {

@@ -17,9 +17,10 @@ import type { StoreOptions } from '../store/registry.js';
 import { TOOL_VERSION } from '../version.js';
 import { scrub } from './backup.js';
 import { type ContentComparison, compareWithDatabase, isDataStream } from './content-check.js';
-import { dropDatabase, inspectTarget } from './database-probe.js';
+import { inspectTarget } from './database-probe.js';
 import { ArchiveHandle } from './open-archive.js';
 import { restore } from './restore.js';
+import { dropScratchDatabases } from './scratch-cleanup.js';
 
 export interface VerifyOptions {
   /** The archive: a path or `s3://bucket/prefix/NAME.stow`. */
@@ -312,14 +313,6 @@ async function runRestoreTest(
   } catch (err) {
     throw scrub(err, scratch);
   } finally {
-    progress({ type: 'phase', phase: 'restore-test', message: `dropping scratch database ${target}` });
-    for (const url of plan.databases) {
-      await dropDatabase(url).catch((err: unknown) => {
-        progress({
-          type: 'warning',
-          message: `could not drop scratch database ${redactUrl(url)}: ${(scrub(err, url) as Error).message}`,
-        });
-      });
-    }
+    await dropScratchDatabases(plan.databases, 'restore-test', progress);
   }
 }

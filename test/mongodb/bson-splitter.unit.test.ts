@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { BsonStreamError, splitBson } from '../../src/engines/mongodb/bson-splitter.js';
+import { BsonStreamError, splitBson, splitBsonRuns } from '../../src/engines/mongodb/bson-splitter.js';
 import { MemoryStreams } from '../support/memory-streams.js';
 import { BSON_CASES, caseDocument, documentOfSize, everythingDocument } from './support/bson-cases.js';
 
@@ -138,5 +138,37 @@ describe('bson splitter: bad input', () => {
     )) as BsonStreamError;
     expect(error.code).toBe('bson-stream');
     expect(error.hint).toMatch(/restore from another backup/);
+  });
+});
+
+describe('bson splitter: runs of documents (the restore path)', () => {
+  it('one run per chunk, holding the documents that chunk completes, in order', async () => {
+    const docs = allCases();
+    const stream = Buffer.concat(docs);
+    for (const sizes of [[1], [7, 1, 13], [4096], [stream.length], [3, 1000, 1, 2, 5000]]) {
+      const runs: Buffer[][] = [];
+      for await (const run of splitBsonRuns(chunked(stream, sizes), { streamName: 'test.stream' }))
+        runs.push(run.map((d) => Buffer.from(d)));
+      expect(runs.every((run) => run.length > 0)).toBe(true);
+      expect(runs.flat(), `chunk sizes ${sizes}`).toEqual(docs);
+    }
+    const whole: Buffer[][] = [];
+    for await (const run of splitBsonRuns(Readable.from([stream]), { streamName: 'test.stream' }))
+      whole.push(run);
+    expect(whole.length).toBe(1);
+  });
+
+  it('a damaged chunk yields the documents before the damage, then throws', async () => {
+    const docs = allCases().slice(0, 3);
+    const bad = Buffer.from([3, 0, 0, 0]); // a length prefix below 5
+    const seen: Buffer[] = [];
+    const read = async () => {
+      for await (const run of splitBsonRuns(Readable.from([Buffer.concat([...docs, bad])]), {
+        streamName: 'test.stream',
+      }))
+        seen.push(...run);
+    };
+    await expect(read()).rejects.toBeInstanceOf(BsonStreamError);
+    expect(seen).toEqual(docs);
   });
 });

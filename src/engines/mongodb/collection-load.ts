@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { StowageError } from '../../errors.js';
 import { Semaphore } from '../kit/semaphore.js';
 import type { BatchPool } from './batch-pool.js';
-import { splitBson } from './bson-splitter.js';
+import { splitBsonRuns } from './bson-splitter.js';
 import type { InsertBatch } from './insert-batch.js';
 import { MongoCodes } from './mongo-errors.js';
 import type { InsertWriteError, RawInserter } from './raw-insert.js';
@@ -136,21 +136,23 @@ export async function loadStream(
     await send(full);
   };
   try {
-    for await (const doc of splitBson(source, { streamName: options.streamName })) {
-      if (failure) break;
-      if (options.signal?.aborted) throw new AbortedError('restore');
-      report.read++;
-      if (doc.length > options.maxDocumentBytes) {
-        throw new StowageError(
-          'mongo-document-too-large',
-          `document ${report.read} of ${options.namespace} is ${doc.length} bytes, over the server's limit of ${options.maxDocumentBytes} bytes`,
-          'the server cannot store it; restore into a server with a larger limit, or exclude this collection',
-        );
+    stream: for await (const run of splitBsonRuns(source, { streamName: options.streamName })) {
+      for (const doc of run) {
+        if (failure) break stream;
+        if (options.signal?.aborted) throw new AbortedError('restore');
+        report.read++;
+        if (doc.length > options.maxDocumentBytes) {
+          throw new StowageError(
+            'mongo-document-too-large',
+            `document ${report.read} of ${options.namespace} is ${doc.length} bytes, over the server's limit of ${options.maxDocumentBytes} bytes`,
+            'the server cannot store it; restore into a server with a larger limit, or exclude this collection',
+          );
+        }
+        if (batch && (!batch.fits(doc.length) || batch.count >= options.batchDocuments)) await flush();
+        // A document larger than a batch gets a batch of its own size.
+        batch ??= await pool.take(doc.length);
+        batch.append(doc);
       }
-      if (batch && (!batch.fits(doc.length) || batch.count >= options.batchDocuments)) await flush();
-      // A document larger than a batch gets a batch of its own size.
-      batch ??= await pool.take(doc.length);
-      batch.append(doc);
     }
     if (batch && !failure) await flush();
   } catch (error) {
