@@ -8,17 +8,12 @@ import { countUnits } from '../nouns.js';
 import { dumpCollection } from './collection-dump.js';
 import { connect, type ServerInfo } from './connect.js';
 import { planIdRanges } from './id-ranges.js';
-import {
-  AUTH_COLLECTIONS,
-  type CatalogCollection,
-  collectionUnchanged,
-  readCatalog,
-  resolveDatabases,
-} from './introspect.js';
+import { AUTH_COLLECTIONS, type CatalogCollection, readCatalog, resolveDatabases } from './introspect.js';
 import { isNamespaceGone, toStowageError } from './mongo-errors.js';
 import { NamespaceFilter, NamespacePattern } from './namespace-filter.js';
 import { captureOplog, hasOplog, oplogStart as readOplogStart } from './oplog.js';
 import type { MongoBackupOptions } from './options.js';
+import { CollectionPresence } from './presence-check.js';
 import type { MongoCollectionSchema, MongoDatabaseSchema, MongoSchema } from './schema.js';
 import { throwIfAborted } from './stream-io.js';
 import { OPLOG_STREAM, StreamNamer } from './stream-names.js';
@@ -338,23 +333,32 @@ async function dumpSlices(
         },
       );
     } catch (error) {
-      if (isNamespaceGone(error) && !(await collectionUnchanged(client, collection)))
+      if (isNamespaceGone(error) && !(await presence.unchanged(collection)))
         throw droppedError(namespace, error);
       throw toStowageError(error, { url, during: `backup of ${namespace}` });
     }
-    if (!(await collectionUnchanged(client, collection))) {
-      // Gone before anything was read: the backup simply reflects a moment after the drop.
-      if (mine.documents === 0 && !mine.started) counts.dropped.add(namespace);
-      else throw droppedError(namespace);
-    }
-    const left = remaining.get(namespace)! - 1;
-    remaining.set(namespace, left);
-    if (left === 0) {
-      const t = total(namespace);
-      counts.set(namespace, t);
-      progress({ type: 'unit-done', name: namespace, items: t.documents, bytes: t.bytes });
-    }
+    // The worker goes on to the next slice while this one's check waits for a query shared with others.
+    const settled = presence.unchanged(collection).then((unchanged) => {
+      if (!unchanged) {
+        // Gone before anything was read: the backup simply reflects a moment after the drop.
+        if (mine.documents === 0 && !mine.started) counts.dropped.add(namespace);
+        else throw droppedError(namespace);
+      }
+      const left = remaining.get(namespace)! - 1;
+      remaining.set(namespace, left);
+      if (left === 0) {
+        const t = total(namespace);
+        counts.set(namespace, t);
+        progress({ type: 'unit-done', name: namespace, items: t.documents, bytes: t.bytes });
+      }
+    });
+    // Awaited below; this stops Node flagging a rejection that lands while the schedule still runs.
+    settled.catch(() => {});
+    checks.push(settled);
   };
+  // Whether each collection was still there once read, asked for many collections at once.
+  const presence = new CollectionPresence(client);
+  const checks: Promise<void>[] = [];
   // Biggest collection first, its slices together (sized by their collection): the longest read
   // starts at once and the small ones fill in around it.
   await runSchedule(
@@ -367,6 +371,8 @@ async function dumpSlices(
     })),
     Array.from({ length: jobs }, (_, slot) => slot),
   );
+  presence.flush();
+  await Promise.all(checks);
   return counts;
 }
 

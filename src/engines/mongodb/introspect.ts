@@ -165,27 +165,10 @@ export async function readCatalog(
   return { databases, collections, views };
 }
 
-function uuidOf(info: Document | undefined): string | undefined {
+/** The UUID (hex) in a `listCollections` entry, when the server reports one. */
+export function uuidOf(info: Document | undefined): string | undefined {
   const uuid = info?.info?.uuid as { toString(encoding: 'hex'): string } | undefined;
   return uuid ? uuid.toString('hex') : undefined;
-}
-
-/**
- * Whether a collection still exists as the same collection (same UUID where
- * the server has UUIDs). Checked after each collection is read, because not
- * every server fails a cursor whose collection is dropped: FerretDB ends it
- * early as if the data had run out.
- */
-export async function collectionUnchanged(
-  client: MongoClient,
-  collection: CatalogCollection,
-): Promise<boolean> {
-  const [info] = await client
-    .db(collection.db)
-    .listCollections({ name: collection.readFrom }, { ...EXACT_BSON_OPTIONS, authorizedCollections: true })
-    .toArray();
-  if (!info) return false;
-  return !collection.uuid || uuidOf(info as Document) === collection.uuid;
 }
 
 async function readIndexes(db: Db, collection: string): Promise<EjsonDocument[]> {

@@ -1,7 +1,7 @@
 import type { MongoClient } from 'mongodb';
 import { StowageError, UsageError } from '../../errors.js';
 import type { EngineRestoreRequest, EngineRestoreResult, StreamReaderSet, StreamSummary } from '../engine.js';
-import { runSchedule } from '../kit/scheduler.js';
+import { mapLimited, runSchedule } from '../kit/scheduler.js';
 import { Semaphore } from '../kit/semaphore.js';
 import { countUnits } from '../nouns.js';
 import { BatchPool } from './batch-pool.js';
@@ -167,9 +167,13 @@ export async function restoreMongo(
       summary: countUnits('mongodb', collections.length),
     });
 
-    for (const c of collections) {
-      if (!c.keepExisting) await createCollection(client, c.target.db, c.target.name, c.schema.options);
-    }
+    // Several at once: with thousands of small collections, one create after another was a
+    // round trip each (on FerretDB ~100 ms of waiting per collection, a fifth as much with 2–4 at once).
+    await mapLimited(
+      collections.filter((c) => !c.keepExisting),
+      jobs,
+      (c) => createCollection(client, c.target.db, c.target.name, c.schema.options),
+    );
 
     progress({ type: 'phase', phase: 'data' });
     // One pool for every stream: the budget bounds the whole restore, not each collection.

@@ -1,0 +1,216 @@
+/**
+ * MongoDB with many small collections (issue 14): the `stowage` CLI against
+ * mongodump and mongorestore, whole processes side by side.
+ *
+ *   npm run bench -- mongodb-many                                  2,000 collections of 20 documents
+ *   npm run bench -- mongodb-many --set collections=500,2000       several sizes
+ *   npm run bench -- mongodb-many --set url=mongodb://HOST:PORT/   use that server
+ *   npm run bench -- mongodb-many --quick                          200 collections, 1 run
+ *
+ * Each collection has DOCS small documents and two secondary indexes, one of
+ * them unique (bench/mongodb-many-dataset.ts). Without `url` a private
+ * FerretDB (SQLite) is started on loopback in `bench/results/.ferretdb-many`,
+ * kept between invocations so its datasets are made once; datasets are
+ * databases named after their size and reused when complete.
+ *
+ * Cases, per collection count N:
+ * - mongodump-N: `mongodump --uri URL --db DB --gzip --archive=FILE` (default parallelism, 4 collections).
+ * - stowage-backup-N: `node BUNDLE/bin.js backup URL/DB --to FILE.stow --jobs J`, ratio to mongodump-N.
+ * - mongorestore-N: `mongorestore --gzip --archive=FILE --nsFrom DB.* --nsTo DB_r.*` into a dropped
+ *   database. On FerretDB with `--noIndexRestore`: mongorestore sends index specs with an `ns`
+ *   field, which FerretDB 1.24 refuses, so there it builds no indexes while stowage builds them
+ *   all (the comparison then favours mongorestore).
+ * - stowage-restore-N: `stowage restore FILE.stow URL/DB_r --jobs J` into a dropped database,
+ *   ratio to mongorestore-N. The restore inputs are the files the backup cases write (kept in
+ *   bench/results/.mongodb-many-inputs, made untimed when missing), so within a round each
+ *   restore reads what this build's backup just wrote.
+ *
+ * Options (--set KEY=VALUE): url, collections (2000; 200 with --quick), docs (20),
+ * jobs (4, as mongodump/mongorestore's default of 4 collections at once),
+ * mongotools (folder with mongodump and mongorestore; default $STOWAGE_MONGOTOOLS_BIN or
+ * /tmp/stowage-mongotools/bin, see bench/mongodb-tools.md).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { MongoClient } from 'mongodb';
+import { type BenchCase, defineScenario } from './lib/harness.js';
+import { startBenchFerretDB } from './mongodb-ferretdb.js';
+import { generateManyCollections, manyCollectionsReady } from './mongodb-many-dataset.js';
+
+const run = promisify(execFile);
+const repoRoot = join(import.meta.dirname, '..');
+// Inside the repository, so the bundle resolves node_modules as an installed package does.
+const buildDir = join(repoRoot, 'bench/results', `.mongodb-many-${process.pid}`);
+const privateServerDir = join(repoRoot, 'bench/results', '.ferretdb-many');
+const inputsDir = join(repoRoot, 'bench/results', '.mongodb-many-inputs');
+
+let server: { stop(): Promise<void> } | undefined;
+let serverUrl: string | undefined;
+const restoreDatabases: string[] = [];
+
+async function dropDatabase(url: string, db: string): Promise<void> {
+  const client = new MongoClient(url);
+  await client.connect();
+  try {
+    await client.db(db).dropDatabase();
+  } finally {
+    await client.close();
+  }
+}
+
+async function isFerretDB(url: string): Promise<boolean> {
+  const client = new MongoClient(url);
+  await client.connect();
+  try {
+    return !!(await client.db('admin').command({ buildInfo: 1 })).ferretdbVersion;
+  } finally {
+    await client.close();
+  }
+}
+
+export const scenario = defineScenario({
+  name: 'mongodb-many',
+  description:
+    'MongoDB with thousands of small collections (DOCS documents and two secondary indexes each): the stowage CLI backup and restore against mongodump and mongorestore (gzip archives, default parallelism), whole processes.',
+
+  async prepare(opts) {
+    const counts = (opts.values.collections ?? (opts.quick ? '200' : '2000')).split(',').map(Number);
+    const documentsEach = Number(opts.values.docs ?? 20);
+    const jobs = Number(opts.values.jobs ?? 4);
+    const tools =
+      opts.values.mongotools ?? process.env.STOWAGE_MONGOTOOLS_BIN ?? '/tmp/stowage-mongotools/bin';
+    const mongodump = join(tools, 'mongodump');
+    const mongorestore = join(tools, 'mongorestore');
+    if (!existsSync(mongodump) || !existsSync(mongorestore))
+      throw new Error(
+        `no mongodump/mongorestore in ${tools}: build them (bench/mongodb-tools.md) or --set mongotools=DIR`,
+      );
+
+    let url = opts.values.url;
+    if (!url) {
+      const started = await startBenchFerretDB(privateServerDir);
+      server = started;
+      url = started.url;
+      opts.log(`started a private FerretDB at ${url} (data in ${privateServerDir})`);
+    }
+    const base = url.endsWith('/') ? url : `${url}/`;
+    serverUrl = base;
+    const ferret = await isFerretDB(base);
+
+    opts.log('bundling the CLI from these sources');
+    await rm(buildDir, { recursive: true, force: true });
+    await mkdir(buildDir, { recursive: true });
+    await run(process.execPath, [join(repoRoot, 'scripts/bundle-cli.mjs'), '--outdir', buildDir]);
+    const cli = join(buildDir, 'bin.js');
+
+    const cases: BenchCase[] = [];
+    for (const collections of counts) {
+      const db = `stowage_bench_many_${collections}x${documentsEach}`;
+      const dataset = { url: base, db, collections, documentsEach };
+      if (!(await manyCollectionsReady(dataset))) {
+        opts.log(`generating ${collections} collections of ${documentsEach} documents in ${db}`);
+        await generateManyCollections({ ...dataset, onProgress: (n, total) => opts.log(`  ${n}/${total}`) });
+      }
+      // BSON bytes of the documents, the same figure for every case.
+      const bytes = documentsEach * collections * 170;
+
+      // Kept between invocations (making them takes minutes with thousands of collections): the
+      // timed backups write them, so in a round the restores read what this build's backup wrote.
+      await mkdir(inputsDir, { recursive: true });
+      const dumpFile = join(inputsDir, `${db}.archive.gz`);
+      const archive = join(inputsDir, `${db}.stow`);
+      if (!existsSync(dumpFile)) {
+        opts.log(`making the mongorestore input for ${collections} collections (mongodump)`);
+        await run(mongodump, [`--uri=${base}`, `--db=${db}`, '--gzip', `--archive=${dumpFile}`, '--quiet']);
+      }
+      if (!existsSync(archive)) {
+        opts.log(`making the stowage restore input for ${collections} collections (stowage backup)`);
+        await run(process.execPath, [cli, 'backup', `${base}${db}`, '--to', archive, '--no-preflight']);
+      }
+
+      const restoreDb = `${db}_r`;
+      restoreDatabases.push(restoreDb);
+      const timedDump = dumpFile;
+      const timedArchive = archive;
+      const group = `${collections} collections × ${documentsEach} documents`;
+      cases.push(
+        {
+          id: `mongodump-${collections}`,
+          group,
+          label: 'mongodump --gzip --archive',
+          bytes,
+          beforeEach: () => rm(timedDump, { force: true }),
+          run: {
+            command: mongodump,
+            args: [`--uri=${base}`, `--db=${db}`, '--gzip', `--archive=${timedDump}`, '--quiet'],
+          },
+        },
+        {
+          id: `stowage-backup-${collections}`,
+          group,
+          label: `stowage backup --jobs ${jobs}`,
+          bytes,
+          baseline: `mongodump-${collections}`,
+          beforeEach: () => rm(timedArchive, { force: true }),
+          run: {
+            command: process.execPath,
+            args: [
+              cli,
+              'backup',
+              `${base}${db}`,
+              '--to',
+              timedArchive,
+              '--jobs',
+              String(jobs),
+              '--no-preflight',
+            ],
+          },
+        },
+        {
+          id: `mongorestore-${collections}`,
+          group,
+          label: `mongorestore --gzip --archive${ferret ? ' --noIndexRestore (FerretDB refuses its index specs)' : ''}`,
+          bytes,
+          beforeEach: () => dropDatabase(base, restoreDb),
+          run: {
+            command: mongorestore,
+            args: [
+              `--uri=${base}`,
+              '--gzip',
+              `--archive=${dumpFile}`,
+              `--nsFrom=${db}.*`,
+              `--nsTo=${restoreDb}.*`,
+              '--quiet',
+              ...(ferret ? ['--noIndexRestore'] : []),
+            ],
+          },
+        },
+        {
+          id: `stowage-restore-${collections}`,
+          group,
+          label: `stowage restore --jobs ${jobs} (indexes built)`,
+          bytes,
+          baseline: `mongorestore-${collections}`,
+          beforeEach: () => dropDatabase(base, restoreDb),
+          run: {
+            command: process.execPath,
+            args: [cli, 'restore', archive, `${base}${restoreDb}`, '--jobs', String(jobs), '--yes'],
+          },
+        },
+      );
+    }
+    return cases;
+  },
+
+  async cleanup() {
+    if (serverUrl) {
+      for (const db of restoreDatabases.splice(0)) await dropDatabase(serverUrl, db).catch(() => {});
+    }
+    await rm(buildDir, { recursive: true, force: true });
+    await server?.stop();
+    server = undefined;
+  },
+});

@@ -1,0 +1,148 @@
+// Per-collection round trips of backup and restore (issue 14: thousands of
+// small collections). The commands the engine sends are observed through the
+// driver's command monitoring on its own client; the server is real.
+import { type CommandStartedEvent, type Document, MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCatalog } from '../../src/engines/mongodb/introspect.js';
+import { NamespaceFilter } from '../../src/engines/mongodb/namespace-filter.js';
+import { CollectionPresence } from '../../src/engines/mongodb/presence-check.js';
+import { mongoUrlFor, uniqueMongoDbName, withMongoClient } from '../support/mongo.js';
+import { backupToMemory, collectionStreams, restoreFromMemory } from './support/engine.js';
+
+const COLLECTIONS = 30;
+const source = uniqueMongoDbName('round_trips');
+const target = `${source}_r`;
+const name = (i: number) => `c${String(i).padStart(3, '0')}`;
+
+/** Commands sent by clients connected while `record` is on, with how many of each kind were out at once. */
+const seen: { name: string; db: string }[] = [];
+const inFlight = new Map<string, number>();
+const maxInFlight = new Map<string, number>();
+const originalConnect = MongoClient.prototype.connect;
+
+const monitored = (url: string) => `${url}${url.includes('?') ? '&' : '?'}monitorCommands=true`;
+
+beforeAll(async () => {
+  const started = new Map<number, string>();
+  MongoClient.prototype.connect = function (this: MongoClient) {
+    this.on('commandStarted', (e: CommandStartedEvent) => {
+      seen.push({ name: e.commandName, db: e.databaseName });
+      started.set(e.requestId, e.commandName);
+      const n = (inFlight.get(e.commandName) ?? 0) + 1;
+      inFlight.set(e.commandName, n);
+      maxInFlight.set(e.commandName, Math.max(n, maxInFlight.get(e.commandName) ?? 0));
+    });
+    const done = (e: { requestId: number }) => {
+      const command = started.get(e.requestId);
+      if (command) inFlight.set(command, (inFlight.get(command) ?? 1) - 1);
+    };
+    this.on('commandSucceeded', done);
+    this.on('commandFailed', done);
+    return originalConnect.call(this);
+  } as typeof originalConnect;
+
+  await withMongoClient(async (client) => {
+    const db = client.db(source);
+    for (let c = 0; c < COLLECTIONS; c++) {
+      await db
+        .collection(name(c))
+        .insertMany(
+          Array.from({ length: 3 }, (_, i) => ({ _id: i, email: `u${i}@c${c}`, at: i * c })) as Document[],
+        );
+      await db.command({
+        createIndexes: name(c),
+        indexes: [
+          { key: { email: 1 }, name: 'email_1', unique: true },
+          { key: { at: -1 }, name: 'at_-1' },
+        ],
+      });
+    }
+  });
+}, 120_000);
+
+afterAll(async () => {
+  MongoClient.prototype.connect = originalConnect;
+  await withMongoClient(async (client) => {
+    await client.db(source).dropDatabase();
+    await client.db(target).dropDatabase();
+  }).catch(() => {});
+});
+
+function reset() {
+  seen.length = 0;
+  maxInFlight.clear();
+}
+const count = (command: string) => seen.filter((c) => c.name === command).length;
+
+describe('many small collections', () => {
+  it('backup checks that the collections are still there with a few listCollections, not one per collection; restore creates several collections at once', async () => {
+    reset();
+    const backup = await backupToMemory(monitored(mongoUrlFor(source)), {}, 4);
+    expect(count('find')).toBe(COLLECTIONS);
+    // One for the catalog, then the presence checks of all collections together (one per
+    // collection before: 31 here).
+    expect(count('listCollections')).toBeLessThanOrEqual(3);
+    expect(collectionStreams(backup)).toHaveLength(COLLECTIONS);
+    expect(backup.result.warnings.filter((w) => /dropped/.test(w))).toEqual([]);
+
+    reset();
+    await restoreFromMemory(backup, monitored(mongoUrlFor(target)), {}, 4);
+    expect(count('create')).toBe(COLLECTIONS);
+    // One after another before: never more than one out at a time.
+    expect(maxInFlight.get('create')).toBeGreaterThan(1);
+
+    await withMongoClient(async (client) => {
+      const names = (await client.db(target).listCollections({}, { nameOnly: true }).toArray())
+        .map((c) => c.name)
+        .sort();
+      expect(names).toEqual(Array.from({ length: COLLECTIONS }, (_, c) => name(c)));
+      for (const c of [0, COLLECTIONS - 1]) {
+        const docs = await client.db(target).collection(name(c)).find().sort({ _id: 1 }).toArray();
+        expect(docs).toEqual(
+          Array.from({ length: 3 }, (_, i) => ({ _id: i, email: `u${i}@c${c}`, at: i * c })),
+        );
+        const indexes = (await client.db(target).collection(name(c)).listIndexes().toArray())
+          .map((i) => i.name)
+          .sort();
+        expect(indexes).toEqual(['_id_', 'at_-1', 'email_1']);
+      }
+    });
+  }, 120_000);
+});
+
+describe('CollectionPresence', () => {
+  it('answers many collections with one query: present, dropped, and dropped and created again', async () => {
+    const db = uniqueMongoDbName('presence');
+    await withMongoClient(
+      async (client) => {
+        try {
+          for (const c of ['kept', 'dropped', 'recreated']) await client.db(db).createCollection(c);
+          const catalog = await readCatalog(client, [db], new NamespaceFilter(), { countOnly: true });
+          const byName = new Map(catalog.collections.map((c) => [c.name, c]));
+          await client.db(db).collection('dropped').drop();
+          await client.db(db).collection('recreated').drop();
+          await client.db(db).createCollection('recreated');
+
+          reset();
+          const presence = new CollectionPresence(client);
+          const answers = ['kept', 'dropped', 'recreated'].map((n) => presence.unchanged(byName.get(n)!));
+          // Nothing is asked until enough questions are pending or a flush.
+          await new Promise((resolve) => setImmediate(resolve));
+          presence.flush();
+          const [kept, dropped, recreated] = await Promise.all(answers);
+          expect(kept).toBe(true);
+          expect(dropped).toBe(false);
+          // Told apart by UUID where the server reports one (MongoDB, FerretDB 1.24).
+          expect(recreated).toBe(!byName.get('recreated')!.uuid);
+          expect(count('listCollections')).toBe(1);
+
+          // `now` sends at once, without a flush.
+          await expect(presence.unchanged(byName.get('kept')!, { now: true })).resolves.toBe(true);
+        } finally {
+          await client.db(db).dropDatabase();
+        }
+      },
+      monitored(mongoUrlFor(db)),
+    );
+  }, 60_000);
+});
