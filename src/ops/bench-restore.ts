@@ -10,6 +10,7 @@ import { isDataStream } from './content-check.js';
 import { inspectTarget } from './database-probe.js';
 import { restore } from './restore.js';
 import { dropScratchDatabases } from './scratch-cleanup.js';
+import type { UnitThroughput } from './unit-throughput.js';
 
 /**
  * `stowage bench --restore-into`: restores what the bench read (a temporary
@@ -20,17 +21,8 @@ import { dropScratchDatabases } from './scratch-cleanup.js';
  * before anything is read or written; nothing else on the server is touched.
  */
 
-/** One table or collection restored. */
-export interface UnitRestoreBench {
-  unit: string;
-  rows: number;
-  /** Bytes loaded (as archived, before compression). */
-  bytes: number;
-  /** From the start of its load to its end (data only; indexes are in the total). */
-  seconds: number;
-  rowsPerSecond: number;
-  bytesPerSecond: number;
-}
+/** One table or collection restored: its time is its data load (indexes are in the total). */
+export type UnitRestoreBench = UnitThroughput;
 
 export interface RestoreBench {
   /** The scratch database, password removed. */

@@ -14,6 +14,7 @@ import { backup, DEFAULT_COMPRESSION_BY_ENGINE, scrub } from './backup.js';
 import { type CompareRun, timeNativeDump } from './bench-compare.js';
 import { checkScratch, type RestoreBench, restoreSample } from './bench-restore.js';
 import { BudgetShare } from './bench-share.js';
+import type { UnitThroughput } from './unit-throughput.js';
 
 /**
  * `stowage bench`: how fast a database reads and what its archive would
@@ -50,17 +51,8 @@ export interface BenchOptions {
   signal?: AbortSignal;
 }
 
-/** One table or collection. */
-export interface UnitBench {
-  unit: string;
-  /** Rows or documents read. */
-  rows: number;
-  /** Bytes read (as a backup archives them, before compression). */
-  bytes: number;
-  /** Wall time from the first byte to the last, seconds. */
-  seconds: number;
-  rowsPerSecond: number;
-  bytesPerSecond: number;
+/** One table or collection, as read (its time runs from the first byte read to the last). */
+export interface UnitBench extends UnitThroughput {
   /** False when the unit was not read to its end (sampled, or the budget ended the read). */
   complete: boolean;
   /**
