@@ -10,7 +10,7 @@ import { isDataStream } from './content-check.js';
 import { inspectTarget } from './database-probe.js';
 import { restore } from './restore.js';
 import { dropScratchDatabases } from './scratch-cleanup.js';
-import type { UnitThroughput } from './unit-throughput.js';
+import { type UnitThroughput, unitThroughput } from './unit-throughput.js';
 
 /**
  * `stowage bench --restore-into`: restores what the bench read (a temporary
@@ -122,17 +122,9 @@ export async function restoreSample(request: {
     await dropScratchDatabases(plan.databases, 'bench', progress);
   }
   const seconds = (performance.now() - started) / 1000;
-  const units = [...loads.entries()].map(([unit, l]) => {
-    const secs = l.last > l.first ? (l.last - l.first) / 1000 : 0;
-    return {
-      unit,
-      rows: l.rows,
-      bytes: l.bytes,
-      seconds: secs,
-      rowsPerSecond: secs > 0 ? l.rows / secs : 0,
-      bytesPerSecond: secs > 0 ? l.bytes / secs : 0,
-    };
-  });
+  const units = [...loads.entries()].map(([unit, l]) =>
+    unitThroughput(unit, l.rows, l.bytes, l.first, l.last),
+  );
   const rows = units.reduce((n, u) => n + u.rows, 0);
   const bytes = units.reduce((n, u) => n + u.bytes, 0);
   return {

@@ -14,7 +14,7 @@ import { backup, DEFAULT_COMPRESSION_BY_ENGINE, scrub } from './backup.js';
 import { type CompareRun, timeNativeDump } from './bench-compare.js';
 import { checkScratch, type RestoreBench, restoreSample } from './bench-restore.js';
 import { BudgetShare } from './bench-share.js';
-import type { UnitThroughput } from './unit-throughput.js';
+import { type UnitThroughput, unitThroughput } from './unit-throughput.js';
 
 /**
  * `stowage bench`: how fast a database reads and what its archive would
@@ -500,14 +500,8 @@ function unitsOf(
     }
   }
   return [...byUnit.entries()].map(([unit, a]) => {
-    const secs = a.last > a.first ? (a.last - a.first) / 1000 : 0;
     return {
-      unit,
-      rows: a.rows,
-      bytes: a.bytes,
-      seconds: secs,
-      rowsPerSecond: secs > 0 ? a.rows / secs : 0,
-      bytesPerSecond: secs > 0 ? a.bytes / secs : 0,
+      ...unitThroughput(unit, a.rows, a.bytes, a.first, a.last),
       complete: a.complete,
       // Over all the unit's streams (a split table's parts may have had different shares).
       ...(a.fraction !== undefined

@@ -3,19 +3,10 @@
 // children: it must wait for every table's rows, not only its own table's,
 // or a child's COPY scheduled after it fails on the old rows it excuses.
 import { describe, expect, it } from 'vitest';
-import type { PgObject, PgTableData, PostgresSchema } from '../../src/engines/postgres/model.js';
+import type { PgObject, PostgresSchema } from '../../src/engines/postgres/model.js';
 import { planRestore, planSchedule } from '../../src/engines/postgres/restore-plan.js';
+import { table } from './restore-plan-fixtures.js';
 
-const table = (name: string): PgTableData => ({
-  streams: [`public.${name}`],
-  schema: 'public',
-  name,
-  columns: [{ name: 'id', type: 'integer' }],
-  format: 'binary',
-  estimatedRows: 0,
-  estimatedBytes: 0,
-  identityAlways: false,
-});
 const rel = (name: string) => ({ schema: 'public', name });
 const constraint = (id: string, sql: string): PgObject => ({
   id,

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StreamSummary } from '../../src/engines/engine.js';
 import { inStartOrder, runSchedule } from '../../src/engines/kit/scheduler.js';
-import type { PgObject, PgTableData, PostgresSchema } from '../../src/engines/postgres/model.js';
+import type { PgObject, PostgresSchema } from '../../src/engines/postgres/model.js';
 import {
   BATCH_TABLE_BYTES,
   planRestore,
@@ -11,17 +11,7 @@ import {
   type RestoreTask,
 } from '../../src/engines/postgres/restore-plan.js';
 import { StowageError, UsageError } from '../../src/errors.js';
-
-const table = (name: string, streams = [`public.${name}`]): PgTableData => ({
-  streams,
-  schema: 'public',
-  name,
-  columns: [{ name: 'id', type: 'integer' }],
-  format: 'binary',
-  estimatedRows: 0,
-  estimatedBytes: 0,
-  identityAlways: false,
-});
+import { table } from './restore-plan-fixtures.js';
 
 const object = (
   id: string,
