@@ -8,7 +8,13 @@ import { countUnits } from '../nouns.js';
 import { dumpCollection } from './collection-dump.js';
 import { connect, type ServerInfo } from './connect.js';
 import { planIdRanges } from './id-ranges.js';
-import { AUTH_COLLECTIONS, type CatalogCollection, readCatalog, resolveDatabases } from './introspect.js';
+import {
+  AUTH_COLLECTIONS,
+  type CatalogCollection,
+  confirmDatabasesExist,
+  readCatalog,
+  resolveDatabases,
+} from './introspect.js';
 import { isNamespaceGone, toStowageError } from './mongo-errors.js';
 import { NamespaceFilter, NamespacePattern } from './namespace-filter.js';
 import { captureOplog, hasOplog, oplogStart as readOplogStart } from './oplog.js';
@@ -61,12 +67,13 @@ export async function backupMongo(
     const oplogStart = useOplog ? await readOplogStart(client) : undefined;
 
     progress({ type: 'phase', phase: 'catalog' });
-    const databases = await resolveDatabases(client, options.databases, connection.urlDatabase);
+    const { databases, named } = await resolveDatabases(client, options.databases, connection.urlDatabase);
     const catalog = await readCatalog(client, databases, filter, {
       concurrency: Math.max(2, jobs),
       // Splitting needs byte sizes: only a backup asked to split pays for FerretDB's collStats.
       countOnly: !!server.ferretdb && options.splitCollections !== true,
     });
+    if (named) await confirmDatabasesExist(client, catalog.unseen);
     if (catalog.collections.length === 0 && catalog.views.length === 0) {
       warn(
         `no collections to back up in ${databases.join(', ')}${filter.includesAll ? '' : ' that match --include'}`,
