@@ -3,7 +3,7 @@ import { StowageError } from '../../errors.js';
 import type { EngineRestoreRequest, EngineRestoreResult, StreamSummary } from '../engine.js';
 import { inStartOrder, runSchedule } from '../kit/scheduler.js';
 import { counted, countUnits } from '../nouns.js';
-import { applyObjects } from './apply-ddl.js';
+import { applyBatch, applyObjects, applyOne, type BatchOptions, terminated } from './apply-ddl.js';
 import { defaultPrivilegeResets } from './clean-default-privileges.js';
 import { PgSession, parseTarget } from './connect.js';
 import { dataOnlyLoadGroups, requireTables } from './data-only.js';
@@ -192,7 +192,7 @@ export async function restorePostgres(
             return drop ? [drop] : [];
           },
           onApplied: () => {},
-          describe: (o) => `dropping ${describe(o)} (--clean)`,
+          doing: (what) => `dropping ${what} (--clean)`,
         });
         if (ownership.acl) {
           // The archive's default privileges replace the target's, which no drop above reaches.
@@ -222,7 +222,7 @@ export async function restorePostgres(
         batch,
         statements: (o) => mapObjectRoles(o, ownership.mapRoles),
         onApplied: () => ledger.tick('pre-data'),
-        describe: (o) => `creating ${describe(o)}`,
+        doing: (what) => `creating ${what}`,
       });
     }
 
@@ -360,17 +360,10 @@ export async function restorePostgres(
           await restoreSequences(session, sequences, dataOnly, warnings);
           for (const _ of sequences) ledger.tick('sequences');
           return;
-        case 'post-data': {
+        case 'post-data':
           announcePostData();
-          const o = options.foreignKeysNotValid ? notValidForeignKey(work.object) : work.object;
-          try {
-            await session.client.query(postDataSql(o));
-          } catch (err) {
-            throw session.translate(err, `creating ${describe(o)}`);
-          }
-          ledger.tick('post-data');
+          await applyOne(session, postDataObject(work.object), postDataOptions);
           return;
-        }
       }
     };
 
@@ -384,31 +377,19 @@ export async function restorePostgres(
         message: `building ${counted(postData.length, 'object')} (indexes, constraints, …)`,
       });
     };
-    const postDataSql = (o: PgObject) =>
-      mapObjectRoles(o, ownership.mapRoles)
-        .map((s) => (/;\s*$/.test(s) ? s : `${s};`))
-        .join('\n');
-    /**
-     * Small tables' indexes and constraints, several in one query: one round trip instead of one
-     * each (thousands of tables). The query is one implicit transaction, so a failure leaves
-     * nothing of it behind; the objects are then created one by one, to keep what can be and to
-     * name the one that fails.
-     */
+    const postDataObject = (o: PgObject) => (options.foreignKeysNotValid ? notValidForeignKey(o) : o);
+    const postDataOptions: BatchOptions = {
+      statements: (o) => mapObjectRoles(o, ownership.mapRoles),
+      onApplied: () => ledger.tick('post-data'),
+      doing: (what) => `creating ${what}`,
+      signal,
+    };
+    /** Small tables' indexes and constraints, several in one query: one round trip instead of one each (thousands of tables). */
     const performBatch = async (works: RestoreWork[], session: PgSession): Promise<void> => {
-      const objects = works.flatMap((w) =>
-        w.kind !== 'post-data' ? [] : [options.foreignKeysNotValid ? notValidForeignKey(w.object) : w.object],
-      );
+      const objects = works.flatMap((w) => (w.kind !== 'post-data' ? [] : [postDataObject(w.object)]));
       if (objects.length !== works.length) throw new Error('only post-data is batched');
       announcePostData();
-      try {
-        await session.client.query(objects.map(postDataSql).join('\n'));
-      } catch (err) {
-        if (session.lost !== undefined || signal?.aborted)
-          throw session.translate(err, `creating ${counted(objects.length, 'object')}`);
-        for (const w of works) await perform(w, session);
-        return;
-      }
-      for (const _ of objects) ledger.tick('post-data');
+      await applyBatch(session, objects, postDataOptions);
     };
 
     const works = new Map(schedule.map((task) => [task.id, task.work]));
@@ -446,7 +427,7 @@ export async function restorePostgres(
         batch,
         statements,
         onApplied: () => ledger.tick('owners and privileges'),
-        describe: (o) => `setting owner and privileges of ${describe(o)}`,
+        doing: (what) => `setting owner and privileges of ${what}`,
       });
     }
 
@@ -458,7 +439,7 @@ export async function restorePostgres(
           ...(ownership.owner ? (o.owner ?? []).map((sql) => mapStatementRole(sql, ownership.mapRoles)) : []),
         ],
         onApplied: () => ledger.tick('post-data'),
-        describe: (o) => `creating ${describe(o)}`,
+        doing: (what) => `creating ${what}`,
       });
     }
 
@@ -542,10 +523,6 @@ function filtered(options: PostgresRestoreOptions): boolean {
     options.excludeSchemas?.length ||
     options.excludeTables?.length
   );
-}
-
-function describe(o: PgObject): string {
-  return `${o.kind} ${o.schema && o.kind !== 'schema' ? `${o.schema}.` : ''}${o.name}`;
 }
 
 async function loadTable(
@@ -639,5 +616,5 @@ function notValidForeignKey(o: PgObject): PgObject {
   const [add, ...rest] = o.sql;
   // Only `ALTER TABLE ONLY`: a partitioned table's foreign key cannot be NOT VALID.
   if (o.kind !== 'foreign-key' || !add?.startsWith('ALTER TABLE ONLY ')) return o;
-  return { ...o, sql: [`${add.replace(/;\s*$/, '')} NOT VALID`, ...rest] };
+  return { ...o, sql: [terminated(add, ' NOT VALID'), ...rest] };
 }
