@@ -7,6 +7,7 @@ import { applyBatch, applyObjects, applyOne, type BatchOptions, terminated } fro
 import { defaultPrivilegeResets } from './clean-default-privileges.js';
 import { PgSession, parseTarget } from './connect.js';
 import { dataOnlyLoadGroups, requireTables } from './data-only.js';
+import { foldColumnDefaults } from './fold-defaults.js';
 import { qualify } from './ident.js';
 import { loadLargeObjects } from './large-objects.js';
 import { loadTableCopy } from './load-copy.js';
@@ -120,6 +121,8 @@ export async function restorePostgres(
     warnings,
   );
   const sessions: PgSession[] = [main];
+  /** The other workers' sessions, connecting meanwhile (settled before the restore returns). */
+  let opening: Promise<PromiseSettledResult<PgSession>[]> = Promise.resolve([]);
   const ledger = new RestoreLedger();
   const items: Record<string, number> = {};
   let stoppedBeforeWrite: unknown;
@@ -212,30 +215,39 @@ export async function restorePostgres(
 
     if (options.clean) await emptyExtensionConfigTables(main, tables);
 
+    if (jobs > 1 && (tables.length > 1 || postData.length > 1)) {
+      // The other workers connect while pre-data runs on this session: connecting costs round trips and an authentication.
+      opening = Promise.allSettled(
+        Array.from({ length: jobs - 1 }, async () => {
+          const session = await PgSession.open(main.target, { mode: 'restore', settings, signal });
+          sessions.push(session);
+          return session;
+        }),
+      );
+    }
+
     if (preData.length) {
       progress({
         type: 'phase',
         phase: 'pre-data',
         message: `creating ${counted(preData.length, 'object')}`,
       });
-      await applyObjects(main, preData, {
+      const { objects: creates, folded } = foldColumnDefaults(preData);
+      await applyObjects(main, creates, {
         batch,
         statements: (o) => mapObjectRoles(o, ownership.mapRoles),
-        onApplied: () => ledger.tick('pre-data'),
+        onApplied: (o) => {
+          // A table counts for the defaults created with it too.
+          for (let n = 1 + (folded.get(o.id) ?? 0); n > 0; n--) ledger.tick('pre-data');
+        },
         doing: (what) => `creating ${what}`,
       });
     }
 
     const workers = [main];
-    if (jobs > 1 && (tables.length > 1 || postData.length > 1)) {
-      const extra = await Promise.allSettled(
-        Array.from({ length: jobs - 1 }, () =>
-          PgSession.open(main.target, { mode: 'restore', settings, signal }),
-        ),
-      );
-      for (const e of extra) if (e.status === 'fulfilled') sessions.push(e.value);
-      for (const e of extra) if (e.status === 'rejected') throw e.reason;
-      workers.push(...sessions.slice(1));
+    for (const e of await opening) {
+      if (e.status === 'rejected') throw e.reason;
+      workers.push(e.value);
     }
     const stopAll = () => {
       for (const s of sessions) s.destroy();
@@ -477,6 +489,7 @@ export async function restorePostgres(
     }
     throw ledger.failure(err);
   } finally {
+    await opening;
     await Promise.all(sessions.map((s) => s.close()));
   }
 }
