@@ -115,7 +115,8 @@ export function resolveDependencies(
     internal = unclaimed;
   }
 
-  const byId = new Map(objects.map((o) => [o.id, o]));
+  const byId = new Map<string, CatalogObject>();
+  for (const o of objects) byId.set(o.id, o);
   const dangling = new Set<string>();
   /** Partitioned index or key → the partitions' indexes or keys attached to it. */
   const attached = new Map<string, string[]>();
@@ -149,7 +150,8 @@ export function resolveDependencies(
     }
     return out;
   };
-  for (const obj of objects) {
+  // (Only partitioned indexes and keys have attached ones: most schemas skip this.)
+  for (const obj of attached.size ? objects : []) {
     for (const dep of [...obj.deps]) {
       if (!attached.has(dep)) continue;
       const all = descendants(dep);
