@@ -21,8 +21,6 @@ export function breakCycles(objects: CatalogObject[], partOf: ReadonlyMap<string
   const byId = new Map(objects.map((o) => [o.id, o]));
   const attached = new Map(partOf);
   const node = (id: string) => attached.get(id) ?? id;
-  // Whether any dependency list changed below (a shell taken, a part split out).
-  let split = false;
 
   // Most schemas have no cycle at all: one pass over positions says so, without the graph of sets below.
   for (let acyclicNow = acyclicObjects(objects, byId, node); !acyclicNow; acyclicNow = false) {
@@ -86,7 +84,6 @@ export function breakCycles(objects: CatalogObject[], partOf: ReadonlyMap<string
       }
     }
     if (!changed) break;
-    split = true;
   }
 
   const detached = new Map<string, Set<string>>();
@@ -99,12 +96,11 @@ export function breakCycles(objects: CatalogObject[], partOf: ReadonlyMap<string
   for (const [part, owner] of attached) {
     byId.get(owner)?.deps.push(...(byId.get(part)?.deps ?? []));
   }
-  // With no parts merged and nothing split, parts need no mapping to their owner.
-  const mapped = split || attached.size > 0;
   const out: CatalogObject[] = [];
   for (const o of objects) {
     if (attached.has(o.id)) continue;
-    o.deps = distinctDeps(mapped ? o.deps.map(node) : o.deps, o.id);
+    // With no part attached, `node` changes nothing: the list is kept as is when it has no repeats.
+    o.deps = distinctDeps(attached.size ? o.deps.map(node) : o.deps, o.id);
     const split = detached.get(o.id);
     if (split && o.detachable) o.sql = o.detachable.sqlWithout(split);
     out.push(o);
