@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableChecksums } from '../postgres/support.js';
-import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
+import { createPgDatabase, keywordConnString, type TestPgDatabase, withPgClient } from '../support/pg.js';
 import { runCli } from './run-cli.js';
 
 let dir: string;
@@ -27,13 +27,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** The libpq key=value form of a test URL, password quoted. */
-function keywords(url: string, database: string): string {
-  const u = new URL(url);
-  const password = decodeURIComponent(u.password).replace(/\\/g, '\\\\').replace(/'/g, "\\'");
-  return `host=${u.hostname} port=${u.port} user=${decodeURIComponent(u.username)} password='${password}' dbname=${database}`;
-}
-
 /**
  * The password given on the command line shows nowhere in `output`, whatever it is: the temporary
  * folder's path (it may contain the password as a word, e.g. "stowage" in stowage-connstr-…) is
@@ -49,7 +42,13 @@ function expectPasswordHidden(output: string, url: string): void {
 describe('connection strings', () => {
   it('key=value pairs back up and restore, and name the archive after dbname', async () => {
     const repo = join(dir, 'kv');
-    const backup = await runCli(['backup', keywords(source.url, source.name), '--to', repo, '--json']);
+    const backup = await runCli([
+      'backup',
+      keywordConnString(source.url, source.name),
+      '--to',
+      repo,
+      '--json',
+    ]);
     expect(backup.code, backup.stderr).toBe(0);
     expect(backup.stderr).toContain('holds a password on the command line');
     expectPasswordHidden(backup.stderr, source.url);
@@ -61,7 +60,7 @@ describe('connection strings', () => {
     const restore = await runCli([
       'restore',
       join(repo, archive as string),
-      keywords(target.url, target.name),
+      keywordConnString(target.url, target.name),
       '--yes',
       '--no-safety-backup',
     ]);
