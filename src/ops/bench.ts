@@ -13,8 +13,10 @@ import { redactUrl } from '../redact.js';
 import { backup, DEFAULT_COMPRESSION_BY_ENGINE, scrub } from './backup.js';
 import { type CompareRun, timeNativeDump } from './bench-compare.js';
 import { checkScratch, type RestoreBench, restoreSample } from './bench-restore.js';
+import { benchSessions } from './bench-sessions.js';
 import { BudgetShare } from './bench-share.js';
-import { type UnitThroughput, unitThroughput } from './unit-throughput.js';
+import { type StreamMeasure, unitsOf } from './bench-units.js';
+import type { UnitThroughput } from './unit-throughput.js';
 
 /**
  * `stowage bench`: how fast a database reads and what its archive would
@@ -113,19 +115,6 @@ const READ_SHARE = 0.7;
  * the catalog of a very big schema may take the budget by itself.
  */
 const BACKSTOP = 1.25;
-
-interface StreamMeasure {
-  name: string;
-  bytes: number;
-  items: number;
-  first: number;
-  last: number;
-  done: boolean;
-  /** The share of the unit the engine was asked to read (PostgreSQL), when less than all. */
-  fraction?: number;
-  /** The writer told the engine to stop (MongoDB) before the stream ended. */
-  stopped: boolean;
-}
 
 /**
  * Where the engine writes during a bench: counts, keeps a bounded sample,
@@ -273,6 +262,9 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
     progress(event);
   };
   const estimatedBytes = (stream: string) => estimates.get(stream)?.bytes ?? 0;
+  // PostgreSQL: the run's sessions carry their own name, so that a cut read leaves none behind.
+  const sessions = engineName === 'postgres' ? benchSessions(options.source) : undefined;
+  const source = sessions?.source ?? options.source;
   let database = '';
   let cut = false;
   let streams: MeasuringStreams | undefined;
@@ -290,7 +282,7 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
     try {
       if (archivePath) {
         const written = await backup({
-          source: options.source,
+          source,
           to: archivePath,
           jobs,
           kind: 'manual',
@@ -309,7 +301,7 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
       } else {
         streams = new MeasuringStreams(share, estimatedBytes, (st) => engine.unitOfStream(st));
         const result = await engine.backup({
-          url: options.source,
+          url: source,
           streams,
           jobs,
           options: options.engineOptions ?? {},
@@ -321,6 +313,22 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
         database = result.database;
       }
     } catch (err) {
+      clearTimeout(timer);
+      // The engine dropped its connections; a server process that has not noticed yet is stopped.
+      const left = await sessions?.endLeftovers().catch((cleanup: Error) => {
+        progress({
+          type: 'warning',
+          message: `could not stop the bench's server sessions: ${(scrub(cleanup, options.source) as Error).message}`,
+        });
+        return 0;
+      });
+      if (left) {
+        progress({
+          type: 'phase',
+          phase: 'bench',
+          message: `stopped ${left} server session${left === 1 ? '' : 's'} the cut read left running`,
+        });
+      }
       if (!budget.signal.aborted || options.signal?.aborted) throw scrub(err, options.source);
       cut = true;
     } finally {
@@ -331,7 +339,7 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
     if (!database) database = redactUrl(options.source).replace(/^.*\//, '').replace(/\?.*$/, '');
     const measured = streams ?? new MeasuringStreams(share, estimatedBytes, (st) => engine.unitOfStream(st));
 
-    const units = unitsOf(measured, estimates, latest, (s) => engine.unitOfStream(s), cut);
+    const units = unitsOf(measured.streams.values(), estimates, latest, (s) => engine.unitOfStream(s), cut);
     const readRows = units.reduce((n, u) => n + u.rows, 0);
     const readBytes = units.reduce((n, u) => n + u.bytes, 0);
     if (cut && readBytes === 0) {
@@ -432,84 +440,6 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
   } finally {
     if (workDir) await rm(workDir, { recursive: true, force: true });
   }
-}
-
-function unitsOf(
-  streams: MeasuringStreams,
-  estimates: Map<string, { items?: number; bytes?: number }>,
-  latest: Map<string, { items: number; bytes: number }>,
-  unitOfStream: (stream: string) => string,
-  cut: boolean,
-): UnitBench[] {
-  interface Acc {
-    rows: number;
-    bytes: number;
-    first: number;
-    last: number;
-    complete: boolean;
-    estRows: number;
-    estBytes: number;
-    /** Rows read / rows of the whole unit, over its sampled streams. */
-    fraction?: number;
-  }
-  const byUnit = new Map<string, Acc>();
-  const acc = (stream: string): Acc => {
-    const unit = unitOfStream(stream);
-    let a = byUnit.get(unit);
-    if (!a) {
-      a = { rows: 0, bytes: 0, first: Infinity, last: 0, complete: true, estRows: 0, estBytes: 0 };
-      byUnit.set(unit, a);
-    }
-    return a;
-  };
-  const seen = new Set<string>();
-  for (const m of streams.streams.values()) {
-    seen.add(m.name);
-    const a = acc(m.name);
-    const rows = m.done ? m.items : (latest.get(m.name)?.items ?? 0);
-    a.bytes += m.bytes;
-    a.rows += rows;
-    if (m.bytes > 0 || m.done) {
-      a.first = Math.min(a.first, m.first);
-      a.last = Math.max(a.last, m.last);
-    }
-    const e = estimates.get(m.name);
-    // A sample stands for the whole stream: scaled by the fraction read (PostgreSQL's is the share of
-    // blocks asked for; MongoDB's the documents read out of the server's count).
-    const fraction =
-      m.fraction ?? (m.stopped && e?.items && rows < e.items ? Math.max(rows, 1) / e.items : undefined);
-    if (m.done && fraction !== undefined) {
-      a.complete = false;
-      a.fraction = fraction;
-      a.estRows += Math.max(rows / fraction, e?.items ?? 0);
-      a.estBytes += Math.max(m.bytes / fraction, rows > 0 ? 0 : (e?.bytes ?? 0));
-      continue;
-    }
-    if (!m.done) a.complete = false;
-    a.estRows += m.done ? m.items : Math.max(e?.items ?? 0, a.rows);
-    a.estBytes += m.done ? m.bytes : Math.max(e?.bytes ?? 0, m.bytes);
-  }
-  // Planned streams the budget never reached.
-  if (cut) {
-    for (const [name, e] of estimates) {
-      if (seen.has(name)) continue;
-      const a = acc(name);
-      a.complete = false;
-      a.estRows += Math.max(0, e.items ?? 0);
-      a.estBytes += Math.max(0, e.bytes ?? 0);
-    }
-  }
-  return [...byUnit.entries()].map(([unit, a]) => {
-    return {
-      ...unitThroughput(unit, a.rows, a.bytes, a.first, a.last),
-      complete: a.complete,
-      // Over all the unit's streams (a split table's parts may have had different shares).
-      ...(a.fraction !== undefined
-        ? { fraction: a.estRows > 0 ? Math.min(1, a.rows / a.estRows) : a.fraction }
-        : {}),
-      ...(a.complete ? {} : { estimatedRows: Math.round(a.estRows), estimatedBytes: Math.round(a.estBytes) }),
-    };
-  });
 }
 
 interface LevelMeasure {
