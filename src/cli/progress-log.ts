@@ -31,7 +31,8 @@ export function progressLog(
   let doneBytes = 0;
   let planned = 0;
   let doneCount = 0;
-  /** Finished streams not listed one by one, and their bytes. */
+  /** Finished streams not listed one by one, and their bytes; whether some were listed. */
+  let listedSome = false;
   let unlisted = 0;
   let unlistedBytes = 0;
   const inFlight = new Map<string, { items: number; bytes: number; since: number }>();
@@ -48,7 +49,7 @@ export function progressLog(
   const flushUnlisted = () => {
     if (unlisted === 0) return;
     write(
-      `${stamp()} done ${counted(unlisted, 'more stream')} (${formatBytes(unlistedBytes)}), each under ${formatBytes(LIST_FROM_BYTES)} and ${LIST_FROM_MS / 1000} s`,
+      `${stamp()} done ${counted(unlisted, listedSome ? 'more stream' : 'stream')} (${formatBytes(unlistedBytes)}), each under ${formatBytes(LIST_FROM_BYTES)} and ${LIST_FROM_MS / 1000} s`,
     );
     unlisted = 0;
     unlistedBytes = 0;
@@ -68,6 +69,7 @@ export function progressLog(
         lastTick = 0;
         doneBytes = 0;
         doneCount = 0;
+        listedSome = false;
         planned = event.units.length;
         inFlight.clear();
         write(`${stamp()} ${event.summary ?? counted(event.units.length, 'stream')} to process`);
@@ -89,6 +91,7 @@ export function progressLog(
         const listed =
           planned <= LIST_EVERY_UNIT_UP_TO || event.bytes >= LIST_FROM_BYTES || now() - since >= LIST_FROM_MS;
         if (listed) {
+          listedSome = true;
           write(
             `${stamp()} done ${event.name}: ${counted(event.items, 'item')}, ${formatBytes(event.bytes)}`,
           );

@@ -15,6 +15,7 @@ import { type CompareRun, timeNativeDump } from './bench-compare.js';
 import { checkScratch, type RestoreBench, restoreSample } from './bench-restore.js';
 import { benchSessions } from './bench-sessions.js';
 import { BudgetShare } from './bench-share.js';
+import { ReadTimeModel, type TimeCosts } from './bench-time-model.js';
 import { type StreamMeasure, unitsOf } from './bench-units.js';
 import type { UnitThroughput } from './unit-throughput.js';
 
@@ -96,7 +97,18 @@ export interface BenchReport {
   /** The level a backup uses by default for this engine. */
   defaultLevel: CompressionLevel;
   /** A full backup at the default level. */
-  estimate: { rows: number; rawBytes: number; archiveBytes: number; seconds: number };
+  estimate: {
+    rows: number;
+    rawBytes: number;
+    archiveBytes: number;
+    seconds: number;
+    /**
+     * The read's costs as fitted on this run (see ReadTimeModel), which the
+     * time of what was not read is extrapolated from: wall seconds per
+     * table/collection stream and per byte. Absent when no stream ended.
+     */
+    costs?: TimeCosts;
+  };
   compare?: CompareRun[];
   /** With {@link BenchOptions.restoreInto}: restoring what was read. */
   restore?: RestoreBench;
@@ -124,6 +136,12 @@ const BACKSTOP = 1.25;
 class MeasuringStreams implements StreamWriterSet {
   readonly streams = new Map<string, StreamMeasure>();
   readonly samples: Buffer[] = [];
+  /** Fitted as streams end: what extrapolates the read to a full backup. */
+  readonly model = new ReadTimeModel();
+  /** When the first stream opened: the data's part of the read starts there. */
+  dataStart: number | undefined;
+  private ended = 0;
+  private bytesRead = 0;
   private sampled = 0;
   private readonly fractions = new Map<string, number>();
   /** Streams whose share was decided up front (the engine was asked for a fraction). */
@@ -158,6 +176,7 @@ class MeasuringStreams implements StreamWriterSet {
     };
     this.streams.set(name, m);
     const opened = performance.now();
+    this.dataStart ??= opened;
     // An engine that was not asked up front is told to stop once the unit's share of the time is spent.
     const estimated = this.estimatedBytes(name);
     const shareMs = asked
@@ -179,6 +198,7 @@ class MeasuringStreams implements StreamWriterSet {
         if (m.bytes === 0) m.first = now;
         m.last = now;
         m.bytes += chunk.length;
+        this.bytesRead += chunk.length;
         if (!asked && !writer.enough && now - opened > shareMs) {
           writer.enough = true;
           m.stopped = true;
@@ -199,6 +219,8 @@ class MeasuringStreams implements StreamWriterSet {
         m.done = true;
         if (m.first === 0) m.first = m.last = performance.now();
         this.share.done(m.bytes, m.last - m.first);
+        this.ended++;
+        this.model.add((performance.now() - (this.dataStart ?? opened)) / 1000, this.ended, this.bytesRead);
         flush();
         if (!inner) return callback();
         inner.itemCount = writer.itemCount;
@@ -369,12 +391,18 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
       atDefault?.ratio ?? compressSample(measured.samples, [defaultLevel], deadline)[0]!.ratio;
     const defaultSpeed = atDefault?.bytesPerSecond;
     const readRate = readBytes > 0 ? readBytes / readSeconds : 0;
-    // The time before the first data byte (connecting, the catalog) is paid once; only the copying scales.
+    // Connecting and the catalog are paid once and are in the read already; what was not read costs
+    // a time per stream (round trips, bookkeeping) and per byte, both fitted on this read.
+    const costs = measured.model.fit();
+    let unreadStreams = 0;
+    for (const name of estimates.keys()) if (!measured.streams.has(name)) unreadStreams++;
+    const unreadBytes = Math.max(0, fullBytes - readBytes);
     let firstData = Infinity;
     for (const m of measured.streams.values()) if (m.bytes > 0) firstData = Math.min(firstData, m.first);
     const fixed = Number.isFinite(firstData) ? Math.max(0, (firstData - started) / 1000) : 0;
-    const readFull =
-      readBytes > 0 && fullBytes > readBytes
+    const readFull = costs
+      ? readSeconds + costs.perStream * unreadStreams + costs.perByte * unreadBytes
+      : readBytes > 0 && fullBytes > readBytes
         ? fixed + (readSeconds - fixed) * (fullBytes / readBytes)
         : readSeconds;
     // Compression runs on codec threads beside the read: the slower of the two sets the pace.
@@ -405,6 +433,7 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
         rawBytes: Math.round(fullBytes),
         archiveBytes: Math.round(fullBytes * defaultRatio),
         seconds: Math.max(readFull, compressFull),
+        ...(costs ? { costs } : {}),
       },
     };
     if (options.restoreInto && archivePath) {
