@@ -10,6 +10,7 @@ import { engineNameForUrl, loadEngine } from '../engines/registry.js';
 import { UsageError } from '../errors.js';
 import { ignoreProgress, type ProgressEvent, type ProgressListener } from '../progress.js';
 import { redactUrl } from '../redact.js';
+import { abandonOnAbort } from './abandon-on-abort.js';
 import { backup, DEFAULT_COMPRESSION_BY_ENGINE, scrub } from './backup.js';
 import { type CompareRun, timeNativeDump } from './bench-compare.js';
 import { checkScratch, type RestoreBench, restoreSample } from './bench-restore.js';
@@ -127,6 +128,8 @@ const READ_SHARE = 0.7;
  * the catalog of a very big schema may take the budget by itself.
  */
 const BACKSTOP = 1.25;
+/** How long a read that does not stop at the backstop is waited for before it is left behind. */
+const ABANDON_GRACE_MS = 1000;
 
 /**
  * Where the engine writes during a bench: counts, keeps a bounded sample,
@@ -273,7 +276,10 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
   const share = new BudgetShare(readEnd, jobs);
   const estimates = new Map<string, { items?: number; bytes?: number }>();
   const latest = new Map<string, { items: number; bytes: number }>();
+  // Set once the read is over or left behind: a read left behind says nothing more.
+  let readOver = false;
   const listen = (event: ProgressEvent) => {
+    if (readOver) return;
     if (event.type === 'plan') {
       for (const u of event.units)
         estimates.set(u.name, { items: u.estimatedItems, bytes: u.estimatedBytes });
@@ -301,7 +307,9 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
       phase: 'bench',
       message: `reading ${redactUrl(options.source)} for up to ${seconds} s`,
     });
-    try {
+    // The engine stops when the budget's signal aborts; one step that does not listen (a catalog
+    // query) is waited for a moment at most, then left to end on its own.
+    const read = async () => {
       if (archivePath) {
         const written = await backup({
           source,
@@ -334,6 +342,9 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
         });
         database = result.database;
       }
+    };
+    try {
+      await abandonOnAbort(read(), budget.signal, ABANDON_GRACE_MS);
     } catch (err) {
       clearTimeout(timer);
       // The engine dropped its connections; a server process that has not noticed yet is stopped.
@@ -354,6 +365,7 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
       if (!budget.signal.aborted || options.signal?.aborted) throw scrub(err, options.source);
       cut = true;
     } finally {
+      readOver = true;
       clearTimeout(timer);
     }
     const readDone = performance.now();
@@ -366,8 +378,10 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
     const readBytes = units.reduce((n, u) => n + u.bytes, 0);
     if (cut && readBytes === 0) {
       throw new UsageError(
-        `the ${seconds} s budget ended before ${redactUrl(options.source)} read any data: nothing was measured`,
-        'give a larger --seconds',
+        `the ${seconds} s budget ended before ${redactUrl(options.source)} read any data${estimates.size === 0 ? ' (it was still reading the catalog)' : ''}: nothing was measured`,
+        estimates.size === 0 && engineName === 'mongodb'
+          ? 'give a larger --seconds: FerretDB counts every document of every collection for its catalog, minutes for big ones'
+          : 'give a larger --seconds',
       );
     }
     const fullRows = units.reduce((n, u) => n + Math.max(u.rows, u.estimatedRows ?? 0), 0);
