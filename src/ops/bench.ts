@@ -380,7 +380,7 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
       throw new UsageError(
         `the ${seconds} s budget ended before ${redactUrl(options.source)} read any data${estimates.size === 0 ? ' (it was still reading the catalog)' : ''}: nothing was measured`,
         estimates.size === 0 && engineName === 'mongodb'
-          ? 'give a larger --seconds: FerretDB counts every document of every collection for its catalog, minutes for big ones'
+          ? 'give a larger --seconds (FerretDB counts every document of every collection for the catalog: minutes for big ones)'
           : 'give a larger --seconds',
       );
     }
