@@ -28,14 +28,6 @@ export interface SplitBsonOptions {
   streamName: string;
   /** Upper bound of one document; defaults to {@link MAX_BSON_DOCUMENT}. */
   maxDocumentBytes?: number;
-  /**
-   * {@link splitBsonRuns} only: takes back each incoming chunk once nothing
-   * handed out refers to it any more, i.e. when the consumer asks for the run
-   * after the one cut from it (documents straddling chunks are copies). A
-   * consumer that copies each run's documents before asking for the next can
-   * so hand the archive's frame buffers back for reuse.
-   */
-  release?: (chunk: Buffer) => void;
 }
 
 /** A stream that is not a sequence of well-formed BSON documents. */
@@ -166,7 +158,6 @@ export async function* splitBsonRuns(
       throw error;
     }
     if (run.length > 0) yield run;
-    options.release?.(chunk);
   }
 
   if (pending || prefix.length > 0) {

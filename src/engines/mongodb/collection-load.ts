@@ -35,11 +35,6 @@ export interface LoadOptions {
   shared?: Semaphore;
   stopOnError: boolean;
   onProgress?: (documents: number, bytes: number) => void;
-  /**
-   * Takes back each chunk of the source once its documents are copied into
-   * batches (the archive reuses it for a later frame instead of allocating one).
-   */
-  recycle?: (chunk: Buffer) => void;
   signal?: AbortSignal;
 }
 
@@ -141,11 +136,7 @@ export async function loadStream(
     await send(full);
   };
   try {
-    const split = splitBsonRuns(source, {
-      streamName: options.streamName,
-      ...(options.recycle ? { release: options.recycle } : {}),
-    });
-    stream: for await (const run of split) {
+    stream: for await (const run of splitBsonRuns(source, { streamName: options.streamName })) {
       for (const doc of run) {
         if (failure) break stream;
         if (options.signal?.aborted) throw new AbortedError('restore');

@@ -238,7 +238,6 @@ export async function restoreMongo(
         workers,
         ...(shared ? { shared } : {}),
         stopOnError: !!options.stopOnError,
-        ...(request.streams.recycle ? { recycle: request.streams.recycle.bind(request.streams) } : {}),
         onProgress: (documents, bytes) => {
           const t = perCollection.get(plan) ?? { documents: 0, bytes: 0 };
           t.documents += documents - before.documents;
