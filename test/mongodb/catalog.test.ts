@@ -27,7 +27,7 @@ describe('MongoDB catalog of many collections', () => {
       }
       const filter = new NamespaceFilter(undefined, undefined);
       const byStats = await readCatalog(client, [dbName], filter, { concurrency: 4 });
-      const byCount = await readCatalog(client, [dbName], filter, { concurrency: 4, countOnly: true });
+      const byCount = await readCatalog(client, [dbName], filter, { concurrency: 4, countBeyond: 0 });
       for (const catalog of [byStats, byCount]) {
         expect(catalog.collections.map((c) => c.name).sort()).toEqual(
           Array.from({ length: 12 }, (_, i) => `c${i}`).sort(),
@@ -41,6 +41,11 @@ describe('MongoDB catalog of many collections', () => {
       // Counts only: no byte estimate, rather than a made-up one.
       expect(byCount.collections.every((c) => c.estimatedBytes === undefined)).toBe(true);
       expect(byStats.collections.some((c) => (c.estimatedBytes ?? 0) > 0)).toBe(true);
+      // The limit is per database: at 12 collections collStats, past it counts.
+      const atLimit = await readCatalog(client, [dbName], filter, { countBeyond: 12 });
+      const pastLimit = await readCatalog(client, [dbName], filter, { countBeyond: 11 });
+      expect(atLimit.collections.some((c) => (c.estimatedBytes ?? 0) > 0)).toBe(true);
+      expect(pastLimit.collections.every((c) => c.estimatedBytes === undefined)).toBe(true);
       // Same order as listCollections reports them, whatever order the reads finish in.
       expect(byCount.collections.map((c) => c.name)).toEqual(byStats.collections.map((c) => c.name));
     });
