@@ -32,15 +32,12 @@ export const mongodbProbes: DatabaseProbes = {
         let objects = 0;
         const sample: string[] = [];
         let exists = false;
-        const present = new Set(
-          ((await client.db('admin').admin().listDatabases({ nameOnly: true })).databases ?? []).map(
-            (d) => d.name,
-          ),
-        );
+        // listCollections per database, not listDatabases: FerretDB measures every database on
+        // the server to answer that (1–80 s with a few thousand collections), and a MongoDB
+        // database with no collection is not listed anyway.
         for (const db of wanted) {
-          if (!present.has(db)) continue;
-          exists = true;
           const collections = await client.db(db).listCollections({}, { nameOnly: true }).toArray();
+          if (collections.length > 0) exists = true;
           const user = collections.filter((c) => !c.name.startsWith('system.'));
           objects += user.length;
           for (const c of user.slice(0, 5 - sample.length)) sample.push(`${db}.${c.name}`);
