@@ -21,6 +21,9 @@
  * - pg_restore-j2-N: `pg_restore -j2 -d URL` of the pg_dump file into a fresh empty database.
  * - stowage-restore-N: `stowage restore ARCHIVE URL --jobs 2` into a fresh
  *   empty database, ratio to pg_restore-j2-N. Both restore inputs are made once, untimed.
+ *   After every restore run the target's tables, indexes, constraints, defaults
+ *   and rows are counted against the source's (untimed): a run that restored
+ *   less fails instead of looking fast.
  *
  * Options (--set KEY=VALUE): url, tables (1000,3000,10000; 200 with --quick),
  * rows (50), jobs (2, for both tools' restores and stowage's backup).
@@ -30,7 +33,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type BenchCase, defineScenario } from './lib/harness.js';
-import { admin, benchServer, recreate, withDatabase } from './lib/pg-admin.js';
+import { admin, benchServer, publicShape, recreate, requireShape, withDatabase } from './lib/pg-admin.js';
 import { findPgBinDir } from './postgres-dataset.js';
 import { generateManyTables, manyTablesPresent } from './postgres-many-dataset.js';
 
@@ -91,6 +94,8 @@ export const scenario = defineScenario({
         return Number(r[0]?.b ?? 0);
       });
 
+      // Each restore run is checked against it: both tools must restore everything, or the times say nothing.
+      const shape = await publicShape(sourceUrl);
       const dumpFile = join(opts.scratchDir, `${tables}.dump`);
       const archive = join(opts.scratchDir, `${tables}.stow`);
       opts.log(`making the restore inputs for ${tables} tables (pg_dump -Fc, stowage backup)`);
@@ -131,6 +136,7 @@ export const scenario = defineScenario({
           label: 'pg_restore -j2',
           bytes,
           beforeEach: () => recreate(adminUrl, restoreDb),
+          afterEach: () => requireShape(restoreUrl, shape, 'pg_restore -j2'),
           run: { command: join(bin, 'pg_restore'), args: ['-j2', '-d', restoreUrl, dumpFile] },
         },
         {
@@ -140,6 +146,7 @@ export const scenario = defineScenario({
           bytes,
           baseline: `pg_restore-j2-${tables}`,
           beforeEach: () => recreate(adminUrl, restoreDb),
+          afterEach: () => requireShape(restoreUrl, shape, 'stowage restore'),
           run: {
             command: process.execPath,
             args: [

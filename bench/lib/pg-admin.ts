@@ -52,3 +52,30 @@ export async function benchServer(
     },
   };
 }
+
+/**
+ * What a restore must reproduce in schema `public`, counted: tables, indexes,
+ * constraints by kind, column defaults and rows. Two tools restoring the same
+ * database must leave equal shapes, or their times are not comparable.
+ */
+export async function publicShape(url: string): Promise<string> {
+  return admin(url, async (c) => {
+    const { rows } = await c.query<{ shape: string }>(`
+      SELECT format('%s tables, %s indexes, %s primary keys, %s foreign keys, %s other constraints, %s defaults, %s rows',
+        (SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p')),
+        (SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('i', 'I')),
+        (SELECT count(*) FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND contype = 'p'),
+        (SELECT count(*) FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND contype = 'f'),
+        (SELECT count(*) FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND contype NOT IN ('p', 'f')),
+        (SELECT count(*) FROM pg_attrdef d JOIN pg_class r ON r.oid = d.adrelid WHERE r.relnamespace = 'public'::regnamespace),
+        (SELECT coalesce(sum((xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM public.%I', relname), false, true, '')))[1]::text::bigint), 0)
+           FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r')) AS shape`);
+    return rows[0]?.shape ?? '';
+  });
+}
+
+/** Throws unless the database at `url` has the shape `expected` ({@link publicShape}): the run restored everything. */
+export async function requireShape(url: string, expected: string, what: string): Promise<void> {
+  const shape = await publicShape(url);
+  if (shape !== expected) throw new Error(`${what} left ${shape}; the source has ${expected}`);
+}

@@ -1,5 +1,6 @@
 // Selective backup and restore, schema-only and data-only, clean and create.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PostgresSchema } from '../../src/engines/postgres/model.js';
 import { StowageError } from '../../src/errors.js';
 import { createPgDatabase, pgUrlFor, type TestPgDatabase, withPgClient } from '../support/pg.js';
@@ -168,8 +169,25 @@ describe('postgres engine options', () => {
           c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
         ).then(() => {}),
     });
-    await restoreFromMemory(url, full, { create: true });
+    const connect = vi.spyOn(pg.Client.prototype, 'connect');
+    try {
+      await restoreFromMemory(url, full, { create: true });
+      // The missing target is created from the maintenance database, without a failed login to it first.
+      expect(connect.mock.contexts.map((c) => (c as pg.Client).database).slice(0, 2)).toEqual([
+        'postgres',
+        name,
+      ]);
+    } finally {
+      connect.mockRestore();
+    }
     expect(await tableChecksums(url)).toEqual(sourceData);
+  });
+
+  it('restores with create into a database that already exists (and is empty)', async () => {
+    const target = await fresh('pg_opt_create_existing');
+    const result = await restoreFromMemory(target.url, full, { create: true });
+    expect(await tableChecksums(target.url)).toEqual(sourceData);
+    expect(result.warnings.join('\n')).toMatch(/already existed/);
   });
 
   it('says what a schema-only backup leaves out, instead of dropping it silently', async () => {

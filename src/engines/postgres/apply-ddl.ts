@@ -1,31 +1,40 @@
+import { counted } from '../nouns.js';
 import type { PgSession } from './connect.js';
 import type { PgObject } from './model.js';
+import { objectLabel } from './object-label.js';
 
 /**
  * Runs schema statements in order on one session.
  *
  * Round trips dominate a schema with thousands of objects, so consecutive
- * objects go to the server together as one multi-statement query. Outside a
- * transaction block the server runs such a query as one implicit transaction,
- * so a failing batch leaves nothing of itself behind; it is then replayed one
- * object at a time to name the object that fails, and everything before it is
- * kept. Inside an explicit transaction (single-transaction restore) there is
- * no replay, so objects are sent one by one.
+ * objects go to the server together as one multi-statement query
+ * ({@link applyBatch}). Inside an explicit transaction (single-transaction
+ * restore) a failed batch could not be replayed, so objects are sent one by one.
  */
-export interface ApplyOptions {
+export interface ApplyOptions extends BatchOptions {
   /** Send objects in batches (only outside an explicit transaction). */
   batch: boolean;
+}
+
+/** How {@link applyBatch} applies objects and names them in errors. */
+export interface BatchOptions {
   /** Which statements of each object to run. */
   statements: (object: PgObject) => string[];
   /** Called after each object is applied. */
   onApplied: (object: PgObject) => void;
-  /** Describes the object for error messages. */
-  describe: (object: PgObject) => string;
+  /**
+   * What applying `what` is, for error messages; `what` names one object
+   * (`table public.t`) or counts a batch (`12 objects`).
+   */
+  doing: (what: string) => string;
+  /** Once aborted, a failed batch is not replayed. */
+  signal?: AbortSignal;
 }
 
 const BATCH_OBJECTS = 200;
 const BATCH_CHARS = 512 * 1024;
 
+/** Applies `objects` in order, in batches of at most 200 objects or 512 KiB of SQL unless `batch` is off. */
 export async function applyObjects(
   session: PgSession,
   objects: PgObject[],
@@ -44,36 +53,62 @@ export async function applyObjects(
       chars += options.statements(work[j] as PgObject).reduce((n, s) => n + s.length, 0);
       j++;
     }
-    const group = work.slice(i, j);
-    try {
-      await session.client.query(
-        group
-          .flatMap((o) => options.statements(o))
-          .map(terminate)
-          .join('\n'),
-      );
-      for (const o of group) options.onApplied(o);
-    } catch (err) {
-      if (session.lost !== undefined || group.length === 1)
-        throw session.translate(err, options.describe(group[0] as PgObject));
-      // The batch rolled back as a whole: replay it object by object to apply what can be and name the culprit.
-      for (const o of group) await applyOne(session, o, options);
-      throw session.translate(err, `applying ${group.length} objects`);
-    }
+    await applyBatch(session, work.slice(i, j), options);
     i = j;
   }
 }
 
-async function applyOne(session: PgSession, object: PgObject, options: ApplyOptions): Promise<void> {
-  const sql = options.statements(object).map(terminate).join('\n');
+/**
+ * Applies `objects` in one multi-statement query: one round trip instead of
+ * one each. Outside a transaction block the server runs such a query as one
+ * implicit transaction, so a failing batch leaves nothing of itself behind; it
+ * is then replayed one object at a time, to keep what can be and to name the
+ * object that fails. A replay that succeeds is a success: the batch may have
+ * lost a deadlock, or held a statement that cannot run in a transaction block.
+ */
+export async function applyBatch(
+  session: PgSession,
+  objects: PgObject[],
+  options: BatchOptions,
+): Promise<void> {
+  if (objects.length === 0) return;
   try {
-    await session.client.query(sql);
+    await session.client.query(objects.map((o) => sqlOf(o, options)).join('\n'));
   } catch (err) {
-    throw session.translate(err, options.describe(object));
+    if (objects.length === 1)
+      throw session.translate(err, options.doing(objectLabel(objects[0] as PgObject)));
+    if (session.lost !== undefined || options.signal?.aborted)
+      throw session.translate(err, options.doing(counted(objects.length, 'object')));
+    for (const o of objects) await applyOne(session, o, options);
+    return;
+  }
+  for (const o of objects) options.onApplied(o);
+}
+
+/** Applies one object's statements in one query. */
+export async function applyOne(session: PgSession, object: PgObject, options: BatchOptions): Promise<void> {
+  try {
+    await session.client.query(sqlOf(object, options));
+  } catch (err) {
+    throw session.translate(err, options.doing(objectLabel(object)));
   }
   options.onApplied(object);
 }
 
-function terminate(statement: string): string {
-  return /;\s*$/.test(statement) ? statement : `${statement};`;
+function sqlOf(object: PgObject, options: BatchOptions): string {
+  return options
+    .statements(object)
+    .map((s) => terminated(s))
+    .join('\n');
+}
+
+const TERMINATOR = /;\s*$/;
+
+/**
+ * `statement` ending in a semicolon, so that statements can be joined into one
+ * query; `clause` (e.g. ` NOT VALID`) goes in before the semicolon.
+ */
+export function terminated(statement: string, clause = ''): string {
+  if (!clause && TERMINATOR.test(statement)) return statement;
+  return `${statement.replace(TERMINATOR, '')}${clause};`;
 }

@@ -3,10 +3,11 @@ import { StowageError } from '../../errors.js';
 import type { EngineRestoreRequest, EngineRestoreResult, StreamSummary } from '../engine.js';
 import { inStartOrder, runSchedule } from '../kit/scheduler.js';
 import { counted, countUnits } from '../nouns.js';
-import { applyObjects } from './apply-ddl.js';
+import { applyBatch, applyObjects, applyOne, type BatchOptions, terminated } from './apply-ddl.js';
 import { defaultPrivilegeResets } from './clean-default-privileges.js';
 import { PgSession, parseTarget } from './connect.js';
 import { dataOnlyLoadGroups, requireTables } from './data-only.js';
+import { foldColumnDefaults } from './fold-defaults.js';
 import { qualify } from './ident.js';
 import { loadLargeObjects } from './large-objects.js';
 import { loadTableCopy } from './load-copy.js';
@@ -120,6 +121,8 @@ export async function restorePostgres(
     warnings,
   );
   const sessions: PgSession[] = [main];
+  /** The other workers' sessions, connecting meanwhile (settled before the restore returns). */
+  let opening: Promise<PromiseSettledResult<PgSession>[]> = Promise.resolve([]);
   const ledger = new RestoreLedger();
   const items: Record<string, number> = {};
   let stoppedBeforeWrite: unknown;
@@ -192,7 +195,7 @@ export async function restorePostgres(
             return drop ? [drop] : [];
           },
           onApplied: () => {},
-          describe: (o) => `dropping ${describe(o)} (--clean)`,
+          doing: (what) => `dropping ${what} (--clean)`,
         });
         if (ownership.acl) {
           // The archive's default privileges replace the target's, which no drop above reaches.
@@ -212,30 +215,39 @@ export async function restorePostgres(
 
     if (options.clean) await emptyExtensionConfigTables(main, tables);
 
+    if (jobs > 1 && (tables.length > 1 || postData.length > 1)) {
+      // The other workers connect while pre-data runs on this session: connecting costs round trips and an authentication.
+      opening = Promise.allSettled(
+        Array.from({ length: jobs - 1 }, async () => {
+          const session = await PgSession.open(main.target, { mode: 'restore', settings, signal });
+          sessions.push(session);
+          return session;
+        }),
+      );
+    }
+
     if (preData.length) {
       progress({
         type: 'phase',
         phase: 'pre-data',
         message: `creating ${counted(preData.length, 'object')}`,
       });
-      await applyObjects(main, preData, {
+      const { objects: creates, folded } = foldColumnDefaults(preData);
+      await applyObjects(main, creates, {
         batch,
         statements: (o) => mapObjectRoles(o, ownership.mapRoles),
-        onApplied: () => ledger.tick('pre-data'),
-        describe: (o) => `creating ${describe(o)}`,
+        onApplied: (o) => {
+          // A table counts for the defaults created with it too.
+          for (let n = 1 + (folded.get(o.id) ?? 0); n > 0; n--) ledger.tick('pre-data');
+        },
+        doing: (what) => `creating ${what}`,
       });
     }
 
     const workers = [main];
-    if (jobs > 1 && (tables.length > 1 || postData.length > 1)) {
-      const extra = await Promise.allSettled(
-        Array.from({ length: jobs - 1 }, () =>
-          PgSession.open(main.target, { mode: 'restore', settings, signal }),
-        ),
-      );
-      for (const e of extra) if (e.status === 'fulfilled') sessions.push(e.value);
-      for (const e of extra) if (e.status === 'rejected') throw e.reason;
-      workers.push(...sessions.slice(1));
+    for (const e of await opening) {
+      if (e.status === 'rejected') throw e.reason;
+      workers.push(e.value);
     }
     const stopAll = () => {
       for (const s of sessions) s.destroy();
@@ -360,17 +372,10 @@ export async function restorePostgres(
           await restoreSequences(session, sequences, dataOnly, warnings);
           for (const _ of sequences) ledger.tick('sequences');
           return;
-        case 'post-data': {
+        case 'post-data':
           announcePostData();
-          const o = options.foreignKeysNotValid ? notValidForeignKey(work.object) : work.object;
-          try {
-            await session.client.query(postDataSql(o));
-          } catch (err) {
-            throw session.translate(err, `creating ${describe(o)}`);
-          }
-          ledger.tick('post-data');
+          await applyOne(session, postDataObject(work.object), postDataOptions);
           return;
-        }
       }
     };
 
@@ -384,31 +389,19 @@ export async function restorePostgres(
         message: `building ${counted(postData.length, 'object')} (indexes, constraints, …)`,
       });
     };
-    const postDataSql = (o: PgObject) =>
-      mapObjectRoles(o, ownership.mapRoles)
-        .map((s) => (/;\s*$/.test(s) ? s : `${s};`))
-        .join('\n');
-    /**
-     * Small tables' indexes and constraints, several in one query: one round trip instead of one
-     * each (thousands of tables). The query is one implicit transaction, so a failure leaves
-     * nothing of it behind; the objects are then created one by one, to keep what can be and to
-     * name the one that fails.
-     */
+    const postDataObject = (o: PgObject) => (options.foreignKeysNotValid ? notValidForeignKey(o) : o);
+    const postDataOptions: BatchOptions = {
+      statements: (o) => mapObjectRoles(o, ownership.mapRoles),
+      onApplied: () => ledger.tick('post-data'),
+      doing: (what) => `creating ${what}`,
+      signal,
+    };
+    /** Small tables' indexes and constraints, several in one query: one round trip instead of one each (thousands of tables). */
     const performBatch = async (works: RestoreWork[], session: PgSession): Promise<void> => {
-      const objects = works.flatMap((w) =>
-        w.kind !== 'post-data' ? [] : [options.foreignKeysNotValid ? notValidForeignKey(w.object) : w.object],
-      );
+      const objects = works.flatMap((w) => (w.kind !== 'post-data' ? [] : [postDataObject(w.object)]));
       if (objects.length !== works.length) throw new Error('only post-data is batched');
       announcePostData();
-      try {
-        await session.client.query(objects.map(postDataSql).join('\n'));
-      } catch (err) {
-        if (session.lost !== undefined || signal?.aborted)
-          throw session.translate(err, `creating ${counted(objects.length, 'object')}`);
-        for (const w of works) await perform(w, session);
-        return;
-      }
-      for (const _ of objects) ledger.tick('post-data');
+      await applyBatch(session, objects, postDataOptions);
     };
 
     const works = new Map(schedule.map((task) => [task.id, task.work]));
@@ -446,7 +439,7 @@ export async function restorePostgres(
         batch,
         statements,
         onApplied: () => ledger.tick('owners and privileges'),
-        describe: (o) => `setting owner and privileges of ${describe(o)}`,
+        doing: (what) => `setting owner and privileges of ${what}`,
       });
     }
 
@@ -458,7 +451,7 @@ export async function restorePostgres(
           ...(ownership.owner ? (o.owner ?? []).map((sql) => mapStatementRole(sql, ownership.mapRoles)) : []),
         ],
         onApplied: () => ledger.tick('post-data'),
-        describe: (o) => `creating ${describe(o)}`,
+        doing: (what) => `creating ${what}`,
       });
     }
 
@@ -496,6 +489,7 @@ export async function restorePostgres(
     }
     throw ledger.failure(err);
   } finally {
+    await opening;
     await Promise.all(sessions.map((s) => s.close()));
   }
 }
@@ -542,10 +536,6 @@ function filtered(options: PostgresRestoreOptions): boolean {
     options.excludeSchemas?.length ||
     options.excludeTables?.length
   );
-}
-
-function describe(o: PgObject): string {
-  return `${o.kind} ${o.schema && o.kind !== 'schema' ? `${o.schema}.` : ''}${o.name}`;
 }
 
 async function loadTable(
@@ -639,5 +629,5 @@ function notValidForeignKey(o: PgObject): PgObject {
   const [add, ...rest] = o.sql;
   // Only `ALTER TABLE ONLY`: a partitioned table's foreign key cannot be NOT VALID.
   if (o.kind !== 'foreign-key' || !add?.startsWith('ALTER TABLE ONLY ')) return o;
-  return { ...o, sql: [`${add.replace(/;\s*$/, '')} NOT VALID`, ...rest] };
+  return { ...o, sql: [terminated(add, ' NOT VALID'), ...rest] };
 }

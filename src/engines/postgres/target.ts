@@ -34,6 +34,26 @@ export async function openTarget(
   const target = parseTarget(url);
   const open = () =>
     PgSession.open(target, { mode: 'restore', settings: options.settings, signal: options.signal });
+  if (options.create) {
+    // The target of --create is usually missing: ask the maintenance database, which creates it,
+    // instead of paying for a failed login first (a whole authentication on a loaded server).
+    const admin = await openMaintenance(target, options.signal).catch(() => undefined);
+    if (admin) {
+      let exists = true;
+      try {
+        const { rowCount } = await admin.query(
+          'SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1',
+          [target.database],
+          'looking for the target database',
+        );
+        exists = !!rowCount;
+        if (!exists) await createDatabase(admin, target, options, warnings);
+      } finally {
+        await admin.close();
+      }
+      if (!exists) return { session: await open(), created: true, target };
+    }
+  }
   let session: PgSession | undefined;
   try {
     session = await open();
@@ -49,28 +69,8 @@ export async function openTarget(
     }
     return { session, created: false, target };
   }
-  await createDatabase(target, options, warnings);
-  return { session: await open(), created: true, target };
-}
-
-async function createDatabase(
-  target: PgTarget,
-  options: OpenTargetOptions,
-  warnings: string[],
-): Promise<void> {
-  const { encoding, signal } = options;
-  let admin: PgSession | undefined;
-  for (const maintenance of ['postgres', 'template1']) {
-    try {
-      admin = await PgSession.open(withDatabase(target, maintenance), {
-        mode: 'restore',
-        signal,
-      });
-      break;
-    } catch (err) {
-      if (!(err instanceof StowageError) || err.code !== 'pg-no-database') throw err;
-    }
-  }
+  // The maintenance database was out of reach above: say why.
+  const admin = await openMaintenance(target, options.signal);
   if (!admin) {
     throw new StowageError(
       'pg-no-database',
@@ -79,37 +79,64 @@ async function createDatabase(
     );
   }
   try {
-    await options.prepare?.(admin);
-    const { rows } = await admin.query<{ enc: string; collate: string; ctype: string }>(
-      `SELECT pg_catalog.pg_encoding_to_char(encoding) AS enc, datcollate AS collate, datctype AS ctype
-       FROM pg_catalog.pg_database WHERE datname = 'template0'`,
-    );
-    const defaultEncoding = rows[0]?.enc;
-    let sql = `CREATE DATABASE ${quoteIdent(target.database)} TEMPLATE template0`;
-    const locale = options.locale;
-    if (
-      locale &&
-      (!defaultEncoding || defaultEncoding === encoding) &&
-      (locale.collate !== rows[0]?.collate || locale.ctype !== rows[0]?.ctype)
-    ) {
-      // The archived database's own locale, as pg_dump --create gives it.
-      sql += ` LC_COLLATE ${quoteLiteral(locale.collate)} LC_CTYPE ${quoteLiteral(locale.ctype)}`;
-    } else if (defaultEncoding && defaultEncoding !== encoding) {
-      // The cluster's locale may not fit the archived encoding; the C locale fits every encoding.
-      sql += ` ENCODING ${quoteLiteral(encoding)} LC_COLLATE 'C' LC_CTYPE 'C'`;
-      warnings.push(
-        `created database "${target.database}" with encoding ${encoding} and the C locale (the server default is ${defaultEncoding})`,
-      );
-    }
-    try {
-      await admin.client.query(sql);
-    } catch (err) {
-      // Someone created it in the meantime: fine, the emptiness check still applies.
-      if ((err as { code?: string }).code !== '42P04')
-        throw admin.translate(err, `creating database "${target.database}"`);
-    }
+    await createDatabase(admin, target, options, warnings);
   } finally {
     await admin.close();
+  }
+  return { session: await open(), created: true, target };
+}
+
+/** A session on the `postgres` maintenance database, or `template1`; undefined when neither exists. */
+async function openMaintenance(
+  target: PgTarget,
+  signal: AbortSignal | undefined,
+): Promise<PgSession | undefined> {
+  for (const maintenance of ['postgres', 'template1']) {
+    try {
+      return await PgSession.open(withDatabase(target, maintenance), { mode: 'restore', signal });
+    } catch (err) {
+      if (!(err instanceof StowageError) || err.code !== 'pg-no-database') throw err;
+    }
+  }
+  return undefined;
+}
+
+/** Creates the target database from `admin`, a session on a maintenance database, once `prepare` passed there. */
+async function createDatabase(
+  admin: PgSession,
+  target: PgTarget,
+  options: OpenTargetOptions,
+  warnings: string[],
+): Promise<void> {
+  const { encoding } = options;
+  await options.prepare?.(admin);
+  const { rows } = await admin.query<{ enc: string; collate: string; ctype: string }>(
+    `SELECT pg_catalog.pg_encoding_to_char(encoding) AS enc, datcollate AS collate, datctype AS ctype
+     FROM pg_catalog.pg_database WHERE datname = 'template0'`,
+  );
+  const defaultEncoding = rows[0]?.enc;
+  let sql = `CREATE DATABASE ${quoteIdent(target.database)} TEMPLATE template0`;
+  const locale = options.locale;
+  if (
+    locale &&
+    (!defaultEncoding || defaultEncoding === encoding) &&
+    (locale.collate !== rows[0]?.collate || locale.ctype !== rows[0]?.ctype)
+  ) {
+    // The archived database's own locale, as pg_dump --create gives it.
+    sql += ` LC_COLLATE ${quoteLiteral(locale.collate)} LC_CTYPE ${quoteLiteral(locale.ctype)}`;
+  } else if (defaultEncoding && defaultEncoding !== encoding) {
+    // The cluster's locale may not fit the archived encoding; the C locale fits every encoding.
+    sql += ` ENCODING ${quoteLiteral(encoding)} LC_COLLATE 'C' LC_CTYPE 'C'`;
+    warnings.push(
+      `created database "${target.database}" with encoding ${encoding} and the C locale (the server default is ${defaultEncoding})`,
+    );
+  }
+  try {
+    await admin.client.query(sql);
+  } catch (err) {
+    // Someone created it in the meantime: fine, the emptiness check still applies.
+    if ((err as { code?: string }).code !== '42P04')
+      throw admin.translate(err, `creating database "${target.database}"`);
   }
 }
 

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { foldColumnDefaults } from '../../src/engines/postgres/fold-defaults.js';
+import type { PgObject } from '../../src/engines/postgres/model.js';
+
+function table(name: string, create: string, deps: string[] = ['schema:public']): PgObject {
+  return {
+    id: `table:public.${name}`,
+    kind: 'table',
+    section: 'pre-data',
+    schema: 'public',
+    name,
+    sql: [create],
+    deps,
+  };
+}
+
+function columnDefault(tableName: string, column: string, expression: string, deps?: string[]): PgObject {
+  return {
+    id: `default:public.${tableName}.${column}`,
+    kind: 'default',
+    section: 'pre-data',
+    schema: 'public',
+    name: `${tableName}.${column}`,
+    sql: [`ALTER TABLE ONLY public.${tableName} ALTER COLUMN ${column} SET DEFAULT ${expression}`],
+    deps: deps ?? [`table:public.${tableName}`],
+  };
+}
+
+const plain = (name: string) =>
+  table(
+    name,
+    `CREATE TABLE public.${name} (\n    id integer NOT NULL,\n    "odd ""name""" text,\n    created timestamp with time zone NOT NULL\n)`,
+  );
+
+describe('foldColumnDefaults', () => {
+  it('writes a default that needs only its table into the CREATE TABLE, as pg_dump does', () => {
+    const objects = [
+      plain('t'),
+      columnDefault('t', 'created', 'now()'),
+      columnDefault('t', '"odd ""name"""', "'a, b'::text"),
+      columnDefault('t', 'id', "nextval('public.t_id_seq'::regclass)", [
+        'table:public.t',
+        'sequence:public.t_id_seq',
+      ]),
+    ];
+    const { objects: out, folded } = foldColumnDefaults(objects);
+    expect(out.map((o) => o.id)).toEqual(['table:public.t', 'default:public.t.id']);
+    expect(out[0]?.sql).toEqual([
+      `CREATE TABLE public.t (\n    id integer NOT NULL,\n    "odd ""name""" text DEFAULT 'a, b'::text,\n    created timestamp with time zone NOT NULL DEFAULT now()\n)`,
+    ]);
+    expect(folded).toEqual(new Map([['table:public.t', 2]]));
+    // The archive's objects are left as they were.
+    expect(objects[0]?.sql[0]).not.toContain('DEFAULT');
+  });
+
+  it('leaves the defaults of tables other tables inherit from, and of tables of other shapes', () => {
+    const parent = plain('parent');
+    const child = table('child', 'CREATE TABLE public.child (\n    x integer\n)\nINHERITS (public.parent)', [
+      'table:public.parent',
+    ]);
+    const partitioned = table('p', 'CREATE TABLE public.p (\n    at date\n) PARTITION BY RANGE (at)');
+    const objects = [
+      parent,
+      child,
+      partitioned,
+      columnDefault('parent', 'created', 'now()'),
+      columnDefault('child', 'x', '1'),
+      columnDefault('p', 'at', 'CURRENT_DATE'),
+      columnDefault('missing', 'x', '1'),
+    ];
+    const { objects: out, folded } = foldColumnDefaults(objects);
+    expect(out).toEqual(objects);
+    expect(folded.size).toBe(0);
+  });
+
+  it('leaves a default whose column line is not found or already has an expression', () => {
+    const generated = table(
+      'g',
+      'CREATE TABLE public.g (\n    a integer,\n    b integer GENERATED ALWAYS AS (a * 2) STORED\n)',
+    );
+    const objects = [generated, columnDefault('g', 'b', '1'), columnDefault('g', 'c', '1')];
+    expect(foldColumnDefaults(objects).objects).toEqual(objects);
+  });
+});
