@@ -7,13 +7,18 @@
 //
 // Kept external, loaded from node_modules at run time:
 // - native addons (zstd-napi, @napi-rs/blake-hash): .node files cannot be bundled;
-// - the database drivers and bson: src/engines/mongodb/raw-insert.ts loads driver
+// - the MongoDB driver and bson: src/engines/mongodb/raw-insert.ts loads driver
 //   internals with createRequire, and `instanceof` checks only hold if the bundle
 //   uses that same copy of the driver (and the driver's own bson);
+// - pg's optional native and Cloudflare back ends (pg-native, pg-cloudflare),
+//   which it requires only when asked for them;
 // - PGlite: it loads its WebAssembly and data files relative to its own modules;
 // - the AWS SDK: large, only loaded lazily for s3:// repositories.
-// Everything else (commander, zod, yaml, croner, cli-progress, prompts,
-// prom-client) is plain JavaScript and goes into the bundle.
+// Everything else (pg, commander, zod, yaml, croner, cli-progress, prompts,
+// prom-client) is plain JavaScript and goes into the bundle. pg is bundled because
+// every PostgreSQL command loads it: as ~35 CommonJS files from node_modules it
+// cost each run their resolution, and Node's ESM import of it read pg's lazy
+// `native` getter, which went looking for pg-native (not installed) every time.
 import { chmod, readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,8 +34,8 @@ const external = [
   'zstd-napi',
   'zstd-napi/*',
   '@napi-rs/blake-hash',
-  'pg',
   'pg-native',
+  'pg-cloudflare',
   'mongodb',
   'mongodb/*',
   'bson',

@@ -23,6 +23,7 @@ import { progressLog } from './progress-log.js';
 import { terminalPrompter } from './prompter.js';
 import { QuietFailure } from './quiet-failure.js';
 import { addDeferredStoreOptions } from './store-flags.js';
+import { tickWriter } from './tick-writer.js';
 
 /** Where the CLI writes and whom it asks; the real process by default, replaceable in tests. */
 export interface CliIo {
@@ -43,16 +44,24 @@ export interface CliIo {
  */
 export async function main(argv: string[], io: CliIo = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
-  const stderr = io.stderr ?? process.stderr;
+  const interactive = io.interactive ?? (process.stdin.isTTY === true && process.stderr.isTTY === true);
+  // Lines for logs (cron, CI, a bench) leave once per tick, not one system call each; a person at
+  // the terminal gets bars and prompts, which write to the terminal themselves, so nothing is held back.
+  const stderrSink = io.stderr ?? process.stderr;
+  const stderr = interactive
+    ? { write: (text: string) => void stderrSink.write(text), flush: () => {} }
+    : tickWriter(stderrSink);
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(130);
+    if (controller.signal.aborted) {
+      stderr.flush();
+      process.exit(130);
+    }
     stderr.write(`\n${signal}: stopping; a partial archive is removed (again to force)\n`);
     controller.abort(new StowageError('interrupted', `interrupted by ${signal}`));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const interactive = io.interactive ?? (process.stdin.isTTY === true && process.stderr.isTTY === true);
   const renderers: ProgressBars[] = [];
   const json = wantsJson(argv);
   let printedJson = false;
@@ -151,6 +160,7 @@ Try it without a database server:  stowage demo`,
     return failure.exit;
   } finally {
     for (const r of renderers) r.stop();
+    stderr.flush();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

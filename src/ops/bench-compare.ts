@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineName } from '../engines/engine.js';
 import { enginePlugin } from '../engines/registry.js';
-import { passwordOf, passwordSecrets, redactSecrets } from '../redact.js';
+import { passwordSecrets, redactSecrets } from '../redact.js';
 import { dropDatabase } from './database-probe.js';
+import { dbnameArgument, libpqConnection } from './libpq-environment.js';
 
 /**
  * `stowage bench --compare`: times the database's own dump tool on the same
@@ -54,11 +55,23 @@ export async function timeNativeDump(
   const file = join(dir, 'dump');
   try {
     const started = performance.now();
-    const args =
-      engine === 'postgres'
-        ? ['-Fc', '-f', file, '-d', withoutPassword(url)]
-        : [`--config=${await mongoConfig(dir, 'dump', url)}`, `--archive=${file}`, '--gzip', '--quiet'];
-    const outcome = await runTool(tool, args, url, signal);
+    let outcome: ToolRun;
+    if (engine === 'postgres') {
+      const source = libpqConnection(url);
+      outcome = await runTool(tool, ['-Fc', '-f', file, '-d', dbnameArgument(source.database)], {
+        url,
+        env: source.env,
+        signal,
+      });
+    } else {
+      const args = [
+        `--config=${await mongoConfig(dir, 'dump', url)}`,
+        `--archive=${file}`,
+        '--gzip',
+        '--quiet',
+      ];
+      outcome = await runTool(tool, args, { url, signal });
+    }
     if (outcome.missing) return { tool, found: false };
     const seconds = (performance.now() - started) / 1000;
     if (outcome.code !== 0) return { tool, found: true, error: firstLine(outcome, url) };
@@ -89,9 +102,15 @@ async function timeNativeRestore(
   try {
     let outcome: ToolRun;
     if (engine === 'postgres') {
-      // createdb reaches the server through its maintenance database, named as a connection string.
-      const maintenance = withoutPassword(scratch.url).replace(/\/[^/?]*(\?|$)/, '/postgres$1');
-      outcome = await runTool('createdb', [`--maintenance-db=${maintenance}`, target], scratch.url, signal);
+      // The scratch database does not exist yet: createdb reaches the server through the maintenance
+      // database, on the same host, port and credentials as the scratch string (URL or key=value).
+      const { env } = libpqConnection(scratch.url);
+      const connection = { url: scratch.url, env, signal };
+      outcome = await runTool(
+        'createdb',
+        [`--maintenance-db=${dbnameArgument('postgres')}`, target],
+        connection,
+      );
       if (outcome.code === 0 && !outcome.missing) {
         const args = [
           '-j',
@@ -99,16 +118,16 @@ async function timeNativeRestore(
           '--no-owner',
           '--no-acl',
           '-d',
-          withoutPassword(scratch.url),
+          dbnameArgument(target),
           file,
         ];
-        outcome = await runTool('pg_restore', args, scratch.url, signal);
+        outcome = await runTool('pg_restore', args, connection);
       }
     } else {
       const config = await mongoConfig(dir, 'restore', scratch.url);
       const args = [`--config=${config}`, `--archive=${file}`, '--gzip', '--quiet'];
       args.push(`--nsFrom=${from}.*`, `--nsTo=${target}.*`, `--nsInclude=${from}.*`);
-      outcome = await runTool('mongorestore', args, scratch.url, signal);
+      outcome = await runTool('mongorestore', args, { url: scratch.url, signal });
     }
     if (outcome.missing) return { tool, found: false };
     if (outcome.code !== 0) return { tool, found: true, error: firstLine(outcome, scratch.url) };
@@ -118,12 +137,21 @@ async function timeNativeRestore(
   }
 }
 
-/** Runs a tool; the password goes in the environment (PGPASSWORD), never on the process list. */
-function runTool(tool: string, args: string[], url: string, signal?: AbortSignal): Promise<ToolRun> {
-  const password = passwordOf(url);
-  const env = { ...process.env, ...(password ? { PGPASSWORD: decodeURIComponent(password) } : {}) };
+/**
+ * Runs a tool with `env` (PostgreSQL: the connection as PG* variables, the
+ * password never on the process list); `url` is for removing the password from errors.
+ */
+function runTool(
+  tool: string,
+  args: string[],
+  run: { url: string; env?: NodeJS.ProcessEnv; signal?: AbortSignal | undefined },
+): Promise<ToolRun> {
   return new Promise<ToolRun>((resolve) => {
-    const child = spawn(tool, args, { env, stdio: ['ignore', 'ignore', 'pipe'], signal });
+    const child = spawn(tool, args, {
+      env: run.env ?? process.env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      signal: run.signal,
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
       if (stderr.length < 4096) stderr += d.toString();
@@ -145,8 +173,4 @@ async function mongoConfig(dir: string, name: string, url: string): Promise<stri
 function firstLine(outcome: ToolRun, url: string): string {
   const line = outcome.stderr.trim().split('\n')[0] || `exit code ${outcome.code}`;
   return redactSecrets(line, passwordSecrets(url));
-}
-
-function withoutPassword(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/?#]*):[^@/?#]*@/i, '$1@');
 }

@@ -10,11 +10,15 @@ import { engineNameForUrl, loadEngine } from '../engines/registry.js';
 import { UsageError } from '../errors.js';
 import { ignoreProgress, type ProgressEvent, type ProgressListener } from '../progress.js';
 import { redactUrl } from '../redact.js';
+import { abandonOnAbort } from './abandon-on-abort.js';
 import { backup, DEFAULT_COMPRESSION_BY_ENGINE, scrub } from './backup.js';
 import { type CompareRun, timeNativeDump } from './bench-compare.js';
 import { checkScratch, type RestoreBench, restoreSample } from './bench-restore.js';
+import { benchSessions } from './bench-sessions.js';
 import { BudgetShare } from './bench-share.js';
-import { type UnitThroughput, unitThroughput } from './unit-throughput.js';
+import { ReadTimeModel, type TimeCosts } from './bench-time-model.js';
+import { type StreamMeasure, unitsOf } from './bench-units.js';
+import type { UnitThroughput } from './unit-throughput.js';
 
 /**
  * `stowage bench`: how fast a database reads and what its archive would
@@ -94,7 +98,18 @@ export interface BenchReport {
   /** The level a backup uses by default for this engine. */
   defaultLevel: CompressionLevel;
   /** A full backup at the default level. */
-  estimate: { rows: number; rawBytes: number; archiveBytes: number; seconds: number };
+  estimate: {
+    rows: number;
+    rawBytes: number;
+    archiveBytes: number;
+    seconds: number;
+    /**
+     * The read's costs as fitted on this run (see ReadTimeModel), which the
+     * time of what was not read is extrapolated from: wall seconds per
+     * table/collection stream and per byte. Absent when no stream ended.
+     */
+    costs?: TimeCosts;
+  };
   compare?: CompareRun[];
   /** With {@link BenchOptions.restoreInto}: restoring what was read. */
   restore?: RestoreBench;
@@ -113,19 +128,8 @@ const READ_SHARE = 0.7;
  * the catalog of a very big schema may take the budget by itself.
  */
 const BACKSTOP = 1.25;
-
-interface StreamMeasure {
-  name: string;
-  bytes: number;
-  items: number;
-  first: number;
-  last: number;
-  done: boolean;
-  /** The share of the unit the engine was asked to read (PostgreSQL), when less than all. */
-  fraction?: number;
-  /** The writer told the engine to stop (MongoDB) before the stream ended. */
-  stopped: boolean;
-}
+/** How long a read that does not stop at the backstop is waited for before it is left behind. */
+const ABANDON_GRACE_MS = 1000;
 
 /**
  * Where the engine writes during a bench: counts, keeps a bounded sample,
@@ -135,6 +139,12 @@ interface StreamMeasure {
 class MeasuringStreams implements StreamWriterSet {
   readonly streams = new Map<string, StreamMeasure>();
   readonly samples: Buffer[] = [];
+  /** Fitted as streams end: what extrapolates the read to a full backup. */
+  readonly model = new ReadTimeModel();
+  /** When the first stream opened: the data's part of the read starts there. */
+  dataStart: number | undefined;
+  private ended = 0;
+  private bytesRead = 0;
   private sampled = 0;
   private readonly fractions = new Map<string, number>();
   /** Streams whose share was decided up front (the engine was asked for a fraction). */
@@ -169,6 +179,7 @@ class MeasuringStreams implements StreamWriterSet {
     };
     this.streams.set(name, m);
     const opened = performance.now();
+    this.dataStart ??= opened;
     // An engine that was not asked up front is told to stop once the unit's share of the time is spent.
     const estimated = this.estimatedBytes(name);
     const shareMs = asked
@@ -190,6 +201,7 @@ class MeasuringStreams implements StreamWriterSet {
         if (m.bytes === 0) m.first = now;
         m.last = now;
         m.bytes += chunk.length;
+        this.bytesRead += chunk.length;
         if (!asked && !writer.enough && now - opened > shareMs) {
           writer.enough = true;
           m.stopped = true;
@@ -210,6 +222,8 @@ class MeasuringStreams implements StreamWriterSet {
         m.done = true;
         if (m.first === 0) m.first = m.last = performance.now();
         this.share.done(m.bytes, m.last - m.first);
+        this.ended++;
+        this.model.add((performance.now() - (this.dataStart ?? opened)) / 1000, this.ended, this.bytesRead);
         flush();
         if (!inner) return callback();
         inner.itemCount = writer.itemCount;
@@ -262,7 +276,10 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
   const share = new BudgetShare(readEnd, jobs);
   const estimates = new Map<string, { items?: number; bytes?: number }>();
   const latest = new Map<string, { items: number; bytes: number }>();
+  // Set once the read is over or left behind: a read left behind says nothing more.
+  let readOver = false;
   const listen = (event: ProgressEvent) => {
+    if (readOver) return;
     if (event.type === 'plan') {
       for (const u of event.units)
         estimates.set(u.name, { items: u.estimatedItems, bytes: u.estimatedBytes });
@@ -273,6 +290,9 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
     progress(event);
   };
   const estimatedBytes = (stream: string) => estimates.get(stream)?.bytes ?? 0;
+  // PostgreSQL: the run's sessions carry their own name, so that a cut read leaves none behind.
+  const sessions = engineName === 'postgres' ? benchSessions(options.source) : undefined;
+  const source = sessions?.source ?? options.source;
   let database = '';
   let cut = false;
   let streams: MeasuringStreams | undefined;
@@ -287,10 +307,12 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
       phase: 'bench',
       message: `reading ${redactUrl(options.source)} for up to ${seconds} s`,
     });
-    try {
+    // The engine stops when the budget's signal aborts; one step that does not listen (a catalog
+    // query) is waited for a moment at most, then left to end on its own.
+    const read = async () => {
       if (archivePath) {
         const written = await backup({
-          source: options.source,
+          source,
           to: archivePath,
           jobs,
           kind: 'manual',
@@ -309,7 +331,7 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
       } else {
         streams = new MeasuringStreams(share, estimatedBytes, (st) => engine.unitOfStream(st));
         const result = await engine.backup({
-          url: options.source,
+          url: source,
           streams,
           jobs,
           options: options.engineOptions ?? {},
@@ -320,10 +342,30 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
         });
         database = result.database;
       }
+    };
+    try {
+      await abandonOnAbort(read(), budget.signal, ABANDON_GRACE_MS);
     } catch (err) {
+      clearTimeout(timer);
+      // The engine dropped its connections; a server process that has not noticed yet is stopped.
+      const left = await sessions?.endLeftovers().catch((cleanup: Error) => {
+        progress({
+          type: 'warning',
+          message: `could not stop the bench's server sessions: ${(scrub(cleanup, options.source) as Error).message}`,
+        });
+        return 0;
+      });
+      if (left) {
+        progress({
+          type: 'phase',
+          phase: 'bench',
+          message: `stopped ${left} server session${left === 1 ? '' : 's'} the cut read left running`,
+        });
+      }
       if (!budget.signal.aborted || options.signal?.aborted) throw scrub(err, options.source);
       cut = true;
     } finally {
+      readOver = true;
       clearTimeout(timer);
     }
     const readDone = performance.now();
@@ -331,13 +373,15 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
     if (!database) database = redactUrl(options.source).replace(/^.*\//, '').replace(/\?.*$/, '');
     const measured = streams ?? new MeasuringStreams(share, estimatedBytes, (st) => engine.unitOfStream(st));
 
-    const units = unitsOf(measured, estimates, latest, (s) => engine.unitOfStream(s), cut);
+    const units = unitsOf(measured.streams.values(), estimates, latest, (s) => engine.unitOfStream(s), cut);
     const readRows = units.reduce((n, u) => n + u.rows, 0);
     const readBytes = units.reduce((n, u) => n + u.bytes, 0);
     if (cut && readBytes === 0) {
       throw new UsageError(
-        `the ${seconds} s budget ended before ${redactUrl(options.source)} read any data: nothing was measured`,
-        'give a larger --seconds',
+        `the ${seconds} s budget ended before ${redactUrl(options.source)} read any data${estimates.size === 0 ? ' (it was still reading the catalog)' : ''}: nothing was measured`,
+        estimates.size === 0 && engineName === 'mongodb'
+          ? 'give a larger --seconds (FerretDB counts every document of every collection for the catalog: minutes for big ones)'
+          : 'give a larger --seconds',
       );
     }
     const fullRows = units.reduce((n, u) => n + Math.max(u.rows, u.estimatedRows ?? 0), 0);
@@ -361,12 +405,18 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
       atDefault?.ratio ?? compressSample(measured.samples, [defaultLevel], deadline)[0]!.ratio;
     const defaultSpeed = atDefault?.bytesPerSecond;
     const readRate = readBytes > 0 ? readBytes / readSeconds : 0;
-    // The time before the first data byte (connecting, the catalog) is paid once; only the copying scales.
+    // Connecting and the catalog are paid once and are in the read already; what was not read costs
+    // a time per stream (round trips, bookkeeping) and per byte, both fitted on this read.
+    const costs = measured.model.fit();
+    let unreadStreams = 0;
+    for (const name of estimates.keys()) if (!measured.streams.has(name)) unreadStreams++;
+    const unreadBytes = Math.max(0, fullBytes - readBytes);
     let firstData = Infinity;
     for (const m of measured.streams.values()) if (m.bytes > 0) firstData = Math.min(firstData, m.first);
     const fixed = Number.isFinite(firstData) ? Math.max(0, (firstData - started) / 1000) : 0;
-    const readFull =
-      readBytes > 0 && fullBytes > readBytes
+    const readFull = costs
+      ? readSeconds + costs.perStream * unreadStreams + costs.perByte * unreadBytes
+      : readBytes > 0 && fullBytes > readBytes
         ? fixed + (readSeconds - fixed) * (fullBytes / readBytes)
         : readSeconds;
     // Compression runs on codec threads beside the read: the slower of the two sets the pace.
@@ -397,6 +447,7 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
         rawBytes: Math.round(fullBytes),
         archiveBytes: Math.round(fullBytes * defaultRatio),
         seconds: Math.max(readFull, compressFull),
+        ...(costs ? { costs } : {}),
       },
     };
     if (options.restoreInto && archivePath) {
@@ -432,84 +483,6 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
   } finally {
     if (workDir) await rm(workDir, { recursive: true, force: true });
   }
-}
-
-function unitsOf(
-  streams: MeasuringStreams,
-  estimates: Map<string, { items?: number; bytes?: number }>,
-  latest: Map<string, { items: number; bytes: number }>,
-  unitOfStream: (stream: string) => string,
-  cut: boolean,
-): UnitBench[] {
-  interface Acc {
-    rows: number;
-    bytes: number;
-    first: number;
-    last: number;
-    complete: boolean;
-    estRows: number;
-    estBytes: number;
-    /** Rows read / rows of the whole unit, over its sampled streams. */
-    fraction?: number;
-  }
-  const byUnit = new Map<string, Acc>();
-  const acc = (stream: string): Acc => {
-    const unit = unitOfStream(stream);
-    let a = byUnit.get(unit);
-    if (!a) {
-      a = { rows: 0, bytes: 0, first: Infinity, last: 0, complete: true, estRows: 0, estBytes: 0 };
-      byUnit.set(unit, a);
-    }
-    return a;
-  };
-  const seen = new Set<string>();
-  for (const m of streams.streams.values()) {
-    seen.add(m.name);
-    const a = acc(m.name);
-    const rows = m.done ? m.items : (latest.get(m.name)?.items ?? 0);
-    a.bytes += m.bytes;
-    a.rows += rows;
-    if (m.bytes > 0 || m.done) {
-      a.first = Math.min(a.first, m.first);
-      a.last = Math.max(a.last, m.last);
-    }
-    const e = estimates.get(m.name);
-    // A sample stands for the whole stream: scaled by the fraction read (PostgreSQL's is the share of
-    // blocks asked for; MongoDB's the documents read out of the server's count).
-    const fraction =
-      m.fraction ?? (m.stopped && e?.items && rows < e.items ? Math.max(rows, 1) / e.items : undefined);
-    if (m.done && fraction !== undefined) {
-      a.complete = false;
-      a.fraction = fraction;
-      a.estRows += Math.max(rows / fraction, e?.items ?? 0);
-      a.estBytes += Math.max(m.bytes / fraction, rows > 0 ? 0 : (e?.bytes ?? 0));
-      continue;
-    }
-    if (!m.done) a.complete = false;
-    a.estRows += m.done ? m.items : Math.max(e?.items ?? 0, a.rows);
-    a.estBytes += m.done ? m.bytes : Math.max(e?.bytes ?? 0, m.bytes);
-  }
-  // Planned streams the budget never reached.
-  if (cut) {
-    for (const [name, e] of estimates) {
-      if (seen.has(name)) continue;
-      const a = acc(name);
-      a.complete = false;
-      a.estRows += Math.max(0, e.items ?? 0);
-      a.estBytes += Math.max(0, e.bytes ?? 0);
-    }
-  }
-  return [...byUnit.entries()].map(([unit, a]) => {
-    return {
-      ...unitThroughput(unit, a.rows, a.bytes, a.first, a.last),
-      complete: a.complete,
-      // Over all the unit's streams (a split table's parts may have had different shares).
-      ...(a.fraction !== undefined
-        ? { fraction: a.estRows > 0 ? Math.min(1, a.rows / a.estRows) : a.fraction }
-        : {}),
-      ...(a.complete ? {} : { estimatedRows: Math.round(a.estRows), estimatedBytes: Math.round(a.estBytes) }),
-    };
-  });
 }
 
 interface LevelMeasure {

@@ -30,6 +30,50 @@ describe('progress log', () => {
   });
 });
 
+describe('progress log of many tables', () => {
+  it('lists only big or slow tables past 50, with running totals and one line for the rest', () => {
+    const lines: string[] = [];
+    let clock = Date.parse('2026-01-01T00:00:00Z');
+    const log = progressLog(
+      (l) => lines.push(l.slice(9)),
+      () => clock,
+    );
+    const n = 20_000;
+    log({ type: 'plan', units: Array.from({ length: n }, (_, i) => ({ name: `public.t${i}` })) });
+    for (let i = 0; i < n; i++) {
+      const name = `public.t${i}`;
+      log({ type: 'unit-start', name });
+      // One big table, one slow one; the others small and quick (1 ms each: 20 s in all).
+      if (i === 7000) clock += 6000;
+      clock += 1;
+      log({ type: 'unit-done', name, items: 50, bytes: i === 100 ? 100 * 1024 * 1024 : 4096 });
+    }
+    log({ type: 'phase', phase: 'done' });
+
+    const done = lines.filter((l) => l.startsWith('done '));
+    expect(done).toEqual([
+      'done public.t100: 50 items, 100 MiB',
+      'done public.t7000: 50 items, 4.0 KiB',
+      expect.stringMatching(/^done 19998 more streams \(78 MiB\), each under 32 MiB and 5 s$/),
+    ]);
+    const totals = lines.filter((l) => l.startsWith('… '));
+    // One at the start, then one per 5 s of the 26 s.
+    expect(totals.length).toBeGreaterThanOrEqual(4);
+    expect(totals.length).toBeLessThanOrEqual(7);
+    expect(totals.at(-1)).toMatch(/of 20000 streams done$/);
+    expect(lines.length).toBeLessThan(15);
+    expect(lines.at(-1)).toBe('done');
+  });
+
+  it('still lists every table of a plan of up to 50', () => {
+    const lines: string[] = [];
+    const log = progressLog((l) => lines.push(l.slice(9)));
+    log({ type: 'plan', units: Array.from({ length: 50 }, (_, i) => ({ name: `t${i}` })) });
+    for (let i = 0; i < 50; i++) log({ type: 'unit-done', name: `t${i}`, items: 1, bytes: 10 });
+    expect(lines.filter((l) => l.startsWith('done t'))).toHaveLength(50);
+  });
+});
+
 describe('engine nouns', () => {
   it('names units and items as each engine does, with the right plural', () => {
     expect(counted(1, 'frame')).toBe('1 frame');

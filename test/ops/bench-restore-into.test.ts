@@ -12,7 +12,13 @@ import { type BenchReport, bench } from '../../src/ops/bench.js';
 import { restore } from '../../src/ops/restore.js';
 import { runCli } from '../cli/run-cli.js';
 import { mongoUrlFor, uniqueMongoDbName, withMongoClient } from '../support/mongo.js';
-import { createPgDatabase, pgUrlFor, type TestPgDatabase, withPgClient } from '../support/pg.js';
+import {
+  createPgDatabase,
+  keywordConnString,
+  pgUrlFor,
+  type TestPgDatabase,
+  withPgClient,
+} from '../support/pg.js';
 
 let dir: string;
 let shop: TestPgDatabase;
@@ -189,6 +195,24 @@ describe('stowage bench --restore-into', () => {
     if (!run?.found) return; // not installed here: the report says so and that is all
     expect(run.error).toBeUndefined();
     expect(run.restore?.tool).toBe('createdb + pg_restore');
+    expect(run.restore?.error).toBeUndefined();
+    expect(run.restore?.seconds).toBeGreaterThan(0);
+    expect(await pgDatabaseExists(name)).toBe(false);
+  });
+
+  it('with --compare takes key=value connection strings for the source and the scratch database', async () => {
+    const name = scratchName();
+    const report = await bench({
+      source: keywordConnString(shop.url, shop.name),
+      seconds: 60,
+      levels: [1],
+      restoreInto: keywordConnString(shop.url, name),
+      compare: true,
+    });
+    const run = report.compare?.[0];
+    if (!run?.found) return; // not installed here: the report says so and that is all
+    expect(run.error).toBeUndefined();
+    // createdb went through the maintenance database: the scratch one named in the string does not exist yet.
     expect(run.restore?.error).toBeUndefined();
     expect(run.restore?.seconds).toBeGreaterThan(0);
     expect(await pgDatabaseExists(name)).toBe(false);

@@ -9,7 +9,8 @@ import { backup } from '../../src/ops/backup.js';
 import { type BenchReport, bench } from '../../src/ops/bench.js';
 import { runCli } from '../cli/run-cli.js';
 import { mongoUrlFor, uniqueMongoDbName, withMongoClient } from '../support/mongo.js';
-import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
+import { createPgDatabase, pgUrlFor, type TestPgDatabase, withPgClient } from '../support/pg.js';
+import { until } from '../support/until.js';
 
 let dir: string;
 let small: TestPgDatabase;
@@ -127,6 +128,35 @@ describe('stowage bench', () => {
     await expect(bench({ source: big.url, seconds: 0.001 })).rejects.toThrow(
       /budget ended before .* read any data/,
     );
+  });
+
+  it('a budget that runs out while the read waits leaves no server session behind', async () => {
+    // Another session holds the table: the bench's sessions wait on the lock, which a dropped
+    // connection alone does not end (the server notices a vanished client only when it writes).
+    const locked = await createPgDatabase('stowage_bench_locked');
+    try {
+      await withPgClient(locked.url, (c) => c.query('CREATE TABLE t (id int); INSERT INTO t VALUES (1)'));
+      await withPgClient(locked.url, async (holder) => {
+        await holder.query('BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE');
+        const holderPid = (await holder.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+        await expect(bench({ source: locked.url, seconds: 1, levels: [1] })).rejects.toThrow(
+          /budget ended before .* read any data/,
+        );
+        const others = () =>
+          withPgClient(pgUrlFor('postgres'), async (c) => {
+            const r = await c.query(
+              'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> $2',
+              [locked.name, holderPid],
+            );
+            return r.rows[0].n as number;
+          });
+        // Bounded: bench has returned; only a session it failed to stop could still be there.
+        await until(async () => (await others()) === 0, "the bench's sessions to be gone", 3000);
+        await holder.query('ROLLBACK');
+      });
+    } finally {
+      await locked.drop();
+    }
   });
 
   it('reports the documents a real MongoDB backup has', async () => {

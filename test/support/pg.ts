@@ -19,6 +19,13 @@ export function pgUrlFor(database: string, url: string = pgUrl()): string {
   return parsed.toString();
 }
 
+/** The libpq `key=value` form of a test URL pointing at `database`, password quoted. */
+export function keywordConnString(url: string, database: string): string {
+  const u = new URL(url);
+  const password = decodeURIComponent(u.password).replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+  return `host=${u.hostname} port=${u.port} user=${decodeURIComponent(u.username)} password='${password}' dbname=${database}`;
+}
+
 function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }

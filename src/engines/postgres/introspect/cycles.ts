@@ -1,4 +1,4 @@
-import type { CatalogObject } from './context.js';
+import { type CatalogObject, distinctDeps } from './context.js';
 
 /**
  * Breaks dependency cycles between catalog objects the way pg_dump does, by
@@ -22,7 +22,8 @@ export function breakCycles(objects: CatalogObject[], partOf: ReadonlyMap<string
   const attached = new Map(partOf);
   const node = (id: string) => attached.get(id) ?? id;
 
-  for (;;) {
+  // Most schemas have no cycle at all: one pass over positions says so, without the graph of sets below.
+  for (let acyclicNow = acyclicObjects(objects, byId, node); !acyclicNow; acyclicNow = false) {
     const graph = new Map<string, Set<string>>();
     for (const o of objects) {
       const from = node(o.id);
@@ -98,12 +99,50 @@ export function breakCycles(objects: CatalogObject[], partOf: ReadonlyMap<string
   const out: CatalogObject[] = [];
   for (const o of objects) {
     if (attached.has(o.id)) continue;
-    o.deps = [...new Set(o.deps.map(node))].filter((d) => d !== o.id);
+    // With no part attached, `node` changes nothing: the list is kept as is when it has no repeats.
+    o.deps = distinctDeps(attached.size ? o.deps.map(node) : o.deps, o.id);
     const split = detached.get(o.id);
     if (split && o.detachable) o.sql = o.detachable.sqlWithout(split);
     out.push(o);
   }
   return out;
+}
+
+/**
+ * Whether the objects' dependencies, with each part standing for its owner
+ * (`node`), close no cycle: Kahn's algorithm on positions, as {@link acyclic}
+ * does for the graph breakCycles builds, without building it.
+ */
+function acyclicObjects(
+  objects: readonly CatalogObject[],
+  byId: ReadonlyMap<string, CatalogObject>,
+  node: (id: string) => string,
+): boolean {
+  const at = new Map<string, number>();
+  for (const o of objects) {
+    const n = node(o.id);
+    if (!at.has(n)) at.set(n, at.size);
+  }
+  const edges: number[][] = Array.from({ length: at.size }, () => []);
+  const waiting = new Int32Array(at.size);
+  for (const o of objects) {
+    const from = at.get(node(o.id))!;
+    for (const d of o.deps) {
+      if (!byId.has(d)) continue;
+      const to = at.get(node(d));
+      if (to === undefined || to === from) continue;
+      edges[from]!.push(to);
+      waiting[to]!++;
+    }
+  }
+  const ready: number[] = [];
+  for (let i = 0; i < waiting.length; i++) if (waiting[i] === 0) ready.push(i);
+  let done = 0;
+  while (ready.length) {
+    done++;
+    for (const j of edges[ready.pop()!]!) if (--waiting[j]! === 0) ready.push(j);
+  }
+  return done === at.size;
 }
 
 /** Whether no path leads from a node back to itself (Kahn's algorithm, on positions). */
