@@ -44,7 +44,9 @@ function* jsonParts(value: unknown): Generator<string> {
     let i = 0;
     while (i < value.length) {
       if (i > 0) yield ',';
-      if (isLarge(value[i])) {
+      // Items are only looked into when they are long arrays themselves: a deep look at every
+      // record cost more CPU than the serializing (a record with large contents is one bigger piece).
+      if (isLongArray(value[i])) {
         yield* jsonParts(value[i]);
         i++;
         continue;
@@ -52,7 +54,7 @@ function* jsonParts(value: unknown): Generator<string> {
       // A run of small items in one native call: an array's slice has the same text as
       // those items in the whole array (undefined, functions and holes become null alike).
       let end = i + 1;
-      while (end < value.length && end - i < RUN_LENGTH && !isLarge(value[end])) end++;
+      while (end < value.length && end - i < RUN_LENGTH && !isLongArray(value[end])) end++;
       yield JSON.stringify(value.slice(i, end)).slice(1, -1);
       i = end;
     }
@@ -74,6 +76,10 @@ function* jsonParts(value: unknown): Generator<string> {
     first = false;
   }
   yield '}';
+}
+
+function isLongArray(value: unknown): value is unknown[] {
+  return Array.isArray(value) && value.length > SPLIT_LENGTH;
 }
 
 /**
