@@ -14,6 +14,7 @@
  */
 import { type Document, MongoClient } from 'mongodb';
 import { backup, restore } from '../src/index.js';
+import { buildIndexesLikeMongorestore } from './mongodb-index-builds.js';
 
 const [op, a, b, jobsText, extra] = process.argv.slice(2);
 const jobs = Number((op === 'indexes' ? extra : jobsText) ?? 2);
@@ -66,34 +67,6 @@ async function raw(url: string, db: string, commands: boolean): Promise<{ items:
   }
 }
 
-/** The index builds mongorestore runs once all data is in (its RestoreIndexes), here from the source's catalog. */
-async function buildIndexes(url: string, source: string, target: string): Promise<{ indexes: number }> {
-  const client = new MongoClient(url, { maxPoolSize: jobs + 2 });
-  await client.connect();
-  try {
-    const names = (await client.db(source).listCollections({}, { nameOnly: true }).toArray()).map(
-      (c) => c.name,
-    );
-    let built = 0;
-    let next = 0;
-    const worker = async () => {
-      while (next < names.length) {
-        const name = names[next++]!;
-        const specs = (await client.db(source).collection(name).listIndexes().toArray())
-          .filter((spec) => spec.name !== '_id_')
-          .map(({ ns: _ns, v: _v, ...spec }) => spec);
-        if (specs.length === 0) continue;
-        await client.db(target).command({ createIndexes: name, indexes: specs });
-        built += specs.length;
-      }
-    };
-    await Promise.all(Array.from({ length: jobs }, worker));
-    return { indexes: built };
-  } finally {
-    await client.close();
-  }
-}
-
 let result: Document;
 if (op === 'backup') {
   const s = await backup({
@@ -118,7 +91,7 @@ if (op === 'backup') {
   });
   result = { items: Object.values(s.items).reduce((n, v) => n + v, 0) };
 } else if (op === 'indexes') {
-  result = await buildIndexes(a!, b!, jobsText!);
+  result = await buildIndexesLikeMongorestore(a!, b!, jobsText!, jobs);
 } else if (op === 'raw' || op === 'rawcmd') {
   result = await raw(a!, b!, op === 'rawcmd');
 } else {

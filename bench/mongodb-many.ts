@@ -20,6 +20,9 @@
  *   database. On FerretDB with `--noIndexRestore`: mongorestore sends index specs with an `ns`
  *   field, which FerretDB 1.24 refuses, so there it builds no indexes while stowage builds them
  *   all (the comparison then favours mongorestore).
+ * - mongorestore-indexes-N (FerretDB): `mongorestore --noIndexRestore` and then the index builds
+ *   mongorestore would run (bench/mongodb-index-builds.ts: one createIndexes per collection, 4 at
+ *   once), as one timed process: the like-for-like baseline for stowage's restore.
  * - stowage-restore-N: `stowage restore FILE.stow URL/DB_r --jobs J` into a dropped database,
  *   ratio to mongorestore-N. The restore inputs are the files the backup cases write (kept in
  *   bench/results/.mongodb-many-inputs, made untimed when missing), so within a round each
@@ -35,6 +38,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { build } from 'esbuild';
 import { MongoClient } from 'mongodb';
 import { type BenchCase, defineScenario } from './lib/harness.js';
 import { startBenchFerretDB } from './mongodb-ferretdb.js';
@@ -71,6 +75,8 @@ async function isFerretDB(url: string): Promise<boolean> {
   }
 }
 
+const shellQuote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
+
 export const scenario = defineScenario({
   name: 'mongodb-many',
   description:
@@ -105,6 +111,18 @@ export const scenario = defineScenario({
     await mkdir(buildDir, { recursive: true });
     await run(process.execPath, [join(repoRoot, 'scripts/bundle-cli.mjs'), '--outdir', buildDir]);
     const cli = join(buildDir, 'bin.js');
+    // Plain JavaScript, so the like-for-like case times the index builds, not a TypeScript loader.
+    const indexBuilds = join(buildDir, 'mongodb-index-builds.mjs');
+    await build({
+      absWorkingDir: repoRoot,
+      entryPoints: ['bench/mongodb-index-builds.ts'],
+      outfile: indexBuilds,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      packages: 'external',
+      logLevel: 'warning',
+    });
 
     const cases: BenchCase[] = [];
     for (const collections of counts) {
@@ -188,12 +206,44 @@ export const scenario = defineScenario({
             ],
           },
         },
+        ...(ferret
+          ? [
+              {
+                id: `mongorestore-indexes-${collections}`,
+                group,
+                label: 'mongorestore --noIndexRestore, then its index builds (like for like)',
+                bytes,
+                beforeEach: () => dropDatabase(base, restoreDb),
+                run: {
+                  command: 'sh',
+                  args: [
+                    '-c',
+                    [
+                      [
+                        mongorestore,
+                        `--uri=${base}`,
+                        '--gzip',
+                        `--archive=${dumpFile}`,
+                        `--nsFrom=${db}.*`,
+                        `--nsTo=${restoreDb}.*`,
+                        '--quiet',
+                        '--noIndexRestore',
+                      ],
+                      [process.execPath, indexBuilds, base, db, restoreDb, '4'],
+                    ]
+                      .map((argv) => argv.map(shellQuote).join(' '))
+                      .join(' && '),
+                  ],
+                },
+              } satisfies BenchCase,
+            ]
+          : []),
         {
           id: `stowage-restore-${collections}`,
           group,
           label: `stowage restore --jobs ${jobs} (indexes built)`,
           bytes,
-          baseline: `mongorestore-${collections}`,
+          baseline: ferret ? `mongorestore-indexes-${collections}` : `mongorestore-${collections}`,
           beforeEach: () => dropDatabase(base, restoreDb),
           run: {
             command: process.execPath,

@@ -165,7 +165,10 @@ export const ERROR_CODES = {
   'mongo-unauthorized': { exit: failure, doc: 'the MongoDB user lacks a privilege' },
   'mongo-connection-lost': { exit: failure, doc: 'the connection to MongoDB broke or never came up' },
   'mongo-cursor-lost': { exit: failure, doc: 'the server dropped a cursor during a backup' },
-  'mongo-collection-dropped': { exit: failure, doc: 'a collection was dropped while it was being backed up' },
+  'mongo-collection-dropped': {
+    exit: failure,
+    doc: 'a collection was dropped and created again while it was being backed up (one only dropped is left out with a warning)',
+  },
   'mongo-empty-server': { exit: failure, doc: 'a server-level backup found no database' },
   'mongo-missing-database': { exit: failure, doc: 'the named database does not exist' },
   'mongo-oplog-rolled-over': { exit: failure, doc: 'the oplog rolled over during a point-in-time backup' },

@@ -116,8 +116,8 @@ describe('backup failures', () => {
     expect(se.hint).toMatch(/^(databases there: .*|the server has no user databases)$/);
   });
 
-  it('a collection dropped while it is being read', async () => {
-    const source = dbName('dropped');
+  const victimSource = async (name: string) => {
+    const source = dbName(name);
     await withMongoClient(async (client) => {
       const docs = Array.from({ length: 3000 }, (_, i) => ({ _id: i, pad: 'x'.repeat(4000) }));
       for (let i = 0; i < docs.length; i += 500)
@@ -125,18 +125,55 @@ describe('backup failures', () => {
           .db(source)
           .collection('victim')
           .insertMany(docs.slice(i, i + 500) as Document[]);
+      await client
+        .db(source)
+        .collection('kept')
+        .insertOne({ _id: 1 } as Document);
     });
-    // The first batch's write waits until the collection is gone; the next getMore then finds no cursor.
+    return source;
+  };
+
+  it('a collection dropped while it is being read is left out, with a warning, never kept cut short', async () => {
+    const source = await victimSource('dropped');
+    // The first batch's write waits until the collection is gone; the next getMore then finds no
+    // cursor (MongoDB), or the cursor ends as if the data had run out (FerretDB).
     const streams = new GatedWriters(`${source}.victim`, () =>
       withMongoClient(async (client) => {
         await client.db(source).collection('victim').drop();
+      }),
+    );
+    const result = await mongodbEngine.backup({
+      url: mongoUrlFor(source),
+      streams,
+      jobs: 1,
+      options: {},
+      progress: ignoreProgress,
+    });
+    const schema = result.schema as MongoSchema;
+    expect(schema.databases[0]!.collections.map((c) => c.name)).toEqual(['kept']);
+    expect(result.warnings).toContain(
+      `collection ${source}.victim was dropped while the backup ran; it is not in this backup`,
+    );
+  });
+
+  it('a collection dropped and created again while it is being read fails the backup', async () => {
+    const source = await victimSource('replaced');
+    const streams = new GatedWriters(`${source}.victim`, () =>
+      withMongoClient(async (client) => {
+        await client.db(source).collection('victim').drop();
+        await client
+          .db(source)
+          .collection('victim')
+          .insertOne({ _id: 'new' } as Document);
       }),
     );
     const error = await mongodbEngine
       .backup({ url: mongoUrlFor(source), streams, jobs: 1, options: {}, progress: ignoreProgress })
       .catch((err: unknown) => err);
     const se = expectOneLine(error, 'mongo-collection-dropped');
-    expect(se.message).toBe(`collection ${source}.victim was dropped while it was being backed up`);
+    expect(se.message).toBe(
+      `collection ${source}.victim was dropped and created again while it was being backed up`,
+    );
     expect(se.hint).toContain(`--exclude ${source}.victim`);
   });
 });

@@ -199,4 +199,29 @@ describe('planLoad', () => {
     expect(order.indexOf('collection:shop.orders')).toBe(order.length - 1);
     expect(new Set(order).size).toBe(tasks.length);
   });
+
+  it('makes a small collection (one stream within smallBytes, or none) one task: create, indexes, data', () => {
+    const small = planLoad(plan.collections, { smallBytes: 45 });
+    expect(
+      small.map((t) => ({ id: t.id, deps: t.deps, limits: t.limits, kind: t.work.kind, size: t.size })),
+    ).toEqual([
+      // Two streams: never small, whatever their size.
+      { id: 'stream:shop.orders', deps: [], limits: ['database:shop'], kind: 'load', size: 50 },
+      { id: 'stream:shop.orders$1', deps: [], limits: ['database:shop'], kind: 'load', size: 40 },
+      {
+        id: 'collection:shop.orders',
+        deps: ['stream:shop.orders', 'stream:shop.orders$1'],
+        limits: [],
+        kind: 'finish',
+        size: 0,
+      },
+      // Over smallBytes: loaded, then indexed.
+      { id: 'stream:shop.users', deps: [], limits: ['database:shop'], kind: 'load', size: 70 },
+      { id: 'collection:shop.users', deps: ['stream:shop.users'], limits: [], kind: 'finish', size: 0 },
+      { id: 'collection:shop.empty', deps: [], limits: [], kind: 'whole', size: 0 },
+      { id: 'collection:logs.events', deps: [], limits: [], kind: 'whole', size: 10 },
+    ]);
+    const events = small.find((t) => t.id === 'collection:logs.events')!.work;
+    expect(events.kind === 'whole' && events.stream?.name).toBe('logs.events');
+  });
 });

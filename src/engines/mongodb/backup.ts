@@ -8,14 +8,20 @@ import { countUnits } from '../nouns.js';
 import { dumpCollection } from './collection-dump.js';
 import { connect, type ServerInfo } from './connect.js';
 import { planIdRanges } from './id-ranges.js';
-import { AUTH_COLLECTIONS, type CatalogCollection, readCatalog, resolveDatabases } from './introspect.js';
+import {
+  AUTH_COLLECTIONS,
+  type CatalogCollection,
+  confirmDatabasesExist,
+  readCatalog,
+  resolveDatabases,
+} from './introspect.js';
 import { isNamespaceGone, toStowageError } from './mongo-errors.js';
 import { NamespaceFilter, NamespacePattern } from './namespace-filter.js';
 import { captureOplog, hasOplog, oplogStart as readOplogStart } from './oplog.js';
 import type { MongoBackupOptions } from './options.js';
 import { CollectionPresence } from './presence-check.js';
 import type { MongoCollectionSchema, MongoDatabaseSchema, MongoSchema } from './schema.js';
-import { throwIfAborted } from './stream-io.js';
+import { endStream, throwIfAborted } from './stream-io.js';
 import { OPLOG_STREAM, StreamNamer } from './stream-names.js';
 
 /**
@@ -61,12 +67,13 @@ export async function backupMongo(
     const oplogStart = useOplog ? await readOplogStart(client) : undefined;
 
     progress({ type: 'phase', phase: 'catalog' });
-    const databases = await resolveDatabases(client, options.databases, connection.urlDatabase);
+    const { databases, named } = await resolveDatabases(client, options.databases, connection.urlDatabase);
     const catalog = await readCatalog(client, databases, filter, {
       concurrency: Math.max(2, jobs),
       // Splitting needs byte sizes: only a backup asked to split pays for FerretDB's collStats.
       countOnly: !!server.ferretdb && options.splitCollections !== true,
     });
+    if (named) await confirmDatabasesExist(client, catalog.unseen);
     if (catalog.collections.length === 0 && catalog.views.length === 0) {
       warn(
         `no collections to back up in ${databases.join(', ')}${filter.includesAll ? '' : ' that match --include'}`,
@@ -97,7 +104,7 @@ export async function backupMongo(
     const dropped = new Set<string>();
     for (const ns of counts.dropped) {
       dropped.add(ns);
-      warn(`collection ${ns} was dropped before it could be read; it is not in this backup`);
+      warn(`collection ${ns} was dropped while the backup ran; it is not in this backup`);
     }
 
     let auth: MongoSchema['auth'];
@@ -333,17 +340,22 @@ async function dumpSlices(
         },
       );
     } catch (error) {
-      if (isNamespaceGone(error) && !(await presence.unchanged(collection)))
-        throw droppedError(namespace, error);
-      throw toStowageError(error, { url, during: `backup of ${namespace}` });
+      if (!isNamespaceGone(error)) throw toStowageError(error, { url, during: `backup of ${namespace}` });
+      const state = await presence.state(collection, { now: true });
+      if (state === 'same') throw toStowageError(error, { url, during: `backup of ${namespace}` });
+      if (state === 'replaced') throw droppedError(namespace, error);
+      // Gone: left out below; its stream is closed so the archive can be finished (nothing refers to it).
+      await endStream(writer);
     }
     // The worker goes on to the next slice while this one's check waits for a query shared with others.
-    const settled = presence.unchanged(collection).then((unchanged) => {
-      if (!unchanged) {
-        // Gone before anything was read: the backup simply reflects a moment after the drop.
-        if (mine.documents === 0 && !mine.started) counts.dropped.add(namespace);
-        else throw droppedError(namespace);
-      }
+    const settled = presence.state(collection).then((state) => {
+      // Gone by its check, whether before, during or just after its read: left out with a warning,
+      // so the backup reflects a moment after the drop. What was read of it cannot be kept: a
+      // server may end the cursor of a dropped collection as if its data had run out (FerretDB).
+      if (state === 'gone') counts.dropped.add(namespace);
+      // Created again under the same name: only an empty read was of nothing in particular.
+      else if (state === 'replaced' && (mine.documents > 0 || mine.started)) throw droppedError(namespace);
+      else if (state === 'replaced') counts.dropped.add(namespace);
       const left = remaining.get(namespace)! - 1;
       remaining.set(namespace, left);
       if (left === 0) {
@@ -379,7 +391,7 @@ async function dumpSlices(
 function droppedError(namespace: string, cause?: unknown): StowageError {
   return new StowageError(
     'mongo-collection-dropped',
-    `collection ${namespace} was dropped while it was being backed up`,
+    `collection ${namespace} was dropped and created again while it was being backed up`,
     `run the backup again, or leave the collection out with --exclude ${namespace}`,
     cause ? { cause } : undefined,
   );

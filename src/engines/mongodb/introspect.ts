@@ -38,6 +38,8 @@ export interface CatalogView {
 
 export interface Catalog {
   databases: string[];
+  /** Databases in which listCollections showed nothing at all (missing, empty or not readable). */
+  unseen: string[];
   collections: CatalogCollection[];
   views: CatalogView[];
 }
@@ -53,26 +55,38 @@ function isSkippedSystemCollection(name: string): boolean {
   return name.startsWith('system.') && name !== 'system.js';
 }
 
-/** Which databases to back up: given names (checked to exist), the URL's, or every non-internal one. */
+/**
+ * Which databases to back up: given names, the URL's, or every non-internal
+ * one. Named databases are not looked up here: the catalog lists each one's
+ * collections anyway, and a database that shows a collection or view exists.
+ * Only those that show nothing go through {@link confirmDatabasesExist}, because
+ * listDatabases may cost far more than the whole catalog (FerretDB ignores
+ * `nameOnly` and measures every database on the server: 1–80 s on a server
+ * holding a few thousand collections).
+ */
 export async function resolveDatabases(
   client: MongoClient,
   requested: string[] | undefined,
   urlDatabase: string | undefined,
-): Promise<string[]> {
-  const existing = await listDatabaseNames(client);
+): Promise<{ databases: string[]; named: boolean }> {
   const wanted = requested?.length ? requested : urlDatabase ? [urlDatabase] : undefined;
-  if (!wanted) {
-    const all = existing.filter((name) => !INTERNAL_DATABASES.has(name));
-    if (all.length === 0) {
-      throw new StowageError(
-        'mongo-empty-server',
-        'the MongoDB server has no databases to back up',
-        'name a database in the URL (mongodb://host/db) or check that you are pointing at the right server',
-      );
-    }
-    return all;
+  if (wanted) return { databases: wanted, named: true };
+  const all = (await listDatabaseNames(client)).filter((name) => !INTERNAL_DATABASES.has(name));
+  if (all.length === 0) {
+    throw new StowageError(
+      'mongo-empty-server',
+      'the MongoDB server has no databases to back up',
+      'name a database in the URL (mongodb://host/db) or check that you are pointing at the right server',
+    );
   }
-  const missing = wanted.filter((name) => !existing.includes(name));
+  return { databases: all, named: false };
+}
+
+/** Fails with a one-line error naming the databases of `names` the server does not have. */
+export async function confirmDatabasesExist(client: MongoClient, names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  const existing = await listDatabaseNames(client);
+  const missing = names.filter((name) => !existing.includes(name));
   if (missing.length > 0) {
     const available = existing.filter((n) => !INTERNAL_DATABASES.has(n));
     throw new StowageError(
@@ -83,7 +97,6 @@ export async function resolveDatabases(
         : 'the server has no user databases',
     );
   }
-  return wanted;
 }
 
 async function listDatabaseNames(client: MongoClient): Promise<string[]> {
@@ -122,11 +135,13 @@ export async function readCatalog(
 ): Promise<Catalog> {
   const found: Omit<CatalogCollection, 'indexes'>[] = [];
   const views: CatalogView[] = [];
+  const unseen: string[] = [];
   for (const dbName of databases) {
     const db = client.db(dbName);
     const infos = await db
       .listCollections({}, { ...EXACT_BSON_OPTIONS, authorizedCollections: true })
       .toArray();
+    if (infos.length === 0) unseen.push(dbName);
     const byName = new Map(infos.map((i) => [String(i.name), i]));
     for (const info of infos) {
       const name = String(info.name);
@@ -162,7 +177,7 @@ export async function readCatalog(
     ]);
     return { ...collection, indexes, ...stats };
   });
-  return { databases, collections, views };
+  return { databases, unseen, collections, views };
 }
 
 /** The UUID (hex) in a `listCollections` entry, when the server reports one. */

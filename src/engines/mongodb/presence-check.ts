@@ -16,9 +16,18 @@ import { EXACT_BSON_OPTIONS } from './schema.js';
  * of them are pending (or {@link flush} is called, or one is asked with
  * `now`), and one `{name: {$in: [...]}}` query answers them all. Each answer
  * still comes from a query sent after that collection was read, so a drop
- * during the read is always caught; a drop shortly after it may be reported
- * as one during it (an error, never a silently incomplete backup).
+ * during the read is always caught; a drop shortly after it looks the same.
+ * A backup therefore leaves out every collection gone by its check, with a
+ * warning (what was read of it may be cut short, and nothing tells which),
+ * and fails on one replaced by another of the same name.
  */
+/**
+ * What became of a collection that was read: still the same collection, gone
+ * (no collection of that name), or replaced (dropped and created again: the
+ * name now holds another UUID).
+ */
+export type PresenceState = 'same' | 'gone' | 'replaced';
+
 export class CollectionPresence {
   private readonly waiting = new Map<string, Waiter[]>();
   private readonly asking = new Set<string>();
@@ -38,7 +47,12 @@ export class CollectionPresence {
    * when it is gone or replaced. `now`: send the query at once (for a caller
    * that cannot go on without the answer).
    */
-  unchanged(collection: CatalogCollection, { now = false }: { now?: boolean } = {}): Promise<boolean> {
+  async unchanged(collection: CatalogCollection, options: { now?: boolean } = {}): Promise<boolean> {
+    return (await this.state(collection, options)) === 'same';
+  }
+
+  /** What became of `collection` (see {@link PresenceState}); `now` as for {@link unchanged}. */
+  state(collection: CatalogCollection, { now = false }: { now?: boolean } = {}): Promise<PresenceState> {
     return new Promise((resolve, reject) => {
       const list = this.waiting.get(collection.db) ?? [];
       list.push({ collection, resolve, reject });
@@ -84,7 +98,9 @@ export class CollectionPresence {
           const byName = new Map(infos.map((info) => [String(info.name), info as Document]));
           for (const { collection, resolve } of batch) {
             const info = byName.get(collection.readFrom);
-            resolve(!!info && (!collection.uuid || uuidOf(info) === collection.uuid));
+            resolve(
+              !info ? 'gone' : !collection.uuid || uuidOf(info) === collection.uuid ? 'same' : 'replaced',
+            );
           }
         } catch (error) {
           for (const { reject } of batch) reject(error);
@@ -98,6 +114,6 @@ export class CollectionPresence {
 
 interface Waiter {
   collection: CatalogCollection;
-  resolve(unchanged: boolean): void;
+  resolve(state: PresenceState): void;
   reject(error: unknown): void;
 }

@@ -93,7 +93,12 @@ export type MongoRestoreWork =
   /** Loads one archived stream into its collection. */
   | { kind: 'load'; collection: CollectionPlan; stream: StreamSummary }
   /** Builds a collection's indexes once all its streams are in; it is then complete. */
-  | { kind: 'finish'; collection: CollectionPlan };
+  | { kind: 'finish'; collection: CollectionPlan }
+  /**
+   * A small collection in one go: creates it, builds its indexes while it is
+   * empty, then loads its one stream (if any); it is then complete.
+   */
+  | { kind: 'whole'; collection: CollectionPlan; stream?: StreamSummary };
 
 /** A task of the restore's schedule (see kit/scheduler.ts for what the fields mean to it). */
 export interface MongoRestoreTask {
@@ -109,14 +114,57 @@ export interface MongoRestoreTask {
 /** The limit key of the streams loading into database `db`. */
 export const databaseKey = (db: string) => `database:${db}`;
 
+/** How {@link planLoad} treats small collections. */
+export interface LoadPlanOptions {
+  /**
+   * A collection of documents with at most one stream of at most this many
+   * bytes is small: one task creates it, builds its indexes while it is
+   * empty, and loads it. Its data is one insert batch, so the index builds
+   * cost the same before as after, and the collection takes one task and no
+   * waiting for the other collections' creates instead of three steps with a
+   * barrier between them (issue 14: thousands of small collections, where
+   * each step is a round trip and a task). Unset: no collection is small.
+   */
+  smallBytes?: number;
+}
+
+/** Whether `collection` is restored in one task (see {@link LoadPlanOptions.smallBytes}). */
+export function isSmallCollection(collection: CollectionPlan, smallBytes: number | undefined): boolean {
+  return (
+    smallBytes !== undefined &&
+    collection.schema.source === 'documents' &&
+    collection.streams.length <= 1 &&
+    (collection.streams[0]?.rawBytes ?? 0) <= smallBytes
+  );
+}
+
 /**
  * Every stream a task, biggest first; each collection's index builds (and
  * its completion) a task that waits for that collection's streams only and
  * goes ahead of any load, so the next stream loads while they run and a
- * collection counts as complete as early as it can.
+ * collection counts as complete as early as it can. A small collection is
+ * one task of its own (see {@link LoadPlanOptions.smallBytes}); it holds no
+ * place among the streams loading into its database, since its one batch
+ * still waits for the database's insert slots.
  */
-export function planLoad(collections: readonly CollectionPlan[]): MongoRestoreTask[] {
+export function planLoad(
+  collections: readonly CollectionPlan[],
+  { smallBytes }: LoadPlanOptions = {},
+): MongoRestoreTask[] {
   return collections.flatMap((collection) => {
+    if (isSmallCollection(collection, smallBytes)) {
+      const stream = collection.streams[0];
+      return [
+        {
+          id: `collection:${collection.target.ns}`,
+          deps: [],
+          limits: [],
+          priority: 0,
+          size: stream?.rawBytes ?? 0,
+          work: { kind: 'whole', collection, ...(stream ? { stream } : {}) },
+        },
+      ];
+    }
     const loads = collection.streams.map(
       (stream): MongoRestoreTask => ({
         id: `stream:${stream.name}`,
