@@ -83,6 +83,10 @@ export const ERROR_CODES = {
   'duplicate-stream': { exit: failure, doc: 'internal: a stream was opened twice while writing' },
   'streams-open': { exit: failure, doc: 'internal: an archive was finished with streams still open' },
   'writer-closed': { exit: failure, doc: 'internal: a finished archive was written to' },
+  'manifest-too-large': {
+    exit: failure,
+    doc: 'the schema is too large for one archive manifest (64 MiB): back up part of it per archive',
+  },
   'incomplete-backup': {
     exit: failure,
     doc: 'the source holds objects stowage cannot carry (allowed with --allow-incomplete)',

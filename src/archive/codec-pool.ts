@@ -10,6 +10,7 @@ import {
   type DecodeProblem,
   decodeFrame,
   encodeFrame,
+  encodeFrameFromPieces,
   type FrameIdentity,
 } from './frame-codec.js';
 import type { WorkerReply, WorkerRequest } from './frame-worker.js';
@@ -22,6 +23,12 @@ import type { WorkerReply, WorkerRequest } from './frame-worker.js';
 export interface FrameCodec {
   /** `out`: a buffer of frameCapacity() bytes to build the frame in (see encodeFrame); it comes back as the frame's buffer. */
   encode(ident: FrameIdentity, raw: Uint8Array, out?: Buffer): Promise<EncodedFrame>;
+  /**
+   * A frame from text given in pieces, compressed as they come (see
+   * encodeFrameFromPieces), on the calling thread: the pieces are produced
+   * there. Throws FrameTooLargeError beyond MAX_FRAME_SIZE raw bytes.
+   */
+  encodePieces(ident: FrameIdentity, pieces: Iterable<string>): Buffer;
   /** `out`: a buffer to decompress into when large enough (see decodeFrame). */
   decode(header: FrameHeader, stored: Uint8Array, crc: number, out?: Buffer): Promise<Buffer | DecodeProblem>;
   close(): Promise<void>;
@@ -81,6 +88,9 @@ class InlineCodec implements FrameCodec {
   ) {}
   async encode(ident: FrameIdentity, raw: Uint8Array, out?: Buffer): Promise<EncodedFrame> {
     return { frame: encodeFrame(ident, raw, this.level, this.key, out), spare: raw };
+  }
+  encodePieces(ident: FrameIdentity, pieces: Iterable<string>): Buffer {
+    return encodeFrameFromPieces(ident, pieces, this.level, this.key);
   }
   async decode(
     header: FrameHeader,
@@ -170,6 +180,10 @@ class WorkerCodec implements FrameCodec {
     if (!('data' in reply)) throw new Error(`codec worker: unexpected reply to encode`);
     // A copied raw buffer was never moved, so the caller's own buffer is free again already.
     return { frame: asBuffer(reply.data), spare: transfer.length > 0 && reply.spare ? reply.spare : raw };
+  }
+
+  encodePieces(ident: FrameIdentity, pieces: Iterable<string>): Buffer {
+    return this.inline.encodePieces(ident, pieces);
   }
 
   async decode(

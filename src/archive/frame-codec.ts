@@ -3,7 +3,7 @@ import zstd from 'zstd-napi/binding.js';
 
 // The low-level binding (a CommonJS native module, so no named imports): it can compress into a
 // caller's buffer, which the high-level Compressor cannot.
-const { CCtx, CParameter, DCtx, compressBound } = zstd;
+const { CCtx, CParameter, DCtx, EndDirective, compressBound, cStreamOutSize } = zstd;
 type CCtx = InstanceType<typeof zstd.CCtx>;
 type DCtx = InstanceType<typeof zstd.DCtx>;
 
@@ -132,6 +132,83 @@ function encodeInto(id: FrameIdentity, raw: Uint8Array, level: CompressionLevel,
   const stored = out.subarray(FRAME_HEADER_SIZE, FRAME_HEADER_SIZE + storedLength);
   out.writeUInt32LE(crc32(stored), FRAME_HEADER_SIZE + storedLength);
   return out.subarray(0, FRAME_HEADER_SIZE + storedLength + FRAME_CRC_SIZE);
+}
+
+/**
+ * Builds a frame from text handed over in pieces (see json-pieces.ts), without
+ * ever holding the whole raw text: each piece is compressed as it comes, and
+ * only the compressed payload is kept. For the footer, whose manifest can be
+ * tens of MiB: as one string, then one buffer, then compressed, it took about
+ * three times its size at once.
+ *
+ * The payload is one zstd frame written by streaming, so its header carries no
+ * content size; readers decompress it into the raw length the frame header
+ * gives, as any other frame. Throws when the raw text exceeds `maxRaw`.
+ */
+export function encodeFrameFromPieces(
+  id: FrameIdentity,
+  pieces: Iterable<string>,
+  level: CompressionLevel,
+  key: Buffer | undefined,
+  maxRaw = MAX_FRAME_SIZE,
+): Buffer {
+  const parts: Buffer[] = [];
+  let rawLength = 0;
+  const take = (piece: string): Buffer => {
+    const bytes = Buffer.from(piece, 'utf8');
+    rawLength += bytes.length;
+    if (rawLength > maxRaw) throw new FrameTooLargeError(rawLength, maxRaw);
+    return bytes;
+  };
+  if (level === 'none') {
+    for (const piece of pieces) parts.push(take(piece));
+  } else {
+    const cctx = contextFor(level);
+    const out = Buffer.allocUnsafe(cStreamOutSize());
+    const feed = (input: Buffer, end: boolean) => {
+      let at = 0;
+      for (;;) {
+        const [left, produced, consumed] = cctx.compressStream2(
+          out,
+          input.subarray(at),
+          end ? EndDirective.end : EndDirective.continue,
+        );
+        at += consumed;
+        if (produced > 0) parts.push(Buffer.from(out.subarray(0, produced)));
+        if (end ? left === 0 : at === input.length) return;
+      }
+    };
+    try {
+      for (const piece of pieces) feed(take(piece), false);
+      feed(Buffer.alloc(0), true);
+    } catch (err) {
+      // The shared context is mid-frame: start its next frame afresh.
+      cctx.reset(zstd.ResetDirective.sessionOnly);
+      throw err;
+    }
+  }
+  const body = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  parts.length = 0;
+  const codec = level === 'none' ? Codec.None : Codec.Zstd;
+  const header: FrameHeader = { ...id, codec, rawLength, storedLength: 0 };
+  const stored = key ? sealFrame(key, id.ordinal, frameAad(header), body) : body;
+  header.storedLength = stored.length;
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_SIZE + stored.length + FRAME_CRC_SIZE);
+  encodeFrameHeader(header, frame);
+  frame.set(stored, FRAME_HEADER_SIZE);
+  frame.writeUInt32LE(crc32(stored), FRAME_HEADER_SIZE + stored.length);
+  return frame;
+}
+
+/** A frame's raw bytes would exceed what readers accept (see {@link encodeFrameFromPieces}). */
+export class FrameTooLargeError extends Error {
+  constructor(
+    readonly rawLength: number,
+    readonly maxRaw: number,
+  ) {
+    super(`frame of more than ${maxRaw} raw bytes`);
+    this.name = 'FrameTooLargeError';
+  }
 }
 
 export type DecodeProblem =

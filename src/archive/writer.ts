@@ -23,8 +23,10 @@ import {
   type CompressionLevel,
   DEFAULT_COMPRESSION,
   type FrameIdentity,
+  FrameTooLargeError,
   frameCapacity,
 } from './frame-codec.js';
+import { jsonPieces } from './json-pieces.js';
 import { computeKeyCheck, DEFAULT_SCRYPT, kdfFor } from './keys.js';
 import {
   type Footer,
@@ -72,7 +74,8 @@ const FIRST_BUFFER_BYTES = 16 * 1024;
 interface StreamState {
   id: number;
   name: string;
-  hash: StreamDigest;
+  /** Until the stream ends: dropped once its digest is taken (a BLAKE3 hasher is a few KiB, times thousands of tables). */
+  hash: StreamDigest | undefined;
   rawBytes: number;
   storedBytes: number;
   sequence: number;
@@ -284,7 +287,7 @@ export class ArchiveWriter implements StreamWriterSet {
     state.filled = 0;
     // Hashed a frame at a time, not per written chunk: BLAKE3 is markedly faster over whole
     // frames than over the ~110 KiB pieces sockets deliver.
-    state.hash.update(raw);
+    state.hash!.update(raw);
     await this.submit(state, FrameType.Data, raw);
   }
 
@@ -292,7 +295,8 @@ export class ArchiveWriter implements StreamWriterSet {
     this.throwIfFailed();
     if (!state.opened) await this.openFrame(state);
     if (state.filled > 0) await this.flushData(state);
-    state.digest = recordDigest(this.digest, state.hash.hex());
+    state.digest = recordDigest(this.digest, state.hash!.hex());
+    state.hash = undefined;
     const summary = {
       items: state.items,
       rawBytes: state.rawBytes,
@@ -409,9 +413,12 @@ export class ArchiveWriter implements StreamWriterSet {
         })),
       };
       const footerOffset = this.offset;
-      await this.submit(undefined, FrameType.Footer, Buffer.from(JSON.stringify(footer)));
-      await this.flushed();
-      const footerLength = this.offset - footerOffset;
+      // Serialized and compressed in pieces on this thread: the manifest of a schema with
+      // thousands of tables is tens of MiB of JSON, and never exists whole as text or bytes.
+      const frame = this.encodeFooter(footer);
+      await this.sink.write(frame);
+      this.offset += frame.length;
+      const footerLength = frame.length;
       await this.sink.write(encodeTrailer({ footerOffset, footerLength, version: FORMAT_VERSION }));
       this.offset += 32;
       await this.sink.commit();
@@ -425,6 +432,26 @@ export class ArchiveWriter implements StreamWriterSet {
     }
   }
 
+  private encodeFooter(footer: Footer): Buffer {
+    const ident: FrameIdentity = {
+      type: FrameType.Footer,
+      streamId: 0,
+      ordinal: this.ordinal++,
+      sequence: 0,
+    };
+    try {
+      return this.codec.encodePieces(ident, jsonPieces(footer));
+    } catch (err) {
+      if (!(err instanceof FrameTooLargeError)) throw err;
+      // Readers refuse a footer this large: better no archive than one that cannot be read.
+      throw new StowageError(
+        'manifest-too-large',
+        `the archive's manifest (schema and stream list) would exceed the ${formatMiB(err.maxRaw)} that readers accept`,
+        'back up fewer schemas or tables per archive (--schema, --table)',
+      );
+    }
+  }
+
   /** Discards the archive: the sink removes whatever was written. */
   async abort(): Promise<void> {
     if (this.state === 'done' || this.state === 'aborted') return;
@@ -435,4 +462,8 @@ export class ArchiveWriter implements StreamWriterSet {
     await this.sink.abort();
     await this.codec.close();
   }
+}
+
+function formatMiB(bytes: number): string {
+  return `${Math.floor(bytes / (1024 * 1024))} MiB`;
 }

@@ -155,3 +155,48 @@ describe('ArchiveWriter', () => {
     expect(streams.get('big')!.equals(data)).toBe(true);
   });
 });
+
+describe('ArchiveWriter footer', () => {
+  /** A schema whose JSON is about `mib` MiB: the shape of thousands of tables' DDL. */
+  const bigSchema = (mib: number) => ({
+    objects: Array.from({ length: mib * 1024 }, (_, i) => ({
+      id: `table:public.t${i}`,
+      sql: [`CREATE TABLE public.t${i} (${'c integer, '.repeat(95)}id integer)`],
+    })),
+  });
+
+  it('writes a manifest of many MiB in pieces that read back whole, compressed or not, encrypted or not', async () => {
+    const schema = bigSchema(3);
+    for (const options of [
+      { compression: 1 as const, threads: 0 },
+      { compression: 1 as const, threads: 2 },
+      { compression: 'none' as const, threads: 0 },
+      { compression: 3 as const, threads: 0, encryption: { key: Buffer.alloc(32, 7) } },
+    ]) {
+      const sink = new MemorySink();
+      const writer = await ArchiveWriter.create(sink, options);
+      const stream = writer.open('public.t');
+      stream.end(Buffer.from('rows'));
+      await new Promise((resolve) => stream.once('finish', resolve));
+      await writer.finish(manifestInput({ schema }));
+      const { reader, streams } = await readArchive(
+        sink.bytes(),
+        'encryption' in options ? { encryption: options.encryption } : {},
+      );
+      expect(reader.manifest.schema).toEqual(schema);
+      expect(streams.get('public.t')?.toString()).toBe('rows');
+    }
+  });
+
+  it('refuses a manifest larger than readers accept, instead of committing an archive that cannot be read', async () => {
+    // About 70 MiB of JSON: readers refuse footers over 64 MiB (MAX_FRAME_SIZE).
+    const sink = new MemorySink();
+    const writer = await ArchiveWriter.create(sink, { threads: 0 });
+    const err = await writer.finish(manifestInput({ schema: bigSchema(70) })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StowageError);
+    expect((err as StowageError).code).toBe('manifest-too-large');
+    expect((err as StowageError).message).toMatch(/manifest .* would exceed the 64 MiB that readers accept/);
+    expect(sink.committed).toBe(false);
+    expect(sink.aborted).toBe(true);
+  }, 60_000);
+});

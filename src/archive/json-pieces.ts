@@ -1,0 +1,97 @@
+/**
+ * `JSON.stringify` in pieces: the same text, handed out a few tens of KiB at a
+ * time, so a large document (a manifest describing 100,000 schema objects is
+ * tens of MiB) can be compressed as it is written instead of existing once as
+ * a string and again as a buffer.
+ *
+ * Long arrays, and the objects that hold them, are written element by element;
+ * anything small is handed to `JSON.stringify` whole, which is where the
+ * speed is.
+ */
+
+/** Arrays longer than this are written element by element. */
+const SPLIT_LENGTH = 64;
+/** Small items of a split array are written this many at a time. */
+const RUN_LENGTH = 128;
+
+/**
+ * Yields the text of `JSON.stringify(value)` in order, in pieces of about
+ * `pieceSize` characters (a piece can pass it by one run of small values). Values
+ * JSON cannot hold follow `JSON.stringify`: `undefined` and functions are left
+ * out of objects and written `null` in arrays, `toJSON()` is honoured.
+ */
+export function* jsonPieces(value: unknown, pieceSize = 64 * 1024): Generator<string> {
+  let pending = '';
+  for (const text of jsonParts(value)) {
+    pending += text;
+    if (pending.length >= pieceSize) {
+      yield pending;
+      pending = '';
+    }
+  }
+  if (pending) yield pending;
+}
+
+function* jsonParts(value: unknown): Generator<string> {
+  if (!isLarge(value)) {
+    // undefined at the top level: JSON.stringify gives no text at all.
+    const text = JSON.stringify(value);
+    if (text !== undefined) yield text;
+    return;
+  }
+  if (Array.isArray(value)) {
+    yield '[';
+    let i = 0;
+    while (i < value.length) {
+      if (i > 0) yield ',';
+      // Items are only looked into when they are long arrays themselves: a deep look at every
+      // record cost more CPU than the serializing (a record with large contents is one bigger piece).
+      if (isLongArray(value[i])) {
+        yield* jsonParts(value[i]);
+        i++;
+        continue;
+      }
+      // A run of small items in one native call: an array's slice has the same text as
+      // those items in the whole array (undefined, functions and holes become null alike).
+      let end = i + 1;
+      while (end < value.length && end - i < RUN_LENGTH && !isLongArray(value[end])) end++;
+      yield JSON.stringify(value.slice(i, end)).slice(1, -1);
+      i = end;
+    }
+    yield ']';
+    return;
+  }
+  yield '{';
+  let first = true;
+  for (const key of Object.keys(value as object)) {
+    const item = (value as Record<string, unknown>)[key];
+    if (isLarge(item)) {
+      yield `${first ? '' : ','}${JSON.stringify(key)}:`;
+      yield* jsonParts(item);
+    } else {
+      const text = JSON.stringify(item);
+      if (text === undefined) continue;
+      yield `${first ? '' : ','}${JSON.stringify(key)}:${text}`;
+    }
+    first = false;
+  }
+  yield '}';
+}
+
+function isLongArray(value: unknown): value is unknown[] {
+  return Array.isArray(value) && value.length > SPLIT_LENGTH;
+}
+
+/**
+ * Worth writing in parts: a long array, or a plain object holding one (at any
+ * depth through plain objects). Anything with `toJSON` is left to JSON.stringify.
+ */
+function isLarge(value: unknown): value is object {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.length > SPLIT_LENGTH;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && isLarge((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}

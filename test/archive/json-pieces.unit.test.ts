@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { jsonPieces } from '../../src/archive/json-pieces.js';
+
+/** A manifest-like document: long arrays of small records, nested in plain objects. */
+function manifestLike(objects: number): unknown {
+  return {
+    formatVersion: 2,
+    note: 'quotes " backslashes \\ newlines \n unicode é 😀 \u2028',
+    skipped: undefined,
+    when: new Date(0),
+    streams: Array.from({ length: objects }, (_, i) => ({
+      name: `public.t${i}`,
+      items: i,
+      blake3: undefined,
+    })),
+    schema: {
+      format: 'stowage-postgres',
+      objects: Array.from({ length: objects }, (_, i) => ({
+        id: `table:public.t${i}`,
+        sql: [`CREATE TABLE public.t${i} (id integer)`],
+        drop: i % 2 ? undefined : `DROP TABLE public.t${i}`,
+        deps: i ? [`table:public.t${i - 1}`] : [],
+        fn: () => i,
+      })),
+      sparse: [1, undefined, () => 0, null, ...Array.from({ length: 100 }, (_, i) => i)],
+      nested: { deeper: { list: Array.from({ length: 200 }, (_, i) => ({ i, at: new Date(i) })) } },
+      empty: [],
+    },
+    index: Array.from({ length: objects }, (_, i) => ({ name: `public.t${i}`, frames: [i], sizes: [i + 1] })),
+  };
+}
+
+describe('jsonPieces', () => {
+  it('gives the exact text of JSON.stringify', () => {
+    const values: unknown[] = [
+      manifestLike(1000),
+      manifestLike(3),
+      Array.from({ length: 500 }, (_, i) => (i % 3 ? i : [i, { a: i }])),
+      { a: undefined },
+      [],
+      {},
+      'text',
+      42,
+      null,
+      { toJSON: () => ({ replaced: Array.from({ length: 100 }, (_, i) => i) }) },
+    ];
+    for (const value of values) expect([...jsonPieces(value, 1000)].join('')).toBe(JSON.stringify(value));
+    expect([...jsonPieces(undefined)].join('')).toBe('');
+  });
+
+  it('hands a large document out in bounded pieces, never whole', () => {
+    const value = manifestLike(20_000);
+    const whole = JSON.stringify(value).length;
+    const pieces = [...jsonPieces(value, 16 * 1024)];
+    expect(pieces.length).toBeGreaterThan(whole / (32 * 1024));
+    // A piece ends once it reaches the size: it can pass it by one run of small records' text at most.
+    expect(whole).toBeGreaterThan(4 * 1024 * 1024);
+    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(64 * 1024);
+  });
+});
