@@ -150,6 +150,14 @@ export const scenario = defineScenario({
       }
 
       const restoreDb = `${db}_r`;
+      const mongorestoreArgs = [
+        `--uri=${base}`,
+        '--gzip',
+        `--archive=${dumpFile}`,
+        `--nsFrom=${db}.*`,
+        `--nsTo=${restoreDb}.*`,
+        '--quiet',
+      ];
       restoreDatabases.push(restoreDb);
       const timedDump = dumpFile;
       const timedArchive = archive;
@@ -195,15 +203,7 @@ export const scenario = defineScenario({
           beforeEach: () => dropDatabase(base, restoreDb),
           run: {
             command: mongorestore,
-            args: [
-              `--uri=${base}`,
-              '--gzip',
-              `--archive=${dumpFile}`,
-              `--nsFrom=${db}.*`,
-              `--nsTo=${restoreDb}.*`,
-              '--quiet',
-              ...(ferret ? ['--noIndexRestore'] : []),
-            ],
+            args: [...mongorestoreArgs, ...(ferret ? ['--noIndexRestore'] : [])],
           },
         },
         ...(ferret
@@ -219,16 +219,7 @@ export const scenario = defineScenario({
                   args: [
                     '-c',
                     [
-                      [
-                        mongorestore,
-                        `--uri=${base}`,
-                        '--gzip',
-                        `--archive=${dumpFile}`,
-                        `--nsFrom=${db}.*`,
-                        `--nsTo=${restoreDb}.*`,
-                        '--quiet',
-                        '--noIndexRestore',
-                      ],
+                      [mongorestore, ...mongorestoreArgs, '--noIndexRestore'],
                       [process.execPath, indexBuilds, base, db, restoreDb, '4'],
                     ]
                       .map((argv) => argv.map(shellQuote).join(' '))

@@ -105,14 +105,7 @@ export function encodeFrame(
       body = packed;
     }
   }
-  const header: FrameHeader = { ...id, codec, rawLength: raw.length, storedLength: 0 };
-  const stored = key ? sealFrame(key, id.ordinal, frameAad(header), body) : body;
-  header.storedLength = stored.length;
-  const frame = Buffer.allocUnsafe(FRAME_HEADER_SIZE + stored.length + FRAME_CRC_SIZE);
-  encodeFrameHeader(header, frame);
-  frame.set(stored, FRAME_HEADER_SIZE);
-  frame.writeUInt32LE(crc32(stored), FRAME_HEADER_SIZE + stored.length);
-  return frame;
+  return frameOf(id, codec, raw.length, body, key);
 }
 
 function encodeInto(id: FrameIdentity, raw: Uint8Array, level: CompressionLevel, out: Buffer): Buffer {
@@ -190,6 +183,17 @@ export function encodeFrameFromPieces(
   const body = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   parts.length = 0;
   const codec = level === 'none' ? Codec.None : Codec.Zstd;
+  return frameOf(id, codec, rawLength, body, key);
+}
+
+/** The frame around a payload already encoded with `codec`: header, the payload (sealed with `key`), CRC. */
+function frameOf(
+  id: FrameIdentity,
+  codec: Codec,
+  rawLength: number,
+  body: Uint8Array,
+  key: Buffer | undefined,
+): Buffer {
   const header: FrameHeader = { ...id, codec, rawLength, storedLength: 0 };
   const stored = key ? sealFrame(key, id.ordinal, frameAad(header), body) : body;
   header.storedLength = stored.length;

@@ -5,18 +5,9 @@ import { applyObjects, terminated } from '../../src/engines/postgres/apply-ddl.j
 import { PgSession, parseTarget } from '../../src/engines/postgres/connect.js';
 import type { PgObject } from '../../src/engines/postgres/model.js';
 import { createPgDatabase, type TestPgDatabase } from '../support/pg.js';
+import { tableObject } from './restore-plan-fixtures.js';
 
-function table(name: string, sql: string[]): PgObject {
-  return {
-    id: `table:public.${name}`,
-    kind: 'table',
-    section: 'pre-data',
-    schema: 'public',
-    name,
-    sql,
-    deps: [],
-  };
-}
+const table = (name: string, sql: string[]): PgObject => tableObject(name, sql);
 
 describe('applying schema objects in batches', () => {
   let db: TestPgDatabase;

@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { foldColumnDefaults } from '../../src/engines/postgres/fold-defaults.js';
 import type { PgObject } from '../../src/engines/postgres/model.js';
+import { tableObject } from './restore-plan-fixtures.js';
 
-function table(name: string, create: string, deps: string[] = ['schema:public']): PgObject {
-  return {
-    id: `table:public.${name}`,
-    kind: 'table',
-    section: 'pre-data',
-    schema: 'public',
-    name,
-    sql: [create],
-    deps,
-  };
-}
+const table = (name: string, create: string, deps = ['schema:public']): PgObject =>
+  tableObject(name, [create], deps);
 
 function columnDefault(tableName: string, column: string, expression: string, deps?: string[]): PgObject {
   return {

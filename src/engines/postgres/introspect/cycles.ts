@@ -135,14 +135,7 @@ function acyclicObjects(
       waiting[to]!++;
     }
   }
-  const ready: number[] = [];
-  for (let i = 0; i < waiting.length; i++) if (waiting[i] === 0) ready.push(i);
-  let done = 0;
-  while (ready.length) {
-    done++;
-    for (const j of edges[ready.pop()!]!) if (--waiting[j]! === 0) ready.push(j);
-  }
-  return done === at.size;
+  return drains(edges, waiting);
 }
 
 /** Whether no path leads from a node back to itself (Kahn's algorithm, on positions). */
@@ -162,6 +155,15 @@ function acyclic(graph: ReadonlyMap<string, ReadonlySet<string>>): boolean {
     }
     edges.push(list);
   }
+  return drains(edges, waiting);
+}
+
+/**
+ * Kahn's algorithm on positions: whether taking nodes with nothing left to
+ * wait for empties the graph (`waiting` counts each node's incoming edges and
+ * is used up), which is whether it has no cycle.
+ */
+function drains(edges: readonly (readonly number[])[], waiting: Int32Array): boolean {
   const ready: number[] = [];
   for (let i = 0; i < waiting.length; i++) if (waiting[i] === 0) ready.push(i);
   let done = 0;
@@ -169,7 +171,7 @@ function acyclic(graph: ReadonlyMap<string, ReadonlySet<string>>): boolean {
     done++;
     for (const j of edges[ready.pop()!]!) if (--waiting[j]! === 0) ready.push(j);
   }
-  return done === at.size;
+  return done === waiting.length;
 }
 
 /** Tarjan's strongly connected components, iterative (schemas can chain thousands of objects). */
