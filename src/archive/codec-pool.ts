@@ -13,7 +13,7 @@ import {
   encodeFrameFromPieces,
   type FrameIdentity,
 } from './frame-codec.js';
-import type { WorkerReply, WorkerRequest } from './frame-worker.js';
+import type { FrameRequest, WorkerReply, WorkerRequest } from './frame-worker.js';
 
 /**
  * Runs frame compression/encryption on worker threads so the main thread stays
@@ -46,6 +46,8 @@ export interface EncodedFrame {
 
 /** Frames smaller than this are encoded inline: posting them to a worker costs more than the work. */
 const INLINE_BELOW = 16 * 1024;
+/** How long close() lets a worker finish its frames before stopping it. */
+const CLOSE_GRACE_MS = 5_000;
 
 /**
  * Codec threads when the caller names none.
@@ -151,7 +153,7 @@ class WorkerCodec implements FrameCodec {
     this.pending.clear();
   }
 
-  private submit(req: WorkerRequest, transfer: ArrayBuffer[]): Promise<WorkerReply> {
+  private submit(req: FrameRequest, transfer: ArrayBuffer[]): Promise<WorkerReply> {
     if (this.failure) return Promise.reject(this.failure);
     let slot = this.workers[0]!;
     for (const w of this.workers) if (w.busy < slot.busy) slot = w;
@@ -209,8 +211,28 @@ class WorkerCodec implements FrameCodec {
     // Requests submitted from here on are refused rather than posted to a worker that is going away.
     this.failure ??= new Error('codec closed');
     for (const w of this.workers) w.worker.ref();
-    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    // Each worker is asked to finish and exits once its last frame is done. terminate() stops a
+    // thread wherever it is: zstd-napi's native finalizers then run in an environment that can no
+    // longer call into JavaScript, and a throw there aborts the whole process ("terminate called
+    // after throwing an instance of 'Napi::Error'", seen once in CI; nodejs/node-addon-api#975).
+    // A worker that does not end within CLOSE_GRACE_MS is terminated all the same.
+    await Promise.all(
+      this.workers.map(async ({ worker }) => {
+        if (worker.threadId === -1) return; // already gone
+        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+        worker.postMessage({ op: 'close' } satisfies WorkerRequest);
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((resolve) => {
+          timer = setTimeout(() => resolve('late'), CLOSE_GRACE_MS);
+        });
+        if ((await Promise.race([exited, late])) === 'late') await worker.terminate();
+        clearTimeout(timer);
+      }),
+    );
     this.workers.length = 0;
+    // A frame still awaited now has lost its worker: its caller hears so instead of waiting forever.
+    for (const p of this.pending.values()) p.reject(this.failure);
+    this.pending.clear();
   }
 }
 

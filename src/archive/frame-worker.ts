@@ -4,9 +4,13 @@ import { type CompressionLevel, decodeFrame, encodeFrame, type FrameIdentity } f
 
 /** Codec worker: compresses/encrypts and verifies/decrypts frames off the main thread. */
 
-export type WorkerRequest =
+/** A frame to encode or decode: each gets one reply with its id. */
+export type FrameRequest =
   | { id: number; op: 'encode'; ident: FrameIdentity; raw: Uint8Array; out?: Uint8Array }
   | { id: number; op: 'decode'; header: FrameHeader; stored: Uint8Array; crc: number; out?: Uint8Array };
+
+/** What the worker is sent: frames, then one `close` once no more will come. */
+export type WorkerRequest = FrameRequest | { op: 'close' };
 
 export type WorkerReply =
   | { id: number; data: Uint8Array; spare?: Uint8Array }
@@ -17,6 +21,12 @@ const { level, key } = workerData as { level: CompressionLevel; key: Uint8Array 
 const keyBuffer = key ? Buffer.from(key) : undefined;
 
 parentPort!.on('message', (req: WorkerRequest) => {
+  if (req.op === 'close') {
+    // Leaves the thread with nothing to do, so it ends by itself, never stopped in the middle of
+    // native zstd work (see WorkerCodec.close).
+    parentPort!.close();
+    return;
+  }
   try {
     if (req.op === 'encode') {
       const frame = encodeFrame(req.ident, req.raw, level, keyBuffer, asBuffer(req.out));
