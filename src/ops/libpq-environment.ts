@@ -1,4 +1,4 @@
-import { parseConnInfo } from '../engines/postgres/conninfo.js';
+import { parseConnInfo, quoteConnInfoValue } from '../engines/postgres/conninfo.js';
 
 /**
  * How the PostgreSQL client tools (pg_dump, createdb, pg_restore) reach the
@@ -46,5 +46,5 @@ export function libpqConnection(url: string, base: NodeJS.ProcessEnv = process.e
  * string; the rest comes from the environment.
  */
 export function dbnameArgument(database: string): string {
-  return `dbname='${database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return `dbname=${quoteConnInfoValue(database)}`;
 }

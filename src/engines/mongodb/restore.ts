@@ -169,17 +169,21 @@ export async function restoreMongo(
     if (options.drop)
       for (const [ns, db] of existing) await dropNamespace(client, db, ns.slice(db.length + 1));
 
-    // FerretDB only: short writes into a database one at a time (see FERRETDB_SHORT_WRITES_PER_DATABASE).
-    const shortWrites = new Map<string, Semaphore>();
-    const shortWritesOf = (db: string): Semaphore | undefined => {
-      if (!server.ferretdb) return undefined;
-      let slots = shortWrites.get(db);
-      if (!slots) {
-        slots = new Semaphore(FERRETDB_SHORT_WRITES_PER_DATABASE);
-        shortWrites.set(db, slots);
-      }
-      return slots;
+    /** FerretDB only: a semaphore of `permits` per database, shared by whatever writes into it. */
+    const perDatabase = (permits: number) => {
+      const byDatabase = new Map<string, Semaphore>();
+      return (db: string): Semaphore | undefined => {
+        if (!server.ferretdb) return undefined;
+        let slots = byDatabase.get(db);
+        if (!slots) {
+          slots = new Semaphore(permits);
+          byDatabase.set(db, slots);
+        }
+        return slots;
+      };
     };
+    // Short writes into a database one at a time (see FERRETDB_SHORT_WRITES_PER_DATABASE).
+    const shortWritesOf = perDatabase(FERRETDB_SHORT_WRITES_PER_DATABASE);
     const shortWrite = async <T>(db: string, write: () => Promise<T>): Promise<T> => {
       const slots = shortWritesOf(db);
       await slots?.acquire();
@@ -226,17 +230,8 @@ export async function restoreMongo(
       started.add(plan);
       progress({ type: 'unit-start', name: plan.target.ns });
     };
-    // FerretDB only: a per-database limit on inserts in flight, shared by the streams of a database.
-    const insertSlots = new Map<string, Semaphore>();
-    const insertSlotsOf = (db: string): Semaphore | undefined => {
-      if (!server.ferretdb) return undefined;
-      let slots = insertSlots.get(db);
-      if (!slots) {
-        slots = new Semaphore(FERRETDB_INSERTS_PER_DATABASE);
-        insertSlots.set(db, slots);
-      }
-      return slots;
-    };
+    // A limit on inserts in flight, shared by the streams of a database.
+    const insertSlotsOf = perDatabase(FERRETDB_INSERTS_PER_DATABASE);
 
     const buildIndexes = async (plan: CollectionPlan) => {
       if (options.noIndexes) return;

@@ -241,6 +241,14 @@ export function isKeywordConnString(input: string): boolean {
 }
 
 /**
+ * `value` quoted for a `key=value` connection string: in single quotes, with
+ * backslashes and quotes escaped, so any database name stays one value.
+ */
+export function quoteConnInfoValue(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/**
  * Resolves a connection string (URL or `key=value`) with the service file,
  * the environment, the password file and libpq's defaults.
  */

@@ -6,6 +6,7 @@ import type {
   TemplateRestoreResult,
 } from '../engine.js';
 import { PgSession, type PgTarget, parseTarget, withDatabase } from './connect.js';
+import { quoteConnInfoValue } from './conninfo.js';
 import { quoteIdent, quoteLiteral } from './ident.js';
 import { parsePostgresSchema } from './model.js';
 import type { PostgresRestoreOptions } from './options.js';
@@ -165,11 +166,7 @@ function connectionUrl(url: string, target: PgTarget): string {
     u.searchParams.delete('dbname');
     return u.toString();
   }
-  return `${url} dbname=${quoteConnValue(target.database)}`;
-}
-
-function quoteConnValue(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return `${url} dbname=${quoteConnInfoValue(target.database)}`;
 }
 
 async function restoreThroughTemplate(
