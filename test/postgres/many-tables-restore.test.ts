@@ -2,8 +2,12 @@
 // their indexes and constraints become ready together and share queries too;
 // owners the restoring role already has are not set again.
 
+import { Readable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { PgSession, parseTarget } from '../../src/engines/postgres/connect.js';
+import { CopyIn } from '../../src/engines/postgres/copy-in.js';
+import { CopyInBatch, CopyInBatchError } from '../../src/engines/postgres/copy-in-batch.js';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
 import { pgUrl } from '../support/servers.js';
 import { backupToMemory, catalogSnapshot, restoreFromMemory, tableChecksums } from './support.js';
@@ -48,7 +52,19 @@ describe('postgres restore of many small tables', () => {
     const backup = await backupToMemory(source.url, {}, 2);
     const target = await createPgDatabase('pg_manyr_dst');
     created.push(target);
-    await restoreFromMemory(target.url, backup, {}, 2);
+    // Each query that carries COPYs is handed to the connection through one of these.
+    const single = vi.spyOn(CopyIn.prototype, 'submit');
+    const batched = vi.spyOn(CopyInBatch.prototype, 'submit');
+    let copyQueries: number;
+    try {
+      await restoreFromMemory(target.url, backup, {}, 2);
+      copyQueries = single.mock.calls.length + batched.mock.calls.length;
+    } finally {
+      single.mockRestore();
+      batched.mockRestore();
+    }
+    expect(copyQueries).toBeGreaterThan(0);
+    expect(copyQueries).toBeLessThanOrEqual(4);
     expect(await tableChecksums(target.url)).toEqual(await tableChecksums(source.url));
     expect(await catalogSnapshot(target.url)).toEqual(await catalogSnapshot(source.url));
 
@@ -93,4 +109,60 @@ describe('postgres restore of many small tables', () => {
     expect(owners.filter((s) => s.startsWith('ALTER TABLE public.theirs OWNER TO '))).toHaveLength(1);
     expect(await catalogSnapshot(target.url, true)).toEqual(await catalogSnapshot(source.url, true));
   }, 180_000);
+
+  it('fails a batch of COPYs at the one the server refuses, sends nothing after it, and leaves the session usable', async () => {
+    const target = await createPgDatabase('pg_manyr_batch');
+    created.push(target);
+    await withPgClient(target.url, (c) => c.query('CREATE TABLE a (v int); CREATE TABLE b (v int)'));
+    const session = await PgSession.open(parseTarget(target.url), { mode: 'restore', settings: {} });
+    try {
+      const opened: string[] = [];
+      const part = (table: string, data: string) => ({
+        text: `COPY ${table} FROM STDIN`,
+        open: () => {
+          opened.push(table);
+          return Readable.from([Buffer.from(data)]);
+        },
+      });
+      const good = new CopyInBatch([part('a', '1\n2\n'), part('b', '3\n')]);
+      session.client.query(good);
+      expect(await good.done).toEqual([2, 1]);
+
+      const refused = new CopyInBatch([part('a', '4\n'), part('b', 'not a number\n'), part('a', '5\n')]);
+      session.client.query(refused);
+      const err = await refused.done.catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CopyInBatchError);
+      expect((err as CopyInBatchError).index).toBe(1);
+      expect((err as CopyInBatchError).error.message).toMatch(/invalid input syntax for type integer/);
+
+      // A source that fails: the server is told (CopyFail) and the source's error is the one reported.
+      const broken = new CopyInBatch([
+        part('a', '6\n'),
+        {
+          text: 'COPY b FROM STDIN',
+          open: () =>
+            Readable.from(
+              (async function* () {
+                yield Buffer.from('7\n');
+                throw new Error('frame checksum mismatch');
+              })(),
+            ),
+        },
+        part('a', '8\n'),
+      ]);
+      opened.length = 0;
+      session.client.query(broken);
+      const failed = await broken.done.catch((e: unknown) => e);
+      expect((failed as CopyInBatchError).index).toBe(1);
+      expect((failed as CopyInBatchError).error.message).toBe('frame checksum mismatch');
+      // Nothing of a failed batch stays (one query, one implicit transaction); after a source failed, nothing more was read.
+      const { rows } = await session.client.query<{ v: number }>(
+        'SELECT v FROM a UNION ALL SELECT v FROM b ORDER BY 1',
+      );
+      expect(rows.map((r) => r.v)).toEqual([1, 2, 3]);
+      expect(opened).toEqual(['a']);
+    } finally {
+      await session.close();
+    }
+  });
 });

@@ -6,11 +6,12 @@ import { counted, countUnits } from '../nouns.js';
 import { applyBatch, applyObjects, applyOne, type BatchOptions, terminated } from './apply-ddl.js';
 import { defaultPrivilegeResets } from './clean-default-privileges.js';
 import { PgSession, parseTarget } from './connect.js';
+import { CopyInBatch, CopyInBatchError } from './copy-in-batch.js';
 import { dataOnlyLoadGroups, requireTables } from './data-only.js';
 import { foldColumnDefaults } from './fold-defaults.js';
 import { qualify } from './ident.js';
 import { loadLargeObjects } from './large-objects.js';
-import { loadTableCopy } from './load-copy.js';
+import { copyInStatement, loadTableCopy } from './load-copy.js';
 import { loadTableInsert } from './load-insert.js';
 import { type PgObject, type PgTableData, parsePostgresSchema } from './model.js';
 import { isNoOpOwnerChange } from './no-op-owner.js';
@@ -309,6 +310,11 @@ export async function restorePostgres(
         if (countNow && !options.singleTransaction) ledger.rowsCommitted(inserted);
         throw err;
       });
+      recordPart(t, stream, rows, countNow);
+      return rows;
+    };
+    /** Checks a loaded stream's row count against the archive's and counts it (now, or when the caller commits). */
+    const recordPart = (t: PgTableData, stream: string, rows: number, countNow: boolean) => {
       const expected = summaries.get(stream)?.items;
       if (expected !== undefined && expected !== rows) {
         throw new StowageError(
@@ -324,7 +330,36 @@ export async function restorePostgres(
         ledger.partCommitted(rows);
         if (left === 0) ledger.tick('data');
       }
-      return rows;
+    };
+    /**
+     * Loads small tables' streams with one query (see copy-in-batch.ts): their COPYs and data go
+     * out back to back. Only COPY loads without an encoding switch between tables go this way.
+     */
+    const pipelined = !insert && schema.database.encoding === 'UTF8';
+    const loadPipelined = async (session: PgSession, parts: { table: PgTableData; stream: string }[]) => {
+      for (const { stream } of parts) progress({ type: 'unit-start', name: stream });
+      const batch = new CopyInBatch(
+        parts.map(({ table, stream }) => ({
+          text: copyInStatement(table),
+          open: () => request.streams.open(stream),
+        })),
+        request.streams.recycle?.bind(request.streams),
+      );
+      session.client.query(batch);
+      let counts: number[];
+      try {
+        counts = await batch.done;
+      } catch (err) {
+        const failed = err instanceof CopyInBatchError ? err : undefined;
+        const table = (parts[failed?.index ?? 0] as { table: PgTableData }).table;
+        throw session.translate(failed?.error ?? err, `loading table ${keyOf(table)}`);
+      }
+      return parts.map(({ table, stream }, i) => {
+        const rows = counts[i] ?? 0;
+        recordPart(table, stream, rows, false);
+        progress({ type: 'unit-done', name: stream, items: rows, bytes: batch.bytes[i] ?? 0 });
+        return rows;
+      });
     };
 
     /** Loads `parts` one after the other in one transaction: they commit, and count, together. */
@@ -336,7 +371,8 @@ export async function restorePostgres(
       if (!options.singleTransaction) await session.query('BEGIN', [], 'starting a load transaction');
       if (deferConstraints) await session.query('SET CONSTRAINTS ALL DEFERRED');
       const loaded: number[] = [];
-      for (const { table, stream } of parts) loaded.push(await loadPart(session, table, stream, false));
+      if (pipelined && parts.length > 1) loaded.push(...(await loadPipelined(session, parts)));
+      else for (const { table, stream } of parts) loaded.push(await loadPart(session, table, stream, false));
       const tables = [...new Set(parts.map((p) => p.table))];
       if (!options.singleTransaction)
         await session.query('COMMIT', [], `committing tables ${tables.map(keyOf).join(', ')}`);
