@@ -110,7 +110,7 @@ describe('postgres restore of many small tables', () => {
     expect(await catalogSnapshot(target.url, true)).toEqual(await catalogSnapshot(source.url, true));
   }, 180_000);
 
-  it('fails a batch of COPYs at the one the server refuses, sends nothing after it, and leaves the session usable', async () => {
+  it('fails a batch of COPYs at the one that fails and leaves the session usable', async () => {
     const target = await createPgDatabase('pg_manyr_batch');
     created.push(target);
     await withPgClient(target.url, (c) => c.query('CREATE TABLE a (v int); CREATE TABLE b (v int)'));
