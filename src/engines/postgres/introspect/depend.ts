@@ -85,18 +85,25 @@ export function resolveDependencies(
   readObjects: CatalogObject[],
   depend: DependLinks,
 ): CatalogObject[] {
+  // Indexed loops over the objects and links (tens of thousands with thousands of tables): this
+  // runs once, mostly before V8 optimises it, and unoptimised for-of allocates per element.
   const partOf = new Map<string, string>();
   const objects: CatalogObject[] = [];
-  for (const obj of readObjects) {
+  for (let i = 0; i < readObjects.length; i++) {
+    const obj = readObjects[i]!;
     objects.push(obj);
-    for (const part of obj.detachable?.parts ?? []) {
-      objects.push(part);
-      partOf.set(part.id, obj.id);
+    const parts = obj.detachable?.parts;
+    for (let j = 0; parts && j < parts.length; j++) {
+      objects.push(parts[j]!);
+      partOf.set(parts[j]!.id, obj.id);
     }
   }
   const { links, userRelations } = depend;
   const owner = new Map<string, string>();
-  for (const obj of objects) for (const key of obj.keys) owner.set(key, obj.id);
+  for (let i = 0; i < objects.length; i++) {
+    const obj = objects[i]!;
+    for (let j = 0; j < obj.keys.length; j++) owner.set(obj.keys[j]!, obj.id);
+  }
 
   // Attach unclaimed catalog rows to the object they are internal to (repeat: chains like array → type → table),
   // looking again only at the rows still unclaimed.
@@ -104,7 +111,8 @@ export function resolveDependencies(
   for (let changed = true; changed; ) {
     changed = false;
     const unclaimed: typeof internal = [];
-    for (const l of internal) {
+    for (let i = 0; i < internal.length; i++) {
+      const l = internal[i]!;
       if (owner.has(l.from)) continue;
       const to = owner.get(l.to);
       if (to) {
@@ -116,11 +124,12 @@ export function resolveDependencies(
   }
 
   const byId = new Map<string, CatalogObject>();
-  for (const o of objects) byId.set(o.id, o);
+  for (let i = 0; i < objects.length; i++) byId.set(objects[i]!.id, objects[i]!);
   const dangling = new Set<string>();
   /** Partitioned index or key → the partitions' indexes or keys attached to it. */
   const attached = new Map<string, string[]>();
-  for (const l of links) {
+  for (let i = 0; i < links.length; i++) {
+    const l = links[i]!;
     if (l.type === 'e') continue;
     const from = owner.get(l.from);
     if (!from) continue;
@@ -159,8 +168,10 @@ export function resolveDependencies(
       if (!all.includes(obj.id) && !all.includes(`attach:${obj.id}`)) obj.deps.push(...all);
     }
   }
-  for (const obj of objects) {
-    for (const ref of obj.references ?? []) {
+  for (let i = 0; i < objects.length; i++) {
+    const obj = objects[i]!;
+    if (!obj.references) continue;
+    for (const ref of obj.references) {
       if (!byId.has(`table:${ref.schema}.${ref.name}`)) dangling.add(obj.id);
     }
   }
@@ -213,11 +224,13 @@ export function resolveDependencies(
     }
     return out;
   };
-  for (const obj of kept) {
+  for (let i = 0; i < kept.length; i++) {
+    const obj = kept[i]!;
     if (obj.kind !== 'refresh') continue;
     obj.deps.push(...refreshesNeeded(`materialized-view:${obj.schema}.${obj.name}`, new Set()));
   }
-  for (const obj of kept) {
+  for (let i = 0; i < kept.length; i++) {
+    const obj = kept[i]!;
     obj.deps = distinctDeps(removed.size ? obj.deps.filter((d) => !removed.has(d)) : obj.deps, obj.id);
   }
   return breakCycles(kept, partOf);
