@@ -131,8 +131,9 @@ function acyclicObjects(
   for (let i = 0; i < objects.length; i++) {
     const o = objects[i]!;
     const from = at.get(node(o.id))!;
-    for (let j = 0; j < o.deps.length; j++) {
-      const d = o.deps[j]!;
+    const deps = o.deps;
+    for (let j = 0; j < deps.length; j++) {
+      const d = deps[j]!;
       if (!byId.has(d)) continue;
       const to = at.get(node(d));
       if (to === undefined || to === from) continue;
