@@ -198,6 +198,10 @@ export const ERROR_CODES = {
   'webhook-failed': { exit: failure, doc: 'the notification webhook failed' },
   'metrics-listen': { exit: failure, doc: 'the daemon cannot listen on its metrics address' },
   demo: { exit: failure, doc: 'the demo failed' },
+  'native-addon': {
+    exit: failure,
+    doc: 'a native addon (zstd-napi) does not load on this Node.js: run `npm rebuild zstd-napi`',
+  },
   internal: {
     exit: failure,
     doc: 'an error stowage did not classify: run again with STOWAGE_DEBUG=1 and report the stack',
