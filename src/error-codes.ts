@@ -101,6 +101,10 @@ export const ERROR_CODES = {
   'disk-full': { exit: failure, doc: 'not enough free space for the archive' },
   'repository-locked': { exit: failure, doc: 'another stowage process holds the repository lock' },
   'lock-lost': { exit: failure, doc: 'the repository lock was taken over while this process ran' },
+  'partial-lost': {
+    exit: failure,
+    doc: "a backup's .partial file was removed or replaced while it ran: the backup was not stored",
+  },
   'safety-backup-failed': {
     exit: failure,
     doc: 'the backup taken before a restore failed; nothing was restored',
