@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { StowageError } from '../errors.js';
 
 /** zstd-napi's low-level binding (a CommonJS native module). */
@@ -8,15 +7,14 @@ export type ZstdBinding = typeof import('zstd-napi/binding.js');
  * Loads zstd-napi's native binding, or throws a one-line {@link StowageError}
  * (`native-addon`) that names the fix. The addon is compiled when stowage is
  * installed, for the Node.js that installed it: run under another Node (or
- * installed with scripts disabled, so never built), `require` fails with a
- * loader message several lines long, or a stack trace from deep in the
- * archive code. The whole message fits on one line so that it survives as
- * it is through a codec worker thread, whose errors reach the main thread as
- * a message alone.
+ * installed with scripts disabled, so never built), loading fails with a
+ * loader message several lines long. The whole message fits on one line so
+ * that it survives as it is through a codec worker thread, whose errors reach
+ * the main thread as a message and a code alone.
  */
-export function loadZstdBinding(): ZstdBinding {
+export async function loadZstdBinding(): Promise<ZstdBinding> {
   try {
-    return createRequire(import.meta.url)('zstd-napi/binding.js') as ZstdBinding;
+    return (await import('zstd-napi/binding.js')).default;
   } catch (err) {
     const detail = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.trim();
     throw new StowageError(
