@@ -342,7 +342,7 @@ async function claim(path: string): Promise<Claim> {
       throw new StowageError(
         'exists',
         `archive ${path} is being written by another backup (${lockPath} exists)`,
-        'choose another name, or remove the .lock file if no backup is running',
+        `choose another name, or remove ${lockPath} and ${path}.partial if no backup is running`,
       );
     }
     // Created but not written (disk full): an empty claim would block the name until judged stale.
