@@ -450,7 +450,12 @@ export async function restorePostgres(
      */
     const performBatch = async (works: RestoreWork[], session: PgSession): Promise<void> => {
       const loads = works.flatMap((w) => (w.kind === 'load' ? [{ table: w.table, stream: w.stream }] : []));
-      if (loads.length === works.length) return loadTogether(session, loads, { deferConstraints: false });
+      if (loads.length === works.length) {
+        // INSERT loads run and commit statement by statement (load-insert.ts): one load after the other.
+        if (insert) for (const { table, stream } of loads) await loadPart(session, table, stream);
+        else await loadTogether(session, loads, { deferConstraints: false });
+        return;
+      }
       const objects = works.flatMap((w) => (w.kind !== 'post-data' ? [] : [postDataObject(w.object)]));
       if (objects.length !== works.length) throw new Error('only loads or post-data are batched');
       announcePostData();
