@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import type { FrameHeader } from './format.js';
 import {
   type CompressionLevel,
@@ -266,9 +266,6 @@ function ownedCopy(b: Uint8Array): { data: Uint8Array; transfer: ArrayBuffer[] }
  */
 function startWorker(workerData: unknown): Worker {
   const here = import.meta.url;
-  // Loaded here, not at the top: most small backups and restores encode inline and never start a
-  // thread, and node:worker_threads costs every process that imports it some 10 ms of CPU.
-  const { Worker } = createRequire(here)('node:worker_threads') as typeof import('node:worker_threads');
   if (!here.endsWith('.ts')) return new Worker(new URL('./frame-worker.js', here), { workerData });
   // tsx's ESM entry (its `import` export); require.resolve would give the CommonJS one, which cannot register ESM hooks.
   const tsxRoot = dirname(createRequire(here).resolve('tsx/package.json'));

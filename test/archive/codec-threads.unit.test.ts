@@ -1,9 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdir, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { createFrameCodec, defaultCodecThreads } from '../../src/archive/codec-pool.js';
 import { decodeFrameHeader, FRAME_HEADER_SIZE, FrameType } from '../../src/archive/format.js';
@@ -53,41 +48,4 @@ describe('closing a codec with worker threads', () => {
       codec.encode({ type: FrameType.Data, streamId: 1, ordinal: 9, sequence: 9 }, expected[0]!),
     ).rejects.toThrow(/codec closed/);
   }, 60_000);
-});
-
-describe('an inline codec', () => {
-  it('never loads node:worker_threads (small archives encode on the main thread)', async () => {
-    // A fresh plain-Node process: the test runner and tsx's loader hooks use worker threads themselves.
-    // The codec is bundled as the CLI is; the threaded codec is the control that the check sees the module.
-    const dir = join(import.meta.dirname, '../../node_modules/.cache/stowage-test');
-    await mkdir(dir, { recursive: true });
-    const outfile = join(dir, `codec-pool-${process.pid}.mjs`);
-    await build({
-      entryPoints: [join(import.meta.dirname, '../../src/archive/codec-pool.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      packages: 'external',
-      outfile,
-      logLevel: 'silent',
-    });
-    const loaded = (threads: number) => {
-      const script = [
-        `const { createFrameCodec } = await import(${JSON.stringify(pathToFileURL(outfile).href)});`,
-        `const codec = createFrameCodec({ threads: ${threads}, level: 1, key: undefined });`,
-        'await codec.close();',
-        `console.log(process.moduleLoadList.includes('NativeModule worker_threads'));`,
-      ].join('\n');
-      return execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-        encoding: 'utf8',
-        timeout: 60_000,
-      }).trim();
-    };
-    try {
-      expect(loaded(0)).toBe('false');
-      expect(loaded(1)).toBe('true');
-    } finally {
-      await rm(outfile, { force: true });
-    }
-  });
 });
