@@ -94,19 +94,13 @@ export class CopyIn implements pg.Submittable {
     const socket = this.connection?.stream;
     if (!socket) return;
     try {
-      for await (const chunk of this.source) {
-        if (this.failure) break;
-        const data = chunk as Buffer;
-        if (data.length === 0) continue;
-        const header = Buffer.allocUnsafe(5);
-        header[0] = COPY_DATA;
-        header.writeUInt32BE(data.length + 4, 1);
-        socket.write(header);
-        const room = socket.write(data, () => this.onChunkDone(data));
-        this.bytes += data.length;
-        if (!room && !this.failure) await drained(socket);
-      }
-      if (!this.failure) socket.write(Buffer.from([COPY_DONE, 0, 0, 0, 4]));
+      await sendCopyData(socket, this.source, {
+        stopped: () => this.failure !== undefined,
+        onChunkDone: this.onChunkDone,
+        onSent: (n) => {
+          this.bytes += n;
+        },
+      });
     } catch (err) {
       if (this.failure) return; // the source was destroyed because the server failed first
       this.sourceError = err instanceof Error ? err : new Error(String(err));
@@ -116,7 +110,33 @@ export class CopyIn implements pg.Submittable {
   }
 }
 
-function copyFail(message: string): Buffer {
+/**
+ * Sends `source` as CopyData messages, each chunk as it is (no copy), then
+ * CopyDone, waiting for the socket to drain when it is full. Stops sending as
+ * soon as `stopped()` (the server failed); a failure of the source is thrown.
+ */
+export async function sendCopyData(
+  socket: Socket,
+  source: Readable,
+  hooks: { stopped(): boolean; onChunkDone(chunk: Buffer): void; onSent(bytes: number): void },
+): Promise<void> {
+  for await (const chunk of source) {
+    if (hooks.stopped()) return;
+    const data = chunk as Buffer;
+    if (data.length === 0) continue;
+    const header = Buffer.allocUnsafe(5);
+    header[0] = COPY_DATA;
+    header.writeUInt32BE(data.length + 4, 1);
+    socket.write(header);
+    const room = socket.write(data, () => hooks.onChunkDone(data));
+    hooks.onSent(data.length);
+    if (!room && !hooks.stopped()) await drained(socket);
+  }
+  if (!hooks.stopped()) socket.write(Buffer.from([COPY_DONE, 0, 0, 0, 4]));
+}
+
+/** A CopyFail message: the server ends the COPY in progress with `message` as its error. */
+export function copyFail(message: string): Buffer {
   const text = Buffer.from(`${message.replaceAll('\0', ' ')}\0`, 'utf8');
   const out = Buffer.allocUnsafe(5 + text.length);
   out[0] = COPY_FAIL;

@@ -23,8 +23,7 @@ export async function loadTableCopy(
   recycle?: (chunk: Buffer) => void,
 ): Promise<number> {
   const label = qualify(table.schema, table.name);
-  const format = table.format === 'binary' ? ' (FORMAT binary)' : '';
-  const copy = new CopyIn(`COPY ${label}${copyColumns(table)} FROM STDIN${format}`, source, recycle);
+  const copy = new CopyIn(copyInStatement(table), source, recycle);
   const timer = setInterval(() => onProgress(copy.bytes), PROGRESS_INTERVAL_MS);
   try {
     session.client.query(copy);
@@ -36,4 +35,10 @@ export async function loadTableCopy(
   }
   onProgress(copy.bytes);
   return copy.rowCount;
+}
+
+/** The `COPY ... FROM STDIN` that loads `table`'s archived data, in the format it was dumped in. */
+export function copyInStatement(table: PgTableData): string {
+  const format = table.format === 'binary' ? ' (FORMAT binary)' : '';
+  return `COPY ${qualify(table.schema, table.name)}${copyColumns(table)} FROM STDIN${format}`;
 }

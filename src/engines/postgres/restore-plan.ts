@@ -144,9 +144,9 @@ export interface RestoreTask {
   locks: { key: string; mode: LockMode }[];
   priority: number;
   size: number;
-  /** Set on small post-data that may go to the server together with others of its key (see kit/scheduler.ts). */
+  /** Set on small post-data and small tables' loads that may go to the server together with others of their key (see kit/scheduler.ts). */
   batch?: string;
-  /** Bytes of the tables a batched object reads (a batch stays small, so big builds keep running side by side). */
+  /** Bytes of the tables a batched object reads or a batched load writes (a batch stays small, so big work keeps running side by side). */
   batchWeight?: number;
   work: RestoreWork;
 }
@@ -194,6 +194,7 @@ export function planSchedule(
     if (members.length === 1) {
       const table = members[0] as PgTableData;
       return table.streams.map((stream) => ({
+        ...(table.streams.length === 1 ? loadBatchOf(tableBytes(table)) : {}),
         id: stream,
         deps,
         locks: [],
@@ -303,6 +304,18 @@ export function planSchedule(
   }));
   return [...sequences, ...postData, ...data];
 }
+
+/**
+ * A small table's load may go in one transaction with other small tables' (several COPYs, one
+ * commit): thousands of tables cost a few commits instead of one each, and their indexes and
+ * constraints become ready together, so post-data batches fill up too.
+ */
+function loadBatchOf(bytes: number): Pick<RestoreTask, 'batch' | 'batchWeight'> {
+  return bytes <= BATCH_TABLE_BYTES ? { batch: SMALL_TABLE_LOADS, batchWeight: bytes } : {};
+}
+
+/** The batch key of small tables' loads (see {@link loadBatchOf}). */
+export const SMALL_TABLE_LOADS = 'small table loads';
 
 function batchOf(weight: number | undefined): Pick<RestoreTask, 'batch' | 'batchWeight'> {
   return weight === undefined ? {} : { batch: 'table-local post-data', batchWeight: weight };

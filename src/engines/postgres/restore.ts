@@ -6,13 +6,15 @@ import { counted, countUnits } from '../nouns.js';
 import { applyBatch, applyObjects, applyOne, type BatchOptions, terminated } from './apply-ddl.js';
 import { defaultPrivilegeResets } from './clean-default-privileges.js';
 import { PgSession, parseTarget } from './connect.js';
+import { CopyInBatch, CopyInBatchError } from './copy-in-batch.js';
 import { dataOnlyLoadGroups, requireTables } from './data-only.js';
 import { foldColumnDefaults } from './fold-defaults.js';
 import { qualify } from './ident.js';
 import { loadLargeObjects } from './large-objects.js';
-import { loadTableCopy } from './load-copy.js';
+import { copyInStatement, loadTableCopy } from './load-copy.js';
 import { loadTableInsert } from './load-insert.js';
 import { type PgObject, type PgTableData, parsePostgresSchema } from './model.js';
+import { isNoOpOwnerChange } from './no-op-owner.js';
 import type { PostgresRestoreOptions } from './options.js';
 import { findPreinstalledTypes } from './preinstalled.js';
 import { prerequisitesOf, requirePrerequisites } from './prerequisites.js';
@@ -313,6 +315,11 @@ export async function restorePostgres(
         if (countNow && !options.singleTransaction) ledger.rowsCommitted(inserted);
         throw err;
       });
+      recordPart(t, stream, rows, countNow);
+      return rows;
+    };
+    /** Checks a loaded stream's row count against the archive's and counts it (now, or when the caller commits). */
+    const recordPart = (t: PgTableData, stream: string, rows: number, countNow: boolean) => {
       const expected = summaries.get(stream)?.items;
       if (expected !== undefined && expected !== rows) {
         throw new StowageError(
@@ -328,7 +335,54 @@ export async function restorePostgres(
         ledger.partCommitted(rows);
         if (left === 0) ledger.tick('data');
       }
-      return rows;
+    };
+    /**
+     * Loads small tables' streams with one query (see copy-in-batch.ts): their COPYs and data go
+     * out back to back. Only COPY loads without an encoding switch between tables go this way.
+     */
+    const pipelined = !insert && schema.database.encoding === 'UTF8';
+    const loadPipelined = async (session: PgSession, parts: { table: PgTableData; stream: string }[]) => {
+      for (const { stream } of parts) progress({ type: 'unit-start', name: stream });
+      const batch = new CopyInBatch(
+        parts.map(({ table, stream }) => ({
+          text: copyInStatement(table),
+          open: () => request.streams.open(stream),
+        })),
+        request.streams.recycle?.bind(request.streams),
+      );
+      session.client.query(batch);
+      let counts: number[];
+      try {
+        counts = await batch.done;
+      } catch (err) {
+        const failed = err instanceof CopyInBatchError ? err : undefined;
+        const table = (parts[failed?.index ?? 0] as { table: PgTableData }).table;
+        throw session.translate(failed?.error ?? err, `loading table ${keyOf(table)}`);
+      }
+      return parts.map(({ table, stream }, i) => {
+        const rows = counts[i] ?? 0;
+        recordPart(table, stream, rows, false);
+        progress({ type: 'unit-done', name: stream, items: rows, bytes: batch.bytes[i] ?? 0 });
+        return rows;
+      });
+    };
+
+    /** Loads `parts` one after the other in one transaction: they commit, and count, together. */
+    const loadTogether = async (
+      session: PgSession,
+      parts: { table: PgTableData; stream: string }[],
+      { deferConstraints }: { deferConstraints: boolean },
+    ): Promise<void> => {
+      if (!options.singleTransaction) await session.query('BEGIN', [], 'starting a load transaction');
+      if (deferConstraints) await session.query('SET CONSTRAINTS ALL DEFERRED');
+      const loaded: number[] = [];
+      if (pipelined && parts.length > 1) loaded.push(...(await loadPipelined(session, parts)));
+      else for (const { table, stream } of parts) loaded.push(await loadPart(session, table, stream, false));
+      const tables = [...new Set(parts.map((p) => p.table))];
+      if (!options.singleTransaction)
+        await session.query('COMMIT', [], `committing tables ${tables.map(keyOf).join(', ')}`);
+      for (const rows of loaded) ledger.partCommitted(rows);
+      for (const t of tables) if (partsLeft.get(keyOf(t)) === 0) ledger.tick('data');
     };
 
     const perform = async (work: RestoreWork, session: PgSession): Promise<void> => {
@@ -336,19 +390,13 @@ export async function restorePostgres(
         case 'load':
           await loadPart(session, work.table, work.stream);
           return;
-        case 'load-together': {
-          if (!options.singleTransaction) await session.query('BEGIN', [], 'starting a load transaction');
-          await session.query('SET CONSTRAINTS ALL DEFERRED');
-          const loaded: number[] = [];
-          for (const t of work.tables)
-            for (const stream of t.streams) loaded.push(await loadPart(session, t, stream, false));
-          if (!options.singleTransaction)
-            await session.query('COMMIT', [], `committing tables ${work.tables.map(keyOf).join(', ')}`);
-          // Committed together: the parts count only now.
-          for (const rows of loaded) ledger.partCommitted(rows);
-          for (const _ of work.tables) ledger.tick('data');
+        case 'load-together':
+          await loadTogether(
+            session,
+            work.tables.flatMap((table) => table.streams.map((stream) => ({ table, stream }))),
+            { deferConstraints: true },
+          );
           return;
-        }
         case 'large-objects': {
           if (!largeObjects) return;
           progress({ type: 'unit-start', name: work.stream });
@@ -401,10 +449,20 @@ export async function restorePostgres(
       doing: (what) => `creating ${what}`,
       signal,
     };
-    /** Small tables' indexes and constraints, several in one query: one round trip instead of one each (thousands of tables). */
+    /**
+     * Small tables' loads, several in one transaction (one commit instead of one each), or their
+     * indexes and constraints, several in one query (one round trip instead of one each).
+     */
     const performBatch = async (works: RestoreWork[], session: PgSession): Promise<void> => {
+      const loads = works.flatMap((w) => (w.kind === 'load' ? [{ table: w.table, stream: w.stream }] : []));
+      if (loads.length === works.length) {
+        // INSERT loads run and commit statement by statement (load-insert.ts): one load after the other.
+        if (insert) for (const { table, stream } of loads) await loadPart(session, table, stream);
+        else await loadTogether(session, loads, { deferConstraints: false });
+        return;
+      }
       const objects = works.flatMap((w) => (w.kind !== 'post-data' ? [] : [postDataObject(w.object)]));
-      if (objects.length !== works.length) throw new Error('only post-data is batched');
+      if (objects.length !== works.length) throw new Error('only loads or post-data are batched');
       announcePostData();
       await applyBatch(session, objects, postDataOptions);
     };
@@ -432,13 +490,20 @@ export async function restorePostgres(
 
     if ((ownership.owner || ownership.acl) && !dataOnly) {
       progress({ type: 'phase', phase: 'owner', message: 'restoring owners and privileges' });
+      const restorer = ownership.owner ? await currentRole(main) : undefined;
+      // Owners the objects already have (the restoring role made them) are not set again.
+      const owners = (o: PgObject) =>
+        (o.owner ?? [])
+          .map((sql) => mapStatementRole(sql, ownership.mapRoles))
+          .filter((sql) => restorer === undefined || !isNoOpOwnerChange(o, sql, restorer));
       // Event triggers are created last, their owner with them (below).
       const statements = (o: PgObject) =>
         o.kind === 'event-trigger'
           ? []
-          : [...(ownership.owner ? (o.owner ?? []) : []), ...(ownership.acl ? (o.acl ?? []) : [])].map(
-              (sql) => mapStatementRole(sql, ownership.mapRoles),
-            );
+          : [
+              ...(ownership.owner ? owners(o) : []),
+              ...(ownership.acl ? (o.acl ?? []).map((sql) => mapStatementRole(sql, ownership.mapRoles)) : []),
+            ];
       ledger.plan('owners and privileges', objects.filter((o) => statements(o).length).length, 'objects');
       await applyObjects(main, objects, {
         batch,
@@ -497,6 +562,12 @@ export async function restorePostgres(
     await opening;
     await Promise.all(sessions.map((s) => s.close()));
   }
+}
+
+/** The role the restore's statements run as (it owns what they create). */
+async function currentRole(session: PgSession): Promise<string> {
+  const { rows } = await session.query<{ role: string }>('SELECT current_user AS role');
+  return (rows[0] as { role: string }).role;
 }
 
 /** A globals-only archive: roles and tablespaces into the server `request.url` points at (any database). */

@@ -1,0 +1,168 @@
+// Restore of many small tables (issue 14): their loads share transactions, so
+// their indexes and constraints become ready together and share queries too;
+// owners the restoring role already has are not set again.
+
+import { Readable } from 'node:stream';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { PgSession, parseTarget } from '../../src/engines/postgres/connect.js';
+import { CopyIn } from '../../src/engines/postgres/copy-in.js';
+import { CopyInBatch, CopyInBatchError } from '../../src/engines/postgres/copy-in-batch.js';
+import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
+import { pgUrl } from '../support/servers.js';
+import { backupToMemory, catalogSnapshot, restoreFromMemory, tableChecksums } from './support.js';
+
+const TABLES = 40;
+/** Owns one table of the source, so its owner must still be set. */
+const OTHER = `stowage_manyr_owner_${process.pid}`;
+
+describe('postgres restore of many small tables', () => {
+  let source: TestPgDatabase;
+  const created: TestPgDatabase[] = [];
+
+  beforeAll(async () => {
+    source = await createPgDatabase('pg_manyr_src');
+    // A tree of tables, as in the bench: a primary key, an index and a foreign key to an earlier table each.
+    await withPgClient(source.url, (c) =>
+      c.query(`DO $$ BEGIN
+        FOR i IN 1..${TABLES} LOOP
+          EXECUTE format('CREATE TABLE %I (id int PRIMARY KEY, parent_id int, label text)', 't' || i);
+          EXECUTE format('INSERT INTO %I SELECT g, CASE WHEN %s > 1 THEN 1 + g %% 5 END, md5(g::text) FROM generate_series(1, 20) g', 't' || i, i);
+          EXECUTE format('CREATE INDEX %I ON %I (label)', 't' || i || '_label', 't' || i);
+          IF i > 1 THEN
+            EXECUTE format('ALTER TABLE %I ADD FOREIGN KEY (parent_id) REFERENCES %I', 't' || i, 't' || (i / 2));
+          END IF;
+        END LOOP;
+      END $$`),
+    );
+    await withPgClient(pgUrl(), (c) =>
+      c.query(`DO $$ BEGIN CREATE ROLE ${OTHER} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`),
+    );
+    await withPgClient(source.url, (c) =>
+      c.query(`CREATE TABLE public.theirs (id int); ALTER TABLE public.theirs OWNER TO ${OTHER}`),
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([source, ...created].filter(Boolean).map((d) => d.drop()));
+    await withPgClient(pgUrl(), (c) => c.query(`DROP ROLE IF EXISTS ${OTHER}`));
+  });
+
+  it('loads small tables several to a transaction and builds their indexes and keys several to a query', async () => {
+    const backup = await backupToMemory(source.url, {}, 2);
+    const target = await createPgDatabase('pg_manyr_dst');
+    created.push(target);
+    // Each query that carries COPYs is handed to the connection through one of these.
+    const single = vi.spyOn(CopyIn.prototype, 'submit');
+    const batched = vi.spyOn(CopyInBatch.prototype, 'submit');
+    let copyQueries: number;
+    try {
+      await restoreFromMemory(target.url, backup, {}, 2);
+      copyQueries = single.mock.calls.length + batched.mock.calls.length;
+    } finally {
+      single.mockRestore();
+      batched.mockRestore();
+    }
+    expect(copyQueries).toBeGreaterThan(0);
+    expect(copyQueries).toBeLessThanOrEqual(4);
+    expect(await tableChecksums(target.url)).toEqual(await tableChecksums(source.url));
+    expect(await catalogSnapshot(target.url)).toEqual(await catalogSnapshot(source.url));
+
+    await withPgClient(target.url, async (c) => {
+      // Rows written by one transaction share its xmin: one transaction per table before.
+      const loads = await c.query<{ n: number }>(
+        `SELECT count(DISTINCT x)::int AS n FROM (${Array.from(
+          { length: TABLES },
+          (_, i) => `SELECT xmin::text AS x FROM public.t${i + 1}`,
+        ).join(' UNION ALL ')}) rows`,
+      );
+      expect(loads.rows[0]?.n).toBeGreaterThan(0);
+      expect(loads.rows[0]?.n).toBeLessThanOrEqual(4);
+      // Each index's catalog row was written by the query (one implicit transaction) that built it.
+      const builds = await c.query<{ indexes: number; n: number }>(
+        `SELECT count(*)::int AS indexes, count(DISTINCT i.xmin::text)::int AS n
+           FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
+          WHERE t.relnamespace = 'public'::pg_catalog.regnamespace`,
+      );
+      expect(builds.rows[0]?.indexes).toBe(2 * TABLES);
+      expect(builds.rows[0]?.n).toBeLessThanOrEqual(TABLES / 4);
+    });
+  }, 180_000);
+
+  it('sets no owner the restoring role already has, and every other owner', async () => {
+    const backup = await backupToMemory(source.url, {}, 2);
+    const target = await createPgDatabase('pg_manyr_own');
+    created.push(target);
+    // Every query of the restore's sessions, batches included.
+    const sent = vi.spyOn(pg.Client.prototype, 'query');
+    let owners: string[];
+    try {
+      await restoreFromMemory(target.url, backup, {}, 2);
+      owners = sent.mock.calls.flatMap(([sql]) =>
+        typeof sql === 'string' ? sql.split('\n').filter((s) => / OWNER TO /.test(s)) : [],
+      );
+    } finally {
+      sent.mockRestore();
+    }
+    // The restoring user made (and so owns) the tables it owned in the source: nothing to send for them.
+    expect(owners.filter((s) => /^ALTER TABLE public\.t\d+ OWNER TO /.test(s))).toEqual([]);
+    expect(owners.filter((s) => s.startsWith('ALTER TABLE public.theirs OWNER TO '))).toHaveLength(1);
+    expect(await catalogSnapshot(target.url, true)).toEqual(await catalogSnapshot(source.url, true));
+  }, 180_000);
+
+  it('fails a batch of COPYs at the one that fails and leaves the session usable', async () => {
+    const target = await createPgDatabase('pg_manyr_batch');
+    created.push(target);
+    await withPgClient(target.url, (c) => c.query('CREATE TABLE a (v int); CREATE TABLE b (v int)'));
+    const session = await PgSession.open(parseTarget(target.url), { mode: 'restore', settings: {} });
+    try {
+      const opened: string[] = [];
+      const part = (table: string, data: string) => ({
+        text: `COPY ${table} FROM STDIN`,
+        open: () => {
+          opened.push(table);
+          return Readable.from([Buffer.from(data)]);
+        },
+      });
+      const good = new CopyInBatch([part('a', '1\n2\n'), part('b', '3\n')]);
+      session.client.query(good);
+      expect(await good.done).toEqual([2, 1]);
+
+      const refused = new CopyInBatch([part('a', '4\n'), part('b', 'not a number\n'), part('a', '5\n')]);
+      session.client.query(refused);
+      const err = await refused.done.catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CopyInBatchError);
+      expect((err as CopyInBatchError).index).toBe(1);
+      expect((err as CopyInBatchError).error.message).toMatch(/invalid input syntax for type integer/);
+
+      // A source that fails: the server is told (CopyFail) and the source's error is the one reported.
+      const broken = new CopyInBatch([
+        part('a', '6\n'),
+        {
+          text: 'COPY b FROM STDIN',
+          open: () =>
+            Readable.from(
+              (async function* () {
+                yield Buffer.from('7\n');
+                throw new Error('frame checksum mismatch');
+              })(),
+            ),
+        },
+        part('a', '8\n'),
+      ]);
+      opened.length = 0;
+      session.client.query(broken);
+      const failed = await broken.done.catch((e: unknown) => e);
+      expect((failed as CopyInBatchError).index).toBe(1);
+      expect((failed as CopyInBatchError).error.message).toBe('frame checksum mismatch');
+      // Nothing of a failed batch stays (one query, one implicit transaction); after a source failed, nothing more was read.
+      const { rows } = await session.client.query<{ v: number }>(
+        'SELECT v FROM a UNION ALL SELECT v FROM b ORDER BY 1',
+      );
+      expect(rows.map((r) => r.v)).toEqual([1, 2, 3]);
+      expect(opened).toEqual(['a']);
+    } finally {
+      await session.close();
+    }
+  });
+});
