@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib';
 
 /**
- * Byte layout of the .stow format, version 1. docs/FORMAT.md is the prose
+ * Byte layout of the .stow format, versions 1 to 3. docs/FORMAT.md is the prose
  * version of this file; keep the two in step. All integers are little-endian.
  */
 
