@@ -167,6 +167,7 @@ describe('a footer larger than one frame (format version 3)', () => {
 
   it('cuts frames on character boundaries: each frame decodes as UTF-8 on its own', async () => {
     const bytes = await writeSplit({ compression: 1 }, schema);
+    expect(footerFrames(bytes).frames.length).toBeGreaterThan(100);
     const texts = footerFrames(bytes).frames.map((f) => {
       const fh = decodeFrameHeader(bytes.subarray(f.offset))!;
       const stored = bytes.subarray(
@@ -190,7 +191,9 @@ describe('a footer larger than one frame (format version 3)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'stowage-footer-split-'));
     try {
       const name = archiveName('split', new Date('2026-12-01T21:00:00Z'), 'manual');
-      await writeFile(join(dir, name), await writeSplit({ compression: 1 }, schema));
+      const bytes = await writeSplit({ compression: 1 }, schema);
+      expect(footerFrames(bytes).version).toBe(SPLIT_FOOTER_VERSION);
+      await writeFile(join(dir, name), bytes);
       const [listed] = await listArchives(new LocalRepository(dir));
       expect(listed?.health).toBe('restorable');
       expect(listed?.streams).toBe(2);
