@@ -85,7 +85,7 @@ export const ERROR_CODES = {
   'writer-closed': { exit: failure, doc: 'internal: a finished archive was written to' },
   'manifest-too-large': {
     exit: failure,
-    doc: 'the schema is too large for one archive manifest (64 MiB): back up part of it per archive',
+    doc: 'the schema is too large for one archive manifest (511 MiB of JSON, some 200,000 tables): back up part of it per archive',
   },
   'incomplete-backup': {
     exit: failure,

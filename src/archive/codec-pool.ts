@@ -10,8 +10,9 @@ import {
   type DecodeProblem,
   decodeFrame,
   encodeFrame,
-  encodeFrameFromPieces,
+  encodeFramesFromPieces,
   type FrameIdentity,
+  type PieceLimits,
 } from './frame-codec.js';
 import type { FrameRequest, WorkerReply, WorkerRequest } from './frame-worker.js';
 
@@ -24,11 +25,12 @@ export interface FrameCodec {
   /** `out`: a buffer of frameCapacity() bytes to build the frame in (see encodeFrame); it comes back as the frame's buffer. */
   encode(ident: FrameIdentity, raw: Uint8Array, out?: Buffer): Promise<EncodedFrame>;
   /**
-   * A frame from text given in pieces, compressed as they come (see
-   * encodeFrameFromPieces), on the calling thread: the pieces are produced
-   * there. Throws FrameTooLargeError beyond MAX_FRAME_SIZE raw bytes.
+   * Frames from text given in pieces, compressed as they come (see
+   * encodeFramesFromPieces), on the calling thread: the pieces are produced
+   * there. More than one frame when the text exceeds `limits.frameRaw`;
+   * throws FrameTooLargeError beyond `limits.totalRaw`.
    */
-  encodePieces(ident: FrameIdentity, pieces: Iterable<string>): Buffer;
+  encodePieces(ident: FrameIdentity, pieces: Iterable<string>, limits: PieceLimits): Iterable<Buffer>;
   /** `out`: a buffer to decompress into when large enough (see decodeFrame). */
   decode(header: FrameHeader, stored: Uint8Array, crc: number, out?: Buffer): Promise<Buffer | DecodeProblem>;
   close(): Promise<void>;
@@ -91,8 +93,8 @@ class InlineCodec implements FrameCodec {
   async encode(ident: FrameIdentity, raw: Uint8Array, out?: Buffer): Promise<EncodedFrame> {
     return { frame: encodeFrame(ident, raw, this.level, this.key, out), spare: raw };
   }
-  encodePieces(ident: FrameIdentity, pieces: Iterable<string>): Buffer {
-    return encodeFrameFromPieces(ident, pieces, this.level, this.key);
+  encodePieces(ident: FrameIdentity, pieces: Iterable<string>, limits: PieceLimits): Iterable<Buffer> {
+    return encodeFramesFromPieces(ident, pieces, this.level, this.key, limits);
   }
   async decode(
     header: FrameHeader,
@@ -184,8 +186,8 @@ class WorkerCodec implements FrameCodec {
     return { frame: asBuffer(reply.data), spare: transfer.length > 0 && reply.spare ? reply.spare : raw };
   }
 
-  encodePieces(ident: FrameIdentity, pieces: Iterable<string>): Buffer {
-    return this.inline.encodePieces(ident, pieces);
+  encodePieces(ident: FrameIdentity, pieces: Iterable<string>, limits: PieceLimits): Iterable<Buffer> {
+    return this.inline.encodePieces(ident, pieces, limits);
   }
 
   async decode(

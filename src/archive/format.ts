@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib';
 
 /**
- * Byte layout of the .stow format, version 1. docs/FORMAT.md is the prose
+ * Byte layout of the .stow format, versions 1 to 3. docs/FORMAT.md is the prose
  * version of this file; keep the two in step. All integers are little-endian.
  */
 
@@ -13,6 +13,17 @@ import { crc32 } from 'node:zlib';
 export const FORMAT_VERSION = 2;
 /** Readers still read version 1 archives (SHA-256 digests). */
 export const OLDEST_READABLE_VERSION = 1;
+
+/**
+ * Version 3 changes only the tail: the footer goes on over several footer
+ * frames when its text is larger than one frame may be. Only the trailer says
+ * 3: the header is written before anyone knows how large the footer will be, so
+ * it says {@link FORMAT_VERSION}, and an archive whose footer fits one frame is
+ * a version 2 archive, byte for byte (see docs/FORMAT.md, "Versioning").
+ */
+export const SPLIT_FOOTER_VERSION = 3;
+/** The newest trailer version readers know; a later one is refused as made by a newer stowage. */
+export const NEWEST_TRAILER_VERSION = SPLIT_FOOTER_VERSION;
 
 /** `\x89STOW\r\n\x1a`: the high byte and CR LF catch 7-bit and newline-mangling transfers, like PNG. */
 export const HEADER_MAGIC = Buffer.from([0x89, 0x53, 0x54, 0x4f, 0x57, 0x0d, 0x0a, 0x1a]);
@@ -27,6 +38,12 @@ export const GCM_TAG_SIZE = 16;
 /** Raw bytes per data frame. Large enough for zstd to find matches, small enough to keep memory flat. */
 export const DEFAULT_FRAME_SIZE = 2 * 1024 * 1024;
 export const MAX_FRAME_SIZE = 64 * 1024 * 1024;
+/**
+ * Raw bytes of a footer in all its frames. Readers parse the footer as one
+ * string, and V8 strings end at 2^29 - 24 characters (just under 512 MiB): the
+ * writer refuses a larger manifest rather than write one no reader can parse.
+ */
+export const MAX_FOOTER_SIZE = 511 * 1024 * 1024;
 
 export enum FrameType {
   StreamOpen = 1,

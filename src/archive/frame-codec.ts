@@ -128,63 +128,99 @@ function encodeInto(id: FrameIdentity, raw: Uint8Array, level: CompressionLevel,
   return out.subarray(0, FRAME_HEADER_SIZE + storedLength + FRAME_CRC_SIZE);
 }
 
+/** How much text a footer may hold: per frame, and in all its frames. */
+export interface PieceLimits {
+  /** Raw bytes per frame; the text goes on in another frame past this. */
+  frameRaw: number;
+  /** Raw bytes in all; FrameTooLargeError past this. */
+  totalRaw: number;
+}
+
 /**
- * Builds a frame from text handed over in pieces (see json-pieces.ts), without
+ * Builds frames from text handed over in pieces (see json-pieces.ts), without
  * ever holding the whole raw text: each piece is compressed as it comes, and
- * only the compressed payload is kept. For the footer, whose manifest can be
- * tens of MiB: as one string, then one buffer, then compressed, it took about
- * three times its size at once.
+ * only the compressed payload of the frame being built is kept. For the
+ * footer, whose manifest can be hundreds of MiB: as one string, then one
+ * buffer, then compressed, it took about three times its size at once.
  *
- * The payload is one zstd frame written by streaming, so its header carries no
- * content size; readers decompress it into the raw length the frame header
- * gives, as any other frame. Throws when the raw text exceeds `maxRaw`.
+ * Text of up to `limits.frameRaw` bytes is one frame with `first`'s identity.
+ * Longer text goes on in further frames, each handed out as soon as it is
+ * full: ordinals follow `first`'s, sequences count 1, 2, … (see docs/FORMAT.md,
+ * "Footer"). Frames end on a UTF-8 character boundary, so each frame's text
+ * decodes on its own. Each payload is one zstd frame written by streaming, so
+ * its header carries no content size; readers decompress it into the raw
+ * length the frame header gives, as any other frame. Throws
+ * FrameTooLargeError when the text exceeds `limits.totalRaw`.
  */
-export function encodeFrameFromPieces(
-  id: FrameIdentity,
+export function* encodeFramesFromPieces(
+  first: FrameIdentity,
   pieces: Iterable<string>,
   level: CompressionLevel,
   key: Buffer | undefined,
-  maxRaw = MAX_FRAME_SIZE,
-): Buffer {
-  const parts: Buffer[] = [];
-  let rawLength = 0;
-  const take = (piece: string): Buffer => {
-    const bytes = Buffer.from(piece, 'utf8');
-    rawLength += bytes.length;
-    if (rawLength > maxRaw) throw new FrameTooLargeError(rawLength, maxRaw);
-    return bytes;
-  };
-  if (level === 'none') {
-    for (const piece of pieces) parts.push(take(piece));
-  } else {
-    const cctx = contextFor(level);
-    const out = Buffer.allocUnsafe(cStreamOutSize());
-    const feed = (input: Buffer, end: boolean) => {
-      let at = 0;
-      for (;;) {
-        const [left, produced, consumed] = cctx.compressStream2(
-          out,
-          input.subarray(at),
-          end ? EndDirective.end : EndDirective.continue,
-        );
-        at += consumed;
-        if (produced > 0) parts.push(Buffer.from(out.subarray(0, produced)));
-        if (end ? left === 0 : at === input.length) return;
-      }
-    };
-    try {
-      for (const piece of pieces) feed(take(piece), false);
-      feed(Buffer.alloc(0), true);
-    } catch (err) {
-      // The shared context is mid-frame: start its next frame afresh.
-      cctx.reset(ResetDirective.sessionOnly);
-      throw err;
-    }
-  }
-  const body = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-  parts.length = 0;
+  limits: PieceLimits = { frameRaw: MAX_FRAME_SIZE, totalRaw: MAX_FRAME_SIZE },
+): Generator<Buffer> {
   const codec = level === 'none' ? Codec.None : Codec.Zstd;
-  return frameOf(id, codec, rawLength, body, key);
+  const cctx = level === 'none' ? undefined : contextFor(level);
+  const out = cctx ? Buffer.allocUnsafe(cStreamOutSize()) : undefined;
+  let parts: Buffer[] = [];
+  let frames = 0;
+  let frameRaw = 0;
+  let totalRaw = 0;
+  const add = (input: Buffer, end = false) => {
+    frameRaw += input.length;
+    if (!cctx) {
+      parts.push(input);
+      return;
+    }
+    let at = 0;
+    for (;;) {
+      const [left, produced, consumed] = cctx.compressStream2(
+        out!,
+        input.subarray(at),
+        end ? EndDirective.end : EndDirective.continue,
+      );
+      at += consumed;
+      if (produced > 0) parts.push(Buffer.from(out!.subarray(0, produced)));
+      if (end ? left === 0 : at === input.length) return;
+    }
+  };
+  const frame = (): Buffer => {
+    if (cctx) add(Buffer.alloc(0), true);
+    const body = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    const rawLength = frameRaw;
+    parts = [];
+    frameRaw = 0;
+    const sequence = frames++;
+    return frameOf({ ...first, ordinal: first.ordinal + sequence, sequence }, codec, rawLength, body, key);
+  };
+  let done = false;
+  try {
+    for (const piece of pieces) {
+      let bytes = Buffer.from(piece, 'utf8');
+      totalRaw += bytes.length;
+      if (totalRaw > limits.totalRaw) throw new FrameTooLargeError(totalRaw, limits.totalRaw);
+      while (frameRaw + bytes.length > limits.frameRaw) {
+        const cut = characterStart(bytes, limits.frameRaw - frameRaw);
+        if (cut > 0) add(bytes.subarray(0, cut));
+        yield frame();
+        bytes = bytes.subarray(cut);
+      }
+      if (bytes.length > 0) add(bytes);
+    }
+    const last = frame();
+    done = true;
+    yield last;
+  } finally {
+    // Failed or abandoned mid-frame: the shared context must start its next frame afresh.
+    if (!done && cctx) cctx.reset(ResetDirective.sessionOnly);
+  }
+}
+
+/** The greatest index at most `at` where a UTF-8 character starts (a byte that is not 10xxxxxx). */
+function characterStart(bytes: Buffer, at: number): number {
+  let i = at;
+  while (i > 0 && (bytes[i]! & 0xc0) === 0x80) i--;
+  return i;
 }
 
 /** The frame around a payload already encoded with `codec`: header, the payload (sealed with `key`), CRC. */
@@ -205,7 +241,7 @@ function frameOf(
   return frame;
 }
 
-/** A frame's raw bytes would exceed what readers accept (see {@link encodeFrameFromPieces}). */
+/** A footer's raw text would exceed what readers accept (see {@link encodeFramesFromPieces}). */
 export class FrameTooLargeError extends Error {
   constructor(
     readonly rawLength: number,

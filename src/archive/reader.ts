@@ -1,21 +1,31 @@
 import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import type { StreamReaderSet, StreamSummary } from '../engines/engine.js';
-import { CorruptArchiveError, CorruptFrameError, StowageError, TruncatedArchiveError } from '../errors.js';
+import {
+  CorruptArchiveError,
+  CorruptFrameError,
+  StowageError,
+  TruncatedArchiveError,
+  UnsupportedVersionError,
+} from '../errors.js';
 import { archiveKeys, type Encryption } from './archive-keys.js';
 import { BufferPool } from './buffer-pool.js';
 import type { ByteSource } from './byte-source.js';
 import { createFrameCodec, type FrameCodec } from './codec-pool.js';
+import { FooterLayoutError, storedFooterFrames } from './footer-frames.js';
 import {
   Codec,
   decodeFrameHeader,
   decodeTrailer,
   FRAME_HEADER_SIZE,
-  type FrameHeader,
   FrameType,
   frameTotalSize,
   type Header,
+  MAX_FOOTER_SIZE,
   MAX_FRAME_SIZE,
+  NEWEST_TRAILER_VERSION,
   TRAILER_SIZE,
+  type Trailer,
 } from './format.js';
 import { decodeFrame } from './frame-codec.js';
 import { readHeader } from './header-read.js';
@@ -293,24 +303,17 @@ async function readFooter(source: ByteSource, key: Buffer | undefined): Promise<
   if (footerOffset + footerLength + TRAILER_SIZE !== source.size || footerLength < FRAME_HEADER_SIZE) {
     throw new TailProblem('trailer points outside the file');
   }
-  const bytes = await source.read(footerOffset, footerLength);
-  const fh: FrameHeader | undefined = decodeFrameHeader(bytes);
-  if (!fh || fh.type !== FrameType.Footer || frameTotalSize(fh.storedLength) !== footerLength) {
-    throw new CorruptFrameError(footerOffset, 'footer', 'footer frame header is damaged');
-  }
-  const raw = decodeFrame(
-    fh,
-    bytes.subarray(FRAME_HEADER_SIZE, FRAME_HEADER_SIZE + fh.storedLength),
-    bytes.readUInt32LE(FRAME_HEADER_SIZE + fh.storedLength),
-    key,
-  );
-  if (typeof raw === 'string') throw new CorruptFrameError(footerOffset, 'footer', raw);
+  // The header said a version this reader knows, but the tail is laid out by a newer writer.
+  if (trailer.version > NEWEST_TRAILER_VERSION) throw new UnsupportedVersionError(trailer.version);
+  let text: string | undefined = await footerText(source, trailer, key);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(raw.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch {
     throw new CorruptFrameError(footerOffset, 'footer', 'manifest is not valid JSON');
   }
+  // As large as the manifest: not kept through the schema check, which builds the manifest again.
+  text = undefined;
   const result = FooterSchema.safeParse(parsed);
   if (!result.success) {
     throw new CorruptFrameError(
@@ -320,4 +323,29 @@ async function readFooter(source: ByteSource, key: Buffer | undefined): Promise<
     );
   }
   return result.data;
+}
+
+/**
+ * The footer's text, decoded a frame at a time (a split footer goes on over
+ * several frames, see footer-frames.ts): only the text is kept, never the
+ * stored or raw bytes of more than one frame.
+ */
+async function footerText(source: ByteSource, trailer: Trailer, key: Buffer | undefined): Promise<string> {
+  const decoder = new StringDecoder('utf8');
+  let text = '';
+  let rawBytes = 0;
+  try {
+    for await (const frame of storedFooterFrames(source, trailer)) {
+      const raw = decodeFrame(frame.header, frame.stored, frame.crc, key);
+      if (typeof raw === 'string') throw new CorruptFrameError(frame.offset, 'footer', raw);
+      rawBytes += raw.length;
+      if (rawBytes > MAX_FOOTER_SIZE)
+        throw new CorruptFrameError(frame.offset, 'footer', 'footer is larger than any writer makes');
+      text += decoder.write(raw);
+    }
+  } catch (err) {
+    if (err instanceof FooterLayoutError) throw new CorruptFrameError(err.offset, 'footer', err.message);
+    throw err;
+  }
+  return text + decoder.end();
 }

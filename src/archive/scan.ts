@@ -64,6 +64,7 @@ export async function scanArchive(source: ByteSource, encryption?: Encryption): 
   };
   let offset = HEADER_SIZE;
   let expectedOrdinal = 0;
+  let footerFrames = 0;
   const stop = (reason: string) => {
     report.stoppedAt = { offset, reason };
   };
@@ -97,13 +98,18 @@ export async function scanArchive(source: ByteSource, encryption?: Encryption): 
       stop(`frame ${raw}`);
       break;
     }
-    if (!applyFrame(fh, raw, streams, hashes)) {
-      stop('frame does not fit the stream it names');
+    if (fh.type === FrameType.Footer ? fh.sequence !== footerFrames : !applyFrame(fh, raw, streams, hashes)) {
+      stop(
+        fh.type === FrameType.Footer ? 'footer frame out of order' : 'frame does not fit the stream it names',
+      );
       break;
     }
     offset += total;
     expectedOrdinal++;
     if (fh.type === FrameType.Footer) {
+      footerFrames++;
+      // A footer too large for one frame goes on in the next (format version 3): the trailer follows the last.
+      if (await footerGoesOn(source, offset, expectedOrdinal)) continue;
       report.footerFound = offset + TRAILER_SIZE <= source.size;
       report.footerEnd = offset;
       if (!report.footerFound) stop('end of file inside the trailer');
@@ -166,6 +172,13 @@ function applyFrame(
     case FrameType.Footer:
       return true;
   }
+}
+
+/** Whether the frame at `offset` is the footer's next one, rather than the trailer (or damage). */
+async function footerGoesOn(source: ByteSource, offset: number, ordinal: number): Promise<boolean> {
+  if (offset + FRAME_HEADER_SIZE > source.size) return false;
+  const next = decodeFrameHeader(await source.read(offset, FRAME_HEADER_SIZE));
+  return next?.type === FrameType.Footer && next.ordinal === ordinal;
 }
 
 /** Names of the streams a scan could not find whole, for error messages. */

@@ -1,20 +1,19 @@
 import { crc32 } from 'node:zlib';
 import type { ByteSource } from './byte-source.js';
+import { FooterLayoutError, storedFooterFrames } from './footer-frames.js';
 import {
-  decodeFrameHeader,
   decodeHeader,
   decodeTrailer,
   FRAME_HEADER_SIZE,
-  FrameType,
-  frameTotalSize,
   HEADER_SIZE,
+  NEWEST_TRAILER_VERSION,
   TRAILER_SIZE,
 } from './format.js';
 
 /**
- * Checks, without a key, that an archive's header, trailer and footer frame
- * are intact: their CRCs hold and the trailer points at a footer frame that
- * ends where the trailer starts. The CRC covers the footer's stored (possibly
+ * Checks, without a key, that an archive's header, trailer and footer frames
+ * are intact: their CRCs hold and the trailer points at footer frames that
+ * end where the trailer starts (one frame, or several: see footer-frames.ts). The CRC covers the footer's stored (possibly
  * encrypted) bytes, so this tells an encrypted archive with a whole footer
  * from a damaged one when no key is at hand, which retention needs to decide
  * whether the archive may count as a restorable backup.
@@ -37,14 +36,18 @@ export async function checkArchiveTail(source: ByteSource): Promise<string | und
   ) {
     return 'trailer points outside the file';
   }
-  const bytes = await source.read(footerOffset, footerLength);
-  const frame = decodeFrameHeader(bytes);
-  if (!frame || frame.type !== FrameType.Footer || frameTotalSize(frame.storedLength) !== footerLength) {
-    return `footer frame header at offset ${footerOffset} is damaged`;
+  if (trailer.version > NEWEST_TRAILER_VERSION) {
+    return `made by a newer stowage (format version ${trailer.version}): upgrade stowage to check it`;
   }
-  const stored = bytes.subarray(FRAME_HEADER_SIZE, FRAME_HEADER_SIZE + frame.storedLength);
-  if (crc32(stored) !== bytes.readUInt32LE(FRAME_HEADER_SIZE + frame.storedLength)) {
-    return `footer (manifest) at offset ${footerOffset} fails its checksum`;
+  try {
+    for await (const frame of storedFooterFrames(source, trailer)) {
+      if (crc32(frame.stored) !== frame.crc) {
+        return `footer (manifest) at offset ${frame.offset} fails its checksum`;
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof FooterLayoutError)) throw err;
+    return `${err.message} (offset ${err.offset})`;
   }
   return undefined;
 }

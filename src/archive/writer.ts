@@ -17,7 +17,9 @@ import {
   type Header,
   headerAuthenticatedPart,
   Kdf,
+  MAX_FOOTER_SIZE,
   MAX_FRAME_SIZE,
+  SPLIT_FOOTER_VERSION,
 } from './format.js';
 import {
   type CompressionLevel,
@@ -25,6 +27,7 @@ import {
   type FrameIdentity,
   FrameTooLargeError,
   frameCapacity,
+  type PieceLimits,
 } from './frame-codec.js';
 import { jsonPieces } from './json-pieces.js';
 import { computeKeyCheck, DEFAULT_SCRYPT, kdfFor } from './keys.js';
@@ -59,6 +62,14 @@ export interface ArchiveWriterOptions {
   digest?: DigestAlgorithm;
   /** scrypt cost for passphrases; lower only in tests. */
   scrypt?: { logN: number; r: number; p: number };
+  /**
+   * Raw bytes per footer frame before the footer goes on in another (default
+   * and at most 64 MiB, the frame limit); lower only in tests, to split a
+   * footer without tens of MiB of manifest.
+   */
+  footerFrameSize?: number;
+  /** Raw bytes of the footer in all its frames (default and at most MAX_FOOTER_SIZE); lower only in tests. */
+  maxFooterSize?: number;
 }
 
 export interface ArchiveResult {
@@ -125,6 +136,7 @@ export class ArchiveWriter implements StreamWriterSet {
     private readonly encrypted: boolean,
     threads: number,
     private readonly digest: DigestAlgorithm,
+    private readonly footerLimits: PieceLimits,
   ) {
     this.maxInFlight = Math.max(4, threads * 2 + 2);
     // At most one of each per frame that can be in flight.
@@ -137,6 +149,10 @@ export class ArchiveWriter implements StreamWriterSet {
     const frameSize = options.frameSize ?? DEFAULT_FRAME_SIZE;
     if (!Number.isInteger(frameSize) || frameSize < 1024 || frameSize > MAX_FRAME_SIZE) {
       throw new UsageError(`frame size must be between 1 KiB and ${MAX_FRAME_SIZE / 1024 / 1024} MiB`);
+    }
+    const footerFrameSize = options.footerFrameSize ?? MAX_FRAME_SIZE;
+    if (!Number.isInteger(footerFrameSize) || footerFrameSize < 1024 || footerFrameSize > MAX_FRAME_SIZE) {
+      throw new UsageError(`footer frame size must be between 1 KiB and ${MAX_FRAME_SIZE / 1024 / 1024} MiB`);
     }
     const level = options.compression ?? DEFAULT_COMPRESSION;
     if (level !== 'none' && (!Number.isInteger(level) || level < 1 || level > 19)) {
@@ -172,7 +188,11 @@ export class ArchiveWriter implements StreamWriterSet {
       await codec.close();
       throw err;
     }
-    return new ArchiveWriter(sink, codec, frameSize, key !== undefined, threads, digest);
+    const footerLimits: PieceLimits = {
+      frameRaw: footerFrameSize,
+      totalRaw: Math.min(options.maxFooterSize ?? MAX_FOOTER_SIZE, MAX_FOOTER_SIZE),
+    };
+    return new ArchiveWriter(sink, codec, frameSize, key !== undefined, threads, digest, footerLimits);
   }
 
   /** Where the archive goes, for messages. */
@@ -413,13 +433,20 @@ export class ArchiveWriter implements StreamWriterSet {
         })),
       };
       const footerOffset = this.offset;
-      // Serialized and compressed in pieces on this thread: the manifest of a schema with
-      // thousands of tables is tens of MiB of JSON, and never exists whole as text or bytes.
-      const frame = this.encodeFooter(footer);
-      await this.sink.write(frame);
-      this.offset += frame.length;
-      const footerLength = frame.length;
-      await this.sink.write(encodeTrailer({ footerOffset, footerLength, version: FORMAT_VERSION }));
+      // Serialized and compressed in pieces on this thread, a frame written as soon as it is full:
+      // the manifest of a schema with thousands of tables is tens of MiB of JSON, and never exists
+      // whole as text or bytes.
+      let footerFrames = 0;
+      for (const frame of this.encodeFooter(footer)) {
+        await this.sink.write(frame);
+        this.offset += frame.length;
+        footerFrames++;
+      }
+      this.ordinal += footerFrames;
+      const footerLength = this.offset - footerOffset;
+      // A footer in one frame is a version 2 tail, byte for byte: only a split one needs a newer reader.
+      const version = footerFrames > 1 ? SPLIT_FOOTER_VERSION : FORMAT_VERSION;
+      await this.sink.write(encodeTrailer({ footerOffset, footerLength, version }));
       this.offset += 32;
       await this.sink.commit();
       this.state = 'done';
@@ -432,18 +459,19 @@ export class ArchiveWriter implements StreamWriterSet {
     }
   }
 
-  private encodeFooter(footer: Footer): Buffer {
+  /** The footer's frames, ordinals from the writer's next; it advances past them once they are written. */
+  private *encodeFooter(footer: Footer): Generator<Buffer> {
     const ident: FrameIdentity = {
       type: FrameType.Footer,
       streamId: 0,
-      ordinal: this.ordinal++,
+      ordinal: this.ordinal,
       sequence: 0,
     };
     try {
-      return this.codec.encodePieces(ident, jsonPieces(footer));
+      yield* this.codec.encodePieces(ident, jsonPieces(footer), this.footerLimits);
     } catch (err) {
       if (!(err instanceof FrameTooLargeError)) throw err;
-      // Readers refuse a footer this large: better no archive than one that cannot be read.
+      // Readers cannot parse a footer this large: better no archive than one that cannot be read.
       throw new StowageError(
         'manifest-too-large',
         `the archive's manifest (schema and stream list) would exceed the ${formatMiB(err.maxRaw)} that readers accept`,

@@ -1,9 +1,11 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
+import { decodeTrailer, SPLIT_FOOTER_VERSION, TRAILER_SIZE } from '../../src/archive/format.js';
+import { ArchiveReader } from '../../src/archive/reader.js';
 import { ArchiveWriter } from '../../src/archive/writer.js';
 import { StowageError } from '../../src/errors.js';
-import { MemorySink, makeBytes, manifestInput, readArchive } from './helpers.js';
+import { MemorySink, MemorySource, makeBytes, manifestInput, readArchive } from './helpers.js';
 
 /** A sink that fails once it has taken `limit` bytes, like a full disk; `delay` makes it answer a turn later, like real I/O. */
 class FailingSink extends MemorySink {
@@ -188,15 +190,19 @@ describe('ArchiveWriter footer', () => {
     }
   });
 
-  it('refuses a manifest larger than readers accept, instead of committing an archive that cannot be read', async () => {
-    // About 70 MiB of JSON: readers refuse footers over 64 MiB (MAX_FRAME_SIZE).
+  it('writes a manifest larger than one frame (70 MiB) over two footer frames that read back whole', async () => {
+    // Refused with manifest-too-large before footers could span frames: readers take at most 64 MiB per frame.
+    const schema = bigSchema(70);
     const sink = new MemorySink();
     const writer = await ArchiveWriter.create(sink, { threads: 0 });
-    const err = await writer.finish(manifestInput({ schema: bigSchema(70) })).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(StowageError);
-    expect((err as StowageError).code).toBe('manifest-too-large');
-    expect((err as StowageError).message).toMatch(/manifest .* would exceed the 64 MiB that readers accept/);
-    expect(sink.committed).toBe(false);
-    expect(sink.aborted).toBe(true);
-  }, 60_000);
+    await writer.finish(manifestInput({ schema }));
+    expect(sink.committed).toBe(true);
+    const bytes = sink.bytes();
+    const trailer = decodeTrailer(bytes.subarray(bytes.length - TRAILER_SIZE));
+    expect(trailer).toMatchObject({ version: SPLIT_FOOTER_VERSION });
+    const reader = await ArchiveReader.open(new MemorySource(bytes), { threads: 0 });
+    expect((reader.manifest.schema as typeof schema).objects).toHaveLength(schema.objects.length);
+    expect(reader.manifest.schema).toEqual(schema);
+    await reader.close();
+  }, 120_000);
 });

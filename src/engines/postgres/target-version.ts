@@ -128,7 +128,10 @@ export function fitToServer(
   if (targetVersion >= sourceVersion) {
     // Statements stowage writes itself (CREATE SEQUENCE … AS) need the spelling of a target before 10 even from the same version.
     for (const list of [lists.selection.objects, ...lists.objectLists]) {
-      list.splice(0, list.length, ...list.map((o) => ({ ...o, ...spelledFor(o, targetVersion) })));
+      replaceContents(
+        list,
+        list.map((o) => ({ ...o, ...spelledFor(o, targetVersion) })),
+      );
     }
     return fit;
   }
@@ -194,12 +197,12 @@ export function fitToServer(
   };
   for (const list of [lists.selection.objects, ...lists.objectLists]) {
     const kept = list.filter((o) => !removed.has(o.id)).map(adapt);
-    list.splice(0, list.length, ...kept);
+    replaceContents(list, kept);
   }
   const tableGone = (t: { schema: string; name: string }) => removed.has(`table:${t.schema}.${t.name}`);
   for (const list of [lists.selection.tables, lists.tables] as { schema: string; name: string }[][]) {
     const kept = list.filter((t) => !tableGone(t));
-    list.splice(0, list.length, ...kept);
+    replaceContents(list, kept);
   }
   for (const list of [lists.selection.sequences, lists.sequences] as {
     schema: string;
@@ -209,7 +212,16 @@ export function fitToServer(
     const kept = list.filter(
       (s) => !(s.relation ? tableGone(s.relation) : removed.has(`sequence:${s.schema}.${s.name}`)),
     );
-    list.splice(0, list.length, ...kept);
+    replaceContents(list, kept);
   }
   return fit;
+}
+
+/**
+ * Replaces a list's items in place. Not `splice(0, n, ...items)`: spread arguments go on the
+ * stack, and 30,000 tables (some 120,000 objects) overflowed it ("Maximum call stack size exceeded").
+ */
+function replaceContents<T>(list: T[], items: T[]): void {
+  list.length = items.length;
+  for (let i = 0; i < items.length; i++) list[i] = items[i]!;
 }
