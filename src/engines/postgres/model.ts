@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StowageError } from '../../errors.js';
+import { conformer } from '../kit/zod-conforms.js';
 import { LargeObjectsSchema } from './large-objects.js';
 
 /**
@@ -286,6 +287,8 @@ export const PostgresSchemaSchema = z.object({
 });
 export type PostgresSchema = z.infer<typeof PostgresSchemaSchema>;
 
+const conformsToPostgresSchema = conformer(PostgresSchemaSchema);
+
 /** Validates the schema handed back at restore; a foreign or damaged schema is a clear error. */
 export function parsePostgresSchema(value: unknown): PostgresSchema {
   const format = (value as { format?: unknown } | null)?.format;
@@ -303,6 +306,18 @@ export function parsePostgresSchema(value: unknown): PostgresSchema {
       `PostgreSQL schema section version ${version} is newer than this stowage understands`,
       'upgrade stowage',
     );
+  }
+  if (conformsToPostgresSchema(value)) {
+    // Valid as it stands (nearly always): its objects are used as they are, not copied one by one
+    // by zod (seconds at 20,000 tables). The lists are copied: a restore trims them in place.
+    const schema = value as PostgresSchema;
+    return {
+      ...schema,
+      objects: [...schema.objects],
+      tables: [...schema.tables],
+      sequences: [...schema.sequences],
+      partitions: [...schema.partitions],
+    };
   }
   const parsed = PostgresSchemaSchema.safeParse(value);
   if (!parsed.success) {
