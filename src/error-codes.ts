@@ -101,6 +101,10 @@ export const ERROR_CODES = {
   'disk-full': { exit: failure, doc: 'not enough free space for the archive' },
   'repository-locked': { exit: failure, doc: 'another stowage process holds the repository lock' },
   'lock-lost': { exit: failure, doc: 'the repository lock was taken over while this process ran' },
+  'partial-lost': {
+    exit: failure,
+    doc: "a backup's .partial file was removed or replaced while it ran: the backup was not stored",
+  },
   'safety-backup-failed': {
     exit: failure,
     doc: 'the backup taken before a restore failed; nothing was restored',
@@ -198,6 +202,10 @@ export const ERROR_CODES = {
   'webhook-failed': { exit: failure, doc: 'the notification webhook failed' },
   'metrics-listen': { exit: failure, doc: 'the daemon cannot listen on its metrics address' },
   demo: { exit: failure, doc: 'the demo failed' },
+  'native-addon': {
+    exit: failure,
+    doc: 'a native addon (zstd-napi) does not load on this Node.js: run `npm rebuild zstd-napi`',
+  },
   internal: {
     exit: failure,
     doc: 'an error stowage did not classify: run again with STOWAGE_DEBUG=1 and report the stack',

@@ -1,11 +1,12 @@
 import { crc32 } from 'node:zlib';
-import zstd from 'zstd-napi/binding.js';
+import { loadZstdBinding, type ZstdBinding } from './zstd-binding.js';
 
 // The low-level binding (a CommonJS native module, so no named imports): it can compress into a
 // caller's buffer, which the high-level Compressor cannot.
-const { CCtx, CParameter, DCtx, EndDirective, compressBound, cStreamOutSize } = zstd;
-type CCtx = InstanceType<typeof zstd.CCtx>;
-type DCtx = InstanceType<typeof zstd.DCtx>;
+const { CCtx, CParameter, DCtx, EndDirective, ResetDirective, compressBound, cStreamOutSize } =
+  await loadZstdBinding();
+type CCtx = InstanceType<ZstdBinding['CCtx']>;
+type DCtx = InstanceType<ZstdBinding['DCtx']>;
 
 import {
   Codec,
@@ -176,7 +177,7 @@ export function encodeFrameFromPieces(
       feed(Buffer.alloc(0), true);
     } catch (err) {
       // The shared context is mid-frame: start its next frame afresh.
-      cctx.reset(zstd.ResetDirective.sessionOnly);
+      cctx.reset(ResetDirective.sessionOnly);
       throw err;
     }
   }

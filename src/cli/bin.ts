@@ -1,5 +1,14 @@
 #!/usr/bin/env node
 import module from 'node:module';
+import { unsupportedNodeMessage } from './node-version.js';
+
+// First of all: on a Node.js older than package.json's `engines`, say so and stop, before anything
+// loads a module that needs a newer Node (see node-version.ts).
+const tooOld = unsupportedNodeMessage(process.versions.node);
+if (tooOld) {
+  process.stderr.write(`${tooOld}\n`);
+  process.exit(1);
+}
 
 // The AWS SDK warns on every run under Node 20 about its future Node support;
 // that notice is for the SDK's integrators, not for people running stowage.

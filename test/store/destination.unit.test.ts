@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,15 +76,31 @@ describe('generated archive names under concurrency', () => {
     for (const d of [first, second]) await d.repository?.close();
   });
 
-  it('a .partial left by a crashed backup does not block its name', async () => {
+  it('a .partial left by a crashed backup, without its claim, does not block its name', async () => {
     const folder = await mkdtemp(join(dir, 'crashed-'));
-    await writeFile(join(folder, 'shop-20261122-011409-manual.stow.partial'), 'half');
+    const left = join(folder, 'shop-20261122-011409-manual.stow.partial');
+    await writeFile(left, 'half');
+    // Untouched for longer than leftovers without an owner are judged stale (a day).
+    const dayAgo = new Date(Date.now() - 25 * 3_600_000);
+    await utimes(left, dayAgo, dayAgo);
     const destination = await resolveDestination(folder, generated);
     const sink = await destination.open();
     await sink.write(Buffer.from('whole'));
     await sink.commit();
     expect(destination.name).toBe('shop-20261122-011409-manual.stow');
     expect(await readFile(join(folder, 'shop-20261122-011409-manual.stow'), 'utf8')).toBe('whole');
+    await destination.repository?.close();
+  });
+
+  it('a recent .partial without its claim (removed by hand) may still be written: the next name is taken', async () => {
+    const folder = await mkdtemp(join(dir, 'unclaimed-'));
+    await writeFile(join(folder, 'shop-20261122-011409-manual.stow.partial'), 'half');
+    const destination = await resolveDestination(folder, generated);
+    const sink = await destination.open();
+    await sink.write(Buffer.from('whole'));
+    await sink.commit();
+    expect(destination.name).toBe('shop-20261122-011409-2-manual.stow');
+    expect(await readFile(join(folder, 'shop-20261122-011409-manual.stow.partial'), 'utf8')).toBe('half');
     await destination.repository?.close();
   });
 

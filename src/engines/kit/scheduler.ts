@@ -27,7 +27,8 @@
 import { RankHeap } from './rank-heap.js';
 
 /** How a task holds a lock key: `share` holders run side by side, `exclusive` alone. */
-export type LockMode = 'share' | 'exclusive';
+export const LOCK_MODES = ['share', 'exclusive'] as const;
+export type LockMode = (typeof LOCK_MODES)[number];
 
 export interface ScheduledTask<W> {
   /** Unique among the tasks of one run. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StowageError } from '../../errors.js';
+import { LOCK_MODES } from '../kit/scheduler.js';
 import { conformer } from '../kit/zod-conforms.js';
 import { LargeObjectsSchema } from './large-objects.js';
 
@@ -68,13 +69,6 @@ export const OBJECT_KINDS = [
 ] as const;
 export type ObjectKind = (typeof OBJECT_KINDS)[number];
 
-/**
- * How a post-data object locks its table while it is built, for the parallel
- * scheduler: `share` statements (CREATE INDEX) can run side by side on one
- * table; `exclusive` ones (ALTER TABLE, REFRESH) run alone on each table they touch.
- */
-export type LockMode = 'share' | 'exclusive';
-
 const RelationRef = z.object({ schema: z.string(), name: z.string() });
 export type RelationRef = z.infer<typeof RelationRef>;
 
@@ -116,7 +110,12 @@ export const PgObjectSchema = z.object({
   roles: z.array(z.string()).optional(),
   /** Ids of objects that must exist first. */
   deps: z.array(z.string()),
-  lock: z.enum(['share', 'exclusive']).optional(),
+  /**
+   * How a post-data object locks its table while it is built, for the parallel
+   * scheduler: `share` statements (CREATE INDEX) can run side by side on one
+   * table; `exclusive` ones (ALTER TABLE, REFRESH) run alone on each table they touch.
+   */
+  lock: z.enum(LOCK_MODES).optional(),
   /**
    * The statements hold credentials (user mapping options, a subscription's
    * connection string), as pg_dump keeps them: they run at restore and are

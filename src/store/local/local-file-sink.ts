@@ -1,9 +1,9 @@
 import { constants as fsConstants } from 'node:fs';
-import { type FileHandle, link, mkdir, open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, link, lstat, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ByteSink } from '../../archive/byte-sink.js';
 import { StowageError } from '../../errors.js';
-import { ownClaim } from '../claim.js';
+import { judgeClaim, ownClaim } from '../claim.js';
 
 /**
  * Bytes gathered before one write to the file. Compressed frames are small
@@ -28,8 +28,17 @@ const SYNC_EVERY_BYTES = 32 * 1024 * 1024;
  * With `exclusive`, the name is first claimed by creating `PATH.lock` (O_EXCL),
  * removed again on commit or abort: two backups that generate the same name in
  * the same second would otherwise both write into one `.partial` and publish a
- * mix of the two. The claim is a file of its own, not an exclusive open of the
- * `.partial`, so that a `.partial` left by a crash does not block the name.
+ * mix of the two. The claim records who writes (see ../claim.ts), so that what
+ * a killed backup left can be told from a running one and cleared.
+ *
+ * The claim is a file anyone can delete, so it is not the only guard: the
+ * `.partial` itself is created exclusively (O_EXCL), so a second writer never
+ * opens (and truncates) a file another one is writing, even when the claim was
+ * removed by hand; and the sink remembers its file's identity (device and
+ * inode) and, before publishing, checks that `PATH.partial` is still that file
+ * (it could have been deleted and created afresh by another writer), then that
+ * the published name is, so it never publishes bytes it did not write. Files
+ * it cleans up (partial, claim) it removes only while they are still its own.
  */
 export class LocalFileSink implements ByteSink {
   /** write() resolves once the bytes are in the file or copied into the gathering buffer. */
@@ -41,9 +50,11 @@ export class LocalFileSink implements ByteSink {
   private syncError: unknown;
   private constructor(
     private readonly handle: FileHandle,
+    /** The `.partial` file's identity: the file this sink writes, whatever its name comes to point at. */
+    private readonly file: FileIdentity,
     private readonly finalPath: string,
     private readonly partialPath: string,
-    private readonly lockPath: string | undefined,
+    private readonly lock: Claim | undefined,
     private readonly overwrite: boolean,
   ) {}
 
@@ -56,11 +67,14 @@ export class LocalFileSink implements ByteSink {
     options: { overwrite?: boolean; exclusive?: boolean } = {},
   ): Promise<LocalFileSink> {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    const lockPath = options.exclusive ? await claim(path) : undefined;
+    const lock = options.exclusive ? await claim(path) : undefined;
     try {
-      return await LocalFileSink.open(path, options, lockPath);
+      return await LocalFileSink.open(path, options, lock);
     } catch (err) {
-      if (lockPath) await rm(lockPath, { force: true });
+      if (lock) {
+        await removeIfSame(lock.path, lock.file);
+        await lock.handle.close().catch(() => {});
+      }
       throw err;
     }
   }
@@ -68,7 +82,7 @@ export class LocalFileSink implements ByteSink {
   private static async open(
     path: string,
     options: { overwrite?: boolean },
-    lockPath: string | undefined,
+    lock: Claim | undefined,
   ): Promise<LocalFileSink> {
     if (!options.overwrite) {
       const exists = await open(path, 'r').then(
@@ -87,14 +101,19 @@ export class LocalFileSink implements ByteSink {
       }
     }
     const partialPath = `${path}.partial`;
+    const handle = await createPartial(path, partialPath);
     try {
-      const handle = await open(
+      return new LocalFileSink(
+        handle,
+        identity(await handle.stat()),
+        path,
         partialPath,
-        fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC,
-        0o600,
+        lock,
+        !!options.overwrite,
       );
-      return new LocalFileSink(handle, path, partialPath, lockPath, !!options.overwrite);
     } catch (err) {
+      await handle.close().catch(() => {});
+      await rm(partialPath, { force: true });
       throw fsError(err, partialPath);
     }
   }
@@ -153,11 +172,14 @@ export class LocalFileSink implements ByteSink {
       await this.syncing;
       if (this.syncError) throw this.syncError;
       await this.handle.sync();
-      await this.handle.close();
+      // Published while the file is still open: the inode of an open file is not reused, so no file
+      // created meanwhile can pass for this one in the identity checks.
       await this.publish();
+      await this.handle.close();
       await syncDirectory(dirname(this.finalPath));
     } catch (err) {
-      await rm(this.partialPath, { force: true });
+      await removeIfSame(this.partialPath, this.file);
+      await this.handle.close().catch(() => {});
       throw err instanceof StowageError ? err : fsError(err, this.finalPath);
     } finally {
       await this.release();
@@ -170,13 +192,23 @@ export class LocalFileSink implements ByteSink {
    * replace an archive another backup published meanwhile under the same name.
    */
   private async publish(): Promise<void> {
+    if (!sameFile(await identityOf(this.partialPath), this.file)) throw this.partialLost();
     if (this.overwrite) {
       await rename(this.partialPath, this.finalPath);
+      if (!sameFile(await identityOf(this.finalPath), this.file)) throw this.partialLost();
       return;
     }
     try {
       await link(this.partialPath, this.finalPath);
+      // The name could have changed files between the check above and the link: then the new name
+      // holds another writer's bytes, and is taken back at once.
+      const published = await identityOf(this.finalPath);
+      if (!sameFile(published, this.file)) {
+        await removeIfSame(this.finalPath, published);
+        throw this.partialLost();
+      }
     } catch (err) {
+      if (err instanceof StowageError) throw err;
       const code = (err as NodeJS.ErrnoException)?.code;
       if (code === 'EEXIST') {
         throw new StowageError(
@@ -190,20 +222,98 @@ export class LocalFileSink implements ByteSink {
       if (await exists(this.finalPath))
         throw new StowageError('exists', `archive already exists: ${this.finalPath}`, 'choose another name');
       await rename(this.partialPath, this.finalPath);
+      if (!sameFile(await identityOf(this.finalPath), this.file)) throw this.partialLost();
       return;
     }
-    await rm(this.partialPath, { force: true });
+    await removeIfSame(this.partialPath, this.file);
+  }
+
+  /** This sink's `.partial` is gone or is another file now: what it wrote must not be published. */
+  private partialLost(): StowageError {
+    return new StowageError(
+      'partial-lost',
+      `${this.partialPath} was removed or replaced while this backup wrote it (another backup may be writing that name); this backup was not stored`,
+      'run the backup again; never remove the .lock or .partial files of a backup that is running',
+    );
   }
 
   async abort(): Promise<void> {
     await this.syncing;
+    await removeIfSame(this.partialPath, this.file);
     await this.handle.close().catch(() => {});
-    await rm(this.partialPath, { force: true });
     await this.release();
   }
 
   private async release(): Promise<void> {
-    if (this.lockPath) await rm(this.lockPath, { force: true });
+    if (!this.lock) return;
+    await removeIfSame(this.lock.path, this.lock.file);
+    await this.lock.handle.close().catch(() => {});
+  }
+}
+
+/**
+ * This writer's claim file, kept open while the sink lives: the inode of an open file is not
+ * reused, so a claim created by another writer after this one's was removed never has its identity.
+ */
+interface Claim {
+  path: string;
+  file: FileIdentity;
+  handle: FileHandle;
+}
+
+/** A file's identity, whatever names point at it. */
+interface FileIdentity {
+  dev: number;
+  ino: number;
+}
+
+function identity(s: { dev: number; ino: number }): FileIdentity {
+  return { dev: s.dev, ino: s.ino };
+}
+
+/** The identity of the file `path` names now, or undefined when there is none. */
+async function identityOf(path: string): Promise<FileIdentity | undefined> {
+  return stat(path).then(identity, () => undefined);
+}
+
+function sameFile(a: FileIdentity | undefined, b: FileIdentity | undefined): boolean {
+  return !!a && !!b && a.dev === b.dev && a.ino === b.ino;
+}
+
+/**
+ * Removes `path` if it still names `file`: a sink cleans up its own partial and claim, never
+ * another writer's that took the name after its own was removed by hand.
+ */
+async function removeIfSame(path: string, file: FileIdentity | undefined): Promise<void> {
+  if (sameFile(await identityOf(path), file)) await rm(path, { force: true });
+}
+
+/**
+ * Creates the `.partial` file, never opening an existing one: a `.partial` whose claim is gone may
+ * be another backup's, still being written (its `.lock` removed by hand). Such an unclaimed file
+ * is judged as `list` and `prune` judge leftovers without an owner (../claim.ts): touched within
+ * the stale period it may be in use and the name is refused (`exists`: a generated name moves on
+ * to the next one); older, it is a leftover and is replaced by a new file (a new inode, so even a
+ * writer still holding the old one open never writes into this sink's file; it fails at commit).
+ */
+async function createPartial(path: string, partialPath: string): Promise<FileHandle> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await open(partialPath, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException)?.code !== 'EEXIST') throw fsError(err, partialPath);
+    }
+    const left = await lstat(partialPath).catch(() => undefined);
+    if (!left && attempt < 2) continue; // removed meanwhile: try again
+    const verdict = left ? judgeClaim(undefined, left.mtime) : { stale: false, why: 'it keeps coming back' };
+    if (!verdict.stale || attempt >= 2) {
+      throw new StowageError(
+        'exists',
+        `archive ${path} is being written by another backup (${partialPath} exists without its .lock claim: ${verdict.why})`,
+        `choose another name, or remove ${partialPath} if no backup is writing it`,
+      );
+    }
+    await rm(partialPath, { force: true });
   }
 }
 
@@ -212,7 +322,7 @@ export class LocalFileSink implements ByteSink {
  * and host (so a killed backup's leftovers can be told from a running one's),
  * or fails with `exists` when another writer holds it.
  */
-async function claim(path: string): Promise<string> {
+async function claim(path: string): Promise<Claim> {
   const lockPath = `${path}.lock`;
   try {
     const handle = await open(
@@ -222,22 +332,23 @@ async function claim(path: string): Promise<string> {
     );
     try {
       await handle.writeFile(JSON.stringify(ownClaim()));
-    } finally {
+      return { path: lockPath, file: identity(await handle.stat()), handle };
+    } catch (err) {
       await handle.close();
+      throw err;
     }
   } catch (err) {
     if ((err as NodeJS.ErrnoException)?.code === 'EEXIST') {
       throw new StowageError(
         'exists',
         `archive ${path} is being written by another backup (${lockPath} exists)`,
-        'choose another name, or remove the .lock file if no backup is running',
+        `choose another name, or remove ${lockPath} and ${path}.partial if no backup is running`,
       );
     }
     // Created but not written (disk full): an empty claim would block the name until judged stale.
     await rm(lockPath, { force: true }).catch(() => {});
     throw fsError(err, lockPath);
   }
-  return lockPath;
 }
 
 async function exists(path: string): Promise<boolean> {
