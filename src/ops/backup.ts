@@ -161,6 +161,10 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
     });
     if (warning) progress({ type: 'warning', message: warning });
   };
+  // The engine's modules load while the preflight waits on the repository and the source:
+  // for a small database that CPU is a good part of the run, and the waits are idle time.
+  const loadingEngine = loadEngine(engineName);
+  loadingEngine.catch(() => {}); // awaited below; a failure surfaces there
   try {
     let checks: PreflightCheck[] = [];
     if (repository && options.preflight !== false) {
@@ -190,7 +194,7 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
         'give a folder or s3://bucket/prefix to --to',
       );
     }
-    const engine = await loadEngine(engineName);
+    const engine = await loadingEngine;
     const compression = options.compression ?? DEFAULT_COMPRESSION_BY_ENGINE[engineName];
     const sink = watchdog.watchSink(await destination.open());
     const jobs = options.jobs ?? 2;

@@ -131,4 +131,23 @@ describe('user mappings and roles', () => {
       ).catch(() => {});
     }
   });
+
+  it('a restore refused while it is planned leaves no connection to the target behind', async () => {
+    // The first connection opens while the archive is planned: a refusal there closes it again.
+    const backup = await backupToMemory(source.url);
+    const { restoreFromMemory } = await import('./support.js');
+    const sessions = () =>
+      withPgClient(source.url, async (c) => {
+        const { rows } = await c.query<{ n: string }>(
+          'SELECT count(*) AS n FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+          [target.name],
+        );
+        return Number(rows[0]?.n);
+      });
+    const err = await restoreFromMemory(target.url, backup, { schemaOnly: true, dataOnly: true }).catch(
+      (e: unknown) => e,
+    );
+    expect((err as Error).message).toMatch(/schema-only and data-only exclude each other/);
+    expect(await sessions()).toBe(0);
+  });
 });

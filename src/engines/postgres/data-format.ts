@@ -88,13 +88,16 @@ export class DataFormatOracle {
   }
 
   /** True when a column of this type must use text COPY. */
-  needsText(oid: number, seen = new Set<number>()): boolean {
-    if (seen.has(oid)) return false;
-    seen.add(oid);
+  needsText(oid: number, seen?: Set<number>): boolean {
+    if (seen?.has(oid)) return false;
     if (REG_TYPES.has(oid)) return true;
     const node = this.nodes.get(oid);
     if (!node) return false;
     if (!node.binary) return true;
+    // Most column types contain no other type: no set for them (a backup asks once per column).
+    if (!node.embedded.length && !node.wrapped.length) return false;
+    seen ??= new Set<number>();
+    seen.add(oid);
     for (const child of node.embedded) {
       if (child >= FIRST_USER_OID || this.needsText(child, seen)) return true;
     }

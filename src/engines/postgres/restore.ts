@@ -22,7 +22,7 @@ import { RestoreLedger } from './restore-ledger.js';
 import { BATCH_WEIGHT, planRestore, planSchedule, type RestoreWork } from './restore-plan.js';
 import { mapDropRoles, mapObjectRoles, mapStatementRole } from './role-map.js';
 import { readServerInfo } from './server-info.js';
-import { existingTables, openTarget, requireEmptyTarget } from './target.js';
+import { existingTables, openTarget, requireEmptyTarget, startConnecting } from './target.js';
 import { fitToServer } from './target-version.js';
 
 /** Most post-data objects sent to the server in one query. */
@@ -58,30 +58,35 @@ const RESTORE_SETTINGS: Record<string, string> = {
 export async function restorePostgres(
   request: EngineRestoreRequest<PostgresRestoreOptions>,
 ): Promise<EngineRestoreResult> {
-  const schema = parsePostgresSchema(request.schema);
   const options = request.options ?? {};
   const { progress, signal } = request;
-  const warnings: string[] = [];
-  if (schema.contents === 'globals') return restoreGlobalsOnly(request, schema, warnings);
-  const plan = planRestore(schema, options, request.streams.list(), warnings);
-  const { dataOnly, ownership, selection, tables, sequences, largeObjects, postData, eventTriggers } = plan;
-  const summaries = plan.streams;
-
-  progress({ type: 'phase', phase: 'connect' });
   const settings = {
     ...RESTORE_SETTINGS,
     ...(options.disableTriggers ? { session_replication_role: 'replica' } : {}),
   };
+  // Connecting to the target runs while the archive's schema is parsed and the restore planned.
+  const connecting = startConnecting(request.url, { create: !!options.create, settings, signal });
+  let planned: ReturnType<typeof planTarget>;
+  try {
+    planned = planTarget(request, options);
+  } catch (err) {
+    await connecting.dispose();
+    throw err;
+  }
+  if (!planned.plan) {
+    await connecting.dispose();
+    return restoreGlobalsOnly(request, planned.schema, planned.warnings);
+  }
+  const { schema, warnings, plan, needs } = planned;
+  const { dataOnly, ownership, selection, tables, sequences, largeObjects, postData, eventTriggers } = plan;
+  const summaries = plan.streams;
+
+  progress({ type: 'phase', phase: 'connect' });
   const properties = schema.database.properties;
-  const needs = prerequisitesOf(schema, dataOnly ? [] : selection.objects, {
-    ...ownership,
-    database: !!options.create && !dataOnly,
-    largeObjects: !!largeObjects,
-  });
-  if (dataOnly) needs.extensions = [];
   const { session: main, created } = await openTarget(
     request.url,
     {
+      connecting,
       create: !!options.create,
       encoding: schema.database.encoding,
       locale: properties,
@@ -632,4 +637,20 @@ function notValidForeignKey(o: PgObject): PgObject {
   // Only `ALTER TABLE ONLY`: a partitioned table's foreign key cannot be NOT VALID.
   if (o.kind !== 'foreign-key' || !add?.startsWith('ALTER TABLE ONLY ')) return o;
   return { ...o, sql: [terminated(add, ' NOT VALID'), ...rest] };
+}
+
+/** The archive's schema, parsed, and what restoring it takes; no plan for a globals-only archive. */
+function planTarget(request: EngineRestoreRequest<PostgresRestoreOptions>, options: PostgresRestoreOptions) {
+  const schema = parsePostgresSchema(request.schema);
+  const warnings: string[] = [];
+  if (schema.contents === 'globals') return { schema, warnings, plan: undefined, needs: undefined };
+  const plan = planRestore(schema, options, request.streams.list(), warnings);
+  const { dataOnly, selection, ownership, largeObjects } = plan;
+  const needs = prerequisitesOf(schema, dataOnly ? [] : selection.objects, {
+    ...ownership,
+    database: !!options.create && !dataOnly,
+    largeObjects: !!largeObjects,
+  });
+  if (dataOnly) needs.extensions = [];
+  return { schema, warnings, plan, needs };
 }

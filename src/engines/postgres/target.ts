@@ -20,6 +20,41 @@ export interface OpenTargetOptions {
    * database before CREATE DATABASE (prerequisite checks, globals).
    */
   prepare?: (session: PgSession) => Promise<void>;
+  /** The first connection, started earlier by {@link startConnecting}; openTarget takes it over. */
+  connecting?: TargetConnecting;
+}
+
+/**
+ * The restore's first connection, opened while the caller still plans: connecting
+ * (a backend started, an authentication) is waiting the planning's CPU can fill.
+ * With `create` it is the maintenance database's session, as openTarget would open it.
+ */
+export interface TargetConnecting {
+  session: Promise<PgSession | undefined>;
+  /** Closes the session unless openTarget took it over: for callers that stop before. */
+  dispose(): Promise<void>;
+}
+
+export function startConnecting(
+  url: string,
+  options: { create: boolean; settings: Record<string, string>; signal?: AbortSignal },
+): TargetConnecting {
+  const target = parseTarget(url);
+  const session = options.create
+    ? openMaintenance(target, options.signal)
+    : PgSession.open(target, { mode: 'restore', settings: options.settings, signal: options.signal });
+  // Its failure is reported where openTarget awaits it, after the planning's own errors.
+  session.catch(() => {});
+  let taken = false;
+  return {
+    get session() {
+      taken = true;
+      return session;
+    },
+    async dispose() {
+      if (!taken) await (await session.catch(() => undefined))?.close();
+    },
+  };
 }
 
 /**
@@ -37,7 +72,9 @@ export async function openTarget(
   if (options.create) {
     // The target of --create is usually missing: ask the maintenance database, which creates it,
     // instead of paying for a failed login first (a whole authentication on a loaded server).
-    const admin = await openMaintenance(target, options.signal).catch(() => undefined);
+    const admin = await (options.connecting?.session ?? openMaintenance(target, options.signal)).catch(
+      () => undefined,
+    );
     if (admin) {
       let exists = true;
       try {
@@ -56,7 +93,7 @@ export async function openTarget(
   }
   let session: PgSession | undefined;
   try {
-    session = await open();
+    session = options.connecting && !options.create ? await options.connecting.session : await open();
   } catch (err) {
     if (!(err instanceof StowageError) || err.code !== 'pg-no-database' || !options.create) throw err;
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat, statfs } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { ByteSink } from '../../archive/byte-sink.js';
 import type { ByteSource } from '../../archive/byte-source.js';
@@ -173,7 +173,15 @@ export class LocalRepository implements Repository {
     } catch (err) {
       throw fsError(err, this.url);
     }
-    await this.writeText(probe, 'probe');
+    // Written and removed, never synced: the probe asks whether files can be created and written
+    // here, not whether they survive a crash. An fsync of it cost every backup a disk flush before
+    // its first byte (the archive's own commit syncs the file and the folder).
+    const path = join(this.path, probe);
+    try {
+      await writeFile(path, 'probe', { flag: 'wx', mode: 0o600 });
+    } catch (err) {
+      throw fsError(err, path);
+    }
     await this.remove(probe);
   }
 

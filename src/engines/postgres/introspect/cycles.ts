@@ -18,7 +18,8 @@ import { type CatalogObject, distinctDeps } from './context.js';
  * owner). Cycles none of this can break are left for the ordering to report.
  */
 export function breakCycles(objects: CatalogObject[], partOf: ReadonlyMap<string, string>): CatalogObject[] {
-  const byId = new Map(objects.map((o) => [o.id, o]));
+  const byId = new Map<string, CatalogObject>();
+  for (let i = 0; i < objects.length; i++) byId.set(objects[i]!.id, objects[i]!);
   const attached = new Map(partOf);
   const node = (id: string) => attached.get(id) ?? id;
 
@@ -97,7 +98,8 @@ export function breakCycles(objects: CatalogObject[], partOf: ReadonlyMap<string
     byId.get(owner)?.deps.push(...(byId.get(part)?.deps ?? []));
   }
   const out: CatalogObject[] = [];
-  for (const o of objects) {
+  for (let i = 0; i < objects.length; i++) {
+    const o = objects[i]!;
     if (attached.has(o.id)) continue;
     // With no part attached, `node` changes nothing: the list is kept as is when it has no repeats.
     o.deps = distinctDeps(attached.size ? o.deps.map(node) : o.deps, o.id);
@@ -118,16 +120,20 @@ function acyclicObjects(
   byId: ReadonlyMap<string, CatalogObject>,
   node: (id: string) => string,
 ): boolean {
+  // Indexed loops: this runs once, before V8 optimises it, and unoptimised for-of allocates per element.
   const at = new Map<string, number>();
-  for (const o of objects) {
-    const n = node(o.id);
+  for (let i = 0; i < objects.length; i++) {
+    const n = node(objects[i]!.id);
     if (!at.has(n)) at.set(n, at.size);
   }
   const edges: number[][] = Array.from({ length: at.size }, () => []);
   const waiting = new Int32Array(at.size);
-  for (const o of objects) {
+  for (let i = 0; i < objects.length; i++) {
+    const o = objects[i]!;
     const from = at.get(node(o.id))!;
-    for (const d of o.deps) {
+    const deps = o.deps;
+    for (let j = 0; j < deps.length; j++) {
+      const d = deps[j]!;
       if (!byId.has(d)) continue;
       const to = at.get(node(d));
       if (to === undefined || to === from) continue;

@@ -4,7 +4,7 @@ import { breakCycles } from './cycles.js';
 import { notExtensionMember, SYSTEM_SCHEMA_FILTER } from './sql.js';
 
 /** A `pg_depend` row as two catalog keys (see catalogKey) and its type. */
-interface DependRow {
+export interface DependRow {
   from: string;
   to: string;
   type: string;
@@ -21,23 +21,29 @@ export interface DependLinks {
 export async function readDependLinks(ctx: CatalogContext): Promise<DependLinks> {
   // The keys are made by the server (as catalogKey makes them): with thousands of tables this is
   // hundreds of thousands of rows, and three flat strings a row cost the client a fraction of five
-  // fields and two keys built from them. They come as one text, a line per row, which the client
+  // fields and two keys built from them. They come as text, a line per row, which the client
   // splits for less than half the CPU of parsing as many protocol rows into row objects (no key
-  // holds a space or a line break: catalog names and OIDs). Internal triggers (a foreign key's four)
-  // are left out: nothing depends on them, and attaching them to their constraint changed nothing
-  // but was a quarter of the rows of a schema of foreign keys.
-  const [packed] = await rows<{ links: string }>(
+  // holds a space or a line break: catalog names and OIDs). The lines come LINKS_PER_TEXT to a
+  // text, in pg_depend's order as one text would have them: a single text of all of them (10 MB
+  // with 20,000 tables) made the driver grow its receive buffer to twice that, and the client hold
+  // it and the text at once. Internal triggers (a foreign key's four) are left out: nothing depends
+  // on them, and attaching them to their constraint changed nothing but was a quarter of the rows
+  // of a schema of foreign keys.
+  const texts = await rows<{ links: string }>(
     ctx,
-    `SELECT coalesce(pg_catalog.string_agg(
-         d.classid::pg_catalog.regclass::text || ':' || d.objid::text || ' ' ||
-         d.refclassid::pg_catalog.regclass::text || ':' || d.refobjid::text || ' ' || d.deptype::pg_catalog.text,
-         E'\\n'), '') AS links
-     FROM pg_catalog.pg_depend d
-     WHERE d.objid >= 16384 AND d.refobjid >= 16384 AND d.deptype IN ('n', 'a', 'i', 'e', 'P', 'S')
-       AND NOT (d.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND d.deptype = 'i'
-         AND EXISTS (SELECT FROM pg_catalog.pg_trigger t WHERE t.oid = d.objid AND t.tgisinternal))`,
+    `SELECT pg_catalog.string_agg(l.line, E'\\n' ORDER BY l.n) AS links
+     FROM (SELECT d.classid::pg_catalog.regclass::text || ':' || d.objid::text || ' ' ||
+             d.refclassid::pg_catalog.regclass::text || ':' || d.refobjid::text || ' ' || d.deptype::pg_catalog.text AS line,
+             pg_catalog.row_number() OVER () AS n
+           FROM pg_catalog.pg_depend d
+           WHERE d.objid >= 16384 AND d.refobjid >= 16384 AND d.deptype IN ('n', 'a', 'i', 'e', 'P', 'S')
+             AND NOT (d.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND d.deptype = 'i'
+               AND EXISTS (SELECT FROM pg_catalog.pg_trigger t WHERE t.oid = d.objid AND t.tgisinternal))) l
+     GROUP BY (l.n - 1) / ${LINKS_PER_TEXT}
+     ORDER BY (l.n - 1) / ${LINKS_PER_TEXT}`,
   );
-  const links = unpackLinks(packed?.links ?? '');
+  const links: DependRow[] = [];
+  for (const { links: text } of texts) unpackLinks(text, links);
 
   const userRelations = new Set(
     (
@@ -51,16 +57,22 @@ export async function readDependLinks(ctx: CatalogContext): Promise<DependLinks>
   return { links, userRelations };
 }
 
-/** Splits the lines `from to type` of readDependLinks' query into rows. */
-function unpackLinks(text: string): DependRow[] {
-  const links: DependRow[] = [];
-  if (!text) return links;
-  for (const line of text.split('\n')) {
-    const a = line.indexOf(' ');
-    const b = line.indexOf(' ', a + 1);
-    links.push({ from: line.slice(0, a), to: line.slice(a + 1, b), type: line.slice(b + 1) });
+/** Lines of pg_depend a text of readDependLinks' query holds (about 40 bytes each). */
+const LINKS_PER_TEXT = 8192;
+
+/**
+ * Adds the lines `from to type` of one of readDependLinks' texts to `out`, by
+ * position: splitting into lines first made a string per line to throw away.
+ */
+export function unpackLinks(text: string, out: DependRow[]): void {
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const a = text.indexOf(' ', start);
+    const b = text.indexOf(' ', a + 1);
+    out.push({ from: text.slice(start, a), to: text.slice(a + 1, b), type: text.slice(b + 1, end) });
+    start = end + 1;
   }
-  return links;
 }
 
 /**
@@ -85,18 +97,25 @@ export function resolveDependencies(
   readObjects: CatalogObject[],
   depend: DependLinks,
 ): CatalogObject[] {
+  // Indexed loops over the objects and links (tens of thousands with thousands of tables): this
+  // runs once, mostly before V8 optimises it, and unoptimised for-of allocates per element.
   const partOf = new Map<string, string>();
   const objects: CatalogObject[] = [];
-  for (const obj of readObjects) {
+  for (let i = 0; i < readObjects.length; i++) {
+    const obj = readObjects[i]!;
     objects.push(obj);
-    for (const part of obj.detachable?.parts ?? []) {
-      objects.push(part);
-      partOf.set(part.id, obj.id);
+    const parts = obj.detachable?.parts;
+    for (let j = 0; parts && j < parts.length; j++) {
+      objects.push(parts[j]!);
+      partOf.set(parts[j]!.id, obj.id);
     }
   }
   const { links, userRelations } = depend;
   const owner = new Map<string, string>();
-  for (const obj of objects) for (const key of obj.keys) owner.set(key, obj.id);
+  for (let i = 0; i < objects.length; i++) {
+    const { id, keys } = objects[i]!;
+    for (let j = 0; j < keys.length; j++) owner.set(keys[j]!, id);
+  }
 
   // Attach unclaimed catalog rows to the object they are internal to (repeat: chains like array → type → table),
   // looking again only at the rows still unclaimed.
@@ -104,7 +123,8 @@ export function resolveDependencies(
   for (let changed = true; changed; ) {
     changed = false;
     const unclaimed: typeof internal = [];
-    for (const l of internal) {
+    for (let i = 0; i < internal.length; i++) {
+      const l = internal[i]!;
       if (owner.has(l.from)) continue;
       const to = owner.get(l.to);
       if (to) {
@@ -116,11 +136,12 @@ export function resolveDependencies(
   }
 
   const byId = new Map<string, CatalogObject>();
-  for (const o of objects) byId.set(o.id, o);
+  for (let i = 0; i < objects.length; i++) byId.set(objects[i]!.id, objects[i]!);
   const dangling = new Set<string>();
   /** Partitioned index or key → the partitions' indexes or keys attached to it. */
   const attached = new Map<string, string[]>();
-  for (const l of links) {
+  for (let i = 0; i < links.length; i++) {
+    const l = links[i]!;
     if (l.type === 'e') continue;
     const from = owner.get(l.from);
     if (!from) continue;
@@ -159,8 +180,10 @@ export function resolveDependencies(
       if (!all.includes(obj.id) && !all.includes(`attach:${obj.id}`)) obj.deps.push(...all);
     }
   }
-  for (const obj of objects) {
-    for (const ref of obj.references ?? []) {
+  for (let i = 0; i < objects.length; i++) {
+    const obj = objects[i]!;
+    if (!obj.references) continue;
+    for (const ref of obj.references) {
       if (!byId.has(`table:${ref.schema}.${ref.name}`)) dangling.add(obj.id);
     }
   }
@@ -213,11 +236,13 @@ export function resolveDependencies(
     }
     return out;
   };
-  for (const obj of kept) {
+  for (let i = 0; i < kept.length; i++) {
+    const obj = kept[i]!;
     if (obj.kind !== 'refresh') continue;
     obj.deps.push(...refreshesNeeded(`materialized-view:${obj.schema}.${obj.name}`, new Set()));
   }
-  for (const obj of kept) {
+  for (let i = 0; i < kept.length; i++) {
+    const obj = kept[i]!;
     obj.deps = distinctDeps(removed.size ? obj.deps.filter((d) => !removed.has(d)) : obj.deps, obj.id);
   }
   return breakCycles(kept, partOf);
