@@ -4,7 +4,7 @@
 // or a child's COPY scheduled after it fails on the old rows it excuses.
 import { describe, expect, it } from 'vitest';
 import type { PgObject, PostgresSchema } from '../../src/engines/postgres/model.js';
-import { planRestore, planSchedule } from '../../src/engines/postgres/restore-plan.js';
+import { ALL_DATA, planRestore, planSchedule } from '../../src/engines/postgres/restore-plan.js';
 import { table } from './restore-plan-fixtures.js';
 
 const rel = (name: string) => ({ schema: 'public', name });
@@ -45,7 +45,8 @@ describe('restore plan: checks that reach inheritance children', () => {
   const deps = (id: string) => tasks.find((t) => t.id === id)?.deps;
 
   it('a check added without ONLY waits for all rows; one added with ONLY for its own table only', () => {
-    expect(deps('constraint:base.positive')?.sort()).toEqual(['public.base', 'public.kid']);
+    expect(deps('constraint:base.positive')).toEqual([ALL_DATA]);
+    expect(deps(ALL_DATA)?.sort()).toEqual(['public.base', 'public.kid']);
     expect(deps('constraint:base.pkey')).toEqual(['public.base']);
   });
 });

@@ -5,6 +5,7 @@ import type { StreamSummary } from '../../src/engines/engine.js';
 import { inStartOrder, runSchedule } from '../../src/engines/kit/scheduler.js';
 import type { PgObject, PostgresSchema } from '../../src/engines/postgres/model.js';
 import {
+  ALL_DATA,
   BATCH_TABLE_BYTES,
   planRestore,
   planSchedule,
@@ -179,17 +180,40 @@ describe('planSchedule', () => {
   });
 
   it('work on a partition tree waits for all data and takes turns on the tree, index builds sharing it', () => {
+    // One task finishes once every load has; work that needs all of the data waits for it alone.
     const allData = tasks.filter((t) => t.priority === 0).map((t) => t.id);
-    expect(task('index:public.events_v').deps).toEqual(allData);
+    expect(task(ALL_DATA)).toMatchObject({ deps: allData, locks: [], work: { kind: 'all-data' } });
+    expect(task('index:public.events_v').deps).toEqual([ALL_DATA]);
     expect(task('index:public.events_v').locks).toContainEqual({ key: 'tree:public.events', mode: 'share' });
-    expect(task('attach:public.events_2026_v').deps).toEqual(['index:public.events_v', ...allData]);
+    expect(task('attach:public.events_2026_v').deps).toEqual(['index:public.events_v', ALL_DATA]);
     expect(task('attach:public.events_2026_v').locks).toContainEqual({
       key: 'tree:public.events',
       mode: 'exclusive',
     });
     // A refresh reads other tables: it waits for all of the data.
-    expect(task('refresh:public.joined').deps).toEqual(allData);
-    expect(task('sequence values').deps).toEqual(allData);
+    expect(task('refresh:public.joined').deps).toEqual([ALL_DATA]);
+    expect(task('sequence values').deps).toEqual([ALL_DATA]);
+  });
+
+  it('grows linearly: thousands of objects waiting for all of the data do not each name every load', () => {
+    const n = 2000;
+    const many: PostgresSchema = {
+      ...schema,
+      objects: Array.from({ length: n }, (_, i) =>
+        object(`refresh:public.mv${i}`, 'refresh', 'post-data', {
+          sql: [`REFRESH MATERIALIZED VIEW public.mv${i}`],
+        }),
+      ),
+      tables: Array.from({ length: n }, (_, i) => table(`t${i}`)),
+      sequences: [],
+      partitions: [],
+    };
+    const manyStreams = many.tables.map((t) => ({ name: t.streams[0] as string, items: 1, rawBytes: 10 }));
+    const planned = planSchedule(planRestore(many, {}, manyStreams, []), many.partitions);
+    const edges = planned.reduce((sum, t) => sum + t.deps.length, 0);
+    // n loads + n refreshes: one barrier with n dependencies and one dependency per refresh, not n².
+    expect(edges).toBe(2 * n);
+    expect(planned).toHaveLength(2 * n + 1);
   });
 
   it('small tables’ indexes and constraints may share a round trip; big tables’, concurrent builds and other kinds may not', () => {

@@ -154,4 +154,18 @@ describe('fitting a restore to an older server', () => {
     expect(l.preData).toHaveLength(3);
     expect(fitToServer(150004, 150010, lists(objects), { skip: false, owner: false }, [])).toEqual({});
   });
+
+  it('fits hundreds of thousands of objects (a schema of 50,000 tables) to a newer and an older server', () => {
+    // Lists were once refilled with splice(0, n, ...items): spread arguments overflow the stack past ~120k.
+    const many = Array.from({ length: 250_000 }, (_, i) =>
+      object(`table:app.t${i}`, 'table', [`CREATE TABLE app.t${i} (a integer)`]),
+    );
+    const newer = lists(many);
+    expect(() => fitToServer(150004, 160000, newer, { skip: false, owner: false }, [])).not.toThrow();
+    expect(newer.preData).toHaveLength(250_000);
+    expect(newer.preData[0]).toBe(many[0]);
+    const older = lists(many);
+    expect(() => fitToServer(150004, 100023, older, { skip: true, owner: false }, [])).not.toThrow();
+    expect(older.preData).toHaveLength(250_000);
+  });
 });

@@ -135,6 +135,8 @@ export type RestoreWork =
   | { kind: 'load-together'; tables: PgTableData[] }
   | { kind: 'large-objects'; stream: string }
   | { kind: 'sequences' }
+  /** Nothing to do: finishes once every load has (see {@link ALL_DATA}). */
+  | { kind: 'all-data' }
   | { kind: 'post-data'; object: PgObject };
 
 /** A task of the restore's schedule (see kit/scheduler.ts for what the fields mean to it). */
@@ -165,6 +167,11 @@ export const BATCH_WEIGHT = 8 * 1024 * 1024;
  * `groups` says how tables load: one group per table, or (data-only into
  * tables with foreign keys) parents before children, a cycle as one group.
  * Without it every table loads on its own.
+ *
+ * Linear in the number of tables and objects (tens of thousands of each): every
+ * table's load tasks, bytes and lock key are worked out once, and work that
+ * waits for all of the data waits for one {@link ALL_DATA} task instead of
+ * naming every load.
  */
 export function planSchedule(
   plan: Pick<RestorePlan, 'tables' | 'sequences' | 'largeObjects' | 'postData' | 'streams'>,
@@ -173,47 +180,45 @@ export function planSchedule(
 ): RestoreTask[] {
   const { tables, largeObjects, streams } = plan;
   const bytesOf = (stream: string) => streams.get(stream)?.rawBytes ?? 0;
-  const tableBytes = (t: PgTableData) => t.streams.reduce((n, s) => n + bytesOf(s), 0);
-  const keyOf = (t: PgTableData) => qualify(t.schema, t.name);
-  const byKey = new Map(tables.map((t) => [keyOf(t), t]));
-  const loadGroups = groups ?? tables.map((t) => ({ id: keyOf(t), tables: [keyOf(t)], deps: [] }));
+  /** Per table: its bytes, lock key and the tasks that load it (set below). */
+  const infos = new RelationMap<TableInfo>();
+  const byKey = new Map<string, TableInfo>();
+  for (const table of tables) {
+    let bytes = 0;
+    for (const s of table.streams) bytes += bytesOf(s);
+    const info: TableInfo = { table, bytes, lockKey: `${table.schema}.${table.name}`, loads: table.streams };
+    infos.set(table, info);
+    byKey.set(qualify(table.schema, table.name), info);
+  }
+  const memberOf = (key: string) => byKey.get(key) as TableInfo;
 
   // A table alone loads as one task per part, so the parts of a big table load side by side.
   // Tables in a foreign-key cycle load in one task: one transaction, deferrable keys checked at commit.
-  const taskIds = new Map(
-    loadGroups.map((g) => [g.id, g.tables.length === 1 ? (byKey.get(g.id) as PgTableData).streams : [g.id]]),
-  );
-  const tableTaskIds = new Map<string, string[]>();
-  for (const g of loadGroups) for (const k of g.tables) tableTaskIds.set(k, taskIds.get(g.id) ?? [g.id]);
-  // Biggest table first, its parts together (each sized as the whole table): its index builds, the
-  // longest post-data work, can start only once all of them are in, and then overlap with loading
-  // the smaller tables.
-  const data: RestoreTask[] = loadGroups.flatMap((g): RestoreTask[] => {
-    const deps = g.deps.flatMap((d) => taskIds.get(d) ?? [d]);
-    const members = g.tables.map((k) => byKey.get(k) as PgTableData);
-    if (members.length === 1) {
-      const table = members[0] as PgTableData;
-      return table.streams.map((stream) => ({
-        ...(table.streams.length === 1 ? loadBatchOf(tableBytes(table)) : {}),
-        id: stream,
-        deps,
-        locks: [],
-        priority: 0,
-        size: tableBytes(table),
-        work: { kind: 'load', table, stream },
-      }));
+  const data: RestoreTask[] = [];
+  if (groups) {
+    const groupTasks = new Map<string, readonly string[]>();
+    for (const g of groups) {
+      const ids = g.tables.length === 1 ? memberOf(g.id).table.streams : [g.id];
+      groupTasks.set(g.id, ids);
+      for (const k of g.tables) memberOf(k).loads = ids;
     }
-    return [
-      {
-        id: g.id,
-        deps,
-        locks: [],
-        priority: 0,
-        size: members.reduce((n, t) => n + tableBytes(t), 0),
-        work: { kind: 'load-together', tables: members },
-      },
-    ];
-  });
+    for (const g of groups) {
+      const deps = g.deps.flatMap((d) => groupTasks.get(d) ?? [d]);
+      const members = g.tables.map(memberOf);
+      if (members.length === 1) addLoads(data, members[0] as TableInfo, deps);
+      else
+        data.push({
+          id: g.id,
+          deps,
+          locks: [],
+          priority: 0,
+          size: members.reduce((n, m) => n + m.bytes, 0),
+          work: { kind: 'load-together', tables: members.map((m) => m.table) },
+        });
+    }
+  } else {
+    for (const table of tables) addLoads(data, infos.get(table) as TableInfo, []);
+  }
   if (largeObjects) {
     data.push({
       id: largeObjects.stream,
@@ -224,48 +229,62 @@ export function planSchedule(
       work: { kind: 'large-objects', stream: largeObjects.stream },
     });
   }
-  const allData = data.map((t) => t.id);
+  /** Work that needs all of the data waits for this one task, which waits for every load. */
+  const allData: RestoreTask = {
+    id: ALL_DATA,
+    deps: data.map((t) => t.id),
+    locks: [],
+    priority: 1,
+    size: 0,
+    work: { kind: 'all-data' },
+  };
+  const afterAllData = [ALL_DATA];
 
   // Sequence values and post-data go ahead of any load that is ready: a build whose table is in
   // should not wait behind the remaining loads.
   const sequences: RestoreTask[] = plan.sequences.length
-    ? [{ id: 'sequence values', deps: allData, locks: [], priority: 1, size: 0, work: { kind: 'sequences' } }]
+    ? [
+        {
+          id: 'sequence values',
+          deps: afterAllData,
+          locks: [],
+          priority: 1,
+          size: 0,
+          work: { kind: 'sequences' },
+        },
+      ]
     : [];
 
   // Post-data work inside one partition tree can deadlock in the server (an ALTER on the parent
   // locks down the tree, an attach locks up it), and two attaches at once can each miss the other
   // and leave the parent index invalid. So within a tree only plain index builds run side by side;
   // everything else takes turns (keyed by the tree's root table).
-  const roots = new Map<string, RelationRef>();
+  const roots = new RelationMap<string>();
   for (const p of partitions) {
     const root = p.ancestors[p.ancestors.length - 1] ?? p;
-    roots.set(`${p.schema}.${p.name}`, root);
-    roots.set(`${root.schema}.${root.name}`, root);
+    const key = `tree:${root.schema}.${root.name}`;
+    roots.set(p, key);
+    roots.set(root, key);
   }
-  const treeLock = (o: PgObject): RestoreTask['locks'] => {
-    const root = o.relation && roots.get(`${o.relation.schema}.${o.relation.name}`);
-    if (!root) return [];
-    return [
-      {
-        key: `tree:${root.schema}.${root.name}`,
-        mode: o.kind === 'index' && o.lock === 'share' ? 'share' : 'exclusive',
-      },
-    ];
-  };
   /**
-   * The data tasks a post-data object waits for. Indexes, constraints, triggers, rules and
-   * policies of a plain table need only that table's rows (and a foreign key the referenced
-   * table's too); anything else (a materialized view refresh reads other tables, an index on a
-   * partitioned table covers every partition) waits for all of the data.
+   * The tasks a post-data object waits for, besides its own dependencies. Indexes, constraints,
+   * triggers, rules and policies of a plain table need only that table's rows (and a foreign key
+   * the referenced table's too); anything else (a materialized view refresh reads other tables,
+   * an index on a partitioned table covers every partition) waits for all of the data.
    */
-  const postDataWaitsFor = (o: PgObject): string[] => {
-    if (!TABLE_LOCAL_KINDS.has(o.kind) || !o.relation) return allData;
+  const postDataWaitsFor = (o: PgObject): readonly string[] => {
+    if (!TABLE_LOCAL_KINDS.has(o.kind) || !o.relation) return afterAllData;
     // A CHECK added without ONLY (tables.ts) reaches the table's inheritance children, whose rows may still be loading.
-    if (o.kind === 'constraint' && /^ALTER (?:FOREIGN )?TABLE (?!ONLY )/.test(o.sql[0] ?? '')) return allData;
-    const waits: string[] = [];
-    for (const r of [o.relation, ...(o.references ?? [])]) {
-      if (roots.has(`${r.schema}.${r.name}`)) return allData;
-      waits.push(...(tableTaskIds.get(qualify(r.schema, r.name)) ?? []));
+    if (o.kind === 'constraint' && /^ALTER (?:FOREIGN )?TABLE (?!ONLY )/.test(o.sql[0] ?? ''))
+      return afterAllData;
+    if (roots.get(o.relation)) return afterAllData;
+    const own = infos.get(o.relation)?.loads ?? [];
+    if (!o.references?.length) return own;
+    const waits = [...own];
+    for (const r of o.references) {
+      if (roots.get(r)) return afterAllData;
+      const loads = infos.get(r)?.loads;
+      if (loads) waits.push(...loads);
     }
     return waits;
   };
@@ -277,32 +296,71 @@ export function planSchedule(
   const batchWeight = (o: PgObject): number | undefined => {
     if (!TABLE_LOCAL_KINDS.has(o.kind) || !o.relation) return undefined;
     if (o.sql.some((s) => /\bCONCURRENTLY\b/i.test(s))) return undefined;
-    let bytes = 0;
-    for (const r of [o.relation, ...(o.references ?? [])]) {
-      const t = byKey.get(qualify(r.schema, r.name));
-      if (t) bytes += tableBytes(t);
-    }
+    let bytes = infos.get(o.relation)?.bytes ?? 0;
+    for (const r of o.references ?? []) bytes += infos.get(r)?.bytes ?? 0;
     return bytes <= BATCH_TABLE_BYTES ? bytes : undefined;
   };
-  const postData: RestoreTask[] = plan.postData.map((o) => ({
-    ...batchOf(batchWeight(o)),
-    id: o.id,
-    deps: [...(o.deps ?? []), ...postDataWaitsFor(o)],
+  const lockKey = (r: RelationRef) => infos.get(r)?.lockKey ?? `${r.schema}.${r.name}`;
+  let waitsForAll = sequences.length > 0;
+  const postData = plan.postData.map((o): RestoreTask => {
     // Two share holders (index builds) run side by side on a table; anything else runs alone there,
     // which keeps parallel post-data free of lock waits and deadlocks (two foreign keys between
     // the same pair of tables, say).
-    locks: [
-      ...(o.relation
-        ? [{ key: `${o.relation.schema}.${o.relation.name}`, mode: o.lock ?? 'exclusive' }]
-        : []),
-      ...(o.references ?? []).map((r) => ({ key: `${r.schema}.${r.name}`, mode: 'exclusive' as const })),
-      ...treeLock(o),
-    ],
-    priority: 1,
-    size: 0,
-    work: { kind: 'post-data', object: o },
-  }));
-  return [...sequences, ...postData, ...data];
+    const locks: RestoreTask['locks'] = [];
+    if (o.relation) locks.push({ key: lockKey(o.relation), mode: o.lock ?? 'exclusive' });
+    for (const r of o.references ?? []) locks.push({ key: lockKey(r), mode: 'exclusive' });
+    const tree = o.relation && roots.get(o.relation);
+    if (tree)
+      locks.push({ key: tree, mode: o.kind === 'index' && o.lock === 'share' ? 'share' : 'exclusive' });
+    const waits = postDataWaitsFor(o);
+    if (waits === afterAllData) waitsForAll = true;
+    const task: RestoreTask = {
+      id: o.id,
+      deps: [...o.deps, ...waits],
+      locks,
+      priority: 1,
+      size: 0,
+      work: { kind: 'post-data', object: o },
+    };
+    const weight = batchWeight(o);
+    if (weight !== undefined) {
+      task.batch = 'table-local post-data';
+      task.batchWeight = weight;
+    }
+    return task;
+  });
+  return [...(waitsForAll ? [allData] : []), ...sequences, ...postData, ...data];
+}
+
+/** The schedule's task that finishes once all of the data is in (the runner has nothing to do for it). */
+export const ALL_DATA = 'all data';
+
+interface TableInfo {
+  table: PgTableData;
+  /** Raw bytes of all of the table's streams. */
+  bytes: number;
+  /** The scheduler's lock key for the table. */
+  lockKey: string;
+  /** The tasks that load its rows: one per stream, or its group's one task. */
+  loads: readonly string[];
+}
+
+/** Loads of a table alone: one task per stream, each sized as the whole table (see below). */
+function addLoads(into: RestoreTask[], info: TableInfo, deps: string[]): void {
+  // Biggest table first, its parts together (each sized as the whole table): its index builds, the
+  // longest post-data work, can start only once all of them are in, and then overlap with loading
+  // the smaller tables.
+  for (const stream of info.table.streams) {
+    into.push({
+      ...(info.table.streams.length === 1 ? loadBatchOf(info.bytes) : {}),
+      id: stream,
+      deps,
+      locks: [],
+      priority: 0,
+      size: info.bytes,
+      work: { kind: 'load', table: info.table, stream },
+    });
+  }
 }
 
 /**
@@ -317,8 +375,22 @@ function loadBatchOf(bytes: number): Pick<RestoreTask, 'batch' | 'batchWeight'> 
 /** The batch key of small tables' loads (see {@link loadBatchOf}). */
 export const SMALL_TABLE_LOADS = 'small table loads';
 
-function batchOf(weight: number | undefined): Pick<RestoreTask, 'batch' | 'batchWeight'> {
-  return weight === undefined ? {} : { batch: 'table-local post-data', batchWeight: weight };
+/** A map keyed by relation (schema and name), without building a string key per lookup. */
+class RelationMap<V> {
+  private readonly bySchema = new Map<string, Map<string, V>>();
+
+  set(r: RelationRef, value: V): void {
+    let names = this.bySchema.get(r.schema);
+    if (!names) {
+      names = new Map();
+      this.bySchema.set(r.schema, names);
+    }
+    names.set(r.name, value);
+  }
+
+  get(r: RelationRef): V | undefined {
+    return this.bySchema.get(r.schema)?.get(r.name);
+  }
 }
 
 /** Post-data kinds that belong to one table and need no other table's rows but a foreign key's referenced one. */

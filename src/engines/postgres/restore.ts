@@ -421,6 +421,8 @@ export async function restorePostgres(
           });
           return;
         }
+        case 'all-data':
+          return;
         case 'sequences':
           await restoreSequences(session, sequences, dataOnly, warnings);
           for (const _ of sequences) ledger.tick('sequences');

@@ -90,15 +90,29 @@ function adaptStatement(sql: string, target: number): string {
   return out;
 }
 
-/** An object's statements (creation, ownership, grants, drop) in the target's spelling. */
-function spelledFor(o: PgObject, target: number): Pick<PgObject, 'sql' | 'owner' | 'acl' | 'drop'> {
+/** Targets from this release on spell every statement as archived: {@link adaptStatement} changes nothing. */
+const SPELLED_AS_ARCHIVED = 110000;
+
+/** An object with its statements (creation, ownership, grants, drop) in the target's spelling; itself when none changes. */
+function spelledFor(o: PgObject, target: number): PgObject {
+  if (target >= SPELLED_AS_ARCHIVED) return o;
   const spell = (s: string) => adaptStatement(s, target);
   return {
+    ...o,
     sql: o.sql.map(spell),
     ...(o.owner ? { owner: o.owner.map(spell) } : {}),
     ...(o.acl ? { acl: o.acl.map(spell) } : {}),
     ...(o.drop ? { drop: spell(o.drop) } : {}),
   };
+}
+
+/**
+ * Replaces the contents of `list` with `items`, in place. Not `splice(0, n, ...items)`:
+ * spread arguments live on the stack, and some hundred thousand objects overflow it.
+ */
+function replaceContents<T>(list: T[], items: readonly T[]): void {
+  list.length = 0;
+  for (const item of items) list.push(item);
 }
 
 /** What {@link fitToServer} found: a note for the user when the versions differ. */
@@ -127,11 +141,13 @@ export function fitToServer(
   const fit: ServerFit = source !== target ? { pair: `PostgreSQL ${source} → PostgreSQL ${target}` } : {};
   if (targetVersion >= sourceVersion) {
     // Statements stowage writes itself (CREATE SEQUENCE … AS) need the spelling of a target before 10 even from the same version.
-    for (const list of [lists.selection.objects, ...lists.objectLists]) {
-      replaceContents(
-        list,
-        list.map((o) => ({ ...o, ...spelledFor(o, targetVersion) })),
-      );
+    if (targetVersion < SPELLED_AS_ARCHIVED) {
+      for (const list of [lists.selection.objects, ...lists.objectLists]) {
+        replaceContents(
+          list,
+          list.map((o) => spelledFor(o, targetVersion)),
+        );
+      }
     }
     return fit;
   }
@@ -193,35 +209,29 @@ export function fitToServer(
   const adapt = (o: PgObject): PgObject => {
     const dropped = droppedGrants.get(o.id);
     const kept = dropped && o.acl ? { ...o, acl: o.acl.filter((g) => !dropped.has(g)) } : o;
-    return { ...kept, ...spelledFor(kept, targetVersion) };
+    return spelledFor(kept, targetVersion);
   };
   for (const list of [lists.selection.objects, ...lists.objectLists]) {
-    const kept = list.filter((o) => !removed.has(o.id)).map(adapt);
-    replaceContents(list, kept);
+    replaceContents(list, list.filter((o) => !removed.has(o.id)).map(adapt));
   }
   const tableGone = (t: { schema: string; name: string }) => removed.has(`table:${t.schema}.${t.name}`);
   for (const list of [lists.selection.tables, lists.tables] as { schema: string; name: string }[][]) {
-    const kept = list.filter((t) => !tableGone(t));
-    replaceContents(list, kept);
+    replaceContents(
+      list,
+      list.filter((t) => !tableGone(t)),
+    );
   }
   for (const list of [lists.selection.sequences, lists.sequences] as {
     schema: string;
     name: string;
     relation?: { schema: string; name: string };
   }[][]) {
-    const kept = list.filter(
-      (s) => !(s.relation ? tableGone(s.relation) : removed.has(`sequence:${s.schema}.${s.name}`)),
+    replaceContents(
+      list,
+      list.filter(
+        (s) => !(s.relation ? tableGone(s.relation) : removed.has(`sequence:${s.schema}.${s.name}`)),
+      ),
     );
-    replaceContents(list, kept);
   }
   return fit;
-}
-
-/**
- * Replaces a list's items in place. Not `splice(0, n, ...items)`: spread arguments go on the
- * stack, and 30,000 tables (some 120,000 objects) overflowed it ("Maximum call stack size exceeded").
- */
-function replaceContents<T>(list: T[], items: T[]): void {
-  list.length = items.length;
-  for (let i = 0; i < items.length; i++) list[i] = items[i]!;
 }

@@ -1,0 +1,232 @@
+// The fast check in front of zod for archived schema sections: it may say
+// "valid as it stands" only where zod accepts the value and gives back an
+// equal one, and a damaged or hostile section is still refused by zod with
+// its path named.
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { conformer } from '../../src/engines/kit/zod-conforms.js';
+import { LargeObjectsSchema } from '../../src/engines/postgres/large-objects.js';
+import { PostgresSchemaSchema, parsePostgresSchema } from '../../src/engines/postgres/model.js';
+import { StowageError } from '../../src/errors.js';
+
+const relation = (name: string) => ({ schema: 'public', name });
+
+/** A valid section touching every field kind: enums, nullables, optionals, nested arrays, bounded ints. */
+function section(tables = 2) {
+  const objects: unknown[] = [
+    {
+      id: 'schema:public',
+      kind: 'schema',
+      section: 'pre-data',
+      schema: null,
+      name: 'public',
+      sql: [],
+      deps: [],
+    },
+  ];
+  for (let i = 0; i < tables; i++) {
+    objects.push({
+      id: `table:public.t${i}`,
+      kind: 'table',
+      section: 'pre-data',
+      schema: 'public',
+      name: `t${i}`,
+      relation: relation(`t${i}`),
+      sql: [`CREATE TABLE public.t${i} (id integer)`],
+      owner: [`ALTER TABLE public.t${i} OWNER TO app`],
+      acl: [],
+      deps: ['schema:public'],
+    });
+    objects.push({
+      id: `foreign-key:public.t${i}.fk`,
+      kind: 'foreign-key',
+      section: 'post-data',
+      schema: 'public',
+      name: `t${i}.fk`,
+      relation: relation(`t${i}`),
+      references: [relation('t0')],
+      sql: [`ALTER TABLE ONLY public.t${i} ADD CONSTRAINT fk FOREIGN KEY (id) REFERENCES public.t0(id)`],
+      deps: [`table:public.t${i}`],
+      lock: 'exclusive',
+    });
+  }
+  return {
+    format: 'stowage-postgres',
+    version: 2,
+    server: { version: '15.4', versionNum: 150004 },
+    database: { name: 'shop', encoding: 'UTF8' },
+    contents: 'full',
+    partial: false,
+    objects,
+    tables: Array.from({ length: tables }, (_, i) => ({
+      streams: [`public.t${i}`],
+      schema: 'public',
+      name: `t${i}`,
+      columns: [{ name: 'id', type: 'integer' }],
+      format: 'binary',
+      estimatedRows: 3,
+      estimatedBytes: 100,
+      identityAlways: false,
+    })),
+    sequences: [{ schema: 'public', name: 's', lastValue: '7', isCalled: true }],
+    partitions: [{ schema: 'public', name: 't1', ancestors: [relation('t0')] }],
+    largeObjects: { stream: 'large objects', count: 1, extras: [{ oid: 7, comment: [], acl: [] }] },
+  };
+}
+
+interface Place {
+  value: unknown;
+  set: (v: unknown) => void;
+}
+
+/** Every value in `value` (itself included), with a way to put another in its place. */
+function places(value: unknown, set: (v: unknown) => void, out: Place[]): Place[] {
+  out.push({ value, set });
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++)
+      places(
+        value[i],
+        (n) => {
+          value[i] = n;
+        },
+        out,
+      );
+  } else if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record))
+      places(
+        record[key],
+        (n) => {
+          record[key] = n;
+        },
+        out,
+      );
+  }
+  return out;
+}
+
+const replacements: unknown[] = [
+  undefined,
+  null,
+  'x',
+  '',
+  1,
+  1.5,
+  -1,
+  2 ** 60,
+  Number.NaN,
+  true,
+  [],
+  {},
+  ['x'],
+];
+
+describe('zod-conforms', () => {
+  const conforms = conformer(PostgresSchemaSchema);
+
+  it('takes a valid section as it stands', () => {
+    expect(conforms(section())).toBe(true);
+  });
+
+  it('never says yes where zod says no or would give back something else, whatever is damaged', () => {
+    let tried = 0;
+    let refused = 0;
+    const count = places(section(), () => {}, []).length;
+    for (let at = 1; at < count; at++) {
+      for (const replacement of [...replacements, 'extra-key']) {
+        const damaged = section();
+        const place = places(damaged, () => {}, [])[at] as Place;
+        if (replacement === 'extra-key') {
+          if (!place.value || typeof place.value !== 'object' || Array.isArray(place.value)) continue;
+          (place.value as Record<string, unknown>).unexpected = 1;
+        } else place.set(replacement);
+        tried++;
+        const fast = conforms(damaged);
+        const zod = PostgresSchemaSchema.safeParse(damaged);
+        if (fast) {
+          expect(zod.success).toBe(true);
+          expect(zod.data).toEqual(damaged);
+        } else refused++;
+      }
+    }
+    // The check can fail: most damage is caught by it, the rest left to zod.
+    expect(tried).toBeGreaterThan(1000);
+    expect(refused).toBeGreaterThan(tried / 2);
+  });
+
+  it('hands what it does not know (formats, refinements, records) to zod', () => {
+    const check = conformer(
+      z.object({
+        at: z.iso.datetime(),
+        digest: z.string().regex(/^[0-9a-f]{4}$/),
+        options: z.record(z.string(), z.number()),
+        pair: z.object({ a: z.number(), b: z.number() }).refine((p) => p.a < p.b),
+      }),
+    );
+    const valid = { at: '2026-01-01T00:00:00Z', digest: '00ff', options: { a: 1 }, pair: { a: 1, b: 2 } };
+    expect(check(valid)).toBe(true);
+    expect(check({ ...valid, at: 'yesterday' })).toBe(false);
+    expect(check({ ...valid, digest: 'XYZW' })).toBe(false);
+    expect(check({ ...valid, options: { a: 'b' } })).toBe(false);
+    expect(check({ ...valid, pair: { a: 2, b: 1 } })).toBe(false);
+    expect(conformer(LargeObjectsSchema)({ stream: 's', count: 0, extras: [], owners: ['a'] })).toBe(true);
+  });
+});
+
+describe('parsePostgresSchema with thousands of tables', () => {
+  it('uses a valid section’s objects as they are, with lists of its own', () => {
+    const raw = section(3000);
+    const parsed = parsePostgresSchema(raw);
+    expect(parsed.objects[4500]).toBe(raw.objects[4500]);
+    expect(parsed.tables[2999]).toBe(raw.tables[2999]);
+    expect(parsed.objects).not.toBe(raw.objects);
+    parsed.objects.length = 0;
+    expect(raw.objects).toHaveLength(6001);
+  });
+
+  it('refuses a damaged or hostile object deep in the list, naming where', () => {
+    const cases: [string, (s: ReturnType<typeof section>) => void, string][] = [
+      [
+        'a wrong kind',
+        (s) => Object.assign(s.objects[1321] as object, { kind: 'rootkit' }),
+        'objects.1321.kind',
+      ],
+      [
+        'a statement that is not text',
+        (s) => Object.assign(s.objects[17] as object, { sql: [{}] }),
+        'objects.17.sql.0',
+      ],
+      [
+        'a table without streams',
+        (s) => Object.assign(s.tables[900] as object, { streams: [] }),
+        'tables.900.streams',
+      ],
+      ['an object that is null', (s) => (s.objects[99] = null), 'objects.99'],
+    ];
+    for (const [what, damage, path] of cases) {
+      const raw = section(1000);
+      damage(raw);
+      let error: unknown;
+      try {
+        parsePostgresSchema(raw);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, what).toBeInstanceOf(StowageError);
+      expect((error as StowageError).code, what).toBe('corrupt-schema');
+      expect((error as StowageError).message, what).toContain(
+        `PostgreSQL schema section is damaged: ${path}`,
+      );
+    }
+  });
+
+  it('drops keys it does not know, as zod does', () => {
+    const text = JSON.stringify(section(2)).replace(
+      '"id":"table:public.t0"',
+      '"__proto__":{"polluted":true},"extra":"x","id":"table:public.t0"',
+    );
+    const parsed = parsePostgresSchema(JSON.parse(text));
+    expect(parsed.objects[1]).not.toHaveProperty('extra');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
