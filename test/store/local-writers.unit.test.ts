@@ -9,10 +9,10 @@ import type { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArchiveReader } from '../../src/archive/reader.js';
 import { ArchiveWriter } from '../../src/archive/writer.js';
-import { StowageError } from '../../src/errors.js';
 import { openRepository } from '../../src/store/open-repository.js';
 import type { Repository } from '../../src/store/repository.js';
 import { collect, makeBytes, manifestInput } from '../archive/helpers.js';
+import { codeOf } from './repository-contract.js';
 
 let dir: string;
 let count = 0;
@@ -54,16 +54,6 @@ async function readBack(repository: Repository): Promise<Buffer> {
     return await collect(reader.open('t'));
   } finally {
     await reader.close();
-  }
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (err) {
-    expect(err).toBeInstanceOf(StowageError);
-    return (err as StowageError).code;
   }
 }
 

@@ -21,7 +21,8 @@ export interface ContractSubject {
   reportsUnfinishedWrites: boolean;
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+/** The StowageError code `promise` rejects with; undefined when it resolves. */
+export async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   try {
     await promise;
     return undefined;
