@@ -286,7 +286,8 @@ export const PostgresSchemaSchema = z.object({
 });
 export type PostgresSchema = z.infer<typeof PostgresSchemaSchema>;
 
-const conformsToPostgresSchema = conformer(PostgresSchemaSchema);
+/** Compiled on the first restore, not when the module loads (backups import this file too). */
+let conformsToPostgresSchema: ((value: unknown) => boolean) | undefined;
 
 /** Validates the schema handed back at restore; a foreign or damaged schema is a clear error. */
 export function parsePostgresSchema(value: unknown): PostgresSchema {
@@ -306,6 +307,7 @@ export function parsePostgresSchema(value: unknown): PostgresSchema {
       'upgrade stowage',
     );
   }
+  conformsToPostgresSchema ??= conformer(PostgresSchemaSchema);
   if (conformsToPostgresSchema(value)) {
     // Valid as it stands (nearly always): its objects are used as they are, not copied one by one
     // by zod (seconds at 20,000 tables). The lists are copied: a restore trims them in place.
