@@ -492,7 +492,7 @@ export async function restorePostgres(
 
     if ((ownership.owner || ownership.acl) && !dataOnly) {
       progress({ type: 'phase', phase: 'owner', message: 'restoring owners and privileges' });
-      const restorer = ownership.owner ? await currentRole(main) : undefined;
+      const restorer = ownership.owner ? server.role : undefined;
       // Owners the objects already have (the restoring role made them) are not set again.
       const owners = (o: PgObject) =>
         (o.owner ?? [])
@@ -564,12 +564,6 @@ export async function restorePostgres(
     await opening;
     await Promise.all(sessions.map((s) => s.close()));
   }
-}
-
-/** The role the restore's statements run as (it owns what they create). */
-async function currentRole(session: PgSession): Promise<string> {
-  const { rows } = await session.query<{ role: string }>('SELECT current_user AS role');
-  return (rows[0] as { role: string }).role;
 }
 
 /** A globals-only archive: roles and tablespaces into the server `request.url` points at (any database). */

@@ -16,6 +16,8 @@ export interface ServerInfo {
    */
   pglite: boolean;
   superuser: boolean;
+  /** `current_user`: the role the session's statements run as (it owns what they create). */
+  role: string;
 }
 
 /** Oldest server the catalog queries are written for; each reader adapts to the versions above it. */
@@ -31,10 +33,12 @@ export async function readServerInfo(session: PgSession): Promise<ServerInfo> {
     db: string;
     enc: string;
     su: string;
+    me: string;
   }>(
     `SELECT pg_catalog.version() AS full, pg_catalog.current_setting('server_version') AS version,
        pg_catalog.current_setting('server_version_num') AS num, pg_catalog.current_database() AS db,
-       pg_catalog.current_setting('server_encoding') AS enc, pg_catalog.current_setting('is_superuser') AS su`,
+       pg_catalog.current_setting('server_encoding') AS enc, pg_catalog.current_setting('is_superuser') AS su,
+       current_user AS me`,
   );
   const r = rows[0];
   if (!r) throw new StowageError('pg-error', 'the server did not answer a version query');
@@ -45,6 +49,7 @@ export async function readServerInfo(session: PgSession): Promise<ServerInfo> {
     encoding: r.enc,
     pglite: /PGlite|emscripten|wasm32/i.test(r.full),
     superuser: r.su === 'on',
+    role: r.me,
   };
   requireSupportedServer(info, session.target.server);
   return info;
