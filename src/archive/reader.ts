@@ -32,7 +32,7 @@ import { decodeFrame } from './frame-codec.js';
 import { readHeader } from './header-read.js';
 import { type Footer, FooterSchema, type Manifest, type StreamEntry } from './manifest.js';
 import { incompleteStreams, scanArchive } from './scan.js';
-import { createStreamDigest, digestName, recordedDigest } from './stream-digest.js';
+import { createStreamDigest, digestName, recordedDigest, requireDigest } from './stream-digest.js';
 
 export interface ArchiveReaderOptions {
   /** The passphrase or key, or an operation's key cache (see {@link ArchiveKeys}). */
@@ -174,8 +174,12 @@ export class ArchiveReader implements StreamReaderSet {
   /**
    * The streams with `prefetch` frames read ahead each: one opened archive
    * serves a restore (the engine's read-ahead) and a comparison after it.
+   * Throws `native-addon` when the streams' digests cannot be checked here.
    */
   withReadAhead(prefetch: number | undefined): StreamReaderSet {
+    // A restore takes this set before it writes anything: a hasher that cannot load here is said now,
+    // not after the schema was applied (each stream's digest is checked as it is read).
+    if (this.manifest.streams.some((s) => s.blake3 !== undefined)) requireDigest('blake3');
     return {
       list: () => this.list(),
       open: (name) => this.open(name, prefetch ?? this.options.prefetch),
