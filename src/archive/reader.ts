@@ -29,6 +29,7 @@ import {
   type Trailer,
 } from './format.js';
 import { decodeFrame } from './frame-codec.js';
+import { FrameWindows } from './frame-windows.js';
 import { readHeader } from './header-read.js';
 import { type Footer, FooterSchema, type Manifest, type StreamEntry } from './manifest.js';
 import { incompleteStreams, scanArchive } from './scan.js';
@@ -64,6 +65,8 @@ export class ArchiveReader implements StreamReaderSet {
         index: Map<string, Footer['index'][number]>;
       }
     | undefined;
+  /** Small frames read several at a time (built on the first frame read). */
+  private windows: FrameWindows | undefined;
   /** Raw frame buffers handed back by the consumer (see recycle()); sized by the largest frame seen. */
   private readonly rawBuffers = new BufferPool(0, MAX_SPARE_RAW);
 
@@ -246,7 +249,8 @@ export class ArchiveReader implements StreamReaderSet {
     indexedCrc: number | undefined,
     codec: FrameCodec,
   ): Promise<Buffer> {
-    const bytes = await this.source.read(offset, size);
+    this.windows ??= new FrameWindows(this.source, indexedFrames(this.footer.index));
+    const bytes = await this.windows.read(offset, size);
     if (bytes.length < size) throw new CorruptFrameError(offset, name, 'archive ends inside the frame');
     const fh = decodeFrameHeader(bytes);
     if (!fh) throw new CorruptFrameError(offset, name, 'frame header checksum mismatch');
@@ -279,6 +283,15 @@ export class ArchiveReader implements StreamReaderSet {
     await this.codec?.close();
     this.codec = undefined;
     await this.source.close();
+  }
+}
+
+/** Every data frame the index places: where it is and its total size. */
+function* indexedFrames(index: Footer['index']): Generator<{ offset: number; size: number }> {
+  for (const stream of index) {
+    for (let i = 0; i < stream.frames.length; i++) {
+      yield { offset: stream.frames[i] as number, size: stream.sizes[i] as number };
+    }
   }
 }
 
