@@ -59,11 +59,13 @@ const INLINE_BELOW = 16 * 1024;
  * PostgreSQL data at level 1 took 0.75 CPU-s inline, 1.03 with one thread and 1.40 with three
  * (and 50–80 MiB more memory; docs/BENCHMARKS.md, session 9). Compressing 16 MiB at a cheap
  * level costs the main thread some tens of milliseconds, less than one thread's start, so the
- * threads start only once the data has shown it is bigger than that. Heavy levels compress
- * slowly enough that threads pay off after a frame or two.
+ * threads start only once the data has shown it is bigger than that. Middle levels compress
+ * slowly enough that threads pay off after a frame or two; from level 10 on a single frame
+ * takes longer than a thread's start, so they start with the first one.
  */
 export function inlineFirstBytes(level: CompressionLevel): number {
-  return level === 'none' || level <= 3 ? 16 * 1024 * 1024 : 4 * 1024 * 1024;
+  if (level === 'none' || level <= 3) return 16 * 1024 * 1024;
+  return level < 10 ? 4 * 1024 * 1024 : 0;
 }
 /** How long close() lets a worker finish its frames before stopping it. */
 const CLOSE_GRACE_MS = 5_000;
