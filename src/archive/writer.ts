@@ -54,7 +54,7 @@ export interface ArchiveWriterOptions {
   encryption?: Encryption;
   /** Raw bytes per data frame (default 2 MiB). */
   frameSize?: number;
-  /** Codec worker threads (default: defaultCodecThreads(level, busyCores); 0 = inline). */
+  /** Codec worker threads (default: defaultCodecThreads(level, busyCores); 0 = inline), started after `inlineFirst` bytes. */
   threads?: number;
   /** Cores that other work on this machine needs meanwhile, for the default thread count (see defaultCodecThreads). */
   busyCores?: number;
