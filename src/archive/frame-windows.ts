@@ -1,13 +1,17 @@
 import type { ByteSource } from './byte-source.js';
 
 /** Frames up to this size are read together with their small neighbours. */
-const SMALL_FRAME = 64 * 1024;
+const SMALL_FRAME = 16 * 1024;
 /** Most bytes one read covers. */
-const WINDOW_SIZE = 256 * 1024;
+const WINDOW_SIZE = 64 * 1024;
 /** Bytes between two small frames (other streams' open and close frames) still read along. */
 const MAX_GAP = 4 * 1024;
-/** Windows kept for the frames still to come from them: a few per stream being read at once. */
-const KEEP = 8;
+/**
+ * Windows kept (8 MiB at most) for the frames still to come from them. A
+ * restore does not read tables in file order (the biggest first): with a few
+ * windows only, 3,000 small tables read a new window for nearly every frame.
+ */
+const KEEP = 128;
 
 interface Window {
   start: number;
