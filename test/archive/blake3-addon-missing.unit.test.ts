@@ -56,7 +56,7 @@ describe('reading BLAKE3 digests without the BLAKE3 addon', () => {
     expect(error.code).toBe('native-addon');
     expect(error.message).toMatch(FIX);
     expect(error.message).not.toContain('\n');
-  }, 60_000);
+  }, 180_000);
 
   it('restore refuses before it connects to the target or writes anything', async () => {
     // Nothing listens on port 9: a restore that went on to the target would fail to connect instead.
@@ -72,5 +72,5 @@ describe('reading BLAKE3 digests without the BLAKE3 addon', () => {
     const { error } = JSON.parse(result.stdout) as { error: { code: string; message: string } };
     expect(error.code).toBe('native-addon');
     expect(error.message).toMatch(FIX);
-  }, 60_000);
+  }, 180_000);
 });
