@@ -38,17 +38,13 @@ export interface ArchiveReaderOptions {
   encryption?: Encryption;
   /**
    * Codec worker threads for decrypting encrypted archives (default: one per
-   * core, none for an archive of {@link INLINE_ARCHIVE_BYTES} or less; 0 = inline).
-   * Unencrypted frames are always decompressed inline: measured here, worker
-   * hops made reading slower and costlier in memory.
+   * core, 0 = inline). Unencrypted frames are always decompressed inline:
+   * measured here, worker hops made reading slower and costlier in memory.
    */
   threads?: number;
   /** Frames read ahead per open stream. */
   prefetch?: number;
 }
-
-/** Data frames of at most this many bytes in all: an encrypted archive is decrypted on the calling thread. */
-export const INLINE_ARCHIVE_BYTES = 4 * 1024 * 1024;
 
 /**
  * Reads a finished .stow archive through its footer: the manifest comes from
@@ -169,7 +165,7 @@ export class ArchiveReader implements StreamReaderSet {
     const entry = this.byName.entries.get(name);
     const index = this.byName.index.get(name);
     if (!entry || !index) throw new StowageError('missing-stream', `archive has no stream named ${name}`);
-    this.codec ??= createFrameCodec({ threads: this.codecThreads(), level: 'none', key: this.key });
+    this.codec ??= createFrameCodec({ threads: this.options.threads, level: 'none', key: this.key });
     const generator = this.frames(entry, index, this.codec, prefetch);
     return Readable.from(generator, { objectMode: false, highWaterMark: 1 });
   }
@@ -184,17 +180,6 @@ export class ArchiveReader implements StreamReaderSet {
       open: (name) => this.open(name, prefetch ?? this.options.prefetch),
       recycle: (chunk) => this.recycle(chunk),
     };
-  }
-
-  /**
-   * The codec threads asked for or, by default, none for a small encrypted archive: starting a
-   * worker (a thread, its own module loading) costs more than decrypting a few MiB right here.
-   */
-  private codecThreads(): number | undefined {
-    if (this.options.threads !== undefined || !this.key) return this.options.threads;
-    let bytes = 0;
-    for (const stream of this.footer.index) for (const size of stream.sizes) bytes += size;
-    return bytes <= INLINE_ARCHIVE_BYTES ? 0 : undefined;
   }
 
   private async *frames(
