@@ -379,12 +379,9 @@ export async function restorePostgres(
       { deferConstraints }: { deferConstraints: boolean },
     ): Promise<void> => {
       const defer = deferConstraints ? ['SET CONSTRAINTS ALL DEFERRED'] : [];
-      // The batch's commit need not wait for its WAL to reach the disk: one durable commit after the
-      // last load (flushLoads) flushes all of it before the restore can report success.
-      const before = options.singleTransaction ? defer : [...defer, LOAD_COMMIT_ASYNC];
       const loaded: number[] = [];
       if (pipelined) {
-        const counts = await loadPipelined(session, parts, before);
+        const counts = await loadPipelined(session, parts, defer);
         // Committed with their query: counted as such even when a count below is found wrong.
         for (const rows of counts) ledger.partCommitted(rows);
         for (const [i, { table, stream }] of parts.entries())
@@ -510,8 +507,6 @@ export async function restorePostgres(
       },
     );
 
-    if (pipelined && !options.singleTransaction && tables.length) await flushLoads(main);
-
     if ((ownership.owner || ownership.acl) && !dataOnly) {
       progress({ type: 'phase', phase: 'owner', message: 'restoring owners and privileges' });
       const restorer = ownership.owner ? server.role : undefined;
@@ -620,19 +615,6 @@ async function restoreGlobalsOnly(
   } finally {
     await session.close();
   }
-}
-
-/** Load batches commit without waiting for their WAL to be flushed (synchronous_commit off, for that transaction). */
-const LOAD_COMMIT_ASYNC = 'SET LOCAL synchronous_commit = off';
-
-/**
- * Makes the loads committed with {@link LOAD_COMMIT_ASYNC} durable: a transaction that writes a
- * commit record (the transaction id it is given) and commits with the session's synchronous_commit
- * waits for the WAL to be flushed up to that record, and every load committed before it lies before
- * it in the WAL. One flush at the end instead of one per batch (the disk's fsync latency each).
- */
-async function flushLoads(session: PgSession): Promise<void> {
-  await session.query('SELECT pg_catalog.txid_current()', [], 'making the loaded data durable');
 }
 
 /** Whether the restore takes only some of the archive (--schema, --table, or their exclusions). */
