@@ -124,11 +124,14 @@ describe('postgres restore of many small tables', () => {
     const session = await PgSession.open(parseTarget(target.url), { mode: 'restore', settings: {} });
     try {
       const opened: string[] = [];
+      const sources: Readable[] = [];
       const part = (table: string, data: string) => ({
         text: `COPY ${table} FROM STDIN`,
         open: () => {
           opened.push(table);
-          return Readable.from([Buffer.from(data)]);
+          const source = Readable.from([Buffer.from(data)]);
+          sources.push(source);
+          return source;
         },
       });
       const good = new CopyInBatch([part('a', '1\n2\n'), part('b', '3\n')]);
@@ -158,16 +161,55 @@ describe('postgres restore of many small tables', () => {
         part('a', '8\n'),
       ]);
       opened.length = 0;
+      sources.length = 0;
       session.client.query(broken);
       const failed = await broken.done.catch((e: unknown) => e);
       expect((failed as CopyInBatchError).index).toBe(1);
       expect((failed as CopyInBatchError).error.message).toBe('frame checksum mismatch');
-      // Nothing of a failed batch stays (one query, one implicit transaction); after a source failed, nothing more was read.
+      // Nothing of a failed batch stays (one query, one implicit transaction); after a source failed, the
+      // next one (opened ahead) was closed, not sent.
       const { rows } = await session.client.query<{ v: number }>(
         'SELECT v FROM a UNION ALL SELECT v FROM b ORDER BY 1',
       );
       expect(rows.map((r) => r.v)).toEqual([1, 2, 3]);
-      expect(opened).toEqual(['a']);
+      expect(opened).toEqual(['a', 'a']);
+      expect(sources[1]?.destroyed).toBe(true);
+
+      // The next COPY's data is opened while the one before is still being sent, so it is ready when the
+      // server gets to it instead of the server waiting for the archive between them.
+      const events: string[] = [];
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const readAhead = new CopyInBatch([
+        {
+          text: 'COPY a FROM STDIN',
+          open: () =>
+            Readable.from(
+              (async function* () {
+                yield Buffer.from('20\n');
+                await gate;
+                events.push('a sent');
+              })(),
+            ),
+        },
+        {
+          text: 'COPY b FROM STDIN',
+          open: () => {
+            events.push('b opened');
+            return Readable.from([Buffer.from('21\n')]);
+          },
+        },
+      ]);
+      session.client.query(readAhead);
+      try {
+        await vi.waitFor(() => expect(events).toContain('b opened'), { timeout: 5_000 });
+      } finally {
+        release();
+      }
+      expect(await readAhead.done).toEqual([1, 1]);
+      expect(events).toEqual(['b opened', 'a sent']);
 
       // One table on its own: a batch of one, with its source opened before the server answers.
       const table = (name: string) => ({ schema: 'public', name, columns: [] }) as unknown as PgTableData;
@@ -197,7 +239,7 @@ describe('postgres restore of many small tables', () => {
       );
       expect((sourceFailed as Error).message).toMatch(/frame checksum mismatch/);
       const after = await session.client.query<{ v: number }>('SELECT v FROM b ORDER BY 1');
-      expect(after.rows.map((r) => r.v)).toEqual([3, 9, 10]);
+      expect(after.rows.map((r) => r.v)).toEqual([3, 9, 10, 21]);
     } finally {
       await session.close();
     }

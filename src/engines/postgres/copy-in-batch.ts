@@ -69,6 +69,8 @@ export class CopyInBatch implements pg.Submittable {
   private sourceError: Error | undefined;
   private serverError: Error | undefined;
   private source: Readable | undefined;
+  /** The next COPY's data, opened while this one is sent so its first frame is ready when its turn comes. */
+  private ahead: Readable | undefined;
   private finish: (err?: Error) => void = () => {};
 
   /**
@@ -115,6 +117,7 @@ export class CopyInBatch implements pg.Submittable {
     this.serverError ??= err;
     this.failure ??= err;
     this.source?.destroy();
+    this.ahead?.destroy();
     // pg forgets the query on an error (ReadyForQuery goes to no one) and queues the next query until
     // the server is ready, so this is the end.
     this.settle();
@@ -139,7 +142,17 @@ export class CopyInBatch implements pg.Submittable {
     if (!socket) return;
     for (let i = 0; i < this.parts.length && !this.failure; i++) {
       try {
-        this.source = (this.parts[i] as CopyInPart).open();
+        this.source = this.ahead ?? (this.parts[i] as CopyInPart).open();
+        this.ahead = undefined;
+        const next = this.parts[i + 1];
+        if (next) {
+          // Read ahead by one: the next table's frame is read and decompressed while this one is
+          // sent, instead of the server waiting for it between the two COPYs.
+          this.ahead = next.open();
+          // A failure while it waits is reported when its turn comes (its iteration throws it then).
+          this.ahead.on('error', () => {});
+          this.ahead.read(0);
+        }
         await sendCopyData(socket, this.source, {
           stopped: () => this.failure !== undefined,
           onChunkDone: this.onChunkDone,
@@ -151,6 +164,7 @@ export class CopyInBatch implements pg.Submittable {
         if (this.failure) return; // the source was destroyed because the server failed first
         this.sourceError = err instanceof Error ? err : new Error(String(err));
         this.failure = this.sourceError;
+        this.ahead?.destroy();
         // The server is in this COPY (or will be once it reaches it): CopyFail ends it, and the query.
         if (!socket.destroyed) socket.write(copyFail(this.sourceError.message));
       }
