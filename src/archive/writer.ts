@@ -79,6 +79,9 @@ export interface ArchiveResult {
   location: string;
 }
 
+/** The smallest data or footer frame the writer takes (tests use it to get many frames from little data). */
+const MIN_FRAME_SIZE = 1024;
+
 /** What a stream's first data is gathered in, before it needs a frame-size buffer. */
 const FIRST_BUFFER_BYTES = 16 * 1024;
 
@@ -146,14 +149,8 @@ export class ArchiveWriter implements StreamWriterSet {
 
   /** Writes the archive header and returns a writer ready for streams. */
   static async create(sink: ByteSink, options: ArchiveWriterOptions = {}): Promise<ArchiveWriter> {
-    const frameSize = options.frameSize ?? DEFAULT_FRAME_SIZE;
-    if (!Number.isInteger(frameSize) || frameSize < 1024 || frameSize > MAX_FRAME_SIZE) {
-      throw new UsageError(`frame size must be between 1 KiB and ${MAX_FRAME_SIZE / 1024 / 1024} MiB`);
-    }
-    const footerFrameSize = options.footerFrameSize ?? MAX_FRAME_SIZE;
-    if (!Number.isInteger(footerFrameSize) || footerFrameSize < 1024 || footerFrameSize > MAX_FRAME_SIZE) {
-      throw new UsageError(`footer frame size must be between 1 KiB and ${MAX_FRAME_SIZE / 1024 / 1024} MiB`);
-    }
+    const frameSize = checkedFrameSize('frame size', options.frameSize ?? DEFAULT_FRAME_SIZE);
+    const footerFrameSize = checkedFrameSize('footer frame size', options.footerFrameSize ?? MAX_FRAME_SIZE);
     const level = options.compression ?? DEFAULT_COMPRESSION;
     if (level !== 'none' && (!Number.isInteger(level) || level < 1 || level > 19)) {
       throw new UsageError(`compression level must be 1–19 or none, got ${level}`);
@@ -490,6 +487,14 @@ export class ArchiveWriter implements StreamWriterSet {
     await this.sink.abort();
     await this.codec.close();
   }
+}
+
+/** Data and footer frames share the format's bounds: a whole number of bytes, 1 KiB to MAX_FRAME_SIZE. */
+function checkedFrameSize(what: string, bytes: number): number {
+  if (!Number.isInteger(bytes) || bytes < MIN_FRAME_SIZE || bytes > MAX_FRAME_SIZE) {
+    throw new UsageError(`${what} must be between 1 KiB and ${formatMiB(MAX_FRAME_SIZE)}, got ${bytes}`);
+  }
+  return bytes;
 }
 
 function formatMiB(bytes: number): string {
