@@ -435,15 +435,28 @@ export class ArchiveWriter implements StreamWriterSet {
       // the manifest of a schema with thousands of tables is tens of MiB of JSON, and never exists
       // whole as text or bytes.
       let footerFrames = 0;
-      for (const frame of this.encodeFooter(footer)) {
+      let split = false;
+      const text = footerText(footer, (rawBefore) => {
+        // Without the member, the footer ends with one more byte (its `}`): split already, or never.
+        split = rawBefore + 1 > this.footerLimits.frameRaw;
+        return split ? `,"formatVersion":${SPLIT_FOOTER_VERSION}` : '';
+      });
+      for (const frame of this.encodeFooter(text)) {
         await this.sink.write(frame);
         this.offset += frame.length;
         footerFrames++;
       }
+      if (split !== footerFrames > 1) {
+        throw new StowageError(
+          'internal',
+          `footer of ${footerFrames} frames said split=${split} (a stowage bug)`,
+        );
+      }
       this.ordinal += footerFrames;
       const footerLength = this.offset - footerOffset;
       // A footer in one frame is a version 2 tail, byte for byte: only a split one needs a newer reader.
-      const version = footerFrames > 1 ? SPLIT_FOOTER_VERSION : FORMAT_VERSION;
+      const version = split ? SPLIT_FOOTER_VERSION : FORMAT_VERSION;
+      manifest.formatVersion = version;
       await this.sink.write(encodeTrailer({ footerOffset, footerLength, version }));
       this.offset += 32;
       await this.sink.commit();
@@ -458,7 +471,7 @@ export class ArchiveWriter implements StreamWriterSet {
   }
 
   /** The footer's frames, ordinals from the writer's next; it advances past them once they are written. */
-  private *encodeFooter(footer: Footer): Generator<Buffer> {
+  private *encodeFooter(text: Iterable<string>): Generator<Buffer> {
     const ident: FrameIdentity = {
       type: FrameType.Footer,
       streamId: 0,
@@ -466,7 +479,7 @@ export class ArchiveWriter implements StreamWriterSet {
       sequence: 0,
     };
     try {
-      yield* this.codec.encodePieces(ident, jsonPieces(footer), this.footerLimits);
+      yield* this.codec.encodePieces(ident, text, this.footerLimits);
     } catch (err) {
       if (!(err instanceof FrameTooLargeError)) throw err;
       // Readers cannot parse a footer this large: better no archive than one that cannot be read.
@@ -488,6 +501,35 @@ export class ArchiveWriter implements StreamWriterSet {
     await this.sink.abort();
     await this.codec.close();
   }
+}
+
+/**
+ * The footer's JSON text in pieces, and at its end the member `lastMember`
+ * gives, told how many UTF-8 bytes came before it.
+ *
+ * The manifest's `formatVersion` is written first, before anyone knows whether
+ * the footer will need more than one frame, and says 2. A split footer says 3
+ * in a last member of the footer, `"formatVersion": 3`, that the reader puts
+ * in the manifest (docs/FORMAT.md): by then every byte but the footer's `}` has
+ * been taken by the frame encoder (the pieces are pulled one at a time), so
+ * whether it is split is known without a second pass. A footer that fits one
+ * frame gets no such member: byte for byte what earlier releases wrote.
+ */
+function* footerText(footer: Footer, lastMember: (rawBefore: number) => string): Generator<string> {
+  let rawBefore = 0;
+  let held: string | undefined;
+  for (const piece of jsonPieces(footer)) {
+    if (held !== undefined) {
+      rawBefore += Buffer.byteLength(held, 'utf8');
+      yield held;
+    }
+    held = piece;
+  }
+  // The last piece ends with the footer's closing brace: the member goes before it.
+  const body = (held ?? '}').slice(0, -1);
+  rawBefore += Buffer.byteLength(body, 'utf8');
+  yield body;
+  yield `${lastMember(rawBefore)}}`;
 }
 
 /**
