@@ -34,6 +34,8 @@ export interface FrameCodec {
   /** `out`: a buffer to decompress into when large enough (see decodeFrame). */
   decode(header: FrameHeader, stored: Uint8Array, crc: number, out?: Buffer): Promise<Buffer | DecodeProblem>;
   close(): Promise<void>;
+  /** Worker threads running (0 inline, and until a codec with threads has seen enough data to start them). */
+  readonly threadsStarted: number;
 }
 
 /**
@@ -48,6 +50,23 @@ export interface EncodedFrame {
 
 /** Frames smaller than this are encoded inline: posting them to a worker costs more than the work. */
 const INLINE_BELOW = 16 * 1024;
+
+/**
+ * Bytes a codec with threads still encodes (or decodes) inline before it starts them.
+ *
+ * Starting a codec thread is not free: each loads the frame codec and zstd in a fresh V8
+ * isolate. A small backup paid far more for that than for its compression: 3.3 MB of
+ * PostgreSQL data at level 1 took 0.75 CPU-s inline, 1.03 with one thread and 1.40 with three
+ * (and 50–80 MiB more memory; docs/BENCHMARKS.md, session 9). Compressing 16 MiB at a cheap
+ * level costs the main thread some tens of milliseconds, less than one thread's start, so the
+ * threads start only once the data has shown it is bigger than that. Middle levels compress
+ * slowly enough that threads pay off after a frame or two; from level 10 on a single frame
+ * takes longer than a thread's start, so they start with the first one.
+ */
+export function inlineFirstBytes(level: CompressionLevel): number {
+  if (level === 'none' || level <= 3) return 16 * 1024 * 1024;
+  return level < 10 ? 4 * 1024 * 1024 : 0;
+}
 /** How long close() lets a worker finish its frames before stopping it. */
 const CLOSE_GRACE_MS = 5_000;
 
@@ -77,12 +96,20 @@ export function createFrameCodec(options: {
   threads?: number;
   level: CompressionLevel;
   key: Buffer | undefined;
+  /** Bytes encoded or decoded inline before the threads start (default {@link inlineFirstBytes}). */
+  inlineFirst?: number;
 }): FrameCodec {
   const threads = options.threads ?? defaultCodecThreads(options.level);
   const inline = new InlineCodec(options.level, options.key);
   // Storing uncompressed and unencrypted is a memcpy and a CRC: not worth a thread hop.
   if (threads <= 0 || (options.level === 'none' && !options.key)) return inline;
-  return new WorkerCodec(threads, options.level, options.key, inline);
+  return new WorkerCodec(
+    threads,
+    options.level,
+    options.key,
+    inline,
+    options.inlineFirst ?? inlineFirstBytes(options.level),
+  );
 }
 
 class InlineCodec implements FrameCodec {
@@ -105,6 +132,7 @@ class InlineCodec implements FrameCodec {
     return decodeFrame(header, stored, crc, this.key, out);
   }
   async close(): Promise<void> {}
+  readonly threadsStarted = 0;
 }
 
 interface Pending {
@@ -112,20 +140,49 @@ interface Pending {
   reject(error: Error): void;
 }
 
+/**
+ * Frames go to worker threads, which start only once {@link inlineFirstBytes} have been
+ * handled inline (see there): a small archive never starts them.
+ */
 class WorkerCodec implements FrameCodec {
   private readonly workers: { worker: Worker; busy: number }[] = [];
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private failure: Error | undefined;
   private closing = false;
+  /** Bytes still to be handled inline before the threads start. */
+  private inlineBudget: number;
 
   constructor(
-    threads: number,
-    level: CompressionLevel,
-    key: Buffer | undefined,
+    private readonly threads: number,
+    private readonly level: CompressionLevel,
+    private readonly key: Buffer | undefined,
     private readonly inline: InlineCodec,
+    inlineFirst: number,
   ) {
-    for (let i = 0; i < threads; i++) {
+    this.inlineBudget = inlineFirst;
+  }
+
+  /** Worker threads started so far: 0 until the inline budget is spent, then all of them. */
+  get threadsStarted(): number {
+    return this.workers.length;
+  }
+
+  /** Whether this frame is handled inline: it is tiny, or the threads are not worth starting yet. */
+  private handledInline(bytes: number): boolean {
+    if (bytes < INLINE_BELOW) return true;
+    if (this.workers.length > 0 || this.closing) return false;
+    if (this.inlineBudget >= bytes) {
+      this.inlineBudget -= bytes;
+      return true;
+    }
+    this.startWorkers();
+    return false;
+  }
+
+  private startWorkers(): void {
+    const { level, key } = this;
+    for (let i = 0; i < this.threads; i++) {
       const worker = startWorker({ level, key: key ? new Uint8Array(key) : null });
       const slot = { worker, busy: 0 };
       worker.on('message', (reply: WorkerReply) => {
@@ -174,7 +231,7 @@ class WorkerCodec implements FrameCodec {
   }
 
   async encode(ident: FrameIdentity, raw: Uint8Array, out?: Buffer): Promise<EncodedFrame> {
-    if (raw.length < INLINE_BELOW) return this.inline.encode(ident, raw, out);
+    if (this.handledInline(raw.length)) return this.inline.encode(ident, raw, out);
     const { data, transfer } = ownedCopy(raw);
     const move = movable(out);
     const reply = await this.submit(
@@ -196,7 +253,7 @@ class WorkerCodec implements FrameCodec {
     crc: number,
     out?: Buffer,
   ): Promise<Buffer | DecodeProblem> {
-    if (stored.length < INLINE_BELOW) return this.inline.decode(header, stored, crc, out);
+    if (this.handledInline(stored.length)) return this.inline.decode(header, stored, crc, out);
     const { data, transfer } = ownedCopy(stored);
     const move = movable(out);
     const reply = await this.submit(

@@ -42,6 +42,8 @@ export interface ArchiveReaderOptions {
    * measured here, worker hops made reading slower and costlier in memory.
    */
   threads?: number;
+  /** Bytes decrypted inline before the codec threads start (default: inlineFirstBytes); lower only in tests. */
+  inlineFirst?: number;
   /** Frames read ahead per open stream. */
   prefetch?: number;
 }
@@ -167,7 +169,12 @@ export class ArchiveReader implements StreamReaderSet {
     const entry = this.byName.entries.get(name);
     const index = this.byName.index.get(name);
     if (!entry || !index) throw new StowageError('missing-stream', `archive has no stream named ${name}`);
-    this.codec ??= createFrameCodec({ threads: this.options.threads, level: 'none', key: this.key });
+    this.codec ??= createFrameCodec({
+      threads: this.options.threads,
+      level: 'none',
+      key: this.key,
+      inlineFirst: this.options.inlineFirst,
+    });
     const generator = this.frames(entry, index, this.codec, prefetch);
     return Readable.from(generator, { objectMode: false, highWaterMark: 1 });
   }

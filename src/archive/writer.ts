@@ -54,10 +54,12 @@ export interface ArchiveWriterOptions {
   encryption?: Encryption;
   /** Raw bytes per data frame (default 2 MiB). */
   frameSize?: number;
-  /** Codec worker threads (default: defaultCodecThreads(level, busyCores); 0 = inline). */
+  /** Codec worker threads (default: defaultCodecThreads(level, busyCores); 0 = inline), started after `inlineFirst` bytes. */
   threads?: number;
   /** Cores that other work on this machine needs meanwhile, for the default thread count (see defaultCodecThreads). */
   busyCores?: number;
+  /** Bytes compressed inline before the codec threads start (default: inlineFirstBytes(level)); lower only in tests. */
+  inlineFirst?: number;
   /** Whole-stream digest (default: BLAKE3 where its hasher loads, else SHA-256; see stream-digest.ts). */
   digest?: DigestAlgorithm;
   /** scrypt cost for passphrases; lower only in tests. */
@@ -178,7 +180,7 @@ export class ArchiveWriter implements StreamWriterSet {
       header.keyCheck = computeKeyCheck(key, headerAuthenticatedPart(encodeHeader(header)));
     }
     const threads = options.threads ?? defaultCodecThreads(level, options.busyCores);
-    const codec = createFrameCodec({ threads, level, key });
+    const codec = createFrameCodec({ threads, level, key, inlineFirst: options.inlineFirst });
     try {
       await sink.write(encodeHeader(header));
     } catch (err) {

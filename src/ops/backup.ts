@@ -61,6 +61,8 @@ export interface BackupOptions {
   /**
    * Codec worker threads. Default: see defaultCodecThreads; at compression levels up to 3 it leaves
    * a core to the main thread and, when the server runs on this machine, one per job to the server.
+   * They start only once the backup has compressed 16 MiB inline (see inlineFirstBytes): a small
+   * database never pays for them.
    */
   threads?: number;
   /** Store settings by store kind (`{ s3: { endpoint } }`), over what the environment gives. */

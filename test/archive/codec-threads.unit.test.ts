@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { createFrameCodec, defaultCodecThreads } from '../../src/archive/codec-pool.js';
+import { createFrameCodec, defaultCodecThreads, inlineFirstBytes } from '../../src/archive/codec-pool.js';
 import { decodeFrameHeader, FRAME_HEADER_SIZE, FrameType } from '../../src/archive/format.js';
-import { decodeFrame } from '../../src/archive/frame-codec.js';
+import { decodeFrame, encodeFrame } from '../../src/archive/frame-codec.js';
 
 describe('defaultCodecThreads', () => {
   const cores = availableParallelism();
@@ -23,7 +23,8 @@ describe('defaultCodecThreads', () => {
 
 describe('closing a codec with worker threads', () => {
   it('lets frames in flight finish: close() asks the workers to end instead of stopping them mid-frame', async () => {
-    const codec = createFrameCodec({ threads: 2, level: 3, key: undefined });
+    // inlineFirst 0: every frame goes to a thread, none is encoded inline while the threads warm up.
+    const codec = createFrameCodec({ threads: 2, level: 3, key: undefined, inlineFirst: 0 });
     const raws = Array.from({ length: 6 }, (_, i) =>
       Buffer.from(`row ${i} `.repeat(512 * 1024).slice(0, 4 * 1024 * 1024)),
     );
@@ -48,4 +49,50 @@ describe('closing a codec with worker threads', () => {
       codec.encode({ type: FrameType.Data, streamId: 1, ordinal: 9, sequence: 9 }, expected[0]!),
     ).rejects.toThrow(/codec closed/);
   }, 60_000);
+});
+
+describe('codec threads start only for data big enough to need them', () => {
+  const frameOf = (i: number) => Buffer.from(`frame ${i} `.repeat(64 * 1024).slice(0, 512 * 1024));
+  const ident = (i: number) => ({ type: FrameType.Data, streamId: 1, ordinal: i, sequence: i });
+
+  it('a small archive is encoded inline with no thread started, frames identical to inline ones', async () => {
+    const codec = createFrameCodec({ threads: 2, level: 1, key: undefined });
+    // 8 MiB in 512 KiB frames: well within the inline budget of a cheap level.
+    for (let i = 0; i < 16; i++) {
+      const raw = frameOf(i);
+      const { frame } = await codec.encode(ident(i), Buffer.from(raw));
+      expect(frame.equals(encodeFrame(ident(i), raw, 1, undefined))).toBe(true);
+    }
+    expect(codec.threadsStarted).toBe(0);
+    await codec.close();
+  });
+
+  it('the threads start once the inline budget is spent, and the frames still decode', async () => {
+    const codec = createFrameCodec({ threads: 2, level: 1, key: undefined, inlineFirst: 1024 * 1024 });
+    const frames = [];
+    for (let i = 0; i < 4; i++) frames.push((await codec.encode(ident(i), frameOf(i))).frame);
+    // Two 512 KiB frames fit the 1 MiB budget; the third starts both threads.
+    expect(codec.threadsStarted).toBe(2);
+    await codec.close();
+    frames.forEach((frame, i) => {
+      const header = decodeFrameHeader(frame)!;
+      const stored = frame.subarray(FRAME_HEADER_SIZE, FRAME_HEADER_SIZE + header.storedLength);
+      const crc = frame.readUInt32LE(FRAME_HEADER_SIZE + header.storedLength);
+      const raw = decodeFrame(header, stored, crc, undefined);
+      expect(Buffer.isBuffer(raw) && raw.equals(frameOf(i))).toBe(true);
+    });
+  }, 60_000);
+
+  it('heavy levels start their threads sooner than cheap ones', () => {
+    expect(inlineFirstBytes(6)).toBeLessThan(inlineFirstBytes(1));
+    expect(inlineFirstBytes(19)).toBe(0);
+    expect(inlineFirstBytes('none')).toBe(inlineFirstBytes(3));
+  });
+
+  it('a codec closed before its threads started refuses frames', async () => {
+    const codec = createFrameCodec({ threads: 2, level: 1, key: undefined });
+    await codec.close();
+    await expect(codec.encode(ident(0), frameOf(0))).rejects.toThrow(/codec closed/);
+    expect(codec.threadsStarted).toBe(0);
+  });
 });

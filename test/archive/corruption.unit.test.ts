@@ -161,20 +161,28 @@ describe('damage that the CRC alone would not catch, and damage found on codec t
   }
 
   it('damage found on a codec thread is reported the same way (CRC mismatch, failed authentication)', async () => {
-    const original = await writeArchive(big, { compression: 3, frameSize, threads: 2 });
+    const original = await writeArchive(big, { compression: 3, frameSize, threads: 2, inlineFirst: 0 });
     const frame = walkFrames(original).filter((f) => f.type === FrameType.Data && f.streamId === 0)[1]!;
     const bad = Buffer.from(original);
     bad[frame.offset + 1000]! ^= 1;
-    const err = await readArchive(bad, { threads: 2 }).catch((e) => e);
+    const err = await readArchive(bad, { threads: 2, inlineFirst: 0 }).catch((e) => e);
     expect(err).toBeInstanceOf(CorruptFrameError);
     expect(err.message).toBe(`corrupt frame at offset ${frame.offset} in stream big: checksum mismatch`);
 
     const encryption = { key: randomBytes(32) };
-    const sealed = await writeArchive(big, { compression: 3, frameSize, threads: 2, encryption });
+    const sealed = await writeArchive(big, {
+      compression: 3,
+      frameSize,
+      threads: 2,
+      inlineFirst: 0,
+      encryption,
+    });
     const sealedFrame = walkFrames(sealed).filter((f) => f.type === FrameType.Data && f.streamId === 0)[1]!;
-    const tampered = await readArchive(tamper(sealed, sealedFrame, 1000), { threads: 2, encryption }).catch(
-      (e) => e,
-    );
+    const tampered = await readArchive(tamper(sealed, sealedFrame, 1000), {
+      threads: 2,
+      inlineFirst: 0,
+      encryption,
+    }).catch((e) => e);
     expect(tampered).toBeInstanceOf(CorruptFrameError);
     expect(tampered.message).toBe(
       `corrupt frame at offset ${sealedFrame.offset} in stream big: authentication failed`,

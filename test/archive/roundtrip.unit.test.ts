@@ -73,10 +73,11 @@ async function roundTrip(
 ) {
   const bytes = await writeArchive(
     streams,
-    { compression: level, encryption, frameSize, threads },
+    // inlineFirst 0: with threads, every frame goes to them (small test data would otherwise stay inline).
+    { compression: level, encryption, frameSize, threads, inlineFirst: 0 },
     new MemorySink(recycle),
   );
-  const { reader, streams: read } = await readArchive(bytes, { encryption, threads });
+  const { reader, streams: read } = await readArchive(bytes, { encryption, threads, inlineFirst: 0 });
   expect([...read.keys()]).toEqual(streams.map((s) => s.name));
   for (const s of streams) expect(read.get(s.name)!.equals(s.data), `stream ${s.name}`).toBe(true);
   const manifest = reader.manifest;

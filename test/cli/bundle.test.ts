@@ -59,8 +59,9 @@ describe('the bundled CLI (scripts/bundle-cli.mjs)', () => {
 
   it('backs up through codec worker threads and restores, loading the engine and drivers on demand', async () => {
     const repository = join(work, 'repository');
-    // Level 6 always gets at least one codec worker thread (codec-pool.ts), so frame-worker.js must load.
-    const backup = await stowage('backup', source.url, '--to', repository, '--compression', '6', '--json');
+    // Level 12 always gets at least one codec worker thread, started with the first frame (codec-pool.ts:
+    // inlineFirstBytes), so frame-worker.js must load.
+    const backup = await stowage('backup', source.url, '--to', repository, '--compression', '12', '--json');
     const summary = JSON.parse(backup.stdout) as { archive: string };
     const verify = await stowage('verify', summary.archive, '--json');
     expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true });
