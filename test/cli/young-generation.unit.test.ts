@@ -26,6 +26,8 @@ describe('the young generation cap (CLI process)', () => {
     ]);
     expect(uncapped).toBeGreaterThan(2 * YOUNG_GENERATION_CAP);
     expect(capped).toBeGreaterThan(0);
-    expect(capped).toBeLessThanOrEqual(YOUNG_GENERATION_CAP);
+    // Stopped at the first size that reaches the cap (V8 may count a page over it), not one doubling later.
+    expect(capped).toBeGreaterThanOrEqual(YOUNG_GENERATION_CAP);
+    expect(capped).toBeLessThan(2 * YOUNG_GENERATION_CAP);
   }, 90_000);
 });
