@@ -15,11 +15,12 @@ import type {
 import { allEngines, engineNameForUrl, loadEngine } from '../engines/registry.js';
 import { StowageError, UsageError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
-import { passwordOf, passwordSecrets, redactSecrets, redactUrl } from '../redact.js';
+import { redactUrl } from '../redact.js';
 import { resolveDestination } from '../store/destination.js';
 import type { StoreOptions } from '../store/registry.js';
 import { TOOL_VERSION } from '../version.js';
 import { type PreflightCheck, type PreflightOptions, preflight } from './preflight.js';
+import { scrub } from './scrub.js';
 import { serverOnThisMachine } from './source-host.js';
 import { boundedCleanup, type DEFAULT_STALL_TIMEOUT_SECONDS, watchRun } from './stall-watchdog.js';
 
@@ -308,13 +309,5 @@ export function incompleteError(missing: string[]): StowageError {
   );
 }
 
-/** Makes sure no error leaving the library carries the connection password. */
-export function scrub(err: unknown, url: string): unknown {
-  const password = passwordOf(url);
-  if (!password || !(err instanceof Error)) return err;
-  err.message = redactSecrets(err.message, passwordSecrets(url));
-  if (err instanceof StowageError && err.hint) {
-    Object.defineProperty(err, 'hint', { value: redactSecrets(err.hint, [password]) });
-  }
-  return err;
-}
+// In its own module, so that a restore has it without loading the backup.
+export { scrub };

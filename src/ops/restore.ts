@@ -9,8 +9,9 @@ import { ignoreProgress, type ProgressListener } from '../progress.js';
 import { redactUrl } from '../redact.js';
 import { repositoryUrlOf } from '../store/open-repository.js';
 import type { StoreOptions } from '../store/registry.js';
-import { type BackupSummary, backup, scrub } from './backup.js';
+import type { BackupSummary } from './backup.js';
 import { ArchiveHandle, type ArchiveInput, STDIN_ARCHIVE } from './open-archive.js';
+import { scrub } from './scrub.js';
 import { boundedCleanup, type DEFAULT_STALL_TIMEOUT_SECONDS, watchRun } from './stall-watchdog.js';
 
 export interface RestoreOptions {
@@ -227,6 +228,8 @@ async function takeSafetyBackup(
     phase: 'safety-backup',
     message: `the restore replaces ${plan.replaced.length} ${unitsNoun(engineForUrl(options.target).name, plan.replaced.length)} of ${redactUrl(options.target)} (${shown}): backing them up to ${to} first`,
   });
+  // Loaded only when a safety backup is taken: a restore into a new or empty target never needs the backup code.
+  const { backup } = await import('./backup.js');
   try {
     return await backup({
       source: options.target,

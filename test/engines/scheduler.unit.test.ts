@@ -195,6 +195,53 @@ describe('runSchedule', () => {
     expect(singles).toEqual(['load', 'ix-d', 'other']);
   });
 
+  it('shares the ready tasks of a batch key among the idle workers instead of giving them all to one', async () => {
+    const batches: string[][] = [];
+    const task = (id: string, batchWeight: number): ScheduledTask<string> => ({
+      id,
+      batch: 'loads',
+      batchWeight,
+      size: batchWeight,
+      run: async () => {
+        throw new Error(`${id} ran alone`);
+      },
+    });
+    await runSchedule(
+      [task('a', 6), task('b', 4), task('c', 3), task('d', 2), task('e', 1), task('f', 1)],
+      ['w1', 'w2'],
+      {
+        runBatch: async (tasks, worker) => {
+          batches.push([worker, ...tasks.map((t) => t.id)]);
+        },
+        // Room for all six in one batch: the share, not the limit, splits them.
+        batchLimit: { tasks: 64, weight: 100 },
+      },
+    );
+    // Weight 17 over two idle workers: at most 9 for the first (a, c), the rest for the second.
+    expect(batches).toEqual([
+      ['w1', 'a', 'c'],
+      ['w2', 'b', 'd', 'e', 'f'],
+    ]);
+  });
+
+  it('splits weightless batch tasks among idle workers by count', async () => {
+    const batches: string[][] = [];
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    await runSchedule(
+      ids.map((id) => ({ id, batch: 'ddl', run: async () => {} })),
+      ['w1', 'w2'],
+      {
+        runBatch: async (tasks, worker) => {
+          batches.push([worker, ...tasks.map((t) => t.id)]);
+        },
+      },
+    );
+    expect(batches).toEqual([
+      ['w1', 'a', 'b', 'c'],
+      ['w2', 'd', 'e'],
+    ]);
+  });
+
   it('batch-mates may conflict with each other but not with a task running on another worker', async () => {
     const gate = new Gate();
     const batches: string[][] = [];

@@ -115,4 +115,33 @@ describe('postgres restore schedule', () => {
       /creating index public\.t7_fails.*index build refused/s,
     );
   });
+
+  it('a few small tables load on every connection, not all in one transaction on the first', async () => {
+    const small = await createPgDatabase('pg_sched_small');
+    created.push(small);
+    const names = ['s1', 's2', 's3', 's4', 's5', 's6'];
+    await withPgClient(small.url, (c) =>
+      c.query(
+        names
+          .map(
+            (t) =>
+              `CREATE TABLE ${t} (id int PRIMARY KEY, v text); INSERT INTO ${t} SELECT g, md5(g::text) FROM generate_series(1, 200) g;`,
+          )
+          .join('\n'),
+      ),
+    );
+    const backup = await backupToMemory(small.url, {}, 2);
+    const target = await createPgDatabase('pg_sched_small_to');
+    created.push(target);
+    await restoreFromMemory(target.url, backup, {}, 2);
+    expect(await tableChecksums(target.url)).toEqual(await tableChecksums(small.url));
+    // A table's rows carry the id of the transaction that loaded them: two connections, two transactions.
+    const loads = await withPgClient(target.url, async (c) => {
+      const { rows } = await c.query<{ n: number }>(
+        `SELECT count(DISTINCT x)::int AS n FROM (${names.map((t) => `(SELECT xmin::text AS x FROM ${t} LIMIT 1)`).join(' UNION ALL ')}) l`,
+      );
+      return rows[0]?.n;
+    });
+    expect(loads).toBe(2);
+  });
 });

@@ -12,7 +12,10 @@
  * Tasks that name a `batch` may be handed to one worker together
  * ({@link ScheduleOptions.runBatch}): when a worker takes such a task it also
  * takes the other ready tasks of that batch key that could start, up to
- * `batchLimit`, and runs them one after the other in one turn. Batch-mates may
+ * `batchLimit` and its share of them (the ready tasks of the key, by count and
+ * by weight, divided by the number of idle workers: two idle connections each
+ * get half of a few small tables rather than one getting all of them), and
+ * runs them one after the other in one turn. Batch-mates may
  * hold conflicting locks on one key (they never run at the same time), but
  * none conflicts with a task on another worker. Thousands of small tasks then
  * cost a few round trips instead of one each.
@@ -112,6 +115,8 @@ export async function runSchedule<W>(
 
   /** Tasks whose dependencies are done, lowest rank first, one heap per batch key ('' for none). */
   const ready = new Map<string, RankHeap<Entry<W>>>();
+  /** Total `batchWeight` of each batch key's ready tasks, to share them among idle workers. */
+  const readyWeight = new Map<string, number>();
   const keyOf = (e: Entry<W>) => (options.runBatch ? (e.task.batch ?? '') : '');
   const insertReady = (entry: Entry<W>) => {
     const key = keyOf(entry);
@@ -121,6 +126,7 @@ export async function runSchedule<W>(
       ready.set(key, heap);
     }
     heap.add(entry);
+    if (key) readyWeight.set(key, (readyWeight.get(key) ?? 0) + (entry.task.batchWeight ?? 0));
   };
   for (const e of entries.values()) if (e.unmet === 0) insertReady(e);
   /** Running holders of each lock key, by mode. */
@@ -209,11 +215,23 @@ export async function runSchedule<W>(
       if (!entry) break;
       const key = keyOf(entry);
       const heap = ready.get(key);
-      const more =
-        key && heap
-          ? takeStartable(heap, maxTasks - 1, { left: maxWeight - (entry.task.batchWeight ?? 0) })
-          : [];
-      start([entry, ...more], idle.shift() as W);
+      let more: Entry<W>[] = [];
+      if (key && heap) {
+        // The ready tasks of the key are shared among the workers idle now, so that a handful of
+        // small tables (or their indexes) load on every connection instead of all on the first.
+        const shares = idle.length;
+        const own = entry.task.batchWeight ?? 0;
+        const count = Math.min(maxTasks, Math.ceil((heap.size + 1) / shares));
+        const share = Math.max(own, Math.ceil((readyWeight.get(key) ?? 0) / shares));
+        more = takeStartable(heap, count - 1, { left: Math.min(maxWeight, share) - own });
+      }
+      const batch = [entry, ...more];
+      if (key) {
+        let w = readyWeight.get(key) ?? 0;
+        for (const e of batch) w -= e.task.batchWeight ?? 0;
+        readyWeight.set(key, w);
+      }
+      start(batch, idle.shift() as W);
     }
     if (running > 0) return;
     if (!failure && left > 0) {
