@@ -133,6 +133,10 @@ export const ERROR_CODES = {
     doc: 'the PostgreSQL server version is not supported, or (restore) lacks a feature archived objects need',
   },
   'pg-lock-timeout': { exit: failure, doc: 'a table lock was not granted in time' },
+  'pg-out-of-locks': {
+    exit: failure,
+    doc: "PostgreSQL's lock table is full (out of shared memory): raise max_locks_per_transaction, as for pg_dump",
+  },
   'pg-table-dropped': { exit: failure, doc: 'a table was dropped while it was being backed up' },
   'pg-target-not-empty': { exit: failure, doc: 'the restore target holds objects (use --clean or --drop)' },
   'pg-missing-extension': { exit: failure, doc: 'the target lacks an extension the archive needs' },

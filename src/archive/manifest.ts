@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FORMAT_VERSION, OLDEST_READABLE_VERSION } from './format.js';
+import { NEWEST_TRAILER_VERSION, OLDEST_READABLE_VERSION, SPLIT_FOOTER_VERSION } from './format.js';
 
 /**
  * The manifest: everything a reader needs to know about a backup, stored
@@ -59,7 +59,13 @@ export const ChainMarkSchema = z.object({
 export type ChainMark = z.infer<typeof ChainMarkSchema>;
 
 export const ManifestSchema = z.object({
-  formatVersion: z.number().int().min(OLDEST_READABLE_VERSION).max(FORMAT_VERSION),
+  /**
+   * The archive's format version: the header's (2; 1 in version 1 archives),
+   * or 3 where the footer is split over several frames. Stored as 2 in a split
+   * footer's manifest too (it is written first); the footer's own
+   * `formatVersion` says 3 there, and the reader puts it here.
+   */
+  formatVersion: z.number().int().min(OLDEST_READABLE_VERSION).max(NEWEST_TRAILER_VERSION),
   tool: z.object({ name: z.literal('stowage'), version: z.string() }),
   engine: z.string().min(1),
   serverVersion: z.string(),
@@ -107,6 +113,12 @@ export type ManifestInput = Omit<Manifest, 'formatVersion' | 'streams' | 'encryp
  */
 export const FooterSchema = z.object({
   manifest: ManifestSchema,
+  /**
+   * A split footer's format version (3), written after everything else once the
+   * split is known; the reader puts it in the manifest. Absent in footers of one
+   * frame, and in split footers of earlier releases.
+   */
+  formatVersion: z.literal(SPLIT_FOOTER_VERSION).optional(),
   index: z.array(
     z.object({
       name: z.string(),

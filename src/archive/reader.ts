@@ -121,6 +121,8 @@ export class ArchiveReader implements StreamReaderSet {
           : `footer missing${where}`,
       );
     });
+    // A split footer says its version after the manifest, which was written before the split was known.
+    if (footer.formatVersion !== undefined) footer.manifest.formatVersion = footer.formatVersion;
     return new ArchiveReader(source, header, key, footer, options);
   }
 

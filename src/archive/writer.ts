@@ -81,6 +81,9 @@ export interface ArchiveResult {
   location: string;
 }
 
+/** The smallest data or footer frame the writer takes (tests use it to get many frames from little data). */
+const MIN_FRAME_SIZE = 1024;
+
 /** What a stream's first data is gathered in, before it needs a frame-size buffer. */
 const FIRST_BUFFER_BYTES = 16 * 1024;
 
@@ -148,14 +151,8 @@ export class ArchiveWriter implements StreamWriterSet {
 
   /** Writes the archive header and returns a writer ready for streams. */
   static async create(sink: ByteSink, options: ArchiveWriterOptions = {}): Promise<ArchiveWriter> {
-    const frameSize = options.frameSize ?? DEFAULT_FRAME_SIZE;
-    if (!Number.isInteger(frameSize) || frameSize < 1024 || frameSize > MAX_FRAME_SIZE) {
-      throw new UsageError(`frame size must be between 1 KiB and ${MAX_FRAME_SIZE / 1024 / 1024} MiB`);
-    }
-    const footerFrameSize = options.footerFrameSize ?? MAX_FRAME_SIZE;
-    if (!Number.isInteger(footerFrameSize) || footerFrameSize < 1024 || footerFrameSize > MAX_FRAME_SIZE) {
-      throw new UsageError(`footer frame size must be between 1 KiB and ${MAX_FRAME_SIZE / 1024 / 1024} MiB`);
-    }
+    const frameSize = checkedFrameSize('frame size', options.frameSize ?? DEFAULT_FRAME_SIZE);
+    const footerFrameSize = checkedFrameSize('footer frame size', options.footerFrameSize ?? MAX_FRAME_SIZE);
     const level = options.compression ?? DEFAULT_COMPRESSION;
     if (level !== 'none' && (!Number.isInteger(level) || level < 1 || level > 19)) {
       throw new UsageError(`compression level must be 1–19 or none, got ${level}`);
@@ -372,6 +369,7 @@ export class ArchiveWriter implements StreamWriterSet {
           next.stream.crcs.push(payloadCrc);
           next.stream.storedBytes += frame.length;
         }
+        if (next.type === FrameType.StreamClose && next.stream) compactIndex(next.stream);
         this.offset += frame.length;
         this.queue.shift();
         this.capacityWaiters.shift()?.();
@@ -439,15 +437,28 @@ export class ArchiveWriter implements StreamWriterSet {
       // the manifest of a schema with thousands of tables is tens of MiB of JSON, and never exists
       // whole as text or bytes.
       let footerFrames = 0;
-      for (const frame of this.encodeFooter(footer)) {
+      let split = false;
+      const text = footerText(footer, (rawBefore) => {
+        // Without the member, the footer ends with one more byte (its `}`): split already, or never.
+        split = rawBefore + 1 > this.footerLimits.frameRaw;
+        return split ? `,"formatVersion":${SPLIT_FOOTER_VERSION}` : '';
+      });
+      for (const frame of this.encodeFooter(text)) {
         await this.sink.write(frame);
         this.offset += frame.length;
         footerFrames++;
       }
+      if (split !== footerFrames > 1) {
+        throw new StowageError(
+          'internal',
+          `footer of ${footerFrames} frames said split=${split} (a stowage bug)`,
+        );
+      }
       this.ordinal += footerFrames;
       const footerLength = this.offset - footerOffset;
       // A footer in one frame is a version 2 tail, byte for byte: only a split one needs a newer reader.
-      const version = footerFrames > 1 ? SPLIT_FOOTER_VERSION : FORMAT_VERSION;
+      const version = split ? SPLIT_FOOTER_VERSION : FORMAT_VERSION;
+      manifest.formatVersion = version;
       await this.sink.write(encodeTrailer({ footerOffset, footerLength, version }));
       this.offset += 32;
       await this.sink.commit();
@@ -462,7 +473,7 @@ export class ArchiveWriter implements StreamWriterSet {
   }
 
   /** The footer's frames, ordinals from the writer's next; it advances past them once they are written. */
-  private *encodeFooter(footer: Footer): Generator<Buffer> {
+  private *encodeFooter(text: Iterable<string>): Generator<Buffer> {
     const ident: FrameIdentity = {
       type: FrameType.Footer,
       streamId: 0,
@@ -470,7 +481,7 @@ export class ArchiveWriter implements StreamWriterSet {
       sequence: 0,
     };
     try {
-      yield* this.codec.encodePieces(ident, jsonPieces(footer), this.footerLimits);
+      yield* this.codec.encodePieces(ident, text, this.footerLimits);
     } catch (err) {
       if (!(err instanceof FrameTooLargeError)) throw err;
       // Readers cannot parse a footer this large: better no archive than one that cannot be read.
@@ -492,6 +503,55 @@ export class ArchiveWriter implements StreamWriterSet {
     await this.sink.abort();
     await this.codec.close();
   }
+}
+
+/**
+ * The footer's JSON text in pieces, and at its end the member `lastMember`
+ * gives, told how many UTF-8 bytes came before it.
+ *
+ * The manifest's `formatVersion` is written first, before anyone knows whether
+ * the footer will need more than one frame, and says 2. A split footer says 3
+ * in a last member of the footer, `"formatVersion": 3`, that the reader puts
+ * in the manifest (docs/FORMAT.md): by then every byte but the footer's `}` has
+ * been taken by the frame encoder (the pieces are pulled one at a time), so
+ * whether it is split is known without a second pass. A footer that fits one
+ * frame gets no such member: byte for byte what earlier releases wrote.
+ */
+function* footerText(footer: Footer, lastMember: (rawBefore: number) => string): Generator<string> {
+  let rawBefore = 0;
+  let held: string | undefined;
+  for (const piece of jsonPieces(footer)) {
+    if (held !== undefined) {
+      rawBefore += Buffer.byteLength(held, 'utf8');
+      yield held;
+    }
+    held = piece;
+  }
+  // The last piece ends with the footer's closing brace: the member goes before it.
+  const body = (held ?? '}').slice(0, -1);
+  rawBefore += Buffer.byteLength(body, 'utf8');
+  yield body;
+  yield `${lastMember(rawBefore)}}`;
+}
+
+/**
+ * A closed stream's frame lists at their exact length: `push` leaves room for
+ * more (16 entries from the first), and the lists are kept until the footer:
+ * with 20,000 one-frame streams that was some 8 MiB of empty slots. All of a
+ * stream's data frames are written once its close frame is.
+ */
+function compactIndex(state: StreamState): void {
+  state.offsets = state.offsets.slice();
+  state.sizes = state.sizes.slice();
+  state.crcs = state.crcs.slice();
+}
+
+/** Data and footer frames share the format's bounds: a whole number of bytes, 1 KiB to MAX_FRAME_SIZE. */
+function checkedFrameSize(what: string, bytes: number): number {
+  if (!Number.isInteger(bytes) || bytes < MIN_FRAME_SIZE || bytes > MAX_FRAME_SIZE) {
+    throw new UsageError(`${what} must be between 1 KiB and ${formatMiB(MAX_FRAME_SIZE)}, got ${bytes}`);
+  }
+  return bytes;
 }
 
 function formatMiB(bytes: number): string {

@@ -59,6 +59,9 @@ async function runMain(): Promise<void> {
     process.exit(1);
   });
 
+  // V8 would let its young generation grow to 128 MiB, mostly garbage, in a backup of thousands of tables.
+  const { capYoungGeneration } = await import('./young-generation.js');
+  capYoungGeneration();
   const { main } = await import('./main.js');
   process.exitCode = await main(args);
   finished = true;

@@ -251,7 +251,17 @@ describe('errors are typed', () => {
   });
 
   it('writer options are validated', async () => {
-    await expect(writeArchive(streams, { frameSize: 100 })).rejects.toThrow(/frame size/);
+    await expect(writeArchive(streams, { frameSize: 100 })).rejects.toThrow(/^frame size .* got 100$/);
+    await expect(writeArchive(streams, { frameSize: 64 * 1024 * 1024 + 1 })).rejects.toThrow(/^frame size/);
+    await expect(writeArchive(streams, { frameSize: 4096.5 })).rejects.toThrow(/^frame size/);
+    // The footer's frames have the same bounds, said under their own name.
+    await expect(writeArchive(streams, { footerFrameSize: 1023 })).rejects.toThrow(
+      /^footer frame size must be between 1 KiB and 64 MiB, got 1023$/,
+    );
+    await expect(writeArchive(streams, { footerFrameSize: 64 * 1024 * 1024 + 1 })).rejects.toThrow(
+      /^footer frame size/,
+    );
+    await expect(writeArchive(streams, { footerFrameSize: 1024 })).resolves.toBeInstanceOf(Buffer);
     await expect(writeArchive(streams, { compression: 0 })).rejects.toThrow(/compression level/);
     await expect(writeArchive(streams, { compression: 23 })).rejects.toThrow(/compression level/);
   });

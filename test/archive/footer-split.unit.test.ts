@@ -146,7 +146,8 @@ describe('a footer larger than one frame (format version 3)', () => {
       const source = new MemorySource(bytes);
       const reader = await ArchiveReader.open(source, { threads: 0, encryption });
       expect(reader.manifest.schema).toEqual(schema);
-      expect(reader.manifest.formatVersion).toBe(FORMAT_VERSION);
+      // The manifest was written before the split was known; the footer's last member says it.
+      expect(reader.manifest.formatVersion).toBe(SPLIT_FOOTER_VERSION);
       // A frame at a time: no read takes more of the footer than one frame.
       const footerStart = frames[0]!.offset;
       for (const read of source.reads.filter((r) => r.offset >= footerStart)) {
@@ -184,7 +185,34 @@ describe('a footer larger than one frame (format version 3)', () => {
       expect(Buffer.from(raw.toString('utf8')).equals(raw)).toBe(true);
       return raw.toString('utf8');
     });
-    expect(JSON.parse(texts.join('')).manifest.schema).toEqual(schema);
+    const footer = JSON.parse(texts.join(''));
+    expect(footer.manifest.schema).toEqual(schema);
+    // Stored as written first, corrected at the end of the footer.
+    expect(footer.manifest.formatVersion).toBe(FORMAT_VERSION);
+    expect(texts.at(-1)!.endsWith(`,"formatVersion":${SPLIT_FOOTER_VERSION}}`)).toBe(true);
+  });
+
+  it('a footer of exactly one frame is version 2; one byte more is split and says 3', async () => {
+    // The footer's text is the same for the same inputs: measure it, then set the frame limit at it and one below.
+    const measured = footerFrames(await writeSplit({ compression: 1, footerFrameSize: 1024 * 1024 }, schema));
+    expect(measured.frames).toHaveLength(1);
+    const length = measured.frames[0]!.rawLength;
+
+    const fits = await writeSplit({ compression: 1, footerFrameSize: length }, schema);
+    expect(footerFrames(fits).version).toBe(FORMAT_VERSION);
+    expect(footerFrames(fits).frames).toHaveLength(1);
+    const whole = await open(fits);
+    expect(whole.manifest.formatVersion).toBe(FORMAT_VERSION);
+    await whole.close();
+
+    const over = await writeSplit({ compression: 1, footerFrameSize: length - 1 }, schema);
+    const { version, frames } = footerFrames(over);
+    expect(version).toBe(SPLIT_FOOTER_VERSION);
+    expect(frames).toHaveLength(2);
+    const split = await open(over);
+    expect(split.manifest.formatVersion).toBe(SPLIT_FOOTER_VERSION);
+    expect(split.manifest.schema).toEqual(schema);
+    await split.close();
   });
 
   it('list, inspect and verify read it like any archive', async () => {

@@ -6,8 +6,9 @@ import { Readable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PgSession, parseTarget } from '../../src/engines/postgres/connect.js';
-import { CopyIn } from '../../src/engines/postgres/copy-in.js';
 import { CopyInBatch, CopyInBatchError } from '../../src/engines/postgres/copy-in-batch.js';
+import { loadTableCopy } from '../../src/engines/postgres/load-copy.js';
+import type { PgTableData } from '../../src/engines/postgres/model.js';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
 import { pgUrl } from '../support/servers.js';
 import { backupToMemory, catalogSnapshot, restoreFromMemory, tableChecksums } from './support.js';
@@ -52,19 +53,25 @@ describe('postgres restore of many small tables', () => {
     const backup = await backupToMemory(source.url, {}, 2);
     const target = await createPgDatabase('pg_manyr_dst');
     created.push(target);
-    // Each query that carries COPYs is handed to the connection through one of these.
-    const single = vi.spyOn(CopyIn.prototype, 'submit');
+    // Each query that carries COPYs is handed to the connection through this; every other query through pg's.
     const batched = vi.spyOn(CopyInBatch.prototype, 'submit');
+    const sent = vi.spyOn(pg.Client.prototype, 'query');
     let copyQueries: number;
+    let transactionControl: string[];
     try {
       await restoreFromMemory(target.url, backup, {}, 2);
-      copyQueries = single.mock.calls.length + batched.mock.calls.length;
+      copyQueries = batched.mock.calls.length;
+      transactionControl = sent.mock.calls.flatMap(([sql]) =>
+        typeof sql === 'string' && /^(BEGIN|COMMIT)\b/.test(sql) ? [sql] : [],
+      );
     } finally {
-      single.mockRestore();
       batched.mockRestore();
+      sent.mockRestore();
     }
     expect(copyQueries).toBeGreaterThan(0);
     expect(copyQueries).toBeLessThanOrEqual(4);
+    // A batch's query is its transaction: no BEGIN and COMMIT round trips around it.
+    expect(transactionControl).toEqual([]);
     expect(await tableChecksums(target.url)).toEqual(await tableChecksums(source.url));
     expect(await catalogSnapshot(target.url)).toEqual(await catalogSnapshot(source.url));
 
@@ -117,11 +124,14 @@ describe('postgres restore of many small tables', () => {
     const session = await PgSession.open(parseTarget(target.url), { mode: 'restore', settings: {} });
     try {
       const opened: string[] = [];
+      const sources: Readable[] = [];
       const part = (table: string, data: string) => ({
         text: `COPY ${table} FROM STDIN`,
         open: () => {
           opened.push(table);
-          return Readable.from([Buffer.from(data)]);
+          const source = Readable.from([Buffer.from(data)]);
+          sources.push(source);
+          return source;
         },
       });
       const good = new CopyInBatch([part('a', '1\n2\n'), part('b', '3\n')]);
@@ -151,16 +161,85 @@ describe('postgres restore of many small tables', () => {
         part('a', '8\n'),
       ]);
       opened.length = 0;
+      sources.length = 0;
       session.client.query(broken);
       const failed = await broken.done.catch((e: unknown) => e);
       expect((failed as CopyInBatchError).index).toBe(1);
       expect((failed as CopyInBatchError).error.message).toBe('frame checksum mismatch');
-      // Nothing of a failed batch stays (one query, one implicit transaction); after a source failed, nothing more was read.
+      // Nothing of a failed batch stays (one query, one implicit transaction); after a source failed, the
+      // next one (opened ahead) was closed, not sent.
       const { rows } = await session.client.query<{ v: number }>(
         'SELECT v FROM a UNION ALL SELECT v FROM b ORDER BY 1',
       );
       expect(rows.map((r) => r.v)).toEqual([1, 2, 3]);
-      expect(opened).toEqual(['a']);
+      expect(opened).toEqual(['a', 'a']);
+      expect(sources[1]?.destroyed).toBe(true);
+
+      // The next COPY's data is opened while the one before is still being sent, so it is ready when the
+      // server gets to it instead of the server waiting for the archive between them.
+      const events: string[] = [];
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const readAhead = new CopyInBatch([
+        {
+          text: 'COPY a FROM STDIN',
+          open: () =>
+            Readable.from(
+              (async function* () {
+                yield Buffer.from('20\n');
+                await gate;
+                events.push('a sent');
+              })(),
+            ),
+        },
+        {
+          text: 'COPY b FROM STDIN',
+          open: () => {
+            events.push('b opened');
+            return Readable.from([Buffer.from('21\n')]);
+          },
+        },
+      ]);
+      session.client.query(readAhead);
+      try {
+        await vi.waitFor(() => expect(events).toContain('b opened'), { timeout: 5_000 });
+      } finally {
+        release();
+      }
+      expect(await readAhead.done).toEqual([1, 1]);
+      expect(events).toEqual(['b opened', 'a sent']);
+
+      // One table on its own: a batch of one, with its source opened before the server answers.
+      const table = (name: string) => ({ schema: 'public', name, columns: [] }) as unknown as PgTableData;
+      const sentBytes: number[] = [];
+      expect(
+        await loadTableCopy(session, table('b'), Readable.from([Buffer.from('9\n10\n')]), (n) =>
+          sentBytes.push(n),
+        ),
+      ).toBe(2);
+      expect(sentBytes.at(-1)).toBe(5);
+      // Refused before its data was asked for, the source is closed all the same (an archive stream left open holds the reader).
+      const unread = Readable.from([Buffer.from('11\n')]);
+      const refusedTable = await loadTableCopy(session, table('missing'), unread, () => {}).catch(
+        (e: unknown) => e,
+      );
+      expect((refusedTable as Error).message).toMatch(/missing/);
+      expect(unread.destroyed).toBe(true);
+      // A source failing part way: CopyFail, the source's error reported, the session still usable.
+      const failing = Readable.from(
+        (async function* () {
+          yield Buffer.from('12\n');
+          throw new Error('frame checksum mismatch');
+        })(),
+      );
+      const sourceFailed = await loadTableCopy(session, table('b'), failing, () => {}).catch(
+        (e: unknown) => e,
+      );
+      expect((sourceFailed as Error).message).toMatch(/frame checksum mismatch/);
+      const after = await session.client.query<{ v: number }>('SELECT v FROM b ORDER BY 1');
+      expect(after.rows.map((r) => r.v)).toEqual([3, 9, 10, 21]);
     } finally {
       await session.close();
     }

@@ -220,7 +220,12 @@ export function postgresIds(): { uid: number; gid: number } {
   return { uid, gid };
 }
 
-export async function startLocalPostgres(root: HarnessRoot, binDir: string): Promise<StartedServer> {
+/** `settings`: more postgresql.conf lines, after (so overriding) the harness's own. */
+export async function startLocalPostgres(
+  root: HarnessRoot,
+  binDir: string,
+  settings: string[] = [],
+): Promise<StartedServer> {
   const dir = join(root.dir, 'pg');
   const data = join(dir, 'data');
   const log = join(dir, 'server.log');
@@ -276,6 +281,7 @@ export async function startLocalPostgres(root: HarnessRoot, binDir: string): Pro
       'wal_level = logical',
       'max_replication_slots = 20',
       'max_wal_senders = 20',
+      ...settings,
       '',
     ].join('\n'),
   );

@@ -1,7 +1,12 @@
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type pg from 'pg';
-import { copyFail, sendCopyData } from './copy-in.js';
 import type { PgConnection } from './socket-feed.js';
+
+// Frontend message types (PostgreSQL protocol, "Message Formats").
+const COPY_DATA = 0x64; // 'd'
+const COPY_DONE = 0x63; // 'c'
+const COPY_FAIL = 0x66; // 'f'
 
 /** One `COPY ... FROM STDIN` of a {@link CopyInBatch}, its data opened only when its turn comes. */
 export interface CopyInPart {
@@ -22,8 +27,16 @@ export class CopyInBatchError extends Error {
 }
 
 /**
- * Several `COPY ... FROM STDIN` statements sent as one simple query, each
- * one's data sent right after the one before without waiting for the server.
+ * One or more `COPY ... FROM STDIN` statements sent as one simple query, each
+ * one's data sent right after the one before without waiting for the server,
+ * each chunk as one CopyData message straight onto the socket.
+ *
+ * It plugs into `pg` as a Submittable, like pg-copy-streams' `from()`, but
+ * tells the caller when the socket is done with each chunk (the socket write's
+ * own callback, when the bytes are in the kernel), so the archive reader can
+ * reuse that memory for the next frame: a restore then allocates nothing per
+ * frame. Backpressure is the socket's: the next chunk is read from the source
+ * only once the socket has drained.
  *
  * With thousands of small tables a load costs two round trips per table (the
  * query, answered by CopyInResponse; the data, answered by CommandComplete and
@@ -31,12 +44,15 @@ export class CopyInBatchError extends Error {
  * of one query in turn and reads each COPY's data from the socket in order, so
  * the whole batch goes out in one stream: its data is already waiting when the
  * server reaches each COPY. Each COPY's row count comes back in its own
- * CommandComplete.
+ * CommandComplete. A query of several statements is one transaction by itself
+ * (an implicit transaction block, unless one is already open): the batch
+ * commits when it completes, with no BEGIN or COMMIT round trip.
  *
- * A failing COPY (refused data, or a source that fails: CopyFail) ends the
- * query: the server skips the statements after it and ignores whatever copy
- * data of theirs was already sent, and nothing more is sent. Inside a
- * transaction block the COPYs before it are rolled back with it.
+ * A failing COPY (refused data, or a source that fails: CopyFail, so the
+ * server rolls it back and the connection stays usable, and the source's error
+ * is the one reported) ends the query: the server skips the statements after
+ * it and ignores whatever copy data of theirs was already sent, and nothing
+ * more is sent. The COPYs before it are rolled back with it.
  */
 export class CopyInBatch implements pg.Submittable {
   readonly text: string;
@@ -49,20 +65,25 @@ export class CopyInBatch implements pg.Submittable {
   private connection: PgConnection | undefined;
   private started = false;
   private failure: Error | undefined;
+  /** An error of our own side (a source), reported instead of the server's answer to CopyFail. */
   private sourceError: Error | undefined;
   private serverError: Error | undefined;
   private source: Readable | undefined;
+  /** The next COPY's data, opened while this one is sent so its first frame is ready when its turn comes. */
+  private ahead: Readable | undefined;
   private finish: (err?: Error) => void = () => {};
 
   /**
    * @param parts the COPYs, in order
    * @param onChunkDone called with each chunk once the socket no longer needs it
+   * @param before statements run first in the same query (and transaction), answering with no rows (`SET LOCAL ...`)
    */
   constructor(
     private readonly parts: CopyInPart[],
     private readonly onChunkDone: (chunk: Buffer) => void = () => {},
+    before: string[] = [],
   ) {
-    this.text = parts.map((p) => p.text).join(';\n');
+    this.text = [...before, ...parts.map((p) => p.text)].join(';\n');
     this.bytes = parts.map(() => 0);
     this.done = new Promise((resolve, reject) => {
       this.finish = (err) => {
@@ -91,9 +112,14 @@ export class CopyInBatch implements pg.Submittable {
   }
 
   handleError(err: Error): void {
+    // The server refused a statement, rejected the data, or the connection died. Stop sending:
+    // the server drops whatever CopyData still arrives.
     this.serverError ??= err;
     this.failure ??= err;
     this.source?.destroy();
+    this.ahead?.destroy();
+    // pg forgets the query on an error (ReadyForQuery goes to no one) and queues the next query until
+    // the server is ready, so this is the end.
     this.settle();
   }
 
@@ -116,7 +142,17 @@ export class CopyInBatch implements pg.Submittable {
     if (!socket) return;
     for (let i = 0; i < this.parts.length && !this.failure; i++) {
       try {
-        this.source = (this.parts[i] as CopyInPart).open();
+        this.source = this.ahead ?? (this.parts[i] as CopyInPart).open();
+        this.ahead = undefined;
+        const next = this.parts[i + 1];
+        if (next) {
+          // Read ahead by one: the next table's frame is read and decompressed while this one is
+          // sent, instead of the server waiting for it between the two COPYs.
+          this.ahead = next.open();
+          // A failure while it waits is reported when its turn comes (its iteration throws it then).
+          this.ahead.on('error', () => {});
+          this.ahead.read(0);
+        }
         await sendCopyData(socket, this.source, {
           stopped: () => this.failure !== undefined,
           onChunkDone: this.onChunkDone,
@@ -128,9 +164,58 @@ export class CopyInBatch implements pg.Submittable {
         if (this.failure) return; // the source was destroyed because the server failed first
         this.sourceError = err instanceof Error ? err : new Error(String(err));
         this.failure = this.sourceError;
+        this.ahead?.destroy();
         // The server is in this COPY (or will be once it reaches it): CopyFail ends it, and the query.
         if (!socket.destroyed) socket.write(copyFail(this.sourceError.message));
       }
     }
   }
+}
+
+/**
+ * Sends `source` as CopyData messages, each chunk as it is (no copy), then
+ * CopyDone, waiting for the socket to drain when it is full. Stops sending as
+ * soon as `stopped()` (the server failed); a failure of the source is thrown.
+ */
+async function sendCopyData(
+  socket: Socket,
+  source: Readable,
+  hooks: { stopped(): boolean; onChunkDone(chunk: Buffer): void; onSent(bytes: number): void },
+): Promise<void> {
+  for await (const chunk of source) {
+    if (hooks.stopped()) return;
+    const data = chunk as Buffer;
+    if (data.length === 0) continue;
+    const header = Buffer.allocUnsafe(5);
+    header[0] = COPY_DATA;
+    header.writeUInt32BE(data.length + 4, 1);
+    socket.write(header);
+    const room = socket.write(data, () => hooks.onChunkDone(data));
+    hooks.onSent(data.length);
+    if (!room && !hooks.stopped()) await drained(socket);
+  }
+  if (!hooks.stopped()) socket.write(Buffer.from([COPY_DONE, 0, 0, 0, 4]));
+}
+
+/** A CopyFail message: the server ends the COPY in progress with `message` as its error. */
+function copyFail(message: string): Buffer {
+  const text = Buffer.from(`${message.replaceAll('\0', ' ')}\0`, 'utf8');
+  const out = Buffer.allocUnsafe(5 + text.length);
+  out[0] = COPY_FAIL;
+  out.writeUInt32BE(4 + text.length, 1);
+  text.copy(out, 5);
+  return out;
+}
+
+/** Resolves when the socket drains, or is closed (then the failure arrives through pg). */
+function drained(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
 }

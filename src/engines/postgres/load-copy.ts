@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { PgSession } from './connect.js';
-import { CopyIn } from './copy-in.js';
+import { CopyInBatch, CopyInBatchError } from './copy-in-batch.js';
 import { copyColumns, PROGRESS_INTERVAL_MS } from './dump-table.js';
 import { qualify } from './ident.js';
 import type { PgTableData } from './model.js';
@@ -23,18 +23,23 @@ export async function loadTableCopy(
   recycle?: (chunk: Buffer) => void,
 ): Promise<number> {
   const label = qualify(table.schema, table.name);
-  const copy = new CopyIn(copyInStatement(table), source, recycle);
-  const timer = setInterval(() => onProgress(copy.bytes), PROGRESS_INTERVAL_MS);
+  // A batch of one: the source is already open, so it is that COPY's data.
+  const copy = new CopyInBatch([{ text: copyInStatement(table), open: () => source }], recycle);
+  const sent = () => copy.bytes[0] ?? 0;
+  const timer = setInterval(() => onProgress(sent()), PROGRESS_INTERVAL_MS);
+  let rows: number;
   try {
     session.client.query(copy);
-    await copy.done;
+    rows = (await copy.done)[0] ?? 0;
   } catch (err) {
-    throw session.translate(err, `loading table ${label}`);
+    // Refused before its data was asked for (a missing table, say), the source was never read: close it.
+    source.destroy();
+    throw session.translate(err instanceof CopyInBatchError ? err.error : err, `loading table ${label}`);
   } finally {
     clearInterval(timer);
   }
-  onProgress(copy.bytes);
-  return copy.rowCount;
+  onProgress(sent());
+  return rows;
 }
 
 /** The `COPY ... FROM STDIN` that loads `table`'s archived data, in the format it was dumped in. */

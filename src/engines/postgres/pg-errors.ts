@@ -26,6 +26,7 @@ export interface ErrorContext {
 interface DriverError {
   code?: string;
   message?: string;
+  hint?: string;
   errno?: number;
   syscall?: string;
   table?: string;
@@ -118,6 +119,17 @@ export function translatePgError(err: unknown, ctx: ErrorContext): StowageError 
         `${ctx.server} refused the connection: too many connections`,
         'lower --jobs or raise max_connections on the server',
       );
+    case '53200': {
+      // "out of shared memory" from the lock manager: its hint names the setting (PostgreSQL 16
+      // quotes it). Other out-of-memory errors keep the server's message below.
+      const setting = /max_(pred_)?locks_per_transaction/.exec(e.hint ?? '')?.[0];
+      if (!setting) break;
+      return make(
+        'pg-out-of-locks',
+        `PostgreSQL ran out of lock slots${doing} (${raw}): raise ${setting} on the server and restart it, as pg_dump needs too`,
+        `a backup holds a lock on every table until it ends; set ${setting} so that it times (max_connections + max_prepared_transactions) exceeds the number of tables, or back up fewer tables at a time (--schema, --table)`,
+      );
+    }
     case '42501': {
       const what = e.schema && e.table ? ` on ${e.schema}.${e.table}` : '';
       return make(

@@ -338,10 +338,15 @@ export async function restorePostgres(
     };
     /**
      * Loads small tables' streams with one query (see copy-in-batch.ts): their COPYs and data go
-     * out back to back. Only COPY loads without an encoding switch between tables go this way.
+     * out back to back, and the query is their transaction (no BEGIN and COMMIT round trips).
+     * Only COPY loads without an encoding switch between tables go this way.
      */
     const pipelined = !insert && schema.database.encoding === 'UTF8';
-    const loadPipelined = async (session: PgSession, parts: { table: PgTableData; stream: string }[]) => {
+    const loadPipelined = async (
+      session: PgSession,
+      parts: { table: PgTableData; stream: string }[],
+      before: string[],
+    ) => {
       for (const { stream } of parts) progress({ type: 'unit-start', name: stream });
       const batch = new CopyInBatch(
         parts.map(({ table, stream }) => ({
@@ -349,6 +354,7 @@ export async function restorePostgres(
           open: () => request.streams.open(stream),
         })),
         request.streams.recycle?.bind(request.streams),
+        before,
       );
       session.client.query(batch);
       let counts: number[];
@@ -359,9 +365,8 @@ export async function restorePostgres(
         const table = (parts[failed?.index ?? 0] as { table: PgTableData }).table;
         throw session.translate(failed?.error ?? err, `loading table ${keyOf(table)}`);
       }
-      return parts.map(({ table, stream }, i) => {
+      return parts.map(({ stream }, i) => {
         const rows = counts[i] ?? 0;
-        recordPart(table, stream, rows, false);
         progress({ type: 'unit-done', name: stream, items: rows, bytes: batch.bytes[i] ?? 0 });
         return rows;
       });
@@ -373,16 +378,28 @@ export async function restorePostgres(
       parts: { table: PgTableData; stream: string }[],
       { deferConstraints }: { deferConstraints: boolean },
     ): Promise<void> => {
-      if (!options.singleTransaction) await session.query('BEGIN', [], 'starting a load transaction');
-      if (deferConstraints) await session.query('SET CONSTRAINTS ALL DEFERRED');
+      const defer = deferConstraints ? ['SET CONSTRAINTS ALL DEFERRED'] : [];
       const loaded: number[] = [];
-      if (pipelined && parts.length > 1) loaded.push(...(await loadPipelined(session, parts)));
-      else for (const { table, stream } of parts) loaded.push(await loadPart(session, table, stream, false));
-      const tables = [...new Set(parts.map((p) => p.table))];
-      if (!options.singleTransaction)
-        await session.query('COMMIT', [], `committing tables ${tables.map(keyOf).join(', ')}`);
+      if (pipelined) {
+        const counts = await loadPipelined(session, parts, defer);
+        // Committed with their query: counted as such even when a count below is found wrong.
+        for (const rows of counts) ledger.partCommitted(rows);
+        for (const [i, { table, stream }] of parts.entries())
+          recordPart(table, stream, counts[i] ?? 0, false);
+      } else {
+        if (!options.singleTransaction) await session.query('BEGIN', [], 'starting a load transaction');
+        for (const sql of defer) await session.query(sql);
+        for (const { table, stream } of parts) loaded.push(await loadPart(session, table, stream, false));
+        if (!options.singleTransaction)
+          await session.query(
+            'COMMIT',
+            [],
+            `committing tables ${[...new Set(parts.map((p) => keyOf(p.table)))].join(', ')}`,
+          );
+      }
       for (const rows of loaded) ledger.partCommitted(rows);
-      for (const t of tables) if (partsLeft.get(keyOf(t)) === 0) ledger.tick('data');
+      for (const t of new Set(parts.map((p) => p.table)))
+        if (partsLeft.get(keyOf(t)) === 0) ledger.tick('data');
     };
 
     const perform = async (work: RestoreWork, session: PgSession): Promise<void> => {

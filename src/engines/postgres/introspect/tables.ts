@@ -120,10 +120,7 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
          WHERE ft.ftrelid = c.oid) AS server,
        (SELECT ${optionsList('ft.ftoptions')} FROM pg_catalog.pg_foreign_table ft WHERE ft.ftrelid = c.oid) AS ftoptions,
        c.reltuples::float8 AS reltuples,
-       -- The heap and its TOAST data, the bytes a COPY reads: one file size each, where pg_table_size
-       -- also opens every free-space and visibility map (a third of the catalog time with thousands of tables).
-       (pg_catalog.pg_relation_size(c.oid)
-         + CASE WHEN c.reltoastrelid <> 0 THEN pg_catalog.pg_relation_size(c.reltoastrelid) ELSE 0 END)::text AS size,
+       ${estimatedSize(ctx.version)} AS size,
        pg_catalog.pg_get_userbyid(c.relowner) AS owner, ${aclJson('c.relacl')} AS acl,
        ${commentOf('pg_class', 'c.oid')} AS comment
      FROM pg_catalog.pg_class c
@@ -402,6 +399,24 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
     }
   }
   return { objects, data };
+}
+
+/**
+ * The bytes a COPY of the table reads, its heap and its TOAST data, as an
+ * estimate for scheduling and progress: from the page counts VACUUM and
+ * ANALYZE keep in pg_class, as pg_dump orders its data by. Measuring the
+ * files (pg_relation_size) opens each table and its TOAST table in the
+ * server: with thousands of tables, most of this query's server time. A
+ * table whose statistics were never gathered (reltuples -1 from PostgreSQL
+ * 14; no pages before) is measured instead, its page count says nothing.
+ * A TOAST table's pages are counted by VACUUM only (ANALYZE skips it), so a
+ * table analysed but never vacuumed counts its heap alone.
+ */
+function estimatedSize(version: number): string {
+  const unknown = version >= 140000 ? 'c.reltuples < 0' : 'c.relpages = 0';
+  return `(CASE WHEN ${unknown} THEN pg_catalog.pg_relation_size(c.oid)
+         + CASE WHEN c.reltoastrelid <> 0 THEN pg_catalog.pg_relation_size(c.reltoastrelid) ELSE 0 END
+       ELSE (c.relpages::int8 + COALESCE(tc.relpages, 0)::int8) * pg_catalog.current_setting('block_size')::int8 END)::text`;
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
