@@ -208,7 +208,7 @@ export const ERROR_CODES = {
   demo: { exit: failure, doc: 'the demo failed' },
   'native-addon': {
     exit: failure,
-    doc: 'a native addon (zstd-napi) does not load on this Node.js: run `npm rebuild zstd-napi`',
+    doc: 'a native addon does not load here: zstd-napi (run `npm rebuild zstd-napi`) or, reading BLAKE3 digests, @napi-rs/blake-hash (run `npm install`)',
   },
   internal: {
     exit: failure,

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { StreamReaderSet, StreamSummary } from '../engines/engine.js';
+import { conformer } from '../engines/kit/zod-conforms.js';
 import {
   CorruptArchiveError,
   CorruptFrameError,
@@ -28,10 +29,11 @@ import {
   type Trailer,
 } from './format.js';
 import { decodeFrame } from './frame-codec.js';
+import { FrameWindows } from './frame-windows.js';
 import { readHeader } from './header-read.js';
 import { type Footer, FooterSchema, type Manifest, type StreamEntry } from './manifest.js';
 import { incompleteStreams, scanArchive } from './scan.js';
-import { createStreamDigest, digestName, recordedDigest } from './stream-digest.js';
+import { createStreamDigest, digestName, recordedDigest, requireDigest } from './stream-digest.js';
 
 export interface ArchiveReaderOptions {
   /** The passphrase or key, or an operation's key cache (see {@link ArchiveKeys}). */
@@ -65,6 +67,8 @@ export class ArchiveReader implements StreamReaderSet {
         index: Map<string, Footer['index'][number]>;
       }
     | undefined;
+  /** Small frames read several at a time (built on the first frame read). */
+  private windows: FrameWindows | undefined;
   /** Raw frame buffers handed back by the consumer (see recycle()); sized by the largest frame seen. */
   private readonly rawBuffers = new BufferPool(0, MAX_SPARE_RAW);
 
@@ -182,8 +186,12 @@ export class ArchiveReader implements StreamReaderSet {
   /**
    * The streams with `prefetch` frames read ahead each: one opened archive
    * serves a restore (the engine's read-ahead) and a comparison after it.
+   * Throws `native-addon` when the streams' digests cannot be checked here.
    */
   withReadAhead(prefetch: number | undefined): StreamReaderSet {
+    // A restore takes this set before it writes anything: a hasher that cannot load here is said now,
+    // not after the schema was applied (each stream's digest is checked as it is read).
+    if (this.manifest.streams.some((s) => s.blake3 !== undefined)) requireDigest('blake3');
     return {
       list: () => this.list(),
       open: (name) => this.open(name, prefetch ?? this.options.prefetch),
@@ -250,7 +258,8 @@ export class ArchiveReader implements StreamReaderSet {
     indexedCrc: number | undefined,
     codec: FrameCodec,
   ): Promise<Buffer> {
-    const bytes = await this.source.read(offset, size);
+    this.windows ??= new FrameWindows(this.source, indexedFrames(this.footer.index));
+    const bytes = await this.windows.read(offset, size);
     if (bytes.length < size) throw new CorruptFrameError(offset, name, 'archive ends inside the frame');
     const fh = decodeFrameHeader(bytes);
     if (!fh) throw new CorruptFrameError(offset, name, 'frame header checksum mismatch');
@@ -286,6 +295,15 @@ export class ArchiveReader implements StreamReaderSet {
   }
 }
 
+/** Every data frame the index places: where it is and its total size. */
+function* indexedFrames(index: Footer['index']): Generator<{ offset: number; size: number }> {
+  for (const stream of index) {
+    for (let i = 0; i < stream.frames.length; i++) {
+      yield { offset: stream.frames[i] as number, size: stream.sizes[i] as number };
+    }
+  }
+}
+
 /**
  * Every frame up to the footer is intact, yet the tail did not read: the trailer is damaged, or bytes
  * were appended after it. Either way nothing was cut short, so the archive is corrupt, not truncated.
@@ -304,6 +322,9 @@ async function tailDamage(source: ByteSource, footerEnd: number): Promise<Corrup
 /** The tail is missing or unreadable: the archive is probably truncated, so the caller scans. */
 class TailProblem extends Error {}
 
+/** Compiled on the first footer read, not when the module loads. */
+let conformsToFooter: ((value: unknown) => boolean) | undefined;
+
 async function readFooter(source: ByteSource, key: Buffer | undefined): Promise<Footer> {
   if (source.size < TRAILER_SIZE) throw new TailProblem('too short for a trailer');
   const trailer = decodeTrailer(await source.read(source.size - TRAILER_SIZE, TRAILER_SIZE));
@@ -321,8 +342,12 @@ async function readFooter(source: ByteSource, key: Buffer | undefined): Promise<
   } catch {
     throw new CorruptFrameError(footerOffset, 'footer', 'manifest is not valid JSON');
   }
-  // As large as the manifest: not kept through the schema check, which builds the manifest again.
+  // As large as the manifest: not kept through the schema check, which may build the manifest again.
   text = undefined;
+  conformsToFooter ??= conformer(FooterSchema);
+  // Valid as it stands (nearly always): used as it is, not copied object by object by zod
+  // (a second footer in memory, and most of the footer's read time at 20,000 tables).
+  if (conformsToFooter(parsed)) return parsed as Footer;
   const result = FooterSchema.safeParse(parsed);
   if (!result.success) {
     throw new CorruptFrameError(

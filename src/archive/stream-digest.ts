@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { StowageError } from '../errors.js';
 
 /**
  * The whole-stream digest each archive stream carries (manifest and
@@ -32,17 +33,44 @@ interface Blake3Hasher {
 type Blake3Module = { Blake3Hasher: new () => Blake3Hasher };
 
 let blake3: Blake3Module | null | undefined;
+/** Why the hasher did not load, for the message of a read that needs it. */
+let blake3Failure: unknown;
 
 function loadBlake3(): Blake3Module | null {
   if (blake3 === undefined) {
     try {
       blake3 = createRequire(import.meta.url)('@napi-rs/blake-hash') as Blake3Module;
-    } catch {
-      // No prebuilt binary for this platform: SHA-256 is always there.
+    } catch (err) {
+      // No prebuilt binary for this platform, or its optional package was left out: SHA-256 is always there.
       blake3 = null;
+      blake3Failure = err;
     }
   }
   return blake3;
+}
+
+/**
+ * The one-line error (`native-addon`) of reading BLAKE3 digests where the
+ * hasher does not load: its platform package (an optional dependency) was
+ * left out at install (`--omit=optional`, a node_modules copied from another
+ * platform) or does not load here. Writing never needs it (SHA-256 instead).
+ */
+function blake3Unavailable(): StowageError {
+  // The loader's first sentence: napi-rs goes on with advice for developers (remove package-lock.json).
+  const detail = (
+    blake3Failure instanceof Error ? blake3Failure.message : String(blake3Failure ?? 'not installed')
+  )
+    .split('\n')[0]!
+    .split('. ')[0]!
+    .trim();
+  return new StowageError(
+    'native-addon',
+    `this archive's stream digests are BLAKE3, but the BLAKE3 addon @napi-rs/blake-hash does not load on ` +
+      `${process.platform}-${process.arch}, Node.js ${process.versions.node} (${detail}); ` +
+      'run `npm install` in the folder stowage is installed in (with optional dependencies: it fetches the addon for this platform)',
+    undefined,
+    { cause: blake3Failure },
+  );
 }
 
 /** What new archives use: BLAKE3 when its hasher loads here, else SHA-256. */
@@ -50,7 +78,12 @@ export function preferredDigest(): DigestAlgorithm {
   return loadBlake3() ? 'blake3' : 'sha256';
 }
 
-/** Starts a digest. Throws when BLAKE3 is asked for and cannot load here. */
+/** Throws `native-addon` when digests of `algorithm` cannot be computed here (BLAKE3 without its addon). */
+export function requireDigest(algorithm: DigestAlgorithm): void {
+  if (algorithm === 'blake3' && !loadBlake3()) throw blake3Unavailable();
+}
+
+/** Starts a digest. Throws `native-addon` when BLAKE3 is asked for and cannot load here. */
 export function createStreamDigest(algorithm: DigestAlgorithm): StreamDigest {
   if (algorithm === 'sha256') {
     const hash = createHash('sha256');
@@ -61,11 +94,7 @@ export function createStreamDigest(algorithm: DigestAlgorithm): StreamDigest {
     };
   }
   const module = loadBlake3();
-  if (!module) {
-    throw new Error(
-      'this archive uses BLAKE3 digests, but the BLAKE3 hasher (@napi-rs/blake-hash) has no build for this platform',
-    );
-  }
+  if (!module) throw blake3Unavailable();
   const hasher = new module.Blake3Hasher();
   return {
     algorithm,

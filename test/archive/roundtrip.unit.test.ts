@@ -237,14 +237,21 @@ describe('reading', () => {
     for (const r of source.reads.slice(0, opened)) {
       expect(r.offset === 0 || r.offset >= footer.offset, `open read at ${r.offset}`).toBe(true);
     }
-    // Reading stream c touched c's data frames and nothing else.
+    // Reading stream c started every read at one of c's data frames and covered all of them; the
+    // small frames close after one (these are all small) come along in the same read (frame-windows.ts).
     const cFrames = frames.filter((f) => f.type === FrameType.Data && f.streamId === 2);
     const readRanges = source.reads.slice(opened);
-    expect(readRanges).toHaveLength(cFrames.length);
+    expect(readRanges.length).toBeLessThanOrEqual(cFrames.length);
     for (const r of readRanges) {
       expect(
-        cFrames.some((f) => f.offset === r.offset && f.size === r.length),
+        cFrames.some((f) => f.offset === r.offset),
         `read at ${r.offset}`,
+      ).toBe(true);
+    }
+    for (const f of cFrames) {
+      expect(
+        readRanges.some((r) => r.offset <= f.offset && f.offset + f.size <= r.offset + r.length),
+        `frame at ${f.offset}`,
       ).toBe(true);
     }
     await reader.close();
@@ -263,8 +270,9 @@ describe('reading', () => {
 
   it('reads streams in parallel: reads of different streams interleave, and each comes back whole', async () => {
     for (const threads of [0, 2]) {
-      const frameSize = threads ? 32 * 1024 : FRAME;
-      const big = streams.map((s, i) => ({ ...s, data: makeBytes('text', i + 1, 8 * frameSize + i) }));
+      // Frames too big to be read along with their neighbours (frame-windows.ts): one read per frame.
+      const frameSize = 96 * 1024;
+      const big = streams.map((s, i) => ({ ...s, data: makeBytes('random', i + 1, 8 * frameSize + i) }));
       const bytes = await writeArchive(big, { compression: 3, frameSize });
       const frames = walkFrames(bytes);
       const streamAt = new Map(frames.map((f) => [f.offset, f.streamId]));
@@ -277,7 +285,8 @@ describe('reading', () => {
       // With sequential reading, the order would switch streams only 3 times.
       let switches = 0;
       for (let i = 1; i < order.length; i++) if (order[i] !== order[i - 1]) switches++;
-      expect(switches, `threads=${threads}`).toBeGreaterThan(big.length * 2);
+      // In parallel, each stream's read-ahead (4 frames) alternates with the others' at least twice.
+      expect(switches, `threads=${threads}`).toBeGreaterThanOrEqual(big.length * 2);
       await reader.close();
     }
   }, 30_000);

@@ -100,6 +100,22 @@ describe('runSchedule', () => {
     expect(order).toEqual(['a', 'b', 'after']);
   });
 
+  it('counts a dependency named more than once (or a task naming itself) once', async () => {
+    const order: string[] = [];
+    const task = (id: string, deps: string[]): ScheduledTask<number> => ({
+      id,
+      deps,
+      run: async () => {
+        order.push(id);
+      },
+    });
+    await runSchedule(
+      [task('c', ['a', 'b', 'a', 'c', 'b', 'a']), task('b', ['a', 'a']), task('a', [])],
+      [0, 1],
+    );
+    expect(order).toEqual(['a', 'b', 'c']);
+  });
+
   it('a ready task waits for the next free worker, never two at once on one worker', async () => {
     const gate = new Gate();
     const run = runSchedule(

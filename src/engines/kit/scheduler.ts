@@ -105,9 +105,11 @@ export async function runSchedule<W>(
     entries.set(task.id, { task, rank, unmet: 0, dependents: [] });
   });
   for (const entry of entries.values()) {
-    for (const dep of new Set(entry.task.deps ?? [])) {
+    for (const dep of entry.task.deps ?? []) {
       const before = entries.get(dep);
-      if (!before || before === entry) continue;
+      // A dependency named twice counts once: its last dependent is already this entry
+      // (no Set per task: a restore of 20,000 tables schedules over 60,000 tasks).
+      if (!before || before === entry || before.dependents.at(-1) === entry) continue;
       before.dependents.push(entry);
       entry.unmet++;
     }

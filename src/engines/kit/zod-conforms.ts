@@ -9,9 +9,11 @@ import type { z } from 'zod';
  * `conforms(value)` is true only when parsing `value` would succeed and give
  * back an equal value (no unknown keys to strip, no transforms), so the caller
  * may use `value` itself. False means "let zod decide": the caller parses with
- * zod, which then names what is wrong. Parts of a schema this does not know
- * (string formats, refinements, records, …) are handed to zod one value at a
- * time, so the answer never differs from zod's.
+ * zod, which then names what is wrong. String patterns (`regex`, ISO
+ * datetimes) are tested with zod's own regular expressions and refinements
+ * (`refine`) are called as zod calls them; parts of a schema this does not know
+ * (other string formats, records, …) are handed to zod one value at a time, so
+ * the answer never differs from zod's.
  */
 export function conformer(schema: z.ZodType): (value: unknown) => boolean {
   return compile(schema, new Map());
@@ -19,9 +21,15 @@ export function conformer(schema: z.ZodType): (value: unknown) => boolean {
 
 type Check = (value: unknown) => boolean;
 
+/** zod types whose parse may give back a value other than the input. */
+const VALUE_CHANGING = new Set(['default', 'prefault', 'transform', 'pipe', 'catch', 'success']);
+
 interface Def {
   type: string;
   checks?: { _zod: { def: CheckDef } }[];
+  /** A string format's own pattern (`z.iso.datetime()`), with `check: 'string_format'`. */
+  check?: string;
+  pattern?: RegExp;
   shape?: Record<string, z.ZodType>;
   catchall?: unknown;
   element?: z.ZodType;
@@ -33,6 +41,11 @@ interface Def {
 
 interface CheckDef {
   check: string;
+  /** `custom` with a function: a `refine`; `custom` without: a `superRefine`. */
+  type?: string;
+  fn?: (value: unknown) => unknown;
+  when?: unknown;
+  pattern?: RegExp;
   format?: string;
   minimum?: number;
   value?: number;
@@ -44,18 +57,36 @@ const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: Def } 
 function compile(schema: z.ZodType, seen: Map<z.ZodType, Check>): Check {
   const known = seen.get(schema);
   if (known) return known;
-  const check = compileNew(schema, seen);
+  const check = compileChecked(schema, seen);
   seen.set(schema, check);
   return check;
 }
 
-function compileNew(schema: z.ZodType, seen: Map<z.ZodType, Check>): Check {
+function compileChecked(schema: z.ZodType, seen: Map<z.ZodType, Check>): Check {
+  const def = defOf(schema);
+  const checks = (def.checks ?? []).map((c) => c._zod.def);
+  const refinements = checks.filter(isRefinement);
+  if (refinements.length > 0) {
+    // The value's own checks first, then its refinements, as zod runs them.
+    const inner = compileNew(
+      schema,
+      seen,
+      checks.filter((c) => !isRefinement(c)),
+    );
+    return (v) => inner(v) && refinements.every((r) => refined(r, v));
+  }
+  return compileNew(schema, seen, checks);
+}
+
+function compileNew(schema: z.ZodType, seen: Map<z.ZodType, Check>, checks: CheckDef[]): Check {
   const def = defOf(schema);
   const byZod: Check = (value) => schema.safeParse(value).success;
-  const checks = (def.checks ?? []).map((c) => c._zod.def);
   switch (def.type) {
-    case 'string':
-      return def.format !== undefined || checks.length ? byZod : (v) => typeof v === 'string';
+    case 'string': {
+      const tests = [...(def.format !== undefined ? [def as CheckDef] : []), ...checks].map(stringCheck);
+      if (tests.some((t) => t === undefined)) return byZod;
+      return (v) => typeof v === 'string' && tests.every((t) => (t as Check)(v));
+    }
     case 'boolean':
       return (v) => typeof v === 'boolean';
     case 'unknown':
@@ -93,8 +124,8 @@ function compileNew(schema: z.ZodType, seen: Map<z.ZodType, Check>): Check {
       };
     }
     case 'object': {
-      // A catchall keeps unknown keys and a refinement judges the whole: zod's to decide.
-      if (def.catchall !== undefined || checks.length) return byZod;
+      // A catchall keeps unknown keys: zod's to decide.
+      if (def.catchall !== undefined) return byZod;
       const fields = Object.entries(def.shape ?? {}).map(([key, field]) => ({
         key,
         check: compile(field, seen),
@@ -106,12 +137,45 @@ function compileNew(schema: z.ZodType, seen: Map<z.ZodType, Check>): Check {
         for (const f of fields) if (!f.check(record[f.key])) return false;
         // zod would drop an unknown key: the value as it stands is not what zod gives back.
         for (const key in record) if (!keys.has(key)) return false;
-        return true;
+        // Checks other than refine (superRefine…) judge the whole: zod's to decide, once the shape is known to hold.
+        return checks.length === 0 || byZod(v);
       };
     }
     default:
-      return byZod;
+      // A default, transform or pipe gives back another value than it was given: never "as it stands".
+      return VALUE_CHANGING.has(def.type) ? () => false : byZod;
   }
+}
+
+/** A `refine` (not a `superRefine`, which reports through its context): its function says yes or no. */
+function isRefinement(c: CheckDef): boolean {
+  return c.check === 'custom' && c.type === 'custom' && typeof c.fn === 'function' && c.when === undefined;
+}
+
+/** A refinement's verdict; a promise (an async refinement) is zod's to await. */
+function refined(c: CheckDef, value: unknown): boolean {
+  const result = (c.fn as (v: unknown) => unknown)(value);
+  return !(result instanceof Promise) && !!result;
+}
+
+/**
+ * A string check zod would make, or undefined for one this does not know. A
+ * pattern is the whole check for `regex` and ISO datetimes (zod tests it the
+ * same way); a minimum length of at most 1 needs no code-point count.
+ */
+function stringCheck(c: CheckDef): Check | undefined {
+  if (c.check === 'string_format' && (c.format === 'regex' || c.format === 'datetime') && c.pattern) {
+    const pattern = c.pattern;
+    return (v) => {
+      pattern.lastIndex = 0;
+      return pattern.test(v as string);
+    };
+  }
+  if (c.check === 'min_length' && (c.minimum ?? 0) <= 1) {
+    const min = c.minimum ?? 0;
+    return (v) => (v as string).length >= min;
+  }
+  return undefined;
 }
 
 /** A number check zod would make, or undefined for one this does not know. */
