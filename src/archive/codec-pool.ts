@@ -67,8 +67,12 @@ export function inlineFirstBytes(level: CompressionLevel): number {
   if (level === 'none' || level <= 3) return 16 * 1024 * 1024;
   return level < 10 ? 4 * 1024 * 1024 : 0;
 }
-/** How long close() lets a worker finish its frames before stopping it. */
-const CLOSE_GRACE_MS = 5_000;
+/**
+ * How long close() waits for a worker that has gone quiet before stopping it. The wait starts
+ * again with each reply: a worker still finishing frames is slow, not hung (a thread starting
+ * under heavy load took over 5 s for its first frame, and stopping it then lost the frames).
+ */
+const CLOSE_GRACE_MS = 15_000;
 
 /**
  * Codec threads when the caller names none.
@@ -274,7 +278,7 @@ class WorkerCodec implements FrameCodec {
     // thread wherever it is: zstd-napi's native finalizers then run in an environment that can no
     // longer call into JavaScript, and a throw there aborts the whole process ("terminate called
     // after throwing an instance of 'Napi::Error'", seen once in CI; nodejs/node-addon-api#975).
-    // A worker that does not end within CLOSE_GRACE_MS is terminated all the same.
+    // A worker silent for CLOSE_GRACE_MS is terminated all the same.
     await Promise.all(
       this.workers.map(async ({ worker }) => {
         if (worker.threadId === -1) return; // already gone
@@ -282,7 +286,12 @@ class WorkerCodec implements FrameCodec {
         worker.postMessage({ op: 'close' } satisfies WorkerRequest);
         let timer: NodeJS.Timeout | undefined;
         const late = new Promise<'late'>((resolve) => {
-          timer = setTimeout(() => resolve('late'), CLOSE_GRACE_MS);
+          const arm = () => {
+            clearTimeout(timer);
+            timer = setTimeout(() => resolve('late'), CLOSE_GRACE_MS);
+          };
+          worker.on('message', arm);
+          arm();
         });
         if ((await Promise.race([exited, late])) === 'late') await worker.terminate();
         clearTimeout(timer);
