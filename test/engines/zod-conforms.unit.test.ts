@@ -122,6 +122,42 @@ const replacements: unknown[] = [
   ['x'],
 ];
 
+/**
+ * Damages every place of a fresh `make()` with each replacement ('extra-key' adds an unknown key to
+ * an object; 'both' gives a stream entry the other digest too) and checks that the fast check never
+ * takes what zod refuses or would give back changed. Returns how many were tried and refused.
+ */
+function damageEverywhere<T>(
+  make: () => T,
+  schema: z.ZodType,
+  conforms: (value: unknown) => boolean,
+  replacements: unknown[],
+): { tried: number; refused: number } {
+  let tried = 0;
+  let refused = 0;
+  const count = places(make(), () => {}, []).length;
+  for (let at = 1; at < count; at++) {
+    for (const replacement of replacements) {
+      const damaged = make();
+      const place = places(damaged, () => {}, [])[at] as Place;
+      if (replacement === 'extra-key' || replacement === 'both') {
+        if (!place.value || typeof place.value !== 'object' || Array.isArray(place.value)) continue;
+        const record = place.value as Record<string, unknown>;
+        if (replacement === 'both') record[record.blake3 ? 'sha256' : 'blake3'] = '0'.repeat(64);
+        else record.unexpected = 1;
+      } else place.set(replacement);
+      tried++;
+      const fast = conforms(damaged);
+      const zod = schema.safeParse(damaged);
+      if (fast) {
+        expect(zod.success).toBe(true);
+        expect(zod.data).toEqual(damaged);
+      } else refused++;
+    }
+  }
+  return { tried, refused };
+}
+
 describe('zod-conforms', () => {
   const conforms = conformer(PostgresSchemaSchema);
 
@@ -130,26 +166,10 @@ describe('zod-conforms', () => {
   });
 
   it('never says yes where zod says no or would give back something else, whatever is damaged', () => {
-    let tried = 0;
-    let refused = 0;
-    const count = places(section(), () => {}, []).length;
-    for (let at = 1; at < count; at++) {
-      for (const replacement of [...replacements, 'extra-key']) {
-        const damaged = section();
-        const place = places(damaged, () => {}, [])[at] as Place;
-        if (replacement === 'extra-key') {
-          if (!place.value || typeof place.value !== 'object' || Array.isArray(place.value)) continue;
-          (place.value as Record<string, unknown>).unexpected = 1;
-        } else place.set(replacement);
-        tried++;
-        const fast = conforms(damaged);
-        const zod = PostgresSchemaSchema.safeParse(damaged);
-        if (fast) {
-          expect(zod.success).toBe(true);
-          expect(zod.data).toEqual(damaged);
-        } else refused++;
-      }
-    }
+    const { tried, refused } = damageEverywhere(section, PostgresSchemaSchema, conforms, [
+      ...replacements,
+      'extra-key',
+    ]);
     // The check can fail: most damage is caught by it, the rest left to zod.
     expect(tried).toBeGreaterThan(1000);
     expect(refused).toBeGreaterThan(tried / 2);
@@ -242,28 +262,13 @@ describe('zod-conforms on archive footers', () => {
   });
 
   it('never says yes where zod says no or would give back something else, whatever is damaged', () => {
-    let tried = 0;
-    let refused = 0;
-    const count = places(footer(), () => {}, []).length;
-    for (let at = 1; at < count; at++) {
-      for (const replacement of [...replacements, 'g'.repeat(64), '2026-12-01 10:00', 'extra-key', 'both']) {
-        const damaged = footer();
-        const place = places(damaged, () => {}, [])[at] as Place;
-        if (replacement === 'extra-key' || replacement === 'both') {
-          if (!place.value || typeof place.value !== 'object' || Array.isArray(place.value)) continue;
-          const record = place.value as Record<string, unknown>;
-          if (replacement === 'both') record[record.blake3 ? 'sha256' : 'blake3'] = '0'.repeat(64);
-          else record.unexpected = 1;
-        } else place.set(replacement);
-        tried++;
-        const fast = conforms(damaged);
-        const zod = FooterSchema.safeParse(damaged);
-        if (fast) {
-          expect(zod.success).toBe(true);
-          expect(zod.data).toEqual(damaged);
-        } else refused++;
-      }
-    }
+    const { tried, refused } = damageEverywhere(footer, FooterSchema, conforms, [
+      ...replacements,
+      'g'.repeat(64),
+      '2026-12-01 10:00',
+      'extra-key',
+      'both',
+    ]);
     expect(tried).toBeGreaterThan(1000);
     expect(refused).toBeGreaterThan(tried / 2);
     // A stream with neither digest: the refinement says no.
