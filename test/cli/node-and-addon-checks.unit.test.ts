@@ -67,6 +67,9 @@ describe('unsupported Node.js versions', () => {
 describe('the built CLI on a Node or a native addon it cannot use', () => {
   let work: string;
   const old = oldNode();
+  /** Runs the built CLI in the work folder with a node. */
+  const runCli = (node: string, ...args: string[]) =>
+    runNode(node, [join(work, 'bundle/bin.js'), ...args], work);
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'stowage-node-addon-'));
@@ -95,12 +98,12 @@ describe('the built CLI on a Node or a native addon it cannot use', () => {
   });
 
   it.skipIf(!old)(`refuses to start on an older Node (${old?.path ?? 'none found'})`, async () => {
-    const result = await runNode(old!.path, [join(work, 'bundle/bin.js'), '--version'], work);
+    const result = await runCli(old!.path, '--version');
     expect(result.exit).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(`${unsupportedNodeMessage(old!.version)}\n`);
     // And before loading anything heavy: a command that would load the codec says the same.
-    const inspect = await runNode(old!.path, [join(work, 'bundle/bin.js'), 'inspect', 'none.stow'], work);
+    const inspect = await runCli(old!.path, 'inspect', 'none.stow');
     expect(inspect.exit).toBe(1);
     expect(inspect.stderr).toBe(`${unsupportedNodeMessage(old!.version)}\n`);
   });
@@ -110,21 +113,13 @@ describe('the built CLI on a Node or a native addon it cannot use', () => {
 
   it.skipIf(!supported)('names `npm rebuild zstd-napi` when the addon was never built', async () => {
     await rm(join(work, 'node_modules/zstd-napi/build'), { recursive: true, force: true });
-    const result = await runNode(
-      process.execPath,
-      [join(work, 'bundle/bin.js'), 'inspect', 'none.stow'],
-      work,
-    );
+    const result = await runCli(process.execPath, 'inspect', 'none.stow');
     expect(result.exit).toBe(1);
     expect(result.stderr).toMatch(
       /^stowage: the compression addon zstd-napi does not load on Node\.js [\d.]+ \(Cannot find module '\.\/build\/Release\/binding\.node'\); run `npm rebuild zstd-napi`/,
     );
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    const json = await runNode(
-      process.execPath,
-      [join(work, 'bundle/bin.js'), 'inspect', 'none.stow', '--json'],
-      work,
-    );
+    const json = await runCli(process.execPath, 'inspect', 'none.stow', '--json');
     expect(JSON.parse(json.stdout).error.code).toBe('native-addon');
   });
 
@@ -132,11 +127,7 @@ describe('the built CLI on a Node or a native addon it cannot use', () => {
     const release = join(work, 'node_modules/zstd-napi/build/Release');
     await mkdir(release, { recursive: true });
     await writeFile(join(release, 'binding.node'), 'not a shared object\n');
-    const result = await runNode(
-      process.execPath,
-      [join(work, 'bundle/bin.js'), 'inspect', 'none.stow'],
-      work,
-    );
+    const result = await runCli(process.execPath, 'inspect', 'none.stow');
     expect(result.exit).toBe(1);
     expect(result.stderr).toMatch(
       /^stowage: the compression addon zstd-napi does not load on Node\.js [\d.]+ \(/,
