@@ -175,6 +175,22 @@ describe('postgres restore of many small tables', () => {
       expect(opened).toEqual(['a', 'a']);
       expect(sources[1]?.destroyed).toBe(true);
 
+      // A stream the archive lacks, met while opening it ahead (during the COPY before it): the error
+      // names its own COPY, not the one being sent then.
+      const lacking = new CopyInBatch([
+        part('a', '30\n'),
+        {
+          text: 'COPY b FROM STDIN',
+          open: () => {
+            throw new Error('archive has no stream named b');
+          },
+        },
+      ]);
+      session.client.query(lacking);
+      const missing = await lacking.done.catch((e: unknown) => e);
+      expect((missing as CopyInBatchError).index).toBe(1);
+      expect((missing as CopyInBatchError).error.message).toBe('archive has no stream named b');
+
       // The next COPY's data is opened while the one before is still being sent, so it is ready when the
       // server gets to it instead of the server waiting for the archive between them.
       const events: string[] = [];

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type pg from 'pg';
 import type { PgConnection } from './socket-feed.js';
 
@@ -67,6 +67,8 @@ export class CopyInBatch implements pg.Submittable {
   private failure: Error | undefined;
   /** An error of our own side (a source), reported instead of the server's answer to CopyFail. */
   private sourceError: Error | undefined;
+  /** The COPY whose source failed: the server may not have completed the ones before it yet. */
+  private sourceIndex = 0;
   private serverError: Error | undefined;
   private source: Readable | undefined;
   /** The next COPY's data, opened while this one is sent so its first frame is ready when its turn comes. */
@@ -87,8 +89,11 @@ export class CopyInBatch implements pg.Submittable {
     this.bytes = parts.map(() => 0);
     this.done = new Promise((resolve, reject) => {
       this.finish = (err) => {
-        if (err) reject(new CopyInBatchError(err, Math.min(this.rowCounts.length, parts.length - 1)));
-        else resolve(this.rowCounts);
+        if (!err) return resolve(this.rowCounts);
+        // The server answers COPYs in order, so its failure is at the first it did not complete.
+        const index =
+          err === this.sourceError ? this.sourceIndex : Math.min(this.rowCounts.length, parts.length - 1);
+        reject(new CopyInBatchError(err, index));
       };
     });
     this.done.catch(() => {});
@@ -148,7 +153,7 @@ export class CopyInBatch implements pg.Submittable {
         if (next) {
           // Read ahead by one: the next table's frame is read and decompressed while this one is
           // sent, instead of the server waiting for it between the two COPYs.
-          this.ahead = next.open();
+          this.ahead = openedNow(next);
           // A failure while it waits is reported when its turn comes (its iteration throws it then).
           this.ahead.on('error', () => {});
           this.ahead.read(0);
@@ -163,12 +168,30 @@ export class CopyInBatch implements pg.Submittable {
       } catch (err) {
         if (this.failure) return; // the source was destroyed because the server failed first
         this.sourceError = err instanceof Error ? err : new Error(String(err));
+        this.sourceIndex = i;
         this.failure = this.sourceError;
         this.ahead?.destroy();
         // The server is in this COPY (or will be once it reaches it): CopyFail ends it, and the query.
         if (!socket.destroyed) socket.write(copyFail(this.sourceError.message));
       }
     }
+  }
+}
+
+/**
+ * `part`'s data, opened ahead of its turn. An open that throws (a stream the
+ * archive lacks) gives a stream failing with that error, so the failure is met
+ * in that COPY's turn and names its table, not the one being sent meanwhile.
+ */
+function openedNow(part: CopyInPart): Readable {
+  try {
+    return part.open();
+  } catch (err) {
+    return new Readable({
+      read() {
+        this.destroy(err instanceof Error ? err : new Error(String(err)));
+      },
+    });
   }
 }
 
