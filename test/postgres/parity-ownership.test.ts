@@ -229,6 +229,43 @@ describe('parity: the public schema with another owner', () => {
   });
 });
 
+describe('parity: a public schema dropped and made again', () => {
+  let source: TestPgDatabase;
+  const created: TestPgDatabase[] = [];
+  beforeAll(async () => {
+    source = await createPgDatabase('parity_pubnew_src');
+    // No longer initdb's public: its ACL is null (the owner alone), where a new database's public grants PUBLIC USAGE.
+    await withPgClient(source.url, (c) =>
+      c.query(
+        'DROP SCHEMA public CASCADE; CREATE SCHEMA public; CREATE TABLE public.t (id int); INSERT INTO public.t VALUES (1)',
+      ),
+    );
+  });
+  afterAll(async () => {
+    for (const db of created) await db.drop();
+    await source?.drop();
+  });
+
+  it('is restored by pg_dump + pg_restore', async () => {
+    const target = await createPgDatabase('parity_pubnew_pg');
+    created.push(target);
+    expect(pgRoundTrip(source.url, target.url)).toEqual({ status: 0, stderr: '' });
+    expect(schemaEntries(target.url)).toEqual(schemaEntries(source.url));
+  });
+
+  it('restores it without the PUBLIC grants a new database gives its public schema', async () => {
+    const target = await expectStowageParity(source.url);
+    created.push(target);
+    const granted = await withPgClient(target.url, (c) =>
+      c.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a
+         WHERE n.nspname = 'public' AND a.grantee = 0`,
+      ),
+    );
+    expect(granted.rows[0]?.n).toBe(0);
+  });
+});
+
 describe('parity: database properties with --create', () => {
   let source: TestPgDatabase;
   let backup: Awaited<ReturnType<typeof backupToMemory>>;

@@ -32,6 +32,11 @@ export async function readSchemas(ctx: CatalogContext): Promise<CatalogObject[]>
     const name = quoteIdent(s.nspname);
     // `public` is made by initdb, and CREATE DATABASE gives it a default owner: pg_database_owner
     // from PostgreSQL 15, the bootstrap superuser before. Only a changed owner travels, as with pg_dump.
+    // A `public` dropped and made again is no longer initdb's. CREATE SCHEMA IF NOT EXISTS leaves the
+    // target's own public as initdb made it, with grants to PUBLIC (USAGE; CREATE too before 15) and a
+    // comment: its ACL is set whole (the null ACL here means the owner's default) and a missing comment
+    // removed, as pg_restore of pg_dump's entries does.
+    const remade = s.initial === null && s.nspname === 'public';
     const defaultOwner = ctx.version >= 150000 ? s.owner === 'pg_database_owner' : s.owner_oid === '10';
     const keepOwner = !(s.initial && defaultOwner) && s.owner !== 'pg_database_owner';
     return {
@@ -40,12 +45,17 @@ export async function readSchemas(ctx: CatalogContext): Promise<CatalogObject[]>
       section: 'pre-data',
       schema: null,
       name: s.nspname,
-      sql: [`CREATE SCHEMA IF NOT EXISTS ${name}`, ...commentStatement(`SCHEMA ${name}`, s.comment)],
+      sql: [
+        `CREATE SCHEMA IF NOT EXISTS ${name}`,
+        ...(remade && s.comment === null
+          ? [`COMMENT ON SCHEMA ${name} IS NULL`]
+          : commentStatement(`SCHEMA ${name}`, s.comment)),
+      ],
       owner: keepOwner ? ownerStatement(`SCHEMA ${name}`, s.owner) : [],
       // An initdb-made schema (public) exists in every new database with its version's defaults: only changes travel.
       acl: s.initial
         ? aclDiffStatements('SCHEMA', name, s.effective, s.initial)
-        : aclStatements('SCHEMA', name, s.owner, s.acl),
+        : aclStatements('SCHEMA', name, s.owner, remade ? s.effective : s.acl),
       deps: [],
       keys: [catalogKey('pg_namespace', s.oid)],
     } satisfies CatalogObject;
