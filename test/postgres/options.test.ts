@@ -190,6 +190,10 @@ describe('postgres engine options', () => {
       const order = (mock: { mock: { invocationCallOrder: number[]; contexts: unknown[] } }, db: string) =>
         mock.mock.invocationCallOrder[mock.mock.contexts.findIndex((c) => (c as pg.Client).database === db)];
       expect(order(connect, name)).toBeLessThan(order(end, 'postgres') as number);
+      // The server's version and the restoring role are asked once, not again on the new database.
+      expect(query.mock.calls.filter(([sql]) => String(sql).includes('pg_catalog.version()'))).toHaveLength(
+        1,
+      );
     } finally {
       connect.mockRestore();
       query.mockRestore();
