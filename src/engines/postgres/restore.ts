@@ -79,7 +79,7 @@ export async function restorePostgres(
     await connecting.dispose();
     return restoreGlobalsOnly(request, planned.schema, planned.warnings);
   }
-  const { schema, warnings, plan, needs, preDataFolded } = planned;
+  const { schema, warnings, plan, needs, takeFoldedPreData } = planned;
   const { dataOnly, ownership, selection, tables, sequences, largeObjects, postData, eventTriggers } = plan;
   const summaries = plan.streams;
 
@@ -248,10 +248,8 @@ export async function restorePostgres(
         message: `creating ${counted(preData.length, 'object')}`,
       });
       // Folded during planning; the types the target already has are left out here as above.
-      const { folded } = preDataFolded;
-      const creates = preinstalled
-        ? preDataFolded.objects.filter((o) => !kept.has(o.id))
-        : preDataFolded.objects;
+      const { objects: folding, folded } = takeFoldedPreData();
+      const creates = preinstalled ? folding.filter((o) => !kept.has(o.id)) : folding;
       // Not awaited yet: the first batch is on its way (sent within this call), and the data and
       // post-data are planned below while the server creates it.
       creating = applyObjects(main, creates, {
@@ -762,8 +760,15 @@ async function planTarget(
   await nextTurn();
   // The pre-data statements as they are sent (defaults in their CREATE TABLE), before the target is
   // reached: types it turns out to have already are left out afterwards (they hold no table or default).
-  const preDataFolded = foldColumnDefaults(plan.preData);
-  return { schema, warnings, plan, needs, preDataFolded };
+  let folding: ReturnType<typeof foldColumnDefaults> | undefined = foldColumnDefaults(plan.preData);
+  // Handed over once and forgotten here: the runner's frame lives to the end of the restore, and
+  // these copies of the CREATE TABLEs are done with once pre-data is.
+  const takeFoldedPreData = () => {
+    const taken = folding ?? { objects: [], folded: new Map<string, number>() };
+    folding = undefined;
+    return taken;
+  };
+  return { schema, warnings, plan, needs, takeFoldedPreData };
 }
 
 /** Resolves after the I/O callbacks waiting now have run (a connection's handshake, say). */
