@@ -240,19 +240,22 @@ export async function restorePostgres(
         ? await dataOnlyLoadGroups(main, tables, warnings)
         : undefined;
 
-    let creating: Promise<void> = Promise.resolve();
-    if (preData.length) {
+    /**
+     * Sends the pre-data, folded during planning, and returns when it is done. Not awaited at
+     * once: the first batch is on its way (sent within this call), and the data and post-data are
+     * planned below while the server creates it. A function of its own, so its statements are not
+     * held in this frame, which lives to the end of the restore.
+     */
+    const createPreData = (): Promise<void> => {
       progress({
         type: 'phase',
         phase: 'pre-data',
         message: `creating ${counted(preData.length, 'object')}`,
       });
-      // Folded during planning; the types the target already has are left out here as above.
+      // The types the target already has are left out here as above.
       const { objects: folding, folded } = takeFoldedPreData();
       const creates = preinstalled ? folding.filter((o) => !kept.has(o.id)) : folding;
-      // Not awaited yet: the first batch is on its way (sent within this call), and the data and
-      // post-data are planned below while the server creates it.
-      creating = applyObjects(main, creates, {
+      const done = applyObjects(main, creates, {
         batch,
         statements: (o) => mapObjectRoles(o, ownership.mapRoles),
         onApplied: (o) => {
@@ -262,8 +265,10 @@ export async function restorePostgres(
         doing: (what) => `creating ${what}`,
       });
       // Its failure is thrown where it is awaited, below; this only keeps it from counting as unhandled meanwhile.
-      creating.catch(() => {});
-    }
+      done.catch(() => {});
+      return done;
+    };
+    const creating = preData.length ? createPreData() : Promise.resolve();
 
     // Planned while the first pre-data batch runs (seconds of client CPU at 20,000 tables, which
     // used to wait for the last CREATE and then hold back the first COPY).
