@@ -19,47 +19,37 @@ export function foldColumnDefaults(objects: readonly PgObject[]): {
   /** Folded defaults per table id. */
   folded: Map<string, number>;
 } {
-  // Only the tables a default may go into are looked at: splitting every CREATE TABLE into lines
-  // cost more CPU than the rest of the planning at 20,000 tables, ahead of the first statement.
-  const wanted = new Set<string>();
-  for (const o of objects) if (isCandidate(o)) wanted.add(o.deps[0] as string);
-  if (!wanted.size) return { objects: [...objects], folded: new Map() };
   const inherited = new Set<string>();
   for (const o of objects)
     if (o.kind === 'table' || o.kind === 'foreign-table') for (const d of o.deps) inherited.add(d);
-  const tables = new Map<string, FoldedTable>();
+  const tables = new Map<string, { object: PgObject; name: string; lines: string[] }>();
   for (const o of objects) {
-    if (o.kind !== 'table' || !wanted.has(o.id) || inherited.has(o.id)) continue;
+    if (o.kind !== 'table' || inherited.has(o.id)) continue;
     const create = o.sql[0];
     const name = create && /^CREATE (?:UNLOGGED )?TABLE (\S+) \(\n/.exec(create)?.[1];
     if (!create || !name || !create.endsWith('\n)')) continue;
-    tables.set(o.id, { object: o, name, create, inserts: [] });
+    tables.set(o.id, { object: o, name, lines: create.split('\n') });
   }
 
   const foldedIds = new Set<string>();
   const folded = new Map<string, number>();
   for (const o of objects) {
-    if (!isCandidate(o)) continue;
+    if (o.kind !== 'default' || o.deps.length !== 1 || o.sql.length !== 1) continue;
     const table = tables.get(o.deps[0] as string);
     if (!table) continue;
     const parsed = parseSetDefault(o.sql[0] as string, table.name);
     if (!parsed) continue;
-    // The column's definition line, found exactly once: the first line opens the list (no newline
-    // before it) and the last one closes it (`)`), so every match is one of the definitions.
-    const { create } = table;
-    const prefix = `\n    ${parsed.column} `;
-    const found = create.indexOf(prefix);
-    if (found < 0 || create.indexOf(prefix, found + 1) >= 0) continue;
-    const start = found + 1;
-    const end = create.indexOf('\n', start);
-    // A line given a default already has one now.
-    if (table.inserts.some((i) => i.line === start)) continue;
-    if (/ (?:DEFAULT|GENERATED) /.test(create.slice(start, end))) continue;
-    table.inserts.push({
-      line: start,
-      at: create.charCodeAt(end - 1) === 44 /* , */ ? end - 1 : end,
-      text: ` DEFAULT ${parsed.expression}`,
-    });
+    const at: number[] = [];
+    // Lines 1 … n-2 are the definitions; the first and last open and close the list.
+    for (let i = 1; i < table.lines.length - 1; i++)
+      if ((table.lines[i] as string).startsWith(`    ${parsed.column} `)) at.push(i);
+    const i = at[0];
+    if (at.length !== 1 || i === undefined) continue;
+    const line = table.lines[i] as string;
+    if (/ (?:DEFAULT|GENERATED) /.test(line)) continue;
+    table.lines[i] = line.endsWith(',')
+      ? `${line.slice(0, -1)} DEFAULT ${parsed.expression},`
+      : `${line} DEFAULT ${parsed.expression}`;
     foldedIds.add(o.id);
     folded.set(table.object.id, (folded.get(table.object.id) ?? 0) + 1);
   }
@@ -68,37 +58,10 @@ export function foldColumnDefaults(objects: readonly PgObject[]): {
     objects: objects.flatMap((o) => {
       if (foldedIds.has(o.id)) return [];
       const table = folded.has(o.id) ? tables.get(o.id) : undefined;
-      return table ? [{ ...o, sql: [withInserts(table), ...o.sql.slice(1)] }] : [o];
+      return table ? [{ ...o, sql: [table.lines.join('\n'), ...o.sql.slice(1)] }] : [o];
     }),
     folded,
   };
-}
-
-/** A table whose CREATE TABLE may take defaults, and where they go. */
-interface FoldedTable {
-  object: PgObject;
-  /** The table's name as the CREATE TABLE writes it. */
-  name: string;
-  create: string;
-  /** ` DEFAULT …` to insert at `at` (the end of the definition line starting at `line`, before its comma). */
-  inserts: { line: number; at: number; text: string }[];
-}
-
-/** A default alone in its object that needs nothing but its table (its one dependency). */
-function isCandidate(o: PgObject): boolean {
-  return o.kind === 'default' && o.deps.length === 1 && o.sql.length === 1;
-}
-
-/** The CREATE TABLE with its folded defaults written in. */
-function withInserts({ create, inserts }: FoldedTable): string {
-  const sorted = [...inserts].sort((a, b) => a.at - b.at);
-  let out = '';
-  let from = 0;
-  for (const i of sorted) {
-    out += create.slice(from, i.at) + i.text;
-    from = i.at;
-  }
-  return out + create.slice(from);
 }
 
 /** The quoted column and the expression of `ALTER TABLE ONLY <table> ALTER COLUMN <column> SET DEFAULT <expression>`. */
