@@ -270,8 +270,8 @@ export async function restorePostgres(
     };
     const creating = preData.length ? createPreData() : Promise.resolve();
 
-    // Planned while the first pre-data batch runs (seconds of client CPU at 20,000 tables, which
-    // used to wait for the last CREATE and then hold back the first COPY).
+    // Planned while the first pre-data batch runs (half a second of client CPU at 20,000 tables,
+    // which used to wait for the last CREATE and then hold back the first COPY).
     const keyOf = (t: PgTableData) => qualify(t.schema, t.name);
     const tasks = planSchedule(plan, schema.partitions, groups).map((task) => ({
       ...task,
@@ -740,9 +740,9 @@ function notValidForeignKey(o: PgObject): PgObject {
 
 /**
  * The archive's schema, parsed, and what restoring it takes; no plan for a globals-only archive.
- * Gives way to the event loop between its steps (each a pass over every object: a second of
- * CPU at 20,000 tables), so the connection opened before it gets through its round trips
- * (connect, authentication) meanwhile instead of after it.
+ * Gives way to the event loop between its steps (each a pass over every object: about a second
+ * of CPU in all at 20,000 tables), so the connection opened before it gets through its round
+ * trips (connect, authentication) meanwhile instead of after it.
  */
 async function planTarget(
   request: EngineRestoreRequest<PostgresRestoreOptions>,
