@@ -4,11 +4,15 @@
 // its path named.
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { FooterSchema, StreamEntrySchema } from '../../src/archive/manifest.js';
+import { manifestSchemas } from '../../src/archive/manifest.js';
 import { conformer } from '../../src/engines/kit/zod-conforms.js';
-import { LargeObjectsSchema } from '../../src/engines/postgres/large-objects.js';
-import { PostgresSchemaSchema, parsePostgresSchema } from '../../src/engines/postgres/model.js';
+import { largeObjectsSchema } from '../../src/engines/postgres/large-objects.js';
+import { parsePostgresSchema, postgresSchemas } from '../../src/engines/postgres/model.js';
 import { StowageError } from '../../src/errors.js';
+
+const { Footer: FooterSchema, StreamEntry: StreamEntrySchema } = await manifestSchemas.load();
+const { PostgresSchemaSchema } = await postgresSchemas.load();
+const LargeObjectsSchema = largeObjectsSchema(z);
 
 const relation = (name: string) => ({ schema: 'public', name });
 
@@ -290,9 +294,9 @@ describe('zod-conforms on archive footers', () => {
 });
 
 describe('parsePostgresSchema with thousands of tables', () => {
-  it('uses a valid section’s objects as they are, with lists of its own', () => {
+  it('uses a valid section’s objects as they are, with lists of its own', async () => {
     const raw = section(3000);
-    const parsed = parsePostgresSchema(raw);
+    const parsed = await parsePostgresSchema(raw);
     expect(parsed.objects[4500]).toBe(raw.objects[4500]);
     expect(parsed.tables[2999]).toBe(raw.tables[2999]);
     expect(parsed.objects).not.toBe(raw.objects);
@@ -300,7 +304,7 @@ describe('parsePostgresSchema with thousands of tables', () => {
     expect(raw.objects).toHaveLength(6001);
   });
 
-  it('refuses a damaged or hostile object deep in the list, naming where', () => {
+  it('refuses a damaged or hostile object deep in the list, naming where', async () => {
     const cases: [string, (s: ReturnType<typeof section>) => void, string][] = [
       [
         'a wrong kind',
@@ -324,7 +328,7 @@ describe('parsePostgresSchema with thousands of tables', () => {
       damage(raw);
       let error: unknown;
       try {
-        parsePostgresSchema(raw);
+        await parsePostgresSchema(raw);
       } catch (e) {
         error = e;
       }
@@ -336,12 +340,12 @@ describe('parsePostgresSchema with thousands of tables', () => {
     }
   });
 
-  it('drops keys it does not know, as zod does', () => {
+  it('drops keys it does not know, as zod does', async () => {
     const text = JSON.stringify(section(2)).replace(
       '"id":"table:public.t0"',
       '"__proto__":{"polluted":true},"extra":"x","id":"table:public.t0"',
     );
-    const parsed = parsePostgresSchema(JSON.parse(text));
+    const parsed = await parsePostgresSchema(JSON.parse(text));
     expect(parsed.objects[1]).not.toHaveProperty('extra');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });

@@ -68,9 +68,9 @@ export async function restorePostgres(
   };
   // Connecting to the target runs while the archive's schema is parsed and the restore planned.
   const connecting = startConnecting(request.url, { create: !!options.create, settings, signal });
-  let planned: ReturnType<typeof planTarget>;
+  let planned: Awaited<ReturnType<typeof planTarget>>;
   try {
-    planned = planTarget(request, options);
+    planned = await planTarget(request, options);
   } catch (err) {
     await connecting.dispose();
     throw err;
@@ -586,7 +586,7 @@ export async function restorePostgres(
 /** A globals-only archive: roles and tablespaces into the server `request.url` points at (any database). */
 async function restoreGlobalsOnly(
   request: EngineRestoreRequest<PostgresRestoreOptions>,
-  schema: ReturnType<typeof parsePostgresSchema>,
+  schema: Awaited<ReturnType<typeof parsePostgresSchema>>,
   warnings: string[],
 ): Promise<EngineRestoreResult> {
   if (!schema.globals) throw new StowageError('corrupt-schema', 'the globals archive holds no globals');
@@ -722,8 +722,11 @@ function notValidForeignKey(o: PgObject): PgObject {
 }
 
 /** The archive's schema, parsed, and what restoring it takes; no plan for a globals-only archive. */
-function planTarget(request: EngineRestoreRequest<PostgresRestoreOptions>, options: PostgresRestoreOptions) {
-  const schema = parsePostgresSchema(request.schema);
+async function planTarget(
+  request: EngineRestoreRequest<PostgresRestoreOptions>,
+  options: PostgresRestoreOptions,
+) {
+  const schema = await parsePostgresSchema(request.schema);
   const warnings: string[] = [];
   if (schema.contents === 'globals') return { schema, warnings, plan: undefined, needs: undefined };
   const plan = planRestore(schema, options, request.streams.list(), warnings);
