@@ -37,6 +37,13 @@ export class LazySchemas<T extends Record<string, z.ZodType>> {
     return this.built;
   }
 
+  /** The zod schemas, built with the zod of a module that imports it itself (the daemon's configuration). */
+  builtWith(zod: Zod): T {
+    zodLoaded ??= zod;
+    this.built ??= this.define(zod);
+    return this.built;
+  }
+
   /**
    * The zod schemas for code that runs after zod was loaded (`load()`,
    * {@link loadZod}); throws before, which is a bug in the caller.
