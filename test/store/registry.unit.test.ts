@@ -10,7 +10,6 @@ import {
   loadStoreFlagSchemas,
   storeOptionsFrom,
 } from '../../src/cli/store-flags.js';
-import { loadZod } from '../../src/engines/kit/lazy-schemas.js';
 import { UsageError } from '../../src/errors.js';
 import { parseDaemonConfig } from '../../src/ops/daemon-config.js';
 import { localStore } from '../../src/store/local/local-store.js';
@@ -152,10 +151,11 @@ describe('the CLI store flags come from the store schemas', () => {
   });
 
   it('are listed for the CLI exactly as the store schemas declare them', async () => {
-    await loadZod();
+    const shapes = new Map<string, Record<string, unknown>>();
+    for (const store of STORES) shapes.set(store.kind, (await store.optionSchemas.load()).Options.shape);
     // The CLI adds its flags from STORE_OPTION_FLAGS so that --help loads no zod; it must not drift.
     const declared = STORES.flatMap((store) =>
-      Object.entries(store.optionSchemas.loaded().Options.shape).flatMap(([key, field]) => {
+      Object.entries(shapes.get(store.kind) ?? {}).flatMap(([key, field]) => {
         const meta = (field as z.ZodType).meta() as StoreOptionMeta | undefined;
         return meta?.flag ? [{ kind: store.kind, key, meta }] : [];
       }),

@@ -45,18 +45,6 @@ export class LazySchemas<T extends Record<string, z.ZodType>> {
   }
 
   /**
-   * The zod schemas for code that runs after zod was loaded (`load()`,
-   * {@link loadZod}); throws before, which is a bug in the caller.
-   */
-  loaded(): T {
-    if (!this.built) {
-      if (!zodLoaded) throw new Error('a zod schema was used before zod was loaded (await its load() first)');
-      this.built = this.define(zodLoaded);
-    }
-    return this.built;
-  }
-
-  /**
    * True only when zod would accept `value` for schema `name` and give back an
    * equal value (zod-conforms.ts), decided without zod. False: zod decides.
    */
