@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { StreamReaderSet, StreamSummary } from '../engines/engine.js';
-import { conformer } from '../engines/kit/zod-conforms.js';
 import {
   CorruptArchiveError,
   CorruptFrameError,
@@ -31,7 +30,7 @@ import {
 import { decodeFrame } from './frame-codec.js';
 import { FrameWindows } from './frame-windows.js';
 import { readHeader } from './header-read.js';
-import { type Footer, FooterSchema, type Manifest, type StreamEntry } from './manifest.js';
+import { type Footer, type Manifest, manifestSchemas, type StreamEntry } from './manifest.js';
 import { incompleteStreams, scanArchive } from './scan.js';
 import { createStreamDigest, digestName, recordedDigest, requireDigest } from './stream-digest.js';
 
@@ -322,9 +321,6 @@ async function tailDamage(source: ByteSource, footerEnd: number): Promise<Corrup
 /** The tail is missing or unreadable: the archive is probably truncated, so the caller scans. */
 class TailProblem extends Error {}
 
-/** Compiled on the first footer read, not when the module loads. */
-let conformsToFooter: ((value: unknown) => boolean) | undefined;
-
 async function readFooter(source: ByteSource, key: Buffer | undefined): Promise<Footer> {
   if (source.size < TRAILER_SIZE) throw new TailProblem('too short for a trailer');
   const trailer = decodeTrailer(await source.read(source.size - TRAILER_SIZE, TRAILER_SIZE));
@@ -344,11 +340,10 @@ async function readFooter(source: ByteSource, key: Buffer | undefined): Promise<
   }
   // As large as the manifest: not kept through the schema check, which may build the manifest again.
   text = undefined;
-  conformsToFooter ??= conformer(FooterSchema);
   // Valid as it stands (nearly always): used as it is, not copied object by object by zod
-  // (a second footer in memory, and most of the footer's read time at 20,000 tables).
-  if (conformsToFooter(parsed)) return parsed as Footer;
-  const result = FooterSchema.safeParse(parsed);
+  // (a second footer in memory, and most of the footer's read time at 20,000 tables), and
+  // checked without loading zod, which only words what is wrong.
+  const result = await manifestSchemas.safeParse('Footer', parsed);
   if (!result.success) {
     throw new CorruptFrameError(
       footerOffset,

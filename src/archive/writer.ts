@@ -35,7 +35,7 @@ import {
   type Footer,
   type Manifest,
   type ManifestInput,
-  ManifestSchema,
+  manifestSchemas,
   type StreamEntry,
 } from './manifest.js';
 import {
@@ -416,7 +416,7 @@ export class ArchiveWriter implements StreamWriterSet {
         ...s.digest,
         frames: s.sequence,
       }));
-      const manifest = ManifestSchema.parse({
+      const manifest = await manifestSchemas.parseInOrder('Manifest', {
         ...input,
         formatVersion: FORMAT_VERSION,
         encrypted: this.encrypted,

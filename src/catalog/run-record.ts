@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { type Built, LazySchemas } from '../engines/kit/lazy-schemas.js';
 import type { Repository } from '../store/repository.js';
 import { safeName } from './naming.js';
 
@@ -10,26 +11,29 @@ import { safeName } from './naming.js';
  * The outcome of the latest backup run of one database in a repository,
  * kept in `.stowage/runs/<database>.json`. A failed run leaves no archive, so
  * without this record `status` could not tell "failed last night" from
- * "nothing scheduled".
+ * "nothing scheduled". Built on first use (lazy-schemas.ts): a backup
+ * reads and writes its record without loading zod.
  */
-export const RunRecordSchema = z.object({
-  /** The database key: the database part of archive names. */
-  database: z.string(),
-  status: z.enum(['success', 'failure', 'interrupted']),
-  startedAt: z.iso.datetime(),
-  finishedAt: z.iso.datetime(),
-  /** The archive written, on success. */
-  archive: z.string().optional(),
-  bytes: z.number().int().nonnegative().optional(),
-  /** One-line error, passwords removed, on failure. */
-  error: z.string().optional(),
-  /** The daemon job that ran it, when it was the daemon. */
-  job: z.string().optional(),
-  /** The last successful run, carried over so a failure does not hide it. */
-  lastSuccessAt: z.iso.datetime().optional(),
-});
+export const runRecordSchemas = new LazySchemas((z) => ({
+  RunRecord: z.object({
+    /** The database key: the database part of archive names. */
+    database: z.string(),
+    status: z.enum(['success', 'failure', 'interrupted']),
+    startedAt: z.iso.datetime(),
+    finishedAt: z.iso.datetime(),
+    /** The archive written, on success. */
+    archive: z.string().optional(),
+    bytes: z.number().int().nonnegative().optional(),
+    /** One-line error, passwords removed, on failure. */
+    error: z.string().optional(),
+    /** The daemon job that ran it, when it was the daemon. */
+    job: z.string().optional(),
+    /** The last successful run, carried over so a failure does not hide it. */
+    lastSuccessAt: z.iso.datetime().optional(),
+  }),
+}));
 
-export type RunRecord = z.infer<typeof RunRecordSchema>;
+export type RunRecord = z.infer<Built<typeof runRecordSchemas>['RunRecord']>;
 
 const RUNS_FOLDER = '.stowage/runs';
 
@@ -43,7 +47,7 @@ export async function readRunRecord(
   database: string,
 ): Promise<RunRecord | undefined> {
   const text = await repository.readText(runRecordName(database));
-  return text === undefined ? undefined : parseRunRecord(text);
+  return text === undefined ? undefined : await parseRunRecord(text);
 }
 
 /** Records a run, keeping `lastSuccessAt` across failures. */
@@ -113,7 +117,7 @@ async function readLocalRunRecords(repositoryUrl: string): Promise<Map<string, R
   for (const name of names) {
     if (!name.endsWith('.json')) continue;
     const text = await readFile(join(folder, name), 'utf8').catch(() => undefined);
-    const record = text === undefined ? undefined : parseRunRecord(text);
+    const record = text === undefined ? undefined : await parseRunRecord(text);
     if (record) out.set(record.database, record);
   }
   return out;
@@ -129,7 +133,7 @@ export async function readAllRunRecords(repository: Repository): Promise<Map<str
   for (const file of await repository.listFiles(RUNS_FOLDER)) {
     if (!file.name.endsWith('.json')) continue;
     const text = await repository.readText(`${RUNS_FOLDER}/${file.name}`).catch(() => undefined);
-    const record = text === undefined ? undefined : parseRunRecord(text);
+    const record = text === undefined ? undefined : await parseRunRecord(text);
     if (record) out.set(record.database, record);
   }
   for (const [database, local] of await readLocalRunRecords(repository.url)) {
@@ -163,11 +167,13 @@ export async function forgetRunRecords(repository: Repository, database: string)
   return inRepository || local;
 }
 
-function parseRunRecord(text: string): RunRecord | undefined {
+async function parseRunRecord(text: string): Promise<RunRecord | undefined> {
+  let value: unknown;
   try {
-    const parsed = RunRecordSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
+    value = JSON.parse(text);
   } catch {
     return undefined;
   }
+  const parsed = await runRecordSchemas.safeParse('RunRecord', value);
+  return parsed.success ? parsed.data : undefined;
 }

@@ -39,7 +39,8 @@ export async function loadStoreFlagSchemas(): Promise<void> {
   const loaded = new Map<string, { field: z.ZodType; isBoolean: boolean }>();
   for (const { kind, key } of storeFlags()) {
     const store = STORES.find((s) => s.kind === kind);
-    const field = (store?.optionsSchema.shape as Record<string, z.ZodType> | undefined)?.[key];
+    const field = (store &&
+      ((await store.optionSchemas.load()).Options.shape as Record<string, z.ZodType>))?.[key];
     if (!field) throw new Error(`store flag ${kind}.${key} has no option in the ${kind} store's schema`);
     loaded.set(`${kind}.${key}`, { field, isBoolean: isBoolean(field) });
   }

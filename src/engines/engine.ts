@@ -147,13 +147,18 @@ export interface Engine<BackupOptions = Record<string, unknown>, RestoreOptions 
   /**
    * The archive's table of contents (`inspect --list`): what a restore with
    * `selection` (the engine's restore options) would write, in restore order.
+   * A promise where checking the schema may need to load zod.
    */
-  describeContents(schema: unknown, streams: StreamSummary[], selection: RestoreOptions): ContentsEntry[];
+  describeContents(
+    schema: unknown,
+    streams: StreamSummary[],
+    selection: RestoreOptions,
+  ): ContentsEntry[] | Promise<ContentsEntry[]>;
   /**
    * The schema as the SQL a restore runs (`inspect --sql`), secrets masked.
    * Absent: the engine has no SQL.
    */
-  schemaSql?(schema: unknown, selection: RestoreOptions): string[];
+  schemaSql?(schema: unknown, selection: RestoreOptions): Promise<string[]>;
   backup(request: EngineBackupRequest<BackupOptions>): Promise<EngineBackupResult>;
   restore(request: EngineRestoreRequest<RestoreOptions>): Promise<EngineRestoreResult>;
   /** Continuous backup (`stowage follow`) and point-in-time replay. Absent: the engine cannot be followed. */

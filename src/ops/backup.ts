@@ -146,7 +146,7 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
     },
   );
   const { repository } = destination;
-  const watchdog = watchRun(options.source, options.to, options);
+  const watchdog = await watchRun(options.source, options.to, options);
   const signal = options.signal ? AbortSignal.any([options.signal, watchdog.signal]) : watchdog.signal;
   const record = async (
     status: 'success' | 'failure' | 'interrupted',

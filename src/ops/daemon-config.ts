@@ -7,7 +7,7 @@ import { RETENTION_RULES, type RetentionRuleKey } from '../catalog/retention.js'
 import type { EngineName } from '../engines/engine.js';
 import { engineNameForUrl, enginePlugin } from '../engines/registry.js';
 import { UsageError } from '../errors.js';
-import { STORE_CONFIG_SHAPE } from '../store/registry.js';
+import { storeConfigShape } from '../store/registry.js';
 import { webhookUrlProblem } from './notify.js';
 
 /**
@@ -136,7 +136,7 @@ export const DaemonConfigSchema = z
       .strict()
       .optional(),
     /** Store settings, one key per store (`s3:`), as each store's options schema declares them. */
-    ...STORE_CONFIG_SHAPE,
+    ...storeConfigShape(z),
     notify: WebhookSchema.optional(),
     metrics: z
       .object({

@@ -103,7 +103,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
   const path = given?.path ?? (options.archive as string);
   // One key cache for the archive and the safety backup, shared with the caller's.
   const keys = given?.keys ?? archiveKeys(options.encryption);
-  const watchdog = watchRun(options.target, path, options);
+  const watchdog = await watchRun(options.target, path, options);
   const signal = options.signal ? AbortSignal.any([options.signal, watchdog.signal]) : watchdog.signal;
   let handle: ArchiveHandle;
   let unwatch: (() => void) | undefined;

@@ -217,15 +217,15 @@ function isTimeout(error: unknown): boolean {
  * string (named in messages and probed for liveness), `location` the archive
  * or repository.
  */
-export function watchRun(
+export async function watchRun(
   url: string,
   location: string,
   options: { stallTimeoutSeconds?: number; stores?: StoreOptions },
-): StallWatchdog {
+): Promise<StallWatchdog> {
   return new StallWatchdog(
     options.stallTimeoutSeconds ?? DEFAULT_STALL_TIMEOUT_SECONDS,
     databaseParty(url),
-    describeStoreLocation(location, options.stores),
+    await describeStoreLocation(location, options.stores),
     () => checkReachable(url),
   );
 }

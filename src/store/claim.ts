@@ -1,19 +1,23 @@
 import { hostname } from 'node:os';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { type Built, LazySchemas } from '../engines/kit/lazy-schemas.js';
 
 /**
  * Who is writing an unfinished archive, recorded in its claim
  * (`NAME.stow.lock` beside `NAME.stow.partial`), so that a later backup,
  * prune, list or status can tell a backup that is still running from what a
- * killed one left behind.
+ * killed one left behind. Built on first use (lazy-schemas.ts): a backup
+ * writes its claim without loading zod.
  */
-export const ClaimOwnerSchema = z.object({
-  pid: z.number().int().positive(),
-  host: z.string(),
-  startedAt: z.iso.datetime(),
-});
+export const claimSchemas = new LazySchemas((z) => ({
+  ClaimOwner: z.object({
+    pid: z.number().int().positive(),
+    host: z.string(),
+    startedAt: z.iso.datetime(),
+  }),
+}));
 
-export type ClaimOwner = z.infer<typeof ClaimOwnerSchema>;
+export type ClaimOwner = z.infer<Built<typeof claimSchemas>['ClaimOwner']>;
 
 /** Leftovers untouched for this long are stale even when their owner cannot be checked (another host, no claim). */
 export const DEFAULT_STALE_AFTER_MS = 24 * 3_600_000;
@@ -24,14 +28,16 @@ export function ownClaim(now = new Date()): ClaimOwner {
 }
 
 /** The owner recorded in a claim file, or undefined for an empty or foreign one (claims written before owners were recorded). */
-export function parseClaim(text: string | undefined): ClaimOwner | undefined {
+export async function parseClaim(text: string | undefined): Promise<ClaimOwner | undefined> {
   if (!text) return undefined;
+  let value: unknown;
   try {
-    const parsed = ClaimOwnerSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
+    value = JSON.parse(text);
   } catch {
     return undefined;
   }
+  const parsed = await claimSchemas.safeParse('ClaimOwner', value);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { UsageError } from '../errors.js';
 import type { StoreOptionMeta, StoreOptionsSchema } from './store.js';
 
@@ -32,6 +32,10 @@ export function optionsFromEnv(
 
 /** True for a boolean option (optional or not): its flag takes no value and its variable reads as yes/no. */
 export function isBoolean(field: z.ZodType): boolean {
-  const inner = field instanceof z.ZodOptional ? (field.unwrap() as z.ZodType) : field;
-  return inner instanceof z.ZodBoolean;
+  const def = defOf(field);
+  return (def.type === 'optional' ? defOf(def.innerType as z.ZodType) : def).type === 'boolean';
 }
+
+// Read from zod's description of the schema, not by `instanceof`: zod's classes need not be loaded for that.
+const defOf = (schema: z.ZodType) =>
+  (schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType } } })._zod.def;

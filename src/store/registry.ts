@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Built } from '../engines/kit/lazy-schemas.js';
 import { UsageError } from '../errors.js';
 import { inProcessStoresRefused } from './in-process-refusal.js';
 import { localStore } from './local/local-store.js';
@@ -21,7 +22,7 @@ export type StoreKind = AnyStore['kind'];
  * Operations pass this record through to the registry untouched; only the
  * store reads its own entry.
  */
-export type StoreOptions = { [S in AnyStore as S['kind']]?: z.input<S['optionsSchema']> };
+export type StoreOptions = { [S in AnyStore as S['kind']]?: z.input<Built<S['optionSchemas']>['Options']> };
 
 /** `s3` from `s3://bucket`; undefined for a path. Single letters are left out: `C:\…` is a Windows path. */
 function schemeOf(location: string): string | undefined {
@@ -56,14 +57,18 @@ export function storeFor(location: string): Store {
  * environment gives, checked against the store's schema (unknown keys and
  * bad values are usage errors naming the key).
  */
-export function storeOptionsFor(store: Store, stores: StoreOptions = {}): Record<string, unknown> {
+export async function storeOptionsFor(
+  store: Store,
+  stores: StoreOptions = {},
+): Promise<Record<string, unknown>> {
   checkKinds(stores);
   const given = Object.fromEntries(
     Object.entries((stores as Record<string, object | undefined>)[store.kind] ?? {}).filter(
       ([, value]) => value !== undefined,
     ),
   );
-  const parsed = store.optionsSchema.safeParse({ ...store.fromEnv(), ...given });
+  // Checked without zod when valid as they stand (the local store given nothing); zod words what is wrong.
+  const parsed = await store.optionSchemas.safeParse('Options', { ...(await store.fromEnv()), ...given });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = issue?.path.length ? `${store.kind}.${issue.path.join('.')}` : store.kind;
@@ -89,24 +94,29 @@ function checkKinds(stores: StoreOptions): void {
 /** Opens the repository at a location (a path, `s3://bucket/prefix`, `memory://space`). The caller closes it. */
 export async function openStoreRepository(location: string, stores?: StoreOptions): Promise<Repository> {
   const store = storeFor(location);
-  return store.open(location, storeOptionsFor(store, stores));
+  return store.open(location, await storeOptionsFor(store, stores));
 }
 
 /** How stall messages name the store of a location; never fails (a bad location is reported elsewhere). */
-export function describeStoreLocation(location: string, stores?: StoreOptions): string {
+export async function describeStoreLocation(location: string, stores?: StoreOptions): Promise<string> {
   try {
     const store = storeFor(location);
-    if (store.describe) return store.describe(location, storeOptionsFor(store, stores));
+    if (store.describe) return store.describe(location, await storeOptionsFor(store, stores));
   } catch {
     // fall through to the plain description
   }
   return `storage at ${location}`;
 }
 
-/** Each store's options as a key of its own (`s3:`), for configuration files such as the daemon's. */
-export const STORE_CONFIG_SHAPE = Object.fromEntries(
-  STORES.map((store) => [store.kind, store.optionsSchema.optional()]),
-) as { [S in AnyStore as S['kind']]: z.ZodOptional<S['optionsSchema']> };
+/**
+ * Each store's options as a key of its own (`s3:`), for configuration files
+ * such as the daemon's, built with the zod the caller imported.
+ */
+export function storeConfigShape(zod: typeof z) {
+  return Object.fromEntries(
+    STORES.map((store) => [store.kind, (store as Store).optionSchemas.builtWith(zod).Options.optional()]),
+  ) as { [S in AnyStore as S['kind']]: z.ZodOptional<Built<S['optionSchemas']>['Options']> };
+}
 
 /** The store settings in a configuration whose top-level keys include {@link STORE_CONFIG_SHAPE}. */
 export function storeOptionsIn(config: { [K in StoreKind]?: unknown }): StoreOptions {

@@ -1,9 +1,10 @@
 import type { z } from 'zod';
+import type { LazySchemas } from '../engines/kit/lazy-schemas.js';
 import type { Repository } from './repository.js';
 
 /**
  * How one store option can also be given, attached to the option's schema
- * with zod's `.meta()`. The CLI builds its flags and {@link optionsFromEnv}
+ * with zod's `.meta()`. The CLI builds its flags and `optionsFromEnv`
  * its environment variables from these, so an option is declared once.
  */
 export type StoreOptionMeta = {
@@ -39,10 +40,14 @@ export interface Store<Schema extends StoreOptionsSchema = StoreOptionsSchema> {
    * refuses these stores.
    */
   readonly inProcess?: boolean;
-  /** Its options. Fields may carry {@link StoreOptionMeta}. */
-  readonly optionsSchema: Schema;
+  /**
+   * Its options' schema, `Options`, built on first use (lazy-schemas.ts): a
+   * store with none, given none, is checked without loading zod. Fields may
+   * carry {@link StoreOptionMeta}.
+   */
+  readonly optionSchemas: Pick<LazySchemas<{ Options: Schema }>, 'load' | 'builtWith' | 'safeParse'>;
   /** The options the environment gives (validated; a bad value names its variable). */
-  fromEnv(env?: NodeJS.ProcessEnv): z.input<Schema>;
+  fromEnv(env?: NodeJS.ProcessEnv): Promise<z.input<Schema>>;
   /**
    * Opens the repository at `url`; archives are written through its
    * `createArchive` (a ByteSink) and read through `openArchive` (a

@@ -4,11 +4,19 @@
 // its path named.
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { FooterSchema, StreamEntrySchema } from '../../src/archive/manifest.js';
+import { manifestSchemas } from '../../src/archive/manifest.js';
+import { runRecordSchemas } from '../../src/catalog/run-record.js';
 import { conformer } from '../../src/engines/kit/zod-conforms.js';
-import { LargeObjectsSchema } from '../../src/engines/postgres/large-objects.js';
-import { PostgresSchemaSchema, parsePostgresSchema } from '../../src/engines/postgres/model.js';
+import { isIsoDatetime } from '../../src/engines/kit/zod-stand-in.js';
+import { largeObjectsSchema } from '../../src/engines/postgres/large-objects.js';
+import { parsePostgresSchema, postgresSchemas } from '../../src/engines/postgres/model.js';
 import { StowageError } from '../../src/errors.js';
+import { claimSchemas } from '../../src/store/claim.js';
+import { s3OptionSchemas } from '../../src/store/s3/s3-options.js';
+
+const { Footer: FooterSchema, StreamEntry: StreamEntrySchema } = await manifestSchemas.load();
+const { PostgresSchemaSchema } = await postgresSchemas.load();
+const LargeObjectsSchema = largeObjectsSchema(z);
 
 const relation = (name: string) => ({ schema: 'public', name });
 
@@ -132,6 +140,7 @@ function damageEverywhere<T>(
   schema: z.ZodType,
   conforms: (value: unknown) => boolean,
   replacements: unknown[],
+  sameAs?: (value: unknown) => boolean,
 ): { tried: number; refused: number } {
   let tried = 0;
   let refused = 0;
@@ -148,6 +157,7 @@ function damageEverywhere<T>(
       } else place.set(replacement);
       tried++;
       const fast = conforms(damaged);
+      if (sameAs) expect(fast, JSON.stringify(damaged).slice(0, 300)).toBe(sameAs(damaged));
       const zod = schema.safeParse(damaged);
       if (fast) {
         expect(zod.success).toBe(true);
@@ -175,7 +185,7 @@ describe('zod-conforms', () => {
     expect(refused).toBeGreaterThan(tried / 2);
   });
 
-  it('hands what it does not know (formats, refinements, records) to zod', () => {
+  it('checks refinements and string-keyed records itself, hands other formats to zod', () => {
     const check = conformer(
       z.object({
         at: z.iso.datetime(),
@@ -290,9 +300,9 @@ describe('zod-conforms on archive footers', () => {
 });
 
 describe('parsePostgresSchema with thousands of tables', () => {
-  it('uses a valid section’s objects as they are, with lists of its own', () => {
+  it('uses a valid section’s objects as they are, with lists of its own', async () => {
     const raw = section(3000);
-    const parsed = parsePostgresSchema(raw);
+    const parsed = await parsePostgresSchema(raw);
     expect(parsed.objects[4500]).toBe(raw.objects[4500]);
     expect(parsed.tables[2999]).toBe(raw.tables[2999]);
     expect(parsed.objects).not.toBe(raw.objects);
@@ -300,7 +310,7 @@ describe('parsePostgresSchema with thousands of tables', () => {
     expect(raw.objects).toHaveLength(6001);
   });
 
-  it('refuses a damaged or hostile object deep in the list, naming where', () => {
+  it('refuses a damaged or hostile object deep in the list, naming where', async () => {
     const cases: [string, (s: ReturnType<typeof section>) => void, string][] = [
       [
         'a wrong kind',
@@ -324,7 +334,7 @@ describe('parsePostgresSchema with thousands of tables', () => {
       damage(raw);
       let error: unknown;
       try {
-        parsePostgresSchema(raw);
+        await parsePostgresSchema(raw);
       } catch (e) {
         error = e;
       }
@@ -336,13 +346,142 @@ describe('parsePostgresSchema with thousands of tables', () => {
     }
   });
 
-  it('drops keys it does not know, as zod does', () => {
+  it('drops keys it does not know, as zod does', async () => {
     const text = JSON.stringify(section(2)).replace(
       '"id":"table:public.t0"',
       '"__proto__":{"polluted":true},"extra":"x","id":"table:public.t0"',
     );
-    const parsed = parsePostgresSchema(JSON.parse(text));
+    const parsed = await parsePostgresSchema(JSON.parse(text));
     expect(parsed.objects[1]).not.toHaveProperty('extra');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('the stand-in: the same checks without zod (lazy-schemas.ts)', () => {
+  const footerReplacements = [...replacements, 'g'.repeat(64), '2026-12-01 10:00', 'extra-key', 'both'];
+
+  it('takes a valid footer and schema section as they stand', () => {
+    expect(manifestSchemas.conforms('Footer')(footer(50))).toBe(true);
+    expect(postgresSchemas.conforms('PostgresSchemaSchema')(section(50))).toBe(true);
+  });
+
+  it('says what the check built from the zod schema says, whatever is damaged', () => {
+    const footers = damageEverywhere(
+      footer,
+      FooterSchema,
+      manifestSchemas.conforms('Footer'),
+      footerReplacements,
+      conformer(FooterSchema),
+    );
+    expect(footers.tried).toBeGreaterThan(1000);
+    const sections = damageEverywhere(
+      section,
+      PostgresSchemaSchema,
+      postgresSchemas.conforms('PostgresSchemaSchema'),
+      [...replacements, 'extra-key'],
+      conformer(PostgresSchemaSchema),
+    );
+    expect(sections.refused).toBeGreaterThan(sections.tried / 2);
+  });
+
+  it('takes the datetimes zod takes, and no other', () => {
+    const zodDatetime = z.iso.datetime();
+    const days = ['01', '09', '10', '28', '29', '30', '31', '32', '00', '1'];
+    const months = ['01', '02', '04', '09', '11', '12', '13', '00'];
+    const years = ['2026', '2024', '2000', '1900', '2100', '2400', '0000', '0004', '9999', '226'];
+    const times = ['T10:00:00Z', 'T23:59:59.999999Z', 'T24:00:00Z', 'T10:60:00Z', 'T10:00:60Z', 'T10:00Z'];
+    const odd = ['T10:00:00', 'T10:00:00+01:00', 't10:00:00z', ' 10:00:00Z', 'T10:00:00.Z', 'T10:00:00.5Z\n'];
+    let checked = 0;
+    for (const y of years)
+      for (const m of months)
+        for (const d of days)
+          for (const t of [...times, ...odd]) {
+            const value = `${y}-${m}-${d}${t}`;
+            expect(isIsoDatetime(value), value).toBe(zodDatetime.safeParse(value).success);
+            checked++;
+          }
+    for (const value of [undefined, 7, '', 'yesterday', new Date()])
+      expect(isIsoDatetime(value)).toBe(zodDatetime.safeParse(value).success);
+    expect(checked).toBeGreaterThan(9000);
+  });
+
+  it('checks claims, run records and store options as zod does', async () => {
+    const { ClaimOwner } = await claimSchemas.load();
+    const { RunRecord } = await runRecordSchemas.load();
+    const { Options: S3Options } = await s3OptionSchemas.load();
+    const cases: [(v: unknown) => boolean, z.ZodType, unknown[]][] = [
+      [
+        claimSchemas.conforms('ClaimOwner'),
+        ClaimOwner,
+        [
+          { pid: 7, host: 'h', startedAt: '2026-12-01T10:00:00.000Z' },
+          { pid: 0, host: 'h', startedAt: '2026-12-01T10:00:00.000Z' },
+          { pid: 7.5, host: 'h', startedAt: '2026-12-01T10:00:00.000Z' },
+          { pid: 7, host: 'h', startedAt: '2026-02-30T10:00:00.000Z' },
+          { pid: 7, host: 'h' },
+        ],
+      ],
+      [
+        runRecordSchemas.conforms('RunRecord'),
+        RunRecord,
+        [
+          {
+            database: 'shop',
+            status: 'success',
+            startedAt: '2026-12-01T10:00:00Z',
+            finishedAt: '2026-12-01T10:01:00Z',
+            bytes: 10,
+          },
+          {
+            database: 'shop',
+            status: 'failed',
+            startedAt: '2026-12-01T10:00:00Z',
+            finishedAt: '2026-12-01T10:01:00Z',
+          },
+          { database: 'shop', status: 'failure', startedAt: '2026-12-01T10:00:00Z', finishedAt: 'now' },
+          {
+            database: 'shop',
+            status: 'failure',
+            startedAt: '2026-12-01T10:00:00Z',
+            finishedAt: '2026-12-01T10:01:00Z',
+            bytes: -1,
+          },
+        ],
+      ],
+      [
+        s3OptionSchemas.conforms('Options'),
+        S3Options,
+        [
+          {},
+          {
+            endpoint: 'http://m:9000',
+            forcePathStyle: true,
+            serverSideEncryption: 'aws:kms',
+            partSizeMiB: 5.5,
+          },
+          { serverSideEncryption: 'rot13' },
+          { partSizeMiB: 4 },
+          { queueSize: 17 },
+          { queueSize: 2.5 },
+          { endpont: 'http://typo' },
+          { forcePathStyle: 'yes' },
+        ],
+      ],
+    ];
+    for (const [conforms, schema, values] of cases)
+      for (const value of values) {
+        const zod = schema.safeParse(value);
+        expect(conforms(value), JSON.stringify(value)).toBe(zod.success);
+      }
+  });
+
+  it('gives a manifest written without zod its keys in the order zod gave them (formatVersion first)', async () => {
+    const { manifest } = footer(3);
+    const shuffled = Object.fromEntries(Object.entries(manifest).reverse());
+    const written = await manifestSchemas.parseInOrder('Manifest', shuffled);
+    expect(JSON.stringify(written)).toBe(
+      JSON.stringify((await manifestSchemas.load()).Manifest.parse(shuffled)),
+    );
+    expect(Object.keys(written)[0]).toBe('formatVersion');
   });
 });

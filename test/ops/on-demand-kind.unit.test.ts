@@ -5,7 +5,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManifestSchema } from '../../src/archive/manifest.js';
+import { manifestSchemas } from '../../src/archive/manifest.js';
 import { kindOfManifest, manifestKindFields } from '../../src/catalog/backup-kind.js';
 import { archiveName, parseArchiveName } from '../../src/catalog/naming.js';
 import { planRetention, type RetentionCandidate } from '../../src/catalog/retention.js';
@@ -49,14 +49,14 @@ describe('the on-demand kind', () => {
     });
   });
 
-  it('is recorded so that releases before it read the manifest and prune the archive by the same rules', () => {
+  it('is recorded so that releases before it read the manifest and prune the archive by the same rules', async () => {
     const fields = manifestKindFields('on-demand');
     // The two-valued kind older schemas accept, plus a field they ignore.
     expect(fields).toEqual({ kind: 'scheduled', onDemand: true });
     expect(kindOfManifest(fields)).toBe('on-demand');
     expect(kindOfManifest(manifestKindFields('manual'))).toBe('manual');
     expect(kindOfManifest(manifestKindFields('scheduled'))).toBe('scheduled');
-    expect(ManifestSchema.shape.kind.options).toEqual(['scheduled', 'manual']);
+    expect((await manifestSchemas.load()).Manifest.shape.kind.options).toEqual(['scheduled', 'manual']);
   });
 
   it('fills keep rules together with scheduled backups; manual ones always stay', () => {

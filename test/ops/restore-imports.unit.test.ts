@@ -6,11 +6,14 @@ import { describe, expect, it } from 'vitest';
 
 const repoRoot = join(import.meta.dirname, '../..');
 
-/** The source files `entry` loads through static imports (dynamic imports load only when called). */
-async function staticClosure(entry: string): Promise<Set<string>> {
+/**
+ * The source files `entries` load through static imports (dynamic imports load only when called),
+ * and the packages they import for their values (type-only imports load nothing).
+ */
+async function staticClosure(...entries: string[]): Promise<Set<string>> {
   const { metafile } = await build({
     absWorkingDir: repoRoot,
-    entryPoints: [entry],
+    entryPoints: entries,
     bundle: true,
     write: false,
     metafile: true,
@@ -27,9 +30,12 @@ async function staticClosure(entry: string): Promise<Set<string>> {
     if (seen.has(file)) return;
     seen.add(file);
     for (const i of inputs[file]?.imports ?? [])
-      if (i.kind === 'import-statement' && !i.external) visit(i.path);
+      if (i.kind === 'import-statement') {
+        if (i.external) seen.add(`package:${i.path}`);
+        else visit(i.path);
+      }
   };
-  visit(entry);
+  for (const entry of entries) visit(entry);
   return seen;
 }
 
@@ -39,5 +45,41 @@ describe('what a restore loads', () => {
     expect(loaded.has('src/ops/restore.ts')).toBe(true);
     expect(loaded.has('src/ops/scrub.ts')).toBe(true);
     expect([...loaded].filter((f) => f === 'src/ops/backup.ts' || f === 'src/archive/writer.ts')).toEqual([]);
+  });
+});
+
+describe('what a backup or restore of a local file loads (issue 14)', () => {
+  // What the commands' actions import when they run (src/cli/commands/{backup,restore}.ts), and the
+  // engine they load. zod (390 KB, and schemas built at load) was a tenth of a small backup's CPU:
+  // these check what they read without it and load it only to word what is wrong.
+  const engine = 'src/engines/postgres/engine.ts';
+
+  it('a backup does not load zod', async () => {
+    const loaded = await staticClosure(
+      'src/cli/commands/backup.ts',
+      'src/ops/backup.ts',
+      'src/ops/data-counts.ts',
+      'src/ops/notify.ts',
+      engine,
+    );
+    expect(loaded.has('src/archive/writer.ts')).toBe(true);
+    expect(loaded.has('src/archive/manifest.ts')).toBe(true);
+    expect(loaded.has('src/store/registry.ts')).toBe(true);
+    expect([...loaded].filter((f) => f.startsWith('package:zod'))).toEqual([]);
+  });
+
+  it('a restore does not load zod', async () => {
+    const loaded = await staticClosure(
+      'src/cli/commands/restore.ts',
+      'src/ops/data-counts.ts',
+      'src/ops/open-archive.ts',
+      'src/ops/restore.ts',
+      'src/store/open-repository.ts',
+      'src/archive/archive-keys.ts',
+      engine,
+    );
+    expect(loaded.has('src/archive/reader.ts')).toBe(true);
+    expect(loaded.has('src/engines/postgres/model.ts')).toBe(true);
+    expect([...loaded].filter((f) => f.startsWith('package:zod'))).toEqual([]);
   });
 });

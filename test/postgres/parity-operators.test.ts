@@ -11,7 +11,7 @@ describe('parity: operators, operator families and classes', () => {
 
   it('whatever uses an operator or operator class depends on it', async () => {
     const backup = await backupToMemory(theme.source().url, {}, 1);
-    const objects = parsePostgresSchema(backup.result.schema).objects;
+    const objects = (await parsePostgresSchema(backup.result.schema)).objects;
     const deps = (id: string) => objects.find((o) => o.id === id)?.deps ?? [];
     const ciEq = 'operator:ci.=~(text,text)';
     expect(deps('table:Ops.Ledger')).toContain(ciEq); // CHECK constraint

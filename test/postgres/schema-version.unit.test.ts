@@ -17,16 +17,16 @@ const section = (version: number, kind = 'schema') => ({
 });
 
 describe('postgres schema section version', () => {
-  it('reads version 1 and the current version', () => {
+  it('reads version 1 and the current version', async () => {
     expect(POSTGRES_SCHEMA_VERSION).toBe(2);
-    expect(parsePostgresSchema(section(1)).version).toBe(1);
-    expect(parsePostgresSchema(section(2, 'operator-class')).objects[0]?.kind).toBe('operator-class');
+    expect((await parsePostgresSchema(section(1))).version).toBe(1);
+    expect((await parsePostgresSchema(section(2, 'operator-class'))).objects[0]?.kind).toBe('operator-class');
   });
 
-  it('asks for an upgrade for a newer version', () => {
+  it('asks for an upgrade for a newer version', async () => {
     let error: unknown;
     try {
-      parsePostgresSchema(section(3, 'something-new'));
+      await parsePostgresSchema(section(3, 'something-new'));
     } catch (e) {
       error = e;
     }

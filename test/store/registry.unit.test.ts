@@ -12,6 +12,7 @@ import {
 } from '../../src/cli/store-flags.js';
 import { UsageError } from '../../src/errors.js';
 import { parseDaemonConfig } from '../../src/ops/daemon-config.js';
+import { localStore } from '../../src/store/local/local-store.js';
 import { openRepository, repositoryUrlOf, resolveArchiveRef } from '../../src/store/open-repository.js';
 import { STORE_OPTION_FLAGS } from '../../src/store/option-flags.js';
 import {
@@ -71,17 +72,17 @@ describe('store options', () => {
     vi.unstubAllEnvs();
   });
 
-  it('come from STOWAGE_S3_* variables, under what the caller gives', () => {
+  it('come from STOWAGE_S3_* variables, under what the caller gives', async () => {
     vi.stubEnv('STOWAGE_S3_ENDPOINT', 'http://env:9000');
     vi.stubEnv('STOWAGE_S3_FORCE_PATH_STYLE', 'yes');
     vi.stubEnv('STOWAGE_S3_SSE', 'AES256');
-    expect(storeOptionsFor(s3Store, {})).toEqual({
+    expect(await storeOptionsFor(s3Store, {})).toEqual({
       endpoint: 'http://env:9000',
       forcePathStyle: true,
       serverSideEncryption: 'AES256',
     });
     const given: StoreOptions = { s3: { endpoint: 'http://flag:9000', region: undefined } };
-    expect(storeOptionsFor(s3Store, given)).toMatchObject({ endpoint: 'http://flag:9000' });
+    expect(await storeOptionsFor(s3Store, given)).toMatchObject({ endpoint: 'http://flag:9000' });
   });
 
   it('a bad variable names itself', async () => {
@@ -100,12 +101,29 @@ describe('store options', () => {
     expect(await usageMessage(() => storeOptionsFor(s3Store, bad))).toMatch(/s3\.partSizeMiB/);
   });
 
-  it('stall messages name the S3 endpoint in force, other stores by location', () => {
-    expect(describeStoreLocation('s3://b/x.stow', { s3: { endpoint: 'http://minio:9000' } })).toBe(
+  it('stall messages name the S3 endpoint in force, other stores by location', async () => {
+    expect(await describeStoreLocation('s3://b/x.stow', { s3: { endpoint: 'http://minio:9000' } })).toBe(
       'S3 endpoint http://minio:9000 (s3://b/x.stow)',
     );
-    expect(describeStoreLocation('/var/backups')).toBe('storage at /var/backups');
-    expect(describeStoreLocation('gs://nope')).toBe('storage at gs://nope');
+    expect(await describeStoreLocation('/var/backups')).toBe('storage at /var/backups');
+    expect(await describeStoreLocation('gs://nope')).toBe('storage at gs://nope');
+  });
+
+  it('of the local store, none given, are checked without asking zod', async () => {
+    const load = vi.spyOn(localStore.optionSchemas, 'load');
+    try {
+      expect(await storeOptionsFor(localStore, {})).toEqual({});
+      expect(await storeOptionsFor(localStore, { local: {} })).toEqual({});
+      expect(load).not.toHaveBeenCalled();
+      // One it does not take is still refused, in zod's words.
+      const extra = { local: { mode: 'fast' } } as unknown as StoreOptions;
+      expect(await usageMessage(() => storeOptionsFor(localStore, extra))).toBe(
+        'invalid local store option local: Unrecognized key: "mode"',
+      );
+      expect(load).toHaveBeenCalled();
+    } finally {
+      load.mockRestore();
+    }
   });
 });
 
@@ -132,10 +150,12 @@ describe('the CLI store flags come from the store schemas', () => {
     ]);
   });
 
-  it('are listed for the CLI exactly as the store schemas declare them', () => {
+  it('are listed for the CLI exactly as the store schemas declare them', async () => {
+    const shapes = new Map<string, Record<string, unknown>>();
+    for (const store of STORES) shapes.set(store.kind, (await store.optionSchemas.load()).Options.shape);
     // The CLI adds its flags from STORE_OPTION_FLAGS so that --help loads no zod; it must not drift.
     const declared = STORES.flatMap((store) =>
-      Object.entries(store.optionsSchema.shape).flatMap(([key, field]) => {
+      Object.entries(shapes.get(store.kind) ?? {}).flatMap(([key, field]) => {
         const meta = (field as z.ZodType).meta() as StoreOptionMeta | undefined;
         return meta?.flag ? [{ kind: store.kind, key, meta }] : [];
       }),

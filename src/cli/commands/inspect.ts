@@ -63,13 +63,13 @@ not shown). A MongoDB archive has no SQL: --list shows its collections and index
           `stowage inspect ${archive} --list shows its collections and indexes, --json their options`,
         );
       }
-      const lines = engine.schemaSql(manifest.schema, selection);
+      const lines = await engine.schemaSql(manifest.schema, selection);
       if (opts.json) ctx.json({ archive, sql: lines.join('\n') });
       else ctx.out(`${lines.join('\n')}\n`);
       return;
     }
     if (opts.list) {
-      const entries = engine.describeContents(manifest.schema, manifest.streams, selection);
+      const entries = await engine.describeContents(manifest.schema, manifest.streams, selection);
       if (opts.json)
         ctx.json({ archive, engine: manifest.engine, database: manifest.database, contents: entries });
       else ctx.out(`${contentsListing(archive, manifest, entries).join('\n')}\n`);

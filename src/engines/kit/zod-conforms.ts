@@ -12,8 +12,11 @@ import type { z } from 'zod';
  * zod, which then names what is wrong. String patterns (`regex`, ISO
  * datetimes) are tested with zod's own regular expressions and refinements
  * (`refine`) are called as zod calls them; parts of a schema this does not know
- * (other string formats, records, …) are handed to zod one value at a time, so
+ * (other string formats, unions, …) are handed to zod one value at a time, so
  * the answer never differs from zod's.
+ *
+ * `schema` may also be the description zod-stand-in.ts builds without zod:
+ * there the parts this does not know answer false (zod, once loaded, decides).
  */
 export function conformer(schema: z.ZodType): (value: unknown) => boolean {
   return compile(schema, new Map());
@@ -31,8 +34,10 @@ interface Def {
   check?: string;
   pattern?: RegExp;
   shape?: Record<string, z.ZodType>;
-  catchall?: unknown;
+  catchall?: z.ZodType;
   element?: z.ZodType;
+  keyType?: z.ZodType;
+  valueType?: z.ZodType;
   innerType?: z.ZodType;
   entries?: Record<string, unknown>;
   values?: unknown[];
@@ -80,7 +85,9 @@ function compileChecked(schema: z.ZodType, seen: Map<z.ZodType, Check>): Check {
 
 function compileNew(schema: z.ZodType, seen: Map<z.ZodType, Check>, checks: CheckDef[]): Check {
   const def = defOf(schema);
-  const byZod: Check = (value) => schema.safeParse(value).success;
+  // A stand-in's description cannot parse: what this does not know stays unknown.
+  const byZod: Check =
+    typeof schema.safeParse === 'function' ? (value) => schema.safeParse(value).success : () => false;
   switch (def.type) {
     case 'string': {
       const tests = [...(def.format !== undefined ? [def as CheckDef] : []), ...checks].map(stringCheck);
@@ -124,8 +131,9 @@ function compileNew(schema: z.ZodType, seen: Map<z.ZodType, Check>, checks: Chec
       };
     }
     case 'object': {
-      // A catchall keeps unknown keys: zod's to decide.
-      if (def.catchall !== undefined) return byZod;
+      // A catchall keeps unknown keys: zod's to decide. `strict()` is a catchall of `never`: an
+      // unknown key fails there instead of being dropped, and is refused below either way.
+      if (def.catchall !== undefined && defOf(def.catchall).type !== 'never') return byZod;
       const fields = Object.entries(def.shape ?? {}).map(([key, field]) => ({
         key,
         check: compile(field, seen),
@@ -139,6 +147,29 @@ function compileNew(schema: z.ZodType, seen: Map<z.ZodType, Check>, checks: Chec
         for (const key in record) if (!keys.has(key)) return false;
         // Checks other than refine (superRefine…) judge the whole: zod's to decide, once the shape is known to hold.
         return checks.length === 0 || byZod(v);
+      };
+    }
+    case 'record': {
+      // String keys without checks only: other key types are zod's.
+      const keyDef = def.keyType ? defOf(def.keyType) : undefined;
+      if (
+        keyDef?.type !== 'string' ||
+        keyDef.format !== undefined ||
+        (keyDef.checks ?? []).length > 0 ||
+        checks.length > 0
+      )
+        return byZod;
+      const value = compile(def.valueType as z.ZodType, seen);
+      return (v) => {
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+        const proto = Object.getPrototypeOf(v);
+        if (proto !== Object.prototype && proto !== null) return false;
+        const record = v as Record<string, unknown>;
+        for (const key of Object.keys(record)) {
+          // zod builds its copy by assignment: this key would set the copy's prototype instead.
+          if (key === '__proto__' || !value(record[key])) return false;
+        }
+        return true;
       };
     }
     default:

@@ -12,12 +12,12 @@ import { selectForRestore } from './selection.js';
  * table), then what is built after the data. A selection (`--schema`,
  * `--table`, …) lists what a restore with the same flags would write.
  */
-export function describePostgresContents(
+export async function describePostgresContents(
   schemaSection: unknown,
   streams: StreamSummary[],
   selection: PostgresRestoreOptions,
-): ContentsEntry[] {
-  const schema = parsePostgresSchema(schemaSection);
+): Promise<ContentsEntry[]> {
+  const schema = await parsePostgresSchema(schemaSection);
   const selected = selectForRestore(schema, selection, []);
   const byName = new Map(streams.map((s) => [s.name, s]));
   const entry = (o: PgObject): ContentsEntry => ({
@@ -71,8 +71,11 @@ export function describePostgresContents(
  * (`--no-owner`, `--no-acl`), as on restore; archived role names are printed
  * as they are (no `--role-map`).
  */
-export function postgresSchemaSql(schemaSection: unknown, selection: PostgresRestoreOptions): string[] {
-  const schema = parsePostgresSchema(printableSchema(parsePostgresSchema(schemaSection)));
+export async function postgresSchemaSql(
+  schemaSection: unknown,
+  selection: PostgresRestoreOptions,
+): Promise<string[]> {
+  const schema = await parsePostgresSchema(printableSchema(await parsePostgresSchema(schemaSection)));
   const selected = selectForRestore(schema, selection, []);
   const lines = [
     `-- database ${schema.database.name} (PostgreSQL ${schema.server.version}, encoding ${schema.database.encoding}), ${schema.contents}`,

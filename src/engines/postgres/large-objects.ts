@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { StowageError } from '../../errors.js';
 import type { PgSession } from './connect.js';
 import { quoteIdent } from './ident.js';
@@ -29,15 +29,17 @@ import { mapRole, mapStatementRole, type RoleMap } from './role-map.js';
 
 export const LARGE_OBJECTS_STREAM = '$large-objects';
 
-export const LargeObjectsSchema = z.object({
-  stream: z.string(),
-  count: z.number(),
-  /** Statements for the few objects with a comment or privileges. */
-  extras: z.array(z.object({ oid: z.number(), comment: z.array(z.string()), acl: z.array(z.string()) })),
-  /** Every owner of a large object, so restore can check that they exist before it starts. */
-  owners: z.array(z.string()).optional(),
-});
-export type LargeObjects = z.infer<typeof LargeObjectsSchema>;
+/** The schema section's `largeObjects` (model.ts builds it into its own schemas, with zod or without). */
+export const largeObjectsSchema = (z: typeof import('zod').z) =>
+  z.object({
+    stream: z.string(),
+    count: z.number(),
+    /** Statements for the few objects with a comment or privileges. */
+    extras: z.array(z.object({ oid: z.number(), comment: z.array(z.string()), acl: z.array(z.string()) })),
+    /** Every owner of a large object, so restore can check that they exist before it starts. */
+    owners: z.array(z.string()).optional(),
+  });
+export type LargeObjects = z.infer<ReturnType<typeof largeObjectsSchema>>;
 
 /** Bytes of each object read in the batched first query; the rest comes in CHUNK pieces. */
 const HEAD_BYTES = 64 * 1024;

@@ -1,8 +1,8 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { StowageError } from '../../errors.js';
+import { type Built, LazySchemas } from '../kit/lazy-schemas.js';
 import { LOCK_MODES } from '../kit/scheduler.js';
-import { conformer } from '../kit/zod-conforms.js';
-import { LargeObjectsSchema } from './large-objects.js';
+import { largeObjectsSchema } from './large-objects.js';
 
 /**
  * The schema description the PostgreSQL engine stores in the manifest and gets
@@ -69,185 +69,6 @@ export const OBJECT_KINDS = [
 ] as const;
 export type ObjectKind = (typeof OBJECT_KINDS)[number];
 
-const RelationRef = z.object({ schema: z.string(), name: z.string() });
-export type RelationRef = z.infer<typeof RelationRef>;
-
-export const PgObjectSchema = z.object({
-  /** Unique within the schema, e.g. `table:public.orders`. */
-  id: z.string(),
-  kind: z.enum(OBJECT_KINDS),
-  section: z.enum(SECTIONS),
-  /** Schema the object lives in (null for schemas, extensions are in their schema). */
-  schema: z.string().nullable(),
-  name: z.string(),
-  /** The table, view or sequence this object belongs to (itself for relations); selective restore follows it. */
-  relation: RelationRef.optional(),
-  /** Other relations the object needs (a foreign key's referenced table). */
-  references: z.array(RelationRef).optional(),
-  /** Statements that create the object, run in order. */
-  sql: z.array(z.string()),
-  /**
-   * Statement that removes the object, for `clean`. Only top-level objects and
-   * foreign keys (which tie tables together) have one; indexes, triggers and
-   * the like go with their table.
-   */
-  drop: z.string().optional(),
-  /**
-   * `ALTER ... OWNER TO` statements, applied unless restoring with `owner: false`
-   * (`--no-owner`). Each ends with the one role it names (role-map.ts renames it).
-   */
-  owner: z.array(z.string()).optional(),
-  /**
-   * `GRANT`/`REVOKE` statements, applied unless restoring with `acl: false`
-   * (`--no-acl`). Each names one grantee, at its end (see catalog/acl.ts).
-   */
-  acl: z.array(z.string()).optional(),
-  /**
-   * Roles the object's own `sql` names, quoted as in the SQL (a policy's `TO`
-   * list; `PUBLIC` left out). They must exist whatever the ownership options;
-   * `--map-role` renames them in the `TO` list.
-   */
-  roles: z.array(z.string()).optional(),
-  /** Ids of objects that must exist first. */
-  deps: z.array(z.string()),
-  /**
-   * How a post-data object locks its table while it is built, for the parallel
-   * scheduler: `share` statements (CREATE INDEX) can run side by side on one
-   * table; `exclusive` ones (ALTER TABLE, REFRESH) run alone on each table they touch.
-   */
-  lock: z.enum(LOCK_MODES).optional(),
-  /**
-   * The statements hold credentials (user mapping options, a subscription's
-   * connection string), as pg_dump keeps them: they run at restore and are
-   * shown nowhere (see printable-schema.ts).
-   */
-  secret: z.boolean().optional(),
-});
-export type PgObject = z.infer<typeof PgObjectSchema>;
-
-export const PgColumnSchema = z.object({
-  name: z.string(),
-  /** `format_type()` of the column, schema-qualified: the INSERT path casts parameters to it. */
-  type: z.string(),
-});
-export type PgColumn = z.infer<typeof PgColumnSchema>;
-
-export const PgTableDataSchema = z.object({
-  /**
-   * Archive streams holding the rows: one for most tables; a big table is
-   * copied in block ranges at once (table-parts.ts), one complete COPY stream each.
-   */
-  streams: z.array(z.string()).min(1),
-  schema: z.string(),
-  name: z.string(),
-  /** Columns in COPY order (generated and dropped columns are never copied). */
-  columns: z.array(PgColumnSchema),
-  /** `binary` unless a column type cannot travel in binary COPY (see data-format.ts). */
-  format: z.enum(['binary', 'text']),
-  /** Catalog estimates at backup time, for progress and scheduling (rows: -1 when never analyzed). */
-  estimatedRows: z.number(),
-  estimatedBytes: z.number(),
-  /** The table has `GENERATED ALWAYS` identity columns (INSERT needs OVERRIDING SYSTEM VALUE). */
-  identityAlways: z.boolean(),
-  /**
-   * An extension's configuration table (its DDL comes with CREATE EXTENSION): the
-   * `WHERE …` condition choosing the rows that were copied, those the user added.
-   */
-  filter: z.string().optional(),
-});
-export type PgTableData = z.infer<typeof PgTableDataSchema>;
-
-export const PgSequenceValueSchema = z.object({
-  schema: z.string(),
-  name: z.string(),
-  /** The table owning the sequence (serial / identity), for selective restore. */
-  relation: RelationRef.optional(),
-  /** As text: a bigint does not fit a JS number. */
-  lastValue: z.string(),
-  isCalled: z.boolean(),
-});
-export type PgSequenceValue = z.infer<typeof PgSequenceValueSchema>;
-
-/** One privilege of an ACL (catalog/acl.ts `AclEntry`): grantee quoted or PUBLIC, privilege, grant option, grantor. */
-const AclEntrySchema = z.object({
-  g: z.string(),
-  p: z.string(),
-  o: z.boolean(),
-  r: z.string().nullable().optional(),
-});
-
-/**
- * Properties of the backed-up database itself, which `pg_dump --create` puts
- * around its CREATE DATABASE; restore applies them when it creates the target
- * (under the target's name). Settings are `name=value` as in `pg_db_role_setting`.
- */
-export const PgDatabasePropertiesSchema = z.object({
-  owner: z.string(),
-  comment: z.string().nullable(),
-  /** NULL: the database still has its default privileges. */
-  acl: z.array(AclEntrySchema).nullable(),
-  connectionLimit: z.number(),
-  collate: z.string(),
-  ctype: z.string(),
-  /** `ALTER DATABASE … SET`. */
-  settings: z.array(z.string()),
-  /** `ALTER ROLE … IN DATABASE … SET`. */
-  roleSettings: z.array(z.object({ role: z.string(), settings: z.array(z.string()) })),
-});
-export type PgDatabaseProperties = z.infer<typeof PgDatabasePropertiesSchema>;
-
-/** A role as `pg_dumpall --roles-only` records it. */
-export const PgRoleSchema = z.object({
-  name: z.string(),
-  superuser: z.boolean(),
-  inherit: z.boolean(),
-  createRole: z.boolean(),
-  createDb: z.boolean(),
-  login: z.boolean(),
-  replication: z.boolean(),
-  bypassRls: z.boolean(),
-  connectionLimit: z.number(),
-  validUntil: z.string().nullable(),
-  /** The password hash (SCRAM or MD5), only when backed up with `rolePasswords`. */
-  password: z.string().nullable().optional(),
-  comment: z.string().nullable(),
-  /** `ALTER ROLE … SET` (for all databases). */
-  settings: z.array(z.string()),
-});
-export type PgRole = z.infer<typeof PgRoleSchema>;
-
-/** A tablespace as `pg_dumpall --tablespaces-only` records it. */
-export const PgTablespaceSchema = z.object({
-  name: z.string(),
-  owner: z.string(),
-  location: z.string(),
-  options: z.array(z.string()),
-  acl: z.array(AclEntrySchema).nullable(),
-  comment: z.string().nullable(),
-});
-export type PgTablespace = z.infer<typeof PgTablespaceSchema>;
-
-/** A role membership (`GRANT role TO member`), one per grantor from PostgreSQL 16 on. */
-export const PgMembershipSchema = z.object({
-  role: z.string(),
-  member: z.string(),
-  grantor: z.string().nullable(),
-  admin: z.boolean(),
-  /** PostgreSQL 16+: whether the member inherits the role's privileges (absent: as the member's INHERIT attribute). */
-  inherit: z.boolean().optional(),
-  /** PostgreSQL 16+: whether the member may SET ROLE to the role (absent: yes). */
-  set: z.boolean().optional(),
-});
-export type PgMembership = z.infer<typeof PgMembershipSchema>;
-
-/** The server's global objects (`pg_dumpall --globals-only`): roles, their memberships, tablespaces. */
-export const PgGlobalsSchema = z.object({
-  roles: z.array(PgRoleSchema),
-  memberships: z.array(PgMembershipSchema),
-  tablespaces: z.array(PgTablespaceSchema),
-});
-export type PgGlobals = z.infer<typeof PgGlobalsSchema>;
-
 export const POSTGRES_SCHEMA_FORMAT = 'stowage-postgres';
 /**
  * 2 added object kinds (operators, casts, text search, ...): a stowage that
@@ -256,41 +77,239 @@ export const POSTGRES_SCHEMA_FORMAT = 'stowage-postgres';
  */
 export const POSTGRES_SCHEMA_VERSION = 2;
 
-export const PostgresSchemaSchema = z.object({
-  format: z.literal(POSTGRES_SCHEMA_FORMAT),
-  version: z.number().int().min(1).max(POSTGRES_SCHEMA_VERSION),
-  server: z.object({ version: z.string(), versionNum: z.number() }),
-  database: z.object({
-    name: z.string(),
-    encoding: z.string(),
-    /** Absent in archives made before Stowage recorded them. */
-    properties: PgDatabasePropertiesSchema.optional(),
-  }),
-  /**
-   * What the backup holds: `schema-only` has no table data; `data-only` has no
-   * DDL; `globals` only the server's roles and tablespaces (no database).
-   */
-  contents: z.enum(['full', 'schema-only', 'data-only', 'globals']),
-  /** Set when the backup took only some schemas or tables: it then holds no database-wide settings. */
-  partial: z.boolean().optional(),
-  /** Roles and tablespaces, when backed up with `globals`. */
-  globals: PgGlobalsSchema.optional(),
-  /** Every object, dependency-ordered: all of pre-data, then all of post-data. */
-  objects: z.array(PgObjectSchema),
-  tables: z.array(PgTableDataSchema),
-  sequences: z.array(PgSequenceValueSchema),
-  /** Partitions and the partitioned tables above them (nearest first): selective restore treats a partition as part of its root. */
-  partitions: z.array(RelationRef.extend({ ancestors: z.array(RelationRef) })),
-  /** Large objects, when the backup has any (large-objects.ts). */
-  largeObjects: LargeObjectsSchema.optional(),
-});
-export type PostgresSchema = z.infer<typeof PostgresSchemaSchema>;
+/**
+ * The schema section's schemas, built on first use (lazy-schemas.ts): a backup
+ * builds none, a restore checks its section without loading zod.
+ */
+export const postgresSchemas = new LazySchemas((z) => {
+  const RelationRef = z.object({ schema: z.string(), name: z.string() });
 
-/** Compiled on the first restore, not when the module loads (backups import this file too). */
-let conformsToPostgresSchema: ((value: unknown) => boolean) | undefined;
+  const PgObjectSchema = z.object({
+    /** Unique within the schema, e.g. `table:public.orders`. */
+    id: z.string(),
+    kind: z.enum(OBJECT_KINDS),
+    section: z.enum(SECTIONS),
+    /** Schema the object lives in (null for schemas, extensions are in their schema). */
+    schema: z.string().nullable(),
+    name: z.string(),
+    /** The table, view or sequence this object belongs to (itself for relations); selective restore follows it. */
+    relation: RelationRef.optional(),
+    /** Other relations the object needs (a foreign key's referenced table). */
+    references: z.array(RelationRef).optional(),
+    /** Statements that create the object, run in order. */
+    sql: z.array(z.string()),
+    /**
+     * Statement that removes the object, for `clean`. Only top-level objects and
+     * foreign keys (which tie tables together) have one; indexes, triggers and
+     * the like go with their table.
+     */
+    drop: z.string().optional(),
+    /**
+     * `ALTER ... OWNER TO` statements, applied unless restoring with `owner: false`
+     * (`--no-owner`). Each ends with the one role it names (role-map.ts renames it).
+     */
+    owner: z.array(z.string()).optional(),
+    /**
+     * `GRANT`/`REVOKE` statements, applied unless restoring with `acl: false`
+     * (`--no-acl`). Each names one grantee, at its end (see catalog/acl.ts).
+     */
+    acl: z.array(z.string()).optional(),
+    /**
+     * Roles the object's own `sql` names, quoted as in the SQL (a policy's `TO`
+     * list; `PUBLIC` left out). They must exist whatever the ownership options;
+     * `--map-role` renames them in the `TO` list.
+     */
+    roles: z.array(z.string()).optional(),
+    /** Ids of objects that must exist first. */
+    deps: z.array(z.string()),
+    /**
+     * How a post-data object locks its table while it is built, for the parallel
+     * scheduler: `share` statements (CREATE INDEX) can run side by side on one
+     * table; `exclusive` ones (ALTER TABLE, REFRESH) run alone on each table they touch.
+     */
+    lock: z.enum(LOCK_MODES).optional(),
+    /**
+     * The statements hold credentials (user mapping options, a subscription's
+     * connection string), as pg_dump keeps them: they run at restore and are
+     * shown nowhere (see printable-schema.ts).
+     */
+    secret: z.boolean().optional(),
+  });
+
+  const PgColumnSchema = z.object({
+    name: z.string(),
+    /** `format_type()` of the column, schema-qualified: the INSERT path casts parameters to it. */
+    type: z.string(),
+  });
+
+  const PgTableDataSchema = z.object({
+    /**
+     * Archive streams holding the rows: one for most tables; a big table is
+     * copied in block ranges at once (table-parts.ts), one complete COPY stream each.
+     */
+    streams: z.array(z.string()).min(1),
+    schema: z.string(),
+    name: z.string(),
+    /** Columns in COPY order (generated and dropped columns are never copied). */
+    columns: z.array(PgColumnSchema),
+    /** `binary` unless a column type cannot travel in binary COPY (see data-format.ts). */
+    format: z.enum(['binary', 'text']),
+    /** Catalog estimates at backup time, for progress and scheduling (rows: -1 when never analyzed). */
+    estimatedRows: z.number(),
+    estimatedBytes: z.number(),
+    /** The table has `GENERATED ALWAYS` identity columns (INSERT needs OVERRIDING SYSTEM VALUE). */
+    identityAlways: z.boolean(),
+    /**
+     * An extension's configuration table (its DDL comes with CREATE EXTENSION): the
+     * `WHERE …` condition choosing the rows that were copied, those the user added.
+     */
+    filter: z.string().optional(),
+  });
+
+  const PgSequenceValueSchema = z.object({
+    schema: z.string(),
+    name: z.string(),
+    /** The table owning the sequence (serial / identity), for selective restore. */
+    relation: RelationRef.optional(),
+    /** As text: a bigint does not fit a JS number. */
+    lastValue: z.string(),
+    isCalled: z.boolean(),
+  });
+
+  /** One privilege of an ACL (catalog/acl.ts `AclEntry`): grantee quoted or PUBLIC, privilege, grant option, grantor. */
+  const AclEntrySchema = z.object({
+    g: z.string(),
+    p: z.string(),
+    o: z.boolean(),
+    r: z.string().nullable().optional(),
+  });
+
+  /**
+   * Properties of the backed-up database itself, which `pg_dump --create` puts
+   * around its CREATE DATABASE; restore applies them when it creates the target
+   * (under the target's name). Settings are `name=value` as in `pg_db_role_setting`.
+   */
+  const PgDatabasePropertiesSchema = z.object({
+    owner: z.string(),
+    comment: z.string().nullable(),
+    /** NULL: the database still has its default privileges. */
+    acl: z.array(AclEntrySchema).nullable(),
+    connectionLimit: z.number(),
+    collate: z.string(),
+    ctype: z.string(),
+    /** `ALTER DATABASE … SET`. */
+    settings: z.array(z.string()),
+    /** `ALTER ROLE … IN DATABASE … SET`. */
+    roleSettings: z.array(z.object({ role: z.string(), settings: z.array(z.string()) })),
+  });
+
+  /** A role as `pg_dumpall --roles-only` records it. */
+  const PgRoleSchema = z.object({
+    name: z.string(),
+    superuser: z.boolean(),
+    inherit: z.boolean(),
+    createRole: z.boolean(),
+    createDb: z.boolean(),
+    login: z.boolean(),
+    replication: z.boolean(),
+    bypassRls: z.boolean(),
+    connectionLimit: z.number(),
+    validUntil: z.string().nullable(),
+    /** The password hash (SCRAM or MD5), only when backed up with `rolePasswords`. */
+    password: z.string().nullable().optional(),
+    comment: z.string().nullable(),
+    /** `ALTER ROLE … SET` (for all databases). */
+    settings: z.array(z.string()),
+  });
+
+  /** A tablespace as `pg_dumpall --tablespaces-only` records it. */
+  const PgTablespaceSchema = z.object({
+    name: z.string(),
+    owner: z.string(),
+    location: z.string(),
+    options: z.array(z.string()),
+    acl: z.array(AclEntrySchema).nullable(),
+    comment: z.string().nullable(),
+  });
+
+  /** A role membership (`GRANT role TO member`), one per grantor from PostgreSQL 16 on. */
+  const PgMembershipSchema = z.object({
+    role: z.string(),
+    member: z.string(),
+    grantor: z.string().nullable(),
+    admin: z.boolean(),
+    /** PostgreSQL 16+: whether the member inherits the role's privileges (absent: as the member's INHERIT attribute). */
+    inherit: z.boolean().optional(),
+    /** PostgreSQL 16+: whether the member may SET ROLE to the role (absent: yes). */
+    set: z.boolean().optional(),
+  });
+
+  /** The server's global objects (`pg_dumpall --globals-only`): roles, their memberships, tablespaces. */
+  const PgGlobalsSchema = z.object({
+    roles: z.array(PgRoleSchema),
+    memberships: z.array(PgMembershipSchema),
+    tablespaces: z.array(PgTablespaceSchema),
+  });
+
+  const PostgresSchemaSchema = z.object({
+    format: z.literal(POSTGRES_SCHEMA_FORMAT),
+    version: z.number().int().min(1).max(POSTGRES_SCHEMA_VERSION),
+    server: z.object({ version: z.string(), versionNum: z.number() }),
+    database: z.object({
+      name: z.string(),
+      encoding: z.string(),
+      /** Absent in archives made before Stowage recorded them. */
+      properties: PgDatabasePropertiesSchema.optional(),
+    }),
+    /**
+     * What the backup holds: `schema-only` has no table data; `data-only` has no
+     * DDL; `globals` only the server's roles and tablespaces (no database).
+     */
+    contents: z.enum(['full', 'schema-only', 'data-only', 'globals']),
+    /** Set when the backup took only some schemas or tables: it then holds no database-wide settings. */
+    partial: z.boolean().optional(),
+    /** Roles and tablespaces, when backed up with `globals`. */
+    globals: PgGlobalsSchema.optional(),
+    /** Every object, dependency-ordered: all of pre-data, then all of post-data. */
+    objects: z.array(PgObjectSchema),
+    tables: z.array(PgTableDataSchema),
+    sequences: z.array(PgSequenceValueSchema),
+    /** Partitions and the partitioned tables above them (nearest first): selective restore treats a partition as part of its root. */
+    partitions: z.array(RelationRef.extend({ ancestors: z.array(RelationRef) })),
+    /** Large objects, when the backup has any (large-objects.ts). */
+    largeObjects: largeObjectsSchema(z).optional(),
+  });
+  return {
+    RelationRef,
+    PgObjectSchema,
+    PgColumnSchema,
+    PgTableDataSchema,
+    PgSequenceValueSchema,
+    AclEntrySchema,
+    PgDatabasePropertiesSchema,
+    PgRoleSchema,
+    PgTablespaceSchema,
+    PgMembershipSchema,
+    PgGlobalsSchema,
+    PostgresSchemaSchema,
+  };
+});
+
+type Schemas = Built<typeof postgresSchemas>;
+export type RelationRef = z.infer<Schemas['RelationRef']>;
+export type PgObject = z.infer<Schemas['PgObjectSchema']>;
+export type PgColumn = z.infer<Schemas['PgColumnSchema']>;
+export type PgTableData = z.infer<Schemas['PgTableDataSchema']>;
+export type PgSequenceValue = z.infer<Schemas['PgSequenceValueSchema']>;
+export type PgDatabaseProperties = z.infer<Schemas['PgDatabasePropertiesSchema']>;
+export type PgRole = z.infer<Schemas['PgRoleSchema']>;
+export type PgTablespace = z.infer<Schemas['PgTablespaceSchema']>;
+export type PgMembership = z.infer<Schemas['PgMembershipSchema']>;
+export type PgGlobals = z.infer<Schemas['PgGlobalsSchema']>;
+export type PostgresSchema = z.infer<Schemas['PostgresSchemaSchema']>;
 
 /** Validates the schema handed back at restore; a foreign or damaged schema is a clear error. */
-export function parsePostgresSchema(value: unknown): PostgresSchema {
+export async function parsePostgresSchema(value: unknown): Promise<PostgresSchema> {
   const format = (value as { format?: unknown } | null)?.format;
   if (format !== POSTGRES_SCHEMA_FORMAT) {
     throw new StowageError(
@@ -307,8 +326,7 @@ export function parsePostgresSchema(value: unknown): PostgresSchema {
       'upgrade stowage',
     );
   }
-  conformsToPostgresSchema ??= conformer(PostgresSchemaSchema);
-  if (conformsToPostgresSchema(value)) {
+  if (postgresSchemas.conforms('PostgresSchemaSchema')(value)) {
     // Valid as it stands (nearly always): its objects are used as they are, not copied one by one
     // by zod (seconds at 20,000 tables). The lists are copied: a restore trims them in place.
     const schema = value as PostgresSchema;
@@ -320,7 +338,8 @@ export function parsePostgresSchema(value: unknown): PostgresSchema {
       partitions: [...schema.partitions],
     };
   }
-  const parsed = PostgresSchemaSchema.safeParse(value);
+  // Not as it stands: zod (loaded now) parses it, or says what is wrong.
+  const parsed = (await postgresSchemas.load()).PostgresSchemaSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new StowageError(

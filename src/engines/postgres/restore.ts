@@ -611,7 +611,7 @@ export async function restorePostgres(
 /** A globals-only archive: roles and tablespaces into the server `request.url` points at (any database). */
 async function restoreGlobalsOnly(
   request: EngineRestoreRequest<PostgresRestoreOptions>,
-  schema: ReturnType<typeof parsePostgresSchema>,
+  schema: Awaited<ReturnType<typeof parsePostgresSchema>>,
   warnings: string[],
 ): Promise<EngineRestoreResult> {
   if (!schema.globals) throw new StowageError('corrupt-schema', 'the globals archive holds no globals');
@@ -757,7 +757,7 @@ async function planTarget(
   options: PostgresRestoreOptions,
 ) {
   await nextTurn();
-  const schema = parsePostgresSchema(request.schema);
+  const schema = await parsePostgresSchema(request.schema);
   const warnings: string[] = [];
   if (schema.contents === 'globals') return { schema, warnings, plan: undefined, needs: undefined };
   await nextTurn();

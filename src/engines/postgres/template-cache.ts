@@ -185,7 +185,7 @@ async function restoreThroughTemplate(
       );
   }
   const target = parseTarget(request.url);
-  const schema = parsePostgresSchema(request.schema);
+  const schema = await parsePostgresSchema(request.schema);
   if (schema.contents === 'globals' || schema.contents === 'data-only')
     throw new UsageError(
       `a ${schema.contents} archive is not a whole database to cache as a template`,

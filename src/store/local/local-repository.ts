@@ -129,7 +129,9 @@ export class LocalRepository implements Repository {
       const partial = await stat(join(this.path, `${name}.partial`)).catch(() => undefined);
       const lock = await stat(join(this.path, `${name}.lock`)).catch(() => undefined);
       if (!partial && !lock) continue; // finished or cleaned meanwhile
-      const owner = lock ? parseClaim(await this.readText(`${name}.lock`).catch(() => undefined)) : undefined;
+      const owner = lock
+        ? await parseClaim(await this.readText(`${name}.lock`).catch(() => undefined))
+        : undefined;
       const lastActivity = new Date(Math.max(partial?.mtimeMs ?? 0, lock?.mtimeMs ?? 0));
       const verdict = judgeClaim(owner, lastActivity, options);
       leftovers.push({

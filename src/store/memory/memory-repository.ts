@@ -216,7 +216,7 @@ export class MemoryRepository implements Repository {
       const upload = this.space.uploads.get(key);
       const lock = this.space.files.get(`${key}.lock`);
       if (!upload && !lock) continue;
-      const owner = parseClaim(lock?.bytes.toString('utf8'));
+      const owner = await parseClaim(lock?.bytes.toString('utf8'));
       const lastActivity = new Date(
         Math.max(upload?.lastActivity.getTime() ?? 0, lock?.modified.getTime() ?? 0),
       );

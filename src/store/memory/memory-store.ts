@@ -1,9 +1,9 @@
-import { z } from 'zod';
+import { type Built, LazySchemas } from '../../engines/kit/lazy-schemas.js';
 import { UsageError } from '../../errors.js';
 import type { Store } from '../store.js';
 import { formatMemoryUrl, MemoryRepository, parseMemoryUrl } from './memory-repository.js';
 
-const MemoryOptionsSchema = z.object({}).strict();
+const optionSchemas = new LazySchemas((z) => ({ Options: z.object({}).strict() }));
 
 /**
  * Archives in this process's memory (`memory://space/prefix`), gone when the
@@ -13,8 +13,8 @@ export const memoryStore = {
   kind: 'memory',
   schemes: ['memory'],
   inProcess: true,
-  optionsSchema: MemoryOptionsSchema,
-  fromEnv: () => ({}),
+  optionSchemas,
+  fromEnv: async () => ({}),
   open: async (url) => new MemoryRepository(url),
   splitArchiveRef(ref) {
     const { space, prefix } = parseMemoryUrl(ref);
@@ -24,4 +24,4 @@ export const memoryStore = {
     return { repository: formatMemoryUrl({ space, prefix: slash < 0 ? '' : prefix.slice(0, slash) }), name };
   },
   canonicalUrl: (url) => formatMemoryUrl(parseMemoryUrl(url)),
-} as const satisfies Store<typeof MemoryOptionsSchema>;
+} as const satisfies Store<Built<typeof optionSchemas>['Options']>;

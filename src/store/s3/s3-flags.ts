@@ -2,7 +2,7 @@ import type { StoreOptionMeta } from '../store.js';
 
 /**
  * The flag, help and environment variable of each S3 option that has them,
- * as plain data: {@link S3OptionsSchema} attaches these with `.meta()`, and
+ * as plain data: {@link s3OptionSchemas} attaches these with `.meta()`, and
  * the CLI reads them from here to add its flags without loading zod (every
  * `--help` and every command's argument parsing would pay for it).
  */

@@ -1,7 +1,8 @@
+import type { Built } from '../../engines/kit/lazy-schemas.js';
 import { optionsFromEnv } from '../options-from-env.js';
 import type { Store } from '../store.js';
 import { formatS3Url, parseS3Url, splitS3ArchiveUrl } from './s3-location.js';
-import { effectiveEndpoint, S3OptionsSchema } from './s3-options.js';
+import { effectiveEndpoint, s3OptionSchemas } from './s3-options.js';
 
 /**
  * Archives under an S3 bucket prefix (`s3://bucket/prefix`), on AWS or any
@@ -12,8 +13,8 @@ import { effectiveEndpoint, S3OptionsSchema } from './s3-options.js';
 export const s3Store = {
   kind: 's3',
   schemes: ['s3'],
-  optionsSchema: S3OptionsSchema,
-  fromEnv: (env = process.env) => optionsFromEnv(S3OptionsSchema, env),
+  optionSchemas: s3OptionSchemas,
+  fromEnv: async (env = process.env) => optionsFromEnv((await s3OptionSchemas.load()).Options, env),
   async open(url, options) {
     const { S3Repository } = await import('./s3-repository.js');
     return new S3Repository(url, options);
@@ -24,4 +25,4 @@ export const s3Store = {
   },
   canonicalUrl: (url) => formatS3Url(parseS3Url(url)),
   describe: (location, options) => `S3 endpoint ${effectiveEndpoint(options) ?? 'AWS'} (${location})`,
-} as const satisfies Store<typeof S3OptionsSchema>;
+} as const satisfies Store<Built<typeof s3OptionSchemas>['Options']>;
