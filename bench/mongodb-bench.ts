@@ -15,7 +15,16 @@
  * STOWAGE_MONGOTOOLS_BIN); see bench/mongodb-tools.md for building them.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -71,6 +80,8 @@ const many = args.collections
   : undefined;
 const dbName = args.db ?? (many ? `stowage_bench_many_${many.collections}` : `stowage_bench_${docs}`);
 const work = mkdtempSync(join(tmpdir(), 'stowage-mongo-bench-'));
+// A private PostgreSQL (--backend postgresql) runs as the postgres user, who must reach its folder in here.
+if (process.getuid?.() === 0) chmodSync(work, 0o711);
 const log = (line: string) => console.error(`[bench] ${line}`);
 
 /**
