@@ -85,6 +85,8 @@ export async function restorePostgres(
 
   progress({ type: 'phase', phase: 'connect' });
   const properties = schema.database.properties;
+  /** The server as prepare saw it: the same server, role and settings as the target session's. */
+  let prepared: { info: Awaited<ReturnType<typeof readServerInfo>>; on: PgSession } | undefined;
   const { session: main, created } = await openTarget(
     request.url,
     {
@@ -96,9 +98,10 @@ export async function restorePostgres(
       signal,
       prepare: async (session) => {
         // Before anything is applied (roles included): objects the target's version cannot hold are refused, or skipped when asked.
+        prepared = { info: await readServerInfo(session), on: session };
         const fit = fitToServer(
           schema.server.versionNum,
-          (await readServerInfo(session)).versionNum,
+          prepared.info.versionNum,
           { selection, objectLists: [plan.preData, postData, eventTriggers], tables, sequences },
           { skip: !!options.skipMissingFeatures, owner: ownership.acl },
           warnings,
@@ -134,7 +137,12 @@ export async function restorePostgres(
   const items: Record<string, number> = {};
   let stoppedBeforeWrite: unknown;
   try {
-    const server = await readServerInfo(main);
+    // prepare ran on this session, or on the maintenance session of the same server just before
+    // creating this database (which no per-database setting can have reached yet): no second question.
+    const server =
+      prepared && (prepared.on === main || created)
+        ? { ...prepared.info, database: main.target.database }
+        : await readServerInfo(main);
     const insert =
       options.insertMode === 'insert' || ((options.insertMode ?? 'auto') === 'auto' && server.pglite);
     // PGlite serves every connection from one backend: parallel sessions only queue.

@@ -1,4 +1,5 @@
 import type { PgSession } from '../connect.js';
+import { flat } from '../flat-text.js';
 import type { PgObject } from '../model.js';
 
 /** What every catalog reader gets. */
@@ -72,7 +73,7 @@ export function distinctDeps(deps: string[], self: string): string[] {
 
 /** The identity of a catalog row, as used in {@link CatalogObject.keys}. */
 export function catalogKey(catalog: string, oid: string | number): string {
-  return `${catalog}:${oid}`;
+  return flat`${catalog}:${oid}`;
 }
 
 /** A query's rows, typed. */
