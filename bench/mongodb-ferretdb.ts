@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, chownSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -153,7 +153,8 @@ async function startBenchPostgres(dir: string): Promise<{ url: string; pid: numb
   };
 }
 
-const CLOCK_TICKS = 100;
+/** Clock ticks per second, the unit of /proc/PID/stat's CPU times. */
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim() || 100);
 
 /** utime, stime, cutime, cstime (fields 14–17 of /proc/PID/stat) and the parent's pid. */
 function readStat(pid: number): { ppid: number; own: number; reaped: number } | undefined {
