@@ -5,6 +5,7 @@
  *
  *   npx tsx bench/mongodb-bench.ts --url mongodb://127.0.0.1:27017/ [--docs 1000000] [--runs 3] [--jobs 4]
  *   npx tsx bench/mongodb-bench.ts --ferretdb [...]      (starts a private FerretDB on loopback)
+ *   npx tsx bench/mongodb-bench.ts --ferretdb --backend postgresql [...]   (FerretDB on a private PostgreSQL)
  *   --levels 3,6   zstd levels of the stowage backup scenarios (the first one feeds the restore scenario)
  *   --collections 2000 [--docs-each 20]   the many-small-collections dataset instead (two indexes each)
  *
@@ -15,11 +16,11 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import {
+  chmodSync,
   copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readFileSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -29,13 +30,18 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
 import { DATASET_COLLECTIONS, generateMongoDataset } from './mongodb-dataset.js';
-import { startBenchFerretDB } from './mongodb-ferretdb.js';
+import { parseFerretBackend, serverCpuSeconds, startBenchFerretDB } from './mongodb-ferretdb.js';
 import { generateManyCollections, manyCollectionsReady } from './mongodb-many-dataset.js';
 
 const { values: args } = parseArgs({
   options: {
     url: { type: 'string' },
     ferretdb: { type: 'boolean', default: false },
+    /**
+     * FerretDB's storage: with --ferretdb, the one to start (sqlite, the default, or postgresql, a
+     * private cluster too); with --url, only the label of the report (the server does not say).
+     */
+    backend: { type: 'string' },
     docs: { type: 'string', default: '1000000' },
     db: { type: 'string' },
     generate: { type: 'boolean', default: false },
@@ -51,7 +57,11 @@ const { values: args } = parseArgs({
     levels: { type: 'string', default: '3' },
     collections: { type: 'string' },
     'docs-each': { type: 'string', default: '20' },
-    /** The server's process id (with --url), so each scenario reports the server CPU it cost. */
+    /**
+     * The server's process ids (with --url; comma-separated), so each scenario reports the server
+     * CPU it cost: FerretDB's, and for its postgresql backend the cluster's postmaster (whose
+     * backends, live or exited, count too).
+     */
     'server-pid': { type: 'string' },
     /** Extra engine options for the stowage restore scenarios, as JSON (variants: batchBytes, workersPerCollection …). */
     'restore-options': { type: 'string' },
@@ -70,6 +80,8 @@ const many = args.collections
   : undefined;
 const dbName = args.db ?? (many ? `stowage_bench_many_${many.collections}` : `stowage_bench_${docs}`);
 const work = mkdtempSync(join(tmpdir(), 'stowage-mongo-bench-'));
+// A private PostgreSQL (--backend postgresql) runs as the postgres user, who must reach its folder in here.
+if (process.getuid?.() === 0) chmodSync(work, 0o711);
 const log = (line: string) => console.error(`[bench] ${line}`);
 
 /**
@@ -106,27 +118,20 @@ interface Measured {
   maxRssMiB: number;
   /** User + system CPU seconds of the measured process and its children. */
   clientCpuSeconds: number;
-  /** CPU seconds the server process (FerretDB with its in-process SQLite) spent meanwhile, when its pid is known. */
+  /** CPU seconds the server processes (FerretDB, its PostgreSQL cluster) spent meanwhile, when their pids are known. */
   serverCpuSeconds?: number;
   /** Secondary indexes on the restored database, and how many the source has (restore scenarios). */
   indexes?: { built: number; expected: number };
   output: string;
 }
 
-/** The server process whose CPU each scenario reports: the private FerretDB, or --server-pid. */
-let serverPid: number | undefined = args['server-pid'] ? Number(args['server-pid']) : undefined;
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim() || 100);
-
-/** utime + stime of a process, in seconds (fields 14 and 15 of /proc/PID/stat). */
-function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
+/** The server processes whose CPU each scenario reports: the private FerretDB (and its PostgreSQL), or --server-pid. */
+let serverPids: number[] = args['server-pid'] ? args['server-pid'].split(',').map(Number) : [];
+const serverCpu = () => serverPids.reduce((n, pid) => n + serverCpuSeconds(pid), 0);
 
 /** Runs a command under /usr/bin/time; wall seconds, peak RSS and client CPU come from time itself. */
 async function measure(cmd: string, cmdArgs: string[]): Promise<Measured> {
-  const serverBefore = serverPid ? processCpuSeconds(serverPid) : undefined;
+  const serverBefore = serverPids.length ? serverCpu() : undefined;
   return new Promise((resolve, reject) => {
     const child = spawn('/usr/bin/time', ['-f', 'TIME %e %M %U %S', cmd, ...cmdArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -143,9 +148,7 @@ async function measure(cmd: string, cmdArgs: string[]): Promise<Measured> {
         seconds: Number(m[1]),
         maxRssMiB: Number(m[2]) / 1024,
         clientCpuSeconds: Number(m[3]) + Number(m[4]),
-        ...(serverPid && serverBefore !== undefined
-          ? { serverCpuSeconds: processCpuSeconds(serverPid) - serverBefore }
-          : {}),
+        ...(serverBefore !== undefined ? { serverCpuSeconds: serverCpu() - serverBefore } : {}),
         output: out,
       });
     });
@@ -197,11 +200,11 @@ async function main() {
   let url = args.url;
   let stopServer: (() => Promise<void>) | undefined;
   if (!url && args.ferretdb) {
-    const server = await startBenchFerretDB(join(work, 'ferretdb'));
+    const server = await startBenchFerretDB(join(work, 'ferretdb'), parseFerretBackend(args.backend));
     url = server.url;
-    serverPid = server.pid;
+    serverPids = server.pids;
     stopServer = server.stop;
-    log(`started FerretDB at ${url}`);
+    log(`started FerretDB (${server.backend}) at ${url}`);
   }
   if (!url) throw new Error('give --url mongodb://… or --ferretdb');
   const base = url.endsWith('/') ? url : `${url}/`;
@@ -423,7 +426,10 @@ async function serverLabel(url: string): Promise<string> {
   await client.connect();
   try {
     const info = await client.db('admin').command({ buildInfo: 1 });
-    return info.ferretdbVersion ? `FerretDB ${info.ferretdbVersion} (SQLite)` : `MongoDB ${info.version}`;
+    const backend = args.backend ?? (args.ferretdb ? 'sqlite' : undefined);
+    return info.ferretdbVersion
+      ? `FerretDB ${info.ferretdbVersion}${backend ? ` (${parseFerretBackend(backend)})` : ''}`
+      : `MongoDB ${info.version}`;
   } finally {
     await client.close();
   }

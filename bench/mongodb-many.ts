@@ -31,7 +31,9 @@
  * Options (--set KEY=VALUE): url, collections (2000; 200 with --quick), docs (20),
  * jobs (4, as mongodump/mongorestore's default of 4 collections at once),
  * mongotools (folder with mongodump and mongorestore; default $STOWAGE_MONGOTOOLS_BIN or
- * /tmp/stowage-mongotools/bin, see bench/mongodb-tools.md).
+ * /tmp/stowage-mongotools/bin, see bench/mongodb-tools.md), backend (the private FerretDB's
+ * storage: sqlite, the default, or postgresql, a private PostgreSQL cluster started with it;
+ * each backend has a server folder of its own).
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -41,7 +43,7 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { MongoClient } from 'mongodb';
 import { type BenchCase, defineScenario } from './lib/harness.js';
-import { startBenchFerretDB } from './mongodb-ferretdb.js';
+import { parseFerretBackend, startBenchFerretDB } from './mongodb-ferretdb.js';
 import { generateManyCollections, manyCollectionsReady } from './mongodb-many-dataset.js';
 
 const run = promisify(execFile);
@@ -97,10 +99,12 @@ export const scenario = defineScenario({
 
     let url = opts.values.url;
     if (!url) {
-      const started = await startBenchFerretDB(privateServerDir);
+      const backend = parseFerretBackend(opts.values.backend);
+      const dir = backend === 'sqlite' ? privateServerDir : `${privateServerDir}-${backend}`;
+      const started = await startBenchFerretDB(dir, backend);
       server = started;
       url = started.url;
-      opts.log(`started a private FerretDB at ${url} (data in ${privateServerDir})`);
+      opts.log(`started a private FerretDB (${backend}) at ${url} (data in ${dir})`);
     }
     const base = url.endsWith('/') ? url : `${url}/`;
     serverUrl = base;

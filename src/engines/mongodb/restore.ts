@@ -46,6 +46,10 @@ const DEFAULT_WORKERS_PER_COLLECTION = 2;
  * FerretDB's SQLite backend keeps a database in one file with one writer:
  * inserts beyond a couple at a time into the same database only queue on its
  * lock (measured on 200,000 documents: ~16 s with 2 in flight, ~27 s with 8).
+ * The client cannot tell that backend from FerretDB's PostgreSQL one, which
+ * takes parallel writes; there, 4 in flight cost the server as much CPU per
+ * document or more, with no steady gain in wall time (300,000 documents,
+ * docs/BENCHMARKS.md), so one limit serves both.
  */
 const FERRETDB_INSERTS_PER_DATABASE = 2;
 /**
