@@ -360,6 +360,26 @@ describe('parsePostgresSchema with thousands of tables', () => {
 describe('the stand-in: the same checks without zod (lazy-schemas.ts)', () => {
   const footerReplacements = [...replacements, 'g'.repeat(64), '2026-12-01 10:00', 'extra-key', 'both'];
 
+  it('describes every schema the backup and restore paths declare (a zod method it lacks fails here)', async () => {
+    // The stand-in is typed as zod's z, so a schema using a method it does not have compiles, and
+    // would only throw at the first check of a real run.
+    const all: [string, { load(): Promise<object>; conforms(name: never): unknown }][] = [
+      ['manifest', manifestSchemas],
+      ['postgres', postgresSchemas],
+      ['run record', runRecordSchemas],
+      ['claim', claimSchemas],
+      ['s3 options', s3OptionSchemas],
+    ];
+    let described = 0;
+    for (const [what, schemas] of all) {
+      for (const name of Object.keys(await schemas.load())) {
+        expect(() => schemas.conforms(name as never), `${what}: ${name}`).not.toThrow();
+        described++;
+      }
+    }
+    expect(described).toBeGreaterThan(10);
+  });
+
   it('takes a valid footer and schema section as they stand', () => {
     expect(manifestSchemas.conforms('Footer')(footer(50))).toBe(true);
     expect(postgresSchemas.conforms('PostgresSchemaSchema')(section(50))).toBe(true);
