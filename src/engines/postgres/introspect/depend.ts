@@ -111,10 +111,12 @@ export function resolveDependencies(
     }
   }
   const { links, userRelations } = depend;
-  const owner = new Map<string, string>();
+  // Catalog key → the object standing for it (the object, not its id: each edge then needs no lookup by id).
+  const owner = new Map<string, CatalogObject>();
   for (let i = 0; i < objects.length; i++) {
-    const { id, keys } = objects[i]!;
-    for (let j = 0; j < keys.length; j++) owner.set(keys[j]!, id);
+    const obj = objects[i]!;
+    const keys = obj.keys;
+    for (let j = 0; j < keys.length; j++) owner.set(keys[j]!, obj);
   }
 
   // Attach unclaimed catalog rows to the object they are internal to (repeat: chains like array → type → table),
@@ -145,10 +147,11 @@ export function resolveDependencies(
     if (l.type === 'e') continue;
     const from = owner.get(l.from);
     if (!from) continue;
-    const to = owner.get(l.to);
-    if (to) {
-      if (to === from) continue;
-      const attach = l.type === 'P' ? byId.get(`attach:${from}`) : undefined;
+    const toObject = owner.get(l.to);
+    if (toObject) {
+      if (toObject === from) continue;
+      const to = toObject.id;
+      const attach = l.type === 'P' ? byId.get(`attach:${from.id}`) : undefined;
       if (attach) {
         // A partition's index: the attach step needs the parent index, the build does not.
         attach.deps.push(to);
@@ -156,10 +159,10 @@ export function resolveDependencies(
         if (siblings) siblings.push(attach.id);
         else attached.set(to, [attach.id]);
       } else {
-        byId.get(from)?.deps.push(to);
+        from.deps.push(to);
       }
     } else if (l.type === 'n' && userRelations.has(l.to)) {
-      dangling.add(from);
+      dangling.add(from.id);
     }
   }
   // A key on a partitioned table is only usable (valid) once every partition's key is attached,
