@@ -73,16 +73,16 @@ describe('reading pg_depend for the backup', () => {
       expect(links.from).toEqual(rows.map((r) => Number(r.from)));
       expect(links.to).toEqual(rows.map((r) => Number(r.to)));
       expect(links.types).toEqual(rows.map((r) => r.type));
-      // The keys are the ones the readers give the objects (a table's, its schema's).
+      // The keys are the ones the readers give the objects: a table's row type is internal to the table.
       const table = await query(
-        `SELECT c.oid::text AS oid, c.relnamespace::text AS ns FROM pg_catalog.pg_class c WHERE c.oid = 'public.t1'::pg_catalog.regclass`,
+        `SELECT c.oid::text AS oid, c.reltype::text AS type FROM pg_catalog.pg_class c WHERE c.oid = 'public.t1'::pg_catalog.regclass`,
         [],
         'test',
       );
-      const { oid, ns } = table.rows[0] as { oid: string; ns: string };
-      const at = links.from.indexOf(catalogKey('pg_class', oid));
+      const { oid, type } = table.rows[0] as { oid: string; type: string };
+      const at = links.from.indexOf(catalogKey('pg_type', type));
       expect(at).toBeGreaterThanOrEqual(0);
-      expect(links.to[at]).toBe(catalogKey('pg_namespace', ns));
+      expect([links.to[at], links.types[at]]).toEqual([catalogKey('pg_class', oid), 'i']);
       expect(links.userRelations.has(catalogKey('pg_class', oid))).toBe(true);
       // More than one text: a single one grows with the schema, and the driver's buffer with it.
       expect(texts).toEqual([Math.ceil(expected.rows.length / 8192)]);
