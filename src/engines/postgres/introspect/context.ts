@@ -27,7 +27,7 @@ export interface CatalogContext {
 
 /**
  * An object as a reader produces it: the stored {@link PgObject} plus the
- * catalog identities (`pg_class:16390`) that stand for it in `pg_depend`, used
+ * catalog identities (catalogKey) that stand for it in `pg_depend`, used
  * to turn `pg_depend` rows into dependencies between objects. Sub-objects are
  * listed too: a table's row type and its inline CHECK constraints map to the table.
  */
