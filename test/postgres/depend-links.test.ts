@@ -112,9 +112,12 @@ describe('catalog keys', () => {
 describe('unpackLinks', () => {
   it('reads a text of lines into links, the last line without a line break', () => {
     const out: Pick<DependLinks, 'from' | 'to' | 'types'> = { from: [], to: [], types: [] };
-    unpackLinks('1259 16390 2615 2200 n\n1247 16392 1259 16390 i', out);
+    unpackLinks(
+      `${catalogKey('pg_class', 16390)} ${catalogKey('pg_namespace', 2200)} n\n${catalogKey('pg_type', 16392)} ${catalogKey('pg_class', 16390)} i`,
+      out,
+    );
     unpackLinks('', out);
-    unpackLinks('2604 4294967295 1259 16390 a', out);
+    unpackLinks('11188389806079 5407363842054 a', out);
     expect(out).toEqual({
       from: [
         catalogKey('pg_class', 16390),

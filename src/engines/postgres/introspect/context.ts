@@ -123,12 +123,7 @@ export type CatalogName = keyof typeof CATALOG_OIDS;
  * thousands of such strings was most of turning pg_depend into dependencies.
  */
 export function catalogKey(catalog: CatalogName, oid: string | number): number {
-  return linkKey(CATALOG_OIDS[catalog], Number(oid));
-}
-
-/** {@link catalogKey} from the catalog's OID, as pg_depend gives it. */
-export function linkKey(classid: number, objid: number): number {
-  return classid * 4294967296 + objid;
+  return CATALOG_OIDS[catalog] * 4294967296 + Number(oid);
 }
 
 /** A query's rows, typed. */
