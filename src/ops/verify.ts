@@ -140,6 +140,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
         await source.close();
       }
       streams = compareScan(manifest, report, problems);
+      if (report.stoppedAt && handle) await checkPastDamage(handle, streams, problems);
     } else {
       const source = await repository.openArchive(name).catch(() => undefined);
       archiveBytes = source?.size ?? 0;
@@ -249,6 +250,34 @@ function compareScan(manifest: Manifest, report: ScanReport, problems: string[])
   for (const extra of scanned.keys())
     problems.push(`stream ${extra ?? '(unnamed)'} is in the archive but not in the manifest`);
   return checks;
+}
+
+/**
+ * After the front-to-back walk stopped at damage, reads each stream it did not
+ * see whole through the footer's index (every data frame's place, size and CRC;
+ * the stream's digest and length), which is how a restore reads it. Only the
+ * streams whose data is really damaged stay failed; the walk's stop stays a
+ * problem, because recovery without the footer would end there.
+ */
+async function checkPastDamage(handle: ArchiveHandle, streams: StreamCheck[], problems: string[]) {
+  const unchecked = streams.filter((s) => !s.ok);
+  for (const check of unchecked) {
+    const line = problems.indexOf(`stream ${check.name}: ${check.problem}`);
+    try {
+      for await (const _ of handle.reader.open(check.name, 1));
+      check.ok = true;
+      delete check.problem;
+      problems.splice(line, 1);
+    } catch (err) {
+      if (!(err instanceof StowageError) || err.code !== 'corrupt-frame') throw err;
+      check.problem = err.message.replace(` in stream ${check.name}`, '');
+      problems[line] = `stream ${check.name}: ${check.problem}`;
+    }
+  }
+  const stop = problems.findIndex((p) => p.startsWith('scan stopped at '));
+  if (stop >= 0 && unchecked.length > 0 && unchecked.every((s) => s.ok)) {
+    problems[stop] += "; past it, every stream's data was read whole through the footer's index";
+  }
 }
 
 /**

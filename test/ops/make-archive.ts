@@ -26,6 +26,10 @@ export interface TestArchiveOptions {
   encryption?: KeySource;
   compression?: 'none' | number;
   frameSize?: number;
+  /** Footer frames this small split a big manifest over several (format 3). */
+  footerFrameSize?: number;
+  /** The manifest's schema section (default empty). */
+  schema?: Record<string, unknown>;
 }
 
 /** `count` BSON documents `{ i: <int32> }`, concatenated as the MongoDB engine writes them. */
@@ -51,6 +55,7 @@ export async function writeTestArchive(sink: ByteSink, options: TestArchiveOptio
     compression: options.compression ?? 1,
     encryption: options.encryption,
     frameSize: options.frameSize,
+    footerFrameSize: options.footerFrameSize,
     scrypt: { logN: 10, r: 8, p: 1 },
   });
   for (const s of streams) {
@@ -74,7 +79,7 @@ export async function writeTestArchive(sink: ByteSink, options: TestArchiveOptio
     pointInTime: true,
     options: {},
     warnings: [],
-    schema: {},
+    schema: options.schema ?? {},
   });
   return {
     ...result,
