@@ -258,6 +258,45 @@ describe('runSchedule', () => {
     ]);
   });
 
+  it('a worker that comes free while another still works takes its share of the ready batch, not all of it', async () => {
+    const gate = new Gate();
+    const turns: string[][] = [];
+    const build = (id: string): ScheduledTask<string> => ({
+      id,
+      batch: 'ddl',
+      priority: 1,
+      deps: ['load-t'],
+      run: async (worker) => {
+        turns.push([worker, id]);
+      },
+    });
+    const run = runSchedule(
+      [
+        gate.task('load-big', { size: 9 }),
+        gate.task('load-t', { size: 1 }),
+        build('ix-a'),
+        build('ix-b'),
+        build('ix-c'),
+        build('ix-d'),
+      ],
+      ['w1', 'w2'],
+      {
+        runBatch: async (tasks, worker) => {
+          turns.push([worker, ...tasks.map((t) => t.id)]);
+        },
+      },
+    );
+    await gate.until('load-big', 'load-t');
+    // w2 comes free with four builds ready while w1 still loads: it takes half of them, then half
+    // of the rest (before, it took all four in its first turn and left w1 nothing).
+    gate.finish('load-t');
+    await gate.settle();
+    expect(turns[0]).toEqual(['w2', 'ix-a', 'ix-b']);
+    gate.finish('load-big');
+    await run;
+    expect(turns.flatMap(([, ...ids]) => ids).sort()).toEqual(['ix-a', 'ix-b', 'ix-c', 'ix-d']);
+  });
+
   it('batch-mates may conflict with each other but not with a task running on another worker', async () => {
     const gate = new Gate();
     const batches: string[][] = [];

@@ -74,3 +74,34 @@ describe('foldColumnDefaults', () => {
     expect(foldColumnDefaults(objects).objects).toEqual(objects);
   });
 });
+
+describe('foldColumnDefaults, lines found by search', () => {
+  it('folds one default per column line, leaves a second one for the same column, and keeps tables without defaults as they are', () => {
+    const other = plain('other');
+    const objects = [
+      plain('t'),
+      other,
+      columnDefault('t', 'id', '1'),
+      { ...columnDefault('t', 'id', '2'), id: 'default:public.t.id again' },
+      columnDefault('t', 'created', 'now()'),
+    ];
+    const { objects: out, folded } = foldColumnDefaults(objects);
+    expect(out.map((o) => o.id)).toEqual([
+      'table:public.t',
+      'table:public.other',
+      'default:public.t.id again',
+    ]);
+    expect(out[0]?.sql[0]).toBe(
+      `CREATE TABLE public.t (\n    id integer NOT NULL DEFAULT 1,\n    "odd ""name""" text,\n    created timestamp with time zone NOT NULL DEFAULT now()\n)`,
+    );
+    expect(out[2]?.sql[0]).toContain('SET DEFAULT 2');
+    expect(out[1]).toBe(other);
+    expect(folded).toEqual(new Map([['table:public.t', 2]]));
+  });
+
+  it('leaves a default whose column starts two definition lines', () => {
+    const twice = table('d', 'CREATE TABLE public.d (\n    a integer,\n    a text\n)');
+    const objects = [twice, columnDefault('d', 'a', '1')];
+    expect(foldColumnDefaults(objects).objects).toEqual(objects);
+  });
+});

@@ -170,6 +170,8 @@ describe('postgres engine options', () => {
         ).then(() => {}),
     });
     const connect = vi.spyOn(pg.Client.prototype, 'connect');
+    const query = vi.spyOn(pg.Client.prototype, 'query');
+    const end = vi.spyOn(pg.Client.prototype, 'end');
     try {
       await restoreFromMemory(url, full, { create: true });
       // The missing target is created from the maintenance database, without a failed login to it first.
@@ -177,10 +179,60 @@ describe('postgres engine options', () => {
         'postgres',
         name,
       ]);
+      // One question about pg_database before CREATE DATABASE (the target's existence and template0's defaults together).
+      const maintenance = query.mock.contexts.flatMap((c, i) =>
+        (c as pg.Client).database === 'postgres' ? [String(query.mock.calls[i]?.[0])] : [],
+      );
+      const created = maintenance.findIndex((sql) => sql.startsWith('CREATE DATABASE'));
+      expect(created).toBeGreaterThan(0);
+      expect(maintenance.slice(0, created).filter((sql) => /pg_database/.test(sql))).toHaveLength(1);
+      // The new database's session connects without waiting for the maintenance session to end.
+      const order = (mock: { mock: { invocationCallOrder: number[]; contexts: unknown[] } }, db: string) =>
+        mock.mock.invocationCallOrder[mock.mock.contexts.findIndex((c) => (c as pg.Client).database === db)];
+      expect(order(connect, name)).toBeLessThan(order(end, 'postgres') as number);
+      // The server's version and the restoring role are asked once, not again on the new database.
+      expect(query.mock.calls.filter(([sql]) => String(sql).includes('pg_catalog.version()'))).toHaveLength(
+        1,
+      );
     } finally {
       connect.mockRestore();
+      query.mockRestore();
+      end.mockRestore();
     }
     expect(await tableChecksums(url)).toEqual(sourceData);
+  });
+
+  it('with create, a database someone else created meanwhile is not taken for a new one (the emptiness check applies)', async () => {
+    const name = `pg_opt_create_race_${Date.now().toString(36)}`;
+    const url = pgUrlFor(name);
+    created.push({
+      name,
+      url,
+      drop: () =>
+        withPgClient(pgUrlFor('postgres'), (c) =>
+          c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+        ).then(() => {}),
+    });
+    const { openTarget } = await import('../../src/engines/postgres/target.js');
+    const opened = await openTarget(
+      url,
+      {
+        create: true,
+        encoding: 'UTF8',
+        settings: {},
+        // Runs on the maintenance session just before CREATE DATABASE: another client gets there first.
+        prepare: async () => {
+          await withPgClient(pgUrlFor('postgres'), (c) => c.query(`CREATE DATABASE ${name}`));
+          await withPgClient(url, (c) => c.query('CREATE TABLE theirs (a int)'));
+        },
+      },
+      [],
+    );
+    try {
+      expect(opened.created).toBe(false);
+    } finally {
+      await opened.session.close();
+    }
   });
 
   it('restores with create into a database that already exists (and is empty)', async () => {

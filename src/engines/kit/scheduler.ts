@@ -13,8 +13,10 @@
  * ({@link ScheduleOptions.runBatch}): when a worker takes such a task it also
  * takes the other ready tasks of that batch key that could start, up to
  * `batchLimit` and its share of them (the ready tasks of the key, by count and
- * by weight, divided by the number of idle workers: two idle connections each
- * get half of a few small tables rather than one getting all of them), and
+ * by weight, divided by the number of idle workers and of the workers busy
+ * when it came free: two idle connections each get half of a few small tables
+ * rather than one getting all of them, and a connection that comes free while
+ * the other still works takes half of the ready index builds, not all), and
  * runs them one after the other in one turn. Batch-mates may
  * hold conflicting locks on one key (they never run at the same time), but
  * none conflicts with a task on another worker. Thousands of small tasks then
@@ -212,6 +214,8 @@ export async function runSchedule<W>(
   };
 
   const pump = () => {
+    // Workers busy when this turn began come back later and want their share of what is ready now.
+    const busy = workers.length - idle.length;
     while (!failure && idle.length > 0) {
       const entry = takeNext();
       if (!entry) break;
@@ -219,9 +223,11 @@ export async function runSchedule<W>(
       const heap = ready.get(key);
       let more: Entry<W>[] = [];
       if (key && heap) {
-        // The ready tasks of the key are shared among the workers idle now, so that a handful of
-        // small tables (or their indexes) load on every connection instead of all on the first.
-        const shares = idle.length;
+        // The ready tasks of the key are shared among the workers idle now and those still busy, so
+        // that a handful of small tables (or their indexes) load on every connection instead of all
+        // on the first, and a worker that comes free first does not take every index build while
+        // the other, free a moment later, finds none left.
+        const shares = idle.length + busy;
         const own = entry.task.batchWeight ?? 0;
         const count = Math.min(maxTasks, Math.ceil((heap.size + 1) / shares));
         const share = Math.max(own, Math.ceil((readyWeight.get(key) ?? 0) / shares));

@@ -1,3 +1,5 @@
+import { flat } from './flat-text.js';
+
 /**
  * SQL quoting. Everything the engine sends is built from catalog names, so
  * quoting is done here, once, the way the server's own `quote_ident()` and
@@ -34,9 +36,9 @@ export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** `schema.name`, each part quoted as needed. */
+/** `schema.name`, each part quoted as needed (flat: the schema model keeps thousands, see flat-text.ts). */
 export function qualify(schema: string, name: string): string {
-  return `${quoteIdent(schema)}.${quoteIdent(name)}`;
+  return flat`${quoteIdent(schema)}.${quoteIdent(name)}`;
 }
 
 /** A string literal for SQL text sent with `standard_conforming_strings = on`. */

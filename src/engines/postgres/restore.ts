@@ -68,9 +68,9 @@ export async function restorePostgres(
   };
   // Connecting to the target runs while the archive's schema is parsed and the restore planned.
   const connecting = startConnecting(request.url, { create: !!options.create, settings, signal });
-  let planned: ReturnType<typeof planTarget>;
+  let planned: Awaited<ReturnType<typeof planTarget>>;
   try {
-    planned = planTarget(request, options);
+    planned = await planTarget(request, options);
   } catch (err) {
     await connecting.dispose();
     throw err;
@@ -79,12 +79,14 @@ export async function restorePostgres(
     await connecting.dispose();
     return restoreGlobalsOnly(request, planned.schema, planned.warnings);
   }
-  const { schema, warnings, plan, needs } = planned;
+  const { schema, warnings, plan, needs, takeFoldedPreData } = planned;
   const { dataOnly, ownership, selection, tables, sequences, largeObjects, postData, eventTriggers } = plan;
   const summaries = plan.streams;
 
   progress({ type: 'phase', phase: 'connect' });
   const properties = schema.database.properties;
+  /** The server as prepare saw it: the same server, role and settings as the target session's. */
+  let prepared: { info: Awaited<ReturnType<typeof readServerInfo>>; on: PgSession } | undefined;
   const { session: main, created } = await openTarget(
     request.url,
     {
@@ -96,9 +98,10 @@ export async function restorePostgres(
       signal,
       prepare: async (session) => {
         // Before anything is applied (roles included): objects the target's version cannot hold are refused, or skipped when asked.
+        prepared = { info: await readServerInfo(session), on: session };
         const fit = fitToServer(
           schema.server.versionNum,
-          (await readServerInfo(session)).versionNum,
+          prepared.info.versionNum,
           { selection, objectLists: [plan.preData, postData, eventTriggers], tables, sequences },
           { skip: !!options.skipMissingFeatures, owner: ownership.acl },
           warnings,
@@ -134,7 +137,12 @@ export async function restorePostgres(
   const items: Record<string, number> = {};
   let stoppedBeforeWrite: unknown;
   try {
-    const server = await readServerInfo(main);
+    // prepare ran on this session, or on the maintenance session of the same server just before
+    // creating this database (which no per-database setting can have reached yet): no second question.
+    const server =
+      prepared && (prepared.on === main || created)
+        ? { ...prepared.info, database: main.target.database }
+        : await readServerInfo(main);
     const insert =
       options.insertMode === 'insert' || ((options.insertMode ?? 'auto') === 'auto' && server.pglite);
     // PGlite serves every connection from one backend: parallel sessions only queue.
@@ -233,14 +241,29 @@ export async function restorePostgres(
       );
     }
 
-    if (preData.length) {
+    // Data-only into tables with foreign keys: parents before children (unless triggers are off).
+    // Asked of the target here: a data-only restore has no pre-data to overlap it with.
+    const groups =
+      dataOnly && !options.disableTriggers && tables.length
+        ? await dataOnlyLoadGroups(main, tables, warnings)
+        : undefined;
+
+    /**
+     * Sends the pre-data, folded during planning, and returns when it is done. Not awaited at
+     * once: the first batch is on its way (sent within this call), and the data and post-data are
+     * planned below while the server creates it. A function of its own, so its statements are not
+     * held in this frame, which lives to the end of the restore.
+     */
+    const createPreData = (): Promise<void> => {
       progress({
         type: 'phase',
         phase: 'pre-data',
         message: `creating ${counted(preData.length, 'object')}`,
       });
-      const { objects: creates, folded } = foldColumnDefaults(preData);
-      await applyObjects(main, creates, {
+      // The types the target already has are left out here as above.
+      const { objects: folding, folded } = takeFoldedPreData();
+      const creates = preinstalled ? folding.filter((o) => !kept.has(o.id)) : folding;
+      const done = applyObjects(main, creates, {
         batch,
         statements: (o) => mapObjectRoles(o, ownership.mapRoles),
         onApplied: (o) => {
@@ -249,7 +272,29 @@ export async function restorePostgres(
         },
         doing: (what) => `creating ${what}`,
       });
-    }
+      // Its failure is thrown where it is awaited, below; this only keeps it from counting as unhandled meanwhile.
+      done.catch(() => {});
+      return done;
+    };
+    const creating = preData.length ? createPreData() : Promise.resolve();
+
+    // Planned while the first pre-data batch runs (half a second of client CPU at 20,000 tables,
+    // which used to wait for the last CREATE and then hold back the first COPY).
+    const keyOf = (t: PgTableData) => qualify(t.schema, t.name);
+    const tasks = planSchedule(plan, schema.partitions, groups).map((task) => ({
+      ...task,
+      run: (session: PgSession) => perform(task.work, session),
+    }));
+    const works = new Map(tasks.map((task) => [task.id, task.work]));
+    const loadStreams = inStartOrder(tasks).flatMap(({ work }) =>
+      work.kind === 'load'
+        ? [work.stream]
+        : work.kind === 'load-together'
+          ? work.tables.flatMap((t) => t.streams)
+          : [],
+    );
+    const partsLeft = new Map(tables.map((t) => [keyOf(t), t.streams.length]));
+    await creating;
 
     const workers = [main];
     for (const e of await opening) {
@@ -260,13 +305,6 @@ export async function restorePostgres(
       for (const s of sessions) s.destroy();
     };
 
-    const keyOf = (t: PgTableData) => qualify(t.schema, t.name);
-    // Data-only into tables with foreign keys: parents before children (unless triggers are off).
-    const groups =
-      dataOnly && !options.disableTriggers && tables.length
-        ? await dataOnlyLoadGroups(main, tables, warnings)
-        : undefined;
-    const schedule = planSchedule(plan, schema.partitions, groups);
     if (tables.length || largeObjects) {
       const description = `${countUnits('postgres', tables.length)}${largeObjects ? ` and ${counted(largeObjects.count, 'large object')}` : ''}`;
       progress({
@@ -274,13 +312,6 @@ export async function restorePostgres(
         phase: 'data',
         message: `loading ${description}${insert ? ' with INSERT' : ''}`,
       });
-      const loadStreams = inStartOrder(schedule).flatMap(({ work }) =>
-        work.kind === 'load'
-          ? [work.stream]
-          : work.kind === 'load-together'
-            ? work.tables.flatMap((t) => t.streams)
-            : [],
-      );
       progress({
         type: 'plan',
         units: [...(largeObjects ? [largeObjects.stream] : []), ...loadStreams].map((stream) => ({
@@ -293,7 +324,6 @@ export async function restorePostgres(
       ledger.planParts(tables.reduce((n, t) => n + t.streams.length, 0));
     }
 
-    const partsLeft = new Map(tables.map((t) => [keyOf(t), t.streams.length]));
     /** Loads one stream of a table; `countNow` false when the caller commits (and counts) later. */
     const loadPart = async (session: PgSession, t: PgTableData, stream: string, countNow = true) => {
       let inserted = 0;
@@ -486,26 +516,21 @@ export async function restorePostgres(
       await applyBatch(session, objects, postDataOptions);
     };
 
-    const works = new Map(schedule.map((task) => [task.id, task.work]));
-    await runSchedule(
-      schedule.map((task) => ({ ...task, run: (session: PgSession) => perform(task.work, session) })),
-      workers,
-      {
-        signal,
-        onFailure: options.singleTransaction ? undefined : stopAll,
-        // In the restore's one transaction a failed batch could not be replayed to name its culprit.
-        ...(options.singleTransaction
-          ? {}
-          : {
-              runBatch: (tasks, session) =>
-                performBatch(
-                  tasks.map((t) => works.get(t.id) as RestoreWork),
-                  session,
-                ),
-              batchLimit: { tasks: BATCH_OBJECTS, weight: BATCH_WEIGHT },
-            }),
-      },
-    );
+    await runSchedule(tasks, workers, {
+      signal,
+      onFailure: options.singleTransaction ? undefined : stopAll,
+      // In the restore's one transaction a failed batch could not be replayed to name its culprit.
+      ...(options.singleTransaction
+        ? {}
+        : {
+            runBatch: (tasks, session) =>
+              performBatch(
+                tasks.map((t) => works.get(t.id) as RestoreWork),
+                session,
+              ),
+            batchLimit: { tasks: BATCH_OBJECTS, weight: BATCH_WEIGHT },
+          }),
+    });
 
     if ((ownership.owner || ownership.acl) && !dataOnly) {
       progress({ type: 'phase', phase: 'owner', message: 'restoring owners and privileges' });
@@ -721,18 +746,45 @@ function notValidForeignKey(o: PgObject): PgObject {
   return { ...o, sql: [terminated(add, ' NOT VALID'), ...rest] };
 }
 
-/** The archive's schema, parsed, and what restoring it takes; no plan for a globals-only archive. */
-function planTarget(request: EngineRestoreRequest<PostgresRestoreOptions>, options: PostgresRestoreOptions) {
+/**
+ * The archive's schema, parsed, and what restoring it takes; no plan for a globals-only archive.
+ * Gives way to the event loop between its steps (each a pass over every object: about a second
+ * of CPU in all at 20,000 tables), so the connection opened before it gets through its round
+ * trips (connect, authentication) meanwhile instead of after it.
+ */
+async function planTarget(
+  request: EngineRestoreRequest<PostgresRestoreOptions>,
+  options: PostgresRestoreOptions,
+) {
+  await nextTurn();
   const schema = parsePostgresSchema(request.schema);
   const warnings: string[] = [];
   if (schema.contents === 'globals') return { schema, warnings, plan: undefined, needs: undefined };
+  await nextTurn();
   const plan = planRestore(schema, options, request.streams.list(), warnings);
   const { dataOnly, selection, ownership, largeObjects } = plan;
+  await nextTurn();
   const needs = prerequisitesOf(schema, dataOnly ? [] : selection.objects, {
     ...ownership,
     database: !!options.create && !dataOnly,
     largeObjects: !!largeObjects,
   });
   if (dataOnly) needs.extensions = [];
-  return { schema, warnings, plan, needs };
+  await nextTurn();
+  // The pre-data statements as they are sent (defaults in their CREATE TABLE), before the target is
+  // reached: types it turns out to have already are left out afterwards (they hold no table or default).
+  let folding: ReturnType<typeof foldColumnDefaults> | undefined = foldColumnDefaults(plan.preData);
+  // Handed over once and forgotten here: the runner's frame lives to the end of the restore, and
+  // these copies of the CREATE TABLEs are done with once pre-data is.
+  const takeFoldedPreData = () => {
+    const taken = folding ?? { objects: [], folded: new Map<string, number>() };
+    folding = undefined;
+    return taken;
+  };
+  return { schema, warnings, plan, needs, takeFoldedPreData };
+}
+
+/** Resolves after the I/O callbacks waiting now have run (a connection's handshake, say). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

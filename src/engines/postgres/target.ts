@@ -76,19 +76,22 @@ export async function openTarget(
       () => undefined,
     );
     if (admin) {
-      let exists = true;
+      let opening: Promise<PgSession> | undefined;
+      let made = false;
       try {
-        const { rowCount } = await admin.query(
-          'SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1',
-          [target.database],
-          'looking for the target database',
-        );
-        exists = !!rowCount;
-        if (!exists) await createDatabase(admin, target, options, warnings);
+        const found = await lookUpTarget(admin, target.database);
+        if (!found.exists) {
+          made = await createDatabase(admin, target, options, warnings, found.template0);
+          // Connecting to the new database (a backend started, an authentication) need not wait
+          // for the maintenance session's goodbye: the server ends that backend meanwhile.
+          opening = open();
+          opening.catch(() => {});
+        }
       } finally {
         await admin.close();
       }
-      if (!exists) return { session: await open(), created: true, target };
+      // Created by someone else meanwhile: not ours, so the emptiness check applies (prepare ran above).
+      if (opening) return { session: await opening, created: made, target };
     }
   }
   let session: PgSession | undefined;
@@ -115,12 +118,49 @@ export async function openTarget(
       'create the database yourself, then restore without --create',
     );
   }
+  let made: boolean;
   try {
-    await createDatabase(admin, target, options, warnings);
+    made = await createDatabase(
+      admin,
+      target,
+      options,
+      warnings,
+      (await lookUpTarget(admin, target.database)).template0,
+    );
   } finally {
     await admin.close();
   }
-  return { session: await open(), created: true, target };
+  return { session: await open(), created: made, target };
+}
+
+/** The defaults a database created from template0 gets (its encoding and locale). */
+interface Template0 {
+  enc: string;
+  collate: string;
+  ctype: string;
+}
+
+/**
+ * Whether the target database exists and, for creating it, template0's encoding and locale: one
+ * question to the maintenance database instead of two (round trips before CREATE DATABASE wait).
+ */
+async function lookUpTarget(
+  admin: PgSession,
+  database: string,
+): Promise<{ exists: boolean; template0: Template0 | undefined }> {
+  const { rows } = await admin.query<Partial<Template0> & { exists: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1) AS exists,
+       pg_catalog.pg_encoding_to_char(t.encoding) AS enc, t.datcollate AS collate, t.datctype AS ctype
+     FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_database t ON t.datname = 'template0'`,
+    [database],
+    'looking for the target database',
+  );
+  const r = rows[0];
+  const template0 =
+    r?.enc != null && r.collate != null && r.ctype != null
+      ? { enc: r.enc, collate: r.collate, ctype: r.ctype }
+      : undefined;
+  return { exists: !!r?.exists, template0 };
 }
 
 /** A session on the `postgres` maintenance database, or `template1`; undefined when neither exists. */
@@ -138,43 +178,47 @@ async function openMaintenance(
   return undefined;
 }
 
-/** Creates the target database from `admin`, a session on a maintenance database, once `prepare` passed there. */
+/**
+ * Creates the target database from `admin`, a session on a maintenance database, once `prepare`
+ * passed there; false when someone else created it meanwhile.
+ */
 async function createDatabase(
   admin: PgSession,
   target: PgTarget,
   options: OpenTargetOptions,
   warnings: string[],
-): Promise<void> {
+  template0: Template0 | undefined,
+): Promise<boolean> {
   const { encoding } = options;
   await options.prepare?.(admin);
-  const { rows } = await admin.query<{ enc: string; collate: string; ctype: string }>(
-    `SELECT pg_catalog.pg_encoding_to_char(encoding) AS enc, datcollate AS collate, datctype AS ctype
-     FROM pg_catalog.pg_database WHERE datname = 'template0'`,
-  );
-  const defaultEncoding = rows[0]?.enc;
+  const defaultEncoding = template0?.enc;
   let sql = `CREATE DATABASE ${quoteIdent(target.database)} TEMPLATE template0`;
+  let inCLocale = false;
   const locale = options.locale;
   if (
     locale &&
     (!defaultEncoding || defaultEncoding === encoding) &&
-    (locale.collate !== rows[0]?.collate || locale.ctype !== rows[0]?.ctype)
+    (locale.collate !== template0?.collate || locale.ctype !== template0?.ctype)
   ) {
     // The archived database's own locale, as pg_dump --create gives it.
     sql += ` LC_COLLATE ${quoteLiteral(locale.collate)} LC_CTYPE ${quoteLiteral(locale.ctype)}`;
   } else if (defaultEncoding && defaultEncoding !== encoding) {
     // The cluster's locale may not fit the archived encoding; the C locale fits every encoding.
     sql += ` ENCODING ${quoteLiteral(encoding)} LC_COLLATE 'C' LC_CTYPE 'C'`;
-    warnings.push(
-      `created database "${target.database}" with encoding ${encoding} and the C locale (the server default is ${defaultEncoding})`,
-    );
+    inCLocale = true;
   }
   try {
     await admin.client.query(sql);
   } catch (err) {
-    // Someone created it in the meantime: fine, the emptiness check still applies.
-    if ((err as { code?: string }).code !== '42P04')
-      throw admin.translate(err, `creating database "${target.database}"`);
+    // Someone created it in the meantime: fine, as long as the caller then checks that it is empty.
+    if ((err as { code?: string }).code === '42P04') return false;
+    throw admin.translate(err, `creating database "${target.database}"`);
   }
+  if (inCLocale)
+    warnings.push(
+      `created database "${target.database}" with encoding ${encoding} and the C locale (the server default is ${defaultEncoding})`,
+    );
+  return true;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { flat } from '../flat-text.js';
 import { quoteIdent, quoteLiteral } from '../ident.js';
 
 /** One privilege of an ACL, as {@link aclJson} returns it. */
@@ -119,5 +120,5 @@ export function commentStatement(what: string, comment: string | null | undefine
 
 /** `ALTER ... OWNER TO` for an owner name from the catalog. */
 export function ownerStatement(alterWhat: string, owner: string | null | undefined): string[] {
-  return owner ? [`ALTER ${alterWhat} OWNER TO ${quoteIdent(owner)}`] : [];
+  return owner ? [flat`ALTER ${alterWhat} OWNER TO ${quoteIdent(owner)}`] : [];
 }

@@ -1,3 +1,4 @@
+import { flat } from '../flat-text.js';
 import { qualify, quoteIdent } from '../ident.js';
 import { commentStatement } from './acl.js';
 import { type CatalogContext, type CatalogObject, catalogKey, rows } from './context.js';
@@ -65,20 +66,20 @@ export async function readConstraints(ctx: CatalogContext): Promise<CatalogObjec
     const partitioned = c.relkind === 'p';
     const relation = { schema: c.nspname, name: c.relname };
     const comment = commentStatement(`CONSTRAINT ${quoteIdent(c.conname)} ON ${table}`, c.comment);
-    const drop = `ALTER TABLE IF EXISTS ${partitioned ? '' : 'ONLY '}${table} DROP CONSTRAINT IF EXISTS ${quoteIdent(c.conname)}`;
+    const drop = flat`ALTER TABLE IF EXISTS ${partitioned ? '' : 'ONLY '}${table} DROP CONSTRAINT IF EXISTS ${quoteIdent(c.conname)}`;
     if (c.contype === 'f') {
       if (Number(c.conparentid) !== 0) continue;
       out.push({
-        id: `foreign-key:${c.nspname}.${c.relname}.${c.conname}`,
+        id: flat`foreign-key:${c.nspname}.${c.relname}.${c.conname}`,
         kind: 'foreign-key',
         section: 'post-data',
         schema: c.nspname,
-        name: `${c.relname}.${c.conname}`,
+        name: flat`${c.relname}.${c.conname}`,
         relation,
         references: c.ref_schema && c.ref_name ? [{ schema: c.ref_schema, name: c.ref_name }] : [],
         // A foreign key on a partitioned table cannot use ONLY: it is created on every partition.
         sql: [
-          `ALTER TABLE ${partitioned ? '' : 'ONLY '}${table} ADD CONSTRAINT ${quoteIdent(c.conname)} ${c.def}`,
+          flat`ALTER TABLE ${partitioned ? '' : 'ONLY '}${table} ADD CONSTRAINT ${quoteIdent(c.conname)} ${c.def}`,
           ...comment,
         ],
         drop,
@@ -88,18 +89,18 @@ export async function readConstraints(ctx: CatalogContext): Promise<CatalogObjec
       });
       continue;
     }
-    const sql = [`ALTER TABLE ONLY ${table} ADD CONSTRAINT ${quoteIdent(c.conname)} ${c.def}`];
+    const sql = [flat`ALTER TABLE ONLY ${table} ADD CONSTRAINT ${quoteIdent(c.conname)} ${c.def}`];
     if (c.clustered && c.index_name)
       sql.push(`ALTER TABLE ONLY ${table} CLUSTER ON ${quoteIdent(c.index_name)}`);
     if (c.replident && c.index_name) {
       sql.push(`ALTER TABLE ONLY ${table} REPLICA IDENTITY USING INDEX ${quoteIdent(c.index_name)}`);
     }
     out.push({
-      id: `constraint:${c.nspname}.${c.relname}.${c.conname}`,
+      id: flat`constraint:${c.nspname}.${c.relname}.${c.conname}`,
       kind: 'constraint',
       section: 'post-data',
       schema: c.nspname,
-      name: `${c.relname}.${c.conname}`,
+      name: flat`${c.relname}.${c.conname}`,
       relation,
       // The index behind the key is made by ADD CONSTRAINT; a comment on it goes with the key.
       sql: [

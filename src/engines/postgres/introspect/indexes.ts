@@ -1,3 +1,4 @@
+import { flat } from '../flat-text.js';
 import { qualify, quoteIdent } from '../ident.js';
 import { commentStatement } from './acl.js';
 import { type CatalogContext, type CatalogObject, catalogKey, rows } from './context.js';
@@ -85,7 +86,7 @@ export async function readIndexes(ctx: CatalogContext): Promise<CatalogObject[]>
       sql.push(`ALTER TABLE ONLY ${table} REPLICA IDENTITY USING INDEX ${quoteIdent(ix.relname)}`);
     sql.push(...commentStatement(`INDEX ${name}`, ix.comment));
     out.push({
-      id: `index:${ix.nspname}.${ix.relname}`,
+      id: flat`index:${ix.nspname}.${ix.relname}`,
       kind: 'index',
       section: 'post-data',
       schema: ix.nspname,

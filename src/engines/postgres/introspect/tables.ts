@@ -1,4 +1,5 @@
 import { DataFormatOracle } from '../data-format.js';
+import { flat } from '../flat-text.js';
 import { qualify, quoteIdent } from '../ident.js';
 import type { PgTableData, RelationRef } from '../model.js';
 import {
@@ -182,7 +183,7 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
 
   for (const t of tables) {
     const name = qualify(t.nspname, t.relname);
-    const id = `table:${t.nspname}.${t.relname}`;
+    const id = flat`table:${t.nspname}.${t.relname}`;
     const relation: RelationRef = { schema: t.nspname, name: t.relname };
     const cols = columnsOf.get(t.oid) ?? [];
     const tableChecks = checksOf.get(t.oid) ?? [];
@@ -290,25 +291,28 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
     const statements = (detached: ReadonlySet<string>): string[] => {
       const checks = inlineChecks.filter((k) => !detached.has(k.part.id));
       const defs = [...inline, ...checks.map((k) => k.clause)];
-      let create = `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}${foreign ? 'FOREIGN ' : ''}TABLE ${name}`;
+      // Pieces joined once: the statement is kept flat (see flat-text.ts).
+      const create = [`CREATE ${t.unlogged ? 'UNLOGGED ' : ''}${foreign ? 'FOREIGN ' : ''}TABLE `, name];
       if (isPartition) {
-        create += ` PARTITION OF ${t.partition_parent}${defs.length ? ` (${defs.join(', ')})` : ''} ${t.bound}`;
+        create.push(
+          ` PARTITION OF ${t.partition_parent}${defs.length ? ` (${defs.join(', ')})` : ''} ${t.bound}`,
+        );
       } else if (isTyped) {
-        create += ` OF ${t.oftype}${defs.length ? ` (${defs.join(', ')})` : ''}`;
+        create.push(` OF ${t.oftype}${defs.length ? ` (${defs.join(', ')})` : ''}`);
       } else {
-        create += ` (\n    ${defs.join(',\n    ')}\n)`;
-        if (t.inherits.length && !attachLater) create += ` INHERITS (${t.inherits.join(', ')})`;
+        create.push(' (\n    ', defs.join(',\n    '), '\n)');
+        if (t.inherits.length && !attachLater) create.push(` INHERITS (${t.inherits.join(', ')})`);
       }
-      if (t.partkey) create += ` PARTITION BY ${t.partkey}`;
+      if (t.partkey) create.push(` PARTITION BY ${t.partkey}`);
       if (foreign && t.server) {
-        create += ` SERVER ${quoteIdent(t.server)}`;
-        if (t.ftoptions) create += ` OPTIONS (${t.ftoptions})`;
+        create.push(` SERVER ${quoteIdent(t.server)}`);
+        if (t.ftoptions) create.push(` OPTIONS (${t.ftoptions})`);
       }
-      if (t.am) create += ` USING ${quoteIdent(t.am)}`;
+      if (t.am) create.push(` USING ${quoteIdent(t.am)}`);
       const storageOptions = [...(t.reloptions ?? []), ...(t.toastoptions ?? []).map((o) => `toast.${o}`)];
-      if (storageOptions.length) create += ` WITH (${reloptionsClause(storageOptions)})`;
+      if (storageOptions.length) create.push(` WITH (${reloptionsClause(storageOptions)})`);
       return [
-        create,
+        create.join(''),
         ...after,
         ...commentStatement(`${foreign ? 'FOREIGN TABLE' : 'TABLE'} ${name}`, t.comment),
         ...cols.flatMap((c) => commentStatement(`COLUMN ${name}.${quoteIdent(c.attname)}`, c.comment)),
@@ -325,13 +329,13 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
       name: t.relname,
       relation,
       sql: statements(new Set()),
-      drop: `DROP ${foreign ? 'FOREIGN ' : ''}TABLE IF EXISTS ${name}`,
+      drop: flat`DROP ${foreign ? 'FOREIGN ' : ''}TABLE IF EXISTS ${name}`,
       owner: ownerStatement(`${foreign ? 'FOREIGN ' : ''}TABLE ${name}`, t.owner),
       acl: [
         ...aclStatements('TABLE', name, t.owner, t.acl),
         ...cols.flatMap((c) => columnAclStatements(name, c.attname, c.acl, t.owner)),
       ],
-      deps: [`schema:${t.nspname}`, ...parents],
+      deps: [flat`schema:${t.nspname}`, ...parents],
       keys: [
         catalogKey('pg_class', t.oid),
         catalogKey('pg_type', t.reltype),
@@ -347,15 +351,15 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
     for (const c of cols) {
       if (c.generated || c.defexpr == null || !c.defoid) continue;
       objects.push({
-        id: `default:${t.nspname}.${t.relname}.${c.attname}`,
+        id: flat`default:${t.nspname}.${t.relname}.${c.attname}`,
         kind: 'default',
         section: 'pre-data',
         schema: t.nspname,
-        name: `${t.relname}.${c.attname}`,
+        name: flat`${t.relname}.${c.attname}`,
         relation,
-        sql: [`${alter} ONLY ${name} ALTER COLUMN ${quoteIdent(c.attname)} SET DEFAULT ${c.defexpr}`],
+        sql: [flat`${alter} ONLY ${name} ALTER COLUMN ${quoteIdent(c.attname)} SET DEFAULT ${c.defexpr}`],
         // A default may call a function that --clean drops before the table (it takes the row type).
-        drop: `${alter} IF EXISTS ONLY ${name} ALTER COLUMN ${quoteIdent(c.attname)} DROP DEFAULT`,
+        drop: flat`${alter} IF EXISTS ONLY ${name} ALTER COLUMN ${quoteIdent(c.attname)} DROP DEFAULT`,
         deps: [id],
         keys: [catalogKey('pg_attrdef', c.defoid)],
       });
