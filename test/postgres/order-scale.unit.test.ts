@@ -124,8 +124,9 @@ describe('dependency ordering at scale', () => {
     );
     reads.count = 0;
     const { ordered, cycles } = orderObjects([...keys, ...tables, schema]);
-    // Comparing ids at each heap step read them ~2·log2(n) times each (over 20 per object here).
-    expect(reads.count).toBeLessThan(4 * (2 * n + 1));
+    // A few reads per object (its id and dependencies, each read twice or so). Comparing ids at
+    // each heap step read them ~2·log2(n) times each (over 40 reads per object here).
+    expect(reads.count).toBeLessThanOrEqual(6 * (2 * n + 1));
     expect(cycles).toEqual([]);
     const ids = ordered.map((o) => o.id);
     expect(ids[0]).toBe('schema:s');
