@@ -4,8 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgSession, parseTarget } from '../../src/engines/postgres/connect.js';
 import type { CatalogContext } from '../../src/engines/postgres/introspect/context.js';
+import { CATALOG_OIDS, catalogKey } from '../../src/engines/postgres/introspect/context.js';
 import {
-  type DependRow,
+  type DependLinks,
   readDependLinks,
   unpackLinks,
 } from '../../src/engines/postgres/introspect/depend.js';
@@ -54,12 +55,12 @@ describe('reading pg_depend for the backup', () => {
           texts.push(result.rows.length);
         return result;
       }) as typeof session.query;
-      const { links } = await readDependLinks(ctx);
+      const links = await readDependLinks(ctx);
 
       // The same links as one protocol row each, in the order pg_depend gives them.
       const expected = await query(
-        `SELECT d.classid::pg_catalog.regclass::text || ':' || d.objid::text AS "from",
-           d.refclassid::pg_catalog.regclass::text || ':' || d.refobjid::text AS "to", d.deptype::text AS type
+        `SELECT (d.classid::int8 * 4294967296 + d.objid::int8)::text AS "from",
+           (d.refclassid::int8 * 4294967296 + d.refobjid::int8)::text AS "to", d.deptype::text AS type
          FROM pg_catalog.pg_depend d
          WHERE d.objid >= 16384 AND d.refobjid >= 16384 AND d.deptype IN ('n', 'a', 'i', 'e', 'P', 'S')
            AND NOT (d.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND d.deptype = 'i'
@@ -68,7 +69,21 @@ describe('reading pg_depend for the backup', () => {
         'test',
       );
       expect(expected.rows.length).toBeGreaterThan(8192);
-      expect(links).toEqual(expected.rows);
+      const rows = expected.rows as { from: string; to: string; type: string }[];
+      expect(links.from).toEqual(rows.map((r) => Number(r.from)));
+      expect(links.to).toEqual(rows.map((r) => Number(r.to)));
+      expect(links.types).toEqual(rows.map((r) => r.type));
+      // The keys are the ones the readers give the objects: a table's row type is internal to the table.
+      const table = await query(
+        `SELECT c.oid::text AS oid, c.reltype::text AS type FROM pg_catalog.pg_class c WHERE c.oid = 'public.t1'::pg_catalog.regclass`,
+        [],
+        'test',
+      );
+      const { oid, type } = table.rows[0] as { oid: string; type: string };
+      const at = links.from.indexOf(catalogKey('pg_type', type));
+      expect(at).toBeGreaterThanOrEqual(0);
+      expect([links.to[at], links.types[at]]).toEqual([catalogKey('pg_class', oid), 'i']);
+      expect(links.userRelations.has(catalogKey('pg_class', oid))).toBe(true);
       // More than one text: a single one grows with the schema, and the driver's buffer with it.
       expect(texts).toEqual([Math.ceil(expected.rows.length / 8192)]);
     } finally {
@@ -77,16 +92,42 @@ describe('reading pg_depend for the backup', () => {
   }, 120_000);
 });
 
+describe('catalog keys', () => {
+  it('name each catalog by the OID the server gives it', async () => {
+    const names = Object.keys(CATALOG_OIDS);
+    const found = await withPgClient(db.url, (c) =>
+      c.query<{ name: string; oid: number | null }>(
+        `SELECT n AS name, pg_catalog.to_regclass('pg_catalog.' || n)::oid::int AS oid FROM pg_catalog.unnest($1::text[]) n`,
+        [names],
+      ),
+    );
+    // Catalogs a version lacks (publications before 10) have no rows to claim there.
+    const known = found.rows.filter((r) => r.oid != null);
+    expect(known.length).toBeGreaterThan(names.length / 2);
+    for (const r of known)
+      expect([r.name, CATALOG_OIDS[r.name as keyof typeof CATALOG_OIDS]]).toEqual([r.name, r.oid]);
+  });
+});
+
 describe('unpackLinks', () => {
-  it('splits a text of lines into links, the last line without a line break', () => {
-    const out: DependRow[] = [];
-    unpackLinks('pg_class:16390 pg_namespace:2200 n\npg_type:16392 pg_class:16390 i', out);
+  it('reads a text of lines into links, the last line without a line break', () => {
+    const out: Pick<DependLinks, 'from' | 'to' | 'types'> = { from: [], to: [], types: [] };
+    unpackLinks(
+      `${catalogKey('pg_class', 16390)} ${catalogKey('pg_namespace', 2200)} n\n${catalogKey('pg_type', 16392)} ${catalogKey('pg_class', 16390)} i`,
+      out,
+    );
     unpackLinks('', out);
-    unpackLinks('pg_attrdef:16400 pg_class:16390 a', out);
-    expect(out).toEqual([
-      { from: 'pg_class:16390', to: 'pg_namespace:2200', type: 'n' },
-      { from: 'pg_type:16392', to: 'pg_class:16390', type: 'i' },
-      { from: 'pg_attrdef:16400', to: 'pg_class:16390', type: 'a' },
-    ]);
+    unpackLinks('11188389806079 5407363842054 a', out);
+    expect(out).toEqual({
+      from: [
+        catalogKey('pg_class', 16390),
+        catalogKey('pg_type', 16392),
+        catalogKey('pg_attrdef', 4294967295),
+      ],
+      to: [catalogKey('pg_namespace', 2200), catalogKey('pg_class', 16390), catalogKey('pg_class', '16390')],
+      types: ['n', 'i', 'a'],
+    });
+    // Exact: the largest OID in the largest catalog OID stays a distinct whole number.
+    expect(catalogKey('pg_attrdef', 4294967295) - catalogKey('pg_attrdef', 4294967294)).toBe(1);
   });
 });

@@ -119,13 +119,8 @@ export function orderObjects<T extends PgObject>(objects: T[]): OrderResult<T> {
     }
   }
 
-  const rank = new Float64Array(n);
-  for (let i = 0; i < n; i++)
-    rank[i] = SECTION_RANK[objects[i]!.section] * 1000 + KIND_RANK[objects[i]!.kind];
-  const before = (a: number, b: number): boolean =>
-    rank[a] !== rank[b] ? rank[a]! < rank[b]! : objects[a]!.id < objects[b]!.id;
-
-  const heap = new MinHeap<number>(before);
+  const key = orderKeys(objects, index);
+  const heap = new KeyHeap(key);
   for (let i = 0; i < objects.length; i++) if (waiting[i] === 0) heap.push(i);
   const ordered: T[] = [];
   const cycles: string[] = [];
@@ -135,9 +130,9 @@ export function orderObjects<T extends PgObject>(objects: T[]): OrderResult<T> {
   let nextStuck = 0;
   while (ordered.length < objects.length) {
     let next = heap.pop();
-    if (next === undefined) {
+    if (next < 0) {
       // A cycle: release the first remaining object in rank order and carry on.
-      byRank ??= objects.map((_, i) => i).sort((a, b) => (before(a, b) ? -1 : 1));
+      byRank ??= objects.map((_, i) => i).sort((a, b) => key[a]! - key[b]!);
       while (done[byRank[nextStuck]!]) nextStuck++;
       next = byRank[nextStuck]!;
       cycles.push(objects[next]!.id);
@@ -153,46 +148,88 @@ export function orderObjects<T extends PgObject>(objects: T[]): OrderResult<T> {
   return { ordered, cycles };
 }
 
-/** A binary heap ordered by `before`. */
-class MinHeap<T> {
-  private readonly items: T[] = [];
-  constructor(private readonly before: (a: T, b: T) => boolean) {}
+/**
+ * Each object's place in the order ready objects are taken in (section, kind,
+ * then id), as one number per object, all different: comparing two objects is
+ * then comparing two numbers. The ids are put in order once, by the engine's
+ * own sort of strings (the same order as `<`); comparing ids at every step of
+ * the heap was most of ordering's time with thousands of tables.
+ * `index` maps each id to its position (the last one when ids repeat).
+ */
+function orderKeys(objects: readonly PgObject[], index: ReadonlyMap<string, number>): Float64Array {
+  const n = objects.length;
+  const place = new Float64Array(n);
+  if (index.size === n) {
+    const ids = new Array<string>(n);
+    for (let i = 0; i < n; i++) ids[i] = objects[i]!.id;
+    ids.sort();
+    for (let k = 0; k < n; k++) place[index.get(ids[k]!)!] = k;
+  } else {
+    // Repeated ids (not from the catalog readers): equal ids keep their positions' order.
+    const byId = objects.map((_, i) => i);
+    byId.sort((a, b) => {
+      const x = objects[a]!.id;
+      const y = objects[b]!.id;
+      return x < y ? -1 : x > y ? 1 : a - b;
+    });
+    for (let k = 0; k < n; k++) place[byId[k]!] = k;
+  }
+  const key = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const o = objects[i]!;
+    // Kind ranks have at most two decimals: ×100 makes whole numbers, so rank × n + place stays exact.
+    const rank = SECTION_RANK[o.section] * 100_000 + Math.round(KIND_RANK[o.kind] * 100);
+    key[i] = rank * n + place[i]!;
+  }
+  return key;
+}
 
-  push(item: T): void {
-    const items = this.items;
-    items.push(item);
-    let i = items.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.before(items[i] as T, items[parent] as T)) break;
-      // A swap through a temporary: a destructuring swap allocates an array each time until V8
-      // optimises this, which with tens of thousands of objects was most of what ordering allocated.
-      const held = items[i] as T;
-      items[i] = items[parent] as T;
-      items[parent] = held;
-      i = parent;
-    }
+/** A binary heap of positions, smallest `key` first; `pop` gives -1 when empty. */
+class KeyHeap {
+  private items: Int32Array;
+  private size = 0;
+  constructor(private readonly key: Float64Array) {
+    this.items = new Int32Array(Math.max(16, key.length));
   }
 
-  pop(): T | undefined {
-    const items = this.items;
-    const top = items[0];
-    const last = items.pop();
-    if (items.length && last !== undefined) {
-      items[0] = last;
+  push(item: number): void {
+    if (this.size === this.items.length) {
+      const grown = new Int32Array(this.items.length * 2);
+      grown.set(this.items);
+      this.items = grown;
+    }
+    const { items, key } = this;
+    const k = key[item]!;
+    let i = this.size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = items[parent]!;
+      if (key[p]! <= k) break;
+      items[i] = p;
+      i = parent;
+    }
+    items[i] = item;
+  }
+
+  pop(): number {
+    if (this.size === 0) return -1;
+    const { items, key } = this;
+    const top = items[0]!;
+    const last = items[--this.size]!;
+    const size = this.size;
+    if (size) {
+      const k = key[last]!;
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
+        if (l >= size) break;
         const r = l + 1;
-        let best = i;
-        if (l < items.length && this.before(items[l] as T, items[best] as T)) best = l;
-        if (r < items.length && this.before(items[r] as T, items[best] as T)) best = r;
-        if (best === i) break;
-        const held = items[i] as T;
-        items[i] = items[best] as T;
-        items[best] = held;
-        i = best;
+        const child = r < size && key[items[r]!]! < key[items[l]!]! ? r : l;
+        if (key[items[child]!]! >= k) break;
+        items[i] = items[child]!;
+        i = child;
       }
+      items[i] = last;
     }
     return top;
   }

@@ -1,5 +1,4 @@
 import type { PgSession } from '../connect.js';
-import { flat } from '../flat-text.js';
 import type { PgObject } from '../model.js';
 
 /** What every catalog reader gets. */
@@ -28,12 +27,12 @@ export interface CatalogContext {
 
 /**
  * An object as a reader produces it: the stored {@link PgObject} plus the
- * catalog identities (`pg_class:16390`) that stand for it in `pg_depend`, used
+ * catalog identities (catalogKey) that stand for it in `pg_depend`, used
  * to turn `pg_depend` rows into dependencies between objects. Sub-objects are
  * listed too: a table's row type and its inline CHECK constraints map to the table.
  */
 export interface CatalogObject extends PgObject {
-  keys: string[];
+  keys: number[];
   /**
    * Parts written inside this object's statements (a table's inline CHECK
    * constraints, a domain's constraints) that can be created on their own,
@@ -71,9 +70,60 @@ export function distinctDeps(deps: string[], self: string): string[] {
   return [...new Set(deps)].filter((d) => d !== self);
 }
 
-/** The identity of a catalog row, as used in {@link CatalogObject.keys}. */
-export function catalogKey(catalog: string, oid: string | number): string {
-  return flat`${catalog}:${oid}`;
+/**
+ * The OIDs of the system catalogs whose rows the readers claim, fixed by
+ * PostgreSQL's catalog definitions (the same on every version that has the
+ * catalog; pg_dump compiles them in too). pg_depend names catalogs by these.
+ */
+export const CATALOG_OIDS = {
+  pg_default_acl: 826,
+  pg_type: 1247,
+  pg_proc: 1255,
+  pg_class: 1259,
+  pg_foreign_server: 1417,
+  pg_user_mapping: 1418,
+  pg_foreign_data_wrapper: 2328,
+  pg_am: 2601,
+  pg_amop: 2602,
+  pg_amproc: 2603,
+  pg_attrdef: 2604,
+  pg_cast: 2605,
+  pg_constraint: 2606,
+  pg_conversion: 2607,
+  pg_language: 2612,
+  pg_namespace: 2615,
+  pg_opclass: 2616,
+  pg_operator: 2617,
+  pg_rewrite: 2618,
+  pg_trigger: 2620,
+  pg_opfamily: 2753,
+  pg_extension: 3079,
+  pg_policy: 3256,
+  pg_statistic_ext: 3381,
+  pg_collation: 3456,
+  pg_event_trigger: 3466,
+  pg_transform: 3576,
+  pg_ts_dict: 3600,
+  pg_ts_parser: 3601,
+  pg_ts_config: 3602,
+  pg_ts_template: 3764,
+  pg_subscription: 6100,
+  pg_publication: 6104,
+  pg_publication_rel: 6106,
+} as const;
+
+/** A system catalog the readers claim rows of. */
+export type CatalogName = keyof typeof CATALOG_OIDS;
+
+/**
+ * The identity of a catalog row, as used in {@link CatalogObject.keys}: the
+ * catalog's OID and the row's as one number, `catalog OID × 2³² + row OID`
+ * (exact: catalog OIDs are below 2²¹). Numbers, not `pg_class:16390` texts:
+ * with thousands of tables, making, hashing and comparing hundreds of
+ * thousands of such strings was most of turning pg_depend into dependencies.
+ */
+export function catalogKey(catalog: CatalogName, oid: string | number): number {
+  return CATALOG_OIDS[catalog] * 4294967296 + Number(oid);
 }
 
 /** A query's rows, typed. */

@@ -3,37 +3,37 @@ import { type CatalogContext, type CatalogObject, catalogKey, distinctDeps, rows
 import { breakCycles } from './cycles.js';
 import { notExtensionMember, SYSTEM_SCHEMA_FILTER } from './sql.js';
 
-/** A `pg_depend` row as two catalog keys (see catalogKey) and its type. */
-export interface DependRow {
-  from: string;
-  to: string;
-  type: string;
-}
-
-/** What resolveDependencies needs from the server, read on its own so it can be read alongside the objects. */
+/**
+ * What resolveDependencies needs from the server, read on its own so it can be read alongside the objects.
+ * pg_depend's rows are held by position, in three lists: with thousands of tables they are tens of
+ * thousands, and an object per row with two key strings was most of what reading them allocated.
+ */
 export interface DependLinks {
-  links: DependRow[];
-  /** User relations in the database: a dependency on one that is not in the backup is dangling. */
-  userRelations: Set<string>;
+  /** Each row's object, as a catalog key (see catalogKey). */
+  from: number[];
+  /** What it depends on, as a catalog key. */
+  to: number[];
+  /** Each row's dependency type, one letter (`deptype`). */
+  types: string[];
+  /** User relations in the database (catalog keys): a dependency on one that is not in the backup is dangling. */
+  userRelations: Set<number>;
 }
 
 /** Reads `pg_depend` and the database's user relations (see resolveDependencies). */
 export async function readDependLinks(ctx: CatalogContext): Promise<DependLinks> {
-  // The keys are made by the server (as catalogKey makes them): with thousands of tables this is
-  // hundreds of thousands of rows, and three flat strings a row cost the client a fraction of five
-  // fields and two keys built from them. They come as text, a line per row, which the client
-  // splits for less than half the CPU of parsing as many protocol rows into row objects (no key
-  // holds a space or a line break: catalog names and OIDs). The lines come LINKS_PER_TEXT to a
-  // text, in pg_depend's order as one text would have them: a single text of all of them (10 MB
-  // with 20,000 tables) made the driver grow its receive buffer to twice that, and the client hold
-  // it and the text at once. Internal triggers (a foreign key's four) are left out: nothing depends
-  // on them, and attaching them to their constraint changed nothing but was a quarter of the rows
-  // of a schema of foreign keys.
+  // With thousands of tables this is hundreds of thousands of rows. They come as text, a line per
+  // row of the two keys made by the server (as catalogKey makes them) and the type, which the
+  // client reads in place for a fraction of the CPU of parsing as many protocol rows into row objects. The lines come LINKS_PER_TEXT to a text, in pg_depend's order as one text
+  // would have them: a single text of all of them (10 MB with 20,000 tables) made the driver grow
+  // its receive buffer to twice that, and the client hold it and the text at once. Internal
+  // triggers (a foreign key's four) are left out: nothing depends on them, and attaching them to
+  // their constraint changed nothing but was a quarter of the rows of a schema of foreign keys.
   const texts = await rows<{ links: string }>(
     ctx,
     `SELECT pg_catalog.string_agg(l.line, E'\\n' ORDER BY l.n) AS links
-     FROM (SELECT d.classid::pg_catalog.regclass::text || ':' || d.objid::text || ' ' ||
-             d.refclassid::pg_catalog.regclass::text || ':' || d.refobjid::text || ' ' || d.deptype::pg_catalog.text AS line,
+     FROM (SELECT (d.classid::pg_catalog.int8 * ${2 ** 32} + d.objid::pg_catalog.int8)::pg_catalog.text || ' ' ||
+             (d.refclassid::pg_catalog.int8 * ${2 ** 32} + d.refobjid::pg_catalog.int8)::pg_catalog.text || ' ' ||
+             d.deptype::pg_catalog.text AS line,
              pg_catalog.row_number() OVER () AS n
            FROM pg_catalog.pg_depend d
            WHERE d.objid >= 16384 AND d.refobjid >= 16384 AND d.deptype IN ('n', 'a', 'i', 'e', 'P', 'S')
@@ -42,36 +42,36 @@ export async function readDependLinks(ctx: CatalogContext): Promise<DependLinks>
      GROUP BY (l.n - 1) / ${LINKS_PER_TEXT}
      ORDER BY (l.n - 1) / ${LINKS_PER_TEXT}`,
   );
-  const links: DependRow[] = [];
+  const links: DependLinks = { from: [], to: [], types: [], userRelations: new Set() };
   for (const { links: text } of texts) unpackLinks(text, links);
 
-  const userRelations = new Set(
-    (
-      await rows<{ oid: string }>(
-        ctx,
-        `SELECT c.oid::text AS oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-         WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND ${SYSTEM_SCHEMA_FILTER} AND ${notExtensionMember('pg_class', 'c.oid')}`,
-      )
-    ).map((r) => catalogKey('pg_class', r.oid)),
+  const relations = await rows<{ oid: string }>(
+    ctx,
+    `SELECT c.oid::text AS oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND ${SYSTEM_SCHEMA_FILTER} AND ${notExtensionMember('pg_class', 'c.oid')}`,
   );
-  return { links, userRelations };
+  for (const r of relations) links.userRelations.add(catalogKey('pg_class', r.oid));
+  return links;
 }
 
-/** Lines of pg_depend a text of readDependLinks' query holds (about 40 bytes each). */
+/** Lines of pg_depend a text of readDependLinks' query holds (about 30 bytes each). */
 const LINKS_PER_TEXT = 8192;
 
 /**
- * Adds the lines `from to type` of one of readDependLinks' texts to `out`, by
- * position: splitting into lines first made a string per line to throw away.
+ * Adds the lines `from to type` of one of readDependLinks' texts to `out`
+ * (the keys made by the server as catalogKey makes them), by position: no
+ * string per line, and the engine's own search and number parsing (a loop
+ * over characters in JavaScript cost more, run once and unoptimised).
  */
-export function unpackLinks(text: string, out: DependRow[]): void {
+export function unpackLinks(text: string, out: Pick<DependLinks, 'from' | 'to' | 'types'>): void {
   for (let start = 0; start < text.length; ) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
     const a = text.indexOf(' ', start);
     const b = text.indexOf(' ', a + 1);
-    out.push({ from: text.slice(start, a), to: text.slice(a + 1, b), type: text.slice(b + 1, end) });
-    start = end + 1;
+    out.from.push(Number(text.slice(start, a)));
+    out.to.push(Number(text.slice(a + 1, b)));
+    out.types.push(text[b + 1]!);
+    // The type is one letter, then a line break (or the end).
+    start = b + 3;
   }
 }
 
@@ -110,27 +110,33 @@ export function resolveDependencies(
       partOf.set(parts[j]!.id, obj.id);
     }
   }
-  const { links, userRelations } = depend;
-  const owner = new Map<string, string>();
+  const { from: linkFrom, to: linkTo, types, userRelations } = depend;
+  // Catalog key → the object standing for it (the object, not its id: each edge then needs no lookup by id).
+  const owner = new Map<number, CatalogObject>();
   for (let i = 0; i < objects.length; i++) {
-    const { id, keys } = objects[i]!;
-    for (let j = 0; j < keys.length; j++) owner.set(keys[j]!, id);
+    const obj = objects[i]!;
+    const keys = obj.keys;
+    for (let j = 0; j < keys.length; j++) owner.set(keys[j]!, obj);
   }
 
   // Attach unclaimed catalog rows to the object they are internal to (repeat: chains like array → type → table),
-  // looking again only at the rows still unclaimed.
-  let internal = links.filter((l) => (l.type === 'i' || l.type === 'e') && !owner.has(l.from));
+  // looking again only at the rows still unclaimed (by position).
+  let internal: number[] = [];
+  for (let i = 0; i < types.length; i++) {
+    const type = types[i];
+    if ((type === 'i' || type === 'e') && !owner.has(linkFrom[i]!)) internal.push(i);
+  }
   for (let changed = true; changed; ) {
     changed = false;
-    const unclaimed: typeof internal = [];
-    for (let i = 0; i < internal.length; i++) {
-      const l = internal[i]!;
-      if (owner.has(l.from)) continue;
-      const to = owner.get(l.to);
+    const unclaimed: number[] = [];
+    for (let k = 0; k < internal.length; k++) {
+      const i = internal[k]!;
+      if (owner.has(linkFrom[i]!)) continue;
+      const to = owner.get(linkTo[i]!);
       if (to) {
-        owner.set(l.from, to);
+        owner.set(linkFrom[i]!, to);
         changed = true;
-      } else unclaimed.push(l);
+      } else unclaimed.push(i);
     }
     internal = unclaimed;
   }
@@ -140,15 +146,16 @@ export function resolveDependencies(
   const dangling = new Set<string>();
   /** Partitioned index or key → the partitions' indexes or keys attached to it. */
   const attached = new Map<string, string[]>();
-  for (let i = 0; i < links.length; i++) {
-    const l = links[i]!;
-    if (l.type === 'e') continue;
-    const from = owner.get(l.from);
+  for (let i = 0; i < types.length; i++) {
+    const type = types[i];
+    if (type === 'e') continue;
+    const from = owner.get(linkFrom[i]!);
     if (!from) continue;
-    const to = owner.get(l.to);
-    if (to) {
-      if (to === from) continue;
-      const attach = l.type === 'P' ? byId.get(`attach:${from}`) : undefined;
+    const toObject = owner.get(linkTo[i]!);
+    if (toObject) {
+      if (toObject === from) continue;
+      const to = toObject.id;
+      const attach = type === 'P' ? byId.get(`attach:${from.id}`) : undefined;
       if (attach) {
         // A partition's index: the attach step needs the parent index, the build does not.
         attach.deps.push(to);
@@ -156,10 +163,10 @@ export function resolveDependencies(
         if (siblings) siblings.push(attach.id);
         else attached.set(to, [attach.id]);
       } else {
-        byId.get(from)?.deps.push(to);
+        from.deps.push(to);
       }
-    } else if (l.type === 'n' && userRelations.has(l.to)) {
-      dangling.add(from);
+    } else if (type === 'n' && userRelations.has(linkTo[i]!)) {
+      dangling.add(from.id);
     }
   }
   // A key on a partitioned table is only usable (valid) once every partition's key is attached,

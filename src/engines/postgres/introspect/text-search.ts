@@ -1,6 +1,6 @@
 import { qualify, quoteIdent } from '../ident.js';
 import { commentStatement, ownerStatement } from './acl.js';
-import { type CatalogContext, type CatalogObject, catalogKey, rows } from './context.js';
+import { type CatalogContext, type CatalogName, type CatalogObject, catalogKey, rows } from './context.js';
 import { commentOf, notExtensionMember } from './sql.js';
 
 interface NamedRow {
@@ -101,7 +101,7 @@ export async function readTextSearch(ctx: CatalogContext): Promise<CatalogObject
       )
     : [];
 
-  const base = (kind: CatalogObject['kind'], catalog: string, keyword: string, r: NamedRow) => {
+  const base = (kind: CatalogObject['kind'], catalog: CatalogName, keyword: string, r: NamedRow) => {
     const name = qualify(r.nspname, r.name);
     return {
       id: `${kind}:${r.nspname}.${r.name}`,
