@@ -26,6 +26,20 @@ describe('postgres engine options', () => {
     created.push(db);
     return db;
   };
+  /** The URL of a database the test has the restore create: dropped after the tests like the others. */
+  const toBeCreated = (prefix: string) => {
+    const name = `${prefix}_${Date.now().toString(36)}`;
+    const url = pgUrlFor(name);
+    created.push({
+      name,
+      url,
+      drop: () =>
+        withPgClient(pgUrlFor('postgres'), (c) =>
+          c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+        ).then(() => {}),
+    });
+    return { name, url };
+  };
 
   beforeAll(async () => {
     source = await createPgDatabase('pg_opt_src');
@@ -156,19 +170,10 @@ describe('postgres engine options', () => {
   });
 
   it('creates a missing database with create, and says how when it is missing', async () => {
-    const name = `pg_opt_create_${Date.now().toString(36)}`;
-    const url = pgUrlFor(name);
+    const { name, url } = toBeCreated('pg_opt_create');
     const err = await restoreFromMemory(url, full).catch((e: unknown) => e);
     expect((err as StowageError).code).toBe('pg-no-database');
     expect((err as StowageError).hint).toMatch(/--create/);
-    created.push({
-      name,
-      url,
-      drop: () =>
-        withPgClient(pgUrlFor('postgres'), (c) =>
-          c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-        ).then(() => {}),
-    });
     const connect = vi.spyOn(pg.Client.prototype, 'connect');
     const query = vi.spyOn(pg.Client.prototype, 'query');
     const end = vi.spyOn(pg.Client.prototype, 'end');
@@ -203,16 +208,7 @@ describe('postgres engine options', () => {
   });
 
   it('with create, a database someone else created meanwhile is not taken for a new one (the emptiness check applies)', async () => {
-    const name = `pg_opt_create_race_${Date.now().toString(36)}`;
-    const url = pgUrlFor(name);
-    created.push({
-      name,
-      url,
-      drop: () =>
-        withPgClient(pgUrlFor('postgres'), (c) =>
-          c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-        ).then(() => {}),
-    });
+    const { name, url } = toBeCreated('pg_opt_create_race');
     const { openTarget } = await import('../../src/engines/postgres/target.js');
     const opened = await openTarget(
       url,
