@@ -79,7 +79,7 @@ export async function restorePostgres(
     await connecting.dispose();
     return restoreGlobalsOnly(request, planned.schema, planned.warnings);
   }
-  const { schema, warnings, plan, needs, takeFoldedPreData } = planned;
+  const { schema, warnings, plan, needs } = planned;
   const { dataOnly, ownership, selection, tables, sequences, largeObjects, postData, eventTriggers } = plan;
   const summaries = plan.streams;
 
@@ -249,10 +249,11 @@ export async function restorePostgres(
         : undefined;
 
     /**
-     * Sends the pre-data, folded during planning, and returns when it is done. Not awaited at
-     * once: the first batch is on its way (sent within this call), and the data and post-data are
-     * planned below while the server creates it. A function of its own, so its statements are not
-     * held in this frame, which lives to the end of the restore.
+     * Sends the pre-data and returns when it is done. Not awaited at once: the first batch is on
+     * its way (sent within this call), and the data and post-data are planned below while the
+     * server creates it. A function of its own, so the folded statements (copies of every CREATE
+     * TABLE) are not held in this frame, which lives to the end of the restore. Folded here, not
+     * while planning: prepare has fitted the statements to the target's version by now.
      */
     const createPreData = (): Promise<void> => {
       progress({
@@ -260,9 +261,7 @@ export async function restorePostgres(
         phase: 'pre-data',
         message: `creating ${counted(preData.length, 'object')}`,
       });
-      // The types the target already has are left out here as above.
-      const { objects: folding, folded } = takeFoldedPreData();
-      const creates = preinstalled ? folding.filter((o) => !kept.has(o.id)) : folding;
+      const { objects: creates, folded } = foldColumnDefaults(preData);
       const done = applyObjects(main, creates, {
         batch,
         statements: (o) => mapObjectRoles(o, ownership.mapRoles),
@@ -770,18 +769,7 @@ async function planTarget(
     largeObjects: !!largeObjects,
   });
   if (dataOnly) needs.extensions = [];
-  await nextTurn();
-  // The pre-data statements as they are sent (defaults in their CREATE TABLE), before the target is
-  // reached: types it turns out to have already are left out afterwards (they hold no table or default).
-  let folding: ReturnType<typeof foldColumnDefaults> | undefined = foldColumnDefaults(plan.preData);
-  // Handed over once and forgotten here: the runner's frame lives to the end of the restore, and
-  // these copies of the CREATE TABLEs are done with once pre-data is.
-  const takeFoldedPreData = () => {
-    const taken = folding ?? { objects: [], folded: new Map<string, number>() };
-    folding = undefined;
-    return taken;
-  };
-  return { schema, warnings, plan, needs, takeFoldedPreData };
+  return { schema, warnings, plan, needs };
 }
 
 /** Resolves after the I/O callbacks waiting now have run (a connection's handshake, say). */
