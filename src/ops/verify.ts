@@ -263,13 +263,16 @@ async function checkPastDamage(handle: ArchiveHandle, streams: StreamCheck[], pr
   const unchecked = streams.filter((s) => !s.ok);
   for (const check of unchecked) {
     const line = problems.indexOf(`stream ${check.name}: ${check.problem}`);
+    if (line < 0) continue;
     try {
       for await (const _ of handle.reader.open(check.name, 1));
       check.ok = true;
       delete check.problem;
       problems.splice(line, 1);
     } catch (err) {
-      if (!(err instanceof StowageError) || err.code !== 'corrupt-frame') throw err;
+      // Damage, or a stream the footer's index does not place; anything else (this machine's) is thrown.
+      if (!(err instanceof StowageError) || !['corrupt-frame', 'missing-stream'].includes(err.code))
+        throw err;
       check.problem = err.message.replace(` in stream ${check.name}`, '');
       problems[line] = `stream ${check.name}: ${check.problem}`;
     }
