@@ -1,7 +1,7 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseConnInfo, passwordFromFile, redactConnString } from '../../src/engines/postgres/conninfo.js';
 
 // Connection strings and environment read the way libpq reads them. No server:
@@ -9,6 +9,7 @@ import { parseConnInfo, passwordFromFile, redactConnString } from '../../src/eng
 
 const dir = mkdtempSync(join(tmpdir(), 'stowage-conninfo-'));
 const noFiles = { HOME: dir }; // no ~/.pgpass, no ~/.pg_service.conf
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('URLs', () => {
   it('take a Unix-socket folder from the query or percent-encoded in the host part', () => {
