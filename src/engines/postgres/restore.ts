@@ -1,4 +1,6 @@
 import type { Readable } from 'node:stream';
+// The I/O callbacks waiting now (a connection's handshake, say) run before planning goes on.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { StowageError } from '../../errors.js';
 import type { EngineRestoreRequest, EngineRestoreResult, StreamSummary } from '../engine.js';
 import { inStartOrder, runSchedule } from '../kit/scheduler.js';
@@ -770,9 +772,4 @@ async function planTarget(
   });
   if (dataOnly) needs.extensions = [];
   return { schema, warnings, plan, needs };
-}
-
-/** Resolves after the I/O callbacks waiting now have run (a connection's handshake, say). */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
