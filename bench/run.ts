@@ -76,6 +76,7 @@ import {
   type ScenarioOptions,
   type TaskRun,
 } from './lib/harness.js';
+import { cleanUpOnInterrupt } from './lib/interrupt.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoDir = resolve(benchDir, '..');
@@ -263,11 +264,16 @@ async function spawnTimed(
         }
       }, 20);
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutS * 1000);
+  // Stopped by hand: the run ends before the scenario drops what the run was writing to.
+  const releaseInterrupt = cleanUpOnInterrupt(async () => {
+    child.kill('SIGKILL');
+  });
   const code = await new Promise<number | null>((resolvePromise, reject) => {
     child.on('error', reject);
     child.on('exit', (c, signal) => resolvePromise(signal ? -1 : c));
   }).finally(() => {
     clearTimeout(timer);
+    releaseInterrupt();
     if (poll) clearInterval(poll);
     if (stdoutFd !== undefined) closeSync(stdoutFd);
   });
@@ -493,6 +499,11 @@ async function main(): Promise<void> {
     const { scenario, module } = registry.get(name)!;
     descriptions[name] = scenario.description;
     const scratchDir = await mkdtemp(join(tmpdir(), `stowage-bench-${name}-`));
+    const cleanUp = async () => {
+      await scenario.cleanup?.().catch((err) => log(`${name}: cleanup failed: ${(err as Error).message}`));
+      await rm(scratchDir, { recursive: true, force: true });
+    };
+    const releaseInterrupt = cleanUpOnInterrupt(cleanUp);
     const options: ScenarioOptions = {
       values: args.values,
       quick: args.quick,
@@ -541,8 +552,8 @@ async function main(): Promise<void> {
       }
       reports.push(...scenarioReports);
     } finally {
-      await scenario.cleanup?.().catch((err) => log(`${name}: cleanup failed: ${(err as Error).message}`));
-      await rm(scratchDir, { recursive: true, force: true });
+      releaseInterrupt();
+      await cleanUp();
     }
   }
 
@@ -597,8 +608,11 @@ async function main(): Promise<void> {
   if (reports.some((r) => r.error)) process.exitCode = 1;
 }
 
+const removeDist = () => rm(distDir, { recursive: true, force: true });
+const releaseDistCleanup = cleanUpOnInterrupt(removeDist);
 try {
   await main();
 } finally {
-  await rm(distDir, { recursive: true, force: true });
+  releaseDistCleanup();
+  await removeDist();
 }
