@@ -2,8 +2,8 @@ import type { Readable } from 'node:stream';
 // The I/O callbacks waiting now (a connection's handshake, say) run before planning goes on.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { StowageError } from '../../errors.js';
+import { inStartOrder, runSchedule } from '../../scheduler/scheduler.js';
 import type { EngineRestoreRequest, EngineRestoreResult, StreamSummary } from '../engine.js';
-import { inStartOrder, runSchedule } from '../kit/scheduler.js';
 import { counted, countUnits } from '../nouns.js';
 import { applyBatch, applyObjects, applyOne, type BatchOptions, terminated } from './apply-ddl.js';
 import { defaultPrivilegeResets } from './clean-default-privileges.js';
