@@ -76,7 +76,7 @@ import {
   type ScenarioOptions,
   type TaskRun,
 } from './lib/harness.js';
-import { cleanUpOnInterrupt } from './lib/interrupt.js';
+import { cleanUpOnInterrupt, isInterrupted } from './lib/interrupt.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoDir = resolve(benchDir, '..');
@@ -251,7 +251,16 @@ async function spawnTimed(
     env: { ...process.env, ...options.env },
     // Children write progress to stderr; their stdout must not mix with the runner's table.
     stdio: ['ignore', stdoutFd ?? 'ignore', 'inherit'],
+    // A group of its own, so a kill reaches the timed program and not only /usr/bin/time.
+    detached: true,
   });
+  const kill = () => {
+    try {
+      process.kill(-(child.pid as number), 'SIGKILL');
+    } catch {
+      /* exited */
+    }
+  };
   let hwm = 0;
   const poll = hasGnuTime
     ? undefined
@@ -263,11 +272,9 @@ async function spawnTimed(
           /* exited */
         }
       }, 20);
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutS * 1000);
+  const timer = setTimeout(kill, options.timeoutS * 1000);
   // Stopped by hand: the run ends before the scenario drops what the run was writing to.
-  const releaseInterrupt = cleanUpOnInterrupt(async () => {
-    child.kill('SIGKILL');
-  });
+  const releaseInterrupt = cleanUpOnInterrupt(async () => kill());
   const code = await new Promise<number | null>((resolvePromise, reject) => {
     child.on('error', reject);
     child.on('exit', (c, signal) => resolvePromise(signal ? -1 : c));
@@ -496,6 +503,7 @@ async function main(): Promise<void> {
   const reports: CaseReport[] = [];
   const descriptions: Record<string, string> = {};
   for (const name of args.scenarios) {
+    if (isInterrupted()) break;
     const { scenario, module } = registry.get(name)!;
     descriptions[name] = scenario.description;
     const scratchDir = await mkdtemp(join(tmpdir(), `stowage-bench-${name}-`));
@@ -521,7 +529,7 @@ async function main(): Promise<void> {
       const samples = new Map<string, RunSample[]>(cases.map((c) => [c.id, []]));
       const errors = new Map<string, string>();
       const once = async (c: BenchCase, label: string) => {
-        if (errors.has(c.id)) return;
+        if (errors.has(c.id) || isInterrupted()) return;
         try {
           const s = await runOnce(c, scenario, module, args.timeoutS, launcher);
           log(
@@ -557,6 +565,8 @@ async function main(): Promise<void> {
     }
   }
 
+  // A run stopped by hand leaves no report, least of all latest.md with its failures.
+  if (isInterrupted()) return;
   const loadAfter = loadavg();
   const environment = {
     ...startedAt,

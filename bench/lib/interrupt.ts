@@ -12,6 +12,11 @@ async function onSignal(signal: NodeJS.Signals): Promise<void> {
   process.exit(signal === 'SIGINT' ? 130 : 143);
 }
 
+/** Whether a signal is ending the process: work still under way should stop and leave no results. */
+export function isInterrupted(): boolean {
+  return interrupted;
+}
+
 /**
  * Runs `cleanup` if the process is interrupted (Ctrl-C, SIGTERM) before the
  * returned function is called, then exits 130 (143 for SIGTERM). A bench run
