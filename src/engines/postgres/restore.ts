@@ -103,6 +103,7 @@ export async function restorePostgres(
   try {
     const run: RestoreRun = { request, options, schema, plan, warnings, ledger, main, created };
     const { server, insert, jobs, objects, preData } = await checkTarget(run, prepared);
+    // Extensions the target cannot install were refused by prepare (prerequisites.ts), before anything.
     if (request.beforeWrite) {
       // Without --clean or --data-only the target was found empty: nothing of it is replaced.
       const replaced =
