@@ -191,7 +191,8 @@ export const scenario = defineScenario({
     if (restoreTarget) {
       const { adminUrl, database } = restoreTarget;
       restoreTarget = undefined;
-      await admin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
+      // A failed drop must not keep a private server running.
+      await admin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)).catch(() => {});
     }
     await server?.stop();
     server = undefined;
