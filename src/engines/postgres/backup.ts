@@ -6,6 +6,7 @@ import { BACKUP_SETTINGS, openBackupLeader, type PgSourceConnecting } from './ba
 import { PgSession, parseTarget } from './connect.js';
 import { dumpTable, dumpTables } from './dump-table.js';
 import { qualify } from './ident.js';
+import { readCensus } from './introspect/census.js';
 import type { CatalogContext } from './introspect/context.js';
 import { readDatabaseProperties } from './introspect/database-properties.js';
 import { readExtensionConfig } from './introspect/extension-config.js';
@@ -129,7 +130,11 @@ export async function backupPostgres(
     const relations = await selectRelations(ctx, filter);
     ctx.relations = relations.map((r) => r.oid);
     await lockRelations(leader, relations);
-    const catalog = await readCatalog(ctx, await catalogHelpers(opening, server.encoding));
+    // Asked on the leader while the helpers finish connecting.
+    const census = readCensus(ctx);
+    census.catch(() => {}); // awaited below, after the helpers
+    const helpers = await catalogHelpers(opening, server.encoding);
+    const catalog = await readCatalog(ctx, helpers, await census);
     const properties = await readDatabaseProperties(leader);
     // Roles are global, outside the snapshot: read them with the catalog so they match it as closely as can be.
     const globals = options.globals ? await readRoles() : undefined;
