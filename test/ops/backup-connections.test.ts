@@ -2,6 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StowageError } from '../../src/errors.js';
 import { backup } from '../../src/ops/backup.js';
 import { type CountingProxy, countingProxy } from '../support/counting-proxy.js';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
@@ -39,6 +40,23 @@ describe('connections of a PostgreSQL backup', () => {
       message: expect.stringMatching(/^postgres 1\d/),
     });
     expect(summary.items).toBe(20);
+    await until(() => proxy.open === 0, 'the backup’s connections closed', 10_000);
+  });
+
+  it('gives that connection the backup’s engine options (a lock timeout)', async () => {
+    await withPgClient(db.url, async (holder) => {
+      await holder.query('BEGIN; LOCK TABLE public.a IN ACCESS EXCLUSIVE MODE');
+      try {
+        const err = await backup({
+          source: proxy.url,
+          to: join(dir, 'locked'),
+          engineOptions: { lockTimeoutMs: 200 },
+        }).catch((e: unknown) => e);
+        expect((err as StowageError).code).toBe('pg-lock-timeout');
+      } finally {
+        await holder.query('ROLLBACK');
+      }
+    });
     await until(() => proxy.open === 0, 'the backup’s connections closed', 10_000);
   });
 
