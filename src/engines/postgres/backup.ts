@@ -1,6 +1,6 @@
 import { StowageError, UsageError } from '../../errors.js';
+import { runSchedule } from '../../scheduler/scheduler.js';
 import type { EngineBackupRequest, EngineBackupResult } from '../engine.js';
-import { runSchedule } from '../kit/scheduler.js';
 import { counted, countUnits } from '../nouns.js';
 import { BACKUP_SETTINGS, openBackupLeader, type PgSourceConnecting } from './backup-leader.js';
 import { PgSession, parseTarget } from './connect.js';
