@@ -192,7 +192,9 @@ export const scenario = defineScenario({
       const { adminUrl, database } = restoreTarget;
       restoreTarget = undefined;
       // A failed drop must not keep a private server running.
-      await admin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)).catch(() => {});
+      await admin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)).catch(
+        () => {},
+      );
     }
     await server?.stop();
     server = undefined;

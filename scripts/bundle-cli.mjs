@@ -19,7 +19,9 @@
 // every PostgreSQL command loads it: as ~35 CommonJS files from node_modules it
 // cost each run their resolution, and Node's ESM import of it read pg's lazy
 // `native` getter, which went looking for pg-native (not installed) every time.
+
 import { chmod, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -102,6 +104,66 @@ const lazyChildProcessForCommander = {
   },
 };
 
+/**
+ * pg authenticates (SCRAM-SHA-256, MD5) through WebCrypto: Node builds its WebCrypto layer (a
+ * few dozen internal modules) on first use, and each HMAC is an import and a sign through it,
+ * some 20 ms of CPU in a backup's three connections. The same operations with node:crypto's
+ * hashes, HMACs and PBKDF2 give the same bytes; pg's SASL code takes Buffers where it took
+ * ArrayBuffers (it wraps each answer in Buffer.from).
+ */
+const nodeCryptoForPg = {
+  name: 'node-crypto-for-pg',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]crypto[\\/]utils\.js$/ }, (args) => ({
+      contents: sameExports(
+        args.path,
+        `const nodeCrypto = require('node:crypto');
+const hash = (name, data) => nodeCrypto.createHash(name).update(Buffer.from(data)).digest();
+async function md5(string) {
+  return nodeCrypto.createHash('md5').update(string, 'utf-8').digest('hex');
+}
+module.exports = {
+  randomBytes: (length) => nodeCrypto.randomBytes(length),
+  md5,
+  async postgresMd5PasswordHash(user, password, salt) {
+    const inner = await md5(password + user);
+    const outer = await md5(Buffer.concat([Buffer.from(inner), salt]));
+    return 'md5' + outer;
+  },
+  sha256: async (text) => hash('sha256', text),
+  // Certificate hash names as WebCrypto spells them: SHA-256, SHA-384, SHA-512.
+  hashByName: async (hashName, text) => hash(hashName.replace('-', '').toLowerCase(), text),
+  hmacSha256: async (keyBuffer, msg) => nodeCrypto.createHmac('sha256', Buffer.from(keyBuffer)).update(msg).digest(),
+  deriveKey: (password, salt, iterations) =>
+    new Promise((resolve, reject) =>
+      nodeCrypto.pbkdf2(password, salt, iterations, 32, 'sha256', (err, key) => (err ? reject(err) : resolve(key))),
+    ),
+};
+`,
+      ),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * `replacement`, once it exports the very names pg's own file does: a pg release that adds or
+ * renames a helper fails the build here instead of a password login at run time.
+ */
+function sameExports(originalPath, replacement) {
+  const require = createRequire(import.meta.url);
+  const replaced = { exports: {} };
+  new Function('module', 'require', replacement)(replaced, require);
+  const names = (exported) => Object.keys(exported).sort().join(', ');
+  const want = names(require(originalPath));
+  if (names(replaced.exports) !== want) {
+    throw new Error(
+      `node-crypto-for-pg: pg's crypto/utils.js exports ${want}, the replacement ${names(replaced.exports)}: update scripts/bundle-cli.mjs`,
+    );
+  }
+  return replacement;
+}
+
 await rm(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
@@ -117,7 +179,7 @@ await build({
   platform: 'node',
   target: 'node22.13',
   external,
-  plugins: [bakedVersion, englishZodOnly, lazyChildProcessForCommander],
+  plugins: [bakedVersion, englishZodOnly, lazyChildProcessForCommander, nodeCryptoForPg],
   // Bundled CommonJS dependencies (commander…) call require() for Node built-ins; ESM output has none.
   banner: {
     js: "import { createRequire as __stowageCreateRequire } from 'node:module'; const require = __stowageCreateRequire(import.meta.url);",
