@@ -40,7 +40,12 @@ export interface LinksFill {
 
 /** Empty links with room for `total` rows. */
 export function linksFill(total: number): LinksFill {
-  return { from: new Float64Array(total), to: new Float64Array(total), types: new Uint8Array(total), count: 0 };
+  return {
+    from: new Float64Array(total),
+    to: new Float64Array(total),
+    types: new Uint8Array(total),
+    count: 0,
+  };
 }
 
 /** Reads `pg_depend` and the database's user relations (see resolveDependencies). */
@@ -163,7 +168,8 @@ export function resolveDependencies(
   let internal: number[] = [];
   for (let i = 0; i < types.length; i++) {
     const type = types[i];
-    if ((type === DEPTYPE.internal || type === DEPTYPE.extension) && !owner.has(linkFrom[i]!)) internal.push(i);
+    if ((type === DEPTYPE.internal || type === DEPTYPE.extension) && !owner.has(linkFrom[i]!))
+      internal.push(i);
   }
   for (let changed = true; changed; ) {
     changed = false;
