@@ -1,5 +1,5 @@
 import { qualify } from '../ident.js';
-import { type CatalogContext, type CatalogObject, catalogKey, distinctDeps, rows } from './context.js';
+import { type CatalogContext, type CatalogObject, catalogKey, rows } from './context.js';
 import { breakCycles } from './cycles.js';
 import { notExtensionMember, SYSTEM_SCHEMA_FILTER } from './sql.js';
 
@@ -207,7 +207,8 @@ export function resolveDependencies(
         const siblings = attached.get(to);
         if (siblings) siblings.push(attach.id);
         else attached.set(to, [attach.id]);
-      } else {
+      } else if (from.deps[from.deps.length - 1] !== to) {
+        // (A default or foreign key names its table once per column: rows next to each other.)
         from.deps.push(to);
       }
     } else if (type === DEPTYPE.normal && userRelations.has(linkTo[i]!)) {
@@ -295,14 +296,45 @@ export function resolveDependencies(
   }
   for (let i = 0; i < kept.length; i++) {
     const obj = kept[i]!;
-    obj.deps = distinctDeps(removed.size ? obj.deps.filter((d) => !removed.has(d)) : obj.deps, obj.id);
+    obj.deps = exactDeps(obj.deps, obj.id, removed);
   }
-  const resolved = breakCycles(kept, partOf);
-  // Lists grown by `push` keep room for more (17 places from the first), and they are kept to the
-  // end of the backup: with 20,000 tables, 100,000 lists of one or two ids and some 6 MiB of empty places.
-  for (let i = 0; i < resolved.length; i++) {
-    const obj = resolved[i]!;
-    if (obj.deps.length) obj.deps = obj.deps.slice();
+  return breakCycles(kept, partOf);
+}
+
+/**
+ * `deps` without repeats, `self` and `removed` ids, first occurrences in order,
+ * as a new list of exactly that length (an empty list as it is). The lists
+ * were grown by `push`, which leaves room for more (17 places from the first),
+ * and they are kept to the end of the backup: with 20,000 tables that was
+ * 100,000 lists of a few ids and some 6 MiB of empty places; and a foreign key
+ * or default names its table once per column, so many had repeats, each
+ * dropped through a Set and two more lists. A few ids are compared directly.
+ */
+export function exactDeps(deps: readonly string[], self: string, removed: ReadonlySet<string>): string[] {
+  const n = deps.length;
+  if (n === 0) return deps as string[];
+  if (n > 16) {
+    const seen = new Set<string>();
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const d = deps[i]!;
+      if (d === self || seen.has(d) || removed.has(d)) continue;
+      seen.add(d);
+      out.push(d);
+    }
+    return out.slice();
   }
-  return resolved;
+  let count = 0;
+  for (let i = 0; i < n; i++) if (firstKept(deps, i, self, removed)) count++;
+  const out = new Array<string>(count);
+  for (let i = 0, k = 0; i < n; i++) if (firstKept(deps, i, self, removed)) out[k++] = deps[i]!;
+  return out;
+}
+
+/** Whether exactDeps keeps `deps[i]`: kept where it first occurs (an earlier equal one is neither `self` nor removed either). */
+function firstKept(deps: readonly string[], i: number, self: string, removed: ReadonlySet<string>): boolean {
+  const d = deps[i]!;
+  if (d === self || (removed.size > 0 && removed.has(d))) return false;
+  for (let j = 0; j < i; j++) if (deps[j] === d) return false;
+  return true;
 }
