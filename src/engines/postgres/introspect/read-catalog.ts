@@ -22,6 +22,7 @@ import { readPublications } from './publications.js';
 import { readRules } from './rules.js';
 import { readExtensions, readSchemas } from './schemas.js';
 import { readSequences, type SequencesRead } from './sequences.js';
+import { shareStrings } from './shared-strings.js';
 import { readShellTypes } from './shell-types.js';
 import { notExtensionMember, SYSTEM_SCHEMA_FILTER } from './sql.js';
 import { readStatistics } from './statistics.js';
@@ -133,12 +134,17 @@ export async function readCatalog(ctx: CatalogContext, helpers: PgSession[] = []
     ctx.incomplete.push(`dependency cycle stowage cannot break, around ${cycles.join(', ')}`);
   const keptTables = new Set(kept.filter((o) => o.kind === 'table').map((o) => o.id));
   for (let i = 0; i < ordered.length; i++) stored(ordered[i]!);
+  // Below some thousands of tables the model is not what sets the backup's peak, and pooling is CPU.
+  if (tables.data.length >= SHARE_STRINGS_FROM_TABLES) shareStrings(ordered, tables.data);
   return {
     objects: ordered,
     tables: tables.data.filter((t) => keptTables.has(`table:${t.schema}.${t.name}`)),
     sequences: sequences.all,
   };
 }
+
+/** Tables from which shareStrings pools the model's repeated names (25 ms of CPU at 3,000, 7 MiB saved at 20,000). */
+const SHARE_STRINGS_FROM_TABLES = 5000;
 
 /**
  * The object as the schema stores it: the readers' own fields cleared in
