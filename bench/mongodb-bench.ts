@@ -29,6 +29,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
+import { cleanUpOnInterrupt } from './lib/interrupt.js';
+import { scratchDatabaseName } from './lib/scratch-names.js';
 import { DATASET_COLLECTIONS, generateMongoDataset } from './mongodb-dataset.js';
 import { parseFerretBackend, serverCpuSeconds, startBenchFerretDB } from './mongodb-ferretdb.js';
 import { generateManyCollections, manyCollectionsReady } from './mongodb-many-dataset.js';
@@ -79,6 +81,8 @@ const many = args.collections
   ? { collections: Number(args.collections), documentsEach: Number(args['docs-each']) }
   : undefined;
 const dbName = args.db ?? (many ? `stowage_bench_many_${many.collections}` : `stowage_bench_${docs}`);
+/** The restore scenarios' target: this run's own, so two runs on one server keep apart. */
+const restoreDb = scratchDatabaseName(`${dbName}_r`);
 const work = mkdtempSync(join(tmpdir(), 'stowage-mongo-bench-'));
 // A private PostgreSQL (--backend postgresql) runs as the postgres user, who must reach its folder in here.
 if (process.getuid?.() === 0) chmodSync(work, 0o711);
@@ -208,6 +212,12 @@ async function main() {
   }
   if (!url) throw new Error('give --url mongodb://… or --ferretdb');
   const base = url.endsWith('/') ? url : `${url}/`;
+  const cleanUp = async () => {
+    if (!args.keep) await dropDb(base, restoreDb).catch(() => {});
+    await stopServer?.();
+    rmSync(work, { recursive: true, force: true });
+  };
+  const releaseInterrupt = cleanUpOnInterrupt(cleanUp);
   try {
     if (many) {
       const dataset = { url: base, db: dbName, ...many };
@@ -240,7 +250,6 @@ async function main() {
     mkdirSync(archives, { recursive: true });
     const stow = join(archives, `${dbName}.stow`);
     const dump = join(archives, `${dbName}.archive.gz`);
-    const restoreDb = `${dbName}_r`;
     const ferret = (await serverLabel(base)).startsWith('FerretDB');
     const mongorestoreArgs = (noIndexes: boolean) => [
       `--uri=${base}`,
@@ -412,9 +421,8 @@ async function main() {
     );
     writeFileSync(join(args.out, `mongodb-${many ? `many-${many.collections}` : docs}-${stamp}.md`), md);
   } finally {
-    if (!args.keep) await dropDb(base, `${dbName}_r`).catch(() => {});
-    await stopServer?.();
-    rmSync(work, { recursive: true, force: true });
+    releaseInterrupt();
+    await cleanUp();
   }
 }
 

@@ -43,6 +43,7 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { MongoClient } from 'mongodb';
 import { type BenchCase, defineScenario } from './lib/harness.js';
+import { scratchDatabaseName } from './lib/scratch-names.js';
 import { parseFerretBackend, startBenchFerretDB } from './mongodb-ferretdb.js';
 import { generateManyCollections, manyCollectionsReady } from './mongodb-many-dataset.js';
 
@@ -153,7 +154,7 @@ export const scenario = defineScenario({
         await run(process.execPath, [cli, 'backup', `${base}${db}`, '--to', archive, '--no-preflight']);
       }
 
-      const restoreDb = `${db}_r`;
+      const restoreDb = scratchDatabaseName(`${db}_r`);
       const mongorestoreArgs = [
         `--uri=${base}`,
         '--gzip',

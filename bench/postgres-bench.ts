@@ -35,6 +35,7 @@ import { Writable } from 'node:stream';
 import { DEFAULT_COMPRESSION_BY_ENGINE } from '../src/ops/backup.js';
 import { type BenchCase, defineScenario, type TaskResult } from './lib/harness.js';
 import { admin, benchServer, recreate, withDatabase } from './lib/pg-admin.js';
+import { scratchDatabaseName } from './lib/scratch-names.js';
 import { DATASET_TABLES, datasetPresent, findPgBinDir, generatePostgresDataset } from './postgres-dataset.js';
 
 interface Started {
@@ -42,6 +43,8 @@ interface Started {
 }
 
 let server: Started | undefined;
+/** The restore cases' target, dropped by cleanup. */
+let restoreTarget: { adminUrl: string; database: string } | undefined;
 
 async function dirBytes(dir: string): Promise<number> {
   let total = 0;
@@ -90,7 +93,8 @@ export const scenario = defineScenario({
     const fcFile = join(scratch, 'dump.fc');
     const fdDir = join(scratch, 'dump.d');
     const stowFile = join(scratch, 'backup.stow');
-    const restoreDb = 'stowage_bench_restore';
+    const restoreDb = scratchDatabaseName('stowage_bench_restore');
+    restoreTarget = { adminUrl, database: restoreDb };
     const restoreUrl = withDatabase(adminUrl, restoreDb);
 
     // Inputs for the restore cases, made once, untimed.
@@ -184,6 +188,14 @@ export const scenario = defineScenario({
   },
 
   async cleanup() {
+    if (restoreTarget) {
+      const { adminUrl, database } = restoreTarget;
+      restoreTarget = undefined;
+      // A failed drop must not keep a private server running.
+      await admin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)).catch(
+        () => {},
+      );
+    }
     await server?.stop();
     server = undefined;
   },

@@ -11,6 +11,8 @@
  * Each table has an integer primary key, a secondary index, a foreign key to
  * another table and ROWS rows (bench/postgres-many-dataset.ts). Datasets are
  * made once per server, in databases named after their size, and reused.
+ * Restore targets get this run's own suffix and are dropped at the end (also
+ * after a failure or Ctrl-C), so two runs on one server keep apart.
  * Without `url` a private PostgreSQL is started from the installed binaries
  * (as the `postgres` scenario does).
  *
@@ -34,6 +36,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type BenchCase, defineScenario } from './lib/harness.js';
 import { admin, benchServer, publicShape, recreate, requireShape, withDatabase } from './lib/pg-admin.js';
+import { scratchDatabaseName } from './lib/scratch-names.js';
 import { findPgBinDir } from './postgres-dataset.js';
 import { generateManyTables, manyTablesPresent } from './postgres-many-dataset.js';
 
@@ -103,7 +106,7 @@ export const scenario = defineScenario({
       if (dump.status !== 0) throw new Error(`pg_dump -Fc failed: ${dump.stderr}`);
       await stowage(cli, ['backup', sourceUrl, '--to', archive, '--no-preflight']);
 
-      const restoreDb = `stowage_bench_many_restore_${tables}`;
+      const restoreDb = scratchDatabaseName(`stowage_bench_many_restore_${tables}`);
       restoreDatabases.push(restoreDb);
       const restoreUrl = withDatabase(adminUrl, restoreDb);
       const timedDump = join(opts.scratchDir, `timed-${tables}.dump`);

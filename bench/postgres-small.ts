@@ -34,6 +34,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type BenchCase, defineScenario } from './lib/harness.js';
 import { admin, benchServer, withDatabase } from './lib/pg-admin.js';
+import { scratchDatabaseName } from './lib/scratch-names.js';
 import { findPgBinDir } from './postgres-dataset.js';
 import { generateSmallDatabase, smallDatabasePresent } from './postgres-small-dataset.js';
 
@@ -42,8 +43,7 @@ const repoRoot = join(import.meta.dirname, '..');
 // Inside the repository, so the bundle resolves node_modules as an installed package does.
 const buildDir = join(repoRoot, 'bench/results', `.small-${process.pid}`);
 const DATASET = 'stowage_bench_small';
-// Per runner, so two engineers benchmarking on one server do not drop each other's target.
-const TARGET = `stowage_bench_small_restore_${process.pid}`;
+const TARGET = scratchDatabaseName('stowage_bench_small_restore');
 
 let server: { stop(): Promise<void> } | undefined;
 let adminUrlForCleanup: string | undefined;

@@ -76,6 +76,7 @@ import {
   type ScenarioOptions,
   type TaskRun,
 } from './lib/harness.js';
+import { cleanUpOnInterrupt, isInterrupted } from './lib/interrupt.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoDir = resolve(benchDir, '..');
@@ -250,7 +251,16 @@ async function spawnTimed(
     env: { ...process.env, ...options.env },
     // Children write progress to stderr; their stdout must not mix with the runner's table.
     stdio: ['ignore', stdoutFd ?? 'ignore', 'inherit'],
+    // A group of its own, so a kill reaches the timed program and not only /usr/bin/time.
+    detached: true,
   });
+  const kill = () => {
+    try {
+      process.kill(-(child.pid as number), 'SIGKILL');
+    } catch {
+      /* exited */
+    }
+  };
   let hwm = 0;
   const poll = hasGnuTime
     ? undefined
@@ -262,12 +272,15 @@ async function spawnTimed(
           /* exited */
         }
       }, 20);
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutS * 1000);
+  const timer = setTimeout(kill, options.timeoutS * 1000);
+  // Stopped by hand: the run ends before the scenario drops what the run was writing to.
+  const releaseInterrupt = cleanUpOnInterrupt(async () => kill());
   const code = await new Promise<number | null>((resolvePromise, reject) => {
     child.on('error', reject);
     child.on('exit', (c, signal) => resolvePromise(signal ? -1 : c));
   }).finally(() => {
     clearTimeout(timer);
+    releaseInterrupt();
     if (poll) clearInterval(poll);
     if (stdoutFd !== undefined) closeSync(stdoutFd);
   });
@@ -490,9 +503,15 @@ async function main(): Promise<void> {
   const reports: CaseReport[] = [];
   const descriptions: Record<string, string> = {};
   for (const name of args.scenarios) {
+    if (isInterrupted()) break;
     const { scenario, module } = registry.get(name)!;
     descriptions[name] = scenario.description;
     const scratchDir = await mkdtemp(join(tmpdir(), `stowage-bench-${name}-`));
+    const cleanUp = async () => {
+      await scenario.cleanup?.().catch((err) => log(`${name}: cleanup failed: ${(err as Error).message}`));
+      await rm(scratchDir, { recursive: true, force: true });
+    };
+    const releaseInterrupt = cleanUpOnInterrupt(cleanUp);
     const options: ScenarioOptions = {
       values: args.values,
       quick: args.quick,
@@ -510,7 +529,7 @@ async function main(): Promise<void> {
       const samples = new Map<string, RunSample[]>(cases.map((c) => [c.id, []]));
       const errors = new Map<string, string>();
       const once = async (c: BenchCase, label: string) => {
-        if (errors.has(c.id)) return;
+        if (errors.has(c.id) || isInterrupted()) return;
         try {
           const s = await runOnce(c, scenario, module, args.timeoutS, launcher);
           log(
@@ -541,11 +560,13 @@ async function main(): Promise<void> {
       }
       reports.push(...scenarioReports);
     } finally {
-      await scenario.cleanup?.().catch((err) => log(`${name}: cleanup failed: ${(err as Error).message}`));
-      await rm(scratchDir, { recursive: true, force: true });
+      releaseInterrupt();
+      await cleanUp();
     }
   }
 
+  // A run stopped by hand leaves no report, least of all latest.md with its failures.
+  if (isInterrupted()) return;
   const loadAfter = loadavg();
   const environment = {
     ...startedAt,
@@ -597,8 +618,11 @@ async function main(): Promise<void> {
   if (reports.some((r) => r.error)) process.exitCode = 1;
 }
 
+const removeDist = () => rm(distDir, { recursive: true, force: true });
+const releaseDistCleanup = cleanUpOnInterrupt(removeDist);
 try {
   await main();
 } finally {
-  await rm(distDir, { recursive: true, force: true });
+  releaseDistCleanup();
+  await removeDist();
 }

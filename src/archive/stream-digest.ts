@@ -30,7 +30,10 @@ interface Blake3Hasher {
   digest(format: 'hex'): string;
 }
 
-type Blake3Module = { Blake3Hasher: new () => Blake3Hasher };
+type Blake3Module = {
+  Blake3Hasher: new () => Blake3Hasher;
+  blake3(input: Uint8Array): Buffer;
+};
 
 let blake3: Blake3Module | null | undefined;
 /** Why the hasher did not load, for the message of a read that needs it. */
@@ -105,6 +108,19 @@ export function createStreamDigest(algorithm: DigestAlgorithm): StreamDigest {
     },
     hex: () => hasher.digest('hex'),
   };
+}
+
+/**
+ * The digest of bytes held whole, in one call: what {@link createStreamDigest}
+ * gives for the same bytes. A stream that fits one frame (a small table) is
+ * hashed this way: a running hasher is a native object per stream, which cost
+ * a backup of thousands of small tables more than the hashing itself.
+ */
+export function digestOf(algorithm: DigestAlgorithm, bytes: Uint8Array): string {
+  if (algorithm === 'sha256') return createHash('sha256').update(bytes).digest('hex');
+  const module = loadBlake3();
+  if (!module) throw blake3Unavailable();
+  return module.blake3(bytes).toString('hex');
 }
 
 /** A stream's digest as recorded (manifest entry or stream-close summary): exactly one of the two fields. */

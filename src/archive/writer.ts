@@ -41,6 +41,7 @@ import {
 import {
   createStreamDigest,
   type DigestAlgorithm,
+  digestOf,
   preferredDigest,
   type RecordedDigest,
   recordDigest,
@@ -84,13 +85,20 @@ export interface ArchiveResult {
 /** The smallest data or footer frame the writer takes (tests use it to get many frames from little data). */
 const MIN_FRAME_SIZE = 1024;
 
-/** What a stream's first data is gathered in, before it needs a frame-size buffer. */
+/** What a stream's first data is gathered in at most, before it needs a frame-size buffer. */
 const FIRST_BUFFER_BYTES = 16 * 1024;
+
+/** The least a stream's first buffer holds, however small its first chunk (a COPY's header, say). */
+const MIN_FIRST_BUFFER = 1024;
 
 interface StreamState {
   id: number;
   name: string;
-  /** Until the stream ends: dropped once its digest is taken (a BLAKE3 hasher is a few KiB, times thousands of tables). */
+  /**
+   * The running digest, started by the stream's first full frame: a stream that ends within
+   * one frame is hashed whole at its end (see digestOf) and never has one. Dropped once its
+   * digest is taken (a BLAKE3 hasher is a few KiB, times thousands of tables).
+   */
   hash: StreamDigest | undefined;
   rawBytes: number;
   storedBytes: number;
@@ -207,7 +215,7 @@ export class ArchiveWriter implements StreamWriterSet {
     const state: StreamState = {
       id: this.streams.size,
       name,
-      hash: createStreamDigest(this.digest),
+      hash: undefined,
       rawBytes: 0,
       storedBytes: 0,
       sequence: 0,
@@ -270,18 +278,24 @@ export class ArchiveWriter implements StreamWriterSet {
     let at = 0;
     while (at < chunk.length) {
       if (!state.buffer) {
-        // A stream starts in a small buffer: with thousands of small tables most streams end
-        // within it, and a frame-size buffer for each of the streams written at once (a batch of
-        // small tables, see copy-out-batch.ts) added tens of MiB to a backup's peak.
+        // A stream starts in a small buffer, the size of its first chunk: with thousands of small
+        // tables most streams end within it, and a frame-size buffer for each of the streams
+        // written at once (a batch of small tables, see copy-out-batch.ts) added tens of MiB to a
+        // backup's peak; 16 KiB for each table's 2 KiB kept the garbage collector busy.
         // A stream that has filled a frame already is a big one: straight to a frame-size buffer.
         state.buffer =
           state.sequence > 0
             ? this.rawBuffers.take()
-            : Buffer.allocUnsafeSlow(Math.min(FIRST_BUFFER_BYTES, this.frameSize));
+            : Buffer.allocUnsafeSlow(Math.min(Math.max(chunk.length - at, MIN_FIRST_BUFFER), this.frameSize));
       } else if (state.filled === state.buffer.length) {
-        const whole = this.rawBuffers.take();
-        state.buffer.copy(whole, 0, 0, state.filled);
-        state.buffer = whole;
+        // Grown to FIRST_BUFFER_BYTES first, then to a frame-size buffer: at most 16 KiB is copied twice.
+        const more = state.filled + chunk.length - at;
+        const bigger =
+          more <= FIRST_BUFFER_BYTES && state.buffer.length < FIRST_BUFFER_BYTES
+            ? Buffer.allocUnsafeSlow(Math.min(FIRST_BUFFER_BYTES, this.frameSize))
+            : this.rawBuffers.take();
+        state.buffer.copy(bigger, 0, 0, state.filled);
+        state.buffer = bigger;
       }
       const n = Math.min(chunk.length - at, state.buffer.length - state.filled);
       chunk.copy(state.buffer, state.filled, at, at + n);
@@ -300,21 +314,31 @@ export class ArchiveWriter implements StreamWriterSet {
     );
   }
 
-  private async flushData(state: StreamState): Promise<void> {
+  /** Submits the stream's buffered bytes as a data frame; `last` when the stream ends with it. */
+  private async flushData(state: StreamState, last = false): Promise<void> {
     const raw = state.filled === this.frameSize ? state.buffer! : state.buffer!.subarray(0, state.filled);
     state.buffer = undefined;
     state.filled = 0;
     // Hashed a frame at a time, not per written chunk: BLAKE3 is markedly faster over whole
-    // frames than over the ~110 KiB pieces sockets deliver.
-    state.hash!.update(raw);
+    // frames than over the ~110 KiB pieces sockets deliver. A stream of one frame is hashed in
+    // one call: no running hasher for each of thousands of small tables.
+    if (last && !state.hash) {
+      state.digest = recordDigest(this.digest, digestOf(this.digest, raw));
+    } else {
+      state.hash ??= createStreamDigest(this.digest);
+      state.hash.update(raw);
+    }
     await this.submit(state, FrameType.Data, raw);
   }
 
   private async close(state: StreamState): Promise<void> {
     this.throwIfFailed();
     if (!state.opened) await this.openFrame(state);
-    if (state.filled > 0) await this.flushData(state);
-    state.digest = recordDigest(this.digest, state.hash!.hex());
+    if (state.filled > 0) await this.flushData(state, true);
+    state.digest ??= recordDigest(
+      this.digest,
+      state.hash ? state.hash.hex() : digestOf(this.digest, new Uint8Array(0)),
+    );
     state.hash = undefined;
     const summary = {
       items: state.items,

@@ -1,6 +1,6 @@
 import type { Encryption } from '../archive/archive-keys.js';
 import { ArchiveReader } from '../archive/reader.js';
-import { mapLimited } from '../engines/kit/scheduler.js';
+import { mapLimited } from '../scheduler/scheduler.js';
 import type { Repository } from '../store/repository.js';
 import { type ChainHeartbeat, type ChainState, chainWindow, type SegmentInfo } from './chain-window.js';
 import { type ArchiveInfo, listArchives } from './list.js';

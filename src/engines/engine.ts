@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { ProgressListener } from '../progress.js';
+import type { SourceConnecting } from './plugin.js';
 import type { EngineName } from './registry.js';
 
 /**
@@ -75,6 +76,11 @@ export interface EngineBackupRequest<Options = Record<string, unknown>> {
    * refuse the backup early.
    */
   onIncomplete?: (missing: string[]) => void;
+  /**
+   * The first connection, already being opened by this engine's plugin (its probes'
+   * `connectSource`, for `url` and `options`): the engine takes it over instead of connecting.
+   */
+  source?: SourceConnecting;
 }
 
 export interface EngineBackupResult {

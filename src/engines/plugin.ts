@@ -127,6 +127,23 @@ export interface DatabaseProbes {
   connect(url: string, options?: { toDrop?: boolean }): Promise<ProbeSession>;
   /** True for a connection error saying the URL's database does not exist: an empty target, not a failure. */
   isMissingDatabase(err: unknown): boolean;
+  /**
+   * Starts the backup's first connection to `url` (with the backup's engine options), for the
+   * engine's backup to take over (its request's `source`): the preflight's
+   * source check then waits on it instead of connecting on its own. Engines without it are
+   * checked with {@link connect}.
+   */
+  connectSource?(url: string, options: Record<string, unknown>, signal?: AbortSignal): SourceConnecting;
+}
+
+/** A backup's first connection, being opened (see {@link DatabaseProbes.connectSource}). */
+export interface SourceConnecting {
+  /** Settles once connected (or not: the source is unreachable). */
+  readonly connected: Promise<void>;
+  /** The server's version, once it answered its first question (after {@link connected}). */
+  readonly ready: Promise<string>;
+  /** Closes the connection, unless the engine's backup took it over. */
+  dispose(): Promise<void>;
 }
 
 /** One probe connection. */

@@ -19,6 +19,7 @@ import { redactUrl } from '../redact.js';
 import { resolveDestination } from '../store/destination.js';
 import type { StoreOptions } from '../store/registry.js';
 import { TOOL_VERSION } from '../version.js';
+import { connectSource } from './database-probe.js';
 import { type PreflightCheck, type PreflightOptions, preflight } from './preflight.js';
 import { scrub } from './scrub.js';
 import { serverOnThisMachine } from './source-host.js';
@@ -168,6 +169,11 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
   // for a small database that CPU is a good part of the run, and the waits are idle time.
   const loadingEngine = loadEngine(engineName);
   loadingEngine.catch(() => {}); // awaited below; a failure surfaces there
+  // The backup's first connection opens now, alongside the preflight, which checks the source
+  // through it; the engine takes it over (a continuous backup's base connects its own way).
+  const early = options.chainBase
+    ? undefined
+    : connectSource(options.source, options.engineOptions ?? {}, signal);
   try {
     let checks: PreflightCheck[] = [];
     if (repository && options.preflight !== false) {
@@ -176,6 +182,7 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
         repository,
         options.source,
         options.preflight === true ? {} : options.preflight,
+        early?.check,
       );
       for (const c of checks) if (c.status === 'warn') progress({ type: 'warning', message: c.message });
     }
@@ -232,7 +239,12 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
       const result = await watchdog.race(
         options.chainBase
           ? options.chainBase.take(request)
-          : engine.backup({ ...request, url: options.source, options: options.engineOptions ?? {} }),
+          : engine.backup({
+              ...request,
+              url: options.source,
+              options: options.engineOptions ?? {},
+              source: early?.connecting,
+            }),
       );
       signal.throwIfAborted();
       const incomplete = result.incomplete?.length ? result.incomplete : undefined;
@@ -296,6 +308,8 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
     throw clean;
   } finally {
     watchdog.stop();
+    // Still ours when the backup stopped before the engine took it (a failed preflight).
+    if (early) await boundedCleanup(watchdog, early.connecting.dispose());
     await boundedCleanup(watchdog, repository?.close() ?? Promise.resolve());
   }
 }

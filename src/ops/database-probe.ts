@@ -1,5 +1,5 @@
 import type { EngineName } from '../engines/engine.js';
-import type { ProbeSession, TargetContents } from '../engines/plugin.js';
+import type { ProbeSession, SourceConnecting, TargetContents } from '../engines/plugin.js';
 import { engineForUrl } from '../engines/registry.js';
 import { StowageError, UsageError } from '../errors.js';
 import { passwordSecrets, redactSecrets, redactUrl } from '../redact.js';
@@ -19,6 +19,36 @@ export async function checkReachable(url: string): Promise<{ engine: EngineName;
   const engine = engineForUrl(url);
   const version = await withProbe(url, {}, (probe) => probe.serverVersion());
   return { engine: engine.name, version };
+}
+
+/**
+ * The backup's first connection, started now for the engine to take over (when the engine's
+ * plugin can: see DatabaseProbes.connectSource), and the preflight's source check made of it:
+ * it fails as {@link checkReachable} does, without a connection of its own.
+ */
+export function connectSource(
+  url: string,
+  engineOptions: Record<string, unknown>,
+  signal?: AbortSignal,
+):
+  | { connecting: SourceConnecting; check: () => Promise<{ engine: EngineName; version: string }> }
+  | undefined {
+  const engine = engineForUrl(url);
+  const connecting = engine.probes.connectSource?.(url, engineOptions, signal);
+  if (!connecting) return undefined;
+  const check = async () => {
+    try {
+      await connecting.connected;
+    } catch (err) {
+      throw unreachable(err, url);
+    }
+    try {
+      return { engine: engine.name, version: await connecting.ready };
+    } catch (err) {
+      throw clean(err, url);
+    }
+  };
+  return { connecting, check };
 }
 
 /**

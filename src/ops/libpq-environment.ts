@@ -1,4 +1,9 @@
-import { parseConnInfo, quoteConnInfoValue } from '../engines/postgres/conninfo.js';
+import {
+  LIBPQ_ENVIRONMENT,
+  type LibpqKeyword,
+  parseConnInfo,
+  quoteConnInfoValue,
+} from '../engines/postgres/conninfo.js';
 
 /**
  * How the PostgreSQL client tools (pg_dump, createdb, pg_restore) reach the
@@ -19,23 +24,26 @@ export function libpqConnection(url: string, base: NodeJS.ProcessEnv = process.e
   const info = parseConnInfo(url, base);
   const env: NodeJS.ProcessEnv = { ...base };
   // Resolved already: a service named again would override what the string said (libpq ranks it higher).
-  for (const key of ['PGSERVICE', 'PGSERVICEFILE', 'PGHOSTADDR', 'PGPASSWORD']) delete env[key];
-  env.PGHOST = info.hosts.map((h) => h.host).join(',');
-  env.PGPORT = info.hosts.map((h) => String(h.port)).join(',');
-  env.PGUSER = info.user;
-  env.PGDATABASE = info.database;
-  env.PGSSLMODE = info.sslmode;
-  env.PGAPPNAME = info.applicationName;
-  if (info.password !== undefined) env.PGPASSWORD = info.password;
-  if (info.connectTimeout > 0) env.PGCONNECT_TIMEOUT = String(info.connectTimeout);
-  const optional = {
-    PGSSLROOTCERT: info.sslrootcert,
-    PGSSLCERT: info.sslcert,
-    PGSSLKEY: info.sslkey,
-    PGOPTIONS: info.options,
+  // PGSERVICEFILE has no keyword in the table: it only says where services are looked up.
+  const resolved: LibpqKeyword[] = ['service', 'hostaddr', 'password'];
+  for (const key of resolved) delete env[LIBPQ_ENVIRONMENT[key]];
+  delete env.PGSERVICEFILE;
+  const values: Partial<Record<LibpqKeyword, string>> = {
+    host: info.hosts.map((h) => h.host).join(','),
+    port: info.hosts.map((h) => String(h.port)).join(','),
+    user: info.user,
+    dbname: info.database,
+    sslmode: info.sslmode,
+    application_name: info.applicationName,
+    password: info.password,
+    connect_timeout: info.connectTimeout > 0 ? String(info.connectTimeout) : undefined,
+    sslrootcert: info.sslrootcert,
+    sslcert: info.sslcert,
+    sslkey: info.sslkey,
+    options: info.options,
   };
-  for (const [key, value] of Object.entries(optional)) {
-    if (value !== undefined) env[key] = value;
+  for (const [key, value] of Object.entries(values) as [LibpqKeyword, string | undefined][]) {
+    if (value !== undefined) env[LIBPQ_ENVIRONMENT[key]] = value;
   }
   return { env, database: info.database };
 }

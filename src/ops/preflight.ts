@@ -33,6 +33,8 @@ export async function preflight(
   repository: Repository,
   source: string,
   options: PreflightOptions = {},
+  /** Answers the source check instead of a connection of its own (the backup's first: see connectSource). */
+  reachable: (source: string) => Promise<{ engine: string; version: string }> = checkReachable,
 ): Promise<PreflightCheck[]> {
   const checks: PreflightCheck[] = [];
   // The source answers while the repository is checked: connecting is round trips and
@@ -40,7 +42,7 @@ export async function preflight(
   // repository's, as when the checks ran one after the other.
   const sourceCheck = options.skipSource
     ? undefined
-    : checkReachable(source).then(
+    : reachable(source).then(
         (answer) => ({ answer }),
         (error: unknown) => ({ error }),
       );

@@ -60,35 +60,35 @@ async function checkMutation(bytes: Buffer, encryption: KeySource | undefined): 
   return 'scan';
 }
 
-function region(bytes: Buffer, at: number): string {
-  if (at < HEADER_SIZE) return 'header';
-  if (at >= bytes.length - TRAILER_SIZE) return 'trailer';
-  const f = walkFrames(bytes).find((fr) => at >= fr.offset && at < fr.offset + fr.size)!;
-  return FrameType[f.type];
+/** The region of each byte of an intact archive (header, the frame type's name, trailer), found once per archive. */
+function regions(bytes: Buffer): string[] {
+  const out = new Array<string>(bytes.length).fill('header', 0, HEADER_SIZE);
+  for (const f of walkFrames(bytes)) out.fill(FrameType[f.type] as string, f.offset, f.offset + f.size);
+  return out.fill('trailer', bytes.length - TRAILER_SIZE);
 }
 
-async function everyByte(encryption: KeySource | undefined, masks: number[]) {
-  const original = await writeArchive(streams, { compression: 3, frameSize: FRAME, encryption });
+async function everyByte(original: Buffer, encryption: KeySource | undefined, mask: number) {
   const frames = walkFrames(original);
   // The archive has every kind of frame, so every region is exercised.
   expect(new Set(frames.map((f) => f.type))).toEqual(
     new Set([FrameType.StreamOpen, FrameType.Data, FrameType.StreamClose, FrameType.Footer]),
   );
+  const where = regions(original);
   const counts: Record<string, Record<Outcome, number>> = {};
   const failures: string[] = [];
+  // One copy changed in place and restored after each check: the reader and the scan copy what they read.
+  const bad = Buffer.from(original);
   for (let at = 0; at < original.length; at++) {
-    for (const mask of masks) {
-      const bad = Buffer.from(original);
-      bad[at]! ^= mask;
-      const where = region(original, at);
-      try {
-        const outcome = await checkMutation(bad, encryption);
-        counts[where] ??= { reader: 0, scan: 0 };
-        counts[where][outcome]++;
-      } catch (err) {
-        failures.push(`byte ${at} (${where}) ^ 0x${mask.toString(16)}: ${(err as Error).message}`);
-      }
+    bad[at]! ^= mask;
+    const region = where[at] as string;
+    try {
+      const outcome = await checkMutation(bad, encryption);
+      counts[region] ??= { reader: 0, scan: 0 };
+      counts[region][outcome]++;
+    } catch (err) {
+      failures.push(`byte ${at} (${region}) ^ 0x${mask.toString(16)}: ${(err as Error).message}`);
     }
+    bad[at]! ^= mask;
   }
   expect(failures.slice(0, 10)).toEqual([]);
   // Data frames, the footer and the trailer are always caught by the reader itself.
@@ -100,14 +100,28 @@ async function everyByte(encryption: KeySource | undefined, masks: number[]) {
 }
 
 describe('single-byte changes are detected', () => {
-  it('unencrypted: every byte, three different changes each', async () => {
-    const { size, counts } = await everyByte(undefined, [0x01, 0x80, 0xff]);
-    expect(size).toBeGreaterThan(3000);
-    expect(counts.StreamOpen!.scan).toBeGreaterThan(0);
-  }, 60_000);
+  // Written once, on first use, for the three tests below: each change is undone before the next.
+  let plain: Promise<Buffer> | undefined;
+  const plainArchive = () => (plain ??= writeArchive(streams, { compression: 3, frameSize: FRAME }));
+  // One test per change, each within its own time limit (a loaded machine ran the three in one past 60 s).
+  it.each([
+    { mask: 0x01, name: '0x01' },
+    { mask: 0x80, name: '0x80' },
+    { mask: 0xff, name: '0xff' },
+  ])(
+    'unencrypted: every byte, changed by xor $name',
+    async ({ mask }) => {
+      const { size, counts } = await everyByte(await plainArchive(), undefined, mask);
+      expect(size).toBeGreaterThan(3000);
+      expect(counts.StreamOpen!.scan).toBeGreaterThan(0);
+    },
+    60_000,
+  );
 
   it('encrypted with a key: every byte', async () => {
-    await everyByte({ key: randomBytes(32) }, [0x01]);
+    const encryption = { key: randomBytes(32) };
+    const original = await writeArchive(streams, { compression: 3, frameSize: FRAME, encryption });
+    await everyByte(original, encryption, 0x01);
   }, 60_000);
 
   it('encrypted with a passphrase: every byte of the header and trailer, and a sample of the rest', async () => {

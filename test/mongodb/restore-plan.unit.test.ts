@@ -2,10 +2,10 @@
 // where, and the schedule of stream loads and index builds.
 import { describe, expect, it } from 'vitest';
 import type { StreamSummary } from '../../src/engines/engine.js';
-import { runSchedule } from '../../src/engines/kit/scheduler.js';
 import { databaseKey, planLoad, planMongoRestore } from '../../src/engines/mongodb/restore-plan.js';
 import type { MongoCollectionSchema, MongoSchema } from '../../src/engines/mongodb/schema.js';
 import { StowageError, UsageError } from '../../src/errors.js';
+import { runSchedule } from '../../src/scheduler/scheduler.js';
 
 const collection = (
   name: string,

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseConnInfo } from '../../src/engines/postgres/conninfo.js';
 import { dbnameArgument, libpqConnection } from '../../src/ops/libpq-environment.js';
 
 const bare = { HOME: '/nonexistent' };
@@ -56,6 +57,16 @@ describe('libpq environment for the native tools', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('hands on every parameter it read, so the tools read the same connection back from the environment', () => {
+    const url =
+      "host=a,b port=5433,5434 user=app password='p w' dbname=shop sslmode=verify-full sslrootcert=/ca.pem " +
+      "sslcert=/c.pem sslkey=/k.pem application_name=nightly connect_timeout=7 options='-c search_path=x'";
+    const given = parseConnInfo(url, bare);
+    // Any keyword string needs one keyword; this one repeats a value the environment also has.
+    const readBack = parseConnInfo("sslmode='verify-full'", libpqConnection(url, bare).env);
+    expect(readBack).toEqual({ ...given, passwordFrom: 'environment' });
   });
 
   it('names a database alone in key=value form, quoted, so it is never read as a connection string', () => {

@@ -2,7 +2,6 @@
 // of loads, sequence values and post-data (what waits for what, which locks, in which order).
 import { describe, expect, it } from 'vitest';
 import type { StreamSummary } from '../../src/engines/engine.js';
-import { inStartOrder, runSchedule } from '../../src/engines/kit/scheduler.js';
 import type { PgObject, PostgresSchema } from '../../src/engines/postgres/model.js';
 import {
   ALL_DATA,
@@ -12,6 +11,7 @@ import {
   type RestoreTask,
 } from '../../src/engines/postgres/restore-plan.js';
 import { StowageError, UsageError } from '../../src/errors.js';
+import { inStartOrder, runSchedule } from '../../src/scheduler/scheduler.js';
 import { table } from './restore-plan-fixtures.js';
 
 const object = (

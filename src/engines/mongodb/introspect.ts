@@ -1,6 +1,6 @@
 import type { Db, Document, MongoClient } from 'mongodb';
 import { StowageError } from '../../errors.js';
-import { mapLimited } from '../kit/scheduler.js';
+import { mapLimited } from '../../scheduler/scheduler.js';
 import type { NamespaceFilter } from './namespace-filter.js';
 import { type EjsonDocument, EXACT_BSON_OPTIONS, toEjson } from './schema.js';
 

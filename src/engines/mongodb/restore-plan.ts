@@ -100,7 +100,7 @@ export type MongoRestoreWork =
    */
   | { kind: 'whole'; collection: CollectionPlan; stream?: StreamSummary };
 
-/** A task of the restore's schedule (see kit/scheduler.ts for what the fields mean to it). */
+/** A task of the restore's schedule (see scheduler/scheduler.ts for what the fields mean to it). */
 export interface MongoRestoreTask {
   id: string;
   deps: string[];

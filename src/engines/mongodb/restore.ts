@@ -1,7 +1,7 @@
 import type { MongoClient } from 'mongodb';
 import { StowageError, UsageError } from '../../errors.js';
+import { mapLimited, runSchedule } from '../../scheduler/scheduler.js';
 import type { EngineRestoreRequest, EngineRestoreResult, StreamReaderSet, StreamSummary } from '../engine.js';
-import { mapLimited, runSchedule } from '../kit/scheduler.js';
 import { Semaphore } from '../kit/semaphore.js';
 import { countUnits } from '../nouns.js';
 import { BatchPool } from './batch-pool.js';

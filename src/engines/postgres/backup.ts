@@ -1,10 +1,12 @@
 import { StowageError, UsageError } from '../../errors.js';
+import { runSchedule } from '../../scheduler/scheduler.js';
 import type { EngineBackupRequest, EngineBackupResult } from '../engine.js';
-import { runSchedule } from '../kit/scheduler.js';
 import { counted, countUnits } from '../nouns.js';
+import { BACKUP_SETTINGS, openBackupLeader, type PgSourceConnecting } from './backup-leader.js';
 import { PgSession, parseTarget } from './connect.js';
 import { dumpTable, dumpTables } from './dump-table.js';
 import { qualify } from './ident.js';
+import { readCensus } from './introspect/census.js';
 import type { CatalogContext } from './introspect/context.js';
 import { readDatabaseProperties } from './introspect/database-properties.js';
 import { readExtensionConfig } from './introspect/extension-config.js';
@@ -21,7 +23,6 @@ import {
 } from './model.js';
 import type { PostgresBackupOptions } from './options.js';
 import { NameFilter } from './patterns.js';
-import { readServerInfo } from './server-info.js';
 import { beginSnapshot, joinSnapshot, lockRelations } from './snapshot.js';
 import {
   DEFAULT_SPLIT_BYTES,
@@ -30,18 +31,6 @@ import {
   readTableBlocks,
   type TablePart,
 } from './table-parts.js';
-
-/**
- * Settings for every backup session. An empty search_path makes the server
- * qualify every name it prints (pg_get_*def, format_type, regclass output);
- * the date/float settings fix the text COPY format for the few tables that use it.
- */
-const BACKUP_SETTINGS = {
-  search_path: '',
-  DateStyle: 'ISO',
-  IntervalStyle: 'postgres',
-  extra_float_digits: '3',
-};
 
 /**
  * Backs up one database: schema from the catalogs, table data with binary COPY
@@ -78,16 +67,13 @@ export async function backupPostgres(
   let opening: Promise<PromiseSettledResult<PgSession>[]> | undefined;
 
   progress({ type: 'phase', phase: 'connect', message: `connecting to ${target.server}` });
-  const lockTimeout =
-    options.lockTimeoutMs != null ? `${Math.max(0, Math.floor(options.lockTimeoutMs))}` : '0';
-  const leader = await PgSession.open(target, {
-    mode: 'backup',
-    settings: { ...BACKUP_SETTINGS, lock_timeout: lockTimeout },
-    signal,
-  });
+  // Taken over when the preflight opened it (see probes.ts): the backup's first connection.
+  const early = request.source as PgSourceConnecting | undefined;
+  const { session: leader, server } = await (early
+    ? early.take()
+    : openBackupLeader(target, options, signal));
   sessions.push(leader);
   try {
-    const server = await readServerInfo(leader);
     const readRoles = () => {
       progress({ type: 'phase', phase: 'globals', message: 'reading roles and tablespaces' });
       return readGlobals(leader, !!options.rolePasswords);
@@ -144,7 +130,11 @@ export async function backupPostgres(
     const relations = await selectRelations(ctx, filter);
     ctx.relations = relations.map((r) => r.oid);
     await lockRelations(leader, relations);
-    const catalog = await readCatalog(ctx, await catalogHelpers(opening, server.encoding));
+    // Asked on the leader while the helpers finish connecting.
+    const census = readCensus(ctx);
+    census.catch(() => {}); // awaited below, after the helpers
+    const helpers = await catalogHelpers(opening, server.encoding);
+    const catalog = await readCatalog(ctx, helpers, await census);
     const properties = await readDatabaseProperties(leader);
     // Roles are global, outside the snapshot: read them with the catalog so they match it as closely as can be.
     const globals = options.globals ? await readRoles() : undefined;

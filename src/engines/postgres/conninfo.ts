@@ -43,8 +43,11 @@ export interface ConnInfo {
   options?: string;
 }
 
-/** libpq keywords and the environment variables that supply them. */
-const ENVIRONMENT: Record<string, string> = {
+/**
+ * libpq keywords and the environment variables that supply them: read here,
+ * and set by ops/libpq-environment.ts for the client tools.
+ */
+export const LIBPQ_ENVIRONMENT = {
   host: 'PGHOST',
   hostaddr: 'PGHOSTADDR',
   port: 'PGPORT',
@@ -60,7 +63,10 @@ const ENVIRONMENT: Record<string, string> = {
   application_name: 'PGAPPNAME',
   connect_timeout: 'PGCONNECT_TIMEOUT',
   options: 'PGOPTIONS',
-};
+} as const satisfies Record<string, `PG${string}`>;
+
+/** A libpq keyword that has an environment variable. */
+export type LibpqKeyword = keyof typeof LIBPQ_ENVIRONMENT;
 
 const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
 
@@ -257,7 +263,7 @@ export function parseConnInfo(input: string, env: NodeJS.ProcessEnv = process.en
   const serviceName = given.service ?? env.PGSERVICE;
   const service = serviceName ? readService(serviceName, env) : {};
   const fromEnv: Record<string, string> = {};
-  for (const [key, variable] of Object.entries(ENVIRONMENT)) {
+  for (const [key, variable] of Object.entries(LIBPQ_ENVIRONMENT)) {
     const value = env[variable];
     if (value !== undefined && value !== '') fromEnv[key] = value;
   }

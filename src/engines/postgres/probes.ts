@@ -1,6 +1,8 @@
 import type { DatabaseProbes, ProbeSession, TargetContents } from '../plugin.js';
+import type { PgSourceConnecting } from './backup-leader.js';
 import { parseConnInfo } from './conninfo.js';
 import { quoteIdent } from './ident.js';
+import type { PostgresBackupOptions } from './options.js';
 
 /** The server's `postgres` database, from which other databases can be created and dropped. */
 const MAINTENANCE_DATABASE = 'postgres';
@@ -48,6 +50,23 @@ export const postgresProbes: DatabaseProbes = {
       close: () => session.close(),
     };
     return probe;
+  },
+  connectSource(url, options, signal): PgSourceConnecting {
+    // The driver loads on demand here too.
+    const { lockTimeoutMs } = options as PostgresBackupOptions;
+    const starting = import('./backup-leader.js').then((m) =>
+      m.connectBackupSource(url, { lockTimeoutMs }, signal),
+    );
+    const connecting: PgSourceConnecting = {
+      connected: starting.then((c) => c.connected),
+      ready: starting.then((c) => c.ready),
+      take: () => starting.then((c) => c.take()),
+      dispose: () => starting.then((c) => c.dispose()).catch(() => {}),
+    };
+    // Reported where they are awaited, if anywhere (see connectBackupSource).
+    connecting.connected.catch(() => {});
+    connecting.ready.catch(() => {});
+    return connecting;
   },
   isMissingDatabase(err) {
     // 3D000 invalid_catalog_name: the database does not exist yet.

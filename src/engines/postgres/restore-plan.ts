@@ -1,6 +1,6 @@
 import { StowageError, UsageError } from '../../errors.js';
+import type { LockMode } from '../../scheduler/scheduler.js';
 import type { StreamSummary } from '../engine.js';
-import type { LockMode } from '../kit/scheduler.js';
 import type { LoadGroup } from './data-only.js';
 import { qualify } from './ident.js';
 import type { LargeObjects } from './large-objects.js';
@@ -139,14 +139,14 @@ export type RestoreWork =
   | { kind: 'all-data' }
   | { kind: 'post-data'; object: PgObject };
 
-/** A task of the restore's schedule (see kit/scheduler.ts for what the fields mean to it). */
+/** A task of the restore's schedule (see scheduler/scheduler.ts for what the fields mean to it). */
 export interface RestoreTask {
   id: string;
   deps: string[];
   locks: { key: string; mode: LockMode }[];
   priority: number;
   size: number;
-  /** Set on small post-data and small tables' loads that may go to the server together with others of their key (see kit/scheduler.ts). */
+  /** Set on small post-data and small tables' loads that may go to the server together with others of their key (see scheduler/scheduler.ts). */
   batch?: string;
   /** Bytes of the tables a batched object reads or a batched load writes (a batch stays small, so big work keeps running side by side). */
   batchWeight?: number;

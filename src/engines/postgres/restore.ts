@@ -2,8 +2,8 @@ import type { Readable } from 'node:stream';
 // The I/O callbacks waiting now (a connection's handshake, say) run before planning goes on.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { StowageError } from '../../errors.js';
+import { inStartOrder, runSchedule } from '../../scheduler/scheduler.js';
 import type { EngineRestoreRequest, EngineRestoreResult, StreamSummary } from '../engine.js';
-import { inStartOrder, runSchedule } from '../kit/scheduler.js';
 import { counted, countUnits } from '../nouns.js';
 import { applyBatch, applyObjects, applyOne, type BatchOptions, terminated } from './apply-ddl.js';
 import { defaultPrivilegeResets } from './clean-default-privileges.js';
@@ -23,7 +23,13 @@ import { prerequisitesOf, requirePrerequisites } from './prerequisites.js';
 import { databasePropertyStatements } from './restore-database-properties.js';
 import { describeGlobals, restoreGlobals } from './restore-globals.js';
 import { RestoreLedger } from './restore-ledger.js';
-import { BATCH_WEIGHT, planRestore, planSchedule, type RestoreWork } from './restore-plan.js';
+import {
+  BATCH_WEIGHT,
+  planRestore,
+  planSchedule,
+  type RestorePlan,
+  type RestoreWork,
+} from './restore-plan.js';
 import { mapDropRoles, mapObjectRoles, mapStatementRole } from './role-map.js';
 import { readServerInfo } from './server-info.js';
 import { existingTables, openTarget, requireEmptyTarget, startConnecting } from './target.js';
@@ -81,11 +87,183 @@ export async function restorePostgres(
     await connecting.dispose();
     return restoreGlobalsOnly(request, planned.schema, planned.warnings);
   }
-  const { schema, warnings, plan, needs } = planned;
+  const { schema, warnings, plan } = planned;
   const { dataOnly, ownership, selection, tables, sequences, largeObjects, postData, eventTriggers } = plan;
   const summaries = plan.streams;
 
   progress({ type: 'phase', phase: 'connect' });
+  const properties = schema.database.properties;
+  const { main, created, prepared } = await openRestoreTarget(request, planned, connecting, settings);
+  const sessions: PgSession[] = [main];
+  /** The other workers' sessions, connecting meanwhile (settled before the restore returns). */
+  let opening: Promise<PromiseSettledResult<PgSession>[]> = Promise.resolve([]);
+  const ledger = new RestoreLedger();
+  const items: Record<string, number> = {};
+  let stoppedBeforeWrite: unknown;
+  try {
+    const run: RestoreRun = { request, options, schema, plan, warnings, ledger, main, created };
+    const { server, insert, jobs, objects, preData } = await checkTarget(run, prepared);
+    // Extensions the target cannot install were refused by prepare (prerequisites.ts), before anything.
+    if (request.beforeWrite) {
+      // Without --clean or --data-only the target was found empty: nothing of it is replaced.
+      const replaced =
+        created || !(options.clean || dataOnly) ? [] : await existingTables(main, selection.tables);
+      await request
+        .beforeWrite({
+          units: selection.tables.map((t) => qualify(t.schema, t.name)),
+          replaced: replaced.map((t) => qualify(t.schema, t.name)),
+          backupOptions: { includeTables: replaced.map((t) => qualify(t.schema, t.name)) },
+        })
+        .catch((err: unknown) => {
+          stoppedBeforeWrite = err;
+          throw err;
+        });
+    }
+
+    ledger.plan('pre-data', preData.filter((o) => o.sql.length).length, 'objects');
+    ledger.plan('data', tables.length, 'tables');
+    ledger.plan('large objects', largeObjects?.count ?? 0, 'large objects');
+    ledger.plan('sequences', sequences.length, 'sequences');
+    ledger.plan('post-data', postData.length + eventTriggers.length, 'objects');
+
+    if (options.singleTransaction) {
+      await main.query('BEGIN', [], 'starting the restore transaction');
+      ledger.singleTransaction = true;
+    }
+    const batch = !options.singleTransaction;
+
+    if (options.clean) await cleanTarget(run, objects, batch);
+
+    if (jobs > 1 && (tables.length > 1 || postData.length > 1)) {
+      // The other workers connect while pre-data runs on this session: connecting costs round trips and an authentication.
+      opening = Promise.allSettled(
+        Array.from({ length: jobs - 1 }, async () => {
+          const session = await PgSession.open(main.target, { mode: 'restore', settings, signal });
+          sessions.push(session);
+          return session;
+        }),
+      );
+    }
+
+    // Data-only into tables with foreign keys: parents before children (unless triggers are off).
+    // Asked of the target here: a data-only restore has no pre-data to overlap it with.
+    const groups =
+      dataOnly && !options.disableTriggers && tables.length
+        ? await dataOnlyLoadGroups(main, tables, warnings)
+        : undefined;
+
+    const creating = preData.length ? createPreData(run, preData, batch) : Promise.resolve();
+
+    // Planned while the first pre-data batch runs (half a second of client CPU at 20,000 tables,
+    // which used to wait for the last CREATE and then hold back the first COPY).
+    const steps = scheduledWork(run, insert, items);
+    const tasks = planSchedule(plan, schema.partitions, groups).map((task) => ({
+      ...task,
+      run: (session: PgSession) => steps.perform(task.work, session),
+    }));
+    const works = new Map(tasks.map((task) => [task.id, task.work]));
+    const loadStreams = inStartOrder(tasks).flatMap(({ work }) =>
+      work.kind === 'load'
+        ? [work.stream]
+        : work.kind === 'load-together'
+          ? work.tables.flatMap((t) => t.streams)
+          : [],
+    );
+    await creating;
+
+    const workers = [main];
+    for (const e of await opening) {
+      if (e.status === 'rejected') throw e.reason;
+      workers.push(e.value);
+    }
+    const stopAll = () => {
+      for (const s of sessions) s.destroy();
+    };
+
+    if (tables.length || largeObjects) {
+      const description = `${countUnits('postgres', tables.length)}${largeObjects ? ` and ${counted(largeObjects.count, 'large object')}` : ''}`;
+      progress({
+        type: 'phase',
+        phase: 'data',
+        message: `loading ${description}${insert ? ' with INSERT' : ''}`,
+      });
+      progress({
+        type: 'plan',
+        units: [...(largeObjects ? [largeObjects.stream] : []), ...loadStreams].map((stream) => ({
+          name: stream,
+          estimatedItems: summaries.get(stream)?.items,
+          estimatedBytes: summaries.get(stream)?.rawBytes,
+        })),
+        summary: description,
+      });
+      ledger.planParts(tables.reduce((n, t) => n + t.streams.length, 0));
+    }
+
+    await runSchedule(tasks, workers, {
+      signal,
+      onFailure: options.singleTransaction ? undefined : stopAll,
+      // In the restore's one transaction a failed batch could not be replayed to name its culprit.
+      ...(options.singleTransaction
+        ? {}
+        : {
+            runBatch: (tasks, session) =>
+              steps.performBatch(
+                tasks.map((t) => works.get(t.id) as RestoreWork),
+                session,
+              ),
+            batchLimit: { tasks: BATCH_OBJECTS, weight: BATCH_WEIGHT },
+          }),
+    });
+
+    if ((ownership.owner || ownership.acl) && !dataOnly)
+      await restoreOwnership(run, objects, server.role, batch);
+    if (eventTriggers.length) await createEventTriggers(run, batch);
+    if (options.create && !dataOnly && properties) await setDatabaseProperties(run, properties);
+
+    if (options.singleTransaction) await main.query('COMMIT', [], 'committing the restore');
+    progress({ type: 'phase', phase: 'done' });
+    return { database: main.target.database, items, warnings };
+  } catch (err) {
+    // Declined or failed before anything was written: the caller's own error, as it is.
+    if (err === stoppedBeforeWrite) throw err;
+    throw restoreFailure(err, ledger, signal, dataOnly);
+  } finally {
+    await opening;
+    await Promise.all(sessions.map((s) => s.close()));
+  }
+}
+
+type PlannedRestore = Extract<Awaited<ReturnType<typeof planTarget>>, { plan: RestorePlan }>;
+
+/** What the steps of one restore share: the request, what was planned from the archive, and the target. */
+interface RestoreRun {
+  request: EngineRestoreRequest<PostgresRestoreOptions>;
+  options: PostgresRestoreOptions;
+  schema: PlannedRestore['schema'];
+  plan: RestorePlan;
+  warnings: string[];
+  ledger: RestoreLedger;
+  /** The session on the target database (the first worker). */
+  main: PgSession;
+  /** Whether this restore created the target database. */
+  created: boolean;
+}
+
+const keyOf = (t: PgTableData) => qualify(t.schema, t.name);
+
+/**
+ * Opens the target (creating it with --create) and, before anything is applied, fits the plan to
+ * the server's version, creates missing globals when asked and checks the prerequisites.
+ */
+async function openRestoreTarget(
+  request: EngineRestoreRequest<PostgresRestoreOptions>,
+  { schema, warnings, plan, needs }: PlannedRestore,
+  connecting: ReturnType<typeof startConnecting>,
+  settings: Record<string, string>,
+) {
+  const options = request.options ?? {};
+  const { progress, signal } = request;
+  const { ownership, selection, tables, sequences, postData, eventTriggers } = plan;
   const properties = schema.database.properties;
   /** The server as prepare saw it: the same server, role and settings as the target session's. */
   let prepared: { info: Awaited<ReturnType<typeof readServerInfo>>; on: PgSession } | undefined;
@@ -132,481 +310,419 @@ export async function restorePostgres(
     },
     warnings,
   );
-  const sessions: PgSession[] = [main];
-  /** The other workers' sessions, connecting meanwhile (settled before the restore returns). */
-  let opening: Promise<PromiseSettledResult<PgSession>[]> = Promise.resolve([]);
-  const ledger = new RestoreLedger();
-  const items: Record<string, number> = {};
-  let stoppedBeforeWrite: unknown;
-  try {
-    // prepare ran on this session, or on the maintenance session of the same server just before
-    // creating this database (which no per-database setting can have reached yet): no second question.
-    const server =
-      prepared && (prepared.on === main || created)
-        ? { ...prepared.info, database: main.target.database }
-        : await readServerInfo(main);
-    const insert =
-      options.insertMode === 'insert' || ((options.insertMode ?? 'auto') === 'auto' && server.pglite);
-    // PGlite serves every connection from one backend: parallel sessions only queue.
-    const jobs = options.singleTransaction || server.pglite ? 1 : Math.max(1, request.jobs | 0);
+  return { main, created, prepared };
+}
 
-    // Base types the user installed in the target beforehand (as older backups asked) stay as they are.
-    const preinstalled =
-      created || dataOnly ? undefined : await findPreinstalledTypes(main, selection.objects);
-    const kept = preinstalled?.objectIds ?? new Set<string>();
-    if (preinstalled) warnings.push(...preinstalled.warnings);
-    const objects = selection.objects.filter((o) => !kept.has(o.id));
-    const preData = plan.preData.filter((o) => !kept.has(o.id));
-    if (!created && !options.clean && !dataOnly) await requireEmptyTarget(main, preinstalled?.functionOids);
-    if (dataOnly) await requireTables(main, tables);
-    // Extensions the target cannot install were refused by prepare (prerequisites.ts), before anything.
-    if (request.beforeWrite) {
-      // Without --clean or --data-only the target was found empty: nothing of it is replaced.
-      const replaced =
-        created || !(options.clean || dataOnly) ? [] : await existingTables(main, selection.tables);
-      await request
-        .beforeWrite({
-          units: selection.tables.map((t) => qualify(t.schema, t.name)),
-          replaced: replaced.map((t) => qualify(t.schema, t.name)),
-          backupOptions: { includeTables: replaced.map((t) => qualify(t.schema, t.name)) },
-        })
-        .catch((err: unknown) => {
-          stoppedBeforeWrite = err;
-          throw err;
-        });
-    }
+/**
+ * The target as the restore finds it: its server, how rows are loaded and on how many sessions,
+ * and what of the plan is left once base types already installed there are kept. Refuses a
+ * target that is not empty (unless --clean or --data-only) or lacks a data-only restore's tables.
+ */
+async function checkTarget(
+  { request, options, plan, warnings, main, created }: RestoreRun,
+  prepared: Awaited<ReturnType<typeof openRestoreTarget>>['prepared'],
+) {
+  const { dataOnly, selection, tables } = plan;
+  // prepare ran on this session, or on the maintenance session of the same server just before
+  // creating this database (which no per-database setting can have reached yet): no second question.
+  const server =
+    prepared && (prepared.on === main || created)
+      ? { ...prepared.info, database: main.target.database }
+      : await readServerInfo(main);
+  const insert =
+    options.insertMode === 'insert' || ((options.insertMode ?? 'auto') === 'auto' && server.pglite);
+  // PGlite serves every connection from one backend: parallel sessions only queue.
+  const jobs = options.singleTransaction || server.pglite ? 1 : Math.max(1, request.jobs | 0);
 
-    ledger.plan('pre-data', preData.filter((o) => o.sql.length).length, 'objects');
-    ledger.plan('data', tables.length, 'tables');
-    ledger.plan('large objects', largeObjects?.count ?? 0, 'large objects');
-    ledger.plan('sequences', sequences.length, 'sequences');
-    ledger.plan('post-data', postData.length + eventTriggers.length, 'objects');
+  // Base types the user installed in the target beforehand (as older backups asked) stay as they are.
+  const preinstalled = created || dataOnly ? undefined : await findPreinstalledTypes(main, selection.objects);
+  const kept = preinstalled?.objectIds ?? new Set<string>();
+  if (preinstalled) warnings.push(...preinstalled.warnings);
+  const objects = selection.objects.filter((o) => !kept.has(o.id));
+  const preData = plan.preData.filter((o) => !kept.has(o.id));
+  if (!created && !options.clean && !dataOnly) await requireEmptyTarget(main, preinstalled?.functionOids);
+  if (dataOnly) await requireTables(main, tables);
+  return { server, insert, jobs, objects, preData };
+}
 
-    if (options.singleTransaction) {
-      await main.query('BEGIN', [], 'starting the restore transaction');
-      ledger.singleTransaction = true;
-    }
-    const batch = !options.singleTransaction;
-
-    if (options.clean) {
-      progress({
-        type: 'phase',
-        phase: 'clean',
-        message: dataOnly ? 'emptying the tables' : 'dropping the archived objects',
-      });
-      if (dataOnly) {
-        const whole = tables.filter((t) => !t.filter);
-        if (whole.length) {
-          await main.query(
-            `TRUNCATE TABLE ${whole.map((t) => `ONLY ${qualify(t.schema, t.name)}`).join(', ')}`,
-            [],
-            'emptying the tables (--clean)',
-          );
-        }
-      } else {
-        const drops = [...objects].reverse();
-        await applyObjects(main, drops, {
-          batch,
-          statements: (o) => {
-            const drop = mapDropRoles(o, ownership.mapRoles);
-            return drop ? [drop] : [];
-          },
-          onApplied: () => {},
-          doing: (what) => `dropping ${what} (--clean)`,
-        });
-        if (ownership.acl) {
-          // The archive's default privileges replace the target's, which no drop above reaches.
-          const resets = await defaultPrivilegeResets(main, {
-            schemas: objects.filter((o) => o.kind === 'schema').map((o) => o.name),
-            global: !filtered(options) && !schema.partial,
-          });
-          for (const sql of resets.statements)
-            await main.query(sql, [], 'resetting default privileges (--clean)');
-          if (resets.outOfReach.length)
-            warnings.push(
-              `default privileges of ${resets.outOfReach.join(', ')} left as the target had them (--clean): the restoring user is not a member of ${resets.outOfReach.length === 1 ? 'that role' : 'those roles'}`,
-            );
-        }
-      }
-    }
-
-    if (options.clean) await emptyExtensionConfigTables(main, tables);
-
-    if (jobs > 1 && (tables.length > 1 || postData.length > 1)) {
-      // The other workers connect while pre-data runs on this session: connecting costs round trips and an authentication.
-      opening = Promise.allSettled(
-        Array.from({ length: jobs - 1 }, async () => {
-          const session = await PgSession.open(main.target, { mode: 'restore', settings, signal });
-          sessions.push(session);
-          return session;
-        }),
+/** --clean: drops the archived objects (or, with --data-only, empties the tables) before anything is created. */
+async function cleanTarget(
+  { request, options, schema, plan, warnings, main }: RestoreRun,
+  objects: PgObject[],
+  batch: boolean,
+) {
+  const { progress } = request;
+  const { dataOnly, ownership, tables } = plan;
+  progress({
+    type: 'phase',
+    phase: 'clean',
+    message: dataOnly ? 'emptying the tables' : 'dropping the archived objects',
+  });
+  if (dataOnly) {
+    const whole = tables.filter((t) => !t.filter);
+    if (whole.length) {
+      await main.query(
+        `TRUNCATE TABLE ${whole.map((t) => `ONLY ${qualify(t.schema, t.name)}`).join(', ')}`,
+        [],
+        'emptying the tables (--clean)',
       );
     }
-
-    // Data-only into tables with foreign keys: parents before children (unless triggers are off).
-    // Asked of the target here: a data-only restore has no pre-data to overlap it with.
-    const groups =
-      dataOnly && !options.disableTriggers && tables.length
-        ? await dataOnlyLoadGroups(main, tables, warnings)
-        : undefined;
-
-    /**
-     * Sends the pre-data and returns when it is done. Not awaited at once: the first batch is on
-     * its way (sent within this call), and the data and post-data are planned below while the
-     * server creates it. A function of its own, so the folded statements (copies of every CREATE
-     * TABLE) are not held in this frame, which lives to the end of the restore. Folded here, not
-     * while planning: prepare has fitted the statements to the target's version by now.
-     */
-    const createPreData = (): Promise<void> => {
-      progress({
-        type: 'phase',
-        phase: 'pre-data',
-        message: `creating ${counted(preData.length, 'object')}`,
+  } else {
+    const drops = [...objects].reverse();
+    await applyObjects(main, drops, {
+      batch,
+      statements: (o) => {
+        const drop = mapDropRoles(o, ownership.mapRoles);
+        return drop ? [drop] : [];
+      },
+      onApplied: () => {},
+      doing: (what) => `dropping ${what} (--clean)`,
+    });
+    if (ownership.acl) {
+      // The archive's default privileges replace the target's, which no drop above reaches.
+      const resets = await defaultPrivilegeResets(main, {
+        schemas: objects.filter((o) => o.kind === 'schema').map((o) => o.name),
+        global: !filtered(options) && !schema.partial,
       });
-      const { objects: creates, folded } = foldColumnDefaults(preData);
-      const done = applyObjects(main, creates, {
-        batch,
-        statements: (o) => mapObjectRoles(o, ownership.mapRoles),
-        onApplied: (o) => {
-          // A table counts for the defaults created with it too.
-          for (let n = 1 + (folded.get(o.id) ?? 0); n > 0; n--) ledger.tick('pre-data');
-        },
-        doing: (what) => `creating ${what}`,
-      });
-      // Its failure is thrown where it is awaited, below; this only keeps it from counting as unhandled meanwhile.
-      done.catch(() => {});
-      return done;
-    };
-    const creating = preData.length ? createPreData() : Promise.resolve();
-
-    // Planned while the first pre-data batch runs (half a second of client CPU at 20,000 tables,
-    // which used to wait for the last CREATE and then hold back the first COPY).
-    const keyOf = (t: PgTableData) => qualify(t.schema, t.name);
-    const tasks = planSchedule(plan, schema.partitions, groups).map((task) => ({
-      ...task,
-      run: (session: PgSession) => perform(task.work, session),
-    }));
-    const works = new Map(tasks.map((task) => [task.id, task.work]));
-    const loadStreams = inStartOrder(tasks).flatMap(({ work }) =>
-      work.kind === 'load'
-        ? [work.stream]
-        : work.kind === 'load-together'
-          ? work.tables.flatMap((t) => t.streams)
-          : [],
-    );
-    const partsLeft = new Map(tables.map((t) => [keyOf(t), t.streams.length]));
-    await creating;
-
-    const workers = [main];
-    for (const e of await opening) {
-      if (e.status === 'rejected') throw e.reason;
-      workers.push(e.value);
-    }
-    const stopAll = () => {
-      for (const s of sessions) s.destroy();
-    };
-
-    if (tables.length || largeObjects) {
-      const description = `${countUnits('postgres', tables.length)}${largeObjects ? ` and ${counted(largeObjects.count, 'large object')}` : ''}`;
-      progress({
-        type: 'phase',
-        phase: 'data',
-        message: `loading ${description}${insert ? ' with INSERT' : ''}`,
-      });
-      progress({
-        type: 'plan',
-        units: [...(largeObjects ? [largeObjects.stream] : []), ...loadStreams].map((stream) => ({
-          name: stream,
-          estimatedItems: summaries.get(stream)?.items,
-          estimatedBytes: summaries.get(stream)?.rawBytes,
-        })),
-        summary: description,
-      });
-      ledger.planParts(tables.reduce((n, t) => n + t.streams.length, 0));
-    }
-
-    /** Loads one stream of a table; `countNow` false when the caller commits (and counts) later. */
-    const loadPart = async (session: PgSession, t: PgTableData, stream: string, countNow = true) => {
-      let inserted = 0;
-      const rows = await loadTable(
-        session,
-        t,
-        stream,
-        request.streams.open(stream),
-        insert,
-        schema.database.encoding,
-        summaries.get(stream),
-        progress,
-        request.streams.recycle?.bind(request.streams),
-        (n) => {
-          inserted = n;
-        },
-      ).catch((err: unknown) => {
-        // A failed COPY commits nothing; a failed INSERT load keeps the statements that ran.
-        if (countNow && !options.singleTransaction) ledger.rowsCommitted(inserted);
-        throw err;
-      });
-      recordPart(t, stream, rows, countNow);
-      return rows;
-    };
-    /** Checks a loaded stream's row count against the archive's and counts it (now, or when the caller commits). */
-    const recordPart = (t: PgTableData, stream: string, rows: number, countNow: boolean) => {
-      const expected = summaries.get(stream)?.items;
-      if (expected !== undefined && expected !== rows) {
-        throw new StowageError(
-          'pg-row-count',
-          `table ${keyOf(t)}: loaded ${rows} rows from ${stream} but the archive recorded ${expected}`,
-          'the archive is damaged; restore from another backup',
+      for (const sql of resets.statements)
+        await main.query(sql, [], 'resetting default privileges (--clean)');
+      if (resets.outOfReach.length)
+        warnings.push(
+          `default privileges of ${resets.outOfReach.join(', ')} left as the target had them (--clean): the restoring user is not a member of ${resets.outOfReach.length === 1 ? 'that role' : 'those roles'}`,
         );
-      }
-      items[keyOf(t)] = (items[keyOf(t)] ?? 0) + rows;
-      const left = (partsLeft.get(keyOf(t)) ?? 1) - 1;
-      partsLeft.set(keyOf(t), left);
-      if (countNow) {
-        ledger.partCommitted(rows);
-        if (left === 0) ledger.tick('data');
-      }
-    };
-    /**
-     * Loads small tables' streams with one query (see copy-in-batch.ts): their COPYs and data go
-     * out back to back, and the query is their transaction (no BEGIN and COMMIT round trips).
-     * Only COPY loads without an encoding switch between tables go this way.
-     */
-    const pipelined = !insert && schema.database.encoding === 'UTF8';
-    const loadPipelined = async (
-      session: PgSession,
-      parts: { table: PgTableData; stream: string }[],
-      before: string[],
-    ) => {
-      for (const { stream } of parts) progress({ type: 'unit-start', name: stream });
-      const batch = new CopyInBatch(
-        parts.map(({ table, stream }) => ({
-          text: copyInStatement(table),
-          open: () => request.streams.open(stream),
-        })),
-        request.streams.recycle?.bind(request.streams),
-        before,
+    }
+  }
+  await emptyExtensionConfigTables(main, tables);
+}
+
+/**
+ * Sends the pre-data and returns when it is done. Not awaited at once: the first batch is on
+ * its way (sent within this call), and the data and post-data are planned below while the
+ * server creates it. A function of its own, so the folded statements (copies of every CREATE
+ * TABLE) are not held in this frame, which lives to the end of the restore. Folded here, not
+ * while planning: prepare has fitted the statements to the target's version by now.
+ */
+function createPreData(
+  { request, plan, ledger, main }: RestoreRun,
+  preData: PgObject[],
+  batch: boolean,
+): Promise<void> {
+  const { progress } = request;
+  const { ownership } = plan;
+  progress({
+    type: 'phase',
+    phase: 'pre-data',
+    message: `creating ${counted(preData.length, 'object')}`,
+  });
+  const { objects: creates, folded } = foldColumnDefaults(preData);
+  const done = applyObjects(main, creates, {
+    batch,
+    statements: (o) => mapObjectRoles(o, ownership.mapRoles),
+    onApplied: (o) => {
+      // A table counts for the defaults created with it too.
+      for (let n = 1 + (folded.get(o.id) ?? 0); n > 0; n--) ledger.tick('pre-data');
+    },
+    doing: (what) => `creating ${what}`,
+  });
+  // Its failure is thrown where it is awaited, below; this only keeps it from counting as unhandled meanwhile.
+  done.catch(() => {});
+  return done;
+}
+
+/**
+ * What the schedule's tasks do on a session: load a table's streams (alone, or several in one
+ * transaction or one query), large objects, sequence values and post-data objects, counting
+ * each in the ledger. `items` gets the rows loaded per table.
+ */
+function scheduledWork(
+  { request, options, schema, plan, warnings, ledger }: RestoreRun,
+  insert: boolean,
+  items: Record<string, number>,
+) {
+  const { progress, signal } = request;
+  const { dataOnly, ownership, tables, sequences, largeObjects, postData } = plan;
+  const summaries = plan.streams;
+  const partsLeft = new Map(tables.map((t) => [keyOf(t), t.streams.length]));
+
+  /** Loads one stream of a table; `countNow` false when the caller commits (and counts) later. */
+  const loadPart = async (session: PgSession, t: PgTableData, stream: string, countNow = true) => {
+    let inserted = 0;
+    const rows = await loadTable(
+      session,
+      t,
+      stream,
+      request.streams.open(stream),
+      insert,
+      schema.database.encoding,
+      summaries.get(stream),
+      progress,
+      request.streams.recycle?.bind(request.streams),
+      (n) => {
+        inserted = n;
+      },
+    ).catch((err: unknown) => {
+      // A failed COPY commits nothing; a failed INSERT load keeps the statements that ran.
+      if (countNow && !options.singleTransaction) ledger.rowsCommitted(inserted);
+      throw err;
+    });
+    recordPart(t, stream, rows, countNow);
+    return rows;
+  };
+  /** Checks a loaded stream's row count against the archive's and counts it (now, or when the caller commits). */
+  const recordPart = (t: PgTableData, stream: string, rows: number, countNow: boolean) => {
+    const expected = summaries.get(stream)?.items;
+    if (expected !== undefined && expected !== rows) {
+      throw new StowageError(
+        'pg-row-count',
+        `table ${keyOf(t)}: loaded ${rows} rows from ${stream} but the archive recorded ${expected}`,
+        'the archive is damaged; restore from another backup',
       );
-      session.client.query(batch);
-      let counts: number[];
-      try {
-        counts = await batch.done;
-      } catch (err) {
-        const failed = err instanceof CopyInBatchError ? err : undefined;
-        const table = (parts[failed?.index ?? 0] as { table: PgTableData }).table;
-        throw session.translate(failed?.error ?? err, `loading table ${keyOf(table)}`);
-      }
-      return parts.map(({ stream }, i) => {
-        const rows = counts[i] ?? 0;
-        progress({ type: 'unit-done', name: stream, items: rows, bytes: batch.bytes[i] ?? 0 });
-        return rows;
-      });
-    };
+    }
+    items[keyOf(t)] = (items[keyOf(t)] ?? 0) + rows;
+    const left = (partsLeft.get(keyOf(t)) ?? 1) - 1;
+    partsLeft.set(keyOf(t), left);
+    if (countNow) {
+      ledger.partCommitted(rows);
+      if (left === 0) ledger.tick('data');
+    }
+  };
+  /**
+   * Loads small tables' streams with one query (see copy-in-batch.ts): their COPYs and data go
+   * out back to back, and the query is their transaction (no BEGIN and COMMIT round trips).
+   * Only COPY loads without an encoding switch between tables go this way.
+   */
+  const pipelined = !insert && schema.database.encoding === 'UTF8';
+  const loadPipelined = async (
+    session: PgSession,
+    parts: { table: PgTableData; stream: string }[],
+    before: string[],
+  ) => {
+    for (const { stream } of parts) progress({ type: 'unit-start', name: stream });
+    const batch = new CopyInBatch(
+      parts.map(({ table, stream }) => ({
+        text: copyInStatement(table),
+        open: () => request.streams.open(stream),
+      })),
+      request.streams.recycle?.bind(request.streams),
+      before,
+    );
+    session.client.query(batch);
+    let counts: number[];
+    try {
+      counts = await batch.done;
+    } catch (err) {
+      const failed = err instanceof CopyInBatchError ? err : undefined;
+      const table = (parts[failed?.index ?? 0] as { table: PgTableData }).table;
+      throw session.translate(failed?.error ?? err, `loading table ${keyOf(table)}`);
+    }
+    return parts.map(({ stream }, i) => {
+      const rows = counts[i] ?? 0;
+      progress({ type: 'unit-done', name: stream, items: rows, bytes: batch.bytes[i] ?? 0 });
+      return rows;
+    });
+  };
 
-    /** Loads `parts` one after the other in one transaction: they commit, and count, together. */
-    const loadTogether = async (
-      session: PgSession,
-      parts: { table: PgTableData; stream: string }[],
-      { deferConstraints }: { deferConstraints: boolean },
-    ): Promise<void> => {
-      const defer = deferConstraints ? ['SET CONSTRAINTS ALL DEFERRED'] : [];
-      const loaded: number[] = [];
-      if (pipelined) {
-        const counts = await loadPipelined(session, parts, defer);
-        // Committed with their query: counted as such even when a count below is found wrong.
-        for (const rows of counts) ledger.partCommitted(rows);
-        for (const [i, { table, stream }] of parts.entries())
-          recordPart(table, stream, counts[i] ?? 0, false);
-      } else {
-        if (!options.singleTransaction) await session.query('BEGIN', [], 'starting a load transaction');
-        for (const sql of defer) await session.query(sql);
-        for (const { table, stream } of parts) loaded.push(await loadPart(session, table, stream, false));
-        if (!options.singleTransaction)
-          await session.query(
-            'COMMIT',
-            [],
-            `committing tables ${[...new Set(parts.map((p) => keyOf(p.table)))].join(', ')}`,
-          );
-      }
-      for (const rows of loaded) ledger.partCommitted(rows);
-      for (const t of new Set(parts.map((p) => p.table)))
-        if (partsLeft.get(keyOf(t)) === 0) ledger.tick('data');
-    };
+  /** Loads `parts` one after the other in one transaction: they commit, and count, together. */
+  const loadTogether = async (
+    session: PgSession,
+    parts: { table: PgTableData; stream: string }[],
+    { deferConstraints }: { deferConstraints: boolean },
+  ): Promise<void> => {
+    const defer = deferConstraints ? ['SET CONSTRAINTS ALL DEFERRED'] : [];
+    const loaded: number[] = [];
+    if (pipelined) {
+      const counts = await loadPipelined(session, parts, defer);
+      // Committed with their query: counted as such even when a count below is found wrong.
+      for (const rows of counts) ledger.partCommitted(rows);
+      for (const [i, { table, stream }] of parts.entries()) recordPart(table, stream, counts[i] ?? 0, false);
+    } else {
+      if (!options.singleTransaction) await session.query('BEGIN', [], 'starting a load transaction');
+      for (const sql of defer) await session.query(sql);
+      for (const { table, stream } of parts) loaded.push(await loadPart(session, table, stream, false));
+      if (!options.singleTransaction)
+        await session.query(
+          'COMMIT',
+          [],
+          `committing tables ${[...new Set(parts.map((p) => keyOf(p.table)))].join(', ')}`,
+        );
+    }
+    for (const rows of loaded) ledger.partCommitted(rows);
+    for (const t of new Set(parts.map((p) => p.table)))
+      if (partsLeft.get(keyOf(t)) === 0) ledger.tick('data');
+  };
 
-    const perform = async (work: RestoreWork, session: PgSession): Promise<void> => {
-      switch (work.kind) {
-        case 'load':
-          await loadPart(session, work.table, work.stream);
-          return;
-        case 'load-together':
-          await loadTogether(
-            session,
-            work.tables.flatMap((table) => table.streams.map((stream) => ({ table, stream }))),
-            { deferConstraints: true },
-          );
-          return;
-        case 'large-objects': {
-          if (!largeObjects) return;
-          progress({ type: 'unit-start', name: work.stream });
-          let loaded = 0;
-          try {
-            loaded = await loadLargeObjects(session, request.streams.open(work.stream), {
-              clean: !!options.clean,
-              owner: ownership.owner,
-              acl: ownership.acl,
-              mapRoles: ownership.mapRoles,
-              extras: largeObjects.extras,
-              onObject: () => ledger.tick('large objects'),
-            });
-          } catch (err) {
-            throw session.translate(err, 'restoring large objects');
-          }
-          progress({
-            type: 'unit-done',
-            name: work.stream,
-            items: loaded,
-            bytes: summaries.get(work.stream)?.rawBytes ?? 0,
+  const perform = async (work: RestoreWork, session: PgSession): Promise<void> => {
+    switch (work.kind) {
+      case 'load':
+        await loadPart(session, work.table, work.stream);
+        return;
+      case 'load-together':
+        await loadTogether(
+          session,
+          work.tables.flatMap((table) => table.streams.map((stream) => ({ table, stream }))),
+          { deferConstraints: true },
+        );
+        return;
+      case 'large-objects': {
+        if (!largeObjects) return;
+        progress({ type: 'unit-start', name: work.stream });
+        let loaded = 0;
+        try {
+          loaded = await loadLargeObjects(session, request.streams.open(work.stream), {
+            clean: !!options.clean,
+            owner: ownership.owner,
+            acl: ownership.acl,
+            mapRoles: ownership.mapRoles,
+            extras: largeObjects.extras,
+            onObject: () => ledger.tick('large objects'),
           });
-          return;
+        } catch (err) {
+          throw session.translate(err, 'restoring large objects');
         }
-        case 'all-data':
-          return;
-        case 'sequences':
-          await restoreSequences(session, sequences, dataOnly, warnings);
-          for (const _ of sequences) ledger.tick('sequences');
-          return;
-        case 'post-data':
-          announcePostData();
-          await applyOne(session, postDataObject(work.object), postDataOptions);
-          return;
-      }
-    };
-
-    let announced = false;
-    const announcePostData = () => {
-      if (announced) return;
-      announced = true;
-      progress({
-        type: 'phase',
-        phase: 'post-data',
-        message: `building ${counted(postData.length, 'object')} (indexes, constraints, …)`,
-      });
-    };
-    const postDataObject = (o: PgObject) => (options.foreignKeysNotValid ? notValidForeignKey(o) : o);
-    const postDataOptions: BatchOptions = {
-      statements: (o) => mapObjectRoles(o, ownership.mapRoles),
-      onApplied: () => ledger.tick('post-data'),
-      doing: (what) => `creating ${what}`,
-      signal,
-    };
-    /**
-     * Small tables' loads, several in one transaction (one commit instead of one each), or their
-     * indexes and constraints, several in one query (one round trip instead of one each).
-     */
-    const performBatch = async (works: RestoreWork[], session: PgSession): Promise<void> => {
-      const loads = works.flatMap((w) => (w.kind === 'load' ? [{ table: w.table, stream: w.stream }] : []));
-      if (loads.length === works.length) {
-        // INSERT loads run and commit statement by statement (load-insert.ts): one load after the other.
-        if (insert) for (const { table, stream } of loads) await loadPart(session, table, stream);
-        else await loadTogether(session, loads, { deferConstraints: false });
+        progress({
+          type: 'unit-done',
+          name: work.stream,
+          items: loaded,
+          bytes: summaries.get(work.stream)?.rawBytes ?? 0,
+        });
         return;
       }
-      const objects = works.flatMap((w) => (w.kind !== 'post-data' ? [] : [postDataObject(w.object)]));
-      if (objects.length !== works.length) throw new Error('only loads or post-data are batched');
-      announcePostData();
-      await applyBatch(session, objects, postDataOptions);
-    };
+      case 'all-data':
+        return;
+      case 'sequences':
+        await restoreSequences(session, sequences, dataOnly, warnings);
+        for (const _ of sequences) ledger.tick('sequences');
+        return;
+      case 'post-data':
+        announcePostData();
+        await applyOne(session, postDataObject(work.object), postDataOptions);
+        return;
+    }
+  };
 
-    await runSchedule(tasks, workers, {
-      signal,
-      onFailure: options.singleTransaction ? undefined : stopAll,
-      // In the restore's one transaction a failed batch could not be replayed to name its culprit.
-      ...(options.singleTransaction
-        ? {}
-        : {
-            runBatch: (tasks, session) =>
-              performBatch(
-                tasks.map((t) => works.get(t.id) as RestoreWork),
-                session,
-              ),
-            batchLimit: { tasks: BATCH_OBJECTS, weight: BATCH_WEIGHT },
-          }),
+  let announced = false;
+  const announcePostData = () => {
+    if (announced) return;
+    announced = true;
+    progress({
+      type: 'phase',
+      phase: 'post-data',
+      message: `building ${counted(postData.length, 'object')} (indexes, constraints, …)`,
     });
-
-    if ((ownership.owner || ownership.acl) && !dataOnly) {
-      progress({ type: 'phase', phase: 'owner', message: 'restoring owners and privileges' });
-      const restorer = ownership.owner ? server.role : undefined;
-      // Owners the objects already have (the restoring role made them) are not set again.
-      const owners = (o: PgObject) =>
-        (o.owner ?? [])
-          .map((sql) => mapStatementRole(sql, ownership.mapRoles))
-          .filter((sql) => restorer === undefined || !isNoOpOwnerChange(o, sql, restorer));
-      // Event triggers are created last, their owner with them (below).
-      const statements = (o: PgObject) =>
-        o.kind === 'event-trigger'
-          ? []
-          : [
-              ...(ownership.owner ? owners(o) : []),
-              ...(ownership.acl ? (o.acl ?? []).map((sql) => mapStatementRole(sql, ownership.mapRoles)) : []),
-            ];
-      ledger.plan('owners and privileges', objects.filter((o) => statements(o).length).length, 'objects');
-      await applyObjects(main, objects, {
-        batch,
-        statements,
-        onApplied: () => ledger.tick('owners and privileges'),
-        doing: (what) => `setting owner and privileges of ${what}`,
-      });
+  };
+  const postDataObject = (o: PgObject) => (options.foreignKeysNotValid ? notValidForeignKey(o) : o);
+  const postDataOptions: BatchOptions = {
+    statements: (o) => mapObjectRoles(o, ownership.mapRoles),
+    onApplied: () => ledger.tick('post-data'),
+    doing: (what) => `creating ${what}`,
+    signal,
+  };
+  /**
+   * Small tables' loads, several in one transaction (one commit instead of one each), or their
+   * indexes and constraints, several in one query (one round trip instead of one each).
+   */
+  const performBatch = async (works: RestoreWork[], session: PgSession): Promise<void> => {
+    const loads = works.flatMap((w) => (w.kind === 'load' ? [{ table: w.table, stream: w.stream }] : []));
+    if (loads.length === works.length) {
+      // INSERT loads run and commit statement by statement (load-insert.ts): one load after the other.
+      if (insert) for (const { table, stream } of loads) await loadPart(session, table, stream);
+      else await loadTogether(session, loads, { deferConstraints: false });
+      return;
     }
+    const objects = works.flatMap((w) => (w.kind !== 'post-data' ? [] : [postDataObject(w.object)]));
+    if (objects.length !== works.length) throw new Error('only loads or post-data are batched');
+    announcePostData();
+    await applyBatch(session, objects, postDataOptions);
+  };
+  return { perform, performBatch };
+}
 
-    if (eventTriggers.length) {
-      await applyObjects(main, eventTriggers, {
-        batch,
-        statements: (o) => [
-          ...o.sql,
-          ...(ownership.owner ? (o.owner ?? []).map((sql) => mapStatementRole(sql, ownership.mapRoles)) : []),
-        ],
-        onApplied: () => ledger.tick('post-data'),
-        doing: (what) => `creating ${what}`,
-      });
-    }
+/** Owners and privileges, set once every object is created and loaded. */
+async function restoreOwnership(
+  { request, plan, ledger, main }: RestoreRun,
+  objects: PgObject[],
+  role: string,
+  batch: boolean,
+) {
+  const { progress } = request;
+  const { ownership } = plan;
+  progress({ type: 'phase', phase: 'owner', message: 'restoring owners and privileges' });
+  const restorer = ownership.owner ? role : undefined;
+  // Owners the objects already have (the restoring role made them) are not set again.
+  const owners = (o: PgObject) =>
+    (o.owner ?? [])
+      .map((sql) => mapStatementRole(sql, ownership.mapRoles))
+      .filter((sql) => restorer === undefined || !isNoOpOwnerChange(o, sql, restorer));
+  // Event triggers are created last, their owner with them (below).
+  const statements = (o: PgObject) =>
+    o.kind === 'event-trigger'
+      ? []
+      : [
+          ...(ownership.owner ? owners(o) : []),
+          ...(ownership.acl ? (o.acl ?? []).map((sql) => mapStatementRole(sql, ownership.mapRoles)) : []),
+        ];
+  ledger.plan('owners and privileges', objects.filter((o) => statements(o).length).length, 'objects');
+  await applyObjects(main, objects, {
+    batch,
+    statements,
+    onApplied: () => ledger.tick('owners and privileges'),
+    doing: (what) => `setting owner and privileges of ${what}`,
+  });
+}
 
-    if (options.create && !dataOnly && properties) {
-      if (created) {
-        const sql = databasePropertyStatements(main.target.database, properties, ownership);
-        ledger.plan('database properties', sql.length ? 1 : 0, 'database');
-        // Last: a database setting such as default_transaction_read_only must not affect the restore itself.
-        for (const statement of sql) await main.query(statement, [], 'setting the database properties');
-        ledger.tick('database properties');
-      } else {
-        warnings.push(
-          `database "${main.target.database}" already existed: its owner, settings, comment and grants were left as they are`,
-        );
-      }
-    }
+/** Event triggers come last, their owner with them: one created earlier would fire during the restore. */
+async function createEventTriggers({ plan, ledger, main }: RestoreRun, batch: boolean) {
+  const { ownership, eventTriggers } = plan;
+  await applyObjects(main, eventTriggers, {
+    batch,
+    statements: (o) => [
+      ...o.sql,
+      ...(ownership.owner ? (o.owner ?? []).map((sql) => mapStatementRole(sql, ownership.mapRoles)) : []),
+    ],
+    onApplied: () => ledger.tick('post-data'),
+    doing: (what) => `creating ${what}`,
+  });
+}
 
-    if (options.singleTransaction) await main.query('COMMIT', [], 'committing the restore');
-    progress({ type: 'phase', phase: 'done' });
-    return { database: main.target.database, items, warnings };
-  } catch (err) {
-    // Declined or failed before anything was written: the caller's own error, as it is.
-    if (err === stoppedBeforeWrite) throw err;
-    if (signal?.aborted) throw ledger.failure(new StowageError('interrupted', 'restore was cancelled'));
-    if (dataOnly && err instanceof StowageError && err.code === 'pg-23503') {
-      // Foreign keys the load order could not satisfy (or rows missing from the archive's selection).
-      throw ledger.failure(
-        new StowageError(
-          err.code,
-          err.message,
-          'load with --disable-triggers (superuser), or include the referenced tables',
-          { cause: err },
-        ),
-      );
-    }
-    throw ledger.failure(err);
-  } finally {
-    await opening;
-    await Promise.all(sessions.map((s) => s.close()));
+/** The archived database's owner, settings, comment and grants, for a database this restore created. */
+async function setDatabaseProperties(
+  { plan, warnings, ledger, main, created }: RestoreRun,
+  properties: NonNullable<PlannedRestore['schema']['database']['properties']>,
+) {
+  const { ownership } = plan;
+  if (created) {
+    const sql = databasePropertyStatements(main.target.database, properties, ownership);
+    ledger.plan('database properties', sql.length ? 1 : 0, 'database');
+    // Last: a database setting such as default_transaction_read_only must not affect the restore itself.
+    for (const statement of sql) await main.query(statement, [], 'setting the database properties');
+    ledger.tick('database properties');
+  } else {
+    warnings.push(
+      `database "${main.target.database}" already existed: its owner, settings, comment and grants were left as they are`,
+    );
   }
+}
+
+/** The error a failed restore throws: what was applied so far (the ledger), and a hint where one helps. */
+function restoreFailure(
+  err: unknown,
+  ledger: RestoreLedger,
+  signal: AbortSignal | undefined,
+  dataOnly: boolean,
+): StowageError {
+  if (signal?.aborted) return ledger.failure(new StowageError('interrupted', 'restore was cancelled'));
+  if (dataOnly && err instanceof StowageError && err.code === 'pg-23503') {
+    // Foreign keys the load order could not satisfy (or rows missing from the archive's selection).
+    return ledger.failure(
+      new StowageError(
+        err.code,
+        err.message,
+        'load with --disable-triggers (superuser), or include the referenced tables',
+        { cause: err },
+      ),
+    );
+  }
+  return ledger.failure(err);
 }
 
 /** A globals-only archive: roles and tablespaces into the server `request.url` points at (any database). */

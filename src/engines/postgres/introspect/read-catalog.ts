@@ -4,6 +4,7 @@ import { orderObjects } from '../order.js';
 import type { NameFilter } from '../patterns.js';
 import { readAccessMethods } from './access-methods.js';
 import { readCasts } from './casts.js';
+import { type Census, EVERY_KIND } from './census.js';
 import { readCollations } from './collations.js';
 import { readConstraints } from './constraints.js';
 import { type CatalogContext, type CatalogObject, rows } from './context.js';
@@ -66,38 +67,45 @@ export interface CatalogRead {
  * into objects (with thousands of tables each reader waits seconds on the server).
  * The result is the same whichever session answers what.
  */
-export async function readCatalog(ctx: CatalogContext, helpers: PgSession[] = []): Promise<CatalogRead> {
+export async function readCatalog(
+  ctx: CatalogContext,
+  helpers: PgSession[] = [],
+  /** The kinds the database has (see census.ts): readers of the others do not run. */
+  census: Census = EVERY_KIND,
+): Promise<CatalogRead> {
   type Reader = (c: CatalogContext) => Promise<CatalogObject[]>;
+  const none: Reader = async () => [];
+  const ifAny = (kind: keyof Census, reader: Reader): Reader => (census[kind] ? reader : none);
   // The objects come in this order: those read before the sequences and tables, then those after.
   const before: Reader[] = [
     readSchemas,
     readExtensions,
-    readAccessMethods,
-    readCollations,
+    ifAny('accessMethods', readAccessMethods),
+    ifAny('collations', readCollations),
     readTypes,
     readRoutines,
     readShellTypes,
-    readOperators,
-    readOperatorClasses,
-    readCasts,
-    readTransforms,
-    readConversions,
-    readTextSearch,
+    ifAny('operators', readOperators),
+    ifAny('operatorClasses', readOperatorClasses),
+    ifAny('casts', readCasts),
+    ifAny('transforms', readTransforms),
+    ifAny('conversions', readConversions),
+    ifAny('textSearch', readTextSearch),
   ];
   const after: Reader[] = [
     readViews,
     readConstraints,
     readIndexes,
     readTriggers,
-    readRules,
-    readPolicies,
-    readStatistics,
-    readForeignData,
-    readPublications,
+    ifAny('rules', readRules),
+    ifAny('policies', readPolicies),
+    ifAny('statistics', readStatistics),
+    ifAny('foreignData', readForeignData),
+    ifAny('publications', readPublications),
     readSubscriptions,
-    readDefaultPrivileges,
-    readEventTriggers,
-    readLanguages,
+    ifAny('defaultPrivileges', readDefaultPrivileges),
+    ifAny('eventTriggers', readEventTriggers),
+    ifAny('languages', readLanguages),
     readSystemAcls,
   ];
   let sequences: SequencesRead | undefined;

@@ -4,7 +4,7 @@ import {
   runSchedule,
   ScheduleCycleError,
   type ScheduledTask,
-} from '../../src/engines/kit/scheduler.js';
+} from '../../src/scheduler/scheduler.js';
 
 /** A task that can be finished (or failed) by the test, recording when it started and on which worker. */
 class Gate {

@@ -1,6 +1,8 @@
 /**
- * The one scheduler of the engines: runs a graph of tasks on a fixed set of
- * workers (a database session each, or just slot numbers).
+ * The one scheduler: runs a graph of tasks on a fixed set of workers (a
+ * database session each, or just slot numbers). The engines' backups and
+ * restores run on it, and the repository catalog reads manifests through
+ * {@link mapLimited}, so it belongs to neither layer.
  *
  * A task starts once every task it depends on has finished, no running task
  * holds a conflicting lock on a key it names (two `share` holders may run

@@ -1,0 +1,90 @@
+import type { SourceConnecting } from '../plugin.js';
+import { PgSession, type PgTarget, parseTarget } from './connect.js';
+import { readServerInfo, type ServerInfo } from './server-info.js';
+
+/**
+ * Settings for every backup session. An empty search_path makes the server
+ * qualify every name it prints (pg_get_*def, format_type, regclass output);
+ * the date/float settings fix the text COPY format for the few tables that use it.
+ */
+export const BACKUP_SETTINGS = {
+  search_path: '',
+  DateStyle: 'ISO',
+  IntervalStyle: 'postgres',
+  extra_float_digits: '3',
+};
+
+/** A backup's first session (it reads the catalog and exports the snapshot), with what the server said of itself. */
+export interface BackupLeader {
+  session: PgSession;
+  server: ServerInfo;
+}
+
+/** Opens the leader session and asks the server who it is. */
+export function openBackupLeader(
+  target: PgTarget,
+  options: { lockTimeoutMs?: number },
+  signal?: AbortSignal,
+): Promise<BackupLeader> {
+  return leaderOf(openLeaderSession(target, options, signal));
+}
+
+/**
+ * The leader, opened before the backup proper starts: the preflight's source check waits on it
+ * instead of connecting on its own (a backend started and an authentication, then done again by
+ * the backup), and the engine takes it over. See {@link SourceConnecting}.
+ */
+export interface PgSourceConnecting extends SourceConnecting {
+  /** The leader, for the engine: taken once, after which {@link SourceConnecting.dispose} leaves it open. */
+  take(): Promise<BackupLeader>;
+}
+
+export function connectBackupSource(
+  url: string,
+  options: { lockTimeoutMs?: number },
+  signal?: AbortSignal,
+): PgSourceConnecting {
+  const opening = openLeaderSession(parseTarget(url), options, signal);
+  const connected = opening.then(() => {});
+  const leader = leaderOf(opening);
+  // Their failures are reported where they are awaited (the preflight, the engine), or not at all
+  // when the backup stops before either.
+  connected.catch(() => {});
+  leader.catch(() => {});
+  let taken = false;
+  return {
+    connected,
+    ready: leader.then((l) => l.server.version),
+    take() {
+      taken = true;
+      return leader;
+    },
+    async dispose() {
+      if (!taken) await (await leader.catch(() => undefined))?.session.close();
+    },
+  };
+}
+
+function openLeaderSession(
+  target: PgTarget,
+  options: { lockTimeoutMs?: number },
+  signal: AbortSignal | undefined,
+): Promise<PgSession> {
+  const lockTimeout =
+    options.lockTimeoutMs != null ? `${Math.max(0, Math.floor(options.lockTimeoutMs))}` : '0';
+  return PgSession.open(target, {
+    mode: 'backup',
+    settings: { ...BACKUP_SETTINGS, lock_timeout: lockTimeout },
+    signal,
+  });
+}
+
+async function leaderOf(opening: Promise<PgSession>): Promise<BackupLeader> {
+  const session = await opening;
+  try {
+    return { session, server: await readServerInfo(session) };
+  } catch (err) {
+    await session.close();
+    throw err;
+  }
+}
