@@ -19,7 +19,9 @@
 // every PostgreSQL command loads it: as ~35 CommonJS files from node_modules it
 // cost each run their resolution, and Node's ESM import of it read pg's lazy
 // `native` getter, which went looking for pg-native (not installed) every time.
+
 import { chmod, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -112,8 +114,10 @@ const lazyChildProcessForCommander = {
 const nodeCryptoForPg = {
   name: 'node-crypto-for-pg',
   setup(b) {
-    b.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]crypto[\\/]utils\.js$/ }, () => ({
-      contents: `const nodeCrypto = require('node:crypto');
+    b.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]crypto[\\/]utils\.js$/ }, (args) => ({
+      contents: sameExports(
+        args.path,
+        `const nodeCrypto = require('node:crypto');
 const hash = (name, data) => nodeCrypto.createHash(name).update(Buffer.from(data)).digest();
 async function md5(string) {
   return nodeCrypto.createHash('md5').update(string, 'utf-8').digest('hex');
@@ -136,10 +140,29 @@ module.exports = {
     ),
 };
 `,
+      ),
       loader: 'js',
     }));
   },
 };
+
+/**
+ * `replacement`, once it exports the very names pg's own file does: a pg release that adds or
+ * renames a helper fails the build here instead of a password login at run time.
+ */
+function sameExports(originalPath, replacement) {
+  const require = createRequire(import.meta.url);
+  const replaced = { exports: {} };
+  new Function('module', 'require', replacement)(replaced, require);
+  const names = (exported) => Object.keys(exported).sort().join(', ');
+  const want = names(require(originalPath));
+  if (names(replaced.exports) !== want) {
+    throw new Error(
+      `node-crypto-for-pg: pg's crypto/utils.js exports ${want}, the replacement ${names(replaced.exports)}: update scripts/bundle-cli.mjs`,
+    );
+  }
+  return replacement;
+}
 
 await rm(outdir, { recursive: true, force: true });
 await build({
