@@ -6,7 +6,8 @@ import { PgSession, parseTarget } from '../../src/engines/postgres/connect.js';
 import type { CatalogContext } from '../../src/engines/postgres/introspect/context.js';
 import { CATALOG_OIDS, catalogKey } from '../../src/engines/postgres/introspect/context.js';
 import {
-  type DependLinks,
+  DEPTYPE,
+  linksFill,
   readDependLinks,
   unpackLinks,
 } from '../../src/engines/postgres/introspect/depend.js';
@@ -35,7 +36,7 @@ afterAll(async () => {
 });
 
 describe('reading pg_depend for the backup', () => {
-  it('returns every link in pg_depend order, over several texts', async () => {
+  it('returns every link in pg_depend order, over several texts unpacked as they arrive', async () => {
     const session = await PgSession.open(parseTarget(db.url), { mode: 'backup', settings: SETTINGS });
     try {
       const server = await readServerInfo(session);
@@ -47,14 +48,22 @@ describe('reading pg_depend for the backup', () => {
         warnings: [],
         incomplete: [],
       };
-      const texts: number[] = [];
+      // Rows handed out one by one (eachRow), none accumulated in a result as query() does.
+      let texts = 0;
+      let queried = 0;
       const query = session.query.bind(session);
+      const eachRow = session.eachRow.bind(session);
       session.query = (async (...args: Parameters<typeof query>) => {
-        const result = await query(...args);
-        if (/pg_depend d/.test(args[0]) && result.fields.some((f) => f.name === 'links'))
-          texts.push(result.rows.length);
-        return result;
+        if (/pg_depend d/.test(args[0])) queried++;
+        return query(...args);
       }) as typeof session.query;
+      session.eachRow = (async (...args: Parameters<typeof eachRow>) => {
+        const onRow = args[2];
+        return eachRow(args[0], args[1], (row) => {
+          texts++;
+          onRow(row);
+        });
+      }) as typeof session.eachRow;
       const links = await readDependLinks(ctx);
 
       // The same links as one protocol row each, in the order pg_depend gives them.
@@ -70,9 +79,14 @@ describe('reading pg_depend for the backup', () => {
       );
       expect(expected.rows.length).toBeGreaterThan(8192);
       const rows = expected.rows as { from: string; to: string; type: string }[];
-      expect(links.from).toEqual(rows.map((r) => Number(r.from)));
-      expect(links.to).toEqual(rows.map((r) => Number(r.to)));
-      expect(links.types).toEqual(rows.map((r) => r.type));
+      // Typed arrays of exactly the rows' number: no list grown by push, no object per row.
+      expect(links.from).toBeInstanceOf(Float64Array);
+      expect(links.to).toBeInstanceOf(Float64Array);
+      expect(links.types).toBeInstanceOf(Uint8Array);
+      expect(links.from.length).toBe(rows.length);
+      expect([...links.from]).toEqual(rows.map((r) => Number(r.from)));
+      expect([...links.to]).toEqual(rows.map((r) => Number(r.to)));
+      expect(String.fromCharCode(...links.types)).toEqual(rows.map((r) => r.type).join(''));
       // The keys are the ones the readers give the objects: a table's row type is internal to the table.
       const table = await query(
         `SELECT c.oid::text AS oid, c.reltype::text AS type FROM pg_catalog.pg_class c WHERE c.oid = 'public.t1'::pg_catalog.regclass`,
@@ -82,10 +96,11 @@ describe('reading pg_depend for the backup', () => {
       const { oid, type } = table.rows[0] as { oid: string; type: string };
       const at = links.from.indexOf(catalogKey('pg_type', type));
       expect(at).toBeGreaterThanOrEqual(0);
-      expect([links.to[at], links.types[at]]).toEqual([catalogKey('pg_class', oid), 'i']);
+      expect([links.to[at], links.types[at]]).toEqual([catalogKey('pg_class', oid), DEPTYPE.internal]);
       expect(links.userRelations.has(catalogKey('pg_class', oid))).toBe(true);
       // More than one text: a single one grows with the schema, and the driver's buffer with it.
-      expect(texts).toEqual([Math.ceil(expected.rows.length / 8192)]);
+      expect(texts).toBe(Math.ceil(expected.rows.length / 8192));
+      expect(queried).toBe(0);
     } finally {
       await session.close();
     }
@@ -110,23 +125,26 @@ describe('catalog keys', () => {
 });
 
 describe('unpackLinks', () => {
-  it('reads a text of lines into links, the last line without a line break', () => {
-    const out: Pick<DependLinks, 'from' | 'to' | 'types'> = { from: [], to: [], types: [] };
+  it('reads a text of lines into typed arrays, the last line without a line break', () => {
+    const out = linksFill(3);
     unpackLinks(
       `${catalogKey('pg_class', 16390)} ${catalogKey('pg_namespace', 2200)} n\n${catalogKey('pg_type', 16392)} ${catalogKey('pg_class', 16390)} i`,
       out,
     );
     unpackLinks('', out);
     unpackLinks('11188389806079 5407363842054 a', out);
-    expect(out).toEqual({
-      from: [
-        catalogKey('pg_class', 16390),
-        catalogKey('pg_type', 16392),
-        catalogKey('pg_attrdef', 4294967295),
-      ],
-      to: [catalogKey('pg_namespace', 2200), catalogKey('pg_class', 16390), catalogKey('pg_class', '16390')],
-      types: ['n', 'i', 'a'],
-    });
+    expect(out.count).toBe(3);
+    expect([...out.from]).toEqual([
+      catalogKey('pg_class', 16390),
+      catalogKey('pg_type', 16392),
+      catalogKey('pg_attrdef', 4294967295),
+    ]);
+    expect([...out.to]).toEqual([
+      catalogKey('pg_namespace', 2200),
+      catalogKey('pg_class', 16390),
+      catalogKey('pg_class', '16390'),
+    ]);
+    expect([...out.types]).toEqual([DEPTYPE.normal, DEPTYPE.internal, DEPTYPE.auto]);
     // Exact: the largest OID in the largest catalog OID stays a distinct whole number.
     expect(catalogKey('pg_attrdef', 4294967295) - catalogKey('pg_attrdef', 4294967294)).toBe(1);
   });

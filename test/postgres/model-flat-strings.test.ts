@@ -66,4 +66,22 @@ describe('the schema model of a backup', () => {
       expect([o.id, o.keys, o.detachable, o.shell]).toEqual([o.id, undefined, undefined, undefined]);
     }
   }, 60_000);
+
+  it('clears those fields without adding them to objects that never had them', async () => {
+    // Assigning a field an object lacks adds it, and the object grows a property store of its own
+    // (100,000 of them with 20,000 tables). The tables reader gives every table `detachable`
+    // (undefined without a CHECK to split); no other object here had it, and none had a shell.
+    const { result } = await backupToMemory(db.url, { schemaOnly: true });
+    const objects = (result.schema as PostgresSchema).objects;
+    const had = (o: PgObject) => o.kind === 'table';
+    expect(objects.filter(had)).toHaveLength(2);
+    expect(objects.filter((o) => !had(o)).length).toBeGreaterThan(4);
+    for (const o of objects) {
+      expect([o.id, Object.hasOwn(o, 'detachable'), Object.hasOwn(o, 'shell')]).toEqual([
+        o.id,
+        had(o),
+        false,
+      ]);
+    }
+  }, 60_000);
 });

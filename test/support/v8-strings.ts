@@ -16,3 +16,19 @@ export const isFlatString: ((s: string) => boolean) | undefined = (() => {
     return undefined;
   }
 })();
+
+/**
+ * Whether two strings are the very same string in the heap (equal strings
+ * compare equal either way), where this V8 has the intrinsic.
+ */
+export const isSameString: ((a: string, b: string) => boolean) | undefined = (() => {
+  setFlagsFromString('--allow-natives-syntax');
+  try {
+    return new Function('a', 'b', 'return %IsSameHeapObject(a, b)') as (a: string, b: string) => boolean;
+  } catch {
+    process.stdout.write(
+      `[stowage-test] string identity checks skipped: V8 ${process.versions.v8} has no %IsSameHeapObject\n`,
+    );
+    return undefined;
+  }
+})();

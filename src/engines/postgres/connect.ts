@@ -256,6 +256,42 @@ export class PgSession {
   }
 
   /**
+   * Runs one statement and hands each row to `onRow` as it arrives, keeping
+   * none: for a result too large to hold as row objects at once (pg_depend
+   * with thousands of tables). An error thrown by `onRow` ends the call with
+   * that error once the statement is over (the driver is mid-message when it
+   * hands a row out).
+   */
+  async eachRow<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    sql: string,
+    params: unknown[] | undefined,
+    onRow: (row: R) => void,
+    doing?: string,
+  ): Promise<void> {
+    const query = new pg.Query<R>(sql, params);
+    let failed: { error: unknown } | undefined;
+    // A 'row' listener is what makes the driver hand rows out instead of accumulating them.
+    query.on('row', (row: R) => {
+      if (failed) return;
+      try {
+        onRow(row);
+      } catch (error) {
+        failed = { error };
+      }
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        query.once('end', () => resolve());
+        query.once('error', reject);
+        this.client.query(query);
+      });
+    } catch (err) {
+      throw this.translate(err, doing);
+    }
+    if (failed) throw failed.error;
+  }
+
+  /**
    * Translates an error raised on this session. Errors that did not come from
    * the server or driver (a failing archive stream) pass through unchanged.
    */

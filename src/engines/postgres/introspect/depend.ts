@@ -1,22 +1,51 @@
 import { qualify } from '../ident.js';
-import { type CatalogContext, type CatalogObject, catalogKey, distinctDeps, rows } from './context.js';
+import { type CatalogContext, type CatalogObject, catalogKey, rows } from './context.js';
 import { breakCycles } from './cycles.js';
 import { notExtensionMember, SYSTEM_SCHEMA_FILTER } from './sql.js';
 
 /**
  * What resolveDependencies needs from the server, read on its own so it can be read alongside the objects.
- * pg_depend's rows are held by position, in three lists: with thousands of tables they are tens of
- * thousands, and an object per row with two key strings was most of what reading them allocated.
+ * pg_depend's rows are held by position, in typed arrays of their exact length: with 20,000 tables they
+ * are 260,000, and as lists of numbers and letters grown by `push` (or an object per row) they were
+ * several times their size, while the backup's heap is at its largest.
  */
 export interface DependLinks {
   /** Each row's object, as a catalog key (see catalogKey). */
-  from: number[];
+  from: Float64Array;
   /** What it depends on, as a catalog key. */
-  to: number[];
-  /** Each row's dependency type, one letter (`deptype`). */
-  types: string[];
+  to: Float64Array;
+  /** Each row's dependency type, the character code of its letter (`deptype`: see DEPTYPE). */
+  types: Uint8Array;
   /** User relations in the database (catalog keys): a dependency on one that is not in the backup is dangling. */
   userRelations: Set<number>;
+}
+
+/** `pg_depend.deptype` letters as {@link DependLinks.types} holds them. */
+export const DEPTYPE = {
+  normal: 'n'.charCodeAt(0),
+  auto: 'a'.charCodeAt(0),
+  internal: 'i'.charCodeAt(0),
+  extension: 'e'.charCodeAt(0),
+  partitionPrimary: 'P'.charCodeAt(0),
+  partitionSecondary: 'S'.charCodeAt(0),
+} as const;
+
+/** Links being read: the arrays and how many of their places are filled. */
+export interface LinksFill {
+  from: Float64Array;
+  to: Float64Array;
+  types: Uint8Array;
+  count: number;
+}
+
+/** Empty links with room for `total` rows. */
+export function linksFill(total: number): LinksFill {
+  return {
+    from: new Float64Array(total),
+    to: new Float64Array(total),
+    types: new Uint8Array(total),
+    count: 0,
+  };
 }
 
 /** Reads `pg_depend` and the database's user relations (see resolveDependencies). */
@@ -28,22 +57,34 @@ export async function readDependLinks(ctx: CatalogContext): Promise<DependLinks>
   // its receive buffer to twice that, and the client hold it and the text at once. Internal
   // triggers (a foreign key's four) are left out: nothing depends on them, and attaching them to
   // their constraint changed nothing but was a quarter of the rows of a schema of foreign keys.
-  const texts = await rows<{ links: string }>(
-    ctx,
-    `SELECT pg_catalog.string_agg(l.line, E'\\n' ORDER BY l.n) AS links
+  // Each text is unpacked as it arrives and dropped (eachRow keeps no rows): holding all of them
+  // (8 MB with 20,000 tables) and their row objects until the last came was what reading them kept.
+  // Every row also says how many lines there are in all, so the arrays are made once, at their size.
+  let fill: LinksFill | undefined;
+  await ctx.session.eachRow<{ links: string; total: string }>(
+    `SELECT pg_catalog.string_agg(l.line, E'\\n' ORDER BY l.n) AS links, pg_catalog.max(l.total)::pg_catalog.text AS total
      FROM (SELECT (d.classid::pg_catalog.int8 * ${2 ** 32} + d.objid::pg_catalog.int8)::pg_catalog.text || ' ' ||
              (d.refclassid::pg_catalog.int8 * ${2 ** 32} + d.refobjid::pg_catalog.int8)::pg_catalog.text || ' ' ||
              d.deptype::pg_catalog.text AS line,
-             pg_catalog.row_number() OVER () AS n
+             pg_catalog.row_number() OVER () AS n, pg_catalog.count(*) OVER () AS total
            FROM pg_catalog.pg_depend d
            WHERE d.objid >= 16384 AND d.refobjid >= 16384 AND d.deptype IN ('n', 'a', 'i', 'e', 'P', 'S')
              AND NOT (d.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND d.deptype = 'i'
                AND EXISTS (SELECT FROM pg_catalog.pg_trigger t WHERE t.oid = d.objid AND t.tgisinternal))) l
      GROUP BY (l.n - 1) / ${LINKS_PER_TEXT}
      ORDER BY (l.n - 1) / ${LINKS_PER_TEXT}`,
+    undefined,
+    (row) => {
+      fill ??= linksFill(Number(row.total));
+      unpackLinks(row.links, fill);
+    },
+    'reading the schema',
   );
-  const links: DependLinks = { from: [], to: [], types: [], userRelations: new Set() };
-  for (const { links: text } of texts) unpackLinks(text, links);
+  fill ??= linksFill(0);
+  if (fill.count !== fill.from.length) {
+    throw new Error(`pg_depend gave ${fill.count} links where it counted ${fill.from.length}`);
+  }
+  const links: DependLinks = { from: fill.from, to: fill.to, types: fill.types, userRelations: new Set() };
 
   const relations = await rows<{ oid: string }>(
     ctx,
@@ -63,16 +104,19 @@ const LINKS_PER_TEXT = 8192;
  * string per line, and the engine's own search and number parsing (a loop
  * over characters in JavaScript cost more, run once and unoptimised).
  */
-export function unpackLinks(text: string, out: Pick<DependLinks, 'from' | 'to' | 'types'>): void {
+export function unpackLinks(text: string, out: LinksFill): void {
+  let n = out.count;
   for (let start = 0; start < text.length; ) {
     const a = text.indexOf(' ', start);
     const b = text.indexOf(' ', a + 1);
-    out.from.push(Number(text.slice(start, a)));
-    out.to.push(Number(text.slice(a + 1, b)));
-    out.types.push(text[b + 1]!);
+    out.from[n] = Number(text.slice(start, a));
+    out.to[n] = Number(text.slice(a + 1, b));
+    out.types[n] = text.charCodeAt(b + 1);
+    n++;
     // The type is one letter, then a line break (or the end).
     start = b + 3;
   }
+  out.count = n;
 }
 
 /**
@@ -124,7 +168,8 @@ export function resolveDependencies(
   let internal: number[] = [];
   for (let i = 0; i < types.length; i++) {
     const type = types[i];
-    if ((type === 'i' || type === 'e') && !owner.has(linkFrom[i]!)) internal.push(i);
+    if ((type === DEPTYPE.internal || type === DEPTYPE.extension) && !owner.has(linkFrom[i]!))
+      internal.push(i);
   }
   for (let changed = true; changed; ) {
     changed = false;
@@ -148,24 +193,25 @@ export function resolveDependencies(
   const attached = new Map<string, string[]>();
   for (let i = 0; i < types.length; i++) {
     const type = types[i];
-    if (type === 'e') continue;
+    if (type === DEPTYPE.extension) continue;
     const from = owner.get(linkFrom[i]!);
     if (!from) continue;
     const toObject = owner.get(linkTo[i]!);
     if (toObject) {
       if (toObject === from) continue;
       const to = toObject.id;
-      const attach = type === 'P' ? byId.get(`attach:${from.id}`) : undefined;
+      const attach = type === DEPTYPE.partitionPrimary ? byId.get(`attach:${from.id}`) : undefined;
       if (attach) {
         // A partition's index: the attach step needs the parent index, the build does not.
         attach.deps.push(to);
         const siblings = attached.get(to);
         if (siblings) siblings.push(attach.id);
         else attached.set(to, [attach.id]);
-      } else {
+      } else if (from.deps[from.deps.length - 1] !== to) {
+        // (A default or foreign key names its table once per column: rows next to each other.)
         from.deps.push(to);
       }
-    } else if (type === 'n' && userRelations.has(linkTo[i]!)) {
+    } else if (type === DEPTYPE.normal && userRelations.has(linkTo[i]!)) {
       dangling.add(from.id);
     }
   }
@@ -250,7 +296,45 @@ export function resolveDependencies(
   }
   for (let i = 0; i < kept.length; i++) {
     const obj = kept[i]!;
-    obj.deps = distinctDeps(removed.size ? obj.deps.filter((d) => !removed.has(d)) : obj.deps, obj.id);
+    obj.deps = exactDeps(obj.deps, obj.id, removed);
   }
   return breakCycles(kept, partOf);
+}
+
+/**
+ * `deps` without repeats, `self` and `removed` ids, first occurrences in order,
+ * as a new list of exactly that length (an empty list as it is). The lists
+ * were grown by `push`, which leaves room for more (17 places from the first),
+ * and they are kept to the end of the backup: with 20,000 tables that was
+ * 100,000 lists of a few ids and some 6 MiB of empty places; and a foreign key
+ * or default names its table once per column, so many had repeats, each
+ * dropped through a Set and two more lists. A few ids are compared directly.
+ */
+export function exactDeps(deps: readonly string[], self: string, removed: ReadonlySet<string>): string[] {
+  const n = deps.length;
+  if (n === 0) return deps as string[];
+  if (n > 16) {
+    const seen = new Set<string>();
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const d = deps[i]!;
+      if (d === self || seen.has(d) || removed.has(d)) continue;
+      seen.add(d);
+      out.push(d);
+    }
+    return out.slice();
+  }
+  let count = 0;
+  for (let i = 0; i < n; i++) if (firstKept(deps, i, self, removed)) count++;
+  const out = new Array<string>(count);
+  for (let i = 0, k = 0; i < n; i++) if (firstKept(deps, i, self, removed)) out[k++] = deps[i]!;
+  return out;
+}
+
+/** Whether exactDeps keeps `deps[i]`: kept where it first occurs (an earlier equal one is neither `self` nor removed either). */
+function firstKept(deps: readonly string[], i: number, self: string, removed: ReadonlySet<string>): boolean {
+  const d = deps[i]!;
+  if (d === self || (removed.size > 0 && removed.has(d))) return false;
+  for (let j = 0; j < i; j++) if (deps[j] === d) return false;
+  return true;
 }

@@ -23,6 +23,7 @@ import { readPublications } from './publications.js';
 import { readRules } from './rules.js';
 import { readExtensions, readSchemas } from './schemas.js';
 import { readSequences, type SequencesRead } from './sequences.js';
+import { shareStrings } from './shared-strings.js';
 import { readShellTypes } from './shell-types.js';
 import { notExtensionMember, SYSTEM_SCHEMA_FILTER } from './sql.js';
 import { readStatistics } from './statistics.js';
@@ -120,26 +121,38 @@ export async function readCatalog(
     ...after,
   ];
   const answers = await shareOut(ctx, helpers, tasks);
-  const read = answers.slice(2).map((a) => a.value as CatalogObject[]);
   if (!sequences || !tables) throw new Error('sequences and tables were not read');
-  const all: CatalogObject[] = [
-    ...read.slice(0, before.length).flat(),
-    ...sequences.objects,
-    ...tables.objects,
-    ...read.slice(before.length).flat(),
-  ];
-  const kept = resolveDependencies(ctx, all, answers[1]!.value as DependLinks);
+  // One list, filled in place (spreads of flattened copies were 8 MiB more with 20,000 tables).
+  const all: CatalogObject[] = [];
+  const add = (list: CatalogObject[]) => {
+    for (let i = 0; i < list.length; i++) all.push(list[i]!);
+  };
+  for (let r = 0; r < before.length; r++) add(answers[2 + r]!.value as CatalogObject[]);
+  add(sequences.objects);
+  add(tables.objects);
+  for (let r = before.length; r < answers.length - 2; r++) add(answers[2 + r]!.value as CatalogObject[]);
+  const depend = answers[1]!.value as DependLinks;
+  // The answers' lists go with `all`, the links with resolveDependencies: nothing here keeps them
+  // while the objects are ordered (the links alone are some 4 MiB with 20,000 tables).
+  answers.length = 0;
+  const kept = resolveDependencies(ctx, all, depend);
   const { ordered, cycles } = orderObjects(kept);
   // A cycle no split breaks leaves objects in an order restore may not be able to apply.
   if (cycles.length)
     ctx.incomplete.push(`dependency cycle stowage cannot break, around ${cycles.join(', ')}`);
   const keptTables = new Set(kept.filter((o) => o.kind === 'table').map((o) => o.id));
+  for (let i = 0; i < ordered.length; i++) stored(ordered[i]!);
+  // Below some thousands of tables the model is not what sets the backup's peak, and pooling is CPU.
+  if (tables.data.length >= SHARE_STRINGS_FROM_TABLES) shareStrings(ordered, tables.data);
   return {
-    objects: ordered.map(stored),
+    objects: ordered,
     tables: tables.data.filter((t) => keptTables.has(`table:${t.schema}.${t.name}`)),
     sequences: sequences.all,
   };
 }
+
+/** Tables from which shareStrings pools the model's repeated names (25 ms of CPU at 3,000, 7 MiB saved at 20,000). */
+const SHARE_STRINGS_FROM_TABLES = 5000;
 
 /**
  * The object as the schema stores it: the readers' own fields cleared in
@@ -149,12 +162,13 @@ export async function readCatalog(
  * table's catalog rows. JSON leaves undefined fields out, so the manifest is
  * the same.
  */
-function stored(object: CatalogObject): PgObject {
+function stored(object: CatalogObject): void {
   const clear = object as Partial<Pick<CatalogObject, 'keys' | 'detachable' | 'shell'>>;
   clear.keys = undefined;
-  clear.detachable = undefined;
-  clear.shell = undefined;
-  return object;
+  // Only fields the object has: assigning one it lacks adds it, and the object grows a
+  // property store of its own (100,000 of them, 6 MiB, with 20,000 tables).
+  if (clear.detachable !== undefined) clear.detachable = undefined;
+  if (clear.shell !== undefined) clear.shell = undefined;
 }
 
 /**
