@@ -8,6 +8,7 @@ import {
   TruncatedArchiveError,
   UnsupportedVersionError,
 } from '../errors.js';
+import { longStep } from '../long-step.js';
 import { archiveKeys, type Encryption } from './archive-keys.js';
 import { BufferPool } from './buffer-pool.js';
 import type { ByteSource } from './byte-source.js';
@@ -332,18 +333,21 @@ async function readFooter(source: ByteSource, key: Buffer | undefined): Promise<
   // The header said a version this reader knows, but the tail is laid out by a newer writer.
   if (trailer.version > NEWEST_TRAILER_VERSION) throw new UnsupportedVersionError(trailer.version);
   let text: string | undefined = await footerText(source, trailer, key);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new CorruptFrameError(footerOffset, 'footer', 'manifest is not valid JSON');
-  }
-  // As large as the manifest: not kept through the schema check, which may build the manifest again.
-  text = undefined;
-  // Valid as it stands (nearly always): used as it is, not copied object by object by zod
-  // (a second footer in memory, and most of the footer's read time at 20,000 tables), and
-  // checked without loading zod, which only words what is wrong.
-  const result = await manifestSchemas.safeParse('Footer', parsed);
+  const checked = longStep('reading the footer', () => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text as string);
+    } catch {
+      throw new CorruptFrameError(footerOffset, 'footer', 'manifest is not valid JSON');
+    }
+    // As large as the manifest: not kept through the schema check, which may build the manifest again.
+    text = undefined;
+    // Valid as it stands (nearly always): used as it is, not copied object by object by zod
+    // (a second footer in memory, and most of the footer's read time at 20,000 tables), and
+    // checked without loading zod (synchronously, in this step), which only words what is wrong.
+    return manifestSchemas.safeParse('Footer', parsed);
+  });
+  const result = await checked;
   if (!result.success) {
     throw new CorruptFrameError(
       footerOffset,

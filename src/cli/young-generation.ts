@@ -1,5 +1,6 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { longSteps } from '../long-step.js';
 
 /**
  * The young generation's size (both semi-spaces) past which it stops growing:
@@ -18,21 +19,40 @@ export const YOUNG_GENERATION_CAP = 16 * 1024 * 1024;
  * starts (a flag on the command line or in NODE_OPTIONS, or a second process),
  * and V8 reads its growth factor each time it grows the space: so the space
  * grows as usual up to the cap, and then the factor is set to 1, which stops it
- * there. For the CLI's own process only: a library leaves its host's heap alone.
+ * there. Long synchronous steps (long-step.ts) hold it at its size while they
+ * run. For the CLI's own process only: a library leaves its host's heap alone.
  */
 export function capYoungGeneration(cap = YOUNG_GENERATION_CAP): void {
   const reached = () => (newSpaceSize() ?? cap) >= cap;
   if (reached()) {
-    stopGrowing();
+    setGrowthFactor(1);
     return;
   }
-  // The space only grows in a garbage collection: look after each one, until it is reached.
+  // V8 grows the space in a garbage collection, by the growth factor, when enough survived it.
+  // Between tasks: look after each collection, until it is reached.
   const observer = new PerformanceObserver(() => {
     if (!reached()) return;
-    stopGrowing();
-    observer.disconnect();
+    done();
   });
+  // During a long synchronous step several collections run before the observer hears of any, and
+  // the space would double past the cap (to 32 MiB of 16 while the footer of 3,000 tables parsed): it is
+  // held at its size through the step, and may grow again after it.
+  let depth = 0;
+  const start = () => {
+    if (depth++ === 0) setGrowthFactor(1);
+  };
+  const end = () => {
+    if (--depth === 0) setGrowthFactor(reached() ? 1 : DEFAULT_GROWTH_FACTOR);
+  };
+  const done = () => {
+    setGrowthFactor(1);
+    observer.disconnect();
+    longSteps.start.unsubscribe(start);
+    longSteps.end.unsubscribe(end);
+  };
   observer.observe({ entryTypes: ['gc'] });
+  longSteps.start.subscribe(start);
+  longSteps.end.subscribe(end);
 }
 
 /** The young generation's current size in bytes (undefined where V8 names it otherwise). */
@@ -40,6 +60,9 @@ export function newSpaceSize(): number | undefined {
   return getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size;
 }
 
-function stopGrowing(): void {
-  setFlagsFromString('--semi-space-growth-factor=1');
+/** V8's `--semi-space-growth-factor` when no one set it: the space doubles. */
+const DEFAULT_GROWTH_FACTOR = 2;
+
+function setGrowthFactor(factor: number): void {
+  setFlagsFromString(`--semi-space-growth-factor=${factor}`);
 }

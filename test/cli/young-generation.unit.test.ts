@@ -8,7 +8,7 @@ const run = promisify(execFile);
 const repoRoot = join(import.meta.dirname, '../..');
 
 /** The largest young generation a child saw while allocating; V8 may grow it to 128 MiB. */
-async function largestYoungGeneration(mode: 'capped' | 'uncapped'): Promise<number> {
+async function largestYoungGeneration(mode: 'capped' | 'uncapped' | 'burst' | 'long-step'): Promise<number> {
   const { stdout } = await run(
     process.execPath,
     // The same ceiling for V8 whatever this machine's memory, so the uncapped run shows the growth.
@@ -29,5 +29,17 @@ describe('the young generation cap (CLI process)', () => {
     // Stopped at the first size that reaches the cap (V8 may count a page over it), not one doubling later.
     expect(capped).toBeGreaterThanOrEqual(YOUNG_GENERATION_CAP);
     expect(capped).toBeLessThan(2 * YOUNG_GENERATION_CAP);
+  }, 90_000);
+
+  it('holds the young generation within the cap through a long synchronous step', async () => {
+    // One synchronous burst of allocation: the cap's observer only hears of collections between
+    // tasks, so outside a long step the space doubles past the cap before it can act.
+    const [inStep, outside] = await Promise.all([
+      largestYoungGeneration('long-step'),
+      largestYoungGeneration('burst'),
+    ]);
+    expect(outside).toBeGreaterThan(YOUNG_GENERATION_CAP);
+    expect(inStep).toBeGreaterThan(0);
+    expect(inStep).toBeLessThanOrEqual(YOUNG_GENERATION_CAP);
   }, 90_000);
 });

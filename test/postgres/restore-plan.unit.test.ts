@@ -179,6 +179,36 @@ describe('planSchedule', () => {
     ]);
   });
 
+  it('tasks that lock one table in one mode share one lock object (a restore plans one per post-data object)', () => {
+    const big = planSchedule(
+      planRestore(
+        {
+          ...schema,
+          objects: [
+            ...schema.objects,
+            object('constraint:public.big_check', 'constraint', 'post-data', { relation: rel('big') }),
+            object('foreign-key:public.orders_big', 'foreign-key', 'post-data', {
+              relation: rel('orders'),
+              references: [rel('big')],
+            }),
+          ],
+        },
+        {},
+        streams,
+        [],
+      ),
+      schema.partitions,
+    );
+    const locksOf = (id: string) => (big.find((t) => t.id === id) as RestoreTask).locks;
+    const shared = locksOf('constraint:public.big_pkey')[0];
+    expect(locksOf('constraint:public.big_check')[0]).toBe(shared);
+    expect(locksOf('foreign-key:public.orders_big')[1]).toBe(shared);
+    expect(shared).toEqual({ key: 'public.big', mode: 'exclusive' });
+    expect(locksOf('foreign-key:public.orders_big')[0]).toBe(locksOf('foreign-key:public.orders_small')[0]);
+    // The same table in another mode is another lock.
+    expect(locksOf('index:public.big_k')[0]).toEqual({ key: 'public.big', mode: 'share' });
+  });
+
   it('work on a partition tree waits for all data and takes turns on the tree, index builds sharing it', () => {
     // One task finishes once every load has; work that needs all of the data waits for it alone.
     const allData = tasks.filter((t) => t.priority === 0).map((t) => t.id);

@@ -301,23 +301,25 @@ export function planSchedule(
     return bytes <= BATCH_TABLE_BYTES ? bytes : undefined;
   };
   const lockKey = (r: RelationRef) => infos.get(r)?.lockKey ?? `${r.schema}.${r.name}`;
+  const lock = sharedLocks();
   let waitsForAll = sequences.length > 0;
   const postData = plan.postData.map((o): RestoreTask => {
     // Two share holders (index builds) run side by side on a table; anything else runs alone there,
     // which keeps parallel post-data free of lock waits and deadlocks (two foreign keys between
     // the same pair of tables, say).
     const locks: RestoreTask['locks'] = [];
-    if (o.relation) locks.push({ key: lockKey(o.relation), mode: o.lock ?? 'exclusive' });
-    for (const r of o.references ?? []) locks.push({ key: lockKey(r), mode: 'exclusive' });
+    if (o.relation) locks.push(lock(lockKey(o.relation), o.lock ?? 'exclusive'));
+    for (const r of o.references ?? []) locks.push(lock(lockKey(r), 'exclusive'));
     const tree = o.relation && roots.get(o.relation);
-    if (tree)
-      locks.push({ key: tree, mode: o.kind === 'index' && o.lock === 'share' ? 'share' : 'exclusive' });
+    if (tree) locks.push(lock(tree, o.kind === 'index' && o.lock === 'share' ? 'share' : 'exclusive'));
     const waits = postDataWaitsFor(o);
     if (waits === afterAllData) waitsForAll = true;
+    // Both lists sized to what they hold: an array pushed into from empty keeps room for 16 more,
+    // and a spread into a literal as much (60,000 tasks at 20,000 tables: 41 MB of 80 for both).
     const task: RestoreTask = {
       id: o.id,
-      deps: [...o.deps, ...waits],
-      locks,
+      deps: o.deps.concat(waits),
+      locks: locks.slice(),
       priority: 1,
       size: 0,
       work: { kind: 'post-data', object: o },
@@ -370,6 +372,20 @@ function addLoads(into: RestoreTask[], info: TableInfo, deps: string[]): void {
  */
 function loadBatchOf(bytes: number): Pick<RestoreTask, 'batch' | 'batchWeight'> {
   return bytes <= BATCH_TABLE_BYTES ? { batch: SMALL_TABLE_LOADS, batchWeight: bytes } : {};
+}
+
+/** One lock object per key and mode, shared by the tasks that take it (a restore plans one per post-data object). */
+function sharedLocks(): (key: string, mode: LockMode) => RestoreTask['locks'][number] {
+  const locks = new Map<string, RestoreTask['locks'][number]>();
+  return (key, mode) => {
+    const id = `${mode} ${key}`;
+    let lock = locks.get(id);
+    if (!lock) {
+      lock = { key, mode };
+      locks.set(id, lock);
+    }
+    return lock;
+  };
 }
 
 /** The batch key of small tables' loads (see {@link loadBatchOf}). */

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 // The I/O callbacks waiting now (a connection's handshake, say) run before planning goes on.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { StowageError } from '../../errors.js';
+import { longStep } from '../../long-step.js';
 import { inStartOrder, runSchedule } from '../../scheduler/scheduler.js';
 import type { EngineRestoreRequest, EngineRestoreResult, StreamSummary } from '../engine.js';
 import { counted, countUnits } from '../nouns.js';
@@ -157,10 +158,12 @@ export async function restorePostgres(
     // Planned while the first pre-data batch runs (half a second of client CPU at 20,000 tables,
     // which used to wait for the last CREATE and then hold back the first COPY).
     const steps = scheduledWork(run, insert, items);
-    const tasks = planSchedule(plan, schema.partitions, groups).map((task) => ({
-      ...task,
-      run: (session: PgSession) => steps.perform(task.work, session),
-    }));
+    const tasks = longStep('planning the schedule', () => planSchedule(plan, schema.partitions, groups)).map(
+      (task) => ({
+        ...task,
+        run: (session: PgSession) => steps.perform(task.work, session),
+      }),
+    );
     const works = new Map(tasks.map((task) => [task.id, task.work]));
     const loadStreams = inStartOrder(tasks).flatMap(({ work }) =>
       work.kind === 'load'
@@ -414,7 +417,7 @@ function createPreData(
     phase: 'pre-data',
     message: `creating ${counted(preData.length, 'object')}`,
   });
-  const { objects: creates, folded } = foldColumnDefaults(preData);
+  const { objects: creates, folded } = longStep('folding column defaults', () => foldColumnDefaults(preData));
   const done = applyObjects(main, creates, {
     batch,
     statements: (o) => mapObjectRoles(o, ownership.mapRoles),
@@ -874,18 +877,23 @@ async function planTarget(
   options: PostgresRestoreOptions,
 ) {
   await nextTurn();
-  const schema = await parsePostgresSchema(request.schema);
+  // Its check of every object runs before parsePostgresSchema's first await: within the step.
+  const schema = await longStep('checking the schema', () => parsePostgresSchema(request.schema));
   const warnings: string[] = [];
   if (schema.contents === 'globals') return { schema, warnings, plan: undefined, needs: undefined };
   await nextTurn();
-  const plan = planRestore(schema, options, request.streams.list(), warnings);
+  const plan = longStep('planning the restore', () =>
+    planRestore(schema, options, request.streams.list(), warnings),
+  );
   const { dataOnly, selection, ownership, largeObjects } = plan;
   await nextTurn();
-  const needs = prerequisitesOf(schema, dataOnly ? [] : selection.objects, {
-    ...ownership,
-    database: !!options.create && !dataOnly,
-    largeObjects: !!largeObjects,
-  });
+  const needs = longStep('listing prerequisites', () =>
+    prerequisitesOf(schema, dataOnly ? [] : selection.objects, {
+      ...ownership,
+      database: !!options.create && !dataOnly,
+      largeObjects: !!largeObjects,
+    }),
+  );
   if (dataOnly) needs.extensions = [];
   return { schema, warnings, plan, needs };
 }
