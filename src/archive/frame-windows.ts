@@ -10,6 +10,7 @@ const MAX_GAP = 4 * 1024;
  * Windows kept (8 MiB at most) for the frames still to come from them. A
  * restore does not read tables in file order (the biggest first): with a few
  * windows only, 3,000 small tables read a new window for nearly every frame.
+ * A window is let go as soon as each of its frames was read once.
  */
 const KEEP = 128;
 
@@ -17,6 +18,11 @@ interface Window {
   start: number;
   end: number;
   bytes: Promise<Buffer>;
+  /**
+   * Its frames not read yet. A restore reads each frame once: a window kept after its
+   * last frame only held memory (a 3,000-table archive's every window, to the end).
+   */
+  unread: number;
 }
 
 /**
@@ -53,14 +59,16 @@ export class FrameWindows {
     for (let i = this.windows.length - 1; i >= 0; i--) {
       const w = this.windows[i] as Window;
       if (offset >= w.start && offset + size <= w.end) {
-        if (i !== this.windows.length - 1) this.windows.push(...this.windows.splice(i, 1));
+        // A frame read again after its window went is read from the source again: correct, only slower.
+        if (--w.unread <= 0) this.windows.splice(i, 1);
+        else if (i !== this.windows.length - 1) this.windows.push(...this.windows.splice(i, 1));
         return w.bytes.then((bytes) => bytes.subarray(offset - w.start, offset - w.start + size));
       }
     }
-    const end = this.windowEnd(offset, size);
+    const { end, frames } = this.windowEnd(offset, size);
     if (end === offset + size) return this.source.read(offset, size);
     const bytes = this.source.read(offset, end - offset);
-    const window: Window = { start: offset, end, bytes };
+    const window: Window = { start: offset, end, bytes, unread: frames - 1 };
     this.windows.push(window);
     if (this.windows.length > KEEP) this.windows.shift();
     // A failed read is not kept: the next read of these frames tries again.
@@ -71,18 +79,23 @@ export class FrameWindows {
     return bytes.then((b) => b.subarray(0, size));
   }
 
-  /** Where a read starting with the frame at `offset` ends: after the small frames that follow it closely. */
-  private windowEnd(offset: number, size: number): number {
+  /**
+   * Where a read starting with the frame at `offset` ends (after the small frames that follow
+   * it closely), and how many frames it holds, that one included.
+   */
+  private windowEnd(offset: number, size: number): { end: number; frames: number } {
     let end = offset + size;
+    let frames = 1;
     let i = this.firstAfter(offset);
     while (i < this.offsets.length) {
       const next = this.offsets[i] as number;
       const nextEnd = next + (this.sizes[i] as number);
       if (next - end > MAX_GAP || nextEnd - offset > WINDOW_SIZE) break;
       if (nextEnd > end) end = nextEnd;
+      frames++;
       i++;
     }
-    return end;
+    return { end, frames };
   }
 
   /** Index of the first small frame that starts after `offset`. */

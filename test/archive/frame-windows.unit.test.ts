@@ -98,6 +98,28 @@ describe('FrameWindows', () => {
     expect(source.reads.length).toBeLessThan(200);
   });
 
+  it('lets a window go once each of its frames was read (its bytes are not held to the end)', async () => {
+    const frames = [
+      { offset: 0, size: 100 },
+      { offset: 100, size: 100 },
+      { offset: 200, size: 100 },
+    ];
+    const source = new PatternSource(300);
+    const windows = new FrameWindows(source, frames);
+    await windows.read(0, 100);
+    await windows.read(200, 100);
+    expect(source.reads).toEqual([{ offset: 0, length: 300 }]);
+    // The last of its frames comes from memory too, and then the window goes.
+    expect((await windows.read(100, 100)).equals(expected(100, 100))).toBe(true);
+    expect(source.reads).toHaveLength(1);
+    // Read again (a comparison after the restore): from the file, no longer from a window held all along.
+    expect((await windows.read(200, 100)).equals(expected(200, 100))).toBe(true);
+    expect(source.reads).toEqual([
+      { offset: 0, length: 300 },
+      { offset: 200, length: 100 },
+    ]);
+  });
+
   it('hands back fewer bytes where the file ends early, as the source does', async () => {
     const frames = [
       { offset: 0, size: 100 },
