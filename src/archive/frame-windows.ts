@@ -19,8 +19,8 @@ interface Window {
   end: number;
   bytes: Promise<Buffer>;
   /**
-   * Its frames not read yet. A restore reads each frame once: a window kept after its
-   * last frame only held memory (a 3,000-table archive's every window, to the end).
+   * Its frames not read yet (through it or another window). A restore reads each frame once:
+   * a window kept after its last frame only held memory (a 3,000-table archive's every window, to the end).
    */
   unread: number;
 }
@@ -41,6 +41,8 @@ export class FrameWindows {
   private readonly sizes: number[];
   /** Recently read windows, most recent last. */
   private readonly windows: Window[] = [];
+  /** Which of the small frames were read (1), by their place in {@link offsets}. */
+  private readonly wasRead: Uint8Array;
 
   constructor(
     private readonly source: ByteSource,
@@ -51,24 +53,31 @@ export class FrameWindows {
     small.sort((a, b) => a.offset - b.offset);
     this.offsets = small.map((f) => f.offset);
     this.sizes = small.map((f) => f.size);
+    this.wasRead = new Uint8Array(small.length);
   }
 
   /** The `size` bytes at `offset` (fewer only at the end of the file), as {@link ByteSource.read}. */
   read(offset: number, size: number): Promise<Buffer> {
     if (size > SMALL_FRAME) return this.source.read(offset, size);
+    const first = this.markRead(offset);
+    let hit: Window | undefined;
     for (let i = this.windows.length - 1; i >= 0; i--) {
       const w = this.windows[i] as Window;
-      if (offset >= w.start && offset + size <= w.end) {
-        // A frame read again after its window went is read from the source again: correct, only slower.
-        if (--w.unread <= 0) this.windows.splice(i, 1);
-        else if (i !== this.windows.length - 1) this.windows.push(...this.windows.splice(i, 1));
-        return w.bytes.then((bytes) => bytes.subarray(offset - w.start, offset - w.start + size));
-      }
+      if (offset < w.start || offset + size > w.end) continue;
+      hit ??= w;
+      // Windows may overlap (each starts at the frame that missed): every one holding the frame counts it.
+      if (first && --w.unread <= 0) this.windows.splice(i, 1);
     }
-    const { end, frames } = this.windowEnd(offset, size);
-    if (end === offset + size) return this.source.read(offset, size);
+    if (hit) {
+      const w = hit;
+      const at = this.windows.indexOf(w);
+      if (at >= 0 && at !== this.windows.length - 1) this.windows.push(...this.windows.splice(at, 1));
+      return w.bytes.then((bytes) => bytes.subarray(offset - w.start, offset - w.start + size));
+    }
+    const { end, unread } = this.windowEnd(offset, size);
+    if (end === offset + size || unread === 0) return this.source.read(offset, size);
     const bytes = this.source.read(offset, end - offset);
-    const window: Window = { start: offset, end, bytes, unread: frames - 1 };
+    const window: Window = { start: offset, end, bytes, unread };
     this.windows.push(window);
     if (this.windows.length > KEEP) this.windows.shift();
     // A failed read is not kept: the next read of these frames tries again.
@@ -79,23 +88,31 @@ export class FrameWindows {
     return bytes.then((b) => b.subarray(0, size));
   }
 
+  /** Notes the small frame at `offset` as read; whether it is its first read. */
+  private markRead(offset: number): boolean {
+    const i = this.firstAfter(offset) - 1;
+    if (i < 0 || this.offsets[i] !== offset || this.wasRead[i]) return false;
+    this.wasRead[i] = 1;
+    return true;
+  }
+
   /**
    * Where a read starting with the frame at `offset` ends (after the small frames that follow
-   * it closely), and how many frames it holds, that one included.
+   * it closely), and how many of the frames after that one were not read yet.
    */
-  private windowEnd(offset: number, size: number): { end: number; frames: number } {
+  private windowEnd(offset: number, size: number): { end: number; unread: number } {
     let end = offset + size;
-    let frames = 1;
+    let unread = 0;
     let i = this.firstAfter(offset);
     while (i < this.offsets.length) {
       const next = this.offsets[i] as number;
       const nextEnd = next + (this.sizes[i] as number);
       if (next - end > MAX_GAP || nextEnd - offset > WINDOW_SIZE) break;
       if (nextEnd > end) end = nextEnd;
-      frames++;
+      if (!this.wasRead[i]) unread++;
       i++;
     }
-    return { end, frames };
+    return { end, unread };
   }
 
   /** Index of the first small frame that starts after `offset`. */
