@@ -10,6 +10,7 @@ const MAX_GAP = 4 * 1024;
  * Windows kept (8 MiB at most) for the frames still to come from them. A
  * restore does not read tables in file order (the biggest first): with a few
  * windows only, 3,000 small tables read a new window for nearly every frame.
+ * A window is let go as soon as each of its frames was read once.
  */
 const KEEP = 128;
 
@@ -17,6 +18,11 @@ interface Window {
   start: number;
   end: number;
   bytes: Promise<Buffer>;
+  /**
+   * Its frames not read yet (through it or another window). A restore reads each frame once:
+   * a window kept after its last frame only held memory (a 3,000-table archive's every window, to the end).
+   */
+  unread: number;
 }
 
 /**
@@ -35,6 +41,8 @@ export class FrameWindows {
   private readonly sizes: number[];
   /** Recently read windows, most recent last. */
   private readonly windows: Window[] = [];
+  /** Which of the small frames were read (1), by their place in {@link offsets}. */
+  private readonly wasRead: Uint8Array;
 
   constructor(
     private readonly source: ByteSource,
@@ -45,22 +53,31 @@ export class FrameWindows {
     small.sort((a, b) => a.offset - b.offset);
     this.offsets = small.map((f) => f.offset);
     this.sizes = small.map((f) => f.size);
+    this.wasRead = new Uint8Array(small.length);
   }
 
   /** The `size` bytes at `offset` (fewer only at the end of the file), as {@link ByteSource.read}. */
   read(offset: number, size: number): Promise<Buffer> {
     if (size > SMALL_FRAME) return this.source.read(offset, size);
+    const first = this.markRead(offset);
+    let hit: Window | undefined;
     for (let i = this.windows.length - 1; i >= 0; i--) {
       const w = this.windows[i] as Window;
-      if (offset >= w.start && offset + size <= w.end) {
-        if (i !== this.windows.length - 1) this.windows.push(...this.windows.splice(i, 1));
-        return w.bytes.then((bytes) => bytes.subarray(offset - w.start, offset - w.start + size));
-      }
+      if (offset < w.start || offset + size > w.end) continue;
+      hit ??= w;
+      // Windows may overlap (each starts at the frame that missed): every one holding the frame counts it.
+      if (first && --w.unread <= 0) this.windows.splice(i, 1);
     }
-    const end = this.windowEnd(offset, size);
-    if (end === offset + size) return this.source.read(offset, size);
+    if (hit) {
+      const w = hit;
+      const at = this.windows.indexOf(w);
+      if (at >= 0 && at !== this.windows.length - 1) this.windows.push(...this.windows.splice(at, 1));
+      return w.bytes.then((bytes) => bytes.subarray(offset - w.start, offset - w.start + size));
+    }
+    const { end, unread } = this.windowEnd(offset, size);
+    if (end === offset + size || unread === 0) return this.source.read(offset, size);
     const bytes = this.source.read(offset, end - offset);
-    const window: Window = { start: offset, end, bytes };
+    const window: Window = { start: offset, end, bytes, unread };
     this.windows.push(window);
     if (this.windows.length > KEEP) this.windows.shift();
     // A failed read is not kept: the next read of these frames tries again.
@@ -71,18 +88,31 @@ export class FrameWindows {
     return bytes.then((b) => b.subarray(0, size));
   }
 
-  /** Where a read starting with the frame at `offset` ends: after the small frames that follow it closely. */
-  private windowEnd(offset: number, size: number): number {
+  /** Notes the small frame at `offset` as read; whether it is its first read. */
+  private markRead(offset: number): boolean {
+    const i = this.firstAfter(offset) - 1;
+    if (i < 0 || this.offsets[i] !== offset || this.wasRead[i]) return false;
+    this.wasRead[i] = 1;
+    return true;
+  }
+
+  /**
+   * Where a read starting with the frame at `offset` ends (after the small frames that follow
+   * it closely), and how many of the frames after that one were not read yet.
+   */
+  private windowEnd(offset: number, size: number): { end: number; unread: number } {
     let end = offset + size;
+    let unread = 0;
     let i = this.firstAfter(offset);
     while (i < this.offsets.length) {
       const next = this.offsets[i] as number;
       const nextEnd = next + (this.sizes[i] as number);
       if (next - end > MAX_GAP || nextEnd - offset > WINDOW_SIZE) break;
       if (nextEnd > end) end = nextEnd;
+      if (!this.wasRead[i]) unread++;
       i++;
     }
-    return end;
+    return { end, unread };
   }
 
   /** Index of the first small frame that starts after `offset`. */

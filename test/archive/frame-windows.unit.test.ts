@@ -98,6 +98,48 @@ describe('FrameWindows', () => {
     expect(source.reads.length).toBeLessThan(200);
   });
 
+  it('lets a window go once each of its frames was read (its bytes are not held to the end)', async () => {
+    const frames = [
+      { offset: 0, size: 100 },
+      { offset: 100, size: 100 },
+      { offset: 200, size: 100 },
+    ];
+    const source = new PatternSource(300);
+    const windows = new FrameWindows(source, frames);
+    await windows.read(0, 100);
+    await windows.read(200, 100);
+    expect(source.reads).toEqual([{ offset: 0, length: 300 }]);
+    // The last of its frames comes from memory too, and then the window goes.
+    expect((await windows.read(100, 100)).equals(expected(100, 100))).toBe(true);
+    expect(source.reads).toHaveLength(1);
+    // Read again (a comparison after the restore): from the file, no longer from a window held all along.
+    expect((await windows.read(200, 100)).equals(expected(200, 100))).toBe(true);
+    expect(source.reads).toEqual([
+      { offset: 0, length: 300 },
+      { offset: 200, length: 100 },
+    ]);
+  });
+
+  it('lets overlapping windows go too, once every frame was read through one or the other', async () => {
+    const frames = Array.from({ length: 10 }, (_, i) => ({ offset: i * 100, size: 100 }));
+    const source = new PatternSource(1000);
+    const windows = new FrameWindows(source, frames);
+    // Out of file order: a window from frame 5, then one from frame 0 that covers it too.
+    await windows.read(500, 100);
+    await windows.read(0, 100);
+    for (const i of [1, 2, 3, 4, 6, 7, 8, 9]) {
+      const f = frames[i] as { offset: number; size: number };
+      expect((await windows.read(f.offset, f.size)).equals(expected(f.offset, f.size))).toBe(true);
+    }
+    expect(source.reads).toEqual([
+      { offset: 500, length: 500 },
+      { offset: 0, length: 1000 },
+    ]);
+    // Nothing held any more: a frame read again comes from the file, alone (every frame after it was read).
+    await windows.read(700, 100);
+    expect(source.reads.at(-1)).toEqual({ offset: 700, length: 100 });
+  });
+
   it('hands back fewer bytes where the file ends early, as the source does', async () => {
     const frames = [
       { offset: 0, size: 100 },
