@@ -26,11 +26,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
 import { cleanUpOnInterrupt } from './lib/interrupt.js';
-import { scratchDatabaseName } from './lib/scratch-names.js';
+import { scratchDatabaseName, scratchFileName } from './lib/scratch-names.js';
+import { makeSharedInput, publishSharedInput } from './lib/shared-input.js';
 import { DATASET_COLLECTIONS, generateMongoDataset } from './mongodb-dataset.js';
 import { parseFerretBackend, serverCpuSeconds, startBenchFerretDB } from './mongodb-ferretdb.js';
 import { generateManyCollections, manyCollectionsReady } from './mongodb-many-dataset.js';
@@ -67,7 +68,11 @@ const { values: args } = parseArgs({
     'server-pid': { type: 'string' },
     /** Extra engine options for the stowage restore scenarios, as JSON (variants: batchBytes, workersPerCollection …). */
     'restore-options': { type: 'string' },
-    /** Use the compiled child of an earlier run as it is (runs of variants without rebuilding). */
+    /**
+     * Use the compiled child in .tmp/mongodb-bench-build as it is (runs of variants without
+     * rebuilding), compiling it there first when missing; delete that folder to rebuild it.
+     * Without this each run compiles into a folder of its own, removed at the end.
+     */
     'reuse-build': { type: 'boolean', default: false },
   },
 });
@@ -88,24 +93,43 @@ const work = mkdtempSync(join(tmpdir(), 'stowage-mongo-bench-'));
 if (process.getuid?.() === 0) chmodSync(work, 0o711);
 const log = (line: string) => console.error(`[bench] ${line}`);
 
+const sharedBuild = join('.tmp', 'mongodb-bench-build');
+/** This run's own compiled child (without --reuse-build): two runs at once never rebuild each other's. */
+const ownBuild = scratchFileName(sharedBuild);
+
 /**
  * Compiles the library and the child script to JavaScript once, so measured
  * processes do not pay for a TypeScript loader (and worker threads find their
  * modules as they would in the published package).
  */
-function buildChild(): string {
-  const outDir = '.tmp/mongodb-bench-build';
-  const built = join(outDir, 'bench', 'mongodb-child.js');
-  if (args['reuse-build'] && existsSync(built)) return built;
+async function buildChild(): Promise<string> {
+  const childIn = (dir: string) => join(dir, 'bench', 'mongodb-child.js');
+  if (args['reuse-build']) {
+    await makeSharedInput(sharedBuild, async (into) => compileChild(into));
+    return childIn(sharedBuild);
+  }
+  compileChild(ownBuild);
+  return childIn(ownBuild);
+}
+
+function compileChild(outDir: string): void {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
+  const root = resolve('.');
   const tsconfig = join(outDir, 'tsconfig.json');
+  // Absolute paths: a shared build is compiled elsewhere and renamed into place.
   writeFileSync(
     tsconfig,
     JSON.stringify({
-      extends: '../../tsconfig.json',
-      compilerOptions: { rootDir: '../..', outDir: '.', noEmit: false, declaration: false, sourceMap: false },
-      include: ['../../src', '../../bench/mongodb-child.ts'],
+      extends: join(root, 'tsconfig.json'),
+      compilerOptions: {
+        rootDir: root,
+        outDir: resolve(outDir),
+        noEmit: false,
+        declaration: false,
+        sourceMap: false,
+      },
+      include: [join(root, 'src'), join(root, 'bench/mongodb-child.ts')],
     }),
   );
   // Type errors elsewhere in the tree (work in progress) must not stop the bench: tsc still emits.
@@ -114,7 +138,6 @@ function buildChild(): string {
   copyFileSync('package.json', join(outDir, 'package.json'));
   const out = join(outDir, 'bench', 'mongodb-child.js');
   if (!existsSync(out)) throw new Error(`could not compile bench/mongodb-child.ts into ${out}`);
-  return out;
 }
 
 interface Measured {
@@ -216,6 +239,7 @@ async function main() {
     if (!args.keep) await dropDb(base, restoreDb).catch(() => {});
     await stopServer?.();
     rmSync(work, { recursive: true, force: true });
+    rmSync(ownBuild, { recursive: true, force: true });
   };
   const releaseInterrupt = cleanUpOnInterrupt(cleanUp);
   try {
@@ -240,21 +264,25 @@ async function main() {
       });
       log(`generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     }
-    const child = buildChild();
+    const child = await buildChild();
     const mongodump = join(args.mongotools, 'mongodump');
     const mongorestore = join(args.mongotools, 'mongorestore');
     const haveTools = existsSync(mongodump) && existsSync(mongorestore);
     if (!haveTools) log(`no mongodump/mongorestore in ${args.mongotools}: those scenarios are skipped`);
-    // Kept between runs, so `--only restore` can reuse the archives of an earlier run.
+    // Kept between runs, so `--only restore` can reuse the archives of an earlier run. The
+    // timed backups write this run's own files, which its restores read, and copy them here
+    // whole afterwards: two runs at once never restore what the other is writing.
     const archives = join('.tmp', 'mongodb-bench-archives');
-    mkdirSync(archives, { recursive: true });
+    const own = (shared: string) => join(work, basename(shared));
+    /** This run's own file once its backup wrote one, else the one an earlier run left. */
+    const input = (shared: string) => (existsSync(own(shared)) ? own(shared) : shared);
     const stow = join(archives, `${dbName}.stow`);
     const dump = join(archives, `${dbName}.archive.gz`);
     const ferret = (await serverLabel(base)).startsWith('FerretDB');
     const mongorestoreArgs = (noIndexes: boolean) => [
       `--uri=${base}`,
       '--gzip',
-      `--archive=${dump}`,
+      `--archive=${input(dump)}`,
       `--nsFrom=${dbName}.*`,
       `--nsTo=${restoreDb}.*`,
       '--drop',
@@ -276,7 +304,8 @@ async function main() {
         name: `stowage backup (zstd ${level}, jobs ${jobs})`,
         run: async () => {
           // The restore scenario reads the archive of the first level.
-          const file = level === levels[0] ? stow : join(archives, `${dbName}.zstd${level}.stow`);
+          const shared = level === levels[0] ? stow : join(archives, `${dbName}.zstd${level}.stow`);
+          const file = own(shared);
           rmSync(file, { force: true });
           const m = await measure('node', [
             child,
@@ -286,6 +315,7 @@ async function main() {
             String(jobs),
             String(level),
           ]);
+          await publishSharedInput(file, shared);
           return { ...m, bytes: statSync(file).size };
         },
       })),
@@ -294,15 +324,17 @@ async function main() {
             {
               name: 'mongodump --gzip --archive',
               run: async () => {
-                rmSync(dump, { force: true });
+                const file = own(dump);
+                rmSync(file, { force: true });
                 const m = await measure(mongodump, [
                   `--uri=${base}`,
                   `--db=${dbName}`,
                   '--gzip',
-                  `--archive=${dump}`,
+                  `--archive=${file}`,
                   '--quiet',
                 ]);
-                return { ...m, bytes: statSync(dump).size };
+                await publishSharedInput(file, dump);
+                return { ...m, bytes: statSync(file).size };
               },
             },
           ]
@@ -311,7 +343,7 @@ async function main() {
         name: `stowage restore (jobs ${jobs})`,
         run: async () => {
           await dropDb(base, restoreDb);
-          return measure('node', [child, 'restore', stow, `${base}${restoreDb}`, String(jobs)]);
+          return measure('node', [child, 'restore', input(stow), `${base}${restoreDb}`, String(jobs)]);
         },
       },
       ...(ferret
@@ -323,7 +355,7 @@ async function main() {
                 return measure('node', [
                   child,
                   'restore',
-                  stow,
+                  input(stow),
                   `${base}${restoreDb}`,
                   String(jobs),
                   'noindexes',

@@ -11,7 +11,9 @@
  * them unique (bench/mongodb-many-dataset.ts). Without `url` a private
  * FerretDB (SQLite) is started on loopback in `bench/results/.ferretdb-many`,
  * kept between invocations so its datasets are made once; datasets are
- * databases named after their size and reused when complete.
+ * databases named after their size and reused when complete. That server is
+ * one per worktree: two runs at once there would start two on one folder, so
+ * give them a server with `url` (one started by hand from it will do).
  *
  * Cases, per collection count N:
  * - mongodump-N: `mongodump --uri URL --db DB --gzip --archive=FILE` (default parallelism, 4 collections).
@@ -24,9 +26,11 @@
  *   mongorestore would run (bench/mongodb-index-builds.ts: one createIndexes per collection, 4 at
  *   once), as one timed process: the like-for-like baseline for stowage's restore.
  * - stowage-restore-N: `stowage restore FILE.stow URL/DB_r --jobs J` into a dropped database,
- *   ratio to mongorestore-N. The restore inputs are the files the backup cases write (kept in
- *   bench/results/.mongodb-many-inputs, made untimed when missing), so within a round each
- *   restore reads what this build's backup just wrote.
+ *   ratio to mongorestore-N. The restore inputs are the files the backup cases write, in this
+ *   run's scratch folder, so within a round each restore reads what this build's backup just
+ *   wrote; before the first round they are copies of inputs kept between invocations in
+ *   bench/results/.mongodb-many-inputs (made untimed when missing, renamed into place whole).
+ *   Restore targets (DB_r) get this run's own suffix, so two runs on one server keep apart.
  *
  * Options (--set KEY=VALUE): url, collections (2000; 200 with --quick), docs (20),
  * jobs (4, as mongodump/mongorestore's default of 4 collections at once),
@@ -37,13 +41,14 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { MongoClient } from 'mongodb';
 import { type BenchCase, defineScenario } from './lib/harness.js';
 import { scratchDatabaseName } from './lib/scratch-names.js';
+import { makeSharedInput } from './lib/shared-input.js';
 import { parseFerretBackend, startBenchFerretDB } from './mongodb-ferretdb.js';
 import { generateManyCollections, manyCollectionsReady } from './mongodb-many-dataset.js';
 
@@ -140,32 +145,36 @@ export const scenario = defineScenario({
       // BSON bytes of the documents, the same figure for every case.
       const bytes = documentsEach * collections * 170;
 
-      // Kept between invocations (making them takes minutes with thousands of collections): the
-      // timed backups write them, so in a round the restores read what this build's backup wrote.
+      // Kept between invocations (making them takes minutes with thousands of collections) and
+      // only read: the timed backups write this run's own copies, which the restores then read,
+      // so in a round they restore what this build's backup wrote and never what another run
+      // is writing.
       await mkdir(inputsDir, { recursive: true });
       const dumpFile = join(inputsDir, `${db}.archive.gz`);
       const archive = join(inputsDir, `${db}.stow`);
-      if (!existsSync(dumpFile)) {
+      await makeSharedInput(dumpFile, (into) => {
         opts.log(`making the mongorestore input for ${collections} collections (mongodump)`);
-        await run(mongodump, [`--uri=${base}`, `--db=${db}`, '--gzip', `--archive=${dumpFile}`, '--quiet']);
-      }
-      if (!existsSync(archive)) {
+        return run(mongodump, [`--uri=${base}`, `--db=${db}`, '--gzip', `--archive=${into}`, '--quiet']);
+      });
+      await makeSharedInput(archive, (into) => {
         opts.log(`making the stowage restore input for ${collections} collections (stowage backup)`);
-        await run(process.execPath, [cli, 'backup', `${base}${db}`, '--to', archive, '--no-preflight']);
-      }
+        return run(process.execPath, [cli, 'backup', `${base}${db}`, '--to', into, '--no-preflight']);
+      });
+      const timedDump = join(opts.scratchDir, `${db}.archive.gz`);
+      const timedArchive = join(opts.scratchDir, `${db}.stow`);
+      await copyFile(dumpFile, timedDump);
+      await copyFile(archive, timedArchive);
 
       const restoreDb = scratchDatabaseName(`${db}_r`);
       const mongorestoreArgs = [
         `--uri=${base}`,
         '--gzip',
-        `--archive=${dumpFile}`,
+        `--archive=${timedDump}`,
         `--nsFrom=${db}.*`,
         `--nsTo=${restoreDb}.*`,
         '--quiet',
       ];
       restoreDatabases.push(restoreDb);
-      const timedDump = dumpFile;
-      const timedArchive = archive;
       const group = `${collections} collections × ${documentsEach} documents`;
       cases.push(
         {
@@ -243,7 +252,7 @@ export const scenario = defineScenario({
           beforeEach: () => dropDatabase(base, restoreDb),
           run: {
             command: process.execPath,
-            args: [cli, 'restore', archive, `${base}${restoreDb}`, '--jobs', String(jobs), '--yes'],
+            args: [cli, 'restore', timedArchive, `${base}${restoreDb}`, '--jobs', String(jobs), '--yes'],
           },
         },
       );

@@ -17,3 +17,12 @@ export function scratchDatabaseName(base: string): string {
   if (Buffer.byteLength(name) > 63) throw new Error(`scratch database name too long: ${name}`);
   return name;
 }
+
+/**
+ * The name of a file or folder a bench run writes beside other runs' (a build, a
+ * half-made shared input): `base` plus this run's own suffix, so two runs at once
+ * never write, or remove, each other's.
+ */
+export function scratchFileName(base: string): string {
+  return `${base}.${runSuffix}`;
+}

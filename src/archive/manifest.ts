@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type Built, LazySchemas } from '../engines/kit/lazy-schemas.js';
+import { type Built, LazySchemas } from '../schema-check/lazy-schemas.js';
 import { NEWEST_TRAILER_VERSION, OLDEST_READABLE_VERSION, SPLIT_FOOTER_VERSION } from './format.js';
 
 /**

@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { type Built, LazySchemas } from '../engines/kit/lazy-schemas.js';
+import { type Built, LazySchemas } from '../schema-check/lazy-schemas.js';
 import type { Repository } from '../store/repository.js';
 import { safeName } from './naming.js';
 

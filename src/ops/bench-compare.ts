@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineName } from '../engines/engine.js';
 import { enginePlugin } from '../engines/registry.js';
-import { passwordSecrets, redactSecrets } from '../redact.js';
+import { redactConnection } from '../redact.js';
 import { dropDatabase } from './database-probe.js';
 import { dbnameArgument, libpqConnection } from './libpq-environment.js';
 
@@ -172,5 +172,5 @@ async function mongoConfig(dir: string, name: string, url: string): Promise<stri
 
 function firstLine(outcome: ToolRun, url: string): string {
   const line = outcome.stderr.trim().split('\n')[0] || `exit code ${outcome.code}`;
-  return redactSecrets(line, passwordSecrets(url));
+  return redactConnection(line, url);
 }

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { databaseOfUrl, engineForUrl } from '../engines/registry.js';
-import { passwordSecrets, redactSecrets } from '../redact.js';
+import { redactConnection } from '../redact.js';
 import { notify, type RunEvent, type WebhookOptions } from './notify.js';
 import { DEFAULT_MAX_RETAINED_WAL_BYTES } from './status.js';
 
@@ -66,7 +66,7 @@ export class ContinuousAlerts {
     } catch (err) {
       // The server is down or refuses: follow's own failure says so; nothing new to alert.
       this.log(
-        `job ${this.job.name}: could not read the replication slots: ${redactSecrets((err as Error).message, passwordSecrets(this.job.source))}`,
+        `job ${this.job.name}: could not read the replication slots: ${redactConnection((err as Error).message, this.job.source)}`,
       );
       return;
     }

@@ -2,7 +2,7 @@ import type { EngineName } from '../engines/engine.js';
 import type { ProbeSession, SourceConnecting, TargetContents } from '../engines/plugin.js';
 import { engineForUrl } from '../engines/registry.js';
 import { StowageError, UsageError } from '../errors.js';
-import { passwordSecrets, redactSecrets, redactUrl } from '../redact.js';
+import { redactConnection, redactUrl } from '../redact.js';
 
 /**
  * Small direct questions to a database server that operations need before or
@@ -97,9 +97,7 @@ function unreachable(err: unknown, url: string): StowageError {
   if (err instanceof UsageError) return err;
   // The engine's own connection error says it all already; keep its driver cause for the detail.
   if (err instanceof StowageError && err.cause) err = err.cause;
-  const detail = redactSecrets(err instanceof Error ? err.message : String(err), passwordSecrets(url)).split(
-    '\n',
-  )[0];
+  const detail = redactConnection(err instanceof Error ? err.message : String(err), url).split('\n')[0];
   return new StowageError(
     'db-unreachable',
     `cannot connect to ${redactUrl(url)}: ${detail}`,
@@ -110,8 +108,6 @@ function unreachable(err: unknown, url: string): StowageError {
 
 function clean(err: unknown, url: string): Error {
   if (err instanceof StowageError) return err;
-  const detail = redactSecrets(err instanceof Error ? err.message : String(err), passwordSecrets(url)).split(
-    '\n',
-  )[0];
+  const detail = redactConnection(err instanceof Error ? err.message : String(err), url).split('\n')[0];
   return new StowageError('db-error', `${redactUrl(url)}: ${detail}`, undefined, { cause: err });
 }

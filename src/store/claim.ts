@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { z } from 'zod';
-import { type Built, LazySchemas } from '../engines/kit/lazy-schemas.js';
+import { type Built, LazySchemas } from '../schema-check/lazy-schemas.js';
 
 /**
  * Who is writing an unfinished archive, recorded in its claim

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { Built } from '../engines/kit/lazy-schemas.js';
 import { UsageError } from '../errors.js';
+import type { Built } from '../schema-check/lazy-schemas.js';
 import { inProcessStoresRefused } from './in-process-refusal.js';
 import { localStore } from './local/local-store.js';
 import { memoryStore } from './memory/memory-store.js';

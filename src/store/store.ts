@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { LazySchemas } from '../engines/kit/lazy-schemas.js';
+import type { LazySchemas } from '../schema-check/lazy-schemas.js';
 import type { Repository } from './repository.js';
 
 /**

@@ -7,7 +7,7 @@ import {
   MongoServerSelectionError,
 } from 'mongodb';
 import { StowageError } from '../../errors.js';
-import { redactSecrets, redactUrl } from '../../redact.js';
+import { redactConnection, redactUrl } from '../../redact.js';
 import { isConnectionLoss } from './connection-loss.js';
 
 /**
@@ -52,21 +52,6 @@ function hostOf(url: string): string {
   }
 }
 
-function secretsOf(url: string): string[] {
-  const m = /^mongodb(?:\+srv)?:\/\/([^@/]*)@/.exec(url);
-  if (!m?.[1]) return [];
-  const [user, pass] = m[1].split(':');
-  const decoded = (s?: string) => {
-    if (!s) return undefined;
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return s;
-    }
-  };
-  return [pass, decoded(pass), user && pass ? `${user}:${pass}` : undefined].filter((s): s is string => !!s);
-}
-
 /** First line of a message, without the driver's trailing detail. */
 function firstLine(message: string): string {
   return (message.split('\n')[0] ?? message).trim();
@@ -88,7 +73,7 @@ export function toStowageError(error: unknown, context: ErrorContext): StowageEr
   if (error instanceof StowageError) return error;
   const host = hostOf(context.url);
   const during = context.during ? ` during ${context.during}` : '';
-  const clean = (text: string) => redactSecrets(text, secretsOf(context.url));
+  const clean = (text: string) => redactConnection(text, context.url);
 
   const badUrl =
     error instanceof MongoParseError ||

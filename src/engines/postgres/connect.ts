@@ -221,7 +221,8 @@ export class PgSession {
       server: target.server,
       database: target.database,
       user: target.user,
-      secrets: [target.password],
+      password: target.password,
+      hosts: target.info.hosts.map((h) => h.host),
       mode: options.mode,
     };
     const client = await connectFirst(target, options, context);

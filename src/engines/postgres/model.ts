@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { StowageError } from '../../errors.js';
 import { LOCK_MODES } from '../../scheduler/scheduler.js';
-import { type Built, LazySchemas } from '../kit/lazy-schemas.js';
+import { type Built, LazySchemas } from '../../schema-check/lazy-schemas.js';
 import { largeObjectsSchema } from './large-objects.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { PgSqlStateCode } from '../../error-codes.js';
 import { type ErrorCode, StowageError } from '../../errors.js';
-import { redactSecrets } from '../../redact.js';
+import { redactPassword } from '../../redact.js';
 
 /**
  * Turns driver and server errors into one-line {@link StowageError}s with a hint.
@@ -15,8 +15,10 @@ export interface ErrorContext {
   server: string;
   database: string;
   user: string;
-  /** Secrets that must not appear in any message. */
-  secrets: (string | undefined)[];
+  /** The password, which must not appear in any message (see redactPassword for how it is masked). */
+  password: string | undefined;
+  /** The host names, shown in messages even when the password is one of them. */
+  hosts: string[];
   /** What we were doing, e.g. `backing up table public.orders`. */
   doing?: string;
   /** Restore or backup: picks the hint for a missing database. */
@@ -66,10 +68,11 @@ export function connectionWasLost(err: unknown): boolean {
 export function translatePgError(err: unknown, ctx: ErrorContext): StowageError {
   if (err instanceof StowageError) return err;
   const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as DriverError;
-  const raw = redactSecrets(firstLine(e.message ?? String(err)), ctx.secrets);
+  const redact = (text: string) => redactPassword(text, ctx.password, [ctx.user, ctx.database, ...ctx.hosts]);
+  const raw = redact(firstLine(e.message ?? String(err)));
   const doing = ctx.doing ? ` while ${ctx.doing}` : '';
   const make = (code: ErrorCode, message: string, hint?: string) =>
-    new StowageError(code, redactSecrets(message, ctx.secrets), hint, { cause: err });
+    new StowageError(code, redact(message), hint, { cause: err });
 
   switch (e.code) {
     case 'ECONNREFUSED':

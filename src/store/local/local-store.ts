@@ -1,5 +1,5 @@
 import { basename, dirname, resolve } from 'node:path';
-import { type Built, LazySchemas } from '../../engines/kit/lazy-schemas.js';
+import { type Built, LazySchemas } from '../../schema-check/lazy-schemas.js';
 import type { Store } from '../store.js';
 import { LocalRepository } from './local-repository.js';
 

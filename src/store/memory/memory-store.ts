@@ -1,5 +1,5 @@
-import { type Built, LazySchemas } from '../../engines/kit/lazy-schemas.js';
 import { UsageError } from '../../errors.js';
+import { type Built, LazySchemas } from '../../schema-check/lazy-schemas.js';
 import type { Store } from '../store.js';
 import { formatMemoryUrl, MemoryRepository, parseMemoryUrl } from './memory-repository.js';
 

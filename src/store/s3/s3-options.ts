@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type Built, LazySchemas } from '../../engines/kit/lazy-schemas.js';
+import { type Built, LazySchemas } from '../../schema-check/lazy-schemas.js';
 import { S3_OPTION_FLAGS } from './s3-flags.js';
 
 /**

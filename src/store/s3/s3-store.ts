@@ -1,4 +1,4 @@
-import type { Built } from '../../engines/kit/lazy-schemas.js';
+import type { Built } from '../../schema-check/lazy-schemas.js';
 import { optionsFromEnv } from '../options-from-env.js';
 import type { Store } from '../store.js';
 import { formatS3Url, parseS3Url, splitS3ArchiveUrl } from './s3-location.js';

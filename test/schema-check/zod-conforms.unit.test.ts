@@ -6,11 +6,11 @@ import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { manifestSchemas } from '../../src/archive/manifest.js';
 import { runRecordSchemas } from '../../src/catalog/run-record.js';
-import { conformer } from '../../src/engines/kit/zod-conforms.js';
-import { isIsoDatetime } from '../../src/engines/kit/zod-stand-in.js';
 import { largeObjectsSchema } from '../../src/engines/postgres/large-objects.js';
 import { parsePostgresSchema, postgresSchemas } from '../../src/engines/postgres/model.js';
 import { StowageError } from '../../src/errors.js';
+import { conformer } from '../../src/schema-check/zod-conforms.js';
+import { isIsoDatetime } from '../../src/schema-check/zod-stand-in.js';
 import { claimSchemas } from '../../src/store/claim.js';
 import { s3OptionSchemas } from '../../src/store/s3/s3-options.js';
 
