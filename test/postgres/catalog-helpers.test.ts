@@ -118,8 +118,8 @@ describe('reading the catalog on several sessions of one snapshot', () => {
 
   it('keeps a second reader waiting on each session while the first one reads its answer', async () => {
     const alone = await read(0);
+    expect(alone.mostPending).toBeGreaterThanOrEqual(2);
     expect(alone.mostPending).toBe(TASKS_PER_SESSION);
-    expect(TASKS_PER_SESSION).toBeGreaterThan(1);
     const shared = await read(1);
     expect(shared.mostPending).toBe(TASKS_PER_SESSION);
   }, 60_000);
