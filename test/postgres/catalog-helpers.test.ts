@@ -1,10 +1,16 @@
 // The catalog readers' queries shared out between sessions in one snapshot (issue 14:
 // thousands of tables): the leader alone and the leader with helpers read the same schema,
 // with the same warnings in the same order, and the helpers do answer some of the queries.
+// Each session has a second reader's query waiting while the first one's answer is read,
+// so the server works while the client turns an answer into objects.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgSession, parseTarget } from '../../src/engines/postgres/connect.js';
 import type { CatalogContext } from '../../src/engines/postgres/introspect/context.js';
-import { listSchemas, readCatalog } from '../../src/engines/postgres/introspect/read-catalog.js';
+import {
+  listSchemas,
+  readCatalog,
+  TASKS_PER_SESSION,
+} from '../../src/engines/postgres/introspect/read-catalog.js';
 import { selectRelations } from '../../src/engines/postgres/introspect/relations.js';
 import { NameFilter } from '../../src/engines/postgres/patterns.js';
 import { readServerInfo } from '../../src/engines/postgres/server-info.js';
@@ -51,6 +57,21 @@ async function read(helpers: number) {
   const others: PgSession[] = [];
   try {
     const server = await readServerInfo(leader);
+    // Queries sent on the leader and not answered yet, at most.
+    let pending = 0;
+    let mostPending = 0;
+    const counted =
+      <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        mostPending = Math.max(mostPending, ++pending);
+        try {
+          return await call(...args);
+        } finally {
+          pending--;
+        }
+      };
+    leader.query = counted(leader.query.bind(leader)) as typeof leader.query;
+    leader.eachRow = counted(leader.eachRow.bind(leader)) as typeof leader.eachRow;
     const snapshot = await beginSnapshot(leader, true);
     let helperQueries = 0;
     for (let i = 0; i < helpers; i++) {
@@ -75,8 +96,9 @@ async function read(helpers: number) {
     };
     ctx.schemas = await listSchemas(ctx, filter);
     ctx.relations = (await selectRelations(ctx, filter)).map((r) => r.oid);
+    mostPending = 0;
     const catalog = await readCatalog(ctx, others);
-    return { catalog, warnings: ctx.warnings, incomplete: ctx.incomplete, helperQueries };
+    return { catalog, warnings: ctx.warnings, incomplete: ctx.incomplete, helperQueries, mostPending };
   } finally {
     await Promise.all([leader, ...others].map((s) => s.close()));
   }
@@ -92,5 +114,13 @@ describe('reading the catalog on several sessions of one snapshot', () => {
     expect(shared.warnings).toEqual(alone.warnings);
     expect(shared.incomplete).toEqual(alone.incomplete);
     expect(shared.helperQueries).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('keeps a second reader waiting on each session while the first one reads its answer', async () => {
+    const alone = await read(0);
+    expect(alone.mostPending).toBeGreaterThanOrEqual(2);
+    expect(alone.mostPending).toBe(TASKS_PER_SESSION);
+    const shared = await read(1);
+    expect(shared.mostPending).toBe(TASKS_PER_SESSION);
   }, 60_000);
 });

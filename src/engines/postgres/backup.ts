@@ -4,6 +4,7 @@ import type { EngineBackupRequest, EngineBackupResult } from '../engine.js';
 import { counted, countUnits } from '../nouns.js';
 import { BACKUP_SETTINGS, openBackupLeader, type PgSourceConnecting } from './backup-leader.js';
 import { PgSession, parseTarget } from './connect.js';
+import { copyPlaces, isSmallPart } from './copy-places.js';
 import { dumpTable, dumpTables } from './dump-table.js';
 import { qualify } from './ident.js';
 import { readCensus } from './introspect/census.js';
@@ -267,7 +268,11 @@ export async function backupPostgres(
                 },
           ),
         ],
-        workers,
+        copyPlaces(
+          workers,
+          queue.map(({ part }) => part),
+          { batching: !server.pglite, largeObjects: largeObjectTask.length > 0 },
+        ),
         {
           signal,
           // One table failed: stop the others now rather than finish copying into a backup that will be thrown away.
@@ -380,8 +385,6 @@ async function backUpLargeObjects(
   progress({ type: 'unit-done', name: stream, items: writer.itemCount, bytes });
 }
 
-/** Tables at most this big (estimated) share a query with others (see copy-out-batch.ts). */
-const SMALL_TABLE_BYTES = 256 * 1024;
 /** At most this many tables, and this many estimated bytes, in one query. */
 const BATCH_TABLES = 100;
 const BATCH_BYTES = 4 * 1024 * 1024;
@@ -396,8 +399,7 @@ function batchSmallTables<T extends { part: TablePart }>(queue: T[], batching: b
   let batch: T[] = [];
   let bytes = 0;
   for (const item of queue) {
-    const small =
-      batching && item.part.fromBlock === undefined && item.part.estimatedBytes <= SMALL_TABLE_BYTES;
+    const small = batching && isSmallPart(item.part);
     if (!small) {
       out.push([item]);
       continue;

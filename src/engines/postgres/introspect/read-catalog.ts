@@ -172,10 +172,21 @@ function stored(object: CatalogObject): void {
 }
 
 /**
+ * Tasks each session runs at once. With one, a session's server sat idle while
+ * the client turned its last answer into objects (143 ms between two queries
+ * on the leader at 3,000 tables), and the client waited while the server
+ * answered. With two, the driver queues the second task's query and sends it
+ * the moment the first one's answer is in: the server works on it while the
+ * client reads that answer. Queries of one session still run one at a time.
+ */
+export const TASKS_PER_SESSION = 2;
+
+/**
  * Runs the tasks on `ctx.session` and the helpers, each session taking the
- * next task when it is free (the first session takes the first task). Each
- * task reports into warning and incomplete lists of its own, added to `ctx`'s
- * in task order afterwards, so what a backup says does not depend on timing.
+ * next task when one of its {@link TASKS_PER_SESSION} places is free (the
+ * first session takes the first task). Each task reports into warning and
+ * incomplete lists of its own, added to `ctx`'s in task order afterwards, so
+ * what a backup says does not depend on timing.
  */
 async function shareOut<T>(
   ctx: CatalogContext,
@@ -184,8 +195,11 @@ async function shareOut<T>(
 ): Promise<{ value: T; warnings: string[]; incomplete: string[] }[]> {
   const out: { value: T; warnings: string[]; incomplete: string[] }[] = [];
   let next = 0;
+  const sessions = [ctx.session, ...helpers];
+  // Each session's first place before any second one: every session has a task before one gets two.
+  const places = Array.from({ length: TASKS_PER_SESSION }, () => sessions).flat();
   await Promise.all(
-    [ctx.session, ...helpers].map(async (session) => {
+    places.map(async (session) => {
       while (next < tasks.length) {
         const i = next++;
         const own: CatalogContext = { ...ctx, session, warnings: [], incomplete: [] };
