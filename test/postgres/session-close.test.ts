@@ -1,6 +1,6 @@
-// Ending a session at the end of a restore sends the goodbye (Terminate) and lets the socket go
-// once it is written, as libpq's PQfinish does: the server answers nothing to it, and its side of
-// the close comes only when the backend has exited (milliseconds on a busy server).
+// Ending a session sends the goodbye (Terminate) and lets the socket go once it is written, as
+// libpq's PQfinish does: the server answers nothing to it, and its side of the close comes only
+// when the backend has exited (milliseconds on a busy server, at the end of every restore).
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgSession, parseTarget } from '../../src/engines/postgres/connect.js';
@@ -50,11 +50,11 @@ describe('closing a PostgreSQL session', () => {
     await new Promise<void>((resolve) => relay.server.close(() => resolve()));
   });
 
-  it('with awaitExit false, does not wait for the backend to exit once the goodbye is sent', async () => {
+  it('does not wait for the backend to exit once the goodbye is sent', async () => {
     const session = await PgSession.open(parseTarget(url), { mode: 'restore', settings: {} });
     await session.query('SELECT 1');
     let settled = false;
-    const closing = session.close({ awaitExit: false }).then(() => {
+    const closing = session.close().then(() => {
       settled = true;
     });
     // The backend got the goodbye and exited; the relay keeps that from the client.

@@ -302,21 +302,17 @@ export class PgSession {
     return translatePgError(this.lost ?? err, { ...this.context, doing });
   }
 
-  /**
-   * Ends the connection politely. Safe to call twice. By default it returns once the server closed
-   * its side, that is once the backend has exited and let go of what it held (a replication slot,
-   * its database: renaming or dropping that waits for it). With `awaitExit: false` it returns once
-   * the goodbye (Terminate, which gets no answer) is written, as libpq's PQfinish does: for the end
-   * of a run, where that exit took milliseconds on a busy server between the last statement and
-   * the process ending.
-   */
-  async close({ awaitExit = true }: { awaitExit?: boolean } = {}): Promise<void> {
+  /** Ends the connection politely. Safe to call twice. */
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.signal?.removeEventListener('abort', this.onAbort);
     const stream = (this.client as unknown as { connection?: { stream?: Duplex } }).connection?.stream;
     const ended = this.client.end().catch(() => {});
-    if (!awaitExit) stream?.once('finish', () => stream.destroy());
+    // The goodbye (Terminate) gets no answer: once it is written, the server's side of the close
+    // only says the backend has exited, which takes milliseconds on a busy server at the end of
+    // every run. libpq's PQfinish does not wait for it either.
+    stream?.once('finish', () => stream.destroy());
     await ended;
   }
 

@@ -94,12 +94,6 @@ export function startRestorePostgres(
  */
 export async function restorePostgres(
   request: EngineRestoreRequest<PostgresRestoreOptions>,
-  /**
-   * Whether the restore returns only once its backends have exited. Not by default: the run ends
-   * with the restore, and the exits took milliseconds on a busy server after the last statement.
-   * A caller that renames or copies the database next wants them gone (template-cache.ts).
-   */
-  { awaitExit = false }: { awaitExit?: boolean } = {},
 ): Promise<EngineRestoreResult> {
   const options = request.options ?? {};
   const { progress, signal } = request;
@@ -264,7 +258,7 @@ export async function restorePostgres(
     throw restoreFailure(err, ledger, signal, dataOnly);
   } finally {
     await opening;
-    await Promise.all(sessions.map((s) => s.close({ awaitExit })));
+    await Promise.all(sessions.map((s) => s.close()));
   }
 }
 

@@ -120,17 +120,13 @@ async function ensureTemplate(
     if (await databaseExists(admin, loading)) await dropDatabase(admin, loading);
     const loadUrl = withDatabase(admin.target, loading);
     try {
-      await restorePostgres(
-        {
-          ...request,
-          url: connectionUrl(request.url, loadUrl),
-          options: { ...request.options, create: true },
-          // Begun (if at all) for the target's URL, not this template's.
-          started: undefined,
-        },
-        // Renamed and copied next, which waits for every backend on it to have exited.
-        { awaitExit: true },
-      );
+      await restorePostgres({
+        ...request,
+        url: connectionUrl(request.url, loadUrl),
+        options: { ...request.options, create: true },
+        // Begun (if at all) for the target's URL, not this template's.
+        started: undefined,
+      });
       const comment = `${MARKER}: ${request.label}, key ${request.key}`;
       await admin.query(
         `COMMENT ON DATABASE ${quoteIdent(loading)} IS ${quoteLiteral(comment)}`,
