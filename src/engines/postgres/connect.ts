@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import type { Duplex } from 'node:stream';
 import pg from 'pg';
 import { StowageError, UsageError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
@@ -307,13 +306,7 @@ export class PgSession {
     if (this.closed) return;
     this.closed = true;
     this.signal?.removeEventListener('abort', this.onAbort);
-    const stream = (this.client as unknown as { connection?: { stream?: Duplex } }).connection?.stream;
-    const ended = this.client.end().catch(() => {});
-    // The goodbye (Terminate) gets no answer: once it is written, the server's side of the close
-    // only says the backend has exited, which takes milliseconds on a busy server at the end of
-    // every run. libpq's PQfinish does not wait for it either.
-    stream?.once('finish', () => stream.destroy());
-    await ended;
+    await this.client.end().catch(() => {});
   }
 
   /** Drops the connection at once (abort, or cleanup after a failure mid-COPY). */
