@@ -116,6 +116,14 @@ export interface EngineRestoreRequest<Options = Record<string, unknown>> {
    * safety backup of {@link RestoreWritePlan.replaced} is taken here.
    */
   beforeWrite?: (plan: RestoreWritePlan) => Promise<void>;
+  /** What {@link Engine.startRestore} began for this restore's `url` and `options`; the engine takes it over. */
+  started?: RestoreStart;
+}
+
+/** Work an engine began for a restore before the archive was read (see {@link Engine.startRestore}). */
+export interface RestoreStart {
+  /** Lets go of what the restore did not take over (the archive failed to open, say). Safe to call twice. */
+  dispose(): Promise<void>;
 }
 
 /** What a restore is about to write, after renames and selection, in the target's own names. */
@@ -167,6 +175,12 @@ export interface Engine<BackupOptions = Record<string, unknown>, RestoreOptions 
   schemaSql?(schema: unknown, selection: RestoreOptions): Promise<string[]>;
   backup(request: EngineBackupRequest<BackupOptions>): Promise<EngineBackupResult>;
   restore(request: EngineRestoreRequest<RestoreOptions>): Promise<EngineRestoreResult>;
+  /**
+   * Begins what a restore into `url` can do before the archive is read (connecting: round trips
+   * and an authentication that the archive's opening and reading fill); handed to restore() as
+   * {@link EngineRestoreRequest.started}. Absent: the engine starts with the archive read.
+   */
+  startRestore?(url: string, options: RestoreOptions, signal?: AbortSignal): RestoreStart;
   /** Continuous backup (`stowage follow`) and point-in-time replay. Absent: the engine cannot be followed. */
   readonly follow?: EngineFollow;
   /**

@@ -105,6 +105,13 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
   const keys = given?.keys ?? archiveKeys(options.encryption);
   const watchdog = await watchRun(options.target, path, options);
   const signal = options.signal ? AbortSignal.any([options.signal, watchdog.signal]) : watchdog.signal;
+  // The engine starts on the target (connecting) while the archive opens. Not for an archive on
+  // stdin, received whole first (a connection idle that long may meet idle_session_timeout), nor
+  // for a template cache, which restores into another database first.
+  const begun =
+    given || path === STDIN_ARCHIVE || options.templateCache
+      ? undefined
+      : engine.startRestore?.(options.target, options.engineOptions ?? {}, signal);
   let handle: ArchiveHandle;
   let unwatch: (() => void) | undefined;
   if (given) {
@@ -124,6 +131,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
       );
     } catch (err) {
       watchdog.stop();
+      await begun?.dispose();
       throw err;
     }
   }
@@ -166,6 +174,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
       options: options.engineOptions ?? {},
       progress: watchdog.watchProgress(progress),
       signal,
+      started: begun,
     };
     let template: RestoreSummary['template'];
     let result: EngineRestoreResult;
@@ -207,6 +216,8 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
   } finally {
     watchdog.stop();
     unwatch?.();
+    // Not taken over when the restore stopped before connecting (another engine's archive, say).
+    await begun?.dispose();
     // A handle the caller opened stays open for its next step.
     if (!given) await boundedCleanup(watchdog, handle.close());
   }

@@ -15,10 +15,11 @@
  * ({@link ScheduleOptions.runBatch}): when a worker takes such a task it also
  * takes the other ready tasks of that batch key that could start, up to
  * `batchLimit` and its share of them (the ready tasks of the key, by count and
- * by weight, divided by the number of idle workers and of the workers busy
- * when it came free: two idle connections each get half of a few small tables
- * rather than one getting all of them, and a connection that comes free while
- * the other still works takes half of the ready index builds, not all), and
+ * by weight, divided by the workers that have not yet taken a batch of that key
+ * in the same turn: two idle connections each get half of a few small tables
+ * rather than one getting all of them, a connection that comes free while
+ * the other still works takes half of the ready index builds, not all, and so
+ * does one whose partner was just handed a one-millisecond view), and
  * runs them one after the other in one turn. Batch-mates may
  * hold conflicting locks on one key (they never run at the same time), but
  * none conflicts with a task on another worker. Thousands of small tasks then
@@ -216,8 +217,12 @@ export async function runSchedule<W>(
   };
 
   const pump = () => {
-    // Workers busy when this turn began come back later and want their share of what is ready now.
-    const busy = workers.length - idle.length;
+    /**
+     * Workers given a batch of each key in this turn: they took their share of it. Every other
+     * worker comes back for one: those busy when the turn began, and those this turn gives other
+     * work (a view, say, which takes a millisecond while the batch takes eighty).
+     */
+    const servedThisTurn = new Map<string, number>();
     while (!failure && idle.length > 0) {
       const entry = takeNext();
       if (!entry) break;
@@ -229,7 +234,9 @@ export async function runSchedule<W>(
         // that a handful of small tables (or their indexes) load on every connection instead of all
         // on the first, and a worker that comes free first does not take every index build while
         // the other, free a moment later, finds none left.
-        const shares = idle.length + busy;
+        const served = servedThisTurn.get(key) ?? 0;
+        servedThisTurn.set(key, served + 1);
+        const shares = workers.length - served;
         const own = entry.task.batchWeight ?? 0;
         const count = Math.min(maxTasks, Math.ceil((heap.size + 1) / shares));
         const share = Math.max(own, Math.ceil((readyWeight.get(key) ?? 0) / shares));

@@ -297,6 +297,41 @@ describe('runSchedule', () => {
     expect(turns.flatMap(([, ...ids]) => ids).sort()).toEqual(['ix-a', 'ix-b', 'ix-c', 'ix-d']);
   });
 
+  it('a worker handed other work in the same turn still gets its share of a batch key', async () => {
+    const turns: string[][] = [];
+    const build = (id: string): ScheduledTask<string> => ({
+      id,
+      batch: 'ddl',
+      priority: 1,
+      deps: ['pk'],
+      run: async (worker) => {
+        turns.push([worker, id]);
+      },
+    });
+    await runSchedule(
+      [
+        { id: 'pk', run: async () => {} },
+        // Ready with the builds and ahead of them: the first worker takes it, alone.
+        { id: 'view', priority: 2, deps: ['pk'], run: async (worker) => void turns.push([worker, 'view']) },
+        build('ix-a'),
+        build('ix-b'),
+        build('ix-c'),
+        build('ix-d'),
+      ],
+      ['w1', 'w2'],
+      {
+        runBatch: async (tasks, worker) => {
+          turns.push([worker, ...tasks.map((t) => t.id)]);
+        },
+      },
+    );
+    // The worker given the view comes back at once: the other takes half of the builds, not all
+    // four (a small restore's longest post-data turn, while its partner sat idle).
+    const firstBuilds = turns.find((t) => t[1]?.startsWith('ix-'));
+    expect(firstBuilds?.slice(1)).toEqual(['ix-a', 'ix-b']);
+    expect(turns.flatMap(([, ...ids]) => ids).sort()).toEqual(['ix-a', 'ix-b', 'ix-c', 'ix-d', 'view']);
+  });
+
   it('batch-mates may conflict with each other but not with a task running on another worker', async () => {
     const gate = new Gate();
     const batches: string[][] = [];

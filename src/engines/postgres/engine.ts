@@ -4,7 +4,7 @@ import { describePostgresContents, postgresSchemaSql } from './contents.js';
 import { postgresFollow } from './follow/index.js';
 import type { PostgresBackupOptions, PostgresRestoreOptions } from './options.js';
 import { printableSchema } from './printable-schema.js';
-import { restorePostgres } from './restore.js';
+import { restorePostgres, startRestorePostgres } from './restore.js';
 import { tableOfStream } from './table-parts.js';
 import { postgresTemplateCache } from './template-cache.js';
 
@@ -23,6 +23,7 @@ export const postgresEngine: Engine<PostgresBackupOptions, PostgresRestoreOption
   schemaSql: postgresSchemaSql,
   backup: backupPostgres,
   restore: restorePostgres,
+  startRestore: startRestorePostgres,
   follow: postgresFollow,
   templateCache: postgresTemplateCache,
 };

@@ -33,7 +33,13 @@ import {
 } from './restore-plan.js';
 import { mapDropRoles, mapObjectRoles, mapStatementRole } from './role-map.js';
 import { readServerInfo } from './server-info.js';
-import { existingTables, openTarget, requireEmptyTarget, startConnecting } from './target.js';
+import {
+  existingTables,
+  openTarget,
+  requireEmptyTarget,
+  startConnecting,
+  type TargetConnecting,
+} from './target.js';
 import { fitToServer } from './target-version.js';
 
 /** Most post-data objects sent to the server in one query. */
@@ -57,6 +63,26 @@ const RESTORE_SETTINGS: Record<string, string> = {
   default_tablespace: '',
 };
 
+/** The settings of every session of a restore with `options`. */
+function restoreSettings(options: PostgresRestoreOptions): Record<string, string> {
+  return {
+    ...RESTORE_SETTINGS,
+    ...(options.disableTriggers ? { session_replication_role: 'replica' } : {}),
+  };
+}
+
+/**
+ * Starts connecting to the target of a restore before its archive is read: the connection's
+ * round trips and authentication then overlap opening the archive and loading its schema.
+ */
+export function startRestorePostgres(
+  url: string,
+  options: PostgresRestoreOptions,
+  signal?: AbortSignal,
+): TargetConnecting {
+  return startConnecting(url, { create: !!options.create, settings: restoreSettings(options), signal });
+}
+
 /**
  * Restores a backup: pre-data in dependency order, then table data on `jobs`
  * connections (biggest tables first), sequence values, then post-data with
@@ -71,12 +97,12 @@ export async function restorePostgres(
 ): Promise<EngineRestoreResult> {
   const options = request.options ?? {};
   const { progress, signal } = request;
-  const settings = {
-    ...RESTORE_SETTINGS,
-    ...(options.disableTriggers ? { session_replication_role: 'replica' } : {}),
-  };
-  // Connecting to the target runs while the archive's schema is parsed and the restore planned.
-  const connecting = startConnecting(request.url, { create: !!options.create, settings, signal });
+  const settings = restoreSettings(options);
+  // Connecting to the target runs while the archive's schema is parsed and the restore planned,
+  // or began before the archive was opened (startRestorePostgres).
+  const connecting =
+    (request.started as TargetConnecting | undefined) ??
+    startConnecting(request.url, { create: !!options.create, settings, signal });
   let planned: Awaited<ReturnType<typeof planTarget>>;
   try {
     planned = await planTarget(request, options);

@@ -124,6 +124,8 @@ async function ensureTemplate(
         ...request,
         url: connectionUrl(request.url, loadUrl),
         options: { ...request.options, create: true },
+        // Begun (if at all) for the target's URL, not this template's.
+        started: undefined,
       });
       const comment = `${MARKER}: ${request.label}, key ${request.key}`;
       await admin.query(
