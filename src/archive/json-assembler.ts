@@ -56,7 +56,8 @@ interface Open {
 
 /** A value being cut out of the bytes, possibly over several chunks. */
 interface Cut {
-  kind: 'string' | 'container' | 'scalar';
+  /** A run is several elements of an array, parsed together as one array (one call instead of one each). */
+  kind: 'string' | 'container' | 'scalar' | 'run';
   /** Whether the value is the key of a member (only strings are). */
   isKey: boolean;
   /** Bytes of earlier chunks (copied: the caller may reuse its chunk buffers). */
@@ -64,7 +65,12 @@ interface Cut {
   depth: number;
   inString: boolean;
   escaped: boolean;
+  /** Bytes in `pieces`. */
+  length: number;
 }
+
+/** A run of array elements ends at the first element boundary past this many bytes. */
+const RUN_BYTES = 64 * 1024;
 
 export class JsonAssembler {
   private readonly open: Open[] = [];
@@ -82,6 +88,7 @@ export class JsonAssembler {
         const end = this.scanCut(this.cut, chunk, i);
         if (end < 0) {
           this.cut.pieces.push(Buffer.from(chunk.subarray(i)));
+          this.cut.length += n - i;
           return;
         }
         const cut = this.cut;
@@ -147,7 +154,20 @@ export class JsonAssembler {
       return;
     }
     if (c === CLOSE_BRACE || c === CLOSE_BRACKET || c === COMMA || c === COLON) throw unexpected(c);
-    this.startCut(c, false);
+    if (top !== undefined && Array.isArray(top.value)) this.startRun();
+    else this.startCut(c, false);
+  }
+
+  private startRun(): void {
+    this.cut = {
+      kind: 'run',
+      isKey: false,
+      pieces: [],
+      depth: 0,
+      inString: false,
+      escaped: false,
+      length: 0,
+    };
   }
 
   private startCut(c: number, isKey: boolean): void {
@@ -158,6 +178,7 @@ export class JsonAssembler {
       depth: 0,
       inString: false,
       escaped: false,
+      length: 0,
     };
   }
 
@@ -172,15 +193,22 @@ export class JsonAssembler {
       while (i < n && !endsScalar(chunk[i] as number)) i++;
       return i < n ? i : -1;
     }
+    const run = cut.kind === 'run';
     let { depth, inString, escaped } = cut;
     for (; i < n; i++) {
       const c = chunk[i] as number;
+      if (run && depth === 0 && !inString) {
+        // Between (or inside scalar) elements: the run ends before the array's end, or before a comma
+        // once it is long enough; the comma or bracket is left to the structure.
+        if (c === CLOSE_BRACKET || c === CLOSE_BRACE) return this.endRun(cut, i);
+        if (c === COMMA && cut.length + (i - from) >= RUN_BYTES) return this.endRun(cut, i);
+      }
       if (inString) {
         if (escaped) escaped = false;
         else if (c === BACKSLASH) escaped = true;
         else if (c === QUOTE) {
           inString = false;
-          if (depth === 0) {
+          if (depth === 0 && !run) {
             cut.inString = false;
             return i + 1;
           }
@@ -189,7 +217,7 @@ export class JsonAssembler {
       else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
       else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
         depth--;
-        if (depth === 0) {
+        if (depth === 0 && !run) {
           cut.depth = 0;
           return i + 1;
         }
@@ -201,8 +229,22 @@ export class JsonAssembler {
     return -1;
   }
 
+  private endRun(cut: Cut, at: number): number {
+    cut.depth = 0;
+    cut.inString = false;
+    cut.escaped = false;
+    return at;
+  }
+
   /** A value cut out whole: parsed, and put where it belongs. */
   private finish(cut: Cut, text: string): void {
+    if (cut.kind === 'run') {
+      const values = JSON.parse(`[${text}]`) as unknown[];
+      const array = this.open.at(-1)?.value as unknown[];
+      for (let i = 0; i < values.length; i++) array.push(values[i]);
+      this.expect = Expect.CommaOrEnd;
+      return;
+    }
     const value: unknown = JSON.parse(text);
     if (cut.isKey) {
       this.key = value as string;
