@@ -47,6 +47,8 @@ describe('JsonAssembler', () => {
   it('gives what JSON.parse gives, however the bytes are cut', () => {
     const texts = [
       JSON.stringify(manifestLike(50)),
+      // Long enough that an array's elements are parsed in several runs.
+      JSON.stringify(manifestLike(3000)),
       JSON.stringify(manifestLike(50), null, 2),
       JSON.stringify(manifestLike(0), null, '\t').replaceAll('\n', '\r\n'),
       '  {"a":1,"a":2,"b":{"a":[1,{"x":[]}],"a":{}} } \n',
