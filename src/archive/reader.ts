@@ -364,9 +364,10 @@ async function footerValue(
   const notJson = () => new CorruptFrameError(footerOffset, 'footer', 'manifest is not valid JSON');
   try {
     for await (const frame of storedFooterFrames(source, trailer)) {
-      rawBytes += frame.header.rawLength;
-      if (rawBytes > MAX_FOOTER_SIZE)
+      // Checked before a byte is parsed, as the frame header says it (the decoding checks the header).
+      if (rawBytes + frame.header.rawLength > MAX_FOOTER_SIZE && frame.header.rawLength <= MAX_FRAME_SIZE)
         throw new CorruptFrameError(frame.offset, 'footer', 'footer is larger than any writer makes');
+      rawBytes += frame.header.rawLength;
       const problem = longStep('reading the footer', () =>
         decodeFrameInChunks(frame.header, frame.stored, frame.crc, key, (chunk) => {
           try {
