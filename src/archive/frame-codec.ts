@@ -332,7 +332,11 @@ export function decodeFrameInChunks(
     return undefined;
   }
   const out = Buffer.allocUnsafe(Math.min(CHUNK_SIZE, Math.max(header.rawLength, 1)));
-  const stream = new DCtx();
+  // The thread's one context, as decodeFrame's: a new one per footer cost every archive opened.
+  // Reset first: a frame that failed part way left it inside that frame.
+  dctx ??= new DCtx();
+  const stream = dctx;
+  stream.reset(ResetDirective.sessionOnly);
   let produced = 0;
   let at = 0;
   for (;;) {
