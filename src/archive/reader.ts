@@ -24,10 +24,11 @@ import {
   MAX_FOOTER_SIZE,
   MAX_FRAME_SIZE,
   NEWEST_TRAILER_VERSION,
+  SPLIT_FOOTER_VERSION,
   TRAILER_SIZE,
   type Trailer,
 } from './format.js';
-import { decodeFrameInChunks } from './frame-codec.js';
+import { decodeFrame, decodeFrameInChunks } from './frame-codec.js';
 import { FrameWindows } from './frame-windows.js';
 import { readHeader } from './header-read.js';
 import { JsonAssembler } from './json-assembler.js';
@@ -348,8 +349,11 @@ async function readFooter(source: ByteSource, key: Buffer | undefined): Promise<
   return result.data;
 }
 
+/** Raw bytes up to which a footer of one frame is parsed in one piece (see footerValue). */
+const ONE_PIECE_FOOTER = 16 * 1024 * 1024;
+
 /**
- * The footer's JSON, parsed as it is decompressed, a frame at a time (a split footer goes on over
+ * A large footer's JSON, parsed as it is decompressed, a frame at a time (a split footer goes on over
  * several frames, see footer-frames.ts): neither its raw bytes nor its text are ever in memory
  * whole (at 20,000 tables each is ~48 MB, and they were alive together with the parsed footer).
  */
@@ -368,6 +372,19 @@ async function footerValue(
       if (rawBytes + frame.header.rawLength > MAX_FOOTER_SIZE && frame.header.rawLength <= MAX_FRAME_SIZE)
         throw new CorruptFrameError(frame.offset, 'footer', 'footer is larger than any writer makes');
       rawBytes += frame.header.rawLength;
+      if (trailer.version < SPLIT_FOOTER_VERSION && frame.header.rawLength <= ONE_PIECE_FOOTER) {
+        // A small footer, in one frame: decoded whole and parsed in one call, which costs less CPU
+        // (3,000 tables: ~65 ms against ~100) for a few MB that are gone before the restore's peak.
+        const raw = decodeFrame(frame.header, frame.stored, frame.crc, key);
+        if (typeof raw === 'string') throw new CorruptFrameError(frame.offset, 'footer', raw);
+        return longStep('reading the footer', () => {
+          try {
+            return JSON.parse(raw.toString('utf8')) as unknown;
+          } catch {
+            throw notJson();
+          }
+        });
+      }
       const problem = longStep('reading the footer', () =>
         decodeFrameInChunks(frame.header, frame.stored, frame.crc, key, (chunk) => {
           try {
