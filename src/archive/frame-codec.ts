@@ -298,3 +298,65 @@ export function decodeFrame(
   if (raw.length !== header.rawLength) return 'length mismatch';
   return raw;
 }
+
+/** Raw bytes handed out at a time by {@link decodeFrameInChunks}. */
+const CHUNK_SIZE = 256 * 1024;
+
+/**
+ * {@link decodeFrame} for a consumer that takes the raw bytes piece by piece (the footer's JSON):
+ * the frame is never decompressed whole. The CRC, and the key's authentication, are checked before
+ * the first byte is handed out; `take` gets views of one reused buffer, valid until it returns.
+ * Returns a problem when anything does not check out; the bytes handed out until then are to be
+ * thrown away.
+ */
+export function decodeFrameInChunks(
+  header: FrameHeader,
+  stored: Uint8Array,
+  storedCrc: number,
+  key: Buffer | undefined,
+  take: (chunk: Buffer) => void,
+): DecodeProblem | undefined {
+  if (crc32(stored) !== storedCrc) return 'checksum mismatch';
+  let body: Uint8Array = stored;
+  if (key) {
+    const opened = openFrame(key, header.ordinal, frameAad(header), stored);
+    if (!opened) return 'authentication failed';
+    body = opened;
+  }
+  if (header.rawLength > MAX_FRAME_SIZE) return 'length mismatch';
+  if (header.codec !== Codec.Zstd) {
+    if (body.byteLength !== header.rawLength) return 'length mismatch';
+    for (let at = 0; at < body.byteLength; at += CHUNK_SIZE) {
+      take(Buffer.from(body.buffer, body.byteOffset + at, Math.min(CHUNK_SIZE, body.byteLength - at)));
+    }
+    return undefined;
+  }
+  const out = Buffer.allocUnsafe(Math.min(CHUNK_SIZE, Math.max(header.rawLength, 1)));
+  // The thread's one context, as decodeFrame's: a new one per footer cost every archive opened.
+  // Reset first: a frame that failed part way left it inside that frame.
+  dctx ??= new DCtx();
+  const stream = dctx;
+  stream.reset(ResetDirective.sessionOnly);
+  let produced = 0;
+  let at = 0;
+  for (;;) {
+    let left: number;
+    let written: number;
+    let consumed: number;
+    try {
+      [left, written, consumed] = stream.decompressStream(out, body.subarray(at));
+    } catch {
+      return 'decompression failed';
+    }
+    at += consumed;
+    produced += written;
+    if (produced > header.rawLength) return 'length mismatch';
+    // Outside the try: what the consumer throws is its own, not a decompression failure.
+    if (written > 0) take(out.subarray(0, written));
+    // 0: a zstd frame is complete and flushed; decodeFrame's one-shot call reads on into any next one.
+    if (left === 0 && at === body.length) break;
+    if (written === 0 && consumed === 0 && left !== 0) return 'decompression failed';
+  }
+  if (at !== body.length || produced !== header.rawLength) return 'length mismatch';
+  return undefined;
+}

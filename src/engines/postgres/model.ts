@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { StowageError } from '../../errors.js';
 import { LOCK_MODES } from '../../scheduler/scheduler.js';
 import { type Built, LazySchemas } from '../../schema-check/lazy-schemas.js';
+import { shareArchivedStrings } from './archived-strings.js';
 import { largeObjectsSchema } from './large-objects.js';
 
 /**
@@ -330,6 +331,7 @@ export async function parsePostgresSchema(value: unknown): Promise<PostgresSchem
     // Valid as it stands (nearly always): its objects are used as they are, not copied one by one
     // by zod (seconds at 20,000 tables). The lists are copied: a restore trims them in place.
     const schema = value as PostgresSchema;
+    shareArchivedStrings(schema.objects);
     return {
       ...schema,
       objects: [...schema.objects],
@@ -348,5 +350,6 @@ export async function parsePostgresSchema(value: unknown): Promise<PostgresSchem
       'restore from another backup',
     );
   }
+  shareArchivedStrings(parsed.data.objects);
   return parsed.data;
 }
