@@ -193,7 +193,9 @@ export async function readCatalog(
     const db = client.db(collection.db);
     const estimate = async () =>
       (exactBelow !== undefined ? await readSmallCount(db, collection.readFrom, exactBelow) : undefined) ??
-      (countOnly.has(collection.db) ? readCount(db, collection.readFrom) : readStats(db, collection.readFrom));
+      (countOnly.has(collection.db)
+        ? readCount(db, collection.readFrom)
+        : readStats(db, collection.readFrom));
     const [indexes, stats] = await Promise.all([readIndexes(db, collection.name), estimate()]);
     return { ...collection, indexes, ...stats };
   });
