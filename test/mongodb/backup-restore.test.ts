@@ -1,5 +1,5 @@
-import { BSON, type Db, type Document, ObjectId } from 'mongodb';
-import { afterAll, describe, expect, it } from 'vitest';
+import { BSON, Db, type Document, ObjectId } from 'mongodb';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { MongoSchema } from '../../src/engines/mongodb/schema.js';
 import { toEjson } from '../../src/engines/mongodb/schema.js';
 import { UsageError } from '../../src/errors.js';
@@ -237,6 +237,43 @@ describe('collection options and indexes', () => {
       });
     });
   }
+});
+
+describe('small collections without options', () => {
+  it('are created by their index build, one command fewer each, and restore the same', async () => {
+    const source = dbName('implicit_src');
+    const target = dbName('implicit_dst');
+    await withMongoClient(async (client) => {
+      const db = client.db(source);
+      await seedDocs(db, 'indexed', 5, (i) => ({ _id: i, a: i, b: `b${i}` }));
+      await db.collection('indexed').createIndex({ a: 1 }, { name: 'a_1', unique: true });
+      await db.collection('indexed').createIndex({ b: -1 }, { name: 'b_-1' });
+      await db.createCollection('indexed_empty');
+      await db.collection('indexed_empty').createIndex({ a: 1 }, { name: 'a_1' });
+      // Nothing else would create these two: they still need their own create.
+      await db.createCollection('bare_empty');
+      await seedDocs(db, 'bare', 3, (i) => ({ _id: i }));
+    });
+    const backup = await backupToMemory(mongoUrlFor(source));
+    // Which collections the restore sends `create` for, seen on the driver's way out.
+    const creates: string[] = [];
+    const original = Db.prototype.command;
+    const spy = vi.spyOn(Db.prototype, 'command').mockImplementation(function (this: Db, ...args) {
+      const command = args[0] as Document;
+      if (this.databaseName === target && command.create !== undefined) creates.push(String(command.create));
+      return original.apply(this, args);
+    });
+    try {
+      await restoreFromMemory(backup, mongoUrlFor(target));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(creates.sort()).toEqual(['bare', 'bare_empty']);
+    await withMongoClient(async (client) => {
+      expect(await describeDb(client.db(target))).toEqual(await describeDb(client.db(source)));
+      expect(await client.db(target).collection('indexed').countDocuments()).toBe(5);
+    });
+  });
 });
 
 describe('views', () => {

@@ -48,6 +48,16 @@ describe('MongoDB catalog of many collections', () => {
       expect(pastLimit.collections.every((c) => c.estimatedBytes === undefined)).toBe(true);
       // Same order as listCollections reports them, whatever order the reads finish in.
       expect(byCount.collections.map((c) => c.name)).toEqual(byStats.collections.map((c) => c.name));
+      // A count stopped at 5 documents sizes c0-c4 alone (exact, no bytes); the rest still get collStats.
+      const smallFirst = await readCatalog(client, [dbName], filter, { exactBelow: 5 });
+      expect(smallFirst.collections.map((c) => c.name)).toEqual(byStats.collections.map((c) => c.name));
+      for (const c of smallFirst.collections) {
+        const i = Number(c.name.slice(1));
+        expect(c.indexes.map((x) => x.name).sort()).toEqual(['_id_', `idx_${i}`]);
+        expect(c.estimatedDocuments).toBe(i);
+        if (i < 5) expect(c.estimatedBytes).toBeUndefined();
+        else expect(c.estimatedBytes).toBeGreaterThan(0);
+      }
     });
   });
 });

@@ -15,7 +15,7 @@ const target = `${source}_r`;
 const name = (i: number) => `c${String(i).padStart(3, '0')}`;
 
 /** Commands sent by clients connected while `record` is on, with how many of each kind were out at once. */
-const seen: { name: string; db: string; collection: unknown }[] = [];
+const seen: { name: string; db: string; collection: unknown; limit?: unknown }[] = [];
 /** The restore's short writes into a database (create, createIndexes, insert) out at once. */
 const SHORT_WRITES = new Set(['create', 'createIndexes', 'insert']);
 let shortWritesInFlight = 0;
@@ -30,7 +30,12 @@ beforeAll(async () => {
   const started = new Map<number, string>();
   MongoClient.prototype.connect = function (this: MongoClient) {
     this.on('commandStarted', (e: CommandStartedEvent) => {
-      seen.push({ name: e.commandName, db: e.databaseName, collection: e.command[e.commandName] });
+      seen.push({
+        name: e.commandName,
+        db: e.databaseName,
+        collection: e.command[e.commandName],
+        limit: e.command.limit,
+      });
       started.set(e.requestId, e.commandName);
       if (SHORT_WRITES.has(e.commandName)) {
         shortWritesInFlight++;
@@ -85,7 +90,7 @@ function reset() {
 const count = (command: string) => seen.filter((c) => c.name === command).length;
 
 describe('many small collections', () => {
-  it('backup checks that the collections are still there with a few listCollections, not one per collection; restore creates several collections at once', async () => {
+  it('backup checks that the collections are still there with a few listCollections, not one per collection; restore creates and indexes several collections at once', async () => {
     reset();
     const backup = await backupToMemory(monitored(mongoUrlFor(source)), {}, 4);
     expect(count('find')).toBe(COLLECTIONS);
@@ -95,21 +100,29 @@ describe('many small collections', () => {
     // One for the catalog, then the presence checks of all collections together (one per
     // collection before: 31 here).
     expect(count('listCollections')).toBeLessThanOrEqual(3);
-    // Sizes from collStats, never a count: FerretDB's count reads every document of the collection.
-    expect(count('count')).toBe(0);
-    expect(count('collStats')).toBe(COLLECTIONS);
+    if (isFerretDB()) {
+      // A count stopped at 1,000 documents sizes these small collections; never collStats, which
+      // measures the whole SQLite file on each call (one per collection before: 6 of 7 s at 200).
+      expect(count('count')).toBe(COLLECTIONS);
+      expect(seen.filter((c) => c.name === 'count').every((c) => c.limit === 1000)).toBe(true);
+      expect(count('collStats')).toBe(0);
+    } else {
+      // Sizes from collStats (metadata), never a count.
+      expect(count('count')).toBe(0);
+      expect(count('collStats')).toBe(COLLECTIONS);
+    }
     expect(collectionStreams(backup)).toHaveLength(COLLECTIONS);
     expect(backup.result.warnings.filter((w) => /dropped/.test(w))).toEqual([]);
 
     reset();
     await restoreFromMemory(backup, monitored(mongoUrlFor(target)), {}, 4);
-    expect(count('create')).toBe(COLLECTIONS);
+    // Without options, each collection is created by its index build (a create each before).
+    expect(count('create')).toBe(0);
     expect(count('createIndexes')).toBe(COLLECTIONS);
     expect(count('insert')).toBe(COLLECTIONS);
     // A small collection is indexed while empty, then loaded (indexes after the data before).
     for (let c = 0; c < COLLECTIONS; c++) {
       const step = (command: string) => seen.findIndex((e) => e.name === command && e.collection === name(c));
-      expect(step('create')).toBeLessThan(step('createIndexes'));
       expect(step('createIndexes')).toBeLessThan(step('insert'));
     }
     if (isFerretDB()) {
@@ -118,7 +131,7 @@ describe('many small collections', () => {
       expect(maxShortWritesInFlight).toBe(1);
     } else {
       // One after another before: never more than one out at a time.
-      expect(maxInFlight.get('create')).toBeGreaterThan(1);
+      expect(maxInFlight.get('createIndexes')).toBeGreaterThan(1);
     }
 
     await withMongoClient(async (client) => {

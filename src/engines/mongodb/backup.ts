@@ -40,6 +40,12 @@ const DEFAULT_SPLIT_MIN_BYTES = 64 * 1024 * 1024;
  * (cheap for the small collections such databases are mostly made of).
  */
 const FERRETDB_STATS_LIMIT = 200;
+/**
+ * On FerretDB a collection under this many documents is sized by a count that
+ * stops there (see CatalogReadOptions.exactBelow): its exact count is all the
+ * plan needs, and it costs far less than collStats.
+ */
+const FERRETDB_SMALL_COLLECTION = 1000;
 
 interface Slice {
   collection: CatalogCollection;
@@ -79,7 +85,9 @@ export async function backupMongo(
       // FerretDB's collStats grows with the database's collection count, its count with the
       // collection's size: collStats where the database is small enough, and always when
       // splitting is asked (it needs byte sizes).
-      ...(server.ferretdb && options.splitCollections !== true ? { countBeyond: FERRETDB_STATS_LIMIT } : {}),
+      ...(server.ferretdb && options.splitCollections !== true
+        ? { countBeyond: FERRETDB_STATS_LIMIT, exactBelow: FERRETDB_SMALL_COLLECTION }
+        : {}),
     });
     if (named) await confirmDatabasesExist(client, catalog.unseen);
     if (catalog.collections.length === 0 && catalog.views.length === 0) {

@@ -126,6 +126,18 @@ export interface CatalogReadOptions {
    * reading them for the backup costs). Default: never (collStats everywhere).
    */
   countBeyond?: number;
+  /**
+   * Ask each collection first for a count stopped at this many documents;
+   * one holding fewer gets that exact count as its estimate (no byte size) and
+   * nothing else. For FerretDB, where such a count reads at most this many
+   * documents (~2 ms for a small collection, ~30 ms at 1,000) while collStats
+   * measures the whole SQLite file on each call and the server answers those
+   * one at a time (~31 ms each at 200 collections of 20 documents, so 6 s of
+   * the backup's 7 s there): collStats, or the full count, is left for the
+   * few collections big enough for their order and batch sizes to matter.
+   * Default: none (collStats or count for every collection).
+   */
+  exactBelow?: number;
 }
 
 /** Everything to back up in the given databases, filtered by namespace patterns. */
@@ -136,6 +148,7 @@ export async function readCatalog(
   {
     concurrency = DEFAULT_CATALOG_CONCURRENCY,
     countBeyond = Number.POSITIVE_INFINITY,
+    exactBelow,
   }: CatalogReadOptions = {},
 ): Promise<Catalog> {
   const found: Omit<CatalogCollection, 'indexes'>[] = [];
@@ -178,10 +191,12 @@ export async function readCatalog(
   }
   const collections = await mapLimited(found, concurrency, async (collection) => {
     const db = client.db(collection.db);
-    const [indexes, stats] = await Promise.all([
-      readIndexes(db, collection.name),
-      countOnly.has(collection.db) ? readCount(db, collection.readFrom) : readStats(db, collection.readFrom),
-    ]);
+    const estimate = async () =>
+      (exactBelow !== undefined ? await readSmallCount(db, collection.readFrom, exactBelow) : undefined) ??
+      (countOnly.has(collection.db)
+        ? readCount(db, collection.readFrom)
+        : readStats(db, collection.readFrom));
+    const [indexes, stats] = await Promise.all([readIndexes(db, collection.name), estimate()]);
     return { ...collection, indexes, ...stats };
   });
   return { databases, unseen, collections, views };
@@ -220,6 +235,24 @@ async function readCount(db: Db, collection: string): Promise<{ estimatedDocumen
     return { estimatedDocuments: await db.collection(collection).estimatedDocumentCount() };
   } catch {
     return {};
+  }
+}
+
+/**
+ * The exact document count when the collection holds fewer than `limit`
+ * documents; undefined when it holds more (or the server refuses the count).
+ */
+async function readSmallCount(
+  db: Db,
+  collection: string,
+  limit: number,
+): Promise<{ estimatedDocuments: number } | undefined> {
+  try {
+    const reply = await db.command({ count: collection, limit });
+    const n = Number(reply.n ?? Number.NaN);
+    return Number.isFinite(n) && n < limit ? { estimatedDocuments: n } : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -261,7 +261,14 @@ export async function restoreMongo(
     ) => {
       throwIfAborted(signal, 'restore');
       announce(plan);
-      if (!plan.keepExisting) await create(plan);
+      // Without options, the index build creates the collection as `create` would (every server
+      // creates a missing collection for createIndexes): one short write fewer per collection,
+      // on FerretDB ~7 ms of its one-at-a-time ~18 ms (200 collections with two indexes each).
+      const createdByIndexes =
+        !options.noIndexes &&
+        Object.keys(plan.schema.options).length === 0 &&
+        indexesToBuild(plan.schema.indexes).length > 0;
+      if (!plan.keepExisting && !createdByIndexes) await create(plan);
       await buildIndexes(plan);
       // Its one insert batch is a short write too.
       if (stream) await loadCollectionStream(plan, stream, stop, shortWritesOf(plan.target.db));
