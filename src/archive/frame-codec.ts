@@ -259,6 +259,27 @@ export type DecodeProblem =
   | 'length mismatch';
 
 /**
+ * A frame's payload once its CRC (and, with a key, its authentication) checks out, decrypted;
+ * or the problem. Nothing of a frame is decompressed before this.
+ */
+function checkedBody(
+  header: FrameHeader,
+  stored: Uint8Array,
+  storedCrc: number,
+  key: Buffer | undefined,
+): Uint8Array | DecodeProblem {
+  if (crc32(stored) !== storedCrc) return 'checksum mismatch';
+  let body: Uint8Array = stored;
+  if (key) {
+    const opened = openFrame(key, header.ordinal, frameAad(header), stored);
+    if (!opened) return 'authentication failed';
+    body = opened;
+  }
+  if (header.rawLength > MAX_FRAME_SIZE) return 'length mismatch';
+  return body;
+}
+
+/**
  * Recovers a frame's raw bytes from its stored payload and trailing CRC.
  * Returns a problem instead of bytes when anything does not check out: wrong
  * bytes are never returned. A compressed frame is decompressed into `out` when
@@ -271,14 +292,8 @@ export function decodeFrame(
   key: Buffer | undefined,
   out?: Buffer,
 ): Buffer | DecodeProblem {
-  if (crc32(stored) !== storedCrc) return 'checksum mismatch';
-  let body: Uint8Array = stored;
-  if (key) {
-    const opened = openFrame(key, header.ordinal, frameAad(header), stored);
-    if (!opened) return 'authentication failed';
-    body = opened;
-  }
-  if (header.rawLength > MAX_FRAME_SIZE) return 'length mismatch';
+  const body = checkedBody(header, stored, storedCrc, key);
+  if (typeof body === 'string') return body;
   let raw: Buffer;
   if (header.codec === Codec.Zstd) {
     // The header says how large the frame is: decompress straight into a buffer of that size.
@@ -316,14 +331,8 @@ export function decodeFrameInChunks(
   key: Buffer | undefined,
   take: (chunk: Buffer) => void,
 ): DecodeProblem | undefined {
-  if (crc32(stored) !== storedCrc) return 'checksum mismatch';
-  let body: Uint8Array = stored;
-  if (key) {
-    const opened = openFrame(key, header.ordinal, frameAad(header), stored);
-    if (!opened) return 'authentication failed';
-    body = opened;
-  }
-  if (header.rawLength > MAX_FRAME_SIZE) return 'length mismatch';
+  const body = checkedBody(header, stored, storedCrc, key);
+  if (typeof body === 'string') return body;
   if (header.codec !== Codec.Zstd) {
     if (body.byteLength !== header.rawLength) return 'length mismatch';
     for (let at = 0; at < body.byteLength; at += CHUNK_SIZE) {
