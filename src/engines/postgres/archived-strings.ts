@@ -1,4 +1,5 @@
 import type { PgObject } from './model.js';
+import { stringPool } from './string-pool.js';
 
 /**
  * Makes the archived schema's repeated strings one string each, in place: the
@@ -14,13 +15,7 @@ export function shareArchivedStrings(objects: readonly PgObject[]): void {
     const id = objects[i]!.id;
     ids.set(id, id);
   }
-  const names = new Map<string, string>();
-  const name = (text: string): string => {
-    const known = names.get(text);
-    if (known !== undefined) return known;
-    names.set(text, text);
-    return text;
-  };
+  const name = stringPool();
   for (let i = 0; i < objects.length; i++) {
     const o = objects[i]!;
     const deps = o.deps;

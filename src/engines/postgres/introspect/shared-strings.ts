@@ -1,4 +1,5 @@
 import type { PgObject, PgTableData } from '../model.js';
+import { stringPool } from '../string-pool.js';
 
 /**
  * Makes the schema model's repeated names one string each, in place: every row
@@ -11,13 +12,7 @@ import type { PgObject, PgTableData } from '../model.js';
  * CPU-seconds. Only fields an object has are assigned, so the JSON written is the same.
  */
 export function shareStrings(objects: readonly PgObject[], tables: readonly PgTableData[]): void {
-  const pool = new Map<string, string>();
-  const one = (text: string): string => {
-    const known = pool.get(text);
-    if (known !== undefined) return known;
-    pool.set(text, text);
-    return text;
-  };
+  const one = stringPool();
   for (let i = 0; i < objects.length; i++) {
     const o = objects[i]!;
     if (o.schema !== null) o.schema = one(o.schema);
