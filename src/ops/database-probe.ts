@@ -95,13 +95,15 @@ async function withProbe<T>(
 
 function unreachable(err: unknown, url: string): StowageError {
   if (err instanceof UsageError) return err;
-  // The engine's own connection error says it all already; keep its driver cause for the detail.
+  // The engine's own connection error says it all already; keep its driver cause for the detail,
+  // and its hint, which knows what failed ("check the database name in the URL" for a missing one).
+  const engineHint = err instanceof StowageError ? err.hint : undefined;
   if (err instanceof StowageError && err.cause) err = err.cause;
   const detail = redactConnection(err instanceof Error ? err.message : String(err), url).split('\n')[0];
   return new StowageError(
     'db-unreachable',
     `cannot connect to ${redactUrl(url)}: ${detail}`,
-    'check the host, port, credentials and that the server is running',
+    engineHint ?? 'check the host, port, credentials and that the server is running',
     { cause: err },
   );
 }

@@ -47,6 +47,8 @@ describe('the password in messages', () => {
     expect(run.stderr).toContain(`database "${missing}" does not exist`);
     expect(run.stderr).toContain(`${role}:***@`);
     expect(run.stderr).not.toContain('***_');
+    // The engine's hint for a missing database, not the generic one about hosts and credentials.
+    expect(run.stderr).toContain('hint: check the database name in the URL');
   });
 
   it('a short word that is part of the database name leaves the name whole', async () => {
