@@ -102,8 +102,7 @@ export async function restorePostgres(
   // Connecting to the target runs while the archive's schema is parsed and the restore planned,
   // or began before the archive was opened (startRestorePostgres).
   const connecting =
-    (request.started as TargetConnecting | undefined) ??
-    startConnecting(request.url, { create: !!options.create, settings, signal });
+    (request.started as TargetConnecting | undefined) ?? startRestorePostgres(request.url, options, signal);
   let planned: Awaited<ReturnType<typeof planTarget>>;
   try {
     planned = await planTarget(request, options);
