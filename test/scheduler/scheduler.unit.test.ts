@@ -58,6 +58,26 @@ class Gate {
   }
 }
 
+/** A task of batch key `ddl` (an index build) that waits for `dep` and records `[worker, id]` when run alone. */
+function ddlAfter(dep: string, id: string, turns: string[][]): ScheduledTask<string> {
+  return {
+    id,
+    batch: 'ddl',
+    priority: 1,
+    deps: [dep],
+    run: async (worker) => {
+      turns.push([worker, id]);
+    },
+  };
+}
+
+/** A runBatch that records `[worker, ...ids]` for each batch. */
+function recordBatch(turns: string[][]) {
+  return async (tasks: { id: string }[], worker: string) => {
+    turns.push([worker, ...tasks.map((t) => t.id)]);
+  };
+}
+
 describe('runSchedule', () => {
   it('starts the biggest ready task first, higher priority before any size, list order on ties', async () => {
     const order: string[] = [];
@@ -261,15 +281,7 @@ describe('runSchedule', () => {
   it('a worker that comes free while another still works takes its share of the ready batch, not all of it', async () => {
     const gate = new Gate();
     const turns: string[][] = [];
-    const build = (id: string): ScheduledTask<string> => ({
-      id,
-      batch: 'ddl',
-      priority: 1,
-      deps: ['load-t'],
-      run: async (worker) => {
-        turns.push([worker, id]);
-      },
-    });
+    const build = (id: string) => ddlAfter('load-t', id, turns);
     const run = runSchedule(
       [
         gate.task('load-big', { size: 9 }),
@@ -280,11 +292,7 @@ describe('runSchedule', () => {
         build('ix-d'),
       ],
       ['w1', 'w2'],
-      {
-        runBatch: async (tasks, worker) => {
-          turns.push([worker, ...tasks.map((t) => t.id)]);
-        },
-      },
+      { runBatch: recordBatch(turns) },
     );
     await gate.until('load-big', 'load-t');
     // w2 comes free with four builds ready while w1 still loads: it takes half of them, then half
@@ -299,15 +307,7 @@ describe('runSchedule', () => {
 
   it('a worker handed other work in the same turn still gets its share of a batch key', async () => {
     const turns: string[][] = [];
-    const build = (id: string): ScheduledTask<string> => ({
-      id,
-      batch: 'ddl',
-      priority: 1,
-      deps: ['pk'],
-      run: async (worker) => {
-        turns.push([worker, id]);
-      },
-    });
+    const build = (id: string) => ddlAfter('pk', id, turns);
     await runSchedule(
       [
         { id: 'pk', run: async () => {} },
@@ -319,11 +319,7 @@ describe('runSchedule', () => {
         build('ix-d'),
       ],
       ['w1', 'w2'],
-      {
-        runBatch: async (tasks, worker) => {
-          turns.push([worker, ...tasks.map((t) => t.id)]);
-        },
-      },
+      { runBatch: recordBatch(turns) },
     );
     // The worker given the view comes back at once: the other takes half of the builds, not all
     // four (a small restore's longest post-data turn, while its partner sat idle).
