@@ -38,7 +38,10 @@ const OPS_ENTRIES = [
 /** The same for the PostgreSQL engine (with pg): the `postgres` group, which a MongoDB run never loads. */
 const POSTGRES_ENTRIES = ['src/engines/postgres/engine.ts', 'src/engines/postgres/backup-leader.ts'];
 
-/** What the PostgreSQL engine shares with the MongoDB engine (the scheduler…) stays out of the `postgres` group. */
+/**
+ * What the PostgreSQL engine shares with the MongoDB engine (the scheduler, the engine interface) goes
+ * into the `ops` group, which a MongoDB run loads anyway, rather than into `postgres`.
+ */
 const OTHER_ENGINE_ENTRIES = ['src/engines/mongodb/engine.ts'];
 
 /** What bin.js awaits before a command runs (not for `--version`): their static closures make the `start` group. */
@@ -110,7 +113,10 @@ export async function regroupBundle({ root, splitDir, metafile, outdir }) {
       test: (id) => id !== workerEntry && worker.has(id) && !start.has(id) && !version.has(id),
     },
     { name: 'start', test: (id) => start.has(id) && !worker.has(id) },
-    { name: 'ops', test: (id) => ops.has(id) && !elsewhere(id) },
+    {
+      name: 'ops',
+      test: (id) => (ops.has(id) || (postgres.has(id) && otherEngines.has(id))) && !elsewhere(id),
+    },
     {
       name: 'postgres',
       test: (id) => postgres.has(id) && !ops.has(id) && !otherEngines.has(id) && !elsewhere(id),
