@@ -5,7 +5,8 @@
 // reach each module, and has no way to merge what always loads together. With some 45 `import()`
 // targets that gave about 90 files, 48 of them loaded by a small PostgreSQL backup. Node's ESM loader
 // pays for each file (resolution, the package scope, reading and decoding, the compile cache's check,
-// linking): some 30–45 ms of CPU per backup, a tenth of it (docs/BENCHMARKS.md, "Session 13").
+// linking). Fewer, larger files saved 35–45 ms of a small backup's ~270 ms of CPU
+// (docs/BENCHMARKS.md, "Session 13").
 // rolldown takes esbuild's files as its modules and writes them out in named groups:
 // - `start`: what every command loads before its action runs (main, the command definitions,
 //   commander), so `--help` still loads no archive, store or driver code;
