@@ -3,7 +3,9 @@
 // Why: loading ~150 separate modules (ours, commander, zod…) through Node's ESM
 // loader made every command, even --version, take 0.3 s before doing anything.
 // One bundle with code splitting keeps the lazy imports lazy (engines, S3, the
-// daemon, the demo each load only when a command needs them).
+// daemon, the demo each load only when a command needs them). esbuild splits it
+// into ~90 small files; scripts/bundle-regroup.mjs then gathers what a command's
+// start and a PostgreSQL backup or restore load into a few larger ones.
 //
 // Kept external, loaded from node_modules at run time:
 // - native addons (zstd-napi, @napi-rs/blake-hash): .node files cannot be bundled;
@@ -25,6 +27,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { regroupBundle } from './bundle-regroup.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // `--outdir DIR` builds elsewhere (the startup bench builds its own copy).
@@ -164,13 +167,17 @@ function sameExports(originalPath, replacement) {
   return replacement;
 }
 
+// esbuild writes its code-split files here; bundle-regroup.mjs then writes the bundle into outdir.
+const splitDir = `${outdir}.split`;
 await rm(outdir, { recursive: true, force: true });
-await build({
+await rm(splitDir, { recursive: true, force: true });
+const { metafile } = await build({
   absWorkingDir: root,
   // The codec worker is its own entry: codec-pool.ts starts it as `./frame-worker.js`
   // next to itself, so entries and chunks share one flat folder.
   entryPoints: { bin: 'src/cli/bin.ts', 'frame-worker': 'src/archive/frame-worker.ts' },
-  outdir,
+  outdir: splitDir,
+  metafile: true,
   entryNames: '[name]',
   chunkNames: '[name]-[hash]',
   bundle: true,
@@ -185,7 +192,10 @@ await build({
     js: "import { createRequire as __stowageCreateRequire } from 'node:module'; const require = __stowageCreateRequire(import.meta.url);",
   },
   sourcemap: 'linked',
-  legalComments: 'linked',
+  // Inline, so the regrouping pass keeps them with the code they belong to.
+  legalComments: 'inline',
   logLevel: 'warning',
 });
+await regroupBundle({ root, splitDir, metafile, outdir });
+await rm(splitDir, { recursive: true, force: true });
 await chmod(join(outdir, 'bin.js'), 0o755);
