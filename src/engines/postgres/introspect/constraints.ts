@@ -61,70 +61,81 @@ export async function readConstraints(ctx: CatalogContext): Promise<CatalogObjec
     [ctx.relations],
   );
   const out: CatalogObject[] = [];
-  for (const c of list) {
-    const table = qualify(c.nspname, c.relname);
-    const partitioned = c.relkind === 'p';
-    const relation = { schema: c.nspname, name: c.relname };
-    const comment = commentStatement(`CONSTRAINT ${quoteIdent(c.conname)} ON ${table}`, c.comment);
-    const drop = flat`ALTER TABLE IF EXISTS ${partitioned ? '' : 'ONLY '}${table} DROP CONSTRAINT IF EXISTS ${quoteIdent(c.conname)}`;
-    if (c.contype === 'f') {
-      if (Number(c.conparentid) !== 0) continue;
-      out.push({
-        id: flat`foreign-key:${c.nspname}.${c.relname}.${c.conname}`,
-        kind: 'foreign-key',
-        section: 'post-data',
-        schema: c.nspname,
-        name: flat`${c.relname}.${c.conname}`,
-        relation,
-        references: c.ref_schema && c.ref_name ? [{ schema: c.ref_schema, name: c.ref_name }] : [],
-        // A foreign key on a partitioned table cannot use ONLY: it is created on every partition.
-        sql: [
-          flat`ALTER TABLE ${partitioned ? '' : 'ONLY '}${table} ADD CONSTRAINT ${quoteIdent(c.conname)} ${c.def}`,
-          ...comment,
-        ],
-        drop,
-        deps: [],
-        keys: [catalogKey('pg_constraint', c.oid)],
-        lock: 'exclusive',
-      });
-      continue;
-    }
-    const sql = [flat`ALTER TABLE ONLY ${table} ADD CONSTRAINT ${quoteIdent(c.conname)} ${c.def}`];
-    if (c.clustered && c.index_name)
-      sql.push(`ALTER TABLE ONLY ${table} CLUSTER ON ${quoteIdent(c.index_name)}`);
-    if (c.replident && c.index_name) {
-      sql.push(`ALTER TABLE ONLY ${table} REPLICA IDENTITY USING INDEX ${quoteIdent(c.index_name)}`);
-    }
+  // One call per row: see addConstraint.
+  for (let i = 0; i < list.length; i++) addConstraint(list[i]!, out);
+  return out;
+}
+
+/**
+ * The objects of one constraint row, added to `out`.
+ *
+ * Its own function, not the body of readConstraints' loop: a loop that runs
+ * thousands of times in a function called once makes V8 compile the whole
+ * function, query and all, with its optimizing compiler while it runs (on-stack
+ * replacement), one of a backup's largest compiles with thousands of tables
+ * (issue 14, docs/BENCHMARKS.md "Session 13"). A function called per row is
+ * compiled on its own.
+ */
+function addConstraint(c: ConstraintRow, out: CatalogObject[]): void {
+  const table = qualify(c.nspname, c.relname);
+  const partitioned = c.relkind === 'p';
+  const relation = { schema: c.nspname, name: c.relname };
+  const comment = commentStatement(`CONSTRAINT ${quoteIdent(c.conname)} ON ${table}`, c.comment);
+  const drop = flat`ALTER TABLE IF EXISTS ${partitioned ? '' : 'ONLY '}${table} DROP CONSTRAINT IF EXISTS ${quoteIdent(c.conname)}`;
+  if (c.contype === 'f') {
+    if (Number(c.conparentid) !== 0) return;
     out.push({
-      id: flat`constraint:${c.nspname}.${c.relname}.${c.conname}`,
-      kind: 'constraint',
+      id: flat`foreign-key:${c.nspname}.${c.relname}.${c.conname}`,
+      kind: 'foreign-key',
       section: 'post-data',
       schema: c.nspname,
       name: flat`${c.relname}.${c.conname}`,
       relation,
-      // The index behind the key is made by ADD CONSTRAINT; a comment on it goes with the key.
+      references: c.ref_schema && c.ref_name ? [{ schema: c.ref_schema, name: c.ref_name }] : [],
+      // A foreign key on a partitioned table cannot use ONLY: it is created on every partition.
       sql: [
-        ...sql,
+        flat`ALTER TABLE ${partitioned ? '' : 'ONLY '}${table} ADD CONSTRAINT ${quoteIdent(c.conname)} ${c.def}`,
         ...comment,
-        ...(c.index_name
-          ? commentStatement(`INDEX ${qualify(c.nspname, c.index_name)}`, c.index_comment)
-          : []),
       ],
+      drop,
       deps: [],
-      keys: [catalogKey('pg_constraint', c.oid), catalogKey('pg_class', c.conindid)],
+      keys: [catalogKey('pg_constraint', c.oid)],
       lock: 'exclusive',
     });
-    if (c.parent_index && c.index_name) {
-      out.push(
-        attachObject(
-          `constraint:${c.nspname}.${c.relname}.${c.conname}`,
-          c.nspname,
-          c.index_name,
-          c.relname,
-          c.parent_index,
-        ),
-      );
-    }
+    return;
   }
-  return out;
+  const sql = [flat`ALTER TABLE ONLY ${table} ADD CONSTRAINT ${quoteIdent(c.conname)} ${c.def}`];
+  if (c.clustered && c.index_name)
+    sql.push(`ALTER TABLE ONLY ${table} CLUSTER ON ${quoteIdent(c.index_name)}`);
+  if (c.replident && c.index_name) {
+    sql.push(`ALTER TABLE ONLY ${table} REPLICA IDENTITY USING INDEX ${quoteIdent(c.index_name)}`);
+  }
+  out.push({
+    id: flat`constraint:${c.nspname}.${c.relname}.${c.conname}`,
+    kind: 'constraint',
+    section: 'post-data',
+    schema: c.nspname,
+    name: flat`${c.relname}.${c.conname}`,
+    relation,
+    // The index behind the key is made by ADD CONSTRAINT; a comment on it goes with the key.
+    sql: [
+      ...sql,
+      ...comment,
+      ...(c.index_name ? commentStatement(`INDEX ${qualify(c.nspname, c.index_name)}`, c.index_comment) : []),
+    ],
+    deps: [],
+    keys: [catalogKey('pg_constraint', c.oid), catalogKey('pg_class', c.conindid)],
+    lock: 'exclusive',
+  });
+  if (c.parent_index && c.index_name) {
+    out.push(
+      attachObject(
+        `constraint:${c.nspname}.${c.relname}.${c.conname}`,
+        c.nspname,
+        c.index_name,
+        c.relname,
+        c.parent_index,
+      ),
+    );
+  }
 }

@@ -71,43 +71,53 @@ export async function readIndexes(ctx: CatalogContext): Promise<CatalogObject[]>
     [ctx.relations],
   );
   const out: CatalogObject[] = [];
-  for (const ix of list) {
-    const table = qualify(ix.nspname, ix.tablename);
-    const name = qualify(ix.nspname, ix.relname);
-    if (!ix.valid && !ix.partitioned) {
-      ctx.warnings.push(
-        `index ${name} is invalid (a failed CREATE INDEX CONCURRENTLY?) and is not backed up`,
-      );
-      continue;
-    }
-    const sql = [ix.def];
-    if (ix.clustered) sql.push(`ALTER TABLE ONLY ${table} CLUSTER ON ${quoteIdent(ix.relname)}`);
-    if (ix.replident)
-      sql.push(`ALTER TABLE ONLY ${table} REPLICA IDENTITY USING INDEX ${quoteIdent(ix.relname)}`);
-    sql.push(...commentStatement(`INDEX ${name}`, ix.comment));
-    out.push({
-      id: flat`index:${ix.nspname}.${ix.relname}`,
-      kind: 'index',
-      section: 'post-data',
-      schema: ix.nspname,
-      name: ix.relname,
-      relation: { schema: ix.nspname, name: ix.tablename },
-      sql,
-      deps: [],
-      keys: [catalogKey('pg_class', ix.oid)],
-      // CREATE INDEX only blocks writes, so several can build on one table at once; ALTERs cannot.
-      lock: ix.clustered || ix.replident ? 'exclusive' : 'share',
-    });
-    if (ix.parent_index)
-      out.push(
-        attachObject(
-          `index:${ix.nspname}.${ix.relname}`,
-          ix.nspname,
-          ix.relname,
-          ix.tablename,
-          ix.parent_index,
-        ),
-      );
-  }
+  // One call per index: see addIndex.
+  for (let i = 0; i < list.length; i++) addIndex(ctx, list[i]!, out);
   return out;
+}
+
+/**
+ * The objects of one index row (the index, and its attach step on a
+ * partition), added to `out`; an invalid index is left out with a warning.
+ *
+ * Its own function, not the body of readIndexes' loop: a loop run thousands of
+ * times in a function called once is compiled, whole, by V8's optimizing
+ * compiler while it runs (on-stack replacement), one of a backup's largest
+ * compiles with thousands of tables (issue 14, docs/BENCHMARKS.md "Session 13").
+ */
+function addIndex(ctx: CatalogContext, ix: IndexRow, out: CatalogObject[]): void {
+  const table = qualify(ix.nspname, ix.tablename);
+  const name = qualify(ix.nspname, ix.relname);
+  if (!ix.valid && !ix.partitioned) {
+    ctx.warnings.push(`index ${name} is invalid (a failed CREATE INDEX CONCURRENTLY?) and is not backed up`);
+    return;
+  }
+  const sql = [ix.def];
+  if (ix.clustered) sql.push(`ALTER TABLE ONLY ${table} CLUSTER ON ${quoteIdent(ix.relname)}`);
+  if (ix.replident)
+    sql.push(`ALTER TABLE ONLY ${table} REPLICA IDENTITY USING INDEX ${quoteIdent(ix.relname)}`);
+  sql.push(...commentStatement(`INDEX ${name}`, ix.comment));
+  out.push({
+    id: flat`index:${ix.nspname}.${ix.relname}`,
+    kind: 'index',
+    section: 'post-data',
+    schema: ix.nspname,
+    name: ix.relname,
+    relation: { schema: ix.nspname, name: ix.tablename },
+    sql,
+    deps: [],
+    keys: [catalogKey('pg_class', ix.oid)],
+    // CREATE INDEX only blocks writes, so several can build on one table at once; ALTERs cannot.
+    lock: ix.clustered || ix.replident ? 'exclusive' : 'share',
+  });
+  if (ix.parent_index)
+    out.push(
+      attachObject(
+        `index:${ix.nspname}.${ix.relname}`,
+        ix.nspname,
+        ix.relname,
+        ix.tablename,
+        ix.parent_index,
+      ),
+    );
 }

@@ -176,233 +176,258 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
     ...new Set(columns.map((c) => c.typid)),
   ]);
 
-  const columnsOf = groupBy(columns, (c) => c.attrelid);
-  const checksOf = groupBy(checks, (c) => c.conrelid);
-  const objects: CatalogObject[] = [];
-  const data: TablesRead['data'] = [];
+  const shared: TablesShared = {
+    sequences,
+    columnsOf: groupBy(columns, (c) => c.attrelid),
+    checksOf: groupBy(checks, (c) => c.conrelid),
+    formats,
+    objects: [],
+    data: [],
+  };
+  // One call per table: see addTable.
+  for (let i = 0; i < tables.length; i++) addTable(ctx, tables[i]!, shared);
+  return { objects: shared.objects, data: shared.data };
+}
 
-  for (const t of tables) {
-    const name = qualify(t.nspname, t.relname);
-    const id = flat`table:${t.nspname}.${t.relname}`;
-    const relation: RelationRef = { schema: t.nspname, name: t.relname };
-    const cols = columnsOf.get(t.oid) ?? [];
-    const tableChecks = checksOf.get(t.oid) ?? [];
-    const isTyped = t.oftype != null;
-    // A partition whose columns are in another order than its parent's (it was created on its
-    // own and attached, or the parent lost a column) is created with its own columns and attached,
-    // as pg_dump does: PARTITION OF would give it the parent's order.
-    const parentColumns = t.partition_parent ? columnsOf.get(t.partition_parent_oid ?? '') : undefined;
-    const attachLater =
-      t.partition_parent != null &&
-      parentColumns !== undefined &&
-      parentColumns.map((c) => c.attname).join('\u0000') !== cols.map((c) => c.attname).join('\u0000');
-    const isPartition = t.partition_parent != null && !attachLater;
-    // A foreign table is a table whose rows live elsewhere: same columns and constraints, no data, its own keywords.
-    const foreign = t.relkind === 'f';
-    const alter = foreign ? 'ALTER FOREIGN TABLE' : 'ALTER TABLE';
+/** What {@link addTable} takes besides the table: read once for all of them, and the lists it adds to. */
+interface TablesShared {
+  sequences: SequencesRead;
+  columnsOf: Map<string, ColumnRow[]>;
+  checksOf: Map<string, CheckRow[]>;
+  formats: DataFormatOracle;
+  objects: CatalogObject[];
+  data: TablesRead['data'];
+}
 
-    // Column definitions, written inline for columns this table defines itself.
-    const inline: string[] = [];
-    const after: string[] = [];
-    for (const c of cols) {
-      const col = quoteIdent(c.attname);
-      const local = (c.islocal || attachLater) && !isPartition && !isTyped;
-      if (local) {
-        let def = `${col} ${c.type}`;
-        if (c.collation) def += ` COLLATE ${c.collation}`;
-        // A child that declares an inherited generated column gets the parent's expression; before
-        // PostgreSQL 16 it may not repeat it ("child column specifies generation expression").
-        const inheritsExpression = c.inhcount > 0 && !attachLater && ctx.version < 160000;
-        if (c.generated && c.defexpr != null && !inheritsExpression) {
-          def += ` GENERATED ALWAYS AS (${c.defexpr}) ${c.generated === 'v' ? 'VIRTUAL' : 'STORED'}`;
-        }
-        if (c.identity) {
-          const seq = sequences.identity.get(`${t.oid}:${c.attnum}`);
-          def += ` GENERATED ${c.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`;
-          if (seq) {
-            def += ` (SEQUENCE NAME ${qualify(seq.schema, seq.name)} ${sequenceOptions(seq, false)})`;
-            // The identity sequence takes the table's persistence; it can have been changed since.
-            if (seq.unlogged !== t.unlogged) {
-              after.push(
-                `ALTER SEQUENCE ${qualify(seq.schema, seq.name)} SET ${seq.unlogged ? 'UNLOGGED' : 'LOGGED'}`,
-              );
-            }
+/**
+ * The objects of one table (the table, its defaults, checks added later, row
+ * security) and its data entry, added to `shared`'s lists.
+ *
+ * Its own function, not the body of readTables' loop: a loop that runs
+ * thousands of times in a function called once makes V8 compile the whole
+ * function (its queries and every helper it inlines) with its optimizing
+ * compiler while it runs (on-stack replacement): with thousands of tables the
+ * largest compile of a backup (issue 14, docs/BENCHMARKS.md "Session 13"). A
+ * function called per table is compiled on its own.
+ */
+function addTable(ctx: CatalogContext, t: TableRow, shared: TablesShared): void {
+  const { sequences, columnsOf, checksOf, formats, objects, data } = shared;
+  const name = qualify(t.nspname, t.relname);
+  const id = flat`table:${t.nspname}.${t.relname}`;
+  const relation: RelationRef = { schema: t.nspname, name: t.relname };
+  const cols = columnsOf.get(t.oid) ?? [];
+  const tableChecks = checksOf.get(t.oid) ?? [];
+  const isTyped = t.oftype != null;
+  // A partition whose columns are in another order than its parent's (it was created on its
+  // own and attached, or the parent lost a column) is created with its own columns and attached,
+  // as pg_dump does: PARTITION OF would give it the parent's order.
+  const parentColumns = t.partition_parent ? columnsOf.get(t.partition_parent_oid ?? '') : undefined;
+  const attachLater =
+    t.partition_parent != null &&
+    parentColumns !== undefined &&
+    parentColumns.map((c) => c.attname).join('\u0000') !== cols.map((c) => c.attname).join('\u0000');
+  const isPartition = t.partition_parent != null && !attachLater;
+  // A foreign table is a table whose rows live elsewhere: same columns and constraints, no data, its own keywords.
+  const foreign = t.relkind === 'f';
+  const alter = foreign ? 'ALTER FOREIGN TABLE' : 'ALTER TABLE';
+
+  // Column definitions, written inline for columns this table defines itself.
+  const inline: string[] = [];
+  const after: string[] = [];
+  for (const c of cols) {
+    const col = quoteIdent(c.attname);
+    const local = (c.islocal || attachLater) && !isPartition && !isTyped;
+    if (local) {
+      let def = `${col} ${c.type}`;
+      if (c.collation) def += ` COLLATE ${c.collation}`;
+      // A child that declares an inherited generated column gets the parent's expression; before
+      // PostgreSQL 16 it may not repeat it ("child column specifies generation expression").
+      const inheritsExpression = c.inhcount > 0 && !attachLater && ctx.version < 160000;
+      if (c.generated && c.defexpr != null && !inheritsExpression) {
+        def += ` GENERATED ALWAYS AS (${c.defexpr}) ${c.generated === 'v' ? 'VIRTUAL' : 'STORED'}`;
+      }
+      if (c.identity) {
+        const seq = sequences.identity.get(`${t.oid}:${c.attnum}`);
+        def += ` GENERATED ${c.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`;
+        if (seq) {
+          def += ` (SEQUENCE NAME ${qualify(seq.schema, seq.name)} ${sequenceOptions(seq, false)})`;
+          // The identity sequence takes the table's persistence; it can have been changed since.
+          if (seq.unlogged !== t.unlogged) {
+            after.push(
+              `ALTER SEQUENCE ${qualify(seq.schema, seq.name)} SET ${seq.unlogged ? 'UNLOGGED' : 'LOGGED'}`,
+            );
           }
         }
-        if (c.notnull) def += ' NOT NULL';
-        inline.push(def);
-      } else if (c.notnull) {
-        after.push(`${alter} ONLY ${name} ALTER COLUMN ${col} SET NOT NULL`);
       }
-      if (c.storage)
-        after.push(`${alter} ONLY ${name} ALTER COLUMN ${col} SET STORAGE ${STORAGE[c.storage]}`);
-      if (c.compression) {
-        after.push(
-          `${alter} ONLY ${name} ALTER COLUMN ${col} SET COMPRESSION ${c.compression === 'l' ? 'lz4' : 'pglz'}`,
-        );
-      }
-      if (c.stattarget != null)
-        after.push(`${alter} ONLY ${name} ALTER COLUMN ${col} SET STATISTICS ${c.stattarget}`);
-      if (c.options?.length)
-        after.push(`${alter} ONLY ${name} ALTER COLUMN ${col} SET (${c.options.join(', ')})`);
-      if (c.fdwoptions) after.push(`${alter} ONLY ${name} ALTER COLUMN ${col} OPTIONS (${c.fdwoptions})`);
+      if (c.notnull) def += ' NOT NULL';
+      inline.push(def);
+    } else if (c.notnull) {
+      after.push(`${alter} ONLY ${name} ALTER COLUMN ${col} SET NOT NULL`);
     }
-    // Valid CHECK constraints defined on this table go inline (checked while data loads, like pg_dump);
-    // inherited ones come with the parent, NOT VALID ones are added after the data. An inline one
-    // that closes a dependency cycle (it calls a function taking this table's row type) is split
-    // out into a constraint of its own, added after the data (cycles.ts).
-    // A partition to attach needs its parent's checks before it is attached.
-    /**
-     * A CHECK constraint as an object of its own, added after the data. Not
-     * ONLY: a check on an inheritance parent must reach its children (they
-     * hold it as inherited).
-     */
-    const checkAddedLater = (k: (typeof tableChecks)[number]): CatalogObject => ({
-      id: `constraint:${t.nspname}.${t.relname}.${k.conname}`,
-      kind: 'constraint',
-      section: 'post-data',
-      schema: t.nspname,
-      name: `${t.relname}.${k.conname}`,
-      relation,
-      sql: [
-        `${alter} ${name} ADD CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
-        ...commentStatement(`CONSTRAINT ${quoteIdent(k.conname)} ON ${name}`, k.comment),
-      ],
-      deps: [id],
-      keys: [catalogKey('pg_constraint', k.oid)],
-      lock: 'exclusive',
-    });
-    const inlineChecks = tableChecks
-      .filter((k) => k.validated && (k.islocal || attachLater))
-      .map((k) => ({
-        clause: `CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
-        comment: commentStatement(`CONSTRAINT ${quoteIdent(k.conname)} ON ${name}`, k.comment),
-        part: {
-          ...checkAddedLater(k),
-          drop: `${alter} IF EXISTS ${name} DROP CONSTRAINT IF EXISTS ${quoteIdent(k.conname)}`,
-        } satisfies CatalogObject,
-      }));
+    if (c.storage) after.push(`${alter} ONLY ${name} ALTER COLUMN ${col} SET STORAGE ${STORAGE[c.storage]}`);
+    if (c.compression) {
+      after.push(
+        `${alter} ONLY ${name} ALTER COLUMN ${col} SET COMPRESSION ${c.compression === 'l' ? 'lz4' : 'pglz'}`,
+      );
+    }
+    if (c.stattarget != null)
+      after.push(`${alter} ONLY ${name} ALTER COLUMN ${col} SET STATISTICS ${c.stattarget}`);
+    if (c.options?.length)
+      after.push(`${alter} ONLY ${name} ALTER COLUMN ${col} SET (${c.options.join(', ')})`);
+    if (c.fdwoptions) after.push(`${alter} ONLY ${name} ALTER COLUMN ${col} OPTIONS (${c.fdwoptions})`);
+  }
+  // Valid CHECK constraints defined on this table go inline (checked while data loads, like pg_dump);
+  // inherited ones come with the parent, NOT VALID ones are added after the data. An inline one
+  // that closes a dependency cycle (it calls a function taking this table's row type) is split
+  // out into a constraint of its own, added after the data (cycles.ts).
+  // A partition to attach needs its parent's checks before it is attached.
+  /**
+   * A CHECK constraint as an object of its own, added after the data. Not
+   * ONLY: a check on an inheritance parent must reach its children (they
+   * hold it as inherited).
+   */
+  const checkAddedLater = (k: (typeof tableChecks)[number]): CatalogObject => ({
+    id: `constraint:${t.nspname}.${t.relname}.${k.conname}`,
+    kind: 'constraint',
+    section: 'post-data',
+    schema: t.nspname,
+    name: `${t.relname}.${k.conname}`,
+    relation,
+    sql: [
+      `${alter} ${name} ADD CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
+      ...commentStatement(`CONSTRAINT ${quoteIdent(k.conname)} ON ${name}`, k.comment),
+    ],
+    deps: [id],
+    keys: [catalogKey('pg_constraint', k.oid)],
+    lock: 'exclusive',
+  });
+  const inlineChecks = tableChecks
+    .filter((k) => k.validated && (k.islocal || attachLater))
+    .map((k) => ({
+      clause: `CONSTRAINT ${quoteIdent(k.conname)} ${k.def}`,
+      comment: commentStatement(`CONSTRAINT ${quoteIdent(k.conname)} ON ${name}`, k.comment),
+      part: {
+        ...checkAddedLater(k),
+        drop: `${alter} IF EXISTS ${name} DROP CONSTRAINT IF EXISTS ${quoteIdent(k.conname)}`,
+      } satisfies CatalogObject,
+    }));
 
-    if (attachLater) after.push(`ALTER TABLE ONLY ${t.partition_parent} ATTACH PARTITION ${name} ${t.bound}`);
-    // Foreign tables have no replica identity (the catalog says 'n', which ALTER cannot set on them).
-    if (!foreign && t.replident === 'f') after.push(`ALTER TABLE ONLY ${name} REPLICA IDENTITY FULL`);
-    if (!foreign && t.replident === 'n') after.push(`ALTER TABLE ONLY ${name} REPLICA IDENTITY NOTHING`);
+  if (attachLater) after.push(`ALTER TABLE ONLY ${t.partition_parent} ATTACH PARTITION ${name} ${t.bound}`);
+  // Foreign tables have no replica identity (the catalog says 'n', which ALTER cannot set on them).
+  if (!foreign && t.replident === 'f') after.push(`ALTER TABLE ONLY ${name} REPLICA IDENTITY FULL`);
+  if (!foreign && t.replident === 'n') after.push(`ALTER TABLE ONLY ${name} REPLICA IDENTITY NOTHING`);
 
-    const statements = (detached: ReadonlySet<string>): string[] => {
-      const checks = inlineChecks.filter((k) => !detached.has(k.part.id));
-      const defs = [...inline, ...checks.map((k) => k.clause)];
-      // Pieces joined once: the statement is kept flat (see flat-text.ts).
-      const create = [`CREATE ${t.unlogged ? 'UNLOGGED ' : ''}${foreign ? 'FOREIGN ' : ''}TABLE `, name];
-      if (isPartition) {
-        create.push(
-          ` PARTITION OF ${t.partition_parent}${defs.length ? ` (${defs.join(', ')})` : ''} ${t.bound}`,
-        );
-      } else if (isTyped) {
-        create.push(` OF ${t.oftype}${defs.length ? ` (${defs.join(', ')})` : ''}`);
-      } else {
-        create.push(' (\n    ', defs.join(',\n    '), '\n)');
-        if (t.inherits.length && !attachLater) create.push(` INHERITS (${t.inherits.join(', ')})`);
-      }
-      if (t.partkey) create.push(` PARTITION BY ${t.partkey}`);
-      if (foreign && t.server) {
-        create.push(` SERVER ${quoteIdent(t.server)}`);
-        if (t.ftoptions) create.push(` OPTIONS (${t.ftoptions})`);
-      }
-      if (t.am) create.push(` USING ${quoteIdent(t.am)}`);
-      const storageOptions = [...(t.reloptions ?? []), ...(t.toastoptions ?? []).map((o) => `toast.${o}`)];
-      if (storageOptions.length) create.push(` WITH (${reloptionsClause(storageOptions)})`);
-      return [
-        create.join(''),
-        ...after,
-        ...commentStatement(`${foreign ? 'FOREIGN TABLE' : 'TABLE'} ${name}`, t.comment),
-        ...cols.flatMap((c) => commentStatement(`COLUMN ${name}.${quoteIdent(c.attname)}`, c.comment)),
-        ...checks.flatMap((k) => k.comment),
-      ];
-    };
+  const statements = (detached: ReadonlySet<string>): string[] => {
+    const checks = inlineChecks.filter((k) => !detached.has(k.part.id));
+    const defs = [...inline, ...checks.map((k) => k.clause)];
+    // Pieces joined once: the statement is kept flat (see flat-text.ts).
+    const create = [`CREATE ${t.unlogged ? 'UNLOGGED ' : ''}${foreign ? 'FOREIGN ' : ''}TABLE `, name];
+    if (isPartition) {
+      create.push(
+        ` PARTITION OF ${t.partition_parent}${defs.length ? ` (${defs.join(', ')})` : ''} ${t.bound}`,
+      );
+    } else if (isTyped) {
+      create.push(` OF ${t.oftype}${defs.length ? ` (${defs.join(', ')})` : ''}`);
+    } else {
+      create.push(' (\n    ', defs.join(',\n    '), '\n)');
+      if (t.inherits.length && !attachLater) create.push(` INHERITS (${t.inherits.join(', ')})`);
+    }
+    if (t.partkey) create.push(` PARTITION BY ${t.partkey}`);
+    if (foreign && t.server) {
+      create.push(` SERVER ${quoteIdent(t.server)}`);
+      if (t.ftoptions) create.push(` OPTIONS (${t.ftoptions})`);
+    }
+    if (t.am) create.push(` USING ${quoteIdent(t.am)}`);
+    const storageOptions = [...(t.reloptions ?? []), ...(t.toastoptions ?? []).map((o) => `toast.${o}`)];
+    if (storageOptions.length) create.push(` WITH (${reloptionsClause(storageOptions)})`);
+    return [
+      create.join(''),
+      ...after,
+      ...commentStatement(`${foreign ? 'FOREIGN TABLE' : 'TABLE'} ${name}`, t.comment),
+      ...cols.flatMap((c) => commentStatement(`COLUMN ${name}.${quoteIdent(c.attname)}`, c.comment)),
+      ...checks.flatMap((k) => k.comment),
+    ];
+  };
 
-    const parents = t.parent_names.map((p, i) => `table:${t.parent_schemas[i]}.${p}`);
+  const parents = t.parent_names.map((p, i) => `table:${t.parent_schemas[i]}.${p}`);
+  objects.push({
+    id,
+    kind: foreign ? 'foreign-table' : 'table',
+    section: 'pre-data',
+    schema: t.nspname,
+    name: t.relname,
+    relation,
+    sql: statements(new Set()),
+    drop: flat`DROP ${foreign ? 'FOREIGN ' : ''}TABLE IF EXISTS ${name}`,
+    owner: ownerStatement(`${foreign ? 'FOREIGN ' : ''}TABLE ${name}`, t.owner),
+    acl: [
+      ...aclStatements('TABLE', name, t.owner, t.acl),
+      ...cols.flatMap((c) => columnAclStatements(name, c.attname, c.acl, t.owner)),
+    ],
+    deps: [flat`schema:${t.nspname}`, ...parents],
+    keys: [
+      catalogKey('pg_class', t.oid),
+      catalogKey('pg_type', t.reltype),
+      ...cols.filter((c) => c.generated && c.defoid).map((c) => catalogKey('pg_attrdef', c.defoid as string)),
+    ],
+    detachable: inlineChecks.length
+      ? { parts: inlineChecks.map((k) => k.part), sqlWithout: statements }
+      : undefined,
+  });
+
+  for (const c of cols) {
+    if (c.generated || c.defexpr == null || !c.defoid) continue;
     objects.push({
-      id,
-      kind: foreign ? 'foreign-table' : 'table',
+      id: flat`default:${t.nspname}.${t.relname}.${c.attname}`,
+      kind: 'default',
       section: 'pre-data',
+      schema: t.nspname,
+      name: flat`${t.relname}.${c.attname}`,
+      relation,
+      sql: [flat`${alter} ONLY ${name} ALTER COLUMN ${quoteIdent(c.attname)} SET DEFAULT ${c.defexpr}`],
+      // A default may call a function that --clean drops before the table (it takes the row type).
+      drop: flat`${alter} IF EXISTS ONLY ${name} ALTER COLUMN ${quoteIdent(c.attname)} DROP DEFAULT`,
+      deps: [id],
+      keys: [catalogKey('pg_attrdef', c.defoid)],
+    });
+  }
+
+  for (const k of tableChecks) {
+    if (!k.validated && k.islocal) objects.push(checkAddedLater(k));
+  }
+
+  if (t.rowsecurity || t.forcerowsecurity) {
+    objects.push({
+      id: `row-security:${t.nspname}.${t.relname}`,
+      kind: 'row-security',
+      section: 'post-data',
       schema: t.nspname,
       name: t.relname,
       relation,
-      sql: statements(new Set()),
-      drop: flat`DROP ${foreign ? 'FOREIGN ' : ''}TABLE IF EXISTS ${name}`,
-      owner: ownerStatement(`${foreign ? 'FOREIGN ' : ''}TABLE ${name}`, t.owner),
-      acl: [
-        ...aclStatements('TABLE', name, t.owner, t.acl),
-        ...cols.flatMap((c) => columnAclStatements(name, c.attname, c.acl, t.owner)),
+      sql: [
+        ...(t.rowsecurity ? [`ALTER TABLE ${name} ENABLE ROW LEVEL SECURITY`] : []),
+        ...(t.forcerowsecurity ? [`ALTER TABLE ${name} FORCE ROW LEVEL SECURITY`] : []),
       ],
-      deps: [flat`schema:${t.nspname}`, ...parents],
-      keys: [
-        catalogKey('pg_class', t.oid),
-        catalogKey('pg_type', t.reltype),
-        ...cols
-          .filter((c) => c.generated && c.defoid)
-          .map((c) => catalogKey('pg_attrdef', c.defoid as string)),
-      ],
-      detachable: inlineChecks.length
-        ? { parts: inlineChecks.map((k) => k.part), sqlWithout: statements }
-        : undefined,
+      deps: [id],
+      keys: [],
+      lock: 'exclusive',
     });
-
-    for (const c of cols) {
-      if (c.generated || c.defexpr == null || !c.defoid) continue;
-      objects.push({
-        id: flat`default:${t.nspname}.${t.relname}.${c.attname}`,
-        kind: 'default',
-        section: 'pre-data',
-        schema: t.nspname,
-        name: flat`${t.relname}.${c.attname}`,
-        relation,
-        sql: [flat`${alter} ONLY ${name} ALTER COLUMN ${quoteIdent(c.attname)} SET DEFAULT ${c.defexpr}`],
-        // A default may call a function that --clean drops before the table (it takes the row type).
-        drop: flat`${alter} IF EXISTS ONLY ${name} ALTER COLUMN ${quoteIdent(c.attname)} DROP DEFAULT`,
-        deps: [id],
-        keys: [catalogKey('pg_attrdef', c.defoid)],
-      });
-    }
-
-    for (const k of tableChecks) {
-      if (!k.validated && k.islocal) objects.push(checkAddedLater(k));
-    }
-
-    if (t.rowsecurity || t.forcerowsecurity) {
-      objects.push({
-        id: `row-security:${t.nspname}.${t.relname}`,
-        kind: 'row-security',
-        section: 'post-data',
-        schema: t.nspname,
-        name: t.relname,
-        relation,
-        sql: [
-          ...(t.rowsecurity ? [`ALTER TABLE ${name} ENABLE ROW LEVEL SECURITY`] : []),
-          ...(t.forcerowsecurity ? [`ALTER TABLE ${name} FORCE ROW LEVEL SECURITY`] : []),
-        ],
-        deps: [id],
-        keys: [],
-        lock: 'exclusive',
-      });
-    }
-
-    if (t.relkind === 'r') {
-      const copied = cols.filter((c) => !c.generated);
-      data.push({
-        oid: t.oid,
-        streams: [name],
-        schema: t.nspname,
-        name: t.relname,
-        columns: copied.map((c) => ({ name: c.attname, type: c.type })),
-        format: copied.some((c) => formats.needsText(c.typid)) ? 'text' : 'binary',
-        estimatedRows: t.reltuples < 0 ? -1 : t.reltuples,
-        estimatedBytes: Number(t.size),
-        identityAlways: cols.some((c) => c.identity === 'a'),
-      });
-    }
   }
-  return { objects, data };
+
+  if (t.relkind === 'r') {
+    const copied = cols.filter((c) => !c.generated);
+    data.push({
+      oid: t.oid,
+      streams: [name],
+      schema: t.nspname,
+      name: t.relname,
+      columns: copied.map((c) => ({ name: c.attname, type: c.type })),
+      format: copied.some((c) => formats.needsText(c.typid)) ? 'text' : 'binary',
+      estimatedRows: t.reltuples < 0 ? -1 : t.reltuples,
+      estimatedBytes: Number(t.size),
+      identityAlways: cols.some((c) => c.identity === 'a'),
+    });
+  }
 }
 
 /**
