@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
+import { bundleFilesLoadedBy, writeLoadLogHook } from './bundle-loads.js';
 
 const run = promisify(execFile);
 const repoRoot = join(import.meta.dirname, '../..');
@@ -101,34 +101,15 @@ for (const m of ['importKey', 'sign', 'digest', 'deriveBits']) subtle[m] = () =>
   it('a PostgreSQL backup and restore load their code from a few files (scripts/bundle-regroup.mjs)', async () => {
     // Node's ESM loader costs each file it loads some 0.5 ms of CPU; esbuild's split alone made a
     // small backup load 48 of them. A loader hook notes every file a run loads.
-    await writeFile(
-      join(work, 'register.mjs'),
-      "import { register } from 'node:module'; register('./log-loads.mjs', import.meta.url);\n",
-    );
-    await writeFile(
-      join(work, 'log-loads.mjs'),
-      [
-        "import { appendFileSync } from 'node:fs';",
-        'export async function load(url, context, next) {',
-        "  if (url.startsWith('file:')) appendFileSync(process.env.STOWAGE_LOAD_LOG, url + '\\n');",
-        '  return next(url, context);',
-        '}',
-        '',
-      ].join('\n'),
-    );
-    const bundleFilesLoadedBy = async (...args: string[]) => {
-      const log = join(work, `loads-${args[0]}.txt`);
-      await run(
-        process.execPath,
-        ['--import', pathToFileURL(join(work, 'register.mjs')).href, join(bundleDir, 'bin.js'), ...args],
-        { cwd: work, timeout: 120_000, env: { ...process.env, STOWAGE_LOAD_LOG: log } },
-      );
-      const urls = (await readFile(log, 'utf8')).split('\n').filter(Boolean);
-      return new Set(urls.map((u) => fileURLToPath(u)).filter((f) => f.startsWith(`${bundleDir}/`)));
+    await writeLoadLogHook(work);
+    const loads = async (...args: string[]) => {
+      const { files, exit } = await bundleFilesLoadedBy(work, bundleDir, args);
+      expect(exit, `stowage ${args[0]}`).toBe(0);
+      return new Set(files);
     };
     const archive = join(work, 'few-files.stow');
-    const backupFiles = await bundleFilesLoadedBy('backup', source.url, '--to', archive);
-    const restoreFiles = await bundleFilesLoadedBy(
+    const backupFiles = await loads('backup', source.url, '--to', archive);
+    const restoreFiles = await loads(
       'restore',
       archive,
       target.url,

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleFilesLoadedBy, writeLoadLogHook } from './bundle-loads.js';
 
 const run = promisify(execFile);
 const repoRoot = join(import.meta.dirname, '../..');
@@ -71,23 +71,7 @@ const LIGHT_STORE_MODULES = [
  * bundled sources they hold and its exit status.
  */
 async function loadedBy(args: string[]): Promise<{ files: string[]; sources: string[]; exit: number }> {
-  const log = join(work, `loads-${args.join('_').replace(/\W+/g, '-')}.txt`);
-  await rm(log, { force: true });
-  const exit = await run(
-    process.execPath,
-    ['--import', pathToFileURL(join(work, 'register.mjs')).href, join(bundleDir, 'bin.js'), ...args],
-    {
-      cwd: work,
-      env: { ...process.env, STOWAGE_LOAD_LOG: log },
-    },
-  ).then(
-    () => 0,
-    (err: { code?: number }) => err.code ?? -1,
-  );
-  const urls = (await readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean);
-  const files = [...new Set(urls.map((u) => fileURLToPath(u)))]
-    .filter((f) => f.startsWith(`${bundleDir}/`))
-    .map((f) => f.slice(bundleDir.length + 1));
+  const { files, exit } = await bundleFilesLoadedBy(work, bundleDir, args);
   return { files, sources: await bundledSources(files), exit };
 }
 
@@ -97,22 +81,7 @@ describe('what `stowage --version` and `--help` load (start-up time, issue 13)',
     await run(process.execPath, [join(repoRoot, 'scripts/bundle-cli.mjs'), '--outdir', bundleDir], {
       timeout: 120_000,
     });
-    // A loader hook (module.register works on every supported Node) that notes each module loaded.
-    await writeFile(
-      join(work, 'register.mjs'),
-      "import { register } from 'node:module'; register('./log-loads.mjs', import.meta.url);\n",
-    );
-    await writeFile(
-      join(work, 'log-loads.mjs'),
-      [
-        "import { appendFileSync } from 'node:fs';",
-        'export async function load(url, context, next) {',
-        "  if (url.startsWith('file:')) appendFileSync(process.env.STOWAGE_LOAD_LOG, url + '\\n');",
-        '  return next(url, context);',
-        '}',
-        '',
-      ].join('\n'),
-    );
+    await writeLoadLogHook(work);
   }, 180_000);
 
   afterAll(async () => {
