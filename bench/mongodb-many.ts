@@ -26,9 +26,12 @@
  *   mongorestore would run (bench/mongodb-index-builds.ts: one createIndexes per collection, 4 at
  *   once), as one timed process: the like-for-like baseline for stowage's restore.
  * - stowage-restore-N: `stowage restore FILE.stow URL/DB_r --jobs J` into a dropped database,
- *   ratio to mongorestore-N. The restore inputs are the files the backup cases write, in this
- *   run's scratch folder, so within a round each restore reads what this build's backup just
- *   wrote; before the first round they are copies of inputs kept between invocations in
+ *   ratio to mongorestore-indexes-N on FerretDB, mongorestore-N elsewhere.
+ * - stowage-restore-noindexes-N: the same with `--no-index-restore`, ratio to mongorestore-N
+ *   (on FerretDB the like-for-like case for its `--noIndexRestore`).
+ *   The restore inputs are the files the backup cases write, in this run's scratch folder, so
+ *   within a round each restore reads what this build's backup just wrote; before the first
+ *   round they are copies of inputs kept between invocations in
  *   bench/results/.mongodb-many-inputs (made untimed when missing, renamed into place whole).
  *   Restore targets (DB_r) get this run's own suffix, so two runs on one server keep apart.
  *
@@ -253,6 +256,27 @@ export const scenario = defineScenario({
           run: {
             command: process.execPath,
             args: [cli, 'restore', timedArchive, `${base}${restoreDb}`, '--jobs', String(jobs), '--yes'],
+          },
+        },
+        {
+          id: `stowage-restore-noindexes-${collections}`,
+          group,
+          label: `stowage restore --jobs ${jobs} --no-index-restore`,
+          bytes,
+          baseline: `mongorestore-${collections}`,
+          beforeEach: () => dropDatabase(base, restoreDb),
+          run: {
+            command: process.execPath,
+            args: [
+              cli,
+              'restore',
+              timedArchive,
+              `${base}${restoreDb}`,
+              '--jobs',
+              String(jobs),
+              '--yes',
+              '--no-index-restore',
+            ],
           },
         },
       );

@@ -1,7 +1,7 @@
 // Per-collection round trips of backup and restore (issue 14: thousands of
 // small collections). The commands the engine sends are observed through the
 // driver's command monitoring on its own client; the server is real.
-import { type CommandStartedEvent, type Document, MongoClient } from 'mongodb';
+import { BSON, type CommandStartedEvent, type Document, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCatalog } from '../../src/engines/mongodb/introspect.js';
 import { NamespaceFilter } from '../../src/engines/mongodb/namespace-filter.js';
@@ -15,7 +15,7 @@ const target = `${source}_r`;
 const name = (i: number) => `c${String(i).padStart(3, '0')}`;
 
 /** Commands sent by clients connected while `record` is on, with how many of each kind were out at once. */
-const seen: { name: string; db: string; collection: unknown; limit?: unknown }[] = [];
+const seen: { name: string; db: string; collection: unknown; limit?: unknown; singleBatch?: unknown }[] = [];
 /** The restore's short writes into a database (create, createIndexes, insert) out at once. */
 const SHORT_WRITES = new Set(['create', 'createIndexes', 'insert']);
 let shortWritesInFlight = 0;
@@ -35,6 +35,7 @@ beforeAll(async () => {
         db: e.databaseName,
         collection: e.command[e.commandName],
         limit: e.command.limit,
+        singleBatch: e.command.singleBatch,
       });
       started.set(e.requestId, e.commandName);
       if (SHORT_WRITES.has(e.commandName)) {
@@ -101,10 +102,11 @@ describe('many small collections', () => {
     // collection before: 31 here).
     expect(count('listCollections')).toBeLessThanOrEqual(3);
     if (isFerretDB()) {
-      // A count stopped at 1,000 documents sizes these small collections; never collStats, which
-      // measures the whole SQLite file on each call (one per collection before: 6 of 7 s at 200).
-      expect(count('count')).toBe(COLLECTIONS);
-      expect(seen.filter((c) => c.name === 'count').every((c) => c.limit === 1000)).toBe(true);
+      // The catalog reads these small collections whole, one find batch each, which is their
+      // count too: no count (one each before, stopped at 1,000 documents), no second find in the
+      // data phase, and never collStats, which measures the whole SQLite file on each call.
+      expect(count('count')).toBe(0);
+      expect(seen.filter((c) => c.name === 'find').every((c) => c.singleBatch === true)).toBe(true);
       expect(count('collStats')).toBe(0);
     } else {
       // Sizes from collStats (metadata), never a count.
@@ -151,6 +153,59 @@ describe('many small collections', () => {
       }
     });
   }, 120_000);
+});
+
+describe('readCatalog wholeBelow', () => {
+  it('reads collections under the document bound whole while what it holds stays under the byte bound', async () => {
+    const db = uniqueMongoDbName('whole_below');
+    const docs = (c: string, n: number) => Array.from({ length: n }, (_, i) => ({ _id: i, c, at: i * 7 }));
+    await withMongoClient(async (client) => {
+      try {
+        for (const [c, n] of [
+          ['a', 3],
+          ['b', 3],
+          ['five', 5],
+        ] as const)
+          await client
+            .db(db)
+            .collection(c)
+            .insertMany(docs(c, n) as Document[]);
+        await client.db(db).createCollection('empty');
+        const read = (bytes: number, only?: string[]) =>
+          readCatalog(client, [db], new NamespaceFilter(only?.map((c) => `${db}.${c}`)), {
+            countBeyond: 0,
+            exactBelow: 1000,
+            wholeBelow: { documents: 5, bytes },
+          }).then((catalog) => new Map(catalog.collections.map((c) => [c.name, c])));
+        const contents = (held: Buffer | undefined) => {
+          const out: Document[] = [];
+          for (let at = 0; held && at < held.byteLength; at += held.readInt32LE(at))
+            out.push(BSON.deserialize(held.subarray(at, at + held.readInt32LE(at))));
+          return out;
+        };
+
+        const all = await read(1024 * 1024);
+        expect(contents(all.get('a')!.documents)).toEqual(docs('a', 3));
+        expect(contents(all.get('b')!.documents)).toEqual(docs('b', 3));
+        expect(all.get('a')!.estimatedDocuments).toBe(3);
+        // Read whole and empty: nothing left for the data phase to ask.
+        expect(all.get('empty')!.documents?.byteLength).toBe(0);
+        expect(all.get('empty')!.estimatedDocuments).toBe(0);
+        // As many documents as the bound: maybe more, so counted and read in the data phase.
+        expect(all.get('five')!.documents).toBeUndefined();
+        expect(all.get('five')!.estimatedDocuments).toBe(5);
+
+        // Room for one of the two: the other keeps its exact count, not its documents.
+        const oneCollection = all.get('a')!.documents!.byteLength;
+        const bounded = await read(oneCollection, ['a', 'b']);
+        const held = [...bounded.values()].filter((c) => c.documents);
+        expect(held).toHaveLength(1);
+        expect([...bounded.values()].map((c) => c.estimatedDocuments)).toEqual([3, 3]);
+      } finally {
+        await client.db(db).dropDatabase();
+      }
+    });
+  }, 60_000);
 });
 
 describe('CollectionPresence', () => {

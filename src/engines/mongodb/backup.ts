@@ -5,7 +5,7 @@ import type { ProgressListener } from '../../progress.js';
 import { runSchedule } from '../../scheduler/scheduler.js';
 import type { EngineBackupRequest, EngineBackupResult, StreamWriterSet } from '../engine.js';
 import { countUnits } from '../nouns.js';
-import { dumpCollection } from './collection-dump.js';
+import { dumpCollection, writeHeldDocuments } from './collection-dump.js';
 import { connect, type ServerInfo } from './connect.js';
 import { planIdRanges } from './id-ranges.js';
 import {
@@ -46,6 +46,15 @@ const FERRETDB_STATS_LIMIT = 200;
  * plan needs, and it costs far less than collStats.
  */
 const FERRETDB_SMALL_COLLECTION = 1000;
+/**
+ * On FerretDB a collection of fewer than this many documents is read whole
+ * by the catalog (CatalogReadOptions.wholeBelow), while what is held stays
+ * under FERRETDB_CATALOG_HELD_BYTES. One find batch of this many documents is
+ * what the data phase asks for first when it knows no byte size, so the
+ * catalog's reads are no bigger than the data phase's.
+ */
+const FERRETDB_WHOLE_BELOW = 101;
+const FERRETDB_CATALOG_HELD_BYTES = 8 * 1024 * 1024;
 
 interface Slice {
   collection: CatalogCollection;
@@ -86,7 +95,11 @@ export async function backupMongo(
       // collection's size: collStats where the database is small enough, and always when
       // splitting is asked (it needs byte sizes).
       ...(server.ferretdb && options.splitCollections !== true
-        ? { countBeyond: FERRETDB_STATS_LIMIT, exactBelow: FERRETDB_SMALL_COLLECTION }
+        ? {
+            countBeyond: FERRETDB_STATS_LIMIT,
+            exactBelow: FERRETDB_SMALL_COLLECTION,
+            wholeBelow: { documents: FERRETDB_WHOLE_BELOW, bytes: FERRETDB_CATALOG_HELD_BYTES },
+          }
         : {}),
     });
     if (named) await confirmDatabasesExist(client, catalog.unseen);
@@ -278,6 +291,14 @@ async function planSlices(
   return slices;
 }
 
+/** The documents the catalog read for `slice`, when they are all it holds (no query, no range). */
+function catalogDocuments(slice: Slice): { documents: Buffer; count: number } | undefined {
+  const { documents, estimatedDocuments } = slice.collection;
+  if (!documents || estimatedDocuments === undefined || Object.keys(slice.filter).length > 0)
+    return undefined;
+  return { documents, count: estimatedDocuments };
+}
+
 /**
  * The first batch's size. Without the collection's byte size (FerretDB is read
  * with counts only, see introspect.ts) the first batch is a small probe, and the
@@ -330,31 +351,33 @@ async function dumpSlices(
     const writer = streams.open(slice.stream);
     const mine = { documents: 0, bytes: 0, started: false };
     sliceCounts.set(slice, mine);
+    const onBatch = (documents: number, bytes: number) => {
+      mine.started = true;
+      mine.documents = documents;
+      mine.bytes = bytes;
+      const t = total(namespace);
+      progress({ type: 'unit-progress', name: namespace, items: t.documents, bytes: t.bytes });
+    };
+    const held = catalogDocuments(slice);
+    // Held no longer than it takes to write it.
+    slice.collection.documents = undefined;
     try {
-      await dumpCollection(
-        client,
-        {
-          db: collection.db,
-          collection: collection.readFrom,
-          stream: slice.stream,
-          filter: slice.filter,
-          natural: slice.natural,
-          batchSize: batchSizeFor(collection),
-          targetBytes: TARGET_BATCH_BYTES,
-        },
-        writer,
-        {
-          onBatch: (documents, bytes) => {
-            mine.started = true;
-            mine.documents = documents;
-            mine.bytes = bytes;
-            const t = total(namespace);
-            progress({ type: 'unit-progress', name: namespace, items: t.documents, bytes: t.bytes });
+      if (held) await writeHeldDocuments(writer, held, { onBatch, ...(signal ? { signal } : {}) });
+      else
+        await dumpCollection(
+          client,
+          {
+            db: collection.db,
+            collection: collection.readFrom,
+            stream: slice.stream,
+            filter: slice.filter,
+            natural: slice.natural,
+            batchSize: batchSizeFor(collection),
+            targetBytes: TARGET_BATCH_BYTES,
           },
-          topology: server.topology,
-          ...(signal ? { signal } : {}),
-        },
-      );
+          writer,
+          { onBatch, topology: server.topology, ...(signal ? { signal } : {}) },
+        );
     } catch (error) {
       if (!isNamespaceGone(error)) throw toStowageError(error, { url, during: `backup of ${namespace}` });
       const state = await presence.state(collection, { now: true });

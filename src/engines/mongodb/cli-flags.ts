@@ -72,6 +72,14 @@ const RESTORE: EngineFlag[] = [
   { flags: '--stop-on-error', option: 'stopOnError', description: 'halt at the first insert error' },
   { flags: '--no-oplog-replay', option: 'oplogReplay', description: 'do not replay the captured oplog' },
   { flags: '--users-and-roles', option: 'usersAndRoles', description: 'restore users and roles' },
+  {
+    // mongorestore's name for it, so its users find it.
+    flags: '--no-index-restore',
+    option: 'noIndexes',
+    description: 'build no secondary indexes (documents and collection options only)',
+    from: 'indexRestore',
+    parse: (given) => (given as unknown) === false,
+  },
 ];
 
 export const mongodbFlags = { backup: BACKUP, restore: RESTORE, inspect: NAMESPACES };

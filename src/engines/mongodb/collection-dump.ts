@@ -95,3 +95,23 @@ export async function dumpCollection(
     await reader.close();
   }
 }
+
+/**
+ * Writes `count` documents already read (raw BSON, one after another: a
+ * whole collection the catalog read, see introspect.ts) to `writer` and ends it.
+ */
+export async function writeHeldDocuments(
+  writer: EngineStreamWriter,
+  held: { documents: Buffer; count: number },
+  hooks: { onBatch?: (documents: number, bytes: number) => void; signal?: AbortSignal } = {},
+): Promise<DumpResult> {
+  throwIfAborted(hooks.signal, 'backup');
+  // As dumpCollection: an empty collection writes no batch.
+  if (held.count > 0) {
+    writer.itemCount = held.count;
+    await writeWithBackpressure(writer, held.documents, hooks.signal);
+    hooks.onBatch?.(held.count, held.documents.byteLength);
+  }
+  await endStream(writer);
+  return { documents: held.count, bytes: held.documents.byteLength };
+}
