@@ -537,7 +537,7 @@ function scheduledWork(
     const batch = new CopyInBatch(
       parts.map(({ table, stream }) => ({
         text: copyInStatement(table),
-        open: () => request.streams.open(stream),
+        open: () => (request.streams.chunks ? request.streams.chunks(stream) : request.streams.open(stream)),
       })),
       request.streams.recycle?.bind(request.streams),
       before,
