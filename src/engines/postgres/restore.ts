@@ -232,8 +232,6 @@ export async function restorePostgres(
       ledger.planParts(tables.reduce((n, t) => n + t.streams.length, 0));
     }
 
-    // Pre-data's statements and results are garbage; the schedule is kept to the end.
-    garbagePoint('data');
     await runSchedule(tasks, workers, {
       signal,
       onFailure: options.singleTransaction ? undefined : stopAll,
