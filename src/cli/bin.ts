@@ -59,9 +59,14 @@ async function runMain(): Promise<void> {
     process.exit(1);
   });
 
-  // V8 would let its young generation grow to 128 MiB, mostly garbage, in a backup of thousands of tables.
-  const { capYoungGeneration } = await import('./young-generation.js');
+  // V8 would let its young generation grow to 128 MiB, mostly garbage, in a backup of thousands of tables,
+  // and keep a phase's garbage in its old space through the next phase.
+  const [{ capYoungGeneration }, { collectAtGarbagePoints }] = await Promise.all([
+    import('./young-generation.js'),
+    import('./collect-at-garbage-points.js'),
+  ]);
   capYoungGeneration();
+  collectAtGarbagePoints();
   const { main } = await import('./main.js');
   process.exitCode = await main(args);
   finished = true;

@@ -51,6 +51,14 @@ export interface StreamReaderSet {
   /** Opens a stream for reading; the readable errors if any frame is corrupt or the stream's digest does not match. */
   open(name: string): Readable;
   /**
+   * Optional: the same bytes, checks and errors as {@link open}, as an async
+   * iterable of chunks, for an engine that reads a stream once, front to back,
+   * and has no use for a `Readable` (one fewer object graph per stream: with
+   * thousands of small tables, garbage that reached V8's old space).
+   * Ending the iteration early (`return()`) stops the reading.
+   */
+  chunks?(name: string): AsyncIterable<Buffer>;
+  /**
    * Optional: hands back a chunk read from a stream once nothing refers to it
    * any more (written out, not kept), so its memory is reused for later
    * chunks. Never call it for a chunk that is still in use.

@@ -117,6 +117,74 @@ describe('postgres restore of many small tables', () => {
     expect(await catalogSnapshot(target.url, true)).toEqual(await catalogSnapshot(source.url, true));
   }, 180_000);
 
+  it('takes COPY data as async iterables (no stream per table): loads them, reads ahead, stops them on failure', async () => {
+    const target = await createPgDatabase('pg_manyr_chunks');
+    created.push(target);
+    await withPgClient(target.url, (c) => c.query('CREATE TABLE a (v int); CREATE TABLE b (v int)'));
+    const session = await PgSession.open(parseTarget(target.url), { mode: 'restore', settings: {} });
+    try {
+      const events: string[] = [];
+      /** A table's data as a generator, as ArchiveReader.chunks gives it; says when it is asked for, and when it ends. */
+      const part = (table: string, chunks: string[], gate?: Promise<void>) => ({
+        text: `COPY ${table} FROM STDIN`,
+        open: () =>
+          (async function* () {
+            try {
+              events.push(`${table} read`);
+              for (const chunk of chunks) {
+                yield Buffer.from(chunk);
+                if (gate) await gate;
+              }
+            } finally {
+              events.push(`${table} ended`);
+            }
+          })(),
+      });
+      const good = new CopyInBatch([part('a', ['1\n', '2\n']), part('b', ['3\n'])]);
+      session.client.query(good);
+      expect(await good.done).toEqual([2, 1]);
+      expect(good.bytes).toEqual([4, 2]);
+
+      // The next COPY's first chunk is read while the one before is still being sent.
+      events.length = 0;
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const ahead = new CopyInBatch([part('a', ['4\n', '5\n'], gate), part('b', ['6\n'])]);
+      session.client.query(ahead);
+      try {
+        await vi.waitFor(() => expect(events).toContain('b read'), { timeout: 5_000 });
+        expect(events).not.toContain('a ended');
+      } finally {
+        release();
+      }
+      expect(await ahead.done).toEqual([2, 1]);
+
+      // The server refuses a COPY's data: the one opened ahead of its turn is stopped (its generator
+      // ends), not left open holding the archive, and nothing of the batch stays.
+      events.length = 0;
+      const refused = new CopyInBatch([
+        part('a', ['7\n']),
+        part('b', ['not a number\n']),
+        part('a', ['8\n', '9\n']),
+      ]);
+      session.client.query(refused);
+      const err = await refused.done.catch((e: unknown) => e);
+      expect((err as CopyInBatchError).index).toBe(1);
+      expect((err as CopyInBatchError).error.message).toMatch(/invalid input syntax for type integer/);
+      await vi.waitFor(() => expect(events.filter((e) => e === 'a ended')).toHaveLength(2), {
+        timeout: 5_000,
+      });
+      const { rows } = await session.client.query<{ v: number }>(
+        'SELECT v FROM a UNION ALL SELECT v FROM b ORDER BY 1',
+      );
+      expect(rows.map((r) => r.v)).toEqual([1, 2, 3, 4, 5, 6]);
+    } finally {
+      await session.close();
+    }
+  }, 60_000);
+
   it('fails a batch of COPYs at the one that fails and leaves the session usable', async () => {
     const target = await createPgDatabase('pg_manyr_batch');
     created.push(target);

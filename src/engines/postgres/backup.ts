@@ -1,4 +1,5 @@
 import { StowageError, UsageError } from '../../errors.js';
+import { garbagePoint } from '../../garbage-points.js';
 import { runSchedule } from '../../scheduler/scheduler.js';
 import type { EngineBackupRequest, EngineBackupResult } from '../engine.js';
 import { counted, countUnits } from '../nouns.js';
@@ -246,6 +247,8 @@ export async function backupPostgres(
               },
             ]
           : [];
+      // Ordering the catalog's objects left its garbage; the schema is kept to the end.
+      garbagePoint('data');
       // Biggest first: the longest COPY starts at once and the small ones fill in around it.
       await runSchedule(
         [

@@ -8,10 +8,26 @@ const COPY_DATA = 0x64; // 'd'
 const COPY_DONE = 0x63; // 'c'
 const COPY_FAIL = 0x66; // 'f'
 
+/**
+ * A COPY's data: a readable stream, or the chunks themselves as an async
+ * iterable. With thousands of small tables the iterable is what to give: a
+ * `Readable` and the async iterator read from it are some thirty objects per
+ * table, which live as long as the table's turn in the batch (long enough to
+ * reach V8's old space) and are garbage right after.
+ */
+export type CopyInSource = Readable | AsyncIterable<Buffer>;
+
 /** One `COPY ... FROM STDIN` of a {@link CopyInBatch}, its data opened only when its turn comes. */
 export interface CopyInPart {
   text: string;
-  open(): Readable;
+  open(): CopyInSource;
+}
+
+/** A COPY's data being read: its iterator, its first chunk when it was asked for ahead of its turn, its stream if it is one. */
+interface OpenedSource {
+  chunks: AsyncIterator<Buffer>;
+  first?: Promise<IteratorResult<Buffer>>;
+  stream?: Readable;
 }
 
 /** A batch's failure, with the index of the COPY it struck (every COPY before it completed). */
@@ -70,9 +86,9 @@ export class CopyInBatch implements pg.Submittable {
   /** The COPY whose source failed: the server may not have completed the ones before it yet. */
   private sourceIndex = 0;
   private serverError: Error | undefined;
-  private source: Readable | undefined;
+  private source: OpenedSource | undefined;
   /** The next COPY's data, opened while this one is sent so its first frame is ready when its turn comes. */
-  private ahead: Readable | undefined;
+  private ahead: OpenedSource | undefined;
   private finish: (err?: Error) => void = () => {};
 
   /**
@@ -121,8 +137,8 @@ export class CopyInBatch implements pg.Submittable {
     // the server drops whatever CopyData still arrives.
     this.serverError ??= err;
     this.failure ??= err;
-    this.source?.destroy();
-    this.ahead?.destroy();
+    stop(this.source);
+    stop(this.ahead);
     // pg forgets the query on an error (ReadyForQuery goes to no one) and queues the next query until
     // the server is ready, so this is the end.
     this.settle();
@@ -147,16 +163,13 @@ export class CopyInBatch implements pg.Submittable {
     if (!socket) return;
     for (let i = 0; i < this.parts.length && !this.failure; i++) {
       try {
-        this.source = this.ahead ?? (this.parts[i] as CopyInPart).open();
+        this.source = this.ahead ?? opened((this.parts[i] as CopyInPart).open());
         this.ahead = undefined;
         const next = this.parts[i + 1];
         if (next) {
           // Read ahead by one: the next table's frame is read and decompressed while this one is
           // sent, instead of the server waiting for it between the two COPYs.
           this.ahead = openedNow(next);
-          // A failure while it waits is reported when its turn comes (its iteration throws it then).
-          this.ahead.on('error', () => {});
-          this.ahead.read(0);
         }
         await sendCopyData(socket, this.source, {
           stopped: () => this.failure !== undefined,
@@ -170,7 +183,8 @@ export class CopyInBatch implements pg.Submittable {
         this.sourceError = err instanceof Error ? err : new Error(String(err));
         this.sourceIndex = i;
         this.failure = this.sourceError;
-        this.ahead?.destroy();
+        stop(this.source);
+        stop(this.ahead);
         // The server is in this COPY (or will be once it reaches it): CopyFail ends it, and the query.
         if (!socket.destroyed) socket.write(copyFail(this.sourceError.message));
       }
@@ -179,20 +193,38 @@ export class CopyInBatch implements pg.Submittable {
 }
 
 /**
- * `part`'s data, opened ahead of its turn. An open that throws (a stream the
- * archive lacks) gives a stream failing with that error, so the failure is met
- * in that COPY's turn and names its table, not the one being sent meanwhile.
+ * `part`'s data, opened ahead of its turn, its first chunk asked for. An open
+ * that throws (a stream the archive lacks), or a first chunk that fails, is
+ * met in that COPY's turn and names its table, not the one being sent meanwhile.
  */
-function openedNow(part: CopyInPart): Readable {
+function openedNow(part: CopyInPart): OpenedSource {
+  let source: OpenedSource;
   try {
-    return part.open();
+    source = opened(part.open());
   } catch (err) {
-    return new Readable({
-      read() {
-        this.destroy(err instanceof Error ? err : new Error(String(err)));
-      },
-    });
+    const failed = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    failed.catch(() => {});
+    return { chunks: { next: () => failed }, first: failed };
   }
+  source.first = source.chunks.next();
+  source.first.catch(() => {}); // awaited in its turn
+  return source;
+}
+
+/** `source` opened for reading its chunks in order. */
+function opened(source: CopyInSource): OpenedSource {
+  const chunks = (source as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  return source instanceof Readable ? { chunks, stream: source } : { chunks };
+}
+
+/**
+ * Stops reading `source`. A stream is destroyed at once, as before (a pending
+ * read of it then ends); a generator's `return` runs once its pending chunk is
+ * in, and ends it there.
+ */
+function stop(source: OpenedSource | undefined): void {
+  if (source?.stream) source.stream.destroy();
+  else source?.chunks.return?.().catch(() => {});
 }
 
 /**
@@ -202,12 +234,14 @@ function openedNow(part: CopyInPart): Readable {
  */
 async function sendCopyData(
   socket: Socket,
-  source: Readable,
+  source: OpenedSource,
   hooks: { stopped(): boolean; onChunkDone(chunk: Buffer): void; onSent(bytes: number): void },
 ): Promise<void> {
-  for await (const chunk of source) {
+  for (let read = source.first ?? source.chunks.next(); ; read = source.chunks.next()) {
+    const { done, value } = await read;
+    if (done) break;
     if (hooks.stopped()) return;
-    const data = chunk as Buffer;
+    const data = value as Buffer;
     if (data.length === 0) continue;
     const header = Buffer.allocUnsafe(5);
     header[0] = COPY_DATA;

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 // The I/O callbacks waiting now (a connection's handshake, say) run before planning goes on.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { StowageError } from '../../errors.js';
+import { garbagePoint } from '../../garbage-points.js';
 import { longStep } from '../../long-step.js';
 import { inStartOrder, runSchedule } from '../../scheduler/scheduler.js';
 import type { EngineRestoreRequest, EngineRestoreResult, StreamSummary } from '../engine.js';
@@ -179,6 +180,8 @@ export async function restorePostgres(
         ? await dataOnlyLoadGroups(main, tables, warnings)
         : undefined;
 
+    // Parsing the footer and checking the target left their garbage; the schema and plan are kept to the end.
+    garbagePoint('pre-data');
     const creating = preData.length ? createPreData(run, preData, batch) : Promise.resolve();
 
     // Planned while the first pre-data batch runs (half a second of client CPU at 20,000 tables,
@@ -532,7 +535,7 @@ function scheduledWork(
     const batch = new CopyInBatch(
       parts.map(({ table, stream }) => ({
         text: copyInStatement(table),
-        open: () => request.streams.open(stream),
+        open: () => (request.streams.chunks ? request.streams.chunks(stream) : request.streams.open(stream)),
       })),
       request.streams.recycle?.bind(request.streams),
       before,

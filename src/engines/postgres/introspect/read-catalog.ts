@@ -1,3 +1,4 @@
+import { garbagePoint } from '../../../garbage-points.js';
 import type { PgSession } from '../connect.js';
 import type { PgObject } from '../model.js';
 import { orderObjects } from '../order.js';
@@ -135,6 +136,8 @@ export async function readCatalog(
   // The answers' lists go with `all`, the links with resolveDependencies: nothing here keeps them
   // while the objects are ordered (the links alone are some 4 MiB with 20,000 tables).
   answers.length = 0;
+  // The catalog's rows are garbage now, and the objects made from them are kept to the end.
+  garbagePoint('catalog read');
   const kept = resolveDependencies(ctx, all, depend);
   const { ordered, cycles } = orderObjects(kept);
   // A cycle no split breaks leaves objects in an order restore may not be able to apply.

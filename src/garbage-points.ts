@@ -1,0 +1,29 @@
+import { channel } from 'node:diagnostics_channel';
+
+/** What a {@link garbagePoint} publishes: where the run is, for subscribers that log it. */
+export interface GarbagePointContext {
+  what: string;
+}
+
+/**
+ * Where a run says that most of what it allocated so far is garbage now, and
+ * what is still live will stay so for a long time: a backup's catalog rows
+ * once its objects are built, a restore's parsed footer and checks once its
+ * statements run. With 20,000 tables that garbage is some 50 MB that
+ * V8 moved to its old space while it was in use; V8 collects the old space
+ * only once it has grown to a multiple of what the last collection left, so
+ * it stayed, and the next phase's garbage piled on top of it (docs/BENCHMARKS.md,
+ * "Session 13: 20,000 tables' peak memory").
+ *
+ * A process that owns its heap (the CLI: cli/collect-at-garbage-points.ts)
+ * subscribes and collects there; a library's host that subscribes nothing
+ * pays one check a point.
+ */
+export const garbagePoints = channel('stowage:garbage-point');
+
+/** Says a garbage point: subscribers hear of it synchronously, before the run goes on. */
+export function garbagePoint(what: string): void {
+  if (!garbagePoints.hasSubscribers) return;
+  const context: GarbagePointContext = { what };
+  garbagePoints.publish(context);
+}

@@ -1,0 +1,57 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const repoRoot = join(import.meta.dirname, '../..');
+
+/** The heap in use just before and just after a garbage point, in a child that filled its old space with garbage. */
+async function heapAroundPoint(
+  mode: 'collect' | 'below' | 'none',
+): Promise<{ before: number; after: number }> {
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', 'test/cli/collect-at-garbage-points-child.ts', mode],
+    { cwd: repoRoot, timeout: 60_000 },
+  );
+  const [before, after] = stdout.trim().split(' ').map(Number) as [number, number];
+  return { before, after };
+}
+
+const MiB = 1024 * 1024;
+
+describe('collecting at garbage points (CLI process)', () => {
+  it('collects the old space garbage at a garbage point, when the heap is over the threshold', async () => {
+    const [collect, none, below] = await Promise.all([
+      heapAroundPoint('collect'),
+      heapAroundPoint('none'),
+      heapAroundPoint('below'),
+    ]);
+    // Some 60 MB of rows were dropped just before the point.
+    expect(collect.before).toBeGreaterThan(40 * MiB);
+    expect(collect.before - collect.after).toBeGreaterThan(30 * MiB);
+    // Nobody listening, or a heap under the threshold: the garbage stays until V8's own next collection.
+    expect(Math.abs(none.before - none.after)).toBeLessThan(MiB);
+    expect(Math.abs(below.before - below.after)).toBeLessThan(MiB);
+  }, 90_000);
+
+  it('leaves later contexts without `gc`', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--eval',
+        `import { collectAtGarbagePoints } from './src/cli/collect-at-garbage-points.ts';
+         import { garbagePoint } from './src/garbage-points.ts';
+         import { runInNewContext } from 'node:vm';
+         collectAtGarbagePoints(0);
+         garbagePoint('test');
+         process.stdout.write(typeof globalThis.gc + ' ' + runInNewContext('typeof gc'));`,
+      ],
+      { cwd: repoRoot, timeout: 60_000 },
+    );
+    expect(stdout.trim()).toBe('undefined undefined');
+  }, 90_000);
+});
