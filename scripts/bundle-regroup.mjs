@@ -46,7 +46,11 @@ const POSTGRES_ENTRIES = ['src/engines/postgres/engine.ts', 'src/engines/postgre
 const OTHER_ENGINE_ENTRIES = ['src/engines/mongodb/engine.ts'];
 
 /** What bin.js awaits before a command runs (not for `--version`): their static closures make the `start` group. */
-const START_ENTRIES = ['src/cli/young-generation.ts', 'src/cli/main.ts'];
+const START_ENTRIES = [
+  'src/cli/young-generation.ts',
+  'src/cli/collect-at-garbage-points.ts',
+  'src/cli/main.ts',
+];
 
 /** What `stowage --version` loads besides bin.js: kept out of the groups, so it still loads no commander. */
 const VERSION_ENTRIES = ['src/cli/closed-output.ts', 'src/version.ts'];
