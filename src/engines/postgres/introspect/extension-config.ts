@@ -3,6 +3,7 @@ import { qualify } from '../ident.js';
 import type { PgTableData } from '../model.js';
 import { type CatalogContext, rows } from './context.js';
 import type { SequencesRead } from './sequences.js';
+import { type TableDataColumn, tableData } from './table-data.js';
 
 interface ConfigRow {
   oid: string;
@@ -12,7 +13,7 @@ interface ConfigRow {
   condition: string;
   reltuples: number;
   size: string;
-  columns: { name: string; type: string; typid: number; generated: boolean; identity: string }[];
+  columns: TableDataColumn[];
 }
 
 export interface ExtensionConfigRead {
@@ -30,14 +31,14 @@ export interface ExtensionConfigRead {
  */
 export async function readExtensionConfig(ctx: CatalogContext): Promise<ExtensionConfigRead> {
   // Identity columns came with 10, generated columns with 12.
-  const generated = ctx.version >= 120000 ? `a.attgenerated <> ''` : 'false';
+  const generated = ctx.version >= 120000 ? 'a.attgenerated' : `''::"char"`;
   const identity = ctx.version >= 100000 ? 'a.attidentity' : `''::"char"`;
   const list = await rows<ConfigRow>(
     ctx,
     `SELECT c.oid, n.nspname, c.relname, c.relkind, coalesce(x.condition, '') AS condition,
        c.reltuples::float8 AS reltuples, pg_catalog.pg_table_size(c.oid)::text AS size,
        coalesce((SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
-           'name', a.attname, 'type', pg_catalog.format_type(a.atttypid, a.atttypmod), 'typid', a.atttypid::int,
+           'attname', a.attname, 'type', pg_catalog.format_type(a.atttypid, a.atttypmod), 'typid', a.atttypid::int,
            'generated', ${generated}, 'identity', ${identity}) ORDER BY a.attnum)
          FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
          '[]'::pg_catalog.json) AS columns
@@ -53,22 +54,11 @@ export async function readExtensionConfig(ctx: CatalogContext): Promise<Extensio
     ...new Set(tables.flatMap((t) => t.columns.map((c) => c.typid))),
   ]);
   return {
-    tables: tables.map((t) => {
-      const copied = t.columns.filter((c) => !c.generated);
-      return {
-        oid: t.oid,
-        streams: [qualify(t.nspname, t.relname)],
-        schema: t.nspname,
-        name: t.relname,
-        columns: copied.map((c) => ({ name: c.name, type: c.type })),
-        format: copied.some((c) => formats.needsText(c.typid)) ? 'text' : 'binary',
-        estimatedRows: t.reltuples < 0 ? -1 : t.reltuples,
-        estimatedBytes: Number(t.size),
-        identityAlways: t.columns.some((c) => c.identity === 'a'),
-        // Always set, so restore knows the table as a configuration table (an empty condition takes every row).
-        filter: t.condition.trim() || 'WHERE true',
-      };
-    }),
+    tables: tables.map((t) => ({
+      ...tableData(t, t.columns, qualify(t.nspname, t.relname), formats),
+      // Always set, so restore knows the table as a configuration table (an empty condition takes every row).
+      filter: t.condition.trim() || 'WHERE true',
+    })),
     sequences: list
       .filter((r) => r.relkind === 'S')
       .map((s) => ({ oid: s.oid, schema: s.nspname, name: s.relname })),

@@ -13,6 +13,7 @@ import { type CatalogContext, type CatalogObject, catalogKey, rows } from './con
 import { reloptionsClause } from './reloptions.js';
 import { type SequencesRead, sequenceOptions } from './sequences.js';
 import { aclJson, collationName, commentOf, optionsList } from './sql.js';
+import { tableData } from './table-data.js';
 
 interface TableRow {
   oid: string;
@@ -414,20 +415,7 @@ function addTable(ctx: CatalogContext, t: TableRow, shared: TablesShared): void 
     });
   }
 
-  if (t.relkind === 'r') {
-    const copied = cols.filter((c) => !c.generated);
-    data.push({
-      oid: t.oid,
-      streams: [name],
-      schema: t.nspname,
-      name: t.relname,
-      columns: copied.map((c) => ({ name: c.attname, type: c.type })),
-      format: copied.some((c) => formats.needsText(c.typid)) ? 'text' : 'binary',
-      estimatedRows: t.reltuples < 0 ? -1 : t.reltuples,
-      estimatedBytes: Number(t.size),
-      identityAlways: cols.some((c) => c.identity === 'a'),
-    });
-  }
+  if (t.relkind === 'r') data.push(tableData(t, cols, name, formats));
 }
 
 /**
