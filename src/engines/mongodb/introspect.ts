@@ -2,6 +2,7 @@ import { type Db, type Document, type MongoClient, ReadPreference } from 'mongod
 import { StowageError } from '../../errors.js';
 import { mapLimited } from '../../scheduler/scheduler.js';
 import type { NamespaceFilter } from './namespace-filter.js';
+import { RAW_BATCHES } from './raw-batches.js';
 import { type EjsonDocument, EXACT_BSON_OPTIONS, toEjson } from './schema.js';
 
 /**
@@ -306,7 +307,7 @@ async function readWholeCollection(
   try {
     const reply = await db.command(
       { find: collection, filter: {}, batchSize: below, singleBatch: true },
-      { ...RAW_FIRST_BATCH, readPreference: ReadPreference.primary },
+      { ...RAW_BATCHES, readPreference: ReadPreference.primary },
     );
     const batch = reply.cursor?.firstBatch as Uint8Array[] | undefined;
     if (!Array.isArray(batch) || batch.length >= below) return undefined;
@@ -319,9 +320,6 @@ async function readWholeCollection(
     return undefined;
   }
 }
-
-/** The documents of a `find` reply as raw BSON slices (see raw-batches.ts). */
-const RAW_FIRST_BATCH = { promoteLongs: false, fieldsAsRaw: { firstBatch: true } } as const;
 
 /**
  * `admin.system.users` and `admin.system.roles`, read only when the user asks

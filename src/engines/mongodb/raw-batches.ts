@@ -61,7 +61,11 @@ export function openBatchReader(
     : new CursorBatchReader(client, query);
 }
 
-const RAW_BATCHES = { promoteLongs: false, fieldsAsRaw: { firstBatch: true, nextBatch: true } } as const;
+/** Command options that give a `find`/`getMore` reply's batches as raw BSON slices, one per document. */
+export const RAW_BATCHES = {
+  promoteLongs: false,
+  fieldsAsRaw: { firstBatch: true, nextBatch: true },
+} as const;
 
 class CommandBatchReader implements BatchReader {
   private session: ClientSession | undefined;
