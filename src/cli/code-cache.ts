@@ -10,13 +10,14 @@ import zlib from 'node:zlib';
 // cache kept on disk between runs.
 //
 // Why: V8 compiles a function when it is first called. Node's compile cache keeps only what compiled
-// while a module loaded, so every run compiled again the functions it called: some 40–50 ms of a small
-// backup's CPU (docs/BENCHMARKS.md, "Session 14"). A cache made from a `vm.Script` after the run
+// while a module loaded, so every run compiled again the functions it called: some 35–40 ms of a small
+// backup's CPU, 30 of a restore's (docs/BENCHMARKS.md, "Session 14"). A cache made from a `vm.Script` after the run
 // (`createCachedData()`) holds every function compiled until then, and a run given it compiles none of
 // them again. ES modules offer no such cache, hence CommonJS-shaped files.
 //
-// Only these imports, each a default import of a built-in: the launcher loads this module before it
-// has checked the Node version, and a named import that an old Node lacks fails before any message.
+// The launcher loads this module before it has checked the Node version, and a named import that an
+// old Node lacks would fail before any message: what newer Nodes added (zlib.crc32, vm.constants,
+// module.getCompileCacheDir) is read from default imports when called.
 
 /**
  * The channel each bundle file's load is published on (a {@link CodeCacheEvent}): how tests see which
