@@ -155,8 +155,11 @@ for (const m of ['importKey', 'sign', 'digest', 'deriveBits']) subtle[m] = () =>
     }
     expect(await backup('cache-damaged')).toEqual(new Set(['rejected', 'written']));
     expect(await backup('cache-rewritten')).toEqual(new Set(['accepted']));
-    // A cache folder that cannot be made (inside a file; permissions would not stop root).
-    await writeFile(join(work, 'not-a-folder'), '');
-    expect(await backup('cache-unwritable', join(work, 'not-a-folder'))).toEqual(new Set(['absent']));
+    // A cache folder that cannot be made (a file where its folder would be; permissions would not stop
+    // root). Node's own compile cache beside it still works.
+    const unwritable = join(work, 'unwritable-caches');
+    await mkdir(unwritable, { recursive: true });
+    await writeFile(join(unwritable, 'stowage-code-cache'), '');
+    expect(await backup('cache-unwritable', unwritable)).toEqual(new Set(['absent']));
   }, 180_000);
 });
