@@ -6,6 +6,8 @@
 // daemon, the demo each load only when a command needs them). esbuild splits it
 // into ~90 small files; scripts/bundle-regroup.mjs then gathers what a command's
 // start and a PostgreSQL backup or restore load into a few larger ones.
+// Those are CommonJS-shaped files run through a V8 code cache (src/cli/code-cache.ts); `bin.js` and
+// `frame-worker.js` are small ES modules that start them (src/cli/bundle-launcher.ts).
 //
 // Kept external, loaded from node_modules at run time:
 // - native addons (zstd-napi, @napi-rs/blake-hash): .node files cannot be bundled;
@@ -196,6 +198,24 @@ const { metafile } = await build({
   legalComments: 'inline',
   logLevel: 'warning',
 });
-await regroupBundle({ root, splitDir, metafile, outdir });
+const entries = await regroupBundle({ root, splitDir, metafile, outdir });
 await rm(splitDir, { recursive: true, force: true });
+// `bin.js` (package.json's bin) and `frame-worker.js` (what codec-pool.ts starts a codec thread with):
+// ES modules that check the Node version, then run their CommonJS entry through the code cache.
+for (const name of ['bin', 'frame-worker']) {
+  await build({
+    absWorkingDir: root,
+    entryPoints: ['src/cli/bundle-launcher.ts'],
+    outfile: join(outdir, `${name}.js`),
+    define: {
+      STOWAGE_BUNDLE_ENTRY: JSON.stringify(`./${entries[name]}`),
+      STOWAGE_BUNDLE_WORKER: String(name === 'frame-worker'),
+    },
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22.13',
+    logLevel: 'warning',
+  });
+}
 await chmod(join(outdir, 'bin.js'), 0o755);

@@ -17,6 +17,8 @@
 //   worker's isolate loads the codec alone.
 // What `--version` loads stays as it was (no commander), and so does everything else (MongoDB,
 // S3, zod, the daemon, the demo…): split as esbuild split it.
+// The files are written as CommonJS, which src/cli/code-cache.ts runs with a V8 code cache kept
+// between runs (ES modules have no cache of the functions a run compiles).
 
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -57,7 +59,8 @@ const VERSION_ENTRIES = ['src/cli/closed-output.ts', 'src/version.ts'];
 
 /**
  * Regroups esbuild's split output in `splitDir` (its `metafile` describes it, paths relative to
- * `root`) into `outdir`. The entries `bin` and `frame-worker` keep their names.
+ * `root`) into CommonJS-shaped files in `outdir`. Returns the files of the entries `bin` and
+ * `frame-worker` (`bin-[hash].cjs`…), which the launchers scripts/bundle-cli.mjs writes then run.
  */
 export async function regroupBundle({ root, splitDir, metafile, outdir }) {
   const outputs = new Map(
@@ -128,7 +131,7 @@ export async function regroupBundle({ root, splitDir, metafile, outdir }) {
     },
   ];
 
-  await build({
+  const { output } = await build({
     input: { bin: join(splitDir, 'bin.js'), 'frame-worker': join(splitDir, 'frame-worker.js') },
     cwd: root,
     platform: 'node',
@@ -143,10 +146,12 @@ export async function regroupBundle({ root, splitDir, metafile, outdir }) {
     plugins: [esbuildSourceMaps(splitDir)],
     output: {
       dir: outdir,
-      format: 'esm',
-      entryFileNames: '[name].js',
-      // A group's name, or the esbuild file's without esbuild's hash: `backup-[hash].js`.
-      chunkFileNames: (chunk) => `${chunk.name.replace(/-[0-9A-Z]{8}$/, '')}-[hash].js`,
+      // CommonJS-shaped files, run through the code cache (src/cli/code-cache.ts). Every name carries its
+      // content's hash, entries included: a file rebuilt is a new name, never an old file's cache.
+      format: 'cjs',
+      entryFileNames: '[name]-[hash].cjs',
+      // A group's name, or the esbuild file's without esbuild's hash: `backup-[hash].cjs`.
+      chunkFileNames: (chunk) => `${chunk.name.replace(/-[0-9A-Z]{8}$/, '')}-[hash].cjs`,
       sourcemap: true,
       codeSplitting: {
         // Only the modules the tests pick: a group that took in its modules' dependencies too would take
@@ -156,6 +161,10 @@ export async function regroupBundle({ root, splitDir, metafile, outdir }) {
       },
     },
   });
+  /** Each entry's file name in `outdir`, by entry name (`bin`, `frame-worker`). */
+  return Object.fromEntries(
+    output.filter((o) => o.type === 'chunk' && o.isEntry).map((o) => [o.name, o.fileName]),
+  );
 }
 
 /** Hands rolldown each esbuild file with its source map, so the final maps point at src/ and node_modules. */

@@ -4,7 +4,7 @@ import { loadZstdBinding, type ZstdBinding } from './zstd-binding.js';
 // The low-level binding (a CommonJS native module, so no named imports): it can compress into a
 // caller's buffer, which the high-level Compressor cannot.
 const { CCtx, CParameter, DCtx, EndDirective, ResetDirective, compressBound, cStreamOutSize } =
-  await loadZstdBinding();
+  loadZstdBinding();
 type CCtx = InstanceType<ZstdBinding['CCtx']>;
 type DCtx = InstanceType<ZstdBinding['DCtx']>;
 

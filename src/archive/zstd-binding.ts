@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { StowageError } from '../errors.js';
 
 /** zstd-napi's low-level binding (a CommonJS native module). */
@@ -11,10 +12,13 @@ export type ZstdBinding = typeof import('zstd-napi/binding.js');
  * loader message several lines long. The whole message fits on one line so
  * that it survives as it is through a codec worker thread, whose errors reach
  * the main thread as a message and a code alone.
+ *
+ * A `require`, not an `import()`: the modules that load it then need no top-level await, which the
+ * CLI bundle's CommonJS files cannot have (they run through a code cache, src/cli/code-cache.ts).
  */
-export async function loadZstdBinding(): Promise<ZstdBinding> {
+export function loadZstdBinding(): ZstdBinding {
   try {
-    return (await import('zstd-napi/binding.js')).default;
+    return createRequire(import.meta.url)('zstd-napi/binding.js') as ZstdBinding;
   } catch (err) {
     const detail = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.trim();
     throw new StowageError(

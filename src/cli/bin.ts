@@ -10,43 +10,49 @@ if (tooOld) {
   process.exit(1);
 }
 
-// The AWS SDK warns on every run under Node 20 about its future Node support;
-// that notice is for the SDK's integrators, not for people running stowage.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-// Node 22.1+ keeps the compiled code of the modules on disk (in the OS temp
-// folder), so every start after the first skips most of the parsing that
-// dominates a short command's time. Node 20 has no such cache.
-(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+// No top-level await: the bundle runs this module as a CommonJS-shaped script through its code cache
+// (src/cli/code-cache.ts), which cannot hold one.
+void start();
 
-// `stowage demo` runs PostgreSQL compiled to WebAssembly (PGlite). V8's optimising compiler builds
-// that module in the background at a cost of some 300 MB of memory and two CPU-seconds on Node 24,
-// for queries the baseline compiler runs fast enough; the flag must be given when Node starts (Node
-// 24 freezes V8's flags after start-up), so the demo runs in a child started with it.
-const args = process.argv.slice(2);
-if (args.find((a) => !a.startsWith('-')) === 'demo' && !process.execArgv.includes('--liftoff-only')) {
-  const { spawnSync } = await import('node:child_process');
-  const { constants } = await import('node:os');
-  const child = spawnSync(
-    process.execPath,
-    ['--liftoff-only', ...process.execArgv, process.argv[1] as string, ...args],
-    { stdio: 'inherit' },
-  );
-  const signal = child.signal ? constants.signals[child.signal] : undefined;
-  process.exit(child.status ?? (signal ? 128 + signal : 1));
+async function start(): Promise<void> {
+  // The AWS SDK warns on every run under Node 20 about its future Node support;
+  // that notice is for the SDK's integrators, not for people running stowage.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // Node 22.1+ keeps the compiled code of the modules on disk (in the OS temp
+  // folder), so every start after the first skips most of the parsing that
+  // dominates a short command's time. Node 20 has no such cache.
+  (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+
+  // `stowage demo` runs PostgreSQL compiled to WebAssembly (PGlite). V8's optimising compiler builds
+  // that module in the background at a cost of some 300 MB of memory and two CPU-seconds on Node 24,
+  // for queries the baseline compiler runs fast enough; the flag must be given when Node starts (Node
+  // 24 freezes V8's flags after start-up), so the demo runs in a child started with it.
+  const args = process.argv.slice(2);
+  if (args.find((a) => !a.startsWith('-')) === 'demo' && !process.execArgv.includes('--liftoff-only')) {
+    const { spawnSync } = await import('node:child_process');
+    const { constants } = await import('node:os');
+    const child = spawnSync(
+      process.execPath,
+      ['--liftoff-only', ...process.execArgv, process.argv[1] as string, ...args],
+      { stdio: 'inherit' },
+    );
+    const signal = child.signal ? constants.signals[child.signal] : undefined;
+    process.exit(child.status ?? (signal ? 128 + signal : 1));
+  }
+
+  const { exitQuietlyOnClosedOutput } = await import('./closed-output.js');
+  exitQuietlyOnClosedOutput(process.stdout);
+  exitQuietlyOnClosedOutput(process.stderr);
+  // `stowage --version` alone prints what commander would, without loading the command definitions.
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+    const { TOOL_VERSION } = await import('../version.js');
+    process.stdout.write(`${TOOL_VERSION}\n`);
+  } else {
+    await runMain(args);
+  }
 }
 
-const { exitQuietlyOnClosedOutput } = await import('./closed-output.js');
-exitQuietlyOnClosedOutput(process.stdout);
-exitQuietlyOnClosedOutput(process.stderr);
-// `stowage --version` alone prints what commander would, without loading the command definitions.
-if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-  const { TOOL_VERSION } = await import('../version.js');
-  process.stdout.write(`${TOOL_VERSION}\n`);
-} else {
-  await runMain();
-}
-
-async function runMain(): Promise<void> {
+async function runMain(args: string[]): Promise<void> {
   // Last line of defence: if the event loop runs dry while main() is still pending (a promise nobody
   // settles), Node would end with exit code 13 and no word; say what happened and fail like any failure.
   let finished = false;

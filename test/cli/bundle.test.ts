@@ -99,8 +99,8 @@ for (const m of ['importKey', 'sign', 'digest', 'deriveBits']) subtle[m] = () =>
   }, 120_000);
 
   it('a PostgreSQL backup and restore load their code from a few files (scripts/bundle-regroup.mjs)', async () => {
-    // Node's ESM loader costs each file it loads some 0.5 ms of CPU; esbuild's split alone made a
-    // small backup load 48 of them. A loader hook notes every file a run loads.
+    // Each file costs a read, a compile and its cache's check; esbuild's split alone made a small
+    // backup load 48 of them. The bundle's loader publishes every file a run loads.
     await writeLoadLogHook(work);
     const loads = async (...args: string[]) => {
       const { files, exit } = await bundleFilesLoadedBy(work, bundleDir, args);
@@ -124,5 +124,42 @@ for (const m of ['importKey', 'sign', 'digest', 'deriveBits']) subtle[m] = () =>
       client.query<{ n: string }>('SELECT count(*) AS n FROM items'),
     );
     expect(rows.rows[0]).toEqual({ n: '5000' });
+  }, 180_000);
+
+  it('a backup runs from the code cache the first backup wrote, and a damaged or unwritable cache changes nothing but time', async () => {
+    // V8 compiles each function on its first call; the caches (src/cli/code-cache.ts) keep what a run compiled.
+    await writeLoadLogHook(work);
+    const caches = join(work, 'code-caches');
+    const backup = async (name: string, cacheRoot = caches) => {
+      const archive = join(work, `${name}.stow`);
+      const run = await bundleFilesLoadedBy(work, bundleDir, ['backup', source.url, '--to', archive], {
+        NODE_COMPILE_CACHE: cacheRoot,
+      });
+      expect(run.exit, name).toBe(0);
+      const verify = await stowage('verify', archive, '--json');
+      expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true });
+      return new Set(run.events.map((e) => e.cache));
+    };
+    expect(await backup('cache-first')).toEqual(new Set(['absent', 'written']));
+    expect(await backup('cache-second')).toEqual(new Set(['accepted']));
+    const folders = await readdir(join(caches, 'stowage-code-cache'), {
+      recursive: true,
+      withFileTypes: true,
+    });
+    const files = folders.filter((f) => f.isFile() && f.name.endsWith('.cache'));
+    expect(files.length).toBeGreaterThan(3);
+    for (const f of files) {
+      const bytes = await readFile(join(f.parentPath, f.name));
+      bytes[bytes.length >> 1]! ^= 0xff;
+      await writeFile(join(f.parentPath, f.name), bytes);
+    }
+    expect(await backup('cache-damaged')).toEqual(new Set(['rejected', 'written']));
+    expect(await backup('cache-rewritten')).toEqual(new Set(['accepted']));
+    // A cache folder that cannot be made (a file where its folder would be; permissions would not stop
+    // root). Node's own compile cache beside it still works.
+    const unwritable = join(work, 'unwritable-caches');
+    await mkdir(unwritable, { recursive: true });
+    await writeFile(join(unwritable, 'stowage-code-cache'), '');
+    expect(await backup('cache-unwritable', unwritable)).toEqual(new Set(['absent']));
   }, 180_000);
 });

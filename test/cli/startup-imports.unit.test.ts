@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,33 +13,38 @@ const work = join(repoRoot, '.tmp', `startup-imports-${process.pid}`);
 const bundleDir = join(work, 'bundle');
 
 /**
- * The files `bin.js` loads before any command runs: itself, what it imports
- * unconditionally (closed-output, main), and everything those import
- * statically. Returns each file's text; `external` collects bare imports
- * (packages left out of the bundle, like the drivers). Given another `entry`
- * (the codec worker's), the files it loads statically.
+ * The files the CLI's entry (`bin-[hash].cjs`, which `bin.js` runs) loads before any command runs:
+ * itself, what it loads unconditionally (closed-output, main), and everything those require at their
+ * top level. Returns each file's text; `external` collects what they require from outside the bundle
+ * (built-ins, packages left out of the bundle like the drivers). Given another `entry` (the codec
+ * worker's, `frame-worker`), the files it loads at its top level.
  */
-async function startupClosure(
-  entry = 'bin.js',
-): Promise<{ files: Map<string, string>; external: Set<string> }> {
+async function startupClosure(entry = 'bin'): Promise<{ files: Map<string, string>; external: Set<string> }> {
   const files = new Map<string, string>();
   const external = new Set<string>();
   const visit = async (file: string, followDynamic: boolean) => {
     if (files.has(file)) return;
     const text = await readFile(join(bundleDir, file), 'utf8');
     files.set(file, text);
-    const staticImports = [...text.matchAll(/^(?:import|export)\s[^;]*?\sfrom\s*"([^"]+)"/gms)].map(
+    // Top-level requires start a line; those inside functions are indented.
+    const topLevel = [...text.matchAll(/^(?:(?:const|let|var)\s+[\w$]+\s*=\s*)?require\("([^"]+)"\)/gm)].map(
       (m) => m[1]!,
     );
-    const bareImports = [...text.matchAll(/^import\s*"([^"]+)"/gm)].map((m) => m[1]!);
-    const dynamicImports = followDynamic ? [...text.matchAll(/import\("([^"]+)"\)/g)].map((m) => m[1]!) : [];
-    for (const spec of [...staticImports, ...bareImports, ...dynamicImports]) {
+    // An `import()` of a bundled module became a require after a resolved promise.
+    const dynamic = followDynamic
+      ? [...text.matchAll(/Promise\.resolve\(\)\.then\(\(\) => require\("(\.\/[^"]+)"\)\)/g)].map(
+          (m) => m[1]!,
+        )
+      : [];
+    for (const spec of [...topLevel, ...dynamic]) {
       if (spec.startsWith('./')) await visit(spec.slice(2), false);
       else external.add(spec);
     }
   };
-  // bin.js awaits its two dynamic imports before main() runs: they are part of every start.
-  await visit(entry, entry === 'bin.js');
+  const entryFile = (await readdir(bundleDir)).find((f) => f.startsWith(`${entry}-`) && f.endsWith('.cjs'));
+  if (!entryFile) throw new Error(`no ${entry}-[hash].cjs in the bundle`);
+  // The entry awaits its dynamic imports before main() runs: they are part of every start.
+  await visit(entryFile, entry === 'bin');
   return { files, external };
 }
 
@@ -67,7 +73,7 @@ const LIGHT_STORE_MODULES = [
 
 /**
  * The bundle's files a run of `bin.js ARGS` really loads (dynamic imports in
- * hooks and actions included), read from a module loader hook, with the
+ * hooks and actions included), read from what the bundle's loader publishes, with the
  * bundled sources they hold and its exit status.
  */
 async function loadedBy(args: string[]): Promise<{ files: string[]; sources: string[]; exit: number }> {
@@ -105,20 +111,21 @@ describe('what `stowage --version` and `--help` load (start-up time, issue 13)',
     expect(
       sources.filter((s) => /^src\/engines\/[^/]+\/(engine|backup|restore|connect)\.ts$/.test(s)),
     ).toEqual([]);
-    expect([...external].filter((p) => !p.startsWith('node:'))).toEqual([]);
+    expect([...external].filter((p) => !isBuiltin(p))).toEqual([]);
   });
 
   it('a codec worker thread loads the frame codec and nothing of the commands, engines or stores', async () => {
     // Each worker loads its files into a fresh isolate: the grouped files of the start and of the hot
     // paths (scripts/bundle-regroup.mjs) would cost every thread their loading.
-    const { files, external } = await startupClosure('frame-worker.js');
+    const { files, external } = await startupClosure('frame-worker');
     const sources = await bundledSources(files.keys());
     expect(sources).toContain('src/archive/frame-codec.ts');
     expect(sources.filter((s) => !/^src\/(archive|errors\.ts|error-codes\.ts)/.test(s))).toEqual([]);
-    // zstd-napi loads through an import() inside the codec, so no package shows among the static imports.
-    expect([...external].filter((p) => !p.startsWith('node:'))).toEqual([]);
-    // An ES import of node:util builds its whole namespace (parseArgs, diff, colours…): ~3.5 ms each start.
+    // zstd-napi loads through a require inside the codec, so no package shows among the top-level requires.
+    expect([...external].filter((p) => !isBuiltin(p))).toEqual([]);
+    // node:util loads parseArgs, diff, colours…: ~3.5 ms each start of a thread.
     expect(external).not.toContain('node:util');
+    expect(external).not.toContain('util');
   });
 
   it('still prints the version and every command and engine flag in the help', async () => {
@@ -133,7 +140,7 @@ describe('what `stowage --version` and `--help` load (start-up time, issue 13)',
   });
 
   // What a command loads once it is chosen (its store flags are added in a hook, its action may run):
-  // the static closure above cannot see that, so these runs watch the loader itself.
+  // the static closure above cannot see that, so these runs watch the bundle's loader itself.
   const COMMANDS = [
     'backup',
     'follow',
