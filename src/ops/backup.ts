@@ -21,9 +21,9 @@ import { resolveDestination } from '../store/destination.js';
 import type { StoreOptions } from '../store/registry.js';
 import { TOOL_VERSION } from '../version.js';
 import { sourceCheck } from './database-probe.js';
-import { openSourceConnection } from './early-connection.js';
 import { type PreflightCheck, type PreflightOptions, preflight } from './preflight.js';
 import { scrub } from './scrub.js';
+import { openSourceConnection } from './source-connection.js';
 import { serverOnThisMachine } from './source-host.js';
 import { boundedCleanup, type DEFAULT_STALL_TIMEOUT_SECONDS, watchRun } from './stall-watchdog.js';
 

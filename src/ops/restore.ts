@@ -1,7 +1,7 @@
 import { type ArchiveKeys, archiveKeys, type Encryption } from '../archive/archive-keys.js';
 import { archiveContentKey } from '../archive/content-key.js';
 import type { Manifest } from '../archive/manifest.js';
-import type { EngineRestoreResult, RestoreStart, RestoreWritePlan } from '../engines/engine.js';
+import type { EngineRestoreResult, RestoreWritePlan } from '../engines/engine.js';
 import { unitsNoun } from '../engines/nouns.js';
 import { engineForUrl, enginePlugin } from '../engines/registry.js';
 import { StowageError, UsageError } from '../errors.js';
@@ -65,14 +65,6 @@ export interface RestoreOptions {
    * target (which must not exist) as a copy of it. See `stowage templates`.
    */
   templateCache?: boolean;
-  /**
-   * What the caller began on {@link target} before the restore's modules loaded, with the same
-   * engine options (`startRestoreEarly`; the CLI does it as soon as it has read its arguments):
-   * the restore takes it over instead of beginning its own. Where the restore would begin nothing
-   * before reading the archive (an archive on stdin, a template cache, a handle already open) it
-   * lets it go. It is disposed of when the restore stops before using it.
-   */
-  started?: Promise<RestoreStart | undefined>;
 }
 
 /** What a restore is about to do, for a confirmation. */
@@ -94,20 +86,6 @@ export interface RestoreSummary extends EngineRestoreResult {
 
 /** Restores an archive into the target database. */
 export async function restore(options: RestoreOptions): Promise<RestoreSummary> {
-  const cleanup = { coversStart: false };
-  try {
-    return await runRestore(options, cleanup);
-  } catch (err) {
-    // What the caller began, when the restore stopped before its own cleanup covered it.
-    if (!cleanup.coversStart) await (await options.started?.catch(() => undefined))?.dispose();
-    throw err;
-  }
-}
-
-async function runRestore(
-  options: RestoreOptions,
-  cleanup: { coversStart: boolean },
-): Promise<RestoreSummary> {
   const started = Date.now();
   const targetPlugin = engineForUrl(options.target);
   const targetEngine = targetPlugin.name;
@@ -130,14 +108,10 @@ async function runRestore(
   // The engine starts on the target (connecting) while the archive opens. Not for an archive on
   // stdin, received whole first (a connection idle that long may meet idle_session_timeout), nor
   // for a template cache, which restores into another database first.
-  const startsEarly = !(given || path === STDIN_ARCHIVE || options.templateCache);
-  // The caller's start, when it began one; settled here, where the restore's own would begin.
-  const callers = await options.started;
-  cleanup.coversStart = true;
-  if (callers && !startsEarly) await callers.dispose();
-  const begun = startsEarly
-    ? (callers ?? engine.startRestore?.(options.target, options.engineOptions ?? {}, signal))
-    : undefined;
+  const begun =
+    given || path === STDIN_ARCHIVE || options.templateCache
+      ? undefined
+      : engine.startRestore?.(options.target, options.engineOptions ?? {}, signal);
   let handle: ArchiveHandle;
   let unwatch: (() => void) | undefined;
   if (given) {

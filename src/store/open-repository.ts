@@ -37,4 +37,7 @@ export function repositoryUrlOf(ref: string): string {
   return store.canonicalUrl(store.splitArchiveRef(ref).repository);
 }
 
-export { looksLikeArchive } from './looks-like-archive.js';
+/** True when `ref` names a single archive file rather than a repository. */
+export function looksLikeArchive(ref: string): boolean {
+  return ref.endsWith('.stow');
+}

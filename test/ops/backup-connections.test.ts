@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgres } from '../../src/engines/postgres/index.js';
 import type { StowageError } from '../../src/errors.js';
 import { backup } from '../../src/ops/backup.js';
-import { openSourceConnection } from '../../src/ops/early-connection.js';
+import { openSourceConnection } from '../../src/ops/source-connection.js';
 import { type CountingProxy, countingProxy } from '../support/counting-proxy.js';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
 import { until } from '../support/until.js';

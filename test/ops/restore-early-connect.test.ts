@@ -6,12 +6,8 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backup } from '../../src/ops/backup.js';
-import { startRestoreEarly } from '../../src/ops/early-connection.js';
 import { restore } from '../../src/ops/restore.js';
-import { createPgDatabase, withPgClient } from '../support/pg.js';
 import { pgUrl } from '../support/servers.js';
-import { until } from '../support/until.js';
 
 /** A TCP relay to the test server that counts the connections made through it and those ended. */
 function countingRelay(target: URL) {
@@ -72,56 +68,5 @@ describe('restore connects while the archive opens', () => {
     expect(relay.counts.opened).toBe(1);
     await relay.allClosed();
     expect(relay.counts.closed).toBe(1);
-  });
-
-  it('takes over what the caller began before it (started), and opens no other maintenance session', async () => {
-    const archive = join(dir, 'small.stow');
-    const source = await createPgDatabase('stowage_early_connect_source');
-    const targetName = `${source.name}_copy`;
-    try {
-      await withPgClient(source.url, (c) =>
-        c.query('CREATE TABLE a (id int PRIMARY KEY); INSERT INTO a SELECT generate_series(1, 5)'),
-      );
-      await backup({ source: source.url, to: archive });
-      const target = new URL(url);
-      target.pathname = `/${targetName}`;
-      const before = relay.counts.opened;
-      const started = startRestoreEarly(target.href, { create: true });
-      await until(() => relay.counts.opened > before, 'the caller’s connection', 10_000);
-      const summary = await restore({
-        archive,
-        target: target.href,
-        engineOptions: { create: true },
-        safetyBackup: false,
-        jobs: 1,
-        started,
-      });
-      expect(summary.items).toEqual({ 'public.a': 5 });
-      // The maintenance session the caller began (CREATE DATABASE), then the target's one session.
-      expect(relay.counts.opened - before).toBe(2);
-      await relay.allClosed();
-    } finally {
-      await withPgClient(real.href, (c) => c.query(`DROP DATABASE IF EXISTS ${targetName} WITH (FORCE)`));
-      await source.drop();
-    }
-  });
-
-  it('lets go of what the caller began when the restore begins nothing before reading (an archive on stdin)', async () => {
-    const before = relay.counts.opened;
-    const started = startRestoreEarly(url, { create: true });
-    await until(() => relay.counts.opened > before, 'the caller’s connection', 10_000);
-    const empty = (async function* () {})();
-    await expect(
-      restore({
-        archive: '-',
-        stdin: empty,
-        target: url,
-        engineOptions: { create: true },
-        safetyBackup: false,
-        started,
-      }),
-    ).rejects.toThrow();
-    await relay.allClosed();
-    expect(relay.counts.closed).toBe(relay.counts.opened);
   });
 });

@@ -2,7 +2,6 @@ import { Command } from 'commander';
 import type { Encryption } from '../../archive/archive-keys.js';
 import type { ArchiveInfo } from '../../catalog/list.js';
 import { safeName } from '../../catalog/naming.js';
-import type { RestoreStart } from '../../engines/engine.js';
 import { countItems, countUnits, unitsNoun } from '../../engines/nouns.js';
 import {
   allEngines,
@@ -12,11 +11,9 @@ import {
   loadEngine,
 } from '../../engines/registry.js';
 import { StowageError, UsageError } from '../../errors.js';
-import { startRestoreEarly } from '../../ops/early-connection.js';
 import type { RestoreConfirmation } from '../../ops/restore.js';
 import type { RestoreUntilOptions } from '../../ops/restore-until.js';
 import { redactUrl } from '../../redact.js';
-import { looksLikeArchive } from '../../store/looks-like-archive.js';
 import type { StoreOptions } from '../../store/registry.js';
 import type { CliContext } from '../context.js';
 import { addEngineFlags, engineOptionsFrom, RESTORE_FLAGS } from '../engine-flags.js';
@@ -87,134 +84,102 @@ An archive read from stdin (-) is received whole into a private temporary file
 in $TMPDIR first (removed afterwards), so a truncated pipe writes nothing.`,
   );
   command.action(async (archiveArg: string, target: string | undefined, opts: Record<string, unknown>) => {
-    // The restore's first connection begins now, before the operations load (ops/early-connection.ts),
-    // for a restore that begins one before reading its archive: of one archive file (not stdin,
-    // received whole first, nor a repository to choose from), without --template-cache or --until.
-    const started =
-      target && looksLikeArchive(archiveArg) && !opts.templateCache && !untilGiven(opts)
-        ? startRestoreEarly(
-            target,
-            engineOptionsFrom(RESTORE_FLAGS, opts, engineNameForUrl(target), command),
-            ctx.signal,
-          )
-        : undefined;
-    try {
-      await restoreArchive(ctx, command, archiveArg, target, opts, started);
-    } finally {
-      // Let go unless the restore took it over (a usage error before it, say); a no-op once it did.
-      await (await started?.catch(() => undefined))?.dispose();
+    // The operations load when a command runs, not for `--help` or `--version`.
+    const [{ restoredCounts }, { STDIN_ARCHIVE }, { restore }, { looksLikeArchive }, { archiveKeys }] =
+      await Promise.all([
+        import('../../ops/data-counts.js'),
+        import('../../ops/open-archive.js'),
+        import('../../ops/restore.js'),
+        import('../../store/open-repository.js'),
+        import('../../archive/archive-keys.js'),
+      ]);
+    const exposed = passwordOnCommandLine(target, 'target');
+    if (exposed) ctx.log(`warning: ${exposed}`);
+    const stores = storeOptionsFrom(opts);
+    // One key cache for the command: the archive picked from a listing is not derived again.
+    const encryption = archiveKeys(await keySourceFrom(opts));
+    const until = untilFrom(opts, target);
+    if (until && opts.templateCache)
+      throw new UsageError('--template-cache does not go with --until', 'leave out one of them');
+    if (until) return restoreToMoment(ctx, command, archiveArg, target!, until, opts, encryption, stores);
+    const archive =
+      archiveArg === STDIN_ARCHIVE || looksLikeArchive(archiveArg)
+        ? archiveArg
+        : await chooseArchive(ctx, archiveArg, target, opts, encryption, stores);
+    if (!archive) return;
+    if (!target) {
+      throw new UsageError(
+        'give the target database URL',
+        `stowage restore ${archive} ${allEngines()
+          .map((e) => `${e.urlExample}…`)
+          .join('|')}`,
+      );
+    }
+    const engine = engineNameForUrl(target);
+    const engineOptions = engineOptionsFrom(RESTORE_FLAGS, opts, engine, command);
+    const safetyBackup =
+      opts.safetyBackup === false
+        ? false
+        : opts.safetyBackupTo
+          ? { to: opts.safetyBackupTo as string }
+          : true;
+    const shown = archive === STDIN_ARCHIVE ? 'the archive on stdin' : archive;
+    if (!opts.json) ctx.log(`restoring ${shown} into ${redactUrl(target)}`);
+    const summary = await restore({
+      ...(opts.yes !== true
+        ? { confirm: (plan: RestoreConfirmation) => confirmRestore(ctx, archive, target, plan) }
+        : {}),
+      archive,
+      stdin: ctx.stdin,
+      target,
+      jobs: parseJobs(opts.jobs as string),
+      stallTimeoutSeconds: parseStallTimeout(opts.stallTimeout as string),
+      encryption,
+      stores,
+      engineOptions,
+      safetyBackup,
+      ...(opts.templateCache ? { templateCache: true } : {}),
+      onProgress: ctx.progress(opts.json === true),
+      signal: ctx.signal,
+    });
+    // Counted as backup counts them, so the two agree for one archive.
+    const counts = restoredCounts(await loadEngine(engine), summary.manifest.streams, summary.items);
+    if (opts.json) {
+      ctx.json({
+        archive: summary.archive,
+        database: summary.database,
+        units: counts.units,
+        streams: counts.streams,
+        items: counts.items,
+        durationMs: summary.durationMs,
+        warnings: summary.warnings,
+        ...(summary.safetyBackup ? { safetyBackup: summary.safetyBackup.archive } : {}),
+        ...(summary.template ? { template: summary.template } : {}),
+      });
+    } else {
+      if (summary.safetyBackup)
+        ctx.log(`safety backup of the previous contents: ${summary.safetyBackup.archive}`);
+      for (const w of summary.warnings) ctx.log(`warning: ${w}`);
+      if (summary.template)
+        ctx.log(
+          summary.template.loaded
+            ? `loaded the archive into template ${summary.template.name} (cached for the next restores)`
+            : `cloned the cached template ${summary.template.name}`,
+        );
+      ctx.log(
+        `restored ${countUnits(engine, counts.units)}, ${countItems(engine, counts.items)} from ${shown} into ${summary.database} in ${(summary.durationMs / 1000).toFixed(1)} s`,
+      );
     }
   });
   return command;
 }
-
-/** `restore ARCHIVE|REPOSITORY [URL]`: the command's work once its arguments are read. */
-async function restoreArchive(
-  ctx: CliContext,
-  command: Command,
-  archiveArg: string,
-  target: string | undefined,
-  opts: Record<string, unknown>,
-  started: Promise<RestoreStart | undefined> | undefined,
-): Promise<void> {
-  // The operations load when a command runs, not for `--help` or `--version`.
-  const [{ restoredCounts }, { STDIN_ARCHIVE }, { restore }, { looksLikeArchive }, { archiveKeys }] =
-    await Promise.all([
-      import('../../ops/data-counts.js'),
-      import('../../ops/open-archive.js'),
-      import('../../ops/restore.js'),
-      import('../../store/open-repository.js'),
-      import('../../archive/archive-keys.js'),
-    ]);
-  const exposed = passwordOnCommandLine(target, 'target');
-  if (exposed) ctx.log(`warning: ${exposed}`);
-  const stores = storeOptionsFrom(opts);
-  // One key cache for the command: the archive picked from a listing is not derived again.
-  const encryption = archiveKeys(await keySourceFrom(opts));
-  const until = untilFrom(opts, target);
-  if (until && opts.templateCache)
-    throw new UsageError('--template-cache does not go with --until', 'leave out one of them');
-  if (until) return restoreToMoment(ctx, command, archiveArg, target!, until, opts, encryption, stores);
-  const archive =
-    archiveArg === STDIN_ARCHIVE || looksLikeArchive(archiveArg)
-      ? archiveArg
-      : await chooseArchive(ctx, archiveArg, target, opts, encryption, stores);
-  if (!archive) return;
-  if (!target) {
-    throw new UsageError(
-      'give the target database URL',
-      `stowage restore ${archive} ${allEngines()
-        .map((e) => `${e.urlExample}…`)
-        .join('|')}`,
-    );
-  }
-  const engine = engineNameForUrl(target);
-  const engineOptions = engineOptionsFrom(RESTORE_FLAGS, opts, engine, command);
-  const safetyBackup =
-    opts.safetyBackup === false ? false : opts.safetyBackupTo ? { to: opts.safetyBackupTo as string } : true;
-  const shown = archive === STDIN_ARCHIVE ? 'the archive on stdin' : archive;
-  if (!opts.json) ctx.log(`restoring ${shown} into ${redactUrl(target)}`);
-  const summary = await restore({
-    ...(opts.yes !== true
-      ? { confirm: (plan: RestoreConfirmation) => confirmRestore(ctx, archive, target, plan) }
-      : {}),
-    archive,
-    stdin: ctx.stdin,
-    target,
-    jobs: parseJobs(opts.jobs as string),
-    stallTimeoutSeconds: parseStallTimeout(opts.stallTimeout as string),
-    encryption,
-    stores,
-    engineOptions,
-    safetyBackup,
-    ...(opts.templateCache ? { templateCache: true } : {}),
-    onProgress: ctx.progress(opts.json === true),
-    signal: ctx.signal,
-    started,
-  });
-  // Counted as backup counts them, so the two agree for one archive.
-  const counts = restoredCounts(await loadEngine(engine), summary.manifest.streams, summary.items);
-  if (opts.json) {
-    ctx.json({
-      archive: summary.archive,
-      database: summary.database,
-      units: counts.units,
-      streams: counts.streams,
-      items: counts.items,
-      durationMs: summary.durationMs,
-      warnings: summary.warnings,
-      ...(summary.safetyBackup ? { safetyBackup: summary.safetyBackup.archive } : {}),
-      ...(summary.template ? { template: summary.template } : {}),
-    });
-  } else {
-    if (summary.safetyBackup)
-      ctx.log(`safety backup of the previous contents: ${summary.safetyBackup.archive}`);
-    for (const w of summary.warnings) ctx.log(`warning: ${w}`);
-    if (summary.template)
-      ctx.log(
-        summary.template.loaded
-          ? `loaded the archive into template ${summary.template.name} (cached for the next restores)`
-          : `cloned the cached template ${summary.template.name}`,
-      );
-    ctx.log(
-      `restored ${countUnits(engine, counts.units)}, ${countItems(engine, counts.items)} from ${shown} into ${summary.database} in ${(summary.durationMs / 1000).toFixed(1)} s`,
-    );
-  }
-}
-
-/** --until, --until-ts or --until-lsn given: a point-in-time restore. */
-function untilGiven(opts: Record<string, unknown>): boolean {
-  return UNTIL_FLAGS.some((k) => opts[k] !== undefined);
-}
-
-const UNTIL_FLAGS = ['until', 'untilTs', 'untilLsn'] as const;
 
 /** The point-in-time bound from --until, --until-ts or --until-lsn; undefined for a plain restore. */
 function untilFrom(
   opts: Record<string, unknown>,
   target: string | undefined,
 ): RestoreUntilOptions['until'] | undefined {
-  const given = UNTIL_FLAGS.filter((k) => opts[k] !== undefined);
+  const given = (['until', 'untilTs', 'untilLsn'] as const).filter((k) => opts[k] !== undefined);
   if (given.length === 0) return undefined;
   if (given.length > 1) throw new UsageError('give one of --until, --until-ts and --until-lsn');
   if (!target)

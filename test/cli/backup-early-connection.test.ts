@@ -1,6 +1,6 @@
-// `stowage backup` and `stowage restore` open their first connection as soon as they have read their
-// arguments, before the operation's own modules load, and hand it to the operation (issue 14: the
-// server starts the session and authenticates meanwhile). Failures to connect still read as they did.
+// `stowage backup` opens its first connection as soon as it has read its arguments, before the
+// backup's own modules load, and hands it to the backup (issue 14: the server starts the session
+// and authenticates meanwhile). Failures to connect still read as they did.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,14 +25,11 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await proxy?.close();
-  // The restore test's target, also when that test failed midway.
-  if (db)
-    await withPgClient(db.url, (c) => c.query(`DROP DATABASE IF EXISTS ${db.name}_restored WITH (FORCE)`));
   await db?.drop();
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('the first connection of stowage backup and restore', () => {
+describe('stowage backup’s first connection', () => {
   it('opens before the rest of the command is read (a passphrase file still being written), and is the backup’s', async () => {
     // A named pipe: reading the passphrase waits until this test writes it.
     const fifo = join(dir, 'passphrase.fifo');
@@ -77,37 +74,5 @@ describe('the first connection of stowage backup and restore', () => {
     const absent = await runCli(['backup', missing.toString(), '--to', join(dir, 'absent')]);
     expect(absent.code).toBe(1);
     expect(absent.stderr).toMatch(/^stowage: cannot connect to [^\n]*does not exist/m);
-  });
-
-  it('opens a restore’s first connection before the rest of the command is read, and the restore takes it', async () => {
-    const archive = join(dir, 'for-restore.stow');
-    expect((await runCli(['backup', db.url, '--to', archive])).code).toBe(0);
-    const fifo = join(dir, 'restore-passphrase.fifo');
-    execFileSync('mkfifo', [fifo]);
-    const target = new URL(proxy.url);
-    target.pathname = `/${db.name}_restored`;
-    const before = proxy.accepted;
-    const running = runCli([
-      'restore',
-      archive,
-      target.toString(),
-      '--create',
-      '--jobs',
-      '1',
-      '--passphrase-file',
-      fifo,
-    ]);
-    try {
-      await until(() => proxy.accepted > before, 'a connection while the passphrase is not yet read', 10_000);
-      expect(proxy.accepted - before).toBe(1);
-    } finally {
-      // The command goes on (or ends) either way.
-      await writeFile(fifo, 'early connection passphrase\n');
-    }
-    const run = await running;
-    expect(run.code, run.stderr).toBe(0);
-    // The maintenance session (CREATE DATABASE), then the target's one session (--jobs 1).
-    expect(proxy.accepted - before).toBe(2);
-    await until(() => proxy.open === 0, 'the restore’s connections closed', 10_000);
   });
 });
