@@ -13,7 +13,7 @@ import type {
   StreamWriterSet,
 } from '../engines/engine.js';
 import type { SourceConnecting } from '../engines/plugin.js';
-import { allEngines, engineNameForUrl, loadEngine } from '../engines/registry.js';
+import { allEngines, engineNameForUrl, loadEngine, openSourceConnection } from '../engines/registry.js';
 import { StowageError, UsageError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
 import { redactUrl } from '../redact.js';
@@ -23,7 +23,6 @@ import { TOOL_VERSION } from '../version.js';
 import { sourceCheck } from './database-probe.js';
 import { type PreflightCheck, type PreflightOptions, preflight } from './preflight.js';
 import { scrub } from './scrub.js';
-import { openSourceConnection } from './source-connection.js';
 import { serverOnThisMachine } from './source-host.js';
 import { boundedCleanup, type DEFAULT_STALL_TIMEOUT_SECONDS, watchRun } from './stall-watchdog.js';
 
