@@ -1,7 +1,7 @@
 import { StowageError, UsageError } from '../errors.js';
 import type { Engine } from './engine.js';
 import { mongodb } from './mongodb/index.js';
-import type { EnginePlugin } from './plugin.js';
+import type { EnginePlugin, SourceConnecting } from './plugin.js';
 import { postgres } from './postgres/index.js';
 
 /**
@@ -77,4 +77,22 @@ export function loadEngine(name: string): Promise<Engine> {
  */
 export function databaseOfUrl(url: string): string | undefined {
   return engineForUrl(url).databaseOfUrl(url);
+}
+
+/**
+ * Starts a backup's first connection to `source` through its engine's plugin (`connectSource`),
+ * for the backup's `sourceConnection` option: a caller that knows the source before the backup's
+ * modules have loaded (the CLI, once it has read its flags) opens it then, and the server starts
+ * the session and authenticates while they load. Undefined when the engine cannot open one ahead:
+ * the backup then connects its own way. Nothing is reported here: a source that cannot be reached
+ * fails the backup that takes the connection, as if the backup had opened it. A caller that ends
+ * up not running the backup must {@link SourceConnecting.dispose} it. Light (the plugin alone), so
+ * calling it loads none of the backup's code.
+ */
+export function openSourceConnection(
+  source: string,
+  engineOptions: Record<string, unknown>,
+  signal?: AbortSignal,
+): SourceConnecting | undefined {
+  return engineForUrl(source).probes.connectSource?.(source, engineOptions, signal);
 }

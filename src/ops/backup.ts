@@ -12,14 +12,15 @@ import type {
   EngineName,
   StreamWriterSet,
 } from '../engines/engine.js';
-import { allEngines, engineNameForUrl, loadEngine } from '../engines/registry.js';
+import type { SourceConnecting } from '../engines/plugin.js';
+import { allEngines, engineNameForUrl, loadEngine, openSourceConnection } from '../engines/registry.js';
 import { StowageError, UsageError } from '../errors.js';
 import { ignoreProgress, type ProgressListener } from '../progress.js';
 import { redactUrl } from '../redact.js';
 import { resolveDestination } from '../store/destination.js';
 import type { StoreOptions } from '../store/registry.js';
 import { TOOL_VERSION } from '../version.js';
-import { connectSource } from './database-probe.js';
+import { sourceCheck } from './database-probe.js';
 import { type PreflightCheck, type PreflightOptions, preflight } from './preflight.js';
 import { scrub } from './scrub.js';
 import { serverOnThisMachine } from './source-host.js';
@@ -95,6 +96,15 @@ export interface BackupOptions {
    */
   chainBase?: ChainBaseRequest;
   /**
+   * The backup's first connection to {@link source}, already being opened by the caller with
+   * {@link openSourceConnection} (given the same source and {@link engineOptions}): the CLI opens
+   * it before the backup's modules load, so the server's session start and authentication overlap
+   * their loading. The backup takes it over as if it had opened it: the preflight checks the source
+   * through it and the engine works on it; it is closed when the backup ends without the engine
+   * taking it (a failed preflight, say). Default: the backup opens it itself.
+   */
+  sourceConnection?: SourceConnecting;
+  /**
    * Routes the engine's streams through the caller's writer set on their way
    * to the archive (`stowage bench --restore-into` measures them); the set
    * must forward every byte and end each stream it was given.
@@ -132,6 +142,21 @@ export interface BackupSummary {
  * a repository, the outcome is recorded there for `stowage status`.
  */
 export async function backup(options: BackupOptions): Promise<BackupSummary> {
+  const cleanup = { coversConnection: false };
+  try {
+    return await runBackup(options, cleanup);
+  } catch (err) {
+    // The caller's connection, when the backup stopped before its own cleanup covered it (an
+    // unusable destination, say).
+    if (!cleanup.coversConnection) await options.sourceConnection?.dispose();
+    throw err;
+  }
+}
+
+async function runBackup(
+  options: BackupOptions,
+  cleanup: { coversConnection: boolean },
+): Promise<BackupSummary> {
   const engineName = engineNameForUrl(options.source);
   const kind = options.kind ?? 'scheduled';
   const started = new Date();
@@ -169,11 +194,15 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
   // for a small database that CPU is a good part of the run, and the waits are idle time.
   const loadingEngine = loadEngine(engineName);
   loadingEngine.catch(() => {}); // awaited below; a failure surfaces there
-  // The backup's first connection opens now, alongside the preflight, which checks the source
-  // through it; the engine takes it over (a continuous backup's base connects its own way).
-  const early = options.chainBase
-    ? undefined
-    : connectSource(options.source, options.engineOptions ?? {}, signal);
+  // The backup's first connection: the caller's, already opening, or opened now, alongside the
+  // preflight, which checks the source through it. The engine takes it over (a continuous backup's
+  // base connects its own way; a connection the caller opened is then only the preflight's).
+  const connecting =
+    options.sourceConnection ??
+    (options.chainBase
+      ? undefined
+      : openSourceConnection(options.source, options.engineOptions ?? {}, signal));
+  cleanup.coversConnection = true;
   try {
     let checks: PreflightCheck[] = [];
     if (repository && options.preflight !== false) {
@@ -182,7 +211,7 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
         repository,
         options.source,
         options.preflight === true ? {} : options.preflight,
-        early?.check,
+        connecting && sourceCheck(connecting, options.source),
       );
       for (const c of checks) if (c.status === 'warn') progress({ type: 'warning', message: c.message });
     }
@@ -243,7 +272,7 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
               ...request,
               url: options.source,
               options: options.engineOptions ?? {},
-              source: early?.connecting,
+              source: connecting,
             }),
       );
       signal.throwIfAborted();
@@ -309,7 +338,7 @@ export async function backup(options: BackupOptions): Promise<BackupSummary> {
   } finally {
     watchdog.stop();
     // Still ours when the backup stopped before the engine took it (a failed preflight).
-    if (early) await boundedCleanup(watchdog, early.connecting.dispose());
+    if (connecting) await boundedCleanup(watchdog, connecting.dispose());
     await boundedCleanup(watchdog, repository?.close() ?? Promise.resolve());
   }
 }

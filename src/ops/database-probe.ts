@@ -22,21 +22,16 @@ export async function checkReachable(url: string): Promise<{ engine: EngineName;
 }
 
 /**
- * The backup's first connection, started now for the engine to take over (when the engine's
- * plugin can: see DatabaseProbes.connectSource), and the preflight's source check made of it:
- * it fails as {@link checkReachable} does, without a connection of its own.
+ * The preflight's source check, made of the backup's first connection (opened by its engine's
+ * plugin: see DatabaseProbes.connectSource and openSourceConnection): it fails as
+ * {@link checkReachable} does, without a connection of its own.
  */
-export function connectSource(
+export function sourceCheck(
+  connecting: SourceConnecting,
   url: string,
-  engineOptions: Record<string, unknown>,
-  signal?: AbortSignal,
-):
-  | { connecting: SourceConnecting; check: () => Promise<{ engine: EngineName; version: string }> }
-  | undefined {
+): () => Promise<{ engine: EngineName; version: string }> {
   const engine = engineForUrl(url);
-  const connecting = engine.probes.connectSource?.(url, engineOptions, signal);
-  if (!connecting) return undefined;
-  const check = async () => {
+  return async () => {
     try {
       await connecting.connected;
     } catch (err) {
@@ -48,7 +43,6 @@ export function connectSource(
       throw clean(err, url);
     }
   };
-  return { connecting, check };
 }
 
 /**

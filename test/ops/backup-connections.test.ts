@@ -1,7 +1,9 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgres } from '../../src/engines/postgres/index.js';
+import { openSourceConnection } from '../../src/engines/registry.js';
 import type { StowageError } from '../../src/errors.js';
 import { backup } from '../../src/ops/backup.js';
 import { type CountingProxy, countingProxy } from '../support/counting-proxy.js';
@@ -70,5 +72,65 @@ describe('connections of a PostgreSQL backup', () => {
     expect((err as Error).message).toMatch(/a backup needs at least/);
     expect((await readdir(repo)).filter((f) => f.endsWith('.stow') || f.endsWith('.partial'))).toEqual([]);
     await until(() => proxy.open === 0, 'the early connection closed', 10_000);
+  });
+
+  it('takes over a first connection the caller opened before it (sourceConnection)', async () => {
+    const before = proxy.accepted;
+    // Through the plugin, as openSourceConnection does.
+    const connection = postgres.probes.connectSource!(proxy.url, {});
+    await connection.connected;
+    expect(proxy.accepted - before).toBe(1);
+    const summary = await backup({
+      source: proxy.url,
+      to: join(dir, 'given'),
+      jobs: 2,
+      sourceConnection: connection,
+    });
+    // That one and one data session: neither the preflight nor the engine opened another.
+    expect(proxy.accepted - before).toBe(2);
+    expect(summary.preflight.find((c) => c.check === 'source-reachable')?.status).toBe('ok');
+    expect(summary.items).toBe(20);
+    await until(() => proxy.open === 0, 'the backup’s connections closed', 10_000);
+  });
+
+  it('closes a connection the caller opened when the backup stops before using it', async () => {
+    const file = join(dir, 'not-a-folder');
+    await writeFile(file, 'x');
+    const connection = openSourceConnection(proxy.url, {});
+    await connection?.connected;
+    expect(proxy.open).toBe(1);
+    // Refused while resolving the destination, before the preflight or the engine are reached.
+    const err = await backup({ source: proxy.url, to: file, sourceConnection: connection }).catch(
+      (e: unknown) => e,
+    );
+    expect((err as StowageError).code).toBe('usage');
+    await until(() => proxy.open === 0, 'the caller’s connection closed', 10_000);
+  });
+
+  it('reports a source that refuses the caller’s connection as it reports its own', async () => {
+    // A port nothing listens on: a relay opened and closed again.
+    const gone = await countingProxy(db.url);
+    await gone.close();
+    const failures = [];
+    for (const given of [false, true]) {
+      const connection = given ? openSourceConnection(gone.url, {}) : undefined;
+      const err = await backup({
+        source: gone.url,
+        to: join(dir, 'refused'),
+        sourceConnection: connection,
+      }).then(
+        () => undefined,
+        (e: unknown) => e as StowageError,
+      );
+      failures.push({ code: err?.code, message: err?.message, hint: err?.hint });
+    }
+    expect(failures[0]).toMatchObject({
+      code: 'db-unreachable',
+      message: expect.stringMatching(/^cannot connect to /),
+    });
+    expect(failures[1]).toEqual(failures[0]);
+    expect(
+      (await readdir(join(dir, 'refused'))).filter((f) => f.endsWith('.stow') || f.endsWith('.partial')),
+    ).toEqual([]);
   });
 });

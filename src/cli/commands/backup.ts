@@ -3,7 +3,8 @@ import { Command } from 'commander';
 import type { CompressionLevel } from '../../archive/frame-codec.js';
 import { BACKUP_KINDS, type BackupKind, kindOfManifest } from '../../catalog/backup-kind.js';
 import { countItems, countUnits } from '../../engines/nouns.js';
-import { databaseOfUrl, engineNameForUrl, loadEngine } from '../../engines/registry.js';
+import type { SourceConnecting } from '../../engines/plugin.js';
+import { databaseOfUrl, engineNameForUrl, loadEngine, openSourceConnection } from '../../engines/registry.js';
 import { UsageError } from '../../errors.js';
 import type { backup } from '../../ops/backup.js';
 import type { RunEvent, WebhookOptions } from '../../ops/notify.js';
@@ -83,13 +84,30 @@ Examples:
         if (err instanceof UsageError) throw err;
       }
     }
-    // The operations load when a command runs, not for `--help` or `--version`.
-    const [{ backup }, { dataCounts }, { notify, webhookUrlProblem }] = await Promise.all([
-      import('../../ops/backup.js'),
-      import('../../ops/data-counts.js'),
-      import('../../ops/notify.js'),
-    ]);
-    const webhook = webhookFrom(opts.notify as string | undefined, webhookUrlProblem);
+    // Read before anything reaches the server: a mistake in them is a usage error, and no session.
+    const jobs = parseJobs(opts.jobs as string);
+    const stallTimeoutSeconds = parseStallTimeout(opts.stallTimeout as string);
+    const compression =
+      opts.compression === undefined ? undefined : parseCompression(opts.compression as string);
+    const kind = backupKind(opts);
+    const engineOptions = engineOptionsFrom(BACKUP_FLAGS, opts, engine, command);
+    // The backup's first connection opens now, before the operations load: the server starts the
+    // session and authenticates meanwhile (issue 14). The backup takes it over, and with it any
+    // failure to connect, reported as when it connects itself.
+    const connection = openSourceConnection(source, engineOptions, ctx.signal);
+    const { backup, dataCounts, notify, webhook, encryption } = await closingOnFailure(
+      connection,
+      async () => {
+        // The operations load when a command runs, not for `--help` or `--version`.
+        const [{ backup }, { dataCounts }, { notify, webhookUrlProblem }] = await Promise.all([
+          import('../../ops/backup.js'),
+          import('../../ops/data-counts.js'),
+          import('../../ops/notify.js'),
+        ]);
+        const webhook = webhookFrom(opts.notify as string | undefined, webhookUrlProblem);
+        return { backup, dataCounts, notify, webhook, encryption: await keySourceFrom(opts) };
+      },
+    );
     const started = Date.now();
     const report = async (event: Omit<RunEvent, 'database' | 'repository' | 'host'>) => {
       if (!webhook) return;
@@ -109,19 +127,19 @@ Examples:
       summary = await backup({
         source,
         to: opts.to as string,
-        jobs: parseJobs(opts.jobs as string),
-        stallTimeoutSeconds: parseStallTimeout(opts.stallTimeout as string),
-        compression:
-          opts.compression === undefined ? undefined : parseCompression(opts.compression as string),
-        encryption: await keySourceFrom(opts),
-        kind: backupKind(opts),
+        jobs,
+        stallTimeoutSeconds,
+        compression,
+        encryption,
+        kind,
         note: opts.note as string | undefined,
-        engineOptions: engineOptionsFrom(BACKUP_FLAGS, opts, engine, command),
+        engineOptions,
         onProgress: ctx.progress(opts.json === true),
         signal: ctx.signal,
         stores: storeOptionsFrom(opts),
         preflight: opts.preflight !== false,
         allowIncomplete: opts.allowIncomplete === true,
+        sourceConnection: connection,
       });
     } catch (err) {
       await report({
@@ -166,6 +184,19 @@ Examples:
     }
   });
   return command;
+}
+
+/** Runs what comes before the backup takes `connection` over; closes it when that fails (a usage error). */
+async function closingOnFailure<T>(
+  connection: SourceConnecting | undefined,
+  step: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    await connection?.dispose();
+    throw err;
+  }
 }
 
 /**
