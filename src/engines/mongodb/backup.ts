@@ -326,12 +326,13 @@ async function dumpSlices(
   });
   const remaining = new Map<string, number>();
   for (const s of slices) remaining.set(s.namespace, (remaining.get(s.namespace) ?? 0) + 1);
-  const sliceCounts = new Map<Slice, { documents: number; bytes: number }>();
+  // Per namespace, its slices' counts so far: a collection's total adds up its own slices only,
+  // so a progress event costs the same whatever the number of collections.
+  const sliceCounts = new Map<string, { documents: number; bytes: number }[]>();
   const total = (ns: string) => {
     let documents = 0;
     let bytes = 0;
-    for (const [s, c] of sliceCounts) {
-      if (s.namespace !== ns) continue;
+    for (const c of sliceCounts.get(ns) ?? []) {
       documents += c.documents;
       bytes += c.bytes;
     }
@@ -350,7 +351,9 @@ async function dumpSlices(
     // Opened only when its turn comes, so the archive holds buffers for `jobs` streams at most.
     const writer = streams.open(slice.stream);
     const mine = { documents: 0, bytes: 0, started: false };
-    sliceCounts.set(slice, mine);
+    const siblings = sliceCounts.get(namespace);
+    if (siblings) siblings.push(mine);
+    else sliceCounts.set(namespace, [mine]);
     const onBatch = (documents: number, bytes: number) => {
       mine.started = true;
       mine.documents = documents;
@@ -483,21 +486,33 @@ function buildDatabaseSchemas(
   counts: Map<string, { documents: number; bytes: number }>,
   dropped: Set<string>,
 ): MongoDatabaseSchema[] {
+  // Grouped once, so the schema costs the same per collection however many there are.
+  const streams = new Map<CatalogCollection, string[]>();
+  for (const slice of slices) {
+    const list = streams.get(slice.collection);
+    if (list) list.push(slice.stream);
+    else streams.set(slice.collection, [slice.stream]);
+  }
+  const collectionsOf = new Map<string, CatalogCollection[]>();
+  for (const c of catalog.collections) {
+    if (dropped.has(`${c.db}.${c.name}`)) continue;
+    const list = collectionsOf.get(c.db);
+    if (list) list.push(c);
+    else collectionsOf.set(c.db, [c]);
+  }
   return catalog.databases.map((db) => ({
     name: db,
-    collections: catalog.collections
-      .filter((c) => c.db === db && !dropped.has(`${c.db}.${c.name}`))
-      .map(
-        (c): MongoCollectionSchema => ({
-          name: c.name,
-          type: c.type,
-          options: c.options,
-          indexes: c.indexes,
-          streams: slices.filter((s) => s.collection === c).map((s) => s.stream),
-          documents: counts.get(`${c.db}.${c.name}`)?.documents ?? 0,
-          source: c.source,
-        }),
-      ),
+    collections: (collectionsOf.get(db) ?? []).map(
+      (c): MongoCollectionSchema => ({
+        name: c.name,
+        type: c.type,
+        options: c.options,
+        indexes: c.indexes,
+        streams: streams.get(c) ?? [],
+        documents: counts.get(`${c.db}.${c.name}`)?.documents ?? 0,
+        source: c.source,
+      }),
+    ),
     views: catalog.views.filter((v) => v.db === db).map((v) => ({ name: v.name, options: v.options })),
   }));
 }
