@@ -47,13 +47,16 @@ const FERRETDB_STATS_LIMIT = 200;
  */
 const FERRETDB_SMALL_COLLECTION = 1000;
 /**
- * On FerretDB a collection of fewer than this many documents is read whole
- * by the catalog (CatalogReadOptions.wholeBelow), while what is held stays
- * under FERRETDB_CATALOG_HELD_BYTES. One find batch of this many documents is
- * what the data phase asks for first when it knows no byte size, so the
- * catalog's reads are no bigger than the data phase's.
+ * On FerretDB the catalog reads a collection of fewer than
+ * FERRETDB_SMALL_COLLECTION documents whole (CatalogReadOptions.wholeBelow),
+ * in a first batch of this many documents and, for a bigger one whose rest
+ * should fit in TARGET_BATCH_BYTES, one more batch, while what is held stays
+ * under FERRETDB_CATALOG_HELD_BYTES. This first batch is what the data phase
+ * asks for first when it knows no byte size, and the rest is bounded as its
+ * later batches are, so the catalog's reads are no bigger than the data
+ * phase's.
  */
-const FERRETDB_WHOLE_BELOW = 101;
+const FERRETDB_WHOLE_FIRST_BATCH = 101;
 const FERRETDB_CATALOG_HELD_BYTES = 8 * 1024 * 1024;
 
 interface Slice {
@@ -98,7 +101,13 @@ export async function backupMongo(
         ? {
             countBeyond: FERRETDB_STATS_LIMIT,
             exactBelow: FERRETDB_SMALL_COLLECTION,
-            wholeBelow: { documents: FERRETDB_WHOLE_BELOW, bytes: FERRETDB_CATALOG_HELD_BYTES },
+            wholeBelow: {
+              documents: FERRETDB_SMALL_COLLECTION,
+              firstBatch: FERRETDB_WHOLE_FIRST_BATCH,
+              batchBytes: TARGET_BATCH_BYTES,
+              bytes: FERRETDB_CATALOG_HELD_BYTES,
+              queried: new Set(Object.keys(queries)),
+            },
           }
         : {}),
     });
