@@ -52,9 +52,11 @@ export function connectionNames(url: string): string[] {
 }
 
 /**
- * Passwords this short are masked in credential positions only: below it a
- * password is often a word ("postgres", "shop") that also names a database,
- * a user or a folder, and masking every occurrence hides those instead.
+ * Passwords this short are masked in free text only where they stand as a
+ * whole token (not inside a longer word or number): below it a password is
+ * often a word ("shop", "test") or a number that also appears inside other
+ * words, and masking every occurrence printed "c***nection" for a password
+ * "on". Longer ones are masked wherever they appear.
  */
 export const FREE_TEXT_MIN_LENGTH = 8;
 
@@ -63,8 +65,9 @@ export const FREE_TEXT_MIN_LENGTH = 8;
  * in messages"). Where it stands as a credential (`user:…@`, `password=…`,
  * `PGPASSWORD=…`, secret-named query parameters) it is masked whatever it is,
  * as is any other password in those forms. Anywhere else (a server may echo
- * it) it is masked when it is at least {@link FREE_TEXT_MIN_LENGTH} long and
- * not itself one of `names`, and never inside one of `names`.
+ * it) it is masked too unless it is itself one of `names` (shown anyway), and
+ * never inside one of `names`; a password shorter than
+ * {@link FREE_TEXT_MIN_LENGTH} only where it stands as a whole token.
  */
 export function redactPassword(
   message: string,
@@ -76,8 +79,9 @@ export function redactPassword(
   for (const form of forms) out = maskAsCredential(out, form);
   out = maskCredentialForms(out);
   const shown = names.filter((name): name is string => !!name);
-  if (!password || password.length < FREE_TEXT_MIN_LENGTH || shown.includes(password)) return out;
-  for (const form of forms) out = maskOutsideNames(out, form, shown);
+  if (!password || shown.includes(password)) return out;
+  const wholeTokens = password.length < FREE_TEXT_MIN_LENGTH;
+  for (const form of forms) out = maskOutsideNames(out, form, shown, wholeTokens);
   return out;
 }
 
@@ -124,19 +128,30 @@ function maskCredentialForms(message: string): string {
     );
 }
 
-/** Masks `secret` in free text, leaving the names that contain it whole. */
-function maskOutsideNames(message: string, secret: string, names: string[]): string {
-  const mask = (text: string) => text.split(secret).join('***');
-  const shields = names.filter((name) => name.includes(secret)).sort((a, b) => b.length - a.length);
-  if (shields.length === 0) return mask(message);
-  const pattern = new RegExp(shields.map(escapeRegExp).join('|'), 'g');
-  let out = '';
-  let last = 0;
-  for (const m of message.matchAll(pattern)) {
-    out += mask(message.slice(last, m.index)) + m[0];
-    last = m.index + m[0].length;
-  }
-  return out + mask(message.slice(last));
+/**
+ * Masks `secret` in free text, leaving the names that contain it whole. With
+ * `wholeTokens`, only occurrences with no letter, digit or underscore right
+ * before or after them: the secret standing on its own, not part of a word.
+ */
+function maskOutsideNames(message: string, secret: string, names: string[], wholeTokens: boolean): string {
+  const pattern = wholeTokens
+    ? new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRegExp(secret)}(?![\\p{L}\\p{N}_])`, 'gu')
+    : new RegExp(escapeRegExp(secret), 'g');
+  const shielded = nameSpans(
+    message,
+    names.filter((name) => name.includes(secret)),
+  );
+  return message.replace(pattern, (found: string, at: number) =>
+    shielded.some(([start, end]) => at < end && at + found.length > start) ? found : '***',
+  );
+}
+
+/** Where `names` occur in `message`, longest name first where they overlap. */
+function nameSpans(message: string, names: string[]): [number, number][] {
+  if (names.length === 0) return [];
+  const longestFirst = [...names].sort((a, b) => b.length - a.length);
+  const pattern = new RegExp(longestFirst.map(escapeRegExp).join('|'), 'g');
+  return [...message.matchAll(pattern)].map((m): [number, number] => [m.index, m.index + m[0].length]);
 }
 
 /** Host names of a host list (`db1,db2:5433`, `[::1]:5432`), ports dropped. */

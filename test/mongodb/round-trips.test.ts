@@ -33,7 +33,8 @@ beforeAll(async () => {
       seen.push({
         name: e.commandName,
         db: e.databaseName,
-        collection: e.command[e.commandName],
+        // A getMore names its collection apart from its cursor.
+        collection: e.commandName === 'getMore' ? e.command.collection : e.command[e.commandName],
         limit: e.command.limit,
         singleBatch: e.command.singleBatch,
       });
@@ -106,7 +107,7 @@ describe('many small collections', () => {
       // count too: no count (one each before, stopped at 1,000 documents), no second find in the
       // data phase, and never collStats, which measures the whole SQLite file on each call.
       expect(count('count')).toBe(0);
-      expect(seen.filter((c) => c.name === 'find').every((c) => c.singleBatch === true)).toBe(true);
+      expect(count('getMore')).toBe(0);
       expect(count('collStats')).toBe(0);
     } else {
       // Sizes from collStats (metadata), never a count.
@@ -155,6 +156,76 @@ describe('many small collections', () => {
   }, 120_000);
 });
 
+describe('a FerretDB backup reads each small collection once', () => {
+  const db = uniqueMongoDbName('read_once');
+  const docs = (n: number) => Array.from({ length: n }, (_, i) => ({ _id: i, at: i * 3 }));
+  const commandsOn = (collection: string) => {
+    const on = seen.filter((c) => c.db === db && c.collection === collection);
+    return (command: string) => on.filter((c) => c.name === command).length;
+  };
+  beforeAll(async () => {
+    if (!isFerretDB()) return;
+    await withMongoClient(async (client) => {
+      for (const [c, n] of [
+        ['hundreds', 300],
+        ['thousands', 1500],
+        ['filtered', 50],
+      ] as const)
+        await client
+          .db(db)
+          .collection(c)
+          .insertMany(docs(n) as Document[]);
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await withMongoClient((client) => client.db(db).dropDatabase()).catch(() => {});
+  });
+
+  it.skipIf(!isFerretDB())(
+    'a collection of a few hundred documents: one find and one getMore, no count, no second read',
+    async () => {
+      reset();
+      const backup = await backupToMemory(monitored(mongoUrlFor(db)), {}, 2);
+      const hundreds = commandsOn('hundreds');
+      // Before: a find of 101 documents thrown away, a count, then the data phase's find and getMore.
+      expect([hundreds('find'), hundreds('getMore'), hundreds('count')]).toEqual([1, 1, 0]);
+      // Past the catalog's bound: read by the data phase, sized by a count.
+      const thousands = commandsOn('thousands');
+      expect(thousands('find')).toBe(2);
+      expect(thousands('killCursors')).toBe(1);
+      const items = new Map(collectionStreams(backup).map((s) => [s.name, s.items]));
+      expect(items).toEqual(
+        new Map([
+          [`${db}.hundreds`, 300],
+          [`${db}.thousands`, 1500],
+          [`${db}.filtered`, 50],
+        ]),
+      );
+    },
+    60_000,
+  );
+
+  it.skipIf(!isFerretDB())(
+    'a collection backed up through --query is not read whole first',
+    async () => {
+      reset();
+      const backup = await backupToMemory(
+        monitored(mongoUrlFor(db)),
+        { query: { [`${db}.filtered`]: '{"_id": {"$lt": 10}}' } },
+        2,
+      );
+      const filtered = commandsOn('filtered');
+      // Before: the catalog's find of the whole collection, unused, then the data phase's.
+      expect(filtered('find')).toBe(1);
+      expect(seen.find((c) => c.name === 'find' && c.collection === 'filtered')?.limit).toBeUndefined();
+      expect(collectionStreams(backup).find((s) => s.name === `${db}.filtered`)?.items).toBe(10);
+      // The others are still read whole by the catalog.
+      expect(commandsOn('hundreds')('find')).toBe(1);
+    },
+    60_000,
+  );
+});
+
 describe('readCatalog wholeBelow', () => {
   it('reads collections under the document bound whole while what it holds stays under the byte bound', async () => {
     const db = uniqueMongoDbName('whole_below');
@@ -175,7 +246,7 @@ describe('readCatalog wholeBelow', () => {
           readCatalog(client, [db], new NamespaceFilter(only?.map((c) => `${db}.${c}`)), {
             countBeyond: 0,
             exactBelow: 1000,
-            wholeBelow: { documents: 5, bytes },
+            wholeBelow: { documents: 5, firstBatch: 5, batchBytes: 1024 * 1024, bytes },
           }).then((catalog) => new Map(catalog.collections.map((c) => [c.name, c])));
         const contents = (held: Buffer | undefined) => {
           const out: Document[] = [];
@@ -205,6 +276,76 @@ describe('readCatalog wholeBelow', () => {
         await client.db(db).dropDatabase();
       }
     });
+  }, 60_000);
+});
+
+describe('readCatalog wholeBelow past the first batch', () => {
+  const db = uniqueMongoDbName('whole_rest');
+  const docs = (c: string, n: number) =>
+    Array.from({ length: n }, (_, i) => ({ _id: i, c, pad: 'x'.repeat(40) }));
+  const read = (client: MongoClient, batchBytes: number) =>
+    readCatalog(client, [db], new NamespaceFilter(), {
+      countBeyond: 0,
+      exactBelow: 20,
+      wholeBelow: { documents: 20, firstBatch: 5, batchBytes, bytes: 1024 * 1024 },
+    }).then((catalog) => new Map(catalog.collections.map((c) => [c.name, c])));
+  const itemsOf = (held: Buffer | undefined) => {
+    let n = 0;
+    for (let at = 0; held && at < held.byteLength; at += held.readInt32LE(at)) n++;
+    return n;
+  };
+  beforeAll(async () => {
+    await withMongoClient(async (client) => {
+      for (const [c, n] of [
+        ['twelve', 12],
+        ['thirty', 30],
+      ] as const)
+        await client
+          .db(db)
+          .collection(c)
+          .insertMany(docs(c, n) as Document[]);
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await withMongoClient((client) => client.db(db).dropDatabase()).catch(() => {});
+  });
+
+  it('reads the rest with one getMore when it should fit in a batch', async () => {
+    await withMongoClient(
+      async (client) => {
+        reset();
+        const roomy = await read(client, 1024 * 1024);
+        expect(itemsOf(roomy.get('twelve')!.documents)).toBe(12);
+        expect(roomy.get('twelve')!.estimatedDocuments).toBe(12);
+        // As many documents as the bound read and more left: counted, nothing held.
+        expect(roomy.get('thirty')!.documents).toBeUndefined();
+        expect(roomy.get('thirty')!.estimatedDocuments).toBe(30);
+        expect(
+          seen
+            .filter((c) => c.name === 'getMore')
+            .map((c) => c.collection)
+            .sort(),
+        ).toEqual(['thirty', 'twelve']);
+
+        // The rest would not fit in a batch of 100 bytes: counted (exactly), not read whole.
+        const tight = await read(client, 100);
+        expect(tight.get('twelve')!.documents).toBeUndefined();
+        expect(tight.get('twelve')!.estimatedDocuments).toBe(12);
+      },
+      monitored(mongoUrlFor(db)),
+    );
+  }, 60_000);
+
+  it('reads nothing whole for a client that asks for another read preference than the primary', async () => {
+    await withMongoClient(
+      async (secondary) => {
+        const catalog = await read(secondary, 1024 * 1024);
+        expect(catalog.get('twelve')!.documents).toBeUndefined();
+        expect(catalog.get('twelve')!.estimatedDocuments).toBe(12);
+      },
+      mongoUrlFor(db),
+      { readPreference: 'secondaryPreferred' },
+    );
   }, 60_000);
 });
 

@@ -37,7 +37,36 @@ describe('a password in free text', () => {
     expect(redactPassword(`near "${encodeURIComponent('p@ss word!')}"`, 'p@ss word!', [])).toBe('near "***"');
   });
 
-  it('shorter is a word more likely than a secret, and stays: database names are not masked', () => {
+  it('shorter is masked where it stands alone, a server may echo it too', () => {
+    for (const pw of ['pw', 'x9!', 'hunter2', '1234']) {
+      expect(redactPassword(`syntax error at or near "${pw}"`, pw, ['app', 'shop', 'db'])).toBe(
+        'syntax error at or near "***"',
+      );
+      expect(redactPassword(`${pw} was refused; (${pw})`, pw, [])).toBe('*** was refused; (***)');
+    }
+    expect(redactPassword(`near ${encodeURIComponent('p@s')}`, 'p@s', [])).toBe('near ***');
+    expect(redactConnection('password "sesame" rejected', 'mongodb://app:sesame@db/shop')).toBe(
+      'password "***" rejected',
+    );
+  });
+
+  it('shorter is not masked inside a longer word or number', () => {
+    expect(redactPassword('connection refused on port 51234', 'on', [])).toBe(
+      'connection refused *** port 51234',
+    );
+    expect(redactPassword('connection refused on port 51234', '1234', [])).toBe(
+      'connection refused on port 51234',
+    );
+    expect(redactPassword('table shop_items, near shop', 'shop', [])).toBe('table shop_items, near ***');
+  });
+
+  it('shorter inside a name leaves the name whole and is masked elsewhere', () => {
+    expect(
+      redactConnection('database "shop-eu" does not exist; near shop', 'postgres://app:shop@db/shop-eu'),
+    ).toBe('database "shop-eu" does not exist; near ***');
+  });
+
+  it('shorter and equal to a name shown beside it stays: database and user names are not masked', () => {
     expect(redactConnection('database "shop" does not exist', 'postgres://app:shop@db/shop')).toBe(
       'database "shop" does not exist',
     );

@@ -47,13 +47,16 @@ const FERRETDB_STATS_LIMIT = 200;
  */
 const FERRETDB_SMALL_COLLECTION = 1000;
 /**
- * On FerretDB a collection of fewer than this many documents is read whole
- * by the catalog (CatalogReadOptions.wholeBelow), while what is held stays
- * under FERRETDB_CATALOG_HELD_BYTES. One find batch of this many documents is
- * what the data phase asks for first when it knows no byte size, so the
- * catalog's reads are no bigger than the data phase's.
+ * On FerretDB the catalog reads a collection of fewer than
+ * FERRETDB_SMALL_COLLECTION documents whole (CatalogReadOptions.wholeBelow),
+ * in a first batch of this many documents and, for a bigger one whose rest
+ * should fit in TARGET_BATCH_BYTES, one more batch, while what is held stays
+ * under FERRETDB_CATALOG_HELD_BYTES. This first batch is what the data phase
+ * asks for first when it knows no byte size, and the rest is bounded as its
+ * later batches are, so the catalog's reads are no bigger than the data
+ * phase's.
  */
-const FERRETDB_WHOLE_BELOW = 101;
+const FERRETDB_WHOLE_FIRST_BATCH = 101;
 const FERRETDB_CATALOG_HELD_BYTES = 8 * 1024 * 1024;
 
 interface Slice {
@@ -98,7 +101,13 @@ export async function backupMongo(
         ? {
             countBeyond: FERRETDB_STATS_LIMIT,
             exactBelow: FERRETDB_SMALL_COLLECTION,
-            wholeBelow: { documents: FERRETDB_WHOLE_BELOW, bytes: FERRETDB_CATALOG_HELD_BYTES },
+            wholeBelow: {
+              documents: FERRETDB_SMALL_COLLECTION,
+              firstBatch: FERRETDB_WHOLE_FIRST_BATCH,
+              batchBytes: TARGET_BATCH_BYTES,
+              bytes: FERRETDB_CATALOG_HELD_BYTES,
+              queried: new Set(Object.keys(queries)),
+            },
           }
         : {}),
     });
@@ -326,12 +335,13 @@ async function dumpSlices(
   });
   const remaining = new Map<string, number>();
   for (const s of slices) remaining.set(s.namespace, (remaining.get(s.namespace) ?? 0) + 1);
-  const sliceCounts = new Map<Slice, { documents: number; bytes: number }>();
+  // Per namespace, its slices' counts so far: a collection's total adds up its own slices only,
+  // so a progress event costs the same whatever the number of collections.
+  const sliceCounts = new Map<string, { documents: number; bytes: number }[]>();
   const total = (ns: string) => {
     let documents = 0;
     let bytes = 0;
-    for (const [s, c] of sliceCounts) {
-      if (s.namespace !== ns) continue;
+    for (const c of sliceCounts.get(ns) ?? []) {
       documents += c.documents;
       bytes += c.bytes;
     }
@@ -350,7 +360,9 @@ async function dumpSlices(
     // Opened only when its turn comes, so the archive holds buffers for `jobs` streams at most.
     const writer = streams.open(slice.stream);
     const mine = { documents: 0, bytes: 0, started: false };
-    sliceCounts.set(slice, mine);
+    const siblings = sliceCounts.get(namespace);
+    if (siblings) siblings.push(mine);
+    else sliceCounts.set(namespace, [mine]);
     const onBatch = (documents: number, bytes: number) => {
       mine.started = true;
       mine.documents = documents;
@@ -483,21 +495,33 @@ function buildDatabaseSchemas(
   counts: Map<string, { documents: number; bytes: number }>,
   dropped: Set<string>,
 ): MongoDatabaseSchema[] {
+  // Grouped once, so the schema costs the same per collection however many there are.
+  const streams = new Map<CatalogCollection, string[]>();
+  for (const slice of slices) {
+    const list = streams.get(slice.collection);
+    if (list) list.push(slice.stream);
+    else streams.set(slice.collection, [slice.stream]);
+  }
+  const collectionsOf = new Map<string, CatalogCollection[]>();
+  for (const c of catalog.collections) {
+    if (dropped.has(`${c.db}.${c.name}`)) continue;
+    const list = collectionsOf.get(c.db);
+    if (list) list.push(c);
+    else collectionsOf.set(c.db, [c]);
+  }
   return catalog.databases.map((db) => ({
     name: db,
-    collections: catalog.collections
-      .filter((c) => c.db === db && !dropped.has(`${c.db}.${c.name}`))
-      .map(
-        (c): MongoCollectionSchema => ({
-          name: c.name,
-          type: c.type,
-          options: c.options,
-          indexes: c.indexes,
-          streams: slices.filter((s) => s.collection === c).map((s) => s.stream),
-          documents: counts.get(`${c.db}.${c.name}`)?.documents ?? 0,
-          source: c.source,
-        }),
-      ),
+    collections: (collectionsOf.get(db) ?? []).map(
+      (c): MongoCollectionSchema => ({
+        name: c.name,
+        type: c.type,
+        options: c.options,
+        indexes: c.indexes,
+        streams: streams.get(c) ?? [],
+        documents: counts.get(`${c.db}.${c.name}`)?.documents ?? 0,
+        source: c.source,
+      }),
+    ),
     views: catalog.views.filter((v) => v.db === db).map((v) => ({ name: v.name, options: v.options })),
   }));
 }

@@ -1,4 +1,4 @@
-import { type Db, type Document, type MongoClient, ReadPreference } from 'mongodb';
+import { type Db, type Document, Long, type MongoClient, ReadPreference } from 'mongodb';
 import { StowageError } from '../../errors.js';
 import { mapLimited } from '../../scheduler/scheduler.js';
 import type { NamespaceFilter } from './namespace-filter.js';
@@ -146,21 +146,48 @@ export interface CatalogReadOptions {
    */
   exactBelow?: number;
   /**
-   * Read a collection of fewer than `documents` documents whole, in one
-   * `find` batch, in place of the count that {@link exactBelow} would send:
-   * the batch is its exact count too, and the data phase then has nothing
-   * to ask the server for it. For FerretDB, where every command into a
-   * database of thousands of collections costs the server milliseconds
-   * whatever its size (at 2,000 collections a `find` of 20 documents ~8 ms,
-   * the limited count ~2.4 ms), so two commands per small collection become
-   * one. What is read is held until the data phase: once all of it together
-   * passes `bytes`, the other collections are sized by the count again (a
-   * collection read past the bound keeps its exact count, not its
-   * documents). `documents` also bounds what one read can bring in, as the
-   * data phase's own first batch does. Default: none.
+   * Read a collection of fewer than `documents` documents whole, in place of
+   * the count that {@link exactBelow} would send: what is read is its exact
+   * count too, and the data phase then has nothing to ask the server for it.
+   * For FerretDB, where every command into a database of thousands of
+   * collections costs the server milliseconds whatever its size (at 2,000
+   * collections a `find` of 20 documents ~8 ms, the limited count ~2.4 ms),
+   * so two commands per small collection become one, and a collection of a
+   * few hundred documents costs a `find` and a `getMore` instead of a count
+   * plus its own `find` and `getMore` later. See {@link WholeRead} for the
+   * bounds. Default: none.
    */
-  wholeBelow?: { documents: number; bytes: number };
+  wholeBelow?: WholeRead;
 }
+
+/** How {@link CatalogReadOptions.wholeBelow} reads small collections whole. */
+export interface WholeRead {
+  /** Collections of fewer documents than this are read whole. */
+  documents: number;
+  /**
+   * The first `find` batch: a collection holding fewer is read in that one
+   * command. Past it, the rest is asked for (one `getMore` of up to
+   * `documents`) only when the first batch's average document says it fits in
+   * `batchBytes`, so one read brings in no more than a data-phase batch would.
+   */
+  firstBatch: number;
+  batchBytes: number;
+  /**
+   * What is read is held until the data phase: once all of it together passes
+   * this, the other collections are sized by the count again (a collection
+   * read past the bound keeps its exact count, not its documents).
+   */
+  bytes: number;
+  /**
+   * Namespaces (`db.collection`) the backup reads with a `--query` filter:
+   * their whole contents are not what the data phase writes, so they are
+   * counted instead of read.
+   */
+  queried?: ReadonlySet<string>;
+}
+
+/** A collection as listCollections shows it, before its indexes and size are read. */
+type CatalogFound = Omit<CatalogCollection, 'indexes'>;
 
 /** Everything to back up in the given databases, filtered by namespace patterns. */
 export async function readCatalog(
@@ -174,7 +201,7 @@ export async function readCatalog(
     wholeBelow,
   }: CatalogReadOptions = {},
 ): Promise<Catalog> {
-  const found: Omit<CatalogCollection, 'indexes'>[] = [];
+  const found: CatalogFound[] = [];
   const views: CatalogView[] = [];
   const unseen: string[] = [];
   const countOnly = new Set<string>();
@@ -213,14 +240,18 @@ export async function readCatalog(
     }
   }
   let heldBytes = 0;
-  const readWhole = async (db: Db, collection: string) => {
-    if (!wholeBelow || heldBytes >= wholeBelow.bytes) return undefined;
-    const whole = await readWholeCollection(db, collection, wholeBelow.documents);
-    if (!whole) return undefined;
-    if (heldBytes + whole.documents.byteLength > wholeBelow.bytes) {
+  // The whole read goes to the primary (as the data phase's command path does); a client asking
+  // for another read preference is read by the data phase where it asks, so nothing is read here.
+  const wholeRead = client.readPreference.mode === ReadPreference.PRIMARY ? wholeBelow : undefined;
+  const readWhole = async (db: Db, collection: CatalogFound): Promise<WholeResult | undefined> => {
+    if (!wholeRead || heldBytes >= wholeRead.bytes) return undefined;
+    if (wholeRead.queried?.has(`${collection.db}.${collection.name}`)) return undefined;
+    const whole = await readWholeCollection(db, collection.readFrom, wholeRead, wholeRead.bytes - heldBytes);
+    if (!whole?.documents) return whole;
+    if (heldBytes + whole.documents.byteLength > wholeRead.bytes) {
       // The bound is reached: this count is exact all the same (its documents are read again in
       // the data phase), and the collections after it are counted instead.
-      heldBytes = wholeBelow.bytes;
+      heldBytes = wholeRead.bytes;
       return { estimatedDocuments: whole.estimatedDocuments };
     }
     heldBytes += whole.documents.byteLength;
@@ -228,12 +259,21 @@ export async function readCatalog(
   };
   const collections = await mapLimited(found, concurrency, async (collection) => {
     const db = client.db(collection.db);
-    const estimate = async () =>
-      (await readWhole(db, collection.readFrom)) ??
-      (exactBelow !== undefined ? await readSmallCount(db, collection.readFrom, exactBelow) : undefined) ??
-      (countOnly.has(collection.db)
-        ? readCount(db, collection.readFrom)
-        : readStats(db, collection.readFrom));
+    const estimate = async () => {
+      const whole = await readWhole(db, collection);
+      if (whole?.estimatedDocuments !== undefined) return whole;
+      // A whole read that stopped at its bound already says the limited count would not be exact.
+      const small =
+        exactBelow !== undefined && (whole?.atLeast ?? 0) < exactBelow
+          ? await readSmallCount(db, collection.readFrom, exactBelow)
+          : undefined;
+      return (
+        small ??
+        (countOnly.has(collection.db)
+          ? readCount(db, collection.readFrom)
+          : readStats(db, collection.readFrom))
+      );
+    };
     const [indexes, stats] = await Promise.all([readIndexes(db, collection.name), estimate()]);
     return { ...collection, indexes, ...stats };
   });
@@ -295,30 +335,72 @@ async function readSmallCount(
 }
 
 /**
- * The whole collection when it holds fewer than `below` documents, read in
- * one batch of at most `below` (a batch of exactly `below` leaves the rest
- * unread: then undefined, as when the server refuses the read).
+ * What a whole read found: the documents with their exact count; the exact
+ * count alone (read past the held bound); or, the collection holding at
+ * least `atLeast` documents, nothing to hold.
+ */
+interface WholeResult {
+  estimatedDocuments?: number;
+  documents?: Buffer;
+  atLeast?: number;
+}
+
+/**
+ * The whole collection when it holds fewer than `bounds.documents` documents:
+ * a first batch, and when the collection holds more and the rest should fit
+ * in `bounds.batchBytes` and `room`, one `getMore` for the rest. Undefined
+ * when it is not read whole for another reason (documents too big for the
+ * bound, the server refuses the read), so the caller counts it.
  */
 async function readWholeCollection(
   db: Db,
   collection: string,
-  below: number,
-): Promise<{ estimatedDocuments: number; documents: Buffer } | undefined> {
+  bounds: WholeRead,
+  room: number,
+): Promise<WholeResult | undefined> {
+  // One explicit session: a getMore must come from the session that opened the cursor.
+  const session = db.client.startSession({ causalConsistency: false });
+  const options = { ...RAW_BATCHES, readPreference: ReadPreference.primary, session };
+  let cursor: Long | undefined;
   try {
-    const reply = await db.command(
-      { find: collection, filter: {}, batchSize: below, singleBatch: true },
-      { ...RAW_BATCHES, readPreference: ReadPreference.primary },
+    const first = await db.command(
+      { find: collection, filter: {}, batchSize: bounds.firstBatch, limit: bounds.documents },
+      options,
     );
-    const batch = reply.cursor?.firstBatch as Uint8Array[] | undefined;
-    if (!Array.isArray(batch) || batch.length >= below) return undefined;
-    return {
-      estimatedDocuments: batch.length,
-      // One copy: the reply it was sliced from can go at once.
-      documents: Buffer.concat(batch),
-    };
+    const batch = first.cursor?.firstBatch as Uint8Array[] | undefined;
+    if (!Array.isArray(batch)) return undefined;
+    cursor = liveCursor(first.cursor?.id);
+    if (batch.length >= bounds.documents) return { atLeast: batch.length };
+    if (!cursor) return held(batch);
+    const bytes = batch.reduce((n, d) => n + d.byteLength, 0);
+    const rest = bounds.documents - batch.length;
+    if (batch.length === 0 || (bytes / batch.length) * rest > Math.min(bounds.batchBytes, room))
+      return undefined;
+    const more = await db.command({ getMore: cursor, collection, batchSize: rest }, options);
+    const next = more.cursor?.nextBatch as Uint8Array[] | undefined;
+    if (!Array.isArray(next)) return undefined;
+    cursor = liveCursor(more.cursor?.id);
+    const all = batch.concat(next);
+    if (all.length >= bounds.documents) return { atLeast: all.length };
+    // A live cursor under the bound: the server cut the batch short, so the count tells.
+    return cursor ? undefined : held(all);
   } catch {
     return undefined;
+  } finally {
+    if (cursor) await db.command({ killCursors: collection, cursors: [cursor] }, { session }).catch(() => {});
+    await session.endSession().catch(() => {});
   }
+}
+
+/** Documents read whole, as one buffer: the reply they were sliced from can go at once. */
+function held(batch: Uint8Array[]): WholeResult {
+  return { estimatedDocuments: batch.length, documents: Buffer.concat(batch) };
+}
+
+/** A cursor id the server left open, or undefined for 0 (exhausted). */
+function liveCursor(id: unknown): Long | undefined {
+  const cursor = id instanceof Long ? id : Long.fromValue((id ?? 0) as number);
+  return cursor.isZero() ? undefined : cursor;
 }
 
 /**
