@@ -154,7 +154,10 @@ export async function backupPostgres(
     }
     const withConfig = selective || options.schemaOnly ? undefined : extensionConfig;
     const dataFilter = new NameFilter({ excludeTables: options.excludeTableData });
-    const withoutData = catalog.tables.filter((t) => !dataFilter.relation(t.schema, t.name));
+    // Asked only when there are patterns: matching cost some 400 bytes of garbage a table.
+    const withoutData = options.excludeTableData?.length
+      ? catalog.tables.filter((t) => !dataFilter.relation(t.schema, t.name))
+      : [];
     if (!options.schemaOnly && withoutData.length) {
       // Said in the manifest, so the empty tables a restore gives are no surprise.
       const names = withoutData.map((t) => qualify(t.schema, t.name));
