@@ -201,7 +201,9 @@ export async function backupPostgres(
       // A schema or table selection leaves out the system objects' privileges, as pg_dump -n/-t does.
       objects: options.dataOnly
         ? catalog.objects.filter((o) => o.kind === 'refresh')
-        : catalog.objects.filter((o) => !selective || o.kind !== 'system-acl'),
+        : selective
+          ? catalog.objects.filter((o) => o.kind !== 'system-acl')
+          : catalog.objects,
       tables,
       sequences,
       partitions: relations

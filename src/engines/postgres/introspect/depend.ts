@@ -287,7 +287,8 @@ export function resolveDependencies(
     }
   }
 
-  const kept = objects.filter((o) => !removed.has(o.id));
+  // (Most schemas lose nothing: then no copy of a list of every object.)
+  const kept = removed.size ? objects.filter((o) => !removed.has(o.id)) : objects;
   // Refreshing a materialized view that reads another one has to wait for that one's refresh,
   // also when it reads it through plain views or through functions whose SQL-standard bodies
   // read it (pg_depend records those; a string body's reads stay unknown, as to pg_dump).
