@@ -292,6 +292,8 @@ export async function backupPostgres(
     }
 
     await leader.query('COMMIT', [], 'finishing the backup transaction');
+    // The data phase's garbage ends here; the schema is kept for the footer, written next.
+    if (tables.length || takeLargeObjects) garbagePoint('footer');
     progress({ type: 'phase', phase: 'done' });
     return {
       serverVersion: server.version,
