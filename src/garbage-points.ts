@@ -8,7 +8,8 @@ export interface GarbagePointContext {
 /**
  * Where a run says that most of what it allocated so far is garbage now, and
  * what is still live will stay so for a long time: a backup's catalog rows
- * once its objects are built, a restore's parsed footer and checks once its
+ * once its objects are built, its data phase's per-table garbage before the
+ * footer is written, a restore's parsed footer and checks once its
  * statements run. With 20,000 tables that garbage is some 50 MB that
  * V8 moved to its old space while it was in use; V8 collects the old space
  * only once it has grown to a multiple of what the last collection left, so

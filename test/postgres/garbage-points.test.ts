@@ -44,17 +44,23 @@ describe('postgres garbage points', () => {
     await Promise.all([source, target].filter(Boolean).map((d) => d?.drop()));
   });
 
-  it('a backup says one once the catalog is read and one as its data phase starts; a restore one before its pre-data', async () => {
+  it('a backup says one once the catalog is read, one as its data phase starts and one when it ends; a restore one before its pre-data', async () => {
     let backup: Awaited<ReturnType<typeof backupToMemory>> | undefined;
     const backedUp = await phasesAndPoints(async (events) => {
       backup = await backupToMemory(source.url, {}, 2, events);
     });
-    expect(backedUp.filter((s) => s.startsWith('point'))).toEqual(['point catalog read', 'point data']);
+    expect(backedUp.filter((s) => s.startsWith('point'))).toEqual([
+      'point catalog read',
+      'point data',
+      'point footer',
+    ]);
     // The catalog's point falls in the schema phase; the data point after the data phase is announced.
     expect(backedUp.indexOf('point catalog read')).toBeGreaterThan(backedUp.indexOf('phase schema'));
     expect(backedUp.indexOf('point catalog read')).toBeLessThan(backedUp.indexOf('phase data'));
     expect(backedUp.indexOf('point data')).toBeGreaterThan(backedUp.indexOf('phase data'));
     expect(backedUp.indexOf('point data')).toBeLessThan(backedUp.indexOf('phase done'));
+    // The data phase's garbage ends before the footer (the schema) is written, after the last COPY.
+    expect(backedUp.indexOf('point footer')).toBeLessThan(backedUp.indexOf('phase done'));
 
     target = await createPgDatabase('pg_gcpoints_dst');
     const restored = await phasesAndPoints((events) =>

@@ -1,7 +1,7 @@
 // Turning pg_depend links into dependencies (issue 14: memory with thousands of tables). The links
 // come in typed arrays; each object's dependencies come out distinct, without itself, in the order
 // pg_depend gives them, as a list of exactly that many ids made once (not the list grown by push).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   type CatalogContext,
   type CatalogObject,
@@ -71,6 +71,46 @@ describe('resolveDependencies', () => {
     ]);
     // Each list is a new one made at its length, not the one the links were pushed into.
     for (const [o, pushed] of pushedInto) expect(o.deps).not.toBe(pushed);
+  });
+});
+
+describe('resolveDependencies with many objects', () => {
+  // Each catalog key and each id in a Map, and every list grown by push then copied, were the largest
+  // things ordering allocated with 20,000 tables (docs/BENCHMARKS.md, "Session 14: backupmem").
+  it('puts no key or id of every object in a Map, and pushes nothing into the lists it adds to', () => {
+    const schema = object('schema', 'public', [catalogKey('pg_namespace', 2200)]);
+    schema.id = 'schema:public';
+    const tables = Array.from({ length: 200 }, (_, i) =>
+      object('table', `t${i}`, [catalogKey('pg_class', 20000 + i)]),
+    );
+    const fill = linksFill(tables.length * 2);
+    tables.forEach((_, i) => {
+      fill.from[2 * i] = catalogKey('pg_class', 20000 + i);
+      fill.to[2 * i] = catalogKey('pg_namespace', 2200);
+      fill.types[2 * i] = DEPTYPE.normal;
+      fill.from[2 * i + 1] = catalogKey('pg_class', 20000 + i);
+      fill.to[2 * i + 1] = catalogKey('pg_class', 20000 + ((i + 1) % tables.length));
+      fill.types[2 * i + 1] = DEPTYPE.normal;
+    });
+    // The readers' lists are read, not pushed into: frozen, a push throws.
+    for (const o of [schema, ...tables]) Object.freeze(o.deps);
+    const set = vi.spyOn(Map.prototype, 'set');
+    let out: CatalogObject[];
+    let sets: number;
+    try {
+      out = resolveDependencies(ctx, [schema, ...tables], {
+        from: fill.from,
+        to: fill.to,
+        types: fill.types,
+        userRelations: new Set(),
+      });
+    } finally {
+      // (Counted first: restoring the spy clears its calls.)
+      sets = set.mock.calls.length;
+      set.mockRestore();
+    }
+    expect(out.find((o) => o.id === 'table:public.t5')?.deps).toEqual(['schema:public', 'table:public.t6']);
+    expect(sets).toBeLessThan(tables.length);
   });
 });
 

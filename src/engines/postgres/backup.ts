@@ -154,7 +154,10 @@ export async function backupPostgres(
     }
     const withConfig = selective || options.schemaOnly ? undefined : extensionConfig;
     const dataFilter = new NameFilter({ excludeTables: options.excludeTableData });
-    const withoutData = catalog.tables.filter((t) => !dataFilter.relation(t.schema, t.name));
+    // Asked only when there are patterns: matching cost some 400 bytes of garbage a table.
+    const withoutData = options.excludeTableData?.length
+      ? catalog.tables.filter((t) => !dataFilter.relation(t.schema, t.name))
+      : [];
     if (!options.schemaOnly && withoutData.length) {
       // Said in the manifest, so the empty tables a restore gives are no surprise.
       const names = withoutData.map((t) => qualify(t.schema, t.name));
@@ -198,7 +201,9 @@ export async function backupPostgres(
       // A schema or table selection leaves out the system objects' privileges, as pg_dump -n/-t does.
       objects: options.dataOnly
         ? catalog.objects.filter((o) => o.kind === 'refresh')
-        : catalog.objects.filter((o) => !selective || o.kind !== 'system-acl'),
+        : selective
+          ? catalog.objects.filter((o) => o.kind !== 'system-acl')
+          : catalog.objects,
       tables,
       sequences,
       partitions: relations
@@ -287,6 +292,8 @@ export async function backupPostgres(
     }
 
     await leader.query('COMMIT', [], 'finishing the backup transaction');
+    // The data phase's garbage ends here; the schema is kept for the footer, written next.
+    if (tables.length || takeLargeObjects) garbagePoint('footer');
     progress({ type: 'phase', phase: 'done' });
     return {
       serverVersion: server.version,

@@ -1,6 +1,7 @@
 import { qualify } from '../ident.js';
 import { type CatalogContext, type CatalogObject, catalogKey, rows } from './context.js';
 import { breakCycles } from './cycles.js';
+import { KeyOwners } from './key-owners.js';
 import { notExtensionMember, SYSTEM_SCHEMA_FILTER } from './sql.js';
 
 /**
@@ -155,20 +156,15 @@ export function resolveDependencies(
     }
   }
   const { from: linkFrom, to: linkTo, types, userRelations } = depend;
-  // Catalog key → the object standing for it (the object, not its id: each edge then needs no lookup by id).
-  const owner = new Map<number, CatalogObject>();
-  for (let i = 0; i < objects.length; i++) {
-    const obj = objects[i]!;
-    const keys = obj.keys;
-    for (let j = 0; j < keys.length; j++) owner.set(keys[j]!, obj);
-  }
+  // Catalog key → the position of the object standing for it (each edge then needs no lookup by id).
+  const owner = new KeyOwners(objects);
 
   // Attach unclaimed catalog rows to the object they are internal to (repeat: chains like array → type → table),
   // looking again only at the rows still unclaimed (by position).
   let internal: number[] = [];
   for (let i = 0; i < types.length; i++) {
     const type = types[i];
-    if ((type === DEPTYPE.internal || type === DEPTYPE.extension) && !owner.has(linkFrom[i]!))
+    if ((type === DEPTYPE.internal || type === DEPTYPE.extension) && owner.get(linkFrom[i]!) < 0)
       internal.push(i);
   }
   for (let changed = true; changed; ) {
@@ -176,45 +172,59 @@ export function resolveDependencies(
     const unclaimed: number[] = [];
     for (let k = 0; k < internal.length; k++) {
       const i = internal[k]!;
-      if (owner.has(linkFrom[i]!)) continue;
+      if (owner.get(linkFrom[i]!) >= 0) continue;
       const to = owner.get(linkTo[i]!);
-      if (to) {
-        owner.set(linkFrom[i]!, to);
+      if (to >= 0) {
+        owner.claim(linkFrom[i]!, to);
         changed = true;
       } else unclaimed.push(i);
     }
     internal = unclaimed;
   }
 
-  const byId = new Map<string, CatalogObject>();
-  for (let i = 0; i < objects.length; i++) byId.set(objects[i]!.id, objects[i]!);
+  // Made when first needed (partitions, objects left out, refreshes): with thousands of tables, a map of
+  // every id is megabytes that most schemas never ask.
+  let everyId: Map<string, CatalogObject> | undefined;
+  const byId = (): Map<string, CatalogObject> => {
+    if (everyId) return everyId;
+    everyId = new Map();
+    for (let i = 0; i < objects.length; i++) everyId.set(objects[i]!.id, objects[i]!);
+    return everyId;
+  };
   const dangling = new Set<string>();
   /** Partitioned index or key → the partitions' indexes or keys attached to it. */
   const attached = new Map<string, string[]>();
+  // The edges found, by position, added to the objects' lists all at once below (see DependEdges).
+  const edges = new DependEdges(objects.length, types.length);
+  /** Objects whose list something pushed into after that: copied at their length at the end. */
+  const grown = new Set<CatalogObject>();
   for (let i = 0; i < types.length; i++) {
     const type = types[i];
     if (type === DEPTYPE.extension) continue;
-    const from = owner.get(linkFrom[i]!);
-    if (!from) continue;
-    const toObject = owner.get(linkTo[i]!);
-    if (toObject) {
-      if (toObject === from) continue;
-      const to = toObject.id;
-      const attach = type === DEPTYPE.partitionPrimary ? byId.get(`attach:${from.id}`) : undefined;
+    const f = owner.get(linkFrom[i]!);
+    if (f < 0) continue;
+    const from = objects[f]!;
+    const t = owner.get(linkTo[i]!);
+    if (t >= 0) {
+      if (t === f) continue;
+      const to = objects[t]!.id;
+      const attach = type === DEPTYPE.partitionPrimary ? byId().get(`attach:${from.id}`) : undefined;
       if (attach) {
         // A partition's index: the attach step needs the parent index, the build does not.
         attach.deps.push(to);
+        grown.add(attach);
         const siblings = attached.get(to);
         if (siblings) siblings.push(attach.id);
         else attached.set(to, [attach.id]);
-      } else if (from.deps[from.deps.length - 1] !== to) {
+      } else if (edges.lastTo(f, from.deps, objects) !== to) {
         // (A default or foreign key names its table once per column: rows next to each other.)
-        from.deps.push(to);
+        edges.add(f, t);
       }
     } else if (type === DEPTYPE.normal && userRelations.has(linkTo[i]!)) {
       dangling.add(from.id);
     }
   }
+  const built = edges.appendTo(objects);
   // A key on a partitioned table is only usable (valid) once every partition's key is attached,
   // so whatever needs it (a foreign key referencing the table) waits for all of them.
   const descendants = (id: string, out: string[] = []): string[] => {
@@ -230,14 +240,20 @@ export function resolveDependencies(
       if (!attached.has(dep)) continue;
       const all = descendants(dep);
       // The pieces of the tree themselves only need their own parent.
-      if (!all.includes(obj.id) && !all.includes(`attach:${obj.id}`)) obj.deps.push(...all);
+      if (!all.includes(obj.id) && !all.includes(`attach:${obj.id}`)) {
+        obj.deps.push(...all);
+        grown.add(obj);
+      }
     }
   }
+  // Only tables are referenced (a foreign key's): their ids alone, a fifth of all.
+  let tableIds: Set<string> | undefined;
   for (let i = 0; i < objects.length; i++) {
     const obj = objects[i]!;
     if (!obj.references) continue;
+    tableIds ??= idsOfTables(objects);
     for (const ref of obj.references) {
-      if (!byId.has(`table:${ref.schema}.${ref.name}`)) dangling.add(obj.id);
+      if (!tableIds.has(`table:${ref.schema}.${ref.name}`)) dangling.add(obj.id);
     }
   }
 
@@ -261,7 +277,7 @@ export function resolveDependencies(
     }
   }
   for (const id of removed) {
-    const obj = byId.get(id);
+    const obj = byId().get(id);
     // A part (an inline check) goes with its owner, which is reported.
     if (obj && !partOf.has(id) && obj.kind !== 'refresh' && obj.kind !== 'default') {
       const where = obj.relation ? ` (on ${qualify(obj.relation.schema, obj.relation.name)})` : '';
@@ -271,18 +287,19 @@ export function resolveDependencies(
     }
   }
 
-  const kept = objects.filter((o) => !removed.has(o.id));
+  // (Most schemas lose nothing: then no copy of a list of every object.)
+  const kept = removed.size ? objects.filter((o) => !removed.has(o.id)) : objects;
   // Refreshing a materialized view that reads another one has to wait for that one's refresh,
   // also when it reads it through plain views or through functions whose SQL-standard bodies
   // read it (pg_depend records those; a string body's reads stay unknown, as to pg_dump).
   const refreshesNeeded = (id: string, seen: Set<string>): string[] => {
     const out: string[] = [];
-    for (const dep of byId.get(id)?.deps ?? []) {
+    for (const dep of byId().get(id)?.deps ?? []) {
       if (seen.has(dep)) continue;
       seen.add(dep);
       if (dep.startsWith('materialized-view:')) {
         const refresh = `refresh:${dep.slice('materialized-view:'.length)}`;
-        if (byId.has(refresh)) out.push(refresh);
+        if (byId().has(refresh)) out.push(refresh);
       } else if (dep.startsWith('view:') || dep.startsWith('function:') || dep.startsWith('aggregate:')) {
         out.push(...refreshesNeeded(dep, seen));
       }
@@ -293,9 +310,14 @@ export function resolveDependencies(
     const obj = kept[i]!;
     if (obj.kind !== 'refresh') continue;
     obj.deps.push(...refreshesNeeded(`materialized-view:${obj.schema}.${obj.name}`, new Set()));
+    grown.add(obj);
   }
-  for (let i = 0; i < kept.length; i++) {
-    const obj = kept[i]!;
+  for (let i = 0; i < objects.length; i++) {
+    const obj = objects[i]!;
+    if (removed.size && removed.has(obj.id)) continue;
+    // A list made above at its length, that nothing pushed into since, is kept when it has no repeats
+    // (nor itself, nor a removed id): a copy of each was 100,000 more lists with 20,000 tables.
+    if (built[i] && !grown.has(obj) && isExact(obj.deps, obj.id, removed)) continue;
     obj.deps = exactDeps(obj.deps, obj.id, removed);
   }
   return breakCycles(kept, partOf);
@@ -329,6 +351,81 @@ export function exactDeps(deps: readonly string[], self: string, removed: Readon
   const out = new Array<string>(count);
   for (let i = 0, k = 0; i < n; i++) if (firstKept(deps, i, self, removed)) out[k++] = deps[i]!;
   return out;
+}
+
+/** The ids of the objects that are tables. */
+function idsOfTables(objects: readonly CatalogObject[]): Set<string> {
+  const ids = new Set<string>();
+  for (let i = 0; i < objects.length; i++) if (objects[i]!.id.startsWith('table:')) ids.add(objects[i]!.id);
+  return ids;
+}
+
+/** Whether exactDeps would keep every id of `deps`: no repeats, not `self`, none removed. */
+function isExact(deps: readonly string[], self: string, removed: ReadonlySet<string>): boolean {
+  for (let i = 0; i < deps.length; i++) if (!firstKept(deps, i, self, removed)) return false;
+  return true;
+}
+
+/**
+ * The dependencies pg_depend adds to the objects, as pairs of positions in
+ * typed arrays, until each object's list is made once at its full length
+ * (its own ids, then the added ones in pg_depend's order). Pushing each one
+ * into the object's list, as before, grew 100,000 lists with 20,000 tables
+ * to room for 17 ids or more, some 15 MiB, while the backup's heap is at its
+ * largest, and left them to be copied at their length afterwards.
+ */
+class DependEdges {
+  private readonly from: Int32Array;
+  private readonly to: Int32Array;
+  private count = 0;
+  /** Per object: how many were added, and the last one (-1: none yet). */
+  private readonly added: Int32Array;
+  private readonly last: Int32Array;
+
+  constructor(objects: number, most: number) {
+    this.from = new Int32Array(most);
+    this.to = new Int32Array(most);
+    this.added = new Int32Array(objects);
+    this.last = new Int32Array(objects).fill(-1);
+  }
+
+  add(from: number, to: number): void {
+    this.from[this.count] = from;
+    this.to[this.count] = to;
+    this.count++;
+    this.added[from]!++;
+    this.last[from] = to;
+  }
+
+  /** The id the object's list would end with now: the last one added, else the last of its own. */
+  lastTo(from: number, own: readonly string[], objects: readonly CatalogObject[]): string | undefined {
+    const last = this.last[from]!;
+    return last >= 0 ? objects[last]!.id : own[own.length - 1];
+  }
+
+  /** Gives each object with added dependencies a new list, its own ids then those; returns which got one (1 by position). */
+  appendTo(objects: readonly CatalogObject[]): Uint8Array {
+    const n = objects.length;
+    // Each object's run of added ids in one array (counted, then placed), in the order they were added.
+    const start = new Int32Array(n + 1);
+    for (let i = 0; i < n; i++) start[i + 1] = start[i]! + this.added[i]!;
+    const placed = start.slice(0, n);
+    const order = new Int32Array(this.count);
+    for (let k = 0; k < this.count; k++) order[placed[this.from[k]!]!++] = this.to[k]!;
+    const built = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const extra = this.added[i]!;
+      if (!extra) continue;
+      const obj = objects[i]!;
+      const own = obj.deps;
+      const deps = new Array<string>(own.length + extra);
+      for (let j = 0; j < own.length; j++) deps[j] = own[j]!;
+      for (let j = 0; j < extra; j++) deps[own.length + j] = objects[order[start[i]! + j]!]!.id;
+      obj.deps = deps;
+      built[i] = 1;
+    }
+    return built;
+  }
 }
 
 /** Whether exactDeps keeps `deps[i]`: kept where it first occurs (an earlier equal one is neither `self` nor removed either). */
