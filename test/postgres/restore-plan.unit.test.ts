@@ -179,6 +179,21 @@ describe('planSchedule', () => {
     ]);
   });
 
+  it('every task carries the runner given, as made (no copy of the task to add it)', async () => {
+    const ran: string[] = [];
+    const run = async function (this: RestoreTask) {
+      ran.push(this.id);
+    };
+    const runnable = planSchedule(plan, schema.partitions, undefined, run);
+    expect(runnable.map((t) => t.id)).toEqual(tasks.map((t) => t.id));
+    for (const t of runnable) expect(t.run).toBe(run);
+    // Planned without a runner: its tasks refuse to run.
+    await expect(task('index:public.big_k').run(undefined as never)).rejects.toThrow('without a runner');
+    const index = runnable.find((t) => t.id === 'index:public.big_k') as RestoreTask;
+    await index.run(undefined as never);
+    expect(ran).toEqual(['index:public.big_k']);
+  });
+
   it('tasks that lock one table in one mode share one lock object (a restore plans one per post-data object)', () => {
     const big = planSchedule(
       planRestore(

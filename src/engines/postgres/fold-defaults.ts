@@ -22,13 +22,16 @@ export function foldColumnDefaults(objects: readonly PgObject[]): {
   const inherited = new Set<string>();
   for (const o of objects)
     if (o.kind === 'table' || o.kind === 'foreign-table') for (const d of o.deps) inherited.add(d);
-  const tables = new Map<string, { object: PgObject; name: string; lines: string[] }>();
+  // Each table's CREATE TABLE is kept whole and searched, not split into its lines: the lines of
+  // every table, held until the last default is folded, were ~15 MB of promoted garbage in the
+  // middle of a 20,000-table restore's planning (docs/BENCHMARKS.md, session 14).
+  const tables = new Map<string, FoldingTable>();
   for (const o of objects) {
     if (o.kind !== 'table' || inherited.has(o.id)) continue;
     const create = o.sql[0];
     const name = create && /^CREATE (?:UNLOGGED )?TABLE (\S+) \(\n/.exec(create)?.[1];
     if (!create || !name || !create.endsWith('\n)')) continue;
-    tables.set(o.id, { object: o, name, lines: create.split('\n') });
+    tables.set(o.id, { object: o, name, create, inserts: [] });
   }
 
   const foldedIds = new Set<string>();
@@ -39,17 +42,22 @@ export function foldColumnDefaults(objects: readonly PgObject[]): {
     if (!table) continue;
     const parsed = parseSetDefault(o.sql[0] as string, table.name);
     if (!parsed) continue;
-    const at: number[] = [];
-    // Lines 1 … n-2 are the definitions; the first and last open and close the list.
-    for (let i = 1; i < table.lines.length - 1; i++)
-      if ((table.lines[i] as string).startsWith(`    ${parsed.column} `)) at.push(i);
-    const i = at[0];
-    if (at.length !== 1 || i === undefined) continue;
-    const line = table.lines[i] as string;
-    if (/ (?:DEFAULT|GENERATED) /.test(line)) continue;
-    table.lines[i] = line.endsWith(',')
-      ? `${line.slice(0, -1)} DEFAULT ${parsed.expression},`
-      : `${line} DEFAULT ${parsed.expression}`;
+    // The lines between the first and the last are the definitions; a column's starts with it,
+    // after four blanks, and must be found exactly once.
+    const { create } = table;
+    const needle = `\n    ${parsed.column} `;
+    const start = create.indexOf(needle);
+    if (start < 0 || create.indexOf(needle, start + 1) >= 0) continue;
+    const end = create.indexOf('\n', start + 1);
+    // A definition with a default already (archived, or folded just now) keeps it.
+    if (/ (?:DEFAULT|GENERATED) /.test(create.slice(start + 1, end))) continue;
+    if (table.inserts.some((i) => i.line === start)) continue;
+    // Before the comma that ends every definition but the last.
+    table.inserts.push({
+      line: start,
+      at: create.charCodeAt(end - 1) === COMMA ? end - 1 : end,
+      text: ` DEFAULT ${parsed.expression}`,
+    });
     foldedIds.add(o.id);
     folded.set(table.object.id, (folded.get(table.object.id) ?? 0) + 1);
   }
@@ -58,10 +66,36 @@ export function foldColumnDefaults(objects: readonly PgObject[]): {
     objects: objects.flatMap((o) => {
       if (foldedIds.has(o.id)) return [];
       const table = folded.has(o.id) ? tables.get(o.id) : undefined;
-      return table ? [{ ...o, sql: [table.lines.join('\n'), ...o.sql.slice(1)] }] : [o];
+      return table ? [{ ...o, sql: [withInserts(table), ...o.sql.slice(1)] }] : [o];
     }),
     folded,
   };
+}
+
+const COMMA = 0x2c;
+
+/** A table whose CREATE TABLE may take defaults: the text as archived and what goes into it. */
+interface FoldingTable {
+  object: PgObject;
+  /** The table's name as the CREATE TABLE writes it. */
+  name: string;
+  create: string;
+  /** Defaults to write in: `at` an offset into `create`, `line` where the column's line starts. */
+  inserts: { line: number; at: number; text: string }[];
+}
+
+/** The CREATE TABLE with its folded defaults written in. */
+function withInserts({ create, inserts }: FoldingTable): string {
+  const ordered = inserts.length > 1 ? [...inserts].sort((a, b) => a.at - b.at) : inserts;
+  // Joined, not concatenated: one flat string, where `+=` leaves a tree of pieces behind it.
+  const parts: string[] = [];
+  let from = 0;
+  for (const { at, text } of ordered) {
+    parts.push(create.slice(from, at), text);
+    from = at;
+  }
+  parts.push(create.slice(from));
+  return parts.join('');
 }
 
 /** The quoted column and the expression of `ALTER TABLE ONLY <table> ALTER COLUMN <column> SET DEFAULT <expression>`. */

@@ -331,7 +331,7 @@ export async function parsePostgresSchema(value: unknown): Promise<PostgresSchem
     // Valid as it stands (nearly always): its objects are used as they are, not copied one by one
     // by zod (seconds at 20,000 tables). The lists are copied: a restore trims them in place.
     const schema = value as PostgresSchema;
-    shareArchivedStrings(schema.objects);
+    shareArchivedStrings(schema.objects, schema.tables);
     return {
       ...schema,
       objects: [...schema.objects],
@@ -350,6 +350,6 @@ export async function parsePostgresSchema(value: unknown): Promise<PostgresSchem
       'restore from another backup',
     );
   }
-  shareArchivedStrings(parsed.data.objects);
+  shareArchivedStrings(parsed.data.objects, parsed.data.tables);
   return parsed.data;
 }

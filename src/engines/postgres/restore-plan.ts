@@ -1,6 +1,7 @@
 import { StowageError, UsageError } from '../../errors.js';
 import type { LockMode } from '../../scheduler/scheduler.js';
 import type { StreamSummary } from '../engine.js';
+import type { PgSession } from './connect.js';
 import type { LoadGroup } from './data-only.js';
 import { qualify } from './ident.js';
 import type { LargeObjects } from './large-objects.js';
@@ -151,7 +152,16 @@ export interface RestoreTask {
   /** Bytes of the tables a batched object reads or a batched load writes (a batch stays small, so big work keeps running side by side). */
   batchWeight?: number;
   work: RestoreWork;
+  /** Does the work: one function for every task, called as the task's method (see {@link planSchedule}). */
+  run: RunTask;
 }
+
+/** What runs a task's work on a session (the runner's, restore.ts); `this` is the task. */
+export type RunTask = (this: RestoreTask, session: PgSession) => Promise<void>;
+
+/** The `run` of a schedule planned only to be looked at (tests, a printed plan). */
+const notRunnable: RunTask = () =>
+  Promise.reject(new Error('this restore schedule was planned without a runner'));
 
 /** Post-data of tables up to this size may be sent to the server together with others' (one round trip for many). */
 export const BATCH_TABLE_BYTES = 1024 * 1024;
@@ -172,11 +182,15 @@ export const BATCH_WEIGHT = 8 * 1024 * 1024;
  * table's load tasks, bytes and lock key are worked out once, and work that
  * waits for all of the data waits for one {@link ALL_DATA} task instead of
  * naming every load.
+ *
+ * `run` is every task's `run`, one function called as each task's method: the
+ * tasks are made once with it, not copied to add it (80,000 tasks at 20,000 tables).
  */
 export function planSchedule(
   plan: Pick<RestorePlan, 'tables' | 'sequences' | 'largeObjects' | 'postData' | 'streams'>,
   partitions: PostgresSchema['partitions'],
   groups?: LoadGroup[],
+  run: RunTask = notRunnable,
 ): RestoreTask[] {
   const { tables, largeObjects, streams } = plan;
   const bytesOf = (stream: string) => streams.get(stream)?.rawBytes ?? 0;
@@ -205,53 +219,69 @@ export function planSchedule(
     for (const g of groups) {
       const deps = g.deps.flatMap((d) => groupTasks.get(d) ?? [d]);
       const members = g.tables.map(memberOf);
-      if (members.length === 1) addLoads(data, members[0] as TableInfo, deps);
+      if (members.length === 1) addLoads(data, members[0] as TableInfo, deps, run);
       else
-        data.push({
-          id: g.id,
-          deps,
-          locks: [],
-          priority: 0,
-          size: members.reduce((n, m) => n + m.bytes, 0),
-          work: { kind: 'load-together', tables: members.map((m) => m.table) },
-        });
+        data.push(
+          task(
+            {
+              id: g.id,
+              deps,
+              locks: [],
+              priority: 0,
+              size: members.reduce((n, m) => n + m.bytes, 0),
+              work: { kind: 'load-together', tables: members.map((m) => m.table) },
+            },
+            run,
+          ),
+        );
     }
   } else {
-    for (const table of tables) addLoads(data, infos.get(table) as TableInfo, []);
+    for (const table of tables) addLoads(data, infos.get(table) as TableInfo, [], run);
   }
   if (largeObjects) {
-    data.push({
-      id: largeObjects.stream,
-      deps: [],
-      locks: [],
-      priority: 0,
-      size: bytesOf(largeObjects.stream),
-      work: { kind: 'large-objects', stream: largeObjects.stream },
-    });
+    data.push(
+      task(
+        {
+          id: largeObjects.stream,
+          deps: [],
+          locks: [],
+          priority: 0,
+          size: bytesOf(largeObjects.stream),
+          work: { kind: 'large-objects', stream: largeObjects.stream },
+        },
+        run,
+      ),
+    );
   }
   /** Work that needs all of the data waits for this one task, which waits for every load. */
-  const allData: RestoreTask = {
-    id: ALL_DATA,
-    deps: data.map((t) => t.id),
-    locks: [],
-    priority: 1,
-    size: 0,
-    work: { kind: 'all-data' },
-  };
+  const allData = task(
+    {
+      id: ALL_DATA,
+      deps: data.map((t) => t.id),
+      locks: [],
+      priority: 1,
+      size: 0,
+      work: { kind: 'all-data' },
+    },
+    run,
+  );
   const afterAllData = [ALL_DATA];
 
   // Sequence values and post-data go ahead of any load that is ready: a build whose table is in
   // should not wait behind the remaining loads.
   const sequences: RestoreTask[] = plan.sequences.length
     ? [
-        {
-          id: 'sequence values',
-          deps: afterAllData,
-          locks: [],
-          priority: 1,
-          size: 0,
-          work: { kind: 'sequences' },
-        },
+        task(
+          {
+            id: 'sequence values',
+            deps: afterAllData,
+            locks: [],
+            priority: 1,
+            size: 0,
+            work: { kind: 'sequences' },
+          },
+          run,
+        ),
       ]
     : [];
 
@@ -316,20 +346,20 @@ export function planSchedule(
     if (waits === afterAllData) waitsForAll = true;
     // Both lists sized to what they hold: an array pushed into from empty keeps room for 16 more,
     // and a spread into a literal as much (60,000 tasks at 20,000 tables: 41 MB of 80 for both).
-    const task: RestoreTask = {
-      id: o.id,
-      deps: o.deps.concat(waits),
-      locks: locks.slice(),
-      priority: 1,
-      size: 0,
-      work: { kind: 'post-data', object: o },
-    };
     const weight = batchWeight(o);
-    if (weight !== undefined) {
-      task.batch = 'table-local post-data';
-      task.batchWeight = weight;
-    }
-    return task;
+    return task(
+      {
+        id: o.id,
+        deps: o.deps.concat(waits),
+        locks: locks.slice(),
+        priority: 1,
+        size: 0,
+        work: { kind: 'post-data', object: o },
+      },
+      run,
+      weight === undefined ? undefined : 'table-local post-data',
+      weight,
+    );
   });
   return [...(waitsForAll ? [allData] : []), ...sequences, ...postData, ...data];
 }
@@ -348,41 +378,72 @@ interface TableInfo {
 }
 
 /** Loads of a table alone: one task per stream, each sized as the whole table (see below). */
-function addLoads(into: RestoreTask[], info: TableInfo, deps: string[]): void {
+function addLoads(into: RestoreTask[], info: TableInfo, deps: string[], run: RunTask): void {
   // Biggest table first, its parts together (each sized as the whole table): its index builds, the
   // longest post-data work, can start only once all of them are in, and then overlap with loading
   // the smaller tables.
+  // A small table's load may go in one transaction with other small tables' (several COPYs, one
+  // commit): thousands of tables cost a few commits instead of one each, and their indexes and
+  // constraints become ready together, so post-data batches fill up too.
+  const batched = info.table.streams.length === 1 && info.bytes <= BATCH_TABLE_BYTES;
   for (const stream of info.table.streams) {
-    into.push({
-      ...(info.table.streams.length === 1 ? loadBatchOf(info.bytes) : {}),
-      id: stream,
-      deps,
-      locks: [],
-      priority: 0,
-      size: info.bytes,
-      work: { kind: 'load', table: info.table, stream },
-    });
+    into.push(
+      task(
+        {
+          id: stream,
+          deps,
+          locks: [],
+          priority: 0,
+          size: info.bytes,
+          work: { kind: 'load', table: info.table, stream },
+        },
+        run,
+        batched ? SMALL_TABLE_LOADS : undefined,
+        batched ? info.bytes : undefined,
+      ),
+    );
   }
 }
 
 /**
- * A small table's load may go in one transaction with other small tables' (several COPYs, one
- * commit): thousands of tables cost a few commits instead of one each, and their indexes and
- * constraints become ready together, so post-data batches fill up too.
+ * A task with every field in one order, `batch` and `batchWeight` present even when unset: all
+ * tasks then share one shape, their fields inside the object. Fields added to a task after it was
+ * made (or a copy of it spread with one more) went to a separate property array: 4 MB at 20,000
+ * tables, held through the restore (docs/BENCHMARKS.md, session 14).
  */
-function loadBatchOf(bytes: number): Pick<RestoreTask, 'batch' | 'batchWeight'> {
-  return bytes <= BATCH_TABLE_BYTES ? { batch: SMALL_TABLE_LOADS, batchWeight: bytes } : {};
+function task(
+  fields: Pick<RestoreTask, 'id' | 'deps' | 'locks' | 'priority' | 'size' | 'work'>,
+  run: RunTask,
+  batch?: string,
+  batchWeight?: number,
+): RestoreTask {
+  return {
+    id: fields.id,
+    deps: fields.deps,
+    locks: fields.locks,
+    priority: fields.priority,
+    size: fields.size,
+    batch,
+    batchWeight,
+    work: fields.work,
+    run,
+  };
 }
 
 /** One lock object per key and mode, shared by the tasks that take it (a restore plans one per post-data object). */
 function sharedLocks(): (key: string, mode: LockMode) => RestoreTask['locks'][number] {
-  const locks = new Map<string, RestoreTask['locks'][number]>();
+  // A map per mode, not one keyed by a string made of both: that was a new string per lookup.
+  const byMode = new Map<LockMode, Map<string, RestoreTask['locks'][number]>>();
   return (key, mode) => {
-    const id = `${mode} ${key}`;
-    let lock = locks.get(id);
+    let locks = byMode.get(mode);
+    if (!locks) {
+      locks = new Map();
+      byMode.set(mode, locks);
+    }
+    let lock = locks.get(key);
     if (!lock) {
       lock = { key, mode };
-      locks.set(id, lock);
+      locks.set(key, lock);
     }
     return lock;
   };

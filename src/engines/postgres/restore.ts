@@ -192,8 +192,8 @@ export async function restorePostgres(
     const runTask = function (this: RestoreTask, session: PgSession) {
       return steps.perform(this.work, session);
     };
-    const tasks = longStep('planning the schedule', () => planSchedule(plan, schema.partitions, groups)).map(
-      (task) => ({ ...task, run: runTask }),
+    const tasks = longStep('planning the schedule', () =>
+      planSchedule(plan, schema.partitions, groups, runTask),
     );
     const loadStreams = inStartOrder(tasks).flatMap(({ work }) =>
       work.kind === 'load'
