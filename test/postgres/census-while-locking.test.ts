@@ -42,7 +42,7 @@ describe('the census of a backup with a data session', () => {
       await holder.query('BEGIN');
       await holder.query('LOCK TABLE held IN ACCESS EXCLUSIVE MODE');
       const running = backupOf(db.url);
-      running.catch(() => {});
+      running.catch(() => {}); // awaited below, after the lock is released
       let censusWhileWaiting = false;
       try {
         const until = Date.now() + 15_000;
@@ -65,8 +65,9 @@ describe('the census of a backup with a data session', () => {
       } finally {
         await holder.query('COMMIT');
       }
-      expect(censusWhileWaiting).toBe(true);
+      // Settled before anything is checked: a backup still running would keep the database from being dropped.
       const waited = await running;
+      expect(censusWhileWaiting).toBe(true);
       expect(waited.result.schema).toEqual(alone.result.schema);
     });
   }, 60_000);
