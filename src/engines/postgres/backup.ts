@@ -8,7 +8,7 @@ import { PgSession, parseTarget } from './connect.js';
 import { copyPlaces, isSmallPart } from './copy-places.js';
 import { dumpTable, dumpTables } from './dump-table.js';
 import { qualify } from './ident.js';
-import { readCensus } from './introspect/census.js';
+import { type Census, readCensus } from './introspect/census.js';
 import type { CatalogContext } from './introspect/context.js';
 import { readDatabaseProperties } from './introspect/database-properties.js';
 import { readExtensionConfig } from './introspect/extension-config.js';
@@ -128,13 +128,17 @@ export async function backupPostgres(
       warnings,
       incomplete: [],
     };
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const census = askCensus(ctx, opening, lockTaken);
+    census.catch(() => {}); // awaited below, after the helpers
     ctx.schemas = await listSchemas(ctx, filter);
     const relations = await selectRelations(ctx, filter);
     ctx.relations = relations.map((r) => r.oid);
     await lockRelations(leader, relations);
-    // Asked on the leader while the helpers finish connecting.
-    const census = readCensus(ctx);
-    census.catch(() => {}); // awaited below, after the helpers
+    locked();
     const helpers = await catalogHelpers(opening, server.encoding);
     const catalog = await readCatalog(ctx, helpers, await census);
     const properties = await readDatabaseProperties(leader);
@@ -313,6 +317,34 @@ export async function backupPostgres(
     await opening;
     await Promise.all(sessions.map((s) => s.close()));
   }
+}
+
+/**
+ * The census (census.ts), asked on whichever session is free first: a data session that has
+ * joined the snapshot while the leader still lists the schemas and relations and locks them, or
+ * else the leader once `lockTaken` resolves (as before). The census reads catalog rows as the
+ * snapshot sees them, which no lock changes, so it need not wait for the locks; asked on the
+ * leader after them, it is a round trip of its own between the lock and the readers, and the first
+ * query of a fresh backend (some 7 ms of server time on a small database). When it fails on the
+ * data session the leader asks it; the backup goes on or fails where that session is used next.
+ */
+async function askCensus(
+  ctx: CatalogContext,
+  opening: Promise<PromiseSettledResult<PgSession>[]> | undefined,
+  lockTaken: Promise<void>,
+): Promise<Census> {
+  const joined = opening
+    ? await Promise.race([opening.then((all) => all.find((o) => o.status === 'fulfilled')), lockTaken])
+    : undefined;
+  if (joined) {
+    try {
+      return await readCensus({ session: joined.value, version: ctx.version });
+    } catch {
+      // Asked again on the leader below.
+    }
+  }
+  await lockTaken;
+  return readCensus(ctx);
 }
 
 /**
