@@ -42,6 +42,7 @@ import {
   startConnecting,
   type TargetConnecting,
 } from './target.js';
+import { TargetCreation, withCreationNote } from './target-creation.js';
 import { fitToServer } from './target-version.js';
 
 /** Most post-data objects sent to the server in one query. */
@@ -104,12 +105,22 @@ export async function restorePostgres(
   // or began before the archive was opened (startRestorePostgres).
   const connecting =
     (request.started as TargetConnecting | undefined) ?? startRestorePostgres(request.url, options, signal);
+  /** --create: CREATE DATABASE runs on the server while the rest is planned (target-creation.ts). */
+  let creation: TargetCreation | undefined;
   let planned: Awaited<ReturnType<typeof planTarget>>;
   try {
-    planned = await planTarget(request, options);
+    planned = await planTarget(request, options, (schema) => {
+      if (options.create && schema.contents !== 'globals')
+        creation = new TargetCreation(
+          connecting.session,
+          parseTarget(request.url),
+          { encoding: schema.database.encoding, locale: schema.database.properties },
+          signal,
+        );
+    });
   } catch (err) {
     await connecting.dispose();
-    throw err;
+    throw withCreationNote(err, await creation?.undo());
   }
   if (!planned.plan) {
     await connecting.dispose();
@@ -121,13 +132,21 @@ export async function restorePostgres(
 
   progress({ type: 'phase', phase: 'connect' });
   const properties = schema.database.properties;
-  const { main, created, prepared } = await openRestoreTarget(request, planned, connecting, settings);
+  let opened: Awaited<ReturnType<typeof openRestoreTarget>>;
+  try {
+    opened = await openRestoreTarget(request, planned, connecting, creation, settings);
+  } catch (err) {
+    throw withCreationNote(err, await creation?.undo());
+  }
+  const { main, created, prepared } = opened;
   const sessions: PgSession[] = [main];
   /** The other workers' sessions, connecting meanwhile (settled before the restore returns). */
   let opening: Promise<PromiseSettledResult<PgSession>[]> = Promise.resolve([]);
   const ledger = new RestoreLedger();
   const items: Record<string, number> = {};
   let stoppedBeforeWrite: unknown;
+  /** Past the last refusal: the target holds (or is about to hold) what the restore wrote. */
+  let writing = false;
   try {
     const run: RestoreRun = { request, options, schema, plan, warnings, ledger, main, created };
     const { server, insert, jobs, objects, preData } = await checkTarget(run, prepared);
@@ -147,6 +166,10 @@ export async function restorePostgres(
           throw err;
         });
     }
+    // From here on the database holds what the restore wrote: a failure leaves it, as pg_restore does.
+    signal?.throwIfAborted();
+    writing = true;
+    void creation?.keep();
 
     ledger.plan('pre-data', preData.filter((o) => o.sql.length).length, 'objects');
     ledger.plan('data', tables.length, 'tables');
@@ -258,12 +281,24 @@ export async function restorePostgres(
     progress({ type: 'phase', phase: 'done' });
     return { database: main.target.database, items, warnings };
   } catch (err) {
+    if (creation && !writing) {
+      // Refused or stopped before anything was written: the database this run created goes again
+      // (its sessions first: DROP DATABASE waits for them to leave).
+      await opening;
+      await Promise.all(sessions.map((s) => s.close()));
+      const note = await creation.undo();
+      throw withCreationNote(
+        err === stoppedBeforeWrite ? err : restoreFailure(err, ledger, signal, dataOnly),
+        note,
+      );
+    }
     // Declined or failed before anything was written: the caller's own error, as it is.
     if (err === stoppedBeforeWrite) throw err;
     throw restoreFailure(err, ledger, signal, dataOnly);
   } finally {
     await opening;
     await Promise.all(sessions.map((s) => s.close()));
+    await creation?.keep();
   }
 }
 
@@ -293,21 +328,19 @@ async function openRestoreTarget(
   request: EngineRestoreRequest<PostgresRestoreOptions>,
   { schema, warnings, plan, needs }: PlannedRestore,
   connecting: ReturnType<typeof startConnecting>,
+  creation: TargetCreation | undefined,
   settings: Record<string, string>,
 ) {
   const options = request.options ?? {};
   const { progress, signal } = request;
   const { ownership, selection, tables, sequences, postData, eventTriggers } = plan;
-  const properties = schema.database.properties;
   /** The server as prepare saw it: the same server, role and settings as the target session's. */
   let prepared: { info: Awaited<ReturnType<typeof readServerInfo>>; on: PgSession } | undefined;
   const { session: main, created } = await openTarget(
     request.url,
     {
       connecting,
-      create: !!options.create,
-      encoding: schema.database.encoding,
-      locale: properties,
+      creation,
       settings,
       signal,
       prepare: async (session) => {
@@ -906,10 +939,13 @@ function notValidForeignKey(o: PgObject): PgObject {
 async function planTarget(
   request: EngineRestoreRequest<PostgresRestoreOptions>,
   options: PostgresRestoreOptions,
+  /** Called once the schema passed its checks, before the planning (--create starts there). */
+  checked: (schema: Awaited<ReturnType<typeof parsePostgresSchema>>) => void,
 ) {
   await nextTurn();
   // Its check of every object runs before parsePostgresSchema's first await: within the step.
   const schema = await longStep('checking the schema', () => parsePostgresSchema(request.schema));
+  checked(schema);
   const warnings: string[] = [];
   if (schema.contents === 'globals') return { schema, warnings, plan: undefined, needs: undefined };
   await nextTurn();

@@ -1,6 +1,6 @@
 import { StowageError } from '../../errors.js';
-import { PgSession, type PgTarget, parseTarget, withDatabase } from './connect.js';
-import { quoteIdent, quoteLiteral } from './ident.js';
+import { PgSession, type PgTarget, parseTarget } from './connect.js';
+import { openMaintenance, type TargetCreation } from './target-creation.js';
 
 /**
  * The restore target: connecting to it, creating it when asked, and refusing
@@ -8,16 +8,14 @@ import { quoteIdent, quoteLiteral } from './ident.js';
  */
 
 export interface OpenTargetOptions {
-  create: boolean;
-  encoding: string;
-  /** The archived database's locale: a created database gets it when it differs from the server's default. */
-  locale?: { collate: string; ctype: string };
+  /** `--create`: the database's creation, begun while the restore planned. */
+  creation?: TargetCreation;
   settings: Record<string, string>;
   signal?: AbortSignal;
   /**
    * Runs on a session to the target server before anything is written to it:
-   * on the target database, or, when it is to be created, on the maintenance
-   * database before CREATE DATABASE (prerequisite checks, globals).
+   * on the target database, or, when this run created it, on the maintenance
+   * database after CREATE DATABASE (prerequisite checks, globals).
    */
   prepare?: (session: PgSession) => Promise<void>;
   /** The first connection, started earlier by {@link startConnecting}; openTarget takes it over. */
@@ -40,8 +38,10 @@ export function startConnecting(
   options: { create: boolean; settings: Record<string, string>; signal?: AbortSignal },
 ): TargetConnecting {
   const target = parseTarget(url);
+  // The maintenance session takes no signal: an interrupt waits for its CREATE DATABASE to end
+  // and then drops the database (target-creation.ts).
   const session = options.create
-    ? openMaintenance(target, options.signal)
+    ? openMaintenance(target, undefined)
     : PgSession.open(target, { mode: 'restore', settings: options.settings, signal: options.signal });
   // Its failure is reported where openTarget awaits it, after the planning's own errors.
   session.catch(() => {});
@@ -58,8 +58,10 @@ export function startConnecting(
 }
 
 /**
- * Opens the target database; with `create`, creates it first when it does not
- * exist (connecting to the `postgres` maintenance database, or `template1`).
+ * Opens the target database. With `creation` (`--create`), the database this run created or found
+ * absent and created: its session connects while `prepare` runs on the maintenance session; a
+ * database that existed is opened and checked as without `--create`. On a refusal here, the
+ * caller undoes the creation (target-creation.ts).
  */
 export async function openTarget(
   url: string,
@@ -69,156 +71,48 @@ export async function openTarget(
   const target = parseTarget(url);
   const open = () =>
     PgSession.open(target, { mode: 'restore', settings: options.settings, signal: options.signal });
-  if (options.create) {
-    // The target of --create is usually missing: ask the maintenance database, which creates it,
-    // instead of paying for a failed login first (a whole authentication on a loaded server).
-    const admin = await (options.connecting?.session ?? openMaintenance(target, options.signal)).catch(
-      () => undefined,
-    );
-    if (admin) {
-      let opening: Promise<PgSession> | undefined;
-      let made = false;
+  const { creation } = options;
+  if (creation) {
+    const outcome = await creation.outcome;
+    warnings.push(...outcome.warnings);
+    if (outcome.admin && outcome.created) {
+      // Interrupted while CREATE DATABASE ran: the caller drops it.
+      options.signal?.throwIfAborted();
+      // Connecting to the new database (a backend started, an authentication) runs while the
+      // checks that needed the plan run on the maintenance session: the same server and role.
+      const opening = open();
+      opening.catch(() => {});
       try {
-        const found = await lookUpTarget(admin, target.database);
-        if (!found.exists) {
-          made = await createDatabase(admin, target, options, warnings, found.template0);
-          // Connecting to the new database (a backend started, an authentication) need not wait
-          // for the maintenance session's goodbye: the server ends that backend meanwhile.
-          opening = open();
-          opening.catch(() => {});
-        }
-      } finally {
-        await admin.close();
+        await options.prepare?.(outcome.admin);
+      } catch (err) {
+        // Closed before the caller drops the database.
+        await (await opening.catch(() => undefined))?.close();
+        throw err;
       }
-      // Created by someone else meanwhile: not ours, so the emptiness check applies (prepare ran above).
-      if (opening) return { session: await opening, created: made, target };
+      return { session: await opening, created: true, target };
     }
+    // Found (or created by someone else meanwhile): not ours, so the emptiness check applies.
+    await creation.keep();
   }
   let session: PgSession | undefined;
   try {
-    session = options.connecting && !options.create ? await options.connecting.session : await open();
+    session = (options.connecting && !creation && (await options.connecting.session)) || (await open());
   } catch (err) {
-    if (!(err instanceof StowageError) || err.code !== 'pg-no-database' || !options.create) throw err;
-  }
-  if (session) {
-    try {
-      await options.prepare?.(session);
-    } catch (err) {
-      await session.close();
-      throw err;
-    }
-    return { session, created: false, target };
-  }
-  // The maintenance database was out of reach above: say why.
-  const admin = await openMaintenance(target, options.signal);
-  if (!admin) {
+    if (!(err instanceof StowageError) || err.code !== 'pg-no-database' || !creation) throw err;
+    // The maintenance database was out of reach above: say why.
     throw new StowageError(
       'pg-no-database',
       `cannot create database "${target.database}": neither "postgres" nor "template1" exists on ${target.server}`,
       'create the database yourself, then restore without --create',
     );
   }
-  let made: boolean;
   try {
-    made = await createDatabase(
-      admin,
-      target,
-      options,
-      warnings,
-      (await lookUpTarget(admin, target.database)).template0,
-    );
-  } finally {
-    await admin.close();
-  }
-  return { session: await open(), created: made, target };
-}
-
-/** The defaults a database created from template0 gets (its encoding and locale). */
-interface Template0 {
-  enc: string;
-  collate: string;
-  ctype: string;
-}
-
-/**
- * Whether the target database exists and, for creating it, template0's encoding and locale: one
- * question to the maintenance database instead of two (round trips before CREATE DATABASE wait).
- */
-async function lookUpTarget(
-  admin: PgSession,
-  database: string,
-): Promise<{ exists: boolean; template0: Template0 | undefined }> {
-  const { rows } = await admin.query<Partial<Template0> & { exists: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1) AS exists,
-       pg_catalog.pg_encoding_to_char(t.encoding) AS enc, t.datcollate AS collate, t.datctype AS ctype
-     FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_database t ON t.datname = 'template0'`,
-    [database],
-    'looking for the target database',
-  );
-  const r = rows[0];
-  const template0 =
-    r?.enc != null && r.collate != null && r.ctype != null
-      ? { enc: r.enc, collate: r.collate, ctype: r.ctype }
-      : undefined;
-  return { exists: !!r?.exists, template0 };
-}
-
-/** A session on the `postgres` maintenance database, or `template1`; undefined when neither exists. */
-async function openMaintenance(
-  target: PgTarget,
-  signal: AbortSignal | undefined,
-): Promise<PgSession | undefined> {
-  for (const maintenance of ['postgres', 'template1']) {
-    try {
-      return await PgSession.open(withDatabase(target, maintenance), { mode: 'restore', signal });
-    } catch (err) {
-      if (!(err instanceof StowageError) || err.code !== 'pg-no-database') throw err;
-    }
-  }
-  return undefined;
-}
-
-/**
- * Creates the target database from `admin`, a session on a maintenance database, once `prepare`
- * passed there; false when someone else created it meanwhile.
- */
-async function createDatabase(
-  admin: PgSession,
-  target: PgTarget,
-  options: OpenTargetOptions,
-  warnings: string[],
-  template0: Template0 | undefined,
-): Promise<boolean> {
-  const { encoding } = options;
-  await options.prepare?.(admin);
-  const defaultEncoding = template0?.enc;
-  let sql = `CREATE DATABASE ${quoteIdent(target.database)} TEMPLATE template0`;
-  let inCLocale = false;
-  const locale = options.locale;
-  if (
-    locale &&
-    (!defaultEncoding || defaultEncoding === encoding) &&
-    (locale.collate !== template0?.collate || locale.ctype !== template0?.ctype)
-  ) {
-    // The archived database's own locale, as pg_dump --create gives it.
-    sql += ` LC_COLLATE ${quoteLiteral(locale.collate)} LC_CTYPE ${quoteLiteral(locale.ctype)}`;
-  } else if (defaultEncoding && defaultEncoding !== encoding) {
-    // The cluster's locale may not fit the archived encoding; the C locale fits every encoding.
-    sql += ` ENCODING ${quoteLiteral(encoding)} LC_COLLATE 'C' LC_CTYPE 'C'`;
-    inCLocale = true;
-  }
-  try {
-    await admin.client.query(sql);
+    await options.prepare?.(session);
   } catch (err) {
-    // Someone created it in the meantime: fine, as long as the caller then checks that it is empty.
-    if ((err as { code?: string }).code === '42P04') return false;
-    throw admin.translate(err, `creating database "${target.database}"`);
+    await session.close();
+    throw err;
   }
-  if (inCLocale)
-    warnings.push(
-      `created database "${target.database}" with encoding ${encoding} and the C locale (the server default is ${defaultEncoding})`,
-    );
-  return true;
+  return { session, created: false, target };
 }
 
 /**

@@ -1,0 +1,218 @@
+import { StowageError } from '../../errors.js';
+import { PgSession, type PgTarget, withDatabase } from './connect.js';
+import { quoteIdent, quoteLiteral } from './ident.js';
+import { requireSupportedServer } from './server-info.js';
+
+/**
+ * `--create`'s database, created while the restore still plans. CREATE DATABASE is the longest
+ * single wait of a small restore (some 90 ms on an idle server, copying template0), and nothing
+ * it does depends on the plan: so it starts once the cheap refusals have passed (the archive's
+ * header, key, manifest and schema checks, in ops and the engine; the server's version and the
+ * target's absence, here, in the same round trip), and the checks that need the plan (the target
+ * version's features, roles, extensions) follow on the same maintenance session while the new
+ * database's first session connects. A refusal or failure before anything is written into the
+ * database drops it again ({@link TargetCreation.undo}), but only a database this run created:
+ * one that existed, or that someone else created meanwhile, is never touched.
+ */
+
+/** The encoding and locale the created database gets: the archived database's. */
+export interface CreationSpec {
+  encoding: string;
+  /** The archived database's locale: the created database gets it when it differs from template0's. */
+  locale?: { collate: string; ctype: string };
+}
+
+/** What `--create` found on the server, or did there. */
+export interface CreationOutcome {
+  /** A session on the maintenance database; undefined when neither `postgres` nor `template1` could be reached. */
+  admin: PgSession | undefined;
+  /** Whether this run created the database (and so may drop it again). */
+  created: boolean;
+  /** What the creation has to say (a database created in the C locale). */
+  warnings: string[];
+}
+
+export class TargetCreation {
+  /** Settles once the database was found, or created (or its creation failed). */
+  readonly outcome: Promise<CreationOutcome>;
+  private finished: Promise<void> | undefined;
+
+  /**
+   * Starts on `maintenance` (a session on the maintenance database, still connecting) at once.
+   * Not interrupted by the restore's signal: a CREATE DATABASE cut off mid-way still completes
+   * on the server, so an interrupted restore waits for it here and drops what it made.
+   */
+  constructor(
+    maintenance: Promise<PgSession | undefined>,
+    readonly target: PgTarget,
+    spec: CreationSpec,
+    signal: AbortSignal | undefined,
+  ) {
+    this.outcome = create(maintenance, target, spec, signal);
+    // Its failure is reported where the restore awaits it, after the planning's own errors.
+    this.outcome.catch(() => {});
+  }
+
+  /** The restore has begun writing into the database (or did not create it): it stays. */
+  keep(): Promise<void> {
+    this.finished ??= this.outcome.then(
+      (o) => o.admin?.close(),
+      () => {},
+    );
+    return this.finished;
+  }
+
+  /**
+   * The restore stopped before writing into the database: drops it if this run created it (the
+   * caller has closed its own sessions on it first). Returns what to add to the error, if anything.
+   */
+  async undo(): Promise<string | undefined> {
+    if (this.finished) {
+      await this.finished;
+      return undefined;
+    }
+    let note: string | undefined;
+    this.finished = (async () => {
+      const outcome = await this.outcome.catch(() => undefined);
+      if (!outcome?.admin) return;
+      const name = this.target.database;
+      try {
+        if (!outcome.created) return;
+        await outcome.admin.query(`DROP DATABASE ${quoteIdent(name)}`, [], `dropping database "${name}"`);
+        note = `database "${name}", created by this restore, was dropped again`;
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        note = `database "${name}" was created by this restore and could not be dropped again (${why}): drop it yourself`;
+      } finally {
+        await outcome.admin.close();
+      }
+    })();
+    await this.finished;
+    return note;
+  }
+}
+
+/** `err` with `note` (from {@link TargetCreation.undo}) added to its message; the same error without one. */
+export function withCreationNote(err: unknown, note: string | undefined): unknown {
+  if (!note) return err;
+  if (err instanceof StowageError)
+    return new StowageError(err.code, `${err.message}; ${note}`, err.hint, { cause: err.cause ?? err });
+  const message = err instanceof Error ? err.message : String(err);
+  return new StowageError('pg-error', `${message}; ${note}`, undefined, { cause: err });
+}
+
+async function create(
+  maintenance: Promise<PgSession | undefined>,
+  target: PgTarget,
+  spec: CreationSpec,
+  signal: AbortSignal | undefined,
+): Promise<CreationOutcome> {
+  // Out of reach (or refused): the restore then tries the target itself, and says why.
+  const admin = await maintenance.catch(() => undefined);
+  if (!admin) return { admin: undefined, created: false, warnings: [] };
+  try {
+    const found = await lookUpTarget(admin, target.database);
+    requireSupportedServer(found.server, admin.target.server);
+    if (found.exists) return { admin, created: false, warnings: [] };
+    // Interrupted before anything was created: nothing to undo.
+    signal?.throwIfAborted();
+    const warnings: string[] = [];
+    const created = await createDatabase(admin, target, spec, warnings, found.template0);
+    return { admin, created, warnings };
+  } catch (err) {
+    await admin.close();
+    throw err;
+  }
+}
+
+/** The defaults a database created from template0 gets (its encoding and locale). */
+interface Template0 {
+  enc: string;
+  collate: string;
+  ctype: string;
+}
+
+/**
+ * Whether the target database exists, the server's version and, for creating the database,
+ * template0's encoding and locale: one question to the maintenance database (round trips before
+ * CREATE DATABASE wait).
+ */
+async function lookUpTarget(
+  admin: PgSession,
+  database: string,
+): Promise<{
+  exists: boolean;
+  server: { version: string; versionNum: number };
+  template0: Template0 | undefined;
+}> {
+  const { rows } = await admin.query<Partial<Template0> & { exists: boolean; version: string; num: string }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1) AS exists,
+       pg_catalog.current_setting('server_version') AS version, pg_catalog.current_setting('server_version_num') AS num,
+       pg_catalog.pg_encoding_to_char(t.encoding) AS enc, t.datcollate AS collate, t.datctype AS ctype
+     FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_database t ON t.datname = 'template0'`,
+    [database],
+    'looking for the target database',
+  );
+  const r = rows[0];
+  const template0 =
+    r?.enc != null && r.collate != null && r.ctype != null
+      ? { enc: r.enc, collate: r.collate, ctype: r.ctype }
+      : undefined;
+  return {
+    exists: !!r?.exists,
+    server: { version: r?.version ?? '?', versionNum: Number(r?.num ?? 0) },
+    template0,
+  };
+}
+
+/** A session on the `postgres` maintenance database, or `template1`; undefined when neither exists. */
+export async function openMaintenance(
+  target: PgTarget,
+  signal: AbortSignal | undefined,
+): Promise<PgSession | undefined> {
+  for (const maintenance of ['postgres', 'template1']) {
+    try {
+      return await PgSession.open(withDatabase(target, maintenance), { mode: 'restore', signal });
+    } catch (err) {
+      if (!(err instanceof StowageError) || err.code !== 'pg-no-database') throw err;
+    }
+  }
+  return undefined;
+}
+
+/** Creates the target database from `admin`, a session on a maintenance database; false when someone else created it meanwhile. */
+async function createDatabase(
+  admin: PgSession,
+  target: PgTarget,
+  { encoding, locale }: CreationSpec,
+  warnings: string[],
+  template0: Template0 | undefined,
+): Promise<boolean> {
+  const defaultEncoding = template0?.enc;
+  let sql = `CREATE DATABASE ${quoteIdent(target.database)} TEMPLATE template0`;
+  let inCLocale = false;
+  if (
+    locale &&
+    (!defaultEncoding || defaultEncoding === encoding) &&
+    (locale.collate !== template0?.collate || locale.ctype !== template0?.ctype)
+  ) {
+    // The archived database's own locale, as pg_dump --create gives it.
+    sql += ` LC_COLLATE ${quoteLiteral(locale.collate)} LC_CTYPE ${quoteLiteral(locale.ctype)}`;
+  } else if (defaultEncoding && defaultEncoding !== encoding) {
+    // The cluster's locale may not fit the archived encoding; the C locale fits every encoding.
+    sql += ` ENCODING ${quoteLiteral(encoding)} LC_COLLATE 'C' LC_CTYPE 'C'`;
+    inCLocale = true;
+  }
+  try {
+    await admin.client.query(sql);
+  } catch (err) {
+    // Someone created it in the meantime: fine, as long as the caller then checks that it is empty.
+    if ((err as { code?: string }).code === '42P04') return false;
+    throw admin.translate(err, `creating database "${target.database}"`);
+  }
+  if (inCLocale)
+    warnings.push(
+      `created database "${target.database}" with encoding ${encoding} and the C locale (the server default is ${defaultEncoding})`,
+    );
+  return true;
+}
