@@ -57,7 +57,7 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
       stderr.flush();
       process.exit(130);
     }
-    stderr.write(`\n${signal}: stopping; a partial archive is removed (again to force)\n`);
+    stderr.write(`\n${signal}: ${interruptNote(argv)} (again to force)\n`);
     controller.abort(new StowageError('interrupted', `interrupted by ${signal}`));
   };
   process.on('SIGINT', onSignal);
@@ -222,4 +222,17 @@ export function wantsJson(argv: string[]): boolean {
 function isPromptCancel(err: unknown): boolean {
   const name = (err as { name?: string })?.name;
   return name === 'ExitPromptError' || name === 'AbortPromptError';
+}
+
+/**
+ * What stopping means for the command being run, said as the first signal arrives: only a backup
+ * (or a daemon's run) has a partial archive to remove; a restore keeps what it wrote after its first
+ * write, as pg_restore does, and before that drops a database it created.
+ */
+export function interruptNote(argv: readonly string[]): string {
+  const command = argv.find((arg) => !arg.startsWith('-'));
+  if (command === 'backup' || command === 'daemon') return 'stopping; a partial archive is removed';
+  if (command === 'restore')
+    return 'stopping; a database created by this restore is dropped if nothing was restored into it yet';
+  return 'stopping';
 }
