@@ -243,8 +243,12 @@ class WorkerCodec implements FrameCodec {
       move ? [...transfer, move.buffer as ArrayBuffer] : transfer,
     );
     if (!('data' in reply)) throw new Error(`codec worker: unexpected reply to encode`);
-    // A copied raw buffer was never moved, so the caller's own buffer is free again already.
-    return { frame: asBuffer(reply.data), spare: transfer.length > 0 && reply.spare ? reply.spare : raw };
+    // A raw view that was copied (a short frame in a frame-size buffer: a stream's last frame)
+    // never moved, so the caller's own buffer is free again already and is what goes back to its
+    // pool. Handing back the worker's copy instead left the frame-size buffer to the garbage
+    // collector and had the next stream allocate another: one 2 MiB buffer per stream.
+    const moved = data === raw;
+    return { frame: asBuffer(reply.data), spare: moved && reply.spare ? reply.spare : raw };
   }
 
   encodePieces(ident: FrameIdentity, pieces: Iterable<string>, limits: PieceLimits): Iterable<Buffer> {

@@ -96,3 +96,45 @@ describe('codec threads start only for data big enough to need them', () => {
     expect(codec.threadsStarted).toBe(0);
   });
 });
+
+describe('raw buffers handed back by a codec with threads', () => {
+  const ident = { type: FrameType.Data, streamId: 1, ordinal: 0, sequence: 0 };
+
+  it('a short frame in a bigger buffer gives back that buffer, not the copy sent to the thread', async () => {
+    const codec = createFrameCodec({ threads: 1, level: 3, key: undefined, inlineFirst: 0 });
+    try {
+      // A small stream's last frame: 36 KiB at the start of a 2 MiB pool buffer (see ArchiveWriter.append).
+      const pooled = Buffer.allocUnsafeSlow(2 * 1024 * 1024);
+      const raw = pooled.subarray(0, 36 * 1024).fill(7);
+      const { frame, spare } = await codec.encode(ident, raw);
+      // The writer's pool takes back only the whole buffer it lent: anything else is garbage.
+      expect(spare.buffer).toBe(pooled.buffer);
+      const header = decodeFrameHeader(frame)!;
+      const stored = frame.subarray(FRAME_HEADER_SIZE, FRAME_HEADER_SIZE + header.storedLength);
+      const decoded = decodeFrame(
+        header,
+        stored,
+        frame.readUInt32LE(FRAME_HEADER_SIZE + header.storedLength),
+        undefined,
+      );
+      expect(Buffer.isBuffer(decoded) && decoded.equals(Buffer.alloc(36 * 1024, 7))).toBe(true);
+    } finally {
+      await codec.close();
+    }
+  }, 60_000);
+
+  it('a buffer that moved to the thread comes back whole', async () => {
+    const codec = createFrameCodec({ threads: 1, level: 3, key: undefined, inlineFirst: 0 });
+    try {
+      const raw = Buffer.allocUnsafeSlow(64 * 1024).fill(3);
+      const { spare } = await codec.encode(ident, raw);
+      // Moved there and back: the caller's view is detached, and the spare is its whole buffer.
+      expect(raw.byteLength).toBe(0);
+      expect(spare.byteOffset).toBe(0);
+      expect(spare.buffer.byteLength).toBe(64 * 1024);
+    } finally {
+      await codec.close();
+    }
+  }, 60_000);
+});
+
