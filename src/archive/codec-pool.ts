@@ -52,6 +52,20 @@ export interface EncodedFrame {
 const INLINE_BELOW = 16 * 1024;
 
 /**
+ * The frames a writer with `frameSize`-byte frames encodes inline even once its threads run:
+ * under an eighth of a frame (256 KiB of the default 2 MiB), at least {@link INLINE_BELOW}.
+ * Such a frame is a small stream's whole or a stream's short last frame, and with hundreds of
+ * small streams (collections of a few hundred documents) a hop to a thread for each cost more
+ * than it saved: a backup of 500 MongoDB collections of ~36 KiB (level 6, two threads) took
+ * 4.9 CPU-s and peaked at 308 MiB RSS, against 2.8 CPU-s and 136 MiB with these frames inline
+ * (medians, docs/BENCHMARKS.md, session 14 `mongomem`). Streams of full frames still go to the
+ * threads.
+ */
+export function inlineBelowFor(frameSize: number): number {
+  return Math.max(INLINE_BELOW, Math.floor(frameSize / 8));
+}
+
+/**
  * Bytes a codec with threads still encodes (or decodes) inline before it starts them.
  *
  * Starting a codec thread is not free: each loads the frame codec and zstd in a fresh V8
@@ -102,6 +116,8 @@ export function createFrameCodec(options: {
   key: Buffer | undefined;
   /** Bytes encoded or decoded inline before the threads start (default {@link inlineFirstBytes}). */
   inlineFirst?: number;
+  /** Frames smaller than this are always handled inline (default 16 KiB; a writer's: {@link inlineBelowFor}). */
+  inlineBelow?: number;
 }): FrameCodec {
   const threads = options.threads ?? defaultCodecThreads(options.level);
   const inline = new InlineCodec(options.level, options.key);
@@ -113,6 +129,7 @@ export function createFrameCodec(options: {
     options.key,
     inline,
     options.inlineFirst ?? inlineFirstBytes(options.level),
+    options.inlineBelow ?? INLINE_BELOW,
   );
 }
 
@@ -163,6 +180,7 @@ class WorkerCodec implements FrameCodec {
     private readonly key: Buffer | undefined,
     private readonly inline: InlineCodec,
     inlineFirst: number,
+    private readonly inlineBelow: number,
   ) {
     this.inlineBudget = inlineFirst;
   }
@@ -174,7 +192,7 @@ class WorkerCodec implements FrameCodec {
 
   /** Whether this frame is handled inline: it is tiny, or the threads are not worth starting yet. */
   private handledInline(bytes: number): boolean {
-    if (bytes < INLINE_BELOW) return true;
+    if (bytes < this.inlineBelow) return true;
     if (this.workers.length > 0 || this.closing) return false;
     if (this.inlineBudget >= bytes) {
       this.inlineBudget -= bytes;

@@ -1,7 +1,17 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { createFrameCodec, defaultCodecThreads, inlineFirstBytes } from '../../src/archive/codec-pool.js';
-import { decodeFrameHeader, FRAME_HEADER_SIZE, FrameType } from '../../src/archive/format.js';
+import {
+  createFrameCodec,
+  defaultCodecThreads,
+  inlineBelowFor,
+  inlineFirstBytes,
+} from '../../src/archive/codec-pool.js';
+import {
+  DEFAULT_FRAME_SIZE,
+  decodeFrameHeader,
+  FRAME_HEADER_SIZE,
+  FrameType,
+} from '../../src/archive/format.js';
 import { decodeFrame, encodeFrame } from '../../src/archive/frame-codec.js';
 
 describe('defaultCodecThreads', () => {
@@ -138,3 +148,45 @@ describe('raw buffers handed back by a codec with threads', () => {
   }, 60_000);
 });
 
+describe("a writer's small frames stay inline once its threads run", () => {
+  const ident = (i: number) => ({ type: FrameType.Data, streamId: i, ordinal: i, sequence: 0 });
+
+  it('under an eighth of a frame, never under 16 KiB', () => {
+    expect(inlineBelowFor(DEFAULT_FRAME_SIZE)).toBe(DEFAULT_FRAME_SIZE / 8);
+    // Tests' small frames still reach the threads as before.
+    expect(inlineBelowFor(64 * 1024)).toBe(16 * 1024);
+  });
+
+  it("small streams' frames start no thread; a full frame does", async () => {
+    const codec = createFrameCodec({
+      threads: 2,
+      level: 6,
+      key: undefined,
+      inlineFirst: 0,
+      inlineBelow: inlineBelowFor(DEFAULT_FRAME_SIZE),
+    });
+    try {
+      // Hundreds of collections of a few hundred documents: one ~36 KiB frame each.
+      for (let i = 0; i < 20; i++) {
+        const { frame } = await codec.encode(ident(i), Buffer.alloc(36 * 1024, i));
+        expect(frame.length).toBeGreaterThan(0);
+      }
+      expect(codec.threadsStarted).toBe(0);
+      const full = Buffer.from('document '.repeat(DEFAULT_FRAME_SIZE / 8).slice(0, DEFAULT_FRAME_SIZE));
+      const expected = Buffer.from(full);
+      const { frame } = await codec.encode(ident(99), full);
+      expect(codec.threadsStarted).toBe(2);
+      const header = decodeFrameHeader(frame)!;
+      const stored = frame.subarray(FRAME_HEADER_SIZE, FRAME_HEADER_SIZE + header.storedLength);
+      const raw = decodeFrame(
+        header,
+        stored,
+        frame.readUInt32LE(FRAME_HEADER_SIZE + header.storedLength),
+        undefined,
+      );
+      expect(Buffer.isBuffer(raw) && raw.equals(expected)).toBe(true);
+    } finally {
+      await codec.close();
+    }
+  }, 60_000);
+});
