@@ -52,17 +52,19 @@ export interface EncodedFrame {
 const INLINE_BELOW = 16 * 1024;
 
 /**
- * The frames a writer with `frameSize`-byte frames encodes inline even once its threads run:
- * under an eighth of a frame (256 KiB of the default 2 MiB), at least {@link INLINE_BELOW}.
- * Such a frame is a small stream's whole or a stream's short last frame, and with hundreds of
- * small streams (collections of a few hundred documents) a hop to a thread for each cost more
- * than it saved: a backup of 500 MongoDB collections of ~36 KiB (level 6, two threads) took
- * 4.9 CPU-s and peaked at 308 MiB RSS, against 2.8 CPU-s and 136 MiB with these frames inline
- * (medians, docs/BENCHMARKS.md, session 14 `mongomem`). Streams of full frames still go to the
- * threads.
+ * The frames a writer with `frameSize`-byte frames at `level` encodes inline even once its
+ * threads run: under a 32nd of a frame (64 KiB of the default 2 MiB), at least
+ * {@link INLINE_BELOW}. Such a frame is a small stream's whole or a stream's short last frame,
+ * and with hundreds of small streams (collections of a few hundred documents) a hop to a thread
+ * for each cost more than it saved: a backup of 500 MongoDB collections of ~36 KiB (level 6, two
+ * threads) took 4.9 CPU-s and peaked at 308 MiB RSS, against 2.8 CPU-s and 136 MiB with these
+ * frames inline (medians, docs/BENCHMARKS.md, session 14 `mongomem`). Kept small so that a
+ * machine with many cores still compresses medium tables in parallel; from level 10 on (threads
+ * from the first frame, see {@link inlineFirstBytes}) even a small frame is worth a thread.
  */
-export function inlineBelowFor(frameSize: number): number {
-  return Math.max(INLINE_BELOW, Math.floor(frameSize / 8));
+export function inlineBelowFor(frameSize: number, level: CompressionLevel): number {
+  if (inlineFirstBytes(level) === 0) return INLINE_BELOW;
+  return Math.max(INLINE_BELOW, Math.floor(frameSize / 32));
 }
 
 /**

@@ -200,7 +200,7 @@ export class ArchiveWriter implements StreamWriterSet {
       key,
       inlineFirst: options.inlineFirst,
       // Small streams' frames stay on this thread (see inlineBelowFor).
-      inlineBelow: inlineBelowFor(frameSize),
+      inlineBelow: inlineBelowFor(frameSize, level),
     });
     try {
       await sink.write(encodeHeader(header));

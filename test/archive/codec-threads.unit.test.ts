@@ -151,10 +151,13 @@ describe('raw buffers handed back by a codec with threads', () => {
 describe("a writer's small frames stay inline once its threads run", () => {
   const ident = (i: number) => ({ type: FrameType.Data, streamId: i, ordinal: i, sequence: 0 });
 
-  it('under an eighth of a frame, never under 16 KiB', () => {
-    expect(inlineBelowFor(DEFAULT_FRAME_SIZE)).toBe(DEFAULT_FRAME_SIZE / 8);
+  it('under a 32nd of a frame, never under 16 KiB; 16 KiB from level 10 on', () => {
+    expect(inlineBelowFor(DEFAULT_FRAME_SIZE, 6)).toBe(64 * 1024);
+    expect(inlineBelowFor(DEFAULT_FRAME_SIZE, 1)).toBe(64 * 1024);
     // Tests' small frames still reach the threads as before.
-    expect(inlineBelowFor(64 * 1024)).toBe(16 * 1024);
+    expect(inlineBelowFor(64 * 1024, 6)).toBe(16 * 1024);
+    // Compression-bound levels: a small frame is still worth a thread.
+    expect(inlineBelowFor(DEFAULT_FRAME_SIZE, 12)).toBe(16 * 1024);
   });
 
   it("small streams' frames start no thread; a full frame does", async () => {
@@ -163,7 +166,7 @@ describe("a writer's small frames stay inline once its threads run", () => {
       level: 6,
       key: undefined,
       inlineFirst: 0,
-      inlineBelow: inlineBelowFor(DEFAULT_FRAME_SIZE),
+      inlineBelow: inlineBelowFor(DEFAULT_FRAME_SIZE, 6),
     });
     try {
       // Hundreds of collections of a few hundred documents: one ~36 KiB frame each.
