@@ -52,6 +52,22 @@ export interface EncodedFrame {
 const INLINE_BELOW = 16 * 1024;
 
 /**
+ * The frames a writer with `frameSize`-byte frames at `level` encodes inline even once its
+ * threads run: under a 32nd of a frame (64 KiB of the default 2 MiB), at least
+ * {@link INLINE_BELOW}. Such a frame is a small stream's whole or a stream's short last frame,
+ * and with hundreds of small streams (collections of a few hundred documents) a hop to a thread
+ * for each cost more than it saved: a backup of 500 MongoDB collections of ~36 KiB (level 6, two
+ * threads) took 4.9 CPU-s and peaked at 308 MiB RSS, against 2.8 CPU-s and 136 MiB with these
+ * frames inline (medians, docs/BENCHMARKS.md, session 14 `mongomem`). Kept small so that a
+ * machine with many cores still compresses medium tables in parallel; from level 10 on (threads
+ * from the first frame, see {@link inlineFirstBytes}) even a small frame is worth a thread.
+ */
+export function inlineBelowFor(frameSize: number, level: CompressionLevel): number {
+  if (inlineFirstBytes(level) === 0) return INLINE_BELOW;
+  return Math.max(INLINE_BELOW, Math.floor(frameSize / 32));
+}
+
+/**
  * Bytes a codec with threads still encodes (or decodes) inline before it starts them.
  *
  * Starting a codec thread is not free: each loads the frame codec and zstd in a fresh V8
@@ -102,6 +118,8 @@ export function createFrameCodec(options: {
   key: Buffer | undefined;
   /** Bytes encoded or decoded inline before the threads start (default {@link inlineFirstBytes}). */
   inlineFirst?: number;
+  /** Frames smaller than this are always handled inline (default 16 KiB; a writer's: {@link inlineBelowFor}). */
+  inlineBelow?: number;
 }): FrameCodec {
   const threads = options.threads ?? defaultCodecThreads(options.level);
   const inline = new InlineCodec(options.level, options.key);
@@ -113,6 +131,7 @@ export function createFrameCodec(options: {
     options.key,
     inline,
     options.inlineFirst ?? inlineFirstBytes(options.level),
+    options.inlineBelow ?? INLINE_BELOW,
   );
 }
 
@@ -163,6 +182,7 @@ class WorkerCodec implements FrameCodec {
     private readonly key: Buffer | undefined,
     private readonly inline: InlineCodec,
     inlineFirst: number,
+    private readonly inlineBelow: number,
   ) {
     this.inlineBudget = inlineFirst;
   }
@@ -174,7 +194,7 @@ class WorkerCodec implements FrameCodec {
 
   /** Whether this frame is handled inline: it is tiny, or the threads are not worth starting yet. */
   private handledInline(bytes: number): boolean {
-    if (bytes < INLINE_BELOW) return true;
+    if (bytes < this.inlineBelow) return true;
     if (this.workers.length > 0 || this.closing) return false;
     if (this.inlineBudget >= bytes) {
       this.inlineBudget -= bytes;
@@ -243,8 +263,12 @@ class WorkerCodec implements FrameCodec {
       move ? [...transfer, move.buffer as ArrayBuffer] : transfer,
     );
     if (!('data' in reply)) throw new Error(`codec worker: unexpected reply to encode`);
-    // A copied raw buffer was never moved, so the caller's own buffer is free again already.
-    return { frame: asBuffer(reply.data), spare: transfer.length > 0 && reply.spare ? reply.spare : raw };
+    // A raw view that was copied (a short frame in a frame-size buffer: a stream's last frame)
+    // never moved, so the caller's own buffer is free again already and is what goes back to its
+    // pool. Handing back the worker's copy instead left the frame-size buffer to the garbage
+    // collector and had the next stream allocate another: one 2 MiB buffer per stream.
+    const moved = data === raw;
+    return { frame: asBuffer(reply.data), spare: moved && reply.spare ? reply.spare : raw };
   }
 
   encodePieces(ident: FrameIdentity, pieces: Iterable<string>, limits: PieceLimits): Iterable<Buffer> {

@@ -5,7 +5,13 @@ import { StowageError, UsageError } from '../errors.js';
 import { archiveKeys, type Encryption } from './archive-keys.js';
 import { BufferPool } from './buffer-pool.js';
 import type { ByteSink } from './byte-sink.js';
-import { createFrameCodec, defaultCodecThreads, type EncodedFrame, type FrameCodec } from './codec-pool.js';
+import {
+  createFrameCodec,
+  defaultCodecThreads,
+  type EncodedFrame,
+  type FrameCodec,
+  inlineBelowFor,
+} from './codec-pool.js';
 import {
   DEFAULT_FRAME_SIZE,
   encodeHeader,
@@ -188,7 +194,14 @@ export class ArchiveWriter implements StreamWriterSet {
       header.keyCheck = computeKeyCheck(key, headerAuthenticatedPart(encodeHeader(header)));
     }
     const threads = options.threads ?? defaultCodecThreads(level, options.busyCores);
-    const codec = createFrameCodec({ threads, level, key, inlineFirst: options.inlineFirst });
+    const codec = createFrameCodec({
+      threads,
+      level,
+      key,
+      inlineFirst: options.inlineFirst,
+      // Small streams' frames stay on this thread (see inlineBelowFor).
+      inlineBelow: inlineBelowFor(frameSize, level),
+    });
     try {
       await sink.write(encodeHeader(header));
     } catch (err) {

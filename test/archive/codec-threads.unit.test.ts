@@ -1,7 +1,17 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { createFrameCodec, defaultCodecThreads, inlineFirstBytes } from '../../src/archive/codec-pool.js';
-import { decodeFrameHeader, FRAME_HEADER_SIZE, FrameType } from '../../src/archive/format.js';
+import {
+  createFrameCodec,
+  defaultCodecThreads,
+  inlineBelowFor,
+  inlineFirstBytes,
+} from '../../src/archive/codec-pool.js';
+import {
+  DEFAULT_FRAME_SIZE,
+  decodeFrameHeader,
+  FRAME_HEADER_SIZE,
+  FrameType,
+} from '../../src/archive/format.js';
 import { decodeFrame, encodeFrame } from '../../src/archive/frame-codec.js';
 
 describe('defaultCodecThreads', () => {
@@ -95,4 +105,91 @@ describe('codec threads start only for data big enough to need them', () => {
     await expect(codec.encode(ident(0), frameOf(0))).rejects.toThrow(/codec closed/);
     expect(codec.threadsStarted).toBe(0);
   });
+});
+
+describe('raw buffers handed back by a codec with threads', () => {
+  const ident = { type: FrameType.Data, streamId: 1, ordinal: 0, sequence: 0 };
+
+  it('a short frame in a bigger buffer gives back that buffer, not the copy sent to the thread', async () => {
+    const codec = createFrameCodec({ threads: 1, level: 3, key: undefined, inlineFirst: 0 });
+    try {
+      // A small stream's last frame: 36 KiB at the start of a 2 MiB pool buffer (see ArchiveWriter.append).
+      const pooled = Buffer.allocUnsafeSlow(2 * 1024 * 1024);
+      const raw = pooled.subarray(0, 36 * 1024).fill(7);
+      const { frame, spare } = await codec.encode(ident, raw);
+      // The writer's pool takes back only the whole buffer it lent: anything else is garbage.
+      expect(spare.buffer).toBe(pooled.buffer);
+      const header = decodeFrameHeader(frame)!;
+      const stored = frame.subarray(FRAME_HEADER_SIZE, FRAME_HEADER_SIZE + header.storedLength);
+      const decoded = decodeFrame(
+        header,
+        stored,
+        frame.readUInt32LE(FRAME_HEADER_SIZE + header.storedLength),
+        undefined,
+      );
+      expect(Buffer.isBuffer(decoded) && decoded.equals(Buffer.alloc(36 * 1024, 7))).toBe(true);
+    } finally {
+      await codec.close();
+    }
+  }, 60_000);
+
+  it('a buffer that moved to the thread comes back whole', async () => {
+    const codec = createFrameCodec({ threads: 1, level: 3, key: undefined, inlineFirst: 0 });
+    try {
+      const raw = Buffer.allocUnsafeSlow(64 * 1024).fill(3);
+      const { spare } = await codec.encode(ident, raw);
+      // Moved there and back: the caller's view is detached, and the spare is its whole buffer.
+      expect(raw.byteLength).toBe(0);
+      expect(spare.byteOffset).toBe(0);
+      expect(spare.buffer.byteLength).toBe(64 * 1024);
+    } finally {
+      await codec.close();
+    }
+  }, 60_000);
+});
+
+describe("a writer's small frames stay inline once its threads run", () => {
+  const ident = (i: number) => ({ type: FrameType.Data, streamId: i, ordinal: i, sequence: 0 });
+
+  it('under a 32nd of a frame, never under 16 KiB; 16 KiB from level 10 on', () => {
+    expect(inlineBelowFor(DEFAULT_FRAME_SIZE, 6)).toBe(64 * 1024);
+    expect(inlineBelowFor(DEFAULT_FRAME_SIZE, 1)).toBe(64 * 1024);
+    // Tests' small frames still reach the threads as before.
+    expect(inlineBelowFor(64 * 1024, 6)).toBe(16 * 1024);
+    // Compression-bound levels: a small frame is still worth a thread.
+    expect(inlineBelowFor(DEFAULT_FRAME_SIZE, 12)).toBe(16 * 1024);
+  });
+
+  it("small streams' frames start no thread; a full frame does", async () => {
+    const codec = createFrameCodec({
+      threads: 2,
+      level: 6,
+      key: undefined,
+      inlineFirst: 0,
+      inlineBelow: inlineBelowFor(DEFAULT_FRAME_SIZE, 6),
+    });
+    try {
+      // Hundreds of collections of a few hundred documents: one ~36 KiB frame each.
+      for (let i = 0; i < 20; i++) {
+        const { frame } = await codec.encode(ident(i), Buffer.alloc(36 * 1024, i));
+        expect(frame.length).toBeGreaterThan(0);
+      }
+      expect(codec.threadsStarted).toBe(0);
+      const full = Buffer.from('document '.repeat(DEFAULT_FRAME_SIZE / 8).slice(0, DEFAULT_FRAME_SIZE));
+      const expected = Buffer.from(full);
+      const { frame } = await codec.encode(ident(99), full);
+      expect(codec.threadsStarted).toBe(2);
+      const header = decodeFrameHeader(frame)!;
+      const stored = frame.subarray(FRAME_HEADER_SIZE, FRAME_HEADER_SIZE + header.storedLength);
+      const raw = decodeFrame(
+        header,
+        stored,
+        frame.readUInt32LE(FRAME_HEADER_SIZE + header.storedLength),
+        undefined,
+      );
+      expect(Buffer.isBuffer(raw) && raw.equals(expected)).toBe(true);
+    } finally {
+      await codec.close();
+    }
+  }, 60_000);
 });
