@@ -497,7 +497,7 @@ export class ArchiveWriter implements StreamWriterSet {
   }
 
   /** The footer's frames, ordinals from the writer's next; it advances past them once they are written. */
-  private *encodeFooter(text: Iterable<string>): Generator<Buffer> {
+  private *encodeFooter(text: Iterable<Buffer>): Generator<Buffer> {
     const ident: FrameIdentity = {
       type: FrameType.Footer,
       streamId: 0,
@@ -541,21 +541,23 @@ export class ArchiveWriter implements StreamWriterSet {
  * whether it is split is known without a second pass. A footer that fits one
  * frame gets no such member: byte for byte what earlier releases wrote.
  */
-function* footerText(footer: Footer, lastMember: (rawBefore: number) => string): Generator<string> {
+function* footerText(footer: Footer, lastMember: (rawBefore: number) => string): Generator<Buffer> {
   let rawBefore = 0;
   let held: string | undefined;
+  // Handed on as UTF-8 bytes, counted as they are: the text is encoded once, not measured and then encoded.
   for (const piece of jsonPieces(footer)) {
     if (held !== undefined) {
-      rawBefore += Buffer.byteLength(held, 'utf8');
-      yield held;
+      const bytes = Buffer.from(held, 'utf8');
+      rawBefore += bytes.length;
+      yield bytes;
     }
     held = piece;
   }
   // The last piece ends with the footer's closing brace: the member goes before it.
-  const body = (held ?? '}').slice(0, -1);
-  rawBefore += Buffer.byteLength(body, 'utf8');
+  const body = Buffer.from((held ?? '}').slice(0, -1), 'utf8');
+  rawBefore += body.length;
   yield body;
-  yield `${lastMember(rawBefore)}}`;
+  yield Buffer.from(`${lastMember(rawBefore)}}`, 'utf8');
 }
 
 /**
