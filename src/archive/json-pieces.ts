@@ -32,6 +32,31 @@ export function* jsonPieces(value: unknown, pieceSize = 64 * 1024): Generator<st
   if (pending) yield pending;
 }
 
+/**
+ * The UTF-8 bytes of `JSON.stringify(value)` in order, in buffers of at most
+ * `pieceSize` bytes (or one part longer than a third of it, on its own). Each
+ * part is encoded straight into the buffer: no string of a whole piece is
+ * built, flattened and then encoded, which at 20,000 tables was a fifth of the
+ * footer's CPU, and as much again in the garbage it left. Every buffer is new:
+ * a consumer may keep it.
+ */
+export function* jsonPieceBytes(value: unknown, pieceSize = 256 * 1024): Generator<Buffer> {
+  let buffer = Buffer.allocUnsafe(pieceSize);
+  let at = 0;
+  for (const text of jsonParts(value)) {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit (a surrogate pair, 2 units, takes 4): room for that is room enough.
+    const most = text.length * 3;
+    if (at > 0 && at + most > buffer.length) {
+      yield buffer.subarray(0, at);
+      buffer = Buffer.allocUnsafe(pieceSize);
+      at = 0;
+    }
+    if (most > buffer.length) yield Buffer.from(text, 'utf8');
+    else at += buffer.write(text, at, 'utf8');
+  }
+  if (at > 0) yield buffer.subarray(0, at);
+}
+
 function* jsonParts(value: unknown): Generator<string> {
   if (!isLarge(value)) {
     // undefined at the top level: JSON.stringify gives no text at all.

@@ -29,7 +29,7 @@ import {
   frameCapacity,
   type PieceLimits,
 } from './frame-codec.js';
-import { jsonPieces } from './json-pieces.js';
+import { jsonPieceBytes } from './json-pieces.js';
 import { computeKeyCheck, DEFAULT_SCRYPT, kdfFor } from './keys.js';
 import {
   type Footer,
@@ -543,18 +543,16 @@ export class ArchiveWriter implements StreamWriterSet {
  */
 function* footerText(footer: Footer, lastMember: (rawBefore: number) => string): Generator<Buffer> {
   let rawBefore = 0;
-  let held: string | undefined;
-  // Handed on as UTF-8 bytes, counted as they are: the text is encoded once, not measured and then encoded.
-  for (const piece of jsonPieces(footer)) {
+  let held: Buffer | undefined;
+  for (const piece of jsonPieceBytes(footer)) {
     if (held !== undefined) {
-      const bytes = Buffer.from(held, 'utf8');
-      rawBefore += bytes.length;
-      yield bytes;
+      rawBefore += held.length;
+      yield held;
     }
     held = piece;
   }
   // The last piece ends with the footer's closing brace: the member goes before it.
-  const body = Buffer.from((held ?? '}').slice(0, -1), 'utf8');
+  const body = held === undefined ? Buffer.alloc(0) : held.subarray(0, -1);
   rawBefore += body.length;
   yield body;
   yield Buffer.from(`${lastMember(rawBefore)}}`, 'utf8');
