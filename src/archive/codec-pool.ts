@@ -30,7 +30,7 @@ export interface FrameCodec {
    * there. More than one frame when the text exceeds `limits.frameRaw`;
    * throws FrameTooLargeError beyond `limits.totalRaw`.
    */
-  encodePieces(ident: FrameIdentity, pieces: Iterable<string>, limits: PieceLimits): Iterable<Buffer>;
+  encodePieces(ident: FrameIdentity, pieces: Iterable<Buffer>, limits: PieceLimits): Iterable<Buffer>;
   /** `out`: a buffer to decompress into when large enough (see decodeFrame). */
   decode(header: FrameHeader, stored: Uint8Array, crc: number, out?: Buffer): Promise<Buffer | DecodeProblem>;
   close(): Promise<void>;
@@ -143,7 +143,7 @@ class InlineCodec implements FrameCodec {
   async encode(ident: FrameIdentity, raw: Uint8Array, out?: Buffer): Promise<EncodedFrame> {
     return { frame: encodeFrame(ident, raw, this.level, this.key, out), spare: raw };
   }
-  encodePieces(ident: FrameIdentity, pieces: Iterable<string>, limits: PieceLimits): Iterable<Buffer> {
+  encodePieces(ident: FrameIdentity, pieces: Iterable<Buffer>, limits: PieceLimits): Iterable<Buffer> {
     return encodeFramesFromPieces(ident, pieces, this.level, this.key, limits);
   }
   async decode(
@@ -271,7 +271,7 @@ class WorkerCodec implements FrameCodec {
     return { frame: asBuffer(reply.data), spare: moved && reply.spare ? reply.spare : raw };
   }
 
-  encodePieces(ident: FrameIdentity, pieces: Iterable<string>, limits: PieceLimits): Iterable<Buffer> {
+  encodePieces(ident: FrameIdentity, pieces: Iterable<Buffer>, limits: PieceLimits): Iterable<Buffer> {
     return this.inline.encodePieces(ident, pieces, limits);
   }
 

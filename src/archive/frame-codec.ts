@@ -137,7 +137,7 @@ export interface PieceLimits {
 }
 
 /**
- * Builds frames from text handed over in pieces (see json-pieces.ts), without
+ * Builds frames from UTF-8 text handed over in pieces (see json-pieces.ts), without
  * ever holding the whole raw text: each piece is compressed as it comes, and
  * only the compressed payload of the frame being built is kept. For the
  * footer, whose manifest can be hundreds of MiB: as one string, then one
@@ -154,7 +154,7 @@ export interface PieceLimits {
  */
 export function* encodeFramesFromPieces(
   first: FrameIdentity,
-  pieces: Iterable<string>,
+  pieces: Iterable<Buffer>,
   level: CompressionLevel,
   key: Buffer | undefined,
   limits: PieceLimits = { frameRaw: MAX_FRAME_SIZE, totalRaw: MAX_FRAME_SIZE },
@@ -196,7 +196,7 @@ export function* encodeFramesFromPieces(
   let done = false;
   try {
     for (const piece of pieces) {
-      let bytes = Buffer.from(piece, 'utf8');
+      let bytes = piece;
       totalRaw += bytes.length;
       if (totalRaw > limits.totalRaw) throw new FrameTooLargeError(totalRaw, limits.totalRaw);
       while (frameRaw + bytes.length > limits.frameRaw) {

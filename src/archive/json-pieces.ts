@@ -1,5 +1,5 @@
 /**
- * `JSON.stringify` in pieces: the same text, handed out a few tens of KiB at a
+ * `JSON.stringify` in pieces: the same text as UTF-8, handed out a few hundred KiB at a
  * time, so a large document (a manifest describing 100,000 schema objects is
  * tens of MiB) can be compressed as it is written instead of existing once as
  * a string and again as a buffer.
@@ -15,21 +15,30 @@ const SPLIT_LENGTH = 64;
 const RUN_LENGTH = 128;
 
 /**
- * Yields the text of `JSON.stringify(value)` in order, in pieces of about
- * `pieceSize` characters (a piece can pass it by one run of small values). Values
+ * The UTF-8 bytes of `JSON.stringify(value)` in order, in buffers of at most
+ * `pieceSize` bytes (or one part longer than a third of it, on its own). Values
  * JSON cannot hold follow `JSON.stringify`: `undefined` and functions are left
- * out of objects and written `null` in arrays, `toJSON()` is honoured.
+ * out of objects and written `null` in arrays, `toJSON()` is honoured. Each
+ * part is encoded straight into the buffer: no string of a whole piece is
+ * built, flattened and then encoded, which at 20,000 tables was a fifth of the
+ * footer's CPU, and as much again in the garbage it left. Every buffer is new:
+ * a consumer may keep it.
  */
-export function* jsonPieces(value: unknown, pieceSize = 64 * 1024): Generator<string> {
-  let pending = '';
+export function* jsonPieceBytes(value: unknown, pieceSize = 256 * 1024): Generator<Buffer> {
+  let buffer = Buffer.allocUnsafe(pieceSize);
+  let at = 0;
   for (const text of jsonParts(value)) {
-    pending += text;
-    if (pending.length >= pieceSize) {
-      yield pending;
-      pending = '';
+    // UTF-8 takes at most 3 bytes per UTF-16 unit (a surrogate pair, 2 units, takes 4): room for that is room enough.
+    const most = text.length * 3;
+    if (at > 0 && at + most > buffer.length) {
+      yield buffer.subarray(0, at);
+      buffer = Buffer.allocUnsafe(pieceSize);
+      at = 0;
     }
+    if (most > buffer.length) yield Buffer.from(text, 'utf8');
+    else at += buffer.write(text, at, 'utf8');
   }
-  if (pending) yield pending;
+  if (at > 0) yield buffer.subarray(0, at);
 }
 
 function* jsonParts(value: unknown): Generator<string> {

@@ -35,7 +35,7 @@ import {
   frameCapacity,
   type PieceLimits,
 } from './frame-codec.js';
-import { jsonPieces } from './json-pieces.js';
+import { jsonPieceBytes } from './json-pieces.js';
 import { computeKeyCheck, DEFAULT_SCRYPT, kdfFor } from './keys.js';
 import {
   type Footer,
@@ -510,7 +510,7 @@ export class ArchiveWriter implements StreamWriterSet {
   }
 
   /** The footer's frames, ordinals from the writer's next; it advances past them once they are written. */
-  private *encodeFooter(text: Iterable<string>): Generator<Buffer> {
+  private *encodeFooter(text: Iterable<Buffer>): Generator<Buffer> {
     const ident: FrameIdentity = {
       type: FrameType.Footer,
       streamId: 0,
@@ -554,21 +554,21 @@ export class ArchiveWriter implements StreamWriterSet {
  * whether it is split is known without a second pass. A footer that fits one
  * frame gets no such member: byte for byte what earlier releases wrote.
  */
-function* footerText(footer: Footer, lastMember: (rawBefore: number) => string): Generator<string> {
+function* footerText(footer: Footer, lastMember: (rawBefore: number) => string): Generator<Buffer> {
   let rawBefore = 0;
-  let held: string | undefined;
-  for (const piece of jsonPieces(footer)) {
+  let held: Buffer | undefined;
+  for (const piece of jsonPieceBytes(footer)) {
     if (held !== undefined) {
-      rawBefore += Buffer.byteLength(held, 'utf8');
+      rawBefore += held.length;
       yield held;
     }
     held = piece;
   }
   // The last piece ends with the footer's closing brace: the member goes before it.
-  const body = (held ?? '}').slice(0, -1);
-  rawBefore += Buffer.byteLength(body, 'utf8');
+  const body = held === undefined ? Buffer.alloc(0) : held.subarray(0, -1);
+  rawBefore += body.length;
   yield body;
-  yield `${lastMember(rawBefore)}}`;
+  yield Buffer.from(`${lastMember(rawBefore)}}`, 'utf8');
 }
 
 /**

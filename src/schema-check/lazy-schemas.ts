@@ -28,6 +28,7 @@ export class LazySchemas<T extends Record<string, z.ZodType>> {
   private built: T | undefined;
   private described: T | undefined;
   private readonly checks = new Map<keyof T, (value: unknown) => boolean>();
+  private readonly orderers = new Map<keyof T, Orderer>();
 
   constructor(private readonly define: (z: Zod) => T) {}
 
@@ -65,7 +66,12 @@ export class LazySchemas<T extends Record<string, z.ZodType>> {
    */
   async parseInOrder<K extends keyof T>(name: K, value: unknown): Promise<z.output<T[K]>> {
     if (!this.conforms(name)(value)) return (await this.load())[name]!.parse(value) as z.output<T[K]>;
-    return inSchemaOrder(defOf((this.described as T)[name] as z.ZodType), value) as z.output<T[K]>;
+    let order = this.orderers.get(name);
+    if (!order) {
+      order = ordererOf(defOf((this.described as T)[name] as z.ZodType)) ?? copyOf;
+      this.orderers.set(name, order);
+    }
+    return order(value) as z.output<T[K]>;
   }
 
   /** zod's `safeParse`, without zod for a value that conforms (it is given back as it is). */
@@ -87,25 +93,47 @@ interface Described {
 
 const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: Described } })._zod.def;
 
-/** A conforming value with its objects' keys in schema order (what else zod copies, records, is kept as it is). */
-function inSchemaOrder(def: Described, value: unknown): unknown {
-  if (value === undefined || value === null) return value;
+/** Gives a conforming value with its objects' keys in schema order. */
+type Orderer = (value: unknown) => unknown;
+
+/** A value whose schema is neither an object nor an array (strings, numbers, records…): kept as it is, as before. */
+const copyOf: Orderer = (value) => value;
+
+/**
+ * The {@link Orderer} of a schema, worked out once: undefined where the value
+ * is kept as it is (neither an object nor an array), so a manifest's thousands
+ * of stream entries are each one copy with no look at their fields' schemas
+ * (the manifest of a 1,000-table backup was ~6 ms of CPU to reorder by
+ * walking the schema per value). Records are kept as they are, as before.
+ */
+function ordererOf(def: Described): Orderer | undefined {
   switch (def.type) {
     case 'optional':
-    case 'nullable':
-      return inSchemaOrder(defOf(def.innerType as z.ZodType), value);
+    case 'nullable': {
+      const inner = ordererOf(defOf(def.innerType as z.ZodType));
+      return inner && ((value) => (value === undefined || value === null ? value : inner(value)));
+    }
     case 'array': {
-      const element = defOf(def.element as z.ZodType);
-      return (value as unknown[]).map((item) => inSchemaOrder(element, item));
+      const element = ordererOf(defOf(def.element as z.ZodType));
+      // zod gives back a new array even of strings: so does this.
+      return element ? (value) => (value as unknown[]).map(element) : (value) => (value as unknown[]).slice();
     }
     case 'object': {
-      const record = value as Record<string, unknown>;
-      const out: Record<string, unknown> = {};
-      for (const [key, field] of Object.entries(def.shape ?? {}))
-        if (key in record) out[key] = inSchemaOrder(defOf(field), record[key]);
-      return out;
+      const fields = Object.entries(def.shape ?? {}).map(
+        ([key, field]) => [key, ordererOf(defOf(field))] as const,
+      );
+      return (value) => {
+        const record = value as Record<string, unknown>;
+        const out: Record<string, unknown> = {};
+        for (const [key, order] of fields) {
+          if (!(key in record)) continue;
+          const item = record[key];
+          out[key] = order === undefined ? item : order(item);
+        }
+        return out;
+      };
     }
     default:
-      return value;
+      return undefined;
   }
 }

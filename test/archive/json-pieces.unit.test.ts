@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonPieces } from '../../src/archive/json-pieces.js';
+import { jsonPieceBytes } from '../../src/archive/json-pieces.js';
 
 /** A manifest-like document: long arrays of small records, nested in plain objects. */
 function manifestLike(objects: number): unknown {
@@ -30,11 +30,13 @@ function manifestLike(objects: number): unknown {
   };
 }
 
-describe('jsonPieces', () => {
-  it('gives the exact text of JSON.stringify', () => {
+describe('jsonPieceBytes', () => {
+  it("gives the exact UTF-8 bytes of JSON.stringify's text, surrogate pairs and lone surrogates included", () => {
     const values: unknown[] = [
       manifestLike(1000),
       manifestLike(3),
+      Array.from({ length: 300 }, (_, i) => `é😀\ud800 ${'x'.repeat(i)}`),
+      { big: 'é'.repeat(5000), list: Array.from({ length: 100 }, () => '😀'.repeat(300)) },
       Array.from({ length: 500 }, (_, i) => (i % 3 ? i : [i, { a: i }])),
       { a: undefined },
       [],
@@ -44,17 +46,22 @@ describe('jsonPieces', () => {
       null,
       { toJSON: () => ({ replaced: Array.from({ length: 100 }, (_, i) => i) }) },
     ];
-    for (const value of values) expect([...jsonPieces(value, 1000)].join('')).toBe(JSON.stringify(value));
-    expect([...jsonPieces(undefined)].join('')).toBe('');
+    for (const value of values)
+      for (const size of [1024, 4096, 256 * 1024]) {
+        const bytes = Buffer.concat([...jsonPieceBytes(value, size)]);
+        expect(bytes.equals(Buffer.from(JSON.stringify(value), 'utf8'))).toBe(true);
+      }
+    expect([...jsonPieceBytes(undefined)]).toHaveLength(0);
   });
 
-  it('hands a large document out in bounded pieces, never whole', () => {
-    const value = manifestLike(20_000);
-    const whole = JSON.stringify(value).length;
-    const pieces = [...jsonPieces(value, 16 * 1024)];
-    expect(pieces.length).toBeGreaterThan(whole / (32 * 1024));
-    // A piece ends once it reaches the size: it can pass it by one run of small records' text at most.
-    expect(whole).toBeGreaterThan(4 * 1024 * 1024);
-    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(64 * 1024);
+  it('hands out pieces of at most the size, each in its own memory, a longer part alone', () => {
+    const value = { small: manifestLike(20_000), long: 'a'.repeat(300 * 1024) };
+    const pieces = [...jsonPieceBytes(value)];
+    const whole = Buffer.from(JSON.stringify(value), 'utf8');
+    expect(pieces.length).toBeGreaterThan(whole.length / (256 * 1024));
+    // Runs of small records are a few KiB each: only the long string's part passes the size.
+    const over = pieces.filter((p) => p.length > 256 * 1024);
+    expect(over.map((p) => p.toString('utf8'))).toEqual([`,"long":"${'a'.repeat(300 * 1024)}"`]);
+    expect(new Set(pieces.map((p) => p.buffer)).size).toBe(pieces.length);
   });
 });

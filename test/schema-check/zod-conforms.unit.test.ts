@@ -504,4 +504,30 @@ describe('the stand-in: the same checks without zod (lazy-schemas.ts)', () => {
     );
     expect(Object.keys(written)[0]).toBe('formatVersion');
   });
+
+  it('orders nested objects (stream entries, the chain mark) as zod does, and copies arrays and objects as zod does', async () => {
+    const { manifest } = footer(5);
+    const reversed = (o: object) => Object.fromEntries(Object.entries(o).reverse());
+    const shuffled = {
+      ...reversed(manifest),
+      streams: manifest.streams.map(reversed),
+      chain: reversed({ id: 'c', feedId: 'f', role: 'base', sequence: 0, after: '0/1', transactions: 0 }),
+    };
+    const written = await manifestSchemas.parseInOrder('Manifest', shuffled);
+    const parsed = (await manifestSchemas.load()).Manifest.parse(shuffled);
+    expect(JSON.stringify(written)).toBe(JSON.stringify(parsed));
+    expect(Object.keys(written.streams[1]!)).toEqual([
+      'name',
+      'items',
+      'rawBytes',
+      'storedBytes',
+      'sha256',
+      'frames',
+    ]);
+    // New arrays and objects where zod makes them; records and the unknown schema are the caller's own.
+    expect(written.streams).not.toBe(shuffled.streams);
+    expect(written.streams[0]).not.toBe(shuffled.streams[0]);
+    expect(written.warnings).not.toBe(manifest.warnings);
+    expect(written.schema).toBe(manifest.schema);
+  });
 });
