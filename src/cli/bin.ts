@@ -76,6 +76,12 @@ async function runMain(args: string[]): Promise<void> {
   const { main } = await import('./main.js');
   process.exitCode = await main(args);
   finished = true;
+  // The run is over and reported (main's own handlers are gone): a signal now, while connections
+  // close and the code caches are written, ends the process with the run's status, not as killed
+  // by the signal (130 for a restore that succeeded).
+  const endAsReported = () => process.exit();
+  process.on('SIGINT', endAsReported);
+  process.on('SIGTERM', endAsReported);
   // The run is over and reported. A connection to a server that stopped answering (a stall) can
   // outlive it; it must not keep the process from ending.
   setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();

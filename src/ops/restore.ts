@@ -191,7 +191,12 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
       template = { name: cached.template, loaded: cached.loaded };
       result = cached;
     } else {
-      result = await watchdog.race(engine.restore(request));
+      const restoring = engine.restore(request);
+      result = await watchdog.race(restoring).catch(async (err: unknown) => {
+        // A restore that creates its target may have a database to drop again: it is waited for.
+        // Others are not (their sessions may wait out a connect timeout to the silent server).
+        throw (watchdog.error && request.options.create && (await stallAccount(restoring))) || err;
+      });
     }
     return {
       ...result,
@@ -212,7 +217,9 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
       ...(template ? { template } : {}),
     };
   } catch (err) {
-    throw scrub(watchdog.error ?? err, options.target);
+    // A stall is reported as the watchdog saw it, unless the engine's account of it says more.
+    const stalled = err instanceof StowageError && err.code === 'stalled' ? err : watchdog.error;
+    throw scrub(stalled ?? err, options.target);
   } finally {
     watchdog.stop();
     unwatch?.();
@@ -221,6 +228,32 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
     // A handle the caller opened stays open for its next step.
     if (!given) await boundedCleanup(watchdog, handle.close());
   }
+}
+
+/**
+ * How long a stalled engine gets to undo what it can: its own waits on a silent server are
+ * bounded (PostgreSQL: 5 s for a cancelled statement, 10 s for dropping a database it created).
+ */
+const STALL_UNDO_GRACE_MS = 20_000;
+
+/**
+ * The engine's own report of the stall that aborted it, when it gives one within the grace: the
+ * stall error with what it undid or left (a database created before the first write, dropped again
+ * or perhaps left). Undefined otherwise; the process must not end before that cleanup anyway.
+ */
+async function stallAccount(restoring: Promise<unknown>): Promise<StowageError | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    restoring.then(
+      () => undefined,
+      (err: unknown) => err,
+    ),
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), STALL_UNDO_GRACE_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+  return outcome instanceof StowageError && outcome.code === 'stalled' ? outcome : undefined;
 }
 
 /** Backs up the tables/collections of the target that the restore is about to replace. */

@@ -11,8 +11,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { type Document, MongoClient } from 'mongodb';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import type { StowageError } from '../../src/errors.js';
 import { backup } from '../../src/ops/backup.js';
 import { restore } from '../../src/ops/restore.js';
 import { StallError } from '../../src/ops/stall-watchdog.js';
@@ -188,6 +190,41 @@ describe.skipIf(!pgBin)('a frozen PostgreSQL', () => {
     expect(err).toBeInstanceOf(StallError);
     expect(err.message).toBe(
       `PostgreSQL at 127.0.0.1:${new URL(server.url).port} sent nothing for ${STALL} s`,
+    );
+  }, 120_000);
+
+  it('restore --create: a freeze during CREATE DATABASE ends with the stall, saying what may be left', async () => {
+    await withPgClient(server.url, (c) => c.query('CREATE DATABASE small'));
+    await withPgClient(pgUrlFor('small', server.url), (c) => c.query('CREATE TABLE t (a int)'));
+    const archive = join(dir, 'pg-small.stow');
+    await backup({ source: pgUrlFor('small', server.url), to: archive, preflight: false });
+    // Frozen once CREATE DATABASE has gone out: whether the server carried it out is unknown to the
+    // restore, and its cancel request finds no one to take it.
+    const send = pg.Client.prototype.query;
+    const query = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
+      this: pg.Client,
+      ...args: unknown[]
+    ) {
+      const out = (send as (...a: unknown[]) => unknown).apply(this, args);
+      if (!frozen && typeof args[0] === 'string' && args[0].startsWith('CREATE DATABASE')) freeze();
+      return out;
+    } as never);
+    let err: unknown;
+    try {
+      err = await restore({
+        archive,
+        target: pgUrlFor('created', server.url),
+        safetyBackup: false,
+        stallTimeoutSeconds: STALL,
+        engineOptions: { create: true },
+      }).catch((e: unknown) => e);
+    } finally {
+      query.mockRestore();
+    }
+    expect(frozen).toBe(true);
+    expect((err as StowageError).code).toBe('stalled');
+    expect((err as Error).message).toBe(
+      `PostgreSQL at 127.0.0.1:${new URL(server.url).port} sent nothing for ${STALL} s; database "created" may exist, created by this restore: drop it with DROP DATABASE created`,
     );
   }, 120_000);
 });

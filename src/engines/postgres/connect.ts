@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { StowageError, UsageError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
+import { sendCancelRequest } from './cancel-request.js';
 import { type ConnInfo, describeHosts, isKeywordConnString, type PgHost, parseConnInfo } from './conninfo.js';
 import { type ErrorContext, isDriverError, translatePgError } from './pg-errors.js';
 import { createBackupSocket } from './socket-feed.js';
@@ -147,8 +148,24 @@ export interface SessionOptions {
   replication?: boolean;
   /** Session settings applied right after connecting (`SET name = value`). */
   settings?: Record<string, string>;
+  /** Ends the session's work: by default its connection is dropped at once. */
   signal?: AbortSignal;
+  /**
+   * The signal cancels the running statement through the server (a cancel request) instead of
+   * dropping the connection, so the session stays for cleanup (the maintenance session of
+   * `--create`, which drops the database again): see {@link PgSession.queryWithin}.
+   */
+  signalCancels?: boolean;
 }
+
+/**
+ * How long a statement cancelled by the signal (or a cleanup statement) gets to answer; past it
+ * its connection is dropped. Cancelling a waiting or copying statement takes milliseconds: a
+ * server silent this long has stopped answering.
+ */
+export const CANCEL_ANSWER_MS = 5_000;
+/** How long the server gets to see a closing connection off before it is dropped. */
+const CLOSE_WAIT_MS = 2_000;
 
 /**
  * Connects to the first host that answers, in order, as libpq does; with
@@ -196,18 +213,37 @@ async function connectFirst(
   throw translatePgError(last, context);
 }
 
+/** A statement that got no answer within its bound; its connection was dropped, so what it did on the server is unknown. */
+export class NoAnswerError extends StowageError {
+  constructor(server: string, doing: string, waitMs: number) {
+    super('pg-error', `PostgreSQL at ${server} did not answer within ${waitMs / 1000} s while ${doing}`);
+    this.name = 'NoAnswerError';
+  }
+}
+
 /** One connection with error translation. */
 export class PgSession {
   /** The error that killed the connection while idle, if any. */
   lost: unknown;
+  /**
+   * With `signalCancels`: a statement running when the signal came got no answer within
+   * {@link CANCEL_ANSWER_MS} of the cancel, and its connection was dropped; what it did is unknown.
+   */
+  unanswered = false;
   private closed = false;
-  private readonly onAbort = () => void this.destroy();
+  /** Statements sent and not yet answered (queryWithin's excepted). */
+  private running = 0;
+  private cancelWait: NodeJS.Timeout | undefined;
+  /** The cancel request sent on the signal, until the server has taken it (or gave up on it). */
+  private cancelling: Promise<boolean> | undefined;
+  private readonly onAbort = () => (this.signalCancels ? this.cancelRunning() : this.destroy());
 
   private constructor(
     readonly client: pg.Client,
     readonly target: PgTarget,
     readonly context: ErrorContext,
     private readonly signal: AbortSignal | undefined,
+    private readonly signalCancels = false,
   ) {
     client.on('error', (err) => {
       this.lost = err;
@@ -226,7 +262,7 @@ export class PgSession {
       mode: options.mode,
     };
     const client = await connectFirst(target, options, context);
-    const session = new PgSession(client, target, context, options.signal);
+    const session = new PgSession(client, target, context, options.signal, options.signalCancels);
     if (options.replication) return session;
     const settings = {
       statement_timeout: '0',
@@ -236,10 +272,16 @@ export class PgSession {
     };
     // One round trip for all settings; set_config() keeps the values out of SQL syntax.
     const names = Object.keys(settings);
-    await session.query(
-      `SELECT ${names.map((_, i) => `pg_catalog.set_config($${2 * i + 1}, $${2 * i + 2}, false)`).join(', ')}`,
-      names.flatMap((n) => [n, settings[n as keyof typeof settings] as string]),
-    );
+    try {
+      await session.query(
+        `SELECT ${names.map((_, i) => `pg_catalog.set_config($${2 * i + 1}, $${2 * i + 2}, false)`).join(', ')}`,
+        names.flatMap((n) => [n, settings[n as keyof typeof settings] as string]),
+      );
+    } catch (err) {
+      // Nobody else holds the session yet (an interrupt while it connected, say).
+      session.destroy();
+      throw err;
+    }
     return session;
   }
 
@@ -249,10 +291,47 @@ export class PgSession {
     params?: unknown[],
     doing?: string,
   ): Promise<pg.QueryResult<R>> {
+    this.refuseAfterCancel();
+    this.running++;
     try {
       return await this.client.query<R>(sql, params);
     } catch (err) {
       throw this.translate(err, doing);
+    } finally {
+      this.answered();
+    }
+  }
+
+  /**
+   * Runs one statement, waiting at most `waitMs` for its answer: past that the connection is
+   * dropped and it throws {@link NoAnswerError} (the statement may still complete on the
+   * server). Also after the signal (with `signalCancels`): for cleanup.
+   */
+  async queryWithin<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    waitMs: number,
+    sql: string,
+    params: unknown[],
+    doing: string,
+  ): Promise<pg.QueryResult<R>> {
+    // A cancel request still on its way could reach this statement instead of the one it was for:
+    // once the server has taken it, an idle backend has ignored it.
+    await this.cancelling;
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.destroy();
+        reject(new NoAnswerError(this.target.server, doing, waitMs));
+      }, waitMs);
+    });
+    try {
+      return await Promise.race([
+        this.client.query<R>(sql, params).catch((err: unknown) => {
+          throw this.translate(err, doing);
+        }),
+        silent,
+      ]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -269,6 +348,7 @@ export class PgSession {
     onRow: (row: R) => void,
     doing?: string,
   ): Promise<void> {
+    this.refuseAfterCancel();
     const query = new pg.Query<R>(sql, params);
     let failed: { error: unknown } | undefined;
     // A 'row' listener is what makes the driver hand rows out instead of accumulating them.
@@ -280,6 +360,7 @@ export class PgSession {
         failed = { error };
       }
     });
+    this.running++;
     try {
       await new Promise<void>((resolve, reject) => {
         query.once('end', () => resolve());
@@ -288,8 +369,40 @@ export class PgSession {
       });
     } catch (err) {
       throw this.translate(err, doing);
+    } finally {
+      this.answered();
     }
     if (failed) throw failed.error;
+  }
+
+  /**
+   * With `signalCancels`, once the signal came: the run is over, and a statement sent now would
+   * not be cancelled by it (cleanup goes through queryWithin, bounded).
+   */
+  private refuseAfterCancel(): void {
+    if (!this.signalCancels || !this.signal?.aborted) return;
+    const reason: unknown = this.signal.reason;
+    throw reason instanceof Error ? reason : new StowageError('interrupted', 'interrupted');
+  }
+
+  /** The signal came: the server is asked to cancel what this session runs, and gets a bounded time to answer. */
+  private cancelRunning(): void {
+    if (this.closed || this.running === 0) return;
+    // Past the wait the connection goes, and the statement fails with it.
+    this.cancelWait = setTimeout(() => {
+      if (this.running === 0) return;
+      this.unanswered = true;
+      this.destroy();
+    }, CANCEL_ANSWER_MS);
+    this.cancelling = sendCancelRequest(this.client, CANCEL_ANSWER_MS);
+  }
+
+  private answered(): void {
+    this.running--;
+    if (this.running === 0 && this.cancelWait) {
+      clearTimeout(this.cancelWait);
+      this.cancelWait = undefined;
+    }
   }
 
   /**
@@ -302,12 +415,26 @@ export class PgSession {
     return translatePgError(this.lost ?? err, { ...this.context, doing });
   }
 
-  /** Ends the connection politely. Safe to call twice. */
+  /**
+   * Ends the connection politely. Safe to call twice. A server that does not see it off within
+   * {@link CLOSE_WAIT_MS} (one that stopped answering) has the connection dropped instead.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.signal?.removeEventListener('abort', this.onAbort);
-    await this.client.end().catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    const seen = await Promise.race([
+      this.client.end().then(
+        () => true,
+        () => true,
+      ),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), CLOSE_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!seen) this.dropSocket();
   }
 
   /** Drops the connection at once (abort, or cleanup after a failure mid-COPY). */
@@ -316,8 +443,12 @@ export class PgSession {
     this.closed = true;
     this.signal?.removeEventListener('abort', this.onAbort);
     // end() waits for the server; on a stuck COPY we want the socket gone now.
+    this.dropSocket();
+    void this.client.end().catch(() => {});
+  }
+
+  private dropSocket(): void {
     const conn = (this.client as unknown as { connection?: { stream?: { destroy(): void } } }).connection;
     conn?.stream?.destroy();
-    void this.client.end().catch(() => {});
   }
 }

@@ -42,7 +42,7 @@ import {
   startConnecting,
   type TargetConnecting,
 } from './target.js';
-import { TargetCreation, withCreationNote } from './target-creation.js';
+import { abortReason, TargetCreation, withCreationNote } from './target-creation.js';
 import { fitToServer } from './target-version.js';
 
 /** Most post-data objects sent to the server in one query. */
@@ -107,6 +107,15 @@ export async function restorePostgres(
     (request.started as TargetConnecting | undefined) ?? startRestorePostgres(request.url, options, signal);
   /** --create: CREATE DATABASE runs on the server while the rest is planned (target-creation.ts). */
   let creation: TargetCreation | undefined;
+  /**
+   * With a creation to undo, an interrupt or stall is reported as what it is, not as the cancelled
+   * statement's error; an error that reports it already (with what it left) stays as it is.
+   */
+  const stoppedBy = (err: unknown) => {
+    if (!creation || !signal?.aborted) return err;
+    const reason = abortReason(signal);
+    return err instanceof StowageError && err.code === reason.code ? err : reason;
+  };
   let planned: Awaited<ReturnType<typeof planTarget>>;
   try {
     planned = await planTarget(request, options, (schema) => {
@@ -120,7 +129,7 @@ export async function restorePostgres(
     });
   } catch (err) {
     await connecting.dispose();
-    throw withCreationNote(err, await creation?.undo());
+    throw withCreationNote(stoppedBy(err), await creation?.undo());
   }
   if (!planned.plan) {
     await connecting.dispose();
@@ -136,7 +145,7 @@ export async function restorePostgres(
   try {
     opened = await openRestoreTarget(request, planned, connecting, creation, settings);
   } catch (err) {
-    throw withCreationNote(err, await creation?.undo());
+    throw withCreationNote(stoppedBy(err), await creation?.undo());
   }
   const { main, created, prepared } = opened;
   const sessions: PgSession[] = [main];
@@ -288,7 +297,11 @@ export async function restorePostgres(
       await Promise.all(sessions.map((s) => s.close()));
       const note = await creation.undo();
       throw withCreationNote(
-        err === stoppedBeforeWrite ? err : restoreFailure(err, ledger, signal, dataOnly),
+        signal?.aborted
+          ? abortReason(signal)
+          : err === stoppedBeforeWrite
+            ? err
+            : restoreFailure(err, ledger, signal, dataOnly),
         note,
       );
     }

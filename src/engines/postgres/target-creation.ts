@@ -1,5 +1,5 @@
 import { StowageError } from '../../errors.js';
-import { PgSession, type PgTarget, withDatabase } from './connect.js';
+import { NoAnswerError, PgSession, type PgTarget, withDatabase } from './connect.js';
 import { quoteIdent, quoteLiteral } from './ident.js';
 import { requireSupportedServer } from './server-info.js';
 
@@ -13,7 +13,16 @@ import { requireSupportedServer } from './server-info.js';
  * database's first session connects. A refusal or failure before anything is written into the
  * database drops it again ({@link TargetCreation.undo}), but only a database this run created:
  * one that existed, or that someone else created meanwhile, is never touched.
+ *
+ * An interrupt or a stall (the restore's signal) cancels the maintenance session's statement
+ * through the server (a cancel request) rather than dropping its connection: a CREATE DATABASE
+ * whose client vanished would still complete on the server, while a cancelled one ends without a
+ * database, or answers that it had completed, and then the same session drops it. Every wait is
+ * bounded; a server that does not answer within the bound leaves the run saying what may be left.
  */
+
+/** How long DROP DATABASE gets (it waits up to 5 s itself for other sessions to leave). */
+const DROP_ANSWER_MS = 10_000;
 
 /** The encoding and locale the created database gets: the archived database's. */
 export interface CreationSpec {
@@ -38,9 +47,9 @@ export class TargetCreation {
   private finished: Promise<void> | undefined;
 
   /**
-   * Starts on `maintenance` (a session on the maintenance database, still connecting) at once.
-   * Not interrupted by the restore's signal: a CREATE DATABASE cut off mid-way still completes
-   * on the server, so an interrupted restore waits for it here and drops what it made.
+   * Starts on `maintenance` (a session on the maintenance database, still connecting, opened by
+   * {@link openMaintenance} with the same `signal`) at once. When `signal` aborts, the outcome is
+   * its reason, unless CREATE DATABASE had completed ({@link undo} then drops the database).
    */
   constructor(
     maintenance: Promise<PgSession | undefined>,
@@ -76,13 +85,18 @@ export class TargetCreation {
       const outcome = await this.outcome.catch(() => undefined);
       if (!outcome?.admin) return;
       const name = this.target.database;
+      const drop = `DROP DATABASE ${quoteIdent(name)}`;
       try {
         if (!outcome.created) return;
-        await outcome.admin.query(`DROP DATABASE ${quoteIdent(name)}`, [], `dropping database "${name}"`);
+        // Also after the signal (the session then takes bounded statements only): this is its cleanup.
+        await outcome.admin.queryWithin(DROP_ANSWER_MS, drop, [], `dropping database "${name}"`);
         note = `database "${name}", created by this restore, was dropped again`;
       } catch (err) {
         const why = err instanceof Error ? err.message : String(err);
-        note = `database "${name}" was created by this restore and could not be dropped again (${why}): drop it yourself`;
+        note =
+          err instanceof NoAnswerError
+            ? `database "${name}", created by this restore, may still exist (${why}): drop it with ${drop}`
+            : `database "${name}" was created by this restore and could not be dropped again (${why}): drop it yourself`;
       } finally {
         await outcome.admin.close();
       }
@@ -101,6 +115,12 @@ export function withCreationNote(err: unknown, note: string | undefined): unknow
   return new StowageError('pg-error', `${message}; ${note}`, undefined, { cause: err });
 }
 
+/** What the restore's signal ended it with: its reason (an interrupt, a stall) when Stowage gave one. */
+export function abortReason(signal: AbortSignal): StowageError {
+  const reason: unknown = signal.reason;
+  return reason instanceof StowageError ? reason : new StowageError('interrupted', 'restore was cancelled');
+}
+
 async function create(
   maintenance: Promise<PgSession | undefined>,
   target: PgTarget,
@@ -108,21 +128,68 @@ async function create(
   signal: AbortSignal | undefined,
 ): Promise<CreationOutcome> {
   // Out of reach (or refused): the restore then tries the target itself, and says why.
-  const admin = await maintenance.catch(() => undefined);
+  const admin = await connected(maintenance, signal);
   if (!admin) return { admin: undefined, created: false, warnings: [] };
+  let creating = false;
   try {
     const found = await lookUpTarget(admin, target.database);
     requireSupportedServer(found.server, admin.target.server);
     if (found.exists) return { admin, created: false, warnings: [] };
     // Interrupted before anything was created: nothing to undo.
-    signal?.throwIfAborted();
+    if (signal?.aborted) throw abortReason(signal);
     const warnings: string[] = [];
+    creating = true;
     const created = await createDatabase(admin, target, spec, warnings, found.template0);
     return { admin, created, warnings };
   } catch (err) {
     await admin.close();
-    throw err;
+    // A cancelled statement's own error ("canceling statement due to user request") is not the news.
+    const reported = signal?.aborted ? abortReason(signal) : err;
+    // CREATE DATABASE without the server's answer (its connection dropped or lost) may still have
+    // completed there: nothing here can tell whose the database would be, so the user is told.
+    if (creating && !answeredByServer(err)) {
+      const name = target.database;
+      throw withCreationNote(
+        reported,
+        `database "${name}" may exist, created by this restore: drop it with DROP DATABASE ${quoteIdent(name)}`,
+      );
+    }
+    throw reported;
   }
+}
+
+/**
+ * The maintenance session once it has connected, or undefined when it could not (the restore
+ * then tries the target itself, and says why). The signal's reason when that comes first: nothing
+ * was sent on the session yet, and it is closed whenever it connects.
+ */
+function connected(
+  maintenance: Promise<PgSession | undefined>,
+  signal: AbortSignal | undefined,
+): Promise<PgSession | undefined> {
+  const reached = maintenance.catch(() => undefined);
+  if (!signal) return reached;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      reject(abortReason(signal));
+      void reached.then((session) => session?.close());
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    void reached.then((session) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(session);
+    });
+  });
+}
+
+/**
+ * Whether `err` is the server's own refusal of a statement, which then did nothing: not a lost or
+ * dropped connection, nor a FATAL one (a backend ended mid-commit may have committed).
+ */
+function answeredByServer(err: unknown): boolean {
+  const raw = err instanceof StowageError ? err.cause : err;
+  return (raw as { severity?: unknown } | undefined)?.severity === 'ERROR';
 }
 
 /** The defaults a database created from template0 gets (its encoding and locale). */
@@ -165,14 +232,21 @@ async function lookUpTarget(
   };
 }
 
-/** A session on the `postgres` maintenance database, or `template1`; undefined when neither exists. */
+/**
+ * A session on the `postgres` maintenance database, or `template1`; undefined when neither exists.
+ * `signal` cancels its running statement and leaves it open for the cleanup (see TargetCreation).
+ */
 export async function openMaintenance(
   target: PgTarget,
   signal: AbortSignal | undefined,
 ): Promise<PgSession | undefined> {
   for (const maintenance of ['postgres', 'template1']) {
     try {
-      return await PgSession.open(withDatabase(target, maintenance), { mode: 'restore', signal });
+      return await PgSession.open(withDatabase(target, maintenance), {
+        mode: 'restore',
+        signal,
+        signalCancels: true,
+      });
     } catch (err) {
       if (!(err instanceof StowageError) || err.code !== 'pg-no-database') throw err;
     }
@@ -204,11 +278,11 @@ async function createDatabase(
     inCLocale = true;
   }
   try {
-    await admin.client.query(sql);
+    await admin.query(sql, [], `creating database "${target.database}"`);
   } catch (err) {
     // Someone created it in the meantime: fine, as long as the caller then checks that it is empty.
-    if ((err as { code?: string }).code === '42P04') return false;
-    throw admin.translate(err, `creating database "${target.database}"`);
+    if ((err as { cause?: { code?: string } }).cause?.code === '42P04') return false;
+    throw err;
   }
   if (inCLocale)
     warnings.push(

@@ -1,6 +1,6 @@
 import { StowageError } from '../../errors.js';
 import { PgSession, type PgTarget, parseTarget } from './connect.js';
-import { openMaintenance, type TargetCreation } from './target-creation.js';
+import { abortReason, openMaintenance, type TargetCreation } from './target-creation.js';
 
 /**
  * The restore target: connecting to it, creating it when asked, and refusing
@@ -38,10 +38,10 @@ export function startConnecting(
   options: { create: boolean; settings: Record<string, string>; signal?: AbortSignal },
 ): TargetConnecting {
   const target = parseTarget(url);
-  // The maintenance session takes no signal: an interrupt waits for its CREATE DATABASE to end
-  // and then drops the database (target-creation.ts).
+  // The signal cancels the maintenance session's statement and leaves the session to drop a
+  // database this run created (target-creation.ts).
   const session = options.create
-    ? openMaintenance(target, undefined)
+    ? openMaintenance(target, options.signal)
     : PgSession.open(target, { mode: 'restore', settings: options.settings, signal: options.signal });
   // Its failure is reported where openTarget awaits it, after the planning's own errors.
   session.catch(() => {});
@@ -75,9 +75,9 @@ export async function openTarget(
   if (creation) {
     const outcome = await creation.outcome;
     warnings.push(...outcome.warnings);
+    // Interrupted, and CREATE DATABASE had completed: the caller drops it.
+    if (options.signal?.aborted) throw abortReason(options.signal);
     if (outcome.admin && outcome.created) {
-      // Interrupted while CREATE DATABASE ran: the caller drops it.
-      options.signal?.throwIfAborted();
       // Connecting to the new database (a backend started, an authentication) runs while the
       // checks that needed the plan run on the maintenance session: the same server and role.
       const opening = open();
