@@ -13,24 +13,17 @@ import { postgresEngine } from '../../src/engines/postgres/engine.js';
 import { backup } from '../../src/ops/backup.js';
 import { StallError } from '../../src/ops/stall-watchdog.js';
 import { createPgDatabase, pgUrlFor, type TestPgDatabase, withPgClient } from '../support/pg.js';
-import { backupToMemory } from './support.js';
+import { backupToMemory, DatabasesToCreate, databaseExists } from './support.js';
 
 let dir: string;
 let source: TestPgDatabase;
 let archive: string;
-const names: string[] = [];
+const databases = new DatabasesToCreate();
 const children: ChildProcess[] = [];
 
-const toBeCreated = (prefix: string) => {
-  const name = `${prefix}_${Date.now().toString(36)}_${names.length}`;
-  names.push(name);
-  return { name, url: pgUrlFor(name) };
-};
-const exists = (name: string) =>
-  withPgClient(
-    pgUrlFor('postgres'),
-    async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1,
-  );
+/** Databases the restores create; dropped after the tests whatever happened. */
+const toBeCreated = (prefix: string) => databases.next(prefix);
+const exists = databaseExists;
 /** Backends still running a CREATE DATABASE of `name`. */
 const creating = (name: string) =>
   withPgClient(
@@ -52,7 +45,7 @@ const creating = (name: string) =>
  */
 async function holdName(name: string): Promise<{ release(): Promise<void> }> {
   const holder = `${name}_holder`;
-  names.push(holder);
+  databases.add(holder);
   await withPgClient(pgUrlFor('postgres'), (c) => c.query(`CREATE DATABASE ${holder}`));
   const client = new pg.Client({ connectionString: pgUrlFor('postgres') });
   await client.connect();
@@ -139,9 +132,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const child of children)
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  await withPgClient(pgUrlFor('postgres'), async (c) => {
-    for (const name of names) await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  });
+  await databases.dropAll();
   await source?.drop();
   await rm(dir, { recursive: true, force: true });
 });

@@ -10,23 +10,22 @@ import { openTarget } from '../../src/engines/postgres/target.js';
 import { openMaintenance, TargetCreation } from '../../src/engines/postgres/target-creation.js';
 import { StowageError } from '../../src/errors.js';
 import { createPgDatabase, pgUrlFor, type TestPgDatabase, withPgClient } from '../support/pg.js';
-import { backupToMemory, findPgDump, pgDumpSchema, tableChecksums } from './support.js';
+import {
+  backupToMemory,
+  DatabasesToCreate,
+  databaseExists,
+  findPgDump,
+  pgDumpSchema,
+  tableChecksums,
+} from './support.js';
 
 let source: TestPgDatabase;
 let backup: Awaited<ReturnType<typeof backupToMemory>>;
-const names: string[] = [];
+const databases = new DatabasesToCreate();
 
-/** A database name for the restore to create; dropped after the tests whatever happened. */
-const toBeCreated = (prefix: string) => {
-  const name = `${prefix}_${Date.now().toString(36)}_${names.length}`;
-  names.push(name);
-  return { name, url: pgUrlFor(name) };
-};
-const exists = (name: string) =>
-  withPgClient(
-    pgUrlFor('postgres'),
-    async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1,
-  );
+/** Databases the restores create; dropped after the tests whatever happened. */
+const toBeCreated = (prefix: string) => databases.next(prefix);
+const exists = databaseExists;
 
 const restore = (
   url: string,
@@ -57,9 +56,7 @@ beforeAll(async () => {
   backup = await backupToMemory(source.url);
 });
 afterAll(async () => {
-  await withPgClient(pgUrlFor('postgres'), async (c) => {
-    for (const name of names) await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  });
+  await databases.dropAll();
   await source?.drop();
 });
 

@@ -10,7 +10,7 @@ import { postgresEngine } from '../../src/engines/postgres/engine.js';
 import type { PostgresBackupOptions, PostgresRestoreOptions } from '../../src/engines/postgres/options.js';
 import type { ProgressEvent } from '../../src/progress.js';
 import { MemoryStreams } from '../support/memory-streams.js';
-import { withPgClient } from '../support/pg.js';
+import { pgUrlFor, withPgClient } from '../support/pg.js';
 
 export const FIXTURE_DIR = join(import.meta.dirname, '../../fixtures/postgres');
 
@@ -262,3 +262,36 @@ export function pgDumpSchema(pgDump: string, url: string, extraArgs: string[] = 
     .filter((l) => !/^\\(un)?restrict /.test(l))
     .join('\n');
 }
+
+/**
+ * Names of databases a test's restores create (`--create`), each dropped by {@link dropAll}
+ * after the tests whatever happened to them.
+ */
+export class DatabasesToCreate {
+  private readonly names: string[] = [];
+
+  /** A fresh database name starting with `prefix`, and its URL. */
+  next(prefix: string): { name: string; url: string } {
+    const name = `${prefix}_${Date.now().toString(36)}_${this.names.length}`;
+    this.names.push(name);
+    return { name, url: pgUrlFor(name) };
+  }
+
+  /** A database the test made some other way, dropped with the others. */
+  add(name: string): void {
+    this.names.push(name);
+  }
+
+  async dropAll(): Promise<void> {
+    await withPgClient(pgUrlFor('postgres'), async (c) => {
+      for (const name of this.names) await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    });
+  }
+}
+
+/** Whether the server has a database named `name`. */
+export const databaseExists = (name: string): Promise<boolean> =>
+  withPgClient(
+    pgUrlFor('postgres'),
+    async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1,
+  );
