@@ -9,6 +9,7 @@
 //   finished backup leaves no connection open.
 // Either way the archive is the same as a backup whose sessions asked everything in turn.
 import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,20 +116,22 @@ describe('after the catalog read', () => {
 });
 
 describe('the end of a backup', () => {
-  /** Runs `work` with every PgSession.close recorded: how many began and how many are done. */
+  /** Runs `work` with every PgSession.close and .finish recorded: how many began and how many are done. */
   async function recordingCloses<T>(work: (closes: { begun: number; done: number }) => Promise<T>) {
-    const original = PgSession.prototype.close;
+    const originals = { close: PgSession.prototype.close, finish: PgSession.prototype.finish };
     const closes = { begun: 0, done: 0 };
-    PgSession.prototype.close = function (this: PgSession) {
-      closes.begun++;
-      return original.call(this).finally(() => {
-        closes.done++;
-      });
-    };
+    for (const how of ['close', 'finish'] as const) {
+      PgSession.prototype[how] = function (this: PgSession) {
+        closes.begun++;
+        return originals[how].call(this).finally(() => {
+          closes.done++;
+        });
+      };
+    }
     try {
       return await work(closes);
     } finally {
-      PgSession.prototype.close = original;
+      Object.assign(PgSession.prototype, originals);
     }
   }
 
@@ -142,6 +145,39 @@ describe('the end of a backup', () => {
       await result.closing;
       expect(closes.done).toBe(2);
     });
+  }, 60_000);
+
+  it('lets go of its sessions without waiting for the server to close its end, as pg_dump does', async () => {
+    // A proxy that passes everything on but never closes the client's end when the server closes its own.
+    const target = new URL(db.url);
+    const sockets: net.Socket[] = [];
+    // Half-open: the client's end of the socket stays open when the client closes its own.
+    const proxy = net.createServer({ allowHalfOpen: true }, (client) => {
+      const server = net.connect(Number(target.port || 5432), target.hostname);
+      sockets.push(client, server);
+      client.pipe(server);
+      server.on('data', (bytes) => client.write(bytes));
+      client.on('error', () => {});
+      server.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const via = new URL(db.url);
+      via.hostname = '127.0.0.1';
+      via.port = String((proxy.address() as net.AddressInfo).port);
+      const streams = new MemoryStreams();
+      const backedUp = postgresEngine
+        .backup({ url: via.toString(), streams, jobs: 2, options: {}, progress: () => {} })
+        .then(async (result) => {
+          await result.closing;
+          return 'ended';
+        });
+      const waited = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5_000).unref());
+      expect(await Promise.race([backedUp, waited])).toBe('ended');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   }, 60_000);
 
   it('reports a backup only once its sessions have ended', async () => {

@@ -71,10 +71,10 @@ export async function backupPostgres(
   let opening: Promise<PromiseSettledResult<PgSession>[]> | undefined;
   // Set once the backup's work is done: the sessions end while the caller writes the footer.
   let closing: Promise<void> | undefined;
-  const closeAll = async () => {
+  const closeAll = async (how: 'close' | 'finish') => {
     // Sessions still connecting must be in the list before it is closed.
     await opening;
-    await Promise.all(sessions.map((s) => s.close()));
+    await Promise.all(sessions.map((s) => s[how]()));
   };
 
   progress({ type: 'phase', phase: 'connect', message: `connecting to ${target.server}` });
@@ -309,8 +309,9 @@ export async function backupPostgres(
     }
 
     await leader.query('COMMIT', [], 'finishing the backup transaction');
-    // Waiting for the server to end them took 10-20 ms at the end of every small backup.
-    closing = closeAll();
+    // Committed: the sessions end without waiting for the server processes to exit (as pg_dump's
+    // do), while the caller writes the footer. Waiting took 10-20 ms at the end of a small backup.
+    closing = closeAll('finish');
     // The data phase's garbage ends here; the schema is kept for the footer, written next.
     if (tables.length || takeLargeObjects) garbagePoint('footer');
     progress({ type: 'phase', phase: 'done' });
@@ -329,7 +330,7 @@ export async function backupPostgres(
       throw new StowageError('interrupted', 'backup was cancelled', undefined, { cause: err });
     throw err;
   } finally {
-    if (!closing) await closeAll();
+    if (!closing) await closeAll('close');
   }
 }
 
