@@ -105,6 +105,13 @@ export interface EngineBackupResult {
    * its count (`operators: 3`). Empty or absent: the backup is complete.
    */
   incomplete?: string[];
+  /**
+   * The engine's connections, still closing when the result is handed back: their work is done
+   * (PostgreSQL: the snapshot's transaction committed), and the caller writes the archive's footer
+   * while the server ends them, then awaits this before it reports the backup (never rejects).
+   * Absent: everything was closed before the result.
+   */
+  closing?: Promise<void>;
 }
 
 export interface EngineRestoreRequest<Options = Record<string, unknown>> {

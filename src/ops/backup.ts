@@ -250,6 +250,8 @@ async function runBackup(
       await boundedCleanup(watchdog, sink.abort());
       throw err;
     }
+    // The engine's connections, ending while the footer is written (EngineBackupResult.closing).
+    let engineClosing: Promise<void> | undefined;
     try {
       progress({
         type: 'phase',
@@ -275,6 +277,7 @@ async function runBackup(
               source: connecting,
             }),
       );
+      engineClosing = result.closing;
       signal.throwIfAborted();
       const incomplete = result.incomplete?.length ? result.incomplete : undefined;
       if (incomplete && !options.allowIncomplete) throw incompleteError(incomplete);
@@ -311,6 +314,7 @@ async function runBackup(
           : {}),
       });
       const finished = await watchdog.race(finishing);
+      await watchdog.race(engineClosing ?? Promise.resolve());
       const { manifest } = finished;
       await record('success', { archive: destination.name, bytes: finished.bytes });
       return {
@@ -325,6 +329,7 @@ async function runBackup(
       };
     } catch (err) {
       await boundedCleanup(watchdog, writer.abort());
+      if (engineClosing) await boundedCleanup(watchdog, engineClosing);
       throw watchdog.error ?? err;
     }
   } catch (err) {

@@ -340,6 +340,7 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
           // A bench reports what it can read; what a backup could not carry is the backup's concern.
           onIncomplete: () => {},
         });
+        await result.closing;
         database = result.database;
       }
     };

@@ -112,7 +112,7 @@ export async function compareWithDatabase(
   const engine = await loadEngine(engineName);
   const first = manifest.streams[0];
   const dumped = new DigestingStreams(engineName, first ? recordedDigest(first).algorithm : 'sha256');
-  await engine.backup({
+  const dump = await engine.backup({
     url,
     streams: dumped,
     jobs: options.jobs ?? 1,
@@ -120,6 +120,7 @@ export async function compareWithDatabase(
     progress: ignoreProgress,
     signal: options.signal,
   });
+  await dump.closing;
   const rename = options.rename ?? ((u: string) => u);
 
   // The archive's data streams, grouped by table/collection.

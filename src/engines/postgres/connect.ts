@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import pg from 'pg';
 import { StowageError, UsageError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
@@ -435,6 +436,28 @@ export class PgSession {
     ]);
     clearTimeout(timer);
     if (!seen) this.dropSocket();
+  }
+
+  /**
+   * Ends the connection as libpq's PQfinish does: Terminate is written and the socket closed once it
+   * is, without waiting for the server to close its own end (10-20 ms at the end of a backup on a
+   * busy machine, the backend's exit). Only for a session whose work the server has confirmed:
+   * the server process may still be exiting when this resolves, so a caller that needs it gone
+   * (dropping or cloning the database) uses {@link close}. Safe to call twice.
+   */
+  async finish(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.signal?.removeEventListener('abort', this.onAbort);
+    const socket = (this.client as unknown as { connection?: { stream?: Socket } }).connection?.stream;
+    const ended = this.client.end().catch(() => {});
+    if (socket && !socket.destroyed) {
+      // pg ends its side of the socket once Terminate is written: 'finish' says both went out.
+      if (!socket.writableFinished)
+        await new Promise((resolve) => socket.once('finish', resolve).once('close', resolve));
+      socket.destroy();
+    }
+    await ended;
   }
 
   /** Drops the connection at once (abort, or cleanup after a failure mid-COPY). */

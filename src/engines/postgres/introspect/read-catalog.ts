@@ -73,6 +73,12 @@ export async function readCatalog(
   helpers: PgSession[] = [],
   /** The kinds the database has (see census.ts): readers of the others do not run. */
   census: Census = EVERY_KIND,
+  /**
+   * Called once every row is in and before the objects are ordered: the sessions are free from
+   * then on, so the caller can send its next questions and the server answers them while the
+   * client orders (with the sequences read, whose values the caller may want).
+   */
+  onRowsRead?: (sequences: SequencesRead['all']) => void,
 ): Promise<CatalogRead> {
   type Reader = (c: CatalogContext) => Promise<CatalogObject[]>;
   const none: Reader = async () => [];
@@ -123,6 +129,7 @@ export async function readCatalog(
   ];
   const answers = await shareOut(ctx, helpers, tasks);
   if (!sequences || !tables) throw new Error('sequences and tables were not read');
+  onRowsRead?.(sequences.all);
   // One list, filled in place (spreads of flattened copies were 8 MiB more with 20,000 tables).
   const all: CatalogObject[] = [];
   const add = (list: CatalogObject[]) => {
