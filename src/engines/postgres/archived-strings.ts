@@ -25,7 +25,9 @@ export function shareArchivedStrings(
     ids.set(id, id);
   }
   const text = stringPool();
-  const relation = relationPool(text);
+  // One reference object per relation: a table's indexes, constraints and foreign keys each
+  // brought their own `{schema, name}` for it.
+  const relation = pairPool<RelationRef>(text, 'schema', 'name');
   for (let i = 0; i < objects.length; i++) {
     const o = objects[i]!;
     o.kind = text(o.kind) as PgObject['kind'];
@@ -40,7 +42,8 @@ export function shareArchivedStrings(
     const references = o.references;
     for (let j = 0; references && j < references.length; j++) references[j] = relation(references[j]!);
   }
-  const column = columnPool(text);
+  // One record per column name and type: most tables of a schema repeat a few columns (`id integer`).
+  const column = pairPool<PgColumn>(text, 'name', 'type');
   for (let i = 0; i < tables.length; i++) {
     const t = tables[i]!;
     t.schema = text(t.schema);
@@ -51,44 +54,30 @@ export function shareArchivedStrings(
 }
 
 /**
- * One reference object per relation: a table's indexes, constraints and
- * foreign keys each brought their own `{schema, name}` for it. A reference
+ * One record per value of the two string properties `a` and `b`: equal
+ * records are interchangeable, so later ones give way to the first. A record
  * with any other key than those two is kept as it is.
  */
-function relationPool(text: (s: string) => string): (r: RelationRef) => RelationRef {
-  const bySchema = new Map<string, Map<string, RelationRef>>();
-  return (r) => {
-    if (!isPair(r, 'schema', 'name')) return r;
-    let names = bySchema.get(r.schema);
-    if (!names) {
-      names = new Map();
-      bySchema.set(r.schema, names);
+function pairPool<T extends object>(
+  text: (s: string) => string,
+  a: keyof T & string,
+  b: keyof T & string,
+): (record: T) => T {
+  const byFirst = new Map<string, Map<string, T>>();
+  return (record) => {
+    if (!isPair(record, a, b)) return record;
+    const values = record as Record<string, string>;
+    let seconds = byFirst.get(values[a]!);
+    if (!seconds) {
+      seconds = new Map();
+      byFirst.set(values[a]!, seconds);
     }
-    const known = names.get(r.name);
+    const known = seconds.get(values[b]!);
     if (known) return known;
-    r.schema = text(r.schema);
-    r.name = text(r.name);
-    names.set(r.name, r);
-    return r;
-  };
-}
-
-/** One record per column name and type: most tables of a schema repeat a few columns (`id integer`). */
-function columnPool(text: (s: string) => string): (c: PgColumn) => PgColumn {
-  const byName = new Map<string, Map<string, PgColumn>>();
-  return (c) => {
-    if (!isPair(c, 'name', 'type')) return c;
-    let types = byName.get(c.name);
-    if (!types) {
-      types = new Map();
-      byName.set(c.name, types);
-    }
-    const known = types.get(c.type);
-    if (known) return known;
-    c.name = text(c.name);
-    c.type = text(c.type);
-    types.set(c.type, c);
-    return c;
+    values[a] = text(values[a]!);
+    values[b] = text(values[b]!);
+    seconds.set(values[b], record);
+    return record;
   };
 }
 
