@@ -449,7 +449,7 @@ export class PgSession {
     if (this.closed) return;
     this.closed = true;
     this.signal?.removeEventListener('abort', this.onAbort);
-    const socket = (this.client as unknown as { connection?: { stream?: Socket } }).connection?.stream;
+    const socket = this.socket();
     const ended = this.client.end().catch(() => {});
     if (socket && !socket.destroyed) {
       // pg ends its side of the socket once Terminate is written: 'finish' says both went out.
@@ -471,7 +471,11 @@ export class PgSession {
   }
 
   private dropSocket(): void {
-    const conn = (this.client as unknown as { connection?: { stream?: { destroy(): void } } }).connection;
-    conn?.stream?.destroy();
+    this.socket()?.destroy();
+  }
+
+  /** The driver's socket (pg keeps it on its connection; there is no public way to reach it). */
+  private socket(): Socket | undefined {
+    return (this.client as unknown as { connection?: { stream?: Socket } }).connection?.stream;
   }
 }
