@@ -3,12 +3,12 @@
 // through pg_restore and through Stowage must give the same pg_dump entries.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PgObject, PostgresSchema } from '../../src/engines/postgres/model.js';
+import type { PostgresSchema } from '../../src/engines/postgres/model.js';
 import { printableSchema } from '../../src/engines/postgres/printable-schema.js';
 import { createPgDatabase, pgUrlFor, type TestPgDatabase, withPgClient } from '../support/pg.js';
 import { pgUrl } from '../support/servers.js';
 import { expectStowageParity, loadParityFixtures, pgRoundTrip, schemaEntries } from './parity.js';
-import { backupToMemory, restoreFromMemory, tableChecksums } from './support.js';
+import { backupToMemory, missingExtension, restoreFromMemory, tableChecksums } from './support.js';
 
 const FIXTURE = ['40-ownership.sql'];
 
@@ -171,15 +171,7 @@ describe('parity: owners and grants', () => {
   it('an extension missing on the target stops the restore first, naming it', async () => {
     const target = await fresh('parity_own_noext');
     const schema = structuredClone(backup.result.schema) as PostgresSchema;
-    const missing: PgObject = {
-      id: 'extension:stowage_no_such_extension',
-      kind: 'extension',
-      section: 'pre-data',
-      schema: 'public',
-      name: 'stowage_no_such_extension',
-      sql: ['CREATE EXTENSION IF NOT EXISTS stowage_no_such_extension WITH SCHEMA public'],
-      deps: [],
-    };
+    const missing = missingExtension();
     schema.objects.unshift(missing);
     const error = await restoreFromMemory(
       target.url,

@@ -15,6 +15,7 @@ import {
   DatabasesToCreate,
   databaseExists,
   findPgDump,
+  missingExtension,
   pgDumpSchema,
   tableChecksums,
 } from './support.js';
@@ -79,15 +80,7 @@ describe('restore --create', () => {
     // An extension the server cannot install is refused by the checks that need the plan, which
     // now run on the maintenance session after CREATE DATABASE.
     const schema = structuredClone(backup.result.schema) as { objects: Record<string, unknown>[] };
-    schema.objects.unshift({
-      id: 'extension:stowage_no_such_extension',
-      kind: 'extension',
-      section: 'pre-data',
-      schema: 'public',
-      name: 'stowage_no_such_extension',
-      sql: ['CREATE EXTENSION IF NOT EXISTS stowage_no_such_extension WITH SCHEMA public'],
-      deps: [],
-    });
+    schema.objects.unshift({ ...missingExtension() });
     const err = await restore(url, { create: true }, { schema }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StowageError);
     expect((err as StowageError).code).toBe('pg-missing-extension');

@@ -3,7 +3,7 @@ import type { RestoreWritePlan } from '../../src/engines/engine.js';
 import { postgresEngine } from '../../src/engines/postgres/engine.js';
 import { StowageError } from '../../src/errors.js';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
-import { backupToMemory } from './support.js';
+import { backupToMemory, missingExtension } from './support.js';
 
 // The refusal checks of a PostgreSQL restore run before anything is written and
 // before the caller's beforeWrite (where the safety backup is taken).
@@ -29,15 +29,7 @@ describe('restore prerequisites', () => {
   it('an extension the target cannot install is refused before beforeWrite and before --clean drops anything', async () => {
     const backup = await backupToMemory(source.url);
     const schema = backup.result.schema as { objects: Record<string, unknown>[] };
-    schema.objects.unshift({
-      id: 'extension:stowage_no_such_extension',
-      kind: 'extension',
-      section: 'pre-data',
-      schema: 'public',
-      name: 'stowage_no_such_extension',
-      sql: ['CREATE EXTENSION IF NOT EXISTS stowage_no_such_extension WITH SCHEMA public'],
-      deps: [],
-    });
+    schema.objects.unshift({ ...missingExtension() });
     const plans: RestoreWritePlan[] = [];
     const error = await postgresEngine
       .restore({

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import type { EngineBackupResult, EngineRestoreResult } from '../../src/engines/engine.js';
 import { postgresEngine } from '../../src/engines/postgres/engine.js';
+import type { PgObject } from '../../src/engines/postgres/model.js';
 import type { PostgresBackupOptions, PostgresRestoreOptions } from '../../src/engines/postgres/options.js';
 import type { ProgressEvent } from '../../src/progress.js';
 import { MemoryStreams } from '../support/memory-streams.js';
@@ -295,3 +296,19 @@ export const databaseExists = (name: string): Promise<boolean> =>
     pgUrlFor('postgres'),
     async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1,
   );
+
+/**
+ * An extension no server can install (none has that name), for tests of the refusal a restore
+ * gives before it writes: put it at the front of an archived schema's objects.
+ */
+export function missingExtension(): PgObject {
+  return {
+    id: 'extension:stowage_no_such_extension',
+    kind: 'extension',
+    section: 'pre-data',
+    schema: 'public',
+    name: 'stowage_no_such_extension',
+    sql: ['CREATE EXTENSION IF NOT EXISTS stowage_no_such_extension WITH SCHEMA public'],
+    deps: [],
+  };
+}
