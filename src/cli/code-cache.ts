@@ -65,6 +65,7 @@ export function runCachedBundle(entry: string, cacheDir: string | undefined): un
   const modules = new Map<string, { exports: unknown }>();
   const unsaved: { script: vm.Script; path: string; file: string }[] = [];
   const channel = diagnosticsChannel.channel(CODE_CACHE_CHANNEL);
+  withoutLoaderWarning();
   const publish = (event: CodeCacheEvent) => {
     if (channel.hasSubscribers) channel.publish(event);
   };
@@ -139,6 +140,29 @@ export function runCachedBundle(entry: string, cacheDir: string | undefined): un
     }
   });
   return load(entry);
+}
+
+/** What Node says, once per process, on the first `import()` from a script given the main loader. */
+const LOADER_WARNING = 'vm.USE_MAIN_CONTEXT_DEFAULT_LOADER';
+let loaderWarningFiltered = false;
+
+/**
+ * Keeps Node's "experimental feature" warning about `vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER`
+ * off the user's terminal. The bundle's files are scripts given Node's own ES module loader for
+ * their `import()` calls (the MongoDB driver, PGlite, a few built-ins loaded when needed): the
+ * loader is the one every module uses, only its hand-over to a `vm` script is marked experimental,
+ * and without this each MongoDB command and `--passphrase-file` printed two lines of warning on
+ * stderr. Every other warning passes as before.
+ */
+function withoutLoaderWarning(): void {
+  if (loaderWarningFiltered) return;
+  loaderWarningFiltered = true;
+  const emit = process.emitWarning;
+  process.emitWarning = function (this: unknown, warning: string | Error, ...rest: unknown[]) {
+    const message = typeof warning === 'string' ? warning : warning?.message;
+    if (typeof message === 'string' && message.startsWith(LOADER_WARNING)) return;
+    return (emit as (...args: unknown[]) => void).call(process, warning, ...rest);
+  } as typeof process.emitWarning;
 }
 
 /** Bytes of the CRC-32 of the V8 cache that each cache file starts with. */

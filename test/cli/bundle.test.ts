@@ -73,6 +73,30 @@ describe('the bundled CLI (scripts/bundle-cli.mjs)', () => {
     expect(rows.rows[0]).toEqual({ n: '5000', sum: String((5000 * 5001) / 2) });
   }, 180_000);
 
+  it("loads what it imports on demand (the MongoDB driver, a passphrase file) without Node's experimental-loader warning", async () => {
+    const passphrase = join(work, 'passphrase');
+    await writeFile(passphrase, 'bundle-test-passphrase\n');
+    const encrypted = await stowage(
+      'backup',
+      source.url,
+      '--to',
+      join(work, 'encrypted.stow'),
+      '--passphrase-file',
+      passphrase,
+    );
+    // Nothing listens on port 1: the driver loads (import('mongodb')), then the connection is refused.
+    const mongo = await stowage('backup', 'mongodb://127.0.0.1:1/x', '--to', join(work, 'mongo.stow')).then(
+      () => {
+        throw new Error('a backup from a closed port succeeded');
+      },
+      (err: { stderr: string }) => err,
+    );
+    expect(mongo.stderr).toMatch(/^stowage: /m);
+    for (const stderr of [encrypted.stderr, mongo.stderr]) {
+      expect(stderr).not.toMatch(/ExperimentalWarning|USE_MAIN_CONTEXT_DEFAULT_LOADER/);
+    }
+  }, 120_000);
+
   it('authenticates with node:crypto, not WebCrypto (its first use costs a backup ~20 ms of CPU)', async () => {
     // The test server asks for a SCRAM-SHA-256 password; WebCrypto's subtle operations fail here.
     const noSubtle = join(work, 'no-subtle.cjs');
