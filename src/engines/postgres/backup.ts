@@ -3,7 +3,12 @@ import { garbagePoint } from '../../garbage-points.js';
 import { runSchedule } from '../../scheduler/scheduler.js';
 import type { EngineBackupRequest, EngineBackupResult } from '../engine.js';
 import { counted, countUnits } from '../nouns.js';
-import { BACKUP_SETTINGS, openBackupLeader, type PgSourceConnecting } from './backup-leader.js';
+import {
+  BACKUP_SETTINGS,
+  BACKUP_SETTINGS_IF_KNOWN,
+  openBackupLeader,
+  type PgSourceConnecting,
+} from './backup-leader.js';
 import { PgSession, parseTarget } from './connect.js';
 import { copyPlaces, isSmallPart } from './copy-places.js';
 import { dumpTable, dumpTables } from './dump-table.js';
@@ -119,7 +124,12 @@ export async function backupPostgres(
       const dataSettings = { ...BACKUP_SETTINGS, client_encoding: server.encoding };
       opening = Promise.allSettled(
         Array.from({ length: jobs - 1 }, async () => {
-          const worker = await PgSession.open(target, { mode: 'backup', settings: dataSettings, signal });
+          const worker = await PgSession.open(target, {
+            mode: 'backup',
+            settings: dataSettings,
+            settingsIfKnown: BACKUP_SETTINGS_IF_KNOWN,
+            signal,
+          });
           sessions.push(worker);
           await joinSnapshot(worker, snapshot);
           return worker;
