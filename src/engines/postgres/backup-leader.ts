@@ -14,6 +14,15 @@ export const BACKUP_SETTINGS = {
   extra_float_digits: '3',
 };
 
+/**
+ * Settings for every backup session where the server has them. No JIT: the catalog queries'
+ * estimated costs pass `jit_above_cost` once a database has a few thousand objects (pg_depend's
+ * links, columns, constraints, indexes), and compiling them took the server longer than
+ * running them (1,000 tables: pg_depend's 50 ms of work took 96 ms, 20 of them compiling),
+ * while the client waited. PostgreSQL 11 added `jit`.
+ */
+export const BACKUP_SETTINGS_IF_KNOWN = { jit: 'off' };
+
 /** A backup's first session (it reads the catalog and exports the snapshot), with what the server said of itself. */
 export interface BackupLeader {
   session: PgSession;
@@ -75,6 +84,7 @@ function openLeaderSession(
   return PgSession.open(target, {
     mode: 'backup',
     settings: { ...BACKUP_SETTINGS, lock_timeout: lockTimeout },
+    settingsIfKnown: BACKUP_SETTINGS_IF_KNOWN,
     signal,
   });
 }

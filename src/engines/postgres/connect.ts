@@ -149,6 +149,11 @@ export interface SessionOptions {
   replication?: boolean;
   /** Session settings applied right after connecting (`SET name = value`). */
   settings?: Record<string, string>;
+  /**
+   * Settings applied with `settings` where the server knows them and skipped where it does not
+   * (a setting newer than the server, such as `jit` before PostgreSQL 11), in the same round trip.
+   */
+  settingsIfKnown?: Record<string, string>;
   /** Ends the session's work: by default its connection is dropped at once. */
   signal?: AbortSignal;
   /**
@@ -273,11 +278,19 @@ export class PgSession {
     };
     // One round trip for all settings; set_config() keeps the values out of SQL syntax.
     const names = Object.keys(settings);
-    try {
-      await session.query(
-        `SELECT ${names.map((_, i) => `pg_catalog.set_config($${2 * i + 1}, $${2 * i + 2}, false)`).join(', ')}`,
-        names.flatMap((n) => [n, settings[n as keyof typeof settings] as string]),
+    const ifKnown = Object.entries(options.settingsIfKnown ?? {});
+    const setters = names.map((_, i) => `pg_catalog.set_config($${2 * i + 1}, $${2 * i + 2}, false)`);
+    for (let i = names.length; i < names.length + ifKnown.length; i++) {
+      // current_setting(name, missing_ok) is null for a setting the server does not have (PostgreSQL 9.6+).
+      setters.push(
+        `CASE WHEN pg_catalog.current_setting($${2 * i + 1}, true) IS NOT NULL THEN pg_catalog.set_config($${2 * i + 1}, $${2 * i + 2}, false) END`,
       );
+    }
+    try {
+      await session.query(`SELECT ${setters.join(', ')}`, [
+        ...names.flatMap((n) => [n, settings[n as keyof typeof settings] as string]),
+        ...ifKnown.flat(),
+      ]);
     } catch (err) {
       // Nobody else holds the session yet (an interrupt while it connected, say).
       session.destroy();

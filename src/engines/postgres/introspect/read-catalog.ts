@@ -79,6 +79,11 @@ export async function readCatalog(
    * client orders (with the sequences read, whose values the caller may want).
    */
   onRowsRead?: (sequences: SequencesRead['all']) => void,
+  /**
+   * pg_depend's links, when the caller asked them already (on a helper, while the leader
+   * locked the relations: they need neither the locks nor the relations); else a session reads them.
+   */
+  links?: Promise<DependLinks>,
 ): Promise<CatalogRead> {
   type Reader = (c: CatalogContext) => Promise<CatalogObject[]>;
   const none: Reader = async () => [];
@@ -123,11 +128,14 @@ export async function readCatalog(
       sequences = await readSequences(c);
       tables = await readTables(c, sequences);
     },
-    (c) => readDependLinks(c),
+    ...(links ? [] : [(c: CatalogContext) => readDependLinks(c)]),
     ...before,
     ...after,
   ];
+  // Where the readers' answers start (after the sequences and tables, and the links if read here).
+  const first = links ? 1 : 2;
   const answers = await shareOut(ctx, helpers, tasks);
+  const depend = links ? await links : (answers[1]!.value as DependLinks);
   if (!sequences || !tables) throw new Error('sequences and tables were not read');
   onRowsRead?.(sequences.all);
   // One list, filled in place (spreads of flattened copies were 8 MiB more with 20,000 tables).
@@ -135,11 +143,11 @@ export async function readCatalog(
   const add = (list: CatalogObject[]) => {
     for (let i = 0; i < list.length; i++) all.push(list[i]!);
   };
-  for (let r = 0; r < before.length; r++) add(answers[2 + r]!.value as CatalogObject[]);
+  for (let r = 0; r < before.length; r++) add(answers[first + r]!.value as CatalogObject[]);
   add(sequences.objects);
   add(tables.objects);
-  for (let r = before.length; r < answers.length - 2; r++) add(answers[2 + r]!.value as CatalogObject[]);
-  const depend = answers[1]!.value as DependLinks;
+  for (let r = before.length; r < answers.length - first; r++)
+    add(answers[first + r]!.value as CatalogObject[]);
   // The answers' lists go with `all`, the links with resolveDependencies: nothing here keeps them
   // while the objects are ordered (the links alone are some 4 MiB with 20,000 tables).
   answers.length = 0;
