@@ -1,14 +1,14 @@
 import { JSON_TEXT, jsonPieceBytes } from './json-pieces.js';
-import { loadZstdBinding, type ZstdBinding } from './zstd-binding.js';
+import { loadZstdBinding } from './zstd-binding.js';
 
 const { CCtx, CParameter, DCtx, compressBound } = loadZstdBinding();
-type CCtx = InstanceType<ZstdBinding['CCtx']>;
 
 /**
- * JSON text from which {@link PackedJson.pack} packs a value: below it the value stays as it is.
- * A backup's schema of 20,000 tables is ~40 MiB of JSON (~85 MB as objects); one of 1,000 ~2 MiB.
+ * Items from which {@link PackedJson.pack} packs a list: a shorter one stays as it is, without
+ * its text ever being made. A PostgreSQL schema's objects are ~400 bytes of JSON each: 20,000
+ * tables are 100,000 objects (~40 MiB of text, ~85 MB as objects), 1,000 tables 5,000.
  */
-export const PACK_FROM_BYTES = 4 * 1024 * 1024;
+export const PACK_FROM_ITEMS = 10_000;
 
 /** Raw bytes per packed piece: each is unpacked into a buffer of its own when written. */
 const PIECE_SIZE = 64 * 1024;
@@ -34,39 +34,22 @@ export class PackedJson {
     private readonly rawSizes: number[],
   ) {}
 
-  /**
-   * `value` packed, or `value` itself when its JSON text is under `fromBytes`:
-   * the text is made a piece at a time and the first pieces are compressed only
-   * once there is enough of it.
-   */
-  static pack<T>(value: T, fromBytes = PACK_FROM_BYTES): T | PackedJson {
+  /** `value` packed, or `value` itself when it is a list of fewer than `fromItems` items. */
+  static pack<T>(value: T, fromItems = PACK_FROM_ITEMS): T | PackedJson {
+    if (Array.isArray(value) && value.length < fromItems) return value;
     // The text's pieces and zstd's output are one buffer each, reused: a fresh 256 KiB buffer per
     // piece was ~40 MiB of malloc'd garbage at 20,000 tables, which stayed in RSS once freed.
-    let room: Buffer | undefined;
-    let cctx: CCtx | undefined;
+    const cctx = new CCtx();
+    cctx.setParameter(CParameter.compressionLevel, PACK_LEVEL);
+    let room = Buffer.allocUnsafeSlow(compressBound(PIECE_SIZE));
     const pieces: Buffer[] = [];
     const rawSizes: number[] = [];
-    const compress = (raw: Buffer) => {
-      if (!cctx) {
-        cctx = new CCtx();
-        cctx.setParameter(CParameter.compressionLevel, PACK_LEVEL);
-      }
-      const bound = compressBound(raw.length);
-      if (!room || room.length < bound) room = Buffer.allocUnsafeSlow(bound);
-      const written = cctx.compress2(room, raw);
-      pieces.push(Buffer.from(room.subarray(0, written)));
-      rawSizes.push(raw.length);
-    };
-    const held: Buffer[] = [];
-    let heldBytes = 0;
     for (const piece of jsonPieceBytes(value, PIECE_SIZE, true)) {
-      if (cctx) {
-        compress(piece);
-        continue;
-      }
-      held.push(Buffer.from(piece));
-      heldBytes += piece.length;
-      if (heldBytes >= fromBytes) for (const raw of held.splice(0)) compress(raw);
+      const bound = compressBound(piece.length);
+      if (room.length < bound) room = Buffer.allocUnsafeSlow(bound);
+      const written = cctx.compress2(room, piece);
+      pieces.push(Buffer.from(room.subarray(0, written)));
+      rawSizes.push(piece.length);
     }
     // A value whose text is empty (undefined) packs to nothing: it stays as it is too.
     return pieces.length ? new PackedJson(pieces, rawSizes) : value;

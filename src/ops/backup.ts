@@ -1,7 +1,7 @@
 import type { Encryption } from '../archive/archive-keys.js';
 import type { CompressionLevel } from '../archive/frame-codec.js';
 import type { Manifest } from '../archive/manifest.js';
-import { PACK_FROM_BYTES, PackedJson, unpackOnRead } from '../archive/packed-json.js';
+import { PACK_FROM_ITEMS, PackedJson, unpackOnRead } from '../archive/packed-json.js';
 import { ArchiveWriter } from '../archive/writer.js';
 import { type BackupKind, manifestKindFields } from '../catalog/backup-kind.js';
 import { removeStaleLeftovers } from '../catalog/leftovers.js';
@@ -112,10 +112,10 @@ export interface BackupOptions {
    */
   streamsThrough?: (archive: StreamWriterSet) => StreamWriterSet;
   /**
-   * JSON text of the engine's schema from which the engine keeps it packed until the footer
-   * (archive/packed-json.ts). Default {@link PACK_FROM_BYTES}; lower only in tests.
+   * Items of a list in the engine's schema (PostgreSQL: its objects) from which the engine keeps
+   * it packed until the footer (archive/packed-json.ts). Default {@link PACK_FROM_ITEMS}; lower only in tests.
    */
-  packSchemaFromBytes?: number;
+  packSchemaFromItems?: number;
 }
 
 /** See {@link BackupOptions.chainBase}. */
@@ -272,7 +272,7 @@ async function runBackup(
         onIncomplete: (missing: string[]) => {
           if (!options.allowIncomplete) throw incompleteError(missing);
         },
-        packJson: (value: unknown) => PackedJson.pack(value, options.packSchemaFromBytes),
+        packJson: (value: unknown) => PackedJson.pack(value, options.packSchemaFromItems),
       };
       const result = await watchdog.race(
         options.chainBase

@@ -35,8 +35,8 @@ describe('postgres backup with its schema packed', () => {
   });
 
   it('writes the schema an unpacked backup writes, hands it back as objects, and restores it', async () => {
-    const run = (packSchemaFromBytes: number, to: string) =>
-      backup({ source: source.url, to: join(dir, to), jobs: 2, preflight: false, packSchemaFromBytes });
+    const run = (packSchemaFromItems: number, to: string) =>
+      backup({ source: source.url, to: join(dir, to), jobs: 2, preflight: false, packSchemaFromItems });
     const plain = await run(Number.MAX_SAFE_INTEGER, 'plain.stow');
     const packed = await run(0, 'packed.stow');
 
