@@ -150,7 +150,9 @@ export interface PieceLimits {
  * decodes on its own. Each payload is one zstd frame written by streaming, so
  * its header carries no content size; readers decompress it into the raw
  * length the frame header gives, as any other frame. Throws
- * FrameTooLargeError when the text exceeds `limits.totalRaw`.
+ * FrameTooLargeError when the text exceeds `limits.totalRaw`. A piece is used
+ * (compressed, or copied when stored as it is) before the next is asked for, so
+ * the caller may fill the same buffer again for it.
  */
 export function* encodeFramesFromPieces(
   first: FrameIdentity,
@@ -169,7 +171,7 @@ export function* encodeFramesFromPieces(
   const add = (input: Buffer, end = false) => {
     frameRaw += input.length;
     if (!cctx) {
-      parts.push(input);
+      parts.push(Buffer.from(input));
       return;
     }
     let at = 0;

@@ -542,6 +542,9 @@ export class ArchiveWriter implements StreamWriterSet {
   }
 }
 
+/** Raw bytes of the footer's text handed to the frame encoder at a time. */
+const FOOTER_PIECE_SIZE = 256 * 1024;
+
 /**
  * The footer's JSON text in pieces, and at its end the member `lastMember`
  * gives, told how many UTF-8 bytes came before it.
@@ -557,12 +560,17 @@ export class ArchiveWriter implements StreamWriterSet {
 function* footerText(footer: Footer, lastMember: (rawBefore: number) => string): Generator<Buffer> {
   let rawBefore = 0;
   let held: Buffer | undefined;
-  for (const piece of jsonPieceBytes(footer)) {
+  // The pieces are made in one buffer and held back in another, each filled again for the next:
+  // the frame encoder uses a piece before it asks for the next (a new buffer per piece left as
+  // many MiB of buffers to collect as the footer has, and they stayed in RSS once freed).
+  let spare = Buffer.allocUnsafeSlow(FOOTER_PIECE_SIZE);
+  for (const piece of jsonPieceBytes(footer, FOOTER_PIECE_SIZE, true)) {
     if (held !== undefined) {
       rawBefore += held.length;
       yield held;
     }
-    held = piece;
+    if (piece.length > spare.length) spare = Buffer.allocUnsafeSlow(piece.length);
+    held = spare.subarray(0, piece.copy(spare));
   }
   // The last piece ends with the footer's closing brace: the member goes before it.
   const body = held === undefined ? Buffer.alloc(0) : held.subarray(0, -1);

@@ -89,6 +89,14 @@ export interface EngineBackupRequest<Options = Record<string, unknown>> {
    * `connectSource`, for `url` and `options`): the engine takes it over instead of connecting.
    */
   source?: SourceConnecting;
+  /**
+   * Gives back a stand-in for a JSON value that serializes to the same text and
+   * takes less memory (the archive's packed-json.ts), or the value itself. An
+   * engine hands it its schema once that is complete and returns the stand-in as
+   * {@link EngineBackupResult.schema}, so a large schema does not sit in the heap
+   * through the data phase; the engine must not change the value afterwards.
+   */
+  packJson?: (value: unknown) => unknown;
 }
 
 export interface EngineBackupResult {

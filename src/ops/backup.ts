@@ -1,6 +1,7 @@
 import type { Encryption } from '../archive/archive-keys.js';
 import type { CompressionLevel } from '../archive/frame-codec.js';
 import type { Manifest } from '../archive/manifest.js';
+import { PACK_FROM_ITEMS, PackedJson, unpackOnRead } from '../archive/packed-json.js';
 import { ArchiveWriter } from '../archive/writer.js';
 import { type BackupKind, manifestKindFields } from '../catalog/backup-kind.js';
 import { removeStaleLeftovers } from '../catalog/leftovers.js';
@@ -110,6 +111,11 @@ export interface BackupOptions {
    * must forward every byte and end each stream it was given.
    */
   streamsThrough?: (archive: StreamWriterSet) => StreamWriterSet;
+  /**
+   * Items of a list in the engine's schema (PostgreSQL: its objects) from which the engine keeps
+   * it packed until the footer (archive/packed-json.ts). Default {@link PACK_FROM_ITEMS}; lower only in tests.
+   */
+  packSchemaFromItems?: number;
 }
 
 /** See {@link BackupOptions.chainBase}. */
@@ -266,6 +272,7 @@ async function runBackup(
         onIncomplete: (missing: string[]) => {
           if (!options.allowIncomplete) throw incompleteError(missing);
         },
+        packJson: (value: unknown) => PackedJson.pack(value, options.packSchemaFromItems),
       };
       const result = await watchdog.race(
         options.chainBase
@@ -316,6 +323,8 @@ async function runBackup(
       const finished = await watchdog.race(finishing);
       await watchdog.race(engineClosing ?? Promise.resolve());
       const { manifest } = finished;
+      // The caller gets the schema the engine built, unpacked if it asks for it.
+      unpackOnRead(manifest.schema);
       await record('success', { archive: destination.name, bytes: finished.bytes });
       return {
         archive: finished.location,

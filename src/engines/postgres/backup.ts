@@ -19,11 +19,12 @@ import { readDatabaseProperties } from './introspect/database-properties.js';
 import { type DependLinks, readDependLinks } from './introspect/depend.js';
 import { type ExtensionConfigRead, readExtensionConfig } from './introspect/extension-config.js';
 import { readGlobals } from './introspect/globals.js';
-import { listSchemas, readCatalog } from './introspect/read-catalog.js';
+import { type CatalogRead, listSchemas, readCatalog } from './introspect/read-catalog.js';
 import { selectRelations } from './introspect/relations.js';
 import { readSequenceValues, type SequencesRead } from './introspect/sequences.js';
 import { dumpLargeObjects, type LargeObjects, readLargeObjectCatalog } from './large-objects.js';
 import {
+  type BackedUpPostgresSchema,
   type PgDatabaseProperties,
   type PgSequenceValue,
   type PgTableData,
@@ -225,7 +226,7 @@ export async function backupPostgres(
       warnings.push(`${largeObjects.count} large objects not backed up (${why})`);
     }
 
-    const schema: PostgresSchema = {
+    const schema: BackedUpPostgresSchema = {
       format: POSTGRES_SCHEMA_FORMAT,
       version: POSTGRES_SCHEMA_VERSION,
       server: { version: server.version, versionNum: server.versionNum },
@@ -233,13 +234,7 @@ export async function backupPostgres(
       ...(globals ? { globals } : {}),
       ...(selective ? { partial: true } : {}),
       contents: options.schemaOnly ? 'schema-only' : options.dataOnly ? 'data-only' : 'full',
-      // Data-only keeps just the materialized view refreshes: their contents are data too.
-      // A schema or table selection leaves out the system objects' privileges, as pg_dump -n/-t does.
-      objects: options.dataOnly
-        ? catalog.objects.filter((o) => o.kind === 'refresh')
-        : selective
-          ? catalog.objects.filter((o) => o.kind !== 'system-acl')
-          : catalog.objects,
+      objects: storedObjects(catalog, options, selective, request.packJson),
       tables,
       sequences,
       partitions: relations
@@ -351,6 +346,29 @@ export async function backupPostgres(
   } finally {
     if (!closing) await closeAll('close');
   }
+}
+
+/**
+ * The schema's objects as the backup keeps them until the footer: those of the catalog it
+ * stores, packed by `packJson` when given (engine.ts). `catalog` lets go of its list, so nothing
+ * else keeps the objects through the data phase (20,000 tables: ~85 MB of heap as objects).
+ */
+function storedObjects(
+  catalog: CatalogRead,
+  options: PostgresBackupOptions,
+  selective: boolean,
+  packJson: ((value: unknown) => unknown) | undefined,
+): unknown {
+  const objects = options.dataOnly
+    ? // Data-only keeps just the materialized view refreshes: their contents are data too.
+      catalog.objects.filter((o) => o.kind === 'refresh')
+    : selective
+      ? // A schema or table selection leaves out the system objects' privileges, as pg_dump -n/-t does.
+        catalog.objects.filter((o) => o.kind !== 'system-acl')
+      : catalog.objects;
+  if (!packJson) return objects;
+  catalog.objects = [];
+  return packJson(objects);
 }
 
 /**

@@ -10,7 +10,7 @@ import {
 import { backupPostgres } from '../backup.js';
 import { PgSession, type PgTarget, parseTarget } from '../connect.js';
 import { qualify } from '../ident.js';
-import type { PostgresSchema } from '../model.js';
+import type { BackedUpPostgresSchema } from '../model.js';
 import type { PostgresBackupOptions } from '../options.js';
 import { NameFilter } from '../patterns.js';
 import { joinSnapshot } from '../snapshot.js';
@@ -211,14 +211,14 @@ class PostgresFeed implements ChangeFeed {
       this.followed = await readFollowedTables(
         reader,
         snapshot.serverVersion,
-        result.schema as PostgresSchema,
+        result.schema as BackedUpPostgresSchema,
       );
       await reader.query('COMMIT');
     } finally {
       await reader.close();
     }
     await storeFollowedTables(this.state.side, this.state.name, this.followed);
-    const schema = result.schema as PostgresSchema;
+    const schema = result.schema as BackedUpPostgresSchema;
     if (schema.largeObjects)
       result.warnings.push(
         'large objects are in the base only: logical decoding does not carry their later changes',

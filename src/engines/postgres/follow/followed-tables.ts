@@ -33,7 +33,7 @@ export interface FollowedTables {
 export async function readFollowedTables(
   session: PgSession,
   serverVersion: number,
-  base: PostgresSchema,
+  base: Pick<PostgresSchema, 'tables' | 'sequences'>,
 ): Promise<FollowedTables> {
   // Generated columns are never published (PostgreSQL 12+ has them).
   const notGenerated = serverVersion >= 120000 ? "AND a.attgenerated = ''" : '';
