@@ -12,9 +12,11 @@ import { StowageError } from '../../src/errors.js';
 import { createPgDatabase, pgUrlFor, type TestPgDatabase, withPgClient } from '../support/pg.js';
 import {
   backupToMemory,
+  createWaiting,
   DatabasesToCreate,
   databaseExists,
   findPgDump,
+  holdName,
   missingExtension,
   pgDumpSchema,
   tableChecksums,
@@ -162,7 +164,7 @@ describe('restore --create', () => {
     ]);
   });
 
-  it('a database someone else created meanwhile is not taken for its own, nor dropped', async () => {
+  it('a database someone else created meanwhile is refused, not written into, nor dropped', async () => {
     const { name, url } = toBeCreated('pg_create_race');
     const target = parseTarget(url);
     const admin = await openMaintenance(target, undefined);
@@ -176,13 +178,36 @@ describe('restore --create', () => {
       return found;
     }) as typeof admin.query;
     const creation = new TargetCreation(Promise.resolve(admin), target, { encoding: 'UTF8' }, undefined);
-    const opened = await openTarget(url, { creation, settings: {} }, []);
-    try {
-      expect(opened.created).toBe(false);
-      expect(await creation.undo()).toBeUndefined();
-    } finally {
-      await opened.session.close();
-    }
+    const err = await openTarget(url, { creation, settings: {} }, []).catch((e: unknown) => e);
+    expect((err as StowageError).code).toBe('pg-target-not-empty');
+    expect((err as Error).message).toBe(
+      `database "${name}" already exists on ${target.server}: another session created it while this restore was creating it`,
+    );
+    expect(await creation.undo()).toBeUndefined();
     expect(await exists(name)).toBe(true);
   });
+
+  it('two at once: the one whose CREATE DATABASE loses the name (23505) refuses in one line and drops nothing', async () => {
+    const { name, url } = toBeCreated('pg_create_race_unique');
+    // The other run's CREATE DATABASE, held open until this one's waits behind it, then committed.
+    const other = await holdName(name, databases);
+    const restoring = restore(url, { create: true }).catch((e: unknown) => e);
+    await createWaiting(name);
+    const oidOf = (datname: string) =>
+      withPgClient(
+        pgUrlFor('postgres'),
+        async (c) => (await c.query('SELECT oid FROM pg_database WHERE datname = $1', [datname])).rows,
+      );
+    const theirs = await oidOf(`${name}_holder`);
+    await other.commit();
+    const err = await restoring;
+    expect((err as StowageError).code).toBe('pg-target-not-empty');
+    expect((err as Error).message).toBe(
+      `database "${name}" already exists on ${parseTarget(url).server}: another session created it while this restore was creating it`,
+    );
+    expect((err as StowageError).hint).toMatch(/another name/);
+    // The other run's database, untouched.
+    expect(theirs).toHaveLength(1);
+    expect(await oidOf(name)).toEqual(theirs);
+  }, 60_000);
 });
