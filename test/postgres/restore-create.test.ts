@@ -30,6 +30,24 @@ const databases = new DatabasesToCreate();
 const toBeCreated = (prefix: string) => databases.next(prefix);
 const exists = databaseExists;
 
+/** Resolves once a DROP DATABASE of `name` runs (waiting for other sessions to leave it). */
+async function dropWaiting(name: string): Promise<void> {
+  for (;;) {
+    const dropping = await withPgClient(
+      pgUrlFor('postgres'),
+      async (c) =>
+        (
+          await c.query(
+            `SELECT 1 FROM pg_stat_activity WHERE query LIKE 'DROP DATABASE%' AND query LIKE '%' || $1 || '%' AND state = 'active'`,
+            [name],
+          )
+        ).rowCount,
+    );
+    if (dropping) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 const restore = (
   url: string,
   options: PostgresRestoreOptions,
@@ -118,6 +136,38 @@ describe('restore --create', () => {
     expect((err as Error).message).toMatch(/was dropped again/);
     expect(await exists(name)).toBe(false);
   });
+
+  it('a failure before the first write stays the cause when a signal comes during the cleanup', async () => {
+    const { name, url } = toBeCreated('pg_create_fail_then_signal');
+    const controller = new AbortController();
+    // Someone connects to the new database: DROP DATABASE then waits (up to 5 s) for them to leave.
+    const visitor = new pg.Client({ connectionString: url });
+    const failure = new StowageError('safety-backup-failed', 'the safety backup failed, so nothing was restored');
+    const restoring = restore(
+      url,
+      { create: true },
+      {
+        signal: controller.signal,
+        beforeWrite: async () => {
+          await visitor.connect();
+          throw failure;
+        },
+      },
+    ).catch((e: unknown) => e);
+    try {
+      await dropWaiting(name);
+      // Ctrl-C while the cleanup waits: the restore had already failed.
+      controller.abort(new StowageError('interrupted', 'interrupted by SIGINT'));
+    } finally {
+      await visitor.end();
+    }
+    const err = await restoring;
+    expect((err as StowageError).code).toBe('safety-backup-failed');
+    expect((err as Error).message).toBe(
+      `the safety backup failed, so nothing was restored; database "${name}", created by this restore, was dropped again`,
+    );
+    expect(await exists(name)).toBe(false);
+  }, 60_000);
 
   it('interrupted as CREATE DATABASE completes, it drops the database', async () => {
     const { name, url } = toBeCreated('pg_create_interrupted');
