@@ -60,7 +60,7 @@ describe('a signal while the first connection gets no answer', () => {
       const ended = await Promise.race([
         run.exit,
         new Promise<'still running'>((resolve) => {
-          timer = setTimeout(() => resolve('still running'), 20_000);
+          timer = setTimeout(() => resolve('still running'), 8_000);
         }),
       ]).finally(() => clearTimeout(timer));
       if (ended === 'still running') run.child.kill('SIGKILL');
