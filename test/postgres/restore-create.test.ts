@@ -142,7 +142,10 @@ describe('restore --create', () => {
     const controller = new AbortController();
     // Someone connects to the new database: DROP DATABASE then waits (up to 5 s) for them to leave.
     const visitor = new pg.Client({ connectionString: url });
-    const failure = new StowageError('safety-backup-failed', 'the safety backup failed, so nothing was restored');
+    const failure = new StowageError(
+      'safety-backup-failed',
+      'the safety backup failed, so nothing was restored',
+    );
     const restoring = restore(
       url,
       { create: true },
@@ -235,6 +238,26 @@ describe('restore --create', () => {
     );
     expect(await creation.undo()).toBeUndefined();
     expect(await exists(name)).toBe(true);
+  });
+
+  it('a role without CREATEDB gets one line naming the privilege, and no database', async () => {
+    const { name, url } = toBeCreated('pg_create_no_createdb');
+    const role = `stowage_no_createdb_${Date.now().toString(36)}`;
+    await withPgClient(pgUrlFor('postgres'), (c) => c.query(`CREATE ROLE ${role} LOGIN PASSWORD 'pw'`));
+    try {
+      const asRole = new URL(url);
+      asRole.username = role;
+      asRole.password = 'pw';
+      const err = await restore(asRole.toString(), { create: true }).catch((e: unknown) => e);
+      expect((err as StowageError).code).toBe('pg-permission');
+      expect((err as Error).message).toBe(
+        `role "${role}" may not create databases on ${parseTarget(url).server}`,
+      );
+      expect((err as StowageError).hint).toMatch(/^give it CREATEDB \(ALTER ROLE .* CREATEDB\)/);
+      expect(await exists(name)).toBe(false);
+    } finally {
+      await withPgClient(pgUrlFor('postgres'), (c) => c.query(`DROP ROLE ${role}`));
+    }
   });
 
   it('two at once: the one whose CREATE DATABASE loses the name (23505) refuses in one line and drops nothing', async () => {

@@ -226,7 +226,9 @@ async function connectUnlessAborted(client: pg.Client, signal: AbortSignal | und
   }
   const stopped = () => {
     const reason: unknown = signal.reason;
-    return reason instanceof StowageError ? reason : new StowageError('interrupted', 'connecting was cancelled');
+    return reason instanceof StowageError
+      ? reason
+      : new StowageError('interrupted', 'connecting was cancelled');
   };
   if (signal.aborted) throw stopped();
   let onAbort: () => void = () => {};

@@ -293,7 +293,15 @@ async function createDatabase(
     await admin.query(sql, [], `creating database "${target.database}"`);
   } catch (err) {
     const cause = err instanceof StowageError ? err.cause : undefined;
-    if (!NAME_TAKEN.has((cause as { code?: string } | undefined)?.code ?? '')) throw err;
+    const sqlstate = (cause as { code?: string } | undefined)?.code ?? '';
+    if (sqlstate === '42501')
+      throw new StowageError(
+        'pg-permission',
+        `role "${admin.target.user}" may not create databases on ${target.server}`,
+        `give it CREATEDB (ALTER ROLE ${quoteIdent(admin.target.user)} CREATEDB), or create "${target.database}" as a role that may and restore without --create; nothing was written`,
+        { cause },
+      );
+    if (!NAME_TAKEN.has(sqlstate)) throw err;
     // Not this run's database: the caller's cleanup leaves it alone (the outcome says nothing was created).
     throw new StowageError(
       'pg-target-not-empty',
