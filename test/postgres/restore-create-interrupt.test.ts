@@ -11,7 +11,7 @@ import { postgresEngine } from '../../src/engines/postgres/engine.js';
 import { backup } from '../../src/ops/backup.js';
 import { StallError } from '../../src/ops/stall-watchdog.js';
 import { createPgDatabase, pgUrlFor, type TestPgDatabase, withPgClient } from '../support/pg.js';
-import { backupToMemory, createWaiting, DatabasesToCreate, databaseExists, holdName } from './support.js';
+import { backupToMemory, DatabasesToCreate, databaseExists, holdName, statementRunning } from './support.js';
 
 let dir: string;
 let source: TestPgDatabase;
@@ -102,7 +102,11 @@ describe('restore --create and signals (CLI process)', () => {
     const hold = await holdName(name, databases);
     try {
       const run = startCli(['restore', archive, url, '--create', '--yes']);
-      await within(createWaiting(name), 30_000, 'CREATE DATABASE waiting on the held name');
+      await within(
+        statementRunning('CREATE DATABASE', name, true),
+        30_000,
+        'CREATE DATABASE waiting on the held name',
+      );
       run.child.kill('SIGINT');
       // The name is still held: a run that waited for CREATE DATABASE to end would not end here.
       const { code } = await within(run.exit, 20_000, 'the interrupted restore');
@@ -164,7 +168,11 @@ describe('restore --create and a stall (engine)', () => {
           signal: controller.signal,
         })
         .catch((e: unknown) => e);
-      await within(createWaiting(name), 30_000, 'CREATE DATABASE waiting on the held name');
+      await within(
+        statementRunning('CREATE DATABASE', name, true),
+        30_000,
+        'CREATE DATABASE waiting on the held name',
+      );
       const stall = new StallError('PostgreSQL at test sent nothing for 1 s', 'check the server');
       controller.abort(stall);
       const err = await within(restoring, 20_000, 'the stalled restore');

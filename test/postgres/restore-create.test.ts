@@ -12,13 +12,13 @@ import { StowageError } from '../../src/errors.js';
 import { createPgDatabase, pgUrlFor, type TestPgDatabase, withPgClient } from '../support/pg.js';
 import {
   backupToMemory,
-  createWaiting,
   DatabasesToCreate,
   databaseExists,
   findPgDump,
   holdName,
   missingExtension,
   pgDumpSchema,
+  statementRunning,
   tableChecksums,
 } from './support.js';
 
@@ -29,24 +29,6 @@ const databases = new DatabasesToCreate();
 /** Databases the restores create; dropped after the tests whatever happened. */
 const toBeCreated = (prefix: string) => databases.next(prefix);
 const exists = databaseExists;
-
-/** Resolves once a DROP DATABASE of `name` runs (waiting for other sessions to leave it). */
-async function dropWaiting(name: string): Promise<void> {
-  for (;;) {
-    const dropping = await withPgClient(
-      pgUrlFor('postgres'),
-      async (c) =>
-        (
-          await c.query(
-            `SELECT 1 FROM pg_stat_activity WHERE query LIKE 'DROP DATABASE%' AND query LIKE '%' || $1 || '%' AND state = 'active'`,
-            [name],
-          )
-        ).rowCount,
-    );
-    if (dropping) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const restore = (
   url: string,
@@ -158,7 +140,7 @@ describe('restore --create', () => {
       },
     ).catch((e: unknown) => e);
     try {
-      await dropWaiting(name);
+      await statementRunning('DROP DATABASE', name);
       // Ctrl-C while the cleanup waits: the restore had already failed.
       controller.abort(new StowageError('interrupted', 'interrupted by SIGINT'));
     } finally {
@@ -265,7 +247,7 @@ describe('restore --create', () => {
     // The other run's CREATE DATABASE, held open until this one's waits behind it, then committed.
     const other = await holdName(name, databases);
     const restoring = restore(url, { create: true }).catch((e: unknown) => e);
-    await createWaiting(name);
+    await statementRunning('CREATE DATABASE', name, true);
     const oidOf = (datname: string) =>
       withPgClient(
         pgUrlFor('postgres'),

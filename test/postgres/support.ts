@@ -316,20 +316,24 @@ export async function holdName(
   return { release: () => end('ROLLBACK'), commit: () => end('COMMIT') };
 }
 
-/** Resolves once a CREATE DATABASE of `name` waits on a lock. */
-export async function createWaiting(name: string): Promise<void> {
+/**
+ * Resolves once a statement starting with `verb` (`CREATE DATABASE`) and naming `name` runs on the
+ * server; with `onLock`, once it waits on a lock.
+ */
+export async function statementRunning(verb: string, name: string, onLock = false): Promise<void> {
   for (;;) {
-    const waiting = await withPgClient(
+    const running = await withPgClient(
       pgUrlFor('postgres'),
       async (c) =>
         (
           await c.query(
-            `SELECT 1 FROM pg_stat_activity WHERE query LIKE 'CREATE DATABASE%' AND query LIKE '%' || $1 || '%' AND wait_event_type = 'Lock'`,
-            [name],
+            `SELECT 1 FROM pg_stat_activity WHERE query LIKE $1 || '%' AND query LIKE '%' || $2 || '%'
+               AND ${onLock ? `wait_event_type = 'Lock'` : `state = 'active'`}`,
+            [verb, name],
           )
         ).rowCount,
     );
-    if (waiting) return;
+    if (running) return;
     await sleep(50);
   }
 }
