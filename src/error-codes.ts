@@ -138,7 +138,10 @@ export const ERROR_CODES = {
     doc: "PostgreSQL's lock table is full (out of shared memory): raise max_locks_per_transaction, as for pg_dump",
   },
   'pg-table-dropped': { exit: failure, doc: 'a table was dropped while it was being backed up' },
-  'pg-target-not-empty': { exit: failure, doc: 'the restore target holds objects (use --clean or --drop)' },
+  'pg-target-not-empty': {
+    exit: failure,
+    doc: 'the restore target holds objects (use --clean or --drop), or another session created it while `restore --create` was creating it',
+  },
   'pg-missing-extension': { exit: failure, doc: 'the target lacks an extension the archive needs' },
   'pg-missing-roles': {
     exit: failure,

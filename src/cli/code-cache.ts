@@ -55,13 +55,24 @@ export function codeCacheDir(kind: string): string | undefined {
 
 /**
  * Loads `entry` (a CommonJS-shaped bundle file) and, through its `require`, the bundle files beside it,
- * each compiled with its code cache from `cacheDir` when there is a usable one. Caches that were missing
- * or refused are written when the process exits. A cache folder that cannot be read or written costs
- * the run nothing but the cache. Returns the entry's exports.
+ * each compiled with its code cache when there is a usable one, from this build's folder inside
+ * `cacheDir` (named by the entry's CRC-32 and length). Caches that were missing or refused are written
+ * when the process exits, and then those of other builds are removed but for the
+ * {@link OTHER_BUILDS_KEPT} used last. A cache folder that cannot be read or written costs the run
+ * nothing but the cache. Returns the entry's exports.
  */
 export function runCachedBundle(entry: string, cacheDir: string | undefined): unknown {
   const bundleDir = dirname(entry);
-  const trusted = cacheDir !== undefined && ownedPrivateFolder(cacheDir);
+  const entryBytes = fs.readFileSync(entry);
+  // One folder per build, named by the entry's content (which names every file it loads): the unit
+  // in which old builds' caches are removed (pruneOtherBuilds).
+  const build = `${zlib.crc32(entryBytes).toString(16)}-${entryBytes.length}`;
+  const buildDir = cacheDir === undefined ? undefined : join(cacheDir, build);
+  const trusted =
+    cacheDir !== undefined &&
+    buildDir !== undefined &&
+    ownedPrivateFolder(cacheDir) &&
+    usedBuildFolder(buildDir);
   const modules = new Map<string, { exports: unknown }>();
   const unsaved: { script: vm.Script; path: string; file: string }[] = [];
   const channel = diagnosticsChannel.channel(CODE_CACHE_CHANNEL);
@@ -75,13 +86,13 @@ export function runCachedBundle(entry: string, cacheDir: string | undefined): un
     if (known) return known.exports;
     const loaded = { exports: {} as unknown };
     modules.set(file, loaded);
-    const bytes = fs.readFileSync(file);
+    const bytes = file === entry ? entryBytes : fs.readFileSync(file);
     // The cache is named by the file's content: a file rebuilt with the same name and length (a
     // changed chunk hash inside it) must never get the old file's code, and V8 itself compares lengths only.
     const path =
-      cacheDir === undefined
+      buildDir === undefined
         ? undefined
-        : join(cacheDir, `${basename(file)}-${zlib.crc32(bytes).toString(16)}-${bytes.length}.cache`);
+        : join(buildDir, `${basename(file)}-${zlib.crc32(bytes).toString(16)}-${bytes.length}.cache`);
     const found = path && trusted ? readCache(path) : undefined;
     const cachedData = found === 'damaged' ? undefined : found;
     // A `#!` line is only valid at a script's very start: made a comment, as Node's CommonJS loader does.
@@ -116,10 +127,10 @@ export function runCachedBundle(entry: string, cacheDir: string | undefined): un
   };
 
   process.once('exit', () => {
-    if (unsaved.length === 0 || cacheDir === undefined) return;
+    if (unsaved.length === 0 || cacheDir === undefined || buildDir === undefined) return;
     try {
-      fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
-      if (!ownedPrivateFolder(cacheDir)) return;
+      fs.mkdirSync(buildDir, { recursive: true, mode: 0o700 });
+      if (!ownedPrivateFolder(cacheDir) || !ownedPrivateFolder(buildDir)) return;
       for (const { script, path, file } of unsaved) {
         // Written aside and renamed: a run reading the cache meanwhile sees the whole file or none.
         // Codec threads share the pid and may write the same cache: the name also gets a random part.
@@ -135,6 +146,9 @@ export function runCachedBundle(entry: string, cacheDir: string | undefined): un
         }
         publish({ file, cache: 'written' });
       }
+      // A run that writes is the first of a build (or its caches were lost): the moment to remove
+      // what older builds left, which nothing else would ever read again.
+      pruneOtherBuilds(cacheDir, build);
     } catch {
       // A read-only or full disk: this run's output is already complete, only later runs lose the cache.
     }
@@ -197,6 +211,79 @@ function ownedPrivateFolder(dir: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Builds whose caches stay in a command's folder besides the running one's: the ones used last (an
+ * older version installed elsewhere on the machine, say), so that two installs used in turn do not
+ * remove each other's caches on every run. A build is some 1 MiB of caches per command.
+ */
+const OTHER_BUILDS_KEPT = 2;
+/** How often a build's folder is marked used (its mtime): at most once a day, not a write per run. */
+const USE_MARK_MS = 24 * 60 * 60 * 1000;
+/** Entries of a command's folder or a build's looked at in one prune: the work stays bounded. */
+const PRUNE_SCAN_LIMIT = 256;
+/** A build's folder (pruneOtherBuilds), a cache file, or a cache file being written (`.partial`). */
+const BUILD_FOLDER = /^[0-9a-f]{1,8}-\d{1,12}$/;
+const CACHE_FILE = /\.cjs-[0-9a-f]{1,8}-\d{1,12}\.cache(\.\d+-[0-9a-z]*\.partial)?$/;
+
+/**
+ * Whether `buildDir` is a folder of this user's that nobody else may write into (see
+ * {@link ownedPrivateFolder}); if so, marks it used when the last mark is a day old, so that
+ * pruning keeps the builds used last rather than those installed last.
+ */
+function usedBuildFolder(buildDir: string): boolean {
+  if (!ownedPrivateFolder(buildDir)) return false;
+  try {
+    if (Date.now() - fs.statSync(buildDir).mtimeMs > USE_MARK_MS) {
+      const now = new Date();
+      fs.utimesSync(buildDir, now, now);
+    }
+  } catch {
+    // Marked next time: the cache itself is as usable.
+  }
+  return true;
+}
+
+/**
+ * Removes from `cacheDir` (a command's folder, checked private by the caller) the caches of builds
+ * other than `current` and the {@link OTHER_BUILDS_KEPT} used last, and the cache files of the
+ * layout before build folders. Only entries named as this module names them are touched; a symbolic
+ * link is never followed (nor removed): readdir's types are the entries' own.
+ */
+function pruneOtherBuilds(cacheDir: string, current: string): void {
+  const builds: { path: string; used: number }[] = [];
+  for (const entry of listSome(cacheDir)) {
+    const path = join(cacheDir, entry.name);
+    if (entry.isFile() && CACHE_FILE.test(entry.name)) fs.rmSync(path, { force: true });
+    else if (entry.isDirectory() && BUILD_FOLDER.test(entry.name) && entry.name !== current) {
+      const used = fs.lstatSync(path, { throwIfNoEntry: false })?.mtimeMs;
+      if (used !== undefined) builds.push({ path, used });
+    }
+  }
+  builds.sort((a, b) => b.used - a.used);
+  for (const { path } of builds.slice(OTHER_BUILDS_KEPT)) {
+    for (const entry of listSome(path))
+      if (entry.isFile() && CACHE_FILE.test(entry.name)) fs.rmSync(join(path, entry.name), { force: true });
+    try {
+      fs.rmdirSync(path);
+    } catch {
+      // Not empty (a file not ours, or one a run of that build wrote meanwhile): it stays.
+    }
+  }
+}
+
+/** The first {@link PRUNE_SCAN_LIMIT} entries of a folder, with their own types (links not followed). */
+function listSome(dir: string): fs.Dirent[] {
+  const found: fs.Dirent[] = [];
+  const handle = fs.opendirSync(dir);
+  try {
+    for (let entry = handle.readSync(); entry && found.length < PRUNE_SCAN_LIMIT; entry = handle.readSync())
+      found.push(entry);
+  } finally {
+    handle.closeSync();
+  }
+  return found;
 }
 
 /** A short hash of the flags the process runs with, for a folder name. */

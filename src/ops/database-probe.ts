@@ -88,7 +88,8 @@ async function withProbe<T>(
 }
 
 function unreachable(err: unknown, url: string): StowageError {
-  if (err instanceof UsageError) return err;
+  // Stopped while connecting (a signal), not out of reach: said as every interrupt is.
+  if (err instanceof UsageError || (err instanceof StowageError && err.code === 'interrupted')) return err;
   // The engine's own connection error says it all already; keep its driver cause for the detail,
   // and its hint, which knows what failed ("check the database name in the URL" for a missing one).
   const engineHint = err instanceof StowageError ? err.hint : undefined;

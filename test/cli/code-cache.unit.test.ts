@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -84,10 +84,12 @@ runCachedBundle(process.argv[2]!, process.argv[3] || undefined);\n`,
 
   it('never gives V8 a damaged cache: refused, the run as ever, the cache written again', async () => {
     await runBundle(caches);
-    for (const name of await readdir(caches)) {
-      const file = await readFile(join(caches, name));
+    const [build] = await readdir(caches);
+    for (const name of await readdir(join(caches, build!))) {
+      const path = join(caches, build!, name);
+      const file = await readFile(path);
       file[file.length >> 1]! ^= 0xff;
-      await writeFile(join(caches, name), file);
+      await writeFile(path, file);
     }
     const damaged = await runBundle(caches);
     expect(damaged.out).toBe('285');
@@ -102,13 +104,47 @@ runCachedBundle(process.argv[2]!, process.argv[3] || undefined);\n`,
 
   it('does not use the cache of another build of a file with the same name and length', async () => {
     await runBundle(caches);
-    // `sum(10)` becomes `sum(11)`: V8 itself would take the old cache, which it checks by length.
-    await writeFile(join(bundle, 'entry-a.cjs'), ENTRY.replace('sum(10)', 'sum(11)'));
+    // `x * x` becomes `x + x`: V8 itself would take the old cache, which it checks by length. (A
+    // rebuilt entry is a new build, with a cache folder of its own; a file it loads may change alone.)
+    await writeFile(join(bundle, 'dep-b.cjs'), DEP.replace('x * x', 'x + x'));
     const rebuilt = await runBundle(caches);
-    expect(rebuilt.out).toBe('385');
-    expect(rebuilt.events[0]).toBe('absent entry-a.cjs');
-    expect(rebuilt.events[1]).toBe('accepted dep-b.cjs');
+    expect(rebuilt.out).toBe('90');
+    expect(rebuilt.events[0]).toBe('accepted entry-a.cjs');
+    expect(rebuilt.events[1]).toBe('absent dep-b.cjs');
   }, 60_000);
+
+  it('keeps the caches of the running build and the two used last, and removes older builds’ at once', async () => {
+    const builds: string[] = [];
+    for (let n = 10; n <= 13; n++) {
+      await writeFile(join(bundle, 'entry-a.cjs'), ENTRY.replace('sum(10)', `sum(${n})`));
+      const known = new Set(await readdir(caches).catch(() => []));
+      expect((await runBundle(caches)).events).toContain('written entry-a.cjs');
+      const made = (await readdir(caches)).filter((name) => !known.has(name));
+      expect(made).toHaveLength(1);
+      builds.push(made[0]!);
+      // Used n days ago, then (an hour apart) each later build: the oldest is the first build.
+      const used = new Date(Date.now() - (14 - n) * 3_600_000);
+      await utimes(join(caches, made[0]!), used, used);
+    }
+    // What the layout before build folders left, a file not ours and a link: only the first goes.
+    const flat = join(caches, 'entry-a.cjs-1a2b3c4d-151.cache');
+    await writeFile(flat, 'old');
+    await writeFile(join(caches, 'notes.txt'), 'mine');
+    await symlink(join(caches, builds[0]!), join(caches, 'aaaa-1'));
+    await writeFile(join(bundle, 'entry-a.cjs'), ENTRY.replace('sum(10)', 'sum(14)'));
+    await runBundle(caches);
+    const left = await readdir(caches);
+    expect(left).not.toContain(builds[0]);
+    expect(left).not.toContain(builds[1]);
+    expect(left.filter((name) => builds.includes(name))).toEqual(
+      expect.arrayContaining([builds[2], builds[3]]),
+    );
+    expect(left).toHaveLength(3 + 2);
+    expect(left).toEqual(expect.arrayContaining(['notes.txt', 'aaaa-1']));
+    // A build used again is kept: the third build's caches are still accepted.
+    await writeFile(join(bundle, 'entry-a.cjs'), ENTRY.replace('sum(10)', 'sum(12)'));
+    expect((await runBundle(caches)).events).toEqual(['accepted entry-a.cjs', 'accepted dep-b.cjs']);
+  }, 120_000);
 
   it('runs the same when no cache can be written, or none is wanted', async () => {
     // A folder inside a file: it cannot be made (permissions would not stop root).

@@ -6,14 +6,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresEngine } from '../../src/engines/postgres/engine.js';
 import { backup } from '../../src/ops/backup.js';
 import { StallError } from '../../src/ops/stall-watchdog.js';
 import { createPgDatabase, pgUrlFor, type TestPgDatabase, withPgClient } from '../support/pg.js';
-import { backupToMemory, DatabasesToCreate, databaseExists } from './support.js';
+import { backupToMemory, DatabasesToCreate, databaseExists, holdName, statementRunning } from './support.js';
 
 let dir: string;
 let source: TestPgDatabase;
@@ -36,45 +34,6 @@ const creating = (name: string) =>
         )
       ).rowCount ?? 0,
   );
-
-/**
- * Makes CREATE DATABASE of `name` wait: another session renames a database of its own to that name
- * in a transaction it keeps open, so the new pg_database row's unique index entry waits for that
- * transaction (the name is not visible to the restore's lookup, which finds the target absent).
- * Only this name waits, unlike a lock on pg_database, which would stop every connection.
- */
-async function holdName(name: string): Promise<{ release(): Promise<void> }> {
-  const holder = `${name}_holder`;
-  databases.add(holder);
-  await withPgClient(pgUrlFor('postgres'), (c) => c.query(`CREATE DATABASE ${holder}`));
-  const client = new pg.Client({ connectionString: pgUrlFor('postgres') });
-  await client.connect();
-  await client.query(`BEGIN; ALTER DATABASE ${holder} RENAME TO ${name}`);
-  return {
-    async release() {
-      await client.query('ROLLBACK');
-      await client.end();
-    },
-  };
-}
-
-/** Resolves once a CREATE DATABASE of `name` waits on a lock. */
-async function createWaiting(name: string): Promise<void> {
-  for (;;) {
-    const waiting = await withPgClient(
-      pgUrlFor('postgres'),
-      async (c) =>
-        (
-          await c.query(
-            `SELECT 1 FROM pg_stat_activity WHERE query LIKE 'CREATE DATABASE%' AND query LIKE '%' || $1 || '%' AND wait_event_type = 'Lock'`,
-            [name],
-          )
-        ).rowCount,
-    );
-    if (waiting) return;
-    await sleep(50);
-  }
-}
 
 /** Settles with `work`, or rejects once `ms` pass: a run that hangs fails the test instead of its timeout. */
 function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
@@ -140,10 +99,14 @@ afterAll(async () => {
 describe('restore --create and signals (CLI process)', () => {
   it('the first SIGINT while CREATE DATABASE waits cancels it: exit 130 at once, one line, no database', async () => {
     const { name, url } = toBeCreated('pg_create_int_sigint');
-    const hold = await holdName(name);
+    const hold = await holdName(name, databases);
     try {
       const run = startCli(['restore', archive, url, '--create', '--yes']);
-      await within(createWaiting(name), 30_000, 'CREATE DATABASE waiting on the held name');
+      await within(
+        statementRunning('CREATE DATABASE', name, true),
+        30_000,
+        'CREATE DATABASE waiting on the held name',
+      );
       run.child.kill('SIGINT');
       // The name is still held: a run that waited for CREATE DATABASE to end would not end here.
       const { code } = await within(run.exit, 20_000, 'the interrupted restore');
@@ -191,7 +154,7 @@ describe('restore --create and a stall (engine)', () => {
   it('a stall while CREATE DATABASE waits cancels it: the stall is the error, and no database is left', async () => {
     const { name, url } = toBeCreated('pg_create_int_stall');
     const memory = await backupToMemory(source.url);
-    const hold = await holdName(name);
+    const hold = await holdName(name, databases);
     const controller = new AbortController();
     try {
       const restoring = postgresEngine
@@ -205,7 +168,11 @@ describe('restore --create and a stall (engine)', () => {
           signal: controller.signal,
         })
         .catch((e: unknown) => e);
-      await within(createWaiting(name), 30_000, 'CREATE DATABASE waiting on the held name');
+      await within(
+        statementRunning('CREATE DATABASE', name, true),
+        30_000,
+        'CREATE DATABASE waiting on the held name',
+      );
       const stall = new StallError('PostgreSQL at test sent nothing for 1 s', 'check the server');
       controller.abort(stall);
       const err = await within(restoring, 20_000, 'the stalled restore');

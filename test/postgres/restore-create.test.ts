@@ -15,8 +15,10 @@ import {
   DatabasesToCreate,
   databaseExists,
   findPgDump,
+  holdName,
   missingExtension,
   pgDumpSchema,
+  statementRunning,
   tableChecksums,
 } from './support.js';
 
@@ -117,6 +119,41 @@ describe('restore --create', () => {
     expect(await exists(name)).toBe(false);
   });
 
+  it('a failure before the first write stays the cause when a signal comes during the cleanup', async () => {
+    const { name, url } = toBeCreated('pg_create_fail_then_signal');
+    const controller = new AbortController();
+    // Someone connects to the new database: DROP DATABASE then waits (up to 5 s) for them to leave.
+    const visitor = new pg.Client({ connectionString: url });
+    const failure = new StowageError(
+      'safety-backup-failed',
+      'the safety backup failed, so nothing was restored',
+    );
+    const restoring = restore(
+      url,
+      { create: true },
+      {
+        signal: controller.signal,
+        beforeWrite: async () => {
+          await visitor.connect();
+          throw failure;
+        },
+      },
+    ).catch((e: unknown) => e);
+    try {
+      await statementRunning('DROP DATABASE', name);
+      // Ctrl-C while the cleanup waits: the restore had already failed.
+      controller.abort(new StowageError('interrupted', 'interrupted by SIGINT'));
+    } finally {
+      await visitor.end();
+    }
+    const err = await restoring;
+    expect((err as StowageError).code).toBe('safety-backup-failed');
+    expect((err as Error).message).toBe(
+      `the safety backup failed, so nothing was restored; database "${name}", created by this restore, was dropped again`,
+    );
+    expect(await exists(name)).toBe(false);
+  }, 60_000);
+
   it('interrupted as CREATE DATABASE completes, it drops the database', async () => {
     const { name, url } = toBeCreated('pg_create_interrupted');
     const controller = new AbortController();
@@ -162,7 +199,7 @@ describe('restore --create', () => {
     ]);
   });
 
-  it('a database someone else created meanwhile is not taken for its own, nor dropped', async () => {
+  it('a database someone else created meanwhile is refused, not written into, nor dropped', async () => {
     const { name, url } = toBeCreated('pg_create_race');
     const target = parseTarget(url);
     const admin = await openMaintenance(target, undefined);
@@ -176,13 +213,56 @@ describe('restore --create', () => {
       return found;
     }) as typeof admin.query;
     const creation = new TargetCreation(Promise.resolve(admin), target, { encoding: 'UTF8' }, undefined);
-    const opened = await openTarget(url, { creation, settings: {} }, []);
-    try {
-      expect(opened.created).toBe(false);
-      expect(await creation.undo()).toBeUndefined();
-    } finally {
-      await opened.session.close();
-    }
+    const err = await openTarget(url, { creation, settings: {} }, []).catch((e: unknown) => e);
+    expect((err as StowageError).code).toBe('pg-target-not-empty');
+    expect((err as Error).message).toBe(
+      `database "${name}" already exists on ${target.server}: another session created it while this restore was creating it`,
+    );
+    expect(await creation.undo()).toBeUndefined();
     expect(await exists(name)).toBe(true);
   });
+
+  it('a role without CREATEDB gets one line naming the privilege, and no database', async () => {
+    const { name, url } = toBeCreated('pg_create_no_createdb');
+    const role = `stowage_no_createdb_${Date.now().toString(36)}`;
+    await withPgClient(pgUrlFor('postgres'), (c) => c.query(`CREATE ROLE ${role} LOGIN PASSWORD 'pw'`));
+    try {
+      const asRole = new URL(url);
+      asRole.username = role;
+      asRole.password = 'pw';
+      const err = await restore(asRole.toString(), { create: true }).catch((e: unknown) => e);
+      expect((err as StowageError).code).toBe('pg-permission');
+      expect((err as Error).message).toBe(
+        `role "${role}" may not create databases on ${parseTarget(url).server}`,
+      );
+      expect((err as StowageError).hint).toMatch(/^give it CREATEDB \(ALTER ROLE .* CREATEDB\)/);
+      expect(await exists(name)).toBe(false);
+    } finally {
+      await withPgClient(pgUrlFor('postgres'), (c) => c.query(`DROP ROLE ${role}`));
+    }
+  });
+
+  it('two at once: the one whose CREATE DATABASE loses the name (23505) refuses in one line and drops nothing', async () => {
+    const { name, url } = toBeCreated('pg_create_race_unique');
+    // The other run's CREATE DATABASE, held open until this one's waits behind it, then committed.
+    const other = await holdName(name, databases);
+    const restoring = restore(url, { create: true }).catch((e: unknown) => e);
+    await statementRunning('CREATE DATABASE', name, true);
+    const oidOf = (datname: string) =>
+      withPgClient(
+        pgUrlFor('postgres'),
+        async (c) => (await c.query('SELECT oid FROM pg_database WHERE datname = $1', [datname])).rows,
+      );
+    const theirs = await oidOf(`${name}_holder`);
+    await other.commit();
+    const err = await restoring;
+    expect((err as StowageError).code).toBe('pg-target-not-empty');
+    expect((err as Error).message).toBe(
+      `database "${name}" already exists on ${parseTarget(url).server}: another session created it while this restore was creating it`,
+    );
+    expect((err as StowageError).hint).toMatch(/another name/);
+    // The other run's database, untouched.
+    expect(theirs).toHaveLength(1);
+    expect(await oidOf(name)).toEqual(theirs);
+  }, 60_000);
 });

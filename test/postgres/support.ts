@@ -4,7 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type pg from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import type { EngineBackupResult, EngineRestoreResult } from '../../src/engines/engine.js';
 import { postgresEngine } from '../../src/engines/postgres/engine.js';
 import type { PgObject } from '../../src/engines/postgres/model.js';
@@ -287,6 +288,53 @@ export class DatabasesToCreate {
     await withPgClient(pgUrlFor('postgres'), async (c) => {
       for (const name of this.names) await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     });
+  }
+}
+
+/**
+ * Makes CREATE DATABASE of `name` wait: another session renames a database of its own (made here,
+ * dropped with `databases`) to that name in a transaction it keeps open, so the new pg_database row's
+ * unique index entry waits for that transaction (the name is not visible to a restore's lookup, which
+ * finds the target absent). Only this name waits, unlike a lock on pg_database, which would stop every
+ * connection. `release` rolls the rename back; `commit` keeps it, and the waiting CREATE DATABASE
+ * then fails as it does when another session created the database at the same moment (23505).
+ */
+export async function holdName(
+  name: string,
+  databases: DatabasesToCreate,
+): Promise<{ release(): Promise<void>; commit(): Promise<void> }> {
+  const holder = `${name}_holder`;
+  databases.add(holder);
+  await withPgClient(pgUrlFor('postgres'), (c) => c.query(`CREATE DATABASE ${holder}`));
+  const client = new pg.Client({ connectionString: pgUrlFor('postgres') });
+  await client.connect();
+  await client.query(`BEGIN; ALTER DATABASE ${holder} RENAME TO ${name}`);
+  const end = async (statement: string) => {
+    await client.query(statement);
+    await client.end();
+  };
+  return { release: () => end('ROLLBACK'), commit: () => end('COMMIT') };
+}
+
+/**
+ * Resolves once a statement starting with `verb` (`CREATE DATABASE`) and naming `name` runs on the
+ * server; with `onLock`, once it waits on a lock.
+ */
+export async function statementRunning(verb: string, name: string, onLock = false): Promise<void> {
+  for (;;) {
+    const running = await withPgClient(
+      pgUrlFor('postgres'),
+      async (c) =>
+        (
+          await c.query(
+            `SELECT 1 FROM pg_stat_activity WHERE query LIKE $1 || '%' AND query LIKE '%' || $2 || '%'
+               AND ${onLock ? `wait_event_type = 'Lock'` : `state = 'active'`}`,
+            [verb, name],
+          )
+        ).rowCount,
+    );
+    if (running) return;
+    await sleep(50);
   }
 }
 

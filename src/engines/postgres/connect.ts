@@ -199,7 +199,7 @@ async function connectFirst(
       // Swallow errors until the session owns the client: connect() rejects with the same error.
       client.on('error', () => {});
       try {
-        await client.connect();
+        await connectUnlessAborted(client, options.signal);
         return client;
       } catch (err) {
         void client.end().catch(() => {});
@@ -217,6 +217,43 @@ async function connectFirst(
     }
   }
   throw translatePgError(last, context);
+}
+
+/**
+ * `client.connect()`, given up at once when `signal` aborts: a host that drops packets (or a server
+ * that accepts and never answers) otherwise holds a Ctrl-C for the whole connect_timeout (15 s by
+ * default). The signal's reason is the error when Stowage gave it one (an interrupt, a stall).
+ */
+async function connectUnlessAborted(client: pg.Client, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) {
+    await client.connect();
+    return;
+  }
+  const stopped = () => {
+    const reason: unknown = signal.reason;
+    return reason instanceof StowageError
+      ? reason
+      : new StowageError('interrupted', 'connecting was cancelled');
+  };
+  if (signal.aborted) throw stopped();
+  let onAbort: () => void = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      reject(stopped());
+      driverSocket(client)?.destroy();
+    };
+  });
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await Promise.race([client.connect(), aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** The driver's socket (pg keeps it on its connection; there is no public way to reach it). */
+function driverSocket(client: pg.Client): Socket | undefined {
+  return (client as unknown as { connection?: { stream?: Socket } }).connection?.stream;
 }
 
 /** A statement that got no answer within its bound; its connection was dropped, so what it did on the server is unknown. */
@@ -462,7 +499,7 @@ export class PgSession {
     if (this.closed) return;
     this.closed = true;
     this.signal?.removeEventListener('abort', this.onAbort);
-    const socket = this.socket();
+    const socket = driverSocket(this.client);
     const ended = this.client.end().catch(() => {});
     if (socket && !socket.destroyed) {
       // pg ends its side of the socket once Terminate is written: 'finish' says both went out.
@@ -484,11 +521,6 @@ export class PgSession {
   }
 
   private dropSocket(): void {
-    this.socket()?.destroy();
-  }
-
-  /** The driver's socket (pg keeps it on its connection; there is no public way to reach it). */
-  private socket(): Socket | undefined {
-    return (this.client as unknown as { connection?: { stream?: Socket } }).connection?.stream;
+    driverSocket(this.client)?.destroy();
   }
 }

@@ -156,6 +156,8 @@ export async function restorePostgres(
   let stoppedBeforeWrite: unknown;
   /** Past the last refusal: the target holds (or is about to hold) what the restore wrote. */
   let writing = false;
+  /** What the scheduler stopped with: the first of a task's failure and the signal. */
+  let scheduleFailure: unknown;
   try {
     const run: RestoreRun = { request, options, schema, plan, warnings, ledger, main, created };
     const { server, insert, jobs, objects, preData } = await checkTarget(run, prepared);
@@ -279,6 +281,9 @@ export async function restorePostgres(
               ),
             batchLimit: { tasks: BATCH_OBJECTS, weight: BATCH_WEIGHT },
           }),
+    }).catch((err: unknown) => {
+      scheduleFailure = err;
+      throw err;
     });
 
     if ((ownership.owner || ownership.acl) && !dataOnly)
@@ -290,6 +295,9 @@ export async function restorePostgres(
     progress({ type: 'phase', phase: 'done' });
     return { database: main.target.database, items, warnings };
   } catch (err) {
+    // Decided as the failure arrives: a signal during the cleanup below (DROP DATABASE may wait
+    // seconds) or while the scheduler's other tasks wound down did not cause it.
+    const cancelled = signal?.aborted === true && (err !== scheduleFailure || err === signal.reason);
     if (creation && !writing) {
       // Refused or stopped before anything was written: the database this run created goes again
       // (its sessions first: DROP DATABASE waits for them to leave).
@@ -297,17 +305,17 @@ export async function restorePostgres(
       await Promise.all(sessions.map((s) => s.close()));
       const note = await creation.undo();
       throw withCreationNote(
-        signal?.aborted
+        cancelled && signal
           ? abortReason(signal)
           : err === stoppedBeforeWrite
             ? err
-            : restoreFailure(err, ledger, signal, dataOnly),
+            : restoreFailure(err, ledger, cancelled, dataOnly),
         note,
       );
     }
     // Declined or failed before anything was written: the caller's own error, as it is.
     if (err === stoppedBeforeWrite) throw err;
-    throw restoreFailure(err, ledger, signal, dataOnly);
+    throw restoreFailure(err, ledger, cancelled, dataOnly);
   } finally {
     await opening;
     await Promise.all(sessions.map((s) => s.close()));
@@ -783,14 +791,17 @@ async function setDatabaseProperties(
   }
 }
 
-/** The error a failed restore throws: what was applied so far (the ledger), and a hint where one helps. */
+/**
+ * The error a failed restore throws: what was applied so far (the ledger), and a hint where one helps.
+ * `cancelled`: the signal ended the restore, and `err` is only what that did to a statement or stream.
+ */
 function restoreFailure(
   err: unknown,
   ledger: RestoreLedger,
-  signal: AbortSignal | undefined,
+  cancelled: boolean,
   dataOnly: boolean,
 ): StowageError {
-  if (signal?.aborted) return ledger.failure(new StowageError('interrupted', 'restore was cancelled'));
+  if (cancelled) return ledger.failure(new StowageError('interrupted', 'restore was cancelled'));
   if (dataOnly && err instanceof StowageError && err.code === 'pg-23503') {
     // Foreign keys the load order could not satisfy (or rows missing from the archive's selection).
     return ledger.failure(

@@ -12,7 +12,7 @@ import { requireSupportedServer } from './server-info.js';
  * version's features, roles, extensions) follow on the same maintenance session while the new
  * database's first session connects. A refusal or failure before anything is written into the
  * database drops it again ({@link TargetCreation.undo}), but only a database this run created:
- * one that existed, or that someone else created meanwhile, is never touched.
+ * one that existed is never touched, and one that someone else created meanwhile is refused.
  *
  * An interrupt or a stall (the restore's signal) cancels the maintenance session's statement
  * through the server (a cancel request) rather than dropping its connection: a CREATE DATABASE
@@ -139,8 +139,8 @@ async function create(
     if (signal?.aborted) throw abortReason(signal);
     const warnings: string[] = [];
     creating = true;
-    const created = await createDatabase(admin, target, spec, warnings, found.template0);
-    return { admin, created, warnings };
+    await createDatabase(admin, target, spec, warnings, found.template0);
+    return { admin, created: true, warnings };
   } catch (err) {
     await admin.close();
     // A cancelled statement's own error ("canceling statement due to user request") is not the news.
@@ -254,14 +254,26 @@ export async function openMaintenance(
   return undefined;
 }
 
-/** Creates the target database from `admin`, a session on a maintenance database; false when someone else created it meanwhile. */
+/**
+ * SQLSTATEs of a CREATE DATABASE that lost the name to another session: `duplicate_database` when
+ * the other's database was there when the statement began, a unique violation on pg_database's name
+ * index when both ran at once and the other committed first.
+ */
+const NAME_TAKEN = new Set(['42P04', '23505']);
+
+/**
+ * Creates the target database from `admin`, a session on a maintenance database. One that another
+ * session created since the lookup is refused, never written into: it is most likely another
+ * `restore --create` of the same name under way, which an emptiness check would pass while that
+ * restore has not yet written, and the two would then write into one database.
+ */
 async function createDatabase(
   admin: PgSession,
   target: PgTarget,
   { encoding, locale }: CreationSpec,
   warnings: string[],
   template0: Template0 | undefined,
-): Promise<boolean> {
+): Promise<void> {
   const defaultEncoding = template0?.enc;
   let sql = `CREATE DATABASE ${quoteIdent(target.database)} TEMPLATE template0`;
   let inCLocale = false;
@@ -280,13 +292,26 @@ async function createDatabase(
   try {
     await admin.query(sql, [], `creating database "${target.database}"`);
   } catch (err) {
-    // Someone created it in the meantime: fine, as long as the caller then checks that it is empty.
-    if ((err as { cause?: { code?: string } }).cause?.code === '42P04') return false;
-    throw err;
+    const cause = err instanceof StowageError ? err.cause : undefined;
+    const sqlstate = (cause as { code?: string } | undefined)?.code ?? '';
+    if (sqlstate === '42501')
+      throw new StowageError(
+        'pg-permission',
+        `role "${admin.target.user}" may not create databases on ${target.server}`,
+        `give it CREATEDB (ALTER ROLE ${quoteIdent(admin.target.user)} CREATEDB), or create "${target.database}" as a role that may and restore without --create; nothing was written`,
+        { cause },
+      );
+    if (!NAME_TAKEN.has(sqlstate)) throw err;
+    // Not this run's database: the caller's cleanup leaves it alone (the outcome says nothing was created).
+    throw new StowageError(
+      'pg-target-not-empty',
+      `database "${target.database}" already exists on ${target.server}: another session created it while this restore was creating it`,
+      'restore into another name (--create), or once the other restore is done, again with --clean to replace it; nothing was written',
+      { cause },
+    );
   }
   if (inCLocale)
     warnings.push(
       `created database "${target.database}" with encoding ${encoding} and the C locale (the server default is ${defaultEncoding})`,
     );
-  return true;
 }

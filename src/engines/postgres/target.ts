@@ -91,7 +91,7 @@ export async function openTarget(
       }
       return { session: await opening, created: true, target };
     }
-    // Found (or created by someone else meanwhile): not ours, so the emptiness check applies.
+    // Found: not ours, so the emptiness check applies.
     await creation.keep();
   }
   let session: PgSession | undefined;
