@@ -149,6 +149,12 @@ export interface SessionOptions {
   replication?: boolean;
   /** Session settings applied right after connecting (`SET name = value`). */
   settings?: Record<string, string>;
+  /**
+   * More output columns (a SELECT list) for the statement that applies the settings: their row is
+   * kept as {@link PgSession.firstRow}. A session's first question asked this way costs no round
+   * trip of its own (pg sends a statement only once the one before it has been answered).
+   */
+  alongside?: string;
   /** Ends the session's work: by default its connection is dropped at once. */
   signal?: AbortSignal;
   /**
@@ -238,6 +244,8 @@ export class PgSession {
   /** The cancel request sent on the signal, until the server has taken it (or gave up on it). */
   private cancelling: Promise<boolean> | undefined;
   private readonly onAbort = () => (this.signalCancels ? this.cancelRunning() : this.destroy());
+  /** The row of the columns asked {@link SessionOptions.alongside} the settings, when some were. */
+  firstRow: Record<string, unknown> | undefined;
 
   private constructor(
     readonly client: pg.Client,
@@ -273,11 +281,14 @@ export class PgSession {
     };
     // One round trip for all settings; set_config() keeps the values out of SQL syntax.
     const names = Object.keys(settings);
+    const columns = names.map((_, i) => `pg_catalog.set_config($${2 * i + 1}, $${2 * i + 2}, false)`);
+    if (options.alongside) columns.push(options.alongside);
     try {
-      await session.query(
-        `SELECT ${names.map((_, i) => `pg_catalog.set_config($${2 * i + 1}, $${2 * i + 2}, false)`).join(', ')}`,
+      const { rows } = await session.query(
+        `SELECT ${columns.join(', ')}`,
         names.flatMap((n) => [n, settings[n as keyof typeof settings] as string]),
       );
+      if (options.alongside) session.firstRow = rows[0];
     } catch (err) {
       // Nobody else holds the session yet (an interrupt while it connected, say).
       session.destroy();
