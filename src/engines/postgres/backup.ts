@@ -250,8 +250,7 @@ export async function backupPostgres(
         phase: 'data',
         message: `copying ${tablesAndLargeObjects(tables.length, takeLargeObjects ? largeObjects?.count : undefined)}`,
       });
-      // Usually already so (the server starts a session in the database's encoding): then no round trip
-      // before the first COPY.
+      // Already so in a UTF-8 database (pg asks for UTF8 at start-up): then no round trip before the first COPY.
       if (server.clientEncoding !== server.encoding)
         await leader.query(`SELECT pg_catalog.set_config('client_encoding', $1, false)`, [server.encoding]);
       const workers = [leader];

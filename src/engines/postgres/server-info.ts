@@ -11,8 +11,8 @@ export interface ServerInfo {
   /** Server encoding name, e.g. UTF8. */
   encoding: string;
   /**
-   * The session's client_encoding when this was read: the database's encoding unless the role,
-   * the database or the server's configuration sets another (pg sends none at start-up).
+   * The session's client_encoding when this was read: UTF8 as pg asks at start-up, which is the
+   * database's own encoding for nearly every database.
    */
   clientEncoding: string;
   /**
