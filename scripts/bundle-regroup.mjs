@@ -42,13 +42,6 @@ const OPS_ENTRIES = [
 const POSTGRES_ENTRIES = ['src/engines/postgres/engine.ts', 'src/engines/postgres/backup-leader.ts'];
 
 /**
- * What a backup's first connection needs (pg and the session code): the `pgconnect` group, out of
- * `postgres` so that the connection starts before the engine and the operations have loaded (the
- * engine's code imports the `ops` group) and the server authenticates meanwhile.
- */
-const PG_CONNECT_ENTRY = 'src/engines/postgres/backup-leader.ts';
-
-/**
  * What the PostgreSQL engine shares with the MongoDB engine (the scheduler, the engine interface) goes
  * into the `ops` group, which a MongoDB run loads anyway, rather than into `postgres`.
  */
@@ -115,7 +108,6 @@ export async function regroupBundle({ root, splitDir, metafile, outdir }) {
   };
   const ops = pathOf(OPS_ENTRIES);
   const postgres = pathOf(POSTGRES_ENTRIES);
-  const pgConnect = pathOf([PG_CONNECT_ENTRY]);
   const otherEngines = pathOf(OTHER_ENGINE_ENTRIES);
   const elsewhere = (id) => start.has(id) || worker.has(id) || version.has(id);
   // Each file in one group at most (the others rolldown splits as esbuild did). bin.js and what
@@ -134,13 +126,8 @@ export async function regroupBundle({ root, splitDir, metafile, outdir }) {
       test: (id) => (ops.has(id) || (postgres.has(id) && otherEngines.has(id))) && !elsewhere(id),
     },
     {
-      name: 'pgconnect',
-      test: (id) => pgConnect.has(id) && !ops.has(id) && !otherEngines.has(id) && !elsewhere(id),
-    },
-    {
       name: 'postgres',
-      test: (id) =>
-        postgres.has(id) && !pgConnect.has(id) && !ops.has(id) && !otherEngines.has(id) && !elsewhere(id),
+      test: (id) => postgres.has(id) && !ops.has(id) && !otherEngines.has(id) && !elsewhere(id),
     },
   ];
 

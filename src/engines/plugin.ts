@@ -138,12 +138,6 @@ export interface DatabaseProbes {
 
 /** A backup's first connection, being opened (see {@link DatabaseProbes.connectSource}). */
 export interface SourceConnecting {
-  /**
-   * Resolves once the attempt is under way (the driver loaded, the socket opening), never rejects:
-   * a caller about to load more code waits for it, so that the server starts the session and
-   * authenticates while that code loads rather than after.
-   */
-  readonly started: Promise<void>;
   /** Settles once connected (or not: the source is unreachable). */
   readonly connected: Promise<void>;
   /** The server's version, once it answered its first question (after {@link connected}). */

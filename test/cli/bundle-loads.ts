@@ -6,12 +6,9 @@ import type { CodeCacheEvent } from '../../src/cli/code-cache.js';
 
 const run = promisify(execFile);
 
-/** Where a run opened a network connection, among the files it loaded (bundleFilesLoadedBy's `withSockets`). */
-export const SOCKET_OPENED = '(socket opened)';
-
 /**
  * Writes into `work` a preload (`node -r`) that notes each bundle file a run loads and what became of
- * its code cache, and each network connection it opens, from the channel the bundle's loader publishes on (src/cli/code-cache.ts): how the
+ * its code cache, from the channel the bundle's loader publishes on (src/cli/code-cache.ts): how the
  * bundle tests see which of its files a command really loads, dynamic imports in hooks and actions
  * included, in the main thread and in codec worker threads.
  */
@@ -20,12 +17,8 @@ export async function writeLoadLogHook(work: string): Promise<void> {
     join(work, 'log-loads.cjs'),
     [
       "const { appendFileSync } = require('node:fs');",
-      "const channels = require('node:diagnostics_channel');",
-      "channels.subscribe('stowage:code-cache', (event) => {",
+      "require('node:diagnostics_channel').subscribe('stowage:code-cache', (event) => {",
       "  appendFileSync(process.env.STOWAGE_LOAD_LOG, JSON.stringify(event) + '\\n');",
-      '});',
-      "channels.subscribe('net.client.socket', () => {",
-      "  appendFileSync(process.env.STOWAGE_LOAD_LOG, JSON.stringify({ socket: 'opened' }) + '\\n');",
       '});',
       '',
     ].join('\n'),
@@ -34,15 +27,15 @@ export async function writeLoadLogHook(work: string): Promise<void> {
 
 /**
  * Runs `bundleDir/bin.js ARGS` with the preload {@link writeLoadLogHook} wrote into `work`, and gives
- * the bundle's files it loaded (relative to `bundleDir`, in load order), every code cache event, the
- * same files with {@link SOCKET_OPENED} where the run opened a network connection, and its exit status. `env` adds to the environment (a cache folder: `NODE_COMPILE_CACHE`).
+ * the bundle's files it loaded (relative to `bundleDir`, in load order), every code cache event and
+ * its exit status. `env` adds to the environment (a cache folder: `NODE_COMPILE_CACHE`).
  */
 export async function bundleFilesLoadedBy(
   work: string,
   bundleDir: string,
   args: string[],
   env: Record<string, string> = {},
-): Promise<{ files: string[]; events: CodeCacheEvent[]; withSockets: string[]; exit: number }> {
+): Promise<{ files: string[]; events: CodeCacheEvent[]; exit: number }> {
   const log = join(work, `loads-${args.join('_').replace(/\W+/g, '-').slice(0, 80)}.txt`);
   await rm(log, { force: true });
   const exit = await run(
@@ -58,15 +51,12 @@ export async function bundleFilesLoadedBy(
     () => 0,
     (err: { code?: number }) => err.code ?? -1,
   );
-  const logged = (await readFile(log, 'utf8').catch(() => ''))
+  const events = (await readFile(log, 'utf8').catch(() => ''))
     .split('\n')
     .filter(Boolean)
-    .map((line) => JSON.parse(line) as CodeCacheEvent | { socket: string });
-  const events = logged.filter((e): e is CodeCacheEvent => 'file' in e);
-  const inBundle = (e: CodeCacheEvent) => e.cache !== 'written' && e.file.startsWith(`${bundleDir}/`);
-  const files = [...new Set(events.filter(inBundle).map((e) => e.file.slice(bundleDir.length + 1)))];
-  const withSockets = logged.flatMap((e) =>
-    'socket' in e ? [SOCKET_OPENED] : inBundle(e) ? [e.file.slice(bundleDir.length + 1)] : [],
-  );
-  return { files, events, withSockets, exit };
+    .map((line) => JSON.parse(line) as CodeCacheEvent);
+  const files = [...new Set(events.filter((e) => e.cache !== 'written').map((e) => e.file))]
+    .filter((f) => f.startsWith(`${bundleDir}/`))
+    .map((f) => f.slice(bundleDir.length + 1));
+  return { files, events, exit };
 }

@@ -98,8 +98,6 @@ Examples:
     const { backup, dataCounts, notify, webhook, encryption } = await closingOnFailure(
       connection,
       async () => {
-        // Loading them takes the main thread for some milliseconds: the connection's socket opens first.
-        await connection?.started;
         // The operations load when a command runs, not for `--help` or `--version`.
         const [{ backup }, { dataCounts }, { notify, webhookUrlProblem }] = await Promise.all([
           import('../../ops/backup.js'),

@@ -53,10 +53,6 @@ export function connectBackupSource(
   leader.catch(() => {});
   let taken = false;
   return {
-    // PgSession.open has created the socket before its first await. One turn of the event loop more:
-    // a socket to a near server connects in it and pg sends its start-up message, so the server starts
-    // the backend while the caller loads code; a slower socket is not waited for.
-    started: new Promise((resolve) => setImmediate(resolve)),
     connected,
     ready: leader.then((l) => l.server.version),
     take() {

@@ -58,10 +58,6 @@ export const postgresProbes: DatabaseProbes = {
       m.connectBackupSource(url, { lockTimeoutMs }, signal),
     );
     const connecting: PgSourceConnecting = {
-      started: starting.then(
-        (c) => c.started,
-        () => {},
-      ),
       connected: starting.then((c) => c.connected),
       ready: starting.then((c) => c.ready),
       take: () => starting.then((c) => c.take()),
