@@ -1,6 +1,6 @@
 import type { SourceConnecting } from '../plugin.js';
 import { PgSession, type PgTarget, parseTarget } from './connect.js';
-import { readServerInfo, type ServerInfo } from './server-info.js';
+import { readServerInfo, SERVER_INFO_COLUMNS, type ServerInfo } from './server-info.js';
 
 /**
  * Settings for every backup session. An empty search_path makes the server
@@ -85,6 +85,8 @@ function openLeaderSession(
     mode: 'backup',
     settings: { ...BACKUP_SETTINGS, lock_timeout: lockTimeout },
     settingsIfKnown: BACKUP_SETTINGS_IF_KNOWN,
+    // The server's version and encoding come with the settings: one round trip before BEGIN, not two.
+    alongside: SERVER_INFO_COLUMNS,
     signal,
   });
 }
@@ -92,7 +94,7 @@ function openLeaderSession(
 async function leaderOf(opening: Promise<PgSession>): Promise<BackupLeader> {
   const session = await opening;
   try {
-    return { session, server: await readServerInfo(session) };
+    return { session, server: await readServerInfo(session, session.firstRow) };
   } catch (err) {
     await session.close();
     throw err;

@@ -264,7 +264,9 @@ export async function backupPostgres(
         phase: 'data',
         message: `copying ${tablesAndLargeObjects(tables.length, takeLargeObjects ? largeObjects?.count : undefined)}`,
       });
-      await leader.query(`SELECT pg_catalog.set_config('client_encoding', $1, false)`, [server.encoding]);
+      // Already so in a UTF-8 database (pg asks for UTF8 at start-up): then no round trip before the first COPY.
+      if (server.clientEncoding !== server.encoding)
+        await leader.query(`SELECT pg_catalog.set_config('client_encoding', $1, false)`, [server.encoding]);
       const workers = [leader];
       for (const o of (await opening) ?? []) {
         if (o.status === 'rejected') throw o.reason;

@@ -154,6 +154,12 @@ export interface SessionOptions {
    * (a setting newer than the server, such as `jit` before PostgreSQL 11), in the same round trip.
    */
   settingsIfKnown?: Record<string, string>;
+  /**
+   * More output columns (a SELECT list) for the statement that applies the settings: their row is
+   * kept as {@link PgSession.firstRow}. A session's first question asked this way costs no round
+   * trip of its own (pg sends a statement only once the one before it has been answered).
+   */
+  alongside?: string;
   /** Ends the session's work: by default its connection is dropped at once. */
   signal?: AbortSignal;
   /**
@@ -280,6 +286,8 @@ export class PgSession {
   /** The cancel request sent on the signal, until the server has taken it (or gave up on it). */
   private cancelling: Promise<boolean> | undefined;
   private readonly onAbort = () => (this.signalCancels ? this.cancelRunning() : this.destroy());
+  /** The row of the columns asked {@link SessionOptions.alongside} the settings, when some were. */
+  firstRow: Record<string, unknown> | undefined;
 
   private constructor(
     readonly client: pg.Client,
@@ -316,18 +324,20 @@ export class PgSession {
     // One round trip for all settings; set_config() keeps the values out of SQL syntax.
     const names = Object.keys(settings);
     const ifKnown = Object.entries(options.settingsIfKnown ?? {});
-    const setters = names.map((_, i) => `pg_catalog.set_config($${2 * i + 1}, $${2 * i + 2}, false)`);
+    const columns = names.map((_, i) => `pg_catalog.set_config($${2 * i + 1}, $${2 * i + 2}, false)`);
     for (let i = names.length; i < names.length + ifKnown.length; i++) {
       // current_setting(name, missing_ok) is null for a setting the server does not have (PostgreSQL 9.6+).
-      setters.push(
+      columns.push(
         `CASE WHEN pg_catalog.current_setting($${2 * i + 1}, true) IS NOT NULL THEN pg_catalog.set_config($${2 * i + 1}, $${2 * i + 2}, false) END`,
       );
     }
+    if (options.alongside) columns.push(options.alongside);
     try {
-      await session.query(`SELECT ${setters.join(', ')}`, [
+      const { rows } = await session.query(`SELECT ${columns.join(', ')}`, [
         ...names.flatMap((n) => [n, settings[n as keyof typeof settings] as string]),
         ...ifKnown.flat(),
       ]);
+      if (options.alongside) session.firstRow = rows[0];
     } catch (err) {
       // Nobody else holds the session yet (an interrupt while it connected, say).
       session.destroy();

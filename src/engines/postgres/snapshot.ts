@@ -24,18 +24,18 @@ export async function beginSnapshot(
     await joinSnapshot(leader, imported);
     return imported;
   }
-  await leader.query(
-    'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY',
-    [],
-    'starting the backup transaction',
-  );
-  if (!exportable) return undefined;
-  const { rows } = await leader.query<{ id: string }>(
-    'SELECT pg_catalog.pg_export_snapshot() AS id',
-    [],
-    'exporting the snapshot',
-  );
-  return rows[0]?.id;
+  const begin = 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY';
+  if (!exportable) {
+    await leader.query(begin, undefined, 'starting the backup transaction');
+    return undefined;
+  }
+  // One message, one round trip (as joinSnapshot's): the export runs in the transaction BEGIN opened.
+  const results = (await leader.query(
+    `${begin}; SELECT pg_catalog.pg_export_snapshot() AS id`,
+    undefined,
+    'starting the backup transaction and exporting its snapshot',
+  )) as unknown as { rows: { id?: string }[] }[];
+  return results[results.length - 1]?.rows[0]?.id;
 }
 
 /** Makes a worker see exactly what the leader sees. */
