@@ -136,6 +136,25 @@ describe('runSchedule', () => {
     expect(order).toEqual(['a', 'b', 'c']);
   });
 
+  it('waits for the ids of `after` as for those of `deps`, one named in both once', async () => {
+    const order: string[] = [];
+    const task = (id: string, deps: string[], after: string[], size = 0): ScheduledTask<number> => ({
+      id,
+      deps,
+      after,
+      size,
+      run: async () => {
+        order.push(id);
+      },
+    });
+    // "last" is the biggest, but it waits for "b" through `after` (and "a" named in both lists).
+    await runSchedule(
+      [task('last', ['a'], ['a', 'b'], 100), task('a', [], []), task('b', [], ['a'], 50)],
+      [0, 1],
+    );
+    expect(order).toEqual(['a', 'b', 'last']);
+  });
+
   it('a ready task waits for the next free worker, never two at once on one worker', async () => {
     const gate = new Gate();
     const run = runSchedule(
