@@ -497,16 +497,16 @@ function createPreData(
 ): Promise<void> {
   const { progress } = request;
   const { ownership } = plan;
-  progress({
-    type: 'phase',
-    phase: 'pre-data',
-    message: `creating ${counted(preData.length, 'object')}`,
-  });
   const { objects: creates, folded } = longStep('folding column defaults', () => foldColumnDefaults(preData));
   // Parsing the footer, checking the target and folding left their garbage; the schema and plan
   // are kept to the end. After the folding, not before: its garbage (~20 MB at 20,000 tables)
   // would otherwise sit under the schedule planned next, the restore's high-water mark.
   garbagePoint('pre-data');
+  progress({
+    type: 'phase',
+    phase: 'pre-data',
+    message: `creating ${counted(preData.length, 'object')}`,
+  });
   const done = applyObjects(main, creates, {
     batch,
     statements: (o) => mapObjectRoles(o, ownership.mapRoles),
