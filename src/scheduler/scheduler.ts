@@ -43,6 +43,12 @@ export interface ScheduledTask<W> {
   id: string;
   /** Ids of tasks that must finish first; ids not among the tasks count as done. */
   deps?: readonly string[];
+  /**
+   * More ids to wait for, as {@link deps}: a second list, so that a task whose dependencies are
+   * its own plus a list shared with other tasks refers to both instead of a copy of them joined
+   * (a restore of 20,000 tables: 60,000 such copies).
+   */
+  after?: readonly string[];
   locks?: readonly { key: string; mode: LockMode }[];
   /** Keys of per-key concurrency limits ({@link ScheduleOptions.limitOf}) the task counts against while it runs. */
   limits?: readonly string[];
@@ -95,22 +101,37 @@ interface Entry<W> {
 /**
  * Runs `tasks` on `workers` (at most one task per worker at a time) and
  * resolves when all have finished; rejects with the first failure once every
- * started task has settled.
+ * started task has settled. The schedule lets go of each task once it has
+ * finished (and of `tasks` itself at once): a caller that keeps none of them
+ * lets them be collected as the run goes on.
  */
-export async function runSchedule<W>(
+export function runSchedule<W>(
   tasks: readonly ScheduledTask<W>[],
   workers: readonly W[],
   options: ScheduleOptions<W> = {},
 ): Promise<void> {
-  if (tasks.length === 0) return;
-  if (workers.length === 0) throw new Error('runSchedule needs at least one worker');
+  if (tasks.length === 0) return Promise.resolve();
+  if (workers.length === 0) return Promise.reject(new Error('runSchedule needs at least one worker'));
+  // Wired here, not in the async function that runs them: that keeps its arguments to its end
+  // (a restore of 20,000 tables: 80,000 tasks, their entries and an id map of them, ~20 MB).
+  let pending: (Entry<W> | undefined)[];
+  try {
+    pending = wired(tasks);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return runWired(pending, workers, options);
+}
+
+/** The tasks' entries in start order (an entry's index is its rank), each knowing what waits for it. */
+function wired<W>(tasks: readonly ScheduledTask<W>[]): Entry<W>[] {
   const entries = new Map<string, Entry<W>>();
   inStartOrder(tasks).forEach((task, rank) => {
     if (entries.has(task.id)) throw new Error(`two tasks have the id "${task.id}"`);
     entries.set(task.id, { task, rank, unmet: 0, dependents: [] });
   });
-  for (const entry of entries.values()) {
-    for (const dep of entry.task.deps ?? []) {
+  const wire = (entry: Entry<W>, deps: readonly string[] | undefined) => {
+    for (const dep of deps ?? []) {
       const before = entries.get(dep);
       // A dependency named twice counts once: its last dependent is already this entry
       // (no Set per task: a restore of 20,000 tables schedules over 60,000 tasks).
@@ -118,12 +139,27 @@ export async function runSchedule<W>(
       before.dependents.push(entry);
       entry.unmet++;
     }
+  };
+  for (const entry of entries.values()) {
+    wire(entry, entry.task.deps);
+    wire(entry, entry.task.after);
   }
   // Sized to what they hold: an array pushed into from empty keeps room for 16 more (a restore of
   // 20,000 tables: 40,000 such lists, ~4 MB, held to the end of the run).
   for (const entry of entries.values())
     if (entry.dependents.length) entry.dependents = entry.dependents.slice();
+  return [...entries.values()];
+}
 
+/**
+ * Runs the wired entries; `pending` holds those not finished yet (a finished one's slot is
+ * emptied, so that nothing here holds its task any more).
+ */
+async function runWired<W>(
+  pending: (Entry<W> | undefined)[],
+  workers: readonly W[],
+  options: ScheduleOptions<W>,
+): Promise<void> {
   /** Tasks whose dependencies are done, lowest rank first, one heap per batch key ('' for none). */
   const ready = new Map<string, RankHeap<Entry<W>>>();
   /** Total `batchWeight` of each batch key's ready tasks, to share them among idle workers. */
@@ -139,14 +175,14 @@ export async function runSchedule<W>(
     heap.add(entry);
     if (key) readyWeight.set(key, (readyWeight.get(key) ?? 0) + (entry.task.batchWeight ?? 0));
   };
-  for (const e of entries.values()) if (e.unmet === 0) insertReady(e);
+  for (const e of pending) if (e && e.unmet === 0) insertReady(e);
   /** Running holders of each lock key, by mode. */
   const held = new Map<string, { share: number; exclusive: number }>();
   const inUse = new Map<string, number>();
   const idle = [...workers];
   const limitOf = (key: string) => Math.max(1, options.limitOf?.(key) ?? Number.POSITIVE_INFINITY);
   const cancel = new AbortController();
-  let left = entries.size;
+  let left = pending.length;
   let running = 0;
   let failure: { error: unknown } | undefined;
   let settle!: () => void;
@@ -257,7 +293,7 @@ export async function runSchedule<W>(
     if (running > 0) return;
     if (!failure && left > 0) {
       // Nothing runs and nothing can start: what is left waits on itself.
-      const waiting = [...entries.values()].filter((e) => e.unmet > 0);
+      const waiting = pending.filter((e): e is Entry<W> => e !== undefined && e.unmet > 0);
       fail(new ScheduleCycleError(waiting.map((e) => e.task.id)));
     }
     settle();
@@ -281,6 +317,7 @@ export async function runSchedule<W>(
         () => {
           for (const entry of batch) {
             left--;
+            pending[entry.rank] = undefined;
             for (const next of entry.dependents) if (--next.unmet === 0) insertReady(next);
           }
         },

@@ -42,7 +42,10 @@ describe('restore plan: checks that reach inheritance children', () => {
   };
   const streams = schema.tables.map((t) => ({ name: t.streams[0] as string, items: 1, rawBytes: 10 }));
   const tasks = planSchedule(planRestore(schema, {}, streams, []), schema.partitions);
-  const deps = (id: string) => tasks.find((t) => t.id === id)?.deps;
+  const deps = (id: string) => {
+    const t = tasks.find((t) => t.id === id);
+    return t && [...t.deps, ...t.after];
+  };
 
   it('a check added without ONLY waits for all rows; one added with ONLY for its own table only', () => {
     expect(deps('constraint:base.positive')).toEqual([ALL_DATA]);

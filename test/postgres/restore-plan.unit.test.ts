@@ -152,6 +152,8 @@ describe('planSchedule', () => {
   const tasks = planSchedule(plan, schema.partitions);
   const byId = new Map(tasks.map((t) => [t.id, t]));
   const task = (id: string) => byId.get(id) as RestoreTask;
+  /** Everything a task waits for: its own dependencies and the list it shares. */
+  const waits = (id: string) => [...task(id).deps, ...task(id).after];
 
   it('loads a table per stream, each part sized as the whole table so the parts stay together, biggest first', () => {
     const loads = inStartOrder(tasks).filter((t) => t.work.kind === 'load');
@@ -165,9 +167,9 @@ describe('planSchedule', () => {
   });
 
   it('a table’s indexes and constraints wait for its own rows only; a foreign key for both tables’ rows', () => {
-    expect(task('index:public.big_k').deps).toEqual(['public.big', 'public.big$1']);
-    expect(task('constraint:public.big_pkey').deps).toEqual(['public.big', 'public.big$1']);
-    expect(task('foreign-key:public.orders_small').deps).toEqual(['public.orders', 'public.small']);
+    expect(waits('index:public.big_k')).toEqual(['public.big', 'public.big$1']);
+    expect(waits('constraint:public.big_pkey')).toEqual(['public.big', 'public.big$1']);
+    expect(waits('foreign-key:public.orders_small')).toEqual(['public.orders', 'public.small']);
   });
 
   it('index builds share their table; anything else locks it, and a foreign key its referenced table too', () => {
@@ -222,22 +224,33 @@ describe('planSchedule', () => {
     expect(locksOf('foreign-key:public.orders_big')[0]).toBe(locksOf('foreign-key:public.orders_small')[0]);
     // The same table in another mode is another lock.
     expect(locksOf('index:public.big_k')[0]).toEqual({ key: 'public.big', mode: 'share' });
+    // A task taking one lock holds that lock's one list, shared with every task taking it alone.
+    expect(locksOf('constraint:public.big_check')).toBe(locksOf('constraint:public.big_pkey'));
+  });
+
+  it('a post-data task refers to its object’s dependencies and to its table’s loads, shared lists, not copies', () => {
+    const pkey = task('constraint:public.big_pkey');
+    const archived = plan.postData.find((o) => o.id === pkey.id);
+    // Its own dependencies are the archived list itself; the loads it waits for are its table's list,
+    // shared with the table's other objects.
+    expect(pkey.deps).toBe(archived?.deps);
+    expect(pkey.after).toBe(task('index:public.big_k').after);
   });
 
   it('work on a partition tree waits for all data and takes turns on the tree, index builds sharing it', () => {
     // One task finishes once every load has; work that needs all of the data waits for it alone.
     const allData = tasks.filter((t) => t.priority === 0).map((t) => t.id);
     expect(task(ALL_DATA)).toMatchObject({ deps: allData, locks: [], work: { kind: 'all-data' } });
-    expect(task('index:public.events_v').deps).toEqual([ALL_DATA]);
+    expect(waits('index:public.events_v')).toEqual([ALL_DATA]);
     expect(task('index:public.events_v').locks).toContainEqual({ key: 'tree:public.events', mode: 'share' });
-    expect(task('attach:public.events_2026_v').deps).toEqual(['index:public.events_v', ALL_DATA]);
+    expect(waits('attach:public.events_2026_v')).toEqual(['index:public.events_v', ALL_DATA]);
     expect(task('attach:public.events_2026_v').locks).toContainEqual({
       key: 'tree:public.events',
       mode: 'exclusive',
     });
     // A refresh reads other tables: it waits for all of the data.
-    expect(task('refresh:public.joined').deps).toEqual([ALL_DATA]);
-    expect(task('sequence values').deps).toEqual([ALL_DATA]);
+    expect(waits('refresh:public.joined')).toEqual([ALL_DATA]);
+    expect(waits('sequence values')).toEqual([ALL_DATA]);
   });
 
   it('grows linearly: thousands of objects waiting for all of the data do not each name every load', () => {
@@ -255,7 +268,7 @@ describe('planSchedule', () => {
     };
     const manyStreams = many.tables.map((t) => ({ name: t.streams[0] as string, items: 1, rawBytes: 10 }));
     const planned = planSchedule(planRestore(many, {}, manyStreams, []), many.partitions);
-    const edges = planned.reduce((sum, t) => sum + t.deps.length, 0);
+    const edges = planned.reduce((sum, t) => sum + t.deps.length + t.after.length, 0);
     // n loads + n refreshes: one barrier with n dependencies and one dependency per refresh, not n².
     expect(edges).toBe(2 * n);
     expect(planned).toHaveLength(2 * n + 1);

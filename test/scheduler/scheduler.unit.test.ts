@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import {
   mapLimited,
@@ -134,6 +136,25 @@ describe('runSchedule', () => {
       [0, 1],
     );
     expect(order).toEqual(['a', 'b', 'c']);
+  });
+
+  it('waits for the ids of `after` as for those of `deps`, one named in both once', async () => {
+    const order: string[] = [];
+    const task = (id: string, deps: string[], after: string[], size = 0): ScheduledTask<number> => ({
+      id,
+      deps,
+      after,
+      size,
+      run: async () => {
+        order.push(id);
+      },
+    });
+    // "last" is the biggest, but it waits for "b" through `after` (and "a" named in both lists).
+    await runSchedule(
+      [task('last', ['a'], ['a', 'b'], 100), task('a', [], []), task('b', [], ['a'], 50)],
+      [0, 1],
+    );
+    expect(order).toEqual(['a', 'b', 'last']);
   });
 
   it('a ready task waits for the next free worker, never two at once on one worker', async () => {
@@ -481,6 +502,31 @@ describe('runSchedule', () => {
     expect(error).toBeInstanceOf(ScheduleCycleError);
     expect((error as ScheduleCycleError).waiting.sort()).toEqual(['x', 'y']);
     expect(done).toEqual(['free']);
+  });
+
+  it('lets go of a finished task while the run goes on (the caller keeping none)', async () => {
+    setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    setFlagsFromString('--no-expose-gc');
+    let first: WeakRef<object> | undefined;
+    let firstCollected: boolean | undefined;
+    const start = () => {
+      const a: ScheduledTask<number> = { id: 'a', run: async () => {} };
+      first = new WeakRef(a);
+      const b: ScheduledTask<number> = {
+        id: 'b',
+        deps: ['a'],
+        run: async () => {
+          // A later task than the one that made the WeakRef, which keeps its target to its end.
+          await new Promise((resolve) => setImmediate(resolve));
+          collect();
+          firstCollected = first?.deref() === undefined;
+        },
+      };
+      return runSchedule([a, b], [0]);
+    };
+    await start();
+    expect(firstCollected).toBe(true);
   });
 
   it('refuses two tasks with one id', async () => {

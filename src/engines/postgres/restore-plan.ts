@@ -143,8 +143,12 @@ export type RestoreWork =
 /** A task of the restore's schedule (see scheduler/scheduler.ts for what the fields mean to it). */
 export interface RestoreTask {
   id: string;
-  deps: string[];
-  locks: { key: string; mode: LockMode }[];
+  /** A post-data object's are its own `deps`, the archived list itself (not a copy). */
+  deps: readonly string[];
+  /** The loads a post-data object waits for besides its own dependencies: a list shared with the other objects of its table. */
+  after: readonly string[];
+  /** A list of one lock is shared by every task taking that lock. */
+  locks: readonly { key: string; mode: LockMode }[];
   priority: number;
   size: number;
   /** Set on small post-data and small tables' loads that may go to the server together with others of their key (see scheduler/scheduler.ts). */
@@ -226,7 +230,7 @@ export function planSchedule(
             {
               id: g.id,
               deps,
-              locks: [],
+              locks: NONE_LOCKED,
               priority: 0,
               size: members.reduce((n, m) => n + m.bytes, 0),
               work: { kind: 'load-together', tables: members.map((m) => m.table) },
@@ -236,15 +240,15 @@ export function planSchedule(
         );
     }
   } else {
-    for (const table of tables) addLoads(data, infos.get(table) as TableInfo, [], run);
+    for (const table of tables) addLoads(data, infos.get(table) as TableInfo, NONE, run);
   }
   if (largeObjects) {
     data.push(
       task(
         {
           id: largeObjects.stream,
-          deps: [],
-          locks: [],
+          deps: NONE,
+          locks: NONE_LOCKED,
           priority: 0,
           size: bytesOf(largeObjects.stream),
           work: { kind: 'large-objects', stream: largeObjects.stream },
@@ -258,7 +262,7 @@ export function planSchedule(
     {
       id: ALL_DATA,
       deps: data.map((t) => t.id),
-      locks: [],
+      locks: NONE_LOCKED,
       priority: 1,
       size: 0,
       work: { kind: 'all-data' },
@@ -275,7 +279,7 @@ export function planSchedule(
           {
             id: 'sequence values',
             deps: afterAllData,
-            locks: [],
+            locks: NONE_LOCKED,
             priority: 1,
             size: 0,
             work: { kind: 'sequences' },
@@ -308,15 +312,16 @@ export function planSchedule(
     if (o.kind === 'constraint' && /^ALTER (?:FOREIGN )?TABLE (?!ONLY )/.test(o.sql[0] ?? ''))
       return afterAllData;
     if (roots.get(o.relation)) return afterAllData;
-    const own = infos.get(o.relation)?.loads ?? [];
+    const own = infos.get(o.relation)?.loads ?? NONE;
     if (!o.references?.length) return own;
-    const waits = [...own];
+    const theirs: (readonly string[])[] = [];
     for (const r of o.references) {
       if (roots.get(r)) return afterAllData;
       const loads = infos.get(r)?.loads;
-      if (loads) waits.push(...loads);
+      if (loads) theirs.push(loads);
     }
-    return waits;
+    // Sized to what it holds (kept with the task to the end of the run).
+    return own.concat(...theirs);
   };
   /**
    * Whether `o` may share one round trip with other objects: a table-local object (index,
@@ -331,27 +336,30 @@ export function planSchedule(
     return bytes <= BATCH_TABLE_BYTES ? bytes : undefined;
   };
   const lockKey = (r: RelationRef) => infos.get(r)?.lockKey ?? `${r.schema}.${r.name}`;
-  const lock = sharedLocks();
+  const { lock, alone } = sharedLocks();
   let waitsForAll = sequences.length > 0;
   const postData = plan.postData.map((o): RestoreTask => {
     // Two share holders (index builds) run side by side on a table; anything else runs alone there,
     // which keeps parallel post-data free of lock waits and deadlocks (two foreign keys between
     // the same pair of tables, say).
-    const locks: RestoreTask['locks'] = [];
+    const locks: { key: string; mode: LockMode }[] = [];
     if (o.relation) locks.push(lock(lockKey(o.relation), o.lock ?? 'exclusive'));
     for (const r of o.references ?? []) locks.push(lock(lockKey(r), 'exclusive'));
     const tree = o.relation && roots.get(o.relation);
     if (tree) locks.push(lock(tree, o.kind === 'index' && o.lock === 'share' ? 'share' : 'exclusive'));
     const waits = postDataWaitsFor(o);
     if (waits === afterAllData) waitsForAll = true;
-    // Both lists sized to what they hold: an array pushed into from empty keeps room for 16 more,
-    // and a spread into a literal as much (60,000 tasks at 20,000 tables: 41 MB of 80 for both).
+    // No list made per task where a shared one does: the object's own dependencies and its table's
+    // loads are two lists, and a single lock's list is the lock's (60,000 tasks at 20,000 tables;
+    // their copies were ~6 MB, held to the end). Lists made here are sized to what they hold: an
+    // array pushed into from empty keeps room for 16 more.
     const weight = batchWeight(o);
     return task(
       {
         id: o.id,
-        deps: o.deps.concat(waits),
-        locks: locks.slice(),
+        deps: o.deps,
+        after: waits,
+        locks: locks.length === 0 ? NONE_LOCKED : locks.length === 1 ? alone(locks[0]!) : locks.slice(),
         priority: 1,
         size: 0,
         work: { kind: 'post-data', object: o },
@@ -378,7 +386,7 @@ interface TableInfo {
 }
 
 /** Loads of a table alone: one task per stream, each sized as the whole table (see below). */
-function addLoads(into: RestoreTask[], info: TableInfo, deps: string[], run: RunTask): void {
+function addLoads(into: RestoreTask[], info: TableInfo, deps: readonly string[], run: RunTask): void {
   // Biggest table first, its parts together (each sized as the whole table): its index builds, the
   // longest post-data work, can start only once all of them are in, and then overlap with loading
   // the smaller tables.
@@ -392,7 +400,7 @@ function addLoads(into: RestoreTask[], info: TableInfo, deps: string[], run: Run
         {
           id: stream,
           deps,
-          locks: [],
+          locks: NONE_LOCKED,
           priority: 0,
           size: info.bytes,
           work: { kind: 'load', table: info.table, stream },
@@ -412,7 +420,9 @@ function addLoads(into: RestoreTask[], info: TableInfo, deps: string[], run: Run
  * tables, held through the restore (docs/BENCHMARKS.md, session 14).
  */
 function task(
-  fields: Pick<RestoreTask, 'id' | 'deps' | 'locks' | 'priority' | 'size' | 'work'>,
+  fields: Pick<RestoreTask, 'id' | 'deps' | 'locks' | 'priority' | 'size' | 'work'> & {
+    after?: readonly string[];
+  },
   run: RunTask,
   batch?: string,
   batchWeight?: number,
@@ -420,6 +430,7 @@ function task(
   return {
     id: fields.id,
     deps: fields.deps,
+    after: fields.after ?? NONE,
     locks: fields.locks,
     priority: fields.priority,
     size: fields.size,
@@ -430,22 +441,43 @@ function task(
   };
 }
 
-/** One lock object per key and mode, shared by the tasks that take it (a restore plans one per post-data object). */
-function sharedLocks(): (key: string, mode: LockMode) => RestoreTask['locks'][number] {
+/** No ids, no locks: one empty list for every task without any. */
+const NONE: readonly string[] = Object.freeze([]);
+const NONE_LOCKED: RestoreTask['locks'] = Object.freeze([]);
+
+/**
+ * One lock object per key and mode, shared by the tasks that take it (a restore plans one per
+ * post-data object), and one list of just that lock (`alone`) for the tasks that take no other.
+ */
+function sharedLocks(): {
+  lock: (key: string, mode: LockMode) => RestoreTask['locks'][number];
+  alone: (lock: RestoreTask['locks'][number]) => RestoreTask['locks'];
+} {
   // A map per mode, not one keyed by a string made of both: that was a new string per lookup.
   const byMode = new Map<LockMode, Map<string, RestoreTask['locks'][number]>>();
-  return (key, mode) => {
-    let locks = byMode.get(mode);
-    if (!locks) {
-      locks = new Map();
-      byMode.set(mode, locks);
-    }
-    let lock = locks.get(key);
-    if (!lock) {
-      lock = { key, mode };
-      locks.set(key, lock);
-    }
-    return lock;
+  const lists = new Map<RestoreTask['locks'][number], RestoreTask['locks']>();
+  return {
+    lock: (key, mode) => {
+      let locks = byMode.get(mode);
+      if (!locks) {
+        locks = new Map();
+        byMode.set(mode, locks);
+      }
+      let lock = locks.get(key);
+      if (!lock) {
+        lock = { key, mode };
+        locks.set(key, lock);
+      }
+      return lock;
+    },
+    alone: (lock) => {
+      let list = lists.get(lock);
+      if (!list) {
+        list = Object.freeze([lock]);
+        lists.set(lock, list);
+      }
+      return list;
+    },
   };
 }
 
