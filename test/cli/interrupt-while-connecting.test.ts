@@ -56,6 +56,19 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** How the run ended, or 'still running' (and then killed) when it had not within `ms`. */
+async function exitWithin(run: ReturnType<typeof startCli>, ms: number) {
+  let timer: NodeJS.Timeout | undefined;
+  const ended = await Promise.race([
+    run.exit,
+    new Promise<'still running'>((resolve) => {
+      timer = setTimeout(() => resolve('still running'), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+  if (ended === 'still running') run.child.kill('SIGKILL');
+  return ended;
+}
+
 describe('a signal while the first connection gets no answer', () => {
   it.each([
     ['backup', () => ['backup', silentUrl('silent'), '--to', join(dir, 'repository')]],
@@ -70,14 +83,7 @@ describe('a signal while the first connection gets no answer', () => {
       const run = startCli(args());
       await until(() => accepted.size > before, 'a connection to the silent server', 60_000);
       run.child.kill('SIGINT');
-      let timer: NodeJS.Timeout | undefined;
-      const ended = await Promise.race([
-        run.exit,
-        new Promise<'still running'>((resolve) => {
-          timer = setTimeout(() => resolve('still running'), 8_000);
-        }),
-      ]).finally(() => clearTimeout(timer));
-      if (ended === 'still running') run.child.kill('SIGKILL');
+      const ended = await exitWithin(run, 8_000);
       expect(ended).toEqual({ code: 130, signal: null });
       const errors = run
         .output()
@@ -99,14 +105,7 @@ describe('a MongoDB server that never answers, without a signal', () => {
     '%s fails within the default timeouts: one line and a hint, exit 1',
     async (_name, args) => {
       const run = startCli(args());
-      let timer: NodeJS.Timeout | undefined;
-      const ended = await Promise.race([
-        run.exit,
-        new Promise<'still running'>((resolve) => {
-          timer = setTimeout(() => resolve('still running'), 40_000);
-        }),
-      ]).finally(() => clearTimeout(timer));
-      if (ended === 'still running') run.child.kill('SIGKILL');
+      const ended = await exitWithin(run, 40_000);
       expect(ended).toEqual({ code: 1, signal: null });
       const lines = run.output().stderr.split('\n');
       const errors = lines.filter((line) => line.startsWith('stowage: '));
