@@ -125,7 +125,10 @@ export const ERROR_CODES = {
   'pg-auth': { exit: failure, doc: 'PostgreSQL refused the user or password' },
   'pg-ssl': { exit: failure, doc: 'the TLS setup with PostgreSQL failed' },
   'pg-no-database': { exit: failure, doc: 'the PostgreSQL database does not exist' },
-  'pg-permission': { exit: failure, doc: 'the PostgreSQL user lacks a privilege' },
+  'pg-permission': {
+    exit: failure,
+    doc: 'the PostgreSQL user lacks a privilege; the message names it (USAGE on a schema, CREATE on the target database or a schema, SELECT on a table) and the hint gives the GRANT that adds it',
+  },
   'pg-too-many-connections': { exit: failure, doc: 'PostgreSQL has no free connection slot' },
   'pg-connection-lost': { exit: failure, doc: 'the connection to PostgreSQL broke during the operation' },
   'pg-version': {

@@ -57,6 +57,11 @@ async function runMain(args: string[]): Promise<void> {
   // settles), Node would end with exit code 13 and no word; say what happened and fail like any failure.
   let finished = false;
   const EXIT_GRACE_MS = 10_000;
+  // An interrupted run has cleaned up and said so; what is left is the work the signal asked to stop,
+  // such as a MongoDB driver's monitor waiting connectTimeoutMS on a server that never answered its
+  // handshake (closing the client does not end that wait). A moment for sockets to flush, no more.
+  // (130: EXIT.interrupted, not imported: bin.ts loads only what starting needs.)
+  const INTERRUPTED_EXIT_GRACE_MS = 200;
   process.on('beforeExit', () => {
     if (finished) return;
     process.stderr.write(
@@ -84,5 +89,6 @@ async function runMain(args: string[]): Promise<void> {
   process.on('SIGTERM', endAsReported);
   // The run is over and reported. A connection to a server that stopped answering (a stall) can
   // outlive it; it must not keep the process from ending.
-  setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
+  const grace = process.exitCode === 130 ? INTERRUPTED_EXIT_GRACE_MS : EXIT_GRACE_MS;
+  setTimeout(() => process.exit(), grace).unref();
 }

@@ -122,9 +122,10 @@ export interface DatabaseProbes {
   /**
    * Connects the way the engine connects for its own work. With `toDrop`, to
    * where the URL's database can be dropped from (PostgreSQL: its maintenance
-   * database); a URL that names no database is then a UsageError.
+   * database); a URL that names no database is then a UsageError. `signal` ends the attempt at
+   * once, with its reason as the error.
    */
-  connect(url: string, options?: { toDrop?: boolean }): Promise<ProbeSession>;
+  connect(url: string, options?: { toDrop?: boolean; signal?: AbortSignal }): Promise<ProbeSession>;
   /** True for a connection error saying the URL's database does not exist: an empty target, not a failure. */
   isMissingDatabase(err: unknown): boolean;
   /**

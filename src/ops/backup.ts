@@ -21,7 +21,7 @@ import { redactUrl } from '../redact.js';
 import { resolveDestination } from '../store/destination.js';
 import type { StoreOptions } from '../store/registry.js';
 import { TOOL_VERSION } from '../version.js';
-import { sourceCheck } from './database-probe.js';
+import { checkReachable, sourceCheck } from './database-probe.js';
 import { type PreflightCheck, type PreflightOptions, preflight } from './preflight.js';
 import { scrub } from './scrub.js';
 import { serverOnThisMachine } from './source-host.js';
@@ -217,7 +217,7 @@ async function runBackup(
         repository,
         options.source,
         options.preflight === true ? {} : options.preflight,
-        connecting && sourceCheck(connecting, options.source),
+        connecting ? sourceCheck(connecting, options.source) : (source) => checkReachable(source, signal),
       );
       for (const c of checks) if (c.status === 'warn') progress({ type: 'warning', message: c.message });
     }

@@ -14,10 +14,16 @@ import { redactConnection, redactUrl } from '../redact.js';
 
 export type { TargetContents } from '../engines/plugin.js';
 
-/** Connects and runs a trivial command; throws a one-line StowageError when the server cannot be reached. */
-export async function checkReachable(url: string): Promise<{ engine: EngineName; version: string }> {
+/**
+ * Connects and runs a trivial command; throws a one-line StowageError when the server cannot be
+ * reached, or the signal's reason when `signal` aborts while connecting.
+ */
+export async function checkReachable(
+  url: string,
+  signal?: AbortSignal,
+): Promise<{ engine: EngineName; version: string }> {
   const engine = engineForUrl(url);
-  const version = await withProbe(url, {}, (probe) => probe.serverVersion());
+  const version = await withProbe(url, signal ? { signal } : {}, (probe) => probe.serverVersion());
   return { engine: engine.name, version };
 }
 
@@ -69,7 +75,7 @@ export async function dropDatabase(url: string): Promise<void> {
 /** Connects, runs `fn`, always disconnects; errors come out as one-line messages without the password. */
 async function withProbe<T>(
   url: string,
-  options: { toDrop?: boolean },
+  options: { toDrop?: boolean; signal?: AbortSignal },
   fn: (probe: ProbeSession) => Promise<T>,
 ): Promise<T> {
   let probe: ProbeSession;

@@ -139,6 +139,48 @@ describe('postgres engine errors', () => {
     expect(ok.streams.data.get('public.open_table')?.items).toBe(10);
   });
 
+  it('no USAGE on a schema: names the privilege, and the GRANT it gives fixes it', async () => {
+    const url = new URL(db.url);
+    url.username = role;
+    url.password = rolePassword;
+    // SELECT on the table, as the old hint asked: without USAGE on its schema it is not enough.
+    await withPgClient(db.url, (c) =>
+      c.query(`CREATE SCHEMA hidden; CREATE TABLE hidden.t (id int); GRANT SELECT ON hidden.t TO ${role}`),
+    );
+    try {
+      const e = await failure(backupToMemory(url.toString(), { excludeTables: ['secret_table'] }));
+      expect(e.code).toBe('pg-permission');
+      expect(e.message).toMatch(new RegExp(`^role ${role} lacks USAGE on schema hidden`));
+      expect(e.hint).toMatch(new RegExp(`^GRANT USAGE ON SCHEMA hidden TO ${role};`));
+      expect(e.hint).toMatch(/--exclude-schema/);
+      await withPgClient(db.url, (c) => c.query(`GRANT USAGE ON SCHEMA hidden TO ${role}`));
+      const ok = await backupToMemory(url.toString(), { excludeTables: ['secret_table'] });
+      expect(ok.streams.data.get('hidden.t')?.items).toBe(0);
+    } finally {
+      await withPgClient(db.url, (c) => c.query('DROP SCHEMA hidden CASCADE'));
+    }
+  });
+
+  it('a restore by a role without CREATE on the target database: names the privilege and the GRANT', async () => {
+    const archive = await backupToMemory(db.url, { excludeTables: ['big'] });
+    const target = await createPgDatabase('pg_err_no_create');
+    try {
+      const url = new URL(target.url);
+      url.username = role;
+      url.password = rolePassword;
+      const e = await failure(restoreFromMemory(url.toString(), archive));
+      expect(e.code).toBe('pg-permission');
+      expect(e.message).toMatch(
+        new RegExp(`role ${role} lacks CREATE on database ${target.name} while creating schema`),
+      );
+      expect(e.hint).toMatch(
+        new RegExp(`^GRANT CREATE ON DATABASE ${target.name} TO ${role}, or restore as the owner`),
+      );
+    } finally {
+      await target.drop();
+    }
+  });
+
   it('an archive from another engine, or a damaged schema section', async () => {
     const streams = new MemoryStreams();
     const run = (schema: unknown) =>

@@ -78,7 +78,7 @@ export async function backupMongo(
   const queries = parseQueries(options.query);
 
   progress({ type: 'phase', phase: 'connect' });
-  const connection = await connect(url, { poolSize: jobs + 2 });
+  const connection = await connect(url, { poolSize: jobs + 2, signal });
   const { client, server } = connection;
   const warnings: string[] = [];
   const warn = (message: string) => {

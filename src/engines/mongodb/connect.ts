@@ -1,4 +1,5 @@
 import { MongoClient, type MongoClientOptions } from 'mongodb';
+import { connectUnlessAborted } from '../../abort-connecting.js';
 import { toStowageError } from './mongo-errors.js';
 import { databaseFromUrl } from './url.js';
 
@@ -35,11 +36,12 @@ const DEFAULT_TIMEOUT_MS = 5000;
 /**
  * Connects and probes the server. Every failure comes back as a one-line
  * StowageError (unreachable, authentication, bad URL) with credentials
- * redacted.
+ * redacted. `signal` ends the attempt at once (closing the client), with the
+ * signal's reason as the error.
  */
 export async function connect(
   url: string,
-  options: { poolSize: number; appName?: string },
+  options: { poolSize: number; appName?: string; signal?: AbortSignal | undefined },
 ): Promise<Connection> {
   const clientOptions: MongoClientOptions = {
     maxPoolSize: Math.max(2, options.poolSize),
@@ -58,8 +60,14 @@ export async function connect(
     throw toStowageError(error, { url, during: 'connecting' });
   }
   try {
-    await client.connect();
-    const server = await probeServer(client);
+    const server = await connectUnlessAborted(
+      async () => {
+        await client.connect();
+        return probeServer(client);
+      },
+      options.signal,
+      () => void client.close().catch(() => {}),
+    );
     const urlDatabase = databaseFromUrl(url);
     return {
       client,

@@ -1,3 +1,4 @@
+import { connectUnlessAborted } from '../../abort-connecting.js';
 import { UsageError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
 import type { DatabaseProbes, ProbeSession } from '../plugin.js';
@@ -17,7 +18,11 @@ export const mongodbProbes: DatabaseProbes = {
       connectTimeoutMS: TIMEOUT_MS,
     });
     try {
-      await client.connect();
+      await connectUnlessAborted(
+        () => client.connect(),
+        options.signal,
+        () => void client.close().catch(() => {}),
+      );
     } catch (err) {
       await client.close().catch(() => {});
       throw err;

@@ -135,7 +135,7 @@ export async function restoreMongo(
   };
 
   progress({ type: 'phase', phase: 'connect' });
-  const connection = await connect(url, { poolSize: jobs * workers + 2 });
+  const connection = await connect(url, { poolSize: jobs * workers + 2, signal });
   const { client, server } = connection;
 
   const complete: string[] = [];

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import pg from 'pg';
+import { connectUnlessAborted } from '../../abort-connecting.js';
 import { StowageError, UsageError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
 import { sendCancelRequest } from './cancel-request.js';
@@ -205,7 +206,11 @@ async function connectFirst(
       // Swallow errors until the session owns the client: connect() rejects with the same error.
       client.on('error', () => {});
       try {
-        await connectUnlessAborted(client, options.signal);
+        await connectUnlessAborted(
+          () => client.connect(),
+          options.signal,
+          () => driverSocket(client)?.destroy(),
+        );
         return client;
       } catch (err) {
         void client.end().catch(() => {});
@@ -223,38 +228,6 @@ async function connectFirst(
     }
   }
   throw translatePgError(last, context);
-}
-
-/**
- * `client.connect()`, given up at once when `signal` aborts: a host that drops packets (or a server
- * that accepts and never answers) otherwise holds a Ctrl-C for the whole connect_timeout (15 s by
- * default). The signal's reason is the error when Stowage gave it one (an interrupt, a stall).
- */
-async function connectUnlessAborted(client: pg.Client, signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) {
-    await client.connect();
-    return;
-  }
-  const stopped = () => {
-    const reason: unknown = signal.reason;
-    return reason instanceof StowageError
-      ? reason
-      : new StowageError('interrupted', 'connecting was cancelled');
-  };
-  if (signal.aborted) throw stopped();
-  let onAbort: () => void = () => {};
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => {
-      reject(stopped());
-      driverSocket(client)?.destroy();
-    };
-  });
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    await Promise.race([client.connect(), aborted]);
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
 }
 
 /** The driver's socket (pg keeps it on its connection; there is no public way to reach it). */

@@ -1,6 +1,7 @@
 import type { PgSqlStateCode } from '../../error-codes.js';
 import { type ErrorCode, StowageError } from '../../errors.js';
 import { redactPassword } from '../../redact.js';
+import { quoteIdent } from './ident.js';
 
 /**
  * Turns driver and server errors into one-line {@link StowageError}s with a hint.
@@ -134,6 +135,8 @@ export function translatePgError(err: unknown, ctx: ErrorContext): StowageError 
       );
     }
     case '42501': {
+      const missing = missingPrivilege(e.message ?? '', ctx);
+      if (missing) return make('pg-permission', `${missing.message}${doing}`, missing.hint);
       const what = e.schema && e.table ? ` on ${e.schema}.${e.table}` : '';
       return make(
         'pg-permission',
@@ -181,4 +184,28 @@ export function translatePgError(err: unknown, ctx: ErrorContext): StowageError 
 function firstLine(s: string): string {
   const line = s.split('\n')[0] ?? s;
   return line.trim();
+}
+
+/**
+ * "permission denied for schema s" or "… for database d": the privilege that is missing is USAGE
+ * on the schema (a backup; SELECT on its tables does not help without it), or CREATE on the schema
+ * or the database (a restore creates schemas and objects in them). Said with the GRANT that fixes it.
+ */
+function missingPrivilege(message: string, ctx: ErrorContext): { message: string; hint: string } | undefined {
+  const denied = /^permission denied for (schema|database) (.+)$/.exec(firstLine(message));
+  if (!denied) return undefined;
+  const [, kind, name = ''] = denied;
+  const object = `${kind === 'schema' ? 'SCHEMA' : 'DATABASE'} ${quoteIdent(name)}`;
+  const role = quoteIdent(ctx.user);
+  if (kind === 'schema' && ctx.mode === 'backup') {
+    return {
+      message: `role ${role} lacks USAGE on schema ${quoteIdent(name)}`,
+      hint: `GRANT USAGE ON ${object} TO ${role}; GRANT SELECT ON ALL TABLES IN ${object} TO ${role} (and on its sequences), or leave it out with --exclude-schema`,
+    };
+  }
+  const privilege = kind === 'schema' ? 'USAGE and CREATE' : 'CREATE';
+  return {
+    message: `role ${role} lacks ${privilege} on ${kind} ${quoteIdent(name)}`,
+    hint: `GRANT ${privilege.replace(' and ', ', ')} ON ${object} TO ${role}, or restore as the owner of the target database or a superuser`,
+  };
 }

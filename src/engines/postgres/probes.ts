@@ -21,7 +21,7 @@ export const postgresProbes: DatabaseProbes = {
     const database = targetDatabase(url);
     const session = await PgSession.open(
       options.toDrop ? withDatabase(target, MAINTENANCE_DATABASE) : target,
-      { mode: 'restore' },
+      { mode: 'restore', ...(options.signal ? { signal: options.signal } : {}) },
     );
     const { client } = session;
     const probe: ProbeSession = {
