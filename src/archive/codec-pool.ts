@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { FrameHeader } from './format.js';
 import {
   type CompressionLevel,
@@ -357,6 +357,9 @@ function ownedCopy(b: Uint8Array): { data: Uint8Array; transfer: ArrayBuffer[] }
  * (tests, tsx), the worker first registers tsx so it can load the .ts file.
  */
 function startWorker(workerData: unknown): Worker {
+  // Loaded here, not at the top: most runs (every archive a few MiB long) start no thread, and
+  // worker_threads costs each run ~1 ms of CPU to load (docs/BENCHMARKS.md, "Session 15: startup").
+  const { Worker } = process.getBuiltinModule('node:worker_threads');
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return new Worker(new URL('./frame-worker.js', here), { workerData });
   // tsx's ESM entry (its `import` export); require.resolve would give the CommonJS one, which cannot register ESM hooks.

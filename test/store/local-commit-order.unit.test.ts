@@ -11,21 +11,27 @@ import { LocalFileSink } from '../../src/store/local/local-file-sink.js';
 
 /** The folder whose fsync the test holds back, and what lets it go on. */
 const held: { folder?: string; release?: () => void; started?: boolean } = {};
+/** The same for the archive's own file (its `.partial`). */
+const heldFile: { path?: string; release?: () => void; started?: boolean } = {};
+
+/** Makes `handle.sync()` wait for the test's release, noting that it started. */
+function holdSync(handle: { sync: () => Promise<void> }, hold: { release?: () => void; started?: boolean }) {
+  const sync = handle.sync.bind(handle);
+  handle.sync = async () => {
+    hold.started = true;
+    await new Promise<void>((resolve) => {
+      hold.release = resolve;
+    });
+    return sync();
+  };
+}
 
 vi.mock('node:fs/promises', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs/promises')>();
   const open = async (...args: Parameters<typeof real.open>) => {
     const handle = await real.open(...args);
-    if (args[0] === held.folder && args[1] === 'r') {
-      const sync = handle.sync.bind(handle);
-      handle.sync = async () => {
-        held.started = true;
-        await new Promise<void>((resolve) => {
-          held.release = resolve;
-        });
-        return sync();
-      };
-    }
+    if (args[0] === held.folder && args[1] === 'r') holdSync(handle, held);
+    if (args[0] === heldFile.path) holdSync(handle, heldFile);
     return handle;
   };
   return { ...real, default: { ...real, open }, open };
@@ -74,5 +80,27 @@ describe('committing a local archive', () => {
     expect(await exists(`${path}.partial`)).toBe(false);
     expect(await exists(`${path}.lock`)).toBe(false);
     expect(await realFs.readFile(path, 'utf8')).toBe('archive bytes');
+  });
+
+  it('publishes the name only after the fsync of the file, though it checks its .partial meanwhile', async () => {
+    const path = join(dir, 'orders.stow');
+    held.folder = undefined;
+    heldFile.path = `${path}.partial`;
+    const sink = await LocalFileSink.create(path, { exclusive: true });
+    await sink.write(Buffer.from('order bytes'));
+    const committing = sink.commit();
+    const until = Date.now() + 3_000;
+    while (!heldFile.started && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(heldFile.started).toBe(true);
+    // The identity check of `.partial` runs beside the fsync: give it time, then look for the name.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await exists(path)).toBe(false);
+    expect(await exists(`${path}.partial`)).toBe(true);
+    heldFile.release?.();
+    await committing;
+    expect(await exists(path)).toBe(true);
+    expect(await exists(`${path}.partial`)).toBe(false);
+    expect(await exists(`${path}.lock`)).toBe(false);
+    expect(await realFs.readFile(path, 'utf8')).toBe('order bytes');
   });
 });

@@ -1,5 +1,5 @@
 import { constants as fsConstants } from 'node:fs';
-import { type FileHandle, link, lstat, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { type FileHandle, link, lstat, mkdir, open, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ByteSink } from '../../archive/byte-sink.js';
 import { StowageError } from '../../errors.js';
@@ -172,13 +172,23 @@ export class LocalFileSink implements ByteSink {
       await this.flush();
       await this.syncing;
       if (this.syncError) throw this.syncError;
-      await this.handle.sync();
+      // The check that `.partial` is still this sink's file waits for the disk no more than the fsync
+      // does: both run at once (one trip to the thread pool fewer while the backup waits). The link
+      // comes only after both, and publish() checks the published name again after it.
+      const [, partialNow] = await Promise.all([this.handle.sync(), identityOf(this.partialPath)]);
       // Published while the file is still open: the inode of an open file is not reused, so no file
       // created meanwhile can pass for this one in the identity checks.
-      await this.publish();
-      // Published: the folder's fsync makes the name durable, and closing the file and letting go of
-      // the claim need not wait for it (three more trips to the thread pool, each a few ms at load).
-      await Promise.all([this.handle.close(), syncDirectory(dirname(this.finalPath)), this.release()]);
+      const linked = await this.publish(partialNow);
+      // Published: the folder's fsync makes the name durable, and closing the file, removing the
+      // `.partial` name (a second name of the published file) and letting go of the claim need not
+      // wait for it, nor for each other (each a trip to the thread pool, a few ms at load). A crash
+      // before the `.partial` name is gone leaves a leftover that `list` and `prune` clear.
+      await Promise.all([
+        this.handle.close(),
+        syncDirectory(dirname(this.finalPath)),
+        linked ? removeIfSame(this.partialPath, this.file) : undefined,
+        this.release(),
+      ]);
     } catch (err) {
       await removeIfSame(this.partialPath, this.file);
       await this.handle.close().catch(() => {});
@@ -192,13 +202,15 @@ export class LocalFileSink implements ByteSink {
    * Gives the finished file its name. Unless asked to overwrite, a hard link
    * publishes it only if the name is still free: a rename would silently
    * replace an archive another backup published meanwhile under the same name.
+   * `partialNow` is what `.partial` names now. Returns true when the file was
+   * linked: its `.partial` name is then still there, for the caller to remove.
    */
-  private async publish(): Promise<void> {
-    if (!sameFile(await identityOf(this.partialPath), this.file)) throw this.partialLost();
+  private async publish(partialNow: FileIdentity | undefined): Promise<boolean> {
+    if (!sameFile(partialNow, this.file)) throw this.partialLost();
     if (this.overwrite) {
       await rename(this.partialPath, this.finalPath);
       if (!sameFile(await identityOf(this.finalPath), this.file)) throw this.partialLost();
-      return;
+      return false;
     }
     try {
       await link(this.partialPath, this.finalPath);
@@ -225,9 +237,9 @@ export class LocalFileSink implements ByteSink {
         throw new StowageError('exists', `archive already exists: ${this.finalPath}`, 'choose another name');
       await rename(this.partialPath, this.finalPath);
       if (!sameFile(await identityOf(this.finalPath), this.file)) throw this.partialLost();
-      return;
+      return false;
     }
-    await removeIfSame(this.partialPath, this.file);
+    return true;
   }
 
   /** This sink's `.partial` is gone or is another file now: what it wrote must not be published. */
@@ -292,7 +304,13 @@ function sameFile(a: FileIdentity | undefined, b: FileIdentity | undefined): boo
  * another writer's that took the name after its own was removed by hand.
  */
 async function removeIfSame(path: string, file: FileIdentity | undefined): Promise<void> {
-  if (sameFile(await identityOf(path), file)) await rm(path, { force: true });
+  // unlink, not rm: rm stats and lstats the path before its unlink, two more trips to the thread pool.
+  if (sameFile(await identityOf(path), file)) await unlink(path).catch(ignoreGone);
+}
+
+/** Something else removed the file first: what removing it was for is done. */
+function ignoreGone(err: unknown): void {
+  if ((err as NodeJS.ErrnoException)?.code !== 'ENOENT') throw err;
 }
 
 /**
