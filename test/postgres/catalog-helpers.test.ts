@@ -72,7 +72,7 @@ async function read(helpers: number) {
       };
     leader.query = counted(leader.query.bind(leader)) as typeof leader.query;
     leader.eachRow = counted(leader.eachRow.bind(leader)) as typeof leader.eachRow;
-    const snapshot = (await beginSnapshot(leader, true)).id;
+    const snapshot = await beginSnapshot(leader, true);
     let helperQueries = 0;
     for (let i = 0; i < helpers; i++) {
       const helper = await PgSession.open(target, { mode: 'backup', settings: SETTINGS });

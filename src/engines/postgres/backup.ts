@@ -11,13 +11,6 @@ import {
 } from './backup-leader.js';
 import { PgSession, parseTarget } from './connect.js';
 import { copyPlaces, isSmallPart } from './copy-places.js';
-import {
-  DATABASE_SIZE_SQL,
-  DEFAULT_PARALLEL_FROM_BYTES,
-  databaseSizeOf,
-  opensBeforeCatalog,
-  opensForData,
-} from './data-sessions.js';
 import { dumpTable, dumpTables } from './dump-table.js';
 import { qualify } from './ident.js';
 import { type Census, readCensus } from './introspect/census.js';
@@ -126,22 +119,9 @@ export async function backupPostgres(
         warnings,
       };
     }
+    const snapshot = await beginSnapshot(leader, !server.pglite, snapshotId);
     const jobs = server.pglite ? 1 : Math.max(1, request.jobs | 0);
-    const mayShare = jobs > 1 && !options.schemaOnly && !server.pglite;
-    const splitBytes = options.splitTableBytes ?? DEFAULT_SPLIT_BYTES;
-    // A table big enough to be split always has the sessions to share it.
-    const parallelFromBytes = Math.min(
-      options.parallelFromBytes ?? DEFAULT_PARALLEL_FROM_BYTES,
-      splitBytes > 0 ? 2 * splitBytes : Number.POSITIVE_INFINITY,
-    );
-    const begun = await beginSnapshot(
-      leader,
-      !server.pglite,
-      snapshotId,
-      mayShare ? DATABASE_SIZE_SQL : undefined,
-    );
-    const snapshot = begun.id;
-    const openDataSessions = (id: string) => {
+    if (jobs > 1 && !options.schemaOnly && snapshot) {
       // Data sessions send text in the database's own encoding, so bytes travel unchanged.
       const dataSettings = { ...BACKUP_SETTINGS, client_encoding: server.encoding };
       opening = Promise.allSettled(
@@ -153,13 +133,11 @@ export async function backupPostgres(
             signal,
           });
           sessions.push(worker);
-          await joinSnapshot(worker, id);
+          await joinSnapshot(worker, snapshot);
           return worker;
         }),
       );
-    };
-    if (mayShare && snapshot && opensBeforeCatalog(databaseSizeOf(begun.alongside), parallelFromBytes))
-      openDataSessions(snapshot);
+    }
 
     progress({ type: 'phase', phase: 'schema', message: 'reading the schema' });
     const ctx: CatalogContext = {
@@ -228,20 +206,9 @@ export async function backupPostgres(
       ? []
       : [...catalog.tables.filter((t) => !withoutData.includes(t)), ...(withConfig?.tables ?? [])];
     const tables: PgTableData[] = copied.map(({ oid: _oid, ...t }) => t);
-    if (
-      mayShare &&
-      snapshot &&
-      !opening &&
-      opensForData(
-        copied.reduce((n, t) => n + t.estimatedBytes, 0),
-        parallelFromBytes,
-      )
-    )
-      openDataSessions(snapshot);
     const parts = await splitTables(leader, copied, tables, {
-      // Without the extra sessions, nothing shares a table's parts.
-      jobs: opening ? jobs : 1,
-      splitBytes,
+      jobs,
+      splitBytes: options.splitTableBytes ?? DEFAULT_SPLIT_BYTES,
       serverVersion: server.versionNum,
       warnings,
     });

@@ -32,14 +32,6 @@ export interface PostgresBackupOptions {
    */
   splitTableBytes?: number;
   /**
-   * With more than one job, the estimated bytes of table data from which the backup opens its
-   * other sessions; below, the first session does all the work, as `pg_dump` without `-j` does
-   * (a database with many tables opens them anyway, to share the catalog's reading). Default
-   * 32 MiB; 0 always opens them. A table big enough to be split (see {@link splitTableBytes})
-   * always has them.
-   */
-  parallelFromBytes?: number;
-  /**
    * Back up large objects. Default: yes when the whole database is backed up
    * (no schema or table selection, not schema-only), as pg_dump does.
    */
@@ -155,7 +147,6 @@ export const POSTGRES_BACKUP_OPTION_KEYS = Object.keys({
   dataOnly: true,
   lockTimeoutMs: true,
   splitTableBytes: true,
-  parallelFromBytes: true,
   largeObjects: true,
   globals: true,
   globalsOnly: true,

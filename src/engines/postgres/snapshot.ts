@@ -9,51 +9,33 @@ import { qualify } from './ident.js';
  * instant however many connections share the work (pg_dump -j does the same).
  */
 
-/** The leader's snapshot as {@link beginSnapshot} started it. */
-export interface BegunSnapshot {
-  /** The exported snapshot's id: undefined on PGlite, which has one backend. */
-  id: string | undefined;
-  /** The first row of the `alongside` query, run in the new snapshot; undefined when it was not sent. */
-  alongside?: Record<string, unknown>;
-}
-
 /**
- * Starts the leader's transaction and exports its snapshot. With `imported` (a snapshot
- * exported elsewhere, such as a replication slot's) the leader joins that one and the workers
- * share it too. `alongside`, a query whose first row the caller wants as of the snapshot, goes in
- * the same message as BEGIN (not with an imported snapshot).
+ * Starts the leader's transaction and returns the exported snapshot id
+ * (undefined on PGlite, which has one backend). With `imported` (a snapshot
+ * exported elsewhere, such as a replication slot's) the leader joins that one
+ * and the workers share it too.
  */
 export async function beginSnapshot(
   leader: PgSession,
   exportable: boolean,
   imported?: string,
-  alongside?: string,
-): Promise<BegunSnapshot> {
+): Promise<string | undefined> {
   if (imported) {
     await joinSnapshot(leader, imported);
-    return { id: imported };
+    return imported;
   }
   const begin = 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY';
-  const statements = [begin];
-  if (exportable) statements.push('SELECT pg_catalog.pg_export_snapshot() AS id');
-  if (alongside) statements.push(alongside);
-  if (statements.length === 1) {
+  if (!exportable) {
     await leader.query(begin, undefined, 'starting the backup transaction');
-    return { id: undefined };
+    return undefined;
   }
   // One message, one round trip (as joinSnapshot's): the export runs in the transaction BEGIN opened.
   const results = (await leader.query(
-    statements.join('; '),
+    `${begin}; SELECT pg_catalog.pg_export_snapshot() AS id`,
     undefined,
-    exportable
-      ? 'starting the backup transaction and exporting its snapshot'
-      : 'starting the backup transaction',
-  )) as unknown as { rows: Record<string, unknown>[] }[];
-  const id = exportable ? results[1]?.rows[0]?.id : undefined;
-  return {
-    id: typeof id === 'string' ? id : undefined,
-    ...(alongside ? { alongside: results[results.length - 1]?.rows[0] } : {}),
-  };
+    'starting the backup transaction and exporting its snapshot',
+  )) as unknown as { rows: { id?: string }[] }[];
+  return results[results.length - 1]?.rows[0]?.id;
 }
 
 /** Makes a worker see exactly what the leader sees. */
