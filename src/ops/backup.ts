@@ -22,7 +22,7 @@ import { resolveDestination } from '../store/destination.js';
 import type { StoreOptions } from '../store/registry.js';
 import { TOOL_VERSION } from '../version.js';
 import { checkReachable, sourceCheck } from './database-probe.js';
-import { type PreflightCheck, type PreflightOptions, preflight } from './preflight.js';
+import { type PreflightCheck, type PreflightOptions, startPreflight } from './preflight.js';
 import { scrub } from './scrub.js';
 import { serverOnThisMachine } from './source-host.js';
 import { boundedCleanup, type DEFAULT_STALL_TIMEOUT_SECONDS, watchRun } from './stall-watchdog.js';
@@ -211,14 +211,19 @@ async function runBackup(
   cleanup.coversConnection = true;
   try {
     let checks: PreflightCheck[] = [];
+    // The source's check, answered once it has connected and authenticated: awaited just before the
+    // engine starts, so that the archive is made ready meanwhile (see startPreflight).
+    let sourceChecked: (() => Promise<PreflightCheck>) | undefined;
     if (repository && options.preflight !== false) {
       progress({ type: 'phase', phase: 'preflight', message: `checking ${repository.url} and the source` });
-      checks = await preflight(
+      const started = startPreflight(
         repository,
         options.source,
         options.preflight === true ? {} : options.preflight,
         connecting ? sourceCheck(connecting, options.source) : (source) => checkReachable(source, signal),
       );
+      checks = await started.repository;
+      sourceChecked = started.source;
       for (const c of checks) if (c.status === 'warn') progress({ type: 'warning', message: c.message });
     }
     if (repository) {
@@ -259,6 +264,8 @@ async function runBackup(
     // The engine's connections, ending while the footer is written (EngineBackupResult.closing).
     let engineClosing: Promise<void> | undefined;
     try {
+      // A source that fails its check removes the archive just begun, as any failure from here does.
+      if (sourceChecked) checks.push(await sourceChecked());
       progress({
         type: 'phase',
         phase: 'backup',

@@ -36,16 +36,58 @@ export async function preflight(
   /** Answers the source check instead of a connection of its own (the backup's first: see connectSource). */
   reachable: (source: string) => Promise<{ engine: string; version: string }> = checkReachable,
 ): Promise<PreflightCheck[]> {
-  const checks: PreflightCheck[] = [];
+  const started = startPreflight(repository, source, options, reachable);
+  const checks = await started.repository;
+  return [...checks, await started.source()];
+}
+
+/** The {@link preflight} in its two parts, see {@link startPreflight}. */
+export interface StartedPreflight {
+  /** The repository's checks: rejects with the first hard failure. */
+  repository: Promise<PreflightCheck[]>;
+  /** The source's check, answered when the source has (connected and authenticated): throws its failure. */
+  source(): Promise<PreflightCheck>;
+}
+
+/**
+ * The {@link preflight}, its two parts awaited on their own: a backup prepares its archive once the
+ * repository passed, while the source still connects and authenticates (round trips and a server
+ * process's start), and waits for the source only when it needs it. Awaited one after the other
+ * they are the preflight itself, which reports the repository's failure before the source's.
+ */
+export function startPreflight(
+  repository: Repository,
+  source: string,
+  options: PreflightOptions = {},
+  reachable: (source: string) => Promise<{ engine: string; version: string }> = checkReachable,
+): StartedPreflight {
   // The source answers while the repository is checked: connecting is round trips and
-  // authentication, time better spent side by side. Its failure is reported after the
-  // repository's, as when the checks ran one after the other.
+  // authentication, time better spent side by side. Kept settled, so that a failure waits for
+  // whoever asks for it instead of going unhandled.
   const sourceCheck = options.skipSource
     ? undefined
     : reachable(source).then(
         (answer) => ({ answer }),
         (error: unknown) => ({ error }),
       );
+  return {
+    repository: checkRepository(repository, source, options),
+    async source() {
+      if (!sourceCheck) return { check: 'source-reachable', status: 'skipped', message: 'not checked' };
+      const reached = await sourceCheck;
+      if ('error' in reached) throw reached.error;
+      const { engine, version } = reached.answer;
+      return { check: 'source-reachable', status: 'ok', message: `${engine} ${version} answers` };
+    },
+  };
+}
+
+async function checkRepository(
+  repository: Repository,
+  source: string,
+  options: PreflightOptions,
+): Promise<PreflightCheck[]> {
+  const checks: PreflightCheck[] = [];
   await repository.checkWritable();
   checks.push({ check: 'repository-writable', status: 'ok', message: `${repository.url} is writable` });
 
@@ -81,14 +123,6 @@ export async function preflight(
     );
   }
 
-  if (!sourceCheck) {
-    checks.push({ check: 'source-reachable', status: 'skipped', message: 'not checked' });
-  } else {
-    const reached = await sourceCheck;
-    if ('error' in reached) throw reached.error;
-    const { engine, version } = reached.answer;
-    checks.push({ check: 'source-reachable', status: 'ok', message: `${engine} ${version} answers` });
-  }
   return checks;
 }
 

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SourceConnecting } from '../../src/engines/plugin.js';
 import { postgres } from '../../src/engines/postgres/index.js';
 import { openSourceConnection } from '../../src/engines/registry.js';
 import type { StowageError } from '../../src/errors.js';
@@ -132,5 +133,63 @@ describe('connections of a PostgreSQL backup', () => {
     expect(
       (await readdir(join(dir, 'refused'))).filter((f) => f.endsWith('.stow') || f.endsWith('.partial')),
     ).toEqual([]);
+  });
+
+  it('begins the archive while the source still authenticates, and removes it when the source then fails', async () => {
+    // The source's answer is held back (as a slow authentication would hold it): the archive's
+    // `.partial` appears meanwhile, so the first statement goes out as soon as the source answers.
+    const partials = async (repo: string) =>
+      (await readdir(repo).catch(() => [] as string[])).filter(
+        (f) => f.endsWith('.partial') || f.endsWith('.lock'),
+      );
+    const held = (fail?: Error) => {
+      const connection = postgres.probes.connectSource!(proxy.url, {}) as SourceConnecting & {
+        take(): Promise<unknown>;
+      };
+      let answer!: () => void;
+      const answered = new Promise<void>((resolve) => {
+        answer = resolve;
+      });
+      const ready = answered.then(() => (fail ? Promise.reject(fail) : connection.ready));
+      ready.catch(() => {}); // the backup awaits it once it asks
+      return {
+        answer,
+        connection: {
+          connected: connection.connected,
+          ready,
+          take: () => connection.take(),
+          dispose: () => connection.dispose(),
+        },
+      };
+    };
+
+    const slow = held();
+    const repo = join(dir, 'begun-early');
+    const running = backup({ source: proxy.url, to: repo, sourceConnection: slow.connection });
+    running.catch(() => {}); // awaited below
+    try {
+      await until(
+        async () => (await partials(repo)).length > 0,
+        'the archive begun before the source answered',
+        15_000,
+      );
+    } finally {
+      slow.answer();
+    }
+    const summary = await running;
+    expect(summary.items).toBe(20);
+    expect(summary.preflight.find((c) => c.check === 'source-reachable')?.status).toBe('ok');
+    expect(await partials(repo)).toEqual([]);
+
+    const refusing = held(new Error('password authentication failed for user "postgres"'));
+    const failed = join(dir, 'begun-then-refused');
+    const stopped = backup({ source: proxy.url, to: failed, sourceConnection: refusing.connection });
+    stopped.catch(() => {}); // awaited below
+    await until(async () => (await partials(failed)).length > 0, 'the archive begun', 15_000);
+    refusing.answer();
+    const err = (await stopped.catch((e: unknown) => e)) as StowageError;
+    expect(err.message).toMatch(/password authentication failed/);
+    expect((await readdir(failed)).filter((f) => /\.stow(\.|$)/.test(f))).toEqual([]);
+    await until(() => proxy.open === 0, 'the backup’s connections closed', 10_000);
   });
 });
