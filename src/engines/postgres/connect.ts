@@ -261,6 +261,12 @@ export class PgSession {
   private readonly onAbort = () => (this.signalCancels ? this.cancelRunning() : this.destroy());
   /** The row of the columns asked {@link SessionOptions.alongside} the settings, when some were. */
   firstRow: Record<string, unknown> | undefined;
+  /** Statements given to {@link inTurn} and not yet answered, the one on the wire included. */
+  private turnsOpen = 0;
+  /** What {@link refuseAfterCancel} threw: said as it is, not translated as the server's. */
+  private refusal: Error | undefined;
+  /** Settles once the statement given to {@link inTurn} last has its answer. */
+  private lastAnswer: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly client: pg.Client,
@@ -325,14 +331,19 @@ export class PgSession {
     params?: unknown[],
     doing?: string,
   ): Promise<pg.QueryResult<R>> {
-    this.refuseAfterCancel();
-    this.running++;
     try {
-      return await this.client.query<R>(sql, params);
+      return await this.inTurn(() => {
+        this.refuseAfterCancel();
+        this.running++;
+        const answer = this.client.query<R>(sql, params);
+        answer.then(
+          () => this.answered(),
+          () => this.answered(),
+        );
+        return answer;
+      });
     } catch (err) {
-      throw this.translate(err, doing);
-    } finally {
-      this.answered();
+      throw err === this.refusal ? err : this.translate(err, doing);
     }
   }
 
@@ -382,7 +393,6 @@ export class PgSession {
     onRow: (row: R) => void,
     doing?: string,
   ): Promise<void> {
-    this.refuseAfterCancel();
     const query = new pg.Query<R>(sql, params);
     let failed: { error: unknown } | undefined;
     // A 'row' listener is what makes the driver hand rows out instead of accumulating them.
@@ -394,17 +404,24 @@ export class PgSession {
         failed = { error };
       }
     });
-    this.running++;
     try {
-      await new Promise<void>((resolve, reject) => {
-        query.once('end', () => resolve());
-        query.once('error', reject);
-        this.client.query(query);
+      await this.inTurn(() => {
+        this.refuseAfterCancel();
+        this.running++;
+        return new Promise<void>((resolve, reject) => {
+          query.once('end', () => {
+            this.answered();
+            resolve();
+          });
+          query.once('error', (err) => {
+            this.answered();
+            reject(err);
+          });
+          this.client.query(query);
+        });
       });
     } catch (err) {
-      throw this.translate(err, doing);
-    } finally {
-      this.answered();
+      throw err === this.refusal ? err : this.translate(err, doing);
     }
     if (failed) throw failed.error;
   }
@@ -416,7 +433,8 @@ export class PgSession {
   private refuseAfterCancel(): void {
     if (!this.signalCancels || !this.signal?.aborted) return;
     const reason: unknown = this.signal.reason;
-    throw reason instanceof Error ? reason : new StowageError('interrupted', 'interrupted');
+    this.refusal = reason instanceof Error ? reason : new StowageError('interrupted', 'interrupted');
+    throw this.refusal;
   }
 
   /** The signal came: the server is asked to cancel what this session runs, and gets a bounded time to answer. */
@@ -429,6 +447,40 @@ export class PgSession {
       this.destroy();
     }, CANCEL_ANSWER_MS);
     this.cancelling = sendCancelRequest(this.client, CANCEL_ANSWER_MS);
+  }
+
+  /**
+   * Sends a statement once every one given here before it has its answer: at once when
+   * none is open (so a caller's next direct submission still follows it), else right
+   * after the last answer, before the code awaiting that answer resumes. The catalog's
+   * readers share a session on purpose, one turning its rows into objects while the
+   * server runs the next reader's query; pg 8 queues a query sent while another runs
+   * but warns about it on stderr (a DeprecationWarning on every backup) and pg 9
+   * refuses it, so the queue is ours.
+   */
+  private inTurn<T>(send: () => Promise<T>): Promise<T> {
+    const previous = this.turnsOpen > 0 ? this.lastAnswer : undefined;
+    this.turnsOpen++;
+    let answered!: () => void;
+    this.lastAnswer = new Promise<void>((resolve) => {
+      answered = () => {
+        this.turnsOpen--;
+        resolve();
+      };
+    });
+    const go = (): Promise<T> => {
+      let answer: Promise<T>;
+      try {
+        answer = send();
+      } catch (err) {
+        answered();
+        return Promise.reject(err);
+      }
+      // Registered first, so the next statement goes out before the awaiting caller resumes.
+      answer.then(answered, answered);
+      return answer;
+    };
+    return previous ? previous.then(go) : go();
   }
 
   private answered(): void {
