@@ -19,6 +19,7 @@ import { readDatabaseProperties } from './introspect/database-properties.js';
 import { type DependLinks, readDependLinks } from './introspect/depend.js';
 import { type ExtensionConfigRead, readExtensionConfig } from './introspect/extension-config.js';
 import { readGlobals } from './introspect/globals.js';
+import { PackedObject, PackedObjectList, unpackedObject } from './introspect/packed-object.js';
 import { type CatalogRead, listSchemas, readCatalog } from './introspect/read-catalog.js';
 import { selectRelations } from './introspect/relations.js';
 import { readSequenceValues, type SequencesRead } from './introspect/sequences.js';
@@ -368,9 +369,10 @@ function storedObjects(
       ? // A schema or table selection leaves out the system objects' privileges, as pg_dump -n/-t does.
         catalog.objects.filter((o) => o.kind !== 'system-acl')
       : catalog.objects;
-  if (!packJson) return objects;
+  if (!packJson) return objects.map(unpackedObject);
   catalog.objects = [];
-  return packJson(objects);
+  // Objects packed as the catalog was read are written from their texts, in this order.
+  return packJson(objects.some((o) => o instanceof PackedObject) ? new PackedObjectList(objects) : objects);
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   commentStatement,
   ownerStatement,
 } from './acl.js';
-import { type CatalogContext, type CatalogObject, catalogKey, rows } from './context.js';
+import { type CatalogContext, type CatalogObject, catalogKey, eachRow, kept, rows } from './context.js';
 import { reloptionsClause } from './reloptions.js';
 import { type SequencesRead, sequenceOptions } from './sequences.js';
 import { aclJson, collationName, commentOf, optionsList } from './sql.js';
@@ -99,7 +99,61 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
   // Partitions came with 10, table access methods with 12.
   const isPartition = ctx.version >= 100000 ? 'c.relispartition' : 'false';
   const relam = ctx.version >= 120000 ? 'c.relam' : '0';
-  const tables = await rows<TableRow>(
+
+  const compression = ctx.version >= 140000 ? "NULLIF(a.attcompression, '')" : 'NULL::"char"';
+  // attstattarget became nullable (NULL = default) in 17; before it was -1.
+  const stattarget = ctx.version >= 170000 ? 'a.attstattarget' : 'NULLIF(a.attstattarget, -1)';
+  // Identity columns came with 10, generated columns with 12; before, no column is either.
+  const identity = ctx.version >= 100000 ? 'a.attidentity' : `''::"char"`;
+  const generated = ctx.version >= 120000 ? 'a.attgenerated' : `''::"char"`;
+  // The tables' columns and checks first, grouped by table as they arrive: each table is then
+  // built as its own row arrives. Of the selected relations, those the tables query reads.
+  const columnsOf = new Map<string, ColumnRow[]>();
+  const typids = new Set<number>();
+  await eachRow<ColumnRow>(
+    ctx,
+    `SELECT a.attrelid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
+       a.atttypid::int AS typid, a.attnotnull AS notnull, a.attislocal AS islocal, a.attinhcount AS inhcount,
+       ${identity} AS identity, ${generated} AS generated,
+       pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS defexpr, ad.oid AS defoid,
+       CASE WHEN a.attcollation <> t.typcollation THEN ${collationName('a.attcollation')} END AS collation,
+       CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END AS storage,
+       ${compression} AS compression, ${stattarget} AS stattarget, a.attoptions AS options,
+       ${optionsList('a.attfdwoptions')} AS fdwoptions,
+       ${aclJson('a.attacl')} AS acl,
+       (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid = a.attrelid
+         AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = a.attnum) AS comment
+     FROM pg_catalog.pg_attribute a
+     JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+     JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+     LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+     WHERE a.attrelid = ANY($1::oid[]) AND c.relkind IN ('r', 'p', 'f') AND a.attnum > 0 AND NOT a.attisdropped
+     ORDER BY a.attrelid, a.attnum`,
+    [ctx.relations],
+    (c) => {
+      add(columnsOf, c.attrelid, c);
+      typids.add(c.typid);
+    },
+  );
+
+  const checksOf = new Map<string, CheckRow[]>();
+  await eachRow<CheckRow>(
+    ctx,
+    `SELECT co.oid, co.conrelid, co.conname, pg_catalog.pg_get_constraintdef(co.oid) AS def,
+       co.convalidated AS validated, co.conislocal AS islocal, co.coninhcount AS inhcount,
+       ${commentOf('pg_constraint', 'co.oid')} AS comment
+     FROM pg_catalog.pg_constraint co
+     JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
+     WHERE co.conrelid = ANY($1::oid[]) AND c.relkind IN ('r', 'p', 'f') AND co.contype = 'c'
+     ORDER BY co.conrelid, co.conname`,
+    [ctx.relations],
+    (k) => add(checksOf, k.conrelid, k),
+  );
+
+  const formats = await DataFormatOracle.load(ctx.session, ctx.version, [...typids]);
+  const shared: TablesShared = { sequences, columnsOf, checksOf, formats, objects: [], data: [] };
+  // Each table becomes its objects as its row arrives (one call per table: see addTable).
+  await eachRow<TableRow>(
     ctx,
     `SELECT c.oid, c.reltype, n.nspname, c.relname, c.relkind, c.relpersistence = 'u' AS unlogged,
        c.reloptions, tc.reloptions AS toastoptions,
@@ -131,62 +185,8 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
      WHERE c.oid = ANY($1::oid[]) AND c.relkind IN ('r', 'p', 'f')
      ORDER BY n.nspname, c.relname`,
     [ctx.relations],
+    (t) => addTable(ctx, t, shared),
   );
-  if (!tables.length) return { objects: [], data: [] };
-  const oids = tables.map((t) => t.oid);
-
-  const compression = ctx.version >= 140000 ? "NULLIF(a.attcompression, '')" : 'NULL::"char"';
-  // attstattarget became nullable (NULL = default) in 17; before it was -1.
-  const stattarget = ctx.version >= 170000 ? 'a.attstattarget' : 'NULLIF(a.attstattarget, -1)';
-  // Identity columns came with 10, generated columns with 12; before, no column is either.
-  const identity = ctx.version >= 100000 ? 'a.attidentity' : `''::"char"`;
-  const generated = ctx.version >= 120000 ? 'a.attgenerated' : `''::"char"`;
-  const columns = await rows<ColumnRow>(
-    ctx,
-    `SELECT a.attrelid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
-       a.atttypid::int AS typid, a.attnotnull AS notnull, a.attislocal AS islocal, a.attinhcount AS inhcount,
-       ${identity} AS identity, ${generated} AS generated,
-       pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS defexpr, ad.oid AS defoid,
-       CASE WHEN a.attcollation <> t.typcollation THEN ${collationName('a.attcollation')} END AS collation,
-       CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END AS storage,
-       ${compression} AS compression, ${stattarget} AS stattarget, a.attoptions AS options,
-       ${optionsList('a.attfdwoptions')} AS fdwoptions,
-       ${aclJson('a.attacl')} AS acl,
-       (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid = a.attrelid
-         AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = a.attnum) AS comment
-     FROM pg_catalog.pg_attribute a
-     JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-     LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
-     WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
-     ORDER BY a.attrelid, a.attnum`,
-    [oids],
-  );
-
-  const checks = await rows<CheckRow>(
-    ctx,
-    `SELECT co.oid, co.conrelid, co.conname, pg_catalog.pg_get_constraintdef(co.oid) AS def,
-       co.convalidated AS validated, co.conislocal AS islocal, co.coninhcount AS inhcount,
-       ${commentOf('pg_constraint', 'co.oid')} AS comment
-     FROM pg_catalog.pg_constraint co
-     WHERE co.conrelid = ANY($1::oid[]) AND co.contype = 'c'
-     ORDER BY co.conrelid, co.conname`,
-    [oids],
-  );
-
-  const formats = await DataFormatOracle.load(ctx.session, ctx.version, [
-    ...new Set(columns.map((c) => c.typid)),
-  ]);
-
-  const shared: TablesShared = {
-    sequences,
-    columnsOf: groupBy(columns, (c) => c.attrelid),
-    checksOf: groupBy(checks, (c) => c.conrelid),
-    formats,
-    objects: [],
-    data: [],
-  };
-  // One call per table: see addTable.
-  for (let i = 0; i < tables.length; i++) addTable(ctx, tables[i]!, shared);
   return { objects: shared.objects, data: shared.data };
 }
 
@@ -351,7 +351,7 @@ function addTable(ctx: CatalogContext, t: TableRow, shared: TablesShared): void 
   };
 
   const parents = t.parent_names.map((p, i) => `table:${t.parent_schemas[i]}.${p}`);
-  objects.push({
+  objects.push(kept(ctx, {
     id,
     kind: foreign ? 'foreign-table' : 'table',
     section: 'pre-data',
@@ -374,11 +374,11 @@ function addTable(ctx: CatalogContext, t: TableRow, shared: TablesShared): void 
     detachable: inlineChecks.length
       ? { parts: inlineChecks.map((k) => k.part), sqlWithout: statements }
       : undefined,
-  });
+  }));
 
   for (const c of cols) {
     if (c.generated || c.defexpr == null || !c.defoid) continue;
-    objects.push({
+    objects.push(kept(ctx, {
       id: flat`default:${t.nspname}.${t.relname}.${c.attname}`,
       kind: 'default',
       section: 'pre-data',
@@ -390,7 +390,7 @@ function addTable(ctx: CatalogContext, t: TableRow, shared: TablesShared): void 
       drop: flat`${alter} IF EXISTS ONLY ${name} ALTER COLUMN ${quoteIdent(c.attname)} DROP DEFAULT`,
       deps: [id],
       keys: [catalogKey('pg_attrdef', c.defoid)],
-    });
+    }));
   }
 
   for (const k of tableChecks) {
@@ -436,13 +436,9 @@ function estimatedSize(version: number): string {
        ELSE (c.relpages::int8 + COALESCE(tc.relpages, 0)::int8) * pg_catalog.current_setting('block_size')::int8 END)::text`;
 }
 
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
-  }
-  return out;
+/** Adds `item` to `key`'s list in `groups`. */
+function add<T>(groups: Map<string, T[]>, key: string, item: T): void {
+  const list = groups.get(key);
+  if (list) list.push(item);
+  else groups.set(key, [item]);
 }
