@@ -109,7 +109,8 @@ export class PackedTexts {
     const bytes = kept.length < UNPACKED_KEPT ? Buffer.allocUnsafeSlow(PIECE_SIZE) : kept.shift()!.bytes;
     this.dctx ??= new DCtx();
     const written = this.dctx.decompress(bytes, this.pieces[n]!);
-    if (written !== PIECE_SIZE) throw new Error(`packed text piece ${n} unpacked to ${written} bytes, not ${PIECE_SIZE}`);
+    if (written !== PIECE_SIZE)
+      throw new Error(`packed text piece ${n} unpacked to ${written} bytes, not ${PIECE_SIZE}`);
     kept.push({ piece: n, bytes });
     return bytes;
   }

@@ -8,7 +8,7 @@ import { garbagePoints } from '../garbage-points.js';
  * 150 MiB of RSS as it is), so it pays nothing; one of 20,000 tables is at
  * 110–140 MB at each point.
  */
-export const COLLECT_FROM_HEAP_BYTES = 96 * 1024 * 1024;
+export const COLLECT_FROM_HEAP_BYTES = 48 * 1024 * 1024;
 
 /** V8's `gc` function, as `--expose-gc` gives it. */
 type Collector = (options: { type: 'major'; execution: 'sync' }) => void;

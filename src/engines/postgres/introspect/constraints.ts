@@ -84,24 +84,26 @@ function addConstraint(ctx: CatalogContext, c: ConstraintRow, out: CatalogObject
   const drop = flat`ALTER TABLE IF EXISTS ${partitioned ? '' : 'ONLY '}${table} DROP CONSTRAINT IF EXISTS ${quoteIdent(c.conname)}`;
   if (c.contype === 'f') {
     if (Number(c.conparentid) !== 0) return;
-    out.push(kept(ctx, {
-      id: flat`foreign-key:${c.nspname}.${c.relname}.${c.conname}`,
-      kind: 'foreign-key',
-      section: 'post-data',
-      schema: c.nspname,
-      name: flat`${c.relname}.${c.conname}`,
-      relation,
-      references: c.ref_schema && c.ref_name ? [{ schema: c.ref_schema, name: c.ref_name }] : [],
-      // A foreign key on a partitioned table cannot use ONLY: it is created on every partition.
-      sql: [
-        flat`ALTER TABLE ${partitioned ? '' : 'ONLY '}${table} ADD CONSTRAINT ${quoteIdent(c.conname)} ${c.def}`,
-        ...comment,
-      ],
-      drop,
-      deps: [],
-      keys: [catalogKey('pg_constraint', c.oid)],
-      lock: 'exclusive',
-    }));
+    out.push(
+      kept(ctx, {
+        id: flat`foreign-key:${c.nspname}.${c.relname}.${c.conname}`,
+        kind: 'foreign-key',
+        section: 'post-data',
+        schema: c.nspname,
+        name: flat`${c.relname}.${c.conname}`,
+        relation,
+        references: c.ref_schema && c.ref_name ? [{ schema: c.ref_schema, name: c.ref_name }] : [],
+        // A foreign key on a partitioned table cannot use ONLY: it is created on every partition.
+        sql: [
+          flat`ALTER TABLE ${partitioned ? '' : 'ONLY '}${table} ADD CONSTRAINT ${quoteIdent(c.conname)} ${c.def}`,
+          ...comment,
+        ],
+        drop,
+        deps: [],
+        keys: [catalogKey('pg_constraint', c.oid)],
+        lock: 'exclusive',
+      }),
+    );
     return;
   }
   const sql = [flat`ALTER TABLE ONLY ${table} ADD CONSTRAINT ${quoteIdent(c.conname)} ${c.def}`];
@@ -110,23 +112,27 @@ function addConstraint(ctx: CatalogContext, c: ConstraintRow, out: CatalogObject
   if (c.replident && c.index_name) {
     sql.push(`ALTER TABLE ONLY ${table} REPLICA IDENTITY USING INDEX ${quoteIdent(c.index_name)}`);
   }
-  out.push(kept(ctx, {
-    id: flat`constraint:${c.nspname}.${c.relname}.${c.conname}`,
-    kind: 'constraint',
-    section: 'post-data',
-    schema: c.nspname,
-    name: flat`${c.relname}.${c.conname}`,
-    relation,
-    // The index behind the key is made by ADD CONSTRAINT; a comment on it goes with the key.
-    sql: [
-      ...sql,
-      ...comment,
-      ...(c.index_name ? commentStatement(`INDEX ${qualify(c.nspname, c.index_name)}`, c.index_comment) : []),
-    ],
-    deps: [],
-    keys: [catalogKey('pg_constraint', c.oid), catalogKey('pg_class', c.conindid)],
-    lock: 'exclusive',
-  }));
+  out.push(
+    kept(ctx, {
+      id: flat`constraint:${c.nspname}.${c.relname}.${c.conname}`,
+      kind: 'constraint',
+      section: 'post-data',
+      schema: c.nspname,
+      name: flat`${c.relname}.${c.conname}`,
+      relation,
+      // The index behind the key is made by ADD CONSTRAINT; a comment on it goes with the key.
+      sql: [
+        ...sql,
+        ...comment,
+        ...(c.index_name
+          ? commentStatement(`INDEX ${qualify(c.nspname, c.index_name)}`, c.index_comment)
+          : []),
+      ],
+      deps: [],
+      keys: [catalogKey('pg_constraint', c.oid), catalogKey('pg_class', c.conindid)],
+      lock: 'exclusive',
+    }),
+  );
   if (c.parent_index && c.index_name) {
     out.push(
       attachObject(

@@ -97,19 +97,21 @@ function addIndex(ctx: CatalogContext, ix: IndexRow, out: CatalogObject[]): void
   if (ix.replident)
     sql.push(`ALTER TABLE ONLY ${table} REPLICA IDENTITY USING INDEX ${quoteIdent(ix.relname)}`);
   sql.push(...commentStatement(`INDEX ${name}`, ix.comment));
-  out.push(kept(ctx, {
-    id: flat`index:${ix.nspname}.${ix.relname}`,
-    kind: 'index',
-    section: 'post-data',
-    schema: ix.nspname,
-    name: ix.relname,
-    relation: { schema: ix.nspname, name: ix.tablename },
-    sql,
-    deps: [],
-    keys: [catalogKey('pg_class', ix.oid)],
-    // CREATE INDEX only blocks writes, so several can build on one table at once; ALTERs cannot.
-    lock: ix.clustered || ix.replident ? 'exclusive' : 'share',
-  }));
+  out.push(
+    kept(ctx, {
+      id: flat`index:${ix.nspname}.${ix.relname}`,
+      kind: 'index',
+      section: 'post-data',
+      schema: ix.nspname,
+      name: ix.relname,
+      relation: { schema: ix.nspname, name: ix.tablename },
+      sql,
+      deps: [],
+      keys: [catalogKey('pg_class', ix.oid)],
+      // CREATE INDEX only blocks writes, so several can build on one table at once; ALTERs cannot.
+      lock: ix.clustered || ix.replident ? 'exclusive' : 'share',
+    }),
+  );
   if (ix.parent_index)
     out.push(
       attachObject(

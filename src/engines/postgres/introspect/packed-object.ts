@@ -88,7 +88,10 @@ export class PackedObject {
     const head = this.store.text(this.at, this.before);
     if (this.section === this.packedSection) return head;
     // The first `"section":` in the text is the key: inside a JSON string every quote is escaped.
-    return head.replace(`"section":${JSON.stringify(this.packedSection)}`, `"section":${JSON.stringify(this.section)}`);
+    return head.replace(
+      `"section":${JSON.stringify(this.packedSection)}`,
+      `"section":${JSON.stringify(this.section)}`,
+    );
   }
 }
 
