@@ -83,8 +83,17 @@ export class PackedTexts {
 
   /** The text of `length` bytes from `at`. */
   text(at: number, length: number): string {
-    const parts = [...this.bytes(at, length)];
-    return parts.length === 1 ? parts[0]!.toString('utf8') : Buffer.concat(parts).toString('utf8');
+    if (length <= PIECE_SIZE - (at % PIECE_SIZE))
+      return this.piece(Math.floor(at / PIECE_SIZE)).toString(
+        'utf8',
+        at % PIECE_SIZE,
+        (at % PIECE_SIZE) + length,
+      );
+    // Each part copied as it comes: a later part may unpack into the buffer an earlier one is in.
+    const text = Buffer.allocUnsafe(length);
+    let filled = 0;
+    for (const part of this.bytes(at, length)) filled += part.copy(text, filled);
+    return text.toString('utf8');
   }
 
   private seal(): void {

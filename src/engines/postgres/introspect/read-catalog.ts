@@ -55,6 +55,8 @@ export async function listSchemas(
 export interface CatalogRead {
   /** Dependency-ordered objects, pre-data then post-data. */
   objects: PgObject[];
+  /** The objects were packed as they were read (PACK_FROM_RELATIONS): most are PackedObjects. */
+  packed: boolean;
   tables: TablesRead['data'];
   sequences: SequencesRead['all'];
 }
@@ -161,7 +163,7 @@ export async function readCatalog(
   // while the objects are ordered (the links alone are some 4 MiB with 20,000 tables).
   answers.length = 0;
   // The catalog's rows are garbage now, and the objects made from them are kept to the end.
-  garbagePoint('catalog read');
+  garbagePoint('catalog read', texts ? PACKED_CATALOG_COLLECT_FROM : undefined);
   const kept = resolveDependencies(ctx, all, depend);
   const { ordered, cycles } = orderObjects(kept);
   // A cycle no split breaks leaves objects in an order restore may not be able to apply.
@@ -173,6 +175,7 @@ export async function readCatalog(
   if (tables.data.length >= SHARE_STRINGS_FROM_TABLES) shareStrings(ordered, tables.data);
   return {
     objects: ordered,
+    packed: !!texts,
     tables: tables.data.filter((t) => keptTables.has(`table:${t.schema}.${t.name}`)),
     sequences: sequences.all,
   };
@@ -184,6 +187,13 @@ export async function readCatalog(
  * Below, holding the objects costs less than packing them.
  */
 export const PACK_FROM_RELATIONS = 2000;
+
+/**
+ * Heap in use from which a backup of a packed catalog collects at its garbage points: what stays
+ * live is small (20,000 tables: ~50 MB after the catalog read, ~30 once the schema is packed for
+ * the footer), and V8 would let the heap grow to about twice that before its own next collection.
+ */
+export const PACKED_CATALOG_COLLECT_FROM = 48 * 1024 * 1024;
 
 /** Tables from which shareStrings pools the model's repeated names (25 ms of CPU at 3,000, 7 MiB saved at 20,000). */
 const SHARE_STRINGS_FROM_TABLES = 5000;
