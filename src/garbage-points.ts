@@ -3,6 +3,8 @@ import { channel } from 'node:diagnostics_channel';
 /** What a {@link garbagePoint} publishes: where the run is, for subscribers that log it. */
 export interface GarbagePointContext {
   what: string;
+  /** Heap in use from which a collection here pays, when the point knows better than the collector's default. */
+  fromHeapBytes?: number;
 }
 
 /**
@@ -23,8 +25,8 @@ export interface GarbagePointContext {
 export const garbagePoints = channel('stowage:garbage-point');
 
 /** Says a garbage point: subscribers hear of it synchronously, before the run goes on. */
-export function garbagePoint(what: string): void {
+export function garbagePoint(what: string, fromHeapBytes?: number): void {
   if (!garbagePoints.hasSubscribers) return;
-  const context: GarbagePointContext = { what };
+  const context: GarbagePointContext = fromHeapBytes === undefined ? { what } : { what, fromHeapBytes };
   garbagePoints.publish(context);
 }

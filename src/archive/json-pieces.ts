@@ -18,13 +18,14 @@ const RUN_LENGTH = 128;
  * A value that already holds its JSON text (packed-json.ts) gives it here, as UTF-8
  * pieces: {@link jsonPieceBytes} writes those bytes where the value goes, without
  * turning the value back into objects. A piece may be a buffer the value fills
- * again for its next piece: it is copied before the next is asked for.
+ * again for its next piece: it is copied before the next is asked for. A string piece is JSON
+ * text as well, encoded where it goes.
  */
 export const JSON_TEXT = Symbol('stowage.json-text');
 
 /** A value whose JSON text is {@link JSON_TEXT}'s pieces, one after another. */
 export interface HasJsonText {
-  [JSON_TEXT](): Iterable<Buffer>;
+  [JSON_TEXT](): Iterable<Buffer | string>;
 }
 
 /**

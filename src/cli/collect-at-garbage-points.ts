@@ -1,6 +1,6 @@
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { garbagePoints } from '../garbage-points.js';
+import { type GarbagePointContext, garbagePoints } from '../garbage-points.js';
 
 /**
  * Heap in use below which a garbage point collects nothing: a backup or
@@ -15,7 +15,8 @@ type Collector = (options: { type: 'major'; execution: 'sync' }) => void;
 
 /**
  * Runs a full garbage collection at each garbage point of the run
- * (garbage-points.ts) while the heap holds at least `fromHeapBytes`: the
+ * (garbage-points.ts) while the heap holds at least `fromHeapBytes` (when not
+ * given: what the point says, else {@link COLLECT_FROM_HEAP_BYTES}): the
  * old space then starts the next phase at what is live, not at that plus
  * the last phase's garbage (peak RSS of a 20,000-table backup and restore:
  * docs/BENCHMARKS.md). One collection costs about what V8's own next one
@@ -29,11 +30,12 @@ type Collector = (options: { type: 'major'; execution: 'sync' }) => void;
  *
  * @returns a function that stops collecting
  */
-export function collectAtGarbagePoints(fromHeapBytes = COLLECT_FROM_HEAP_BYTES): () => void {
+export function collectAtGarbagePoints(fromHeapBytes?: number): () => void {
   // Made at the first point that collects: most runs never need it.
   let collect: Collector | null | undefined;
-  const onPoint = () => {
-    if (getHeapStatistics().used_heap_size < fromHeapBytes) return;
+  const onPoint = (message: unknown) => {
+    const from = fromHeapBytes ?? (message as GarbagePointContext).fromHeapBytes ?? COLLECT_FROM_HEAP_BYTES;
+    if (getHeapStatistics().used_heap_size < from) return;
     collect ??= exposedCollector();
     collect?.({ type: 'major', execution: 'sync' });
   };

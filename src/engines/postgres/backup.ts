@@ -19,7 +19,13 @@ import { readDatabaseProperties } from './introspect/database-properties.js';
 import { type DependLinks, readDependLinks } from './introspect/depend.js';
 import { type ExtensionConfigRead, readExtensionConfig } from './introspect/extension-config.js';
 import { readGlobals } from './introspect/globals.js';
-import { type CatalogRead, listSchemas, readCatalog } from './introspect/read-catalog.js';
+import { PackedObject, PackedObjectList, unpackedObject } from './introspect/packed-object.js';
+import {
+  type CatalogRead,
+  listSchemas,
+  PACKED_CATALOG_COLLECT_FROM,
+  readCatalog,
+} from './introspect/read-catalog.js';
 import { selectRelations } from './introspect/relations.js';
 import { readSequenceValues, type SequencesRead } from './introspect/sequences.js';
 import { dumpLargeObjects, type LargeObjects, readLargeObjectCatalog } from './large-objects.js';
@@ -286,7 +292,7 @@ export async function backupPostgres(
             ]
           : [];
       // Ordering the catalog's objects left its garbage; the schema is kept to the end.
-      garbagePoint('data');
+      garbagePoint('data', catalog.packed ? PACKED_CATALOG_COLLECT_FROM : undefined);
       // Biggest first: the longest COPY starts at once and the small ones fill in around it.
       await runSchedule(
         [
@@ -329,7 +335,8 @@ export async function backupPostgres(
     // do), while the caller writes the footer. Waiting took 10-20 ms at the end of a small backup.
     closing = closeAll('finish');
     // The data phase's garbage ends here; the schema is kept for the footer, written next.
-    if (tables.length || takeLargeObjects) garbagePoint('footer');
+    if (tables.length || takeLargeObjects)
+      garbagePoint('footer', catalog.packed ? PACKED_CATALOG_COLLECT_FROM : undefined);
     progress({ type: 'phase', phase: 'done' });
     return {
       serverVersion: server.version,
@@ -368,9 +375,10 @@ function storedObjects(
       ? // A schema or table selection leaves out the system objects' privileges, as pg_dump -n/-t does.
         catalog.objects.filter((o) => o.kind !== 'system-acl')
       : catalog.objects;
-  if (!packJson) return objects;
+  if (!packJson) return objects.map(unpackedObject);
   catalog.objects = [];
-  return packJson(objects);
+  // Objects packed as the catalog was read are written from their texts, in this order.
+  return packJson(objects.some((o) => o instanceof PackedObject) ? new PackedObjectList(objects) : objects);
 }
 
 /**

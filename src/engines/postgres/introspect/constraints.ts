@@ -1,7 +1,7 @@
 import { flat } from '../flat-text.js';
 import { qualify, quoteIdent } from '../ident.js';
 import { commentStatement } from './acl.js';
-import { type CatalogContext, type CatalogObject, catalogKey, rows } from './context.js';
+import { type CatalogContext, type CatalogObject, catalogKey, eachRow, kept } from './context.js';
 import { attachObject } from './indexes.js';
 import { commentOf } from './sql.js';
 
@@ -37,7 +37,9 @@ interface ConstraintRow {
 export async function readConstraints(ctx: CatalogContext): Promise<CatalogObject[]> {
   // Constraints cloned onto partitions (conparentid) came with 11.
   const parent = ctx.version >= 110000 ? 'co.conparentid' : '0::oid';
-  const list = await rows<ConstraintRow>(
+  const out: CatalogObject[] = [];
+  // Each row becomes its objects as it arrives (one call per row: see addConstraint).
+  await eachRow<ConstraintRow>(
     ctx,
     `SELECT co.oid, co.conname, co.contype, n.nspname, t.relname, t.relkind,
        pg_catalog.pg_get_constraintdef(co.oid) AS def, ${parent} AS conparentid, co.conindid,
@@ -59,10 +61,8 @@ export async function readConstraints(ctx: CatalogContext): Promise<CatalogObjec
      WHERE co.conrelid = ANY($1::oid[]) AND co.contype IN ('p', 'u', 'x', 'f')
      ORDER BY n.nspname, t.relname, co.conname`,
     [ctx.relations],
+    (row) => addConstraint(ctx, row, out),
   );
-  const out: CatalogObject[] = [];
-  // One call per row: see addConstraint.
-  for (let i = 0; i < list.length; i++) addConstraint(list[i]!, out);
   return out;
 }
 
@@ -76,7 +76,7 @@ export async function readConstraints(ctx: CatalogContext): Promise<CatalogObjec
  * (issue 14, docs/BENCHMARKS.md "Session 13"). A function called per row is
  * compiled on its own.
  */
-function addConstraint(c: ConstraintRow, out: CatalogObject[]): void {
+function addConstraint(ctx: CatalogContext, c: ConstraintRow, out: CatalogObject[]): void {
   const table = qualify(c.nspname, c.relname);
   const partitioned = c.relkind === 'p';
   const relation = { schema: c.nspname, name: c.relname };
@@ -84,24 +84,26 @@ function addConstraint(c: ConstraintRow, out: CatalogObject[]): void {
   const drop = flat`ALTER TABLE IF EXISTS ${partitioned ? '' : 'ONLY '}${table} DROP CONSTRAINT IF EXISTS ${quoteIdent(c.conname)}`;
   if (c.contype === 'f') {
     if (Number(c.conparentid) !== 0) return;
-    out.push({
-      id: flat`foreign-key:${c.nspname}.${c.relname}.${c.conname}`,
-      kind: 'foreign-key',
-      section: 'post-data',
-      schema: c.nspname,
-      name: flat`${c.relname}.${c.conname}`,
-      relation,
-      references: c.ref_schema && c.ref_name ? [{ schema: c.ref_schema, name: c.ref_name }] : [],
-      // A foreign key on a partitioned table cannot use ONLY: it is created on every partition.
-      sql: [
-        flat`ALTER TABLE ${partitioned ? '' : 'ONLY '}${table} ADD CONSTRAINT ${quoteIdent(c.conname)} ${c.def}`,
-        ...comment,
-      ],
-      drop,
-      deps: [],
-      keys: [catalogKey('pg_constraint', c.oid)],
-      lock: 'exclusive',
-    });
+    out.push(
+      kept(ctx, {
+        id: flat`foreign-key:${c.nspname}.${c.relname}.${c.conname}`,
+        kind: 'foreign-key',
+        section: 'post-data',
+        schema: c.nspname,
+        name: flat`${c.relname}.${c.conname}`,
+        relation,
+        references: c.ref_schema && c.ref_name ? [{ schema: c.ref_schema, name: c.ref_name }] : [],
+        // A foreign key on a partitioned table cannot use ONLY: it is created on every partition.
+        sql: [
+          flat`ALTER TABLE ${partitioned ? '' : 'ONLY '}${table} ADD CONSTRAINT ${quoteIdent(c.conname)} ${c.def}`,
+          ...comment,
+        ],
+        drop,
+        deps: [],
+        keys: [catalogKey('pg_constraint', c.oid)],
+        lock: 'exclusive',
+      }),
+    );
     return;
   }
   const sql = [flat`ALTER TABLE ONLY ${table} ADD CONSTRAINT ${quoteIdent(c.conname)} ${c.def}`];
@@ -110,23 +112,27 @@ function addConstraint(c: ConstraintRow, out: CatalogObject[]): void {
   if (c.replident && c.index_name) {
     sql.push(`ALTER TABLE ONLY ${table} REPLICA IDENTITY USING INDEX ${quoteIdent(c.index_name)}`);
   }
-  out.push({
-    id: flat`constraint:${c.nspname}.${c.relname}.${c.conname}`,
-    kind: 'constraint',
-    section: 'post-data',
-    schema: c.nspname,
-    name: flat`${c.relname}.${c.conname}`,
-    relation,
-    // The index behind the key is made by ADD CONSTRAINT; a comment on it goes with the key.
-    sql: [
-      ...sql,
-      ...comment,
-      ...(c.index_name ? commentStatement(`INDEX ${qualify(c.nspname, c.index_name)}`, c.index_comment) : []),
-    ],
-    deps: [],
-    keys: [catalogKey('pg_constraint', c.oid), catalogKey('pg_class', c.conindid)],
-    lock: 'exclusive',
-  });
+  out.push(
+    kept(ctx, {
+      id: flat`constraint:${c.nspname}.${c.relname}.${c.conname}`,
+      kind: 'constraint',
+      section: 'post-data',
+      schema: c.nspname,
+      name: flat`${c.relname}.${c.conname}`,
+      relation,
+      // The index behind the key is made by ADD CONSTRAINT; a comment on it goes with the key.
+      sql: [
+        ...sql,
+        ...comment,
+        ...(c.index_name
+          ? commentStatement(`INDEX ${qualify(c.nspname, c.index_name)}`, c.index_comment)
+          : []),
+      ],
+      deps: [],
+      keys: [catalogKey('pg_constraint', c.oid), catalogKey('pg_class', c.conindid)],
+      lock: 'exclusive',
+    }),
+  );
   if (c.parent_index && c.index_name) {
     out.push(
       attachObject(

@@ -23,6 +23,12 @@ export interface CatalogContext {
    * the backup is then incomplete, and fails unless that is allowed.
    */
   incomplete: string[];
+  /**
+   * Set while a catalog of thousands of relations is read: a reader hands each object it
+   * builds through it and keeps what it gives back (packed-object.ts), so the object's
+   * statements leave the heap as it is built. Optional: a reader may return objects as built.
+   */
+  pack?: (object: CatalogObject) => CatalogObject;
 }
 
 /**
@@ -124,6 +130,30 @@ export type CatalogName = keyof typeof CATALOG_OIDS;
  */
 export function catalogKey(catalog: CatalogName, oid: string | number): number {
   return CATALOG_OIDS[catalog] * 4294967296 + Number(oid);
+}
+
+/** `object` packed when the catalog packs its objects (see {@link CatalogContext.pack}), else as it is. */
+export function kept(ctx: CatalogContext, object: CatalogObject): CatalogObject {
+  return ctx.pack ? ctx.pack(object) : object;
+}
+
+/**
+ * Hands each of a query's rows to `onRow` as it arrives, keeping none: a reader that
+ * turns each row into its objects at once never holds the whole result (with thousands
+ * of tables, tens of MB of row objects while the catalog is read).
+ */
+export function eachRow<R>(
+  ctx: CatalogContext,
+  sql: string,
+  params: unknown[] | undefined,
+  onRow: (row: R) => void,
+): Promise<void> {
+  return ctx.session.eachRow<R & object>(
+    sql,
+    params?.map(oidArrayParam),
+    onRow as (row: R & object) => void,
+    'reading the schema',
+  );
 }
 
 /** A query's rows, typed. */

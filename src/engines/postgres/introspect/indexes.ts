@@ -1,7 +1,7 @@
 import { flat } from '../flat-text.js';
 import { qualify, quoteIdent } from '../ident.js';
 import { commentStatement } from './acl.js';
-import { type CatalogContext, type CatalogObject, catalogKey, rows } from './context.js';
+import { type CatalogContext, type CatalogObject, catalogKey, eachRow, kept } from './context.js';
 import { commentOf } from './sql.js';
 
 interface IndexRow {
@@ -52,7 +52,9 @@ export function attachObject(
 }
 
 export async function readIndexes(ctx: CatalogContext): Promise<CatalogObject[]> {
-  const list = await rows<IndexRow>(
+  const out: CatalogObject[] = [];
+  // Each row becomes its objects as it arrives (one call per index: see addIndex).
+  await eachRow<IndexRow>(
     ctx,
     `SELECT i.indexrelid AS oid, n.nspname, ic.relname, t.relname AS tablename,
        pg_catalog.pg_get_indexdef(i.indexrelid) AS def, i.indisclustered AS clustered,
@@ -69,10 +71,8 @@ export async function readIndexes(ctx: CatalogContext): Promise<CatalogObject[]>
                        AND co.conrelid = i.indrelid AND co.contype IN ('p', 'u', 'x'))
      ORDER BY n.nspname, t.relname, ic.relname`,
     [ctx.relations],
+    (row) => addIndex(ctx, row, out),
   );
-  const out: CatalogObject[] = [];
-  // One call per index: see addIndex.
-  for (let i = 0; i < list.length; i++) addIndex(ctx, list[i]!, out);
   return out;
 }
 
@@ -97,19 +97,21 @@ function addIndex(ctx: CatalogContext, ix: IndexRow, out: CatalogObject[]): void
   if (ix.replident)
     sql.push(`ALTER TABLE ONLY ${table} REPLICA IDENTITY USING INDEX ${quoteIdent(ix.relname)}`);
   sql.push(...commentStatement(`INDEX ${name}`, ix.comment));
-  out.push({
-    id: flat`index:${ix.nspname}.${ix.relname}`,
-    kind: 'index',
-    section: 'post-data',
-    schema: ix.nspname,
-    name: ix.relname,
-    relation: { schema: ix.nspname, name: ix.tablename },
-    sql,
-    deps: [],
-    keys: [catalogKey('pg_class', ix.oid)],
-    // CREATE INDEX only blocks writes, so several can build on one table at once; ALTERs cannot.
-    lock: ix.clustered || ix.replident ? 'exclusive' : 'share',
-  });
+  out.push(
+    kept(ctx, {
+      id: flat`index:${ix.nspname}.${ix.relname}`,
+      kind: 'index',
+      section: 'post-data',
+      schema: ix.nspname,
+      name: ix.relname,
+      relation: { schema: ix.nspname, name: ix.tablename },
+      sql,
+      deps: [],
+      keys: [catalogKey('pg_class', ix.oid)],
+      // CREATE INDEX only blocks writes, so several can build on one table at once; ALTERs cannot.
+      lock: ix.clustered || ix.replident ? 'exclusive' : 'share',
+    }),
+  );
   if (ix.parent_index)
     out.push(
       attachObject(

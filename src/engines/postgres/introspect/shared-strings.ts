@@ -1,5 +1,6 @@
 import type { PgObject, PgTableData } from '../model.js';
 import { stringPool } from '../string-pool.js';
+import { PackedObject } from './packed-object.js';
 
 /**
  * Makes the schema model's repeated names one string each, in place: every row
@@ -15,6 +16,8 @@ export function shareStrings(objects: readonly PgObject[], tables: readonly PgTa
   const one = stringPool();
   for (let i = 0; i < objects.length; i++) {
     const o = objects[i]!;
+    // A packed object's names are in its text, outside the heap.
+    if (o instanceof PackedObject) continue;
     if (o.schema !== null) o.schema = one(o.schema);
     if (o.relation) o.relation.schema = one(o.relation.schema);
     const references = o.references;

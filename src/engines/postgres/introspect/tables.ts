@@ -2,6 +2,7 @@ import { DataFormatOracle } from '../data-format.js';
 import { flat } from '../flat-text.js';
 import { qualify, quoteIdent } from '../ident.js';
 import type { PgTableData, RelationRef } from '../model.js';
+import { stringPool } from '../string-pool.js';
 import {
   type AclEntry,
   aclStatements,
@@ -9,7 +10,7 @@ import {
   commentStatement,
   ownerStatement,
 } from './acl.js';
-import { type CatalogContext, type CatalogObject, catalogKey, rows } from './context.js';
+import { type CatalogContext, type CatalogObject, catalogKey, eachRow, kept } from './context.js';
 import { reloptionsClause } from './reloptions.js';
 import { type SequencesRead, sequenceOptions } from './sequences.js';
 import { aclJson, collationName, commentOf, optionsList } from './sql.js';
@@ -27,7 +28,6 @@ interface TableRow {
   bound: string | null;
   partkey: string | null;
   partition_parent: string | null;
-  partition_parent_oid: string | null;
   parent_schemas: string[];
   parent_names: string[];
   inherits: string[];
@@ -44,10 +44,13 @@ interface TableRow {
   owner: string;
   acl: AclEntry[] | null;
   comment: string | null;
+  /** The table's columns in attnum order. */
+  columns: ColumnRow[];
+  /** A partition's parent's column names, when the parent is selected. */
+  parent_columns: string[] | null;
 }
 
 interface ColumnRow {
-  attrelid: string;
   attnum: number;
   attname: string;
   type: string;
@@ -99,7 +102,40 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
   // Partitions came with 10, table access methods with 12.
   const isPartition = ctx.version >= 100000 ? 'c.relispartition' : 'false';
   const relam = ctx.version >= 120000 ? 'c.relam' : '0';
-  const tables = await rows<TableRow>(
+
+  // Each table's columns come in its own row (as JSON), and die with it: held apart until the
+  // tables were read (80,000 rows with 20,000 tables) they were most of what reading the
+  // catalog left behind. Their types are asked first, for the tables' data formats.
+  const typids: number[] = [];
+  await eachRow<{ typid: number }>(
+    ctx,
+    `SELECT DISTINCT a.atttypid::int AS typid FROM pg_catalog.pg_attribute a
+     JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+     WHERE a.attrelid = ANY($1::oid[]) AND c.relkind IN ('r', 'p', 'f') AND a.attnum > 0 AND NOT a.attisdropped`,
+    [ctx.relations],
+    (r) => typids.push(r.typid),
+  );
+
+  const checksOf = new Map<string, CheckRow[]>();
+  await eachRow<CheckRow>(
+    ctx,
+    `SELECT co.oid, co.conrelid, co.conname, pg_catalog.pg_get_constraintdef(co.oid) AS def,
+       co.convalidated AS validated, co.conislocal AS islocal, co.coninhcount AS inhcount,
+       ${commentOf('pg_constraint', 'co.oid')} AS comment
+     FROM pg_catalog.pg_constraint co
+     JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
+     WHERE co.conrelid = ANY($1::oid[]) AND c.relkind IN ('r', 'p', 'f') AND co.contype = 'c'
+     ORDER BY co.conrelid, co.conname`,
+    [ctx.relations],
+    (k) => add(checksOf, k.conrelid, k),
+  );
+
+  const formats = await DataFormatOracle.load(ctx.session, ctx.version, typids);
+  // With thousands of tables their entries are kept to the footer: their repeated names pooled as made.
+  const one = ctx.pack ? stringPool() : undefined;
+  const shared: TablesShared = { sequences, checksOf, formats, objects: [], data: [], one };
+  // Each table becomes its objects as its row arrives (one call per table: see addTable).
+  await eachRow<TableRow>(
     ctx,
     `SELECT c.oid, c.reltype, n.nspname, c.relname, c.relkind, c.relpersistence = 'u' AS unlogged,
        c.reloptions, tc.reloptions AS toastoptions,
@@ -107,8 +143,6 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
        ${ctx.version >= 100000 ? `CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END` : 'NULL::text'} AS partkey,
        CASE WHEN ${isPartition} THEN (SELECT i.inhparent::pg_catalog.regclass::text FROM pg_catalog.pg_inherits i
          WHERE i.inhrelid = c.oid) END AS partition_parent,
-       CASE WHEN ${isPartition} THEN (SELECT i.inhparent FROM pg_catalog.pg_inherits i
-         WHERE i.inhrelid = c.oid) END AS partition_parent_oid,
        ARRAY(SELECT pn.nspname::text FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
          JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid ORDER BY i.inhseqno) AS parent_schemas,
        ARRAY(SELECT p.relname::text FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
@@ -124,80 +158,32 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
        c.reltuples::float8 AS reltuples,
        ${estimatedSize(ctx.version)} AS size,
        pg_catalog.pg_get_userbyid(c.relowner) AS owner, ${aclJson('c.relacl')} AS acl,
-       ${commentOf('pg_class', 'c.oid')} AS comment
+       ${commentOf('pg_class', 'c.oid')} AS comment,
+       ${columnsJson(ctx.version, 'c.oid')} AS columns,
+       -- A selected parent's column names, for a partition (attachLater in addTable).
+       CASE WHEN ${isPartition} THEN (SELECT ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid = i.inhparent AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum)
+         FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid AND i.inhparent = ANY($1::oid[])) END AS parent_columns
      FROM pg_catalog.pg_class c
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
      LEFT JOIN pg_catalog.pg_class tc ON tc.oid = c.reltoastrelid
      WHERE c.oid = ANY($1::oid[]) AND c.relkind IN ('r', 'p', 'f')
      ORDER BY n.nspname, c.relname`,
     [ctx.relations],
+    (t) => addTable(ctx, t, shared),
   );
-  if (!tables.length) return { objects: [], data: [] };
-  const oids = tables.map((t) => t.oid);
-
-  const compression = ctx.version >= 140000 ? "NULLIF(a.attcompression, '')" : 'NULL::"char"';
-  // attstattarget became nullable (NULL = default) in 17; before it was -1.
-  const stattarget = ctx.version >= 170000 ? 'a.attstattarget' : 'NULLIF(a.attstattarget, -1)';
-  // Identity columns came with 10, generated columns with 12; before, no column is either.
-  const identity = ctx.version >= 100000 ? 'a.attidentity' : `''::"char"`;
-  const generated = ctx.version >= 120000 ? 'a.attgenerated' : `''::"char"`;
-  const columns = await rows<ColumnRow>(
-    ctx,
-    `SELECT a.attrelid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
-       a.atttypid::int AS typid, a.attnotnull AS notnull, a.attislocal AS islocal, a.attinhcount AS inhcount,
-       ${identity} AS identity, ${generated} AS generated,
-       pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS defexpr, ad.oid AS defoid,
-       CASE WHEN a.attcollation <> t.typcollation THEN ${collationName('a.attcollation')} END AS collation,
-       CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END AS storage,
-       ${compression} AS compression, ${stattarget} AS stattarget, a.attoptions AS options,
-       ${optionsList('a.attfdwoptions')} AS fdwoptions,
-       ${aclJson('a.attacl')} AS acl,
-       (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid = a.attrelid
-         AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = a.attnum) AS comment
-     FROM pg_catalog.pg_attribute a
-     JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-     LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
-     WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
-     ORDER BY a.attrelid, a.attnum`,
-    [oids],
-  );
-
-  const checks = await rows<CheckRow>(
-    ctx,
-    `SELECT co.oid, co.conrelid, co.conname, pg_catalog.pg_get_constraintdef(co.oid) AS def,
-       co.convalidated AS validated, co.conislocal AS islocal, co.coninhcount AS inhcount,
-       ${commentOf('pg_constraint', 'co.oid')} AS comment
-     FROM pg_catalog.pg_constraint co
-     WHERE co.conrelid = ANY($1::oid[]) AND co.contype = 'c'
-     ORDER BY co.conrelid, co.conname`,
-    [oids],
-  );
-
-  const formats = await DataFormatOracle.load(ctx.session, ctx.version, [
-    ...new Set(columns.map((c) => c.typid)),
-  ]);
-
-  const shared: TablesShared = {
-    sequences,
-    columnsOf: groupBy(columns, (c) => c.attrelid),
-    checksOf: groupBy(checks, (c) => c.conrelid),
-    formats,
-    objects: [],
-    data: [],
-  };
-  // One call per table: see addTable.
-  for (let i = 0; i < tables.length; i++) addTable(ctx, tables[i]!, shared);
   return { objects: shared.objects, data: shared.data };
 }
 
 /** What {@link addTable} takes besides the table: read once for all of them, and the lists it adds to. */
 interface TablesShared {
   sequences: SequencesRead;
-  columnsOf: Map<string, ColumnRow[]>;
   checksOf: Map<string, CheckRow[]>;
   formats: DataFormatOracle;
   objects: CatalogObject[];
   data: TablesRead['data'];
+  /** Pools the data entries' repeated names, when given. */
+  one: ((text: string) => string) | undefined;
 }
 
 /**
@@ -212,21 +198,21 @@ interface TablesShared {
  * function called per table is compiled on its own.
  */
 function addTable(ctx: CatalogContext, t: TableRow, shared: TablesShared): void {
-  const { sequences, columnsOf, checksOf, formats, objects, data } = shared;
+  const { sequences, checksOf, formats, objects, data } = shared;
   const name = qualify(t.nspname, t.relname);
   const id = flat`table:${t.nspname}.${t.relname}`;
   const relation: RelationRef = { schema: t.nspname, name: t.relname };
-  const cols = columnsOf.get(t.oid) ?? [];
+  const cols = t.columns;
   const tableChecks = checksOf.get(t.oid) ?? [];
   const isTyped = t.oftype != null;
   // A partition whose columns are in another order than its parent's (it was created on its
   // own and attached, or the parent lost a column) is created with its own columns and attached,
   // as pg_dump does: PARTITION OF would give it the parent's order.
-  const parentColumns = t.partition_parent ? columnsOf.get(t.partition_parent_oid ?? '') : undefined;
+  const parentColumns = t.partition_parent ? t.parent_columns : null;
   const attachLater =
     t.partition_parent != null &&
-    parentColumns !== undefined &&
-    parentColumns.map((c) => c.attname).join('\u0000') !== cols.map((c) => c.attname).join('\u0000');
+    parentColumns != null &&
+    parentColumns.join('\u0000') !== cols.map((c) => c.attname).join('\u0000');
   const isPartition = t.partition_parent != null && !attachLater;
   // A foreign table is a table whose rows live elsewhere: same columns and constraints, no data, its own keywords.
   const foreign = t.relkind === 'f';
@@ -351,46 +337,52 @@ function addTable(ctx: CatalogContext, t: TableRow, shared: TablesShared): void 
   };
 
   const parents = t.parent_names.map((p, i) => `table:${t.parent_schemas[i]}.${p}`);
-  objects.push({
-    id,
-    kind: foreign ? 'foreign-table' : 'table',
-    section: 'pre-data',
-    schema: t.nspname,
-    name: t.relname,
-    relation,
-    sql: statements(new Set()),
-    drop: flat`DROP ${foreign ? 'FOREIGN ' : ''}TABLE IF EXISTS ${name}`,
-    owner: ownerStatement(`${foreign ? 'FOREIGN ' : ''}TABLE ${name}`, t.owner),
-    acl: [
-      ...aclStatements('TABLE', name, t.owner, t.acl),
-      ...cols.flatMap((c) => columnAclStatements(name, c.attname, c.acl, t.owner)),
-    ],
-    deps: [flat`schema:${t.nspname}`, ...parents],
-    keys: [
-      catalogKey('pg_class', t.oid),
-      catalogKey('pg_type', t.reltype),
-      ...cols.filter((c) => c.generated && c.defoid).map((c) => catalogKey('pg_attrdef', c.defoid as string)),
-    ],
-    detachable: inlineChecks.length
-      ? { parts: inlineChecks.map((k) => k.part), sqlWithout: statements }
-      : undefined,
-  });
+  objects.push(
+    kept(ctx, {
+      id,
+      kind: foreign ? 'foreign-table' : 'table',
+      section: 'pre-data',
+      schema: t.nspname,
+      name: t.relname,
+      relation,
+      sql: statements(new Set()),
+      drop: flat`DROP ${foreign ? 'FOREIGN ' : ''}TABLE IF EXISTS ${name}`,
+      owner: ownerStatement(`${foreign ? 'FOREIGN ' : ''}TABLE ${name}`, t.owner),
+      acl: [
+        ...aclStatements('TABLE', name, t.owner, t.acl),
+        ...cols.flatMap((c) => columnAclStatements(name, c.attname, c.acl, t.owner)),
+      ],
+      deps: [flat`schema:${t.nspname}`, ...parents],
+      keys: [
+        catalogKey('pg_class', t.oid),
+        catalogKey('pg_type', t.reltype),
+        ...cols
+          .filter((c) => c.generated && c.defoid)
+          .map((c) => catalogKey('pg_attrdef', c.defoid as string)),
+      ],
+      detachable: inlineChecks.length
+        ? { parts: inlineChecks.map((k) => k.part), sqlWithout: statements }
+        : undefined,
+    }),
+  );
 
   for (const c of cols) {
     if (c.generated || c.defexpr == null || !c.defoid) continue;
-    objects.push({
-      id: flat`default:${t.nspname}.${t.relname}.${c.attname}`,
-      kind: 'default',
-      section: 'pre-data',
-      schema: t.nspname,
-      name: flat`${t.relname}.${c.attname}`,
-      relation,
-      sql: [flat`${alter} ONLY ${name} ALTER COLUMN ${quoteIdent(c.attname)} SET DEFAULT ${c.defexpr}`],
-      // A default may call a function that --clean drops before the table (it takes the row type).
-      drop: flat`${alter} IF EXISTS ONLY ${name} ALTER COLUMN ${quoteIdent(c.attname)} DROP DEFAULT`,
-      deps: [id],
-      keys: [catalogKey('pg_attrdef', c.defoid)],
-    });
+    objects.push(
+      kept(ctx, {
+        id: flat`default:${t.nspname}.${t.relname}.${c.attname}`,
+        kind: 'default',
+        section: 'pre-data',
+        schema: t.nspname,
+        name: flat`${t.relname}.${c.attname}`,
+        relation,
+        sql: [flat`${alter} ONLY ${name} ALTER COLUMN ${quoteIdent(c.attname)} SET DEFAULT ${c.defexpr}`],
+        // A default may call a function that --clean drops before the table (it takes the row type).
+        drop: flat`${alter} IF EXISTS ONLY ${name} ALTER COLUMN ${quoteIdent(c.attname)} DROP DEFAULT`,
+        deps: [id],
+        keys: [catalogKey('pg_attrdef', c.defoid)],
+      }),
+    );
   }
 
   for (const k of tableChecks) {
@@ -415,7 +407,50 @@ function addTable(ctx: CatalogContext, t: TableRow, shared: TablesShared): void 
     });
   }
 
-  if (t.relkind === 'r') data.push(tableData(t, cols, name, formats));
+  if (t.relkind === 'r') {
+    const entry = tableData(t, cols, name, formats);
+    if (shared.one) shareTableStrings(entry, shared.one);
+    data.push(entry);
+  }
+  checksOf.delete(t.oid);
+}
+
+/** The names of `entry` that repeat across tables (schema, column names and types) made one string each. */
+function shareTableStrings(entry: PgTableData, one: (text: string) => string): void {
+  entry.schema = one(entry.schema);
+  const columns = entry.columns;
+  for (let j = 0; j < columns.length; j++) {
+    columns[j]!.name = one(columns[j]!.name);
+    columns[j]!.type = one(columns[j]!.type);
+  }
+}
+
+/**
+ * The columns of the table with OID `relid` as a JSON array of {@link ColumnRow}s in attnum order.
+ */
+function columnsJson(version: number, relid: string): string {
+  const compression = version >= 140000 ? "NULLIF(a.attcompression, '')" : 'NULL::"char"';
+  // attstattarget became nullable (NULL = default) in 17; before it was -1.
+  const stattarget = version >= 170000 ? 'a.attstattarget' : 'NULLIF(a.attstattarget, -1)';
+  // Identity columns came with 10, generated columns with 12; before, no column is either.
+  const identity = version >= 100000 ? 'a.attidentity' : `''::"char"`;
+  const generated = version >= 120000 ? 'a.attgenerated' : `''::"char"`;
+  return `COALESCE((SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
+       'attnum', a.attnum, 'attname', a.attname, 'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
+       'typid', a.atttypid::int, 'notnull', a.attnotnull, 'islocal', a.attislocal, 'inhcount', a.attinhcount,
+       'identity', ${identity}, 'generated', ${generated},
+       'defexpr', pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), 'defoid', ad.oid::text,
+       'collation', CASE WHEN a.attcollation <> t.typcollation THEN ${collationName('a.attcollation')} END,
+       'storage', CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END,
+       'compression', ${compression}, 'stattarget', ${stattarget}, 'options', a.attoptions,
+       'fdwoptions', ${optionsList('a.attfdwoptions')},
+       'acl', ${aclJson('a.attacl')},
+       'comment', (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid = a.attrelid
+         AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = a.attnum)) ORDER BY a.attnum)
+     FROM pg_catalog.pg_attribute a
+     JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+     LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+     WHERE a.attrelid = ${relid} AND a.attnum > 0 AND NOT a.attisdropped), '[]'::pg_catalog.json)`;
 }
 
 /**
@@ -436,13 +471,9 @@ function estimatedSize(version: number): string {
        ELSE (c.relpages::int8 + COALESCE(tc.relpages, 0)::int8) * pg_catalog.current_setting('block_size')::int8 END)::text`;
 }
 
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
-  }
-  return out;
+/** Adds `item` to `key`'s list in `groups`. */
+function add<T>(groups: Map<string, T[]>, key: string, item: T): void {
+  const list = groups.get(key);
+  if (list) list.push(item);
+  else groups.set(key, [item]);
 }

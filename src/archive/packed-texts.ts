@@ -1,0 +1,126 @@
+import { loadZstdBinding } from './zstd-binding.js';
+
+const { CCtx, CParameter, DCtx, compressBound } = loadZstdBinding();
+
+/** Raw bytes per piece: every piece but the last holds exactly this many, so a position names its piece. */
+const PIECE_SIZE = 64 * 1024;
+
+/** Fast: the texts are packed once and read back once or twice, in about the order they were added. */
+const PACK_LEVEL = 1;
+
+/** Pieces kept unpacked for reading: a run of texts read in order revisits the few pieces it left. */
+const UNPACKED_KEPT = 4;
+
+/**
+ * Many texts kept as UTF-8, one after another, compressed with zstd in pieces of 64 KiB
+ * outside V8's heap, each read back by the position and length {@link PackedTexts.add}
+ * gave. A backup of thousands of tables keeps each schema object's statements so from
+ * the moment its reader builds it to the footer (20,000 tables: ~40 MiB of JSON, ~18 MB
+ * of it strings and 300,000 arrays on the heap, ~4 MiB packed), while ordering works on
+ * the few fields it needs.
+ *
+ * Reading is fastest in about the order of adding: the pieces read last are kept unpacked.
+ */
+export class PackedTexts {
+  private readonly pieces: Buffer[] = [];
+  private readonly cctx = new CCtx();
+  /** The piece being filled: the texts' bytes from `pieces.length × PIECE_SIZE` on. */
+  private filling = Buffer.allocUnsafeSlow(PIECE_SIZE);
+  private filled = 0;
+  private readonly room = Buffer.allocUnsafeSlow(compressBound(PIECE_SIZE));
+  private dctx: InstanceType<typeof DCtx> | undefined;
+  /** Unpacked pieces by number, the one read last at the end. */
+  private readonly unpacked: { piece: number; bytes: Buffer }[] = [];
+
+  constructor() {
+    this.cctx.setParameter(CParameter.compressionLevel, PACK_LEVEL);
+  }
+
+  /** Bytes added so far: where the next text starts. */
+  get size(): number {
+    return this.pieces.length * PIECE_SIZE + this.filled;
+  }
+
+  /** Bytes held: the packed pieces and the one being filled. */
+  get packedBytes(): number {
+    let n = this.filling.length;
+    for (const piece of this.pieces) n += piece.length;
+    return n;
+  }
+
+  /** Adds `text` as UTF-8 at {@link size}; returns its length in bytes. */
+  add(text: string): number {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: room for that is room enough to write it in place.
+    if (text.length * 3 <= PIECE_SIZE - this.filled) {
+      const written = this.filling.write(text, this.filled, 'utf8');
+      this.filled += written;
+      if (this.filled === PIECE_SIZE) this.seal();
+      return written;
+    }
+    const bytes = Buffer.from(text, 'utf8');
+    for (let at = 0; at < bytes.length; ) {
+      const copied = bytes.copy(this.filling, this.filled, at);
+      this.filled += copied;
+      at += copied;
+      if (this.filled === PIECE_SIZE) this.seal();
+    }
+    return bytes.length;
+  }
+
+  /**
+   * The bytes of `length` from `at`, as parts in order (one, unless the text spans pieces).
+   * A part is valid until the next one is asked for, or the next read.
+   */
+  *bytes(at: number, length: number): Generator<Buffer> {
+    for (let end = at + length; at < end; ) {
+      const piece = Math.floor(at / PIECE_SIZE);
+      const from = at - piece * PIECE_SIZE;
+      const to = Math.min(PIECE_SIZE, end - piece * PIECE_SIZE);
+      yield this.piece(piece).subarray(from, to);
+      at += to - from;
+    }
+  }
+
+  /** The text of `length` bytes from `at`. */
+  text(at: number, length: number): string {
+    if (length <= PIECE_SIZE - (at % PIECE_SIZE))
+      return this.piece(Math.floor(at / PIECE_SIZE)).toString(
+        'utf8',
+        at % PIECE_SIZE,
+        (at % PIECE_SIZE) + length,
+      );
+    // Each part copied as it comes: a later part may unpack into the buffer an earlier one is in.
+    const text = Buffer.allocUnsafe(length);
+    let filled = 0;
+    for (const part of this.bytes(at, length)) filled += part.copy(text, filled);
+    return text.toString('utf8');
+  }
+
+  private seal(): void {
+    const written = this.cctx.compress2(this.room, this.filling);
+    this.pieces.push(Buffer.from(this.room.subarray(0, written)));
+    this.filled = 0;
+  }
+
+  private piece(n: number): Buffer {
+    if (n === this.pieces.length) return this.filling.subarray(0, this.filled);
+    const kept = this.unpacked;
+    for (let i = kept.length - 1; i >= 0; i--) {
+      if (kept[i]!.piece !== n) continue;
+      const hit = kept[i]!;
+      if (i !== kept.length - 1) {
+        kept.splice(i, 1);
+        kept.push(hit);
+      }
+      return hit.bytes;
+    }
+    // The least recently read piece's buffer is filled again: no new buffer per piece read.
+    const bytes = kept.length < UNPACKED_KEPT ? Buffer.allocUnsafeSlow(PIECE_SIZE) : kept.shift()!.bytes;
+    this.dctx ??= new DCtx();
+    const written = this.dctx.decompress(bytes, this.pieces[n]!);
+    if (written !== PIECE_SIZE)
+      throw new Error(`packed text piece ${n} unpacked to ${written} bytes, not ${PIECE_SIZE}`);
+    kept.push({ piece: n, bytes });
+    return bytes;
+  }
+}
