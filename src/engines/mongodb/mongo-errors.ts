@@ -99,14 +99,11 @@ export function toStowageError(error: unknown, context: ErrorContext): StowageEr
     const auth = /auth/i.test(cause);
     // Once connected, a server that cannot be selected any more has gone away mid-run.
     if (!auth && context.during !== 'connecting') return lost(cause);
+    if (!auth) return unreachable(error, host, during, cause);
     return new StowageError(
-      auth ? 'mongo-auth' : 'mongo-unreachable',
-      auth
-        ? `authentication failed on MongoDB at ${host}: ${cause}`
-        : `cannot reach MongoDB at ${host}${during}: ${cause}`,
-      auth
-        ? 'check the user name, password and authSource in the URL'
-        : 'check the host and port, that the server is running, and that no firewall is in the way',
+      'mongo-auth',
+      `authentication failed on MongoDB at ${host}: ${cause}`,
+      'check the user name, password and authSource in the URL',
       { cause: error },
     );
   }
@@ -175,6 +172,26 @@ export function toStowageError(error: unknown, context: ErrorContext): StowageEr
     {
       cause: error,
     },
+  );
+}
+
+/** A server out of reach while connecting, as the driver's server selection or the refusal probe found. */
+function unreachable(error: Error, host: string, during: string, cause: string): StowageError {
+  return new StowageError(
+    'mongo-unreachable',
+    `cannot reach MongoDB at ${host}${during}: ${cause}`,
+    'check the host and port, that the server is running, and that no firewall is in the way',
+    { cause: error },
+  );
+}
+
+/** A socket error (ECONNREFUSED, ENOTFOUND) of every host `url` lists, found before the driver gave up. */
+export function unreachableWhileConnecting(error: Error, url: string): StowageError {
+  return unreachable(
+    error,
+    hostOf(url),
+    ' during connecting',
+    redactConnection(firstLine(error.message), url),
   );
 }
 

@@ -2,6 +2,7 @@ import { connectUnlessAborted } from '../../abort-connecting.js';
 import { UsageError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
 import type { DatabaseProbes, ProbeSession } from '../plugin.js';
+import { connectUnlessRefused } from './refused-fast.js';
 import { databaseFromUrl } from './url.js';
 
 const TIMEOUT_MS = 10_000;
@@ -17,11 +18,12 @@ export const mongodbProbes: DatabaseProbes = {
       serverSelectionTimeoutMS: TIMEOUT_MS,
       connectTimeoutMS: TIMEOUT_MS,
     });
+    const giveUp = () => void client.close().catch(() => {});
     try {
       await connectUnlessAborted(
-        () => client.connect(),
+        () => connectUnlessRefused(url, client.connect(), giveUp),
         options.signal,
-        () => void client.close().catch(() => {}),
+        giveUp,
       );
     } catch (err) {
       await client.close().catch(() => {});
