@@ -9,6 +9,7 @@ import {
 import { StowageError } from '../../errors.js';
 import { redactConnection, redactUrl } from '../../redact.js';
 import { isConnectionLoss } from './connection-loss.js';
+import { isRefusal } from './refused-fast.js';
 
 /**
  * Turns driver errors into one-line {@link StowageError}s with a hint, so
@@ -94,6 +95,10 @@ export function toStowageError(error: unknown, context: ErrorContext): StowageEr
       'check that the server is up (a restart mid-run aborts the run); then run it again',
       { cause: error },
     );
+  // Every host refused or did not resolve, found before the driver's server selection gave up.
+  if (context.during === 'connecting' && isRefusal(error)) {
+    return unreachable(error, host, during, clean(firstLine(error.message)));
+  }
   if (error instanceof MongoServerSelectionError) {
     const cause = clean(selectionCause(error));
     const auth = /auth/i.test(cause);
@@ -182,16 +187,6 @@ function unreachable(error: Error, host: string, during: string, cause: string):
     `cannot reach MongoDB at ${host}${during}: ${cause}`,
     'check the host and port, that the server is running, and that no firewall is in the way',
     { cause: error },
-  );
-}
-
-/** A socket error (ECONNREFUSED, ENOTFOUND) of every host `url` lists, found before the driver gave up. */
-export function unreachableWhileConnecting(error: Error, url: string): StowageError {
-  return unreachable(
-    error,
-    hostOf(url),
-    ' during connecting',
-    redactConnection(firstLine(error.message), url),
   );
 }
 

@@ -1,5 +1,4 @@
 import { type Socket, connect as tcpConnect } from 'node:net';
-import { unreachableWhileConnecting } from './mongo-errors.js';
 
 /**
  * A refused port or an unknown host reported at once. The driver's server
@@ -19,10 +18,16 @@ const FINAL_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND']);
 
 const DEFAULT_PORT = 27017;
 
+/** Whether `error` is the socket error of a host that refused or did not resolve (see {@link connectUnlessRefused}). */
+export function isRefusal(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && FINAL_CODES.has((error as NodeJS.ErrnoException).code ?? '');
+}
+
 /**
  * Waits for `attempt` unless every host of `url` refuses first; then calls
- * `giveUp` (which closes the driver's client) and throws a 'mongo-unreachable'
- * StowageError naming the first host's socket error.
+ * `giveUp` (which closes the driver's client) and throws the first host's
+ * socket error (toStowageError makes it 'mongo-unreachable'). No import of the
+ * driver here: the probes load it only when they connect.
  */
 export async function connectUnlessRefused<T>(
   url: string,
@@ -48,10 +53,7 @@ export async function connectUnlessRefused<T>(
   try {
     return await Promise.race([attempt, refused]);
   } catch (error) {
-    if (error instanceof Error && FINAL_CODES.has((error as NodeJS.ErrnoException).code ?? '')) {
-      giveUp();
-      throw unreachableWhileConnecting(error, url);
-    }
+    if (isRefusal(error)) giveUp();
     throw error;
   } finally {
     for (const socket of sockets) socket.destroy();
