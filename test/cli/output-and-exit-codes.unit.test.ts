@@ -221,6 +221,15 @@ describe('exit statuses from the one error table', () => {
     expect(mongo.jobs[0]?.verify).toMatchObject({ restoreOptions: { drop: true } });
   });
 
+  it('a MongoDB URL the driver cannot parse is a usage mistake at the preflight, as a PostgreSQL one is', async () => {
+    const run = await runCli(['backup', 'mongodb://127.0.0.1:notaport/shop', '--to', join(dir, 'bad-url')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n').slice(-2)).toEqual([
+      'stowage: invalid MongoDB URL mongodb://127.0.0.1:notaport/shop: Unable to parse 127.0.0.1:notaport with URL',
+      'hint: write mongodb://[user:password@]host[:port][/database][?options]',
+    ]);
+  });
+
   it('restore from a folder without archives: one line and a hint, exit 1', async () => {
     const empty = join(dir, 'empty-repository');
     await mkdir(empty);

@@ -14,10 +14,15 @@ export const mongodbProbes: DatabaseProbes = {
     if (options.toDrop && !named) throw new UsageError(`no database named in ${redactUrl(url)}`);
     // The driver loads on demand: `stowage --help` should not carry it.
     const { MongoClient } = await import('mongodb');
-    const client = new MongoClient(url, {
-      serverSelectionTimeoutMS: TIMEOUT_MS,
-      connectTimeoutMS: TIMEOUT_MS,
-    });
+    let client: InstanceType<typeof MongoClient>;
+    try {
+      client = new MongoClient(url, { serverSelectionTimeoutMS: TIMEOUT_MS, connectTimeoutMS: TIMEOUT_MS });
+    } catch (err) {
+      // A URL the driver cannot parse is the command line's mistake (exit 2, as for PostgreSQL), not an unreachable server.
+      const { toStowageError } = await import('./mongo-errors.js');
+      const bad = toStowageError(err, { url, during: 'connecting' });
+      throw new UsageError(bad.message, bad.hint);
+    }
     const giveUp = () => void client.close().catch(() => {});
     try {
       await connectUnlessAborted(
