@@ -34,7 +34,8 @@ export async function connectUnlessAborted<T>(
   }
 }
 
-function abortReason(signal: AbortSignal): StowageError {
+/** What an attempt ended by `signal` reports: the reason Stowage gave the signal (an interrupt, a stall), else 'interrupted'. */
+export function abortReason(signal: AbortSignal): StowageError {
   const reason: unknown = signal.reason;
   return reason instanceof StowageError
     ? reason

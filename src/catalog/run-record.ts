@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { type Built, LazySchemas } from '../schema-check/lazy-schemas.js';
+import { makeFolder } from '../store/local/make-folder.js';
 import type { Repository } from '../store/repository.js';
 import { safeName } from './naming.js';
 
@@ -87,7 +88,7 @@ export async function recordRun(repository: Repository, record: RunRecord): Prom
         database: safeName(record.database),
         ...(lastSuccessAt ? { lastSuccessAt } : {}),
       };
-      await mkdir(folder, { recursive: true, mode: 0o700 });
+      await makeFolder(folder, 0o700);
       const path = join(folder, `${safeName(record.database)}.json`);
       const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
       await writeFile(temp, `${JSON.stringify(full, null, 2)}\n`, { mode: 0o600 });

@@ -2,7 +2,7 @@
 // failures included; exit statuses come from the one error table; a closed
 // stdout ends the process quietly.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -219,6 +219,26 @@ describe('exit statuses from the one error table', () => {
       'x.yaml',
     );
     expect(mongo.jobs[0]?.verify).toMatchObject({ restoreOptions: { drop: true } });
+  });
+
+  it('a MongoDB URL the driver cannot parse is a usage mistake at the preflight, as a PostgreSQL one is', async () => {
+    const run = await runCli(['backup', 'mongodb://127.0.0.1:notaport/shop', '--to', join(dir, 'bad-url')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n').slice(-2)).toEqual([
+      'stowage: invalid MongoDB URL mongodb://127.0.0.1:notaport/shop: Unable to parse 127.0.0.1:notaport with URL',
+      'hint: write mongodb://[user:password@]host[:port][/database][?options]',
+    ]);
+  });
+
+  it('restore from a folder without archives: one line and a hint, exit 1', async () => {
+    const empty = join(dir, 'empty-repository');
+    await mkdir(empty);
+    const run = await runCli(['restore', empty, 'postgres://u@127.0.0.1:1/db', '--yes']);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `stowage: no archives in ${empty}`,
+      'hint: check the path: a repository holds .stow archives (stowage backup SOURCE --to REPOSITORY)',
+    ]);
   });
 
   it('usage mistakes deep in the library are UsageErrors too', async () => {

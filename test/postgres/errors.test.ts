@@ -181,6 +181,38 @@ describe('postgres engine errors', () => {
     }
   });
 
+  it("a restore by a role with CREATE on the target database but not owning schema public: as pg_restore, initdb's comment on public is not set again", async () => {
+    const archive = await backupToMemory(db.url, { excludeTables: ['big'] });
+    const objects = (archive.result.schema as { objects: { id: string; sql: string[] }[] }).objects;
+    const publicSchema = objects.find((o) => o.id === 'schema:public');
+    // pg_dump leaves initdb's comment out; so does the backup.
+    expect(publicSchema?.sql).toEqual(['CREATE SCHEMA IF NOT EXISTS public']);
+    const target = await createPgDatabase('pg_err_public_owner');
+    try {
+      await withPgClient(pgUrl(), (c) => c.query(`GRANT CREATE ON DATABASE ${target.name} TO ${role}`));
+      await withPgClient(target.url, (c) => c.query(`GRANT CREATE ON SCHEMA public TO ${role}`));
+      const url = new URL(target.url);
+      url.username = role;
+      url.password = rolePassword;
+      // An archive from before the backup left it out still carries it; the restore skips it.
+      publicSchema?.sql.push("COMMENT ON SCHEMA public IS 'standard public schema'");
+      // Owners go to a role it is not a member of: pg_restore's --no-owner case, and the hint says so.
+      const e = await failure(restoreFromMemory(url.toString(), archive));
+      expect(e.code).toBe('pg-permission');
+      expect(e.message).toMatch(/while setting owner and privileges of table public\.open_table: must be/);
+      expect(e.hint).toMatch(/^pass --no-owner/);
+      await withPgClient(target.url, (c) => c.query('DROP TABLE open_table, secret_table'));
+      const restored = await restoreFromMemory(url.toString(), archive, { owner: false });
+      expect(restored.items['public.open_table']).toBe(10);
+      const comment = await withPgClient(target.url, (c) =>
+        c.query<{ d: string }>(`SELECT obj_description('public'::regnamespace, 'pg_namespace') AS d`),
+      );
+      expect(comment.rows[0]?.d).toBe('standard public schema');
+    } finally {
+      await target.drop();
+    }
+  });
+
   it('an archive from another engine, or a damaged schema section', async () => {
     const streams = new MemoryStreams();
     const run = (schema: unknown) =>

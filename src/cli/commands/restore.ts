@@ -309,6 +309,9 @@ async function chooseArchive(
     throw new StowageError(
       'no-archives',
       `no archives in ${repository}${opts.database ? ` for database ${opts.database}` : ''}`,
+      opts.database
+        ? `\`stowage list ${repository}\` shows the databases it holds backups of`
+        : 'check the path: a repository holds .stow archives (stowage backup SOURCE --to REPOSITORY)',
     );
   }
   if (opts.latest) return latestFor(archives, repository, target, opts.database as string | undefined);

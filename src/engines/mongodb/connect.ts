@@ -1,6 +1,7 @@
 import { MongoClient, type MongoClientOptions } from 'mongodb';
 import { connectUnlessAborted } from '../../abort-connecting.js';
 import { toStowageError } from './mongo-errors.js';
+import { connectUnlessRefused } from './refused-fast.js';
 import { databaseFromUrl } from './url.js';
 
 /**
@@ -60,13 +61,14 @@ export async function connect(
     throw toStowageError(error, { url, during: 'connecting' });
   }
   try {
+    const giveUp = () => void client.close().catch(() => {});
     const server = await connectUnlessAborted(
       async () => {
-        await client.connect();
+        await connectUnlessRefused(url, client.connect(), giveUp);
         return probeServer(client);
       },
       options.signal,
-      () => void client.close().catch(() => {}),
+      giveUp,
     );
     const urlDatabase = databaseFromUrl(url);
     return {

@@ -9,6 +9,7 @@ import {
 import { StowageError } from '../../errors.js';
 import { redactConnection, redactUrl } from '../../redact.js';
 import { isConnectionLoss } from './connection-loss.js';
+import { isRefusal } from './refused-fast.js';
 
 /**
  * Turns driver errors into one-line {@link StowageError}s with a hint, so
@@ -94,19 +95,20 @@ export function toStowageError(error: unknown, context: ErrorContext): StowageEr
       'check that the server is up (a restart mid-run aborts the run); then run it again',
       { cause: error },
     );
+  // Every host refused or did not resolve, found before the driver's server selection gave up.
+  if (context.during === 'connecting' && isRefusal(error)) {
+    return unreachable(error, host, during, clean(firstLine(error.message)));
+  }
   if (error instanceof MongoServerSelectionError) {
     const cause = clean(selectionCause(error));
     const auth = /auth/i.test(cause);
     // Once connected, a server that cannot be selected any more has gone away mid-run.
     if (!auth && context.during !== 'connecting') return lost(cause);
+    if (!auth) return unreachable(error, host, during, cause);
     return new StowageError(
-      auth ? 'mongo-auth' : 'mongo-unreachable',
-      auth
-        ? `authentication failed on MongoDB at ${host}: ${cause}`
-        : `cannot reach MongoDB at ${host}${during}: ${cause}`,
-      auth
-        ? 'check the user name, password and authSource in the URL'
-        : 'check the host and port, that the server is running, and that no firewall is in the way',
+      'mongo-auth',
+      `authentication failed on MongoDB at ${host}: ${cause}`,
+      'check the user name, password and authSource in the URL',
       { cause: error },
     );
   }
@@ -175,6 +177,16 @@ export function toStowageError(error: unknown, context: ErrorContext): StowageEr
     {
       cause: error,
     },
+  );
+}
+
+/** A server out of reach while connecting, as the driver's server selection or the refusal probe found. */
+function unreachable(error: Error, host: string, during: string, cause: string): StowageError {
+  return new StowageError(
+    'mongo-unreachable',
+    `cannot reach MongoDB at ${host}${during}: ${cause}`,
+    'check the host and port, that the server is running, and that no firewall is in the way',
+    { cause: error },
   );
 }
 

@@ -2,6 +2,7 @@ import { connectUnlessAborted } from '../../abort-connecting.js';
 import { UsageError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
 import type { DatabaseProbes, ProbeSession } from '../plugin.js';
+import { connectUnlessRefused } from './refused-fast.js';
 import { databaseFromUrl } from './url.js';
 
 const TIMEOUT_MS = 10_000;
@@ -13,15 +14,21 @@ export const mongodbProbes: DatabaseProbes = {
     if (options.toDrop && !named) throw new UsageError(`no database named in ${redactUrl(url)}`);
     // The driver loads on demand: `stowage --help` should not carry it.
     const { MongoClient } = await import('mongodb');
-    const client = new MongoClient(url, {
-      serverSelectionTimeoutMS: TIMEOUT_MS,
-      connectTimeoutMS: TIMEOUT_MS,
-    });
+    let client: InstanceType<typeof MongoClient>;
+    try {
+      client = new MongoClient(url, { serverSelectionTimeoutMS: TIMEOUT_MS, connectTimeoutMS: TIMEOUT_MS });
+    } catch (err) {
+      // A URL the driver cannot parse is the command line's mistake (exit 2, as for PostgreSQL), not an unreachable server.
+      const { toStowageError } = await import('./mongo-errors.js');
+      const bad = toStowageError(err, { url, during: 'connecting' });
+      throw new UsageError(bad.message, bad.hint);
+    }
+    const giveUp = () => void client.close().catch(() => {});
     try {
       await connectUnlessAborted(
-        () => client.connect(),
+        () => connectUnlessRefused(url, client.connect(), giveUp),
         options.signal,
-        () => void client.close().catch(() => {}),
+        giveUp,
       );
     } catch (err) {
       await client.close().catch(() => {});

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import pg from 'pg';
-import { connectUnlessAborted } from '../../abort-connecting.js';
+import { abortReason, connectUnlessAborted } from '../../abort-connecting.js';
 import { StowageError, UsageError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
 import { sendCancelRequest } from './cancel-request.js';
@@ -320,7 +320,9 @@ export class PgSession {
     } catch (err) {
       // Nobody else holds the session yet (an interrupt while it connected, say).
       session.destroy();
-      throw err;
+      // The signal destroyed the connection under the settings' query ("Connection terminated"):
+      // the run was interrupted, not the server out of reach.
+      throw options.signal?.aborted ? abortReason(options.signal) : err;
     }
     return session;
   }

@@ -138,12 +138,17 @@ export function translatePgError(err: unknown, ctx: ErrorContext): StowageError 
       const missing = missingPrivilege(e.message ?? '', ctx);
       if (missing) return make('pg-permission', `${missing.message}${doing}`, missing.hint);
       const what = e.schema && e.table ? ` on ${e.schema}.${e.table}` : '';
+      // Giving an object to a role the restoring user is not a member of: pg_restore's --no-owner case.
+      const foreignOwner =
+        ctx.mode !== 'backup' && /^must be (?:(?:a )?member of role|able to SET ROLE) /.test(raw);
       return make(
         'pg-permission',
         `permission denied${what}${doing}: ${raw}`,
         ctx.mode === 'backup'
           ? 'grant the backup user SELECT on it, or leave it out with --exclude-table'
-          : 'connect as the owner of the target database or a superuser',
+          : foreignOwner
+            ? 'pass --no-owner (the restoring user then owns the objects) or --map-role, or connect as a superuser'
+            : 'connect as the owner of the target database or a superuser',
       );
     }
   }

@@ -14,6 +14,7 @@ import { CopyInBatch, CopyInBatchError } from './copy-in-batch.js';
 import { dataOnlyLoadGroups, requireTables } from './data-only.js';
 import { foldColumnDefaults } from './fold-defaults.js';
 import { qualify } from './ident.js';
+import { withoutInitdbPublicComment } from './initdb-public-comment.js';
 import { loadLargeObjects } from './large-objects.js';
 import { copyInStatement, loadTableCopy } from './load-copy.js';
 import { loadTableInsert } from './load-insert.js';
@@ -517,7 +518,10 @@ function createPreData(
   });
   const done = applyObjects(main, creates, {
     batch,
-    statements: (o) => mapObjectRoles(o, ownership.mapRoles),
+    statements: (o) =>
+      o.id === 'schema:public'
+        ? withoutInitdbPublicComment(mapObjectRoles(o, ownership.mapRoles))
+        : mapObjectRoles(o, ownership.mapRoles),
     onApplied: (o) => {
       // A table counts for the defaults created with it too.
       for (let n = 1 + (folded.get(o.id) ?? 0); n > 0; n--) ledger.tick('pre-data');

@@ -1,9 +1,10 @@
 import { constants as fsConstants } from 'node:fs';
-import { type FileHandle, link, lstat, mkdir, open, rename, rm, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, link, lstat, open, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ByteSink } from '../../archive/byte-sink.js';
 import { StowageError } from '../../errors.js';
 import { judgeClaim, ownClaim } from '../claim.js';
+import { makeFolder } from './make-folder.js';
 
 /**
  * Bytes gathered before one write to the file. Compressed frames are small
@@ -67,7 +68,7 @@ export class LocalFileSink implements ByteSink {
     path: string,
     options: { overwrite?: boolean; exclusive?: boolean } = {},
   ): Promise<LocalFileSink> {
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    await makeFolder(dirname(path), 0o700);
     const lock = options.exclusive ? await claim(path) : undefined;
     try {
       return await LocalFileSink.open(path, options, lock);
@@ -415,6 +416,22 @@ export function fsError(err: unknown, path: string): Error {
       return new StowageError('not-found', `no such file or folder: ${path}`, 'check the path', {
         cause: err,
       });
+    case 'ENOTDIR':
+      return new StowageError(
+        'not-a-folder',
+        `not a folder: ${path} (part of the path is a file)`,
+        'check the path: a repository is a folder, an archive path ends in .stow',
+        { cause: err },
+      );
+    case 'EROFS':
+      return new StowageError(
+        'permission',
+        `read-only file system: ${path}`,
+        'choose a writable destination',
+        {
+          cause: err,
+        },
+      );
     case 'EDQUOT':
       return new StowageError(
         'disk-full',

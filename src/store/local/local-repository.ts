@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { ByteSink } from '../../archive/byte-sink.js';
 import type { ByteSource } from '../../archive/byte-source.js';
@@ -8,6 +8,7 @@ import { judgeClaim, parseClaim } from '../claim.js';
 import type { Leftover, LeftoverOptions, Repository, RepositoryFile } from '../repository.js';
 import { fsError, LocalFileSink } from './local-file-sink.js';
 import { LocalFileSource } from './local-file-source.js';
+import { makeFolder } from './make-folder.js';
 
 /** A repository in a local folder (created 0700 on first write). */
 export class LocalRepository implements Repository {
@@ -72,7 +73,7 @@ export class LocalRepository implements Repository {
     const path = join(this.path, name);
     const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      await makeFolder(dirname(path), 0o700);
       const handle = await open(temp, 'w', 0o600);
       try {
         await handle.writeFile(text);
@@ -90,7 +91,7 @@ export class LocalRepository implements Repository {
   async createText(name: string, text: string): Promise<boolean> {
     const path = join(this.path, name);
     try {
-      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      await makeFolder(dirname(path), 0o700);
       // 'wx' = O_CREAT | O_EXCL: atomic "create if absent", the basis of the repository lock.
       const handle = await open(path, 'wx', 0o600);
       try {
@@ -171,7 +172,7 @@ export class LocalRepository implements Repository {
   async checkWritable(): Promise<void> {
     const probe = `.stowage-probe-${randomBytes(4).toString('hex')}`;
     try {
-      await mkdir(this.path, { recursive: true, mode: 0o700 });
+      await makeFolder(this.path, 0o700);
     } catch (err) {
       throw fsError(err, this.url);
     }

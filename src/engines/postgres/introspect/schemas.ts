@@ -1,4 +1,5 @@
 import { quoteIdent } from '../ident.js';
+import { isInitdbPublicComment } from '../initdb-public-comment.js';
 import { type AclEntry, aclDiffStatements, aclStatements, commentStatement, ownerStatement } from './acl.js';
 import { type CatalogContext, type CatalogObject, catalogKey, rows } from './context.js';
 import { aclJson, commentOf } from './sql.js';
@@ -49,7 +50,10 @@ export async function readSchemas(ctx: CatalogContext): Promise<CatalogObject[]>
         `CREATE SCHEMA IF NOT EXISTS ${name}`,
         ...(remade && s.comment === null
           ? [`COMMENT ON SCHEMA ${name} IS NULL`]
-          : commentStatement(`SCHEMA ${name}`, s.comment)),
+          : commentStatement(
+              `SCHEMA ${name}`,
+              isInitdbPublicComment(s.nspname, s.comment) ? null : s.comment,
+            )),
       ],
       owner: keepOwner ? ownerStatement(`SCHEMA ${name}`, s.owner) : [],
       // An initdb-made schema (public) exists in every new database with its version's defaults: only changes travel.
