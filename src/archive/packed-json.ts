@@ -1,7 +1,5 @@
 import { JSON_TEXT, jsonPieceBytes } from './json-pieces.js';
-import { loadZstdBinding } from './zstd-binding.js';
-
-const { CCtx, CParameter, DCtx, compressBound } = loadZstdBinding();
+import { PackedPieces } from './packed-pieces.js';
 
 /**
  * Items from which {@link PackedJson.pack} packs a list: a shorter one stays as it is, without
@@ -13,12 +11,9 @@ export const PACK_FROM_ITEMS = 10_000;
 /** Raw bytes per packed piece: each is unpacked into a buffer of its own when written. */
 const PIECE_SIZE = 64 * 1024;
 
-/** Fast: a pack is made once and read once, by the footer writer, which compresses it again. */
-const PACK_LEVEL = 1;
-
 /**
  * A JSON value kept, until it is written, as its JSON text compressed in pieces
- * (zstd, each piece on its own): a tenth of the text's size, and outside V8's
+ * (packed-pieces.ts): a tenth of the text's size, and outside V8's
  * heap, where the same value as objects and strings is twice the text. A
  * backup's schema is only needed again when the footer is written, so it is
  * packed once the engine has built it and waits out the data phase packed
@@ -28,36 +23,22 @@ const PACK_LEVEL = 1;
  * `JSON.stringify` and {@link PackedJson.value} unpack it whole.
  */
 export class PackedJson {
-  private constructor(
-    /** Compressed pieces, each a zstd frame that records its own raw size. */
-    private readonly pieces: Buffer[],
-    private readonly rawSizes: number[],
-  ) {}
+  private constructor(private readonly pieces: PackedPieces) {}
 
   /** `value` packed, or `value` itself when it is a list of fewer than `fromItems` items. */
   static pack<T>(value: T, fromItems = PACK_FROM_ITEMS): T | PackedJson {
     if (Array.isArray(value) && value.length < fromItems) return value;
-    // The text's pieces and zstd's output are one buffer each, reused: a fresh 256 KiB buffer per
-    // piece was ~40 MiB of malloc'd garbage at 20,000 tables, which stayed in RSS once freed.
-    const cctx = new CCtx();
-    cctx.setParameter(CParameter.compressionLevel, PACK_LEVEL);
-    let room = Buffer.allocUnsafeSlow(compressBound(PIECE_SIZE));
-    const pieces: Buffer[] = [];
-    const rawSizes: number[] = [];
-    for (const piece of jsonPieceBytes(value, PIECE_SIZE, true)) {
-      const bound = compressBound(piece.length);
-      if (room.length < bound) room = Buffer.allocUnsafeSlow(bound);
-      const written = cctx.compress2(room, piece);
-      pieces.push(Buffer.from(room.subarray(0, written)));
-      rawSizes.push(piece.length);
-    }
+    // Read once, in order: one unpacked piece kept, its buffer filled again for the next.
+    const pieces = new PackedPieces(1);
+    // The text's pieces come in one buffer filled again for each (json-pieces.ts).
+    for (const piece of jsonPieceBytes(value, PIECE_SIZE, true)) pieces.add(piece);
     // A value whose text is empty (undefined) packs to nothing: it stays as it is too.
-    return pieces.length ? new PackedJson(pieces, rawSizes) : value;
+    return pieces.count ? new PackedJson(pieces) : value;
   }
 
-  /** Bytes held: the compressed pieces. */
+  /** Bytes held: the compressed pieces (and the one unpacked last). */
   get packedBytes(): number {
-    return this.pieces.reduce((n, p) => n + p.length, 0);
+    return this.pieces.bytes;
   }
 
   /**
@@ -65,21 +46,14 @@ export class PackedJson {
    * (see JSON_TEXT): a new one per piece left ~40 MiB of buffers to collect at 20,000 tables.
    */
   *[JSON_TEXT](): Generator<Buffer> {
-    const dctx = new DCtx();
-    let raw = Buffer.allocUnsafeSlow(PIECE_SIZE);
-    for (let i = 0; i < this.pieces.length; i++) {
-      const size = this.rawSizes[i] as number;
-      if (raw.length < size) raw = Buffer.allocUnsafeSlow(size);
-      const written = dctx.decompress(raw.subarray(0, size), this.pieces[i] as Buffer);
-      if (written !== size)
-        throw new Error(`packed JSON piece ${i} unpacked to ${written} bytes, not ${size}`);
-      yield raw.subarray(0, size);
-    }
+    for (let i = 0; i < this.pieces.count; i++) yield this.pieces.read(i);
   }
 
   /** The value, parsed again from the text (a new copy each call). */
   value(): unknown {
-    const text = Buffer.allocUnsafe(this.rawSizes.reduce((n, size) => n + size, 0));
+    let size = 0;
+    for (let i = 0; i < this.pieces.count; i++) size += this.pieces.rawSize(i);
+    const text = Buffer.allocUnsafe(size);
     let at = 0;
     for (const piece of this[JSON_TEXT]()) at += piece.copy(text, at);
     return JSON.parse(text.toString('utf8'));

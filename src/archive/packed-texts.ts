@@ -1,19 +1,14 @@
-import { loadZstdBinding } from './zstd-binding.js';
-
-const { CCtx, CParameter, DCtx, compressBound } = loadZstdBinding();
+import { PackedPieces } from './packed-pieces.js';
 
 /** Raw bytes per piece: every piece but the last holds exactly this many, so a position names its piece. */
 const PIECE_SIZE = 64 * 1024;
-
-/** Fast: the texts are packed once and read back once or twice, in about the order they were added. */
-const PACK_LEVEL = 1;
 
 /** Pieces kept unpacked for reading: a run of texts read in order revisits the few pieces it left. */
 const UNPACKED_KEPT = 4;
 
 /**
- * Many texts kept as UTF-8, one after another, compressed with zstd in pieces of 64 KiB
- * outside V8's heap, each read back by the position and length {@link PackedTexts.add}
+ * Many texts kept as UTF-8, one after another, compressed in pieces of 64 KiB outside V8's
+ * heap (packed-pieces.ts), each read back by the position and length {@link PackedTexts.add}
  * gave. A backup of thousands of tables keeps each schema object's statements so from
  * the moment its reader builds it to the footer (20,000 tables: ~40 MiB of JSON, ~18 MB
  * of it strings and 300,000 arrays on the heap, ~4 MiB packed), while ordering works on
@@ -22,30 +17,19 @@ const UNPACKED_KEPT = 4;
  * Reading is fastest in about the order of adding: the pieces read last are kept unpacked.
  */
 export class PackedTexts {
-  private readonly pieces: Buffer[] = [];
-  private readonly cctx = new CCtx();
-  /** The piece being filled: the texts' bytes from `pieces.length × PIECE_SIZE` on. */
-  private filling = Buffer.allocUnsafeSlow(PIECE_SIZE);
+  private readonly pieces = new PackedPieces(UNPACKED_KEPT);
+  /** The piece being filled: the texts' bytes from `pieces.count × PIECE_SIZE` on. */
+  private readonly filling = Buffer.allocUnsafeSlow(PIECE_SIZE);
   private filled = 0;
-  private readonly room = Buffer.allocUnsafeSlow(compressBound(PIECE_SIZE));
-  private dctx: InstanceType<typeof DCtx> | undefined;
-  /** Unpacked pieces by number, the one read last at the end. */
-  private readonly unpacked: { piece: number; bytes: Buffer }[] = [];
-
-  constructor() {
-    this.cctx.setParameter(CParameter.compressionLevel, PACK_LEVEL);
-  }
 
   /** Bytes added so far: where the next text starts. */
   get size(): number {
-    return this.pieces.length * PIECE_SIZE + this.filled;
+    return this.pieces.count * PIECE_SIZE + this.filled;
   }
 
-  /** Bytes held: the packed pieces and the one being filled. */
+  /** Bytes held: the packed pieces, the unpacked ones kept and the one being filled. */
   get packedBytes(): number {
-    let n = this.filling.length;
-    for (const piece of this.pieces) n += piece.length;
-    return n;
+    return this.pieces.bytes + this.filling.length;
   }
 
   /** Adds `text` as UTF-8 at {@link size}; returns its length in bytes. */
@@ -97,30 +81,11 @@ export class PackedTexts {
   }
 
   private seal(): void {
-    const written = this.cctx.compress2(this.room, this.filling);
-    this.pieces.push(Buffer.from(this.room.subarray(0, written)));
+    this.pieces.add(this.filling);
     this.filled = 0;
   }
 
   private piece(n: number): Buffer {
-    if (n === this.pieces.length) return this.filling.subarray(0, this.filled);
-    const kept = this.unpacked;
-    for (let i = kept.length - 1; i >= 0; i--) {
-      if (kept[i]!.piece !== n) continue;
-      const hit = kept[i]!;
-      if (i !== kept.length - 1) {
-        kept.splice(i, 1);
-        kept.push(hit);
-      }
-      return hit.bytes;
-    }
-    // The least recently read piece's buffer is filled again: no new buffer per piece read.
-    const bytes = kept.length < UNPACKED_KEPT ? Buffer.allocUnsafeSlow(PIECE_SIZE) : kept.shift()!.bytes;
-    this.dctx ??= new DCtx();
-    const written = this.dctx.decompress(bytes, this.pieces[n]!);
-    if (written !== PIECE_SIZE)
-      throw new Error(`packed text piece ${n} unpacked to ${written} bytes, not ${PIECE_SIZE}`);
-    kept.push({ piece: n, bytes });
-    return bytes;
+    return n === this.pieces.count ? this.filling.subarray(0, this.filled) : this.pieces.read(n);
   }
 }
