@@ -1,4 +1,5 @@
 import type { PgObject } from './model.js';
+import { withChanges } from './packed-object.js';
 
 /**
  * Column defaults written into their table's CREATE TABLE, as pg_dump writes
@@ -66,7 +67,7 @@ export function foldColumnDefaults(objects: readonly PgObject[]): {
     objects: objects.flatMap((o) => {
       if (foldedIds.has(o.id)) return [];
       const table = folded.has(o.id) ? tables.get(o.id) : undefined;
-      return table ? [{ ...o, sql: [withInserts(table), ...o.sql.slice(1)] }] : [o];
+      return table ? [withChanges(o, { sql: [withInserts(table), ...o.sql.slice(1)] })] : [o];
     }),
     folded,
   };

@@ -44,6 +44,7 @@ import {
 } from './target.js';
 import { abortReason, TargetCreation, withCreationNote } from './target-creation.js';
 import { fitToServer } from './target-version.js';
+import { withChanges } from './packed-object.js';
 
 /** Most post-data objects sent to the server in one query. */
 const BATCH_OBJECTS = 64;
@@ -963,7 +964,7 @@ function notValidForeignKey(o: PgObject): PgObject {
   const [add, ...rest] = o.sql;
   // Only `ALTER TABLE ONLY`: a partitioned table's foreign key cannot be NOT VALID.
   if (o.kind !== 'foreign-key' || !add?.startsWith('ALTER TABLE ONLY ')) return o;
-  return { ...o, sql: [terminated(add, ' NOT VALID'), ...rest] };
+  return withChanges(o, { sql: [terminated(add, ' NOT VALID'), ...rest] });
 }
 
 /**
