@@ -6,27 +6,26 @@ import { describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const repoRoot = join(import.meta.dirname, '../..');
 
+/** The two heap sizes, in bytes, that a child (a file in test/cli) prints when run in `mode`. */
+async function childHeapFigures(child: string, mode: string): Promise<[number, number]> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', `test/cli/${child}`, mode], {
+    cwd: repoRoot,
+    timeout: 60_000,
+  });
+  return stdout.trim().split(' ').map(Number).slice(0, 2) as [number, number];
+}
+
 /** The heap in use just before and just after a garbage point, in a child that filled its old space with garbage. */
 async function heapAroundPoint(
   mode: 'collect' | 'below' | 'none',
 ): Promise<{ before: number; after: number }> {
-  const { stdout } = await run(
-    process.execPath,
-    ['--import', 'tsx', 'test/cli/collect-at-garbage-points-child.ts', mode],
-    { cwd: repoRoot, timeout: 60_000 },
-  );
-  const [before, after] = stdout.trim().split(' ').map(Number) as [number, number];
+  const [before, after] = await childHeapFigures('collect-at-garbage-points-child.ts', mode);
   return { before, after };
 }
 
 /** The heap in use right after a garbage point and the most it reached while garbage went through the old space after it. */
 async function heapGrowthAfterPoint(mode: 'collect' | 'none'): Promise<{ afterPoint: number; most: number }> {
-  const { stdout } = await run(
-    process.execPath,
-    ['--import', 'tsx', 'test/cli/heap-growth-after-point-child.ts', mode],
-    { cwd: repoRoot, timeout: 60_000 },
-  );
-  const [afterPoint, most] = stdout.trim().split(' ').map(Number) as [number, number];
+  const [afterPoint, most] = await childHeapFigures('heap-growth-after-point-child.ts', mode);
   return { afterPoint, most };
 }
 
