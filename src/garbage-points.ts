@@ -3,6 +3,12 @@ import { channel } from 'node:diagnostics_channel';
 /** What a {@link garbagePoint} publishes: where the run is, for subscribers that log it. */
 export interface GarbagePointContext {
   what: string;
+  /**
+   * What is live now stays so to the end of the run, and nearly all the run
+   * allocates from here on is garbage (a restore's schema and plan once its
+   * statements run), so the heap need not grow far past what is live.
+   */
+  settled: boolean;
 }
 
 /**
@@ -23,8 +29,8 @@ export interface GarbagePointContext {
 export const garbagePoints = channel('stowage:garbage-point');
 
 /** Says a garbage point: subscribers hear of it synchronously, before the run goes on. */
-export function garbagePoint(what: string): void {
+export function garbagePoint(what: string, settled = false): void {
   if (!garbagePoints.hasSubscribers) return;
-  const context: GarbagePointContext = { what };
+  const context: GarbagePointContext = { what, settled };
   garbagePoints.publish(context);
 }

@@ -1,6 +1,6 @@
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { garbagePoints } from '../garbage-points.js';
+import { type GarbagePointContext, garbagePoints } from '../garbage-points.js';
 
 /**
  * Heap in use below which a garbage point collects nothing: a backup or
@@ -12,8 +12,8 @@ export const COLLECT_FROM_HEAP_BYTES = 96 * 1024 * 1024;
 
 /**
  * How far, in percent of what a full collection left live, V8 lets the old
- * space grow before its next full collection, once a garbage point has
- * collected. V8's own factor goes to 2× and more when it finds the heap cheap
+ * space grow before its next full collection, once a settled garbage point
+ * (GarbagePointContext.settled: a restore's) has collected. V8's own factor goes to 2× and more when it finds the heap cheap
  * to collect: after the last garbage point of a 20,000-table restore no full
  * collection came for ~33 s while the heap doubled with garbage, and such runs
  * peaked at 280–307 MiB of RSS where the others stay at ~225
@@ -30,11 +30,11 @@ type Collector = (options: { type: 'major'; execution: 'sync' }) => void;
  * old space then starts the next phase at what is live, not at that plus
  * the last phase's garbage (peak RSS of a 20,000-table backup and restore:
  * docs/BENCHMARKS.md). One collection costs about what V8's own next one
- * would (0.1–0.2 s of CPU with 100 MB live). From the first collection on,
- * V8's old space may grow by {@link GROWING_PERCENT_AFTER_COLLECTION} percent
- * of what is live before V8 collects it again, not by its own factor of 2 or
- * more: the phases after the last garbage point then stay at the height of the
- * earlier ones.
+ * would (0.1–0.2 s of CPU with 100 MB live). From the first settled point
+ * that collects on, V8's old space may grow by
+ * {@link GROWING_PERCENT_AFTER_COLLECTION} percent of what is live before V8
+ * collects it again, not by its own factor of 2 or more: the phases after the
+ * point then stay at the height of the earlier ones.
  *
  * Node gives no API to ask for a collection; `--expose-gc` would, but only
  * as a flag at start. It is set here for the moment a new context is made, which
@@ -47,12 +47,15 @@ type Collector = (options: { type: 'major'; execution: 'sync' }) => void;
 export function collectAtGarbagePoints(fromHeapBytes = COLLECT_FROM_HEAP_BYTES): () => void {
   // Made at the first point that collects: most runs never need it.
   let collect: Collector | null | undefined;
-  const onPoint = () => {
+  let growthSet = false;
+  const onPoint = (message: unknown) => {
     if (getHeapStatistics().used_heap_size < fromHeapBytes) return;
-    if (collect === undefined) {
-      collect = exposedCollector();
+    collect ??= exposedCollector();
+    if ((message as GarbagePointContext).settled && !growthSet) {
+      growthSet = true;
       // From here on the live set is big and long-lived and what the run allocates is mostly garbage:
-      // V8 reads the factor at each full collection, so it holds for the rest of the process.
+      // V8 reads the factor at each full collection, so it holds for the rest of the process. Only
+      // there: at a backup's points (not settled) it cost ~9 % of a 20,000-table backup's CPU.
       setFlagsFromString(`--heap-growing-percent=${GROWING_PERCENT_AFTER_COLLECTION}`);
     }
     collect?.({ type: 'major', execution: 'sync' });

@@ -216,7 +216,7 @@ export async function restorePostgres(
         : undefined;
 
     // Nothing to create (data only): the garbage point createPreData says after its folding is here.
-    if (!preData.length) garbagePoint('pre-data');
+    if (!preData.length) garbagePoint('pre-data', true);
     const creating = preData.length ? createPreData(run, preData, batch) : Promise.resolve();
 
     // Planned while the first pre-data batch runs (half a second of client CPU at 20,000 tables,
@@ -510,7 +510,7 @@ function createPreData(
   // Parsing the footer, checking the target and folding left their garbage; the schema and plan
   // are kept to the end. After the folding, not before: its garbage (~20 MB at 20,000 tables)
   // would otherwise sit under the schedule planned next, the restore's high-water mark.
-  garbagePoint('pre-data');
+  garbagePoint('pre-data', true);
   progress({
     type: 'phase',
     phase: 'pre-data',
