@@ -11,6 +11,14 @@ import { type GarbagePointContext, garbagePoints } from '../garbage-points.js';
 export const COLLECT_FROM_HEAP_BYTES = 96 * 1024 * 1024;
 
 /**
+ * The same for a settled point (GarbagePointContext.settled), lower: a
+ * 20,000-table restore whose schema is packed (engines/postgres/packed-object.ts)
+ * is at ~92 MB there, and the growth set at the collection holds for the rest
+ * of the run; a restore of 3,000 tables is at ~30 MB.
+ */
+export const SETTLED_COLLECT_FROM_HEAP_BYTES = 64 * 1024 * 1024;
+
+/**
  * How far, in percent of what a full collection left live, V8 lets the old
  * space grow before its next full collection, once a settled garbage point
  * (GarbagePointContext.settled: a restore's) has collected. V8's own factor goes to 2× and more when it finds the heap cheap
@@ -26,7 +34,7 @@ type Collector = (options: { type: 'major'; execution: 'sync' }) => void;
 
 /**
  * Runs a full garbage collection at each garbage point of the run
- * (garbage-points.ts) while the heap holds at least `fromHeapBytes`: the
+ * (garbage-points.ts) while the heap holds at least `fromHeapBytes` (`settledFromHeapBytes` at a settled point): the
  * old space then starts the next phase at what is live, not at that plus
  * the last phase's garbage (peak RSS of a 20,000-table backup and restore:
  * docs/BENCHMARKS.md). One collection costs about what V8's own next one
@@ -44,14 +52,18 @@ type Collector = (options: { type: 'major'; execution: 'sync' }) => void;
  *
  * @returns a function that stops collecting
  */
-export function collectAtGarbagePoints(fromHeapBytes = COLLECT_FROM_HEAP_BYTES): () => void {
+export function collectAtGarbagePoints(
+  fromHeapBytes = COLLECT_FROM_HEAP_BYTES,
+  settledFromHeapBytes = Math.min(fromHeapBytes, SETTLED_COLLECT_FROM_HEAP_BYTES),
+): () => void {
   // Made at the first point that collects: most runs never need it.
   let collect: Collector | null | undefined;
   let growthSet = false;
   const onPoint = (message: unknown) => {
-    if (getHeapStatistics().used_heap_size < fromHeapBytes) return;
+    const { settled } = message as GarbagePointContext;
+    if (getHeapStatistics().used_heap_size < (settled ? settledFromHeapBytes : fromHeapBytes)) return;
     collect ??= exposedCollector();
-    if ((message as GarbagePointContext).settled && !growthSet) {
+    if (settled && !growthSet) {
       growthSet = true;
       // From here on the live set is big and long-lived and what the run allocates is mostly garbage:
       // V8 reads the factor at each full collection, so it holds for the rest of the process. Only
