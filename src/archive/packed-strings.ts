@@ -151,7 +151,8 @@ export class PackedStrings {
     const size = this.rawSizes[piece] as number;
     // The oldest unpacked piece's buffer is filled again when it has room.
     const reused = cache.length >= this.cachedPieces ? cache.shift()!.raw : undefined;
-    const raw = reused && reused.length >= size ? reused : Buffer.allocUnsafeSlow(Math.max(size, this.pieceSize));
+    const raw =
+      reused && reused.length >= size ? reused : Buffer.allocUnsafeSlow(Math.max(size, this.pieceSize));
     this.dctx ??= new DCtx();
     const written = this.dctx.decompress(raw.subarray(0, size), this.pieces[piece] as Buffer);
     if (written !== size) throw new Error(`packed piece ${piece} unpacked to ${written} bytes, not ${size}`);

@@ -24,7 +24,9 @@ async function heapAroundPoint(
 }
 
 /** The heap in use right after a garbage point and the most it reached while garbage went through the old space after it. */
-async function heapGrowthAfterPoint(mode: 'collect' | 'unsettled' | 'none'): Promise<{ afterPoint: number; most: number }> {
+async function heapGrowthAfterPoint(
+  mode: 'collect' | 'unsettled' | 'none',
+): Promise<{ afterPoint: number; most: number }> {
   const [afterPoint, most] = await childHeapFigures('heap-growth-after-point-child.ts', mode);
   return { afterPoint, most };
 }

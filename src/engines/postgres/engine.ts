@@ -1,8 +1,8 @@
 import type { Engine } from '../engine.js';
 import { backupPostgres } from './backup.js';
 import { describePostgresContents, postgresSchemaSql } from './contents.js';
-import { packFooterObjects } from './footer-objects.js';
 import { postgresFollow } from './follow/index.js';
+import { packFooterObjects } from './footer-objects.js';
 import type { PostgresBackupOptions, PostgresRestoreOptions } from './options.js';
 import { printableSchema } from './printable-schema.js';
 import { restorePostgres, startRestorePostgres } from './restore.js';

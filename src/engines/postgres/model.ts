@@ -344,7 +344,11 @@ export async function parsePostgresSchema(value: unknown): Promise<PostgresSchem
       : {
           ...(value as object),
           objects: (archived as unknown[]).flatMap((o) =>
-            o instanceof PackedPgObject ? (packed === (archived as unknown[]).length ? [] : [o.toJSON()]) : [o],
+            o instanceof PackedPgObject
+              ? packed === (archived as unknown[]).length
+                ? []
+                : [o.toJSON()]
+              : [o],
           ),
         };
   if (postgresSchemas.conforms('PostgresSchemaSchema')(checked)) {

@@ -73,8 +73,7 @@ export class PackedPgObject implements PgObject {
 
   /** This object with `changes`, packed in the same store (statements changed are added to it). */
   with(changes: Partial<PgObject>): PackedPgObject {
-    const statementsChange =
-      'sql' in changes || 'owner' in changes || 'acl' in changes || 'drop' in changes;
+    const statementsChange = 'sql' in changes || 'owner' in changes || 'acl' in changes || 'drop' in changes;
     const entry = statementsChange
       ? packStatements(this.texts, { ...plainStatements(this), ...pickStatements(changes) })
       : this.entry;

@@ -20,6 +20,7 @@ import { loadTableInsert } from './load-insert.js';
 import { type PgObject, type PgTableData, parsePostgresSchema } from './model.js';
 import { isNoOpOwnerChange } from './no-op-owner.js';
 import type { PostgresRestoreOptions } from './options.js';
+import { withChanges } from './packed-object.js';
 import { findPreinstalledTypes } from './preinstalled.js';
 import { prerequisitesOf, requirePrerequisites } from './prerequisites.js';
 import { databasePropertyStatements } from './restore-database-properties.js';
@@ -44,7 +45,6 @@ import {
 } from './target.js';
 import { abortReason, TargetCreation, withCreationNote } from './target-creation.js';
 import { fitToServer } from './target-version.js';
-import { withChanges } from './packed-object.js';
 
 /** Most post-data objects sent to the server in one query. */
 const BATCH_OBJECTS = 64;

@@ -1,8 +1,8 @@
 import { StowageError } from '../../errors.js';
 import type { PgObject } from './model.js';
 import { idLabel, objectLabel } from './object-label.js';
-import type { Selection } from './selection.js';
 import { withChanges } from './packed-object.js';
+import type { Selection } from './selection.js';
 
 /** A server feature an archived object may need, and the release that brought it. */
 interface Feature {
