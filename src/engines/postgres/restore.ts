@@ -983,6 +983,10 @@ async function planTarget(
   // Its check of every object runs before parsePostgresSchema's first await: within the step.
   const schema = await longStep('checking the schema', () => parsePostgresSchema(request.schema));
   checked(schema);
+  // The footer's parse leaves its garbage here (its runs of text and parsed objects, packed as they
+  // came); the packed schema is kept to the end. At 20,000 tables ~67 MB of heap, ~51 MB live: the
+  // planning before the pre-data point then starts from what is live (docs/BENCHMARKS.md, session 16).
+  garbagePoint('schema read', true);
   const warnings: string[] = [];
   if (schema.contents === 'globals') return { schema, warnings, plan: undefined, needs: undefined };
   await nextTurn();
