@@ -38,10 +38,13 @@ export function foldColumnDefaults(objects: readonly PgObject[]): {
   const foldedIds = new Set<string>();
   const folded = new Map<string, number>();
   for (const o of objects) {
-    if (o.kind !== 'default' || o.deps.length !== 1 || o.sql.length !== 1) continue;
+    if (o.kind !== 'default' || o.deps.length !== 1) continue;
     const table = tables.get(o.deps[0] as string);
     if (!table) continue;
-    const parsed = parseSetDefault(o.sql[0] as string, table.name);
+    // Read once: a packed object's statements are unpacked each time they are read (packed-object.ts).
+    const sql = o.sql;
+    if (sql.length !== 1) continue;
+    const parsed = parseSetDefault(sql[0] as string, table.name);
     if (!parsed) continue;
     // The lines between the first and the last are the definitions; a column's starts with it,
     // after four blanks, and must be found exactly once.

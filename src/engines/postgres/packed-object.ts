@@ -166,9 +166,8 @@ export class ObjectPacker {
   private readonly text = stringPool();
   private readonly ids = stringPool();
   private readonly relation = pairPool<RelationRef>(this.text, 'schema', 'name');
-  /** Lists of one id by that id, longer ones by their JSON (unambiguous whatever the ids hold). */
-  private readonly singleDeps = new Map<string, string[]>();
-  private readonly longerDeps = new Map<string, string[]>();
+  /** By their ids joined with NUL, which no PostgreSQL name holds: one key per list. */
+  private readonly depLists = new Map<string, string[]>();
 
   pack(o: PgObject): PackedPgObject {
     const deps = o.deps;
@@ -196,11 +195,10 @@ export class ObjectPacker {
 
   private sharedDeps(deps: string[]): string[] {
     if (deps.length === 0) return EMPTY_DEPS;
-    const lists = deps.length === 1 ? this.singleDeps : this.longerDeps;
-    const key = deps.length === 1 ? deps[0]! : JSON.stringify(deps);
-    const known = lists.get(key);
+    const key = deps.length === 1 ? deps[0]! : deps.join('\0');
+    const known = this.depLists.get(key);
     if (known) return known;
-    lists.set(key, deps);
+    this.depLists.set(key, deps);
     return deps;
   }
 }
