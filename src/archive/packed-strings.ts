@@ -5,8 +5,11 @@ const { CCtx, CParameter, DCtx, compressBound } = loadZstdBinding();
 /** Raw bytes per piece: small enough that a piece unpacked for one entry costs microseconds. */
 const PIECE_SIZE = 32 * 1024;
 
-/** Unpacked pieces kept: readers go through the entries nearly in order, several at a time. */
-const CACHED_PIECES = 8;
+/**
+ * Unpacked pieces kept (1 MiB): readers go through the entries nearly in order, but several
+ * passes at once (a restore's parallel post-data batches, its ownership step).
+ */
+const CACHED_PIECES = 32;
 
 /** Fast: pieces are packed once, as the schema is read, and the text is a tenth of its size at level 1 too. */
 const PACK_LEVEL = 1;
