@@ -5,6 +5,12 @@ export interface GarbagePointContext {
   what: string;
   /** Heap in use from which a collection here pays, when the point knows better than the collector's default. */
   fromHeapBytes?: number;
+  /**
+   * What is live now stays so to the end of the run, and nearly all the run
+   * allocates from here on is garbage (a restore's schema and plan once its
+   * statements run), so the heap need not grow far past what is live.
+   */
+  settled?: boolean;
 }
 
 /**
@@ -25,8 +31,8 @@ export interface GarbagePointContext {
 export const garbagePoints = channel('stowage:garbage-point');
 
 /** Says a garbage point: subscribers hear of it synchronously, before the run goes on. */
-export function garbagePoint(what: string, fromHeapBytes?: number): void {
+export function garbagePoint(what: string, point: Omit<GarbagePointContext, 'what'> = {}): void {
   if (!garbagePoints.hasSubscribers) return;
-  const context: GarbagePointContext = fromHeapBytes === undefined ? { what } : { what, fromHeapBytes };
+  const context: GarbagePointContext = { what, ...point };
   garbagePoints.publish(context);
 }

@@ -52,7 +52,22 @@ interface Open {
   value: Record<string, unknown> | unknown[];
   /** The key this container goes under in its parent object. */
   key: string | undefined;
+  /** An array's: what each element becomes (see {@link ArrayItems}). */
+  items?: ((item: unknown) => unknown) | undefined;
 }
+
+/**
+ * Asked as an array member of an object opens, with the keys from the top down
+ * to it and the object that holds it (its members before the array already
+ * placed): a function that turns each element, as it is parsed, into what the
+ * array keeps, or undefined to keep the elements as parsed. So a long list can
+ * be kept in a smaller form without ever existing whole as parsed (a restore's
+ * schema objects, engines/postgres/packed-object.ts).
+ */
+export type ArrayItems = (
+  path: readonly string[],
+  holder: Record<string, unknown>,
+) => ((item: unknown) => unknown) | undefined;
 
 /** A value being cut out of the bytes, possibly over several chunks. */
 interface Cut {
@@ -78,6 +93,8 @@ export class JsonAssembler {
   private key: string | undefined;
   private cut: Cut | undefined;
   private root: unknown;
+
+  constructor(private readonly arrayItems?: ArrayItems) {}
 
   /** Takes the next bytes of the text. `chunk` is not kept: the caller may reuse it once this returns. */
   write(chunk: Buffer): void {
@@ -148,7 +165,14 @@ export class JsonAssembler {
     const top = this.open.at(-1);
     if ((c === OPEN_BRACE || c === OPEN_BRACKET) && (top === undefined || !Array.isArray(top.value))) {
       const isArray = c === OPEN_BRACKET;
-      this.open.push({ value: isArray ? [] : {}, key: this.key });
+      const items =
+        isArray && top && this.arrayItems
+          ? this.arrayItems(
+              [...this.open.slice(1).map((o) => o.key as string), this.key as string],
+              top.value as Record<string, unknown>,
+            )
+          : undefined;
+      this.open.push({ value: isArray ? [] : {}, key: this.key, items });
       this.key = undefined;
       this.expect = isArray ? Expect.ValueOrEnd : Expect.KeyOrEnd;
       return;
@@ -240,8 +264,11 @@ export class JsonAssembler {
   private finish(cut: Cut, text: string): void {
     if (cut.kind === 'run') {
       const values = JSON.parse(`[${text}]`) as unknown[];
-      const array = this.open.at(-1)?.value as unknown[];
-      for (let i = 0; i < values.length; i++) array.push(values[i]);
+      const open = this.open.at(-1) as Open;
+      const array = open.value as unknown[];
+      const items = open.items;
+      if (items) for (let i = 0; i < values.length; i++) array.push(items(values[i]));
+      else for (let i = 0; i < values.length; i++) array.push(values[i]);
       this.expect = Expect.CommaOrEnd;
       return;
     }

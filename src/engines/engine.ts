@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import type { ArrayItems } from '../archive/json-assembler.js';
 import type { ProgressListener } from '../progress.js';
 import type { SourceConnecting } from './plugin.js';
 import type { EngineName } from './registry.js';
@@ -198,6 +199,12 @@ export interface Engine<BackupOptions = Record<string, unknown>, RestoreOptions 
   schemaSql?(schema: unknown, selection: RestoreOptions): Promise<string[]>;
   backup(request: EngineBackupRequest<BackupOptions>): Promise<EngineBackupResult>;
   restore(request: EngineRestoreRequest<RestoreOptions>): Promise<EngineRestoreResult>;
+  /**
+   * What a restore keeps the archive's long schema lists as, as the footer is
+   * parsed (see {@link ArrayItems}): its restore() takes the schema so read.
+   * Absent: as parsed.
+   */
+  readonly restoreFooterItems?: ArrayItems;
   /**
    * Begins what a restore into `url` can do before the archive is read (connecting: round trips
    * and an authentication that the archive's opening and reading fill); handed to restore() as

@@ -1,5 +1,6 @@
 import { type ArchiveKeys, archiveKeys, type Encryption } from '../archive/archive-keys.js';
 import type { ByteSource } from '../archive/byte-source.js';
+import type { ArrayItems } from '../archive/json-assembler.js';
 import type { Manifest } from '../archive/manifest.js';
 import { ArchiveReader } from '../archive/reader.js';
 import { openArchiveSource } from '../store/destination.js';
@@ -24,6 +25,8 @@ export interface OpenArchiveOptions {
   signal?: AbortSignal;
   /** Wraps the opened source (the stall watchdog counts its reads). */
   watch?: (source: ByteSource) => ByteSource;
+  /** What the footer's long lists are kept as (ArchiveReaderOptions.footerItems). */
+  footerItems?: ArrayItems;
 }
 
 /**
@@ -60,7 +63,7 @@ export class ArchiveHandle {
   static async fromSource(
     path: string,
     source: ByteSource,
-    options: Pick<OpenArchiveOptions, 'encryption' | 'threads' | 'prefetch' | 'watch'> = {},
+    options: Pick<OpenArchiveOptions, 'encryption' | 'threads' | 'prefetch' | 'watch' | 'footerItems'> = {},
   ): Promise<ArchiveHandle> {
     const keys = archiveKeys(options.encryption);
     const routed = new RoutedSource(source);
@@ -69,6 +72,7 @@ export class ArchiveHandle {
       encryption: keys,
       threads: options.threads,
       ...(options.prefetch ? { prefetch: options.prefetch } : {}),
+      footerItems: options.footerItems,
     });
     return new ArchiveHandle(path, reader, keys, routed);
   }

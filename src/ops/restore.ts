@@ -127,6 +127,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
           stdin: options.stdin,
           signal: options.signal,
           watch: (source) => watchdog.watchSource(source),
+          footerItems: engine.restoreFooterItems,
         }),
       );
     } catch (err) {

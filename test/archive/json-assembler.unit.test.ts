@@ -121,4 +121,23 @@ describe('JsonAssembler', () => {
       for (const size of SIZES) expect(() => assemble(text, size), `${text} in ${size}`).toThrow(SyntaxError);
     }
   });
+
+  it('hands each element of an array member to what the caller makes of it, with the path and the holder so far', () => {
+    const seen: [string[], unknown][] = [];
+    const json = new JsonAssembler((path, holder) => {
+      seen.push([[...path], { ...holder }]);
+      return path.join('.') === 'a.list' ? (item) => ({ wrapped: item }) : undefined;
+    });
+    const text = '{"a":{"kind":"k","list":[1,{"x":[2]},[3]],"other":[4]},"top":[5]}';
+    for (let at = 0; at < text.length; at += 5) json.write(Buffer.from(text.slice(at, at + 5)));
+    expect(json.end()).toEqual({
+      a: { kind: 'k', list: [{ wrapped: 1 }, { wrapped: { x: [2] } }, { wrapped: [3] }], other: [4] },
+      top: [5],
+    });
+    expect(seen).toEqual([
+      [['a', 'list'], { kind: 'k' }],
+      [['a', 'other'], { kind: 'k', list: [{ wrapped: 1 }, { wrapped: { x: [2] } }, { wrapped: [3] }] }],
+      [['top'], { a: expect.anything() }],
+    ]);
+  });
 });

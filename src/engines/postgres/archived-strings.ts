@@ -58,7 +58,7 @@ export function shareArchivedStrings(
  * records are interchangeable, so later ones give way to the first. A record
  * with any other key than those two is kept as it is.
  */
-function pairPool<T extends object>(
+export function pairPool<T extends object>(
   text: (s: string) => string,
   a: keyof T & string,
   b: keyof T & string,

@@ -292,7 +292,7 @@ export async function backupPostgres(
             ]
           : [];
       // Ordering the catalog's objects left its garbage; the schema is kept to the end.
-      garbagePoint('data', catalog.packed ? PACKED_CATALOG_COLLECT_FROM : undefined);
+      garbagePoint('data', catalog.packed ? { fromHeapBytes: PACKED_CATALOG_COLLECT_FROM } : {});
       // Biggest first: the longest COPY starts at once and the small ones fill in around it.
       await runSchedule(
         [
@@ -336,7 +336,7 @@ export async function backupPostgres(
     closing = closeAll('finish');
     // The data phase's garbage ends here; the schema is kept for the footer, written next.
     if (tables.length || takeLargeObjects)
-      garbagePoint('footer', catalog.packed ? PACKED_CATALOG_COLLECT_FROM : undefined);
+      garbagePoint('footer', catalog.packed ? { fromHeapBytes: PACKED_CATALOG_COLLECT_FROM } : {});
     progress({ type: 'phase', phase: 'done' });
     return {
       serverVersion: server.version,

@@ -2,6 +2,7 @@ import type { Engine } from '../engine.js';
 import { backupPostgres } from './backup.js';
 import { describePostgresContents, postgresSchemaSql } from './contents.js';
 import { postgresFollow } from './follow/index.js';
+import { packFooterObjects } from './footer-objects.js';
 import type { PostgresBackupOptions, PostgresRestoreOptions } from './options.js';
 import { printableSchema } from './printable-schema.js';
 import { restorePostgres, startRestorePostgres } from './restore.js';
@@ -23,6 +24,7 @@ export const postgresEngine: Engine<PostgresBackupOptions, PostgresRestoreOption
   schemaSql: postgresSchemaSql,
   backup: backupPostgres,
   restore: restorePostgres,
+  restoreFooterItems: packFooterObjects,
   startRestore: startRestorePostgres,
   follow: postgresFollow,
   templateCache: postgresTemplateCache,

@@ -1,4 +1,5 @@
 import type { PgObject } from './model.js';
+import { withChanges } from './packed-object.js';
 
 /**
  * Column defaults written into their table's CREATE TABLE, as pg_dump writes
@@ -37,10 +38,13 @@ export function foldColumnDefaults(objects: readonly PgObject[]): {
   const foldedIds = new Set<string>();
   const folded = new Map<string, number>();
   for (const o of objects) {
-    if (o.kind !== 'default' || o.deps.length !== 1 || o.sql.length !== 1) continue;
+    if (o.kind !== 'default' || o.deps.length !== 1) continue;
     const table = tables.get(o.deps[0] as string);
     if (!table) continue;
-    const parsed = parseSetDefault(o.sql[0] as string, table.name);
+    // Read once: a packed object's statements are unpacked each time they are read (packed-object.ts).
+    const sql = o.sql;
+    if (sql.length !== 1) continue;
+    const parsed = parseSetDefault(sql[0] as string, table.name);
     if (!parsed) continue;
     // The lines between the first and the last are the definitions; a column's starts with it,
     // after four blanks, and must be found exactly once.
@@ -66,7 +70,7 @@ export function foldColumnDefaults(objects: readonly PgObject[]): {
     objects: objects.flatMap((o) => {
       if (foldedIds.has(o.id)) return [];
       const table = folded.has(o.id) ? tables.get(o.id) : undefined;
-      return table ? [{ ...o, sql: [withInserts(table), ...o.sql.slice(1)] }] : [o];
+      return table ? [withChanges(o, { sql: [withInserts(table), ...o.sql.slice(1)] })] : [o];
     }),
     folded,
   };

@@ -4,6 +4,7 @@ import { LOCK_MODES } from '../../scheduler/scheduler.js';
 import { type Built, LazySchemas } from '../../schema-check/lazy-schemas.js';
 import { shareArchivedStrings } from './archived-strings.js';
 import { largeObjectsSchema } from './large-objects.js';
+import { PackedPgObject, packObjects } from './packed-object.js';
 
 /**
  * The schema description the PostgreSQL engine stores in the manifest and gets
@@ -333,11 +334,30 @@ export async function parsePostgresSchema(value: unknown): Promise<PostgresSchem
       'upgrade stowage',
     );
   }
-  if (postgresSchemas.conforms('PostgresSchemaSchema')(value)) {
+  // Objects the footer's reader packed were checked one by one as they were parsed (footer-objects.ts):
+  // the rest of the schema is checked here. One not packed there is checked here, as a plain object.
+  const archived = (value as { objects?: unknown }).objects;
+  const packed = Array.isArray(archived) ? archived.filter((o) => o instanceof PackedPgObject).length : 0;
+  const checked =
+    packed === 0
+      ? value
+      : {
+          ...(value as object),
+          objects: (archived as unknown[]).flatMap((o) =>
+            o instanceof PackedPgObject
+              ? packed === (archived as unknown[]).length
+                ? []
+                : [o.toJSON()]
+              : [o],
+          ),
+        };
+  if (postgresSchemas.conforms('PostgresSchemaSchema')(checked)) {
     // Valid as it stands (nearly always): its objects are used as they are, not copied one by one
-    // by zod (seconds at 20,000 tables). The lists are copied: a restore trims them in place.
+    // by zod (seconds at 20,000 tables), packed in their list where the reader did not pack them (the
+    // caller's manifest then holds no unpacked copy). The lists are copied: a restore trims them in place.
     const schema = value as PostgresSchema;
-    shareArchivedStrings(schema.objects, schema.tables);
+    if (packed < schema.objects.length) packObjects(schema.objects);
+    shareArchivedStrings([], schema.tables);
     return {
       ...schema,
       objects: [...schema.objects],
@@ -347,7 +367,7 @@ export async function parsePostgresSchema(value: unknown): Promise<PostgresSchem
     };
   }
   // Not as it stands: zod (loaded now) parses it, or says what is wrong.
-  const parsed = (await postgresSchemas.load()).PostgresSchemaSchema.safeParse(value);
+  const parsed = (await postgresSchemas.load()).PostgresSchemaSchema.safeParse(checked);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new StowageError(
@@ -356,6 +376,7 @@ export async function parsePostgresSchema(value: unknown): Promise<PostgresSchem
       'restore from another backup',
     );
   }
-  shareArchivedStrings(parsed.data.objects, parsed.data.tables);
+  packObjects(parsed.data.objects);
+  shareArchivedStrings([], parsed.data.tables);
   return parsed.data;
 }

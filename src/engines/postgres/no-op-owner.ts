@@ -18,7 +18,8 @@ const CREATES_NEW_RELATION = /^CREATE (?:UNLOGGED |FOREIGN )?(?:TABLE|SEQUENCE) 
  */
 export function isNoOpOwnerChange(o: PgObject, statement: string, role: string): boolean {
   if (o.kind !== 'table' && o.kind !== 'sequence') return false;
-  if (!CREATES_NEW_RELATION.test(o.sql[0] ?? '')) return false;
   if (!/^ALTER (?:FOREIGN )?(?:TABLE|SEQUENCE) /.test(statement)) return false;
-  return statementRole(statement) === role;
+  if (statementRole(statement) !== role) return false;
+  // Last: a packed object's statements are unpacked to be read (packed-object.ts).
+  return CREATES_NEW_RELATION.test(o.sql[0] ?? '');
 }

@@ -1,3 +1,6 @@
+import type { PgObject } from './model.js';
+import { withChanges } from './packed-object.js';
+
 /**
  * The PostgreSQL schema description as it may be shown: the statements of
  * objects marked `secret` (user mappings with options, subscriptions) hold
@@ -24,7 +27,7 @@ export function printableSchema(schema: unknown): unknown {
     ...(schema as object),
     ...roles,
     objects: objects.map((o: { secret?: boolean; sql?: unknown }) =>
-      o?.secret ? { ...o, sql: ['-- not shown: holds credentials'] } : o,
+      o?.secret ? withChanges(o as PgObject, { sql: ['-- not shown: holds credentials'] }) : o,
     ),
   };
 }

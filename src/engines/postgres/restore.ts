@@ -21,6 +21,7 @@ import { loadTableInsert } from './load-insert.js';
 import { type PgObject, type PgTableData, parsePostgresSchema } from './model.js';
 import { isNoOpOwnerChange } from './no-op-owner.js';
 import type { PostgresRestoreOptions } from './options.js';
+import { withChanges } from './packed-object.js';
 import { findPreinstalledTypes } from './preinstalled.js';
 import { prerequisitesOf, requirePrerequisites } from './prerequisites.js';
 import { databasePropertyStatements } from './restore-database-properties.js';
@@ -216,7 +217,7 @@ export async function restorePostgres(
         : undefined;
 
     // Nothing to create (data only): the garbage point createPreData says after its folding is here.
-    if (!preData.length) garbagePoint('pre-data');
+    if (!preData.length) garbagePoint('pre-data', { settled: true });
     const creating = preData.length ? createPreData(run, preData, batch) : Promise.resolve();
 
     // Planned while the first pre-data batch runs (half a second of client CPU at 20,000 tables,
@@ -510,7 +511,7 @@ function createPreData(
   // Parsing the footer, checking the target and folding left their garbage; the schema and plan
   // are kept to the end. After the folding, not before: its garbage (~20 MB at 20,000 tables)
   // would otherwise sit under the schedule planned next, the restore's high-water mark.
-  garbagePoint('pre-data');
+  garbagePoint('pre-data', { settled: true });
   progress({
     type: 'phase',
     phase: 'pre-data',
@@ -967,7 +968,7 @@ function notValidForeignKey(o: PgObject): PgObject {
   const [add, ...rest] = o.sql;
   // Only `ALTER TABLE ONLY`: a partitioned table's foreign key cannot be NOT VALID.
   if (o.kind !== 'foreign-key' || !add?.startsWith('ALTER TABLE ONLY ')) return o;
-  return { ...o, sql: [terminated(add, ' NOT VALID'), ...rest] };
+  return withChanges(o, { sql: [terminated(add, ' NOT VALID'), ...rest] });
 }
 
 /**
@@ -986,6 +987,10 @@ async function planTarget(
   // Its check of every object runs before parsePostgresSchema's first await: within the step.
   const schema = await longStep('checking the schema', () => parsePostgresSchema(request.schema));
   checked(schema);
+  // The footer's parse leaves its garbage here (its runs of text and parsed objects, packed as they
+  // came); the packed schema is kept to the end. At 20,000 tables ~67 MB of heap, ~51 MB live: the
+  // planning before the pre-data point then starts from what is live (docs/BENCHMARKS.md, session 16).
+  garbagePoint('schema read', { settled: true });
   const warnings: string[] = [];
   if (schema.contents === 'globals') return { schema, warnings, plan: undefined, needs: undefined };
   await nextTurn();

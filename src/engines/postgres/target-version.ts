@@ -1,6 +1,7 @@
 import { StowageError } from '../../errors.js';
 import type { PgObject } from './model.js';
 import { idLabel, objectLabel } from './object-label.js';
+import { withChanges } from './packed-object.js';
 import type { Selection } from './selection.js';
 
 /** A server feature an archived object may need, and the release that brought it. */
@@ -97,13 +98,13 @@ const SPELLED_AS_ARCHIVED = 110000;
 function spelledFor(o: PgObject, target: number): PgObject {
   if (target >= SPELLED_AS_ARCHIVED) return o;
   const spell = (s: string) => adaptStatement(s, target);
-  return {
-    ...o,
+  const { owner, acl, drop } = o;
+  return withChanges(o, {
     sql: o.sql.map(spell),
-    ...(o.owner ? { owner: o.owner.map(spell) } : {}),
-    ...(o.acl ? { acl: o.acl.map(spell) } : {}),
-    ...(o.drop ? { drop: spell(o.drop) } : {}),
-  };
+    ...(owner ? { owner: owner.map(spell) } : {}),
+    ...(acl ? { acl: acl.map(spell) } : {}),
+    ...(drop ? { drop: spell(drop) } : {}),
+  });
 }
 
 /**
@@ -208,7 +209,8 @@ export function fitToServer(
   }
   const adapt = (o: PgObject): PgObject => {
     const dropped = droppedGrants.get(o.id);
-    const kept = dropped && o.acl ? { ...o, acl: o.acl.filter((g) => !dropped.has(g)) } : o;
+    const acl = dropped && o.acl;
+    const kept = dropped && acl ? withChanges(o, { acl: acl.filter((g) => !dropped.has(g)) }) : o;
     return spelledFor(kept, targetVersion);
   };
   for (const list of [lists.selection.objects, ...lists.objectLists]) {

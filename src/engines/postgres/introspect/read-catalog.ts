@@ -163,7 +163,7 @@ export async function readCatalog(
   // while the objects are ordered (the links alone are some 4 MiB with 20,000 tables).
   answers.length = 0;
   // The catalog's rows are garbage now, and the objects made from them are kept to the end.
-  garbagePoint('catalog read', texts ? PACKED_CATALOG_COLLECT_FROM : undefined);
+  garbagePoint('catalog read', texts ? { fromHeapBytes: PACKED_CATALOG_COLLECT_FROM } : {});
   const kept = resolveDependencies(ctx, all, depend);
   const { ordered, cycles } = orderObjects(kept);
   // A cycle no split breaks leaves objects in an order restore may not be able to apply.

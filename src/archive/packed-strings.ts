@@ -1,0 +1,208 @@
+import { loadZstdBinding } from './zstd-binding.js';
+
+const { CCtx, CParameter, DCtx, compressBound } = loadZstdBinding();
+
+/** Raw bytes per piece: small enough that a piece unpacked for one entry costs microseconds. */
+const PIECE_SIZE = 32 * 1024;
+
+/**
+ * Unpacked pieces kept (1 MiB): readers go through the entries nearly in order, but several
+ * passes at once (a restore's parallel post-data batches, its ownership step).
+ */
+const CACHED_PIECES = 32;
+
+/** Fast: pieces are packed once, as the schema is read, and the text is a tenth of its size at level 1 too. */
+const PACK_LEVEL = 1;
+
+/**
+ * Groups of string lists kept outside V8's heap, each group behind an entry
+ * number (a list of a group may be absent, which reads back as `undefined`):
+ * their UTF-8 text, in pieces compressed on their own (zstd) once full, and read back
+ * through a few unpacked pieces. A restore keeps its schema's statements this
+ * way (engines/postgres/packed-object.ts): at 20,000 tables they were ~20 MB of
+ * strings and ~300,000 arrays in the heap, whose size V8 then nearly doubles
+ * as room to grow (docs/BENCHMARKS.md, sessions 14–16); packed they are ~2 MB
+ * of buffers.
+ *
+ * An entry lies whole in one piece (one longer than a piece gets a piece of its
+ * own), so reading it unpacks one piece at most. Entries are only added, never
+ * changed: a changed list is a new entry.
+ */
+export class PackedStrings {
+  /** Packed pieces, each a zstd frame; the piece being filled is {@link open}. */
+  private readonly pieces: Buffer[] = [];
+  private readonly rawSizes: number[] = [];
+  private open: Buffer;
+  private openAt = 0;
+  /** Per entry: its piece and its offset there. */
+  private pieceOf = new Uint32Array(1024);
+  private offsetOf = new Uint32Array(1024);
+  private count = 0;
+  private cctx: InstanceType<typeof CCtx> | undefined;
+  private dctx: InstanceType<typeof DCtx> | undefined;
+  /** Unpacked pieces, most recent last. */
+  private readonly cache: { piece: number; raw: Buffer }[] = [];
+  /** Pieces unpacked so far (a reader out of order shows here). */
+  unpacked = 0;
+
+  constructor(
+    private readonly pieceSize = PIECE_SIZE,
+    private readonly cachedPieces = CACHED_PIECES,
+  ) {
+    this.open = Buffer.allocUnsafeSlow(pieceSize);
+  }
+
+  /** Entries added. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Bytes held outside the heap: packed pieces, the piece being filled, the unpacked ones kept. */
+  get bytes(): number {
+    let n = this.open.length + this.pieceOf.byteLength + this.offsetOf.byteLength;
+    for (const p of this.pieces) n += p.length;
+    for (const c of this.cache) n += c.raw.length;
+    return n;
+  }
+
+  /** Adds the group `lists` and gives its entry number. */
+  add(lists: readonly (readonly string[] | undefined)[]): number {
+    let size = varintSize(lists.length);
+    for (const list of lists) {
+      size += varintSize(list ? list.length + 1 : 0);
+      for (let i = 0; list && i < list.length; i++) {
+        const length = Buffer.byteLength(list[i] as string, 'utf8');
+        size += varintSize(length) + length;
+      }
+    }
+    if (this.openAt + size > this.open.length) {
+      this.close();
+      // One larger than a piece is a piece of its own.
+      if (size > this.pieceSize) this.open = Buffer.allocUnsafeSlow(size);
+    }
+    const entry = this.count++;
+    if (entry === this.pieceOf.length) {
+      this.pieceOf = grown(this.pieceOf);
+      this.offsetOf = grown(this.offsetOf);
+    }
+    this.pieceOf[entry] = this.pieces.length;
+    this.offsetOf[entry] = this.openAt;
+    const buffer = this.open;
+    let at = writeVarint(buffer, this.openAt, lists.length);
+    for (const list of lists) {
+      // A list's length is written one more, so that 0 says "absent".
+      at = writeVarint(buffer, at, list ? list.length + 1 : 0);
+      for (let i = 0; list && i < list.length; i++) {
+        const text = list[i] as string;
+        const start = writeVarint(buffer, at, Buffer.byteLength(text, 'utf8'));
+        at = start + buffer.write(text, start, 'utf8');
+      }
+    }
+    this.openAt = at;
+    if (this.open.length > this.pieceSize) this.close();
+    return entry;
+  }
+
+  /** List `which` of the group added as `entry`, as new strings in a new array; undefined where it was absent. */
+  get(entry: number, which: number): string[] | undefined {
+    if (!(entry >= 0 && entry < this.count)) throw new RangeError(`no packed entry ${entry}`);
+    const piece = this.pieceOf[entry] as number;
+    const raw = piece === this.pieces.length ? this.open : this.unpack(piece);
+    const lists = readVarint(raw, this.offsetOf[entry] as number);
+    if (!(which >= 0 && which < lists)) throw new RangeError(`packed entry ${entry} has no list ${which}`);
+    let at = afterVarint;
+    // The lists before `which` are skipped over by their lengths.
+    for (let l = 0; l < which; l++) {
+      const count = readVarint(raw, at) - 1;
+      at = afterVarint;
+      for (let i = 0; i < count; i++) {
+        const length = readVarint(raw, at);
+        at = afterVarint + length;
+      }
+    }
+    const count = readVarint(raw, at) - 1;
+    if (count < 0) return undefined;
+    at = afterVarint;
+    const list = new Array<string>(count);
+    for (let i = 0; i < count; i++) {
+      const length = readVarint(raw, at);
+      list[i] = raw.toString('utf8', afterVarint, afterVarint + length);
+      at = afterVarint + length;
+    }
+    return list;
+  }
+
+  /** Packs the piece being filled (if it holds anything) and starts the next. */
+  private close(): void {
+    if (this.openAt === 0) return;
+    if (!this.cctx) {
+      this.cctx = new CCtx();
+      this.cctx.setParameter(CParameter.compressionLevel, PACK_LEVEL);
+    }
+    const raw = this.open.subarray(0, this.openAt);
+    const room = Buffer.allocUnsafe(compressBound(raw.length));
+    const written = this.cctx.compress2(room, raw);
+    this.pieces.push(Buffer.from(room.subarray(0, written)));
+    this.rawSizes.push(raw.length);
+    if (this.open.length > this.pieceSize) this.open = Buffer.allocUnsafeSlow(this.pieceSize);
+    this.openAt = 0;
+  }
+
+  private unpack(piece: number): Buffer {
+    const cache = this.cache;
+    for (let i = cache.length - 1; i >= 0; i--) if (cache[i]!.piece === piece) return cache[i]!.raw;
+    const size = this.rawSizes[piece] as number;
+    // The oldest unpacked piece's buffer is filled again when it has room.
+    const reused = cache.length >= this.cachedPieces ? cache.shift()!.raw : undefined;
+    const raw =
+      reused && reused.length >= size ? reused : Buffer.allocUnsafeSlow(Math.max(size, this.pieceSize));
+    this.dctx ??= new DCtx();
+    const written = this.dctx.decompress(raw.subarray(0, size), this.pieces[piece] as Buffer);
+    if (written !== size) throw new Error(`packed piece ${piece} unpacked to ${written} bytes, not ${size}`);
+    this.unpacked++;
+    cache.push({ piece, raw });
+    return raw;
+  }
+}
+
+function grown(array: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> {
+  const bigger = new Uint32Array(array.length * 2);
+  bigger.set(array);
+  return bigger;
+}
+
+function varintSize(n: number): number {
+  let size = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    size++;
+  }
+  return size;
+}
+
+/** `n` as 7 bits a byte, low first; gives the offset after it. */
+function writeVarint(buffer: Buffer, at: number, n: number): number {
+  while (n >= 0x80) {
+    buffer[at++] = (n & 0x7f) | 0x80;
+    n = Math.floor(n / 0x80);
+  }
+  buffer[at++] = n;
+  return at;
+}
+
+/** Where the varint {@link readVarint} read last ends (no pair allocated per read). */
+let afterVarint = 0;
+
+function readVarint(buffer: Buffer, at: number): number {
+  let n = 0;
+  let scale = 1;
+  for (;;) {
+    const byte = buffer[at++] as number;
+    n += (byte & 0x7f) * scale;
+    if (byte < 0x80) {
+      afterVarint = at;
+      return n;
+    }
+    scale *= 0x80;
+  }
+}

@@ -1,0 +1,219 @@
+import { PackedStrings } from '../../archive/packed-strings.js';
+import { pairPool } from './archived-strings.js';
+import type { ObjectKind, PgObject, RelationRef, Section } from './model.js';
+import { stringPool } from './string-pool.js';
+
+/** The statement lists of an object in its group of {@link PackedStrings} (`drop` is a list of one). */
+const SQL = 0;
+const OWNER = 1;
+const ACL = 2;
+const DROP = 3;
+
+/**
+ * An archived schema object as a restore keeps it: what planning reads on
+ * every object (id, kind, section, names, relation, dependencies, lock) as
+ * values, and its statements (`sql`, `owner`, `acl`, `drop`), the bulk of the
+ * schema, packed outside V8's heap in the schema's {@link PackedStrings},
+ * unpacked each time they are read. At 20,000 tables the parsed schema was
+ * ~80 MB of heap and V8 kept nearly twice that committed; the statements alone
+ * were ~20 MB of strings in ~300,000 arrays (docs/BENCHMARKS.md, session 16).
+ *
+ * It reads as the {@link PgObject} it was made from, and `JSON.stringify`
+ * gives that object's JSON (keys in the schema's order). The statements cannot
+ * be assigned: a changed object is a new one ({@link withChanges}), as the
+ * restore's changes always made. A spread (`{ ...o }`) would lose the
+ * statements: use {@link withChanges}.
+ */
+export class PackedPgObject implements PgObject {
+  id: string;
+  kind: ObjectKind;
+  section: Section;
+  schema: string | null;
+  name: string;
+  relation: RelationRef | undefined;
+  references: RelationRef[] | undefined;
+  roles: string[] | undefined;
+  deps: string[];
+  lock: PgObject['lock'];
+  secret: boolean | undefined;
+
+  constructor(
+    o: Omit<PgObject, 'sql' | 'owner' | 'acl' | 'drop'>,
+    private readonly texts: PackedStrings,
+    private readonly entry: number,
+  ) {
+    this.id = o.id;
+    this.kind = o.kind;
+    this.section = o.section;
+    this.schema = o.schema;
+    this.name = o.name;
+    this.relation = o.relation;
+    this.references = o.references;
+    this.roles = o.roles;
+    this.deps = o.deps;
+    this.lock = o.lock;
+    this.secret = o.secret;
+  }
+
+  get sql(): string[] {
+    return this.texts.get(this.entry, SQL) as string[];
+  }
+
+  get owner(): string[] | undefined {
+    return this.texts.get(this.entry, OWNER);
+  }
+
+  get acl(): string[] | undefined {
+    return this.texts.get(this.entry, ACL);
+  }
+
+  get drop(): string | undefined {
+    return this.texts.get(this.entry, DROP)?.[0];
+  }
+
+  /** This object with `changes`, packed in the same store (statements changed are added to it). */
+  with(changes: Partial<PgObject>): PackedPgObject {
+    const statementsChange = 'sql' in changes || 'owner' in changes || 'acl' in changes || 'drop' in changes;
+    const entry = statementsChange
+      ? packStatements(this.texts, { ...plainStatements(this), ...pickStatements(changes) })
+      : this.entry;
+    return new PackedPgObject({ ...this.values(), ...changes }, this.texts, entry);
+  }
+
+  /** The object as plain values, statements unpacked, absent fields left out (as the archive has them). */
+  toJSON(): PgObject {
+    const o = this.values();
+    const { sql, owner, acl, drop } = plainStatements(this);
+    // The archive's key order (model.ts), so the text is the archived object's.
+    return dropUndefined({
+      id: o.id,
+      kind: o.kind,
+      section: o.section,
+      schema: o.schema,
+      name: o.name,
+      relation: o.relation,
+      references: o.references,
+      sql,
+      drop,
+      owner,
+      acl,
+      roles: o.roles,
+      deps: o.deps,
+      lock: o.lock,
+      secret: o.secret,
+    }) as PgObject;
+  }
+
+  private values(): Omit<PgObject, 'sql' | 'owner' | 'acl' | 'drop'> {
+    return {
+      id: this.id,
+      kind: this.kind,
+      section: this.section,
+      schema: this.schema,
+      name: this.name,
+      relation: this.relation,
+      references: this.references,
+      roles: this.roles,
+      deps: this.deps,
+      lock: this.lock,
+      secret: this.secret,
+    };
+  }
+}
+
+type Statements = Pick<PgObject, 'sql' | 'owner' | 'acl' | 'drop'>;
+
+function plainStatements(o: Statements): Statements {
+  return { sql: o.sql, owner: o.owner, acl: o.acl, drop: o.drop };
+}
+
+function pickStatements(changes: Partial<PgObject>): Partial<Statements> {
+  const picked: Partial<Statements> = {};
+  if ('sql' in changes) picked.sql = changes.sql;
+  if ('owner' in changes) picked.owner = changes.owner;
+  if ('acl' in changes) picked.acl = changes.acl;
+  if ('drop' in changes) picked.drop = changes.drop;
+  return picked;
+}
+
+function packStatements(texts: PackedStrings, s: Statements): number {
+  return texts.add([s.sql, s.owner, s.acl, s.drop === undefined ? undefined : [s.drop]]);
+}
+
+function dropUndefined(record: Record<string, unknown>): Record<string, unknown> {
+  for (const key of Object.keys(record)) if (record[key] === undefined) delete record[key];
+  return record;
+}
+
+/**
+ * `o` with `changes`: a {@link PackedPgObject} stays one (a spread would lose
+ * its statements), a plain object is spread.
+ */
+export function withChanges<T extends PgObject>(o: T, changes: Partial<PgObject>): T {
+  return (o instanceof PackedPgObject ? o.with(changes) : { ...o, ...changes }) as T;
+}
+
+/**
+ * Packs the objects of one archived schema, one at a time, into one store,
+ * with their repeated values made one value each (as archived-strings.ts does
+ * for plain objects): kinds, sections and schema names, dependency ids (the
+ * id of the object named), relation references, and whole dependency lists (a
+ * table's index, constraint, foreign key and default all name just it).
+ * Dependency lists are shared: they are read-only from here on.
+ */
+export class ObjectPacker {
+  readonly texts = new PackedStrings();
+  private readonly text = stringPool();
+  private readonly ids = stringPool();
+  private readonly relation = pairPool<RelationRef>(this.text, 'schema', 'name');
+  /** By their ids joined with NUL, which no PostgreSQL name holds: one key per list. */
+  private readonly depLists = new Map<string, string[]>();
+
+  pack(o: PgObject): PackedPgObject {
+    const deps = o.deps;
+    for (let j = 0; j < deps.length; j++) deps[j] = this.ids(deps[j]!);
+    const references = o.references;
+    for (let j = 0; references && j < references.length; j++) references[j] = this.relation(references[j]!);
+    return new PackedPgObject(
+      {
+        id: this.ids(o.id),
+        kind: this.text(o.kind) as ObjectKind,
+        section: this.text(o.section) as Section,
+        schema: o.schema === null ? null : this.text(o.schema),
+        name: o.name,
+        relation: o.relation && this.relation(o.relation),
+        references,
+        roles: o.roles,
+        deps: this.sharedDeps(deps),
+        lock: o.lock,
+        secret: o.secret,
+      },
+      this.texts,
+      packStatements(this.texts, o),
+    );
+  }
+
+  private sharedDeps(deps: string[]): string[] {
+    if (deps.length === 0) return EMPTY_DEPS;
+    const key = deps.length === 1 ? deps[0]! : deps.join('\0');
+    const known = this.depLists.get(key);
+    if (known) return known;
+    this.depLists.set(key, deps);
+    return deps;
+  }
+}
+
+/** The one empty dependency list (read-only, as all shared ones). */
+const EMPTY_DEPS: string[] = [];
+
+/**
+ * Packs `objects` in place (any already packed stay as they are): the list
+ * reads as before, its JSON is the same, and the plain objects can go.
+ */
+export function packObjects(objects: PgObject[]): void {
+  const packer = new ObjectPacker();
+  for (let i = 0; i < objects.length; i++) {
+    const o = objects[i]!;
+    if (!(o instanceof PackedPgObject)) objects[i] = packer.pack(o);
+  }
+}

@@ -1,0 +1,97 @@
+// A schema object packed as its reader builds it (introspect/packed-object.ts) writes the JSON
+// the object itself would, after the deps resolving added and a section ordering moved.
+import { describe, expect, it } from 'vitest';
+import { jsonPieceBytes } from '../../src/archive/json-pieces.js';
+import { PackedTexts } from '../../src/archive/packed-texts.js';
+import type { CatalogObject } from '../../src/engines/postgres/introspect/context.js';
+import {
+  PackedObject,
+  PackedObjectList,
+  packObject,
+  unpackedObject,
+} from '../../src/engines/postgres/introspect/packed-object.js';
+
+const textOf = (value: unknown) => Buffer.concat([...jsonPieceBytes(value, 1024)]).toString('utf8');
+
+function objects(): CatalogObject[] {
+  return [
+    {
+      id: 'table:app.t',
+      kind: 'table',
+      section: 'pre-data',
+      schema: 'app',
+      name: 't',
+      relation: { schema: 'app', name: 't' },
+      sql: [
+        'CREATE TABLE app.t (\n    id integer NOT NULL, "deps" text DEFAULT \'"deps":[]\'\n)',
+        "COMMENT ON TABLE app.t IS 'é😀'",
+      ],
+      drop: 'DROP TABLE IF EXISTS app.t',
+      owner: ['ALTER TABLE app.t OWNER TO "o\\""'],
+      acl: [],
+      deps: ['schema:app'],
+      keys: [1, 2],
+    },
+    {
+      id: 'foreign-key:app.t.t_fk',
+      kind: 'foreign-key',
+      section: 'post-data',
+      schema: 'app',
+      name: 't.t_fk',
+      relation: { schema: 'app', name: 't' },
+      references: [{ schema: 'app', name: 'u' }],
+      sql: ['ALTER TABLE ONLY app.t ADD CONSTRAINT t_fk FOREIGN KEY (id) REFERENCES app.u(id)'],
+      deps: [],
+      keys: [3],
+      lock: 'exclusive',
+    },
+    {
+      id: 'function:app.f()',
+      kind: 'function',
+      section: 'pre-data',
+      schema: 'app',
+      name: 'f()',
+      sql: ['CREATE FUNCTION app.f() RETURNS integer LANGUAGE sql AS $$SELECT 1$$'],
+      deps: ['schema:app'],
+      keys: [4],
+      secret: true,
+    },
+  ];
+}
+
+/** What read-catalog.ts stores of an object: its keys cleared. */
+const stored = (o: CatalogObject) => ({ ...o, keys: undefined });
+
+describe('packed schema objects', () => {
+  it('write the JSON of the objects they stand for, with the deps and section they have at the end', () => {
+    const store = new PackedTexts();
+    const plain = objects();
+    const packed = objects().map((o) => packObject(store, o));
+    expect(packed.every((o) => o instanceof PackedObject)).toBe(true);
+    // What resolving and ordering do to them: deps replaced and added, a section moved.
+    for (const list of [plain, packed]) {
+      list[0]!.deps = [...list[0]!.deps, 'function:app.f()'];
+      list[1]!.deps = ['table:app.t', 'table:app.u'];
+      list[2]!.section = 'post-data';
+    }
+    expect(packed[1]!.references).toEqual([{ schema: 'app', name: 'u' }]);
+    expect(packed[0]!.keys).toEqual([1, 2]);
+    const expected = JSON.stringify(plain.map(stored));
+    expect(textOf(new PackedObjectList(packed))).toBe(expected);
+    expect(JSON.stringify(new PackedObjectList(packed))).toBe(expected);
+    expect(JSON.stringify(packed.map(unpackedObject))).toBe(expected);
+    // Fields other than those ordering works on are read from the text.
+    expect(packed[0]!.sql).toEqual(plain[0]!.sql);
+    expect(packed[2]!.name).toBe('f()');
+  });
+
+  it('leaves objects whose statements resolving may rewrite as they are', () => {
+    const store = new PackedTexts();
+    const [table] = objects();
+    const detachable = { ...table!, detachable: { parts: [], sqlWithout: () => [] } };
+    const refresh = { ...table!, id: 'refresh:app.m', kind: 'refresh' as const };
+    expect(packObject(store, detachable)).toBe(detachable);
+    expect(packObject(store, refresh)).toBe(refresh);
+    expect(store.size).toBe(0);
+  });
+});
