@@ -1,6 +1,4 @@
-import { loadZstdBinding } from './zstd-binding.js';
-
-const { CCtx, CParameter, DCtx, compressBound } = loadZstdBinding();
+import { PackedPieces } from './packed-pieces.js';
 
 /** Raw bytes per piece: small enough that a piece unpacked for one entry costs microseconds. */
 const PIECE_SIZE = 32 * 1024;
@@ -11,13 +9,10 @@ const PIECE_SIZE = 32 * 1024;
  */
 const CACHED_PIECES = 32;
 
-/** Fast: pieces are packed once, as the schema is read, and the text is a tenth of its size at level 1 too. */
-const PACK_LEVEL = 1;
-
 /**
  * Groups of string lists kept outside V8's heap, each group behind an entry
  * number (a list of a group may be absent, which reads back as `undefined`):
- * their UTF-8 text, in pieces compressed on their own (zstd) once full, and read back
+ * their UTF-8 text, in pieces compressed on their own once full (packed-pieces.ts), and read back
  * through a few unpacked pieces. A restore keeps its schema's statements this
  * way (engines/postgres/packed-object.ts): at 20,000 tables they were ~20 MB of
  * strings and ~300,000 arrays in the heap, whose size V8 then nearly doubles
@@ -29,27 +24,26 @@ const PACK_LEVEL = 1;
  * changed: a changed list is a new entry.
  */
 export class PackedStrings {
-  /** Packed pieces, each a zstd frame; the piece being filled is {@link open}. */
-  private readonly pieces: Buffer[] = [];
-  private readonly rawSizes: number[] = [];
+  /** Pieces packed once full; the piece being filled is {@link open}. */
+  private readonly pieces: PackedPieces;
   private open: Buffer;
   private openAt = 0;
   /** Per entry: its piece and its offset there. */
   private pieceOf = new Uint32Array(1024);
   private offsetOf = new Uint32Array(1024);
   private count = 0;
-  private cctx: InstanceType<typeof CCtx> | undefined;
-  private dctx: InstanceType<typeof DCtx> | undefined;
-  /** Unpacked pieces, most recent last. */
-  private readonly cache: { piece: number; raw: Buffer }[] = [];
-  /** Pieces unpacked so far (a reader out of order shows here). */
-  unpacked = 0;
 
   constructor(
     private readonly pieceSize = PIECE_SIZE,
-    private readonly cachedPieces = CACHED_PIECES,
+    cachedPieces = CACHED_PIECES,
   ) {
+    this.pieces = new PackedPieces(cachedPieces);
     this.open = Buffer.allocUnsafeSlow(pieceSize);
+  }
+
+  /** Pieces unpacked so far (a reader out of order shows here). */
+  get unpacked(): number {
+    return this.pieces.unpackCount;
   }
 
   /** Entries added. */
@@ -59,10 +53,7 @@ export class PackedStrings {
 
   /** Bytes held outside the heap: packed pieces, the piece being filled, the unpacked ones kept. */
   get bytes(): number {
-    let n = this.open.length + this.pieceOf.byteLength + this.offsetOf.byteLength;
-    for (const p of this.pieces) n += p.length;
-    for (const c of this.cache) n += c.raw.length;
-    return n;
+    return this.open.length + this.pieceOf.byteLength + this.offsetOf.byteLength + this.pieces.bytes;
   }
 
   /** Adds the group `lists` and gives its entry number. */
@@ -85,7 +76,7 @@ export class PackedStrings {
       this.pieceOf = grown(this.pieceOf);
       this.offsetOf = grown(this.offsetOf);
     }
-    this.pieceOf[entry] = this.pieces.length;
+    this.pieceOf[entry] = this.pieces.count;
     this.offsetOf[entry] = this.openAt;
     const buffer = this.open;
     let at = writeVarint(buffer, this.openAt, lists.length);
@@ -107,7 +98,7 @@ export class PackedStrings {
   get(entry: number, which: number): string[] | undefined {
     if (!(entry >= 0 && entry < this.count)) throw new RangeError(`no packed entry ${entry}`);
     const piece = this.pieceOf[entry] as number;
-    const raw = piece === this.pieces.length ? this.open : this.unpack(piece);
+    const raw = piece === this.pieces.count ? this.open : this.pieces.read(piece);
     const lists = readVarint(raw, this.offsetOf[entry] as number);
     if (!(which >= 0 && which < lists)) throw new RangeError(`packed entry ${entry} has no list ${which}`);
     let at = afterVarint;
@@ -135,33 +126,9 @@ export class PackedStrings {
   /** Packs the piece being filled (if it holds anything) and starts the next. */
   private close(): void {
     if (this.openAt === 0) return;
-    if (!this.cctx) {
-      this.cctx = new CCtx();
-      this.cctx.setParameter(CParameter.compressionLevel, PACK_LEVEL);
-    }
-    const raw = this.open.subarray(0, this.openAt);
-    const room = Buffer.allocUnsafe(compressBound(raw.length));
-    const written = this.cctx.compress2(room, raw);
-    this.pieces.push(Buffer.from(room.subarray(0, written)));
-    this.rawSizes.push(raw.length);
+    this.pieces.add(this.open.subarray(0, this.openAt));
     if (this.open.length > this.pieceSize) this.open = Buffer.allocUnsafeSlow(this.pieceSize);
     this.openAt = 0;
-  }
-
-  private unpack(piece: number): Buffer {
-    const cache = this.cache;
-    for (let i = cache.length - 1; i >= 0; i--) if (cache[i]!.piece === piece) return cache[i]!.raw;
-    const size = this.rawSizes[piece] as number;
-    // The oldest unpacked piece's buffer is filled again when it has room.
-    const reused = cache.length >= this.cachedPieces ? cache.shift()!.raw : undefined;
-    const raw =
-      reused && reused.length >= size ? reused : Buffer.allocUnsafeSlow(Math.max(size, this.pieceSize));
-    this.dctx ??= new DCtx();
-    const written = this.dctx.decompress(raw.subarray(0, size), this.pieces[piece] as Buffer);
-    if (written !== size) throw new Error(`packed piece ${piece} unpacked to ${written} bytes, not ${size}`);
-    this.unpacked++;
-    cache.push({ piece, raw });
-    return raw;
   }
 }
 
