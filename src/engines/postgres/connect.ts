@@ -334,16 +334,7 @@ export class PgSession {
     doing?: string,
   ): Promise<pg.QueryResult<R>> {
     try {
-      return await this.inTurn(() => {
-        this.refuseAfterCancel();
-        this.running++;
-        const answer = this.client.query<R>(sql, params);
-        answer.then(
-          () => this.answered(),
-          () => this.answered(),
-        );
-        return answer;
-      });
+      return await this.inTurn(() => this.client.query<R>(sql, params));
     } catch (err) {
       throw err === this.refusal ? err : this.translate(err, doing);
     }
@@ -407,21 +398,14 @@ export class PgSession {
       }
     });
     try {
-      await this.inTurn(() => {
-        this.refuseAfterCancel();
-        this.running++;
-        return new Promise<void>((resolve, reject) => {
-          query.once('end', () => {
-            this.answered();
-            resolve();
-          });
-          query.once('error', (err) => {
-            this.answered();
-            reject(err);
-          });
-          this.client.query(query);
-        });
-      });
+      await this.inTurn(
+        () =>
+          new Promise<void>((resolve, reject) => {
+            query.once('end', () => resolve());
+            query.once('error', reject);
+            this.client.query(query);
+          }),
+      );
     } catch (err) {
       throw err === this.refusal ? err : this.translate(err, doing);
     }
@@ -452,7 +436,8 @@ export class PgSession {
   }
 
   /**
-   * Sends a statement once every one given here before it has its answer: at once when
+   * Sends a statement (refused after a cancel, counted in {@link running} until
+   * answered) once every one given here before it has its answer: at once when
    * none is open (so a caller's next direct submission still follows it), else right
    * after the last answer, before the code awaiting that answer resumes. The catalog's
    * readers share a session on purpose, one turning its rows into objects while the
@@ -473,13 +458,19 @@ export class PgSession {
     const go = (): Promise<T> => {
       let answer: Promise<T>;
       try {
+        this.refuseAfterCancel();
         answer = send();
       } catch (err) {
         answered();
         return Promise.reject(err);
       }
+      this.running++;
+      const settled = () => {
+        this.answered();
+        answered();
+      };
       // Registered first, so the next statement goes out before the awaiting caller resumes.
-      answer.then(answered, answered);
+      answer.then(settled, settled);
       return answer;
     };
     return previous ? previous.then(go) : go();
