@@ -15,7 +15,11 @@ export function isInitdbPublicComment(schema: string, comment: string | null): b
   return schema === 'public' && comment === INITDB_COMMENT;
 }
 
-/** `statements` without the `COMMENT ON SCHEMA public` that sets initdb's comment again (archives before it was left out). */
-export function withoutInitdbPublicComment(statements: string[]): string[] {
+/**
+ * The statements of object `id`, without the `COMMENT ON SCHEMA public` that sets initdb's
+ * comment again when the object is schema public (archives made before it was left out).
+ */
+export function withoutInitdbPublicComment(id: string, statements: string[]): string[] {
+  if (id !== 'schema:public') return statements;
   return statements.filter((sql) => sql !== `COMMENT ON SCHEMA public IS '${INITDB_COMMENT}'`);
 }

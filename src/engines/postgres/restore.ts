@@ -519,10 +519,7 @@ function createPreData(
   });
   const done = applyObjects(main, creates, {
     batch,
-    statements: (o) =>
-      o.id === 'schema:public'
-        ? withoutInitdbPublicComment(mapObjectRoles(o, ownership.mapRoles))
-        : mapObjectRoles(o, ownership.mapRoles),
+    statements: (o) => withoutInitdbPublicComment(o.id, mapObjectRoles(o, ownership.mapRoles)),
     onApplied: (o) => {
       // A table counts for the defaults created with it too.
       for (let n = 1 + (folded.get(o.id) ?? 0); n > 0; n--) ledger.tick('pre-data');
