@@ -338,19 +338,18 @@ export async function parsePostgresSchema(value: unknown): Promise<PostgresSchem
   // the rest of the schema is checked here. One not packed there is checked here, as a plain object.
   const archived = (value as { objects?: unknown }).objects;
   const packed = Array.isArray(archived) ? archived.filter((o) => o instanceof PackedPgObject).length : 0;
-  const checked =
+  // The schema with every object plain again (packed ones unpacked): what zod parses and gives back.
+  const unpacked = () =>
     packed === 0
       ? value
       : {
           ...(value as object),
-          objects: (archived as unknown[]).flatMap((o) =>
-            o instanceof PackedPgObject
-              ? packed === (archived as unknown[]).length
-                ? []
-                : [o.toJSON()]
-              : [o],
-          ),
+          objects: (archived as unknown[]).map((o) => (o instanceof PackedPgObject ? o.toJSON() : o)),
         };
+  const checked =
+    packed > 0 && packed === (archived as unknown[]).length
+      ? { ...(value as object), objects: [] }
+      : unpacked();
   if (postgresSchemas.conforms('PostgresSchemaSchema')(checked)) {
     // Valid as it stands (nearly always): its objects are used as they are, not copied one by one
     // by zod (seconds at 20,000 tables), packed in their list where the reader did not pack them (the
@@ -367,7 +366,8 @@ export async function parsePostgresSchema(value: unknown): Promise<PostgresSchem
     };
   }
   // Not as it stands: zod (loaded now) parses it, or says what is wrong.
-  const parsed = (await postgresSchemas.load()).PostgresSchemaSchema.safeParse(checked);
+  // Every object again, packed ones too: the list zod gives back replaces the archived one.
+  const parsed = (await postgresSchemas.load()).PostgresSchemaSchema.safeParse(unpacked());
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new StowageError(
