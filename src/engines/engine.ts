@@ -159,7 +159,7 @@ export interface WrittenTarget {
   database: string;
   /** Whether this restore created it: only then may a failure drop it. */
   created: boolean;
-  /** How to replace what a failed restore left, in the engine's own flags, for the hint. */
+  /** How to replace what a failed restore left, in the engine's own flags, for the hint (`pass --clean …`). */
   startOver: string;
 }
 

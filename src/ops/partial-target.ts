@@ -27,10 +27,10 @@ export async function settlePartialTarget(
         : `"${database}" is partly restored`,
       // Whatever the failure's own advice, the target needs replacing before it is whole.
       !failure.hint
-        ? startOver
+        ? `restore again, and ${startOver}`
         : STARTS_OVER.test(failure.hint)
           ? failure.hint
-          : `${failure.hint}; then ${startOver}`,
+          : `${failure.hint}, and ${startOver}`,
     );
   }
   try {

@@ -116,7 +116,9 @@ describe('restore --create that fails after writing', () => {
       expect(err.message).toMatch(/already applied: pre-data/);
       expect(err.message).not.toMatch(/dropped/);
       expect(err.message).toMatch(new RegExp(`; "${name}" is partly restored$`));
-      expect(err.hint).toMatch(/^the archive is damaged; .*; then restore again with --clean --yes/);
+      expect(err.hint).toMatch(
+        /^the archive is damaged; .*, and pass --clean --yes to replace what was applied/,
+      );
       expect(await databaseExists(name)).toBe(true);
     }
   });

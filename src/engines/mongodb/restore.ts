@@ -173,7 +173,7 @@ export async function restoreMongo(
     request.onWriteBegun?.({
       database: [...new Set(collections.map((c) => c.target.db))].join(','),
       created: false,
-      startOver: 'restore again with --drop --yes to replace the collections written',
+      startOver: 'pass --drop --yes to replace the collections written',
     });
     if (options.drop)
       for (const [ns, db] of existing) await dropNamespace(client, db, ns.slice(db.length + 1));

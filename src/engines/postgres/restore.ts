@@ -188,7 +188,7 @@ export async function restorePostgres(
       request.onWriteBegun?.({
         database: main.target.database,
         created,
-        startOver: 'restore again with --clean --yes (or into a new database with --create)',
+        startOver: 'pass --clean --yes to replace what was applied (or restore into a new database)',
       });
 
     ledger.plan('pre-data', preData.filter((o) => o.sql.length).length, 'objects');
