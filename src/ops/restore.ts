@@ -235,8 +235,9 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
     // A stall is reported as the watchdog saw it, unless the engine's account of it says more.
     const stalled = err instanceof StowageError && err.code === 'stalled' ? err : watchdog.error;
     const failure = stalled ?? err;
+    // A silent server takes no drop (it would wait out its bounds): the stall's account stands.
     throw scrub(
-      written
+      written && !stalled
         ? await settlePartialTarget(failure, {
             engine,
             url: options.target,

@@ -149,9 +149,13 @@ async function ensureTemplate(
         'naming the template',
       );
     } catch (err) {
-      // On a session of its own: `admin` ends with the signal of an interrupted load. The lock
-      // stays held meanwhile, so no other loader meets the half-made template.
-      throw await withoutHalfLoadedTemplate(err, request.url, loadUrl);
+      // On this session (it unmarks a template marked before a failed rename) while it lives; an
+      // interrupt's signal has ended it, and a session of its own drops the half-made template then.
+      const dropped = await dropDatabase(admin, loading).then(
+        () => true,
+        () => false,
+      );
+      throw dropped ? err : await withoutHalfLoadedTemplate(err, request.url, loadUrl);
     }
     return true;
   } finally {
