@@ -1,4 +1,5 @@
-import { StowageError } from './errors.js';
+import { abortReason as abortReasonOf } from './abort-reason.js';
+import type { StowageError } from './errors.js';
 
 /**
  * A connection attempt given up at once when a signal aborts: a host that drops packets, or a
@@ -34,10 +35,7 @@ export async function connectUnlessAborted<T>(
   }
 }
 
-/** What an attempt ended by `signal` reports: the reason Stowage gave the signal (an interrupt, a stall), else 'interrupted'. */
+/** What an attempt ended by `signal` reports: see {@link abortReasonOf}. */
 export function abortReason(signal: AbortSignal): StowageError {
-  const reason: unknown = signal.reason;
-  return reason instanceof StowageError
-    ? reason
-    : new StowageError('interrupted', 'connecting was cancelled');
+  return abortReasonOf(signal, 'connecting');
 }

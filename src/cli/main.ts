@@ -226,13 +226,15 @@ function isPromptCancel(err: unknown): boolean {
 
 /**
  * What stopping means for the command being run, said as the first signal arrives: only a backup
- * (or a daemon's run) has a partial archive to remove; a restore keeps what it wrote after its first
- * write, as pg_restore does, and before that drops a database it created.
+ * (or a daemon's run) has a partial archive to remove; a restore drops a database it created
+ * (unless --keep-failed) and otherwise keeps what it wrote, as pg_restore does.
  */
 export function interruptNote(argv: readonly string[]): string {
   const command = argv.find((arg) => !arg.startsWith('-'));
   if (command === 'backup' || command === 'daemon') return 'stopping; a partial archive is removed';
   if (command === 'restore')
-    return 'stopping; a database created by this restore is dropped if nothing was restored into it yet';
+    return argv.includes('--keep-failed')
+      ? 'stopping; a database created by this restore is kept with what was restored into it (--keep-failed)'
+      : 'stopping; a database created by this restore is dropped';
   return 'stopping';
 }

@@ -142,6 +142,25 @@ export interface EngineRestoreRequest<Options = Record<string, unknown>> {
   beforeWrite?: (plan: RestoreWritePlan) => Promise<void>;
   /** What {@link Engine.startRestore} began for this restore's `url` and `options`; the engine takes it over. */
   started?: RestoreStart;
+  /**
+   * Called as the restore writes its first object into the target, past every refusal: should it
+   * then fail, the target holds part of the archive. A database the restore created itself
+   * (PostgreSQL `--create`) is then the caller's to drop ({@link Engine.dropCreatedTarget}) or
+   * keep; one that existed stays, and the caller says it is partly restored. (A refusal before the
+   * first write drops a created database in the engine, and this is not called.) Not called when
+   * a failure writes nothing (PostgreSQL `--single-transaction` into an existing database).
+   */
+  onWriteBegun?: (target: WrittenTarget) => void;
+}
+
+/** The target a restore has begun writing into (see {@link EngineRestoreRequest.onWriteBegun}). */
+export interface WrittenTarget {
+  /** The database (PostgreSQL) or databases (MongoDB, comma-joined) written into. */
+  database: string;
+  /** Whether this restore created it: only then may a failure drop it. */
+  created: boolean;
+  /** How to replace what a failed restore left, in the engine's own flags, for the hint (`pass --clean …`). */
+  startOver: string;
 }
 
 /** Work an engine began for a restore before the archive was read (see {@link Engine.startRestore}). */
@@ -211,6 +230,12 @@ export interface Engine<BackupOptions = Record<string, unknown>, RestoreOptions 
    * {@link EngineRestoreRequest.started}. Absent: the engine starts with the archive read.
    */
   startRestore?(url: string, options: RestoreOptions, signal?: AbortSignal): RestoreStart;
+  /**
+   * Drops the target database of a restore that created it and then failed (see
+   * {@link EngineRestoreRequest.onWriteBegun}), ending whatever sessions are still on it.
+   * Throws a one-line error saying what is left when it cannot. Absent: the engine never creates one.
+   */
+  dropCreatedTarget?(url: string, signal?: AbortSignal): Promise<void>;
   /** Continuous backup (`stowage follow`) and point-in-time replay. Absent: the engine cannot be followed. */
   readonly follow?: EngineFollow;
   /**

@@ -1,7 +1,7 @@
-import { databaseFromUrl, parseArchiveName, safeName } from '../catalog/naming.js';
 import { StowageError } from '../errors.js';
 import type { Repository } from '../store/repository.js';
 import { checkReachable } from './database-probe.js';
+import { lastArchiveSize } from './last-archive-size.js';
 
 const MIB = 1024 * 1024;
 
@@ -124,19 +124,6 @@ async function checkRepository(
   }
 
   return checks;
-}
-
-/** Size of the newest archive of the source's database in the repository (0 when none): the best estimate of the next one. */
-async function lastArchiveSize(repository: Repository, source: string): Promise<number> {
-  const key = safeName(databaseFromUrl(source));
-  const files = await repository.listFiles().catch(() => []);
-  let newest: { at: number; size: number } | undefined;
-  for (const f of files) {
-    const parsed = parseArchiveName(f.name);
-    if (parsed?.database !== key) continue;
-    if (!newest || parsed.at.getTime() > newest.at) newest = { at: parsed.at.getTime(), size: f.size };
-  }
-  return newest?.size ?? 0;
 }
 
 function mib(bytes: number): string {

@@ -1,7 +1,7 @@
 import { type ArchiveKeys, archiveKeys, type Encryption } from '../archive/archive-keys.js';
 import { archiveContentKey } from '../archive/content-key.js';
 import type { Manifest } from '../archive/manifest.js';
-import type { EngineRestoreResult, RestoreWritePlan } from '../engines/engine.js';
+import type { EngineRestoreResult, RestoreWritePlan, WrittenTarget } from '../engines/engine.js';
 import { unitsNoun } from '../engines/nouns.js';
 import { engineForUrl, enginePlugin } from '../engines/registry.js';
 import { StowageError, UsageError } from '../errors.js';
@@ -11,6 +11,7 @@ import { repositoryUrlOf } from '../store/open-repository.js';
 import type { StoreOptions } from '../store/registry.js';
 import type { BackupSummary } from './backup.js';
 import { ArchiveHandle, type ArchiveInput, STDIN_ARCHIVE } from './open-archive.js';
+import { settlePartialTarget } from './partial-target.js';
 import { scrub } from './scrub.js';
 import { boundedCleanup, type DEFAULT_STALL_TIMEOUT_SECONDS, watchRun } from './stall-watchdog.js';
 
@@ -65,6 +66,12 @@ export interface RestoreOptions {
    * target (which must not exist) as a copy of it. See `stowage templates`.
    */
   templateCache?: boolean;
+  /**
+   * A database this restore created (PostgreSQL `create`) and began writing into is dropped again
+   * when the restore then fails or is interrupted, so no half-restored database passes for a
+   * restored one; true keeps it. A target that existed before the run is never dropped.
+   */
+  keepFailed?: boolean;
 }
 
 /** What a restore is about to do, for a confirmation. */
@@ -137,6 +144,8 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
     }
   }
   const { reader } = handle;
+  /** The target once the engine began writing into it: a failure from then on leaves part of the archive there. */
+  let written: WrittenTarget | undefined;
   try {
     const { manifest } = reader;
     if (manifest.engine !== targetEngine) {
@@ -192,7 +201,12 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
       template = { name: cached.template, loaded: cached.loaded };
       result = cached;
     } else {
-      const restoring = engine.restore(request);
+      const restoring = engine.restore({
+        ...request,
+        onWriteBegun: (target) => {
+          written = target;
+        },
+      });
       result = await watchdog.race(restoring).catch(async (err: unknown) => {
         // A restore that creates its target may have a database to drop again: it is waited for.
         // Others are not (their sessions may wait out a connect timeout to the silent server).
@@ -220,7 +234,19 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
   } catch (err) {
     // A stall is reported as the watchdog saw it, unless the engine's account of it says more.
     const stalled = err instanceof StowageError && err.code === 'stalled' ? err : watchdog.error;
-    throw scrub(stalled ?? err, options.target);
+    const failure = stalled ?? err;
+    // A silent server takes no drop (it would wait out its bounds): the stall's account stands.
+    throw scrub(
+      written && !stalled
+        ? await settlePartialTarget(failure, {
+            engine,
+            url: options.target,
+            written,
+            keep: !!options.keepFailed,
+          })
+        : failure,
+      options.target,
+    );
   } finally {
     watchdog.stop();
     unwatch?.();

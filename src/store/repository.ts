@@ -61,6 +61,14 @@ export interface Repository {
    */
   listFiles(folder?: string): Promise<RepositoryFile[]>;
   /**
+   * Optional: the names {@link listFiles} gives, without sizes or times, for a store where those
+   * cost a call per file (a local folder: a stat each). With {@link fileSize}, a caller that
+   * needs one file's size picks it by name first.
+   */
+  listNames?(): Promise<string[]>;
+  /** Optional: one file's size, or undefined when it is not there (see {@link listNames}). */
+  fileSize?(name: string): Promise<number | undefined>;
+  /**
    * A sink for a new archive. The name is claimed first (`NAME.lock`, created
    * only if absent, removed once the archive is committed or aborted): a name
    * that exists or that another writer holds fails at once with `exists`, so

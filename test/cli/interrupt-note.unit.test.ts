@@ -10,6 +10,9 @@ describe('the note printed on the first interrupt', () => {
     const restore = interruptNote(['restore', 'x.stow', 'postgres://h/db', '--create']);
     expect(restore).not.toMatch(/archive/);
     expect(restore).toMatch(/created by this restore is dropped/);
+    expect(interruptNote(['restore', 'x.stow', 'postgres://h/db', '--create', '--keep-failed'])).toMatch(
+      /created by this restore is kept/,
+    );
     expect(interruptNote(['verify', 'x.stow'])).toBe('stopping');
   });
 });

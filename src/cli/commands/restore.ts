@@ -61,6 +61,10 @@ export function restoreCommand(ctx: CliContext): Command {
       '--template-cache',
       'PostgreSQL: load the archive once into a template database cached on the server, then create the target as a copy of it (see `stowage templates`)',
     )
+    .option(
+      '--keep-failed',
+      'keep the database this restore created (--create) when the restore fails or is interrupted (default: it is dropped)',
+    )
     .option('--json', 'print one JSON object on stdout');
   addEngineFlags(command, RESTORE_FLAGS);
   addKeyOptions(command);
@@ -139,6 +143,7 @@ in $TMPDIR first (removed afterwards), so a truncated pipe writes nothing.`,
       engineOptions,
       safetyBackup,
       ...(opts.templateCache ? { templateCache: true } : {}),
+      ...(opts.keepFailed ? { keepFailed: true } : {}),
       onProgress: ctx.progress(opts.json === true),
       signal: ctx.signal,
     });

@@ -1,7 +1,7 @@
 import type { Document, MongoClient } from 'mongodb';
 import type { EngineStreamWriter } from '../engine.js';
 import { openBatchReader } from './raw-batches.js';
-import { AbortedError, endStream, throwIfAborted, writeWithBackpressure } from './stream-io.js';
+import { endStream, throwIfAborted, writeWithBackpressure } from './stream-io.js';
 
 /**
  * Reads one collection (or one _id range of it) as raw BSON and writes the
@@ -88,7 +88,7 @@ export async function dumpCollection(
     return { documents, bytes };
   } catch (error) {
     await reader.close();
-    if (hooks.signal?.aborted) throw new AbortedError('backup');
+    throwIfAborted(hooks.signal, 'backup');
     throw error;
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);

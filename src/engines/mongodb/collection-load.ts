@@ -6,7 +6,7 @@ import { splitBsonRuns } from './bson-splitter.js';
 import type { InsertBatch } from './insert-batch.js';
 import { MongoCodes } from './mongo-errors.js';
 import type { InsertWriteError, RawInserter } from './raw-insert.js';
-import { AbortedError } from './stream-io.js';
+import { throwIfAborted } from './stream-io.js';
 
 /**
  * Loads one archive stream into one collection: split the raw BSON stream into
@@ -139,7 +139,7 @@ export async function loadStream(
     stream: for await (const run of splitBsonRuns(source, { streamName: options.streamName })) {
       for (const doc of run) {
         if (failure) break stream;
-        if (options.signal?.aborted) throw new AbortedError('restore');
+        throwIfAborted(options.signal, 'restore');
         report.read++;
         if (doc.length > options.maxDocumentBytes) {
           throw new StowageError(

@@ -70,6 +70,7 @@ export async function connect(
       options.signal,
       giveUp,
     );
+    endOnServerLoss(client);
     const urlDatabase = databaseFromUrl(url);
     return {
       client,
@@ -82,6 +83,25 @@ export async function connect(
     throw toStowageError(error, { url, during: 'connecting' });
   }
 }
+
+/**
+ * A server lost mid-run (killed, restarted, its connections cut) fails the run at its first
+ * failed operation: the engine retries nothing. The operations still queued on the client (the
+ * other workers' inserts or reads, the killCursors of cleanup) would each wait out server
+ * selection (5 s) before failing the same way, so the run ended 5 s after the loss where
+ * PostgreSQL's ends at once. The driver clears a server's pool when a connection to it fails
+ * (a network error, not a refusal by the server): the client is closed then, which fails every
+ * waiting operation at once ("client was closed", a connection loss too).
+ */
+function endOnServerLoss(client: MongoClient): void {
+  client.once('connectionPoolCleared', () => {
+    // A moment later: the operation whose connection failed reports first, as the run's error.
+    setTimeout(() => void client.close().catch(() => {}), LOSS_REPORT_MS).unref();
+  });
+}
+
+/** Time for the failed operation's error to reach the engine before the rest are ended. */
+const LOSS_REPORT_MS = 100;
 
 /** Asks the server what it is: version, topology, size limits, FerretDB or not. */
 export async function probeServer(client: MongoClient): Promise<ServerInfo> {

@@ -67,8 +67,16 @@ const LOST_LABELS: readonly string[] = [
  */
 const LOST_SERVER_CODES = new Set([6, 7, 89, 91, 189, 9001, 10107, 11600, 11602, 13435]);
 
-/** Driver classes that are not exported, recognised by name: both mean the pool is gone. */
-const LOST_CLASS_NAMES = new Set(['PoolClearedError', 'PoolClosedError', 'MongoPoolClosedError']);
+/**
+ * Driver classes recognised by name (some are not exported): the pool is gone, or the client was
+ * closed under the operation (connect.ts closes it once the server is lost).
+ */
+const LOST_CLASS_NAMES = new Set([
+  'PoolClearedError',
+  'PoolClosedError',
+  'MongoPoolClosedError',
+  'MongoClientClosedError',
+]);
 
 /**
  * Messages of a lost connection when nothing else says so: the driver's

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { BSON, type Document, type MongoClient, Timestamp } from 'mongodb';
+import { abortReason } from '../../abort-reason.js';
 import { StowageError } from '../../errors.js';
 import type { EngineStreamWriter } from '../engine.js';
 import { splitBson } from './bson-splitter.js';
@@ -206,7 +207,7 @@ export async function replayOplog(
   const admin = client.db('admin');
   let writes: OplogWriteBatcher | undefined;
   for await (const raw of splitBson(stream, { streamName })) {
-    if (signal?.aborted) throw new StowageError('interrupted', 'restore was cancelled');
+    if (signal?.aborted) throw abortReason(signal, 'restore');
     const entry = BSON.deserialize(raw, EXACT_BSON_OPTIONS);
     const mapped = mapOplogEntry(entry, mapNamespace);
     if (!mapped) {

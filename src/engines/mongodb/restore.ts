@@ -170,6 +170,11 @@ export async function restoreMongo(
         stoppedBeforeWrite = err;
         throw err;
       });
+    request.onWriteBegun?.({
+      database: [...new Set(collections.map((c) => c.target.db))].join(','),
+      created: false,
+      startOver: 'pass --drop --yes to replace the collections written',
+    });
     if (options.drop)
       for (const [ns, db] of existing) await dropNamespace(client, db, ns.slice(db.length + 1));
 

@@ -1,23 +1,15 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { StowageError } from '../../errors.js';
+import { abortReason } from '../../abort-reason.js';
 
 /**
  * Writing to an engine stream with backpressure, and ending it cleanly.
  */
 
-/** Thrown when the caller's AbortSignal fires. */
-export class AbortedError extends StowageError {
-  constructor(what: string) {
-    super('interrupted', `${what} was cancelled`, undefined);
-    this.name = 'AbortedError';
-  }
-}
-
-/** Throws {@link AbortedError} if the signal has fired. */
+/** Throws the signal's reason ({@link abortReason}) if it has fired. */
 export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
-  if (signal?.aborted) throw new AbortedError(what);
+  if (signal?.aborted) throw abortReason(signal, what);
 }
 
 /**
@@ -49,7 +41,7 @@ async function waitForDrain(stream: Writable, signal?: AbortSignal): Promise<voi
       }),
     ]);
   } catch (error) {
-    if (signal?.aborted) throw new AbortedError('backup');
+    throwIfAborted(signal, 'backup');
     throw error;
   } finally {
     ac.abort();

@@ -1,4 +1,5 @@
-import { StowageError, UsageError } from '../../errors.js';
+import { abortReason } from '../../abort-reason.js';
+import { UsageError } from '../../errors.js';
 import { garbagePoint } from '../../garbage-points.js';
 import { runSchedule } from '../../scheduler/scheduler.js';
 import type { EngineBackupRequest, EngineBackupResult } from '../engine.js';
@@ -349,8 +350,7 @@ export async function backupPostgres(
     };
   } catch (err) {
     // Cancelling drops the connections; say so instead of reporting them lost.
-    if (signal?.aborted)
-      throw new StowageError('interrupted', 'backup was cancelled', undefined, { cause: err });
+    if (signal?.aborted) throw abortReason(signal, 'backup');
     throw err;
   } finally {
     if (!closing) await closeAll('close');

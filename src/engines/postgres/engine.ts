@@ -1,6 +1,7 @@
 import type { Engine } from '../engine.js';
 import { backupPostgres } from './backup.js';
 import { describePostgresContents, postgresSchemaSql } from './contents.js';
+import { dropCreatedDatabase } from './drop-created-database.js';
 import { postgresFollow } from './follow/index.js';
 import { packFooterObjects } from './footer-objects.js';
 import type { PostgresBackupOptions, PostgresRestoreOptions } from './options.js';
@@ -26,6 +27,7 @@ export const postgresEngine: Engine<PostgresBackupOptions, PostgresRestoreOption
   restore: restorePostgres,
   restoreFooterItems: packFooterObjects,
   startRestore: startRestorePostgres,
+  dropCreatedTarget: dropCreatedDatabase,
   follow: postgresFollow,
   templateCache: postgresTemplateCache,
 };

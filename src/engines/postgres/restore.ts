@@ -179,10 +179,17 @@ export async function restorePostgres(
           throw err;
         });
     }
-    // From here on the database holds what the restore wrote: a failure leaves it, as pg_restore does.
+    // From here on the database holds what the restore wrote: a failure leaves it, as pg_restore
+    // does, unless this run created it (onWriteBegun: the caller drops it).
     signal?.throwIfAborted();
     writing = true;
     void creation?.keep();
+    if (created || !options.singleTransaction)
+      request.onWriteBegun?.({
+        database: main.target.database,
+        created,
+        startOver: 'pass --clean --yes to replace what was applied (or restore into a new database)',
+      });
 
     ledger.plan('pre-data', preData.filter((o) => o.sql.length).length, 'objects');
     ledger.plan('data', tables.length, 'tables');
@@ -319,13 +326,13 @@ export async function restorePostgres(
           ? abortReason(signal)
           : err === stoppedBeforeWrite
             ? err
-            : restoreFailure(err, ledger, cancelled, dataOnly),
+            : restoreFailure(err, ledger, cancelled, dataOnly, signal),
         note,
       );
     }
     // Declined or failed before anything was written: the caller's own error, as it is.
     if (err === stoppedBeforeWrite) throw err;
-    throw restoreFailure(err, ledger, cancelled, dataOnly);
+    throw restoreFailure(err, ledger, cancelled, dataOnly, signal);
   } finally {
     await opening;
     await Promise.all(sessions.map((s) => s.close()));
@@ -814,8 +821,9 @@ function restoreFailure(
   ledger: RestoreLedger,
   cancelled: boolean,
   dataOnly: boolean,
+  signal: AbortSignal | undefined,
 ): StowageError {
-  if (cancelled) return ledger.failure(new StowageError('interrupted', 'restore was cancelled'));
+  if (cancelled && signal) return ledger.failure(abortReason(signal));
   if (dataOnly && err instanceof StowageError && err.code === 'pg-23503') {
     // Foreign keys the load order could not satisfy (or rows missing from the archive's selection).
     return ledger.failure(

@@ -1,3 +1,4 @@
+import { abortReason as abortReasonOf } from '../../abort-reason.js';
 import { StowageError } from '../../errors.js';
 import { NoAnswerError, PgSession, type PgTarget, withDatabase } from './connect.js';
 import { quoteIdent, quoteLiteral } from './ident.js';
@@ -117,8 +118,7 @@ export function withCreationNote(err: unknown, note: string | undefined): unknow
 
 /** What the restore's signal ended it with: its reason (an interrupt, a stall) when Stowage gave one. */
 export function abortReason(signal: AbortSignal): StowageError {
-  const reason: unknown = signal.reason;
-  return reason instanceof StowageError ? reason : new StowageError('interrupted', 'restore was cancelled');
+  return abortReasonOf(signal, 'restore');
 }
 
 async function create(

@@ -7,12 +7,14 @@ import type {
 } from '../engine.js';
 import { PgSession, type PgTarget, parseTarget, withDatabase } from './connect.js';
 import { quoteConnInfoValue } from './conninfo.js';
+import { dropCreatedDatabase } from './drop-created-database.js';
 import { quoteIdent, quoteLiteral } from './ident.js';
 import { parsePostgresSchema } from './model.js';
 import type { PostgresRestoreOptions } from './options.js';
 import { restorePostgres } from './restore.js';
 import { databasePropertyStatements } from './restore-database-properties.js';
 import { tableOfStream } from './table-parts.js';
+import { withCreationNote } from './target-creation.js';
 
 /**
  * Repeated restores of one archive (CI test databases): the first restore into
@@ -126,6 +128,8 @@ async function ensureTemplate(
         options: { ...request.options, create: true },
         // Begun (if at all) for the target's URL, not this template's.
         started: undefined,
+        // The half-loaded template is this cache's to drop (below), not the caller's.
+        onWriteBegun: undefined,
       });
       const comment = `${MARKER}: ${request.label}, key ${request.key}`;
       await admin.query(
@@ -145,8 +149,13 @@ async function ensureTemplate(
         'naming the template',
       );
     } catch (err) {
-      await dropDatabase(admin, loading).catch(() => {});
-      throw err;
+      // On this session (it unmarks a template marked before a failed rename) while it lives; an
+      // interrupt's signal has ended it, and a session of its own drops the half-made template then.
+      const dropped = await dropDatabase(admin, loading).then(
+        () => true,
+        () => false,
+      );
+      throw dropped ? err : await withoutHalfLoadedTemplate(err, request.url, loadUrl);
     }
     return true;
   } finally {
@@ -155,6 +164,22 @@ async function ensureTemplate(
       .catch(() => {});
   }
 }
+
+/**
+ * `err`, a load's failure, once the half-loaded template `loadUrl` is dropped; with a note when
+ * it could not be (a later load drops it too, but until then it takes room on the server).
+ */
+async function withoutHalfLoadedTemplate(err: unknown, url: string, loadUrl: PgTarget): Promise<unknown> {
+  try {
+    await dropCreatedDatabase(connectionUrl(url, loadUrl), AbortSignal.timeout(TEMPLATE_DROP_BOUND_MS));
+    return err;
+  } catch (dropErr) {
+    return withCreationNote(err, dropErr instanceof Error ? dropErr.message : String(dropErr));
+  }
+}
+
+/** Opening a session and the drop's own statements (each bounded) fit well within this. */
+const TEMPLATE_DROP_BOUND_MS = 60_000;
 
 /**
  * The load goes to another database of the same server: the user's URL with

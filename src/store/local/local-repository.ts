@@ -52,6 +52,24 @@ export class LocalRepository implements Repository {
     return files;
   }
 
+  async listNames(): Promise<string[]> {
+    const entries = await readdir(this.path, { withFileTypes: true }).catch((err: unknown) => {
+      // The same errors as listFiles' (a missing folder, a file in the path).
+      if (
+        (err as NodeJS.ErrnoException).code === 'ENOENT' ||
+        (err as NodeJS.ErrnoException).code === 'ENOTDIR'
+      )
+        return this.listFiles().then(() => []);
+      throw fsError(err, this.url);
+    });
+    return entries.filter((e) => e.isFile() && !e.name.endsWith('.partial')).map((e) => e.name);
+  }
+
+  async fileSize(name: string): Promise<number | undefined> {
+    const s = await stat(join(this.path, name)).catch(() => undefined);
+    return s?.isFile() ? s.size : undefined;
+  }
+
   async createArchive(name: string): Promise<ByteSink> {
     return LocalFileSink.create(join(this.path, name), { exclusive: true });
   }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { abortReason } from '../../../abort-reason.js';
 import { StowageError } from '../../../errors.js';
 import type { ChangePosition, ReplayRequest } from '../../engine.js';
 import { PgSession, parseTarget } from '../connect.js';
@@ -47,7 +48,7 @@ export async function replayPostgres(
     }
     request.progress({ type: 'phase', phase: 'replay', message: 'replaying changes' });
     for await (const tx of request.transactions) {
-      if (request.signal?.aborted) throw new StowageError('interrupted', 'replay was cancelled');
+      if (request.signal?.aborted) throw abortReason(request.signal, 'replay');
       const payload = decodePayload(tx.payload, tx.position);
       await session.query('BEGIN', [], 'starting a replayed transaction');
       try {
