@@ -51,9 +51,10 @@ export async function readSystemAcls(ctx: CatalogContext): Promise<CatalogObject
   // The changed objects first, then their differences once: written out in each of the six
   // branches, the differences' 24 subqueries cost the server more to plan (~7 ms a backup, more
   // in a fresh backend) than the whole query costs to run, and most databases have no such object.
+  // (Before 12 every WITH query is materialized, and MATERIALIZED is not known.)
   const list = await rows<SystemAclRow>(
     ctx,
-    `WITH changed(classid, oid, what, target, extension, acl, init) AS MATERIALIZED (
+    `WITH changed(classid, oid, what, target, extension, acl, init) AS ${ctx.version >= 120000 ? 'MATERIALIZED ' : ''}(
      SELECT 'pg_proc', p.oid, 'FUNCTION', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname)
          || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', xe.extname,
        ${acls('p.proacl', "'f'", 'p.proowner')}
