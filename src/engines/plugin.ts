@@ -132,9 +132,15 @@ export interface DatabaseProbes {
    * Starts the backup's first connection to `url` (with the backup's engine options), for the
    * engine's backup to take over (its request's `source`): the preflight's
    * source check then waits on it instead of connecting on its own. Engines without it are
-   * checked with {@link connect}.
+   * checked with {@link connect}. `jobs` (the backup's) lets an engine open its data sessions
+   * beside the first connection too.
    */
-  connectSource?(url: string, options: Record<string, unknown>, signal?: AbortSignal): SourceConnecting;
+  connectSource?(
+    url: string,
+    options: Record<string, unknown>,
+    signal?: AbortSignal,
+    jobs?: number,
+  ): SourceConnecting;
 }
 
 /** A backup's first connection, being opened (see {@link DatabaseProbes.connectSource}). */

@@ -93,6 +93,8 @@ export function openSourceConnection(
   source: string,
   engineOptions: Record<string, unknown>,
   signal?: AbortSignal,
+  /** The backup's jobs: the engine may open its data sessions now too. */
+  jobs?: number,
 ): SourceConnecting | undefined {
-  return engineForUrl(source).probes.connectSource?.(source, engineOptions, signal);
+  return engineForUrl(source).probes.connectSource?.(source, engineOptions, signal, jobs);
 }

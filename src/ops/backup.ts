@@ -207,7 +207,7 @@ async function runBackup(
     options.sourceConnection ??
     (options.chainBase
       ? undefined
-      : openSourceConnection(options.source, options.engineOptions ?? {}, signal));
+      : openSourceConnection(options.source, options.engineOptions ?? {}, signal, options.jobs ?? 2));
   cleanup.coversConnection = true;
   try {
     let checks: PreflightCheck[] = [];

@@ -33,6 +33,19 @@ afterAll(async () => {
 });
 
 describe('connections of a PostgreSQL backup', () => {
+  /** Backs up the test database with two jobs through `connection`, into `name`; waits for its connections to close. */
+  const backupThrough = async (connection: SourceConnecting, name: string) => {
+    const summary = await backup({
+      source: proxy.url,
+      to: join(dir, name),
+      jobs: 2,
+      sourceConnection: connection,
+    });
+    expect(summary.items).toBe(20);
+    await until(() => proxy.open === 0, 'the backup’s connections closed', 10_000);
+    return summary;
+  };
+
   it('checks the source in the preflight through the backup’s own first connection', async () => {
     const before = proxy.accepted;
     const summary = await backup({ source: proxy.url, to: join(dir, 'repo'), jobs: 2 });
@@ -81,17 +94,37 @@ describe('connections of a PostgreSQL backup', () => {
     const connection = postgres.probes.connectSource!(proxy.url, {});
     await connection.connected;
     expect(proxy.accepted - before).toBe(1);
-    const summary = await backup({
-      source: proxy.url,
-      to: join(dir, 'given'),
-      jobs: 2,
-      sourceConnection: connection,
-    });
+    const summary = await backupThrough(connection, 'given');
     // That one and one data session: neither the preflight nor the engine opened another.
     expect(proxy.accepted - before).toBe(2);
     expect(summary.preflight.find((c) => c.check === 'source-reachable')?.status).toBe('ok');
-    expect(summary.items).toBe(20);
-    await until(() => proxy.open === 0, 'the backup’s connections closed', 10_000);
+  });
+
+  it('opens the data session beside the first connection, before the backup starts', async () => {
+    const before = proxy.accepted;
+    const connection = postgres.probes.connectSource!(proxy.url, {}, undefined, 2);
+    await connection.ready;
+    // The leader and the data session a second job copies with: it authenticates while the
+    // leader exports the snapshot, instead of after.
+    await until(() => proxy.accepted - before === 2, 'the data session opened early', 10_000);
+    await backupThrough(connection, 'data-early');
+    // Taken over: no other session opened.
+    expect(proxy.accepted - before).toBe(2);
+
+    // None for one job or a schema-only backup; all closed when no backup takes them.
+    for (const [options, jobs, count] of [
+      [{}, 1, 1],
+      [{ schemaOnly: true }, 2, 1],
+      [{}, 3, 3],
+    ] as const) {
+      const at = proxy.accepted;
+      const unused = postgres.probes.connectSource!(proxy.url, options, undefined, jobs);
+      await unused.ready;
+      await until(() => proxy.accepted - at === count, `${count} sessions opened`, 10_000);
+      await unused.dispose();
+      await until(() => proxy.open === 0, 'the unused sessions closed', 10_000);
+      expect(proxy.accepted - at).toBe(count);
+    }
   });
 
   it('closes a connection the caller opened when the backup stops before using it', async () => {

@@ -94,7 +94,7 @@ Examples:
     // The backup's first connection opens now, before the operations load: the server starts the
     // session and authenticates meanwhile (issue 14). The backup takes it over, and with it any
     // failure to connect, reported as when it connects itself.
-    const connection = openSourceConnection(source, engineOptions, ctx.signal);
+    const connection = openSourceConnection(source, engineOptions, ctx.signal, jobs);
     const { backup, dataCounts, notify, webhook, encryption } = await closingOnFailure(
       connection,
       async () => {

@@ -4,13 +4,8 @@ import { garbagePoint } from '../../garbage-points.js';
 import { runSchedule } from '../../scheduler/scheduler.js';
 import type { EngineBackupRequest, EngineBackupResult } from '../engine.js';
 import { counted, countUnits } from '../nouns.js';
-import {
-  BACKUP_SETTINGS,
-  BACKUP_SETTINGS_IF_KNOWN,
-  openBackupLeader,
-  type PgSourceConnecting,
-} from './backup-leader.js';
-import { PgSession, parseTarget } from './connect.js';
+import { openBackupLeader, openDataSession, type PgSourceConnecting } from './backup-leader.js';
+import { type PgSession, parseTarget } from './connect.js';
 import { copyPlaces, isSmallPart } from './copy-places.js';
 import { dumpTable, dumpTables } from './dump-table.js';
 import { qualify } from './ident.js';
@@ -85,19 +80,32 @@ export async function backupPostgres(
   let opening: Promise<PromiseSettledResult<PgSession>[]> | undefined;
   // Set once the backup's work is done: the sessions end while the caller writes the footer.
   let closing: Promise<void> | undefined;
+  // Data sessions the first connection opened beside the leader (connectBackupSource), in `sessions` once open.
+  let openedEarly: Promise<PgSession>[] = [];
   const closeAll = async (how: 'close' | 'finish') => {
     // Sessions still connecting must be in the list before it is closed.
-    await opening;
+    const opened = await opening;
+    // Early ones the data phase did not take (it awaited the others): awaited only when there are
+    // any, so the sessions' ends begin before the caller gets the result (after-catalog.test.ts).
+    if (openedEarly.length > (opened?.length ?? 0)) await Promise.allSettled(openedEarly);
     await Promise.all(sessions.map((s) => s[how]()));
   };
 
   progress({ type: 'phase', phase: 'connect', message: `connecting to ${target.server}` });
   // Taken over when the preflight opened it (see probes.ts): the backup's first connection.
   const early = request.source as PgSourceConnecting | undefined;
-  const { session: leader, server } = await (early
-    ? early.take()
-    : openBackupLeader(target, options, signal));
+  const {
+    session: leader,
+    server,
+    data,
+  } = await (early ? early.take() : openBackupLeader(target, options, signal));
   sessions.push(leader);
+  openedEarly = (data ?? []).map((d) =>
+    d.then((s) => {
+      sessions.push(s);
+      return s;
+    }),
+  );
   try {
     const readRoles = () => {
       progress({ type: 'phase', phase: 'globals', message: 'reading roles and tablespaces' });
@@ -129,17 +137,14 @@ export async function backupPostgres(
     const snapshot = await beginSnapshot(leader, !server.pglite, snapshotId);
     const jobs = server.pglite ? 1 : Math.max(1, request.jobs | 0);
     if (jobs > 1 && !options.schemaOnly && snapshot) {
-      // Data sessions send text in the database's own encoding, so bytes travel unchanged.
-      const dataSettings = { ...BACKUP_SETTINGS, client_encoding: server.encoding };
       opening = Promise.allSettled(
-        Array.from({ length: jobs - 1 }, async () => {
-          const worker = await PgSession.open(target, {
-            mode: 'backup',
-            settings: dataSettings,
-            settingsIfKnown: BACKUP_SETTINGS_IF_KNOWN,
-            signal,
-          });
-          sessions.push(worker);
+        Array.from({ length: jobs - 1 }, async (_, i) => {
+          // Those opened early go first; one too few (another jobs count) is opened now.
+          const worker = await (openedEarly[i] ??
+            openDataSession(target, server.encoding, signal).then((s) => {
+              sessions.push(s);
+              return s;
+            }));
           await joinSnapshot(worker, snapshot);
           return worker;
         }),

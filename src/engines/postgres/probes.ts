@@ -51,11 +51,13 @@ export const postgresProbes: DatabaseProbes = {
     };
     return probe;
   },
-  connectSource(url, options, signal): PgSourceConnecting {
+  connectSource(url, options, signal, jobs): PgSourceConnecting {
     // The driver loads on demand here too.
-    const { lockTimeoutMs } = options as PostgresBackupOptions;
+    const { lockTimeoutMs, schemaOnly, globalsOnly } = options as PostgresBackupOptions;
+    // A schema-only or roles-only backup copies no data: it opens no data session.
+    const dataSessions = schemaOnly || globalsOnly ? 0 : Math.max(0, (jobs ?? 1) - 1);
     const starting = import('./backup-leader.js').then((m) =>
-      m.connectBackupSource(url, { lockTimeoutMs }, signal),
+      m.connectBackupSource(url, { lockTimeoutMs, dataSessions }, signal),
     );
     const connecting: PgSourceConnecting = {
       connected: starting.then((c) => c.connected),

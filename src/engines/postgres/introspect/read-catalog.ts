@@ -132,20 +132,46 @@ export async function readCatalog(
   ];
   let sequences: SequencesRead | undefined;
   let tables: TablesRead | undefined;
+  // Asked once, by the sequences' task or by the tables' own session, whichever comes first.
+  let sequencesAsked: Promise<SequencesRead> | undefined;
+  const askSequences = (c: CatalogContext) => {
+    sequencesAsked ??= readSequences(c);
+    return sequencesAsked;
+  };
+  // Sent in this order: the longest first, so none of them is what the others wait for at the end.
+  const readers = [...before, ...after];
+  const sendOrder = [...readers.keys()].sort(
+    (a, b) => Number(SENT_FIRST.includes(readers[b]!)) - Number(SENT_FIRST.includes(readers[a]!)),
+  );
   const tasks: ((c: CatalogContext) => Promise<unknown>)[] = [
-    // First, so the first session takes it (tables need the sequences).
+    // First, so the first session takes it: the tables' chain of queries is the longest. They
+    // need the sequences only for their last query, so another session reads those meanwhile.
     async (c) => {
-      sequences = await readSequences(c);
-      tables = await readTables(c, sequences);
+      // A turn later, when the next task has taken its session; with none free, this session asks them.
+      tables = await readTables(
+        c,
+        Promise.resolve().then(() => askSequences(c)),
+      );
+    },
+    async (c) => {
+      sequences = await askSequences(c);
     },
     ...(links ? [] : [(c: CatalogContext) => readDependLinks(c)]),
-    ...before,
-    ...after,
+    ...sendOrder.map((r) => readers[r]!),
   ];
-  // Where the readers' answers start (after the sequences and tables, and the links if read here).
-  const first = links ? 1 : 2;
-  const answers = await shareOut(reading, helpers, tasks);
-  const depend = links ? await links : (answers[1]!.value as DependLinks);
+  // Where the readers' answers start (after the tables and sequences, and the links if read here).
+  const first = links ? 2 : 3;
+  const sent = await shareOut(reading, helpers, tasks);
+  const depend = links ? await links : (sent[2]!.value as DependLinks);
+  // The readers' answers in their own order again.
+  const answers = new Array<(typeof sent)[number]>(readers.length);
+  for (let k = 0; k < sendOrder.length; k++) answers[sendOrder[k]!] = sent[first + k]!;
+  // Said in the readers' order, as when they were sent in it.
+  for (const task of [sent[1]!, sent[0]!, ...sent.slice(2, first), ...answers]) {
+    ctx.warnings.push(...task.warnings);
+    ctx.incomplete.push(...task.incomplete);
+  }
+  sent.length = 0;
   if (!sequences || !tables) throw new Error('sequences and tables were not read');
   onRowsRead?.(sequences.all);
   // One list, filled in place (spreads of flattened copies were 8 MiB more with 20,000 tables).
@@ -154,11 +180,10 @@ export async function readCatalog(
   const add = (list: CatalogObject[]) => {
     for (let i = 0; i < list.length; i++) all.push(pack ? pack(list[i]!) : list[i]!);
   };
-  for (let r = 0; r < before.length; r++) add(answers[first + r]!.value as CatalogObject[]);
+  for (let r = 0; r < before.length; r++) add(answers[r]!.value as CatalogObject[]);
   add(sequences.objects);
   add(tables.objects);
-  for (let r = before.length; r < answers.length - first; r++)
-    add(answers[first + r]!.value as CatalogObject[]);
+  for (let r = before.length; r < answers.length; r++) add(answers[r]!.value as CatalogObject[]);
   // The answers' lists go with `all`, the links with resolveDependencies: nothing here keeps them
   // while the objects are ordered (the links alone are some 4 MiB with 20,000 tables).
   answers.length = 0;
@@ -180,6 +205,18 @@ export async function readCatalog(
     sequences: sequences.all,
   };
 }
+
+/**
+ * Readers whose queries cost the server most (a small database: 8-12 ms each, planning
+ * included; with thousands of tables, constraints and indexes are among the longest), sent
+ * before the others.
+ */
+const SENT_FIRST: ((c: CatalogContext) => Promise<CatalogObject[]>)[] = [
+  readConstraints,
+  readIndexes,
+  readViews,
+  readSystemAcls,
+];
 
 /**
  * Relations from which the catalog's objects are packed as they are read (packed-object.ts):
@@ -231,8 +268,8 @@ export const TASKS_PER_SESSION = 2;
  * Runs the tasks on `ctx.session` and the helpers, each session taking the
  * next task when one of its {@link TASKS_PER_SESSION} places is free (the
  * first session takes the first task). Each task reports into warning and
- * incomplete lists of its own, added to `ctx`'s in task order afterwards, so
- * what a backup says does not depend on timing.
+ * incomplete lists of its own, which the caller adds to `ctx`'s in an order of
+ * its own, so what a backup says does not depend on timing.
  */
 async function shareOut<T>(
   ctx: CatalogContext,
@@ -254,9 +291,5 @@ async function shareOut<T>(
       }
     }),
   );
-  for (const answer of out) {
-    ctx.warnings.push(...answer.warnings);
-    ctx.incomplete.push(...answer.incomplete);
-  }
   return out;
 }

@@ -98,7 +98,11 @@ const STORAGE: Record<string, string> = { p: 'PLAIN', e: 'EXTERNAL', m: 'MAIN', 
  * even when the function's signature uses the table's row type); NOT VALID
  * checks and row security in post-data.
  */
-export async function readTables(ctx: CatalogContext, sequences: SequencesRead): Promise<TablesRead> {
+export async function readTables(
+  ctx: CatalogContext,
+  /** Awaited just before the tables' own query: the queries before it need no sequences. */
+  sequences: SequencesRead | Promise<SequencesRead>,
+): Promise<TablesRead> {
   // Partitions came with 10, table access methods with 12.
   const isPartition = ctx.version >= 100000 ? 'c.relispartition' : 'false';
   const relam = ctx.version >= 120000 ? 'c.relam' : '0';
@@ -133,7 +137,7 @@ export async function readTables(ctx: CatalogContext, sequences: SequencesRead):
   const formats = await DataFormatOracle.load(ctx.session, ctx.version, typids);
   // With thousands of tables their entries are kept to the footer: their repeated names pooled as made.
   const one = ctx.pack ? stringPool() : undefined;
-  const shared: TablesShared = { sequences, checksOf, formats, objects: [], data: [], one };
+  const shared: TablesShared = { sequences: await sequences, checksOf, formats, objects: [], data: [], one };
   // Each table becomes its objects as its row arrives (one call per table: see addTable).
   await eachRow<TableRow>(
     ctx,
