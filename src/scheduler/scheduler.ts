@@ -280,7 +280,8 @@ async function runWired<W>(
         more = takeStartable(heap, count - 1, { left: Math.min(maxWeight, share) - own });
       }
       const batch = [first, ...more];
-      if (key) for (const i of batch) readyWeight[key] = (readyWeight[key] as number) - (batchWeight[i] as number);
+      if (key)
+        for (const i of batch) readyWeight[key] = (readyWeight[key] as number) - (batchWeight[i] as number);
       start(batch, idle.shift() as W);
     }
     if (running > 0) return;

@@ -117,7 +117,8 @@ export class WiredTasks {
       }
     }
     this.dependentsStart = new Int32Array(n + 1);
-    for (let i = 0; i < n; i++) this.dependentsStart[i + 1] = (this.dependentsStart[i] as number) + (count[i] as number);
+    for (let i = 0; i < n; i++)
+      this.dependentsStart[i + 1] = (this.dependentsStart[i] as number) + (count[i] as number);
     this.dependents = new Int32Array(from.length);
     const fill = this.dependentsStart.slice(0, n);
     const edgesFrom = from.done();
