@@ -103,6 +103,21 @@ describe('packed schema objects', () => {
     expect(JSON.stringify(packed)).toBe(texts);
   });
 
+  it('keep no id of the usual form kind:schema.name (derived when read), and keep any other', () => {
+    const packed = archivedObjects();
+    const odd = { ...archivedObjects()[1]!, id: 'table:s.other', name: 't' };
+    packed.push(odd);
+    packObjects(packed);
+    const [schema, table] = packed;
+    expect(table!.id).toBe('table:s.t');
+    expect(Object.values(table!)).not.toContain('table:s.t');
+    expect(schema!.id).toBe('schema:s');
+    expect(packed.at(-1)!.id).toBe('table:s.other');
+    // A change of name keeps the id it had.
+    expect(withChanges(table!, { name: 'u' }).id).toBe('table:s.t');
+    expect(withChanges(table!, { name: 'u' }).toJSON()).toMatchObject({ id: 'table:s.t', name: 'u' });
+  });
+
   it('share the dependency lists and relation references that are equal', () => {
     const packed = archivedObjects();
     packObjects(packed);
