@@ -33,6 +33,9 @@
  */
 
 import { RankHeap } from './rank-heap.js';
+import { type TaskList, taskAt, WiredTasks } from './wired-tasks.js';
+
+export type { TaskList } from './wired-tasks.js';
 
 /** How a task holds a lock key: `share` holders run side by side, `exclusive` alone. */
 export const LOCK_MODES = ['share', 'exclusive'] as const;
@@ -89,100 +92,92 @@ export class ScheduleCycleError extends Error {
   }
 }
 
-interface Entry<W> {
-  task: ScheduledTask<W>;
-  /** Place in start order: priority, then size, then list order. */
-  rank: number;
-  /** Dependencies not finished yet. */
-  unmet: number;
-  dependents: Entry<W>[];
-}
-
 /**
  * Runs `tasks` on `workers` (at most one task per worker at a time) and
  * resolves when all have finished; rejects with the first failure once every
  * started task has settled. The schedule lets go of each task once it has
- * finished (and of `tasks` itself at once): a caller that keeps none of them
- * lets them be collected as the run goes on.
+ * finished (and of an array of `tasks` itself at once): a caller that keeps
+ * none of them lets them be collected as the run goes on. A {@link TaskList}
+ * that is not an array is read at once to wire the tasks, then asked again for
+ * each task as it starts: it may make its tasks on demand, so that no task
+ * exists but those running.
  */
 export function runSchedule<W>(
-  tasks: readonly ScheduledTask<W>[],
+  tasks: readonly ScheduledTask<W>[] | TaskList<W>,
   workers: readonly W[],
   options: ScheduleOptions<W> = {},
 ): Promise<void> {
   if (tasks.length === 0) return Promise.resolve();
   if (workers.length === 0) return Promise.reject(new Error('runSchedule needs at least one worker'));
-  // Wired here, not in the async function that runs them: that keeps its arguments to its end
-  // (a restore of 20,000 tables: 80,000 tasks, their entries and an id map of them, ~20 MB).
-  let pending: (Entry<W> | undefined)[];
+  // Wired here, not in the async function that runs them: that keeps its arguments to its end.
+  let wired: WiredTasks;
   try {
-    pending = wired(tasks);
+    wired = new WiredTasks(tasks, !!options.runBatch);
   } catch (err) {
     return Promise.reject(err);
   }
-  return runWired(pending, workers, options);
+  // An array's tasks are held here, each slot emptied as its task finishes; a list that is no
+  // array makes them again when asked.
+  const { taskOf, release } = Array.isArray(tasks) ? heldTasks(tasks) : listedTasks(tasks);
+  return runWired(wired, taskOf, release, workers, options);
 }
 
-/** The tasks' entries in start order (an entry's index is its rank), each knowing what waits for it. */
-function wired<W>(tasks: readonly ScheduledTask<W>[]): Entry<W>[] {
-  const entries = new Map<string, Entry<W>>();
-  inStartOrder(tasks).forEach((task, rank) => {
-    if (entries.has(task.id)) throw new Error(`two tasks have the id "${task.id}"`);
-    entries.set(task.id, { task, rank, unmet: 0, dependents: [] });
-  });
-  const wire = (entry: Entry<W>, deps: readonly string[] | undefined) => {
-    for (const dep of deps ?? []) {
-      const before = entries.get(dep);
-      // A dependency named twice counts once: its last dependent is already this entry
-      // (no Set per task: a restore of 20,000 tables schedules over 60,000 tasks).
-      if (!before || before === entry || before.dependents.at(-1) === entry) continue;
-      before.dependents.push(entry);
-      entry.unmet++;
-    }
-  };
-  for (const entry of entries.values()) {
-    wire(entry, entry.task.deps);
-    wire(entry, entry.task.after);
-  }
-  // Sized to what they hold: an array pushed into from empty keeps room for 16 more (a restore of
-  // 20,000 tables: 40,000 such lists, ~4 MB, held to the end of the run).
-  for (const entry of entries.values())
-    if (entry.dependents.length) entry.dependents = entry.dependents.slice();
-  return [...entries.values()];
+/** How the run gets a task to start, and lets go of it once finished. */
+interface TaskSource<W> {
+  taskOf: (index: number) => ScheduledTask<W>;
+  release: (index: number) => void;
 }
 
 /**
- * Runs the wired entries; `pending` holds those not finished yet (a finished one's slot is
- * emptied, so that nothing here holds its task any more).
+ * An array's tasks, held in a copy whose slot is emptied as each finishes (a function of its
+ * own: a closure made beside one that refers to the caller's array would keep that array, and
+ * every task in it, to the end of the run).
  */
+function heldTasks<W>(tasks: readonly ScheduledTask<W>[]): TaskSource<W> {
+  const held: (ScheduledTask<W> | undefined)[] = tasks.slice();
+  return {
+    taskOf: (index) => taskAt(held, index),
+    release: (index) => {
+      held[index] = undefined;
+    },
+  };
+}
+
+/** A list that is no array: asked for each task as it starts (it may make them on demand). */
+function listedTasks<W>(list: TaskList<W>): TaskSource<W> {
+  return { taskOf: (index) => taskAt(list, index), release: () => {} };
+}
+
+/** Runs the wired tasks; `taskOf` gives a task to start, `release` says it finished. */
 async function runWired<W>(
-  pending: (Entry<W> | undefined)[],
+  wired: WiredTasks,
+  taskOf: (index: number) => ScheduledTask<W>,
+  release: (index: number) => void,
   workers: readonly W[],
   options: ScheduleOptions<W>,
 ): Promise<void> {
-  /** Tasks whose dependencies are done, lowest rank first, one heap per batch key ('' for none). */
-  const ready = new Map<string, RankHeap<Entry<W>>>();
+  const { rank, unmet, dependents, dependentsStart, batchOf, batchWeight } = wired;
+  const { locksStart, lockKeyOf, lockExclusive, limitsStart, limitKeyOf } = wired;
+  /** Tasks whose dependencies are done, lowest rank first, one heap per batch key (0 for none). */
+  const ready = wired.batchKeys.map(() => new RankHeap<number>((i) => rank[i] as number));
   /** Total `batchWeight` of each batch key's ready tasks, to share them among idle workers. */
-  const readyWeight = new Map<string, number>();
-  const keyOf = (e: Entry<W>) => (options.runBatch ? (e.task.batch ?? '') : '');
-  const insertReady = (entry: Entry<W>) => {
-    const key = keyOf(entry);
-    let heap = ready.get(key);
-    if (!heap) {
-      heap = new RankHeap<Entry<W>>((e) => e.rank);
-      ready.set(key, heap);
-    }
-    heap.add(entry);
-    if (key) readyWeight.set(key, (readyWeight.get(key) ?? 0) + (entry.task.batchWeight ?? 0));
+  const readyWeight = new Float64Array(wired.batchKeys.length);
+  const insertReady = (i: number) => {
+    const key = batchOf[i] as number;
+    (ready[key] as RankHeap<number>).add(i);
+    if (key) readyWeight[key] = (readyWeight[key] as number) + (batchWeight[i] as number);
   };
-  for (const e of pending) if (e && e.unmet === 0) insertReady(e);
+  for (let i = 0; i < wired.length; i++) if (unmet[i] === 0) insertReady(i);
   /** Running holders of each lock key, by mode. */
-  const held = new Map<string, { share: number; exclusive: number }>();
-  const inUse = new Map<string, number>();
+  const shareHeld = new Int32Array(wired.lockKeys.length);
+  const exclusiveHeld = new Int32Array(wired.lockKeys.length);
+  const inUse = new Int32Array(wired.limitKeys.length);
+  const limit = wired.limitKeys.map((key) => Math.max(1, options.limitOf?.(key) ?? Number.POSITIVE_INFINITY));
   const idle = [...workers];
-  const limitOf = (key: string) => Math.max(1, options.limitOf?.(key) ?? Number.POSITIVE_INFINITY);
   const cancel = new AbortController();
-  let left = pending.length;
+  let left = wired.length;
+  /** Finished tasks (a cycle's report names the others still waiting). */
+  const done = new Uint8Array(wired.length);
   let running = 0;
   let failure: { error: unknown } | undefined;
   let settle!: () => void;
@@ -190,26 +185,27 @@ async function runWired<W>(
     settle = resolve;
   });
 
-  const canStart = (task: ScheduledTask<W>) =>
-    (task.locks ?? []).every((l) => {
-      const h = held.get(l.key);
-      return !h || (h.exclusive === 0 && l.mode === 'share');
-    }) && (task.limits ?? []).every((key) => (inUse.get(key) ?? 0) < limitOf(key));
-
-  const claim = (task: ScheduledTask<W>, sign: 1 | -1) => {
-    for (const l of task.locks ?? []) {
-      let h = held.get(l.key);
-      if (!h) {
-        h = { share: 0, exclusive: 0 };
-        held.set(l.key, h);
-      }
-      h[l.mode] += sign;
-      if (h.share === 0 && h.exclusive === 0) held.delete(l.key);
+  const canStart = (i: number) => {
+    for (let l = locksStart[i] as number; l < (locksStart[i + 1] as number); l++) {
+      const key = lockKeyOf[l] as number;
+      if (exclusiveHeld[key] !== 0 || (lockExclusive[l] === 1 && shareHeld[key] !== 0)) return false;
     }
-    for (const key of task.limits ?? []) {
-      const n = (inUse.get(key) ?? 0) + sign;
-      if (n > 0) inUse.set(key, n);
-      else inUse.delete(key);
+    for (let l = limitsStart[i] as number; l < (limitsStart[i + 1] as number); l++) {
+      const key = limitKeyOf[l] as number;
+      if ((inUse[key] as number) >= (limit[key] as number)) return false;
+    }
+    return true;
+  };
+
+  const claim = (i: number, sign: 1 | -1) => {
+    for (let l = locksStart[i] as number; l < (locksStart[i + 1] as number); l++) {
+      const held = lockExclusive[l] === 1 ? exclusiveHeld : shareHeld;
+      const key = lockKeyOf[l] as number;
+      held[key] = (held[key] as number) + sign;
+    }
+    for (let l = limitsStart[i] as number; l < (limitsStart[i + 1] as number); l++) {
+      const key = limitKeyOf[l] as number;
+      inUse[key] = (inUse[key] as number) + sign;
     }
   };
 
@@ -227,33 +223,34 @@ async function runWired<W>(
    * `weight` when given), leaving the rest in it. Lock conflicts are checked against the
    * running tasks only, not among the tasks taken.
    */
-  const takeStartable = (heap: RankHeap<Entry<W>>, count: number, weight?: { left: number }): Entry<W>[] => {
-    const taken: Entry<W>[] = [];
-    const passed: Entry<W>[] = [];
+  const takeStartable = (heap: RankHeap<number>, count: number, weight?: { left: number }): number[] => {
+    const taken: number[] = [];
+    const passed: number[] = [];
     while (taken.length < count && heap.size > 0) {
-      const e = heap.take() as Entry<W>;
-      const w = e.task.batchWeight ?? 0;
-      if (canStart(e.task) && (!weight || w <= weight.left)) {
+      const i = heap.take() as number;
+      const w = batchWeight[i] as number;
+      if (canStart(i) && (!weight || w <= weight.left)) {
         if (weight) weight.left -= w;
-        taken.push(e);
-      } else passed.push(e);
+        taken.push(i);
+      } else passed.push(i);
     }
-    for (const e of passed) heap.add(e);
+    for (const i of passed) heap.add(i);
     return taken;
   };
 
   /** The ready task to start next (lowest rank among those that can start), out of its heap. */
-  const takeNext = (): Entry<W> | undefined => {
-    let best: { entry: Entry<W>; heap: RankHeap<Entry<W>> } | undefined;
-    for (const heap of ready.values()) {
+  const takeNext = (): number | undefined => {
+    let best: { task: number; heap: RankHeap<number> } | undefined;
+    for (const heap of ready) {
+      if (heap.size === 0) continue;
       const [first] = takeStartable(heap, 1);
-      if (!first) continue;
-      if (!best || first.rank < best.entry.rank) {
-        if (best) best.heap.add(best.entry);
-        best = { entry: first, heap };
+      if (first === undefined) continue;
+      if (!best || (rank[first] as number) < (rank[best.task] as number)) {
+        if (best) best.heap.add(best.task);
+        best = { task: first, heap };
       } else heap.add(first);
     }
-    return best?.entry;
+    return best?.task;
   };
 
   const pump = () => {
@@ -262,70 +259,70 @@ async function runWired<W>(
      * worker comes back for one: those busy when the turn began, and those this turn gives other
      * work (a view, say, which takes a millisecond while the batch takes eighty).
      */
-    const servedThisTurn = new Map<string, number>();
+    const servedThisTurn = new Map<number, number>();
     while (!failure && idle.length > 0) {
-      const entry = takeNext();
-      if (!entry) break;
-      const key = keyOf(entry);
-      const heap = ready.get(key);
-      let more: Entry<W>[] = [];
-      if (key && heap) {
+      const first = takeNext();
+      if (first === undefined) break;
+      const key = batchOf[first] as number;
+      let more: number[] = [];
+      if (key) {
         // The ready tasks of the key are shared among the workers idle now and those still busy, so
         // that a handful of small tables (or their indexes) load on every connection instead of all
         // on the first, and a worker that comes free first does not take every index build while
         // the other, free a moment later, finds none left.
+        const heap = ready[key] as RankHeap<number>;
         const served = servedThisTurn.get(key) ?? 0;
         servedThisTurn.set(key, served + 1);
         const shares = workers.length - served;
-        const own = entry.task.batchWeight ?? 0;
+        const own = batchWeight[first] as number;
         const count = Math.min(maxTasks, Math.ceil((heap.size + 1) / shares));
-        const share = Math.max(own, Math.ceil((readyWeight.get(key) ?? 0) / shares));
+        const share = Math.max(own, Math.ceil((readyWeight[key] as number) / shares));
         more = takeStartable(heap, count - 1, { left: Math.min(maxWeight, share) - own });
       }
-      const batch = [entry, ...more];
-      if (key) {
-        let w = readyWeight.get(key) ?? 0;
-        for (const e of batch) w -= e.task.batchWeight ?? 0;
-        readyWeight.set(key, w);
-      }
+      const batch = [first, ...more];
+      if (key)
+        for (const i of batch) readyWeight[key] = (readyWeight[key] as number) - (batchWeight[i] as number);
       start(batch, idle.shift() as W);
     }
     if (running > 0) return;
     if (!failure && left > 0) {
       // Nothing runs and nothing can start: what is left waits on itself.
-      const waiting = pending.filter((e): e is Entry<W> => e !== undefined && e.unmet > 0);
-      fail(new ScheduleCycleError(waiting.map((e) => e.task.id)));
+      const waiting: string[] = [];
+      for (const i of wired.byRank) if (!done[i] && (unmet[i] as number) > 0) waiting.push(taskOf(i).id);
+      fail(new ScheduleCycleError(waiting));
     }
     settle();
   };
 
-  const start = (batch: Entry<W>[], worker: W) => {
+  const start = (batch: number[], worker: W) => {
     running++;
-    for (const e of batch) claim(e.task, 1);
+    for (const i of batch) claim(i, 1);
+    const tasks = batch.map(taskOf);
     // A task that throws before its first await rejects here too, never out of pump().
     Promise.resolve()
       .then(() =>
-        batch.length === 1
-          ? (batch[0] as Entry<W>).task.run(worker, cancel.signal)
-          : options.runBatch?.(
-              batch.map((e) => e.task),
-              worker,
-              cancel.signal,
-            ),
+        tasks.length === 1
+          ? (tasks[0] as ScheduledTask<W>).run(worker, cancel.signal)
+          : options.runBatch?.(tasks, worker, cancel.signal),
       )
       .then(
         () => {
-          for (const entry of batch) {
+          for (const i of batch) {
             left--;
-            pending[entry.rank] = undefined;
-            for (const next of entry.dependents) if (--next.unmet === 0) insertReady(next);
+            done[i] = 1;
+            release(i);
+            for (let d = dependentsStart[i] as number; d < (dependentsStart[i + 1] as number); d++) {
+              const next = dependents[d] as number;
+              unmet[next] = (unmet[next] as number) - 1;
+              if (unmet[next] === 0) insertReady(next);
+            }
           }
         },
         (error: unknown) => fail(error),
       )
       .finally(() => {
         running--;
-        for (const e of batch) claim(e.task, -1);
+        for (const i of batch) claim(i, -1);
         idle.push(worker);
         pump();
       });

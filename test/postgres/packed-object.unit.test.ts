@@ -103,6 +103,39 @@ describe('packed schema objects', () => {
     expect(JSON.stringify(packed)).toBe(texts);
   });
 
+  it('keep no id of the usual form kind:schema.name (derived when read) and kind, section, lock and secret as one number', () => {
+    const packed = archivedObjects();
+    const odd = { ...archivedObjects()[1]!, id: 'table:s.other', name: 't' };
+    packed.push(odd);
+    packObjects(packed);
+    const [schema, table] = packed;
+    expect(table!.id).toBe('table:s.t');
+    expect(Object.values(table!)).not.toContain('table:s.t');
+    expect(schema!.id).toBe('schema:s');
+    expect(packed.at(-1)!.id).toBe('table:s.other');
+    // A change of name keeps the id it had.
+    expect(withChanges(table!, { name: 'u' }).id).toBe('table:s.t');
+    expect(JSON.parse(JSON.stringify(withChanges(table!, { name: 'u' })))).toMatchObject({
+      id: 'table:s.t',
+      name: 'u',
+    });
+    // Kind, section, lock and secret are kept as one number: every value reads back.
+    const flagged = withChanges(table!, {
+      kind: 'index',
+      section: 'post-data',
+      lock: 'share',
+      secret: false,
+    });
+    expect([flagged.kind, flagged.section, flagged.lock, flagged.secret]).toEqual([
+      'index',
+      'post-data',
+      'share',
+      false,
+    ]);
+    expect(JSON.parse(JSON.stringify(flagged))).toMatchObject({ lock: 'share', secret: false });
+    expect('secret' in JSON.parse(JSON.stringify(table))).toBe(false);
+  });
+
   it('share the dependency lists and relation references that are equal', () => {
     const packed = archivedObjects();
     packObjects(packed);

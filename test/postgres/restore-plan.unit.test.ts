@@ -8,6 +8,7 @@ import {
   BATCH_TABLE_BYTES,
   planRestore,
   planSchedule,
+  RestoreSchedule,
   type RestoreTask,
 } from '../../src/engines/postgres/restore-plan.js';
 import { StowageError, UsageError } from '../../src/errors.js';
@@ -196,36 +197,32 @@ describe('planSchedule', () => {
     expect(ran).toEqual(['index:public.big_k']);
   });
 
-  it('tasks that lock one table in one mode share one lock object (a restore plans one per post-data object)', () => {
-    const big = planSchedule(
-      planRestore(
-        {
-          ...schema,
-          objects: [
-            ...schema.objects,
-            object('constraint:public.big_check', 'constraint', 'post-data', { relation: rel('big') }),
-            object('foreign-key:public.orders_big', 'foreign-key', 'post-data', {
-              relation: rel('orders'),
-              references: [rel('big')],
-            }),
-          ],
-        },
-        {},
-        streams,
-        [],
-      ),
-      schema.partitions,
+  it('makes each task when asked and keeps none: the same task twice is two objects alike', () => {
+    const schedule = new RestoreSchedule(plan, schema.partitions, undefined, async () => {});
+    expect(schedule.length).toBe(tasks.length);
+    for (let i = 0; i < schedule.length; i++) {
+      const first = schedule.at(i);
+      expect(schedule.at(i)).not.toBe(first);
+      expect(schedule.at(i)).toEqual(first);
+    }
+    expect(schedule.at(schedule.length)).toBeUndefined();
+  });
+
+  it('an empty plan is an empty schedule', () => {
+    const empty = new RestoreSchedule(
+      { tables: [], sequences: [], postData: [], streams: new Map() },
+      [],
+      undefined,
+      async () => {},
     );
-    const locksOf = (id: string) => (big.find((t) => t.id === id) as RestoreTask).locks;
-    const shared = locksOf('constraint:public.big_pkey')[0];
-    expect(locksOf('constraint:public.big_check')[0]).toBe(shared);
-    expect(locksOf('foreign-key:public.orders_big')[1]).toBe(shared);
-    expect(shared).toEqual({ key: 'public.big', mode: 'exclusive' });
-    expect(locksOf('foreign-key:public.orders_big')[0]).toBe(locksOf('foreign-key:public.orders_small')[0]);
-    // The same table in another mode is another lock.
-    expect(locksOf('index:public.big_k')[0]).toEqual({ key: 'public.big', mode: 'share' });
-    // A task taking one lock holds that lock's one list, shared with every task taking it alone.
-    expect(locksOf('constraint:public.big_check')).toBe(locksOf('constraint:public.big_pkey'));
+    expect(empty.length).toBe(0);
+    expect(empty.loadStreamsInStartOrder()).toEqual([]);
+  });
+
+  it('lists the load streams in the order the loads start (biggest table first, list order on ties)', () => {
+    const schedule = new RestoreSchedule(plan, schema.partitions, undefined, async () => {});
+    const loads = inStartOrder(tasks.filter((t) => t.work.kind === 'load')).map((t) => t.id);
+    expect(schedule.loadStreamsInStartOrder()).toEqual(loads);
   });
 
   it('a post-data task refers to its object’s dependencies and to its table’s loads, shared lists, not copies', () => {

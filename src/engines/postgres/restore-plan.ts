@@ -1,5 +1,5 @@
 import { StowageError, UsageError } from '../../errors.js';
-import type { LockMode } from '../../scheduler/scheduler.js';
+import type { LockMode, TaskList } from '../../scheduler/scheduler.js';
 import type { StreamSummary } from '../engine.js';
 import type { PgSession } from './connect.js';
 import type { LoadGroup } from './data-only.js';
@@ -187,8 +187,383 @@ export const BATCH_WEIGHT = 8 * 1024 * 1024;
  * waits for all of the data waits for one {@link ALL_DATA} task instead of
  * naming every load.
  *
- * `run` is every task's `run`, one function called as each task's method: the
- * tasks are made once with it, not copied to add it (80,000 tasks at 20,000 tables).
+ * The schedule keeps a few numbers per task and makes each task when asked
+ * ({@link RestoreSchedule.at}): the scheduler reads them all once to wire
+ * them, and again one by one as they start, so no task object lives but
+ * those running (80,000 tasks at 20,000 tables were ~15 MB with their work
+ * records and lock lists, held through the restore). `run` is every task's
+ * `run`, one function called as each task's method.
+ */
+export class RestoreSchedule implements TaskList<PgSession> {
+  /** What each task is (one of the `*_TASK` numbers below). */
+  private readonly what: Uint8Array;
+  /** A post-data task's object (in `postData`), a load's table (in `infos`), a load-together's group. */
+  private readonly ref: Int32Array;
+  /** A load's stream among its table's; a post-data task's `WAITS_*`. */
+  private readonly part: Int32Array;
+  private readonly sizes: Float64Array;
+  /** `batchWeight` of a batched task; NaN for one that is not batched. */
+  private readonly weights: Float64Array;
+  /** Where the data tasks (loads, load-togethers, large objects) begin. */
+  private readonly dataStart: number;
+  private readonly infos: TableInfo[] = [];
+  private readonly infoOf = new RelationMap<TableInfo>();
+  private readonly groups: { id: string; members: TableInfo[]; deps: readonly string[] }[] = [];
+  /** Lock key of each partition tree's tables (see the constructor). */
+  private readonly roots = new RelationMap<string>();
+  private readonly postData: readonly PgObject[];
+  private readonly largeObjects: string | undefined;
+
+  constructor(
+    plan: Pick<RestorePlan, 'tables' | 'sequences' | 'largeObjects' | 'postData' | 'streams'>,
+    partitions: PostgresSchema['partitions'],
+    groups: LoadGroup[] | undefined,
+    private readonly run: RunTask,
+  ) {
+    const { tables, streams } = plan;
+    this.postData = plan.postData;
+    this.largeObjects = plan.largeObjects?.stream;
+    const bytesOf = (stream: string) => streams.get(stream)?.rawBytes ?? 0;
+    const byKey = new Map<string, TableInfo>();
+    for (const table of tables) {
+      let bytes = 0;
+      for (const s of table.streams) bytes += bytesOf(s);
+      const info: TableInfo = {
+        index: this.infos.length,
+        table,
+        bytes,
+        lockKey: `${table.schema}.${table.name}`,
+        loads: table.streams,
+        loadDeps: NONE,
+      };
+      this.infos.push(info);
+      this.infoOf.set(table, info);
+      byKey.set(qualify(table.schema, table.name), info);
+    }
+    const memberOf = (key: string) => byKey.get(key) as TableInfo;
+
+    // A table alone loads as one task per part, so the parts of a big table load side by side.
+    // Tables in a foreign-key cycle load in one task: one transaction, deferrable keys checked at commit.
+    const data = { what: [] as number[], ref: [] as number[], part: [] as number[], size: [] as number[] };
+    const addData = (what: number, ref: number, part: number, size: number) => {
+      data.what.push(what);
+      data.ref.push(ref);
+      data.part.push(part);
+      data.size.push(size);
+    };
+    const addLoads = (info: TableInfo, deps: readonly string[]) => {
+      info.loadDeps = deps;
+      for (let p = 0; p < info.table.streams.length; p++) addData(LOAD_TASK, info.index, p, info.bytes);
+    };
+    if (groups) {
+      const groupTasks = new Map<string, readonly string[]>();
+      for (const g of groups) {
+        const ids = g.tables.length === 1 ? memberOf(g.id).table.streams : [g.id];
+        groupTasks.set(g.id, ids);
+        for (const k of g.tables) memberOf(k).loads = ids;
+      }
+      for (const g of groups) {
+        const deps = g.deps.flatMap((d) => groupTasks.get(d) ?? [d]);
+        const members = g.tables.map(memberOf);
+        if (members.length === 1) addLoads(members[0] as TableInfo, deps);
+        else {
+          addData(
+            LOAD_TOGETHER_TASK,
+            this.groups.length,
+            0,
+            members.reduce((n, m) => n + m.bytes, 0),
+          );
+          this.groups.push({ id: g.id, members, deps });
+        }
+      }
+    } else {
+      for (const info of this.infos) addLoads(info, NONE);
+    }
+    if (this.largeObjects) addData(LARGE_OBJECTS_TASK, 0, 0, bytesOf(this.largeObjects));
+
+    // Post-data work inside one partition tree can deadlock in the server (an ALTER on the parent
+    // locks down the tree, an attach locks up it), and two attaches at once can each miss the other
+    // and leave the parent index invalid. So within a tree only plain index builds run side by side;
+    // everything else takes turns (keyed by the tree's root table).
+    for (const p of partitions) {
+      const root = p.ancestors[p.ancestors.length - 1] ?? p;
+      const key = `tree:${root.schema}.${root.name}`;
+      this.roots.set(p, key);
+      this.roots.set(root, key);
+    }
+    // What each post-data object waits for and whether it is batched, worked out once here: both
+    // read its statements, which a packed object unpacks on every read.
+    const waits = new Uint8Array(this.postData.length);
+    const postWeights = new Float64Array(this.postData.length);
+    let waitsForAll = plan.sequences.length > 0;
+    this.postData.forEach((o, i) => {
+      waits[i] = this.waitsOf(o);
+      if (waits[i] === WAITS_ALL) waitsForAll = true;
+      postWeights[i] = this.batchWeightOf(o);
+    });
+
+    // Sequence values and post-data go ahead of any load that is ready: a build whose table is in
+    // should not wait behind the remaining loads.
+    const head = [
+      ...(waitsForAll ? [ALL_DATA_TASK] : []),
+      ...(plan.sequences.length ? [SEQUENCES_TASK] : []),
+    ];
+    const n = head.length + this.postData.length + data.what.length;
+    this.what = new Uint8Array(n);
+    this.ref = new Int32Array(n);
+    this.part = new Int32Array(n);
+    this.sizes = new Float64Array(n);
+    this.weights = new Float64Array(n).fill(Number.NaN);
+    head.forEach((what, i) => {
+      this.what[i] = what;
+    });
+    let at = head.length;
+    for (let i = 0; i < this.postData.length; i++, at++) {
+      this.what[at] = POST_DATA_TASK;
+      this.ref[at] = i;
+      this.part[at] = waits[i] as number;
+      this.weights[at] = postWeights[i] as number;
+    }
+    this.dataStart = at;
+    for (let i = 0; i < data.what.length; i++, at++) {
+      this.what[at] = data.what[i] as number;
+      this.ref[at] = data.ref[i] as number;
+      this.part[at] = data.part[i] as number;
+      this.sizes[at] = data.size[i] as number;
+      // A small table's load may go in one transaction with other small tables' (several COPYs, one
+      // commit): thousands of tables cost a few commits instead of one each, and their indexes and
+      // constraints become ready together, so post-data batches fill up too.
+      const info = this.infos[data.ref[i] as number];
+      if (
+        data.what[i] === LOAD_TASK &&
+        info &&
+        info.table.streams.length === 1 &&
+        info.bytes <= BATCH_TABLE_BYTES
+      )
+        this.weights[at] = info.bytes;
+    }
+  }
+
+  get length(): number {
+    return this.what.length;
+  }
+
+  /** The task at `index`, made anew at each call. */
+  at(index: number): RestoreTask | undefined {
+    const what = this.what[index];
+    const ref = this.ref[index] as number;
+    const weight = this.weights[index] as number;
+    const batched = !Number.isNaN(weight);
+    switch (what) {
+      case ALL_DATA_TASK:
+        return task(
+          {
+            id: ALL_DATA,
+            deps: this.dataIds(),
+            locks: NONE_LOCKED,
+            priority: 1,
+            size: 0,
+            work: { kind: 'all-data' },
+          },
+          this.run,
+        );
+      case SEQUENCES_TASK:
+        return task(
+          {
+            id: 'sequence values',
+            deps: AFTER_ALL_DATA,
+            locks: NONE_LOCKED,
+            priority: 1,
+            size: 0,
+            work: { kind: 'sequences' },
+          },
+          this.run,
+        );
+      case POST_DATA_TASK: {
+        const o = this.postData[ref] as PgObject;
+        return task(
+          {
+            id: o.id,
+            deps: o.deps,
+            after: this.waitsFor(o, this.part[index] as number),
+            locks: this.locksOf(o),
+            priority: 1,
+            size: 0,
+            work: { kind: 'post-data', object: o },
+          },
+          this.run,
+          batched ? TABLE_LOCAL_POST_DATA : undefined,
+          batched ? weight : undefined,
+        );
+      }
+      case LOAD_TASK: {
+        // Biggest table first, its parts together (each sized as the whole table): its index builds,
+        // the longest post-data work, can start only once all of them are in, and then overlap with
+        // loading the smaller tables.
+        const info = this.infos[ref] as TableInfo;
+        const stream = info.table.streams[this.part[index] as number] as string;
+        return task(
+          {
+            id: stream,
+            deps: info.loadDeps,
+            locks: NONE_LOCKED,
+            priority: 0,
+            size: this.sizes[index] as number,
+            work: { kind: 'load', table: info.table, stream },
+          },
+          this.run,
+          batched ? SMALL_TABLE_LOADS : undefined,
+          batched ? weight : undefined,
+        );
+      }
+      case LOAD_TOGETHER_TASK: {
+        const group = this.groups[ref] as RestoreSchedule['groups'][number];
+        return task(
+          {
+            id: group.id,
+            deps: group.deps,
+            locks: NONE_LOCKED,
+            priority: 0,
+            size: this.sizes[index] as number,
+            work: { kind: 'load-together', tables: group.members.map((m) => m.table) },
+          },
+          this.run,
+        );
+      }
+      case LARGE_OBJECTS_TASK:
+        return task(
+          {
+            id: this.largeObjects as string,
+            deps: NONE,
+            locks: NONE_LOCKED,
+            priority: 0,
+            size: this.sizes[index] as number,
+            work: { kind: 'large-objects', stream: this.largeObjects as string },
+          },
+          this.run,
+        );
+      default:
+        return undefined;
+    }
+  }
+
+  /** The streams of the loads in the order they start (biggest table first; large objects not among them). */
+  loadStreamsInStartOrder(): string[] {
+    const loads: number[] = [];
+    for (let i = this.dataStart; i < this.length; i++)
+      if (this.what[i] === LOAD_TASK || this.what[i] === LOAD_TOGETHER_TASK) loads.push(i);
+    loads.sort((a, b) => (this.sizes[b] as number) - (this.sizes[a] as number) || a - b);
+    return loads.flatMap((i) =>
+      this.what[i] === LOAD_TOGETHER_TASK
+        ? (this.groups[this.ref[i] as number] as RestoreSchedule['groups'][number]).members.flatMap(
+            (m) => m.table.streams,
+          )
+        : [this.dataIdAt(i)],
+    );
+  }
+
+  /** Every task at once (tests, a printed plan). */
+  tasks(): RestoreTask[] {
+    return Array.from({ length: this.length }, (_, i) => this.at(i) as RestoreTask);
+  }
+
+  /** Ids of the data tasks: what {@link ALL_DATA} waits for. */
+  private dataIds(): string[] {
+    const ids: string[] = [];
+    for (let i = this.dataStart; i < this.length; i++) ids.push(this.dataIdAt(i));
+    return ids;
+  }
+
+  /** The id of the data task at `index`: a load's stream, a group's id, the large objects' stream. */
+  private dataIdAt(index: number): string {
+    const ref = this.ref[index] as number;
+    if (this.what[index] === LOAD_TASK)
+      return (this.infos[ref] as TableInfo).table.streams[this.part[index] as number] as string;
+    if (this.what[index] === LOAD_TOGETHER_TASK)
+      return (this.groups[ref] as RestoreSchedule['groups'][number]).id;
+    return this.largeObjects as string;
+  }
+
+  /**
+   * What a post-data object waits for, besides its own dependencies. Indexes, constraints,
+   * triggers, rules and policies of a plain table need only that table's rows (and a foreign key
+   * the referenced table's too); anything else (a materialized view refresh reads other tables,
+   * an index on a partitioned table covers every partition) waits for all of the data.
+   */
+  private waitsOf(o: PgObject): number {
+    if (!TABLE_LOCAL_KINDS.has(o.kind) || !o.relation) return WAITS_ALL;
+    // A CHECK added without ONLY (tables.ts) reaches the table's inheritance children, whose rows may still be loading.
+    if (o.kind === 'constraint' && /^ALTER (?:FOREIGN )?TABLE (?!ONLY )/.test(o.sql[0] ?? ''))
+      return WAITS_ALL;
+    if (this.roots.get(o.relation)) return WAITS_ALL;
+    if (!o.references?.length) return WAITS_OWN;
+    for (const r of o.references) if (this.roots.get(r)) return WAITS_ALL;
+    return WAITS_OWN_AND_REFERENCED;
+  }
+
+  /** The list {@link waitsOf} decided on: the one shared list, or the table's and the referenced tables' loads. */
+  private waitsFor(o: PgObject, waits: number): readonly string[] {
+    if (waits === WAITS_ALL || !o.relation) return AFTER_ALL_DATA;
+    const own = this.infoOf.get(o.relation)?.loads ?? NONE;
+    if (waits === WAITS_OWN) return own;
+    const theirs: (readonly string[])[] = [];
+    for (const r of o.references ?? []) {
+      const loads = this.infoOf.get(r)?.loads;
+      if (loads) theirs.push(loads);
+    }
+    return own.concat(...theirs);
+  }
+
+  /**
+   * Whether `o` may share one round trip with other objects: a table-local object (index,
+   * constraint, foreign key, …) of small tables, whose statements all run in a transaction
+   * block (a batch is one implicit transaction). Big tables' builds stay one per turn, side by
+   * side. Its weight: the bytes of the tables it reads; NaN for no batch.
+   */
+  private batchWeightOf(o: PgObject): number {
+    if (!TABLE_LOCAL_KINDS.has(o.kind) || !o.relation) return Number.NaN;
+    if (o.sql.some((s) => /\bCONCURRENTLY\b/i.test(s))) return Number.NaN;
+    let bytes = this.infoOf.get(o.relation)?.bytes ?? 0;
+    for (const r of o.references ?? []) bytes += this.infoOf.get(r)?.bytes ?? 0;
+    return bytes <= BATCH_TABLE_BYTES ? bytes : Number.NaN;
+  }
+
+  /**
+   * Two share holders (index builds) run side by side on a table; anything else runs alone there,
+   * which keeps parallel post-data free of lock waits and deadlocks (two foreign keys between the
+   * same pair of tables, say). Made anew at each call: the scheduler keeps its locks as numbers.
+   */
+  private locksOf(o: PgObject): RestoreTask['locks'] {
+    const lockKey = (r: RelationRef) => this.infoOf.get(r)?.lockKey ?? `${r.schema}.${r.name}`;
+    const locks: { key: string; mode: LockMode }[] = [];
+    if (o.relation) locks.push({ key: lockKey(o.relation), mode: o.lock ?? 'exclusive' });
+    for (const r of o.references ?? []) locks.push({ key: lockKey(r), mode: 'exclusive' });
+    const tree = o.relation && this.roots.get(o.relation);
+    if (tree)
+      locks.push({ key: tree, mode: o.kind === 'index' && o.lock === 'share' ? 'share' : 'exclusive' });
+    return locks.length === 0 ? NONE_LOCKED : locks;
+  }
+}
+
+/** What a position of a {@link RestoreSchedule} is. */
+const ALL_DATA_TASK = 0;
+const SEQUENCES_TASK = 1;
+const POST_DATA_TASK = 2;
+const LOAD_TASK = 3;
+const LOAD_TOGETHER_TASK = 4;
+const LARGE_OBJECTS_TASK = 5;
+
+/** What a post-data object waits for besides its own dependencies (see RestoreSchedule's `waitsOf`). */
+const WAITS_ALL = 0;
+const WAITS_OWN = 1;
+const WAITS_OWN_AND_REFERENCED = 2;
+
+/** The batch key of table-local post-data of small tables. */
+const TABLE_LOCAL_POST_DATA = 'table-local post-data';
+
+/**
+ * The restore's schedule ({@link RestoreSchedule}) with every task made at once: for tests and
+ * for looking at a plan. A restore runs the schedule itself, which makes each task when asked.
  */
 export function planSchedule(
   plan: Pick<RestorePlan, 'tables' | 'sequences' | 'largeObjects' | 'postData' | 'streams'>,
@@ -196,186 +571,17 @@ export function planSchedule(
   groups?: LoadGroup[],
   run: RunTask = notRunnable,
 ): RestoreTask[] {
-  const { tables, largeObjects, streams } = plan;
-  const bytesOf = (stream: string) => streams.get(stream)?.rawBytes ?? 0;
-  /** Per table: its bytes, lock key and the tasks that load it (set below). */
-  const infos = new RelationMap<TableInfo>();
-  const byKey = new Map<string, TableInfo>();
-  for (const table of tables) {
-    let bytes = 0;
-    for (const s of table.streams) bytes += bytesOf(s);
-    const info: TableInfo = { table, bytes, lockKey: `${table.schema}.${table.name}`, loads: table.streams };
-    infos.set(table, info);
-    byKey.set(qualify(table.schema, table.name), info);
-  }
-  const memberOf = (key: string) => byKey.get(key) as TableInfo;
-
-  // A table alone loads as one task per part, so the parts of a big table load side by side.
-  // Tables in a foreign-key cycle load in one task: one transaction, deferrable keys checked at commit.
-  const data: RestoreTask[] = [];
-  if (groups) {
-    const groupTasks = new Map<string, readonly string[]>();
-    for (const g of groups) {
-      const ids = g.tables.length === 1 ? memberOf(g.id).table.streams : [g.id];
-      groupTasks.set(g.id, ids);
-      for (const k of g.tables) memberOf(k).loads = ids;
-    }
-    for (const g of groups) {
-      const deps = g.deps.flatMap((d) => groupTasks.get(d) ?? [d]);
-      const members = g.tables.map(memberOf);
-      if (members.length === 1) addLoads(data, members[0] as TableInfo, deps, run);
-      else
-        data.push(
-          task(
-            {
-              id: g.id,
-              deps,
-              locks: NONE_LOCKED,
-              priority: 0,
-              size: members.reduce((n, m) => n + m.bytes, 0),
-              work: { kind: 'load-together', tables: members.map((m) => m.table) },
-            },
-            run,
-          ),
-        );
-    }
-  } else {
-    for (const table of tables) addLoads(data, infos.get(table) as TableInfo, NONE, run);
-  }
-  if (largeObjects) {
-    data.push(
-      task(
-        {
-          id: largeObjects.stream,
-          deps: NONE,
-          locks: NONE_LOCKED,
-          priority: 0,
-          size: bytesOf(largeObjects.stream),
-          work: { kind: 'large-objects', stream: largeObjects.stream },
-        },
-        run,
-      ),
-    );
-  }
-  /** Work that needs all of the data waits for this one task, which waits for every load. */
-  const allData = task(
-    {
-      id: ALL_DATA,
-      deps: data.map((t) => t.id),
-      locks: NONE_LOCKED,
-      priority: 1,
-      size: 0,
-      work: { kind: 'all-data' },
-    },
-    run,
-  );
-  const afterAllData = [ALL_DATA];
-
-  // Sequence values and post-data go ahead of any load that is ready: a build whose table is in
-  // should not wait behind the remaining loads.
-  const sequences: RestoreTask[] = plan.sequences.length
-    ? [
-        task(
-          {
-            id: 'sequence values',
-            deps: afterAllData,
-            locks: NONE_LOCKED,
-            priority: 1,
-            size: 0,
-            work: { kind: 'sequences' },
-          },
-          run,
-        ),
-      ]
-    : [];
-
-  // Post-data work inside one partition tree can deadlock in the server (an ALTER on the parent
-  // locks down the tree, an attach locks up it), and two attaches at once can each miss the other
-  // and leave the parent index invalid. So within a tree only plain index builds run side by side;
-  // everything else takes turns (keyed by the tree's root table).
-  const roots = new RelationMap<string>();
-  for (const p of partitions) {
-    const root = p.ancestors[p.ancestors.length - 1] ?? p;
-    const key = `tree:${root.schema}.${root.name}`;
-    roots.set(p, key);
-    roots.set(root, key);
-  }
-  /**
-   * The tasks a post-data object waits for, besides its own dependencies. Indexes, constraints,
-   * triggers, rules and policies of a plain table need only that table's rows (and a foreign key
-   * the referenced table's too); anything else (a materialized view refresh reads other tables,
-   * an index on a partitioned table covers every partition) waits for all of the data.
-   */
-  const postDataWaitsFor = (o: PgObject): readonly string[] => {
-    if (!TABLE_LOCAL_KINDS.has(o.kind) || !o.relation) return afterAllData;
-    // A CHECK added without ONLY (tables.ts) reaches the table's inheritance children, whose rows may still be loading.
-    if (o.kind === 'constraint' && /^ALTER (?:FOREIGN )?TABLE (?!ONLY )/.test(o.sql[0] ?? ''))
-      return afterAllData;
-    if (roots.get(o.relation)) return afterAllData;
-    const own = infos.get(o.relation)?.loads ?? NONE;
-    if (!o.references?.length) return own;
-    const theirs: (readonly string[])[] = [];
-    for (const r of o.references) {
-      if (roots.get(r)) return afterAllData;
-      const loads = infos.get(r)?.loads;
-      if (loads) theirs.push(loads);
-    }
-    // Sized to what it holds (kept with the task to the end of the run).
-    return own.concat(...theirs);
-  };
-  /**
-   * Whether `o` may share one round trip with other objects: a table-local object (index,
-   * constraint, foreign key, …) of small tables, whose statements all run in a transaction
-   * block (a batch is one implicit transaction). Big tables' builds stay one per turn, side by side.
-   */
-  const batchWeight = (o: PgObject): number | undefined => {
-    if (!TABLE_LOCAL_KINDS.has(o.kind) || !o.relation) return undefined;
-    if (o.sql.some((s) => /\bCONCURRENTLY\b/i.test(s))) return undefined;
-    let bytes = infos.get(o.relation)?.bytes ?? 0;
-    for (const r of o.references ?? []) bytes += infos.get(r)?.bytes ?? 0;
-    return bytes <= BATCH_TABLE_BYTES ? bytes : undefined;
-  };
-  const lockKey = (r: RelationRef) => infos.get(r)?.lockKey ?? `${r.schema}.${r.name}`;
-  const { lock, alone } = sharedLocks();
-  let waitsForAll = sequences.length > 0;
-  const postData = plan.postData.map((o): RestoreTask => {
-    // Two share holders (index builds) run side by side on a table; anything else runs alone there,
-    // which keeps parallel post-data free of lock waits and deadlocks (two foreign keys between
-    // the same pair of tables, say).
-    const locks: { key: string; mode: LockMode }[] = [];
-    if (o.relation) locks.push(lock(lockKey(o.relation), o.lock ?? 'exclusive'));
-    for (const r of o.references ?? []) locks.push(lock(lockKey(r), 'exclusive'));
-    const tree = o.relation && roots.get(o.relation);
-    if (tree) locks.push(lock(tree, o.kind === 'index' && o.lock === 'share' ? 'share' : 'exclusive'));
-    const waits = postDataWaitsFor(o);
-    if (waits === afterAllData) waitsForAll = true;
-    // No list made per task where a shared one does: the object's own dependencies and its table's
-    // loads are two lists, and a single lock's list is the lock's (60,000 tasks at 20,000 tables;
-    // their copies were ~6 MB, held to the end). Lists made here are sized to what they hold: an
-    // array pushed into from empty keeps room for 16 more.
-    const weight = batchWeight(o);
-    return task(
-      {
-        id: o.id,
-        deps: o.deps,
-        after: waits,
-        locks: locks.length === 0 ? NONE_LOCKED : locks.length === 1 ? alone(locks[0]!) : locks.slice(),
-        priority: 1,
-        size: 0,
-        work: { kind: 'post-data', object: o },
-      },
-      run,
-      weight === undefined ? undefined : 'table-local post-data',
-      weight,
-    );
-  });
-  return [...(waitsForAll ? [allData] : []), ...sequences, ...postData, ...data];
+  return new RestoreSchedule(plan, partitions, groups, run).tasks();
 }
 
 /** The schedule's task that finishes once all of the data is in (the runner has nothing to do for it). */
 export const ALL_DATA = 'all data';
+/** Work that needs all of the data waits for the one {@link ALL_DATA} task, which waits for every load. */
+const AFTER_ALL_DATA: readonly string[] = Object.freeze([ALL_DATA]);
 
 interface TableInfo {
+  /** Its place among the schedule's tables. */
+  index: number;
   table: PgTableData;
   /** Raw bytes of all of the table's streams. */
   bytes: number;
@@ -383,34 +589,8 @@ interface TableInfo {
   lockKey: string;
   /** The tasks that load its rows: one per stream, or its group's one task. */
   loads: readonly string[];
-}
-
-/** Loads of a table alone: one task per stream, each sized as the whole table (see below). */
-function addLoads(into: RestoreTask[], info: TableInfo, deps: readonly string[], run: RunTask): void {
-  // Biggest table first, its parts together (each sized as the whole table): its index builds, the
-  // longest post-data work, can start only once all of them are in, and then overlap with loading
-  // the smaller tables.
-  // A small table's load may go in one transaction with other small tables' (several COPYs, one
-  // commit): thousands of tables cost a few commits instead of one each, and their indexes and
-  // constraints become ready together, so post-data batches fill up too.
-  const batched = info.table.streams.length === 1 && info.bytes <= BATCH_TABLE_BYTES;
-  for (const stream of info.table.streams) {
-    into.push(
-      task(
-        {
-          id: stream,
-          deps,
-          locks: NONE_LOCKED,
-          priority: 0,
-          size: info.bytes,
-          work: { kind: 'load', table: info.table, stream },
-        },
-        run,
-        batched ? SMALL_TABLE_LOADS : undefined,
-        batched ? info.bytes : undefined,
-      ),
-    );
-  }
+  /** What its loads wait for (a data-only restore's groups: the tables it references). */
+  loadDeps: readonly string[];
 }
 
 /**
@@ -444,42 +624,6 @@ function task(
 /** No ids, no locks: one empty list for every task without any. */
 const NONE: readonly string[] = Object.freeze([]);
 const NONE_LOCKED: RestoreTask['locks'] = Object.freeze([]);
-
-/**
- * One lock object per key and mode, shared by the tasks that take it (a restore plans one per
- * post-data object), and one list of just that lock (`alone`) for the tasks that take no other.
- */
-function sharedLocks(): {
-  lock: (key: string, mode: LockMode) => RestoreTask['locks'][number];
-  alone: (lock: RestoreTask['locks'][number]) => RestoreTask['locks'];
-} {
-  // A map per mode, not one keyed by a string made of both: that was a new string per lookup.
-  const byMode = new Map<LockMode, Map<string, RestoreTask['locks'][number]>>();
-  const lists = new Map<RestoreTask['locks'][number], RestoreTask['locks']>();
-  return {
-    lock: (key, mode) => {
-      let locks = byMode.get(mode);
-      if (!locks) {
-        locks = new Map();
-        byMode.set(mode, locks);
-      }
-      let lock = locks.get(key);
-      if (!lock) {
-        lock = { key, mode };
-        locks.set(key, lock);
-      }
-      return lock;
-    },
-    alone: (lock) => {
-      let list = lists.get(lock);
-      if (!list) {
-        list = Object.freeze([lock]);
-        lists.set(lock, list);
-      }
-      return list;
-    },
-  };
-}
 
 /** The batch key of small tables' loads (see {@link loadBatchOf}). */
 export const SMALL_TABLE_LOADS = 'small table loads';

@@ -4,7 +4,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { StowageError } from '../../errors.js';
 import { garbagePoint } from '../../garbage-points.js';
 import { longStep } from '../../long-step.js';
-import { inStartOrder, runSchedule } from '../../scheduler/scheduler.js';
+import { runSchedule } from '../../scheduler/scheduler.js';
 import type { EngineRestoreRequest, EngineRestoreResult, StreamSummary } from '../engine.js';
 import { counted, countUnits } from '../nouns.js';
 import { applyBatch, applyObjects, applyOne, type BatchOptions, terminated } from './apply-ddl.js';
@@ -30,8 +30,8 @@ import { RestoreLedger } from './restore-ledger.js';
 import {
   BATCH_WEIGHT,
   planRestore,
-  planSchedule,
   type RestorePlan,
+  RestoreSchedule,
   type RestoreTask,
   type RestoreWork,
 } from './restore-plan.js';
@@ -235,20 +235,11 @@ export async function restorePostgres(
     const runTask = function (this: RestoreTask, session: PgSession) {
       return steps.perform(this.work, session);
     };
-    let tasks: readonly RestoreTask[] = longStep('planning the schedule', () =>
-      planSchedule(plan, schema.partitions, groups, runTask),
+    let schedule: RestoreSchedule | undefined = longStep(
+      'planning the schedule',
+      () => new RestoreSchedule(plan, schema.partitions, groups, runTask),
     );
-    // The loads alone put in order (their order among themselves is the same): 80,000 tasks at
-    // 20,000 tables, sorted through a record each, were ~5 MB of garbage at the restore's high-water mark.
-    const loadStreams = inStartOrder(
-      tasks.filter(({ work }) => work.kind === 'load' || work.kind === 'load-together'),
-    ).flatMap(({ work }) =>
-      work.kind === 'load'
-        ? [work.stream]
-        : work.kind === 'load-together'
-          ? work.tables.flatMap((t) => t.streams)
-          : [],
-    );
+    const loadStreams = schedule.loadStreamsInStartOrder();
     await creating;
 
     const workers = [main];
@@ -279,7 +270,7 @@ export async function restorePostgres(
       ledger.planParts(tables.reduce((n, t) => n + t.streams.length, 0));
     }
 
-    const scheduled = runSchedule(tasks, workers, {
+    const scheduled = runSchedule(schedule, workers, {
       signal,
       onFailure: options.singleTransaction ? undefined : stopAll,
       // In the restore's one transaction a failed batch could not be replayed to name its culprit.
@@ -298,9 +289,8 @@ export async function restorePostgres(
       scheduleFailure = err;
       throw err;
     });
-    // The schedule lets go of each task once it is done; this frame, which lives to the end of the
-    // restore, must not hold them all (80,000 tasks and their work records at 20,000 tables).
-    tasks = [];
+    // The scheduler holds the schedule to its end; this frame lives to the end of the restore.
+    schedule = undefined;
     await scheduled;
 
     if ((ownership.owner || ownership.acl) && !dataOnly)
