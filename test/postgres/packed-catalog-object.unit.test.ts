@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { jsonPieceBytes } from '../../src/archive/json-pieces.js';
 import { PackedTexts } from '../../src/archive/packed-texts.js';
 import type { CatalogObject } from '../../src/engines/postgres/introspect/context.js';
+import { PackedList } from '../../src/engines/postgres/introspect/packed-list.js';
 import {
   PackedObject,
-  PackedObjectList,
   packObject,
   unpackedObject,
 } from '../../src/engines/postgres/introspect/packed-object.js';
@@ -77,8 +77,8 @@ describe('packed schema objects', () => {
     expect(packed[1]!.references).toEqual([{ schema: 'app', name: 'u' }]);
     expect(packed[0]!.keys).toEqual([1, 2]);
     const expected = JSON.stringify(plain.map(stored));
-    expect(textOf(new PackedObjectList(packed))).toBe(expected);
-    expect(JSON.stringify(new PackedObjectList(packed))).toBe(expected);
+    expect(textOf(new PackedList(packed))).toBe(expected);
+    expect(JSON.stringify(new PackedList(packed))).toBe(expected);
     expect(JSON.stringify(packed.map(unpackedObject))).toBe(expected);
     // Fields other than those ordering works on are read from the text.
     expect(packed[0]!.sql).toEqual(plain[0]!.sql);

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonPieceBytes } from '../../src/archive/json-pieces.js';
 import { PgSession, parseTarget } from '../../src/engines/postgres/connect.js';
 import type { CatalogContext } from '../../src/engines/postgres/introspect/context.js';
-import { PackedObject, PackedObjectList } from '../../src/engines/postgres/introspect/packed-object.js';
+import { PackedList } from '../../src/engines/postgres/introspect/packed-list.js';
+import { PackedObject } from '../../src/engines/postgres/introspect/packed-object.js';
 import { listSchemas, readCatalog } from '../../src/engines/postgres/introspect/read-catalog.js';
 import { selectRelations } from '../../src/engines/postgres/introspect/relations.js';
 import { NameFilter } from '../../src/engines/postgres/patterns.js';
@@ -61,9 +62,9 @@ describe('a catalog packed as it is read', () => {
     const packedCount = packed.catalog.objects.filter((o) => o instanceof PackedObject).length;
     // Most are packed (those with parts, shells or refreshes are not).
     expect(packedCount).toBeGreaterThan(plain.catalog.objects.length / 2);
-    const text = Buffer.concat([
-      ...jsonPieceBytes(new PackedObjectList(packed.catalog.objects), 4096),
-    ]).toString('utf8');
+    const text = Buffer.concat([...jsonPieceBytes(new PackedList(packed.catalog.objects), 4096)]).toString(
+      'utf8',
+    );
     expect(text).toBe(JSON.stringify(plain.catalog.objects));
     expect(packed.catalog.tables).toEqual(plain.catalog.tables);
     expect(packed.catalog.sequences).toEqual(plain.catalog.sequences);

@@ -19,7 +19,9 @@ import { readDatabaseProperties } from './introspect/database-properties.js';
 import { type DependLinks, readDependLinks } from './introspect/depend.js';
 import { type ExtensionConfigRead, readExtensionConfig } from './introspect/extension-config.js';
 import { readGlobals } from './introspect/globals.js';
-import { PackedObject, PackedObjectList, unpackedObject } from './introspect/packed-object.js';
+import { PackedList } from './introspect/packed-list.js';
+import { PackedObject, unpackedObject } from './introspect/packed-object.js';
+import { PackedTableData, storedTableData, unpackedTableData } from './introspect/packed-table-data.js';
 import {
   type CatalogRead,
   listSchemas,
@@ -164,9 +166,7 @@ export async function backupPostgres(
     const links = opening && server.encoding === 'UTF8' ? askDependLinks(ctx, opening, census) : undefined;
     links?.catch(() => {}); // awaited by readCatalog, or abandoned with the backup
     ctx.schemas = await listSchemas(ctx, filter);
-    const relations = await selectRelations(ctx, filter);
-    ctx.relations = relations.map((r) => r.oid);
-    await lockRelations(leader, relations);
+    const partitions = await selectAndLock(ctx, filter);
     locked();
     const helpers = await catalogHelpers(opening, server.encoding);
     let asked: AfterCatalog | undefined;
@@ -211,7 +211,7 @@ export async function backupPostgres(
     const copied = options.schemaOnly
       ? []
       : [...catalog.tables.filter((t) => !withoutData.includes(t)), ...(withConfig?.tables ?? [])];
-    const tables: PgTableData[] = copied.map(({ oid: _oid, ...t }) => t);
+    const tables: PgTableData[] = copied.map(storedTableData);
     const parts = await splitTables(leader, copied, tables, {
       jobs,
       splitBytes: options.splitTableBytes ?? DEFAULT_SPLIT_BYTES,
@@ -241,11 +241,9 @@ export async function backupPostgres(
       ...(selective ? { partial: true } : {}),
       contents: options.schemaOnly ? 'schema-only' : options.dataOnly ? 'data-only' : 'full',
       objects: storedObjects(catalog, options, selective, request.packJson),
-      tables,
+      tables: storedTables(tables, request.packJson),
       sequences,
-      partitions: relations
-        .filter((r) => r.ancestors.length)
-        .map((r) => ({ schema: r.schema, name: r.name, ancestors: r.ancestors })),
+      partitions,
       ...(takeLargeObjects ? { largeObjects } : {}),
     };
 
@@ -303,15 +301,25 @@ export async function backupPostgres(
                   id: batch[0]!.part.stream,
                   size: batch[0]!.part.estimatedBytes,
                   run: (session: PgSession) =>
-                    dumpTable(session, batch[0]!.table, batch[0]!.part, request.streams, progress).then(
-                      () => {},
-                    ),
+                    dumpTable(
+                      session,
+                      unpackedTableData(batch[0]!.table),
+                      batch[0]!.part,
+                      request.streams,
+                      progress,
+                    ).then(() => {}),
                 }
               : {
                   id: `batch:${batch[0]!.part.stream}`,
                   size: batch.reduce((n, { part }) => n + part.estimatedBytes, 0),
                   run: (session: PgSession) =>
-                    dumpTables(session, batch, request.streams, progress).then(() => {}),
+                    dumpTables(
+                      session,
+                      // Unpacked as their turn comes, and let go once copied.
+                      batch.map(({ table, part }) => ({ table: unpackedTableData(table), part })),
+                      request.streams,
+                      progress,
+                    ).then(() => {}),
                 },
           ),
         ],
@@ -378,7 +386,32 @@ function storedObjects(
   if (!packJson) return objects.map(unpackedObject);
   catalog.objects = [];
   // Objects packed as the catalog was read are written from their texts, in this order.
-  return packJson(objects.some((o) => o instanceof PackedObject) ? new PackedObjectList(objects) : objects);
+  return packJson(objects.some((o) => o instanceof PackedObject) ? new PackedList(objects) : objects);
+}
+
+/**
+ * Selects the relations to back up into `ctx.relations` (their OIDs) and locks them; returns the
+ * partitions among them. The list of relations dies here: kept by the backup's own function to
+ * its end, it was 20,000 objects through the whole data phase.
+ */
+async function selectAndLock(ctx: CatalogContext, filter: NameFilter): Promise<PostgresSchema['partitions']> {
+  const relations = await selectRelations(ctx, filter);
+  ctx.relations = relations.map((r) => r.oid);
+  await lockRelations(ctx.session, relations);
+  return relations
+    .filter((r) => r.ancestors.length)
+    .map((r) => ({ schema: r.schema, name: r.name, ancestors: r.ancestors }));
+}
+
+/**
+ * The tables' data entries as the backup keeps them until the footer: a list with entries
+ * packed as the catalog was read (packed-table-data.ts) is written from their texts, packed by
+ * `packJson` as a whole; without `packJson`, as plain entries.
+ */
+function storedTables(tables: PgTableData[], packJson: ((value: unknown) => unknown) | undefined): unknown {
+  const packed = tables.some((t) => t instanceof PackedTableData);
+  if (!packJson) return packed ? tables.map(unpackedTableData) : tables;
+  return packed ? packJson(new PackedList(tables)) : tables;
 }
 
 /**

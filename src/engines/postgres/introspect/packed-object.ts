@@ -34,7 +34,7 @@ export class PackedObject {
   ) {}
 
   /** The object's JSON text: UTF-8 parts valid until the next is asked for, and the deps as a string. */
-  *jsonText(): Generator<Buffer | string> {
+  *[JSON_TEXT](): Generator<Buffer | string> {
     if (this.section !== this.packedSection) yield this.head();
     else yield* this.store.bytes(this.at, this.before);
     yield JSON.stringify(this.deps);
@@ -133,29 +133,4 @@ export function packObject(store: PackedTexts, object: CatalogObject): CatalogOb
 /** `object` as a plain object: a packed one unpacked. */
 export function unpackedObject(object: PgObject): PgObject {
   return object instanceof PackedObject ? object.unpacked() : object;
-}
-
-/**
- * A list of schema objects, some of them packed, whose JSON text ({@link JSON_TEXT}) is the
- * list's as plain objects: the footer writes each packed one from its text, in the list's order.
- */
-export class PackedObjectList {
-  constructor(private readonly objects: readonly PgObject[]) {}
-
-  *[JSON_TEXT](): Generator<Buffer | string> {
-    const { objects } = this;
-    yield '[';
-    for (let i = 0; i < objects.length; i++) {
-      if (i > 0) yield ',';
-      const o = objects[i]!;
-      if (o instanceof PackedObject) yield* o.jsonText();
-      else yield JSON.stringify(o);
-    }
-    yield ']';
-  }
-
-  /** For `JSON.stringify`: the plain objects. */
-  toJSON(): PgObject[] {
-    return this.objects.map(unpackedObject);
-  }
 }

@@ -21,6 +21,7 @@ import { readLanguages } from './languages.js';
 import { readOperatorClasses } from './operator-classes.js';
 import { readOperators } from './operators.js';
 import { PackedObject, packObject } from './packed-object.js';
+import { type CatalogTableData, packTableData } from './packed-table-data.js';
 import { readPolicies } from './policies.js';
 import { readPublications } from './publications.js';
 import { readRules } from './rules.js';
@@ -93,8 +94,11 @@ export async function readCatalog(
 ): Promise<CatalogRead> {
   const texts = ctx.relations.length >= packFromRelations ? new PackedTexts() : undefined;
   const pack = texts && ((object: CatalogObject) => packObject(texts, object));
+  // The tables' entries in a store of their own: the data phase reads them in about the order they were added.
+  const tableTexts = texts && new PackedTexts();
+  const packEntry = tableTexts && ((entry: CatalogTableData) => packTableData(tableTexts, entry));
   // The caller's context keeps no packer: only the readers' own contexts have it.
-  const reading: CatalogContext = pack ? { ...ctx, pack } : ctx;
+  const reading: CatalogContext = pack ? { ...ctx, pack, packTableData: packEntry } : ctx;
   type Reader = (c: CatalogContext) => Promise<CatalogObject[]>;
   const none: Reader = async () => [];
   const ifAny = (kind: keyof Census, reader: Reader): Reader => (census[kind] ? reader : none);
@@ -164,21 +168,43 @@ export async function readCatalog(
   answers.length = 0;
   // The catalog's rows are garbage now, and the objects made from them are kept to the end.
   garbagePoint('catalog read', texts ? { fromHeapBytes: PACKED_CATALOG_COLLECT_FROM } : {});
+  const tablesRead = countTables(all);
   const kept = resolveDependencies(ctx, all, depend);
   const { ordered, cycles } = orderObjects(kept);
   // A cycle no split breaks leaves objects in an order restore may not be able to apply.
   if (cycles.length)
     ctx.incomplete.push(`dependency cycle stowage cannot break, around ${cycles.join(', ')}`);
-  const keptTables = new Set(kept.filter((o) => o.kind === 'table').map((o) => o.id));
   for (let i = 0; i < ordered.length; i++) stored(ordered[i]!);
   // Below some thousands of tables the model is not what sets the backup's peak, and pooling is CPU.
   if (tables.data.length >= SHARE_STRINGS_FROM_TABLES) shareStrings(ordered, tables.data);
   return {
     objects: ordered,
     packed: !!texts,
-    tables: tables.data.filter((t) => keptTables.has(`table:${t.schema}.${t.name}`)),
+    tables: keptTableData(tables.data, tablesRead, kept),
     sequences: sequences.all,
   };
+}
+
+/**
+ * The data entries of the tables still among the objects (resolveDependencies leaves out a table
+ * that depends on one not in the backup). Most catalogs lose none: then the list as it is, and
+ * no name of a packed entry is read.
+ */
+function keptTableData(
+  data: CatalogTableData[],
+  tablesRead: number,
+  kept: readonly CatalogObject[],
+): CatalogTableData[] {
+  if (countTables(kept) === tablesRead) return data;
+  const keptTables = new Set(kept.filter((o) => o.kind === 'table').map((o) => o.id));
+  return data.filter((t) => keptTables.has(`table:${t.schema}.${t.name}`));
+}
+
+/** How many of `objects` are tables. */
+function countTables(objects: readonly CatalogObject[]): number {
+  let count = 0;
+  for (let i = 0; i < objects.length; i++) if (objects[i]!.kind === 'table') count++;
+  return count;
 }
 
 /**
