@@ -2,8 +2,8 @@
 // the object itself would, after the deps resolving added and a section ordering moved.
 import { describe, expect, it } from 'vitest';
 import { jsonPieceBytes } from '../../src/archive/json-pieces.js';
-import { PackedTexts } from '../../src/archive/packed-texts.js';
 import type { CatalogObject } from '../../src/engines/postgres/introspect/context.js';
+import { PackedCatalog } from '../../src/engines/postgres/introspect/packed-catalog.js';
 import { PackedList } from '../../src/engines/postgres/introspect/packed-list.js';
 import {
   PackedObject,
@@ -64,7 +64,7 @@ const stored = (o: CatalogObject) => ({ ...o, keys: undefined });
 
 describe('packed schema objects', () => {
   it('write the JSON of the objects they stand for, with the deps and section they have at the end', () => {
-    const store = new PackedTexts();
+    const store = new PackedCatalog();
     const plain = objects();
     const packed = objects().map((o) => packObject(store, o));
     expect(packed.every((o) => o instanceof PackedObject)).toBe(true);
@@ -86,12 +86,12 @@ describe('packed schema objects', () => {
   });
 
   it('leaves objects whose statements resolving may rewrite as they are', () => {
-    const store = new PackedTexts();
+    const store = new PackedCatalog();
     const [table] = objects();
     const detachable = { ...table!, detachable: { parts: [], sqlWithout: () => [] } };
     const refresh = { ...table!, id: 'refresh:app.m', kind: 'refresh' as const };
     expect(packObject(store, detachable)).toBe(detachable);
     expect(packObject(store, refresh)).toBe(refresh);
-    expect(store.size).toBe(0);
+    expect(store.count).toBe(0);
   });
 });

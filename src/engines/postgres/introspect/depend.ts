@@ -157,7 +157,7 @@ export function resolveDependencies(
   }
   const { from: linkFrom, to: linkTo, types, userRelations } = depend;
   // Catalog key → the position of the object standing for it (each edge then needs no lookup by id).
-  const owner = new KeyOwners(objects);
+  const owner = KeyOwners.of(objects);
   // Nothing reads the objects' keys again (the schema stores none): let them go before ordering
   // (100,000 small arrays with 20,000 tables).
   for (let i = 0; i < objects.length; i++) (objects[i] as Partial<CatalogObject>).keys = undefined;

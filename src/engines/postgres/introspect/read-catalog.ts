@@ -20,10 +20,12 @@ import { readIndexes } from './indexes.js';
 import { readLanguages } from './languages.js';
 import { readOperatorClasses } from './operator-classes.js';
 import { readOperators } from './operators.js';
+import { PackedCatalog } from './packed-catalog.js';
 import { PackedObject, packObject } from './packed-object.js';
 import { type CatalogTableData, packTableData } from './packed-table-data.js';
 import { readPolicies } from './policies.js';
 import { readPublications } from './publications.js';
+import { resolveAndOrder } from './resolve-positions.js';
 import { readRules } from './rules.js';
 import { readExtensions, readSchemas } from './schemas.js';
 import { readSequences, type SequencesRead } from './sequences.js';
@@ -58,6 +60,8 @@ export interface CatalogRead {
   objects: PgObject[];
   /** The objects were packed as they were read (PACK_FROM_RELATIONS): most are PackedObjects. */
   packed: boolean;
+  /** They were resolved and ordered on positions (resolve-positions.ts), not as objects. */
+  positional: boolean;
   tables: TablesRead['data'];
   sequences: SequencesRead['all'];
 }
@@ -92,10 +96,10 @@ export async function readCatalog(
   /** Relations from which the objects are packed as they are read (see PACK_FROM_RELATIONS). */
   packFromRelations = PACK_FROM_RELATIONS,
 ): Promise<CatalogRead> {
-  const texts = ctx.relations.length >= packFromRelations ? new PackedTexts() : undefined;
-  const pack = texts && ((object: CatalogObject) => packObject(texts, object));
+  const packed = ctx.relations.length >= packFromRelations ? new PackedCatalog() : undefined;
+  const pack = packed && ((object: CatalogObject) => packObject(packed, object));
   // The tables' entries in a store of their own: the data phase reads them in about the order they were added.
-  const tableTexts = texts && new PackedTexts();
+  const tableTexts = packed && new PackedTexts();
   const packEntry = tableTexts && ((entry: CatalogTableData) => packTableData(tableTexts, entry));
   // The caller's context keeps no packer: only the readers' own contexts have it.
   const reading: CatalogContext = pack ? { ...ctx, pack, packTableData: packEntry } : ctx;
@@ -167,10 +171,12 @@ export async function readCatalog(
   // while the objects are ordered (the links alone are some 4 MiB with 20,000 tables).
   answers.length = 0;
   // The catalog's rows are garbage now, and the objects made from them are kept to the end.
-  garbagePoint('catalog read', texts ? { fromHeapBytes: PACKED_CATALOG_COLLECT_FROM } : {});
+  garbagePoint('catalog read', packed ? { fromHeapBytes: PACKED_CATALOG_COLLECT_FROM } : {});
   const tablesRead = countTables(all);
-  const kept = resolveDependencies(ctx, all, depend);
-  const { ordered, cycles } = orderObjects(kept);
+  // A packed catalog is resolved and ordered on positions where it can be; else as objects.
+  const resolved = packed && resolveAndOrder(packed, all, depend);
+  const kept = resolved ? resolved.kept : resolveDependencies(ctx, all, depend);
+  const { ordered, cycles } = resolved ? { ordered: resolved.ordered, cycles: [] } : orderObjects(kept);
   // A cycle no split breaks leaves objects in an order restore may not be able to apply.
   if (cycles.length)
     ctx.incomplete.push(`dependency cycle stowage cannot break, around ${cycles.join(', ')}`);
@@ -179,7 +185,8 @@ export async function readCatalog(
   if (tables.data.length >= SHARE_STRINGS_FROM_TABLES) shareStrings(ordered, tables.data);
   return {
     objects: ordered,
-    packed: !!texts,
+    packed: !!packed,
+    positional: !!resolved,
     tables: keptTableData(tables.data, tablesRead, kept),
     sequences: sequences.all,
   };
