@@ -289,11 +289,10 @@ export async function backupPostgres(
               },
             ]
           : [];
-      // Ordering the catalog's objects left its garbage; the schema is kept to the end.
-      garbagePoint(
-        'data',
-        catalog.packed ? { fromHeapBytes: DATA_PHASE_COLLECT_FROM, settled: true } : {},
-      );
+      // Ordering the catalog's objects left its garbage; the schema is kept to the end, and what the
+      // data phase allocates is mostly per-table garbage (DATA_PHASE_COLLECT_FROM).
+      const dataPhase = { fromHeapBytes: DATA_PHASE_COLLECT_FROM, settled: true };
+      garbagePoint('data', catalog.packed ? dataPhase : {});
       // Biggest first: the longest COPY starts at once and the small ones fill in around it.
       await runSchedule(
         [
