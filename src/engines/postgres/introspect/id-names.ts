@@ -9,14 +9,24 @@
  */
 export class IdNames {
   /** The ids' UTF-8 bytes, one after another; name n is `bytes[start[n], start[n + 1])`. */
-  private bytes = Buffer.allocUnsafeSlow(64 * 1024);
-  private start = new Uint32Array(1024);
-  private hashes = new Uint32Array(1024);
+  private bytes: Buffer;
+  private start: Uint32Array;
+  private hashes: Uint32Array;
   /** Open addressing: name + 1 at the place its hash leads to (0: free). */
-  private table = new Int32Array(2048);
+  private table: Int32Array;
   private scratch = Buffer.allocUnsafeSlow(1024);
   /** How many names there are. */
   count = 0;
+
+  /** `expected`: about how many names there will be (the arrays start at that size). */
+  constructor(expected = 0) {
+    const names = Math.max(1024, expected);
+    this.bytes = Buffer.allocUnsafeSlow(names * 32);
+    this.start = new Uint32Array(names + 1);
+    this.hashes = new Uint32Array(names);
+    // A power of two, at least twice the names.
+    this.table = new Int32Array(2 ** Math.ceil(Math.log2(names * 2)));
+  }
 
   /** The number of `text`, given it now if it has none. */
   intern(text: string): number {
@@ -62,10 +72,8 @@ export class IdNames {
 
   private add(hash: number, length: number): number {
     const n = this.count++;
-    if (this.count + 1 > this.start.length) {
-      this.start = grown(this.start, this.start.length * 2);
-      this.hashes = grown(this.hashes, this.hashes.length * 2);
-    }
+    if (this.count + 1 > this.start.length) this.start = grown(this.start, this.start.length * 2);
+    if (this.count > this.hashes.length) this.hashes = grown(this.hashes, this.hashes.length * 2);
     const from = this.start[n]!;
     if (from + length > this.bytes.length) {
       const bytes = Buffer.allocUnsafeSlow(Math.max(this.bytes.length * 2, from + length));

@@ -6,8 +6,11 @@ import { IdNames } from './id-names.js';
 class GrowingArray<A extends Int32Array | Uint32Array | Float64Array | Uint8Array> {
   array: A;
   length = 0;
-  constructor(private readonly make: (size: number) => A) {
-    this.array = make(1024);
+  constructor(
+    private readonly make: (size: number) => A,
+    size: number,
+  ) {
+    this.array = make(Math.max(1024, size));
   }
 
   push(value: number): void {
@@ -23,9 +26,10 @@ class GrowingArray<A extends Int32Array | Uint32Array | Float64Array | Uint8Arra
 /** Runs of numbers, one run per packed object (its deps' names, its catalog keys). */
 class Runs<A extends Int32Array | Float64Array> {
   private readonly values: GrowingArray<A>;
-  private readonly starts = new GrowingArray((size) => new Int32Array(size));
-  constructor(make: (size: number) => A) {
-    this.values = new GrowingArray(make);
+  private readonly starts: GrowingArray<Int32Array>;
+  constructor(make: (size: number) => A, runs: number, values: number) {
+    this.values = new GrowingArray(make, values);
+    this.starts = new GrowingArray((size) => new Int32Array(size), runs + 1);
     this.starts.push(0);
   }
 
@@ -36,6 +40,11 @@ class Runs<A extends Int32Array | Float64Array> {
 
   push(value: number): void {
     this.values.push(value);
+  }
+
+  /** Values pushed so far. */
+  get total(): number {
+    return this.values.length;
   }
 
   from(b: number): number {
@@ -60,23 +69,44 @@ class Runs<A extends Int32Array | Float64Array> {
  */
 export class PackedCatalog {
   readonly texts = new PackedTexts();
-  readonly names = new IdNames();
+  readonly names: IdNames;
   /** Objects packed so far. */
   count = 0;
-  private readonly textAt = new GrowingArray((size) => new Float64Array(size));
-  private readonly before = new GrowingArray((size) => new Int32Array(size));
-  private readonly after = new GrowingArray((size) => new Int32Array(size));
-  private readonly idNames = new GrowingArray((size) => new Int32Array(size));
-  private readonly kinds = new GrowingArray((size) => new Uint8Array(size));
+  private readonly textAt: GrowingArray<Float64Array>;
+  private readonly before: GrowingArray<Int32Array>;
+  private readonly after: GrowingArray<Int32Array>;
+  private readonly idNames: GrowingArray<Int32Array>;
+  private readonly kinds: GrowingArray<Uint8Array>;
   /** The section written in the text, and the one the object has now (ordering may move it). */
-  private readonly packedSections = new GrowingArray((size) => new Uint8Array(size));
-  private readonly sections = new GrowingArray((size) => new Uint8Array(size));
-  readonly ownDeps = new Runs((size) => new Int32Array(size));
-  readonly keys = new Runs((size) => new Float64Array(size));
+  private readonly packedSections: GrowingArray<Uint8Array>;
+  private readonly sections: GrowingArray<Uint8Array>;
+  readonly ownDeps: Runs<Int32Array>;
+  readonly keys: Runs<Float64Array>;
   /** Names of `table:schema.name` for each relation the object references (a foreign key's). */
-  readonly references = new Runs((size) => new Int32Array(size));
+  readonly references: Runs<Int32Array>;
   /** Each object's deps once resolved (see {@link resolve}), by `b`; else its own deps are its deps. */
   private resolvedDeps: Runs<Int32Array> | undefined;
+
+  /**
+   * `expected`: about how many objects will be packed (five a table, as a table with a key, an
+   * index, a foreign key and a default has). The arrays start at that size, so they are not
+   * grown by doubling, each growth leaving the last array to be collected.
+   */
+  constructor(expected = 0) {
+    const int32 = (size: number) => new Int32Array(size);
+    const uint8 = (size: number) => new Uint8Array(size);
+    this.names = new IdNames(expected);
+    this.textAt = new GrowingArray((size) => new Float64Array(size), expected);
+    this.before = new GrowingArray(int32, expected);
+    this.after = new GrowingArray(int32, expected);
+    this.idNames = new GrowingArray(int32, expected);
+    this.kinds = new GrowingArray(uint8, expected);
+    this.packedSections = new GrowingArray(uint8, expected);
+    this.sections = new GrowingArray(uint8, expected);
+    this.ownDeps = new Runs(int32, expected, expected);
+    this.keys = new Runs((size) => new Float64Array(size), expected, expected * 2);
+    this.references = new Runs(int32, expected, expected / 5);
+  }
 
   /**
    * Adds an object: `text` is its JSON with its deps written `[]`, `depsAt` where those two
@@ -158,7 +188,7 @@ export class PackedCatalog {
    * (called once per object, in order of `b`).
    */
   resolve(depsOf: (b: number, push: (name: number) => void) => void): void {
-    const runs = new Runs((size) => new Int32Array(size));
+    const runs = new Runs((size) => new Int32Array(size), this.count, this.ownDeps.total);
     const push = (name: number) => runs.push(name);
     for (let b = 0; b < this.count; b++) {
       depsOf(b, push);

@@ -96,7 +96,8 @@ export async function readCatalog(
   /** Relations from which the objects are packed as they are read (see PACK_FROM_RELATIONS). */
   packFromRelations = PACK_FROM_RELATIONS,
 ): Promise<CatalogRead> {
-  const packed = ctx.relations.length >= packFromRelations ? new PackedCatalog() : undefined;
+  const packed =
+    ctx.relations.length >= packFromRelations ? new PackedCatalog(ctx.relations.length * 5) : undefined;
   const pack = packed && ((object: CatalogObject) => packObject(packed, object));
   // The tables' entries in a store of their own: the data phase reads them in about the order they were added.
   const tableTexts = packed && new PackedTexts();
@@ -171,7 +172,7 @@ export async function readCatalog(
   // while the objects are ordered (the links alone are some 4 MiB with 20,000 tables).
   answers.length = 0;
   // The catalog's rows are garbage now, and the objects made from them are kept to the end.
-  garbagePoint('catalog read', packed ? { fromHeapBytes: PACKED_CATALOG_COLLECT_FROM } : {});
+  garbagePoint('catalog read', packed ? { fromHeapBytes: PACKED_CATALOG_READ_COLLECT_FROM } : {});
   const tablesRead = countTables(all);
   // A packed catalog is resolved and ordered on positions where it can be; else as objects.
   const resolved = packed && resolveAndOrder(packed, all, depend);
@@ -206,6 +207,13 @@ function keptTableData(
   const keptTables = new Set(kept.filter((o) => o.kind === 'table').map((o) => o.id));
   return data.filter((t) => keptTables.has(`table:${t.schema}.${t.name}`));
 }
+
+/**
+ * The same for the point where a packed catalog's rows are all read: ~25–30 MB are live there with
+ * 20,000 tables, and the garbage is the rows' buffers and their objects, which a collection frees
+ * before ordering allocates its arrays on top (RSS keeps the high-water mark of what was allocated).
+ */
+export const PACKED_CATALOG_READ_COLLECT_FROM = 16 * 1024 * 1024;
 
 /** How many of `objects` are tables. */
 function countTables(objects: readonly CatalogObject[]): number {
