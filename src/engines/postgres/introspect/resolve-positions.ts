@@ -1,6 +1,6 @@
 import { idPlaces, kindRank, orderPositions, SECTION_CODE } from '../order.js';
 import type { CatalogObject } from './context.js';
-import { DEPTYPE, type DependLinks } from './depend.js';
+import { claimInternalRows, DEPTYPE, type DependLinks } from './depend.js';
 import { KeyOwners } from './key-owners.js';
 import type { PackedCatalog } from './packed-catalog.js';
 import { PackedObject } from './packed-object.js';
@@ -95,26 +95,7 @@ export function resolveAndOrder(
   // pg_depend's links to edges, as resolveDependencies makes them.
   const owner = new KeyOwners(keys, keyStart);
   const { from: linkFrom, to: linkTo, types, userRelations } = depend;
-  let internal: number[] = [];
-  for (let i = 0; i < types.length; i++) {
-    const type = types[i];
-    if ((type === DEPTYPE.internal || type === DEPTYPE.extension) && owner.get(linkFrom[i]!) < 0)
-      internal.push(i);
-  }
-  for (let changed = true; changed; ) {
-    changed = false;
-    const unclaimed: number[] = [];
-    for (let k = 0; k < internal.length; k++) {
-      const i = internal[k]!;
-      if (owner.get(linkFrom[i]!) >= 0) continue;
-      const to = owner.get(linkTo[i]!);
-      if (to >= 0) {
-        owner.claim(linkFrom[i]!, to);
-        changed = true;
-      } else unclaimed.push(i);
-    }
-    internal = unclaimed;
-  }
+  claimInternalRows(owner, depend);
   const edgeFrom = new Int32Array(types.length);
   const edgeTo = new Int32Array(types.length);
   let edges = 0;
