@@ -29,7 +29,8 @@ function objects(): CatalogObject[] {
       drop: 'DROP TABLE IF EXISTS app.t',
       owner: ['ALTER TABLE app.t OWNER TO "o\\""'],
       acl: [],
-      deps: ['schema:app'],
+      // (An id JSON escapes, and one it does not.)
+      deps: ['schema:app', 'type:app."q\\t" é'],
       keys: [1, 2],
     },
     {

@@ -48,6 +48,26 @@ export class IdNames {
     return this.bytes.toString('utf8', this.start[n]!, this.start[n + 1]!);
   }
 
+  /** The length of name `n`'s text in UTF-8 bytes. */
+  byteLength(n: number): number {
+    return this.start[n + 1]! - this.start[n]!;
+  }
+
+  /** Whether name `n`'s text is its own JSON string's content: no quote, backslash or control character. */
+  plainInJson(n: number): boolean {
+    const { bytes } = this;
+    for (let i = this.start[n]!; i < this.start[n + 1]!; i++) {
+      const byte = bytes[i]!;
+      if (byte < 0x20 || byte === 0x22 || byte === 0x5c) return false;
+    }
+    return true;
+  }
+
+  /** Copies name `n`'s UTF-8 bytes into `target` at `at`; returns how many. */
+  copyTo(n: number, target: Buffer, at: number): number {
+    return this.bytes.copy(target, at, this.start[n]!, this.start[n + 1]!);
+  }
+
   /** `text` as UTF-8 in `scratch`; returns its length in bytes. */
   private encode(text: string): number {
     if (text.length * 3 > this.scratch.length) this.scratch = Buffer.allocUnsafeSlow(text.length * 3);

@@ -86,6 +86,7 @@ export class PackedCatalog {
   readonly references: Runs<Int32Array>;
   /** Each object's deps once resolved (see {@link resolve}), by `b`; else its own deps are its deps. */
   private resolvedDeps: Runs<Int32Array> | undefined;
+  private jsonScratch = Buffer.allocUnsafeSlow(4096);
 
   /**
    * `expected`: about how many objects will be packed (five a table, as a table with a key, an
@@ -174,6 +175,34 @@ export class PackedCatalog {
     const out = new Array<string>(runs.to(b) - runs.from(b));
     for (let k = runs.from(b), i = 0; k < runs.to(b); k++, i++) out[i] = this.names.text(runs.at(k));
     return out;
+  }
+
+  /**
+   * The object's deps as JSON (`["schema:app","table:app.t"]`): UTF-8 bytes in a buffer filled
+   * again by the next call, made from the names' bytes without a string each; a list with a
+   * name JSON escapes comes as a string.
+   */
+  depsJson(b: number): Buffer | string {
+    const runs = this.resolvedDeps ?? this.ownDeps;
+    const { names } = this;
+    let size = 2;
+    for (let k = runs.from(b); k < runs.to(b); k++) {
+      const name = runs.at(k);
+      if (!names.plainInJson(name)) return JSON.stringify(this.depTexts(b));
+      size += names.byteLength(name) + 3;
+    }
+    if (size > this.jsonScratch.length) this.jsonScratch = Buffer.allocUnsafeSlow(size * 2);
+    const out = this.jsonScratch;
+    let at = 0;
+    out[at++] = 0x5b;
+    for (let k = runs.from(b); k < runs.to(b); k++) {
+      if (k > runs.from(b)) out[at++] = 0x2c;
+      out[at++] = 0x22;
+      at += names.copyTo(runs.at(k), out, at);
+      out[at++] = 0x22;
+    }
+    out[at++] = 0x5d;
+    return out.subarray(0, at);
   }
 
   /** The object's catalog keys. */

@@ -62,7 +62,7 @@ export class PackedObject {
     const { at, before, after } = this.catalog.textOf(this.b);
     if (!this.catalog.sectionAsPacked(this.b)) yield this.head();
     else yield* this.catalog.texts.bytes(at, before);
-    yield JSON.stringify(this.assigned ?? this.catalog.depTexts(this.b));
+    yield this.assigned ? JSON.stringify(this.assigned) : this.catalog.depsJson(this.b);
     yield* this.catalog.texts.bytes(at + before, after);
   }
 

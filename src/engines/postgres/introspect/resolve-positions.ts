@@ -49,18 +49,22 @@ export function resolveAndOrder(
     }
   }
   const n = objects.length;
-  const packed = (i: number) => objects[i] instanceof PackedObject;
-  const b = (i: number) => (objects[i] as unknown as PackedObject).b;
-
-  // Each object's id and own deps as names; its keys as runs.
+  // Each object's number in the catalog (-1: a plain object); its id and own deps as names; its keys as runs.
+  const bOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const o = objects[i];
+    bOf[i] = o instanceof PackedObject ? o.b : -1;
+  }
+  const { ownDeps, keys: keyRuns, references } = catalog;
   const idName = new Int32Array(n);
   const ownStart = new Int32Array(n + 1);
   const keyStart = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) {
-    if (packed(i)) {
-      idName[i] = catalog.idName(b(i));
-      ownStart[i + 1] = ownStart[i]! + catalog.ownDeps.to(b(i)) - catalog.ownDeps.from(b(i));
-      keyStart[i + 1] = keyStart[i]! + catalog.keys.to(b(i)) - catalog.keys.from(b(i));
+    const b = bOf[i]!;
+    if (b >= 0) {
+      idName[i] = catalog.idName(b);
+      ownStart[i + 1] = ownStart[i]! + ownDeps.to(b) - ownDeps.from(b);
+      keyStart[i + 1] = keyStart[i]! + keyRuns.to(b) - keyRuns.from(b);
     } else {
       idName[i] = names.intern(objects[i]!.id);
       ownStart[i + 1] = ownStart[i]! + objects[i]!.deps.length;
@@ -71,15 +75,13 @@ export function resolveAndOrder(
   const keys = new Float64Array(keyStart[n]!);
   const referenced: number[] = [];
   for (let i = 0; i < n; i++) {
-    const o = objects[i]!;
-    if (packed(i)) {
-      const { ownDeps, keys: keyRuns, references } = catalog;
-      for (let k = ownDeps.from(b(i)), at = ownStart[i]!; k < ownDeps.to(b(i)); k++)
-        own[at++] = ownDeps.at(k);
-      for (let k = keyRuns.from(b(i)), at = keyStart[i]!; k < keyRuns.to(b(i)); k++)
-        keys[at++] = keyRuns.at(k);
-      for (let k = references.from(b(i)); k < references.to(b(i)); k++) referenced.push(references.at(k));
+    const b = bOf[i]!;
+    if (b >= 0) {
+      for (let k = ownDeps.from(b), at = ownStart[i]!; k < ownDeps.to(b); k++) own[at++] = ownDeps.at(k);
+      for (let k = keyRuns.from(b), at = keyStart[i]!; k < keyRuns.to(b); k++) keys[at++] = keyRuns.at(k);
+      for (let k = references.from(b); k < references.to(b); k++) referenced.push(references.at(k));
     } else {
+      const o = objects[i]!;
       for (let j = 0; j < o.deps.length; j++) own[ownStart[i]! + j] = names.intern(o.deps[j]!);
       keys.set(o.keys, keyStart[i]!);
       for (const ref of o.references ?? []) referenced.push(names.intern(`table:${ref.schema}.${ref.name}`));
