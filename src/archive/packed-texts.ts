@@ -1,9 +1,9 @@
 import { PackedPieces } from './packed-pieces.js';
 
-/** Raw bytes per piece: every piece but the last holds exactly this many, so a position names its piece. */
+/** Raw bytes per piece unless told: every piece but the last holds exactly this many, so a position names its piece. */
 const PIECE_SIZE = 64 * 1024;
 
-/** Pieces kept unpacked for reading: a run of texts read in order revisits the few pieces it left. */
+/** Pieces kept unpacked for reading unless told: a run of texts read in order revisits the few pieces it left. */
 const UNPACKED_KEPT = 4;
 
 /**
@@ -15,16 +15,26 @@ const UNPACKED_KEPT = 4;
  * the few fields it needs.
  *
  * Reading is fastest in about the order of adding: the pieces read last are kept unpacked.
+ * Texts read in another order each unpack a piece: smaller pieces make that cheaper, at some
+ * of the packing's ratio.
  */
 export class PackedTexts {
-  private readonly pieces = new PackedPieces(UNPACKED_KEPT);
-  /** The piece being filled: the texts' bytes from `pieces.count × PIECE_SIZE` on. */
-  private readonly filling = Buffer.allocUnsafeSlow(PIECE_SIZE);
+  private readonly pieces: PackedPieces;
+  /** The piece being filled: the texts' bytes from `pieces.count × pieceSize` on. */
+  private readonly filling: Buffer;
   private filled = 0;
+
+  constructor(
+    private readonly pieceSize = PIECE_SIZE,
+    unpackedKept = UNPACKED_KEPT,
+  ) {
+    this.pieces = new PackedPieces(unpackedKept);
+    this.filling = Buffer.allocUnsafeSlow(pieceSize);
+  }
 
   /** Bytes added so far: where the next text starts. */
   get size(): number {
-    return this.pieces.count * PIECE_SIZE + this.filled;
+    return this.pieces.count * this.pieceSize + this.filled;
   }
 
   /** Bytes held: the packed pieces, the unpacked ones kept and the one being filled. */
@@ -35,10 +45,10 @@ export class PackedTexts {
   /** Adds `text` as UTF-8 at {@link size}; returns its length in bytes. */
   add(text: string): number {
     // UTF-8 takes at most 3 bytes per UTF-16 unit: room for that is room enough to write it in place.
-    if (text.length * 3 <= PIECE_SIZE - this.filled) {
+    if (text.length * 3 <= this.pieceSize - this.filled) {
       const written = this.filling.write(text, this.filled, 'utf8');
       this.filled += written;
-      if (this.filled === PIECE_SIZE) this.seal();
+      if (this.filled === this.pieceSize) this.seal();
       return written;
     }
     const bytes = Buffer.from(text, 'utf8');
@@ -46,7 +56,7 @@ export class PackedTexts {
       const copied = bytes.copy(this.filling, this.filled, at);
       this.filled += copied;
       at += copied;
-      if (this.filled === PIECE_SIZE) this.seal();
+      if (this.filled === this.pieceSize) this.seal();
     }
     return bytes.length;
   }
@@ -57,9 +67,9 @@ export class PackedTexts {
    */
   *bytes(at: number, length: number): Generator<Buffer> {
     for (let end = at + length; at < end; ) {
-      const piece = Math.floor(at / PIECE_SIZE);
-      const from = at - piece * PIECE_SIZE;
-      const to = Math.min(PIECE_SIZE, end - piece * PIECE_SIZE);
+      const piece = Math.floor(at / this.pieceSize);
+      const from = at - piece * this.pieceSize;
+      const to = Math.min(this.pieceSize, end - piece * this.pieceSize);
       yield this.piece(piece).subarray(from, to);
       at += to - from;
     }
@@ -67,11 +77,11 @@ export class PackedTexts {
 
   /** The text of `length` bytes from `at`. */
   text(at: number, length: number): string {
-    if (length <= PIECE_SIZE - (at % PIECE_SIZE))
-      return this.piece(Math.floor(at / PIECE_SIZE)).toString(
+    if (length <= this.pieceSize - (at % this.pieceSize))
+      return this.piece(Math.floor(at / this.pieceSize)).toString(
         'utf8',
-        at % PIECE_SIZE,
-        (at % PIECE_SIZE) + length,
+        at % this.pieceSize,
+        (at % this.pieceSize) + length,
       );
     // Each part copied as it comes: a later part may unpack into the buffer an earlier one is in.
     const text = Buffer.allocUnsafe(length);

@@ -40,6 +40,18 @@ describe('PackedTexts', () => {
     expect(wrong(viaParts, jumping)).toEqual([]);
   });
 
+  it('gives back texts across pieces of the size it was told, in any order', () => {
+    const store = new PackedTexts(64, 2);
+    const texts = Array.from(
+      { length: 500 },
+      (_, i) => `{"name":"t_${i}","columns":["é${'😀'.repeat(i % 40)}"]}`,
+    );
+    const places = texts.map((text) => ({ at: store.size, length: store.add(text) }));
+    expect(store.size).toBeGreaterThan(64 * 100);
+    const order = texts.map((_, i) => (i * 7919) % texts.length);
+    expect(order.filter((i) => store.text(places[i]!.at, places[i]!.length) !== texts[i])).toEqual([]);
+  });
+
   it('reads the piece still being filled, and texts added after a read', () => {
     const store = new PackedTexts();
     const first = store.add('one');

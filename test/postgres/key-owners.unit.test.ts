@@ -9,7 +9,7 @@ describe('KeyOwners', () => {
     const table = catalogKey('pg_class', 3_000_000_000);
     const rowType = catalogKey('pg_type', 16402);
     const index = catalogKey('pg_class', 16410);
-    const owners = new KeyOwners([{ keys: [table, rowType] }, { keys: [] }, { keys: [index, table] }]);
+    const owners = KeyOwners.of([{ keys: [table, rowType] }, { keys: [] }, { keys: [index, table] }]);
     expect(owners.get(rowType)).toBe(0);
     expect(owners.get(index)).toBe(2);
     // As Map#set in object order: the last one to list it has it.
@@ -21,13 +21,13 @@ describe('KeyOwners', () => {
 
   it('answers for keys claimed later, and none before', () => {
     const arrayType = catalogKey('pg_type', 16401);
-    const owners = new KeyOwners([{ keys: [catalogKey('pg_type', 16402)] }]);
+    const owners = KeyOwners.of([{ keys: [catalogKey('pg_type', 16402)] }]);
     expect(owners.get(arrayType)).toBe(-1);
     owners.claim(arrayType, 0);
     expect(owners.get(arrayType)).toBe(0);
   });
 
   it('has nothing when no object has keys', () => {
-    expect(new KeyOwners([]).get(catalogKey('pg_class', 1))).toBe(-1);
+    expect(KeyOwners.of([]).get(catalogKey('pg_class', 1))).toBe(-1);
   });
 });

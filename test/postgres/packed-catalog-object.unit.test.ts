@@ -2,11 +2,11 @@
 // the object itself would, after the deps resolving added and a section ordering moved.
 import { describe, expect, it } from 'vitest';
 import { jsonPieceBytes } from '../../src/archive/json-pieces.js';
-import { PackedTexts } from '../../src/archive/packed-texts.js';
 import type { CatalogObject } from '../../src/engines/postgres/introspect/context.js';
+import { PackedCatalog } from '../../src/engines/postgres/introspect/packed-catalog.js';
+import { PackedList } from '../../src/engines/postgres/introspect/packed-list.js';
 import {
   PackedObject,
-  PackedObjectList,
   packObject,
   unpackedObject,
 } from '../../src/engines/postgres/introspect/packed-object.js';
@@ -29,7 +29,8 @@ function objects(): CatalogObject[] {
       drop: 'DROP TABLE IF EXISTS app.t',
       owner: ['ALTER TABLE app.t OWNER TO "o\\""'],
       acl: [],
-      deps: ['schema:app'],
+      // (An id JSON escapes, and one it does not.)
+      deps: ['schema:app', 'type:app."q\\t" é'],
       keys: [1, 2],
     },
     {
@@ -64,7 +65,7 @@ const stored = (o: CatalogObject) => ({ ...o, keys: undefined });
 
 describe('packed schema objects', () => {
   it('write the JSON of the objects they stand for, with the deps and section they have at the end', () => {
-    const store = new PackedTexts();
+    const store = new PackedCatalog();
     const plain = objects();
     const packed = objects().map((o) => packObject(store, o));
     expect(packed.every((o) => o instanceof PackedObject)).toBe(true);
@@ -77,8 +78,8 @@ describe('packed schema objects', () => {
     expect(packed[1]!.references).toEqual([{ schema: 'app', name: 'u' }]);
     expect(packed[0]!.keys).toEqual([1, 2]);
     const expected = JSON.stringify(plain.map(stored));
-    expect(textOf(new PackedObjectList(packed))).toBe(expected);
-    expect(JSON.stringify(new PackedObjectList(packed))).toBe(expected);
+    expect(textOf(new PackedList(packed))).toBe(expected);
+    expect(JSON.stringify(new PackedList(packed))).toBe(expected);
     expect(JSON.stringify(packed.map(unpackedObject))).toBe(expected);
     // Fields other than those ordering works on are read from the text.
     expect(packed[0]!.sql).toEqual(plain[0]!.sql);
@@ -86,12 +87,12 @@ describe('packed schema objects', () => {
   });
 
   it('leaves objects whose statements resolving may rewrite as they are', () => {
-    const store = new PackedTexts();
+    const store = new PackedCatalog();
     const [table] = objects();
     const detachable = { ...table!, detachable: { parts: [], sqlWithout: () => [] } };
     const refresh = { ...table!, id: 'refresh:app.m', kind: 'refresh' as const };
     expect(packObject(store, detachable)).toBe(detachable);
     expect(packObject(store, refresh)).toBe(refresh);
-    expect(store.size).toBe(0);
+    expect(store.count).toBe(0);
   });
 });

@@ -310,11 +310,14 @@ export type PgMembership = z.infer<Schemas['PgMembershipSchema']>;
 export type PgGlobals = z.infer<Schemas['PgGlobalsSchema']>;
 export type PostgresSchema = z.infer<Schemas['PostgresSchemaSchema']>;
 /**
- * The schema as a backup returns it: `objects` may be the stand-in that
- * `EngineBackupRequest.packJson` gave for the list, which serializes to the
+ * The schema as a backup returns it: `objects` and `tables` may be the stand-ins that
+ * `EngineBackupRequest.packJson` gave for the lists, which serialize to the
  * same JSON (engine.ts); everything else is as in {@link PostgresSchema}.
  */
-export type BackedUpPostgresSchema = Omit<PostgresSchema, 'objects'> & { objects: unknown };
+export type BackedUpPostgresSchema = Omit<PostgresSchema, 'objects' | 'tables'> & {
+  objects: unknown;
+  tables: unknown;
+};
 
 /** Validates the schema handed back at restore; a foreign or damaged schema is a clear error. */
 export async function parsePostgresSchema(value: unknown): Promise<PostgresSchema> {

@@ -76,112 +76,156 @@ export function orderObjects<T extends PgObject>(objects: T[]): OrderResult<T> {
   const n = objects.length;
   const index = new Map<string, number>();
   for (let i = 0; i < n; i++) index.set(objects[i]!.id, i);
-  // Each object's dependents are a run of one typed array (counted, then placed), not a list per
-  // object grown by push: with 20,000 tables that was 100,000 arrays with room for 17 each, the
-  // largest thing ordering allocated, while the backup's heap is at its largest.
   let links = 0;
   for (let i = 0; i < n; i++) links += objects[i]!.deps.length;
-  const linkFrom = new Int32Array(links);
-  const linkTo = new Int32Array(links);
-  const waiting = new Int32Array(n);
-  /** Where each object's run of dependents starts in `dependents` (and ends: the next one's start). */
-  const start = new Int32Array(n + 1);
+  const depStart = new Int32Array(n + 1);
+  const depOn = new Int32Array(links);
   let found = 0;
   for (let i = 0; i < n; i++) {
     const deps = objects[i]!.deps;
     for (let j = 0; j < deps.length; j++) {
       const at = index.get(deps[j]!);
-      if (at === undefined) continue;
-      linkFrom[found] = i;
-      linkTo[found] = at;
-      found++;
-      start[at + 1]!++;
-      waiting[i]!++;
+      if (at !== undefined) depOn[found++] = at;
     }
+    depStart[i + 1] = found;
+  }
+  const sections = new Uint8Array(n);
+  const kinds = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    sections[i] = SECTION_RANK[objects[i]!.section];
+    kinds[i] = KIND_RANK[objects[i]!.kind];
+  }
+  const place = idPlaces(n, (i) => objects[i]!.id, index.size === n ? (id) => index.get(id)! : undefined);
+  const { order, cycles } = orderPositions(depStart, depOn, sections, kinds, place);
+  const ordered = new Array<T>(n);
+  for (let k = 0; k < n; k++) {
+    const o = objects[order[k]!]!;
+    if (sections[order[k]!] !== SECTION_RANK[o.section]) o.section = 'post-data';
+    ordered[k] = o;
+  }
+  const cycleIds = new Array<string>(cycles.length);
+  for (let k = 0; k < cycles.length; k++) cycleIds[k] = objects[cycles[k]!]!.id;
+  return { ordered, cycles: cycleIds };
+}
+
+/** A kind's place among the kinds, as {@link orderPositions} takes it. */
+export function kindRank(kind: ObjectKind): number {
+  return KIND_RANK[kind];
+}
+
+/** Section code as {@link orderPositions} takes and gives it: 0 pre-data, 1 post-data. */
+export const SECTION_CODE = SECTION_RANK;
+
+/**
+ * {@link orderObjects} on positions alone: object `i` depends on the objects
+ * `depOn[depStart[i]]`… `depOn[depStart[i + 1] - 1]`, in that order; its section code
+ * (0 pre-data, 1 post-data: moved to 1 in place when it needs a post-data object),
+ * its kind's rank ({@link kindRank}) and its id's place in id order (see {@link idPlaces}).
+ * Returns the positions in restore order, and those released from a cycle.
+ */
+export function orderPositions(
+  depStart: Int32Array,
+  depOn: Int32Array,
+  sections: Uint8Array,
+  kinds: Float64Array,
+  place: Float64Array,
+): { order: Int32Array; cycles: number[] } {
+  const n = sections.length;
+  const found = depStart[n]!;
+  // Each object's dependents are a run of one typed array (counted, then placed), not a list per
+  // object grown by push: with 20,000 tables that was 100,000 arrays with room for 17 each, the
+  // largest thing ordering allocated, while the backup's heap is at its largest.
+  const waiting = new Int32Array(n);
+  /** Where each object's run of dependents starts in `dependents` (and ends: the next one's start). */
+  const start = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    for (let k = depStart[i]!; k < depStart[i + 1]!; k++) start[depOn[k]! + 1]!++;
+    waiting[i] = depStart[i + 1]! - depStart[i]!;
   }
   for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
   // In dependency order within each run, as pushing them one by one gave.
   const dependents = new Int32Array(found);
   const placed = start.slice(0, n);
-  for (let k = 0; k < found; k++) dependents[placed[linkTo[k]!]!++] = linkFrom[k]!;
+  for (let i = 0; i < n; i++) {
+    for (let k = depStart[i]!; k < depStart[i + 1]!; k++) dependents[placed[depOn[k]!]!++] = i;
+  }
 
   // Move pre-data objects that need post-data ones; their dependents follow.
   const moved: number[] = [];
-  for (let i = 0; i < n; i++) if (objects[i]!.section === 'post-data') moved.push(i);
+  for (let i = 0; i < n; i++) if (sections[i] === SECTION_RANK['post-data']) moved.push(i);
   while (moved.length) {
     const from = moved.pop()!;
     for (let k = start[from]!; k < start[from + 1]!; k++) {
       const i = dependents[k]!;
-      const o = objects[i]!;
-      if (o.section !== 'pre-data') continue;
-      o.section = 'post-data';
+      if (sections[i] !== SECTION_RANK['pre-data']) continue;
+      sections[i] = SECTION_RANK['post-data'];
       moved.push(i);
     }
   }
 
-  const key = orderKeys(objects, index);
+  const key = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    // Kind ranks have at most two decimals: ×100 makes whole numbers, so rank × n + place stays exact.
+    const rank = sections[i]! * 100_000 + Math.round(kinds[i]! * 100);
+    key[i] = rank * n + place[i]!;
+  }
   const heap = new KeyHeap(key);
-  for (let i = 0; i < objects.length; i++) if (waiting[i] === 0) heap.push(i);
-  const ordered: T[] = [];
-  const cycles: string[] = [];
-  const done = new Uint8Array(objects.length);
+  for (let i = 0; i < n; i++) if (waiting[i] === 0) heap.push(i);
+  const order = new Int32Array(n);
+  let count = 0;
+  const cycles: number[] = [];
+  const done = new Uint8Array(n);
   // For cycles: every object in rank order, and how far the released ones reach into it.
   let byRank: number[] | undefined;
   let nextStuck = 0;
-  while (ordered.length < objects.length) {
+  while (count < n) {
     let next = heap.pop();
     if (next < 0) {
       // A cycle: release the first remaining object in rank order and carry on.
-      byRank ??= objects.map((_, i) => i).sort((a, b) => key[a]! - key[b]!);
+      byRank ??= Array.from({ length: n }, (_, i) => i).sort((a, b) => key[a]! - key[b]!);
       while (done[byRank[nextStuck]!]) nextStuck++;
       next = byRank[nextStuck]!;
-      cycles.push(objects[next]!.id);
+      cycles.push(next);
     }
     if (done[next]) continue;
     done[next] = 1;
-    ordered.push(objects[next]!);
+    order[count++] = next;
     for (let k = start[next]!; k < start[next + 1]!; k++) {
       const dep = dependents[k]!;
       if (--waiting[dep]! === 0 && !done[dep]) heap.push(dep);
     }
   }
-  return { ordered, cycles };
+  return { order, cycles };
 }
 
 /**
- * Each object's place in the order ready objects are taken in (section, kind,
- * then id), as one number per object, all different: comparing two objects is
- * then comparing two numbers. The ids are put in order once, by the engine's
- * own sort of strings (the same order as `<`); comparing ids at every step of
- * the heap was most of ordering's time with thousands of tables.
- * `index` maps each id to its position (the last one when ids repeat).
+ * Each object's place in id order, as one number per object, all different: the order ready
+ * objects are taken in is then section, kind and this. The ids are put in order once, by the
+ * engine's own sort of strings (the same order as `<`); comparing ids at every step of the heap
+ * was most of ordering's time with thousands of tables. `positionOf` finds an id's position when
+ * no two objects have the same id; without it, equal ids keep their positions' order.
  */
-function orderKeys(objects: readonly PgObject[], index: ReadonlyMap<string, number>): Float64Array {
-  const n = objects.length;
+export function idPlaces(
+  n: number,
+  idOf: (i: number) => string,
+  positionOf: ((id: string) => number) | undefined,
+): Float64Array {
   const place = new Float64Array(n);
-  if (index.size === n) {
+  if (positionOf) {
     const ids = new Array<string>(n);
-    for (let i = 0; i < n; i++) ids[i] = objects[i]!.id;
+    for (let i = 0; i < n; i++) ids[i] = idOf(i);
     ids.sort();
-    for (let k = 0; k < n; k++) place[index.get(ids[k]!)!] = k;
+    for (let k = 0; k < n; k++) place[positionOf(ids[k]!)] = k;
   } else {
-    // Repeated ids (not from the catalog readers): equal ids keep their positions' order.
-    const byId = objects.map((_, i) => i);
+    const byId = Array.from({ length: n }, (_, i) => i);
     byId.sort((a, b) => {
-      const x = objects[a]!.id;
-      const y = objects[b]!.id;
+      const x = idOf(a);
+      const y = idOf(b);
       return x < y ? -1 : x > y ? 1 : a - b;
     });
     for (let k = 0; k < n; k++) place[byId[k]!] = k;
   }
-  const key = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const o = objects[i]!;
-    // Kind ranks have at most two decimals: ×100 makes whole numbers, so rank × n + place stays exact.
-    const rank = SECTION_RANK[o.section] * 100_000 + Math.round(KIND_RANK[o.kind] * 100);
-    key[i] = rank * n + place[i]!;
-  }
-  return key;
+  return place;
 }
 
 /** A binary heap of positions, smallest `key` first; `pop` gives -1 when empty. */

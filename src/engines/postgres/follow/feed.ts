@@ -10,6 +10,7 @@ import {
 import { backupPostgres } from '../backup.js';
 import { PgSession, type PgTarget, parseTarget } from '../connect.js';
 import { qualify } from '../ident.js';
+import { backedUpTables } from '../introspect/packed-table-data.js';
 import type { BackedUpPostgresSchema } from '../model.js';
 import type { PostgresBackupOptions } from '../options.js';
 import { NameFilter } from '../patterns.js';
@@ -208,11 +209,11 @@ class PostgresFeed implements ChangeFeed {
     const reader = await PgSession.open(this.state.target, { mode: 'backup', signal: request.signal });
     try {
       await joinSnapshot(reader, snapshot.id);
-      this.followed = await readFollowedTables(
-        reader,
-        snapshot.serverVersion,
-        result.schema as BackedUpPostgresSchema,
-      );
+      const base = result.schema as BackedUpPostgresSchema;
+      this.followed = await readFollowedTables(reader, snapshot.serverVersion, {
+        tables: backedUpTables(base.tables),
+        sequences: base.sequences,
+      });
       await reader.query('COMMIT');
     } finally {
       await reader.close();

@@ -1,5 +1,6 @@
 import type { PgSession } from '../connect.js';
 import type { PgObject } from '../model.js';
+import type { CatalogTableData } from './packed-table-data.js';
 
 /** What every catalog reader gets. */
 export interface CatalogContext {
@@ -29,6 +30,8 @@ export interface CatalogContext {
    * statements leave the heap as it is built. Optional: a reader may return objects as built.
    */
   pack?: (object: CatalogObject) => CatalogObject;
+  /** Set with {@link pack}: a table's data entry goes through it as it is built (packed-table-data.ts). */
+  packTableData?: (entry: CatalogTableData) => CatalogTableData;
 }
 
 /**

@@ -157,33 +157,12 @@ export function resolveDependencies(
   }
   const { from: linkFrom, to: linkTo, types, userRelations } = depend;
   // Catalog key → the position of the object standing for it (each edge then needs no lookup by id).
-  const owner = new KeyOwners(objects);
+  const owner = KeyOwners.of(objects);
   // Nothing reads the objects' keys again (the schema stores none): let them go before ordering
   // (100,000 small arrays with 20,000 tables).
   for (let i = 0; i < objects.length; i++) (objects[i] as Partial<CatalogObject>).keys = undefined;
 
-  // Attach unclaimed catalog rows to the object they are internal to (repeat: chains like array → type → table),
-  // looking again only at the rows still unclaimed (by position).
-  let internal: number[] = [];
-  for (let i = 0; i < types.length; i++) {
-    const type = types[i];
-    if ((type === DEPTYPE.internal || type === DEPTYPE.extension) && owner.get(linkFrom[i]!) < 0)
-      internal.push(i);
-  }
-  for (let changed = true; changed; ) {
-    changed = false;
-    const unclaimed: number[] = [];
-    for (let k = 0; k < internal.length; k++) {
-      const i = internal[k]!;
-      if (owner.get(linkFrom[i]!) >= 0) continue;
-      const to = owner.get(linkTo[i]!);
-      if (to >= 0) {
-        owner.claim(linkFrom[i]!, to);
-        changed = true;
-      } else unclaimed.push(i);
-    }
-    internal = unclaimed;
-  }
+  claimInternalRows(owner, depend);
 
   // Made when first needed (partitions, objects left out, refreshes): with thousands of tables, a map of
   // every id is megabytes that most schemas never ask.
@@ -324,6 +303,35 @@ export function resolveDependencies(
     obj.deps = exactDeps(obj.deps, obj.id, removed);
   }
   return breakCycles(kept, partOf);
+}
+
+/**
+ * Lets each catalog row no object claimed stand for the object it is internal to (an array type
+ * for its element type, a view's rule for the view, an extension's members for the extension),
+ * repeating for chains like array → type → table, looking again only at the rows still unclaimed.
+ */
+export function claimInternalRows(owner: KeyOwners, depend: DependLinks): void {
+  const { from: linkFrom, to: linkTo, types } = depend;
+  let internal: number[] = [];
+  for (let i = 0; i < types.length; i++) {
+    const type = types[i];
+    if ((type === DEPTYPE.internal || type === DEPTYPE.extension) && owner.get(linkFrom[i]!) < 0)
+      internal.push(i);
+  }
+  for (let changed = true; changed; ) {
+    changed = false;
+    const unclaimed: number[] = [];
+    for (let k = 0; k < internal.length; k++) {
+      const i = internal[k]!;
+      if (owner.get(linkFrom[i]!) >= 0) continue;
+      const to = owner.get(linkTo[i]!);
+      if (to >= 0) {
+        owner.claim(linkFrom[i]!, to);
+        changed = true;
+      } else unclaimed.push(i);
+    }
+    internal = unclaimed;
+  }
 }
 
 /**

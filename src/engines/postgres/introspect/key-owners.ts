@@ -17,26 +17,34 @@ export class KeyOwners {
   private readonly owners: Int32Array;
   private readonly claimed = new Map<number, number>();
 
-  /** Each object's `keys` stand for it; when two list the same key, the later object has it (as Map#set). */
-  constructor(objects: readonly { keys: readonly number[] }[]) {
-    let total = 0;
-    for (let i = 0; i < objects.length; i++) total += objects[i]!.keys.length;
-    const keys = new Float64Array(total);
-    for (let i = 0, k = 0; i < objects.length; i++) {
-      const own = objects[i]!.keys;
-      for (let j = 0; j < own.length; j++) keys[k++] = own[j]!;
-    }
+  /**
+   * Object `i`'s keys are `keys[start[i]]`… `keys[start[i + 1] - 1]` (taken as they are and
+   * sorted in place); when two list the same key, the later object has it (as Map#set).
+   */
+  constructor(keys: Float64Array, start: Int32Array) {
+    const objects = start.length - 1;
+    const total = start[objects]!;
+    // In object order, each key with its object, before the keys are sorted.
+    const ownerOf = new Int32Array(total);
+    for (let i = 0; i < objects; i++) ownerOf.fill(i, start[i]!, start[i + 1]!);
+    const own = keys.slice(0, total);
     keys.sort();
     this.keys = keys;
     this.owners = new Int32Array(total);
     // In object order, so a later object's claim to a repeated key overwrites an earlier one's.
-    for (let i = 0; i < objects.length; i++) {
-      const own = objects[i]!.keys;
-      for (let j = 0; j < own.length; j++) {
-        const key = own[j]!;
-        for (let at = this.firstAt(key); at < total && keys[at] === key; at++) this.owners[at] = i;
-      }
+    for (let k = 0; k < total; k++) {
+      const key = own[k]!;
+      for (let at = this.firstAt(key); at < total && keys[at] === key; at++) this.owners[at] = ownerOf[k]!;
     }
+  }
+
+  /** Each object's `keys` stand for it; when two list the same key, the later object has it (as Map#set). */
+  static of(objects: readonly { keys: readonly number[] }[]): KeyOwners {
+    const start = new Int32Array(objects.length + 1);
+    for (let i = 0; i < objects.length; i++) start[i + 1] = start[i]! + objects[i]!.keys.length;
+    const keys = new Float64Array(start[objects.length]!);
+    for (let i = 0; i < objects.length; i++) keys.set(objects[i]!.keys, start[i]!);
+    return new KeyOwners(keys, start);
   }
 
   /** The position of the object standing for `key`, or -1. */

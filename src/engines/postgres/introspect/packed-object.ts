@@ -1,49 +1,76 @@
 import { JSON_TEXT } from '../../../archive/json-pieces.js';
-import type { PackedTexts } from '../../../archive/packed-texts.js';
 import type { ObjectKind, PgObject, RelationRef, Section } from '../model.js';
 import type { CatalogObject } from './context.js';
+import type { PackedCatalog } from './packed-catalog.js';
 
 /** Where the deps go in an object's JSON as packed: the one top-level key written empty. */
 const DEPS_MARK = '"deps":[]';
 const EMPTY: string[] = [];
 
 /**
- * A schema object whose JSON text waits in a {@link PackedTexts} while the catalog is
- * resolved and ordered: what that needs (`id`, `kind`, `section`, `deps`, `keys`,
- * `references`) are fields; every other field of the object is read from the text
- * (unpacked on each read: only a rare path, a warning about an object left out, asks).
- * The text is the object's JSON with its deps left empty, in two runs (before and after
- * them), so deps added while resolving and a section moved by ordering are written as
- * they are at the end: the JSON is the object's as if it had never been packed.
+ * A schema object whose JSON text waits in a {@link PackedCatalog} while the catalog is
+ * resolved and ordered, with what that needs (id, kind, section, deps, keys, references) as
+ * numbers there: the object itself is only its catalog and its number, `b`. The fields read as
+ * the object's own (a step that works on objects, not positions, reads them: each read of `id`
+ * or `deps` makes its text again, and deps once read are kept as assigned); every other field
+ * is read from the text (unpacked on each read: only a rare path, a warning about an object
+ * left out, asks). The text is the object's JSON with its deps left empty, in two runs (before
+ * and after them), so deps resolved and a section moved by ordering are written as they are at
+ * the end: the JSON is the object's as if it had never been packed.
  */
 export class PackedObject {
+  /** Deps a step working on objects read or assigned (resolve-positions.ts does neither). */
+  private assigned: string[] | undefined = undefined;
+
   constructor(
-    private readonly store: PackedTexts,
-    /** Where the text starts in `store`; its bytes before the deps' place, and after. */
-    private readonly at: number,
-    private readonly before: number,
-    private readonly after: number,
-    /** The section written in the text (ordering may move the object to post-data). */
-    private readonly packedSection: Section,
-    public id: string,
-    public kind: ObjectKind,
-    public section: Section,
-    public deps: string[],
-    public keys: number[] | undefined,
-    public references: RelationRef[] | undefined,
+    private readonly catalog: PackedCatalog,
+    /** The object's number in its catalog. */
+    readonly b: number,
   ) {}
 
+  get id(): string {
+    return this.catalog.id(this.b);
+  }
+  get kind(): ObjectKind {
+    return this.catalog.kind(this.b);
+  }
+  get section(): Section {
+    return this.catalog.section(this.b);
+  }
+  set section(section: Section) {
+    this.catalog.setSection(this.b, section);
+  }
+  get deps(): string[] {
+    this.assigned ??= this.catalog.depTexts(this.b);
+    return this.assigned;
+  }
+  set deps(deps: string[]) {
+    this.assigned = deps;
+  }
+  /** The catalog keys it was packed with (clearing them is a no-op: the schema stores none). */
+  get keys(): number[] {
+    return this.catalog.keyList(this.b);
+  }
+  set keys(_keys: number[] | undefined) {}
+  get references(): RelationRef[] | undefined {
+    const { references } = this.catalog;
+    return references.to(this.b) > references.from(this.b) ? this.unpacked().references : undefined;
+  }
+
   /** The object's JSON text: UTF-8 parts valid until the next is asked for, and the deps as a string. */
-  *jsonText(): Generator<Buffer | string> {
-    if (this.section !== this.packedSection) yield this.head();
-    else yield* this.store.bytes(this.at, this.before);
-    yield JSON.stringify(this.deps);
-    yield* this.store.bytes(this.at + this.before, this.after);
+  *[JSON_TEXT](): Generator<Buffer | string> {
+    const { at, before, after } = this.catalog.textOf(this.b);
+    if (!this.catalog.sectionAsPacked(this.b)) yield this.head();
+    else yield* this.catalog.texts.bytes(at, before);
+    yield this.assigned ? JSON.stringify(this.assigned) : this.catalog.depsJson(this.b);
+    yield* this.catalog.texts.bytes(at + before, after);
   }
 
   /** The object as it would be had it never been packed (a new copy each call). */
   unpacked(): PgObject {
-    const text = `${this.head()}${JSON.stringify(this.deps)}${this.store.text(this.at + this.before, this.after)}`;
+    const { at, before, after } = this.catalog.textOf(this.b);
+    const deps = JSON.stringify(this.assigned ?? this.catalog.depTexts(this.b));
+    const text = `${this.head()}${deps}${this.catalog.texts.text(at + before, after)}`;
     return JSON.parse(text) as PgObject;
   }
 
@@ -85,11 +112,12 @@ export class PackedObject {
 
   /** The text before the deps, with the section the object has now. */
   private head(): string {
-    const head = this.store.text(this.at, this.before);
-    if (this.section === this.packedSection) return head;
+    const { at, before } = this.catalog.textOf(this.b);
+    const head = this.catalog.texts.text(at, before);
+    if (this.catalog.sectionAsPacked(this.b)) return head;
     // The first `"section":` in the text is the key: inside a JSON string every quote is escaped.
     return head.replace(
-      `"section":${JSON.stringify(this.packedSection)}`,
+      `"section":${JSON.stringify(this.catalog.packedSection(this.b))}`,
       `"section":${JSON.stringify(this.section)}`,
     );
   }
@@ -100,62 +128,22 @@ export class PackedObject {
  * the catalog may rewrite its statements or read its other fields: one with detachable parts
  * or a shell (cycles.ts), a refresh (depend.ts names its view from them).
  */
-export function packObject(store: PackedTexts, object: CatalogObject): CatalogObject {
+export function packObject(catalog: PackedCatalog, object: CatalogObject): CatalogObject {
   if (object instanceof PackedObject || object.detachable || object.shell || object.kind === 'refresh')
     return object;
-  const { deps, keys, references } = object;
+  const { id, kind, section, deps, keys, references } = object;
   // The stored object has no keys (read-catalog.ts `stored`); deps are written at the end.
   const bare = object as Partial<CatalogObject>;
   bare.deps = EMPTY;
   bare.keys = undefined;
   const text = JSON.stringify(object);
   const mark = text.indexOf(DEPS_MARK);
-  if (mark < 0) throw new Error(`object ${object.id} has no deps in its JSON`);
-  const at = store.size;
-  const before = store.add(text.slice(0, mark + DEPS_MARK.length - 2));
-  const after = store.add(text.slice(mark + DEPS_MARK.length));
-  const packed = new PackedObject(
-    store,
-    at,
-    before,
-    after,
-    object.section,
-    object.id,
-    object.kind,
-    object.section,
-    deps,
-    keys,
-    references,
-  );
-  return packed as unknown as CatalogObject;
+  if (mark < 0) throw new Error(`object ${id} has no deps in its JSON`);
+  const b = catalog.add(text, mark + DEPS_MARK.length - 2, id, kind, section, deps, keys, references);
+  return new PackedObject(catalog, b) as unknown as CatalogObject;
 }
 
 /** `object` as a plain object: a packed one unpacked. */
 export function unpackedObject(object: PgObject): PgObject {
   return object instanceof PackedObject ? object.unpacked() : object;
-}
-
-/**
- * A list of schema objects, some of them packed, whose JSON text ({@link JSON_TEXT}) is the
- * list's as plain objects: the footer writes each packed one from its text, in the list's order.
- */
-export class PackedObjectList {
-  constructor(private readonly objects: readonly PgObject[]) {}
-
-  *[JSON_TEXT](): Generator<Buffer | string> {
-    const { objects } = this;
-    yield '[';
-    for (let i = 0; i < objects.length; i++) {
-      if (i > 0) yield ',';
-      const o = objects[i]!;
-      if (o instanceof PackedObject) yield* o.jsonText();
-      else yield JSON.stringify(o);
-    }
-    yield ']';
-  }
-
-  /** For `JSON.stringify`: the plain objects. */
-  toJSON(): PgObject[] {
-    return this.objects.map(unpackedObject);
-  }
 }

@@ -1,6 +1,7 @@
 import type { PgObject, PgTableData } from '../model.js';
 import { stringPool } from '../string-pool.js';
 import { PackedObject } from './packed-object.js';
+import { PackedTableData } from './packed-table-data.js';
 
 /**
  * Makes the schema model's repeated names one string each, in place: every row
@@ -26,6 +27,8 @@ export function shareStrings(objects: readonly PgObject[], tables: readonly PgTa
   }
   for (let i = 0; i < tables.length; i++) {
     const t = tables[i]!;
+    // A packed entry's names are in its text.
+    if (t instanceof PackedTableData) continue;
     t.schema = one(t.schema);
     const columns = t.columns;
     for (let j = 0; j < columns.length; j++) {

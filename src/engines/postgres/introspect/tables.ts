@@ -1,8 +1,7 @@
 import { DataFormatOracle } from '../data-format.js';
 import { flat } from '../flat-text.js';
 import { qualify, quoteIdent } from '../ident.js';
-import type { PgTableData, RelationRef } from '../model.js';
-import { stringPool } from '../string-pool.js';
+import type { RelationRef } from '../model.js';
 import {
   type AclEntry,
   aclStatements,
@@ -11,6 +10,7 @@ import {
   ownerStatement,
 } from './acl.js';
 import { type CatalogContext, type CatalogObject, catalogKey, eachRow, kept } from './context.js';
+import type { CatalogTableData } from './packed-table-data.js';
 import { reloptionsClause } from './reloptions.js';
 import { type SequencesRead, sequenceOptions } from './sequences.js';
 import { aclJson, collationName, commentOf, optionsList } from './sql.js';
@@ -85,7 +85,7 @@ interface CheckRow {
 
 export interface TablesRead {
   objects: CatalogObject[];
-  data: (PgTableData & { oid: string })[];
+  data: CatalogTableData[];
 }
 
 const STORAGE: Record<string, string> = { p: 'PLAIN', e: 'EXTERNAL', m: 'MAIN', x: 'EXTENDED' };
@@ -135,9 +135,7 @@ export async function readTables(
   );
 
   const formats = await DataFormatOracle.load(ctx.session, ctx.version, typids);
-  // With thousands of tables their entries are kept to the footer: their repeated names pooled as made.
-  const one = ctx.pack ? stringPool() : undefined;
-  const shared: TablesShared = { sequences: await sequences, checksOf, formats, objects: [], data: [], one };
+  const shared: TablesShared = { sequences: await sequences, checksOf, formats, objects: [], data: [] };
   // Each table becomes its objects as its row arrives (one call per table: see addTable).
   await eachRow<TableRow>(
     ctx,
@@ -186,8 +184,6 @@ interface TablesShared {
   formats: DataFormatOracle;
   objects: CatalogObject[];
   data: TablesRead['data'];
-  /** Pools the data entries' repeated names, when given. */
-  one: ((text: string) => string) | undefined;
 }
 
 /**
@@ -413,20 +409,9 @@ function addTable(ctx: CatalogContext, t: TableRow, shared: TablesShared): void 
 
   if (t.relkind === 'r') {
     const entry = tableData(t, cols, name, formats);
-    if (shared.one) shareTableStrings(entry, shared.one);
-    data.push(entry);
+    data.push(ctx.packTableData ? ctx.packTableData(entry) : entry);
   }
   checksOf.delete(t.oid);
-}
-
-/** The names of `entry` that repeat across tables (schema, column names and types) made one string each. */
-function shareTableStrings(entry: PgTableData, one: (text: string) => string): void {
-  entry.schema = one(entry.schema);
-  const columns = entry.columns;
-  for (let j = 0; j < columns.length; j++) {
-    columns[j]!.name = one(columns[j]!.name);
-    columns[j]!.type = one(columns[j]!.type);
-  }
 }
 
 /**
