@@ -247,7 +247,7 @@ function keptTableData(
 }
 
 /**
- * The same for the point where a packed catalog's rows are all read: 25–38 MB are in use there with
+ * Like {@link PACKED_CATALOG_COLLECT_FROM}, for the point where a packed catalog's rows are all read: 25–38 MB are in use there with
  * 20,000 tables, and the garbage is the rows' buffers and their objects, which a collection frees
  * before ordering allocates its arrays on top (RSS keeps the high-water mark of what was allocated).
  * 3,000 tables are at ~13 MB and pay nothing.
