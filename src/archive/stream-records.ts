@@ -1,4 +1,5 @@
 import { StowageError } from '../errors.js';
+import { grown } from './grown-array.js';
 import { JSON_TEXT } from './json-pieces.js';
 import type { StreamEntry } from './manifest.js';
 import { type DigestAlgorithm, recordDigest } from './stream-digest.js';
@@ -114,7 +115,10 @@ export class StreamRecords {
     this.items[id] = stream.items;
     this.rawBytes[id] = stream.rawBytes;
     this.storedBytes[id] = stream.storedBytes;
-    this.digests.set(Buffer.from(stream.digestHex, 'hex'), id * DIGEST_BYTES);
+    // Written in place: a Buffer.from(hex) is a slice of Node's shared pool, and moved the pool's
+    // offsets so that a close frame's buffer started a fresh 8 KiB slab, which buffer-pool.ts then
+    // took for a whole frame buffer (with 8 KiB frames) and the codec could not transfer.
+    this.digestView(id).write(stream.digestHex, 'hex');
     this.closedCount++;
   }
 
@@ -178,12 +182,10 @@ export class StreamRecords {
   }
 
   private digestHex(id: number): string {
-    return Buffer.from(this.digests.buffer, id * DIGEST_BYTES, DIGEST_BYTES).toString('hex');
+    return this.digestView(id).toString('hex');
   }
-}
 
-function grown<A extends Uint32Array | Float64Array | Uint8Array>(array: A, size: number): A {
-  const out = new (array.constructor as new (size: number) => A)(size);
-  out.set(array);
-  return out;
+  private digestView(id: number): Buffer {
+    return Buffer.from(this.digests.buffer, id * DIGEST_BYTES, DIGEST_BYTES);
+  }
 }
