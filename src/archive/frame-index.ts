@@ -1,3 +1,4 @@
+import { FrameRuns } from './frame-runs.js';
 import { grown } from './grown-array.js';
 import type { Footer } from './manifest.js';
 
@@ -52,11 +53,7 @@ export class PackedFrameIndex implements FrameIndex {
   private frameCount = new Uint32Array(64);
   /** 1 where the entry has CRCs (archives of earlier releases have none). */
   private hasCrcs = new Uint8Array(64);
-  private frames = 0;
-  // Offsets go past 4 GiB: as doubles, exact to 2^53.
-  private offsets = new Float64Array(256);
-  private sizes = new Uint32Array(256);
-  private crcs = new Uint32Array(256);
+  private readonly runs = new FrameRuns();
 
   /**
    * Keeps one entry of the footer's `index` as it is parsed, and gives its
@@ -85,22 +82,10 @@ export class PackedFrameIndex implements FrameIndex {
       this.frameCount = grown(this.frameCount, size);
       this.hasCrcs = grown(this.hasCrcs, size);
     }
-    const needed = this.frames + n;
-    if (needed > this.offsets.length) {
-      let size = this.offsets.length * 2;
-      while (size < needed) size *= 2;
-      this.offsets = grown(this.offsets, size);
-      this.sizes = grown(this.sizes, size);
-      this.crcs = grown(this.crcs, size);
-    }
-    this.offsets.set(frames!, this.frames);
-    this.sizes.set(sizes!, this.frames);
-    if (crcs !== undefined) this.crcs.set(crcs, this.frames);
     this.streamIds[position] = streamId;
-    this.frameStart[position] = this.frames;
+    this.frameStart[position] = this.runs.append(frames!, sizes!, crcs);
     this.frameCount[position] = n;
     this.hasCrcs[position] = crcs === undefined ? 0 : 1;
-    this.frames = needed;
     // A name given twice: the last entry is the one looked up, as with a map over the parsed entries.
     this.positions.set(name, position);
     this.names.push(name);
@@ -118,14 +103,13 @@ export class PackedFrameIndex implements FrameIndex {
   }
 
   private entry(name: string, position: number): IndexedStream {
-    const start = this.frameStart[position]!;
-    const end = start + this.frameCount[position]!;
+    const run = this.runs.run(this.frameStart[position]!, this.frameCount[position]!);
     return {
       name,
       streamId: this.streamIds[position]!,
-      frames: this.offsets.subarray(start, end),
-      sizes: this.sizes.subarray(start, end),
-      crcs: this.hasCrcs[position] ? this.crcs.subarray(start, end) : undefined,
+      frames: run.offsets,
+      sizes: run.sizes,
+      crcs: this.hasCrcs[position] ? run.crcs : undefined,
     };
   }
 }

@@ -1,4 +1,5 @@
 import { StowageError } from '../errors.js';
+import { FrameRuns } from './frame-runs.js';
 import { grown } from './grown-array.js';
 import { JSON_TEXT } from './json-pieces.js';
 import type { StreamEntry } from './manifest.js';
@@ -30,7 +31,7 @@ export interface ClosedStream {
  * hex string per stream through its data phase (~15 MB of live heap by the
  * footer). Here a closed stream is a position: its counts in typed arrays by
  * stream id, its digest as 32 bytes, its frames' offsets, sizes and CRCs in
- * shared typed arrays (one run per stream, in the order streams close). Names
+ * shared typed arrays (frame-runs.ts: one run per stream, in the order streams close). Names
  * are kept in the order streams were opened, which is the ids' order and the
  * footer's.
  *
@@ -49,11 +50,7 @@ export class StreamRecords {
   private frameStart = new Uint32Array(64);
   private frameCount = new Uint32Array(64);
   private digests = new Uint8Array(64 * DIGEST_BYTES);
-  private frames = 0;
-  // Offsets go past 4 GiB: as doubles, exact to 2^53.
-  private offsets = new Float64Array(256);
-  private sizes = new Uint32Array(256);
-  private crcs = new Uint32Array(256);
+  private readonly runs = new FrameRuns();
 
   constructor(readonly algorithm: DigestAlgorithm) {}
 
@@ -98,20 +95,8 @@ export class StreamRecords {
     if (!/^[0-9a-f]{64}$/.test(stream.digestHex)) {
       throw new StowageError('internal', `stream ${id} has no ${this.algorithm} digest (a stowage bug)`);
     }
-    const needed = this.frames + offsets.length;
-    if (needed > this.offsets.length) {
-      let size = this.offsets.length * 2;
-      while (size < needed) size *= 2;
-      this.offsets = grown(this.offsets, size);
-      this.sizes = grown(this.sizes, size);
-      this.crcs = grown(this.crcs, size);
-    }
-    this.offsets.set(offsets, this.frames);
-    this.sizes.set(stream.sizes, this.frames);
-    this.crcs.set(stream.crcs, this.frames);
-    this.frameStart[id] = this.frames;
+    this.frameStart[id] = this.runs.append(offsets, stream.sizes, stream.crcs);
     this.frameCount[id] = offsets.length;
-    this.frames = needed;
     this.items[id] = stream.items;
     this.rawBytes[id] = stream.rawBytes;
     this.storedBytes[id] = stream.storedBytes;
@@ -173,11 +158,10 @@ export class StreamRecords {
   }
 
   private indexEntryText(name: string, id: number): string {
-    const start = this.frameStart[id]!;
-    const end = start + this.frameCount[id]!;
+    const run = this.runs.run(this.frameStart[id]!, this.frameCount[id]!);
     return (
-      `{"name":${JSON.stringify(name)},"streamId":${id},"frames":[${this.offsets.subarray(start, end).join(',')}]` +
-      `,"sizes":[${this.sizes.subarray(start, end).join(',')}],"crcs":[${this.crcs.subarray(start, end).join(',')}]}`
+      `{"name":${JSON.stringify(name)},"streamId":${id},"frames":[${run.offsets.join(',')}]` +
+      `,"sizes":[${run.sizes.join(',')}],"crcs":[${run.crcs.join(',')}]}`
     );
   }
 
