@@ -29,6 +29,7 @@ import {
   type Trailer,
 } from './format.js';
 import { decodeFrame, decodeFrameInChunks } from './frame-codec.js';
+import { type FrameIndex, type IndexedStream, PackedFrameIndex, ParsedFrameIndex } from './frame-index.js';
 import { FrameWindows } from './frame-windows.js';
 import { readHeader } from './header-read.js';
 import { type ArrayItems, JsonAssembler } from './json-assembler.js';
@@ -64,12 +65,7 @@ const MAX_SPARE_RAW = 8;
 
 export class ArchiveReader implements StreamReaderSet {
   private codec: FrameCodec | undefined;
-  private byName:
-    | {
-        entries: Map<string, Manifest['streams'][number]>;
-        index: Map<string, Footer['index'][number]>;
-      }
-    | undefined;
+  private entriesByName: Map<string, Manifest['streams'][number]> | undefined;
   /** Small frames read several at a time (built on the first frame read). */
   private windows: FrameWindows | undefined;
   /** Raw frame buffers handed back by the consumer (see recycle()); sized by the largest frame seen. */
@@ -80,6 +76,7 @@ export class ArchiveReader implements StreamReaderSet {
     readonly header: Header,
     private readonly key: Buffer | undefined,
     private readonly footer: Footer,
+    private readonly frameIndex: FrameIndex,
     private readonly options: ArchiveReaderOptions,
   ) {}
 
@@ -102,7 +99,7 @@ export class ArchiveReader implements StreamReaderSet {
     // One cache for the header and the recovery scan below: the key is derived once.
     const keys = archiveKeys(options.encryption);
     const { header, key } = await readHeader(source, keys);
-    const footer = await readFooter(source, key, options.footerItems).catch(async (err) => {
+    const { footer, index } = await readFooter(source, key, options.footerItems).catch(async (err) => {
       if (!(err instanceof TailProblem)) throw err;
       const report = await scanArchive(source, keys);
       const incomplete = incompleteStreams(report);
@@ -126,7 +123,7 @@ export class ArchiveReader implements StreamReaderSet {
     });
     // A split footer says its version after the manifest, which was written before the split was known.
     if (footer.formatVersion !== undefined) footer.manifest.formatVersion = footer.formatVersion;
-    return new ArchiveReader(source, header, key, footer, options);
+    return new ArchiveReader(source, header, key, footer, index, options);
   }
 
   get manifest(): Manifest {
@@ -180,12 +177,9 @@ export class ArchiveReader implements StreamReaderSet {
    */
   chunks(name: string, prefetch = this.options.prefetch): AsyncGenerator<Buffer> {
     // By name through maps: a search of the lists per stream was quadratic (20,000 tables: 13 s).
-    this.byName ??= {
-      entries: new Map(this.manifest.streams.map((s) => [s.name, s])),
-      index: new Map(this.footer.index.map((i) => [i.name, i])),
-    };
-    const entry = this.byName.entries.get(name);
-    const index = this.byName.index.get(name);
+    this.entriesByName ??= new Map(this.manifest.streams.map((s) => [s.name, s]));
+    const entry = this.entriesByName.get(name);
+    const index = this.frameIndex.get(name);
     if (!entry || !index) throw new StowageError('missing-stream', `archive has no stream named ${name}`);
     this.codec ??= createFrameCodec({
       threads: this.options.threads,
@@ -215,7 +209,7 @@ export class ArchiveReader implements StreamReaderSet {
 
   private async *frames(
     entry: StreamEntry,
-    index: Footer['index'][number],
+    index: IndexedStream,
     codec: FrameCodec,
     readAhead: number | undefined,
   ): AsyncGenerator<Buffer> {
@@ -272,7 +266,7 @@ export class ArchiveReader implements StreamReaderSet {
     indexedCrc: number | undefined,
     codec: FrameCodec,
   ): Promise<Buffer> {
-    this.windows ??= new FrameWindows(this.source, indexedFrames(this.footer.index));
+    this.windows ??= new FrameWindows(this.source, indexedFrames(this.frameIndex));
     const bytes = await this.windows.read(offset, size);
     if (bytes.length < size) throw new CorruptFrameError(offset, name, 'archive ends inside the frame');
     const fh = decodeFrameHeader(bytes);
@@ -310,8 +304,8 @@ export class ArchiveReader implements StreamReaderSet {
 }
 
 /** Every data frame the index places: where it is and its total size. */
-function* indexedFrames(index: Footer['index']): Generator<{ offset: number; size: number }> {
-  for (const stream of index) {
+function* indexedFrames(index: FrameIndex): Generator<{ offset: number; size: number }> {
+  for (const stream of index.all()) {
     for (let i = 0; i < stream.frames.length; i++) {
       yield { offset: stream.frames[i] as number, size: stream.sizes[i] as number };
     }
@@ -340,7 +334,7 @@ async function readFooter(
   source: ByteSource,
   key: Buffer | undefined,
   items: ArrayItems | undefined,
-): Promise<Footer> {
+): Promise<{ footer: Footer; index: FrameIndex }> {
   if (source.size < TRAILER_SIZE) throw new TailProblem('too short for a trailer');
   const trailer = decodeTrailer(await source.read(source.size - TRAILER_SIZE, TRAILER_SIZE));
   if (trailer === 'magic' || trailer === 'crc') throw new TailProblem(`trailer ${trailer}`);
@@ -350,7 +344,27 @@ async function readFooter(
   }
   // The header said a version this reader knows, but the tail is laid out by a newer writer.
   if (trailer.version > NEWEST_TRAILER_VERSION) throw new UnsupportedVersionError(trailer.version);
-  const parsed = await footerValue(source, trailer, key, footerOffset, items);
+  // Where the footer is parsed as it is decompressed, its index is kept packed (frame-index.ts).
+  let packed: PackedFrameIndex | undefined;
+  const packingItems: ArrayItems = (path, holder) => {
+    if (path.length !== 1 || path[0] !== 'index') return items?.(path, holder);
+    const index = new PackedFrameIndex();
+    packed = index;
+    return (item) => {
+      try {
+        return index.add(item);
+      } catch (err) {
+        throw new CorruptFrameError(
+          footerOffset,
+          'footer',
+          `manifest does not match the schema: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+    };
+  };
+  const parsed = await footerValue(source, trailer, key, footerOffset, items, packingItems);
+  // The index's entries were checked as they were packed: the list holds their positions.
+  if (packed) (parsed as { index: unknown }).index = [];
   // Valid as it stands (nearly always): used as it is, not copied object by object by zod
   // (a second footer in memory, and most of the footer's read time at 20,000 tables), and
   // checked without loading zod (synchronously, in this step), which only words what is wrong.
@@ -363,7 +377,7 @@ async function readFooter(
       `manifest does not match the schema: ${result.error.issues[0]?.message}`,
     );
   }
-  return result.data;
+  return { footer: result.data, index: packed ?? new ParsedFrameIndex(result.data.index) };
 }
 
 /** Raw bytes up to which a footer of one frame is parsed in one piece (see footerValue). */
@@ -380,8 +394,9 @@ async function footerValue(
   key: Buffer | undefined,
   footerOffset: number,
   items: ArrayItems | undefined,
+  assemblerItems: ArrayItems,
 ): Promise<unknown> {
-  const json = new JsonAssembler(items);
+  const json = new JsonAssembler(assemblerItems);
   let rawBytes = 0;
   const notJson = () => new CorruptFrameError(footerOffset, 'footer', 'manifest is not valid JSON');
   try {
@@ -409,8 +424,9 @@ async function footerValue(
         decodeFrameInChunks(frame.header, frame.stored, frame.crc, key, (chunk) => {
           try {
             json.write(chunk);
-          } catch {
-            throw notJson();
+          } catch (err) {
+            // An element the list's keeper refused says why; anything else is the JSON's fault.
+            throw err instanceof CorruptFrameError ? err : notJson();
           }
         }),
       );

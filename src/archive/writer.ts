@@ -49,10 +49,9 @@ import {
   type DigestAlgorithm,
   digestOf,
   preferredDigest,
-  type RecordedDigest,
-  recordDigest,
   type StreamDigest,
 } from './stream-digest.js';
+import { StreamRecords } from './stream-records.js';
 
 export interface ArchiveWriterOptions {
   /** zstd level 1–19 or 'none'. Default {@link DEFAULT_COMPRESSION}. */
@@ -97,6 +96,10 @@ const FIRST_BUFFER_BYTES = 16 * 1024;
 /** The least a stream's first buffer holds, however small its first chunk (a COPY's header, say). */
 const MIN_FIRST_BUFFER = 1024;
 
+/**
+ * A stream while it is written. Once its close frame is written it becomes a
+ * record in {@link StreamRecords} and this object is dropped.
+ */
 interface StreamState {
   id: number;
   name: string;
@@ -110,14 +113,14 @@ interface StreamState {
   storedBytes: number;
   sequence: number;
   opened: boolean;
-  closed: boolean;
   items: number;
   offsets: number[];
   sizes: number[];
   crcs: number[];
   buffer: Buffer | undefined;
   filled: number;
-  digest?: RecordedDigest;
+  /** Lowercase hex, once the stream has ended. */
+  digestHex?: string;
 }
 
 interface QueuedFrame {
@@ -134,7 +137,10 @@ interface QueuedFrame {
  * which is where backpressure reaches the engine's streams.
  */
 export class ArchiveWriter implements StreamWriterSet {
-  private readonly streams = new Map<string, StreamState>();
+  /** Every stream's name; a closed stream's counts, digest and frames (see stream-records.ts). */
+  private readonly records: StreamRecords;
+  /** Streams not yet closed, by id, for the message of a finish that comes too early. */
+  private readonly openStreams = new Map<number, StreamState>();
   private readonly queue: QueuedFrame[] = [];
   private readonly capacityWaiters: (() => void)[] = [];
   /** Raw frame buffers, filled by the streams and handed back by the codec. */
@@ -158,6 +164,7 @@ export class ArchiveWriter implements StreamWriterSet {
     private readonly footerLimits: PieceLimits,
   ) {
     this.maxInFlight = Math.max(4, threads * 2 + 2);
+    this.records = new StreamRecords(digest);
     // At most one of each per frame that can be in flight.
     this.rawBuffers = new BufferPool(frameSize, this.maxInFlight);
     this.outputBuffers = new BufferPool(frameCapacity(frameSize), this.maxInFlight);
@@ -224,16 +231,17 @@ export class ArchiveWriter implements StreamWriterSet {
   open(name: string): EngineStreamWriter {
     if (this.state !== 'open')
       throw new StowageError('writer-closed', `cannot open stream ${name}: archive is ${this.state}`);
-    if (this.streams.has(name)) throw new StowageError('duplicate-stream', `stream ${name} was opened twice`);
+    if (this.records.has(name)) throw new StowageError('duplicate-stream', `stream ${name} was opened twice`);
+    // The manifest's schema wants a name: an empty one would fail only at the footer, after all the data.
+    if (name === '') throw new StowageError('internal', 'a stream was opened without a name (a stowage bug)');
     const state: StreamState = {
-      id: this.streams.size,
+      id: this.records.add(name),
       name,
       hash: undefined,
       rawBytes: 0,
       storedBytes: 0,
       sequence: 0,
       opened: false,
-      closed: false,
       items: 0,
       offsets: [],
       sizes: [],
@@ -241,7 +249,7 @@ export class ArchiveWriter implements StreamWriterSet {
       buffer: undefined,
       filled: 0,
     };
-    this.streams.set(name, state);
+    this.openStreams.set(state.id, state);
     const writer = this;
     const stream = new Writable({
       highWaterMark: 256 * 1024,
@@ -336,7 +344,7 @@ export class ArchiveWriter implements StreamWriterSet {
     // frames than over the ~110 KiB pieces sockets deliver. A stream of one frame is hashed in
     // one call: no running hasher for each of thousands of small tables.
     if (last && !state.hash) {
-      state.digest = recordDigest(this.digest, digestOf(this.digest, raw));
+      state.digestHex = digestOf(this.digest, raw);
     } else {
       state.hash ??= createStreamDigest(this.digest);
       state.hash.update(raw);
@@ -348,19 +356,15 @@ export class ArchiveWriter implements StreamWriterSet {
     this.throwIfFailed();
     if (!state.opened) await this.openFrame(state);
     if (state.filled > 0) await this.flushData(state, true);
-    state.digest ??= recordDigest(
-      this.digest,
-      state.hash ? state.hash.hex() : digestOf(this.digest, new Uint8Array(0)),
-    );
+    state.digestHex ??= state.hash ? state.hash.hex() : digestOf(this.digest, new Uint8Array(0));
     state.hash = undefined;
     const summary = {
       items: state.items,
       rawBytes: state.rawBytes,
-      ...state.digest,
+      [this.digest]: state.digestHex,
       frames: state.sequence,
     };
     await this.submit(state, FrameType.StreamClose, Buffer.from(JSON.stringify(summary)));
-    state.closed = true;
   }
 
   /** Queues a frame for encoding; waits while too many frames are in flight. */
@@ -406,7 +410,7 @@ export class ArchiveWriter implements StreamWriterSet {
           next.stream.crcs.push(payloadCrc);
           next.stream.storedBytes += frame.length;
         }
-        if (next.type === FrameType.StreamClose && next.stream) compactIndex(next.stream);
+        if (next.type === FrameType.StreamClose && next.stream) this.recordClosed(next.stream);
         this.offset += frame.length;
         this.queue.shift();
         this.capacityWaiters.shift()?.();
@@ -417,6 +421,21 @@ export class ArchiveWriter implements StreamWriterSet {
     } finally {
       this.draining = undefined;
     }
+  }
+
+  /** A stream whose close frame is written: all of its frames are, and its state becomes a record. */
+  private recordClosed(state: StreamState): void {
+    this.records.close({
+      id: state.id,
+      items: state.items,
+      rawBytes: state.rawBytes,
+      storedBytes: state.storedBytes,
+      digestHex: state.digestHex!,
+      offsets: state.offsets,
+      sizes: state.sizes,
+      crcs: state.crcs,
+    });
+    this.openStreams.delete(state.id);
   }
 
   private throwIfFailed(): void {
@@ -436,39 +455,28 @@ export class ArchiveWriter implements StreamWriterSet {
     if (this.state !== 'open') throw new StowageError('writer-closed', `archive is already ${this.state}`);
     this.state = 'finishing';
     try {
-      const unfinished = [...this.streams.values()].filter((s) => !s.closed).map((s) => s.name);
+      // Ended is not yet closed: a stream's close frame may still be queued (it is recorded once written).
+      await this.flushed();
+      const unfinished = [...this.openStreams.values()].map((s) => s.name);
       if (unfinished.length) {
         throw new StowageError(
           'streams-open',
           `cannot finish archive: streams not ended: ${unfinished.join(', ')}`,
         );
       }
-      await this.flushed();
-      const states = [...this.streams.values()];
-      const streams: StreamEntry[] = states.map((s) => ({
-        name: s.name,
-        items: s.items,
-        rawBytes: s.rawBytes,
-        storedBytes: s.storedBytes,
-        ...s.digest,
-        frames: s.sequence,
-      }));
+      // Checked and put in the schema's order without its streams, which the records write themselves.
       const manifest = await manifestSchemas.parseInOrder('Manifest', {
         ...input,
         formatVersion: FORMAT_VERSION,
         encrypted: this.encrypted,
-        streams,
+        streams: [],
       });
-      const footer: Footer = {
-        manifest,
-        index: states.map((s) => ({
-          name: s.name,
-          streamId: s.id,
-          frames: s.offsets,
-          sizes: s.sizes,
-          crcs: s.crcs,
-        })),
-      };
+      const records = this.records;
+      // The same members in the same order, the lists given as their text.
+      const footer = {
+        manifest: { ...manifest, streams: records.streamsText() },
+        index: records.indexText(),
+      } as unknown as Footer;
       const footerOffset = this.offset;
       // Serialized and compressed in pieces on this thread, a frame written as soon as it is full:
       // the manifest of a schema with thousands of tables is tens of MiB of JSON, and never exists
@@ -496,6 +504,7 @@ export class ArchiveWriter implements StreamWriterSet {
       // A footer in one frame is a version 2 tail, byte for byte: only a split one needs a newer reader.
       const version = split ? SPLIT_FOOTER_VERSION : FORMAT_VERSION;
       manifest.formatVersion = version;
+      withStreamsWhenRead(manifest, records);
       await this.sink.write(encodeTrailer({ footerOffset, footerLength, version }));
       this.offset += 32;
       await this.sink.commit();
@@ -580,15 +589,33 @@ function* footerText(footer: Footer, lastMember: (rawBefore: number) => string):
 }
 
 /**
- * A closed stream's frame lists at their exact length: `push` leaves room for
- * more (16 entries from the first), and the lists are kept until the footer:
- * with 20,000 one-frame streams that was some 8 MiB of empty slots. All of a
- * stream's data frames are written once its close frame is.
+ * The finished manifest's `streams`, made from the records the first time
+ * they are read: a backup's summary reads them after the footer is written, so
+ * the footer is never written with 20,000 entry objects alive beside it.
  */
-function compactIndex(state: StreamState): void {
-  state.offsets = state.offsets.slice();
-  state.sizes = state.sizes.slice();
-  state.crcs = state.crcs.slice();
+function withStreamsWhenRead(manifest: Manifest, records: StreamRecords): void {
+  Object.defineProperty(manifest, 'streams', {
+    configurable: true,
+    enumerable: true,
+    get(): StreamEntry[] {
+      const streams = [...records.entries()];
+      Object.defineProperty(manifest, 'streams', {
+        value: streams,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+      return streams;
+    },
+    set(streams: StreamEntry[]) {
+      Object.defineProperty(manifest, 'streams', {
+        value: streams,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    },
+  });
 }
 
 /** Data and footer frames share the format's bounds: a whole number of bytes, 1 KiB to MAX_FRAME_SIZE. */
