@@ -117,10 +117,13 @@ describe('reading the catalog on several sessions of one snapshot', () => {
   }, 60_000);
 
   it('keeps a second reader waiting on each session while the first one reads its answer', async () => {
+    // One more at most: the tables' task asks its columns' types and its checks together.
     const alone = await read(0);
     expect(alone.mostPending).toBeGreaterThanOrEqual(2);
-    expect(alone.mostPending).toBe(TASKS_PER_SESSION);
+    expect(alone.mostPending).toBeGreaterThanOrEqual(TASKS_PER_SESSION);
+    expect(alone.mostPending).toBeLessThanOrEqual(TASKS_PER_SESSION + 1);
     const shared = await read(1);
-    expect(shared.mostPending).toBe(TASKS_PER_SESSION);
+    expect(shared.mostPending).toBeGreaterThanOrEqual(TASKS_PER_SESSION);
+    expect(shared.mostPending).toBeLessThanOrEqual(TASKS_PER_SESSION + 1);
   }, 60_000);
 });

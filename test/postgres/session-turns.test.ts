@@ -2,6 +2,7 @@
 // go out one after another from the session's own queue, never through pg's: pg 8 queues a
 // query sent while another runs but prints a DeprecationWarning on stderr for it (every backup
 // printed one), and pg 9 refuses it.
+import type { Socket } from 'node:net';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgSession, parseTarget } from '../../src/engines/postgres/connect.js';
@@ -60,6 +61,54 @@ describe('a session given several statements at once', () => {
       // The failed statement did not stop the queue.
       expect(Number(answers[4].rows[0]?.at)).toBe(6);
       expect(seen.queued).toBe(0);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('writes them behind the open ones without waiting for answers (pipelined), each answered on its own', async () => {
+    const session = await PgSession.open(parseTarget(db.url), { mode: 'backup', settings: {} });
+    try {
+      const stream = (session.client as unknown as { connection: { stream: Socket } }).connection.stream;
+      const events: string[] = [];
+      const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+      (stream as unknown as { write: (...args: unknown[]) => boolean }).write = (...args: unknown[]) => {
+        const chunk = args[0];
+        // A Query ('Q') or Parse ('P') message: a statement going out.
+        if (chunk instanceof Uint8Array && (chunk[0] === 0x51 || chunk[0] === 0x50)) events.push('sent');
+        return write(...args);
+      };
+      const answered = (n: number) => (value: unknown) => {
+        events.push(`answer ${n}`);
+        return value;
+      };
+      await session.query('BEGIN');
+      events.length = 0;
+      const answers = await Promise.all([
+        session.query<{ n: number }>('SELECT 1 AS n FROM pg_sleep(0.1)').then(answered(1)),
+        session.query<{ n: number }>('SELECT 2 AS n').then(answered(2)),
+        session.query('SELECT 1/0').catch((err: Error) => err),
+        session.query('SELECT 3 AS n').catch((err: Error) => err),
+      ]);
+      // All four were on the wire before the first had its answer.
+      expect(events.slice(0, 5)).toEqual(['sent', 'sent', 'sent', 'sent', 'answer 1']);
+      expect((answers[0] as pg.QueryResult<{ n: number }>).rows).toEqual([{ n: 1 }]);
+      expect((answers[1] as pg.QueryResult<{ n: number }>).rows).toEqual([{ n: 2 }]);
+      // The failure is the failing statement's own; the one behind it is told the transaction
+      // was aborted, as when it was sent after the failure.
+      expect(String(answers[2])).toMatch(/division by zero/);
+      expect(String(answers[3])).toMatch(/current transaction is aborted/);
+      await session.query('ROLLBACK');
+      // Outside a transaction a failure ends only its own statement.
+      const after = await Promise.all([
+        session.query('SELECT 1/0').catch((err: Error) => err),
+        session.query<{ n: number }>('SELECT 4 AS n'),
+      ]);
+      expect(String(after[0])).toMatch(/division by zero/);
+      expect((after[1] as pg.QueryResult<{ n: number }>).rows).toEqual([{ n: 4 }]);
+      // Pipeline mode is over once the last answer is in: a statement pg refuses in it (a custom
+      // query class, as the backup's COPY is) is taken again.
+      expect((session.client as unknown as { pipeline: boolean }).pipeline).toBe(false);
     } finally {
       await session.close();
     }

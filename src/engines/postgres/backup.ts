@@ -168,7 +168,7 @@ export async function backupPostgres(
       locked = resolve;
     });
     const census = askCensus(ctx, opening, lockTaken);
-    census.catch(() => {}); // awaited below, after the helpers
+    census.catch(() => {}); // awaited by the catalog's readers of the kinds it counts
     const links = opening && server.encoding === 'UTF8' ? askDependLinks(ctx, opening, census) : undefined;
     links?.catch(() => {}); // awaited by readCatalog, or abandoned with the backup
     ctx.schemas = await listSchemas(ctx, filter);
@@ -179,7 +179,7 @@ export async function backupPostgres(
     const catalog = await readCatalog(
       ctx,
       helpers,
-      await census,
+      census,
       (sequences) => {
         asked = askAfterCatalog(ctx, helpers[0], options.schemaOnly ? [] : sequences);
       },

@@ -7,6 +7,7 @@ import { redactUrl } from '../../redact.js';
 import { sendCancelRequest } from './cancel-request.js';
 import { type ConnInfo, describeHosts, isKeywordConnString, type PgHost, parseConnInfo } from './conninfo.js';
 import { type ErrorContext, isDriverError, translatePgError } from './pg-errors.js';
+import { canPipeline, enterPipeline } from './pipeline-mode.js';
 import { createBackupSocket } from './socket-feed.js';
 
 /**
@@ -265,6 +266,8 @@ export class PgSession {
   private turnsOpen = 0;
   /** What {@link refuseAfterCancel} threw: said as it is, not translated as the server's. */
   private refusal: Error | undefined;
+  /** Statements given to {@link inTurn} that wait for an answer before they are sent. */
+  private unsent = 0;
   /** Settles once the statement given to {@link inTurn} last has its answer. */
   private lastAnswer: Promise<void> = Promise.resolve();
 
@@ -274,6 +277,8 @@ export class PgSession {
     readonly context: ErrorContext,
     private readonly signal: AbortSignal | undefined,
     private readonly signalCancels = false,
+    /** Statements given to {@link inTurn} while others are answered are written at once (pipeline-mode.ts). */
+    private readonly pipelines = false,
   ) {
     client.on('error', (err) => {
       this.lost = err;
@@ -292,7 +297,10 @@ export class PgSession {
       mode: options.mode,
     };
     const client = await connectFirst(target, options, context);
-    const session = new PgSession(client, target, context, options.signal, options.signalCancels);
+    // A backup's statements, not a restore's: a cancel (signalCancels) stops the one statement
+    // the server runs, and those written behind it would still run.
+    const pipelines = options.mode === 'backup' && !options.replication && !options.signalCancels;
+    const session = new PgSession(client, target, context, options.signal, options.signalCancels, pipelines);
     if (options.replication) return session;
     const settings = {
       statement_timeout: '0',
@@ -444,10 +452,19 @@ export class PgSession {
    * server runs the next reader's query; pg 8 queues a query sent while another runs
    * but warns about it on stderr (a DeprecationWarning on every backup) and pg 9
    * refuses it, so the queue is ours.
+   *
+   * A backup's session writes it at once behind the open ones instead (pg's pipeline mode,
+   * pipeline-mode.ts): the server then starts it the moment it has answered the one before,
+   * not a client turn later (~0.5 ms each on a busy machine, some 15 statements a session).
+   * Each statement keeps its own Sync, answer and error, and they run in the order given, as
+   * before; within a transaction one that fails aborts it for those behind it, as it did.
    */
   private inTurn<T>(send: () => Promise<T>): Promise<T> {
-    const previous = this.turnsOpen > 0 ? this.lastAnswer : undefined;
+    // Never ahead of one still waiting for its turn: the order given is the order run.
+    const pipelined = this.pipelines && this.turnsOpen > 0 && this.unsent === 0 && canPipeline(this.client);
+    const previous = this.turnsOpen > 0 && !pipelined ? this.lastAnswer : undefined;
     this.turnsOpen++;
+    if (previous) this.unsent++;
     let answered!: () => void;
     this.lastAnswer = new Promise<void>((resolve) => {
       answered = () => {
@@ -459,6 +476,7 @@ export class PgSession {
       let answer: Promise<T>;
       try {
         this.refuseAfterCancel();
+        if (pipelined) enterPipeline(this.client);
         answer = send();
       } catch (err) {
         answered();
@@ -473,7 +491,12 @@ export class PgSession {
       answer.then(settled, settled);
       return answer;
     };
-    return previous ? previous.then(go) : go();
+    return previous
+      ? previous.then(() => {
+          this.unsent--;
+          return go();
+        })
+      : go();
   }
 
   private answered(): void {

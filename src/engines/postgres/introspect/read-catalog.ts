@@ -80,8 +80,12 @@ export interface CatalogRead {
 export async function readCatalog(
   ctx: CatalogContext,
   helpers: PgSession[] = [],
-  /** The kinds the database has (see census.ts): readers of the others do not run. */
-  census: Census = EVERY_KIND,
+  /**
+   * The kinds the database has (see census.ts): readers of the others do not run. While it is
+   * being asked the readers every database needs are sent already (the tables' chain among them),
+   * and only those of the kinds it counts wait for it.
+   */
+  census: Census | Promise<Census> = EVERY_KIND,
   /**
    * Called once every row is in and before the objects are ordered: the sessions are free from
    * then on, so the caller can send its next questions and the server answers them while the
@@ -107,7 +111,12 @@ export async function readCatalog(
   const reading: CatalogContext = pack ? { ...ctx, pack, packTableData: packEntry } : ctx;
   type Reader = (c: CatalogContext) => Promise<CatalogObject[]>;
   const none: Reader = async () => [];
-  const ifAny = (kind: keyof Census, reader: Reader): Reader => (census[kind] ? reader : none);
+  const ifAny = (kind: keyof Census, reader: Reader): Reader =>
+    census instanceof Promise
+      ? async (c) => ((await census)[kind] ? reader(c) : [])
+      : census[kind]
+        ? reader
+        : none;
   // The objects come in this order: those read before the sequences and tables, then those after.
   const before: Reader[] = [
     readSchemas,

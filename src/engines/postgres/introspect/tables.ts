@@ -110,8 +110,11 @@ export async function readTables(
   // Each table's columns come in its own row (as JSON), and die with it: held apart until the
   // tables were read (80,000 rows with 20,000 tables) they were most of what reading the
   // catalog left behind. Their types are asked first, for the tables' data formats.
+  // The types and the checks are asked together: the session writes the second behind the first
+  // (pipelined), where awaiting each was one more turn of this chain, the longest of the catalog's,
+  // in which the session's other reader could put a long query ahead of the chain's next one.
   const typids: number[] = [];
-  await eachRow<{ typid: number }>(
+  const typesRead = eachRow<{ typid: number }>(
     ctx,
     `SELECT DISTINCT a.atttypid::int AS typid FROM pg_catalog.pg_attribute a
      JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
@@ -121,7 +124,7 @@ export async function readTables(
   );
 
   const checksOf = new Map<string, CheckRow[]>();
-  await eachRow<CheckRow>(
+  const checksRead = eachRow<CheckRow>(
     ctx,
     `SELECT co.oid, co.conrelid, co.conname, pg_catalog.pg_get_constraintdef(co.oid) AS def,
        co.convalidated AS validated, co.conislocal AS islocal, co.coninhcount AS inhcount,
@@ -133,6 +136,10 @@ export async function readTables(
     [ctx.relations],
     (k) => add(checksOf, k.conrelid, k),
   );
+  // Each failure is reported as before: the types' first, then the checks'.
+  checksRead.catch(() => {});
+  await typesRead;
+  await checksRead;
 
   const formats = await DataFormatOracle.load(ctx.session, ctx.version, typids);
   const shared: TablesShared = { sequences: await sequences, checksOf, formats, objects: [], data: [] };
