@@ -72,6 +72,12 @@ export interface RestoreOptions {
    * restored one; true keeps it. A target that existed before the run is never dropped.
    */
   keepFailed?: boolean;
+  /**
+   * Told once the engine begins writing into the target, with whether this restore created it:
+   * for a caller that writes more after the restore (`restoreUntil` replays changes) and must
+   * settle a failure of its own the same way.
+   */
+  onWriteBegun?: (target: WrittenTarget) => void;
 }
 
 /** What a restore is about to do, for a confirmation. */
@@ -205,6 +211,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
         ...request,
         onWriteBegun: (target) => {
           written = target;
+          options.onWriteBegun?.(target);
         },
       });
       result = await watchdog.race(restoring).catch(async (err: unknown) => {
