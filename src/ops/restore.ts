@@ -192,6 +192,10 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
       signal,
       started: begun,
     };
+    const onWriteBegun = (target: WrittenTarget) => {
+      written = target;
+      options.onWriteBegun?.(target);
+    };
     let template: RestoreSummary['template'];
     let result: EngineRestoreResult;
     if (options.templateCache && engine.templateCache) {
@@ -202,6 +206,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
           ...request,
           key: archiveContentKey(manifest, shaping),
           label: `${path === STDIN_ARCHIVE ? 'an archive from stdin' : redactUrl(path)} (${manifest.database}, backed up ${manifest.finishedAt})`,
+          onWriteBegun,
         }),
       );
       template = { name: cached.template, loaded: cached.loaded };
@@ -209,10 +214,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
     } else {
       const restoring = engine.restore({
         ...request,
-        onWriteBegun: (target) => {
-          written = target;
-          options.onWriteBegun?.(target);
-        },
+        onWriteBegun,
       });
       result = await watchdog.race(restoring).catch(async (err: unknown) => {
         // A restore that creates its target may have a database to drop again: it is waited for.
