@@ -1,18 +1,18 @@
 // `restore --until` whose change replay fails after the base restore wrote the target (a damaged
 // segment): settled as a failed `restore --create` is. The database the base restore created is
 // dropped, unless keepFailed, and the error says which; a target that existed is never dropped.
-import { spawn } from 'node:child_process';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFrameHeader, FrameType, frameTotalSize, HEADER_SIZE } from '../../src/archive/format.js';
 import type { StowageError } from '../../src/errors.js';
-import { type FollowEvent, follow } from '../../src/ops/follow.js';
 import { type RestoreUntilOptions, restoreUntil } from '../../src/ops/restore-until.js';
+import { startFollow } from '../support/follow-run.js';
 import { createPgDatabase, pgUrlFor, type TestPgDatabase, withPgClient } from '../support/pg.js';
 import { dropReplicationState } from '../support/replication-cleanup.js';
 import { until } from '../support/until.js';
+import { runCliProcess } from '../torture/cli-process.js';
 import { DatabasesToCreate, databaseExists } from './support.js';
 
 let source: TestPgDatabase;
@@ -26,22 +26,12 @@ beforeAll(async () => {
     c.query(`CREATE TABLE t (id int PRIMARY KEY, v text);
              INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 1000) g;`),
   );
-  const events: FollowEvent[] = [];
-  const stop = new AbortController();
-  const running = follow({
-    source: source.url,
-    to: repo,
-    segmentSeconds: 1,
-    readWaitMs: 200,
-    signal: stop.signal,
-    onEvent: (e) => events.push(e),
-  });
-  running.catch(() => {});
+  const following = startFollow(source.url, repo);
+  const { events } = following;
   await until(() => events.some((e) => e.type === 'chain-started'), 'the base');
   await withPgClient(source.url, (c) => c.query(`UPDATE t SET v = 'changed' WHERE id <= 10`));
   await until(() => events.some((e) => e.type === 'segment' && e.transactions > 0), 'a segment of changes');
-  stop.abort();
-  await running;
+  await following.stop();
   const segment = events.find((e) => e.type === 'segment' && e.transactions > 0) as { name: string };
   await damageFirstDataFrame(join(repo, segment.name));
 }, 120_000);
@@ -108,18 +98,16 @@ describe('restore --until whose replay fails after the base', () => {
 
   it('the CLI passes --keep-failed on: one line, exit 1, the created database kept', async () => {
     const { name, url } = databases.next('until_failed_cli');
-    const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const args = ['restore', repo, url, '--until', 'latest', '--create', '--keep-failed', '--yes'];
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', ...args], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-        env: { ...process.env, STOWAGE_DEBUG: '' },
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-      });
-      child.on('exit', (code) => resolve({ code, stderr }));
-    });
+    const run = await runCliProcess([
+      'restore',
+      repo,
+      url,
+      '--until',
+      'latest',
+      '--create',
+      '--keep-failed',
+      '--yes',
+    ]);
     expect(run.code).toBe(1);
     const errors = run.stderr.split('\n').filter((l) => l.startsWith('stowage:'));
     expect(errors).toHaveLength(1);
