@@ -24,10 +24,15 @@ export class BufferPool {
     return this.spare.pop() ?? Buffer.allocUnsafeSlow(this.size);
   }
 
-  /** Keeps the buffer under `view` for reuse when it is one of this pool's; anything else is left to the GC. */
+  /**
+   * Keeps the buffer under `view` for reuse when it is one of this pool's: a
+   * view that starts an ArrayBuffer of its own of the pool's size. Anything
+   * else is left to the GC.
+   */
   give(view: Uint8Array): void {
     const whole = view.buffer;
     if (view.byteOffset !== 0 || !(whole instanceof ArrayBuffer) || whole.byteLength !== this.size) return;
+    if (isSharedSlab(whole)) return;
     if (this.spare.length < this.max) this.spare.push(Buffer.from(whole));
   }
 
@@ -37,4 +42,26 @@ export class BufferPool {
     this.size = size;
     this.spare.length = 0;
   }
+}
+
+let untransferable: ((whole: ArrayBuffer) => boolean) | undefined;
+
+/**
+ * Whether `whole` is Node's shared slab for small buffers (`Buffer.allocUnsafe`
+ * and `Buffer.from` of less than half of `Buffer.poolSize` slice one): the one
+ * ArrayBuffer a view can start and match a pool's size with while other,
+ * live Buffers share it. Taken as a frame buffer it would be overwritten under
+ * them, and a codec worker could not be sent it (Node marks it untransferable:
+ * DataCloneError). A short view cannot tell by its shape, so Node is asked, but
+ * only for a slab's size: loading worker_threads costs a run about a millisecond.
+ */
+function isSharedSlab(whole: ArrayBuffer): boolean {
+  if (whole.byteLength !== Buffer.poolSize) return false;
+  // Node 21+ (every supported version); the installed @types/node predates it.
+  untransferable ??= (
+    process.getBuiltinModule('node:worker_threads') as unknown as {
+      isMarkedAsUntransferable(value: object): boolean;
+    }
+  ).isMarkedAsUntransferable;
+  return untransferable(whole);
 }

@@ -74,11 +74,15 @@ export async function main(argv: string[], io: CliIo = {}): Promise<number> {
     log: (line) => (renderers.length ? renderers.at(-1)!.log(line) : stderr.write(`${line}\n`)),
     json: (value) => {
       printedJson = true;
+      // The lines held for this tick go first: in one terminal or log (2>&1) they happened before.
+      stderr.flush();
       stdout.write(`${JSON.stringify(value)}\n`);
     },
     result: (line) => {
-      // Results come once the work is done: bars leave the terminal before them.
+      // Results come once the work is done: bars leave the terminal before them, and so do the
+      // log lines held for this tick (a step logged just before the result, in the same tick).
       for (const r of renderers.splice(0)) r.stop();
+      stderr.flush();
       stdout.write(`${line}\n`);
     },
     out: (text) => stdout.write(text),

@@ -40,8 +40,8 @@ export async function settlePartialTarget(
     return amended(failure, dropErr instanceof Error ? dropErr.message : String(dropErr), failure.hint);
   }
   return amended(
-    failure,
-    `dropped database "${database}", which this restore had created; pass --keep-failed to keep it`,
+    undone(failure),
+    `dropped database "${database}", which this restore had created (nothing of it is kept); pass --keep-failed to keep it`,
     // The engine's advice to restore again over what was applied (--clean) no longer fits.
     failure.hint && !STARTS_OVER.test(failure.hint)
       ? failure.hint
@@ -56,6 +56,25 @@ const STARTS_OVER = /--clean|--drop/;
 
 /** Opening a session and the drop's own statements (each bounded by the engine) fit well within this. */
 const DROP_BOUND_MS = 60_000;
+
+/**
+ * The engines' account of what a failed restore wrote, at the end of its message (PostgreSQL's
+ * restore ledger: `…; already applied: pre-data 3/3 objects, data 6/22 tables (…)`).
+ */
+const APPLIED = /; already applied: ([^;]*)$/;
+
+/**
+ * `err` reworded for a target that was dropped: what was applied is then undone, and "already
+ * applied" next to "dropped" read as if the counts were still in the server.
+ */
+function undone(err: StowageError): StowageError {
+  const message = err.message.replace(APPLIED, (_, what: string) =>
+    what === 'nothing' ? '; nothing was applied yet' : `; applied ${what} before it failed`,
+  );
+  return message === err.message
+    ? err
+    : new StowageError(err.code, message, err.hint, { cause: err.cause ?? err });
+}
 
 function amended(err: StowageError, note: string, hint: string | undefined): StowageError {
   return new StowageError(err.code, `${err.message}; ${note}`, hint, { cause: err.cause ?? err });

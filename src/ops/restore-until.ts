@@ -1,7 +1,7 @@
 import { ArchiveReader } from '../archive/reader.js';
 import { selectChain, type UntilBound, withinBound } from '../catalog/chain-window.js';
 import { type ChainInfo, listChains } from '../catalog/chains.js';
-import type { ChangeTransaction } from '../engines/engine.js';
+import type { ChangeTransaction, WrittenTarget } from '../engines/engine.js';
 import { engineNameForUrl, loadEngine } from '../engines/registry.js';
 import { StowageError, UsageError } from '../errors.js';
 import { CHANGES_STREAM } from '../follow/segment-writer.js';
@@ -10,6 +10,7 @@ import { ignoreProgress } from '../progress.js';
 import { openRepository } from '../store/open-repository.js';
 import type { Repository } from '../store/repository.js';
 import { scrub } from './backup.js';
+import { settlePartialTarget } from './partial-target.js';
 import { type RestoreOptions, type RestoreSummary, restore } from './restore.js';
 
 export interface RestoreUntilOptions extends Omit<RestoreOptions, 'archive' | 'stdin'> {
@@ -82,7 +83,15 @@ export async function restoreUntil(options: RestoreUntilOptions): Promise<Restor
       phase: 'restore',
       message: `restoring chain ${chain.id}: its base, then changes up to ${describe(options.until)}`,
     });
-    const base = await restore({ ...options, archive: chain.base.location });
+    let written: WrittenTarget | undefined;
+    const base = await restore({
+      ...options,
+      archive: chain.base.location,
+      onWriteBegun: (target) => {
+        written = target;
+        options.onWriteBegun?.(target);
+      },
+    });
     let last: ChangeTransaction | undefined;
     const transactions = async function* () {
       for await (const t of chainTransactions(repository, chain, options)) {
@@ -91,14 +100,27 @@ export async function restoreUntil(options: RestoreUntilOptions): Promise<Restor
         yield t;
       }
     };
-    const replayed = await follower.replay({
-      url: options.target,
-      transactions: transactions(),
-      schema: base.manifest.schema,
-      options: options.engineOptions ?? {},
-      progress,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    const replayed = await follower
+      .replay({
+        url: options.target,
+        transactions: transactions(),
+        schema: base.manifest.schema,
+        options: options.engineOptions ?? {},
+        progress,
+        ...(options.signal ? { signal: options.signal } : {}),
+      })
+      .catch(async (err: unknown) => {
+        // The base is in the target but not the moment asked for: settled as a failed restore is
+        // (the base restore settles its own failures), a database the base created dropped again.
+        throw written
+          ? await settlePartialTarget(err, {
+              engine,
+              url: options.target,
+              written,
+              keep: !!options.keepFailed,
+            })
+          : err;
+      });
     const end = last as ChangeTransaction | undefined;
     return {
       chain: chain.id,

@@ -72,6 +72,12 @@ export interface RestoreOptions {
    * restored one; true keeps it. A target that existed before the run is never dropped.
    */
   keepFailed?: boolean;
+  /**
+   * Told once the engine begins writing into the target, with whether this restore created it:
+   * for a caller that writes more after the restore (`restoreUntil` replays changes) and must
+   * settle a failure of its own the same way.
+   */
+  onWriteBegun?: (target: WrittenTarget) => void;
 }
 
 /** What a restore is about to do, for a confirmation. */
@@ -186,6 +192,10 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
       signal,
       started: begun,
     };
+    const onWriteBegun = (target: WrittenTarget) => {
+      written = target;
+      options.onWriteBegun?.(target);
+    };
     let template: RestoreSummary['template'];
     let result: EngineRestoreResult;
     if (options.templateCache && engine.templateCache) {
@@ -196,6 +206,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
           ...request,
           key: archiveContentKey(manifest, shaping),
           label: `${path === STDIN_ARCHIVE ? 'an archive from stdin' : redactUrl(path)} (${manifest.database}, backed up ${manifest.finishedAt})`,
+          onWriteBegun,
         }),
       );
       template = { name: cached.template, loaded: cached.loaded };
@@ -203,9 +214,7 @@ export async function restore(options: RestoreOptions): Promise<RestoreSummary> 
     } else {
       const restoring = engine.restore({
         ...request,
-        onWriteBegun: (target) => {
-          written = target;
-        },
+        onWriteBegun,
       });
       result = await watchdog.race(restoring).catch(async (err: unknown) => {
         // A restore that creates its target may have a database to drop again: it is waited for.

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { backup } from '../../src/ops/backup.js';
 import { type BenchReport, bench } from '../../src/ops/bench.js';
 import { runCli } from '../cli/run-cli.js';
@@ -184,6 +185,21 @@ describe('stowage bench', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/public\.items\s+20000/);
     expect(text.stdout).toMatch(/full backup at level 1/);
+  });
+
+  it('logs each step before the result table, in the order they happened (one terminal, 2>&1)', async () => {
+    // The last step is logged in the tick the table is printed in: its line was held for the tick's end.
+    const both: string[] = [];
+    const code = await main(['bench', small.url, '--seconds', '60', '--levels', '1'], {
+      stdout: { write: (s: string) => both.push(`out ${s}`) },
+      stderr: { write: (s: string) => both.push(`err ${s}`) },
+      interactive: false,
+    });
+    expect(code).toBe(0);
+    const step = both.findIndex((s) => s.includes('compressing the sample'));
+    const table = both.findIndex((s) => s.startsWith('out LEVEL'));
+    expect(step).toBeGreaterThanOrEqual(0);
+    expect(step).toBeLessThan(table);
   });
 
   it('rejects bad levels and budgets before connecting', async () => {

@@ -217,3 +217,75 @@ describe('restore --template-cache (PostgreSQL)', () => {
     expect(mongo.stderr).toMatch(/--template-cache needs template databases/);
   });
 });
+
+describe('restore --template-cache whose clone cannot take the database properties', () => {
+  // A template loaded by a superuser, cloned by a role that may create databases but not give one
+  // to the archived owner: CREATE DATABASE … TEMPLATE succeeds, ALTER DATABASE … OWNER TO fails.
+  const owner = `tplc_owner_${tag}`;
+  const user = `tplc_user_${tag}`;
+  const password = randomBytes(12).toString('hex');
+  let owned: TestPgDatabase | undefined;
+
+  afterAll(async () => {
+    // Before the file's own cleanup: the roles go only once what they own is gone.
+    await admin(async (c) => {
+      for (const t of targets) await c.query(`DROP DATABASE IF EXISTS ${quote(t)} WITH (FORCE)`);
+      for (const t of templates) {
+        await c.query(`ALTER DATABASE ${quote(t)} IS_TEMPLATE false`).catch(() => {});
+        await c.query(`DROP DATABASE IF EXISTS ${quote(t)} WITH (FORCE)`);
+      }
+    });
+    await owned?.drop();
+    await admin(async (c) => {
+      for (const role of [user, owner]) await c.query(`DROP ROLE IF EXISTS ${quote(role)}`);
+    });
+  });
+
+  it('drops the clone it made, says so, and keeps it with keepFailed', async () => {
+    await admin((c) =>
+      c.query(`CREATE ROLE ${quote(owner)} NOLOGIN;
+               CREATE ROLE ${quote(user)} LOGIN CREATEDB PASSWORD '${password}';`),
+    );
+    owned = await createPgDatabase('tplc_owned_src');
+    await admin((c) => c.query(`ALTER DATABASE ${quote(owned!.name)} OWNER TO ${quote(owner)}`));
+    await withPgClient(owned.url, (c) => c.query(`CREATE TABLE t (id int PRIMARY KEY, v text)`));
+    const archive = (
+      await backup({ source: owned.url, to: join(dir, 'owned.stow'), preflight: { skipSource: true } })
+    ).archive;
+    expect((await restoreCached(archive, targetName('owned_loaded'))).template?.loaded).toBe(true);
+
+    const asUser = new URL(pgUrl());
+    asUser.username = user;
+    asUser.password = password;
+    const failed = async (database: string, keepFailed: boolean) => {
+      const err = await restore({
+        archive,
+        target: pgUrlFor(database, asUser.toString()),
+        templateCache: true,
+        engineOptions: { create: true },
+        ...(keepFailed ? { keepFailed } : {}),
+      }).then(
+        () => {
+          throw new Error('the restore succeeded');
+        },
+        (e: unknown) => e as StowageError,
+      );
+      const exists = await admin(
+        async (c) =>
+          (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rows.length > 0,
+      );
+      return { err, exists };
+    };
+    const dropped = targetName('owned_clone');
+    const first = await failed(dropped, false);
+    expect(first.err.message).toMatch(/setting the database properties/);
+    expect(first.err.message).toContain(`dropped database "${dropped}", which this restore had created`);
+    expect(first.exists).toBe(false);
+
+    const kept = targetName('owned_kept');
+    const second = await failed(kept, true);
+    expect(second.err.message).toContain(`database "${kept}", which this restore created, is kept as it is`);
+    expect(second.err.hint).toMatch(/drop database ".*" first: --template-cache creates the target/);
+    expect(second.exists).toBe(true);
+  });
+});

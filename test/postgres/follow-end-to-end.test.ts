@@ -10,9 +10,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listChains } from '../../src/catalog/chains.js';
 import { postgresFollow } from '../../src/engines/postgres/follow/index.js';
-import { type FollowEvent, follow } from '../../src/ops/follow.js';
 import { restoreUntil } from '../../src/ops/restore-until.js';
 import { openRepository } from '../../src/store/open-repository.js';
+import { startFollow } from '../support/follow-run.js';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
 import { dropReplicationState } from '../support/replication-cleanup.js';
 import { until } from '../support/until.js';
@@ -48,17 +48,8 @@ describe('follow and restore --until on PostgreSQL', () => {
   it('restores each recorded moment exactly, by time and by LSN, across a DDL change', {
     timeout: 240_000,
   }, async () => {
-    const events: FollowEvent[] = [];
-    const stop = new AbortController();
-    const running = follow({
-      source: source.url,
-      to: repo,
-      segmentSeconds: 1,
-      readWaitMs: 200,
-      signal: stop.signal,
-      onEvent: (e) => events.push(e),
-    });
-    running.catch(() => {});
+    const following = startFollow(source.url, repo);
+    const { events } = following;
     const started = () => events.filter((e) => e.type === 'chain-started').length;
     await until(() => started() === 1, 'the first base');
 
@@ -106,8 +97,7 @@ describe('follow and restore --until on PostgreSQL', () => {
     await sql(`INSERT INTO scratch VALUES (3, 'tail', 0)`);
     await sleep(1500);
 
-    stop.abort();
-    const summary = await running;
+    const summary = await following.stop();
     expect(summary.chains.length).toBe(2);
 
     const repository = await openRepository(repo);

@@ -266,6 +266,7 @@ async function restoreToMoment(
         : opts.safetyBackupTo
           ? { to: opts.safetyBackupTo as string }
           : true,
+    ...(opts.keepFailed ? { keepFailed: true } : {}),
     onProgress: ctx.progress(opts.json === true),
     signal: ctx.signal,
   });

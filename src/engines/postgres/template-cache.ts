@@ -237,6 +237,13 @@ async function restoreThroughTemplate(
     }
     request.progress({ type: 'phase', phase: 'clone', message: `cloning template ${template}` });
     await cloneTemplate(admin, template, target.database);
+    // The clone is this run's: a failure from here on (its properties, an interrupt) has the
+    // restore drop it again as it drops a --create target, or keep it with --keep-failed.
+    request.onWriteBegun?.({
+      database: target.database,
+      created: true,
+      startOver: `drop database "${target.database}" first: --template-cache creates the target`,
+    });
     const properties = schema.database.properties;
     if (properties) {
       // CREATE DATABASE copies the contents, not the database's own owner, comment, settings or grants.
