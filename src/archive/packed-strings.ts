@@ -1,4 +1,4 @@
-import { PackedPieces } from './packed-pieces.js';
+import { FillingPiece } from './filling-piece.js';
 
 /** Raw bytes per piece: small enough that a piece unpacked for one entry costs microseconds. */
 const PIECE_SIZE = 32 * 1024;
@@ -24,26 +24,20 @@ const CACHED_PIECES = 32;
  * changed: a changed list is a new entry.
  */
 export class PackedStrings {
-  /** Pieces packed once full; the piece being filled is {@link open}. */
-  private readonly pieces: PackedPieces;
-  private open: Buffer;
-  private openAt = 0;
+  /** Pieces packed once full, behind the one being filled. */
+  private readonly piece: FillingPiece;
   /** Per entry: its piece and its offset there. */
   private pieceOf = new Uint32Array(1024);
   private offsetOf = new Uint32Array(1024);
   private count = 0;
 
-  constructor(
-    private readonly pieceSize = PIECE_SIZE,
-    cachedPieces = CACHED_PIECES,
-  ) {
-    this.pieces = new PackedPieces(cachedPieces);
-    this.open = Buffer.allocUnsafeSlow(pieceSize);
+  constructor(pieceSize = PIECE_SIZE, cachedPieces = CACHED_PIECES) {
+    this.piece = new FillingPiece(pieceSize, cachedPieces);
   }
 
   /** Pieces unpacked so far (a reader out of order shows here). */
   get unpacked(): number {
-    return this.pieces.unpackCount;
+    return this.piece.pieces.unpackCount;
   }
 
   /** Entries added. */
@@ -53,7 +47,7 @@ export class PackedStrings {
 
   /** Bytes held outside the heap: packed pieces, the piece being filled, the unpacked ones kept. */
   get bytes(): number {
-    return this.open.length + this.pieceOf.byteLength + this.offsetOf.byteLength + this.pieces.bytes;
+    return this.piece.heldBytes + this.pieceOf.byteLength + this.offsetOf.byteLength;
   }
 
   /** Adds the group `lists` and gives its entry number. */
@@ -66,20 +60,21 @@ export class PackedStrings {
         size += varintSize(length) + length;
       }
     }
-    if (this.openAt + size > this.open.length) {
-      this.close();
+    const piece = this.piece;
+    if (piece.filled + size > piece.capacity) {
+      piece.seal();
       // One larger than a piece is a piece of its own.
-      if (size > this.pieceSize) this.open = Buffer.allocUnsafeSlow(size);
+      if (size > piece.pieceSize) piece.enlarge(size);
     }
     const entry = this.count++;
     if (entry === this.pieceOf.length) {
       this.pieceOf = grown(this.pieceOf);
       this.offsetOf = grown(this.offsetOf);
     }
-    this.pieceOf[entry] = this.pieces.count;
-    this.offsetOf[entry] = this.openAt;
-    const buffer = this.open;
-    let at = writeVarint(buffer, this.openAt, lists.length);
+    this.pieceOf[entry] = piece.pieces.count;
+    this.offsetOf[entry] = piece.filled;
+    const buffer = piece.bytes;
+    let at = writeVarint(buffer, piece.filled, lists.length);
     for (const list of lists) {
       // A list's length is written one more, so that 0 says "absent".
       at = writeVarint(buffer, at, list ? list.length + 1 : 0);
@@ -89,16 +84,15 @@ export class PackedStrings {
         at = start + buffer.write(text, start, 'utf8');
       }
     }
-    this.openAt = at;
-    if (this.open.length > this.pieceSize) this.close();
+    piece.filled = at;
+    if (piece.capacity > piece.pieceSize) piece.seal();
     return entry;
   }
 
   /** List `which` of the group added as `entry`, as new strings in a new array; undefined where it was absent. */
   get(entry: number, which: number): string[] | undefined {
     if (!(entry >= 0 && entry < this.count)) throw new RangeError(`no packed entry ${entry}`);
-    const piece = this.pieceOf[entry] as number;
-    const raw = piece === this.pieces.count ? this.open : this.pieces.read(piece);
+    const raw = this.piece.read(this.pieceOf[entry] as number);
     const lists = readVarint(raw, this.offsetOf[entry] as number);
     if (!(which >= 0 && which < lists)) throw new RangeError(`packed entry ${entry} has no list ${which}`);
     let at = afterVarint;
@@ -121,14 +115,6 @@ export class PackedStrings {
       at = afterVarint + length;
     }
     return list;
-  }
-
-  /** Packs the piece being filled (if it holds anything) and starts the next. */
-  private close(): void {
-    if (this.openAt === 0) return;
-    this.pieces.add(this.open.subarray(0, this.openAt));
-    if (this.open.length > this.pieceSize) this.open = Buffer.allocUnsafeSlow(this.pieceSize);
-    this.openAt = 0;
   }
 }
 

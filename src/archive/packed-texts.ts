@@ -1,4 +1,4 @@
-import { PackedPieces } from './packed-pieces.js';
+import { FillingPiece } from './filling-piece.js';
 
 /** Raw bytes per piece unless told: every piece but the last holds exactly this many, so a position names its piece. */
 const PIECE_SIZE = 64 * 1024;
@@ -19,44 +19,42 @@ const UNPACKED_KEPT = 4;
  * of the packing's ratio.
  */
 export class PackedTexts {
-  private readonly pieces: PackedPieces;
-  /** The piece being filled: the texts' bytes from `pieces.count × pieceSize` on. */
-  private readonly filling: Buffer;
-  private filled = 0;
+  /** The piece being filled: the texts' bytes from `pieces.count × pieceSize` on, the packed ones before it. */
+  private readonly filling: FillingPiece;
 
   constructor(
     private readonly pieceSize = PIECE_SIZE,
     unpackedKept = UNPACKED_KEPT,
   ) {
-    this.pieces = new PackedPieces(unpackedKept);
-    this.filling = Buffer.allocUnsafeSlow(pieceSize);
+    this.filling = new FillingPiece(pieceSize, unpackedKept);
   }
 
   /** Bytes added so far: where the next text starts. */
   get size(): number {
-    return this.pieces.count * this.pieceSize + this.filled;
+    return this.filling.pieces.count * this.pieceSize + this.filling.filled;
   }
 
   /** Bytes held: the packed pieces, the unpacked ones kept and the one being filled. */
   get packedBytes(): number {
-    return this.pieces.bytes + this.filling.length;
+    return this.filling.heldBytes;
   }
 
   /** Adds `text` as UTF-8 at {@link size}; returns its length in bytes. */
   add(text: string): number {
     // UTF-8 takes at most 3 bytes per UTF-16 unit: room for that is room enough to write it in place.
-    if (text.length * 3 <= this.pieceSize - this.filled) {
-      const written = this.filling.write(text, this.filled, 'utf8');
-      this.filled += written;
-      if (this.filled === this.pieceSize) this.seal();
+    const filling = this.filling;
+    if (text.length * 3 <= this.pieceSize - filling.filled) {
+      const written = filling.bytes.write(text, filling.filled, 'utf8');
+      filling.filled += written;
+      if (filling.filled === this.pieceSize) filling.seal();
       return written;
     }
     const bytes = Buffer.from(text, 'utf8');
     for (let at = 0; at < bytes.length; ) {
-      const copied = bytes.copy(this.filling, this.filled, at);
-      this.filled += copied;
+      const copied = bytes.copy(filling.bytes, filling.filled, at);
+      filling.filled += copied;
       at += copied;
-      if (this.filled === this.pieceSize) this.seal();
+      if (filling.filled === this.pieceSize) filling.seal();
     }
     return bytes.length;
   }
@@ -70,7 +68,7 @@ export class PackedTexts {
       const piece = Math.floor(at / this.pieceSize);
       const from = at - piece * this.pieceSize;
       const to = Math.min(this.pieceSize, end - piece * this.pieceSize);
-      yield this.piece(piece).subarray(from, to);
+      yield this.filling.read(piece).subarray(from, to);
       at += to - from;
     }
   }
@@ -78,24 +76,13 @@ export class PackedTexts {
   /** The text of `length` bytes from `at`. */
   text(at: number, length: number): string {
     if (length <= this.pieceSize - (at % this.pieceSize))
-      return this.piece(Math.floor(at / this.pieceSize)).toString(
-        'utf8',
-        at % this.pieceSize,
-        (at % this.pieceSize) + length,
-      );
+      return this.filling
+        .read(Math.floor(at / this.pieceSize))
+        .toString('utf8', at % this.pieceSize, (at % this.pieceSize) + length);
     // Each part copied as it comes: a later part may unpack into the buffer an earlier one is in.
     const text = Buffer.allocUnsafe(length);
     let filled = 0;
     for (const part of this.bytes(at, length)) filled += part.copy(text, filled);
     return text.toString('utf8');
-  }
-
-  private seal(): void {
-    this.pieces.add(this.filling);
-    this.filled = 0;
-  }
-
-  private piece(n: number): Buffer {
-    return n === this.pieces.count ? this.filling.subarray(0, this.filled) : this.pieces.read(n);
   }
 }

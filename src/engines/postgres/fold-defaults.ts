@@ -17,8 +17,8 @@ import { withChanges } from './packed-object.js';
 export function foldColumnDefaults(objects: readonly PgObject[]): {
   /** `objects` without the folded defaults, their tables carrying them. */
   objects: PgObject[];
-  /** Folded defaults per table id. */
-  folded: Map<string, number>;
+  /** Folded defaults per table, by the table object returned (which carries them). */
+  folded: Map<PgObject, number>;
 } {
   const inherited = new Set<string>();
   for (const o of objects)
@@ -35,8 +35,10 @@ export function foldColumnDefaults(objects: readonly PgObject[]): {
     tables.set(o.id, { object: o, name, create, inserts: [] });
   }
 
-  const foldedIds = new Set<string>();
-  const folded = new Map<string, number>();
+  // By object, not by id: a packed object derives its id each time it is read (packed-object.ts),
+  // and a look-up by id of every object made ~200,000 id strings of garbage at 20,000 tables.
+  const foldedDefaults = new Set<PgObject>();
+  const changed = new Map<PgObject, FoldingTable>();
   for (const o of objects) {
     if (o.kind !== 'default' || o.deps.length !== 1) continue;
     const table = tables.get(o.deps[0] as string);
@@ -62,18 +64,24 @@ export function foldColumnDefaults(objects: readonly PgObject[]): {
       at: create.charCodeAt(end - 1) === COMMA ? end - 1 : end,
       text: ` DEFAULT ${parsed.expression}`,
     });
-    foldedIds.add(o.id);
-    folded.set(table.object.id, (folded.get(table.object.id) ?? 0) + 1);
+    foldedDefaults.add(o);
+    changed.set(table.object, table);
   }
-  if (!foldedIds.size) return { objects: [...objects], folded };
-  return {
-    objects: objects.flatMap((o) => {
-      if (foldedIds.has(o.id)) return [];
-      const table = folded.has(o.id) ? tables.get(o.id) : undefined;
-      return table ? [withChanges(o, { sql: [withInserts(table), ...o.sql.slice(1)] })] : [o];
-    }),
-    folded,
-  };
+  const folded = new Map<PgObject, number>();
+  if (!foldedDefaults.size) return { objects: [...objects], folded };
+  const kept: PgObject[] = [];
+  for (const o of objects) {
+    if (foldedDefaults.has(o)) continue;
+    const table = changed.get(o);
+    if (!table) {
+      kept.push(o);
+      continue;
+    }
+    const withDefaults = withChanges(o, { sql: [withInserts(table), ...o.sql.slice(1)] });
+    folded.set(withDefaults, table.inserts.length);
+    kept.push(withDefaults);
+  }
+  return { objects: kept, folded };
 }
 
 const COMMA = 0x2c;

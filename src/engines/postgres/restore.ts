@@ -519,7 +519,7 @@ function createPreData(
     statements: (o) => withoutInitdbPublicComment(o.id, mapObjectRoles(o, ownership.mapRoles)),
     onApplied: (o) => {
       // A table counts for the defaults created with it too.
-      for (let n = 1 + (folded.get(o.id) ?? 0); n > 0; n--) ledger.tick('pre-data');
+      for (let n = 1 + (folded.get(o) ?? 0); n > 0; n--) ledger.tick('pre-data');
     },
     doing: (what) => `creating ${what}`,
   });
