@@ -95,4 +95,19 @@ describe('packed schema objects', () => {
     expect(packObject(store, refresh)).toBe(refresh);
     expect(store.count).toBe(0);
   });
+
+  it('keeps the resolved deps and lets go of the keys and own deps once resolved', () => {
+    const store = new PackedCatalog();
+    const packed = objects().map((o) => packObject(store, o) as PackedObject);
+    const name = (id: string) => store.names.intern(id);
+    // Resolving gives more names than the objects had of their own (`total` is a count, not a bound).
+    const resolved = [['schema:app', 'function:app.f()', 'type:x'], ['table:app.t', 'table:app.u'], []];
+    store.resolve((b, push) => {
+      for (const id of resolved[b]!) push(name(id));
+    }, 1);
+    expect(packed.map((o) => o.deps)).toEqual(resolved);
+    expect(packed[1]!.references).toEqual([{ schema: 'app', name: 'u' }]);
+    // Only resolving reads them: what the data phase and the footer would hold is gone.
+    expect(() => packed[0]!.keys).toThrow(/no catalog keys/);
+  });
 });

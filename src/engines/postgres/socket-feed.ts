@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { handOver, MessageFraming } from './message-framing.js';
 
 /**
  * Raw access to a pg connection's socket while a COPY runs, so COPY data can
@@ -12,7 +13,8 @@ import net from 'node:net';
  *   ArrayBuffer that only the garbage collector frees, and a large backup
  *   spent a large share of its main-thread time in GC (docs/BENCHMARKS.md,
  *   "Design measurements"). Outside a COPY the socket behaves
- *   as usual for pg: each read is copied and emitted as `'data'`.
+ *   as usual for pg: each read is emitted as `'data'`, its whole messages as they are
+ *   and a message cut at its end copied (see `toPg`).
  * - **Stream reads** (TLS, whose socket pg creates itself): the socket is
  *   paused and read with `read()`, each chunk a fresh buffer.
  *
@@ -75,6 +77,8 @@ class BufferedSocketFeed implements SocketFeed {
   private handler: ChunkHandler | undefined;
   private held = 0;
   private stopped = false;
+  /** The boundaries of the messages pg is given (see {@link toPg}). */
+  private framing = new MessageFraming();
 
   take(): Buffer {
     return this.free.pop() ?? Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
@@ -84,10 +88,7 @@ class BufferedSocketFeed implements SocketFeed {
   onRead(n: number, buf: Buffer): boolean {
     const handler = this.handler;
     if (!handler) {
-      // pg's parser may keep a reference to the chunk across reads: give it its own copy.
-      const copy = Buffer.from(buf.subarray(0, n));
-      this.free.push(buf);
-      this.socket.emit('data', copy);
+      this.toPg(buf, n);
       return true;
     }
     this.held++;
@@ -109,12 +110,29 @@ class BufferedSocketFeed implements SocketFeed {
     return true;
   }
 
+  /**
+   * Gives a read to pg. pg's parser keeps the buffer it was given when a message is cut at its
+   * end, and may write the next read's bytes into it, so a read buffer of ours cannot go as it is.
+   * A copy of every read was ~48 MiB of buffers malloc'd and left as garbage while the catalog of
+   * 20,000 tables was read (more, and in larger reads, the faster the server answered). So pg gets
+   * the read's whole messages as a view of the buffer, which it parses at once and keeps nothing
+   * of, and a copy of only the message the read cuts; where the framing says pg could keep a
+   * slice of a message, the whole read is copied as before.
+   */
+  private toPg(buf: Buffer, n: number): void {
+    handOver(this.framing, buf, n, (bytes) => this.socket.emit('data', bytes));
+    this.free.push(buf);
+  }
+
   start(handler: ChunkHandler): void {
     this.handler = handler;
   }
 
   stop(rest: Buffer): void {
     this.handler = undefined;
+    // A COPY's reader hands pg the bytes after its messages from a boundary on.
+    this.framing = new MessageFraming();
+    this.framing.cut(rest, rest.length);
     if (rest.length) this.socket.emit('data', Buffer.from(rest));
     if (this.stopped) {
       this.stopped = false;

@@ -263,7 +263,7 @@ export function resolveAndOrder(
     const i = resolvedOf[packedB]!;
     if (i < 0) return;
     for (let j = depStart[i]!; j < depStart[i + 1]!; j++) push(depNames[j]!);
-  });
+  }, depCount);
   const ordered = new Array<CatalogObject>(m);
   for (let k = 0; k < m; k++) ordered[k] = kept[order[k]!]!;
   return { kept, ordered };
