@@ -1,4 +1,4 @@
-import type { ScratchArrays } from './scratch-arrays.js';
+import { float64, int32, type ScratchArrays } from './scratch-arrays.js';
 
 /**
  * Catalog keys (catalogKey) → the position of the object that stands for
@@ -28,13 +28,13 @@ export class KeyOwners {
     const objects = start.length - 1;
     const total = start[objects]!;
     // In object order, each key with its object, before the keys are sorted.
-    const ownerOf = scratch ? scratch.int32(total) : new Int32Array(total);
+    const ownerOf = int32(scratch, total);
     for (let i = 0; i < objects; i++) ownerOf.fill(i, start[i]!, start[i + 1]!);
-    const own = scratch ? scratch.float64(total) : new Float64Array(total);
+    const own = float64(scratch, total);
     own.set(keys.subarray(0, total));
     keys.sort();
     this.keys = keys;
-    this.owners = scratch ? scratch.int32(total) : new Int32Array(total);
+    this.owners = int32(scratch, total);
     // In object order, so a later object's claim to a repeated key overwrites an earlier one's.
     for (let k = 0; k < total; k++) {
       const key = own[k]!;

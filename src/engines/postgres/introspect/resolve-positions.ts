@@ -268,8 +268,9 @@ function resolveWith(
     m,
     (i) => names.text(keptNames[i]!),
     distinct ? (id) => lastOf[names.lookup(id)]! : undefined,
+    scratch,
   );
-  const { order, cycles } = orderPositions(keptStart, keptOn, sections, kinds, place);
+  const { order, cycles } = orderPositions(keptStart, keptOn, sections, kinds, place, scratch);
   if (cycles.length) return undefined;
 
   // Written back: sections moved, deps resolved (packed objects' as names in their catalog).

@@ -68,3 +68,18 @@ export class ScratchArrays {
     return this.block;
   }
 }
+
+/** A zero-filled array from `scratch` when one is given, else one of its own. */
+export function int32(scratch: ScratchArrays | undefined, length: number): Int32Array {
+  return scratch ? scratch.int32(length) : new Int32Array(length);
+}
+
+/** As {@link int32}. */
+export function float64(scratch: ScratchArrays | undefined, length: number): Float64Array {
+  return scratch ? scratch.float64(length) : new Float64Array(length);
+}
+
+/** As {@link int32}. */
+export function uint8(scratch: ScratchArrays | undefined, length: number): Uint8Array {
+  return scratch ? scratch.uint8(length) : new Uint8Array(length);
+}
