@@ -1,3 +1,4 @@
+import { float64, int32, type ScratchArrays, uint8 } from './introspect/scratch-arrays.js';
 import type { ObjectKind, PgObject, Section } from './model.js';
 
 /**
@@ -121,7 +122,8 @@ export const SECTION_CODE = SECTION_RANK;
  * `depOn[depStart[i]]`… `depOn[depStart[i + 1] - 1]`, in that order; its section code
  * (0 pre-data, 1 post-data: moved to 1 in place when it needs a post-data object),
  * its kind's rank ({@link kindRank}) and its id's place in id order (see {@link idPlaces}).
- * Returns the positions in restore order, and those released from a cycle.
+ * Returns the positions in restore order, and those released from a cycle. With `scratch`
+ * its typed arrays, the order too, come from there (valid until it is released).
  */
 export function orderPositions(
   depStart: Int32Array,
@@ -129,22 +131,23 @@ export function orderPositions(
   sections: Uint8Array,
   kinds: Float64Array,
   place: Float64Array,
+  scratch?: ScratchArrays,
 ): { order: Int32Array; cycles: number[] } {
   const n = sections.length;
   const found = depStart[n]!;
   // Each object's dependents are a run of one typed array (counted, then placed), not a list per
   // object grown by push: with 20,000 tables that was 100,000 arrays with room for 17 each, the
   // largest thing ordering allocated, while the backup's heap is at its largest.
-  const waiting = new Int32Array(n);
+  const waiting = int32(scratch, n);
   /** Where each object's run of dependents starts in `dependents` (and ends: the next one's start). */
-  const start = new Int32Array(n + 1);
+  const start = int32(scratch, n + 1);
   for (let i = 0; i < n; i++) {
     for (let k = depStart[i]!; k < depStart[i + 1]!; k++) start[depOn[k]! + 1]!++;
     waiting[i] = depStart[i + 1]! - depStart[i]!;
   }
   for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
   // In dependency order within each run, as pushing them one by one gave.
-  const dependents = new Int32Array(found);
+  const dependents = int32(scratch, found);
   const placed = start.slice(0, n);
   for (let i = 0; i < n; i++) {
     for (let k = depStart[i]!; k < depStart[i + 1]!; k++) dependents[placed[depOn[k]!]!++] = i;
@@ -163,7 +166,7 @@ export function orderPositions(
     }
   }
 
-  const key = new Float64Array(n);
+  const key = float64(scratch, n);
   for (let i = 0; i < n; i++) {
     // Kind ranks have at most two decimals: ×100 makes whole numbers, so rank × n + place stays exact.
     const rank = sections[i]! * 100_000 + Math.round(kinds[i]! * 100);
@@ -171,10 +174,10 @@ export function orderPositions(
   }
   const heap = new KeyHeap(key);
   for (let i = 0; i < n; i++) if (waiting[i] === 0) heap.push(i);
-  const order = new Int32Array(n);
+  const order = int32(scratch, n);
   let count = 0;
   const cycles: number[] = [];
-  const done = new Uint8Array(n);
+  const done = uint8(scratch, n);
   // For cycles: every object in rank order, and how far the released ones reach into it.
   let byRank: number[] | undefined;
   let nextStuck = 0;
@@ -209,8 +212,9 @@ export function idPlaces(
   n: number,
   idOf: (i: number) => string,
   positionOf: ((id: string) => number) | undefined,
+  scratch?: ScratchArrays,
 ): Float64Array {
-  const place = new Float64Array(n);
+  const place = float64(scratch, n);
   if (positionOf) {
     const ids = new Array<string>(n);
     for (let i = 0; i < n; i++) ids[i] = idOf(i);

@@ -1,3 +1,5 @@
+import { float64, int32, type ScratchArrays } from './scratch-arrays.js';
+
 /**
  * Catalog keys (catalogKey) → the position of the object that stands for
  * each, for resolveDependencies.
@@ -20,17 +22,19 @@ export class KeyOwners {
   /**
    * Object `i`'s keys are `keys[start[i]]`… `keys[start[i + 1] - 1]` (taken as they are and
    * sorted in place); when two list the same key, the later object has it (as Map#set).
+   * `scratch`: where its arrays come from when it lives no longer than the caller's computation.
    */
-  constructor(keys: Float64Array, start: Int32Array) {
+  constructor(keys: Float64Array, start: Int32Array, scratch?: ScratchArrays) {
     const objects = start.length - 1;
     const total = start[objects]!;
     // In object order, each key with its object, before the keys are sorted.
-    const ownerOf = new Int32Array(total);
+    const ownerOf = int32(scratch, total);
     for (let i = 0; i < objects; i++) ownerOf.fill(i, start[i]!, start[i + 1]!);
-    const own = keys.slice(0, total);
+    const own = float64(scratch, total);
+    own.set(keys.subarray(0, total));
     keys.sort();
     this.keys = keys;
-    this.owners = new Int32Array(total);
+    this.owners = int32(scratch, total);
     // In object order, so a later object's claim to a repeated key overwrites an earlier one's.
     for (let k = 0; k < total; k++) {
       const key = own[k]!;

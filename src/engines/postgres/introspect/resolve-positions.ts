@@ -4,6 +4,7 @@ import { claimInternalRows, DEPTYPE, type DependLinks } from './depend.js';
 import { KeyOwners } from './key-owners.js';
 import type { PackedCatalog } from './packed-catalog.js';
 import { PackedObject } from './packed-object.js';
+import { ScratchArrays } from './scratch-arrays.js';
 
 /** What {@link resolveAndOrder} gives: the objects kept, and the same in restore order. */
 export interface ResolvedCatalog {
@@ -29,7 +30,6 @@ export function resolveAndOrder(
   readObjects: readonly CatalogObject[],
   depend: DependLinks,
 ): ResolvedCatalog | undefined {
-  const { names } = catalog;
   // The objects with their detachable parts after each, as resolveDependencies lists them.
   const objects: CatalogObject[] = [];
   const partOwner: number[] = [];
@@ -48,17 +48,41 @@ export function resolveAndOrder(
       partOwner.push(owner);
     }
   }
+  // Every typed array below is garbage once this returns (catalog.resolve copies the deps): those
+  // used only until each object's deps are made come from `early`, given back then, the rest from
+  // `scratch`, given back at the end (see scratch-arrays.ts for why).
+  const early = new ScratchArrays();
+  const scratch = new ScratchArrays();
+  try {
+    return resolveWith(catalog, objects, partOwner, hasShells, depend, early, scratch);
+  } finally {
+    early.release();
+    scratch.release();
+  }
+}
+
+/** resolveAndOrder once the objects are listed with their parts, typed arrays taken from `early` and `scratch`. */
+function resolveWith(
+  catalog: PackedCatalog,
+  objects: readonly CatalogObject[],
+  partOwner: readonly number[],
+  hasShells: boolean,
+  depend: DependLinks,
+  early: ScratchArrays,
+  scratch: ScratchArrays,
+): ResolvedCatalog | undefined {
+  const { names } = catalog;
   const n = objects.length;
   // Each object's number in the catalog (-1: a plain object); its id and own deps as names; its keys as runs.
-  const bOf = new Int32Array(n);
+  const bOf = early.int32(n);
   for (let i = 0; i < n; i++) {
     const o = objects[i];
     bOf[i] = o instanceof PackedObject ? o.b : -1;
   }
   const { ownDeps, keys: keyRuns, references } = catalog;
-  const idName = new Int32Array(n);
-  const ownStart = new Int32Array(n + 1);
-  const keyStart = new Int32Array(n + 1);
+  const idName = scratch.int32(n);
+  const ownStart = early.int32(n + 1);
+  const keyStart = early.int32(n + 1);
   for (let i = 0; i < n; i++) {
     const b = bOf[i]!;
     if (b >= 0) {
@@ -71,8 +95,8 @@ export function resolveAndOrder(
       keyStart[i + 1] = keyStart[i]! + objects[i]!.keys.length;
     }
   }
-  const own = new Int32Array(ownStart[n]!);
-  const keys = new Float64Array(keyStart[n]!);
+  const own = early.int32(ownStart[n]!);
+  const keys = early.float64(keyStart[n]!);
   const referenced: number[] = [];
   for (let i = 0; i < n; i++) {
     const b = bOf[i]!;
@@ -88,21 +112,21 @@ export function resolveAndOrder(
     }
   }
   // Name → the (last) object with that id, or -1: every name a dep or reference gave is below `names.count`.
-  const positionOf = new Int32Array(names.count).fill(-1);
+  const positionOf = scratch.int32(names.count).fill(-1);
   for (let i = 0; i < n; i++) positionOf[idName[i]!] = i;
   // A foreign key to a table not in the backup is left out with its dependents: not this path.
   // (The name is `table:…`: an object with that id is a table.)
   for (let k = 0; k < referenced.length; k++) if (positionOf[referenced[k]!]! < 0) return undefined;
 
   // pg_depend's links to edges, as resolveDependencies makes them.
-  const owner = new KeyOwners(keys, keyStart);
+  const owner = new KeyOwners(keys, keyStart, early);
   const { from: linkFrom, to: linkTo, types, userRelations } = depend;
   claimInternalRows(owner, depend);
-  const edgeFrom = new Int32Array(types.length);
-  const edgeTo = new Int32Array(types.length);
+  const edgeFrom = early.int32(types.length);
+  const edgeTo = early.int32(types.length);
   let edges = 0;
-  const added = new Int32Array(n);
-  const lastAdded = new Int32Array(n).fill(-1);
+  const added = early.int32(n);
+  const lastAdded = early.int32(n).fill(-1);
   for (let i = 0; i < types.length; i++) {
     const type = types[i];
     if (type === DEPTYPE.extension) continue;
@@ -131,10 +155,11 @@ export function resolveAndOrder(
   }
   // Each object's deps: its own names, then the added objects' in pg_depend's order; without
   // repeats or itself (exactDeps).
-  const addedStart = new Int32Array(n + 1);
+  const addedStart = early.int32(n + 1);
   for (let i = 0; i < n; i++) addedStart[i + 1] = addedStart[i]! + added[i]!;
-  const addedNames = new Int32Array(edges);
-  const placed = addedStart.slice(0, n);
+  const addedNames = early.int32(edges);
+  const placed = early.int32(n);
+  placed.set(addedStart.subarray(0, n));
   for (let k = 0; k < edges; k++) addedNames[placed[edgeFrom[k]!]!++] = idName[edgeTo[k]!]!;
 
   // Parts merge into their owners unless a cycle needs them split (breakCycles): every dep on a
@@ -151,8 +176,8 @@ export function resolveAndOrder(
     if (list) list.push(i);
     else partsOf.set(partOwner[i]!, [i]);
   }
-  const depStart = new Int32Array(n + 1);
-  const depNames = new Int32Array(own.length + edges);
+  const depStart = scratch.int32(n + 1);
+  const depNames = scratch.int32(own.length + edges);
   let depCount = 0;
   /** The names of a long list so far (a short one is searched). */
   const seen = new Set<number>();
@@ -198,8 +223,10 @@ export function resolveAndOrder(
     for (let k = addedStart[part]!; k < addedStart[part + 1]!; k++) take(addedNames[k]!);
   }
 
+  early.release();
+
   // The objects kept (parts merged), their deps as positions among them, in order.
-  const keptIndex = new Int32Array(n).fill(-1);
+  const keptIndex = scratch.int32(n).fill(-1);
   const kept: CatalogObject[] = [];
   for (let i = 0; i < n; i++) {
     if (partOwner[i]! >= 0) continue;
@@ -207,8 +234,8 @@ export function resolveAndOrder(
     kept.push(objects[i]!);
   }
   const m = kept.length;
-  const keptStart = new Int32Array(m + 1);
-  const keptOn = new Int32Array(depCount);
+  const keptStart = scratch.int32(m + 1);
+  const keptOn = scratch.int32(depCount);
   let found = 0;
   for (let i = 0, k = 0; i < n; i++) {
     if (keptIndex[i]! < 0) continue;
@@ -222,17 +249,17 @@ export function resolveAndOrder(
   // With parts or shells a cycle would be broken by splitting one out: not this path.
   if ((hasParts || hasShells) && !acyclic(keptStart, keptOn)) return undefined;
 
-  const sections = new Uint8Array(m);
-  const kinds = new Float64Array(m);
+  const sections = scratch.uint8(m);
+  const kinds = scratch.float64(m);
   for (let i = 0; i < m; i++) {
     sections[i] = SECTION_CODE[kept[i]!.section];
     kinds[i] = kindRank(kept[i]!.kind);
   }
-  const keptNames = new Int32Array(m);
+  const keptNames = scratch.int32(m);
   for (let i = 0, k = 0; i < n; i++) if (keptIndex[i]! >= 0) keptNames[k++] = idName[i]!;
   // Ids repeat when two kept objects have the same: then names repeat too.
   let distinct = true;
-  const lastOf = new Int32Array(names.count).fill(-1);
+  const lastOf = scratch.int32(names.count).fill(-1);
   for (let i = 0; i < m && distinct; i++) {
     if (lastOf[keptNames[i]!]! >= 0) distinct = false;
     lastOf[keptNames[i]!] = i;
@@ -241,12 +268,13 @@ export function resolveAndOrder(
     m,
     (i) => names.text(keptNames[i]!),
     distinct ? (id) => lastOf[names.lookup(id)]! : undefined,
+    scratch,
   );
-  const { order, cycles } = orderPositions(keptStart, keptOn, sections, kinds, place);
+  const { order, cycles } = orderPositions(keptStart, keptOn, sections, kinds, place, scratch);
   if (cycles.length) return undefined;
 
   // Written back: sections moved, deps resolved (packed objects' as names in their catalog).
-  const resolvedOf = new Int32Array(catalog.count).fill(-1);
+  const resolvedOf = scratch.int32(catalog.count).fill(-1);
   for (let i = 0; i < n; i++) {
     if (keptIndex[i]! < 0) continue;
     const k = keptIndex[i]!;
