@@ -36,16 +36,12 @@ describe('stowage backup’s first connection', () => {
     execFileSync('mkfifo', [fifo]);
     const before = proxy.accepted;
     const running = runCli(['backup', proxy.url, '--to', join(dir, 'piped.stow'), '--passphrase-file', fifo]);
-    // The leader and the data session of --jobs 2, which connects beside it.
-    await until(
-      () => proxy.accepted - before === 2,
-      'both connections while the passphrase is not yet read',
-      10_000,
-    );
+    await until(() => proxy.accepted > before, 'a connection while the passphrase is not yet read', 10_000);
+    expect(proxy.accepted - before).toBe(1);
     await writeFile(fifo, 'early connection passphrase\n');
     const run = await running;
     expect(run.code, run.stderr).toBe(0);
-    // Those two: the backup opened no other.
+    // That connection and one data session (--jobs 2): the backup opened no other.
     expect(proxy.accepted - before).toBe(2);
     await until(() => proxy.open === 0, 'the backup’s connections closed', 10_000);
   });
