@@ -127,17 +127,6 @@ describe('connections of a PostgreSQL backup', () => {
     }
   });
 
-  it('connects the data session at once, beside the leader, not after the leader’s first answer', async () => {
-    const before = proxy.accepted;
-    const connection = postgres.probes.connectSource!(proxy.url, {}, undefined, 2);
-    // The leader is open once its settings' statement is answered: the data session's connection
-    // was accepted before that (it waited for the leader's answer before it connected).
-    await connection.connected;
-    expect(proxy.accepted - before).toBe(2);
-    await backupThrough(connection, 'data-at-once');
-    expect(proxy.accepted - before).toBe(2);
-  });
-
   it('closes a connection the caller opened when the backup stops before using it', async () => {
     const file = join(dir, 'not-a-folder');
     await writeFile(file, 'x');

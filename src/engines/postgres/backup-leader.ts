@@ -36,22 +36,16 @@ export interface BackupLeader {
 
 /**
  * Opens one of a backup's data sessions. They send text in the database's own encoding, so
- * bytes travel unchanged; they join the leader's snapshot before they read anything. The
- * encoding may still be coming (the leader's first answer): the session connects and
- * authenticates meanwhile.
+ * bytes travel unchanged; they join the leader's snapshot before they read anything.
  */
 export function openDataSession(
   target: PgTarget,
-  encoding: string | Promise<string>,
+  encoding: string,
   signal?: AbortSignal,
 ): Promise<PgSession> {
-  const laterSettings = Promise.resolve(encoding).then((e) => ({ client_encoding: e }));
-  // Awaited once the session has connected; a connection that failed first is the failure reported.
-  laterSettings.catch(() => {});
   return PgSession.open(target, {
     mode: 'backup',
-    settings: BACKUP_SETTINGS,
-    laterSettings,
+    settings: { ...BACKUP_SETTINGS, client_encoding: encoding },
     settingsIfKnown: BACKUP_SETTINGS_IF_KNOWN,
     signal,
   });
@@ -81,11 +75,10 @@ export function connectBackupSource(
   options: {
     lockTimeoutMs?: number;
     /**
-     * Data sessions to open at once, beside the leader: their backends start and authenticate
-     * while the leader's do, and they apply their settings once the leader's first answer names
-     * the database's encoding (where they were opened only after that answer, ~10 ms later, or
-     * after the snapshot was exported, ~15-20 ms later on a small database). A PGlite serves one
-     * session: there they are closed unused once the leader says it is one.
+     * Data sessions to open as soon as the server said who it is (not a PGlite, which serves one
+     * session; their settings need the database's encoding): they start their backends and
+     * authenticate while the leader begins the snapshot and lists the relations, where they
+     * were opened only once the snapshot was exported (~15-20 ms later on a small database).
      */
     dataSessions?: number;
   },
@@ -94,20 +87,14 @@ export function connectBackupSource(
   const target = parseTarget(url);
   const opening = openLeaderSession(target, options, signal);
   const connected = opening.then(() => {});
-  const leaderOpened = leaderOf(opening);
-  const count = options.dataSessions ?? 0;
-  // Closes the data sessions where the leader failed or is a PGlite's (their settings never sent).
-  const unused = new AbortController();
-  const dataSignal = signal ? AbortSignal.any([signal, unused.signal]) : unused.signal;
-  const encoding = leaderOpened.then((l) => {
-    if (l.server.pglite) throw new Error('PGlite serves one session: no data sessions');
-    return l.server.encoding;
+  const leader = leaderOf(opening).then((l): BackupLeader => {
+    const count = l.server.pglite ? 0 : (options.dataSessions ?? 0);
+    if (!count) return l;
+    const data = Array.from({ length: count }, () => openDataSession(target, l.server.encoding, signal));
+    // Reported where the backup awaits them, if it does.
+    for (const d of data) d.catch(() => {});
+    return { ...l, data };
   });
-  encoding.catch(() => unused.abort());
-  const data = Array.from({ length: count }, () => openDataSession(target, encoding, dataSignal));
-  // Reported where the backup awaits them, if it does.
-  for (const d of data) d.catch(() => {});
-  const leader = leaderOpened.then((l): BackupLeader => (count && !l.server.pglite ? { ...l, data } : l));
   // Their failures are reported where they are awaited (the preflight, the engine), or not at all
   // when the backup stops before either.
   connected.catch(() => {});
@@ -125,7 +112,7 @@ export function connectBackupSource(
       const l = await leader.catch(() => undefined);
       await Promise.all([
         l?.session.close(),
-        ...data.map(async (d) => (await d.catch(() => undefined))?.close()),
+        ...(l?.data ?? []).map(async (d) => (await d.catch(() => undefined))?.close()),
       ]);
     },
   };

@@ -157,13 +157,6 @@ export interface SessionOptions {
    */
   settingsIfKnown?: Record<string, string>;
   /**
-   * Settings known only once another session has heard from the server (a backup's data session
-   * needs the database's encoding, which the leader's first answer gives): the connection opens
-   * and authenticates meanwhile, and the settings' statement waits for them. A rejection closes
-   * the connection unused and is what {@link PgSession.open} rejects with.
-   */
-  laterSettings?: Promise<Record<string, string>>;
-  /**
    * More output columns (a SELECT list) for the statement that applies the settings: their row is
    * kept as {@link PgSession.firstRow}. A session's first question asked this way costs no round
    * trip of its own (pg sends a statement only once the one before it has been answered).
@@ -309,19 +302,11 @@ export class PgSession {
     const pipelines = options.mode === 'backup' && !options.replication && !options.signalCancels;
     const session = new PgSession(client, target, context, options.signal, options.signalCancels, pipelines);
     if (options.replication) return session;
-    let later: Record<string, string> | undefined;
-    try {
-      later = await options.laterSettings;
-    } catch (err) {
-      session.destroy();
-      throw err;
-    }
     const settings = {
       statement_timeout: '0',
       idle_in_transaction_session_timeout: '0',
       lock_timeout: '0',
       ...options.settings,
-      ...later,
     };
     // One round trip for all settings; set_config() keeps the values out of SQL syntax.
     const names = Object.keys(settings);
