@@ -24,7 +24,8 @@ export const YOUNG_GENERATION_CAP = 16 * 1024 * 1024;
  * run. From a settled garbage point on (a restore's, once its footer is read:
  * garbage-points.ts) it is held at the size it has, under the cap: what the
  * restore allocates from there is garbage of one statement or one task, and
- * the 8 MiB it has then does (docs/BENCHMARKS.md, "Session 18: rspeak2").
+ * the 1–2 MiB the point's collection leaves it does (docs/BENCHMARKS.md,
+ * "Session 18: rspeak2").
  * For the CLI's own process only: a library leaves its host's heap alone.
  */
 export function capYoungGeneration(cap = YOUNG_GENERATION_CAP): void {
