@@ -30,7 +30,12 @@ export const SETTLED_COLLECT_FROM_HEAP_BYTES = 64 * 1024 * 1024;
 export const GROWING_PERCENT_AFTER_COLLECTION = 30;
 
 /** V8's `gc` function, as `--expose-gc` gives it. */
-type Collector = (options: { type: 'major'; execution: 'sync' }) => void;
+type Collector = (options: {
+  type: 'major';
+  execution: 'sync';
+  /** `last-resort`: collects until nothing more goes, compacts, and gives the freed pages back. */
+  flavor?: 'regular' | 'last-resort';
+}) => void;
 
 /**
  * Runs a full garbage collection at each garbage point of the run
@@ -75,7 +80,11 @@ export function collectAtGarbagePoints(fromHeapBytes?: number, settledFromHeapBy
       // there: at a backup's points (not settled) it cost ~9 % of a 20,000-table backup's CPU.
       setFlagsFromString(`--heap-growing-percent=${GROWING_PERCENT_AFTER_COLLECTION}`);
     }
-    collect?.({ type: 'major', execution: 'sync' });
+    // At a settled point (a restore's) V8 gives back what it freed: a regular collection left the
+    // 20,000-table restore at ~78 MB of heap committed over ~53 live, and the young generation at its
+    // size; this one compacts and shrinks both, and the restore goes on from ~42 (docs/BENCHMARKS.md,
+    // "Session 18: rspeak2"). A backup's points stay regular.
+    collect?.({ type: 'major', execution: 'sync', ...(settled ? { flavor: 'last-resort' as const } : {}) });
   };
   garbagePoints.subscribe(onPoint);
   return () => {

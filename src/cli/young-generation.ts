@@ -1,5 +1,6 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { type GarbagePointContext, garbagePoints } from '../garbage-points.js';
 import { longSteps } from '../long-step.js';
 
 /**
@@ -20,10 +21,16 @@ export const YOUNG_GENERATION_CAP = 16 * 1024 * 1024;
  * and V8 reads its growth factor each time it grows the space: so the space
  * grows as usual up to the cap, and then the factor is set to 1, which stops it
  * there. Long synchronous steps (long-step.ts) hold it at its size while they
- * run. For the CLI's own process only: a library leaves its host's heap alone.
+ * run. From a settled garbage point on (a restore's, once its footer is read:
+ * garbage-points.ts) it is held at the size it has, under the cap: what the
+ * restore allocates from there is garbage of one statement or one task, and
+ * the 1–2 MiB the point's collection leaves it does (docs/BENCHMARKS.md,
+ * "Session 18: rspeak2").
+ * For the CLI's own process only: a library leaves its host's heap alone.
  */
 export function capYoungGeneration(cap = YOUNG_GENERATION_CAP): void {
-  const reached = () => (newSpaceSize() ?? cap) >= cap;
+  let held = false;
+  const reached = () => held || (newSpaceSize() ?? cap) >= cap;
   if (reached()) {
     setGrowthFactor(1);
     return;
@@ -44,15 +51,23 @@ export function capYoungGeneration(cap = YOUNG_GENERATION_CAP): void {
   const end = () => {
     if (--depth === 0) setGrowthFactor(reached() ? 1 : DEFAULT_GROWTH_FACTOR);
   };
+  // Only a restore says a settled point: a backup's young generation grows to the cap as before.
+  const onPoint = (message: unknown) => {
+    if (!(message as GarbagePointContext).settled) return;
+    held = true;
+    done();
+  };
   const done = () => {
     setGrowthFactor(1);
     observer.disconnect();
     longSteps.start.unsubscribe(start);
     longSteps.end.unsubscribe(end);
+    garbagePoints.unsubscribe(onPoint);
   };
   observer.observe({ entryTypes: ['gc'] });
   longSteps.start.subscribe(start);
   longSteps.end.subscribe(end);
+  garbagePoints.subscribe(onPoint);
 }
 
 /** The young generation's current size in bytes (undefined where V8 names it otherwise). */

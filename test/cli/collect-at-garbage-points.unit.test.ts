@@ -62,6 +62,18 @@ describe('collecting at garbage points (CLI process)', () => {
     expect(unsettled.most - unsettled.afterPoint).toBeGreaterThan(150 * MiB);
   }, 90_000);
 
+  it('gives back the pages it freed at a settled point (a restore), and only there', async () => {
+    const [[settledCommitted, settledYoung], [, unsettledYoung]] = await Promise.all([
+      childHeapFigures('collect-at-garbage-points-child.ts', 'settled'),
+      childHeapFigures('collect-at-garbage-points-child.ts', 'unsettled'),
+    ]);
+    // 40 turns of 20,000 rows kept a while grew the young generation to 64–128 MiB and the heap past 80 MiB, all
+    // garbage at the point: a regular collection keeps the young generation's size and its pages.
+    expect(unsettledYoung).toBeGreaterThan(16 * MiB);
+    expect(settledYoung).toBeLessThan(8 * MiB);
+    expect(settledCommitted).toBeLessThan(40 * MiB);
+  }, 90_000);
+
   it('leaves later contexts without `gc`', async () => {
     const { stdout } = await run(
       process.execPath,

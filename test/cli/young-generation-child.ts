@@ -4,14 +4,17 @@
  * without the cap, and prints the largest young generation it saw, in bytes.
  * `capped`: the allocation yields to the event loop now and then, as a real
  * run does; `burst` and `long-step`: one synchronous burst, outside or inside
- * a long step (long-step.ts), that gives the cap's observer no chance to run.
+ * a long step (long-step.ts), that gives the cap's observer no chance to run;
+ * `settled`: as `capped`, after a settled garbage point (a restore's).
  */
 import { setImmediate } from 'node:timers/promises';
 import { capYoungGeneration, newSpaceSize } from '../../src/cli/young-generation.js';
+import { garbagePoint } from '../../src/garbage-points.js';
 import { longStep } from '../../src/long-step.js';
 
 const mode = process.argv[2];
 if (mode !== 'uncapped') capYoungGeneration();
+if (mode === 'settled') garbagePoint('schema read', { settled: true });
 let largest = 0;
 let kept: { n: number; text: string }[] = [];
 const allocate = (i: number) => {

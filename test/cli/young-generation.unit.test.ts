@@ -8,7 +8,9 @@ const run = promisify(execFile);
 const repoRoot = join(import.meta.dirname, '../..');
 
 /** The largest young generation a child saw while allocating; V8 may grow it to 128 MiB. */
-async function largestYoungGeneration(mode: 'capped' | 'uncapped' | 'burst' | 'long-step'): Promise<number> {
+async function largestYoungGeneration(
+  mode: 'capped' | 'uncapped' | 'burst' | 'long-step' | 'settled',
+): Promise<number> {
   const { stdout } = await run(
     process.execPath,
     // The same ceiling for V8 whatever this machine's memory, so the uncapped run shows the growth.
@@ -41,5 +43,15 @@ describe('the young generation cap (CLI process)', () => {
     expect(outside).toBeGreaterThan(YOUNG_GENERATION_CAP);
     expect(inStep).toBeGreaterThan(0);
     expect(inStep).toBeLessThanOrEqual(YOUNG_GENERATION_CAP);
+  }, 90_000);
+
+  it('holds the young generation at its size from a settled garbage point on (a restore), under the cap', async () => {
+    const [settled, capped] = await Promise.all([
+      largestYoungGeneration('settled'),
+      largestYoungGeneration('capped'),
+    ]);
+    expect(capped).toBeGreaterThanOrEqual(YOUNG_GENERATION_CAP);
+    expect(settled).toBeGreaterThan(0);
+    expect(settled).toBeLessThan(YOUNG_GENERATION_CAP);
   }, 90_000);
 });

@@ -431,10 +431,12 @@ async function checkTarget(
 
   // Base types the user installed in the target beforehand (as older backups asked) stay as they are.
   const preinstalled = created || dataOnly ? undefined : await findPreinstalledTypes(main, selection.objects);
-  const kept = preinstalled?.objectIds ?? new Set<string>();
+  const kept = preinstalled?.objectIds;
   if (preinstalled) warnings.push(...preinstalled.warnings);
-  const objects = selection.objects.filter((o) => !kept.has(o.id));
-  const preData = plan.preData.filter((o) => !kept.has(o.id));
+  // Kept to the end of the restore: a copy of the plan's lists (100,000 and 40,000 objects at
+  // 20,000 tables) only when something was left out of them.
+  const objects = kept?.size ? selection.objects.filter((o) => !kept.has(o.id)) : selection.objects;
+  const preData = kept?.size ? plan.preData.filter((o) => !kept.has(o.id)) : plan.preData;
   if (!created && !options.clean && !dataOnly) await requireEmptyTarget(main, preinstalled?.functionOids);
   if (dataOnly) await requireTables(main, tables);
   return { server, insert, jobs, objects, preData };
@@ -541,7 +543,8 @@ function scheduledWork(
   const { progress, signal } = request;
   const { dataOnly, ownership, tables, sequences, largeObjects, postData } = plan;
   const summaries = plan.streams;
-  const partsLeft = new Map(tables.map((t) => [keyOf(t), t.streams.length]));
+  // By table record (the work's tables are the plan's): no key string per table for the whole restore.
+  const partsLeft = new Map<PgTableData, number>(tables.map((t) => [t, t.streams.length]));
 
   /** Loads one stream of a table; `countNow` false when the caller commits (and counts) later. */
   const loadPart = async (session: PgSession, t: PgTableData, stream: string, countNow = true) => {
@@ -578,8 +581,8 @@ function scheduledWork(
       );
     }
     items[keyOf(t)] = (items[keyOf(t)] ?? 0) + rows;
-    const left = (partsLeft.get(keyOf(t)) ?? 1) - 1;
-    partsLeft.set(keyOf(t), left);
+    const left = (partsLeft.get(t) ?? 1) - 1;
+    partsLeft.set(t, left);
     if (countNow) {
       ledger.partCommitted(rows);
       if (left === 0) ledger.tick('data');
@@ -646,8 +649,7 @@ function scheduledWork(
         );
     }
     for (const rows of loaded) ledger.partCommitted(rows);
-    for (const t of new Set(parts.map((p) => p.table)))
-      if (partsLeft.get(keyOf(t)) === 0) ledger.tick('data');
+    for (const t of new Set(parts.map((p) => p.table))) if (partsLeft.get(t) === 0) ledger.tick('data');
   };
 
   const perform = async (work: RestoreWork, session: PgSession): Promise<void> => {
