@@ -1,4 +1,5 @@
 import { FillingPiece } from './filling-piece.js';
+import { grown } from './grown-array.js';
 
 /** Raw bytes per piece: small enough that a piece unpacked for one entry costs microseconds. */
 const PIECE_SIZE = 32 * 1024;
@@ -68,8 +69,8 @@ export class PackedStrings {
     }
     const entry = this.count++;
     if (entry === this.pieceOf.length) {
-      this.pieceOf = grown(this.pieceOf);
-      this.offsetOf = grown(this.offsetOf);
+      this.pieceOf = grown(this.pieceOf, this.pieceOf.length * 2);
+      this.offsetOf = grown(this.offsetOf, this.offsetOf.length * 2);
     }
     this.pieceOf[entry] = piece.pieces.count;
     this.offsetOf[entry] = piece.filled;
@@ -116,12 +117,6 @@ export class PackedStrings {
     }
     return list;
   }
-}
-
-function grown(array: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> {
-  const bigger = new Uint32Array(array.length * 2);
-  bigger.set(array);
-  return bigger;
 }
 
 function varintSize(n: number): number {

@@ -1,3 +1,5 @@
+import { grown } from '../../../archive/grown-array.js';
+
 /**
  * Object ids (`table:public.t`, the ids the readers' deps name) made numbers: each distinct
  * id gets the next number, its text kept once as UTF-8 in one growing buffer and found again
@@ -128,10 +130,4 @@ function hashOf(bytes: Uint8Array, length: number): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < length; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
   return hash >>> 0;
-}
-
-function grown<A extends Uint32Array | Int32Array | Float64Array>(array: A, size: number): A {
-  const out = new (array.constructor as new (size: number) => A)(size);
-  out.set(array);
-  return out;
 }
