@@ -9,9 +9,10 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withPgClient } from '../support/pg.js';
-import { PARITY_FIXTURE_DIR } from './parity.js';
 
-const EXTENSION_FILES = join(PARITY_FIXTURE_DIR, 'extension');
+// Not PARITY_FIXTURE_DIR from parity.ts: parity.ts imports this file, and a constant read at load
+// time across that cycle would not be set yet.
+const EXTENSION_FILES = join(import.meta.dirname, '../../fixtures/postgres/parity/extension');
 
 /** The server's extension directory: `SHAREDIR/extension`, found through pg_config of the server's major version. */
 async function extensionDir(url: string): Promise<string> {

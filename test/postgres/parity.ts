@@ -9,6 +9,7 @@ import { expect } from 'vitest';
 import type { PostgresBackupOptions, PostgresRestoreOptions } from '../../src/engines/postgres/options.js';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
 import { pgServer } from '../support/servers.js';
+import { installParityExtension } from './parity-extension.js';
 import { backupToMemory, findPgDump, restoreFromMemory, sequenceValues, tableChecksums } from './support.js';
 
 /** The torture fixture: every object kind pg_dump knows, one file per theme. */
@@ -26,10 +27,15 @@ export function parityFixtures(only?: string[]): string[] {
 
 /** Loads parity fixture files into a database, one file per query (each file may hold many statements). */
 export async function loadParityFixtures(url: string, files: string[] = parityFixtures()): Promise<void> {
+  const scripts = files.map((file) => ({ file, sql: readFileSync(join(PARITY_FIXTURE_DIR, file), 'utf8') }));
+  // A fixture that creates the test extension needs it installed on the server first. Left to the
+  // parity tests alone, a file loading every fixture passed or failed by which file ran first on a
+  // fresh server.
+  if (scripts.some(({ sql }) => sql.includes('stowage_parity_config'))) await installParityExtension(url);
   await withPgClient(url, async (client) => {
-    for (const file of files) {
+    for (const { file, sql } of scripts) {
       try {
-        await client.query(readFileSync(join(PARITY_FIXTURE_DIR, file), 'utf8'));
+        await client.query(sql);
       } catch (error) {
         throw new Error(`loading fixture ${file}: ${(error as Error).message}`);
       }
