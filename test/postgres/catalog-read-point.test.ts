@@ -2,13 +2,9 @@
 // catalog, so that the CLI's collection there gives back the pages it freed before ordering.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgSession, parseTarget } from '../../src/engines/postgres/connect.js';
-import type { CatalogContext } from '../../src/engines/postgres/introspect/context.js';
-import { listSchemas, readCatalog } from '../../src/engines/postgres/introspect/read-catalog.js';
-import { selectRelations } from '../../src/engines/postgres/introspect/relations.js';
-import { NameFilter } from '../../src/engines/postgres/patterns.js';
-import { readServerInfo } from '../../src/engines/postgres/server-info.js';
 import { type GarbagePointContext, garbagePoints } from '../../src/garbage-points.js';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
+import { readWholeCatalog } from './read-whole-catalog.js';
 
 let db: TestPgDatabase;
 
@@ -33,19 +29,7 @@ async function pointsOfRead(packFromRelations: number): Promise<GarbagePointCont
   const session = await PgSession.open(parseTarget(db.url), { mode: 'backup' });
   garbagePoints.subscribe(heard);
   try {
-    const server = await readServerInfo(session);
-    const filter = new NameFilter({});
-    const ctx: CatalogContext = {
-      session,
-      version: server.versionNum,
-      schemas: [],
-      relations: [],
-      warnings: [],
-      incomplete: [],
-    };
-    ctx.schemas = await listSchemas(ctx, filter);
-    ctx.relations = (await selectRelations(ctx, filter)).map((r) => r.oid);
-    await readCatalog(ctx, [], undefined, undefined, undefined, packFromRelations);
+    await readWholeCatalog(session, [], packFromRelations);
     return points;
   } finally {
     garbagePoints.unsubscribe(heard);
