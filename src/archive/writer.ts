@@ -35,6 +35,7 @@ import {
   frameCapacity,
   type PieceLimits,
 } from './frame-codec.js';
+import { GatheredFrames } from './gathered-frames.js';
 import { jsonPieceBytes } from './json-pieces.js';
 import { computeKeyCheck, DEFAULT_SCRYPT, kdfFor } from './keys.js';
 import {
@@ -97,6 +98,17 @@ const FIRST_BUFFER_BYTES = 16 * 1024;
 const MIN_FIRST_BUFFER = 1024;
 
 /**
+ * Frames shorter than this are gathered and handed to the sink together: a table with no rows is
+ * three frames of some 60–100 bytes (open, data, close), and a sink's write is a few promises and
+ * async calls (the stall watchdog's among them): with 20,000 such tables, 60,000 writes were an
+ * eighth of what the data phase allocated (docs/BENCHMARKS.md, "Session 19: bkpeak3").
+ */
+const GATHER_BELOW = 4 * 1024;
+
+/** At most this many bytes of small frames wait for the sink: 16 × GATHER_BELOW (see GatheredFrames.full). */
+const GATHER_BYTES = 16 * GATHER_BELOW;
+
+/**
  * A stream while it is written. Once its close frame is written it becomes a
  * record in {@link StreamRecords} and this object is dropped.
  */
@@ -148,6 +160,8 @@ export class ArchiveWriter implements StreamWriterSet {
   /** Buffers frames are built in, when the sink lets go of what it wrote (see takeOutputBuffer). */
   private readonly outputBuffers: BufferPool;
   private readonly maxInFlight: number;
+  /** Small frames written and not yet handed to the sink (see GATHER_BELOW). */
+  private readonly small = new GatheredFrames(GATHER_BYTES);
   private offset = HEADER_SIZE;
   private ordinal = 0;
   private draining: Promise<void> | undefined;
@@ -396,24 +410,36 @@ export class ArchiveWriter implements StreamWriterSet {
 
   private async drain(): Promise<void> {
     try {
-      while (this.queue.length > 0) {
-        const next = this.queue[0]!;
-        const { frame, spare } = await next.frame;
-        this.rawBuffers.give(spare);
-        // Read before the sink (or the buffer pool) may reuse the frame's memory.
-        const payloadCrc = frame.readUInt32LE(frame.length - FRAME_CRC_SIZE);
-        await this.sink.write(frame);
-        if (this.sink.releasesChunks) this.outputBuffers.give(frame);
-        if (next.type === FrameType.Data && next.stream) {
-          next.stream.offsets.push(this.offset);
-          next.stream.sizes.push(frame.length);
-          next.stream.crcs.push(payloadCrc);
-          next.stream.storedBytes += frame.length;
+      for (;;) {
+        while (this.queue.length > 0) {
+          const next = this.queue[0]!;
+          const { frame, spare } = await next.frame;
+          this.rawBuffers.give(spare);
+          // Read before the sink (or the buffer pool) may reuse the frame's memory.
+          const payloadCrc = frame.readUInt32LE(frame.length - FRAME_CRC_SIZE);
+          if (frame.length < GATHER_BELOW) this.small.add(frame);
+          else {
+            await this.writeGathered();
+            await this.sink.write(frame);
+            if (this.sink.releasesChunks) this.outputBuffers.give(frame);
+          }
+          if (next.type === FrameType.Data && next.stream) {
+            next.stream.offsets.push(this.offset);
+            next.stream.sizes.push(frame.length);
+            next.stream.crcs.push(payloadCrc);
+            next.stream.storedBytes += frame.length;
+          }
+          if (next.type === FrameType.StreamClose && next.stream) this.recordClosed(next.stream);
+          this.offset += frame.length;
+          this.queue.shift();
+          this.capacityWaiters.shift()?.();
+          if (this.small.full) await this.writeGathered();
         }
-        if (next.type === FrameType.StreamClose && next.stream) this.recordClosed(next.stream);
-        this.offset += frame.length;
-        this.queue.shift();
-        this.capacityWaiters.shift()?.();
+        if (this.small.empty) break;
+        // The queue ran dry: the engine's streams may be about to submit more (a batch of tables
+        // answered by one socket read); their frames join these rather than each be a write.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.queue.length === 0) await this.writeGathered();
       }
     } catch (err) {
       this.failure ??= err instanceof Error ? err : new Error(String(err));
@@ -436,6 +462,13 @@ export class ArchiveWriter implements StreamWriterSet {
       crcs: state.crcs,
     });
     this.openStreams.delete(state.id);
+  }
+
+  /** Writes the small frames gathered so far, if any, as one chunk. */
+  private async writeGathered(): Promise<void> {
+    if (this.small.empty) return;
+    await this.sink.write(this.small.take());
+    if (this.sink.releasesChunks) this.small.returned();
   }
 
   private throwIfFailed(): void {

@@ -4,20 +4,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonPieceBytes } from '../../src/archive/json-pieces.js';
 import { PgSession, parseTarget } from '../../src/engines/postgres/connect.js';
-import type { CatalogContext } from '../../src/engines/postgres/introspect/context.js';
 import { PackedList } from '../../src/engines/postgres/introspect/packed-list.js';
 import { PackedObject } from '../../src/engines/postgres/introspect/packed-object.js';
 import {
   PackedTableData,
   unpackedTableData,
 } from '../../src/engines/postgres/introspect/packed-table-data.js';
-import { listSchemas, readCatalog } from '../../src/engines/postgres/introspect/read-catalog.js';
-import { selectRelations } from '../../src/engines/postgres/introspect/relations.js';
-import { NameFilter } from '../../src/engines/postgres/patterns.js';
-import { readServerInfo } from '../../src/engines/postgres/server-info.js';
 import { beginSnapshot, joinSnapshot } from '../../src/engines/postgres/snapshot.js';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
 import { loadParityFixtures } from './parity.js';
+import { readWholeCatalog } from './read-whole-catalog.js';
 
 const SETTINGS = { search_path: '', DateStyle: 'ISO', IntervalStyle: 'postgres', extra_float_digits: '3' };
 
@@ -70,21 +66,8 @@ async function read(packFromRelations: number, url = db.url) {
   const leader = await PgSession.open(target, { mode: 'backup', settings: SETTINGS });
   const helper = await PgSession.open(target, { mode: 'backup', settings: SETTINGS });
   try {
-    const server = await readServerInfo(leader);
     await joinSnapshot(helper, (await beginSnapshot(leader, true)) as string);
-    const filter = new NameFilter({});
-    const ctx: CatalogContext = {
-      session: leader,
-      version: server.versionNum,
-      schemas: [],
-      relations: [],
-      warnings: [],
-      incomplete: [],
-    };
-    ctx.schemas = await listSchemas(ctx, filter);
-    ctx.relations = (await selectRelations(ctx, filter)).map((r) => r.oid);
-    const catalog = await readCatalog(ctx, [helper], undefined, undefined, undefined, packFromRelations);
-    return { catalog, warnings: ctx.warnings, incomplete: ctx.incomplete };
+    return await readWholeCatalog(leader, [helper], packFromRelations);
   } finally {
     await Promise.all([leader.close(), helper.close()]);
   }

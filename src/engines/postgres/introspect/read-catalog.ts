@@ -207,7 +207,13 @@ export async function readCatalog(
   // while the objects are ordered (the links alone are some 4 MiB with 20,000 tables).
   answers.length = 0;
   // The catalog's rows are garbage now, and the objects made from them are kept to the end.
-  garbagePoint('catalog read', packed ? { fromHeapBytes: PACKED_CATALOG_READ_COLLECT_FROM } : {});
+  // Settled: the collection there also gives back the pages it frees (collect-at-garbage-points.ts).
+  // A regular one left 20,000 tables' heap at ~40 MB committed over ~21 live, and resolving and
+  // ordering grew RSS from that height to the backup's peak (docs/BENCHMARKS.md, "Session 19: bkpeak3").
+  garbagePoint(
+    'catalog read',
+    packed ? { fromHeapBytes: PACKED_CATALOG_READ_COLLECT_FROM, settled: true } : {},
+  );
   const tablesRead = countTables(all);
   // A packed catalog is resolved and ordered on positions where it can be; else as objects.
   const resolved = packed && resolveAndOrder(packed, all, depend);
