@@ -124,6 +124,34 @@ for (const m of ['importKey', 'sign', 'digest', 'deriveBits']) subtle[m] = () =>
     expect(JSON.parse(stdout)).toMatchObject({ items: 5000 });
   }, 120_000);
 
+  it('a PostgreSQL backup connects before the operations and the rest of the engine load (the pgconnect group)', async () => {
+    // The server forks the session's process and authenticates while they load (issue 14).
+    const hook = join(work, 'connect-order.cjs');
+    const log = join(work, 'connect-order.txt');
+    await writeFile(
+      hook,
+      `const { appendFileSync } = require('node:fs');
+const { basename } = require('node:path');
+const note = (what) => appendFileSync(process.env.ORDER_LOG, what + '\\n');
+require('node:diagnostics_channel').subscribe('stowage:code-cache', (e) => { if (e.cache !== 'written') note(basename(e.file)); });
+const net = require('node:net');
+const connect = net.Socket.prototype.connect;
+net.Socket.prototype.connect = function (...args) { note('connect'); return connect.apply(this, args); };
+`,
+    );
+    await rm(log, { force: true });
+    await run(
+      process.execPath,
+      ['-r', hook, join(bundleDir, 'bin.js'), 'backup', source.url, '--to', join(work, 'connect-order.stow')],
+      { cwd: work, timeout: 120_000, env: { ...process.env, ORDER_LOG: log } },
+    );
+    const order = (await readFile(log, 'utf8')).split('\n').filter(Boolean);
+    const beforeConnecting = order.slice(0, order.indexOf('connect'));
+    expect(order).toContain('connect');
+    expect(beforeConnecting.some((f) => f.startsWith('pgconnect-'))).toBe(true);
+    expect(beforeConnecting.filter((f) => /^(ops|postgres|codec)-/.test(f))).toEqual([]);
+  }, 120_000);
+
   it('a PostgreSQL backup and restore load their code from a few files (scripts/bundle-regroup.mjs)', async () => {
     // Each file costs a read, a compile and its cache's check; esbuild's split alone made a small
     // backup load 48 of them. The bundle's loader publishes every file a run loads.
