@@ -45,9 +45,9 @@ const POSTGRES_ENTRIES = ['src/engines/postgres/engine.ts', 'src/engines/postgre
 
 /**
  * What a PostgreSQL backup's first connection needs (`openSourceConnection` in the CLI's backup):
- * the `pgconnect` group, some 215 KB of the engine's 590, loaded before anything else of a backup,
- * so the socket opens ~30 ms sooner and the server forks and authenticates while the operations,
- * the archive and the rest of the engine load (docs/BENCHMARKS.md, "Session 19: smallstart").
+ * the `pgconnect` group, 181 KB of the engine's 590, loaded before anything else of a backup, so
+ * the socket opens 15-20 ms of CPU sooner and the server forks and authenticates while the
+ * operations, the archive and the rest of the engine load (docs/BENCHMARKS.md, "Session 19: smallstart").
  */
 const PG_CONNECT_ENTRIES = ['src/engines/postgres/backup-leader.ts'];
 

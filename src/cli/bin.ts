@@ -65,7 +65,7 @@ async function runMain(args: string[]): Promise<void> {
   process.on('beforeExit', () => {
     // The loop has run dry after the run: every write and close is done, the archive's included.
     // Ending here skips what a natural end adds after the 'exit' event (the V8 heap's teardown,
-    // page by page: 5-7 ms of a small backup, docs/BENCHMARKS.md "Session 19: smallstart");
+    // page by page: 6-10 ms of a small backup in most sets, docs/BENCHMARKS.md "Session 19: smallstart");
     // process.exit() still runs the 'exit' listeners (the code caches are written there).
     if (finished) process.exit();
     process.stderr.write(
