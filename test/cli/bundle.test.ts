@@ -124,6 +124,57 @@ for (const m of ['importKey', 'sign', 'digest', 'deriveBits']) subtle[m] = () =>
     expect(JSON.parse(stdout)).toMatchObject({ items: 5000 });
   }, 120_000);
 
+  it('a PostgreSQL backup connects before the operations and the rest of the engine load (the pgconnect group)', async () => {
+    // The server forks the session's process and authenticates while they load (issue 14).
+    const hook = join(work, 'connect-order.cjs');
+    const log = join(work, 'connect-order.txt');
+    await writeFile(
+      hook,
+      `const { appendFileSync } = require('node:fs');
+const { basename } = require('node:path');
+const note = (what) => appendFileSync(process.env.ORDER_LOG, what + '\\n');
+require('node:diagnostics_channel').subscribe('stowage:code-cache', (e) => { if (e.cache !== 'written') note(basename(e.file)); });
+const net = require('node:net');
+const connect = net.Socket.prototype.connect;
+net.Socket.prototype.connect = function (...args) { note('connect'); return connect.apply(this, args); };
+`,
+    );
+    await rm(log, { force: true });
+    await run(
+      process.execPath,
+      ['-r', hook, join(bundleDir, 'bin.js'), 'backup', source.url, '--to', join(work, 'connect-order.stow')],
+      { cwd: work, timeout: 120_000, env: { ...process.env, ORDER_LOG: log } },
+    );
+    const order = (await readFile(log, 'utf8')).split('\n').filter(Boolean);
+    const beforeConnecting = order.slice(0, order.indexOf('connect'));
+    expect(order).toContain('connect');
+    expect(beforeConnecting.some((f) => f.startsWith('pgconnect-'))).toBe(true);
+    expect(beforeConnecting.filter((f) => /^(ops|postgres|codec)-/.test(f))).toEqual([]);
+  }, 120_000);
+
+  it('ends a run through process.exit once its loop has run dry, with its exit status', async () => {
+    // --trace-exit reports every process.exit(); a natural end (the V8 heap torn down first) reports none.
+    const traced = (...args: string[]) =>
+      run(process.execPath, ['--trace-exit', join(bundleDir, 'bin.js'), ...args], {
+        cwd: work,
+        timeout: 120_000,
+      }).then(
+        ({ stderr }) => ({ code: 0, stderr }),
+        (err: { code: number; stderr: string }) => err,
+      );
+    const archive = join(work, 'ended.stow');
+    const ok = await traced('backup', source.url, '--to', archive);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toMatch(/Exited the environment with code 0/);
+    expect(ok.stderr).toContain(`backed up ${source.name}`);
+    const verify = await stowage('verify', archive, '--json');
+    expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true });
+    const missing = await traced('verify', join(work, 'no-such.stow'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^stowage: /m);
+    expect(missing.stderr).toMatch(/Exited the environment with code 1/);
+  }, 120_000);
+
   it('a PostgreSQL backup and restore load their code from a few files (scripts/bundle-regroup.mjs)', async () => {
     // Each file costs a read, a compile and its cache's check; esbuild's split alone made a small
     // backup load 48 of them. The bundle's loader publishes every file a run loads.

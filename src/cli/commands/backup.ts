@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Command } from 'commander';
 import type { CompressionLevel } from '../../archive/frame-codec.js';
 import { BACKUP_KINDS, type BackupKind, kindOfManifest } from '../../catalog/backup-kind.js';
@@ -95,6 +96,9 @@ Examples:
     // session and authenticates meanwhile (issue 14). The backup takes it over, and with it any
     // failure to connect, reported as when it connects itself.
     const connection = openSourceConnection(source, engineOptions, ctx.signal, jobs);
+    // Its start (the connection code's load, the socket's connect) runs in promise jobs, which the
+    // operations' load below, tens of ms of synchronous work, would otherwise run ahead of.
+    if (connection) await nextTurn();
     const { backup, dataCounts, notify, webhook, encryption } = await closingOnFailure(
       connection,
       async () => {
@@ -104,6 +108,14 @@ Examples:
           import('../../ops/data-counts.js'),
           import('../../ops/notify.js'),
         ]);
+        if (connection) {
+          // The server's answers in the connection's handshake (SCRAM's challenge, the session's
+          // start) are read between one load and the next, not after all of them: each load holds
+          // the thread for 5-20 ms, and each answer is a step the server waits on.
+          await nextTurn();
+          await loadEngine(engine);
+          await nextTurn();
+        }
         const webhook = webhookFrom(opts.notify as string | undefined, webhookUrlProblem);
         return { backup, dataCounts, notify, webhook, encryption: await keySourceFrom(opts) };
       },
