@@ -232,7 +232,7 @@ export async function restorePostgres(
         : undefined;
 
     // Nothing to create (data only): the garbage point createPreData says after its folding is here.
-    if (!preData.length) garbagePoint('pre-data', { settled: true });
+    if (!preData.length) garbagePoint('pre-data', { settled: true, fromHeapBytes: PLANNED_COLLECT_FROM });
     const creating = preData.length ? createPreData(run, preData, batch) : Promise.resolve();
 
     // Planned while the first pre-data batch runs (half a second of client CPU at 20,000 tables,
