@@ -49,9 +49,9 @@ import { fitToServer } from './target-version.js';
 
 /**
  * Heap in use from which the garbage points before the schedule's planning and after its wiring
- * collect: a 20,000-table restore is at ~60–75 MB at each (under the settled points' default 64
- * MiB in some runs, over it in others: the schedule was then planned and wired on top of the
- * folding's garbage), one of 3,000 tables at ~20.
+ * collect: a 20,000-table restore is at ~60–75 MB at each (under the settled points' default of
+ * 64 MiB in some runs, over it in others: the schedule was then planned and wired on top of the
+ * folding's garbage), one of 3,000 tables at ~23–27, which pays nothing.
  */
 const PLANNED_COLLECT_FROM = 32 * 1024 * 1024;
 
@@ -232,8 +232,11 @@ export async function restorePostgres(
         : undefined;
 
     // Nothing to create (data only): the garbage point createPreData says after its folding is here.
-    if (!preData.length) garbagePoint('pre-data', { settled: true, fromHeapBytes: PLANNED_COLLECT_FROM });
+    if (!preData.length) garbagePoint('pre-data', { fromHeapBytes: PLANNED_COLLECT_FROM });
     const creating = preData.length ? createPreData(run, preData, batch) : Promise.resolve();
+    // The folding and its collection held the event loop for a second or more on a loaded machine:
+    // the other workers' connections (opening since before it) get through their round trips first.
+    await nextTurn();
 
     // Planned while the first pre-data batch runs (half a second of client CPU at 20,000 tables,
     // which used to wait for the last CREATE and then hold back the first COPY).
@@ -251,8 +254,9 @@ export async function restorePostgres(
     });
     const { loadStreams } = wiring;
     let schedule: WiredSchedule<PgSession> | undefined = wiring.wired;
+    await nextTurn();
     // The schedule's planning and wiring left their garbage while the pre-data runs on the server:
-    // the data phase starts from what is live.
+    // the data phase starts from what is live, the pages this garbage took given back.
     garbagePoint('schedule wired', { settled: true, fromHeapBytes: PLANNED_COLLECT_FROM });
     await creating;
 
@@ -523,8 +527,10 @@ function createPreData(
   const { objects: creates, folded } = longStep('folding column defaults', () => foldColumnDefaults(preData));
   // Parsing the footer, checking the target and folding left their garbage; the schema and plan
   // are kept to the end. After the folding, not before: its garbage (~20 MB at 20,000 tables)
-  // would otherwise sit under the schedule planned next, the restore's high-water mark.
-  garbagePoint('pre-data', { settled: true, fromHeapBytes: PLANNED_COLLECT_FROM });
+  // would otherwise sit under the schedule planned and wired next. Not a settled point: a regular
+  // collection frees that room for the planning; the settled one after the wiring gives the pages
+  // back (a last-resort collection here as well cost ~0.3–0.7 s more CPU at 20,000 tables).
+  garbagePoint('pre-data', { fromHeapBytes: PLANNED_COLLECT_FROM });
   progress({
     type: 'phase',
     phase: 'pre-data',
