@@ -232,7 +232,7 @@ export async function restorePostgres(
         : undefined;
 
     // Nothing to create (data only): the garbage point createPreData says after its folding is here.
-    if (!preData.length) garbagePoint('pre-data', { fromHeapBytes: PLANNED_COLLECT_FROM });
+    if (!preData.length) garbagePoint('pre-data', { settled: true, fromHeapBytes: PLANNED_COLLECT_FROM });
     const creating = preData.length ? createPreData(run, preData, batch) : Promise.resolve();
     // The folding and its collection held the event loop for a second or more on a loaded machine:
     // the other workers' connections (opening since before it) get through their round trips first.
@@ -527,10 +527,10 @@ function createPreData(
   const { objects: creates, folded } = longStep('folding column defaults', () => foldColumnDefaults(preData));
   // Parsing the footer, checking the target and folding left their garbage; the schema and plan
   // are kept to the end. After the folding, not before: its garbage (~20 MB at 20,000 tables)
-  // would otherwise sit under the schedule planned and wired next. Not a settled point: a regular
-  // collection frees that room for the planning; the settled one after the wiring gives the pages
-  // back (a last-resort collection here as well cost ~0.3–0.7 s more CPU at 20,000 tables).
-  garbagePoint('pre-data', { fromHeapBytes: PLANNED_COLLECT_FROM });
+  // would otherwise sit under the schedule planned and wired next. Settled, so its pages go back
+  // before the planning: with a regular collection here the planning and wiring grew V8's heap
+  // past them (20,000 tables: 161 and 173 MiB peak against 155; docs/BENCHMARKS.md, session 19).
+  garbagePoint('pre-data', { settled: true, fromHeapBytes: PLANNED_COLLECT_FROM });
   progress({
     type: 'phase',
     phase: 'pre-data',
