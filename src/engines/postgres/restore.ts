@@ -1007,7 +1007,10 @@ async function planTarget(
   // The footer's parse leaves its garbage here (its runs of text and parsed objects, packed as they
   // came); the packed schema is kept to the end. At 20,000 tables ~67 MB of heap, ~51 MB live: the
   // planning before the pre-data point then starts from what is live (docs/BENCHMARKS.md, session 16).
-  garbagePoint('schema read', { settled: true });
+  // From the same 32 MiB as the points before and after the schedule: at 20,000 tables the heap in use
+  // here was 50–70 MB, and a run under the default 64 MiB folded its column defaults on top of the
+  // parse's garbage (162 MiB peak against ~155; docs/BENCHMARKS.md, session 19).
+  garbagePoint('schema read', { settled: true, fromHeapBytes: PLANNED_COLLECT_FROM });
   const warnings: string[] = [];
   if (schema.contents === 'globals') return { schema, warnings, plan: undefined, needs: undefined };
   await nextTurn();
