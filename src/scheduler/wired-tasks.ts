@@ -96,39 +96,42 @@ export class WiredTasks {
     this.rank = new Int32Array(n);
     for (let r = 0; r < n; r++) this.rank[this.byRank[r] as number] = r;
 
-    // Edges from each dependency to its dependent, then grouped by dependency (counting sort).
+    // Each dependency's dependents, grouped by dependency: counted in a first pass over the tasks'
+    // lists, placed in a second (no list of edges grown as they came: its doublings and copies
+    // were ~3 MB of malloc'd garbage at 100,000 edges, left under a restore's data phase).
     this.unmet = new Int32Array(n);
-    const from = new GrowingInts();
-    const to = new GrowingInts();
-    /** The last dependent wired to each task: a dependency named twice counts once. */
-    const lastDependent = new Int32Array(n).fill(-1);
-    const count = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      for (const list of [deps[i], after[i]]) {
-        for (const dep of list ?? []) {
-          const before = ids.get(dep);
-          if (before === undefined || before === i || lastDependent[before] === i) continue;
-          lastDependent[before] = i;
-          from.push(before);
-          to.push(i);
-          count[before] = (count[before] as number) + 1;
-          this.unmet[i] = (this.unmet[i] as number) + 1;
+    const dependentsStart = new Int32Array(n + 1);
+    /** The last dependent wired to each task in a pass: a dependency named twice counts once. */
+    const lastDependent = new Int32Array(n);
+    const eachDependency = (wire: (before: number, i: number) => void) => {
+      lastDependent.fill(-1);
+      for (let i = 0; i < n; i++) {
+        for (const list of [deps[i], after[i]]) {
+          for (const dep of list ?? []) {
+            const before = ids.get(dep);
+            if (before === undefined || before === i || lastDependent[before] === i) continue;
+            lastDependent[before] = i;
+            wire(before, i);
+          }
         }
       }
-    }
-    this.dependentsStart = new Int32Array(n + 1);
+    };
+    eachDependency((before, i) => {
+      dependentsStart[before + 1] = (dependentsStart[before + 1] as number) + 1;
+      this.unmet[i] = (this.unmet[i] as number) + 1;
+    });
     for (let i = 0; i < n; i++)
-      this.dependentsStart[i + 1] = (this.dependentsStart[i] as number) + (count[i] as number);
-    this.dependents = new Int32Array(from.length);
-    const fill = this.dependentsStart.slice(0, n);
-    const edgesFrom = from.done();
-    const edgesTo = to.done();
-    for (let e = 0; e < edgesFrom.length; e++) {
-      const before = edgesFrom[e] as number;
+      dependentsStart[i + 1] = (dependentsStart[i] as number) + (dependentsStart[i + 1] as number);
+    const dependents = new Int32Array(dependentsStart[n] as number);
+    /** Where each dependency's next dependent goes. */
+    const fill = dependentsStart.slice(0, n);
+    eachDependency((before, i) => {
       const at = fill[before] as number;
-      this.dependents[at] = edgesTo[e] as number;
+      dependents[at] = i;
       fill[before] = at + 1;
-    }
+    });
+    this.dependentsStart = dependentsStart;
+    this.dependents = dependents;
   }
 
   get length(): number {

@@ -6,6 +6,8 @@ import {
   runSchedule,
   ScheduleCycleError,
   type ScheduledTask,
+  type TaskList,
+  WiredSchedule,
 } from '../../src/scheduler/scheduler.js';
 
 /** A task that can be finished (or failed) by the test, recording when it started and on which worker. */
@@ -527,6 +529,43 @@ describe('runSchedule', () => {
     };
     await start();
     expect(firstCollected).toBe(true);
+  });
+
+  it('runs a schedule wired ahead as wired, asking its list again only for each task as it starts', async () => {
+    const order: string[] = [];
+    const asked: number[] = [];
+    const ids = ['load', 'index', 'key'];
+    const list: TaskList<number> = {
+      length: ids.length,
+      at: (i) => {
+        asked.push(i);
+        const id = ids[i] as string;
+        return {
+          id,
+          deps: id === 'load' ? [] : ['load'],
+          priority: id === 'key' ? 1 : 0,
+          run: async () => {
+            order.push(id);
+          },
+        };
+      },
+    };
+    const wired = new WiredSchedule(list, false);
+    // Wiring read each task once, and nothing runs yet.
+    expect(asked).toEqual([0, 1, 2]);
+    expect(order).toEqual([]);
+    await runSchedule(wired, [0]);
+    expect(order).toEqual(['load', 'key', 'index']);
+    expect(asked.slice(3).sort()).toEqual([0, 1, 2]);
+  });
+
+  it('refuses a schedule wired for batches in a run without runBatch, and the other way round', async () => {
+    const tasks: ScheduledTask<number>[] = [{ id: 'a', batch: 'k', run: async () => {} }];
+    await expect(runSchedule(new WiredSchedule(tasks, true), [0])).rejects.toThrow('different runBatch');
+    await expect(
+      runSchedule(new WiredSchedule(tasks, false), [0], { runBatch: async () => {} }),
+    ).rejects.toThrow('different runBatch');
+    await runSchedule(new WiredSchedule(tasks, true), [0], { runBatch: async () => {} });
   });
 
   it('refuses two tasks with one id', async () => {

@@ -4,7 +4,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { StowageError } from '../../errors.js';
 import { garbagePoint } from '../../garbage-points.js';
 import { longStep } from '../../long-step.js';
-import { runSchedule } from '../../scheduler/scheduler.js';
+import { runSchedule, WiredSchedule } from '../../scheduler/scheduler.js';
 import type { EngineRestoreRequest, EngineRestoreResult, StreamSummary } from '../engine.js';
 import { counted, countUnits } from '../nouns.js';
 import { applyBatch, applyObjects, applyOne, type BatchOptions, terminated } from './apply-ddl.js';
@@ -46,6 +46,14 @@ import {
 } from './target.js';
 import { abortReason, TargetCreation, withCreationNote } from './target-creation.js';
 import { fitToServer } from './target-version.js';
+
+/**
+ * Heap in use from which the garbage points before the schedule's planning and after its wiring
+ * collect: a 20,000-table restore is at ~60–75 MB at each (under the settled points' default of
+ * 64 MiB in some runs, over it in others: the schedule was then planned and wired on top of the
+ * folding's garbage), one of 3,000 tables at ~23–27, which pays nothing.
+ */
+const PLANNED_COLLECT_FROM = 32 * 1024 * 1024;
 
 /** Most post-data objects sent to the server in one query. */
 const BATCH_OBJECTS = 64;
@@ -224,8 +232,11 @@ export async function restorePostgres(
         : undefined;
 
     // Nothing to create (data only): the garbage point createPreData says after its folding is here.
-    if (!preData.length) garbagePoint('pre-data', { settled: true });
+    if (!preData.length) garbagePoint('pre-data', { settled: true, fromHeapBytes: PLANNED_COLLECT_FROM });
     const creating = preData.length ? createPreData(run, preData, batch) : Promise.resolve();
+    // The folding and its collection held the event loop for a second or more on a loaded machine:
+    // the other workers' connections (opening since before it) get through their round trips first.
+    await nextTurn();
 
     // Planned while the first pre-data batch runs (half a second of client CPU at 20,000 tables,
     // which used to wait for the last CREATE and then hold back the first COPY).
@@ -235,11 +246,18 @@ export async function restorePostgres(
     const runTask = function (this: RestoreTask, session: PgSession) {
       return steps.perform(this.work, session);
     };
-    let schedule: RestoreSchedule | undefined = longStep(
-      'planning the schedule',
-      () => new RestoreSchedule(plan, schema.partitions, groups, runTask),
-    );
-    const loadStreams = schedule.loadStreamsInStartOrder();
+    const wiring = longStep('planning the schedule', () => {
+      const tasks = new RestoreSchedule(plan, schema.partitions, groups, runTask);
+      // Wired now, not when the data phase starts: wiring 80,000 tasks (20,000 tables) made as many
+      // task objects, ids and lock lists, and a map of every id, on top of the data phase's start.
+      return { loadStreams: tasks.loadStreamsInStartOrder(), wired: new WiredSchedule(tasks, batch) };
+    });
+    const { loadStreams } = wiring;
+    let schedule: WiredSchedule<PgSession> | undefined = wiring.wired;
+    await nextTurn();
+    // The schedule's planning and wiring left their garbage while the pre-data runs on the server:
+    // the data phase starts from what is live, the pages this garbage took given back.
+    garbagePoint('schedule wired', { settled: true, fromHeapBytes: PLANNED_COLLECT_FROM });
     await creating;
 
     const workers = [main];
@@ -509,8 +527,10 @@ function createPreData(
   const { objects: creates, folded } = longStep('folding column defaults', () => foldColumnDefaults(preData));
   // Parsing the footer, checking the target and folding left their garbage; the schema and plan
   // are kept to the end. After the folding, not before: its garbage (~20 MB at 20,000 tables)
-  // would otherwise sit under the schedule planned next, the restore's high-water mark.
-  garbagePoint('pre-data', { settled: true });
+  // would otherwise sit under the schedule planned and wired next. Settled, so its pages go back
+  // before the planning: with a regular collection here the planning and wiring grew V8's heap
+  // past them (20,000 tables: 161 and 173 MiB peak against 155; docs/BENCHMARKS.md, session 19).
+  garbagePoint('pre-data', { settled: true, fromHeapBytes: PLANNED_COLLECT_FROM });
   progress({
     type: 'phase',
     phase: 'pre-data',
@@ -987,7 +1007,10 @@ async function planTarget(
   // The footer's parse leaves its garbage here (its runs of text and parsed objects, packed as they
   // came); the packed schema is kept to the end. At 20,000 tables ~67 MB of heap, ~51 MB live: the
   // planning before the pre-data point then starts from what is live (docs/BENCHMARKS.md, session 16).
-  garbagePoint('schema read', { settled: true });
+  // From the same 32 MiB as the points before and after the schedule: at 20,000 tables the heap in use
+  // here was 50–70 MB, and a run under the default 64 MiB folded its column defaults on top of the
+  // parse's garbage (162 MiB peak against ~155; docs/BENCHMARKS.md, session 19).
+  garbagePoint('schema read', { settled: true, fromHeapBytes: PLANNED_COLLECT_FROM });
   const warnings: string[] = [];
   if (schema.contents === 'globals') return { schema, warnings, plan: undefined, needs: undefined };
   await nextTurn();
