@@ -3,6 +3,7 @@ import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { codeCacheDir, runCachedBundle } from './code-cache.js';
 import { unsupportedNodeMessage } from './node-version.js';
+import { keepToMaglevFor } from './optimizing-tier.js';
 
 // The bundle's `bin.js` and `frame-worker.js` (scripts/bundle-cli.mjs): each runs its CommonJS entry
 // (bin.ts or frame-worker.ts, built into `NAME-HASH.cjs`) through the code cache (code-cache.ts).
@@ -21,6 +22,8 @@ if (tooOld) {
 // Node's own compile cache still serves what loads from node_modules (drivers, the AWS SDK), and
 // names the folder the bundle's code caches go beside.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+// Before the command's code gets hot (optimizing-tier.ts: a backup's or restore's peak memory).
+keepToMaglevFor(runKind());
 runCachedBundle(fileURLToPath(new URL(STOWAGE_BUNDLE_ENTRY, import.meta.url)), codeCacheDir(runKind()));
 
 /** What the run is, for its caches: the command (`backup`…), `worker` in a codec thread, or `other`. */
