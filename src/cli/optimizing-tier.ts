@@ -23,10 +23,24 @@ const MAGLEV_ONLY_COMMANDS: ReadonlySet<string> = new Set(['backup', 'restore'])
  * as flags when Node starts. For the CLI's own process only: a library leaves
  * its host's compiler alone.
  *
+ * Only where Maglev runs ({@link maglevRuns}).
+ *
  * @returns whether it turned Turbofan off
  */
 export function keepToMaglevFor(command: string): boolean {
-  if (!MAGLEV_ONLY_COMMANDS.has(command)) return false;
+  if (!MAGLEV_ONLY_COMMANDS.has(command) || !maglevRuns()) return false;
   setFlagsFromString('--no-turbofan');
   return true;
+}
+
+/**
+ * Whether V8's Maglev tier runs in this process. Node 22 ships it off (`--no-maglev` is its
+ * default), and without Turbofan there every function would stay in the interpreter and Sparkplug:
+ * Turbofan is only turned off where Maglev is there to take its place. Node 24 ships it on; a
+ * `--maglev`/`--no-maglev` on Node's command line decides (NODE_OPTIONS may not carry either).
+ */
+export function maglevRuns(): boolean {
+  const said = process.execArgv.findLast((flag) => flag === '--maglev' || flag === '--no-maglev');
+  if (said) return said === '--maglev';
+  return Number(process.versions.node.split('.')[0]) >= 24;
 }
