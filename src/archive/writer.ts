@@ -417,8 +417,11 @@ export class ArchiveWriter implements StreamWriterSet {
           this.rawBuffers.give(spare);
           // Read before the sink (or the buffer pool) may reuse the frame's memory.
           const payloadCrc = frame.readUInt32LE(frame.length - FRAME_CRC_SIZE);
-          if (frame.length < GATHER_BELOW) this.small.add(frame);
-          else {
+          if (frame.length < GATHER_BELOW) {
+            this.small.add(frame);
+            // Copied: a frame built in a pooled output buffer (a compressible frame under 4 KiB) is free again.
+            this.outputBuffers.give(frame);
+          } else {
             await this.writeGathered();
             await this.sink.write(frame);
             if (this.sink.releasesChunks) this.outputBuffers.give(frame);
