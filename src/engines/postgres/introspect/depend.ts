@@ -53,7 +53,7 @@ export function linksFill(total: number): LinksFill {
 export async function readDependLinks(ctx: CatalogContext): Promise<DependLinks> {
   // With thousands of tables this is hundreds of thousands of rows. They come as text, a line per
   // row of the two keys made by the server (as catalogKey makes them) and the type, which the
-  // client reads in place for a fraction of the CPU of parsing as many protocol rows into row objects. The lines come LINKS_PER_TEXT to a text, in pg_depend's order as one text
+  // client reads in place for a fraction of the CPU of parsing as many protocol rows into row objects. The lines come LINKS_PER_TEXT to a text, in the order of their keys as one text
   // would have them: a single text of all of them (10 MB with 20,000 tables) made the driver grow
   // its receive buffer to twice that, and the client hold it and the text at once. Internal
   // triggers (a foreign key's four) are left out: nothing depends on them, and attaching them to
@@ -61,13 +61,18 @@ export async function readDependLinks(ctx: CatalogContext): Promise<DependLinks>
   // Each text is unpacked as it arrives and dropped (eachRow keeps no rows): holding all of them
   // (8 MB with 20,000 tables) and their row objects until the last came was what reading them kept.
   // Every row also says how many lines there are in all, so the arrays are made once, at their size.
+  // The order is by the rows' keys, not the scan's: objects' deps and the warnings follow it, and
+  // the scan's order changed with the plan (a hashed join, a parallel or synchronized scan), so the
+  // same database read twice gave two schemas in different orders.
   let fill: LinksFill | undefined;
   await ctx.session.eachRow<{ links: string; total: string }>(
     `SELECT pg_catalog.string_agg(l.line, E'\\n' ORDER BY l.n) AS links, pg_catalog.max(l.total)::pg_catalog.text AS total
      FROM (SELECT (d.classid::pg_catalog.int8 * ${2 ** 32} + d.objid::pg_catalog.int8)::pg_catalog.text || ' ' ||
              (d.refclassid::pg_catalog.int8 * ${2 ** 32} + d.refobjid::pg_catalog.int8)::pg_catalog.text || ' ' ||
              d.deptype::pg_catalog.text AS line,
-             pg_catalog.row_number() OVER () AS n, pg_catalog.count(*) OVER () AS total
+             pg_catalog.row_number() OVER (ORDER BY d.classid, d.objid, d.objsubid, d.refclassid, d.refobjid,
+               d.refobjsubid, d.deptype) AS n,
+             pg_catalog.count(*) OVER () AS total
            FROM pg_catalog.pg_depend d
            WHERE d.objid >= 16384 AND d.refobjid >= 16384 AND d.deptype IN ('n', 'a', 'i', 'e', 'P', 'S')
              AND NOT (d.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND d.deptype = 'i'
@@ -380,7 +385,7 @@ function isExact(deps: readonly string[], self: string, removed: ReadonlySet<str
 /**
  * The dependencies pg_depend adds to the objects, as pairs of positions in
  * typed arrays, until each object's list is made once at its full length
- * (its own ids, then the added ones in pg_depend's order). Pushing each one
+ * (its own ids, then the added ones in the order of pg_depend's keys). Pushing each one
  * into the object's list, as before, grew 100,000 lists with 20,000 tables
  * to room for 17 ids or more, some 15 MiB, while the backup's heap is at its
  * largest, and left them to be copied at their length afterwards.

@@ -153,7 +153,7 @@ function resolveWith(
       return undefined;
     }
   }
-  // Each object's deps: its own names, then the added objects' in pg_depend's order; without
+  // Each object's deps: its own names, then the added objects' in the order of pg_depend's keys; without
   // repeats or itself (exactDeps).
   const addedStart = early.int32(n + 1);
   for (let i = 0; i < n; i++) addedStart[i + 1] = addedStart[i]! + added[i]!;
