@@ -195,7 +195,11 @@ describe.skipIf(!bin)('follow and restore --until on MongoDB (private FerretDB w
       await run.exited;
     }
     const last = new FollowProcess(url, repo);
-    await until(() => last.segments() >= 2, `segments after the restarts; stderr: ${last.log()}`, 60_000);
+    await until(
+      () => last.segments() >= 2,
+      () => `segments after the restarts: ${last.describe()}`,
+      60_000,
+    );
     writing = false;
     await workload;
     const finalHead = await oplogHead(client);

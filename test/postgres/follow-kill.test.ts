@@ -17,7 +17,7 @@ import { status } from '../../src/ops/status.js';
 import { openRepository } from '../../src/store/open-repository.js';
 import { FollowProcess } from '../support/follow-process.js';
 import { createPgDatabase, type TestPgDatabase, withPgClient } from '../support/pg.js';
-import { dropReplicationState } from '../support/replication-cleanup.js';
+import { dropReplicationState, slotState } from '../support/replication-cleanup.js';
 import { storedPositions } from '../support/stored-changes.js';
 import { until } from '../support/until.js';
 import { tableChecksums } from './support.js';
@@ -67,13 +67,19 @@ describe('follow on PostgreSQL killed with SIGKILL', () => {
 
     for (let kill = 0; kill < 2; kill++) {
       const run = new FollowProcess(source.url, repo);
-      await until(() => run.segments() >= 1, `a segment after start ${kill + 1}; stderr: ${run.log()}`);
+      await until(
+        () => run.segments() >= 1,
+        async () => `a segment after start ${kill + 1}: ${run.describe()}; ${await slotState(source.url)}`,
+      );
       await sleep(Math.floor(Math.random() * 1500));
       run.kill('SIGKILL');
       await run.exited;
     }
     const last = new FollowProcess(source.url, repo);
-    await until(() => last.segments() >= 2, `segments after the restarts; stderr: ${last.log()}`);
+    await until(
+      () => last.segments() >= 2,
+      async () => `segments after the restarts: ${last.describe()}; ${await slotState(source.url)}`,
+    );
     writing = false;
     await workload;
     // One more commit after the workload, so the stop's last look has something to store.

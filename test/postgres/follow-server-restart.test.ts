@@ -68,7 +68,10 @@ describe.skipIf(!install)('follow on PostgreSQL through a server restart', () =>
     })();
 
     const first = new FollowProcess(source, repo);
-    await until(() => first.segments() >= 1, `a first segment; stderr: ${first.log()}`);
+    await until(
+      () => first.segments() >= 1,
+      () => `a first segment: ${first.describe()}`,
+    );
     const beforeRestart = committed;
     await server.restart();
     await until(() => committed > beforeRestart + 20, 'writes after the restart');
@@ -92,7 +95,10 @@ describe.skipIf(!install)('follow on PostgreSQL through a server restart', () =>
       expect(errors, first.log()).toHaveLength(1);
       expect(first.log()).not.toMatch(/^\s+at /m);
       last = new FollowProcess(source, repo);
-      await until(() => last.segments() >= 2, `segments after the second start; stderr: ${last.log()}`);
+      await until(
+        () => last.segments() >= 2,
+        () => `segments after the second start: ${last.describe()}`,
+      );
       expect(last.events.some((e) => e.type === 'chain-resumed')).toBe(true);
     }
     writing = false;

@@ -36,8 +36,15 @@ export class FollowProcess {
       for (const line of lines) if (line.trim()) this.events.push(JSON.parse(line) as FollowEvent);
     });
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code, signal) => {
+        this.exit = `exited (${code ?? signal})`;
+        resolve(code);
+      }),
+    );
   }
+
+  private exit = 'running';
 
   segments(): number {
     return this.events.filter((e) => e.type === 'segment').length;
@@ -45,6 +52,12 @@ export class FollowProcess {
 
   log(): string {
     return this.stderr.slice(-3000);
+  }
+
+  /** For a timeout's message: whether it runs, its last events and its stderr, as they are now. */
+  describe(): string {
+    const events = this.events.slice(-5).map((e) => JSON.stringify(e));
+    return `follow ${this.exit}; last events: ${events.join(' ') || 'none'}; stderr: ${this.log() || 'empty'}`;
   }
 
   kill(signal: NodeJS.Signals): void {

@@ -22,3 +22,16 @@ export async function dropReplicationState(url: string): Promise<void> {
                      EXECUTE format('DROP PUBLICATION %I', p); END LOOP; END $$`);
   }).catch(() => {});
 }
+
+/** The database's replication slots and their walsenders as they are now, for a timeout's message. */
+export async function slotState(url: string): Promise<string> {
+  return withPgClient(url, async (c) => {
+    const { rows } = await c.query(
+      `SELECT s.slot_name, s.active_pid, s.confirmed_flush_lsn::text AS confirmed,
+              pg_current_wal_lsn()::text AS current, a.state, a.wait_event, a.backend_start::text AS since
+         FROM pg_replication_slots s LEFT JOIN pg_stat_activity a ON a.pid = s.active_pid
+        WHERE s.database = current_database()`,
+    );
+    return `slots: ${JSON.stringify(rows)}`;
+  }).catch((err: unknown) => `slots: unreadable (${String(err)})`);
+}
