@@ -26,7 +26,7 @@ import {
 import { compareLsn, lsnValue } from './lsn.js';
 import { decodePgoutput } from './pgoutput.js';
 import { ReplicationStream } from './replication-stream.js';
-import { chainStateName, dropChainState } from './slots.js';
+import { chainStateName, dropChainState, slotInUse, waitForSlotRelease } from './slots.js';
 import { type AssembledTransaction, TransactionAssembler } from './transaction-assembler.js';
 
 /** Decoded transactions held before the socket stops being read (the server then waits). */
@@ -86,6 +86,7 @@ export async function openPostgresFeed(request: ChangeFeedRequest): Promise<Chan
         return broken(
           `the publication ${name} of this chain is gone or has no base recorded; a new base is needed`,
         );
+      await waitForSlotRelease(side, name);
       stream = await ReplicationStream.open(target);
       return new PostgresFeed({
         request,
@@ -379,6 +380,9 @@ class PostgresFeed implements ChangeFeed {
         `the replication slot ${this.state.name} lost the WAL it needed (max_slot_wal_keep_size); a new base is needed`,
       );
     const code = (error as { code?: string } | undefined)?.code;
+    // 55006: a walsender took the slot between the wait for it and the start (another follower).
+    if (code === '55006')
+      return slotInUse(this.state.name, /PID (\d+)/.exec(String((error as Error).message))?.[1]);
     if (code === '42704')
       return new ChainBroken(
         `the replication slot ${this.state.name} no longer exists; a new base is needed`,

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UsageError } from '../../../errors.js';
+import { StowageError, UsageError } from '../../../errors.js';
 import { PgSession, parseTarget } from '../connect.js';
 
 /**
@@ -21,6 +21,46 @@ export function chainStateName(feedId: string): string {
     );
   // The framework's ids already say stowage_ (catalog/naming.ts); others get the prefix.
   return feedId.startsWith(SLOT_PREFIX) ? feedId : `${SLOT_PREFIX}${feedId}`;
+}
+
+/**
+ * How long a resumed chain waits for its slot to be let go. A follower that crashed or was killed
+ * leaves its walsender streaming the slot until the server notices the connection is gone: a
+ * moment, longer on a loaded server; a follower started again at once (a service manager's
+ * restart) would otherwise fail on a slot "active for PID …".
+ */
+export const SLOT_RELEASE_WAIT_MS = 15_000;
+
+/** The error for a slot another process streams: most likely a second follow of the same chain. */
+export function slotInUse(name: string, pid: number | string | null | undefined): StowageError {
+  return new StowageError(
+    'pg-follow-setup',
+    `the replication slot ${name} is in use by server process ${pid ?? '(unknown)'}: another follow of this chain is running`,
+    'stop the other `stowage follow` (or the daemon following this database) first; a crashed one lets go of the slot within seconds',
+  );
+}
+
+/**
+ * Waits, polling, until no walsender holds the slot (or it is gone: the caller's next step says
+ * so); throws {@link slotInUse} when one still holds it after `ms`.
+ */
+export async function waitForSlotRelease(
+  session: PgSession,
+  name: string,
+  ms = SLOT_RELEASE_WAIT_MS,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const { rows } = await session.query<{ pid: number | null }>(
+      'SELECT active_pid AS pid FROM pg_catalog.pg_replication_slots WHERE slot_name = $1',
+      [name],
+      'looking for the replication slot',
+    );
+    const pid = rows[0]?.pid;
+    if (pid === null || pid === undefined) return;
+    if (Date.now() >= deadline) throw slotInUse(name, pid);
+    await sleep(100);
+  }
 }
 
 /** One Stowage slot on a server, for `status`. */
