@@ -36,9 +36,16 @@ describe('stowage backup’s first connection', () => {
     execFileSync('mkfifo', [fifo]);
     const before = proxy.accepted;
     const running = runCli(['backup', proxy.url, '--to', join(dir, 'piped.stow'), '--passphrase-file', fifo]);
-    await until(() => proxy.accepted > before, 'a connection while the passphrase is not yet read', 10_000);
-    expect(proxy.accepted - before).toBe(1);
-    await writeFile(fifo, 'early connection passphrase\n');
+    try {
+      await until(() => proxy.accepted > before, 'a connection while the passphrase is not yet read', 10_000);
+      // The leader, and perhaps its data session already (--jobs 2): it opens once the leader is in,
+      // which on a loaded machine can come before this test looks.
+      expect(proxy.accepted - before).toBeLessThanOrEqual(2);
+    } finally {
+      // Written whatever the checks found: the backup waits on the pipe, holding its connections,
+      // and the next test waits for every connection to close.
+      await writeFile(fifo, 'early connection passphrase\n');
+    }
     const run = await running;
     expect(run.code, run.stderr).toBe(0);
     // That connection and one data session (--jobs 2): the backup opened no other.
