@@ -59,7 +59,14 @@ function signalTree(pid: number, signal: 'SIGSTOP' | 'SIGCONT'): void {
     const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
     if (ppid === pid) pids.push(Number(entry));
   }
-  for (const p of pids) process.kill(p, signal);
+  for (const p of pids) {
+    try {
+      process.kill(p, signal);
+    } catch (err) {
+      // A backend that exited since the listing (CI): nothing left to freeze or thaw.
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+  }
 }
 
 /** A progress listener that calls `freeze` once, when the first table or collection starts moving. */
