@@ -8,6 +8,7 @@
  */
 
 import type { LockMode, ScheduledTask } from './scheduler.js';
+import { TaskIds } from './task-ids.js';
 
 /** What the scheduler reads tasks from: an array, or a list that makes each task when asked. */
 export interface TaskList<W> {
@@ -54,7 +55,8 @@ export class WiredTasks {
    */
   constructor(list: TaskList<unknown>, batched: boolean) {
     const n = list.length;
-    const ids = new Map<string, number>();
+    // Asked again only for two ids with equal hashes (task-ids.ts).
+    const ids = new TaskIds(n, (i) => taskAt(list, i).id);
     const priority = new Float64Array(n);
     const size = new Float64Array(n);
     // Held only while wiring: the lists are the tasks' own (shared among tasks, mostly), not copies.
@@ -72,8 +74,7 @@ export class WiredTasks {
     const batchIds = new Map<string, number>([['', 0]]);
     for (let i = 0; i < n; i++) {
       const task = taskAt(list, i);
-      if (ids.has(task.id)) throw new Error(`two tasks have the id "${task.id}"`);
-      ids.set(task.id, i);
+      ids.add(task.id, i);
       priority[i] = task.priority ?? 0;
       size[i] = task.size ?? 0;
       deps[i] = task.deps;
@@ -108,8 +109,8 @@ export class WiredTasks {
       for (let i = 0; i < n; i++) {
         for (const list of [deps[i], after[i]]) {
           for (const dep of list ?? []) {
-            const before = ids.get(dep);
-            if (before === undefined || before === i || lastDependent[before] === i) continue;
+            const before = ids.indexOf(dep);
+            if (before < 0 || before === i || lastDependent[before] === i) continue;
             lastDependent[before] = i;
             wire(before, i);
           }
