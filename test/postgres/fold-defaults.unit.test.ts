@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { foldColumnDefaults } from '../../src/engines/postgres/fold-defaults.js';
+import { foldColumnDefaults, withFoldedDefaults } from '../../src/engines/postgres/fold-defaults.js';
 import type { PgObject } from '../../src/engines/postgres/model.js';
 import { tableObject } from './restore-plan-fixtures.js';
 
@@ -24,6 +24,14 @@ const plain = (name: string) =>
     `CREATE TABLE public.${name} (\n    id integer NOT NULL,\n    "odd ""name""" text,\n    created timestamp with time zone NOT NULL\n)`,
   );
 
+/** The statements of `table` as the restore sends them: its folded defaults written in. */
+const withFolded = (table: PgObject | undefined, folded: Map<PgObject, readonly PgObject[]>) =>
+  table ? withFoldedDefaults(table, folded.get(table) ?? []) : [];
+
+/** The folded defaults' ids by their table's id. */
+const foldedIds = (folded: Map<PgObject, readonly PgObject[]>) =>
+  Object.fromEntries([...folded].map(([t, defaults]) => [t.id, defaults.map((d) => d.id)]));
+
 describe('foldColumnDefaults', () => {
   it('writes a default that needs only its table into the CREATE TABLE, as pg_dump does', () => {
     const objects = [
@@ -37,10 +45,13 @@ describe('foldColumnDefaults', () => {
     ];
     const { objects: out, folded } = foldColumnDefaults(objects);
     expect(out.map((o) => o.id)).toEqual(['table:public.t', 'default:public.t.id']);
-    expect(out[0]?.sql).toEqual([
+    expect(out[0]).toBe(objects[0]);
+    expect(withFolded(out[0], folded)).toEqual([
       `CREATE TABLE public.t (\n    id integer NOT NULL,\n    "odd ""name""" text DEFAULT 'a, b'::text,\n    created timestamp with time zone NOT NULL DEFAULT now()\n)`,
     ]);
-    expect(folded).toEqual(new Map([[out[0], 2]]));
+    expect(foldedIds(folded)).toEqual({
+      'table:public.t': ['default:public.t.created', 'default:public.t."odd ""name"""'],
+    });
     // The archive's objects are left as they were.
     expect(objects[0]?.sql[0]).not.toContain('DEFAULT');
   });
@@ -91,12 +102,14 @@ describe('foldColumnDefaults, lines found by search', () => {
       'table:public.other',
       'default:public.t.id again',
     ]);
-    expect(out[0]?.sql[0]).toBe(
+    expect(withFolded(out[0], folded)[0]).toBe(
       `CREATE TABLE public.t (\n    id integer NOT NULL DEFAULT 1,\n    "odd ""name""" text,\n    created timestamp with time zone NOT NULL DEFAULT now()\n)`,
     );
     expect(out[2]?.sql[0]).toContain('SET DEFAULT 2');
     expect(out[1]).toBe(other);
-    expect(folded).toEqual(new Map([[out[0], 2]]));
+    expect(foldedIds(folded)).toEqual({
+      'table:public.t': ['default:public.t.id', 'default:public.t.created'],
+    });
   });
 
   it('leaves a default whose column starts two definition lines', () => {

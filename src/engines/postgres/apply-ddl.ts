@@ -40,21 +40,26 @@ export async function applyObjects(
   objects: PgObject[],
   options: ApplyOptions,
 ): Promise<void> {
-  const work = objects.filter((o) => options.statements(o).length);
   if (!options.batch) {
-    for (const o of work) await applyOne(session, o, options);
+    for (const o of objects) if (options.statements(o).length) await applyOne(session, o, options);
     return;
   }
+  // Each object's statements are asked for once, as its batch is made: they may be made when
+  // asked (a packed object unpacks them, a table writes its folded defaults in: fold-defaults.ts).
   let i = 0;
-  while (i < work.length) {
+  while (i < objects.length) {
+    const batch: PgObject[] = [];
+    const texts: string[] = [];
     let chars = 0;
-    let j = i;
-    while (j < work.length && j - i < BATCH_OBJECTS && chars < BATCH_CHARS) {
-      chars += options.statements(work[j] as PgObject).reduce((n, s) => n + s.length, 0);
-      j++;
+    while (i < objects.length && batch.length < BATCH_OBJECTS && chars < BATCH_CHARS) {
+      const o = objects[i++] as PgObject;
+      const text = sqlOf(o, options);
+      if (!text) continue;
+      batch.push(o);
+      texts.push(text);
+      chars += text.length;
     }
-    await applyBatch(session, work.slice(i, j), options);
-    i = j;
+    await applyBatch(session, batch, options, texts);
   }
 }
 
@@ -70,10 +75,12 @@ export async function applyBatch(
   session: PgSession,
   objects: PgObject[],
   options: BatchOptions,
+  /** Each object's statements as one text, where the caller has them already. */
+  texts: string[] = objects.map((o) => sqlOf(o, options)),
 ): Promise<void> {
   if (objects.length === 0) return;
   try {
-    await session.client.query(objects.map((o) => sqlOf(o, options)).join('\n'));
+    await session.client.query(texts.join('\n'));
   } catch (err) {
     if (objects.length === 1)
       throw session.translate(err, options.doing(objectLabel(objects[0] as PgObject)));

@@ -12,7 +12,7 @@ import { defaultPrivilegeResets } from './clean-default-privileges.js';
 import { PgSession, parseTarget } from './connect.js';
 import { CopyInBatch, CopyInBatchError } from './copy-in-batch.js';
 import { dataOnlyLoadGroups, requireTables } from './data-only.js';
-import { foldColumnDefaults } from './fold-defaults.js';
+import { foldColumnDefaults, withFoldedDefaults } from './fold-defaults.js';
 import { qualify } from './ident.js';
 import { withoutInitdbPublicComment } from './initdb-public-comment.js';
 import { loadLargeObjects } from './large-objects.js';
@@ -526,7 +526,7 @@ function createPreData(
   const { ownership } = plan;
   const { objects: creates, folded } = longStep('folding column defaults', () => foldColumnDefaults(preData));
   // Parsing the footer, checking the target and folding left their garbage; the schema and plan
-  // are kept to the end. After the folding, not before: its garbage (~20 MB at 20,000 tables)
+  // are kept to the end. After the folding, not before: its garbage (each CREATE TABLE searched)
   // would otherwise sit under the schedule planned and wired next. Settled, so its pages go back
   // before the planning: with a regular collection here the planning and wiring grew V8's heap
   // past them (20,000 tables: 161 and 173 MiB peak against 155; docs/BENCHMARKS.md, session 19).
@@ -538,10 +538,14 @@ function createPreData(
   });
   const done = applyObjects(main, creates, {
     batch,
-    statements: (o) => withoutInitdbPublicComment(o.id, mapObjectRoles(o, ownership.mapRoles)),
+    statements: (o) => {
+      const defaults = folded.get(o);
+      const sql = defaults ? { sql: withFoldedDefaults(o, defaults), roles: o.roles } : o;
+      return withoutInitdbPublicComment(o.id, mapObjectRoles(sql, ownership.mapRoles));
+    },
     onApplied: (o) => {
       // A table counts for the defaults created with it too.
-      for (let n = 1 + (folded.get(o) ?? 0); n > 0; n--) ledger.tick('pre-data');
+      for (let n = 1 + (folded.get(o)?.length ?? 0); n > 0; n--) ledger.tick('pre-data');
     },
     doing: (what) => `creating ${what}`,
   });
