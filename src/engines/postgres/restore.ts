@@ -49,9 +49,9 @@ import { fitToServer } from './target-version.js';
 
 /**
  * Heap in use from which the garbage points before the schedule's planning and after its wiring
- * collect: a 20,000-table restore is at ~60–75 MB at each (under the settled points' default of
+ * collect: a 20,000-table restore is at ~50–70 MB at each (under the settled points' default of
  * 64 MiB in some runs, over it in others: the schedule was then planned and wired on top of the
- * folding's garbage), one of 3,000 tables at ~23–27, which pays nothing.
+ * folding's garbage), one of 3,000 tables at ~18–27, which pays nothing.
  */
 const PLANNED_COLLECT_FROM = 32 * 1024 * 1024;
 
