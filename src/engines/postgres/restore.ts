@@ -540,8 +540,8 @@ function createPreData(
     batch,
     statements: (o) => {
       const defaults = folded.get(o);
-      const sql = defaults ? { sql: withFoldedDefaults(o, defaults), roles: o.roles } : o;
-      return withoutInitdbPublicComment(o.id, mapObjectRoles(sql, ownership.mapRoles));
+      const written = defaults ? { sql: withFoldedDefaults(o, defaults), roles: o.roles } : o;
+      return withoutInitdbPublicComment(o.id, mapObjectRoles(written, ownership.mapRoles));
     },
     onApplied: (o) => {
       // A table counts for the defaults created with it too.
